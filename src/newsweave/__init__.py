@@ -1,0 +1,42 @@
+"""newsweave: many outlets' reports of the news, woven into one traced story.
+
+>>> import newsweave
+>>> engine = newsweave.open("news.db")      # doctest: +SKIP
+>>> engine.ingest(["articles/"]).new        # doctest: +SKIP
+[1, 2, 3]
+"""
+
+from __future__ import annotations
+
+from newsweave.engine import Engine
+from newsweave.errors import InputError, NewsweaveError, NotFoundError, StoreError
+from newsweave.model import Article, Cleaned, IngestReport, Rejection, Removal
+
+__version__ = "0.1.0"
+
+
+def open(db_path: str | None = None, **settings: object) -> Engine:  # noqa: A001 - the API's verb
+    """Open the engine on the SQLite store at ``db_path``, creating it if needed.
+
+    Without ``db_path`` the ``NEWSWEAVE_DB`` environment variable, then
+    ``./newsweave.db``, is used. Keyword arguments override settings
+    (see :data:`newsweave.settings.SETTINGS`).
+    """
+    from newsweave.engine import open_engine
+
+    return open_engine(db_path, **settings)
+
+
+__all__ = [
+    "Article",
+    "Cleaned",
+    "Engine",
+    "IngestReport",
+    "InputError",
+    "NewsweaveError",
+    "NotFoundError",
+    "Rejection",
+    "Removal",
+    "StoreError",
+    "open",
+]

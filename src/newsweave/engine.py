@@ -1,0 +1,251 @@
+"""The engine: the one Python API that the CLI (and every other adapter) calls.
+
+It wires the stages together: ingest reads inputs into records, clean turns
+each record into a body and metadata, the store keeps them. Data flows one
+way; the engine holds no analysis of its own.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from newsweave.clean import clean_html, clean_text, line_key
+from newsweave.clean.metadata import find_metadata
+from newsweave.errors import InputError, NotFoundError
+from newsweave.ingest import (
+    Input,
+    Record,
+    expand_paths,
+    read_input,
+    read_records,
+    record_from_raw,
+)
+from newsweave.model import Article, Cleaned, IngestReport, Rejection
+from newsweave.settings import Settings, load_settings
+from newsweave.store import Store, open_store
+
+ProgressCallback = Callable[[int, int], None]
+"""Called as ``progress(done, total)`` after each batch of inputs."""
+
+_RECURRING = "recurring-line"
+
+
+@dataclass(slots=True)
+class _Built:
+    article: Article
+    line_keys: dict[str, bool]
+
+
+class Engine:
+    """A newsweave store plus the stages that fill it.
+
+    >>> import newsweave
+    >>> with newsweave.open(":memory:") as engine:
+    ...     report = engine.ingest_text("Storm hits coast\\n\\nA storm hit the coast on Monday.")
+    ...     engine.article(report.new[0]).title
+    'Storm hits coast'
+    """
+
+    def __init__(self, store: Store, settings: Settings) -> None:
+        self.store = store
+        self.settings = settings
+
+    # -- ingest ---------------------------------------------------------------
+
+    def ingest(
+        self,
+        paths: Iterable[str],
+        *,
+        outlet: str | None = None,
+        progress: ProgressCallback | None = None,
+    ) -> IngestReport:
+        """Ingest files, folders, globs or ``-`` (stdin); one transaction per batch."""
+        report = IngestReport()
+        inputs: list[Input] = []
+        for item in expand_paths(paths):
+            if isinstance(item, Rejection):
+                report.rejected.append(item)
+            else:
+                inputs.append(item)
+        size = max(1, self.settings.batch_size)
+        for start in range(0, len(inputs), size):
+            records: list[Record | Rejection] = []
+            for item in inputs[start : start + size]:
+                records.extend(read_input(item, self.settings.max_bytes))
+            self._ingest_records(records, outlet, report)
+            if progress is not None:
+                progress(min(start + size, len(inputs)), len(inputs))
+        return report
+
+    def ingest_text(
+        self, text: str, *, source: str = "<text>", outlet: str | None = None
+    ) -> IngestReport:
+        """Ingest one document given as a string (plain text, HTML, JSON or a feed)."""
+        report = IngestReport()
+        self._ingest_records(list(read_records(source, text)), outlet, report)
+        return report
+
+    def _ingest_records(
+        self, records: Sequence[Record | Rejection], outlet: str | None, report: IngestReport
+    ) -> None:
+        candidates = [r for r in records if isinstance(r, Record)]
+        report.rejected.extend(r for r in records if isinstance(r, Rejection))
+        known = self.store.known_hashes(content_hash(r.raw) for r in candidates)
+        built: dict[str, _Built] = {}
+        for record in candidates:
+            digest = content_hash(record.raw)
+            if digest in known:
+                report.known.append(known[digest])
+                continue
+            if digest in built:
+                continue  # the same content twice in one batch is one article
+            try:
+                built[digest] = self._build(record, digest, outlet)
+            except InputError as exc:
+                report.rejected.append(Rejection(record.source, str(exc)))
+            except Exception as exc:  # noqa: BLE001 - one bad article must not sink the batch
+                report.rejected.append(
+                    Rejection(record.source, f"could not process ({type(exc).__name__}: {exc})")
+                )
+        if not built:
+            return
+        ids = self.store.add_articles(
+            [b.article for b in built.values()], [b.line_keys for b in built.values()]
+        )
+        report.new.extend(ids)
+        self._remove_recurring_lines({b.article.outlet for b in built.values()} - {None})
+
+    def _build(self, record: Record, digest: str, outlet: str | None) -> _Built:
+        cleaned = self._clean(record, frozenset())
+        fields = dict(record.fields)
+        if outlet:
+            fields["outlet"] = outlet
+        article_outlet = fields.get("outlet") or cleaned.outlet
+        if article_outlet:
+            recurring = self.store.recurring_lines(
+                article_outlet, self.settings.recurring_min_articles
+            )
+            if recurring & self._line_keys(cleaned).keys():
+                cleaned = self._clean(record, recurring)
+        _apply_fields(cleaned, fields, user_outlet=outlet)
+        find_metadata(record.raw if record.format == "text" else cleaned.text, cleaned)
+        if not cleaned.text.strip():
+            raise InputError(
+                f"no article text left after cleaning ({len(record.body):,} characters of "
+                f"input, {len(cleaned.removed)} pieces removed as boilerplate)"
+            )
+        article = Article(
+            id=None,
+            content_hash=digest,
+            raw=record.raw,
+            raw_format=record.raw_format,
+            text=cleaned.text,
+            source=record.source,
+            external_id=fields.get("external_id"),
+            title=cleaned.title,
+            outlet=cleaned.outlet,
+            outlet_how=cleaned.outlet_how,
+            url=cleaned.url,
+            author=cleaned.author,
+            published=cleaned.published,
+            published_how=cleaned.published_how,
+            language=cleaned.language,
+            removed=cleaned.removed,
+            metadata=record.metadata,
+        )
+        return _Built(article, self._line_keys(cleaned))
+
+    @staticmethod
+    def _clean(record: Record, recurring: frozenset[str]) -> Cleaned:
+        if record.format == "html":
+            return clean_html(record.body, url=record.fields.get("url"), recurring=recurring)
+        return clean_text(record.body, recurring=recurring)
+
+    def _line_keys(self, cleaned: Cleaned) -> dict[str, bool]:
+        """Keys of the short lines of a body (True) and of those removed as recurring (False)."""
+        limit = self.settings.recurring_max_chars
+        keys = {
+            line_key(p): True
+            for p in cleaned.text.split("\n\n")
+            if p.strip() and len(p) <= limit
+        }
+        keys.update((line_key(r.text), False) for r in cleaned.removed if r.reason == _RECURRING)
+        return keys
+
+    def _remove_recurring_lines(self, outlets: set[str]) -> None:
+        """Re-clean articles whose bodies hold lines that now recur across their outlet.
+
+        The first articles of an outlet arrive before its boilerplate is known;
+        once a line has recurred often enough, the earlier articles are cleaned
+        again from their raw input, so the result does not depend on order.
+        """
+        for outlet in sorted(outlets):
+            recurring = self.store.recurring_lines(outlet, self.settings.recurring_min_articles)
+            if not recurring:
+                continue
+            updates = []
+            for article_id in self.store.articles_with_lines(outlet, recurring):
+                stored = self.store.get_article(article_id, raw=True)
+                if stored is None:
+                    continue
+                cleaned = self._clean(record_from_raw(stored.source, stored.raw,
+                                                      stored.raw_format), recurring)
+                if cleaned.text.strip() and cleaned.text != stored.text:
+                    updates.append(
+                        (article_id, cleaned.text, cleaned.removed, self._line_keys(cleaned))
+                    )
+            if updates:
+                self.store.replace_clean_text(updates)
+
+    # -- reading --------------------------------------------------------------
+
+    def articles(self, *, outlet: str | None = None) -> list[Article]:
+        """Every stored article (without raw input), oldest id first."""
+        return list(self.store.iter_articles(outlet=outlet))
+
+    def article(self, article_id: int, *, raw: bool = False) -> Article:
+        """One article by id; raises :class:`NotFoundError` if there is none."""
+        found = self.store.get_article(article_id, raw=raw)
+        if found is None:
+            raise NotFoundError(f"no article with id {article_id} in {self.store.path}")
+        return found
+
+    def check(self) -> list[str]:
+        """Integrity problems in the store; an empty list means all is well."""
+        return self.store.check_integrity()
+
+    # -- lifetime -------------------------------------------------------------
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Engine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def content_hash(raw: str) -> str:
+    """SHA-256 of the input with line endings and outer white space normalised."""
+    normal = raw.replace("\r\n", "\n").replace("\r", "\n").strip()
+    return hashlib.sha256(normal.encode("utf-8")).hexdigest()
+
+
+def _apply_fields(cleaned: Cleaned, fields: dict[str, str], *, user_outlet: str | None) -> None:
+    """Fields given with the input beat what the cleaner found in the page."""
+    for name in ("title", "url", "author", "published", "outlet"):
+        if fields.get(name):
+            setattr(cleaned, name, fields[name])
+    if fields.get("published"):
+        cleaned.published_how = "input"
+    if fields.get("outlet"):
+        cleaned.outlet_how = "user" if user_outlet else "input"
+
+
+def open_engine(db: str | None = None, **settings: object) -> Engine:
+    """Open the engine on the store at ``db`` (default: setting ``db``)."""
+    resolved = load_settings(db=db, **settings)
+    return Engine(open_store(resolved.db), resolved)

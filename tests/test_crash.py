@@ -1,0 +1,88 @@
+"""Killing an ingest at any moment leaves a consistent store, and re-running finishes the job."""
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+
+import pytest
+
+import newsweave
+from newsweave import engine as engine_module
+
+BATCH = 10
+FILES = 240
+
+
+def make_inputs(folder):
+    folder.mkdir()
+    for i in range(FILES):
+        (folder / f"{i:04d}.txt").write_text(
+            f"Council vote number {i} passes\n\nThe council approved measure {i} on Monday "
+            f"by {i % 7 + 5} votes to {i % 3}, the clerk said.\n\nThe measure funds repairs "
+            f"to street {i} and takes effect in {2026 + i % 4}.\n"
+        )
+
+
+def count(db):
+    try:
+        with sqlite3.connect(db, timeout=5) as conn:
+            return conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+    except sqlite3.OperationalError:
+        return 0  # not created yet
+
+
+def test_sigkill_mid_ingest_then_rerun(tmp_path):
+    folder = tmp_path / "in"
+    make_inputs(folder)
+    db = str(tmp_path / "s.db")
+    env = {**os.environ, "NEWSWEAVE_BATCH_SIZE": str(BATCH)}
+    cmd = [sys.executable, "-m", "newsweave", "--db", db, "ingest", str(folder)]
+    for delay in (0.0, 0.05, 0.2):  # kill at several points: before, during, between batches
+        before = count(db)
+        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 60
+        while count(db) <= before and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.005)
+        time.sleep(delay)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        stored = count(db)
+        assert stored % BATCH == 0, f"a partial batch was committed ({stored} articles)"
+        with newsweave.open(db) as engine:
+            assert engine.check() == []
+    killed_at = count(db)
+    assert killed_at < FILES, "the ingest finished before it could be killed; use more files"
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert f"{FILES - killed_at} new, {killed_at} already known, 0 rejected" in done.stdout
+    with newsweave.open(db) as engine:
+        assert engine.check() == []
+        assert len(engine.articles()) == FILES
+
+
+def test_ctrl_c_mid_batch_keeps_earlier_batches(tmp_path, monkeypatch):
+    folder = tmp_path / "in"
+    make_inputs(folder)
+    real_build = engine_module.Engine._build
+    calls = {"n": 0}
+
+    def build(self, *args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 25:  # in the middle of the third batch
+            raise KeyboardInterrupt
+        return real_build(self, *args, **kwargs)
+
+    monkeypatch.setattr(engine_module.Engine, "_build", build)
+    db = str(tmp_path / "s.db")
+    with newsweave.open(db, batch_size=BATCH) as engine, pytest.raises(KeyboardInterrupt):
+        engine.ingest([str(folder)])
+    monkeypatch.setattr(engine_module.Engine, "_build", real_build)
+    with newsweave.open(db, batch_size=BATCH) as engine:
+        assert engine.check() == []
+        assert len(engine.articles()) == 2 * BATCH
+        report = engine.ingest([str(folder)])
+        assert (len(report.new), len(report.known)) == (FILES - 2 * BATCH, 2 * BATCH)

@@ -1,0 +1,31 @@
+"""The README stays honest: every command and setting is documented."""
+
+import re
+
+from newsweave.cli import cli
+from newsweave.settings import SETTINGS
+from conftest import REPO
+
+README = (REPO / "README.md").read_text()
+
+
+def test_every_command_is_in_the_readme():
+    for name in cli.commands:
+        assert f"`newsweave {name}" in README, f"command {name} is not documented in README.md"
+
+
+def test_every_setting_is_in_the_readme_table():
+    for setting in SETTINGS:
+        row = re.search(rf"^\| {setting.name} \| `{setting.env}` \| `?([^|`]+)`? \| (.+) \|$",
+                        README, re.M)
+        assert row, f"setting {setting.name} is missing from README.md"
+        assert row.group(1).strip() == str(setting.default)
+        assert row.group(2).strip() == setting.help
+
+
+def test_quick_start_is_two_commands_and_ci_runs_the_second():
+    commands = re.findall(r"```sh\n(.+?)\n```", README.split("## Quick start")[1].split("##")[0])
+    assert len(commands) == 2
+    assert "newsweave demo" in commands[0]
+    ci = (REPO / ".ci" / "run").read_text()
+    assert commands[1] in ci

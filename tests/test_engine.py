@@ -1,0 +1,115 @@
+import json
+
+import pytest
+
+import newsweave
+from newsweave.errors import NotFoundError
+
+STORY = """Ferry service resumes after storms
+
+By Ana Lind
+
+The island ferry resumed service on Tuesday after a week of storms cut the crossing.
+
+Operators said timetables would be back to normal by Friday, and extra sailings were added.
+
+Advertisement
+
+Harbour officials said the pier had been inspected overnight and found sound.
+"""
+
+
+def write(tmp_path, name, text):
+    path = tmp_path / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def test_ingest_text_file_cleans_and_stores(engine, tmp_path):
+    report = engine.ingest([write(tmp_path, "ferry.txt", STORY)])
+    assert len(report.new) == 1 and not report.known and not report.rejected
+    article = engine.article(report.new[0])
+    assert article.title == "Ferry service resumes after storms"
+    assert "resumed service on Tuesday" in article.text
+    assert "pier had been inspected" in article.text
+    assert "Advertisement" not in article.text
+    assert any(r.text.strip() == "Advertisement" for r in article.removed)
+    assert article.language == "en"
+    assert article.source.endswith("ferry.txt")
+    assert len(article.content_hash) == 64
+
+
+def test_reingesting_adds_nothing(engine, tmp_path):
+    folder = tmp_path / "in"
+    for i in range(3):
+        write(folder, f"{i}.txt", STORY.replace("Tuesday", f"Tuesday {i}"))
+    first = engine.ingest([str(folder)])
+    again = engine.ingest([str(folder)])
+    assert len(first.new) == 3
+    assert again.new == [] and sorted(again.known) == sorted(first.new)
+    assert len(engine.articles()) == 3
+
+
+def test_identical_content_twice_in_one_batch_is_one_article(engine, tmp_path):
+    a = write(tmp_path, "a.txt", STORY)
+    b = write(tmp_path, "b.txt", STORY.replace("\n", "\r\n"))
+    report = engine.ingest([a, b])
+    assert len(report.new) == 1 and len(engine.articles()) == 1
+
+
+def test_json_fields_win_over_what_the_page_says(engine, tmp_path):
+    line = {"id": "x-1", "title": "Given title", "outlet": "Given Outlet",
+            "published": "2026-03-03", "text": STORY, "section": "world"}
+    report = engine.ingest([write(tmp_path, "a.jsonl", json.dumps(line) + "\n")])
+    article = engine.article(report.new[0])
+    assert (article.external_id, article.title, article.outlet) == ("x-1", "Given title",
+                                                                    "Given Outlet")
+    assert (article.published, article.published_how) == ("2026-03-03", "input")
+    assert article.outlet_how == "input"
+    assert article.metadata == {"section": "world"}
+    assert article.raw_format == "json"
+
+
+def test_outlet_flag_overrides(engine, tmp_path):
+    report = engine.ingest([write(tmp_path, "a.txt", STORY)], outlet="Island Post")
+    article = engine.article(report.new[0])
+    assert (article.outlet, article.outlet_how) == ("Island Post", "user")
+
+
+def test_ingest_text_api(engine):
+    report = engine.ingest_text(STORY, source="<api>")
+    assert engine.article(report.new[0]).source == "<api>"
+    assert engine.ingest_text(STORY).known == report.new
+
+
+def test_unknown_article_is_not_found(engine):
+    with pytest.raises(NotFoundError, match="no article with id 7"):
+        engine.article(7)
+
+
+def test_lines_recurring_across_an_outlet_are_removed_whatever_the_order(tmp_path):
+    tagline = "Harbour Gazette: your island, every morning since 1921"
+    bodies = [
+        f"Story {i} headline\n\nParagraph {i} says something new about the harbour today.\n\n"
+        f"{tagline}\n\nAnother sentence {i} about the weather and the ferries."
+        for i in range(4)
+    ]
+    with newsweave.open(str(tmp_path / "one-by-one.db"), recurring_min_articles=3) as engine:
+        ids = []
+        for i, body in enumerate(bodies):
+            ids += engine.ingest([write(tmp_path, f"s{i}.txt", body)], outlet="Harbour").new
+        texts = [engine.article(i).text for i in ids]
+    assert all(tagline not in t for t in texts), texts
+    assert all("says something new" in t for t in texts)
+    with newsweave.open(str(tmp_path / "other.db"), recurring_min_articles=3) as engine:
+        ids = engine.ingest([str(tmp_path / f"s{i}.txt") for i in range(4)],
+                            outlet="Harbour").new
+        article = engine.article(ids[0])
+        assert tagline not in article.text
+        assert any(r.reason == "recurring-line" for r in article.removed)
+    # Below the threshold nothing is removed.
+    with newsweave.open(str(tmp_path / "two.db"), recurring_min_articles=3) as engine:
+        ids = engine.ingest([str(tmp_path / "s0.txt"), str(tmp_path / "s1.txt")],
+                            outlet="Harbour").new
+        assert tagline in engine.article(ids[0]).text
