@@ -15,7 +15,7 @@ from newsweave.model import Article, Cleaned, IngestReport, Rejection, Removal
 __version__ = "0.1.0"
 
 
-def open(db_path: str | None = None, **settings: object) -> Engine:  # noqa: A001 - the API's verb
+def open(db_path: str | None = None, **settings: object) -> Engine:
     """Open the engine on the SQLite store at ``db_path``, creating it if needed.
 
     Without ``db_path`` the ``NEWSWEAVE_DB`` environment variable, then

@@ -23,6 +23,7 @@ from newsweave.ingest import (
     record_from_raw,
 )
 from newsweave.model import Article, Cleaned, IngestReport, Rejection
+from newsweave.pipeline import Stage, check_order, default_stages
 from newsweave.settings import Settings, load_settings
 from newsweave.store import Store, open_store
 
@@ -48,9 +49,13 @@ class Engine:
     'Storm hits coast'
     """
 
-    def __init__(self, store: Store, settings: Settings) -> None:
+    def __init__(
+        self, store: Store, settings: Settings, stages: Sequence[Stage] | None = None
+    ) -> None:
         self.store = store
         self.settings = settings
+        self.stages = list(default_stages() if stages is None else stages)
+        check_order(self.stages)
 
     # -- ingest ---------------------------------------------------------------
 
@@ -77,6 +82,7 @@ class Engine:
             self._ingest_records(records, outlet, report)
             if progress is not None:
                 progress(min(start + size, len(inputs)), len(inputs))
+        self.analyze()
         return report
 
     def ingest_text(
@@ -85,7 +91,23 @@ class Engine:
         """Ingest one document given as a string (plain text, HTML, JSON or a feed)."""
         report = IngestReport()
         self._ingest_records(list(read_records(source, text)), outlet, report)
+        self.analyze()
         return report
+
+    def analyze(self) -> dict[str, int]:
+        """Run every stage on the articles it has not processed; return counts per stage.
+
+        ``ingest`` calls this, so a listing after an ingest is up to date; after
+        an interrupted run, calling it (or ingesting again) finishes the work.
+        """
+        done: dict[str, int] = {}
+        size = max(1, self.settings.batch_size)
+        for stage in self.stages:
+            pending = self.store.pending(stage.name, stage.version)
+            for start in range(0, len(pending), size):
+                stage.run(self.store, pending[start : start + size], self.settings)
+            done[stage.name] = len(pending)
+        return done
 
     def _ingest_records(
         self, records: Sequence[Record | Rejection], outlet: str | None, report: IngestReport
@@ -105,7 +127,7 @@ class Engine:
                 built[digest] = self._build(record, digest, outlet)
             except InputError as exc:
                 report.rejected.append(Rejection(record.source, str(exc)))
-            except Exception as exc:  # noqa: BLE001 - one bad article must not sink the batch
+            except Exception as exc:  # one bad article must not sink the batch
                 report.rejected.append(
                     Rejection(record.source, f"could not process ({type(exc).__name__}: {exc})")
                 )

@@ -104,3 +104,168 @@ class IngestReport:
             "known": self.known,
             "rejected": [{"source": r.source, "reason": r.reason} for r in self.rejected],
         }
+
+
+# -- what the analysis stages add ------------------------------------------------
+# Field names are the JSON field names the issues fix; each type has to_dict().
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """A span of one article's clean text (character offsets into ``Article.text``)."""
+
+    article: int
+    start: int
+    end: int
+    text: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(slots=True)
+class Evidence:
+    """An aligned pair of passages behind a derivation edge, with its similarity."""
+
+    derived_passage: Passage
+    source_passage: Passage
+    score: float
+    kind: str = "verbatim"  # "verbatim" | "edited" | "paraphrase" | "quote"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "derived_passage": self.derived_passage.to_dict(),
+            "source_passage": self.source_passage.to_dict(),
+            "score": round(self.score, 4),
+            "kind": self.kind,
+        }
+
+
+@dataclass(slots=True)
+class Attribution:
+    """A source an article names for its content ("Reuters reported", "(UPI)")."""
+
+    article: int
+    name: str  # the outlet, agency or person named
+    kind: str  # "outlet" | "agency" | "person" | "statement" | "photo-credit" | "dateline"
+    sentence: str
+    start: int
+    end: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(slots=True)
+class Edge:
+    """A relation between two articles; for copy/rewrite, ``derived`` comes from ``source``."""
+
+    derived: int
+    source: int
+    kind: str  # "copy" | "rewrite" | "shared-quotes" | "independent"
+    confidence: float
+    shared_fraction: float  # share of the derived article covered by the source
+    attribution: str | None = None
+    reasons: list[str] = field(default_factory=list)
+    evidence: list[Evidence] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "derived": self.derived,
+            "source": self.source,
+            "kind": self.kind,
+            "confidence": round(self.confidence, 4),
+            "shared_fraction": round(self.shared_fraction, 4),
+            "attribution": self.attribution,
+            "reasons": list(self.reasons),
+            "evidence": [e.to_dict() for e in self.evidence],
+        }
+
+
+@dataclass(slots=True)
+class Story:
+    """Articles about one real-world event."""
+
+    id: int
+    title: str
+    articles: list[int]
+    outlets: list[str]
+    first_published: str | None
+    last_published: str | None
+    independent_origins: int
+    entities: list[str] = field(default_factory=list)
+    merged_into: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(slots=True)
+class Entity:
+    """One real-world referent with its canonical name and every spelling seen."""
+
+    id: int
+    name: str
+    type: str  # "PERSON" | "ORG" | "GPE" | "LOC" | "NORP" | "EVENT" | ...
+    aliases: list[str] = field(default_factory=list)
+    roles: list[str] = field(default_factory=list)
+    articles: dict[int, int] = field(default_factory=dict)  # article id -> mentions
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["articles"] = {str(k): v for k, v in self.articles.items()}
+        return data
+
+
+@dataclass(slots=True)
+class QuoteVariant:
+    article: int
+    text: str
+    start: int = -1
+    end: int = -1
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(slots=True)
+class Quote:
+    """One statement, as carried by one or more articles (verbatim, trimmed, paraphrased)."""
+
+    id: int
+    text: str
+    speaker: str | None
+    cue: str | None
+    articles: list[int] = field(default_factory=list)
+    variants: list[QuoteVariant] = field(default_factory=list)
+    direct: bool = True
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["variants"] = [v.to_dict() for v in self.variants]
+        return data
+
+
+@dataclass(slots=True)
+class ClaimVariant:
+    text: str
+    cites: list[int]
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(slots=True)
+class Claim:
+    """A fact reported in a story, grouped across articles, with its cross-check status."""
+
+    text: str
+    status: str  # "corroborated" | "contested" | "single-source"
+    cites: list[int]
+    independent_origins: int
+    variants: list[ClaimVariant] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["variants"] = [v.to_dict() for v in self.variants]
+        return data

@@ -8,14 +8,14 @@ Decisions worth knowing:
 
 * Dates come only from the top of the article: standalone *date lines* in the
   first lines of the raw text (``"20 Sep 2022 - 9:43"``), then *datelines*
-  opening the body (``"LONDON, March 3 (Reuters) -"``). Dates inside the story
+  opening the body (``"PARIS, March 3 (AFP) -"``). Dates inside the story
   are events, not the publication date. A dateline without a year borrows one
   from a full date elsewhere in the text; with none, ``published`` stays None.
 * The outlet is read only from places where an article names *itself*: the
   agency of a dateline, a signature opening the body (``"Example News Agency
   (ENA): ..."``) and a copyright notice the cleaner removed. Attributions
-  ("according to TASS", "Reuters reported") name a quoted source, and a photo
-  credit ("Photo by X/UPI") names whoever supplied a picture; neither is read.
+  ("according to the X agency", "X reported") name a quoted source, and a photo
+  credit ("Photo by Jane Doe/X") names whoever supplied a picture; neither is read.
 * Language comes from py3langid, whose model is loaded once, on first use.
 """
 
@@ -50,7 +50,7 @@ _MONTH = (
 _CAP_WORD = r"[A-ZÀ-ÖØ-Þ][\w'’.\-]*"
 _DASH = r"(?:--?|–|—)"
 
-# "WASHINGTON, March 3 (Reuters) -", "Sept. 19 (UPI) --", "KYIV, Ukraine (AP) —".
+# "PARIS, March 3 (AFP) -", "Sept. 19 (AP) --", "KANSAS CITY, Mo. (AP) —".
 _DATELINE = re.compile(
     rf"""^(?:(?P<place>{_CAP_WORD}(?:\s+{_CAP_WORD}){{0,3}})
           (?:,\s*{_CAP_WORD}(?:\s+{_CAP_WORD}){{0,2}})?)?
@@ -61,7 +61,7 @@ _DATELINE = re.compile(
         \s*(?:{_DASH}|:)\s*(?=\S)""",
     re.VERBOSE,
 )
-# "Afghan Voice Agency (AVA): While ...": an outlet signing the story it opens.
+# "Example Voice Agency (EVA): While ...": an outlet signing the story it opens.
 _SIGNATURE = re.compile(
     rf"""^(?P<name>{_CAP_WORD}(?:\s+(?:{_CAP_WORD}|of|the|for|and|&)){{0,6}})
         \s*(?:\((?P<abbr>[A-Z][A-Za-z]{{1,9}})\))?\s*(?::|{_DASH})\s+(?P<rest>\S.*)$""",
@@ -364,6 +364,7 @@ def find_title(head: list[str]) -> str | None:
         if (
             3 <= len(words) <= MAX_TITLE_WORDS
             and not line.endswith((".", ":", ",", ";"))
+            and not line.startswith(("<", "{", "["))  # markup or data, not prose
             and not _BYLINE.match(line)
             and read_date_line(line) is None
             and read_dateline(line) is None

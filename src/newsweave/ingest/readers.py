@@ -36,7 +36,9 @@ _EXTENSIONS = {
     ".txt": "text", ".text": "text", ".md": "text",
 }
 _HTML_START = re.compile(r"\s*(<!doctype html|<html|<head|<body|<article|<div|<p[\s>])", re.I)
-_FEED_START = re.compile(r"\s*(<\?xml[^>]*>\s*)?(<!--.*?-->\s*)*<(rss|feed|rdf:RDF)[\s>]", re.I | re.S)
+_FEED_START = re.compile(
+    r"\s*(<\?xml[^>]*>\s*)?(<!--.*?-->\s*)*<(rss|feed|rdf:RDF)[\s>]", re.I | re.S
+)
 _LOOKS_HTML = re.compile(r"<(p|div|br|article|span|a|h[1-6])[\s>/]", re.I)
 
 

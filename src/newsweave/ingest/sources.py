@@ -43,7 +43,9 @@ def expand_paths(paths: Iterable[str]) -> Iterator[Input | Rejection]:
             files = [path]
         elif _GLOB_CHARS & set(given):
             files = sorted(
-                Path(p) for p in glob.glob(str(path), recursive=True) if Path(p).is_file()
+                # Path.glob takes only relative patterns; a user's pattern may be absolute.
+                Path(p) for p in glob.glob(str(path), recursive=True)  # noqa: PTH207
+                if Path(p).is_file()
             )
             if not files:
                 yield Rejection(given, "no file matches this pattern")

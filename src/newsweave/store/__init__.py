@@ -7,6 +7,7 @@ knows about SQLite. ``open_store`` picks the backend from the location.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
 from typing import Protocol
 
 from newsweave.model import Article, Removal
@@ -50,6 +51,16 @@ class Store(Protocol):
     ) -> None:
         """Store re-cleaned bodies: (article id, text, removal log, line keys as above)."""
         ...
+
+    def transaction(self) -> AbstractContextManager[object]:
+        """A write transaction; writes inside it (and nested ones) commit together."""
+        ...
+
+    def pending(self, stage: str, version: int) -> list[int]:
+        """Ids of articles that ``stage`` at ``version`` has not processed yet."""
+        ...
+
+    def mark_done(self, stage: str, article_ids: Iterable[int], version: int) -> None: ...
 
     def check_integrity(self) -> list[str]:
         """Problems found in the stored data; an empty list means consistent."""

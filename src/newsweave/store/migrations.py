@@ -48,4 +48,14 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX outlet_lines_article ON outlet_lines(article_id);
     """,
+    # 2: which analysis stage has processed which article, at which stage
+    #    version, so an interrupted run resumes and a new version re-runs.
+    """
+    CREATE TABLE stage_runs (
+        stage      TEXT NOT NULL,
+        article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        version    INTEGER NOT NULL,
+        PRIMARY KEY (stage, article_id)
+    );
+    """,
 )

@@ -66,7 +66,7 @@ class SQLiteStore:
                 f"{self.path}: an SQLite file that is not a newsweave store "
                 f"(tables: {', '.join(sorted(tables)[:5])}); choose another --db path"
             )
-        with self._transaction():
+        with self.transaction():
             self._db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
         current = self.schema_version
         if current > len(MIGRATIONS):
@@ -75,13 +75,21 @@ class SQLiteStore:
                 f"supports ({len(MIGRATIONS)}); upgrade newsweave"
             )
         for version, script in enumerate(MIGRATIONS[current:], start=current + 1):
-            with self._transaction():
+            with self.transaction():
                 for statement in _split_sql(script):
                     self._db.execute(statement)
                 self._db.execute("INSERT INTO schema_version (version) VALUES (?)", (version,))
 
     @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction; nested uses join the outer one.
+
+        A stage wraps its result writes and :meth:`mark_done` in one
+        transaction, so its results and its progress can never disagree.
+        """
+        if self._db.in_transaction:
+            yield self._db
+            return
         self._db.execute("BEGIN IMMEDIATE")
         try:
             yield self._db
@@ -97,7 +105,7 @@ class SQLiteStore:
     ) -> list[int]:
         now = datetime.now(UTC).isoformat(timespec="seconds")
         ids: list[int] = []
-        with self._transaction() as db:
+        with self.transaction() as db:
             for article, keys in zip(articles, line_keys, strict=True):
                 cursor = db.execute(
                     "INSERT INTO articles (content_hash, raw, raw_format, text, source, "
@@ -224,13 +232,32 @@ class SQLiteStore:
     def replace_clean_text(
         self, updates: Sequence[tuple[int, str, list[Removal], Mapping[str, bool]]]
     ) -> None:
-        with self._transaction() as db:
+        with self.transaction() as db:
             for article_id, text, removed, keys in updates:
                 row = db.execute("SELECT outlet FROM articles WHERE id = ?", (article_id,))
                 outlet = row.fetchone()[0]
                 db.execute("UPDATE articles SET text = ? WHERE id = ?", (text, article_id))
                 self._write_removals(article_id, removed)
                 self._write_line_keys(article_id, outlet, keys)
+
+    # -- stage progress -------------------------------------------------------
+
+    def pending(self, stage: str, version: int) -> list[int]:
+        """Ids of articles that ``stage`` (at ``version``) has not processed yet."""
+        rows = self._db.execute(
+            "SELECT a.id FROM articles a LEFT JOIN stage_runs r "
+            "ON r.article_id = a.id AND r.stage = ? AND r.version = ? "
+            "WHERE r.article_id IS NULL ORDER BY a.id",
+            (stage, version),
+        )
+        return [int(r[0]) for r in rows]
+
+    def mark_done(self, stage: str, article_ids: Iterable[int], version: int) -> None:
+        with self.transaction() as db:
+            db.executemany(
+                "INSERT OR REPLACE INTO stage_runs (stage, article_id, version) VALUES (?, ?, ?)",
+                [(stage, i, version) for i in article_ids],
+            )
 
     # -- housekeeping ---------------------------------------------------------
 

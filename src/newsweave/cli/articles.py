@@ -1,12 +1,7 @@
-"""The ``newsweave`` command: parses arguments, calls the engine, prints.
-
-Exit codes: 0 all good, 1 some inputs rejected (each listed with its reason)
-or an error that stopped the job, 2 usage error.
-"""
+"""Commands to ingest articles and read them back: ingest, articles, article, demo."""
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,43 +9,9 @@ from typing import Any
 
 import click
 
-from newsweave import __version__
-from newsweave.engine import Engine, open_engine
-from newsweave.errors import NewsweaveError, NotFoundError
+from newsweave.cli import Context, cli, echo_json, shorten
+from newsweave.errors import NewsweaveError
 from newsweave.model import Article
-from newsweave.settings import SETTINGS
-
-_DB_HELP = next(s for s in SETTINGS if s.name == "db").help
-
-
-class _Context:
-    def __init__(self, db: str | None) -> None:
-        self.db = db
-
-    @contextmanager
-    def engine(self, **settings: Any) -> Iterator[Engine]:
-        try:
-            engine = open_engine(self.db, **settings)
-        except NewsweaveError as exc:
-            raise click.ClickException(str(exc)) from None
-        try:
-            yield engine
-        except NotFoundError as exc:
-            raise click.UsageError(str(exc)) from None
-        except NewsweaveError as exc:
-            raise click.ClickException(str(exc)) from None
-        finally:
-            engine.close()
-
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--db", metavar="PATH", envvar="NEWSWEAVE_DB",
-              help=f"{_DB_HELP} [default: ./newsweave.db; env: NEWSWEAVE_DB]")
-@click.version_option(__version__, prog_name="newsweave")
-@click.pass_context
-def cli(ctx: click.Context, db: str | None) -> None:
-    """Weave many outlets' reports of the news into one traced story."""
-    ctx.obj = _Context(db)
 
 
 @cli.command()
@@ -59,7 +20,7 @@ def cli(ctx: click.Context, db: str | None) -> None:
 @click.option("--max-bytes", type=click.IntRange(min=1), help="Reject inputs larger than this.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.pass_obj
-def ingest(obj: _Context, paths: tuple[str, ...], outlet: str | None, max_bytes: int | None,
+def ingest(obj: Context, paths: tuple[str, ...], outlet: str | None, max_bytes: int | None,
            as_json: bool) -> None:
     """Ingest files, folders (recursively), globs or - (stdin).
 
@@ -69,7 +30,7 @@ def ingest(obj: _Context, paths: tuple[str, ...], outlet: str | None, max_bytes:
     with obj.engine(max_bytes=max_bytes) as engine, _progress(not as_json) as progress:
         report = engine.ingest(paths, outlet=outlet, progress=progress)
     if as_json:
-        click.echo(json.dumps(report.to_dict(), indent=2))
+        echo_json(report.to_dict())
     else:
         for rejection in report.rejected:
             click.echo(f"rejected: {rejection}", err=True)
@@ -85,19 +46,19 @@ def ingest(obj: _Context, paths: tuple[str, ...], outlet: str | None, max_bytes:
 @click.option("--outlet", metavar="NAME", help="Only this outlet's articles.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON: a list of articles.")
 @click.pass_obj
-def articles(obj: _Context, outlet: str | None, as_json: bool) -> None:
+def articles(obj: Context, outlet: str | None, as_json: bool) -> None:
     """List the stored articles."""
     with obj.engine() as engine:
         found = engine.articles(outlet=outlet)
     if as_json:
-        click.echo(json.dumps([a.to_dict() for a in found], ensure_ascii=False, indent=2))
+        echo_json([a.to_dict() for a in found])
         return
     if not found:
         click.echo("no articles (add some with: newsweave ingest PATH...)")
     for a in found:
         click.echo(
             f"{a.id:>5}  {(a.published or '-')[:10]:<10}  {(a.outlet or '-')[:24]:<24}  "
-            f"{a.language or '-':<3} {_shorten(a.title or a.text, 70)}"
+            f"{a.language or '-':<3} {shorten(a.title or a.text, 70)}"
         )
 
 
@@ -106,12 +67,12 @@ def articles(obj: _Context, outlet: str | None, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the article as JSON.")
 @click.option("--raw", is_flag=True, help="Include the raw input.")
 @click.pass_obj
-def article(obj: _Context, article_id: int, as_json: bool, raw: bool) -> None:
+def article(obj: Context, article_id: int, as_json: bool, raw: bool) -> None:
     """Show one article: metadata, clean text and what cleaning removed."""
     with obj.engine() as engine:
         found = engine.article(article_id, raw=raw)
     if as_json:
-        click.echo(json.dumps(found.to_dict(raw=raw), ensure_ascii=False, indent=2))
+        echo_json(found.to_dict(raw=raw))
         return
     click.echo(_render_article(found, raw=raw))
 
@@ -129,13 +90,13 @@ def demo(out_dir: str, as_json: bool) -> None:
     except NewsweaveError as exc:
         raise click.ClickException(str(exc)) from None
     if as_json:
-        click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
+        echo_json(summary)
         return
     ingest_report: dict[str, list[Any]] = summary["ingest"]  # type: ignore[assignment]
     click.echo(f"Demo corpus: {len(ingest_report['new'])} articles ingested, "
                f"{len(ingest_report['rejected'])} rejected")
     for a in summary["articles"]:  # type: ignore[attr-defined]
-        click.echo(f"  {a['id']:>3}  {(a['outlet'] or '-')[:28]:<28} {_shorten(a['title'], 60)}"
+        click.echo(f"  {a['id']:>3}  {(a['outlet'] or '-')[:28]:<28} {shorten(a['title'], 60)}"
                    f"  ({a['removed']} boilerplate pieces removed)")
     click.echo(f"Store: {summary['db']}")
     for name, path in summary["outputs"].items():  # type: ignore[attr-defined]
@@ -177,16 +138,7 @@ def _render_article(a: Article, *, raw: bool) -> str:
     lines += ["", a.text, ""]
     if a.removed:
         lines.append(f"--- removed as boilerplate ({len(a.removed)}) ---")
-        lines += [f"[{r.reason}] {_shorten(r.text, 100)}" for r in a.removed]
+        lines += [f"[{r.reason}] {shorten(r.text, 100)}" for r in a.removed]
     if raw:
         lines += ["", "--- raw input ---", a.raw]
     return "\n".join(lines)
-
-
-def _shorten(text: str | None, width: int) -> str:
-    flat = " ".join((text or "").split())
-    return flat if len(flat) <= width else flat[: width - 1] + "…"
-
-
-def main() -> None:
-    cli(prog_name="newsweave")

@@ -1,0 +1,525 @@
+"""News-boilerplate rules: which single line or paragraph is not article text, and why.
+
+Every rule returns a reason code from :data:`REASONS` (or ``None``), so the
+cleaner can log each removal. Rules look at one block of text at a time; the
+order-dependent logic (a "Related" heading and the headlines under it, the
+headline at the top, the bio at the bottom) lives in :mod:`newsweave.clean.sieve`.
+
+Two strengths of rule exist, because the price of a false positive is a lost
+body sentence:
+
+* :func:`classify_block` holds *strong* rules, safe anywhere in an article:
+  the whole block must match a boilerplate shape ("Advertisement", "1 of 5 |",
+  "Story Code: 258820", a date and nothing else).
+* :func:`classify_edge_block` holds *weak* rules that a real sentence could
+  match ("Follow him on Twitter", "X is a reporter covering ..."); the sieve
+  only applies them to the blocks after the last body paragraph.
+
+The rules describe news pages in general; none names a site, outlet or person.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+REASONS: dict[str, str] = {
+    "headline": "the article's headline (kept as the title, not in the body)",
+    "duplicate-title": "the headline repeated under itself",
+    "standfirst": "the summary printed under the headline (the page's own description)",
+    "byline": "a byline or publishing-details line (author, category, tags)",
+    "date-line": "a line holding only a date or time (metadata, not text)",
+    "ad-marker": "an advertisement marker or sponsored-content label",
+    "share-widget": "share buttons, QR codes and similar widgets",
+    "caption": "a photo caption or photo credit",
+    "gallery-counter": "a photo-gallery counter or control ('1 of 5 |', 'License Photo')",
+    "related-list": "a 'Related' / 'Read more' / 'Latest headlines' pointer or list, "
+    "with the other articles' headlines under it",
+    "related-link": "a paragraph that is only a link to another article",
+    "tags": "a list of tags, topics or categories",
+    "newsletter": "a newsletter, subscription or app-download prompt",
+    "comment-form": "a comment form, comment count or comment-policy notice",
+    "social-follow": "an invitation to follow the outlet or author on social media",
+    "contact": "the author's contact line (e-mail, 'write to', 'have a tip?')",
+    "author-bio": "the author's biography at the end of the article",
+    "credit-line": "a reporting or editing credit ('X contributed to this report')",
+    "story-code": "an internal story code or article id",
+    "empty-label": "a label with nothing after it ('News Link :', 'Source:')",
+    "copyright": "a copyright or reprint notice",
+    "bare-link": "a line holding only web or e-mail addresses",
+    "site-notice": "a site message (print and reprint controls, errors, 'thank you')",
+    "duplicate-paragraph": "a paragraph repeated verbatim (page templates print some twice)",
+    "recurring-line": "a line that recurs across many articles of the same outlet",
+    "hidden-element": "page text that a reader never sees (hidden with HTML or CSS)",
+    "outside-main-content": "page text outside the main content found by the extractor",
+    "outside-main-content-omitted": "a count of further page text outside the main content, "
+    "left out of the log to keep it short",
+}
+
+Rule = Callable[[str, int], bool]
+
+# -- helpers ---------------------------------------------------------------------------
+
+_WORD = re.compile(r"\w+")
+_QUOTES = "\"'“”‘’«»„"
+_CLOSERS = _QUOTES + ")]"
+_SENTENCE_END = re.compile(r"[.!?…;:][" + _QUOTES + r")\]]*$")
+# A sentence boundary inside a block: two lower-case letters, then . ! or ? and a capital
+# ("in 2019. The" does not count, "said. The" does); abbreviations ("U.S. Army") do not.
+_INNER_SENTENCE = re.compile(r"[a-z]{2}[.!?][" + _QUOTES + r")]*\s+[A-Z" + _QUOTES + r"]")
+
+
+def count_words(text: str) -> int:
+    """Number of word tokens in ``text``."""
+    return len(_WORD.findall(text))
+
+
+def is_headline_like(text: str, max_words: int = 20) -> bool:
+    """True for a short line without a final full stop: a headline, heading or label.
+
+    >>> is_headline_like("Russia Takes Control of Vuhledar After Two Years")
+    True
+    >>> is_headline_like("The sides agreed to increase exchanges.")
+    False
+    """
+    stripped = text.strip().rstrip(_CLOSERS)
+    if not stripped or not 1 <= count_words(stripped) <= max_words:
+        return False
+    if _INNER_SENTENCE.search(stripped):
+        return False
+    return stripped.endswith(("...", "…", "?", "!")) or not _SENTENCE_END.search(stripped)
+
+
+def ends_sentence(text: str) -> bool:
+    """True when ``text`` ends like a sentence (full stop, ?, !, closing quote after them)."""
+    return bool(re.search(r"[.!?…][" + _CLOSERS + r"]*\s*$", text))
+
+
+def _full(pattern: str, flags: int = re.IGNORECASE) -> re.Pattern[str]:
+    """A pattern that must match a whole block, trailing punctuation allowed."""
+    return re.compile(rf"^\W*(?:{pattern})\s*[.:!…|>»\-–—*]*\s*$", flags)
+
+
+# -- ad markers and widgets ------------------------------------------------------------
+
+_AD_MARKER = _full(
+    r"advertisements?|advertising|advert|ads?|sponsored(?: (?:content|links?|stories|post))?"
+    r"|paid (?:content|post|partnership)|promoted(?: content| stories)?|partner content"
+    r"|anzeige|werbung|publicidad|publicité|pubblicità|publicidade|реклама"
+    r"|(?:the )?(?:story|article|content) continues (?:below|after)"
+    r"(?: (?:this )?(?:advertisement|ad|gallery|video))?"
+    r"|continue reading(?: (?:below|the main story))?|scroll to continue(?: with content)?"
+    r"|skip (?:this )?ad(?:vertisement)?"
+)
+
+# Words of share bars; a short block made only of these (in any order) is a widget.
+_SHARE_WORDS = re.compile(
+    r"qr ?code"
+    r"|\b(?:share(?: (?:on|via|to|this(?: (?:article|story|page|post|video))?))?|shares|sharing"
+    r"|tweet(?: this)?|e-?mail(?: this(?: (?:article|story|page))?)?"
+    r"|print(?: this(?: page| article)?)?|facebook|twitter|linkedin|whatsapp|pinterest|reddit"
+    r"|telegram|messenger|flipboard|tumblr|pocket|copy (?:link|url)|link copied|click to share"
+    r"|save(?: for later| article)?|gift (?:this )?article|send|x|vk|weibo|wechat)\b",
+    re.IGNORECASE,
+)
+_SHARE_PROMPT = re.compile(
+    r"^\W*(?:like this (?:story|article)\?\s*)?share (?:it|this(?: story| article)?)"
+    r" with (?:a|your) friends?\W*$|^\W*(?:please )?share this (?:article|story)\W*$",
+    re.IGNORECASE,
+)
+
+_GALLERY = re.compile(
+    r"^\W*(?:(?:photo|image|slide|picture|foto|bild)\s*)?\d{1,3}\s*(?:of|/|von|de|di)\s*\d{1,3}"
+    r"\s*(?:\||:|-|–|$)"
+    r"|^\W*(?:license photo|view (?:the )?(?:full )?gallery|enlarge (?:this )?image|expand"
+    r"|open gallery|view slideshow|launch gallery|click to enlarge|zoom)\W*$",
+    re.IGNORECASE,
+)
+
+# -- captions and credits --------------------------------------------------------------
+
+_AGENCY = (
+    r"Reuters|REUTERS|AP|AFP|EPA|EPA-EFE|UPI|Xinhua|ANSA|dpa|PA(?: Wire)?|Bloomberg"
+    r"|Getty Images|Getty|Shutterstock|Alamy|iStock(?:photo)?|AAP|TASS|Sputnik|Anadolu Agency"
+    r"|NurPhoto|SOPA Images|LightRocket|Corbis|Invision"
+)
+_PHOTO_WORD = r"(?i:photo|photograph|picture|image|pic|foto|bild)s?"
+_NAME = r"[A-Z][\w'’.-]*(?: (?:[A-Z][\w'’.-]*|de|van|von|da|al|for|of|the|via))*"
+# Where a credit may start: the start of the block, a sentence end, a bar, a dash or "(".
+_SEGMENT = r"(?:^|[.!?…][" + _QUOTES + r"]?\s+|\|\s*|\s[-–—]\s+|\()"
+_CREDIT_TAIL = re.compile(
+    _SEGMENT
+    + r"(?:"
+    # "REUTERS/Tingshu Wang", "EPA-EFE/STR"
+    r"[A-Z][A-Z-]+(?:/" + _NAME + r")+"
+    # "Photo by Kremlin Pool/UPI", "Photo: AP", "Image credit: NASA", "Photo courtesy of X"
+    r"|" + _PHOTO_WORD + r"(?:\s+(?i:credit))?(?:\s*:|\s+(?i:by|courtesy(?: of)?|credit))"
+    r"\s*[^.!?]{1,60}"
+    # "(AP Photo/Evan Vucci)", "(Photo: AP)"
+    r"|(?:[A-Z][\w.]* )?" + _PHOTO_WORD + r"\s*[:/][^()]{1,60}\)"
+    # ". Getty Images", ". AFP via Getty Images"
+    r"|(?:" + _AGENCY + r")(?:\s*(?:/|via|for)\s*[\w .'’-]{1,40})?"
+    r")\W{0,3}$"
+)
+# A credit glued to the end of a caption sentence: "...in New York.Reuters".
+_GLUED_CREDIT = re.compile(r"[a-z][.!?][" + _QUOTES + r"]?(?:" + _AGENCY + r")\W{0,2}$")
+_PHOTO_COPYRIGHT = re.compile(
+    r"\b(?:photos?|images?|pictures?|fotos?)\s*(?:©|\(c\)|copyright)|©", re.IGNORECASE
+)
+_STANDALONE_CREDIT = re.compile(
+    r"^\W*(?:" + _PHOTO_WORD + r"(?:\s+(?i:by|credit|courtesy(?: of)?))?\s*:?\s*)?"
+    r"(?:" + _AGENCY + r"|" + _NAME + r")(?:\s*/\s*[\w .'’-]{1,40})?\W*$"
+)
+_MAX_CAPTION_WORDS = 70
+
+# -- prompts, forms and end matter ------------------------------------------------------
+
+_NEWSLETTER = re.compile(
+    r"^\W*(?:click here to |please |tap here to )?(?:subscribe|sign up|sign-up|signup)\b"
+    r"|\b(?:subscrib\w*|sign(?:ing)? up|register\w*) (?:to|for) (?:our |the |this )?[^.]{0,40}"
+    r"newsletters?\b|\bour (?:[\w-]+ ){0,3}newsletters?\b|^\W*(?:[\w'’&-]+ ){0,5}newsletters?\W*$"
+    r"|\b(?:delivered|straight|right|directly|sent) (?:to|in|into) your (?:e-?mail )?inbox"
+    r"|\bthanks? (?:you )?for (?:signing up|subscribing)|\berror processing your subscription"
+    r"|\benter your e-?mail(?: address)?|\bkeep an eye on your inbox"
+    r"|^\W*(?:get|download) (?:the|our) [\w\s]{0,30}\bapp\b|\bclick here to get the [\w\s]{0,30}app\b"
+    r"|^\W*(?:click|tap) here (?:for|to) (?:more|read|get|download)"
+    r"|\bget [\w\s]{0,40} on the go\b",
+    re.IGNORECASE,
+)
+_MAX_PROMPT_WORDS = 45
+
+_COMMENT = re.compile(
+    r"^\W*(?:leave|post|add|write|submit) a (?:reply|comment|response)\b"
+    r"|your email address will not be published|required fields are marked"
+    r"|^\W*\d*\s*(?:comments?|responses?|replies|comentários|comentarios|commenti|kommentare"
+    r"|commentaires|reacties|комментари[йия])\W*\d*\W*$"
+    r"|^\W*(?:show|view|hide|load|read|see|join) (?:all |the )?(?:\d+ )?"
+    r"(?:comments|discussion|conversation)"
+    r"|^\W*be the first to comment|^\W*comments are closed|^\W*cancel reply"
+    r"|^\W*notify me of (?:new|follow-up)|save my name, email|must be logged in to post a comment"
+    r"|^\W*(?:tell us|let us know) what you think|^\W*what do you think\?\W*$"
+    r"|^\W*(?:share|leave) your (?:thoughts|comments|views)|^\W*have your say"
+    r"|^\W*join the (?:conversation|discussion)",
+    re.IGNORECASE,
+)
+# "Comments with offensive text will not be approved by the moderator", in a few languages.
+_COMMENT_POLICY = re.compile(
+    r"\b(?:comments|comentários|comentarios|commenti|kommentare|commentaires)\b.*"
+    r"\b(?:moderat\w*|(?:will|won[’']t|shall) not be (?:approved|published)|não serão"
+    r"|no serán|non (?:saranno|verranno)|werden nicht)",
+    re.IGNORECASE,
+)
+
+_SOCIAL_FOLLOW = re.compile(
+    r"^\W*follow (?:us|him|her|them|me|[\w.'’ ]{1,40}?) (?:on|at|via) "
+    r"(?:twitter|facebook|instagram|linkedin|youtube|tiktok|x|threads|bluesky|telegram)\b"
+    r"|\bfollow (?:us|him|her|them|me) (?:on (?:twitter|x|instagram) )?@\w+"
+    r"|^\W*(?:find|like) us on (?:facebook|instagram|twitter)",
+    re.IGNORECASE,
+)
+
+_EMAIL = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+_CONTACT = re.compile(
+    rf"^\W*(?:write to|e-?mail|contact|reach) [^.]{{1,60}}?\b(?:at|:)\s*{_EMAIL}"
+    r"|\b(?:may|can) be reached at\b|^\W*have a (?:news )?tip\?"
+    r"|^\W*send (?:us )?(?:your )?(?:news )?tips? to",
+    re.IGNORECASE,
+)
+
+_CREDIT_LINE = re.compile(
+    r"\bcontributed (?:reporting )?to this (?:report|article|story)\W*$"
+    r"|^\W*(?:additional )?(?:reporting|writing|editing) by [^.]{1,120}$"
+    r"|^\W*(?:compiled|edited) by [A-Z][^.]{1,80}$",
+    re.IGNORECASE,
+)
+
+_BIO_ROLE = (
+    r"reporter|writer|journalist|editor|correspondent|columnist|contributor|producer|author"
+    r"|freelancer?|blogger|curator|intern|photographer|presenter|anchor|staffer"
+)
+_AUTHOR_BIO = re.compile(
+    # third person: "Jane Roe is a reporter covering ...", "X is the site's deal curator"
+    rf"^\W*(?:[A-Z][\w.'’-]+ ){{1,4}}(?:is|was|has been|serves as) (?:a|an|the|[\w.'’-]+['’]s)"
+    rf" (?:[\w-]+ ){{0,5}}(?:{_BIO_ROLE})s?\b"
+    # first person: "With a wealth of experience ... I bring", "I work as a freelance writer"
+    r"|\bI (?:bring|work as|am an? |have been (?:a |an )?(?:freelance )?(?:writer|journalist"
+    r"|reporter|editor))[^" + _QUOTES + r"]*\b(?:journalis[mt]|writer|editor|reporter|news"
+    r"|stories)\b"
+    r"|^\W*(?i:about the author)\W*$"
+)
+
+_COPYRIGHT = re.compile(
+    r"^\W*(?:copyright|©|\(c\))|\ball rights reserved\b"
+    r"|\bthis (?:copy|material|article) is for your personal,? non-commercial use"
+    r"|\bmay not be (?:published|reproduced|redistributed),? broadcast"
+    r"|\bdistribution and use of this material (?:are|is) governed",
+    re.IGNORECASE,
+)
+
+_STORY_CODE = re.compile(
+    r"^\W*(?:story|news|article|post|content|item|doc(?:ument)?)\s*(?:code|id|no\.?|number|#)"
+    r"\s*[:#]?\s*[\w-]{1,20}\W*$",
+    re.IGNORECASE,
+)
+
+_LABELS = (
+    r"(?:news )?links?|source|sources|tags?|topics?|keywords?|categor(?:y|ies)|filed under"
+    r"|share(?: this)?|print|e-?mail|comments?|posted in|related|read more|follow us|more"
+    r"|photos?|video|audio|credits?|see also"
+)
+_EMPTY_LABEL = re.compile(rf"^\W*(?:{_LABELS})\s*:\s*$", re.IGNORECASE)
+_ANY_EMPTY_LABEL = re.compile(r"^\W*[\w’'.&-]+(?: [\w’'.&-]+){0,3}\s*:\s*$")
+
+_TAGS = re.compile(
+    r"^\W*(?:tags?|tagged(?: with| as)?|topics?|keywords?|filed under|categories|category"
+    r"|posted in|etiquetas|schlagworte|themen)\s*[:|]\s*\S.{0,300}$",
+    re.IGNORECASE | re.DOTALL,
+)
+_TAG_HEADING = _full(r"tags?|topics?|keywords?|related topics|related tags")
+
+_URL = r"(?:https?://|www\.)\S+"
+_BARE_LINK = re.compile(
+    rf"^(?:\W*(?:[\w-]+:?\s+){{0,2}}(?:{_URL}|{_EMAIL}))+\W*$", re.IGNORECASE
+)
+
+_SITE_NOTICE = _full(
+    r"order reprints?|print article|print this (?:article|page)|reprints?(?: & permissions)?"
+    r"|an error has occurred,? please try again(?: later)?|this article has been sent to"
+    r"|thank you|thanks for reading|sorry!?|something went wrong.{0,40}"
+    r"|(?:please )?enable javascript.{0,80}|loading|close|menu|back to top"
+    r"|skip to (?:main )?content|(?:text|font) size"
+    r"|listen to (?:this|the) (?:article|story)(?: \d+ min(?:utes?)?)?"
+    r"|\d+ min(?:ute)? read|reading time:? \d+ min(?:utes?)?"
+)
+
+_BYLINE_NAMES = re.compile(
+    # "By Jane Roe and John Doe, Reuters": names, joiners and at most a short affiliation
+    r"^\W*(?i:by|von|por|par|di|door|av)\s+[A-Z][\w.'’-]*(?:[\s,|&/–—-]+(?:[A-Z][\w.'’-]*|and"
+    r"|de|van|der|von|da|dos|del|la|le|du|al|bin|the|in|for|at|staff|writer|reporter"
+    r"|correspondent|\d{1,2}:\d{2}))*\W*$"
+)
+_PUBLISHING_DETAILS = re.compile(
+    # "05/10/2018 - Published by: Jane Roe - Category: Health - Tags: x"
+    r"(?=.*\b(?:published|posted|publicado|publié|veröffentlicht|written|updated|atualizado)\b)"
+    r"(?=.*\b(?:by|por|par|von|categor(?:y|ia|ie)|tags?|em)\s*:)"
+    r"|^\W*(?:published|posted|publicado|publié|veröffentlicht|updated)(?: [\w,]+){0,5} by\b",
+    re.IGNORECASE,
+)
+_MAX_BYLINE_WORDS = 25
+
+# -- dates -------------------------------------------------------------------------------
+
+_MONTHS = (
+    "january february march april may june july august september october november december "
+    "jan feb mar apr jun jul aug sep sept oct nov dec "
+    "janvier février fevrier mars avril mai juin juillet août aout septembre octobre novembre "
+    "décembre decembre janv févr avr juil déc "
+    "januar februar märz maerz juni juli oktober dezember jän mär okt dez "
+    "enero febrero marzo abril mayo junio julio agosto septiembre setiembre octubre noviembre "
+    "diciembre ene abr ago dic "
+    "janeiro fevereiro março marco maio junho julho setembro outubro novembro dezembro fev set "
+    "out "
+    "gennaio febbraio aprile maggio giugno luglio settembre ottobre dicembre gen mag giu lug ott "
+    "januari februari maart mei augustus "
+    "января февраля марта апреля мая июня июля августа сентября октября ноября декабря"
+)
+_WEEKDAYS = (
+    "monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs "
+    "fri sat sun "
+    "lundi mardi mercredi jeudi vendredi samedi dimanche "
+    "montag dienstag mittwoch donnerstag freitag samstag sonntag "
+    "lunes martes miércoles miercoles jueves viernes sábado sabado domingo "
+    "segunda terça terca quarta quinta sexta feira "
+    "lunedì lunedi martedì martedi mercoledì mercoledi giovedì giovedi venerdì venerdi "
+    "maandag dinsdag woensdag donderdag vrijdag zaterdag zondag"
+)
+# Words that may surround a date in a date line without making it text.
+_DATE_FILLERS = (
+    "published posted updated last modified created date dated on at de del da do às as a à "
+    "le el la of the um am pm a.m p.m h hrs uhr et est edt pst pdt cst cdt gmt bst utc cet cest "
+    "ist jst aest hkt amt msk ago today yesterday mis jour publié publicado atualizado "
+    "actualizado aktualisiert veröffentlicht aggiornato pubblicato em en il y and"
+)
+_DATE_WORDS = frozenset((_MONTHS + " " + _WEEKDAYS + " " + _DATE_FILLERS).split())
+_MONTH_WORDS = frozenset(_MONTHS.split())
+_NUMERIC_DATE = re.compile(
+    r"\b\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?\b"
+    r"|\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b|\b\d{1,2}(?::|h)\d{2}\b"
+)
+_DATE_TOKEN = re.compile(r"[^\W\d_]+(?:\.[^\W\d_]+)*\.?|\d+")
+_ORDINAL = re.compile(r"\d+(?:st|nd|rd|th|er|e|º|ª)")
+_MAX_DATE_LINE_WORDS = 14
+
+
+def is_date_line(text: str) -> bool:
+    """True when a line holds a date or time and nothing else but date words.
+
+    >>> is_date_line("20 Sep 2022 - 9:43")
+    True
+    >>> is_date_line("UPDATED: Tue., Nov. 19, 2019")
+    True
+    >>> is_date_line("2a etapa: 10 de março – Interlagos")
+    False
+    """
+    if not any(ch.isdigit() for ch in text):
+        return False
+    folded = _NUMERIC_DATE.sub(" 0 ", text.casefold())
+    words = _DATE_TOKEN.findall(folded)
+    if not words or len(words) > _MAX_DATE_LINE_WORDS:
+        return False
+    has_date = bool(_NUMERIC_DATE.search(text))
+    for word in words:
+        bare = word.rstrip(".")
+        if word.isdigit():
+            continue
+        if bare in _MONTH_WORDS:
+            has_date = True
+        elif bare not in _DATE_WORDS and not _ORDINAL.fullmatch(bare):
+            return False
+    return has_date
+
+
+# -- related-article pointers --------------------------------------------------------------
+
+_RELATED_HEADINGS = (
+    r"related(?: [\w-]+){0,2}|read (?:more|also|next|this)|also read|see (?:more|also)"
+    r"|more (?:stories|news|articles|headlines|videos|like this|to (?:read|explore))"
+    r"|more (?:from|in|about) [^.!?]{1,40}|more on (?:this|that|these) (?:story|stories|topics?)"
+    r"|latest(?: (?:headlines|news|stories|articles|videos|posts|updates))?(?: from [^.!?]{1,30})?"
+    r"|top (?:stories|news|headlines)|most (?:popular|read|viewed|shared|watched)(?: [^.!?]{1,30})?"
+    r"|popular (?:on|in) [^.!?]{1,30}|popular (?:stories|articles|posts|now)|popular"
+    r"|trending(?: now| stories| on [^.!?]{1,30})?|you (?:may|might) also (?:like|be interested in)"
+    r"|recommended(?: for you| stories| reading| articles)?|don[’']?t miss(?: this)?|must read"
+    r"|what to read next|up next|further reading|in case you missed it|editor[’']?s picks?"
+    r"|other (?:stories|news|articles)|similar (?:stories|articles|posts)|explore more"
+    r"|leia (?:também|mais)|veja (?:também|mais)|lee (?:también|más)|lire aussi|à lire aussi"
+    r"|lesen sie (?:auch|mehr)|mehr zum thema|leggi anche(?: su)?|ver también|читайте также"
+)
+_RELATED_HEADING = _full(_RELATED_HEADINGS)
+# A one-line pointer: "Related: X", "READ MORE: X", "(Leggi anche su: X)", "[Related: X]".
+_RELATED_POINTER = re.compile(
+    rf"^(?:{_RELATED_HEADINGS}|watch|listen|also|see|more)\s*(?::|>|»|\|)\s*(?P<rest>\S.*)$"
+    r"|^also on \S+\.\w+\s+(?P<rest2>\S.*)$",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def is_related_heading(text: str) -> bool:
+    """True for a heading that introduces other articles ("Related posts", "Latest Headlines")."""
+    return count_words(text) <= 8 and bool(_RELATED_HEADING.match(text))
+
+
+def is_related_pointer(text: str) -> bool:
+    """True for a one-line pointer to another article ("Read more: <headline>")."""
+    match = _RELATED_POINTER.match(text.strip().strip("()[]{} "))
+    if match is None:
+        return False
+    rest = match["rest"] or match["rest2"] or ""
+    return count_words(rest) <= 30 and not _INNER_SENTENCE.search(rest.rstrip(".!? "))
+
+
+def is_tag_heading(text: str) -> bool:
+    """True for a 'Tags' / 'Topics' heading that a list of tags follows."""
+    return bool(_TAG_HEADING.match(text))
+
+
+# -- the classifiers ------------------------------------------------------------------------
+
+
+def classify_block(text: str) -> str | None:
+    """The reason code of a block that is boilerplate wherever it stands, else None.
+
+    >>> classify_block("Advertisement"), classify_block("Story Code: 258820")
+    ('ad-marker', 'story-code')
+    >>> classify_block("The sides agreed on further military cooperation.") is None
+    True
+    """
+    stripped = text.strip()
+    if not stripped:
+        return None
+    words = count_words(stripped)
+    for reason, matches in _STRONG_RULES:
+        if matches(stripped, words):
+            return reason
+    return None
+
+
+def classify_edge_block(text: str) -> str | None:
+    """The reason code of a block that is boilerplate after the last body paragraph."""
+    stripped = text.strip()
+    words = count_words(stripped)
+    if words > _MAX_PROMPT_WORDS * 2:
+        return None
+    if _AUTHOR_BIO.search(stripped):
+        return "author-bio"
+    if words > _MAX_PROMPT_WORDS:
+        return None
+    if _SOCIAL_FOLLOW.search(stripped):
+        return "social-follow"
+    if _CONTACT.search(stripped) or re.search(_EMAIL, stripped):
+        return "contact"
+    if _COMMENT_POLICY.search(stripped):
+        return "comment-form"
+    if words <= 4 and _ANY_EMPTY_LABEL.match(stripped):
+        return "empty-label"
+    return None
+
+
+def _is_caption(text: str, words: int) -> bool:
+    if words > _MAX_CAPTION_WORDS:
+        return False
+    if words <= 8 and _STANDALONE_CREDIT.match(text) and _PHOTO_OR_AGENCY.search(text):
+        return True
+    if _GLUED_CREDIT.search(text) or (_PHOTO_COPYRIGHT.search(text) and words <= 30):
+        return True
+    # a credit ends a caption; a quotation ending in "... Reuters" is not one
+    return bool(_CREDIT_TAIL.search(text)) and not text.rstrip().endswith(('"', "”"))
+
+
+_PHOTO_OR_AGENCY = re.compile(r"\b(?:" + _AGENCY + r")\b|" + _PHOTO_WORD)
+
+
+def _is_share_widget(text: str, words: int) -> bool:
+    if _SHARE_PROMPT.match(text):
+        return True
+    if words > 12:
+        return False
+    rest = _SHARE_WORDS.sub(" ", text)
+    return rest != text and not re.search(r"[^\W_]", rest)
+
+
+def _short(limit: int, pattern: re.Pattern[str], *, match: bool = False) -> Rule:
+    """A rule: ``pattern`` found in a block of at most ``limit`` words."""
+
+    def test(text: str, words: int) -> bool:
+        if words > limit:
+            return False
+        return bool(pattern.match(text) if match else pattern.search(text))
+
+    return test
+
+
+def _is_byline(text: str, words: int) -> bool:
+    if words > _MAX_BYLINE_WORDS:
+        return False
+    return bool(_BYLINE_NAMES.match(text) or _PUBLISHING_DETAILS.search(text))
+
+
+_STRONG_RULES: tuple[tuple[str, Rule], ...] = (
+    ("ad-marker", lambda t, w: w <= 8 and bool(_AD_MARKER.match(t))),
+    ("gallery-counter", lambda t, w: bool(_GALLERY.match(t))),
+    ("share-widget", _is_share_widget),
+    ("story-code", _short(6, _STORY_CODE, match=True)),
+    ("empty-label", _short(4, _EMPTY_LABEL, match=True)),
+    ("date-line", lambda t, w: is_date_line(t)),
+    ("bare-link", _short(12, _BARE_LINK, match=True)),
+    ("site-notice", _short(12, _SITE_NOTICE, match=True)),
+    ("tags", _short(60, _TAGS, match=True)),
+    ("comment-form", _short(_MAX_PROMPT_WORDS, _COMMENT)),
+    ("newsletter", _short(_MAX_PROMPT_WORDS, _NEWSLETTER)),
+    ("copyright", _short(60, _COPYRIGHT)),
+    ("credit-line", _short(30, _CREDIT_LINE)),
+    ("byline", _is_byline),
+    ("related-list", lambda t, w: is_related_pointer(t)),
+    ("caption", _is_caption),
+)

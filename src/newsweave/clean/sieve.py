@@ -1,0 +1,278 @@
+"""The order-aware pass over an article's blocks: what stays, what goes and why.
+
+Both cleaners reduce their input to a list of :class:`Block` (paragraphs,
+headings, list items; from HTML they also know how much of a block is link
+text) and hand it to :func:`sift_blocks`, so HTML and plain text get the same
+news rules. Single-block rules come from :mod:`newsweave.clean.rules`; this
+module adds the rules that need neighbours:
+
+* the headline at the top (and its repeat, and the summary under it);
+* a "Related posts" heading takes the headlines listed under it with it;
+* weak rules (bio, contact, follow-us) only apply after the last body paragraph;
+* a paragraph printed twice by the page template keeps its first copy.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from newsweave.clean.rules import (
+    classify_block,
+    classify_edge_block,
+    count_words,
+    ends_sentence,
+    is_headline_like,
+    is_related_heading,
+    is_tag_heading,
+)
+from newsweave.model import Removal
+
+MAX_HEADLINE_WORDS = 30
+MAX_KICKER_WORDS = 5  # a section label above the headline ("Nation", "World news")
+KICKER_LOOKAHEAD = 3  # how many blocks may stand above the headline
+MIN_DUPLICATE_WORDS = 6  # shorter repeats ("Read more") are left to the other rules
+LINK_LIST_RATIO = 0.5  # a block this much link text is a list entry under a "Related" heading
+LINK_ONLY_RATIO = 0.9  # a headline-like block this much link text is a link to another article
+MAX_TAIL_SKIPS = 3  # short non-sentences skipped while looking for end matter
+
+
+@dataclass(slots=True)
+class Block:
+    """One paragraph-level piece of an article, before cleaning.
+
+    ``kind`` is ``"p"``, ``"head"`` (a heading; ``level`` 1-6), ``"item"``
+    (a list item), ``"quote"``, ``"table"`` or ``"line"`` (plain text).
+    ``link_ratio`` is the share of the text inside links, or ``None`` where
+    the input had no links to measure (plain text).
+    """
+
+    text: str
+    kind: str = "line"
+    level: int = 0
+    link_ratio: float | None = None
+    group: int = -1  # blocks of one HTML list share a group, so they print as one paragraph
+
+
+@dataclass(slots=True)
+class Sifted:
+    """What :func:`sift_blocks` made of a list of blocks."""
+
+    paragraphs: list[str]
+    removed: list[Removal] = field(default_factory=list)
+    headline: str | None = None
+
+
+def line_key(line: str) -> str:
+    """The key under which a line counts as "the same line" across articles.
+
+    Case-folded, Unicode-normalised, whitespace collapsed; digits are kept, so
+    "Story Code: 258820" and "Story Code: 258821" stay different lines.
+
+    >>> line_key("  Related   POSTS ")
+    'related posts'
+    """
+    return " ".join(unicodedata.normalize("NFKC", line).casefold().split())
+
+
+def title_key(text: str) -> str:
+    """Letters and digits only, case-folded: punctuation and spacing differ between copies."""
+    return "".join(ch for ch in unicodedata.normalize("NFKC", text).casefold() if ch.isalnum())
+
+
+def is_same_title(text: str, title: str | None) -> bool:
+    """True when ``text`` is ``title`` give or take punctuation or a site-name affix."""
+    if not title:
+        return False
+    a, b = title_key(text), title_key(title)
+    if not a or not b:
+        return False
+    if a == b:
+        return True
+    short, long_ = sorted((a, b), key=len)
+    # "Opinion | X" or "X - Site name" against "X": most of the longer one is the shorter one
+    return len(short) >= 20 and short in long_ and len(short) >= 0.6 * len(long_)
+
+
+def sift_blocks(
+    blocks: list[Block],
+    *,
+    title: str | None = None,
+    description: str | None = None,
+    recurring: frozenset[str] = frozenset(),
+) -> Sifted:
+    """Split ``blocks`` into body paragraphs and logged removals.
+
+    ``title`` and ``description`` are the page's own metadata (HTML), used to
+    recognise the headline and the summary under it; without a title a short
+    title-like first line is taken as the headline.
+    """
+    reasons: list[str | None] = [None] * len(blocks)
+    for i, block in enumerate(blocks):
+        if line_key(block.text) in recurring:
+            reasons[i] = "recurring-line"
+        else:
+            reasons[i] = classify_block(block.text)
+    headline = _mark_headline(blocks, reasons, title, description)
+    _mark_lists(blocks, reasons)
+    _mark_link_only(blocks, reasons)
+    _mark_duplicates(blocks, reasons)
+    _mark_tail(blocks, reasons)
+    return Sifted(
+        paragraphs=_join_paragraphs(blocks, reasons),
+        removed=[Removal(b.text, r) for b, r in zip(blocks, reasons, strict=True) if r],
+        headline=headline,
+    )
+
+
+def _remaining(reasons: list[str | None], start: int = 0) -> list[int]:
+    return [i for i in range(start, len(reasons)) if reasons[i] is None]
+
+
+def _mark_headline(
+    blocks: list[Block],
+    reasons: list[str | None],
+    title: str | None,
+    description: str | None,
+) -> str | None:
+    """Find the headline at the top, mark it, its repeats and the summary under it."""
+    left = _remaining(reasons)
+    if not left:
+        return None
+    found = None
+    for position, i in enumerate(left[: KICKER_LOOKAHEAD + 1]):
+        if is_same_title(blocks[i].text, title):
+            found = position
+            break
+    first = blocks[left[0]]
+    if found is None and _is_headline_block(first, has_title=title is not None):
+        found = 0
+    if found is None:
+        if description and first.kind == "head" and is_same_title(first.text, description):
+            reasons[left[0]] = "standfirst"
+        return None
+    for i in left[:found]:
+        if count_words(blocks[i].text) <= MAX_KICKER_WORDS:
+            reasons[i] = "byline"  # a section label or kicker above the headline
+    index = left[found]
+    headline = blocks[index].text.strip()
+    reasons[index] = "headline"
+    after = _remaining(reasons, index + 1)
+    while after and is_same_title(blocks[after[0]].text, headline):
+        reasons[after.pop(0)] = "duplicate-title"
+    if after and _is_standfirst(blocks[after[0]], description):
+        reasons[after[0]] = "standfirst"
+    return headline
+
+
+def _is_headline_block(block: Block, *, has_title: bool) -> bool:
+    text = block.text.strip()
+    words = count_words(text)
+    if not 1 <= words <= MAX_HEADLINE_WORDS or "\n" in text:
+        return False
+    if block.kind == "head":
+        return block.level == 1 or not has_title
+    if block.kind != "line":
+        return False
+    # plain text: a title-like line, not the opening of the story ("Sept. 19 (UPI) -- ...")
+    return is_headline_like(text, MAX_HEADLINE_WORDS) and not re.search(r"\s(?:--|—|–)\s", text)
+
+
+def _is_standfirst(block: Block, description: str | None) -> bool:
+    if block.kind != "head" or block.level == 1:
+        return False
+    if description and is_same_title(block.text, description):
+        return True
+    return ends_sentence(block.text) and count_words(block.text) >= 8
+
+
+def _is_list_entry(block: Block, at_end: bool) -> bool:
+    """Could ``block`` be one of the other articles listed under a "Related" heading?"""
+    words = count_words(block.text)
+    if block.link_ratio is not None and block.link_ratio >= LINK_LIST_RATIO and words <= 40:
+        return True
+    if not is_headline_like(block.text, 25):
+        return False
+    # Without link information (plain text) a headline-like line is enough; from HTML,
+    # only at the end of the article, where no body paragraph can follow.
+    return block.link_ratio is None or at_end
+
+
+def _mark_lists(blocks: list[Block], reasons: list[str | None]) -> None:
+    """Mark "Related" and "Tags" headings together with the entries listed under them."""
+    for i, block in enumerate(blocks):
+        if reasons[i] is not None:
+            continue
+        if is_related_heading(block.text):
+            reason = "related-list"
+        elif is_tag_heading(block.text):
+            reason = "tags"
+        else:
+            continue
+        reasons[i] = reason
+        following = _remaining(reasons, i + 1)
+        at_end = all(
+            is_headline_like(blocks[j].text, 25) or (blocks[j].link_ratio or 0) >= LINK_LIST_RATIO
+            for j in following
+        )
+        for j in following:
+            entry = blocks[j]
+            if reason == "tags" and count_words(entry.text) > 5:
+                break
+            if reason == "related-list" and not _is_list_entry(entry, at_end):
+                break
+            reasons[j] = reason
+
+
+def _mark_link_only(blocks: list[Block], reasons: list[str | None]) -> None:
+    """Mark paragraphs that are nothing but a link with a headline: teasers for other pages."""
+    for i, block in enumerate(blocks):
+        if reasons[i] is not None or block.kind not in ("p", "item"):
+            continue
+        if (block.link_ratio or 0) < LINK_ONLY_RATIO or count_words(block.text) < 3:
+            continue
+        if is_headline_like(block.text, 25) and not block.text.rstrip().endswith("?"):
+            reasons[i] = "related-link"
+
+
+def _mark_duplicates(blocks: list[Block], reasons: list[str | None]) -> None:
+    seen: set[str] = set()
+    for i in _remaining(reasons):
+        if count_words(blocks[i].text) < MIN_DUPLICATE_WORDS:
+            continue
+        key = line_key(blocks[i].text)
+        if key in seen:
+            reasons[i] = "duplicate-paragraph"
+        seen.add(key)
+
+
+def _mark_tail(blocks: list[Block], reasons: list[str | None]) -> None:
+    """Apply the weak end-matter rules from the last block up to the last body paragraph."""
+    skips = 0
+    for i in reversed(_remaining(reasons)):
+        reason = classify_edge_block(blocks[i].text)
+        if reason:
+            reasons[i] = reason
+            continue
+        text = blocks[i].text
+        if count_words(text) <= 6 and not ends_sentence(text) and skips < MAX_TAIL_SKIPS:
+            skips += 1
+            continue
+        break
+
+
+def _join_paragraphs(blocks: list[Block], reasons: list[str | None]) -> list[str]:
+    """The kept blocks as paragraphs; items of one list stay together, one per line."""
+    paragraphs: list[str] = []
+    last_group = -1
+    for block, reason in zip(blocks, reasons, strict=True):
+        if reason is not None:
+            continue
+        text = block.text.strip()
+        if block.group >= 0 and block.group == last_group and paragraphs:
+            paragraphs[-1] += "\n" + text
+        else:
+            paragraphs.append(text)
+        last_group = block.group
+    return paragraphs

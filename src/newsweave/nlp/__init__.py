@@ -1,0 +1,1 @@
+"""Text helpers shared by the stages (sentences, embeddings); no stage logic lives here."""
