@@ -13,7 +13,7 @@ import newsweave
 from newsweave import engine as engine_module
 
 BATCH = 10
-FILES = 240
+FILES = 1500
 
 
 def make_inputs(folder):
@@ -40,7 +40,7 @@ def test_sigkill_mid_ingest_then_rerun(tmp_path):
     db = str(tmp_path / "s.db")
     env = {**os.environ, "NEWSWEAVE_BATCH_SIZE": str(BATCH)}
     cmd = [sys.executable, "-m", "newsweave", "--db", db, "ingest", str(folder)]
-    for delay in (0.0, 0.05, 0.2):  # kill at several points: before, during, between batches
+    for delay in (0.0, 0.02, 0.05):  # kill at several points: before, during, between batches
         before = count(db)
         proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL)

@@ -66,7 +66,9 @@ _CLOSERS = _QUOTES + ")]"
 _SENTENCE_END = re.compile(r"[.!?…;:][" + _QUOTES + r")\]]*$")
 # A sentence boundary inside a block: two lower-case letters, then . ! or ? and a capital
 # ("in 2019. The" does not count, "said. The" does); abbreviations ("U.S. Army") do not.
-_INNER_SENTENCE = re.compile(r"[a-z]{2}[.!?][" + _QUOTES + r")]*\s+[A-Z" + _QUOTES + r"]")
+_INNER_SENTENCE = re.compile(
+    r"[a-z]{2}[.!?][" + _QUOTES + r")]*(?:\s+[A-Z" + _QUOTES + r"]|[A-Z][a-z])"
+)
 
 
 def count_words(text: str) -> int:
@@ -176,13 +178,15 @@ _MAX_CAPTION_WORDS = 70
 
 _NEWSLETTER = re.compile(
     r"^\W*(?:click here to |please |tap here to )?(?:subscribe|sign up|sign-up|signup)\b"
+    r"(?=.*\b(?:newsletters?|inbox|e-?mail (?:updates|alerts|list)|alerts|our|here|today|youtube"
+    r"|channel|podcast|to (?:get|receive)))"
     r"|\b(?:subscrib\w*|sign(?:ing)? up|register\w*) (?:to|for) (?:our |the |this )?[^.]{0,40}"
     r"newsletters?\b|\bour (?:[\w-]+ ){0,3}newsletters?\b|^\W*(?:[\w'’&-]+ ){0,5}newsletters?\W*$"
     r"|\b(?:delivered|straight|right|directly|sent) (?:to|in|into) your (?:e-?mail )?inbox"
     r"|\bthanks? (?:you )?for (?:signing up|subscribing)|\berror processing your subscription"
     r"|\benter your e-?mail(?: address)?|\bkeep an eye on your inbox"
     r"|^\W*(?:get|download) (?:the|our) [\w\s]{0,30}\bapp\b|\bclick here to get the [\w\s]{0,30}app\b"
-    r"|^\W*(?:click|tap) here (?:for|to) (?:more|read|get|download)"
+    r"|^\W*(?:click|tap) here (?:for more|to read more)\W*$"
     r"|\bget [\w\s]{0,40} on the go\b",
     re.IGNORECASE,
 )
@@ -476,7 +480,7 @@ def _is_caption(text: str, words: int) -> bool:
     return bool(_CREDIT_TAIL.search(text)) and not text.rstrip().endswith(('"', "”"))
 
 
-_PHOTO_OR_AGENCY = re.compile(r"\b(?:" + _AGENCY + r")\b|" + _PHOTO_WORD)
+_PHOTO_OR_AGENCY = re.compile(r"\b(?:" + _AGENCY + r"|" + _PHOTO_WORD + r")\b")
 
 
 def _is_share_widget(text: str, words: int) -> bool:

@@ -29,13 +29,16 @@ from newsweave.clean.rules import (
 )
 from newsweave.model import Removal
 
+_CLOSERS = "\"'“”‘’«»„)] "
+
 MAX_HEADLINE_WORDS = 30
 MAX_KICKER_WORDS = 5  # a section label above the headline ("Nation", "World news")
 KICKER_LOOKAHEAD = 3  # how many blocks may stand above the headline
-MIN_DUPLICATE_WORDS = 6  # shorter repeats ("Read more") are left to the other rules
 LINK_LIST_RATIO = 0.5  # a block this much link text is a list entry under a "Related" heading
 LINK_ONLY_RATIO = 0.9  # a headline-like block this much link text is a link to another article
-MAX_TAIL_SKIPS = 3  # short non-sentences skipped while looking for end matter
+MAX_TAIL_SKIPS = 3
+MIN_DUPLICATE_WORDS = 25  # a repeated long paragraph is a template's second copy; short
+# repeats (recipe lines, an interview's recurring question) are the article's own  # short non-sentences skipped while looking for end matter
 
 
 @dataclass(slots=True)
@@ -163,6 +166,13 @@ def _mark_headline(
         reasons[after.pop(0)] = "duplicate-title"
     if after and _is_standfirst(blocks[after[0]], description):
         reasons[after[0]] = "standfirst"
+    # a page template may print the headline block (and the summary) again further down
+    for i in _remaining(reasons, index + 1):
+        block = blocks[i]
+        if block.kind == "head" and is_same_title(block.text, headline):
+            reasons[i] = "duplicate-title"
+        elif block.kind == "head" and description and is_same_title(block.text, description):
+            reasons[i] = "standfirst"
     return headline
 
 
@@ -232,7 +242,10 @@ def _mark_link_only(blocks: list[Block], reasons: list[str | None]) -> None:
             continue
         if (block.link_ratio or 0) < LINK_ONLY_RATIO or count_words(block.text) < 3:
             continue
-        if is_headline_like(block.text, 25) and not block.text.rstrip().endswith("?"):
+        # a question or a trailing ellipsis is a teaser line of the article itself
+        if is_headline_like(block.text, 25) and not block.text.rstrip(_CLOSERS).endswith(
+            ("?", "...", "…")
+        ):
             reasons[i] = "related-link"
 
 

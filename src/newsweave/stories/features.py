@@ -1,0 +1,185 @@
+"""Cheap per-article features for event clustering: terms, names, dates.
+
+The stories stage runs before entity extraction and must assign hundreds of
+articles a second, so it does not parse: it counts content words, picks out
+capitalised word runs as entity-like *names* (people, places, organisations)
+and the years and month-years the text mentions. Each feature is hashed to a
+32-bit key (``zlib.crc32``: stable across processes, unlike ``hash()``), so a
+vector is a small ``{key: count}`` dict and the store needs no vocabulary.
+
+Weighting (TF-IDF with the store's document frequencies, group weights) is
+applied later, in :mod:`newsweave.stories.vectors`, so counts stored today stay
+valid when the document frequencies move.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from collections import Counter
+from dataclasses import dataclass, field
+
+from newsweave.nlp.sentences import split_sentences
+
+# Feature groups: the prefix is hashed with the feature, so the groups never collide.
+TERM, NAME, DATE = "t", "n", "d"
+
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W\d_]+)*(?:[.,]\d+)*", re.UNICODE)
+_YEAR = re.compile(r"^(?:1[89]|20)\d\d$")
+_MONTHS = {
+    m: i + 1
+    for i, ms in enumerate(
+        ("jan january", "feb february", "mar march", "apr april", "may", "jun june",
+         "jul july", "aug august", "sep sept september", "oct october", "nov november",
+         "dec december")
+    )
+    for m in ms.split()
+}
+_WEEKDAYS = frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday mon tue wed thu fri sat sun".split()
+)
+# Function words (English, which most input is) carry no topic; IDF would push them down
+# anyway, but dropping them keeps vectors short, and so assignment fast.
+STOPWORDS = frozenset(
+    """
+    a about above after again against all also am an and any are as at be because been before
+    being below between both but by can could did do does doing down during each few for from
+    further had has have having he her here hers herself him himself his how i if in into is it
+    its itself just me more most my myself no nor not now of off on once only or other our ours
+    ourselves out over own same she should so some such than that the their theirs them
+    themselves then there these they this those through to too under until up very was we were
+    what when where which while who whom why will with would you your yours yourself
+    yourselves said says say told according new one two three first last also us mr mrs ms
+    may might must shall per via among around across since yet still even however although
+    many much several would’ve it's don't didn't won't can't isn't wasn't aren't
+    news report reported reports reporting reuters ap afp staff editor editing photo
+    today yesterday tomorrow week weeks year years month months day days time times
+    """.split()
+)
+# Capitalised words that start sentences or titles without naming anything.
+_NOT_NAMES = STOPWORDS | _WEEKDAYS | frozenset(_MONTHS) | frozenset(
+    """
+    breaking update updated live watch read more video photos exclusive opinion analysis
+    police officials official authorities government president minister prime governor mayor
+    """.split()
+)
+# Lowercase words allowed inside a name ("Bank of England", "Leonardo da Vinci").
+_NAME_GLUE = frozenset("of de da del der van von al la le di du bin".split())
+
+
+@dataclass(slots=True)
+class Features:
+    """Hashed feature counts of one article, by group, plus its display names."""
+
+    terms: Counter[int] = field(default_factory=Counter)
+    names: Counter[int] = field(default_factory=Counter)
+    dates: Counter[int] = field(default_factory=Counter)
+    # name key -> surface form (most frequent spelling), to show a story's top entities
+    labels: dict[int, str] = field(default_factory=dict)
+
+    def keys(self) -> set[int]:
+        return set(self.terms) | set(self.names) | set(self.dates)
+
+
+def key(group: str, value: str) -> int:
+    """The stable hashed key of one feature.
+
+    >>> key("t", "flood") == key("t", "flood") != key("n", "flood")
+    True
+    """
+    return zlib.crc32(f"{group}:{value}".encode())
+
+
+def stem(word: str) -> str:
+    """A light plural/possessive stripper: enough to match "quakes" with "quake".
+
+    >>> [stem(w) for w in ("quakes", "cities", "police", "boss", "analysis")]
+    ['quake', 'city', 'police', 'boss', 'analysis']
+    """
+    if word.endswith(("'s", "’s")):
+        word = word[:-2]
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def extract_features(title: str | None, text: str, *, lead_boost: int = 2) -> Features:
+    """Terms, names and dates of an article; the title and first sentence count ``lead_boost``
+    times, because a news lead states the event the rest elaborates.
+
+    >>> f = extract_features("Quake hits Tonga", "A strong earthquake struck Tonga on Monday.")
+    >>> f.labels[key("n", "tonga")], f.terms[key("t", "quake")]
+    ('Tonga', 2)
+    """
+    features = Features()
+    surface: dict[int, Counter[str]] = {}
+    sentences = [s.text for s in split_sentences(text)]
+    parts = ([title] if title else []) + sentences
+    lowercase = {w.lower() for w in _WORD.findall(text) if w.islower()}
+    for index, part in enumerate(parts):
+        weight = lead_boost if index < (2 if title else 1) else 1
+        _add_sentence(part, weight, lowercase, features, surface)
+    features.labels = {k: c.most_common(1)[0][0] for k, c in surface.items()}
+    return features
+
+
+def _add_sentence(
+    sentence: str,
+    weight: int,
+    lowercase: set[str],
+    features: Features,
+    surface: dict[int, Counter[str]],
+) -> None:
+    words = _WORD.findall(sentence)
+    run: list[str] = []
+    for position, word in enumerate(words):
+        lower = word.lower()
+        if lower not in STOPWORDS and (len(lower) > 1 or lower.isdigit()):
+            features.terms[key(TERM, stem(lower))] += weight
+        if _YEAR.match(word):
+            features.dates[key(DATE, word)] += weight
+            previous = words[position - 1].lower() if position else ""
+            if previous in _MONTHS:
+                features.dates[key(DATE, f"{word}-{_MONTHS[previous]:02d}")] += weight
+        if _is_name_word(word, position, lowercase):
+            run.append(word)
+        elif run and lower in _NAME_GLUE and position + 1 < len(words):
+            run.append(lower)
+        else:
+            _add_name(run, weight, features, surface)
+            run = []
+    _add_name(run, weight, features, surface)
+
+
+def _is_name_word(word: str, position: int, lowercase: set[str]) -> bool:
+    if not word[:1].isupper() or word.lower() in _NOT_NAMES or word.isupper() and len(word) > 5:
+        return False  # long all-caps words are shouted headlines, not acronyms
+    # A capitalised word opening a sentence is a name only if the text never writes it in
+    # lowercase ("Officials said" vs "Obama said").
+    return position > 0 or word.lower() not in lowercase
+
+
+def _add_name(
+    run: list[str], weight: int, features: Features, surface: dict[int, Counter[str]]
+) -> None:
+    while run and run[-1] in _NAME_GLUE:
+        run.pop()
+    if not run:
+        return
+    words = [stem(w.lower()) if w[:1].isupper() else w for w in run]
+    full = " ".join(words)
+    _count_name(full, " ".join(run), weight, features, surface)
+    if len(run) > 1:
+        # The last word alone too: "Reid" later in the text is "Tara Reid".
+        last = run[-1]
+        _count_name(stem(last.lower()), last, weight, features, surface)
+
+
+def _count_name(
+    value: str, shown: str, weight: int, features: Features, surface: dict[int, Counter[str]]
+) -> None:
+    name_key = key(NAME, value)
+    features.names[name_key] += weight
+    surface.setdefault(name_key, Counter())[shown] += 1
