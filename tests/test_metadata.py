@@ -208,11 +208,13 @@ def test_outlet_from_removed_boilerplate() -> None:
     assert (cleaned.outlet, cleaned.outlet_how) == ("Example News Agency", "boilerplate")
 
 
-def test_dateline_beats_boilerplate() -> None:
-    removed = [Removal("© 2022 Example Gazette", "boilerplate")]
+def test_publisher_copyright_beats_the_agency_dateline_of_a_repost() -> None:
+    removed = [Removal("Follow us on X. © 2022 Example Gazette. All rights reserved.", "copyright")]
     raw = f"LONDON (AP) — {LEAD}"
     cleaned = find_metadata(raw, Cleaned(text=raw, removed=removed))
-    assert (cleaned.outlet, cleaned.outlet_how) == ("AP", "dateline")
+    assert (cleaned.outlet, cleaned.outlet_how) == ("Example Gazette", "boilerplate")
+    alone = find_metadata(raw, Cleaned(text=raw))
+    assert (alone.outlet, alone.outlet_how) == ("AP", "dateline")
 
 
 # --- language ----------------------------------------------------------------------------

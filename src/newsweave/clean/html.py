@@ -101,8 +101,12 @@ def _parse(html: str) -> HtmlElement | None:
 
 
 def _pick_title(meta_title: str | None, sifted: Sifted) -> str | None:
-    """The page title, or the headline found in the body when the page declares none."""
-    return (meta_title or "").strip() or sifted.headline
+    """The headline as printed on the page, else the page's declared title.
+
+    The printed headline is preferred because declared titles often carry the
+    site's name ("Headline - Example News").
+    """
+    return sifted.headline or (meta_title or "").strip() or None
 
 
 def read_blocks(body: etree._Element | None) -> list[Block]:

@@ -121,6 +121,7 @@ _COPYRIGHT = re.compile(
     r"(?:\d{4}(?:\s*[-–]\s*\d{4})?\s*[,.]?\s*)?(?P<rest>.*)$",
     re.IGNORECASE,
 )
+_COPYRIGHT_MARK = re.compile(r"©|\(c\)|\bcopyright\b", re.IGNORECASE)
 _COPYRIGHT_END = re.compile(
     r"\.\s|[|·•,;]|\s[-–—]\s|\ball rights\b|\bsome rights\b|\.$", re.IGNORECASE
 )
@@ -303,19 +304,26 @@ def read_signature(line: str) -> str | None:
 
 
 def find_outlet(top: list[str], removed: list[str]) -> tuple[str | None, str | None]:
-    """The outlet signing the article, and how it was found."""
+    """The outlet publishing the article, and how it was found.
+
+    The publisher's own copyright line beats a dateline: a repost of a wire
+    story keeps the agency's dateline ("(MPA) --"), but the page is the
+    reposting outlet's, and the agency is its source, not its outlet.
+    """
     for line in top:
         signature = read_signature(line)
         if signature is not None:
             return signature, "signature"
+    for text in removed:
+        # The cleaner may log a page footer as one piece; look at every copyright in it.
+        for start in _COPYRIGHT_MARK.finditer(text):
+            owner = read_copyright_owner(text[start.start() :].split("\n", 1)[0])
+            if owner is not None:
+                return owner, "boilerplate"
+    for line in top:
         dateline = read_dateline(line)
         if dateline is not None and dateline.agency is not None:
             return dateline.agency.strip(), "dateline"
-    for text in removed:
-        for line in text.splitlines():
-            owner = read_copyright_owner(line)
-            if owner is not None:
-                return owner, "boilerplate"
     return None, None
 
 
