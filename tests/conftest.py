@@ -19,7 +19,7 @@ def require_shared(relative: str = "") -> Path:
     """The path under ../shared; skip with a reason when absent, fail instead when CI=true."""
     path = SHARED / relative
     if not path.exists():
-        message = f"{path} is missing: the seed and benchmark data live in ../shared beside the repo"
+        message = f"{path} is missing: seed and benchmark data live in ../shared beside the repo"
         if os.environ.get("CI") == "true":
             pytest.fail(message + " (CI=true: tests may not skip)")
         pytest.skip(message)

@@ -105,7 +105,7 @@ def test_truncated_and_malformed_html_still_yield_the_body(tmp_path, batch):
         page.replace("</p>", "").replace("<p>", "<p><b><i>") + "</div></span>")
     report, titles = ingest(tmp_path, batch)
     assert report.rejected == []
-    assert len(report.new) == 3
+    assert titles.count("Quay opening") == 2
 
 
 def test_jsonl_with_bad_lines_keeps_the_good_ones(tmp_path, batch):

@@ -2,9 +2,9 @@
 
 import re
 
+from conftest import REPO
 from newsweave.cli import cli
 from newsweave.settings import SETTINGS
-from conftest import REPO
 
 README = (REPO / "README.md").read_text()
 

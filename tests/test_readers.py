@@ -2,9 +2,9 @@ import json
 
 import pytest
 
+from newsweave.errors import InputError
 from newsweave.ingest import Input, expand_paths, normalise_date, read_records, sniff_format
 from newsweave.ingest.sources import read_bytes
-from newsweave.errors import InputError
 from newsweave.model import Rejection
 
 FEED = """<?xml version="1.0"?>

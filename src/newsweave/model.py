@@ -168,6 +168,7 @@ class Edge:
     attribution: str | None = None
     reasons: list[str] = field(default_factory=list)
     evidence: list[Evidence] = field(default_factory=list)
+    score: float = 0.0  # how much text the pair shares, 0..1 (reuse stage)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -179,6 +180,7 @@ class Edge:
             "attribution": self.attribution,
             "reasons": list(self.reasons),
             "evidence": [e.to_dict() for e in self.evidence],
+            "score": round(self.score, 4),
         }
 
 

@@ -48,7 +48,6 @@ REASONS: dict[str, str] = {
     "copyright": "a copyright or reprint notice",
     "bare-link": "a line holding only web or e-mail addresses",
     "site-notice": "a site message (print and reprint controls, errors, 'thank you')",
-    "duplicate-paragraph": "a paragraph repeated verbatim (page templates print some twice)",
     "recurring-line": "a line that recurs across many articles of the same outlet",
     "hidden-element": "page text that a reader never sees (hidden with HTML or CSS)",
     "outside-main-content": "page text outside the main content found by the extractor",
@@ -460,6 +459,8 @@ def classify_edge_block(text: str) -> str | None:
         return None
     if _SOCIAL_FOLLOW.search(stripped):
         return "social-follow"
+    if words <= 12 and _BARE_LINK.match(stripped):
+        return "bare-link"
     if _CONTACT.search(stripped) or re.search(_EMAIL, stripped):
         return "contact"
     if _COMMENT_POLICY.search(stripped):
@@ -516,7 +517,6 @@ _STRONG_RULES: tuple[tuple[str, Rule], ...] = (
     ("story-code", _short(6, _STORY_CODE, match=True)),
     ("empty-label", _short(4, _EMPTY_LABEL, match=True)),
     ("date-line", lambda t, w: is_date_line(t)),
-    ("bare-link", _short(12, _BARE_LINK, match=True)),
     ("site-notice", _short(12, _SITE_NOTICE, match=True)),
     ("tags", _short(60, _TAGS, match=True)),
     ("comment-form", _short(_MAX_PROMPT_WORDS, _COMMENT)),

@@ -9,7 +9,10 @@ module adds the rules that need neighbours:
 * the headline at the top (and its repeat, and the summary under it);
 * a "Related posts" heading takes the headlines listed under it with it;
 * weak rules (bio, contact, follow-us) only apply after the last body paragraph;
-* a paragraph printed twice by the page template keeps its first copy.
+* a page template's second copy of the headline block goes too.
+
+Paragraphs repeated in the body are kept: recipes and interviews repeat lines
+on purpose, and the template copies that pages hide are removed from the HTML.
 """
 
 from __future__ import annotations
@@ -36,9 +39,7 @@ MAX_KICKER_WORDS = 5  # a section label above the headline ("Nation", "World new
 KICKER_LOOKAHEAD = 3  # how many blocks may stand above the headline
 LINK_LIST_RATIO = 0.5  # a block this much link text is a list entry under a "Related" heading
 LINK_ONLY_RATIO = 0.9  # a headline-like block this much link text is a link to another article
-MAX_TAIL_SKIPS = 3
-MIN_DUPLICATE_WORDS = 25  # a repeated long paragraph is a template's second copy; short
-# repeats (recipe lines, an interview's recurring question) are the article's own  # short non-sentences skipped while looking for end matter
+MAX_TAIL_SKIPS = 3  # short non-sentences skipped while looking for end matter
 
 
 @dataclass(slots=True)
@@ -120,7 +121,6 @@ def sift_blocks(
     headline = _mark_headline(blocks, reasons, title, description)
     _mark_lists(blocks, reasons)
     _mark_link_only(blocks, reasons)
-    _mark_duplicates(blocks, reasons)
     _mark_tail(blocks, reasons)
     return Sifted(
         paragraphs=_join_paragraphs(blocks, reasons),
@@ -194,7 +194,9 @@ def _is_standfirst(block: Block, description: str | None) -> bool:
         return False
     if description and is_same_title(block.text, description):
         return True
-    return ends_sentence(block.text) and count_words(block.text) >= 8
+    # a summary sentence; a heading that opens with a quotation is a pull quote, not a summary
+    text = block.text.strip()
+    return ends_sentence(text) and count_words(text) >= 8 and text[0] not in _CLOSERS
 
 
 def _is_list_entry(block: Block, at_end: bool) -> bool:
@@ -247,17 +249,6 @@ def _mark_link_only(blocks: list[Block], reasons: list[str | None]) -> None:
             ("?", "...", "…")
         ):
             reasons[i] = "related-link"
-
-
-def _mark_duplicates(blocks: list[Block], reasons: list[str | None]) -> None:
-    seen: set[str] = set()
-    for i in _remaining(reasons):
-        if count_words(blocks[i].text) < MIN_DUPLICATE_WORDS:
-            continue
-        key = line_key(blocks[i].text)
-        if key in seen:
-            reasons[i] = "duplicate-paragraph"
-        seen.add(key)
 
 
 def _mark_tail(blocks: list[Block], reasons: list[str | None]) -> None:

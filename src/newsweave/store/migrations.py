@@ -58,4 +58,122 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (stage, article_id)
     );
     """,
+    # stories stage: story records, membership, merge log (merged_into), and the
+    #    incremental state for online assignment (features, document frequencies,
+    #    summed member vectors, inverted index of each story's heaviest keys).
+    """
+    CREATE TABLE story_features (
+        article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+        terms      BLOB NOT NULL,
+        names      BLOB NOT NULL,
+        dates      BLOB NOT NULL,
+        labels     TEXT NOT NULL DEFAULT '{}',
+        day        INTEGER,
+        title      TEXT
+    );
+    CREATE TABLE story_df (
+        key INTEGER PRIMARY KEY,
+        df  INTEGER NOT NULL
+    );
+    CREATE TABLE stories (
+        id          INTEGER PRIMARY KEY,
+        size        INTEGER NOT NULL DEFAULT 0,
+        title       TEXT NOT NULL DEFAULT '',
+        centroid    BLOB,
+        names       BLOB,
+        dates       BLOB,
+        first_day   INTEGER,
+        last_day    INTEGER,
+        entities    TEXT NOT NULL DEFAULT '[]',
+        merged_into INTEGER REFERENCES stories(id),
+        created_at  TEXT NOT NULL,
+        updated_at  TEXT NOT NULL
+    );
+    CREATE INDEX stories_merged_into ON stories(merged_into);
+    CREATE TABLE story_members (
+        article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+        story_id   INTEGER NOT NULL REFERENCES stories(id)
+    );
+    CREATE INDEX story_members_story ON story_members(story_id);
+    CREATE TABLE story_keys (
+        key      INTEGER NOT NULL,
+        story_id INTEGER NOT NULL REFERENCES stories(id),
+        PRIMARY KEY (key, story_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX story_keys_story ON story_keys(story_id);
+    CREATE TABLE story_log (
+        seq      INTEGER PRIMARY KEY,
+        action   TEXT NOT NULL,
+        story_id INTEGER NOT NULL,
+        other_id INTEGER,
+        articles TEXT NOT NULL DEFAULT '[]',
+        at       TEXT NOT NULL
+    );
+    """,
+    # reuse stage: the copy-detection index (MinHash band keys, sentence keys,
+    #    signatures), article vectors shared with later stages, attributions,
+    #    pair relations, the chosen derivation edges and the origins.
+    """
+    CREATE TABLE reuse_signatures (
+        article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+        signature  BLOB NOT NULL,
+        words      INTEGER NOT NULL
+    );
+    CREATE TABLE reuse_bands (
+        key        INTEGER NOT NULL,
+        article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE
+    );
+    CREATE INDEX reuse_bands_key ON reuse_bands(key);
+    CREATE INDEX reuse_bands_article ON reuse_bands(article_id);
+    CREATE TABLE reuse_sentences (
+        key        INTEGER NOT NULL,
+        article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE
+    );
+    CREATE INDEX reuse_sentences_key ON reuse_sentences(key);
+    CREATE INDEX reuse_sentences_article ON reuse_sentences(article_id);
+    CREATE TABLE article_vectors (
+        article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        model      TEXT NOT NULL,
+        vector     BLOB NOT NULL,
+        PRIMARY KEY (article_id, model)
+    );
+    CREATE TABLE attributions (
+        article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        seq        INTEGER NOT NULL,
+        name       TEXT NOT NULL,
+        kind       TEXT NOT NULL,
+        sentence   TEXT NOT NULL,
+        char_start INTEGER NOT NULL,
+        char_end   INTEGER NOT NULL,
+        PRIMARY KEY (article_id, seq)
+    );
+    CREATE TABLE reuse_pairs (
+        a               INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        b               INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        derived         INTEGER NOT NULL,
+        source          INTEGER NOT NULL,
+        kind            TEXT NOT NULL,
+        score           REAL NOT NULL,
+        confidence      REAL NOT NULL,
+        shared_fraction REAL NOT NULL,
+        attribution     TEXT,
+        reasons         TEXT NOT NULL DEFAULT '[]',
+        evidence        TEXT NOT NULL DEFAULT '[]',
+        PRIMARY KEY (a, b),
+        CHECK (a < b)
+    );
+    CREATE INDEX reuse_pairs_b ON reuse_pairs(b);
+    CREATE TABLE reuse_edges (
+        derived INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        source  INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        PRIMARY KEY (derived, source)
+    );
+    CREATE INDEX reuse_edges_source ON reuse_edges(source);
+    CREATE TABLE article_origin (
+        article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        origin_id  INTEGER NOT NULL,
+        PRIMARY KEY (article_id, origin_id)
+    );
+    CREATE INDEX article_origin_origin ON article_origin(origin_id);
+    """,
 )

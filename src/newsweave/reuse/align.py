@@ -1,0 +1,192 @@
+"""Sentence alignment of two articles: which passages of one reappear in the other, and how.
+
+Each sentence of one article is paired with at most one sentence of the other
+(greedy, best pairs first) and the pair is labelled:
+
+* ``verbatim``: the same words (quote marks, case and spacing aside);
+* ``edited``: the same sentence with small edits, or cut short;
+* ``paraphrase``: new wording that keeps the facts (names, numbers, content words);
+* ``quote``: both sentences carry the same quoted statement, the text around
+  the quote marks differs. Two outlets quoting one official is not reuse of
+  each other's text, so quote pairs never count towards coverage.
+
+Coverage is measured in characters of sentence text, so a long copied
+paragraph weighs more than a copied one-line caption.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from newsweave.nlp.sentences import Sentence, split_sentences
+from newsweave.reuse.text import content_words, normal, quoted_spans, words
+
+VERBATIM = 0.95  # character similarity (0..1) of the normalised words
+EDITED = 0.78
+PARTIAL = 0.93  # one sentence is (almost) a cut-down version of the other
+PARAPHRASE = 0.5  # content-word overlap (Dice)
+QUOTED = 0.6  # share of a sentence inside quote marks to call it a quotation
+MIN_WORDS = 5  # shorter sentences ("He left.") say nothing about reuse
+
+TEXT_KINDS = ("verbatim", "edited", "paraphrase")
+COPY_KINDS = ("verbatim", "edited")
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """A sentence prepared for comparison."""
+
+    sentence: Sentence
+    normal: str
+    content: frozenset[str]
+    quoted: float  # share of its characters inside quote marks
+
+
+@dataclass(frozen=True, slots=True)
+class SentencePair:
+    a: Sentence
+    b: Sentence
+    score: float
+    kind: str  # "verbatim" | "edited" | "paraphrase" | "quote"
+    a_index: int
+    b_index: int
+
+
+@dataclass(slots=True)
+class Alignment:
+    """The aligned sentence pairs of articles A and B and what they add up to."""
+
+    pairs: list[SentencePair] = field(default_factory=list)
+    copy_a: float = 0.0  # share of A in verbatim/edited pairs
+    copy_b: float = 0.0
+    text_a: float = 0.0  # share of A in verbatim/edited/paraphrase pairs
+    text_b: float = 0.0
+    order: float = 0.0  # share of text pairs that keep the same order in both
+    sentences_a: int = 0
+    sentences_b: int = 0
+
+    def count(self, *kinds: str) -> int:
+        return sum(1 for p in self.pairs if p.kind in kinds)
+
+
+def prepare(text: str) -> list[Unit]:
+    """The comparable sentences of an article body."""
+    spans = quoted_spans(text)
+    units = []
+    for sentence in split_sentences(text):
+        tokens = words(sentence.text)
+        if len(tokens) < MIN_WORDS:
+            continue
+        inside = sum(
+            max(0, min(end, sentence.end) - max(start, sentence.start)) for start, end in spans
+        )
+        share = inside / max(1, sentence.end - sentence.start)
+        units.append(Unit(sentence, " ".join(tokens), frozenset(content_words(tokens)), share))
+    return units
+
+
+def align(a: Sequence[Unit], b: Sequence[Unit]) -> Alignment:
+    """Align two prepared articles (see :func:`prepare`)."""
+    result = Alignment(sentences_a=len(a), sentences_b=len(b))
+    if not a or not b:
+        return result
+    ratio = process.cdist([u.normal for u in a], [u.normal for u in b],
+                          scorer=fuzz.ratio, dtype=np.float32, workers=1) / 100.0
+    dice = _dice_matrix(a, b)
+    best = np.maximum(ratio, dice)
+    # Greedy one-to-one pairing, strongest first: a rewrite that splits one
+    # sentence in two keeps its better half, which is enough for coverage.
+    order = np.argsort(-best, axis=None, kind="stable")
+    used_a: set[int] = set()
+    used_b: set[int] = set()
+    threshold = min(EDITED, PARAPHRASE) - 0.1
+    for flat in order:
+        i, j = divmod(int(flat), len(b))
+        if best[i, j] < threshold:
+            break
+        if i in used_a or j in used_b:
+            continue
+        kind, score = _label(a[i], b[j], float(ratio[i, j]), float(dice[i, j]))
+        if kind is None:
+            continue
+        used_a.add(i)
+        used_b.add(j)
+        result.pairs.append(SentencePair(a[i].sentence, b[j].sentence, score, kind, i, j))
+    result.pairs.sort(key=lambda p: p.a_index)
+    _measure(result, a, b)
+    return result
+
+
+def _label(ua: Unit, ub: Unit, ratio: float, dice: float) -> tuple[str | None, float]:
+    if ratio < EDITED:
+        short, long_ = sorted((ua.normal, ub.normal), key=len)
+        if len(short) >= 0.4 * len(long_) and len(short) >= 30:
+            partial = fuzz.partial_ratio(short, long_) / 100.0
+            if partial >= PARTIAL:
+                ratio = max(ratio, EDITED + (partial - PARTIAL) * 0.5)
+    if ua.quoted >= QUOTED and ub.quoted >= QUOTED and max(ratio, dice) >= PARAPHRASE - 0.1:
+        return "quote", max(ratio, dice)
+    if ratio >= VERBATIM:
+        return "verbatim", ratio
+    if ratio >= EDITED:
+        return "edited", ratio
+    shared = len(ua.content & ub.content)
+    if (dice >= PARAPHRASE and shared >= 4) or (dice >= PARAPHRASE - 0.1 and shared >= 5) or (
+        ratio >= 0.65 and shared >= 3
+    ):
+        return "paraphrase", max(dice, ratio)
+    return None, 0.0
+
+
+def _dice_matrix(a: Sequence[Unit], b: Sequence[Unit]) -> np.ndarray:
+    out = np.zeros((len(a), len(b)), dtype=np.float32)
+    for i, ua in enumerate(a):
+        if not ua.content:
+            continue
+        for j, ub in enumerate(b):
+            if ub.content:
+                shared = len(ua.content & ub.content)
+                if shared:
+                    out[i, j] = 2.0 * shared / (len(ua.content) + len(ub.content))
+    return out
+
+
+def _measure(result: Alignment, a: Sequence[Unit], b: Sequence[Unit]) -> None:
+    size_a = sum(len(u.sentence.text) for u in a) or 1
+    size_b = sum(len(u.sentence.text) for u in b) or 1
+    copy = [p for p in result.pairs if p.kind in COPY_KINDS]
+    text = [p for p in result.pairs if p.kind in TEXT_KINDS]
+    result.copy_a = sum(len(p.a.text) for p in copy) / size_a
+    result.copy_b = sum(len(p.b.text) for p in copy) / size_b
+    result.text_a = sum(len(p.a.text) for p in text) / size_a
+    result.text_b = sum(len(p.b.text) for p in text) / size_b
+    result.order = _in_order(sorted((p.a_index, p.b_index) for p in text))
+
+
+def _in_order(pairs: list[tuple[int, int]]) -> float:
+    """Longest increasing run of B positions, as a share of the pairs (1.0 = same order)."""
+    if not pairs:
+        return 0.0
+    tails: list[int] = []
+    for _, j in pairs:
+        lo, hi = 0, len(tails)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if tails[mid] < j:
+                lo = mid + 1
+            else:
+                hi = mid
+        if lo == len(tails):
+            tails.append(j)
+        else:
+            tails[lo] = j
+    return len(tails) / len(pairs)
+
+
+def align_texts(text_a: str, text_b: str) -> Alignment:
+    """Align two article bodies."""
+    return align(prepare(text_a), prepare(text_b))

@@ -1,0 +1,82 @@
+"""Text normalisation shared by the reuse stage: words, shingles, sentence keys.
+
+Two outlets' copies of one wire story differ in quote marks, dashes, white
+space, thousands separators and case; none of that should hide a copy, so
+every comparison works on :func:`words` of the text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+
+# "3,200", "3 200" and "3.200" are one number; join the digit groups first.
+_DIGIT_GROUPS = re.compile(r"(?<=\d)[,.\u00a0\u202f ](?=\d{3}\b)")
+_WORD = re.compile(r"\w+", re.UNICODE)
+_QUOTED = re.compile(r"[\"“”„«»]([^\"“”„«»]{12,}?)[\"“”„«»]|‘([^‘’]{12,}?)’(?!\w)")
+
+STOPWORDS = frozenset(
+    """
+    a about above after again against all also am an and any are as at be because been
+    before being below between both but by can could did do does doing down during each
+    few for from further had has have having he her here hers herself him himself his how
+    i if in into is it its itself just me more most my myself no nor not now of off on
+    once only or other our ours ourselves out over own same she should so some such than
+    that the their theirs them themselves then there these they this those through to too
+    under until up very was we were what when where which while who whom why will with
+    would you your yours yourself yourselves said says say told tell according reported
+    reports also would could one two new last first year years since
+    """.split()
+)
+
+
+def words(text: str) -> list[str]:
+    """Lowercased word tokens with number groups joined and accents kept.
+
+    >>> words("About 3,200 residents—of Morvik!")
+    ['about', '3200', 'residents', 'of', 'morvik']
+    """
+    flat = unicodedata.normalize("NFKC", text)
+    return [w.lower() for w in _WORD.findall(_DIGIT_GROUPS.sub("", flat))]
+
+
+def content_words(tokens: Iterable[str]) -> set[str]:
+    """The tokens that carry facts: not stop words, at least three letters, or numbers."""
+    return {t for t in tokens if t not in STOPWORDS and (len(t) >= 3 or t.isdigit())}
+
+
+def shingles(tokens: Sequence[str], size: int = 5) -> list[str]:
+    """Overlapping ``size``-word shingles (the whole text as one if it is shorter)."""
+    if len(tokens) <= size:
+        return [" ".join(tokens)] if tokens else []
+    return [" ".join(tokens[i : i + size]) for i in range(len(tokens) - size + 1)]
+
+
+def key64(text: str) -> int:
+    """A stable signed 64-bit key of a string (fits an SQLite INTEGER)."""
+    digest = hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def sentence_key(text: str) -> int | None:
+    """Key of a sentence's words; ``None`` for sentences too short to signal a copy."""
+    tokens = words(text)
+    if len(tokens) < 6:
+        return None
+    return key64(" ".join(tokens))
+
+
+def quoted_spans(text: str) -> list[tuple[int, int]]:
+    """Offsets of the text inside quote marks (at least 12 characters long)."""
+    spans = []
+    for match in _QUOTED.finditer(text):
+        group = 1 if match.group(1) is not None else 2
+        spans.append((match.start(group), match.end(group)))
+    return spans
+
+
+def normal(text: str) -> str:
+    """A sentence as compared character by character: its words, space-separated."""
+    return " ".join(words(text))

@@ -1,0 +1,347 @@
+"""SQL of the stories stage: story records, membership, merge log, incremental state.
+
+Tables (migration "stories" in :mod:`newsweave.store.migrations`):
+
+- ``story_features``: each article's hashed feature counts (packed vectors),
+  name labels and publication day; ``story_df`` the document frequency of each
+  feature key, kept incrementally so IDF needs no pass over the store.
+- ``stories``: one row per story id ever issued; ``merged_into`` points a
+  merged id at its survivor. ``centroid``/``names``/``dates`` are the summed
+  member vectors used for online assignment.
+- ``story_members``: article -> story (one story per article).
+- ``story_keys``: inverted index from a story's heaviest feature keys to the
+  story, so a new article finds candidate stories with one indexed lookup.
+- ``story_log``: what merged into what, what split off, when.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+
+@dataclass(slots=True)
+class FeatureRow:
+    article_id: int
+    terms: bytes
+    names: bytes
+    dates: bytes
+    labels: dict[int, str]
+    day: int | None
+    title: str
+
+
+@dataclass(slots=True)
+class StoryRow:
+    id: int
+    size: int
+    title: str
+    centroid: bytes
+    names: bytes
+    dates: bytes
+    first_day: int | None
+    last_day: int | None
+    entities: list[str] = field(default_factory=list)
+    merged_into: int | None = None
+
+
+class StoryTables(Protocol):
+    """What the stories stage and the engine need from the store."""
+
+    def save_features(self, rows: Sequence[FeatureRow], keys: Mapping[int, Iterable[int]]) -> None:
+        """Store features; ``keys`` (article -> its feature keys) updates document frequencies."""
+        ...
+
+    def features(self, article_ids: Iterable[int]) -> dict[int, FeatureRow]: ...
+
+    def document_frequencies(self, keys: Iterable[int]) -> dict[int, int]: ...
+
+    def document_count(self) -> int: ...
+
+    def candidates(self, keys: Sequence[int], limit: int) -> list[int]: ...
+
+    def stories_by_id(self, story_ids: Iterable[int]) -> dict[int, StoryRow]: ...
+
+    def new_story(self, row: StoryRow) -> int: ...
+
+    def update_story(self, row: StoryRow, keys: Sequence[int]) -> None: ...
+
+    def merge_story(self, story_id: int, into: int) -> None: ...
+
+    def set_members(self, story_id: int, article_ids: Iterable[int]) -> None: ...
+
+    def story_of(self, article_ids: Iterable[int]) -> dict[int, int]: ...
+
+    def members(self, story_ids: Iterable[int]) -> dict[int, list[int]]: ...
+
+    def active_story_ids(self) -> list[int]: ...
+
+    def resolve(self, story_id: int) -> int | None: ...
+
+    def summaries(self, story_ids: Sequence[int]) -> dict[int, dict[str, Any]]: ...
+
+    def log(self, action: str, story_id: int, other_id: int | None, articles: Sequence[int]) -> None:
+        ...
+
+    def history(self, story_id: int | None = None) -> list[dict[str, Any]]: ...
+
+
+class StoriesTables:
+    """The stories stage's SQL, on the store's connection (and inside its transactions)."""
+
+    def __init__(self, store: Any) -> None:
+        self._store = store
+
+    @property
+    def _db(self) -> sqlite3.Connection:
+        return self._store._db  # type: ignore[no-any-return]
+
+    # -- features and document frequencies -----------------------------------
+
+    def save_features(self, rows: Sequence[FeatureRow], keys: Mapping[int, Iterable[int]]) -> None:
+        with self._store.transaction() as db:
+            old = self._stored_keys([r.article_id for r in rows])
+            for article_id, previous in old.items():
+                self._bump(db, previous, -1)
+                db.execute("DELETE FROM story_features WHERE article_id = ?", (article_id,))
+            db.executemany(
+                "INSERT INTO story_features (article_id, terms, names, dates, labels, day, title) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (r.article_id, r.terms, r.names, r.dates,
+                     json.dumps({str(k): v for k, v in r.labels.items()}, ensure_ascii=False),
+                     r.day, r.title)
+                    for r in rows
+                ],
+            )
+            for article_id in (r.article_id for r in rows):
+                self._bump(db, keys.get(article_id, ()), 1)
+
+    def _stored_keys(self, article_ids: Sequence[int]) -> dict[int, list[int]]:
+        from newsweave.stories.vectors import unpack
+
+        found: dict[int, list[int]] = {}
+        for chunk in _chunks(article_ids):
+            marks = ",".join("?" * len(chunk))
+            for row in self._db.execute(
+                f"SELECT article_id, terms, names, dates FROM story_features "
+                f"WHERE article_id IN ({marks})", chunk
+            ):
+                found[int(row[0])] = [k for blob in row[1:] for k in unpack(blob)]
+        return found
+
+    @staticmethod
+    def _bump(db: sqlite3.Connection, keys: Iterable[int], delta: int) -> None:
+        db.executemany(
+            "INSERT INTO story_df (key, df) VALUES (?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET df = df + excluded.df",
+            [(k, delta) for k in set(keys)],
+        )
+
+    def features(self, article_ids: Iterable[int]) -> dict[int, FeatureRow]:
+        found: dict[int, FeatureRow] = {}
+        for chunk in _chunks(list(article_ids)):
+            marks = ",".join("?" * len(chunk))
+            for row in self._db.execute(
+                f"SELECT article_id, terms, names, dates, labels, day, title FROM story_features "
+                f"WHERE article_id IN ({marks})", chunk
+            ):
+                found[int(row[0])] = FeatureRow(
+                    int(row[0]), row[1], row[2], row[3],
+                    {int(k): v for k, v in json.loads(row[4]).items()}, row[5], row[6] or "",
+                )
+        return found
+
+    def document_frequencies(self, keys: Iterable[int]) -> dict[int, int]:
+        found: dict[int, int] = {}
+        for chunk in _chunks(list(set(keys))):
+            marks = ",".join("?" * len(chunk))
+            found.update(
+                (int(k), int(df))
+                for k, df in self._db.execute(
+                    f"SELECT key, df FROM story_df WHERE key IN ({marks})", chunk
+                )
+            )
+        return found
+
+    def document_count(self) -> int:
+        return int(self._db.execute("SELECT count(*) FROM story_features").fetchone()[0])
+
+    # -- stories ----------------------------------------------------------------
+
+    def candidates(self, keys: Sequence[int], limit: int) -> list[int]:
+        """Live stories sharing the most of ``keys`` in their index, best first."""
+        if not keys:
+            return []
+        marks = ",".join("?" * len(keys))
+        rows = self._db.execute(
+            f"SELECT story_id, count(*) AS hits FROM story_keys WHERE key IN ({marks}) "
+            f"GROUP BY story_id ORDER BY hits DESC, story_id LIMIT ?",
+            (*keys, limit),
+        )
+        return [int(r[0]) for r in rows]
+
+    def stories_by_id(self, story_ids: Iterable[int]) -> dict[int, StoryRow]:
+        found: dict[int, StoryRow] = {}
+        for chunk in _chunks(list(story_ids)):
+            marks = ",".join("?" * len(chunk))
+            for row in self._db.execute(
+                f"SELECT id, size, title, centroid, names, dates, first_day, last_day, entities, "
+                f"merged_into FROM stories WHERE id IN ({marks})", chunk
+            ):
+                found[int(row[0])] = StoryRow(
+                    int(row[0]), int(row[1]), row[2], row[3], row[4], row[5], row[6], row[7],
+                    json.loads(row[8]), row[9],
+                )
+        return found
+
+    def new_story(self, row: StoryRow) -> int:
+        now = _now()
+        with self._store.transaction() as db:
+            cursor = db.execute(
+                "INSERT INTO stories (size, title, centroid, names, dates, first_day, last_day, "
+                "entities, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (row.size, row.title, row.centroid, row.names, row.dates, row.first_day,
+                 row.last_day, json.dumps(row.entities, ensure_ascii=False), now, now),
+            )
+        return int(cursor.lastrowid or 0)
+
+    def update_story(self, row: StoryRow, keys: Sequence[int]) -> None:
+        with self._store.transaction() as db:
+            db.execute(
+                "UPDATE stories SET size = ?, title = ?, centroid = ?, names = ?, dates = ?, "
+                "first_day = ?, last_day = ?, entities = ?, updated_at = ? WHERE id = ?",
+                (row.size, row.title, row.centroid, row.names, row.dates, row.first_day,
+                 row.last_day, json.dumps(row.entities, ensure_ascii=False), _now(), row.id),
+            )
+            db.execute("DELETE FROM story_keys WHERE story_id = ?", (row.id,))
+            db.executemany(
+                "INSERT OR IGNORE INTO story_keys (key, story_id) VALUES (?, ?)",
+                [(k, row.id) for k in keys],
+            )
+
+    def merge_story(self, story_id: int, into: int) -> None:
+        """Retire ``story_id``: it (and every id merged into it) now resolves to ``into``."""
+        with self._store.transaction() as db:
+            db.execute(
+                "UPDATE stories SET merged_into = ?, size = 0, centroid = NULL, names = NULL, "
+                "dates = NULL, updated_at = ? WHERE id = ?",
+                (into, _now(), story_id),
+            )
+            db.execute("UPDATE stories SET merged_into = ? WHERE merged_into = ?",
+                       (into, story_id))
+            db.execute("DELETE FROM story_keys WHERE story_id = ?", (story_id,))
+
+    def set_members(self, story_id: int, article_ids: Iterable[int]) -> None:
+        with self._store.transaction() as db:
+            db.executemany(
+                "INSERT INTO story_members (article_id, story_id) VALUES (?, ?) "
+                "ON CONFLICT(article_id) DO UPDATE SET story_id = excluded.story_id",
+                [(a, story_id) for a in article_ids],
+            )
+
+    def story_of(self, article_ids: Iterable[int]) -> dict[int, int]:
+        found: dict[int, int] = {}
+        for chunk in _chunks(list(article_ids)):
+            marks = ",".join("?" * len(chunk))
+            found.update(
+                (int(a), int(s))
+                for a, s in self._db.execute(
+                    f"SELECT article_id, story_id FROM story_members "
+                    f"WHERE article_id IN ({marks})", chunk
+                )
+            )
+        return found
+
+    def members(self, story_ids: Iterable[int]) -> dict[int, list[int]]:
+        found: dict[int, list[int]] = {}
+        for chunk in _chunks(list(story_ids)):
+            marks = ",".join("?" * len(chunk))
+            for a, s in self._db.execute(
+                f"SELECT article_id, story_id FROM story_members WHERE story_id IN ({marks}) "
+                f"ORDER BY article_id", chunk
+            ):
+                found.setdefault(int(s), []).append(int(a))
+        return found
+
+    def active_story_ids(self) -> list[int]:
+        rows = self._db.execute(
+            "SELECT id FROM stories WHERE merged_into IS NULL AND size > 0 ORDER BY id"
+        )
+        return [int(r[0]) for r in rows]
+
+    def resolve(self, story_id: int) -> int | None:
+        """The live id for ``story_id`` (itself, or the story it was merged into)."""
+        seen: set[int] = set()
+        current = story_id
+        while current not in seen:
+            seen.add(current)
+            row = self._db.execute(
+                "SELECT merged_into FROM stories WHERE id = ?", (current,)
+            ).fetchone()
+            if row is None:
+                return None
+            if row[0] is None:
+                return current
+            current = int(row[0])
+        return None
+
+    def summaries(self, story_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+        """Per story: title, entities, member ids, outlets, first/last published."""
+        stories = self.stories_by_id(story_ids)
+        found: dict[int, dict[str, Any]] = {
+            s: {"title": row.title, "entities": row.entities, "articles": [], "outlets": [],
+                "published": []}
+            for s, row in stories.items()
+        }
+        for chunk in _chunks(list(story_ids)):
+            marks = ",".join("?" * len(chunk))
+            for story_id, article_id, outlet, published in self._db.execute(
+                f"SELECT m.story_id, a.id, a.outlet, a.published FROM story_members m "
+                f"JOIN articles a ON a.id = m.article_id WHERE m.story_id IN ({marks}) "
+                f"ORDER BY a.id", chunk
+            ):
+                entry = found.get(int(story_id))
+                if entry is None:
+                    continue
+                entry["articles"].append(int(article_id))
+                if outlet and outlet not in entry["outlets"]:
+                    entry["outlets"].append(outlet)
+                if published:
+                    entry["published"].append(published)
+        return found
+
+    # -- merge log --------------------------------------------------------------
+
+    def log(self, action: str, story_id: int, other_id: int | None, articles: Sequence[int]) -> None:
+        with self._store.transaction() as db:
+            db.execute(
+                "INSERT INTO story_log (action, story_id, other_id, articles, at) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (action, story_id, other_id, json.dumps(list(articles)), _now()),
+            )
+
+    def history(self, story_id: int | None = None) -> list[dict[str, Any]]:
+        sql = "SELECT seq, action, story_id, other_id, articles, at FROM story_log"
+        params: tuple[int, ...] = ()
+        if story_id is not None:
+            sql += " WHERE story_id = ? OR other_id = ?"
+            params = (story_id, story_id)
+        return [
+            {"seq": r[0], "action": r[1], "story": r[2], "other": r[3],
+             "articles": json.loads(r[4]), "at": r[5]}
+            for r in self._db.execute(sql + " ORDER BY seq", params)
+        ]
+
+
+def _chunks(items: Sequence[int], size: int = 500) -> Iterable[list[int]]:
+    for start in range(0, len(items), size):
+        yield list(items[start : start + size])
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
