@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from newsweave.clean import clean_html, clean_text, line_key
 from newsweave.clean.metadata import find_metadata
@@ -22,10 +23,25 @@ from newsweave.ingest import (
     read_records,
     record_from_raw,
 )
-from newsweave.model import Article, Cleaned, IngestReport, Rejection
+from newsweave.model import (
+    Article,
+    Attribution,
+    Cleaned,
+    Entity,
+    IngestReport,
+    Neighbour,
+    Quote,
+    Rejection,
+    Story,
+)
 from newsweave.pipeline import Stage, check_order, default_stages
 from newsweave.settings import Settings, load_settings
 from newsweave.store import Store, open_store
+
+if TYPE_CHECKING:
+    from newsweave.brief import Brief
+    from newsweave.reuse.graph import Provenance
+    from newsweave.reuse.semantic import VectorIndex
 
 ProgressCallback = Callable[[int, int], None]
 """Called as ``progress(done, total)`` after each batch of inputs."""
@@ -237,6 +253,167 @@ class Engine:
     def check(self) -> list[str]:
         """Integrity problems in the store; an empty list means all is well."""
         return self.store.check_integrity()
+
+    # -- stories --------------------------------------------------------------
+
+    def stories(self) -> list[Story]:
+        """Every live story (merged ids excluded), largest first, then oldest id."""
+        from newsweave.stories import build_stories
+
+        found = build_stories(self.store, self.store.stories.active_story_ids())
+        return sorted(found, key=lambda s: (-len(s.articles), s.id))
+
+    def story(self, story_id: int) -> Story:
+        """One story; a merged id gives its survivor. Raises :class:`NotFoundError`."""
+        from newsweave.stories import build_stories
+
+        live = self.store.stories.resolve(story_id)
+        found = build_stories(self.store, [live]) if live is not None else []
+        if not found:
+            raise NotFoundError(f"no story with id {story_id} in {self.store.path}")
+        return found[0]
+
+    def restory(self) -> dict[str, object]:
+        """Re-cluster every story: merge those grown together, split drifted ones.
+
+        Returns what changed: ``merged`` ({story, into}), ``split`` ({story, new}),
+        ``moved_articles`` and ``stories_checked``.
+        """
+        from newsweave.stories import restory
+
+        return restory(self.store, self.settings).to_dict()
+
+    def story_of(self, article_id: int) -> int | None:
+        """The live story id of an article (None before the stories stage has run on it)."""
+        return self.store.stories.story_of([article_id]).get(article_id)
+
+    def story_articles(self, story_id: int) -> list[int]:
+        """Article ids of a story (a merged id gives its survivor's); [] if unknown."""
+        live = self.store.stories.resolve(story_id)
+        return [] if live is None else self.store.stories.members([live]).get(live, [])
+
+    # -- extract --------------------------------------------------------------
+
+    def entities(self, story: int | None = None) -> list[Entity]:
+        """Canonical entities (of one story's articles, with their counts there), most
+        mentioned first. Raises :class:`NotFoundError` for an unknown story."""
+        ids = self._story_scope(story)
+        found = self.store.extract.entities(ids)
+        return sorted(found, key=lambda e: (-sum(e.articles.values()), e.id))
+
+    def quotes(self, story: int | None = None) -> list[Quote]:
+        """Quote groups (of one story's articles), most widely carried first."""
+        ids = self._story_scope(story)
+        found = self.store.extract.quotes(ids)
+        return sorted(found, key=lambda q: (-len(q.articles), q.id))
+
+    def dates(self, article_id: int) -> dict[str, Any]:
+        """An article's temporal expressions with resolved dates or ranges (see
+        :func:`newsweave.extract.article_dates`)."""
+        from newsweave.extract import article_dates
+
+        self.article(article_id)  # NotFoundError for an unknown id
+        return article_dates(self.store, article_id)
+
+    def reresolve(self) -> None:
+        """Recompute canonical entities and quote groups (after stories were merged or split)."""
+        from newsweave.extract import rebuild
+
+        with self.store.transaction():
+            rebuild(self.store, self.settings)
+
+    def _story_scope(self, story: int | None) -> list[int] | None:
+        if story is None:
+            return None
+        ids = self.story_articles(story)
+        if not ids:
+            raise NotFoundError(f"no story with id {story} in {self.store.path}")
+        return ids
+
+    # -- reuse ----------------------------------------------------------------
+
+    def provenance(self, story: int | None = None) -> dict[str, Any]:
+        """Who copied whom: ``{"edges": [...], "origins": [[ids]]}`` (of one story, if given)."""
+        return self.provenance_graph(story).to_dict()
+
+    def provenance_graph(self, story: int | None = None) -> Provenance:
+        """The provenance graph with node labels (for ``--dot`` and ``--graphml``)."""
+        from newsweave.reuse.graph import provenance, story_members
+
+        members = None if story is None else story_members(self.store, story)
+        return provenance(self.store, members)
+
+    def similar(self, article_id: int, limit: int = 10) -> list[Neighbour]:
+        """An article's nearest articles with their relation and a score (0..1)."""
+        from newsweave.reuse.graph import similar
+
+        self.article(article_id)  # NotFoundError for an unknown id
+        return similar(self.store, self._reuse_vectors(), article_id, limit)
+
+    def origins(self, article_ids: Iterable[int] | None = None) -> list[list[int]]:
+        """Independent origins: each an original and everything derived from it."""
+        return self.store.reuse.origins(article_ids)
+
+    def attributions(self, article_id: int) -> list[Attribution]:
+        """The sources an article names for its content ("Reuters reported", "(UPI)")."""
+        self.article(article_id)
+        return self.store.reuse.attributions([article_id]).get(article_id, [])
+
+    def _reuse_vectors(self) -> VectorIndex:
+        """The reuse stage's in-memory vectors (loaded once per engine), or a fresh index."""
+        from newsweave.reuse.semantic import VectorIndex
+
+        for stage in self.stages:
+            found = getattr(stage, "vectors", None)
+            if isinstance(found, VectorIndex):
+                return found
+        return VectorIndex()
+
+    # -- crosscheck -----------------------------------------------------------
+
+    def brief(self, story_id: int) -> Brief:
+        """The cited brief of a story, computed now from its current articles.
+
+        Raises :class:`NotFoundError` for an unknown story. Every citation is
+        verified against the cited article (``brief.support`` has the counts).
+        """
+        from datetime import date as _date
+
+        from newsweave.brief import make_brief
+        from newsweave.crosscheck.status import StoryArticle
+
+        story = self.story(story_id)
+        ids = self.story_articles(story.id)
+        articles = [self.article(i) for i in ids]
+        views = [StoryArticle(a.id, a.text, a.outlet, a.published, a.title)
+                 for a in articles if a.id is not None]
+        origin_of = self.store.reuse.origin_of(ids)
+        derived: dict[int, int | None] = {}
+        best: dict[int, float] = {}
+        for edge in self.provenance(story.id).get("edges", []):
+            if edge["kind"] in ("copy", "rewrite") and edge["confidence"] > best.get(
+                edge["derived"], -1.0
+            ):
+                derived[edge["derived"]] = edge["source"]
+                best[edge["derived"]] = edge["confidence"]
+        dates: dict[int, list[tuple[_date, int, int]]] = {}
+        for article_id in ids:
+            for expr in self.dates(article_id).get("expressions", []):
+                if expr.get("role") == "event" and expr.get("date"):
+                    dates.setdefault(article_id, []).append(
+                        (_date.fromisoformat(expr["date"][:10]), expr["start"], expr["end"])
+                    )
+            dates.setdefault(article_id, [])
+        embedder = None
+        if self.settings.brief_embeddings:
+            from newsweave.nlp.embed import embed
+
+            embedder = embed
+        return make_brief(
+            story.id, story.title, views, origin_of,
+            entities=self.entities(story=story.id), quotes=self.quotes(story=story.id),
+            derived_from=derived, event_dates=dates, embedder=embedder,
+        )
 
     # -- lifetime -------------------------------------------------------------
 

@@ -185,6 +185,26 @@ class Edge:
 
 
 @dataclass(slots=True)
+class Neighbour:
+    """An article near another one (``newsweave similar``), with how they relate."""
+
+    article: int
+    outlet: str | None
+    title: str | None
+    relation: str  # "copy of", "source (rewrite)", "shared-quotes", "related", ...
+    score: float  # relatedness 0..1: embedding similarity raised by shared text
+    cosine: float | None = None
+    shared_fraction: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["score"] = round(self.score, 4)
+        data["cosine"] = None if self.cosine is None else round(self.cosine, 4)
+        data["shared_fraction"] = round(self.shared_fraction, 4)
+        return data
+
+
+@dataclass(slots=True)
 class Story:
     """Articles about one real-world event."""
 
@@ -252,6 +272,8 @@ class Quote:
 class ClaimVariant:
     text: str
     cites: list[int]
+    # The cited passages that support the text (set by the brief's support check).
+    evidence: list[Passage] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -266,6 +288,8 @@ class Claim:
     cites: list[int]
     independent_origins: int
     variants: list[ClaimVariant] = field(default_factory=list)
+    kind: str | None = None  # for contested claims: "number" | "person" | "negation" | ...
+    evidence: list[Passage] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

@@ -28,6 +28,15 @@ class Stage(Protocol):
 def default_stages() -> list[Stage]:
     """The stages ``ingest`` runs, in dependency order."""
     stages: list[Stage] = []
+    from newsweave.reuse import ReuseStage
+
+    stages.append(ReuseStage())
+    from newsweave.stories import StoriesStage  # after reuse, before extract
+
+    stages.append(StoriesStage())
+    from newsweave.extract import ExtractStage  # after stories: names resolve within a story
+
+    stages.append(ExtractStage())
     check_order(stages)
     return stages
 

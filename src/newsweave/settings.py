@@ -39,6 +39,71 @@ SETTINGS: tuple[Setting, ...] = (
         200,
         "Only lines up to this length count as possible recurring boilerplate.",
     ),
+    # -- stories --
+    Setting(
+        "story_threshold",
+        0.2,
+        "Mean similarity (0-1) an article needs to a story's articles to join it.",
+    ),
+    Setting(
+        "story_name_weight",
+        1.0,
+        "Weight of capitalised names (people, places, organisations) against other words.",
+    ),
+    Setting(
+        "story_name_penalty",
+        0.6,
+        "Similarity factor for two reports that both name people or places but share none.",
+    ),
+    Setting(
+        "story_date_penalty",
+        0.7,
+        "Similarity factor for disagreeing years mentioned or publication dates far apart.",
+    ),
+    Setting(
+        "story_window_days",
+        14,
+        "Publication dates more than this many days apart count as disagreeing.",
+    ),
+    Setting(
+        "story_repair_articles",
+        1500,
+        "After each ingest, re-cluster up to this many articles around new ones; 0: off.",
+    ),
+    # -- reuse --
+    Setting(
+        "reuse_embed",
+        1,
+        "Embed titles and leads (multilingual) to find rewrites and translations; 0: off.",
+    ),
+    Setting(
+        "reuse_neighbours",
+        10,
+        "Nearest articles by embedding that each new article is aligned with.",
+    ),
+    Setting(
+        "reuse_min_cosine",
+        0.86,
+        "Embedding cosine (0-1) from which a neighbour is aligned as a possible rewrite.",
+    ),
+    # -- extract --
+    Setting(
+        "extract_workers",
+        2,
+        "Processes for named-entity recognition and parsing in the extract stage.",
+    ),
+    Setting(
+        "extract_quote_similarity",
+        85.0,
+        "Partial-match score (0-100) from which two quotations count as one statement.",
+    ),
+    # -- crosscheck --
+    Setting(
+        "brief_embeddings",
+        1,
+        "1: align a story's claims with sentence embeddings too (aligns translations and "
+        "rewordings; ~25 claims/s); 0: text features only (fast).",
+    ),
 )
 
 
@@ -51,6 +116,22 @@ class Settings:
     max_bytes: int
     recurring_min_articles: int
     recurring_max_chars: int
+    # -- stories --
+    story_threshold: float
+    story_name_weight: float
+    story_name_penalty: float
+    story_date_penalty: float
+    story_window_days: int
+    story_repair_articles: int
+    # -- reuse --
+    reuse_embed: int
+    reuse_neighbours: int
+    reuse_min_cosine: float
+    # -- extract --
+    extract_workers: int
+    extract_quote_similarity: float
+    # -- crosscheck --
+    brief_embeddings: int
 
 
 def load_settings(**overrides: Any) -> Settings:
@@ -74,6 +155,11 @@ def load_settings(**overrides: Any) -> Settings:
 
 
 def _convert(setting: Setting, raw: str) -> Any:
+    if isinstance(setting.default, float):
+        try:
+            return float(raw)
+        except ValueError:
+            raise ValueError(f"{setting.env}={raw!r}: expected a number") from None
     if isinstance(setting.default, int):
         try:
             return int(raw)

@@ -67,11 +67,34 @@ def list_page_blocks(tree: HtmlElement) -> list[str]:
     return blocks
 
 
+# Class names that hide an element outright (CSS frameworks, CMS conventions).
+_HIDDEN_CLASSES = frozenset(
+    "hidden hide d-none sr-only visually-hidden visuallyhidden screen-reader-text "
+    "element-hidden element-invisible invisible is-hidden u-hidden".split()
+)
+# Parts of class names for boxes shown only on hover or click: tooltips, pop-ups, menus.
+_POPUP_PARTS = frozenset("tooltip popover popup modal rollover hovercard dropdown".split())
+_CLASS_PARTS = re.compile(r"[-_]+")
+MAX_POPUP_CHARS = 2000  # a box this long may be the article itself, whatever its class
+
+
 def is_hidden(element: etree._Element) -> bool:
-    """True for an element the page hides from readers (``hidden``, ``display: none``)."""
+    """True for an element the page hides from readers until (or unless) they interact.
+
+    ``hidden``, ``aria-hidden`` is not used: screen readers skip decorative
+    copies with it, but pages also put it on visible text.
+    """
     if element.get("hidden") is not None:
         return True
-    return bool(_HIDDEN_STYLE.search(element.get("style") or ""))
+    if _HIDDEN_STYLE.search(element.get("style") or ""):
+        return True
+    classes = (element.get("class") or "").split()
+    if any(name.casefold() in _HIDDEN_CLASSES for name in classes):
+        return True
+    parts = {part for name in classes for part in _CLASS_PARTS.split(name.casefold())}
+    if parts & _POPUP_PARTS:
+        return len("".join(element.itertext())) <= MAX_POPUP_CHARS
+    return False
 
 
 def remove_hidden_elements(tree: HtmlElement) -> list[str]:

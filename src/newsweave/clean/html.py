@@ -14,30 +14,23 @@ logged too, as ``outside-main-content``, up to a cap.
 
 from __future__ import annotations
 
-import logging
 import re
-from copy import deepcopy
+from itertools import count
 
 import trafilatura
 from lxml import etree
 from lxml.html import HtmlElement
 from trafilatura.utils import load_html
-from trafilatura.xml import xmltotxt
 
 from newsweave.clean.dom import list_page_blocks, remove_hidden_elements
 from newsweave.clean.sieve import Block, Sifted, line_key, sift_blocks
 from newsweave.model import Cleaned, Removal
 
-MAX_OUTSIDE_BLOCKS = 200  # blocks of left-out page text logged one by one
-MAX_OUTSIDE_CHARS = 20_000  # ... and characters; the rest is logged as a count
-MIN_OUTSIDE_CHARS = 2  # single characters (icons, bullets) are not worth a log line
+MAX_LOGGED_BLOCKS = 200  # hidden or left-out page text logged block by block, at most ...
+MAX_LOGGED_CHARS = 20_000  # ... and this many characters; the rest is logged as a count
+MIN_LOGGED_CHARS = 2  # single characters (icons, bullets) are not worth a log line
 
 _HEADING_LEVEL = re.compile(r"h([1-6])")
-
-# trafilatura logs "empty HTML tree" and similar at ERROR level; for a cleaner
-# an empty or broken page is an ordinary outcome, reported by an empty text.
-logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
-logging.getLogger("htmldate").setLevel(logging.CRITICAL)
 
 
 def clean_html(
@@ -48,12 +41,20 @@ def clean_html(
     ``recurring`` holds :func:`~newsweave.clean.line_key` keys of lines that
     recur across the outlet's articles; such paragraphs are removed too.
     Broken or empty pages give an empty ``text`` rather than an error.
+
+    >>> page = ("<html><head><title>Big News</title></head><body><h1>Big News</h1>"
+    ...         "<p>It happened today, officials said, and it will happen again.</p>"
+    ...         "<p>Advertisement</p><p>Share on Facebook</p></body></html>")
+    >>> cleaned = clean_html(page)
+    >>> cleaned.title, cleaned.text
+    ('Big News', 'It happened today, officials said, and it will happen again.')
     """
     tree = _parse(html)
     if tree is None:
         return Cleaned(text="", url=url)
     page_blocks = list_page_blocks(tree)
-    hidden = remove_hidden_elements(tree)
+    budget = _LogBudget()
+    removed = budget.take(remove_hidden_elements(tree), "hidden-element")
     document = trafilatura.bare_extraction(
         tree,
         url=url,
@@ -62,9 +63,9 @@ def clean_html(
         include_tables=True,
         with_metadata=True,
     )
-    removed = [Removal(text, "hidden-element") for text in hidden]
     if document is None:
-        return Cleaned(text="", removed=removed + _log_outside(page_blocks, "", removed), url=url)
+        removed += budget.take(_left_out(page_blocks, "", removed), "outside-main-content")
+        return Cleaned(text="", removed=removed + budget.close(), url=url)
     sifted = sift_blocks(
         read_blocks(document.body),
         title=document.title,
@@ -73,10 +74,10 @@ def clean_html(
     )
     text = "\n\n".join(sifted.paragraphs)
     removed += sifted.removed
-    removed += _log_outside(page_blocks, text, removed)
+    removed += budget.take(_left_out(page_blocks, text, removed), "outside-main-content")
     return Cleaned(
         text=text,
-        removed=removed,
+        removed=removed + budget.close(),
         title=_pick_title(document.title, sifted),
         author=document.author or None,
         published=document.date or None,
@@ -85,6 +86,36 @@ def clean_html(
         outlet_how="html-meta" if document.sitename else None,
         url=document.url or url,
     )
+
+
+class _LogBudget:
+    """Caps how much hidden and left-out page text is logged; counts the rest."""
+
+    def __init__(self) -> None:
+        self.blocks = self.chars = 0
+        self.omitted = self.omitted_chars = 0
+
+    def take(self, texts: list[str], reason: str) -> list[Removal]:
+        logged = []
+        for text in texts:
+            if self.blocks >= MAX_LOGGED_BLOCKS or self.chars + len(text) > MAX_LOGGED_CHARS:
+                self.omitted += 1
+                self.omitted_chars += len(text)
+                continue
+            logged.append(Removal(text, reason))
+            self.blocks += 1
+            self.chars += len(text)
+        return logged
+
+    def close(self) -> list[Removal]:
+        """One last entry counting what was not logged, if anything."""
+        if not self.omitted:
+            return []
+        summary = (
+            f"{self.omitted} more blocks of page text ({self.omitted_chars:,} characters), "
+            "hidden or outside the main content"
+        )
+        return [Removal(summary, "omitted-from-log")]
 
 
 def _parse(html: str) -> HtmlElement | None:
@@ -110,74 +141,149 @@ def _pick_title(meta_title: str | None, sifted: Sifted) -> str | None:
 
 
 def read_blocks(body: etree._Element | None) -> list[Block]:
-    """trafilatura's extracted XML as blocks: one per paragraph, heading or list item."""
+    """trafilatura's extracted XML as blocks: one per line of a paragraph, heading or item.
+
+    A block is one rendered line (paragraphs split at ``<br>``), so that a
+    caption line inside a paragraph can go alone; the lines of one element
+    share a ``unit`` and print as one paragraph again.
+    """
     blocks: list[Block] = []
     if body is None:
         return blocks
-    for group, element in enumerate(body):
+    units = count()  # numbers for elements and lists (not id(): lxml proxies are transient)
+    for element in body:
         if element.tag == "list":
+            group = next(units)  # the items of one list print as one paragraph
             for item in element:
-                blocks.extend(_make_blocks(item, "item", group=group))
-        elif element.tag == "head":
+                blocks.extend(_make_blocks(item, "item", group=group, unit=next(units)))
+            continue
+        unit = next(units)
+        if element.tag == "head":
             match = _HEADING_LEVEL.fullmatch(element.get("rend") or "")
             level = int(match.group(1)) if match else 2
-            blocks.extend(_make_blocks(element, "head", level=level))
-        elif element.tag in ("p", "quote", "table", "code"):
-            blocks.extend(_make_blocks(element, str(element.tag), group=group))
+            blocks.extend(_make_blocks(element, "head", group=unit, unit=unit, level=level))
+        elif element.tag in ("table", "code"):
+            blocks.extend(_make_blocks(element, str(element.tag), group=unit, unit=unit, whole=True))
+        elif element.tag in ("p", "quote"):
+            blocks.extend(_make_blocks(element, str(element.tag), group=unit, unit=unit))
         else:
-            # a fallback extractor's <div>: its line breaks are the page's source formatting
-            blocks.extend(_make_blocks(element, "p", group=-1, reflow=True))
+            # a fallback extractor's <div>: its <p> may be cut around every link
+            blocks.extend(_make_blocks(element, "p", group=-1, unit=unit, mend=True))
     return blocks
 
 
 def _make_blocks(
-    element: etree._Element, kind: str, *, level: int = 0, group: int = -1, reflow: bool = False
+    element: etree._Element,
+    kind: str,
+    *,
+    group: int,
+    unit: int,
+    level: int = 0,
+    whole: bool = False,
+    mend: bool = False,
 ) -> list[Block]:
-    """Render one element; a paragraph with line breaks gives one block per line."""
-    copy = deepcopy(element)
-    copy.tail = None
-    link_chars = sum(len("".join(ref.itertext())) for ref in copy.iter("ref"))
-    etree.strip_tags(copy, "ref")
-    text = xmltotxt(copy, False).strip()
-    if not text:
+    """Render one element as blocks, one per line unless ``whole``.
+
+    ``mend`` marks a fallback extractor's ``<div>``, whose lines become paragraphs.
+    """
+    lines = render_lines(element)
+    if not lines:
         return []
-    if reflow:
-        chunks = [" ".join(c.split()) for c in re.split(r"\n\s*\n", text)]
-        return [Block(c, kind, level, _ratio(link_chars, c, text), -1) for c in chunks if c]
-    if kind in ("table", "code") or "\n" not in text:
-        return [Block(text, kind, level, min(1.0, link_chars / len(text)), group)]
-    lines = [line.strip() for line in text.split("\n") if line.strip()]
-    # the lines of one paragraph print as one paragraph again; mark them as a group
-    line_group = group if group >= 0 else id(element)
-    return [Block(line, kind, level, _ratio(link_chars, line, text), line_group) for line in lines]
+    if whole:
+        text = "\n".join(line for line, _ in lines)
+        ratio = sum(r * len(line) for line, r in lines) / max(1, len(text))
+        return [Block(text, kind, level, ratio, group, unit)]
+    lines = mend_lines(lines)
+    if kind == "item":
+        lines[0] = ("- " + lines[0][0], lines[0][1])
+    # the lines of one element print as one paragraph again, joined by newlines; a
+    # fallback's lines (group -1) are paragraphs of their own
+    return [Block(line, kind, level, ratio, group, unit) for line, ratio in lines]
 
 
-def _ratio(link_chars: int, part: str, whole: str) -> float:
-    """The link share of ``whole``, attributed evenly to ``part`` (a piece of it)."""
-    return min(1.0, link_chars / max(1, len(whole)))
+_CONTINUATION = re.compile(r"^[a-z,.;:)!?\]]")
+_OPEN_END = re.compile(r"[\w,]$")
 
 
-def _log_outside(page_blocks: list[str], text: str, removed: list[Removal]) -> list[Removal]:
-    """Page text that is neither in the body nor already logged, up to the caps."""
-    covered = line_key(text) + "\n" + "\n".join(line_key(r.text) for r in removed)
-    logged: list[Removal] = []
-    chars = 0
-    omitted = omitted_chars = 0
-    for block in page_blocks:
-        if len(block) < MIN_OUTSIDE_CHARS or line_key(block) in covered:
-            continue
-        if len(logged) >= MAX_OUTSIDE_BLOCKS or chars + len(block) > MAX_OUTSIDE_CHARS:
-            omitted += 1
-            omitted_chars += len(block)
-            continue
-        logged.append(Removal(block, "outside-main-content"))
-        chars += len(block)
-    if omitted:
-        logged.append(
-            Removal(
-                f"{omitted} more blocks of page text ({omitted_chars:,} characters) "
-                "outside the main content",
-                "outside-main-content-omitted",
+def mend_lines(lines: list[tuple[str, float]]) -> list[tuple[str, float]]:
+    """Join lines that continue a cut sentence: "... publication" + "DigiTimes" + ". A preview".
+
+    >>> mend_lines([("cited by", 0.0), ("DigiTimes", 1.0), (". A preview.", 0.0)])
+    [('cited by DigiTimes. A preview.', 0.3)]
+    """
+    mended: list[tuple[str, float]] = []
+    for text, ratio in lines:
+        if mended:
+            last, last_ratio = mended[-1]
+            continues = _CONTINUATION.match(text) or (
+                _OPEN_END.search(last) and ratio >= 0.9 and len(text.split()) <= 12
             )
-        )
-    return logged
+            if continues:
+                glue = "" if text[0] in ",.;:)!?]" else " "
+                joined = last + glue + text
+                linked = last_ratio * len(last) + ratio * len(text)
+                mended[-1] = (joined, round(min(1.0, linked / len(joined)), 2))
+                continue
+        mended.append((text, ratio))
+    return mended
+
+
+# Elements of trafilatura's XML that start a new line of text.
+_LINE_BREAKS = frozenset("lb p head item list quote row table code graphic div".split())
+
+
+def render_lines(element: etree._Element) -> list[tuple[str, float]]:
+    """The element's text as lines, each with the share of its characters inside links.
+
+    Whitespace inside a line is collapsed: line breaks come only from ``<lb/>``
+    and block elements, never from the page's source formatting.
+    """
+    lines: list[tuple[str, float]] = []
+    parts: list[tuple[str, bool]] = []
+
+    def flush() -> None:
+        # a newline inside the text breaks the line too: fallback extractors join with it
+        pieces: list[list[tuple[str, bool]]] = [[]]
+        for text, in_link in parts:
+            first, *rest = text.split("\n")
+            pieces[-1].append((first, in_link))
+            pieces.extend([(line, in_link)] for line in rest)
+        for piece in pieces:
+            text = " ".join("".join(t for t, _ in piece).split())
+            if text:
+                linked = sum(len("".join(t.split())) for t, in_link in piece if in_link)
+                lines.append((text, min(1.0, linked / max(1, len("".join(text.split()))))))
+        parts.clear()
+
+    # an explicit stack of (element, entering, inside a link) instead of recursion
+    stack: list[tuple[etree._Element, bool, bool]] = [(element, True, False)]
+    while stack:
+        node, entering, in_link = stack.pop()
+        tag = node.tag if isinstance(node.tag, str) else ""
+        if entering:
+            if tag in _LINE_BREAKS:
+                flush()
+            if tag == "cell" and parts:
+                parts.append((" | ", False))
+            inner = in_link or tag == "ref"
+            stack.append((node, False, in_link))
+            if tag and node.text:
+                parts.append((node.text, inner))
+            stack.extend((child, True, inner) for child in reversed(node))
+            continue
+        if tag in _LINE_BREAKS:
+            flush()
+        if node is not element and node.tail:
+            parts.append((node.tail, in_link))
+    flush()
+    return lines
+
+
+def _left_out(page_blocks: list[str], text: str, removed: list[Removal]) -> list[str]:
+    """Page text that is neither in the body nor already in the removal log."""
+    covered = line_key(text) + "\n" + "\n".join(line_key(r.text) for r in removed)
+    return [
+        block
+        for block in page_blocks
+        if len(block) >= MIN_LOGGED_CHARS and line_key(block) not in covered
+    ]

@@ -28,6 +28,7 @@ REASONS: dict[str, str] = {
     "duplicate-title": "the headline repeated under itself",
     "standfirst": "the summary printed under the headline (the page's own description)",
     "byline": "a byline or publishing-details line (author, category, tags)",
+    "section-label": "a section name or kicker printed above the headline",
     "date-line": "a line holding only a date or time (metadata, not text)",
     "ad-marker": "an advertisement marker or sponsored-content label",
     "share-widget": "share buttons, QR codes and similar widgets",
@@ -51,7 +52,7 @@ REASONS: dict[str, str] = {
     "recurring-line": "a line that recurs across many articles of the same outlet",
     "hidden-element": "page text that a reader never sees (hidden with HTML or CSS)",
     "outside-main-content": "page text outside the main content found by the extractor",
-    "outside-main-content-omitted": "a count of further page text outside the main content, "
+    "omitted-from-log": "a count of further hidden or outside page text, "
     "left out of the log to keep it short",
 }
 
@@ -62,11 +63,13 @@ Rule = Callable[[str, int], bool]
 _WORD = re.compile(r"\w+")
 _QUOTES = "\"'“”‘’«»„"
 _CLOSERS = _QUOTES + ")]"
+_ENDS_SENTENCE = re.compile(r"[.!?…][" + re.escape(_CLOSERS) + r"]*\s*$")
 _SENTENCE_END = re.compile(r"[.!?…;:][" + _QUOTES + r")\]]*$")
 # A sentence boundary inside a block: two lower-case letters, then . ! or ? and a capital
 # ("in 2019. The" does not count, "said. The" does); abbreviations ("U.S. Army") do not.
 _INNER_SENTENCE = re.compile(
-    r"[a-z]{2}[.!?][" + _QUOTES + r")]*(?:\s+[A-Z" + _QUOTES + r"]|[A-Z][a-z])"
+    r"[a-z]{2}(?<!\bvs)(?<!\betc)(?<!\bno)(?<!\bst)(?<!\bft)(?<!\bal)(?<!\bapprox)(?<!\bincl)"
+    r"[.!?][" + _QUOTES + r")]*(?:\s+[A-Z" + _QUOTES + r"]|[A-Z][a-z])"
 )
 
 
@@ -93,7 +96,7 @@ def is_headline_like(text: str, max_words: int = 20) -> bool:
 
 def ends_sentence(text: str) -> bool:
     """True when ``text`` ends like a sentence (full stop, ?, !, closing quote after them)."""
-    return bool(re.search(r"[.!?…][" + _CLOSERS + r"]*\s*$", text))
+    return bool(_ENDS_SENTENCE.search(text))
 
 
 def _full(pattern: str, flags: int = re.IGNORECASE) -> re.Pattern[str]:
@@ -179,9 +182,10 @@ _NEWSLETTER = re.compile(
     r"^\W*(?:click here to |please |tap here to )?(?:subscribe|sign up|sign-up|signup)\b"
     r"(?=.*\b(?:newsletters?|inbox|e-?mail (?:updates|alerts|list)|alerts|our|here|today|youtube"
     r"|channel|podcast|to (?:get|receive)))"
-    r"|\b(?:subscrib\w*|sign(?:ing)? up|register\w*) (?:to|for) (?:our |the |this )?[^.]{0,40}"
-    r"newsletters?\b|\bour (?:[\w-]+ ){0,3}newsletters?\b|^\W*(?:[\w'’&-]+ ){0,5}newsletters?\W*$"
-    r"|\b(?:delivered|straight|right|directly|sent) (?:to|in|into) your (?:e-?mail )?inbox"
+    r"|^\W*(?:[\w'’&-]+ ){0,5}newsletters?\W*$"
+    r"|(?:^|[.!?]\s+)(?:sign up|subscribe) (?:for|to) [^.]{0,40}newsletters?\b"
+    r"|\b(?:delivered|straight|right|directly|sent) (?:to|in|into|through) your (?:e-?mail )?"
+    r"(?:inbox|letterbox|mailbox|door|doorstep)"
     r"|\bthanks? (?:you )?for (?:signing up|subscribing)|\berror processing your subscription"
     r"|\benter your e-?mail(?: address)?|\bkeep an eye on your inbox"
     r"|^\W*(?:get|download) (?:the|our) [\w\s]{0,30}\bapp\b|\bclick here to get the [\w\s]{0,30}app\b"
@@ -202,7 +206,8 @@ _COMMENT = re.compile(
     r"|^\W*notify me of (?:new|follow-up)|save my name, email|must be logged in to post a comment"
     r"|^\W*(?:tell us|let us know) what you think|^\W*what do you think\?\W*$"
     r"|^\W*(?:share|leave) your (?:thoughts|comments|views)|^\W*have your say"
-    r"|^\W*join the (?:conversation|discussion)",
+    r"|^\W*join the (?:conversation|discussion)"
+    r"|^\W*(?:your )?(?:name|e-?mail(?: address)?|website|comment|message)\s*(?:\*|:\s*\*)\W*$",
     re.IGNORECASE,
 )
 # "Comments with offensive text will not be approved by the moderator", in a few languages.
@@ -214,7 +219,7 @@ _COMMENT_POLICY = re.compile(
 )
 
 _SOCIAL_FOLLOW = re.compile(
-    r"^\W*follow (?:us|him|her|them|me|[\w.'’ ]{1,40}?) (?:on|at|via) "
+    r"^\W*follow (?:us|him|her|them|me|[\w.@'’ ]{1,40}?) (?:on|at|via) "
     r"(?:twitter|facebook|instagram|linkedin|youtube|tiktok|x|threads|bluesky|telegram)\b"
     r"|\bfollow (?:us|him|her|them|me) (?:on (?:twitter|x|instagram) )?@\w+"
     r"|^\W*(?:find|like) us on (?:facebook|instagram|twitter)",
@@ -222,6 +227,7 @@ _SOCIAL_FOLLOW = re.compile(
 )
 
 _EMAIL = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+_QUOTATION = re.compile("[\"“”«»„]")
 _CONTACT = re.compile(
     rf"^\W*(?:write to|e-?mail|contact|reach) [^.]{{1,60}}?\b(?:at|:)\s*{_EMAIL}"
     r"|\b(?:may|can) be reached at\b|^\W*have a (?:news )?tip\?"
@@ -366,7 +372,7 @@ def is_date_line(text: str) -> bool:
     """
     if not any(ch.isdigit() for ch in text):
         return False
-    folded = _NUMERIC_DATE.sub(" 0 ", text.casefold())
+    folded = _NUMERIC_DATE.sub(" 0 ", text).casefold()
     words = _DATE_TOKEN.findall(folded)
     if not words or len(words) > _MAX_DATE_LINE_WORDS:
         return False
@@ -459,12 +465,12 @@ def classify_edge_block(text: str) -> str | None:
         return None
     if _SOCIAL_FOLLOW.search(stripped):
         return "social-follow"
-    if words <= 12 and _BARE_LINK.match(stripped):
+    if len(stripped.split()) <= 12 and _BARE_LINK.match(stripped):
         return "bare-link"
     if _CONTACT.search(stripped) or re.search(_EMAIL, stripped):
         return "contact"
-    if _COMMENT_POLICY.search(stripped):
-        return "comment-form"
+    if _COMMENT_POLICY.search(stripped) and not _QUOTATION.search(stripped):
+        return "comment-form"  # a policy notice, not someone quoted on comments
     if words <= 4 and _ANY_EMPTY_LABEL.match(stripped):
         return "empty-label"
     return None

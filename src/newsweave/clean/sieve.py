@@ -33,6 +33,7 @@ from newsweave.clean.rules import (
 from newsweave.model import Removal
 
 _CLOSERS = "\"'“”‘’«»„)] "
+_FOOTNOTE = re.compile(r"^\W{0,2}\[\d{1,3}\]")
 
 MAX_HEADLINE_WORDS = 30
 MAX_KICKER_WORDS = 5  # a section label above the headline ("Nation", "World news")
@@ -40,6 +41,7 @@ KICKER_LOOKAHEAD = 3  # how many blocks may stand above the headline
 LINK_LIST_RATIO = 0.5  # a block this much link text is a list entry under a "Related" heading
 LINK_ONLY_RATIO = 0.9  # a headline-like block this much link text is a link to another article
 MAX_TAIL_SKIPS = 3  # short non-sentences skipped while looking for end matter
+MIN_BODY_WORDS = 10  # a body paragraph: a sentence of at least this many words
 
 
 @dataclass(slots=True)
@@ -56,7 +58,8 @@ class Block:
     kind: str = "line"
     level: int = 0
     link_ratio: float | None = None
-    group: int = -1  # blocks of one HTML list share a group, so they print as one paragraph
+    group: int = -1  # blocks of one group print as one paragraph, one block per line
+    unit: int = -1  # blocks rendered from one HTML element (the lines of a list item)
 
 
 @dataclass(slots=True)
@@ -121,6 +124,7 @@ def sift_blocks(
     headline = _mark_headline(blocks, reasons, title, description)
     _mark_lists(blocks, reasons)
     _mark_link_only(blocks, reasons)
+    _mark_head(blocks, reasons)
     _mark_tail(blocks, reasons)
     return Sifted(
         paragraphs=_join_paragraphs(blocks, reasons),
@@ -157,7 +161,7 @@ def _mark_headline(
         return None
     for i in left[:found]:
         if count_words(blocks[i].text) <= MAX_KICKER_WORDS:
-            reasons[i] = "byline"  # a section label or kicker above the headline
+            reasons[i] = "section-label"
     index = left[found]
     headline = blocks[index].text.strip()
     reasons[index] = "headline"
@@ -238,17 +242,48 @@ def _mark_lists(blocks: list[Block], reasons: list[str | None]) -> None:
 
 
 def _mark_link_only(blocks: list[Block], reasons: list[str | None]) -> None:
-    """Mark paragraphs that are nothing but a link with a headline: teasers for other pages."""
+    """Mark teasers for other pages: a linked headline, alone or over its summary line."""
+    units: dict[int, list[int]] = {}
+    for i, block in enumerate(blocks):
+        units.setdefault(block.unit, []).append(i)
     for i, block in enumerate(blocks):
         if reasons[i] is not None or block.kind not in ("p", "item"):
             continue
-        if (block.link_ratio or 0) < LINK_ONLY_RATIO or count_words(block.text) < 3:
+        if not _is_link_headline(block):
             continue
-        # a question or a trailing ellipsis is a teaser line of the article itself
-        if is_headline_like(block.text, 25) and not block.text.rstrip(_CLOSERS).endswith(
-            ("?", "...", "…")
-        ):
+        unit = units.get(block.unit, []) if block.unit >= 0 else []
+        if block.kind == "item" and unit and unit[0] == i:
+            # a list entry "linked headline / one-line summary" is a teaser card as a whole
+            if all(count_words(blocks[j].text) <= 40 for j in unit):
+                for j in unit:
+                    reasons[j] = reasons[j] or "related-link"
+                continue
+        if len(block.text.split()) >= 3:  # a web address alone is no headline
             reasons[i] = "related-link"
+
+
+def _is_link_headline(block: Block) -> bool:
+    if (block.link_ratio or 0) < LINK_ONLY_RATIO:
+        return False
+    text = block.text.strip()
+    if _FOOTNOTE.match(text):
+        return False  # "[2] Source title": a reference of the article's own
+    # a question or a trailing ellipsis is a teaser line of the article itself
+    return is_headline_like(text, 25) and not text.rstrip(_CLOSERS).endswith(("?", "...", "…"))
+
+
+def is_body_paragraph(text: str) -> bool:
+    """True for a paragraph that reads as article text: a full sentence of some length."""
+    return count_words(text) >= MIN_BODY_WORDS and ends_sentence(text)
+
+
+def _mark_head(blocks: list[Block], reasons: list[str | None]) -> None:
+    """Apply the weak end-matter rules to the blocks above the first body paragraph."""
+    for i in _remaining(reasons):
+        text = blocks[i].text
+        if is_body_paragraph(text) or count_words(text) >= 2 * MIN_BODY_WORDS:
+            return
+        reasons[i] = classify_edge_block(text)
 
 
 def _mark_tail(blocks: list[Block], reasons: list[str | None]) -> None:

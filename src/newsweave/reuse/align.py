@@ -23,7 +23,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from newsweave.nlp.sentences import Sentence, split_sentences
-from newsweave.reuse.text import content_words, normal, quoted_spans, words
+from newsweave.reuse.text import content_words, quoted_spans, words
 
 VERBATIM = 0.95  # character similarity (0..1) of the normalised words
 EDITED = 0.78

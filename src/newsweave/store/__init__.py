@@ -11,12 +11,18 @@ from contextlib import AbstractContextManager
 from typing import Protocol
 
 from newsweave.model import Article, Removal
+from newsweave.store.extract import ExtractStore
+from newsweave.store.reuse import ReuseStore
+from newsweave.store.stories import StoryTables
 
 
 class Store(Protocol):
     """What the engine needs from a store. Every write method is one transaction."""
 
     path: str
+    reuse: ReuseStore  # the reuse stage's tables (store/reuse.py)
+    stories: StoryTables  # the stories stage's tables (store/stories.py)
+    extract: ExtractStore  # the extraction stage's tables (store/extract.py)
 
     def add_articles(
         self, articles: Sequence[Article], line_keys: Sequence[Mapping[str, bool]]

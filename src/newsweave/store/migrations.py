@@ -176,4 +176,45 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX article_origin_origin ON article_origin(origin_id);
     """,
+    # extract stage: per-article mentions and attributions as found (JSON), and the
+    #    canonical entities and quote groups resolved from them across the store.
+    """
+    CREATE TABLE extract_articles (
+        article_id   INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+        mentions     TEXT NOT NULL DEFAULT '[]',
+        attributions TEXT NOT NULL DEFAULT '[]',
+        error        TEXT
+    );
+    CREATE TABLE entities (
+        id      INTEGER PRIMARY KEY,
+        name    TEXT NOT NULL,
+        type    TEXT NOT NULL,
+        aliases TEXT NOT NULL DEFAULT '[]',
+        roles   TEXT NOT NULL DEFAULT '[]'
+    );
+    CREATE TABLE entity_articles (
+        entity_id  INTEGER NOT NULL REFERENCES entities(id) ON DELETE CASCADE,
+        article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        mentions   INTEGER NOT NULL,
+        PRIMARY KEY (entity_id, article_id)
+    );
+    CREATE INDEX entity_articles_article ON entity_articles(article_id);
+    CREATE TABLE quote_groups (
+        id      INTEGER PRIMARY KEY,
+        text    TEXT NOT NULL,
+        speaker TEXT,
+        cue     TEXT,
+        direct  INTEGER NOT NULL
+    );
+    CREATE TABLE quote_variants (
+        quote_id   INTEGER NOT NULL REFERENCES quote_groups(id) ON DELETE CASCADE,
+        seq        INTEGER NOT NULL,
+        article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        text       TEXT NOT NULL,
+        start      INTEGER NOT NULL,
+        end        INTEGER NOT NULL,
+        PRIMARY KEY (quote_id, seq)
+    );
+    CREATE INDEX quote_variants_article ON quote_variants(article_id)
+    """,
 )

@@ -11,7 +11,10 @@ from pathlib import Path
 
 from newsweave.errors import StoreError
 from newsweave.model import Article, Removal
+from newsweave.store.extract import ExtractTables
 from newsweave.store.migrations import MIGRATIONS
+from newsweave.store.reuse import ReuseTables
+from newsweave.store.stories import StoriesTables
 
 _ARTICLE_COLUMNS = (
     "id, content_hash, raw_format, text, source, external_id, title, outlet, outlet_how, url, "
@@ -49,6 +52,9 @@ class SQLiteStore:
         if path != ":memory:" and mode.lower() != "wal":
             raise StoreError(f"{path}: could not switch the store to WAL mode (got {mode})")
         self._migrate()
+        self.reuse = ReuseTables(self)
+        self.stories = StoriesTables(self)
+        self.extract = ExtractTables(self)
 
     # -- schema ---------------------------------------------------------------
 

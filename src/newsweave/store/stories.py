@@ -80,12 +80,15 @@ class StoryTables(Protocol):
 
     def active_story_ids(self) -> list[int]: ...
 
+    def active_among(self, story_ids: Iterable[int]) -> list[int]: ...
+
     def resolve(self, story_id: int) -> int | None: ...
 
     def summaries(self, story_ids: Sequence[int]) -> dict[int, dict[str, Any]]: ...
 
-    def log(self, action: str, story_id: int, other_id: int | None, articles: Sequence[int]) -> None:
-        ...
+    def log(
+        self, action: str, story_id: int, other_id: int | None, articles: Sequence[int]
+    ) -> None: ...
 
     def history(self, story_id: int | None = None) -> list[dict[str, Any]]: ...
 
@@ -274,6 +277,11 @@ class StoriesTables:
         )
         return [int(r[0]) for r in rows]
 
+    def active_among(self, story_ids: Iterable[int]) -> list[int]:
+        """Those of ``story_ids`` that are live (not merged away, not empty)."""
+        return sorted(s for s, row in self.stories_by_id(story_ids).items()
+                      if row.merged_into is None and row.size > 0)
+
     def resolve(self, story_id: int) -> int | None:
         """The live id for ``story_id`` (itself, or the story it was merged into)."""
         seen: set[int] = set()
@@ -317,7 +325,9 @@ class StoriesTables:
 
     # -- merge log --------------------------------------------------------------
 
-    def log(self, action: str, story_id: int, other_id: int | None, articles: Sequence[int]) -> None:
+    def log(
+        self, action: str, story_id: int, other_id: int | None, articles: Sequence[int]
+    ) -> None:
         with self._store.transaction() as db:
             db.execute(
                 "INSERT INTO story_log (action, story_id, other_id, articles, at) "

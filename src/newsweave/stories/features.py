@@ -120,7 +120,9 @@ def extract_features(title: str | None, text: str, *, lead_boost: int = 2) -> Fe
     lowercase = {w.lower() for w in _WORD.findall(text) if w.islower()}
     for index, part in enumerate(parts):
         weight = lead_boost if index < (2 if title else 1) else 1
-        _add_sentence(part, weight, lowercase, features, surface)
+        # A name never runs across a line break (menus, bylines left by cleaning).
+        for line in part.split("\n"):
+            _add_sentence(line, weight, lowercase, features, surface)
     features.labels = {k: c.most_common(1)[0][0] for k, c in surface.items()}
     return features
 
@@ -154,7 +156,7 @@ def _add_sentence(
 
 
 def _is_name_word(word: str, position: int, lowercase: set[str]) -> bool:
-    if not word[:1].isupper() or word.lower() in _NOT_NAMES or word.isupper() and len(word) > 5:
+    if not word[:1].isupper() or word.lower() in _NOT_NAMES or (word.isupper() and len(word) > 5):
         return False  # long all-caps words are shouted headlines, not acronyms
     # A capitalised word opening a sentence is a name only if the text never writes it in
     # lowercase ("Officials said" vs "Obama said").
@@ -166,7 +168,7 @@ def _add_name(
 ) -> None:
     while run and run[-1] in _NAME_GLUE:
         run.pop()
-    if not run:
+    if not run or (len(run) == 1 and len(run[0]) < 2):
         return
     words = [stem(w.lower()) if w[:1].isupper() else w for w in run]
     full = " ".join(words)

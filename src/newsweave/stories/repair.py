@@ -13,8 +13,20 @@ the survivor, and a part that leaves a story gets a new id (a *split*).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
 import numpy as np
+
+from newsweave.store.stories import StoryRow, StoryTables
+from newsweave.stories.assign import (
+    CANDIDATES,
+    STORY_KEYS,
+    StoryState,
+    article_vectors,
+    rebuild,
+)
+from newsweave.stories.vectors import Weights, dot, similarity_matrix, top_keys, veto_factor
 
 
 def average_link(sims: np.ndarray, threshold: float) -> list[list[int]]:
@@ -102,3 +114,157 @@ def map_clusters(
             if away:
                 split[story] = away
     return ids, merged, split
+
+
+@dataclass(slots=True)
+class RepairReport:
+    """What a repair pass changed."""
+
+    merged: list[tuple[int, int]] = field(default_factory=list)  # (old id, survivor)
+    split: list[tuple[int, int]] = field(default_factory=list)  # (story, new id split off)
+    moved: int = 0  # articles that changed story
+    stories: int = 0  # stories looked at
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "merged": [{"story": a, "into": b} for a, b in self.merged],
+            "split": [{"story": a, "new": b} for a, b in self.split],
+            "moved_articles": self.moved,
+            "stories_checked": self.stories,
+        }
+
+
+LinksFn = Callable[[Sequence[int]], dict[tuple[int, int], float]]
+
+
+def repair(
+    tables: StoryTables,
+    touched: Iterable[int],
+    weights: Weights,
+    threshold: float,
+    max_articles: int,
+    links: LinksFn | None = None,
+    report: RepairReport | None = None,
+) -> RepairReport:
+    """Re-cluster the neighbourhoods of ``touched`` stories; merge and split as needed.
+
+    A neighbourhood is a touched story plus the live stories whose mean
+    similarity to it reaches half the threshold (candidates from the key
+    index). Overlapping neighbourhoods are repaired together, up to
+    ``max_articles`` articles at a time, the touched stories first.
+    """
+    report = report or RepairReport()
+    pending = sorted(set(touched))
+    done: set[int] = set()
+    while pending:
+        seed = pending.pop(0)
+        if seed in done:
+            continue
+        group = _neighbourhood(tables, seed, weights, threshold, max_articles, done)
+        if not group:
+            continue
+        done |= set(group)
+        pending = [s for s in pending if s not in done]
+        _repair_group(tables, group, weights, threshold, links, report)
+    return report
+
+
+def _neighbourhood(
+    tables: StoryTables,
+    seed: int,
+    weights: Weights,
+    threshold: float,
+    max_articles: int,
+    done: set[int],
+) -> list[int]:
+    rows = tables.stories_by_id([seed])
+    if seed not in rows or rows[seed].merged_into is not None or rows[seed].size <= 0:
+        return []
+    group = {seed: rows[seed]}
+    frontier = [seed]
+    total = rows[seed].size
+    # Two hops: a story's neighbours, and theirs, so a chain A~B~C is repaired at once.
+    for _ in range(2):
+        found: list[tuple[float, int, StoryRow]] = []
+        for story_id in frontier:
+            state = StoryState.load(group[story_id])
+            keys = top_keys(state.centroid, STORY_KEYS)
+            ids = [s for s in tables.candidates(keys, CANDIDATES) if s not in group
+                   and s not in done]
+            for other_id, other in tables.stories_by_id(ids).items():
+                if other.merged_into is not None or other.size <= 0:
+                    continue
+                score = _story_similarity(state, StoryState.load(other), weights)
+                if score >= threshold / 2:
+                    found.append((score, other_id, other))
+        frontier = []
+        for _score, other_id, other in sorted(found, key=lambda f: (-f[0], f[1])):
+            if other_id in group or total + other.size > max_articles:
+                continue
+            group[other_id] = other
+            total += other.size
+            frontier.append(other_id)
+        if not frontier:
+            break
+    return sorted(group)
+
+
+def _story_similarity(a: StoryState, b: StoryState, weights: Weights) -> float:
+    """Mean pairwise similarity of two stories' articles (vetoes on the stories' profiles)."""
+    base = dot(a.centroid, b.centroid) / (a.row.size * b.row.size)
+    if base <= 0:
+        return 0.0
+    norm_a = sum(v * v for v in a.names.values()) ** 0.5
+    norm_b = sum(v * v for v in b.names.values()) ** 0.5
+    names_cos = dot(a.names, b.names) / (norm_a * norm_b) if norm_a and norm_b else 0.0
+    apart = None
+    if None not in (a.row.first_day, a.row.last_day, b.row.first_day, b.row.last_day):
+        apart = max(0, max(a.row.first_day, b.row.first_day)  # type: ignore[type-var]
+                    - min(a.row.last_day, b.row.last_day))  # type: ignore[type-var]
+    return base * veto_factor(names_cos, bool(norm_a and norm_b), frozenset(a.dates), b.dates,
+                              apart, weights)
+
+
+def _repair_group(
+    tables: StoryTables,
+    group: Sequence[int],
+    weights: Weights,
+    threshold: float,
+    links: LinksFn | None,
+    report: RepairReport,
+) -> None:
+    members = tables.members(group)
+    story_of = {a: s for s, articles in members.items() for a in articles}
+    articles = sorted(story_of)
+    report.stories += len(group)
+    if len(articles) < 2:
+        return
+    vectors = article_vectors(tables, articles, weights)
+    items = [vectors[a] for a in articles if a in vectors]
+    sims = similarity_matrix(items, weights, links(articles) if links else None)
+    clusters = [[items[i].id for i in c] for c in average_link(sims, threshold)]
+    sizes = {s: len(m) for s, m in members.items()}
+    ids, merged, split = map_clusters(clusters, story_of, sizes)
+    unchanged = all(
+        ids[c] is not None and set(members[ids[c]]) == set(cluster)  # type: ignore[index]
+        for c, cluster in enumerate(clusters)
+    )
+    if unchanged:
+        return
+    final: list[int] = []
+    for c, cluster in enumerate(clusters):
+        story_id = ids[c]
+        if story_id is None:
+            origin = Counter(story_of[a] for a in cluster).most_common(1)[0][0]
+            story_id = tables.new_story(StoryRow(0, 0, "", b"", b"", b"", None, None))
+            if origin in split:
+                report.split.append((origin, story_id))
+                tables.log("split", origin, story_id, cluster)
+        final.append(story_id)
+        report.moved += sum(1 for a in cluster if story_of[a] != story_id)
+        tables.set_members(story_id, cluster)
+        rebuild(tables, story_id, cluster, vectors)
+    for old, c in merged.items():
+        tables.merge_story(old, final[c])
+        tables.log("merge", old, final[c], members[old])
+        report.merged.append((old, final[c]))

@@ -100,17 +100,23 @@ def veto_factor(
     factor = 1.0
     if has_names and names_cos < weights.name_floor:
         factor *= weights.name_penalty
-    if dates_a and dates_b and not (dates_a & dates_b):
-        factor *= weights.date_penalty
-    if days_apart is not None and days_apart > weights.window_days:
+    if days_apart is not None:
+        if days_apart > weights.window_days:
+            factor *= weights.date_penalty
+    elif dates_a and dates_b and not (dates_a & dates_b):
+        # Years mentioned are a fallback for undated articles: a dated report's
+        # background years ("the 1979 collapse") say little about its event.
         factor *= weights.date_penalty
     return factor
 
 
 def similarity_matrix(
-    items: Sequence[ArticleVector], weights: Weights, links: set[tuple[int, int]] | None = None
+    items: Sequence[ArticleVector],
+    weights: Weights,
+    links: Mapping[tuple[int, int], float] | None = None,
 ) -> np.ndarray:
-    """Pairwise similarities of articles, vetoes applied; linked pairs (copies) score 1.
+    """Pairwise similarities of articles, vetoes applied; linked pairs score at least their
+    link's weight (1 for a copy, less for shared quotes: see :mod:`newsweave.stories`).
 
     Dense over the features the items use, which is fine for the few hundred
     articles of a repair neighbourhood.
@@ -126,21 +132,19 @@ def similarity_matrix(
     days = [a.day for a in items]
     for i in range(n):
         for j in range(i + 1, n):
-            f = 1.0
-            if date_sets[i] and date_sets[j] and not (date_sets[i] & date_sets[j]):
-                f *= weights.date_penalty
-            if days[i] is not None and days[j] is not None and \
-                    abs(days[i] - days[j]) > weights.window_days:  # type: ignore[operator]
-                f *= weights.date_penalty
+            day_i, day_j = days[i], days[j]
+            apart = abs(day_i - day_j) if day_i is not None and day_j is not None else None
+            f = veto_factor(1.0, False, date_sets[i], date_sets[j], apart, weights)
             if f != 1.0:
                 factor[i, j] *= f
                 factor[j, i] *= f
     sims = full * factor
     if links:
         index = {a.id: i for i, a in enumerate(items)}
-        for a, b in links:
+        for (a, b), weight in links.items():
             if a in index and b in index:
-                sims[index[a], index[b]] = sims[index[b], index[a]] = 1.0
+                i, j = index[a], index[b]
+                sims[i, j] = sims[j, i] = max(sims[i, j], weight)
     return sims
 
 

@@ -1,0 +1,366 @@
+"""The brief of one story, built from its cross-check: every sentence taken from a source.
+
+Nothing here is written fresh: the lead, the key facts, the contested points,
+the quotes and the timeline entries are source sentences (a dateline cut off
+at most), each with the articles that carry it as ``cites``. The support
+check (:mod:`newsweave.brief.support`) then verifies every citation.
+
+Stable API: :class:`Brief`, :class:`Cited`, :class:`QuoteGroup`,
+:class:`Source`, :func:`build_brief`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from typing import Any
+
+from newsweave.brief.dates import resolve_dates
+from newsweave.crosscheck.claims import ClaimUnit
+from newsweave.crosscheck.status import ClaimGroup, CrossCheck, count_origins
+from newsweave.model import Claim, ClaimVariant, Entity, Passage, Quote
+
+LEAD_MIN, LEAD_MAX = 3, 6
+_DATELINE = re.compile(r"^[A-Z][A-Z .'’-]+(?:,[^.\n]{0,60}?)?\s*(?:--|—|–)\s+")
+
+
+@dataclass(slots=True)
+class Cited:
+    """A sentence of the brief with the articles that support it."""
+
+    text: str
+    cites: list[int]
+    evidence: list[Passage] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "cites": list(self.cites),
+                "evidence": [p.to_dict() for p in self.evidence]}
+
+
+@dataclass(slots=True)
+class TimelineEntry:
+    date: str  # ISO date
+    text: str
+    cites: list[int]
+    evidence: list[Passage] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"date": self.date, "text": self.text, "cites": list(self.cites),
+                "evidence": [p.to_dict() for p in self.evidence]}
+
+
+@dataclass(slots=True)
+class QuoteGroup:
+    text: str
+    speaker: str | None
+    cites: list[int]
+    variants: list[ClaimVariant] = field(default_factory=list)
+    evidence: list[Passage] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "speaker": self.speaker, "cites": list(self.cites),
+                "variants": [v.to_dict() for v in self.variants],
+                "evidence": [p.to_dict() for p in self.evidence]}
+
+
+@dataclass(slots=True)
+class Source:
+    article: int
+    outlet: str | None
+    published: str | None
+    origin: int
+    derived_from: int | None
+    title: str | None = None
+    url: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(slots=True)
+class Brief:
+    """The cited brief of one story; ``to_dict()`` is the JSON of docs/schema/brief.json."""
+
+    story: int
+    title: str
+    lead: list[Cited]
+    claims: list[Claim]
+    quotes: list[QuoteGroup]
+    timeline: list[TimelineEntry]
+    entities: list[dict[str, Any]]
+    sources: list[Source]
+    unique: dict[str, list[Cited]] = field(default_factory=dict)
+    omissions: dict[str, list[str]] = field(default_factory=dict)
+    independent_origins: int = 0
+    support: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def contested(self) -> list[Claim]:
+        return [c for c in self.claims if c.status == "contested"]
+
+    def sentences(self) -> list[Any]:
+        """Every cited item of the brief (what the support check verifies)."""
+        items: list[Any] = [*self.lead, *self.claims, *self.quotes, *self.timeline]
+        items += [v for c in self.claims for v in c.variants]
+        items += [v for q in self.quotes for v in q.variants]
+        items += [c for cited in self.unique.values() for c in cited]
+        return items
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "story": self.story,
+            "title": self.title,
+            "independent_origins": self.independent_origins,
+            "lead": [c.to_dict() for c in self.lead],
+            "claims": [_claim_dict(c) for c in self.claims],
+            "quotes": [q.to_dict() for q in self.quotes],
+            "timeline": [t.to_dict() for t in self.timeline],
+            "entities": self.entities,
+            "sources": [s.to_dict() for s in self.sources],
+            "unique": [
+                {"outlet": outlet, "claims": [c.to_dict() for c in items]}
+                for outlet, items in self.unique.items()
+            ],
+            "omissions": [
+                {"outlet": outlet, "claims": list(texts)} for outlet, texts in self.omissions.items()
+            ],
+            "support": dict(self.support),
+        }
+
+
+def _claim_dict(claim: Claim) -> dict[str, Any]:
+    return {
+        "text": claim.text,
+        "status": claim.status,
+        "kind": claim.kind,
+        "cites": list(claim.cites),
+        "independent_origins": claim.independent_origins,
+        "variants": [
+            {"text": v.text, "cites": list(v.cites), "evidence": [p.to_dict() for p in v.evidence]}
+            for v in claim.variants
+        ],
+        "evidence": [p.to_dict() for p in claim.evidence],
+    }
+
+
+def display_text(unit: ClaimUnit) -> str:
+    """A claim as the brief shows it: the source sentence without its dateline."""
+    text = " ".join(unit.text.split())
+    match = _DATELINE.match(text)
+    if match and len(text) - match.end() > 20:
+        text = text[match.end() :]
+        text = text[:1].upper() + text[1:]
+    return text
+
+
+def build_brief(
+    story: int,
+    title: str,
+    check: CrossCheck,
+    *,
+    quotes: Sequence[Quote] = (),
+    entities: Sequence[Entity] = (),
+    derived_from: Mapping[int, int | None] | None = None,
+    event_dates: Mapping[int, Sequence[tuple[date, int, int]]] | None = None,
+) -> Brief:
+    """Assemble the brief of ``story`` from its cross-check and the extract stage's output.
+
+    ``derived_from`` maps an article to the article it copies or rewrites (the
+    reuse stage's edges); ``event_dates`` maps an article to its resolved event
+    dates with character spans (the extract stage); without them, sources fall
+    back to origins and dates are resolved here from each claim's words.
+    """
+    origin_of = check.origin_of
+    conflicts = _conflict_claims(check)
+    touched = {id(u) for c in check.conflicts for side in c.variants for u in side}
+    facts = [g for g in check.groups if not any(id(u) in touched for u in g.units)]
+    key_facts = [g for g in facts if len(g.articles) >= 2 and _is_statement(g.first)]
+    claims = conflicts + [_fact(g) for g in key_facts]
+    brief = Brief(
+        story=story,
+        title=title,
+        lead=_lead(check, facts, conflicts),
+        claims=claims,
+        quotes=_quotes(check, quotes, facts),
+        timeline=_timeline(check, event_dates),
+        entities=_entities(check, entities),
+        sources=_sources(check, derived_from),
+        independent_origins=count_origins([a.id for a in check.articles], origin_of),
+    )
+    for outlet, groups in sorted(check.unique.items()):
+        items = [Cited(display_text(g.first), g.articles) for g in groups
+                 if _is_statement(g.first)]
+        if items:
+            brief.unique[outlet] = items
+    for outlet, groups in sorted(check.omissions.items()):
+        texts = [display_text(g.first) for g in groups if _is_statement(g.first)]
+        if texts:
+            brief.omissions[outlet] = texts
+    return brief
+
+
+def _fact(group: ClaimGroup) -> Claim:
+    return Claim(display_text(group.first), group.status, group.articles, group.origins)
+
+
+def _conflict_claims(check: CrossCheck) -> list[Claim]:
+    claims = []
+    for conflict in check.conflicts:
+        variants = [
+            ClaimVariant(display_text(side[0]), sorted({u.article for u in side}))
+            for side in conflict.variants
+        ]
+        cites = sorted({a for v in variants for a in v.cites})
+        claims.append(
+            Claim(
+                text=variants[0].text,
+                status="contested",
+                cites=variants[0].cites,
+                independent_origins=count_origins(cites, check.origin_of),
+                variants=variants,
+                kind=conflict.kind,
+            )
+        )
+    return claims
+
+
+def _lead(check: CrossCheck, facts: Sequence[ClaimGroup], conflicts: Sequence[Claim]) -> list[Cited]:
+    """The best-supported facts, in the order the first report gives them."""
+    position = {a.id: i for i, a in enumerate(check.articles)}
+    candidates = [g for g in facts if _is_prose(g.first)]
+
+    def weight(g: ClaimGroup) -> tuple[float, ...]:
+        # Independent confirmation first, then how widely it is carried, then how
+        # early the first report puts it (news leads with what matters most).
+        return (g.origins, min(len(g.articles), 4), -g.first.index)
+
+    chosen = sorted(candidates, key=weight, reverse=True)[:LEAD_MAX - 1]
+    chosen.sort(key=lambda g: (g.first.index, position.get(g.first.article, 0)))
+    lead = [Cited(display_text(g.first), g.articles) for g in chosen]
+    if conflicts:  # the reader must learn from the lead that reports disagree
+        variants = conflicts[0].variants
+        lead.append(Cited(variants[-1].text, variants[-1].cites))
+    if len(lead) < LEAD_MIN:
+        first = check.articles[0].id if check.articles else None
+        for unit in check.claims.get(first, []) if first is not None else []:
+            text = display_text(unit)
+            if len(lead) >= LEAD_MIN:
+                break
+            if all(text != c.text for c in lead) and _is_prose(unit):
+                lead.append(Cited(text, [unit.article]))
+    return lead[:LEAD_MAX]
+
+
+_QUOTE_MARKS = "\"“”«»„"
+
+
+def _is_statement(unit: ClaimUnit) -> bool:
+    """A sentence that states something (not a headline, menu or share bar)."""
+    text = display_text(unit)
+    words = text.split()
+    if len(words) < 6 or text[-1:] not in ".!?\"”’" or "|" in text:
+        return False
+    return sum(w[:1].islower() for w in words) >= 0.4 * len(words)
+
+
+def _is_prose(unit: ClaimUnit) -> bool:
+    """A full reported sentence fit for the lead: no quotation, no page furniture."""
+    text = display_text(unit)
+    words = text.split()
+    if len(words) < 8 or unit.is_quote or any(q in text for q in _QUOTE_MARKS):
+        return False
+    if text[-1:] not in ".!?" or "|" in text:
+        return False
+    lower = sum(w[:1].islower() for w in words)
+    return lower >= 0.5 * len(words)
+
+
+def _quotes(
+    check: CrossCheck, quotes: Sequence[Quote], facts: Sequence[ClaimGroup]
+) -> list[QuoteGroup]:
+    story_ids = {a.id for a in check.articles}
+    groups = []
+    for quote in quotes:
+        cites = sorted({a for a in quote.articles if a in story_ids})
+        if not cites or not quote.direct:
+            continue  # indirect speech is already among the claims
+        variants = [ClaimVariant(v.text, [v.article]) for v in quote.variants
+                    if v.article in story_ids and v.text != quote.text]
+        groups.append(QuoteGroup(quote.text, quote.speaker, cites, variants))
+    if not groups:  # no extract stage output: quoted claims, speaker unknown
+        groups = [QuoteGroup(display_text(g.first), None, g.articles)
+                  for g in facts if g.first.is_quote]
+    groups.sort(key=lambda q: -len(q.cites))
+    return groups
+
+
+def _timeline(
+    check: CrossCheck, event_dates: Mapping[int, Sequence[tuple[date, int, int]]] | None
+) -> list[TimelineEntry]:
+    """Per date, the most widely carried sentence that mentions it."""
+    published = {a.id: a.published for a in check.articles}
+    by_date: dict[date, list[ClaimUnit]] = {}
+    for article, units in check.claims.items():
+        spans = (event_dates or {}).get(article)
+        for unit in units:
+            if spans is not None:
+                days = [d for d, s, e in spans if unit.start <= s < unit.end]
+            else:
+                days = resolve_dates(unit.text, published.get(article))
+            for day in days:
+                by_date.setdefault(day, []).append(unit)
+    group_of = {id(u): g for g in check.groups for u in g.units}
+    entries = []
+    for day, units in sorted(by_date.items()):
+        def support(u: ClaimUnit) -> tuple[int, int, int]:
+            g = group_of.get(id(u))
+            return (g.origins if g else 1, len(g.articles) if g else 1, -u.index)
+
+        best = max(units, key=support)
+        group = group_of.get(id(best))
+        cites = sorted({u.article for u in units if group and u in group.units} | {best.article})
+        entries.append(TimelineEntry(day.isoformat(), display_text(best), cites))
+    return entries
+
+
+def _entities(check: CrossCheck, entities: Sequence[Entity]) -> list[dict[str, Any]]:
+    story_ids = {a.id for a in check.articles}
+    if entities:
+        rows = []
+        for entity in entities:
+            cites = sorted(a for a in entity.articles if a in story_ids)
+            if cites:
+                rows.append({"name": entity.name, "type": entity.type,
+                             "aliases": [a for a in entity.aliases if a != entity.name],
+                             "cites": cites})
+        rows.sort(key=lambda r: (-len(r["cites"]), r["name"]))
+        return rows
+    counts: Counter[tuple[str, str]] = Counter()
+    cites: dict[tuple[str, str], set[int]] = {}
+    for units in check.claims.values():
+        for unit in units:
+            for kind, names in (("PERSON", unit.people), ("GPE", unit.places)):
+                for name in names:
+                    counts[(name, kind)] += 1
+                    cites.setdefault((name, kind), set()).add(unit.article)
+    return [{"name": n, "type": k, "aliases": [], "cites": sorted(cites[(n, k)])}
+            for (n, k), _ in counts.most_common(30)]
+
+
+def _sources(check: CrossCheck, derived_from: Mapping[int, int | None] | None) -> list[Source]:
+    rows = []
+    for article in check.articles:
+        origins = check.origin_of.get(article.id) or [article.id]
+        parent = (derived_from or {}).get(article.id)
+        if parent is None and origins[0] != article.id:
+            parent = origins[0]
+        rows.append(Source(article.id, article.outlet, article.published, origins[0], parent,
+                           article.title))
+    return rows
+
+
+__all__ = ["Brief", "Cited", "QuoteGroup", "Source", "TimelineEntry", "build_brief",
+           "display_text"]

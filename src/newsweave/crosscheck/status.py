@@ -1,0 +1,201 @@
+"""The cross-check of one story: claim groups, their status, conflicts, unique details.
+
+Pure functions over the story's articles: nothing here reads the store, so the
+same code serves the stage, the engine's ``brief()`` and the benchmarks.
+
+* A **group** is a set of claims from different articles that report the same
+  fact (:func:`newsweave.crosscheck.align.same_fact`, with embeddings when given).
+* **Independent origins** are counted with the reuse stage's origins: a copy or
+  rewrite of a wire story shares the wire's origin, so it adds nothing.
+* A group is ``corroborated`` with two or more origins, ``single-source``
+  with one, and ``contested`` where a conflict (:mod:`.compare`) touches it.
+* **Unique details**: groups only one outlet reports; **omissions**: outlets
+  of the story that leave out a corroborated group.
+
+Stable API: :class:`StoryArticle`, :class:`ClaimGroup`, :class:`CrossCheck`,
+:func:`cross_check`, :func:`count_origins`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from newsweave.crosscheck.align import same_fact_score, threshold, tokens
+from newsweave.crosscheck.claims import ClaimUnit, split_claims
+from newsweave.crosscheck.compare import Conflict, find_conflicts
+
+Embedder = Callable[[Sequence[str]], np.ndarray]
+_PREFILTER = 0.2  # share of content words in common below which a pair is not scored
+_COSINE_PREFILTER = 0.86
+
+
+@dataclass(slots=True)
+class StoryArticle:
+    """What the cross-check needs of one article."""
+
+    id: int
+    text: str
+    outlet: str | None = None
+    published: str | None = None
+    title: str | None = None
+
+
+@dataclass(slots=True)
+class ClaimGroup:
+    """Claims from several articles reporting one fact."""
+
+    units: list[ClaimUnit]
+    origins: int
+    status: str  # "corroborated" | "single-source" | "contested"
+    conflict: Conflict | None = None
+
+    @property
+    def articles(self) -> list[int]:
+        return sorted({u.article for u in self.units})
+
+    @property
+    def first(self) -> ClaimUnit:
+        return self.units[0]
+
+
+@dataclass(slots=True)
+class CrossCheck:
+    """Everything the brief is built from."""
+
+    articles: list[StoryArticle]
+    claims: dict[int, list[ClaimUnit]]
+    groups: list[ClaimGroup]
+    conflicts: list[Conflict]
+    origin_of: dict[int, list[int]]
+    unique: dict[str, list[ClaimGroup]] = field(default_factory=dict)
+    omissions: dict[str, list[ClaimGroup]] = field(default_factory=dict)
+
+
+def count_origins(article_ids: Sequence[int], origin_of: Mapping[int, Sequence[int]]) -> int:
+    """Independent origins behind ``article_ids``: a derived article adds nothing new
+    when one of its origins is already counted.
+
+    >>> count_origins([1, 2, 3], {1: [1], 2: [1], 3: [3]})
+    2
+    """
+    counted: set[int] = set()
+    ids = sorted(set(article_ids), key=lambda a: (list(origin_of.get(a, [a])) != [a], a))
+    for article in ids:
+        origins = list(origin_of.get(article) or [article])
+        if not counted.intersection(origins):
+            counted.add(origins[0])
+    return len(counted)
+
+
+def cross_check(
+    articles: Sequence[StoryArticle],
+    origin_of: Mapping[int, Sequence[int]],
+    *,
+    entity_types: Mapping[str, str] | None = None,
+    embedder: Embedder | None = None,
+) -> CrossCheck:
+    """Claims, groups, statuses, conflicts, unique details and omissions of a story."""
+    ordered = sorted(articles, key=lambda a: (a.published or "9999", a.id))
+    origins = {a.id: list(origin_of.get(a.id) or [a.id]) for a in ordered}
+    claims = {a.id: split_claims(a.id, a.text, entity_types) for a in ordered}
+    groups = _group(ordered, claims, origins, embedder)
+    texts = {a.id: a.text for a in ordered}
+    first_origin = {a: o[0] for a, o in origins.items()}
+    conflicts = find_conflicts(claims, first_origin, texts, [g.units for g in groups])
+    _mark_contested(groups, conflicts, origins)
+    result = CrossCheck(list(ordered), claims, groups, conflicts, origins)
+    _unique_and_omitted(result)
+    return result
+
+
+def _group(
+    articles: Sequence[StoryArticle],
+    claims: Mapping[int, list[ClaimUnit]],
+    origins: Mapping[int, Sequence[int]],
+    embedder: Embedder | None,
+) -> list[ClaimGroup]:
+    units = [u for a in articles for u in claims[a.id]]
+    index = {id(u): i for i, u in enumerate(units)}
+    vectors = embedder([u.text for u in units]) if embedder is not None and units else None
+    content = [set(tokens(u.text)) for u in units]
+    pairs: list[tuple[float, int, int]] = []
+    cut = threshold(embedding=vectors is not None)
+    for i, a in enumerate(units):
+        for j in range(i + 1, len(units)):
+            b = units[j]
+            if a.article == b.article:
+                continue
+            cosine = float(vectors[i] @ vectors[j]) if vectors is not None else None
+            shared = len(content[i] & content[j]) / max(min(len(content[i]), len(content[j])), 1)
+            if shared < _PREFILTER and (cosine is None or cosine < _COSINE_PREFILTER):
+                continue
+            score = same_fact_score(a.text, b.text, cosine=cosine)
+            if score >= cut:
+                pairs.append((score, i, j))
+    # Greedy merge, best pairs first; a group holds at most one claim per article,
+    # which keeps one loose pair from chaining two facts together.
+    parent = list(range(len(units)))
+    members: dict[int, set[int]] = {i: {units[i].article} for i in range(len(units))}
+
+    def root(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for _, i, j in sorted(pairs, reverse=True):
+        ri, rj = root(i), root(j)
+        if ri == rj or members[ri] & members[rj]:
+            continue
+        parent[rj] = ri
+        members[ri] |= members.pop(rj)
+    clusters: dict[int, list[ClaimUnit]] = {}
+    for u in units:
+        clusters.setdefault(root(index[id(u)]), []).append(u)
+    groups = []
+    for members_list in clusters.values():
+        ordered = sorted(members_list, key=lambda u: (_is_copy(u.article, origins), units.index(u)))
+        n = count_origins([u.article for u in ordered], origins)
+        groups.append(
+            ClaimGroup(ordered, n, "corroborated" if n >= 2 else "single-source")
+        )
+    groups.sort(key=lambda g: (-g.origins, -len(g.units), g.first.article, g.first.index))
+    return groups
+
+
+def _is_copy(article: int, origins: Mapping[int, Sequence[int]]) -> bool:
+    return list(origins.get(article) or [article]) != [article]
+
+
+def _mark_contested(
+    groups: list[ClaimGroup], conflicts: list[Conflict], origins: Mapping[int, Sequence[int]]
+) -> None:
+    by_unit = {id(u): g for g in groups for u in g.units}
+    for conflict in conflicts:
+        touched = [by_unit[id(u)] for side in conflict.variants for u in side if id(u) in by_unit]
+        for group in touched:
+            if group.conflict is None:
+                group.status = "contested"
+                group.conflict = conflict
+        if touched:
+            every = [u.article for side in conflict.variants for u in side]
+            touched[0].origins = max(touched[0].origins, count_origins(every, origins))
+
+
+def _unique_and_omitted(result: CrossCheck) -> None:
+    outlet_of = {a.id: a.outlet or f"article {a.id}" for a in result.articles}
+    outlets = sorted(set(outlet_of.values()))
+    for group in result.groups:
+        carried = {outlet_of[a] for a in group.articles}
+        if len(carried) == 1 and group.status != "contested":
+            result.unique.setdefault(next(iter(carried)), []).append(group)
+        if group.status == "corroborated":
+            for outlet in outlets:
+                if outlet not in carried:
+                    result.omissions.setdefault(outlet, []).append(group)
+
+
+__all__ = ["ClaimGroup", "CrossCheck", "StoryArticle", "count_origins", "cross_check"]

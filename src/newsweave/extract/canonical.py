@@ -1,0 +1,300 @@
+"""Canonical entities: one entity per real-world referent, across articles and outlets.
+
+Mentions are first grouped inside each article (a surname or a given name
+used alone joins the full name it belongs to; an acronym joins its
+expansion), then across articles: full names merge when their surnames and
+given names agree up to transliteration ("Nikolai"/"Nikolay",
+"Patrushev"/"Patruchev"); two people who only share a surname stay apart.
+A name used alone in an article that never gives it in full joins the one
+full name carrying it in the same story, else the one in the whole store; if
+several people fit, it stays a separate, ambiguous entity rather than a wrong
+merge. Place names whose consonants agree ("Kiev"/"Kyiv") are one place.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz
+
+from newsweave.extract.entities import Mention
+from newsweave.model import Entity
+
+_PLACES = frozenset({"GPE", "LOC", "FAC"})
+# On a tie of labels, a name alone is more often a place or a body than a person.
+_LABEL_ORDER = ("GPE", "LOC", "ORG", "NORP", "FAC", "EVENT", "PERSON")
+# Transliteration-insensitive spelling: "Nikolay" ~ "Nikolai", "Aleksandr" ~ "Alexander".
+_FOLDS = (("ks", "x"), ("kh", "h"), ("ch", "sh"), ("tch", "sh"), ("y", "i"), ("j", "i"),
+          ("w", "v"), ("ph", "f"), ("ou", "u"), ("ee", "i"), ("ie", "i"), ("ck", "k"),
+          ("c", "k"), ("q", "k"), ("z", "s"))
+SURNAME_MIN = 85.0  # skeleton similarity for two surnames to be one
+GIVEN_MIN = 80.0  # ... and for two given names
+
+
+def skeleton(name: str) -> str:
+    """A spelling key that ignores accents, case and common transliteration choices.
+
+    >>> skeleton("Nikolay Patruchev") == skeleton("Nikolai Patrushev")
+    True
+    """
+    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    text = re.sub(r"[^a-z ]+", "", text.replace("-", " "))
+    for old, new in _FOLDS:
+        text = text.replace(old, new)
+    return re.sub(r"(.)\1+", r"\1", " ".join(text.split()))
+
+
+def consonants(name: str) -> str:
+    """The consonant frame of a name: "Kiev" and "Kyiv" both give "kv"."""
+    return re.sub(r"[aeiou ]", "", skeleton(name))
+
+
+@dataclass(slots=True)
+class _Local:
+    """Mentions of one referent inside one article."""
+
+    article: int
+    story: int | None
+    label: str
+    names: Counter[str] = field(default_factory=Counter)
+    roles: Counter[str] = field(default_factory=Counter)
+    acronyms: set[str] = field(default_factory=set)
+    full: str | None = None  # the person's full name, if the article gives one
+    count: int = 0
+
+    def add(self, mention: Mention) -> None:
+        self.names[mention.text] += 1
+        self.roles.update(mention.roles)
+        if mention.acronym:
+            self.acronyms.add(mention.acronym)
+        self.count += 1
+
+
+def resolve_entities(
+    mentions: Mapping[int, Sequence[Mention]], story_of: Mapping[int, int] | None = None
+) -> list[Entity]:
+    """Canonical entities from every article's mentions (ids numbered from 1, biggest first)."""
+    stories = story_of or {}
+    locals_: list[_Local] = []
+    for article_id in sorted(mentions):
+        locals_.extend(_group_article(article_id, stories.get(article_id), mentions[article_id]))
+    parent = list(range(len(locals_)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    def union(a: int, b: int) -> None:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+
+    people = [i for i, loc in enumerate(locals_) if loc.full]
+    _merge_full_names(locals_, people, union)
+    others = [i for i, loc in enumerate(locals_) if not loc.full]
+    _merge_others(locals_, others, people, find, union)
+    return _build(locals_, find)
+
+
+def _group_article(article_id: int, story: int | None, mentions: Sequence[Mention]) -> list[_Local]:
+    full: dict[str, _Local] = {}
+    for m in mentions:
+        if m.label == "PERSON" and len(m.text.split()) >= 2:
+            key = skeleton(m.text)
+            match = next((k for k in full if _same_person(k, key)), None)
+            local = full.get(match) if match else None
+            if local is None:
+                local = full[key] = _Local(article_id, story, "PERSON", full=m.text)
+            local.add(m)
+    rest: dict[tuple[str, str], _Local] = {}
+    for m in mentions:
+        if m.label == "PERSON" and len(m.text.split()) >= 2:
+            continue
+        if len(m.text.split()) == 1 and m.label in {"PERSON", "ORG", "GPE", "NORP"}:
+            owner = _owner(m.text, full)
+            if owner is not None and (m.label == "PERSON" or skeleton(m.text) in
+                                      skeleton(owner.full or "").split()):
+                owner.add(m)  # "Patrushev" (even when tagged ORG) is Nikolai Patrushev
+                continue
+        family = "PLACE" if m.label in _PLACES else m.label
+        key = (family, skeleton(m.text))
+        if key not in rest:
+            rest[key] = _Local(article_id, story, m.label)
+        rest[key].add(m)
+    return list(full.values()) + list(rest.values())
+
+
+def _owner(word: str, full: Mapping[str, _Local]) -> _Local | None:
+    """The one full name in the article that ``word`` is part of (surname preferred)."""
+    key = skeleton(word)
+    by_last = [loc for k, loc in full.items() if _similar(k.split()[-1], key, SURNAME_MIN)]
+    if len(by_last) == 1:
+        return by_last[0]
+    if by_last:
+        return None
+    # A given name used alone ("Jiechi added"), or a family name written first.
+    by_any = [loc for k, loc in full.items() if any(_similar(t, key, SURNAME_MIN)
+                                                     for t in k.split()[:-1])]
+    return by_any[0] if len(by_any) == 1 else None
+
+
+def _similar(a: str, b: str, floor: float) -> bool:
+    return a == b or (min(len(a), len(b)) >= 4 and fuzz.ratio(a, b) >= floor)
+
+
+def _same_person(a: str, b: str) -> bool:
+    """Full-name skeletons of one person: surnames and given names agree, or same tokens."""
+    ta, tb = a.split(), b.split()
+    if sorted(ta) == sorted(tb):
+        return True
+    if not _similar(ta[-1], tb[-1], SURNAME_MIN):
+        return False
+    ga, gb = ta[0], tb[0]
+    if len(ga) == 1 or len(gb) == 1:  # an initial: "V. Putin"
+        return ga[0] == gb[0]
+    return _similar(ga, gb, GIVEN_MIN) or ga.startswith(gb) or gb.startswith(ga)
+
+
+def _merge_full_names(locals_: list[_Local], people: list[int], union: object) -> None:
+    by_name: dict[str, list[int]] = defaultdict(list)
+    for i in people:
+        by_name[skeleton(locals_[i].full or "")].append(i)
+    blocks: dict[str, list[str]] = defaultdict(list)
+    for name in by_name:
+        blocks[name.split()[-1][:2]].append(name)
+    for i_list in by_name.values():
+        for j in i_list[1:]:
+            union(i_list[0], j)  # type: ignore[operator]
+    for names in blocks.values():
+        for x, a in enumerate(names):
+            for b in names[x + 1 :]:
+                if _same_person(a, b):
+                    union(by_name[a][0], by_name[b][0])  # type: ignore[operator]
+
+
+def _merge_others(locals_: list[_Local], others: list[int], people: list[int],
+                  find: object, union: object) -> None:
+    # Surname-only people: the full name in the same story first, then in the store.
+    surname_index: dict[str, set[int]] = defaultdict(set)
+    for i in people:
+        for token in skeleton(locals_[i].full or "").split():
+            surname_index[token].add(i)
+    by_key: dict[str, list[int]] = defaultdict(list)
+    for i in others:
+        loc = locals_[i]
+        key = skeleton(next(iter(loc.names)))
+        if loc.label == "PERSON" and " " not in key:
+            target = _attach(loc, surname_index.get(key, set()), locals_, find)
+            if target is not None:
+                union(target, i)  # type: ignore[operator]
+                continue
+        family = "PERSON" if loc.label == "PERSON" else "NAME"
+        by_key[f"{family}:{key}"].append(i)
+    # The same spelling is one referent, whatever label NER gave each occurrence,
+    # unless it is a person's surname (handled above).
+    merged: dict[str, list[int]] = defaultdict(list)
+    for key, items in by_key.items():
+        name_key = key.split(":", 1)[1]
+        target = "NAME:" + name_key if f"NAME:{name_key}" in by_key else key
+        merged[target].extend(items)
+    groups = list(merged.values())
+    for items in groups:
+        for j in items[1:]:
+            union(items[0], j)  # type: ignore[operator]
+    _merge_acronyms(locals_, groups, union)
+    _merge_place_spellings(locals_, groups, union)
+
+
+def _attach(loc: _Local, candidates: set[int], locals_: list[_Local], find: object) -> int | None:
+    """The one person ``loc`` (a name used alone) refers to, narrowest scope first."""
+    if not candidates:
+        return None
+    roots = {find(i) for i in candidates}  # type: ignore[operator]
+    if loc.story is not None:
+        in_story = {find(i) for i in candidates if locals_[i].story == loc.story}  # type: ignore[operator]
+        if len(in_story) == 1:
+            return in_story.pop()
+        if in_story:
+            return None
+    return roots.pop() if len(roots) == 1 else None
+
+
+def _merge_acronyms(locals_: list[_Local], groups: list[list[int]], union: object) -> None:
+    expansions: dict[str, int] = {}
+    for items in groups:
+        for i in items:
+            for acronym in locals_[i].acronyms:
+                expansions.setdefault(acronym, items[0])
+    # Initials of multi-word names stand in for undeclared acronyms ("US"), if unique.
+    initials: dict[str, set[int]] = defaultdict(set)
+    for items in groups:
+        words = [w for w in next(iter(locals_[items[0]].names)).split() if w[0].isupper()]
+        if len(words) >= 2:
+            initials["".join(w[0] for w in words)].add(items[0])
+    for items in groups:
+        name = next(iter(locals_[items[0]].names)).replace(".", "")
+        if not name.isupper():
+            continue
+        if name in expansions:
+            union(expansions[name], items[0])  # type: ignore[operator]
+        elif len(initials.get(name, ())) == 1:
+            union(next(iter(initials[name])), items[0])  # type: ignore[operator]
+
+
+def _merge_place_spellings(locals_: list[_Local], groups: list[list[int]], union: object) -> None:
+    frames: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    for items in groups:
+        loc = locals_[items[0]]
+        if loc.label not in _PLACES and loc.label != "ORG":
+            continue
+        name = next(iter(loc.names))
+        if len(name) < 4 or " " in name:
+            continue
+        frames[name[0].lower() + consonants(name)].append((skeleton(name), items[0]))
+    for entries in frames.values():
+        for x, (a, i) in enumerate(entries):
+            for b, j in entries[x + 1 :]:
+                if fuzz.ratio(a, b) >= 70:
+                    union(i, j)  # type: ignore[operator]
+
+
+def _build(locals_: list[_Local], find: object) -> list[Entity]:
+    clusters: dict[int, list[_Local]] = defaultdict(list)
+    for i, loc in enumerate(locals_):
+        clusters[find(i)].append(loc)  # type: ignore[operator]
+    entities: list[Entity] = []
+    for members in clusters.values():
+        names: Counter[str] = Counter()
+        fulls: Counter[str] = Counter()
+        labels: Counter[str] = Counter()
+        roles: Counter[str] = Counter()
+        articles: Counter[int] = Counter()
+        for loc in members:
+            names.update(loc.names)
+            roles.update(loc.roles)
+            labels[loc.label] += loc.count
+            articles[loc.article] += loc.count
+            for acronym in loc.acronyms:
+                names[acronym] += 0
+            if loc.full:
+                fulls.update({n: c for n, c in loc.names.items() if len(n.split()) >= 2})
+        pool = fulls or Counter({n: c for n, c in names.items() if not n.isupper()}) or names
+        name = max(pool, key=lambda n: (pool[n], len(n), n))
+        kind = "PERSON" if fulls else max(
+            labels, key=lambda t: (labels[t], -_LABEL_ORDER.index(t) if t in _LABEL_ORDER else -99))
+        entities.append(Entity(
+            id=0, name=name, type=kind,
+            aliases=sorted(n for n in names if n != name),
+            roles=[r for r, _ in roles.most_common()],
+            articles=dict(sorted(articles.items())),
+        ))
+    entities.sort(key=lambda e: (-sum(e.articles.values()), e.name))
+    for number, entity in enumerate(entities, start=1):
+        entity.id = number
+    return entities

@@ -1,0 +1,261 @@
+"""Temporal expressions resolved against an article's publication date.
+
+News copy dates events relative to the day it is published: "on Monday" in
+a report published on a Monday is that Monday, a Tuesday report's "on
+Monday" is the day before ("last Monday" is the same in past-tense news;
+"next Monday" looks ahead). Translations add the day number, "Monday (19)",
+which settles it. Vague phrases become ranges ("earlier this month", "since
+the 1970s"). Where the article has no date, the base is a range (from its
+story); a phrase resolves to one day only if every base day in the range
+gives the same answer, and the result is flagged as inferred.
+
+Each expression keeps apart *when it happened* (``date``/``range``) from
+*when it was reported* (the article's publication date, ``reported``).
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from newsweave.nlp.sentences import split_sentences
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
+_MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
+_MONTHS["sept"] = 9
+_MONTH = r"(January|February|March|April|May|June|July|August|September|October|November|" \
+         r"December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
+_WEEKDAY = r"(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("iso", re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")),
+    ("day-month", re.compile(rf"\b(\d{{1,2}})\s+{_MONTH}(?:,?\s+(\d{{4}}))?\b")),
+    ("month-day", re.compile(rf"\b{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(\d{{4}}))?")),
+    ("weekday", re.compile(
+        rf"\b(?:(last|next|this|on|late on|early on|late|early)\s+)?{_WEEKDAY}"
+        r"(?:\s*\((\d{1,2})\)|,?\s+(?:the\s+)?(\d{1,2})(?:st|nd|rd|th)?\b)?", re.IGNORECASE)),
+    ("relative-day", re.compile(r"\b(yesterday|today|tomorrow)\b", re.IGNORECASE)),
+    ("period", re.compile(
+        r"\b(earlier this|later this|this|last|next|past|previous|early this|late last)\s+"
+        r"(week|month|year|weekend)\b", re.IGNORECASE)),
+    ("decade", re.compile(r"\b(since|in|during|by)\s+the\s+(\d{3}0)s\b", re.IGNORECASE)),
+    ("month", re.compile(rf"\b(?:(in|since|early|late|mid|until|by)\s+(?:-\s*)?){_MONTH}"
+                         r"(?!\s+\d)(?:\s+(\d{4}))?\b")),
+    ("year", re.compile(r"\b(in|since|until|by|from|of)\s+((?:19|20)\d{2})\b(?![-/.]\d)",
+                        re.IGNORECASE)),
+)
+
+
+@dataclass(slots=True)
+class DateMention:
+    """One temporal expression and what it resolves to."""
+
+    text: str
+    start: int
+    end: int
+    sentence: str
+    kind: str  # which pattern: "weekday", "month-day", "period", ...
+    date: str | None = None  # one day, ISO
+    range: tuple[str, str] | None = None  # first and last day, ISO
+    inferred: bool = False  # resolved against a base inferred from the story
+    role: str = "event"  # "event" (when it happened) | "report" (the dateline)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "start": self.start, "end": self.end,
+                "sentence": self.sentence, "kind": self.kind, "date": self.date,
+                "range": list(self.range) if self.range else None,
+                "inferred": self.inferred, "role": self.role}
+
+
+def parse_day(value: str | None) -> date | None:
+    """The calendar day of an ISO date or datetime string, or None."""
+    if not value:
+        return None
+    match = re.match(r"(\d{4})-(\d{2})-(\d{2})", value)
+    if not match:
+        return None
+    try:
+        return date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError:
+        return None
+
+
+def find_dates(
+    text: str, base: tuple[date, date] | None, *, inferred: bool = False
+) -> list[DateMention]:
+    """Temporal expressions in ``text``, resolved against ``base`` (first, last possible
+    publication day; the same day twice when the date is known; None: unresolved)."""
+    sentences = split_sentences(text)
+    taken: list[tuple[int, int]] = []
+    found: list[DateMention] = []
+    for kind, pattern in _PATTERNS:
+        for match in pattern.finditer(text):
+            if any(s < match.end() and match.start() < e for s, e in taken):
+                continue
+            sentence = next((s.text for s in sentences if s.start <= match.start() < s.end), "")
+            mention = DateMention(match.group().strip(), match.start(), match.end(), sentence, kind)
+            if not _resolve(mention, match, kind, base):
+                continue
+            mention.inferred = inferred and (mention.date is not None or mention.range is not None)
+            if re.match(r"\s*\((?:[A-Z]{2,6})\)\s*[-—–]", text[match.end() : match.end() + 12]):
+                mention.role = "report"  # "Sept. 19 (UPI) --": the dateline
+            taken.append((match.start(), match.end()))
+            found.append(mention)
+    found.sort(key=lambda m: m.start)
+    return found
+
+
+def _resolve(mention: DateMention, match: re.Match[str], kind: str,
+             base: tuple[date, date] | None) -> bool:
+    """Fill ``date``/``range``; False when the match is not a date after all."""
+    days = _base_days(base)
+    results: set[tuple[date, date]] = set()
+    for day in days or [None]:
+        got = _resolve_one(match, kind, day)
+        if got is False:
+            return False
+        if got is not None:
+            results.add(got)
+    if len(results) == 1:
+        first, last = results.pop()
+        if first == last:
+            mention.date = first.isoformat()
+        else:
+            mention.range = (first.isoformat(), last.isoformat())
+    elif results:  # the base range leaves it open: the span of the possibilities
+        mention.range = (min(r[0] for r in results).isoformat(),
+                         max(r[1] for r in results).isoformat())
+    return True
+
+
+def _base_days(base: tuple[date, date] | None) -> list[date]:
+    if base is None:
+        return []
+    first, last = base
+    span = min((last - first).days, 62)
+    return [first + timedelta(days=i) for i in range(span + 1)]
+
+
+def _resolve_one(
+    match: re.Match[str], kind: str, day: date | None
+) -> tuple[date, date] | bool | None:
+    groups = match.groups()
+    year_now = day.year if day else None
+    if kind == "iso":
+        return _day(int(groups[0]), int(groups[1]), int(groups[2])) or False
+    if kind in ("day-month", "month-day"):
+        number, month_name, year = (groups if kind == "day-month" else
+                                    (groups[1], groups[0], groups[2]))
+        month = _MONTHS[month_name.lower().rstrip(".")]
+        if not 1 <= int(number) <= 31:
+            return False
+        if year:
+            return _day(int(year), month, int(number)) or False
+        if day is None:
+            return None
+        found = _day(day.year, month, int(number))
+        if found and found[0] > day + timedelta(days=60):  # "Dec. 30" in a January report
+            found = _day(day.year - 1, month, int(number))
+        return found or False
+    if day is None:
+        return None
+    if kind == "weekday":
+        return _weekday(groups, day)
+    if kind == "relative-day":
+        offset = {"yesterday": -1, "today": 0, "tomorrow": 1}[groups[0].lower()]
+        d = day + timedelta(days=offset)
+        return d, d
+    if kind == "period":
+        return _period(groups[0].lower(), groups[1].lower(), day)
+    if kind == "decade":
+        start = int(groups[1])
+        if groups[0].lower() == "since":
+            return date(start, 1, 1), day
+        return date(start, 1, 1), date(start + 9, 12, 31)
+    if kind == "month":
+        month = _MONTHS[groups[1].lower().rstrip(".")]
+        year = int(groups[2]) if groups[2] else (day.year if month <= day.month else day.year - 1)
+        first = date(year, month, 1)
+        last = date(year, month, calendar.monthrange(year, month)[1])
+        if (groups[0] or "").lower() == "since":
+            return first, day
+        return first, last
+    if kind == "year":
+        year = int(groups[1])
+        if year > (year_now or 9999) + 1:
+            return False
+        if groups[0].lower() == "since":
+            return date(year, 1, 1), day
+        return date(year, 1, 1), date(year, 12, 31)
+    return None
+
+
+def _day(year: int, month: int, number: int) -> tuple[date, date] | None:
+    try:
+        d = date(year, month, number)
+    except ValueError:
+        return None
+    return d, d
+
+
+def _weekday(groups: tuple[str | None, ...], day: date) -> tuple[date, date]:
+    qualifier = (groups[0] or "").lower()
+    target = WEEKDAYS.index((groups[1] or "").lower())
+    number = groups[2] or groups[3]
+    if number:
+        # "Monday (19)": the day with that number nearest the report, weekday preferred.
+        candidates = []
+        for offset in range(-45, 46):
+            d = day + timedelta(days=offset)
+            if d.day == int(number):
+                candidates.append((d.weekday() != target, abs(offset), d))
+        if candidates:
+            d = min(candidates)[2]
+            return d, d
+    back = (day.weekday() - target) % 7
+    if qualifier == "next":
+        ahead = (target - day.weekday()) % 7 or 7
+        d = day + timedelta(days=ahead)
+    elif qualifier == "this":
+        d = day + timedelta(days=target - day.weekday())
+    elif qualifier == "last":
+        d = day - timedelta(days=back or 7)
+    else:
+        # Past-tense news: the most recent such day, the day itself included.
+        d = day - timedelta(days=back)
+    return d, d
+
+
+def _period(qualifier: str, unit: str, day: date) -> tuple[date, date]:
+    if unit in ("week", "weekend"):
+        monday = day - timedelta(days=day.weekday())
+        if qualifier in ("last", "past", "previous", "late last"):
+            monday -= timedelta(days=7)
+        elif qualifier == "next":
+            monday += timedelta(days=7)
+        if unit == "weekend":
+            return monday + timedelta(days=5), monday + timedelta(days=6)
+        if qualifier == "earlier this":
+            return monday, day
+        return monday, monday + timedelta(days=6)
+    if unit == "month":
+        year, month = day.year, day.month
+        if qualifier in ("last", "past", "previous", "late last"):
+            year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+        elif qualifier == "next":
+            year, month = (year, month + 1) if month < 12 else (year + 1, 1)
+        first = date(year, month, 1)
+        last = date(year, month, calendar.monthrange(year, month)[1])
+        if qualifier in ("earlier this", "early this"):
+            return first, day
+        if qualifier == "later this":
+            return day, last
+        return first, last
+    year = day.year + {"last": -1, "past": -1, "previous": -1, "late last": -1, "next": 1}.get(
+        qualifier, 0)
+    if qualifier == "earlier this":
+        return date(year, 1, 1), day
+    return date(year, 1, 1), date(year, 12, 31)

@@ -1,0 +1,129 @@
+"""Quote groups: the same statement as carried by several articles.
+
+Outlets copy a statement verbatim, trim it, or paraphrase it in translation.
+Two quotations are one statement when the shorter one is found almost whole
+in the longer one (rapidfuzz partial ratio) or when most of their content
+words are shared. Candidates are found through an index of rare words, so
+grouping stays linear in practice.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from newsweave.model import Quote, QuoteVariant
+
+_STOP = frozenset(
+    """a an the of to in on at for and or but is are was were be been being it its this that
+    these those with as by from we our they their he she his her i you not will would can could
+    has have had do does did so than then there here which who whom what when where while about
+    into over under also all any each more most such no nor only own same too very
+    s t just""".split()
+)
+MIN_WORDS = 5  # shorter quotations are not grouped with others (scare quotes, fragments)
+
+
+@dataclass(slots=True)
+class Instance:
+    """One quotation or reported statement in one article."""
+
+    article: int
+    text: str
+    start: int
+    end: int
+    speaker: str | None
+    cue: str | None
+    direct: bool
+
+
+def words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+", text.lower())
+
+
+def same_statement(a: str, b: str, min_score: float) -> bool:
+    """Whether two quotations report one statement (verbatim, trimmed or paraphrased).
+
+    >>> same_statement("We will rebuild every home, the minister said",
+    ...                "We will rebuild every home", 85)
+    True
+    """
+    wa, wb = words(a), words(b)
+    if min(len(wa), len(wb)) < MIN_WORDS:
+        return False
+    short, long_ = sorted((" ".join(wa), " ".join(wb)), key=len)
+    if fuzz.partial_ratio(short, long_) >= min_score:
+        return True
+    ca, cb = set(wa) - _STOP, set(wb) - _STOP
+    if min(len(ca), len(cb)) < 4:
+        return False
+    return len(ca & cb) / min(len(ca), len(cb)) >= 0.7
+
+
+def group_quotes(instances: Sequence[Instance], min_score: float = 85.0) -> list[Quote]:
+    """Quote groups (ids from 1, most-carried first) from every article's quotations."""
+    parent = list(range(len(instances)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    content = [set(words(q.text)) - _STOP for q in instances]
+    frequency: Counter[str] = Counter(w for ws in content for w in ws)
+    index: dict[str, list[int]] = defaultdict(list)
+    for i, ws in enumerate(content):
+        if len(words(instances[i].text)) < MIN_WORDS:
+            continue
+        # The rarest words of a quotation are the ones its variants will share.
+        for w in sorted(ws, key=lambda w: (frequency[w], w))[:6]:
+            index[w].append(i)
+    for i, ws in enumerate(content):
+        if len(words(instances[i].text)) < MIN_WORDS:
+            continue
+        candidates: set[int] = set()
+        for w in ws:
+            bucket = index.get(w, [])
+            if len(bucket) <= 200:
+                candidates.update(j for j in bucket if j > i)
+        for j in sorted(candidates):
+            if find(i) != find(j) and same_statement(instances[i].text, instances[j].text,
+                                                     min_score):
+                parent[max(find(i), find(j))] = min(find(i), find(j))
+    clusters: dict[int, list[Instance]] = defaultdict(list)
+    for i, instance in enumerate(instances):
+        clusters[find(i)].append(instance)
+    quotes = [_quote(members) for members in clusters.values()]
+    quotes.sort(key=lambda q: (-len(q.articles), q.variants[0].article, q.variants[0].start))
+    for number, quote in enumerate(quotes, start=1):
+        quote.id = number
+    return quotes
+
+
+def _quote(members: list[Instance]) -> Quote:
+    members = sorted(members, key=lambda m: (m.article, m.start))
+    texts = Counter(" ".join(words(m.text)) for m in members)
+    # The text most outlets carry; on a tie, the longest (an untrimmed variant).
+    best = max(members, key=lambda m: (texts[" ".join(words(m.text))], m.direct, len(m.text)))
+    speakers = Counter(m.speaker for m in members if m.speaker)
+    cues = Counter(m.cue.lower() for m in members if m.cue)
+    return Quote(
+        id=0,
+        text=best.text,
+        speaker=_most_common(speakers),
+        cue=_most_common(cues),
+        articles=sorted({m.article for m in members}),
+        variants=[QuoteVariant(m.article, m.text, m.start, m.end) for m in members],
+        direct=any(m.direct for m in members),
+    )
+
+
+def _most_common(counts: Mapping[str, int]) -> str | None:
+    if not counts:
+        return None
+    return max(counts, key=lambda k: (counts[k], len(k)))

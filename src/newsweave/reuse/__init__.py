@@ -1,0 +1,209 @@
+"""The reuse stage: who copied whom.
+
+For each new article it (1) indexes the article: MinHash band keys of its
+5-word shingles, keys of its sentences, its attributions and its embedding;
+(2) finds candidates through the index, never by scanning all pairs: shared
+band keys (near-duplicates), shared sentences (partial copies) and nearest
+embeddings (rewrites, translations); (3) aligns each candidate pair sentence
+by sentence and decides the relation and its direction; (4) updates the
+provenance graph and the origins of the articles it touched.
+
+Results live in the store (``store.reuse``): later stages read origins with
+``store.reuse.origin_of(ids)`` and vectors with ``store.reuse.vectors(ids)``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from newsweave.model import Article, Attribution, Edge
+from newsweave.nlp.embed import MODEL_NAME
+from newsweave.reuse.align import Unit, align, prepare
+from newsweave.reuse.attribution import find_attributions
+from newsweave.reuse.index import band_keys, estimate_jaccard, signatures
+from newsweave.reuse.origins import (
+    DERIVING,
+    choose_sources,
+    component,
+    origins_of,
+    parents_map,
+)
+from newsweave.reuse.relation import Side, relate
+from newsweave.reuse.semantic import VectorIndex, article_vectors
+from newsweave.reuse.text import sentence_key, words
+from newsweave.settings import Settings
+from newsweave.store import Store
+from newsweave.store.reuse import IndexEntry
+
+log = logging.getLogger(__name__)
+
+MAX_CANDIDATES = 40  # pairs aligned per new article, strongest candidates first
+
+
+@dataclass(slots=True)
+class _Indexed:
+    article: Article
+    attributions: list[Attribution]
+    units: list[Unit]
+
+
+class ReuseStage:
+    """Finds copies, rewrites, shared quotations and origins (see the module doc)."""
+
+    name = "reuse"
+    version = 1
+    requires: tuple[str, ...] = ()
+
+    def __init__(self) -> None:
+        self.vectors = VectorIndex()  # kept across batches: loads only new rows
+
+    def run(self, store: Store, article_ids: Sequence[int], settings: Settings) -> None:
+        indexed: dict[int, _Indexed] = {}
+        entries: list[IndexEntry] = []
+        articles = [a for a in (store.get_article(i) for i in article_ids) if a is not None]
+        token_lists = [words(a.text) for a in articles]
+        sigs = signatures(token_lists)
+        for article, tokens, sig in zip(articles, token_lists, sigs, strict=True):
+            try:
+                entry, item = _index(article, tokens, sig)
+            except Exception:  # one bad article must not sink the batch
+                log.exception("reuse: could not index article %s", article.id)
+                continue
+            entries.append(entry)
+            indexed[entry.article_id] = item
+        vectors: dict[int, np.ndarray] = {}
+        if settings.reuse_embed and indexed:
+            fresh = [indexed[i].article for i in indexed]
+            vectors = dict(zip(indexed, article_vectors(fresh), strict=True))
+        with store.transaction():
+            store.reuse.save_index(entries)
+            if vectors:
+                store.reuse.save_vectors(MODEL_NAME, vectors)
+            edges = self._relate(store, indexed, {e.article_id: e for e in entries},
+                                 vectors, settings)
+            store.reuse.save_pairs(edges)
+            update_graph(store, list(indexed))
+            store.mark_done(self.name, article_ids, self.version)
+
+    # -- candidates and pairs ---------------------------------------------------
+
+    def _relate(self, store: Store, indexed: dict[int, _Indexed],
+                entries: dict[int, IndexEntry], vectors: dict[int, np.ndarray],
+                settings: Settings) -> list[Edge]:
+        neighbours: dict[int, list[tuple[int, float]]] = {}
+        if vectors:
+            self.vectors.refresh(store)
+            ids = list(vectors)
+            found = self.vectors.nearest(np.vstack([vectors[i] for i in ids]),
+                                          settings.reuse_neighbours,
+                                          settings.reuse_min_cosine)
+            neighbours = dict(zip(ids, found, strict=True))
+        done: set[tuple[int, int]] = set()
+        others: dict[int, _Indexed | None] = {}
+        edges: list[Edge] = []
+        for article_id, entry in entries.items():
+            candidates = self._candidates(store, entry, neighbours.get(article_id, []))
+            for other_id in candidates:
+                key = (min(article_id, other_id), max(article_id, other_id))
+                if key in done:
+                    continue
+                done.add(key)
+                other = indexed.get(other_id) or _load(store, other_id, others)
+                if other is None:
+                    continue
+                try:
+                    edge = _pair(indexed[article_id], other)
+                except Exception:  # a pair that cannot be aligned must not sink the batch
+                    log.exception("reuse: could not align %s with %s", article_id, other_id)
+                    continue
+                if edge is not None:
+                    edges.append(edge)
+        return edges
+
+    @staticmethod
+    def _candidates(store: Store, entry: IndexEntry, near: list[tuple[int, float]]
+                    ) -> list[int]:
+        """Other articles worth aligning with this one, most promising first."""
+        weight: dict[int, float] = {}
+        for other, shared in store.reuse.band_matches(entry.band_keys).items():
+            weight[other] = weight.get(other, 0.0) + 1.0 + shared
+        for other, shared in store.reuse.sentence_matches(entry.sentence_keys).items():
+            weight[other] = weight.get(other, 0.0) + 1.0 + shared
+        for other, cosine in near:
+            weight[other] = weight.get(other, 0.0) + cosine
+        weight.pop(entry.article_id, None)
+        ranked = sorted(weight, key=lambda i: (-weight[i], i))
+        return ranked[:MAX_CANDIDATES]
+
+
+def _index(article: Article, tokens: list[str], sig: np.ndarray) -> tuple[IndexEntry, _Indexed]:
+    article_id = int(article.id or 0)
+    units = prepare(article.text)
+    keys = [k for k in (sentence_key(u.sentence.text) for u in units) if k is not None]
+    attributions = find_attributions(article)
+    entry = IndexEntry(article_id, sig, len(tokens), band_keys(sig) if tokens else [], keys,
+                       attributions)
+    return entry, _Indexed(article, attributions, units)
+
+
+def _load(store: Store, article_id: int, cache: dict[int, _Indexed | None]) -> _Indexed | None:
+    if article_id not in cache:
+        article = store.get_article(article_id)
+        if article is None:
+            cache[article_id] = None
+        else:
+            found = store.reuse.attributions([article_id]).get(article_id, [])
+            cache[article_id] = _Indexed(article, found, prepare(article.text))
+    return cache[article_id]
+
+
+def _pair(a: _Indexed, b: _Indexed) -> Edge | None:
+    """The relation of two articles, or None when they share nothing worth keeping."""
+    alignment = align(a.units, b.units)
+    edge = relate(Side(a.article, a.attributions), Side(b.article, b.attributions), alignment)
+    if edge.kind == "independent" and not alignment.pairs:
+        return None
+    return edge
+
+
+def update_graph(store: Store, touched: Sequence[int]) -> None:
+    """Re-choose the sources of the touched articles and their partners, then their origins."""
+    pairs = store.reuse.pairs(touched, kinds=DERIVING)
+    affected = set(touched)
+    for edge in pairs:
+        affected.update((edge.derived, edge.source))
+    # The partners' own pairs matter too: a new wire story can become the
+    # better source of a copy that was stored before it.
+    pairs = store.reuse.pairs(affected, kinds=DERIVING)
+    related = {(min(e.derived, e.source), max(e.derived, e.source)) for e in pairs}
+    published = {i: a.published for i in _ids(pairs) | affected
+                  if (a := store.get_article(i)) is not None}
+    parents = parents_map(store.reuse.edges())
+    for derived in sorted(affected, key=lambda i: (published.get(i) or "", i)):
+        parents.pop(derived, None)
+        sources = choose_sources(derived, pairs, related, published, parents)
+        if sources:
+            parents[derived] = sources
+        store.reuse.set_edges(derived, sources)
+    edges = [(d, s) for d, sources in parents.items() for s in sources]
+    nodes = component(affected, edges)
+    store.reuse.set_origins(origins_of(nodes, parents))
+
+
+def _ids(edges: Sequence[Edge]) -> set[int]:
+    return {i for e in edges for i in (e.derived, e.source)}
+
+
+def signature_jaccard(store: Store, a: int, b: int) -> float:
+    """Estimated shingle Jaccard similarity of two stored articles (0 if not indexed)."""
+    found = store.reuse.signatures([a, b])
+    if a not in found or b not in found:
+        return 0.0
+    return estimate_jaccard(found[a], found[b])
+
+
+__all__ = ["ReuseStage", "signature_jaccard", "update_graph"]

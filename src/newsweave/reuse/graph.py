@@ -1,0 +1,151 @@
+"""The provenance graph as data, and as DOT or GraphML for graph tools.
+
+``provenance()`` gives the JSON shape of ``newsweave provenance --json``:
+``{"edges": [...], "origins": [[article ids]]}``. Edges are the derivation
+edges the graph keeps (each copy/rewrite to its chosen source) plus the
+shared-quote pairs, which link articles without making one derive from
+the other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from typing import Any
+from xml.sax.saxutils import escape, quoteattr
+
+from newsweave.model import Edge, Neighbour
+from newsweave.reuse.semantic import VectorIndex, relatedness
+from newsweave.store import Store
+
+
+@dataclass(slots=True)
+class Provenance:
+    edges: list[Edge]
+    origins: list[list[int]]
+    nodes: dict[int, str]  # article id -> label (outlet: title)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"edges": [e.to_dict() for e in self.edges], "origins": self.origins}
+
+
+def provenance(store: Store, article_ids: Collection[int] | None = None) -> Provenance:
+    """The graph over ``article_ids`` (the whole store if None)."""
+    kept = set(store.reuse.edges())
+    pairs = store.reuse.pairs(article_ids)
+    wanted = None if article_ids is None else set(article_ids)
+    edges = [
+        e for e in pairs
+        if ((e.derived, e.source) in kept or e.kind == "shared-quotes")
+        and (wanted is None or (e.derived in wanted and e.source in wanted))
+    ]
+    edges.sort(key=lambda e: (e.kind not in ("copy", "rewrite"), e.source, e.derived))
+    origins = store.reuse.origins(article_ids)
+    ids = set(wanted) if wanted is not None else {i for group in origins for i in group}
+    ids.update(i for e in edges for i in (e.derived, e.source))
+    nodes = {}
+    for article_id in sorted(ids):
+        article = store.get_article(article_id)
+        if article is not None:
+            nodes[article_id] = f"{article.outlet or '?'}: {article.title or '(no title)'}"
+    return Provenance(edges, origins, nodes)
+
+
+def to_dot(graph: Provenance) -> str:
+    """Graphviz DOT: an arrow from each source to what derives from it."""
+    lines = ["digraph provenance {", "  rankdir=LR;", "  node [shape=box, fontsize=10];"]
+    for article_id, label in graph.nodes.items():
+        lines.append(f"  a{article_id} [label={_dot_string(f'{article_id} {label}')}];")
+    for e in graph.edges:
+        style = "dashed" if e.kind == "shared-quotes" else "solid"
+        arrow = ", dir=none" if e.kind == "shared-quotes" else ""
+        label = f"{e.kind} {e.confidence:.2f}"
+        lines.append(f"  a{e.source} -> a{e.derived} [label={_dot_string(label)}, "
+                     f"style={style}{arrow}];")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def to_graphml(graph: Provenance) -> str:
+    """GraphML (yEd, Gephi, networkx): nodes with labels, edges with kind and confidence."""
+    out = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<graphml xmlns="http://graphml.graphdrawing.org/xmlns">',
+        '  <key id="label" for="node" attr.name="label" attr.type="string"/>',
+        '  <key id="kind" for="edge" attr.name="kind" attr.type="string"/>',
+        '  <key id="confidence" for="edge" attr.name="confidence" attr.type="double"/>',
+        '  <key id="shared" for="edge" attr.name="shared_fraction" attr.type="double"/>',
+        '  <graph id="provenance" edgedefault="directed">',
+    ]
+    for article_id, label in graph.nodes.items():
+        out.append(f'    <node id="a{article_id}"><data key="label">{escape(label)}</data></node>')
+    for i, e in enumerate(graph.edges):
+        out.append(
+            f'    <edge id="e{i}" source="a{e.source}" target="a{e.derived}">'
+            f'<data key="kind">{escape(e.kind)}</data>'
+            f'<data key="confidence">{e.confidence:.4f}</data>'
+            f'<data key="shared">{e.shared_fraction:.4f}</data></edge>'
+        )
+    out += ["  </graph>", "</graphml>"]
+    return "\n".join(out) + "\n"
+
+
+def _dot_string(text: str) -> str:
+    return quoteattr(text.replace("\\", "\\\\")).replace("&quot;", '\\"')
+
+
+def similar(store: Store, vectors: VectorIndex, article_id: int, limit: int = 10
+            ) -> list[Neighbour]:
+    """The articles nearest to one: by embedding, and by text they share with it."""
+    pairs = {(e.source if e.derived == article_id else e.derived): e
+             for e in store.reuse.pairs([article_id])}
+    cosines: dict[int, float] = {}
+    own = store.reuse.vectors([article_id]).get(article_id)
+    if own is not None:
+        vectors.refresh(store)
+        ids, scores = vectors.cosines(own)
+        for other, score in zip(ids.tolist(), scores.tolist(), strict=True):
+            if other != article_id:
+                cosines[int(other)] = float(score)
+    ranked: list[tuple[float, int]] = []
+    for other in set(pairs) | set(cosines):
+        pair = pairs.get(other)
+        score = relatedness(cosines.get(other), pair.score if pair else 0.0)
+        ranked.append((score, other))
+    ranked.sort(key=lambda x: (-x[0], x[1]))
+    out = []
+    for score, other in ranked[:limit]:
+        article = store.get_article(other)
+        if article is None:
+            continue
+        pair = pairs.get(other)
+        relation = _relation(article_id, pair)
+        out.append(Neighbour(
+            article=other, outlet=article.outlet, title=article.title, relation=relation,
+            score=score, cosine=cosines.get(other),
+            shared_fraction=pair.shared_fraction if pair else 0.0,
+        ))
+    return out
+
+
+def _relation(article_id: int, pair: Edge | None) -> str:
+    if pair is None:
+        return "related"
+    if pair.kind in ("copy", "rewrite"):
+        return f"{pair.kind} of" if pair.derived == article_id else f"source ({pair.kind})"
+    return pair.kind
+
+
+def story_members(store: Store, story: int) -> Sequence[int]:
+    """Article ids of a story, through the stories stage's tables."""
+    tables = getattr(store, "stories", None)
+    if tables is None:
+        from newsweave.errors import NewsweaveError
+
+        raise NewsweaveError("this store has no stories yet: the stories stage is not installed")
+    live = tables.resolve(story)
+    if live is None:
+        from newsweave.errors import NotFoundError
+
+        raise NotFoundError(f"no story with id {story} in {store.path}")
+    return list(tables.members([live]).get(live, []))

@@ -1,0 +1,322 @@
+"""SQLite tables of the reuse stage: copy index, vectors, attributions, pairs, origins.
+
+The only place that knows how the reuse stage's results are laid out. The
+stage writes through :class:`ReuseTables` (``store.reuse``); later stages
+read origins and vectors through it.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+import numpy as np
+
+from newsweave.model import Attribution, Edge, Evidence, Passage
+
+if TYPE_CHECKING:
+    from newsweave.store.sqlite import SQLiteStore
+
+_CHUNK = 500  # ids per IN (...) list, well under SQLite's variable limit
+
+
+@dataclass(slots=True)
+class IndexEntry:
+    """What the reuse index keeps of one article."""
+
+    article_id: int
+    signature: np.ndarray  # uint32 MinHash values
+    words: int
+    band_keys: Sequence[int]
+    sentence_keys: Sequence[int]
+    attributions: Sequence[Attribution]
+
+
+class ReuseStore(Protocol):
+    """What the reuse stage, and the stages after it, read and write."""
+
+    def save_index(self, entries: Sequence[IndexEntry]) -> None: ...
+    def forget(self, article_ids: Iterable[int]) -> None: ...
+    def band_matches(self, keys: Sequence[int]) -> dict[int, int]: ...
+    def sentence_matches(self, keys: Sequence[int]) -> dict[int, int]: ...
+    def signatures(self, article_ids: Iterable[int]) -> dict[int, np.ndarray]: ...
+    def save_vectors(self, model: str, vectors: Mapping[int, np.ndarray]) -> None: ...
+    def vectors(self, article_ids: Iterable[int], model: str | None = None
+                ) -> dict[int, np.ndarray]: ...
+    def vectors_after(self, after_id: int, model: str) -> tuple[list[int], np.ndarray]: ...
+    def attributions(self, article_ids: Iterable[int]) -> dict[int, list[Attribution]]: ...
+    def save_pairs(self, edges: Sequence[Edge]) -> None: ...
+    def pairs(self, article_ids: Iterable[int] | None = None,
+              kinds: Sequence[str] | None = None) -> list[Edge]: ...
+    def set_edges(self, derived: int, sources: Sequence[int]) -> None: ...
+    def edges(self) -> list[tuple[int, int]]: ...
+    def set_origins(self, origins: Mapping[int, Sequence[int]]) -> None: ...
+    def origin_of(self, article_ids: Iterable[int]) -> dict[int, list[int]]: ...
+    def origins(self, article_ids: Iterable[int] | None = None) -> list[list[int]]: ...
+
+
+class ReuseTables:
+    """The reuse stage's tables in a :class:`SQLiteStore` (attached as ``store.reuse``)."""
+
+    def __init__(self, store: SQLiteStore) -> None:
+        self._store = store
+
+    @property
+    def _db(self) -> sqlite3.Connection:
+        return self._store._db
+
+    # -- the copy index -------------------------------------------------------
+
+    def save_index(self, entries: Sequence[IndexEntry]) -> None:
+        """Replace the index rows and attributions of these articles."""
+        with self._store.transaction() as db:
+            self.forget(e.article_id for e in entries)
+            db.executemany(
+                "INSERT INTO reuse_signatures (article_id, signature, words) VALUES (?, ?, ?)",
+                [(e.article_id, np.asarray(e.signature, dtype=np.uint32).tobytes(), e.words)
+                 for e in entries],
+            )
+            db.executemany(
+                "INSERT INTO reuse_bands (key, article_id) VALUES (?, ?)",
+                [(k, e.article_id) for e in entries for k in e.band_keys],
+            )
+            db.executemany(
+                "INSERT INTO reuse_sentences (key, article_id) VALUES (?, ?)",
+                [(k, e.article_id) for e in entries for k in set(e.sentence_keys)],
+            )
+            db.executemany(
+                "INSERT INTO attributions (article_id, seq, name, kind, sentence, char_start, "
+                "char_end) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [(e.article_id, i, a.name, a.kind, a.sentence, a.start, a.end)
+                 for e in entries for i, a in enumerate(e.attributions)],
+            )
+
+    def forget(self, article_ids: Iterable[int]) -> None:
+        """Drop the index rows, attributions and pairs of articles (before re-indexing)."""
+        ids = list(article_ids)
+        with self._store.transaction() as db:
+            for chunk in _chunks(ids):
+                marks = ",".join("?" * len(chunk))
+                for table in ("reuse_signatures", "reuse_bands", "reuse_sentences",
+                              "attributions"):
+                    db.execute(f"DELETE FROM {table} WHERE article_id IN ({marks})", chunk)
+                db.execute(f"DELETE FROM reuse_pairs WHERE a IN ({marks}) OR b IN ({marks})",
+                           chunk + chunk)
+
+    def band_matches(self, keys: Sequence[int]) -> dict[int, int]:
+        """Articles sharing LSH band keys with ``keys``, with the number shared."""
+        return self._matches("reuse_bands", keys)
+
+    def sentence_matches(self, keys: Sequence[int]) -> dict[int, int]:
+        """Articles sharing sentence keys with ``keys``, with the number shared."""
+        return self._matches("reuse_sentences", keys)
+
+    def _matches(self, table: str, keys: Sequence[int]) -> dict[int, int]:
+        found: dict[int, int] = {}
+        unique = list(dict.fromkeys(keys))
+        for chunk in _chunks(unique):
+            marks = ",".join("?" * len(chunk))
+            for article_id, count in self._db.execute(
+                f"SELECT article_id, count(DISTINCT key) FROM {table} WHERE key IN ({marks}) "
+                "GROUP BY article_id", chunk
+            ):
+                found[int(article_id)] = found.get(int(article_id), 0) + int(count)
+        return found
+
+    def signatures(self, article_ids: Iterable[int]) -> dict[int, np.ndarray]:
+        out: dict[int, np.ndarray] = {}
+        for chunk in _chunks(list(article_ids)):
+            marks = ",".join("?" * len(chunk))
+            for article_id, blob in self._db.execute(
+                f"SELECT article_id, signature FROM reuse_signatures "
+                f"WHERE article_id IN ({marks})", chunk
+            ):
+                out[int(article_id)] = np.frombuffer(blob, dtype=np.uint32)
+        return out
+
+    # -- vectors --------------------------------------------------------------
+
+    def save_vectors(self, model: str, vectors: Mapping[int, np.ndarray]) -> None:
+        """Store one float32 vector per article for ``model`` (replacing older ones)."""
+        with self._store.transaction() as db:
+            db.executemany(
+                "INSERT OR REPLACE INTO article_vectors (article_id, model, vector) "
+                "VALUES (?, ?, ?)",
+                [(i, model, np.asarray(v, dtype=np.float32).tobytes())
+                 for i, v in vectors.items()],
+            )
+
+    def vectors(self, article_ids: Iterable[int], model: str | None = None
+                ) -> dict[int, np.ndarray]:
+        """Stored vectors by article id (default model: :data:`newsweave.nlp.embed.MODEL_NAME`)."""
+        if model is None:
+            from newsweave.nlp.embed import MODEL_NAME
+
+            model = MODEL_NAME
+        out: dict[int, np.ndarray] = {}
+        for chunk in _chunks(list(article_ids)):
+            marks = ",".join("?" * len(chunk))
+            for article_id, blob in self._db.execute(
+                f"SELECT article_id, vector FROM article_vectors "
+                f"WHERE model = ? AND article_id IN ({marks})", (model, *chunk)
+            ):
+                out[int(article_id)] = np.frombuffer(blob, dtype=np.float32)
+        return out
+
+    def vectors_after(self, after_id: int, model: str) -> tuple[list[int], np.ndarray]:
+        """Ids and stacked vectors of articles with an id above ``after_id``, in id order."""
+        ids: list[int] = []
+        rows: list[np.ndarray] = []
+        for article_id, blob in self._db.execute(
+            "SELECT article_id, vector FROM article_vectors WHERE model = ? AND article_id > ? "
+            "ORDER BY article_id", (model, after_id)
+        ):
+            ids.append(int(article_id))
+            rows.append(np.frombuffer(blob, dtype=np.float32))
+        matrix = np.vstack(rows) if rows else np.zeros((0, 0), dtype=np.float32)
+        return ids, matrix
+
+    # -- attributions ---------------------------------------------------------
+
+    def attributions(self, article_ids: Iterable[int]) -> dict[int, list[Attribution]]:
+        out: dict[int, list[Attribution]] = {}
+        for chunk in _chunks(list(article_ids)):
+            marks = ",".join("?" * len(chunk))
+            for row in self._db.execute(
+                f"SELECT article_id, name, kind, sentence, char_start, char_end "
+                f"FROM attributions WHERE article_id IN ({marks}) ORDER BY article_id, seq", chunk
+            ):
+                out.setdefault(int(row[0]), []).append(
+                    Attribution(int(row[0]), row[1], row[2], row[3], int(row[4]), int(row[5]))
+                )
+        return out
+
+    # -- pairs, edges, origins ------------------------------------------------
+
+    def save_pairs(self, edges: Sequence[Edge]) -> None:
+        """Insert or replace the relation of each article pair."""
+        with self._store.transaction() as db:
+            db.executemany(
+                "INSERT OR REPLACE INTO reuse_pairs (a, b, derived, source, kind, score, "
+                "confidence, shared_fraction, attribution, reasons, evidence) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(min(e.derived, e.source), max(e.derived, e.source), e.derived, e.source,
+                  e.kind, e.score, e.confidence, e.shared_fraction, e.attribution,
+                  json.dumps(e.reasons, ensure_ascii=False),
+                  json.dumps([x.to_dict() for x in e.evidence], ensure_ascii=False))
+                 for e in edges],
+            )
+
+    def pairs(self, article_ids: Iterable[int] | None = None,
+              kinds: Sequence[str] | None = None) -> list[Edge]:
+        """Stored pair relations touching ``article_ids`` (all if None), of ``kinds``."""
+        sql = ("SELECT derived, source, kind, score, confidence, shared_fraction, attribution, "
+               "reasons, evidence FROM reuse_pairs")
+        where: list[str] = []
+        params: list[object] = []
+        if kinds is not None:
+            where.append(f"kind IN ({','.join('?' * len(kinds))})")
+            params.extend(kinds)
+        out: list[Edge] = []
+        if article_ids is None:
+            batches: list[list[int] | None] = [None]
+        else:
+            batches = list(_chunks(sorted(set(article_ids))))
+        seen: set[tuple[int, int]] = set()
+        for chunk in batches:
+            clauses = list(where)
+            args = list(params)
+            if chunk is not None:
+                marks = ",".join("?" * len(chunk))
+                clauses.append(f"(a IN ({marks}) OR b IN ({marks}))")
+                args.extend(chunk + chunk)
+            query = sql + (" WHERE " + " AND ".join(clauses) if clauses else "")
+            for row in self._db.execute(query + " ORDER BY a, b", args):
+                key = (int(row[0]), int(row[1]))
+                if key in seen:
+                    continue
+                seen.add(key)
+                out.append(_edge(row))
+        return out
+
+    def set_edges(self, derived: int, sources: Sequence[int]) -> None:
+        """The chosen sources of ``derived`` in the provenance graph (replacing earlier ones)."""
+        with self._store.transaction() as db:
+            db.execute("DELETE FROM reuse_edges WHERE derived = ?", (derived,))
+            db.executemany("INSERT INTO reuse_edges (derived, source) VALUES (?, ?)",
+                           [(derived, s) for s in sources])
+
+    def edges(self) -> list[tuple[int, int]]:
+        """Every (derived, source) edge of the provenance graph."""
+        rows = self._db.execute("SELECT derived, source FROM reuse_edges ORDER BY derived, source")
+        return [(int(r[0]), int(r[1])) for r in rows]
+
+    def set_origins(self, origins: Mapping[int, Sequence[int]]) -> None:
+        """Set the origin(s) of each article given (an origin is its original's id)."""
+        ids = list(origins)
+        with self._store.transaction() as db:
+            for chunk in _chunks(ids):
+                marks = ",".join("?" * len(chunk))
+                db.execute(f"DELETE FROM article_origin WHERE article_id IN ({marks})", chunk)
+            db.executemany(
+                "INSERT INTO article_origin (article_id, origin_id) VALUES (?, ?)",
+                [(i, o) for i, found in origins.items() for o in sorted(set(found))],
+            )
+
+    def origin_of(self, article_ids: Iterable[int]) -> dict[int, list[int]]:
+        """The origin id(s) of each article: the original(s) it derives from, or itself."""
+        out: dict[int, list[int]] = {}
+        for chunk in _chunks(list(article_ids)):
+            marks = ",".join("?" * len(chunk))
+            for article_id, origin in self._db.execute(
+                f"SELECT article_id, origin_id FROM article_origin WHERE article_id IN ({marks}) "
+                "ORDER BY article_id, origin_id", chunk
+            ):
+                out.setdefault(int(article_id), []).append(int(origin))
+        return out
+
+    def origins(self, article_ids: Iterable[int] | None = None) -> list[list[int]]:
+        """Origins as sorted lists of article ids (restricted to ``article_ids`` if given)."""
+        groups: dict[int, list[int]] = {}
+        for article_id, origin in self._db.execute(
+            "SELECT article_id, origin_id FROM article_origin ORDER BY origin_id, article_id"
+        ):
+            groups.setdefault(int(origin), []).append(int(article_id))
+        wanted = None if article_ids is None else set(article_ids)
+        out = []
+        for members in groups.values():
+            kept = members if wanted is None else [m for m in members if m in wanted]
+            if kept:
+                out.append(kept)
+        return sorted(out)
+
+
+def _edge(row: sqlite3.Row | tuple[object, ...]) -> Edge:
+    evidence = [
+        Evidence(
+            derived_passage=Passage(**e["derived_passage"]),
+            source_passage=Passage(**e["source_passage"]),
+            score=float(e["score"]),
+            kind=e.get("kind", "verbatim"),
+        )
+        for e in json.loads(str(row[8]))
+    ]
+    return Edge(
+        derived=int(row[0]),  # type: ignore[call-overload]
+        source=int(row[1]),  # type: ignore[call-overload]
+        kind=str(row[2]),
+        score=float(row[3]),  # type: ignore[arg-type]
+        confidence=float(row[4]),  # type: ignore[arg-type]
+        shared_fraction=float(row[5]),  # type: ignore[arg-type]
+        attribution=None if row[6] is None else str(row[6]),
+        reasons=json.loads(str(row[7])),
+        evidence=evidence,
+    )
+
+
+def _chunks(items: list[int]) -> Iterable[list[int]]:
+    for start in range(0, len(items), _CHUNK):
+        yield items[start : start + _CHUNK]

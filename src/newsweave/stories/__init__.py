@@ -1,0 +1,131 @@
+"""The stories stage: incremental event clustering with stable story ids.
+
+Each new article is featurised (terms, entity-like names, years, publication
+day), joins the story whose articles it is most similar to on average, or
+starts a new one (:mod:`.assign`). Then the stories it touched, with their
+neighbours, are re-clustered and merged or split where the articles now say
+so (:mod:`.repair`), keeping ids stable and logging every merge and split.
+Copies found by the reuse stage always share a story with their source.
+
+Stable API: :class:`StoriesStage`, :func:`build_stories`, :func:`restory`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from newsweave.model import Story
+from newsweave.settings import Settings
+from newsweave.store import Store
+from newsweave.stories.assign import (
+    article_vectors,
+    assign,
+    feature_row,
+    refresh,
+    weights_from,
+)
+from newsweave.stories.repair import RepairReport, repair
+
+# Reuse evidence as a floor on the similarity of two articles: a copy or rewrite
+# is the same report, so the same story; a shared quotation is strong evidence
+# (the same words said once, at one event) but a quote can be re-used in a later
+# story, so it counts as a clear match, not a certainty.
+LINK_WEIGHTS = {"copy": 1.0, "rewrite": 1.0, "shared-quotes": 0.5}
+
+
+class StoriesStage:
+    name = "stories"
+    version = 1
+    requires: tuple[str, ...] = ()
+
+    def run(self, store: Store, article_ids: Sequence[int], settings: Settings) -> None:
+        """Assign ``article_ids`` to stories, repair around them, mark them done."""
+        tables = store.stories
+        weights = weights_from(settings)
+        with store.transaction():
+            rows, keys = [], {}
+            for article_id in sorted(article_ids):
+                article = store.get_article(article_id)
+                if article is None:
+                    continue
+                row, features = feature_row(article)
+                rows.append(row)
+                keys[article_id] = features.keys()
+            # All the batch's features count in the document frequencies before any
+            # assignment, so articles of one batch are weighed alike whatever their order.
+            tables.save_features(rows, keys)
+            vectors = article_vectors(tables, [r.article_id for r in rows], weights)
+            items = [vectors[r.article_id] for r in rows if r.article_id in vectors]
+            linked = _copy_links(store, [i.id for i in items])
+            touched = assign(tables, items, weights, settings.story_threshold, linked)
+            if settings.story_repair_articles > 0:
+                repair(tables, touched, weights, settings.story_threshold,
+                       settings.story_repair_articles, lambda ids: _copy_pairs(store, ids))
+            refresh(tables, tables.active_among(touched), weights)
+            store.mark_done(self.name, [r.article_id for r in rows], self.version)
+            # An article that vanished between pending() and now is done too: nothing to do.
+            store.mark_done(self.name, sorted(set(article_ids) - set(keys)), self.version)
+
+
+def restory(store: Store, settings: Settings) -> RepairReport:
+    """Repair every story: merge those that grew together, split those that drifted."""
+    tables = store.stories
+    with store.transaction():
+        return repair(
+            tables, tables.active_story_ids(), weights_from(settings), settings.story_threshold,
+            max(settings.story_repair_articles, 1), lambda ids: _copy_pairs(store, ids),
+        )
+
+
+def build_stories(store: Store, story_ids: Sequence[int]) -> list[Story]:
+    """Story records for live ``story_ids``, in the order given."""
+    summaries = store.stories.summaries(story_ids)
+    origins = _origins(store, [a for s in summaries.values() for a in s["articles"]])
+    found = []
+    for story_id in story_ids:
+        summary = summaries.get(story_id)
+        if summary is None:
+            continue
+        articles: list[int] = summary["articles"]
+        published = sorted(summary["published"])
+        # Distinct origins: a copy counts as its original; an article the reuse stage
+        # has not linked to anything is its own origin.
+        independent = len({o for a in articles for o in origins.get(a) or (a,)})
+        found.append(Story(
+            id=story_id,
+            title=summary["title"],
+            articles=articles,
+            outlets=sorted(summary["outlets"]),
+            first_published=published[0] if published else None,
+            last_published=published[-1] if published else None,
+            independent_origins=independent,
+            entities=list(summary["entities"]),
+        ))
+    return found
+
+
+def _copy_links(store: Store, article_ids: Sequence[int]) -> dict[int, dict[int, float]]:
+    linked: dict[int, dict[int, float]] = {}
+    for (a, b), weight in _copy_pairs(store, article_ids).items():
+        linked.setdefault(a, {})[b] = weight
+        linked.setdefault(b, {})[a] = weight
+    return linked
+
+
+def _copy_pairs(store: Store, article_ids: Sequence[int]) -> dict[tuple[int, int], float]:
+    """Article pairs the reuse stage related, with the similarity floor each implies."""
+    reuse = getattr(store, "reuse", None)
+    if reuse is None or not article_ids:
+        return {}
+    return {(e.derived, e.source): LINK_WEIGHTS[e.kind]
+            for e in reuse.pairs(article_ids, kinds=tuple(LINK_WEIGHTS))}
+
+
+def _origins(store: Store, article_ids: Sequence[int]) -> dict[int, list[int]]:
+    reuse = getattr(store, "reuse", None)
+    if reuse is None or not article_ids:
+        return {}
+    return dict(reuse.origin_of(article_ids))
+
+
+__all__ = ["RepairReport", "StoriesStage", "build_stories", "restory"]

@@ -1,0 +1,262 @@
+"""Online assignment: each new article joins its best story or starts one.
+
+Candidates come from the inverted index of story keys (the rare terms and
+names a story is made of), so the cost of one assignment does not grow with
+the number of stories. The score of an article against a story is the mean
+similarity to the story's articles (``article · sum_of_member_vectors / size``:
+average linkage, the same criterion repair uses), damped by the vetoes of
+:func:`newsweave.stories.vectors.veto_factor`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from newsweave.model import Article
+from newsweave.settings import Settings
+from newsweave.store.stories import FeatureRow, StoryRow, StoryTables
+from newsweave.stories.features import Features, extract_features
+from newsweave.stories.titles import choose_title, top_entities
+from newsweave.stories.vectors import (
+    ArticleVector,
+    Vector,
+    Weights,
+    add_into,
+    dot,
+    pack,
+    top_keys,
+    unpack,
+    veto_factor,
+    weigh,
+)
+
+QUERY_KEYS = 24  # an article's heaviest keys used to look up candidate stories
+STORY_KEYS = 48  # a story's heaviest keys kept in the inverted index
+CANDIDATES = 40  # candidate stories scored per article
+CENTROID_KEYS = 3000  # a story's summed vector keeps its heaviest keys only (memory)
+
+
+def weights_from(settings: Settings) -> Weights:
+    return Weights(
+        names=settings.story_name_weight,
+        name_penalty=settings.story_name_penalty,
+        date_penalty=settings.story_date_penalty,
+        window_days=settings.story_window_days,
+    )
+
+
+def publication_day(published: str | None) -> int | None:
+    """The proleptic ordinal of an ISO date or datetime; None when absent or unreadable.
+
+    >>> publication_day("2026-03-03T09:15:00Z") - publication_day("2026-03-02")
+    1
+    """
+    if not published:
+        return None
+    try:
+        return date.fromisoformat(published[:10]).toordinal()
+    except ValueError:
+        return None
+
+
+def feature_row(article: Article) -> tuple[FeatureRow, Features]:
+    """Extract and pack one article's features for the store."""
+    features = extract_features(article.title, article.text)
+    row = FeatureRow(
+        article_id=int(article.id or 0),
+        terms=pack(features.terms),
+        names=pack(features.names),
+        dates=pack(features.dates),
+        labels=features.labels,
+        day=publication_day(article.published),
+        title=_headline(article),
+    )
+    return row, features
+
+
+def _headline(article: Article) -> str:
+    if article.title and article.title.strip():
+        return " ".join(article.title.split())
+    first = article.text.strip().split("\n", 1)[0]
+    return " ".join(first.split())[:200]
+
+
+def article_vectors(
+    tables: StoryTables, article_ids: Iterable[int], weights: Weights
+) -> dict[int, ArticleVector]:
+    """Weighted vectors of stored articles, with the store's current document frequencies."""
+    rows = tables.features(article_ids)
+    return vectors_of(tables, rows.values(), weights)
+
+
+def vectors_of(
+    tables: StoryTables, rows: Iterable[FeatureRow], weights: Weights
+) -> dict[int, ArticleVector]:
+    unpacked = [(r, Features(Counter(unpack(r.terms)), Counter(unpack(r.names)),
+                             Counter(unpack(r.dates)))) for r in rows]
+    df = tables.document_frequencies(k for _, f in unpacked for k in f.keys())  # noqa: SIM118 (Features.keys, not a dict)
+    docs = tables.document_count()
+    found: dict[int, ArticleVector] = {}
+    for row, features in unpacked:
+        full, names = weigh(features, df, docs, weights)
+        found[row.article_id] = ArticleVector(
+            row.article_id, full, names, frozenset(features.dates), row.day
+        )
+    return found
+
+
+@dataclass(slots=True)
+class StoryState:
+    """A story as online assignment sees it: summed member vectors and extent in time."""
+
+    row: StoryRow
+    centroid: Vector
+    names: Vector
+    dates: set[int]
+
+    @classmethod
+    def load(cls, row: StoryRow) -> StoryState:
+        return cls(row, unpack(row.centroid), unpack(row.names), set(unpack(row.dates)))
+
+    def score(self, item: ArticleVector, weights: Weights) -> float:
+        if self.row.size <= 0:
+            return 0.0
+        base = dot(item.vector, self.centroid) / self.row.size
+        if base <= 0:
+            return 0.0
+        names_norm = math.sqrt(sum(v * v for v in self.names.values()))
+        names_cos = dot(item.names, self.names) / names_norm if names_norm else 0.0
+        return base * veto_factor(
+            names_cos, bool(item.names and self.names), item.dates, self.dates,
+            _days_apart(item.day, self.row.first_day, self.row.last_day), weights,
+        )
+
+    def add(self, item: ArticleVector) -> None:
+        add_into(self.centroid, item.vector)
+        add_into(self.names, item.names)
+        self.dates |= item.dates
+        self.row.size += 1
+        if item.day is not None:
+            first, last = self.row.first_day, self.row.last_day
+            self.row.first_day = item.day if first is None else min(first, item.day)
+            self.row.last_day = item.day if last is None else max(last, item.day)
+
+
+def _days_apart(day: int | None, first: int | None, last: int | None) -> int | None:
+    if day is None or first is None or last is None:
+        return None
+    if first <= day <= last:
+        return 0
+    return min(abs(day - first), abs(day - last))
+
+
+def assign(
+    tables: StoryTables,
+    items: Sequence[ArticleVector],
+    weights: Weights,
+    threshold: float,
+    linked: Mapping[int, Mapping[int, float]] | None = None,
+) -> set[int]:
+    """Put each article (in the given order) into its best story or a new one.
+
+    ``linked`` maps an article to the articles the reuse stage relates it to,
+    with a weight: a story holding a linked article scores at least that
+    weight (1 for a copy, so a copy joins its source's story whatever the
+    words say). Returns the ids of the stories touched.
+    """
+    touched: dict[int, StoryState] = {}
+    changed: set[int] = set()
+    story_of = tables.story_of(a for item in items for a in (linked or {}).get(item.id, ()))
+    for item in items:
+        candidates = set(tables.candidates(top_keys(item.vector, QUERY_KEYS), CANDIDATES))
+        floor: dict[int, float] = {}
+        for other, weight in (linked or {}).get(item.id, {}).items():
+            if other in story_of:
+                story = story_of[other]
+                floor[story] = max(floor.get(story, 0.0), weight)
+        candidates |= set(floor)
+        missing = [s for s in candidates if s not in touched]
+        for story_id, row in tables.stories_by_id(missing).items():
+            if row.merged_into is None and row.size > 0:
+                touched[story_id] = StoryState.load(row)
+        scored = sorted(
+            ((max(floor.get(s, 0.0), touched[s].score(item, weights)), s)
+             for s in candidates if s in touched),
+            key=lambda pair: (-pair[0], pair[1]),
+        )
+        if scored and scored[0][0] >= threshold:
+            state = touched[scored[0][1]]
+            state.add(item)
+        else:
+            row = StoryRow(0, 0, "", b"", b"", b"", item.day, item.day)
+            row.id = tables.new_story(row)
+            state = StoryState(row, {}, {}, set())
+            state.add(item)
+            touched[row.id] = state
+        tables.set_members(state.row.id, [item.id])
+        story_of[item.id] = state.row.id
+        changed.add(state.row.id)
+        _save(tables, state)
+    return changed
+
+
+def _save(tables: StoryTables, state: StoryState) -> None:
+    row = state.row
+    centroid = _prune(state.centroid)
+    row.centroid = pack(centroid)
+    row.names = pack(state.names)
+    row.dates = pack(dict.fromkeys(state.dates, 1.0))
+    if not row.title:
+        titles = tables.features(tables.members([row.id]).get(row.id, [])[:1])
+        row.title = next((r.title for r in titles.values()), "")
+    tables.update_story(row, top_keys(centroid, STORY_KEYS))
+
+
+def _prune(vector: Vector) -> Vector:
+    if len(vector) <= CENTROID_KEYS:
+        return vector
+    return {k: vector[k] for k in top_keys(vector, CENTROID_KEYS)}
+
+
+def rebuild(
+    tables: StoryTables, story_id: int, members: Sequence[int], vectors: Mapping[int, ArticleVector]
+) -> None:
+    """Recompute a story's state, title and entities from its members (after repair)."""
+    centroid: Vector = {}
+    names: Vector = {}
+    dates: set[int] = set()
+    days = [vectors[a].day for a in members if a in vectors and vectors[a].day is not None]
+    for a in members:
+        if a in vectors:
+            add_into(centroid, vectors[a].vector)
+            add_into(names, vectors[a].names)
+            dates |= vectors[a].dates
+    rows = tables.features(members)
+    mean = {k: v / max(1, len(members)) for k, v in centroid.items()}
+    title = choose_title(
+        [(rows[a].title, vectors[a].vector) for a in members if a in rows and a in vectors], mean
+    )
+    entities = top_entities([(rows[a].labels, vectors[a].names) for a in members
+                             if a in rows and a in vectors])
+    pruned = _prune(centroid)
+    row = StoryRow(
+        story_id, len(members), title, pack(pruned), pack(names),
+        pack(dict.fromkeys(dates, 1.0)), min(days, default=None), max(days, default=None),
+        entities,
+    )
+    tables.update_story(row, top_keys(pruned, STORY_KEYS))
+
+
+REFRESH_MAX = 300  # larger stories keep their title until a repair rebuilds them
+
+
+def refresh(tables: StoryTables, story_ids: Iterable[int], weights: Weights) -> None:
+    """Re-choose title and entities of touched stories (up to :data:`REFRESH_MAX` articles)."""
+    members = tables.members(story_ids)
+    for story_id, articles in sorted(members.items()):
+        if len(articles) <= REFRESH_MAX:
+            rebuild(tables, story_id, articles, article_vectors(tables, articles, weights))

@@ -1,0 +1,147 @@
+"""The stories stage through the engine and the CLI: demo corpus, seeds, stable ids, repair."""
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import newsweave
+from newsweave.cli import cli
+from newsweave.demo import corpus_files
+from newsweave.errors import NotFoundError
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    """The demo corpus ingested once: (engine, {file stem or external id: article id})."""
+    db = tmp_path_factory.mktemp("stories") / "demo.db"
+    engine = newsweave.open(str(db))
+    engine.ingest([str(p) for p in corpus_files()])
+    ids = {}
+    for a in engine.articles():
+        ids[a.external_id or Path(a.source).name.split("_", 1)[0]] = a.id
+    yield engine, ids
+    engine.close()
+
+
+def _story(engine, article_id):
+    return engine.story_of(article_id)
+
+
+def test_demo_dam_breach_is_one_story(demo):
+    engine, ids = demo
+    dam = {_story(engine, ids[f"{n:02d}"]) for n in range(1, 10)}
+    assert len(dam) == 1 and None not in dam
+
+
+def test_demo_unrelated_stories_are_separate(demo):
+    engine, ids = demo
+    dam = _story(engine, ids["01"])
+    football = {_story(engine, ids["cse-2026-0228-0417"]), _story(engine, ids["cse-2026-0301-0052"])}
+    recall = {_story(engine, ids["11"]), _story(engine, ids["12"])}
+    assert len(football) == 1 and len(recall) == 1
+    assert len({dam} | football | recall) == 3
+
+
+def test_story_record_has_the_documented_fields(demo):
+    engine, ids = demo
+    story = engine.story(_story(engine, ids["11"]))
+    data = story.to_dict()
+    for name in ("id", "title", "articles", "outlets", "first_published", "last_published",
+                 "independent_origins", "entities"):
+        assert name in data
+    assert sorted(story.articles) == sorted([ids["11"], ids["12"]])
+    assert story.outlets == ["PocketByte", "Signalpath"]
+    assert story.first_published.startswith("2026-03-02")
+    assert story.last_published.startswith("2026-03-03")
+    assert "Kestrel" in story.title
+    assert any("Kestrel" in e for e in story.entities)
+    assert story.independent_origins == 2
+    assert engine.story_articles(story.id) == sorted(story.articles)
+
+
+def test_stories_lists_every_article_once(demo):
+    engine, _ = demo
+    listed = [a for s in engine.stories() for a in s.articles]
+    assert sorted(listed) == sorted(a.id for a in engine.articles())
+
+
+def test_unknown_story_is_not_found(demo):
+    engine, _ = demo
+    with pytest.raises(NotFoundError):
+        engine.story(10_000)
+
+
+def test_story_ids_are_stable_as_a_story_grows(tmp_path):
+    files = corpus_files()
+    dam = [p for p in files if p.name[:2] in {"01", "02", "03"}]
+    later = [p for p in files if p.name[:2] in {"06", "09"}]
+    with newsweave.open(str(tmp_path / "grow.db")) as engine:
+        engine.ingest([str(p) for p in dam])
+        first = engine.story_of(engine.articles()[0].id)
+        engine.ingest([str(p) for p in later])
+        stories = {engine.story_of(a.id) for a in engine.articles()}
+        assert stories == {first}
+
+
+def test_merged_id_resolves_to_survivor(tmp_path):
+    """Two reports that only a third connects: the later story merges into the older one."""
+    with newsweave.open(str(tmp_path / "merge.db"), story_repair_articles=0) as engine:
+        a = engine.ingest_text(
+            "Flood hits Morvik\n\nThe Tavra Dam on the Selka River broke near Morvik late on "
+            "Monday, flooding Morvik; Governor Dorota Krael declared an emergency in Morvik."
+        ).new[0]
+        b = engine.ingest_text(
+            "Kelsa evacuated\n\nRescuers evacuated Kelsa and Dunovo after the breach; "
+            "Minister Aleksandr Petrin flew to Kelsa, where Dunovo residents sheltered."
+        ).new[0]
+        first, second = engine.story_of(a), engine.story_of(b)
+        assert first != second
+        engine.ingest_text(
+            "Tavra Dam breach floods Morvik, Kelsa and Dunovo\n\nThe Tavra Dam on the Selka "
+            "River broke; Morvik, Kelsa and Dunovo were flooded and evacuated. Governor Dorota "
+            "Krael and Minister Aleksandr Petrin met in Morvik."
+        )
+        report = engine.restory()
+        assert {"story": second, "into": first} in report["merged"]
+        assert engine.story(second).id == first
+        assert engine.story_of(b) == first
+        assert sorted(engine.story_articles(second)) == sorted(engine.story(first).articles)
+
+
+def test_seeds_form_one_story(seeds_dir, db_path):
+    with newsweave.open(db_path) as engine:
+        engine.ingest([str(seeds_dir)])
+        stories = engine.stories()
+        assert len(stories) == 1
+        assert len(stories[0].articles) == 5
+        assert stories[0].title
+
+
+def test_cli_stories_and_story(demo):
+    engine, ids = demo
+    runner = CliRunner()
+    listed = runner.invoke(cli, ["--db", engine.store.path, "stories", "--json"])
+    assert listed.exit_code == 0, listed.output
+    data = json.loads(listed.output)
+    assert {len(s["articles"]) for s in data} >= {2}
+    text = runner.invoke(cli, ["--db", engine.store.path, "stories"])
+    assert "Coastal Cup" in text.output
+    one = runner.invoke(cli, ["--db", engine.store.path, "story", str(data[0]["id"]), "--json"])
+    assert json.loads(one.output)["id"] == data[0]["id"]
+    shown = runner.invoke(cli, ["--db", engine.store.path, "story", str(data[0]["id"])])
+    assert data[0]["title"][:30] in shown.output
+    missing = runner.invoke(cli, ["--db", engine.store.path, "story", "99999"])
+    assert missing.exit_code == 2 and "no story" in missing.output
+    repaired = runner.invoke(cli, ["--db", engine.store.path, "restory", "--json"])
+    assert repaired.exit_code == 0
+    assert set(json.loads(repaired.output)) >= {"merged", "split"}
+
+
+def test_interrupted_run_resumes(tmp_path):
+    """Stage results and progress commit together: a rerun assigns only what is missing."""
+    with newsweave.open(str(tmp_path / "r.db")) as engine:
+        engine.ingest([str(p) for p in corpus_files()[:3]])
+        assert engine.analyze()["stories"] == 0
+        assert all(engine.story_of(a.id) is not None for a in engine.articles())

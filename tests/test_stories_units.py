@@ -1,0 +1,106 @@
+"""Unit tests of the stories stage's parts: features, vectors, clustering, id mapping."""
+
+import numpy as np
+import pytest
+
+from newsweave.stories.features import NAME, TERM, extract_features, key, stem
+from newsweave.stories.repair import average_link, map_clusters
+from newsweave.stories.titles import choose_title, top_entities
+from newsweave.stories.vectors import (
+    ArticleVector,
+    Weights,
+    pack,
+    similarity_matrix,
+    unpack,
+    veto_factor,
+    weigh,
+)
+
+
+def test_names_are_capitalised_runs_not_sentence_openers():
+    f = extract_features(
+        "Tara Reid enters rehab",
+        "Officials said Tara Reid checked into Promises Treatment Center. Reid is 33. "
+        "Officials declined to comment; officials in Malibu said nothing.",
+    )
+    labels = set(f.labels.values())
+    assert {"Tara Reid", "Reid", "Promises Treatment Center", "Malibu"} <= labels
+    assert "Officials" not in labels  # written in lowercase elsewhere: not a name
+
+
+def test_lead_counts_more_than_the_body():
+    f = extract_features("Quake strikes", "A quake struck. Later a quake was felt again.")
+    # title (x2) + first sentence (x2) + one body mention
+    assert f.terms[key(TERM, "quake")] == 5
+
+
+def test_years_and_month_years_become_date_features():
+    f = extract_features(None, "The flood of May 2008 was worse than the one in 1979.")
+    assert {key("d", "2008"), key("d", "2008-05"), key("d", "1979")} <= set(f.dates)
+
+
+def test_stem_folds_plurals_only():
+    assert stem("earthquakes") == "earthquake"
+    assert stem("bus") == "bus"
+    assert stem("Reid's".lower()) == "reid"
+
+
+def test_pack_round_trips():
+    vector = {1: 0.5, 2**32 - 1: 0.25}
+    assert unpack(pack(vector)) == vector
+    assert unpack(b"") == {}
+
+
+def test_weigh_normalises_and_rare_features_weigh_more():
+    f = extract_features(None, "Volcano erupts near Grindavik in the morning")
+    df = {key(TERM, "morning"): 90, key(TERM, "volcano"): 1}
+    full, names = weigh(f, df, 100, Weights())
+    assert sum(v * v for v in full.values()) == pytest.approx(1.0)
+    assert full[key(TERM, "volcano")] > full[key(TERM, "morning")]
+    assert key(NAME, "grindavik") in names
+
+
+def test_vetoes_damp_same_kind_events():
+    w = Weights(name_penalty=0.5, date_penalty=0.7, window_days=14)
+    assert veto_factor(0.0, True, frozenset(), frozenset(), None, w) == 0.5
+    assert veto_factor(0.5, True, frozenset(), frozenset(), None, w) == 1.0
+    assert veto_factor(0.5, True, frozenset({1}), frozenset({2}), None, w) == 0.7
+    # With publication days known, background years do not veto; the days do.
+    assert veto_factor(0.5, True, frozenset({1}), frozenset({2}), 3, w) == 1.0
+    assert veto_factor(0.5, True, frozenset(), frozenset(), 30, w) == 0.7
+
+
+def test_similarity_matrix_links_force_copies_together():
+    a = ArticleVector(1, {1: 1.0}, {}, frozenset(), None)
+    b = ArticleVector(2, {2: 1.0}, {}, frozenset(), None)
+    sims = similarity_matrix([a, b], Weights(), {(2, 1)})
+    assert sims[0, 1] == sims[1, 0] == 1.0
+    assert similarity_matrix([a, b], Weights())[0, 1] == 0.0
+
+
+def test_average_link_is_a_threshold_cut():
+    sims = np.array([[1, .9, .5, 0], [.9, 1, .3, 0], [.5, .3, 1, 0], [0, 0, 0, 1]], dtype=float)
+    assert average_link(sims, 0.35) == [[0, 1, 2], [3]]
+    assert average_link(sims, 0.45) == [[0, 1], [2], [3]]
+    assert average_link(np.zeros((0, 0)), 0.5) == []
+
+
+def test_map_clusters_keeps_ids_merges_and_splits():
+    story_of = {1: 10, 2: 10, 3: 10, 4: 11, 5: 12, 6: 12}
+    sizes = {10: 3, 11: 1, 12: 2}
+    # 11 joins 10; 12 splits in two: the part with the lower article id keeps the id
+    ids, merged, split = map_clusters([[1, 2, 3, 4], [5], [6]], story_of, sizes)
+    assert ids == [10, 12, None]
+    assert merged == {11: 0}
+    assert split == {12: [2]}
+
+
+def test_map_clusters_larger_story_survives_a_merge():
+    ids, merged, _ = map_clusters([[1, 2, 3]], {1: 5, 2: 9, 3: 9}, {5: 1, 9: 2})
+    assert ids == [9] and merged == {5: 0}
+
+
+def test_title_is_the_most_central_headline_and_entities_are_deduplicated():
+    assert choose_title([("", {1: 1.0}), ("Dam breaks", {1: 0.5})], {1: 1.0}) == "Dam breaks"
+    shown = top_entities([({1: "Tara Reid", 2: "Reid"}, {1: 1.0, 2: 0.9})])
+    assert shown == ["Tara Reid"]
