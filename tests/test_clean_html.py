@@ -8,6 +8,7 @@ from newsweave.clean import REASONS, clean_html, line_key
 from newsweave.clean.dom import list_page_blocks, remove_hidden_elements
 from newsweave.clean.html import MAX_LOGGED_BLOCKS, mend_lines, render_lines
 from newsweave.clean.sieve import Block, sift_blocks
+from newsweave.model import Cleaned
 
 PARAGRAPHS = [
     "A Russian security delegation arrived in China on Monday for two days of high-level "
@@ -57,7 +58,7 @@ def make_page(
 </body></html>"""
 
 
-def reasons(cleaned) -> dict[str, str]:  # noqa: ANN001 - a Cleaned
+def reasons(cleaned: Cleaned) -> dict[str, str]:
     return {r.text: r.reason for r in cleaned.removed}
 
 
@@ -139,7 +140,9 @@ def test_related_list_at_the_end_goes_with_its_entries() -> None:
     assert found["Related posts"] == "related-list"
     # trafilatura itself drops link-only paragraphs; they are logged either way
     assert found["Bird Flu Kills 47 Tigers in Zoos"] in (
-        "related-list", "related-link", "outside-main-content"
+        "related-list",
+        "related-link",
+        "outside-main-content",
     )
 
 
@@ -171,15 +174,19 @@ def test_related_box_outside_the_article_is_logged() -> None:
 
 
 def test_teaser_cards_go_as_a_whole() -> None:
-    cards = "<ul>" + "".join(
-        f'<li><a href="/{i}">{title}</a><br>{summary}</li>'
-        for i, (title, summary) in enumerate(
-            [
-                ("Pats place Olszewski on IR", "New England's roster is re-shuffling"),
-                ("Rams top Bears as offenses struggle", "Neither side got going on Sunday"),
-            ]
+    cards = (
+        "<ul>"
+        + "".join(
+            f'<li><a href="/{i}">{title}</a><br>{summary}</li>'
+            for i, (title, summary) in enumerate(
+                [
+                    ("Pats place Olszewski on IR", "New England's roster is re-shuffling"),
+                    ("Rams top Bears as offenses struggle", "Neither side got going on Sunday"),
+                ]
+            )
         )
-    ) + "</ul>"
+        + "</ul>"
+    )
     cleaned = clean_html(make_page(body=cards))
     assert cleaned.text == "\n\n".join(PARAGRAPHS)
     assert reasons(cleaned)["New England's roster is re-shuffling"] == "related-link"

@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 
 from newsweave.clean import REASONS, clean_text, line_key
-from newsweave.clean.rules import classify_block, is_date_line, is_headline_like
+from newsweave.clean.dates import is_date_line
+from newsweave.clean.rules import classify_block, is_headline_like
 from newsweave.clean.text import is_hard_wrapped, split_blocks
+from newsweave.model import Cleaned
 
 LEAD = "The ministry said on Monday that the talks would continue next week in Geneva."
 BODY = "Officials from both sides described the first round as constructive and frank."
@@ -34,8 +36,10 @@ BOILERPLATE = [
     ("Email this", "share-widget"),
     ("Facebook Twitter LinkedIn Email", "share-widget"),
     ("Like this story? Share it with a friend!", "share-widget"),
-    ("1 of 5 | Delegates arrive at the venue. Photo by Jane Roe/UPI | License Photo",
-     "gallery-counter"),
+    (
+        "1 of 5 | Delegates arrive at the venue. Photo by Jane Roe/UPI | License Photo",
+        "gallery-counter",
+    ),
     ("License Photo", "gallery-counter"),
     ("Delegates arrive at the venue in Geneva on Monday. REUTERS/Jane Roe", "caption"),
     ("Delegates arrive at the venue on Monday. Photo by Jane Roe/UPI", "caption"),
@@ -67,6 +71,8 @@ BOILERPLATE = [
     ("Jane Roe contributed to this report.", "credit-line"),
     ("(Reporting by Jane Roe; Editing by John Doe)", "credit-line"),
     ("By Jane Roe and John Doe, Reuters", "byline"),
+    ("By Jane Roe | Sept. 20, 2022 10:14 AM", "byline"),
+    ("5:45 AM PST 11/19/2019 by Jane Roe", "byline"),
     ("05/10/2018 - Published by: Jane Roe - Category: Health - Tags: hospitals", "byline"),
     ("Order Reprints", "site-notice"),
 ]
@@ -97,6 +103,15 @@ LOOK_ALIKES = [
     "Sign up rates for the program doubled after the announcement.",
     "The email address he used was registered in 2019, investigators said.",
     "In 2019 the two countries held 12 joint exercises, 3 of them at sea.",
+    "Copyright lawyers say the case could take years to resolve.",
+    "See the discussion in the appendix for details.",
+    "Thank you.",
+    "The talks will continue on Tuesday, the ministry said - AFP",
+    "From my experience in the field, I have learned that patience pays off.",
+    '"I am a journalist, not a spy," he told the court on Monday.',
+    "Smith is the editor of the local paper that first reported the story.",
+    "By Monday, the two sides had agreed on a timetable.",
+    "Download speeds in the region doubled last year, the regulator said.",
 ]
 
 
@@ -175,8 +190,14 @@ def test_end_matter_contact_and_follow_lines() -> None:
 
 def test_comment_form_block() -> None:
     text = "\n\n".join(
-        [LEAD, BODY, "Leave a Reply", "Your email address will not be published. Required "
-         "fields are marked *", "Comment", "Name *"]
+        [
+            LEAD,
+            BODY,
+            "Leave a Reply",
+            "Your email address will not be published. Required fields are marked *",
+            "Comment",
+            "Name *",
+        ]
     )
     cleaned = clean_text(text)
     assert cleaned.text == LEAD + "\n\n" + BODY
@@ -221,7 +242,7 @@ def test_recurring_lines_are_removed() -> None:
     assert reasons_of_cleaned(cleaned)[slogan] == "recurring-line"
 
 
-def reasons_of_cleaned(cleaned) -> dict[str, str]:  # noqa: ANN001 - a Cleaned
+def reasons_of_cleaned(cleaned: Cleaned) -> dict[str, str]:
     return {r.text: r.reason for r in cleaned.removed}
 
 

@@ -4,8 +4,11 @@ from pathlib import Path
 
 import pytest
 
-import newsweave
 from newsweave.demo import corpus_files
+from newsweave.engine import Engine
+from newsweave.reuse import ReuseStage
+from newsweave.settings import load_settings
+from newsweave.store import open_store
 
 # (derived file, source file, kind) of every derivation in the answer key.
 EXPECTED = {("02", "01", "copy"), ("03", "01", "copy"), ("04", "01", "rewrite"),
@@ -13,7 +16,7 @@ EXPECTED = {("02", "01", "copy"), ("03", "01", "copy"), ("04", "01", "rewrite"),
 
 
 def _ingest(db: str, files: list[Path]) -> tuple[dict, dict[int, str]]:
-    with newsweave.open(db) as engine:
+    with _reuse_only(db) as engine:
         for path in files:  # one file at a time: the index must work incrementally
             engine.ingest([str(path)])
         names = {}
@@ -81,3 +84,8 @@ def test_arrival_order_does_not_change_the_graph(reversed_order):
     assert _derivations(graph, names) == EXPECTED
     origins = [sorted(names[i] for i in group) for group in graph["origins"]]
     assert origins == [["01", "02", "03", "04", "05", "08"]]
+
+
+def _reuse_only(db: str) -> Engine:
+    """An engine running only the reuse stage: these tests check it, not the stages after it."""
+    return Engine(open_store(db), load_settings(db=db), stages=[ReuseStage()])

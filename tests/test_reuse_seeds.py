@@ -6,16 +6,19 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import newsweave
-from newsweave.cli import cli
 from conftest import require_shared
+from newsweave.cli import cli
+from newsweave.engine import Engine
+from newsweave.reuse import ReuseStage
+from newsweave.settings import load_settings
+from newsweave.store import open_store
 
 
 @pytest.fixture(scope="module")
 def seeded(tmp_path_factory):
     seeds = require_shared("corpus/seeds")
     db = str(tmp_path_factory.mktemp("seeds") / "seeds.db")
-    with newsweave.open(db) as engine:
+    with _reuse_only(db) as engine:
         engine.ingest([str(seeds)])
         ids = {Path(a.source).name[:3]: a.id for a in engine.articles()}
         yield engine, ids, db
@@ -103,3 +106,8 @@ def test_similar_ranks_the_rewrite_first(seeded):
     assert listed[0]["article"] == ids["003"] and listed[0]["relation"] == "source (rewrite)"
     missing = CliRunner().invoke(cli, ["--db", db, "similar", "999"])
     assert missing.exit_code == 2 and "no article with id 999" in missing.output
+
+
+def _reuse_only(db: str) -> Engine:
+    """An engine running only the reuse stage: these tests check it, not the stages after it."""
+    return Engine(open_store(db), load_settings(db=db), stages=[ReuseStage()])

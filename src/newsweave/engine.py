@@ -406,9 +406,9 @@ class Engine:
             dates.setdefault(article_id, [])
         embedder = None
         if self.settings.brief_embeddings:
-            from newsweave.nlp.embed import embed
+            from newsweave.crosscheck.align import embed_claims
 
-            embedder = embed
+            embedder = embed_claims
         return make_brief(
             story.id, story.title, views, origin_of,
             entities=self.entities(story=story.id), quotes=self.quotes(story=story.id),

@@ -125,7 +125,8 @@ class Brief:
                 for outlet, items in self.unique.items()
             ],
             "omissions": [
-                {"outlet": outlet, "claims": list(texts)} for outlet, texts in self.omissions.items()
+                {"outlet": outlet, "claims": list(texts)}
+                for outlet, texts in self.omissions.items()
             ],
             "support": dict(self.support),
         }
@@ -227,7 +228,9 @@ def _conflict_claims(check: CrossCheck) -> list[Claim]:
     return claims
 
 
-def _lead(check: CrossCheck, facts: Sequence[ClaimGroup], conflicts: Sequence[Claim]) -> list[Cited]:
+def _lead(
+    check: CrossCheck, facts: Sequence[ClaimGroup], conflicts: Sequence[Claim]
+) -> list[Cited]:
     """The best-supported facts, in the order the first report gives them."""
     position = {a.id: i for i, a in enumerate(check.articles)}
     candidates = [g for g in facts if _is_prose(g.first)]

@@ -49,7 +49,8 @@ def resolve_dates(sentence: str, published: str | None) -> list[date]:
     base = _parse_published(published)
     found: list[tuple[int, date]] = []
     for match in _ISO.finditer(sentence):
-        _add(found, match.start(), _safe(int(match["year"]), int(match["month"]), int(match["day"])))
+        day = _safe(int(match["year"]), int(match["month"]), int(match["day"]))
+        _add(found, match.start(), day)
     for pattern in (_DAY_MONTH, _MONTH_DAY):
         for match in pattern.finditer(sentence):
             month = _MONTHS[match["month"][:3].lower()]

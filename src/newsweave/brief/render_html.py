@@ -16,7 +16,8 @@ from newsweave.model import Passage
 
 _CSS = """
 body{font:16px/1.5 Georgia,serif;max-width:46rem;margin:2rem auto;padding:0 1rem;color:#222}
-h1{font-size:1.7rem;line-height:1.2}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #ccc}
+h1{font-size:1.7rem;line-height:1.2}
+h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #ccc}
 .meta{color:#555;font-style:italic}.cite{font-size:.75em;vertical-align:super;margin-left:.15em}
 .cite a{text-decoration:none;color:#06c}.status{font-size:.8em;color:#555}
 .contested{background:#fff4e5;border-left:4px solid #e69500;padding:.5rem .8rem;margin:.6rem 0}

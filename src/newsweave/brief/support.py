@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import lru_cache
+from itertools import pairwise
 
 from newsweave.brief.build import Brief
 from newsweave.crosscheck.align import STOPWORDS, numbers, same_fact, stem, tokens
@@ -27,8 +28,7 @@ def _windows(text: str) -> tuple[tuple[int, int, str, bool], ...]:
     """Each sentence, then each pair of adjacent sentences (a fact split in two)."""
     sentences = split_sentences(text)
     spans = [(s.start, s.end, s.text, True) for s in sentences]
-    spans += [(a.start, b.end, text[a.start : b.end], False)
-              for a, b in zip(sentences, sentences[1:], strict=False)]
+    spans += [(a.start, b.end, text[a.start : b.end], False) for a, b in pairwise(sentences)]
     return tuple(spans)
 
 

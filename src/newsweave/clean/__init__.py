@@ -2,8 +2,10 @@
 
 >>> from newsweave.clean import clean_text
 >>> cleaned = clean_text("Big News Today\\n\\nIt happened today.\\n\\nAdvertisement")
->>> cleaned.title, cleaned.text, [(r.text, r.reason) for r in cleaned.removed]
-('Big News Today', 'It happened today.', [('Big News Today', 'headline'), ('Advertisement', 'ad-marker')])
+>>> cleaned.title, cleaned.text
+('Big News Today', 'It happened today.')
+>>> [(r.text, r.reason) for r in cleaned.removed]
+[('Big News Today', 'headline'), ('Advertisement', 'ad-marker')]
 
 :func:`clean_html` and :func:`clean_text` apply the same news rules
 (:mod:`newsweave.clean.rules`); every removal is logged with a reason code

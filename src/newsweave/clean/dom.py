@@ -112,8 +112,11 @@ def remove_hidden_elements(tree: HtmlElement) -> list[str]:
         parent = element.getparent()
         if parent is None or _has_removed_ancestor(element, root):
             continue
-        text = " ".join(" ".join(element.itertext()).split()) if element.tag not in (
-            "script", "style", "template") else ""
+        text = (
+            " ".join(" ".join(element.itertext()).split())
+            if element.tag not in ("script", "style", "template")
+            else ""
+        )
         if text:
             texts.append(text[:MAX_HIDDEN_CHARS])
         _drop_keep_tail(element)

@@ -15,6 +15,7 @@ logged too, as ``outside-main-content``, up to a cap.
 from __future__ import annotations
 
 import re
+from copy import deepcopy
 from itertools import count
 
 import trafilatura
@@ -31,6 +32,9 @@ MAX_LOGGED_CHARS = 20_000  # ... and this many characters; the rest is logged as
 MIN_LOGGED_CHARS = 2  # single characters (icons, bullets) are not worth a log line
 
 _HEADING_LEVEL = re.compile(r"h([1-6])")
+_CHROME_TAGS = frozenset({"nav", "header", "footer", "aside", "menu"})
+# Inline elements of trafilatura's XML: loose ones at the top level belong to one paragraph.
+_INLINE_TAGS = frozenset({"ref", "hi", "lb", "del", "span", "a", "b", "i", "em", "strong"})
 
 
 def clean_html(
@@ -151,7 +155,7 @@ def read_blocks(body: etree._Element | None) -> list[Block]:
     if body is None:
         return blocks
     units = count()  # numbers for elements and lists (not id(): lxml proxies are transient)
-    for element in body:
+    for element in _list_block_elements(body):
         if element.tag == "list":
             group = next(units)  # the items of one list print as one paragraph
             for item in element:
@@ -163,13 +167,49 @@ def read_blocks(body: etree._Element | None) -> list[Block]:
             level = int(match.group(1)) if match else 2
             blocks.extend(_make_blocks(element, "head", group=unit, unit=unit, level=level))
         elif element.tag in ("table", "code"):
-            blocks.extend(_make_blocks(element, str(element.tag), group=unit, unit=unit, whole=True))
+            kind = str(element.tag)
+            blocks.extend(_make_blocks(element, kind, group=unit, unit=unit, whole=True))
         elif element.tag in ("p", "quote"):
             blocks.extend(_make_blocks(element, str(element.tag), group=unit, unit=unit))
         else:
             # a fallback extractor's <div>: its <p> may be cut around every link
             blocks.extend(_make_blocks(element, "p", group=-1, unit=unit, mend=True))
+    if body.tag in _CHROME_TAGS:  # the baseline fallback returns a page's menu as its "body"
+        for block in blocks:
+            block.preset = "page-chrome"
     return blocks
+
+
+def _list_block_elements(body: etree._Element) -> list[etree._Element]:
+    """The body's block children; loose text and inline children are wrapped in a ``<p>``."""
+    elements: list[etree._Element] = []
+    loose: etree._Element | None = None
+
+    def add_loose(text: str | None, child: etree._Element | None = None) -> None:
+        nonlocal loose
+        if child is None and not (text or "").strip():
+            return
+        if loose is None:
+            loose = etree.Element("p")
+            elements.append(loose)
+        if child is not None:
+            loose.append(deepcopy(child))
+        elif len(loose):
+            loose[-1].tail = (loose[-1].tail or "") + (text or "")
+        else:
+            loose.text = (loose.text or "") + (text or "")
+
+    add_loose(body.text)
+    for child in body:
+        if not isinstance(child.tag, str):
+            add_loose(child.tail)
+        elif child.tag in _INLINE_TAGS:
+            add_loose(None, child)  # its tail travels with the copy
+        else:
+            elements.append(child)
+            loose = None
+            add_loose(child.tail)
+    return elements
 
 
 def _make_blocks(

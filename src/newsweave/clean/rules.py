@@ -23,6 +23,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from newsweave.clean.dates import is_date_line
+
 REASONS: dict[str, str] = {
     "headline": "the article's headline (kept as the title, not in the body)",
     "duplicate-title": "the headline repeated under itself",
@@ -51,6 +53,7 @@ REASONS: dict[str, str] = {
     "site-notice": "a site message (print and reprint controls, errors, 'thank you')",
     "recurring-line": "a line that recurs across many articles of the same outlet",
     "hidden-element": "page text that a reader never sees (hidden with HTML or CSS)",
+    "page-chrome": "a page's navigation menu, header, footer or sidebar",
     "outside-main-content": "page text outside the main content found by the extractor",
     "omitted-from-log": "a count of further hidden or outside page text, "
     "left out of the log to keep it short",
@@ -152,8 +155,7 @@ _NAME = r"[A-Z][\w'’.-]*(?: (?:[A-Z][\w'’.-]*|de|van|von|da|al|for|of|the|vi
 # Where a credit may start: the start of the block, a sentence end, a bar, a dash or "(".
 _SEGMENT = r"(?:^|[.!?…][" + _QUOTES + r"]?\s+|\|\s*|\s[-–—]\s+|\()"
 _CREDIT_TAIL = re.compile(
-    _SEGMENT
-    + r"(?:"
+    _SEGMENT + r"(?:"
     # "REUTERS/Tingshu Wang", "EPA-EFE/STR"
     r"[A-Z][A-Z-]+(?:/" + _NAME + r")+"
     # "Photo by Kremlin Pool/UPI", "Photo: AP", "Image credit: NASA", "Photo courtesy of X"
@@ -161,18 +163,42 @@ _CREDIT_TAIL = re.compile(
     r"\s*[^.!?]{1,60}"
     # "(AP Photo/Evan Vucci)", "(Photo: AP)"
     r"|(?:[A-Z][\w.]* )?" + _PHOTO_WORD + r"\s*[:/][^()]{1,60}\)"
-    # ". Getty Images", ". AFP via Getty Images"
-    r"|(?:" + _AGENCY + r")(?:\s*(?:/|via|for)\s*[\w .'’-]{1,40})?"
+    # "... 2019. © Jane Roe"
+    r"|©\s*[^.!?]{1,60}"
     r")\W{0,3}$"
+)
+# An agency alone after a caption sentence: ". Getty Images", ". AFP via Getty Images". Wire
+# copy ends paragraphs with "- AFP" too, so a dash does not count here, nor does a quotation.
+_AGENCY_TAIL = re.compile(
+    r"(?:[.!?…][" + _QUOTES + r"]?\s+|\|\s*)"
+    r"(?:" + _AGENCY + r")(?:\s*(?:/|via|for)\s*[\w .'’-]{1,40})?\W{0,3}$"
 )
 # A credit glued to the end of a caption sentence: "...in New York.Reuters".
 _GLUED_CREDIT = re.compile(r"[a-z][.!?][" + _QUOTES + r"]?(?:" + _AGENCY + r")\W{0,2}$")
 _PHOTO_COPYRIGHT = re.compile(
-    r"\b(?:photos?|images?|pictures?|fotos?)\s*(?:©|\(c\)|copyright)|©", re.IGNORECASE
+    r"\b(?:photos?|images?|pictures?|fotos?)\s*(?:©|\(c\)|copyright)", re.IGNORECASE
 )
+# "Copyright 2019 X", "© X", "Copyright ⓒ X": a year or a name right after the sign
+_COPYRIGHT = re.compile(
+    r"^\W*(?:copyright|©|ⓒ|\(c\))\s*(?:©|ⓒ|\(c\))?\s*(?:\d{4}|(?-i:[A-Z]))"
+    r"|\ball rights reserved\b",
+    re.IGNORECASE,
+)
+_REPRINT_NOTICE = re.compile(
+    r"\bthis (?:copy|material|article) is for your personal,? non-commercial use"
+    r"|\bmay not be (?:published|reproduced|redistributed),? broadcast"
+    r"|\bdistribution and use of this material (?:are|is) governed",
+    re.IGNORECASE,
+)
+# A credit line on its own: "Getty Images", "AFP/Jane Roe", "Photo: Jane Roe", "Jane Roe/AP".
 _STANDALONE_CREDIT = re.compile(
-    r"^\W*(?:" + _PHOTO_WORD + r"(?:\s+(?i:by|credit|courtesy(?: of)?))?\s*:?\s*)?"
-    r"(?:" + _AGENCY + r"|" + _NAME + r")(?:\s*/\s*[\w .'’-]{1,40})?\W*$"
+    r"^\W*(?:(?:" + _AGENCY + r")(?:\s*(?:/|via|for)\s*[\w .'’-]{1,40})?"
+    r"|"
+    + _PHOTO_WORD
+    + r"(?:\s+(?i:by|credit|courtesy(?: of)?))?\s*:?\s*"
+    + _NAME
+    + r"(?:\s*/\s*[\w .'’-]{1,40})?"
+    r"|" + _NAME + r"\s*/\s*(?:" + _AGENCY + r"))\W*$"
 )
 _MAX_CAPTION_WORDS = 70
 
@@ -188,27 +214,31 @@ _NEWSLETTER = re.compile(
     r"(?:inbox|letterbox|mailbox|door|doorstep)"
     r"|\bthanks? (?:you )?for (?:signing up|subscribing)|\berror processing your subscription"
     r"|\benter your e-?mail(?: address)?|\bkeep an eye on your inbox"
-    r"|^\W*(?:get|download) (?:the|our) [\w\s]{0,30}\bapp\b|\bclick here to get the [\w\s]{0,30}app\b"
+    r"|^\W*(?:get|download) (?:the|our) [\w\s]{0,30}\bapp\b"
+    r"|\bclick here to get the [\w\s]{0,30}app\b"
     r"|^\W*(?:click|tap) here (?:for more|to read more)\W*$"
     r"|\bget [\w\s]{0,40} on the go\b",
     re.IGNORECASE,
 )
 _MAX_PROMPT_WORDS = 45
 
-_COMMENT = re.compile(
-    r"^\W*(?:leave|post|add|write|submit) a (?:reply|comment|response)\b"
-    r"|your email address will not be published|required fields are marked"
-    r"|^\W*\d*\s*(?:comments?|responses?|replies|comentários|comentarios|commenti|kommentare"
-    r"|commentaires|reacties|комментари[йия])\W*\d*\W*$"
-    r"|^\W*(?:show|view|hide|load|read|see|join) (?:all |the )?(?:\d+ )?"
-    r"(?:comments|discussion|conversation)"
-    r"|^\W*be the first to comment|^\W*comments are closed|^\W*cancel reply"
-    r"|^\W*notify me of (?:new|follow-up)|save my name, email|must be logged in to post a comment"
-    r"|^\W*(?:tell us|let us know) what you think|^\W*what do you think\?\W*$"
-    r"|^\W*(?:share|leave) your (?:thoughts|comments|views)|^\W*have your say"
-    r"|^\W*join the (?:conversation|discussion)"
+# Comment-form furniture: anywhere in a block of prompt length ...
+_COMMENT_FORM = re.compile(
+    r"your email address will not be published|required fields are marked"
+    r"|save my name, email|must be logged in to post a comment|^\W*notify me of (?:new|follow-up)"
+    r"|^\W*(?:leave|post|add|write|submit) a (?:reply|comment|response)\W*$"
     r"|^\W*(?:your )?(?:name|e-?mail(?: address)?|website|comment|message)\s*(?:\*|:\s*\*)\W*$",
     re.IGNORECASE,
+)
+# ... and short prompts and counters, which must be the whole of a short block.
+_COMMENT_PROMPT = _full(
+    r"\d*\s*(?:comments?|responses?|replies|comentários|comentarios|commenti|kommentare"
+    r"|commentaires|reacties|комментари[йия])\W*\d*"
+    r"|(?:show|view|hide|load|read|see|join|add) (?:all |the )?(?:\d+ )?(?:comments?|discussion"
+    r"|conversation)|be the first to comment|comments are closed|cancel reply"
+    r"|(?:tell us|let us know) what you think(?: in the comments)?(?:\.\.\.)?"
+    r"|what do you think\?|(?:share|leave) your (?:thoughts|comments|views)(?: below)?"
+    r"|have your say|join the (?:conversation|discussion)"
 )
 # "Comments with offensive text will not be approved by the moderator", in a few languages.
 _COMMENT_POLICY = re.compile(
@@ -227,7 +257,7 @@ _SOCIAL_FOLLOW = re.compile(
 )
 
 _EMAIL = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
-_QUOTATION = re.compile("[\"“”«»„]")
+_QUOTATION = re.compile('["“”«»„]')
 _CONTACT = re.compile(
     rf"^\W*(?:write to|e-?mail|contact|reach) [^.]{{1,60}}?\b(?:at|:)\s*{_EMAIL}"
     r"|\b(?:may|can) be reached at\b|^\W*have a (?:news )?tip\?"
@@ -246,23 +276,18 @@ _BIO_ROLE = (
     r"reporter|writer|journalist|editor|correspondent|columnist|contributor|producer|author"
     r"|freelancer?|blogger|curator|intern|photographer|presenter|anchor|staffer"
 )
+# "Jane Roe is a reporter covering ...", "X is the site's deal curator and ..."
 _AUTHOR_BIO = re.compile(
-    # third person: "Jane Roe is a reporter covering ...", "X is the site's deal curator"
     rf"^\W*(?:[A-Z][\w.'’-]+ ){{1,4}}(?:is|was|has been|serves as) (?:a|an|the|[\w.'’-]+['’]s)"
-    rf" (?:[\w-]+ ){{0,5}}(?:{_BIO_ROLE})s?\b"
-    # first person: "With a wealth of experience ... I bring", "I work as a freelance writer"
-    r"|\bI (?:bring|work as|am an? |have been (?:a |an )?(?:freelance )?(?:writer|journalist"
-    r"|reporter|editor))[^" + _QUOTES + r"]*\b(?:journalis[mt]|writer|editor|reporter|news"
-    r"|stories)\b"
+    rf" (?:[\w-]+ ){{0,5}}(?:{_BIO_ROLE})s?(?:\s+(?:at|for|with|covering|based|who|and|in)\b|\W*$)"
     r"|^\W*(?i:about the author)\W*$"
 )
-
-_COPYRIGHT = re.compile(
-    r"^\W*(?:copyright|©|\(c\))|\ball rights reserved\b"
-    r"|\bthis (?:copy|material|article) is for your personal,? non-commercial use"
-    r"|\bmay not be (?:published|reproduced|redistributed),? broadcast"
-    r"|\bdistribution and use of this material (?:are|is) governed",
-    re.IGNORECASE,
+# "With a wealth of experience ... I bring a seasoned voice", "I work as a freelance writer";
+# only where nobody is quoted, as a quotation in the first person is article text
+_FIRST_PERSON_BIO = re.compile(
+    r"\bexperience\b[^.]{0,80}\bI bring\b|\bI (?:work as|am) an? (?:[\w-]+ ){0,2}(?:"
+    + _BIO_ROLE
+    + r")\b"
 )
 
 _STORY_CODE = re.compile(
@@ -287,14 +312,12 @@ _TAGS = re.compile(
 _TAG_HEADING = _full(r"tags?|topics?|keywords?|related topics|related tags")
 
 _URL = r"(?:https?://|www\.)\S+"
-_BARE_LINK = re.compile(
-    rf"^(?:\W*(?:[\w-]+:?\s+){{0,2}}(?:{_URL}|{_EMAIL}))+\W*$", re.IGNORECASE
-)
+_BARE_LINK = re.compile(rf"^(?:\W*(?:[\w-]+:?\s+){{0,2}}(?:{_URL}|{_EMAIL}))+\W*$", re.IGNORECASE)
 
 _SITE_NOTICE = _full(
     r"order reprints?|print article|print this (?:article|page)|reprints?(?: & permissions)?"
     r"|an error has occurred,? please try again(?: later)?|this article has been sent to"
-    r"|thank you|thanks for reading|sorry!?|something went wrong.{0,40}"
+    r"|thanks for reading|something went wrong.{0,40}"
     r"|(?:please )?enable javascript.{0,80}|loading|close|menu|back to top"
     r"|skip to (?:main )?content|(?:text|font) size"
     r"|listen to (?:this|the) (?:article|story)(?: \d+ min(?:utes?)?)?"
@@ -315,78 +338,6 @@ _PUBLISHING_DETAILS = re.compile(
     re.IGNORECASE,
 )
 _MAX_BYLINE_WORDS = 25
-
-# -- dates -------------------------------------------------------------------------------
-
-_MONTHS = (
-    "january february march april may june july august september october november december "
-    "jan feb mar apr jun jul aug sep sept oct nov dec "
-    "janvier février fevrier mars avril mai juin juillet août aout septembre octobre novembre "
-    "décembre decembre janv févr avr juil déc "
-    "januar februar märz maerz juni juli oktober dezember jän mär okt dez "
-    "enero febrero marzo abril mayo junio julio agosto septiembre setiembre octubre noviembre "
-    "diciembre ene abr ago dic "
-    "janeiro fevereiro março marco maio junho julho setembro outubro novembro dezembro fev set "
-    "out "
-    "gennaio febbraio aprile maggio giugno luglio settembre ottobre dicembre gen mag giu lug ott "
-    "januari februari maart mei augustus "
-    "января февраля марта апреля мая июня июля августа сентября октября ноября декабря"
-)
-_WEEKDAYS = (
-    "monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs "
-    "fri sat sun "
-    "lundi mardi mercredi jeudi vendredi samedi dimanche "
-    "montag dienstag mittwoch donnerstag freitag samstag sonntag "
-    "lunes martes miércoles miercoles jueves viernes sábado sabado domingo "
-    "segunda terça terca quarta quinta sexta feira "
-    "lunedì lunedi martedì martedi mercoledì mercoledi giovedì giovedi venerdì venerdi "
-    "maandag dinsdag woensdag donderdag vrijdag zaterdag zondag"
-)
-# Words that may surround a date in a date line without making it text.
-_DATE_FILLERS = (
-    "published posted updated last modified created date dated on at de del da do às as a à "
-    "le el la of the um am pm a.m p.m h hrs uhr et est edt pst pdt cst cdt gmt bst utc cet cest "
-    "ist jst aest hkt amt msk ago today yesterday mis jour publié publicado atualizado "
-    "actualizado aktualisiert veröffentlicht aggiornato pubblicato em en il y and"
-)
-_DATE_WORDS = frozenset((_MONTHS + " " + _WEEKDAYS + " " + _DATE_FILLERS).split())
-_MONTH_WORDS = frozenset(_MONTHS.split())
-_NUMERIC_DATE = re.compile(
-    r"\b\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?\b"
-    r"|\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b|\b\d{1,2}(?::|h)\d{2}\b"
-)
-_DATE_TOKEN = re.compile(r"[^\W\d_]+(?:\.[^\W\d_]+)*\.?|\d+")
-_ORDINAL = re.compile(r"\d+(?:st|nd|rd|th|er|e|º|ª)")
-_MAX_DATE_LINE_WORDS = 14
-
-
-def is_date_line(text: str) -> bool:
-    """True when a line holds a date or time and nothing else but date words.
-
-    >>> is_date_line("20 Sep 2022 - 9:43")
-    True
-    >>> is_date_line("UPDATED: Tue., Nov. 19, 2019")
-    True
-    >>> is_date_line("2a etapa: 10 de março – Interlagos")
-    False
-    """
-    if not any(ch.isdigit() for ch in text):
-        return False
-    folded = _NUMERIC_DATE.sub(" 0 ", text).casefold()
-    words = _DATE_TOKEN.findall(folded)
-    if not words or len(words) > _MAX_DATE_LINE_WORDS:
-        return False
-    has_date = bool(_NUMERIC_DATE.search(text))
-    for word in words:
-        bare = word.rstrip(".")
-        if word.isdigit():
-            continue
-        if bare in _MONTH_WORDS:
-            has_date = True
-        elif bare not in _DATE_WORDS and not _ORDINAL.fullmatch(bare):
-            return False
-    return has_date
-
 
 # -- related-article pointers --------------------------------------------------------------
 
@@ -461,6 +412,8 @@ def classify_edge_block(text: str) -> str | None:
         return None
     if _AUTHOR_BIO.search(stripped):
         return "author-bio"
+    if _FIRST_PERSON_BIO.search(stripped) and not _QUOTATION.search(stripped):
+        return "author-bio"
     if words > _MAX_PROMPT_WORDS:
         return None
     if _SOCIAL_FOLLOW.search(stripped):
@@ -479,15 +432,14 @@ def classify_edge_block(text: str) -> str | None:
 def _is_caption(text: str, words: int) -> bool:
     if words > _MAX_CAPTION_WORDS:
         return False
-    if words <= 8 and _STANDALONE_CREDIT.match(text) and _PHOTO_OR_AGENCY.search(text):
+    if words <= 8 and _STANDALONE_CREDIT.match(text):
         return True
     if _GLUED_CREDIT.search(text) or (_PHOTO_COPYRIGHT.search(text) and words <= 30):
         return True
+    if _AGENCY_TAIL.search(text) and not _QUOTATION.search(text):
+        return True
     # a credit ends a caption; a quotation ending in "... Reuters" is not one
     return bool(_CREDIT_TAIL.search(text)) and not text.rstrip().endswith(('"', "”"))
-
-
-_PHOTO_OR_AGENCY = re.compile(r"\b(?:" + _AGENCY + r"|" + _PHOTO_WORD + r")\b")
 
 
 def _is_share_widget(text: str, words: int) -> bool:
@@ -510,10 +462,28 @@ def _short(limit: int, pattern: re.Pattern[str], *, match: bool = False) -> Rule
     return test
 
 
+_BYLINE_SEPARATOR = re.compile(r"\s*(?:[,|•·]|\s[-–—]\s)\s*")
+_BY = re.compile(r"\s(?=(?i:by)\s+[A-Z])")
+
+
 def _is_byline(text: str, words: int) -> bool:
+    """A byline, alone or with a date: "By Jane Roe", "By Jane Roe | Sept. 20, 2022",
+    "5:45 AM PST 11/19/2019 by Jane Roe"."""
     if words > _MAX_BYLINE_WORDS:
         return False
-    return bool(_BYLINE_NAMES.match(text) or _PUBLISHING_DETAILS.search(text))
+    if _BYLINE_NAMES.match(text) or _PUBLISHING_DETAILS.search(text):
+        return True
+    # a date before "by Name"
+    parts = _BY.split(text, maxsplit=1)
+    if len(parts) == 2 and is_date_line(parts[0]) and _BYLINE_NAMES.match(parts[1]):
+        return True
+    # "By Name" then a date after a separator
+    pieces = _BYLINE_SEPARATOR.split(text)
+    for cut in range(1, len(pieces)):
+        head, tail = ", ".join(pieces[:cut]), " ".join(pieces[cut:])
+        if _BYLINE_NAMES.match(head) and is_date_line(tail):
+            return True
+    return False
 
 
 _STRONG_RULES: tuple[tuple[str, Rule], ...] = (
@@ -525,9 +495,11 @@ _STRONG_RULES: tuple[tuple[str, Rule], ...] = (
     ("date-line", lambda t, w: is_date_line(t)),
     ("site-notice", _short(12, _SITE_NOTICE, match=True)),
     ("tags", _short(60, _TAGS, match=True)),
-    ("comment-form", _short(_MAX_PROMPT_WORDS, _COMMENT)),
+    ("comment-form", _short(_MAX_PROMPT_WORDS, _COMMENT_FORM)),
+    ("comment-form", _short(10, _COMMENT_PROMPT, match=True)),
     ("newsletter", _short(_MAX_PROMPT_WORDS, _NEWSLETTER)),
-    ("copyright", _short(60, _COPYRIGHT)),
+    ("copyright", _short(30, _COPYRIGHT)),
+    ("copyright", _short(80, _REPRINT_NOTICE)),
     ("credit-line", _short(30, _CREDIT_LINE)),
     ("byline", _is_byline),
     ("related-list", lambda t, w: is_related_pointer(t)),

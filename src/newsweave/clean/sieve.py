@@ -60,6 +60,7 @@ class Block:
     link_ratio: float | None = None
     group: int = -1  # blocks of one group print as one paragraph, one block per line
     unit: int = -1  # blocks rendered from one HTML element (the lines of a list item)
+    preset: str | None = None  # a removal reason already decided from the markup
 
 
 @dataclass(slots=True)
@@ -117,7 +118,9 @@ def sift_blocks(
     """
     reasons: list[str | None] = [None] * len(blocks)
     for i, block in enumerate(blocks):
-        if line_key(block.text) in recurring:
+        if block.preset:
+            reasons[i] = block.preset
+        elif line_key(block.text) in recurring:
             reasons[i] = "recurring-line"
         else:
             reasons[i] = classify_block(block.text)
@@ -252,12 +255,12 @@ def _mark_link_only(blocks: list[Block], reasons: list[str | None]) -> None:
         if not _is_link_headline(block):
             continue
         unit = units.get(block.unit, []) if block.unit >= 0 else []
-        if block.kind == "item" and unit and unit[0] == i:
-            # a list entry "linked headline / one-line summary" is a teaser card as a whole
-            if all(count_words(blocks[j].text) <= 40 for j in unit):
-                for j in unit:
-                    reasons[j] = reasons[j] or "related-link"
-                continue
+        # a list entry "linked headline / one-line summary" is a teaser card as a whole
+        is_card = block.kind == "item" and unit and unit[0] == i
+        if is_card and all(count_words(blocks[j].text) <= 40 for j in unit):
+            for j in unit:
+                reasons[j] = reasons[j] or "related-link"
+            continue
         if len(block.text.split()) >= 3:  # a web address alone is no headline
             reasons[i] = "related-link"
 

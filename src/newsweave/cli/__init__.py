@@ -73,7 +73,10 @@ def main() -> None:
 
 
 # Importing the command modules registers their commands on ``cli``.
-from newsweave.cli import articles, stories  # noqa: E402, F401
-from newsweave.cli import extract  # noqa: E402, F401
-from newsweave.cli import reuse  # noqa: E402, F401
-from newsweave.cli import brief  # noqa: E402, F401
+from newsweave.cli import (  # noqa: E402, F401
+    articles,
+    brief,
+    extract,
+    reuse,
+    stories,
+)

@@ -101,6 +101,10 @@ def demo(out_dir: str, as_json: bool) -> None:
     click.echo(f"Store: {summary['db']}")
     for name, path in summary["outputs"].items():  # type: ignore[attr-defined]
         click.echo(f"Output ({name}): {path}")
+    outputs: dict[str, str] = summary["outputs"]  # type: ignore[assignment]
+    briefs = [p for n, p in outputs.items() if n.startswith("brief") and p.endswith(".html")]
+    if briefs:
+        click.echo(f"Briefs: {len(briefs)} stories, open {briefs[0]} in a browser (offline)")
     click.echo(f"Explore: newsweave --db {summary['db']} articles")
 
 

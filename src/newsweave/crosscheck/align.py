@@ -20,6 +20,7 @@ import re
 from collections.abc import Sequence
 from difflib import SequenceMatcher
 from functools import lru_cache
+from typing import Any
 
 from rapidfuzz import fuzz
 
@@ -158,6 +159,14 @@ def pair_features(a: str, b: str) -> list[float]:
     ]
 
 
+def embed_claims(texts: Sequence[str]) -> Any:
+    """Sentence vectors for :func:`same_fact_score`'s ``cosine``: e5 "query" embeddings,
+    the kind the model was fitted with (symmetric comparison, not search)."""
+    from newsweave.nlp.embed import embed
+
+    return embed(texts, kind="query")
+
+
 def _logit(features: Sequence[float], cosine: float | None) -> float:
     model = WEIGHTS["embedding" if cosine is not None else "lexical"]
     values = list(features) + ([cosine] if cosine is not None else [])
@@ -194,4 +203,4 @@ def same_fact(a: str, b: str, *, cosine: float | None = None) -> bool:
     return same_fact_score(a, b, cosine=cosine) >= threshold(embedding=cosine is not None)
 
 
-__all__ = ["FEATURES", "pair_features", "same_fact", "same_fact_score", "threshold"]
+__all__ = ["FEATURES", "embed_claims", "pair_features", "same_fact", "same_fact_score", "threshold"]

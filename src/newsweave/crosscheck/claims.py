@@ -115,7 +115,7 @@ def split_claims(
     # A capitalised first word is a name only if the article also writes it
     # capitalised mid-sentence ("Petrin flew..." after "...Minister Petrin said").
     known = {m.group().lower() for m in re.finditer(r"(?<=[\w,;:] )[A-Z][\w’'-]+", text)}
-    types = {**{k: "" for k in known}, **_titled_people(text), **types}
+    types = {**dict.fromkeys(known, ""), **_titled_people(text), **types}
     claims: list[ClaimUnit] = []
     for sentence in split_sentences(text):
         for start, end in _clauses(text, sentence.start, sentence.end):
@@ -267,9 +267,10 @@ def _measure(text: str, start: int, end: int) -> str:
     """What a number counts: a known class near it, else the next content word's stem."""
     after = [w for w in tokens(text[end : end + 60]) if w not in STOPWORDS]
     before = [w for w in tokens(text[max(0, start - 40) : start]) if w not in STOPWORDS]
-    window = [w for pair in zip(after[:4], before[-4:][::-1] + [""] * 4) for w in pair if w]
-    window += after[len(before[-4:]):4] if len(after) > len(before[-4:]) else []
-    for word in window:
+    # Nearest words first, after before before at equal distance ("14 dead" > "killed 14").
+    near = [(i, 0, w) for i, w in enumerate(after[:4])]
+    near += [(i, 1, w) for i, w in enumerate(before[-4:][::-1])]
+    for _, _, word in sorted(near):
         for key, cls in _MEASURE_CLASSES.items():
             if word == key or (len(key) > 5 and word.startswith(key)):
                 return cls

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from importlib.resources import files
 from pathlib import Path
+from typing import Any
 
 
 def corpus_path() -> Path:
@@ -37,6 +38,7 @@ def run_demo(out_dir: str | Path = "newsweave-demo") -> dict[str, object]:
     with open_engine(str(db)) as engine:
         report = engine.ingest([str(p) for p in corpus_files()])
         articles = engine.articles()
+        briefs = _write_briefs(engine, out)
     export = out / "articles.json"
     export.write_text(
         json.dumps([a.to_dict() for a in articles], ensure_ascii=False, indent=2) + "\n",
@@ -44,10 +46,24 @@ def run_demo(out_dir: str | Path = "newsweave-demo") -> dict[str, object]:
     )
     return {
         "db": str(db),
-        "outputs": {"articles": str(export)},
+        "outputs": {"articles": str(export), **briefs},
         "ingest": report.to_dict(),
         "articles": [
             {"id": a.id, "outlet": a.outlet, "title": a.title, "removed": len(a.removed)}
             for a in articles
         ],
     }
+
+
+def _write_briefs(engine: Any, out: Path) -> dict[str, str]:
+    """The cited brief of every story, as Markdown, HTML and JSON (``brief-<id>.<ext>``)."""
+    from newsweave.brief import render
+
+    written: dict[str, str] = {}
+    for story in engine.stories():
+        brief = engine.brief(story.id)
+        for fmt in ("md", "html", "json"):
+            path = out / f"brief-{story.id}.{fmt}"
+            path.write_text(render(brief, fmt), encoding="utf-8")
+            written[f"brief {story.id} ({fmt})"] = str(path)
+    return written

@@ -94,7 +94,7 @@ def rebuild(store: Store, settings: Settings) -> tuple[list[Entity], int]:
         for data in attributions:
             item = Found.from_dict(data)
             speaker = resolve_speaker(item, mentions.get(article_id, []), canonical)
-            instances.append(Instance(article_id, item.content.text, item.content.start,
+            instances.append(Instance(article_id, item.statement(), item.content.start,
                                       item.content.end, speaker,
                                       item.cue.text if item.cue else None, item.direct))
     quotes = group_quotes(instances, settings.extract_quote_similarity)

@@ -18,6 +18,7 @@ import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from rapidfuzz import fuzz
 
@@ -54,8 +55,8 @@ def consonants(name: str) -> str:
 
 
 @dataclass(slots=True)
-class _Local:
-    """Mentions of one referent inside one article."""
+class Local:
+    """Mentions of one referent inside one article (the unit that entities are made of)."""
 
     article: int
     story: int | None
@@ -73,15 +74,59 @@ class _Local:
             self.acronyms.add(mention.acronym)
         self.count += 1
 
+    def identity(self) -> str:
+        """What makes this local the same one on a later resolution (for stable ids)."""
+        return f"{self.article}:{'|'.join(sorted(self.names))}"
+
+    def keys(self) -> set[str]:
+        """Lookup keys: another local can only join this one's entity if they share a key
+        (so resolving new articles only needs the entities sharing their keys)."""
+        keys: set[str] = set()
+        for name in [*self.names, *self.acronyms]:
+            key = skeleton(name)
+            if not key:
+                continue
+            keys.add("N:" + key)
+            tokens = key.split()
+            if self.label == "PERSON":
+                keys.update("T:" + t for t in tokens)
+                keys.add("C:" + consonants(tokens[-1]))
+            words = [w for w in name.split() if w[:1].isupper()]
+            if len(words) >= 2:
+                keys.add("N:" + skeleton("".join(w[0] for w in words)))
+            if len(tokens) == 1 and len(name) >= 4:
+                keys.add("F:" + name[0].lower() + consonants(name))
+        return keys
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"article": self.article, "story": self.story, "label": self.label,
+                "names": dict(self.names), "roles": dict(self.roles),
+                "acronyms": sorted(self.acronyms), "full": self.full, "count": self.count}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Local:
+        return cls(int(data["article"]), data.get("story"), data["label"],
+                   Counter(data["names"]), Counter(data["roles"]), set(data["acronyms"]),
+                   data.get("full"), int(data["count"]))
+
 
 def resolve_entities(
     mentions: Mapping[int, Sequence[Mention]], story_of: Mapping[int, int] | None = None
 ) -> list[Entity]:
     """Canonical entities from every article's mentions (ids numbered from 1, biggest first)."""
     stories = story_of or {}
-    locals_: list[_Local] = []
+    locals_: list[Local] = []
     for article_id in sorted(mentions):
-        locals_.extend(_group_article(article_id, stories.get(article_id), mentions[article_id]))
+        locals_.extend(group_article(article_id, stories.get(article_id), mentions[article_id]))
+    entities = [build_entity([locals_[i] for i in c]) for c in resolve_locals(locals_)]
+    entities.sort(key=lambda e: (-sum(e.articles.values()), e.name))
+    for number, entity in enumerate(entities, start=1):
+        entity.id = number
+    return entities
+
+
+def resolve_locals(locals_: Sequence[Local]) -> list[list[int]]:
+    """Which locals are one referent: clusters of indices into ``locals_``."""
     parent = list(range(len(locals_)))
 
     def find(i: int) -> int:
@@ -98,21 +143,24 @@ def resolve_entities(
     people = [i for i, loc in enumerate(locals_) if loc.full]
     _merge_full_names(locals_, people, union)
     others = [i for i, loc in enumerate(locals_) if not loc.full]
-    _merge_others(locals_, others, people, find, union)
-    return _build(locals_, find)
+    _merge_others(list(locals_), others, people, find, union)
+    clusters: dict[int, list[int]] = defaultdict(list)
+    for i in range(len(locals_)):
+        clusters[find(i)].append(i)
+    return list(clusters.values())
 
 
-def _group_article(article_id: int, story: int | None, mentions: Sequence[Mention]) -> list[_Local]:
-    full: dict[str, _Local] = {}
+def group_article(article_id: int, story: int | None, mentions: Sequence[Mention]) -> list[Local]:
+    full: dict[str, Local] = {}
     for m in mentions:
         if m.label == "PERSON" and len(m.text.split()) >= 2:
             key = skeleton(m.text)
             match = next((k for k in full if _same_person(k, key)), None)
             local = full.get(match) if match else None
             if local is None:
-                local = full[key] = _Local(article_id, story, "PERSON", full=m.text)
+                local = full[key] = Local(article_id, story, "PERSON", full=m.text)
             local.add(m)
-    rest: dict[tuple[str, str], _Local] = {}
+    rest: dict[tuple[str, str], Local] = {}
     for m in mentions:
         if m.label == "PERSON" and len(m.text.split()) >= 2:
             continue
@@ -125,12 +173,12 @@ def _group_article(article_id: int, story: int | None, mentions: Sequence[Mentio
         family = "PLACE" if m.label in _PLACES else m.label
         key = (family, skeleton(m.text))
         if key not in rest:
-            rest[key] = _Local(article_id, story, m.label)
+            rest[key] = Local(article_id, story, m.label)
         rest[key].add(m)
     return list(full.values()) + list(rest.values())
 
 
-def _owner(word: str, full: Mapping[str, _Local]) -> _Local | None:
+def _owner(word: str, full: Mapping[str, Local]) -> Local | None:
     """The one full name in the article that ``word`` is part of (surname preferred)."""
     key = skeleton(word)
     by_last = [loc for k, loc in full.items() if _similar(k.split()[-1], key, SURNAME_MIN)]
@@ -161,7 +209,7 @@ def _same_person(a: str, b: str) -> bool:
     return _similar(ga, gb, GIVEN_MIN) or ga.startswith(gb) or gb.startswith(ga)
 
 
-def _merge_full_names(locals_: list[_Local], people: list[int], union: object) -> None:
+def _merge_full_names(locals_: list[Local], people: list[int], union: object) -> None:
     by_name: dict[str, list[int]] = defaultdict(list)
     for i in people:
         by_name[skeleton(locals_[i].full or "")].append(i)
@@ -178,7 +226,7 @@ def _merge_full_names(locals_: list[_Local], people: list[int], union: object) -
                     union(by_name[a][0], by_name[b][0])  # type: ignore[operator]
 
 
-def _merge_others(locals_: list[_Local], others: list[int], people: list[int],
+def _merge_others(locals_: list[Local], others: list[int], people: list[int],
                   find: object, union: object) -> None:
     # Surname-only people: the full name in the same story first, then in the store.
     surname_index: dict[str, set[int]] = defaultdict(set)
@@ -211,7 +259,7 @@ def _merge_others(locals_: list[_Local], others: list[int], people: list[int],
     _merge_place_spellings(locals_, groups, union)
 
 
-def _attach(loc: _Local, candidates: set[int], locals_: list[_Local], find: object) -> int | None:
+def _attach(loc: Local, candidates: set[int], locals_: list[Local], find: object) -> int | None:
     """The one person ``loc`` (a name used alone) refers to, narrowest scope first."""
     if not candidates:
         return None
@@ -225,7 +273,7 @@ def _attach(loc: _Local, candidates: set[int], locals_: list[_Local], find: obje
     return roots.pop() if len(roots) == 1 else None
 
 
-def _merge_acronyms(locals_: list[_Local], groups: list[list[int]], union: object) -> None:
+def _merge_acronyms(locals_: list[Local], groups: list[list[int]], union: object) -> None:
     expansions: dict[str, int] = {}
     for items in groups:
         for i in items:
@@ -247,7 +295,7 @@ def _merge_acronyms(locals_: list[_Local], groups: list[list[int]], union: objec
             union(next(iter(initials[name])), items[0])  # type: ignore[operator]
 
 
-def _merge_place_spellings(locals_: list[_Local], groups: list[list[int]], union: object) -> None:
+def _merge_place_spellings(locals_: list[Local], groups: list[list[int]], union: object) -> None:
     frames: dict[str, list[tuple[str, int]]] = defaultdict(list)
     for items in groups:
         loc = locals_[items[0]]
@@ -264,37 +312,29 @@ def _merge_place_spellings(locals_: list[_Local], groups: list[list[int]], union
                     union(i, j)  # type: ignore[operator]
 
 
-def _build(locals_: list[_Local], find: object) -> list[Entity]:
-    clusters: dict[int, list[_Local]] = defaultdict(list)
-    for i, loc in enumerate(locals_):
-        clusters[find(i)].append(loc)  # type: ignore[operator]
-    entities: list[Entity] = []
-    for members in clusters.values():
-        names: Counter[str] = Counter()
-        fulls: Counter[str] = Counter()
-        labels: Counter[str] = Counter()
-        roles: Counter[str] = Counter()
-        articles: Counter[int] = Counter()
-        for loc in members:
-            names.update(loc.names)
-            roles.update(loc.roles)
-            labels[loc.label] += loc.count
-            articles[loc.article] += loc.count
-            for acronym in loc.acronyms:
-                names[acronym] += 0
-            if loc.full:
-                fulls.update({n: c for n, c in loc.names.items() if len(n.split()) >= 2})
-        pool = fulls or Counter({n: c for n, c in names.items() if not n.isupper()}) or names
-        name = max(pool, key=lambda n: (pool[n], len(n), n))
-        kind = "PERSON" if fulls else max(
-            labels, key=lambda t: (labels[t], -_LABEL_ORDER.index(t) if t in _LABEL_ORDER else -99))
-        entities.append(Entity(
-            id=0, name=name, type=kind,
-            aliases=sorted(n for n in names if n != name),
-            roles=[r for r, _ in roles.most_common()],
-            articles=dict(sorted(articles.items())),
-        ))
-    entities.sort(key=lambda e: (-sum(e.articles.values()), e.name))
-    for number, entity in enumerate(entities, start=1):
-        entity.id = number
-    return entities
+def build_entity(members: Sequence[Local]) -> Entity:
+    """The entity (id 0) that a cluster of locals makes: canonical name, type, aliases."""
+    names: Counter[str] = Counter()
+    fulls: Counter[str] = Counter()
+    labels: Counter[str] = Counter()
+    roles: Counter[str] = Counter()
+    articles: Counter[int] = Counter()
+    for loc in members:
+        names.update(loc.names)
+        roles.update(loc.roles)
+        labels[loc.label] += loc.count
+        articles[loc.article] += loc.count
+        for acronym in loc.acronyms:
+            names[acronym] += 0
+        if loc.full:
+            fulls.update({n: c for n, c in loc.names.items() if len(n.split()) >= 2})
+    pool = fulls or Counter({n: c for n, c in names.items() if not n.isupper()}) or names
+    name = max(pool, key=lambda n: (pool[n], len(n), n))
+    kind = "PERSON" if fulls else max(
+        labels, key=lambda t: (labels[t], -_LABEL_ORDER.index(t) if t in _LABEL_ORDER else -99))
+    return Entity(
+        id=0, name=name, type=kind,
+        aliases=sorted(n for n in names if n != name),
+        roles=[r for r, _ in roles.most_common()],
+        articles=dict(sorted(articles.items())),
+    )

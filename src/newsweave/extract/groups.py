@@ -66,6 +66,26 @@ def same_statement(a: str, b: str, min_score: float) -> bool:
 
 def group_quotes(instances: Sequence[Instance], min_score: float = 85.0) -> list[Quote]:
     """Quote groups (ids from 1, most-carried first) from every article's quotations."""
+    quotes = [_quote([instances[i] for i in c]) for c in cluster_quotes(instances, min_score)]
+    quotes.sort(key=lambda q: (-len(q.articles), q.variants[0].article, q.variants[0].start))
+    for number, quote in enumerate(quotes, start=1):
+        quote.id = number
+    return quotes
+
+
+def index_words(text: str, limit: int = 12) -> set[str]:
+    """The words a quotation is looked up by: its longest content words (long words are
+    the rare ones, and a variant of the same statement shares some of them)."""
+    content = set(words(text)) - _STOP
+    return set(sorted(content, key=lambda w: (-len(w), w))[:limit])
+
+
+def content_words(text: str) -> set[str]:
+    return set(words(text)) - _STOP
+
+
+def cluster_quotes(instances: Sequence[Instance], min_score: float = 85.0) -> list[list[int]]:
+    """Which quotations report one statement: clusters of indices into ``instances``."""
     parent = list(range(len(instances)))
 
     def find(i: int) -> int:
@@ -95,14 +115,10 @@ def group_quotes(instances: Sequence[Instance], min_score: float = 85.0) -> list
             if find(i) != find(j) and same_statement(instances[i].text, instances[j].text,
                                                      min_score):
                 parent[max(find(i), find(j))] = min(find(i), find(j))
-    clusters: dict[int, list[Instance]] = defaultdict(list)
-    for i, instance in enumerate(instances):
-        clusters[find(i)].append(instance)
-    quotes = [_quote(members) for members in clusters.values()]
-    quotes.sort(key=lambda q: (-len(q.articles), q.variants[0].article, q.variants[0].start))
-    for number, quote in enumerate(quotes, start=1):
-        quote.id = number
-    return quotes
+    clusters: dict[int, list[int]] = defaultdict(list)
+    for i in range(len(instances)):
+        clusters[find(i)].append(i)
+    return list(clusters.values())
 
 
 def _quote(members: list[Instance]) -> Quote:

@@ -1,71 +1,52 @@
 """Quotes and reported speech in one article: content, source (speaker) and cue spans.
 
-Direct quotes are found from quote marks (curly or straight, across
-sentences); reported speech from cue verbs ("said", "told", "backs",
-"believes", "announced") and "according to X". Only the sentences holding a
-quote or a cue are parsed, and the parse gives the speaker (the cue's
-subject) and the content (its clausal complement or object, or the rest of
-the sentence for "..., X said.").
+Direct quotes are found from quote marks (curly, straight, ``''``; across
+sentences, and across paragraphs where a quote goes on); reported speech from
+cue verbs ("said", "told", "backs", "believes", "announced"), "according to
+X" and "Name: ..." lines (headlines, transcripts). Only the sentences holding
+a quote or a cue are parsed; the parse gives the speaker (the cue's subject)
+and the content. The content spans follow the PolNeAR annotation scheme: a
+quotation interrupted by its attribution ('"A," she said. "B."') is one
+content from the first mark to the last, a reported clause keeps its "that"
+and runs to the end of its sentence, and a paragraph that only goes on
+quoting belongs to the attribution before it.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from newsweave.extract.cues import CUE_FORMS, CUE_RE, WEAK_CUES, forms
 from newsweave.nlp.sentences import Sentence, split_sentences
 
-# Attribution cue verbs (forms, not lemmas: no lemmatizer runs). Chosen from the
-# cues annotated in the PolNeAR training split: reporting, stance and belief verbs.
-_CUE_LEMMAS = """
-say tell add write ask report note announce suggest argue tweet describe continue find endorse
-show decline accuse criticize respond declare explain acknowledge express agree point claim warn
-refuse cite propose reveal state defend conclude praise vow pledge promise oppose recall insist
-question reject mention attack post issue reply deny decide back blast believe dismiss denounce
-predict confirm charge admit blame learn order complain assure echo reiterate mock urge
-identify repeat assert joke remind stress concede request emphasize highlight tout thank plead
-threaten allege estimate remark answer shout lament disclose quote caution recommend testify
-speculate observe contend comment think hope fear expect want support call see wonder worry
-inform imply hint brag boast slam applaud welcome condemn interject retweet demand advise
-""".split()
-_IRREGULAR = {
-    "say": "says said saying", "tell": "tells told telling",
-    "write": "writes wrote written writing",
-    "find": "finds found finding", "show": "shows showed shown showing",
-    "think": "thinks thought thinking", "see": "sees saw seen seeing",
-    "learn": "learns learned learnt learning", "lament": "laments lamented lamenting",
-}
-
-
-def _forms(lemma: str) -> set[str]:
-    if lemma in _IRREGULAR:
-        return {lemma, *_IRREGULAR[lemma].split()}
-    if lemma.endswith("e"):
-        return {lemma, lemma + "s", lemma + "d", lemma[:-1] + "ing"}
-    if lemma.endswith("y") and lemma[-2] not in "aeiou":
-        return {lemma, lemma[:-1] + "ies", lemma[:-1] + "ied", lemma + "ing"}
-    past = lemma + ("ed" if not re.search(r"[^aeiou][aeiou][bdgmnpt]$", lemma) or
-                    lemma in {"comment", "report", "support", "want", "post", "insist"}
-                    else lemma[-1] + "ed")
-    ing = past[:-2] + "ing"
-    ends = ("s", "sh", "ch", "x", "z")
-    third = lemma + ("es" if lemma.endswith(ends) else "s")
-    return {lemma, third, past, ing}
-
-
-CUE_FORMS = frozenset(f for lemma in _CUE_LEMMAS for f in _forms(lemma))
-# Cues that only attribute when they introduce a clause ("thinks that ...", "calls for").
-_WEAK = frozenset(_forms("see") | _forms("want") | _forms("call") | _forms("show")
-                  | _forms("find") | _forms("continue") | _forms("expect") | _forms("hope")
-                  | _forms("back") | _forms("post") | _forms("issue") | _forms("order")
-                  | _forms("learn") | _forms("decide") | _forms("question") | _forms("think"))
-_CUE_RE = re.compile(r"\b(?:" + "|".join(sorted(CUE_FORMS, key=len, reverse=True))
-                     + r"|according to)\b", re.IGNORECASE)
-_OPEN_CLOSE = {"“": "”", "«": "»"}
+_OPENERS = {"“": "”", "«": "»"}
+_CLOSERS = frozenset("”»")
+_MARK_RE = re.compile(r"''|[\"“”«»]")
 _PRONOUNS = frozenset({"he", "she", "they", "i", "we", "it", "him", "her"})
 _MIN_QUOTE_WORDS = 3
+# Cues whose object is the person addressed ("told reporters"), never what was said.
+_ADDRESSED = frozenset(forms("tell") | forms("ask") | forms("inform") | forms("remind")
+                       | forms("assure") | forms("thank") | forms("urge"))
+_MIN_ORPHAN_WORDS = 5
+# "WALLACE: ...", "Pence: Flowers won't be at debate": a short capitalised label, then a colon.
+_COLON_RE = re.compile(
+    r"^[ \t]*((?:[A-Z][\w.'’-]*|[A-Z]\.)(?:[ \t]+(?:[A-Z][\w.'’-]*|of|the|de|van|von|al-\w+)){0,4})"
+    r":[ \t]+(?=\S)")
+# Documents that speak for their authors ("in a statement", "in the poll").
+_DOCUMENTS = frozenset("""
+poll polls survey surveys statement statements interview report study letter memo speech op-ed
+editorial essay column filing lawsuit complaint ruling opinion tweet tweets post email emails
+video ad book interviews remarks testimony analysis
+""".split())
+_NOT_SPEAKERS = frozenset("""
+update updated correction note editor photo photos image video watch read related source
+sources click see share advertisement ad caption credit credits warning breaking live q a
+tags tag filed posted published copyright disclaimer subscribe follow listen featured more
+also previously background context full transcript here why what how when who where
+""".split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,19 +58,35 @@ class Span:
 
 @dataclass(slots=True)
 class Found:
-    """One attribution found in an article."""
+    """One attribution found in an article.
+
+    ``content`` is the whole extent of what was said; for a quotation
+    interrupted by its attribution it runs from the first quote mark to the
+    last, and ``parts`` holds the quoted pieces (so the statement reads
+    without "she said" in the middle: :meth:`statement`).
+    """
 
     content: Span
     source: Span | None
     cue: Span | None
     direct: bool  # the content is a quotation in quote marks
+    parts: tuple[Span, ...] = field(default=())
+
+    def statement(self) -> str:
+        """What was said, without the quote marks or an interrupting attribution."""
+        if self.parts:
+            return " ".join(p.text for p in self.parts)
+        return self.content.text.strip(" \"“”'«»")
 
     def to_dict(self) -> dict[str, Any]:
         def span(s: Span | None) -> dict[str, Any] | None:
             return None if s is None else {"start": s.start, "end": s.end, "text": s.text}
 
-        return {"content": span(self.content), "source": span(self.source),
+        data = {"content": span(self.content), "source": span(self.source),
                 "cue": span(self.cue), "direct": self.direct}
+        if self.parts:
+            data["parts"] = [span(p) for p in self.parts]
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Found:
@@ -98,48 +95,72 @@ class Found:
 
         content = span(data["content"])
         assert content is not None
-        return cls(content, span(data["source"]), span(data["cue"]), bool(data["direct"]))
+        parts = tuple(Span(p["start"], p["end"], p["text"]) for p in data.get("parts") or ())
+        return cls(content, span(data["source"]), span(data["cue"]), bool(data["direct"]),
+                   parts)
+
+
+@dataclass(frozen=True, slots=True)
+class Quotation:
+    """Text in quote marks: ``outer`` includes the marks, ``inner`` is what is quoted."""
+
+    outer: tuple[int, int]
+    inner: Span
 
 
 Parser = Callable[[Sequence[str]], Iterable[Any]]
 
 
-def find_quote_spans(text: str) -> list[Span]:
-    """Quotations in quote marks (the text between the marks), spanning sentences.
+def find_quotations(text: str) -> list[Quotation]:
+    """Quotations in quote marks, spanning sentences.
 
-    Straight quotes are paired within a paragraph; an unclosed quote runs to
-    the paragraph's end, as news style does for a quote that goes on.
+    Marks are paired within a paragraph. An unclosed curly quote, or a
+    straight one that opens the paragraph, runs to the paragraph's end, as
+    news style does for a quote that goes on into the next paragraph.
     """
-    spans: list[Span] = []
+    found: list[Quotation] = []
     for para in re.finditer(r"[^\n]+", text):
-        start, body = para.start(), para.group()
-        i = 0
-        while i < len(body):
-            ch = body[i]
-            close = _OPEN_CLOSE.get(ch) or ('"' if ch == '"' else None)
-            if close is None:
-                i += 1
+        marks = list(_MARK_RE.finditer(text, para.start(), para.end()))
+        opened: re.Match[str] | None = None
+        for mark in marks:
+            kind = mark.group()
+            if opened is None:
+                if kind not in _CLOSERS:
+                    opened = mark
                 continue
-            j = body.find(close, i + 1)
-            if ch == "“" and j < 0:
-                j = len(body)
-            if j < 0:
-                i += 1
+            if kind in _OPENERS:  # a new opening while one is open: the first never closed
+                _add(found, text, opened.start(), opened.end(), mark.start(), mark.start())
+                opened = mark
                 continue
-            inner = body[i + 1 : j].strip()
-            if len(inner.split()) >= _MIN_QUOTE_WORDS:
-                s = start + body.index(inner, i + 1) if inner else start + i + 1
-                spans.append(Span(s, s + len(inner), inner))
-            i = j + 1
-    return spans
+            _add(found, text, opened.start(), opened.end(), mark.start(), mark.end())
+            opened = None
+        if opened is not None and (opened.group() in _OPENERS
+                                   or opened.start() == para.start()):
+            _add(found, text, opened.start(), opened.end(), para.end(), para.end())
+    return found
 
 
-def candidate_sentences(text: str, quotes: Sequence[Span]) -> list[Sentence]:
+def _add(found: list[Quotation], text: str, start: int, inner_start: int, inner_end: int,
+         end: int) -> None:
+    raw = text[inner_start:inner_end]
+    inner = raw.strip()
+    if len(inner.split()) < _MIN_QUOTE_WORDS:
+        return
+    s = inner_start + raw.index(inner)
+    found.append(Quotation((start, end), Span(s, s + len(inner), inner)))
+
+
+def find_quote_spans(text: str) -> list[Span]:
+    """The quoted text of every quotation (without its marks)."""
+    return [q.inner for q in find_quotations(text)]
+
+
+def candidate_sentences(text: str, quotes: Sequence[Quotation]) -> list[Sentence]:
     """Sentences that may carry an attribution: a quote, a cue verb or "according to"."""
     chosen: list[Sentence] = []
     for sentence in split_sentences(text):
-        if any(q.start < sentence.end and sentence.start < q.end for q in quotes) or (
-            _CUE_RE.search(sentence.text)
+        if any(q.outer[0] < sentence.end and sentence.start < q.outer[1] for q in quotes) or (
+            CUE_RE.search(sentence.text)
         ):
             chosen.append(sentence)
     return chosen
@@ -154,72 +175,244 @@ def find_attributions_many(texts: Sequence[str], parser: Parser) -> list[list[Fo
     """:func:`find_attributions` for many texts, with one parser call for all of them."""
     prepared = []
     for text in texts:
-        quotes = find_quote_spans(text)
+        quotes = find_quotations(text)
         prepared.append((quotes, candidate_sentences(text, quotes)))
     flat = [s.text for _, sentences in prepared for s in sentences]
     docs = iter(parser(flat))
     results: list[list[Found]] = []
     for text, (quotes, sentences) in zip(texts, prepared, strict=True):
-        found: list[Found] = []
-        used_quotes: set[Span] = set()
-        for sentence in sentences:
-            for item in _from_sentence(text, sentence, next(docs), quotes):
-                if item.direct:
-                    used_quotes.update(q for q in quotes if q.start == item.content.start)
-                found.append(item)
-        for quote in quotes:
-            if quote not in used_quotes and len(quote.text.split()) >= 5:
-                found.append(Found(quote, None, None, True))
-        found.sort(key=lambda f: f.content.start)
-        results.append(_dedupe(found))
+        parsed = [(sentence, next(docs)) for sentence in sentences]
+        results.append(_Article(text, quotes).attributions(parsed))
     return results
 
 
-def _from_sentence(text: str, sentence: Sentence, doc: Any, quotes: Sequence[Span]) -> list[Found]:
-    base = sentence.start
-    inside = [q for q in quotes if q.start < sentence.end and sentence.start < q.end]
-    found: list[Found] = []
-    for token in doc:
-        lower = token.lower_
-        if lower == "according" and token.i + 1 < len(doc) and doc[token.i + 1].lower_ == "to":
-            to = doc[token.i + 1]
-            objects = [c for c in to.children if c.dep_ == "pobj"]
-            if not objects:
+@dataclass(slots=True)
+class _Claim:
+    """A cue with its source, before its content is settled."""
+
+    cue: tuple[int, int]
+    source: tuple[int, int] | None
+    content: tuple[int, int] | None  # reported content (absolute), None: quoted content
+    quotes: list[Quotation] = field(default_factory=list)
+    colon: bool = False  # "X said:" with the quotation following
+
+
+class _Article:
+    def __init__(self, text: str, quotes: Sequence[Quotation]) -> None:
+        self.text = text
+        self.quotes = list(quotes)
+        self.paragraphs = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text)]
+
+    def paragraph_of(self, offset: int) -> int:
+        for i, (start, end) in enumerate(self.paragraphs):
+            if start <= offset < end:
+                return i
+        return len(self.paragraphs) - 1
+
+    def in_quote(self, offset: int) -> bool:
+        return any(q.outer[0] <= offset < q.outer[1] for q in self.quotes)
+
+    def attributions(self, parsed: Sequence[tuple[Sentence, Any]]) -> list[Found]:
+        claims: list[_Claim] = []
+        for sentence, doc in parsed:
+            claims += self.claims_in(sentence, doc)
+        colons = self.colon_claims(claims)
+        if colons:
+            # A speaker's turn is one attribution; cues inside it are the speaker's own words.
+            claims = [c for c in claims if not any(
+                k.content and k.content[0] <= c.cue[0] < k.content[1] for k in colons)]
+            claims += colons
+        used: set[Quotation] = set()
+        for claim in claims:
+            if claim.content is not None:
+                used.update(q for q in self.quotes if claim.content[0] <= q.inner.start
+                            and q.inner.end <= claim.content[1])
+        self.assign_quotes(claims, used)
+        found = [f for f in (self.to_found(c) for c in claims) if f is not None]
+        for quote in self.quotes:
+            if quote not in used and len(quote.inner.text.split()) >= _MIN_ORPHAN_WORDS:
+                found.append(Found(self.span(quote.outer), None, None, True, (quote.inner,)))
+        return _dedupe(sorted(found, key=lambda f: (f.content.start, -f.content.end)))
+
+    # -- cues in one sentence ------------------------------------------------
+
+    def claims_in(self, sentence: Sentence, doc: Any) -> list[_Claim]:
+        base = sentence.start
+        claims: list[_Claim] = []
+        cue_tokens = [t for t in doc if _is_cue(t, doc) and not self.in_quote(base + t.idx)]
+        claims += self.document_claims(base, doc, cue_tokens)
+        for token in cue_tokens:
+            if token.lower_ == "according":
+                to = doc[token.i + 1]
+                objects = [c for c in to.children if c.dep_ == "pobj"]
+                if not objects:
+                    continue
+                source = _subtree(objects[0])
+                cue = (token.idx, to.idx + len(to))
+                rest = _rest(doc, min(cue[0], source[0]), max(cue[1], source[1]))
+                content = self.reported(base, rest) if rest else None
+                if content is None and not self.quotes_in(base, sentence.end, cue):
+                    continue
+                claims.append(_Claim(_abs(base, cue), _abs(base, source), content))
                 continue
-            source = _subtree(objects[0])
-            cue = (token.idx, to.idx + len(to))
-            content = _rest(doc, min(cue[0], source[0]), max(cue[1], source[1]))
-        elif lower in CUE_FORMS and token.pos_ == "VERB":
-            if any(q.start <= base + token.idx < q.end for q in inside):
-                continue  # a verb inside a quotation is the quoted person's, not a cue
             subject = _subject(token)
             complement = _complement(token)
-            if lower in _WEAK and complement is None:
+            if complement is not None and not complement[2] and (
+                    token.lower_ in _ADDRESSED and self.quotes_in(base, sentence.end, (
+                        token.idx, token.idx + 1), outside=(base + complement[0],
+                                                             base + complement[1]))):
+                # '"...," she told reporters': the object is the listener, not what was said.
+                complement = None
+            if token.lower_ in WEAK_CUES and complement is None:
                 continue
             source = _subtree(subject) if subject is not None else None
             cue = (token.idx, token.idx + len(token))
+            content: tuple[int, int] | None = None
             if complement is not None:
-                content = complement
-            else:
-                low = min(cue[0], source[0]) if source else cue[0]
-                high = max(cue[1], source[1]) if source else cue[1]
-                content = _rest(doc, low, high)
-            if source is None and complement is None:
+                end = _sentence_end(doc, complement[:2], cue_tokens, token)
+                content = self.reported(base, (complement[0], end))
+            if content is None:
+                quoted = self.quotes_in(base, sentence.end, cue)
+                if not quoted and not doc.text.rstrip().endswith(":"):
+                    if source is None:
+                        continue
+                    # "The dam will hold, he said.": the rest of the sentence was said.
+                    low = min(cue[0], source[0])
+                    high = max(cue[1], source[1])
+                    rest = _rest(doc, low, high)
+                    content = self.reported(base, rest) if rest else None
+                    if content is None:
+                        continue
+            claim = _Claim(_abs(base, cue), _abs(base, source) if source else None, content)
+            claim.colon = content is None and doc.text.rstrip().endswith(":")
+            claims.append(claim)
+        return claims
+
+    def document_claims(self, base: int, doc: Any, cues: Sequence[Any]) -> list[_Claim]:
+        """'In a poll released Monday, 50 percent chose ...': a document as the source."""
+        found: list[_Claim] = []
+        for token in doc:
+            if token.lower_ != "in" or token.head in cues or self.in_quote(base + token.idx):
                 continue
-        else:
-            continue
-        if content is None or content[1] - content[0] < 8:
-            continue
-        quote = _quote_for(inside, base + content[0], base + content[1], base + cue[0])
-        if quote is None and lower != "according":
-            # '"...," the council said in a statement': the quotation is what was said.
-            quote = next((q for q in inside if not (q.start <= base + cue[0] < q.end)), None)
-        if quote is not None:
-            found.append(Found(quote, _span(text, base, source), _span(text, base, cue), True))
-        else:
-            found.append(Found(_span(text, base, content), _span(text, base, source),  # type: ignore[arg-type]
-                               _span(text, base, cue), False))
-    return found
+            objects = [c for c in token.children if c.dep_ == "pobj"]
+            if not objects or objects[0].lower_ not in _DOCUMENTS:
+                continue
+            source = _subtree(objects[0])
+            rest = _rest(doc, token.idx, source[1])
+            content = self.reported(base, rest) if rest else None
+            if content is not None:
+                found.append(_Claim(_abs(base, (token.idx, token.idx + 2)), _abs(base, source),
+                                    content))
+        return found
+
+    def reported(self, base: int, offsets: tuple[int, int]) -> tuple[int, int] | None:
+        """Absolute reported-content span, or None when it is (inside) one quotation."""
+        start, end = base + offsets[0], base + offsets[1]
+        if end - start < 8:
+            return None
+        for quote in self.quotes:
+            inner = quote.inner
+            # The complement is the quotation itself (or a piece of it): quoted content.
+            if quote.outer[0] <= start + 1 and end <= quote.outer[1] + 1:
+                return None
+            covered = min(end, inner.end) - max(start, inner.start)
+            if covered > 0.8 * (end - start) and inner.start <= start + 2:
+                return None
+        return start, end
+
+    def quotes_in(self, base: int, end: int, cue: tuple[int, int],
+                  outside: tuple[int, int] | None = None) -> list[Quotation]:
+        """Quotations in the sentence ``base..end`` not holding the cue (nor overlapping
+        ``outside``)."""
+        return [q for q in self.quotes if q.outer[0] < end and base < q.outer[1]
+                and not (q.outer[0] <= base + cue[0] < q.outer[1])
+                and (outside is None or q.outer[1] <= outside[0] or outside[1] <= q.outer[0])]
+
+    def colon_claims(self, claims: Sequence[_Claim]) -> list[_Claim]:
+        """'Label: text' paragraphs (headline sources, transcript speakers)."""
+        found: list[_Claim] = []
+        for start, end in self.paragraphs:
+            match = _COLON_RE.match(self.text, start, end)
+            if match is None:
+                continue
+            label = match.group(1)
+            words = [w.strip(".").lower() for w in label.split()]
+            if not words or words[0] in _NOT_SPEAKERS or words[-1] in _NOT_SPEAKERS:
+                continue
+            if any(w.isdigit() for w in words) or any(w.lower() in CUE_FORMS for w in words):
+                continue
+            content_end = len(self.text[start:end].rstrip(" .")) + start
+            if content_end - match.end() < 8:
+                continue
+            colon = match.end(1)
+            found.append(_Claim((colon, colon + 1), (match.start(1), match.end(1)),
+                                (match.end(), content_end)))
+        return found
+
+    # -- quotations to their cues ------------------------------------------------
+
+    def assign_quotes(self, claims: list[_Claim], used: set[Quotation]) -> None:
+        """Each unused quotation to the quoting cue of its paragraph (or the one before)."""
+        quoting = [c for c in claims if c.content is None]
+        by_paragraph: dict[int, list[_Claim]] = {}
+        for claim in quoting:
+            by_paragraph.setdefault(self.paragraph_of(claim.cue[0]), []).append(claim)
+        last_direct: _Claim | None = None
+        last_paragraph = -2
+        for quote in self.quotes:
+            if quote in used:
+                continue
+            paragraph = self.paragraph_of(quote.outer[0])
+            here = by_paragraph.get(paragraph, [])
+            before = [c for c in here if c.cue[0] < quote.outer[0]]
+            claim: _Claim | None = None
+            if before:
+                claim = before[-1]
+            elif here:
+                claim = here[0]
+            elif paragraph - 1 in by_paragraph and by_paragraph[paragraph - 1][-1].colon:
+                claim = by_paragraph[paragraph - 1][-1]  # 'X said:' then the quote
+            elif (last_direct is not None and last_paragraph == paragraph - 1
+                  and quote.outer[0] == self.paragraphs[paragraph][0]
+                  and not self._has_claim(claims, paragraph)):
+                claim = last_direct  # a paragraph that goes on quoting
+            if claim is None:
+                continue
+            claim.quotes.append(quote)
+            used.add(quote)
+            last_direct, last_paragraph = claim, paragraph
+
+    def _has_claim(self, claims: Sequence[_Claim], paragraph: int) -> bool:
+        return any(self.paragraph_of(c.cue[0]) == paragraph for c in claims)
+
+    def to_found(self, claim: _Claim) -> Found | None:
+        source = self.span(claim.source) if claim.source else None
+        cue = self.span(claim.cue)
+        if claim.content is not None:
+            parts = tuple(q.inner for q in self.quotes if claim.content[0] <= q.inner.start
+                          and q.inner.end <= claim.content[1])
+            whole = bool(parts) and len(parts) == 1 and parts[0].start <= claim.content[0] + 1 \
+                and parts[0].end >= claim.content[1] - 1
+            return Found(self.span(claim.content), source, cue, whole)
+        if not claim.quotes:
+            return None
+        quotes = sorted(claim.quotes, key=lambda q: q.outer[0])
+        extent = (quotes[0].outer[0], quotes[-1].outer[1])
+        return Found(self.span(extent), source, cue, True, tuple(q.inner for q in quotes))
+
+    def span(self, offsets: tuple[int, int]) -> Span:
+        return Span(offsets[0], offsets[1], self.text[offsets[0] : offsets[1]])
+
+
+def _is_cue(token: Any, doc: Any) -> bool:
+    lower = token.lower_
+    if lower == "according":
+        return token.i + 1 < len(doc) and doc[token.i + 1].lower_ == "to"
+    return lower in CUE_FORMS and token.pos_ == "VERB"
+
+
+def _abs(base: int, offsets: tuple[int, int]) -> tuple[int, int]:
+    return base + offsets[0], base + offsets[1]
 
 
 def _subject(verb: Any) -> Any | None:
@@ -237,19 +430,31 @@ def _subject(verb: Any) -> Any | None:
     return None
 
 
-def _complement(verb: Any) -> tuple[int, int] | None:
-    """The reported content: the clause or object after the cue."""
+def _complement(verb: Any) -> tuple[int, int, bool] | None:
+    """The reported content after the cue: (start, end, whether it is a clause)."""
     for child in verb.children:
         if child.dep_ in ("ccomp", "xcomp") and child.i > verb.i:
-            return _subtree(child, start_at=_first_right(verb, child))
+            return (*_subtree(child, start_at=_first_right(verb, child)), True)
     for child in verb.children:
         if child.dep_ in ("dobj", "prep", "dative") and child.i > verb.i and not (
                 child.dep_ == "prep" and child.lower_ in ("in", "on", "at", "during", "after")):
             span = _subtree(child)
             if child.dep_ == "dative" or span[1] - span[0] < 4:
                 continue
-            return span
+            return (*span, False)
     return None
+
+
+def _sentence_end(doc: Any, complement: tuple[int, int], cues: Sequence[Any], cue: Any) -> int:
+    """Where reported content ends: the sentence's end (PolNeAR runs a reported clause on to
+    it), unless a later cue in the sentence starts an attribution of its own."""
+    later = [t for t in cues if t.idx > complement[0] and t.i != cue.i]
+    if later:
+        return complement[1]
+    end = len(doc.text.rstrip())
+    while end > complement[1] and doc.text[end - 1] in ".;:,!?—- ":
+        end -= 1
+    return max(end, complement[1])
 
 
 def _first_right(verb: Any, child: Any) -> Any:
@@ -280,34 +485,19 @@ def _rest(doc: Any, low: int, high: int) -> tuple[int, int] | None:
     return offset, offset + len(stripped)
 
 
-def _quote_for(quotes: Sequence[Span], start: int, end: int, cue: int) -> Span | None:
-    """The quotation this content is, when the content overlaps one and the cue is outside."""
-    for quote in quotes:
-        if quote.start < end and start < quote.end and not (quote.start <= cue < quote.end):
-            return quote
-    return None
-
-
-def _span(text: str, base: int, offsets: tuple[int, int] | None) -> Span | None:
-    if offsets is None:
-        return None
-    start, end = base + offsets[0], base + offsets[1]
-    return Span(start, end, text[start:end])
-
-
 def _dedupe(found: list[Found]) -> list[Found]:
-    """One record per (content, cue); a quote keeps its first attribution."""
-    seen: set[tuple[int, int, int]] = set()
+    """One record per content: two cues claiming one stretch of text keep the first."""
     kept: list[Found] = []
     for item in found:
-        key = (item.content.start, item.content.end, item.cue.start if item.cue else -1)
-        direct_key = (item.content.start, item.content.end, -2)
-        if key in seen or (item.direct and direct_key in seen):
-            continue
-        seen.add(key)
-        if item.direct:
-            seen.add(direct_key)
-        kept.append(item)
+        clash = False
+        for other in kept[-6:]:
+            a, b = item.content, other.content
+            overlap = min(a.end, b.end) - max(a.start, b.start)
+            if overlap > 0.5 * min(a.end - a.start, b.end - b.start):
+                clash = True
+                break
+        if not clash:
+            kept.append(item)
     return kept
 
 

@@ -3,7 +3,7 @@
 Each sentence of one article is paired with at most one sentence of the other
 (greedy, best pairs first) and the pair is labelled:
 
-* ``verbatim``: the same words (quote marks, case and spacing aside);
+* ``verbatim``: the same words (quote marks, case, punctuation and spacing aside);
 * ``edited``: the same sentence with small edits, or cut short;
 * ``paraphrase``: new wording that keeps the facts (names, numbers, content words);
 * ``quote``: both sentences carry the same quoted statement, the text around
@@ -25,11 +25,10 @@ from rapidfuzz import fuzz, process
 from newsweave.nlp.sentences import Sentence, split_sentences
 from newsweave.reuse.text import content_words, quoted_spans, words
 
-VERBATIM = 0.95  # character similarity (0..1) of the normalised words
-EDITED = 0.78
+EDITED = 0.78  # character similarity (0..1) of the normalised words
 PARTIAL = 0.93  # one sentence is (almost) a cut-down version of the other
 PARAPHRASE = 0.5  # content-word overlap (Dice)
-QUOTED = 0.6  # share of a sentence inside quote marks to call it a quotation
+QUOTED = 0.5  # share of a sentence inside quote marks to call it a quotation
 MIN_WORDS = 5  # shorter sentences ("He left.") say nothing about reuse
 
 TEXT_KINDS = ("verbatim", "edited", "paraphrase")
@@ -65,6 +64,8 @@ class Alignment:
     copy_b: float = 0.0
     text_a: float = 0.0  # share of A in verbatim/edited/paraphrase pairs
     text_b: float = 0.0
+    all_a: float = 0.0  # share of A in pairs of any kind, quotations included
+    all_b: float = 0.0
     order: float = 0.0  # share of text pairs that keep the same order in both
     sentences_a: int = 0
     sentences_b: int = 0
@@ -130,8 +131,8 @@ def _label(ua: Unit, ub: Unit, ratio: float, dice: float) -> tuple[str | None, f
                 ratio = max(ratio, EDITED + (partial - PARTIAL) * 0.5)
     if ua.quoted >= QUOTED and ub.quoted >= QUOTED and max(ratio, dice) >= PARAPHRASE - 0.1:
         return "quote", max(ratio, dice)
-    if ratio >= VERBATIM:
-        return "verbatim", ratio
+    if ua.normal == ub.normal:
+        return "verbatim", 1.0
     if ratio >= EDITED:
         return "edited", ratio
     shared = len(ua.content & ub.content)
@@ -164,6 +165,8 @@ def _measure(result: Alignment, a: Sequence[Unit], b: Sequence[Unit]) -> None:
     result.copy_b = sum(len(p.b.text) for p in copy) / size_b
     result.text_a = sum(len(p.a.text) for p in text) / size_a
     result.text_b = sum(len(p.b.text) for p in text) / size_b
+    result.all_a = sum(len(p.a.text) for p in result.pairs) / size_a
+    result.all_b = sum(len(p.b.text) for p in result.pairs) / size_b
     result.order = _in_order(sorted((p.a_index, p.b_index) for p in text))
 
 

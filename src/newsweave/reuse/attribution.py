@@ -203,16 +203,34 @@ def _dedupe(found: list[Attribution]) -> list[Attribution]:
 
 
 def _resolve(found: list[Attribution]) -> list[Attribution]:
-    """Replace descriptors ("the agency") with the medium named before them, if any."""
-    last: str | None = None
+    """Replace descriptors with the medium of that sort named before them, if any.
+
+    "The English news agency added" after "Reuters reported" is Reuters; "told
+    the magazine" after "according to TASS" is not TASS (an agency is no magazine).
+    """
+    last: dict[str, str] = {}
     out = []
     for a in sorted(found, key=lambda x: (x.start < 0, x.start)):
-        if is_descriptor(a.name) and last is not None:
-            a = Attribution(a.article, last, a.kind, a.sentence, a.start, a.end)
-        elif a.kind in ("agency", "outlet", "dateline") and not is_descriptor(a.name):
-            last = a.name
+        if is_descriptor(a.name):
+            sort = _descriptor_sort(a.name)
+            named = last.get(sort) if sort != "any" else last.get("agency") or last.get("outlet")
+            if named is not None:
+                a = Attribution(a.article, named, a.kind, a.sentence, a.start, a.end)
+        elif a.kind in ("agency", "dateline"):
+            last["agency"] = a.name
+        elif a.kind == "outlet":
+            last["outlet"] = a.name
         out.append(a)
     return out
+
+
+def _descriptor_sort(name: str) -> str:
+    lowered = name.lower()
+    if re.search(r"\b(?:agency|wire|news service)\b", lowered):
+        return "agency"
+    if re.search(r"\b(?:media|outlet|publication|site|website)\b", lowered):
+        return "any"
+    return "outlet"
 
 
 def _acronym(name: str) -> str:

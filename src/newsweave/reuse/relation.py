@@ -62,7 +62,12 @@ def relate(a: Side, b: Side, alignment: Alignment) -> Edge:
         reasons = _kind_reasons(kind, alignment)
     derived, source = (a, b) if a_derived else (b, a)
     attribution = a_names_b if a_derived else b_names_a
-    shared = alignment.text_a if a_derived else alignment.text_b
+    # Once one article derives from the other, the quotations it took along
+    # are part of what it took.
+    if kind in ("copy", "rewrite"):
+        shared = alignment.all_a if a_derived else alignment.all_b
+    else:
+        shared = alignment.text_a if a_derived else alignment.text_b
     if kind in ("copy", "rewrite"):
         reasons = _kind_reasons(kind, alignment) + reasons
     return Edge(

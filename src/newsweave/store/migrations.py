@@ -217,4 +217,51 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX quote_variants_article ON quote_variants(article_id)
     """,
+    # extract stage, incremental resolution with stable ids: the per-article referents
+    #    ("locals") each entity is made of, the keys new mentions are looked up by, the
+    #    names each article uses for an entity (speakers are resolved through them when
+    #    read), per-variant speaker/cue, the words quote groups are looked up by, and id
+    #    counters so an id is never reused. Derived data: it is cleared here and rebuilt
+    #    by the stage's version bump.
+    """
+    DELETE FROM entity_articles;
+    DELETE FROM entities;
+    DELETE FROM quote_variants;
+    DELETE FROM quote_groups;
+    CREATE TABLE entity_locals (
+        entity_id  INTEGER NOT NULL,
+        article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        data       TEXT NOT NULL
+    );
+    CREATE INDEX entity_locals_entity ON entity_locals(entity_id);
+    CREATE INDEX entity_locals_article ON entity_locals(article_id);
+    CREATE TABLE entity_keys (
+        key       TEXT NOT NULL,
+        entity_id INTEGER NOT NULL,
+        PRIMARY KEY (key, entity_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX entity_keys_entity ON entity_keys(entity_id);
+    CREATE TABLE entity_names (
+        article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        name       TEXT NOT NULL,
+        entity_id  INTEGER NOT NULL,
+        token      INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX entity_names_lookup ON entity_names(article_id, name);
+    CREATE INDEX entity_names_entity ON entity_names(entity_id);
+    ALTER TABLE quote_variants ADD COLUMN speaker_key TEXT;
+    ALTER TABLE quote_variants ADD COLUMN speaker_text TEXT;
+    ALTER TABLE quote_variants ADD COLUMN cue TEXT;
+    ALTER TABLE quote_variants ADD COLUMN direct INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE quote_words (
+        word     TEXT NOT NULL,
+        quote_id INTEGER NOT NULL,
+        PRIMARY KEY (word, quote_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX quote_words_quote ON quote_words(quote_id);
+    CREATE TABLE extract_counters (
+        name  TEXT PRIMARY KEY,
+        value INTEGER NOT NULL
+    )
+    """,
 )

@@ -1,0 +1,81 @@
+"""Date lines: a line that holds a date or a time and nothing else.
+
+Pages print the publication date on a line of its own ("20 Sep 2022 - 9:43",
+"UPDATED: Tue., Nov. 19, 2019"); that is metadata, not article text. The test
+is lexical, with month and weekday names in the languages the corpus meets
+most, so it is fast enough to run on every line; parsing the date (with
+dateparser) is the metadata module's job, on the few lines found here.
+"""
+
+from __future__ import annotations
+
+import re
+
+_MONTHS = (
+    "january february march april may june july august september october november december "
+    "jan feb mar apr jun jul aug sep sept oct nov dec "
+    "janvier février fevrier mars avril mai juin juillet août aout septembre octobre novembre "
+    "décembre decembre janv févr avr juil déc "
+    "januar februar märz maerz juni juli oktober dezember jän mär okt dez "
+    "enero febrero marzo abril mayo junio julio agosto septiembre setiembre octubre noviembre "
+    "diciembre ene abr ago dic "
+    "janeiro fevereiro março marco maio junho julho setembro outubro novembro dezembro fev set "
+    "out "
+    "gennaio febbraio aprile maggio giugno luglio settembre ottobre dicembre gen mag giu lug ott "
+    "januari februari maart mei augustus "
+    "января февраля марта апреля мая июня июля августа сентября октября ноября декабря"
+)
+_WEEKDAYS = (
+    "monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs "
+    "fri sat sun "
+    "lundi mardi mercredi jeudi vendredi samedi dimanche "
+    "montag dienstag mittwoch donnerstag freitag samstag sonntag "
+    "lunes martes miércoles miercoles jueves viernes sábado sabado domingo "
+    "segunda terça terca quarta quinta sexta feira "
+    "lunedì lunedi martedì martedi mercoledì mercoledi giovedì giovedi venerdì venerdi "
+    "maandag dinsdag woensdag donderdag vrijdag zaterdag zondag"
+)
+# Words that may surround a date in a date line without making it text.
+_DATE_FILLERS = (
+    "published posted updated last modified created date dated on at de del da do às as a à "
+    "le el la of the um am pm a.m p.m h hrs uhr et est edt pst pdt cst cdt gmt bst utc cet cest "
+    "ist jst aest hkt amt msk ago today yesterday mis jour publié publicado atualizado "
+    "actualizado aktualisiert veröffentlicht aggiornato pubblicato em en il y and"
+)
+_DATE_WORDS = frozenset((_MONTHS + " " + _WEEKDAYS + " " + _DATE_FILLERS).split())
+_MONTH_WORDS = frozenset(_MONTHS.split())
+_NUMERIC_DATE = re.compile(
+    r"\b\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?\b"
+    r"|\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b|\b\d{1,2}(?::|h)\d{2}\b"
+)
+_DATE_TOKEN = re.compile(r"[^\W\d_]+(?:\.[^\W\d_]+)*\.?|\d+")
+_ORDINAL = re.compile(r"\d+(?:st|nd|rd|th|er|e|º|ª)")
+_MAX_DATE_LINE_WORDS = 14
+
+
+def is_date_line(text: str) -> bool:
+    """True when a line holds a date or time and nothing else but date words.
+
+    >>> is_date_line("20 Sep 2022 - 9:43")
+    True
+    >>> is_date_line("UPDATED: Tue., Nov. 19, 2019")
+    True
+    >>> is_date_line("2a etapa: 10 de março – Interlagos")
+    False
+    """
+    if not any(ch.isdigit() for ch in text):
+        return False
+    folded = _NUMERIC_DATE.sub(" 0 ", text).casefold()
+    words = _DATE_TOKEN.findall(folded)
+    if not words or len(words) > _MAX_DATE_LINE_WORDS:
+        return False
+    has_date = bool(_NUMERIC_DATE.search(text))
+    for word in words:
+        bare = word.rstrip(".")
+        if word.isdigit():
+            continue
+        if bare in _MONTH_WORDS:
+            has_date = True
+        elif bare not in _DATE_WORDS and not _ORDINAL.fullmatch(bare):
+            return False
+    return has_date

@@ -1,0 +1,90 @@
+"""Where reports differ, how origins are counted, and the status of claim groups."""
+
+from __future__ import annotations
+
+from newsweave.crosscheck.status import StoryArticle, count_origins, cross_check
+
+WIRE = (
+    "At least 14 people were killed and nine were missing after the Tavra Dam gave way late "
+    "on Monday, officials said on Tuesday.\n\n"
+    "About 3,200 residents of Morvik were evacuated overnight to schools and sports halls.\n\n"
+    "Minister Aleksandr Petrin flew to Morvik on Tuesday and met Governor Dorota Krael at the "
+    "crisis headquarters.\n\n"
+    "It is the deadliest dam failure since the Orsa collapse in 1979, in which 31 people died."
+)
+COPY = WIRE.replace("At least 14 people", "At least 14 people, the agency said,")
+OTHER = (
+    "Seventeen people have now died in the flood that followed the collapse of the Tavra Dam "
+    "late on Monday, a hospital official said.\n\n"
+    "More than 3,200 residents of Morvik were evacuated overnight to schools and halls.\n\n"
+    "Interior Minister Viktor Hallan arrived in Morvik on Tuesday and met Governor Dorota "
+    "Krael at the crisis headquarters."
+)
+TYPES = {"Aleksandr Petrin": "PERSON", "Dorota Krael": "PERSON", "Viktor Hallan": "PERSON",
+         "Morvik": "GPE"}
+
+
+def check(origins: dict[int, list[int]]):
+    articles = [StoryArticle(1, WIRE, "Wire", "2026-03-03T09:00"),
+                StoryArticle(2, COPY, "Repost", "2026-03-03T10:00"),
+                StoryArticle(3, OTHER, "Beacon", "2026-03-03T13:00")]
+    return cross_check(articles, origins, entity_types=TYPES)
+
+
+def test_count_origins_ignores_copies() -> None:
+    assert count_origins([1, 2, 3], {1: [1], 2: [1], 3: [3]}) == 2
+    assert count_origins([2], {2: [1]}) == 1
+    assert count_origins([1, 2], {}) == 2
+
+
+def test_death_toll_is_contested_with_both_variants() -> None:
+    result = check({1: [1], 2: [1], 3: [3]})
+    numbers = [c for c in result.conflicts if c.kind == "number" and c.slot == "dead"]
+    assert len(numbers) == 1
+    sides = [sorted({u.article for u in side}) for side in numbers[0].variants]
+    assert sorted(sides) == [[1, 2], [3]]
+
+
+def test_history_and_approximate_agreement_are_not_conflicts() -> None:
+    result = check({1: [1], 2: [1], 3: [3]})
+    # "31 people died in 1979" is background, and "more than 3,200" agrees with "about 3,200".
+    assert all(c.slot != "evacuated" for c in result.conflicts)
+    values = {u.text[:9] for c in result.conflicts for side in c.variants for u in side}
+    assert "It is the" not in values
+
+
+def test_person_who_met_the_governor_is_contested() -> None:
+    result = check({1: [1], 2: [1], 3: [3]})
+    people = [c for c in result.conflicts if c.kind == "person"]
+    assert len(people) == 1
+    texts = [" ".join(u.text for u in side) for side in people[0].variants]
+    assert any("Petrin" in t for t in texts) and any("Hallan" in t for t in texts)
+
+
+def test_a_copy_never_contests_its_source() -> None:
+    articles = [StoryArticle(1, WIRE, "Wire"), StoryArticle(2, WIRE.replace("14", "17"), "Copy")]
+    result = cross_check(articles, {1: [1], 2: [1]}, entity_types=TYPES)
+    assert not [c for c in result.conflicts if c.kind == "number"]
+
+
+def test_status_counts_independent_origins() -> None:
+    result = check({1: [1], 2: [1], 3: [3]})
+    statuses = {g.status for g in result.groups}
+    assert "contested" in statuses
+    for group in result.groups:
+        if group.status == "corroborated":
+            assert group.origins >= 2
+        if group.status == "single-source":
+            assert group.origins == 1
+    # The copy adds nothing: the wire's own facts stay single-source.
+    orsa = next(g for g in result.groups if "Orsa" in g.first.text)
+    assert orsa.articles == [1, 2] and orsa.status == "single-source"
+
+
+def test_unique_details_and_omissions() -> None:
+    result = check({1: [1], 2: [1], 3: [3]})
+    assert all(len({u.article for u in g.units}) >= 1 for g in result.groups)
+    for outlet, groups in result.omissions.items():
+        for group in groups:
+            assert group.status == "corroborated"
+            assert outlet not in {a.outlet for a in result.articles if a.id in group.articles}
