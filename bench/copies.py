@@ -15,10 +15,12 @@ Each original gets an agency outlet and a publication time; each derived
 article is published 10 minutes to 6 hours later, except a quarter that
 carry no time; half of the derived articles credit the agency ("(KPA) --"
 dateline or "..., the Kelvar Press Agency reported."). All 982 ECB+
-articles are in the store, so other articles on the same topic, and on the
-same event, are the negatives. ECB+ itself holds a few real reposts: pairs
-of ECB+ articles whose 5-word-shingle Jaccard is at least 0.3 are left out
-of the scoring (their number is printed).
+articles are in the store. The negatives are pairs from different events:
+ECB+ pairs each event with a similar one in its topic (two earthquakes, two
+actors in rehab), so these are unrelated same-topic articles. Pairs within
+one ECB+ event are left out of the scoring: ECB+ holds real reposts and
+rewrites of one event's reports, with no gold saying which (their number is
+printed).
 
 Figures: pair precision and recall for ``copy`` (verbatim and partial) and
 for ``rewrite``, over the pairs the stage relates; direction accuracy over
@@ -90,8 +92,6 @@ def main() -> None:
     from newsweave.engine import Engine
     from newsweave.model import Article
     from newsweave.reuse import ReuseStage
-    from newsweave.reuse.index import estimate_jaccard, signatures
-    from newsweave.reuse.text import words
     from newsweave.settings import load_settings
     from newsweave.store import open_store
 
@@ -145,35 +145,22 @@ def main() -> None:
     engine.analyze()
     seconds = time.perf_counter() - started
 
-    # -- ECB+'s own reposts are not negatives ------------------------------------------
-    sigs = signatures([words(r["text"]) for r in records[: len(docs)]])
-    topic: dict[str, list[int]] = {}
-    for i, doc in enumerate(docs):
-        topic.setdefault(doc["topic"], []).append(i)
-    ecb_duplicates = set()
-    for members in topic.values():
-        for x in members:
-            for y in members:
-                if x < y and estimate_jaccard(sigs[x], sigs[y]) >= 0.3:
-                    ecb_duplicates.add((ids[x], ids[y]))
-
     # -- score --------------------------------------------------------------------------
     def gold(a: int, b: int) -> str:
         ra, rb = by_id[a], by_id[b]
-        if ra["family"] != rb["family"]:
-            return "none"
-        return "rewrite" if "rewrite" in (ra["role"], rb["role"]) else "copy"
+        if ra["family"] == rb["family"]:
+            return "rewrite" if "rewrite" in (ra["role"], rb["role"]) else "copy"
+        if docs[ra["family"]]["event"] == docs[rb["family"]]["event"]:
+            return "unknown"  # ECB+ holds real reposts of one event's reports
+        return "none"
 
-    predicted = [e for e in engine.store.reuse.pairs() if e.kind in ("copy", "rewrite")]
-    skipped = sum(1 for e in predicted
-                  if (min(e.derived, e.source), max(e.derived, e.source)) in ecb_duplicates)
-    predicted = [e for e in predicted
-                 if (min(e.derived, e.source), max(e.derived, e.source)) not in ecb_duplicates]
+    related = [e for e in engine.store.reuse.pairs() if e.kind in ("copy", "rewrite")]
+    predicted = [e for e in related if gold(e.derived, e.source) != "unknown"]
     found = {(min(e.derived, e.source), max(e.derived, e.source)): e for e in predicted}
     figures: dict[str, object] = {"articles": len(records), "originals": len(originals),
                                   "seconds": round(seconds, 1),
-                                  "ecb_duplicate_pairs_left_out": len(ecb_duplicates),
-                                  "predicted_on_left_out": skipped}
+                                  "related_pairs_of_one_ecb_event_left_out":
+                                      len(related) - len(predicted)}
     original_id = {i: ids[i] for i in originals}
     for kind, roles in (("copy", ("verbatim", "partial")), ("rewrite", ("rewrite",))):
         made = [e for e in predicted if e.kind == kind]
@@ -241,27 +228,33 @@ def _dress(sentences: list[str], rng: random.Random, docs: list[dict]) -> str:
 
 
 def _rewrite(sentence: str, rng: random.Random) -> str:
-    text = sentence.strip()
-    # "X, police said." -> "Police said X."; "A, B." -> "B, A."
-    match = re.match(r"^(?P<body>.+),\s*(?P<who>[^,]{2,40}?)\s+(?P<verb>said|says|reported)\.?$",
-                     text)
-    if match:
-        who = match.group("who")
-        text = f"{who[0].upper()}{who[1:]} {match.group('verb')} {match.group('body')}."
-    elif ", " in text:
-        first, _, rest = text.rstrip(".").partition(", ")
-        if len(first.split()) >= 3 and len(rest.split()) >= 3:
-            text = f"{rest[0].upper()}{rest[1:]}, {first[0].lower()}{first[1:]}."
+    """Reword a sentence by rules: move a clause, swap words for synonyms, drop fillers."""
+    text = sentence.strip().rstrip(".")
+    said = re.match(r"^(?P<body>.+),\s*(?P<who>[^,]{2,40}?)\s+(?P<verb>said|says|reported)$",
+                    text)
+    tail = re.match(r"^(?P<body>.{20,}?)\s+"
+                    r"(?P<tail>(?:on|in|at|after|during|since|for)\s+[^,]{3,40})$", text)
+    if said:  # "X, police said." -> "Police said that X."
+        who = said.group("who")
+        text = f"{who[0].upper()}{who[1:]} {said.group('verb')} that {said.group('body')}"
+    elif ", " in text:  # "A, B." -> "B, A."
+        first, _, rest = text.partition(", ")
+        if len(first.split()) >= 2 and len(rest.split()) >= 2:
+            text = f"{rest}, {first[0].lower()}{first[1:]}"
+    elif tail:  # "X did Y on Tuesday." -> "On Tuesday, X did Y."
+        text = f"{tail.group('tail')}, {tail.group('body')[0].lower()}{tail.group('body')[1:]}"
     out = []
     for token in text.split():
         core = token.strip(".,;:!?\"'").lower()
         swap = _SYNONYMS.get(core)
-        if swap is not None and rng.random() < 0.9:
+        if swap is not None:
             token = token.lower().replace(core, swap) if swap else ""
+        elif core in ("the", "a") and rng.random() < 0.3:
+            token = ""
         if token:
             out.append(token)
     result = " ".join(out)
-    return result[0].upper() + result[1:] if result else sentence
+    return (result[0].upper() + result[1:] + ".") if result else sentence
 
 
 def _later(stamp: str | None, minutes: int) -> str | None:

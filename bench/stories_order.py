@@ -21,6 +21,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seeds", nargs=2, type=int, default=(1, 2))
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE")
+    parser.add_argument("--stories-only", action="store_true",
+                        help="run only the stories stage (no reuse links)")
     args = parser.parse_args()
     docs = load()
     settings = parse_sets(args.set)
@@ -29,7 +31,7 @@ def main() -> None:
         order = list(docs)
         random.Random(seed).shuffle(order)
         with tempfile.TemporaryDirectory() as tmp:
-            pred, took = partition(order, settings, Path(tmp))
+            pred, took = partition(order, settings, Path(tmp), stories_only=args.stories_only)
         gold_f1 = bcubed(pred, [d["event"] for d in order])[2]
         print(f"order seed {seed}: {len(set(pred))} stories, BCubed F1 vs event {gold_f1:.3f}, "
               f"{took:.1f} s")

@@ -2,13 +2,17 @@
 
 An independent checker, deliberately unlike the brief's own support check
 (``newsweave.brief.support``, which uses the "same fact" model and stem
-containment). Here a brief sentence is supported by a cited article when a
-window of up to three consecutive sentences of that article
+containment of 80 %). Here a brief sentence is entailed by a cited article,
+in the manner of overlap-based entailment baselines, when a window of up to
+three consecutive sentences of that article
 
-* contains at least 60 % of the sentence's character 4-grams (lowercased,
-  whitespace-folded, so rewordings of a few words still pass but another fact
-  does not), and
-* contains every number the sentence gives (digits, "3,200" = "3 200").
+* covers at least 50 % of the sentence's content words, a word covered by one
+  with the same first five letters or a near spelling (so "evacuated" /
+  "evacuation", "Morvik" / "Morwik" and "metres" / "meters" match, while
+  another fact does not), and
+* contains every number the sentence gives (digits or number words; "3,200"
+  = "3 200", "fourteen" = "14"), and
+* does not flip its polarity (a negation in one and not the other fails).
 
 The figure is the share of brief sentences whose every citation is
 supported. Sentences are the lead, key facts and contested variants, quotes,
@@ -29,27 +33,57 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterable
+from difflib import SequenceMatcher
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 _NUMBER = re.compile(r"\d+(?:[ ,.]\d{3})*(?:\.\d+)?")
 _SPLIT = re.compile(r"(?<=[.!?”\"])\s+(?=[A-Z“\"(])|\n\s*\n")
-THRESHOLD = 0.6
+_WORD = re.compile(r"[^\W\d_]+")
+_NUMBER_WORDS = {w: str(i) for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+    "fifteen sixteen seventeen eighteen nineteen twenty".split())}
+_NEGATION = {"not", "no", "never", "none", "nobody", "nothing", "cannot", "without"}
+_FUNCTION = set(
+    "the a an and or but of to in on at by for with from as into about over after before than "
+    "that this these those it its is are was were be been being has have had do does did will "
+    "would can could may might must he she they we you i his her their our them him us who "
+    "which what when where while also said says say told there here up out more most very "
+    "some any all each such only other".split()
+)
+COVERAGE = 0.5
 
 
-def _grams(text: str) -> set[str]:
-    flat = " ".join(re.sub(r"[^\w\s]", " ", text.lower()).split())
-    return {flat[i : i + 4] for i in range(len(flat) - 3)}
+def _content(text: str) -> set[str]:
+    words = (w.lower() for w in _WORD.findall(text))
+    return {w for w in words if w not in _FUNCTION and w not in _NUMBER_WORDS and len(w) > 1}
+
+
+def _covered(word: str, window: set[str]) -> bool:
+    """A word is covered by one sharing its first five letters, or spelled nearly alike
+    ("Morvik"/"Morwik", "metres"/"meters": transliterations and translations)."""
+    if word in window or any(w[:5] == word[:5] for w in window if len(w) >= 5 <= len(word)):
+        return True
+    return any(SequenceMatcher(None, word, w).ratio() >= 0.8 for w in window
+               if abs(len(w) - len(word)) <= 2)
 
 
 def _numbers(text: str) -> set[str]:
-    return {re.sub(r"[ ,]", "", m) for m in _NUMBER.findall(text)}
+    found = {re.sub(r"[ ,]", "", m) for m in _NUMBER.findall(text)}
+    found |= {_NUMBER_WORDS[w] for w in (x.lower() for x in _WORD.findall(text))
+              if w in _NUMBER_WORDS and w not in ("zero", "one")}
+    return found
+
+
+def _negated(text: str) -> bool:
+    words = {w.lower() for w in _WORD.findall(text)}
+    return bool(words & _NEGATION) or "n't" in text or "n’t" in text
 
 
 def supported(sentence: str, article_text: str) -> bool:
-    """Whether some window of up to 3 sentences of ``article_text`` backs ``sentence``."""
-    wanted, figures = _grams(sentence), _numbers(sentence)
+    """Whether some window of up to 3 sentences of ``article_text`` entails ``sentence``."""
+    wanted, figures, negated = _content(sentence), _numbers(sentence), _negated(sentence)
     if not wanted:
         return True
     parts = [p for p in _SPLIT.split(article_text) if p and p.strip()]
@@ -58,7 +92,10 @@ def supported(sentence: str, article_text: str) -> bool:
             window = " ".join(parts[i : i + size])
             if not figures <= _numbers(window):
                 continue
-            if len(wanted & _grams(window)) / len(wanted) >= THRESHOLD:
+            if size == 1 and _negated(window) != negated:
+                continue
+            have = _content(window)
+            if sum(_covered(w, have) for w in wanted) / len(wanted) >= COVERAGE:
                 return True
     return False
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import jsonschema
 import pytest
 from click.testing import CliRunner
-from conftest import REPO, require_shared
 
 import newsweave
+from conftest import REPO, require_shared
 from newsweave.brief import render
 from newsweave.brief.build import Brief
 from newsweave.cli import cli
@@ -20,7 +20,7 @@ from newsweave.demo import corpus_files
 from newsweave.engine import Engine
 
 sys.path.insert(0, str(REPO / "bench"))
-from support import score  # noqa: E402  (the independent checker of bench/support.py)
+from support import score
 
 SCHEMA = json.loads((REPO / "docs" / "schema" / "brief.json").read_text(encoding="utf-8"))
 
@@ -98,7 +98,7 @@ def test_demo_every_citation_is_supported_by_the_independent_checker(
 
 
 def test_cli_brief_writes_each_format(demo: Engine, demo_brief: Brief, tmp_path: Path) -> None:
-    runner = CliRunner()
+    runner = CliRunner(env={"NEWSWEAVE_BRIEF_EMBEDDINGS": "0"})  # the format is under test
     out = tmp_path / "brief.html"
     result = runner.invoke(cli, ["--db", demo.store.path, "brief", str(demo_brief.story),
                                  "--format", "html", "-o", str(out)])
@@ -121,22 +121,23 @@ def seeds(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
         yield engine
 
 
-def seed_brief(seeds: Engine) -> tuple[Brief, dict[str, int]]:
+@pytest.fixture(scope="module")
+def seed_result(seeds: Engine) -> tuple[Brief, dict[str, int]]:
     ids = {Path(a.source).name[:3]: a.id for a in seeds.articles() if a.id is not None}
     story = seeds.story_of(ids["000"])
     assert story is not None
     return seeds.brief(story), ids
 
 
-def test_seed_brief_counts_reuters_and_its_rewrite_as_one_origin(seeds: Engine) -> None:
-    brief, ids = seed_brief(seeds)
+def test_seed_brief_counts_reuters_and_its_rewrite_as_one_origin(seed_result: tuple[Brief, dict[str, int]]) -> None:
+    brief, ids = seed_result
     sources = {s.article: s for s in brief.sources}
     assert sources[ids["003"]].origin == sources[ids["000"]].origin
     assert brief.independent_origins < len(brief.sources)
 
 
-def test_seed_brief_shows_the_other_chinese_counterpart(seeds: Engine) -> None:
-    brief, ids = seed_brief(seeds)
+def test_seed_brief_shows_the_other_chinese_counterpart(seed_result: tuple[Brief, dict[str, int]]) -> None:
+    brief, ids = seed_result
     met = [c for c in brief.contested if c.kind == "person"]
     assert met
     variants = {v.text: v.cites for v in met[0].variants}
@@ -144,14 +145,16 @@ def test_seed_brief_shows_the_other_chinese_counterpart(seeds: Engine) -> None:
     assert any("Yang Jiechi" in t and ids["000"] in c for t, c in variants.items())
 
 
-def test_seed_brief_resolves_the_meeting_date_and_unique_details(seeds: Engine) -> None:
-    brief, _ = seed_brief(seeds)
+def test_seed_brief_resolves_the_meeting_date_and_unique_details(seed_result: tuple[Brief, dict[str, int]]) -> None:
+    brief, _ = seed_result
     assert "2022-09-19" in {t.date for t in brief.timeline}  # "on Monday", 19 September
     assert len(brief.unique) >= 3  # outlets with details of their own
 
 
-def test_seed_brief_is_fully_supported(seeds: Engine) -> None:
-    brief, _ = seed_brief(seeds)
+def test_seed_brief_is_fully_supported(
+    seeds: Engine, seed_result: tuple[Brief, dict[str, int]]
+) -> None:
+    brief, _ = seed_result
     texts = {a.id: a.text for a in seeds.articles() if a.id is not None}
     ok, total, failures = score([brief.to_dict()], texts)
     assert ok == total, failures[:5]

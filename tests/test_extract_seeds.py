@@ -140,5 +140,7 @@ def test_a_failing_article_is_recorded_and_the_batch_goes_on(engine, monkeypatch
     engine.ingest_text("Rain in Oslo\n\nMayor Erna Dahl said the rain in Oslo would stop.")
     names = {e.name for e in engine.entities()}
     assert "Erna Dahl" in names
-    assert engine.store.pending("extract", 1) == []
+    from newsweave.extract import ExtractStage
+
+    assert engine.store.pending("extract", ExtractStage.version) == []
 

@@ -9,7 +9,11 @@ from click.testing import CliRunner
 import newsweave
 from newsweave.cli import cli
 from newsweave.demo import corpus_files
+from newsweave.engine import Engine
 from newsweave.errors import NotFoundError
+from newsweave.settings import load_settings
+from newsweave.store import open_store
+from newsweave.stories import StoriesStage
 
 
 @pytest.fixture(scope="module")
@@ -20,7 +24,8 @@ def demo(tmp_path_factory):
     engine.ingest([str(p) for p in corpus_files()])
     ids = {}
     for a in engine.articles():
-        ids[a.external_id or Path(a.source).name.split("_", 1)[0]] = a.id
+        prefix = Path(a.source.split(":", 1)[0]).name.split("_", 1)[0]
+        ids[a.external_id if prefix == "10" else prefix] = a.id
     yield engine, ids
     engine.close()
 
@@ -38,7 +43,7 @@ def test_demo_dam_breach_is_one_story(demo):
 def test_demo_unrelated_stories_are_separate(demo):
     engine, ids = demo
     dam = _story(engine, ids["01"])
-    football = {_story(engine, ids["cse-2026-0228-0417"]), _story(engine, ids["cse-2026-0301-0052"])}
+    football = {_story(engine, ids[k]) for k in ("cse-2026-0228-0417", "cse-2026-0301-0052")}
     recall = {_story(engine, ids["11"]), _story(engine, ids["12"])}
     assert len(football) == 1 and len(recall) == 1
     assert len({dam} | football | recall) == 3
@@ -87,7 +92,9 @@ def test_story_ids_are_stable_as_a_story_grows(tmp_path):
 
 def test_merged_id_resolves_to_survivor(tmp_path):
     """Two reports that only a third connects: the later story merges into the older one."""
-    with newsweave.open(str(tmp_path / "merge.db"), story_repair_articles=0) as engine:
+    # Only this stage, automatic repair off: the test is about restory and id resolution.
+    settings = load_settings(story_repair_articles=0)
+    with Engine(open_store(str(tmp_path / "merge.db")), settings, [StoriesStage()]) as engine:
         a = engine.ingest_text(
             "Flood hits Morvik\n\nThe Tavra Dam on the Selka River broke near Morvik late on "
             "Monday, flooding Morvik; Governor Dorota Krael declared an emergency in Morvik."
@@ -120,7 +127,7 @@ def test_seeds_form_one_story(seeds_dir, db_path):
 
 
 def test_cli_stories_and_story(demo):
-    engine, ids = demo
+    engine, _ = demo
     runner = CliRunner()
     listed = runner.invoke(cli, ["--db", engine.store.path, "stories", "--json"])
     assert listed.exit_code == 0, listed.output

@@ -73,8 +73,9 @@ def test_vetoes_damp_same_kind_events():
 def test_similarity_matrix_links_force_copies_together():
     a = ArticleVector(1, {1: 1.0}, {}, frozenset(), None)
     b = ArticleVector(2, {2: 1.0}, {}, frozenset(), None)
-    sims = similarity_matrix([a, b], Weights(), {(2, 1)})
+    sims = similarity_matrix([a, b], Weights(), {(2, 1): 1.0})
     assert sims[0, 1] == sims[1, 0] == 1.0
+    assert similarity_matrix([a, b], Weights(), {(1, 2): 0.5})[0, 1] == 0.5
     assert similarity_matrix([a, b], Weights())[0, 1] == 0.0
 
 

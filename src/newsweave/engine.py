@@ -315,12 +315,13 @@ class Engine:
         self.article(article_id)  # NotFoundError for an unknown id
         return article_dates(self.store, article_id)
 
-    def reresolve(self) -> None:
-        """Recompute canonical entities and quote groups (after stories were merged or split)."""
+    def reresolve(self, article_ids: Sequence[int] | None = None) -> None:
+        """Re-resolve canonical entities and quote groups without running NER again: of
+        ``article_ids`` (the members of stories that were merged or split) against the rest
+        of the store, or of the whole store when None. Entity and quote ids are kept."""
         from newsweave.extract import rebuild
 
-        with self.store.transaction():
-            rebuild(self.store, self.settings)
+        rebuild(self.store, self.settings, article_ids)
 
     def _story_scope(self, story: int | None) -> list[int] | None:
         if story is None:

@@ -274,6 +274,9 @@ class ClaimVariant:
     cites: list[int]
     # The cited passages that support the text (set by the brief's support check).
     evidence: list[Passage] = field(default_factory=list)
+    # For a contested claim: what this variant says ("14", "Viktor Hallan"); several
+    # variants (different wordings) may share one value.
+    value: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -140,7 +140,8 @@ def _claim_dict(claim: Claim) -> dict[str, Any]:
         "cites": list(claim.cites),
         "independent_origins": claim.independent_origins,
         "variants": [
-            {"text": v.text, "cites": list(v.cites), "evidence": [p.to_dict() for p in v.evidence]}
+            {"text": v.text, "value": v.value, "cites": list(v.cites),
+             "evidence": [p.to_dict() for p in v.evidence]}
             for v in claim.variants
         ],
         "evidence": [p.to_dict() for p in claim.evidence],
@@ -207,13 +208,26 @@ def _fact(group: ClaimGroup) -> Claim:
     return Claim(display_text(group.first), group.status, group.articles, group.origins)
 
 
+_WORDINGS_PER_VALUE = 3
+
+
 def _conflict_claims(check: CrossCheck) -> list[Claim]:
+    """One contested claim per conflict; per value, the wordings that cover its carriers.
+
+    A variant's ``cites`` must each support its *text*, so a value carried in
+    different words (the wire's sentence and an independent report's) becomes
+    several variants with the same ``value``: every carrier is cited with a
+    sentence it really says.
+    """
+    texts = {a.id: a.text for a in check.articles}
+    position = {a.id: i for i, a in enumerate(check.articles)}
     claims = []
     for conflict in check.conflicts:
-        variants = [
-            ClaimVariant(display_text(side[0]), sorted({u.article for u in side}))
-            for side in conflict.variants
-        ]
+        variants: list[ClaimVariant] = []
+        for side, value in zip(conflict.variants, _labels(conflict), strict=True):
+            variants += _wordings(side, value, texts, check.origin_of, position)
+        if len({v.value for v in variants}) < 2:
+            continue
         cites = sorted({a for v in variants for a in v.cites})
         claims.append(
             Claim(
@@ -226,6 +240,42 @@ def _conflict_claims(check: CrossCheck) -> list[Claim]:
             )
         )
     return claims
+
+
+def _labels(conflict: Any) -> list[str]:
+    values = list(conflict.values)
+    return values + [f"variant {i + 1}" for i in range(len(values), len(conflict.variants))]
+
+
+def _wordings(
+    side: Sequence[ClaimUnit],
+    value: str,
+    texts: Mapping[int, str],
+    origin_of: Mapping[int, Sequence[int]],
+    position: Mapping[int, int],
+) -> list[ClaimVariant]:
+    """Sentences of ``side`` chosen greedily to cover most of its articles, originals first."""
+    from newsweave.brief.support import find_support  # support imports this module
+
+    carriers = {u.article for u in side}
+    candidates = sorted(side, key=lambda u: (
+        (origin_of.get(u.article) or [u.article])[0] != u.article,
+        position.get(u.article, 0), u.index))
+    covers = {
+        id(u): {a for a in carriers
+                if a == u.article or find_support(display_text(u), a, texts.get(a, "")) is not None}
+        for u in candidates
+    }
+    out: list[ClaimVariant] = []
+    left = set(carriers)
+    while left and len(out) < _WORDINGS_PER_VALUE:
+        best = max(candidates, key=lambda u: len(covers[id(u)] & left))
+        gained = covers[id(best)] & left
+        if not gained:
+            break
+        out.append(ClaimVariant(display_text(best), sorted(covers[id(best)]), value=value))
+        left -= gained
+    return out
 
 
 def _lead(

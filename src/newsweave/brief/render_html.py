@@ -45,6 +45,10 @@ def _line(item: Any) -> str:
     return f"{escape(item.text)}{_cites(item.cites, item.evidence)}"
 
 
+def _value(value: str | None) -> str:
+    return f"<strong>{escape(value)}</strong>: " if value else ""
+
+
 def render_html(brief: Brief) -> str:
     """The brief as a complete HTML document (a string)."""
     out = [
@@ -64,7 +68,7 @@ def render_html(brief: Brief) -> str:
         for claim in brief.contested:
             out.append(f'<div class="contested"><strong>Reports differ ({escape(claim.kind or "")})'
                        f"</strong>, {claim.independent_origins} independent origins:<ul>")
-            out += [f"<li>{_line(v)}</li>" for v in claim.variants]
+            out += [f"<li>{_value(v.value)}{_line(v)}</li>" for v in claim.variants]
             out.append("</ul></div>")
     facts = [c for c in brief.claims if c.status != "contested"]
     if facts:

@@ -17,6 +17,10 @@ def _escape(text: str) -> str:
     return out
 
 
+def _value(value: str | None) -> str:
+    return f"**{_escape(value)}**: " if value else ""
+
+
 def render_markdown(brief: Brief) -> str:
     """The brief as one Markdown document.
 
@@ -33,7 +37,8 @@ def render_markdown(brief: Brief) -> str:
         for claim in brief.contested:
             lines.append(f"- **Reports differ ({claim.kind})** "
                          f"({claim.independent_origins} independent origins):")
-            lines += [f"  - {_escape(v.text)}{_cites(v.cites)}" for v in claim.variants]
+            lines += [f"  - {_value(v.value)}{_escape(v.text)}{_cites(v.cites)}"
+                      for v in claim.variants]
     facts = [c for c in brief.claims if c.status != "contested"]
     if facts:
         lines += ["", "## Key facts", ""]

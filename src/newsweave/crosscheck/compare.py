@@ -46,6 +46,7 @@ class Conflict:
     kind: str  # "number" | "person" | "negation" | "date" | "place"
     slot: str  # what differs: a measure ("dead") or the shared participant ("krael")
     variants: list[list[ClaimUnit]] = field(default_factory=list)
+    values: list[str] = field(default_factory=list)  # what each variant says: "14", "Hallan"
 
 
 def find_conflicts(
@@ -108,9 +109,14 @@ def _count_conflicts(
             continue
         values.sort(key=lambda item: (-len(item[1]), item[0].value))
         conflicts.append(
-            Conflict("number", measure, [units for _, units in values])
+            Conflict("number", measure, [units for _, units in values],
+                     [_format(q.value) for q, _ in values])
         )
     return conflicts
+
+
+def _format(value: float) -> str:
+    return str(int(value)) if value == int(value) else str(value)
 
 
 _COUNTABLE = frozenset({"dead", "injured", "missing", "evacuated", "arrested"})
@@ -183,17 +189,27 @@ def _meeting_conflicts(
                 _add_unique(values.setdefault(key, []), unit)
     conflicts = []
     for slot, values in sides.items():
-        variants = sorted(values.values(), key=len, reverse=True)
+        variants = sorted(values.items(), key=lambda kv: len(kv[1]), reverse=True)
         seen: set[int] = set()
-        kept = []
-        for units in variants:  # an article on two sides stays with the larger one
+        kept, labels = [], []
+        for key, units in variants:  # an article on two sides stays with the larger one
             units = [u for u in units if u.article not in seen]
             seen |= {u.article for u in units}
             if units:
                 kept.append(units)
+                labels.append(_person_label(key, units))
         if len(kept) >= 2:
-            conflicts.append(Conflict("person", slot, kept))
+            conflicts.append(Conflict("person", slot, kept, labels))
     return conflicts
+
+
+def _person_label(keys: frozenset[str], units: Sequence[ClaimUnit]) -> str:
+    """The differing participants as written ("Viktor Hallan"), longest spelling seen."""
+    names = []
+    for key in sorted(keys):
+        spellings = [p for u in units for p in u.people if _same(_key(p), key)]
+        names.append(max(spellings, key=len) if spellings else key.title())
+    return ", ".join(names)
 
 
 def _overlaps(a: frozenset[str], b: set[str]) -> bool:
@@ -220,12 +236,15 @@ def _group_conflicts(
         negated = [u for u in group if u.negated]
         asserted = [u for u in group if not u.negated]
         if negated and asserted:
-            conflicts.append(Conflict("negation", "", [asserted, negated]))
+            conflicts.append(Conflict("negation", "", [asserted, negated],
+                                      ["asserted", "denied"]))
             continue
         for kind, attr in (("date", "dates"), ("place", "places")):
             split = _split_by(group, attr, texts)
             if split:
-                conflicts.append(Conflict(kind, "", split))
+                labels = [", ".join(sorted({v for u in side for v in getattr(u, attr)}))
+                          for side in split]
+                conflicts.append(Conflict(kind, "", split, labels))
                 break
     return conflicts
 

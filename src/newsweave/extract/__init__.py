@@ -11,18 +11,14 @@ article's range depends on its story, which may still change.
 from __future__ import annotations
 
 import logging
-import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
 from newsweave.extract import nlp
-from newsweave.extract.canonical import resolve_entities
 from newsweave.extract.dates import DateMention, find_dates, parse_day
-from newsweave.extract.entities import Mention, find_mentions
-from newsweave.extract.groups import Instance, group_quotes
-from newsweave.extract.quotes import Found, find_attributions_many, is_pronoun
-from newsweave.model import Entity
+from newsweave.extract.entities import find_mentions
+from newsweave.extract.resolve import story_of, update
 from newsweave.settings import Settings
 from newsweave.store import Store
 
@@ -35,7 +31,7 @@ class ExtractStage:
     """Pipeline stage ``extract``: NER, attributions, then canonical names and quote groups."""
 
     name = "extract"
-    version = 1
+    version = 2
     requires: tuple[str, ...] = ()
 
     def run(self, store: Store, article_ids: Sequence[int], settings: Settings) -> None:
@@ -44,108 +40,37 @@ class ExtractStage:
         workers = settings.extract_workers
         rows: list[tuple[int, list[dict[str, Any]], list[dict[str, Any]], str | None]] = []
         try:
-            docs = list(nlp.recognise(texts, workers=workers))
-            found = find_attributions_many(texts, lambda t: nlp.parse(t, workers=workers))
-            batch = list(zip(articles, docs, found, strict=True))
+            analysed = nlp.analyse(texts, workers=workers)
+            batch = [(a, ents, found) for a, (ents, found) in zip(articles, analysed, strict=True)]
         except Exception:  # one bad article must not sink the batch: retry one by one
             log.exception("extract: batch failed, retrying article by article")
             batch = []
             for article in articles:
                 try:
-                    doc = next(nlp.recognise([article.text]))
-                    attributions = find_attributions_many([article.text], nlp.parse)[0]
-                    batch.append((article, doc, attributions))
+                    ents, found = nlp.analyse_here([article.text])[0]
+                    batch.append((article, ents, found))
                 except Exception as exc:
                     rows.append((article.id or 0, [], [], f"{type(exc).__name__}: {exc}"))
-        for article, doc, attributions in batch:
+        for article, ents, attributions in batch:
             try:
-                mentions = find_mentions(article.text, doc.ents)
+                mentions = find_mentions(article.text, ents)
                 rows.append((article.id or 0, [m.to_dict() for m in mentions],
                              [f.to_dict() for f in attributions], None))
             except Exception as exc:
                 rows.append((article.id or 0, [], [], f"{type(exc).__name__}: {exc}"))
         with store.transaction():
             store.extract.save_articles(rows)
-            store.mark_done(self.name, [a.id for a in articles if a.id is not None], self.version)
-            rebuild(store, settings)
+            done = [a.id for a in articles if a.id is not None]
+            store.mark_done(self.name, done, self.version)
+            update(store, settings, done)
 
 
-def story_of(store: Store, article_ids: Sequence[int] | None = None) -> dict[int, int]:
-    """Story id per article, where the stories stage has run (else an empty map)."""
-    tables = getattr(store, "stories", None)
-    if tables is None or not hasattr(tables, "story_of"):
-        return {}
-    ids = list(article_ids) if article_ids is not None else [
-        a.id for a in store.iter_articles() if a.id is not None]
-    try:
-        return dict(tables.story_of(ids))
-    except Exception:  # the stories tables may not be filled yet
-        return {}
-
-
-def rebuild(store: Store, settings: Settings) -> tuple[list[Entity], int]:
-    """Recompute canonical entities and quote groups from the stored per-article data."""
-    stored = store.extract.found()
-    mentions = {i: [Mention.from_dict(m) for m in ms] for i, (ms, _) in stored.items()}
-    entities = resolve_entities(mentions, story_of(store, list(stored)))
-    canonical = _canonical_names(entities)
-    instances: list[Instance] = []
-    for article_id, (_, attributions) in sorted(stored.items()):
-        for data in attributions:
-            item = Found.from_dict(data)
-            speaker = resolve_speaker(item, mentions.get(article_id, []), canonical)
-            instances.append(Instance(article_id, item.statement(), item.content.start,
-                                      item.content.end, speaker,
-                                      item.cue.text if item.cue else None, item.direct))
-    quotes = group_quotes(instances, settings.extract_quote_similarity)
-    store.extract.replace_entities(entities)
-    store.extract.replace_quotes(quotes)
-    return entities, len(quotes)
-
-
-def _canonical_names(entities: Sequence[Entity]) -> dict[str, str]:
-    """Every spelling seen -> its entity's canonical name (spellings of two entities dropped)."""
-    names: dict[str, str] = {}
-    clashes: set[str] = set()
-    for entity in entities:
-        for spelling in [entity.name, *entity.aliases]:
-            key = spelling.lower()
-            if key in names and names[key] != entity.name:
-                clashes.add(key)
-            names.setdefault(key, entity.name)
-    # A person's single name token ("Jiechi added") when only one person carries it.
-    tokens: dict[str, set[str]] = {}
-    for entity in entities:
-        if entity.type == "PERSON":
-            for spelling in [entity.name, *entity.aliases]:
-                for token in spelling.lower().split():
-                    tokens.setdefault(token, set()).add(entity.name)
-    for token, owners in tokens.items():
-        if len(owners) == 1 and token not in names and len(token) > 2:
-            names[token] = next(iter(owners))
-    for key in clashes:
-        names.pop(key, None)
-    return names
-
-
-def resolve_speaker(item: Found, mentions: Sequence[Mention], canonical: Mapping[str, str]
-                    ) -> str | None:
-    """The speaker of an attribution: a canonical entity, a named body or a pronoun's antecedent."""
-    if item.source is None:
-        return None
-    source = item.source
-    if is_pronoun(source.text):
-        if source.text.lower() not in ("he", "she", "him", "her"):
-            return None
-        # The nearest person named before the pronoun, if any was named in this article.
-        before = [m for m in mentions if m.label == "PERSON" and m.end <= source.start]
-        return canonical.get(before[-1].text.lower(), before[-1].text) if before else None
-    inside = [m for m in mentions if source.start <= m.start and m.end <= source.end]
-    inside.sort(key=lambda m: (m.label != "PERSON", m.label not in ("ORG", "NORP"), m.start))
-    if inside:
-        return canonical.get(inside[0].text.lower(), inside[0].text)
-    text = re.sub(r"^(?:the|a|an)\s+", "", " ".join(source.text.split()), flags=re.I)
-    return canonical.get(text.lower(), text)
+def rebuild(store: Store, settings: Settings, article_ids: Sequence[int] | None = None) -> None:
+    """Re-resolve canonical entities and quote groups from the stored per-article data
+    (no NER again): of ``article_ids`` (say, the articles whose story changed) against the
+    rest of the store, or of the whole store when None. Ids are kept where they can be."""
+    with store.transaction():
+        update(store, settings, article_ids)
 
 
 def article_dates(store: Store, article_id: int) -> dict[str, Any]:

@@ -298,10 +298,10 @@ def _merge_acronyms(locals_: list[Local], groups: list[list[int]], union: object
 def _merge_place_spellings(locals_: list[Local], groups: list[list[int]], union: object) -> None:
     frames: dict[str, list[tuple[str, int]]] = defaultdict(list)
     for items in groups:
-        loc = locals_[items[0]]
-        if loc.label not in _PLACES and loc.label != "ORG":
+        # Any place or body among the group's labels: NER labels one name inconsistently.
+        if not any(locals_[i].label in _PLACES or locals_[i].label == "ORG" for i in items):
             continue
-        name = next(iter(loc.names))
+        name = next(iter(locals_[items[0]].names))
         if len(name) < 4 or " " in name:
             continue
         frames[name[0].lower() + consonants(name)].append((skeleton(name), items[0]))

@@ -73,13 +73,6 @@ def group_quotes(instances: Sequence[Instance], min_score: float = 85.0) -> list
     return quotes
 
 
-def index_words(text: str, limit: int = 12) -> set[str]:
-    """The words a quotation is looked up by: its longest content words (long words are
-    the rare ones, and a variant of the same statement shares some of them)."""
-    content = set(words(text)) - _STOP
-    return set(sorted(content, key=lambda w: (-len(w), w))[:limit])
-
-
 def content_words(text: str) -> set[str]:
     return set(words(text)) - _STOP
 
@@ -94,24 +87,30 @@ def cluster_quotes(instances: Sequence[Instance], min_score: float = 85.0) -> li
             i = parent[i]
         return i
 
-    content = [set(words(q.text)) - _STOP for q in instances]
-    frequency: Counter[str] = Counter(w for ws in content for w in ws)
+    tokens = [words(q.text) for q in instances]
+    content = [set(ws) - _STOP for ws in tokens]
     index: dict[str, list[int]] = defaultdict(list)
     for i, ws in enumerate(content):
-        if len(words(instances[i].text)) < MIN_WORDS:
+        if len(tokens[i]) < MIN_WORDS:
             continue
-        # The rarest words of a quotation are the ones its variants will share.
-        for w in sorted(ws, key=lambda w: (frequency[w], w))[:6]:
+        # Every content word (not only the pool's rarest), so that which pairs are compared
+        # does not depend on what else is in the pool: resolving a batch against part of
+        # the store gives what resolving the whole store gives.
+        for w in ws:
             index[w].append(i)
     for i, ws in enumerate(content):
-        if len(words(instances[i].text)) < MIN_WORDS:
+        if len(tokens[i]) < MIN_WORDS:
             continue
-        candidates: set[int] = set()
+        shared: Counter[int] = Counter()
         for w in ws:
             bucket = index.get(w, [])
             if len(bucket) <= 200:
-                candidates.update(j for j in bucket if j > i)
-        for j in sorted(candidates):
+                shared.update(j for j in bucket if j > i)
+        for j in sorted(shared):
+            # Either test of same_statement needs at least half of the shorter quotation's
+            # content words in the other: pairs sharing fewer are not worth comparing.
+            if shared[j] < 0.5 * min(len(ws), len(content[j])):
+                continue
             if find(i) != find(j) and same_statement(instances[i].text, instances[j].text,
                                                      min_score):
                 parent[max(find(i), find(j))] = min(find(i), find(j))

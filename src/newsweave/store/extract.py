@@ -241,11 +241,19 @@ class ExtractTables:
     # -- quotes ------------------------------------------------------------------
 
     def quotes_by_words(self, words: Iterable[str], max_bucket: int) -> set[int]:
-        found: dict[str, set[int]] = {}
-        for row in self._select("SELECT word, quote_id FROM quote_words", "word", set(words)):
-            found.setdefault(row[0], set()).add(int(row[1]))
         # A word carried by many groups says nothing about which one a quotation joins.
-        return {q for ids in found.values() if len(ids) <= max_bucket for q in ids}
+        rare = self._rare_words(set(words), max_bucket)
+        rows = self._select("SELECT quote_id FROM quote_words", "word", rare)
+        return {int(r[0]) for r in rows}
+
+    def _rare_words(self, words: set[str], max_bucket: int) -> list[str]:
+        rare: list[str] = []
+        for chunk in _chunks(words):
+            marks = ",".join("?" * len(chunk))
+            rare += [r[0] for r in self._db.execute(
+                f"SELECT word FROM quote_words WHERE word IN ({marks}) GROUP BY word "
+                f"HAVING COUNT(*) <= ?", [*chunk, max_bucket])]
+        return rare
 
     def quotes_of_articles(self, article_ids: Iterable[int]) -> set[int]:
         rows = self._select("SELECT DISTINCT quote_id FROM quote_variants", "article_id",
@@ -289,11 +297,8 @@ class ExtractTables:
                            [(w, i) for i, _, ws in groups for w in ws])
 
     def quotes(self, article_ids: Iterable[int] | None = None) -> list[Quote]:
-        if article_ids is None:
-            ids = None
-        else:
-            ids = self.quotes_of_articles(article_ids)
         wanted = None if article_ids is None else set(article_ids)
+        ids = None if wanted is None else self.quotes_of_articles(wanted)
         variants: dict[int, list[StoredVariant]] = {}
         for quote_id, variant in self.quote_variants(ids):
             if wanted is None or variant.article in wanted:

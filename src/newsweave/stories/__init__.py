@@ -24,13 +24,14 @@ from newsweave.stories.assign import (
     refresh,
     weights_from,
 )
-from newsweave.stories.repair import RepairReport, repair
+from newsweave.stories.repair import RepairReport, repair_neighbourhoods
 
 # Reuse evidence as a floor on the similarity of two articles: a copy or rewrite
 # is the same report, so the same story; a shared quotation is strong evidence
 # (the same words said once, at one event) but a quote can be re-used in a later
 # story, so it counts as a clear match, not a certainty.
 LINK_WEIGHTS = {"copy": 1.0, "rewrite": 1.0, "shared-quotes": 0.5}
+RESTORY_ARTICLES = 1500  # neighbourhood size of a requested restory when automatic repair is off
 
 
 class StoriesStage:
@@ -57,10 +58,11 @@ class StoriesStage:
             vectors = article_vectors(tables, [r.article_id for r in rows], weights)
             items = [vectors[r.article_id] for r in rows if r.article_id in vectors]
             linked = _copy_links(store, [i.id for i in items])
-            touched = assign(tables, items, weights, settings.story_threshold, linked)
+            close = assign(tables, items, weights, settings.story_threshold, linked)
             if settings.story_repair_articles > 0:
-                repair(tables, touched, weights, settings.story_threshold,
+                repair_neighbourhoods(tables, close, weights, settings.story_threshold,
                        settings.story_repair_articles, lambda ids: _copy_pairs(store, ids))
+            touched = set(tables.story_of(i.id for i in items).values())
             refresh(tables, tables.active_among(touched), weights)
             store.mark_done(self.name, [r.article_id for r in rows], self.version)
             # An article that vanished between pending() and now is done too: nothing to do.
@@ -71,9 +73,11 @@ def restory(store: Store, settings: Settings) -> RepairReport:
     """Repair every story: merge those that grew together, split those that drifted."""
     tables = store.stories
     with store.transaction():
-        return repair(
+        # With automatic repair off (0), a requested one still needs a working size.
+        limit = settings.story_repair_articles or RESTORY_ARTICLES
+        return repair_neighbourhoods(
             tables, tables.active_story_ids(), weights_from(settings), settings.story_threshold,
-            max(settings.story_repair_articles, 1), lambda ids: _copy_pairs(store, ids),
+            limit, lambda ids: _copy_pairs(store, ids),
         )
 
 

@@ -166,7 +166,8 @@ def assign(
     ``linked`` maps an article to the articles the reuse stage relates it to,
     with a weight: a story holding a linked article scores at least that
     weight (1 for a copy, so a copy joins its source's story whatever the
-    words say). Returns the ids of the stories touched.
+    words say). Returns the ids of the stories that need a repair: those where
+    an article's choice was close.
     """
     touched: dict[int, StoryState] = {}
     changed: set[int] = set()
@@ -199,7 +200,13 @@ def assign(
             touched[row.id] = state
         tables.set_members(state.row.id, [item.id])
         story_of[item.id] = state.row.id
-        changed.add(state.row.id)
+        # Repair is needed only where the choice was close: a second story within reach
+        # (the two may belong together) or a new story beside a near miss.
+        runner_up = scored[1][0] if state.row.size > 1 and len(scored) > 1 else (
+            scored[0][0] if scored and state.row.size == 1 else 0.0)
+        if runner_up >= threshold / 2:
+            changed.add(state.row.id)
+            changed.update(s for score, s in scored[:3] if score >= threshold / 2)
         _save(tables, state)
     return changed
 
@@ -251,7 +258,7 @@ def rebuild(
     tables.update_story(row, top_keys(pruned, STORY_KEYS))
 
 
-REFRESH_MAX = 300  # larger stories keep their title until a repair rebuilds them
+REFRESH_MAX = 100  # larger stories keep their title until a repair rebuilds them
 
 
 def refresh(tables: StoryTables, story_ids: Iterable[int], weights: Weights) -> None:

@@ -137,7 +137,7 @@ class RepairReport:
 LinksFn = Callable[[Sequence[int]], dict[tuple[int, int], float]]
 
 
-def repair(
+def repair_neighbourhoods(
     tables: StoryTables,
     touched: Iterable[int],
     weights: Weights,

@@ -1,0 +1,88 @@
+"""Speed of the stories stage: articles assigned per second, p95 latency, peak memory.
+
+    python bench/stories_speed.py                 # stores of 10,000 then 100,000 articles
+    python bench/stories_speed.py --sizes 2000    # a quick look
+
+Articles are ECB+ texts (../shared/benchmarks/ecbplus) re-issued with every
+capitalised word altered per copy, so each copy is a new event of the same
+kind (the hard case for candidate lookup: topic words match, names do not).
+They go straight into the store and only the stories stage runs, so the
+figures are the stage's own: featurisation, assignment and automatic repair.
+Throughput is measured while filling the store in batches of 100; latency
+as 200 single-article runs once the store holds the given number.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import re
+import resource
+import tempfile
+import time
+from pathlib import Path
+
+from newsweave.engine import content_hash
+from newsweave.model import Article
+from newsweave.settings import load_settings
+from newsweave.store import open_store
+from newsweave.stories import StoriesStage
+from stories_ecb import load
+
+_CAPITAL = re.compile(r"\b([A-Z][a-z]+)\b")
+
+
+def variant(text: str, copy: int) -> str:
+    """The text with each capitalised word suffixed by a per-copy code: a new event."""
+    code = "".join(chr(97 + (copy // 26**i) % 26) for i in range(3))
+    return _CAPITAL.sub(lambda m: m.group(1) + code, text) if copy else text
+
+
+def articles(texts: list[str], start: int, count: int) -> list[Article]:
+    out = []
+    for n in range(start, start + count):
+        text = variant(texts[n % len(texts)], n // len(texts))
+        out.append(Article(id=None, content_hash=content_hash(f"{n}:{text}"), raw=text,
+                           raw_format="text", text=text, source=f"bench:{n}",
+                           published=f"2024-{1 + n // 9000 % 12:02d}-{1 + n % 28:02d}"))
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", nargs="+", type=int, default=[10_000, 100_000])
+    args = parser.parse_args()
+    texts = [d["text"] for d in load()]
+    random.Random(7).shuffle(texts)
+    stage = StoriesStage()
+    settings = load_settings()
+    with tempfile.TemporaryDirectory() as tmp:
+        store = open_store(str(Path(tmp) / "speed.db"))
+        stored = 0
+        for size in sorted(args.sizes):
+            started, filled = time.perf_counter(), 0
+            while stored < size - 200:
+                count = min(100, size - 200 - stored)
+                ids = store.add_articles(articles(texts, stored, count), [{}] * count)
+                stage.run(store, ids, settings)
+                stored += count
+                filled += count
+            rate = filled / max(time.perf_counter() - started, 1e-9)
+            latencies = []
+            for article in articles(texts, stored, 200):
+                ids = store.add_articles([article], [{}])
+                t = time.perf_counter()
+                stage.run(store, ids, settings)
+                latencies.append(time.perf_counter() - t)
+                stored += 1
+            latencies.sort()
+            peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            print(f"{stored:>7} stored: {rate:,.0f} articles/s while filling (batches of 100); "
+                  f"one assignment p50 {latencies[100] * 1000:.0f} ms, "
+                  f"p95 {latencies[189] * 1000:.0f} ms; peak RSS {peak:,.0f} MiB; "
+                  f"{len(store.stories.active_story_ids()):,} stories", flush=True)
+        store.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,185 @@
+"""Incremental resolution: canonical entities and quote groups as articles arrive.
+
+A batch of articles only touches the entities and quote groups that its
+mentions and quotations could join (found through lookup keys and indexed
+words); those are re-resolved together with the new material and written
+back, and every other entity and group is left alone. So the cost of a batch
+does not grow with the store, and ids stay put: a re-resolved entity or group
+keeps the id of the one it has most of its members from (a merge keeps the
+bigger id holder's, a split gives the smaller part a fresh id), and an id is
+never handed out twice.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Hashable, Mapping, Sequence
+
+from newsweave.extract.canonical import Local, build_entity, group_article, resolve_locals
+from newsweave.extract.entities import Mention
+from newsweave.extract.groups import Instance, cluster_quotes, content_words
+from newsweave.extract.quotes import Found, is_pronoun
+from newsweave.settings import Settings
+from newsweave.store import Store
+from newsweave.store.extract import StoredEntity, StoredVariant
+
+# A word carried by more groups than this is no help in finding a quotation's group.
+_MAX_BUCKET = 200
+
+
+def story_of(store: Store, article_ids: Sequence[int] | None = None) -> dict[int, int]:
+    """Story id per article, where the stories stage has run (else an empty map)."""
+    tables = getattr(store, "stories", None)
+    if tables is None or not hasattr(tables, "story_of"):
+        return {}
+    ids = list(article_ids) if article_ids is not None else [
+        a.id for a in store.iter_articles() if a.id is not None]
+    try:
+        return dict(tables.story_of(ids))
+    except Exception:  # the stories tables may not be filled yet
+        return {}
+
+
+def update(store: Store, settings: Settings, article_ids: Sequence[int] | None) -> None:
+    """Resolve the entities and quote groups of ``article_ids`` against the store (their
+    earlier resolution, if any, is replaced); ``None`` re-resolves the whole store."""
+    found = store.extract.found(article_ids)
+    stories = story_of(store, list(found))
+    mentions = {i: [Mention.from_dict(m) for m in ms] for i, (ms, _) in found.items()}
+    update_entities(store, mentions, stories, full=article_ids is None)
+    attributions = {i: [Found.from_dict(a) for a in atts] for i, (_, atts) in found.items()}
+    update_quotes(store, attributions, mentions, settings.extract_quote_similarity,
+                  full=article_ids is None)
+
+
+def update_entities(store: Store, mentions: Mapping[int, Sequence[Mention]],
+                    stories: Mapping[int, int], *, full: bool) -> None:
+    fresh = [loc for article in sorted(mentions)
+             for loc in group_article(article, stories.get(article), mentions[article])]
+    if full:
+        touched: set[int] | None = None
+        old = store.extract.entity_locals(None)
+    else:
+        keys = set().union(*(loc.keys() for loc in fresh)) if fresh else set()
+        touched = (store.extract.entities_of_articles(mentions)
+                   | store.extract.entities_by_keys(keys))
+        old = store.extract.entity_locals(touched) if touched else []
+    previous: dict[Hashable, int] = {}
+    pool: list[Local] = []
+    for entity_id, data in old:
+        local = Local.from_dict(data)
+        previous[local.identity()] = entity_id
+        if not full and local.article not in mentions:
+            pool.append(local)  # an earlier article's share of a touched entity
+    pool += fresh
+    # Article order, as a whole-store pass sees them: resolution is then order-independent.
+    pool.sort(key=lambda loc: loc.article)
+    clusters = resolve_locals(pool)
+    ids = assign_ids(store, "entity", [[pool[i].identity() for i in c] for c in clusters],
+                     previous)
+    stored: list[StoredEntity] = []
+    for entity_id, cluster in zip(ids, clusters, strict=True):
+        members = [pool[i] for i in cluster]
+        entity = build_entity(members)
+        entity.id = entity_id
+        stored.append(StoredEntity(
+            entity, [(m.article, m.to_dict()) for m in members],
+            set().union(*(m.keys() for m in members)), _names(members)))
+    store.extract.replace_entities(touched, stored)
+
+
+def _names(members: Sequence[Local]) -> list[tuple[int, str, bool]]:
+    """(article, lowercased name, single token?) by which an article may name the entity."""
+    names: set[tuple[int, str, bool]] = set()
+    for loc in members:
+        for name in loc.names:
+            names.add((loc.article, name.lower(), False))
+        if loc.full:
+            # "Jiechi added": a given name or surname alone, as a speaker.
+            names.update((loc.article, token.lower(), True) for token in loc.full.split()
+                         if len(token) > 2)
+    return sorted(names)
+
+
+def update_quotes(store: Store, attributions: Mapping[int, Sequence[Found]],
+                  mentions: Mapping[int, Sequence[Mention]], min_score: float,
+                  *, full: bool) -> None:
+    fresh: list[StoredVariant] = []
+    for article in sorted(attributions):
+        for item in attributions[article]:
+            key, text = speaker_of(item, mentions.get(article, []))
+            fresh.append(StoredVariant(article, item.statement(), item.content.start,
+                                       item.content.end, key, text,
+                                       item.cue.text.lower() if item.cue else None,
+                                       item.direct))
+    if full:
+        touched: set[int] | None = None
+        old = store.extract.quote_variants(None)
+    else:
+        words = set().union(*(content_words(v.text) for v in fresh)) if fresh else set()
+        touched = (store.extract.quotes_of_articles(attributions)
+                   | store.extract.quotes_by_words(words, _MAX_BUCKET))
+        old = store.extract.quote_variants(touched) if touched else []
+    previous: dict[Hashable, int] = {}
+    pool: list[StoredVariant] = []
+    for quote_id, variant in old:
+        previous[(variant.article, variant.start, variant.end)] = quote_id
+        if not full and variant.article not in attributions:
+            pool.append(variant)
+    pool += fresh
+    instances = [Instance(v.article, v.text, v.start, v.end, v.speaker_text, v.cue, v.direct)
+                 for v in pool]
+    clusters = cluster_quotes(instances, min_score)
+    ids = assign_ids(store, "quote",
+                     [[(pool[i].article, pool[i].start, pool[i].end) for i in c]
+                      for c in clusters], previous)
+    groups = []
+    for quote_id, cluster in zip(ids, clusters, strict=True):
+        variants = sorted((pool[i] for i in cluster), key=lambda v: (v.article, v.start))
+        groups.append((quote_id, variants, set().union(*(content_words(v.text)
+                                                         for v in variants))))
+    store.extract.replace_quotes(touched, groups)
+
+
+def assign_ids(store: Store, kind: str, clusters: Sequence[Sequence[Hashable]],
+               previous: Mapping[Hashable, int]) -> list[int]:
+    """An id per cluster: the earlier id most of its members had (each id to one cluster,
+    biggest share first), else a fresh one."""
+    pairs: list[tuple[int, int, int]] = []
+    for index, members in enumerate(clusters):
+        counts = Counter(previous[m] for m in members if m in previous)
+        pairs += [(n, index, old) for old, n in counts.items()]
+    # Most shared members first; on a tie the lower (older) id and the earlier cluster.
+    pairs.sort(key=lambda p: (-p[0], p[2], p[1]))
+    ids: dict[int, int] = {}
+    used: set[int] = set()
+    for _, index, old in pairs:
+        if index not in ids and old not in used:
+            ids[index] = old
+            used.add(old)
+    missing = [i for i in range(len(clusters)) if i not in ids]
+    for index, new in zip(missing, store.extract.next_ids(kind, len(missing)), strict=True):
+        ids[index] = new
+    return [ids[i] for i in range(len(clusters))]
+
+
+def speaker_of(item: Found, mentions: Sequence[Mention]) -> tuple[str | None, str | None]:
+    """(lookup key, display text) of an attribution's speaker: the entity named in the
+    source span, a pronoun's antecedent, or the named body ("the ministry") as written."""
+    if item.source is None:
+        return None, None
+    source = item.source
+    if is_pronoun(source.text):
+        if source.text.lower() not in ("he", "she", "him", "her"):
+            return None, None
+        # The nearest person named before the pronoun, if any was named in this article.
+        before = [m for m in mentions if m.label == "PERSON" and m.end <= source.start]
+        return (before[-1].text.lower(), before[-1].text) if before else (None, None)
+    inside = [m for m in mentions if source.start <= m.start and m.end <= source.end]
+    inside.sort(key=lambda m: (m.label != "PERSON", m.label not in ("ORG", "NORP"), m.start))
+    if inside:
+        return inside[0].text.lower(), inside[0].text
+    text = re.sub(r"^(?:the|a|an)\s+", "", " ".join(source.text.split()), flags=re.I)
+    return text.lower(), text
+
