@@ -88,6 +88,18 @@ def main() -> None:
     args = parser.parse_args()
     if not DOCS.is_file():
         sys.exit(f"{DOCS} not found: the benchmarks live in ../shared beside the repository")
+    figures = run(args.originals, seed=args.seed, embed=not args.no_embed,
+                  show_errors=args.errors)
+    if args.json:
+        print(json.dumps(figures, indent=2))
+        return
+    for key, value in figures.items():
+        print(f"{key:>38}: {value}")
+
+
+def run(originals_wanted: int, *, seed: int = 7, embed: bool = True,
+        show_errors: bool = False) -> dict[str, object]:
+    """Build the set, run the reuse stage on it, and return the figures."""
     sys.path.insert(0, str(REPO / "src"))
     from newsweave.engine import Engine
     from newsweave.model import Article
@@ -96,9 +108,9 @@ def main() -> None:
     from newsweave.store import open_store
 
     docs = [json.loads(line) for line in DOCS.open(encoding="utf-8")]
-    rng = random.Random(args.seed)
+    rng = random.Random(seed)
     eligible = [i for i, d in enumerate(docs) if len(_sentences(d["text"])) >= 6]
-    originals = sorted(rng.sample(eligible, min(args.originals, len(eligible))))
+    originals = sorted(rng.sample(eligible, min(originals_wanted, len(eligible))))
     outlets = {i: f"{rng.choice(_WORDS)} {rng.choice(_WORDS)} Press Agency" for i in originals}
 
     # -- build the set ------------------------------------------------------------
@@ -134,7 +146,7 @@ def main() -> None:
                             "published": published, "title": None})
 
     store_path = Path(tempfile.mkdtemp()) / "copies.db"
-    settings = load_settings(db=str(store_path), reuse_embed=0 if args.no_embed else 1)
+    settings = load_settings(db=str(store_path), reuse_embed=1 if embed else 0)
     engine = Engine(open_store(str(store_path)), settings, stages=[ReuseStage()])
     articles = [Article(None, f"copies-{n}", "", "text", r["text"], f"copies:{n}",
                         outlet=r["outlet"], published=r["published"])
@@ -195,18 +207,14 @@ def main() -> None:
     figures["origins"] = len(origins)
     figures["families_split_over_several_origins"] = families_split
     engine.close()
-    if args.errors:
+    if show_errors:
         for e in predicted:
             label = gold(e.derived, e.source)
             if label != e.kind:
                 rd, rs = by_id[e.derived], by_id[e.source]
                 print(f"{e.kind} predicted, gold {label}: {rd['role']}({rd['family']}) <- "
                       f"{rs['role']}({rs['family']}) {e.reasons[0]}")
-    if args.json:
-        print(json.dumps(figures, indent=2))
-        return
-    for key, value in figures.items():
-        print(f"{key:>38}: {value}")
+    return figures
 
 
 def _sentences(text: str) -> list[str]:

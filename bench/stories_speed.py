@@ -9,12 +9,15 @@ kind (the hard case for candidate lookup: topic words match, names do not).
 They go straight into the store and only the stories stage runs, so the
 figures are the stage's own: featurisation, assignment and automatic repair.
 Throughput is measured while filling the store in batches of 100; latency
-as 200 single-article runs once the store holds the given number.
+as 200 single-article runs once the store holds the given number. Each figure
+is given in wall-clock time and in this process's CPU time: on a shared
+machine (other jobs running) the CPU figure is what a quiet machine would show.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import re
 import resource
@@ -60,7 +63,7 @@ def main() -> None:
         store = open_store(str(Path(tmp) / "speed.db"))
         stored = 0
         for size in sorted(args.sizes):
-            started, filled = time.perf_counter(), 0
+            started, cpu_started, filled = time.perf_counter(), time.process_time(), 0
             while stored < size - 200:
                 count = min(100, size - 200 - stored)
                 ids = store.add_articles(articles(texts, stored, count), [{}] * count)
@@ -68,19 +71,25 @@ def main() -> None:
                 stored += count
                 filled += count
             rate = filled / max(time.perf_counter() - started, 1e-9)
-            latencies = []
+            cpu_rate = filled / max(time.process_time() - cpu_started, 1e-9)
+            latencies, cpu = [], []
             for article in articles(texts, stored, 200):
                 ids = store.add_articles([article], [{}])
-                t = time.perf_counter()
+                t, c = time.perf_counter(), time.process_time()
                 stage.run(store, ids, settings)
                 latencies.append(time.perf_counter() - t)
+                cpu.append(time.process_time() - c)
                 stored += 1
             latencies.sort()
+            cpu.sort()
             peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-            print(f"{stored:>7} stored: {rate:,.0f} articles/s while filling (batches of 100); "
-                  f"one assignment p50 {latencies[100] * 1000:.0f} ms, "
-                  f"p95 {latencies[189] * 1000:.0f} ms; peak RSS {peak:,.0f} MiB; "
-                  f"{len(store.stories.active_story_ids()):,} stories", flush=True)
+            busy = os.getloadavg()[0]
+            print(f"{stored:>7} stored: {rate:,.0f} articles/s while filling (batches of 100; "
+                  f"{cpu_rate:,.0f}/s of CPU time); one assignment p50 "
+                  f"{latencies[100] * 1000:.0f} ms, p95 {latencies[189] * 1000:.0f} ms "
+                  f"(CPU p50 {cpu[100] * 1000:.0f} ms, p95 {cpu[189] * 1000:.0f} ms); "
+                  f"peak RSS {peak:,.0f} MiB; {len(store.stories.active_story_ids()):,} "
+                  f"stories; load average {busy:.1f}", flush=True)
         store.close()
 
 

@@ -22,6 +22,7 @@ from newsweave.engine import Engine
 sys.path.insert(0, str(REPO / "bench"))
 from support import score
 
+SeedResult = tuple[Brief, dict[str, int]]
 SCHEMA = json.loads((REPO / "docs" / "schema" / "brief.json").read_text(encoding="utf-8"))
 
 
@@ -122,21 +123,21 @@ def seeds(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
 
 
 @pytest.fixture(scope="module")
-def seed_result(seeds: Engine) -> tuple[Brief, dict[str, int]]:
+def seed_result(seeds: Engine) -> SeedResult:
     ids = {Path(a.source).name[:3]: a.id for a in seeds.articles() if a.id is not None}
     story = seeds.story_of(ids["000"])
     assert story is not None
     return seeds.brief(story), ids
 
 
-def test_seed_brief_counts_reuters_and_its_rewrite_as_one_origin(seed_result: tuple[Brief, dict[str, int]]) -> None:
+def test_seed_brief_counts_reuters_and_its_rewrite_as_one_origin(seed_result: SeedResult) -> None:
     brief, ids = seed_result
     sources = {s.article: s for s in brief.sources}
     assert sources[ids["003"]].origin == sources[ids["000"]].origin
     assert brief.independent_origins < len(brief.sources)
 
 
-def test_seed_brief_shows_the_other_chinese_counterpart(seed_result: tuple[Brief, dict[str, int]]) -> None:
+def test_seed_brief_shows_the_other_chinese_counterpart(seed_result: SeedResult) -> None:
     brief, ids = seed_result
     met = [c for c in brief.contested if c.kind == "person"]
     assert met
@@ -145,14 +146,14 @@ def test_seed_brief_shows_the_other_chinese_counterpart(seed_result: tuple[Brief
     assert any("Yang Jiechi" in t and ids["000"] in c for t, c in variants.items())
 
 
-def test_seed_brief_resolves_the_meeting_date_and_unique_details(seed_result: tuple[Brief, dict[str, int]]) -> None:
+def test_seed_brief_resolves_the_meeting_date_and_unique_details(seed_result: SeedResult) -> None:
     brief, _ = seed_result
     assert "2022-09-19" in {t.date for t in brief.timeline}  # "on Monday", 19 September
     assert len(brief.unique) >= 3  # outlets with details of their own
 
 
 def test_seed_brief_is_fully_supported(
-    seeds: Engine, seed_result: tuple[Brief, dict[str, int]]
+    seeds: Engine, seed_result: SeedResult
 ) -> None:
     brief, _ = seed_result
     texts = {a.id: a.text for a in seeds.articles() if a.id is not None}

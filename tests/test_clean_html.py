@@ -264,7 +264,6 @@ def test_paragraph_lines_split_at_br_and_rejoined() -> None:
     [
         "",
         "   \n\t ",
-        "just some text without any markup",
         "<html></html>",
         "<html><body></body></html>",
         "<html><head><title>Only a title</title></head><body> </body></html>",
@@ -282,6 +281,19 @@ def test_empty_or_broken_pages_give_empty_or_small_text(html: str) -> None:
     assert isinstance(cleaned.text, str)
     assert len(cleaned.text) < 50
     assert all(r.reason in REASONS for r in cleaned.removed)
+
+
+def test_text_without_markup_is_cleaned_as_text() -> None:
+    cleaned = clean_html("Advertisement\n\n" + PARAGRAPHS[0], url="https://example.org/a")
+    assert cleaned.text == PARAGRAPHS[0]
+    assert cleaned.url == "https://example.org/a"
+    assert [r.reason for r in cleaned.removed] == ["ad-marker"]
+
+
+def test_hidden_element_holding_most_of_the_page_stays() -> None:
+    # some pages hide the article in the HTML and reveal it with a script
+    page = make_page().replace("<article>", '<article class="hidden">')
+    assert clean_html(page).text == "\n\n".join(PARAGRAPHS)
 
 
 def test_truncated_page_keeps_what_it_has() -> None:

@@ -33,7 +33,7 @@ def test_embedding_cosine_changes_the_decision_for_a_translation() -> None:
 
 
 def test_msrp_floor_with_the_lexical_model() -> None:
-    """bench/msrp.py --lexical measured accuracy 0.769 / F1 0.827 (see docs/benchmarks.md)."""
+    """bench/msrp.py --lexical measured accuracy 0.772 / F1 0.838 (see docs/benchmarks.md)."""
     require_shared("benchmarks/msrp/test.jsonl")
     done = subprocess.run(
         [sys.executable, str(Path(REPO) / "bench" / "msrp.py"), "--lexical"],
@@ -43,7 +43,7 @@ def test_msrp_floor_with_the_lexical_model() -> None:
     parts = line.split()
     accuracy, f1 = float(parts[2]), float(parts[4])
     assert accuracy >= 0.76, line
-    assert f1 >= 0.82, line
+    assert f1 >= 0.83, line
 
 
 def test_weights_ship_with_both_models() -> None:

@@ -92,6 +92,8 @@ def test_provenance_cli_formats(seeded):
     assert "Afghan Voice Agency" in graphml
     text = runner.invoke(cli, ["--db", db, "provenance"]).output
     assert "4 independent origin(s), 1 derived article(s)" in text
+    unknown = runner.invoke(cli, ["--db", db, "provenance", "--story", "999"])
+    assert unknown.exit_code == 2 and "no story with id 999" in unknown.output
 
 
 def test_similar_ranks_the_rewrite_first(seeded):

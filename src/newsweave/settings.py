@@ -57,7 +57,7 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "story_date_penalty",
-        0.7,
+        0.5,
         "Similarity factor for disagreeing years mentioned or publication dates far apart.",
     ),
     Setting(
@@ -67,8 +67,14 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "story_repair_articles",
-        1500,
-        "After each ingest, re-cluster up to this many articles around new ones; 0: off.",
+        300,
+        "After each ingest, re-cluster up to this many articles around close calls; 0: off.",
+    ),
+    Setting(
+        "story_attach_threshold",
+        0.1,
+        "Mean similarity from which a story of 1-2 articles joins a larger one whose names "
+        "agree with it (below story_threshold); 0: off.",
     ),
     # -- reuse --
     Setting(
@@ -123,6 +129,7 @@ class Settings:
     story_date_penalty: float
     story_window_days: int
     story_repair_articles: int
+    story_attach_threshold: float
     # -- reuse --
     reuse_embed: int
     reuse_neighbours: int

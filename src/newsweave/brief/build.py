@@ -179,12 +179,15 @@ def build_brief(
     conflicts = _conflict_claims(check)
     touched = {id(u) for c in check.conflicts for side in c.variants for u in side}
     facts = [g for g in check.groups if not any(id(u) in touched for u in g.units)]
-    key_facts = [g for g in facts if len(g.articles) >= 2 and _is_statement(g.first)]
-    claims = conflicts + [_fact(g) for g in key_facts]
+    key_facts = [g for g in facts if len(g.articles) >= 2 and _is_statement(g.first)
+                 and not _mostly_quoted(g.first)]
+    texts = {a.id: a.text for a in check.articles}
+    position = {a.id: i for i, a in enumerate(check.articles)}
+    claims = conflicts + [_fact(g, texts, origin_of, position) for g in key_facts]
     brief = Brief(
         story=story,
         title=title,
-        lead=_lead(check, facts, conflicts),
+        lead=_lead(check, key_facts, claims),
         claims=claims,
         quotes=_quotes(check, quotes, facts),
         timeline=_timeline(check, event_dates),
@@ -204,8 +207,25 @@ def build_brief(
     return brief
 
 
-def _fact(group: ClaimGroup) -> Claim:
-    return Claim(display_text(group.first), group.status, group.articles, group.origins)
+def _fact(
+    group: ClaimGroup,
+    texts: Mapping[int, str],
+    origin_of: Mapping[int, Sequence[int]],
+    position: Mapping[int, int],
+) -> Claim:
+    """A key fact in the wording most of its carriers support; other wordings as variants."""
+    wordings = _wordings(group.units, None, texts, origin_of, position)
+    if not wordings:
+        return Claim(display_text(group.first), group.status, group.articles, group.origins)
+    main, *others = wordings
+    return Claim(main.text, group.status, main.cites, group.origins, variants=others)
+
+
+def _mostly_quoted(unit: ClaimUnit) -> bool:
+    """A sentence that is mostly a quotation belongs with the quotes, not the facts."""
+    quoted = sum(len(m) for m in re.findall(r"[“\"][^”\"]*[”\"]?", unit.text))
+    return unit.is_quote or quoted >= 0.4 * len(unit.text) or unit.text.count("”") > \
+        unit.text.count("“")
 
 
 _WORDINGS_PER_VALUE = 3
@@ -249,7 +269,7 @@ def _labels(conflict: Any) -> list[str]:
 
 def _wordings(
     side: Sequence[ClaimUnit],
-    value: str,
+    value: str | None,
     texts: Mapping[int, str],
     origin_of: Mapping[int, Sequence[int]],
     position: Mapping[int, int],
@@ -279,32 +299,36 @@ def _wordings(
 
 
 def _lead(
-    check: CrossCheck, facts: Sequence[ClaimGroup], conflicts: Sequence[Claim]
+    check: CrossCheck, key_facts: Sequence[ClaimGroup], claims: Sequence[Claim]
 ) -> list[Cited]:
-    """The best-supported facts, in the order the first report gives them."""
-    position = {a.id: i for i, a in enumerate(check.articles)}
-    candidates = [g for g in facts if _is_prose(g.first)]
-
-    def weight(g: ClaimGroup) -> tuple[float, ...]:
-        # Independent confirmation first, then how widely it is carried, then how
-        # early the first report puts it (news leads with what matters most).
-        return (g.origins, min(len(g.articles), 4), -g.first.index)
-
-    chosen = sorted(candidates, key=weight, reverse=True)[:LEAD_MAX - 1]
-    chosen.sort(key=lambda g: (g.first.index, position.get(g.first.article, 0)))
-    lead = [Cited(display_text(g.first), g.articles) for g in chosen]
-    if conflicts:  # the reader must learn from the lead that reports disagree
-        variants = conflicts[0].variants
-        lead.append(Cited(variants[-1].text, variants[-1].cites))
+    """The best-supported facts in reading order, and where the main point is disputed,
+    the majority version followed by the dissent."""
+    index = {display_text(u): u.index for g in check.groups for u in g.units}
+    pool: list[tuple[tuple[float, ...], float, Cited]] = []
+    for claim in claims:
+        if claim.status == "contested" and claim.variants:
+            first = claim.variants[0]
+            other = next((v for v in claim.variants if v.value != first.value), None)
+            weight = (count_origins(first.cites, check.origin_of) + 1, len(first.cites))
+            pool.append((weight, index.get(first.text, 99), Cited(first.text, first.cites)))
+            if other is not None:  # the reader must learn from the lead that reports differ
+                pool.append((weight, index.get(first.text, 99) + 0.5,
+                             Cited(other.text, other.cites)))
+        elif _prose_text(claim.text):
+            weight = (claim.independent_origins, min(len(claim.cites), 4))
+            pool.append((weight, index.get(claim.text, 99), Cited(claim.text, claim.cites)))
+    chosen = sorted(pool, key=lambda item: (item[0], -item[1]), reverse=True)[:LEAD_MAX]
+    chosen.sort(key=lambda item: item[1])
+    lead = [item[2] for item in chosen]
     if len(lead) < LEAD_MIN:
-        first = check.articles[0].id if check.articles else None
-        for unit in check.claims.get(first, []) if first is not None else []:
+        first_id = check.articles[0].id if check.articles else None
+        for unit in check.claims.get(first_id, []) if first_id is not None else []:
             text = display_text(unit)
             if len(lead) >= LEAD_MIN:
                 break
             if all(text != c.text for c in lead) and _is_prose(unit):
                 lead.append(Cited(text, [unit.article]))
-    return lead[:LEAD_MAX]
+    return lead
 
 
 _QUOTE_MARKS = "\"“”«»„"
@@ -321,9 +345,12 @@ def _is_statement(unit: ClaimUnit) -> bool:
 
 def _is_prose(unit: ClaimUnit) -> bool:
     """A full reported sentence fit for the lead: no quotation, no page furniture."""
-    text = display_text(unit)
+    return not unit.is_quote and _prose_text(display_text(unit))
+
+
+def _prose_text(text: str) -> bool:
     words = text.split()
-    if len(words) < 8 or unit.is_quote or any(q in text for q in _QUOTE_MARKS):
+    if len(words) < 8 or any(q in text for q in _QUOTE_MARKS):
         return False
     if text[-1:] not in ".!?" or "|" in text:
         return False
@@ -359,24 +386,33 @@ def _timeline(
     for article, units in check.claims.items():
         spans = (event_dates or {}).get(article)
         for unit in units:
+            own = resolve_dates(unit.text, published.get(article))
+            days = own
             if spans is not None:
                 days = [d for d, s, e in spans if unit.start <= s < unit.end]
-            else:
-                days = resolve_dates(unit.text, published.get(article))
+                if own and days and not set(days) & set(own):
+                    # The two resolvers disagree on every date: trust the one that reads
+                    # tense ("is expected to visit on Wednesday" is the next Wednesday).
+                    days = own
             for day in days:
                 by_date.setdefault(day, []).append(unit)
     group_of = {id(u): g for g in check.groups for u in g.units}
-    entries = []
-    for day, units in sorted(by_date.items()):
-        def support(u: ClaimUnit) -> tuple[int, int, int]:
-            g = group_of.get(id(u))
-            return (g.origins if g else 1, len(g.articles) if g else 1, -u.index)
+    def support(u: ClaimUnit) -> tuple[int, int, int]:
+        g = group_of.get(id(u))
+        return (g.origins if g else 1, len(g.articles) if g else 1, -u.index)
 
-        best = max(units, key=support)
+    entries = []
+    used: set[int] = set()
+    # Best-attested dates pick their sentence first; a sentence names one date only.
+    ranked = sorted(by_date.items(), key=lambda kv: max(support(u) for u in kv[1]), reverse=True)
+    for day, units in ranked:
+        fresh = [u for u in units if id(group_of.get(id(u), u)) not in used] or units
+        best = max(fresh, key=support)
+        used.add(id(group_of.get(id(best), best)))
         group = group_of.get(id(best))
         cites = sorted({u.article for u in units if group and u in group.units} | {best.article})
         entries.append(TimelineEntry(day.isoformat(), display_text(best), cites))
-    return entries
+    return sorted(entries, key=lambda e: e.date)
 
 
 def _entities(check: CrossCheck, entities: Sequence[Entity]) -> list[dict[str, Any]]:

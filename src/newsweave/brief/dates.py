@@ -58,7 +58,10 @@ def resolve_dates(sentence: str, published: str | None) -> list[date]:
             if year is not None:
                 _add(found, match.start(), _safe(year, month, int(match["day"])))
     if base is not None:
-        future = bool(_FUTURE.search(sentence))
+        # Tense of the report itself: a quote's "we will not stop" says nothing of when.
+        # (A sentence may start inside a quotation that opened in the one before.)
+        reported = re.sub(r"[“\"][^”\"]*[”\"]", " ", re.sub(r"^[^“\"]*”", " ", sentence))
+        future = bool(_FUTURE.search(reported))
         for match in _WEEKDAY.finditer(sentence):
             _add(found, match.start(), _weekday(match, base, future))
         for match in _RELATIVE.finditer(sentence):

@@ -76,7 +76,9 @@ def render_html(brief: Brief) -> str:
         for claim in facts:
             out.append(f'<li>{_line(claim)} <span class="status {escape(claim.status)}">'
                        f"{escape(claim.status)}, {claim.independent_origins} independent "
-                       "origin(s)</span></li>")
+                       "origin(s)</span>"
+                       + "".join(f"<br><small>also reported as: {_line(v)}</small>"
+                                 for v in claim.variants) + "</li>")
         out.append("</ul>")
     if brief.quotes:
         out.append("<h2>Quotes</h2><ul>")

@@ -46,6 +46,8 @@ def render_markdown(brief: Brief) -> str:
             lines.append(f"- {_escape(claim.text)}{_cites(claim.cites)} "
                          f"*({claim.status}, {claim.independent_origins} independent "
                          f"origin{'s' if claim.independent_origins != 1 else ''})*")
+            lines += [f"  - also reported as: {_escape(v.text)}{_cites(v.cites)}"
+                      for v in claim.variants]
     if brief.quotes:
         lines += ["", "## Quotes", ""]
         for quote in brief.quotes:

@@ -24,9 +24,10 @@ INVISIBLE_TAGS = frozenset(
 )
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 MAX_HIDDEN_CHARS = 500  # longer hidden text is logged shortened
+MAX_HIDDEN_SHARE = 0.5  # a hidden element with more of the page's text than this stays
 
 
-def list_page_blocks(tree: HtmlElement) -> list[str]:
+def list_page_blocks(tree: etree._Element) -> list[str]:
     """The page's visible text, one string per rendered block, in document order.
 
     >>> from lxml.html import fromstring
@@ -102,21 +103,21 @@ def remove_hidden_elements(tree: HtmlElement) -> list[str]:
 
     Pages hide machine-readable copies of the headline, dates and summary
     (schema.org blocks), pop-ups and templates; a reader never sees them, so
-    they are no part of the article.
+    they are no part of the article. An element holding most of the page's
+    text stays, hidden or not: pages that reveal their article with a script
+    hide it in the HTML.
     """
     texts: list[str] = []
     body = tree.find(".//body")
     root = body if body is not None else tree
-    hidden = [el for el in root.iter() if isinstance(el.tag, str) and is_hidden(el)]
+    page_chars = sum(len(block) for block in list_page_blocks(root))
+    hidden = [el for el in root.iter() if el is not root and is_hidden(el)]
     for element in hidden:
-        parent = element.getparent()
-        if parent is None or _has_removed_ancestor(element, root):
+        if element.getparent() is None or _has_removed_ancestor(element, root):
             continue
-        text = (
-            " ".join(" ".join(element.itertext()).split())
-            if element.tag not in ("script", "style", "template")
-            else ""
-        )
+        text = " ".join(list_page_blocks(element))
+        if len(text) > MAX_HIDDEN_SHARE * page_chars:
+            continue
         if text:
             texts.append(text[:MAX_HIDDEN_CHARS])
         _drop_keep_tail(element)

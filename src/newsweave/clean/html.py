@@ -25,6 +25,7 @@ from trafilatura.utils import load_html
 
 from newsweave.clean.dom import list_page_blocks, remove_hidden_elements
 from newsweave.clean.sieve import Block, Sifted, line_key, sift_blocks
+from newsweave.clean.text import clean_text
 from newsweave.model import Cleaned, Removal
 
 MAX_LOGGED_BLOCKS = 200  # hidden or left-out page text logged block by block, at most ...
@@ -53,6 +54,10 @@ def clean_html(
     >>> cleaned.title, cleaned.text
     ('Big News', 'It happened today, officials said, and it will happen again.')
     """
+    if html.strip() and "<" not in html:
+        cleaned = clean_text(html, recurring=recurring)  # no markup at all: plain text
+        cleaned.url = url
+        return cleaned
     tree = _parse(html)
     if tree is None:
         return Cleaned(text="", url=url)
@@ -124,7 +129,7 @@ class _LogBudget:
 
 def _parse(html: str) -> HtmlElement | None:
     """The page's tree, or None when there is no page to speak of."""
-    if not html or not html.strip() or "<" not in html:
+    if not html or not html.strip():
         return None
     try:
         tree = load_html(html)

@@ -55,6 +55,8 @@ FEATURES: tuple[str, ...] = (
     "trigram_min", "bleu", "ratio", "token_sort", "token_set", "partial",
     "lcs_min", "lcs_max", "char3", "len_ratio", "len_diff", "num_same", "num_conflict",
     "num_none", "name_jaccard", "name_missing", "neg_mismatch", "unmatched_content",
+    "unmatched_a", "unmatched_b", "unmatched_max", "unmatched_min", "num_diff", "name_diff",
+    "quote_mismatch", "log_length", "same_first", "same_last2",
 )
 """Names of the lexical features, in the order :func:`pair_features` returns them."""
 
@@ -125,6 +127,10 @@ def _char3(a: str, b: str) -> float:
     return len(ga & gb) / len(ga | gb) if ga and gb else 0.0
 
 
+def _quoted(text: str) -> bool:
+    return '"' in text or "“" in text
+
+
 def pair_features(a: str, b: str) -> list[float]:
     """The lexical features of a sentence pair, in :data:`FEATURES` order (symmetric)."""
     wa, wb = tokens(a), tokens(b)
@@ -144,6 +150,7 @@ def pair_features(a: str, b: str) -> list[float]:
     neg_a = any(w in NEGATIONS or w.endswith("n't") for w in wa)
     neg_b = any(w in NEGATIONS or w.endswith("n't") for w in wb)
     unmatched = len(set(ca) ^ set(cb)) / max(len(set(ca) | set(cb)), 1)
+    only_a, only_b = set(ca) - set(cb), set(cb) - set(ca)
     return [
         min(stem_ab), max(stem_ab), min(word_ab), max(word_ab), min(big), max(big),
         min(tri), _bleu(sa, sb),
@@ -156,6 +163,10 @@ def pair_features(a: str, b: str) -> list[float]:
         len(ea & eb) / len(ea | eb) if ea | eb else 1.0,
         len(ea ^ eb) / max(len(ea | eb), 1),
         float(neg_a != neg_b), unmatched,
+        # Absolute counts: two words of difference matter more in a short sentence pair.
+        len(only_a), len(only_b), max(len(only_a), len(only_b)), min(len(only_a), len(only_b)),
+        len(na ^ nb), len(ea ^ eb), float(_quoted(a) != _quoted(b)), math.log1p(len(wa) + len(wb)),
+        float(wa[:1] == wb[:1]), float(wa[-2:] == wb[-2:]),
     ]
 
 

@@ -18,6 +18,7 @@ import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from rapidfuzz import fuzz
@@ -36,6 +37,7 @@ SURNAME_MIN = 85.0  # skeleton similarity for two surnames to be one
 GIVEN_MIN = 80.0  # ... and for two given names
 
 
+@lru_cache(maxsize=65536)
 def skeleton(name: str) -> str:
     """A spelling key that ignores accents, case and common transliteration choices.
 
@@ -49,6 +51,7 @@ def skeleton(name: str) -> str:
     return re.sub(r"(.)\1+", r"\1", " ".join(text.split()))
 
 
+@lru_cache(maxsize=65536)
 def consonants(name: str) -> str:
     """The consonant frame of a name: "Kiev" and "Kyiv" both give "kv"."""
     return re.sub(r"[aeiou ]", "", skeleton(name))

@@ -26,6 +26,9 @@ _STOP = frozenset(
     s t just""".split()
 )
 MIN_WORDS = 5  # shorter quotations are not grouped with others (scare quotes, fragments)
+# Share of the shorter quotation's content words two quotations must share to be compared
+# (a verbatim or trimmed copy shares nearly all, a paraphrase at least 70 %).
+SHARED_MIN = 0.6
 
 
 @dataclass(slots=True)
@@ -77,9 +80,20 @@ def content_words(text: str) -> set[str]:
     return set(words(text)) - _STOP
 
 
-def cluster_quotes(instances: Sequence[Instance], min_score: float = 85.0) -> list[list[int]]:
-    """Which quotations report one statement: clusters of indices into ``instances``."""
+def cluster_quotes(instances: Sequence[Instance], min_score: float = 85.0,
+                   settled: Sequence[Sequence[int]] = ()) -> list[list[int]]:
+    """Which quotations report one statement: clusters of indices into ``instances``.
+
+    ``settled`` are groups resolved before (indices into ``instances``): their members
+    stay together and are not compared with each other or with other settled groups
+    again, only with the rest, so a batch costs what its new quotations cost.
+    """
     parent = list(range(len(instances)))
+    old = [False] * len(instances)
+    for group in settled:
+        for i in group:
+            old[i] = True
+            parent[i] = group[0]
 
     def find(i: int) -> int:
         while parent[i] != i:
@@ -99,17 +113,17 @@ def cluster_quotes(instances: Sequence[Instance], min_score: float = 85.0) -> li
         for w in ws:
             index[w].append(i)
     for i, ws in enumerate(content):
-        if len(tokens[i]) < MIN_WORDS:
-            continue
+        if len(tokens[i]) < MIN_WORDS or old[i]:
+            continue  # a settled quotation is compared from the new side only
         shared: Counter[int] = Counter()
         for w in ws:
             bucket = index.get(w, [])
             if len(bucket) <= 200:
-                shared.update(j for j in bucket if j > i)
+                shared.update(j for j in bucket if j > i or old[j])
         for j in sorted(shared):
-            # Either test of same_statement needs at least half of the shorter quotation's
-            # content words in the other: pairs sharing fewer are not worth comparing.
-            if shared[j] < 0.5 * min(len(ws), len(content[j])):
+            # Either test of same_statement needs most of the shorter quotation's content
+            # words in the other: pairs sharing fewer are not worth comparing.
+            if shared[j] < max(2.0, SHARED_MIN * min(len(ws), len(content[j]))):
                 continue
             if find(i) != find(j) and same_statement(instances[i].text, instances[j].text,
                                                      min_score):

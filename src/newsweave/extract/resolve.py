@@ -18,14 +18,14 @@ from collections.abc import Hashable, Mapping, Sequence
 
 from newsweave.extract.canonical import Local, build_entity, group_article, resolve_locals
 from newsweave.extract.entities import Mention
-from newsweave.extract.groups import Instance, cluster_quotes, content_words
+from newsweave.extract.groups import SHARED_MIN, Instance, cluster_quotes, content_words
 from newsweave.extract.quotes import Found, is_pronoun
 from newsweave.settings import Settings
 from newsweave.store import Store
 from newsweave.store.extract import StoredEntity, StoredVariant
 
 # A word carried by more groups than this is no help in finding a quotation's group.
-_MAX_BUCKET = 200
+_MAX_BUCKET = 50
 
 
 def story_of(store: Store, article_ids: Sequence[int] | None = None) -> dict[int, int]:
@@ -117,28 +117,34 @@ def update_quotes(store: Store, attributions: Mapping[int, Sequence[Found]],
         touched: set[int] | None = None
         old = store.extract.quote_variants(None)
     else:
-        words = set().union(*(content_words(v.text) for v in fresh)) if fresh else set()
+        word_sets = [content_words(v.text) for v in fresh]
         touched = (store.extract.quotes_of_articles(attributions)
-                   | store.extract.quotes_by_words(words, _MAX_BUCKET))
+                   | store.extract.quotes_by_words(word_sets, _MAX_BUCKET, SHARED_MIN))
         old = store.extract.quote_variants(touched) if touched else []
     previous: dict[Hashable, int] = {}
     pool: list[StoredVariant] = []
+    members: dict[int, list[int]] = {}
+    redone: set[int] = set()  # groups that lose a variant: resolved afresh
     for quote_id, variant in old:
         previous[(variant.article, variant.start, variant.end)] = quote_id
         if not full and variant.article not in attributions:
+            members.setdefault(quote_id, []).append(len(pool))
             pool.append(variant)
+        else:
+            redone.add(quote_id)
     pool += fresh
     instances = [Instance(v.article, v.text, v.start, v.end, v.speaker_text, v.cue, v.direct)
                  for v in pool]
-    clusters = cluster_quotes(instances, min_score)
+    settled = [m for q, m in members.items() if q not in redone]
+    clusters = cluster_quotes(instances, min_score, settled)
     ids = assign_ids(store, "quote",
                      [[(pool[i].article, pool[i].start, pool[i].end) for i in c]
                       for c in clusters], previous)
     groups = []
     for quote_id, cluster in zip(ids, clusters, strict=True):
         variants = sorted((pool[i] for i in cluster), key=lambda v: (v.article, v.start))
-        groups.append((quote_id, variants, set().union(*(content_words(v.text)
-                                                         for v in variants))))
+        sets = [content_words(v.text) for v in variants]
+        groups.append((quote_id, variants, set().union(*sets), min(len(c) for c in sets)))
     store.extract.replace_quotes(touched, groups)
 
 

@@ -34,7 +34,7 @@ from newsweave.reuse.origins import (
 )
 from newsweave.reuse.relation import Side, relate
 from newsweave.reuse.semantic import VectorIndex, article_vectors
-from newsweave.reuse.text import sentence_key, words
+from newsweave.reuse.text import sentence_keys, words
 from newsweave.settings import Settings
 from newsweave.store import Store
 from newsweave.store.reuse import IndexEntry
@@ -48,7 +48,14 @@ MAX_CANDIDATES = 40  # pairs aligned per new article, strongest candidates first
 class _Indexed:
     article: Article
     attributions: list[Attribution]
-    units: list[Unit]
+    _units: list[Unit] | None = None
+
+    @property
+    def units(self) -> list[Unit]:
+        """Sentences prepared for alignment, made on first use: most articles have no pair."""
+        if self._units is None:
+            self._units = prepare(self.article.text)
+        return self._units
 
 
 class ReuseStage:
@@ -80,13 +87,13 @@ class ReuseStage:
             fresh = [indexed[i].article for i in indexed]
             vectors = dict(zip(indexed, article_vectors(fresh), strict=True))
         with store.transaction():
-            store.reuse.save_index(entries)
+            orphans = store.reuse.save_index(entries)  # partners of re-indexed articles
             if vectors:
                 store.reuse.save_vectors(MODEL_NAME, vectors)
             edges = self._relate(store, indexed, {e.article_id: e for e in entries},
                                  vectors, settings)
             store.reuse.save_pairs(edges)
-            update_graph(store, list(indexed))
+            update_graph(store, sorted(set(indexed) | orphans))
             store.mark_done(self.name, article_ids, self.version)
 
     # -- candidates and pairs ---------------------------------------------------
@@ -142,12 +149,10 @@ class ReuseStage:
 
 def _index(article: Article, tokens: list[str], sig: np.ndarray) -> tuple[IndexEntry, _Indexed]:
     article_id = int(article.id or 0)
-    units = prepare(article.text)
-    keys = [k for k in (sentence_key(u.sentence.text) for u in units) if k is not None]
     attributions = find_attributions(article)
-    entry = IndexEntry(article_id, sig, len(tokens), band_keys(sig) if tokens else [], keys,
-                       attributions)
-    return entry, _Indexed(article, attributions, units)
+    entry = IndexEntry(article_id, sig, len(tokens), band_keys(sig) if tokens else [],
+                       sentence_keys(article.text), attributions)
+    return entry, _Indexed(article, attributions)
 
 
 def _load(store: Store, article_id: int, cache: dict[int, _Indexed | None]) -> _Indexed | None:
@@ -157,7 +162,7 @@ def _load(store: Store, article_id: int, cache: dict[int, _Indexed | None]) -> _
             cache[article_id] = None
         else:
             found = store.reuse.attributions([article_id]).get(article_id, [])
-            cache[article_id] = _Indexed(article, found, prepare(article.text))
+            cache[article_id] = _Indexed(article, found)
     return cache[article_id]
 
 

@@ -30,15 +30,17 @@ _SOURCE = rf"(?P<name>{_DESCRIPTOR}|(?:the\s+)?{_NAME}|(?:local\s+|foreign\s+)?m
 _REPORT_VERBS = r"reported|reports|wrote|writes|has reported|had reported"
 _OUTLET_VERBS = r"said|says|added|adds|quoted|cited|stated|announced|noted|reported on"
 
-_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("according", re.compile(rf"\b[Aa]ccording to {_SOURCE}")),
-    ("cited-by", re.compile(rf"\b(?:quoted|cited|reported|carried) by {_SOURCE}")),
-    ("citing", re.compile(rf"\b[Cc]iting {_SOURCE}")),
-    ("told", re.compile(rf"\btold {_SOURCE}")),
-    ("reported", re.compile(rf"{_SOURCE},? (?:{_REPORT_VERBS})\b")),
-    ("said", re.compile(rf"{_SOURCE},? (?:{_OUTLET_VERBS})\b")),
-    ("as-reported", re.compile(rf"\b[Aa]s {_SOURCE} (?:reported|wrote|said)\b")),
+# Patterns run from a cheap trigger (a verb, "according to") and then match
+# the name next to it, so a sentence costs a few short matches, not a scan
+# of every start position with the whole name pattern.
+_FORWARD = re.compile(
+    r"\b(?P<how>[Aa]ccording to|(?:quoted|cited|reported|carried) by|[Cc]iting|told|[Aa]s)\s+"
 )
+_FORWARD_HOW = {"according to": "according", "citing": "citing", "told": "told", "as": "as"}
+_SOURCE_HERE = re.compile(_SOURCE)
+_VERB = re.compile(rf"\b(?:(?P<report>{_REPORT_VERBS})|{_OUTLET_VERBS})\b")
+_SOURCE_BEFORE = re.compile(rf"{_SOURCE},?\s*$")
+_AS_VERB = re.compile(r"\s+(?:reported|wrote|said)\b")
 _DATELINE = re.compile(
     rf"(?:(?P<long>{_NAME})\s+)?\((?P<name>[A-Z][A-Za-z]{{1,11}}(?:[ /-][A-Z][A-Za-z]+)?)\)"
     r"\s*(?:--|—|–|-|:)"
@@ -105,19 +107,39 @@ def _in_sentence(article_id: int, text: str, offset: int) -> list[Attribution]:
             name = f"{match.group('long')} ({name})"
         out.append(Attribution(article_id, name, "dateline", text, offset, offset + len(text)))
         taken.append(match.span("name"))
-    for how, pattern in _PATTERNS:
-        for match in pattern.finditer(text):
-            span = match.span("name")
-            if any(s < span[1] and span[0] < e for s, e in taken):
-                continue
-            name = _clean_name(match.group("name"))
-            if not name or not _acceptable(how, name):
-                continue
-            taken.append(span)
-            out.append(Attribution(article_id, name, _kind(name), text, offset,
-                                   offset + len(text)))
+    for how, span, raw in _sources(text):
+        if any(s < span[1] and span[0] < e for s, e in taken):
+            continue
+        name = _clean_name(raw)
+        if not name or not _acceptable(how, name):
+            continue
+        taken.append(span)
+        out.append(Attribution(article_id, name, _kind(name), text, offset, offset + len(text)))
     out.extend(_credits(article_id, text, offset, skip=taken))
     return out
+
+
+def _sources(text: str) -> list[tuple[str, tuple[int, int], str]]:
+    """(how, span, name) of every "according to X", "X reported", "told X" in a sentence."""
+    found = []
+    for trigger in _FORWARD.finditer(text):
+        match = _SOURCE_HERE.match(text, trigger.end())
+        if match is None:
+            continue
+        how = _FORWARD_HOW.get(trigger.group("how").lower(), "cited-by")
+        if how == "as":
+            if not _AS_VERB.match(text, match.end()):
+                continue
+            how = "as-reported"
+        found.append((how, match.span("name"), match.group("name")))
+    for verb in _VERB.finditer(text):
+        window_start = max(0, verb.start() - 120)
+        match = _SOURCE_BEFORE.search(text, window_start, verb.start())
+        if match is None:
+            continue
+        how = "reported" if verb.group("report") else "said"
+        found.append((how, match.span("name"), match.group("name")))
+    return found
 
 
 def _credits(article_id: int, text: str, offset: int,

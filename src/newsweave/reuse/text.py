@@ -68,6 +68,23 @@ def sentence_key(text: str) -> int | None:
     return key64(" ".join(tokens))
 
 
+_ROUGH_SENTENCE = re.compile(r"(?<=[.!?…])[\"'”’»)]*\s+|\n\s*\n")
+
+
+def sentence_keys(text: str) -> list[int]:
+    """Keys of the sentences of a text, split roughly (fast; the same way for every article).
+
+    Only equality matters for finding shared sentences, so a cheap split that
+    cuts "Gov. Krael" in two is fine: both copies are cut the same way.
+    """
+    keys = []
+    for chunk in _ROUGH_SENTENCE.split(text):
+        key = sentence_key(chunk) if chunk else None
+        if key is not None:
+            keys.append(key)
+    return keys
+
+
 def quoted_spans(text: str) -> list[tuple[int, int]]:
     """Offsets of the text inside quote marks (at least 12 characters long)."""
     spans = []

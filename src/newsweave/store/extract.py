@@ -81,7 +81,10 @@ class ExtractStore(Protocol):
 
     def entities(self, article_ids: Iterable[int] | None = None) -> list[Entity]: ...
 
-    def quotes_by_words(self, words: Iterable[str], max_bucket: int) -> set[int]: ...
+    def quotes_by_words(self, word_sets: Sequence[set[str]], max_bucket: int,
+                        min_share: float) -> set[int]:
+        """Groups that may take in one of the quotations given as content-word sets."""
+        ...
 
     def quotes_of_articles(self, article_ids: Iterable[int]) -> set[int]: ...
 
@@ -89,8 +92,9 @@ class ExtractStore(Protocol):
                        ) -> list[tuple[int, StoredVariant]]: ...
 
     def replace_quotes(self, removed: Iterable[int] | None,
-                       groups: Sequence[tuple[int, list[StoredVariant], set[str]]]) -> None:
-        """Drop the ``removed`` groups (all when None); write (id, variants, words) groups."""
+                       groups: Sequence[tuple[int, list[StoredVariant], set[str], int]]) -> None:
+        """Drop the ``removed`` groups (all when None); write (id, variants, words, fewest
+        content words of a variant) groups."""
         ...
 
     def quotes(self, article_ids: Iterable[int] | None = None) -> list[Quote]: ...
@@ -240,11 +244,25 @@ class ExtractTables:
 
     # -- quotes ------------------------------------------------------------------
 
-    def quotes_by_words(self, words: Iterable[str], max_bucket: int) -> set[int]:
+    def quotes_by_words(self, word_sets: Sequence[set[str]], max_bucket: int,
+                        min_share: float) -> set[int]:
         # A word carried by many groups says nothing about which one a quotation joins.
-        rare = self._rare_words(set(words), max_bucket)
-        rows = self._select("SELECT quote_id FROM quote_words", "word", rare)
-        return {int(r[0]) for r in rows}
+        rare = self._rare_words(set().union(*word_sets) if word_sets else set(), max_bucket)
+        groups: dict[str, list[int]] = {}
+        for row in self._select("SELECT word, quote_id FROM quote_words", "word", rare):
+            groups.setdefault(row[0], []).append(int(row[1]))
+        sizes = {int(r[0]): int(r[1]) for r in self._select(
+            "SELECT id, min_words FROM quote_groups", "id",
+            {q for ids in groups.values() for q in ids})}
+        found: set[int] = set()
+        for words in word_sets:
+            shared = Counter(q for w in words for q in groups.get(w, ()))
+            # Two quotations are only compared when they share most content words of the
+            # shorter one (groups.cluster_quotes): a group sharing fewer with this
+            # quotation than that share of its own shortest member's cannot take it in.
+            found.update(q for q, n in shared.items()
+                         if n >= max(2.0, min_share * min(len(words), sizes.get(q, 0))))
+        return found
 
     def _rare_words(self, words: set[str], max_bucket: int) -> list[str]:
         rare: list[str] = []
@@ -271,7 +289,7 @@ class ExtractTables:
                                           r[7], bool(r[8]))) for r in rows]
 
     def replace_quotes(self, removed: Iterable[int] | None,
-                       groups: Sequence[tuple[int, list[StoredVariant], set[str]]]) -> None:
+                       groups: Sequence[tuple[int, list[StoredVariant], set[str], int]]) -> None:
         with self._store.transaction() as db:
             if removed is None:
                 for table in ("quote_words", "quote_variants", "quote_groups"):
@@ -283,18 +301,19 @@ class ExtractTables:
                     db.execute(f"DELETE FROM quote_variants WHERE quote_id IN ({marks})", chunk)
                     db.execute(f"DELETE FROM quote_groups WHERE id IN ({marks})", chunk)
             db.executemany(
-                "INSERT INTO quote_groups (id, text, speaker, cue, direct) VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO quote_groups (id, text, speaker, cue, direct, min_words) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
                 [(i, _best_text(vs), None, _most_common(v.cue for v in vs),
-                  int(any(v.direct for v in vs))) for i, vs, _ in groups],
+                  int(any(v.direct for v in vs)), size) for i, vs, _, size in groups],
             )
             db.executemany(
                 "INSERT INTO quote_variants (quote_id, seq, article_id, text, start, end, "
                 "speaker_key, speaker_text, cue, direct) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [(i, n, v.article, v.text, v.start, v.end, v.speaker_key, v.speaker_text,
-                  v.cue, int(v.direct)) for i, vs, _ in groups for n, v in enumerate(vs)],
+                  v.cue, int(v.direct)) for i, vs, _, _ in groups for n, v in enumerate(vs)],
             )
             db.executemany("INSERT OR IGNORE INTO quote_words (word, quote_id) VALUES (?, ?)",
-                           [(w, i) for i, _, ws in groups for w in ws])
+                           [(w, i) for i, _, ws, _ in groups for w in ws])
 
     def quotes(self, article_ids: Iterable[int] | None = None) -> list[Quote]:
         wanted = None if article_ids is None else set(article_ids)

@@ -253,6 +253,7 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE quote_variants ADD COLUMN speaker_text TEXT;
     ALTER TABLE quote_variants ADD COLUMN cue TEXT;
     ALTER TABLE quote_variants ADD COLUMN direct INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE quote_groups ADD COLUMN min_words INTEGER NOT NULL DEFAULT 0;
     CREATE TABLE quote_words (
         word     TEXT NOT NULL,
         quote_id INTEGER NOT NULL,

@@ -38,8 +38,8 @@ class IndexEntry:
 class ReuseStore(Protocol):
     """What the reuse stage, and the stages after it, read and write."""
 
-    def save_index(self, entries: Sequence[IndexEntry]) -> None: ...
-    def forget(self, article_ids: Iterable[int]) -> None: ...
+    def save_index(self, entries: Sequence[IndexEntry]) -> set[int]: ...
+    def forget(self, article_ids: Iterable[int]) -> set[int]: ...
     def band_matches(self, keys: Sequence[int]) -> dict[int, int]: ...
     def sentence_matches(self, keys: Sequence[int]) -> dict[int, int]: ...
     def signatures(self, article_ids: Iterable[int]) -> dict[int, np.ndarray]: ...
@@ -70,10 +70,10 @@ class ReuseTables:
 
     # -- the copy index -------------------------------------------------------
 
-    def save_index(self, entries: Sequence[IndexEntry]) -> None:
-        """Replace the index rows and attributions of these articles."""
+    def save_index(self, entries: Sequence[IndexEntry]) -> set[int]:
+        """Replace the index rows and attributions of these articles (see :meth:`forget`)."""
         with self._store.transaction() as db:
-            self.forget(e.article_id for e in entries)
+            partners = self.forget(e.article_id for e in entries)
             db.executemany(
                 "INSERT INTO reuse_signatures (article_id, signature, words) VALUES (?, ?, ?)",
                 [(e.article_id, np.asarray(e.signature, dtype=np.uint32).tobytes(), e.words)
@@ -93,18 +93,30 @@ class ReuseTables:
                 [(e.article_id, i, a.name, a.kind, a.sentence, a.start, a.end)
                  for e in entries for i, a in enumerate(e.attributions)],
             )
+        return partners
 
-    def forget(self, article_ids: Iterable[int]) -> None:
-        """Drop the index rows, attributions and pairs of articles (before re-indexing)."""
+    def forget(self, article_ids: Iterable[int]) -> set[int]:
+        """Drop the index rows, attributions, pairs and graph edges of articles.
+
+        Returns the other articles that lost a pair or an edge: their sources
+        and origins must be chosen again.
+        """
         ids = list(article_ids)
+        partners: set[int] = set()
         with self._store.transaction() as db:
             for chunk in _chunks(ids):
                 marks = ",".join("?" * len(chunk))
                 for table in ("reuse_signatures", "reuse_bands", "reuse_sentences",
                               "attributions"):
                     db.execute(f"DELETE FROM {table} WHERE article_id IN ({marks})", chunk)
-                db.execute(f"DELETE FROM reuse_pairs WHERE a IN ({marks}) OR b IN ({marks})",
-                           chunk + chunk)
+                for first, second, table in (("a", "b", "reuse_pairs"),
+                                             ("derived", "source", "reuse_edges")):
+                    where = f"{first} IN ({marks}) OR {second} IN ({marks})"
+                    for x, y in db.execute(f"SELECT {first}, {second} FROM {table} WHERE {where}",
+                                           chunk + chunk):
+                        partners.update((int(x), int(y)))
+                    db.execute(f"DELETE FROM {table} WHERE {where}", chunk + chunk)
+        return partners - set(ids)
 
     def band_matches(self, keys: Sequence[int]) -> dict[int, int]:
         """Articles sharing LSH band keys with ``keys``, with the number shared."""

@@ -31,7 +31,7 @@ from newsweave.stories.repair import RepairReport, repair_neighbourhoods
 # (the same words said once, at one event) but a quote can be re-used in a later
 # story, so it counts as a clear match, not a certainty.
 LINK_WEIGHTS = {"copy": 1.0, "rewrite": 1.0, "shared-quotes": 0.5}
-RESTORY_ARTICLES = 1500  # neighbourhood size of a requested restory when automatic repair is off
+RESTORY_ARTICLES = 1500  # neighbourhood size of a requested restory (at least)
 
 
 class StoriesStage:
@@ -58,12 +58,17 @@ class StoriesStage:
             vectors = article_vectors(tables, [r.article_id for r in rows], weights)
             items = [vectors[r.article_id] for r in rows if r.article_id in vectors]
             linked = _copy_links(store, [i.id for i in items])
-            close = assign(tables, items, weights, settings.story_threshold, linked)
-            if settings.story_repair_articles > 0:
-                repair_neighbourhoods(tables, close, weights, settings.story_threshold,
-                       settings.story_repair_articles, lambda ids: _copy_pairs(store, ids))
-            touched = set(tables.story_of(i.id for i in items).values())
-            refresh(tables, tables.active_among(touched), weights)
+            done = assign(tables, items, weights, settings.story_threshold, linked)
+            report = RepairReport()
+            if settings.story_repair_articles > 0 and done.close:
+                repair_neighbourhoods(tables, done.close, weights, settings.story_threshold,
+                                      settings.story_repair_articles,
+                                      lambda ids: _copy_pairs(store, ids), report, lazy=not __import__("os").environ.get("EAGER"),
+                                      eager=done.uncertain)
+            # Titles and entities are re-chosen when a story's size crosses a power of two
+            # (a repair rebuilds what it changes): amortised O(1) per article.
+            refresh(tables, tables.active_among(done.grown), weights, vectors)
+            reresolve_names(store, settings, report.changed_articles - set(keys))
             store.mark_done(self.name, [r.article_id for r in rows], self.version)
             # An article that vanished between pending() and now is done too: nothing to do.
             store.mark_done(self.name, sorted(set(article_ids) - set(keys)), self.version)
@@ -73,12 +78,29 @@ def restory(store: Store, settings: Settings) -> RepairReport:
     """Repair every story: merge those that grew together, split those that drifted."""
     tables = store.stories
     with store.transaction():
-        # With automatic repair off (0), a requested one still needs a working size.
-        limit = settings.story_repair_articles or RESTORY_ARTICLES
-        return repair_neighbourhoods(
+        # A requested repair may take larger neighbourhoods than the automatic one.
+        limit = max(settings.story_repair_articles, RESTORY_ARTICLES)
+        report = repair_neighbourhoods(
             tables, tables.active_story_ids(), weights_from(settings), settings.story_threshold,
             limit, lambda ids: _copy_pairs(store, ids),
         )
+        reresolve_names(store, settings, report.changed_articles)
+    return report
+
+
+def reresolve_names(store: Store, settings: Settings, article_ids: set[int]) -> None:
+    """Have the extract stage re-resolve canonical names of articles whose story changed.
+
+    The extract stage resolves names within a story ("Reid" is the story's "Tara
+    Reid"), so a merge or split changes what they resolve to. Its rebuild reuses
+    the stored mentions (no NER again) and only touches articles it has already
+    processed; articles it has not seen yet are resolved when it runs on them.
+    """
+    if not article_ids or getattr(store, "extract", None) is None:
+        return
+    from newsweave.extract import rebuild
+
+    rebuild(store, settings, sorted(article_ids))
 
 
 def build_stories(store: Store, story_ids: Sequence[int]) -> list[Story]:
@@ -132,4 +154,4 @@ def _origins(store: Store, article_ids: Sequence[int]) -> dict[int, list[int]]:
     return dict(reuse.origin_of(article_ids))
 
 
-__all__ = ["RepairReport", "StoriesStage", "build_stories", "restory"]
+__all__ = ["RepairReport", "StoriesStage", "build_stories", "reresolve_names", "restory"]

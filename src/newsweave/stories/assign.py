@@ -13,8 +13,10 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
+
+import numpy as np
 
 from newsweave.model import Article
 from newsweave.settings import Settings
@@ -30,6 +32,7 @@ from newsweave.stories.vectors import (
     pack,
     top_keys,
     unpack,
+    unpack_arrays,
     veto_factor,
     weigh,
 )
@@ -37,6 +40,7 @@ from newsweave.stories.vectors import (
 QUERY_KEYS = 24  # an article's heaviest keys used to look up candidate stories
 STORY_KEYS = 48  # a story's heaviest keys kept in the inverted index
 CANDIDATES = 40  # candidate stories scored per article
+MARGIN = 0.05  # a decision this close is re-examined by a full repair of its neighbourhood
 CENTROID_KEYS = 3000  # a story's summed vector keeps its heaviest keys only (memory)
 
 
@@ -46,6 +50,7 @@ def weights_from(settings: Settings) -> Weights:
         name_penalty=settings.story_name_penalty,
         date_penalty=settings.story_date_penalty,
         window_days=settings.story_window_days,
+        attach=settings.story_attach_threshold,
     )
 
 
@@ -109,31 +114,74 @@ def vectors_of(
     return found
 
 
-@dataclass(slots=True)
 class StoryState:
-    """A story as online assignment sees it: summed member vectors and extent in time."""
+    """A story as online assignment sees it: summed member vectors and extent in time.
 
-    row: StoryRow
-    centroid: Vector
-    names: Vector
-    dates: set[int]
+    The summed vector stays packed (sorted key and value arrays) until an article
+    joins: scoring a candidate is then a vectorised lookup of the article's few
+    hundred keys, not the unpacking of a story's thousands.
+    """
+
+    __slots__ = ("_centroid", "_keys", "_values", "dates", "names", "row", "size_before")
+
+    def __init__(self, row: StoryRow) -> None:
+        self.row = row
+        self.size_before = row.size
+        self._keys, self._values = unpack_arrays(row.centroid)
+        self._centroid: Vector | None = None
+        self.names: Vector = unpack(row.names)
+        self.dates: set[int] = set(unpack(row.dates))
 
     @classmethod
     def load(cls, row: StoryRow) -> StoryState:
-        return cls(row, unpack(row.centroid), unpack(row.names), set(unpack(row.dates)))
+        return cls(row)
 
-    def score(self, item: ArticleVector, weights: Weights) -> float:
+    @property
+    def centroid(self) -> Vector:
+        if self._centroid is None:
+            self._centroid = dict(zip(self._keys.tolist(), self._values.tolist(), strict=True))
+        return self._centroid
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        """The summed vector as sorted (keys, values) arrays."""
+        if self._centroid is not None:
+            return unpack_arrays(pack(self._centroid))
+        return self._keys, self._values
+
+    def top(self, count: int) -> list[int]:
+        """The ``count`` heaviest keys of the summed vector (as :func:`top_keys`)."""
+        if self._centroid is not None:
+            return top_keys(self._centroid, count)
+        order = np.lexsort((self._keys, -self._values))[:count]
+        return self._keys[order].tolist()
+
+    def _dot(self, item: ArticleVector) -> float:
+        if self._centroid is not None:
+            return dot(item.vector, self._centroid)
+        if not len(self._keys) or not item.vector:
+            return 0.0
+        keys, values = item.arrays()
+        at = np.searchsorted(self._keys, keys)
+        at[at >= len(self._keys)] = 0
+        hit = self._keys[at] == keys
+        return float(np.dot(values[hit], self._values[at[hit]]))
+
+    def score(self, item: ArticleVector, weights: Weights) -> tuple[float, bool]:
+        """Mean similarity of ``item`` to the members (vetoes applied), and whether
+        their names agree (neither names anyone, or they share names)."""
         if self.row.size <= 0:
-            return 0.0
-        base = dot(item.vector, self.centroid) / self.row.size
-        if base <= 0:
-            return 0.0
+            return 0.0, False
+        base = self._dot(item) / self.row.size
         names_norm = math.sqrt(sum(v * v for v in self.names.values()))
         names_cos = dot(item.names, self.names) / names_norm if names_norm else 0.0
+        has_names = bool(item.names and self.names)
+        agree = not has_names or names_cos >= weights.name_floor
+        if base <= 0:
+            return 0.0, agree
         return base * veto_factor(
-            names_cos, bool(item.names and self.names), item.dates, self.dates,
+            names_cos, has_names, item.dates, self.dates,
             _days_apart(item.day, self.row.first_day, self.row.last_day), weights,
-        )
+        ), agree
 
     def add(self, item: ArticleVector) -> None:
         add_into(self.centroid, item.vector)
@@ -154,26 +202,56 @@ def _days_apart(day: int | None, first: int | None, last: int | None) -> int | N
     return min(abs(day - first), abs(day - last))
 
 
+def choose_story(scored: Sequence[tuple[float, bool, int, int]], threshold: float) -> int | None:
+    """The story an article joins, from its candidates' ``(score, names agree, size, id)``
+    best first: the best, if it reaches ``threshold``.
+
+    A lone article is not attached to a larger story below the threshold here,
+    though :func:`newsweave.stories.repair.attach_small` does so: online, its own
+    event may simply not have arrived yet (measured on ECB+: attaching online cost
+    precision), so the close call goes to repair, which sees the neighbourhood.
+    """
+    if scored and scored[0][0] >= threshold:
+        return scored[0][3]
+    return None
+
+
+@dataclass(slots=True)
+class Assignment:
+    """What :func:`assign` did: stories to repair, and stories whose size crossed a
+    power of two (their title and entities are worth re-choosing)."""
+
+    close: set[int]
+    grown: set[int]
+    # Of ``close``, those where the decision itself was within MARGIN: the runner-up
+    # nearly as good, or the best barely on one side of the threshold.
+    uncertain: set[int] = field(default_factory=set)
+
+
 def assign(
     tables: StoryTables,
     items: Sequence[ArticleVector],
     weights: Weights,
     threshold: float,
     linked: Mapping[int, Mapping[int, float]] | None = None,
-) -> set[int]:
+) -> Assignment:
     """Put each article (in the given order) into its best story or a new one.
 
     ``linked`` maps an article to the articles the reuse stage relates it to,
     with a weight: a story holding a linked article scores at least that
     weight (1 for a copy, so a copy joins its source's story whatever the
-    words say). Returns the ids of the stories that need a repair: those where
-    an article's choice was close.
+    words say). The cost per article is that of its candidates (from the key
+    index), whatever the store's size; stories are written once per batch.
     """
     touched: dict[int, StoryState] = {}
+    batch_keys: dict[int, set[int]] = {}  # key index of stories changed in this batch
     changed: set[int] = set()
+    uncertain: set[int] = set()
     story_of = tables.story_of(a for item in items for a in (linked or {}).get(item.id, ()))
     for item in items:
-        candidates = set(tables.candidates(top_keys(item.vector, QUERY_KEYS), CANDIDATES))
+        query = top_keys(item.vector, QUERY_KEYS)
+        candidates = set(tables.candidates(query, CANDIDATES))
+        candidates.update(s for k in query for s in batch_keys.get(k, ()))
         floor: dict[int, float] = {}
         for other, weight in (linked or {}).get(item.id, {}).items():
             if other in story_of:
@@ -183,32 +261,49 @@ def assign(
         missing = [s for s in candidates if s not in touched]
         for story_id, row in tables.stories_by_id(missing).items():
             if row.merged_into is None and row.size > 0:
-                touched[story_id] = StoryState.load(row)
-        scored = sorted(
-            ((max(floor.get(s, 0.0), touched[s].score(item, weights)), s)
-             for s in candidates if s in touched),
-            key=lambda pair: (-pair[0], pair[1]),
-        )
-        if scored and scored[0][0] >= threshold:
-            state = touched[scored[0][1]]
+                touched[story_id] = StoryState(row)
+        scored = []
+        for s in candidates:
+            if s in touched and touched[s].row.size > 0:
+                score, agree = touched[s].score(item, weights)
+                scored.append((max(floor.get(s, 0.0), score), agree or s in floor,
+                               touched[s].row.size, s))
+        scored.sort(key=lambda t: (-t[0], t[3]))
+        chosen = choose_story(scored, threshold)
+        if chosen is not None:
+            state = touched[chosen]
             state.add(item)
         else:
             row = StoryRow(0, 0, "", b"", b"", b"", item.day, item.day)
             row.id = tables.new_story(row)
-            state = StoryState(row, {}, {}, set())
+            state = StoryState(row)
             state.add(item)
             touched[row.id] = state
         tables.set_members(state.row.id, [item.id])
         story_of[item.id] = state.row.id
+        for k in query:
+            batch_keys.setdefault(k, set()).add(state.row.id)
         # Repair is needed only where the choice was close: a second story within reach
         # (the two may belong together) or a new story beside a near miss.
-        runner_up = scored[1][0] if state.row.size > 1 and len(scored) > 1 else (
-            scored[0][0] if scored and state.row.size == 1 else 0.0)
-        if runner_up >= threshold / 2:
+        reach = min(threshold / 2, weights.attach) if weights.attach > 0 else threshold / 2
+        others = [t for t in scored if t[3] != state.row.id]
+        if others and others[0][0] >= reach:
+            near = [t[3] for t in others[:3] if t[0] >= reach]
             changed.add(state.row.id)
-            changed.update(s for score, s in scored[:3] if score >= threshold / 2)
-        _save(tables, state)
-    return changed
+            changed.update(near)
+            best = scored[0][0]
+            if best - others[0][0] < MARGIN or abs(best - threshold) < MARGIN:
+                uncertain.add(state.row.id)
+                uncertain.update(near)
+    grown: set[int] = set()
+    for state in touched.values():
+        if state.row.size != state.size_before:
+            _save(tables, state)
+            if state.size_before <= 0 or (
+                state.row.size.bit_length() != state.size_before.bit_length()
+            ):
+                grown.add(state.row.id)
+    return Assignment(changed, grown, uncertain)
 
 
 def _save(tables: StoryTables, state: StoryState) -> None:
@@ -261,9 +356,20 @@ def rebuild(
 REFRESH_MAX = 100  # larger stories keep their title until a repair rebuilds them
 
 
-def refresh(tables: StoryTables, story_ids: Iterable[int], weights: Weights) -> None:
-    """Re-choose title and entities of touched stories (up to :data:`REFRESH_MAX` articles)."""
+def refresh(
+    tables: StoryTables,
+    story_ids: Iterable[int],
+    weights: Weights,
+    known: Mapping[int, ArticleVector] | None = None,
+) -> None:
+    """Re-choose title and entities of ``story_ids`` (up to :data:`REFRESH_MAX` articles);
+    ``known`` holds vectors already computed (the batch's), which are not weighed again."""
     members = tables.members(story_ids)
+    known = known or {}
     for story_id, articles in sorted(members.items()):
         if len(articles) <= REFRESH_MAX:
-            rebuild(tables, story_id, articles, article_vectors(tables, articles, weights))
+            vectors = {a: known[a] for a in articles if a in known}
+            missing = [a for a in articles if a not in vectors]
+            if missing:
+                vectors.update(article_vectors(tables, missing, weights))
+            rebuild(tables, story_id, articles, vectors)

@@ -26,7 +26,13 @@ from newsweave.stories.assign import (
     article_vectors,
     rebuild,
 )
-from newsweave.stories.vectors import Weights, dot, similarity_matrix, top_keys, veto_factor
+from newsweave.stories.vectors import (
+    SMALL_STORY,
+    Weights,
+    dot,
+    pair_matrices,
+    veto_factor,
+)
 
 
 def average_link(sims: np.ndarray, threshold: float) -> list[list[int]]:
@@ -69,6 +75,62 @@ def average_link(sims: np.ndarray, threshold: float) -> list[list[int]]:
         means[j, :] = -np.inf
         means[:, j] = -np.inf
     return sorted(sorted(m) for m in members.values())
+
+
+def attach_small(
+    clusters: Sequence[Sequence[int]],
+    sims: np.ndarray,
+    agree: np.ndarray,
+    attach: float,
+    small: int,
+) -> list[list[int]]:
+    """Fold clusters of at most ``small`` rows into the larger cluster they fit best.
+
+    A report too short or too oddly worded to reach the threshold of its event
+    still shares that event's words and names more than any other: it joins the
+    larger cluster with the highest mean similarity, if that reaches ``attach``
+    and their names agree (``agree``: 1 where two rows' names do not disagree,
+    as :func:`newsweave.stories.vectors.pair_matrices` gives). Only larger
+    clusters receive, so the result does not depend on the order of the small ones.
+
+    >>> s = np.array([[1, .5, .1], [.5, 1, .15], [.1, .15, 1]])
+    >>> attach_small([[0, 1], [2]], s, np.ones((3, 3)), 0.1, 1)
+    [[0, 1, 2]]
+    """
+    if attach <= 0 or small <= 0:
+        return sorted(sorted(c) for c in clusters)
+    big = [c for c in clusters if len(c) > small]
+    if not big:
+        return sorted(sorted(c) for c in clusters)
+    n = len(sims)
+    member = np.zeros((n, len(big)))
+    for b, rows in enumerate(big):
+        member[list(rows), b] = 1.0
+    sizes = member.sum(axis=0)
+    to_big = sims @ member  # row i: summed similarity to each big cluster
+    agree_big = agree @ member
+    result = [list(c) for c in big]
+    for rows in clusters:
+        if len(rows) > small:
+            continue
+        index = list(rows)
+        mean = to_big[index].sum(axis=0) / (len(index) * sizes)
+        agreeing = agree_big[index].sum(axis=0) / (len(index) * sizes) >= 0.5
+        mean = np.where(agreeing, mean, -np.inf)
+        best = int(np.argmax(mean))
+        if mean[best] >= attach:
+            result[best].extend(index)
+        else:
+            result.append(index)
+    return sorted(sorted(c) for c in result)
+
+
+def cluster_rows(
+    sims: np.ndarray, agree: np.ndarray, threshold: float, attach: float, small: int
+) -> list[list[int]]:
+    """Average linkage cut at ``threshold``, then :func:`attach_small`: the partition
+    that online assignment approximates and repair restores."""
+    return attach_small(average_link(sims, threshold), sims, agree, attach, small)
 
 
 def map_clusters(
@@ -124,6 +186,9 @@ class RepairReport:
     split: list[tuple[int, int]] = field(default_factory=list)  # (story, new id split off)
     moved: int = 0  # articles that changed story
     stories: int = 0  # stories looked at
+    # Articles whose story changed, or now shares its story with new company (a merge):
+    # what the extract stage must re-resolve canonical names for.
+    changed_articles: set[int] = field(default_factory=set)
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -145,22 +210,28 @@ def repair_neighbourhoods(
     max_articles: int,
     links: LinksFn | None = None,
     report: RepairReport | None = None,
+    lazy: bool = False,
+    eager: Iterable[int] = (),
 ) -> RepairReport:
     """Re-cluster the neighbourhoods of ``touched`` stories; merge and split as needed.
 
     A neighbourhood is a touched story plus the live stories whose mean
     similarity to it reaches half the threshold (candidates from the key
     index). Overlapping neighbourhoods are repaired together, up to
-    ``max_articles`` articles at a time, the touched stories first.
+    ``max_articles`` articles at a time, the touched stories first. ``lazy``:
+    skip a neighbourhood whose story-level numbers promise no change (see
+    :func:`_neighbourhood`), except around the ``eager`` stories.
     """
     report = report or RepairReport()
+    eager = set(eager)
     pending = sorted(set(touched))
     done: set[int] = set()
     while pending:
         seed = pending.pop(0)
         if seed in done:
             continue
-        group = _neighbourhood(tables, seed, weights, threshold, max_articles, done)
+        group = _neighbourhood(tables, seed, weights, threshold, max_articles, done,
+                               lazy and seed not in eager)
         if not group:
             continue
         done |= set(group)
@@ -176,27 +247,44 @@ def _neighbourhood(
     threshold: float,
     max_articles: int,
     done: set[int],
+    lazy: bool = False,
 ) -> list[int]:
+    """The stories to re-cluster with ``seed``; [] when there is nothing to do.
+
+    ``lazy`` (automatic repair): only when the story-level numbers say the
+    re-clustering may change something: ``seed`` has drifted (the mean
+    similarity of its articles is below the threshold: average linkage would
+    split it) or a neighbour qualifies for a merge with it (the mean similarity
+    of their articles, which average linkage merges on, reaches the threshold,
+    or the ``attach`` rule for a small story applies). Both come from the
+    stories' summed vectors, so a quiet close call costs a few dot products.
+    """
     rows = tables.stories_by_id([seed])
     if seed not in rows or rows[seed].merged_into is not None or rows[seed].size <= 0:
         return []
     group = {seed: rows[seed]}
     frontier = [seed]
     total = rows[seed].size
+    needed = not lazy or not _cohesive(StoryState.load(rows[seed]), threshold)
     # Two hops: a story's neighbours, and theirs, so a chain A~B~C is repaired at once.
     for _ in range(2):
         found: list[tuple[float, int, StoryRow]] = []
         for story_id in frontier:
             state = StoryState.load(group[story_id])
-            keys = top_keys(state.centroid, STORY_KEYS)
+            keys = state.top(STORY_KEYS)
             ids = [s for s in tables.candidates(keys, CANDIDATES) if s not in group
                    and s not in done]
             for other_id, other in tables.stories_by_id(ids).items():
                 if other.merged_into is not None or other.size <= 0:
                     continue
-                score = _story_similarity(state, StoryState.load(other), weights)
-                if score >= threshold / 2:
+                other_state = StoryState.load(other)
+                score, agree = _story_similarity(state, other_state, weights)
+                if score >= _reach(threshold, weights):
                     found.append((score, other_id, other))
+                if not needed and story_id == seed:
+                    needed = _mergeable(state, other_state, score, agree, threshold, weights)
+        if not needed:
+            return []
         frontier = []
         for _score, other_id, other in sorted(found, key=lambda f: (-f[0], f[1])):
             if other_id in group or total + other.size > max_articles:
@@ -209,20 +297,52 @@ def _neighbourhood(
     return sorted(group)
 
 
-def _story_similarity(a: StoryState, b: StoryState, weights: Weights) -> float:
-    """Mean pairwise similarity of two stories' articles (vetoes on the stories' profiles)."""
-    base = dot(a.centroid, b.centroid) / (a.row.size * b.row.size)
-    if base <= 0:
-        return 0.0
+def _cohesive(state: StoryState, threshold: float) -> bool:
+    """Whether the mean pairwise similarity of a story's articles reaches ``threshold``:
+    with unit vectors, the sum over pairs is (|sum|^2 - n) / 2."""
+    n = state.row.size
+    if n < 3:
+        return True
+    _, values = state.arrays()
+    square = float(np.dot(values.astype(np.float64), values))
+    return (square - n) / (n * (n - 1)) >= threshold
+
+
+def _mergeable(a: StoryState, b: StoryState, score: float, agree: bool, threshold: float,
+               weights: Weights) -> bool:
+    """Whether average linkage plus :func:`attach_small` could join stories ``a`` and ``b``."""
+    if score >= threshold:
+        return True
+    small, large = sorted((a.row.size, b.row.size))
+    return (weights.attach > 0 and agree and score >= weights.attach
+            and small <= SMALL_STORY < large)
+
+
+def _reach(threshold: float, weights: Weights) -> float:
+    """Stories this similar may belong together (a close call worth a repair)."""
+    return min(threshold / 2, weights.attach) if weights.attach > 0 else threshold / 2
+
+
+def _story_similarity(a: StoryState, b: StoryState, weights: Weights) -> tuple[float, bool]:
+    """Mean pairwise similarity of two stories' articles (vetoes on the stories' profiles),
+    and whether their names agree."""
+    keys_a, values_a = a.arrays()
+    keys_b, values_b = b.arrays()
+    _, at_a, at_b = np.intersect1d(keys_a, keys_b, assume_unique=True, return_indices=True)
+    shared = float(np.dot(values_a[at_a].astype(np.float64), values_b[at_b]))
+    base = shared / (a.row.size * b.row.size)
     norm_a = sum(v * v for v in a.names.values()) ** 0.5
     norm_b = sum(v * v for v in b.names.values()) ** 0.5
     names_cos = dot(a.names, b.names) / (norm_a * norm_b) if norm_a and norm_b else 0.0
+    agree = not (norm_a and norm_b) or names_cos >= weights.name_floor
+    if base <= 0:
+        return 0.0, agree
     apart = None
     if None not in (a.row.first_day, a.row.last_day, b.row.first_day, b.row.last_day):
         apart = max(0, max(a.row.first_day, b.row.first_day)  # type: ignore[type-var]
                     - min(a.row.last_day, b.row.last_day))  # type: ignore[type-var]
     return base * veto_factor(names_cos, bool(norm_a and norm_b), frozenset(a.dates), b.dates,
-                              apart, weights)
+                              apart, weights), agree
 
 
 def _repair_group(
@@ -241,8 +361,9 @@ def _repair_group(
         return
     vectors = article_vectors(tables, articles, weights)
     items = [vectors[a] for a in articles if a in vectors]
-    sims = similarity_matrix(items, weights, links(articles) if links else None)
-    clusters = [[items[i].id for i in c] for c in average_link(sims, threshold)]
+    sims, agree = pair_matrices(items, weights, links(articles) if links else None)
+    rows = cluster_rows(sims, agree, threshold, weights.attach, SMALL_STORY)
+    clusters = [[items[i].id for i in c] for c in rows]
     sizes = {s: len(m) for s, m in members.items()}
     ids, merged, split = map_clusters(clusters, story_of, sizes)
     unchanged = all(
@@ -261,7 +382,10 @@ def _repair_group(
                 report.split.append((origin, story_id))
                 tables.log("split", origin, story_id, cluster)
         final.append(story_id)
-        report.moved += sum(1 for a in cluster if story_of[a] != story_id)
+        moved = [a for a in cluster if story_of[a] != story_id]
+        report.moved += len(moved)
+        if moved:
+            report.changed_articles.update(cluster)
         tables.set_members(story_id, cluster)
         rebuild(tables, story_id, cluster, vectors)
     for old, c in merged.items():

@@ -20,6 +20,8 @@ from newsweave.stories.features import Features
 
 Vector = dict[int, float]
 
+SMALL_STORY = 2  # stories this small may join a larger one below the threshold (``attach``)
+
 
 @dataclass(frozen=True, slots=True)
 class Weights:
@@ -31,6 +33,9 @@ class Weights:
     name_penalty: float = 0.6  # similarity factor when names disagree
     date_penalty: float = 0.7  # factor when mentioned years or publication times disagree
     window_days: int = 14  # publication dates further apart than this disagree
+    # A story of at most SMALL_STORY articles joins a larger one from this mean similarity
+    # when their names agree (see newsweave.stories.repair.attach_small); 0: never.
+    attach: float = 0.1
 
 
 @dataclass(slots=True)
@@ -42,6 +47,15 @@ class ArticleVector:
     names: Vector
     dates: frozenset[int]
     day: int | None  # proleptic ordinal of the publication date, if known
+    _arrays: tuple[np.ndarray, np.ndarray] | None = None
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        """The vector as (keys, values) arrays, for vectorised lookups."""
+        if self._arrays is None:
+            keys = np.fromiter(self.vector.keys(), dtype=np.uint32, count=len(self.vector))
+            values = np.fromiter(self.vector.values(), dtype=np.float64, count=len(self.vector))
+            self._arrays = (keys, values)
+        return self._arrays
 
 
 def idf(df: int, docs: int) -> float:
@@ -116,28 +130,38 @@ def similarity_matrix(
     links: Mapping[tuple[int, int], float] | None = None,
 ) -> np.ndarray:
     """Pairwise similarities of articles, vetoes applied; linked pairs score at least their
-    link's weight (1 for a copy, less for shared quotes: see :mod:`newsweave.stories`).
+    link's weight (1 for a copy, less for shared quotes: see :mod:`newsweave.stories`)."""
+    return pair_matrices(items, weights, links)[0]
 
-    Dense over the features the items use, which is fine for the few hundred
-    articles of a repair neighbourhood.
+
+def pair_matrices(
+    items: Sequence[ArticleVector],
+    weights: Weights,
+    links: Mapping[tuple[int, int], float] | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """``(similarities, names_agree)`` of every pair of ``items``.
+
+    ``similarities`` is :func:`similarity_matrix`; ``names_agree`` is 1 where two
+    articles' names do not disagree (they share names, or one names nobody) and 0
+    where they do. Vectorised over the features the items use: a repair
+    neighbourhood holds a few hundred articles, so dense is cheap and exact.
     """
     n = len(items)
     full = _cosines([a.vector for a in items])
     names = _cosines([a.names for a in items])
     has_names = np.array([bool(a.names) for a in items])
-    both_names = np.outer(has_names, has_names)
-    factor = np.ones((n, n), dtype=np.float64)
-    factor[both_names & (names < weights.name_floor)] *= weights.name_penalty
-    date_sets = [a.dates for a in items]
-    days = [a.day for a in items]
-    for i in range(n):
-        for j in range(i + 1, n):
-            day_i, day_j = days[i], days[j]
-            apart = abs(day_i - day_j) if day_i is not None and day_j is not None else None
-            f = veto_factor(1.0, False, date_sets[i], date_sets[j], apart, weights)
-            if f != 1.0:
-                factor[i, j] *= f
-                factor[j, i] *= f
+    disagree = np.outer(has_names, has_names) & (names < weights.name_floor)
+    factor = np.where(disagree, weights.name_penalty, 1.0)
+    days = np.array([-1 if a.day is None else a.day for a in items], dtype=np.int64)
+    dated = days >= 0
+    both_dated = np.outer(dated, dated)
+    far = both_dated & (np.abs(days[:, None] - days[None, :]) > weights.window_days)
+    # Years mentioned are a fallback for undated pairs (see veto_factor).
+    years = _incidence([a.dates for a in items])
+    has_years = years.any(axis=1)
+    share = (years @ years.T) > 0
+    clash = ~both_dated & np.outer(has_years, has_years) & ~share
+    factor = factor * np.where(far | clash, weights.date_penalty, 1.0)
     sims = full * factor
     if links:
         index = {a.id: i for i, a in enumerate(items)}
@@ -145,26 +169,65 @@ def similarity_matrix(
             if a in index and b in index:
                 i, j = index[a], index[b]
                 sims[i, j] = sims[j, i] = max(sims[i, j], weight)
-    return sims
+    agree = (~disagree).astype(np.float64)
+    if n:
+        np.fill_diagonal(agree, 1.0)
+    return sims, agree
+
+
+def _incidence(sets: Sequence[frozenset[int]]) -> np.ndarray:
+    columns: dict[int, int] = {}
+    for keys in sets:
+        for k in keys:
+            columns.setdefault(k, len(columns))
+    matrix = np.zeros((len(sets), max(1, len(columns))), dtype=np.float32)
+    for row, keys in enumerate(sets):
+        for k in keys:
+            matrix[row, columns[k]] = 1.0
+    return matrix
 
 
 def _cosines(vectors: Sequence[Vector]) -> np.ndarray:
-    columns: dict[int, int] = {}
-    for vector in vectors:
-        for k in vector:
-            columns.setdefault(k, len(columns))
-    matrix = np.zeros((len(vectors), max(1, len(columns))), dtype=np.float32)
-    for row, vector in enumerate(vectors):
-        if vector:
-            matrix[row, [columns[k] for k in vector]] = list(vector.values())
-    return (matrix @ matrix.T).astype(np.float64)
+    """Pairwise dot products. Only keys that two or more vectors hold can add to an
+    off-diagonal entry, so the dense matrix spans those (a fraction of all keys)."""
+    n = len(vectors)
+    lengths = np.fromiter((len(v) for v in vectors), dtype=np.int64, count=n)
+    total = int(lengths.sum())
+    keys = np.fromiter((k for v in vectors for k in v), dtype=np.int64, count=total)
+    values = np.fromiter((x for v in vectors for x in v.values()), dtype=np.float64,
+                         count=total)
+    rows = np.repeat(np.arange(n), lengths)
+    diagonal = np.bincount(rows, weights=values * values, minlength=n)
+    _, column, counts = np.unique(keys, return_inverse=True, return_counts=True)
+    shared = counts[column] > 1
+    kept = np.cumsum(counts > 1) - 1  # column index among shared keys
+    matrix = np.zeros((n, max(1, int((counts > 1).sum()))), dtype=np.float32)
+    matrix[rows[shared], kept[column[shared]]] = values[shared]
+    result = (matrix @ matrix.T).astype(np.float64)
+    np.fill_diagonal(result, diagonal)
+    return result
 
 
 def pack(vector: Mapping[int, float]) -> bytes:
-    """A vector as bytes: keys (uint32) then values (float32)."""
+    """A vector as bytes: keys (uint32, ascending) then values (float32)."""
     keys = np.fromiter(vector.keys(), dtype=np.uint32, count=len(vector))
     values = np.fromiter(vector.values(), dtype=np.float32, count=len(vector))
-    return keys.tobytes() + values.tobytes()
+    order = np.argsort(keys, kind="stable")
+    return keys[order].tobytes() + values[order].tobytes()
+
+
+def unpack_arrays(blob: bytes | None) -> tuple[np.ndarray, np.ndarray]:
+    """A packed vector as (keys, values) arrays; keys ascending for anything packed by
+    :func:`pack` (older blobs are sorted here)."""
+    if not blob:
+        return np.zeros(0, dtype=np.uint32), np.zeros(0, dtype=np.float32)
+    half = len(blob) // 2
+    keys = np.frombuffer(blob[:half], dtype=np.uint32)
+    values = np.frombuffer(blob[half:], dtype=np.float32)
+    if len(keys) > 1 and not bool(np.all(keys[1:] > keys[:-1])):
+        order = np.argsort(keys, kind="stable")
+        keys, values = keys[order], values[order]
+    return keys, values
 
 
 def unpack(blob: bytes | None) -> Vector:

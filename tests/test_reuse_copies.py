@@ -1,0 +1,50 @@
+"""Quality floor: copy detection on the derived ECB+ set (bench/copies.py, shingles only).
+
+The full figures, with embeddings, are in docs/benchmarks.md; this quick run
+(30 originals, embeddings off) pins floors a little below what it measures,
+so that a real regression fails and noise does not.
+"""
+
+import importlib.util
+import sys
+from types import ModuleType
+
+import pytest
+
+from conftest import REPO, require_shared
+
+
+def _bench() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("bench_copies", REPO / "bench" / "copies.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def figures() -> dict:
+    require_shared("benchmarks/ecbplus/docs.jsonl")
+    return _bench().run(30, embed=False)
+
+
+def test_copies_are_found_precisely(figures):
+    assert figures["copy_recall"] >= 0.95
+    assert figures["copy_precision"] >= 0.9
+
+
+def test_rewrites_found_without_embeddings_are_right(figures):
+    assert figures["rewrite_precision"] >= 0.9
+    assert figures["rewrite_recall"] >= 0.6  # embeddings raise it (docs/benchmarks.md)
+
+
+def test_direction_is_right_where_time_or_credit_exists(figures):
+    assert figures["direction_judged"] >= 50
+    assert figures["direction_accuracy"] >= 0.95
+
+
+def test_a_family_is_one_origin(figures):
+    # a family is split only where a rewrite was missed (recall above)
+    assert figures["families_split_over_several_origins"] <= 0.3 * 30
+
