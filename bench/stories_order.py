@@ -23,6 +23,8 @@ def main() -> None:
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE")
     parser.add_argument("--stories-only", action="store_true",
                         help="run only the stories stage (no reuse links)")
+    parser.add_argument("--restory", action="store_true",
+                        help="run a full restory after each ingest")
     args = parser.parse_args()
     docs = load()
     settings = parse_sets(args.set)
@@ -31,7 +33,8 @@ def main() -> None:
         order = list(docs)
         random.Random(seed).shuffle(order)
         with tempfile.TemporaryDirectory() as tmp:
-            pred, took = partition(order, settings, Path(tmp), stories_only=args.stories_only)
+            pred, took = partition(order, settings, Path(tmp), stories_only=args.stories_only,
+                                   restory=args.restory)
         gold_f1 = bcubed(pred, [d["event"] for d in order])[2]
         print(f"order seed {seed}: {len(set(pred))} stories, BCubed F1 vs event {gold_f1:.3f}, "
               f"{took:.1f} s")

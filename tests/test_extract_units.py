@@ -127,3 +127,48 @@ def test_quote_groups_join_verbatim_trimmed_and_paraphrased_variants():
     assert len(groups) == 2
     assert groups[0].articles == [1, 2, 3] and groups[0].speaker == "Ada Novak"
     assert [v.article for v in groups[0].variants] == [1, 2, 3]
+
+
+def _attributions(text: str):
+    from newsweave.extract import nlp
+    from newsweave.extract.quotes import find_attributions
+
+    return find_attributions(text, nlp.parse)
+
+
+def test_an_interrupted_quotation_and_its_continuation_are_one_attribution():
+    text = ('“The embankment gave way before midnight,” Minister Ada Novak said. “We will '
+            'rebuild every home.”\n\n“Nobody will be left without a roof this winter.”\n\n'
+            'The weather was calm.')
+    (found,) = _attributions(text)
+    assert found.source.text == "Minister Ada Novak" and found.cue.text == "said"
+    assert text[found.content.start:found.content.end].startswith("“The embankment")
+    assert text[found.content.start:found.content.end].endswith("this winter.”")
+    assert found.statement() == ("The embankment gave way before midnight, We will rebuild "
+                                 "every home. Nobody will be left without a roof this winter.")
+
+
+def test_reported_speech_keeps_that_and_runs_to_the_sentence_end():
+    text = ("The mayor told reporters that the levee would hold, but that the river "
+            "would rise again on Friday.")
+    (found,) = _attributions(text)
+    assert found.source.text == "The mayor" and found.cue.text == "told"
+    assert found.content.text == ("that the levee would hold, but that the river would rise "
+                                  "again on Friday")
+    assert not found.direct
+
+
+def test_a_partial_quotation_inside_a_clause_leaves_the_clause_as_content():
+    text = 'Novak says the plan is “ripe for abuse” and lacks any funding at all.'
+    (found,) = _attributions(text)
+    assert found.content.text == "the plan is “ripe for abuse” and lacks any funding at all"
+
+
+def test_double_apostrophe_quotes_and_speaker_lines():
+    text = ("''We finally may be seeing wage growth here,'' the economist wrote on his blog.\n\n"
+            "WALLACE: Will the governor be at the debate tomorrow night?")
+    first, second = _attributions(text)
+    assert first.direct and first.source.text == "the economist" and first.cue.text == "wrote"
+    assert first.statement() == "We finally may be seeing wage growth here,"
+    assert second.source.text == "WALLACE"
+    assert second.content.text == "Will the governor be at the debate tomorrow night?"

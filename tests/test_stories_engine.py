@@ -117,6 +117,42 @@ def test_merged_id_resolves_to_survivor(tmp_path):
         assert sorted(engine.story_articles(second)) == sorted(engine.story(first).articles)
 
 
+def test_restory_has_the_extract_stage_re_resolve_moved_articles(tmp_path, monkeypatch):
+    """A merge changes which story an article's names resolve in: the extract stage's
+    rebuild is asked to re-resolve exactly the articles of the changed stories."""
+    calls: list[list[int]] = []
+    monkeypatch.setattr("newsweave.extract.rebuild",
+                        lambda store, settings, ids=None: calls.append(list(ids or [])))
+    settings = load_settings(story_repair_articles=0)
+    with Engine(open_store(str(tmp_path / "names.db")), settings, [StoriesStage()]) as engine:
+        a = engine.ingest_text(
+            "Flood hits Morvik\n\nThe Tavra Dam on the Selka River broke near Morvik late on "
+            "Monday, flooding Morvik; Governor Dorota Krael declared an emergency in Morvik."
+        ).new[0]
+        b = engine.ingest_text(
+            "Kelsa evacuated\n\nRescuers evacuated Kelsa and Dunovo after the breach; "
+            "Minister Aleksandr Petrin flew to Kelsa, where Dunovo residents sheltered."
+        ).new[0]
+        c = engine.ingest_text(
+            "Tavra Dam breach floods Morvik, Kelsa and Dunovo\n\nThe Tavra Dam on the Selka "
+            "River broke; Morvik, Kelsa and Dunovo were flooded and evacuated. Governor Dorota "
+            "Krael and Minister Aleksandr Petrin met in Morvik."
+        ).new[0]
+        assert calls == []  # no merge yet: nothing to re-resolve
+        assert engine.restory()["merged"]
+        assert len(calls) == 1 and set(calls[0]) == {a, b, c}
+        engine.restory()  # nothing changes the second time
+        assert len(calls) == 1
+
+
+def test_document_count_is_kept_without_scanning(tmp_path):
+    settings = load_settings()
+    with Engine(open_store(str(tmp_path / "count.db")), settings, [StoriesStage()]) as engine:
+        engine.ingest_text("Quake hits Tonga\n\nA strong earthquake struck Tonga on Monday.")
+        engine.ingest_text("Flood in Morvik\n\nThe river burst its banks in Morvik.")
+        assert engine.store.stories.document_count() == 2
+
+
 def test_seeds_form_one_story(seeds_dir, db_path):
     with newsweave.open(db_path) as engine:
         engine.ingest([str(seeds_dir)])

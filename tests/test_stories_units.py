@@ -3,13 +3,16 @@
 import numpy as np
 import pytest
 
+from newsweave.stories.assign import choose_story
 from newsweave.stories.features import NAME, TERM, extract_features, key, stem
-from newsweave.stories.repair import average_link, map_clusters
+from newsweave.stories.repair import attach_small, average_link, map_clusters
 from newsweave.stories.titles import choose_title, top_entities
 from newsweave.stories.vectors import (
     ArticleVector,
     Weights,
+    _cosines,
     pack,
+    pair_matrices,
     similarity_matrix,
     unpack,
     veto_factor,
@@ -105,3 +108,41 @@ def test_title_is_the_most_central_headline_and_entities_are_deduplicated():
     assert choose_title([("", {1: 1.0}), ("Dam breaks", {1: 0.5})], {1: 1.0}) == "Dam breaks"
     shown = top_entities([({1: "Tara Reid", 2: "Reid"}, {1: 1.0, 2: 0.9})])
     assert shown == ["Tara Reid"]
+
+
+def test_cosines_match_the_dense_product():
+    rng = np.random.default_rng(3)
+    vectors = [{int(k): float(v) for k, v in zip(rng.integers(0, 40, 12), rng.random(12),
+                                                 strict=True)} for _ in range(6)] + [{}]
+    keys = sorted({k for v in vectors for k in v})
+    dense = np.array([[v.get(k, 0.0) for k in keys] for v in vectors])
+    assert np.allclose(_cosines(vectors), dense @ dense.T, atol=1e-6)
+
+
+def test_pair_matrices_mark_disagreeing_names_and_undated_year_clashes():
+    a = ArticleVector(1, {1: 1.0}, {10: 1.0}, frozenset({2008}), None)
+    b = ArticleVector(2, {1: 1.0}, {11: 1.0}, frozenset({2013}), None)
+    c = ArticleVector(3, {1: 1.0}, {}, frozenset({2008}), None)
+    w = Weights(name_penalty=0.5, date_penalty=0.8)
+    sims, agree = pair_matrices([a, b, c], w)
+    assert agree[0, 1] == 0 and agree[0, 2] == 1  # c names nobody: no disagreement
+    assert sims[0, 1] == pytest.approx(0.5 * 0.8)
+    assert sims[0, 2] == pytest.approx(1.0)
+    assert sims[1, 2] == pytest.approx(0.8)
+
+
+def test_attach_small_joins_a_lone_report_only_where_names_agree():
+    sims = np.array([[1, .6, .6, .15], [.6, 1, .6, .15], [.6, .6, 1, .15], [.15, .15, .15, 1]])
+    agree = np.ones((4, 4))
+    assert attach_small([[0, 1, 2], [3]], sims, agree, 0.1, 2) == [[0, 1, 2, 3]]
+    assert attach_small([[0, 1, 2], [3]], sims, agree, 0.2, 2) == [[0, 1, 2], [3]]
+    agree[3, :3] = agree[:3, 3] = 0
+    assert attach_small([[0, 1, 2], [3]], sims, agree, 0.1, 2) == [[0, 1, 2], [3]]
+    # Only clusters larger than ``small`` receive: two lone reports stay apart.
+    assert attach_small([[0], [3]], sims, np.ones((4, 4)), 0.1, 2) == [[0], [3]]
+
+
+def test_choose_story_needs_the_threshold():
+    assert choose_story([(0.25, True, 5, 7), (0.22, True, 3, 8)], 0.2) == 7
+    assert choose_story([(0.15, True, 5, 7)], 0.2) is None
+    assert choose_story([], 0.2) is None

@@ -7,12 +7,13 @@ Monday", "last Thursday", "Monday (2)", "March 3", "3 March 2026",
 publication date, unless the sentence speaks of the future ("is expected to",
 "will"), when it is the next one.
 
-Stable API: :func:`resolve_dates`.
+Stable API: :class:`DateMention`, :func:`resolve_dates`, :func:`resolve_mentions`.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 _MONTHS = {
@@ -40,45 +41,68 @@ _RELATIVE = re.compile(r"\b(?P<word>yesterday|today|tomorrow)\b", re.IGNORECASE)
 _FUTURE = re.compile(r"\b(?:will|is expected|are expected|is due|plans? to|next)\b", re.I)
 
 
+@dataclass(frozen=True, slots=True)
+class DateMention:
+    """A calendar date a sentence refers to: where, and how it was written.
+
+    ``kind`` is "day" (a day of a month: "March 3", "2026-03-03"), "weekday"
+    ("on Monday", resolved against publication) or "relative" ("yesterday").
+    """
+
+    date: date
+    start: int
+    kind: str
+
+
 def resolve_dates(sentence: str, published: str | None) -> list[date]:
     """Dates ``sentence`` refers to, in order of mention (no duplicates).
 
     >>> resolve_dates("The dam broke late on Monday; on Tuesday he met her.", "2026-03-03")
     [datetime.date(2026, 3, 2), datetime.date(2026, 3, 3)]
     """
+    return [m.date for m in resolve_mentions(sentence, published)]
+
+
+def resolve_mentions(sentence: str, published: str | None) -> list[DateMention]:
+    """Like :func:`resolve_dates`, with each date's offset and the kind of expression.
+
+    >>> [(m.date.isoformat(), m.kind) for m in resolve_mentions("On March 2, two days "
+    ...  "before Wednesday, it broke.", "2026-03-05")]
+    [('2026-03-02', 'day'), ('2026-03-04', 'weekday')]
+    """
     base = _parse_published(published)
-    found: list[tuple[int, date]] = []
+    found: list[DateMention] = []
     for match in _ISO.finditer(sentence):
         day = _safe(int(match["year"]), int(match["month"]), int(match["day"]))
-        _add(found, match.start(), day)
+        _add(found, match.start(), day, "day")
     for pattern in (_DAY_MONTH, _MONTH_DAY):
         for match in pattern.finditer(sentence):
             month = _MONTHS[match["month"][:3].lower()]
             year = int(match["year"]) if match["year"] else _year_for(month, base)
             if year is not None:
-                _add(found, match.start(), _safe(year, month, int(match["day"])))
+                _add(found, match.start(), _safe(year, month, int(match["day"])), "day")
     if base is not None:
         # Tense of the report itself: a quote's "we will not stop" says nothing of when.
         # (A sentence may start inside a quotation that opened in the one before.)
         reported = re.sub(r"[“\"][^”\"]*[”\"]", " ", re.sub(r"^[^“\"]*”", " ", sentence))
         future = bool(_FUTURE.search(reported))
         for match in _WEEKDAY.finditer(sentence):
-            _add(found, match.start(), _weekday(match, base, future))
+            _add(found, match.start(), _weekday(match, base, future), "weekday")
         for match in _RELATIVE.finditer(sentence):
             shift = {"yesterday": -1, "today": 0, "tomorrow": 1}[match["word"].lower()]
-            _add(found, match.start(), base + timedelta(days=shift))
+            _add(found, match.start(), base + timedelta(days=shift), "relative")
     seen: set[date] = set()
     ordered = []
-    for _, day in sorted(found, key=lambda item: item[0]):
-        if day not in seen:
-            seen.add(day)
-            ordered.append(day)
+    for mention in sorted(found, key=lambda m: m.start):
+        if mention.date not in seen:
+            seen.add(mention.date)
+            ordered.append(mention)
     return ordered
 
 
-def _add(found: list[tuple[int, date]], at: int, day: date | None) -> None:
-    if day is not None and all(abs(at - other) > 2 for other, _ in found):
-        found.append((at, day))
+def _add(found: list[DateMention], at: int, day: date | None, kind: str) -> None:
+    if day is not None and all(abs(at - other.start) > 2 for other in found):
+        found.append(DateMention(day, at, kind))
 
 
 def _safe(year: int, month: int, day: int) -> date | None:
@@ -120,4 +144,4 @@ def _weekday(match: re.Match[str], base: date, future: bool) -> date | None:
     return base - timedelta(days=back)
 
 
-__all__ = ["resolve_dates"]
+__all__ = ["DateMention", "resolve_dates", "resolve_mentions"]

@@ -8,7 +8,8 @@ module adds the rules that need neighbours:
 
 * the headline at the top (and its repeat, and the summary under it);
 * a "Related posts" heading takes the headlines listed under it with it;
-* weak rules (bio, contact, follow-us) only apply after the last body paragraph;
+* weak rules (bio, contact, follow-us) only apply outside the body: after the last body
+  paragraph or above the first;
 * a page template's second copy of the headline block goes too.
 
 Paragraphs repeated in the body are kept: recipes and interviews repeat lines

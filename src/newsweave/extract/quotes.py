@@ -34,7 +34,7 @@ _MIN_ORPHAN_WORDS = 5
 # "WALLACE: ...", "Pence: Flowers won't be at debate": a short capitalised label, then a colon.
 _COLON_RE = re.compile(
     r"^[ \t]*((?:[A-Z][\w.'’-]*|[A-Z]\.)(?:[ \t]+(?:[A-Z][\w.'’-]*|of|the|de|van|von|al-\w+)){0,4})"
-    r":[ \t]+(?=\S)")
+    r":[ \t]+(?=\S)", re.MULTILINE)
 # Documents that speak for their authors ("in a statement", "in the poll").
 _DOCUMENTS = frozenset("""
 poll polls survey surveys statement statements interview report study letter memo speech op-ed

@@ -63,7 +63,7 @@ class StoriesStage:
             if settings.story_repair_articles > 0 and done.close:
                 repair_neighbourhoods(tables, done.close, weights, settings.story_threshold,
                                       settings.story_repair_articles,
-                                      lambda ids: _copy_pairs(store, ids), report, lazy=not __import__("os").environ.get("EAGER"),
+                                      lambda ids: _copy_pairs(store, ids), report, lazy=True,
                                       eager=done.uncertain)
             # Titles and entities are re-chosen when a story's size crosses a power of two
             # (a repair rebuilds what it changes): amortised O(1) per article.
