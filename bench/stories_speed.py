@@ -2,6 +2,7 @@
 
     python bench/stories_speed.py                 # stores of 10,000 then 100,000 articles
     python bench/stories_speed.py --sizes 2000    # a quick look
+    python bench/stories_speed.py --no-repair     # featurise + assign only
 
 Articles are ECB+ texts (../shared/benchmarks/ecbplus) re-issued with every
 capitalised word altered per copy, so each copy is a new event of the same
@@ -54,11 +55,14 @@ def articles(texts: list[str], start: int, count: int) -> list[Article]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", nargs="+", type=int, default=[10_000, 100_000])
+    parser.add_argument("--no-repair", action="store_true",
+                        help="automatic repair off (story_repair_articles=0): featurising, "
+                             "assignment and titles only")
     args = parser.parse_args()
     texts = [d["text"] for d in load()]
     random.Random(7).shuffle(texts)
     stage = StoriesStage()
-    settings = load_settings()
+    settings = load_settings(**({"story_repair_articles": 0} if args.no_repair else {}))
     with tempfile.TemporaryDirectory() as tmp:
         store = open_store(str(Path(tmp) / "speed.db"))
         stored = 0

@@ -37,7 +37,7 @@ import re
 import sys
 import time
 from collections import Counter
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -67,18 +67,32 @@ def rouge_f1(predicted: str, gold: str, n: int) -> float:
     return 2 * precision * recall / (precision + recall)
 
 
-def build(docs: list[dict], count: int) -> list[tuple[date, str]]:
-    from newsweave.brief.timeline import dated_sentences, detokenise, select_timeline
+def build(docs: list[dict], count: int, within: tuple[date, date] | None = None,
+          ) -> list[tuple[date, str]]:
+    """The engine's timeline of ``docs`` (the function the brief calls), ``count`` dates."""
+    from newsweave.brief.timeline import detokenise, story_timeline
+    from newsweave.crosscheck.status import StoryArticle
 
-    mentions = []
-    published = []
-    for i, doc in enumerate(docs):
-        text = detokenise(doc["text"])
-        mentions += dated_sentences(i, text, doc["published"])
-        published.append(date.fromisoformat(doc["published"][:10]))
-    span = (min(published) - timedelta(days=7), max(published) + timedelta(days=7))
-    chosen = select_timeline(mentions, published, count, within=span)
-    return [(day, detokenise(best.text)) for day, best, _ in chosen]
+    articles = [StoryArticle(i, detokenise(doc["text"]), published=doc["published"])
+                for i, doc in enumerate(docs)]
+    return [(pick.date, pick.sentence.text)
+            for pick in story_timeline(articles, count, within=within)]
+
+
+def score(predicted: list[tuple[date, str]], gold_entries: dict[date, list[str]],
+          ) -> tuple[float, float, float, float]:
+    """Date F1, concat ROUGE-1 and ROUGE-2, date-aligned ROUGE-1."""
+    pred_dates = {d for d, _ in predicted}
+    hit = len(pred_dates & set(gold_entries))
+    p = hit / max(len(pred_dates), 1)
+    r = hit / len(gold_entries)
+    f1 = 2 * p * r / (p + r) if hit else 0.0
+    pred_text = " ".join(t for _, t in predicted)
+    gold_text = " ".join(t for texts in gold_entries.values() for t in texts)
+    aligned = [rouge_f1(t, " ".join(gold_entries[d]), 1) for d, t in predicted
+               if d in gold_entries]
+    return (f1, rouge_f1(pred_text, gold_text, 1), rouge_f1(pred_text, gold_text, 2),
+            sum(aligned) / max(len(predicted), 1))
 
 
 def main() -> None:
@@ -102,27 +116,29 @@ def main() -> None:
         for entry in gold["entries"]:
             day = date.fromisoformat(entry["date"][:10])
             gold_entries.setdefault(day, []).append(entry["text"])
-        predicted = build(inputs, len(gold_entries))
-        pred_dates = {d for d, _ in predicted}
-        hit = len(pred_dates & set(gold_entries))
-        p = hit / max(len(pred_dates), 1)
-        r = hit / len(gold_entries)
-        f1 = 2 * p * r / (p + r) if hit else 0.0
-        pred_text = " ".join(t for _, t in predicted)
-        gold_text = " ".join(t for texts in gold_entries.values() for t in texts)
-        aligned = [rouge_f1(t, " ".join(gold_entries[d]), 1) for d, t in predicted
-                   if d in gold_entries]
-        rows.append((gold["folder"], gold["file"], len(inputs), len(gold_entries), f1,
-                     rouge_f1(pred_text, gold_text, 1), rouge_f1(pred_text, gold_text, 2),
-                     sum(aligned) / max(len(predicted), 1)))
-    print(f"{'timeline':<46} {'docs':>5} {'dates':>5} {'dateF1':>7} {'R1':>6} {'R2':>6} {'aR1':>6}")
-    for folder, file, n_docs, n_dates, f1, r1, r2, ar1 in rows:
-        print(f"{folder + '/' + file:<46} {n_docs:>5} {n_dates:>5} {f1:>7.3f} {r1:>6.3f} "
-              f"{r2:>6.3f} {ar1:>6.3f}")
+        # Protocol 1: the engine's own reporting period (publication span +- 7 days).
+        own = score(build(inputs, len(gold_entries)), gold_entries)
+        # Protocol 2, the TLS literature's: articles published within the reference
+        # timeline's first..last date, and only dates in that range.
+        first, last = min(gold_entries), max(gold_entries)
+        inside = [d for d in inputs if first <= date.fromisoformat(d["published"][:10]) <= last]
+        ref = score(build(inside or inputs, len(gold_entries), within=(first, last)),
+                    gold_entries)
+        rows.append((f"{gold['folder']}/{gold['file']}", len(inputs), len(gold_entries),
+                     *own, *ref))
+    header = ("dateF1", "R1", "R2", "aR1")
+    print(f"{'':<52} {'reporting period':^27} | {'reference span (literature)':^27}")
+    print(f"{'timeline':<40} {'docs':>5} {'dates':>5} " + " ".join(f"{h:>6}" for h in header)
+          + " | " + " ".join(f"{h:>6}" for h in header))
+    for name, n_docs, n_dates, *figures in rows:
+        print(f"{name[:40]:<40} {n_docs:>5} {n_dates:>5} "
+              + " ".join(f"{x:>6.3f}" for x in figures[:4]) + " | "
+              + " ".join(f"{x:>6.3f}" for x in figures[4:]))
     n = len(rows)
-    means = [sum(row[i] for row in rows) / n for i in (4, 5, 6, 7)]
-    print(f"{'mean over ' + str(n) + ' timelines':<58} {means[0]:>7.3f} {means[1]:>6.3f} "
-          f"{means[2]:>6.3f} {means[3]:>6.3f}")
+    means = [sum(row[i] for row in rows) / n for i in range(3, 11)]
+    print(f"{'mean over ' + str(n) + ' timelines':<52} "
+          + " ".join(f"{x:>6.3f}" for x in means[:4]) + " | "
+          + " ".join(f"{x:>6.3f}" for x in means[4:]))
     print(f"({time.perf_counter() - started:.0f} s)")
 
 

@@ -31,12 +31,14 @@ def figures() -> dict:
 
 def test_copies_are_found_precisely(figures):
     assert figures["copy_recall"] >= 0.95
-    assert figures["copy_precision"] >= 0.9
+    assert figures["copy_precision"] >= 0.93
 
 
 def test_rewrites_found_without_embeddings_are_right(figures):
     assert figures["rewrite_precision"] >= 0.9
-    assert figures["rewrite_recall"] >= 0.6  # embeddings raise it (docs/benchmarks.md)
+    # Without embeddings a rewrite is found only through two shared sentences;
+    # embeddings raise recall (docs/benchmarks.md).
+    assert figures["rewrite_recall"] >= 0.5
 
 
 def test_direction_is_right_where_time_or_credit_exists(figures):

@@ -407,9 +407,9 @@ class Engine:
             dates.setdefault(article_id, [])
         embedder = None
         if self.settings.brief_embeddings:
-            from newsweave.crosscheck.align import embed_claims
+            from newsweave.crosscheck.align import cached_embedder
 
-            embedder = embed_claims
+            embedder = cached_embedder(self.store.crosscheck)  # each sentence embedded once
         return make_brief(
             story.id, story.title, views, origin_of,
             entities=self.entities(story=story.id), quotes=self.quotes(story=story.id),

@@ -67,7 +67,7 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "story_repair_articles",
-        300,
+        120,
         "After each ingest, re-cluster up to this many articles around close calls; 0: off.",
     ),
     Setting(

@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
-from newsweave.brief.dates import resolve_dates
+from newsweave.brief.timeline import story_timeline
 from newsweave.crosscheck.claims import ClaimUnit
 from newsweave.crosscheck.status import ClaimGroup, CrossCheck, count_origins
 from newsweave.model import Claim, ClaimVariant, Entity, Passage, Quote
@@ -150,7 +150,12 @@ def _claim_dict(claim: Claim) -> dict[str, Any]:
 
 def display_text(unit: ClaimUnit) -> str:
     """A claim as the brief shows it: the source sentence without its dateline."""
-    text = " ".join(unit.text.split())
+    return strip_dateline(unit.text)
+
+
+def strip_dateline(sentence: str) -> str:
+    """``sentence`` on one line, without a leading dateline ("BEIJING, Sept 19 -- ")."""
+    text = " ".join(sentence.split())
     match = _DATELINE.match(text)
     if match and len(text) - match.end() > 20:
         text = text[match.end() :]
@@ -197,13 +202,14 @@ def build_brief(
     )
     for outlet, groups in sorted(check.unique.items()):
         items = [Cited(display_text(g.first), g.articles) for g in groups
-                 if _is_statement(g.first)]
+                 if _is_statement(g.first)
+                 and not _from_origin(g, texts, origin_of, check.claims, check.vectors)]
         if items:
             brief.unique[outlet] = items
     for outlet, groups in sorted(check.omissions.items()):
-        texts = [display_text(g.first) for g in groups if _is_statement(g.first)]
-        if texts:
-            brief.omissions[outlet] = texts
+        left_out = [display_text(g.first) for g in groups if _is_statement(g.first)]
+        if left_out:
+            brief.omissions[outlet] = left_out
     return brief
 
 
@@ -219,6 +225,36 @@ def _fact(
         return Claim(display_text(group.first), group.status, group.articles, group.origins)
     main, *others = wordings
     return Claim(main.text, group.status, main.cites, group.origins, variants=others)
+
+
+_ORIGIN_COSINE = 0.9  # e5 cosine at which a derived article's sentence restates its source's
+
+
+def _from_origin(
+    group: ClaimGroup,
+    texts: Mapping[int, str],
+    origin_of: Mapping[int, Sequence[int]],
+    claims: Mapping[int, Sequence[ClaimUnit]],
+    vectors: Mapping[str, Any],
+) -> bool:
+    """Whether a rewrite's or translation's "unique" claim is its source's sentence reworded
+    (alignment missed it, but the source article supports it): then it is not unique."""
+    from newsweave.brief.support import find_support  # support imports this module
+
+    for unit in group.units:
+        mine = vectors.get(unit.text)
+        for origin in origin_of.get(unit.article) or []:
+            if origin == unit.article or origin not in texts:
+                continue
+            if find_support(display_text(unit), origin, texts[origin]) is not None:
+                return True
+            # A translation shares few words with its source: compare meaning instead.
+            if mine is not None and any(
+                float(mine @ vectors[u.text]) >= _ORIGIN_COSINE
+                for u in claims.get(origin, []) if u.text in vectors
+            ):
+                return True
+    return False
 
 
 def _mostly_quoted(unit: ClaimUnit) -> bool:
@@ -377,42 +413,28 @@ def _quotes(
     return groups
 
 
+TIMELINE_MAX = 15  # entries in a brief's timeline: the best-scored dates
+
+
 def _timeline(
     check: CrossCheck, event_dates: Mapping[int, Sequence[tuple[date, int, int]]] | None
 ) -> list[TimelineEntry]:
-    """Per date, the most widely carried sentence that mentions it."""
-    published = {a.id: a.published for a in check.articles}
-    by_date: dict[date, list[ClaimUnit]] = {}
-    for article, units in check.claims.items():
-        spans = (event_dates or {}).get(article)
-        for unit in units:
-            own = resolve_dates(unit.text, published.get(article))
-            days = own
-            if spans is not None:
-                days = [d for d, s, e in spans if unit.start <= s < unit.end]
-                if own and days and not set(days) & set(own):
-                    # The two resolvers disagree on every date: trust the one that reads
-                    # tense ("is expected to visit on Wednesday" is the next Wednesday).
-                    days = own
-            for day in days:
-                by_date.setdefault(day, []).append(unit)
+    """The story's dated timeline (:func:`story_timeline`, the function Timeline17 measures);
+    each entry cites its sentence's article and the articles whose claims align with it."""
     group_of = {id(u): g for g in check.groups for u in g.units}
-    def support(u: ClaimUnit) -> tuple[int, int, int]:
-        g = group_of.get(id(u))
-        return (g.origins if g else 1, len(g.articles) if g else 1, -u.index)
-
+    units_of = check.claims
     entries = []
-    used: set[int] = set()
-    # Best-attested dates pick their sentence first; a sentence names one date only.
-    ranked = sorted(by_date.items(), key=lambda kv: max(support(u) for u in kv[1]), reverse=True)
-    for day, units in ranked:
-        fresh = [u for u in units if id(group_of.get(id(u), u)) not in used] or units
-        best = max(fresh, key=support)
-        used.add(id(group_of.get(id(best), best)))
-        group = group_of.get(id(best))
-        cites = sorted({u.article for u in units if group and u in group.units} | {best.article})
-        entries.append(TimelineEntry(day.isoformat(), display_text(best), cites))
-    return sorted(entries, key=lambda e: e.date)
+    for pick in story_timeline(check.articles, TIMELINE_MAX, event_dates=event_dates):
+        sentence = pick.sentence
+        cites = {sentence.article}
+        for unit in units_of.get(sentence.article, []):
+            if unit.start < sentence.end and sentence.start < unit.end:
+                group = group_of.get(id(unit))
+                if group is not None:
+                    cites.update(group.articles)
+        entries.append(TimelineEntry(pick.date.isoformat(), strip_dateline(sentence.text),
+                                     sorted(cites)))
+    return entries
 
 
 def _entities(check: CrossCheck, entities: Sequence[Entity]) -> list[dict[str, Any]]:
@@ -431,7 +453,11 @@ def _entities(check: CrossCheck, entities: Sequence[Entity]) -> list[dict[str, A
     cites: dict[tuple[str, str], set[int]] = {}
     for units in check.claims.values():
         for unit in units:
-            for kind, names in (("PERSON", unit.people), ("GPE", unit.places)):
+            typed = set(unit.people) | set(unit.places)
+            # Without the extract stage's types, names stay untyped ("NAME"), not lost.
+            untyped = [n for n in unit.names if n not in typed]
+            for kind, names in (("PERSON", unit.people), ("GPE", unit.places),
+                                ("NAME", untyped)):
                 for name in names:
                     counts[(name, kind)] += 1
                     cites.setdefault((name, kind), set()).add(unit.article)
@@ -452,4 +478,4 @@ def _sources(check: CrossCheck, derived_from: Mapping[int, int | None] | None) -
 
 
 __all__ = ["Brief", "Cited", "QuoteGroup", "Source", "TimelineEntry", "build_brief",
-           "display_text"]
+           "display_text", "strip_dateline"]

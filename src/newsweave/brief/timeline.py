@@ -1,14 +1,24 @@
 """A dated timeline from a set of articles: which dates matter, and one sentence for each.
 
-Date selection counts in how many articles each calendar date is *mentioned*
-(a resolved temporal expression in a sentence: "on Monday", "March 3") plus a
-smaller weight for each article *published* that day; the most mentioned
-dates are the events the reporting keeps coming back to. For each selected
-date, the entry is the most central of the sentences that mention it (the one
-sharing most words with the others), so it states what most reports say
-happened that day, in a source's own words.
+Date selection (after Martschat & Markert 2018 and Ghalandari & Ifrim 2020):
+a date scores for every article whose sentences *mention* it (a resolved
+temporal expression: "March 3", "on Monday", "yesterday"), one vote per article
+and date. An exact day of a month weighs more than a weekday or "yesterday";
+a mention *looking back* (from an article published after the date) weighs
+much more than a same-day one, because the dates reporting keeps returning to
+are the ones a journalist's timeline lists; each article *published* on a day
+adds a little. Only dates inside the reporting period (plus a margin) count.
 
-Stable API: :class:`DatedSentence`, :func:`dated_sentences`, :func:`select_timeline`.
+For each selected date, the entry is the most central of the sentences that
+mention it (highest summed TF-IDF cosine to the others), so it states what
+most reports say happened that day, in a source's own words; a sentence
+serves one date only.
+
+The brief (:mod:`newsweave.brief.build`) and ``bench/timeline17.py`` both
+call :func:`story_timeline`.
+
+Stable API: :class:`DatedSentence`, :class:`TimelinePick`, :func:`dated_sentences`,
+:func:`select_timeline`, :func:`story_timeline`, :func:`central`, :func:`detokenise`.
 """
 
 from __future__ import annotations
@@ -16,17 +26,28 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
+from typing import Protocol
 
-from newsweave.brief.dates import resolve_dates
+from newsweave.brief.dates import resolve_mentions
 from newsweave.crosscheck.align import STOPWORDS, stem, tokens
 from newsweave.nlp.sentences import split_sentences
 
-PUBLISHED_WEIGHT = 0.5  # an article published on a day is weaker evidence than a mention
+# Weights measured on Timeline17 (bench/timeline17.py; docs/benchmarks.md has the runs).
+KIND_WEIGHT = {"day": 1.25, "weekday": 1.0, "relative": 1.0}
+RETROSPECTIVE_WEIGHT = 5.0  # a mention from an article published after the date
+PUBLISHED_WEIGHT = 0.25  # an article published on a day is weak evidence of an event
+SPAN_MARGIN = timedelta(days=7)
 _MIN_WORDS = 6
 _MAX_CANDIDATES = 150
+
+
+class ArticleLike(Protocol):
+    id: int
+    text: str
+    published: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,20 +59,48 @@ class DatedSentence:
     end: int
     text: str
     date: date
+    kind: str = "day"  # how the date was written: see newsweave.brief.dates.DateMention
+    published: date | None = None  # the article's publication day
+
+
+@dataclass(frozen=True, slots=True)
+class TimelinePick:
+    """One entry of a timeline: the date, its sentence, and every article mentioning it."""
+
+    date: date
+    sentence: DatedSentence
+    articles: list[int]
+    score: float
 
 
 def dated_sentences(
-    article: int, text: str, published: str | None,
-    resolver: Callable[[str, str | None], list[date]] = resolve_dates,
+    article: int,
+    text: str,
+    published: str | None,
+    event_dates: Sequence[tuple[date, int, int]] | None = None,
 ) -> list[DatedSentence]:
     """Each sentence of ``text`` paired with every date it mentions (resolved against
-    ``published``)."""
+    ``published``).
+
+    ``event_dates`` are another resolver's dates with character spans (the
+    extract stage's): where given, a sentence's dates are theirs, unless the two
+    disagree on every date, when this module's reading wins (it reads tense:
+    "is expected to visit on Wednesday" is the next Wednesday, not the last).
+    """
+    pub = _day(published)
     found = []
     for sentence in split_sentences(text):
         if len(sentence.text.split()) < _MIN_WORDS:
             continue
-        for day in resolver(sentence.text, published):
-            found.append(DatedSentence(article, sentence.start, sentence.end, sentence.text, day))
+        own = {m.date: m.kind for m in resolve_mentions(sentence.text, published)}
+        days = dict(own)
+        if event_dates is not None:
+            theirs = [d for d, s, _ in event_dates if sentence.start <= s < sentence.end]
+            if theirs and not (own and not set(theirs) & set(own)):
+                days = {d: own.get(d, "day") for d in dict.fromkeys(theirs)}
+        for day, kind in days.items():
+            found.append(DatedSentence(article, sentence.start, sentence.end, sentence.text,
+                                       day, kind, pub))
     return found
 
 
@@ -61,8 +110,8 @@ def select_timeline(
     count: int | None = None,
     *,
     within: tuple[date, date] | None = None,
-) -> list[tuple[date, DatedSentence, list[int]]]:
-    """The ``count`` most mentioned dates (all if None), each with its most central
+) -> list[TimelinePick]:
+    """The ``count`` best-scored dates (all if None), each with its most central
     sentence and the articles that mention the date; in date order.
 
     ``within`` limits dates to a range (a story's reporting period plus margin),
@@ -74,25 +123,55 @@ def select_timeline(
     for m in mentions:
         if within and not within[0] <= m.date <= within[1]:
             continue
+        by_date.setdefault(m.date, []).append(m)
         # One vote per article and date: an article that repeats a date is one
         # report of it (measured on Timeline17: date F1 0.417 -> 0.465).
-        if (m.article, m.date) not in counted:
-            counted.add((m.article, m.date))
-            scores[m.date] += 1.0
-        by_date.setdefault(m.date, []).append(m)
+        if (m.article, m.date) in counted:
+            continue
+        counted.add((m.article, m.date))
+        weight = KIND_WEIGHT.get(m.kind, 1.0)
+        if m.published is not None and m.date < m.published:
+            weight *= RETROSPECTIVE_WEIGHT
+        scores[m.date] += weight
     for day in published:
-        if not within or within[0] <= day <= within[1]:
+        if day in by_date:
             scores[day] += PUBLISHED_WEIGHT
-    chosen = [d for d, _ in sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
-              if d in by_date]
+    chosen = sorted(by_date, key=lambda d: (-scores[d], d))
     if count is not None:
         chosen = chosen[:count]
-    timeline = []
-    for day in sorted(chosen):
+    picks = []
+    used: set[tuple[int, int]] = set()
+    for day in chosen:  # best dates pick their sentence first
         candidates = by_date[day]
-        best = central(candidates[:_MAX_CANDIDATES])
-        timeline.append((day, best, sorted({c.article for c in candidates})))
-    return timeline
+        fresh = [c for c in candidates if (c.article, c.start) not in used] or candidates
+        best = central(fresh[:_MAX_CANDIDATES])
+        used.add((best.article, best.start))
+        picks.append(TimelinePick(day, best, sorted({c.article for c in candidates}),
+                                  scores[day]))
+    return sorted(picks, key=lambda p: p.date)
+
+
+def story_timeline(
+    articles: Sequence[ArticleLike],
+    count: int | None = None,
+    *,
+    within: tuple[date, date] | None = None,
+    event_dates: Mapping[int, Sequence[tuple[date, int, int]]] | None = None,
+) -> list[TimelinePick]:
+    """The timeline of a story's articles: :func:`dated_sentences` of each, then
+    :func:`select_timeline` over the reporting period (first to last publication
+    date, a week either side) unless ``within`` is given."""
+    mentions: list[DatedSentence] = []
+    published: list[date] = []
+    for article in articles:
+        spans = (event_dates or {}).get(article.id) if event_dates is not None else None
+        mentions += dated_sentences(article.id, article.text, article.published, spans)
+        day = _day(article.published)
+        if day is not None:
+            published.append(day)
+    if within is None and published:
+        within = (min(published) - SPAN_MARGIN, max(published) + SPAN_MARGIN)
+    return select_timeline(mentions, published, count, within=within)
 
 
 def central(sentences: Sequence[DatedSentence]) -> DatedSentence:
@@ -119,11 +198,22 @@ def central(sentences: Sequence[DatedSentence]) -> DatedSentence:
 def detokenise(text: str) -> str:
     """Undo PTB tokenisation ("-LRB-", "`` x ''", "do n't") for corpora that ship it."""
     for a, b in (("-LRB-", "("), ("-RRB-", ")"), ("-LSB-", "["), ("-RSB-", "]"),
-                 ("-LCB-", "{"), ("-RCB-", "}"), ("``", '"'), ("''", '"'), ("\\/", "/")):
+                 ("-LCB-", "{"), ("-RCB-", "}"), ("`` ", '"'), (" ''", '"'), ("``", '"'),
+                 ("''", '"'), ("\\/", "/")):
         text = text.replace(a, b)
     text = re.sub(r" ([.,;:!?%)\]}])", r"\1", text)
     text = re.sub(r"([(\[{$]) ", r"\1", text)
     return re.sub(r" (n't|'s|'re|'ve|'ll|'d|'m)\b", r"\1", text)
 
 
-__all__ = ["DatedSentence", "central", "dated_sentences", "detokenise", "select_timeline"]
+def _day(published: str | None) -> date | None:
+    if not published:
+        return None
+    try:
+        return date.fromisoformat(published[:10])
+    except ValueError:
+        return None
+
+
+__all__ = ["DatedSentence", "TimelinePick", "central", "dated_sentences", "detokenise",
+           "select_timeline", "story_timeline"]

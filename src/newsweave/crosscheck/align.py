@@ -15,12 +15,13 @@ Stable API: :func:`pair_features`, :func:`same_fact_score`, :func:`same_fact`.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from difflib import SequenceMatcher
 from functools import lru_cache
-from typing import Any
+from typing import Any, Protocol
 
 from rapidfuzz import fuzz
 
@@ -178,6 +179,44 @@ def embed_claims(texts: Sequence[str]) -> Any:
     return embed(texts, kind="query")
 
 
+class VectorCache(Protocol):
+    """Where :func:`cached_embedder` keeps vectors (``store.crosscheck``)."""
+
+    def claim_vectors(self, model: str, keys: Iterable[str]) -> dict[str, Any]: ...
+
+    def save_claim_vectors(self, model: str, vectors: Mapping[str, Any]) -> None: ...
+
+
+def cached_embedder(cache: VectorCache) -> Callable[[Sequence[str]], Any]:
+    """:func:`embed_claims` that embeds each distinct text once, ever: vectors are looked
+    up in ``cache`` by the text's SHA-1 and only the missing ones are computed (and saved).
+
+    Embedding is what makes a brief slow (tens of sentences a second); reposts
+    repeat the wire's sentences and a story's claims rarely change between briefs.
+    """
+    import numpy as np
+
+    from newsweave.nlp.embed import DIM, MODEL_NAME
+
+    model = f"{MODEL_NAME}:query"
+
+    def embed_cached(texts: Sequence[str]) -> Any:
+        keys = [hashlib.sha1(t.encode("utf-8")).hexdigest() for t in texts]
+        found = cache.claim_vectors(model, keys)
+        missing = {k: t for k, t in zip(keys, texts, strict=True) if k not in found}
+        if missing:
+            fresh = embed_claims(list(missing.values()))
+            computed = dict(zip(missing, fresh, strict=True))
+            cache.save_claim_vectors(model, computed)
+            found.update(computed)
+        out = np.zeros((len(texts), DIM), dtype=np.float32)
+        for i, key in enumerate(keys):
+            out[i] = found[key]
+        return out
+
+    return embed_cached
+
+
 def _logit(features: Sequence[float], cosine: float | None) -> float:
     model = WEIGHTS["embedding" if cosine is not None else "lexical"]
     values = list(features) + ([cosine] if cosine is not None else [])
@@ -214,4 +253,5 @@ def same_fact(a: str, b: str, *, cosine: float | None = None) -> bool:
     return same_fact_score(a, b, cosine=cosine) >= threshold(embedding=cosine is not None)
 
 
-__all__ = ["FEATURES", "embed_claims", "pair_features", "same_fact", "same_fact_score", "threshold"]
+__all__ = ["FEATURES", "VectorCache", "cached_embedder", "embed_claims", "pair_features",
+           "same_fact", "same_fact_score", "threshold"]

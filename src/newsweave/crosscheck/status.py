@@ -72,6 +72,7 @@ class CrossCheck:
     origin_of: dict[int, list[int]]
     unique: dict[str, list[ClaimGroup]] = field(default_factory=dict)
     omissions: dict[str, list[ClaimGroup]] = field(default_factory=dict)
+    vectors: dict[str, np.ndarray] = field(default_factory=dict)  # claim text -> embedding
 
 
 def count_origins(article_ids: Sequence[int], origin_of: Mapping[int, Sequence[int]]) -> int:
@@ -98,17 +99,25 @@ def cross_check(
     embedder: Embedder | None = None,
 ) -> CrossCheck:
     """Claims, groups, statuses, conflicts, unique details and omissions of a story."""
-    ordered = sorted(articles, key=lambda a: (a.published or "9999", a.id))
+    ordered = sorted(articles, key=_publication_order)
     origins = {a.id: list(origin_of.get(a.id) or [a.id]) for a in ordered}
     claims = {a.id: split_claims(a.id, a.text, entity_types) for a in ordered}
-    groups = _group(ordered, claims, origins, embedder)
+    vectors: dict[str, np.ndarray] = {}
+    groups = _group(ordered, claims, origins, embedder, vectors)
     texts = {a.id: a.text for a in ordered}
     first_origin = {a: o[0] for a, o in origins.items()}
     conflicts = find_conflicts(claims, first_origin, texts, [g.units for g in groups])
     _mark_contested(groups, conflicts, origins)
-    result = CrossCheck(list(ordered), claims, groups, conflicts, origins)
+    result = CrossCheck(list(ordered), claims, groups, conflicts, origins, vectors=vectors)
     _unique_and_omitted(result)
     return result
+
+
+def _publication_order(article: StoryArticle) -> tuple[str, str, int]:
+    """Earliest first; an unknown time of day sorts after the known times of that day,
+    and an unknown date last (a date-only value must not pass for midnight)."""
+    published = article.published or ""
+    return (published[:10] or "9999", published[10:] or "~", article.id)
 
 
 def _group(
@@ -116,24 +125,30 @@ def _group(
     claims: Mapping[int, list[ClaimUnit]],
     origins: Mapping[int, Sequence[int]],
     embedder: Embedder | None,
+    keep: dict[str, np.ndarray],
 ) -> list[ClaimGroup]:
     units = [u for a in articles for u in claims[a.id]]
     index = {id(u): i for i, u in enumerate(units)}
-    vectors = embedder([u.text for u in units]) if embedder is not None and units else None
+    # Reposts repeat the wire's sentences: embed and score each distinct text once.
+    distinct = list(dict.fromkeys(u.text for u in units))
+    slot = {text: k for k, text in enumerate(distinct)}
+    vectors = embedder(distinct) if embedder is not None and distinct else None
+    if vectors is not None:
+        keep.update(zip(distinct, vectors, strict=True))
     content = [set(tokens(u.text)) for u in units]
     pairs: list[tuple[float, int, int]] = []
     cut = threshold(embedding=vectors is not None)
+    scored: dict[tuple[int, int], float | None] = {}
     for i, a in enumerate(units):
         for j in range(i + 1, len(units)):
             b = units[j]
             if a.article == b.article:
                 continue
-            cosine = float(vectors[i] @ vectors[j]) if vectors is not None else None
-            shared = len(content[i] & content[j]) / max(min(len(content[i]), len(content[j])), 1)
-            if shared < _PREFILTER and (cosine is None or cosine < _COSINE_PREFILTER):
-                continue
-            score = same_fact_score(a.text, b.text, cosine=cosine)
-            if score >= cut:
+            key = (slot[a.text], slot[b.text])
+            if key not in scored:
+                scored[key] = _pair_score(a.text, b.text, content[i], content[j], vectors, key)
+            score = scored[key]
+            if score is not None and score >= cut:
                 pairs.append((score, i, j))
     # Greedy merge, best pairs first; a group holds at most one claim per article,
     # which keeps one loose pair from chaining two facts together.
@@ -164,6 +179,20 @@ def _group(
         )
     groups.sort(key=lambda g: (-g.origins, -len(g.units), g.first.article, g.first.index))
     return groups
+
+
+def _pair_score(
+    a: str, b: str, words_a: set[str], words_b: set[str], vectors: np.ndarray | None,
+    key: tuple[int, int],
+) -> float | None:
+    """Same-fact probability of two claim texts, None when the prefilter rules them out."""
+    if a == b:
+        return 1.0  # verbatim: the same fact (a copy), no need to score
+    cosine = float(vectors[key[0]] @ vectors[key[1]]) if vectors is not None else None
+    shared = len(words_a & words_b) / max(min(len(words_a), len(words_b)), 1)
+    if shared < _PREFILTER and (cosine is None or cosine < _COSINE_PREFILTER):
+        return None
+    return same_fact_score(a, b, cosine=cosine)
 
 
 def _is_copy(article: int, origins: Mapping[int, Sequence[int]]) -> bool:

@@ -139,7 +139,10 @@ class ReuseStage:
         for other, shared in store.reuse.band_matches(entry.band_keys).items():
             weight[other] = weight.get(other, 0.0) + 1.0 + shared
         for other, shared in store.reuse.sentence_matches(entry.sentence_keys).items():
-            weight[other] = weight.get(other, 0.0) + 1.0 + shared
+            # One shared sentence is often a stock line or a common quotation;
+            # a partial copy shares several (a band match counts without this).
+            if shared >= 2 or other in weight:
+                weight[other] = weight.get(other, 0.0) + 1.0 + shared
         for other, cosine in near:
             weight[other] = weight.get(other, 0.0) + cosine
         weight.pop(entry.article_id, None)

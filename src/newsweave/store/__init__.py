@@ -11,6 +11,7 @@ from contextlib import AbstractContextManager
 from typing import Protocol
 
 from newsweave.model import Article, Removal
+from newsweave.store.crosscheck import CrosscheckStore
 from newsweave.store.extract import ExtractStore
 from newsweave.store.reuse import ReuseStore
 from newsweave.store.stories import StoryTables
@@ -23,6 +24,7 @@ class Store(Protocol):
     reuse: ReuseStore  # the reuse stage's tables (store/reuse.py)
     stories: StoryTables  # the stories stage's tables (store/stories.py)
     extract: ExtractStore  # the extraction stage's tables (store/extract.py)
+    crosscheck: CrosscheckStore  # the brief's claim-vector cache (store/crosscheck.py)
 
     def add_articles(
         self, articles: Sequence[Article], line_keys: Sequence[Mapping[str, bool]]

@@ -265,4 +265,13 @@ MIGRATIONS: tuple[str, ...] = (
         value INTEGER NOT NULL
     )
     """,
+    # crosscheck (brief): cache of claim-sentence embeddings, keyed by the text's SHA-1.
+    """
+    CREATE TABLE claim_vectors (
+        model  TEXT NOT NULL,
+        key    TEXT NOT NULL,
+        vector BLOB NOT NULL,
+        PRIMARY KEY (model, key)
+    ) WITHOUT ROWID
+    """,
 )

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from newsweave.errors import StoreError
 from newsweave.model import Article, Removal
+from newsweave.store.crosscheck import CrosscheckTables
 from newsweave.store.extract import ExtractTables
 from newsweave.store.migrations import MIGRATIONS
 from newsweave.store.reuse import ReuseTables
@@ -55,6 +56,7 @@ class SQLiteStore:
         self.reuse = ReuseTables(self)
         self.stories = StoriesTables(self)
         self.extract = ExtractTables(self)
+        self.crosscheck = CrosscheckTables(self)
 
     # -- schema ---------------------------------------------------------------
 

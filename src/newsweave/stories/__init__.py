@@ -24,7 +24,7 @@ from newsweave.stories.assign import (
     refresh,
     weights_from,
 )
-from newsweave.stories.repair import RepairReport, repair_neighbourhoods
+from newsweave.stories.repair import RepairReport, repair_all, repair_neighbourhoods
 
 # Reuse evidence as a floor on the similarity of two articles: a copy or rewrite
 # is the same report, so the same story; a shared quotation is strong evidence
@@ -63,8 +63,7 @@ class StoriesStage:
             if settings.story_repair_articles > 0 and done.close:
                 repair_neighbourhoods(tables, done.close, weights, settings.story_threshold,
                                       settings.story_repair_articles,
-                                      lambda ids: _copy_pairs(store, ids), report, lazy=True,
-                                      eager=done.uncertain)
+                                      lambda ids: _copy_pairs(store, ids), report, done.hints)
             # Titles and entities are re-chosen when a story's size crosses a power of two
             # (a repair rebuilds what it changes): amortised O(1) per article.
             refresh(tables, tables.active_among(done.grown), weights, vectors)
@@ -80,10 +79,16 @@ def restory(store: Store, settings: Settings) -> RepairReport:
     with store.transaction():
         # A requested repair may take larger neighbourhoods than the automatic one.
         limit = max(settings.story_repair_articles, RESTORY_ARTICLES)
-        report = repair_neighbourhoods(
-            tables, tables.active_story_ids(), weights_from(settings), settings.story_threshold,
-            limit, lambda ids: _copy_pairs(store, ids),
-        )
+        stories = tables.active_story_ids()
+        links = lambda ids: _copy_pairs(store, ids)  # noqa: E731
+        weights = weights_from(settings)
+        if tables.document_count() <= limit:
+            # A store this small is re-clustered as a whole: neighbourhoods would only
+            # add boundaries that the partition then cannot cross.
+            report = repair_all(tables, stories, weights, settings.story_threshold, links)
+        else:
+            report = repair_neighbourhoods(tables, stories, weights, settings.story_threshold,
+                                           limit, links)
         reresolve_names(store, settings, report.changed_articles)
     return report
 

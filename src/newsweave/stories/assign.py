@@ -122,7 +122,8 @@ class StoryState:
     hundred keys, not the unpacking of a story's thousands.
     """
 
-    __slots__ = ("_centroid", "_keys", "_values", "dates", "names", "row", "size_before")
+    __slots__ = ("_centroid", "_keys", "_names_norm", "_values", "dates", "names", "row",
+                 "size_before")
 
     def __init__(self, row: StoryRow) -> None:
         self.row = row
@@ -130,6 +131,7 @@ class StoryState:
         self._keys, self._values = unpack_arrays(row.centroid)
         self._centroid: Vector | None = None
         self.names: Vector = unpack(row.names)
+        self._names_norm: float | None = None
         self.dates: set[int] = set(unpack(row.dates))
 
     @classmethod
@@ -166,13 +168,19 @@ class StoryState:
         hit = self._keys[at] == keys
         return float(np.dot(values[hit], self._values[at[hit]]))
 
+    @property
+    def names_norm(self) -> float:
+        if self._names_norm is None:
+            self._names_norm = math.sqrt(sum(v * v for v in self.names.values()))
+        return self._names_norm
+
     def score(self, item: ArticleVector, weights: Weights) -> tuple[float, bool]:
         """Mean similarity of ``item`` to the members (vetoes applied), and whether
         their names agree (neither names anyone, or they share names)."""
         if self.row.size <= 0:
             return 0.0, False
         base = self._dot(item) / self.row.size
-        names_norm = math.sqrt(sum(v * v for v in self.names.values()))
+        names_norm = self.names_norm
         names_cos = dot(item.names, self.names) / names_norm if names_norm else 0.0
         has_names = bool(item.names and self.names)
         agree = not has_names or names_cos >= weights.name_floor
@@ -186,6 +194,7 @@ class StoryState:
     def add(self, item: ArticleVector) -> None:
         add_into(self.centroid, item.vector)
         add_into(self.names, item.names)
+        self._names_norm = None
         self.dates |= item.dates
         self.row.size += 1
         if item.day is not None:
@@ -223,9 +232,11 @@ class Assignment:
 
     close: set[int]
     grown: set[int]
-    # Of ``close``, those where the decision itself was within MARGIN: the runner-up
-    # nearly as good, or the best barely on one side of the threshold.
-    uncertain: set[int] = field(default_factory=set)
+    # For each story in ``close`` whose decision was clear (not within MARGIN: the
+    # runner-up nearly as good, or the best barely on one side of the threshold), the
+    # stories that came close to it: a repair there is needed only if the story-level
+    # numbers say so. The uncertain ones are always repaired.
+    hints: dict[int, set[int]] = field(default_factory=dict)
 
 
 def assign(
@@ -247,6 +258,7 @@ def assign(
     batch_keys: dict[int, set[int]] = {}  # key index of stories changed in this batch
     changed: set[int] = set()
     uncertain: set[int] = set()
+    hints: dict[int, set[int]] = {}
     story_of = tables.story_of(a for item in items for a in (linked or {}).get(item.id, ()))
     for item in items:
         query = top_keys(item.vector, QUERY_KEYS)
@@ -289,12 +301,14 @@ def assign(
         others = [t for t in scored if t[3] != state.row.id]
         if others and others[0][0] >= reach:
             near = [t[3] for t in others[:3] if t[0] >= reach]
-            changed.add(state.row.id)
-            changed.update(near)
+            group = {state.row.id, *near}
+            changed |= group
             best = scored[0][0]
             if best - others[0][0] < MARGIN or abs(best - threshold) < MARGIN:
-                uncertain.add(state.row.id)
-                uncertain.update(near)
+                uncertain |= group
+            else:
+                for story in group:
+                    hints.setdefault(story, set()).update(group - {story})
     grown: set[int] = set()
     for state in touched.values():
         if state.row.size != state.size_before:
@@ -303,7 +317,7 @@ def assign(
                 state.row.size.bit_length() != state.size_before.bit_length()
             ):
                 grown.add(state.row.id)
-    return Assignment(changed, grown, uncertain)
+    return Assignment(changed, grown, {s: h for s, h in hints.items() if s not in uncertain})
 
 
 def _save(tables: StoryTables, state: StoryState) -> None:

@@ -210,33 +210,46 @@ def repair_neighbourhoods(
     max_articles: int,
     links: LinksFn | None = None,
     report: RepairReport | None = None,
-    lazy: bool = False,
-    eager: Iterable[int] = (),
+    hints: Mapping[int, Iterable[int]] | None = None,
 ) -> RepairReport:
     """Re-cluster the neighbourhoods of ``touched`` stories; merge and split as needed.
 
     A neighbourhood is a touched story plus the live stories whose mean
     similarity to it reaches half the threshold (candidates from the key
     index). Overlapping neighbourhoods are repaired together, up to
-    ``max_articles`` articles at a time, the touched stories first. ``lazy``:
-    skip a neighbourhood whose story-level numbers promise no change (see
-    :func:`_neighbourhood`), except around the ``eager`` stories.
+    ``max_articles`` articles at a time, the touched stories first. With
+    ``hints`` (story -> the stories that came close to it), a touched story in
+    ``hints`` is repaired only if the story-level numbers promise a change (see
+    :func:`_neighbourhood`); one not in ``hints`` always is.
     """
     report = report or RepairReport()
-    eager = set(eager)
     pending = sorted(set(touched))
     done: set[int] = set()
     while pending:
         seed = pending.pop(0)
         if seed in done:
             continue
-        group = _neighbourhood(tables, seed, weights, threshold, max_articles, done,
-                               lazy and seed not in eager)
+        hinted = None if hints is None or seed not in hints else hints[seed]
+        group = _neighbourhood(tables, seed, weights, threshold, max_articles, done, hinted)
         if not group:
             continue
         done |= set(group)
         pending = [s for s in pending if s not in done]
         _repair_group(tables, group, weights, threshold, links, report)
+    return report
+
+
+def repair_all(
+    tables: StoryTables,
+    story_ids: Sequence[int],
+    weights: Weights,
+    threshold: float,
+    links: LinksFn | None = None,
+) -> RepairReport:
+    """Re-cluster ``story_ids`` as one group (a small store's restory)."""
+    report = RepairReport()
+    if story_ids:
+        _repair_group(tables, sorted(story_ids), weights, threshold, links, report)
     return report
 
 
@@ -247,25 +260,39 @@ def _neighbourhood(
     threshold: float,
     max_articles: int,
     done: set[int],
-    lazy: bool = False,
+    hints: Iterable[int] | None = None,
 ) -> list[int]:
     """The stories to re-cluster with ``seed``; [] when there is nothing to do.
 
-    ``lazy`` (automatic repair): only when the story-level numbers say the
-    re-clustering may change something: ``seed`` has drifted (the mean
-    similarity of its articles is below the threshold: average linkage would
-    split it) or a neighbour qualifies for a merge with it (the mean similarity
-    of their articles, which average linkage merges on, reaches the threshold,
-    or the ``attach`` rule for a small story applies). Both come from the
-    stories' summed vectors, so a quiet close call costs a few dot products.
+    With ``hints`` (automatic repair: the stories that came close to ``seed``
+    in an assignment), only when the story-level numbers say the re-clustering
+    may change something: ``seed`` has drifted (the mean similarity of its
+    articles is below the threshold: average linkage would split it) or a hinted
+    story qualifies for a merge with it (the mean similarity of their articles,
+    which average linkage merges on, reaches the threshold, or the ``attach``
+    rule for a small story applies). Both come from the stories' summed vectors,
+    so a quiet close call costs a few dot products.
     """
-    rows = tables.stories_by_id([seed])
+    rows = tables.stories_by_id([seed, *(hints or ())])
     if seed not in rows or rows[seed].merged_into is not None or rows[seed].size <= 0:
         return []
+    if hints is not None:
+        state = StoryState.load(rows[seed])
+        needed = not _cohesive(state, threshold)
+        for other_id in sorted(set(hints) - {seed}):
+            other = rows.get(other_id)
+            if needed:
+                break
+            if other is None or other.merged_into is not None or other.size <= 0:
+                continue
+            other_state = StoryState.load(other)
+            score, agree = _story_similarity(state, other_state, weights)
+            needed = _mergeable(state, other_state, score, agree, threshold, weights)
+        if not needed:
+            return []
     group = {seed: rows[seed]}
     frontier = [seed]
     total = rows[seed].size
-    needed = not lazy or not _cohesive(StoryState.load(rows[seed]), threshold)
     # Two hops: a story's neighbours, and theirs, so a chain A~B~C is repaired at once.
     for _ in range(2):
         found: list[tuple[float, int, StoryRow]] = []
@@ -277,14 +304,9 @@ def _neighbourhood(
             for other_id, other in tables.stories_by_id(ids).items():
                 if other.merged_into is not None or other.size <= 0:
                     continue
-                other_state = StoryState.load(other)
-                score, agree = _story_similarity(state, other_state, weights)
+                score, _agree = _story_similarity(state, StoryState.load(other), weights)
                 if score >= _reach(threshold, weights):
                     found.append((score, other_id, other))
-                if not needed and story_id == seed:
-                    needed = _mergeable(state, other_state, score, agree, threshold, weights)
-        if not needed:
-            return []
         frontier = []
         for _score, other_id, other in sorted(found, key=lambda f: (-f[0], f[1])):
             if other_id in group or total + other.size > max_articles:
@@ -331,8 +353,7 @@ def _story_similarity(a: StoryState, b: StoryState, weights: Weights) -> tuple[f
     _, at_a, at_b = np.intersect1d(keys_a, keys_b, assume_unique=True, return_indices=True)
     shared = float(np.dot(values_a[at_a].astype(np.float64), values_b[at_b]))
     base = shared / (a.row.size * b.row.size)
-    norm_a = sum(v * v for v in a.names.values()) ** 0.5
-    norm_b = sum(v * v for v in b.names.values()) ** 0.5
+    norm_a, norm_b = a.names_norm, b.names_norm
     names_cos = dot(a.names, b.names) / (norm_a * norm_b) if norm_a and norm_b else 0.0
     agree = not (norm_a and norm_b) or names_cos >= weights.name_floor
     if base <= 0:
@@ -382,10 +403,12 @@ def _repair_group(
                 report.split.append((origin, story_id))
                 tables.log("split", origin, story_id, cluster)
         final.append(story_id)
-        moved = [a for a in cluster if story_of[a] != story_id]
-        report.moved += len(moved)
-        if moved:
-            report.changed_articles.update(cluster)
+        if set(members.get(story_id, ())) == set(cluster):
+            continue  # this story is as it was: nothing to write or re-choose
+        report.moved += sum(1 for a in cluster if story_of[a] != story_id)
+        # Its articles now share a story with different company: their names may
+        # resolve differently (see newsweave.stories.reresolve_names).
+        report.changed_articles.update(cluster)
         tables.set_members(story_id, cluster)
         rebuild(tables, story_id, cluster, vectors)
     for old, c in merged.items():
