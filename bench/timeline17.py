@@ -6,11 +6,14 @@ timeline is the articles of its folder, i.e. its story *and* outlet, as in the
 original setup). Text is PTB-tokenised; it is detokenised first.
 
 For each gold timeline with input articles, the engine's timeline is built
-with :func:`newsweave.brief.timeline.select_timeline` (the function the brief
-uses), asking for as many dates as the gold timeline has, from the dates the
-articles' sentences mention (resolved against each article's publication
-date by :func:`newsweave.brief.dates.resolve_dates`) plus publication dates,
-limited to the span of the input's publication dates (a week either side).
+with :func:`newsweave.brief.timeline.story_timeline` (the function the brief
+calls), asking for as many dates as the gold timeline has, under two protocols:
+
+* **reporting period**: what the engine does for a story: every article of
+  the folder, dates within the publication span a week either side;
+* **reference span**: the TLS literature's protocol (the published figures
+  were measured this way): only articles published between the reference
+  timeline's first and last date, and only dates in that range.
 
 Scores, macro-averaged over timelines:
 
@@ -24,7 +27,7 @@ Scores, macro-averaged over timelines:
 
 Usage, from the repository root::
 
-    python bench/timeline17.py                 # all timelines (about 2 minutes)
+    python bench/timeline17.py                 # all timelines (about 30 s)
     python bench/timeline17.py --max-docs 100  # sample 100 articles per timeline
 """
 

@@ -38,7 +38,13 @@ _WEEKDAY = re.compile(
     re.IGNORECASE,
 )
 _RELATIVE = re.compile(r"\b(?P<word>yesterday|today|tomorrow)\b", re.IGNORECASE)
-_FUTURE = re.compile(r"\b(?:will|is expected|are expected|is due|plans? to|next)\b", re.I)
+# Future tense of the report ("is due to be held on Thursday"). Deliberately narrow: on
+# Timeline17, "would", "was expected to" and bare "scheduled" pushed more past dates
+# forward than they fixed (date F1 -0.005).
+_FUTURE = re.compile(
+    r"\b(?:will|shall|(?:is|are) (?:expected|due|scheduled|set|going) to|plans? to|next)\b",
+    re.I,
+)
 
 
 @dataclass(frozen=True, slots=True)
