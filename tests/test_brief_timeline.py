@@ -1,4 +1,4 @@
-"""The timeline's date selection and entries (newsweave.brief.timeline), and its Timeline17 floor."""
+"""The timeline: date selection, entries (newsweave.brief.timeline), Timeline17 floor."""
 
 from __future__ import annotations
 

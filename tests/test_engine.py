@@ -113,3 +113,19 @@ def test_lines_recurring_across_an_outlet_are_removed_whatever_the_order(tmp_pat
         ids = engine.ingest([str(tmp_path / "s0.txt"), str(tmp_path / "s1.txt")],
                             outlet="Harbour").new
         assert tagline in engine.article(ids[0]).text
+
+
+def test_recleaned_articles_are_analysed_again_without_duplicates(tmp_path):
+    tagline = "Harbour Gazette: your island, every morning since 1921"
+    with newsweave.open(str(tmp_path / "s.db"), recurring_min_articles=3) as engine:
+        for i in range(4):
+            body = (f"Ferry strike day {i}\n\nDock workers at Port Velna walked out for day {i} "
+                    f"over pay, the union said on Monday.\n\n{tagline}\n\nFerries to the "
+                    f"islands were cancelled for day {i}, the operator said.")
+            engine.ingest([write(tmp_path, f"s{i}.txt", body)], outlet="Harbour")
+        ids = [a.id for a in engine.articles()]
+        assert all(tagline not in engine.article(i).text for i in ids)
+        for stage in engine.stages:
+            assert engine.store.pending(stage.name, stage.version) == [], stage.name
+        members = [i for story in engine.stories() for i in story.articles]
+        assert sorted(members) == sorted(ids)  # each article in exactly one story

@@ -57,7 +57,10 @@ class Store(Protocol):
     def replace_clean_text(
         self, updates: Sequence[tuple[int, str, list[Removal], Mapping[str, bool]]]
     ) -> None:
-        """Store re-cleaned bodies: (article id, text, removal log, line keys as above)."""
+        """Store re-cleaned bodies: (article id, text, removal log, line keys as above).
+
+        The articles become pending for every stage again.
+        """
         ...
 
     def transaction(self) -> AbstractContextManager[object]:

@@ -247,6 +247,8 @@ class SQLiteStore:
                 db.execute("UPDATE articles SET text = ? WHERE id = ?", (text, article_id))
                 self._write_removals(article_id, removed)
                 self._write_line_keys(article_id, outlet, keys)
+                # A new body invalidates what every stage derived from the old one.
+                db.execute("DELETE FROM stage_runs WHERE article_id = ?", (article_id,))
 
     # -- stage progress -------------------------------------------------------
 
