@@ -156,9 +156,9 @@ _NAME = r"[A-Z][\w'’.-]*(?: (?:[A-Z][\w'’.-]*|de|van|von|da|al|for|of|the|vi
 _SEGMENT = r"(?:^|[.!?…][" + _QUOTES + r"]?\s+|\|\s*|\s[-–—]\s+|\()"
 _CREDIT_TAIL = re.compile(
     _SEGMENT + r"(?:"
-    # "REUTERS/Tingshu Wang", "EPA-EFE/STR"
+    # "REUTERS/Jane Roe", "EPA-EFE/STR"
     r"[A-Z][A-Z-]+(?:/" + _NAME + r")+"
-    # "Photo by Kremlin Pool/UPI", "Photo: AP", "Image credit: NASA", "Photo courtesy of X"
+    # "Photo by Pool/AFP", "Photo: AP", "Image credit: NASA", "Photo courtesy of X"
     r"|" + _PHOTO_WORD + r"(?:\s+(?i:credit))?(?:\s*:|\s+(?i:by|courtesy(?: of)?|credit))"
     r"\s*[^.!?]{1,60}"
     # "(AP Photo/Evan Vucci)", "(Photo: AP)"

@@ -3,8 +3,8 @@
 Mentions are first grouped inside each article (a surname or a given name
 used alone joins the full name it belongs to; an acronym joins its
 expansion), then across articles: full names merge when their surnames and
-given names agree up to transliteration ("Nikolai"/"Nikolay",
-"Patrushev"/"Patruchev"); two people who only share a surname stay apart.
+given names agree up to transliteration ("Andrei"/"Andrey",
+"Grushev"/"Gruchev"); two people who only share a surname stay apart.
 A name used alone in an article that never gives it in full joins the one
 full name carrying it in the same story, else the one in the whole store; if
 several people fit, it stays a separate, ambiguous entity rather than a wrong
@@ -29,7 +29,7 @@ from newsweave.model import Entity
 _PLACES = frozenset({"GPE", "LOC", "FAC"})
 # On a tie of labels, a name alone is more often a place or a body than a person.
 _LABEL_ORDER = ("GPE", "LOC", "ORG", "NORP", "FAC", "EVENT", "PERSON")
-# Transliteration-insensitive spelling: "Nikolay" ~ "Nikolai", "Aleksandr" ~ "Alexander".
+# Transliteration-insensitive spelling: "Andrey" ~ "Andrei", "Dmitriy" ~ "Dmitri".
 _FOLDS = (("ks", "x"), ("kh", "h"), ("ch", "sh"), ("tch", "sh"), ("y", "i"), ("j", "i"),
           ("w", "v"), ("ph", "f"), ("ou", "u"), ("ee", "i"), ("ie", "i"), ("ck", "k"),
           ("c", "k"), ("q", "k"), ("z", "s"))
@@ -41,7 +41,7 @@ GIVEN_MIN = 80.0  # ... and for two given names
 def skeleton(name: str) -> str:
     """A spelling key that ignores accents, case and common transliteration choices.
 
-    >>> skeleton("Nikolay Patruchev") == skeleton("Nikolai Patrushev")
+    >>> skeleton("Andrey Gruchev") == skeleton("Andrei Grushev")
     True
     """
     text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
@@ -171,7 +171,7 @@ def group_article(article_id: int, story: int | None, mentions: Sequence[Mention
             owner = _owner(m.text, full)
             if owner is not None and (m.label == "PERSON" or skeleton(m.text) in
                                       skeleton(owner.full or "").split()):
-                owner.add(m)  # "Patrushev" (even when tagged ORG) is Nikolai Patrushev
+                owner.add(m)  # "Grushev" (even when tagged ORG) is Andrei Grushev
                 continue
         family = "PLACE" if m.label in _PLACES else m.label
         key = (family, skeleton(m.text))
@@ -189,7 +189,7 @@ def _owner(word: str, full: Mapping[str, Local]) -> Local | None:
         return by_last[0]
     if by_last:
         return None
-    # A given name used alone ("Jiechi added"), or a family name written first.
+    # A given name used alone ("Wenli added"), or a family name written first.
     by_any = [loc for k, loc in full.items() if any(_similar(t, key, SURNAME_MIN)
                                                      for t in k.split()[:-1])]
     return by_any[0] if len(by_any) == 1 else None
@@ -207,7 +207,7 @@ def _same_person(a: str, b: str) -> bool:
     if not _similar(ta[-1], tb[-1], SURNAME_MIN):
         return False
     ga, gb = ta[0], tb[0]
-    if len(ga) == 1 or len(gb) == 1:  # an initial: "V. Putin"
+    if len(ga) == 1 or len(gb) == 1:  # an initial: "A. Grushev"
         return ga[0] == gb[0]
     return _similar(ga, gb, GIVEN_MIN) or ga.startswith(gb) or gb.startswith(ga)
 

@@ -101,7 +101,7 @@ def find_dates(
                 continue
             mention.inferred = inferred and (mention.date is not None or mention.range is not None)
             if re.match(r"\s*\((?:[A-Z]{2,6})\)\s*[-—–]", text[match.end() : match.end() + 12]):
-                mention.role = "report"  # "Sept. 19 (UPI) --": the dateline
+                mention.role = "report"  # "March 3 (MPA) --": the dateline
             taken.append((match.start(), match.end()))
             found.append(mention)
     found.sort(key=lambda m: m.start)

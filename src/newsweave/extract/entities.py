@@ -2,7 +2,7 @@
 
 spaCy finds the spans; this module turns each span into a :class:`Mention`
 that can be compared across articles: "the Shanghai Cooperation Organization
-(SCO" becomes "Shanghai Cooperation Organization", "Putin’s" becomes "Putin",
+(SCO" becomes "Shanghai Cooperation Organization", "Grushev’s" becomes "Grushev",
 "President Obama" becomes "Obama" with the role "President", and page
 furniture tagged as a name ("Leave a Reply", a headline fragment tagged
 PERSON) is dropped.
@@ -59,7 +59,7 @@ _ACRONYM_DEF = re.compile(
 class Mention:
     """One occurrence of a name in an article's clean text (offsets into it)."""
 
-    text: str  # the cleaned name ("Nikolai Patrushev")
+    text: str  # the cleaned name ("Andrei Grushev")
     label: str  # spaCy label
     start: int
     end: int
@@ -175,7 +175,7 @@ def _clean(text: str, surface: str, label: str, start: int, end: int) -> Mention
 
 
 def _role_before(text: str, start: int) -> str | None:
-    """The title run right before a name: "Russian Security Council Secretary" Nikolai ..."""
+    """The title run right before a name: "Deputy Interior Minister" Andrei ..."""
     window = text[max(0, start - 160) : start]
     window = re.sub(r",\s*$", "", window) if re.search(r",\s*$", window) else window
     if window and not window[-1].isspace():
@@ -193,12 +193,12 @@ def _role_before(text: str, start: int) -> str | None:
         run.append(token)
         tail = tail[: -len(token)].rstrip()
     run.reverse()
-    # "Putin’s National Security Council secretary": the owner is not part of the role.
+    # "Grushev’s national security adviser": the owner is not part of the role.
     for i in range(len(run) - 1, -1, -1):
         if _POSSESSIVE.search(run[i]):
             run = run[i + 1 :]
             break
-    # "Xi Jinping and Russian President": a list; "One of President": a lead-in.
+    # "Chen Wenli and Deputy Minister": a list; "One of President": a lead-in.
     for i in range(len(run) - 1, -1, -1):
         lower = run[i].lower()
         if lower == "and" or (lower == "of" and not any(
@@ -213,7 +213,7 @@ def _role_before(text: str, start: int) -> str | None:
 
 
 def _role_after(text: str, end: int) -> str | None:
-    """An appositive role: "Yang Jiechi, director of the office of ...,"."""
+    """An appositive role: "Chen Wenli, director of the foreign affairs office ...,"."""
     match = re.match(
         r",\s+(?:(?:a|an|the)\s+)?([^,.;:()“”\"]{3,120}?)(?=[,.;:)]|\s+(?:said|says)\b)",
                      text[end : end + 140])
@@ -226,7 +226,7 @@ def _role_after(text: str, end: int) -> str | None:
     if len(words) > 16 or not any(w.lower() in ROLE_WORDS for w in words):
         return None
     if words[0][0].isupper() and words[0].lower() not in ROLE_WORDS:
-        return None  # a list of names ("Putin, Xi and Modi"), not an appositive
+        return None  # a list of names ("Grushev, Chen and Okafor"), not an appositive
     return phrase
 
 

@@ -96,7 +96,7 @@ def _names(members: Sequence[Local]) -> list[tuple[int, str, bool]]:
         for name in loc.names:
             names.add((loc.article, name.lower(), False))
         if loc.full:
-            # "Jiechi added": a given name or surname alone, as a speaker.
+            # "Wenli added": a given name or surname alone, as a speaker.
             names.update((loc.article, token.lower(), True) for token in loc.full.split()
                          if len(token) > 2)
     return sorted(names)

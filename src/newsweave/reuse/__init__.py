@@ -190,7 +190,9 @@ def update_graph(store: Store, touched: Sequence[int]) -> None:
     related = {(min(e.derived, e.source), max(e.derived, e.source)) for e in pairs}
     published = {i: a.published for i in _ids(pairs) | affected
                   if (a := store.get_article(i)) is not None}
-    parents = parents_map(store.reuse.edges())
+    # Only the components around the touched articles: cycle checks and origins
+    # never look beyond them, and reading the whole graph grows with the store.
+    parents = parents_map(store.reuse.edges(connected_to=affected))
     for derived in sorted(affected, key=lambda i: (published.get(i) or "", i)):
         parents.pop(derived, None)
         sources = choose_sources(derived, pairs, related, published, parents)

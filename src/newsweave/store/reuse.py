@@ -52,7 +52,7 @@ class ReuseStore(Protocol):
     def pairs(self, article_ids: Iterable[int] | None = None,
               kinds: Sequence[str] | None = None) -> list[Edge]: ...
     def set_edges(self, derived: int, sources: Sequence[int]) -> None: ...
-    def edges(self) -> list[tuple[int, int]]: ...
+    def edges(self, connected_to: Iterable[int] | None = None) -> list[tuple[int, int]]: ...
     def set_origins(self, origins: Mapping[int, Sequence[int]]) -> None: ...
     def origin_of(self, article_ids: Iterable[int]) -> dict[int, list[int]]: ...
     def origins(self, article_ids: Iterable[int] | None = None) -> list[list[int]]: ...
@@ -261,10 +261,31 @@ class ReuseTables:
             db.executemany("INSERT INTO reuse_edges (derived, source) VALUES (?, ?)",
                            [(derived, s) for s in sources])
 
-    def edges(self) -> list[tuple[int, int]]:
-        """Every (derived, source) edge of the provenance graph."""
-        rows = self._db.execute("SELECT derived, source FROM reuse_edges ORDER BY derived, source")
-        return [(int(r[0]), int(r[1])) for r in rows]
+    def edges(self, connected_to: Iterable[int] | None = None) -> list[tuple[int, int]]:
+        """(derived, source) edges of the provenance graph: all of them, or those of the
+        connected components holding ``connected_to`` (read by walking out from them, so
+        the cost follows the size of those components, not of the whole graph)."""
+        if connected_to is None:
+            rows = self._db.execute(
+                "SELECT derived, source FROM reuse_edges ORDER BY derived, source")
+            return [(int(r[0]), int(r[1])) for r in rows]
+        found: set[tuple[int, int]] = set()
+        seen = set(connected_to)
+        frontier = sorted(seen)
+        while frontier:
+            reached: set[int] = set()
+            for chunk in _chunks(frontier):
+                marks = ",".join("?" * len(chunk))
+                rows = self._db.execute(
+                    f"SELECT derived, source FROM reuse_edges WHERE derived IN ({marks}) "
+                    f"UNION SELECT derived, source FROM reuse_edges WHERE source IN ({marks})",
+                    chunk + chunk)
+                for derived, source in rows:
+                    found.add((int(derived), int(source)))
+                    reached.update((int(derived), int(source)))
+            frontier = sorted(reached - seen)
+            seen |= reached
+        return sorted(found)
 
     def set_origins(self, origins: Mapping[int, Sequence[int]]) -> None:
         """Set the origin(s) of each article given (an origin is its original's id)."""
