@@ -196,6 +196,21 @@ def test_reuse_tables_round_trip(db_path):
         store.close()
 
 
+def test_graph_edges_are_read_by_component(db_path):
+    store = open_store(db_path)
+    try:
+        store.add_articles([_article(None, f"{WIRE} {n}") for n in range(6)], [{}] * 6)
+        store.reuse.set_edges(2, [1])  # 3 -> 2 -> 1, and apart: 5 -> 4
+        store.reuse.set_edges(3, [2])
+        store.reuse.set_edges(5, [4])
+        assert store.reuse.edges(connected_to=[3]) == [(2, 1), (3, 2)]
+        assert store.reuse.edges(connected_to=[4]) == [(5, 4)]
+        assert store.reuse.edges(connected_to=[6]) == []
+        assert store.reuse.edges() == [(2, 1), (3, 2), (5, 4)]
+    finally:
+        store.close()
+
+
 def test_stage_indexes_incrementally_and_resumes(db_path):
     settings = load_settings(db=db_path, reuse_embed=0)  # shingles and sentences only
     with Engine(open_store(db_path), settings, stages=[ReuseStage()]) as engine:
