@@ -70,7 +70,29 @@ _SYNONYMS = {
     "rescue": "relief", "workers": "staff", "thousands": "many thousands",
     "spokesman": "spokesperson", "spokeswoman": "spokesperson", "release": "statement",
     "announcement": "notice", "million.": "mn.",
+    "checks": "books", "checked": "booked", "into": "in to", "went": "headed",
+    "go": "head", "get": "obtain", "got": "obtained", "make": "produce", "made": "produced",
+    "take": "carry", "took": "carried", "tell": "inform",
+    "news": "report", "shock": "surprise", "everyone": "everybody", "enough": "sufficient",
+    "think": "believe", "thought": "believed", "want": "wish", "wanted": "wished",
+    "year": "twelve months", "years": "years' time", "day": "date", "today": "this day",
+    "tuesday": "Tuesday local time", "monday": "Monday local time",
+    "wednesday": "Wednesday local time", "thursday": "Thursday local time",
+    "friday": "Friday local time", "saturday": "Saturday local time",
+    "sunday": "Sunday local time", "man": "male", "woman": "female", "men": "males",
+    "women": "females", "life": "existence", "career": "profession", "job": "role",
+    "family": "relatives", "friends": "acquaintances", "trial": "court case",
+    "court": "tribunal", "judge": "magistrate", "prison": "jail", "jail": "prison",
+    "victim": "casualty", "victims": "casualties", "officer": "official",
+    "according to": "as per", "reportedly": "allegedly", "several": "a number of",
+    "including": "among them", "later": "subsequently", "soon": "shortly",
+    "again": "once more", "still": "yet", "only": "merely", "major": "significant",
+    "important": "key", "local": "regional", "national": "countrywide",
 }
+_CONTRACTIONS = {"didn't": "did not", "wasn't": "was not", "isn't": "is not",
+                 "don't": "do not", "doesn't": "does not", "it's": "it is", "i'm": "I am",
+                 "can't": "cannot", "won't": "will not", "i've": "I have", "we're": "we are",
+                 "he's": "he is", "she's": "she is", "they're": "they are"}
 _WORDS = ("Kelvar Orsen Talmi Brevik Ondra Sarvo Lumen Dravik Pellar Venn Korda Ilsen Marrow "
           "Quarn Tessel Yarrow Zemlin Astor Brannock Cirrus").split()
 _BOILERPLATE = ("Advertisement", "Share this article on Facebook and X",
@@ -236,12 +258,16 @@ def _dress(sentences: list[str], rng: random.Random, docs: list[dict]) -> str:
 
 
 def _rewrite(sentence: str, rng: random.Random) -> str:
-    """Reword a sentence by rules: move a clause, swap words for synonyms, drop fillers."""
+    """Reword a sentence by rules, as a rewriting editor would: move the attribution or a
+    clause, swap words for synonyms, spell out contractions, drop fillers.
+
+    The rules apply one after the other, so most sentences change in several
+    places; quotations and short lines with nothing to swap may come out as
+    they were, as in a real rewrite (``run`` reports how many do).
+    """
     text = sentence.strip().rstrip(".")
     said = re.match(r"^(?P<body>.+),\s*(?P<who>[^,]{2,40}?)\s+(?P<verb>said|says|reported)$",
                     text)
-    tail = re.match(r"^(?P<body>.{20,}?)\s+"
-                    r"(?P<tail>(?:on|in|at|after|during|since|for)\s+[^,]{3,40})$", text)
     if said:  # "X, police said." -> "Police said that X."
         who = said.group("who")
         text = f"{who[0].upper()}{who[1:]} {said.group('verb')} that {said.group('body')}"
@@ -249,12 +275,15 @@ def _rewrite(sentence: str, rng: random.Random) -> str:
         first, _, rest = text.partition(", ")
         if len(first.split()) >= 2 and len(rest.split()) >= 2:
             text = f"{rest}, {first[0].lower()}{first[1:]}"
-    elif tail:  # "X did Y on Tuesday." -> "On Tuesday, X did Y."
-        text = f"{tail.group('tail')}, {tail.group('body')[0].lower()}{tail.group('body')[1:]}"
+    tail = re.match(r"^(?P<body>.{20,}?)\s+"
+                    r"(?P<tail>(?:on|in|at|after|during|since|for)\s+[^,]{3,40})$", text)
+    if tail:  # "X did Y on Tuesday." -> "On Tuesday, X did Y."
+        body = tail.group("body")
+        text = f"{tail.group('tail')}, {body[0].lower()}{body[1:]}"
     out = []
     for token in text.split():
-        core = token.strip(".,;:!?\"'").lower()
-        swap = _SYNONYMS.get(core)
+        core = token.strip(".,;:!?\"'`").lower()
+        swap = _SYNONYMS.get(core, _CONTRACTIONS.get(core))
         if swap is not None:
             token = token.lower().replace(core, swap) if swap else ""
         elif core in ("the", "a") and rng.random() < 0.3:

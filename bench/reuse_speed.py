@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import resource
 import subprocess
@@ -58,7 +59,10 @@ def main() -> None:
               f"({figures['stage_per_cpu_s']:,.0f} per CPU second), planted copies found "
               f"{figures['copies_found']}/{figures['copies_planted']}, "
               f"vector search {figures['vector_queries_per_s']:,.0f} queries/s, "
-              f"peak RSS {figures['peak_rss_mb']:,.0f} MB")
+              f"peak RSS {figures['peak_rss_mb']:,.0f} MB; stage "
+              f"{figures['stage_seconds']:,.0f} s wall / "
+              f"{figures['stage_cpu_seconds']:,.0f} s CPU; "
+              f"load average {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
     print(json.dumps({"embedding_leads_per_s": _embedding_rate()}))
 
 
@@ -150,7 +154,8 @@ def _run(size: int, batch: int) -> dict[str, float]:
             "stage_per_s": len(pending) / stage_seconds,
             "stage_per_cpu_s": len(pending) / stage_cpu, "copies_planted": len(planted),
             "copies_found": found, "vector_queries_per_s": 1000 / search_seconds,
-            "peak_rss_mb": peak}
+            "peak_rss_mb": peak, "stage_seconds": stage_seconds,
+            "stage_cpu_seconds": stage_cpu}
 
 
 def _embedding_rate() -> float:

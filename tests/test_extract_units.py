@@ -172,3 +172,21 @@ def test_double_apostrophe_quotes_and_speaker_lines():
     assert first.statement() == "We finally may be seeing wage growth here,"
     assert second.source.text == "WALLACE"
     assert second.content.text == "Will the governor be at the debate tomorrow night?"
+
+
+def test_future_tense_weekdays_look_ahead():
+    from datetime import date
+
+    from newsweave.extract.dates import find_dates
+
+    tuesday = (date(2026, 3, 3), date(2026, 3, 3))
+    cases = {
+        "The premier is expected to visit the area on Wednesday.": "2026-03-04",
+        "The parishes will hold a memorial service on Sunday.": "2026-03-08",
+        "Moscow announced on Monday that it will expand the drills.": "2026-03-02",
+        "The dam gave way late on Monday, officials said.": "2026-03-02",
+        '"We will rebuild," the mayor said on Monday.': "2026-03-02",
+    }
+    for sentence, expected in cases.items():
+        [mention] = find_dates(sentence, tuesday)
+        assert mention.date == expected, sentence

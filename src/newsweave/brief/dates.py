@@ -16,6 +16,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from newsweave.nlp.tense import speaks_of_future
+
 _MONTHS = {
     "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8,
     "sep": 9, "oct": 10, "nov": 11, "dec": 12,
@@ -38,13 +40,6 @@ _WEEKDAY = re.compile(
     re.IGNORECASE,
 )
 _RELATIVE = re.compile(r"\b(?P<word>yesterday|today|tomorrow)\b", re.IGNORECASE)
-# Future tense of the report ("is due to be held on Thursday"). Deliberately narrow: on
-# Timeline17, "would", "was expected to" and bare "scheduled" pushed more past dates
-# forward than they fixed (date F1 -0.005).
-_FUTURE = re.compile(
-    r"\b(?:will|shall|(?:is|are) (?:expected|due|scheduled|set|going) to|plans? to|next)\b",
-    re.I,
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,11 +83,8 @@ def resolve_mentions(sentence: str, published: str | None) -> list[DateMention]:
             if year is not None:
                 _add(found, match.start(), _safe(year, month, int(match["day"])), "day")
     if base is not None:
-        # Tense of the report itself: a quote's "we will not stop" says nothing of when.
-        # (A sentence may start inside a quotation that opened in the one before.)
-        reported = re.sub(r"[“\"][^”\"]*[”\"]", " ", re.sub(r"^[^“\"]*”", " ", sentence))
-        future = bool(_FUTURE.search(reported))
         for match in _WEEKDAY.finditer(sentence):
+            future = speaks_of_future(sentence[: match.start()])
             _add(found, match.start(), _weekday(match, base, future), "weekday")
         for match in _RELATIVE.finditer(sentence):
             shift = {"yesterday": -1, "today": 0, "tomorrow": 1}[match["word"].lower()]

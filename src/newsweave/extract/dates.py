@@ -3,7 +3,8 @@
 News copy dates events relative to the day it is published: "on Monday" in
 a report published on a Monday is that Monday, a Tuesday report's "on
 Monday" is the day before ("last Monday" is the same in past-tense news;
-"next Monday" looks ahead). Translations add the day number, "Monday (19)",
+"next Monday" looks ahead, and so does "is expected to visit on Monday": the
+reporter's future tense, quotations aside, points to the coming such day). Translations add the day number, "Monday (19)",
 which settles it. Vague phrases become ranges ("earlier this month", "since
 the 1970s"). Where the article has no date, the base is a range (from its
 story); a phrase resolves to one day only if every base day in the range
@@ -22,6 +23,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from newsweave.nlp.sentences import split_sentences
+from newsweave.nlp.tense import speaks_of_future
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
@@ -95,9 +97,11 @@ def find_dates(
         for match in pattern.finditer(text):
             if any(s < match.end() and match.start() < e for s, e in taken):
                 continue
-            sentence = next((s.text for s in sentences if s.start <= match.start() < s.end), "")
+            where = next((s for s in sentences if s.start <= match.start() < s.end), None)
+            sentence = where.text if where else ""
             mention = DateMention(match.group().strip(), match.start(), match.end(), sentence, kind)
-            if not _resolve(mention, match, kind, base):
+            before = text[where.start : match.start()] if where else ""
+            if not _resolve(mention, match, kind, base, speaks_of_future(before)):
                 continue
             mention.inferred = inferred and (mention.date is not None or mention.range is not None)
             if re.match(r"\s*\((?:[A-Z]{2,6})\)\s*[-—–]", text[match.end() : match.end() + 12]):
@@ -109,12 +113,12 @@ def find_dates(
 
 
 def _resolve(mention: DateMention, match: re.Match[str], kind: str,
-             base: tuple[date, date] | None) -> bool:
+             base: tuple[date, date] | None, future: bool) -> bool:
     """Fill ``date``/``range``; False when the match is not a date after all."""
     days = _base_days(base)
     results: set[tuple[date, date]] = set()
     for day in days or [None]:
-        got = _resolve_one(match, kind, day)
+        got = _resolve_one(match, kind, day, future)
         if got is False:
             return False
         if got is not None:
@@ -140,7 +144,7 @@ def _base_days(base: tuple[date, date] | None) -> list[date]:
 
 
 def _resolve_one(
-    match: re.Match[str], kind: str, day: date | None
+    match: re.Match[str], kind: str, day: date | None, future: bool = False
 ) -> tuple[date, date] | bool | None:
     groups = match.groups()
     year_now = day.year if day else None
@@ -163,7 +167,7 @@ def _resolve_one(
     if day is None:
         return None
     if kind == "weekday":
-        return _weekday(groups, day)
+        return _weekday(groups, day, future)
     if kind == "relative-day":
         offset = {"yesterday": -1, "today": 0, "tomorrow": 1}[groups[0].lower()]
         d = day + timedelta(days=offset)
@@ -201,7 +205,7 @@ def _day(year: int, month: int, number: int) -> tuple[date, date] | None:
     return d, d
 
 
-def _weekday(groups: tuple[str | None, ...], day: date) -> tuple[date, date]:
+def _weekday(groups: tuple[str | None, ...], day: date, future: bool) -> tuple[date, date]:
     qualifier = (groups[0] or "").lower()
     target = WEEKDAYS.index((groups[1] or "").lower())
     number = groups[2] or groups[3]
@@ -223,6 +227,9 @@ def _weekday(groups: tuple[str | None, ...], day: date) -> tuple[date, date]:
         d = day + timedelta(days=target - day.weekday())
     elif qualifier == "last":
         d = day - timedelta(days=back or 7)
+    elif future:
+        # "is expected to visit on Wednesday": the coming such day, the day itself included.
+        d = day + timedelta(days=(target - day.weekday()) % 7)
     else:
         # Past-tense news: the most recent such day, the day itself included.
         d = day - timedelta(days=back)

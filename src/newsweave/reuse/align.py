@@ -33,6 +33,13 @@ PARAPHRASE = 0.5  # content-word overlap (Dice)
 QUOTED = 0.5  # share of a sentence inside quote marks to call it a quotation
 MIN_WORDS = 5  # shorter sentences ("He left.") say nothing about reuse
 
+# Near-verbatim: an edited pair whose words are (almost) all the source's, in
+# order: character similarity >= 0.95, or >= 95 % of the shorter sentence's
+# words kept in order in the longer (words cut or added, none replaced:
+# "late on Monday" -> "late Monday"). Swapping words for synonyms or moving
+# clauses is rewording, however close the letters stay.
+NEAR_VERBATIM = 0.95
+
 TEXT_KINDS = ("verbatim", "edited", "paraphrase")
 COPY_KINDS = ("verbatim", "edited")
 
@@ -55,6 +62,7 @@ class SentencePair:
     kind: str  # "verbatim" | "edited" | "paraphrase" | "quote"
     a_index: int
     b_index: int
+    near: bool = False  # verbatim or near-verbatim (see NEAR_VERBATIM)
 
 
 @dataclass(slots=True)
@@ -120,7 +128,9 @@ def align(a: Sequence[Unit], b: Sequence[Unit]) -> Alignment:
             continue
         used_a.add(i)
         used_b.add(j)
-        result.pairs.append(SentencePair(a[i].sentence, b[j].sentence, score, kind, i, j))
+        near = kind == "verbatim" or (kind == "edited" and _near_verbatim(
+            a[i].normal, b[j].normal, float(ratio[i, j])))
+        result.pairs.append(SentencePair(a[i].sentence, b[j].sentence, score, kind, i, j, near))
     result.pairs.sort(key=lambda p: p.a_index)
     _measure(result, a, b)
     return result
@@ -149,6 +159,13 @@ def _label(ua: Unit, ub: Unit, ratio: float, dice: float) -> tuple[str | None, f
     ):
         return "paraphrase", max(dice, ratio)
     return None, 0.0
+
+
+def _near_verbatim(a: str, b: str, ratio: float) -> bool:
+    if ratio >= NEAR_VERBATIM:
+        return True
+    short, long_ = sorted((a.split(), b.split()), key=len)
+    return bool(short) and Indel.similarity(short, long_) // 2 >= NEAR_VERBATIM * len(short)
 
 
 def _same_word_order(a: list[str], b: list[str]) -> bool:

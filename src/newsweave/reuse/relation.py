@@ -1,7 +1,8 @@
 """What two aligned articles are to each other, and which one came from which.
 
-Kinds: ``copy`` (mostly verbatim or lightly edited sentences), ``rewrite``
-(the same sentences in new words, in the same order), ``shared-quotes``
+Kinds: ``copy`` (at least half of the aligned sentences verbatim or
+near-verbatim, see ``align.NEAR_VERBATIM``), ``rewrite`` (the same sentences, most
+of them in new words, in the same order), ``shared-quotes``
 (only quotations of the same statement in common) and ``independent``.
 
 Direction of a copy or rewrite is a vote of the evidence, each with a weight:
@@ -27,7 +28,11 @@ from newsweave.model import Article, Attribution, Edge, Evidence, Passage
 from newsweave.reuse.align import COPY_KINDS, TEXT_KINDS, Alignment
 from newsweave.reuse.attribution import identity, names_source
 
-MOSTLY_COPIED = 0.6  # share of aligned sentences that must be verbatim or edited for a copy
+# A copy keeps what it shares word for word: at least half of its aligned
+# sentence pairs are verbatim or near-verbatim (align.NEAR_VERBATIM: words cut
+# or added, none replaced). Reuse that rewords most of what it takes is a
+# rewrite, however close its sentences stay to the source otherwise.
+MOSTLY_COPIED = 0.5  # share of aligned text pairs that must be near-verbatim for a copy
 COPY_SHARE = 0.45  # share of one article in verbatim/edited sentences for a copy
 REWRITE_SHARE = 0.4  # share of one article in aligned sentences for a rewrite
 ATTRIBUTED_SHARE = 0.3  # the same when one article names the other's outlet
@@ -89,9 +94,11 @@ def classify(alignment: Alignment, *, attributed: bool = False) -> str:
     copy_pairs = alignment.count(*COPY_KINDS)
     text_pairs = alignment.count(*TEXT_KINDS)
     copied = max(alignment.copy_a, alignment.copy_b)
-    # Copied sentences must dominate what is shared: an article that rewords
-    # most of what it took is a rewrite, even with a few sentences left as they were.
-    mostly_copied = copy_pairs >= MOSTLY_COPIED * text_pairs
+    # Near-verbatim sentences must dominate what is shared: an article that
+    # rewords most of what it took is a rewrite, even with a few sentences left
+    # as they were (see NEAR_VERBATIM).
+    near = sum(1 for p in alignment.pairs if p.near)
+    mostly_copied = near >= MOSTLY_COPIED * text_pairs
     if copy_pairs >= 2 and copied >= COPY_SHARE and mostly_copied:
         return "copy"
     # A copied article full of quotations: once its own sentences are copied

@@ -63,7 +63,8 @@ class StoriesStage:
             if settings.story_repair_articles > 0 and done.close:
                 repair_neighbourhoods(tables, done.close, weights, settings.story_threshold,
                                       settings.story_repair_articles,
-                                      lambda ids: _copy_pairs(store, ids), report, done.hints)
+                                      lambda ids: _copy_pairs(store, ids), report, done.hints,
+                                      done.uncertain)
             # Titles and entities are re-chosen when a story's size crosses a power of two
             # (a repair rebuilds what it changes): amortised O(1) per article.
             refresh(tables, tables.active_among(done.grown), weights, vectors)

@@ -232,11 +232,11 @@ class Assignment:
 
     close: set[int]
     grown: set[int]
-    # For each story in ``close`` whose decision was clear (not within MARGIN: the
-    # runner-up nearly as good, or the best barely on one side of the threshold), the
-    # stories that came close to it: a repair there is needed only if the story-level
-    # numbers say so. The uncertain ones are always repaired.
+    # For each story in ``close``, the stories that came close to it in a decision.
     hints: dict[int, set[int]] = field(default_factory=dict)
+    # Of ``close``, those where a decision was within MARGIN (the runner-up nearly
+    # as good, or the best barely on one side of the threshold): always repaired.
+    uncertain: set[int] = field(default_factory=set)
 
 
 def assign(
@@ -306,9 +306,8 @@ def assign(
             best = scored[0][0]
             if best - others[0][0] < MARGIN or abs(best - threshold) < MARGIN:
                 uncertain |= group
-            else:
-                for story in group:
-                    hints.setdefault(story, set()).update(group - {story})
+            for story in group:
+                hints.setdefault(story, set()).update(group - {story})
     grown: set[int] = set()
     for state in touched.values():
         if state.row.size != state.size_before:
@@ -317,7 +316,7 @@ def assign(
                 state.row.size.bit_length() != state.size_before.bit_length()
             ):
                 grown.add(state.row.id)
-    return Assignment(changed, grown, {s: h for s, h in hints.items() if s not in uncertain})
+    return Assignment(changed, grown, hints, uncertain)
 
 
 def _save(tables: StoryTables, state: StoryState) -> None:

@@ -211,6 +211,7 @@ def repair_neighbourhoods(
     links: LinksFn | None = None,
     report: RepairReport | None = None,
     hints: Mapping[int, Iterable[int]] | None = None,
+    eager: Iterable[int] = (),
 ) -> RepairReport:
     """Re-cluster the neighbourhoods of ``touched`` stories; merge and split as needed.
 
@@ -218,19 +219,22 @@ def repair_neighbourhoods(
     similarity to it reaches half the threshold (candidates from the key
     index). Overlapping neighbourhoods are repaired together, up to
     ``max_articles`` articles at a time, the touched stories first. With
-    ``hints`` (story -> the stories that came close to it), a touched story in
-    ``hints`` is repaired only if the story-level numbers promise a change (see
-    :func:`_neighbourhood`); one not in ``hints`` always is.
+    ``hints`` (story -> the stories that came close to it: automatic repair), a
+    neighbourhood is a touched story and its hinted stories only, repaired if the
+    story-level numbers promise a change (see :func:`_neighbourhood`) or if the
+    story is among the ``eager`` ones (an assignment decided by a hair).
     """
     report = report or RepairReport()
+    eager = set(eager)
     pending = sorted(set(touched))
     done: set[int] = set()
     while pending:
         seed = pending.pop(0)
         if seed in done:
             continue
-        hinted = None if hints is None or seed not in hints else hints[seed]
-        group = _neighbourhood(tables, seed, weights, threshold, max_articles, done, hinted)
+        hinted = None if hints is None else hints.get(seed, ())
+        group = _neighbourhood(tables, seed, weights, threshold, max_articles, done, hinted,
+                               check=seed not in eager)
         if not group:
             continue
         done |= set(group)
@@ -261,35 +265,44 @@ def _neighbourhood(
     max_articles: int,
     done: set[int],
     hints: Iterable[int] | None = None,
+    check: bool = True,
 ) -> list[int]:
     """The stories to re-cluster with ``seed``; [] when there is nothing to do.
 
-    With ``hints`` (automatic repair: the stories that came close to ``seed``
-    in an assignment), only when the story-level numbers say the re-clustering
-    may change something: ``seed`` has drifted (the mean similarity of its
-    articles is below the threshold: average linkage would split it) or a hinted
-    story qualifies for a merge with it (the mean similarity of their articles,
-    which average linkage merges on, reaches the threshold, or the ``attach``
-    rule for a small story applies). Both come from the stories' summed vectors,
-    so a quiet close call costs a few dot products.
+    Without ``hints`` (restory): ``seed`` and the stories similar to it, found
+    through the key index, two hops deep. With ``hints`` (automatic repair: the
+    stories that came close to ``seed`` in an assignment): ``seed`` and those
+    only, and, if ``check``, only when the story-level numbers say that the
+    re-clustering may change something: ``seed`` has drifted (the mean
+    similarity of its articles is below the threshold: average linkage would
+    split it) or a hinted story qualifies for a merge with it (the mean
+    similarity of their articles, which average linkage merges on, reaches the
+    threshold, or the ``attach`` rule for a small story applies). Both come
+    from the stories' summed vectors, so a quiet close call costs a few dot
+    products and a busy one the few stories involved.
     """
     rows = tables.stories_by_id([seed, *(hints or ())])
     if seed not in rows or rows[seed].merged_into is not None or rows[seed].size <= 0:
         return []
     if hints is not None:
+        live = {s: r for s, r in rows.items() if s != seed and s not in done
+                and r.merged_into is None and r.size > 0}
         state = StoryState.load(rows[seed])
-        needed = not _cohesive(state, threshold)
-        for other_id in sorted(set(hints) - {seed}):
-            other = rows.get(other_id)
+        needed = not check or not _cohesive(state, threshold)
+        for other_id in sorted(live):
             if needed:
                 break
-            if other is None or other.merged_into is not None or other.size <= 0:
-                continue
-            other_state = StoryState.load(other)
+            other_state = StoryState.load(live[other_id])
             score, agree = _story_similarity(state, other_state, weights)
             needed = _mergeable(state, other_state, score, agree, threshold, weights)
         if not needed:
             return []
+        group, total = [seed], rows[seed].size
+        for other_id in sorted(live, key=lambda s: (-live[s].size, s)):
+            if total + live[other_id].size <= max_articles:
+                group.append(other_id)
+                total += live[other_id].size
+        return sorted(group)
     group = {seed: rows[seed]}
     frontier = [seed]
     total = rows[seed].size
