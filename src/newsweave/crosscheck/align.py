@@ -235,9 +235,11 @@ def same_fact_score(a: str, b: str, *, cosine: float | None = None) -> float:
     vectors) when you have it: the model fitted with it is more accurate, and
     it aligns translations that share few words.
 
-    >>> round(same_fact_score("Fourteen people died in the flood.",
-    ...                       "The flood killed 14 people."), 1) > 0.5
-    True
+    >>> a = "At least 14 people were killed when the dam gave way on Monday."
+    >>> round(same_fact_score(a, "The dam gave way on Monday, killing at least 14 people."), 1)
+    0.8
+    >>> round(same_fact_score(a, "The prime minister will visit the region on Wednesday."), 1)
+    0.2
     """
     z = _logit(pair_features(a, b), cosine)
     return 1.0 / (1.0 + math.exp(-max(min(z, 40.0), -40.0)))

@@ -105,11 +105,12 @@ def split_claims(
     the extract stage ("PERSON", "GPE", ...) so names can be told apart into
     people and places; without it names stay untyped.
 
-    >>> [c.text for c in split_claims(1, "Fourteen died; nine were missing. Short one.")]
-    ['Fourteen died', 'nine were missing.']
+    >>> text = "At least 14 people died in the flood on Monday; nine others are still missing."
+    >>> [c.text for c in split_claims(1, text)]
+    ['At least 14 people died in the flood on Monday', 'nine others are still missing.']
     """
     types = {k.lower(): v for k, v in (entity_types or {}).items()}
-    # "Patrushev" alone is the person "Nikolai Patrushev".
+    # "Grushev" alone is the person "Andrei Grushev".
     surnames = {k.split()[-1]: v for k, v in types.items() if v == "PERSON" and " " in k}
     types = {**types, **surnames}  # NER sometimes tags a lone surname ORG
     # A capitalised first word is a name only if the article also writes it

@@ -57,6 +57,7 @@ class StoriesStage:
             tables.save_features(rows, keys)
             vectors = article_vectors(tables, [r.article_id for r in rows], weights)
             items = [vectors[r.article_id] for r in rows if r.article_id in vectors]
+            cache = dict(vectors)  # weighed once per run: the frequencies are fixed now
             linked = _copy_links(store, [i.id for i in items])
             done = assign(tables, items, weights, settings.story_threshold, linked)
             report = RepairReport()
@@ -64,10 +65,10 @@ class StoriesStage:
                 repair_neighbourhoods(tables, done.close, weights, settings.story_threshold,
                                       settings.story_repair_articles,
                                       lambda ids: _copy_pairs(store, ids), report, done.hints,
-                                      done.uncertain)
+                                      done.uncertain, cache)
             # Titles and entities are re-chosen when a story's size crosses a power of two
             # (a repair rebuilds what it changes): amortised O(1) per article.
-            refresh(tables, tables.active_among(done.grown), weights, vectors)
+            refresh(tables, tables.active_among(done.grown), weights, cache)
             reresolve_names(store, settings, report.changed_articles - set(keys))
             store.mark_done(self.name, [r.article_id for r in rows], self.version)
             # An article that vanished between pending() and now is done too: nothing to do.

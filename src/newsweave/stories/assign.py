@@ -91,11 +91,25 @@ def _headline(article: Article) -> str:
 
 
 def article_vectors(
-    tables: StoryTables, article_ids: Iterable[int], weights: Weights
+    tables: StoryTables,
+    article_ids: Iterable[int],
+    weights: Weights,
+    cache: dict[int, ArticleVector] | None = None,
 ) -> dict[int, ArticleVector]:
-    """Weighted vectors of stored articles, with the store's current document frequencies."""
-    rows = tables.features(article_ids)
-    return vectors_of(tables, rows.values(), weights)
+    """Weighted vectors of stored articles, with the store's current document frequencies.
+
+    ``cache`` (valid while the document frequencies stay put: one stage run) holds
+    vectors already weighed; those computed here are added to it.
+    """
+    ids = list(article_ids)
+    found = {a: cache[a] for a in ids if a in cache} if cache is not None else {}
+    missing = [a for a in ids if a not in found]
+    if missing:
+        fresh = vectors_of(tables, tables.features(missing).values(), weights)
+        found.update(fresh)
+        if cache is not None:
+            cache.update(fresh)
+    return found
 
 
 def vectors_of(
@@ -373,16 +387,12 @@ def refresh(
     tables: StoryTables,
     story_ids: Iterable[int],
     weights: Weights,
-    known: Mapping[int, ArticleVector] | None = None,
+    cache: dict[int, ArticleVector] | None = None,
 ) -> None:
     """Re-choose title and entities of ``story_ids`` (up to :data:`REFRESH_MAX` articles);
-    ``known`` holds vectors already computed (the batch's), which are not weighed again."""
+    ``cache``: vectors already weighed in this run (see :func:`article_vectors`)."""
     members = tables.members(story_ids)
-    known = known or {}
     for story_id, articles in sorted(members.items()):
         if len(articles) <= REFRESH_MAX:
-            vectors = {a: known[a] for a in articles if a in known}
-            missing = [a for a in articles if a not in vectors]
-            if missing:
-                vectors.update(article_vectors(tables, missing, weights))
-            rebuild(tables, story_id, articles, vectors)
+            rebuild(tables, story_id, articles,
+                    article_vectors(tables, articles, weights, cache))

@@ -28,6 +28,7 @@ from newsweave.stories.assign import (
 )
 from newsweave.stories.vectors import (
     SMALL_STORY,
+    ArticleVector,
     Weights,
     dot,
     pair_matrices,
@@ -212,6 +213,7 @@ def repair_neighbourhoods(
     report: RepairReport | None = None,
     hints: Mapping[int, Iterable[int]] | None = None,
     eager: Iterable[int] = (),
+    cache: dict[int, ArticleVector] | None = None,
 ) -> RepairReport:
     """Re-cluster the neighbourhoods of ``touched`` stories; merge and split as needed.
 
@@ -223,6 +225,7 @@ def repair_neighbourhoods(
     neighbourhood is a touched story and its hinted stories only, repaired if the
     story-level numbers promise a change (see :func:`_neighbourhood`) or if the
     story is among the ``eager`` ones (an assignment decided by a hair).
+    ``cache``: vectors weighed in this run (see :func:`article_vectors`).
     """
     report = report or RepairReport()
     eager = set(eager)
@@ -239,7 +242,7 @@ def repair_neighbourhoods(
             continue
         done |= set(group)
         pending = [s for s in pending if s not in done]
-        _repair_group(tables, group, weights, threshold, links, report)
+        _repair_group(tables, group, weights, threshold, links, report, cache)
     return report
 
 
@@ -253,7 +256,7 @@ def repair_all(
     """Re-cluster ``story_ids`` as one group (a small store's restory)."""
     report = RepairReport()
     if story_ids:
-        _repair_group(tables, sorted(story_ids), weights, threshold, links, report)
+        _repair_group(tables, sorted(story_ids), weights, threshold, links, report, {})
     return report
 
 
@@ -386,6 +389,7 @@ def _repair_group(
     threshold: float,
     links: LinksFn | None,
     report: RepairReport,
+    cache: dict[int, ArticleVector] | None = None,
 ) -> None:
     members = tables.members(group)
     story_of = {a: s for s, articles in members.items() for a in articles}
@@ -393,7 +397,7 @@ def _repair_group(
     report.stories += len(group)
     if len(articles) < 2:
         return
-    vectors = article_vectors(tables, articles, weights)
+    vectors = article_vectors(tables, articles, weights, cache)
     items = [vectors[a] for a in articles if a in vectors]
     sims, agree = pair_matrices(items, weights, links(articles) if links else None)
     rows = cluster_rows(sims, agree, threshold, weights.attach, SMALL_STORY)
