@@ -8,7 +8,7 @@ from newsweave.extract.canonical import resolve_entities, skeleton
 from newsweave.extract.dates import find_dates
 from newsweave.extract.entities import Mention, find_acronyms
 from newsweave.extract.groups import Instance, group_quotes, same_statement
-from newsweave.extract.quotes import find_quote_spans
+from newsweave.extract.quotes import candidate_sentences, find_quotations, find_quote_spans
 
 
 def _m(text: str, label: str = "PERSON", start: int = 0, roles: list[str] | None = None,
@@ -190,3 +190,13 @@ def test_future_tense_weekdays_look_ahead():
     for sentence, expected in cases.items():
         [mention] = find_dates(sentence, tuesday)
         assert mention.date == expected, sentence
+
+
+def test_parse_work_per_article_is_capped_by_a_budget():
+    text = " ".join(f"Official {n} said the dam held." for n in range(40))
+    sentences = candidate_sentences(text, find_quotations(text))
+    assert len(sentences) == 40
+    capped = candidate_sentences(text, find_quotations(text), budget=300)
+    assert 0 < len(capped) < 40
+    assert sum(len(s.text) for s in capped) <= 300
+    assert capped == sentences[: len(capped)]  # the start of the text is kept

@@ -91,6 +91,28 @@ def test_alignment_labels_verbatim_paraphrase_and_quote():
     assert classify(shared) == "shared-quotes"
 
 
+def test_copy_needs_most_shared_sentences_near_verbatim():
+    # Words cut, none replaced: a lightly edited copy.
+    trimmed = (WIRE.replace("late on Monday", "late Monday")
+               .replace("evacuated overnight", "evacuated")
+               .replace("the country since", "the country since then,"))
+    edited = align_texts(WIRE, trimmed)
+    assert all(p.near for p in edited.pairs)
+    assert classify(edited) == "copy"
+    # Two words swapped in every sentence keep the letters close, but that is
+    # rewording: a rewrite, even though each pair is still labelled "edited".
+    swaps = {"killed": "left dead", "gave way": "failed", "evacuated": "moved",
+             "higher": "raised", "searched": "combed", "flooded": "submerged",
+             "holds back": "keeps", "completed": "finished", "examined": "inspected",
+             "found": "judged", "deadliest": "worst", "collapse": "disaster"}
+    reworded = WIRE
+    for old_word, new_word in swaps.items():
+        reworded = reworded.replace(old_word, new_word)
+    swapped = align_texts(WIRE, reworded)
+    assert swapped.count("edited") >= 2 and not any(p.near for p in swapped.pairs)
+    assert classify(swapped) == "rewrite"
+
+
 def test_attributions_from_text_captions_and_byline():
     text = ("MORVIK, March 3 (MPA) -- The dam broke. Reuters reported that 14 died. "
             "The English news agency added that rain fell. According to TASS, the toll rose. "

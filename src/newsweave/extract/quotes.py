@@ -31,6 +31,11 @@ _MIN_QUOTE_WORDS = 3
 _ADDRESSED = frozenset(forms("tell") | forms("ask") | forms("inform") | forms("remind")
                        | forms("assure") | forms("thank") | forms("urge"))
 _MIN_ORPHAN_WORDS = 5
+# Characters of candidate sentences parsed per article: about ten typical news articles' worth
+# (3-4 KB each, three quarters of it in candidate sentences). Parsing is the costliest step
+# after NER, so a book-length text must not hold up its whole batch; attributions past the
+# budget are not looked for.
+PARSE_BUDGET = 30_000
 # "WALLACE: ...", "Pence: Flowers won't be at debate": a short capitalised label, then a colon.
 _COLON_RE = re.compile(
     r"^[ \t]*((?:[A-Z][\w.'’-]*|[A-Z]\.)(?:[ \t]+(?:[A-Z][\w.'’-]*|of|the|de|van|von|al-\w+)){0,4})"
@@ -155,13 +160,18 @@ def find_quote_spans(text: str) -> list[Span]:
     return [q.inner for q in find_quotations(text)]
 
 
-def candidate_sentences(text: str, quotes: Sequence[Quotation]) -> list[Sentence]:
-    """Sentences that may carry an attribution: a quote, a cue verb or "according to"."""
+def candidate_sentences(text: str, quotes: Sequence[Quotation],
+                        budget: int = PARSE_BUDGET) -> list[Sentence]:
+    """Sentences that may carry an attribution: a quote, a cue verb or "according to";
+    at most ``budget`` characters of them, from the start of the text."""
     chosen: list[Sentence] = []
     for sentence in split_sentences(text):
         if any(q.outer[0] < sentence.end and sentence.start < q.outer[1] for q in quotes) or (
             CUE_RE.search(sentence.text)
         ):
+            budget -= len(sentence.text)
+            if budget < 0:
+                break
             chosen.append(sentence)
     return chosen
 
