@@ -4,10 +4,12 @@ Runs the stage, in batches as ``Engine.analyze`` does, on distinct news articles
 (the PolNeAR train texts, about 3.7 KB each, like the seeds) in a fresh store,
 and prints articles per second overall and per batch (the last batch shows
 whether the cost grows with the store), the machine's load, and the CPU
-seconds per article spent in this process (a load-independent cost; with
---workers 1 that is the whole stage's). Run from the repo root:
+seconds per article spent in this process and, with worker processes, in
+them (a load-independent cost, and the best rate it allows on idle cores).
+Run from the repo root:
 
     python bench/extract_speed.py [--articles N] [--workers W] [--batch B]
+    python bench/extract_speed.py --steps --articles 100   # NER and parse, by batch size
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import sys
 import tempfile
 import time
@@ -29,6 +32,8 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=500, help="articles (default 500)")
     parser.add_argument("--workers", type=int, default=2, help="processes (default 2)")
     parser.add_argument("--batch", type=int, default=100, help="articles per batch (100)")
+    parser.add_argument("--steps", action="store_true",
+                        help="instead: CPU per article of NER and of the parse, by batch size")
     args = parser.parse_args()
     if not DATA.exists():
         sys.exit(f"{DATA} not found: the benchmarks live in ../shared beside the repo")
@@ -42,6 +47,9 @@ def main() -> None:
             texts.append(json.loads(line)["text"])
             if len(texts) == args.articles:
                 break
+    if args.steps:
+        time_steps(texts)
+        return
     with tempfile.TemporaryDirectory() as folder, newsweave.open(
             str(Path(folder) / "speed.db"), extract_workers=args.workers) as engine:
         engine.stages = []  # ingest only; the stage is timed alone below
@@ -49,7 +57,13 @@ def main() -> None:
             engine.ingest_text(text, source=f"polnear-{number}")
         ids = engine.store.pending("extract", ExtractStage.version)
         nlp.load_model()  # loading the model once per process is not part of the rate
+        startup = 0.0
         if args.workers > 1:  # nor is starting the worker pool (once per process)
+            # The workers' CPU time is only reported for ended processes: time one pool's
+            # start and warm-up alone, so that it can be taken off the measured run's.
+            nlp.analyse(["Warm-up. She said so."] * 100, workers=args.workers)
+            nlp._shutdown()
+            startup = _children_cpu()
             nlp.analyse(["Warm-up. She said so."] * 100, workers=args.workers)
         rates = []
         started, cpu = time.perf_counter(), time.process_time()
@@ -60,6 +74,9 @@ def main() -> None:
             rates.append((len(batch) / (time.perf_counter() - t0),
                           1000 * (time.process_time() - c0) / len(batch)))
         elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+        if args.workers > 1:
+            nlp._shutdown()
+            workers_cpu = _children_cpu() - 2 * startup
     load = os.getloadavg()[0]
     print(f"extract stage: {len(ids)} articles in {elapsed:.1f} s = {len(ids) / elapsed:.1f} "
           f"articles/s ({args.workers} worker process(es), batches of {args.batch}, "
@@ -67,6 +84,46 @@ def main() -> None:
     print("per batch, articles/s (CPU ms per article here): "
           + ", ".join(f"{r:.1f} ({c:.0f})" for r, c in rates))
     print(f"CPU in this process: {1000 * cpu / len(ids):.0f} ms per article")
+    if args.workers > 1:
+        print(f"CPU in the worker processes: {1000 * workers_cpu / len(ids):.0f} ms per article; "
+              f"in all: {1000 * (cpu + workers_cpu) / len(ids):.0f} ms per article, so at best "
+              f"{len(ids) * args.workers / (cpu + workers_cpu):.1f} articles/s on "
+              f"{args.workers} idle cores")
+
+
+def time_steps(texts: list[str], rounds: int = 3) -> None:
+    """CPU ms per article of NER (full texts) and of parsing the candidate sentences, for
+    several batch sizes, in alternating rounds (the best round is printed: least disturbed)."""
+    from newsweave.extract import nlp
+    from newsweave.extract.quotes import candidate_sentences, find_quotations
+
+    model = nlp.load_model()
+    sentences = [s.text for text in texts
+                 for s in candidate_sentences(text, find_quotations(text))]
+    share = sum(map(len, sentences)) / sum(map(len, texts))
+    print(f"{len(texts)} articles; {100 * share:.0f} % of their characters in candidate sentences")
+    runs = [("ner", ["ner"], texts, size) for size in (2, 4, 8, 16, 32)]
+    runs += [("parse", ["tok2vec", "tagger", "parser"], sentences, size)
+             for size in (32, 64, 128, 256)]
+    runs += [("every pipe, one pass", ["tok2vec", "tagger", "parser", "ner"], texts, 8)]
+    list(model.pipe(texts[:5]))  # warm-up
+    best: dict[tuple[str, int], float] = {}
+    for _ in range(rounds):
+        for label, pipes, items, size in runs:
+            with model.select_pipes(enable=pipes):
+                started = time.process_time()
+                for _doc in model.pipe(items, batch_size=size):
+                    pass
+            cost = 1000 * (time.process_time() - started) / len(texts)
+            best[(label, size)] = min(cost, best.get((label, size), cost))
+    for (label, size), cost in best.items():
+        print(f"{label}, batches of {size}: {cost:.1f} ms CPU per article")
+
+
+def _children_cpu() -> float:
+    """CPU seconds (user + system) of this process's ended child processes."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 if __name__ == "__main__":

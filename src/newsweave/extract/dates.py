@@ -4,11 +4,12 @@ News copy dates events relative to the day it is published: "on Monday" in
 a report published on a Monday is that Monday, a Tuesday report's "on
 Monday" is the day before ("last Monday" is the same in past-tense news;
 "next Monday" looks ahead, and so does "is expected to visit on Monday": the
-reporter's future tense, quotations aside, points to the coming such day). Translations add the day number, "Monday (19)",
-which settles it. Vague phrases become ranges ("earlier this month", "since
-the 1970s"). Where the article has no date, the base is a range (from its
-story); a phrase resolves to one day only if every base day in the range
-gives the same answer, and the result is flagged as inferred.
+reporter's future tense, quotations aside, points to the coming such day).
+Translations add the day number, "Monday (19)", which settles it. Vague
+phrases become ranges ("earlier this month", "since the 1970s"). Where the
+article has no date, the base is a range (from its story); a phrase resolves
+to one day only if every base day in the range gives the same answer, and the
+result is flagged as inferred.
 
 Each expression keeps apart *when it happened* (``date``/``range``) from
 *when it was reported* (the article's publication date, ``reported``).

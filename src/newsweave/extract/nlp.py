@@ -117,7 +117,9 @@ def _shutdown() -> None:
 
 def recognise(texts: Sequence[str], *, workers: int = 1) -> Iterator[Any]:
     """spaCy docs with named entities (``doc.ents``) for ``texts``, in order."""
-    yield from _pipe(texts, _NER_PIPES, workers, batch_size=16)
+    # Measured (CPU per article, 100 PolNeAR texts): batches of 4-8 texts are 1-3 % faster
+    # than 16 and 7 % faster than 32 (smaller arrays stay in cache); below 4 no gain.
+    yield from _pipe(texts, _NER_PIPES, workers, batch_size=8)
 
 
 def parse(texts: Sequence[str], *, workers: int = 1) -> Iterator[Any]:

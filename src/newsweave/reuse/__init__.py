@@ -190,9 +190,10 @@ def update_graph(store: Store, touched: Sequence[int]) -> None:
     related = {(min(e.derived, e.source), max(e.derived, e.source)) for e in pairs}
     published = {i: a.published for i in _ids(pairs) | affected
                   if (a := store.get_article(i)) is not None}
-    # Only the components around the touched articles: cycle checks and origins
-    # never look beyond them, and reading the whole graph grows with the store.
-    parents = parents_map(store.reuse.edges(connected_to=affected))
+    # Only the graph components of the affected articles and of every candidate
+    # source: cycle checks and origins never look beyond them, and reading the
+    # whole graph every batch would grow with the store.
+    parents = parents_map(store.reuse.edges(connected_to=affected | _ids(pairs)))
     for derived in sorted(affected, key=lambda i: (published.get(i) or "", i)):
         parents.pop(derived, None)
         sources = choose_sources(derived, pairs, related, published, parents)

@@ -12,6 +12,7 @@ Stable API: :class:`StoriesStage`, :func:`build_stories`, :func:`restory`.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 
 from newsweave.model import Story
@@ -25,6 +26,8 @@ from newsweave.stories.assign import (
     weights_from,
 )
 from newsweave.stories.repair import RepairReport, repair_all, repair_neighbourhoods
+
+log = logging.getLogger(__name__)
 
 # Reuse evidence as a floor on the similarity of two articles: a copy or rewrite
 # is the same report, so the same story; a shared quotation is strong evidence
@@ -107,7 +110,10 @@ def reresolve_names(store: Store, settings: Settings, article_ids: set[int]) -> 
         return
     from newsweave.extract import rebuild
 
-    rebuild(store, settings, sorted(article_ids))
+    try:
+        rebuild(store, settings, sorted(article_ids))
+    except Exception:  # stale names are better than losing the stories batch
+        log.exception("stories: re-resolving names of %d articles failed", len(article_ids))
 
 
 def build_stories(store: Store, story_ids: Sequence[int]) -> list[Story]:
