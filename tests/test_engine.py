@@ -129,3 +129,6 @@ def test_recleaned_articles_are_analysed_again_without_duplicates(tmp_path):
             assert engine.store.pending(stage.name, stage.version) == [], stage.name
         members = [i for story in engine.stories() for i in story.articles]
         assert sorted(members) == sorted(ids)  # each article in exactly one story
+        rows = engine.store.stories.stories_by_id(s.id for s in engine.stories())
+        for story in engine.stories():  # the stored totals count each member once
+            assert rows[story.id].size == len(story.articles)

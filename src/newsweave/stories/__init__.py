@@ -22,6 +22,7 @@ from newsweave.stories.assign import (
     article_vectors,
     assign,
     feature_row,
+    rebuild,
     refresh,
     weights_from,
 )
@@ -59,7 +60,13 @@ class StoriesStage:
             # assignment, so articles of one batch are weighed alike whatever their order.
             tables.save_features(rows, keys)
             vectors = article_vectors(tables, [r.article_id for r in rows], weights)
-            items = [vectors[r.article_id] for r in rows if r.article_id in vectors]
+            # An article analysed again (its body was re-cleaned) keeps its story; the
+            # story's totals are rebuilt from its members rather than added to twice.
+            again = tables.story_of(vectors)
+            for story_id, members in tables.members(set(again.values())).items():
+                rebuild(tables, story_id, members, article_vectors(tables, members, weights))
+            items = [vectors[r.article_id] for r in rows
+                     if r.article_id in vectors and r.article_id not in again]
             cache = dict(vectors)  # weighed once per run: the frequencies are fixed now
             linked = _copy_links(store, [i.id for i in items])
             done = assign(tables, items, weights, settings.story_threshold, linked)
