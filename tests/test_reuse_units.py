@@ -6,7 +6,7 @@ import pytest
 
 from newsweave.engine import Engine
 from newsweave.model import Article, Attribution, Edge, Removal
-from newsweave.reuse import ReuseStage
+from newsweave.reuse import ReuseStage, update_graph
 from newsweave.reuse.align import align_texts
 from newsweave.reuse.attribution import find_attributions, same_source
 from newsweave.reuse.index import band_keys, estimate_jaccard, signatures
@@ -229,6 +229,20 @@ def test_graph_edges_are_read_by_component(db_path):
         assert store.reuse.edges(connected_to=[4]) == [(5, 4)]
         assert store.reuse.edges(connected_to=[6]) == []
         assert store.reuse.edges() == [(2, 1), (3, 2), (5, 4)]
+    finally:
+        store.close()
+
+
+def test_graph_update_follows_a_new_source_to_its_own_origin(db_path):
+    store = open_store(db_path)
+    try:
+        store.add_articles([_article(None, f"{WIRE} {n}") for n in range(6)], [{}] * 6)
+        # 5 is a stored copy of 6; then 2 turns out to copy 5, and 3 to copy 2.
+        store.reuse.save_pairs([_edge(5, 6), _edge(2, 5), _edge(3, 2)])
+        store.reuse.set_edges(5, [6])
+        update_graph(store, [3])  # only 3 is new: 5 and 6 are reached through pairs
+        assert store.reuse.edges(connected_to=[3]) == [(2, 5), (3, 2), (5, 6)]
+        assert store.reuse.origin_of([3, 2]) == {3: [6], 2: [6]}
     finally:
         store.close()
 

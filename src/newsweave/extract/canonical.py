@@ -78,8 +78,10 @@ class Local:
         self.count += 1
 
     def identity(self) -> str:
-        """What makes this local the same one on a later resolution (for stable ids)."""
-        return f"{self.article}:{'|'.join(sorted(self.names))}"
+        """What makes this local the same one on a later resolution (for stable ids). The
+        label is part of it: an article may name a paper "Herald" (ORG) and, mistagged, a
+        "Herald" (PERSON), two locals that without it would hand their ids to each other."""
+        return f"{self.article}:{self.label}:{'|'.join(sorted(self.names))}"
 
     def keys(self) -> set[str]:
         """Lookup keys: another local can only join this one's entity if they share a key

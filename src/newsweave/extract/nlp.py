@@ -2,9 +2,11 @@
 
 The English ``en_core_web_sm`` pipeline's NER has its own embedding layer, so
 entity recognition runs with ``ner`` alone (the shared ``tok2vec``, tagger and
-parser are skipped). The parser is only run on the few sentences that may
-carry an attribution (a quote mark or a speech verb), because parsing every
-sentence would halve the stage's speed.
+parser are skipped). The parser is only run on the sentences that may carry
+an attribution (a quote mark or a speech verb: about three quarters of a news
+text), up to a budget per article. NER alone costs about 55 ms of CPU per
+3.7 KB article and the parse about 30 ms, so this model caps the stage near
+20 articles/s on 2 cores (docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -117,8 +119,8 @@ def _shutdown() -> None:
 
 def recognise(texts: Sequence[str], *, workers: int = 1) -> Iterator[Any]:
     """spaCy docs with named entities (``doc.ents``) for ``texts``, in order."""
-    # Measured (CPU per article, 100 PolNeAR texts): batches of 4-8 texts are 1-3 % faster
-    # than 16 and 7 % faster than 32 (smaller arrays stay in cache); below 4 no gain.
+    # Measured (`bench/extract_speed.py --steps`): batches of 2 to 16 texts cost within 4 % of
+    # each other, 32 costs 8 % more (bigger arrays fall out of cache).
     yield from _pipe(texts, _NER_PIPES, workers, batch_size=8)
 
 

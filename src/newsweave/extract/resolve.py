@@ -67,11 +67,17 @@ def update_entities(store: Store, mentions: Mapping[int, Sequence[Mention]],
         old = store.extract.entity_locals(touched) if touched else []
     previous: dict[Hashable, int] = {}
     pool: list[Local] = []
+    origin: dict[int, int] = {}  # id(local) -> the entity an earlier article's local was in
+    size: Counter[int] = Counter()  # locals per touched entity (-1: it had this batch's)
     for entity_id, data in old:
         local = Local.from_dict(data)
         previous[local.identity()] = entity_id
         if not full and local.article not in mentions:
             pool.append(local)  # an earlier article's share of a touched entity
+            origin[id(local)] = entity_id
+            size[entity_id] += 1
+        else:
+            size[entity_id] = -len(old)
     pool += fresh
     # Article order, as a whole-store pass sees them: resolution is then order-independent.
     pool.sort(key=lambda loc: loc.article)
@@ -81,6 +87,12 @@ def update_entities(store: Store, mentions: Mapping[int, Sequence[Mention]],
     stored: list[StoredEntity] = []
     for entity_id, cluster in zip(ids, clusters, strict=True):
         members = [pool[i] for i in cluster]
+        # Touched but left exactly as it was (the same locals, the same id): neither rebuilt
+        # nor rewritten. On a grown store that is most of the entities a batch touches.
+        if touched is not None and len(members) == size[entity_id] and all(
+                origin.get(id(m)) == entity_id for m in members):
+            touched.discard(entity_id)
+            continue
         entity = build_entity(members)
         entity.id = entity_id
         stored.append(StoredEntity(
