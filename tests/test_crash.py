@@ -13,12 +13,12 @@ import newsweave
 from newsweave import engine as engine_module
 
 BATCH = 10
-FILES = 1500
+FILES = 400  # every stage runs on each: enough that a kill lands mid-ingest
 
 
-def make_inputs(folder):
+def make_inputs(folder, count=FILES):
     folder.mkdir()
-    for i in range(FILES):
+    for i in range(count):
         (folder / f"{i:04d}.txt").write_text(
             f"Council vote number {i} passes\n\nThe council approved measure {i} on Monday "
             f"by {i % 7 + 5} votes to {i % 3}, the clerk said.\n\nThe measure funds repairs "
@@ -66,7 +66,8 @@ def test_sigkill_mid_ingest_then_rerun(tmp_path):
 
 def test_ctrl_c_mid_batch_keeps_earlier_batches(tmp_path, monkeypatch):
     folder = tmp_path / "in"
-    make_inputs(folder)
+    files = 4 * BATCH
+    make_inputs(folder, files)
     real_build = engine_module.Engine._build
     calls = {"n": 0}
 
@@ -85,4 +86,4 @@ def test_ctrl_c_mid_batch_keeps_earlier_batches(tmp_path, monkeypatch):
         assert engine.check() == []
         assert len(engine.articles()) == 2 * BATCH
         report = engine.ingest([str(folder)])
-        assert (len(report.new), len(report.known)) == (FILES - 2 * BATCH, 2 * BATCH)
+        assert (len(report.new), len(report.known)) == (files - 2 * BATCH, 2 * BATCH)
