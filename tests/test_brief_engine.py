@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,15 +11,14 @@ import pytest
 from click.testing import CliRunner
 
 import newsweave
-from conftest import REPO, require_shared
+from conftest import REPO, load_bench, require_shared
 from newsweave.brief import render
 from newsweave.brief.build import Brief
 from newsweave.cli import cli
 from newsweave.demo import corpus_files
 from newsweave.engine import Engine
 
-sys.path.insert(0, str(REPO / "bench"))
-from support import score
+score = load_bench("support").score
 
 SeedResult = tuple[Brief, dict[str, int]]
 SCHEMA = json.loads((REPO / "docs" / "schema" / "brief.json").read_text(encoding="utf-8"))

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 
-from conftest import REPO, require_shared
+from conftest import load_bench, require_shared
 
 # Measured: content F1 0.734, source F1 0.717 (python bench/polnear.py).
 CONTENT_FLOOR = 0.72
@@ -14,10 +13,7 @@ SOURCE_FLOOR = 0.70
 
 def test_polnear_content_and_source_f1_stay_above_their_floors():
     path = require_shared("benchmarks/polnear/test.jsonl")
-    spec = importlib.util.spec_from_file_location("polnear", REPO / "bench" / "polnear.py")
-    assert spec and spec.loader
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
+    bench = load_bench("polnear")
     from newsweave.extract import nlp
     from newsweave.extract.quotes import find_attributions_many
 

@@ -9,14 +9,12 @@ them when the cleaner improves, never lower them to make a change pass.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
+from conftest import load_bench
 
 MIN_F1 = 0.975
 MIN_PRECISION = 0.975
@@ -24,20 +22,9 @@ MIN_RECALL = 0.970
 MIN_PAGES = 181
 
 
-def load_bench() -> ModuleType:
-    """bench/extraction.py as a module (bench/ is scripts, not a package)."""
-    path = REPO / "bench" / "extraction.py"
-    spec = importlib.util.spec_from_file_location("bench_extraction", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
 def bench() -> ModuleType:
-    return load_bench()
+    return load_bench("extraction")
 
 
 def test_scoring_matches_the_upstream_method(bench: ModuleType) -> None:

@@ -5,28 +5,16 @@ The full figures, with embeddings, are in docs/benchmarks.md; this quick run
 so that a real regression fails and noise does not.
 """
 
-import importlib.util
-import sys
-from types import ModuleType
 
 import pytest
 
-from conftest import REPO, require_shared
-
-
-def _bench() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_copies", REPO / "bench" / "copies.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+from conftest import load_bench, require_shared
 
 
 @pytest.fixture(scope="module")
 def figures() -> dict:
     require_shared("benchmarks/ecbplus/docs.jsonl")
-    return _bench().run(30, embed=False)
+    return load_bench("copies").run(30, embed=False)
 
 
 def test_copies_are_found_precisely(figures):
