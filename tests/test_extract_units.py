@@ -200,3 +200,12 @@ def test_parse_work_per_article_is_capped_by_a_budget():
     assert 0 < len(capped) < 40
     assert sum(len(s.text) for s in capped) <= 300
     assert capped == sentences[: len(capped)]  # the start of the text is kept
+
+
+def test_a_title_ends_with_its_role_word():
+    from newsweave.extract.entities import _role_before
+
+    text = "Petrin met Selka Governor Dorota Krael on Tuesday."
+    assert _role_before(text, text.index("Krael")) == "Selka Governor"
+    text = "He met Interior Minister Viktor Hallan."
+    assert _role_before(text, text.index("Viktor")) == "Interior Minister"
