@@ -62,7 +62,25 @@ def is_date_line(text: str) -> bool:
     True
     >>> is_date_line("2a etapa: 10 de março – Interlagos")
     False
+    >>> is_date_line("Example Press Agency | 3 Mar 2026 - 09:15 GMT")
+    True
     """
+    if not any(ch.isdigit() for ch in text):
+        return False
+    parts = [p.strip() for p in _SEPARATOR.split(text) if p.strip()]
+    if len(parts) in (2, 3) and any(_is_date_part(p) for p in parts):
+        # "Outlet | date": a date with the outlet's or the author's name beside it.
+        return all(_is_date_part(p) or _SHORT_NAME.fullmatch(p) for p in parts)
+    return _is_date_part(text)
+
+
+_SEPARATOR = re.compile(r"\s[|·•]\s")
+# A name of at most five capitalised words ("Example Press Agency"); a "By ..." line is a
+# byline, which the byline rule logs as such.
+_SHORT_NAME = re.compile(r"(?!By\s)[A-Z][\w'’&.-]*(?:\s+(?:[A-Z][\w'’&.-]*|of|the|and)){0,4}")
+
+
+def _is_date_part(text: str) -> bool:
     if not any(ch.isdigit() for ch in text):
         return False
     folded = _NUMERIC_DATE.sub(" 0 ", text).casefold()
