@@ -17,10 +17,11 @@ from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
+from newsweave.store.sql import chunks
+
 if TYPE_CHECKING:
     from newsweave.store.sqlite import SQLiteStore
 
-_CHUNK = 500
 
 
 class CrosscheckStore(Protocol):
@@ -44,10 +45,8 @@ class CrosscheckTables:
         return self._store._db
 
     def claim_vectors(self, model: str, keys: Iterable[str]) -> dict[str, np.ndarray]:
-        wanted = list(dict.fromkeys(keys))
         out: dict[str, np.ndarray] = {}
-        for start in range(0, len(wanted), _CHUNK):
-            chunk = wanted[start : start + _CHUNK]
+        for chunk in chunks(dict.fromkeys(keys)):
             marks = ",".join("?" * len(chunk))
             for key, blob in self._db.execute(
                 f"SELECT key, vector FROM claim_vectors WHERE model = ? AND key IN ({marks})",

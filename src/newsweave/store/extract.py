@@ -20,8 +20,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from newsweave.model import Entity, Quote, QuoteVariant
-
-_CHUNK = 500
+from newsweave.store.sql import chunks
 
 
 @dataclass(slots=True)
@@ -100,11 +99,6 @@ class ExtractStore(Protocol):
     def quotes(self, article_ids: Iterable[int] | None = None) -> list[Quote]: ...
 
 
-def _chunks(values: Iterable[Any]) -> Iterable[list[Any]]:
-    items = list(values)
-    for start in range(0, len(items), _CHUNK):
-        yield items[start : start + _CHUNK]
-
 
 class ExtractTables:
     """The extraction stage's tables in a :class:`~newsweave.store.sqlite.SQLiteStore`."""
@@ -118,7 +112,7 @@ class ExtractTables:
 
     def _select(self, sql: str, column: str, values: Iterable[Any]) -> list[sqlite3.Row]:
         rows: list[sqlite3.Row] = []
-        for chunk in _chunks(values):
+        for chunk in chunks(values):
             marks = ",".join("?" * len(chunk))
             rows += self._db.execute(f"{sql} WHERE {column} IN ({marks})", chunk).fetchall()
         return rows
@@ -181,7 +175,7 @@ class ExtractTables:
                 for table in (*tables, "entities"):
                     db.execute(f"DELETE FROM {table}")
             else:
-                for chunk in _chunks(set(removed)):
+                for chunk in chunks(set(removed)):
                     marks = ",".join("?" * len(chunk))
                     for table in tables:
                         db.execute(f"DELETE FROM {table} WHERE entity_id IN ({marks})", chunk)
@@ -266,7 +260,7 @@ class ExtractTables:
 
     def _rare_words(self, words: set[str], max_bucket: int) -> list[str]:
         rare: list[str] = []
-        for chunk in _chunks(words):
+        for chunk in chunks(words):
             marks = ",".join("?" * len(chunk))
             rare += [r[0] for r in self._db.execute(
                 f"SELECT word FROM quote_words WHERE word IN ({marks}) GROUP BY word "
@@ -295,7 +289,7 @@ class ExtractTables:
                 for table in ("quote_words", "quote_variants", "quote_groups"):
                     db.execute(f"DELETE FROM {table}")
             else:
-                for chunk in _chunks(set(removed)):
+                for chunk in chunks(set(removed)):
                     marks = ",".join("?" * len(chunk))
                     db.execute(f"DELETE FROM quote_words WHERE quote_id IN ({marks})", chunk)
                     db.execute(f"DELETE FROM quote_variants WHERE quote_id IN ({marks})", chunk)

@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING, Protocol
 import numpy as np
 
 from newsweave.model import Attribution, Edge, Evidence, Passage
+from newsweave.store.sql import chunks
 
 if TYPE_CHECKING:
     from newsweave.store.sqlite import SQLiteStore
 
-_CHUNK = 500  # ids per IN (...) list, well under SQLite's variable limit
 
 
 @dataclass(slots=True)
@@ -104,7 +104,7 @@ class ReuseTables:
         ids = list(article_ids)
         partners: set[int] = set()
         with self._store.transaction() as db:
-            for chunk in _chunks(ids):
+            for chunk in chunks(ids):
                 marks = ",".join("?" * len(chunk))
                 for table in ("reuse_signatures", "reuse_bands", "reuse_sentences",
                               "attributions"):
@@ -129,7 +129,7 @@ class ReuseTables:
     def _matches(self, table: str, keys: Sequence[int]) -> dict[int, int]:
         found: dict[int, int] = {}
         unique = list(dict.fromkeys(keys))
-        for chunk in _chunks(unique):
+        for chunk in chunks(unique):
             marks = ",".join("?" * len(chunk))
             for article_id, count in self._db.execute(
                 f"SELECT article_id, count(DISTINCT key) FROM {table} WHERE key IN ({marks}) "
@@ -140,7 +140,7 @@ class ReuseTables:
 
     def signatures(self, article_ids: Iterable[int]) -> dict[int, np.ndarray]:
         out: dict[int, np.ndarray] = {}
-        for chunk in _chunks(list(article_ids)):
+        for chunk in chunks(list(article_ids)):
             marks = ",".join("?" * len(chunk))
             for article_id, blob in self._db.execute(
                 f"SELECT article_id, signature FROM reuse_signatures "
@@ -169,7 +169,7 @@ class ReuseTables:
 
             model = MODEL_NAME
         out: dict[int, np.ndarray] = {}
-        for chunk in _chunks(list(article_ids)):
+        for chunk in chunks(list(article_ids)):
             marks = ",".join("?" * len(chunk))
             for article_id, blob in self._db.execute(
                 f"SELECT article_id, vector FROM article_vectors "
@@ -195,7 +195,7 @@ class ReuseTables:
 
     def attributions(self, article_ids: Iterable[int]) -> dict[int, list[Attribution]]:
         out: dict[int, list[Attribution]] = {}
-        for chunk in _chunks(list(article_ids)):
+        for chunk in chunks(list(article_ids)):
             marks = ",".join("?" * len(chunk))
             for row in self._db.execute(
                 f"SELECT article_id, name, kind, sentence, char_start, char_end "
@@ -236,7 +236,7 @@ class ReuseTables:
         if article_ids is None:
             batches: list[list[int] | None] = [None]
         else:
-            batches = list(_chunks(sorted(set(article_ids))))
+            batches = list(chunks(sorted(set(article_ids))))
         seen: set[tuple[int, int]] = set()
         for chunk in batches:
             clauses = list(where)
@@ -274,7 +274,7 @@ class ReuseTables:
         frontier = sorted(seen)
         while frontier:
             reached: set[int] = set()
-            for chunk in _chunks(frontier):
+            for chunk in chunks(frontier):
                 marks = ",".join("?" * len(chunk))
                 rows = self._db.execute(
                     f"SELECT derived, source FROM reuse_edges WHERE derived IN ({marks}) "
@@ -291,7 +291,7 @@ class ReuseTables:
         """Set the origin(s) of each article given (an origin is its original's id)."""
         ids = list(origins)
         with self._store.transaction() as db:
-            for chunk in _chunks(ids):
+            for chunk in chunks(ids):
                 marks = ",".join("?" * len(chunk))
                 db.execute(f"DELETE FROM article_origin WHERE article_id IN ({marks})", chunk)
             db.executemany(
@@ -302,7 +302,7 @@ class ReuseTables:
     def origin_of(self, article_ids: Iterable[int]) -> dict[int, list[int]]:
         """The origin id(s) of each article: the original(s) it derives from, or itself."""
         out: dict[int, list[int]] = {}
-        for chunk in _chunks(list(article_ids)):
+        for chunk in chunks(list(article_ids)):
             marks = ",".join("?" * len(chunk))
             for article_id, origin in self._db.execute(
                 f"SELECT article_id, origin_id FROM article_origin WHERE article_id IN ({marks}) "
@@ -349,7 +349,3 @@ def _edge(row: sqlite3.Row | tuple[object, ...]) -> Edge:
         evidence=evidence,
     )
 
-
-def _chunks(items: list[int]) -> Iterable[list[int]]:
-    for start in range(0, len(items), _CHUNK):
-        yield items[start : start + _CHUNK]

@@ -15,6 +15,7 @@ from newsweave.store.crosscheck import CrosscheckTables
 from newsweave.store.extract import ExtractTables
 from newsweave.store.migrations import MIGRATIONS
 from newsweave.store.reuse import ReuseTables
+from newsweave.store.sql import chunks
 from newsweave.store.stories import StoriesTables
 
 _ARTICLE_COLUMNS = (
@@ -154,9 +155,7 @@ class SQLiteStore:
 
     def known_hashes(self, hashes: Iterable[str]) -> dict[str, int]:
         found: dict[str, int] = {}
-        wanted = list(dict.fromkeys(hashes))
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start : start + 500]
+        for chunk in chunks(dict.fromkeys(hashes)):
             marks = ",".join("?" * len(chunk))
             for row in self._db.execute(
                 f"SELECT content_hash, id FROM articles WHERE content_hash IN ({marks})", chunk
@@ -222,10 +221,8 @@ class SQLiteStore:
         return frozenset(r[0] for r in rows)
 
     def articles_with_lines(self, outlet: str, keys: Iterable[str]) -> list[int]:
-        wanted = list(keys)
         ids: set[int] = set()
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start : start + 500]
+        for chunk in chunks(keys):
             marks = ",".join("?" * len(chunk))
             ids.update(
                 int(r[0])

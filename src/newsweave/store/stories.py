@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
+from newsweave.store.sql import chunks
+
 DOCUMENTS = -1  # story_df key of the document count (feature keys are crc32 values, >= 0)
 
 
@@ -132,7 +134,7 @@ class StoriesTables:
         from newsweave.stories.vectors import unpack
 
         found: dict[int, list[int]] = {}
-        for chunk in _chunks(article_ids):
+        for chunk in chunks(article_ids):
             marks = ",".join("?" * len(chunk))
             for row in self._db.execute(
                 f"SELECT article_id, terms, names, dates FROM story_features "
@@ -153,7 +155,7 @@ class StoriesTables:
 
     def features(self, article_ids: Iterable[int]) -> dict[int, FeatureRow]:
         found: dict[int, FeatureRow] = {}
-        for chunk in _chunks(list(article_ids)):
+        for chunk in chunks(list(article_ids)):
             marks = ",".join("?" * len(chunk))
             for row in self._db.execute(
                 f"SELECT article_id, terms, names, dates, labels, day, title FROM story_features "
@@ -167,7 +169,7 @@ class StoriesTables:
 
     def document_frequencies(self, keys: Iterable[int]) -> dict[int, int]:
         found: dict[int, int] = {}
-        for chunk in _chunks(list(set(keys))):
+        for chunk in chunks(list(set(keys))):
             marks = ",".join("?" * len(chunk))
             found.update(
                 (int(k), int(df))
@@ -204,7 +206,7 @@ class StoriesTables:
 
     def stories_by_id(self, story_ids: Iterable[int]) -> dict[int, StoryRow]:
         found: dict[int, StoryRow] = {}
-        for chunk in _chunks(list(story_ids)):
+        for chunk in chunks(list(story_ids)):
             marks = ",".join("?" * len(chunk))
             for row in self._db.execute(
                 f"SELECT id, size, title, centroid, names, dates, first_day, last_day, entities, "
@@ -263,7 +265,7 @@ class StoriesTables:
 
     def story_of(self, article_ids: Iterable[int]) -> dict[int, int]:
         found: dict[int, int] = {}
-        for chunk in _chunks(list(article_ids)):
+        for chunk in chunks(list(article_ids)):
             marks = ",".join("?" * len(chunk))
             found.update(
                 (int(a), int(s))
@@ -276,7 +278,7 @@ class StoriesTables:
 
     def members(self, story_ids: Iterable[int]) -> dict[int, list[int]]:
         found: dict[int, list[int]] = {}
-        for chunk in _chunks(list(story_ids)):
+        for chunk in chunks(list(story_ids)):
             marks = ",".join("?" * len(chunk))
             for a, s in self._db.execute(
                 f"SELECT article_id, story_id FROM story_members WHERE story_id IN ({marks}) "
@@ -320,7 +322,7 @@ class StoriesTables:
                 "published": []}
             for s, row in stories.items()
         }
-        for chunk in _chunks(list(story_ids)):
+        for chunk in chunks(list(story_ids)):
             marks = ",".join("?" * len(chunk))
             for story_id, article_id, outlet, published in self._db.execute(
                 f"SELECT m.story_id, a.id, a.outlet, a.published FROM story_members m "
@@ -361,10 +363,6 @@ class StoriesTables:
             for r in self._db.execute(sql + " ORDER BY seq", params)
         ]
 
-
-def _chunks(items: Sequence[int], size: int = 500) -> Iterable[list[int]]:
-    for start in range(0, len(items), size):
-        yield list(items[start : start + size])
 
 
 def _now() -> str:
