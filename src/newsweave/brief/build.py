@@ -403,14 +403,23 @@ def _quotes(
         cites = sorted({a for a in quote.articles if a in story_ids})
         if not cites or not quote.direct:
             continue  # indirect speech is already among the claims
-        variants = [ClaimVariant(v.text, [v.article]) for v in quote.variants
+        variants = [ClaimVariant(_standalone(v.text), [v.article]) for v in quote.variants
                     if v.article in story_ids and v.text != quote.text]
-        groups.append(QuoteGroup(quote.text, quote.speaker, cites, variants))
+        groups.append(QuoteGroup(_standalone(quote.text), quote.speaker, cites, variants))
     if not groups:  # no extract stage output: quoted claims, speaker unknown
         groups = [QuoteGroup(display_text(g.first), None, g.articles)
                   for g in facts if g.first.is_quote]
     groups.sort(key=lambda q: -len(q.cites))
     return groups
+
+
+def _standalone(quoted: str) -> str:
+    """A quotation shown on its own: the comma that led into "..., he said" becomes a stop.
+
+    >>> _standalone("We will not stop until everyone is found,")
+    'We will not stop until everyone is found.'
+    """
+    return re.sub(r"\s*[,;:]\s*$", ".", quoted.strip())
 
 
 TIMELINE_MAX = 15  # entries in a brief's timeline: the best-scored dates
