@@ -144,7 +144,7 @@ def test_an_interrupted_quotation_and_its_continuation_are_one_attribution():
     assert found.source.text == "Minister Ada Novak" and found.cue.text == "said"
     assert text[found.content.start:found.content.end].startswith("“The embankment")
     assert text[found.content.start:found.content.end].endswith("this winter.”")
-    assert found.statement() == ("The embankment gave way before midnight, We will rebuild "
+    assert found.statement() == ("The embankment gave way before midnight. We will rebuild "
                                  "every home. Nobody will be left without a roof this winter.")
 
 

@@ -80,7 +80,15 @@ class Found:
     def statement(self) -> str:
         """What was said, without the quote marks or an interrupting attribution."""
         if self.parts:
-            return " ".join(p.text for p in self.parts)
+            # '"A," she said. "B."': the comma that led into the attribution ends A's
+            # sentence once the attribution is gone, if B starts a new one.
+            text = self.parts[0].text.strip()
+            for part in self.parts[1:]:
+                piece = part.text.strip()
+                if text.endswith(",") and piece[:1].isupper():
+                    text = text[:-1] + "."
+                text += " " + piece
+            return text
         return self.content.text.strip(" \"“”'«»")
 
     def to_dict(self) -> dict[str, Any]:
