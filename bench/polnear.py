@@ -14,6 +14,7 @@ import json
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO.parent / "shared" / "benchmarks" / "polnear"
@@ -42,6 +43,24 @@ def prf(tp: int, n_pred: int, n_gold: int) -> tuple[float, float, float]:
     return p, r, (2 * p * r / (p + r) if p + r else 0.0)
 
 
+def count_matches(articles: list[dict[str, Any]], found: list[list[Any]]
+                  ) -> dict[str, tuple[int, int, int]]:
+    """(matched, predicted, gold) span counts per kind ("content", "source") over articles,
+    ``found[i]`` being the attributions found in ``articles[i]``."""
+    totals: dict[str, tuple[int, int, int]] = {}
+    for kind in ("content", "source"):
+        tp = n_pred = n_gold = 0
+        for article, items in zip(articles, found, strict=True):
+            gold = [(a[kind]["start"], a[kind]["end"]) for a in article["attributions"] if a[kind]]
+            pred = [(getattr(f, kind).start, getattr(f, kind).end) for f in items
+                    if getattr(f, kind) is not None]
+            tp += match_count(pred, gold)
+            n_pred += len(pred)
+            n_gold += len(gold)
+        totals[kind] = (tp, n_pred, n_gold)
+    return totals
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", default="test", choices=["test", "dev", "train"])
@@ -57,17 +76,9 @@ def main() -> None:
     articles = [json.loads(line) for line in path.open(encoding="utf-8")]
     if args.limit:
         articles = articles[: args.limit]
-    totals = {"content": [0, 0, 0], "source": [0, 0, 0]}
     started = time.perf_counter()
-    for article in articles:
-        found = find_attributions(article["text"], lambda texts: nlp.parse(texts))
-        for kind in ("content", "source"):
-            gold = [(a[kind]["start"], a[kind]["end"]) for a in article["attributions"] if a[kind]]
-            pred = [(getattr(f, kind).start, getattr(f, kind).end) for f in found
-                    if getattr(f, kind) is not None]
-            totals[kind][0] += match_count(pred, gold)
-            totals[kind][1] += len(pred)
-            totals[kind][2] += len(gold)
+    found = [find_attributions(a["text"], lambda texts: nlp.parse(texts)) for a in articles]
+    totals = count_matches(articles, found)
     elapsed = time.perf_counter() - started
     print(f"PolNeAR {args.split}: {len(articles)} articles, {elapsed:.1f} s")
     for kind, (tp, n_pred, n_gold) in totals.items():
