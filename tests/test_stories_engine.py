@@ -90,26 +90,26 @@ def test_story_ids_are_stable_as_a_story_grows(tmp_path):
         assert stories == {first}
 
 
+# Two reports that only a third (BRIDGE) connects: a merge for restory to find.
+FLOOD = ("Flood hits Morvik\n\nThe Tavra Dam on the Selka River broke near Morvik late on "
+         "Monday, flooding Morvik; Governor Dorota Krael declared an emergency in Morvik.")
+EVACUATION = ("Kelsa evacuated\n\nRescuers evacuated Kelsa and Dunovo after the breach; "
+              "Minister Aleksandr Petrin flew to Kelsa, where Dunovo residents sheltered.")
+BRIDGE = ("Tavra Dam breach floods Morvik, Kelsa and Dunovo\n\nThe Tavra Dam on the Selka "
+          "River broke; Morvik, Kelsa and Dunovo were flooded and evacuated. Governor Dorota "
+          "Krael and Minister Aleksandr Petrin met in Morvik.")
+
+
 def test_merged_id_resolves_to_survivor(tmp_path):
     """Two reports that only a third connects: the later story merges into the older one."""
     # Only this stage, automatic repair off: the test is about restory and id resolution.
     settings = load_settings(story_repair_articles=0)
     with Engine(open_store(str(tmp_path / "merge.db")), settings, [StoriesStage()]) as engine:
-        a = engine.ingest_text(
-            "Flood hits Morvik\n\nThe Tavra Dam on the Selka River broke near Morvik late on "
-            "Monday, flooding Morvik; Governor Dorota Krael declared an emergency in Morvik."
-        ).new[0]
-        b = engine.ingest_text(
-            "Kelsa evacuated\n\nRescuers evacuated Kelsa and Dunovo after the breach; "
-            "Minister Aleksandr Petrin flew to Kelsa, where Dunovo residents sheltered."
-        ).new[0]
+        a = engine.ingest_text(FLOOD).new[0]
+        b = engine.ingest_text(EVACUATION).new[0]
         first, second = engine.story_of(a), engine.story_of(b)
         assert first != second
-        engine.ingest_text(
-            "Tavra Dam breach floods Morvik, Kelsa and Dunovo\n\nThe Tavra Dam on the Selka "
-            "River broke; Morvik, Kelsa and Dunovo were flooded and evacuated. Governor Dorota "
-            "Krael and Minister Aleksandr Petrin met in Morvik."
-        )
+        engine.ingest_text(BRIDGE)
         report = engine.restory()
         assert {"story": second, "into": first} in report["merged"]
         assert engine.story(second).id == first
@@ -125,19 +125,9 @@ def test_restory_has_the_extract_stage_re_resolve_moved_articles(tmp_path, monke
                         lambda store, settings, ids=None: calls.append(list(ids or [])))
     settings = load_settings(story_repair_articles=0)
     with Engine(open_store(str(tmp_path / "names.db")), settings, [StoriesStage()]) as engine:
-        a = engine.ingest_text(
-            "Flood hits Morvik\n\nThe Tavra Dam on the Selka River broke near Morvik late on "
-            "Monday, flooding Morvik; Governor Dorota Krael declared an emergency in Morvik."
-        ).new[0]
-        b = engine.ingest_text(
-            "Kelsa evacuated\n\nRescuers evacuated Kelsa and Dunovo after the breach; "
-            "Minister Aleksandr Petrin flew to Kelsa, where Dunovo residents sheltered."
-        ).new[0]
-        c = engine.ingest_text(
-            "Tavra Dam breach floods Morvik, Kelsa and Dunovo\n\nThe Tavra Dam on the Selka "
-            "River broke; Morvik, Kelsa and Dunovo were flooded and evacuated. Governor Dorota "
-            "Krael and Minister Aleksandr Petrin met in Morvik."
-        ).new[0]
+        a = engine.ingest_text(FLOOD).new[0]
+        b = engine.ingest_text(EVACUATION).new[0]
+        c = engine.ingest_text(BRIDGE).new[0]
         assert calls == []  # no merge yet: nothing to re-resolve
         assert engine.restory()["merged"]
         assert len(calls) == 1 and set(calls[0]) == {a, b, c}
