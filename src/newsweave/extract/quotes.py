@@ -46,6 +46,7 @@ poll polls survey surveys statement statements interview report study letter mem
 editorial essay column filing lawsuit complaint ruling opinion tweet tweets post email emails
 video ad book interviews remarks testimony analysis
 """.split())
+_WORDS_RE = re.compile(r"[\w-]+")
 _NOT_SPEAKERS = frozenset("""
 update updated correction note editor photo photos image video watch read related source
 sources click see share advertisement ad caption credit credits warning breaking live q a
@@ -258,7 +259,7 @@ class _Article:
         base = sentence.start
         claims: list[_Claim] = []
         cue_tokens = [t for t in doc if _is_cue(t, doc) and not self.in_quote(base + t.idx)]
-        claims += self.document_claims(base, doc, cue_tokens)
+        claims += self.document_claims(base, doc, cue_tokens, sentence.text)
         for token in cue_tokens:
             if token.lower_ == "according":
                 to = doc[token.i + 1]
@@ -267,7 +268,7 @@ class _Article:
                     continue
                 source = _subtree(objects[0])
                 cue = (token.idx, to.idx + len(to))
-                rest = _rest(doc, min(cue[0], source[0]), max(cue[1], source[1]))
+                rest = _rest(sentence.text, min(cue[0], source[0]), max(cue[1], source[1]))
                 content = self.reported(base, rest) if rest else None
                 if content is None and not self.quotes_in(base, sentence.end, cue):
                     continue
@@ -287,28 +288,31 @@ class _Article:
             cue = (token.idx, token.idx + len(token))
             content: tuple[int, int] | None = None
             if complement is not None:
-                end = _sentence_end(doc, complement[:2], cue_tokens, token)
+                end = _sentence_end(sentence.text, complement[:2], cue_tokens, token)
                 content = self.reported(base, (complement[0], end))
             if content is None:
                 quoted = self.quotes_in(base, sentence.end, cue)
-                if not quoted and not doc.text.rstrip().endswith(":"):
+                if not quoted and not sentence.text.rstrip().endswith(":"):
                     if source is None:
                         continue
                     # "The dam will hold, he said.": the rest of the sentence was said.
                     low = min(cue[0], source[0])
                     high = max(cue[1], source[1])
-                    rest = _rest(doc, low, high)
+                    rest = _rest(sentence.text, low, high)
                     content = self.reported(base, rest) if rest else None
                     if content is None:
                         continue
             claim = _Claim(_abs(base, cue), _abs(base, source) if source else None, content)
-            claim.colon = content is None and doc.text.rstrip().endswith(":")
+            claim.colon = content is None and sentence.text.rstrip().endswith(":")
             claims.append(claim)
         return claims
 
-    def document_claims(self, base: int, doc: Any, cues: Sequence[Any]) -> list[_Claim]:
+    def document_claims(self, base: int, doc: Any, cues: Sequence[Any],
+                        text: str) -> list[_Claim]:
         """'In a poll released Monday, 50 percent chose ...': a document as the source."""
         found: list[_Claim] = []
+        if _DOCUMENTS.isdisjoint(_WORDS_RE.findall(text.lower())):
+            return found  # most sentences: no need to walk their tokens
         for token in doc:
             if token.lower_ != "in" or token.head in cues or self.in_quote(base + token.idx):
                 continue
@@ -316,7 +320,7 @@ class _Article:
             if not objects or objects[0].lower_ not in _DOCUMENTS:
                 continue
             source = _subtree(objects[0])
-            rest = _rest(doc, token.idx, source[1])
+            rest = _rest(text, token.idx, source[1])
             content = self.reported(base, rest) if rest else None
             if content is not None:
                 found.append(_Claim(_abs(base, (token.idx, token.idx + 2)), _abs(base, source),
@@ -465,14 +469,14 @@ def _complement(verb: Any) -> tuple[int, int, bool] | None:
     return None
 
 
-def _sentence_end(doc: Any, complement: tuple[int, int], cues: Sequence[Any], cue: Any) -> int:
+def _sentence_end(text: str, complement: tuple[int, int], cues: Sequence[Any], cue: Any) -> int:
     """Where reported content ends: the sentence's end (PolNeAR runs a reported clause on to
     it), unless a later cue in the sentence starts an attribution of its own."""
     later = [t for t in cues if t.idx > complement[0] and t.i != cue.i]
     if later:
         return complement[1]
-    end = len(doc.text.rstrip())
-    while end > complement[1] and doc.text[end - 1] in ".;:,!?—- ":
+    end = len(text.rstrip())
+    while end > complement[1] and text[end - 1] in ".;:,!?—- ":
         end -= 1
     return max(end, complement[1])
 
@@ -491,9 +495,9 @@ def _subtree(token: Any, start_at: Any | None = None) -> tuple[int, int]:
     return first.idx, last.idx + len(last)
 
 
-def _rest(doc: Any, low: int, high: int) -> tuple[int, int] | None:
-    """The longer side of the sentence outside ``low..high`` (the content of "X, he said")."""
-    text = doc.text
+def _rest(text: str, low: int, high: int) -> tuple[int, int] | None:
+    """The longer side of the sentence ``text`` outside ``low..high`` (the content of
+    "X, he said")."""
     before = (0, low)
     after = (high, len(text))
     best = max(before, after, key=lambda s: len(text[s[0] : s[1]].strip(" ,.;:—-")))
