@@ -15,6 +15,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from newsweave.nlp.sentences import split_sentences
+
 # Entity types worth comparing across outlets; DATE/CARDINAL etc. are handled elsewhere.
 KEPT_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "NORP", "EVENT", "FAC", "LAW", "PRODUCT"})
 
@@ -93,6 +95,40 @@ def find_mentions(text: str, ents: Iterable[Any]) -> list[Mention]:
     mentions.extend(_acronym_mentions(text, acronyms, mentions))
     mentions.sort(key=lambda m: m.start)
     return mentions
+
+
+# Words that open a sentence without being a name ("The", "He", "But"): the usual first words
+# of news sentences that carry no name at all.
+_PLAIN_OPENERS = frozenset("""
+    the a an i he she it we they you this that these those there but and or so if in on at for
+    to of as with when while after before what how why no not some many most all his her their
+    our its my your now then still even just more also
+    """.split())
+_OPENER_RE = re.compile(r"[\s\"'“‘(]*([A-Za-z]+)")
+
+
+def blank_nameless(text: str) -> str:
+    """``text`` with every sentence that cannot hold a name (no capital letter after a plain
+    first word: "The dam held, he said.") turned to spaces, offsets kept.
+
+    NER over the rest costs about 15 % less (a tenth of a news text's words) and finds the
+    same names but for 0.3 % of them that move with their context (docs/benchmarks.md).
+
+    >>> blank_nameless("The dam held. Police said so.")
+    '              Police said so.'
+    """
+    chars: list[str] | None = None
+    for sentence in split_sentences(text):
+        opener = _OPENER_RE.match(sentence.text)
+        if opener is None or opener.group(1).lower() not in _PLAIN_OPENERS or any(
+                c.isupper() for c in sentence.text[opener.end(1):]):
+            continue
+        if chars is None:
+            chars = list(text)
+        for i in range(sentence.start, sentence.end):
+            if not chars[i].isspace():
+                chars[i] = " "
+    return text if chars is None else "".join(chars)
 
 
 def find_acronyms(text: str) -> dict[str, str]:
