@@ -166,11 +166,14 @@ def group_article(article_id: int, story: int | None, mentions: Sequence[Mention
                 local = full[key] = Local(article_id, story, "PERSON", full=m.text)
             local.add(m)
     rest: dict[tuple[str, str], Local] = {}
+    owners: dict[str, Local | None] = {}  # a surname recurs: look its owner up once
     for m in mentions:
         if m.label == "PERSON" and len(m.text.split()) >= 2:
             continue
         if len(m.text.split()) == 1 and m.label in {"PERSON", "ORG", "GPE", "NORP"}:
-            owner = _owner(m.text, full)
+            if m.text not in owners:
+                owners[m.text] = _owner(m.text, full)
+            owner = owners[m.text]
             if owner is not None and (m.label == "PERSON" or skeleton(m.text) in
                                       skeleton(owner.full or "").split()):
                 owner.add(m)  # "Grushev" (even when tagged ORG) is Andrei Grushev

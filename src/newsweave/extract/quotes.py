@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from newsweave.extract.cues import CUE_FORMS, CUE_RE, WEAK_CUES, forms
@@ -258,7 +259,8 @@ class _Article:
     def claims_in(self, sentence: Sentence, doc: Any) -> list[_Claim]:
         base = sentence.start
         claims: list[_Claim] = []
-        cue_tokens = [t for t in doc if _is_cue(t, doc) and not self.in_quote(base + t.idx)]
+        cue_tokens = [t for t in _cue_candidates(doc)
+                      if _is_cue(t, doc) and not self.in_quote(base + t.idx)]
         claims += self.document_claims(base, doc, cue_tokens, sentence.text)
         for token in cue_tokens:
             if token.lower_ == "according":
@@ -424,6 +426,25 @@ class _Article:
 
     def span(self, offsets: tuple[int, int]) -> Span:
         return Span(offsets[0], offsets[1], self.text[offsets[0] : offsets[1]])
+
+
+@lru_cache(maxsize=1)
+def _cue_hashes() -> Any:
+    import numpy
+    from spacy.strings import hash_string
+
+    return numpy.array(sorted(hash_string(f) for f in CUE_FORMS | {"according"}),
+                       dtype=numpy.uint64)
+
+
+def _cue_candidates(doc: Any) -> list[Any]:
+    """Tokens whose lower-cased form is a cue's: found in the doc's array of forms, since
+    making a Python object of every token costs more than the rest of the rules."""
+    import numpy
+    from spacy.attrs import LOWER
+
+    hits = numpy.flatnonzero(numpy.isin(doc.to_array(LOWER), _cue_hashes()))
+    return [doc[int(i)] for i in hits]
 
 
 def _is_cue(token: Any, doc: Any) -> bool:
