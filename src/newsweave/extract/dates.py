@@ -19,28 +19,42 @@ from __future__ import annotations
 
 import calendar
 import re
+from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from newsweave.nlp.sentences import split_sentences
+from newsweave.nlp.sentences import Sentence, split_sentences
 from newsweave.nlp.tense import speaks_of_future
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
 _MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
 _MONTHS["sept"] = 9
+_NUMBERS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+            "eight": 8, "nine": 9, "ten": 10}
 _MONTH = r"(January|February|March|April|May|June|July|August|September|October|November|" \
          r"December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
 _WEEKDAY = r"(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("iso", re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")),
-    ("day-month", re.compile(rf"\b(\d{{1,2}})\s+{_MONTH}(?:,?\s+(\d{{4}}))?\b")),
+    # "3 March", "3rd March", "the 25th of January".
+    ("day-month", re.compile(
+        rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}(?:,?\s+(\d{{4}}))?\b")),
     ("month-day", re.compile(rf"\b{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(\d{{4}}))?")),
     ("weekday", re.compile(
         rf"\b(?:(last|next|this|on|late on|early on|late|early)\s+)?{_WEEKDAY}"
-        r"(?:\s*\((\d{1,2})\)|,?\s+(?:the\s+)?(\d{1,2})(?:st|nd|rd|th)?\b)?", re.IGNORECASE)),
-    ("relative-day", re.compile(r"\b(yesterday|today|tomorrow)\b", re.IGNORECASE)),
+        # A day number after the weekday, not a count or a time: "Monday, 12 people" and
+        # "Monday, 10:00" keep only the weekday.
+        r"(?:\s*\((\d{1,2})\)|,?\s+(?:the\s+)?(\d{1,2})(?:st|nd|rd|th)?\b(?!\s*[a-z]|[:.]\d))?",
+        re.IGNORECASE)),
+    ("relative-day", re.compile(
+        r"\b(yesterday|today|tomorrow|tonight|last night|this morning|this afternoon|"
+        r"this evening)\b", re.IGNORECASE)),
+    ("ago", re.compile(
+        r"\b(a|one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2})\s+(days?|weeks?)\s+"
+        r"ago\b", re.IGNORECASE)),
     ("period", re.compile(
         r"\b(earlier this|later this|this|last|next|past|previous|early this|late last)\s+"
         r"(week|month|year|weekend)\b", re.IGNORECASE)),
@@ -87,30 +101,64 @@ def parse_day(value: str | None) -> date | None:
 
 
 def find_dates(
-    text: str, base: tuple[date, date] | None, *, inferred: bool = False
+    text: str, base: tuple[date, date] | None, *, inferred: bool = False,
+    sentences: Sequence[Sentence] | None = None,
 ) -> list[DateMention]:
     """Temporal expressions in ``text``, resolved against ``base`` (first, last possible
-    publication day; the same day twice when the date is known; None: unresolved)."""
-    sentences = split_sentences(text)
+    publication day; the same day twice when the date is known; None: unresolved).
+    ``sentences``: ``split_sentences(text)`` where the caller has it already."""
+    if sentences is None:
+        sentences = split_sentences(text)
+    starts = [s.start for s in sentences]
     taken: list[tuple[int, int]] = []
     found: list[DateMention] = []
     for kind, pattern in _PATTERNS:
+        if kind == "ago" and "ago" not in text:
+            continue  # the pattern is slow to scan and the word is rare
         for match in pattern.finditer(text):
             if any(s < match.end() and match.start() < e for s, e in taken):
                 continue
-            where = next((s for s in sentences if s.start <= match.start() < s.end), None)
+            if kind == "weekday" and _names_a_date(text, match.end(), taken):
+                continue  # "Tuesday 2 March": the weekday is part of the date already read
+            at = bisect_right(starts, match.start()) - 1
+            where = sentences[at] if at >= 0 and match.start() < sentences[at].end else None
             sentence = where.text if where else ""
             mention = DateMention(match.group().strip(), match.start(), match.end(), sentence, kind)
             before = text[where.start : match.start()] if where else ""
             if not _resolve(mention, match, kind, base, speaks_of_future(before)):
                 continue
             mention.inferred = inferred and (mention.date is not None or mention.range is not None)
-            if re.match(r"\s*\((?:[A-Z]{2,6})\)\s*[-—–]", text[match.end() : match.end() + 12]):
-                mention.role = "report"  # "March 3 (MPA) --": the dateline
+            if _is_dateline(text, match.start(), match.end()):
+                mention.role = "report"
             taken.append((match.start(), match.end()))
             found.append(mention)
     found.sort(key=lambda m: m.start)
     return found
+
+
+# A clock time with its zone or am/pm ("7:23 pm EDT", "13.41 BST"): a timestamp's, not
+# the "10.5" of a figure. Words like "updated" count only as labels ("Updated: May 26").
+_ZONE = r"(?:GMT|BST|UTC|CET|[ECMP][SD]T|ET)\b"
+_CLOCK = rf"\d{{1,2}}[:.]\d\d\s*(?:[aApP]\.?[mM]\b\.?\s*(?:{_ZONE})?|{_ZONE})"
+_STAMP_AFTER = re.compile(
+    rf"\s*(?:\((?:[A-Z]{{2,6}})\)\s*[-—–]|,?\s*{_CLOCK}|,\s*[\w.-]+\s+wrote\b)")
+_STAMP_BEFORE = re.compile(
+    rf"(?:{_CLOCK}\s*,?\s*|\d{{1,2}}[:.]\d\d\s*{_ZONE}\s*,?\s*on\s+|"
+    rf"\b(?:[Uu]pdated|[Pp]ublished|[Pp]osted|[Aa]dded)\s*:\s*|\btime,\s*)(?:{_WEEKDAY},?\s*)?$")
+
+
+def _is_dateline(text: str, start: int, end: int) -> bool:
+    """A date that says when the piece was filed, not when anything happened: "March 3
+    (MPA) --", a timestamp "Thu May 27, 2010 7:23 pm EDT", "Last updated at 06:56 GMT,
+    Tuesday, 8 November 2011"."""
+    return bool(_STAMP_AFTER.match(text, end, min(end + 20, len(text)))
+                or _STAMP_BEFORE.search(text, max(0, start - 40), start))
+
+
+def _names_a_date(text: str, end: int, taken: list[tuple[int, int]]) -> bool:
+    gap = re.match(r",?\s*", text[end : end + 3])
+    after = end + (gap.end() if gap else 0)
+    return any(s == after for s, _ in taken)
 
 
 def _resolve(mention: DateMention, match: re.Match[str], kind: str,
@@ -170,8 +218,13 @@ def _resolve_one(
     if kind == "weekday":
         return _weekday(groups, day, future)
     if kind == "relative-day":
-        offset = {"yesterday": -1, "today": 0, "tomorrow": 1}[groups[0].lower()]
+        offset = {"yesterday": -1, "last night": -1, "tomorrow": 1}.get(groups[0].lower(), 0)
         d = day + timedelta(days=offset)
+        return d, d
+    if kind == "ago":  # "three days ago", "a week ago": counted back from the report
+        number = groups[0].lower()
+        count = int(number) if number.isdigit() else _NUMBERS[number]
+        d = day - timedelta(days=count * (7 if groups[1].lower().startswith("week") else 1))
         return d, d
     if kind == "period":
         return _period(groups[0].lower(), groups[1].lower(), day)

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from newsweave.extract.cues import CUE_FORMS, CUE_RE, WEAK_CUES, forms
+from newsweave.extract.cues import CUE_FORMS, WEAK_CUES, forms, has_cue
 from newsweave.nlp.sentences import Sentence, split_sentences
 
 _OPENERS = {"“": "”", "«": "»"}
@@ -177,7 +177,7 @@ def candidate_sentences(text: str, quotes: Sequence[Quotation],
     chosen: list[Sentence] = []
     for sentence in split_sentences(text):
         if any(q.outer[0] < sentence.end and sentence.start < q.outer[1] for q in quotes) or (
-            CUE_RE.search(sentence.text)
+            has_cue(sentence.text)
         ):
             budget -= len(sentence.text)
             if budget < 0:
