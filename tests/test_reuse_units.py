@@ -218,6 +218,30 @@ def test_reuse_tables_round_trip(db_path):
         store.close()
 
 
+def test_shared_sentences_must_be_a_share_of_the_shorter_article(db_path):
+    # Two stock lines shared by a short article make it a candidate; shared by
+    # two 80-sentence documents they are under 3 % of either, and the pair is
+    # not aligned (an embedding neighbour or a band match still counts).
+    store = open_store(db_path)
+    try:
+        store.add_articles([_article(None, f"{WIRE} {n}") for n in range(3)], [{}] * 3)
+        stock = [101, 102]
+        long_ = [*stock, *range(1000, 1078)]
+        short = [*stock, 201, 202, 203]
+        nothing = signatures([[]])[0]
+        store.reuse.save_index([IndexEntry(1, nothing, 0, [], long_, []),
+                                IndexEntry(2, nothing, 0, [], short, [])])
+        assert store.reuse.sentence_counts([1, 2, 9]) == {1: 80, 2: 5}
+        other_long = IndexEntry(3, nothing, 0, [], [*stock, *range(2000, 2078)], [])
+        assert ReuseStage._candidates(store, other_long, []) == [2]
+        other_short = IndexEntry(3, nothing, 0, [], [*stock, 301], [])
+        assert sorted(ReuseStage._candidates(store, other_short, [])) == [1, 2]
+        # an embedding neighbour keeps the weight of the sentences it shares
+        assert ReuseStage._candidates(store, other_long, [(1, 0.9)]) == [1, 2]
+    finally:
+        store.close()
+
+
 def test_graph_edges_are_read_by_component(db_path):
     store = open_store(db_path)
     try:

@@ -42,6 +42,15 @@ from newsweave.store.reuse import IndexEntry
 log = logging.getLogger(__name__)
 
 MAX_CANDIDATES = 40  # pairs aligned per new article, strongest candidates first
+# A candidate found only through shared sentences needs at least two of them
+# (one is often a stock line or a common quotation), and at least 3 % of the
+# shorter article's sentences: two stock lines in a 300-sentence transcript say
+# nothing about reuse, yet aligning the pair costs a 300 x 300 matrix, and a
+# store holding many such documents aligned ever more of them as it grew. For
+# news-length articles (under 67 sentences) the floor of two rules. (5 % lost a
+# rewrite of a 45-sentence article that kept two sentences verbatim.)
+MIN_SHARED_SENTENCES = 2
+SHARED_SENTENCE_SHARE = 0.03
 
 
 @dataclass(slots=True)
@@ -138,10 +147,18 @@ class ReuseStage:
         weight: dict[int, float] = {}
         for other, shared in store.reuse.band_matches(entry.band_keys).items():
             weight[other] = weight.get(other, 0.0) + 1.0 + shared
-        for other, shared in store.reuse.sentence_matches(entry.sentence_keys).items():
-            # One shared sentence is often a stock line or a common quotation;
-            # a partial copy shares several (a band match counts without this).
-            if shared >= 2 or other in weight:
+        sentences = store.reuse.sentence_matches(entry.sentence_keys)
+        own = len(set(entry.sentence_keys))
+        # A band match or an embedding neighbour counts without the floors below
+        # (see SHARED_SENTENCE_SHARE); the other's length is read only where it can decide.
+        found = set(weight) | {other for other, _ in near}
+        unsure = [o for o, shared in sentences.items() if o not in found
+                  and MIN_SHARED_SENTENCES <= shared < SHARED_SENTENCE_SHARE * own]
+        lengths = store.reuse.sentence_counts(unsure) if unsure else {}
+        for other, shared in sentences.items():
+            shorter = min(own, lengths.get(other, own))
+            if other in found or (shared >= MIN_SHARED_SENTENCES
+                                  and shared >= SHARED_SENTENCE_SHARE * shorter):
                 weight[other] = weight.get(other, 0.0) + 1.0 + shared
         for other, cosine in near:
             weight[other] = weight.get(other, 0.0) + cosine

@@ -42,6 +42,7 @@ class ReuseStore(Protocol):
     def forget(self, article_ids: Iterable[int]) -> set[int]: ...
     def band_matches(self, keys: Sequence[int]) -> dict[int, int]: ...
     def sentence_matches(self, keys: Sequence[int]) -> dict[int, int]: ...
+    def sentence_counts(self, article_ids: Iterable[int]) -> dict[int, int]: ...
     def signatures(self, article_ids: Iterable[int]) -> dict[int, np.ndarray]: ...
     def save_vectors(self, model: str, vectors: Mapping[int, np.ndarray]) -> None: ...
     def vectors(self, article_ids: Iterable[int], model: str | None = None
@@ -125,6 +126,18 @@ class ReuseTables:
     def sentence_matches(self, keys: Sequence[int]) -> dict[int, int]:
         """Articles sharing sentence keys with ``keys``, with the number shared."""
         return self._matches("reuse_sentences", keys)
+
+    def sentence_counts(self, article_ids: Iterable[int]) -> dict[int, int]:
+        """How many distinct sentence keys each indexed article has (absent: none)."""
+        out: dict[int, int] = {}
+        for chunk in chunks(list(article_ids)):
+            marks = ",".join("?" * len(chunk))
+            for article_id, count in self._db.execute(
+                f"SELECT article_id, count(DISTINCT key) FROM reuse_sentences "
+                f"WHERE article_id IN ({marks}) GROUP BY article_id", chunk
+            ):
+                out[int(article_id)] = int(count)
+        return out
 
     def _matches(self, table: str, keys: Sequence[int]) -> dict[int, int]:
         found: dict[int, int] = {}
