@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from newsweave.stories.assign import choose_story
+from newsweave.store.stories import StoryRow
+from newsweave.stories.assign import StoryState, choose_story
 from newsweave.stories.features import NAME, TERM, extract_features, key, stem
 from newsweave.stories.repair import attach_small, average_link, map_clusters
 from newsweave.stories.titles import choose_title, top_entities
@@ -11,12 +12,18 @@ from newsweave.stories.vectors import (
     ArticleVector,
     Weights,
     _cosines,
+    add_arrays,
     pack,
+    pack_arrays,
     pair_matrices,
     similarity_matrix,
+    top_keys,
+    top_of,
     unpack,
+    unpack_arrays,
     veto_factor,
     weigh,
+    weigh_packed,
 )
 
 
@@ -105,7 +112,10 @@ def test_map_clusters_larger_story_survives_a_merge():
 
 
 def test_title_is_the_most_central_headline_and_entities_are_deduplicated():
-    assert choose_title([("", {1: 1.0}), ("Dam breaks", {1: 0.5})], {1: 1.0}) == "Dam breaks"
+    assert choose_title([("", 1.0), ("Dam breaks", 0.5)]) == "Dam breaks"
+    assert choose_title([("Aside", 0.2), ("Dam breaks", 0.7), ("Dam bursts", 0.7)]) == (
+        "Dam breaks"
+    )
     shown = top_entities([({1: "Tara Reid", 2: "Reid"}, {1: 1.0, 2: 0.9})])
     assert shown == ["Tara Reid"]
 
@@ -117,6 +127,16 @@ def test_cosines_match_the_dense_product():
     keys = sorted({k for v in vectors for k in v})
     dense = np.array([[v.get(k, 0.0) for k in keys] for v in vectors])
     assert np.allclose(_cosines(vectors), dense @ dense.T, atol=1e-6)
+
+
+def test_cosines_built_in_column_blocks_match_the_dense_product(monkeypatch):
+    rng = np.random.default_rng(5)
+    vectors = [{int(k): float(v) for k, v in zip(rng.integers(0, 300, 40), rng.random(40),
+                                                 strict=True)} for _ in range(30)]
+    keys = sorted({k for v in vectors for k in v})
+    dense = np.array([[v.get(k, 0.0) for k in keys] for v in vectors])
+    monkeypatch.setattr("newsweave.stories.vectors._BLOCK", 7)
+    assert np.allclose(_cosines(vectors), dense @ dense.T, atol=1e-5)
 
 
 def test_pair_matrices_mark_disagreeing_names_and_undated_year_clashes():
@@ -146,3 +166,51 @@ def test_choose_story_needs_the_threshold():
     assert choose_story([(0.25, True, 5, 7), (0.22, True, 3, 8)], 0.2) == 7
     assert choose_story([(0.15, True, 5, 7)], 0.2) is None
     assert choose_story([], 0.2) is None
+
+
+def test_weigh_packed_matches_weigh_article_by_article():
+    texts = ["Volcano erupts near Grindavik in 2023", "A second volcano erupts; Reykjavik calm",
+             "", "Flood in May 2008 hits Grindavik harbour"]
+    features = [extract_features(None, t) for t in texts]
+    df = {k: 1 + k % 5 for f in features for k in f.keys()}  # noqa: SIM118 (Features.keys)
+    w = Weights(names=0.7, dates=0.5)
+    packed = [(pack(f.terms), pack(f.names), pack(f.dates)) for f in features]
+    asked = []
+
+    def frequencies(keys: np.ndarray) -> np.ndarray:
+        asked.append(len(keys))
+        return np.array([df.get(int(k), 0) for k in keys])
+
+    weighed = weigh_packed(packed, frequencies, 10, w)
+    keys = {k for f in features for k in f.keys()}  # noqa: SIM118 (Features.keys)
+    assert asked == [len(keys)]  # one lookup for all the articles
+    for f, (full, names) in zip(features, weighed, strict=True):
+        want_full, want_names = weigh(f, df, 10, w)
+        assert list(full[0]) == sorted(want_full) and list(names[0]) == sorted(want_names)
+        assert np.allclose(full[1], [want_full[k] for k in sorted(want_full)])
+        assert np.allclose(names[1], [want_names[k] for k in sorted(want_names)])
+    assert len(weighed[2][0][0]) == 0  # an empty article weighs to an empty vector
+
+
+def test_array_helpers_sum_and_keep_the_heaviest_like_the_dict_ones():
+    a = {5: 0.5, 1: 0.25, 9: 0.125}
+    b = {1: 0.5, 7: 0.25}
+    total = add_arrays([unpack_arrays(pack(a)), unpack_arrays(pack(b))])
+    assert dict(zip(total[0].tolist(), total[1].tolist(), strict=True)) == {
+        1: 0.75, 5: 0.5, 7: 0.25, 9: 0.125}
+    kept = top_of(total, 2)
+    assert kept[0].tolist() == sorted(top_keys(dict(zip(*map(list, total), strict=True)), 2))
+    assert unpack(pack_arrays(kept)) == {1: 0.75, 5: 0.5}
+
+
+def test_story_state_scores_articles_that_joined_in_the_same_batch():
+    row = StoryRow(1, 1, "", pack({1: 1.0}), pack({10: 1.0}), b"", None, None)
+    state = StoryState(row)
+    joining = ArticleVector(2, {2: 1.0}, {11: 1.0}, frozenset({2020}), None)
+    state.add(joining)
+    probe = ArticleVector(3, {2: 1.0}, {11: 1.0}, frozenset(), None)
+    score, agree = state.score(probe, Weights())
+    # Mean similarity over the two members: 0 with the first, 1 with the one that joined.
+    assert score == pytest.approx(0.5) and agree
+    assert state.dates == {2020} and state.row.size == 2
+    assert unpack(pack_arrays(state.arrays())) == {1: 1.0, 2: 1.0}

@@ -17,7 +17,9 @@ Tables (migration "stories" in :mod:`newsweave.store.migrations`):
 from __future__ import annotations
 
 import json
+import random
 import sqlite3
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -26,6 +28,10 @@ from typing import Any, Protocol
 from newsweave.store.sql import chunks
 
 DOCUMENTS = -1  # story_df key of the document count (feature keys are crc32 values, >= 0)
+# story_df key of a random token rewritten whenever frequencies are written: a cached
+# frequency is trusted only while the token is the one the cache last saw.
+GENERATION = -2
+DF_CACHE_KEYS = 300_000  # frequencies kept in memory (about 30 MiB), then the cache restarts
 
 
 @dataclass(slots=True)
@@ -63,6 +69,8 @@ class StoryTables(Protocol):
     def features(self, article_ids: Iterable[int]) -> dict[int, FeatureRow]: ...
 
     def document_frequencies(self, keys: Iterable[int]) -> dict[int, int]: ...
+
+    def frequency_list(self, keys: Sequence[int]) -> list[int]: ...
 
     def document_count(self) -> int: ...
 
@@ -102,6 +110,13 @@ class StoriesTables:
 
     def __init__(self, store: Any) -> None:
         self._store = store
+        # Document frequencies read or written through this connection. Weighing an
+        # article needs the frequency of each of its few hundred keys, and repair weighs
+        # the older articles of a neighbourhood again: read from SQLite each time, that was
+        # a fifth of the stage's time. Valid while the GENERATION token is unchanged, so a
+        # write by another connection, or a rolled-back one of ours, empties it.
+        self._df: dict[int, int] = {}
+        self._df_token: int | None = None
 
     @property
     def _db(self) -> sqlite3.Connection:
@@ -112,10 +127,19 @@ class StoriesTables:
     def save_features(self, rows: Sequence[FeatureRow], keys: Mapping[int, Iterable[int]]) -> None:
         with self._store.transaction() as db:
             self.document_count()  # make sure the counter row exists before it moves
+            self._cached_frequencies()  # the cache agrees with the table before both move
+            self._df_token = random.getrandbits(62)
+            db.execute(
+                "INSERT INTO story_df (key, df) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET df = excluded.df",
+                (GENERATION, self._df_token),
+            )
             old = self._stored_keys([r.article_id for r in rows])
-            self._bump(db, [DOCUMENTS], len({r.article_id for r in rows} - set(old)))
+            # One upsert per distinct key of the batch, not per key of each article.
+            delta: Counter[int] = Counter()
+            delta[DOCUMENTS] = len({r.article_id for r in rows} - set(old))
             for article_id, previous in old.items():
-                self._bump(db, previous, -1)
+                delta.subtract(set(previous))
                 db.execute("DELETE FROM story_features WHERE article_id = ?", (article_id,))
             db.executemany(
                 "INSERT INTO story_features (article_id, terms, names, dates, labels, day, title) "
@@ -128,7 +152,8 @@ class StoriesTables:
                 ],
             )
             for article_id in (r.article_id for r in rows):
-                self._bump(db, keys.get(article_id, ()), 1)
+                delta.update(set(keys.get(article_id, ())))
+            self._bump(db, delta)
 
     def _stored_keys(self, article_ids: Sequence[int]) -> dict[int, list[int]]:
         from newsweave.stories.vectors import unpack
@@ -143,15 +168,27 @@ class StoriesTables:
                 found[int(row[0])] = [k for blob in row[1:] for k in unpack(blob)]
         return found
 
-    @staticmethod
-    def _bump(db: sqlite3.Connection, keys: Iterable[int], delta: int) -> None:
-        if not delta:
-            return
+    def _bump(self, db: sqlite3.Connection, delta: Mapping[int, int]) -> None:
+        """Add ``delta`` (key -> change) to the stored frequencies and the cached ones."""
+        changes = [(k, d) for k, d in delta.items() if d]
         db.executemany(
             "INSERT INTO story_df (key, df) VALUES (?, ?) "
             "ON CONFLICT(key) DO UPDATE SET df = df + excluded.df",
-            [(k, delta) for k in set(keys)],
+            changes,
         )
+        cache = self._df
+        for k, d in changes:
+            if k in cache:
+                cache[k] += d
+
+    def _cached_frequencies(self) -> dict[int, int]:
+        """The frequency cache, emptied first if the stored frequencies changed under it."""
+        row = self._db.execute("SELECT df FROM story_df WHERE key = ?", (GENERATION,)).fetchone()
+        token = None if row is None else int(row[0])
+        if token is None or token != self._df_token or len(self._df) > DF_CACHE_KEYS:
+            self._df.clear()
+            self._df_token = token
+        return self._df
 
     def features(self, article_ids: Iterable[int]) -> dict[int, FeatureRow]:
         found: dict[int, FeatureRow] = {}
@@ -168,16 +205,27 @@ class StoriesTables:
         return found
 
     def document_frequencies(self, keys: Iterable[int]) -> dict[int, int]:
-        found: dict[int, int] = {}
-        for chunk in chunks(list(set(keys))):
-            marks = ",".join("?" * len(chunk))
-            found.update(
-                (int(k), int(df))
-                for k, df in self._db.execute(
+        """Articles holding each key (0 for a key no article holds)."""
+        wanted = list(set(keys))
+        return dict(zip(wanted, self.frequency_list(wanted), strict=True))
+
+    def frequency_list(self, keys: Sequence[int]) -> list[int]:
+        """:meth:`document_frequencies` of distinct ``keys``, in their order (the fast path:
+        weighing asks for hundreds of thousands of keys a second, mostly cached)."""
+        cache = self._cached_frequencies()
+        found = list(map(cache.get, keys))
+        if None in found:
+            missing = [k for k, f in zip(keys, found, strict=True) if f is None]
+            for chunk in chunks(missing):
+                marks = ",".join("?" * len(chunk))
+                cache.update(dict.fromkeys(chunk, 0))
+                cache.update(self._db.execute(
                     f"SELECT key, df FROM story_df WHERE key IN ({marks})", chunk
-                )
-            )
-        return found
+                ))
+            found = list(map(cache.get, keys))
+        if self._df_token is None:  # no token yet: nothing could tell a stale cache
+            cache.clear()
+        return found  # type: ignore[return-value]
 
     def document_count(self) -> int:
         """Articles with features. Kept as a counter row in ``story_df`` (a reserved key no

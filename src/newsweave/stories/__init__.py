@@ -14,11 +14,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
+from typing import Any
 
 from newsweave.model import Story
 from newsweave.settings import Settings
 from newsweave.store import Store
+from newsweave.store.stories import StoryTables
 from newsweave.stories.assign import (
+    VectorCache,
     article_vectors,
     assign,
     feature_row,
@@ -47,7 +51,7 @@ class StoriesStage:
         """Assign ``article_ids`` to stories, repair around them, mark them done."""
         tables = store.stories
         weights = weights_from(settings)
-        with store.transaction():
+        with store.transaction(), one_blas_thread():
             rows, keys = [], {}
             for article_id in sorted(article_ids):
                 article = store.get_article(article_id)
@@ -58,23 +62,35 @@ class StoriesStage:
                 keys[article_id] = features.keys()
             # All the batch's features count in the document frequencies before any
             # assignment, so articles of one batch are weighed alike whatever their order.
+            before = tables.document_count()
             tables.save_features(rows, keys)
-            vectors = article_vectors(tables, [r.article_id for r in rows], weights)
+            cache = VectorCache()  # weighed once per run: the frequencies are fixed now
+            cache.rows.update((r.article_id, r) for r in rows)
+            vectors = article_vectors(tables, [r.article_id for r in rows], weights, cache)
             # An article analysed again (its body was re-cleaned) keeps its story; the
             # story's totals are rebuilt from its members rather than added to twice.
             again = tables.story_of(vectors)
             for story_id, members in tables.members(set(again.values())).items():
-                rebuild(tables, story_id, members, article_vectors(tables, members, weights))
+                rebuild(tables, story_id, members,
+                        article_vectors(tables, members, weights, cache), cache)
             items = [vectors[r.article_id] for r in rows
                      if r.article_id in vectors and r.article_id not in again]
-            cache = dict(vectors)  # weighed once per run: the frequencies are fixed now
             linked = _copy_links(store, [i.id for i in items])
             done = assign(tables, items, weights, settings.story_threshold, linked)
             report = RepairReport()
-            if settings.story_repair_articles > 0 and done.close:
+            links = lambda ids: _copy_pairs(store, ids)  # noqa: E731
+            if settings.story_repair_articles > 0 and _doubled_small(tables, before):
+                # While the store is small, each batch moves the document frequencies a
+                # lot, so decisions taken with the older ones are stale everywhere, not only
+                # where new articles land: when the store has doubled, it is re-clustered
+                # as a whole (as a restory of it would), so the partition depends on the
+                # articles rather than on the order they came in. Cheap at this size.
+                report = repair_all(tables, tables.active_story_ids(), weights,
+                                    settings.story_threshold, links, cache)
+            elif settings.story_repair_articles > 0 and done.close:
                 repair_neighbourhoods(tables, done.close, weights, settings.story_threshold,
                                       settings.story_repair_articles,
-                                      lambda ids: _copy_pairs(store, ids), report, done.hints,
+                                      links, report, done.hints,
                                       done.uncertain, cache)
             # Titles and entities are re-chosen when a story's size crosses a power of two
             # (a repair rebuilds what it changes): amortised O(1) per article.
@@ -85,10 +101,18 @@ class StoriesStage:
             store.mark_done(self.name, sorted(set(article_ids) - set(keys)), self.version)
 
 
+def _doubled_small(tables: StoryTables, before: int) -> bool:
+    """Whether this batch took a store of at most :data:`RESTORY_ARTICLES` articles past a
+    power of two (so a whole re-clustering runs about log2(1500) = 11 times in a store's life).
+    """
+    after = tables.document_count()
+    return 1 < after <= RESTORY_ARTICLES and after.bit_length() > before.bit_length()
+
+
 def restory(store: Store, settings: Settings) -> RepairReport:
     """Repair every story: merge those that grew together, split those that drifted."""
     tables = store.stories
-    with store.transaction():
+    with store.transaction(), one_blas_thread():
         # A requested repair may take larger neighbourhoods than the automatic one.
         limit = max(settings.story_repair_articles, RESTORY_ARTICLES)
         stories = tables.active_story_ids()
@@ -103,6 +127,21 @@ def restory(store: Store, settings: Settings) -> RepairReport:
                                            limit, links)
         reresolve_names(store, settings, report.changed_articles)
     return report
+
+
+_BLAS: Any = None
+
+
+def one_blas_thread() -> AbstractContextManager[Any]:
+    """A context in which numpy's BLAS runs on one thread. The stage's matrix products
+    are small (a repair neighbourhood's articles): extra threads only spin, and on a busy
+    2-core machine that spinning made a 12 x 400 product take 1 ms instead of 10 us."""
+    global _BLAS
+    if _BLAS is None:
+        from threadpoolctl import ThreadpoolController
+
+        _BLAS = ThreadpoolController()  # inspecting the loaded libraries costs ~0.4 ms: once
+    return _BLAS.limit(limits=1, user_api="blas")  # type: ignore[no-any-return]
 
 
 def reresolve_names(store: Store, settings: Settings, article_ids: set[int]) -> None:

@@ -11,7 +11,6 @@ average linkage, the same criterion repair uses), damped by the vetoes of
 from __future__ import annotations
 
 import math
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -24,17 +23,18 @@ from newsweave.store.stories import FeatureRow, StoryRow, StoryTables
 from newsweave.stories.features import Features, extract_features
 from newsweave.stories.titles import choose_title, top_entities
 from newsweave.stories.vectors import (
+    Arrays,
     ArticleVector,
-    Vector,
     Weights,
-    add_into,
-    dot,
+    add_arrays,
+    dot_arrays,
     pack,
-    top_keys,
-    unpack,
+    pack_arrays,
+    top_array_keys,
+    top_of,
     unpack_arrays,
     veto_factor,
-    weigh,
+    weigh_packed,
 )
 
 QUERY_KEYS = 24  # an article's heaviest keys used to look up candidate stories
@@ -90,113 +90,150 @@ def _headline(article: Article) -> str:
     return " ".join(first.split())[:200]
 
 
+class VectorCache:
+    """What one stage run has read and weighed: article vectors and feature rows. Valid
+    while the document frequencies stay put, which they do within a run (the batch's
+    features are saved first), so repair and title refreshes weigh each article once per
+    run, however many neighbourhoods it falls in."""
+
+    __slots__ = ("rows", "vectors")
+
+    def __init__(self) -> None:
+        self.vectors: dict[int, ArticleVector] = {}
+        self.rows: dict[int, FeatureRow] = {}
+
+
+def feature_rows(
+    tables: StoryTables, article_ids: Iterable[int], cache: VectorCache | None = None
+) -> dict[int, FeatureRow]:
+    """Stored feature rows of ``article_ids`` (those that have one), through ``cache``."""
+    ids = list(article_ids)
+    if cache is None:
+        return tables.features(ids)
+    missing = [a for a in ids if a not in cache.rows]
+    if missing:
+        cache.rows.update(tables.features(missing))
+    return {a: cache.rows[a] for a in ids if a in cache.rows}
+
+
 def article_vectors(
     tables: StoryTables,
     article_ids: Iterable[int],
     weights: Weights,
-    cache: dict[int, ArticleVector] | None = None,
+    cache: VectorCache | None = None,
 ) -> dict[int, ArticleVector]:
     """Weighted vectors of stored articles, with the store's current document frequencies.
 
     ``cache`` (valid while the document frequencies stay put: one stage run) holds
     vectors already weighed; those computed here are added to it.
     """
+    cache = cache if cache is not None else VectorCache()
     ids = list(article_ids)
-    found = {a: cache[a] for a in ids if a in cache} if cache is not None else {}
-    missing = [a for a in ids if a not in found]
+    missing = [a for a in ids if a not in cache.vectors]
     if missing:
-        fresh = vectors_of(tables, tables.features(missing).values(), weights)
-        found.update(fresh)
-        if cache is not None:
-            cache.update(fresh)
-    return found
+        rows = feature_rows(tables, missing, cache)
+        cache.vectors.update(vectors_of(tables, rows.values(), weights))
+    return {a: cache.vectors[a] for a in ids if a in cache.vectors}
 
 
 def vectors_of(
     tables: StoryTables, rows: Iterable[FeatureRow], weights: Weights
 ) -> dict[int, ArticleVector]:
-    unpacked = [(r, Features(Counter(unpack(r.terms)), Counter(unpack(r.names)),
-                             Counter(unpack(r.dates)))) for r in rows]
-    df = tables.document_frequencies(k for _, f in unpacked for k in f.keys())  # noqa: SIM118 (Features.keys, not a dict)
-    docs = tables.document_count()
-    found: dict[int, ArticleVector] = {}
-    for row, features in unpacked:
-        full, names = weigh(features, df, docs, weights)
-        found[row.article_id] = ArticleVector(
-            row.article_id, full, names, frozenset(features.dates), row.day
+    """Weigh feature rows with the store's current document frequencies."""
+    rows = list(rows)
+
+    def frequencies(keys: np.ndarray) -> np.ndarray:
+        return np.array(tables.frequency_list(keys.tolist()), dtype=np.float64)
+
+    weighed = weigh_packed([(r.terms, r.names, r.dates) for r in rows], frequencies,
+                           tables.document_count(), weights)
+    return {
+        row.article_id: ArticleVector(
+            row.article_id, None, None, frozenset(unpack_arrays(row.dates)[0].tolist()),
+            row.day, arrays=full, name_arrays=names,
         )
-    return found
+        for row, (full, names) in zip(rows, weighed, strict=True)
+    }
 
 
 class StoryState:
     """A story as online assignment sees it: summed member vectors and extent in time.
 
-    The summed vector stays packed (sorted key and value arrays) until an article
-    joins: scoring a candidate is then a vectorised lookup of the article's few
-    hundred keys, not the unpacking of a story's thousands.
+    The summed vectors stay packed (sorted key and value arrays): scoring a candidate
+    is a vectorised lookup of the article's few hundred keys, not the unpacking of a
+    story's thousands. Articles that join are summed in when the story is next read.
     """
 
-    __slots__ = ("_centroid", "_keys", "_names_norm", "_values", "dates", "names", "row",
-                 "size_before")
+    __slots__ = ("_dates", "_full", "_names", "_names_norm", "_pending", "row", "size_before")
 
     def __init__(self, row: StoryRow) -> None:
         self.row = row
         self.size_before = row.size
-        self._keys, self._values = unpack_arrays(row.centroid)
-        self._centroid: Vector | None = None
-        self.names: Vector = unpack(row.names)
+        self._full: Arrays | None = None
+        self._names: Arrays | None = None
+        self._pending: list[ArticleVector] = []
         self._names_norm: float | None = None
-        self.dates: set[int] = set(unpack(row.dates))
+        self._dates: set[int] | None = None
 
     @classmethod
     def load(cls, row: StoryRow) -> StoryState:
         return cls(row)
 
-    @property
-    def centroid(self) -> Vector:
-        if self._centroid is None:
-            self._centroid = dict(zip(self._keys.tolist(), self._values.tolist(), strict=True))
-        return self._centroid
+    def _settle(self) -> None:
+        """Sum the articles that joined since the vectors were last read into them."""
+        pending, self._pending = self._pending, []
+        full, names = self.arrays(), self.name_arrays()
+        self._full = add_arrays([full, *(p.arrays() for p in pending)])
+        self._names = add_arrays([names, *(p.name_arrays() for p in pending)])
+        self._names_norm = None
 
-    def arrays(self) -> tuple[np.ndarray, np.ndarray]:
+    def arrays(self) -> Arrays:
         """The summed vector as sorted (keys, values) arrays."""
-        if self._centroid is not None:
-            return unpack_arrays(pack(self._centroid))
-        return self._keys, self._values
+        if self._pending:
+            self._settle()
+        if self._full is None:
+            self._full = unpack_arrays(self.row.centroid)
+        return self._full
+
+    def name_arrays(self) -> Arrays:
+        """The summed name-only vector as sorted (keys, values) arrays."""
+        if self._pending:
+            self._settle()
+        if self._names is None:
+            self._names = unpack_arrays(self.row.names)
+        return self._names
+
+    @property
+    def dates(self) -> set[int]:
+        """Years mentioned by any member."""
+        if self._dates is None:
+            self._dates = set(unpack_arrays(self.row.dates)[0].tolist())
+        return self._dates
 
     def top(self, count: int) -> list[int]:
         """The ``count`` heaviest keys of the summed vector (as :func:`top_keys`)."""
-        if self._centroid is not None:
-            return top_keys(self._centroid, count)
-        order = np.lexsort((self._keys, -self._values))[:count]
-        return self._keys[order].tolist()
-
-    def _dot(self, item: ArticleVector) -> float:
-        if self._centroid is not None:
-            return dot(item.vector, self._centroid)
-        if not len(self._keys) or not item.vector:
-            return 0.0
-        keys, values = item.arrays()
-        at = np.searchsorted(self._keys, keys)
-        at[at >= len(self._keys)] = 0
-        hit = self._keys[at] == keys
-        return float(np.dot(values[hit], self._values[at[hit]]))
+        return top_array_keys(self.arrays(), count)
 
     @property
     def names_norm(self) -> float:
         if self._names_norm is None:
-            self._names_norm = math.sqrt(sum(v * v for v in self.names.values()))
+            values = self.name_arrays()[1].astype(np.float64)
+            self._names_norm = math.sqrt(float(np.dot(values, values)))
         return self._names_norm
+
+    def names_cosine(self, names: Arrays, norm: float = 1.0) -> float:
+        """The cosine of a name vector of norm ``norm`` with this story's names."""
+        own = self.names_norm
+        return dot_arrays(names, self.name_arrays()) / (own * norm) if own and norm else 0.0
 
     def score(self, item: ArticleVector, weights: Weights) -> tuple[float, bool]:
         """Mean similarity of ``item`` to the members (vetoes applied), and whether
         their names agree (neither names anyone, or they share names)."""
         if self.row.size <= 0:
             return 0.0, False
-        base = self._dot(item) / self.row.size
-        names_norm = self.names_norm
-        names_cos = dot(item.names, self.names) / names_norm if names_norm else 0.0
-        has_names = bool(item.names and self.names)
+        base = dot_arrays(item.arrays(), self.arrays()) / self.row.size
+        names_cos = self.names_cosine(item.name_arrays())
+        has_names = bool(item.has_names() and self.names_norm)
         agree = not has_names or names_cos >= weights.name_floor
         if base <= 0:
             return 0.0, agree
@@ -206,10 +243,9 @@ class StoryState:
         ), agree
 
     def add(self, item: ArticleVector) -> None:
-        add_into(self.centroid, item.vector)
-        add_into(self.names, item.names)
-        self._names_norm = None
-        self.dates |= item.dates
+        self._pending.append(item)
+        if item.dates:
+            self.dates.update(item.dates)
         self.row.size += 1
         if item.day is not None:
             first, last = self.row.first_day, self.row.last_day
@@ -275,7 +311,7 @@ def assign(
     hints: dict[int, set[int]] = {}
     story_of = tables.story_of(a for item in items for a in (linked or {}).get(item.id, ()))
     for item in items:
-        query = top_keys(item.vector, QUERY_KEYS)
+        query = top_array_keys(item.arrays(), QUERY_KEYS)
         candidates = set(tables.candidates(query, CANDIDATES))
         candidates.update(s for k in query for s in batch_keys.get(k, ()))
         floor: dict[int, float] = {}
@@ -335,49 +371,58 @@ def assign(
 
 def _save(tables: StoryTables, state: StoryState) -> None:
     row = state.row
-    centroid = _prune(state.centroid)
-    row.centroid = pack(centroid)
-    row.names = pack(state.names)
+    centroid = top_of(state.arrays(), CENTROID_KEYS)  # the heaviest keys only (memory)
+    row.centroid = pack_arrays(centroid)
+    row.names = pack_arrays(state.name_arrays())
     row.dates = pack(dict.fromkeys(state.dates, 1.0))
     if not row.title:
         titles = tables.features(tables.members([row.id]).get(row.id, [])[:1])
         row.title = next((r.title for r in titles.values()), "")
-    tables.update_story(row, top_keys(centroid, STORY_KEYS))
-
-
-def _prune(vector: Vector) -> Vector:
-    if len(vector) <= CENTROID_KEYS:
-        return vector
-    return {k: vector[k] for k in top_keys(vector, CENTROID_KEYS)}
+    tables.update_story(row, top_array_keys(centroid, STORY_KEYS))
 
 
 def rebuild(
-    tables: StoryTables, story_id: int, members: Sequence[int], vectors: Mapping[int, ArticleVector]
+    tables: StoryTables,
+    story_id: int,
+    members: Sequence[int],
+    vectors: Mapping[int, ArticleVector],
+    cache: VectorCache | None = None,
 ) -> None:
     """Recompute a story's state, title and entities from its members (after repair)."""
-    centroid: Vector = {}
-    names: Vector = {}
+    present = [a for a in members if a in vectors]
+    centroid = add_arrays([vectors[a].arrays() for a in present])
+    names = add_arrays([vectors[a].name_arrays() for a in present])
     dates: set[int] = set()
-    days = [vectors[a].day for a in members if a in vectors and vectors[a].day is not None]
-    for a in members:
-        if a in vectors:
-            add_into(centroid, vectors[a].vector)
-            add_into(names, vectors[a].names)
-            dates |= vectors[a].dates
-    rows = tables.features(members)
-    mean = {k: v / max(1, len(members)) for k, v in centroid.items()}
-    title = choose_title(
-        [(rows[a].title, vectors[a].vector) for a in members if a in rows and a in vectors], mean
-    )
-    entities = top_entities([(rows[a].labels, vectors[a].names) for a in members
-                             if a in rows and a in vectors])
-    pruned = _prune(centroid)
+    for a in present:
+        dates |= vectors[a].dates
+    days = [vectors[a].day for a in present if vectors[a].day is not None]
+    rows = feature_rows(tables, members, cache)
+    titled = [a for a in present if a in rows]
+    title = choose_title([(rows[a].title, centrality) for a, centrality
+                          in zip(titled, _centrality(centroid, [vectors[a] for a in titled]),
+                                 strict=True)])
+    entities = top_entities([(rows[a].labels, vectors[a].names) for a in titled])
+    pruned = top_of(centroid, CENTROID_KEYS)
     row = StoryRow(
-        story_id, len(members), title, pack(pruned), pack(names),
+        story_id, len(members), title, pack_arrays(pruned), pack_arrays(names),
         pack(dict.fromkeys(dates, 1.0)), min(days, default=None), max(days, default=None),
         entities,
     )
-    tables.update_story(row, top_keys(pruned, STORY_KEYS))
+    tables.update_story(row, top_array_keys(pruned, STORY_KEYS))
+
+
+def _centrality(centroid: Arrays, items: Sequence[ArticleVector]) -> list[float]:
+    """Each item's dot product with the summed vector (which holds every key they hold)."""
+    if not items:
+        return []
+    keys = [item.arrays()[0] for item in items]
+    lengths = np.fromiter((len(k) for k in keys), dtype=np.int64, count=len(items))
+    if not lengths.sum():
+        return [0.0] * len(items)
+    at = np.searchsorted(centroid[0], np.concatenate(keys))
+    values = np.concatenate([item.arrays()[1] for item in items]) * centroid[1][at]
+    owner = np.repeat(np.arange(len(items)), lengths)
+    return np.bincount(owner, weights=values, minlength=len(items)).tolist()  # type: ignore[no-any-return]
 
 
 REFRESH_MAX = 100  # larger stories keep their title until a repair rebuilds them
@@ -387,7 +432,7 @@ def refresh(
     tables: StoryTables,
     story_ids: Iterable[int],
     weights: Weights,
-    cache: dict[int, ArticleVector] | None = None,
+    cache: VectorCache | None = None,
 ) -> None:
     """Re-choose title and entities of ``story_ids`` (up to :data:`REFRESH_MAX` articles);
     ``cache``: vectors already weighed in this run (see :func:`article_vectors`)."""
@@ -395,4 +440,4 @@ def refresh(
     for story_id, articles in sorted(members.items()):
         if len(articles) <= REFRESH_MAX:
             rebuild(tables, story_id, articles,
-                    article_vectors(tables, articles, weights, cache))
+                    article_vectors(tables, articles, weights, cache), cache)

@@ -18,6 +18,7 @@ import re
 import zlib
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from newsweave.nlp.sentences import split_sentences
 
@@ -135,24 +136,37 @@ def _add_sentence(
     surface: dict[int, Counter[str]],
 ) -> None:
     words = _WORD.findall(sentence)
+    lowers = [w.lower() for w in words]
+    terms = [k for k in map(_term_key, lowers) if k is not None]
+    for _ in range(weight):
+        features.terms.update(terms)  # counted in C: this loop runs for every word read
     run: list[str] = []
+    last = len(words) - 1
     for position, word in enumerate(words):
-        lower = word.lower()
-        if lower not in STOPWORDS and (len(lower) > 1 or lower.isdigit()):
-            features.terms[key(TERM, stem(lower))] += weight
-        if _YEAR.match(word):
+        lower = lowers[position]
+        if word[:1].isdigit() and _YEAR.match(word):
             features.dates[key(DATE, word)] += weight
-            previous = words[position - 1].lower() if position else ""
+            previous = lowers[position - 1] if position else ""
             if previous in _MONTHS:
                 features.dates[key(DATE, f"{word}-{_MONTHS[previous]:02d}")] += weight
         if _is_name_word(word, position, lowercase):
             run.append(word)
-        elif run and lower in _NAME_GLUE and position + 1 < len(words):
-            run.append(lower)
-        else:
-            _add_name(run, weight, features, surface)
-            run = []
+        elif run:
+            if lower in _NAME_GLUE and position < last:
+                run.append(lower)
+            else:
+                _add_name(run, weight, features, surface)
+                run = []
     _add_name(run, weight, features, surface)
+
+
+@lru_cache(maxsize=1 << 16)
+def _term_key(lower: str) -> int | None:
+    """The term key of a lowercased word, None for words that are not terms (cached:
+    a news vocabulary repeats, and stemming and hashing each occurrence showed up)."""
+    if lower in STOPWORDS or (len(lower) < 2 and not lower.isdigit()):
+        return None
+    return key(TERM, stem(lower))
 
 
 def _is_name_word(word: str, position: int, lowercase: set[str]) -> bool:

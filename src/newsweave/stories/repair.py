@@ -23,14 +23,13 @@ from newsweave.stories.assign import (
     CANDIDATES,
     STORY_KEYS,
     StoryState,
+    VectorCache,
     article_vectors,
     rebuild,
 )
 from newsweave.stories.vectors import (
     SMALL_STORY,
-    ArticleVector,
     Weights,
-    dot,
     pair_matrices,
     veto_factor,
 )
@@ -213,7 +212,7 @@ def repair_neighbourhoods(
     report: RepairReport | None = None,
     hints: Mapping[int, Iterable[int]] | None = None,
     eager: Iterable[int] = (),
-    cache: dict[int, ArticleVector] | None = None,
+    cache: VectorCache | None = None,
 ) -> RepairReport:
     """Re-cluster the neighbourhoods of ``touched`` stories; merge and split as needed.
 
@@ -228,6 +227,7 @@ def repair_neighbourhoods(
     ``cache``: vectors weighed in this run (see :func:`article_vectors`).
     """
     report = report or RepairReport()
+    cache = cache if cache is not None else VectorCache()
     eager = set(eager)
     pending = sorted(set(touched))
     done: set[int] = set()
@@ -252,11 +252,13 @@ def repair_all(
     weights: Weights,
     threshold: float,
     links: LinksFn | None = None,
+    cache: VectorCache | None = None,
 ) -> RepairReport:
     """Re-cluster ``story_ids`` as one group (a small store's restory)."""
     report = RepairReport()
     if story_ids:
-        _repair_group(tables, sorted(story_ids), weights, threshold, links, report, {})
+        _repair_group(tables, sorted(story_ids), weights, threshold, links, report,
+                      cache if cache is not None else VectorCache())
     return report
 
 
@@ -370,7 +372,7 @@ def _story_similarity(a: StoryState, b: StoryState, weights: Weights) -> tuple[f
     shared = float(np.dot(values_a[at_a].astype(np.float64), values_b[at_b]))
     base = shared / (a.row.size * b.row.size)
     norm_a, norm_b = a.names_norm, b.names_norm
-    names_cos = dot(a.names, b.names) / (norm_a * norm_b) if norm_a and norm_b else 0.0
+    names_cos = a.names_cosine(b.name_arrays(), norm_b)
     agree = not (norm_a and norm_b) or names_cos >= weights.name_floor
     if base <= 0:
         return 0.0, agree
@@ -389,7 +391,7 @@ def _repair_group(
     threshold: float,
     links: LinksFn | None,
     report: RepairReport,
-    cache: dict[int, ArticleVector] | None = None,
+    cache: VectorCache | None = None,
 ) -> None:
     members = tables.members(group)
     story_of = {a: s for s, articles in members.items() for a in articles}
@@ -427,7 +429,7 @@ def _repair_group(
         # resolve differently (see newsweave.stories.reresolve_names).
         report.changed_articles.update(cluster)
         tables.set_members(story_id, cluster)
-        rebuild(tables, story_id, cluster, vectors)
+        rebuild(tables, story_id, cluster, vectors, cache)
     for old, c in merged.items():
         tables.merge_story(old, final[c])
         tables.log("merge", old, final[c], members[old])

@@ -9,23 +9,22 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from newsweave.stories.vectors import Vector, dot
-
 MAX_TITLE = 160
 
 
-def choose_title(members: Sequence[tuple[str, Vector]], mean: Mapping[int, float]) -> str:
-    """The headline of the member nearest the mean; ties go to the earlier member.
+def choose_title(members: Sequence[tuple[str, float]]) -> str:
+    """The headline of the most central member, given ``(headline, centrality)`` pairs
+    (centrality: the dot product of the member's vector with the story's mean or sum);
+    ties go to the earlier member.
 
-    >>> choose_title([("Off-topic", {1: 1.0}), ("Dam breaks", {2: 1.0})], {2: 0.9, 1: 0.1})
+    >>> choose_title([("Off-topic", 0.1), ("Dam breaks", 0.9)])
     'Dam breaks'
     """
     best = ""
     best_score = float("-inf")
-    for title, vector in members:
+    for title, score in members:
         if not title.strip():
             continue
-        score = dot(vector, mean)
         if score > best_score:
             best, best_score = title, score
     flat = " ".join(best.split())

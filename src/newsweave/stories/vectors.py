@@ -11,7 +11,7 @@ are usually two events of the same kind, not one event.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,6 +19,7 @@ import numpy as np
 from newsweave.stories.features import Features
 
 Vector = dict[int, float]
+Arrays = tuple[np.ndarray, np.ndarray]  # a vector as (keys ascending as uint32, values)
 
 SMALL_STORY = 2  # stories this small may join a larger one below the threshold (``attach``)
 
@@ -38,24 +39,67 @@ class Weights:
     attach: float = 0.1
 
 
-@dataclass(slots=True)
 class ArticleVector:
-    """One article ready to compare: full vector, name-only vector, years, publication day."""
+    """One article ready to compare: full vector, name-only vector, years, publication day.
 
-    id: int
-    vector: Vector
-    names: Vector
-    dates: frozenset[int]
-    day: int | None  # proleptic ordinal of the publication date, if known
-    _arrays: tuple[np.ndarray, np.ndarray] | None = None
+    The vectors are given as dicts or as sorted (keys, values) arrays (what
+    :func:`weigh_packed` makes); each form is derived from the other on first use.
+    """
 
-    def arrays(self) -> tuple[np.ndarray, np.ndarray]:
-        """The vector as (keys, values) arrays, for vectorised lookups."""
+    __slots__ = ("_arrays", "_name_arrays", "_names", "_vector", "dates", "day", "id")
+
+    def __init__(
+        self,
+        id: int,
+        vector: Vector | None,
+        names: Vector | None,
+        dates: frozenset[int],
+        day: int | None,  # proleptic ordinal of the publication date, if known
+        *,
+        arrays: Arrays | None = None,
+        name_arrays: Arrays | None = None,
+    ) -> None:
+        self.id = id
+        self._vector = vector
+        self._names = names
+        self.dates = dates
+        self.day = day
+        self._arrays = arrays
+        self._name_arrays = name_arrays
+
+    @property
+    def vector(self) -> Vector:
+        if self._vector is None:
+            self._vector = as_dict(self.arrays())
+        return self._vector
+
+    @property
+    def names(self) -> Vector:
+        if self._names is None:
+            self._names = as_dict(self.name_arrays())
+        return self._names
+
+    def arrays(self) -> Arrays:
+        """The full vector as (keys, values) arrays, keys ascending."""
         if self._arrays is None:
-            keys = np.fromiter(self.vector.keys(), dtype=np.uint32, count=len(self.vector))
-            values = np.fromiter(self.vector.values(), dtype=np.float64, count=len(self.vector))
-            self._arrays = (keys, values)
+            self._arrays = _to_arrays(self._vector or {})
         return self._arrays
+
+    def name_arrays(self) -> Arrays:
+        """The name-only vector as (keys, values) arrays, keys ascending."""
+        if self._name_arrays is None:
+            self._name_arrays = _to_arrays(self._names or {})
+        return self._name_arrays
+
+    def has_names(self) -> bool:
+        return bool(len(self.name_arrays()[0]) if self._names is None else self._names)
+
+
+def _to_arrays(vector: Mapping[int, float]) -> Arrays:
+    keys = np.fromiter(vector.keys(), dtype=np.uint32, count=len(vector))
+    values = np.fromiter(vector.values(), dtype=np.float64, count=len(vector))
+    order = np.argsort(keys, kind="stable")
+    return keys[order], values[order]
 
 
 def idf(df: int, docs: int) -> float:
@@ -79,6 +123,117 @@ def weigh(
             if group is features.names:
                 names[k] = value
     return normalise(full), normalise(names)
+
+
+def weigh_packed(
+    articles: Sequence[tuple[bytes, bytes, bytes]],
+    frequencies: Callable[[np.ndarray], np.ndarray],
+    docs: int,
+    weights: Weights,
+) -> list[tuple[Arrays, Arrays]]:
+    """:func:`weigh` for many articles at once, from their packed (terms, names, dates)
+    counts: per article, the full and the name-only vector as sorted arrays.
+
+    ``frequencies`` maps an array of distinct keys to their document frequencies.
+    One pass of numpy over all the articles' features instead of a Python loop
+    per feature: weighing is what repair and title refreshes spend their time on.
+    """
+    n = len(articles)
+    key_bytes, count_bytes, lengths, factors, owners, named = [], [], [], [], [], []
+    group_factors = (1.0, weights.names, weights.dates)
+    for index, blobs in enumerate(articles):
+        for group, blob in enumerate(blobs):
+            if group_factors[group] <= 0 or not blob:
+                continue
+            half = len(blob) // 2  # packed: keys (uint32) then counts (float32)
+            key_bytes.append(blob[:half])
+            count_bytes.append(blob[half:])
+            lengths.append(half // 4)
+            factors.append(group_factors[group])
+            owners.append(index)
+            named.append(group == 1)
+    empty = (np.zeros(0, dtype=np.uint32), np.zeros(0))
+    if not lengths:
+        return [(empty, empty) for _ in range(n)]
+    # Joined bytes, then one array each: a handful of numpy calls for the whole batch.
+    key = np.frombuffer(b"".join(key_bytes), dtype=np.uint32).astype(np.int64)
+    counts = np.frombuffer(b"".join(count_bytes), dtype=np.float32).astype(np.float64)
+    owner = np.repeat(np.array(owners, dtype=np.int64), lengths)
+    is_name = np.repeat(np.array(named, dtype=bool), lengths)
+    distinct, inverse = np.unique(key, return_inverse=True)
+    df = np.asarray(frequencies(distinct), dtype=np.float64)
+    idf = np.log((docs + 1) / (df + 1)) + 1.0
+    value = np.repeat(np.array(factors), lengths) * (1.0 + np.log(counts)) * idf[inverse]
+    full = _per_owner(owner, key, value, n)
+    names = _per_owner(owner[is_name], key[is_name], value[is_name], n)
+    return list(zip(full, names, strict=True))
+
+
+def _per_owner(owner: np.ndarray, key: np.ndarray, value: np.ndarray, n: int) -> list[Arrays]:
+    """Split (owner, key, value) triples into one normalised sorted vector per owner; a key
+    an owner holds twice (a hash shared by two groups) adds up, as in :func:`weigh`."""
+    composite = (owner << 32) | key
+    distinct, inverse = np.unique(composite, return_inverse=True)
+    summed = np.bincount(inverse, weights=value, minlength=len(distinct))
+    owners = distinct >> 32
+    norms = np.sqrt(np.bincount(owners, weights=summed * summed, minlength=n))
+    scale = np.divide(1.0, norms, out=np.zeros(n), where=norms > 0)
+    summed = summed * scale[owners]
+    keys = (distinct & 0xFFFFFFFF).astype(np.uint32)
+    bounds = np.searchsorted(owners, np.arange(n + 1))
+    return [(keys[bounds[i]:bounds[i + 1]], summed[bounds[i]:bounds[i + 1]])
+            if norms[i] > 0 else (keys[:0], summed[:0]) for i in range(n)]
+
+
+def as_dict(arrays: Arrays) -> Vector:
+    return dict(zip(arrays[0].tolist(), arrays[1].tolist(), strict=True))
+
+
+def add_arrays(parts: Sequence[Arrays]) -> Arrays:
+    """The sum of sparse vectors given as arrays, keys ascending."""
+    parts = [p for p in parts if len(p[0])]
+    if not parts:
+        return np.zeros(0, dtype=np.uint32), np.zeros(0)
+    if len(parts) == 1:
+        return parts[0][0], parts[0][1].astype(np.float64)
+    keys = np.concatenate([p[0] for p in parts])
+    values = np.concatenate([p[1] for p in parts]).astype(np.float64)
+    distinct, inverse = np.unique(keys, return_inverse=True)
+    return distinct, np.bincount(inverse, weights=values, minlength=len(distinct))
+
+
+def top_of(arrays: Arrays, count: int) -> Arrays:
+    """The ``count`` heaviest entries (ties to the smaller key, as :func:`top_keys`),
+    keys ascending."""
+    keys, values = arrays
+    if len(keys) <= count:
+        return arrays
+    kept = np.sort(np.lexsort((keys, -values))[:count])
+    return keys[kept], values[kept]
+
+
+def top_array_keys(arrays: Arrays, count: int) -> list[int]:
+    """:func:`top_keys` of a vector given as arrays."""
+    keys, values = arrays
+    return keys[np.lexsort((keys, -values))[:count]].tolist()  # type: ignore[no-any-return]
+
+
+def dot_arrays(a: Arrays, b: Arrays) -> float:
+    """The dot product of two vectors given as arrays (keys ascending)."""
+    if not len(a[0]) or not len(b[0]):
+        return 0.0
+    if len(a[0]) > len(b[0]):
+        a, b = b, a
+    at = np.searchsorted(b[0], a[0])
+    at[at >= len(b[0])] = 0
+    hit = b[0][at] == a[0]
+    return float(np.dot(a[1][hit], b[1][at[hit]].astype(np.float64)))
+
+
+def pack_arrays(arrays: Arrays) -> bytes:
+    """:func:`pack` of a vector given as arrays, keys ascending."""
+    keys, values = arrays
+    return keys.astype(np.uint32).tobytes() + values.astype(np.float32).tobytes()
 
 
 def normalise(vector: Vector) -> Vector:
@@ -147,9 +302,9 @@ def pair_matrices(
     neighbourhood holds a few hundred articles, so dense is cheap and exact.
     """
     n = len(items)
-    full = _cosines([a.vector for a in items])
-    names = _cosines([a.names for a in items])
-    has_names = np.array([bool(a.names) for a in items])
+    full = _cosines([a.arrays() for a in items])
+    names = _cosines([a.name_arrays() for a in items])
+    has_names = np.array([a.has_names() for a in items], dtype=bool)
     disagree = np.outer(has_names, has_names) & (names < weights.name_floor)
     factor = np.where(disagree, weights.name_penalty, 1.0)
     days = np.array([-1 if a.day is None else a.day for a in items], dtype=np.int64)
@@ -187,25 +342,39 @@ def _incidence(sets: Sequence[frozenset[int]]) -> np.ndarray:
     return matrix
 
 
-def _cosines(vectors: Sequence[Vector]) -> np.ndarray:
-    """Pairwise dot products. Only keys that two or more vectors hold can add to an
-    off-diagonal entry, so the dense matrix spans those (a fraction of all keys)."""
+def _cosines(vectors: Sequence[Vector] | Sequence[Arrays]) -> np.ndarray:
+    """Pairwise dot products of vectors (dicts, or (keys, values) arrays). Only keys that
+    two or more vectors hold can add to an off-diagonal entry, so the dense matrix spans
+    those (a fraction of all keys)."""
     n = len(vectors)
-    lengths = np.fromiter((len(v) for v in vectors), dtype=np.int64, count=n)
-    total = int(lengths.sum())
-    keys = np.fromiter((k for v in vectors for k in v), dtype=np.int64, count=total)
-    values = np.fromiter((x for v in vectors for x in v.values()), dtype=np.float64,
-                         count=total)
+    arrays = [v if isinstance(v, tuple) else _to_arrays(v) for v in vectors]
+    lengths = np.fromiter((len(k) for k, _ in arrays), dtype=np.int64, count=n)
+    if not n or not lengths.sum():
+        return np.zeros((n, n))
+    keys = np.concatenate([k for k, _ in arrays]).astype(np.int64)
+    values = np.concatenate([v for _, v in arrays]).astype(np.float64)
     rows = np.repeat(np.arange(n), lengths)
     diagonal = np.bincount(rows, weights=values * values, minlength=n)
     _, column, counts = np.unique(keys, return_inverse=True, return_counts=True)
     shared = counts[column] > 1
     kept = np.cumsum(counts > 1) - 1  # column index among shared keys
-    matrix = np.zeros((n, max(1, int((counts > 1).sum()))), dtype=np.float32)
-    matrix[rows[shared], kept[column[shared]]] = values[shared]
-    result = (matrix @ matrix.T).astype(np.float64)
+    at, row_of, value_of = kept[column[shared]], rows[shared], values[shared]
+    order = np.argsort(at, kind="stable")
+    at, row_of, value_of = at[order], row_of[order], value_of[order]
+    columns = int((counts > 1).sum())
+    result = np.zeros((n, n))
+    # The dense matrix is built a block of columns at a time: a whole small store (1,500
+    # articles, tens of thousands of shared keys) would otherwise take hundreds of MiB.
+    for start in range(0, columns, _BLOCK):
+        lo, hi = np.searchsorted(at, [start, start + _BLOCK])
+        matrix = np.zeros((n, min(_BLOCK, columns - start)), dtype=np.float32)
+        matrix[row_of[lo:hi], at[lo:hi] - start] = value_of[lo:hi]
+        result += matrix @ matrix.T
     np.fill_diagonal(result, diagonal)
     return result
+
+
+_BLOCK = 4096  # columns of the dense matrix at a time in _cosines (memory: rows x 16 KiB)
 
 
 def pack(vector: Mapping[int, float]) -> bytes:

@@ -1,0 +1,80 @@
+"""The stories stage's bookkeeping: a frequency cache that never serves a stale value, and
+the whole-store repairs of a small store as it grows."""
+
+import pytest
+
+import newsweave.stories
+from newsweave.engine import content_hash
+from newsweave.model import Article
+from newsweave.settings import load_settings
+from newsweave.store import open_store
+from newsweave.store.stories import FeatureRow
+from newsweave.stories.vectors import pack
+
+
+def _articles(store, texts: list[str]) -> list[int]:
+    return store.add_articles(
+        [Article(id=None, content_hash=content_hash(t), raw=t, raw_format="text", text=t,
+                 source=t) for t in texts], [{}] * len(texts))
+
+
+def _row(article_id: int, keys: list[int]) -> FeatureRow:
+    return FeatureRow(article_id, pack(dict.fromkeys(keys, 1.0)), b"", b"", {}, None, "")
+
+
+def _save(store, article_id: int, keys: list[int]) -> None:
+    store.stories.save_features([_row(article_id, keys)], {article_id: keys})
+
+
+def test_frequencies_follow_writes_rollbacks_and_other_connections(tmp_path):
+    path = str(tmp_path / "df.db")
+    store = open_store(path)
+    other = open_store(path)
+    try:
+        assert _articles(store, [f"article {n}" for n in range(1, 5)]) == [1, 2, 3, 4]
+        tables = store.stories
+        _save(store, 1, [10, 11])
+        assert tables.document_frequencies([10, 11, 12]) == {10: 1, 11: 1, 12: 0}
+        _save(store, 2, [10, 12])  # our own write moves the cached values
+        assert tables.document_frequencies([10, 11, 12]) == {10: 2, 11: 1, 12: 1}
+        with pytest.raises(RuntimeError), store.transaction():
+            _save(store, 3, [10, 11])
+            assert tables.document_frequencies([10, 11]) == {10: 3, 11: 2}
+            raise RuntimeError("the batch fails")
+        assert tables.document_frequencies([10, 11]) == {10: 2, 11: 1}  # rolled back
+        _save(other, 4, [11, 12])  # another connection writes
+        assert tables.document_frequencies([10, 11, 12]) == {10: 2, 11: 2, 12: 2}
+        _save(store, 2, [11])  # an article saved again counts once, with its new keys
+        assert tables.document_frequencies([10, 11, 12]) == {10: 1, 11: 3, 12: 1}
+        assert tables.document_count() == 3
+    finally:
+        other.close()
+        store.close()
+
+
+@pytest.mark.parametrize("repair_articles", [120, 0])
+def test_a_small_store_is_reclustered_whole_each_time_it_doubles(
+    tmp_path, monkeypatch, repair_articles
+):
+    calls = []
+    real = newsweave.stories.repair_all
+
+    def spy(tables, story_ids, *args, **kwargs):
+        calls.append(tables.document_count())
+        return real(tables, story_ids, *args, **kwargs)
+
+    monkeypatch.setattr(newsweave.stories, "repair_all", spy)
+    store = open_store(str(tmp_path / "grow.db"))
+    settings = load_settings(story_repair_articles=repair_articles)
+    stage = newsweave.stories.StoriesStage()
+    try:
+        for n in range(9):
+            text = f"Flood number {n} hits the town of Varnholm. Rescue teams arrived."
+            stage.run(store, _articles(store, [text]), settings)
+        batch = _articles(store, [f"Storm {n} reaches Kestrel Bay." for n in range(10)])
+        stage.run(store, batch, settings)  # 9 -> 19 articles: past 16
+        assert store.stories.document_count() == 19
+    finally:
+        store.close()
+    # Past 2, 4, 8 and 16 articles; never with automatic repair off.
+    assert calls == ([2, 4, 8, 19] if repair_articles else [])
