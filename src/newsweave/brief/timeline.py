@@ -1,13 +1,17 @@
 """A dated timeline from a set of articles: which dates matter, and one sentence for each.
 
 Date selection (after Martschat & Markert 2018 and Ghalandari & Ifrim 2020):
-a date scores for every article whose sentences *mention* it (a resolved
-temporal expression: "March 3", "on Monday", "yesterday"), one vote per article
+a date scores for every article whose sentences *mention* it (a temporal
+expression resolved by the extract stage's resolver, :mod:`newsweave.extract.dates`:
+"March 3", "on Monday", "yesterday", "three days ago"), one vote per article
 and date. An exact day of a month weighs more than a weekday or "yesterday";
 a mention *looking back* (from an article published after the date) weighs
 much more than a same-day one, because the dates reporting keeps returning to
 are the ones a journalist's timeline lists; each article *published* on a day
-adds a little. Only dates inside the reporting period (plus a margin) count.
+adds a little, and so does each article naming a period the day falls in ("in
+March", "last week": the month-level evidence spread over its days). Datelines
+and timestamps are when a piece was filed, not events, and do not vote. Only
+dates inside the reporting period (plus a margin) count.
 
 For each selected date, the entry is the most central of the sentences that
 mention it (highest summed TF-IDF cosine to the others), so it states what
@@ -17,30 +21,39 @@ serves one date only.
 The brief (:mod:`newsweave.brief.build`) and ``bench/timeline17.py`` both
 call :func:`story_timeline`.
 
-Stable API: :class:`DatedSentence`, :class:`TimelinePick`, :func:`dated_sentences`,
-:func:`select_timeline`, :func:`story_timeline`, :func:`central`, :func:`detokenise`.
+Stable API: :class:`DatedSentence`, :class:`DatedPeriod`, :class:`TimelinePick`,
+:func:`dated_sentences`, :func:`read_dates`, :func:`select_timeline`, :func:`story_timeline`,
+:func:`central`, :func:`detokenise`.
 """
 
 from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Protocol
 
-from newsweave.brief.dates import resolve_mentions
 from newsweave.crosscheck.align import STOPWORDS, stem, tokens
+from newsweave.extract.dates import find_dates
 from newsweave.nlp.sentences import split_sentences
 
 # Weights measured on Timeline17 (bench/timeline17.py; docs/benchmarks.md has the runs).
 KIND_WEIGHT = {"day": 1.25, "weekday": 1.0, "relative": 1.0}
 RETROSPECTIVE_WEIGHT = 5.0  # a mention from an article published after the date
 PUBLISHED_WEIGHT = 0.25  # an article published on a day is weak evidence of an event
+PERIOD_WEIGHT = 0.5  # each day of a period an article names ("in March", "last week")
 SPAN_MARGIN = timedelta(days=7)
 _MIN_WORDS = 6
+# The extract resolver's expression kinds that name one day, as the timeline weighs them.
+_KINDS = {"iso": "day", "day-month": "day", "month-day": "day", "weekday": "weekday",
+          "relative-day": "relative", "ago": "relative"}
+# Kinds that name a span ("in March", "last week"); longer spans say nothing of a day.
+_PERIOD_KINDS = frozenset({"month", "period"})
+_PERIOD_MAX_DAYS = 31
 _MAX_CANDIDATES = 150
 
 
@@ -59,7 +72,17 @@ class DatedSentence:
     end: int
     text: str
     date: date
-    kind: str = "day"  # how the date was written: see newsweave.brief.dates.DateMention
+    kind: str = "day"  # how the date was written: "day", "weekday", "relative" (_KINDS)
+    published: date | None = None  # the article's publication day
+
+
+@dataclass(frozen=True, slots=True)
+class DatedPeriod:
+    """A span of days an article names as a whole ("in March", "last week")."""
+
+    article: int
+    first: date
+    last: date
     published: date | None = None  # the article's publication day
 
 
@@ -82,17 +105,48 @@ def dated_sentences(
     """Each sentence of ``text`` paired with every date it mentions (resolved against
     ``published``).
 
-    ``event_dates`` are another resolver's dates with character spans (the
-    extract stage's): where given, a sentence's dates are theirs, unless the two
-    disagree on every date, when this module's reading wins (it reads tense:
-    "is expected to visit on Wednesday" is the next Wednesday, not the last).
+    Dates are read by the extract stage's resolver (:func:`newsweave.extract.dates.find_dates`)
+    against ``published``. ``event_dates`` are that stage's stored dates with character
+    spans (resolved against the story's range where the article has no date, or by an
+    older version): where given, a sentence's dates are theirs, unless the two disagree
+    on every date, when the reading against ``published`` wins.
     """
+    return read_dates(article, text, published, event_dates)[0]
+
+
+def read_dates(
+    article: int,
+    text: str,
+    published: str | None,
+    event_dates: Sequence[tuple[date, int, int]] | None = None,
+) -> tuple[list[DatedSentence], list[DatedPeriod]]:
+    """:func:`dated_sentences`, and the periods of at most a month the article names
+    ("in March", "last week"), read in one pass of the resolver."""
     pub = _day(published)
-    found = []
-    for sentence in split_sentences(text):
-        if len(sentence.text.split()) < _MIN_WORDS:
+    own_by_start: dict[int, dict[date, str]] = {}
+    periods: set[tuple[date, date]] = set()
+    every = split_sentences(text)
+    sentences = [s for s in every if len(s.text.split()) >= _MIN_WORDS]
+    starts = [s.start for s in sentences]
+    # One resolver for the whole product: the extract stage's (newsweave.extract.dates).
+    for mention in find_dates(text, (pub, pub) if pub else None, sentences=every):
+        if mention.role != "event":
+            continue  # a dateline is when it was reported, not an event
+        if mention.range is not None and mention.kind in _PERIOD_KINDS:
+            first, last = (date.fromisoformat(d) for d in mention.range)
+            if (last - first).days < _PERIOD_MAX_DAYS:
+                periods.add((first, last))
             continue
-        own = {m.date: m.kind for m in resolve_mentions(sentence.text, published)}
+        kind = _KINDS.get(mention.kind)
+        if kind is None or mention.date is None:
+            continue
+        at = bisect_right(starts, mention.start) - 1
+        if at >= 0 and mention.start < sentences[at].end:
+            own_by_start.setdefault(starts[at], {}).setdefault(
+                date.fromisoformat(mention.date), kind)
+    found = []
+    for sentence in sentences:
+        own = own_by_start.get(sentence.start, {})
         days = dict(own)
         if event_dates is not None:
             theirs = [d for d, s, _ in event_dates if sentence.start <= s < sentence.end]
@@ -101,7 +155,7 @@ def dated_sentences(
         for day, kind in days.items():
             found.append(DatedSentence(article, sentence.start, sentence.end, sentence.text,
                                        day, kind, pub))
-    return found
+    return found, [DatedPeriod(article, a, b, pub) for a, b in sorted(periods)]
 
 
 def select_timeline(
@@ -110,12 +164,15 @@ def select_timeline(
     count: int | None = None,
     *,
     within: tuple[date, date] | None = None,
+    periods: Sequence[DatedPeriod] = (),
 ) -> list[TimelinePick]:
     """The ``count`` best-scored dates (all if None), each with its most central
     sentence and the articles that mention the date; in date order.
 
     ``within`` limits dates to a range (a story's reporting period plus margin),
-    so background years do not crowd out the events.
+    so background years do not crowd out the events. ``periods`` ("in March")
+    spread a vote over their days: they cannot make a date, only rank the dates
+    mentioned.
     """
     scores: Counter[date] = Counter()
     by_date: dict[date, list[DatedSentence]] = {}
@@ -136,6 +193,13 @@ def select_timeline(
     for day in published:
         if day in by_date:
             scores[day] += PUBLISHED_WEIGHT
+    # A named period ("in March", "last week") is a weaker vote for each of its days;
+    # it only ranks dates that something names exactly.
+    for period in {(p.article, p.first, p.last): p for p in periods}.values():
+        for offset in range((period.last - period.first).days + 1):
+            day = period.first + timedelta(days=offset)
+            if day in by_date:
+                scores[day] += PERIOD_WEIGHT
     chosen = sorted(by_date, key=lambda d: (-scores[d], d))
     if count is not None:
         chosen = chosen[:count]
@@ -158,20 +222,23 @@ def story_timeline(
     within: tuple[date, date] | None = None,
     event_dates: Mapping[int, Sequence[tuple[date, int, int]]] | None = None,
 ) -> list[TimelinePick]:
-    """The timeline of a story's articles: :func:`dated_sentences` of each, then
+    """The timeline of a story's articles: :func:`read_dates` of each, then
     :func:`select_timeline` over the reporting period (first to last publication
     date, a week either side) unless ``within`` is given."""
     mentions: list[DatedSentence] = []
+    periods: list[DatedPeriod] = []
     published: list[date] = []
     for article in articles:
         spans = (event_dates or {}).get(article.id) if event_dates is not None else None
-        mentions += dated_sentences(article.id, article.text, article.published, spans)
+        days, spans_named = read_dates(article.id, article.text, article.published, spans)
+        mentions += days
+        periods += spans_named
         day = _day(article.published)
         if day is not None:
             published.append(day)
     if within is None and published:
         within = (min(published) - SPAN_MARGIN, max(published) + SPAN_MARGIN)
-    return select_timeline(mentions, published, count, within=within)
+    return select_timeline(mentions, published, count, within=within, periods=periods)
 
 
 def central(sentences: Sequence[DatedSentence]) -> DatedSentence:
@@ -215,5 +282,5 @@ def _day(published: str | None) -> date | None:
         return None
 
 
-__all__ = ["DatedSentence", "TimelinePick", "central", "dated_sentences", "detokenise",
-           "select_timeline", "story_timeline"]
+__all__ = ["DatedPeriod", "DatedSentence", "TimelinePick", "central", "dated_sentences",
+           "detokenise", "read_dates", "select_timeline", "story_timeline"]
