@@ -68,7 +68,8 @@ def main() -> None:
             stored = [article.text for article in map(engine.store.get_article, ids)
                       if article is not None]
             done = dict(zip(stored, nlp.analyse_here(stored), strict=True))
-            nlp.analyse = lambda batch, workers=1: [done[t] for t in batch]
+            nlp.analyse_here = lambda batch: [done[t] for t in batch]
+            nlp.processes_for = lambda count, workers: 1  # all in this process
         if args.workers > 1:  # nor is starting the worker pool (once per process)
             # The workers' CPU time is only reported for ended processes: time one pool's
             # start and warm-up alone, so that it can be taken off the measured run's.
@@ -76,14 +77,20 @@ def main() -> None:
             nlp._shutdown()
             startup = _children_cpu()
             nlp.analyse(["Warm-up. She said so."] * 100, workers=args.workers)
+        # Batch after batch as Engine.analyze runs them (the next batch's NLP overlaps this
+        # one's resolution); each batch's resolution and writes are timed on their own.
         rates = []
-        started, cpu = time.perf_counter(), time.process_time()
-        for start in range(0, len(ids), args.batch):
-            batch = ids[start : start + args.batch]
+        stage = ExtractStage()
+        finish = stage._finish
+
+        def timed_finish(*args_: Any) -> None:
             t0, c0 = time.perf_counter(), time.process_time()
-            ExtractStage().run(engine.store, batch, engine.settings)
-            rates.append((len(batch) / (time.perf_counter() - t0),
-                          1000 * (time.process_time() - c0) / len(batch)))
+            finish(*args_)
+            rates.append((time.perf_counter() - t0, 1000 * (time.process_time() - c0)))
+
+        stage._finish = timed_finish  # type: ignore[method-assign]
+        started, cpu = time.perf_counter(), time.process_time()
+        stage.run_batches(engine.store, ids, engine.settings, args.batch)
         elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
         if args.workers > 1:
             nlp._shutdown()
@@ -92,8 +99,9 @@ def main() -> None:
     print(f"extract stage: {len(ids)} articles in {elapsed:.1f} s = {len(ids) / elapsed:.1f} "
           f"articles/s ({args.workers} worker process(es), batches of {args.batch}, "
           f"load average {load:.1f} on {os.cpu_count()} cores)")
-    print("per batch, articles/s (CPU ms per article here): "
-          + ", ".join(f"{r:.1f} ({c:.0f})" for r, c in rates))
+    sizes = [min(args.batch, len(ids) - start) for start in range(0, len(ids), args.batch)]
+    print("per batch, resolution and writes in this process, CPU ms per article: "
+          + ", ".join(f"{c / n:.0f}" for (_, c), n in zip(rates, sizes, strict=True)))
     print(f"CPU in this process: {1000 * cpu / len(ids):.0f} ms per article")
     if args.workers > 1:
         print(f"CPU in the worker processes: {1000 * workers_cpu / len(ids):.0f} ms per article; "

@@ -132,3 +132,28 @@ def test_recleaned_articles_are_analysed_again_without_duplicates(tmp_path):
         rows = engine.store.stories.stories_by_id(s.id for s in engine.stories())
         for story in engine.stories():  # the stored totals count each member once
             assert rows[story.id].size == len(story.articles)
+
+
+class _Recorder:
+    name, version, requires = "recorder", 1, ()
+
+    def __init__(self):
+        self.calls = []
+
+    def run(self, store, article_ids, settings):
+        self.calls.append(("run", list(article_ids)))
+
+
+class _BatchedRecorder(_Recorder):
+    def run_batches(self, store, article_ids, settings, size):
+        self.calls.append(("run_batches", list(article_ids), size))
+
+
+def test_run_stage_batches_or_hands_the_stage_every_batch_at_once():
+    from newsweave.pipeline import run_stage
+
+    plain, batched = _Recorder(), _BatchedRecorder()
+    run_stage(plain, None, [1, 2, 3, 4, 5], None, 2)
+    run_stage(batched, None, [1, 2, 3, 4, 5], None, 2)
+    assert plain.calls == [("run", [1, 2]), ("run", [3, 4]), ("run", [5])]
+    assert batched.calls == [("run_batches", [1, 2, 3, 4, 5], 2)]

@@ -34,7 +34,7 @@ from newsweave.model import (
     Rejection,
     Story,
 )
-from newsweave.pipeline import Stage, check_order, default_stages
+from newsweave.pipeline import Stage, check_order, default_stages, run_stage
 from newsweave.settings import Settings, load_settings
 from newsweave.store import Store, open_store
 
@@ -120,8 +120,7 @@ class Engine:
         size = max(1, self.settings.batch_size)
         for stage in self.stages:
             pending = self.store.pending(stage.name, stage.version)
-            for start in range(0, len(pending), size):
-                stage.run(self.store, pending[start : start + size], self.settings)
+            run_stage(stage, self.store, pending, self.settings, size)
             done[stage.name] = len(pending)
         return done
 

@@ -25,6 +25,19 @@ class Stage(Protocol):
         ...
 
 
+def run_stage(stage: Stage, store: Store, article_ids: Sequence[int], settings: Settings,
+              size: int) -> None:
+    """Run ``stage`` on ``article_ids`` in batches of ``size``: through the stage's own
+    ``run_batches`` where it has one (to overlap one batch's work with the next's), else
+    one ``run`` per batch."""
+    batched = getattr(stage, "run_batches", None)
+    if batched is not None:
+        batched(store, article_ids, settings, size)
+        return
+    for start in range(0, len(article_ids), size):
+        stage.run(store, article_ids[start : start + size], settings)
+
+
 def default_stages() -> list[Stage]:
     """The stages ``ingest`` runs, in dependency order."""
     stages: list[Stage] = []

@@ -19,6 +19,7 @@ from newsweave.extract import nlp
 from newsweave.extract.dates import DateMention, find_dates, parse_day
 from newsweave.extract.entities import find_mentions
 from newsweave.extract.resolve import story_of, update
+from newsweave.model import Article
 from newsweave.settings import Settings
 from newsweave.store import Store
 
@@ -35,12 +36,33 @@ class ExtractStage:
     requires: tuple[str, ...] = ()
 
     def run(self, store: Store, article_ids: Sequence[int], settings: Settings) -> None:
+        self.run_batches(store, article_ids, settings, max(1, len(article_ids)))
+
+    def run_batches(self, store: Store, article_ids: Sequence[int], settings: Settings,
+                    size: int) -> None:
+        """:meth:`run` batch after batch; while the worker processes analyse the next batch,
+        this process stores and resolves the current one (otherwise a core would idle)."""
+        batches = [article_ids[i : i + size] for i in range(0, len(article_ids), size)]
+        if not batches:
+            return
+        ahead = self._start(store, batches[0], settings)
+        for following in [*batches[1:], None]:
+            current = ahead
+            if following is not None:
+                ahead = self._start(store, following, settings)
+            self._finish(store, settings, *current)
+
+    @staticmethod
+    def _start(store: Store, article_ids: Sequence[int], settings: Settings
+               ) -> tuple[list[Article], nlp.Job]:
         articles = [a for a in (store.get_article(i) for i in article_ids) if a is not None]
-        texts = [a.text for a in articles]
-        workers = settings.extract_workers
+        return articles, nlp.submit([a.text for a in articles], workers=settings.extract_workers)
+
+    def _finish(self, store: Store, settings: Settings, articles: list[Article],
+                job: nlp.Job) -> None:
         rows: list[tuple[int, list[dict[str, Any]], list[dict[str, Any]], str | None]] = []
         try:
-            analysed = nlp.analyse(texts, workers=workers)
+            analysed = job.result()
             batch = [(a, ents, found) for a, (ents, found) in zip(articles, analysed, strict=True)]
         except Exception:  # one bad article must not sink the batch: retry one by one
             log.exception("extract: batch failed, retrying article by article")

@@ -17,7 +17,7 @@ import atexit
 import multiprocessing
 import os
 from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from functools import lru_cache
@@ -80,17 +80,43 @@ Analysis = tuple[list[Ent], list[Found]]
 def analyse(texts: Sequence[str], *, workers: int = 1) -> list[Analysis]:
     """Named entities and attributions of each text, in a pool of worker processes when
     there are enough texts to pay for it (the pool is started once and kept)."""
+    return submit(texts, workers=workers).result()
+
+
+class Job:
+    """The analyses of a list of texts, under way in the worker pool or still to be done in
+    this process; :meth:`result` waits for them."""
+
+    def __init__(self, texts: Sequence[str], futures: Sequence[Future[list[Analysis]]] = ()):
+        self._texts = texts
+        self._futures = futures
+
+    def result(self) -> list[Analysis]:
+        if not self._futures:
+            return analyse_here(self._texts)
+        try:
+            parts = [future.result() for future in self._futures]
+        except BrokenProcessPool:  # a worker died (memory?): finish in this process
+            _shutdown()
+            return analyse_here(self._texts)
+        return [item for part in parts for item in part]
+
+
+def submit(texts: Sequence[str], *, workers: int = 1) -> Job:
+    """Start analysing ``texts`` in the worker pool (when there are enough of them to pay
+    for it) and return at once; with one process the work is done by ``result()``."""
     n_process = processes_for(len(texts), workers)
     if n_process <= 1:
-        return analyse_here(texts)
+        return Job(texts)
     size = -(-len(texts) // (n_process * 2))
-    chunks = [list(texts[i : i + size]) for i in range(0, len(texts), size)]
+    pool = _pool(n_process)
     try:
-        parts = list(_pool(n_process).map(analyse_here, chunks))
-    except BrokenProcessPool:  # a worker died (memory?): finish in this process
+        futures = [pool.submit(analyse_here, list(texts[i : i + size]))
+                   for i in range(0, len(texts), size)]
+    except BrokenProcessPool:
         _shutdown()
-        return analyse_here(texts)
-    return [item for part in parts for item in part]
+        return Job(texts)
+    return Job(texts, futures)
 
 
 def analyse_here(texts: Sequence[str]) -> list[Analysis]:
