@@ -49,6 +49,9 @@ class SQLiteStore:
             # NORMAL is crash-safe in WAL mode (an application crash loses
             # nothing committed); only power loss may drop the last batch.
             self._db.execute("PRAGMA synchronous = NORMAL")
+            # 64 MiB of page cache (the default is 2 MiB): the index lookups of a large store
+            # (MinHash bands, sentence keys, story keys) then find their B-tree pages in memory.
+            self._db.execute("PRAGMA cache_size = -65536")
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{path}: not a newsweave store ({exc})") from None
         if path != ":memory:" and mode.lower() != "wal":
