@@ -172,12 +172,15 @@ def find_quote_spans(text: str) -> list[Span]:
 
 def candidate_sentences(text: str, quotes: Sequence[Quotation],
                         budget: int = PARSE_BUDGET) -> list[Sentence]:
-    """Sentences that may carry an attribution: a quote, a cue verb or "according to";
-    at most ``budget`` characters of them, from the start of the text."""
+    """Sentences whose parse may give an attribution: a cue verb or "according to", or a
+    quote with a document that may speak for someone ("in a statement"); at most ``budget``
+    characters of them, from the start of the text. (A quote with neither gives nothing to
+    parse for: its speaker, if any, is found from the cue of another sentence.)"""
     chosen: list[Sentence] = []
     for sentence in split_sentences(text):
-        if any(q.outer[0] < sentence.end and sentence.start < q.outer[1] for q in quotes) or (
-            has_cue(sentence.text)
+        if has_cue(sentence.text) or (
+            any(q.outer[0] < sentence.end and sentence.start < q.outer[1] for q in quotes)
+            and not _DOCUMENTS.isdisjoint(_WORDS_RE.findall(sentence.text.lower()))
         ):
             budget -= len(sentence.text)
             if budget < 0:
