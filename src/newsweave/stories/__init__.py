@@ -14,10 +14,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from contextlib import AbstractContextManager
-from typing import Any
 
 from newsweave.model import Story
+from newsweave.nlp.blas import one_blas_thread
 from newsweave.settings import Settings
 from newsweave.store import Store
 from newsweave.store.stories import StoryTables
@@ -127,21 +126,6 @@ def restory(store: Store, settings: Settings) -> RepairReport:
                                            limit, links)
         reresolve_names(store, settings, report.changed_articles)
     return report
-
-
-_BLAS: Any = None
-
-
-def one_blas_thread() -> AbstractContextManager[Any]:
-    """A context in which numpy's BLAS runs on one thread. The stage's matrix products
-    are small (a repair neighbourhood's articles): extra threads only spin, and on a busy
-    2-core machine that spinning made a 12 x 400 product take 1 ms instead of 10 us."""
-    global _BLAS
-    if _BLAS is None:
-        from threadpoolctl import ThreadpoolController
-
-        _BLAS = ThreadpoolController()  # inspecting the loaded libraries costs ~0.4 ms: once
-    return _BLAS.limit(limits=1, user_api="blas")  # type: ignore[no-any-return]
 
 
 def reresolve_names(store: Store, settings: Settings, article_ids: set[int]) -> None:
