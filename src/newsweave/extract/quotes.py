@@ -48,6 +48,13 @@ editorial essay column filing lawsuit complaint ruling opinion tweet tweets post
 video ad book interviews remarks testimony analysis
 """.split())
 _WORDS_RE = re.compile(r"[\w-]+")
+
+
+def _names_document(text: str) -> bool:
+    """Whether ``text`` has a word for a document that may speak ("statement", "poll")."""
+    return not _DOCUMENTS.isdisjoint(_WORDS_RE.findall(text.lower()))
+
+
 _NOT_SPEAKERS = frozenset("""
 update updated correction note editor photo photos image video watch read related source
 sources click see share advertisement ad caption credit credits warning breaking live q a
@@ -180,7 +187,7 @@ def candidate_sentences(text: str, quotes: Sequence[Quotation],
     for sentence in split_sentences(text):
         if has_cue(sentence.text) or (
             any(q.outer[0] < sentence.end and sentence.start < q.outer[1] for q in quotes)
-            and not _DOCUMENTS.isdisjoint(_WORDS_RE.findall(sentence.text.lower()))
+            and _names_document(sentence.text)
         ):
             budget -= len(sentence.text)
             if budget < 0:
@@ -316,7 +323,7 @@ class _Article:
                         text: str) -> list[_Claim]:
         """'In a poll released Monday, 50 percent chose ...': a document as the source."""
         found: list[_Claim] = []
-        if _DOCUMENTS.isdisjoint(_WORDS_RE.findall(text.lower())):
+        if not _names_document(text):
             return found  # most sentences: no need to walk their tokens
         for token in doc:
             if token.lower_ != "in" or token.head in cues or self.in_quote(base + token.idx):
