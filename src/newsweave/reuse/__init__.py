@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from newsweave.model import Article, Attribution, Edge
+from newsweave.model import Article, Edge
 from newsweave.nlp.embed import MODEL_NAME
 from newsweave.reuse.align import Unit, align, prepare
 from newsweave.reuse.attribution import find_attributions
@@ -54,9 +54,9 @@ SHARED_SENTENCE_SHARE = 0.03
 
 
 @dataclass(slots=True)
-class _Indexed:
-    article: Article
-    attributions: list[Attribution]
+class _Indexed(Side):
+    """A side of a pair, with its sentences prepared for alignment once."""
+
     _units: list[Unit] | None = None
 
     @property
@@ -189,7 +189,7 @@ def _load(store: Store, article_id: int, cache: dict[int, _Indexed | None]) -> _
 def _pair(a: _Indexed, b: _Indexed) -> Edge | None:
     """The relation of two articles, or None when they share nothing worth keeping."""
     alignment = align(a.units, b.units)
-    edge = relate(Side(a.article, a.attributions), Side(b.article, b.attributions), alignment)
+    edge = relate(a, b, alignment)
     if edge.kind == "independent" and not alignment.pairs:
         return None
     return edge
