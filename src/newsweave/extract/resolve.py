@@ -41,14 +41,20 @@ def story_of(store: Store, article_ids: Sequence[int] | None = None) -> dict[int
         return {}
 
 
-def update(store: Store, settings: Settings, article_ids: Sequence[int] | None) -> None:
+def update(store: Store, settings: Settings, article_ids: Sequence[int] | None,
+           analysed: Mapping[int, tuple[Sequence[Mention], Sequence[Found]]] | None = None
+           ) -> None:
     """Resolve the entities and quote groups of ``article_ids`` against the store (their
-    earlier resolution, if any, is replaced); ``None`` re-resolves the whole store."""
-    found = store.extract.found(article_ids)
-    stories = story_of(store, list(found))
-    mentions = {i: [Mention.from_dict(m) for m in ms] for i, (ms, _) in found.items()}
+    earlier resolution, if any, is replaced); ``None`` re-resolves the whole store.
+    ``analysed``: the articles' mentions and attributions, when the caller has them at hand
+    (else they are read from the store)."""
+    if analysed is None:
+        analysed = {i: ([Mention.from_dict(m) for m in ms], [Found.from_dict(a) for a in atts])
+                    for i, (ms, atts) in store.extract.found(article_ids).items()}
+    stories = story_of(store, list(analysed))
+    mentions = {i: ms for i, (ms, _) in analysed.items()}
     update_entities(store, mentions, stories, full=article_ids is None)
-    attributions = {i: [Found.from_dict(a) for a in atts] for i, (_, atts) in found.items()}
+    attributions = {i: atts for i, (_, atts) in analysed.items()}
     update_quotes(store, attributions, mentions, settings.extract_quote_similarity,
                   full=article_ids is None)
 
@@ -154,6 +160,12 @@ def update_quotes(store: Store, attributions: Mapping[int, Sequence[Found]],
                       for c in clusters], previous)
     groups = []
     for quote_id, cluster in zip(ids, clusters, strict=True):
+        # Touched but left exactly as it was (no new variant joined, none left): not
+        # rewritten. Most groups a batch's words point at gain nothing from it.
+        if touched is not None and quote_id not in redone and sorted(cluster) == sorted(
+                members.get(quote_id, ())):
+            touched.discard(quote_id)
+            continue
         variants = sorted((pool[i] for i in cluster), key=lambda v: (v.article, v.start))
         sets = [content_words(v.text) for v in variants]
         groups.append((quote_id, variants, set().union(*sets), min(len(c) for c in sets)))
