@@ -66,11 +66,19 @@ _ACCORDING_RE = re.compile(r"\baccording to\b")
 
 
 def has_cue(text: str) -> bool:
-    """Whether ``text`` has a cue verb's form or "according to" (a set lookup per word: 30
-    times faster than one regular expression over every form).
+    """Whether the sentence ``text`` has a cue verb's form or "according to" (a set lookup
+    per word: 30 times faster than one regular expression over every form). A capitalised
+    form counts only as the first word: "the United States", "The Washington Post" and
+    "Back Pay Act" name things, they do not attribute (unless the whole line is in title
+    case, as headlines are).
 
     >>> has_cue("The dam will hold, officials said."), has_cue("The dam held.")
     (True, False)
+    >>> has_cue("Officials in the United States held firm."), has_cue("Asked, he smiled.")
+    (False, True)
     """
-    lower = text.lower()
-    return not CUE_FORMS.isdisjoint(_WORD_RE.findall(lower)) or bool(_ACCORDING_RE.search(lower))
+    words = _WORD_RE.findall(text)
+    if 2 * sum(w[0].isupper() for w in words) > len(words):  # a headline in title case
+        words = [w.lower() for w in words]
+    return (not CUE_FORMS.isdisjoint(words) or bool(words) and words[0].lower() in CUE_FORMS
+            or bool(_ACCORDING_RE.search(text.lower())))
