@@ -27,6 +27,12 @@ summary line (progress goes to stderr as each checkpoint is reached).
 
     python bench/reuse_speed.py [--sizes 10000,100000] [--batch 1000]
     python bench/reuse_speed.py --sizes 100000   # one run: 10k, 30k and 100k rows
+    python bench/reuse_speed.py --embed-cost 200   # embedding cost per article, both models
+
+``--embed-cost N`` only times the embedding the stage does at ingest for the
+first N ECB+ articles: the multilingual lead vector (every article) and the
+English whole-text vector (English articles; setting ``reuse_english``),
+in seconds per article, wall clock and CPU of the process.
 """
 
 from __future__ import annotations
@@ -55,12 +61,17 @@ def main() -> None:
     parser.add_argument("--sizes", default="10000,100000", help="store sizes, comma-separated")
     parser.add_argument("--batch", type=int, default=1000, help="articles per stage batch")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # child process: one size
+    parser.add_argument("--embed-cost", type=int, default=0,
+                        help="only time embedding N ECB+ articles with both models")
     args = parser.parse_args()
     for source in SOURCES:
         if not source.is_file():
             sys.exit(f"{source} not found: the benchmarks live in ../shared beside the repository")
     if args.one:
         print(json.dumps(_run(args.one, args.batch)))
+        return
+    if args.embed_cost:
+        _embed_cost(args.embed_cost)
         return
     for size in (int(s) for s in args.sizes.split(",")):
         out = subprocess.run([sys.executable, __file__, "--one", str(size), "--batch",
@@ -246,6 +257,31 @@ def _embedding_rate() -> float:
     started = time.perf_counter()
     embed([lead_text(None, t) for t in base])
     return round(len(base) / (time.perf_counter() - started), 1)
+
+
+def _embed_cost(count: int) -> None:
+    """Seconds per article of each model's embedding, as the stage computes them."""
+    sys.path.insert(0, str(REPO / "src"))
+    from newsweave.model import Article
+    from newsweave.reuse.semantic import article_vectors, english_vectors
+
+    texts = [json.loads(line)["text"] for line in SOURCES[0].open()][:count]
+    articles = [Article(i + 1, str(i), t, "text", t, "ecb+", language="en")
+                for i, t in enumerate(texts)]
+    article_vectors(articles[:2])  # load both models before timing
+    english_vectors(articles[:2])
+    chars = sum(len(t) for t in texts) / len(texts)
+    for label, function in (("multilingual e5, title and lead", article_vectors),
+                            ("English MiniLM, whole text (256 word pieces)", english_vectors)):
+        started, cpu = time.perf_counter(), time.process_time()
+        for start in range(0, len(articles), 100):  # the stage's default batch
+            function(articles[start : start + 100])
+        wall, used = time.perf_counter() - started, time.process_time() - cpu
+        print(f"{label}: {wall / len(articles):.3f} s per article wall, "
+              f"{used / len(articles):.3f} CPU s ({len(articles)} articles, "
+              f"{chars:,.0f} characters on average)")
+    print(f"load average {', '.join(f'{x:.1f}' for x in os.getloadavg())}, "
+          f"{os.cpu_count()} cores")
 
 
 if __name__ == "__main__":

@@ -157,3 +157,16 @@ def test_run_stage_batches_or_hands_the_stage_every_batch_at_once():
     run_stage(batched, None, [1, 2, 3, 4, 5], None, 2)
     assert plain.calls == [("run", [1, 2]), ("run", [3, 4]), ("run", [5])]
     assert batched.calls == [("run_batches", [1, 2, 3, 4, 5], 2)]
+
+
+def test_a_headline_with_only_boilerplate_after_it_is_kept_headline_only(engine, tmp_path):
+    flash = tmp_path / "flash.txt"
+    flash.write_text("Dam deal reached on rebuilding the Varn valley\n"
+                     "Copyright 2026 The Example Press. All rights reserved.\n", encoding="utf-8")
+    page = tmp_path / "menu.html"
+    page.write_text("<html><head><title>Home</title></head><body><nav><a href='/'>Home</a>"
+                    "</nav></body></html>", encoding="utf-8")
+    report = engine.ingest([flash, page])
+    assert [a.text for a in engine.articles()] == [
+        "Dam deal reached on rebuilding the Varn valley"]
+    assert len(report.rejected) == 1 and "menu.html" in report.rejected[0].source

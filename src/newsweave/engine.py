@@ -41,7 +41,7 @@ from newsweave.store import Store, open_store
 if TYPE_CHECKING:
     from newsweave.brief import Brief
     from newsweave.reuse.graph import Provenance
-    from newsweave.reuse.semantic import VectorIndex
+    from newsweave.reuse.semantic import SemanticIndex
 
 ProgressCallback = Callable[[int, int], None]
 """Called as ``progress(done, total)`` after each batch of inputs."""
@@ -168,6 +168,11 @@ class Engine:
                 cleaned = self._clean(record, recurring)
         _apply_fields(cleaned, fields, user_outlet=outlet)
         find_metadata(record.raw if record.format == "text" else cleaned.text, cleaned)
+        if not cleaned.text.strip() and record.format != "html" and (cleaned.title or "").strip():
+            # A headline with nothing after it but boilerplate (a wire flash, a page that only
+            # repeats its photo caption) still reports something: kept, headline-only. (A web
+            # page with a title and no body is more often a menu or an error page.)
+            cleaned.text = cleaned.title or ""
         if not cleaned.text.strip():
             raise InputError(
                 f"no article text left after cleaning ({len(record.body):,} characters of "
@@ -359,15 +364,15 @@ class Engine:
         self.article(article_id)
         return self.store.reuse.attributions([article_id]).get(article_id, [])
 
-    def _reuse_vectors(self) -> VectorIndex:
+    def _reuse_vectors(self) -> SemanticIndex:
         """The reuse stage's in-memory vectors (loaded once per engine), or a fresh index."""
-        from newsweave.reuse.semantic import VectorIndex
+        from newsweave.reuse.semantic import SemanticIndex
 
         for stage in self.stages:
             found = getattr(stage, "vectors", None)
-            if isinstance(found, VectorIndex):
+            if isinstance(found, SemanticIndex):
                 return found
-        return VectorIndex()
+        return SemanticIndex()
 
     # -- crosscheck -----------------------------------------------------------
 

@@ -92,6 +92,12 @@ SETTINGS: tuple[Setting, ...] = (
         0.86,
         "Embedding cosine (0-1) from which a neighbour is aligned as a possible rewrite.",
     ),
+    Setting(
+        "reuse_english",
+        1,
+        "Also embed English articles' whole text with an English model (MiniLM) and score "
+        "English pairs by both models; 0: the multilingual model alone (faster ingest).",
+    ),
     # -- extract --
     Setting(
         "extract_workers",
@@ -134,6 +140,7 @@ class Settings:
     reuse_embed: int
     reuse_neighbours: int
     reuse_min_cosine: float
+    reuse_english: int
     # -- extract --
     extract_workers: int
     extract_quote_similarity: float

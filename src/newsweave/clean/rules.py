@@ -217,7 +217,14 @@ _NEWSLETTER = re.compile(
     r"|^\W*(?:get|download) (?:the|our) [\w\s]{0,30}\bapp\b"
     r"|\bclick here to get the [\w\s]{0,30}app\b"
     r"|^\W*(?:click|tap) here (?:for more|to read more)\W*$"
-    r"|\bget [\w\s]{0,40} on the go\b",
+    r"|\bget [\w\s]{0,40} on the go\b"
+    # paywall and registration prompts ("Support local journalism. Subscribe to X today.")
+    r"|\bsupport (?:real|local|quality|independent|trusted) journalism\b"
+    r"|\bthank you for supporting (?:real |local |quality |independent )?journalism\b"
+    r"|\byour (?:digital )?subscription (?:to [\w\s.'’-]{1,60} )?(?:funds|supports|makes)\b"
+    r"|^\W*(?:read|get|enjoy) (?:\d+ |additional |more |unlimited )+(?:free )?articles\b"
+    r"|^\W*once registered,? you can\b|^\W*register now\W*$|\bby registering,? you agree\b"
+    r"|\bare you a print subscriber\b",
     re.IGNORECASE,
 )
 _MAX_PROMPT_WORDS = 45

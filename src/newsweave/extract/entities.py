@@ -102,6 +102,7 @@ _PLAIN_OPENERS = frozenset("""
     our its my your now then still even just more also
     """.split())
 _TOKEN_RE = re.compile(r"\S+")
+_NON_SPACE = re.compile(r"\S")
 # NER sees this many words either side of a capitalised word: as far as its embedding layer
 # looks (four convolutions of window one), so a name's own features are unchanged.
 NAME_CONTEXT = 4
@@ -121,25 +122,39 @@ def blank_far_from_names(text: str, context: int = NAME_CONTEXT) -> str:
     >>> blank_far_from_names("Rain fell. The rain stopped.", 1)
     '                            '
     """
-    words = list(_TOKEN_RE.finditer(text))
-    forms = {_strip(word.group()) for word in words}
-    keep = [False] * len(words)
+    matches = list(_TOKEN_RE.finditer(text))
+    words = [m.group() for m in matches]
+    forms: set[str] | None = None
+    kept: list[list[int]] = []  # [first, last] word index of each run of kept words
     for i, word in enumerate(words):
-        bare = _strip(word.group())
-        if not any(c.isupper() for c in bare) or bare.lower() in _PLAIN_OPENERS:
+        if word == word.lower():  # no capital: the common case, one C-level check
             continue
-        if (bare[1:].islower() and bare.lower() in forms
-                and (i == 0 or _opens_sentence(text, words[i - 1], word))):
+        bare = _strip(word)
+        lower = bare.lower()
+        if lower == bare or lower in _PLAIN_OPENERS:
             continue
-        for j in range(max(0, i - context), min(len(words), i + context + 1)):
-            keep[j] = True
-    if all(keep):
+        if bare[1:].islower() and (i == 0 or _opens_sentence(text, matches[i - 1],
+                                                                matches[i])):
+            if forms is None:
+                forms = {_strip(w) for w in words}
+            if lower in forms:
+                continue
+        first, last = max(0, i - context), min(len(words) - 1, i + context)
+        if kept and first <= kept[-1][1] + 1:
+            kept[-1][1] = last
+        else:
+            kept.append([first, last])
+    if kept == [[0, len(words) - 1]]:
         return text
-    chars = list(text)
-    for kept, word in zip(keep, words, strict=True):
-        if not kept:
-            chars[word.start() : word.end()] = " " * (word.end() - word.start())
-    return "".join(chars)
+    # Between kept runs every character but whitespace (newlines too) becomes a space.
+    pieces: list[str] = []
+    position = 0
+    for first, last in kept:
+        start, end = matches[first].start(), matches[last].end()
+        pieces += [_NON_SPACE.sub(" ", text[position:start]), text[start:end]]
+        position = end
+    pieces.append(_NON_SPACE.sub(" ", text[position:]))
+    return "".join(pieces)
 
 
 def _strip(word: str) -> str:

@@ -13,6 +13,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from itertools import chain
 
 from rapidfuzz import fuzz
 
@@ -115,12 +116,12 @@ def cluster_quotes(instances: Sequence[Instance], min_score: float = 85.0,
     for i, ws in enumerate(content):
         if len(tokens[i]) < MIN_WORDS or old[i]:
             continue  # a settled quotation is compared from the new side only
-        shared: Counter[int] = Counter()
-        for w in ws:
-            bucket = index.get(w, [])
-            if len(bucket) <= 200:
-                shared.update(j for j in bucket if j > i or old[j])
+        # Counted in one C-level pass over the word buckets, filtered after.
+        shared = Counter(chain.from_iterable(
+            bucket for bucket in map(index.get, ws) if bucket and len(bucket) <= 200))
         for j in sorted(shared):
+            if j <= i and not old[j]:
+                continue
             # Either test of same_statement needs most of the shorter quotation's content
             # words in the other: pairs sharing fewer are not worth comparing.
             if shared[j] < max(2.0, SHARED_MIN * min(len(ws), len(content[j]))):

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from newsweave.model import Article, Edge
+from newsweave.nlp import english
 from newsweave.nlp.embed import MODEL_NAME
 from newsweave.reuse.align import Unit, align, prepare
 from newsweave.reuse.attribution import find_attributions
@@ -33,7 +34,7 @@ from newsweave.reuse.origins import (
     parents_map,
 )
 from newsweave.reuse.relation import Side, relate
-from newsweave.reuse.semantic import VectorIndex, article_vectors
+from newsweave.reuse.semantic import SemanticIndex, article_vectors, english_vectors
 from newsweave.reuse.text import sentence_keys, words
 from newsweave.settings import Settings
 from newsweave.store import Store
@@ -75,7 +76,7 @@ class ReuseStage:
     requires: tuple[str, ...] = ()
 
     def __init__(self) -> None:
-        self.vectors = VectorIndex()  # kept across batches: loads only new rows
+        self.vectors = SemanticIndex()  # kept across batches: loads only new rows
 
     def run(self, store: Store, article_ids: Sequence[int], settings: Settings) -> None:
         indexed: dict[int, _Indexed] = {}
@@ -92,15 +93,22 @@ class ReuseStage:
             entries.append(entry)
             indexed[entry.article_id] = item
         vectors: dict[int, np.ndarray] = {}
+        english_rows: dict[int, np.ndarray] = {}
         if settings.reuse_embed and indexed:
             fresh = [indexed[i].article for i in indexed]
             vectors = dict(zip(indexed, article_vectors(fresh), strict=True))
+            if settings.reuse_english:
+                english_rows = english_vectors(fresh)
         with store.transaction():
             orphans = store.reuse.save_index(entries)  # partners of re-indexed articles
             if vectors:
                 store.reuse.save_vectors(MODEL_NAME, vectors)
+            if english_rows:
+                store.reuse.save_vectors(english.MODEL_NAME, english_rows)
+            if vectors:  # a re-indexed article that is no longer English loses its vector
+                store.reuse.delete_vectors(english.MODEL_NAME, set(vectors) - set(english_rows))
             edges = self._relate(store, indexed, {e.article_id: e for e in entries},
-                                 vectors, settings)
+                                 vectors, english_rows, settings)
             store.reuse.save_pairs(edges)
             update_graph(store, sorted(set(indexed) | orphans))
             store.mark_done(self.name, article_ids, self.version)
@@ -109,14 +117,15 @@ class ReuseStage:
 
     def _relate(self, store: Store, indexed: dict[int, _Indexed],
                 entries: dict[int, IndexEntry], vectors: dict[int, np.ndarray],
-                settings: Settings) -> list[Edge]:
+                english_rows: dict[int, np.ndarray], settings: Settings) -> list[Edge]:
         neighbours: dict[int, list[tuple[int, float]]] = {}
         if vectors:
             self.vectors.refresh(store)
             ids = list(vectors)
             found = self.vectors.nearest(np.vstack([vectors[i] for i in ids]),
-                                          settings.reuse_neighbours,
-                                          settings.reuse_min_cosine)
+                                         [english_rows.get(i) for i in ids],
+                                         settings.reuse_neighbours,
+                                         settings.reuse_min_cosine)
             neighbours = dict(zip(ids, found, strict=True))
         done: set[tuple[int, int]] = set()
         others: dict[int, _Indexed | None] = {}

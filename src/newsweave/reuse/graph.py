@@ -15,7 +15,9 @@ from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 from newsweave.model import Edge, Neighbour
-from newsweave.reuse.semantic import VectorIndex, relatedness
+from newsweave.nlp import english
+from newsweave.reuse.origins import DERIVING
+from newsweave.reuse.semantic import SemanticIndex, relatedness
 from newsweave.store import Store
 
 
@@ -94,37 +96,55 @@ def _dot_string(text: str) -> str:
     return quoteattr(text.replace("\\", "\\\\")).replace("&quot;", '\\"')
 
 
-def similar(store: Store, vectors: VectorIndex, article_id: int, limit: int = 10
+def similar(store: Store, vectors: SemanticIndex, article_id: int, limit: int = 10
             ) -> list[Neighbour]:
     """The articles nearest to one: by embedding, and by text they share with it."""
-    pairs = {(e.source if e.derived == article_id else e.derived): e
-             for e in store.reuse.pairs([article_id])}
-    cosines: dict[int, float] = {}
-    own = store.reuse.vectors([article_id]).get(article_id)
-    if own is not None:
-        vectors.refresh(store)
-        ids, scores = vectors.cosines(own)
-        for other, score in zip(ids.tolist(), scores.tolist(), strict=True):
-            if other != article_id:
-                cosines[int(other)] = float(score)
-    ranked: list[tuple[float, int]] = []
-    for other in set(pairs) | set(cosines):
-        pair = pairs.get(other)
-        score = relatedness(cosines.get(other), pair.score if pair else 0.0)
-        ranked.append((score, other))
-    ranked.sort(key=lambda x: (-x[0], x[1]))
+    scores = related(store, vectors, article_id)
+    ranked = sorted(((score, other) for other, (score, _, _) in scores.items()),
+                    key=lambda x: (-x[0], x[1]))
     out = []
     for score, other in ranked[:limit]:
         article = store.get_article(other)
         if article is None:
             continue
-        pair = pairs.get(other)
+        _, cosine, pair = scores[other]
         relation = _relation(article_id, pair)
         out.append(Neighbour(
             article=other, outlet=article.outlet, title=article.title, relation=relation,
-            score=score, cosine=cosines.get(other),
+            score=score, cosine=cosine,
             shared_fraction=pair.shared_fraction if pair else 0.0,
         ))
+    return out
+
+
+def related(store: Store, vectors: SemanticIndex, article_id: int
+            ) -> dict[int, tuple[float, float | None, Edge | None]]:
+    """Every article related to one: (relatedness, e5 cosine, stored pair) by article id.
+
+    Relatedness is :func:`~newsweave.reuse.semantic.relatedness` of both
+    models' cosines (the English one where both articles are English), raised
+    by the shared-text score of a copy or rewrite: the score ``newsweave
+    similar`` ranks by. The sentences that the alignment of an independent
+    pair (or of two quotations of one statement) matched are not taken text:
+    mostly look-alike sentences and site furniture, which the cosines already
+    weigh, so they do not raise the score.
+    """
+    pairs = {(e.source if e.derived == article_id else e.derived): e
+             for e in store.reuse.pairs([article_id])}
+    lead = store.reuse.vectors([article_id]).get(article_id)
+    own_english = store.reuse.vectors([article_id], english.MODEL_NAME).get(article_id)
+    cosines: dict[int, tuple[float | None, float | None]] = {}
+    if lead is not None or own_english is not None:
+        vectors.refresh(store)
+        cosines = vectors.cosines(lead, own_english)
+        cosines.pop(article_id, None)
+    out: dict[int, tuple[float, float | None, Edge | None]] = {}
+    for other in set(pairs) | set(cosines):
+        pair = pairs.get(other)
+        cosine, english_cosine = cosines.get(other, (None, None))
+        shared = pair.score if pair is not None and pair.kind in DERIVING else 0.0
+        score = relatedness(cosine, shared, english_cosine)
+        out[other] = (score, cosine, pair)
     return out
 
 

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from newsweave.model import Article
+from newsweave.nlp import english
 from newsweave.nlp.embed import MODEL_NAME, embed, lead_text
 from newsweave.store import Store
 
@@ -21,12 +22,22 @@ from newsweave.store import Store
 # story 0.85-0.95. Relatedness rescales that range to 0..1.
 COSINE_FLOOR = 0.75
 COSINE_CEIL = 0.95
+# MiniLM (English, whole text) spreads wider: unrelated articles about 0.08,
+# the same story 0.7-0.9. Its range is read off ECB+ at the quantiles where
+# e5's range sits there (`python bench/embed_scale.py`): the floor at the 32nd
+# percentile of unrelated pairs, the ceiling at the 85th of same-story pairs,
+# so the two rescaled scores mean the same and can be averaged.
+ENGLISH_FLOOR = 0.03
+ENGLISH_CEIL = 0.86
+SCALES = {"e5": (COSINE_FLOOR, COSINE_CEIL), "minilm": (ENGLISH_FLOOR, ENGLISH_CEIL)}
+ENGLISH_CHARS = 3000  # more than 256 word pieces of English: the model cuts the rest
 
 
 class VectorIndex:
     """All stored article vectors of one store, as an in-memory matrix."""
 
-    def __init__(self) -> None:
+    def __init__(self, model: str = MODEL_NAME) -> None:
+        self.model = model
         self._key: tuple[int, str] | None = None
         self._ids: list[int] = []
         self._blocks: list[np.ndarray] = []
@@ -37,10 +48,10 @@ class VectorIndex:
         """Load the vectors stored since the last refresh (all of them for a new store)."""
         key = (id(store), store.path)
         if key != self._key:
-            self.__init__()  # type: ignore[misc]
+            self.__init__(self.model)  # type: ignore[misc]
             self._key = key
         after = self._ids[-1] if self._ids else 0
-        ids, matrix = store.reuse.vectors_after(after, MODEL_NAME)
+        ids, matrix = store.reuse.vectors_after(after, self.model)
         if ids:
             self._ids.extend(ids)
             self._blocks.append(matrix)
@@ -70,18 +81,116 @@ class VectorIndex:
         return self._id_array, self._matrix @ vector
 
 
+class SemanticIndex:
+    """Both models' stored vectors: e5 for every article, MiniLM for the English ones.
+
+    The semantic score of a pair is what :func:`relatedness` makes of the two
+    cosines (the e5 one alone when either article is not English), so the
+    reuse stage's neighbour search and ``newsweave similar`` rank alike.
+    """
+
+    def __init__(self) -> None:
+        self.lead = VectorIndex(MODEL_NAME)
+        self.english = VectorIndex(english.MODEL_NAME)
+
+    def refresh(self, store: Store) -> None:
+        """Load the vectors of both models stored since the last refresh."""
+        self.lead.refresh(store)
+        self.english.refresh(store)
+
+    def cosines(self, lead: np.ndarray | None, english_vector: np.ndarray | None
+                ) -> dict[int, tuple[float | None, float | None]]:
+        """Every stored article's (e5 cosine, English cosine) with one article's vectors."""
+        out: dict[int, tuple[float | None, float | None]] = {}
+        if lead is not None:
+            ids, scores = self.lead.cosines(lead)
+            out = {int(i): (float(c), None) for i, c in zip(ids.tolist(), scores.tolist(),
+                                                           strict=True)}
+        if english_vector is not None:
+            ids, scores = self.english.cosines(english_vector)
+            for i, c in zip(ids.tolist(), scores.tolist(), strict=True):
+                out[int(i)] = (out.get(int(i), (None, None))[0], float(c))
+        return out
+
+    def nearest(self, lead: np.ndarray, english_vectors: Sequence[np.ndarray | None], k: int,
+                min_cosine: float) -> list[list[tuple[int, float]]]:
+        """For each row of ``lead`` (with its English vector, or None), up to ``k`` neighbours.
+
+        A neighbour is a stored article whose e5 cosine reaches ``min_cosine``
+        or whose semantic score (the two rescaled cosines' mean, for English
+        pairs) reaches that cosine's rescaled value; the best ``k`` by semantic
+        score, each as (id, e5 cosine).
+        """
+        self_ids = self.lead._id_array
+        if not len(self_ids) or not len(lead):
+            return [[] for _ in range(len(lead))]
+        floor = rescale(min_cosine, COSINE_FLOOR, COSINE_CEIL)
+        cosine_rows = lead @ self.lead._matrix.T
+        semantic = np.clip((cosine_rows - COSINE_FLOOR) / (COSINE_CEIL - COSINE_FLOOR), 0, 1)
+        en_ids = self.english._id_array
+        # Positions of the English-indexed articles among the e5-indexed ones.
+        pos = np.searchsorted(self_ids, en_ids)
+        pos = np.minimum(pos, len(self_ids) - 1)
+        found = self_ids[pos] == en_ids
+        out = []
+        for row, vector in enumerate(english_vectors):
+            score = semantic[row]
+            if vector is not None and found.any():
+                other = np.clip((self.english._matrix[found] @ vector - ENGLISH_FLOOR)
+                                / (ENGLISH_CEIL - ENGLISH_FLOOR), 0, 1)
+                score = score.copy()
+                score[pos[found]] = 0.5 * (score[pos[found]] + other)
+            take = min(k + 1, score.size)
+            top = np.argpartition(-score, take - 1)[:take]
+            top = top[np.argsort(-score[top], kind="stable")]
+            out.append([(int(self_ids[i]), float(cosine_rows[row, i])) for i in top
+                        if cosine_rows[row, i] >= min_cosine or score[i] >= floor])
+        return out
+
+
 def article_vectors(articles: Sequence[Article]) -> np.ndarray:
     """Embeddings of the articles' titles and leads (one row each)."""
     return embed([lead_text(a.title, a.text) for a in articles])
 
 
-def relatedness(cosine: float | None, shared: float = 0.0) -> float:
-    """How related two articles are, 0..1: rescaled embedding cosine, raised by shared text.
+def english_text(title: str | None, body: str) -> str:
+    """What the English model embeds: the title and the whole body (it reads 256 word pieces)."""
+    return lead_text(title, body, chars=ENGLISH_CHARS)
+
+
+def english_vectors(articles: Sequence[Article]) -> dict[int, np.ndarray]:
+    """English-model embeddings of the English articles among ``articles``, by id."""
+    chosen = [a for a in articles if a.id is not None and english.is_english(a.language)]
+    if not chosen:
+        return {}
+    rows = english.embed_english([english_text(a.title, a.text) for a in chosen])
+    return {int(a.id or 0): row for a, row in zip(chosen, rows, strict=True)}
+
+
+def rescale(cosine: float, floor: float, ceil: float) -> float:
+    """``cosine`` mapped linearly from [floor, ceil] to [0, 1], clipped."""
+    return min(1.0, max(0.0, (cosine - floor) / (ceil - floor)))
+
+
+def relatedness(cosine: float | None, shared: float = 0.0,
+                english_cosine: float | None = None) -> float:
+    """How related two articles are, 0..1: rescaled embedding cosines, raised by shared text.
+
+    ``cosine`` is the multilingual e5 cosine of the leads; ``english_cosine``
+    the English model's cosine of the whole texts, for pairs of English
+    articles. With both, the semantic part is the mean of the two rescaled
+    cosines (equal weights: neither model is better on its own, and they err
+    on different pairs); with one, that one.
 
     >>> round(relatedness(0.9), 2), round(relatedness(0.9, shared=0.8), 2)
     (0.75, 0.95)
+    >>> round(relatedness(0.9, english_cosine=0.45), 2)
+    0.63
     """
-    semantic = 0.0
+    parts = []
     if cosine is not None:
-        semantic = min(1.0, max(0.0, (cosine - COSINE_FLOOR) / (COSINE_CEIL - COSINE_FLOOR)))
+        parts.append(rescale(cosine, COSINE_FLOOR, COSINE_CEIL))
+    if english_cosine is not None:
+        parts.append(rescale(english_cosine, ENGLISH_FLOOR, ENGLISH_CEIL))
+    semantic = sum(parts) / len(parts) if parts else 0.0
     return max(semantic, 1.0 - (1.0 - semantic) * (1.0 - shared))

@@ -17,6 +17,7 @@ import sqlite3
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import chain, repeat
 from typing import Any, Protocol
 
 from newsweave.model import Entity, Quote, QuoteVariant
@@ -250,7 +251,7 @@ class ExtractTables:
             {q for ids in groups.values() for q in ids})}
         found: set[int] = set()
         for words in word_sets:
-            shared = Counter(q for w in words for q in groups.get(w, ()))
+            shared = Counter(chain.from_iterable(map(groups.get, words, repeat(()))))
             # Two quotations are only compared when they share most content words of the
             # shorter one (groups.cluster_quotes): a group sharing fewer with this
             # quotation than that share of its own shortest member's cannot take it in.

@@ -45,6 +45,7 @@ class ReuseStore(Protocol):
     def sentence_counts(self, article_ids: Iterable[int]) -> dict[int, int]: ...
     def signatures(self, article_ids: Iterable[int]) -> dict[int, np.ndarray]: ...
     def save_vectors(self, model: str, vectors: Mapping[int, np.ndarray]) -> None: ...
+    def delete_vectors(self, model: str, article_ids: Iterable[int]) -> None: ...
     def vectors(self, article_ids: Iterable[int], model: str | None = None
                 ) -> dict[int, np.ndarray]: ...
     def vectors_after(self, after_id: int, model: str) -> tuple[list[int], np.ndarray]: ...
@@ -173,6 +174,14 @@ class ReuseTables:
                 [(i, model, np.asarray(v, dtype=np.float32).tobytes())
                  for i, v in vectors.items()],
             )
+
+    def delete_vectors(self, model: str, article_ids: Iterable[int]) -> None:
+        """Drop these articles' vectors of ``model`` (e.g. an article no longer English)."""
+        with self._store.transaction() as db:
+            for chunk in chunks(list(article_ids)):
+                marks = ",".join("?" * len(chunk))
+                db.execute(f"DELETE FROM article_vectors WHERE model = ? AND article_id IN "
+                           f"({marks})", (model, *chunk))
 
     def vectors(self, article_ids: Iterable[int], model: str | None = None
                 ) -> dict[int, np.ndarray]:

