@@ -93,17 +93,25 @@ def update_entities(store: Store, mentions: Mapping[int, Sequence[Mention]],
     stored: list[StoredEntity] = []
     for entity_id, cluster in zip(ids, clusters, strict=True):
         members = [pool[i] for i in cluster]
+        kept = sum(origin.get(id(m)) == entity_id for m in members)
+        added = [m for m in members if id(m) not in origin]
+        grown = touched is not None and kept == size[entity_id] and (
+            kept + len(added) == len(members))
         # Touched but left exactly as it was (the same locals, the same id): neither rebuilt
         # nor rewritten. On a grown store that is most of the entities a batch touches.
-        if touched is not None and len(members) == size[entity_id] and all(
-                origin.get(id(m)) == entity_id for m in members):
-            touched.discard(entity_id)
+        if grown and not added:
+            touched.discard(entity_id)  # type: ignore[union-attr]
             continue
         entity = build_entity(members)
         entity.id = entity_id
+        if grown:
+            # All it had and some new articles' locals: only those are written (a common
+            # entity gains a few in every batch; rewriting all it has grew with the store).
+            touched.discard(entity_id)  # type: ignore[union-attr]
+            members = added
         stored.append(StoredEntity(
             entity, [(m.article, m.to_dict()) for m in members],
-            set().union(*(m.keys() for m in members)), _names(members)))
+            set().union(*(m.keys() for m in members)), _names(members), grown))
     store.extract.replace_entities(touched, stored)
 
 

@@ -32,6 +32,9 @@ class StoredEntity:
     locals: list[tuple[int, dict[str, Any]]]  # (article id, local as a dict)
     keys: set[str]
     names: list[tuple[int, str, bool]]  # (article id, lowercased name, is a single token)
+    # An entity already stored that only gained articles: ``locals``, ``keys`` and ``names``
+    # are the new articles' only, added to what is stored; its fields are rewritten.
+    grown: bool = False
 
 
 @dataclass(slots=True)
@@ -182,14 +185,19 @@ class ExtractTables:
                         db.execute(f"DELETE FROM {table} WHERE entity_id IN ({marks})", chunk)
                     db.execute(f"DELETE FROM entities WHERE id IN ({marks})", chunk)
             db.executemany(
-                "INSERT INTO entities (id, name, type, aliases, roles) VALUES (?, ?, ?, ?, ?)",
+                # An upsert, not a REPLACE: that would delete the row and, with it, the rows
+                # that reference it (a grown entity keeps them).
+                "INSERT INTO entities (id, name, type, aliases, roles) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT (id) DO UPDATE SET name = excluded.name, type = excluded.type, "
+                "aliases = excluded.aliases, roles = excluded.roles",
                 [(s.entity.id, s.entity.name, s.entity.type,
                   json.dumps(s.entity.aliases, ensure_ascii=False),
                   json.dumps(s.entity.roles, ensure_ascii=False)) for s in entities],
             )
             db.executemany(
                 "INSERT INTO entity_articles (entity_id, article_id, mentions) VALUES (?, ?, ?)",
-                [(s.entity.id, a, n) for s in entities for a, n in s.entity.articles.items()],
+                [(s.entity.id, a, s.entity.articles[a]) for s in entities
+                 for a in (sorted({a for a, _ in s.locals}) if s.grown else s.entity.articles)],
             )
             db.executemany(
                 "INSERT INTO entity_locals (entity_id, article_id, data) VALUES (?, ?, ?)",
