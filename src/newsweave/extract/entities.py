@@ -102,25 +102,25 @@ _PLAIN_OPENERS = frozenset("""
     our its my your now then still even just more also
     """.split())
 _TOKEN_RE = re.compile(r"\S+")
-_NON_SPACE = re.compile(r"\S")
 # NER sees this many words either side of a capitalised word: as far as its embedding layer
 # looks (four convolutions of window one), so a name's own features are unchanged.
 NAME_CONTEXT = 4
 
 
-def blank_far_from_names(text: str, context: int = NAME_CONTEXT) -> str:
-    """``text`` with every word more than ``context`` words away from a capitalised one
-    turned to spaces, offsets kept. A capital that only marks a sentence's start does not
-    count: a plain opener such as "The", or a word the text also writes in lower case.
+def name_windows(text: str, context: int = NAME_CONTEXT) -> list[tuple[int, str]]:
+    """The stretches of ``text`` within ``context`` words of a capitalised word, as (offset,
+    text) pairs; every word further from one is left out. A capital that only marks a
+    sentence's start does not count: a plain opener such as "The", or a word the text also
+    writes in lower case.
 
-    Names are capitalised, and NER only looks a few words around them, so it finds the
-    same names in a third less time; what it no longer finds is mostly lower-case noise
-    ("secretary of state" tagged ORG) (docs/benchmarks.md).
+    Names are capitalised, and NER only looks a few words around them, so run on these
+    windows it finds the same names in a third less time; what it no longer finds is mostly
+    lower-case noise ("secretary of state" tagged ORG) (docs/benchmarks.md).
 
-    >>> blank_far_from_names("The dam held and the water stayed in the lake. Police said so.", 2)
-    '                                     the lake. Police said so.'
-    >>> blank_far_from_names("Rain fell. The rain stopped.", 1)
-    '                            '
+    >>> name_windows("The dam held and the water stayed in the lake. Police said so.", 2)
+    [(37, 'the lake. Police said so.')]
+    >>> name_windows("Rain fell. The rain stopped.", 1)
+    []
     """
     matches = list(_TOKEN_RE.finditer(text))
     words = [m.group() for m in matches]
@@ -134,7 +134,7 @@ def blank_far_from_names(text: str, context: int = NAME_CONTEXT) -> str:
         if lower == bare or lower in _PLAIN_OPENERS:
             continue
         if bare[1:].islower() and (i == 0 or _opens_sentence(text, matches[i - 1],
-                                                                matches[i])):
+                                                             matches[i])):
             if forms is None:
                 forms = {_strip(w) for w in words}
             if lower in forms:
@@ -144,17 +144,8 @@ def blank_far_from_names(text: str, context: int = NAME_CONTEXT) -> str:
             kept[-1][1] = last
         else:
             kept.append([first, last])
-    if kept == [[0, len(words) - 1]]:
-        return text
-    # Between kept runs every character but whitespace (newlines too) becomes a space.
-    pieces: list[str] = []
-    position = 0
-    for first, last in kept:
-        start, end = matches[first].start(), matches[last].end()
-        pieces += [_NON_SPACE.sub(" ", text[position:start]), text[start:end]]
-        position = end
-    pieces.append(_NON_SPACE.sub(" ", text[position:]))
-    return "".join(pieces)
+    return [(matches[first].start(), text[matches[first].start() : matches[last].end()])
+            for first, last in kept]
 
 
 def _strip(word: str) -> str:
