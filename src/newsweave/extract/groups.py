@@ -119,12 +119,10 @@ def cluster_quotes(instances: Sequence[Instance], min_score: float = 85.0,
         # Counted in one C-level pass over the word buckets, filtered after.
         shared = Counter(chain.from_iterable(
             bucket for bucket in map(index.get, ws) if bucket and len(bucket) <= 200))
-        for j in sorted(shared):
-            if j <= i and not old[j]:
-                continue
-            # Either test of same_statement needs most of the shorter quotation's content
-            # words in the other: pairs sharing fewer are not worth comparing.
-            if shared[j] < max(2.0, SHARED_MIN * min(len(ws), len(content[j]))):
+        # Either test of same_statement needs most of the shorter quotation's content words
+        # in the other (and at least two): pairs sharing fewer are not worth comparing.
+        for j in sorted(j for j, n in shared.items() if n >= 2 and (j > i or old[j])):
+            if shared[j] < SHARED_MIN * min(len(ws), len(content[j])):
                 continue
             if find(i) != find(j) and same_statement(instances[i].text, instances[j].text,
                                                      min_score):

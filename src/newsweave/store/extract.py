@@ -264,7 +264,7 @@ class ExtractTables:
             # shorter one (groups.cluster_quotes): a group sharing fewer with this
             # quotation than that share of its own shortest member's cannot take it in.
             found.update(q for q, n in shared.items()
-                         if n >= max(2.0, min_share * min(len(words), sizes.get(q, 0))))
+                         if n >= 2 and n >= min_share * min(len(words), sizes.get(q, 0)))
         return found
 
     def _rare_words(self, words: set[str], max_bucket: int) -> list[str]:
