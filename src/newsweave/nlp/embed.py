@@ -57,11 +57,7 @@ def embed(texts: Sequence[str], *, kind: str = "passage") -> np.ndarray:
     """
     if kind not in _KINDS:
         raise ValueError(f"embed(kind={kind!r}): expected one of {', '.join(_KINDS)}")
-    if isinstance(texts, str):
-        raise TypeError("embed() takes a sequence of strings, not one string: use embed([text])")
-    items = [str(t) for t in texts]
-    out = np.zeros((len(items), DIM), dtype=np.float32)
-    filled = [i for i, t in enumerate(items) if t.strip()]
+    items, out, filled = prepare("embed", texts)
     if not filled:
         return out
     model = _load()
@@ -72,6 +68,18 @@ def embed(texts: Sequence[str], *, kind: str = "passage") -> np.ndarray:
     norms = np.linalg.norm(rows, axis=1, keepdims=True)
     out[filled] = rows / np.maximum(norms, 1e-12)
     return out
+
+
+def prepare(function: str, texts: Sequence[str], dim: int = DIM
+            ) -> tuple[list[str], np.ndarray, list[int]]:
+    """What an embedding function starts from: the texts as strings, a zero row of ``dim``
+    for each (empty texts keep theirs), and the indices of the texts to embed."""
+    if isinstance(texts, str):
+        raise TypeError(f"{function}() takes a sequence of strings, not one string: "
+                        f"use {function}([text])")
+    items = [str(t) for t in texts]
+    return (items, np.zeros((len(items), dim), dtype=np.float32),
+            [i for i, t in enumerate(items) if t.strip()])
 
 
 def lead_text(title: str | None, body: str, *, chars: int = LEAD_CHARS) -> str:

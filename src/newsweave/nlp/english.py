@@ -28,6 +28,8 @@ from typing import Any
 
 import numpy as np
 
+from newsweave.nlp.embed import prepare
+
 MODEL_NAME = "all-minilm-l6-v2-int8"
 """The key this model's stored vectors are filed under (``article_vectors.model``)."""
 
@@ -68,11 +70,7 @@ def embed_english(texts: Sequence[str]) -> np.ndarray:
     >>> v.shape, bool(v[0] @ v[1] > v[0] @ v[2])
     ((3, 384), True)
     """
-    if isinstance(texts, str):
-        raise TypeError("embed_english() takes a sequence of strings: use embed_english([text])")
-    items = [str(t) for t in texts]
-    out = np.zeros((len(items), DIM), dtype=np.float32)
-    filled = [i for i, t in enumerate(items) if t.strip()]
+    items, out, filled = prepare("embed_english", texts, DIM)
     if not filled:
         return out
     session, tokenizer = _load()
