@@ -131,14 +131,12 @@ class Scored:
         self.kind = kind  # the reuse stage's relation of the pair, if it aligned them
 
 
-def score_pairs(rows: list[dict], *, english: bool = True) -> tuple[list[Scored], str]:
-    """Ingest every text into a temporary store through the engine; score each pair."""
-    from newsweave.engine import Engine
+def score_pairs(rows: list[dict], *, english: bool = True, cache: bool = True
+                ) -> tuple[list[Scored], str]:
+    """Ingest every text into a temporary store through the engine; score each pair.
+    ``cache``: keep each text's vectors on disk (under ``~/.cache/newsweave-bench/``)."""
     from newsweave.nlp import english as english_model
-    from newsweave.reuse import ReuseStage, semantic
-    from newsweave.reuse.graph import related
-    from newsweave.settings import load_settings
-    from newsweave.store import open_store
+    from newsweave.reuse import semantic
 
     keys: list[tuple[str, str]] = []
     records: dict[str, dict[str, str]] = {}
@@ -150,10 +148,27 @@ def score_pairs(rows: list[dict], *, english: bool = True) -> tuple[list[Scored]
             records.setdefault(key, {"id": key, "url": link, "text": text})
             pair.append(key)
         keys.append((pair[0], pair[1]))
-    # The engine's own embedding functions, each text's vector kept on disk.
-    semantic.embed = _cached(semantic.embed, "semeval-text-cache.npz", "passage|")
-    english_model.embed_english = _cached(english_model.embed_english,
-                                          "semeval-minilm-cache.npz", "minilm|")
+    # The engine's own embedding functions, each text's vector kept on disk (put back after).
+    originals = semantic.embed, english_model.embed_english
+    if cache:
+        semantic.embed = _cached(semantic.embed, "semeval-text-cache.npz", "passage|")
+        english_model.embed_english = _cached(english_model.embed_english,
+                                              "semeval-minilm-cache.npz", "minilm|")
+    try:
+        return _score(keys, records, english)
+    finally:
+        semantic.embed, english_model.embed_english = originals
+
+
+def _score(keys: list[tuple[str, str]], records: dict[str, dict[str, str]], english: bool
+           ) -> tuple[list[Scored], str]:
+    from newsweave.engine import Engine
+    from newsweave.nlp import english as english_model
+    from newsweave.reuse import ReuseStage
+    from newsweave.reuse.graph import related
+    from newsweave.settings import load_settings
+    from newsweave.store import open_store
+
     with tempfile.TemporaryDirectory() as tmp:
         source = Path(tmp) / "semeval.jsonl"
         source.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n"
