@@ -95,7 +95,8 @@ def update_entities(store: Store, mentions: Mapping[int, Sequence[Mention]],
         members = [pool[i] for i in cluster]
         kept = sum(origin.get(id(m)) == entity_id for m in members)
         added = [m for m in members if id(m) not in origin]
-        grown = touched is not None and kept == size[entity_id] and (
+        # A stored entity with all it had, and nothing but new articles' locals besides.
+        grown = touched is not None and entity_id in size and kept == size[entity_id] and (
             kept + len(added) == len(members))
         # Touched but left exactly as it was (the same locals, the same id): neither rebuilt
         # nor rewritten. On a grown store that is most of the entities a batch touches.
