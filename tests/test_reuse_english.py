@@ -168,3 +168,27 @@ def test_neighbour_search_ranks_english_pairs_by_both_models(db_path):
             float(_unit(1.0) @ _unit(1.0, 0.2)), abs=1e-6)
     finally:
         store.close()
+
+
+def test_a_replaced_vector_is_reloaded_once_the_index_is_told(db_path):
+    from newsweave.model import Article
+    from newsweave.reuse.semantic import SemanticIndex
+
+    store = open_store(db_path)
+    try:
+        ids = store.add_articles([Article(None, f"v{i}", "", "text", f"t {i}", f"<{i}>")
+                                  for i in range(2)], [{}] * 2)
+        store.reuse.save_vectors(MODEL_NAME, {ids[0]: _unit(1.0), ids[1]: _unit(0.0, 1.0)})
+        index = SemanticIndex()
+        index.refresh(store)
+        # Re-embedded (a re-cleaned article): new rows are found by id, a changed one is not.
+        store.reuse.save_vectors(MODEL_NAME, {ids[1]: _unit(1.0)})
+        index.refresh(store)
+        assert index.cosines(_unit(1.0), None)[ids[1]][0] == pytest.approx(0.0, abs=1e-6)
+        index.forget([ids[1]])
+        index.refresh(store)
+        assert index.cosines(_unit(1.0), None)[ids[1]][0] == pytest.approx(1.0, abs=1e-6)
+        index.forget([99])  # not held: nothing to reload
+        assert index.lead._key is not None
+    finally:
+        store.close()

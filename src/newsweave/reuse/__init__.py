@@ -107,6 +107,7 @@ class ReuseStage:
                 store.reuse.save_vectors(english.MODEL_NAME, english_rows)
             if vectors:  # a re-indexed article that is no longer English loses its vector
                 store.reuse.delete_vectors(english.MODEL_NAME, set(vectors) - set(english_rows))
+                self.vectors.forget(list(vectors))  # re-indexed articles' old rows go
             edges = self._relate(store, indexed, {e.article_id: e for e in entries},
                                  vectors, english_rows, settings)
             store.reuse.save_pairs(edges)

@@ -59,6 +59,14 @@ class VectorIndex:
             self._blocks = [self._matrix]
             self._id_array = np.asarray(self._ids, dtype=np.int64)
 
+    def forget(self, article_ids: Sequence[int]) -> None:
+        """These articles' vectors were replaced or deleted in the store: if any is held here,
+        the next refresh loads everything again (new rows alone are found by id, changed
+        ones are not; a re-embedded article is rare, so a full reload is cheap enough)."""
+        if len(self._id_array) and np.isin(np.asarray(article_ids, dtype=np.int64),
+                                           self._id_array).any():
+            self._key = None
+
     def nearest(self, vectors: np.ndarray, k: int, min_cosine: float
                 ) -> list[list[tuple[int, float]]]:
         """For each row of ``vectors``, up to ``k`` (id, cosine) at or above ``min_cosine``."""
@@ -97,6 +105,11 @@ class SemanticIndex:
         """Load the vectors of both models stored since the last refresh."""
         self.lead.refresh(store)
         self.english.refresh(store)
+
+    def forget(self, article_ids: Sequence[int]) -> None:
+        """See :meth:`VectorIndex.forget` (both models)."""
+        self.lead.forget(article_ids)
+        self.english.forget(article_ids)
 
     def cosines(self, lead: np.ndarray | None, english_vector: np.ndarray | None
                 ) -> dict[int, tuple[float | None, float | None]]:
