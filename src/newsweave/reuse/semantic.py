@@ -10,6 +10,7 @@ batch costs one matrix product however large the store.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -139,20 +140,23 @@ class SemanticIndex:
             return [[] for _ in range(len(lead))]
         floor = rescale(min_cosine, COSINE_FLOOR, COSINE_CEIL)
         cosine_rows = lead @ self.lead._matrix.T
-        semantic = np.clip((cosine_rows - COSINE_FLOOR) / (COSINE_CEIL - COSINE_FLOOR), 0, 1)
+        semantic = rescale(cosine_rows, COSINE_FLOOR, COSINE_CEIL)
         en_ids = self.english._id_array
         # Positions of the English-indexed articles among the e5-indexed ones.
-        pos = np.searchsorted(self_ids, en_ids)
-        pos = np.minimum(pos, len(self_ids) - 1)
+        pos = np.minimum(np.searchsorted(self_ids, en_ids), len(self_ids) - 1)
         found = self_ids[pos] == en_ids
+        rows = [row for row, vector in enumerate(english_vectors) if vector is not None]
+        if rows and found.any():
+            # For English rows, the mean of both rescaled cosines over the English articles:
+            # one matrix product for the batch.
+            english_scores = rescale(
+                np.vstack([english_vectors[row] for row in rows]) @ self.english._matrix[found].T,
+                ENGLISH_FLOOR, ENGLISH_CEIL)
+            cells = np.ix_(rows, pos[found])
+            semantic[cells] = 0.5 * (semantic[cells] + english_scores)
         out = []
-        for row, vector in enumerate(english_vectors):
+        for row in range(len(lead)):
             score = semantic[row]
-            if vector is not None and found.any():
-                other = np.clip((self.english._matrix[found] @ vector - ENGLISH_FLOOR)
-                                / (ENGLISH_CEIL - ENGLISH_FLOOR), 0, 1)
-                score = score.copy()
-                score[pos[found]] = 0.5 * (score[pos[found]] + other)
             take = min(k + 1, score.size)
             top = np.argpartition(-score, take - 1)[:take]
             top = top[np.argsort(-score[top], kind="stable")]
@@ -180,9 +184,10 @@ def english_vectors(articles: Sequence[Article]) -> dict[int, np.ndarray]:
     return {int(a.id or 0): row for a, row in zip(chosen, rows, strict=True)}
 
 
-def rescale(cosine: float, floor: float, ceil: float) -> float:
-    """``cosine`` mapped linearly from [floor, ceil] to [0, 1], clipped."""
-    return min(1.0, max(0.0, (cosine - floor) / (ceil - floor)))
+def rescale(cosine: Any, floor: float, ceil: float) -> Any:
+    """``cosine`` (a number or an array of them) mapped linearly from [floor, ceil] to
+    [0, 1], clipped."""
+    return np.clip((cosine - floor) / (ceil - floor), 0.0, 1.0)
 
 
 def relatedness(cosine: float | None, shared: float = 0.0,
@@ -205,5 +210,5 @@ def relatedness(cosine: float | None, shared: float = 0.0,
         parts.append(rescale(cosine, COSINE_FLOOR, COSINE_CEIL))
     if english_cosine is not None:
         parts.append(rescale(english_cosine, ENGLISH_FLOOR, ENGLISH_CEIL))
-    semantic = sum(parts) / len(parts) if parts else 0.0
+    semantic = float(sum(parts) / len(parts)) if parts else 0.0
     return max(semantic, 1.0 - (1.0 - semantic) * (1.0 - shared))
