@@ -15,16 +15,18 @@ from newsweave.model import Article, Cleaned, IngestReport, Rejection, Removal
 __version__ = "0.1.0"
 
 
-def open(db_path: str | None = None, **settings: object) -> Engine:
+def open(db_path: str | None = None, *, readonly: bool = False, **settings: object) -> Engine:
     """Open the engine on the SQLite store at ``db_path``, creating it if needed.
 
     Without ``db_path`` the ``NEWSWEAVE_DB`` environment variable, then
     ``./newsweave.db``, is used. Keyword arguments override settings
-    (see :data:`newsweave.settings.SETTINGS`).
+    (see :data:`newsweave.settings.SETTINGS`). ``readonly=True`` only reads: a
+    missing store is a :class:`StoreError` and nothing is ever written. Any number
+    of processes may open one store at once (see README, "Many processes").
     """
     from newsweave.engine import open_engine
 
-    return open_engine(db_path, **settings)
+    return open_engine(db_path, readonly=readonly, **settings)
 
 
 __all__ = [

@@ -8,13 +8,15 @@ way; the engine holds no analysis of its own.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Sequence
+import logging
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from newsweave.clean import clean_html, clean_text, line_key
 from newsweave.clean.metadata import find_metadata
-from newsweave.errors import InputError, NotFoundError
+from newsweave.errors import InputError, NotFoundError, StoreBusyError
 from newsweave.ingest import (
     Input,
     Record,
@@ -34,7 +36,7 @@ from newsweave.model import (
     Rejection,
     Story,
 )
-from newsweave.pipeline import Stage, check_order, default_stages, run_stage
+from newsweave.pipeline import Stage, check_order, default_stages, run_pending
 from newsweave.settings import Settings, load_settings
 from newsweave.store import Store, open_store
 
@@ -43,8 +45,12 @@ if TYPE_CHECKING:
     from newsweave.reuse.graph import Provenance
     from newsweave.reuse.semantic import SemanticIndex
 
-ProgressCallback = Callable[[int, int], None]
-"""Called as ``progress(done, total)`` after each batch of inputs."""
+ProgressCallback = Callable[[str, int, int], None]
+"""Called as ``progress(phase, done, total)``: phase ``"read"`` counts inputs read, then
+each stage's name counts the articles it has analysed."""
+
+log = logging.getLogger(__name__)
+CACHE_WAIT = 2.0  # seconds a brief waits for the write lock to cache its vectors
 
 _RECURRING = "recurring-line"
 
@@ -82,7 +88,11 @@ class Engine:
         outlet: str | None = None,
         progress: ProgressCallback | None = None,
     ) -> IngestReport:
-        """Ingest files, folders, globs or ``-`` (stdin); one transaction per batch."""
+        """Ingest files, folders, globs or ``-`` (stdin), then analyse what is new.
+
+        Records (not input files) are counted into batches of ``batch_size``, each
+        written in one transaction: a JSONL file of many records is many batches.
+        """
         report = IngestReport()
         inputs: list[Input] = []
         for item in expand_paths(paths):
@@ -91,14 +101,18 @@ class Engine:
             else:
                 inputs.append(item)
         size = max(1, self.settings.batch_size)
-        for start in range(0, len(inputs), size):
-            records: list[Record | Rejection] = []
-            for item in inputs[start : start + size]:
-                records.extend(read_input(item, self.settings.max_bytes))
-            self._ingest_records(records, outlet, report)
+        records: list[Record | Rejection] = []
+        for done, item in enumerate(inputs, start=1):
+            for record in read_input(item, self.settings.max_bytes):
+                records.append(record)
+                if len(records) >= size:
+                    self._ingest_records(records, outlet, report)
+                    records = []
             if progress is not None:
-                progress(min(start + size, len(inputs)), len(inputs))
-        self.analyze()
+                progress("read", done, len(inputs))
+        if records:
+            self._ingest_records(records, outlet, report)
+        self.analyze(progress=progress)
         return report
 
     def ingest_text(
@@ -110,18 +124,28 @@ class Engine:
         self.analyze()
         return report
 
-    def analyze(self) -> dict[str, int]:
-        """Run every stage on the articles it has not processed; return counts per stage.
+    def analyze(self, progress: ProgressCallback | None = None) -> dict[str, int]:
+        """Run every stage on the articles it has not processed; return how many articles
+        each stage analysed in this call.
 
         ``ingest`` calls this, so a listing after an ingest is up to date; after
         an interrupted run, calling it (or ingesting again) finishes the work.
+        Processes sharing a store split the work: each article's stage work is
+        claimed by one of them (see :func:`newsweave.pipeline.run_pending`).
         """
         done: dict[str, int] = {}
         size = max(1, self.settings.batch_size)
-        for stage in self.stages:
-            pending = self.store.pending(stage.name, stage.version)
-            run_stage(stage, self.store, pending, self.settings, size)
-            done[stage.name] = len(pending)
+        earlier: list[tuple[str, int]] = []
+        try:
+            for stage in self.stages:
+                done[stage.name] = run_pending(stage, self.store, self.settings, size,
+                                               after=earlier, progress=progress)
+                earlier.append((stage.name, stage.version))
+        finally:
+            try:
+                self.store.release_claims()
+            except StoreBusyError:
+                log.warning("could not release claims (store busy); they lapse with this process")
         return done
 
     def _ingest_records(
@@ -129,6 +153,8 @@ class Engine:
     ) -> None:
         candidates = [r for r in records if isinstance(r, Record)]
         report.rejected.extend(r for r in records if isinstance(r, Rejection))
+        # Known content is skipped before the costly cleaning; the store checks again
+        # under the write lock (another process may store the same content meanwhile).
         known = self.store.known_hashes(content_hash(r.raw) for r in candidates)
         built: dict[str, _Built] = {}
         for record in candidates:
@@ -148,10 +174,11 @@ class Engine:
                 )
         if not built:
             return
-        ids = self.store.add_articles(
+        stored = self.store.insert_new_articles(
             [b.article for b in built.values()], [b.line_keys for b in built.values()]
         )
-        report.new.extend(ids)
+        report.new.extend(i for i, new in stored if new)
+        report.known.extend(i for i, new in stored if not new)
         self._remove_recurring_lines({b.article.outlet for b in built.values()} - {None})
 
     def _build(self, record: Record, digest: str, outlet: str | None) -> _Built:
@@ -243,9 +270,23 @@ class Engine:
 
     # -- reading --------------------------------------------------------------
 
-    def articles(self, *, outlet: str | None = None) -> list[Article]:
-        """Every stored article (without raw input), oldest id first."""
-        return list(self.store.iter_articles(outlet=outlet))
+    def articles(self, *, outlet: str | None = None, **filters: Any) -> list[Article]:
+        """Stored articles (without raw input), oldest id first; filters as in
+        :meth:`iter_articles`."""
+        return list(self.iter_articles(outlet=outlet, **filters))
+
+    def iter_articles(
+        self, *, outlet: str | None = None, language: str | None = None,
+        since: str | None = None, until: str | None = None, after: int | None = None,
+        limit: int | None = None,
+    ) -> Iterator[Article]:
+        """Stored articles streamed a page at a time, oldest id first.
+
+        ``after`` is a cursor (the last id seen: the listing goes on after it);
+        ``since`` and ``until`` bound the publication date (ISO, inclusive).
+        """
+        return self.store.iter_articles(outlet=outlet, language=language, since=since,
+                                        until=until, after=after, limit=limit)
 
     def article(self, article_id: int, *, raw: bool = False) -> Article:
         """One article by id; raises :class:`NotFoundError` if there is none."""
@@ -413,7 +454,8 @@ class Engine:
         if self.settings.brief_embeddings:
             from newsweave.crosscheck.align import cached_embedder
 
-            embedder = cached_embedder(self.store.crosscheck)  # each sentence embedded once
+            # each sentence embedded once, cached where the store can take the write now
+            embedder = cached_embedder(_BestEffortCache(self.store))
         return make_brief(
             story.id, story.title, views, origin_of,
             entities=self.entities(story=story.id), quotes=self.quotes(story=story.id),
@@ -430,6 +472,29 @@ class Engine:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class _BestEffortCache:
+    """The brief's vector cache, written only when that costs no waiting: a read-only
+    store, or one whose write lock another process holds for long (a stories stage
+    re-clustering), computes the vectors and skips caching them."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def claim_vectors(self, model: str, keys: Iterable[str]) -> dict[str, Any]:
+        return self._store.crosscheck.claim_vectors(model, keys)
+
+    def save_claim_vectors(self, model: str, vectors: Mapping[str, Any]) -> None:
+        if self._store.readonly:
+            return
+        started = time.monotonic()
+        try:
+            with self._store.waiting_at_most(CACHE_WAIT):
+                self._store.crosscheck.save_claim_vectors(model, vectors)
+        except StoreBusyError:
+            log.info("brief: store busy for %.1f s, %d vectors not cached",
+                     time.monotonic() - started, len(vectors))
 
 
 def content_hash(raw: str) -> str:
@@ -449,7 +514,12 @@ def _apply_fields(cleaned: Cleaned, fields: dict[str, str], *, user_outlet: str 
         cleaned.outlet_how = "user" if user_outlet else "input"
 
 
-def open_engine(db: str | None = None, **settings: object) -> Engine:
-    """Open the engine on the store at ``db`` (default: setting ``db``)."""
+def open_engine(db: str | None = None, *, readonly: bool = False, create: bool = True,
+                **settings: object) -> Engine:
+    """Open the engine on the store at ``db`` (default: setting ``db``).
+
+    ``readonly``: only read (a missing store is a :class:`StoreError`, nothing is
+    created or written); ``create=False``: refuse a missing store but allow writes.
+    """
     resolved = load_settings(db=db, **settings)
-    return Engine(open_store(resolved.db), resolved)
+    return Engine(open_store(resolved.db, readonly=readonly, create=create), resolved)

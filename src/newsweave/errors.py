@@ -17,3 +17,7 @@ class InputError(NewsweaveError):
 
 class NotFoundError(NewsweaveError):
     """A requested item (article, story...) does not exist in the store."""
+
+
+class StoreBusyError(StoreError):
+    """Another process held the store's write lock for longer than we wait."""

@@ -8,11 +8,22 @@ bumping ``version`` re-runs the stage on everything.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import logging
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
+from newsweave.errors import StoreError
 from newsweave.settings import Settings
 from newsweave.store import Store
+
+log = logging.getLogger(__name__)
+
+# A stage with its own ``run_batches`` (it overlaps one batch's work with the next's)
+# is handed this many batches per claim.
+BATCHES_PER_CLAIM = 8
+
+StageProgress = Callable[[str, int, int], None]
+"""Called as ``progress(stage, done, total)`` while a stage works through its articles."""
 
 
 class Stage(Protocol):
@@ -36,6 +47,46 @@ def run_stage(stage: Stage, store: Store, article_ids: Sequence[int], settings: 
         return
     for start in range(0, len(article_ids), size):
         stage.run(store, article_ids[start : start + size], settings)
+
+
+def run_pending(stage: Stage, store: Store, settings: Settings, size: int, *,
+                after: Sequence[tuple[str, int]] = (),
+                progress: StageProgress | None = None) -> int:
+    """Run ``stage`` on the articles it has not processed, claiming them batch by batch
+    under the store's write lock, so processes sharing a store never do the same work;
+    return how many articles this process handled.
+
+    ``after``: (stage, version) pairs that must have finished an article before this
+    stage takes it. A batch that raises is logged and its articles' error stored
+    (later runs retry them); errors of the store itself stop the run.
+    """
+    batched = getattr(stage, "run_batches", None)
+    limit = size * (BATCHES_PER_CLAIM if batched is not None else 1)
+    handled = 0
+    total = store.count_pending(stage.name, stage.version, after)
+    if progress is not None:
+        progress(stage.name, 0, total)
+    while True:
+        ids = store.claim(stage.name, stage.version, limit, after)
+        if not ids:
+            break
+        try:
+            if batched is not None:
+                batched(store, ids, settings, size)
+            else:
+                stage.run(store, ids, settings)
+        except Exception as exc:
+            if isinstance(exc, StoreError) or type(exc).__module__ == "sqlite3":
+                raise  # the store itself failed: no point going on
+            log.exception("%s: a batch of %d articles failed", stage.name, len(ids))
+            store.record_errors(stage.name, stage.version,
+                                dict.fromkeys(ids, f"{type(exc).__name__}: {exc}"))
+        handled += len(ids)
+        if progress is not None:
+            progress(stage.name, handled, max(total, handled))
+    if progress is not None and handled < total:
+        progress(stage.name, handled, handled)  # other processes took the rest
+    return handled
 
 
 def default_stages() -> list[Stage]:

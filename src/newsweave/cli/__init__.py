@@ -5,7 +5,10 @@ each registers its commands on :data:`cli`. No command holds logic of its
 own: everything goes through :class:`newsweave.engine.Engine`.
 
 Exit codes: 0 all good, 1 some inputs rejected (each listed with its reason)
-or an error that stopped the job, 2 usage error.
+or an error that stopped the job (a missing store for a read command, a store
+locked by another process for too long), 2 usage error or an id not found.
+
+Read commands open the store read-only: they never create or change a store.
 """
 
 from __future__ import annotations
@@ -24,6 +27,18 @@ from newsweave.settings import SETTINGS
 
 _DB_HELP = next(s for s in SETTINGS if s.name == "db").help
 
+READ_ONLY = frozenset({"articles", "article", "stories", "story", "entities", "quotes", "dates",
+                       "provenance", "similar"})
+"""Commands that only read: they open the store read-only (never creating it)."""
+NO_CREATE = frozenset({"brief"})
+"""Commands that read but may cache results: they never create a store."""
+
+
+class NotFound(click.ClickException):
+    """An id that is not in the store: one line, exit 2, no usage text."""
+
+    exit_code = 2
+
 
 class Context:
     """What every command gets: where the store is, and a way to open the engine on it."""
@@ -32,17 +47,30 @@ class Context:
         self.db = db
 
     @contextmanager
-    def engine(self, **settings: Any) -> Iterator[Engine]:
+    def engine(self, *, readonly: bool | None = None, **settings: Any) -> Iterator[Engine]:
+        """The engine on the store; ``readonly`` defaults to whether the running command
+        is one of :data:`READ_ONLY`."""
+        command = click.get_current_context(silent=True)
+        name = command.info_name if command is not None else None
+        if readonly is None:
+            readonly = name in READ_ONLY
         try:
-            engine = open_engine(self.db, **settings)
+            engine = open_engine(self.db, readonly=readonly, create=name not in NO_CREATE,
+                                 **settings)
         except NewsweaveError as exc:
             raise click.ClickException(str(exc)) from None
         try:
             yield engine
         except NotFoundError as exc:
-            raise click.UsageError(str(exc)) from None
+            raise NotFound(str(exc)) from None
         except NewsweaveError as exc:
             raise click.ClickException(str(exc)) from None
+        except Exception as exc:
+            if type(exc).__module__ == "sqlite3" and "locked" in str(exc):
+                raise click.ClickException(
+                    f"{engine.store.path}: the store is locked by another process ({exc}); "
+                    "try again when it has finished") from None
+            raise
         finally:
             engine.close()
 

@@ -1,11 +1,11 @@
-"""Commands to ingest articles and read them back: ingest, articles, article, demo."""
+"""Commands to ingest articles and read them back: ingest, analyze, articles, article, demo."""
 
 from __future__ import annotations
 
+import json
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
+import time
+from typing import Any, TextIO
 
 import click
 
@@ -19,16 +19,27 @@ from newsweave.model import Article
 @click.option("--outlet", metavar="NAME", help="Outlet of every input (overrides what is found).")
 @click.option("--max-bytes", type=click.IntRange(min=1), help="Reject inputs larger than this.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
 @click.pass_obj
 def ingest(obj: Context, paths: tuple[str, ...], outlet: str | None, max_bytes: int | None,
-           as_json: bool) -> None:
-    """Ingest files, folders (recursively), globs or - (stdin).
+           as_json: bool, quiet: bool) -> None:
+    """Ingest files, folders (recursively), globs or - (stdin), then analyse them.
 
     Formats: plain text, HTML, JSON, JSONL and RSS/Atom feeds (gzip allowed).
     Content already in the store is reported as known, not added again.
+    Progress (reading, then every stage, with counts and an ETA) goes to stderr.
+    Any number of ingests may run on one store at once.
+
+    \b
+    Examples:
+      newsweave ingest articles/
+      newsweave --db news.db ingest 'feeds/*.xml' --outlet "Wire" --json
     """
-    with obj.engine(max_bytes=max_bytes) as engine, _progress(not as_json) as progress:
+    progress = Progress(sys.stderr, enabled=not quiet)
+    with obj.engine(max_bytes=max_bytes) as engine:
         report = engine.ingest(paths, outlet=outlet, progress=progress)
+        failed = len(engine.store.stage_errors())
+    progress.close()
     if as_json:
         echo_json(report.to_dict())
     else:
@@ -38,28 +49,79 @@ def ingest(obj: Context, paths: tuple[str, ...], outlet: str | None, max_bytes: 
             f"{len(report.new)} new, {len(report.known)} already known, "
             f"{len(report.rejected)} rejected (store: {engine.store.path})"
         )
+    if failed and not quiet:
+        click.echo(f"{failed} stage error(s) stored: they are retried by the next run "
+                   f"(see newsweave check)", err=True)
     if report.rejected:
         sys.exit(1)
 
 
 @cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
+@click.pass_obj
+def analyze(obj: Context, as_json: bool, quiet: bool) -> None:
+    """Finish interrupted work: run every stage on the articles it has not analysed.
+
+    Safe beside running ingests: each article's work is claimed by one process.
+    Stage errors stored by earlier runs are retried (up to three runs).
+    """
+    progress = Progress(sys.stderr, enabled=not quiet)
+    with obj.engine() as engine:
+        done = engine.analyze(progress=progress)
+    progress.close()
+    if as_json:
+        echo_json(done)
+        return
+    click.echo(", ".join(f"{name}: {count} analysed" for name, count in done.items()))
+
+
+@cli.command()
 @click.option("--outlet", metavar="NAME", help="Only this outlet's articles.")
+@click.option("--language", metavar="CODE", help="Only articles in this language (e.g. en).")
+@click.option("--since", metavar="DATE", help="Only articles published on or after this date.")
+@click.option("--until", metavar="DATE", help="Only articles published on or before this date.")
+@click.option("--after", "after", type=int, metavar="ID",
+              help="Cursor: only articles with an id above this (the last id of a page).")
+@click.option("--limit", type=click.IntRange(min=1), help="At most this many articles.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON: a list of articles.")
 @click.pass_obj
-def articles(obj: Context, outlet: str | None, as_json: bool) -> None:
-    """List the stored articles."""
+def articles(obj: Context, outlet: str | None, language: str | None, since: str | None,
+             until: str | None, after: int | None, limit: int | None, as_json: bool) -> None:
+    """List the stored articles, oldest id first (streamed: a large store prints at once).
+
+    \b
+    Examples:
+      newsweave articles --limit 50
+      newsweave articles --limit 50 --after 50       # the next page
+      newsweave articles --since 2026-03-01 --outlet "Wire" --json
+    """
     with obj.engine() as engine:
-        found = engine.articles(outlet=outlet)
-    if as_json:
-        echo_json([a.to_dict() for a in found])
-        return
-    if not found:
-        click.echo("no articles (add some with: newsweave ingest PATH...)")
-    for a in found:
-        click.echo(
-            f"{a.id:>5}  {(a.published or '-')[:10]:<10}  {(a.outlet or '-')[:24]:<24}  "
-            f"{a.language or '-':<3} {shorten(a.title or a.text, 70)}"
-        )
+        found = engine.iter_articles(outlet=outlet, language=language, since=since,
+                                     until=until, after=after, limit=limit)
+        if as_json:
+            _stream_json(a.to_dict() for a in found)
+            return
+        empty = True
+        for a in found:
+            empty = False
+            click.echo(
+                f"{a.id:>5}  {(a.published or '-')[:10]:<10}  {(a.outlet or '-')[:24]:<24}  "
+                f"{a.language or '-':<3} {shorten(a.title or a.text, 70)}"
+            )
+        if empty:
+            click.echo("no articles" + (" match" if any((outlet, language, since, until, after))
+                                        else " (add some with: newsweave ingest PATH...)"))
+
+
+def _stream_json(items: Any) -> None:
+    """A JSON list printed item by item (a large listing never sits in memory whole)."""
+    first = True
+    for item in items:
+        body = json.dumps(item, ensure_ascii=False, indent=2).replace("\n", "\n  ")
+        click.echo(("[\n  " if first else ",\n  ") + body, nl=False)
+        first = False
+    click.echo("[]" if first else "\n]")
 
 
 @cli.command()
@@ -108,26 +170,58 @@ def demo(out_dir: str, as_json: bool) -> None:
     click.echo(f"Explore: newsweave --db {summary['db']} articles")
 
 
-@contextmanager
-def _progress(enabled: bool) -> Iterator[Any]:
-    """A progress bar on stderr when it is a terminal; nothing in logs and pipes."""
-    if not (enabled and sys.stderr.isatty()):
-        yield None
-        return
-    bar: Any = None
+class Progress:
+    """Progress of a whole ingest on stderr: reading, then each stage, with counts and an
+    ETA. On a terminal one line is rewritten in place; in a pipe or a log each phase
+    prints one line when it ends (and one every 30 s while it runs)."""
 
-    def update(done: int, total: int) -> None:
-        nonlocal bar
-        if bar is None:
-            bar = click.progressbar(length=total, label="ingesting", file=sys.stderr)
-            bar.__enter__()
-        bar.update(done - bar.pos)
+    def __init__(self, out: TextIO, *, enabled: bool = True) -> None:
+        self.out = out
+        self.enabled = enabled
+        self.live = enabled and out.isatty()
+        self.phase: str | None = None
+        self.started = time.monotonic()
+        self.shown = 0.0
+        self.last = ""
 
-    try:
-        yield update
-    finally:
-        if bar is not None:
-            bar.__exit__(None, None, None)
+    def __call__(self, phase: str, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        if phase != self.phase:
+            self._end()
+            self.phase, self.started, self.shown = phase, now, now
+        elapsed = now - self.started
+        unit = "inputs" if phase == "read" else "articles"
+        line = f"{phase}: {done}/{total} {unit}"
+        if 0 < done < total:
+            line += f" ({done / total:.0%}, ETA {_clock(elapsed / done * (total - done))})"
+        elif done >= total:
+            line += f" in {_clock(elapsed)}"
+        self.last = line
+        if self.live:
+            self.out.write("\r\033[K" + line)
+            self.out.flush()
+        elif done >= total or now - self.shown >= 30:
+            self.shown = now
+            self.out.write(line + "\n")
+            self.last = ""
+            self.out.flush()
+
+    def _end(self) -> None:
+        if self.live and self.last:
+            self.out.write("\n")
+            self.out.flush()
+        self.last = ""
+
+    def close(self) -> None:
+        if self.enabled:
+            self._end()
+
+
+def _clock(seconds: float) -> str:
+    whole = round(seconds)
+    return f"{whole // 60}:{whole % 60:02d}"
 
 
 def _render_article(a: Article, *, raw: bool) -> str:

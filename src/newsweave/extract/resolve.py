@@ -29,16 +29,16 @@ _MAX_BUCKET = 50
 
 
 def story_of(store: Store, article_ids: Sequence[int] | None = None) -> dict[int, int]:
-    """Story id per article, where the stories stage has run (else an empty map)."""
+    """Story id per article, where the stories stage has run (else an empty map).
+
+    A store without stories tables has no stories; any error reading them is raised
+    (it is not "no stories": resolving as if it were would file names wrongly)."""
     tables = getattr(store, "stories", None)
     if tables is None or not hasattr(tables, "story_of"):
         return {}
     ids = list(article_ids) if article_ids is not None else [
         a.id for a in store.iter_articles() if a.id is not None]
-    try:
-        return dict(tables.story_of(ids))
-    except Exception:  # the stories tables may not be filled yet
-        return {}
+    return dict(tables.story_of(ids))
 
 
 def update(store: Store, settings: Settings, article_ids: Sequence[int] | None,

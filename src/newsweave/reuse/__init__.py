@@ -84,11 +84,14 @@ class ReuseStage:
         articles = [a for a in (store.get_article(i) for i in article_ids) if a is not None]
         token_lists = [words(a.text) for a in articles]
         sigs = signatures(token_lists)
+        failed: dict[int, str] = {}
         for article, tokens, sig in zip(articles, token_lists, sigs, strict=True):
             try:
                 entry, item = _index(article, tokens, sig)
-            except Exception:  # one bad article must not sink the batch
+            except Exception as exc:  # one bad article must not sink the batch
                 log.exception("reuse: could not index article %s", article.id)
+                # Stored and left pending, so a later run retries it (not marked done).
+                failed[int(article.id or 0)] = f"could not index: {type(exc).__name__}: {exc}"
                 continue
             entries.append(entry)
             indexed[entry.article_id] = item
@@ -107,12 +110,14 @@ class ReuseStage:
                 store.reuse.save_vectors(english.MODEL_NAME, english_rows)
             if vectors:  # a re-indexed article that is no longer English loses its vector
                 store.reuse.delete_vectors(english.MODEL_NAME, set(vectors) - set(english_rows))
-                self.vectors.forget(list(vectors))  # re-indexed articles' old rows go
             edges = self._relate(store, indexed, {e.article_id: e for e in entries},
                                  vectors, english_rows, settings)
             store.reuse.save_pairs(edges)
             update_graph(store, sorted(set(indexed) | orphans))
-            store.mark_done(self.name, article_ids, self.version)
+            store.mark_done(self.name, [i for i in article_ids if i not in failed],
+                            self.version)
+            if failed:
+                store.record_errors(self.name, self.version, failed)
 
     # -- candidates and pairs ---------------------------------------------------
 

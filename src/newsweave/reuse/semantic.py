@@ -3,8 +3,8 @@
 Rewrites and translations share few exact shingles, so the reuse stage also
 compares each new article with its nearest neighbours by embedding. Vectors
 are stored once per article (``article_vectors``); this module keeps them in
-memory as one matrix, loading only the rows added since the last look, so a
-batch costs one matrix product however large the store.
+memory as one matrix, loading only the rows changed since the last look (by
+any process), so a batch costs one matrix product however large the store.
 """
 
 from __future__ import annotations
@@ -35,43 +35,59 @@ ENGLISH_CHARS = 3000  # more than 256 word pieces of English: the model cuts the
 
 
 class VectorIndex:
-    """All stored article vectors of one store, as an in-memory matrix."""
+    """All stored article vectors of one store, as an in-memory matrix in article id order.
+
+    A refresh reads the store's vector change log (``store.reuse.vector_changes``),
+    so it sees every row written or deleted since the last look, by this process or
+    any other, whatever the articles' ids, and reloads only those rows.
+    """
 
     def __init__(self, model: str = MODEL_NAME) -> None:
         self.model = model
         self._key: tuple[int, str] | None = None
-        self._ids: list[int] = []
-        self._blocks: list[np.ndarray] = []
+        self._seq = 0
         self._matrix = np.zeros((0, 0), dtype=np.float32)
         self._id_array = np.zeros(0, dtype=np.int64)
 
+    @property
+    def _ids(self) -> list[int]:
+        return [int(i) for i in self._id_array]
+
     def refresh(self, store: Store) -> None:
-        """Load the vectors stored since the last refresh (all of them for a new store)."""
+        """Load the vectors changed since the last refresh (all of them for a new store)."""
         key = (id(store), store.path)
         if key != self._key:
-            self.__init__(self.model)  # type: ignore[misc]
-            self._key = key
-        after = self._ids[-1] if self._ids else 0
-        ids, matrix = store.reuse.vectors_after(after, self.model)
-        if ids:
-            self._ids.extend(ids)
-            self._blocks.append(matrix)
-            self._matrix = np.vstack(self._blocks) if len(self._blocks) > 1 else matrix
-            self._blocks = [self._matrix]
-            self._id_array = np.asarray(self._ids, dtype=np.int64)
+            seq, _ = store.reuse.vector_changes(self.model, None)
+            ids, matrix = store.reuse.vectors_after(0, self.model)
+            self._key, self._seq = key, seq
+            self._id_array = np.asarray(ids, dtype=np.int64)
+            self._matrix = matrix
+            return
+        seq, changed = store.reuse.vector_changes(self.model, self._seq)
+        self._seq = seq
+        if not changed:
+            return
+        fresh = store.reuse.vectors(changed, self.model)
+        keep = ~np.isin(self._id_array, np.asarray(changed, dtype=np.int64))
+        new_ids = np.asarray(sorted(fresh), dtype=np.int64)
+        blocks = [self._matrix[keep]] if keep.any() else []
+        if len(new_ids):
+            blocks.append(np.vstack([fresh[int(i)] for i in new_ids]))
+        ids = np.concatenate([self._id_array[keep], new_ids])
+        if not blocks:
+            self._id_array, self._matrix = ids, np.zeros((0, 0), dtype=np.float32)
+            return
+        matrix = np.vstack(blocks) if len(blocks) > 1 else blocks[0]
+        order = np.argsort(ids, kind="stable")  # other processes' ids may be lower than ours
+        self._id_array, self._matrix = ids[order], matrix[order]
 
     def forget(self, article_ids: Sequence[int]) -> None:
-        """These articles' vectors were replaced or deleted in the store: if any is held here,
-        the next refresh loads everything again (new rows alone are found by id, changed
-        ones are not; a re-embedded article is rare, so a full reload is cheap enough)."""
-        if len(self._id_array) and np.isin(np.asarray(article_ids, dtype=np.int64),
-                                           self._id_array).any():
-            self._key = None
+        """Kept for callers: replaced or deleted rows are found through the change log."""
 
     def nearest(self, vectors: np.ndarray, k: int, min_cosine: float
                 ) -> list[list[tuple[int, float]]]:
         """For each row of ``vectors``, up to ``k`` (id, cosine) at or above ``min_cosine``."""
-        if not len(self._ids) or not len(vectors):
+        if not len(self._id_array) or not len(vectors):
             return [[] for _ in range(len(vectors))]
         scores = vectors @ self._matrix.T
         out = []
@@ -85,7 +101,7 @@ class VectorIndex:
 
     def cosines(self, vector: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Ids and cosines of every stored vector with ``vector``."""
-        if not len(self._ids):
+        if not len(self._id_array):
             return self._id_array, np.zeros(0, dtype=np.float32)
         return self._id_array, self._matrix @ vector
 
@@ -106,11 +122,6 @@ class SemanticIndex:
         """Load the vectors of both models stored since the last refresh."""
         self.lead.refresh(store)
         self.english.refresh(store)
-
-    def forget(self, article_ids: Sequence[int]) -> None:
-        """See :meth:`VectorIndex.forget` (both models)."""
-        self.lead.forget(article_ids)
-        self.english.forget(article_ids)
 
     def cosines(self, lead: np.ndarray | None, english_vector: np.ndarray | None
                 ) -> dict[int, tuple[float | None, float | None]]:

@@ -21,6 +21,7 @@ class Store(Protocol):
     """What the engine needs from a store. Every write method is one transaction."""
 
     path: str
+    readonly: bool
     reuse: ReuseStore  # the reuse stage's tables (store/reuse.py)
     stories: StoryTables  # the stories stage's tables (store/stories.py)
     extract: ExtractStore  # the extraction stage's tables (store/extract.py)
@@ -36,13 +37,26 @@ class Store(Protocol):
         """
         ...
 
+    def insert_new_articles(
+        self, articles: Sequence[Article], line_keys: Sequence[Mapping[str, bool]]
+    ) -> list[tuple[int, bool]]:
+        """Insert the articles whose content is not stored yet (checked under the write
+        lock); per article its id and whether it is new."""
+        ...
+
     def known_hashes(self, hashes: Iterable[str]) -> dict[str, int]:
         """Map each content hash already stored to its article id."""
         ...
 
     def get_article(self, article_id: int, *, raw: bool = False) -> Article | None: ...
 
-    def iter_articles(self, *, outlet: str | None = None) -> Iterator[Article]: ...
+    def iter_articles(
+        self, *, outlet: str | None = None, language: str | None = None,
+        since: str | None = None, until: str | None = None, after: int | None = None,
+        limit: int | None = None,
+    ) -> Iterator[Article]:
+        """Articles oldest id first, streamed; filters as in :class:`SQLiteStore`."""
+        ...
 
     def count_articles(self) -> int: ...
 
@@ -64,14 +78,40 @@ class Store(Protocol):
         ...
 
     def transaction(self) -> AbstractContextManager[object]:
-        """A write transaction; writes inside it (and nested ones) commit together."""
+        """A write transaction; a nested one is a savepoint (its failure undoes only it)."""
+        ...
+
+    def waiting_at_most(self, seconds: float) -> AbstractContextManager[None]:
+        """Writes inside give up with :class:`StoreBusyError` after ``seconds`` of waiting."""
         ...
 
     def pending(self, stage: str, version: int) -> list[int]:
         """Ids of articles that ``stage`` at ``version`` has not processed yet."""
         ...
 
+    def count_pending(self, stage: str, version: int,
+                      after: Sequence[tuple[str, int]] = ()) -> int: ...
+
+    def claim(self, stage: str, version: int, limit: int,
+              after: Sequence[tuple[str, int]] = ()) -> list[int]:
+        """Take up to ``limit`` pending articles for this process, under the write lock
+        (see :mod:`newsweave.store.progress`); ``after`` lists the (stage, version) pairs
+        that must have finished an article first."""
+        ...
+
+    def release_claims(self) -> None:
+        """Give back this process's claims (at the end of a run)."""
+        ...
+
     def mark_done(self, stage: str, article_ids: Iterable[int], version: int) -> None: ...
+
+    def record_errors(self, stage: str, version: int, errors: Mapping[int, str]) -> None:
+        """Store why a stage failed on these articles (retried by later runs)."""
+        ...
+
+    def stage_coverage(self) -> dict[str, int]: ...
+
+    def stage_errors(self) -> list[dict[str, object]]: ...
 
     def check_integrity(self) -> list[str]:
         """Problems found in the stored data; an empty list means consistent."""
@@ -80,11 +120,13 @@ class Store(Protocol):
     def close(self) -> None: ...
 
 
-def open_store(location: str) -> Store:
-    """Open (creating and migrating as needed) the store at ``location``."""
+def open_store(location: str, *, readonly: bool = False, create: bool = True) -> Store:
+    """Open the store at ``location``: creating and migrating it as needed, or, with
+    ``readonly``, only reading it (a missing or outdated store is a :class:`StoreError`);
+    ``create=False`` refuses a missing store but may write to an existing one."""
     from newsweave.store.sqlite import SQLiteStore
 
-    return SQLiteStore(location)
+    return SQLiteStore(location, readonly=readonly, create=create)
 
 
 __all__ = ["Store", "open_store"]

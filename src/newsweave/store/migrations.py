@@ -274,4 +274,43 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (model, key)
     ) WITHOUT ROWID
     """,
+    # many processes on one store: claims on pending stage work (held while their owner
+    #    lives or until they expire), a log of every stage run, stored stage errors, and a
+    #    log of vector changes that lets an in-memory index see other processes' writes.
+    """
+    CREATE TABLE stage_claims (
+        stage      TEXT NOT NULL,
+        article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        version    INTEGER NOT NULL,
+        owner      TEXT NOT NULL,
+        expires    REAL NOT NULL,
+        PRIMARY KEY (stage, article_id)
+    );
+    CREATE INDEX stage_claims_owner ON stage_claims(owner);
+    CREATE TABLE stage_log (
+        id         INTEGER PRIMARY KEY,
+        stage      TEXT NOT NULL,
+        article_id INTEGER NOT NULL,
+        version    INTEGER NOT NULL,
+        owner      TEXT NOT NULL,
+        at         TEXT NOT NULL
+    );
+    CREATE INDEX stage_log_article ON stage_log(article_id, stage);
+    CREATE TABLE stage_errors (
+        stage      TEXT NOT NULL,
+        article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        version    INTEGER NOT NULL,
+        attempts   INTEGER NOT NULL,
+        error      TEXT NOT NULL,
+        at         TEXT NOT NULL,
+        PRIMARY KEY (stage, article_id)
+    );
+    CREATE TABLE vector_changes (
+        seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+        article_id INTEGER NOT NULL,
+        model      TEXT NOT NULL
+    );
+    CREATE INDEX articles_published ON articles(published);
+    CREATE INDEX articles_language ON articles(language)
+    """,
 )

@@ -49,6 +49,8 @@ class ReuseStore(Protocol):
     def vectors(self, article_ids: Iterable[int], model: str | None = None
                 ) -> dict[int, np.ndarray]: ...
     def vectors_after(self, after_id: int, model: str) -> tuple[list[int], np.ndarray]: ...
+    def vector_changes(self, model: str, after_seq: int | None
+                       ) -> tuple[int, list[int] | None]: ...
     def attributions(self, article_ids: Iterable[int]) -> dict[int, list[Attribution]]: ...
     def save_pairs(self, edges: Sequence[Edge]) -> None: ...
     def pairs(self, article_ids: Iterable[int] | None = None,
@@ -174,6 +176,7 @@ class ReuseTables:
                 [(i, model, np.asarray(v, dtype=np.float32).tobytes())
                  for i, v in vectors.items()],
             )
+            _log_changes(db, model, list(vectors))
 
     def delete_vectors(self, model: str, article_ids: Iterable[int]) -> None:
         """Drop these articles' vectors of ``model`` (e.g. an article no longer English)."""
@@ -182,6 +185,7 @@ class ReuseTables:
                 marks = ",".join("?" * len(chunk))
                 db.execute(f"DELETE FROM article_vectors WHERE model = ? AND article_id IN "
                            f"({marks})", (model, *chunk))
+                _log_changes(db, model, chunk)
 
     def vectors(self, article_ids: Iterable[int], model: str | None = None
                 ) -> dict[int, np.ndarray]:
@@ -212,6 +216,21 @@ class ReuseTables:
             rows.append(np.frombuffer(blob, dtype=np.float32))
         matrix = np.vstack(rows) if rows else np.zeros((0, 0), dtype=np.float32)
         return ids, matrix
+
+    def vector_changes(self, model: str, after_seq: int | None
+                       ) -> tuple[int, list[int] | None]:
+        """The change counter now and the articles whose ``model`` vector was written or
+        deleted since ``after_seq`` (None: the counter alone, for a first load). Every
+        process's writes count, whatever their article ids: the log's sequence follows
+        commit order (writes are serialised by the write lock)."""
+        # The counter is read first: a change committed after it is seen (again) next time.
+        seq = int(self._db.execute("SELECT max(seq) FROM vector_changes").fetchone()[0] or 0)
+        if after_seq is None:
+            return seq, None
+        ids = sorted({int(r[0]) for r in self._db.execute(
+            "SELECT article_id FROM vector_changes WHERE seq > ? AND model = ?",
+            (after_seq, model))})
+        return seq, ids
 
     # -- attributions ---------------------------------------------------------
 
@@ -347,6 +366,11 @@ class ReuseTables:
             if kept:
                 out.append(kept)
         return sorted(out)
+
+
+def _log_changes(db: sqlite3.Connection, model: str, article_ids: Sequence[int]) -> None:
+    db.executemany("INSERT INTO vector_changes (article_id, model) VALUES (?, ?)",
+                   [(i, model) for i in article_ids])
 
 
 def _edge(row: sqlite3.Row | tuple[object, ...]) -> Edge:

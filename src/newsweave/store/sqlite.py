@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import json
+import logging
+import random
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import quote
 
-from newsweave.errors import StoreError
+from newsweave.errors import StoreBusyError, StoreError
 from newsweave.model import Article, Removal
 from newsweave.store.crosscheck import CrosscheckTables
 from newsweave.store.extract import ExtractTables
 from newsweave.store.migrations import MIGRATIONS
+from newsweave.store.progress import StageProgress
 from newsweave.store.reuse import ReuseTables
 from newsweave.store.sql import chunks
 from newsweave.store.stories import StoriesTables
@@ -22,6 +27,13 @@ _ARTICLE_COLUMNS = (
     "id, content_hash, raw_format, text, source, external_id, title, outlet, outlet_how, url, "
     "author, published, published_how, language, metadata, ingested_at"
 )
+log = logging.getLogger(__name__)
+
+# SQLite waits this long for a lock by itself (busy_timeout); a write transaction that
+# still cannot start is retried with backoff until WRITE_PATIENCE seconds have passed.
+BUSY_TIMEOUT_MS = 5000
+PAGE = 500  # articles read per query when listing
+WRITE_PATIENCE = 600.0
 
 
 class SQLiteStore:
@@ -32,31 +44,58 @@ class SQLiteStore:
     after it, never in between.
     """
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, *, readonly: bool = False, create: bool = True) -> None:
         self.path = path
-        if path != ":memory:":
-            parent = Path(path).expanduser().resolve().parent
-            if not parent.is_dir():
-                raise StoreError(f"{path}: folder {parent} does not exist")
+        self.readonly = readonly
+        self.patience = WRITE_PATIENCE
+        self._savepoints = 0
+        memory = path == ":memory:"
+        if not memory:
+            resolved = Path(path).expanduser().resolve()
+            if not resolved.parent.is_dir():
+                raise StoreError(f"{path}: folder {resolved.parent} does not exist")
+            if (readonly or not create) and not resolved.exists():
+                raise StoreError(f"{path}: no store here (create one with: newsweave "
+                                 f"--db {path} ingest PATH...)")
+        elif readonly:
+            raise StoreError(":memory: cannot be opened read-only (it would always be empty)")
         try:
             # isolation_level=None: we issue BEGIN/COMMIT ourselves, so a batch
             # is exactly one transaction and nothing commits behind our back.
-            self._db = sqlite3.connect(path, isolation_level=None, timeout=30)
+            if readonly:
+                uri = "file:" + quote(str(Path(path).expanduser().resolve())) + "?mode=ro"
+                self._db = sqlite3.connect(uri, uri=True, isolation_level=None,
+                                           timeout=BUSY_TIMEOUT_MS / 1000)
+            else:
+                self._db = sqlite3.connect(path, isolation_level=None,
+                                           timeout=BUSY_TIMEOUT_MS / 1000)
             self._db.row_factory = sqlite3.Row
             self._db.execute("PRAGMA foreign_keys = ON")
-            self._db.execute("PRAGMA busy_timeout = 30000")
-            mode = self._db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-            # NORMAL is crash-safe in WAL mode (an application crash loses
-            # nothing committed); only power loss may drop the last batch.
-            self._db.execute("PRAGMA synchronous = NORMAL")
+            self._db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             # 64 MiB of page cache (the default is 2 MiB): the index lookups of a large store
             # (MinHash bands, sentence keys, story keys) then find their B-tree pages in memory.
             self._db.execute("PRAGMA cache_size = -65536")
+            if readonly:
+                self._db.execute("PRAGMA query_only = 1")
+                mode = "wal"
+            else:
+                mode = self._retry_busy(
+                    lambda: self._db.execute("PRAGMA journal_mode = WAL").fetchone()[0])
+                # NORMAL is crash-safe in WAL mode (an application crash loses
+                # nothing committed); only power loss may drop the last batch.
+                self._db.execute("PRAGMA synchronous = NORMAL")
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{path}: not a newsweave store ({exc})") from None
-        if path != ":memory:" and mode.lower() != "wal":
+        if not memory and mode.lower() != "wal":
             raise StoreError(f"{path}: could not switch the store to WAL mode (got {mode})")
-        self._migrate()
+        try:
+            if readonly:
+                self._check_schema()
+            else:
+                self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{path}: not a newsweave store ({exc})") from None
+        self.progress = StageProgress(self)
         self.reuse = ReuseTables(self)
         self.stories = StoriesTables(self)
         self.extract = ExtractTables(self)
@@ -69,61 +108,150 @@ class SQLiteStore:
         row = self._db.execute("SELECT max(version) FROM schema_version").fetchone()
         return int(row[0] or 0)
 
-    def _migrate(self) -> None:
-        tables = {
-            r[0] for r in self._db.execute("SELECT name FROM sqlite_master WHERE type='table'")
-        }
+    def _tables(self) -> set[str]:
+        return {r[0] for r in self._db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+
+    def _refuse_foreign(self, tables: set[str]) -> None:
         if tables and "schema_version" not in tables:
             raise StoreError(
                 f"{self.path}: an SQLite file that is not a newsweave store "
                 f"(tables: {', '.join(sorted(tables)[:5])}); choose another --db path"
             )
-        with self.transaction():
-            self._db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
-        current = self.schema_version
+
+    def _refuse_newer(self, current: int) -> None:
         if current > len(MIGRATIONS):
             raise StoreError(
                 f"{self.path}: store schema version {current} is newer than this newsweave "
                 f"supports ({len(MIGRATIONS)}); upgrade newsweave"
             )
-        for version, script in enumerate(MIGRATIONS[current:], start=current + 1):
+
+    def _check_schema(self) -> None:
+        """Read-only: the store must be a newsweave store at this version (no migrating)."""
+        tables = self._tables()
+        self._refuse_foreign(tables)
+        current = self.schema_version if tables else 0
+        self._refuse_newer(current)
+        if current < len(MIGRATIONS):
+            raise StoreError(
+                f"{self.path}: store schema version {current} is older than this newsweave's "
+                f"({len(MIGRATIONS)}); upgrade it once with: newsweave --db {self.path} analyze"
+            )
+
+    def _migrate(self) -> None:
+        """Bring the schema up to date. Every step re-reads the version inside its write
+        transaction, so processes opening one store at once never run a migration twice."""
+        tables = self._tables()
+        self._refuse_foreign(tables)
+        if "schema_version" in tables and self.schema_version == len(MIGRATIONS):
+            return  # the common case takes no write lock
+        with self.transaction():
+            self._refuse_foreign(self._tables())
+            self._db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+        while True:
             with self.transaction():
-                for statement in _split_sql(script):
+                current = self.schema_version
+                self._refuse_newer(current)
+                if current == len(MIGRATIONS):
+                    return
+                for statement in _split_sql(MIGRATIONS[current]):
                     self._db.execute(statement)
-                self._db.execute("INSERT INTO schema_version (version) VALUES (?)", (version,))
+                self._db.execute("INSERT INTO schema_version (version) VALUES (?)",
+                                 (current + 1,))
+
+    # -- transactions ---------------------------------------------------------
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction; nested uses join the outer one.
+        """One write transaction; a nested use is a savepoint inside the outer one.
 
         A stage wraps its result writes and :meth:`mark_done` in one
-        transaction, so its results and its progress can never disagree.
+        transaction, so its results and its progress can never disagree. A
+        nested block that raises rolls back its own writes only (and the
+        exception goes on to the outer block).
         """
         if self._db.in_transaction:
-            yield self._db
+            self._savepoints += 1
+            name = f"nested_{self._savepoints}"
+            self._db.execute(f"SAVEPOINT {name}")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute(f"ROLLBACK TO {name}")
+                self._db.execute(f"RELEASE {name}")
+                raise
+            finally:
+                self._savepoints -= 1
+            self._db.execute(f"RELEASE {name}")
             return
-        self._db.execute("BEGIN IMMEDIATE")
+        if self.readonly:
+            raise StoreError(f"{self.path}: opened read-only, cannot write")
+        self._retry_busy(lambda: self._db.execute("BEGIN IMMEDIATE"))
         try:
             yield self._db
         except BaseException:
             self._db.execute("ROLLBACK")
             raise
-        self._db.execute("COMMIT")
+        self._retry_busy(lambda: self._db.execute("COMMIT"))
+
+    @contextmanager
+    def waiting_at_most(self, seconds: float) -> Iterator[None]:
+        """Writes inside give up (:class:`StoreBusyError`) after ``seconds`` of waiting for
+        the lock: for writes that can be skipped, like a cache."""
+        before = self.patience
+        self.patience = seconds
+        self._db.execute(f"PRAGMA busy_timeout = {int(min(seconds * 1000, BUSY_TIMEOUT_MS))}")
+        try:
+            yield
+        finally:
+            self.patience = before
+            self._db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+
+    def _retry_busy(self, action):  # type: ignore[no-untyped-def]
+        """Run ``action``; while SQLite says the store is busy, retry with backoff."""
+        deadline = time.monotonic() + self.patience
+        delay = 0.05
+        while True:
+            try:
+                return action()
+            except sqlite3.OperationalError as exc:
+                if not _is_busy(exc):
+                    raise
+                if time.monotonic() >= deadline:
+                    raise StoreBusyError(
+                        f"{self.path}: the store stayed locked by another process for "
+                        f"{self.patience:.0f} s; try again when it has finished") from None
+                log.debug("store busy, retrying in %.2f s", delay)
+                time.sleep(delay * (0.5 + random.random()))
+                delay = min(delay * 2, 2.0)
 
     # -- articles -------------------------------------------------------------
 
     def add_articles(
         self, articles: Sequence[Article], line_keys: Sequence[Mapping[str, bool]]
     ) -> list[int]:
+        """Insert new articles (one already stored fails the whole batch); return their ids."""
+        return [i for i, _ in self._insert(articles, line_keys, skip_known=False)]
+
+    def insert_new_articles(
+        self, articles: Sequence[Article], line_keys: Sequence[Mapping[str, bool]]
+    ) -> list[tuple[int, bool]]:
+        """Insert the articles not stored yet, in one transaction; per article its id and
+        whether it is new. The duplicate check runs under the write lock, so processes
+        ingesting the same content at once store it once and both learn its id."""
+        return self._insert(articles, line_keys, skip_known=True)
+
+    def _insert(self, articles: Sequence[Article], line_keys: Sequence[Mapping[str, bool]],
+                *, skip_known: bool) -> list[tuple[int, bool]]:
         now = datetime.now(UTC).isoformat(timespec="seconds")
-        ids: list[int] = []
+        out: list[tuple[int, bool]] = []
+        conflict = " ON CONFLICT (content_hash) DO NOTHING" if skip_known else ""
         with self.transaction() as db:
             for article, keys in zip(articles, line_keys, strict=True):
                 cursor = db.execute(
                     "INSERT INTO articles (content_hash, raw, raw_format, text, source, "
                     "external_id, title, outlet, outlet_how, url, author, published, "
                     "published_how, language, metadata, ingested_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)" + conflict,
                     (
                         article.content_hash, article.raw, article.raw_format, article.text,
                         article.source, article.external_id, article.title, article.outlet,
@@ -132,11 +260,17 @@ class SQLiteStore:
                         json.dumps(article.metadata, ensure_ascii=False, sort_keys=True), now,
                     ),
                 )
+                if cursor.rowcount == 0:
+                    row = db.execute("SELECT id FROM articles WHERE content_hash = ?",
+                                     (article.content_hash,)).fetchone()
+                    out.append((int(row[0]), False))
+                    continue
                 article_id = int(cursor.lastrowid or 0)
                 self._write_removals(article_id, article.removed)
                 self._write_line_keys(article_id, article.outlet, keys)
-                ids.append(article_id)
-        return ids
+                out.append((article_id, True))
+            self.progress.log("clean", [i for i, new in out if new], 1)
+        return out
 
     def _write_removals(self, article_id: int, removed: Sequence[Removal]) -> None:
         self._db.execute("DELETE FROM removals WHERE article_id = ?", (article_id,))
@@ -171,27 +305,68 @@ class SQLiteStore:
         row = self._db.execute(
             f"SELECT {columns} FROM articles WHERE id = ?", (article_id,)
         ).fetchone()
-        return self._to_article(row) if row else None
+        if not row:
+            return None
+        return self._to_article(row, self._removals([article_id]).get(article_id, []))
 
-    def iter_articles(self, *, outlet: str | None = None) -> Iterator[Article]:
+    def iter_articles(
+        self, *, outlet: str | None = None, language: str | None = None,
+        since: str | None = None, until: str | None = None, after: int | None = None,
+        limit: int | None = None,
+    ) -> Iterator[Article]:
+        """Stored articles (without raw input), oldest id first, read a page at a time.
+
+        ``after``: only ids above it (a cursor: pass the last id seen);
+        ``since``/``until``: publication dates (ISO, inclusive; an article
+        without a date is left out when either is given).
+        """
+        where, params = [], []
+        for clause, value in (("outlet = ?", outlet), ("language = ?", language),
+                              ("published >= ?", since), ("id > ?", after)):
+            if value is not None:
+                where.append(clause)
+                params.append(value)
+        if until is not None:
+            # "2026-03-01" covers the whole day: every timestamp of it sorts below "...T~".
+            where.append("published <= ?")
+            params.append(until + "~" if len(until) == 10 else until)
         sql = f"SELECT {_ARTICLE_COLUMNS} FROM articles"
-        params: tuple[str, ...] = ()
-        if outlet is not None:
-            sql += " WHERE outlet = ?"
-            params = (outlet,)
-        for row in self._db.execute(sql + " ORDER BY id", params).fetchall():
-            yield self._to_article(row)
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        remaining = limit
+        last = None
+        while remaining is None or remaining > 0:
+            page = PAGE if remaining is None else min(PAGE, remaining)
+            cursor_sql = sql + (" AND " if where else " WHERE ") + "id > ?" if last else sql
+            rows = self._db.execute(cursor_sql + " ORDER BY id LIMIT ?",
+                                    (*params, *((last,) if last else ()), page)).fetchall()
+            if not rows:
+                return
+            removals = self._removals([int(r["id"]) for r in rows])
+            for row in rows:
+                yield self._to_article(row, removals.get(int(row["id"]), []))
+            last = int(rows[-1]["id"])
+            if remaining is not None:
+                remaining -= len(rows)
+            if len(rows) < page:
+                return
+
+    def _removals(self, article_ids: Sequence[int]) -> dict[int, list[Removal]]:
+        out: dict[int, list[Removal]] = {}
+        for chunk in chunks(article_ids):
+            marks = ",".join("?" * len(chunk))
+            for r in self._db.execute(
+                f"SELECT article_id, reason, text FROM removals WHERE article_id IN ({marks}) "
+                f"ORDER BY article_id, seq", chunk
+            ):
+                out.setdefault(int(r[0]), []).append(Removal(text=r[2], reason=r[1]))
+        return out
 
     def count_articles(self) -> int:
         return int(self._db.execute("SELECT count(*) FROM articles").fetchone()[0])
 
-    def _to_article(self, row: sqlite3.Row) -> Article:
-        removed = [
-            Removal(text=r["text"], reason=r["reason"])
-            for r in self._db.execute(
-                "SELECT reason, text FROM removals WHERE article_id = ? ORDER BY seq", (row["id"],)
-            )
-        ]
+    @staticmethod
+    def _to_article(row: sqlite3.Row, removed: list[Removal]) -> Article:
         return Article(
             id=row["id"],
             content_hash=row["content_hash"],
@@ -241,33 +416,43 @@ class SQLiteStore:
         self, updates: Sequence[tuple[int, str, list[Removal], Mapping[str, bool]]]
     ) -> None:
         with self.transaction() as db:
+            changed = []
             for article_id, text, removed, keys in updates:
-                row = db.execute("SELECT outlet FROM articles WHERE id = ?", (article_id,))
-                outlet = row.fetchone()[0]
+                row = db.execute("SELECT outlet, text FROM articles WHERE id = ?",
+                                 (article_id,)).fetchone()
+                if row is None or row[1] == text:
+                    continue  # another process re-cleaned it first: its stages stay done
                 db.execute("UPDATE articles SET text = ? WHERE id = ?", (text, article_id))
                 self._write_removals(article_id, removed)
-                self._write_line_keys(article_id, outlet, keys)
+                self._write_line_keys(article_id, row[0], keys)
                 # A new body invalidates what every stage derived from the old one.
                 db.execute("DELETE FROM stage_runs WHERE article_id = ?", (article_id,))
+                changed.append(article_id)
+            self.progress.revoke(changed)
+            self.progress.log("clean", changed, 1)
 
-    # -- stage progress -------------------------------------------------------
+    # -- stage progress (store/progress.py) -----------------------------------
 
     def pending(self, stage: str, version: int) -> list[int]:
         """Ids of articles that ``stage`` (at ``version``) has not processed yet."""
-        rows = self._db.execute(
-            "SELECT a.id FROM articles a LEFT JOIN stage_runs r "
-            "ON r.article_id = a.id AND r.stage = ? AND r.version = ? "
-            "WHERE r.article_id IS NULL ORDER BY a.id",
-            (stage, version),
-        )
-        return [int(r[0]) for r in rows]
+        return self.progress.pending(stage, version)
+
+    def count_pending(self, stage: str, version: int,
+                      after: Sequence[tuple[str, int]] = ()) -> int:
+        return self.progress.count_pending(stage, version, after)
+
+    def claim(self, stage: str, version: int, limit: int,
+              after: Sequence[tuple[str, int]] = ()) -> list[int]:
+        return self.progress.claim(stage, version, limit, after)
+
+    def release_claims(self) -> None:
+        self.progress.release()
 
     def mark_done(self, stage: str, article_ids: Iterable[int], version: int) -> None:
-        with self.transaction() as db:
-            db.executemany(
-                "INSERT OR REPLACE INTO stage_runs (stage, article_id, version) VALUES (?, ?, ?)",
-                [(stage, i, version) for i in article_ids],
-            )
+        self.progress.mark_done(stage, article_ids, version)
+
+    def record_errors(self, stage: str, version: int, errors: Mapping[int, str]) -> None:
+        self.progress.record_errors(stage, version, dict(errors))
 
     # -- housekeeping ---------------------------------------------------------
 
@@ -280,10 +465,23 @@ class SQLiteStore:
         empty = self._db.execute("SELECT count(*) FROM articles WHERE text = ''").fetchone()[0]
         if empty:
             problems.append(f"{empty} article(s) with an empty body")
-        return problems
+        return problems + self.progress.problems()
+
+    def stage_coverage(self) -> dict[str, int]:
+        """Articles each stage has finished, by stage name."""
+        return self.progress.coverage()
+
+    def stage_errors(self) -> list[dict[str, object]]:
+        """Stored stage errors (stage, article, attempts, error, at), newest first."""
+        return self.progress.errors()
 
     def close(self) -> None:
         self._db.close()
+
+
+def _is_busy(exc: sqlite3.OperationalError) -> bool:
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
 
 
 def _split_sql(script: str) -> list[str]:
