@@ -1,6 +1,7 @@
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 from click.testing import CliRunner
 
@@ -75,5 +76,8 @@ def test_env_var_picks_the_store(tmp_path, monkeypatch):
 def test_python_m_entry_point(db_path):
     done = subprocess.run([sys.executable, "-m", "newsweave", "--db", db_path, "articles"],
                           capture_output=True, text=True, check=False)
-    assert done.returncode == 0
-    assert "no articles" in done.stdout
+    # A read command never creates a store: a missing one is one clear line.
+    assert done.returncode == 1
+    assert done.stderr.strip() == (f"Error: {db_path}: no store here (create one with: "
+                                   f"newsweave --db {db_path} ingest PATH...)")
+    assert not Path(db_path).exists()

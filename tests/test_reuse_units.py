@@ -307,8 +307,19 @@ def test_one_bad_article_does_not_sink_the_batch(db_path, monkeypatch):
         engine.ingest_text("Football\n\n" + OTHER)
         engine.ingest_text("Dam breaks\n\n" + WIRE)
         engine.ingest_text("Copy\n\n" + WIRE)
-        assert engine.store.pending("reuse", ReuseStage.version) == []
+        # The failed article is not marked done: its error is stored and later runs retry it.
+        assert engine.store.pending("reuse", ReuseStage.version) == [1]
+        errors = engine.store.stage_errors()
+        assert [(e["stage"], e["article"]) for e in errors] == [("reuse", 1)]
+        assert "RuntimeError: boom" in str(errors[0]["error"])
+        assert any("stage reuse failed on article 1" in p for p in engine.store.check_integrity())
         assert [(e["derived"], e["source"]) for e in engine.provenance()["edges"]] == [(3, 2)]
+        monkeypatch.setattr(reuse, "find_attributions", real)
+        assert engine.store.stage_errors()[0]["attempts"] == 3  # each ingest retried it
+        assert engine.analyze()["reuse"] == 0  # given up on after three runs
+        assert engine.analyze(retry=True)["reuse"] == 1  # fixed: an explicit retry succeeds
+        assert engine.store.pending("reuse", ReuseStage.version) == []
+        assert engine.store.stage_errors() == []
 
 
 def test_embed_api_gives_normalised_rows():

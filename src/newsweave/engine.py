@@ -124,9 +124,11 @@ class Engine:
         self.analyze()
         return report
 
-    def analyze(self, progress: ProgressCallback | None = None) -> dict[str, int]:
+    def analyze(self, progress: ProgressCallback | None = None, *,
+                retry: bool = False) -> dict[str, int]:
         """Run every stage on the articles it has not processed; return how many articles
-        each stage analysed in this call.
+        each stage analysed in this call. ``retry``: also retry the articles a stage
+        failed on too often (stored errors are otherwise retried by up to three runs).
 
         ``ingest`` calls this, so a listing after an ingest is up to date; after
         an interrupted run, calling it (or ingesting again) finishes the work.
@@ -136,6 +138,8 @@ class Engine:
         done: dict[str, int] = {}
         size = max(1, self.settings.batch_size)
         earlier: list[tuple[str, int]] = []
+        if retry:
+            self.store.retry_errors()
         try:
             for stage in self.stages:
                 done[stage.name] = run_pending(stage, self.store, self.settings, size,

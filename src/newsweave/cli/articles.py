@@ -35,7 +35,8 @@ def ingest(obj: Context, paths: tuple[str, ...], outlet: str | None, max_bytes: 
       newsweave ingest articles/
       newsweave --db news.db ingest 'feeds/*.xml' --outlet "Wire" --json
     """
-    progress = Progress(sys.stderr, enabled=not quiet)
+    # With --json, progress only on a terminal: a script reading the JSON gets no noise.
+    progress = Progress(sys.stderr, enabled=not quiet and not (as_json and not _tty()))
     with obj.engine(max_bytes=max_bytes) as engine:
         report = engine.ingest(paths, outlet=outlet, progress=progress)
         failed = len(engine.store.stage_errors())
@@ -64,11 +65,11 @@ def analyze(obj: Context, as_json: bool, quiet: bool) -> None:
     """Finish interrupted work: run every stage on the articles it has not analysed.
 
     Safe beside running ingests: each article's work is claimed by one process.
-    Stage errors stored by earlier runs are retried (up to three runs).
+    Every stage error stored by earlier runs is retried.
     """
-    progress = Progress(sys.stderr, enabled=not quiet)
+    progress = Progress(sys.stderr, enabled=not quiet and not (as_json and not _tty()))
     with obj.engine() as engine:
-        done = engine.analyze(progress=progress)
+        done = engine.analyze(progress=progress, retry=True)
     progress.close()
     if as_json:
         echo_json(done)
@@ -217,6 +218,10 @@ class Progress:
     def close(self) -> None:
         if self.enabled:
             self._end()
+
+
+def _tty() -> bool:
+    return sys.stderr.isatty()
 
 
 def _clock(seconds: float) -> str:

@@ -207,6 +207,12 @@ class StageProgress:
                 [(stage, i, version, text[:2000], at) for i, text in errors.items()
                  if db.execute("SELECT 1 FROM articles WHERE id = ?", (i,)).fetchone()])
 
+    def retry_errors(self) -> None:
+        """Make every stored error's article eligible again (its error stays until it
+        succeeds), including those given up on."""
+        with self._store.transaction() as db:
+            db.execute("UPDATE stage_errors SET attempts = 0")
+
     def errors(self) -> list[dict[str, object]]:
         """Stored stage errors, newest first."""
         return [

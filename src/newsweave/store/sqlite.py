@@ -454,6 +454,9 @@ class SQLiteStore:
     def record_errors(self, stage: str, version: int, errors: Mapping[int, str]) -> None:
         self.progress.record_errors(stage, version, dict(errors))
 
+    def retry_errors(self) -> None:
+        self.progress.retry_errors()
+
     # -- housekeeping ---------------------------------------------------------
 
     def check_integrity(self) -> list[str]:
