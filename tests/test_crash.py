@@ -87,3 +87,54 @@ def test_ctrl_c_mid_batch_keeps_earlier_batches(tmp_path, monkeypatch):
         assert len(engine.articles()) == 2 * BATCH
         report = engine.ingest([str(folder)])
         assert (len(report.new), len(report.known)) == (files - 2 * BATCH, 2 * BATCH)
+
+
+def _stage_rows(db):
+    try:
+        with sqlite3.connect(db, timeout=5) as conn:
+            return conn.execute("SELECT count(*) FROM stage_log WHERE stage != 'clean'"
+                                ).fetchone()[0]
+    except sqlite3.OperationalError:
+        return 0
+
+
+def _unfinished(db):
+    with sqlite3.connect(db, timeout=30) as conn:
+        missing = conn.execute(
+            "SELECT count(*) FROM articles a, (SELECT 'reuse' AS s UNION SELECT 'stories' "
+            "UNION SELECT 'extract') st WHERE NOT EXISTS (SELECT 1 FROM stage_runs r "
+            "WHERE r.article_id = a.id AND r.stage = st.s)").fetchone()[0]
+        claims = conn.execute("SELECT count(*) FROM stage_claims").fetchone()[0]
+    return missing, claims
+
+
+def test_sigkill_during_stage_work_beside_another_ingest(tmp_path):
+    """A process killed while it holds claimed stage work: the ingest running beside it
+    finishes, and the next run takes up the dead process's articles."""
+    folder = tmp_path / "in"
+    make_inputs(folder, 40)
+    db = str(tmp_path / "s.db")
+    env = {**os.environ, "NEWSWEAVE_BATCH_SIZE": "5"}
+    cmd = [sys.executable, "-m", "newsweave", "--db", db, "ingest", "--quiet", str(folder)]
+    victim = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while _stage_rows(db) == 0 and victim.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    companion = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, text=True)
+    time.sleep(0.3)
+    victim.send_signal(signal.SIGKILL)
+    victim.wait()
+    out, err = companion.communicate(timeout=300)
+    assert companion.returncode == 0, err
+    assert "Traceback" not in err
+    with newsweave.open(db, readonly=True) as engine:
+        assert engine.check() == []
+        assert engine.store.count_articles() == 40
+    done = subprocess.run([sys.executable, "-m", "newsweave", "--db", db, "analyze", "--quiet"],
+                          env=env, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert _unfinished(db) == (0, 0)
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
