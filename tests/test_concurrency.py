@@ -78,7 +78,7 @@ def test_four_overlapping_ingests_with_readers(tmp_path):
     results = [(p.wait(timeout=600), *p.communicate()) for p in ingests]
     reads += _reader_round(db, env)  # and once more on the finished store
 
-    for code, stdout, stderr in results:
+    for code, _stdout, stderr in results:
         assert code == 0, stderr
         assert "Traceback" not in stderr
     reports = [json.loads(stdout) for _, stdout, _ in results]
@@ -130,3 +130,38 @@ def _distinct_records(folders: list[Path]) -> int:
         engine.stages = []  # only the records count here, not the analysis
         report = engine.ingest([str(CORPUS / n) for n in sorted(names)])
     return len(report.new)
+
+
+SCRIPT_WITHOUT_GUARD = """\
+import sys
+
+import newsweave
+
+print("script ran", flush=True)
+with newsweave.open(sys.argv[1], reuse_embed=0, extract_workers=2) as engine:
+    report = engine.ingest([sys.argv[2]])
+print("ingested", len(report.new), flush=True)
+"""
+
+
+def test_worker_pool_does_not_rerun_a_script_without_main_guard(tmp_path):
+    """The README's Python example has no ``if __name__ == "__main__":``; the extract
+    stage's worker processes must not run such a script again."""
+    if (os.cpu_count() or 1) < 2:
+        import pytest
+
+        pytest.skip("the worker pool is used only with two cores or more")
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i in range(60):  # enough texts for the stage to start two worker processes
+        (folder / f"{i:03d}.txt").write_text(
+            f"Bridge {i} reopens\n\nThe bridge on route {i} reopened on Tuesday after repairs, "
+            f"the transport office of Ardmere said. Engineer Mara Quell led the work.\n")
+    script = tmp_path / "myscript.py"
+    script.write_text(SCRIPT_WITHOUT_GUARD)
+    env = {k: v for k, v in _env().items() if k not in ("NEWSWEAVE_BATCH_SIZE",
+                                                          "NEWSWEAVE_EXTRACT_WORKERS")}
+    done = subprocess.run([sys.executable, str(script), str(tmp_path / "s.db"), str(folder)],
+                          env=env, capture_output=True, text=True, check=False, timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["script ran", "ingested 60"], done.stdout

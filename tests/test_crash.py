@@ -126,7 +126,7 @@ def test_sigkill_during_stage_work_beside_another_ingest(tmp_path):
     time.sleep(0.3)
     victim.send_signal(signal.SIGKILL)
     victim.wait()
-    out, err = companion.communicate(timeout=300)
+    _out, err = companion.communicate(timeout=300)
     assert companion.returncode == 0, err
     assert "Traceback" not in err
     with newsweave.open(db, readonly=True) as engine:

