@@ -65,7 +65,7 @@ def load_set(name: str) -> list[Doc]:
                  "published": d["published"], "event": f"basil:{d['event']}"}
                 for d in _read(BENCH / "basil" / "docs.jsonl")]
     if name.startswith("allsides"):
-        split = None if name == "allsides-all" else "test"
+        split = {"allsides-all": None, "allsides-val": "val"}.get(name, "test")
         # The roundup's date is the editors', not the excerpt's: the engine is not given it.
         return [{"id": f"allsides:{d['id']}", "title": d.get("title") or "", "text": d["text"],
                  "event": f"allsides:{d['cluster']}"}
@@ -234,7 +234,8 @@ def line(name: str, n: int, engine: dict[str, float], base: dict[str, float], no
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sets", nargs="*", default=["ecb", "ecb-even", "basil", "allsides"],
-                        help="ecb, ecb-even, basil, allsides (test split), allsides-all")
+                        help="ecb, ecb-odd, ecb-even, basil, allsides (test split), "
+                        "allsides-val, allsides-all")
     parser.add_argument("--allsides-all", action="store_true",
                         help="also the whole AllSides set (9,198 excerpts; slow)")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
