@@ -9,6 +9,7 @@ from newsweave.stories.features import NAME, TERM, extract_features, key, stem
 from newsweave.stories.repair import attach_small, average_link, map_clusters
 from newsweave.stories.titles import choose_title, top_entities
 from newsweave.stories.vectors import (
+    MIN_NAMES,
     ArticleVector,
     Weights,
     _cosines,
@@ -140,8 +141,10 @@ def test_cosines_built_in_column_blocks_match_the_dense_product(monkeypatch):
 
 
 def test_pair_matrices_mark_disagreeing_names_and_undated_year_clashes():
-    a = ArticleVector(1, {1: 1.0}, {10: 1.0}, frozenset({2008}), None)
-    b = ArticleVector(2, {1: 1.0}, {11: 1.0}, frozenset({2013}), None)
+    names_a = dict.fromkeys(range(10, 10 + MIN_NAMES), 0.5)
+    names_b = dict.fromkeys(range(20, 20 + MIN_NAMES), 0.5)
+    a = ArticleVector(1, {1: 1.0}, names_a, frozenset({2008}), None)
+    b = ArticleVector(2, {1: 1.0}, names_b, frozenset({2013}), None)
     c = ArticleVector(3, {1: 1.0}, {}, frozenset({2008}), None)
     w = Weights(name_penalty=0.5, date_penalty=0.8)
     sims, agree = pair_matrices([a, b, c], w)
@@ -149,6 +152,15 @@ def test_pair_matrices_mark_disagreeing_names_and_undated_year_clashes():
     assert sims[0, 1] == pytest.approx(0.5 * 0.8)
     assert sims[0, 2] == pytest.approx(1.0)
     assert sims[1, 2] == pytest.approx(0.8)
+
+
+def test_a_report_naming_too_few_people_and_places_cannot_disagree_on_names():
+    # A headline and a lead name one or two people: naming different ones is no evidence.
+    few = ArticleVector(1, {1: 1.0}, {10: 1.0}, frozenset(), None)
+    many = ArticleVector(2, {1: 1.0}, dict.fromkeys(range(20, 20 + MIN_NAMES), 0.5),
+                         frozenset(), None)
+    sims, agree = pair_matrices([few, many], Weights(name_penalty=0.5))
+    assert agree[0, 1] == 1 and sims[0, 1] == pytest.approx(1.0)
 
 
 def test_attach_small_joins_a_lone_report_only_where_names_agree():

@@ -42,12 +42,12 @@ SETTINGS: tuple[Setting, ...] = (
     # -- stories --
     Setting(
         "story_threshold",
-        0.2,
+        0.22,
         "Mean similarity (0-1) an article needs to a story's articles to join it.",
     ),
     Setting(
         "story_name_weight",
-        1.0,
+        0.5,
         "Weight of capitalised names (people, places, organisations) against other words.",
     ),
     Setting(
@@ -72,8 +72,8 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "story_attach_threshold",
-        0.1,
-        "Mean similarity from which a story of 1-2 articles joins a larger one whose names "
+        0.14,
+        "Mean similarity from which a story of 1-4 articles joins a larger one whose names "
         "agree with it (below story_threshold); 0: off.",
     ),
     # -- reuse --

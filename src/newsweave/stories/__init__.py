@@ -34,9 +34,11 @@ from newsweave.stories.repair import RepairReport, repair_all, repair_neighbourh
 log = logging.getLogger(__name__)
 
 # Reuse evidence as a floor on the similarity of two articles: a copy or rewrite
-# is the same report, so the same story; a shared quotation is strong evidence
-# (the same words said once, at one event) but a quote can be re-used in a later
-# story, so it counts as a clear match, not a certainty.
+# is the same report, so the same story. A shared quotation is strong evidence only when
+# nothing else disagrees: a politician's line is quoted again in later stories about them
+# (on BASIL, 445 of 724 shared-quotes edges joined different events, and an undamped floor
+# took the stories from F1 0.97 to 0.82), so its floor is damped by the pair's vetoes
+# (names, dates: see newsweave.stories.vectors.link_floor).
 LINK_WEIGHTS = {"copy": 1.0, "rewrite": 1.0, "shared-quotes": 0.5}
 RESTORY_ARTICLES = 1500  # neighbourhood size of a requested restory (at least)
 

@@ -23,11 +23,13 @@ from newsweave.store.stories import FeatureRow, StoryRow, StoryTables
 from newsweave.stories.features import Features, extract_features
 from newsweave.stories.titles import choose_title, top_entities
 from newsweave.stories.vectors import (
+    MIN_NAMES,
     Arrays,
     ArticleVector,
     Weights,
     add_arrays,
     dot_arrays,
+    link_floor,
     pack,
     pack_arrays,
     top_array_keys,
@@ -221,6 +223,11 @@ class StoryState:
             self._names_norm = math.sqrt(float(np.dot(values, values)))
         return self._names_norm
 
+    @property
+    def named(self) -> bool:
+        """Whether its articles name enough people and places to disagree (MIN_NAMES)."""
+        return len(self.name_arrays()[0]) >= MIN_NAMES
+
     def names_cosine(self, names: Arrays, norm: float = 1.0) -> float:
         """The cosine of a name vector of norm ``norm`` with this story's names."""
         own = self.names_norm
@@ -229,18 +236,22 @@ class StoryState:
     def score(self, item: ArticleVector, weights: Weights) -> tuple[float, bool]:
         """Mean similarity of ``item`` to the members (vetoes applied), and whether
         their names agree (neither names anyone, or they share names)."""
+        score, agree, _ = self.score_parts(item, weights)
+        return score, agree
+
+    def score_parts(self, item: ArticleVector, weights: Weights) -> tuple[float, bool, float]:
+        """:meth:`score`, and the factor by which the vetoes damped it."""
         if self.row.size <= 0:
-            return 0.0, False
+            return 0.0, False, 1.0
         base = dot_arrays(item.arrays(), self.arrays()) / self.row.size
         names_cos = self.names_cosine(item.name_arrays())
-        has_names = bool(item.has_names() and self.names_norm)
+        has_names = bool(item.has_names() and self.named and self.names_norm)
         agree = not has_names or names_cos >= weights.name_floor
-        if base <= 0:
-            return 0.0, agree
-        return base * veto_factor(
+        factor = veto_factor(
             names_cos, has_names, item.dates, self.dates,
             _days_apart(item.day, self.row.first_day, self.row.last_day), weights,
-        ), agree
+        )
+        return (base * factor if base > 0 else 0.0), agree, factor
 
     def add(self, item: ArticleVector) -> None:
         self._pending.append(item)
@@ -327,8 +338,9 @@ def assign(
         scored = []
         for s in candidates:
             if s in touched and touched[s].row.size > 0:
-                score, agree = touched[s].score(item, weights)
-                scored.append((max(floor.get(s, 0.0), score), agree or s in floor,
+                score, agree, factor = touched[s].score_parts(item, weights)
+                scored.append((max(link_floor(floor.get(s, 0.0), factor), score),
+                               agree or s in floor,
                                touched[s].row.size, s))
         scored.sort(key=lambda t: (-t[0], t[3]))
         chosen = choose_story(scored, threshold)

@@ -123,7 +123,7 @@ def extract_features(title: str | None, text: str, *, lead_boost: int = 2) -> Fe
         weight = lead_boost if index < (2 if title else 1) else 1
         # A name never runs across a line break (menus, bylines left by cleaning).
         for line in part.split("\n"):
-            _add_sentence(line, weight, lowercase, features, surface)
+            _add_sentence(line, weight, lowercase, features, surface, _title_case(line))
     features.labels = {k: c.most_common(1)[0][0] for k, c in surface.items()}
     return features
 
@@ -134,6 +134,7 @@ def _add_sentence(
     lowercase: set[str],
     features: Features,
     surface: dict[int, Counter[str]],
+    title_case: bool = False,
 ) -> None:
     words = _WORD.findall(sentence)
     lowers = [w.lower() for w in words]
@@ -149,7 +150,7 @@ def _add_sentence(
             previous = lowers[position - 1] if position else ""
             if previous in _MONTHS:
                 features.dates[key(DATE, f"{word}-{_MONTHS[previous]:02d}")] += weight
-        if _is_name_word(word, position, lowercase):
+        if _is_name_word(word, 0 if title_case else position, lowercase):
             run.append(word)
         elif run:
             if lower in _NAME_GLUE and position < last:
@@ -167,6 +168,20 @@ def _term_key(lower: str) -> int | None:
     if lower in STOPWORDS or (len(lower) < 2 and not lower.isdigit()):
         return None
     return key(TERM, stem(lower))
+
+
+def _title_case(line: str) -> bool:
+    """Whether a line capitalises most of its words ("Senate Passes Budget After Long
+    Debate"): a headline style, in which a capital says nothing about a name, so each of
+    its words is judged as a sentence's first word is (see :func:`_is_name_word`).
+
+    >>> _title_case("Senate Passes Budget After Long Debate"), _title_case("Obama met Putin")
+    (True, False)
+    """
+    words = [w for w in _WORD.findall(line) if len(w) > 3 and w[:1].isalpha()]
+    if len(words) < 3:
+        return False
+    return sum(1 for w in words if w[:1].isupper()) >= 0.75 * len(words)
 
 
 def _is_name_word(word: str, position: int, lowercase: set[str]) -> bool:

@@ -373,14 +373,15 @@ def _story_similarity(a: StoryState, b: StoryState, weights: Weights) -> tuple[f
     base = shared / (a.row.size * b.row.size)
     norm_a, norm_b = a.names_norm, b.names_norm
     names_cos = a.names_cosine(b.name_arrays(), norm_b)
-    agree = not (norm_a and norm_b) or names_cos >= weights.name_floor
+    named = bool(norm_a and norm_b and a.named and b.named)
+    agree = not named or names_cos >= weights.name_floor
     if base <= 0:
         return 0.0, agree
     apart = None
     if None not in (a.row.first_day, a.row.last_day, b.row.first_day, b.row.last_day):
         apart = max(0, max(a.row.first_day, b.row.first_day)  # type: ignore[type-var]
                     - min(a.row.last_day, b.row.last_day))  # type: ignore[type-var]
-    return base * veto_factor(names_cos, bool(norm_a and norm_b), frozenset(a.dates), b.dates,
+    return base * veto_factor(names_cos, named, frozenset(a.dates), b.dates,
                               apart, weights), agree
 
 

@@ -21,7 +21,14 @@ from newsweave.stories.features import Features
 Vector = dict[int, float]
 Arrays = tuple[np.ndarray, np.ndarray]  # a vector as (keys ascending as uint32, values)
 
-SMALL_STORY = 2  # stories this small may join a larger one below the threshold (``attach``)
+# Stories this small may join a larger one below the threshold (``attach``): a mean
+# similarity to a story of five or more articles is a steadier estimate than one to a story
+# of two or three, where joining on a weak mean merged different events of one kind (chosen
+# on ECB+ odd topics and the AllSides validation split: see docs/benchmarks.md, #12).
+SMALL_STORY = 4
+# Names needed on each side before "they name nobody in common" counts against a pair:
+# a short report (a headline and a lead) names too few people and places to disagree.
+MIN_NAMES = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +99,9 @@ class ArticleVector:
         return self._name_arrays
 
     def has_names(self) -> bool:
-        return bool(len(self.name_arrays()[0]) if self._names is None else self._names)
+        """Whether it names enough people and places (:data:`MIN_NAMES`) to disagree."""
+        count = len(self.name_arrays()[0]) if self._names is None else len(self._names)
+        return count >= MIN_NAMES
 
 
 def _to_arrays(vector: Mapping[int, float]) -> Arrays:
@@ -279,6 +288,14 @@ def veto_factor(
     return factor
 
 
+def link_floor(weight: float, factor: float) -> float:
+    """The similarity floor a reuse link of ``weight`` gives a pair whose vetoes (names,
+    dates) damp it by ``factor``: a copy (weight 1) is the same report whatever else
+    differs; lesser evidence (shared quotations) is damped like any other similarity, since
+    a quotation is repeated in later stories about the same person."""
+    return weight if weight >= 1.0 else weight * factor
+
+
 def similarity_matrix(
     items: Sequence[ArticleVector],
     weights: Weights,
@@ -323,7 +340,7 @@ def pair_matrices(
         for (a, b), weight in links.items():
             if a in index and b in index:
                 i, j = index[a], index[b]
-                sims[i, j] = sims[j, i] = max(sims[i, j], weight)
+                sims[i, j] = sims[j, i] = max(sims[i, j], link_floor(weight, factor[i, j]))
     agree = (~disagree).astype(np.float64)
     if n:
         np.fill_diagonal(agree, 1.0)

@@ -1,0 +1,340 @@
+"""Stories on news nobody tuned them on: the stage and a TF-IDF baseline, side by side.
+
+    python bench/stories_dev.py                    # ECB+ (all, even half), BASIL, AllSides test
+    python bench/stories_dev.py --sets basil       # one set
+    python bench/stories_dev.py --all-stages       # every stage (reuse links too), slower
+    python bench/stories_dev.py --allsides-all     # also the whole 9,198-excerpt AllSides set
+    python bench/stories_dev.py --mixed            # also every set in one shuffled store
+    python bench/stories_dev.py --order            # also order independence per set
+    python bench/stories_dev.py --set story_threshold=0.22
+
+The engine sees what a feed gives (id, title, text, and the publication date where the
+set has one: BASIL); the gold events stay here. The baseline is what a new user would
+try first: sublinear TF-IDF over lowercased words of two or more letters (English stop
+words dropped, smoothed IDF, L2 norm), average linkage on cosine distance, cut at the
+distance that is best on ECB+ (all 982; for the "ECB+ even" row, best on the odd topics)
+and used unchanged on every other set. Each row: BCubed P/R/F1 and stories against the
+gold events, for the engine and the baseline.
+
+``--mixed``: ECB+, BASIL, AllSides test and the demo corpus ingested into ONE store in one
+shuffled order; each set's F1 is read off the shared partition (a story spanning two sets
+costs both). ``--order``: each set ingested sorted in one batch, shuffled in one batch, and
+shuffled one article per ingest (as a feed delivers them); the BCubed F1 between the
+sorted-batch partition and each other one (1.0: identical).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import random
+import re
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from newsweave.stories.features import STOPWORDS
+from stories_ecb import bcubed, parse_sets, partition
+
+REPO = Path(__file__).resolve().parents[1]
+BENCH = REPO.parent / "shared" / "benchmarks"
+FIELDS = ("id", "title", "text", "published")
+_TOKEN = re.compile(r"(?u)\b\w\w+\b")
+GRID = [round(0.5 + 0.025 * i, 3) for i in range(19)]  # baseline cosine distances 0.5-0.95
+
+Doc = dict[str, str]
+
+
+def load_set(name: str) -> list[Doc]:
+    """One dev set as docs with ``id``, ``text``, ``event`` and, where known, ``title`` and
+    ``published`` (ids are prefixed with the set's name, so sets can share a store)."""
+    if name.startswith("ecb"):
+        rows = _read(BENCH / "ecbplus" / "docs.jsonl")
+        half = {"ecb-odd": 1, "ecb-even": 0}.get(name)
+        return [{"id": f"ecb:{d['id']}", "text": d["text"], "event": f"ecb:{d['event']}",
+                 "topic": d["topic"]} for d in rows
+                if half is None or int(d["topic"]) % 2 == half]
+    if name == "basil":
+        return [{"id": f"basil:{d['id']}", "title": d["title"], "text": d["text"],
+                 "published": d["published"], "event": f"basil:{d['event']}"}
+                for d in _read(BENCH / "basil" / "docs.jsonl")]
+    if name.startswith("allsides"):
+        split = {"allsides-all": None, "allsides-val": "val"}.get(name, "test")
+        # The roundup's date is the editors', not the excerpt's: the engine is not given it.
+        return [{"id": f"allsides:{d['id']}", "title": d.get("title") or "", "text": d["text"],
+                 "event": f"allsides:{d['cluster']}"}
+                for d in _read(BENCH / "allsides" / "docs.jsonl")
+                if split is None or d["split"] == split]
+    raise SystemExit(f"unknown set {name!r}")
+
+
+def _read(path: Path) -> list[dict]:
+    if not path.exists():
+        sys.exit(f"{path} not found: the benchmark data lives in ../shared beside the repo")
+    return [json.loads(line) for line in path.open(encoding="utf-8")]
+
+
+# -- the baseline ------------------------------------------------------------------------
+
+
+def tfidf(texts: Sequence[str]) -> np.ndarray:
+    """Sublinear TF-IDF rows (smoothed IDF, L2-normalised), English stop words dropped."""
+    counts = [Counter(w for w in _TOKEN.findall(t.lower()) if w not in STOPWORDS)
+              for t in texts]
+    vocab: dict[str, int] = {}
+    for c in counts:
+        for w in c:
+            vocab.setdefault(w, len(vocab))
+    df = np.zeros(len(vocab))
+    for c in counts:
+        df[[vocab[w] for w in c]] += 1
+    idf = np.log((len(texts) + 1) / (df + 1)) + 1.0
+    matrix = np.zeros((len(texts), len(vocab)), dtype=np.float32)
+    for i, c in enumerate(counts):
+        if c:
+            cols = [vocab[w] for w in c]
+            matrix[i, cols] = (1.0 + np.log(np.fromiter(c.values(), float))) * idf[cols]
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    return matrix / np.where(norms > 0, norms, 1.0)
+
+
+def average_link_cut(sims: np.ndarray, thresholds: Sequence[float]) -> dict[float, list[int]]:
+    """Average-linkage clusters cut at each similarity in ``thresholds``: row -> cluster.
+
+    The nearest-neighbour chain (O(n^2) time), recording the merge tree once; each cut
+    replays the merges whose similarity reaches it (average linkage is reducible, so
+    the merge heights are monotone and a cut is a prefix of the sorted merges).
+    """
+    n = len(sims)
+    totals = sims.astype(np.float64)  # summed similarities between clusters
+    sizes = np.ones(n)
+    alive = np.ones(n, dtype=bool)
+    merges: list[tuple[float, int, int]] = []
+    chain: list[int] = []
+    while alive.sum() > 1:
+        if not chain:
+            chain.append(int(np.flatnonzero(alive)[0]))
+        a = chain[-1]
+        means = totals[a] / (sizes[a] * sizes)
+        means[~alive] = -np.inf
+        means[a] = -np.inf
+        b = int(np.argmax(means))
+        if len(chain) > 1 and means[chain[-2]] >= means[b]:
+            b = chain[-2]
+        if len(chain) > 1 and b == chain[-2]:
+            chain.pop()
+            chain.pop()
+            merges.append((float(means[b]), a, b))
+            totals[a] += totals[b]
+            totals[:, a] += totals[:, b]
+            sizes[a] += sizes[b]
+            alive[b] = False
+            totals[b] = 0.0
+            totals[:, b] = 0.0
+        else:
+            chain.append(b)
+    cuts: dict[float, list[int]] = {}
+    order = sorted(merges, key=lambda m: -m[0])
+    for threshold in thresholds:
+        parent = list(range(n))
+        for height, a, b in order:
+            if height < threshold:
+                break
+            parent[_find(parent, b)] = _find(parent, a)
+        cuts[threshold] = [_find(parent, i) for i in range(n)]
+    return cuts
+
+
+def _find(parent: list[int], x: int) -> int:
+    while parent[x] != x:
+        parent[x] = parent[parent[x]]
+        x = parent[x]
+    return x
+
+
+def baseline_texts(docs: Sequence[Doc]) -> list[str]:
+    return [(d.get("title") or "") + "\n" + d["text"] for d in docs]
+
+
+def baseline(docs: Sequence[Doc], distances: Sequence[float]) -> dict[float, list[int]]:
+    """The baseline's partition of ``docs`` at each cosine distance."""
+    matrix = tfidf(baseline_texts(docs))
+    sims = matrix @ matrix.T
+    cuts = average_link_cut(sims, [1.0 - d for d in distances])
+    return {d: cuts[1.0 - d] for d in distances}
+
+
+def choose_distance(docs: Sequence[Doc]) -> tuple[float, float]:
+    """The baseline distance with the best BCubed F1 on ``docs`` (ECB+), and that F1."""
+    gold = [d["event"] for d in docs]
+    scored = {d: bcubed(p, gold)[2] for d, p in baseline(docs, GRID).items()}
+    best = max(scored, key=lambda d: (scored[d], -d))
+    return best, scored[best]
+
+
+# -- the engine --------------------------------------------------------------------------
+
+
+def engine_partition(docs: Sequence[Doc], settings: dict[str, object], *,
+                     stories_only: bool = True, batch: int = 0) -> tuple[list[int], float]:
+    """The engine's story of each doc (ingested in the order given) and the seconds taken.
+    ``batch`` > 0: ingest that many docs at a time (1: one article per ingest, as a feed)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        if batch <= 0:
+            return partition(docs, settings, Path(tmp), stories_only=stories_only,
+                             fields=FIELDS)
+        return _partition_batched(docs, settings, Path(tmp), stories_only, batch)
+
+
+def _partition_batched(docs: Sequence[Doc], settings: dict[str, object], folder: Path,
+                       stories_only: bool, batch: int) -> tuple[list[int], float]:
+    from newsweave.engine import Engine
+    from newsweave.settings import load_settings
+    from newsweave.store import open_store
+    from newsweave.stories import StoriesStage
+
+    started = time.perf_counter()
+    stages = [StoriesStage()] if stories_only else None
+    with Engine(open_store(str(folder / "bench.db")), load_settings(**settings),
+                stages) as engine:
+        for start in range(0, len(docs), batch):
+            path = folder / "part.jsonl"
+            with path.open("w", encoding="utf-8") as out:
+                for d in docs[start:start + batch]:
+                    out.write(json.dumps({f: d[f] for f in FIELDS if f in d},
+                                         ensure_ascii=False) + "\n")
+            engine.ingest([str(path)])
+        took = time.perf_counter() - started
+        by_external = {a.external_id: a.id for a in engine.articles()}
+        story_of = {a: s.id for s in engine.stories() for a in s.articles}
+    return [story_of.get(by_external.get(d["id"], -1), -1 - i) for i, d in enumerate(docs)], took
+
+
+# -- the table ---------------------------------------------------------------------------
+
+
+def figures(pred: Sequence[int], docs: Sequence[Doc]) -> dict[str, float]:
+    gold = [d["event"] for d in docs]
+    p, r, f = bcubed(pred, gold)
+    return {"p": p, "r": r, "f1": f, "stories": len(set(pred)), "events": len(set(gold))}
+
+
+def line(name: str, n: int, engine: dict[str, float], base: dict[str, float], note: str) -> str:
+    return (f"{name:<14} {n:>5}  {engine['p']:.3f} {engine['r']:.3f} {engine['f1']:.3f} "
+            f"{engine['stories']:>5}/{engine['events']:<5}  {base['p']:.3f} {base['r']:.3f} "
+            f"{base['f1']:.3f} {base['stories']:>5}  {note}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sets", nargs="*", default=["ecb", "ecb-even", "basil", "allsides"],
+                        help="ecb, ecb-odd, ecb-even, basil, allsides (test split), "
+                        "allsides-val, allsides-all")
+    parser.add_argument("--allsides-all", action="store_true",
+                        help="also the whole AllSides set (9,198 excerpts; slow)")
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                        help="override a setting, e.g. story_threshold=0.2")
+    parser.add_argument("--all-stages", action="store_true",
+                        help="run every stage (reuse links too), not the stories stage alone")
+    parser.add_argument("--mixed", action="store_true", help="also one shuffled mixed store")
+    parser.add_argument("--order", action="store_true", help="also order independence")
+    parser.add_argument("--json", action="store_true", help="also print the rows as JSON")
+    args = parser.parse_args()
+    settings = parse_sets(args.set)
+    sets = list(args.sets) + (["allsides-all"] if args.allsides_all else [])
+    ecb = load_set("ecb")
+    distance, ecb_f1 = choose_distance(ecb)
+    odd_distance, _ = choose_distance(load_set("ecb-odd"))
+    print(f"baseline distance chosen on ECB+: {distance} (F1 {ecb_f1:.3f} there); "
+          f"on the odd topics: {odd_distance}")
+    print(f"engine: {'all stages' if args.all_stages else 'the stories stage alone'}, "
+          f"settings {settings or 'default'}")
+    print(f"{'set':<14} {'docs':>5}  {'engine P/R/F1':<17} {'stories':>11}  "
+          f"{'baseline P/R/F1':<17} {'k':>5}")
+    rows = []
+    for name in sets:
+        docs = load_set(name)
+        cut = odd_distance if name == "ecb-even" else distance
+        base = figures(baseline(docs, [cut])[cut], docs)
+        pred, took = engine_partition(docs, settings, stories_only=not args.all_stages)
+        mine = figures(pred, docs)
+        rows.append({"set": name, "docs": len(docs), "engine": mine, "baseline": base,
+                     "baseline_distance": cut, "seconds": took})
+        print(line(name, len(docs), mine, base, f"({took:.0f} s; baseline at {cut})"),
+              flush=True)
+    if args.mixed:
+        rows.append(mixed(settings, not args.all_stages))
+    if args.order:
+        for name in sets:
+            rows.append(order(name, settings, not args.all_stages))
+    if args.json:
+        print(json.dumps(rows))
+    if any(not math.isfinite(r.get("engine", {}).get("f1", 0.0)) for r in rows):
+        sys.exit(1)
+
+
+def mixed(settings: dict[str, object], stories_only: bool) -> dict[str, object]:
+    """Every dev set and the demo corpus in one store, one shuffled order."""
+    parts = {name: load_set(name) for name in ("ecb", "basil", "allsides")}
+    parts["demo"] = demo_docs()
+    everything = [d for docs in parts.values() for d in docs]
+    random.Random(7).shuffle(everything)
+    pred, took = engine_partition(everything, settings, stories_only=stories_only)
+    story = {d["id"]: p for d, p in zip(everything, pred, strict=True)}
+    result: dict[str, object] = {"set": "mixed", "docs": len(everything), "seconds": took}
+    print(f"mixed store: {len(everything)} docs in one shuffled order ({took:.0f} s)")
+    for name, docs in parts.items():
+        if name == "demo":
+            continue
+        # A story that also holds another set's articles counts whole against this set.
+        own = figures([story[d["id"]] for d in docs], docs)
+        sizes = Counter(pred)
+        within = Counter(story[d["id"]] for d in docs)
+        foreign = sum(1 for s, c in within.items() if sizes[s] > c)
+        result[name] = {**own, "stories_shared_with_other_sets": foreign}
+        print(f"  {name:<10} P {own['p']:.3f} R {own['r']:.3f} F1 {own['f1']:.3f} "
+              f"stories {own['stories']}; stories holding other sets' articles: {foreign}")
+    return result
+
+
+def demo_docs() -> list[Doc]:
+    """The demo corpus as docs (each file its own event label: it is scored by nobody)."""
+    from newsweave.demo import corpus_files
+
+    docs = []
+    for path in corpus_files():
+        docs.append({"id": f"demo:{Path(path).name}", "text": Path(path).read_text("utf-8"),
+                     "event": f"demo:{Path(path).name}"})
+    return docs
+
+
+def order(name: str, settings: dict[str, object], stories_only: bool) -> dict[str, object]:
+    """Sorted batch vs shuffled batch vs shuffled one-at-a-time partitions of one set."""
+    docs = sorted(load_set(name), key=lambda d: d["id"])
+    shuffled = list(docs)
+    random.Random(1).shuffle(shuffled)
+    runs = {"sorted": engine_partition(docs, settings, stories_only=stories_only)[0],
+            "shuffled": engine_partition(shuffled, settings, stories_only=stories_only)[0],
+            "one-at-a-time": engine_partition(shuffled, settings, stories_only=stories_only,
+                                              batch=1)[0]}
+    story = {k: dict(zip([d["id"] for d in (docs if k == "sorted" else shuffled)], v,
+                         strict=True)) for k, v in runs.items()}
+    ids = [d["id"] for d in docs]
+    result: dict[str, object] = {"set": f"order:{name}"}
+    parts = []
+    for k in ("shuffled", "one-at-a-time"):
+        f = bcubed([story[k][i] for i in ids], [story["sorted"][i] for i in ids])[2]
+        result[k] = f
+        parts.append(f"{k} {f:.3f}")
+    print(f"order independence on {name} (BCubed F1 vs the sorted batch): " + ", ".join(parts))
+    return result
+
+
+if __name__ == "__main__":
+    main()
