@@ -89,3 +89,14 @@ def test_schema_rejects_a_brief_without_citations() -> None:
 def test_unknown_format_is_a_clear_error() -> None:
     with pytest.raises(ValueError, match="md, html, json"):
         render(sample(), "pdf")
+
+
+def test_markdown_escapes_an_unparsed_publication_date() -> None:
+    # An unparseable date string is stored as given (#11): it must not reach the .md raw.
+    brief = sample()
+    brief.sources[2].published = "<img src=x onerror=alert(1)>"
+    md = render(brief, "md")
+    assert "<img" not in md
+    assert "&lt;img src=x onerror=alert(1)&gt;" in md
+    html = render(brief, "html")
+    assert "<img" not in html

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from newsweave.crosscheck.claims import quantities, split_claims
+from newsweave.crosscheck.claims import describe_quantities, quantities, split_claims
 
 TEXT = (
     "At least 14 people were killed and nine were missing after the dam gave way late on "
@@ -33,16 +33,39 @@ def test_page_furniture_is_not_a_claim() -> None:
     assert all(c.text != "Advertisement" for c in split_claims(1, TEXT))
 
 
-def test_quantities_know_what_they_count() -> None:
-    found = {(q.value, q.measure, q.approximate) for q in quantities(TEXT)}
-    assert (14.0, "dead", True) in found
+def described(text: str) -> set[tuple[float, str, bool]]:
+    claims = split_claims(1, text)
+    describe_quantities(claims)
+    return {(q.value, q.measure, q.approximate) for c in claims for q in c.quantities}
+
+
+def test_quantities_know_what_they_count_from_the_parse() -> None:
+    found = described(TEXT)
+    assert (14.0, "people killed", True) in found
     assert (9.0, "missing", False) in found
-    assert (3200.0, "evacuated", True) in found
+    assert (3200.0, "residents evacuated", True) in found
+    assert (41.0, "people treated", False) in found
+
+
+def test_a_measure_that_describes_something_knows_what() -> None:
+    claims = split_claims(1, "A 5-year-old boy and his 18-year-old brother were shot on Tuesday.")
+    describe_quantities(claims)
+    ages = {(q.value, q.of) for c in claims for q in c.quantities}
+    assert ages == {(5.0, "boy"), (18.0, "brother")}
+
+
+def test_changes_and_former_values_are_marked() -> None:
+    claims = split_claims(1, "The death toll rose to 17 on Wednesday.\n\n"
+                             "About 1,900 people remained in shelters, down from 3,200 on Monday.")
+    describe_quantities(claims)
+    found = {q.value: q for c in claims for q in c.quantities}
+    assert found[17.0].change and found[17.0].measure == "death toll"
+    assert found[3200.0].history and not found[1900.0].history
 
 
 def test_years_dates_and_increments_are_not_counts() -> None:
     found = quantities("In 1979, 31 people died; on March 3 three more victims were found.")
-    assert [(q.value, q.measure) for q in found] == [(31.0, "dead")]
+    assert [q.value for q in found] == [31.0]
 
 
 def test_written_numbers_and_spaced_thousands() -> None:

@@ -24,10 +24,19 @@ TYPES = {"Aleksandr Petrin": "PERSON", "Dorota Krael": "PERSON", "Viktor Hallan"
          "Morvik": "GPE"}
 
 
-def check(origins: dict[int, list[int]]):
+FOLLOW_UP = (
+    "The ministry said on Wednesday evening that the death toll stood at 14.\n\n"
+    "Fourteen people have been confirmed dead, officials said."
+)
+
+
+def check(origins: dict[int, list[int]], *, follow_up: bool = True):
     articles = [StoryArticle(1, WIRE, "Wire", "2026-03-03T09:00"),
                 StoryArticle(2, COPY, "Repost", "2026-03-03T10:00"),
                 StoryArticle(3, OTHER, "Beacon", "2026-03-03T13:00")]
+    if follow_up:
+        articles.append(StoryArticle(4, FOLLOW_UP, "Observer", "2026-03-04T18:00"))
+        origins = {**origins, 4: [4]}
     return cross_check(articles, origins, entity_types=TYPES)
 
 
@@ -39,16 +48,50 @@ def test_count_origins_ignores_copies() -> None:
 
 def test_death_toll_is_contested_with_both_variants() -> None:
     result = check({1: [1], 2: [1], 3: [3]})
-    numbers = [c for c in result.conflicts if c.kind == "number" and c.slot == "dead"]
-    assert len(numbers) == 1
+    numbers = [c for c in result.conflicts if c.kind == "number"]
+    assert len(numbers) == 1 and not numbers[0].update
     sides = [sorted({u.article for u in side}) for side in numbers[0].variants]
-    assert sorted(sides) == [[1, 2], [3]]
+    assert sides == [[1, 2, 4], [3]]
+    assert numbers[0].values == ["14", "17"]
+
+
+def test_a_later_changed_figure_is_an_update_not_a_dispute() -> None:
+    # Without the next day's report restating 14, "have now died" at 13:00 updates 09:00's 14.
+    result = check({1: [1], 2: [1], 3: [3]}, follow_up=False)
+    numbers = [c for c in result.conflicts if c.kind == "number"]
+    assert len(numbers) == 1 and numbers[0].update and numbers[0].values == ["14", "17"]
+    assert all(g.status != "contested" for g in result.groups
+               if any(u.quantities for u in g.units))
+
+
+def test_two_peoples_ages_are_not_one_quantity() -> None:
+    a = StoryArticle(1, "A 5-year-old boy was shot on Elm Street on Tuesday night, police said.")
+    b = StoryArticle(2, "His 18-year-old brother was shot on Elm Street on Tuesday, police said.")
+    result = cross_check([a, b], {1: [1], 2: [2]})
+    assert not [c for c in result.conflicts if c.kind == "number"]
+
+
+def test_different_counts_of_one_sentence_never_meet() -> None:
+    a = StoryArticle(1, "At least 14 people were killed and nine were missing, officials said.")
+    b = StoryArticle(2, "Nine people were missing and 14 had been killed, the police said.")
+    result = cross_check([a, b], {1: [1], 2: [2]})
+    assert not [c for c in result.conflicts if c.kind == "number"]
+
+
+def test_people_conflict_in_any_action_not_only_meetings() -> None:
+    a = StoryArticle(1, "Detectives said Officer John Baker shot Marcus Reed outside the bar.")
+    b = StoryArticle(2, "Witnesses said Officer Luis Ortega shot Marcus Reed outside the bar.")
+    types = {"John Baker": "PERSON", "Marcus Reed": "PERSON", "Luis Ortega": "PERSON"}
+    result = cross_check([a, b], {1: [1], 2: [2]}, entity_types=types)
+    people = [c for c in result.conflicts if c.kind == "person"]
+    assert len(people) == 1
+    assert sorted(people[0].values) == ["John Baker", "Luis Ortega"]
 
 
 def test_history_and_approximate_agreement_are_not_conflicts() -> None:
     result = check({1: [1], 2: [1], 3: [3]})
     # "31 people died in 1979" is background, and "more than 3,200" agrees with "about 3,200".
-    assert all(c.slot != "evacuated" for c in result.conflicts)
+    assert all("evacuated" not in c.slot for c in result.conflicts)
     values = {u.text[:9] for c in result.conflicts for side in c.variants for u in side}
     assert "It is the" not in values
 

@@ -12,9 +12,11 @@ def _cites(cites: list[int]) -> str:
 def _escape(text: str) -> str:
     """Keep source text from being read as Markdown markup (tables, emphasis, links)."""
     out = text.replace("\\", "\\\\")
-    for ch in "*_[]|<>`":
+    for ch in "*_[]|`":
         out = out.replace(ch, "\\" + ch)
-    return out
+    # Angle brackets as entities: no Markdown renderer reads "&lt;img" as a tag, while
+    # some pass a backslash-escaped "\\<img" through as raw HTML.
+    return out.replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _value(value: str | None) -> str:
@@ -74,7 +76,8 @@ def render_markdown(brief: Brief) -> str:
     lines += ["", "## Sources", "", "| id | outlet | published | origin | derived from | title |",
               "|---|---|---|---|---|---|"]
     for s in brief.sources:
-        lines.append(f"| [{s.article}] | {_escape(s.outlet or '-')} | {s.published or '-'} | "
+        lines.append(f"| [{s.article}] | {_escape(s.outlet or '-')} | "
+                     f"{_escape(s.published or '-')} | "
                      f"{s.origin} | {s.derived_from if s.derived_from is not None else '-'} | "
                      f"{_escape(s.title or '-')} |")
     return "\n".join(lines) + "\n"

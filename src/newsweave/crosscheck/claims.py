@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from newsweave.crosscheck.align import NEGATIONS, STOPWORDS, stem, tokens
+from newsweave.crosscheck.align import NEGATIONS, STOPWORDS, tokens
 from newsweave.nlp.sentences import split_sentences
 
 _MIN_WORDS = 5  # shorter pieces ("Advertisement", "Related posts") carry no checkable fact
@@ -24,7 +24,8 @@ _NUMBER = re.compile(
     r"(?<![\w.])(?:(?P<qual>about|around|some|nearly|almost|roughly|more than|over|at least|"
     r"up to|fewer than|less than|approximately)\s+)?(?P<num>\d{1,3}(?:[ ,]\d{3})+|\d+(?:\.\d+)?"
     r"|(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
-    r"fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|hundred)(?:-\w+)?)"
+    r"fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|"
+    r"eighty|ninety|hundred)(?:-\w+)?)"
     r"(?P<scale>\s+(?:million|billion|thousand))?\b",
     re.IGNORECASE,
 )
@@ -32,21 +33,11 @@ _WORD_VALUES = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
     "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
     "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
-    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "hundred": 100,
+    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
+    "eighty": 80, "ninety": 90, "hundred": 100,
 }
+_ONES = frozenset("one two three four five six seven eight nine".split())
 _SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9}
-# What a count counts, folded to one class, so "14 dead", "killed 14" and "14 deaths"
-# compare. These are the casualty and displacement words every disaster story uses.
-_MEASURE_CLASSES = {
-    "dead": "dead", "die": "dead", "died": "dead", "kill": "dead", "killed": "dead",
-    "death": "dead", "deaths": "dead", "fatalities": "dead", "bodies": "dead",
-    "lives": "dead", "toll": "dead",
-    "injur": "injured", "injured": "injured", "wound": "injured", "wounded": "injured",
-    "hurt": "injured", "hospitalised": "injured",
-    "hospitalized": "injured",
-    "missing": "missing", "evacuat": "evacuated", "evacuated": "evacuated",
-    "displaced": "evacuated", "arrest": "arrested", "arrested": "arrested",
-}
 _INCREMENT = re.compile(r"^\s*(?:more|other|additional|further|extra|of)\b", re.IGNORECASE)
 _YEARISH = re.compile(r"^(?:1[89]|20)\d\d$")
 _MONTHS = (
@@ -70,8 +61,17 @@ class Quantity:
 
     value: float
     text: str
-    measure: str  # a class ("dead") or the stem of the nearest content word
+    # What it counts, from the parse (:mod:`.frames`): "people killed", "death toll",
+    # "year old boy"; before the parse, the next content word.
+    measure: str
     approximate: bool
+    start: int = 0  # offsets of the figure in the claim's text
+    end: int = 0
+    counted: str = ""  # the noun it counts ("people"), from the parse
+    predicate: str = ""  # what happened to it ("killed"), from the parse
+    of: str = ""  # the thing a measure describes ("boy" for "5-year-old boy")
+    change: bool = False  # given as a change: "rose to 17", "have now died"
+    history: bool = False  # given as a former value: "down from 3,200"
 
 
 @dataclass(slots=True)
@@ -198,7 +198,7 @@ def _titled_people(text: str) -> dict[str, str]:
 
 _ROLE_TITLES = frozenset(
     "president minister secretary governor mayor interior emergency situations foreign prime "
-    "security council selka".split()
+    "security council".split()
 )
 
 
@@ -225,7 +225,7 @@ def quantities(text: str) -> list[Quantity]:
     """Counts in ``text`` with what they count; years, dates and increments are left out.
 
     >>> [(q.value, q.measure) for q in quantities("At least 14 people were killed.")]
-    [(14.0, 'dead')]
+    [(14.0, 'people')]
     """
     found: list[Quantity] = []
     for match in _NUMBER.finditer(text):
@@ -242,8 +242,10 @@ def quantities(text: str) -> list[Quantity]:
             Quantity(
                 value=value,
                 text=match.group().strip(),
-                measure=_measure(text, match.start(), match.end()),
+                measure=_measure(text, match.end()),
                 approximate=bool(match.group("qual")),
+                start=match.start("num"),
+                end=match.end(),
             )
         )
     return found
@@ -255,32 +257,41 @@ def _is_day(text: str, end: int) -> bool:
 
 
 def _value(raw: str) -> float | None:
-    lowered = raw.lower().split("-")[0]
-    if lowered in _WORD_VALUES:
-        return float(_WORD_VALUES[lowered])
+    """ "Forty-one" is 41, "3 200" is 3200."""
+    parts = raw.lower().split("-")
+    if parts[0] in _WORD_VALUES:
+        return float(sum(_WORD_VALUES.get(p, 0) for p in parts if p in _ONES or p == parts[0]))
     try:
         return float(re.sub(r"[ ,]", "", raw))
     except ValueError:
         return None
 
 
-def _measure(text: str, start: int, end: int) -> str:
-    """What a number counts: a known class near it, else the next content word's stem."""
+def _measure(text: str, end: int) -> str:
+    """Before the parse: the next content word after the number, or nothing."""
     after = [w for w in tokens(text[end : end + 60]) if w not in STOPWORDS]
-    before = [w for w in tokens(text[max(0, start - 40) : start]) if w not in STOPWORDS]
-    # Nearest words first, after before before at equal distance ("14 dead" > "killed 14").
-    near = [(i, 0, w) for i, w in enumerate(after[:4])]
-    near += [(i, 1, w) for i, w in enumerate(before[-4:][::-1])]
-    for _, _, word in sorted(near):
-        for key, cls in _MEASURE_CLASSES.items():
-            if word == key or (len(key) > 5 and word.startswith(key)):
-                return cls
-    skip = {"people", "person", "residents", "persons"}
     capitalised = {w.lower() for w in re.findall(r"\b[A-Z]\w+", text[end : end + 60])}
     for word in after[:1]:
-        if word not in skip and not word[0].isdigit() and word not in capitalised:
-            return stem(word)
-    return "people" if after[:1] and after[0] in skip else ""
+        if not word[0].isdigit() and word not in capitalised:
+            return word
+    return ""
 
 
-__all__ = ["ClaimUnit", "Quantity", "quantities", "split_claims"]
+def describe_quantities(claims: Iterable[ClaimUnit]) -> None:
+    """Replace each claim's quantities' measure with what the parse says they count.
+
+    One batch parse of the claims that hold a figure (:mod:`.frames`).
+    """
+    from newsweave.crosscheck.frames import parse, quantity_frames
+
+    units = [u for u in claims if u.quantities]
+    for unit, doc in zip(units, parse([u.text for u in units]), strict=True):
+        frames = quantity_frames(doc, [(q.start, q.end) for q in unit.quantities])
+        unit.quantities = [
+            replace(q, measure=f.label, counted=f.counted, predicate=f.predicate, of=f.of,
+                    change=f.change, history=f.history)
+            for q, f in zip(unit.quantities, frames, strict=True) if not f.calendar
+        ]
+
+
+__all__ = ["ClaimUnit", "Quantity", "describe_quantities", "quantities", "split_claims"]

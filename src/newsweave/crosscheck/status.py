@@ -24,8 +24,15 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from newsweave.crosscheck.align import same_fact_score, threshold, tokens
-from newsweave.crosscheck.claims import ClaimUnit, split_claims
-from newsweave.crosscheck.compare import Conflict, find_conflicts
+from newsweave.crosscheck.claims import ClaimUnit, describe_quantities, split_claims
+from newsweave.crosscheck.compare import (
+    Conflict,
+    Figure,
+    Similarity,
+    default_similarity,
+    find_conflicts,
+    find_figures,
+)
 
 Embedder = Callable[[Sequence[str]], np.ndarray]
 _PREFILTER = 0.2  # share of content words in common below which a pair is not scored
@@ -73,6 +80,7 @@ class CrossCheck:
     unique: dict[str, list[ClaimGroup]] = field(default_factory=dict)
     omissions: dict[str, list[ClaimGroup]] = field(default_factory=dict)
     vectors: dict[str, np.ndarray] = field(default_factory=dict)  # claim text -> embedding
+    figures: list[Figure] = field(default_factory=list)  # each quantity and its values
 
 
 def count_origins(article_ids: Sequence[int], origin_of: Mapping[int, Sequence[int]]) -> int:
@@ -97,18 +105,28 @@ def cross_check(
     *,
     entity_types: Mapping[str, str] | None = None,
     embedder: Embedder | None = None,
+    similarity: Similarity | None = None,
 ) -> CrossCheck:
-    """Claims, groups, statuses, conflicts, unique details and omissions of a story."""
+    """Claims, groups, statuses, conflicts, unique details and omissions of a story.
+
+    ``similarity`` compares what figures count (:func:`.compare.find_conflicts`).
+    """
     ordered = sorted(articles, key=_publication_order)
     origins = {a.id: list(origin_of.get(a.id) or [a.id]) for a in ordered}
     claims = {a.id: split_claims(a.id, a.text, entity_types) for a in ordered}
+    describe_quantities(u for units in claims.values() for u in units)
     vectors: dict[str, np.ndarray] = {}
     groups = _group(ordered, claims, origins, embedder, vectors)
     texts = {a.id: a.text for a in ordered}
     first_origin = {a: o[0] for a, o in origins.items()}
-    conflicts = find_conflicts(claims, first_origin, texts, [g.units for g in groups])
+    published = {a.id: a.published for a in ordered}
+    similarity = similarity or default_similarity()
+    figures = find_figures(claims, first_origin, published, similarity)
+    conflicts = find_conflicts(claims, first_origin, texts, [g.units for g in groups],
+                               published=published, similarity=similarity, figures=figures)
     _mark_contested(groups, conflicts, origins)
-    result = CrossCheck(list(ordered), claims, groups, conflicts, origins, vectors=vectors)
+    result = CrossCheck(list(ordered), claims, groups, conflicts, origins, vectors=vectors,
+                        figures=figures)
     _unique_and_omitted(result)
     return result
 
@@ -204,6 +222,8 @@ def _mark_contested(
 ) -> None:
     by_unit = {id(u): g for g in groups for u in g.units}
     for conflict in conflicts:
+        if conflict.update:
+            continue  # a later figure replaces an earlier one: nothing is disputed
         touched = [by_unit[id(u)] for side in conflict.variants for u in side if id(u) in by_unit]
         for group in touched:
             if group.conflict is None:

@@ -59,7 +59,7 @@ _AGENCY_WORDS = frozenset(
 _OUTLET_WORDS = _AGENCY_WORDS | frozenset(
     """times post herald journal telegraph guardian tribune gazette chronicle courier daily
     weekly observer magazine tv radio television broadcasting network media newspaper
-    paper channel outlet website site ledger beacon vestnik today star express mirror
+    paper channel outlet website site star express mirror
     independent standard bbc cnn abc nbc cbs fox sky""".split()
 )
 _NOT_SOURCES = frozenset(
