@@ -25,7 +25,7 @@ def batch(tmp_path):
 def ingest(tmp_path, *paths, **settings):
     with newsweave.open(str(tmp_path / "s.db"), **settings) as engine:
         report = engine.ingest([str(p) for p in paths])
-        assert engine.check() == []  # never half-written
+        assert engine.check_store() == []  # never half-written
         titles = [a.title for a in engine.articles()]
     return report, titles
 

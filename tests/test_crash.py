@@ -53,14 +53,14 @@ def test_sigkill_mid_ingest_then_rerun(tmp_path):
         stored = count(db)
         assert stored % BATCH == 0, f"a partial batch was committed ({stored} articles)"
         with newsweave.open(db) as engine:
-            assert engine.check() == []
+            assert engine.check_store() == []
     killed_at = count(db)
     assert killed_at < FILES, "the ingest finished before it could be killed; use more files"
     done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     assert f"{FILES - killed_at} new, {killed_at} already known, 0 rejected" in done.stdout
     with newsweave.open(db) as engine:
-        assert engine.check() == []
+        assert engine.check_store() == []
         assert len(engine.articles()) == FILES
 
 
@@ -83,7 +83,7 @@ def test_ctrl_c_mid_batch_keeps_earlier_batches(tmp_path, monkeypatch):
         engine.ingest([str(folder)])
     monkeypatch.setattr(engine_module.Engine, "_build", real_build)
     with newsweave.open(db, batch_size=BATCH) as engine:
-        assert engine.check() == []
+        assert engine.check_store() == []
         assert len(engine.articles()) == 2 * BATCH
         report = engine.ingest([str(folder)])
         assert (len(report.new), len(report.known)) == (files - 2 * BATCH, 2 * BATCH)

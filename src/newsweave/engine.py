@@ -28,12 +28,14 @@ from newsweave.ingest import (
 from newsweave.model import (
     Article,
     Attribution,
+    ClaimCheck,
     Cleaned,
     Entity,
     IngestReport,
     Neighbour,
     Quote,
     Rejection,
+    StanceResult,
     Story,
 )
 from newsweave.pipeline import Stage, check_order, default_stages, run_pending
@@ -299,7 +301,7 @@ class Engine:
             raise NotFoundError(f"no article with id {article_id} in {self.store.path}")
         return found
 
-    def check(self) -> list[str]:
+    def check_store(self) -> list[str]:
         """Integrity problems in the store; an empty list means all is well."""
         return self.store.check_integrity()
 
@@ -464,6 +466,40 @@ class Engine:
             story.id, story.title, views, origin_of,
             entities=self.entities(story=story.id), quotes=self.quotes(story=story.id),
             derived_from=derived, event_dates=dates, embedder=embedder,
+        )
+
+    def stance(self, claim: str, article: int | str) -> StanceResult:
+        """How an article (a stored id, or a text) holds ``claim``: supports, contradicts,
+        discusses or unrelated, with the deciding passage (see
+        :mod:`newsweave.crosscheck.stance`). Raises ValueError for an empty claim or text."""
+        from newsweave.crosscheck.stance import stance
+
+        if isinstance(article, int):
+            found = self.article(article)
+            result = stance(claim, found.text)
+            result.article = found.id
+            return result
+        return stance(claim, article)
+
+    def check(self, claim: str, story: int | None = None) -> ClaimCheck:
+        """Every article that supports, contradicts or discusses ``claim`` (in the store, or
+        in one story), grouped by independent origin, with a verdict (see
+        :mod:`newsweave.crosscheck.claim_check`). Candidates come from the stored vectors,
+        not a scan. Raises :class:`NotFoundError` for an unknown story."""
+        from newsweave.crosscheck.claim_check import check_claim, find_candidates
+
+        if not claim or not claim.strip():
+            raise InputError("the claim is empty: give the statement to check")
+        if story is not None:
+            candidates = self._story_scope(story) or []
+        else:
+            index = self._reuse_vectors()
+            index.refresh(self.store)
+            candidates = find_candidates(index, claim)
+        return check_claim(
+            claim, candidates,
+            lambda ids: [a for a in (self.store.get_article(i) for i in ids) if a is not None],
+            self.store.reuse.origin_of, story=story,
         )
 
     # -- lifetime -------------------------------------------------------------

@@ -298,3 +298,51 @@ class Claim:
         data = asdict(self)
         data["variants"] = [v.to_dict() for v in self.variants]
         return data
+
+
+@dataclass(slots=True)
+class StanceResult:
+    """How a text holds a claim: ``stance`` is "supports" | "contradicts" | "discusses" |
+    "unrelated"; ``evidence`` the passage that decides it (character offsets ``start``/``end``
+    into the text; None when unrelated); ``score`` the confidence 0..1."""
+
+    stance: str
+    score: float
+    evidence: str | None
+    start: int | None = None
+    end: int | None = None
+    article: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(slots=True)
+class CheckOrigin:
+    """One independent origin's articles that hold a checked claim (each with its stance)."""
+
+    origin: int  # the id of the origin's original article
+    stance: str  # the origin's stance: "contradicts" if any article contradicts, else ...
+    articles: list[StanceResult] = field(default_factory=list)
+    outlets: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"origin": self.origin, "stance": self.stance, "outlets": self.outlets,
+                "articles": [a.to_dict() for a in self.articles]}
+
+
+@dataclass(slots=True)
+class ClaimCheck:
+    """A claim checked against the store: ``verdict`` is "corroborated" (>= 2 independent
+    origins support it and none contradicts), "contested" (some origin contradicts it),
+    "single-source" (one origin supports it) or "unverified" (nothing found)."""
+
+    claim: str
+    verdict: str
+    origins: list[CheckOrigin] = field(default_factory=list)
+    searched: int = 0  # candidate articles read
+    story: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"claim": self.claim, "verdict": self.verdict, "story": self.story,
+                "searched": self.searched, "origins": [o.to_dict() for o in self.origins]}

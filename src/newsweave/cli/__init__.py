@@ -104,7 +104,9 @@ def main() -> None:
 from newsweave.cli import (  # noqa: E402, F401
     articles,
     brief,
+    check,
     extract,
     reuse,
+    stance,
     stories,
 )

@@ -1,0 +1,101 @@
+"""Stance over a batch of JSON lines: ``{"id", "claim", "text"}`` in, ``{"id", "stance",
+"score", "evidence"}`` out, one line each.
+
+A body that recurs across lines (one article checked against many claims, as in
+a fact-checker's queue or a stance benchmark) is analysed once, and so is a
+recurring claim. A bad line (not JSON, a missing or empty field) gives an output
+line ``{"id", "line", "error"}`` naming the problem; the lines after it are still
+read.
+
+Stable API: :func:`stance_lines`, :func:`stance_pair`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from newsweave.crosscheck.stance import (
+    BodyView,
+    ClaimView,
+    analyse_body,
+    analyse_claim,
+    stance_of,
+)
+
+CACHE_BODIES = 4096  # analysed bodies kept: a recurring body is usually near its last use
+FIELDS = ("id", "claim", "text")
+
+
+class _Cache:
+    """Analysed claims and bodies by content, least recently used dropped first."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.bodies: OrderedDict[str, BodyView] = OrderedDict()
+        self.claims: OrderedDict[str, ClaimView] = OrderedDict()
+
+    def body(self, text: str) -> BodyView:
+        return self._get(self.bodies, text, analyse_body)
+
+    def claim(self, text: str) -> ClaimView:
+        return self._get(self.claims, text, analyse_claim)
+
+    def _get(self, table: OrderedDict, text: str, make: Any) -> Any:
+        key = hashlib.sha1(text.encode("utf-8")).hexdigest()
+        found = table.get(key)
+        if found is None:
+            found = table[key] = make(text)
+            if len(table) > self.size:
+                table.popitem(last=False)
+        else:
+            table.move_to_end(key)
+        return found
+
+
+def stance_pair(item: Any, cache: _Cache | None = None) -> dict[str, Any]:
+    """One parsed input object to its output object; raises ValueError naming the problem."""
+    if not isinstance(item, dict):
+        raise ValueError(f"expected a JSON object with {', '.join(FIELDS)}, "
+                         f"got {type(item).__name__}")
+    missing = [f for f in FIELDS if f not in item]
+    if missing:
+        raise ValueError(f"missing field(s) {', '.join(missing)} "
+                         f"(each line needs {', '.join(FIELDS)})")
+    for name in ("claim", "text"):
+        if not isinstance(item[name], str) or not item[name].strip():
+            raise ValueError(f"field {name!r} must be a non-empty string")
+    cache = cache or _Cache(1)
+    result = stance_of(cache.claim(item["claim"]), cache.body(item["text"]))
+    return {"id": item["id"], "stance": result.stance, "score": result.score,
+            "evidence": result.evidence}
+
+
+def stance_lines(lines: Iterable[str]) -> Iterator[dict[str, Any]]:
+    """Read JSON lines, yield one output object per non-blank line, in order.
+
+    >>> out = list(stance_lines(['{"id": 1, "claim": "The dam broke.", '
+    ...                          '"text": "Shares rose in Tokyo."}', 'oops']))
+    >>> out[0]["stance"], out[1]["error"][:15]
+    ('unrelated', 'not valid JSON:')
+    """
+    cache = _Cache(CACHE_BODIES)
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        item: Any = None
+        try:
+            try:
+                item = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"not valid JSON: {exc.msg} at column {exc.colno}") from None
+            yield stance_pair(item, cache)
+        except ValueError as exc:
+            ident = item.get("id") if isinstance(item, dict) else None
+            yield {"id": ident, "line": number, "error": str(exc)}
+
+
+__all__ = ["FIELDS", "stance_lines", "stance_pair"]
