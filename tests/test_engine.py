@@ -217,3 +217,23 @@ def test_a_local_evening_date_keeps_its_day_for_relative_dates(tmp_path):
     assert found["reported"] == "2026-03-02"
     yesterday = [e for e in found["expressions"] if e["text"].lower() == "yesterday"]
     assert yesterday and yesterday[0]["date"][:10] == "2026-03-01"
+
+
+def test_dot_export_is_valid_for_titles_with_quotes_and_backslashes():
+    import re
+
+    from newsweave.model import Edge
+    from newsweave.reuse.graph import Provenance, to_dot
+
+    labels = {1: 'Wire: Mayor says "no" to plan', 2: "Repost: it's a C:\\path & <b>"}
+    edge = Edge(derived=2, source=1, kind="copy", confidence=0.9, shared_fraction=0.8)
+    dot = to_dot(Provenance(edges=[edge], origins=[[1, 2]], nodes=labels))
+    quoted = r'"((?:[^"\\]|\\.)*)"'  # DOT's only string form: double quotes, \" and \\ inside
+    found = {}
+    for line in dot.splitlines()[3:-1]:
+        node = re.fullmatch(rf"  a(\d+) \[label={quoted}\];", line)
+        edge_line = re.fullmatch(rf"  a\d+ -> a\d+ \[label={quoted}, style=\w+\];", line)
+        assert node or edge_line, line
+        if node:
+            found[int(node[1])] = re.sub(r"\\(.)", r"\1", node[2])
+    assert found == {i: f"{i} {label}" for i, label in labels.items()}
