@@ -119,8 +119,19 @@ def test_four_overlapping_ingests_with_readers(tmp_path):
         owners = {r[0] for r in conn.execute("SELECT DISTINCT owner FROM stage_log "
                                              "WHERE stage != 'clean'")}
         assert len(owners) >= 2
+        shares = [r[0] for r in conn.execute(
+            "SELECT count(*) FROM stage_log WHERE stage != 'clean' GROUP BY owner ORDER BY 1")]
     finally:
         conn.close()
+    codes: dict[str, dict[int, int]] = {}
+    for command, code, _ in reads:
+        codes.setdefault(command, {}).setdefault(code, 0)
+        codes[command][code] += 1
+    # The figure quoted in docs/benchmarks.md ("Many processes, one store"): pytest -s shows it.
+    print(f"\n{INGESTS} ingests, {len(hashes)} distinct articles stored once, "
+          f"{sum(len(r['known']) for r in reports)} reported known; reads (command: "
+          f"{{exit code: count}}): {codes}; stage runs per process: {shares}; "
+          f"{time.monotonic() - started:.0f} s")
 
 
 def _distinct_records(folders: list[Path]) -> int:
