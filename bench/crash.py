@@ -5,9 +5,10 @@ plus generated council-vote reports: ours, written for this test). A run
 starts ``newsweave ingest`` on the folder and kills it with SIGKILL after a
 random delay T * u**2 (u uniform in [0, 1], T the time a whole uninterrupted
 ingest took, measured first), so kills land while inputs are read, while
-batches are written and while every stage works. Every other run also starts a second
-ingest of the same folder beside the one killed, which is not killed: it must
-finish (taking up the dead process's claimed work). After each kill:
+batches are written and while every stage works. The last run of each cycle
+also starts a second ingest of the same folder beside the one killed, which is
+not killed: it must finish (taking up the dead process's claimed work). After
+each kill:
 
 * ``PRAGMA integrity_check`` and ``foreign_key_check`` of the store (corrupt
   stores are counted), and ``Engine.check()`` (no stored errors either);
@@ -141,7 +142,7 @@ def main() -> None:
         sys.exit(f"the uninterrupted ingest failed: {full.stderr}")
     expected = len(hashes(str(work / "timing.db")))
     print(f"inputs: {expected} articles; an uninterrupted ingest takes {whole:.1f} s")
-    corrupt = lost = reruns = reruns_ok = companions = companions_ok = 0
+    corrupt = lost = reruns = reruns_ok = companions = companions_ok = mid_run = 0
     cycle = 0
     db = str(work / "cycle0.db")
     for run in range(1, args.runs + 1):
@@ -149,7 +150,7 @@ def main() -> None:
         proc = subprocess.Popen(ingest_cmd(db, folder), env=env(), stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL)
         companion = None
-        if run % 2 == 0:
+        if run % args.per_cycle == 0:
             companion = subprocess.Popen(ingest_cmd(db, folder), env=env(),
                                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                          text=True)
@@ -158,6 +159,7 @@ def main() -> None:
         delay = rng.uniform(0, 1) ** 2 * whole
         time.sleep(delay)
         landed = proc.poll() is None
+        mid_run += landed
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         note = ""
@@ -189,7 +191,8 @@ def main() -> None:
             cycle += 1
             db = str(work / f"cycle{cycle}.db")
     minutes = (time.monotonic() - started) / 60
-    print(f"\n{args.runs} SIGKILL runs ({companions} beside a second ingest), seed {args.seed}, "
+    print(f"\n{args.runs} SIGKILL runs ({mid_run} landed mid-run, {companions} beside a second "
+          f"ingest), seed {args.seed}, "
           f"{minutes:.1f} min: corrupt stores {corrupt}, committed articles lost {lost}, "
           f"re-runs complete {reruns_ok}/{reruns}, companion ingests completed "
           f"{companions_ok}/{companions}")

@@ -81,3 +81,98 @@ def test_python_m_entry_point(db_path):
     assert done.stderr.strip() == (f"Error: {db_path}: no store here (create one with: "
                                    f"newsweave --db {db_path} ingest PATH...)")
     assert not Path(db_path).exists()
+
+
+# -- issue 11: listings, analyze, not-found, quiet ------------------------------
+
+
+def _three(tmp_path):
+    db = str(tmp_path / "s.db")
+    lines = [json.dumps({"title": f"Item {i}", "outlet": "Wire" if i % 2 else "Herald",
+                         "published": f"2026-03-0{i}T10:00:00Z",
+                         "text": f"Report number {i} about the harbour of Ardmere."})
+             for i in range(1, 4)]
+    path = tmp_path / "in.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    result = run(db, "ingest", "--quiet", str(path))
+    assert result.exit_code == 0, result.output
+    return db
+
+
+def _ids(result):
+    return [a["id"] for a in json.loads(result.output)]
+
+
+def test_listing_filters_limit_and_cursor(tmp_path):
+    db = _three(tmp_path)
+    assert _ids(run(db, "articles", "--json")) == [1, 2, 3]
+    assert _ids(run(db, "articles", "--json", "--limit", "2")) == [1, 2]
+    assert _ids(run(db, "articles", "--json", "--limit", "2", "--after", "2")) == [3]
+    assert _ids(run(db, "articles", "--json", "--outlet", "Wire")) == [1, 3]
+    assert _ids(run(db, "articles", "--json", "--since", "2026-03-02")) == [2, 3]
+    assert _ids(run(db, "articles", "--json", "--until", "2026-03-02")) == [1, 2]
+    assert _ids(run(db, "articles", "--json", "--language", "xx")) == []
+    assert run(db, "articles", "--outlet", "Nobody").output == "no articles match\n"
+
+
+def test_a_jsonl_input_is_batched_by_records(tmp_path):
+    import newsweave
+
+    path = tmp_path / "many.jsonl"
+    path.write_text("".join(json.dumps({"title": f"T{i}", "text": f"Body number {i} here."})
+                            + "\n" for i in range(25)))
+    with newsweave.open(str(tmp_path / "s.db"), batch_size=10) as engine:
+        engine.stages = []
+        batches = []
+        real = engine.store.insert_new_articles
+
+        def counting(articles, keys):
+            batches.append(len(articles))
+            return real(articles, keys)
+
+        engine.store.insert_new_articles = counting
+        assert len(engine.ingest([str(path)]).new) == 25
+    assert batches == [10, 10, 5]
+
+
+def test_analyze_and_a_missing_id_is_one_line(tmp_path):
+    db = _three(tmp_path)
+    result = run(db, "analyze", "--json", "--quiet")
+    assert result.exit_code == 0
+    assert json.loads(result.output) == {"reuse": 0, "stories": 0, "extract": 0}
+    missing = run(db, "article", "99")
+    assert missing.exit_code == 2
+    assert missing.output == f"Error: no article with id 99 in {db}\n"
+
+
+def test_ingest_progress_covers_every_stage_and_quiet_silences_it(tmp_path):
+    db = str(tmp_path / "s.db")
+    path = tmp_path / "a.txt"
+    path.write_text(STORY)
+    done = subprocess.run([sys.executable, "-m", "newsweave", "--db", db, "ingest", str(path)],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    phases = [line.split(":")[0] for line in done.stderr.splitlines()]
+    assert phases == ["read", "reuse", "stories", "extract"]
+    assert "1/1 articles in 0:" in done.stderr
+    path.write_text(STORY + "\nMore.\n")
+    quiet = subprocess.run([sys.executable, "-m", "newsweave", "--db", db, "ingest", "-q",
+                            str(path)], capture_output=True, text=True, check=False)
+    assert quiet.returncode == 0 and quiet.stderr == ""
+
+
+def test_progress_shows_an_eta_on_a_terminal():
+    import io
+
+    from newsweave.cli.articles import Progress
+
+    out = io.StringIO()
+    out.isatty = lambda: True  # type: ignore[method-assign]
+    progress = Progress(out)
+    progress("reuse", 0, 4)
+    progress("reuse", 2, 4)
+    progress("reuse", 4, 4)
+    progress.close()
+    text = out.getvalue()
+    assert "reuse: 2/4 articles (50%, ETA 0:00)" in text
+    assert text.endswith("reuse: 4/4 articles in 0:00\n")

@@ -17,6 +17,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from conftest import REPO
 
 CORPUS = REPO / "src" / "newsweave" / "demo" / "corpus"
@@ -117,8 +119,19 @@ def test_four_overlapping_ingests_with_readers(tmp_path):
         owners = {r[0] for r in conn.execute("SELECT DISTINCT owner FROM stage_log "
                                              "WHERE stage != 'clean'")}
         assert len(owners) >= 2
+        shares = [r[0] for r in conn.execute(
+            "SELECT count(*) FROM stage_log WHERE stage != 'clean' GROUP BY owner ORDER BY 1")]
     finally:
         conn.close()
+    codes: dict[str, dict[int, int]] = {}
+    for command, code, _ in reads:
+        codes.setdefault(command, {}).setdefault(code, 0)
+        codes[command][code] += 1
+    # The figure quoted in docs/benchmarks.md ("Many processes, one store"): pytest -s shows it.
+    print(f"\n{INGESTS} ingests, {len(hashes)} distinct articles stored once, "
+          f"{sum(len(r['known']) for r in reports)} reported known; reads (command: "
+          f"{{exit code: count}}): {codes}; stage runs per process: {shares}; "
+          f"{time.monotonic() - started:.0f} s")
 
 
 def _distinct_records(folders: list[Path]) -> int:
@@ -148,8 +161,6 @@ def test_worker_pool_does_not_rerun_a_script_without_main_guard(tmp_path):
     """The README's Python example has no ``if __name__ == "__main__":``; the extract
     stage's worker processes must not run such a script again."""
     if (os.cpu_count() or 1) < 2:
-        import pytest
-
         pytest.skip("the worker pool is used only with two cores or more")
     folder = tmp_path / "in"
     folder.mkdir()
@@ -165,3 +176,45 @@ def test_worker_pool_does_not_rerun_a_script_without_main_guard(tmp_path):
                           env=env, capture_output=True, text=True, check=False, timeout=600)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == ["script ran", "ingested 60"], done.stdout
+
+
+def test_brief_cache_skips_writing_while_another_process_holds_the_lock(tmp_path):
+    import numpy as np
+
+    from newsweave import engine as engine_module
+    from newsweave.store import open_store
+
+    path = str(tmp_path / "s.db")
+    mine, other = open_store(path), open_store(path)
+    cache = engine_module._BestEffortCache(mine)
+    vector = {"k": np.ones(3, dtype=np.float32)}
+    started = time.monotonic()
+    with other.transaction():  # a stories stage re-clustering, say
+        cache.save_claim_vectors("m", vector)  # gives up quietly instead of failing
+    assert time.monotonic() - started < engine_module.CACHE_WAIT + 3
+    assert cache.claim_vectors("m", ["k"]) == {}
+    cache.save_claim_vectors("m", vector)  # free: cached
+    assert list(cache.claim_vectors("m", ["k"])) == ["k"]
+    reader = open_store(path, readonly=True)
+    engine_module._BestEffortCache(reader).save_claim_vectors("m", {"j": vector["k"]})
+    assert reader.crosscheck.claim_vectors("m", ["j"]) == {}
+    for store in (mine, other, reader):
+        store.close()
+
+
+def test_read_only_engine_reads_and_never_writes(tmp_path):
+    import newsweave
+
+    path = tmp_path / "s.db"
+    with pytest.raises(newsweave.StoreError, match="no store here"):
+        newsweave.open(str(path), readonly=True)
+    assert not path.exists()
+    with newsweave.open(str(path)) as engine:
+        engine.stages = []
+        engine.ingest_text("Storm hits coast\n\nA storm hit the coast of Ardmere on Monday.")
+    before = path.read_bytes()
+    with newsweave.open(str(path), readonly=True) as engine:
+        assert [a.title for a in engine.articles()] == ["Storm hits coast"]
+        with pytest.raises(newsweave.StoreError, match="read-only"):
+            engine.ingest_text("Another\n\nA different report about the harbour.")
+    assert path.read_bytes() == before

@@ -170,3 +170,70 @@ def test_a_headline_with_only_boilerplate_after_it_is_kept_headline_only(engine,
     assert [a.text for a in engine.articles()] == [
         "Dam deal reached on rebuilding the Varn valley"]
     assert len(report.rejected) == 1 and "menu.html" in report.rejected[0].source
+
+
+# -- issue 11 bugs ---------------------------------------------------------------
+
+
+def test_metadata_of_a_json_record_is_searched_in_its_body():
+    import json as _json
+
+    import newsweave
+
+    body = ("Storm hits coast\n\nPublished: 3 March 2026, 09:15\n\nA storm hit the coast of "
+            "Ardmere on Monday, officials said. Three people were hurt.")
+    with newsweave.open(":memory:") as engine:
+        engine.stages = []
+        report = engine.ingest_text(_json.dumps({"text": body}), source="a.json")
+        article = engine.article(report.new[0])
+    assert (article.published, article.published_how) == ("2026-03-03T09:15", "date-line")
+
+
+def test_an_unreadable_input_date_is_not_stored_as_the_date():
+    import json as _json
+
+    import newsweave
+
+    record = {"title": "Storm", "published": "<img src=x onerror=alert(1)>",
+              "text": "A storm hit the coast of Ardmere on Monday, officials said."}
+    with newsweave.open(":memory:") as engine:
+        engine.stages = []
+        article = engine.article(engine.ingest_text(_json.dumps(record), source="a.json").new[0])
+    assert article.published is None
+    assert article.metadata["published_raw"] == "<img src=x onerror=alert(1)>"
+
+
+def test_a_local_evening_date_keeps_its_day_for_relative_dates(tmp_path):
+    import json as _json
+
+    import newsweave
+
+    record = {"title": "Storm", "published": "2026-03-02T23:30:00-05:00",  # Monday night
+              "text": "A storm hit the coast of Ardmere yesterday, officials said."}
+    with newsweave.open(str(tmp_path / "s.db")) as engine:
+        article_id = engine.ingest_text(_json.dumps(record), source="a.json").new[0]
+        assert engine.article(article_id).published == "2026-03-02T23:30-05:00"
+        found = engine.dates(article_id)
+    assert found["reported"] == "2026-03-02"
+    yesterday = [e for e in found["expressions"] if e["text"].lower() == "yesterday"]
+    assert yesterday and yesterday[0]["date"][:10] == "2026-03-01"
+
+
+def test_dot_export_is_valid_for_titles_with_quotes_and_backslashes():
+    import re
+
+    from newsweave.model import Edge
+    from newsweave.reuse.graph import Provenance, to_dot
+
+    labels = {1: 'Wire: Mayor says "no" to plan', 2: "Repost: it's a C:\\path & <b>"}
+    edge = Edge(derived=2, source=1, kind="copy", confidence=0.9, shared_fraction=0.8)
+    dot = to_dot(Provenance(edges=[edge], origins=[[1, 2]], nodes=labels))
+    quoted = r'"((?:[^"\\]|\\.)*)"'  # DOT's only string form: double quotes, \" and \\ inside
+    found = {}
+    for line in dot.splitlines()[3:-1]:
+        node = re.fullmatch(rf"  a(\d+) \[label={quoted}\];", line)
+        edge_line = re.fullmatch(rf"  a\d+ -> a\d+ \[label={quoted}, style=\w+\];", line)
+        assert node or edge_line, line
+        if node:
+            found[int(node[1])] = re.sub(r"\\(.)", r"\1", node[2])
+    assert found == {i: f"{i} {label}" for i, label in labels.items()}

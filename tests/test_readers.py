@@ -93,9 +93,12 @@ def test_broken_feed_is_rejected():
     ("value", "expected"),
     [
         ("2026-03-03", "2026-03-03"),
-        ("2026-03-03T09:15:00+02:00", "2026-03-03T07:15"),
+        ("2026-03-03T09:15:00+02:00", "2026-03-03T09:15+02:00"),
+        ("2026-03-02T23:30:00-05:00", "2026-03-02T23:30-05:00"),  # still Monday locally
         ("Tue, 03 Mar 2026 09:15:00 GMT", "2026-03-03T09:15"),
-        ("sometime last spring", "sometime last spring"),
+        ("2026-03-03T09:15:00Z", "2026-03-03T09:15"),
+        ("sometime last spring", None),
+        ("<img src=x onerror=alert(1)>", None),
     ],
 )
 def test_normalise_date(value, expected):
@@ -124,3 +127,10 @@ def test_size_limit(tmp_path):
     with pytest.raises(InputError, match="over the size limit"):
         read_bytes(Input(str(big), big), 1000)
     assert read_bytes(Input(str(big), big), 5000) == b"x" * 2000
+
+
+def test_an_unreadable_date_is_kept_as_metadata_never_as_the_date():
+    obj = {"title": "T", "published": "<img src=x onerror=alert(1)>", "text": "Body."}
+    [record] = read_records("a.json", json.dumps(obj))
+    assert "published" not in record.fields
+    assert record.metadata == {"published_raw": "<img src=x onerror=alert(1)>"}

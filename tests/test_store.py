@@ -286,3 +286,15 @@ def test_vector_index_sees_rows_other_processes_wrote_below_its_last_id(tmp_path
     assert ids.tolist() == [1, 3] and scores.tolist() == [1.0, 0.0]
     mine.close()
     other.close()
+
+
+def test_a_database_error_reading_stories_is_not_no_stories(tmp_path):
+    from newsweave.extract.resolve import story_of
+
+    store = open_store(str(tmp_path / "s.db"))
+    store.add_articles([make_article(1)], [{}])
+    assert story_of(store, [1]) == {}  # no stories yet: an empty map
+    store._db.execute("DROP TABLE story_members")  # a damaged store
+    with pytest.raises(sqlite3.OperationalError, match="story_members"):
+        story_of(store, [1])
+    store.close()

@@ -200,7 +200,13 @@ class Engine:
             if recurring & self._line_keys(cleaned).keys():
                 cleaned = self._clean(record, recurring)
         _apply_fields(cleaned, fields, user_outlet=outlet)
-        find_metadata(record.raw if record.format == "text" else cleaned.text, cleaned)
+        # Metadata is searched in what the article says: a text file's raw lines, the body of a
+        # JSON or feed record (its raw form is a JSON dump), the clean text of a page.
+        if record.format != "text":
+            searched = cleaned.text
+        else:
+            searched = record.body if record.raw_format in ("json", "feed") else record.raw
+        find_metadata(searched, cleaned)
         if not cleaned.text.strip() and record.format != "html" and (cleaned.title or "").strip():
             # A headline with nothing after it but boilerplate (a wire flash, a page that only
             # repeats its photo caption) still reports something: kept, headline-only. (A web

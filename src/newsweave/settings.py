@@ -25,7 +25,8 @@ class Setting:
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("db", "newsweave.db", "Path of the SQLite store."),
-    Setting("batch_size", 100, "Inputs written to the store per transaction."),
+    Setting("batch_size", 100, "Records (articles read from the inputs) written to the store per "
+            "transaction; also the batch each stage analyses at a time."),
     Setting(
         "max_bytes", 20_000_000, "Inputs larger than this many bytes are rejected, not read."
     ),

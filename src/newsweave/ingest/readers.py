@@ -12,7 +12,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 from pathlib import PurePath
 from typing import Any
@@ -144,7 +144,7 @@ def _record_from_object(where: str, item: object) -> Record | Rejection:
         elif key not in TEXT_FIELDS:
             metadata[key] = value
     if "published" in fields:
-        fields["published"] = normalise_date(fields["published"])
+        _read_published(fields, metadata)
     raw = json.dumps(item, ensure_ascii=False, sort_keys=True)
     return Record(where, raw, _body_format(body), body, "json", fields, metadata)
 
@@ -177,7 +177,9 @@ def _read_feed(source: str, text: str) -> Iterator[Record | Rejection]:
         fields = {k: v for k, v in fields.items() if v}
         raw = json.dumps({"id": ident, "title": fields.get("title"), "content": content},
                          ensure_ascii=False, sort_keys=True)
-        metadata = {"feed": feed_title} if feed_title else {}
+        metadata: dict[str, Any] = {"feed": feed_title} if feed_title else {}
+        if "published" in fields:
+            _read_published(fields, metadata)
         yield Record(where, raw, _body_format(content), content, "feed", fields, metadata)
 
 
@@ -190,12 +192,30 @@ def _feed_date(entry: Any) -> str | None:
     for key in ("published", "updated"):
         value = entry.get(key)
         if value:
-            return normalise_date(value)
+            return str(value)
     return None
 
 
-def normalise_date(value: str) -> str:
-    """ISO 8601 for a date given in an input field; the value as given if it cannot be read."""
+def _read_published(fields: dict[str, str], metadata: dict[str, Any]) -> None:
+    """The input's ``published`` as ISO 8601; one that cannot be read is dropped from the
+    fields (the cleaner may still find a date in the text) and kept as given in
+    ``metadata["published_raw"]``."""
+    given = fields.pop("published")
+    found = normalise_date(given)
+    if found is None:
+        metadata["published_raw"] = given
+    else:
+        fields["published"] = found
+
+
+def normalise_date(value: str) -> str | None:
+    """ISO 8601 for a date given in an input field, or None if it cannot be read (the caller
+    keeps the value as given in the article's metadata, never as its date).
+
+    A time with an offset keeps it: the local day is the one "yesterday" and "on Monday"
+    count from (a Monday-evening report from New York is not a Tuesday one). UTC times are
+    written without an offset, as before.
+    """
     value = value.strip()
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
@@ -203,9 +223,9 @@ def normalise_date(value: str) -> str:
         try:
             parsed = parsedate_to_datetime(value)
         except (TypeError, ValueError, IndexError):
-            return value
-    if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
+            return None
+    if parsed.tzinfo is not None and parsed.utcoffset() == timedelta(0):
+        parsed = parsed.replace(tzinfo=None)
     if (parsed.hour, parsed.minute, parsed.second) == (0, 0, 0) and len(value) <= 10:
         return parsed.date().isoformat()
     return parsed.isoformat(timespec="minutes")

@@ -102,6 +102,10 @@ class ReuseStage:
             vectors = dict(zip(indexed, article_vectors(fresh), strict=True))
             if settings.reuse_english:
                 english_rows = english_vectors(fresh)
+        # Two short transactions, the alignment between them outside the write lock: first
+        # the batch's index rows and vectors, so any process's later lookup finds them; then
+        # the pairs, the graph and the progress. Of two processes indexing copies of each
+        # other at once, the one that looks up second finds the other's article.
         with store.transaction():
             orphans = store.reuse.save_index(entries)  # partners of re-indexed articles
             if vectors:
@@ -110,8 +114,9 @@ class ReuseStage:
                 store.reuse.save_vectors(english.MODEL_NAME, english_rows)
             if vectors:  # a re-indexed article that is no longer English loses its vector
                 store.reuse.delete_vectors(english.MODEL_NAME, set(vectors) - set(english_rows))
-            edges = self._relate(store, indexed, {e.article_id: e for e in entries},
-                                 vectors, english_rows, settings)
+        edges = self._relate(store, indexed, {e.article_id: e for e in entries},
+                             vectors, english_rows, settings)
+        with store.transaction():
             store.reuse.save_pairs(edges)
             update_graph(store, sorted(set(indexed) | orphans))
             store.mark_done(self.name, [i for i in article_ids if i not in failed],

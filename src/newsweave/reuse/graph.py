@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import escape
 
 from newsweave.model import Edge, Neighbour
 from newsweave.nlp import english
@@ -93,7 +93,10 @@ def to_graphml(graph: Provenance) -> str:
 
 
 def _dot_string(text: str) -> str:
-    return quoteattr(text.replace("\\", "\\\\")).replace("&quot;", '\\"')
+    """A DOT double-quoted string (DOT has no single-quoted strings and no XML entities):
+    backslashes and double quotes escaped, line breaks flattened."""
+    flat = " ".join(text.split())
+    return '"' + flat.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def similar(store: Store, vectors: SemanticIndex, article_id: int, limit: int = 10
