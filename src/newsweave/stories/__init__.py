@@ -7,7 +7,11 @@ neighbours, are re-clustered and merged or split where the articles now say
 so (:mod:`.repair`), keeping ids stable and logging every merge and split.
 Copies found by the reuse stage always share a story with their source.
 
-Stable API: :class:`StoriesStage`, :func:`build_stories`, :func:`restory`.
+A user's merges and splits (:func:`merge_stories`, :func:`split_story`) are logged and
+obeyed by every later re-clustering (:mod:`.user`).
+
+Stable API: :class:`StoriesStage`, :func:`build_stories`, :func:`restory`,
+:func:`merge_stories`, :func:`split_story`.
 """
 
 from __future__ import annotations
@@ -29,7 +33,14 @@ from newsweave.stories.assign import (
     refresh,
     weights_from,
 )
-from newsweave.stories.repair import RepairReport, repair_all, repair_neighbourhoods
+from newsweave.stories.repair import (
+    LinksFn,
+    RepairReport,
+    repair_all,
+    repair_neighbourhoods,
+)
+from newsweave.stories.user import Decisions, confidences, merge_stories, split_story
+from newsweave.stories.vectors import Weights
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +90,7 @@ class StoriesStage:
             linked = _copy_links(store, [i.id for i in items])
             done = assign(tables, items, weights, settings.story_threshold, linked)
             report = RepairReport()
-            links = lambda ids: _copy_pairs(store, ids)  # noqa: E731
+            links = _links(store)
             if settings.story_repair_articles > 0 and _doubled_small(tables, before):
                 # While the store is small, each batch moves the document frequencies a
                 # lot, so decisions taken with the older ones are stale everywhere, not only
@@ -117,7 +128,7 @@ def restory(store: Store, settings: Settings) -> RepairReport:
         # A requested repair may take larger neighbourhoods than the automatic one.
         limit = max(settings.story_repair_articles, RESTORY_ARTICLES)
         stories = tables.active_story_ids()
-        links = lambda ids: _copy_pairs(store, ids)  # noqa: E731
+        links = _links(store)
         weights = weights_from(settings)
         if tables.document_count() <= limit:
             # A store this small is re-clustered as a whole: neighbourhoods would only
@@ -148,9 +159,12 @@ def reresolve_names(store: Store, settings: Settings, article_ids: set[int]) -> 
         log.exception("stories: re-resolving names of %d articles failed", len(article_ids))
 
 
-def build_stories(store: Store, story_ids: Sequence[int]) -> list[Story]:
-    """Story records for live ``story_ids``, in the order given."""
+def build_stories(store: Store, story_ids: Sequence[int],
+                  weights: Weights | None = None) -> list[Story]:
+    """Story records for live ``story_ids``, in the order given; with ``weights`` (the
+    settings' :func:`weights_from`), each with its confidence (:mod:`.user`)."""
     summaries = store.stories.summaries(story_ids)
+    sure = confidences(store.stories, story_ids, weights) if weights is not None else {}
     origins = _origins(store, [a for s in summaries.values() for a in s["articles"]])
     found = []
     for story_id in story_ids:
@@ -172,7 +186,30 @@ def build_stories(store: Store, story_ids: Sequence[int]) -> list[Story]:
             independent_origins=independent,
             entities=list(summary["entities"]),
         ))
+        if story_id in sure:
+            c = sure[story_id]
+            found[-1].confidence = c.confidence
+            found[-1].cohesion = c.cohesion
+            found[-1].nearest_story = c.nearest_story
+            found[-1].nearest_similarity = c.nearest_similarity
     return found
+
+
+def _links(store: Store) -> LinksFn:
+    """What re-clustering must know of article pairs: the reuse stage's links, then the
+    user's merges and splits (:mod:`.user`), which override them."""
+    decisions = Decisions.load(store.stories)
+
+    def links(article_ids: Sequence[int]) -> dict[tuple[int, int], float]:
+        found = _copy_pairs(store, article_ids)
+        if decisions:
+            user = decisions.among(article_ids)
+            for a, b in user:
+                found.pop((b, a), None)
+            found.update(user)
+        return found
+
+    return links
 
 
 def _copy_links(store: Store, article_ids: Sequence[int]) -> dict[int, dict[int, float]]:
@@ -199,4 +236,13 @@ def _origins(store: Store, article_ids: Sequence[int]) -> dict[int, list[int]]:
     return dict(reuse.origin_of(article_ids))
 
 
-__all__ = ["RepairReport", "StoriesStage", "build_stories", "reresolve_names", "restory"]
+__all__ = [
+    "RepairReport",
+    "StoriesStage",
+    "build_stories",
+    "merge_stories",
+    "reresolve_names",
+    "restory",
+    "split_story",
+    "weights_from",
+]
