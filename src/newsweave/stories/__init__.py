@@ -46,11 +46,15 @@ log = logging.getLogger(__name__)
 
 # Reuse evidence as a floor on the similarity of two articles: a copy or rewrite
 # is the same report, so the same story. A shared quotation is strong evidence only when
-# nothing else disagrees: a politician's line is quoted again in later stories about them
-# (on BASIL, 445 of 724 shared-quotes edges joined different events, and an undamped floor
-# took the stories from F1 0.97 to 0.82), so its floor is damped by the pair's vetoes
-# (names, dates: see newsweave.stories.vectors.link_floor).
+# the words are literally shared and nothing else disagrees: the reuse stage also pairs
+# quotations that merely say alike ("the stakes are too high" / "a land war"), and a
+# politician's line is quoted again in later stories about them (on BASIL, 445 of 724
+# shared-quotes edges joined different events, and an undamped floor took the stories
+# from F1 0.97 to 0.82). So it counts only where at least QUOTE_SHARE of the text is
+# shared word for word, and its floor is damped by the pair's vetoes (names, dates: see
+# newsweave.stories.vectors.link_floor).
 LINK_WEIGHTS = {"copy": 1.0, "rewrite": 1.0, "shared-quotes": 0.5}
+QUOTE_SHARE = 0.05
 RESTORY_ARTICLES = 1500  # neighbourhood size of a requested restory (at least)
 
 
@@ -226,7 +230,8 @@ def _copy_pairs(store: Store, article_ids: Sequence[int]) -> dict[tuple[int, int
     if reuse is None or not article_ids:
         return {}
     return {(e.derived, e.source): LINK_WEIGHTS[e.kind]
-            for e in reuse.pairs(article_ids, kinds=tuple(LINK_WEIGHTS))}
+            for e in reuse.pairs(article_ids, kinds=tuple(LINK_WEIGHTS))
+            if e.kind != "shared-quotes" or (e.shared_fraction or 0.0) >= QUOTE_SHARE}
 
 
 def _origins(store: Store, article_ids: Sequence[int]) -> dict[int, list[int]]:
