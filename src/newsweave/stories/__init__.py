@@ -17,6 +17,7 @@ Stable API: :class:`StoriesStage`, :func:`build_stories`, :func:`restory`,
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Sequence
 
 from newsweave.model import Story
@@ -119,10 +120,17 @@ class StoriesStage:
 
 def _doubled_small(tables: StoryTables, before: int) -> bool:
     """Whether this batch took a store of at most :data:`RESTORY_ARTICLES` articles past a
-    power of two (so a whole re-clustering runs about log2(1500) = 11 times in a store's life).
+    quarter power of two (a growth of a fifth: so a whole re-clustering runs about
+    4 log2(1500) = 42 times in a store's life, each O(n^2), and the last one leaves at most
+    a sixth of a small store to online decisions).
     """
     after = tables.document_count()
-    return 1 < after <= RESTORY_ARTICLES and after.bit_length() > before.bit_length()
+    return 1 < after <= RESTORY_ARTICLES and _quarter_steps(after) > _quarter_steps(before)
+
+
+def _quarter_steps(count: int) -> int:
+    """How many quarter powers of two ``count`` has passed: floor(4 log2(count))."""
+    return int(4 * math.log2(count)) if count > 0 else -1
 
 
 def restory(store: Store, settings: Settings) -> RepairReport:
