@@ -7,6 +7,7 @@
     python bench/stories_dev.py --mixed            # also every set in one shuffled store
     python bench/stories_dev.py --order            # also order independence per set
     python bench/stories_dev.py --set story_threshold=0.22
+    python bench/stories_dev.py --grid             # neighbouring settings, global clustering
 
 The engine sees what a feed gives (id, title, text, and the publication date where the
 set has one: BASIL); the gold events stay here. The baseline is what a new user would
@@ -15,6 +16,11 @@ words dropped, smoothed IDF, L2 norm), average linkage on cosine distance, cut a
 distance that is best on ECB+ (all 982; for the "ECB+ even" row, best on the odd topics)
 and used unchanged on every other set. Each row: BCubed P/R/F1 and stories against the
 gold events, for the engine and the baseline.
+
+``--grid``: the settings and their neighbours, each set clustered as a whole (all pairwise
+similarities at once, document frequencies over the set: the partition online assignment
+and repair approach), chosen on ECB+ odd topics and the AllSides validation split and
+reported on ECB+ even topics, BASIL and the AllSides test split.
 
 ``--mixed``: ECB+, BASIL, AllSides test and the demo corpus ingested into ONE store in one
 shuffled order; each set's F1 is read off the shared partition (a story spanning two sets
@@ -245,7 +251,12 @@ def main() -> None:
     parser.add_argument("--mixed", action="store_true", help="also one shuffled mixed store")
     parser.add_argument("--order", action="store_true", help="also order independence")
     parser.add_argument("--json", action="store_true", help="also print the rows as JSON")
+    parser.add_argument("--grid", action="store_true",
+                        help="only the neighbouring-settings table (global clustering)")
     args = parser.parse_args()
+    if args.grid:
+        grid()
+        return
     settings = parse_sets(args.set)
     sets = list(args.sets) + (["allsides-all"] if args.allsides_all else [])
     ecb = load_set("ecb")
@@ -277,6 +288,62 @@ def main() -> None:
         print(json.dumps(rows))
     if any(not math.isfinite(r.get("engine", {}).get("f1", 0.0)) for r in rows):
         sys.exit(1)
+
+
+GRID_SETS = ("ecb-odd", "allsides-val", "ecb-even", "basil", "allsides")
+GRID_THRESHOLDS = (0.18, 0.2, 0.22, 0.24)
+
+
+def grid() -> None:
+    """BCubed F1 of the stage's similarity clustered as a whole, for neighbouring settings."""
+    from dataclasses import replace
+
+    from newsweave.settings import load_settings
+    from newsweave.stories.assign import weights_from
+    from newsweave.stories.repair import cluster_rows
+    from newsweave.stories.vectors import SMALL_STORY, pair_matrices
+
+    base = weights_from(load_settings())
+    sets = {name: load_set(name) for name in GRID_SETS}
+    print("BCubed F1 at story_threshold " + " / ".join(map(str, GRID_THRESHOLDS))
+          + f"; small stories (<= {SMALL_STORY}) attach to larger ones")
+    print(f"{'name weight':>11} {'attach':>6}  " + "  ".join(f"{n:<23}" for n in GRID_SETS))
+    for names in (0.5, 1.0):
+        weights = replace(base, names=names)
+        matrices = {}
+        for name, docs in sets.items():
+            matrices[name] = pair_matrices(stage_vectors(docs, weights), weights)
+        for attach in (0.0, 0.1, 0.14):
+            cells = []
+            for name, docs in sets.items():
+                sims, agree = matrices[name]
+                gold = [d["event"] for d in docs]
+                scores = []
+                for threshold in GRID_THRESHOLDS:
+                    pred = [0] * len(docs)
+                    for c, rows in enumerate(cluster_rows(sims, agree, threshold, attach,
+                                                          SMALL_STORY)):
+                        for i in rows:
+                            pred[i] = c
+                    scores.append(f"{bcubed(pred, gold)[2]:.3f}")
+                cells.append(" ".join(scores))
+            print(f"{names:>11} {attach:>6}  " + "  ".join(cells), flush=True)
+
+
+def stage_vectors(docs: Sequence[Doc], weights: object) -> list:
+    """The stage's article vectors of ``docs``, document frequencies over ``docs``."""
+    from newsweave.stories.assign import publication_day
+    from newsweave.stories.features import extract_features
+    from newsweave.stories.vectors import ArticleVector, weigh
+
+    features = [extract_features(d.get("title"), d["text"]) for d in docs]
+    df = Counter(k for f in features for k in f.keys())  # noqa: SIM118 (Features.keys)
+    found = []
+    for i, (d, f) in enumerate(zip(docs, features, strict=True)):
+        full, names = weigh(f, df, len(features), weights)  # type: ignore[arg-type]
+        found.append(ArticleVector(i, full, names, frozenset(f.dates),
+                                   publication_day(d.get("published"))))
+    return found
 
 
 def mixed(settings: dict[str, object], stories_only: bool) -> dict[str, object]:

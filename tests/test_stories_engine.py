@@ -178,3 +178,61 @@ def test_interrupted_run_resumes(tmp_path):
         engine.ingest([str(p) for p in corpus_files()[:3]])
         assert engine.analyze()["stories"] == 0
         assert all(engine.story_of(a.id) is not None for a in engine.articles())
+
+
+def test_a_users_merge_and_split_are_kept_by_restory(tmp_path):
+    """Two reports a user says are one event stay one story through restory, and a report
+    a user splits off stays apart, however the words would cluster them."""
+    settings = load_settings(story_repair_articles=0)
+    with Engine(open_store(str(tmp_path / "user.db")), settings, [StoriesStage()]) as engine:
+        a = engine.ingest_text(FLOOD).new[0]
+        b = engine.ingest_text(EVACUATION).new[0]
+        first, second = engine.story_of(a), engine.story_of(b)
+        assert first != second
+        merged = engine.merge_stories(first, second)
+        assert merged.id == first and sorted(merged.articles) == sorted([a, b])
+        assert engine.story(second).id == first  # the old id resolves to the survivor
+        engine.restory()
+        assert engine.story_of(a) == engine.story_of(b)
+        c = engine.ingest_text(BRIDGE).new[0]
+        engine.restory()  # the bridge joins the merged story: all three are one event
+        assert len({engine.story_of(x) for x in (a, b, c)}) == 1
+        new = engine.split_story(engine.story_of(c), [c])
+        assert new.articles == [c]
+        engine.restory()  # the words say one story; the user said two: the user wins
+        assert engine.story_of(c) != engine.story_of(a) == engine.story_of(b)
+        actions = [e["action"] for e in engine.store.stories.history()]
+        assert "user-merge" in actions and "user-split" in actions
+        with pytest.raises(ValueError):
+            engine.split_story(engine.story_of(a), [c])  # c is not in that story
+        with pytest.raises(ValueError):
+            engine.merge_stories(first, second)  # already one story
+
+
+def test_stories_carry_a_confidence(demo):
+    engine, _ = demo
+    found = engine.stories()
+    assert all(s.confidence is not None and 0.0 <= s.confidence <= 1.0 for s in found)
+    big = found[0]
+    assert len(big.articles) > 1 and 0.0 < big.cohesion <= 1.0
+    assert big.nearest_story is None or big.nearest_story != big.id
+
+
+def test_cli_merges_and_splits_stories(tmp_path):
+    db = str(tmp_path / "cli.db")
+    with Engine(open_store(db), load_settings(story_repair_articles=0),
+                [StoriesStage()]) as engine:
+        a = engine.ingest_text(FLOOD).new[0]
+        b = engine.ingest_text(EVACUATION).new[0]
+        first, second = engine.story_of(a), engine.story_of(b)
+    runner = CliRunner()
+    merged = runner.invoke(cli, ["--db", db, "stories", "merge", str(first), str(second),
+                                 "--json"])
+    assert merged.exit_code == 0, merged.output
+    assert sorted(json.loads(merged.output)["articles"]) == sorted([a, b])
+    split = runner.invoke(cli, ["--db", db, "stories", "split", str(first), str(b)])
+    assert split.exit_code == 0 and "split 1 articles" in split.output
+    bad = runner.invoke(cli, ["--db", db, "stories", "split", str(first), "99999"])
+    assert bad.exit_code == 2 and "not in story" in bad.output
+    listed = runner.invoke(cli, ["--db", db, "stories", "--json"])
+    assert {"confidence", "nearest_story"} <= set(json.loads(listed.output)[0])

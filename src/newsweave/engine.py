@@ -313,22 +313,43 @@ class Engine:
 
     # -- stories --------------------------------------------------------------
 
-    def stories(self) -> list[Story]:
-        """Every live story (merged ids excluded), largest first, then oldest id."""
-        from newsweave.stories import build_stories
+    def stories(self, *, confidence: bool = True) -> list[Story]:
+        """Every live story (merged ids excluded), largest first, then oldest id; with
+        ``confidence``, each says how clearly it stands apart from its nearest story."""
+        from newsweave.stories import build_stories, weights_from
 
-        found = build_stories(self.store, self.store.stories.active_story_ids())
+        found = build_stories(self.store, self.store.stories.active_story_ids(),
+                              weights_from(self.settings) if confidence else None)
         return sorted(found, key=lambda s: (-len(s.articles), s.id))
 
     def story(self, story_id: int) -> Story:
         """One story; a merged id gives its survivor. Raises :class:`NotFoundError`."""
-        from newsweave.stories import build_stories
+        from newsweave.stories import build_stories, weights_from
 
         live = self.store.stories.resolve(story_id)
-        found = build_stories(self.store, [live]) if live is not None else []
+        found = (build_stories(self.store, [live], weights_from(self.settings))
+                 if live is not None else [])
         if not found:
             raise NotFoundError(f"no story with id {story_id} in {self.store.path}")
         return found[0]
+
+    def merge_stories(self, story_id: int, other_id: int) -> Story:
+        """Merge story ``other_id`` into ``story_id`` (a user's decision, logged with its
+        time and kept by every later repair); the merged story."""
+        from newsweave.stories import merge_stories, reresolve_names, weights_from
+
+        kept = merge_stories(self.store, weights_from(self.settings), story_id, other_id)
+        reresolve_names(self.store, self.settings, set(self.story_articles(kept)))
+        return self.story(kept)
+
+    def split_story(self, story_id: int, article_ids: Sequence[int]) -> Story:
+        """Move ``article_ids`` out of ``story_id`` into a new story (a user's decision,
+        logged and kept by every later repair); the new story."""
+        from newsweave.stories import reresolve_names, split_story, weights_from
+
+        new = split_story(self.store, weights_from(self.settings), story_id, article_ids)
+        reresolve_names(self.store, self.settings, set(self.story_articles(new)))
+        return self.story(new)
 
     def restory(self) -> dict[str, object]:
         """Re-cluster every story: merge those grown together, split drifted ones.

@@ -217,6 +217,11 @@ class Story:
     independent_origins: int
     entities: list[str] = field(default_factory=list)
     merged_into: int | None = None
+    # How clearly it stands apart (newsweave.stories.user): 0 doubtful .. 1 clear.
+    confidence: float | None = None
+    cohesion: float | None = None  # mean similarity of its articles to each other
+    nearest_story: int | None = None  # the story it is most similar to
+    nearest_similarity: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -99,10 +99,13 @@ class StoryTables(Protocol):
     def summaries(self, story_ids: Sequence[int]) -> dict[int, dict[str, Any]]: ...
 
     def log(
-        self, action: str, story_id: int, other_id: int | None, articles: Sequence[int]
+        self, action: str, story_id: int, other_id: int | None,
+        articles: Sequence[int] | Mapping[str, Sequence[int]],
     ) -> None: ...
 
     def history(self, story_id: int | None = None) -> list[dict[str, Any]]: ...
+
+    def user_decisions(self) -> list[dict[str, Any]]: ...
 
 
 class StoriesTables:
@@ -390,14 +393,29 @@ class StoriesTables:
     # -- merge log --------------------------------------------------------------
 
     def log(
-        self, action: str, story_id: int, other_id: int | None, articles: Sequence[int]
+        self, action: str, story_id: int, other_id: int | None,
+        articles: Sequence[int] | Mapping[str, Sequence[int]],
     ) -> None:
+        """Record a merge or split; ``articles``: the ids involved (a user's split gives
+        ``{"moved": [...], "kept": [...]}``)."""
+        shown = ({k: list(v) for k, v in articles.items()} if isinstance(articles, Mapping)
+                 else list(articles))
         with self._store.transaction() as db:
             db.execute(
                 "INSERT INTO story_log (action, story_id, other_id, articles, at) "
                 "VALUES (?, ?, ?, ?, ?)",
-                (action, story_id, other_id, json.dumps(list(articles)), _now()),
+                (action, story_id, other_id, json.dumps(shown), _now()),
             )
+
+    def user_decisions(self) -> list[dict[str, Any]]:
+        """The log entries a user made (``user-merge``, ``user-split``), oldest first."""
+        return [
+            {"seq": r[0], "action": r[1], "story": r[2], "other": r[3],
+             "articles": json.loads(r[4]), "at": r[5]}
+            for r in self._db.execute(
+                "SELECT seq, action, story_id, other_id, articles, at FROM story_log "
+                "WHERE action LIKE 'user-%' ORDER BY seq")
+        ]
 
     def history(self, story_id: int | None = None) -> list[dict[str, Any]]:
         sql = "SELECT seq, action, story_id, other_id, articles, at FROM story_log"

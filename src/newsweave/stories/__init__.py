@@ -7,12 +7,17 @@ neighbours, are re-clustered and merged or split where the articles now say
 so (:mod:`.repair`), keeping ids stable and logging every merge and split.
 Copies found by the reuse stage always share a story with their source.
 
-Stable API: :class:`StoriesStage`, :func:`build_stories`, :func:`restory`.
+A user's merges and splits (:func:`merge_stories`, :func:`split_story`) are logged and
+obeyed by every later re-clustering (:mod:`.user`).
+
+Stable API: :class:`StoriesStage`, :func:`build_stories`, :func:`restory`,
+:func:`merge_stories`, :func:`split_story`.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Sequence
 
 from newsweave.model import Story
@@ -29,17 +34,28 @@ from newsweave.stories.assign import (
     refresh,
     weights_from,
 )
-from newsweave.stories.repair import RepairReport, repair_all, repair_neighbourhoods
+from newsweave.stories.repair import (
+    LinksFn,
+    RepairReport,
+    repair_all,
+    repair_neighbourhoods,
+)
+from newsweave.stories.user import Decisions, confidences, merge_stories, split_story
+from newsweave.stories.vectors import Weights
 
 log = logging.getLogger(__name__)
 
 # Reuse evidence as a floor on the similarity of two articles: a copy or rewrite
 # is the same report, so the same story. A shared quotation is strong evidence only when
-# nothing else disagrees: a politician's line is quoted again in later stories about them
-# (on BASIL, 445 of 724 shared-quotes edges joined different events, and an undamped floor
-# took the stories from F1 0.97 to 0.82), so its floor is damped by the pair's vetoes
-# (names, dates: see newsweave.stories.vectors.link_floor).
+# the words are literally shared and nothing else disagrees: the reuse stage also pairs
+# quotations that merely say alike ("the stakes are too high" / "a land war"), and a
+# politician's line is quoted again in later stories about them (on BASIL, 445 of 724
+# shared-quotes edges joined different events, and an undamped floor took the stories
+# from F1 0.97 to 0.82). So it counts only where at least QUOTE_SHARE of the text is
+# shared word for word, and its floor is damped by the pair's vetoes (names, dates: see
+# newsweave.stories.vectors.link_floor).
 LINK_WEIGHTS = {"copy": 1.0, "rewrite": 1.0, "shared-quotes": 0.5}
+QUOTE_SHARE = 0.05
 RESTORY_ARTICLES = 1500  # neighbourhood size of a requested restory (at least)
 
 
@@ -79,7 +95,7 @@ class StoriesStage:
             linked = _copy_links(store, [i.id for i in items])
             done = assign(tables, items, weights, settings.story_threshold, linked)
             report = RepairReport()
-            links = lambda ids: _copy_pairs(store, ids)  # noqa: E731
+            links = _links(store)
             if settings.story_repair_articles > 0 and _doubled_small(tables, before):
                 # While the store is small, each batch moves the document frequencies a
                 # lot, so decisions taken with the older ones are stale everywhere, not only
@@ -104,10 +120,17 @@ class StoriesStage:
 
 def _doubled_small(tables: StoryTables, before: int) -> bool:
     """Whether this batch took a store of at most :data:`RESTORY_ARTICLES` articles past a
-    power of two (so a whole re-clustering runs about log2(1500) = 11 times in a store's life).
+    quarter power of two (a growth of a fifth: so a whole re-clustering runs about
+    4 log2(1500) = 42 times in a store's life, each O(n^2), and the last one leaves at most
+    a sixth of a small store to online decisions).
     """
     after = tables.document_count()
-    return 1 < after <= RESTORY_ARTICLES and after.bit_length() > before.bit_length()
+    return 1 < after <= RESTORY_ARTICLES and _quarter_steps(after) > _quarter_steps(before)
+
+
+def _quarter_steps(count: int) -> int:
+    """How many quarter powers of two ``count`` has passed: floor(4 log2(count))."""
+    return int(4 * math.log2(count)) if count > 0 else -1
 
 
 def restory(store: Store, settings: Settings) -> RepairReport:
@@ -117,7 +140,7 @@ def restory(store: Store, settings: Settings) -> RepairReport:
         # A requested repair may take larger neighbourhoods than the automatic one.
         limit = max(settings.story_repair_articles, RESTORY_ARTICLES)
         stories = tables.active_story_ids()
-        links = lambda ids: _copy_pairs(store, ids)  # noqa: E731
+        links = _links(store)
         weights = weights_from(settings)
         if tables.document_count() <= limit:
             # A store this small is re-clustered as a whole: neighbourhoods would only
@@ -148,9 +171,12 @@ def reresolve_names(store: Store, settings: Settings, article_ids: set[int]) -> 
         log.exception("stories: re-resolving names of %d articles failed", len(article_ids))
 
 
-def build_stories(store: Store, story_ids: Sequence[int]) -> list[Story]:
-    """Story records for live ``story_ids``, in the order given."""
+def build_stories(store: Store, story_ids: Sequence[int],
+                  weights: Weights | None = None) -> list[Story]:
+    """Story records for live ``story_ids``, in the order given; with ``weights`` (the
+    settings' :func:`weights_from`), each with its confidence (:mod:`.user`)."""
     summaries = store.stories.summaries(story_ids)
+    sure = confidences(store.stories, story_ids, weights) if weights is not None else {}
     origins = _origins(store, [a for s in summaries.values() for a in s["articles"]])
     found = []
     for story_id in story_ids:
@@ -172,7 +198,30 @@ def build_stories(store: Store, story_ids: Sequence[int]) -> list[Story]:
             independent_origins=independent,
             entities=list(summary["entities"]),
         ))
+        if story_id in sure:
+            c = sure[story_id]
+            found[-1].confidence = c.confidence
+            found[-1].cohesion = c.cohesion
+            found[-1].nearest_story = c.nearest_story
+            found[-1].nearest_similarity = c.nearest_similarity
     return found
+
+
+def _links(store: Store) -> LinksFn:
+    """What re-clustering must know of article pairs: the reuse stage's links, then the
+    user's merges and splits (:mod:`.user`), which override them."""
+    decisions = Decisions.load(store.stories)
+
+    def links(article_ids: Sequence[int]) -> dict[tuple[int, int], float]:
+        found = _copy_pairs(store, article_ids)
+        if decisions:
+            user = decisions.among(article_ids)
+            for a, b in user:
+                found.pop((b, a), None)
+            found.update(user)
+        return found
+
+    return links
 
 
 def _copy_links(store: Store, article_ids: Sequence[int]) -> dict[int, dict[int, float]]:
@@ -189,7 +238,8 @@ def _copy_pairs(store: Store, article_ids: Sequence[int]) -> dict[tuple[int, int
     if reuse is None or not article_ids:
         return {}
     return {(e.derived, e.source): LINK_WEIGHTS[e.kind]
-            for e in reuse.pairs(article_ids, kinds=tuple(LINK_WEIGHTS))}
+            for e in reuse.pairs(article_ids, kinds=tuple(LINK_WEIGHTS))
+            if e.kind != "shared-quotes" or (e.shared_fraction or 0.0) >= QUOTE_SHARE}
 
 
 def _origins(store: Store, article_ids: Sequence[int]) -> dict[int, list[int]]:
@@ -199,4 +249,13 @@ def _origins(store: Store, article_ids: Sequence[int]) -> dict[int, list[int]]:
     return dict(reuse.origin_of(article_ids))
 
 
-__all__ = ["RepairReport", "StoriesStage", "build_stories", "reresolve_names", "restory"]
+__all__ = [
+    "RepairReport",
+    "StoriesStage",
+    "build_stories",
+    "merge_stories",
+    "reresolve_names",
+    "restory",
+    "split_story",
+    "weights_from",
+]

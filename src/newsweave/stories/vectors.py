@@ -340,7 +340,9 @@ def pair_matrices(
         for (a, b), weight in links.items():
             if a in index and b in index:
                 i, j = index[a], index[b]
-                sims[i, j] = sims[j, i] = max(sims[i, j], link_floor(weight, factor[i, j]))
+                # A negative weight is a user's split: it overrides every other evidence.
+                sims[i, j] = sims[j, i] = (weight if weight < 0 else
+                                           max(sims[i, j], link_floor(weight, factor[i, j])))
     agree = (~disagree).astype(np.float64)
     if n:
         np.fill_diagonal(agree, 1.0)
