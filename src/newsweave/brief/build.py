@@ -81,6 +81,19 @@ class Source:
 
 
 @dataclass(slots=True)
+class FigureView:
+    """One quantity of the story with each value given and who gives it."""
+
+    label: str  # what is counted: "people killed"
+    status: str  # "corroborated" | "single-source" | "contested" | "updated"
+    values: list[dict[str, Any]]  # {"value", "cites", "independent_origins"}, main first
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"label": self.label, "status": self.status,
+                "values": [dict(v) for v in self.values]}
+
+
+@dataclass(slots=True)
 class Brief:
     """The cited brief of one story; ``to_dict()`` is the JSON of docs/schema/brief.json."""
 
@@ -96,6 +109,7 @@ class Brief:
     omissions: dict[str, list[str]] = field(default_factory=dict)
     independent_origins: int = 0
     support: dict[str, int] = field(default_factory=dict)
+    figures: list[FigureView] = field(default_factory=list)
 
     @property
     def contested(self) -> list[Claim]:
@@ -129,6 +143,7 @@ class Brief:
                 for outlet, texts in self.omissions.items()
             ],
             "support": dict(self.support),
+            "figures": [f.to_dict() for f in self.figures],
         }
 
 
@@ -145,6 +160,10 @@ def _claim_dict(claim: Claim) -> dict[str, Any]:
             for v in claim.variants
         ],
         "evidence": [p.to_dict() for p in claim.evidence],
+        "source": claim.source,
+        "source_shared": claim.source_shared,
+        "citing": [dict(c) for c in claim.citing],
+        "subject": claim.subject,
     }
 
 
@@ -182,7 +201,8 @@ def build_brief(
     """
     origin_of = check.origin_of
     conflicts = _conflict_claims(check)
-    touched = {id(u) for c in check.conflicts for side in c.variants for u in side}
+    touched = {id(u) for c in check.conflicts if not c.update for side in c.variants
+               for u in side}
     facts = [g for g in check.groups if not any(id(u) in touched for u in g.units)]
     key_facts = [g for g in facts if len(g.articles) >= 2 and _is_statement(g.first)
                  and not _mostly_quoted(g.first)]
@@ -199,6 +219,7 @@ def build_brief(
         entities=_entities(check, entities),
         sources=_sources(check, derived_from),
         independent_origins=count_origins([a.id for a in check.articles], origin_of),
+        figures=_figures(check),
     )
     for outlet, groups in sorted(check.unique.items()):
         items = [Cited(display_text(g.first), g.articles) for g in groups
@@ -221,10 +242,30 @@ def _fact(
 ) -> Claim:
     """A key fact in the wording most of its carriers support; other wordings as variants."""
     wordings = _wordings(group.units, None, texts, origin_of, position)
+    citing = [{"article": a, "outlet": o} for a, o in sorted(group.citing.items())]
+    source = group.relayed or next((u.source for u in group.units if u.source), None)
+    shared = group.relayed is not None and group.origins >= 2
     if not wordings:
-        return Claim(display_text(group.first), group.status, group.articles, group.origins)
+        return Claim(display_text(group.first), group.status, group.articles, group.origins,
+                     source=source, source_shared=shared, citing=citing)
     main, *others = wordings
-    return Claim(main.text, group.status, main.cites, group.origins, variants=others)
+    return Claim(main.text, group.status, main.cites, group.origins, variants=others,
+                 source=source, source_shared=shared, citing=citing)
+
+
+def _figures(check: CrossCheck) -> list[FigureView]:
+    """The story's quantities given by two articles or more, or disputed."""
+    views = []
+    for figure in check.figures:
+        carriers = {u.article for _, units in figure.values for u in units}
+        if len(carriers) < 2 and figure.status == "single-source":
+            continue
+        values = [{"value": value, "cites": sorted({u.article for u in units}),
+                   "independent_origins": count_origins([u.article for u in units],
+                                                        check.origin_of)}
+                  for value, units in figure.values]
+        views.append(FigureView(figure.label, figure.status, values))
+    return views
 
 
 _ORIGIN_COSINE = 0.9  # e5 cosine at which a derived article's sentence restates its source's
@@ -279,6 +320,8 @@ def _conflict_claims(check: CrossCheck) -> list[Claim]:
     position = {a.id: i for i, a in enumerate(check.articles)}
     claims = []
     for conflict in check.conflicts:
+        if conflict.update:
+            continue  # shown among the figures as an update, not as a dispute
         variants: list[ClaimVariant] = []
         for side, value in zip(conflict.variants, _labels(conflict), strict=True):
             variants += _wordings(side, value, texts, check.origin_of, position)
@@ -293,6 +336,7 @@ def _conflict_claims(check: CrossCheck) -> list[Claim]:
                 independent_origins=count_origins(cites, check.origin_of),
                 variants=variants,
                 kind=conflict.kind,
+                subject=conflict.slot or None,
             )
         )
     return claims
@@ -486,5 +530,5 @@ def _sources(check: CrossCheck, derived_from: Mapping[int, int | None] | None) -
     return rows
 
 
-__all__ = ["Brief", "Cited", "QuoteGroup", "Source", "TimelineEntry", "build_brief",
+__all__ = ["Brief", "Cited", "FigureView", "QuoteGroup", "Source", "TimelineEntry", "build_brief",
            "display_text", "strip_dateline"]
