@@ -298,6 +298,13 @@ class Claim:
     variants: list[ClaimVariant] = field(default_factory=list)
     kind: str | None = None  # for contested claims: "number" | "person" | "negation" | ...
     evidence: list[Passage] = field(default_factory=list)
+    # Who really said it: the named source the claim is attributed to ("Ministry of ..."),
+    # whether every origin relays that one source, and the articles that only cite
+    # another outlet for it ({"article": 9, "outlet": "The Drovna Herald"}): no origin.
+    source: str | None = None
+    source_shared: bool = False
+    citing: list[dict[str, Any]] = field(default_factory=list)
+    subject: str | None = None  # for contested claims: what differs ("people killed")
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

@@ -81,6 +81,19 @@ class Source:
 
 
 @dataclass(slots=True)
+class FigureView:
+    """One quantity of the story with each value given and who gives it."""
+
+    label: str  # what is counted: "people killed"
+    status: str  # "corroborated" | "single-source" | "contested" | "updated"
+    values: list[dict[str, Any]]  # {"value", "cites", "independent_origins"}, main first
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"label": self.label, "status": self.status,
+                "values": [dict(v) for v in self.values]}
+
+
+@dataclass(slots=True)
 class Brief:
     """The cited brief of one story; ``to_dict()`` is the JSON of docs/schema/brief.json."""
 
@@ -96,6 +109,7 @@ class Brief:
     omissions: dict[str, list[str]] = field(default_factory=dict)
     independent_origins: int = 0
     support: dict[str, int] = field(default_factory=dict)
+    figures: list[FigureView] = field(default_factory=list)
 
     @property
     def contested(self) -> list[Claim]:
@@ -129,6 +143,7 @@ class Brief:
                 for outlet, texts in self.omissions.items()
             ],
             "support": dict(self.support),
+            "figures": [f.to_dict() for f in self.figures],
         }
 
 
@@ -145,12 +160,66 @@ def _claim_dict(claim: Claim) -> dict[str, Any]:
             for v in claim.variants
         ],
         "evidence": [p.to_dict() for p in claim.evidence],
+        "source": claim.source,
+        "source_shared": claim.source_shared,
+        "citing": [dict(c) for c in claim.citing],
+        "subject": claim.subject,
     }
 
 
 def display_text(unit: ClaimUnit) -> str:
-    """A claim as the brief shows it: the source sentence without its dateline."""
-    return strip_dateline(unit.text)
+    """A claim as the brief shows it: the source sentence without its dateline, its
+    quotation marks balanced."""
+    return balance_quotes(strip_dateline(unit.text))
+
+
+def balance_quotes(text: str) -> str:
+    """A sentence cut out of a longer quotation gets back the mark it lost.
+
+    >>> balance_quotes("First the roar, and then the street was a river,” said Danek.")
+    '“First the roar, and then the street was a river,” said Danek.'
+    >>> balance_quotes('He said: "We will rebuild.')
+    'He said: "We will rebuild."'
+    """
+    opening, closing = text.count("“"), text.count("”")
+    if closing > opening:
+        text = "“" * (closing - opening) + text
+    elif opening > closing:
+        text = text + "”" * (opening - closing)
+    if text.count('"') % 2:
+        first = text.index('"')
+        # A mark that opens the sentence (or follows a colon) lost its end; one further
+        # in closed a quotation that began in the sentence before.
+        opens = first == 0 or text[:first].rstrip().endswith(":")
+        text = text + '"' if opens else '"' + text
+    return text
+
+
+_PRONOUN_START = re.compile(
+    r"^(?:He|She|They|His|Her|Their|Him|Them)\b")  # a person the sentence does not name
+_PHOTO_PROMPT = re.compile(
+    r"^\W*(?:[A-Z]\w*\s+)?(?i:photos?|photographs?|pictures?|images?|videos?)\b[\s:|]+[A-Z(]")
+
+
+def is_furniture(text: str) -> bool:
+    """A caption, photo prompt, credit or byline ("Buy Photo Wayne County ...", "Photo:
+    ...", "By Jane Roe"), never a fact of the story."""
+    from newsweave.clean.rules import classify_block  # the cleaner's own tests
+
+    return bool(_PHOTO_PROMPT.match(text)) or classify_block(text) is not None
+
+
+def with_antecedent(unit: ClaimUnit, claims: Mapping[int, Sequence[ClaimUnit]]) -> str | None:
+    """The claim's text, led by the sentence before it when it opens with a pronoun
+    ("He said it was too early ..." needs who "he" is); None when there is none."""
+    text = display_text(unit)
+    if not _PRONOUN_START.match(text):
+        return text
+    units = claims.get(unit.article, [])
+    before = [u for u in units if u.end <= unit.start]
+    if not before:
+        return None
+    return f"{display_text(before[-1])} {text}"
 
 
 def strip_dateline(sentence: str) -> str:
@@ -182,28 +251,32 @@ def build_brief(
     """
     origin_of = check.origin_of
     conflicts = _conflict_claims(check)
-    touched = {id(u) for c in check.conflicts for side in c.variants for u in side}
+    touched = {id(u) for c in check.conflicts if not c.update for side in c.variants
+               for u in side}
     facts = [g for g in check.groups if not any(id(u) in touched for u in g.units)]
     key_facts = [g for g in facts if len(g.articles) >= 2 and _is_statement(g.first)
-                 and not _mostly_quoted(g.first)]
+                 and not _mostly_quoted(g.first) and not is_furniture(display_text(g.first))]
     texts = {a.id: a.text for a in check.articles}
     position = {a.id: i for i, a in enumerate(check.articles)}
-    claims = conflicts + [_fact(g, texts, origin_of, position) for g in key_facts]
+    made = [_fact(g, texts, origin_of, position, check.claims) for g in key_facts]
+    claims = conflicts + [c for c in made if c is not None]
     brief = Brief(
         story=story,
         title=title,
         lead=_lead(check, key_facts, claims),
         claims=claims,
-        quotes=_quotes(check, quotes, facts),
+        quotes=_quotes(check, quotes, facts, entities),
         timeline=_timeline(check, event_dates),
         entities=_entities(check, entities),
         sources=_sources(check, derived_from),
         independent_origins=count_origins([a.id for a in check.articles], origin_of),
+        figures=_figures(check),
     )
     for outlet, groups in sorted(check.unique.items()):
-        items = [Cited(display_text(g.first), g.articles) for g in groups
-                 if _is_statement(g.first)
-                 and not _from_origin(g, texts, origin_of, check.claims, check.vectors)]
+        items = [Cited(text, g.articles) for g in groups
+                 if _is_statement(g.first) and not is_furniture(display_text(g.first))
+                 and not _from_origin(g, texts, origin_of, check.claims, check.vectors)
+                 and (text := with_antecedent(g.first, check.claims)) is not None]
         if items:
             brief.unique[outlet] = items
     for outlet, groups in sorted(check.omissions.items()):
@@ -218,13 +291,37 @@ def _fact(
     texts: Mapping[int, str],
     origin_of: Mapping[int, Sequence[int]],
     position: Mapping[int, int],
-) -> Claim:
-    """A key fact in the wording most of its carriers support; other wordings as variants."""
-    wordings = _wordings(group.units, None, texts, origin_of, position)
+    claims: Mapping[int, Sequence[ClaimUnit]],
+) -> Claim | None:
+    """A key fact in the wording most of its carriers support; other wordings as variants.
+    A wording that opens with a pronoun comes with the sentence that names who it is."""
+    wordings = _wordings(group.units, None, texts, origin_of, position, claims)
+    if any(_PRONOUN_START.match(w.text) for w in wordings):
+        return None  # no antecedent to show
+    citing = [{"article": a, "outlet": o} for a, o in sorted(group.citing.items())]
+    source = group.relayed or next((u.source for u in group.units if u.source), None)
+    shared = group.relayed is not None and group.origins >= 2
     if not wordings:
-        return Claim(display_text(group.first), group.status, group.articles, group.origins)
+        return Claim(display_text(group.first), group.status, group.articles, group.origins,
+                     source=source, source_shared=shared, citing=citing)
     main, *others = wordings
-    return Claim(main.text, group.status, main.cites, group.origins, variants=others)
+    return Claim(main.text, group.status, main.cites, group.origins, variants=others,
+                 source=source, source_shared=shared, citing=citing)
+
+
+def _figures(check: CrossCheck) -> list[FigureView]:
+    """The story's quantities given by two articles or more, or disputed."""
+    views = []
+    for figure in check.figures:
+        carriers = {u.article for _, units in figure.values for u in units}
+        if len(carriers) < 2 and figure.status == "single-source":
+            continue
+        values = [{"value": value, "cites": sorted({u.article for u in units}),
+                   "independent_origins": count_origins([u.article for u in units],
+                                                        check.origin_of)}
+                  for value, units in figure.values]
+        views.append(FigureView(figure.label, figure.status, values))
+    return views
 
 
 _ORIGIN_COSINE = 0.9  # e5 cosine at which a derived article's sentence restates its source's
@@ -279,9 +376,11 @@ def _conflict_claims(check: CrossCheck) -> list[Claim]:
     position = {a.id: i for i, a in enumerate(check.articles)}
     claims = []
     for conflict in check.conflicts:
+        if conflict.update:
+            continue  # shown among the figures as an update, not as a dispute
         variants: list[ClaimVariant] = []
         for side, value in zip(conflict.variants, _labels(conflict), strict=True):
-            variants += _wordings(side, value, texts, check.origin_of, position)
+            variants += _wordings(side, value, texts, check.origin_of, position, check.claims)
         if len({v.value for v in variants}) < 2:
             continue
         cites = sorted({a for v in variants for a in v.cites})
@@ -293,6 +392,7 @@ def _conflict_claims(check: CrossCheck) -> list[Claim]:
                 independent_origins=count_origins(cites, check.origin_of),
                 variants=variants,
                 kind=conflict.kind,
+                subject=conflict.slot or None,
             )
         )
     return claims
@@ -309,17 +409,20 @@ def _wordings(
     texts: Mapping[int, str],
     origin_of: Mapping[int, Sequence[int]],
     position: Mapping[int, int],
+    claims: Mapping[int, Sequence[ClaimUnit]] | None = None,
 ) -> list[ClaimVariant]:
     """Sentences of ``side`` chosen greedily to cover most of its articles, originals first."""
     from newsweave.brief.support import find_support  # support imports this module
 
     carriers = {u.article for u in side}
+    shown = {id(u): (with_antecedent(u, claims) if claims is not None else None)
+             or display_text(u) for u in side}
     candidates = sorted(side, key=lambda u: (
         (origin_of.get(u.article) or [u.article])[0] != u.article,
         position.get(u.article, 0), u.index))
     covers = {
         id(u): {a for a in carriers
-                if a == u.article or find_support(display_text(u), a, texts.get(a, "")) is not None}
+                if a == u.article or find_support(shown[id(u)], a, texts.get(a, "")) is not None}
         for u in candidates
     }
     out: list[ClaimVariant] = []
@@ -329,7 +432,7 @@ def _wordings(
         gained = covers[id(best)] & left
         if not gained:
             break
-        out.append(ClaimVariant(display_text(best), sorted(covers[id(best)]), value=value))
+        out.append(ClaimVariant(shown[id(best)], sorted(covers[id(best)]), value=value))
         left -= gained
     return out
 
@@ -362,7 +465,8 @@ def _lead(
             text = display_text(unit)
             if len(lead) >= LEAD_MIN:
                 break
-            if all(text != c.text for c in lead) and _is_prose(unit):
+            if all(text != c.text for c in lead) and _is_prose(unit) \
+                    and not _PRONOUN_START.match(text) and not is_furniture(text):
                 lead.append(Cited(text, [unit.article]))
     return lead
 
@@ -394,10 +498,31 @@ def _prose_text(text: str) -> bool:
     return lower >= 0.5 * len(words)
 
 
+def _speaker(
+    name: str | None, outlets: Sequence[str], places: set[str]
+) -> str | None:
+    """A quote's speaker as shown: a person or a body that speaks, never the outlet that
+    reports it ("— Beacon") or a place ("— Wayne County")."""
+    from newsweave.reuse.attribution import is_medium, same_source
+
+    if not name:
+        return None
+    if name.lower() in places or is_medium(name) or any(same_source(name, o) for o in outlets):
+        return None
+    return name
+
+
 def _quotes(
-    check: CrossCheck, quotes: Sequence[Quote], facts: Sequence[ClaimGroup]
+    check: CrossCheck, quotes: Sequence[Quote], facts: Sequence[ClaimGroup],
+    entities: Sequence[Entity] = (),
 ) -> list[QuoteGroup]:
     story_ids = {a.id for a in check.articles}
+    outlets = sorted({a.outlet for a in check.articles if a.outlet})
+    places = {n.lower() for e in entities if e.type in ("GPE", "LOC", "FAC")
+              for n in (e.name, *e.aliases)}
+    people = {n.lower() for e in entities if e.type in ("PERSON", "ORG", "NORP")
+              for n in (e.name, *e.aliases)}
+    places -= people  # a name the story also gives a person or a body can speak
     groups = []
     for quote in quotes:
         cites = sorted({a for a in quote.articles if a in story_ids})
@@ -405,7 +530,8 @@ def _quotes(
             continue  # indirect speech is already among the claims
         variants = [ClaimVariant(_standalone(v.text), [v.article]) for v in quote.variants
                     if v.article in story_ids and v.text != quote.text]
-        groups.append(QuoteGroup(_standalone(quote.text), quote.speaker, cites, variants))
+        groups.append(QuoteGroup(_standalone(quote.text),
+                                 _speaker(quote.speaker, outlets, places), cites, variants))
     if not groups:  # no extract stage output: quoted claims, speaker unknown
         groups = [QuoteGroup(display_text(g.first), None, g.articles)
                   for g in facts if g.first.is_quote]
@@ -441,8 +567,10 @@ def _timeline(
                 group = group_of.get(id(unit))
                 if group is not None:
                     cites.update(group.articles)
-        entries.append(TimelineEntry(pick.date.isoformat(), strip_dateline(sentence.text),
-                                     sorted(cites)))
+        text = balance_quotes(strip_dateline(sentence.text))
+        if is_furniture(text):
+            continue  # a dated photo caption is no event
+        entries.append(TimelineEntry(pick.date.isoformat(), text, sorted(cites)))
     return entries
 
 
@@ -486,5 +614,6 @@ def _sources(check: CrossCheck, derived_from: Mapping[int, int | None] | None) -
     return rows
 
 
-__all__ = ["Brief", "Cited", "QuoteGroup", "Source", "TimelineEntry", "build_brief",
-           "display_text", "strip_dateline"]
+__all__ = ["Brief", "Cited", "FigureView", "QuoteGroup", "Source", "TimelineEntry",
+           "balance_quotes", "build_brief", "display_text", "is_furniture", "strip_dateline",
+           "with_antecedent"]

@@ -12,7 +12,7 @@ from html import escape
 from typing import Any
 
 from newsweave.brief.build import Brief
-from newsweave.model import Passage
+from newsweave.model import ClaimVariant, Passage
 
 _CSS = """
 body{font:16px/1.5 Georgia,serif;max-width:46rem;margin:2rem auto;padding:0 1rem;color:#222}
@@ -63,22 +63,56 @@ def render_html(brief: Brief) -> str:
         "<h2>Lead</h2>",
         "<p>" + " ".join(_line(c) for c in brief.lead) + "</p>",
     ]
+    origin_of = {src.article: src.origin for src in brief.sources}
+    outlet_of = {src.article: src.outlet or f"article {src.article}" for src in brief.sources}
+
+    def backing(cites: list[int]) -> str:
+        origins = sorted({origin_of.get(c, c) for c in cites})
+        names = ", ".join(escape(outlet_of.get(o, f"article {o}")) for o in origins)
+        return f"from {len(origins)} origin{'s' if len(origins) != 1 else ''} ({names})"
+
     if brief.contested:
         out.append("<h2>Contested</h2>")
         for claim in brief.contested:
-            out.append(f'<div class="contested"><strong>Reports differ ({escape(claim.kind or "")})'
-                       f"</strong>, {claim.independent_origins} independent origins:<ul>")
-            out += [f"<li>{_value(v.value)}{_line(v)}</li>" for v in claim.variants]
+            by_value: dict[str, list[ClaimVariant]] = {}
+            for i, v in enumerate(claim.variants):  # a variant without a value stands alone
+                by_value.setdefault(v.value or f"variant {i + 1}", []).append(v)
+            sides = " vs ".join(
+                f"<strong>{escape(value)}</strong>, "
+                + backing(sorted({c for v in variants for c in v.cites}))
+                for value, variants in by_value.items())
+            out.append(f'<div class="contested"><strong>'
+                       f'{escape(claim.subject or claim.kind or "")}</strong>: {sides}<ul>')
+            out += [f"<li>{_value(value)}{_line(variants[0])}</li>"
+                    for value, variants in by_value.items()]
             out.append("</ul></div>")
+    shown = [f for f in brief.figures if f.status in ("corroborated", "updated")]
+    if shown:
+        out.append("<h2>Figures</h2><ul>")
+        for figure in shown:
+            joiner = " then " if figure.status == "updated" else " vs "
+            values = joiner.join(f"<strong>{escape(v['value'])}</strong>, {backing(v['cites'])}"
+                                 f"{_cites(v['cites'], [])}" for v in figure.values)
+            out.append(f"<li>{escape(figure.label)}: {values} ({escape(figure.status)})</li>")
+        out.append("</ul>")
     facts = [c for c in brief.claims if c.status != "contested"]
     if facts:
         out.append("<h2>Key facts</h2><ul>")
         for claim in facts:
+            status = f"{claim.status}, {claim.independent_origins} independent origin(s)"
+            if claim.source_shared and claim.source:
+                status = (f"{claim.status} by {claim.independent_origins} origins, all citing "
+                          f"{claim.source}")
+            elif claim.source:
+                status += f"; source: {claim.source}"
             out.append(f'<li>{_line(claim)} <span class="status {escape(claim.status)}">'
-                       f"{escape(claim.status)}, {claim.independent_origins} independent "
-                       "origin(s)</span>"
+                       f"{escape(status)}</span>"
                        + "".join(f"<br><small>also reported as: {_line(v)}</small>"
-                                 for v in claim.variants) + "</li>")
+                                 for v in claim.variants)
+                       + "".join(f"<br><small>[{c['article']}] "
+                                 f"{escape(outlet_of.get(c['article'], ''))} cites "
+                                 f"{escape(c['outlet'])} for this: a citation, not "
+                                 "corroboration</small>" for c in claim.citing) + "</li>")
         out.append("</ul>")
     if brief.quotes:
         out.append("<h2>Quotes</h2><ul>")

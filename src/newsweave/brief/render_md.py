@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from newsweave.brief.build import Brief
+from newsweave.model import Claim
 
 
 def _cites(cites: list[int]) -> str:
@@ -23,6 +26,16 @@ def _value(value: str | None) -> str:
     return f"**{_escape(value)}**: " if value else ""
 
 
+def _status(claim: Claim) -> str:
+    """ "corroborated by 3 origins, all citing the Ministry of ..." or "single-source, 1
+    independent origin; source: Petrin" """
+    n = claim.independent_origins
+    if claim.source_shared and claim.source:
+        return f"{claim.status} by {n} origins, all citing {_escape(claim.source)}"
+    text = f"{claim.status}, {n} independent origin{'s' if n != 1 else ''}"
+    return text + (f"; source: {_escape(claim.source)}" if claim.source else "")
+
+
 def render_markdown(brief: Brief) -> str:
     """The brief as one Markdown document.
 
@@ -34,22 +47,48 @@ def render_markdown(brief: Brief) -> str:
                  f"{brief.independent_origins} independent origin(s).*")
     lines += ["", "## Lead", ""]
     lines += [f"{_escape(c.text)}{_cites(c.cites)}" for c in brief.lead]
+    origin_of = {src.article: src.origin for src in brief.sources}
+    outlet_of = {src.article: src.outlet or f"article {src.article}" for src in brief.sources}
+
+    def backing(cites: list[int]) -> str:
+        """ "from 3 origins (Wire, Herald, Observer) [1][2][6][9]" """
+        origins = sorted({origin_of.get(c, c) for c in cites})
+        names = ", ".join(_escape(outlet_of.get(o, f"article {o}")) for o in origins)
+        plural = "s" if len(origins) != 1 else ""
+        return f"from {len(origins)} origin{plural} ({names}){_cites(sorted(cites))}"
+
     if brief.contested:
         lines += ["", "## Contested", ""]
         for claim in brief.contested:
-            lines.append(f"- **Reports differ ({claim.kind})** "
-                         f"({claim.independent_origins} independent origins):")
-            lines += [f"  - {_value(v.value)}{_escape(v.text)}{_cites(v.cites)}"
-                      for v in claim.variants]
+            by_value: dict[str, list[Any]] = {}
+            for i, v in enumerate(claim.variants):  # a variant without a value stands alone
+                by_value.setdefault(v.value or f"variant {i + 1}", []).append(v)
+            what = _escape(claim.subject or claim.kind or "report")
+            sides = [f"**{_escape(value)}**, "
+                     + backing(sorted({c for v in variants for c in v.cites}))
+                     for value, variants in by_value.items()]
+            lines.append(f"- **{what}**: " + " vs ".join(sides))
+            lines += [f"  - {_escape(value)}: {_escape(variants[0].text)}"
+                      f"{_cites(variants[0].cites)}" for value, variants in by_value.items()]
+    shown = [f for f in brief.figures if f.status in ("corroborated", "updated")]
+    if shown:
+        lines += ["", "## Figures", ""]
+        for figure in shown:
+            values = [f"**{_escape(v['value'])}**, {backing(v['cites'])}" for v in figure.values]
+            joiner = " then " if figure.status == "updated" else " vs "
+            lines.append(f"- {_escape(figure.label)}: {joiner.join(values)} *({figure.status})*")
     facts = [c for c in brief.claims if c.status != "contested"]
     if facts:
         lines += ["", "## Key facts", ""]
         for claim in facts:
-            lines.append(f"- {_escape(claim.text)}{_cites(claim.cites)} "
-                         f"*({claim.status}, {claim.independent_origins} independent "
-                         f"origin{'s' if claim.independent_origins != 1 else ''})*")
+            lines.append(f"- {_escape(claim.text)}{_cites(claim.cites)} *({_status(claim)})*")
             lines += [f"  - also reported as: {_escape(v.text)}{_cites(v.cites)}"
                       for v in claim.variants]
+            for citing in claim.citing:
+                article = citing["article"]
+                lines.append(f"  - [{article}] {_escape(outlet_of.get(article, ''))} cites "
+                             f"{_escape(citing['outlet'])} for this: a citation, not "
+                             "corroboration")
     if brief.quotes:
         lines += ["", "## Quotes", ""]
         for quote in brief.quotes:

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
 from newsweave.crosscheck.align import NEGATIONS, STOPWORDS, tokens
+from newsweave.crosscheck.sources import attribute
 from newsweave.nlp.sentences import split_sentences
 
 _MIN_WORDS = 5  # shorter pieces ("Advertisement", "Related posts") carry no checkable fact
@@ -90,6 +91,11 @@ class ClaimUnit:
     dates: list[str] = field(default_factory=list)
     negated: bool = False
     is_quote: bool = False
+    # Where the text says the claim comes from (:mod:`.sources`): "Ministry of ...",
+    # whom it was told to ("Herald"), and whether it cites ("as X reported").
+    source: str | None = None
+    told: str | None = None
+    cites: bool = False
 
     @property
     def words(self) -> int:
@@ -155,6 +161,7 @@ def _describe(
     people = _find_typed(text, types, {"PERSON"})
     places = _find_typed(text, types, {"GPE", "LOC", "FAC"})
     quoted = sum(text.count(q) for q in _QUOTE_CHARS) >= 2 and bool(_REPORTING.search(text))
+    said = attribute(text)
     return ClaimUnit(
         article=article,
         index=index,
@@ -168,6 +175,9 @@ def _describe(
         dates=[w for w in words if w in _DATE_WORDS],
         negated=any(w in NEGATIONS or w.endswith("n't") for w in words),
         is_quote=quoted or text.lstrip()[:1] in _QUOTE_CHARS,
+        source=said.source,
+        told=said.told,
+        cites=said.cited,
     )
 
 

@@ -402,7 +402,9 @@ def _person_conflicts(
             continue  # the same disagreement seen from the other role
         done.add(seen)
         kept.sort(key=lambda side: -len(side[1]))
-        conflicts.append(Conflict("person", f"{verb} ({fixed}: {person})",
+        slot = f"{verb} … {person.title()}" if fixed == "object" else \
+            f"{person.title()} {verb} …"
+        conflicts.append(Conflict("person", slot,
                                   [units for _, units in kept], [label for label, _ in kept]))
     return conflicts
 

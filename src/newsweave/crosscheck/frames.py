@@ -144,11 +144,12 @@ def quantity_frames(doc: Any, spans: Sequence[tuple[int, int]]) -> list[Quantity
             described = anchor.head.head
             counted = f"{anchor.lower_} {anchor.head.lower_}"
             of = described.lower_ if described.i != anchor.head.i else ""
-        elif anchor.dep_ in _SUBJECTS or anchor.dep_ in ("dobj", "conj"):
-            head = anchor.head
-            while anchor.dep_ == "conj" and head.dep_ == "conj":
-                head = head.head
-            predicate, change = _predicate(head)
+        elif anchor.dep_ == "conj" or anchor.dep_ in _SUBJECTS or anchor.dep_ == "dobj":
+            first = anchor
+            while first.dep_ == "conj" and first.head.i != first.i:
+                first = first.head  # "engineers and 400 rescuers searched": the first's verb
+            if first.dep_ in _SUBJECTS or first.dep_ == "dobj":
+                predicate, change = _predicate(first.head)
         elif anchor.dep_ == "pobj":
             prep = anchor.head
             verb = prep.head

@@ -33,6 +33,8 @@ from newsweave.crosscheck.compare import (
     find_conflicts,
     find_figures,
 )
+from newsweave.crosscheck.sources import Attributed, cited_outlet
+from newsweave.reuse.attribution import same_source
 
 Embedder = Callable[[Sequence[str]], np.ndarray]
 _PREFILTER = 0.2  # share of content words in common below which a pair is not scored
@@ -58,6 +60,10 @@ class ClaimGroup:
     origins: int
     status: str  # "corroborated" | "single-source" | "contested"
     conflict: Conflict | None = None
+    # Articles that attribute the claim to another outlet (article -> that outlet):
+    # they cite it, so they add no origin of their own.
+    citing: dict[int, str] = field(default_factory=dict)
+    relayed: str | None = None  # the one named source every carrier gives, if any
 
     @property
     def articles(self) -> list[int]:
@@ -117,6 +123,7 @@ def cross_check(
     describe_quantities(u for units in claims.values() for u in units)
     vectors: dict[str, np.ndarray] = {}
     groups = _group(ordered, claims, origins, embedder, vectors)
+    _attribute_groups(groups, ordered, origins)
     texts = {a.id: a.text for a in ordered}
     first_origin = {a: o[0] for a, o in origins.items()}
     published = {a.id: a.published for a in ordered}
@@ -197,6 +204,40 @@ def _group(
         )
     groups.sort(key=lambda g: (-g.origins, -len(g.units), g.first.article, g.first.index))
     return groups
+
+
+def _attribute_groups(
+    groups: list[ClaimGroup],
+    articles: Sequence[StoryArticle],
+    origins: Mapping[int, Sequence[int]],
+) -> None:
+    """Who really said it: an article citing another outlet for a claim adds no origin
+    for it (the cited outlet's does, or one of its own when it is not in the story);
+    a group whose carriers all name one source says so."""
+    outlet_of = {a.id: a.outlet for a in articles}
+    outlets = sorted({a.outlet for a in articles if a.outlet})
+    for group in groups:
+        external: set[str] = set()
+        counted: list[int] = []
+        for unit in group.units:
+            said = Attributed(unit.source, unit.told, unit.cites)
+            cited = cited_outlet(said, outlet_of.get(unit.article), outlets)
+            if cited is None:
+                counted.append(unit.article)
+                continue
+            group.citing[unit.article] = cited
+            inside = [a.id for a in articles if a.outlet and same_source(a.outlet, cited)]
+            if inside:
+                counted.append(inside[0])  # the cited report is the origin
+            else:
+                external.add(cited.lower().removeprefix("the "))
+        if group.citing:
+            group.origins = count_origins(counted, origins) + len(external)
+            if group.status != "contested":
+                group.status = "corroborated" if group.origins >= 2 else "single-source"
+        sources = [u.source for u in group.units]
+        if all(sources) and all(same_source(sources[0], s) for s in sources[1:]):  # type: ignore[arg-type]
+            group.relayed = max(sources, key=len)  # type: ignore[arg-type]
 
 
 def _pair_score(

@@ -199,6 +199,17 @@ def _is_outlet_like(name: str) -> bool:
     return len(tokens) == 1 and tokens[0].isupper() and 2 <= len(tokens[0]) <= 6
 
 
+def is_medium(name: str) -> bool:
+    """Whether ``name`` reads as a news medium's ("Reuters", "the Daily Star", "Associated
+    Press"), not a body that speaks ("Press Office", "Relief Service") or an acronym alone.
+
+    >>> is_medium("Reuters"), is_medium("the Drovna Herald"), is_medium("Press Office")
+    (True, True, False)
+    """
+    tokens = {t.lower() for t in re.findall(r"[A-Za-z]+", name)}
+    return bool(tokens & (_OUTLET_WORDS - {"service"})) and not tokens & _ORG_WORDS
+
+
 def _kind(name: str) -> str:
     lowered = name.lower()
     if "statement" in lowered:
