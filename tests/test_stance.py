@@ -72,8 +72,8 @@ def test_cli_stance_json_lines_and_exit_code(tmp_path):
 
 
 def test_emergent_floor_cross_validated_by_claim():
-    """Floor on the shipped setting's cross-validated figures (measured: accuracy 0.704,
-    macro-F1 0.707; majority class 0.469)."""
+    """Floor on the shipped setting's cross-validated figures (measured: accuracy 0.719,
+    macro-F1 0.726; majority class 0.469)."""
     require_shared("benchmarks/emergent/pairs.jsonl")
     bench = load_bench("stance")
     from newsweave.crosscheck.stance_weights import WEIGHTS
@@ -83,18 +83,19 @@ def test_emergent_floor_cross_validated_by_claim():
     probs = bench.cross_validate(x, y, groups, 3, model["l2"], bool(model["balanced"]))
     predicted = probs.argmax(axis=1)
     f1, _ = bench.macro_f1(y, predicted, 3)
-    assert float((predicted == y).mean()) >= 0.68
-    assert f1 >= 0.68
+    assert float((predicted == y).mean()) >= 0.70
+    assert f1 >= 0.70
 
 
 def test_basil_related_floor_cross_validated_by_event():
-    """Headline against another outlet's body: same event or not (measured: accuracy 0.949)."""
+    """Headline against another outlet's body: same event or not (measured: accuracy 0.946)."""
     require_shared("benchmarks/basil/docs.jsonl")
     bench = load_bench("stance")
     from newsweave.crosscheck.stance_weights import WEIGHTS
 
     x, y, groups = bench.basil_rows()
-    probs = bench.cross_validate(x, y, groups, 2, 1.0, False)[:, 1]
-    predicted = (probs >= WEIGHTS["related"]["threshold"]).astype(int)
+    model = WEIGHTS["related"]
+    probs = bench.cross_validate(x, y, groups, 2, model["l2"], False)[:, 1]
+    predicted = (probs >= model["threshold"]).astype(int)
     assert float((predicted == y).mean()) >= 0.93
     assert np.isclose(y.mean(), 0.5, atol=0.01)

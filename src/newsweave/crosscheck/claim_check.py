@@ -39,7 +39,7 @@ def find_candidates(index: object, claim: str, k: int = CANDIDATES) -> list[int]
     if english.available():
         english_vector = english.embed_english([claim])[0]
     found = index.nearest(lead, [english_vector], k, -1.0)  # type: ignore[attr-defined]
-    return [i for i, _ in found[0]] if found else []
+    return [i for i, _ in found[0]][:k] if found else []
 
 
 def verdict_of(origins: Sequence[CheckOrigin]) -> str:

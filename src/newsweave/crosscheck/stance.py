@@ -48,6 +48,7 @@ CONFLICT_SHARE = 0.5  # of the claim's other words a sentence must hold for a nu
 _MAX_ALIGN_CHARS = 600  # a run-on "sentence" (a list, a table) is cut before alignment
 
 RELATED_FEATURES = ("cov_body", "cov_best", "cov_top", "align_best")
+SHORT_SENTENCES = 2  # a text this short is read as a headline (its own related model)
 STANCE_FEATURES = (
     "cov_best", "cov_top", "align_best",
     "refute_best", "refute_top", "hedge_best", "hedge_top", "confirm_best", "confirm_top",
@@ -65,7 +66,6 @@ class _Sentence:
     word_stems: tuple[str, ...]
     stems: frozenset[str]
     question: bool
-    attributed: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +77,7 @@ class _Window:
     confirm: int
     negated: bool
     numbers: frozenset[str]
+    words: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +99,7 @@ class ClaimView:
     refute: int
     hedge: int
     numbers: frozenset[str]
+    words: tuple[str, ...]
 
 
 def _content_stems(words: list[str]) -> frozenset[str]:
@@ -111,7 +113,7 @@ def analyse_claim(claim: str) -> ClaimView:
         raise ValueError("the claim is empty: give the statement to check as text")
     refute, hedge, _ = cue_counts(words)
     return ClaimView(claim, _content_stems(words), negated(words), refute, hedge,
-                     frozenset(numbers(claim)))
+                     frozenset(numbers(claim)), tuple(words))
 
 
 def analyse_body(text: str) -> BodyView:
@@ -124,7 +126,7 @@ def analyse_body(text: str) -> BodyView:
         stems = tuple(stem(w) for w in words)
         sentences.append(_Sentence(
             piece.start, piece.end, piece.text, tuple(words), stems, _content_stems(words),
-            "?" in piece.text, has_cue(piece.text),
+            "?" in piece.text,
         ))
     stems = frozenset().union(*(s.stems for s in sentences)) if sentences else frozenset()
     return BodyView(text, tuple(sentences), stems)
@@ -139,18 +141,22 @@ def _rank(claim: ClaimView, body: BodyView) -> list[tuple[float, int]]:
 
 
 def _window(claim: ClaimView, sentence: _Sentence) -> _Window:
-    """Cues and negation within :data:`WINDOW` words of the claim's words in ``sentence``.
+    """Cues and negation near the claim's words in ``sentence``.
 
     A long body sentence holds more than the claim; a "not" or a "denied" that bears on the
-    claim sits near its words. Reading only there keeps a body sentence comparable with a
-    headline, which is what the model was fitted on."""
+    claim sits near its words. The window is headline-sized (the claim's length plus
+    :data:`WINDOW` words each side) and placed where it holds most of the claim's words, so
+    a body sentence reads like the headlines the model was fitted on."""
     hits = [i for i, s in enumerate(sentence.word_stems) if s in claim.stems]
+    words = sentence.words
     if hits:
-        words = sentence.words[max(0, hits[0] - WINDOW) : hits[-1] + WINDOW + 1]
-    else:
-        words = sentence.words
+        span = len(claim.words) + 2 * WINDOW
+        start = max(((h - WINDOW, sum(h <= j < h - WINDOW + span for j in hits)) for h in hits),
+                    key=lambda item: item[1])[0]
+        words = words[max(0, start) : max(0, start) + span]
     refute, hedge, confirm = cue_counts(list(words))
-    return _Window(refute, hedge, confirm, negated(words), frozenset(numbers(" ".join(words))))
+    return _Window(refute, hedge, confirm, negated(words), frozenset(numbers(" ".join(words))),
+                   tuple(words))
 
 
 def stance_features(claim: ClaimView, body: BodyView) -> tuple[dict[str, float], list[int]]:
@@ -164,7 +170,6 @@ def stance_features(claim: ClaimView, body: BodyView) -> tuple[dict[str, float],
     values["refute_claim"] = float(claim.refute > 0)
     if not top:
         return values, []
-    best = body.sentences[top[0]]
     chosen = [body.sentences[i] for i in top]
     windows = [_window(claim, s) for s in chosen]
     near = windows[0]
@@ -172,7 +177,10 @@ def stance_features(claim: ClaimView, body: BodyView) -> tuple[dict[str, float],
         cov_body=len(claim.stems & body.stems) / size,
         cov_best=ranked[0][0],
         cov_top=sum(share for share, _ in ranked[:EVIDENCE]) / min(EVIDENCE, len(ranked)),
-        align_best=same_fact_score(claim.text[:_MAX_ALIGN_CHARS], best.text[:_MAX_ALIGN_CHARS]),
+        # Aligned on the window, not the whole sentence: a body sentence that holds the claim
+        # and more would score as a different fact next to a headline-sized claim.
+        align_best=same_fact_score(" ".join(claim.words)[:_MAX_ALIGN_CHARS],
+                                   " ".join(near.words)[:_MAX_ALIGN_CHARS]),
         refute_best=float(near.refute > 0),
         refute_top=float(any(w.refute for w in windows)),
         hedge_best=float(near.hedge > 0),
@@ -182,7 +190,7 @@ def stance_features(claim: ClaimView, body: BodyView) -> tuple[dict[str, float],
         neg_best=float(near.negated),
         neg_mismatch=float(near.negated != claim.negated),
         question_top=float(any(s.question for s in chosen)),
-        attributed_best=float(best.attributed),
+        attributed_best=float(has_cue(" ".join(near.words))),
     )
     return values, top
 
@@ -203,9 +211,12 @@ def _softmax(scores: list[float]) -> list[float]:
     return [e / total for e in exps]
 
 
-def related_probability(values: dict[str, float]) -> float:
-    """Probability that the text is about the claim at all (the first model)."""
-    z = _linear(WEIGHTS["related"], values)[0]
+def related_probability(values: dict[str, float], *, short: bool = False) -> float:
+    """Probability that the text is about the claim at all (the first model): fitted on
+    headlines against bodies, or for a ``short`` text (a headline, a sentence) on claims
+    against headlines."""
+    model = WEIGHTS["related_short" if short else "related"]
+    z = _linear(model, values)[0]
     return 1.0 / (1.0 + math.exp(-max(min(z, 40.0), -40.0)))
 
 
@@ -218,8 +229,9 @@ def class_probabilities(values: dict[str, float]) -> dict[str, float]:
 def stance_of(claim: ClaimView, body: BodyView, *, article: int | None = None) -> StanceResult:
     """The stance of an analysed body toward an analysed claim, with its deciding passage."""
     values, top = stance_features(claim, body)
-    related = related_probability(values)
-    if not top or related < float(WEIGHTS["related"]["threshold"]):
+    short = len(body.sentences) <= SHORT_SENTENCES
+    related = related_probability(values, short=short)
+    if not top or related < float(WEIGHTS["related_short" if short else "related"]["threshold"]):
         return StanceResult("unrelated", round(1.0 - related, 4), None, None, None, article)
     probs = class_probabilities(values)
     label = max(probs, key=lambda k: probs[k])
