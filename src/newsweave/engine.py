@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date as _date
 from typing import TYPE_CHECKING, Any
 
 from newsweave.clean import clean_html, clean_text, line_key
@@ -27,6 +28,7 @@ from newsweave.model import (
     Article,
     Attribution,
     Cleaned,
+    Edge,
     Entity,
     IngestReport,
     Neighbour,
@@ -37,6 +39,7 @@ from newsweave.model import (
 from newsweave.pipeline import Stage, check_order, default_stages, run_stage
 from newsweave.settings import Settings, load_settings
 from newsweave.store import Store, open_store
+from newsweave.store.search import SearchResult, StoryFilter
 
 if TYPE_CHECKING:
     from newsweave.brief import Brief
@@ -373,6 +376,43 @@ class Engine:
             if isinstance(found, SemanticIndex):
                 return found
         return SemanticIndex()
+
+    def reuse_pair(self, a: int, b: int) -> Edge | None:
+        """The reuse stage's relation between two articles, with its aligned passages
+        (None if it found none). Raises :class:`NotFoundError` for an unknown id."""
+        self.article(a)
+        self.article(b)
+        for edge in self.store.reuse.pairs([a]):
+            if {edge.derived, edge.source} == {a, b}:
+                return edge
+        return None
+
+    # -- search and listing -----------------------------------------------------
+
+    def search(self, query: str, *, outlet: str | None = None, language: str | None = None,
+               story: int | None = None, since: _date | None = None,
+               until: _date | None = None, one_per_origin: bool = False, limit: int = 20,
+               offset: int = 0) -> SearchResult:
+        """Full-text search over titles and clean bodies (BM25, best first).
+
+        FTS5 syntax: ``"a phrase"``, ``OR``, ``NOT``, ``prefix*``; a query that does
+        not parse runs as its plain words (``message`` says so). ``one_per_origin``
+        folds copies of one original into one hit. Facets count every match.
+        """
+        return self.store.search.search(
+            query, outlet=outlet, language=language, story=story, since=since, until=until,
+            one_per_origin=one_per_origin, limit=max(1, limit), offset=max(0, offset))
+
+    def story_page(self, sort: str = "newest", *, filters: StoryFilter | None = None,
+                   after: tuple[float, int] | None = None, limit: int = 20
+                   ) -> list[tuple[Story, float]]:
+        """One page of live stories with their sort key: ``sort`` is "newest", "largest"
+        or "origins"; ``after`` is the (key, id) of the last story of the page before."""
+        from newsweave.stories import build_stories
+
+        rows = self.store.search.story_page(sort, filters or StoryFilter(), after, limit)
+        keys = dict(rows)
+        return [(s, keys[s.id]) for s in build_stories(self.store, [r[0] for r in rows])]
 
     # -- crosscheck -----------------------------------------------------------
 
