@@ -387,7 +387,29 @@ class Engine:
                 return edge
         return None
 
+    def entity(self, entity_id: int) -> Entity:
+        """One canonical entity with its articles; raises :class:`NotFoundError`."""
+        ids = self.store.search.entity_articles(entity_id)
+        for found in self.store.extract.entities(ids) if ids else []:
+            if found.id == entity_id:
+                return found
+        raise NotFoundError(f"no entity with id {entity_id} in {self.store.path}")
+
+    def article_entities(self, article_id: int) -> list[Entity]:
+        """The canonical entities an article mentions (counts are of that article)."""
+        return self.store.extract.entities([article_id])
+
+    def article_quotes(self, article_id: int) -> list[Quote]:
+        """The quote groups an article carries a variant of."""
+        return self.store.extract.quotes([article_id])
+
     # -- search and listing -----------------------------------------------------
+    def article_page(self, *, after: int = 0, limit: int = 50, outlet: str | None = None,
+                     language: str | None = None) -> list[Article]:
+        """Articles with an id above ``after``, oldest id first (a page of a listing)."""
+        ids = self.store.search.article_page(after, limit, outlet=outlet, language=language)
+        return [a for a in (self.store.get_article(i) for i in ids) if a is not None]
+
 
     def search(self, query: str, *, outlet: str | None = None, language: str | None = None,
                story: int | None = None, since: _date | None = None,

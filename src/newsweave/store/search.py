@@ -91,6 +91,11 @@ class SearchStore(Protocol):
     def story_page(self, sort: str, filters: StoryFilter, after: tuple[float, int] | None,
                    limit: int) -> list[tuple[int, float]]: ...
     def index_size(self) -> int: ...
+    def entity_articles(self, entity_id: int) -> list[int]: ...
+    def article_page(self, after: int, limit: int, *, outlet: str | None = ...,
+                     language: str | None = ...) -> list[int]: ...
+    def generation(self) -> int: ...
+    def facet_values(self, column: str, limit: int = ...) -> list[tuple[str, int]]: ...
 
 
 def plain_query(query: str) -> str:
@@ -219,6 +224,34 @@ class SearchTables:
         except sqlite3.OperationalError:  # SQLite built without the dbstat table
             rows = self._db.execute("SELECT block FROM articles_fts_data").fetchall()
             return sum(len(r[0] or b"") for r in rows)
+
+    def article_page(self, after: int, limit: int, *, outlet: str | None = None,
+                     language: str | None = None) -> list[int]:
+        """Article ids above ``after``, ascending (keyset paging of the article list)."""
+        where, params = ["id > ?"], [after]
+        for column, value in (("outlet", outlet), ("language", language)):
+            if value:
+                where.append(f"{column} = ?")
+                params.append(value)
+        rows = self._db.execute(
+            f"SELECT id FROM articles WHERE {' AND '.join(where)} ORDER BY id LIMIT ?",
+            [*params, limit])
+        return [int(r[0]) for r in rows]
+
+    def entity_articles(self, entity_id: int) -> list[int]:
+        """Ids of the articles mentioning a canonical entity."""
+        rows = self._db.execute(
+            "SELECT article_id FROM entity_articles WHERE entity_id = ? ORDER BY article_id",
+            (entity_id,))
+        return [int(r[0]) for r in rows]
+
+    def generation(self) -> int:
+        """A number that grows whenever any stage writes results: cached views derived
+        from analysis (a story's brief) are valid while it is unchanged."""
+        row = self._db.execute(
+            "SELECT (SELECT coalesce(max(rowid), 0) FROM stage_runs) * 1000003 "
+            "+ (SELECT coalesce(max(id), 0) FROM articles)").fetchone()
+        return int(row[0])
 
     # -- the story catalogue --------------------------------------------------
 
