@@ -78,5 +78,7 @@ from newsweave.cli import (  # noqa: E402, F401
     brief,
     extract,
     reuse,
+    search,
+    serve,
     stories,
 )
