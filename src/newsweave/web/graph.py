@@ -6,6 +6,7 @@ Pure layout: numbers and the strings to show. The template escapes every string
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from newsweave.model import Article
@@ -15,6 +16,7 @@ _ROW = 56
 _COL = 120
 _LEFT = 170
 _TOP = 30
+_RADIUS = 13
 
 
 def layout(provenance: Any, articles: dict[int, Article]) -> dict[str, Any]:
@@ -43,18 +45,25 @@ def layout(provenance: Any, articles: dict[int, Article]) -> dict[str, Any]:
         if e.source not in place or e.derived not in place:
             continue
         (x1, y1), (x2, y2) = place[e.source], place[e.derived]
+        # a curve bowed to one side of the straight line, so parallel edges stay apart
+        cx, cy = (x1 + x2) / 2 + (y2 - y1) / 5, (y1 + y2) / 2 - (x2 - x1) / 5
+        # the arrow ends at the node's rim, not its centre
+        dx, dy = x2 - cx, y2 - cy
+        norm = math.hypot(dx, dy) or 1.0
         edges.append({
             "source": e.source, "derived": e.derived, "kind": e.kind,
             "share": round(e.shared_fraction, 3), "confidence": round(e.confidence, 3),
-            "x1": x1, "y1": y1, "x2": x2, "y2": y2,
-            # a curve bowed away from the straight line, so parallel edges stay apart
-            "cx": (x1 + x2) / 2, "cy": (y1 + y2) / 2 - 18 - abs(x2 - x1) / 12,
+            "x1": x1, "y1": y1, "x2": round(x2 - dx / norm * _RADIUS, 1),
+            "y2": round(y2 - dy / norm * _RADIUS, 1), "cx": round(cx, 1), "cy": round(cy, 1),
             "css": e.kind if e.kind in KINDS else "other",
+            "derivation": e.kind not in ("shared-quotes",),
         })
+    # links that are not derivations (shared quotations) are drawn first, underneath
+    edges.sort(key=lambda e: e["derivation"])
     rows = [{"outlet": name, "y": _TOP + k * _ROW} for k, name in enumerate(outlets)]
     return {
         "nodes": nodes, "edges": edges, "rows": rows,
-        "width": _LEFT + max(1, len(ids)) * _COL, "height": _TOP + max(1, len(outlets)) * _ROW,
+        "width": _LEFT + max(1, len(ids)) * _COL - _COL // 2, "height": _TOP + max(1, len(outlets)) * _ROW,
     }
 
 
