@@ -63,7 +63,8 @@ def layout(provenance: Any, articles: dict[int, Article]) -> dict[str, Any]:
     rows = [{"outlet": name, "y": _TOP + k * _ROW} for k, name in enumerate(outlets)]
     return {
         "nodes": nodes, "edges": edges, "rows": rows,
-        "width": _LEFT + max(1, len(ids)) * _COL - _COL // 2, "height": _TOP + max(1, len(outlets)) * _ROW,
+        "width": _LEFT + max(1, len(ids)) * _COL - _COL // 2,
+        "height": _TOP + max(1, len(outlets)) * _ROW,
     }
 
 
