@@ -161,6 +161,9 @@ def test_lists_page_with_cursors_and_formats(client):
     hits = json_of(client.get("/api/v1/search?q=levee&size=1"))
     assert hits["total"] == 3 and len(hits["hits"]) == 1 and hits["next_url"]
     assert [f["value"] for f in hits["facets"]["language"]] == ["en"]
+    # the three hostile articles are copies of one original: one hit per origin folds them
+    folded = json_of(client.get("/api/v1/search?q=levee&origins=one"))
+    assert folded["total"] == 1 and folded["hits"][0]["copies"] == 2
 
 
 def test_tampered_parameters_are_400_or_404_never_500(client):

@@ -19,6 +19,7 @@ from newsweave.web import graph
 _BRIEFS: OrderedDict[tuple[int, int], dict[str, Any]] = OrderedDict()
 _BRIEFS_LOCK = threading.Lock()
 _BRIEFS_KEPT = 64
+_BUILDING: dict[tuple[int, int], threading.Lock] = {}
 
 
 def safe_url(url: str | None) -> str | None:
@@ -51,18 +52,29 @@ def article_summary(a: Article) -> dict[str, Any]:
 
 
 def brief_of(engine: Engine, story_id: int) -> dict[str, Any]:
-    """The story's brief as data, computed once per story per store generation."""
+    """The story's brief as data, computed once per story per store generation.
+
+    Readers asking for the same brief at once wait for the one computing it (a
+    brief takes about a second; computed by every waiting thread at once, the
+    threads would only slow each other down).
+    """
     live = engine.story(story_id).id
     key = (live, engine.store.search.generation())
     with _BRIEFS_LOCK:
         if key in _BRIEFS:
             _BRIEFS.move_to_end(key)
             return _BRIEFS[key]
-    data = engine.brief(live).to_dict()
-    with _BRIEFS_LOCK:
-        _BRIEFS[key] = data
-        while len(_BRIEFS) > _BRIEFS_KEPT:
-            _BRIEFS.popitem(last=False)
+        building = _BUILDING.setdefault(key, threading.Lock())
+    with building:
+        with _BRIEFS_LOCK:
+            if key in _BRIEFS:
+                return _BRIEFS[key]
+        data = engine.brief(live).to_dict()
+        with _BRIEFS_LOCK:
+            _BRIEFS[key] = data
+            _BUILDING.pop(key, None)
+            while len(_BRIEFS) > _BRIEFS_KEPT:
+                _BRIEFS.popitem(last=False)
     return data
 
 
