@@ -121,6 +121,15 @@ def test_json_twins_carry_the_same_data(client, ids, db):
         assert client.get(f"/api/v1/stories/{story_id}/provenance?format={fmt}").status_code == 200
     entity = json_of(client.get(f"/api/v1/entities/{ids['entities'][0]}"))
     assert entity["entity"]["id"] == ids["entities"][0] and entity["articles"]
+    bundle = json_of(client.get(f"/api/v1/stories/{story_id}/bundle"))
+    assert {a["id"] for a in bundle["articles"]} == {
+        i for group in bundle["lineage"]["origins"] for i in group}
+    assert bundle["brief"]["story"] == story_id
+    ents = json_of(client.get(f"/api/v1/entities?story={story_id}&size=2"))
+    assert len(ents["entities"]) == 2 and ents["total"] > 2 and ents["next_url"]
+    quotes = json_of(client.get(f"/api/v1/quotes?story={story_id}"))
+    assert quotes["quotes"] and all(q["articles"] for q in quotes["quotes"])
+    assert client.get("/api/v1/quotes?story=999999").status_code == 404
     spec = json_of(client.get("/openapi.json"))
     assert spec["openapi"].startswith("3.") and "/api/v1/search" in spec["paths"]
 

@@ -248,6 +248,45 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None) -> Star
     def entity_api(request: Request, engine: Engine) -> Response:
         return JSONResponse({"ok": True, **views.entity_view(engine, _entity_id(request))})
 
+    def _offset_page(request: Request, kind: str, items: list[dict[str, Any]], key: str
+                     ) -> Response:
+        """A list computed whole (entities, quotes) served page by page."""
+        q = request.query_params
+        fmt = choice(q.get("format"), "format", LIST_FORMATS)
+        size = page_size(q.get("size"))
+        after = decode_cursor(q.get("cursor"), kind, (int,))
+        offset = after[0] if after else 0
+        rows = items[offset : offset + size]
+        next_url = (with_params(request, cursor=encode_cursor(kind, offset + size))
+                    if offset + size < len(items) else None)
+        return list_response(request, fmt, key, rows, next_url, {"total": len(items)})
+
+    def entities_api(request: Request, engine: Engine) -> Response:
+        story = whole(request.query_params.get("story"), "story")
+        items = [{"id": e.id, "name": e.name, "type": e.type, "aliases": e.aliases,
+                  "roles": e.roles, "articles": len(e.articles),
+                  "mentions": sum(e.articles.values())} for e in engine.entities(story=story)]
+        return _offset_page(request, f"entities:{story}", items, "entities")
+
+    def quotes_api(request: Request, engine: Engine) -> Response:
+        story = whole(request.query_params.get("story"), "story")
+        items = [{"id": q.id, "text": q.text, "speaker": q.speaker, "cue": q.cue,
+                  "direct": q.direct, "articles": q.articles} for q in engine.quotes(story=story)]
+        return _offset_page(request, f"quotes:{story}", items, "quotes")
+
+    def bundle_api(request: Request, engine: Engine) -> Response:
+        """A story's evidence as one JSON file: brief, articles with metadata, lineage."""
+        story = engine.story(_story_id(request))
+        articles = [engine.article(i) for i in story.articles]
+        data = {"ok": True, "story": views.story_summary(story),
+                "brief": views.brief_of(engine, story.id),
+                "articles": [{**views.article_summary(a), "raw_url": a.url, "text": a.text,
+                              "outlet_how": a.outlet_how, "published_how": a.published_how,
+                              "source": a.source} for a in articles],
+                "lineage": engine.provenance(story.id)}
+        return JSONResponse(data, headers={
+            "Content-Disposition": f'attachment; filename="story-{story.id}-evidence.json"'})
+
     # -- search -------------------------------------------------------------------
 
     def _search(request: Request, engine: Engine) -> tuple[Any, str | None, dict[str, Any]]:
@@ -396,6 +435,9 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None) -> Star
         Route("/api/v1/stories/{id}/provenance", handle(provenance_api)),
         Route("/api/v1/articles", handle(articles_api)),
         Route("/api/v1/articles/{id}", handle(article_api)),
+        Route("/api/v1/stories/{id}/bundle", handle(bundle_api)),
+        Route("/api/v1/entities", handle(entities_api)),
+        Route("/api/v1/quotes", handle(quotes_api)),
         Route("/api/v1/compare", handle(compare_api)),
         Route("/api/v1/entities/{id}", handle(entity_api)),
         Route("/api/v1/search", handle(search_api)),

@@ -51,6 +51,12 @@ def spec() -> dict[str, Any]:
                 _ID, _q("hl", description="START-END: a passage to highlight")]),
             "/api/v1/compare": _get("Two articles and the passages they share", [
                 _q("a", "integer"), _q("b", "integer")]),
+            "/api/v1/stories/{id}/bundle": _get(
+                "A story's evidence bundle: brief, articles, lineage (one JSON file)", [_ID]),
+            "/api/v1/entities": _get("Canonical entities, most mentioned first", [
+                _q("story", "integer"), _SIZE, _CURSOR, _FORMAT]),
+            "/api/v1/quotes": _get("Quote groups, most widely carried first", [
+                _q("story", "integer"), _SIZE, _CURSOR, _FORMAT]),
             "/api/v1/entities/{id}": _get("An entity: spellings, stories, quotes", [_ID]),
             "/api/v1/search": _get("Full-text search (FTS5 syntax), facets, histogram", [
                 _q("q"), _q("outlet"), _q("language"), _q("story", "integer"),
