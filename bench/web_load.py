@@ -155,15 +155,18 @@ def _serve_and_load(db: str, args: argparse.Namespace, extra: list[dict[str, str
     tokens.write_text(f"{TOKEN} ingest\n")
     port = _free_port()
     env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
+    log = (folder / "server.log").open("w")
     server = subprocess.Popen(
         [sys.executable, "-m", "newsweave", "--db", db, "serve", "--port", str(port),
-         "--tokens", str(tokens)], env=env, stderr=subprocess.PIPE, text=True)
+         "--tokens", str(tokens)], env=env, stderr=log, stdout=log)
     try:
         _wait(port)
         _load(port, db, args, extra)
     finally:
         server.terminate()
         server.wait(timeout=30)
+        log.close()
+    print(f"server log: {folder / 'server.log'}")
 
 
 def _wait(port: int) -> None:

@@ -38,7 +38,22 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> str:
 @pytest.fixture(scope="module")
 def client(db: str):
     with TestClient(create_app(db, TOKENS)) as c:
+        with newsweave.open(db) as engine:
+            for story in engine.stories():  # the JSON twin waits for each brief
+                assert c.get(f"/api/v1/stories/{story.id}/brief").status_code == 200
         yield c
+
+
+def test_a_story_page_does_not_wait_for_its_brief(db):
+    with TestClient(create_app(db, page_wait=0)) as fresh:
+        page = fresh.get("/stories/1")
+        assert page.status_code == 200 and "being computed" in page.text
+        assert '<meta http-equiv="refresh" content="3">' in page.text
+        assert "Lineage" in page.text and "Sources" in page.text  # the rest is there
+        brief = fresh.get("/api/v1/stories/1/brief").json()["brief"]
+        again = fresh.get("/stories/1").text
+        assert "being computed" not in again and "http-equiv" not in again
+        assert brief["lead"] and brief["title"] in again.replace("&#39;", "'")
 
 
 @pytest.fixture(scope="module")
@@ -104,7 +119,8 @@ def test_json_twins_carry_the_same_data(client, ids, db):
     story_id = ids["hostile_story"][0]
     data = json_of(client.get(f"/api/v1/stories/{story_id}"))
     assert data["ok"] is True and data["story"]["id"] == story_id
-    assert {"brief", "sources", "coverage", "lineage", "graph"} <= data.keys()
+    assert {"brief", "brief_status", "sources", "coverage", "lineage"} <= data.keys()
+    assert data["brief_status"] == "ready"
     assert data["brief"]["lead"], "a story's brief has a lead"
     article = json_of(client.get(f"/api/v1/articles/{hostile_ids(db)[0]}"))
     assert article["article"]["url"] is None  # javascript: is never offered as a URL

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -50,6 +51,10 @@ def site(tmp_path_factory: pytest.TempPathFactory):
     artefacts.mkdir(parents=True, exist_ok=True)
     print(f"\nscreenshots: {artefacts}")
     with running_server(db) as base, sync_playwright() as p:
+        for story in stories:  # briefs computed before the pages are looked at
+            with urllib.request.urlopen(f"{base}/api/v1/stories/{story}/brief",
+                                        timeout=300) as r:
+                assert r.status == 200
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
             yield {"base": base, "browser": browser, "db": db, "stories": stories,

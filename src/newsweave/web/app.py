@@ -26,6 +26,7 @@ from newsweave.engine import Engine, open_engine
 from newsweave.errors import InputError, NewsweaveError, NotFoundError
 from newsweave.store.search import MARK_END, MARK_START, StoryFilter
 from newsweave.web import views
+from newsweave.web.briefs import BriefWorker
 from newsweave.web.openapi import spec
 from newsweave.web.paging import (
     BadRequest,
@@ -45,6 +46,8 @@ from newsweave.web.respond import (
 )
 
 SORTS = ("newest", "largest", "origins")
+PAGE_WAIT = 1.0  # seconds a story page waits for its brief before showing the rest
+API_WAIT = 120.0  # the JSON twin waits for the brief (a client wants the whole answer)
 MAX_UPLOAD = 5_000_000
 
 
@@ -92,9 +95,12 @@ def _templates() -> Environment:
     return env
 
 
-def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None) -> Starlette:
-    """The web app on the store at ``db``; ``tokens`` maps bearer tokens to scopes."""
+def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
+               page_wait: float = PAGE_WAIT) -> Starlette:
+    """The web app on the store at ``db``; ``tokens`` maps bearer tokens to scopes;
+    ``page_wait``: seconds a story page waits for a brief being computed."""
     engines = Engines(db)
+    briefs = BriefWorker(lambda: open_engine(db))
     open_engine(db).close()  # fail now, with the store's own message, if ``db`` is unusable
     env = _templates()
     keys = dict(tokens or {})
@@ -151,16 +157,26 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None) -> Star
         return whole(request.path_params["id"], "story id", required=True) or 0
 
     def story_page(request: Request, engine: Engine) -> Response:
-        return page(request, "story.html", **views.story_view(engine, _story_id(request)))
+        return page(request, "story.html",
+                    **views.story_view(engine, briefs, _story_id(request), page_wait))
 
     def story_api(request: Request, engine: Engine) -> Response:
-        return JSONResponse({"ok": True, **views.story_view(engine, _story_id(request))})
+        data = views.story_view(engine, briefs, _story_id(request), API_WAIT)
+        data.pop("graph")
+        return JSONResponse({"ok": True, **data})
+
+    def _brief(engine: Engine, story_id: int) -> dict[str, Any]:
+        brief, status = views.brief_of(engine, briefs, story_id, API_WAIT)
+        if brief is None:
+            raise HTTPException(503 if status == "pending" else 500,
+                                f"the brief of story {story_id} is {status}; try again")
+        return brief
 
     def brief_api(request: Request, engine: Engine) -> Response:
         fmt = choice(request.query_params.get("format"), "format", ("json", "md", "html"))
         story_id = engine.story(_story_id(request)).id
         if fmt == "json":
-            return JSONResponse({"ok": True, "brief": views.brief_of(engine, story_id)})
+            return JSONResponse({"ok": True, "brief": _brief(engine, story_id)})
         from newsweave.brief import render
 
         brief = engine.brief(story_id)
@@ -279,7 +295,7 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None) -> Star
         story = engine.story(_story_id(request))
         articles = [engine.article(i) for i in story.articles]
         data = {"ok": True, "story": views.story_summary(story),
-                "brief": views.brief_of(engine, story.id),
+                "brief": _brief(engine, story.id),
                 "articles": [{**views.article_summary(a), "raw_url": a.url, "text": a.text,
                               "outlet_how": a.outlet_how, "published_how": a.published_how,
                               "source": a.source} for a in articles],
@@ -417,6 +433,7 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None) -> Star
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         yield
+        briefs.stop()
         engines.close()
 
     static = Path(__file__).with_name("static")

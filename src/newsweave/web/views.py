@@ -6,8 +6,6 @@ the engine: the web layer holds no analysis of its own.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlsplit
@@ -15,11 +13,7 @@ from urllib.parse import urlsplit
 from newsweave.engine import Engine
 from newsweave.model import Article, Passage, Story
 from newsweave.web import graph
-
-_BRIEFS: OrderedDict[tuple[int, int], dict[str, Any]] = OrderedDict()
-_BRIEFS_LOCK = threading.Lock()
-_BRIEFS_KEPT = 64
-_BUILDING: dict[tuple[int, int], threading.Lock] = {}
+from newsweave.web.briefs import BriefWorker
 
 
 def safe_url(url: str | None) -> str | None:
@@ -51,38 +45,25 @@ def article_summary(a: Article) -> dict[str, Any]:
     }
 
 
-def brief_of(engine: Engine, story_id: int) -> dict[str, Any]:
-    """The story's brief as data, computed once per story per store generation.
-
-    Readers asking for the same brief at once wait for the one computing it (a
-    brief takes about a second; computed by every waiting thread at once, the
-    threads would only slow each other down).
-    """
+def brief_of(engine: Engine, briefs: BriefWorker, story_id: int, wait: float
+             ) -> tuple[dict[str, Any] | None, str]:
+    """The story's brief (None until the worker has one) and its status: "ready",
+    "updating" (an older brief, a newer one is being computed), "pending" or "failed"."""
     live = engine.story(story_id).id
-    key = (live, engine.store.search.generation())
-    with _BRIEFS_LOCK:
-        if key in _BRIEFS:
-            _BRIEFS.move_to_end(key)
-            return _BRIEFS[key]
-        building = _BUILDING.setdefault(key, threading.Lock())
-    with building:
-        with _BRIEFS_LOCK:
-            if key in _BRIEFS:
-                return _BRIEFS[key]
-        data = engine.brief(live).to_dict()
-        with _BRIEFS_LOCK:
-            _BRIEFS[key] = data
-            _BUILDING.pop(key, None)
-            while len(_BRIEFS) > _BRIEFS_KEPT:
-                _BRIEFS.popitem(last=False)
-    return data
+    state = briefs.wait(live, engine.store.search.generation(), wait)
+    if state.current:
+        return state.data, "ready"
+    if state.data is not None:
+        return state.data, "updating"
+    return None, "failed" if state.error else "pending"
 
 
-def story_view(engine: Engine, story_id: int) -> dict[str, Any]:
+def story_view(engine: Engine, briefs: BriefWorker, story_id: int, wait: float
+               ) -> dict[str, Any]:
     """Summary, brief, sources by outlet, coverage per day and the lineage graph."""
     story = engine.story(story_id)
     articles = {a.id: a for a in (engine.article(i) for i in story.articles) if a.id is not None}
-    brief = brief_of(engine, story.id)
+    brief, status = brief_of(engine, briefs, story.id, wait)
     provenance = engine.provenance_graph(story.id)
     origin_of = {i: group[0] for group in provenance.origins for i in group}
     outlets: dict[str, list[dict[str, Any]]] = {}
@@ -99,10 +80,12 @@ def story_view(engine: Engine, story_id: int) -> dict[str, Any]:
     coverage = [{"day": d["day"], "articles": d["articles"], "origins": len(d["origins"])}
                 for d in sorted(days.values(), key=lambda d: d["day"])]
     return {
-        "story": story_summary(story), "brief": brief, "sources": sources,
+        "story": story_summary(story), "brief": brief, "brief_status": status,
+        "sources": sources,
         "coverage": coverage, "lineage": provenance.to_dict(),
         "graph": graph.layout(provenance, articles),
-        "contested": sum(1 for c in brief.get("claims", []) if c.get("status") == "contested"),
+        "contested": sum(1 for c in (brief or {}).get("claims", [])
+                         if c.get("status") == "contested"),
     }
 
 
