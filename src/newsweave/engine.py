@@ -12,6 +12,7 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date as _date
 from typing import TYPE_CHECKING, Any
 
 from newsweave.clean import clean_html, clean_text, line_key
@@ -30,6 +31,7 @@ from newsweave.model import (
     Attribution,
     ClaimCheck,
     Cleaned,
+    Edge,
     Entity,
     IngestReport,
     Neighbour,
@@ -41,6 +43,7 @@ from newsweave.model import (
 from newsweave.pipeline import Stage, check_order, default_stages, run_pending
 from newsweave.settings import Settings, load_settings
 from newsweave.store import Store, open_store
+from newsweave.store.search import SearchResult, StoryFilter
 
 if TYPE_CHECKING:
     from newsweave.brief import Brief
@@ -447,6 +450,65 @@ class Engine:
             if isinstance(found, SemanticIndex):
                 return found
         return SemanticIndex()
+
+    def reuse_pair(self, a: int, b: int) -> Edge | None:
+        """The reuse stage's relation between two articles, with its aligned passages
+        (None if it found none). Raises :class:`NotFoundError` for an unknown id."""
+        self.article(a)
+        self.article(b)
+        for edge in self.store.reuse.pairs([a]):
+            if {edge.derived, edge.source} == {a, b}:
+                return edge
+        return None
+
+    def entity(self, entity_id: int) -> Entity:
+        """One canonical entity with its articles; raises :class:`NotFoundError`."""
+        ids = self.store.search.entity_articles(entity_id)
+        for found in self.store.extract.entities(ids) if ids else []:
+            if found.id == entity_id:
+                return found
+        raise NotFoundError(f"no entity with id {entity_id} in {self.store.path}")
+
+    def article_entities(self, article_id: int) -> list[Entity]:
+        """The canonical entities an article mentions (counts are of that article)."""
+        return self.store.extract.entities([article_id])
+
+    def article_quotes(self, article_id: int) -> list[Quote]:
+        """The quote groups an article carries a variant of."""
+        return self.store.extract.quotes([article_id])
+
+    # -- search and listing -----------------------------------------------------
+    def article_page(self, *, after: int = 0, limit: int = 50, outlet: str | None = None,
+                     language: str | None = None) -> list[Article]:
+        """Articles with an id above ``after``, oldest id first (a page of a listing)."""
+        ids = self.store.search.article_page(after, limit, outlet=outlet, language=language)
+        return [a for a in (self.store.get_article(i) for i in ids) if a is not None]
+
+
+    def search(self, query: str, *, outlet: str | None = None, language: str | None = None,
+               story: int | None = None, since: _date | None = None,
+               until: _date | None = None, one_per_origin: bool = False, limit: int = 20,
+               offset: int = 0) -> SearchResult:
+        """Full-text search over titles and clean bodies (BM25, best first).
+
+        FTS5 syntax: ``"a phrase"``, ``OR``, ``NOT``, ``prefix*``; a query that does
+        not parse runs as its plain words (``message`` says so). ``one_per_origin``
+        folds copies of one original into one hit. Facets count every match.
+        """
+        return self.store.search.search(
+            query, outlet=outlet, language=language, story=story, since=since, until=until,
+            one_per_origin=one_per_origin, limit=max(1, limit), offset=max(0, offset))
+
+    def story_page(self, sort: str = "newest", *, filters: StoryFilter | None = None,
+                   after: tuple[float, int] | None = None, limit: int = 20
+                   ) -> list[tuple[Story, float]]:
+        """One page of live stories with their sort key: ``sort`` is "newest", "largest"
+        or "origins"; ``after`` is the (key, id) of the last story of the page before."""
+        from newsweave.stories import build_stories
+
+        rows = self.store.search.story_page(sort, filters or StoryFilter(), after, limit)
+        keys = dict(rows)
+        return [(s, keys[s.id]) for s in build_stories(self.store, [r[0] for r in rows])]
 
     # -- crosscheck -----------------------------------------------------------
 

@@ -107,6 +107,8 @@ from newsweave.cli import (  # noqa: E402, F401
     check,
     extract,
     reuse,
+    search,
+    serve,
     stance,
     stories,
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 import sys
 import time
 from typing import Any, TextIO
@@ -144,7 +145,11 @@ def article(obj: Context, article_id: int, as_json: bool, raw: bool) -> None:
 @click.option("--out", "out_dir", default="newsweave-demo", show_default=True,
               type=click.Path(file_okay=False), help="Folder for the demo store and outputs.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
-def demo(out_dir: str, as_json: bool) -> None:
+@click.option("--serve", "serve_after", is_flag=True,
+              help="Then serve the demo store in the browser (newsweave serve).")
+@click.option("--port", type=click.IntRange(0, 65535), default=8080, show_default=True,
+              help="Port for --serve.")
+def demo(out_dir: str, as_json: bool, serve_after: bool, port: int) -> None:
     """Run every stage on the bundled demo corpus, in a fresh store under --out."""
     from newsweave.demo import run_demo
 
@@ -154,6 +159,8 @@ def demo(out_dir: str, as_json: bool) -> None:
         raise click.ClickException(str(exc)) from None
     if as_json:
         echo_json(summary)
+        if serve_after:
+            _serve_demo(str(summary["db"]), port)
         return
     ingest_report: dict[str, list[Any]] = summary["ingest"]  # type: ignore[assignment]
     click.echo(f"Demo corpus: {len(ingest_report['new'])} articles ingested, "
@@ -169,6 +176,17 @@ def demo(out_dir: str, as_json: bool) -> None:
     if briefs:
         click.echo(f"Briefs: {len(briefs)} stories, open {briefs[0]} in a browser (offline)")
     click.echo(f"Explore: newsweave --db {summary['db']} articles")
+    if serve_after:
+        _serve_demo(str(summary["db"]), port)
+        return
+    click.echo(f"Open in the browser: newsweave --db {shlex.quote(str(summary['db']))} serve "
+               f"(then http://127.0.0.1:8080/)")
+
+
+def _serve_demo(db: str, port: int) -> None:
+    from newsweave.cli.serve import run_server
+
+    run_server(db, "127.0.0.1", port, None)
 
 
 class Progress:

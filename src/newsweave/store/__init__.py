@@ -14,6 +14,7 @@ from newsweave.model import Article, Removal
 from newsweave.store.crosscheck import CrosscheckStore
 from newsweave.store.extract import ExtractStore
 from newsweave.store.reuse import ReuseStore
+from newsweave.store.search import SearchStore
 from newsweave.store.stories import StoryTables
 
 
@@ -26,6 +27,7 @@ class Store(Protocol):
     stories: StoryTables  # the stories stage's tables (store/stories.py)
     extract: ExtractStore  # the extraction stage's tables (store/extract.py)
     crosscheck: CrosscheckStore  # the brief's claim-vector cache (store/crosscheck.py)
+    search: SearchStore  # full-text search and the story catalogue (store/search.py)
 
     def add_articles(
         self, articles: Sequence[Article], line_keys: Sequence[Mapping[str, bool]]

@@ -313,4 +313,26 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX articles_published ON articles(published);
     CREATE INDEX articles_language ON articles(language)
     """,
+    # search: a full-text index of titles and clean bodies (FTS5, BM25). External content:
+    #    the text lives once, in articles; triggers keep the index in step with every insert,
+    #    re-clean and delete, whichever code path writes the articles table.
+    """
+    CREATE VIRTUAL TABLE articles_fts USING fts5(
+        title, text, content='articles', content_rowid='id',
+        tokenize='porter unicode61 remove_diacritics 2'
+    );
+    CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN
+        INSERT INTO articles_fts (rowid, title, text) VALUES (new.id, new.title, new.text);
+    END;
+    CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN
+        INSERT INTO articles_fts (articles_fts, rowid, title, text)
+        VALUES ('delete', old.id, old.title, old.text);
+    END;
+    CREATE TRIGGER articles_fts_update AFTER UPDATE OF title, text ON articles BEGIN
+        INSERT INTO articles_fts (articles_fts, rowid, title, text)
+        VALUES ('delete', old.id, old.title, old.text);
+        INSERT INTO articles_fts (rowid, title, text) VALUES (new.id, new.title, new.text);
+    END;
+    INSERT INTO articles_fts (articles_fts) VALUES ('rebuild')
+    """,
 )

@@ -20,6 +20,7 @@ from newsweave.store.extract import ExtractTables
 from newsweave.store.migrations import MIGRATIONS
 from newsweave.store.progress import StageProgress
 from newsweave.store.reuse import ReuseTables
+from newsweave.store.search import SearchTables
 from newsweave.store.sql import chunks
 from newsweave.store.stories import StoriesTables
 
@@ -100,6 +101,7 @@ class SQLiteStore:
         self.stories = StoriesTables(self)
         self.extract = ExtractTables(self)
         self.crosscheck = CrosscheckTables(self)
+        self.search = SearchTables(self)
 
     # -- schema ---------------------------------------------------------------
 
@@ -488,5 +490,19 @@ def _is_busy(exc: sqlite3.OperationalError) -> bool:
 
 
 def _split_sql(script: str) -> list[str]:
-    """Statements of a migration script (none of ours has a ';' inside a literal)."""
-    return [s.strip() for s in script.split(";") if s.strip()]
+    """Statements of a migration script (none of ours has a ';' inside a literal).
+
+    A trigger's body holds ';'-terminated statements of its own: pieces are joined
+    until SQLite says the statement is complete.
+    """
+    statements: list[str] = []
+    pending = ""
+    for piece in script.split(";"):
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \t\n;"):
+                statements.append(pending.strip().rstrip(";").strip())
+            pending = ""
+    if pending.strip(" \t\n;"):
+        statements.append(pending.strip().rstrip(";").strip())
+    return statements

@@ -1,0 +1,312 @@
+"""Web and API under load: a store built from benchmark texts, `newsweave serve` on
+loopback, a bounded number of concurrent clients; latency per request class and errors.
+
+Store: BASIL (300 articles, 3 outlets, dates, titles, URLs) plus Timeline17 articles
+(outlet, date) sampled evenly over its stories with a fixed seed, ingested through the
+whole engine (every stage). Also measured: search indexing speed (an FTS5 rebuild of the
+whole store) and the index size per article.
+
+Load: ``--clients`` threads, each with its own keep-alive connection, send ``--requests``
+requests in all, a fixed mix drawn with a fixed seed: story pages, searches (words from
+the store's own titles, some as phrases, OR and prefix queries), API story lists (all
+sorts, followed cursors) and API article lists. Story pages are timed twice: the first
+view of each story (its brief is computed) and repeat views (the brief is cached per
+store generation). ``--ingest-during`` also ingests more articles through
+``POST /api/v1/ingest`` while the load runs (each ingest changes the generation).
+
+Usage, from the repository root::
+
+    python bench/web_load.py            # 1,500 + 300 articles, 8 clients, 2,000 requests
+    python bench/web_load.py --timeline17 500 --requests 500       # a quicker run
+    python bench/web_load.py --db /tmp/web-bench.db --reuse        # an existing store again
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import random
+import re
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import defaultdict
+from pathlib import Path
+from urllib.parse import quote
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared" / "benchmarks"
+sys.path.insert(0, str(REPO / "src"))
+
+TOKEN = "bench-ingest-token-0123456789"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--timeline17", type=int, default=1500, help="Timeline17 articles")
+    parser.add_argument("--basil", type=int, default=300, help="BASIL articles (max 300)")
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--db", help="store path (default: a temporary folder)")
+    parser.add_argument("--reuse", action="store_true", help="use --db as it is, do not build")
+    parser.add_argument("--ingest-during", type=int, default=0, metavar="N",
+                        help="ingest N more Timeline17 articles through the API during the load")
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+
+    folder = Path(tempfile.mkdtemp(prefix="web-bench-"))
+    db = args.db or str(folder / "web.db")
+    docs = _documents(args.timeline17 + args.ingest_during, args.basil, args.seed)
+    extra = docs[len(docs) - args.ingest_during:] if args.ingest_during else []
+    docs = docs[: len(docs) - args.ingest_during]
+    if not args.reuse:
+        _build(db, docs, folder)
+    _index_figures(db)
+    _serve_and_load(db, args, extra, folder)
+
+
+def _documents(timeline: int, basil: int, seed: int) -> list[dict[str, str]]:
+    """BASIL articles and an even sample of Timeline17's stories, oldest first."""
+    out: list[dict[str, str]] = []
+    with (SHARED / "basil" / "docs.jsonl").open(encoding="utf-8") as f:
+        for line in list(f)[:basil]:
+            d = json.loads(line)
+            out.append({"title": d["title"], "text": d["text"], "outlet": d["outlet"],
+                        "published": d["published"], "url": d.get("url") or ""})
+    by_story: dict[str, list[dict[str, str]]] = defaultdict(list)
+    with (SHARED / "timeline17" / "docs.jsonl").open(encoding="utf-8") as f:
+        for line in f:
+            d = json.loads(line)
+            by_story[d["story"]].append(d)
+    rng = random.Random(seed)
+    picked: list[dict[str, str]] = []
+    stories = sorted(by_story)
+    for story in stories:
+        rng.shuffle(by_story[story])
+    while len(picked) < timeline and any(by_story.values()):
+        for story in stories:
+            if by_story[story] and len(picked) < timeline:
+                picked.append(by_story[story].pop())
+    for d in picked:
+        text = _detokenise(d["text"])
+        first = text.split(" . ")[0][:140]
+        out.append({"title": first, "text": text, "outlet": d["outlet"],
+                    "published": d["published"], "url": ""})
+    return out
+
+
+def _detokenise(text: str) -> str:
+    """Timeline17's text is tokenised ("do n't", "-LRB-"): near enough to news prose."""
+    text = text.replace("-LRB-", "(").replace("-RRB-", ")").replace("\\/", "/")
+    text = re.sub(r" ([.,;:!?)'])", r"\1", text)
+    return re.sub(r"\( ", "(", text).replace(" n't", "n't")
+
+
+def _build(db: str, docs: list[dict[str, str]], folder: Path) -> None:
+    import newsweave
+
+    path = folder / "bench.jsonl"
+    with path.open("w", encoding="utf-8") as f:
+        for d in docs:
+            f.write(json.dumps(d, ensure_ascii=False) + "\n")
+    start = time.perf_counter()
+    with newsweave.open(db) as engine:
+        report = engine.ingest([str(path)])
+        articles = engine.store.count_articles()
+        stories = len(engine.store.stories.active_story_ids())
+    wall = time.perf_counter() - start
+    print(f"store: {articles:,} articles ({len(report.rejected)} rejected), {stories:,} stories; "
+          f"built through every stage in {wall:.0f} s ({articles / wall:.1f} articles/s)")
+
+
+def _index_figures(db: str) -> None:
+    conn = sqlite3.connect(db)
+    articles = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+    chars = conn.execute("SELECT sum(length(text)) + sum(length(coalesce(title, ''))) "
+                         "FROM articles").fetchone()[0]
+    start = time.perf_counter()
+    conn.execute("INSERT INTO articles_fts(articles_fts) VALUES ('rebuild')")
+    conn.commit()
+    wall = time.perf_counter() - start
+    size = conn.execute("SELECT sum(pgsize) FROM dbstat WHERE name LIKE 'articles_fts%'"
+                        ).fetchone()[0]
+    conn.close()
+    print(f"search index: rebuilt {articles:,} articles in {wall:.2f} s "
+          f"({articles / wall:,.0f} articles/s, {chars / wall / 1e6:.1f} M characters/s); "
+          f"{size / 1e6:.1f} MB, {size / articles / 1024:.2f} KiB per article "
+          f"({size / chars:.2f} bytes per character of text)")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _serve_and_load(db: str, args: argparse.Namespace, extra: list[dict[str, str]],
+                    folder: Path) -> None:
+    tokens = folder / "tokens.txt"
+    tokens.write_text(f"{TOKEN} ingest\n")
+    port = _free_port()
+    env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
+    log = (folder / "server.log").open("w")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "newsweave", "--db", db, "serve", "--port", str(port),
+         "--tokens", str(tokens)], env=env, stderr=log, stdout=log)
+    try:
+        _wait(port)
+        _load(port, db, args, extra)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
+    print(f"server log: {folder / 'server.log'}")
+
+
+def _wait(port: int) -> None:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            status, _ = _get(http.client.HTTPConnection("127.0.0.1", port, timeout=5),
+                             "/api/v1/stories?size=1")
+            if status == 200:
+                return
+        except OSError:
+            time.sleep(0.3)
+    raise SystemExit("the server did not start")
+
+
+def _get(conn: http.client.HTTPConnection, path: str) -> tuple[int, bytes]:
+    conn.request("GET", path)
+    response = conn.getresponse()
+    return response.status, response.read()
+
+
+def _plan(db: str, total: int, seed: int) -> tuple[list[int], list[tuple[str, str]]]:
+    """Story ids and the request mix (class, path), drawn with a fixed seed."""
+    conn = sqlite3.connect(db)
+    stories = [r[0] for r in conn.execute(
+        "SELECT id FROM stories WHERE merged_into IS NULL AND size > 0 ORDER BY id")]
+    titles = [r[0] for r in conn.execute("SELECT title FROM articles WHERE title IS NOT NULL")]
+    conn.close()
+    rng = random.Random(seed)
+    words = [w for t in titles for w in re.findall(r"[A-Za-z]{5,}", t)]
+    plan: list[tuple[str, str]] = []
+    for _ in range(total):
+        kind = rng.choices(["story", "search", "api_stories", "api_articles"],
+                           weights=[3, 3, 3, 1])[0]
+        if kind == "story":
+            plan.append((kind, f"/stories/{rng.choice(stories)}"))
+        elif kind == "search":
+            a, b = rng.choice(words), rng.choice(words)
+            q = rng.choice([a, f"{a} {b}", f'"{a} {b}"', f"{a} OR {b}", f"{a[:4]}*"])
+            extra = rng.choice(["", "&origins=one", "&language=en"])
+            plan.append((kind, f"/search?q={quote(q)}{extra}"))
+        elif kind == "api_stories":
+            sort = rng.choice(["newest", "largest", "origins"])
+            plan.append((kind, f"/api/v1/stories?sort={sort}&size={rng.choice([10, 20, 50])}"
+                               f"&page={rng.randint(0, 3)}"))
+        else:
+            plan.append((kind, f"/api/v1/articles?size=50&page={rng.randint(0, 3)}"))
+    return stories, plan
+
+
+def _load(port: int, db: str, args: argparse.Namespace, extra: list[dict[str, str]]) -> None:
+    stories, plan = _plan(db, args.requests, args.seed)
+    timings: dict[str, list[float]] = defaultdict(list)
+    errors: list[str] = []
+    first_view: set[int] = set()
+    lock = threading.Lock()
+    queue = list(reversed(plan))
+
+    def worker() -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
+        while True:
+            with lock:
+                if not queue:
+                    break
+                kind, path = queue.pop()
+            pages = int(path.rsplit("&page=", 1)[1]) if "&page=" in path else 0
+            path = path.split("&page=")[0]
+            start = time.perf_counter()
+            try:
+                status, body = _get(conn, path)
+                for _ in range(pages):  # follow the cursor: later pages of a list
+                    if status != 200:
+                        break
+                    following = json.loads(body).get("next_url")
+                    if not following:
+                        break
+                    status, body = _get(conn, following)
+            except (OSError, http.client.HTTPException) as exc:
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
+                status, body = 0, repr(exc).encode()
+            took = (time.perf_counter() - start) * 1000
+            label = kind
+            if kind == "story":
+                story = int(path.rsplit("/", 1)[1])
+                with lock:
+                    label = "story (first view)" if story not in first_view else "story (repeat)"
+                    first_view.add(story)
+            with lock:
+                timings[label].append(took)
+                if status != 200:
+                    errors.append(f"{status} {path}: {body[:120]!r}")
+        conn.close()
+
+    ingest_stats: dict[str, float] = {}
+    ingester = threading.Thread(target=_ingest_during, args=(port, extra, ingest_stats))
+    start = time.perf_counter()
+    threads = [threading.Thread(target=worker) for _ in range(args.clients)]
+    for t in threads:
+        t.start()
+    if extra:
+        ingester.start()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - start
+    if extra:
+        ingester.join()
+    print(f"load: {args.requests:,} requests from {args.clients} clients in {wall:.1f} s "
+          f"({args.requests / wall:.1f} requests/s), {len(errors)} errors; "
+          f"{len(stories):,} stories")
+    print(f"{'class':<20}{'n':>6}{'p50 ms':>10}{'p95 ms':>10}{'max ms':>10}")
+    for label in ("story (first view)", "story (repeat)", "search", "api_stories",
+                  "api_articles"):
+        values = sorted(timings.get(label, []))
+        if values:
+            print(f"{label:<20}{len(values):>6}{_pct(values, 50):>10.0f}{_pct(values, 95):>10.0f}"
+                  f"{values[-1]:>10.0f}")
+    if ingest_stats:
+        print(f"ingest during the load: {ingest_stats['articles']:.0f} articles in "
+              f"{ingest_stats['wall']:.1f} s, {ingest_stats['errors']:.0f} errors")
+    for e in errors[:10]:
+        print("error:", e)
+
+
+def _ingest_during(port: int, docs: list[dict[str, str]], stats: dict[str, float]) -> None:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+    start, failed = time.perf_counter(), 0
+    for d in docs:
+        body = json.dumps(d).encode()
+        conn.request("POST", "/api/v1/ingest", body=body, headers={
+            "Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"})
+        response = conn.getresponse()
+        response.read()
+        failed += response.status != 200
+    stats.update(articles=len(docs), wall=time.perf_counter() - start, errors=failed)
+
+
+def _pct(values: list[float], p: int) -> float:
+    return values[min(len(values) - 1, round(p / 100 * (len(values) - 1)))]
+
+
+if __name__ == "__main__":
+    main()

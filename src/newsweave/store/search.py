@@ -1,0 +1,326 @@
+"""Reader queries of the SQLite store: full-text search (FTS5, BM25) and the story catalogue.
+
+The only place that knows how the search index (``articles_fts``, kept in step
+with ``articles`` by triggers, see migrations) and the story listing are laid
+out. The engine reads through :class:`SearchTables` (``store.search``).
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from newsweave.store.sqlite import SQLiteStore
+
+# Snippet markers: control characters no clean text keeps; the reader escapes the snippet,
+# then turns them into <mark> (see newsweave.web), so highlighting cannot inject markup.
+MARK_START = "\x02"
+MARK_END = "\x03"
+_MARKS = re.compile("[\x02\x03]")
+_WORDS = re.compile(r"\w+", re.UNICODE)
+# Title matches weigh more than body matches (bm25 column weights: title, text).
+_BM25 = "bm25(articles_fts, 4.0, 1.0)"
+# Errors of the store itself; any other error of a MATCH is the query's syntax (FTS5 reports
+# "syntax error", "unterminated string", "no such column", "unknown special query", ...).
+_STORE_TROUBLE = ("locked", "busy", "disk", "no such table", "readonly", "malformed")
+
+
+@dataclass(slots=True)
+class SearchHit:
+    article: int
+    title: str | None
+    outlet: str | None
+    language: str | None
+    published: str | None
+    url: str | None
+    story: int | None
+    origin: int
+    score: float
+    snippet: str  # plain text with MARK_START / MARK_END around matched terms
+    copies: int = 0  # other hits of the same origin folded into this one
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "article": self.article, "title": self.title, "outlet": self.outlet,
+            "language": self.language, "published": self.published, "url": self.url,
+            "story": self.story, "origin": self.origin, "score": round(self.score, 4),
+            "snippet": self.snippet, "copies": self.copies,
+        }
+
+
+@dataclass(slots=True)
+class SearchResult:
+    query: str
+    match: str  # the FTS5 expression that ran ("" when nothing could run)
+    total: int
+    hits: list[SearchHit]
+    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    histogram: list[tuple[str, int]] = field(default_factory=list)
+    message: str | None = None  # why the query was reinterpreted or gave nothing
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "query": self.query, "match": self.match, "total": self.total,
+            "message": self.message, "hits": [h.to_dict() for h in self.hits],
+            "facets": {k: [{"value": v, "count": n} for v, n in rows]
+                       for k, rows in self.facets.items()},
+            "histogram": [{"day": d, "count": n} for d, n in self.histogram],
+        }
+
+
+@dataclass(slots=True)
+class StoryFilter:
+    outlet: str | None = None
+    language: str | None = None
+    entity: int | None = None
+    since: date | None = None
+    until: date | None = None
+
+
+class SearchStore(Protocol):
+    def search(self, query: str, *, outlet: str | None = ..., language: str | None = ...,
+               story: int | None = ..., since: date | None = ..., until: date | None = ...,
+               one_per_origin: bool = ..., limit: int = ..., offset: int = ...
+               ) -> SearchResult: ...
+    def story_page(self, sort: str, filters: StoryFilter, after: tuple[float, int] | None,
+                   limit: int) -> list[tuple[int, float]]: ...
+    def index_size(self) -> int: ...
+    def entity_articles(self, entity_id: int) -> list[int]: ...
+    def article_page(self, after: int, limit: int, *, outlet: str | None = ...,
+                     language: str | None = ...) -> list[int]: ...
+    def generation(self) -> int: ...
+    def facet_values(self, column: str, limit: int = ...) -> list[tuple[str, int]]: ...
+
+
+def plain_query(query: str) -> str:
+    """The query's words, each quoted: what runs when the FTS5 syntax does not parse."""
+    return " ".join(f'"{w}"' for w in _WORDS.findall(query))
+
+
+class SearchTables:
+    """Search and listing SQL on a :class:`SQLiteStore` (attached as ``store.search``)."""
+
+    def __init__(self, store: SQLiteStore) -> None:
+        self._store = store
+
+    @property
+    def _db(self) -> sqlite3.Connection:
+        return self._store._db
+
+    # -- full text ------------------------------------------------------------
+
+    def search(self, query: str, *, outlet: str | None = None, language: str | None = None,
+               story: int | None = None, since: date | None = None, until: date | None = None,
+               one_per_origin: bool = False, limit: int = 20, offset: int = 0) -> SearchResult:
+        """Articles matching ``query`` (FTS5 syntax: "phrase", OR, NOT, prefix*), best first.
+
+        A query FTS5 cannot parse runs again as its plain words, with a message saying
+        so; one without any word gives no hits and a message. Facets and the date
+        histogram count every match under the filters, not only the page shown.
+        """
+        text = (query or "").strip()
+        if not _WORDS.search(text):
+            return SearchResult(query, "", 0, [], message="type a word to search for")
+        rows, match, message = self._matches(text, outlet, language, story, since, until)
+        if rows is None:
+            return SearchResult(query, "", 0, [], message=message)
+        facets = {
+            "outlet": Counter(r[1] or "unknown" for r in rows).most_common(20),
+            "language": Counter(r[2] or "unknown" for r in rows).most_common(20),
+            "story": [(str(s), n) for s, n in
+                      Counter(r[4] for r in rows if r[4] is not None).most_common(20)],
+        }
+        histogram = sorted(Counter((r[3] or "")[:10] for r in rows if r[3]).items())
+        copies: Counter[int] = Counter()
+        if one_per_origin:
+            kept, seen = [], set()
+            for r in rows:
+                copies[r[5]] += 1
+                if r[5] not in seen:
+                    seen.add(r[5])
+                    kept.append(r)
+            rows = kept
+        total = len(rows)
+        page = rows[offset : offset + limit]
+        snippets = self._snippets(match, [r[0] for r in page])
+        hits = []
+        for r in page:
+            article = self._db.execute(
+                "SELECT title, outlet, language, published, url FROM articles WHERE id = ?",
+                (r[0],)).fetchone()
+            hits.append(SearchHit(
+                article=r[0], title=article[0], outlet=article[1], language=article[2],
+                published=article[3], url=article[4], story=r[4], origin=r[5], score=-r[6],
+                snippet=snippets.get(r[0], ""),
+                copies=max(0, copies[r[5]] - 1) if one_per_origin else 0,
+            ))
+        if total == 0 and message is None:
+            message = "no article matches"
+        return SearchResult(query, match, total, hits, facets, histogram, message)
+
+    def _matches(self, text: str, outlet: str | None, language: str | None,
+                 story: int | None, since: date | None, until: date | None
+                 ) -> tuple[list[tuple[Any, ...]] | None, str, str | None]:
+        where, params = ["articles_fts MATCH ?"], []
+        if outlet:
+            where.append("a.outlet = ?")
+            params.append(outlet)
+        if language:
+            where.append("a.language = ?")
+            params.append(language)
+        if story is not None:
+            where.append("m.story_id = ?")
+            params.append(story)
+        if since is not None:
+            where.append("substr(a.published, 1, 10) >= ?")
+            params.append(since.isoformat())
+        if until is not None:
+            where.append("substr(a.published, 1, 10) <= ?")
+            params.append(until.isoformat())
+        sql = (
+            f"SELECT a.id, a.outlet, a.language, a.published, m.story_id, "
+            f"coalesce((SELECT min(o.origin_id) FROM article_origin o "
+            f"WHERE o.article_id = a.id), a.id), {_BM25} AS rank "
+            f"FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
+            f"LEFT JOIN story_members m ON m.article_id = a.id "
+            f"WHERE {' AND '.join(where)} ORDER BY rank, a.id"
+        )
+        message = None
+        for match in (text, plain_query(text)):
+            try:
+                rows = self._db.execute(sql, [match, *params]).fetchall()
+            except sqlite3.OperationalError as exc:
+                if any(word in str(exc) for word in _STORE_TROUBLE):
+                    raise  # the store's trouble, not the query's
+                message = ("the query's syntax was not understood (use \"a phrase\", OR, NOT, "
+                           "prefix*); searched for its words instead")
+                continue
+            return [tuple(r) for r in rows], match, message
+        return None, "", "the query could not be searched; try plain words"
+
+    def _snippets(self, match: str, ids: Sequence[int]) -> dict[int, str]:
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        rows = self._db.execute(
+            f"SELECT rowid, snippet(articles_fts, 1, ?, ?, '…', 24) FROM articles_fts "
+            f"WHERE articles_fts MATCH ? AND rowid IN ({marks})",
+            [MARK_START, MARK_END, match, *ids],
+        )
+        return {int(r[0]): _clean_marks(r[1] or "") for r in rows}
+
+    def index_size(self) -> int:
+        """Bytes the full-text index takes (its shadow tables' pages)."""
+        try:
+            row = self._db.execute(
+                "SELECT sum(pgsize) FROM dbstat WHERE name LIKE 'articles_fts%'").fetchone()
+            return int(row[0] or 0)
+        except sqlite3.OperationalError:  # SQLite built without the dbstat table
+            rows = self._db.execute("SELECT block FROM articles_fts_data").fetchall()
+            return sum(len(r[0] or b"") for r in rows)
+
+    def article_page(self, after: int, limit: int, *, outlet: str | None = None,
+                     language: str | None = None) -> list[int]:
+        """Article ids above ``after``, ascending (keyset paging of the article list)."""
+        where, params = ["id > ?"], [after]
+        for column, value in (("outlet", outlet), ("language", language)):
+            if value:
+                where.append(f"{column} = ?")
+                params.append(value)
+        rows = self._db.execute(
+            f"SELECT id FROM articles WHERE {' AND '.join(where)} ORDER BY id LIMIT ?",
+            [*params, limit])
+        return [int(r[0]) for r in rows]
+
+    def entity_articles(self, entity_id: int) -> list[int]:
+        """Ids of the articles mentioning a canonical entity."""
+        rows = self._db.execute(
+            "SELECT article_id FROM entity_articles WHERE entity_id = ? ORDER BY article_id",
+            (entity_id,))
+        return [int(r[0]) for r in rows]
+
+    def generation(self) -> int:
+        """A number that grows whenever any stage writes results: cached views derived
+        from analysis (a story's brief) are valid while it is unchanged."""
+        row = self._db.execute(
+            "SELECT (SELECT coalesce(max(rowid), 0) FROM stage_runs) * 1000003 "
+            "+ (SELECT coalesce(max(id), 0) FROM articles)").fetchone()
+        return int(row[0])
+
+    # -- the story catalogue --------------------------------------------------
+
+    def story_page(self, sort: str, filters: StoryFilter, after: tuple[float, int] | None,
+                   limit: int) -> list[tuple[int, float]]:
+        """Live story ids with their sort key, best first, after the keyset ``after``.
+
+        ``sort``: "newest" (last day seen), "largest" (articles) or "origins"
+        (independent origins: an article the reuse stage linked to none is its own).
+        """
+        if sort == "newest":
+            key = "coalesce(s.last_day, 0)"
+        elif sort == "largest":
+            key = "s.size"
+        elif sort == "origins":
+            key = ("(SELECT count(DISTINCT coalesce(o.origin_id, m.article_id)) "
+                   "FROM story_members m LEFT JOIN article_origin o "
+                   "ON o.article_id = m.article_id WHERE m.story_id = s.id)")
+        else:
+            raise ValueError(f"unknown sort {sort!r}")
+        where = ["s.merged_into IS NULL", "s.size > 0"]
+        params: list[object] = []
+        if filters.since is not None:
+            where.append("s.last_day >= ?")
+            params.append(filters.since.toordinal())
+        if filters.until is not None:
+            where.append("s.first_day <= ?")
+            params.append(filters.until.toordinal())
+        for column, value in (("outlet", filters.outlet), ("language", filters.language)):
+            if value:
+                where.append(f"s.id IN (SELECT m.story_id FROM story_members m JOIN articles a "
+                             f"ON a.id = m.article_id WHERE a.{column} = ?)")
+                params.append(value)
+        if filters.entity is not None:
+            where.append("s.id IN (SELECT m.story_id FROM story_members m JOIN entity_articles e "
+                         "ON e.article_id = m.article_id WHERE e.entity_id = ?)")
+            params.append(filters.entity)
+        outer = ""
+        if after is not None:
+            outer = "WHERE k < ? OR (k = ? AND id < ?)"
+            params += [after[0], after[0], after[1]]
+        sql = (f"SELECT id, k FROM (SELECT s.id AS id, {key} AS k FROM stories s "
+               f"WHERE {' AND '.join(where)}) {outer} ORDER BY k DESC, id DESC LIMIT ?")
+        return [(int(r[0]), float(r[1])) for r in self._db.execute(sql, [*params, limit])]
+
+    def facet_values(self, column: str, limit: int = 50) -> list[tuple[str, int]]:
+        """The most frequent outlets or languages, for the filter menus."""
+        if column not in ("outlet", "language"):
+            raise ValueError(f"no facet {column!r}")
+        rows = self._db.execute(
+            f"SELECT {column}, count(*) AS n FROM articles WHERE {column} IS NOT NULL "
+            f"GROUP BY {column} ORDER BY n DESC, {column} LIMIT ?", (limit,))
+        return [(str(r[0]), int(r[1])) for r in rows]
+
+
+def _clean_marks(snippet: str) -> str:
+    """Drop unbalanced markers (a snippet cut inside a match) so each start has its end."""
+    out, open_ = [], False
+    for part in re.split("([\x02\x03])", snippet):
+        if part == MARK_START:
+            if not open_:
+                out.append(part)
+                open_ = True
+        elif part == MARK_END:
+            if open_:
+                out.append(part)
+                open_ = False
+        else:
+            out.append(_MARKS.sub("", part))
+    if open_:
+        out.append(MARK_END)
+    return "".join(out)

@@ -1,0 +1,479 @@
+"""The ASGI app: routes for the pages and their JSON twins under ``/api/v1/``.
+
+Handlers are plain functions (Starlette runs them in its thread pool); each
+thread keeps its own engine, since an SQLite connection belongs to one thread.
+Writes (ingest) go through one engine behind a lock.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager, suppress
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from newsweave.engine import Engine, open_engine
+from newsweave.errors import InputError, NewsweaveError, NotFoundError
+from newsweave.store.search import MARK_END, MARK_START, StoryFilter
+from newsweave.web import views
+from newsweave.web.briefs import BriefWorker
+from newsweave.web.openapi import spec
+from newsweave.web.paging import (
+    BadRequest,
+    choice,
+    day,
+    decode_cursor,
+    encode_cursor,
+    page_size,
+    whole,
+)
+from newsweave.web.respond import (
+    LIST_FORMATS,
+    SecurityHeaders,
+    error_json,
+    list_response,
+    with_params,
+)
+
+SORTS = ("newest", "largest", "origins")
+PAGE_WAIT = 1.0  # seconds a story page waits for its brief before showing the rest
+API_WAIT = 120.0  # the JSON twin waits for the brief (a client wants the whole answer)
+MAX_UPLOAD = 5_000_000
+
+
+class Engines:
+    """One engine per worker thread on the same store, and one writer behind a lock."""
+
+    def __init__(self, db: str) -> None:
+        self.db = db
+        self._local = threading.local()
+        self.write_lock = threading.Lock()
+        self._all: list[Engine] = []
+        self._all_lock = threading.Lock()
+
+    def get(self) -> Engine:
+        engine = getattr(self._local, "engine", None)
+        if engine is None:
+            engine = open_engine(self.db)
+            self._local.engine = engine
+            with self._all_lock:
+                self._all.append(engine)
+        return engine
+
+    def close(self) -> None:
+        with self._all_lock:
+            for engine in self._all:
+                with suppress(Exception):  # another thread's connection: closed at exit
+                    engine.close()
+            self._all.clear()
+
+
+def _highlight_snippet(snippet: str) -> str:
+    """A search snippet as HTML: escaped first, then the match markers become <mark>."""
+    from markupsafe import Markup, escape
+
+    return Markup(str(escape(snippet)).replace(MARK_START, "<mark>").replace(MARK_END, "</mark>"))
+
+
+def _templates() -> Environment:
+    env = Environment(loader=PackageLoader("newsweave.web", "templates"),
+                      autoescape=select_autoescape(default=True, default_for_string=True))
+    env.filters["snippet"] = _highlight_snippet
+    env.filters["pct"] = lambda v: f"{float(v or 0):.0%}"
+    env.filters["safe_url"] = views.safe_url
+    env.globals["kinds"] = ("copy", "rewrite", "translation", "shared-quotes", "citation")
+    return env
+
+
+def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
+               page_wait: float = PAGE_WAIT) -> Starlette:
+    """The web app on the store at ``db``; ``tokens`` maps bearer tokens to scopes;
+    ``page_wait``: seconds a story page waits for a brief being computed."""
+    engines = Engines(db)
+    briefs = BriefWorker(lambda: open_engine(db))
+    open_engine(db).close()  # fail now, with the store's own message, if ``db`` is unusable
+    env = _templates()
+    keys = dict(tokens or {})
+
+    def page(request: Request, name: str, status: int = 200, **data: Any) -> HTMLResponse:
+        html = env.get_template(name).render(request_path=request.url.path, **data)
+        return HTMLResponse(html, status_code=status)
+
+    def api(request: Request) -> bool:
+        return request.url.path.startswith("/api/")
+
+    def handle(fn: Callable[[Request, Engine], Response]) -> Callable[[Request], Response]:
+        def endpoint(request: Request) -> Response:
+            return fn(request, engines.get())
+
+        endpoint.__name__ = fn.__name__
+        return endpoint
+
+    # -- stories ----------------------------------------------------------------
+
+    def _stories(request: Request, engine: Engine) -> tuple[list[dict[str, Any]], str | None,
+                                                             dict[str, Any]]:
+        q = request.query_params
+        sort = choice(q.get("sort"), "sort", SORTS)
+        size = page_size(q.get("size"))
+        filters = StoryFilter(outlet=q.get("outlet") or None, language=q.get("language") or None,
+                              entity=whole(q.get("entity"), "entity"),
+                              since=day(q.get("since"), "since"),
+                              until=day(q.get("until"), "until"))
+        after = decode_cursor(q.get("cursor"), f"stories:{sort}", (float, int))
+        found = engine.story_page(sort, filters=filters, limit=size + 1,
+                                  after=(after[0], after[1]) if after else None)
+        rows = [views.story_summary(s) for s, _ in found[:size]]
+        next_url = None
+        if len(found) > size:
+            last, key = found[size - 1]
+            next_url = with_params(request, cursor=encode_cursor(f"stories:{sort}", key, last.id))
+        return rows, next_url, {"sort": sort, "filters": {
+            "outlet": filters.outlet, "language": filters.language, "entity": filters.entity,
+            "since": q.get("since") or None, "until": q.get("until") or None}}
+
+    def stories_page(request: Request, engine: Engine) -> Response:
+        rows, next_url, meta = _stories(request, engine)
+        return page(request, "stories.html", stories=rows, next_url=next_url, **meta,
+                    outlets=engine.store.search.facet_values("outlet"),
+                    languages=engine.store.search.facet_values("language"))
+
+    def stories_api(request: Request, engine: Engine) -> Response:
+        fmt = choice(request.query_params.get("format"), "format", LIST_FORMATS)
+        rows, next_url, meta = _stories(request, engine)
+        return list_response(request, fmt, "stories", rows, next_url, meta)
+
+    def _story_id(request: Request) -> int:
+        return whole(request.path_params["id"], "story id", required=True) or 0
+
+    def story_page(request: Request, engine: Engine) -> Response:
+        return page(request, "story.html",
+                    **views.story_view(engine, briefs, _story_id(request), page_wait))
+
+    def story_api(request: Request, engine: Engine) -> Response:
+        data = views.story_view(engine, briefs, _story_id(request), API_WAIT)
+        data.pop("graph")
+        return JSONResponse({"ok": True, **data})
+
+    def _brief(engine: Engine, story_id: int) -> dict[str, Any]:
+        brief, status = views.brief_of(engine, briefs, story_id, API_WAIT)
+        if brief is None:
+            raise HTTPException(503 if status == "pending" else 500,
+                                f"the brief of story {story_id} is {status}; try again")
+        return brief
+
+    def brief_api(request: Request, engine: Engine) -> Response:
+        fmt = choice(request.query_params.get("format"), "format", ("json", "md", "html"))
+        story_id = engine.story(_story_id(request)).id
+        if fmt == "json":
+            return JSONResponse({"ok": True, "brief": _brief(engine, story_id)})
+        from newsweave.brief import render
+
+        brief = engine.brief(story_id)
+        if fmt == "md":
+            return PlainTextResponse(render(brief, "md"), media_type="text/markdown")
+        # The brief's own HTML is a standalone document; served as a download, not a page.
+        return Response(render(brief, "html"), media_type="text/html; charset=utf-8",
+                        headers={"Content-Disposition":
+                                 f'attachment; filename="brief-{story_id}.html"'})
+
+    def provenance_api(request: Request, engine: Engine) -> Response:
+        from newsweave.reuse.graph import to_dot, to_graphml
+
+        fmt = choice(request.query_params.get("format"), "format", ("json", "graphml", "dot"))
+        graph = engine.provenance_graph(engine.story(_story_id(request)).id)
+        if fmt == "graphml":
+            return Response(to_graphml(graph), media_type="application/graphml+xml")
+        if fmt == "dot":
+            return PlainTextResponse(to_dot(graph), media_type="text/vnd.graphviz")
+        return JSONResponse({"ok": True, **graph.to_dict(),
+                             "nodes": {str(k): v for k, v in graph.nodes.items()}})
+
+    # -- articles ---------------------------------------------------------------
+
+    def _article_args(request: Request) -> tuple[int, tuple[int, int] | None]:
+        article_id = whole(request.path_params["id"], "article id", required=True) or 0
+        raw = request.query_params.get("hl")
+        if not raw:
+            return article_id, None
+        start, _, end = raw.partition("-")
+        a, b = whole(start, "hl start", required=True), whole(end, "hl end", required=True)
+        if a is None or b is None or b <= a:
+            raise BadRequest("hl must be START-END with START < END")
+        return article_id, (a, b)
+
+    def article_page(request: Request, engine: Engine) -> Response:
+        article_id, hl = _article_args(request)
+        return page(request, "article.html", **views.article_view(engine, article_id, hl))
+
+    def article_api(request: Request, engine: Engine) -> Response:
+        article_id, hl = _article_args(request)
+        data = views.article_view(engine, article_id, hl)
+        data.pop("segments")
+        return JSONResponse({"ok": True, **data})
+
+    def articles_api(request: Request, engine: Engine) -> Response:
+        q = request.query_params
+        fmt = choice(q.get("format"), "format", LIST_FORMATS)
+        size = page_size(q.get("size"))
+        after = decode_cursor(q.get("cursor"), "articles", (int,))
+        found = engine.article_page(after=after[0] if after else 0, limit=size + 1,
+                                    outlet=q.get("outlet") or None,
+                                    language=q.get("language") or None)
+        rows = [views.article_summary(a) for a in found[:size]]
+        next_url = (with_params(request, cursor=encode_cursor("articles", found[size - 1].id))
+                    if len(found) > size else None)
+        return list_response(request, fmt, "articles", rows, next_url)
+
+    # -- compare, entities --------------------------------------------------------
+
+    def _pair(request: Request) -> tuple[int, int]:
+        a = whole(request.query_params.get("a"), "a", required=True) or 0
+        b = whole(request.query_params.get("b"), "b", required=True) or 0
+        if a == b:
+            raise BadRequest("a and b must be two different articles")
+        return a, b
+
+    def compare_page(request: Request, engine: Engine) -> Response:
+        a, b = _pair(request)
+        return page(request, "compare.html", **views.compare_view(engine, a, b))
+
+    def compare_api(request: Request, engine: Engine) -> Response:
+        a, b = _pair(request)
+        data = views.compare_view(engine, a, b)
+        for side in ("a", "b"):
+            data[side].pop("segments")
+        return JSONResponse({"ok": True, **data})
+
+    def _entity_id(request: Request) -> int:
+        return whole(request.path_params["id"], "entity id", required=True) or 0
+
+    def entity_page(request: Request, engine: Engine) -> Response:
+        return page(request, "entity.html", **views.entity_view(engine, _entity_id(request)))
+
+    def entity_api(request: Request, engine: Engine) -> Response:
+        return JSONResponse({"ok": True, **views.entity_view(engine, _entity_id(request))})
+
+    def _offset_page(request: Request, kind: str, items: list[dict[str, Any]], key: str
+                     ) -> Response:
+        """A list computed whole (entities, quotes) served page by page."""
+        q = request.query_params
+        fmt = choice(q.get("format"), "format", LIST_FORMATS)
+        size = page_size(q.get("size"))
+        after = decode_cursor(q.get("cursor"), kind, (int,))
+        offset = after[0] if after else 0
+        rows = items[offset : offset + size]
+        next_url = (with_params(request, cursor=encode_cursor(kind, offset + size))
+                    if offset + size < len(items) else None)
+        return list_response(request, fmt, key, rows, next_url, {"total": len(items)})
+
+    def entities_api(request: Request, engine: Engine) -> Response:
+        story = whole(request.query_params.get("story"), "story")
+        items = [{"id": e.id, "name": e.name, "type": e.type, "aliases": e.aliases,
+                  "roles": e.roles, "articles": len(e.articles),
+                  "mentions": sum(e.articles.values())} for e in engine.entities(story=story)]
+        return _offset_page(request, f"entities:{story}", items, "entities")
+
+    def quotes_api(request: Request, engine: Engine) -> Response:
+        story = whole(request.query_params.get("story"), "story")
+        items = [{"id": q.id, "text": q.text, "speaker": q.speaker, "cue": q.cue,
+                  "direct": q.direct, "articles": q.articles} for q in engine.quotes(story=story)]
+        return _offset_page(request, f"quotes:{story}", items, "quotes")
+
+    def bundle_api(request: Request, engine: Engine) -> Response:
+        """A story's evidence as one JSON file: brief, articles with metadata, lineage."""
+        story = engine.story(_story_id(request))
+        articles = [engine.article(i) for i in story.articles]
+        data = {"ok": True, "story": views.story_summary(story),
+                "brief": _brief(engine, story.id),
+                "articles": [{**views.article_summary(a), "raw_url": a.url, "text": a.text,
+                              "outlet_how": a.outlet_how, "published_how": a.published_how,
+                              "source": a.source} for a in articles],
+                "lineage": engine.provenance(story.id)}
+        return JSONResponse(data, headers={
+            "Content-Disposition": f'attachment; filename="story-{story.id}-evidence.json"'})
+
+    # -- search -------------------------------------------------------------------
+
+    def _search(request: Request, engine: Engine) -> tuple[Any, str | None, dict[str, Any]]:
+        q = request.query_params
+        size = page_size(q.get("size"))
+        after = decode_cursor(q.get("cursor"), "search", (int,))
+        offset = after[0] if after else 0
+        if offset > 10_000:
+            raise BadRequest("cursor is past the last page a search shows (10,000 hits)")
+        args = {"outlet": q.get("outlet") or None, "language": q.get("language") or None,
+                "story": whole(q.get("story"), "story"), "since": day(q.get("since"), "since"),
+                "until": day(q.get("until"), "until"),
+                "one_per_origin": choice(q.get("origins"), "origins", ("all", "one")) == "one"}
+        result = engine.search((q.get("q") or "")[:500], limit=size, offset=offset, **args)
+        next_url = (with_params(request, cursor=encode_cursor("search", offset + size))
+                    if offset + size < result.total else None)
+        return result, next_url, {"params": {k: q.get(k) or "" for k in (
+            "q", "outlet", "language", "story", "since", "until", "origins")}}
+
+    def search_page(request: Request, engine: Engine) -> Response:
+        result, next_url, meta = _search(request, engine)
+        peak = max((n for _, n in result.histogram), default=0)
+        return page(request, "search.html", result=result, next_url=next_url, peak=peak,
+                    facet_link=lambda **kw: with_params(request, cursor=None, **kw), **meta)
+
+    def search_api(request: Request, engine: Engine) -> Response:
+        fmt = choice(request.query_params.get("format"), "format", LIST_FORMATS)
+        result, next_url, _ = _search(request, engine)
+        data = result.to_dict()
+        hits = data.pop("hits")
+        return list_response(request, fmt, "hits", hits, next_url, data)
+
+    # -- ingest -------------------------------------------------------------------
+
+    def _authorise(request: Request, form_token: str | None = None) -> None:
+        from newsweave.web.auth import cross_site, scopes_of
+
+        h = request.headers
+        if cross_site(h.get("sec-fetch-site"), h.get("origin"), h.get("host"),
+                      request.url.scheme):
+            raise HTTPException(403, "cross-site requests may not change anything here")
+        header = h.get("authorization") or (f"Bearer {form_token}" if form_token else None)
+        scopes = scopes_of(header, keys)
+        if scopes is None:
+            raise HTTPException(401, "ingesting needs a token with the ingest scope "
+                                     "(Authorization: Bearer TOKEN; see serve --tokens)")
+        if "ingest" not in scopes:
+            raise HTTPException(403, "this token may not ingest (it lacks the ingest scope)")
+
+    async def _read_ingest(request: Request) -> tuple[str, str, str | None, str | None]:
+        """(text, source name, outlet, form token) from a form, an upload or a plain body."""
+        length = request.headers.get("content-length")
+        if length and length.isdigit() and int(length) > MAX_UPLOAD:
+            raise HTTPException(413, f"upload larger than {MAX_UPLOAD:,} bytes")
+        kind = request.headers.get("content-type", "")
+        if kind.startswith(("multipart/form-data", "application/x-www-form-urlencoded")):
+            async with request.form(max_files=1, max_fields=10,
+                                    max_part_size=MAX_UPLOAD) as form:
+                upload = form.get("file")
+                text, source = str(form.get("text") or ""), "<pasted text>"
+                if upload is not None and not isinstance(upload, str) and upload.filename:
+                    data = await upload.read(MAX_UPLOAD + 1)
+                    if len(data) > MAX_UPLOAD:
+                        raise HTTPException(413, f"upload larger than {MAX_UPLOAD:,} bytes")
+                    text, source = data.decode("utf-8", "replace"), Path(upload.filename).name
+                return (text, source, str(form.get("outlet") or "") or None,
+                        str(form.get("token") or "") or None)
+        body = b""
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > MAX_UPLOAD:
+                raise HTTPException(413, f"upload larger than {MAX_UPLOAD:,} bytes")
+        return body.decode("utf-8", "replace"), "<posted text>", \
+            request.query_params.get("outlet") or None, None
+
+    def _ingest(text: str, source: str, outlet: str | None) -> dict[str, Any]:
+        if not text.strip():
+            raise BadRequest("nothing to ingest: send a file or some text")
+        with engines.write_lock:
+            engine = engines.get()
+            report = engine.ingest_text(text, source=source, outlet=outlet)
+            stories = engine.store.stories.story_of(report.new + report.known)
+        return {**report.to_dict(), "stories": {str(k): v for k, v in stories.items()}}
+
+    async def ingest_api(request: Request) -> Response:
+        from starlette.concurrency import run_in_threadpool
+
+        _authorise(request)
+        text, source, outlet, _ = await _read_ingest(request)
+        report = await run_in_threadpool(_ingest, text, source, outlet)
+        return JSONResponse({"ok": True, **report})
+
+    async def ingest_page(request: Request) -> Response:
+        from starlette.concurrency import run_in_threadpool
+
+        if request.method == "GET":
+            return page(request, "ingest.html", report=None, error=None)
+        text, source, outlet, token = await _read_ingest(request)
+        _authorise(request, token)
+        report = await run_in_threadpool(_ingest, text, source, outlet)
+        return page(request, "ingest.html", report=report, error=None)
+
+    # -- errors -------------------------------------------------------------------
+
+    def failure(request: Request, status: int, message: str) -> Response:
+        if api(request) or request.url.path == "/openapi.json":
+            return error_json(status, message)
+        return page(request, "error.html", status=status, code=status, message=message)
+
+    async def on_http(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        message = exc.detail if exc.status_code != 404 or exc.detail != "Not Found" \
+            else "no such page"
+        return failure(request, exc.status_code, str(message))
+
+    async def on_bad(request: Request, exc: Exception) -> Response:
+        return failure(request, 400, str(exc))
+
+    async def on_missing(request: Request, exc: Exception) -> Response:
+        return failure(request, 404, str(exc))
+
+    async def on_error(request: Request, exc: Exception) -> Response:
+        return failure(request, 500, "the server failed on this request (see its log)")
+
+    def openapi(request: Request) -> Response:
+        return JSONResponse(spec())
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        briefs.stop()
+        engines.close()
+
+    static = Path(__file__).with_name("static")
+    routes = [
+        Route("/", handle(stories_page)),
+        Route("/stories/{id}", handle(story_page)),
+        Route("/articles/{id}", handle(article_page)),
+        Route("/compare", handle(compare_page)),
+        Route("/entities/{id}", handle(entity_page)),
+        Route("/search", handle(search_page)),
+        Route("/ingest", ingest_page, methods=["GET", "POST"]),
+        Route("/openapi.json", openapi),
+        Route("/api/v1/stories", handle(stories_api)),
+        Route("/api/v1/stories/{id}", handle(story_api)),
+        Route("/api/v1/stories/{id}/brief", handle(brief_api)),
+        Route("/api/v1/stories/{id}/provenance", handle(provenance_api)),
+        Route("/api/v1/articles", handle(articles_api)),
+        Route("/api/v1/articles/{id}", handle(article_api)),
+        Route("/api/v1/stories/{id}/bundle", handle(bundle_api)),
+        Route("/api/v1/entities", handle(entities_api)),
+        Route("/api/v1/quotes", handle(quotes_api)),
+        Route("/api/v1/compare", handle(compare_api)),
+        Route("/api/v1/entities/{id}", handle(entity_api)),
+        Route("/api/v1/search", handle(search_api)),
+        Route("/api/v1/ingest", ingest_api, methods=["POST"]),
+        Mount("/static", StaticFiles(directory=static), name="static"),
+    ]
+    app = Starlette(
+        routes=routes,
+        middleware=[Middleware(SecurityHeaders)],
+        exception_handlers={
+            HTTPException: on_http, BadRequest: on_bad, NotFoundError: on_missing,
+            InputError: on_bad, NewsweaveError: on_bad, Exception: on_error,
+        },
+        lifespan=lifespan,
+        max_body_size=MAX_UPLOAD + 65_536,
+    )
+    # "/x/" is never redirected to "/x": a redirect built from the request path would
+    # turn "//evil.example/" into a link off this site.
+    app.router.redirect_slashes = False
+    app.state.engines = engines
+    return app
+

@@ -1,0 +1,103 @@
+"""Responses: the one error shape, list formats (json / ndjson / csv), paging links, and
+the security headers every response carries."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+from typing import Any
+from urllib.parse import urlencode
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+# No script at all: the pages are server-rendered and need none. Styles and images only
+# from this server; no framing; forms post only here.
+CSP = ("default-src 'self'; script-src 'none'; object-src 'none'; base-uri 'none'; "
+       "form-action 'self'; frame-ancestors 'none'; img-src 'self'; style-src 'self'")
+SECURITY_HEADERS = [
+    (b"content-security-policy", CSP.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-frame-options", b"DENY"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+]
+LIST_FORMATS = ("json", "ndjson", "csv")
+
+
+class SecurityHeaders:
+    """ASGI middleware: adds the security headers to every response, errors included."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                names = {k.lower() for k, _ in message.get("headers", [])}
+                extra = [(k, v) for k, v in SECURITY_HEADERS if k not in names]
+                message["headers"] = [*message.get("headers", []), *extra]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def error_json(status: int, message: str) -> JSONResponse:
+    return JSONResponse({"ok": False, "error": message, "status": status}, status_code=status)
+
+
+def with_params(request: Request, **changes: Any) -> str:
+    """This request's path and query with some parameters changed (None removes one).
+
+    Relative to this server by construction: the path comes from the route, never
+    from a Host header, so a link can never point elsewhere.
+    """
+    params = [(k, v) for k, v in request.query_params.multi_items() if k not in changes]
+    params += [(k, str(v)) for k, v in changes.items() if v is not None]
+    query = urlencode(params)
+    return request.url.path + (f"?{query}" if query else "")
+
+
+def list_response(request: Request, fmt: str, key: str, rows: Sequence[dict[str, Any]],
+                  next_url: str | None, extra: dict[str, Any] | None = None) -> Response:
+    """A page of a list as JSON (with ``next_url``), NDJSON or CSV; a ``Link`` header
+    points to the next page in every format."""
+    headers = {"Link": f'<{next_url}>; rel="next"'} if next_url else {}
+    if fmt == "ndjson":
+        body = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
+        return Response(body, media_type="application/x-ndjson", headers=headers)
+    if fmt == "csv":
+        return Response(to_csv(rows), media_type="text/csv; charset=utf-8", headers=headers)
+    data = {"ok": True, **(extra or {}), key: list(rows), "next_url": next_url}
+    return JSONResponse(data, headers=headers)
+
+
+def to_csv(rows: Sequence[dict[str, Any]]) -> str:
+    """CSV of flat rows; lists are joined with '; '. Cells a spreadsheet would run as a
+    formula (=, +, -, @ first) get a leading apostrophe."""
+    out = io.StringIO()
+    columns: list[str] = []
+    for row in rows:
+        columns += [k for k in row if k not in columns]
+    writer = csv.DictWriter(out, columns, extrasaction="ignore")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: _cell(v) for k, v in row.items()})
+    return out.getvalue()
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, list | tuple):
+        value = "; ".join(str(v) for v in value)
+    elif isinstance(value, dict):
+        value = json.dumps(value, ensure_ascii=False)
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        value = "'" + value
+    return value

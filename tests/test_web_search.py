@@ -1,0 +1,100 @@
+"""Full-text search (Engine.search, store/search.py, `newsweave search`): the index follows
+every write to the articles table, the query syntax works, and no query string fails."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import date
+
+from click.testing import CliRunner
+
+import newsweave
+from newsweave.cli import cli
+from newsweave.store.search import MARK_END, MARK_START, plain_query
+
+STORM = ("Storm floods Kelso harbour\n\nA winter storm flooded the harbour of Kelso on Monday, "
+         "sinking four fishing boats, the coastguard said.")
+COPY = ("Kelso harbour flooded by storm\n\nA winter storm flooded the harbour of Kelso on "
+        "Monday, sinking four fishing boats, the coastguard said. More rain is expected.")
+BRIDGE = ("Bridge reopens in Arlen\n\nThe Arlen river bridge reopened to traffic on "
+          "Wednesday after two years of repairs, the city council said.")
+
+
+def _fill(engine: newsweave.Engine) -> list[int]:
+    ids = []
+    for text, outlet, day in ((STORM, "Coast Post", "2026-01-05"),
+                              (COPY, "Bay Times", "2026-01-06"),
+                              (BRIDGE, "Arlen Daily", "2026-01-07")):
+        doc = json.dumps({"title": text.split("\n")[0], "text": text.split("\n\n", 1)[1],
+                          "outlet": outlet, "published": day})
+        ids += engine.ingest_text(doc, source=f"{outlet}.json").new
+    return ids
+
+
+def test_search_finds_ranks_and_folds_copies(engine):
+    storm, copy, bridge = _fill(engine)
+    found = engine.search("storm")
+    assert {h.article for h in found.hits} == {storm, copy} and found.total == 2
+    assert all(MARK_START + "storm" in h.snippet.lower() for h in found.hits)
+    assert found.histogram == [("2026-01-05", 1), ("2026-01-06", 1)]  # in date order
+    assert dict(found.facets["outlet"]) == {"Coast Post": 1, "Bay Times": 1}
+    assert [h.article for h in engine.search('"river bridge"').hits] == [bridge]
+    assert {h.article for h in engine.search("storm OR bridge").hits} == {storm, copy, bridge}
+    assert [h.article for h in engine.search("storm NOT rain").hits] == [storm]
+    assert {h.article for h in engine.search("coastg*").hits} == {storm, copy}
+    assert [h.article for h in engine.search("storm", outlet="Bay Times").hits] == [copy]
+    assert engine.search("storm", since=date(2026, 1, 6)).total == 1
+    assert engine.search("storm", until=date(2026, 1, 5)).total == 1
+    # too short for the reuse stage to link: each is its own origin, nothing is folded
+    assert engine.search("storm", one_per_origin=True).total == 2
+    page = engine.search("storm OR bridge", limit=1, offset=1)
+    assert len(page.hits) == 1 and page.total == 3
+
+
+def test_index_follows_inserts_updates_and_deletes(engine):
+    storm, _, bridge = _fill(engine)
+    db: sqlite3.Connection = engine.store._db  # type: ignore[attr-defined]
+    with engine.store.transaction():
+        db.execute("UPDATE articles SET text = 'The Arlen ferry replaced the bridge.' "
+                   "WHERE id = ?", (bridge,))
+    assert [h.article for h in engine.search("ferry").hits] == [bridge]
+    assert engine.search('"river bridge"').total == 0
+    with engine.store.transaction():
+        db.execute("DELETE FROM articles WHERE id = ?", (storm,))
+    assert storm not in {h.article for h in engine.search("storm").hits}
+    assert db.execute("INSERT INTO articles_fts(articles_fts) VALUES ('integrity-check')") \
+        is not None
+    assert engine.store.search.index_size() > 0
+
+
+def test_any_query_string_gives_results_or_a_message(engine):
+    _fill(engine)
+    for q in ['"storm', "((", "*", "", "   ", "NEAR(", "title:", "nope:storm", "storm AND",
+              "\x00storm", "'); DROP TABLE articles; --", "🌊", "x" * 5000, "OR OR OR"]:
+        result = engine.search(q)
+        assert result.hits or result.message, repr(q)
+    odd = engine.search('"storm')
+    assert odd.total == 2 and "not understood" in (odd.message or "")
+    assert plain_query('a "b" c*') == '"a" "b" "c"'
+    assert engine.search("zzzzqqq").message == "no article matches"
+
+
+def test_snippet_markers_are_balanced(engine):
+    _fill(engine)
+    for hit in engine.search("storm OR harbour OR boats").hits:
+        assert hit.snippet.count(MARK_START) == hit.snippet.count(MARK_END) > 0
+
+
+def test_search_command(db_path):
+    with newsweave.open(db_path) as engine:
+        _fill(engine)
+    runner = CliRunner()
+    out = runner.invoke(cli, ["--db", db_path, "search", "storm", "--json"])
+    assert out.exit_code == 0, out.output
+    data = json.loads(out.output)
+    assert data["total"] == 2 and data["facets"]["outlet"] and data["histogram"]
+    text = runner.invoke(cli, ["--db", db_path, "search", "bridge"])
+    assert text.exit_code == 0 and "1 hit(s)" in text.output and "[bridge]" in text.output
+    odd = runner.invoke(cli, ["--db", db_path, "search", '"storm'])
+    assert odd.exit_code == 0 and "2 hit(s)" in odd.output
