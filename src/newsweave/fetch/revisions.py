@@ -1,0 +1,66 @@
+"""What changed between two versions of an article, and whether it was owned up to.
+
+The diff is word-level (a changed number shows as one replaced word, not a
+changed paragraph). An edit is a *stealth edit* when the new version carries no
+correction or update note that the old one did not already carry: readers of
+the old version were never told. The note patterns are the generic phrases
+newsrooms use for corrections and updates; they name no outlet.
+"""
+
+from __future__ import annotations
+
+import re
+from difflib import SequenceMatcher
+from typing import Any
+
+_CONTEXT = 4  # words of context kept on each side of a change
+_MAX_SIDE = 60  # words of one side of a change kept in the stored diff
+_NOTE = re.compile(
+    r"\b(corrections?|corrected|clarifications?|editor'?s note|erratum|"
+    r"an earlier version of this|this (article|story|report) (has been|was) "
+    r"(updated|amended|corrected|changed)|updated (on|at)\b|update:|"
+    r"berichtigung|korrektur|rectificatif|rectificación|fe de errores|correzione|"
+    r"rettifica|correção|исправлени|виправлен)",
+    re.I,
+)
+
+
+def word_diff(old: str, new: str) -> list[dict[str, Any]]:
+    """The changed runs of words: op (replace/insert/delete), old and new words, with
+    a few words of context before them and the word position in the old text.
+
+    >>> word_diff("The death toll rose to 12 on Monday.", "The death toll rose to 9 on Monday.")
+    [{'op': 'replace', 'at': 5, 'before': 'The death toll rose to', 'old': '12', 'new': '9', 'after': 'on Monday.'}]
+    """  # noqa: E501 (a doctest's output is one line)
+    a, b = old.split(), new.split()
+    matcher = SequenceMatcher(None, a, b, autojunk=False)
+    changes = []
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            continue
+        changes.append({
+            "op": op, "at": i1,
+            "before": " ".join(a[max(0, i1 - _CONTEXT):i1]),
+            "old": " ".join(a[i1:i2][:_MAX_SIDE]),
+            "new": " ".join(b[j1:j2][:_MAX_SIDE]),
+            "after": " ".join(a[i2:i2 + _CONTEXT]),
+        })
+    return changes
+
+
+def describe(change: dict[str, Any]) -> str:
+    """One line for a person: ``… toll rose to 12 → 9 …``."""
+    old = change["old"] or "∅"
+    new = change["new"] or "∅"
+    return f"…{change['before']} [{old} → {new}] {change['after']}…".replace("  ", " ")
+
+
+def correction_note(old: str, new: str) -> str | None:
+    """The correction/update note the new version adds, or None if it adds none."""
+    before = {m.group(0).lower() for m in _NOTE.finditer(old)}
+    for match in _NOTE.finditer(new):
+        if match.group(0).lower() not in before:
+            start = new.rfind("\n", 0, match.start()) + 1
+            end = new.find("\n", match.end())
+            return new[start: end if end >= 0 else len(new)].strip()[:300]
+    return None
