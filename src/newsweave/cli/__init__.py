@@ -77,6 +77,7 @@ from newsweave.cli import (  # noqa: E402, F401
     articles,
     brief,
     extract,
+    fetch,
     reuse,
     stories,
 )

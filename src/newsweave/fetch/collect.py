@@ -84,8 +84,8 @@ class Collector:
 
     def take(self, response: Response, depth: int = 0) -> str:
         """Ingest an already fetched response; returns the kind it was read as."""
-        kind = sniff_kind(response.body, response.content_type)
         try:
+            kind = sniff_kind(response.body, response.content_type)
             if kind == "feed":
                 feed = parse_feed(response.body, response.url)
                 self.take_feed_entries(response.url, feed.entries, response.fetched_at,
@@ -99,6 +99,7 @@ class Collector:
                 self.take_page(response)
         except InputError as exc:
             self.report.rejected.append(Rejection(response.url, str(exc)))
+            return "refused"
         return kind
 
     def take_feed_entries(self, feed_url: str, entries: Iterable[FeedEntry],

@@ -20,7 +20,8 @@ from newsweave.ingest.readers import normalise_date
 
 _ENTITY = re.compile(rb"<!ENTITY", re.I)
 _ROOT = re.compile(
-    rb"^\s*(?:<\?xml[^>]*\?>\s*)?(?:<!--.*?-->\s*|<\?[^>]*\?>\s*|<!DOCTYPE[^>]*>\s*)*<([\w:.-]+)",
+    rb"^\s*(?:<\?xml[^>]*\?>\s*)?(?:<!--.*?-->\s*|<\?[^>]*\?>\s*|<!DOCTYPE[^>\[]*(?:\[.*?\])?\s*>\s*)*"
+    rb"<([\w:.-]+)",
     re.S,
 )
 _FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml",
@@ -66,12 +67,16 @@ def refuse_xml_entities(data: bytes, where: str) -> None:
 def sniff_kind(data: bytes, content_type: str = "") -> str:
     """``"feed"``, ``"sitemap"``, ``"opml"`` or ``"html"`` for a fetched body.
 
+    XML that declares entities is refused here, whatever it claims to be.
+
     >>> sniff_kind(b'<?xml version="1.0"?><urlset xmlns="x"></urlset>')
     'sitemap'
     >>> sniff_kind(b"<html><body>hi</body></html>", "text/html")
     'html'
     """
     head = data[:4096].lstrip(b"\xef\xbb\xbf")
+    if head.lstrip().startswith((b"<?xml", b"<!DOCTYPE", b"<!doctype")):
+        refuse_xml_entities(data, "XML document")
     root = _ROOT.match(head)
     name = root.group(1).decode("ascii", "replace").lower().split(":")[-1] if root else ""
     if name in ("urlset", "sitemapindex"):

@@ -13,6 +13,7 @@ import re
 from difflib import SequenceMatcher
 from typing import Any
 
+_WORD = re.compile(r"\w+(?:[.,'’-]\w+)*|[^\w\s]")  # words, numbers (1,200 3.5), punctuation
 _CONTEXT = 4  # words of context kept on each side of a change
 _MAX_SIDE = 60  # words of one side of a change kept in the stored diff
 _NOTE = re.compile(
@@ -30,9 +31,9 @@ def word_diff(old: str, new: str) -> list[dict[str, Any]]:
     a few words of context before them and the word position in the old text.
 
     >>> word_diff("The death toll rose to 12 on Monday.", "The death toll rose to 9 on Monday.")
-    [{'op': 'replace', 'at': 5, 'before': 'The death toll rose to', 'old': '12', 'new': '9', 'after': 'on Monday.'}]
+    [{'op': 'replace', 'at': 5, 'before': 'death toll rose to', 'old': '12', 'new': '9', 'after': 'on Monday .'}]
     """  # noqa: E501 (a doctest's output is one line)
-    a, b = old.split(), new.split()
+    a, b = _WORD.findall(old), _WORD.findall(new)
     matcher = SequenceMatcher(None, a, b, autojunk=False)
     changes = []
     for op, i1, i2, j1, j2 in matcher.get_opcodes():

@@ -1,0 +1,117 @@
+"""Commands for live news: fetch, watch, sources, revisions (``newsweave.fetch``)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from newsweave.cli import Context, cli, echo_json, shorten
+
+
+def fetch_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The fetcher's flags, shared by ``fetch`` and ``watch`` (defaults: FETCH_SETTINGS)."""
+    for decorator in reversed((
+        click.option("--allow-private", is_flag=True, default=None,
+                     help="Allow loopback and private addresses (intranet feeds)."),
+        click.option("--allow-host", "allow_hosts", multiple=True, metavar="HOST",
+                     help="Allow this host even on a private address (repeatable)."),
+        click.option("--contact", metavar="EMAIL|URL",
+                     help="Contact sent in the User-Agent [env: NEWSWEAVE_FETCH_CONTACT]."),
+        click.option("--no-robots", is_flag=True, default=None, help="Ignore robots.txt."),
+        click.option("--delay", type=click.FloatRange(min=0), metavar="SECONDS",
+                     help="Seconds between two requests to one host [default: 1]."),
+        click.option("--max-bytes", type=click.IntRange(min=1), metavar="N",
+                     help="Largest response body (after decompression)."),
+        click.option("--timeout", type=click.FloatRange(min=0.1), metavar="SECONDS",
+                     help="Total time-out of one fetch [default: 60]."),
+    )):
+        command = decorator(command)
+    return command
+
+
+def make_fetcher(allow_private: bool | None, allow_hosts: tuple[str, ...], contact: str | None,
+                 no_robots: bool | None, delay: float | None, max_bytes: int | None,
+                 timeout: float | None) -> Any:
+    from newsweave.fetch import Fetcher, load_fetch_options
+
+    try:
+        options = load_fetch_options(
+            fetch_allow_private=1 if allow_private else None, allow_hosts=allow_hosts,
+            fetch_contact=contact, fetch_robots=0 if no_robots else None,
+            fetch_host_delay=delay, fetch_max_bytes=max_bytes, fetch_total_timeout=timeout,
+        )
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    return Fetcher(options)
+
+
+@cli.command()
+@click.argument("urls", nargs=-1, required=True)
+@click.option("--since", metavar="DATE", help="Sitemaps: only URLs with lastmod on or after "
+              "this date (YYYY-MM-DD).")
+@click.option("--max-pages", type=click.IntRange(min=1), default=1000, show_default=True,
+              help="Sitemaps: at most this many pages per run.")
+@click.option("--outlet", metavar="NAME", help="Outlet of every article fetched.")
+@fetch_options
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.pass_obj
+def fetch(obj: Context, urls: tuple[str, ...], since: str | None, max_pages: int,
+          outlet: str | None, as_json: bool, **flags: Any) -> None:
+    """Fetch article pages, RSS/Atom feeds, sitemaps or OPML lists by URL and ingest them.
+
+    Each URL is checked by the SSRF guard (public http(s) addresses only unless
+    --allow-private). A page fetched again with changed text becomes a revision.
+    """
+    from newsweave.fetch.collect import fetch_into
+
+    fetcher = make_fetcher(**flags)
+    try:
+        with obj.engine() as engine:
+            report = fetch_into(engine, urls, fetcher, since=since, max_pages=max_pages,
+                                outlet=outlet)
+    finally:
+        fetcher.close()
+    if as_json:
+        echo_json(report.to_dict())
+    else:
+        for rejection in report.rejected:
+            click.echo(f"rejected: {rejection}", err=True)
+        for rev in report.revised:
+            click.echo(f"revised: article {rev['article']} is now revision {rev['rev']} "
+                       f"({rev['changes']} changes{', stealth edit' if rev['stealth'] else ''})")
+        click.echo(f"{len(report.new)} new, {len(set(report.known))} already known, "
+                   f"{len(report.revised)} revised, {len(report.rejected)} rejected "
+                   f"({report.fetched} fetched)")
+    if report.rejected:
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("article_id", type=int, required=False)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+def revisions(obj: Context, article_id: int | None, as_json: bool) -> None:
+    """List articles' revisions (all, or one article's) with what changed."""
+    from newsweave.fetch.revisions import describe
+    from newsweave.store.sources import fetch_tables
+
+    with obj.engine() as engine:
+        if article_id is not None:
+            engine.article(article_id)  # a usage error for an unknown id
+        found = fetch_tables(engine.store).revisions(
+            None if article_id is None else [article_id])
+    if as_json:
+        echo_json([r.to_dict(text=article_id is not None) for r in found])
+        return
+    if not found:
+        click.echo("no revisions (an article fetched again with changed text gets one)")
+    for r in found:
+        flag = "  STEALTH EDIT (no correction note)" if r.stealth else ""
+        note = f"  note: {shorten(r.note, 60)}" if r.note else ""
+        click.echo(f"article {r.article} rev {r.rev}  {r.fetched_at}  "
+                   f"{shorten(r.title, 50)}{flag}{note}")
+        for change in r.diff[:10]:
+            click.echo(f"    {shorten(describe(change), 100)}")
