@@ -115,3 +115,80 @@ def revisions(obj: Context, article_id: int | None, as_json: bool) -> None:
                    f"{shorten(r.title, 50)}{flag}{note}")
         for change in r.diff[:10]:
             click.echo(f"    {shorten(describe(change), 100)}")
+
+
+@cli.command()
+@click.argument("sources_file", metavar="SOURCES")
+@click.option("--every", default="15m", show_default=True, metavar="DURATION",
+              help="Poll interval (30s, 15m, 2h); failing sources back off from it.")
+@click.option("--once", is_flag=True, help="Poll every source once (skipping those backing "
+              "off) and exit.")
+@fetch_options
+@click.option("--json", "as_json", is_flag=True, help="With --once: print the polls as JSON.")
+@click.pass_obj
+def watch(obj: Context, sources_file: str, every: str, once: bool, as_json: bool,
+          **flags: Any) -> None:
+    """Poll feeds (a file of feed URLs, one a line, or OPML) and ingest what is new.
+
+    Conditional GET (ETag, Last-Modified); a site's home page is read for its
+    feeds; per-source state lives in the store, so a restart resumes. One log
+    line per poll on stderr. SIGINT/SIGTERM finish the source in hand and stop.
+    """
+    import signal
+
+    from newsweave.errors import NewsweaveError
+    from newsweave.fetch.watch import Watcher, parse_duration, read_sources_file
+
+    try:
+        interval = parse_duration(every)
+        urls = read_sources_file(sources_file)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+    except NewsweaveError as exc:
+        raise click.ClickException(str(exc)) from None
+    fetcher = make_fetcher(**flags)
+    polls: list[dict[str, Any]] = []
+
+    def log(line: str) -> None:
+        click.echo(line, err=True)
+
+    with obj.engine() as engine:
+        watcher = Watcher(engine, fetcher, every=interval, log=log)
+        count = watcher.add(urls)
+        if not as_json:
+            click.echo(f"watching {count} sources every {every} (store: {engine.store.path})",
+                       err=True)
+        previous = {sig: signal.signal(sig, lambda *_: watcher.stop())
+                    for sig in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            if once:
+                polls = [p.to_dict() for p in watcher.poll_round(all_sources=True)]
+            else:
+                watcher.run()
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+            fetcher.close()
+    if as_json:
+        echo_json(polls)
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+def sources(obj: Context, as_json: bool) -> None:
+    """List the watched sources with their health (last poll, failures, next poll)."""
+    from newsweave.store.sources import fetch_tables
+
+    with obj.engine() as engine:
+        found = fetch_tables(engine.store).sources()
+    if as_json:
+        echo_json([s.to_dict() for s in found])
+        return
+    if not found:
+        click.echo("no sources (add some with: newsweave watch SOURCES --once)")
+    for s in found:
+        problem = f"  {s.failures} failures: {shorten(s.last_error, 60)}" if s.failures else ""
+        click.echo(f"{s.id:>4}  {s.health:<7} {s.kind:<7} {(s.last_status or '-'):<10} "
+                   f"last {s.last_poll or '-':<25} new {s.last_new or '-':<25} "
+                   f"{s.items:>5} items  {shorten(s.url, 60)}{problem}")
