@@ -94,7 +94,11 @@ class Engine:
         for start in range(0, len(inputs), size):
             records: list[Record | Rejection] = []
             for item in inputs[start : start + size]:
-                records.extend(read_input(item, self.settings.max_bytes))
+                for record in read_input(item, self.settings.max_bytes):
+                    records.append(record)
+                    if len(records) >= size:  # a web archive holds many: memory stays flat
+                        self._ingest_records(records, outlet, report)
+                        records = []
             self._ingest_records(records, outlet, report)
             if progress is not None:
                 progress(min(start + size, len(inputs)), len(inputs))

@@ -111,7 +111,7 @@ def parse_feed(data: bytes, where: str) -> Feed:
         entries.append(FeedEntry(
             key=key, link=link, title=_text(entry.get("title")),
             published=normalise_date(date) if date else None,
-            updated=_text(entry.get("updated")), author=_text(entry.get("author")),
+            updated=_text(dict.get(entry, "updated")), author=_text(entry.get("author")),
             content=content if content.strip() else "", summary=_text(entry.get("summary")) or "",
         ))
     return Feed(_text(parsed.feed.get("title")), entries)
