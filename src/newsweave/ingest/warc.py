@@ -54,7 +54,10 @@ def read_warc(item: Input, max_bytes: int) -> Iterator[Record | Rejection]:
                 record = next(records)
             except StopIteration:
                 return
-            except (ArchiveLoadFailed, ValueError, OSError, EOFError) as exc:
+            except (ArchiveLoadFailed, ValueError, OSError, EOFError, AttributeError,
+                    TypeError, IndexError) as exc:
+                # warcio trips over some malformed headers with AttributeError/TypeError
+                # (found by fuzzing); any of these ends the readable part of the file.
                 where = f"{item.source}@{handle.tell()}"
                 yield Rejection(where, f"unreadable web archive record, rest of file skipped "
                                        f"({str(exc)[:200]})")
