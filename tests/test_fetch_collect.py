@@ -3,15 +3,19 @@ revisions with stealth edits, and hostile XML, all against a local site."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Sequence
 
 import pytest
+from click.testing import CliRunner
 
 from fetch_news import STORIES, build_site
 from fetch_site import BILLION_LAUGHS, EXTERNAL_ENTITY, Site, article_html, serve
+from newsweave.cli import cli
 from newsweave.engine import Engine
 from newsweave.fetch import Fetcher, load_fetch_options
 from newsweave.fetch.collect import fetch_into
+from newsweave.fetch.revisions import list_revisions, still_saying
 from newsweave.settings import Settings, load_settings
 from newsweave.store import Store, open_store
 from newsweave.store.sources import fetch_tables
@@ -113,6 +117,30 @@ def test_a_changed_page_becomes_a_revision_and_the_stages_rerun(engine, fetcher,
     third = fetch_into(engine, [url], fetcher)
     assert third.revised[0]["rev"] == 3 and third.revised[0]["stealth"] is False
     assert engine.store.count_articles() == 1
+
+
+def test_revisions_show_the_articles_still_carrying_the_old_wording(engine, fetcher, site,
+                                                                    tmp_path):
+    url = site.base + "/news/bridge"
+    first = fetch_into(engine, [url], fetcher).new[0]
+    title, paras = STORIES["bridge"]
+    copy = engine.ingest_text("Flood update\n\n" + paras[2] + " Roads stay closed.").new[0]
+    site.set("/news/bridge", article_html(
+        title, [*paras[:2], paras[2].replace("rose to 12", "rose to 9")], canonical=url))
+    fetch_into(engine, [url], fetcher)
+    revision = list_revisions(engine, first)[-1]
+    assert revision.stealth
+    assert still_saying(engine, revision) == [
+        {"old": "rose to 12", "new": "rose to 9", "articles": [copy]}]
+    engine.close()
+    shown = CliRunner().invoke(cli, ["--db", str(tmp_path / "f.db"), "revisions", str(first),
+                                     "--json"])
+    assert shown.exit_code == 0, shown.output
+    data = json.loads(shown.stdout)
+    assert [r["rev"] for r in data] == [1, 2] and data[1]["still_elsewhere"][0]["articles"]
+    assert "rose to 9" in data[1]["text"]
+    missing = CliRunner().invoke(cli, ["--db", str(tmp_path / "f.db"), "revisions", "999"])
+    assert missing.exit_code == 2
 
 
 def test_markup_only_changes_are_not_revisions(engine, fetcher, site):

@@ -94,17 +94,20 @@ def fetch(obj: Context, urls: tuple[str, ...], since: str | None, max_pages: int
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_obj
 def revisions(obj: Context, article_id: int | None, as_json: bool) -> None:
-    """List articles' revisions (all, or one article's) with what changed."""
-    from newsweave.fetch.revisions import describe
-    from newsweave.store.sources import fetch_tables
+    """List articles' revisions (all, or one article's) with what changed.
+
+    A stealth edit is a change with no correction or update note in the new text;
+    for each changed passage, the other articles still carrying the old wording
+    are listed (copies made before the edit).
+    """
+    from newsweave.fetch.revisions import describe, list_revisions, still_saying
 
     with obj.engine() as engine:
-        if article_id is not None:
-            engine.article(article_id)  # a usage error for an unknown id
-        found = fetch_tables(engine.store).revisions(
-            None if article_id is None else [article_id])
+        found = list_revisions(engine, article_id)
+        echoes = {(r.article, r.rev): still_saying(engine, r) for r in found if r.rev > 1}
     if as_json:
-        echo_json([r.to_dict(text=article_id is not None) for r in found])
+        echo_json([{**r.to_dict(text=article_id is not None),
+                    "still_elsewhere": echoes.get((r.article, r.rev), [])} for r in found])
         return
     if not found:
         click.echo("no revisions (an article fetched again with changed text gets one)")
@@ -115,6 +118,10 @@ def revisions(obj: Context, article_id: int | None, as_json: bool) -> None:
                    f"{shorten(r.title, 50)}{flag}{note}")
         for change in r.diff[:10]:
             click.echo(f"    {shorten(describe(change), 100)}")
+        for echo in echoes.get((r.article, r.rev), []):
+            ids = ", ".join(str(i) for i in echo["articles"][:10])
+            click.echo(f"    {len(echo['articles'])} other article(s) still say "
+                       f"\"{shorten(echo['old'], 40)}\": {ids}")
 
 
 @cli.command()
@@ -178,10 +185,10 @@ def watch(obj: Context, sources_file: str, every: str, once: bool, as_json: bool
 @click.pass_obj
 def sources(obj: Context, as_json: bool) -> None:
     """List the watched sources with their health (last poll, failures, next poll)."""
-    from newsweave.store.sources import fetch_tables
+    from newsweave.fetch.watch import list_sources
 
     with obj.engine() as engine:
-        found = fetch_tables(engine.store).sources()
+        found = list_sources(engine)
     if as_json:
         echo_json([s.to_dict() for s in found])
         return

@@ -11,9 +11,14 @@ from __future__ import annotations
 
 import re
 from difflib import SequenceMatcher
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from newsweave.engine import Engine
+    from newsweave.store.sources import Revision
 
 _WORD = re.compile(r"\w+(?:[.,'’-]\w+)*|[^\w\s]")  # words, numbers (1,200 3.5), punctuation
+_WORDS_ONLY = re.compile(r"^[\w .,'’-]+$")  # a phrase that reads the same in the text
 _CONTEXT = 4  # words of context kept on each side of a change
 _MAX_SIDE = 60  # words of one side of a change kept in the stored diff
 _NOTE = re.compile(
@@ -65,3 +70,43 @@ def correction_note(old: str, new: str) -> str | None:
             end = new.find("\n", match.end())
             return new[start: end if end >= 0 else len(new)].strip()[:300]
     return None
+
+
+def list_revisions(engine: Engine, article_id: int | None = None) -> list[Revision]:
+    """Every stored revision (of one article, if given), oldest first per article.
+
+    Raises :class:`~newsweave.errors.NotFoundError` for an unknown article id.
+    """
+    from newsweave.store.sources import fetch_tables
+
+    if article_id is not None:
+        engine.article(article_id)
+    return fetch_tables(engine.store).revisions(None if article_id is None else [article_id])
+
+
+def still_saying(engine: Engine, revision: Revision) -> list[dict[str, Any]]:
+    """For each replaced passage of a revision, the other articles that still carry the
+    old wording and not the new one (copies and rewrites made before the edit).
+
+    The phrase looked up is the changed words with up to two words before them, so a
+    changed number is found in its context ("rose to 12"), not everywhere.
+    """
+    from newsweave.store.sources import fetch_tables
+
+    tables = fetch_tables(engine.store)
+    found = []
+    for change in revision.diff:
+        if change["op"] not in ("replace", "delete") or not change["old"]:
+            continue
+        context = " ".join(change["before"].split()[-2:])
+        old = f"{context} {change['old']}".strip()
+        new = f"{context} {change['new']}".strip() if change["new"] else None
+        if len(old.split()) < 2 or not _WORDS_ONLY.match(old):
+            continue
+        ids = tables.articles_containing(old, revision.article)
+        if new:
+            keep = set(tables.articles_containing(new, revision.article))
+            ids = [i for i in ids if i not in keep]
+        if ids:
+            found.append({"old": old, "new": new, "articles": ids})
+    return found

@@ -231,6 +231,11 @@ class Watcher:
         return max(1.0, (soonest - datetime.now(UTC)).total_seconds())
 
 
+def list_sources(engine: Engine) -> list[SourceState]:
+    """Every source ``watch`` polls, with its state and health."""
+    return fetch_tables(engine.store).sources()
+
+
 def _entry_key(key: str, version: str | None) -> str:
     return f"{key}|{version}" if version else key
 

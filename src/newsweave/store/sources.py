@@ -223,6 +223,15 @@ class FetchTables:
                          r["note"]) for r in rows]
 
 
+    def articles_containing(self, phrase: str, exclude: int, limit: int = 200) -> list[int]:
+        """Ids of other articles whose text holds ``phrase`` verbatim (a full scan: used
+        only to show, for one revision, which articles still carry the old wording)."""
+        rows = self._db.execute(
+            "SELECT id FROM articles WHERE id != ? AND instr(text, ?) > 0 ORDER BY id LIMIT ?",
+            (exclude, phrase, limit))
+        return [int(r[0]) for r in rows]
+
+
 def fetch_tables(store: Store) -> FetchTables:
     """The fetch tables of ``store`` (the SQLite store; attached on first use)."""
     tables = getattr(store, "_fetch_tables", None)
