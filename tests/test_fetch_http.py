@@ -121,3 +121,12 @@ def test_per_host_delay_spaces_requests(site: Site):
     for _ in range(3):
         fetcher.get(site.base + "/page")
     assert time.monotonic() - start >= 0.6
+
+
+def test_robots_crawl_delay_is_honoured(site: Site):
+    site.set("/robots.txt", "User-agent: *\nCrawl-delay: 1\n", "text/plain")
+    fetcher = make_fetcher()
+    start = time.monotonic()
+    for _ in range(2):
+        fetcher.get(site.base + "/page")
+    assert time.monotonic() - start >= 1.0

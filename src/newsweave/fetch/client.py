@@ -59,6 +59,9 @@ class Response:
 class Fetcher:
     """Fetches URLs under one set of :class:`FetchOptions`; reuse it for keep-alive.
 
+    The per-host delay is the larger of the setting and the site's robots.txt
+    ``Crawl-delay`` (at most a minute).
+
     Thread-safe for use from one thread at a time per host (the per-host delay
     is kept under a lock).
     """
@@ -72,6 +75,7 @@ class Fetcher:
         self._pools: dict[tuple[str, str, int, str], urllib3.HTTPConnectionPool] = {}
         self._robots: dict[str, RobotFileParser | None] = {}
         self._last: dict[str, float] = {}
+        self._crawl_delay: dict[str, float] = {}  # robots.txt Crawl-delay, per host
         self._lock = threading.Lock()
         self._tls = ssl.create_default_context()  # system CAs; verification always on
 
@@ -140,14 +144,22 @@ class Fetcher:
             raise FetchError(f"{target.url}: read time-out") from None
         except (urllib3.exceptions.HTTPError, OSError) as exc:
             raise FetchError(f"{target.url}: cannot connect ({_reason(exc)})") from None
+        head = {k.lower(): v for k, v in response.headers.items()}
         try:
-            head = {k.lower(): v for k, v in response.headers.items()}
             if response.status in _REDIRECTS or response.status == 304:
-                return response.status, head, b""
-            body = self._read_body(target.url, response, head, deadline, cap)
-            return response.status, head, body
+                body = b""
+                if response.status != 304:
+                    response.close()  # never read a redirect's body: it may not end
+            else:
+                body = self._read_body(target.url, response, head, deadline, cap)
+        except BaseException:
+            # A body left half-read must not go back to the pool: the next request on
+            # that connection would read its rest as a response.
+            response.close()
+            raise
         finally:
             response.release_conn()
+        return response.status, head, body
 
     def _read_body(
         self, url: str, response: urllib3.BaseHTTPResponse, head: dict[str, str],
@@ -194,7 +206,7 @@ class Fetcher:
         return pool
 
     def _wait_turn(self, host: str) -> None:
-        delay = self.options.fetch_host_delay
+        delay = max(self.options.fetch_host_delay, self._crawl_delay.get(host, 0.0))
         with self._lock:
             now = time.monotonic()
             wait = self._last.get(host, -1e9) + delay - now
@@ -205,7 +217,10 @@ class Fetcher:
     def _robots_allow(self, target: Target, deadline: float) -> bool:
         origin = f"{target.scheme}://{_host_header(target)}"
         if origin not in self._robots:
-            self._robots[origin] = self._load_robots(origin, deadline)
+            self._robots[origin] = rules = self._load_robots(origin, deadline)
+            wanted = rules.crawl_delay(self.options.user_agent) if rules else None
+            if wanted:
+                self._crawl_delay[target.host] = min(float(wanted), 60.0)
         rules = self._robots[origin]
         return True if rules is None else rules.can_fetch(self.options.user_agent, target.url)
 
