@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import ssl
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -110,12 +111,19 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 @contextmanager
-def serve(site: Site | None = None) -> Iterator[Site]:
+def serve(site: Site | None = None, tls: tuple[str, str] | None = None) -> Iterator[Site]:
+    """Serve ``site`` on 127.0.0.1 (HTTPS with ``tls=(certfile, keyfile)``)."""
     site = site or Site()
     handler = type("Handler", (_Handler,), {"site": site})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
-    site.base = f"http://127.0.0.1:{server.server_address[1]}"
+    scheme = "http"
+    if tls is not None:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(*tls)
+        server.socket = context.wrap_socket(server.socket, server_side=True)
+        scheme = "https"
+    site.base = f"{scheme}://127.0.0.1:{server.server_address[1]}"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -66,7 +66,8 @@ class Fetcher:
     is kept under a lock).
     """
 
-    def __init__(self, options: FetchOptions | None = None, guard: Guard | None = None) -> None:
+    def __init__(self, options: FetchOptions | None = None, guard: Guard | None = None,
+                 *, tls: ssl.SSLContext | None = None) -> None:
         self.options = options or FetchOptions()
         self.guard = guard or Guard(
             allow_private=bool(self.options.fetch_allow_private),
@@ -77,7 +78,10 @@ class Fetcher:
         self._last: dict[str, float] = {}
         self._crawl_delay: dict[str, float] = {}  # robots.txt Crawl-delay, per host
         self._lock = threading.Lock()
-        self._tls = ssl.create_default_context()  # system CAs; verification always on
+        # System CAs unless a context is given (a private CA); verification is always on.
+        self._tls = tls or ssl.create_default_context()
+        self._tls.check_hostname = True
+        self._tls.verify_mode = ssl.CERT_REQUIRED
 
     def get(self, url: str, *, headers: Mapping[str, str] | None = None) -> Response:
         """GET ``url`` following at most 5 redirects (each re-checked); 200 or 304 only.
