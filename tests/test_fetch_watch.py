@@ -161,3 +161,13 @@ def test_sigterm_finishes_the_poll_in_hand_and_stops(tmp_path, site):
     assert " poll " in line
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(timeout=15) == 0
+
+
+def test_cli_fetch_refuses_a_bad_since_and_reports_rejections(tmp_path):
+    runner = CliRunner()
+    db = str(tmp_path / "x.db")
+    bad = runner.invoke(cli, ["--db", db, "fetch", "http://127.0.0.1:9/", "--since", "soon"])
+    assert bad.exit_code == 2 and "YYYY-MM-DD" in bad.output
+    refused = runner.invoke(cli, ["--db", db, "fetch", "http://127.0.0.1:9/a", "--json"])
+    assert refused.exit_code == 1
+    assert "loopback" in json.loads(refused.stdout)["rejected"][0]["reason"]

@@ -65,8 +65,16 @@ def fetch(obj: Context, urls: tuple[str, ...], since: str | None, max_pages: int
     Each URL is checked by the SSRF guard (public http(s) addresses only unless
     --allow-private). A page fetched again with changed text becomes a revision.
     """
+    from datetime import date
+
     from newsweave.fetch.collect import fetch_into
 
+    if since is not None:
+        try:
+            since = date.fromisoformat(since[:10]).isoformat()
+        except ValueError:
+            raise click.BadParameter(f"{since!r}: expected a date YYYY-MM-DD",
+                                     param_hint="--since") from None
     fetcher = make_fetcher(**flags)
     try:
         with obj.engine() as engine:
