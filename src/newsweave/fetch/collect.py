@@ -33,6 +33,7 @@ from newsweave.store.sources import Revision, fetch_tables
 
 if TYPE_CHECKING:
     from newsweave.engine import Engine
+    from newsweave.model import Article
 
 _SITEMAP_DEPTH = 3  # an index of indexes of sitemaps, no deeper
 
@@ -217,8 +218,9 @@ class Collector:
             return
         self._add_revision(old, new, line_keys, fetched_at, canonical, aliases)
 
-    def _add_revision(self, old: Any, new: Any, line_keys: dict[str, bool], fetched_at: str,
-                      canonical: str, aliases: list[str]) -> None:
+    def _add_revision(self, old: Article, new: Article, line_keys: dict[str, bool],
+                      fetched_at: str, canonical: str, aliases: list[str]) -> None:
+        assert old.id is not None
         past = self.tables.revisions([old.id])
         diff = word_diff(old.text, new.text)
         if old.title != new.title:

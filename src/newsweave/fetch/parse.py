@@ -218,18 +218,26 @@ def canonical_url(page_url: str, declared: str | None = None) -> str:
     'https://news.example/a?id=3'
     >>> canonical_url("https://news.example/amp/a", "https://elsewhere.example/b")
     'https://news.example/amp/a'
+    >>> canonical_url("https://news.example/2026/12/a", "https://news.example/")
+    'https://news.example/2026/12/a'
     """
     from courlan import normalize_url
 
     chosen = page_url
     if declared and urlsplit(declared).scheme in ("http", "https") and same_site(
         page_url, declared
-    ):
+    ) and not _is_front_page_of_article(declared, page_url):
         chosen = declared
     try:
         return normalize_url(chosen, strict=True)
     except (ValueError, AttributeError):
         return chosen.split("#")[0]
+
+
+def _is_front_page_of_article(declared: str, page_url: str) -> bool:
+    """A site that declares its home page canonical on every article (a common template
+    mistake) would fold all its articles into one: such a declaration is ignored."""
+    return urlsplit(declared).path.strip("/") == "" and urlsplit(page_url).path.strip("/") != ""
 
 
 def same_site(a: str, b: str) -> bool:
