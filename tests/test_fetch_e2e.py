@@ -8,6 +8,7 @@ from fetch_news import STORIES, build_site
 from fetch_site import article_html, serve
 from newsweave.fetch import Fetcher, load_fetch_options
 from newsweave.fetch.collect import fetch_into
+from newsweave.fetch.revisions import claim_changes, list_revisions
 
 
 def test_revision_through_every_stage(tmp_path):
@@ -30,3 +31,33 @@ def test_revision_through_every_stage(tmp_path):
         assert engine.story_of(revised) in stories
         assert engine.store.count_articles() == 3
         assert engine.check() == []
+
+
+def test_an_edit_that_breaks_corroboration_shows_in_the_claims(tmp_path):
+    """Two outlets report the same toll; one later changes it without a note."""
+    first = ["Flood water damaged two supports of the Harlow river bridge on Tuesday, and "
+             "the regional transport office closed it to traffic.",
+             "The death toll from the floods rose to 12, the emergency service said on "
+             "Tuesday evening.",
+             "Engineers will inspect the bridge over the next three days."]
+    second = ["The regional transport office shut the Harlow river bridge on Tuesday after "
+              "flood water damaged two of its supports.",
+              "The death toll from the floods rose to 12, the emergency service said.",
+              "Drivers are diverted through the northern ring road."]
+    fetcher = Fetcher(load_fetch_options(fetch_allow_private=1, fetch_host_delay=0.0))
+    with serve() as site, newsweave.open(str(tmp_path / "c.db")) as engine:
+        a, b = site.base + "/a/flood", site.base + "/b/flood"
+        site.set("/a/flood", article_html("Harlow bridge shut after floods", first, canonical=a))
+        site.set("/b/flood", article_html("Floods close Harlow bridge", second, canonical=b))
+        ids = fetch_into(engine, [a, b], fetcher).new
+        assert engine.story_of(ids[0]) == engine.story_of(ids[1])
+        site.set("/a/flood", article_html("Harlow bridge shut after floods",
+                                          [first[0], first[1].replace("12", "9"), first[2]],
+                                          canonical=a))
+        fetch_into(engine, [a], fetcher)
+        revision = list_revisions(engine, ids[0])[-1]
+        assert revision.stealth
+        changed = claim_changes(engine, revision)
+        assert changed and changed[0]["before"] == "corroborated"
+        assert changed[0]["after"] == "contested"
+        assert "9" in (changed[0]["now"] or "")

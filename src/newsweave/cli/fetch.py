@@ -108,14 +108,21 @@ def revisions(obj: Context, article_id: int | None, as_json: bool) -> None:
     for each changed passage, the other articles still carrying the old wording
     are listed (copies made before the edit).
     """
-    from newsweave.fetch.revisions import describe, list_revisions, still_saying
+    from newsweave.fetch.revisions import (
+        claim_changes,
+        describe,
+        list_revisions,
+        still_saying,
+    )
 
     with obj.engine() as engine:
         found = list_revisions(engine, article_id)
         echoes = {(r.article, r.rev): still_saying(engine, r) for r in found if r.rev > 1}
+        claims = {(r.article, r.rev): claim_changes(engine, r) for r in found if r.rev > 1}
     if as_json:
         echo_json([{**r.to_dict(text=article_id is not None),
-                    "still_elsewhere": echoes.get((r.article, r.rev), [])} for r in found])
+                    "still_elsewhere": echoes.get((r.article, r.rev), []),
+                    "claims": claims.get((r.article, r.rev), [])} for r in found])
         return
     if not found:
         click.echo("no revisions (an article fetched again with changed text gets one)")
@@ -130,6 +137,9 @@ def revisions(obj: Context, article_id: int | None, as_json: bool) -> None:
             ids = ", ".join(str(i) for i in echo["articles"][:10])
             click.echo(f"    {len(echo['articles'])} other article(s) still say "
                        f"\"{shorten(echo['old'], 40)}\": {ids}")
+        for claim in claims.get((r.article, r.rev), []):
+            click.echo(f"    claim {claim['before']} -> {claim['after']}: "
+                       f"{shorten(claim['claim'], 70)}")
 
 
 @cli.command()

@@ -110,3 +110,54 @@ def still_saying(engine: Engine, revision: Revision) -> list[dict[str, Any]]:
         if ids:
             found.append({"old": old, "new": new, "articles": ids})
     return found
+
+
+def claim_changes(engine: Engine, revision: Revision) -> list[dict[str, Any]]:
+    """The story's claims whose status the edit changed ("corroborated" -> "contested",
+    or a claim the article no longer makes).
+
+    The story's cross-check is run twice, text features only: with the article's
+    previous version and with this one; groups are matched through the other
+    articles' claims, which the edit did not touch. A read-side report composed from
+    the engine's public parts, as ``Engine.brief`` is; nothing is stored.
+    """
+    from newsweave.crosscheck.status import StoryArticle, cross_check
+
+    previous = [r for r in list_revisions(engine, revision.article) if r.rev < revision.rev]
+    story = engine.story_of(revision.article)
+    if not previous or story is None:
+        return []
+    ids = engine.story_articles(story)
+    others = [engine.article(i) for i in ids if i != revision.article]
+    if not others:
+        return []
+    views = [StoryArticle(a.id, a.text, a.outlet, a.published, a.title)
+             for a in others if a.id is not None]
+    this = engine.article(revision.article)
+    origin_of = engine.store.reuse.origin_of(ids)
+
+    def check(text: str) -> list[Any]:
+        mine = StoryArticle(revision.article, text, this.outlet, this.published, this.title)
+        return cross_check([*views, mine], origin_of).groups
+
+    before, after = check(previous[-1].text), check(revision.text)
+    changes = []
+    for group in before:
+        if revision.article not in group.articles:
+            continue
+        keys = _other_units(group, revision.article)
+        match = max(after, key=lambda g: len(keys & _other_units(g, revision.article)),
+                    default=None)
+        if match is None or not keys & _other_units(match, revision.article):
+            continue
+        if match.status != group.status or revision.article not in match.articles:
+            old_claim = next(u.text for u in group.units if u.article == revision.article)
+            new_claim = next((u.text for u in match.units if u.article == revision.article),
+                             None)
+            changes.append({"claim": old_claim, "now": new_claim, "before": group.status,
+                            "after": match.status, "articles": match.articles})
+    return changes
+
+
+def _other_units(group: Any, article: int) -> set[tuple[int, int]]:
+    return {(u.article, u.index) for u in group.units if u.article != article}
