@@ -104,9 +104,9 @@ def fetch(obj: Context, urls: tuple[str, ...], since: str | None, max_pages: int
 def revisions(obj: Context, article_id: int | None, as_json: bool) -> None:
     """List articles' revisions (all, or one article's) with what changed.
 
-    A stealth edit is a change with no correction or update note in the new text;
-    for each changed passage, the other articles still carrying the old wording
-    are listed (copies made before the edit).
+    A stealth edit is a change with no correction or update note in the new text.
+    With an ID: for each changed passage, the other articles still carrying the old
+    wording (copies made before the edit), and the story's claims whose status changed.
     """
     from newsweave.fetch.revisions import (
         claim_changes,
@@ -117,8 +117,10 @@ def revisions(obj: Context, article_id: int | None, as_json: bool) -> None:
 
     with obj.engine() as engine:
         found = list_revisions(engine, article_id)
-        echoes = {(r.article, r.rev): still_saying(engine, r) for r in found if r.rev > 1}
-        claims = {(r.article, r.rev): claim_changes(engine, r) for r in found if r.rev > 1}
+        # With an ID only: both scan the store or re-run the story's cross-check.
+        later = [r for r in found if r.rev > 1 and article_id is not None]
+        echoes = {(r.article, r.rev): still_saying(engine, r) for r in later}
+        claims = {(r.article, r.rev): claim_changes(engine, r) for r in later}
     if as_json:
         echo_json([{**r.to_dict(text=article_id is not None),
                     "still_elsewhere": echoes.get((r.article, r.rev), []),
