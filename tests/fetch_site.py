@@ -150,6 +150,19 @@ def drip(handler: BaseHTTPRequestHandler) -> None:
         pass
 
 
+def drip_headers(handler: BaseHTTPRequestHandler) -> None:
+    """The status line and headers one byte a second."""
+    head = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nX-Slow: " + b"x" * 120
+    try:
+        for byte in head:
+            handler.wfile.write(bytes([byte]))
+            handler.wfile.flush()
+            time.sleep(1)
+    except OSError:
+        pass
+    handler.close_connection = True
+
+
 def endless(handler: BaseHTTPRequestHandler) -> None:
     """A body with no Content-Length that never ends (until the client hangs up)."""
     handler.send_response(200)

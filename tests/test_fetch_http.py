@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from fetch_site import Route, Site, drip, endless, gzip_bomb, lying_length, serve
+from fetch_site import Route, Site, drip, drip_headers, endless, gzip_bomb, lying_length, serve
 from newsweave.fetch import BlockedURL, Fetcher, FetchError, Guard, load_fetch_options
 
 
@@ -73,6 +73,15 @@ def test_a_dripping_server_hits_the_total_time_out(site: Site):
     start = time.monotonic()
     with pytest.raises(FetchError, match="time-out"):
         make_fetcher(fetch_total_timeout=2.0, fetch_read_timeout=5.0).get(site.base + "/drip")
+    assert time.monotonic() - start < 5
+
+
+def test_headers_dripping_hit_the_total_time_out(site: Site):
+    site.pages["/slow-head"] = Route(handler=drip_headers)
+    start = time.monotonic()
+    with pytest.raises(FetchError, match="total time-out"):
+        make_fetcher(fetch_total_timeout=2.0, fetch_read_timeout=5.0).get(
+            site.base + "/slow-head")
     assert time.monotonic() - start < 5
 
 

@@ -11,6 +11,8 @@ gzip bomb or a lying Content-Length stops at the cap. TLS is always verified.
 
 from __future__ import annotations
 
+import contextlib
+import socket
 import ssl
 import threading
 import time
@@ -22,6 +24,7 @@ from urllib.parse import urljoin, urlsplit
 from urllib.robotparser import RobotFileParser
 
 import urllib3
+import urllib3.connection
 
 from newsweave.errors import InputError
 from newsweave.fetch.guard import Guard, Target
@@ -30,6 +33,44 @@ from newsweave.fetch.options import MAX_REDIRECTS, FetchOptions
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _CHUNK = 65536
 _ROBOTS_MAX = 512_000
+
+
+_DEADLINE = threading.local()  # the total deadline of the fetch running on this thread
+
+
+class _DeadlineMixin:
+    """Cuts the connection when the fetch's total deadline passes while the status line and
+    headers are still arriving: the read time-out is per wait, so a server sending one
+    byte a second would otherwise hold a fetch for as long as it likes."""
+
+    sock: socket.socket | None
+
+    def getresponse(self) -> urllib3.response.HTTPResponse:
+        deadline = getattr(_DEADLINE, "value", None)
+        timer = None
+        if deadline is not None:
+            timer = threading.Timer(max(0.0, deadline - time.monotonic()), self._cut)
+            timer.daemon = True
+            timer.start()
+        try:
+            return super().getresponse()  # type: ignore[misc]
+        finally:
+            if timer is not None:
+                timer.cancel()
+
+    def _cut(self) -> None:
+        sock = self.sock
+        if sock is not None:
+            with contextlib.suppress(OSError):  # already closed: nothing to cut
+                sock.shutdown(socket.SHUT_RDWR)
+
+
+class _HTTPConnection(_DeadlineMixin, urllib3.connection.HTTPConnection):
+    pass
+
+
+class _HTTPSConnection(_DeadlineMixin, urllib3.connection.HTTPSConnection):
+    pass
 
 
 class FetchError(InputError):
@@ -134,6 +175,7 @@ class Fetcher:
             connect=min(self.options.fetch_connect_timeout, remaining),
             read=min(self.options.fetch_read_timeout, remaining),
         )
+        _DEADLINE.value = deadline
         try:
             response = self._pool(target).urlopen(
                 "GET", target.path, headers=send, redirect=False, retries=False,
@@ -147,7 +189,11 @@ class Fetcher:
         except urllib3.exceptions.ReadTimeoutError:
             raise FetchError(f"{target.url}: read time-out") from None
         except (urllib3.exceptions.HTTPError, OSError) as exc:
+            if time.monotonic() >= deadline:
+                raise FetchError(f"{target.url}: total time-out reached") from None
             raise FetchError(f"{target.url}: cannot connect ({_reason(exc)})") from None
+        finally:
+            _DEADLINE.value = None
         head = {k.lower(): v for k, v in response.headers.items()}
         try:
             if response.status in _REDIRECTS or response.status == 304:
@@ -204,8 +250,10 @@ class Fetcher:
                     ssl_context=self._tls, assert_hostname=target.host,
                     server_hostname=target.host,
                 )
+                pool.ConnectionCls = _HTTPSConnection
             else:
                 pool = urllib3.HTTPConnectionPool(target.address, target.port, maxsize=2)
+                pool.ConnectionCls = _HTTPConnection
             self._pools[key] = pool
         return pool
 
