@@ -74,6 +74,10 @@ def test_one_article_however_many_urls(engine: Engine, fetcher: Fetcher, site: S
     assert article.metadata["fetched_at"] and article.metadata["canonical_url"] == article.url
     urls = fetch_tables(engine.store).urls_of(first.new[0])
     assert site.base + "/amp/news/bridge" in urls
+    hits = site.hits.get("/news/bridge", 0)
+    third = fetch_into(engine, [site.base + "/amp/news/bridge"], fetcher)
+    assert third.known == first.new and third.revised == []
+    assert site.hits.get("/news/bridge", 0) == hits  # the canonical page is not fetched again
 
 
 def test_feed_full_entries_are_taken_and_summary_only_ones_fetched(engine, fetcher, site):

@@ -124,15 +124,21 @@ class Collector:
         if links.is_amp and links.canonical and links.canonical != response.url:
             # An AMP page stands for its article: fetch the canonical page instead.
             target = canonical_url(response.url, links.canonical)
-            if target not in self._visited:
-                self._visited.add(target)
-                full = self._get(target)
-                if full is not None and sniff_kind(full.body, full.content_type) == "html":
-                    aliases += [*full.redirects]
-                    response = full
-                    text, _encoding = decode_bytes(full.body,
-                                                   self.fetcher.options.fetch_max_bytes)
-                    links = read_page_links(text, full.url)
+            known = self.tables.article_for_urls([target])
+            if known is not None or target in self._visited:
+                # Its article is in hand already: the AMP URL is one more alias of it (the
+                # AMP markup must not pass for a revision of the full page).
+                if known is not None:
+                    self.tables.link_urls(known, target, aliases)
+                    self.report.known.append(known)
+                return
+            self._visited.add(target)
+            full = self._get(target)
+            if full is not None and sniff_kind(full.body, full.content_type) == "html":
+                aliases += [*full.redirects]
+                response = full
+                text, _encoding = decode_bytes(full.body, self.fetcher.options.fetch_max_bytes)
+                links = read_page_links(text, full.url)
         canonical = canonical_url(response.url, links.canonical)
         aliases.append(canonical_url(response.url))
         record = Record(
