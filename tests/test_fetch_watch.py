@@ -82,6 +82,25 @@ def test_only_new_entries_are_fetched(tmp_path, site):
         assert site.hits.get("/news/budget") == hits.get("/news/budget")  # seen: not refetched
 
 
+def test_an_entry_whose_page_fails_is_tried_again(tmp_path, site):
+    base = site.base
+    site.set("/flaky.xml", rss("Flaky", [{"title": "Ferry", "link": f"{base}/news/ferry"}]),
+             "application/rss+xml")
+    with open_engine(tmp_path / "w.db") as engine:
+        watcher = watcher_on(engine, lines := [])
+        watcher.add([base + "/flaky.xml"])
+        first = watcher.poll_round(all_sources=True)[0]
+        assert first.new == 0 and "HTTP 404" in first.rejected[0]
+        assert "rejected=1" in lines[0]
+        site.set("/news/ferry", article_html("Ferry service resumes", [
+            "The island ferry resumed service on Friday after repairs to its engine took "
+            "three weeks, the operator said."], canonical=f"{base}/news/ferry"))
+        # The feed itself is unchanged, but its validators were dropped: a full GET.
+        second = watcher.poll_round(all_sources=True)[0]
+        assert second.status == "200" and second.new == 1
+        assert watcher.poll_round(all_sources=True)[0].status == "304"
+
+
 def test_feed_discovery_from_a_home_page(tmp_path, site):
     with open_engine(tmp_path / "w.db") as engine:
         watcher = watcher_on(engine, [])

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -52,16 +52,20 @@ class PollResult:
     revised: int
     seconds: float
     error: str | None = None
+    rejected: list[str] = field(default_factory=list)  # entries or pages that failed
 
     def line(self) -> str:
         """The poll's log line."""
         tail = f" error={self.error}" if self.error else ""
+        if self.rejected:
+            tail += f" rejected={len(self.rejected)} first={self.rejected[0][:200]}"
         return (f"{now_iso()} poll {self.url} status={self.status} new={self.new} "
                 f"revised={self.revised} {self.seconds:.2f}s{tail}")
 
     def to_dict(self) -> dict[str, Any]:
         return {"url": self.url, "status": self.status, "new": self.new,
-                "revised": self.revised, "seconds": round(self.seconds, 3), "error": self.error}
+                "revised": self.revised, "seconds": round(self.seconds, 3), "error": self.error,
+                "rejected": self.rejected}
 
 
 def parse_duration(text: str) -> float:
@@ -169,7 +173,8 @@ class Watcher:
             headers["If-None-Match"] = source.etag
         if source.last_modified:
             headers["If-Modified-Since"] = source.last_modified
-        before = (len(collector.report.new), len(collector.report.revised))
+        before = (len(collector.report.new), len(collector.report.revised),
+                  len(collector.report.rejected))
         try:
             response = self.fetcher.get(source.url, headers=headers)
             status, kind, title = self._take(source, response, collector)
@@ -182,11 +187,14 @@ class Watcher:
             return PollResult(source.url, status, 0, 0, time.monotonic() - start, str(exc))
         new = len(collector.report.new) - before[0]
         revised = len(collector.report.revised) - before[1]
+        rejected = [str(r) for r in collector.report.rejected[before[2]:]]
         self.tables.record_poll(
             source.id, status=status, ok=True, new_items=new + revised,
             next_poll=_after(self.every), etag=response.headers.get("etag"),
-            last_modified=response.headers.get("last-modified"), title=title, kind=kind)
-        return PollResult(source.url, status, new, revised, time.monotonic() - start)
+            last_modified=response.headers.get("last-modified"), title=title, kind=kind,
+            forget_validators=bool(rejected))
+        return PollResult(source.url, status, new, revised, time.monotonic() - start,
+                          rejected=rejected)
 
     def _take(self, source: SourceState, response: Response,
               collector: Collector) -> tuple[str, str | None, str | None]:
@@ -197,9 +205,14 @@ class Watcher:
         if kind == "feed":
             feed = parse_feed(response.body, response.url)
             keys = {_entry_key(e.key, e.updated): e for e in feed.entries}
-            fresh = [keys[k] for k in keys.keys() - self.tables.seen_items(source.id, keys)]
-            collector.take_feed_entries(response.url, fresh, response.fetched_at, feed.title)
-            self.tables.mark_items(source.id, [_entry_key(e.key, e.updated) for e in fresh])
+            taken = []
+            for key in sorted(keys.keys() - self.tables.seen_items(source.id, keys)):
+                failed = len(collector.report.rejected)
+                collector.take_feed_entries(response.url, [keys[key]], response.fetched_at,
+                                            feed.title)
+                if len(collector.report.rejected) == failed:
+                    taken.append(key)  # an entry that failed is tried again next poll
+            self.tables.mark_items(source.id, taken)
             return "200", "feed", feed.title
         if kind == "sitemap":
             entries = {_entry_key(e.url, e.lastmod): e for e in

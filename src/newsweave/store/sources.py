@@ -123,10 +123,15 @@ class FetchTables:
     def record_poll(self, source_id: int, *, status: str, ok: bool, new_items: int,
                     next_poll: str, etag: str | None = None, last_modified: str | None = None,
                     error: str | None = None, title: str | None = None,
-                    kind: str | None = None) -> None:
-        """Store one poll's outcome: validators only change on a 200, failures reset on ok."""
+                    kind: str | None = None, forget_validators: bool = False) -> None:
+        """Store one poll's outcome: validators only change on a 200, failures reset on ok.
+        ``forget_validators``: the next poll is a full GET (entries failed this time)."""
         now = now_iso()
         with self._store.transaction() as db:
+            if forget_validators:
+                db.execute("UPDATE fetch_sources SET etag = NULL, last_modified = NULL "
+                           "WHERE id = ?", (source_id,))
+                etag = last_modified = None
             db.execute(
                 "UPDATE fetch_sources SET last_poll = ?, last_status = ?, next_poll = ?, "
                 "polls = polls + 1, items = items + ?, "
