@@ -9,17 +9,27 @@ Library first: :class:`Fetcher` (guarded, capped HTTP), :func:`fetch_into`
 from __future__ import annotations
 
 from newsweave.fetch.client import Fetcher, FetchError, Response
+from newsweave.fetch.collect import FetchReport, fetch_into
 from newsweave.fetch.guard import BlockedURL, Guard, Target
 from newsweave.fetch.options import FETCH_SETTINGS, FetchOptions, load_fetch_options
+from newsweave.fetch.revisions import claim_changes, list_revisions, still_saying
+from newsweave.fetch.watch import Watcher, list_sources
 
 __all__ = [
     "FETCH_SETTINGS",
     "BlockedURL",
     "FetchError",
     "FetchOptions",
+    "FetchReport",
     "Fetcher",
     "Guard",
     "Response",
     "Target",
+    "Watcher",
+    "claim_changes",
+    "fetch_into",
+    "list_revisions",
+    "list_sources",
     "load_fetch_options",
+    "still_saying",
 ]
