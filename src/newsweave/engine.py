@@ -129,6 +129,29 @@ class Engine:
         self.analyze()
         return report
 
+    def ingest_records(
+        self, records: Iterable[Record | Rejection], *, outlet: str | None = None,
+        analyze: bool = True,
+    ) -> IngestReport:
+        """Ingest records an adapter built (fetched pages, feed entries, WARC records)."""
+        report = IngestReport()
+        self._ingest_records(list(records), outlet, report)
+        if analyze:
+            self.analyze()
+        return report
+
+    def revise(
+        self, article_id: int, record: Record, *, outlet: str | None = None
+    ) -> tuple[Article, dict[str, bool]]:
+        """Clean ``record`` as a new version of a stored article (a page fetched again).
+
+        Returns the article as it would be stored under the same id, and its line
+        keys; nothing is stored (``newsweave.fetch`` stores it with its revision).
+        """
+        built = self._build(record, content_hash(record.raw), outlet)
+        built.article.id = article_id
+        return built.article, built.line_keys
+
     def analyze(self, progress: ProgressCallback | None = None, *,
                 retry: bool = False) -> dict[str, int]:
         """Run every stage on the articles it has not processed; return how many articles

@@ -106,6 +106,7 @@ from newsweave.cli import (  # noqa: E402, F401
     brief,
     check,
     extract,
+    fetch,
     reuse,
     search,
     serve,

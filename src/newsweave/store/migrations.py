@@ -335,4 +335,51 @@ MIGRATIONS: tuple[str, ...] = (
     END;
     INSERT INTO articles_fts (articles_fts) VALUES ('rebuild')
     """,
+    # fetch (live news in): the sources ``watch`` polls with their health and HTTP
+    #    validators, the entries already seen per source, the URLs (canonical and aliases)
+    #    each fetched article is known by, and each article's revisions with word diffs.
+    """
+    CREATE TABLE fetch_sources (
+        id            INTEGER PRIMARY KEY,
+        url           TEXT NOT NULL UNIQUE,
+        kind          TEXT NOT NULL DEFAULT 'feed',
+        title         TEXT,
+        discovered_from TEXT,
+        etag          TEXT,
+        last_modified TEXT,
+        last_poll     TEXT,
+        last_status   TEXT,
+        last_new      TEXT,
+        last_error    TEXT,
+        failures      INTEGER NOT NULL DEFAULT 0,
+        next_poll     TEXT,
+        polls         INTEGER NOT NULL DEFAULT 0,
+        items         INTEGER NOT NULL DEFAULT 0,
+        added_at      TEXT NOT NULL
+    );
+    CREATE TABLE fetch_items (
+        source_id INTEGER NOT NULL REFERENCES fetch_sources(id) ON DELETE CASCADE,
+        item_key  TEXT NOT NULL,
+        seen_at   TEXT NOT NULL,
+        PRIMARY KEY (source_id, item_key)
+    ) WITHOUT ROWID;
+    CREATE TABLE article_urls (
+        url        TEXT PRIMARY KEY,
+        article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        canonical  INTEGER NOT NULL DEFAULT 0
+    ) WITHOUT ROWID;
+    CREATE INDEX article_urls_article ON article_urls(article_id);
+    CREATE TABLE revisions (
+        article_id   INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        rev          INTEGER NOT NULL,
+        fetched_at   TEXT NOT NULL,
+        content_hash TEXT NOT NULL,
+        title        TEXT,
+        text         TEXT NOT NULL,
+        diff         TEXT NOT NULL DEFAULT '[]',
+        stealth      INTEGER NOT NULL DEFAULT 0,
+        note         TEXT,
+        PRIMARY KEY (article_id, rev)
+    )
+    """,
 )
