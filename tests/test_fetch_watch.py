@@ -18,6 +18,7 @@ from fetch_news import STORIES, build_site
 from fetch_site import Site, article_html, rss, serve
 from newsweave.cli import cli
 from newsweave.engine import Engine
+from newsweave.errors import InputError
 from newsweave.fetch import Fetcher, load_fetch_options
 from newsweave.fetch.watch import Watcher, read_sources_file
 from newsweave.settings import load_settings
@@ -139,12 +140,19 @@ def test_a_watched_page_that_changes_becomes_a_revision(tmp_path, site):
 
 def test_sources_file_formats(tmp_path):
     listed = tmp_path / "feeds.txt"
-    listed.write_text("# my feeds\nhttps://a.example/rss\n\nhttps://b.example/atom\n")
-    assert read_sources_file(str(listed)) == ["https://a.example/rss", "https://b.example/atom"]
+    listed.write_text("# my feeds\nhttps://a.example/rss\n\nhttps://b.example/atom  # b\n"
+                      "http://intranet.local/feed.xml allow-private\n")
+    found = read_sources_file(str(listed))
+    assert found.urls == ["https://a.example/rss", "https://b.example/atom",
+                          "http://intranet.local/feed.xml"]
+    assert found.allow_hosts == {"intranet.local"}
+    listed.write_text("https://a.example/rss allow-everything\n")
+    with pytest.raises(InputError, match="unknown flag"):
+        read_sources_file(str(listed))
     opml = tmp_path / "feeds.opml"
     opml.write_text('<?xml version="1.0"?><opml version="2.0"><body><outline text="x">'
                     '<outline xmlUrl="https://c.example/feed"/></outline></body></opml>')
-    assert read_sources_file(str(opml)) == ["https://c.example/feed"]
+    assert read_sources_file(str(opml)).urls == ["https://c.example/feed"]
 
 
 def test_cli_watch_once_and_sources(tmp_path, site, monkeypatch):
@@ -162,6 +170,13 @@ def test_cli_watch_once_and_sources(tmp_path, site, monkeypatch):
     fresh = str(tmp_path / "d.db")
     refused = runner.invoke(cli, ["--db", fresh, "watch", str(feeds), "--once", "--json"])
     assert "loopback" in json.loads(refused.stdout)[0]["error"]  # no --allow-private
+    # Marked allow-private in the sources file: that source alone is opened.
+    feeds.write_text(site.base + "/feed.xml allow-private\nhttp://10.0.0.1/feed.xml\n")
+    opened = runner.invoke(cli, ["--db", str(tmp_path / "e.db"), "watch", str(feeds), "--once",
+                                 "--json", "--delay", "0"])
+    polls = {p["url"]: p for p in json.loads(opened.stdout)}
+    assert polls[site.base + "/feed.xml"]["status"] == "200"
+    assert "private" in polls["http://10.0.0.1/feed.xml"]["error"]
 
 
 def test_sigterm_finishes_the_poll_in_hand_and_stops(tmp_path, site):

@@ -248,9 +248,9 @@ def same_site(a: str, b: str) -> bool:
 
 
 def iter_lines_file(text: str) -> Iterator[str]:
-    """URLs of a plain list: one per line, blank lines and ``#`` comments skipped."""
+    """Lines of a plain list of URLs: blank lines and ``#`` comments skipped."""
     for line in text.splitlines():
-        line = line.strip()
+        line = line.split(" #")[0].strip()
         if line and not line.startswith("#"):
             yield line
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from newsweave.errors import InputError
 from newsweave.fetch.client import Fetcher, FetchError, Response
@@ -81,19 +82,37 @@ def parse_duration(text: str) -> float:
     return float(match.group(1)) * unit
 
 
-def read_sources_file(path: str) -> list[str]:
-    """Feed URLs of an OPML file or a plain list (one URL a line, ``#`` comments)."""
+@dataclass(slots=True)
+class SourceList:
+    """What a sources file names: feed URLs, and the hosts marked ``allow-private``."""
+
+    urls: list[str]
+    allow_hosts: set[str] = field(default_factory=set)
+
+
+def read_sources_file(path: str) -> SourceList:
+    """Feed URLs of an OPML file or a plain list: one URL a line, ``#`` comments, and
+    ``allow-private`` after a URL to open that one intranet source (a per-source
+    allow-list; everything else stays behind the SSRF guard)."""
     try:
         data = Path(path).expanduser().read_bytes()
     except OSError as exc:
         raise InputError(f"{path}: cannot read the sources file ({exc.strerror or exc})") from None
     if sniff_kind(data) == "opml":
-        return parse_opml(data, path)
+        return SourceList(parse_opml(data, path))
     text, _encoding = decode_bytes(data, 50_000_000)
-    urls = list(iter_lines_file(text))
-    if not urls:
+    found = SourceList([])
+    for number, line in enumerate(iter_lines_file(text), start=1):
+        url, *flags = line.split()
+        for flag in flags:
+            if flag != "allow-private":
+                raise InputError(f"{path}: line {number}: unknown flag {flag!r} "
+                                 "(the only one is allow-private)")
+            found.allow_hosts.add((urlsplit(url).hostname or "").lower())
+        found.urls.append(url)
+    if not found.urls:
         raise InputError(f"{path}: no URLs (expected OPML or one feed URL a line)")
-    return urls
+    return found
 
 
 def backoff(every: float, failures: int) -> float:
