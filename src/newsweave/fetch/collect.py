@@ -99,7 +99,7 @@ class Collector:
             else:
                 self.take_page(response)
         except InputError as exc:
-            self.report.rejected.append(Rejection(response.url, str(exc)))
+            self.report.rejected.append(Rejection(response.url, _reason(response.url, exc)))
             return "refused"
         return kind
 
@@ -154,7 +154,7 @@ class Collector:
         try:
             response = self.fetcher.get(url)
         except InputError as exc:
-            self.report.rejected.append(Rejection(url, str(exc)))
+            self.report.rejected.append(Rejection(url, _reason(url, exc)))
             return None
         self.report.fetched += 1
         return response
@@ -245,6 +245,11 @@ class Collector:
             self.tables.link_urls(old.id, canonical, aliases)
         self.report.revised.append({"article": old.id, "rev": rev, "stealth": note is None,
                                     "changes": len(diff)})
+
+
+def _reason(url: str, exc: Exception) -> str:
+    """The error's message without the URL it starts with (the rejection names it)."""
+    return str(exc).removeprefix(f"{url}: ")
 
 
 def fetch_into(engine: Engine, urls: Iterable[str], fetcher: Fetcher, *,
