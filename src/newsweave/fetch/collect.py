@@ -25,6 +25,7 @@ from newsweave.fetch.parse import (
     parse_sitemap,
     read_page_links,
     sniff_kind,
+    unpack,
 )
 from newsweave.fetch.revisions import correction_note, word_diff
 from newsweave.ingest import Record, decode_bytes
@@ -86,6 +87,8 @@ class Collector:
     def take(self, response: Response, depth: int = 0) -> str:
         """Ingest an already fetched response; returns the kind it was read as."""
         try:
+            response.body = unpack(response.body, self.fetcher.options.fetch_max_bytes,
+                                   response.url)
             kind = sniff_kind(response.body, response.content_type)
             if kind == "feed":
                 feed = parse_feed(response.body, response.url)

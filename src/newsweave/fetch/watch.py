@@ -32,6 +32,7 @@ from newsweave.fetch.parse import (
     parse_sitemap,
     read_page_links,
     sniff_kind,
+    unpack,
 )
 from newsweave.ingest import decode_bytes
 from newsweave.store.sources import SourceState, fetch_tables, now_iso
@@ -220,6 +221,7 @@ class Watcher:
         """What the response brings in: (status, source kind, title)."""
         if response.status == 304:
             return "304", None, None
+        response.body = unpack(response.body, self.fetcher.options.fetch_max_bytes, source.url)
         kind = sniff_kind(response.body, response.content_type)
         if kind == "feed":
             feed = parse_feed(response.body, response.url)
