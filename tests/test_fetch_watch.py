@@ -102,6 +102,27 @@ def test_an_entry_whose_page_fails_is_tried_again(tmp_path, site):
         assert watcher.poll_round(all_sources=True)[0].status == "304"
 
 
+def test_a_full_content_entry_edited_in_place_becomes_a_revision(tmp_path, site):
+    base = site.base
+    _title, paras = STORIES["harbour"]
+
+    def publish(text: list[str]) -> None:
+        site.set("/wire.xml", rss("Wire", [{"title": "Harbour strike", "guid": "wire-1",
+                                            "link": f"{base}/wire/1",
+                                            "content": "".join(f"<p>{p}</p>" for p in text)}]),
+                 "application/rss+xml")
+
+    publish(paras)
+    with open_engine(tmp_path / "w.db") as engine:
+        watcher = watcher_on(engine, [])
+        watcher.add([base + "/wire.xml"])
+        assert watcher.poll_round(all_sources=True)[0].new == 1
+        publish([paras[0], paras[1].replace("9 percent", "7 percent"), paras[2]])
+        polled = watcher.poll_round(all_sources=True)[0]
+        assert (polled.new, polled.revised) == (0, 1)
+        assert engine.store.count_articles() == 1
+
+
 def test_feed_discovery_from_a_home_page(tmp_path, site):
     with open_engine(tmp_path / "w.db") as engine:
         watcher = watcher_on(engine, [])

@@ -13,6 +13,7 @@ hand finish, runs the stages on what came in, and stops.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import time
 from collections.abc import Callable, Iterable
@@ -225,7 +226,7 @@ class Watcher:
         kind = sniff_kind(response.body, response.content_type)
         if kind == "feed":
             feed = parse_feed(response.body, response.url)
-            keys = {_entry_key(e.key, e.updated): e for e in feed.entries}
+            keys = {_entry_key(e.key, e.updated, e.content): e for e in feed.entries}
             taken = []
             for key in sorted(keys.keys() - self.tables.seen_items(source.id, keys)):
                 failed = len(collector.report.rejected)
@@ -270,7 +271,13 @@ def list_sources(engine: Engine) -> list[SourceState]:
     return fetch_tables(engine.store).sources()
 
 
-def _entry_key(key: str, version: str | None) -> str:
+def _entry_key(key: str, version: str | None, content: str = "") -> str:
+    """What makes an entry new: its id, its update date, and for a full-content entry
+    its content (an entry edited in place, same id and date, is taken again and becomes
+    a revision of its article)."""
+    if content:
+        digest = hashlib.sha1(content.encode("utf-8", "replace")).hexdigest()[:16]
+        version = f"{version or ''}#{digest}"
     return f"{key}|{version}" if version else key
 
 
