@@ -226,3 +226,20 @@ def test_cli_fetch_refuses_a_bad_since_and_reports_rejections(tmp_path):
     refused = runner.invoke(cli, ["--db", db, "fetch", "http://127.0.0.1:9/a", "--json"])
     assert refused.exit_code == 1
     assert "loopback" in json.loads(refused.stdout)["rejected"][0]["reason"]
+
+
+def test_an_unexpected_error_in_one_source_does_not_stop_the_round(tmp_path, site, monkeypatch):
+    with open_engine(tmp_path / "w.db") as engine:
+        watcher = watcher_on(engine, [])
+        watcher.add([site.base + "/news/budget", site.base + "/feed.xml"])
+        real = Watcher._take
+
+        def broken(self, source, response, collector):
+            if source.url.endswith("/news/budget"):
+                raise RuntimeError("parser bug")
+            return real(self, source, response, collector)
+
+        monkeypatch.setattr(Watcher, "_take", broken)
+        polls = watcher.poll_round(all_sources=True)
+        assert [p.status for p in polls] == ["error", "200"]
+        assert "RuntimeError: parser bug" in (polls[0].error or "")

@@ -199,7 +199,9 @@ class Watcher:
         try:
             response = self.fetcher.get(source.url, headers=headers)
             status, kind, title = self._take(source, response, collector)
-        except InputError as exc:
+        except Exception as exc:  # one source must never stop the watcher
+            if not isinstance(exc, InputError):
+                exc = InputError(f"could not process ({type(exc).__name__}: {exc})")
             failures = source.failures + 1
             status = f"HTTP {exc.status}" if isinstance(exc, FetchError) and exc.status else "error"
             self.tables.record_poll(source.id, status=status, ok=False, new_items=0,
