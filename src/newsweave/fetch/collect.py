@@ -104,6 +104,10 @@ class Collector:
         except InputError as exc:
             self.report.rejected.append(Rejection(response.url, _reason(response.url, exc)))
             return "refused"
+        except Exception as exc:  # one bad resource must not lose the rest of the run
+            self.report.rejected.append(Rejection(
+                response.url, f"could not process ({type(exc).__name__}: {exc})"))
+            return "refused"
         return kind
 
     def take_feed_entries(self, feed_url: str, entries: Iterable[FeedEntry],
