@@ -95,6 +95,20 @@ def test_sitemap_index_with_lastmod_filter(engine, fetcher, site):
     assert "/news/harbour" not in site.hits
 
 
+def test_a_gzipped_sitemap_file(engine, fetcher, site):
+    import gzip
+
+    site.set("/sitemap.xml.gz", gzip.compress(site.pages["/news-sitemap.xml"].body),
+             "application/x-gzip")
+    site.set("/bomb.xml.gz", gzip.compress(b"<urlset>" + b" " * 30_000_000), "application/x-gzip")
+    report = fetch_into(engine, [site.base + "/sitemap.xml.gz"], fetcher)
+    assert len(report.new) == 3 and not report.rejected
+    small = Fetcher(load_fetch_options(fetch_allow_private=1, fetch_host_delay=0.0,
+                                       fetch_max_bytes=1_000_000))
+    bomb = fetch_into(engine, [site.base + "/bomb.xml.gz"], small)
+    assert "over the size limit" in bomb.rejected[0].reason
+
+
 def test_opml_lists_feeds(engine, fetcher, site):
     report = fetch_into(engine, [site.base + "/feeds.opml"], fetcher)
     assert len(report.new) == 3

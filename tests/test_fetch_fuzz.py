@@ -8,6 +8,9 @@ import io
 import os
 from pathlib import Path
 
+import feedparser  # noqa: F401  (imported once here, not inside a timed example)
+import lxml.html  # noqa: F401
+import warcio.archiveiterator  # noqa: F401
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -26,7 +29,8 @@ from newsweave.ingest.sources import Input
 from newsweave.ingest.warc import read_warc
 from newsweave.model import Rejection
 
-FUZZ = settings(max_examples=int(os.environ.get("NEWSWEAVE_FUZZ_EXAMPLES", "60")), deadline=3000,
+# A deadline per example catches a hang; it is generous because the machine may be loaded.
+FUZZ = settings(max_examples=int(os.environ.get("NEWSWEAVE_FUZZ_EXAMPLES", "60")), deadline=10_000,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 
 # Pieces of real syntax mixed with noise reach deeper into parsers than random bytes.

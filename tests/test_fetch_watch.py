@@ -18,6 +18,7 @@ from fetch_news import STORIES, build_site
 from fetch_site import Site, article_html, rss, serve
 from newsweave.cli import cli
 from newsweave.engine import Engine
+from newsweave.errors import InputError
 from newsweave.fetch import Fetcher, load_fetch_options
 from newsweave.fetch.watch import Watcher, read_sources_file
 from newsweave.settings import load_settings
@@ -101,6 +102,27 @@ def test_an_entry_whose_page_fails_is_tried_again(tmp_path, site):
         assert watcher.poll_round(all_sources=True)[0].status == "304"
 
 
+def test_a_full_content_entry_edited_in_place_becomes_a_revision(tmp_path, site):
+    base = site.base
+    _title, paras = STORIES["harbour"]
+
+    def publish(text: list[str]) -> None:
+        site.set("/wire.xml", rss("Wire", [{"title": "Harbour strike", "guid": "wire-1",
+                                            "link": f"{base}/wire/1",
+                                            "content": "".join(f"<p>{p}</p>" for p in text)}]),
+                 "application/rss+xml")
+
+    publish(paras)
+    with open_engine(tmp_path / "w.db") as engine:
+        watcher = watcher_on(engine, [])
+        watcher.add([base + "/wire.xml"])
+        assert watcher.poll_round(all_sources=True)[0].new == 1
+        publish([paras[0], paras[1].replace("9 percent", "7 percent"), paras[2]])
+        polled = watcher.poll_round(all_sources=True)[0]
+        assert (polled.new, polled.revised) == (0, 1)
+        assert engine.store.count_articles() == 1
+
+
 def test_feed_discovery_from_a_home_page(tmp_path, site):
     with open_engine(tmp_path / "w.db") as engine:
         watcher = watcher_on(engine, [])
@@ -139,12 +161,19 @@ def test_a_watched_page_that_changes_becomes_a_revision(tmp_path, site):
 
 def test_sources_file_formats(tmp_path):
     listed = tmp_path / "feeds.txt"
-    listed.write_text("# my feeds\nhttps://a.example/rss\n\nhttps://b.example/atom\n")
-    assert read_sources_file(str(listed)) == ["https://a.example/rss", "https://b.example/atom"]
+    listed.write_text("# my feeds\nhttps://a.example/rss\n\nhttps://b.example/atom  # b\n"
+                      "http://intranet.local/feed.xml allow-private\n")
+    found = read_sources_file(str(listed))
+    assert found.urls == ["https://a.example/rss", "https://b.example/atom",
+                          "http://intranet.local/feed.xml"]
+    assert found.allow_hosts == {"intranet.local"}
+    listed.write_text("https://a.example/rss allow-everything\n")
+    with pytest.raises(InputError, match="unknown flag"):
+        read_sources_file(str(listed))
     opml = tmp_path / "feeds.opml"
     opml.write_text('<?xml version="1.0"?><opml version="2.0"><body><outline text="x">'
                     '<outline xmlUrl="https://c.example/feed"/></outline></body></opml>')
-    assert read_sources_file(str(opml)) == ["https://c.example/feed"]
+    assert read_sources_file(str(opml)).urls == ["https://c.example/feed"]
 
 
 def test_cli_watch_once_and_sources(tmp_path, site, monkeypatch):
@@ -162,6 +191,13 @@ def test_cli_watch_once_and_sources(tmp_path, site, monkeypatch):
     fresh = str(tmp_path / "d.db")
     refused = runner.invoke(cli, ["--db", fresh, "watch", str(feeds), "--once", "--json"])
     assert "loopback" in json.loads(refused.stdout)[0]["error"]  # no --allow-private
+    # Marked allow-private in the sources file: that source alone is opened.
+    feeds.write_text(site.base + "/feed.xml allow-private\nhttp://10.0.0.1/feed.xml\n")
+    opened = runner.invoke(cli, ["--db", str(tmp_path / "e.db"), "watch", str(feeds), "--once",
+                                 "--json", "--delay", "0"])
+    polls = {p["url"]: p for p in json.loads(opened.stdout)}
+    assert polls[site.base + "/feed.xml"]["status"] == "200"
+    assert "private" in polls["http://10.0.0.1/feed.xml"]["error"]
 
 
 def test_sigterm_finishes_the_poll_in_hand_and_stops(tmp_path, site):
@@ -190,3 +226,20 @@ def test_cli_fetch_refuses_a_bad_since_and_reports_rejections(tmp_path):
     refused = runner.invoke(cli, ["--db", db, "fetch", "http://127.0.0.1:9/a", "--json"])
     assert refused.exit_code == 1
     assert "loopback" in json.loads(refused.stdout)["rejected"][0]["reason"]
+
+
+def test_an_unexpected_error_in_one_source_does_not_stop_the_round(tmp_path, site, monkeypatch):
+    with open_engine(tmp_path / "w.db") as engine:
+        watcher = watcher_on(engine, [])
+        watcher.add([site.base + "/news/budget", site.base + "/feed.xml"])
+        real = Watcher._take
+
+        def broken(self, source, response, collector):
+            if source.url.endswith("/news/budget"):
+                raise RuntimeError("parser bug")
+            return real(self, source, response, collector)
+
+        monkeypatch.setattr(Watcher, "_take", broken)
+        polls = watcher.poll_round(all_sources=True)
+        assert [p.status for p in polls] == ["error", "200"]
+        assert "RuntimeError: parser bug" in (polls[0].error or "")

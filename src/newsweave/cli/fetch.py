@@ -157,6 +157,8 @@ def watch(obj: Context, sources_file: str, every: str, once: bool, as_json: bool
           **flags: Any) -> None:
     """Poll feeds (a file of feed URLs, one a line, or OPML) and ingest what is new.
 
+    In a plain list, `allow-private` after a URL opens that intranet source alone.
+
     Conditional GET (ETag, Last-Modified); a site's home page is read for its
     feeds; per-source state lives in the store, so a restart resumes. One log
     line per poll on stderr. SIGINT/SIGTERM finish the source in hand and stop.
@@ -168,12 +170,14 @@ def watch(obj: Context, sources_file: str, every: str, once: bool, as_json: bool
 
     try:
         interval = parse_duration(every)
-        urls = read_sources_file(sources_file)
+        listed = read_sources_file(sources_file)
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from None
     except NewsweaveError as exc:
         raise click.ClickException(str(exc)) from None
     fetcher = make_fetcher(**flags)
+    for host in listed.allow_hosts:
+        fetcher.guard.allow_host(host)
     polls: list[dict[str, Any]] = []
 
     def log(line: str) -> None:
@@ -181,7 +185,7 @@ def watch(obj: Context, sources_file: str, every: str, once: bool, as_json: bool
 
     with obj.engine() as engine:
         watcher = Watcher(engine, fetcher, every=interval, log=log)
-        count = watcher.add(urls)
+        count = watcher.add(listed.urls)
         if not as_json:
             click.echo(f"watching {count} sources every {every} (store: {engine.store.path})",
                        err=True)

@@ -25,6 +25,7 @@ from newsweave.fetch.parse import (
     parse_sitemap,
     read_page_links,
     sniff_kind,
+    unpack,
 )
 from newsweave.fetch.revisions import correction_note, word_diff
 from newsweave.ingest import Record, decode_bytes
@@ -86,6 +87,8 @@ class Collector:
     def take(self, response: Response, depth: int = 0) -> str:
         """Ingest an already fetched response; returns the kind it was read as."""
         try:
+            response.body = unpack(response.body, self.fetcher.options.fetch_max_bytes,
+                                   response.url)
             kind = sniff_kind(response.body, response.content_type)
             if kind == "feed":
                 feed = parse_feed(response.body, response.url)
@@ -99,7 +102,11 @@ class Collector:
             else:
                 self.take_page(response)
         except InputError as exc:
-            self.report.rejected.append(Rejection(response.url, str(exc)))
+            self.report.rejected.append(Rejection(response.url, _reason(response.url, exc)))
+            return "refused"
+        except Exception as exc:  # one bad resource must not lose the rest of the run
+            self.report.rejected.append(Rejection(
+                response.url, f"could not process ({type(exc).__name__}: {exc})"))
             return "refused"
         return kind
 
@@ -154,7 +161,7 @@ class Collector:
         try:
             response = self.fetcher.get(url)
         except InputError as exc:
-            self.report.rejected.append(Rejection(url, str(exc)))
+            self.report.rejected.append(Rejection(url, _reason(url, exc)))
             return None
         self.report.fetched += 1
         return response
@@ -245,6 +252,11 @@ class Collector:
             self.tables.link_urls(old.id, canonical, aliases)
         self.report.revised.append({"article": old.id, "rev": rev, "stealth": note is None,
                                     "changes": len(diff)})
+
+
+def _reason(url: str, exc: Exception) -> str:
+    """The error's message without the URL it starts with (the rejection names it)."""
+    return str(exc).removeprefix(f"{url}: ")
 
 
 def fetch_into(engine: Engine, urls: Iterable[str], fetcher: Fetcher, *,

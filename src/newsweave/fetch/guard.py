@@ -82,6 +82,10 @@ class Guard:
         self.allow_hosts = frozenset(_normal_host(h) for h in allow_hosts)
         self.resolver = resolver or system_resolver
 
+    def allow_host(self, host: str) -> None:
+        """Open one more host to private addresses (a source marked allow-private)."""
+        self.allow_hosts = self.allow_hosts | {_normal_host(host)}
+
     def check(self, url: str) -> Target:
         """The target to connect to for ``url``; raises :class:`BlockedURL` if refused."""
         parts = _split(url)

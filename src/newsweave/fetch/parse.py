@@ -10,6 +10,7 @@ reason a person can act on.
 from __future__ import annotations
 
 import re
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -55,6 +56,21 @@ class SitemapEntry:
     url: str
     lastmod: str | None  # ISO 8601 as normalised, or None
     is_index: bool  # True: a child sitemap, not a page
+
+
+def unpack(data: bytes, limit: int, where: str) -> bytes:
+    """A body that is itself a gzip file (``sitemap.xml.gz``, served without a
+    Content-Encoding) unpacked, at most ``limit`` bytes; other bodies as they are."""
+    if not data.startswith(b"\x1f\x8b"):
+        return data
+    inflate = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    try:
+        out = inflate.decompress(data, limit + 1)
+    except zlib.error as exc:
+        raise InputError(f"{where}: corrupt gzip file ({exc})") from None
+    if len(out) > limit or inflate.unconsumed_tail:
+        raise InputError(f"{where}: gzip file unpacks to over the size limit of {limit:,} bytes")
+    return out
 
 
 def refuse_xml_entities(data: bytes, where: str) -> None:
@@ -248,9 +264,9 @@ def same_site(a: str, b: str) -> bool:
 
 
 def iter_lines_file(text: str) -> Iterator[str]:
-    """URLs of a plain list: one per line, blank lines and ``#`` comments skipped."""
+    """Lines of a plain list of URLs: blank lines and ``#`` comments skipped."""
     for line in text.splitlines():
-        line = line.strip()
+        line = line.split(" #")[0].strip()
         if line and not line.startswith("#"):
             yield line
 

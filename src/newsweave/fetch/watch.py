@@ -13,6 +13,7 @@ hand finish, runs the stages on what came in, and stops.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import time
 from collections.abc import Callable, Iterable
@@ -20,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from newsweave.errors import InputError
 from newsweave.fetch.client import Fetcher, FetchError, Response
@@ -31,6 +33,7 @@ from newsweave.fetch.parse import (
     parse_sitemap,
     read_page_links,
     sniff_kind,
+    unpack,
 )
 from newsweave.ingest import decode_bytes
 from newsweave.store.sources import SourceState, fetch_tables, now_iso
@@ -81,19 +84,37 @@ def parse_duration(text: str) -> float:
     return float(match.group(1)) * unit
 
 
-def read_sources_file(path: str) -> list[str]:
-    """Feed URLs of an OPML file or a plain list (one URL a line, ``#`` comments)."""
+@dataclass(slots=True)
+class SourceList:
+    """What a sources file names: feed URLs, and the hosts marked ``allow-private``."""
+
+    urls: list[str]
+    allow_hosts: set[str] = field(default_factory=set)
+
+
+def read_sources_file(path: str) -> SourceList:
+    """Feed URLs of an OPML file or a plain list: one URL a line, ``#`` comments, and
+    ``allow-private`` after a URL to open that one intranet source (a per-source
+    allow-list; everything else stays behind the SSRF guard)."""
     try:
         data = Path(path).expanduser().read_bytes()
     except OSError as exc:
         raise InputError(f"{path}: cannot read the sources file ({exc.strerror or exc})") from None
     if sniff_kind(data) == "opml":
-        return parse_opml(data, path)
+        return SourceList(parse_opml(data, path))
     text, _encoding = decode_bytes(data, 50_000_000)
-    urls = list(iter_lines_file(text))
-    if not urls:
+    found = SourceList([])
+    for number, line in enumerate(iter_lines_file(text), start=1):
+        url, *flags = line.split()
+        for flag in flags:
+            if flag != "allow-private":
+                raise InputError(f"{path}: line {number}: unknown flag {flag!r} "
+                                 "(the only one is allow-private)")
+            found.allow_hosts.add((urlsplit(url).hostname or "").lower())
+        found.urls.append(url)
+    if not found.urls:
         raise InputError(f"{path}: no URLs (expected OPML or one feed URL a line)")
-    return urls
+    return found
 
 
 def backoff(every: float, failures: int) -> float:
@@ -178,7 +199,9 @@ class Watcher:
         try:
             response = self.fetcher.get(source.url, headers=headers)
             status, kind, title = self._take(source, response, collector)
-        except InputError as exc:
+        except Exception as exc:  # one source must never stop the watcher
+            if not isinstance(exc, InputError):
+                exc = InputError(f"could not process ({type(exc).__name__}: {exc})")
             failures = source.failures + 1
             status = f"HTTP {exc.status}" if isinstance(exc, FetchError) and exc.status else "error"
             self.tables.record_poll(source.id, status=status, ok=False, new_items=0,
@@ -201,10 +224,11 @@ class Watcher:
         """What the response brings in: (status, source kind, title)."""
         if response.status == 304:
             return "304", None, None
+        response.body = unpack(response.body, self.fetcher.options.fetch_max_bytes, source.url)
         kind = sniff_kind(response.body, response.content_type)
         if kind == "feed":
             feed = parse_feed(response.body, response.url)
-            keys = {_entry_key(e.key, e.updated): e for e in feed.entries}
+            keys = {_entry_key(e.key, e.updated, e.content): e for e in feed.entries}
             taken = []
             for key in sorted(keys.keys() - self.tables.seen_items(source.id, keys)):
                 failed = len(collector.report.rejected)
@@ -249,7 +273,13 @@ def list_sources(engine: Engine) -> list[SourceState]:
     return fetch_tables(engine.store).sources()
 
 
-def _entry_key(key: str, version: str | None) -> str:
+def _entry_key(key: str, version: str | None, content: str = "") -> str:
+    """What makes an entry new: its id, its update date, and for a full-content entry
+    its content (an entry edited in place, same id and date, is taken again and becomes
+    a revision of its article)."""
+    if content:
+        digest = hashlib.sha1(content.encode("utf-8", "replace")).hexdigest()[:16]
+        version = f"{version or ''}#{digest}"
     return f"{key}|{version}" if version else key
 
 
