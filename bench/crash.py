@@ -11,7 +11,7 @@ not killed: it must finish (taking up the dead process's claimed work). After
 each kill:
 
 * ``PRAGMA integrity_check`` and ``foreign_key_check`` of the store (corrupt
-  stores are counted), and ``Engine.check()`` (no stored errors either);
+  stores are counted), and ``Engine.check_store()`` (no stored errors either);
 * every article stored before the kill is still there (lost articles counted).
 
 Every ``--per-cycle`` kills the folder is ingested once more without a kill:
@@ -94,7 +94,7 @@ def store_problems(db: str) -> list[str]:
 
     try:
         with newsweave.open(db, readonly=True) as engine:
-            return engine.check()
+            return engine.check_store()
     except newsweave.StoreError as exc:
         if "older than" in str(exc) or "no store" in str(exc):
             return []  # killed while the first process was still migrating the new file

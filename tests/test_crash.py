@@ -130,7 +130,7 @@ def test_sigkill_during_stage_work_beside_another_ingest(tmp_path):
     assert companion.returncode == 0, err
     assert "Traceback" not in err
     with newsweave.open(db, readonly=True) as engine:
-        assert engine.check() == []
+        assert engine.check_store() == []
         assert engine.store.count_articles() == 40
     done = subprocess.run([sys.executable, "-m", "newsweave", "--db", db, "analyze", "--quiet"],
                           env=env, capture_output=True, text=True, check=False)

@@ -30,7 +30,7 @@ def test_revision_through_every_stage(tmp_path):
         assert {s.id for s in engine.stories()} == stories
         assert engine.story_of(revised) in stories
         assert engine.store.count_articles() == 3
-        assert engine.check() == []
+        assert engine.check_store() == []
 
 
 def test_an_edit_that_breaks_corroboration_shows_in_the_claims(tmp_path):
