@@ -117,6 +117,8 @@ class Engine:
                 progress("read", done, len(inputs))
         if records:
             self._ingest_records(records, outlet, report)
+            if progress is not None:
+                progress("read", len(inputs), len(inputs))  # the last records are stored now
         self.analyze(progress=progress)
         return report
 

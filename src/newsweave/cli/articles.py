@@ -209,7 +209,9 @@ class Progress:
         now = time.monotonic()
         if phase != self.phase:
             self._end()
-            self.phase, self.started, self.shown = phase, now, now
+            # The first phase began with the command; a stage's first call is at its start.
+            began = self.started if self.phase is None else now
+            self.phase, self.started, self.shown = phase, began, now
         elapsed = now - self.started
         unit = "inputs" if phase == "read" else "articles"
         line = f"{phase}: {done}/{total} {unit}"
@@ -221,15 +223,15 @@ class Progress:
         if self.live:
             self.out.write("\r\033[K" + line)
             self.out.flush()
-        elif done >= total or now - self.shown >= 30:
+        elif now - self.shown >= 30:  # a long phase in a log: a line every 30 s
             self.shown = now
             self.out.write(line + "\n")
-            self.last = ""
             self.out.flush()
 
     def _end(self) -> None:
-        if self.live and self.last:
-            self.out.write("\n")
+        """The phase is over: end its live line, or print its last state (once)."""
+        if self.last:
+            self.out.write("\n" if self.live else self.last + "\n")
             self.out.flush()
         self.last = ""
 
