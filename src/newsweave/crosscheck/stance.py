@@ -5,16 +5,22 @@ Two decisions, each a small logistic model over signals any news text has:
 1. **Related or not.** How much of the claim's content (its content-word stems)
    the text holds, in the whole body and in its best sentences, and the
    cross-check's own "same fact" score (:func:`newsweave.crosscheck.align.
-   same_fact_score`) of the claim and the best sentence. Fitted on pairs built
-   from BASIL (a headline against another outlet's body on the same event, or on
-   another event): ``bench/stance.py --fit``.
-2. **How the related text holds it.** The evidence passages are the sentences
-   that hold most of the claim; from them: refuting, hedging and confirming cues
-   (:mod:`.stance_cues`), negation against the claim's, a question, an
-   attribution cue (:func:`newsweave.extract.cues.has_cue`), and the same
-   coverage and alignment scores. A three-class logistic model fitted on
-   Emergent (claim against headline: for / against / observing), with its L2
-   penalty chosen by cross-validation grouped by claim.
+   same_fact_score`) of the claim and the best passage. One model for bodies,
+   fitted on BASIL (a headline against another outlet's body on the same event,
+   or on another event); one for short texts (:data:`SHORT_SENTENCES`), fitted on
+   Emergent (a claim against its own or another claim's headline).
+2. **How the related text holds it.** The evidence passages are the
+   :data:`EVIDENCE` sentences that hold most of the claim, each read in a
+   headline-sized window where the claim's words are densest (:data:`WINDOW`):
+   refuting, hedging and confirming cues (:mod:`.stance_cues`), negation against
+   the claim's, a question, an attribution cue (:func:`newsweave.extract.cues.
+   has_cue`), coverage and alignment. A three-class logistic model fitted on
+   Emergent (claim against headline: for / against / observing) scores each
+   passage; the text's stance is the coverage-weighted mean. A different number
+   where the claim gives one contradicts (:func:`_number_conflict`).
+
+Everything is fitted by ``bench/stance.py --fit`` (settings chosen by
+cross-validation grouped by claim or event) into :mod:`.stance_weights`.
 
 A body is analysed once (:func:`analyse_body`) and can then be scored against
 any number of claims (:func:`stance_of`), which is what the batch command does
