@@ -68,6 +68,20 @@ def test_nothing_found_is_unverified_and_the_story_scope(demo: Engine):
         demo.check("   ")
 
 
+def test_engine_stance_of_a_stored_article_or_a_text(demo: Engine):
+    # The divergent report gives another death toll: a contradiction, with its passage.
+    # (Worded as the report words it: "killed" for "died" is a synonym the lexical
+    # relatedness does not bridge.)
+    result = demo.stance("At least 14 people have died after the collapse of the Tavra Dam.", 7)
+    assert result.article == 7 and result.stance == "contradicts"
+    text = demo.article(7).text
+    assert result.evidence and text[result.start:result.end] == result.evidence
+    assert "17" in result.evidence or "Seventeen" in result.evidence
+    assert demo.stance("The dam gave way.", "Shares rose in Tokyo.").stance == "unrelated"
+    with pytest.raises(NotFoundError):
+        demo.stance("The dam gave way.", 9999)
+
+
 def test_verdicts_follow_the_origins():
     def origins(*stances: str) -> list[CheckOrigin]:
         return [CheckOrigin(i, s) for i, s in enumerate(stances)]

@@ -5,16 +5,22 @@ Two decisions, each a small logistic model over signals any news text has:
 1. **Related or not.** How much of the claim's content (its content-word stems)
    the text holds, in the whole body and in its best sentences, and the
    cross-check's own "same fact" score (:func:`newsweave.crosscheck.align.
-   same_fact_score`) of the claim and the best sentence. Fitted on pairs built
-   from BASIL (a headline against another outlet's body on the same event, or on
-   another event): ``bench/stance.py --fit``.
-2. **How the related text holds it.** The evidence passages are the sentences
-   that hold most of the claim; from them: refuting, hedging and confirming cues
-   (:mod:`.stance_cues`), negation against the claim's, a question, an
-   attribution cue (:func:`newsweave.extract.cues.has_cue`), and the same
-   coverage and alignment scores. A three-class logistic model fitted on
-   Emergent (claim against headline: for / against / observing), with its L2
-   penalty chosen by cross-validation grouped by claim.
+   same_fact_score`) of the claim and the best passage. One model for bodies,
+   fitted on BASIL (a headline against another outlet's body on the same event,
+   or on another event); one for short texts (:data:`SHORT_SENTENCES`), fitted on
+   Emergent (a claim against its own or another claim's headline).
+2. **How the related text holds it.** The evidence passages are the
+   :data:`EVIDENCE` sentences that hold most of the claim, each read in a
+   headline-sized window where the claim's words are densest (:data:`WINDOW`):
+   refuting, hedging and confirming cues (:mod:`.stance_cues`), negation against
+   the claim's, a question, an attribution cue (:func:`newsweave.extract.cues.
+   has_cue`), coverage and alignment. A three-class logistic model fitted on
+   Emergent (claim against headline: for / against / observing) scores each
+   passage; the text's stance is the coverage-weighted mean. A different number
+   where the claim gives one contradicts (:func:`_number_conflict`).
+
+Everything is fitted by ``bench/stance.py --fit`` (settings chosen by
+cross-validation grouped by claim or event) into :mod:`.stance_weights`.
 
 A body is analysed once (:func:`analyse_body`) and can then be scored against
 any number of claims (:func:`stance_of`), which is what the batch command does
@@ -50,10 +56,8 @@ _MAX_ALIGN_CHARS = 600  # a run-on "sentence" (a list, a table) is cut before al
 RELATED_FEATURES = ("cov_body", "cov_best", "cov_top", "align_best")
 SHORT_SENTENCES = 2  # a text this short is read as a headline (its own related model)
 STANCE_FEATURES = (
-    "cov_best", "cov_top", "align_best",
-    "refute_best", "refute_top", "hedge_best", "hedge_top", "confirm_best", "confirm_top",
-    "neg_claim", "neg_best", "neg_mismatch", "question_top", "attributed_best",
-    "hedge_claim", "refute_claim",
+    "cov", "align", "refute", "hedge", "confirm", "neg_claim", "neg", "neg_mismatch",
+    "question", "attributed", "hedge_claim", "refute_claim",
 )
 
 
@@ -123,10 +127,11 @@ def analyse_body(text: str) -> BodyView:
         words = tokens(piece.text)
         if not words:
             continue
-        stems = tuple(stem(w) for w in words)
+        stems = tuple(map(stem, words))
+        content = frozenset(s for w, s in zip(words, stems, strict=True)
+                            if w not in STOPWORDS and len(w) > 1)
         sentences.append(_Sentence(
-            piece.start, piece.end, piece.text, tuple(words), stems, _content_stems(words),
-            "?" in piece.text,
+            piece.start, piece.end, piece.text, tuple(words), stems, content, "?" in piece.text,
         ))
     stems = frozenset().union(*(s.stems for s in sentences)) if sentences else frozenset()
     return BodyView(text, tuple(sentences), stems)
@@ -159,40 +164,48 @@ def _window(claim: ClaimView, sentence: _Sentence) -> _Window:
                    tuple(words))
 
 
-def stance_features(claim: ClaimView, body: BodyView) -> tuple[dict[str, float], list[int]]:
-    """Every signal both models read, by name, and the evidence sentences (best first)."""
+def passage_features(claim: ClaimView, sentence: _Sentence, share: float) -> dict[str, float]:
+    """What the three-class model reads in one evidence passage (``share``: of the claim's
+    stems the sentence holds), all from the window around the claim's words."""
+    near = _window(claim, sentence)
+    return {
+        "cov": share,
+        # Aligned on the window, not the whole sentence: a body sentence that holds the claim
+        # and more would score as a different fact next to a headline-sized claim.
+        "align": same_fact_score(" ".join(claim.words)[:_MAX_ALIGN_CHARS],
+                                 " ".join(near.words)[:_MAX_ALIGN_CHARS]),
+        "refute": float(near.refute > 0),
+        "hedge": float(near.hedge > 0),
+        "confirm": float(near.confirm > 0),
+        "neg_claim": float(claim.negated),
+        "neg": float(near.negated),
+        "neg_mismatch": float(near.negated != claim.negated),
+        "question": float(sentence.question),
+        "attributed": float(has_cue(" ".join(near.words))),
+        "hedge_claim": float(claim.hedge > 0),
+        "refute_claim": float(claim.refute > 0),
+    }
+
+
+def stance_features(claim: ClaimView, body: BodyView
+                    ) -> tuple[dict[str, float], list[int], list[dict[str, float]]]:
+    """The relatedness signals by name, the evidence sentences (best first) and each one's
+    passage features."""
     ranked = _rank(claim, body)
     top = [i for share, i in ranked[:EVIDENCE] if share > 0] or [i for _, i in ranked[:1]]
-    size = max(len(claim.stems), 1)
-    values = dict.fromkeys((*RELATED_FEATURES, *STANCE_FEATURES), 0.0)
-    values["neg_claim"] = float(claim.negated)
-    values["hedge_claim"] = float(claim.hedge > 0)
-    values["refute_claim"] = float(claim.refute > 0)
+    values = dict.fromkeys(RELATED_FEATURES, 0.0)
     if not top:
-        return values, []
-    chosen = [body.sentences[i] for i in top]
-    windows = [_window(claim, s) for s in chosen]
-    near = windows[0]
+        return values, [], []
+    size = max(len(claim.stems), 1)
+    shares = {i: share for share, i in ranked[:EVIDENCE]}
+    passages = [passage_features(claim, body.sentences[i], shares.get(i, 0.0)) for i in top]
     values.update(
         cov_body=len(claim.stems & body.stems) / size,
         cov_best=ranked[0][0],
         cov_top=sum(share for share, _ in ranked[:EVIDENCE]) / min(EVIDENCE, len(ranked)),
-        # Aligned on the window, not the whole sentence: a body sentence that holds the claim
-        # and more would score as a different fact next to a headline-sized claim.
-        align_best=same_fact_score(" ".join(claim.words)[:_MAX_ALIGN_CHARS],
-                                   " ".join(near.words)[:_MAX_ALIGN_CHARS]),
-        refute_best=float(near.refute > 0),
-        refute_top=float(any(w.refute for w in windows)),
-        hedge_best=float(near.hedge > 0),
-        hedge_top=float(any(w.hedge for w in windows)),
-        confirm_best=float(near.confirm > 0),
-        confirm_top=float(any(w.confirm for w in windows)),
-        neg_best=float(near.negated),
-        neg_mismatch=float(near.negated != claim.negated),
-        question_top=float(any(s.question for s in chosen)),
-        attributed_best=float(has_cue(" ".join(near.words))),
+        align_best=passages[0]["align"],
     )
-    return values, top
+    return values, top, passages
 
 
 def _linear(model: dict, values: dict[str, float]) -> list[float]:
@@ -221,21 +234,26 @@ def related_probability(values: dict[str, float], *, short: bool = False) -> flo
 
 
 def class_probabilities(values: dict[str, float]) -> dict[str, float]:
-    """Probabilities of supports / contradicts / discusses for a related text (second model)."""
+    """Probabilities of supports / contradicts / discusses for one passage (second model)."""
     model = WEIGHTS["stance"]
     return dict(zip(model["classes"], _softmax(_linear(model, values)), strict=True))
 
 
 def stance_of(claim: ClaimView, body: BodyView, *, article: int | None = None) -> StanceResult:
     """The stance of an analysed body toward an analysed claim, with its deciding passage."""
-    values, top = stance_features(claim, body)
+    values, top, passages = stance_features(claim, body)
     short = len(body.sentences) <= SHORT_SENTENCES
     related = related_probability(values, short=short)
     if not top or related < float(WEIGHTS["related_short" if short else "related"]["threshold"]):
         return StanceResult("unrelated", round(1.0 - related, 4), None, None, None, article)
-    probs = class_probabilities(values)
+    # Each evidence passage is read as the model was fitted (one headline-sized passage);
+    # the text's stance is their mean, weighted by how much of the claim each holds.
+    each = [class_probabilities(p) for p in passages]
+    weights = [max(p["cov"], 1e-3) for p in passages]
+    probs = {c: sum(w * e[c] for w, e in zip(weights, each, strict=True)) / sum(weights)
+             for c in CLASSES}
     label = max(probs, key=lambda k: probs[k])
-    evidence = body.sentences[top[0]]
+    evidence = body.sentences[top[max(range(len(top)), key=lambda j: each[j][label])]]
     conflict = _number_conflict(claim, body, top)
     if conflict is not None:
         # The best passage states the claim's fact with another number ("17 dead" against
@@ -244,13 +262,6 @@ def stance_of(claim: ClaimView, body: BodyView, *, article: int | None = None) -
         evidence = body.sentences[conflict]
         return StanceResult("contradicts", round(related, 4),
                             evidence.text, evidence.start, evidence.end, article)
-    if label in ("contradicts", "discusses"):  # the passage with the deciding cue, if any
-        for i in top:
-            window = _window(claim, body.sentences[i])
-            if (window.refute or window.negated != claim.negated if label == "contradicts"
-                    else window.hedge or body.sentences[i].question):
-                evidence = body.sentences[i]
-                break
     return StanceResult(label, round(probs[label] * related, 4), evidence.text,
                         evidence.start, evidence.end, article)
 
@@ -284,5 +295,5 @@ def stance(claim: str, text: str) -> StanceResult:
 
 
 __all__ = ["CLASSES", "EVIDENCE", "RELATED_FEATURES", "STANCES", "STANCE_FEATURES", "BodyView",
-           "ClaimView", "analyse_body", "analyse_claim", "class_probabilities",
+           "ClaimView", "analyse_body", "analyse_claim", "class_probabilities", "passage_features",
            "related_probability", "stance", "stance_features", "stance_of"]

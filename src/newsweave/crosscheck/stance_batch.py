@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -30,11 +31,13 @@ CACHE_BODIES = 4096  # analysed bodies kept: a recurring body is usually near it
 FIELDS = ("id", "claim", "text")
 
 
-class _Cache:
-    """Analysed claims and bodies by content, least recently used dropped first."""
+class BodyCache:
+    """Analysed claims and bodies by content (SHA-1 of the text), least recently used dropped
+    first. Safe to share between threads: the worst a race does is analyse a text twice."""
 
     def __init__(self, size: int) -> None:
         self.size = size
+        self._lock = threading.Lock()
         self.bodies: OrderedDict[str, BodyView] = OrderedDict()
         self.claims: OrderedDict[str, ClaimView] = OrderedDict()
 
@@ -46,17 +49,20 @@ class _Cache:
 
     def _get(self, table: OrderedDict, text: str, make: Any) -> Any:
         key = hashlib.sha1(text.encode("utf-8")).hexdigest()
-        found = table.get(key)
-        if found is None:
-            found = table[key] = make(text)
+        with self._lock:
+            found = table.get(key)
+            if found is not None:
+                table.move_to_end(key)
+                return found
+        found = make(text)  # outside the lock: analysis is the slow part
+        with self._lock:
+            table[key] = found
             if len(table) > self.size:
                 table.popitem(last=False)
-        else:
-            table.move_to_end(key)
         return found
 
 
-def stance_pair(item: Any, cache: _Cache | None = None) -> dict[str, Any]:
+def stance_pair(item: Any, cache: BodyCache | None = None) -> dict[str, Any]:
     """One parsed input object to its output object; raises ValueError naming the problem."""
     if not isinstance(item, dict):
         raise ValueError(f"expected a JSON object with {', '.join(FIELDS)}, "
@@ -68,7 +74,7 @@ def stance_pair(item: Any, cache: _Cache | None = None) -> dict[str, Any]:
     for name in ("claim", "text"):
         if not isinstance(item[name], str) or not item[name].strip():
             raise ValueError(f"field {name!r} must be a non-empty string")
-    cache = cache or _Cache(1)
+    cache = cache or BodyCache(1)
     result = stance_of(cache.claim(item["claim"]), cache.body(item["text"]))
     return {"id": item["id"], "stance": result.stance, "score": result.score,
             "evidence": result.evidence}
@@ -82,7 +88,7 @@ def stance_lines(lines: Iterable[str]) -> Iterator[dict[str, Any]]:
     >>> out[0]["stance"], out[1]["error"][:15]
     ('unrelated', 'not valid JSON:')
     """
-    cache = _Cache(CACHE_BODIES)
+    cache = BodyCache(CACHE_BODIES)
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
@@ -98,4 +104,4 @@ def stance_lines(lines: Iterable[str]) -> Iterator[dict[str, Any]]:
             yield {"id": ident, "line": number, "error": str(exc)}
 
 
-__all__ = ["FIELDS", "stance_lines", "stance_pair"]
+__all__ = ["FIELDS", "BodyCache", "stance_lines", "stance_pair"]

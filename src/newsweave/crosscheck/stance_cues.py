@@ -41,7 +41,7 @@ investigating investigate investigates viral circulating
 """.split()
 # Confirmation: the passage vouches for the claim.
 _CONFIRM_WORDS = """
-confirm confirms confirmed confirming confirmation officially verified proves proved proven
+confirm confirms confirmed confirming confirmation verified proves proved proven
 indeed announced announces revealed reveals identified admitted admits acknowledged
 """.split()
 
@@ -62,7 +62,7 @@ def cue_counts(words: Sequence[str]) -> tuple[int, int, int]:
     >>> cue_counts("officials denied the report that the dam had broken".split())
     (1, 1, 0)
     >>> cue_counts("police confirmed the claim is not true".split())
-    (2, 1, 1)
+    (1, 1, 1)
     """
     stems = [stem(w) for w in words]
     refute = sum(s in REFUTE for s in stems)
