@@ -46,7 +46,7 @@ from newsweave.web.respond import (
 )
 
 SORTS = ("newest", "largest", "origins")
-PAGE_WAIT = 1.0  # seconds a story page waits for its brief before showing the rest
+PAGE_WAIT = 0.3  # seconds a story page waits for a first brief before showing the rest
 API_WAIT = 120.0  # the JSON twin waits for the brief (a client wants the whole answer)
 MAX_UPLOAD = 5_000_000
 

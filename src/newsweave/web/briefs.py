@@ -59,8 +59,8 @@ class BriefWorker:
     def wait(self, story: int, generation: int, timeout: float) -> BriefState:
         """The brief at ``generation`` if the worker finishes it within ``timeout`` seconds."""
         state = self.state(story, generation)
-        if state.current or state.error:
-            return state
+        if state.current or state.error or state.data is not None:
+            return state  # an older brief is shown at once while the new one is computed
         with self._lock:
             event = self._events.setdefault((story, generation), threading.Event())
         event.wait(timeout)
