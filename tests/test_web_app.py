@@ -294,3 +294,14 @@ def test_csv_cells_never_start_a_formula():
     text = to_csv([{"title": "=HYPERLINK(\"http://evil.example\")", "n": 1, "tags": ["a", "b"]}])
     row = next(csv.DictReader(io.StringIO(text)))
     assert row["title"].startswith("'=") and row["tags"] == "a; b"
+
+
+def test_brief_worker_reports_a_store_it_cannot_open():
+    from newsweave.errors import StoreError
+    from newsweave.web.briefs import BriefWorker
+
+    def refuse() -> newsweave.Engine:
+        raise StoreError("no such store")
+
+    state = BriefWorker(refuse).wait(1, 0, timeout=10)
+    assert state.data is None and state.error and "no such store" in state.error

@@ -149,11 +149,15 @@ class SearchTables:
         total = len(rows)
         page = rows[offset : offset + limit]
         snippets = self._snippets(match, [r[0] for r in page])
+        marks = ",".join("?" * len(page))
+        found = {int(a[0]): a[1:] for a in self._db.execute(
+            f"SELECT id, title, outlet, language, published, url FROM articles "
+            f"WHERE id IN ({marks})", [r[0] for r in page])} if page else {}
         hits = []
         for r in page:
-            article = self._db.execute(
-                "SELECT title, outlet, language, published, url FROM articles WHERE id = ?",
-                (r[0],)).fetchone()
+            article = found.get(r[0])
+            if article is None:  # deleted between the two reads
+                continue
             hits.append(SearchHit(
                 article=r[0], title=article[0], outlet=article[1], language=article[2],
                 published=article[3], url=article[4], story=r[4], origin=r[5], score=-r[6],

@@ -62,8 +62,10 @@ class BriefWorker:
         if state.current or state.error or state.data is not None:
             return state  # an older brief is shown at once while the new one is computed
         with self._lock:
-            event = self._events.setdefault((story, generation), threading.Event())
-        event.wait(timeout)
+            # made by state() when it asked; gone once the worker has finished this key
+            event = self._events.get((story, generation))
+        if event is not None:
+            event.wait(timeout)
         return self.state(story, generation)
 
     def _ask(self, key: tuple[int, int]) -> None:
@@ -77,7 +79,17 @@ class BriefWorker:
         self._queue.put(key)
 
     def _run(self) -> None:
-        engine = self._open()
+        try:
+            engine = self._open()
+        except Exception as exc:  # the store cannot be opened: every brief fails, visibly
+            with self._lock:
+                for key in self._queued:
+                    self._errors[key] = f"the store could not be opened ({exc})"
+                    if key in self._events:
+                        self._events.pop(key).set()
+                self._queued.clear()
+                self._thread = None
+            return
         try:
             while (key := self._queue.get()) is not None:
                 story, generation = key
