@@ -19,7 +19,7 @@ Usage, from the repository root::
     python bench/web_load.py            # 1,500 + 300 articles, 8 clients, 2,000 requests
     python bench/web_load.py --timeline17 500 --requests 500       # a quicker run
     python bench/web_load.py --db /tmp/web-bench.db --reuse        # an existing store again
-    python bench/web_load.py --db /tmp/web-bench.db --reuse --warm-briefs   # steady state
+    python bench/web_load.py --db /tmp/web-bench.db --reuse --warm-briefs --stories 12
 """
 
 from __future__ import annotations
@@ -60,6 +60,8 @@ def main() -> None:
                         help="ingest N more Timeline17 articles through the API during the load")
     parser.add_argument("--warm-briefs", action="store_true",
                         help="compute every story's brief before the load (steady state)")
+    parser.add_argument("--stories", type=int, default=0, metavar="N",
+                        help="story pages only of the first N stories by id (0: all)")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
 
@@ -191,11 +193,13 @@ def _get(conn: http.client.HTTPConnection, path: str) -> tuple[int, bytes]:
     return response.status, response.read()
 
 
-def _plan(db: str, total: int, seed: int) -> tuple[list[int], list[tuple[str, str]]]:
+def _plan(db: str, total: int, seed: int, first: int
+          ) -> tuple[list[int], list[tuple[str, str]]]:
     """Story ids and the request mix (class, path), drawn with a fixed seed."""
     conn = sqlite3.connect(db)
     stories = [r[0] for r in conn.execute(
         "SELECT id FROM stories WHERE merged_into IS NULL AND size > 0 ORDER BY id")]
+    stories = stories[:first] if first else stories
     titles = [r[0] for r in conn.execute("SELECT title FROM articles WHERE title IS NOT NULL")]
     conn.close()
     rng = random.Random(seed)
@@ -221,7 +225,7 @@ def _plan(db: str, total: int, seed: int) -> tuple[list[int], list[tuple[str, st
 
 
 def _load(port: int, db: str, args: argparse.Namespace, extra: list[dict[str, str]]) -> None:
-    stories, plan = _plan(db, args.requests, args.seed)
+    stories, plan = _plan(db, args.requests, args.seed, args.stories)
     if args.warm_briefs:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
         start = time.perf_counter()
