@@ -178,6 +178,10 @@ def test_lists_page_with_cursors_and_formats(client):
         stories += [(s["articles"], s["id"]) for s in page["stories"]]
         url = page["next_url"]
     assert stories == sorted(stories, reverse=True) and len(stories) == len(set(stories))
+    # the client fixture computed every brief: the listing shows the contested counts
+    listed = json_of(client.get("/api/v1/stories?size=50"))["stories"]
+    assert all(isinstance(s["contested"], int) for s in listed)
+    assert any(s["contested"] for s in listed) and "badge contested" in client.get("/").text
     nd = client.get("/api/v1/stories?format=ndjson")
     assert nd.headers["content-type"].startswith("application/x-ndjson")
     assert all(json.loads(line)["id"] for line in nd.text.splitlines())

@@ -133,7 +133,7 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
         after = decode_cursor(q.get("cursor"), f"stories:{sort}", (float, int))
         found = engine.story_page(sort, filters=filters, limit=size + 1,
                                   after=(after[0], after[1]) if after else None)
-        rows = [views.story_summary(s) for s, _ in found[:size]]
+        rows = [views.story_summary(s, briefs) for s, _ in found[:size]]
         next_url = None
         if len(found) > size:
             last, key = found[size - 1]

@@ -56,6 +56,12 @@ class BriefWorker:
             return BriefState(None, False, error)
         return BriefState(found[1], found[0] == generation, error)
 
+    def peek(self, story: int) -> dict[str, Any] | None:
+        """The newest brief computed for ``story``, if any, without asking for one."""
+        with self._lock:
+            found = self._done.get(story)
+        return found[1] if found else None
+
     def wait(self, story: int, generation: int, timeout: float) -> BriefState:
         """The brief at ``generation`` if the worker finishes it within ``timeout`` seconds."""
         state = self.state(story, generation)
