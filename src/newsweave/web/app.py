@@ -313,14 +313,16 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
         if offset > 10_000:
             raise BadRequest("cursor is past the last page a search shows (10,000 hits)")
         args = {"outlet": q.get("outlet") or None, "language": q.get("language") or None,
-                "story": whole(q.get("story"), "story"), "since": day(q.get("since"), "since"),
+                "story": whole(q.get("story"), "story"), "entity": whole(q.get("entity"),
+                                                                          "entity"),
+                "since": day(q.get("since"), "since"),
                 "until": day(q.get("until"), "until"),
                 "one_per_origin": choice(q.get("origins"), "origins", ("all", "one")) == "one"}
         result = engine.search((q.get("q") or "")[:500], limit=size, offset=offset, **args)
         next_url = (with_params(request, cursor=encode_cursor("search", offset + size))
                     if offset + size < result.total else None)
         return result, next_url, {"params": {k: q.get(k) or "" for k in (
-            "q", "outlet", "language", "story", "since", "until", "origins")}}
+            "q", "outlet", "language", "story", "entity", "since", "until", "origins")}}
 
     def search_page(request: Request, engine: Engine) -> Response:
         result, next_url, meta = _search(request, engine)
