@@ -279,6 +279,15 @@ def test_ingest_needs_a_token_with_the_ingest_scope(client):
     assert client.post("/api/v1/ingest", content="   ",
                        headers={"Authorization": f"Bearer {TOKEN_INGEST}"}).status_code == 400
     assert client.get("/api/v1/ingest").status_code == 405
+    upload = ("Ferry service resumes in Port Velda\n\nThe ferry service between Port Velda and "
+              "Aster Island resumed on Saturday after storm repairs, the operator said.")
+    r = client.post("/api/v1/ingest", files={"file": ("ferry.txt", upload.encode())},
+                    headers={"Authorization": f"Bearer {TOKEN_INGEST}"})
+    assert r.status_code == 200 and len(r.json()["new"]) == 1, r.text
+    big = client.post("/api/v1/ingest", content=b"x" * 5_100_000,
+                      headers={"Authorization": f"Bearer {TOKEN_INGEST}"})
+    assert big.status_code == 413 and big.json()["ok"] is False
+    assert "content-security-policy" in big.headers
 
 
 def test_tokens_file_is_checked(tmp_path: Path):

@@ -471,7 +471,6 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
             InputError: on_bad, NewsweaveError: on_bad, Exception: on_error,
         },
         lifespan=lifespan,
-        max_body_size=MAX_UPLOAD + 65_536,
     )
     # "/x/" is never redirected to "/x": a redirect built from the request path would
     # turn "//evil.example/" into a link off this site.
