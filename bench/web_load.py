@@ -19,6 +19,7 @@ Usage, from the repository root::
     python bench/web_load.py            # 1,500 + 300 articles, 8 clients, 2,000 requests
     python bench/web_load.py --timeline17 500 --requests 500       # a quicker run
     python bench/web_load.py --db /tmp/web-bench.db --reuse        # an existing store again
+    python bench/web_load.py --db /tmp/web-bench.db --reuse --warm-briefs --stories 12
 """
 
 from __future__ import annotations
@@ -57,6 +58,10 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="use --db as it is, do not build")
     parser.add_argument("--ingest-during", type=int, default=0, metavar="N",
                         help="ingest N more Timeline17 articles through the API during the load")
+    parser.add_argument("--warm-briefs", action="store_true",
+                        help="compute every story's brief before the load (steady state)")
+    parser.add_argument("--stories", type=int, default=0, metavar="N",
+                        help="story pages only of the first N stories by id (0: all)")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
 
@@ -188,11 +193,13 @@ def _get(conn: http.client.HTTPConnection, path: str) -> tuple[int, bytes]:
     return response.status, response.read()
 
 
-def _plan(db: str, total: int, seed: int) -> tuple[list[int], list[tuple[str, str]]]:
+def _plan(db: str, total: int, seed: int, first: int
+          ) -> tuple[list[int], list[tuple[str, str]]]:
     """Story ids and the request mix (class, path), drawn with a fixed seed."""
     conn = sqlite3.connect(db)
     stories = [r[0] for r in conn.execute(
         "SELECT id FROM stories WHERE merged_into IS NULL AND size > 0 ORDER BY id")]
+    stories = stories[:first] if first else stories
     titles = [r[0] for r in conn.execute("SELECT title FROM articles WHERE title IS NOT NULL")]
     conn.close()
     rng = random.Random(seed)
@@ -218,7 +225,15 @@ def _plan(db: str, total: int, seed: int) -> tuple[list[int], list[tuple[str, st
 
 
 def _load(port: int, db: str, args: argparse.Namespace, extra: list[dict[str, str]]) -> None:
-    stories, plan = _plan(db, args.requests, args.seed)
+    stories, plan = _plan(db, args.requests, args.seed, args.stories)
+    if args.warm_briefs:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+        start = time.perf_counter()
+        failed = sum(_get(conn, f"/api/v1/stories/{s}/brief")[0] != 200 for s in stories)
+        took = time.perf_counter() - start
+        print(f"briefs computed before the load: {len(stories):,} in {took:.0f} s "
+              f"({took / len(stories):.2f} s a story), {failed} failed")
+        conn.close()
     timings: dict[str, list[float]] = defaultdict(list)
     errors: list[str] = []
     first_view: set[int] = set()
@@ -234,31 +249,31 @@ def _load(port: int, db: str, args: argparse.Namespace, extra: list[dict[str, st
                 kind, path = queue.pop()
             pages = int(path.rsplit("&page=", 1)[1]) if "&page=" in path else 0
             path = path.split("&page=")[0]
-            start = time.perf_counter()
-            try:
-                status, body = _get(conn, path)
-                for _ in range(pages):  # follow the cursor: later pages of a list
-                    if status != 200:
-                        break
-                    following = json.loads(body).get("next_url")
-                    if not following:
-                        break
-                    status, body = _get(conn, following)
-            except (OSError, http.client.HTTPException) as exc:
-                conn.close()
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
-                status, body = 0, repr(exc).encode()
-            took = (time.perf_counter() - start) * 1000
             label = kind
             if kind == "story":
                 story = int(path.rsplit("/", 1)[1])
                 with lock:
                     label = "story (first view)" if story not in first_view else "story (repeat)"
                     first_view.add(story)
-            with lock:
-                timings[label].append(took)
-                if status != 200:
-                    errors.append(f"{status} {path}: {body[:120]!r}")
+            # a list request may follow its cursor to later pages: each page is one sample
+            for _ in range(pages + 1):
+                start = time.perf_counter()
+                try:
+                    status, body = _get(conn, path)
+                except (OSError, http.client.HTTPException) as exc:
+                    conn.close()
+                    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
+                    status, body = 0, repr(exc).encode()
+                took = (time.perf_counter() - start) * 1000
+                with lock:
+                    timings[label].append(took)
+                    if status != 200:
+                        errors.append(f"{status} {path}: {body[:120]!r}")
+                if status != 200 or not path.startswith("/api/"):
+                    break
+                path = json.loads(body).get("next_url")
+                if not path:
+                    break
         conn.close()
 
     ingest_stats: dict[str, float] = {}
@@ -274,9 +289,10 @@ def _load(port: int, db: str, args: argparse.Namespace, extra: list[dict[str, st
     wall = time.perf_counter() - start
     if extra:
         ingester.join()
-    print(f"load: {args.requests:,} requests from {args.clients} clients in {wall:.1f} s "
-          f"({args.requests / wall:.1f} requests/s), {len(errors)} errors; "
-          f"{len(stories):,} stories")
+    sent = sum(len(v) for v in timings.values())
+    print(f"load: {sent:,} requests ({args.requests:,} drawn, cursors followed) from "
+          f"{args.clients} clients in {wall:.1f} s ({sent / wall:.1f} requests/s), "
+          f"{len(errors)} errors; {len(stories):,} stories")
     print(f"{'class':<20}{'n':>6}{'p50 ms':>10}{'p95 ms':>10}{'max ms':>10}")
     for label in ("story (first view)", "story (repeat)", "search", "api_stories",
                   "api_articles"):

@@ -30,3 +30,5 @@ def test_demo_command_says_where_the_output_went(tmp_path):
     assert result.exit_code == 0, result.output
     assert str(out / "newsweave.db") in result.output
     assert str(out / "articles.json") in result.output
+    last = result.output.strip().splitlines()[-1]
+    assert last.startswith("Open in the browser: newsweave --db ") and " serve " in last

@@ -178,6 +178,10 @@ def test_lists_page_with_cursors_and_formats(client):
         stories += [(s["articles"], s["id"]) for s in page["stories"]]
         url = page["next_url"]
     assert stories == sorted(stories, reverse=True) and len(stories) == len(set(stories))
+    # the client fixture computed every brief: the listing shows the contested counts
+    listed = json_of(client.get("/api/v1/stories?size=50"))["stories"]
+    assert all(isinstance(s["contested"], int) for s in listed)
+    assert any(s["contested"] for s in listed) and "badge contested" in client.get("/").text
     nd = client.get("/api/v1/stories?format=ndjson")
     assert nd.headers["content-type"].startswith("application/x-ndjson")
     assert all(json.loads(line)["id"] for line in nd.text.splitlines())
@@ -275,6 +279,15 @@ def test_ingest_needs_a_token_with_the_ingest_scope(client):
     assert client.post("/api/v1/ingest", content="   ",
                        headers={"Authorization": f"Bearer {TOKEN_INGEST}"}).status_code == 400
     assert client.get("/api/v1/ingest").status_code == 405
+    upload = ("Ferry service resumes in Port Velda\n\nThe ferry service between Port Velda and "
+              "Aster Island resumed on Saturday after storm repairs, the operator said.")
+    r = client.post("/api/v1/ingest", files={"file": ("ferry.txt", upload.encode())},
+                    headers={"Authorization": f"Bearer {TOKEN_INGEST}"})
+    assert r.status_code == 200 and len(r.json()["new"]) == 1, r.text
+    big = client.post("/api/v1/ingest", content=b"x" * 5_100_000,
+                      headers={"Authorization": f"Bearer {TOKEN_INGEST}"})
+    assert big.status_code == 413 and big.json()["ok"] is False
+    assert "content-security-policy" in big.headers
 
 
 def test_tokens_file_is_checked(tmp_path: Path):
@@ -294,3 +307,14 @@ def test_csv_cells_never_start_a_formula():
     text = to_csv([{"title": "=HYPERLINK(\"http://evil.example\")", "n": 1, "tags": ["a", "b"]}])
     row = next(csv.DictReader(io.StringIO(text)))
     assert row["title"].startswith("'=") and row["tags"] == "a; b"
+
+
+def test_brief_worker_reports_a_store_it_cannot_open():
+    from newsweave.errors import StoreError
+    from newsweave.web.briefs import BriefWorker
+
+    def refuse() -> newsweave.Engine:
+        raise StoreError("no such store")
+
+    state = BriefWorker(refuse).wait(1, 0, timeout=10)
+    assert state.data is None and state.error and "no such store" in state.error

@@ -48,6 +48,14 @@ def test_search_finds_ranks_and_folds_copies(engine):
     assert engine.search("storm", until=date(2026, 1, 5)).total == 1
     # too short for the reuse stage to link: each is its own origin, nothing is folded
     assert engine.search("storm", one_per_origin=True).total == 2
+    # the entity facet names the entities of the hits; filtering by one keeps its articles
+    both = engine.search("storm OR bridge")
+    assert both.facets["entity"] and all(v in both.entity_names
+                                         for v, _ in both.facets["entity"])
+    top = int(both.facets["entity"][0][0])
+    narrowed = engine.search("storm OR bridge", entity=top)
+    assert 0 < narrowed.total < both.total
+    assert all(top in {e.id for e in engine.article_entities(h.article)} for h in narrowed.hits)
     page = engine.search("storm OR bridge", limit=1, offset=1)
     assert len(page.hits) == 1 and page.total == 3
 

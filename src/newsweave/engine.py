@@ -513,16 +513,18 @@ class Engine:
     def search(self, query: str, *, outlet: str | None = None, language: str | None = None,
                story: int | None = None, since: _date | None = None,
                until: _date | None = None, one_per_origin: bool = False, limit: int = 20,
-               offset: int = 0) -> SearchResult:
+               offset: int = 0, entity: int | None = None) -> SearchResult:
         """Full-text search over titles and clean bodies (BM25, best first).
 
         FTS5 syntax: ``"a phrase"``, ``OR``, ``NOT``, ``prefix*``; a query that does
         not parse runs as its plain words (``message`` says so). ``one_per_origin``
-        folds copies of one original into one hit. Facets count every match.
+        folds copies of one original into one hit; ``entity`` keeps articles mentioning
+        that canonical entity. Facets count every match (entities: the 500 best hits).
         """
         return self.store.search.search(
             query, outlet=outlet, language=language, story=story, since=since, until=until,
-            one_per_origin=one_per_origin, limit=max(1, limit), offset=max(0, offset))
+            one_per_origin=one_per_origin, limit=max(1, limit), offset=max(0, offset),
+            entity=entity)
 
     def story_page(self, sort: str = "newest", *, filters: StoryFilter | None = None,
                    after: tuple[float, int] | None = None, limit: int = 20

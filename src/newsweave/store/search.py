@@ -28,6 +28,9 @@ _WORDS = re.compile(r"\w+", re.UNICODE)
 _BM25 = "bm25(articles_fts, 4.0, 1.0)"
 # Errors of the store itself; any other error of a MATCH is the query's syntax (FTS5 reports
 # "syntax error", "unterminated string", "no such column", "unknown special query", ...).
+# The entity facet counts the entities of the best hits only (a join per match would grow
+# with the store); the other facets count every match.
+ENTITY_FACET_HITS = 500
 _STORE_TROUBLE = ("locked", "busy", "disk", "no such table", "readonly", "malformed")
 
 
@@ -63,6 +66,7 @@ class SearchResult:
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     histogram: list[tuple[str, int]] = field(default_factory=list)
     message: str | None = None  # why the query was reinterpreted or gave nothing
+    entity_names: dict[str, str] = field(default_factory=dict)  # entity facet id -> name
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -71,6 +75,7 @@ class SearchResult:
             "facets": {k: [{"value": v, "count": n} for v, n in rows]
                        for k, rows in self.facets.items()},
             "histogram": [{"day": d, "count": n} for d, n in self.histogram],
+            "entity_names": self.entity_names,
         }
 
 
@@ -86,8 +91,8 @@ class StoryFilter:
 class SearchStore(Protocol):
     def search(self, query: str, *, outlet: str | None = ..., language: str | None = ...,
                story: int | None = ..., since: date | None = ..., until: date | None = ...,
-               one_per_origin: bool = ..., limit: int = ..., offset: int = ...
-               ) -> SearchResult: ...
+               one_per_origin: bool = ..., limit: int = ..., offset: int = ...,
+               entity: int | None = ...) -> SearchResult: ...
     def story_page(self, sort: str, filters: StoryFilter, after: tuple[float, int] | None,
                    limit: int) -> list[tuple[int, float]]: ...
     def index_size(self) -> int: ...
@@ -117,7 +122,8 @@ class SearchTables:
 
     def search(self, query: str, *, outlet: str | None = None, language: str | None = None,
                story: int | None = None, since: date | None = None, until: date | None = None,
-               one_per_origin: bool = False, limit: int = 20, offset: int = 0) -> SearchResult:
+               one_per_origin: bool = False, limit: int = 20, offset: int = 0,
+               entity: int | None = None) -> SearchResult:
         """Articles matching ``query`` (FTS5 syntax: "phrase", OR, NOT, prefix*), best first.
 
         A query FTS5 cannot parse runs again as its plain words, with a message saying
@@ -127,7 +133,8 @@ class SearchTables:
         text = (query or "").strip()
         if not _WORDS.search(text):
             return SearchResult(query, "", 0, [], message="type a word to search for")
-        rows, match, message = self._matches(text, outlet, language, story, since, until)
+        rows, match, message = self._matches(text, outlet, language, story, since, until,
+                                             entity)
         if rows is None:
             return SearchResult(query, "", 0, [], message=message)
         facets = {
@@ -137,6 +144,7 @@ class SearchTables:
                       Counter(r[4] for r in rows if r[4] is not None).most_common(20)],
         }
         histogram = sorted(Counter((r[3] or "")[:10] for r in rows if r[3]).items())
+        facets["entity"], names = self._entity_facet([r[0] for r in rows[:ENTITY_FACET_HITS]])
         copies: Counter[int] = Counter()
         if one_per_origin:
             kept, seen = [], set()
@@ -149,11 +157,15 @@ class SearchTables:
         total = len(rows)
         page = rows[offset : offset + limit]
         snippets = self._snippets(match, [r[0] for r in page])
+        marks = ",".join("?" * len(page))
+        found = {int(a[0]): a[1:] for a in self._db.execute(
+            f"SELECT id, title, outlet, language, published, url FROM articles "
+            f"WHERE id IN ({marks})", [r[0] for r in page])} if page else {}
         hits = []
         for r in page:
-            article = self._db.execute(
-                "SELECT title, outlet, language, published, url FROM articles WHERE id = ?",
-                (r[0],)).fetchone()
+            article = found.get(r[0])
+            if article is None:  # deleted between the two reads
+                continue
             hits.append(SearchHit(
                 article=r[0], title=article[0], outlet=article[1], language=article[2],
                 published=article[3], url=article[4], story=r[4], origin=r[5], score=-r[6],
@@ -162,11 +174,11 @@ class SearchTables:
             ))
         if total == 0 and message is None:
             message = "no article matches"
-        return SearchResult(query, match, total, hits, facets, histogram, message)
+        return SearchResult(query, match, total, hits, facets, histogram, message, names)
 
     def _matches(self, text: str, outlet: str | None, language: str | None,
-                 story: int | None, since: date | None, until: date | None
-                 ) -> tuple[list[tuple[Any, ...]] | None, str, str | None]:
+                 story: int | None, since: date | None, until: date | None,
+                 entity: int | None = None) -> tuple[list[tuple[Any, ...]] | None, str, str | None]:
         where, params = ["articles_fts MATCH ?"], []
         if outlet:
             where.append("a.outlet = ?")
@@ -177,6 +189,9 @@ class SearchTables:
         if story is not None:
             where.append("m.story_id = ?")
             params.append(story)
+        if entity is not None:
+            where.append("a.id IN (SELECT article_id FROM entity_articles WHERE entity_id = ?)")
+            params.append(entity)
         if since is not None:
             where.append("substr(a.published, 1, 10) >= ?")
             params.append(since.isoformat())
@@ -203,6 +218,25 @@ class SearchTables:
                 continue
             return [tuple(r) for r in rows], match, message
         return None, "", "the query could not be searched; try plain words"
+
+    def _entity_facet(self, ids: Sequence[int]) -> tuple[list[tuple[str, int]],
+                                                          dict[str, str]]:
+        """The entities most of these articles mention: (id, articles) and id -> name."""
+        if not ids:
+            return [], {}
+        counts: Counter[int] = Counter()
+        for start in range(0, len(ids), 500):
+            chunk = list(ids[start : start + 500])
+            marks = ",".join("?" * len(chunk))
+            counts.update(int(r[0]) for r in self._db.execute(
+                f"SELECT entity_id FROM entity_articles WHERE article_id IN ({marks})", chunk))
+        top = counts.most_common(15)
+        if not top:
+            return [], {}
+        marks = ",".join("?" * len(top))
+        names = {str(r[0]): str(r[1]) for r in self._db.execute(
+            f"SELECT id, name FROM entities WHERE id IN ({marks})", [e for e, _ in top])}
+        return [(str(e), n) for e, n in top if str(e) in names], names
 
     def _snippets(self, match: str, ids: Sequence[int]) -> dict[int, str]:
         if not ids:

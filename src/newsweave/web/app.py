@@ -46,7 +46,7 @@ from newsweave.web.respond import (
 )
 
 SORTS = ("newest", "largest", "origins")
-PAGE_WAIT = 1.0  # seconds a story page waits for its brief before showing the rest
+PAGE_WAIT = 0.3  # seconds a story page waits for a first brief before showing the rest
 API_WAIT = 120.0  # the JSON twin waits for the brief (a client wants the whole answer)
 MAX_UPLOAD = 5_000_000
 
@@ -133,7 +133,7 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
         after = decode_cursor(q.get("cursor"), f"stories:{sort}", (float, int))
         found = engine.story_page(sort, filters=filters, limit=size + 1,
                                   after=(after[0], after[1]) if after else None)
-        rows = [views.story_summary(s) for s, _ in found[:size]]
+        rows = [views.story_summary(s, briefs) for s, _ in found[:size]]
         next_url = None
         if len(found) > size:
             last, key = found[size - 1]
@@ -313,14 +313,16 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
         if offset > 10_000:
             raise BadRequest("cursor is past the last page a search shows (10,000 hits)")
         args = {"outlet": q.get("outlet") or None, "language": q.get("language") or None,
-                "story": whole(q.get("story"), "story"), "since": day(q.get("since"), "since"),
+                "story": whole(q.get("story"), "story"), "entity": whole(q.get("entity"),
+                                                                          "entity"),
+                "since": day(q.get("since"), "since"),
                 "until": day(q.get("until"), "until"),
                 "one_per_origin": choice(q.get("origins"), "origins", ("all", "one")) == "one"}
         result = engine.search((q.get("q") or "")[:500], limit=size, offset=offset, **args)
         next_url = (with_params(request, cursor=encode_cursor("search", offset + size))
                     if offset + size < result.total else None)
         return result, next_url, {"params": {k: q.get(k) or "" for k in (
-            "q", "outlet", "language", "story", "since", "until", "origins")}}
+            "q", "outlet", "language", "story", "entity", "since", "until", "origins")}}
 
     def search_page(request: Request, engine: Engine) -> Response:
         result, next_url, meta = _search(request, engine)
@@ -469,7 +471,6 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
             InputError: on_bad, NewsweaveError: on_bad, Exception: on_error,
         },
         lifespan=lifespan,
-        max_body_size=MAX_UPLOAD + 65_536,
     )
     # "/x/" is never redirected to "/x": a redirect built from the request path would
     # turn "//evil.example/" into a link off this site.

@@ -56,14 +56,22 @@ class BriefWorker:
             return BriefState(None, False, error)
         return BriefState(found[1], found[0] == generation, error)
 
+    def peek(self, story: int) -> dict[str, Any] | None:
+        """The newest brief computed for ``story``, if any, without asking for one."""
+        with self._lock:
+            found = self._done.get(story)
+        return found[1] if found else None
+
     def wait(self, story: int, generation: int, timeout: float) -> BriefState:
         """The brief at ``generation`` if the worker finishes it within ``timeout`` seconds."""
         state = self.state(story, generation)
-        if state.current or state.error:
-            return state
+        if state.current or state.error or state.data is not None:
+            return state  # an older brief is shown at once while the new one is computed
         with self._lock:
-            event = self._events.setdefault((story, generation), threading.Event())
-        event.wait(timeout)
+            # made by state() when it asked; gone once the worker has finished this key
+            event = self._events.get((story, generation))
+        if event is not None:
+            event.wait(timeout)
         return self.state(story, generation)
 
     def _ask(self, key: tuple[int, int]) -> None:
@@ -77,7 +85,17 @@ class BriefWorker:
         self._queue.put(key)
 
     def _run(self) -> None:
-        engine = self._open()
+        try:
+            engine = self._open()
+        except Exception as exc:  # the store cannot be opened: every brief fails, visibly
+            with self._lock:
+                for key in self._queued:
+                    self._errors[key] = f"the store could not be opened ({exc})"
+                    if key in self._events:
+                        self._events.pop(key).set()
+                self._queued.clear()
+                self._thread = None
+            return
         try:
             while (key := self._queue.get()) is not None:
                 story, generation = key

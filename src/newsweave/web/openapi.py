@@ -60,6 +60,7 @@ def spec() -> dict[str, Any]:
             "/api/v1/entities/{id}": _get("An entity: spellings, stories, quotes", [_ID]),
             "/api/v1/search": _get("Full-text search (FTS5 syntax), facets, histogram", [
                 _q("q"), _q("outlet"), _q("language"), _q("story", "integer"),
+                _q("entity", "integer"),
                 _q("since", format="date"), _q("until", format="date"),
                 _q("origins", enum=["all", "one"]), _SIZE, _CURSOR, _FORMAT]),
             "/api/v1/ingest": {"post": {

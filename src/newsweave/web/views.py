@@ -29,12 +29,17 @@ def safe_url(url: str | None) -> str | None:
     return text
 
 
-def story_summary(story: Story) -> dict[str, Any]:
+def story_summary(story: Story, briefs: BriefWorker | None = None) -> dict[str, Any]:
+    """A story's listing. ``contested``: contested points of its newest brief computed so
+    far (None when none has been computed yet: a listing never computes briefs)."""
+    brief = briefs.peek(story.id) if briefs is not None else None
     return {
         "id": story.id, "title": story.title, "articles": len(story.articles),
         "independent_origins": story.independent_origins, "outlets": story.outlets,
         "first_seen": story.first_published, "last_seen": story.last_published,
         "entities": story.entities[:8],
+        "contested": None if brief is None else sum(
+            1 for c in brief.get("claims", []) if c.get("status") == "contested"),
     }
 
 
