@@ -39,6 +39,7 @@ from rapidfuzz import fuzz
 from newsweave.crosscheck.claims import ClaimUnit, Quantity
 
 _TOLERANCE = 0.05
+_PRONOUN = re.compile(r"\b(?:he|she)\b", re.IGNORECASE)
 # Average similarity of two figures' predicates at which they are one quantity, and
 # of the nouns they count below which they are not (all-MiniLM-L6-v2 cosines;
 # docs/benchmarks.md "Cross-check against gold (#13)").
@@ -325,7 +326,8 @@ def _roles(
     for units in claims.values():
         last: str | None = None
         for unit in units:
-            if unit.people:
+            # An action between two people needs two names, or one and "he"/"she".
+            if len(set(unit.people)) >= 2 or (unit.people and last and _PRONOUN.search(unit.text)):
                 wanted.append((unit, last))
             if unit.people:
                 last = unit.people[-1]
