@@ -13,7 +13,9 @@ event on this machine) and prints
   under that span's own outlet (a listed sentence covers a span when it holds
   at least 60 % of the span's content words);
 * **on-frame share**: the share of listed sentences that cover an informational
-  span of their outlet; the rest is what else the brief puts there.
+  span of their outlet; the rest is what else the brief puts there;
+* the **contested points** the briefs show, by kind: three outlets' reports of one
+  event rarely dispute a fact, so these are mostly false conflicts to read.
 
 The spans mark framing, not uniqueness (an outlet may frame with a fact the
 others also report), so this is a figure to watch, not a goal. ``--show N``
@@ -64,6 +66,7 @@ def load(path: Path) -> dict[str, list[dict[str, Any]]]:
 
 def score(events: dict[str, list[dict[str, Any]]], show: int) -> dict[str, float]:
     spans = found = listed = on_frame = 0
+    contested: dict[str, int] = defaultdict(int)
     missed: list[str] = []
     extra: list[str] = []
     started = time.perf_counter()
@@ -71,6 +74,8 @@ def score(events: dict[str, list[dict[str, Any]]], show: int) -> dict[str, float
         articles = [StoryArticle(i + 1, d["text"], d["outlet"], d["published"], d["title"])
                     for i, d in enumerate(docs)]
         brief = make_brief(0, event, articles, {a.id: [a.id] for a in articles})
+        for claim in brief.contested:
+            contested[claim.kind or "?"] += 1
         for doc in docs:
             mine = [c.text for c in brief.unique.get(doc["outlet"], [])]
             framing = [a for a in doc["annotations"] if a["kind"] == "informational"]
@@ -94,7 +99,7 @@ def score(events: dict[str, list[dict[str, Any]]], show: int) -> dict[str, float
                 print("  ", item[:220])
     return {"events": len(events), "spans": spans, "recall": found / max(spans, 1),
             "listed": listed, "on_frame": on_frame / max(listed, 1),
-            "seconds": time.perf_counter() - started}
+            "seconds": time.perf_counter() - started, "contested": dict(contested)}
 
 
 def main() -> None:
@@ -112,6 +117,8 @@ def main() -> None:
     print(f"BASIL framing: {result['events']} events, {result['spans']} informational spans; "
           f"recall {result['recall']:.3f}; {result['listed']} sentences listed as one outlet's "
           f"own, {result['on_frame']:.3f} of them on a span; {result['seconds']:.0f} s")
+    kinds = ", ".join(f"{k} {n}" for k, n in sorted(result["contested"].items())) or "none"
+    print(f"contested points shown: {sum(result['contested'].values())} ({kinds})")
 
 
 if __name__ == "__main__":

@@ -96,3 +96,14 @@ def test_a_source_relayed_by_every_origin_is_shown() -> None:
     evacuated = next(c for c in result.claims if "3,200" in c.text)
     assert evacuated.source == "Ministry of Emergency Situations" and evacuated.source_shared
     assert "all citing Ministry of Emergency Situations" in render(result, "md")
+
+
+def test_a_detail_led_by_its_antecedent_is_not_listed_twice() -> None:
+    text = ("Jonas Teleki, director of the water authority, told the Observer that inspectors "
+            "had visited the dam twice.\n\nHe said his agency would hand all its records to "
+            "the commission.")
+    articles = [StoryArticle(1, text, "Observer"), StoryArticle(2, THIRD, "Beacon")]
+    result = make_brief(1, "Dam", articles, {1: [1], 2: [2]})
+    mine = [c.text for c in result.unique.get("Observer", [])]
+    assert len([t for t in mine if t.startswith("Jonas Teleki")]) == 1
+    assert any(t.startswith("Jonas Teleki") and "He said his agency" in t for t in mine)

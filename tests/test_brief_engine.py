@@ -157,3 +157,20 @@ def test_seed_brief_is_fully_supported(
     texts = {a.id: a.text for a in seeds.articles() if a.id is not None}
     ok, total, failures = score([brief.to_dict()], texts)
     assert ok == total, failures[:5]
+
+
+def test_seed_brief_contests_only_the_counterpart(seed_result: SeedResult) -> None:
+    # Gold for the status on the seeds (#13): the one disagreement between the five reports
+    # is who Patrushev met; "the two nations" against "eight nations" is no count.
+    brief, _ = seed_result
+    assert [c.kind for c in brief.contested] == ["person"]
+    assert all(f.status != "contested" for f in brief.figures)
+
+
+def test_seed_rewrite_citing_reuters_adds_no_origin(seed_result: SeedResult) -> None:
+    brief, ids = seed_result
+    rewrite = [c for c in brief.claims if any(x["article"] == ids["003"] for x in c.citing)]
+    assert rewrite, "the rewrite's 'Reuters' attributions should be read as citations"
+    for claim in rewrite:
+        if set(claim.cites) <= {ids["000"], ids["003"]}:
+            assert claim.independent_origins == 1 and claim.status == "single-source"

@@ -131,3 +131,30 @@ def test_unique_details_and_omissions() -> None:
         for group in groups:
             assert group.status == "corroborated"
             assert outlet not in {a.outlet for a in result.articles if a.id in group.articles}
+
+
+def test_dollars_and_a_share_are_not_one_quantity() -> None:
+    a = StoryArticle(1, "Last year the couple donated over 10 percent of their income to charity.",
+                     published="2016-08-12")
+    b = StoryArticle(2, "They also donated $15 million to charity over the eight years.",
+                     published="2016-08-12")
+    result = cross_check([a, b], {1: [1], 2: [2]})
+    assert not [c for c in result.conflicts if c.kind == "number"]
+
+
+def test_a_figure_set_in_a_past_year_is_history() -> None:
+    a = StoryArticle(1, "In 2010, after a wave of Tea Party wins, she lost just 43 votes.",
+                     published="2016-11-30")
+    b = StoryArticle(2, "She lost 63 votes in the caucus ballot on Wednesday, members said.",
+                     published="2016-11-30")
+    result = cross_check([a, b], {1: [1], 2: [2]})
+    assert not [c for c in result.conflicts if c.kind == "number"]
+
+
+def test_a_cut_quotation_is_no_denial_and_today_is_no_other_date() -> None:
+    a = StoryArticle(1, "“If we do not get tough and smart real fast, we are not going to have "
+                        "a country anymore,” Mr. Trump said in a statement today.")
+    b = StoryArticle(2, "\"If we do not get tough and smart real fast, we are not going to have "
+                        "a country anymore, Mr. Trump said in a statement on Tuesday.")
+    result = cross_check([a, b], {1: [1], 2: [2]})
+    assert not [c for c in result.conflicts if c.kind in ("negation", "date")]

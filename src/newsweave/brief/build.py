@@ -278,12 +278,23 @@ def build_brief(
                  and not _from_origin(g, texts, origin_of, check.claims, check.vectors)
                  and (text := with_antecedent(g.first, check.claims)) is not None]
         if items:
-            brief.unique[outlet] = items
+            brief.unique[outlet] = _merge_led(items)
     for outlet, groups in sorted(check.omissions.items()):
         left_out = [display_text(g.first) for g in groups if _is_statement(g.first)]
         if left_out:
             brief.omissions[outlet] = left_out
     return brief
+
+
+def _merge_led(items: list[Cited]) -> list[Cited]:
+    """A detail shown with the sentence before it replaces that sentence shown alone."""
+    out: list[Cited] = []
+    for item in items:
+        if out and item.text.startswith(out[-1].text + " "):
+            out[-1] = Cited(item.text, sorted(set(out[-1].cites) | set(item.cites)))
+        else:
+            out.append(item)
+    return out
 
 
 def _fact(

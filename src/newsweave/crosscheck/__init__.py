@@ -2,7 +2,11 @@
 
 * :mod:`.claims` splits clean text into claims with numbers, names, dates, negation;
 * :mod:`.align` is THE decision "these two sentences report the same fact";
-* :mod:`.compare` finds where reports differ (counts, people, negation, dates);
+* :mod:`.frames` reads from the dependency parse what a figure counts and who does
+  what to whom;
+* :mod:`.sources` reads who a claim is attributed to and which outlet it cites;
+* :mod:`.compare` finds each quantity's values and where reports differ (figures,
+  people in the same role of an action, negation, dates, places);
 * :mod:`.status` groups claims and counts the independent origins behind each.
 
 The cross-check is computed per story on demand (``Engine.brief``): a story of

@@ -12,6 +12,7 @@ Stable API: :class:`ClaimUnit`, :class:`Quantity`, :func:`split_claims`.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
@@ -21,9 +22,13 @@ from newsweave.nlp.sentences import split_sentences
 
 _MIN_WORDS = 5  # shorter pieces ("Advertisement", "Related posts") carry no checkable fact
 _QUOTE_CHARS = "\"“”«»„"
+# Every currency sign Unicode knows ("$", "€", "£", "¥", ...): a figure's unit.
+_CURRENCY = re.escape("".join(chr(c) for c in range(0x20A0) if unicodedata.category(chr(c)) == "Sc")
+                      + "".join(chr(c) for c in range(0x20A0, 0x20D0)))
 _NUMBER = re.compile(
     r"(?<![\w.])(?:(?P<qual>about|around|some|nearly|almost|roughly|more than|over|at least|"
-    r"up to|fewer than|less than|approximately)\s+)?(?P<num>\d{1,3}(?:[ ,]\d{3})+|\d+(?:\.\d+)?"
+    r"up to|fewer than|less than|approximately)\s+)?(?P<unit>[" + _CURRENCY + r"]\s?)?"
+    r"(?P<num>\d{1,3}(?:[ ,]\d{3})+|\d+(?:\.\d+)?"
     r"|(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
     r"fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|"
     r"eighty|ninety|hundred)(?:-\w+)?)"
@@ -68,6 +73,7 @@ class Quantity:
     approximate: bool
     start: int = 0  # offsets of the figure in the claim's text
     end: int = 0
+    unit: str = ""  # a currency sign written with it ("$")
     counted: str = ""  # the noun it counts ("people"), from the parse
     predicate: str = ""  # what happened to it ("killed"), from the parse
     of: str = ""  # the thing a measure describes ("boy" for "5-year-old boy")
@@ -254,6 +260,7 @@ def quantities(text: str) -> list[Quantity]:
                 text=match.group().strip(),
                 measure=_measure(text, match.end()),
                 approximate=bool(match.group("qual")),
+                unit=(match.group("unit") or "").strip(),
                 start=match.start("num"),
                 end=match.end(),
             )

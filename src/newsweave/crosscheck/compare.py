@@ -30,15 +30,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import pairwise
 
 import numpy as np
 from rapidfuzz import fuzz
 
+from newsweave.crosscheck.align import NEGATIONS, tokens
 from newsweave.crosscheck.claims import ClaimUnit, Quantity
 
 _TOLERANCE = 0.05
+_PRONOUN = re.compile(r"\b(?:he|she)\b", re.IGNORECASE)
 # Average similarity of two figures' predicates at which they are one quantity, and
 # of the nouns they count below which they are not (all-MiniLM-L6-v2 cosines;
 # docs/benchmarks.md "Cross-check against gold (#13)").
@@ -143,8 +145,8 @@ def _cluster(items: Sequence[Item], similarity: Similarity) -> list[list[Item]]:
     sim = similarity(words)
 
     def pair(a: Quantity, b: Quantity) -> float:
-        if a.of != b.of:
-            return 0.0
+        if a.of != b.of or a.unit != b.unit:
+            return 0.0  # another thing described, or dollars against a count
         if a.counted and b.counted and sim[at[a.counted], at[b.counted]] < SAME_COUNTED:
             return 0.0
         # The same exact figure of alike things is the same count worded otherwise
@@ -207,7 +209,8 @@ def find_figures(
     """Every quantity the story's reports give, with its values and status."""
     published = published or {}
     items: list[Item] = [
-        (unit, q) for units in claims.values() for unit in units
+        (unit, replace(q, history=True) if _in_past_year(unit, published) else q)
+        for units in claims.values() for unit in units
         if not unit.is_quote  # a quote's figure is the speaker's, not the report's count
         # A figure with nothing said of it ("the two nations") is a reference, not a count.
         for q in unit.quantities if q.predicate or q.history
@@ -249,6 +252,16 @@ def find_figures(
         figures.append(Figure(label, [(_format(q.value), units) for q, units in values], status))
     figures.sort(key=lambda f: (f.status != "contested", -sum(len(u) for _, u in f.values)))
     return figures
+
+
+_PAST_YEAR = re.compile(r"\b[Ii]n (?:early |late |mid-)?((?:19|20)\d\d)\b")
+
+
+def _in_past_year(unit: ClaimUnit, published: Mapping[int, str | None]) -> bool:
+    """A claim set "in 2010" by a report of another year tells history, not the count."""
+    year = (published.get(unit.article) or "")[:4]
+    years = _PAST_YEAR.findall(unit.text)
+    return bool(year and years and year not in years)
 
 
 def _earliest(units: Sequence[ClaimUnit], published: Mapping[int, str | None]) -> str:
@@ -325,7 +338,8 @@ def _roles(
     for units in claims.values():
         last: str | None = None
         for unit in units:
-            if unit.people:
+            # An action between two people needs two names, or one and "he"/"she".
+            if len(set(unit.people)) >= 2 or (unit.people and last and _PRONOUN.search(unit.text)):
                 wanted.append((unit, last))
             if unit.people:
                 last = unit.people[-1]
@@ -421,8 +435,11 @@ def _group_conflicts(
     for group in groups:
         if len({origin_of.get(u.article, u.article) for u in group}) < 2:
             continue
-        negated = [u for u in group if u.negated]
-        asserted = [u for u in group if not u.negated]
+        # What a quotation says is the speaker's, and one report may cut it where another
+        # goes on to "not": only the reports' own words can deny each other.
+        plain = [u for u in group if not any(q in u.text for q in "\"“”«»„")]
+        negated = [u for u in plain if _denies(u.text)]
+        asserted = [u for u in plain if not _denies(u.text)]
         if negated and asserted:
             conflicts.append(Conflict("negation", "", [asserted, negated],
                                       ["asserted", "denied"]))
@@ -430,23 +447,35 @@ def _group_conflicts(
         for kind, attr in (("date", "dates"), ("place", "places")):
             split = _split_by(group, attr, texts)
             if split:
-                labels = [", ".join(sorted({v for u in side for v in getattr(u, attr)}))
+                labels = [", ".join(sorted({v for u in side for v in getattr(u, attr)
+                                            if v.lower() not in _RELATIVE_DAYS}))
                           for side in split]
                 conflicts.append(Conflict(kind, "", split, labels))
                 break
     return conflicts
 
 
+def _denies(text: str) -> bool:
+    words = tokens(text)
+    return any(w in NEGATIONS or w.endswith("n't") for w in words)
+
+
+_RELATIVE_DAYS = frozenset({"today", "tonight", "yesterday"})  # need the publication date
+
+
 def _split_by(
     group: Sequence[ClaimUnit], attr: str, texts: Mapping[int, str]
 ) -> list[list[ClaimUnit]] | None:
     """Sides of a group whose ``attr`` values are disjoint and absent from each other's text."""
-    valued = [u for u in group if getattr(u, attr)]
+    def values_of(unit: ClaimUnit) -> set[str]:
+        return {v.lower() for v in getattr(unit, attr)} - _RELATIVE_DAYS
+
+    valued = [u for u in group if values_of(u)]
     if len(valued) < 2:
         return None
     sides: list[tuple[set[str], list[ClaimUnit]]] = []
     for unit in valued:
-        values = {v.lower() for v in getattr(unit, attr)}
+        values = values_of(unit)
         for known, units in sides:
             if known & values:
                 units.append(unit)

@@ -87,11 +87,18 @@ def _model() -> Any:
         set_current_ops(previous)
 
 
+_CACHE: dict[str, Any] = {}
+_CACHE_SIZE = 4096  # parsed sentences kept: a story's next brief parses nothing again
+
+
 def parse(texts: Sequence[str]) -> list[Any]:
-    """spaCy parses of ``texts`` (one batch; each distinct text parsed once)."""
-    distinct = list(dict.fromkeys(texts))
-    docs = dict(zip(distinct, _model().pipe(distinct, batch_size=64), strict=True))
-    return [docs[t] for t in texts]
+    """spaCy parses of ``texts`` (one batch; each distinct text parsed once, and kept)."""
+    missing = [t for t in dict.fromkeys(texts) if t not in _CACHE]
+    if missing:
+        if len(_CACHE) + len(missing) > _CACHE_SIZE:
+            _CACHE.clear()
+        _CACHE.update(zip(missing, _model().pipe(missing, batch_size=64), strict=True))
+    return [_CACHE[t] for t in texts]
 
 
 def _phrase(token: Any) -> str:

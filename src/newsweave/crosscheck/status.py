@@ -217,7 +217,7 @@ def _attribute_groups(
     outlet_of = {a.id: a.outlet for a in articles}
     outlets = sorted({a.outlet for a in articles if a.outlet})
     for group in groups:
-        external: set[str] = set()
+        external: dict[int, str] = {}  # citing article -> an outlet outside the story
         counted: list[int] = []
         for unit in group.units:
             said = Attributed(unit.source, unit.told, unit.cites)
@@ -230,9 +230,14 @@ def _attribute_groups(
             if inside:
                 counted.append(inside[0])  # the cited report is the origin
             else:
-                external.add(cited.lower().removeprefix("the "))
+                external[unit.article] = cited.lower().removeprefix("the ")
         if group.citing:
-            group.origins = count_origins(counted, origins) + len(external)
+            # A copy that names the wire it took the claim from adds nothing when the
+            # group already holds that copy's original.
+            held = {o for a in counted for o in (origins.get(a) or [a])}
+            outside = {name for a, name in external.items()
+                       if not held & set(origins.get(a) or [a])}
+            group.origins = count_origins(counted, origins) + len(outside)
             if group.status != "contested":
                 group.status = "corroborated" if group.origins >= 2 else "single-source"
         sources = [u.source for u in group.units]
