@@ -28,9 +28,9 @@ from newsweave.settings import SETTINGS
 _DB_HELP = next(s for s in SETTINGS if s.name == "db").help
 
 READ_ONLY = frozenset({"articles", "article", "stories", "story", "entities", "quotes", "dates",
-                       "provenance", "similar"})
+                       "provenance", "similar", "search", "sources"})
 """Commands that only read: they open the store read-only (never creating it)."""
-NO_CREATE = frozenset({"brief"})
+NO_CREATE = frozenset({"brief", "check", "revisions", "serve"})
 """Commands that read but may cache results: they never create a store."""
 
 

@@ -64,7 +64,7 @@ class Engines:
     def get(self) -> Engine:
         engine = getattr(self._local, "engine", None)
         if engine is None:
-            engine = open_engine(self.db)
+            engine = open_engine(self.db, create=False)
             self._local.engine = engine
             with self._all_lock:
                 self._all.append(engine)
@@ -100,8 +100,9 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
     """The web app on the store at ``db``; ``tokens`` maps bearer tokens to scopes;
     ``page_wait``: seconds a story page waits for a brief being computed."""
     engines = Engines(db)
-    briefs = BriefWorker(lambda: open_engine(db))
-    open_engine(db).close()  # fail now, with the store's own message, if ``db`` is unusable
+    briefs = BriefWorker(lambda: open_engine(db, create=False))
+    # fail now, with the store's own message, if ``db`` is missing or unusable
+    open_engine(db, create=False).close()
     env = _templates()
     keys = dict(tokens or {})
 
