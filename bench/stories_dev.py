@@ -308,7 +308,7 @@ def grid() -> None:
     print("BCubed F1 at story_threshold " + " / ".join(map(str, GRID_THRESHOLDS))
           + f"; small stories (<= {SMALL_STORY}) attach to larger ones")
     print(f"{'name weight':>11} {'attach':>6}  " + "  ".join(f"{n:<23}" for n in GRID_SETS))
-    for names in (0.0, 0.5, 1.0):
+    for names in (0.0, 0.25, 0.5, 1.0):
         weights = replace(base, names=names)
         matrices = {}
         for name, docs in sets.items():
