@@ -431,7 +431,7 @@ def _add_pairs(result: np.ndarray, at: np.ndarray, row_of: np.ndarray,
 
 _BLOCK = 4096  # columns of the dense matrix at a time in _cosines (memory: rows x 16 KiB)
 _DENSE_DF = 48  # keys held by more vectors than this go through the dense product
-_PAIRS = 1 << 20  # pairs of rare keys added at a time (memory: ~40 MiB)
+_PAIRS = 1 << 18  # pairs of rare keys added at a time (memory: ~10 MiB, and one n x n)
 
 
 def pack(vector: Mapping[int, float]) -> bytes:
