@@ -22,11 +22,12 @@ similarities at once, document frequencies over the set: the partition online as
 and repair approach), chosen on ECB+ odd topics and the AllSides validation split and
 reported on ECB+ even topics, BASIL and the AllSides test split.
 
-``--mixed``: ECB+, BASIL, AllSides test and the demo corpus ingested into ONE store in one
-shuffled order; each set's F1 is read off the shared partition (a story spanning two sets
-costs both). ``--order``: each set ingested sorted in one batch, shuffled in one batch, and
-shuffled one article per ingest (as a feed delivers them); the BCubed F1 between the
-sorted-batch partition and each other one (1.0: identical).
+``--mixed``: ECB+, BASIL, AllSides test and the demo corpus (its files as they are: HTML, feeds,
+JSONL) ingested into ONE store in one shuffled order, 100 at a time; each set's F1 is read off
+the shared partition (a story spanning two sets costs both). ``--order``: each set ingested
+sorted in one batch, shuffled in one batch, and shuffled one article per ingest (as a feed
+delivers them); the BCubed F1 between the sorted-batch partition and each other one (1.0:
+identical).
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ BENCH = REPO.parent / "shared" / "benchmarks"
 FIELDS = ("id", "title", "text", "published")
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")
 GRID = [round(0.5 + 0.025 * i, 3) for i in range(19)]  # baseline cosine distances 0.5-0.95
+BASELINE_MAX = 4000  # docs the baseline clusters (a dense n x n similarity matrix)
 
 Doc = dict[str, str]
 
@@ -272,7 +274,10 @@ def main() -> None:
     for name in sets:
         docs = load_set(name)
         cut = odd_distance if name == "ecb-even" else distance
-        base = figures(baseline(docs, [cut])[cut], docs)
+        # The baseline's dense similarity matrix of 9,198 excerpts would take 680 MB: the
+        # published figure for the whole AllSides set stands in (../shared/benchmarks README).
+        base = (figures(baseline(docs, [cut])[cut], docs) if len(docs) <= BASELINE_MAX
+                else {"p": math.nan, "r": math.nan, "f1": math.nan, "stories": 0})
         pred, took = engine_partition(docs, settings, stories_only=not args.all_stages)
         mine = figures(pred, docs)
         rows.append({"set": name, "docs": len(docs), "engine": mine, "baseline": base,
@@ -308,7 +313,7 @@ def grid() -> None:
     print("BCubed F1 at story_threshold " + " / ".join(map(str, GRID_THRESHOLDS))
           + f"; small stories (<= {SMALL_STORY}) attach to larger ones")
     print(f"{'name weight':>11} {'attach':>6}  " + "  ".join(f"{n:<23}" for n in GRID_SETS))
-    for names in (0.5, 1.0):
+    for names in (0.0, 0.25, 0.5, 1.0):
         weights = replace(base, names=names)
         matrices = {}
         for name, docs in sets.items():
@@ -348,37 +353,57 @@ def stage_vectors(docs: Sequence[Doc], weights: object) -> list:
 
 def mixed(settings: dict[str, object], stories_only: bool) -> dict[str, object]:
     """Every dev set and the demo corpus in one store, one shuffled order."""
+    from newsweave.demo import corpus_files
+
     parts = {name: load_set(name) for name in ("ecb", "basil", "allsides")}
-    parts["demo"] = demo_docs()
-    everything = [d for docs in parts.values() for d in docs]
+    # The demo files go in as files (HTML, feeds, JSONL), at shuffled places in the stream.
+    everything: list[Doc] = [d for docs in parts.values() for d in docs]
+    everything += [{"id": f"demo:{p.name}", "path": str(p)} for p in corpus_files()]
     random.Random(7).shuffle(everything)
-    pred, took = engine_partition(everything, settings, stories_only=stories_only)
-    story = {d["id"]: p for d, p in zip(everything, pred, strict=True)}
+    with tempfile.TemporaryDirectory() as tmp:
+        story, sizes, took = _ingest_mixed(everything, settings, Path(tmp), stories_only)
     result: dict[str, object] = {"set": "mixed", "docs": len(everything), "seconds": took}
-    print(f"mixed store: {len(everything)} docs in one shuffled order ({took:.0f} s)")
+    print(f"mixed store: {len(everything)} docs in one shuffled order, 100 a batch "
+          f"({took:.0f} s)")
     for name, docs in parts.items():
-        if name == "demo":
-            continue
-        # A story that also holds another set's articles counts whole against this set.
-        own = figures([story[d["id"]] for d in docs], docs)
-        sizes = Counter(pred)
-        within = Counter(story[d["id"]] for d in docs)
-        foreign = sum(1 for s, c in within.items() if sizes[s] > c)
+        pred = [story.get(d["id"], -1 - i) for i, d in enumerate(docs)]
+        own = figures(pred, docs)
+        # A story that also holds another set's (or the demo's) articles costs this set.
+        within = Counter(pred)
+        foreign = sum(1 for s, c in within.items() if sizes.get(s, c) > c)
         result[name] = {**own, "stories_shared_with_other_sets": foreign}
         print(f"  {name:<10} P {own['p']:.3f} R {own['r']:.3f} F1 {own['f1']:.3f} "
               f"stories {own['stories']}; stories holding other sets' articles: {foreign}")
     return result
 
 
-def demo_docs() -> list[Doc]:
-    """The demo corpus as docs (each file its own event label: it is scored by nobody)."""
-    from newsweave.demo import corpus_files
+def _ingest_mixed(stream: Sequence[Doc], settings: dict[str, object], folder: Path,
+                  stories_only: bool) -> tuple[dict[str, int], dict[int, int], float]:
+    """Ingest ``stream`` 100 at a time (docs as JSONL, demo entries as their files): each
+    doc's story by id, each story's size, and the seconds taken."""
+    from newsweave.engine import Engine
+    from newsweave.settings import load_settings
+    from newsweave.store import open_store
+    from newsweave.stories import StoriesStage
 
-    docs = []
-    for path in corpus_files():
-        docs.append({"id": f"demo:{Path(path).name}", "text": Path(path).read_text("utf-8"),
-                     "event": f"demo:{Path(path).name}"})
-    return docs
+    started = time.perf_counter()
+    with Engine(open_store(str(folder / "mixed.db")), load_settings(**settings),
+                [StoriesStage()] if stories_only else None) as engine:
+        for start in range(0, len(stream), 100):
+            batch = stream[start:start + 100]
+            path = folder / "part.jsonl"
+            with path.open("w", encoding="utf-8") as out:
+                for d in batch:
+                    if "path" not in d:
+                        out.write(json.dumps({f: d[f] for f in FIELDS if f in d},
+                                             ensure_ascii=False) + "\n")
+            engine.ingest([str(path)] + [d["path"] for d in batch if "path" in d])
+        took = time.perf_counter() - started
+        by_external = {a.external_id: a.id for a in engine.articles()}
+        found = engine.stories(confidence=False)
+    story_of = {a: s.id for s in found for a in s.articles}
+    story = {ext: story_of[a] for ext, a in by_external.items() if a in story_of}
+    return story, {s.id: len(s.articles) for s in found}, took
 
 
 def order(name: str, settings: dict[str, object], stories_only: bool) -> dict[str, object]:

@@ -53,7 +53,7 @@ def test_frequencies_follow_writes_rollbacks_and_other_connections(tmp_path):
 
 
 @pytest.mark.parametrize("repair_articles", [120, 0])
-def test_a_small_store_is_reclustered_whole_each_time_it_doubles(
+def test_a_small_store_is_reclustered_whole_each_time_it_grows_a_quarter_power_of_two(
     tmp_path, monkeypatch, repair_articles
 ):
     calls = []
@@ -76,5 +76,6 @@ def test_a_small_store_is_reclustered_whole_each_time_it_doubles(
         assert store.stories.document_count() == 19
     finally:
         store.close()
-    # Past 2, 4, 8 and 16 articles; never with automatic repair off.
-    assert calls == ([2, 4, 8, 19] if repair_articles else [])
+    # Past each 2^(k/4) articles (2, 2.4, 2.8, 3.4, 4, 4.8, 5.7, 6.7, 8, then 16 in the
+    # batch of ten); never with automatic repair off.
+    assert calls == ([2, 3, 4, 5, 6, 7, 8, 19] if repair_articles else [])

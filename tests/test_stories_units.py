@@ -226,3 +226,16 @@ def test_story_state_scores_articles_that_joined_in_the_same_batch():
     assert score == pytest.approx(0.5) and agree
     assert state.dates == {2020} and state.row.size == 2
     assert unpack(pack_arrays(state.arrays())) == {1: 1.0, 2: 1.0}
+
+
+def test_cosines_split_between_dense_and_pairwise_keys_match_the_dense_product(monkeypatch):
+    # Common keys through the dense product, rare ones pair by pair, in small chunks.
+    rng = np.random.default_rng(7)
+    vectors = [{int(k): float(v) for k, v in zip(rng.integers(0, 60, 25), rng.random(25),
+                                                 strict=True)} for _ in range(40)]
+    keys = sorted({k for v in vectors for k in v})
+    dense = np.array([[v.get(k, 0.0) for k in keys] for v in vectors])
+    monkeypatch.setattr("newsweave.stories.vectors._DENSE_DF", 12)
+    monkeypatch.setattr("newsweave.stories.vectors._PAIRS", 50)
+    monkeypatch.setattr("newsweave.stories.vectors._BLOCK", 5)
+    assert np.allclose(_cosines(vectors), dense @ dense.T, atol=1e-5)

@@ -376,7 +376,8 @@ class Engine:
         from newsweave.stories import reresolve_names, split_story, weights_from
 
         new = split_story(self.store, weights_from(self.settings), story_id, article_ids)
-        reresolve_names(self.store, self.settings, set(self.story_articles(new)))
+        changed = set(self.story_articles(new)) | set(self.story_articles(story_id))
+        reresolve_names(self.store, self.settings, changed)
         return self.story(new)
 
     def restory(self) -> dict[str, object]:

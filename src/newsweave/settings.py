@@ -74,8 +74,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "story_attach_threshold",
         0.14,
-        "Mean similarity from which a story of 1-4 articles joins a larger one whose names "
-        "agree with it (below story_threshold); 0: off.",
+        "Mean similarity from which a story of 1-4 articles joins a story of 5 or more whose "
+        "names agree with it (below story_threshold); 0: off.",
     ),
     # -- reuse --
     Setting(

@@ -123,7 +123,7 @@ def extract_features(title: str | None, text: str, *, lead_boost: int = 2) -> Fe
         weight = lead_boost if index < (2 if title else 1) else 1
         # A name never runs across a line break (menus, bylines left by cleaning).
         for line in part.split("\n"):
-            _add_sentence(line, weight, lowercase, features, surface, _title_case(line))
+            _add_sentence(line, weight, lowercase, features, surface)
     features.labels = {k: c.most_common(1)[0][0] for k, c in surface.items()}
     return features
 
@@ -134,9 +134,9 @@ def _add_sentence(
     lowercase: set[str],
     features: Features,
     surface: dict[int, Counter[str]],
-    title_case: bool = False,
 ) -> None:
     words = _WORD.findall(sentence)
+    title_case = _title_case(words)
     lowers = [w.lower() for w in words]
     terms = [k for k in map(_term_key, lowers) if k is not None]
     for _ in range(weight):
@@ -170,18 +170,23 @@ def _term_key(lower: str) -> int | None:
     return key(TERM, stem(lower))
 
 
-def _title_case(line: str) -> bool:
-    """Whether a line capitalises most of its words ("Senate Passes Budget After Long
+def _title_case(words: list[str]) -> bool:
+    """Whether a line's words are mostly capitalised ("Senate Passes Budget After Long
     Debate"): a headline style, in which a capital says nothing about a name, so each of
     its words is judged as a sentence's first word is (see :func:`_is_name_word`).
 
-    >>> _title_case("Senate Passes Budget After Long Debate"), _title_case("Obama met Putin")
-    (True, False)
+    >>> _title_case("Senate Passes Budget After Long Debate".split())
+    True
+    >>> _title_case("Obama met the mayor of a small town".split())
+    False
     """
-    words = [w for w in _WORD.findall(line) if len(w) > 3 and w[:1].isalpha()]
-    if len(words) < 3:
-        return False
-    return sum(1 for w in words if w[:1].isupper()) >= 0.75 * len(words)
+    long = 0
+    upper = 0
+    for w in words:
+        if len(w) > 3 and w[:1].isalpha():
+            long += 1
+            upper += w[:1].isupper()
+    return long >= 3 and upper >= 0.75 * long
 
 
 def _is_name_word(word: str, position: int, lowercase: set[str]) -> bool:

@@ -363,8 +363,10 @@ def _incidence(sets: Sequence[frozenset[int]]) -> np.ndarray:
 
 def _cosines(vectors: Sequence[Vector] | Sequence[Arrays]) -> np.ndarray:
     """Pairwise dot products of vectors (dicts, or (keys, values) arrays). Only keys that
-    two or more vectors hold can add to an off-diagonal entry, so the dense matrix spans
-    those (a fraction of all keys)."""
+    two or more vectors hold can add to an off-diagonal entry. Keys that many vectors hold
+    (common words) go through a dense matrix product; the many rare ones add their few
+    pairs directly, so a whole small store costs what its shared words cost, not rows x
+    all its keys."""
     n = len(vectors)
     arrays = [v if isinstance(v, tuple) else _to_arrays(v) for v in vectors]
     lengths = np.fromiter((len(k) for k, _ in arrays), dtype=np.int64, count=n)
@@ -380,20 +382,56 @@ def _cosines(vectors: Sequence[Vector] | Sequence[Arrays]) -> np.ndarray:
     at, row_of, value_of = kept[column[shared]], rows[shared], values[shared]
     order = np.argsort(at, kind="stable")
     at, row_of, value_of = at[order], row_of[order], value_of[order]
-    columns = int((counts > 1).sum())
+    dense_column = counts[counts > 1] > _DENSE_DF
+    dense = dense_column[at]
     result = np.zeros((n, n))
-    # The dense matrix is built a block of columns at a time: a whole small store (1,500
-    # articles, tens of thousands of shared keys) would otherwise take hundreds of MiB.
+    _add_dense(result, (np.cumsum(dense_column) - 1)[at[dense]], row_of[dense],
+               value_of[dense], int(dense_column.sum()))
+    _add_pairs(result, at[~dense], row_of[~dense], value_of[~dense])
+    np.fill_diagonal(result, diagonal)
+    return result
+
+
+def _add_dense(result: np.ndarray, at: np.ndarray, row_of: np.ndarray,
+               value_of: np.ndarray, columns: int) -> None:
+    """Add the products over columns ``at`` (ascending), a block of columns at a time: a
+    whole small store's dense matrix would otherwise take hundreds of MiB."""
+    n = len(result)
     for start in range(0, columns, _BLOCK):
         lo, hi = np.searchsorted(at, [start, start + _BLOCK])
         matrix = np.zeros((n, min(_BLOCK, columns - start)), dtype=np.float32)
         matrix[row_of[lo:hi], at[lo:hi] - start] = value_of[lo:hi]
         result += matrix @ matrix.T
-    np.fill_diagonal(result, diagonal)
-    return result
+
+
+def _add_pairs(result: np.ndarray, at: np.ndarray, row_of: np.ndarray,
+               value_of: np.ndarray) -> None:
+    """Add, for each column of ``at`` (ascending), the products of every pair of its rows."""
+    if not len(at):
+        return
+    n = len(result)
+    starts = np.flatnonzero(np.r_[True, at[1:] != at[:-1]])
+    sizes = np.diff(np.r_[starts, len(at)])
+    squares = sizes * sizes
+    done = np.r_[0, np.cumsum(squares)]
+    first = 0
+    while first < len(sizes):
+        # Columns whose pairs fit in _PAIRS (at least one), a chunk at a time (memory).
+        last = max(first + 1, int(np.searchsorted(done, done[first] + _PAIRS, "right")) - 1)
+        size, begin, square = sizes[first:last], starts[first:last], squares[first:last]
+        owner = np.repeat(np.arange(len(size)), square)
+        k = np.arange(int(square.sum())) - np.repeat(np.cumsum(square) - square, square)
+        a = begin[owner] + k // size[owner]
+        b = begin[owner] + k % size[owner]
+        flat = np.bincount(row_of[a] * n + row_of[b], weights=value_of[a] * value_of[b],
+                           minlength=n * n)
+        result += flat.reshape(n, n)
+        first = last
 
 
 _BLOCK = 4096  # columns of the dense matrix at a time in _cosines (memory: rows x 16 KiB)
+_DENSE_DF = 48  # keys held by more vectors than this go through the dense product
+_PAIRS = 1 << 18  # pairs of rare keys added at a time (memory: ~10 MiB, and one n x n)
 
 
 def pack(vector: Mapping[int, float]) -> bytes:
