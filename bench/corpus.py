@@ -8,9 +8,10 @@ event. Around them the generator plants what an archive holds:
 * **wire copies**: an agency's story carried verbatim by other outlets, in their own
   boilerplate, often with a credit line ("Source: Kelmar Press Agency");
 * **partial copies**: a stated share (30-80 %) of an original's sentences, in order;
-* **rewrites**: every sentence reworded (common news words swapped for synonyms,
-  "X, police said." turned into "Police said X."), two neighbouring sentences swapped, and
-  the source credited ("..., the Varnel Courier reported.");
+* **rewrites**: every sentence reworded by the rules of ``bench/copies.py`` (the
+  attribution or a clause moved: "X, police said." -> "Police said that X"; about 170 common
+  news words swapped for synonyms), two neighbouring sentences swapped, and the source
+  credited ("..., the Varnel Courier reported.");
 * **translations**: an NTREX document in English and, from other outlets, the same ``doc``
   in one to three other languages (German, Spanish, French, Portuguese, Russian, Chinese);
 * **boilerplate** around every body: the outlet's recurring lines (a follow line, a
@@ -55,6 +56,7 @@ Read a key with :func:`read_key`; a body (the paragraphs not in ``added``) with
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import random
 import re
@@ -65,6 +67,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cache
 from pathlib import Path
+from types import ModuleType
 
 REPO = Path(__file__).resolve().parents[1]
 BENCH = REPO.parent / "shared" / "benchmarks"
@@ -127,29 +130,6 @@ _BEATS = ("politics", "courts and crime", "business", "the environment", "health
           "foreign affairs", "the regions", "science")
 _ROLES = ("reporter", "correspondent", "staff writer", "senior editor")
 
-# Rewrites: common news words an editor swaps (general vocabulary, no topic).
-_SYNONYMS = {
-    "said": "stated", "says": "states", "people": "persons", "police": "officers",
-    "officials": "authorities", "announced": "revealed", "earlier": "previously",
-    "injured": "wounded", "attack": "assault", "arrested": "detained", "company": "firm",
-    "deal": "agreement", "began": "started", "largest": "biggest", "near": "close to",
-    "after": "following", "during": "amid", "about": "around", "many": "numerous",
-    "help": "assist", "showed": "indicated", "told": "informed", "found": "discovered",
-    "died": "perished", "city": "town", "country": "nation", "government": "administration",
-    "leader": "chief", "minister": "secretary", "children": "youngsters", "car": "vehicle",
-    "quickly": "rapidly", "big": "large", "small": "little", "week": "seven days",
-    "however": "but", "because": "since", "while": "whereas", "fire": "blaze",
-    "suspect": "accused", "film": "movie", "team": "squad", "won": "clinched",
-    "statement": "release", "struck": "hit", "area": "region", "workers": "staff",
-    "spokesman": "spokesperson", "spokeswoman": "spokesperson", "including": "among them",
-    "later": "subsequently", "several": "a number of", "major": "significant",
-    "important": "key", "local": "regional", "national": "countrywide", "plans": "intends",
-    "want": "wish", "think": "believe", "home": "house", "killed": "left dead",
-    "victims": "casualties", "court": "tribunal", "prison": "jail", "also": "additionally",
-    "very": "highly", "news": "reports", "reported": "disclosed", "according": "as per",
-}
-_TRAILING_SAID = re.compile(r"^(?P<body>.{25,}?),\s+(?P<who>[^,]{3,40}?)\s+(?P<verb>said|says|"
-                            r"told reporters|added)\.$")
 _SENTENCE = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[\"“‘(]?[A-Z0-9])")
 _TOKEN_FIXES = (("-LRB-", "("), ("-RRB-", ")"), ("-LSB-", "["), ("-RSB-", "]"), ("\\/", "/"),
                 ("\\*", "*"), ("``", '"'), ("''", '"'))
@@ -404,7 +384,8 @@ class Generator:
             if len(sentences) >= 3 and rng.random() < REWRITE_CHANCE:
                 reworded, attribution = self._rewrite(sentences, outlet.name, rng)
                 planted = self._article(rng.choice(self.outlets["eng"]),
-                                        _reword(title, rng), reworded, _later(when, rng),
+                                        _reword(title, rng).rstrip("."), reworded,
+                                        _later(when, rng),
                                         kind="rewrite", of=family, event=event_key,
                                         base=report.base, number=number,
                                         extra={"attribution": attribution})
@@ -509,19 +490,19 @@ class Generator:
 
 
 def _reword(sentence: str, rng: random.Random) -> str:
-    match = _TRAILING_SAID.match(sentence)
-    if match and rng.random() < 0.8:
-        who = match["who"]
-        sentence = f"{who[0].upper()}{who[1:]} said that {match['body'][0].lower()}" \
-                   f"{match['body'][1:]}."
-    words = []
-    for word in sentence.split(" "):
-        core = word.rstrip(".,;:")
-        swap = _SYNONYMS.get(core)  # lower-case only: "Fox News" is a name, not news
-        if swap is not None:
-            word = swap + word[len(core):]
-        words.append(word)
-    return " ".join(words)
+    """One sentence reworded by ``bench/copies.py``'s rules (the project's rewrite benchmark:
+    the attribution or a clause moved, ~170 news words swapped, contractions spelt out)."""
+    return _copies_bench()._rewrite(sentence, rng)
+
+
+@cache
+def _copies_bench() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("bench_copies", Path(__file__).with_name(
+        "copies.py"))
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def _headline(sentences: list[str]) -> str:
