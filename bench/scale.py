@@ -37,6 +37,7 @@ The machine is shared: the per-CPU-second rates are the ones to compare between 
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import resource
@@ -64,6 +65,9 @@ def main() -> None:
                         help="embeddings on in the reuse stage (rewrites, translations)")
     parser.add_argument("--keep", type=Path, help="keep the generated archives in this folder")
     parser.add_argument("--json", action="store_true", help="print each size's figures as JSON")
+    parser.add_argument("--batch-join", type=int, metavar="WORKERS", default=0,
+                        help="instead of ingesting: time newsweave.batch's near-duplicate join "
+                             "in one process and on Dask with this many workers")
     parser.add_argument("--one", type=Path, help=argparse.SUPPRESS)  # child: ingest one archive
     args = parser.parse_args()
     if args.one:
@@ -83,6 +87,9 @@ def main() -> None:
                             "--shard-size", str(args.shard_size)],
                            check=True, stdout=subprocess.DEVNULL)
         generated = time.perf_counter() - started
+        if args.batch_join:
+            print_join(compare_executors(folder, args.batch_join))
+            continue
         command = [sys.executable, __file__, "--one", str(folder), "--batch", str(args.batch)]
         if args.embed:
             command.append("--embed")
@@ -120,6 +127,68 @@ def print_figures(f: dict[str, Any]) -> None:
           f"families whole in one origin {f['families_whole']:.3f} of {f['families']}")
     print(f"  (archive generated in {f['generate_seconds']:,.0f} s; load average "
           f"{', '.join(str(x) for x in f['load_average'])})")
+
+
+def shard_band_rows(path: str) -> list[tuple[int, int]]:
+    """Map side of the batch join for one generated shard, on the worker that runs it: read
+    the file, then the reuse stage's MinHash band rows of each article (id ``a0000123`` ->
+    123). The text is the generated one, boilerplate included: cleaning is not in the batch
+    package yet."""
+    from newsweave.batch.dedup import band_rows
+
+    with open(path, encoding="utf-8") as fh:
+        texts = [(int(r["id"][1:]), r["text"]) for r in map(json.loads, fh)]
+    return band_rows(texts)
+
+
+def compare_executors(folder: Path, workers: int) -> dict[str, Any]:
+    """Wall-clock seconds of the map (read + MinHash) and of the join (shuffle by band,
+    distinct edges, components), in one process and on a Dask LocalCluster."""
+    sys.path.insert(0, str(REPO / "src"))
+    from newsweave.batch import LocalExecutor, join_bands
+    from newsweave.batch.on_dask import local_executor
+
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    shards = [str(folder / name) for name in manifest["shards"]]
+    figures: dict[str, Any] = {"articles": manifest["articles"], "partitions": len(shards),
+                               "workers": workers}
+    local = LocalExecutor()
+    importlib.import_module("newsweave.batch.dedup")
+    started = time.perf_counter()
+    rows = local.map_partitions(shard_band_rows, shards)
+    mapped = time.perf_counter()
+    single = join_bands(local, rows)
+    figures["local"] = {"map": mapped - started, "join": time.perf_counter() - mapped}
+    del rows
+    from distributed import wait
+
+    started = time.perf_counter()
+    with local_executor(workers) as executor:
+        # Each worker imports the reuse stage's modules once, before the clock starts (as
+        # one process already has them): a long-lived cluster pays that once.
+        executor.client.run(importlib.import_module, "newsweave.batch.dedup")
+        figures["dask_start"] = time.perf_counter() - started
+        started = time.perf_counter()
+        rows = executor.map_partitions(shard_band_rows, shards)
+        wait(rows)
+        mapped = time.perf_counter()
+        spread = join_bands(executor, rows)
+        figures["dask"] = {"map": mapped - started, "join": time.perf_counter() - mapped}
+    figures["same_result"] = spread == single
+    figures["edges"], figures["components"] = len(single.edges), len(single.components)
+    figures["load_average"] = [round(x, 1) for x in os.getloadavg()]
+    return figures
+
+
+def print_join(f: dict[str, Any]) -> None:
+    local, dask = f["local"], f["dask"]
+    print(f"{f['articles']:,} articles in {f['partitions']} partitions: one process map "
+          f"{local['map']:.1f} s, join {local['join']:.1f} s; Dask {f['workers']} workers map "
+          f"{dask['map']:.1f} s ({local['map'] / dask['map']:.2f}x), join {dask['join']:.1f} s "
+          f"({local['join'] / dask['join']:.2f}x); cluster start {f['dask_start']:.1f} s; "
+          f"same edges and components: {f['same_result']} ({f['edges']:,} edges, "
+          f"{f['components']:,} components); load average "
+          f"{', '.join(str(x) for x in f['load_average'])}")
 
 
 class _Timed:

@@ -13,6 +13,7 @@ from newsweave.batch.dedup import (
     NearDuplicates,
     candidate_pairs,
     connected_components,
+    join_bands,
     near_duplicates,
 )
 from newsweave.batch.executor import Executor, LocalExecutor
@@ -23,5 +24,6 @@ __all__ = [
     "NearDuplicates",
     "candidate_pairs",
     "connected_components",
+    "join_bands",
     "near_duplicates",
 ]

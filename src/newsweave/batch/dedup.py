@@ -53,20 +53,20 @@ def band_rows(partition: Sequence[Text]) -> list[tuple[int, int]]:
     return rows
 
 
-def star_edges(_key: int, ids: list[int]) -> list[tuple[int, int]]:
-    """A bucket's members as edges from its smallest id to each other one."""
+Keyed = tuple[tuple[int, int], None]
+
+
+def star_edges(_key: int, ids: list[int]) -> list[Keyed]:
+    """A bucket's members as edges from its smallest id to each other one (keyed by the
+    edge, ready for the shuffle that drops repeats)."""
     members = sorted(set(ids))
-    return [(members[0], other) for other in members[1:]]
+    return [((members[0], other), None) for other in members[1:]]
 
 
-def bucket_pairs(_key: int, ids: list[int]) -> list[tuple[int, int]]:
+def bucket_pairs(_key: int, ids: list[int]) -> list[Keyed]:
     """Every pair within a bucket: the candidates the index offers (for comparison; a bucket
     of k copies gives k(k - 1)/2 of them, so the join itself uses :func:`star_edges`)."""
-    return list(combinations(sorted(set(ids)), 2))
-
-
-def keyed(items: Sequence[tuple[int, int]]) -> list[tuple[tuple[int, int], None]]:
-    return [(item, None) for item in items]
+    return [(pair, None) for pair in combinations(sorted(set(ids)), 2)]
 
 
 def first(key: tuple[int, int], _values: list[None]) -> list[tuple[int, int]]:
@@ -75,8 +75,13 @@ def first(key: tuple[int, int], _values: list[None]) -> list[tuple[int, int]]:
 
 def near_duplicates(executor: Executor, partitions: Iterable[Sequence[Text]]) -> NearDuplicates:
     """The near-duplicate join of the texts in ``partitions`` (see the module doc)."""
-    edges = _distinct(executor, executor.shuffle(executor.map_partitions(band_rows, partitions),
-                                                 star_edges))
+    return join_bands(executor, executor.map_partitions(band_rows, partitions))
+
+
+def join_bands(executor: Executor, rows: Partitions) -> NearDuplicates:
+    """Steps 2 and 3 on partitions of ``(band key, article id)`` rows (:func:`band_rows`,
+    or a mapper that also reads and cleans its partition first)."""
+    edges = _distinct(executor, executor.shuffle(rows, star_edges))
     return NearDuplicates(edges, connected_components(edges))
 
 
@@ -89,7 +94,7 @@ def candidate_pairs(executor: Executor, partitions: Iterable[Sequence[Text]]
 
 
 def _distinct(executor: Executor, found: Partitions) -> list[tuple[int, int]]:
-    unique = executor.shuffle(executor.map_partitions(keyed, found), first)
+    unique = executor.shuffle(found, first)  # an edge found in several bands, once
     return sorted(executor.collect(unique))
 
 

@@ -41,8 +41,8 @@ class DaskExecutor:
         return out
 
     def collect(self, partitions: Partitions) -> Iterator[Any]:
-        for future in partitions:
-            yield from future.result()
+        for part in self.client.gather(list(partitions)):  # one round trip for all
+            yield from part
 
 
 @contextmanager
