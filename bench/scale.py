@@ -46,6 +46,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -122,7 +123,8 @@ def print_figures(f: dict[str, Any]) -> None:
           f"out: reports of one benchmark event or versions of one text)")
     for kind, row in f["recall"].items():
         print(f"    {kind:<12} planted {row['planted']:>6,}  found {row['found']:>6,}  "
-              f"recall {row['recall']:.3f}  as {EXPECTED_KIND[kind]} {row['as_expected']:.3f}")
+              f"recall {row['recall']:.3f}  as {EXPECTED_KIND[kind]} {row['as_expected']:.3f}  "
+              f"missed: {row['missed_by_benchmark'] or 'none'}")
     print(f"  direction right {f['direction_right']:.3f} over {f['direction_pairs']} pairs; "
           f"families whole in one origin {f['families_whole']:.3f} of {f['families']}")
     print(f"  (archive generated in {f['generate_seconds']:,.0f} s; load average "
@@ -297,9 +299,11 @@ def score(graph: dict[str, Any], external: dict[int, str | None],
         planted = [k["id"] for k in key.values() if k["kind"] == kind]
         found = [i for i in planted if i in linked]
         expected = sum(EXPECTED_KIND[kind] in linked[i] for i in found)
+        missed = Counter(key[i]["base"].split(":")[0] for i in planted if i not in linked)
         recall[kind] = {"planted": len(planted), "found": len(found),
                         "recall": len(found) / len(planted) if planted else 0.0,
-                        "as_expected": expected / len(found) if found else 0.0}
+                        "as_expected": expected / len(found) if found else 0.0,
+                        "missed_by_benchmark": dict(missed.most_common())}
     origins_of: dict[str, set[int]] = {}  # an article may sit in several origins
     for n, group in enumerate(graph["origins"]):
         for article_id in group:

@@ -160,3 +160,37 @@ def test_a_larger_corpus_goes_round_again_with_varied_texts(tmp_path: Path) -> N
     assert len(varied) == len(report.sentences)
     kept = sum(a == b for a, b in zip(varied, report.sentences, strict=True))
     assert kept < len(varied) / 2  # whole sentences rarely survive: no accidental copies
+
+
+def test_the_scale_benchmark_scores_edges_against_the_key() -> None:
+    score = load_bench("scale").score
+
+    def entry(name: str, kind: str, of: str | None, event: str, base: str) -> dict:
+        return {"id": name, "kind": kind, "of": of, "family": of or name, "event": event,
+                "base": base}
+
+    key = {k["id"]: k for k in (
+        entry("a1", "original", None, "e1#0", "t1"), entry("a2", "copy", "a1", "e1#0", "t1"),
+        entry("a3", "rewrite", "a1", "e1#0", "t1"), entry("a4", "original", None, "e1#0", "t2"),
+        entry("a5", "original", None, "e2#0", "t3"), entry("a6", "partial", "a5", "e2#0", "t3"),
+        entry("a7", "original", None, "e3#1", "t1"))}
+    external = {n: f"a{n}" for n in range(1, 8)}
+    graph = {"edges": [
+        {"derived": 2, "source": 1, "kind": "copy"},      # right, right way round
+        {"derived": 1, "source": 3, "kind": "rewrite"},   # right pair, wrong way round
+        {"derived": 4, "source": 1, "kind": "copy"},      # two reports of one event: left out
+        {"derived": 7, "source": 1, "kind": "copy"},      # two passes of one text: left out
+        {"derived": 6, "source": 2, "kind": "copy"},      # unrelated: wrong
+        {"derived": 6, "source": 5, "kind": "shared-quotes"},  # not a derivation: ignored
+    ], "origins": [[1, 2, 3], [5], [6]]}
+    figures = score(graph, external, key)
+    assert (figures["edges_right"], figures["edges_wrong"], figures["edges_left_out"]) == \
+        (2, 1, 2)
+    assert figures["precision"] == 2 / 3
+    assert figures["recall"]["copy"]["recall"] == 1.0
+    assert figures["recall"]["rewrite"] == {"planted": 1, "found": 1, "recall": 1.0,
+                                            "as_expected": 1.0, "missed_by_benchmark": {}}
+    assert figures["recall"]["partial"]["recall"] == 0.0
+    assert figures["recall"]["partial"]["missed_by_benchmark"] == {"t3": 1}
+    assert (figures["direction_pairs"], figures["direction_right"]) == (2, 0.5)
+    assert (figures["families"], figures["families_whole"]) == (2, 0.5)
