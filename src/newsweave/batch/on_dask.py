@@ -21,6 +21,33 @@ from typing import Any
 from newsweave.batch.executor import Mapper, Partitions, Reducer, reduce_pieces, split
 
 
+class Packed:
+    """A partition's list as one object for Dask to move: Dask serialises a bare list item
+    by item (320,000 ``(key, id)`` tuples took 69 s to gather on the loaded machine), but
+    any other object as one pickle."""
+
+    __slots__ = ("items",)
+
+    def __init__(self, items: list[Any]) -> None:
+        self.items = items
+
+
+def _open(part: Any) -> Any:
+    return part.items if isinstance(part, Packed) else part
+
+
+def _map(func: Mapper, part: Any) -> Packed:
+    return Packed(func(_open(part)))
+
+
+def _split(part: Packed, outputs: int) -> tuple[Packed, ...]:
+    return tuple(Packed(piece) for piece in split(part.items, outputs))
+
+
+def _reduce(reduce: Reducer, *pieces: Packed) -> Packed:
+    return Packed(reduce_pieces(reduce, *(p.items for p in pieces)))
+
+
 class DaskExecutor:
     """Runs batch work on the Dask cluster behind ``client``."""
 
@@ -28,21 +55,23 @@ class DaskExecutor:
         self.client = client
 
     def map_partitions(self, func: Mapper, partitions: Iterable[Any]) -> Partitions:
-        return self.client.map(func, list(partitions), pure=False)
+        parts = list(partitions)
+        return self.client.map(_map, [func] * len(parts), parts, pure=False)
 
     def shuffle(self, partitions: Partitions, reduce: Reducer, *,
                 outputs: int | None = None) -> Partitions:
         count = max(1, outputs or len(partitions))
-        cut = self.client.map(split, list(partitions), outputs=count, pure=False)
+        cut = self.client.map(_split, list(partitions), outputs=count, pure=False)
         out = []
         for j in range(count):
+            # Each piece is taken out where its partition was cut: only it moves.
             mine = [self.client.submit(operator.getitem, c, j, pure=False) for c in cut]
-            out.append(self.client.submit(reduce_pieces, reduce, *mine, pure=False))
+            out.append(self.client.submit(_reduce, reduce, *mine, pure=False))
         return out
 
     def collect(self, partitions: Partitions) -> Iterator[Any]:
         for part in self.client.gather(list(partitions)):  # one round trip for all
-            yield from part
+            yield from part.items
 
 
 @contextmanager
