@@ -69,6 +69,8 @@ def main() -> None:
     parser.add_argument("--batch-join", type=int, metavar="WORKERS", default=0,
                         help="instead of ingesting: time newsweave.batch's near-duplicate join "
                              "in one process and on Dask with this many workers")
+    parser.add_argument("--clean", action="store_true",
+                        help="with --batch-join: the map cleans each body first")
     parser.add_argument("--one", type=Path, help=argparse.SUPPRESS)  # child: ingest one archive
     args = parser.parse_args()
     if args.one:
@@ -89,7 +91,7 @@ def main() -> None:
                            check=True, stdout=subprocess.DEVNULL)
         generated = time.perf_counter() - started
         if args.batch_join:
-            print_join(compare_executors(folder, args.batch_join))
+            print_join(compare_executors(folder, args.batch_join, clean=args.clean))
             continue
         command = [sys.executable, __file__, "--one", str(folder), "--batch", str(args.batch)]
         if args.embed:
@@ -134,8 +136,7 @@ def print_figures(f: dict[str, Any]) -> None:
 def shard_band_rows(path: str) -> list[tuple[int, int]]:
     """Map side of the batch join for one generated shard, on the worker that runs it: read
     the file, then the reuse stage's MinHash band rows of each article (id ``a0000123`` ->
-    123). The text is the generated one, boilerplate included: cleaning is not in the batch
-    package yet."""
+    123). The text is the generated one, boilerplate included."""
     from newsweave.batch.dedup import band_rows
 
     with open(path, encoding="utf-8") as fh:
@@ -143,7 +144,19 @@ def shard_band_rows(path: str) -> list[tuple[int, int]]:
     return band_rows(texts)
 
 
-def compare_executors(folder: Path, workers: int) -> dict[str, Any]:
+def shard_clean_band_rows(path: str) -> list[tuple[int, int]]:
+    """As :func:`shard_band_rows`, each body first cleaned by the engine's cleaner
+    (``clean_text``, as ingest cleans a JSON record's text; without the outlet's recurring
+    lines, which need the store)."""
+    from newsweave.batch.dedup import band_rows
+    from newsweave.clean import clean_text
+
+    with open(path, encoding="utf-8") as fh:
+        texts = [(int(r["id"][1:]), clean_text(r["text"]).text) for r in map(json.loads, fh)]
+    return band_rows(texts)
+
+
+def compare_executors(folder: Path, workers: int, *, clean: bool = False) -> dict[str, Any]:
     """Wall-clock seconds of the map (read + MinHash) and of the join (shuffle by band,
     distinct edges, components), in one process and on a Dask LocalCluster."""
     sys.path.insert(0, str(REPO / "src"))
@@ -153,11 +166,13 @@ def compare_executors(folder: Path, workers: int) -> dict[str, Any]:
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     shards = [str(folder / name) for name in manifest["shards"]]
     figures: dict[str, Any] = {"articles": manifest["articles"], "partitions": len(shards),
-                               "workers": workers}
+                               "workers": workers, "clean": clean}
+    mapper = shard_clean_band_rows if clean else shard_band_rows
     local = LocalExecutor()
-    importlib.import_module("newsweave.batch.dedup")
+    for module in ("newsweave.batch.dedup", "newsweave.clean"):
+        importlib.import_module(module)
     started = time.perf_counter()
-    rows = local.map_partitions(shard_band_rows, shards)
+    rows = local.map_partitions(mapper, shards)
     mapped = time.perf_counter()
     single = join_bands(local, rows)
     figures["local"] = {"map": mapped - started, "join": time.perf_counter() - mapped}
@@ -168,10 +183,11 @@ def compare_executors(folder: Path, workers: int) -> dict[str, Any]:
     with local_executor(workers) as executor:
         # Each worker imports the reuse stage's modules once, before the clock starts (as
         # one process already has them): a long-lived cluster pays that once.
-        executor.client.run(importlib.import_module, "newsweave.batch.dedup")
+        for module in ("newsweave.batch.dedup", "newsweave.clean"):
+            executor.client.run(importlib.import_module, module)
         figures["dask_start"] = time.perf_counter() - started
         started = time.perf_counter()
-        rows = executor.map_partitions(shard_band_rows, shards)
+        rows = executor.map_partitions(mapper, shards)
         wait(rows)
         mapped = time.perf_counter()
         spread = join_bands(executor, rows)
@@ -184,7 +200,8 @@ def compare_executors(folder: Path, workers: int) -> dict[str, Any]:
 
 def print_join(f: dict[str, Any]) -> None:
     local, dask = f["local"], f["dask"]
-    print(f"{f['articles']:,} articles in {f['partitions']} partitions: one process map "
+    what = "read + clean + MinHash" if f["clean"] else "read + MinHash"
+    print(f"{f['articles']:,} articles in {f['partitions']} partitions ({what}): one process map "
           f"{local['map']:.1f} s, join {local['join']:.1f} s; Dask {f['workers']} workers map "
           f"{dask['map']:.1f} s ({local['map'] / dask['map']:.2f}x), join {dask['join']:.1f} s "
           f"({local['join'] / dask['join']:.2f}x); cluster start {f['dask_start']:.1f} s; "

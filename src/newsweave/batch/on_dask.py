@@ -22,9 +22,9 @@ from newsweave.batch.executor import Mapper, Partitions, Reducer, reduce_pieces,
 
 
 class Packed:
-    """A partition's list as one object for Dask to move: Dask serialises a bare list item
-    by item (320,000 ``(key, id)`` tuples took 69 s to gather on the loaded machine), but
-    any other object as one pickle."""
+    """A partition's list as one object for Dask to move, pickled in one go: bare lists went
+    through Dask's serialisation far more slowly (gathering 320,000 ``(key, id)`` tuples
+    took 69 s on the loaded machine; see docs/benchmarks.md, "Archive scale")."""
 
     __slots__ = ("items",)
 
