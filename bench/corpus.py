@@ -63,7 +63,7 @@ import re
 import sys
 from collections import deque
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cache
 from pathlib import Path
@@ -170,7 +170,6 @@ class Planted:
 
     record: dict[str, object]
     key: dict[str, object]
-    sentences: list[str] = field(default_factory=list)
 
 
 # -- reading the benchmarks --------------------------------------------------------------
