@@ -70,6 +70,7 @@ def bucket_pairs(_key: int, ids: list[int]) -> list[Keyed]:
 
 
 def first(key: tuple[int, int], _values: list[None]) -> list[tuple[int, int]]:
+    """A key once, however many times it was emitted (an edge found in several bands)."""
     return [key]
 
 
