@@ -30,6 +30,12 @@ Printed per size:
 
     python bench/scale.py --sizes 10000 [--embed] [--batch 1000] [--shard-size 1000]
     python bench/scale.py --sizes 10000,100000 --keep /tmp/archives   # keep the archives
+    python bench/scale.py --sizes 10000 --batch-join 2 [--clean]   # newsweave.batch: 1 vs Dask
+
+``--batch-join N`` does not ingest: it times ``newsweave.batch``'s near-duplicate join on
+the archive's shards (one partition each) in one process and on a Dask LocalCluster of N
+workers, the map (read, with ``--clean`` also clean, MinHash band rows) apart from the join
+(shuffle by band, distinct edges, components), and checks that both give the same result.
 
 The machine is shared: the per-CPU-second rates are the ones to compare between runs.
 """
