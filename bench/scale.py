@@ -1,0 +1,359 @@
+"""Archive scale: a generated archive ingested through the engine, its speed, memory and reuse.
+
+For each size it generates an archive with ``bench/corpus.py`` (in a child process; seeded,
+so the same size gives the same archive), then ingests it in another child process (so each
+size's peak memory is its own) through the engine, one shard of ``--shard-size`` articles
+per ``Engine.ingest`` call, as an archive would be fed in. The engine runs the clean step
+(ingest always cleans) and only the ``reuse`` and ``stories`` stages (``Engine(...,
+stages=[ReuseStage(), StoriesStage()])``; the extract stage is left for a later, deeper
+pass). The reuse stage's embeddings (rewrites and translations) are off unless ``--embed``
+is given: embedding a lead costs about 0.15 s, which alone caps ingest near 7 articles/s on
+this machine; without them the stage finds copies through MinHash bands and shared
+sentences only.
+
+Printed per size:
+
+* articles per second over the whole ingest, wall clock and per CPU second of the process,
+  and the seconds spent in clean+store (reading, cleaning, writing) and in each stage;
+* peak RSS of the process, and the peak beyond the memory the process held before the
+  ingest began, per article; the store's size on disk per article;
+* reuse precision and recall against the corpus's answer key, read from the provenance
+  graph (``Engine.provenance()``): a predicted copy or rewrite edge is right when both
+  articles belong to one planted family (an original and what was derived from it), wrong
+  when they belong to unrelated texts, and left out when they are two independent reports of
+  one benchmark event or two passes' versions of one benchmark text (the benchmarks hold real
+  reposts with no gold for them; their number is printed). Recall per planted kind: a derived
+  article is found when an edge links it to its family; "as" says how often the edge's kind
+  is the expected one (``copy`` for wire and partial copies, ``rewrite`` for rewrites and
+  translations); direction is checked on edges between a derived article and its own
+  original; a family is whole when all its articles share one engine origin.
+
+    python bench/scale.py --sizes 10000 [--embed] [--batch 1000] [--shard-size 1000]
+    python bench/scale.py --sizes 10000,100000 --keep /tmp/archives   # keep the archives
+    python bench/scale.py --sizes 10000 --batch-join 2 [--clean]   # newsweave.batch: 1 vs Dask
+
+``--batch-join N`` does not ingest: it times ``newsweave.batch``'s near-duplicate join on
+the archive's shards (one partition each) in one process and on a Dask LocalCluster of N
+workers, the map (read, with ``--clean`` also clean, MinHash band rows) apart from the join
+(shuffle by band, distinct edges, components), and checks that both give the same result.
+
+The machine is shared: the per-CPU-second rates are the ones to compare between runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+EXPECTED_KIND = {"copy": "copy", "partial": "copy", "rewrite": "rewrite",
+                 "translation": "rewrite"}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10000", help="archive sizes, comma-separated")
+    parser.add_argument("--seed", type=int, default=7, help="the archive's seed (default 7)")
+    parser.add_argument("--batch", type=int, default=1000, help="articles per stage batch")
+    parser.add_argument("--shard-size", type=int, default=1000,
+                        help="articles per input file, one Engine.ingest call each")
+    parser.add_argument("--embed", action="store_true",
+                        help="embeddings on in the reuse stage (rewrites, translations)")
+    parser.add_argument("--keep", type=Path, help="keep the generated archives in this folder")
+    parser.add_argument("--json", action="store_true", help="print each size's figures as JSON")
+    parser.add_argument("--batch-join", type=int, metavar="WORKERS", default=0,
+                        help="instead of ingesting: time newsweave.batch's near-duplicate join "
+                             "in one process and on Dask with this many workers")
+    parser.add_argument("--clean", action="store_true",
+                        help="with --batch-join: the map cleans each body first")
+    parser.add_argument("--one", type=Path, help=argparse.SUPPRESS)  # child: ingest one archive
+    args = parser.parse_args()
+    if args.one:
+        print(json.dumps(ingest_archive(args.one, batch=args.batch, embed=args.embed)))
+        return
+    try:
+        sizes = [int(s) for s in args.sizes.split(",")]
+    except ValueError:
+        sys.exit(f"--sizes {args.sizes!r}: expected whole numbers separated by commas")
+    root = args.keep or Path(tempfile.mkdtemp(prefix="newsweave-scale-"))
+    for size in sizes:
+        folder = root / f"archive-{size}-seed{args.seed}"
+        started = time.perf_counter()
+        if not (folder / "manifest.json").is_file():
+            subprocess.run([sys.executable, str(REPO / "bench" / "corpus.py"), "--articles",
+                            str(size), "--out", str(folder), "--seed", str(args.seed),
+                            "--shard-size", str(args.shard_size)],
+                           check=True, stdout=subprocess.DEVNULL)
+        generated = time.perf_counter() - started
+        if args.batch_join:
+            print_join(compare_executors(folder, args.batch_join, clean=args.clean))
+            continue
+        command = [sys.executable, __file__, "--one", str(folder), "--batch", str(args.batch)]
+        if args.embed:
+            command.append("--embed")
+        out = subprocess.run(command, stdout=subprocess.PIPE, text=True, check=True)
+        figures = json.loads(out.stdout.strip().splitlines()[-1])
+        figures["generate_seconds"] = round(generated, 1)
+        figures["load_average"] = [round(x, 1) for x in os.getloadavg()]
+        if args.json:
+            print(json.dumps(figures, indent=2))
+        else:
+            print_figures(figures)
+        if not args.keep:
+            shutil.rmtree(folder, ignore_errors=True)
+    if not args.keep:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def print_figures(f: dict[str, Any]) -> None:
+    stages = ", ".join(f"{name} {seconds:,.0f} s" for name, seconds in f["stage_seconds"].items())
+    print(f"{f['articles']:,} articles ({(f['embed'] and 'embeddings on') or 'embeddings off'}, "
+          f"stages clean+{'+'.join(f['stage_seconds'])}): "
+          f"{f['articles_per_s']:,.0f} articles/s wall, {f['articles_per_cpu_s']:,.0f} per CPU s "
+          f"({f['seconds']:,.0f} s wall / {f['cpu_seconds']:,.0f} s CPU: clean+store "
+          f"{f['clean_store_seconds']:,.0f} s, {stages})")
+    print(f"  memory: peak RSS {f['peak_rss_mb']:,.0f} MB, {f['peak_rss_before_mb']:,.0f} MB "
+          f"before the ingest, so {f['rss_kb_per_article']:.1f} KB per article beyond it; "
+          f"store {f['store_kb_per_article']:.1f} KB per article on disk")
+    print(f"  reuse: precision {f['precision']:.3f} ({f['edges_right']} right, "
+          f"{f['edges_wrong']} wrong of the copy/rewrite edges; {f['edges_left_out']} left "
+          f"out: reports of one benchmark event or versions of one text)")
+    for kind, row in f["recall"].items():
+        print(f"    {kind:<12} planted {row['planted']:>6,}  found {row['found']:>6,}  "
+              f"recall {row['recall']:.3f}  as {EXPECTED_KIND[kind]} {row['as_expected']:.3f}  "
+              f"missed: {row['missed_by_benchmark'] or 'none'}")
+    print(f"  direction right {f['direction_right']:.3f} over {f['direction_pairs']} pairs; "
+          f"families whole in one origin {f['families_whole']:.3f} of {f['families']}")
+    print(f"  (archive generated in {f['generate_seconds']:,.0f} s; load average "
+          f"{', '.join(str(x) for x in f['load_average'])})")
+
+
+def shard_band_rows(path: str) -> list[tuple[int, int]]:
+    """Map side of the batch join for one generated shard, on the worker that runs it: read
+    the file, then the reuse stage's MinHash band rows of each article (id ``a0000123`` ->
+    123). The text is the generated one, boilerplate included."""
+    from newsweave.batch.dedup import band_rows
+
+    with open(path, encoding="utf-8") as fh:
+        texts = [(int(r["id"][1:]), r["text"]) for r in map(json.loads, fh)]
+    return band_rows(texts)
+
+
+def shard_clean_band_rows(path: str) -> list[tuple[int, int]]:
+    """As :func:`shard_band_rows`, each body first cleaned by the engine's cleaner
+    (``clean_text``, as ingest cleans a JSON record's text; without the outlet's recurring
+    lines, which need the store)."""
+    from newsweave.batch.dedup import band_rows
+    from newsweave.clean import clean_text
+
+    with open(path, encoding="utf-8") as fh:
+        texts = [(int(r["id"][1:]), clean_text(r["text"]).text) for r in map(json.loads, fh)]
+    return band_rows(texts)
+
+
+def compare_executors(folder: Path, workers: int, *, clean: bool = False) -> dict[str, Any]:
+    """Wall-clock seconds of the map (read + MinHash) and of the join (shuffle by band,
+    distinct edges, components), in one process and on a Dask LocalCluster."""
+    sys.path.insert(0, str(REPO / "src"))
+    from newsweave.batch import LocalExecutor, join_bands
+    from newsweave.batch.on_dask import local_executor
+
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    shards = [str(folder / name) for name in manifest["shards"]]
+    figures: dict[str, Any] = {"articles": manifest["articles"], "partitions": len(shards),
+                               "workers": workers, "clean": clean}
+    mapper = shard_clean_band_rows if clean else shard_band_rows
+    local = LocalExecutor()
+    for module in ("newsweave.batch.dedup", "newsweave.clean"):
+        importlib.import_module(module)
+    started = time.perf_counter()
+    rows = local.map_partitions(mapper, shards)
+    mapped = time.perf_counter()
+    single = join_bands(local, rows)
+    figures["local"] = {"map": mapped - started, "join": time.perf_counter() - mapped}
+    del rows
+    from distributed import wait
+
+    started = time.perf_counter()
+    with local_executor(workers) as executor:
+        # Each worker imports the reuse stage's modules once, before the clock starts (as
+        # one process already has them): a long-lived cluster pays that once.
+        for module in ("newsweave.batch.dedup", "newsweave.clean"):
+            executor.client.run(importlib.import_module, module)
+        figures["dask_start"] = time.perf_counter() - started
+        started = time.perf_counter()
+        rows = executor.map_partitions(mapper, shards)
+        wait(rows)
+        mapped = time.perf_counter()
+        spread = join_bands(executor, rows)
+        figures["dask"] = {"map": mapped - started, "join": time.perf_counter() - mapped}
+    figures["same_result"] = spread == single
+    figures["edges"], figures["components"] = len(single.edges), len(single.components)
+    figures["load_average"] = [round(x, 1) for x in os.getloadavg()]
+    return figures
+
+
+def print_join(f: dict[str, Any]) -> None:
+    local, dask = f["local"], f["dask"]
+    what = "read + clean + MinHash" if f["clean"] else "read + MinHash"
+    print(f"{f['articles']:,} articles in {f['partitions']} partitions ({what}): one process map "
+          f"{local['map']:.1f} s, join {local['join']:.1f} s; Dask {f['workers']} workers map "
+          f"{dask['map']:.1f} s ({local['map'] / dask['map']:.2f}x), join {dask['join']:.1f} s "
+          f"({local['join'] / dask['join']:.2f}x); cluster start {f['dask_start']:.1f} s; "
+          f"same edges and components: {f['same_result']} ({f['edges']:,} edges, "
+          f"{f['components']:,} components); load average "
+          f"{', '.join(str(x) for x in f['load_average'])}")
+
+
+class _Timed:
+    """A stage that adds up its own wall-clock time; everything else is the stage's."""
+
+    def __init__(self, stage: Any, clock: dict[str, float]) -> None:
+        self._stage = stage
+        self._clock = clock
+        self.name, self.version, self.requires = stage.name, stage.version, stage.requires
+        clock[stage.name] = 0.0
+        if hasattr(stage, "run_batches"):
+            self.run_batches = self._timed(stage.run_batches)
+
+    def _timed(self, method: Any) -> Any:
+        def run(*args: Any) -> None:
+            started = time.perf_counter()
+            try:
+                method(*args)
+            finally:
+                self._clock[self.name] += time.perf_counter() - started
+        return run
+
+    def run(self, *args: Any) -> None:
+        self._timed(self._stage.run)(*args)
+
+    def __getattr__(self, name: str) -> Any:  # e.g. the reuse stage's ``vectors``
+        return getattr(self._stage, name)
+
+
+def ingest_archive(folder: Path, *, batch: int, embed: bool) -> dict[str, Any]:
+    """Ingest one generated archive through the engine; return the figures."""
+    sys.path.insert(0, str(REPO / "src"))
+    sys.path.insert(0, str(REPO / "bench"))
+    from corpus import read_key
+    from newsweave.engine import Engine
+    from newsweave.reuse import ReuseStage
+    from newsweave.settings import load_settings
+    from newsweave.store import open_store
+    from newsweave.stories import StoriesStage
+
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    work = Path(tempfile.mkdtemp(prefix="newsweave-scale-db-"))
+    db = work / "scale.db"
+    settings = load_settings(db=str(db), batch_size=batch, reuse_embed=1 if embed else 0)
+    clock: dict[str, float] = {}
+    stages = [_Timed(ReuseStage(), clock), _Timed(StoriesStage(), clock)]
+    engine = Engine(open_store(str(db)), settings, stages=stages)
+    before = _peak_mb()
+    started, cpu = time.perf_counter(), time.process_time()
+    rejected = 0
+    for shard in manifest["shards"]:
+        report = engine.ingest([str(folder / shard)])
+        rejected += len(report.rejected)
+        print(f"{shard}: {time.perf_counter() - started:,.0f} s, peak {_peak_mb():,.0f} MB",
+              file=sys.stderr, flush=True)
+    seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu
+    peak = _peak_mb()
+    articles = manifest["articles"]
+    figures: dict[str, Any] = {
+        "articles": articles, "rejected": rejected, "embed": embed,
+        "seconds": round(seconds, 1), "cpu_seconds": round(cpu_seconds, 1),
+        "articles_per_s": articles / seconds, "articles_per_cpu_s": articles / cpu_seconds,
+        "stage_seconds": {k: round(v, 1) for k, v in clock.items()},
+        "clean_store_seconds": round(seconds - sum(clock.values()), 1),
+        "peak_rss_mb": peak, "peak_rss_before_mb": before,
+        "rss_kb_per_article": (peak - before) * 1024 / articles,
+        "store_kb_per_article": _disk_kb(work) / articles,
+    }
+    external = {a.id: a.external_id for a in engine.store.iter_articles()}
+    graph = engine.provenance()
+    engine.close()
+    shutil.rmtree(work, ignore_errors=True)
+    figures.update(score(graph, external, {k["id"]: k for k in read_key(folder)}))
+    return figures
+
+
+def score(graph: dict[str, Any], external: dict[int, str | None],
+          key: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """Precision, recall per planted kind, direction and whole families (see the module doc)."""
+    right = wrong = left_out = direction_pairs = direction_right = 0
+    linked: dict[str, set[str]] = {}  # derived article -> kinds of edges to its family
+    for edge in graph["edges"]:
+        if edge["kind"] not in ("copy", "rewrite"):
+            continue
+        derived, source = external.get(edge["derived"]), external.get(edge["source"])
+        a, b = key.get(derived or ""), key.get(source or "")
+        if a is None or b is None:
+            wrong += 1
+            continue
+        if a["family"] != b["family"]:
+            same_event = a["event"].split("#")[0] == b["event"].split("#")[0]
+            if same_event or a["base"] == b["base"]:
+                left_out += 1
+            else:
+                wrong += 1
+            continue
+        right += 1
+        for member in (a, b):
+            if member["kind"] != "original":
+                linked.setdefault(member["id"], set()).add(edge["kind"])
+        if a["kind"] == "original" or b["kind"] == "original":
+            direction_pairs += 1
+            direction_right += b["kind"] == "original"
+    recall: dict[str, dict[str, Any]] = {}
+    for kind in EXPECTED_KIND:
+        planted = [k["id"] for k in key.values() if k["kind"] == kind]
+        found = [i for i in planted if i in linked]
+        expected = sum(EXPECTED_KIND[kind] in linked[i] for i in found)
+        missed = Counter(key[i]["base"].split(":")[0] for i in planted if i not in linked)
+        recall[kind] = {"planted": len(planted), "found": len(found),
+                        "recall": len(found) / len(planted) if planted else 0.0,
+                        "as_expected": expected / len(found) if found else 0.0,
+                        "missed_by_benchmark": dict(missed.most_common())}
+    origins_of: dict[str, set[int]] = {}  # an article may sit in several origins
+    for n, group in enumerate(graph["origins"]):
+        for article_id in group:
+            name = external.get(article_id)
+            if name is not None:
+                origins_of.setdefault(name, set()).add(n)
+    families: dict[str, list[set[int]]] = {}
+    for k in key.values():
+        families.setdefault(k["family"], []).append(origins_of.get(k["id"], set()))
+    derived_families = {k["family"] for k in key.values() if k["kind"] != "original"}
+    whole = sum(1 for name in derived_families if set.intersection(*families[name]))
+    return {"precision": right / (right + wrong) if right + wrong else 0.0,
+            "edges_right": right, "edges_wrong": wrong, "edges_left_out": left_out,
+            "recall": recall, "direction_pairs": direction_pairs,
+            "direction_right": direction_right / direction_pairs if direction_pairs else 0.0,
+            "families": len(derived_families),
+            "families_whole": whole / len(derived_families) if derived_families else 0.0}
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _disk_kb(folder: Path) -> float:
+    return sum(p.stat().st_size for p in folder.iterdir() if p.is_file()) / 1024
+
+
+if __name__ == "__main__":
+    main()
+

@@ -1,0 +1,196 @@
+"""The generated archive (bench/corpus.py) holds exactly the reuse its answer key states."""
+
+from __future__ import annotations
+
+import json
+import random
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from conftest import load_bench, require_shared
+
+ARTICLES = 600
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    require_shared("benchmarks/ntrex/docs.jsonl")
+    out = tmp_path_factory.mktemp("corpus")
+    load_bench("corpus").generate(ARTICLES, out, seed=3, shard_size=250)
+    return out
+
+
+@pytest.fixture(scope="module")
+def planted(corpus: Path) -> tuple[dict[str, dict], dict[str, dict]]:
+    gen = load_bench("corpus")
+    records = {r["id"]: r for r in gen.read_articles(corpus)}
+    key = {k["id"]: k for k in gen.read_key(corpus)}
+    return records, key
+
+
+def test_size_shards_and_manifest(corpus: Path, planted: tuple[dict, dict]) -> None:
+    records, key = planted
+    manifest = json.loads((corpus / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["articles"] == len(records) == len(key) == ARTICLES
+    assert manifest["shards"] == ["articles-00000.jsonl", "articles-00001.jsonl",
+                                  "articles-00002.jsonl"]
+    assert manifest["counts"] == dict(sorted(Counter(k["kind"] for k in key.values()).items()))
+    assert set(manifest["counts"]) == {"original", "copy", "partial", "rewrite", "translation"}
+    for record in records.values():
+        assert record["outlet"] and record["title"] and record["published"] and record["text"]
+
+
+def test_every_derived_article_points_at_an_earlier_original(planted: tuple[dict, dict]
+                                                             ) -> None:
+    _, key = planted
+    for entry in key.values():
+        if entry["kind"] == "original":
+            assert entry["of"] is None and entry["family"] == entry["id"]
+        else:
+            original = key[entry["of"]]
+            assert original["kind"] == "original" and entry["family"] == original["id"]
+            assert entry["event"] == original["event"]
+            assert entry["id"] > original["id"]  # ids in order of creation
+
+
+def test_copies_carry_the_original_body_verbatim_in_other_boilerplate(
+        planted: tuple[dict, dict]) -> None:
+    records, key = planted
+    gen = load_bench("corpus")
+    copies = [k for k in key.values() if k["kind"] == "copy"]
+    assert len(copies) >= 20
+    for entry in copies:
+        original = key[entry["of"]]
+        copy_text, original_text = records[entry["id"]], records[entry["of"]]
+        assert gen.body_of(copy_text, entry) == gen.body_of(original_text, original)
+        assert copy_text["outlet"] != original_text["outlet"]
+        assert copy_text["text"] != original_text["text"]  # the boilerplate differs
+        assert copy_text["published"] > original_text["published"]
+
+
+def test_partial_copies_hold_the_stated_share_of_sentences_in_order(
+        planted: tuple[dict, dict]) -> None:
+    records, key = planted
+    gen = load_bench("corpus")
+    partials = [k for k in key.values() if k["kind"] == "partial"]
+    assert len(partials) >= 10
+    for entry in partials:
+        source = gen.body_of(records[entry["of"]], key[entry["of"]])
+        body = gen.body_of(records[entry["id"]], entry)
+        assert body == [source[i] for i in entry["kept"]]
+        assert entry["kept"] == sorted(set(entry["kept"]))
+        assert len(body) == max(2, round(entry["share"] * len(source)))
+        assert 0.3 <= entry["share"] <= 0.8 and len(body) < len(source)
+
+
+def test_rewrites_reword_reorder_and_credit_their_source(planted: tuple[dict, dict]) -> None:
+    records, key = planted
+    gen = load_bench("corpus")
+    rewrites = [k for k in key.values() if k["kind"] == "rewrite"]
+    assert len(rewrites) >= 10
+    reworded = total = 0
+    for entry in rewrites:
+        source = gen.body_of(records[entry["of"]], key[entry["of"]])
+        body = gen.body_of(records[entry["id"]], entry)
+        assert len(body) == len(source) and body != source
+        source_outlet = records[entry["of"]]["outlet"]
+        assert entry["attribution"].endswith(" reported")
+        assert source_outlet.lower() in entry["attribution"].lower()
+        assert body[0].endswith(f", {entry['attribution']}.")
+        assert records[entry["id"]]["outlet"] != source_outlet
+        reworded += sum(s not in source for s in body)
+        total += len(body)
+    assert reworded / total >= 0.5  # most sentences changed, not just the credited lead
+
+
+def test_translations_are_the_same_ntrex_document(planted: tuple[dict, dict]) -> None:
+    records, key = planted
+    gen = load_bench("corpus")
+    ntrex: dict[tuple[str, str], list[str]] = {}
+    for line in require_shared("benchmarks/ntrex/docs.jsonl").open(encoding="utf-8"):
+        doc = json.loads(line)
+        ntrex[(doc["doc"], doc["lang"])] = [t.strip() for t in doc["text"].splitlines()
+                                            if t.strip()]
+    translations = [k for k in key.values() if k["kind"] == "translation"]
+    assert len(translations) >= 10
+    for entry in translations:
+        original = key[entry["of"]]
+        assert entry["doc"] == original["doc"] and entry["lang"] != "eng"
+        assert original["lang"] == "eng"
+        lines = ntrex[(entry["doc"], entry["lang"])]
+        assert records[entry["id"]]["title"] == lines[0]
+        assert gen.body_of(records[entry["id"]], entry) == lines[1:]
+        english = ntrex[(entry["doc"], "eng")]
+        assert gen.body_of(records[entry["of"]], original) == english[1:]
+
+
+def test_boilerplate_surrounds_the_bodies(planted: tuple[dict, dict]) -> None:
+    records, key = planted
+    for entry in key.values():
+        paragraphs = records[entry["id"]]["text"].split("\n\n")
+        outlet = records[entry["id"]]["outlet"]
+        added = [paragraphs[i] for i in entry["added"]]
+        assert any(outlet in line for line in added)  # the outlet's recurring lines
+        assert len(added) < len(paragraphs)
+    # Advertisements sit inside bodies too (a paragraph between two body sentences).
+    inside = [k for k in key.values() if k["added"] and k["added"][0] > 0
+              and k["added"][0] + 1 not in k["added"]]
+    assert len(inside) >= 50
+
+
+def test_two_runs_with_one_seed_write_identical_files(corpus: Path, tmp_path: Path) -> None:
+    load_bench("corpus").generate(ARTICLES, tmp_path, seed=3, shard_size=250)
+    names = sorted(p.name for p in corpus.iterdir())
+    assert names == sorted(p.name for p in tmp_path.iterdir())
+    for name in names:
+        assert (corpus / name).read_bytes() == (tmp_path / name).read_bytes(), name
+    other = tmp_path / "other"
+    load_bench("corpus").generate(ARTICLES, other, seed=4, shard_size=250)
+    assert (other / "key.jsonl").read_bytes() != (corpus / "key.jsonl").read_bytes()
+
+
+def test_a_larger_corpus_goes_round_again_with_varied_texts(tmp_path: Path) -> None:
+    require_shared("benchmarks/ntrex/docs.jsonl")
+    gen = load_bench("corpus")
+    generator = gen.Generator(10, seed=1, translations=0.0)
+    report = next(r for e in generator.events for r in e.reports if len(r.sentences) >= 5)
+    varied = generator._vary(report.sentences, random.Random(1))
+    assert len(varied) == len(report.sentences)
+    kept = sum(a == b for a, b in zip(varied, report.sentences, strict=True))
+    assert kept < len(varied) / 2  # whole sentences rarely survive: no accidental copies
+
+
+def test_the_scale_benchmark_scores_edges_against_the_key() -> None:
+    score = load_bench("scale").score
+
+    def entry(name: str, kind: str, of: str | None, event: str, base: str) -> dict:
+        return {"id": name, "kind": kind, "of": of, "family": of or name, "event": event,
+                "base": base}
+
+    key = {k["id"]: k for k in (
+        entry("a1", "original", None, "e1#0", "t1"), entry("a2", "copy", "a1", "e1#0", "t1"),
+        entry("a3", "rewrite", "a1", "e1#0", "t1"), entry("a4", "original", None, "e1#0", "t2"),
+        entry("a5", "original", None, "e2#0", "t3"), entry("a6", "partial", "a5", "e2#0", "t3"),
+        entry("a7", "original", None, "e3#1", "t1"))}
+    external = {n: f"a{n}" for n in range(1, 8)}
+    graph = {"edges": [
+        {"derived": 2, "source": 1, "kind": "copy"},      # right, right way round
+        {"derived": 1, "source": 3, "kind": "rewrite"},   # right pair, wrong way round
+        {"derived": 4, "source": 1, "kind": "copy"},      # two reports of one event: left out
+        {"derived": 7, "source": 1, "kind": "copy"},      # two passes of one text: left out
+        {"derived": 6, "source": 2, "kind": "copy"},      # unrelated: wrong
+        {"derived": 6, "source": 5, "kind": "shared-quotes"},  # not a derivation: ignored
+    ], "origins": [[1, 2, 3], [5], [6]]}
+    figures = score(graph, external, key)
+    assert (figures["edges_right"], figures["edges_wrong"], figures["edges_left_out"]) == \
+        (2, 1, 2)
+    assert figures["precision"] == 2 / 3
+    assert figures["recall"]["copy"]["recall"] == 1.0
+    assert figures["recall"]["rewrite"] == {"planted": 1, "found": 1, "recall": 1.0,
+                                            "as_expected": 1.0, "missed_by_benchmark": {}}
+    assert figures["recall"]["partial"]["recall"] == 0.0
+    assert figures["recall"]["partial"]["missed_by_benchmark"] == {"t3": 1}
+    assert (figures["direction_pairs"], figures["direction_right"]) == (2, 0.5)
+    assert (figures["families"], figures["families_whole"]) == (2, 0.5)
