@@ -1,7 +1,8 @@
 """Forward-only schema migrations of the SQLite store.
 
-Each entry upgrades the schema by one version and runs in its own
-transaction, so a store is always at exactly one version. Never edit a
+Each entry upgrades the schema by one version; the pending entries run in
+one transaction, so a store is always at exactly one version and a reader
+never sees it half-way. Never edit a
 migration that has shipped: add a new one.
 """
 

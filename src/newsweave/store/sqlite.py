@@ -130,8 +130,11 @@ class SQLiteStore:
     def _check_schema(self) -> None:
         """Read-only: the store must be a newsweave store at this version (no migrating)."""
         tables = self._tables()
+        if not tables:  # an empty file: a first ingest is creating the store, or failed to
+            raise StoreError(f"{self.path}: no store here yet (an empty file; create one with: "
+                             f"newsweave --db {self.path} ingest PATH...)")
         self._refuse_foreign(tables)
-        current = self.schema_version if tables else 0
+        current = self.schema_version
         self._refuse_newer(current)
         if current < len(MIGRATIONS):
             raise StoreError(
@@ -146,19 +149,18 @@ class SQLiteStore:
         self._refuse_foreign(tables)
         if "schema_version" in tables and self.schema_version == len(MIGRATIONS):
             return  # the common case takes no write lock
+        # All pending steps in one transaction: a reader opening the store meanwhile sees it
+        # as it was or fully upgraded, never half-way (it refuses a half-way version).
         with self.transaction():
             self._refuse_foreign(self._tables())
             self._db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
-        while True:
-            with self.transaction():
-                current = self.schema_version
-                self._refuse_newer(current)
-                if current == len(MIGRATIONS):
-                    return
-                for statement in _split_sql(MIGRATIONS[current]):
+            current = self.schema_version
+            self._refuse_newer(current)
+            for version in range(current, len(MIGRATIONS)):
+                for statement in _split_sql(MIGRATIONS[version]):
                     self._db.execute(statement)
                 self._db.execute("INSERT INTO schema_version (version) VALUES (?)",
-                                 (current + 1,))
+                                 (version + 1,))
 
     # -- transactions ---------------------------------------------------------
 
