@@ -8,8 +8,16 @@ import sys
 from datetime import date
 
 from conftest import REPO, require_shared
-from newsweave.brief.timeline import dated_sentences, detokenise, read_dates, story_timeline
+from newsweave.brief.timeline import (
+    DatedSentence,
+    dated_sentences,
+    detokenise,
+    read_dates,
+    same_event,
+    story_timeline,
+)
 from newsweave.crosscheck.status import StoryArticle
+from newsweave.extract.dates import day_part
 
 
 def test_the_timeline_reads_dates_with_the_extract_resolver() -> None:
@@ -91,6 +99,71 @@ def test_a_sentence_serves_one_date_and_entries_come_in_date_order() -> None:
     picks = story_timeline(articles)
     assert [p.date for p in picks] == [date(2026, 3, 2), date(2026, 3, 3)]
     assert picks[0].sentence.start != picks[1].sentence.start
+
+
+def test_an_entry_collects_the_reports_that_date_its_event_in_other_words() -> None:
+    # Three reports put the bridge collapse on Friday in different words; a fourth
+    # mentions Friday only for an unrelated council vote and must not date the collapse.
+    articles = [
+        StoryArticle(1, "The old river bridge collapsed late on Friday as the storm peaked "
+                        "over the valley.", published="2025-11-08"),
+        StoryArticle(2, "Witnesses said the river bridge fell into the water on Friday after "
+                        "its old piers gave way.", published="2025-11-08"),
+        StoryArticle(3, "Residents were woken by a roar at a quarter to midnight on Friday, "
+                        "neighbours recalled.", published="2025-11-08"),
+        StoryArticle(4, "Separately, councillors approved a new parking budget on Friday "
+                        "afternoon in a short vote.", published="2025-11-08"),
+    ]
+    friday = [p for p in story_timeline(articles) if p.date == date(2025, 11, 7)]
+    assert len(friday) == 1
+    pick = friday[0]
+    assert pick.articles == [1, 2, 3, 4]  # every article that mentions the day
+    assert pick.dated[0] == pick.sentence  # the entry's own sentence first
+    # 2 shares the bridge's words; 3 names the same part of the night; 4 neither.
+    assert sorted(s.article for s in pick.dated) == [1, 2, 3]
+
+
+def test_same_event_needs_the_same_day_and_shared_words_or_part_of_day() -> None:
+    monday, tuesday = date(2026, 3, 2), date(2026, 3, 3)
+    late = frozenset(range(18, 24))
+    dam = DatedSentence(1, 0, 50, "The old earth dam wall gave way late on Monday.", monday,
+                        part=late)
+    words = "Its earth dam wall broke on Monday after the rain."
+    assert same_event(dam, DatedSentence(2, 0, 50, words, monday))
+    assert not same_event(dam, DatedSentence(2, 0, 50, words, tuesday))  # another day
+    assert not same_event(dam, DatedSentence(3, 0, 50, "A new mayor was sworn in on Monday.",
+                                             monday))
+    assert not same_event(dam, DatedSentence(3, 0, 50, "A new mayor was sworn in on Monday "
+                                             "morning.", monday, part=frozenset(range(5, 12))))
+
+
+def test_the_brief_shows_who_dates_an_entry_apart_from_who_states_it() -> None:
+    from newsweave.brief import render
+    from newsweave.brief.build import Brief, Source, TimelineEntry
+    from newsweave.model import Passage
+
+    entry = TimelineEntry("2026-03-02", "The dam gave way late on Monday.", [1],
+                          dating=[Passage(1, 0, 32, "The dam gave way late on Monday."),
+                                  Passage(3, 5, 60, "Sirens woke us at midnight on Monday.")])
+    assert entry.dated_by == [1, 3] and entry.to_dict()["dated_by"] == [1, 3]
+    brief = Brief(story=1, title="Dam", lead=[], claims=[], quotes=[], timeline=[entry],
+                  entities=[], sources=[Source(1, "Wire", None, 1, None),
+                                        Source(3, "<b>Beacon</b>", None, 3, None)])
+    assert "late on Monday. [1] (date also given by [3])" in render(brief, "md")
+    html = render(brief, "html")
+    assert "date given from 2 origins" in html and "&lt;b&gt;Beacon" in html
+
+
+def test_day_part_reads_the_words_at_a_date_expression() -> None:
+    def part(text: str, expression: str) -> list[int]:
+        at = text.index(expression)
+        return sorted(day_part(text, at, at + len(expression)) or [])
+
+    assert part("Sirens sounded at a quarter to midnight on Monday.", "Monday") == [0, 1, 22, 23]
+    assert part("He landed on Tuesday morning near the town.", "Tuesday") == list(range(5, 12))
+    assert part("The vote came on Tuesday at 3 pm in the hall.", "Tuesday") == [14, 15, 16]
+    assert part("The levee held on Sunday, and by evening it rained.", "Sunday") == []
+    assert part("The crowd met on Monday.", "Monday") == []
 
 
 def test_detokenise_undoes_ptb_tokens() -> None:

@@ -113,10 +113,19 @@ def minister_petrin_against_hallan(brief: Brief, files: dict[int, str]) -> None:
     assert origins(brief, files, sorted(hallan)) == {"07"}
 
 
+def dated(brief: Brief, files: dict[int, str], day: str, pattern: str) -> set[str]:
+    """The origins that date the timeline's entry for ``day`` (whose sentence matches
+    ``pattern``): the entry's citations and every article putting its event on that day
+    in its own words. The date is what they corroborate, not each word of the sentence
+    (that stays with ``cites``, which :func:`statements` counts)."""
+    entries = [t for t in brief.timeline if t.date == day and re.search(pattern, t.text)]
+    assert entries, f"no timeline entry on {day} matches {pattern!r}"
+    assert all(set(t.cites) <= set(t.dated_by) for t in entries)
+    return origins(brief, files, sorted({a for t in entries for a in t.dated_by}))
+
+
 def breach_late_monday(brief: Brief, files: dict[int, str]) -> None:
-    day = [t for t in brief.timeline if t.date == "2026-03-02"]
-    assert day and origins(brief, files, sorted({a for t in day for a in t.cites})) >= {
-        "01", "06", "07"}
+    assert dated(brief, files, "2026-03-02", r"gave way|collapse|breach") >= {"01", "06", "07"}
 
 
 def statement_q1(brief: Brief, files: dict[int, str]) -> None:
@@ -126,9 +135,7 @@ def statement_q1(brief: Brief, files: dict[int, str]) -> None:
 
 
 def inspection_26_february(brief: Brief, files: dict[int, str]) -> None:
-    day = [t for t in brief.timeline if t.date == "2026-02-26"]
-    assert day and origins(brief, files, sorted({a for t in day for a in t.cites})) >= {
-        "01", "09"}
+    assert dated(brief, files, "2026-02-26", r"inspect") >= {"01", "09"}
 
 
 # -- single-source, however many copies ---------------------------------------------
@@ -176,13 +183,10 @@ CASES: list[tuple[str, Check, str | None]] = [
     ("evacuated: about 3,200 (01, 06, 07, 09)", evacuated_3200, None),
     ("minister who met Krael: Petrin (01, 06) against Hallan (07)",
      minister_petrin_against_hallan, None),
-    ("breach late on Monday 2 March (01, 06, 07)", breach_late_monday,
-     "the timeline dates one sentence per day; 06's and 07's own mentions of Monday night "
-     "are not aligned with 01's"),
+    ("breach late on Monday 2 March (01, 06, 07)", breach_late_monday, None),
     ("Petrin's statement Q1 (01, 06)", statement_q1, None),
     ("inspection on 26 February (01 'last Thursday', 09 'February 26')",
-     inspection_26_february,
-     "09's sentence names Teleki's visits, not the same wording as 01's; not aligned"),
+     inspection_26_february, None),
     ("41 hospitalised: single-source", single_source(r"\b(?:41|forty-one)\b"), None),
     ("41 hospitalised: single-source figure", single_figure("41"), None),
     ("about 600 homes flooded: single-source", single_figure("600"), None),

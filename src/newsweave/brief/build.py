@@ -44,12 +44,21 @@ class Cited:
 class TimelineEntry:
     date: str  # ISO date
     text: str
-    cites: list[int]
+    cites: list[int]  # the articles that state the sentence (support-checked)
     evidence: list[Passage] = field(default_factory=list)
+    # Each article's own sentence that puts this event on this date, in whatever words
+    # it uses (newsweave.brief.timeline.same_event): what corroborates the *date*.
+    dating: list[Passage] = field(default_factory=list)
+
+    @property
+    def dated_by(self) -> list[int]:
+        """The articles that give this event this date: the cited ones and ``dating``'s."""
+        return sorted(set(self.cites) | {p.article for p in self.dating})
 
     def to_dict(self) -> dict[str, Any]:
         return {"date": self.date, "text": self.text, "cites": list(self.cites),
-                "evidence": [p.to_dict() for p in self.evidence]}
+                "evidence": [p.to_dict() for p in self.evidence],
+                "dated_by": list(self.dated_by), "dating": [p.to_dict() for p in self.dating]}
 
 
 @dataclass(slots=True)
@@ -566,7 +575,8 @@ def _timeline(
     check: CrossCheck, event_dates: Mapping[int, Sequence[tuple[date, int, int]]] | None
 ) -> list[TimelineEntry]:
     """The story's dated timeline (:func:`story_timeline`, the function Timeline17 measures);
-    each entry cites its sentence's article and the articles whose claims align with it."""
+    each entry cites its sentence's article and the articles whose claims align with it,
+    and is dated by those and every article reporting the same event on that day."""
     group_of = {id(u): g for g in check.groups for u in g.units}
     units_of = check.claims
     entries = []
@@ -581,7 +591,10 @@ def _timeline(
         text = balance_quotes(strip_dateline(sentence.text))
         if is_furniture(text):
             continue  # a dated photo caption is no event
-        entries.append(TimelineEntry(pick.date.isoformat(), text, sorted(cites)))
+        dating = [Passage(s.article, s.start, s.end, s.text) for s in pick.dated
+                  if not is_furniture(strip_dateline(s.text))]
+        entries.append(TimelineEntry(pick.date.isoformat(), text, sorted(cites),
+                                     dating=dating))
     return entries
 
 

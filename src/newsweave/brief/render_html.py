@@ -122,7 +122,11 @@ def render_html(brief: Brief) -> str:
         out.append("</ul>")
     if brief.timeline:
         out.append("<h2>Timeline</h2><ul>")
-        out += [f"<li><strong>{escape(t.date)}</strong>: {_line(t)}</li>" for t in brief.timeline]
+        for t in brief.timeline:
+            # Reports that give the event this day in their own words back the date only.
+            also = (f' <span class="dated">date given {backing(t.dated_by)}</span>'
+                    if set(t.dated_by) - set(t.cites) else "")
+            out.append(f"<li><strong>{escape(t.date)}</strong>: {_line(t)}{also}</li>")
         out.append("</ul>")
     if brief.unique:
         out.append("<h2>Reported by one outlet only</h2><ul>")

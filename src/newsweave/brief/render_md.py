@@ -96,7 +96,11 @@ def render_markdown(brief: Brief) -> str:
             lines.append(f"- {_escape(quote.text)}{who}{_cites(quote.cites)}")
     if brief.timeline:
         lines += ["", "## Timeline", ""]
-        lines += [f"- **{t.date}**: {_escape(t.text)}{_cites(t.cites)}" for t in brief.timeline]
+        for t in brief.timeline:
+            # Reports that give the event this day in their own words back the date only.
+            others = [a for a in t.dated_by if a not in t.cites]
+            also = f" (date also given by{_cites(others)})" if others else ""
+            lines.append(f"- **{t.date}**: {_escape(t.text)}{_cites(t.cites)}{also}")
     if brief.unique:
         lines += ["", "## Reported by one outlet only", ""]
         for outlet, items in brief.unique.items():

@@ -18,16 +18,25 @@ mention it (highest summed TF-IDF cosine to the others), so it states what
 most reports say happened that day, in a source's own words; a sentence
 serves one date only.
 
+Each entry also collects the articles that put *the same event* on that day in
+sentences of their own (:func:`same_event`): a sentence that names the same day
+and either shares content words with the entry's sentence or names an
+overlapping part of that day ("late on Monday" and "at a quarter to midnight
+on Monday"). Reports word one event differently; the day they give it is what
+corroborates the timeline's date, whether or not their sentences state the same
+claim.
+
 The brief (:mod:`newsweave.brief.build`) and ``bench/timeline17.py`` both
 call :func:`story_timeline`.
 
 Stable API: :class:`DatedSentence`, :class:`DatedPeriod`, :class:`TimelinePick`,
 :func:`dated_sentences`, :func:`read_dates`, :func:`select_timeline`, :func:`story_timeline`,
-:func:`central`, :func:`detokenise`.
+:func:`central`, :func:`detokenise`, :func:`same_event`.
 """
 
 from __future__ import annotations
 
+import calendar
 import math
 import re
 from bisect import bisect_right
@@ -38,7 +47,7 @@ from datetime import date, timedelta
 from typing import Protocol
 
 from newsweave.crosscheck.align import STOPWORDS, stem, tokens
-from newsweave.extract.dates import find_dates
+from newsweave.extract.dates import PART_WORDS, WEEKDAYS, day_part, find_dates
 from newsweave.nlp.sentences import split_sentences
 
 # Weights measured on Timeline17 (bench/timeline17.py; docs/benchmarks.md has the runs).
@@ -55,6 +64,13 @@ _KINDS = {"iso": "day", "day-month": "day", "month-day": "day", "weekday": "week
 _PERIOD_KINDS = frozenset({"month", "period"})
 _PERIOD_MAX_DAYS = 31
 _MAX_CANDIDATES = 150
+# Content words two sentences dating the same day must share to be about one event
+# (besides the words of the date itself), unless they name the same part of the day:
+# more than a two-word name, which one person's other doings that day share too.
+_SAME_EVENT_WORDS = 3
+_POSSESSIVE = re.compile(r"['’]s$")
+_DATE_WORDS = frozenset(WEEKDAYS) | PART_WORDS | {
+    m.lower() for m in (*calendar.month_name, *calendar.month_abbr) if m}
 
 
 class ArticleLike(Protocol):
@@ -74,6 +90,7 @@ class DatedSentence:
     date: date
     kind: str = "day"  # how the date was written: "day", "weekday", "relative" (_KINDS)
     published: date | None = None  # the article's publication day
+    part: frozenset[int] | None = None  # hours of the day its words name ("late on Monday")
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,12 +105,15 @@ class DatedPeriod:
 
 @dataclass(frozen=True, slots=True)
 class TimelinePick:
-    """One entry of a timeline: the date, its sentence, and every article mentioning it."""
+    """One entry of a timeline: the date, its sentence, every article mentioning the
+    date, and (``dated``) each article's sentence that puts the same event on it, the
+    entry's own sentence first (:func:`same_event`)."""
 
     date: date
     sentence: DatedSentence
     articles: list[int]
     score: float
+    dated: tuple[DatedSentence, ...] = ()
 
 
 def dated_sentences(
@@ -124,6 +144,7 @@ def read_dates(
     ("in March", "last week"), read in one pass of the resolver."""
     pub = _day(published)
     own_by_start: dict[int, dict[date, str]] = {}
+    parts: dict[tuple[int, date], frozenset[int]] = {}
     periods: set[tuple[date, date]] = set()
     every = split_sentences(text)
     sentences = [s for s in every if len(s.text.split()) >= _MIN_WORDS]
@@ -142,8 +163,11 @@ def read_dates(
             continue
         at = bisect_right(starts, mention.start) - 1
         if at >= 0 and mention.start < sentences[at].end:
-            own_by_start.setdefault(starts[at], {}).setdefault(
-                date.fromisoformat(mention.date), kind)
+            day = date.fromisoformat(mention.date)
+            own_by_start.setdefault(starts[at], {}).setdefault(day, kind)
+            part = day_part(text, mention.start, mention.end)
+            if part:
+                parts[(starts[at], day)] = parts.get((starts[at], day), frozenset()) | part
     found = []
     for sentence in sentences:
         own = own_by_start.get(sentence.start, {})
@@ -154,7 +178,7 @@ def read_dates(
                 days = {d: own.get(d, "day") for d in dict.fromkeys(theirs)}
         for day, kind in days.items():
             found.append(DatedSentence(article, sentence.start, sentence.end, sentence.text,
-                                       day, kind, pub))
+                                       day, kind, pub, parts.get((sentence.start, day))))
     return found, [DatedPeriod(article, a, b, pub) for a, b in sorted(periods)]
 
 
@@ -211,8 +235,52 @@ def select_timeline(
         best = central(fresh[:_MAX_CANDIDATES])
         used.add((best.article, best.start))
         picks.append(TimelinePick(day, best, sorted({c.article for c in candidates}),
-                                  scores[day]))
+                                  scores[day], _same_day_reports(best, candidates)))
     return sorted(picks, key=lambda p: p.date)
+
+
+def same_event(a: DatedSentence, b: DatedSentence) -> bool:
+    """Whether two sentences that date the same day report one event: they share
+    content words beyond the date's own, or name overlapping parts of that day.
+
+    >>> day = date(2026, 3, 2)
+    >>> dam = DatedSentence(1, 0, 40, "The old dam wall gave way late on Monday.", day,
+    ...                     part=frozenset(range(18, 24)))
+    >>> same_event(dam, DatedSentence(2, 0, 40, "The dam's old wall broke on Monday.", day))
+    True
+    >>> same_event(dam, DatedSentence(3, 0, 40, "The council met on Monday.", day))
+    False
+    >>> same_event(dam, DatedSentence(3, 0, 40, "Sirens woke us at midnight on Monday.", day,
+    ...                               part=frozenset({22, 23, 0, 1})))
+    True
+    """
+    if a.date != b.date:
+        return False
+    if a.part and b.part and a.part & b.part:
+        return True
+    return len(_event_words(a.text) & _event_words(b.text)) >= _SAME_EVENT_WORDS
+
+
+def _same_day_reports(
+    best: DatedSentence, candidates: Sequence[DatedSentence]
+) -> tuple[DatedSentence, ...]:
+    """``best``, then for each other article its sentence reporting ``best``'s event on
+    the same day (the one sharing most words with ``best`` where several do)."""
+    words = _event_words(best.text)
+    found: dict[int, tuple[int, DatedSentence]] = {}
+    for candidate in candidates:
+        if candidate.article == best.article or not same_event(best, candidate):
+            continue
+        shared = len(words & _event_words(candidate.text))
+        if candidate.article not in found or shared > found[candidate.article][0]:
+            found[candidate.article] = (shared, candidate)
+    return (best, *(s for _, s in found.values()))
+
+
+def _event_words(text: str) -> frozenset[str]:
+    words = (_POSSESSIVE.sub("", w) for w in tokens(text))
+    return frozenset(stem(w) for w in words
+                     if w.isalpha() and w not in STOPWORDS and w not in _DATE_WORDS)
 
 
 def story_timeline(
@@ -283,4 +351,4 @@ def _day(published: str | None) -> date | None:
 
 
 __all__ = ["DatedPeriod", "DatedSentence", "TimelinePick", "central", "dated_sentences",
-           "detokenise", "read_dates", "select_timeline", "story_timeline"]
+           "detokenise", "read_dates", "same_event", "select_timeline", "story_timeline"]

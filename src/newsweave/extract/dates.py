@@ -155,6 +155,54 @@ def _is_dateline(text: str, start: int, end: int) -> bool:
                 or _STAMP_BEFORE.search(text, max(0, start - 40), start))
 
 
+# Parts of a day as the hours they cover (0-23). "midnight" closes one day and opens
+# the next, so it covers both ends; a clock time covers its hour and the ones beside it.
+_PART_HOURS = {
+    "dawn": range(3, 8), "daybreak": range(3, 8), "sunrise": range(3, 8),
+    "morning": range(5, 12), "noon": range(11, 14), "midday": range(11, 14),
+    "afternoon": range(12, 18), "dusk": range(17, 21), "sunset": range(17, 21),
+    "evening": range(17, 23), "night": (*range(20, 24), *range(0, 5)),
+    "overnight": (*range(20, 24), *range(0, 6)), "tonight": range(18, 24),
+    "midnight": (22, 23, 0, 1), "late": range(18, 24), "early": range(0, 10),
+}
+PART_WORDS = frozenset(_PART_HOURS)  # the words that name a part of a day
+_PART = re.compile(
+    r"\b(?:(dawn|daybreak|sunrise|morning|noon|midday|afternoon|dusk|sunset|evening|"
+    r"overnight|tonight|midnight|night)\b|(late|early)\s+(?:on\s+)?" + _WEEKDAY +
+    r"|(\d{1,2})(?:[:.](\d\d))?\s*([ap])\.?m\b\.?|\b([01]?\d|2[0-3])[:.](\d\d)\b(?!\d))",
+    re.IGNORECASE)
+_PART_REACH = 32  # characters either side of a date expression: "at a quarter to midnight on"
+
+
+def day_part(text: str, start: int, end: int) -> frozenset[int] | None:
+    """The hours of the day that the words at a date expression (``text[start:end]``)
+    name: "late on Monday", "on Tuesday morning", "at a quarter to midnight on Monday",
+    "on Monday at 11.45pm"; None when they name no part of the day.
+
+    >>> sorted(day_part("The dam broke late on Monday.", 14, 28))
+    [18, 19, 20, 21, 22, 23]
+    >>> sorted(day_part("He landed at 8am on Tuesday.", 20, 27))
+    [7, 8, 9]
+    """
+    lo, hi = max(0, start - _PART_REACH), min(len(text), end + _PART_REACH)
+    # Stay inside the clause: a comma or full stop ends what the words are about.
+    before = re.split(r"[.;!?,]\s", text[lo:start])[-1]
+    after = re.split(r"[.;!?,](?:\s|$)", text[end:hi])[0]
+    window_start = start - len(before)
+    hours: set[int] = set()
+    for match in _PART.finditer(text, window_start, end + len(after)):
+        word, qualifier, _, hour12, _, meridian, hour24, _ = match.groups()
+        if word or qualifier:
+            hours.update(_PART_HOURS[(word or qualifier).lower()])
+        elif hour12 is not None:
+            hour = int(hour12) % 12 + (12 if meridian.lower() == "p" else 0)
+            hours.update(h % 24 for h in (hour - 1, hour, hour + 1))
+        elif hour24 is not None:
+            hour = int(hour24)
+            hours.update(h % 24 for h in (hour - 1, hour, hour + 1))
+    return frozenset(hours) or None
+
+
 def _names_a_date(text: str, end: int, taken: list[tuple[int, int]]) -> bool:
     gap = re.match(r",?\s*", text[end : end + 3])
     after = end + (gap.end() if gap else 0)
