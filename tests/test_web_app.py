@@ -14,7 +14,7 @@ from starlette.testclient import TestClient
 
 import newsweave
 from newsweave.errors import InputError
-from newsweave.web import create_app
+from newsweave.web import create_app, views
 from newsweave.web.auth import load_tokens
 from newsweave.web.respond import to_csv
 from web_support import (
@@ -320,3 +320,50 @@ def test_brief_worker_reports_a_store_it_cannot_open():
 
     state = BriefWorker(refuse).wait(1, 0, timeout=10)
     assert state.data is None and state.error and "no such store" in state.error
+
+
+def test_stories_show_confidence_and_flag_doubtful_ones(db, client):
+    with newsweave.open(db) as engine:
+        known = {s.id: s for s in engine.stories()}
+    rows = client.get("/api/v1/stories?size=200").json()["stories"]
+    assert rows and {r["id"] for r in rows} == set(known)
+    for r in rows:
+        story = known[r["id"]]
+        assert r["confidence"] == story.confidence is not None
+        assert r["nearest_story"] == story.nearest_story
+        assert r["doubtful"] == (story.confidence < views.DOUBTFUL)
+    page = client.get("/?size=200").text
+    for r in rows:
+        assert f"confidence {r['confidence']:.2f}" in page
+    assert page.count("doubtful story") == sum(r["doubtful"] for r in rows)
+    one = client.get(f"/stories/{rows[0]['id']}").text
+    assert f"confidence {rows[0]['confidence']:.2f}" in one
+
+
+def test_doubtful_badge_is_a_text_label(db):
+    from newsweave.web.app import _templates
+
+    macros = _templates().get_template("_macros.html").module
+    html = str(macros.confidence({"confidence": 0.1, "doubtful": True, "nearest_story": 7}))
+    assert "doubtful story" in html and "confidence 0.10" in html
+    clear = str(macros.confidence({"confidence": 0.9, "doubtful": False, "nearest_story": 7}))
+    assert "doubtful" not in clear and "confidence 0.90" in clear
+
+
+def test_contested_badge_says_not_yet_checked_until_a_brief_exists(db, client):
+    with TestClient(create_app(db, page_wait=0)) as fresh:
+        rows = fresh.get("/api/v1/stories").json()["stories"]
+        assert rows and all(r["contested"] is None and not r["contested_checked"]
+                            for r in rows)
+        assert fresh.get("/").text.count("contested: not yet checked") == len(rows)
+    # the module's client computed every brief: each listing now says what it found
+    rows = client.get("/api/v1/stories?size=200").json()["stories"]
+    expected = {r["id"]: sum(c["status"] == "contested" for c in client.get(
+        f"/api/v1/stories/{r['id']}/brief").json()["brief"]["claims"]) for r in rows}
+    rows = client.get("/api/v1/stories?size=200").json()["stories"]
+    assert all(r["contested_checked"] for r in rows)
+    assert {r["id"]: r["contested"] for r in rows} == expected
+    page = client.get("/?size=200").text
+    assert "not yet checked" not in page
+    for n in {v for v in expected.values() if v}:
+        assert f"{n} contested" in page

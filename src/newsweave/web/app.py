@@ -133,7 +133,8 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
                               until=day(q.get("until"), "until"))
         after = decode_cursor(q.get("cursor"), f"stories:{sort}", (float, int))
         found = engine.story_page(sort, filters=filters, limit=size + 1,
-                                  after=(after[0], after[1]) if after else None)
+                                  after=(after[0], after[1]) if after else None,
+                                  confidence=True)
         rows = [views.story_summary(s, briefs) for s, _ in found[:size]]
         next_url = None
         if len(found) > size:
