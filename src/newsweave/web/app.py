@@ -40,8 +40,10 @@ from newsweave.web.paging import (
 from newsweave.web.respond import (
     LIST_FORMATS,
     SecurityHeaders,
+    entity_tag,
     error_json,
     list_response,
+    tagged,
     with_params,
 )
 
@@ -214,15 +216,28 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
             raise BadRequest("hl must be START-END with START < END")
         return article_id, (a, b)
 
+    def _state_tag(request: Request, engine: Engine, kind: str, *article_ids: int) -> str:
+        """An article view is a function of the articles' content and what the stages
+        wrote (links, entities, stories): their hashes and the store's generation."""
+        hashes = [engine.article(i).content_hash for i in article_ids]
+        return entity_tag(kind, request.url.path, request.url.query, *hashes,
+                      engine.store.search.generation())
+
     def article_page(request: Request, engine: Engine) -> Response:
         article_id, hl = _article_args(request)
-        return page(request, "article.html", **views.article_view(engine, article_id, hl))
+        return tagged(request, _state_tag(request, engine, "article-page", article_id),
+                      lambda: page(request, "article.html",
+                                   **views.article_view(engine, article_id, hl)))
 
     def article_api(request: Request, engine: Engine) -> Response:
         article_id, hl = _article_args(request)
-        data = views.article_view(engine, article_id, hl)
-        data.pop("segments")
-        return JSONResponse({"ok": True, **data})
+
+        def build() -> Response:
+            data = views.article_view(engine, article_id, hl)
+            data.pop("segments")
+            return JSONResponse({"ok": True, **data})
+
+        return tagged(request, _state_tag(request, engine, "article-json", article_id), build)
 
     def articles_api(request: Request, engine: Engine) -> Response:
         q = request.query_params
@@ -248,14 +263,19 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
 
     def compare_page(request: Request, engine: Engine) -> Response:
         a, b = _pair(request)
-        return page(request, "compare.html", **views.compare_view(engine, a, b))
+        return tagged(request, _state_tag(request, engine, "compare-page", a, b),
+                      lambda: page(request, "compare.html", **views.compare_view(engine, a, b)))
 
     def compare_api(request: Request, engine: Engine) -> Response:
         a, b = _pair(request)
-        data = views.compare_view(engine, a, b)
-        for side in ("a", "b"):
-            data[side].pop("segments")
-        return JSONResponse({"ok": True, **data})
+
+        def build() -> Response:
+            data = views.compare_view(engine, a, b)
+            for side in ("a", "b"):
+                data[side].pop("segments")
+            return JSONResponse({"ok": True, **data})
+
+        return tagged(request, _state_tag(request, engine, "compare-json", a, b), build)
 
     def _entity_id(request: Request) -> int:
         return whole(request.path_params["id"], "entity id", required=True) or 0
