@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -266,16 +267,27 @@ def test_ingest_needs_a_token_with_the_ingest_scope(client):
                     headers={"Authorization": f"Bearer {TOKEN_INGEST}",
                              "Origin": "https://evil.example"})
     assert r.status_code == 403
-    r = client.post("/api/v1/ingest", content=text,
+    r = client.post("/api/v1/ingest?wait=true", content=text,
                     headers={"Authorization": f"Bearer {TOKEN_INGEST}"})
     assert r.status_code == 200, r.text
     report = r.json()
     assert len(report["new"]) == 1 and report["stories"]
+    assert report["job"]["state"] == "done" and report["job"]["counts"]["new"] == 1
     hits = client.get("/api/v1/search?q=crane").json()
     assert [h["article"] for h in hits["hits"]] == report["new"]
     again = client.post("/ingest", data={"token": TOKEN_INGEST, "text": text},
-                        headers={"Sec-Fetch-Site": "same-origin"})
-    assert again.status_code == 200 and "already known" in again.text
+                        headers={"Sec-Fetch-Site": "same-origin"}, follow_redirects=False)
+    assert again.status_code == 303
+    status = again.headers["location"]
+    assert status.startswith("/ingest/")
+    page = client.get(status).text
+    for _ in range(100):
+        if "already known" in page:
+            break
+        assert 'http-equiv="refresh"' in page  # still running: the page reloads itself
+        time.sleep(0.2)
+        page = client.get(status).text
+    assert "1 already known" in page and 'http-equiv="refresh"' not in page
     assert client.post("/ingest", data={"token": "wrong-token-000000", "text": text}
                        ).status_code == 401
     assert client.post("/api/v1/ingest", content="   ",
@@ -283,7 +295,7 @@ def test_ingest_needs_a_token_with_the_ingest_scope(client):
     assert client.get("/api/v1/ingest").status_code == 405
     upload = ("Ferry service resumes in Port Velda\n\nThe ferry service between Port Velda and "
               "Aster Island resumed on Saturday after storm repairs, the operator said.")
-    r = client.post("/api/v1/ingest", files={"file": ("ferry.txt", upload.encode())},
+    r = client.post("/api/v1/ingest?wait=true", files={"file": ("ferry.txt", upload.encode())},
                     headers={"Authorization": f"Bearer {TOKEN_INGEST}"})
     assert r.status_code == 200 and len(r.json()["new"]) == 1, r.text
     big = client.post("/api/v1/ingest", content=b"x" * 5_100_000,
