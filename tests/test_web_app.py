@@ -379,3 +379,18 @@ def test_contested_badge_says_not_yet_checked_until_a_brief_exists(db, client):
     assert "not yet checked" not in page
     for n in {v for v in expected.values() if v}:
         assert f"{n} contested" in page
+
+
+def test_a_doubtful_story_is_flagged_in_the_list_and_on_its_page(client, monkeypatch):
+    rows = client.get("/api/v1/stories?size=200").json()["stories"]
+    # the demo stories all stand apart clearly; a higher line makes the least sure doubtful
+    least = min(rows, key=lambda r: r["confidence"])
+    monkeypatch.setattr(views, "DOUBTFUL", least["confidence"] + 0.001)
+    rows = client.get("/api/v1/stories?size=200").json()["stories"]
+    flagged = [r["id"] for r in rows if r["doubtful"]]
+    assert least["id"] in flagged and len(flagged) < len(rows)
+    page = client.get("/?size=200").text
+    assert page.count('<span class="badge doubtful"') == len(flagged)
+    one = client.get(f"/stories/{least['id']}").text
+    assert "doubtful story" in one
+    assert f'href="/stories/{least["nearest_story"]}"' in one
