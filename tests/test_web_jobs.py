@@ -106,9 +106,10 @@ def test_job_access_and_bad_requests(client):
 def test_jobs_run_one_at_a_time_in_order_and_survive_a_failure():
     running, seen, order = threading.Lock(), [], []
 
-    def ingest(text, source, outlet, progress):
+    def ingest(text, source, outlet, progress, stored):
         assert running.acquire(blocking=False), "two ingests ran at once"
         try:
+            stored({"new": [1], "known": [], "rejected": [], "stories": {}})
             progress("read", 1, 1)
             time.sleep(0.05)
             order.append(text)
@@ -128,4 +129,35 @@ def test_jobs_run_one_at_a_time_in_order_and_survive_a_failure():
         assert finished[1] and "RuntimeError" in (finished[1].error or "")
         assert finished[0] and finished[0].to_dict()["counts"]["new"] == 1
     finally:
+        jobs.stop()
+
+
+def test_counts_are_known_while_the_stages_still_run():
+    stored_now, release = threading.Event(), threading.Event()
+
+    def ingest(text, source, outlet, progress, stored):
+        stored({"new": [5, 6], "known": [2], "rejected": [], "stories": {}})
+        progress("read", 1, 1)
+        progress("reuse", 0, 2)
+        stored_now.set()
+        release.wait(10)
+        progress("reuse", 2, 2)
+        return {"new": [5, 6], "known": [2], "rejected": [], "stories": {"5": 1}}
+
+    jobs = IngestJobs(ingest)
+    try:
+        job = jobs.submit("text", "s", None)
+        assert stored_now.wait(10)
+        running = jobs.get(job.id)
+        assert running is not None
+        seen = running.to_dict()
+        assert seen["state"] == "running" and seen["phase"] == "reuse"
+        assert seen["counts"] == {"new": 2, "known": 1, "rejected": 0}
+        assert seen["phases"][-1] == {"phase": "reuse", "done": 0, "total": 2}
+        release.set()
+        done = jobs.wait(job.id, 10)
+        assert done is not None and done.state == "done"
+        assert done.to_dict()["phases"][-1]["done"] == 2
+    finally:
+        release.set()
         jobs.stop()

@@ -123,16 +123,12 @@ class Engine:
         return report
 
     def ingest_text(
-        self, text: str, *, source: str = "<text>", outlet: str | None = None,
-        progress: ProgressCallback | None = None,
+        self, text: str, *, source: str = "<text>", outlet: str | None = None
     ) -> IngestReport:
-        """Ingest one document given as a string (plain text, HTML, JSON or a feed);
-        ``progress`` is called as in :meth:`ingest` (one input read, then each stage)."""
+        """Ingest one document given as a string (plain text, HTML, JSON or a feed)."""
         report = IngestReport()
         self._ingest_records(list(read_records(source, text)), outlet, report)
-        if progress is not None:
-            progress("read", 1, 1)
-        self.analyze(progress=progress)
+        self.analyze()
         return report
 
     def ingest_records(

@@ -28,7 +28,7 @@ from newsweave.store.search import MARK_END, MARK_START, StoryFilter
 from newsweave.web import views
 from newsweave.web.briefs import BriefWorker
 from newsweave.web.jobs import KEPT as JOBS_KEPT
-from newsweave.web.jobs import IngestJobs, Job, QueueFull
+from newsweave.web.jobs import IngestJobs, Job, QueueFull, StoredFn
 from newsweave.web.openapi import spec
 from newsweave.web.paging import (
     BadRequest,
@@ -404,12 +404,19 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
         return body.decode("utf-8", "replace"), "<posted text>", \
             request.query_params.get("outlet") or None, None
 
-    def _ingest(text: str, source: str, outlet: str | None,
-                progress: ProgressCallback) -> dict[str, Any]:
-        """Run by the ingest jobs' one writer thread."""
+    def _ingest(text: str, source: str, outlet: str | None, progress: ProgressCallback,
+                stored: StoredFn) -> dict[str, Any]:
+        """Run by the ingest jobs' one writer thread: store (the counts are known then),
+        then analyse, reporting each stage's progress."""
+        from newsweave.ingest import read_records
+
         with engines.write_lock:
             engine = engines.get()
-            report = engine.ingest_text(text, source=source, outlet=outlet, progress=progress)
+            report = engine.ingest_records(list(read_records(source, text)), outlet=outlet,
+                                           analyze=False)
+            stored({**report.to_dict(), "stories": {}})
+            progress("read", 1, 1)
+            engine.analyze(progress=progress)
             stories = engine.store.stories.story_of(report.new + report.known)
         return {**report.to_dict(), "stories": {str(k): v for k, v in stories.items()}}
 

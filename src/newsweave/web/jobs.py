@@ -27,8 +27,10 @@ log = logging.getLogger(__name__)
 KEPT = 200  # finished jobs remembered (their reports are small)
 MAX_WAITING = 20  # jobs queued behind the running one before new ones are refused
 
-# (text, source name, outlet, progress) -> the report of the ingest
-IngestFn = Callable[[str, str, "str | None", ProgressCallback], dict[str, Any]]
+# (text, source name, outlet, progress, stored) -> the report of the ingest; ``stored`` is
+# called with the report so far once the articles are stored, before the stages run
+StoredFn = Callable[[dict[str, Any]], None]
+IngestFn = Callable[[str, str, "str | None", ProgressCallback, StoredFn], dict[str, Any]]
 
 
 class QueueFull(Exception):
@@ -45,7 +47,7 @@ class Job:
     finished: float | None = None
     phase: str | None = None  # "read", then each stage's name
     phases: dict[str, dict[str, int]] = field(default_factory=dict)
-    report: dict[str, Any] | None = None
+    report: dict[str, Any] | None = None  # from when the articles are stored
     error: str | None = None
 
     @property
@@ -145,11 +147,16 @@ class IngestJobs:
                     job.phase = phase
                     job.phases[phase] = {"done": done, "total": total}
 
+            def stored(report: dict[str, Any], job_id: str = job_id) -> None:
+                self._update(job_id, report=report)
+
             self._update(job_id, state="running", started=time.time())
             try:
-                report = self._ingest(text, source, outlet, progress)
+                report = self._ingest(text, source, outlet, progress, stored)
                 self._update(job_id, state="done", report=report, finished=time.time())
             except NewsweaveError as exc:  # the input or the store said what is wrong
+                # what was stored stays stored (and is in the report); the stages resume
+                # on the next ingest or `newsweave analyze`
                 self._update(job_id, state="failed", error=str(exc), finished=time.time())
             except Exception as exc:  # one job's failure must not stop the writer
                 log.exception("ingest job %s failed", job_id)
