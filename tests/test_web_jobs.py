@@ -161,3 +161,24 @@ def test_counts_are_known_while_the_stages_still_run():
     finally:
         release.set()
         jobs.stop()
+
+
+def test_the_status_page_of_a_running_job_refreshes_and_shows_its_stages():
+    from newsweave.web.app import _templates
+    from newsweave.web.jobs import Job
+
+    job = Job("abc", "<b>upload.txt</b>", state="running", started=time.time(),
+              phase="reuse", phases={"read": {"done": 1, "total": 1},
+                                     "reuse": {"done": 3, "total": 8}},
+              report={"new": [4], "known": [], "rejected": [], "stories": {}})
+    html = _templates().get_template("ingest_job.html").render(request_path="/ingest/abc",
+                                                                 job=job.to_dict())
+    assert '<meta http-equiv="refresh" content="2">' in html
+    assert "Running (reuse)" in html and "<td>3</td><td>8</td>" in html
+    assert "1 new, 0 already known, 0 rejected" in html
+    assert "<b>upload" not in html and "&lt;b&gt;upload.txt&lt;/b&gt;" in html
+    done = Job("abc", "x", state="done", started=1.0, finished=2.0,
+               report={"new": [4], "known": [], "rejected": [], "stories": {"4": 9}})
+    html = _templates().get_template("ingest_job.html").render(request_path="/ingest/abc",
+                                                                 job=done.to_dict())
+    assert "http-equiv" not in html and 'href="/stories/9"' in html
