@@ -312,7 +312,7 @@ def _ingest_during(port: int, docs: list[dict[str, str]], stats: dict[str, float
     start, failed = time.perf_counter(), 0
     for d in docs:
         body = json.dumps(d).encode()
-        conn.request("POST", "/api/v1/ingest", body=body, headers={
+        conn.request("POST", "/api/v1/ingest?wait=true", body=body, headers={
             "Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"})
         response = conn.getresponse()
         response.read()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from starlette.testclient import TestClient
 
 import newsweave
 from newsweave.errors import InputError
-from newsweave.web import create_app
+from newsweave.web import create_app, views
 from newsweave.web.auth import load_tokens
 from newsweave.web.respond import to_csv
 from web_support import (
@@ -266,16 +267,27 @@ def test_ingest_needs_a_token_with_the_ingest_scope(client):
                     headers={"Authorization": f"Bearer {TOKEN_INGEST}",
                              "Origin": "https://evil.example"})
     assert r.status_code == 403
-    r = client.post("/api/v1/ingest", content=text,
+    r = client.post("/api/v1/ingest?wait=true", content=text,
                     headers={"Authorization": f"Bearer {TOKEN_INGEST}"})
     assert r.status_code == 200, r.text
     report = r.json()
     assert len(report["new"]) == 1 and report["stories"]
+    assert report["job"]["state"] == "done" and report["job"]["counts"]["new"] == 1
     hits = client.get("/api/v1/search?q=crane").json()
     assert [h["article"] for h in hits["hits"]] == report["new"]
     again = client.post("/ingest", data={"token": TOKEN_INGEST, "text": text},
-                        headers={"Sec-Fetch-Site": "same-origin"})
-    assert again.status_code == 200 and "already known" in again.text
+                        headers={"Sec-Fetch-Site": "same-origin"}, follow_redirects=False)
+    assert again.status_code == 303
+    status = again.headers["location"]
+    assert status.startswith("/ingest/")
+    page = client.get(status).text
+    for _ in range(100):
+        if "already known" in page:
+            break
+        assert 'http-equiv="refresh"' in page  # still running: the page reloads itself
+        time.sleep(0.2)
+        page = client.get(status).text
+    assert "1 already known" in page and 'http-equiv="refresh"' not in page
     assert client.post("/ingest", data={"token": "wrong-token-000000", "text": text}
                        ).status_code == 401
     assert client.post("/api/v1/ingest", content="   ",
@@ -283,7 +295,7 @@ def test_ingest_needs_a_token_with_the_ingest_scope(client):
     assert client.get("/api/v1/ingest").status_code == 405
     upload = ("Ferry service resumes in Port Velda\n\nThe ferry service between Port Velda and "
               "Aster Island resumed on Saturday after storm repairs, the operator said.")
-    r = client.post("/api/v1/ingest", files={"file": ("ferry.txt", upload.encode())},
+    r = client.post("/api/v1/ingest?wait=true", files={"file": ("ferry.txt", upload.encode())},
                     headers={"Authorization": f"Bearer {TOKEN_INGEST}"})
     assert r.status_code == 200 and len(r.json()["new"]) == 1, r.text
     big = client.post("/api/v1/ingest", content=b"x" * 5_100_000,
@@ -320,3 +332,65 @@ def test_brief_worker_reports_a_store_it_cannot_open():
 
     state = BriefWorker(refuse).wait(1, 0, timeout=10)
     assert state.data is None and state.error and "no such store" in state.error
+
+
+def test_stories_show_confidence_and_flag_doubtful_ones(db, client):
+    with newsweave.open(db) as engine:
+        known = {s.id: s for s in engine.stories()}
+    rows = client.get("/api/v1/stories?size=200").json()["stories"]
+    assert rows and {r["id"] for r in rows} == set(known)
+    for r in rows:
+        story = known[r["id"]]
+        assert r["confidence"] == story.confidence is not None
+        assert r["nearest_story"] == story.nearest_story
+        assert r["doubtful"] == (story.confidence < views.DOUBTFUL)
+    page = client.get("/?size=200").text
+    for r in rows:
+        assert f"confidence {r['confidence']:.2f}" in page
+    assert page.count("doubtful story") == sum(r["doubtful"] for r in rows)
+    one = client.get(f"/stories/{rows[0]['id']}").text
+    assert f"confidence {rows[0]['confidence']:.2f}" in one
+
+
+def test_doubtful_badge_is_a_text_label(db):
+    from newsweave.web.app import _templates
+
+    macros = _templates().get_template("_macros.html").module
+    html = str(macros.confidence({"confidence": 0.1, "doubtful": True, "nearest_story": 7}))
+    assert "doubtful story" in html and "confidence 0.10" in html
+    clear = str(macros.confidence({"confidence": 0.9, "doubtful": False, "nearest_story": 7}))
+    assert "doubtful" not in clear and "confidence 0.90" in clear
+
+
+def test_contested_badge_says_not_yet_checked_until_a_brief_exists(db, client):
+    with TestClient(create_app(db, page_wait=0)) as fresh:
+        rows = fresh.get("/api/v1/stories").json()["stories"]
+        assert rows and all(r["contested"] is None and not r["contested_checked"]
+                            for r in rows)
+        assert fresh.get("/").text.count("contested: not yet checked") == len(rows)
+    # the module's client computed every brief: each listing now says what it found
+    rows = client.get("/api/v1/stories?size=200").json()["stories"]
+    expected = {r["id"]: sum(c["status"] == "contested" for c in client.get(
+        f"/api/v1/stories/{r['id']}/brief").json()["brief"]["claims"]) for r in rows}
+    rows = client.get("/api/v1/stories?size=200").json()["stories"]
+    assert all(r["contested_checked"] for r in rows)
+    assert {r["id"]: r["contested"] for r in rows} == expected
+    page = client.get("/?size=200").text
+    assert "not yet checked" not in page
+    for n in {v for v in expected.values() if v}:
+        assert f"{n} contested" in page
+
+
+def test_a_doubtful_story_is_flagged_in_the_list_and_on_its_page(client, monkeypatch):
+    rows = client.get("/api/v1/stories?size=200").json()["stories"]
+    # the demo stories all stand apart clearly; a higher line makes the least sure doubtful
+    least = min(rows, key=lambda r: r["confidence"])
+    monkeypatch.setattr(views, "DOUBTFUL", least["confidence"] + 0.001)
+    rows = client.get("/api/v1/stories?size=200").json()["stories"]
+    flagged = [r["id"] for r in rows if r["doubtful"]]
+    assert least["id"] in flagged and len(flagged) < len(rows)
+    page = client.get("/?size=200").text
+    assert page.count('<span class="badge doubtful"') == len(flagged)
+    one = client.get(f"/stories/{least['id']}").text
+    assert "doubtful story" in one
+    assert f'href="/stories/{least["nearest_story"]}"' in one

@@ -217,3 +217,30 @@ def test_basic_accessibility(site):
         return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05); }""")
     assert ratio >= 4.5
     assert not w.errors, w.errors
+
+
+def test_ingest_form_leads_to_a_status_page_that_reloads_itself(site, tmp_path: Path):
+    """The form posts, the browser lands on the job's page, and the page's meta refresh
+    (no script: the CSP forbids it) reloads it until the new article is in its story."""
+    import sqlite3
+
+    from web_support import TOKEN_INGEST
+
+    copy = str(tmp_path / "copy.db")  # this test writes: not to the shared store
+    with sqlite3.connect(site["db"]) as src, sqlite3.connect(copy) as dst:
+        src.backup(dst)
+    tokens = {TOKEN_INGEST: frozenset({"ingest", "read"})}
+    with running_server(copy, tokens) as base:
+        w = Watched({**site, "base": base})
+        w.open("/ingest")
+        w.page.fill("#token", TOKEN_INGEST)
+        w.page.fill("#text", "Tram line reopens in Orvik\n\nThe tram line through Orvik "
+                             "reopened on Monday after track repairs, the city said.")
+        w.page.click("form.ingest button[type=submit]")
+        assert "/ingest/" in w.page.url
+        w.page.wait_for_selector("text=Ingest: done", timeout=120_000)
+        assert "1 new, 0 already known, 0 rejected" in w.page.inner_text("main")
+        story = w.page.locator("main a[href^='/stories/']").first
+        story.click()
+        assert "Tram line reopens in Orvik" in w.page.inner_text("main")
+        assert not w.errors, w.errors

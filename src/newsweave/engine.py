@@ -528,15 +528,18 @@ class Engine:
             entity=entity)
 
     def story_page(self, sort: str = "newest", *, filters: StoryFilter | None = None,
-                   after: tuple[float, int] | None = None, limit: int = 20
-                   ) -> list[tuple[Story, float]]:
+                   after: tuple[float, int] | None = None, limit: int = 20,
+                   confidence: bool = False) -> list[tuple[Story, float]]:
         """One page of live stories with their sort key: ``sort`` is "newest", "largest"
-        or "origins"; ``after`` is the (key, id) of the last story of the page before."""
-        from newsweave.stories import build_stories
+        or "origins"; ``after`` is the (key, id) of the last story of the page before;
+        with ``confidence``, each story says how clearly it stands apart."""
+        from newsweave.stories import build_stories, weights_from
 
         rows = self.store.search.story_page(sort, filters or StoryFilter(), after, limit)
         keys = dict(rows)
-        return [(s, keys[s.id]) for s in build_stories(self.store, [r[0] for r in rows])]
+        weights = weights_from(self.settings) if confidence else None
+        return [(s, keys[s.id])
+                for s in build_stories(self.store, [r[0] for r in rows], weights)]
 
     # -- crosscheck -----------------------------------------------------------
 

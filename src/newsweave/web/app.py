@@ -2,7 +2,7 @@
 
 Handlers are plain functions (Starlette runs them in its thread pool); each
 thread keeps its own engine, since an SQLite connection belongs to one thread.
-Writes (ingest) go through one engine behind a lock.
+Writes (ingest) are background jobs run by one writer thread behind a lock.
 """
 
 from __future__ import annotations
@@ -22,11 +22,13 @@ from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, R
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from newsweave.engine import Engine, open_engine
+from newsweave.engine import Engine, ProgressCallback, open_engine
 from newsweave.errors import InputError, NewsweaveError, NotFoundError
 from newsweave.store.search import MARK_END, MARK_START, StoryFilter
 from newsweave.web import views
 from newsweave.web.briefs import BriefWorker
+from newsweave.web.jobs import KEPT as JOBS_KEPT
+from newsweave.web.jobs import IngestJobs, Job, QueueFull, StoredFn
 from newsweave.web.openapi import spec
 from newsweave.web.paging import (
     BadRequest,
@@ -40,8 +42,10 @@ from newsweave.web.paging import (
 from newsweave.web.respond import (
     LIST_FORMATS,
     SecurityHeaders,
+    entity_tag,
     error_json,
     list_response,
+    tagged,
     with_params,
 )
 
@@ -133,7 +137,8 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
                               until=day(q.get("until"), "until"))
         after = decode_cursor(q.get("cursor"), f"stories:{sort}", (float, int))
         found = engine.story_page(sort, filters=filters, limit=size + 1,
-                                  after=(after[0], after[1]) if after else None)
+                                  after=(after[0], after[1]) if after else None,
+                                  confidence=True)
         rows = [views.story_summary(s, briefs) for s, _ in found[:size]]
         next_url = None
         if len(found) > size:
@@ -213,15 +218,28 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
             raise BadRequest("hl must be START-END with START < END")
         return article_id, (a, b)
 
+    def _state_tag(request: Request, engine: Engine, kind: str, *article_ids: int) -> str:
+        """An article view is a function of the articles' content and what the stages
+        wrote (links, entities, stories): their hashes and the store's generation."""
+        hashes = [engine.article(i).content_hash for i in article_ids]
+        return entity_tag(kind, request.url.path, request.url.query, *hashes,
+                      engine.store.search.generation())
+
     def article_page(request: Request, engine: Engine) -> Response:
         article_id, hl = _article_args(request)
-        return page(request, "article.html", **views.article_view(engine, article_id, hl))
+        return tagged(request, _state_tag(request, engine, "article-page", article_id),
+                      lambda: page(request, "article.html",
+                                   **views.article_view(engine, article_id, hl)))
 
     def article_api(request: Request, engine: Engine) -> Response:
         article_id, hl = _article_args(request)
-        data = views.article_view(engine, article_id, hl)
-        data.pop("segments")
-        return JSONResponse({"ok": True, **data})
+
+        def build() -> Response:
+            data = views.article_view(engine, article_id, hl)
+            data.pop("segments")
+            return JSONResponse({"ok": True, **data})
+
+        return tagged(request, _state_tag(request, engine, "article-json", article_id), build)
 
     def articles_api(request: Request, engine: Engine) -> Response:
         q = request.query_params
@@ -247,14 +265,19 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
 
     def compare_page(request: Request, engine: Engine) -> Response:
         a, b = _pair(request)
-        return page(request, "compare.html", **views.compare_view(engine, a, b))
+        return tagged(request, _state_tag(request, engine, "compare-page", a, b),
+                      lambda: page(request, "compare.html", **views.compare_view(engine, a, b)))
 
     def compare_api(request: Request, engine: Engine) -> Response:
         a, b = _pair(request)
-        data = views.compare_view(engine, a, b)
-        for side in ("a", "b"):
-            data[side].pop("segments")
-        return JSONResponse({"ok": True, **data})
+
+        def build() -> Response:
+            data = views.compare_view(engine, a, b)
+            for side in ("a", "b"):
+                data[side].pop("segments")
+            return JSONResponse({"ok": True, **data})
+
+        return tagged(request, _state_tag(request, engine, "compare-json", a, b), build)
 
     def _entity_id(request: Request) -> int:
         return whole(request.path_params["id"], "entity id", required=True) or 0
@@ -381,32 +404,72 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
         return body.decode("utf-8", "replace"), "<posted text>", \
             request.query_params.get("outlet") or None, None
 
-    def _ingest(text: str, source: str, outlet: str | None) -> dict[str, Any]:
-        if not text.strip():
-            raise BadRequest("nothing to ingest: send a file or some text")
+    def _ingest(text: str, source: str, outlet: str | None, progress: ProgressCallback,
+                stored: StoredFn) -> dict[str, Any]:
+        """Run by the ingest jobs' one writer thread: store (the counts are known then),
+        then analyse, reporting each stage's progress."""
+        from newsweave.ingest import read_records
+
         with engines.write_lock:
             engine = engines.get()
-            report = engine.ingest_text(text, source=source, outlet=outlet)
+            report = engine.ingest_records(list(read_records(source, text)), outlet=outlet,
+                                           analyze=False)
+            stored({**report.to_dict(), "stories": {}})
+            progress("read", 1, 1)
+            engine.analyze(progress=progress)
             stories = engine.store.stories.story_of(report.new + report.known)
         return {**report.to_dict(), "stories": {str(k): v for k, v in stories.items()}}
+
+    jobs = IngestJobs(_ingest)
+
+    def _submit(text: str, source: str, outlet: str | None) -> Job:
+        if not text.strip():
+            raise BadRequest("nothing to ingest: send a file or some text")
+        try:
+            return jobs.submit(text, source, outlet)
+        except QueueFull as exc:
+            raise HTTPException(503, str(exc)) from exc
+
+    def _job(request: Request) -> Job:
+        found = jobs.get(request.path_params["job"])
+        if found is None:
+            raise NotFoundError("no such ingest job (ids are kept for the last "
+                                f"{JOBS_KEPT} jobs of this server)")
+        return found
 
     async def ingest_api(request: Request) -> Response:
         from starlette.concurrency import run_in_threadpool
 
         _authorise(request)
+        wait = choice(request.query_params.get("wait"), "wait", ("false", "true"))
         text, source, outlet, _ = await _read_ingest(request)
-        report = await run_in_threadpool(_ingest, text, source, outlet)
-        return JSONResponse({"ok": True, **report})
+        job = _submit(text, source, outlet)
+        if wait == "true":  # a script that wants the whole answer in one request
+            done = await run_in_threadpool(jobs.wait, job.id, API_WAIT * 5) or job
+            if done.finished_state:
+                status = 200 if done.state == "done" else 500
+                return JSONResponse({"ok": done.state == "done", **(done.report or {}),
+                                     "job": done.to_dict()}, status_code=status)
+            job = done
+        return JSONResponse({"ok": True, "job": job.to_dict()}, status_code=202,
+                            headers={"Location": f"/api/v1/ingest/{job.id}"})
+
+    def ingest_job_api(request: Request) -> Response:
+        return JSONResponse({"ok": True, "job": _job(request).to_dict()})
+
+    def ingest_job_page(request: Request) -> Response:
+        return page(request, "ingest_job.html", job=_job(request).to_dict())
 
     async def ingest_page(request: Request) -> Response:
-        from starlette.concurrency import run_in_threadpool
+        from starlette.responses import RedirectResponse
 
         if request.method == "GET":
-            return page(request, "ingest.html", report=None, error=None)
+            return page(request, "ingest.html", error=None)
         text, source, outlet, token = await _read_ingest(request)
         _authorise(request, token)
-        report = await run_in_threadpool(_ingest, text, source, outlet)
-        return page(request, "ingest.html", report=report, error=None)
+        job = _submit(text, source, outlet)
+        # 303: the browser GETs the job's status page (a reload never posts again)
+        return RedirectResponse(f"/ingest/{job.id}", status_code=303)
 
     # -- errors -------------------------------------------------------------------
 
@@ -436,6 +499,7 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         yield
+        jobs.stop()
         briefs.stop()
         engines.close()
 
@@ -448,6 +512,7 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
         Route("/entities/{id}", handle(entity_page)),
         Route("/search", handle(search_page)),
         Route("/ingest", ingest_page, methods=["GET", "POST"]),
+        Route("/ingest/{job}", ingest_job_page),
         Route("/openapi.json", openapi),
         Route("/api/v1/stories", handle(stories_api)),
         Route("/api/v1/stories/{id}", handle(story_api)),
@@ -462,6 +527,7 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
         Route("/api/v1/entities/{id}", handle(entity_api)),
         Route("/api/v1/search", handle(search_api)),
         Route("/api/v1/ingest", ingest_api, methods=["POST"]),
+        Route("/api/v1/ingest/{job}", ingest_job_api),
         Mount("/static", StaticFiles(directory=static), name="static"),
     ]
     app = Starlette(

@@ -64,15 +64,25 @@ def spec() -> dict[str, Any]:
                 _q("since", format="date"), _q("until", format="date"),
                 _q("origins", enum=["all", "one"]), _SIZE, _CURSOR, _FORMAT]),
             "/api/v1/ingest": {"post": {
-                "summary": "Ingest an uploaded file or pasted text (token with ingest scope)",
+                "summary": "Ingest an uploaded file or pasted text (token with ingest scope): "
+                           "202 with a job at once, the ingest runs in the background",
                 "security": [{"bearer": []}],
+                "parameters": [_q("outlet"), _q("wait", enum=["false", "true"], description=
+                                                 "true: answer when the job has finished")],
                 "requestBody": {"content": {
                     "multipart/form-data": {"schema": {"type": "object", "properties": {
                         "file": {"type": "string", "format": "binary"},
                         "text": {"type": "string"}, "outlet": {"type": "string"}}}},
                     "text/plain": {"schema": {"type": "string"}}}},
-                "responses": {"200": {"description": "Ingest report"}, "401": _ERROR,
-                              "403": _ERROR, "413": _ERROR}}},
+                "responses": {"202": {"description": "The job: {ok, job} (Location: its "
+                                                     "status URL)"},
+                              "200": {"description": "With wait=true: the ingest report "
+                                                     "(new, known, rejected, stories) and job"},
+                              "401": _ERROR, "403": _ERROR, "413": _ERROR, "503": _ERROR}}},
+            "/api/v1/ingest/{job}": _get(
+                "An ingest job: state (queued, running, done, failed), per-stage progress, "
+                "counts (new, known, rejected) and report",
+                [{"name": "job", "in": "path", "required": True, "schema": {"type": "string"}}]),
         },
         "components": {
             "schemas": {"Error": {"type": "object", "required": ["ok", "error", "status"],

@@ -4,9 +4,10 @@ the security headers every response carries."""
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 from urllib.parse import urlencode
 
@@ -101,3 +102,30 @@ def _cell(value: Any) -> Any:
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         value = "'" + value
     return value
+
+
+def entity_tag(*parts: object) -> str:
+    """A strong ETag from what a response is a function of (ids, content hashes, the
+    store's generation, the query): equal parts, equal bytes."""
+    digest = hashlib.sha256("\x1f".join(map(str, parts)).encode()).hexdigest()[:24]
+    return f'"{digest}"'
+
+
+def matches(request: Request, tag: str) -> bool:
+    """Whether the request's ``If-None-Match`` names ``tag`` (or is ``*``)."""
+    header = request.headers.get("if-none-match")
+    if not header:
+        return False
+    names = [t.strip().removeprefix("W/") for t in header.split(",")]
+    return "*" in names or tag in names
+
+
+def tagged(request: Request, tag: str, build: Callable[[], Response]) -> Response:
+    """304 when the client holds ``tag``, else the response ``build`` makes, tagged.
+    ``no-cache``: a client may keep it but asks again (the store may have changed)."""
+    headers = {"ETag": tag, "Cache-Control": "no-cache"}
+    if matches(request, tag):
+        return Response(status_code=304, headers=headers)
+    response = build()
+    response.headers.update(headers)
+    return response

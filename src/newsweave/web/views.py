@@ -29,17 +29,30 @@ def safe_url(url: str | None) -> str | None:
     return text
 
 
+# A story whose confidence is below this is flagged "doubtful": its nearest story is at
+# least 3/4 as similar to its articles as they are to each other. A display line, the
+# same for every store; the number itself is always shown beside the flag.
+DOUBTFUL = 0.25
+
+
 def story_summary(story: Story, briefs: BriefWorker | None = None) -> dict[str, Any]:
-    """A story's listing. ``contested``: contested points of its newest brief computed so
-    far (None when none has been computed yet: a listing never computes briefs)."""
+    """A story's listing. ``confidence`` (0 doubtful .. 1 clear, None when not computed)
+    and ``doubtful`` (confidence below :data:`DOUBTFUL`). ``contested``: contested points
+    of the newest brief this server has computed (None with ``contested_checked`` false
+    when it has none: a listing never computes briefs, and the store keeps none)."""
     brief = briefs.peek(story.id) if briefs is not None else None
+    sure = story.confidence
     return {
         "id": story.id, "title": story.title, "articles": len(story.articles),
         "independent_origins": story.independent_origins, "outlets": story.outlets,
         "first_seen": story.first_published, "last_seen": story.last_published,
         "entities": story.entities[:8],
+        "confidence": sure, "doubtful": sure is not None and sure < DOUBTFUL,
+        "cohesion": story.cohesion, "nearest_story": story.nearest_story,
+        "nearest_similarity": story.nearest_similarity,
         "contested": None if brief is None else sum(
             1 for c in brief.get("claims", []) if c.get("status") == "contested"),
+        "contested_checked": brief is not None,
     }
 
 
@@ -85,7 +98,7 @@ def story_view(engine: Engine, briefs: BriefWorker, story_id: int, wait: float
     coverage = [{"day": d["day"], "articles": d["articles"], "origins": len(d["origins"])}
                 for d in sorted(days.values(), key=lambda d: d["day"])]
     return {
-        "story": story_summary(story), "brief": brief, "brief_status": status,
+        "story": story_summary(story, briefs), "brief": brief, "brief_status": status,
         "sources": sources,
         "coverage": coverage, "lineage": provenance.to_dict(),
         "graph": graph.layout(provenance, articles),
