@@ -5,8 +5,9 @@ For each new article it (1) indexes the article: MinHash band keys of its
 (2) finds candidates through the index, never by scanning all pairs: shared
 band keys (near-duplicates), shared sentences (partial copies) and nearest
 embeddings (rewrites, translations); (3) aligns each candidate pair sentence
-by sentence and decides the relation and its direction; (4) updates the
-provenance graph and the origins of the articles it touched.
+by sentence and decides the relation and its direction (two articles in different
+languages, each the other's nearest in its language, are a translation: no
+alignment); (4) updates the provenance graph and the origins of the articles it touched.
 
 Results live in the store (``store.reuse``): later stages read origins with
 ``store.reuse.origin_of(ids)`` and vectors with ``store.reuse.vectors(ids)``.
@@ -33,8 +34,19 @@ from newsweave.reuse.origins import (
     origins_of,
     parents_map,
 )
-from newsweave.reuse.relation import Side, relate
-from newsweave.reuse.semantic import SemanticIndex, article_vectors, english_vectors
+from newsweave.reuse.relation import (
+    TRANSLATION_COSINE,
+    Side,
+    is_translation,
+    relate,
+    translation,
+)
+from newsweave.reuse.semantic import (
+    SemanticIndex,
+    article_vectors,
+    english_vectors,
+    translation_partners,
+)
 from newsweave.reuse.text import sentence_keys, words
 from newsweave.settings import Settings
 from newsweave.store import Store
@@ -77,6 +89,7 @@ class ReuseStage:
 
     def __init__(self) -> None:
         self.vectors = SemanticIndex()  # kept across batches: loads only new rows
+        self._languages: dict[int, str | None] = {}  # stored articles' languages, read once
 
     def run(self, store: Store, article_ids: Sequence[int], settings: Settings) -> None:
         indexed: dict[int, _Indexed] = {}
@@ -138,6 +151,25 @@ class ReuseStage:
                                          settings.reuse_neighbours,
                                          settings.reuse_min_cosine)
             neighbours = dict(zip(ids, found, strict=True))
+        # Translations: each article's mutual nearest in another language (see
+        # semantic.translation_partners), aligned first and classified by their cosine.
+        translations: dict[tuple[int, int], float] = {}
+        if vectors:
+            languages = self._languages
+            for article_id, item in indexed.items():  # a re-indexed article may have changed
+                languages[article_id] = item.article.language
+
+            def language_of(article_id: int) -> str | None:
+                if article_id not in languages:
+                    article = store.get_article(article_id)
+                    languages[article_id] = article.language if article else None
+                return languages[article_id]
+
+            for article_id, vector in vectors.items():
+                for other, cosine in translation_partners(self.vectors.lead, vector, article_id,
+                                                          language_of, TRANSLATION_COSINE):
+                    translations[(min(article_id, other), max(article_id, other))] = cosine
+                    neighbours.setdefault(article_id, []).insert(0, (other, cosine))
         done: set[tuple[int, int]] = set()
         others: dict[int, _Indexed | None] = {}
         edges: list[Edge] = []
@@ -152,7 +184,7 @@ class ReuseStage:
                 if other is None:
                     continue
                 try:
-                    edge = _pair(indexed[article_id], other)
+                    edge = _pair(indexed[article_id], other, translations.get(key))
                 except Exception:  # a pair that cannot be aligned must not sink the batch
                     log.exception("reuse: could not align %s with %s", article_id, other_id)
                     continue
@@ -206,8 +238,11 @@ def _load(store: Store, article_id: int, cache: dict[int, _Indexed | None]) -> _
     return cache[article_id]
 
 
-def _pair(a: _Indexed, b: _Indexed) -> Edge | None:
-    """The relation of two articles, or None when they share nothing worth keeping."""
+def _pair(a: _Indexed, b: _Indexed, cosine: float | None = None) -> Edge | None:
+    """The relation of two articles, or None when they share nothing worth keeping.
+    ``cosine``: their leads' e5 cosine, when each is the other's nearest in its language."""
+    if cosine is not None and is_translation(a.article, b.article, cosine):
+        return translation(a, b, cosine)  # sentence alignment compares words: not across
     alignment = align(a.units, b.units)
     edge = relate(a, b, alignment)
     if edge.kind == "independent" and not alignment.pairs:
