@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from conftest import load_bench, require_shared
 from newsweave.model import Article
 from newsweave.reuse.origins import DERIVING, choose_sources, origins_of, parents_map
 from newsweave.reuse.relation import TRANSLATION_COSINE, Side, is_translation, translation
@@ -76,3 +77,15 @@ def test_partners_are_mutual_nearest_in_their_language() -> None:
                                                0.5)] == [3]
     assert translation_partners(index, index._matrix[4], 5, languages.get, 0.5) == []
     assert translation_partners(index, row, 1, {1: None}.get, 0.5) == []
+
+
+def test_ntrex_floors() -> None:
+    """NTREX-128 (123 documents in 7 languages) through the engine: translation edges and
+    stories (bench/ntrex.py; about 15 s with its embeddings cached, minutes without)."""
+    require_shared("benchmarks/ntrex/docs.jsonl")
+    bench = load_bench("ntrex")
+    figures = bench.measure(bench.load_docs())["all"]
+    assert figures["precision"] >= 0.98
+    assert figures["recall"] >= 0.94
+    assert figures["story_recall"] >= 0.97
+    assert figures["wrong"] <= 30
