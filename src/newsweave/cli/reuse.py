@@ -32,7 +32,7 @@ def provenance(obj: Context, story: int | None, fmt: str | None) -> None:
         click.echo("no articles (add some with: newsweave ingest PATH...)")
         return
     label = graph.nodes
-    derived = [e for e in graph.edges if e.kind in ("copy", "rewrite")]
+    derived = [e for e in graph.edges if e.kind in ("copy", "rewrite", "translation")]
     click.echo(f"{len(graph.origins)} independent origin(s), {len(derived)} derived article(s)")
     for group in graph.origins:
         head, rest = group[0], group[1:]
@@ -40,7 +40,7 @@ def provenance(obj: Context, story: int | None, fmt: str | None) -> None:
         for e in derived:
             if e.derived in rest:
                 credit = f", credits {e.attribution!r}" if e.attribution else ""
-                click.echo(f"  {e.derived:>5} {e.kind:<8} of {e.source:<5} "
+                click.echo(f"  {e.derived:>5} {e.kind:<11} of {e.source:<5} "
                            f"{e.shared_fraction:>4.0%} shared, confidence {e.confidence:.2f}"
                            f"{credit}  {shorten(label.get(e.derived, '?'), 50)}")
     quotes = [e for e in graph.edges if e.kind == "shared-quotes"]

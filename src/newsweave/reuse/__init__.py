@@ -5,8 +5,9 @@ For each new article it (1) indexes the article: MinHash band keys of its
 (2) finds candidates through the index, never by scanning all pairs: shared
 band keys (near-duplicates), shared sentences (partial copies) and nearest
 embeddings (rewrites, translations); (3) aligns each candidate pair sentence
-by sentence and decides the relation and its direction; (4) updates the
-provenance graph and the origins of the articles it touched.
+by sentence and decides the relation and its direction (two articles in different
+languages, each the other's nearest in its language, are a translation: no
+alignment); (4) updates the provenance graph and the origins of the articles it touched.
 
 Results live in the store (``store.reuse``): later stages read origins with
 ``store.reuse.origin_of(ids)`` and vectors with ``store.reuse.vectors(ids)``.
@@ -15,7 +16,7 @@ Results live in the store (``store.reuse``): later stages read origins with
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -33,8 +34,20 @@ from newsweave.reuse.origins import (
     origins_of,
     parents_map,
 )
-from newsweave.reuse.relation import Side, relate
-from newsweave.reuse.semantic import SemanticIndex, article_vectors, english_vectors
+from newsweave.reuse.relation import (
+    TRANSLATION_COSINE,
+    Side,
+    is_translation,
+    relate,
+    translation,
+)
+from newsweave.reuse.semantic import (
+    SemanticIndex,
+    article_vectors,
+    english_vectors,
+    primary_language,
+    translation_partners,
+)
 from newsweave.reuse.text import sentence_keys, words
 from newsweave.settings import Settings
 from newsweave.store import Store
@@ -77,6 +90,8 @@ class ReuseStage:
 
     def __init__(self) -> None:
         self.vectors = SemanticIndex()  # kept across batches: loads only new rows
+        self._languages: dict[int, str | None] = {}  # stored articles' languages, read once
+        self._demoted: set[int] = set()  # articles that lost a translation edge this run
 
     def run(self, store: Store, article_ids: Sequence[int], settings: Settings) -> None:
         indexed: dict[int, _Indexed] = {}
@@ -118,7 +133,7 @@ class ReuseStage:
                              vectors, english_rows, settings)
         with store.transaction():
             store.reuse.save_pairs(edges)
-            update_graph(store, sorted(set(indexed) | orphans))
+            update_graph(store, sorted(set(indexed) | orphans | self._demoted))
             store.mark_done(self.name, [i for i in article_ids if i not in failed],
                             self.version)
             if failed:
@@ -138,6 +153,27 @@ class ReuseStage:
                                          settings.reuse_neighbours,
                                          settings.reuse_min_cosine)
             neighbours = dict(zip(ids, found, strict=True))
+        # Translations: each article's mutual nearest in another language (see
+        # semantic.translation_partners), aligned first and classified by their cosine.
+        translations: dict[tuple[int, int], float] = {}
+        self._demoted: set[int] = set()
+        languages = self._languages
+
+        def language_of(article_id: int) -> str | None:
+            if article_id not in languages:
+                article = store.get_article(article_id)
+                languages[article_id] = article.language if article else None
+            return languages[article_id]
+
+        if vectors:
+            for article_id, item in indexed.items():  # a re-indexed article may have changed
+                languages[article_id] = item.article.language
+
+            for article_id, vector in vectors.items():
+                for other, cosine in translation_partners(self.vectors.lead, vector, article_id,
+                                                          language_of, TRANSLATION_COSINE):
+                    translations[(min(article_id, other), max(article_id, other))] = cosine
+                    neighbours.setdefault(article_id, []).insert(0, (other, cosine))
         done: set[tuple[int, int]] = set()
         others: dict[int, _Indexed | None] = {}
         edges: list[Edge] = []
@@ -152,12 +188,14 @@ class ReuseStage:
                 if other is None:
                     continue
                 try:
-                    edge = _pair(indexed[article_id], other)
+                    edge = _pair(indexed[article_id], other, translations.get(key))
                 except Exception:  # a pair that cannot be aligned must not sink the batch
                     log.exception("reuse: could not align %s with %s", article_id, other_id)
                     continue
                 if edge is not None:
                     edges.append(edge)
+        if translations:
+            edges, self._demoted = _one_per_language(store, edges, language_of)
         return edges
 
     @staticmethod
@@ -187,6 +225,41 @@ class ReuseStage:
         return ranked[:MAX_CANDIDATES]
 
 
+def _one_per_language(store: Store, edges: list[Edge],
+                      language_of: Callable[[int], str | None]) -> tuple[list[Edge], set[int]]:
+    """At most one translation of an article per language: the closest.
+
+    Pairs are decided as articles arrive, so an article whose own translation had
+    not arrived yet may have been paired with another document's version; when the
+    closer partner comes, the older pair is demoted to ``independent``. Returns the
+    edges to save and the articles whose pairs were demoted (their graph is redone).
+    """
+    fresh = [e for e in edges if e.kind == "translation"]
+    ends = {i for e in fresh for i in (e.derived, e.source)}
+    pairs = {(min(e.derived, e.source), max(e.derived, e.source)): e
+             for e in store.reuse.pairs(sorted(ends), kinds=("translation",))}
+    pairs.update(((min(e.derived, e.source), max(e.derived, e.source)), e) for e in fresh)
+    best: dict[tuple[int, str], tuple[float, tuple[int, int]]] = {}
+    for key, edge in sorted(pairs.items()):
+        for end, partner in ((key[0], key[1]), (key[1], key[0])):
+            if end not in ends:
+                continue
+            slot = (end, primary_language(language_of(partner)))
+            if slot not in best or edge.score > best[slot][0]:
+                best[slot] = (edge.score, key)
+    # A pair stays when it is the closest of either of its ends (of those seen here).
+    losing = set(pairs) - {key for _, key in best.values()}
+    if not losing:
+        return edges, set()
+    demoted = [Edge(derived=pairs[k].derived, source=pairs[k].source, kind="independent",
+                    confidence=0.6, shared_fraction=0.0,
+                    reasons=["translation demoted: a closer version in this language arrived"])
+               for k in sorted(losing)]
+    out = [e for e in edges if (min(e.derived, e.source), max(e.derived, e.source))
+           not in losing]
+    return out + demoted, {i for k in losing for i in k}
+
+
 def _index(article: Article, tokens: list[str], sig: np.ndarray) -> tuple[IndexEntry, _Indexed]:
     article_id = int(article.id or 0)
     attributions = find_attributions(article)
@@ -206,8 +279,11 @@ def _load(store: Store, article_id: int, cache: dict[int, _Indexed | None]) -> _
     return cache[article_id]
 
 
-def _pair(a: _Indexed, b: _Indexed) -> Edge | None:
-    """The relation of two articles, or None when they share nothing worth keeping."""
+def _pair(a: _Indexed, b: _Indexed, cosine: float | None = None) -> Edge | None:
+    """The relation of two articles, or None when they share nothing worth keeping.
+    ``cosine``: their leads' e5 cosine, when each is the other's nearest in its language."""
+    if cosine is not None and is_translation(a.article, b.article, cosine):
+        return translation(a, b, cosine)  # sentence alignment compares words: not across
     alignment = align(a.units, b.units)
     edge = relate(a, b, alignment)
     if edge.kind == "independent" and not alignment.pairs:

@@ -41,7 +41,7 @@ def provenance(store: Store, article_ids: Collection[int] | None = None) -> Prov
         if ((e.derived, e.source) in kept or e.kind == "shared-quotes")
         and (wanted is None or (e.derived in wanted and e.source in wanted))
     ]
-    edges.sort(key=lambda e: (e.kind not in ("copy", "rewrite"), e.source, e.derived))
+    edges.sort(key=lambda e: (e.kind not in DERIVING, e.source, e.derived))
     origins = store.reuse.origins(article_ids)
     ids = set(wanted) if wanted is not None else {i for group in origins for i in group}
     ids.update(i for e in edges for i in (e.derived, e.source))
@@ -154,7 +154,7 @@ def related(store: Store, vectors: SemanticIndex, article_id: int
 def _relation(article_id: int, pair: Edge | None) -> str:
     if pair is None:
         return "related"
-    if pair.kind in ("copy", "rewrite"):
+    if pair.kind in DERIVING:
         return f"{pair.kind} of" if pair.derived == article_id else f"source ({pair.kind})"
     return pair.kind
 

@@ -1,6 +1,6 @@
 """The provenance graph and its independent origins.
 
-Every copy/rewrite pair says which article derives from which. The graph
+Every copy/rewrite/translation pair says which article derives from which. The graph
 keeps, for each derived article, only the sources it really came from: of
 several copies of one wire story it picks the wire itself, not another copy
 (the one it names, else the earliest, else the closest), and it takes a
@@ -19,7 +19,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from newsweave.model import Edge
 from newsweave.reuse.relation import parse_time
 
-DERIVING = ("copy", "rewrite")
+# A translation is the same text in another language: the same origin, like a copy.
+DERIVING = ("copy", "rewrite", "translation")
 
 
 def choose_sources(derived: int, candidates: Sequence[Edge], related: set[tuple[int, int]],

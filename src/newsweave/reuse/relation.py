@@ -1,6 +1,7 @@
 """What two aligned articles are to each other, and which one came from which.
 
-Kinds: ``copy`` (at least half of the aligned sentences verbatim or
+Kinds: ``translation`` (two articles in different languages whose leads say the same
+thing: see :func:`translation`), ``copy`` (at least half of the aligned sentences verbatim or
 near-verbatim, see ``align.NEAR_VERBATIM``), ``rewrite`` (the same sentences, most
 of them in new words, in the same order), ``shared-quotes``
 (only quotations of the same statement in common) and ``independent``.
@@ -15,6 +16,12 @@ Direction of a copy or rewrite is a vote of the evidence, each with a weight:
 
 The confidence grows with the margin of the vote; with no evidence at all,
 the article stored first is taken as the source at confidence 0.5.
+
+A translation's direction is voted the same way without containment (the two
+cover the same text): an attribution or a "translated from" line naming the
+other's outlet, then publication time. With neither it is undirected: the
+article stored first stands as the source at confidence 0.5, and the reasons
+say there was no evidence, so a reader does not take the arrow as a finding.
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ from datetime import UTC, datetime
 from newsweave.model import Article, Attribution, Edge, Evidence, Passage
 from newsweave.reuse.align import COPY_KINDS, TEXT_KINDS, Alignment
 from newsweave.reuse.attribution import identity, names_source
+from newsweave.reuse.semantic import primary_language
 
 # A copy keeps what it shares word for word: at least half of its aligned
 # sentence pairs are verbatim or near-verbatim (align.NEAR_VERBATIM: words cut
@@ -40,6 +48,11 @@ REWRITE_PAIRS = 6
 FULL_SHARE = 0.6  # share of both articles aligned: a rewrite of a short article
 ORDER = 0.7
 MAX_EVIDENCE = 60
+# Translations: the multilingual e5 cosine of two leads in different languages, each the
+# other's nearest in its language (semantic.translation_partners), from which the pair is
+# one text in two languages. Chosen on the even half of NTREX-128's documents (python
+# bench/ntrex.py prints it beside its neighbours and the figures on the odd half).
+TRANSLATION_COSINE = 0.8
 
 
 @dataclass(slots=True)
@@ -54,8 +67,11 @@ class Side:
         return int(self.article.id or 0)
 
 
-def relate(a: Side, b: Side, alignment: Alignment) -> Edge:
-    """The relation of A and B from their alignment (A's sentences are ``alignment``'s A)."""
+def relate(a: Side, b: Side, alignment: Alignment, cosine: float | None = None) -> Edge:
+    """The relation of A and B from their alignment (A's sentences are ``alignment``'s A);
+    ``cosine``, the e5 cosine of their leads where known, tells translations apart."""
+    if cosine is not None and is_translation(a.article, b.article, cosine):
+        return translation(a, b, cosine)  # cosine given only for mutual nearest pairs
     a_names_b = names_source(_others(a, b), identity(b.article, b.attributions))
     b_names_a = names_source(_others(b, a), identity(a.article, a.attributions))
     kind = classify(alignment, attributed=bool(a_names_b or b_names_a))
@@ -86,6 +102,45 @@ def relate(a: Side, b: Side, alignment: Alignment) -> Edge:
         reasons=reasons,
         evidence=_evidence(alignment, a.id, b.id, a_derived),
         score=score,
+    )
+
+
+def languages_differ(a: Article, b: Article) -> bool:
+    """Whether both articles have a known language and they differ (``zh-cn`` and ``zh``
+    are one language: only the primary subtag counts)."""
+    la, lb = (primary_language(x.language) for x in (a, b))
+    return bool(la and lb and la != lb)
+
+
+def is_translation(a: Article, b: Article, cosine: float) -> bool:
+    """Whether two articles, each the other's nearest in its language, are one text in
+    two languages: their languages differ and their leads' e5 cosine reaches
+    :data:`TRANSLATION_COSINE`."""
+    return cosine >= TRANSLATION_COSINE and languages_differ(a, b)
+
+
+def translation(a: Side, b: Side, cosine: float) -> Edge:
+    """The ``translation`` edge of A and B, directed where the evidence says which came
+    first (see the module doc), else from the article stored first at confidence 0.5."""
+    a_names_b = names_source(_others(a, b), identity(b.article, b.attributions))
+    b_names_a = names_source(_others(b, a), identity(a.article, a.attributions))
+    a_derived, confidence, reasons = _direction(a, b, None, a_names_b, b_names_a)
+    derived, source = (a, b) if a_derived else (b, a)
+    # What a translation shares is all of its content, as far as the leads tell.
+    closeness = float(min(1.0, max(0.0, (cosine - TRANSLATION_COSINE)
+                                   / (1.0 - TRANSLATION_COSINE)) * 0.5 + 0.5))
+    reasons = [f"translation: {derived.article.language} and {source.article.language}, "
+               f"each the other's nearest in its language, lead cosine {cosine:.3f}",
+               *reasons]
+    return Edge(
+        derived=derived.id,
+        source=source.id,
+        kind="translation",
+        confidence=confidence,
+        shared_fraction=closeness,
+        attribution=a_names_b if a_derived else b_names_a,
+        reasons=reasons,
+        score=closeness,
     )
 
 
@@ -135,7 +190,7 @@ def _others(side: Side, other: Side) -> list[Attribution]:
     return [a for a in side.attributions if not (own and names_source([a], own))]
 
 
-def _direction(a: Side, b: Side, alignment: Alignment, a_names_b: str | None,
+def _direction(a: Side, b: Side, alignment: Alignment | None, a_names_b: str | None,
                b_names_a: str | None) -> tuple[bool, float, list[str]]:
     """Whether A derives from B, the confidence, and the reasons."""
     vote = 0.0  # > 0: A derives from B
@@ -152,8 +207,8 @@ def _direction(a: Side, b: Side, alignment: Alignment, a_names_b: str | None,
         later, earlier = (a, b) if gap > 0 else (b, a)
         vote += weight if later is a else -weight
         reasons.append(f"time: {earlier.id} published {_ago(abs(gap))} before {later.id}")
-    diff = alignment.text_a - alignment.text_b
-    if abs(diff) >= 0.1:
+    diff = 0.0 if alignment is None else alignment.text_a - alignment.text_b
+    if alignment is not None and abs(diff) >= 0.1:
         covered, other = (a, b) if diff > 0 else (b, a)
         share = max(alignment.text_a, alignment.text_b)
         vote += 0.5 if covered is a else -0.5

@@ -54,7 +54,9 @@ log = logging.getLogger(__name__)
 # from F1 0.97 to 0.82). So it counts only where at least QUOTE_SHARE of the text is
 # shared word for word, and its floor is damped by the pair's vetoes (names, dates: see
 # newsweave.stories.vectors.link_floor).
-LINK_WEIGHTS = {"copy": 1.0, "rewrite": 1.0, "shared-quotes": 0.5}
+# A translation is the same report in another language: its story is its original's,
+# though the two share no word features.
+LINK_WEIGHTS = {"copy": 1.0, "rewrite": 1.0, "translation": 1.0, "shared-quotes": 0.5}
 QUOTE_SHARE = 0.05
 RESTORY_ARTICLES = 1500  # neighbourhood size of a requested restory (at least)
 

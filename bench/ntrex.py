@@ -1,0 +1,247 @@
+"""Stories across languages on NTREX-128: translations found, linked and storied together.
+
+Data: ``../shared/benchmarks/ntrex/docs.jsonl`` (123 English news documents, each also in
+German, Spanish, French, Portuguese, Russian and Chinese; the same ``doc`` is the same
+article). Every text goes through ``Engine.ingest`` into a temporary store (the engine
+detects each text's language; it is not told), with the reuse and stories stages.
+
+Figures, on the documents of each half (``choose``: even positions of the sorted doc ids,
+where the translation threshold was chosen; ``report``: odd positions) and on all:
+
+* ``translation edges``: precision and recall of the stored ``translation`` edges against
+  the pairs of versions of one document (21 per document), and how many edges join two
+  different documents;
+* ``story recall``: of the (English original, translation) pairs, the share in one story;
+  also over all pairs of versions;
+* ``threshold sweep``: precision / recall of the engine's rule (each the other's nearest
+  in its language, e5 lead cosine >= t) over every cross-language pair of stored
+  articles, for the chosen ``TRANSLATION_COSINE`` and its neighbours.
+
+``--semeval``: also SemEval-2022 task 8's cross-language pairs (lang1 != lang2): the
+share of "very similar" pairs (Overall <= 1.5) in one story, the share of unrelated pairs
+(Overall >= 3.5) in different stories, and how many pairs got a translation edge (these
+are separate reports of one event, not translations).
+
+Embeddings are cached under ``~/.cache/newsweave-bench/`` (keyed by the exact text).
+
+    python bench/ntrex.py [--semeval] [--limit-docs N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from itertools import combinations
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+BENCH = REPO.parent / "shared" / "benchmarks"
+DOCS = BENCH / "ntrex" / "docs.jsonl"
+PAIRS = BENCH / "semeval2022_task8" / "pairs.jsonl"
+SWEEP = (0.74, 0.76, 0.78, 0.8, 0.82, 0.84, 0.86)
+
+
+def load_docs(limit: int = 0) -> list[dict]:
+    rows = [json.loads(line) for line in DOCS.open(encoding="utf-8")]
+    if limit:
+        keep = sorted({r["doc"] for r in rows})[:limit]
+        rows = [r for r in rows if r["doc"] in keep]
+    return rows
+
+
+def halves(rows: Sequence[dict]) -> dict[str, set[str]]:
+    docs = sorted({r["doc"] for r in rows})
+    return {"choose": set(docs[0::2]), "report": set(docs[1::2]), "all": set(docs)}
+
+
+def ingest(records: Sequence[dict], *, cache: bool = True):
+    """Ingest ``records`` (JSON records with id and text) through the engine, reuse and
+    stories stages; returns the open engine in a temporary directory (caller closes both)."""
+    sys.path.insert(0, str(REPO / "src"))
+    sys.path.insert(0, str(REPO / "bench"))
+    from newsweave.engine import Engine
+    from newsweave.reuse import ReuseStage, semantic
+    from newsweave.settings import load_settings
+    from newsweave.store import open_store
+    from newsweave.stories import StoriesStage
+    from semeval import _cached
+
+    tmp = tempfile.TemporaryDirectory()
+    source = Path(tmp.name) / "docs.jsonl"
+    source.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records),
+                      encoding="utf-8")
+    db = str(Path(tmp.name) / "ntrex.db")
+    original = semantic.embed
+    if cache:
+        semantic.embed = _cached(semantic.embed, "ntrex-e5-cache.npz", "passage|")
+    try:
+        settings = load_settings(db=db, reuse_english=0)
+        engine = Engine(open_store(db), settings, stages=[ReuseStage(), StoriesStage()])
+        engine.ingest([str(source)])
+    finally:
+        semantic.embed = original
+    return engine, tmp
+
+
+def measure(rows: Sequence[dict]) -> dict[str, dict[str, float]]:
+    """Ingest NTREX, print and return the figures per half (see the module doc)."""
+
+
+    started = time.perf_counter()
+    records = [{"id": r["id"], "text": r["text"]} for r in rows]
+    engine, tmp = ingest(records)
+    try:
+        store = engine.store
+        ids = {a.external_id: int(a.id or 0) for a in engine.articles()}
+        language = {int(a.id or 0): a.language for a in engine.articles()}
+        doc_of = {ids[r["id"]]: r["doc"] for r in rows if r["id"] in ids}
+        lang_of = {ids[r["id"]]: r["lang"] for r in rows if r["id"] in ids}
+        article_ids = sorted(doc_of)
+        edges = [e for e in store.reuse.pairs(article_ids) if e.kind == "translation"]
+        story_of = store.stories.story_of(article_ids)
+        vectors = store.reuse.vectors(article_ids)
+        elapsed = time.perf_counter() - started
+    finally:
+        engine.store.close()
+        tmp.cleanup()
+    detected = sum(1 for i in article_ids if language.get(i))
+    print(f"{len(rows)} texts, {len(article_ids)} ingested ({detected} with a language "
+          f"detected), {len(edges)} translation edges; {elapsed:.0f} s")
+    split = halves(rows)
+    results: dict[str, dict[str, float]] = {}
+    for name, docs in split.items():
+        members = [i for i in article_ids if doc_of[i] in docs]
+        gold = {(a, b) for a, b in combinations(members, 2) if doc_of[a] == doc_of[b]}
+        found = {(min(e.derived, e.source), max(e.derived, e.source)) for e in edges
+                 if e.derived in doc_of and e.source in doc_of
+                 and (doc_of[e.derived] in docs or doc_of[e.source] in docs)}
+        hit = len(found & gold)
+        wrong = sum(1 for a, b in found if doc_of[a] != doc_of[b])
+        precision = hit / len(found) if found else 0.0
+        recall = hit / len(gold) if gold else 0.0
+        originals = [(a, b) for a, b in gold if "eng" in (lang_of[a], lang_of[b])]
+        together = sum(1 for a, b in originals
+                       if story_of.get(a) is not None and story_of.get(a) == story_of.get(b))
+        all_together = sum(1 for a, b in gold
+                           if story_of.get(a) is not None and story_of.get(a) == story_of.get(b))
+        stories = len({story_of[i] for i in members if i in story_of})
+        results[name] = {"precision": precision, "recall": recall, "wrong": wrong,
+                         "story_recall": together / max(1, len(originals)),
+                         "story_recall_all": all_together / max(1, len(gold))}
+        print(f"[{name}] {len(docs)} docs: translation edges P {precision:.3f} R {recall:.3f} "
+              f"({hit}/{len(gold)} pairs; {wrong} between different docs); story recall "
+              f"{together / max(1, len(originals)):.3f} (original-translation), "
+              f"{all_together / max(1, len(gold)):.3f} (all version pairs); "
+              f"{stories} stories for {len(docs)} docs")
+    sweep(article_ids, vectors, language, doc_of, split)
+    return results
+
+
+def sweep(article_ids, vectors, language, doc_of, split) -> None:
+    """Precision / recall of the engine's translation rule (each the other's nearest
+    in its language, e5 cosine >= t) over every cross-language pair, for t around the
+    chosen floor; the nearest are looked for among all stored articles (not only the
+    top TRANSLATION_LOOK), so this is the rule's ceiling."""
+    import numpy as np
+
+    from newsweave.reuse.relation import TRANSLATION_COSINE
+    from newsweave.reuse.semantic import primary_language
+
+    have = [i for i in article_ids if i in vectors]
+    matrix = np.vstack([vectors[i] for i in have])
+    cosines = matrix @ matrix.T
+    langs = np.array([primary_language(language.get(i)) for i in have])
+    best: dict[tuple[int, str], int] = {}
+    for lang in sorted(set(langs)):
+        cols = np.flatnonzero(langs == lang)
+        top = cols[np.argmax(cosines[:, cols], axis=1)]
+        for row in range(len(have)):
+            best[(row, lang)] = int(top[row])
+    print(f"threshold sweep (each the other's nearest in its language, e5 lead cosine >= t; "
+          f"chosen {TRANSLATION_COSINE} on 'choose'):")
+    for name in ("choose", "report"):
+        index = [k for k, i in enumerate(have) if doc_of[i] in split[name]]
+        line = []
+        for t in SWEEP:
+            tp = fp = fn = 0
+            for x, y in combinations(index, 2):
+                if langs[x] == langs[y] or not langs[x] or not langs[y]:
+                    continue
+                same = doc_of[have[x]] == doc_of[have[y]]
+                if (cosines[x, y] >= t and best[(x, str(langs[y]))] == y
+                        and best[(y, str(langs[x]))] == x):
+                    tp, fp = tp + same, fp + (not same)
+                elif same:
+                    fn += 1
+            line.append(f"{t}: P {tp / max(1, tp + fp):.3f} R {tp / max(1, tp + fn):.3f}")
+        print(f"  [{name}] " + "; ".join(line))
+
+
+def semeval() -> dict[str, float]:
+    """SemEval-2022 task 8 cross-language pairs: same story when very similar, not when
+    unrelated (see the module doc)."""
+    import hashlib
+
+    rows = [r for r in (json.loads(line) for line in PAIRS.open(encoding="utf-8"))
+            if r["lang1"] != r["lang2"]]
+    records: dict[str, dict[str, str]] = {}
+    keys = []
+    for row in rows:
+        pair = []
+        for side in ("1", "2"):
+            text, link = row[f"text{side}"], row[f"link{side}"]
+            key = hashlib.sha1(f"{link}\x00{text}".encode()).hexdigest()[:20]
+            records.setdefault(key, {"id": key, "url": link, "text": text})
+            pair.append(key)
+        keys.append(tuple(pair))
+    engine, tmp = ingest(list(records.values()))
+    try:
+        ids = {a.external_id: int(a.id or 0) for a in engine.articles()}
+        story_of = engine.store.stories.story_of(list(ids.values()))
+        translated = {(min(e.derived, e.source), max(e.derived, e.source))
+                      for e in engine.store.reuse.pairs(list(ids.values()))
+                      if e.kind == "translation"}
+    finally:
+        engine.store.close()
+        tmp.cleanup()
+    similar = together = unrelated = apart = edged = scored = 0
+    for row, (a_key, b_key) in zip(rows, keys, strict=True):
+        a, b = ids.get(a_key), ids.get(b_key)
+        if a is None or b is None:
+            continue
+        scored += 1
+        same = story_of.get(a) is not None and story_of.get(a) == story_of.get(b)
+        edged += (min(a, b), max(a, b)) in translated
+        if row["Overall"] <= 1.5:
+            similar, together = similar + 1, together + same
+        elif row["Overall"] >= 3.5:
+            unrelated, apart = unrelated + 1, apart + (not same)
+    out = {"similar_together": together / max(1, similar),
+           "unrelated_apart": apart / max(1, unrelated)}
+    print(f"SemEval-2022 task 8 cross-language: {len(rows)} pairs, {scored} with both texts "
+          f"ingested; very similar (Overall <= 1.5) in one story {together}/{similar} = "
+          f"{out['similar_together']:.3f}; unrelated (>= 3.5) in different stories "
+          f"{apart}/{unrelated} = {out['unrelated_apart']:.3f}; pairs with a translation "
+          f"edge {edged}")
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--limit-docs", type=int, default=0, help="only the first N documents")
+    parser.add_argument("--semeval", action="store_true",
+                        help="also SemEval-2022 task 8 cross-language pairs")
+    args = parser.parse_args()
+    if not DOCS.is_file():
+        sys.exit(f"{DOCS} not found: the benchmarks live in ../shared beside the repository")
+    measure(load_docs(args.limit_docs))
+    if args.semeval:
+        semeval()
+
+
+if __name__ == "__main__":
+    main()
