@@ -553,6 +553,7 @@ class Engine:
 
         from newsweave.brief import make_brief
         from newsweave.crosscheck.status import StoryArticle
+        from newsweave.reuse.origins import DERIVING
 
         story = self.story(story_id)
         ids = self.story_articles(story.id)
@@ -563,7 +564,7 @@ class Engine:
         derived: dict[int, int | None] = {}
         best: dict[int, float] = {}
         for edge in self.provenance(story.id).get("edges", []):
-            if edge["kind"] in ("copy", "rewrite") and edge["confidence"] > best.get(
+            if edge["kind"] in DERIVING and edge["confidence"] > best.get(
                 edge["derived"], -1.0
             ):
                 derived[edge["derived"]] = edge["source"]

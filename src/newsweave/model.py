@@ -158,11 +158,12 @@ class Attribution:
 
 @dataclass(slots=True)
 class Edge:
-    """A relation between two articles; for copy/rewrite, ``derived`` comes from ``source``."""
+    """A relation between two articles; for copy/rewrite/translation, ``derived`` comes from
+    ``source``."""
 
     derived: int
     source: int
-    kind: str  # "copy" | "rewrite" | "shared-quotes" | "independent"
+    kind: str  # "copy" | "rewrite" | "translation" | "shared-quotes" | "independent"
     confidence: float
     shared_fraction: float  # share of the derived article covered by the source
     attribution: str | None = None
