@@ -522,7 +522,7 @@ def _speaker(
     name: str | None, outlets: Sequence[str], places: set[str]
 ) -> str | None:
     """A quote's speaker as shown: a person or a body that speaks, never the outlet that
-    reports it ("— Beacon") or a place ("— Wayne County")."""
+    reports it ("— The Courier") or a place ("— Lake County")."""
     from newsweave.reuse.attribution import is_medium, same_source
 
     if not name:

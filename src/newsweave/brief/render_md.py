@@ -28,7 +28,7 @@ def _value(value: str | None) -> str:
 
 def _status(claim: Claim) -> str:
     """ "corroborated by 3 origins, all citing the Ministry of ..." or "single-source, 1
-    independent origin; source: Petrin" """
+    independent origin; source: the mayor" """
     n = claim.independent_origins
     if claim.source_shared and claim.source:
         return f"{claim.status} by {n} origins, all citing {_escape(claim.source)}"

@@ -197,10 +197,10 @@ _ROLE = re.compile(
 
 
 def _titled_people(text: str) -> dict[str, str]:
-    """Names right after a title or role word ("Minister Aleksandr Petrin") are people.
+    """Names right after a title or role word ("Minister Jane Ortiz") are people.
 
     A fallback for when the extract stage has not typed the story's entities;
-    the surname alone ("Petrin") is typed too.
+    the surname alone ("Ortiz") is typed too.
     """
     people: dict[str, str] = {}
     for match in _ROLE.finditer(text):
