@@ -55,27 +55,36 @@ def test_translation_is_the_same_origin_and_the_same_story() -> None:
     assert found == {1: [1], 2: [1], 3: [1]}
 
 
-def _index(rows: dict[int, list[float]]) -> VectorIndex:
-    index = VectorIndex()
-    ids = sorted(rows)
+def _index(store_path: str, rows: dict[int, list[float]]) -> VectorIndex:
+    from newsweave.nlp.embed import MODEL_NAME
+    from newsweave.store import open_store
+
+    store = open_store(store_path)
+    ids = store.add_articles([Article(None, f"h{i}", "", "text", f"t {i}", f"<{i}>")
+                              for i in sorted(rows)], [{}] * len(rows))
+    assert ids == sorted(rows)
     matrix = np.array([rows[i] for i in ids], dtype=np.float32)
-    index._id_array = np.asarray(ids, dtype=np.int64)
-    index._matrix = matrix / np.linalg.norm(matrix, axis=1, keepdims=True)
+    matrix /= np.linalg.norm(matrix, axis=1, keepdims=True)
+    store.reuse.save_vectors(MODEL_NAME, dict(zip(ids, matrix, strict=True)))
+    index = VectorIndex()
+    index.refresh(store)  # through the vector file beside the store
     return index
 
 
-def test_partners_are_mutual_nearest_in_their_language() -> None:
+@pytest.mark.parametrize("where", ["file", "memory"])
+def test_partners_are_mutual_nearest_in_their_language(tmp_path, where: str) -> None:
     # 1 (en) and 2 (de) are each other's nearest across the two languages; 3 (de) is
     # another German report near 1 but nearer to 4 (en), its own original.
     languages = {1: "en", 2: "de", 3: "de", 4: "en", 5: "de"}
-    index = _index({1: [1.0, 0.1, 0.0], 2: [1.0, 0.12, 0.0], 3: [0.8, 0.6, 0.0],
+    index = _index(str(tmp_path / "s.db") if where == "file" else ":memory:",
+                   {1: [1.0, 0.1, 0.0], 2: [1.0, 0.12, 0.0], 3: [0.8, 0.6, 0.0],
                     4: [0.75, 0.66, 0.0], 5: [0.0, 0.0, 1.0]})
-    row = index._matrix[0]
+    row = index.vector(0)
     found = dict(translation_partners(index, row, 1, languages.get, 0.5))
-    assert set(found) == {2} and found[2] == pytest.approx(float(row @ index._matrix[1]))
-    assert [i for i, _ in translation_partners(index, index._matrix[3], 4, languages.get,
+    assert set(found) == {2} and found[2] == pytest.approx(float(row @ index.vector(1)))
+    assert [i for i, _ in translation_partners(index, index.vector(3), 4, languages.get,
                                                0.5)] == [3]
-    assert translation_partners(index, index._matrix[4], 5, languages.get, 0.5) == []
+    assert translation_partners(index, index.vector(4), 5, languages.get, 0.5) == []
     assert translation_partners(index, row, 1, {1: None}.get, 0.5) == []
 
 

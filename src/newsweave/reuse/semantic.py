@@ -2,9 +2,10 @@
 
 Rewrites and translations share few exact shingles, so the reuse stage also
 compares each new article with its nearest neighbours by embedding. Vectors
-are stored once per article (``article_vectors``); this module keeps them in
-memory as one matrix, loading only the rows changed since the last look (by
-any process), so a batch costs one matrix product however large the store.
+are stored once per article (``article_vectors``) and searched through a file
+beside the store that mirrors them (``store/vectors.py``): memory-mapped, kept
+up to date from the store's change log (every process's writes), so a batch
+costs one matrix product over the mapped rows and nothing is copied per batch.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from newsweave.model import Article
 from newsweave.nlp import english
 from newsweave.nlp.embed import MODEL_NAME, embed, lead_text
 from newsweave.store import Store
+from newsweave.store.vectors import VectorFile
 
 # e5 cosines are compressed: unrelated news leads score about 0.75, the same
 # story 0.85-0.95. Relatedness rescales that range to 0..1.
@@ -35,61 +37,96 @@ ENGLISH_CHARS = 3000  # more than 256 word pieces of English: the model cuts the
 
 
 class VectorIndex:
-    """All stored article vectors of one store, as an in-memory matrix in article id order.
+    """One model's stored article vectors, searched exactly over a memory-mapped file.
 
-    A refresh reads the store's vector change log (``store.reuse.vector_changes``),
-    so it sees every row written or deleted since the last look, by this process or
-    any other, whatever the articles' ids, and reloads only those rows.
+    The rows live in the store's vector file (:class:`newsweave.store.vectors.VectorFile`:
+    persisted beside the store, brought up to date from the store's change log on each
+    refresh, so it sees every row any process writes, and rebuilt from the stored rows when
+    missing or stale). A search is one matrix product over the mapped rows, exact, and no
+    vector is copied into memory. Chosen by measurement over two HNSW libraries (usearch,
+    hnswlib): ``python bench/vector_index.py``, docs/benchmarks.md.
     """
 
     def __init__(self, model: str = MODEL_NAME) -> None:
         self.model = model
         self._key: tuple[int, str] | None = None
-        self._seq = 0
-        self._matrix = np.zeros((0, 0), dtype=np.float32)
-        self._id_array = np.zeros(0, dtype=np.int64)
+        self._file: VectorFile | None = None
+        self._id_array = np.zeros(0, dtype=np.int64)  # live article ids, ascending
+        self._columns = np.zeros(0, dtype=np.int64)  # their rows in the blocks, end to end
+        self._identity = True  # the blocks' rows are already the live ids in order
+        self._labels: dict[int, str] = {}  # per-article labels (languages), see labels()
 
     @property
     def _ids(self) -> list[int]:
         return [int(i) for i in self._id_array]
 
     def refresh(self, store: Store) -> None:
-        """Load the vectors changed since the last refresh (all of them for a new store)."""
+        """Bring the index up to the store's rows (every process's writes since last time)."""
         key = (id(store), store.path)
-        if key != self._key:
-            seq, _ = store.reuse.vector_changes(self.model, None)
-            ids, matrix = store.reuse.vectors_after(0, self.model)
-            self._key, self._seq = key, seq
-            self._id_array = np.asarray(ids, dtype=np.int64)
-            self._matrix = matrix
-            return
-        seq, changed = store.reuse.vector_changes(self.model, self._seq)
-        self._seq = seq
-        if not changed:
-            return
-        fresh = store.reuse.vectors(changed, self.model)
-        keep = ~np.isin(self._id_array, np.asarray(changed, dtype=np.int64))
-        new_ids = np.asarray(sorted(fresh), dtype=np.int64)
-        blocks = [self._matrix[keep]] if keep.any() else []
-        if len(new_ids):
-            blocks.append(np.vstack([fresh[int(i)] for i in new_ids]))
-        ids = np.concatenate([self._id_array[keep], new_ids])
+        if key != self._key or self._file is None:
+            self._key, self._file = key, VectorFile(store, self.model)
+        changed = self._file.refresh()
+        if changed is None:
+            self._labels.clear()
+        else:
+            for article_id in changed:
+                self._labels.pop(article_id, None)
+            if not changed:
+                return
+        self._reindex()
+
+    def _reindex(self) -> None:
+        blocks = self._file.blocks() if self._file is not None else []
         if not blocks:
-            self._id_array, self._matrix = ids, np.zeros((0, 0), dtype=np.float32)
+            self._id_array = self._columns = np.zeros(0, dtype=np.int64)
+            self._identity = True
             return
-        matrix = np.vstack(blocks) if len(blocks) > 1 else blocks[0]
-        order = np.argsort(ids, kind="stable")  # other processes' ids may be lower than ours
-        self._id_array, self._matrix = ids[order], matrix[order]
+        ids = np.concatenate([b[0] for b in blocks])
+        live = np.flatnonzero(ids >= 0)
+        order = np.argsort(ids[live], kind="stable")  # other processes' ids may be lower
+        self._columns = live[order]
+        self._id_array = ids[self._columns]
+        self._identity = len(self._columns) == len(ids) and bool(
+            np.all(self._columns == np.arange(len(ids))))
 
     def forget(self, article_ids: Sequence[int]) -> None:
         """Kept for callers: replaced or deleted rows are found through the change log."""
+
+    def scores(self, vectors: np.ndarray) -> np.ndarray:
+        """Cosines of each row of ``vectors`` (unit length) with every stored vector: one
+        row per query, one column per stored article in ascending id order."""
+        vectors = np.atleast_2d(np.asarray(vectors, dtype=np.float32))
+        blocks = self._file.blocks() if self._file is not None else []
+        if not blocks or not len(self._id_array):
+            return np.zeros((len(vectors), 0), dtype=np.float32)
+        parts = [vectors @ matrix.T for _, matrix in blocks]
+        full = parts[0] if len(parts) == 1 else np.hstack(parts)
+        return full if self._identity else full[:, self._columns]
+
+    def vector(self, position: int) -> np.ndarray:
+        """The stored vector of the article at ``position`` in ascending id order."""
+        column = int(self._columns[position])
+        for ids, matrix in self._file.blocks() if self._file is not None else []:
+            if column < len(ids):
+                return np.asarray(matrix[column])
+            column -= len(ids)
+        raise IndexError(position)
+
+    def labels(self, label_of: Callable[[int], str]) -> np.ndarray:
+        """``label_of`` of every stored article, in ascending id order (computed once per
+        article and kept until its vector changes)."""
+        cache = self._labels
+        for article_id in self._id_array.tolist():
+            if article_id not in cache:
+                cache[article_id] = label_of(article_id)
+        return np.array([cache[i] for i in self._id_array.tolist()])
 
     def nearest(self, vectors: np.ndarray, k: int, min_cosine: float
                 ) -> list[list[tuple[int, float]]]:
         """For each row of ``vectors``, up to ``k`` (id, cosine) at or above ``min_cosine``."""
         if not len(self._id_array) or not len(vectors):
             return [[] for _ in range(len(vectors))]
-        scores = vectors @ self._matrix.T
+        scores = self.scores(vectors)
         out = []
         for row in scores:
             take = min(k + 1, row.size)
@@ -103,7 +140,7 @@ class VectorIndex:
         """Ids and cosines of every stored vector with ``vector``."""
         if not len(self._id_array):
             return self._id_array, np.zeros(0, dtype=np.float32)
-        return self._id_array, self._matrix @ vector
+        return self._id_array, self.scores(vector)[0]
 
 
 class SemanticIndex:
@@ -150,7 +187,7 @@ class SemanticIndex:
         if not len(self_ids) or not len(lead):
             return [[] for _ in range(len(lead))]
         floor = rescale(min_cosine, COSINE_FLOOR, COSINE_CEIL)
-        cosine_rows = lead @ self.lead._matrix.T
+        cosine_rows = self.lead.scores(lead)
         semantic = rescale(cosine_rows, COSINE_FLOOR, COSINE_CEIL)
         en_ids = self.english._id_array
         # Positions of the English-indexed articles among the e5-indexed ones.
@@ -161,7 +198,7 @@ class SemanticIndex:
             # For English rows, the mean of both rescaled cosines over the English articles:
             # one matrix product for the batch.
             english_scores = rescale(
-                np.vstack([english_vectors[row] for row in rows]) @ self.english._matrix[found].T,
+                self.english.scores(np.vstack([english_vectors[row] for row in rows]))[:, found],
                 ENGLISH_FLOOR, ENGLISH_CEIL)
             cells = np.ix_(rows, pos[found])
             semantic[cells] = 0.5 * (semantic[cells] + english_scores)
@@ -193,10 +230,10 @@ def translation_partners(index: VectorIndex, vector: np.ndarray, article_id: int
     own = primary_language(language_of(article_id))
     if not own or not len(index._id_array):
         return []
-    languages = np.array([primary_language(language_of(int(i))) for i in index._id_array])
+    languages = index.labels(lambda i: primary_language(language_of(i)))
     found = []
     for other, cosine in _best_by_language(index, languages, vector, own, floor).values():
-        row = index._matrix[np.searchsorted(index._id_array, other)]
+        row = index.vector(int(np.searchsorted(index._id_array, other)))
         back = _best_by_language(index, languages, row,
                                  primary_language(language_of(other)), floor)
         if back.get(own, (None, 0.0))[0] == article_id:
@@ -208,7 +245,7 @@ def _best_by_language(index: VectorIndex, languages: np.ndarray, vector: np.ndar
                       own: str, floor: float) -> dict[str, tuple[int, float]]:
     """For each language other than ``own``, its article nearest to ``vector`` (id,
     cosine), where that cosine reaches ``floor``."""
-    scores = index._matrix @ vector
+    scores = index.scores(vector)[0]
     best: dict[str, tuple[int, float]] = {}
     for language in set(languages.tolist()) - {own, ""}:
         cells = np.flatnonzero(languages == language)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
@@ -51,6 +51,10 @@ class ReuseStore(Protocol):
     def vectors_after(self, after_id: int, model: str) -> tuple[list[int], np.ndarray]: ...
     def vector_changes(self, model: str, after_seq: int | None
                        ) -> tuple[int, list[int] | None]: ...
+    def vector_change_exists(self, seq: int) -> bool: ...
+    def vector_count(self, model: str) -> int: ...
+    def iter_vectors(self, model: str, chunk: int = 5000
+                     ) -> Iterator[tuple[list[int], np.ndarray]]: ...
     def attributions(self, article_ids: Iterable[int]) -> dict[int, list[Attribution]]: ...
     def save_pairs(self, edges: Sequence[Edge]) -> None: ...
     def pairs(self, article_ids: Iterable[int] | None = None,
@@ -231,6 +235,36 @@ class ReuseTables:
             "SELECT article_id FROM vector_changes WHERE seq > ? AND model = ?",
             (after_seq, model))})
         return seq, ids
+
+    def vector_change_exists(self, seq: int) -> bool:
+        """Whether the change log holds entry ``seq`` (a vector file's position is this
+        store's, not another's that was at this path)."""
+        return self._db.execute("SELECT 1 FROM vector_changes WHERE seq = ?",
+                                (seq,)).fetchone() is not None
+
+    def vector_count(self, model: str) -> int:
+        """How many articles have a ``model`` vector."""
+        return int(self._db.execute("SELECT count(*) FROM article_vectors WHERE model = ?",
+                                    (model,)).fetchone()[0])
+
+    def iter_vectors(self, model: str, chunk: int = 5000
+                     ) -> Iterator[tuple[list[int], np.ndarray]]:
+        """Every ``model`` vector in article id order, ``chunk`` rows at a time (ids and a
+        stacked matrix): a rebuild of a vector file never holds them all."""
+        after = -1
+        while True:
+            ids: list[int] = []
+            rows: list[np.ndarray] = []
+            for article_id, blob in self._db.execute(
+                "SELECT article_id, vector FROM article_vectors WHERE model = ? "
+                "AND article_id > ? ORDER BY article_id LIMIT ?", (model, after, chunk)
+            ):
+                ids.append(int(article_id))
+                rows.append(np.frombuffer(blob, dtype=np.float32))
+            if not ids:
+                return
+            yield ids, np.vstack(rows)
+            after = ids[-1]
 
     # -- attributions ---------------------------------------------------------
 

@@ -1,0 +1,250 @@
+"""Vector index candidates for the reuse stage: build, top-k query, recall, memory, disk.
+
+Three persisted indexes of N unit vectors (384 dimensions: both of newsweave's models,
+multilingual-e5-small and all-MiniLM-L6-v2, embed to 384), each built into a file and then
+opened by a *fresh process* that queries it, as a later ingest or ``newsweave similar``
+would:
+
+* ``numpy``: brute force over a memory-mapped float32 file (``np.memmap``): exact;
+* ``usearch``: HNSW (cosine, f32), saved and then opened as a memory-mapped view;
+* ``hnswlib``: HNSW (cosine, M=16, ef_construction=200, ef=64), saved and loaded whole.
+
+The vectors are synthetic but shaped like news: N / 20 story centres (Zipf-sized stories),
+each article its centre plus noise, so same-story cosines are about 0.6 and unrelated ones
+about 0; queries are fresh articles of the same stories. Recall is the share of the exact
+top-k (by numpy over the same vectors) that a backend returns. Times are CPU seconds of the
+process (``time.process_time``), so they hold up on a shared machine better than wall time.
+RSS is the query process's resident memory after its queries beyond the same process before
+it opened the index (file-backed pages of a memory map count while they are resident, but
+the kernel can drop them and processes share them); the build's peak is that process's peak
+beyond the vectors it was given.
+
+Usage, from the repository root (usearch and hnswlib are optional: a backend that cannot be
+imported is skipped; they need not be installed in the project's environment)::
+
+    python bench/vector_index.py                  # 10,000 and 100,000 vectors
+    python bench/vector_index.py --sizes 10000 --queries 200
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+DIM = 384
+K = 10
+BATCH = 16  # the reuse stage queries a batch of new articles at once
+
+
+def make_vectors(n: int, queries: int, seed: int = 11) -> tuple[np.ndarray, np.ndarray]:
+    """``n`` stored and ``queries`` query unit vectors in Zipf-sized clusters."""
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(size=(max(1, n // 20), DIM)).astype(np.float32)
+    weights = 1.0 / np.arange(1, len(centres) + 1)
+    weights /= weights.sum()
+    labels = rng.choice(len(centres), size=n + queries, p=weights)
+    rows = centres[labels] + rng.normal(scale=0.8, size=(n + queries, DIM)).astype(np.float32)
+    rows /= np.linalg.norm(rows, axis=1, keepdims=True)
+    return rows[:n].astype(np.float32), rows[n:].astype(np.float32)
+
+
+# -- backends (each: build into a folder; open it; query a batch) -------------------------
+
+def build_numpy(vectors: np.ndarray, folder: Path) -> None:
+    out = np.memmap(folder / "vectors.f32", dtype=np.float32, mode="w+", shape=vectors.shape)
+    out[:] = vectors
+    out.flush()
+    np.arange(len(vectors), dtype=np.int64).tofile(folder / "ids.i64")
+
+
+def open_numpy(folder: Path, n: int) -> Any:
+    matrix = np.memmap(folder / "vectors.f32", dtype=np.float32, mode="r", shape=(n, DIM))
+    ids = np.fromfile(folder / "ids.i64", dtype=np.int64)
+    return matrix, ids
+
+
+def query_numpy(index: Any, batch: np.ndarray, k: int) -> np.ndarray:
+    matrix, ids = index
+    scores = batch @ matrix.T
+    top = np.argpartition(-scores, k - 1, axis=1)[:, :k]
+    order = np.take_along_axis(scores, top, axis=1).argsort(axis=1)[:, ::-1]
+    return ids[np.take_along_axis(top, order, axis=1)]
+
+
+def build_usearch(vectors: np.ndarray, folder: Path) -> None:
+    from usearch.index import Index
+
+    index = Index(ndim=DIM, metric="cos", dtype="f32")
+    index.add(np.arange(len(vectors), dtype=np.uint64), vectors, threads=1)
+    index.save(str(folder / "usearch.bin"))
+
+
+def open_usearch(folder: Path, n: int) -> Any:
+    from usearch.index import Index
+
+    return Index.restore(str(folder / "usearch.bin"), view=True)
+
+
+def query_usearch(index: Any, batch: np.ndarray, k: int) -> np.ndarray:
+    return np.atleast_2d(np.asarray(index.search(batch, k, threads=1).keys, dtype=np.int64))
+
+
+def build_hnswlib(vectors: np.ndarray, folder: Path) -> None:
+    import hnswlib
+
+    index = hnswlib.Index(space="cosine", dim=DIM)
+    index.init_index(max_elements=len(vectors), ef_construction=200, M=16)
+    index.set_num_threads(1)
+    index.add_items(vectors, np.arange(len(vectors)))
+    index.save_index(str(folder / "hnswlib.bin"))
+
+
+def open_hnswlib(folder: Path, n: int) -> Any:
+    import hnswlib
+
+    index = hnswlib.Index(space="cosine", dim=DIM)
+    index.load_index(str(folder / "hnswlib.bin"), max_elements=n)
+    index.set_ef(64)
+    index.set_num_threads(1)
+    return index
+
+
+def query_hnswlib(index: Any, batch: np.ndarray, k: int) -> np.ndarray:
+    labels, _ = index.knn_query(batch, k=k)
+    return np.asarray(labels, dtype=np.int64)
+
+
+BACKENDS = {
+    "numpy": (build_numpy, open_numpy, query_numpy),
+    "usearch": (build_usearch, open_usearch, query_usearch),
+    "hnswlib": (build_hnswlib, open_hnswlib, query_hnswlib),
+}
+
+
+def available(name: str) -> bool:
+    if name == "numpy":
+        return True
+    try:
+        __import__("usearch.index" if name == "usearch" else name)
+    except ImportError:
+        return False
+    return True
+
+
+# -- the two child processes --------------------------------------------------------------
+
+def _rss_mb() -> float:
+    """Resident memory now (anonymous and file-backed pages), from /proc."""
+    fields = dict(line.split(":", 1) for line in
+                  Path("/proc/self/status").read_text().splitlines() if ":" in line)
+    return int(fields["VmRSS"].split()[0]) / 1024
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def child_build(name: str, data: Path, folder: Path) -> dict[str, Any]:
+    vectors = np.load(data / "stored.npy")
+    before = _peak_mb()
+    started = time.process_time()
+    BACKENDS[name][0](vectors, folder)
+    seconds = time.process_time() - started
+    disk = sum(p.stat().st_size for p in folder.iterdir()) / 2**20
+    return {"build_cpu_s": seconds, "disk_mb": disk, "build_peak_mb": _peak_mb() - before}
+
+
+def child_query(name: str, data: Path, folder: Path, n: int) -> dict[str, Any]:
+    _, open_index, query = BACKENDS[name]
+    queries = np.load(data / "queries.npy")
+    exact = np.load(data / "exact.npy")
+    before = _rss_mb()
+    started = time.process_time()
+    index = open_index(folder, n)
+    opened = time.process_time() - started
+    found = []
+    started = time.process_time()
+    for i in range(len(queries)):  # one at a time, as `similar` or a claim check asks
+        found.append(query(index, queries[i : i + 1], K)[0])
+    single = (time.process_time() - started) / len(queries)
+    started = time.process_time()
+    for i in range(0, len(queries), BATCH):  # batches, as the reuse stage asks
+        query(index, queries[i : i + BATCH], K)
+    batched = (time.process_time() - started) / len(queries)
+    hits = sum(len(set(f.tolist()) & set(e.tolist())) for f, e in zip(found, exact, strict=True))
+    return {"open_cpu_s": opened, "query_ms": single * 1000, "batch_query_ms": batched * 1000,
+            "recall": hits / exact.size, "query_rss_mb": _rss_mb() - before}
+
+
+def run_child(args: list[str]) -> dict[str, Any]:
+    env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
+    done = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True,
+                          env=env, check=False)
+    if done.returncode:
+        raise SystemExit(f"child {args} failed:\n{done.stderr}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def measure(sizes: list[int], queries: int, names: list[str]) -> list[dict[str, Any]]:
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in sizes:
+            data = Path(tmp) / f"data{n}"
+            data.mkdir()
+            stored, asked = make_vectors(n, queries)
+            np.save(data / "stored.npy", stored)
+            np.save(data / "queries.npy", asked)
+            np.save(data / "exact.npy", query_numpy((stored, np.arange(n)), asked, K))
+            del stored
+            for name in names:
+                folder = Path(tmp) / f"{name}{n}"
+                folder.mkdir()
+                row = {"backend": name, "n": n}
+                row |= run_child(["--child-build", name, str(data), str(folder)])
+                row |= run_child(["--child-query", name, str(data), str(folder), str(n)])
+                rows.append(row)
+                print(format_row(row), flush=True)
+    return rows
+
+
+def format_row(r: dict[str, Any]) -> str:
+    return (f"| {r['backend']} | {r['n']:,} | {r['build_cpu_s']:.2f} | {r['open_cpu_s']:.3f} | "
+            f"{r['query_ms']:.2f} | {r['batch_query_ms']:.2f} | {r['recall']:.3f} | "
+            f"{r['query_rss_mb']:.0f} | {r['build_peak_mb']:.0f} | {r['disk_mb']:.0f} |")
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "--child-build":
+        print(json.dumps(child_build(sys.argv[2], Path(sys.argv[3]), Path(sys.argv[4]))))
+        return
+    if len(sys.argv) > 1 and sys.argv[1] == "--child-query":
+        print(json.dumps(child_query(sys.argv[2], Path(sys.argv[3]), Path(sys.argv[4]),
+                                     int(sys.argv[5]))))
+        return
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--queries", type=int, default=500)
+    parser.add_argument("--backends", nargs="+", default=list(BACKENDS))
+    args = parser.parse_args()
+    names = [b for b in args.backends if available(b)]
+    skipped = sorted(set(args.backends) - set(names))
+    print(f"{DIM}-d unit vectors, top-{K}, {args.queries} queries; CPU seconds; load average "
+          f"{os.getloadavg()[0]:.1f}" + (f"; skipped (not installed): {skipped}" if skipped else ""))
+    print("| backend | vectors | build CPU s | open CPU s | query ms (one) | query ms (batch "
+          f"of {BATCH}, each) | recall@{K} | query RSS MB | build peak MB | disk MB |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    measure(args.sizes, args.queries, names)
+
+
+if __name__ == "__main__":
+    main()
