@@ -238,8 +238,9 @@ def main() -> None:
     args = parser.parse_args()
     names = [b for b in args.backends if available(b)]
     skipped = sorted(set(args.backends) - set(names))
+    note = f"; skipped (not installed): {skipped}" if skipped else ""
     print(f"{DIM}-d unit vectors, top-{K}, {args.queries} queries; CPU seconds; load average "
-          f"{os.getloadavg()[0]:.1f}" + (f"; skipped (not installed): {skipped}" if skipped else ""))
+          f"{os.getloadavg()[0]:.1f}{note}")
     print("| backend | vectors | build CPU s | open CPU s | query ms (one) | query ms (batch "
           f"of {BATCH}, each) | recall@{K} | query RSS MB | build peak MB | disk MB |")
     print("|---|---|---|---|---|---|---|---|---|---|")

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -181,7 +180,7 @@ class VectorFile:
                 out.write(np.ascontiguousarray(chunk, dtype=np.float32).tobytes())
                 ids.extend(chunk_ids)
         self._matrix = np.zeros((0, 0), dtype=np.float32)  # drop the old map before replacing
-        os.replace(scratch, self._matrix_path)
+        scratch.replace(self._matrix_path)
         self._ids = np.asarray(ids, dtype=np.int64)
         self._dim, self._seq, self._where = dim, seq, None
         self._matrix = self._map(len(ids), dim)
@@ -197,7 +196,7 @@ class VectorFile:
         with scratch.open("wb") as out:
             out.write(header.tobytes())
             out.write(self._ids.tobytes())
-        os.replace(scratch, self._ids_path)
+        scratch.replace(self._ids_path)
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
