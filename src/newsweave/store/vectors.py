@@ -40,7 +40,8 @@ MAGIC = 0x4E57_5645_4331  # "NWVEC1": the layout of the ids file
 HEADER = 6  # int64 fields: magic, dim, rows, seq, inode, live
 REBUILD_CHUNK = 5000  # rows read from the store at a time while rebuilding
 SAMPLES = 4  # rows compared with the store's when a process first opens the files
-DEAD_SHARE = 0.25  # rebuild (compact) once this share of the rows is replaced or deleted
+DEAD_SHARE = 0.25  # rebuild (compact) once this share of the rows is replaced or deleted,
+MIN_DEAD = 1000  # and at least this many
 
 
 class VectorFile:
@@ -98,9 +99,11 @@ class VectorFile:
     def _refresh_files(self) -> list[int] | None:
         assert self._ids_path is not None
         header = _read_header(self._ids_path)
+        first = self._seq < 0
         reloaded = False
         if header is None or header["seq"] != self._seq:
-            # First look, or another process moved the files on: map them again, checked.
+            # First look, or another process moved the files on (under the lock, from the
+            # same rows): map them again.
             if header is None or not self._load_files(header):
                 self._rebuild()
                 return None
@@ -114,7 +117,7 @@ class VectorFile:
         if seq != self._seq or changed:
             self._seq = seq
             self._write_ids()
-        if reloaded and not self._consistent():
+        if first and not self._consistent():  # checked once per process: a count and samples
             self._rebuild()
             return None
         return None if reloaded else changed
@@ -281,7 +284,7 @@ class VectorFile:
         if appended:
             self._append(appended_ids, np.vstack(appended))
         dead = int((self._ids < 0).sum())
-        if self._writable and dead > max(1000, DEAD_SHARE * len(self._ids)):
+        if self._writable and dead > max(MIN_DEAD, DEAD_SHARE * len(self._ids)):
             self._rebuild()
 
     def _append(self, ids: list[int], rows: np.ndarray) -> None:
