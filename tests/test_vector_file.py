@@ -205,7 +205,8 @@ def test_another_process_ingesting_is_seen_by_the_file(tmp_path):
         f"s.reuse.save_vectors({MODEL!r}, {{{ids[2]}: np.eye(8, dtype=np.float32)[2]}})\n"
         f"i = VectorIndex({MODEL!r}); i.refresh(s); s.close()\n"
     )
-    subprocess.run([sys.executable, "-c", script], check=True, env={"PYTHONPATH": str(REPO / "src")})
+    subprocess.run([sys.executable, "-c", script], check=True,
+                   env={"PYTHONPATH": str(REPO / "src")})
     index.refresh(store)
     ids_now, scores = index.cosines(np.eye(8, dtype=np.float32)[2])
     assert ids_now.tolist() == [ids[0], ids[2]] and scores[1] == pytest.approx(1.0)
