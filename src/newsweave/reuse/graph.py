@@ -33,9 +33,11 @@ class Provenance:
 
 def provenance(store: Store, article_ids: Collection[int] | None = None) -> Provenance:
     """The graph over ``article_ids`` (the whole store if None)."""
-    kept = set(store.reuse.edges())
-    pairs = store.reuse.pairs(article_ids)
     wanted = None if article_ids is None else set(article_ids)
+    # A story's graph reads only its members' rows (their edges, pairs and origins), so
+    # its cost follows the story's size, not the store's.
+    kept = set(store.reuse.edges() if wanted is None else store.reuse.edges_from(wanted))
+    pairs = store.reuse.pairs(article_ids)
     edges = [
         e for e in pairs
         if ((e.derived, e.source) in kept or e.kind == "shared-quotes")

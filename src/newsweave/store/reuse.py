@@ -61,6 +61,7 @@ class ReuseStore(Protocol):
               kinds: Sequence[str] | None = None) -> list[Edge]: ...
     def set_edges(self, derived: int, sources: Sequence[int]) -> None: ...
     def edges(self, connected_to: Iterable[int] | None = None) -> list[tuple[int, int]]: ...
+    def edges_from(self, derived: Iterable[int]) -> list[tuple[int, int]]: ...
     def set_origins(self, origins: Mapping[int, Sequence[int]]) -> None: ...
     def origin_of(self, article_ids: Iterable[int]) -> dict[int, list[int]]: ...
     def origins(self, article_ids: Iterable[int] | None = None) -> list[list[int]]: ...
@@ -362,6 +363,16 @@ class ReuseTables:
             seen |= reached
         return sorted(found)
 
+    def edges_from(self, derived: Iterable[int]) -> list[tuple[int, int]]:
+        """(derived, source) edges whose derived article is one of ``derived``: the chosen
+        sources of those articles (one indexed lookup per article, whatever the store)."""
+        found: list[tuple[int, int]] = []
+        for chunk in chunks(sorted(set(derived))):
+            marks = ",".join("?" * len(chunk))
+            found.extend((int(d), int(s)) for d, s in self._db.execute(
+                f"SELECT derived, source FROM reuse_edges WHERE derived IN ({marks})", chunk))
+        return sorted(found)
+
     def set_origins(self, origins: Mapping[int, Sequence[int]]) -> None:
         """Set the origin(s) of each article given (an origin is its original's id)."""
         ids = list(origins)
@@ -387,19 +398,22 @@ class ReuseTables:
         return out
 
     def origins(self, article_ids: Iterable[int] | None = None) -> list[list[int]]:
-        """Origins as sorted lists of article ids (restricted to ``article_ids`` if given)."""
+        """Origins as sorted lists of article ids (restricted to ``article_ids`` if given:
+        then only those articles' rows are read, so a story's origins cost its size)."""
         groups: dict[int, list[int]] = {}
-        for article_id, origin in self._db.execute(
-            "SELECT article_id, origin_id FROM article_origin ORDER BY origin_id, article_id"
-        ):
+        if article_ids is None:
+            rows: Iterable[tuple[int, int]] = self._db.execute(
+                "SELECT article_id, origin_id FROM article_origin")
+        else:
+            rows = []
+            for chunk in chunks(sorted(set(article_ids))):
+                marks = ",".join("?" * len(chunk))
+                rows.extend(self._db.execute(
+                    f"SELECT article_id, origin_id FROM article_origin "
+                    f"WHERE article_id IN ({marks})", chunk))
+        for article_id, origin in rows:
             groups.setdefault(int(origin), []).append(int(article_id))
-        wanted = None if article_ids is None else set(article_ids)
-        out = []
-        for members in groups.values():
-            kept = members if wanted is None else [m for m in members if m in wanted]
-            if kept:
-                out.append(kept)
-        return sorted(out)
+        return sorted(sorted(members) for members in groups.values())
 
 
 def _log_changes(db: sqlite3.Connection, model: str, article_ids: Sequence[int]) -> None:
