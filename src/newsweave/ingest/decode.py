@@ -35,9 +35,9 @@ def decode_bytes(data: bytes, max_bytes: int) -> tuple[str, str]:
         data = _gunzip(data, max_bytes)
     if not data.strip():
         raise InputError("empty input: nothing to read")
-    for magic, kind in _MAGIC.items():
-        if data.startswith(magic):
-            raise InputError(f"binary file ({kind}), not text, HTML, JSON or a feed")
+    kind = binary_kind(data)
+    if kind:
+        raise InputError(f"binary file ({kind}), not text, HTML, JSON or a feed")
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             return _decode(data, encoding), encoding
@@ -61,6 +61,11 @@ def decode_bytes(data: bytes, max_bytes: int) -> tuple[str, str]:
     if _control_share(text) > 0.05:
         raise InputError("binary file (mostly control characters), not text")
     return text, best.encoding
+
+
+def binary_kind(data: bytes) -> str | None:
+    """What binary format ``data`` starts with ("a PDF document"), or None."""
+    return next((kind for magic, kind in _MAGIC.items() if data.startswith(magic)), None)
 
 
 def _decode(data: bytes, encoding: str) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -115,7 +115,13 @@ def _read_json(source: str, text: str) -> Iterator[Record | Rejection]:
 
 
 def _read_jsonl(source: str, text: str) -> Iterator[Record | Rejection]:
-    for lineno, line in enumerate(text.splitlines(), start=1):
+    yield from read_jsonl_lines(source, _lines(text))
+
+
+def read_jsonl_lines(source: str, lines: Iterable[str]) -> Iterator[Record | Rejection]:
+    """Records of JSONL given line by line (a file read as a stream, or a decoded text):
+    one per line, made as the lines come, so a big file is never all records at once."""
+    for lineno, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         where = f"{source}:{lineno}"
@@ -125,6 +131,18 @@ def _read_jsonl(source: str, text: str) -> Iterator[Record | Rejection]:
             yield Rejection(where, f"invalid JSON line: {exc.msg} (column {exc.colno})")
             continue
         yield _record_from_object(where, item)
+
+
+def _lines(text: str) -> Iterator[str]:
+    """The lines of ``text`` one at a time (no list of them all). Only a line feed ends a
+    line: JSON strings may hold U+2028 and other breaks that ``splitlines`` would cut at."""
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start)
+        if end < 0:
+            end = len(text)
+        yield text[start:end].rstrip("\r")
+        start = end + 1
 
 
 def _record_from_object(where: str, item: object) -> Record | Rejection:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from newsweave.errors import InputError
+from newsweave.ingest.decode import binary_kind
 from newsweave.model import Rejection
 
 STDIN = "-"
@@ -78,6 +79,50 @@ def read_bytes(item: Input, max_bytes: int) -> bytes:
     if len(data) > max_bytes:
         raise InputError(_too_big(len(data), max_bytes))
     return data
+
+
+STREAMED = frozenset({".jsonl", ".ndjson"})  # one record a line: read as a stream
+
+
+def stream_lines(item: Input, max_bytes: int) -> Iterator[str] | None:
+    """The lines of a JSON Lines file as a stream, so a big file is never read whole; None
+    when it cannot be streamed as plain UTF-8 (standard input, gzip, another encoding, an
+    empty or binary file): the caller reads it whole, with the same checks as any input.
+
+    The file is read twice: once to check that every line is UTF-8 (no memory held), then
+    line by line as the caller asks.
+    """
+    if item.path is None or item.path.suffix.lower() not in STREAMED:
+        return None
+    try:
+        size = item.path.stat().st_size
+        if not size or size > max_bytes:
+            return None
+        with item.path.open("rb") as handle:
+            head = handle.read(16)
+            if head[:2] == b"\x1f\x8b" or head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+                return None
+            if binary_kind(head):
+                return None
+            handle.seek(0)
+            blank = True
+            for line in handle:
+                if b"\x00" in line:
+                    return None
+                line.decode("utf-8")
+                blank = blank and not line.strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    if blank:
+        return None  # read whole: "empty input" is said there
+    return _decoded_lines(item.path)
+
+
+def _decoded_lines(path: Path) -> Iterator[str]:
+    with path.open("rb") as handle:
+        for number, line in enumerate(handle):
+            text = line.decode("utf-8").rstrip("\r\n")
+            yield text.removeprefix("\ufeff") if number == 0 else text
 
 
 def _too_big(size: int, limit: int) -> str:
