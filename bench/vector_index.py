@@ -19,11 +19,21 @@ it opened the index (file-backed pages of a memory map count while they are resi
 the kernel can drop them and processes share them); the build's peak is that process's peak
 beyond the vectors it was given.
 
+``--stage N...`` measures instead what the reuse stage's vector search costs in memory as a
+store grows to N articles, before and after the persisted index: a real store gets N
+articles in batches of ``--batch`` (the engine's default, 100), each batch's vectors of both
+models are saved as the stage saves them, the stage's ``SemanticIndex`` is refreshed and
+asked for each new article's neighbours. "before" is the in-memory index of commit
+``ae284d2`` (read from git at run time), "after" the working tree's. Each runs in its own
+process; printed: peak RSS beyond the process before the loop (per article), the anonymous
+and file-backed parts of the resident memory at the end, and CPU seconds.
+
 Usage, from the repository root (usearch and hnswlib are optional: a backend that cannot be
 imported is skipped; they need not be installed in the project's environment)::
 
     python bench/vector_index.py                  # 10,000 and 100,000 vectors
     python bench/vector_index.py --sizes 10000 --queries 200
+    PYTHONPATH=src python bench/vector_index.py --stage 10000 100000
 """
 
 from __future__ import annotations
@@ -223,7 +233,83 @@ def format_row(r: dict[str, Any]) -> str:
             f"{r['query_rss_mb']:.0f} | {r['build_peak_mb']:.0f} | {r['disk_mb']:.0f} |")
 
 
+BEFORE = "ae284d2"  # the last commit with the in-memory index
+
+
+def _status_mb(field: str) -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def child_stage(version: str, n: int, batch: int, folder: Path) -> dict[str, Any]:
+    """Grow a store to ``n`` articles as the reuse stage does, with one index version."""
+    import types
+
+    from newsweave.model import Article
+    from newsweave.nlp import english
+    from newsweave.nlp.embed import MODEL_NAME
+    from newsweave.store import open_store
+
+    if version == "before":
+        source = subprocess.run(["git", "show", f"{BEFORE}:src/newsweave/reuse/semantic.py"],
+                                capture_output=True, text=True, check=True,
+                                cwd=Path(__file__).resolve().parents[1]).stdout
+        module = types.ModuleType("semantic_before")
+        exec(compile(source, "semantic_before.py", "exec"), module.__dict__)
+        index = module.SemanticIndex()
+    else:
+        from newsweave.reuse.semantic import SemanticIndex
+
+        index = SemanticIndex()
+    store = open_store(str(folder / f"{version}.db"))
+    rng = np.random.default_rng(3)
+    centres = rng.normal(size=(max(1, n // 20), DIM)).astype(np.float32)
+    before = _peak_mb()
+    started = time.process_time()
+    for start in range(0, n, batch):
+        size = min(batch, n - start)
+        ids = store.add_articles(
+            [Article(None, f"h{start + i}", "", "text", f"t {start + i}", f"<{start + i}>")
+             for i in range(size)], [{}] * size)
+        rows = {}
+        for model in (MODEL_NAME, english.MODEL_NAME):
+            block = centres[rng.integers(len(centres), size=size)]
+            block = block + rng.normal(scale=0.8, size=block.shape).astype(np.float32)
+            block /= np.linalg.norm(block, axis=1, keepdims=True)
+            rows[model] = block
+            store.reuse.save_vectors(model, dict(zip(ids, block, strict=True)))
+        index.refresh(store)
+        index.nearest(rows[MODEL_NAME], list(rows[english.MODEL_NAME]), 10, 0.9)
+    cpu = time.process_time() - started
+    peak = _peak_mb()
+    store.close()
+    return {"version": version, "n": n, "cpu_s": cpu, "peak_mb": peak - before,
+            "kb_per_article": (peak - before) * 1024 / n,
+            "anon_mb": _status_mb("RssAnon"), "file_mb": _status_mb("RssFile")}
+
+
+def measure_stage(sizes: list[int], batch: int) -> None:
+    print(f"reuse-stage vector search while a store grows; batches of {batch}; both models "
+          f"({DIM}-d); load average {os.getloadavg()[0]:.1f}")
+    print("| index | articles | CPU s | peak RSS beyond the start | per article | resident "
+          "at the end: anonymous / file-backed |")
+    print("|---|---|---|---|---|---|")
+    for n in sizes:
+        for version in ("before", "after"):
+            with tempfile.TemporaryDirectory() as tmp:
+                r = run_child(["--child-stage", version, str(n), str(batch), tmp])
+            print(f"| {version} | {n:,} | {r['cpu_s']:.1f} | {r['peak_mb']:.0f} MB | "
+                  f"{r['kb_per_article']:.2f} KB | {r['anon_mb']:.0f} / {r['file_mb']:.0f} MB |",
+                  flush=True)
+
+
 def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "--child-stage":
+        print(json.dumps(child_stage(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]),
+                                     Path(sys.argv[5]))))
+        return
     if len(sys.argv) > 1 and sys.argv[1] == "--child-build":
         print(json.dumps(child_build(sys.argv[2], Path(sys.argv[3]), Path(sys.argv[4]))))
         return
@@ -235,7 +321,13 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--queries", type=int, default=500)
     parser.add_argument("--backends", nargs="+", default=list(BACKENDS))
+    parser.add_argument("--stage", type=int, nargs="+", metavar="N",
+                        help="measure the reuse stage's index memory, before and after")
+    parser.add_argument("--batch", type=int, default=100)
     args = parser.parse_args()
+    if args.stage:
+        measure_stage(args.stage, args.batch)
+        return
     names = [b for b in args.backends if available(b)]
     skipped = sorted(set(args.backends) - set(names))
     note = f"; skipped (not installed): {skipped}" if skipped else ""
