@@ -55,6 +55,7 @@ class VectorIndex:
         self._columns = np.zeros(0, dtype=np.int64)  # their rows in the blocks, end to end
         self._identity = True  # the blocks' rows are already the live ids in order
         self._labels: dict[int, str] = {}  # per-article labels (languages), see labels()
+        self._label_array: np.ndarray | None = None  # the same in id order, until a change
 
     @property
     def _ids(self) -> list[int]:
@@ -66,6 +67,8 @@ class VectorIndex:
         if key != self._key or self._file is None:
             self._key, self._file = key, VectorFile(store, self.model)
         changed = self._file.refresh()
+        if changed is None or changed:
+            self._label_array = None
         if changed is None:
             self._labels.clear()
         else:
@@ -114,12 +117,16 @@ class VectorIndex:
 
     def labels(self, label_of: Callable[[int], str]) -> np.ndarray:
         """``label_of`` of every stored article, in ascending id order (computed once per
-        article and kept until its vector changes)."""
+        article and kept until its vector changes; one kind of label per index: the reuse
+        stage's languages)."""
+        if self._label_array is not None and len(self._label_array) == len(self._id_array):
+            return self._label_array
         cache = self._labels
         for article_id in self._id_array.tolist():
             if article_id not in cache:
                 cache[article_id] = label_of(article_id)
-        return np.array([cache[i] for i in self._id_array.tolist()])
+        self._label_array = np.array([cache[i] for i in self._id_array.tolist()])
+        return self._label_array
 
     def nearest(self, vectors: np.ndarray, k: int, min_cosine: float
                 ) -> list[list[tuple[int, float]]]:
