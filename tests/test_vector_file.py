@@ -211,3 +211,24 @@ def test_another_process_ingesting_is_seen_by_the_file(tmp_path):
     ids_now, scores = index.cosines(np.eye(8, dtype=np.float32)[2])
     assert ids_now.tolist() == [ids[0], ids[2]] and scores[1] == pytest.approx(1.0)
     store.close()
+
+
+def test_a_rebuild_by_another_process_is_noticed(tmp_path):
+    path = str(tmp_path / "s.db")
+    first_store, second_store = open_store(path), open_store(path)
+    ids = _articles(first_store, 6)
+    rows = _units(6)
+    first_store.reuse.save_vectors(MODEL, dict(zip(ids[:4], rows[:4], strict=True)))
+    first, second = VectorFile(first_store, MODEL), VectorFile(second_store, MODEL)
+    first.refresh()
+    first_store.reuse.delete_vectors(MODEL, ids[:1])
+    second.refresh()  # up to date: the same change-log position the rebuild will have
+    with first._locked():
+        first._rebuild()  # e.g. a compaction: fewer rows, in another order
+    second_store.reuse.save_vectors(MODEL, {ids[4]: rows[4]})
+    second.refresh()
+    assert _same(_live(second), second_store.reuse.vectors(ids, MODEL))
+    first.refresh()
+    assert _same(_live(first), first_store.reuse.vectors(ids, MODEL))
+    first_store.close()
+    second_store.close()

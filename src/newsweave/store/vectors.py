@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MAGIC = 0x4E57_5645_4331  # "NWVEC1": the layout of the ids file
-HEADER = 6  # int64 fields: magic, dim, rows, seq, inode, live
+HEADER = 7  # int64 fields: magic, dim, rows, seq, inode, live, generation
 REBUILD_CHUNK = 5000  # rows read from the store at a time while rebuilding
 SAMPLES = 4  # rows compared with the store's when a process first opens the files
 DEAD_SHARE = 0.25  # rebuild (compact) once this share of the rows is replaced or deleted,
@@ -62,6 +63,7 @@ class VectorFile:
         self._ids_path = self._folder / f"{slug}.ids" if self._folder else None
         self._writable = self._folder is not None and not store.readonly
         self._seq = -1  # change-log position these blocks reflect (-1: nothing loaded)
+        self._generation = 0  # which build of the files this process has mapped
         self._dim = 0
         self._ids = np.zeros(0, dtype=np.int64)  # the file's block
         self._matrix: np.ndarray = np.zeros((0, 0), dtype=np.float32)
@@ -101,9 +103,10 @@ class VectorFile:
         header = _read_header(self._ids_path)
         first = self._seq < 0
         reloaded = False
-        if header is None or header["seq"] != self._seq:
-            # First look, or another process moved the files on (under the lock, from the
-            # same rows): map them again.
+        if header is None or (header["seq"], header["generation"], header["rows"]) != (
+                self._seq, self._generation, len(self._ids)):
+            # First look, or another process moved the files on or rebuilt them (under the
+            # lock, from the same rows): map them again.
             if header is None or not self._load_files(header):
                 self._rebuild()
                 return None
@@ -138,6 +141,7 @@ class VectorFile:
             return False
         self._ids, self._matrix, self._dim = ids, matrix, header["dim"]
         self._seq, self._where = header["seq"], None
+        self._generation = header["generation"]
         return True
 
     def _map(self, rows: int, dim: int) -> np.ndarray:
@@ -174,6 +178,9 @@ class VectorFile:
         assert self._ids_path is not None and self._matrix_path is not None
         self._folder.mkdir(exist_ok=True)  # type: ignore[union-attr]
         seq, _ = self._store.reuse.vector_changes(self.model, None)
+        # The ids file goes first: a crash before the new one is written leaves no header
+        # (rebuilt again), never an old header over new rows.
+        self._ids_path.unlink(missing_ok=True)
         ids: list[int] = []
         dim = 0
         scratch = self._matrix_path.with_suffix(".f32.tmp")
@@ -186,6 +193,7 @@ class VectorFile:
         scratch.replace(self._matrix_path)
         self._ids = np.asarray(ids, dtype=np.int64)
         self._dim, self._seq, self._where = dim, seq, None
+        self._generation = int.from_bytes(os.urandom(7), "little")  # other processes remap
         self._matrix = self._map(len(ids), dim)
         self._write_ids()
         self.rebuilt += 1
@@ -194,7 +202,7 @@ class VectorFile:
     def _write_ids(self) -> None:
         assert self._ids_path is not None
         header = np.array([MAGIC, self._dim, len(self._ids), self._seq, _inode(self._store),
-                           int((self._ids >= 0).sum())], dtype=np.int64)
+                           int((self._ids >= 0).sum()), self._generation], dtype=np.int64)
         scratch = self._ids_path.with_suffix(".ids.tmp")
         with scratch.open("wb") as out:
             out.write(header.tobytes())
@@ -336,10 +344,11 @@ def _read_header(path: Path | None) -> dict[str, int] | None:
         return None
     if len(raw) != HEADER * 8:
         return None
-    magic, dim, rows, seq, inode, live = np.frombuffer(raw, dtype=np.int64).tolist()
+    magic, dim, rows, seq, inode, live, generation = np.frombuffer(raw, np.int64).tolist()
     if magic != MAGIC or rows < 0 or dim < 0:
         return None
-    return {"dim": dim, "rows": rows, "seq": seq, "inode": inode, "live": live}
+    return {"dim": dim, "rows": rows, "seq": seq, "inode": inode, "live": live,
+            "generation": generation}
 
 
 __all__ = ["VectorFile", "folder_of"]
