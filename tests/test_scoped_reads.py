@@ -68,3 +68,39 @@ def test_a_story_graph_reads_no_table_whole(tmp_path):
             assert re.search(r"\bWHERE\b.*\bIN \(", sql), sql
     finally:
         store.close()
+
+
+def test_similar_ranks_as_the_full_scores_do(tmp_path):
+    import numpy as np
+
+    from newsweave.nlp import english
+    from newsweave.nlp.embed import MODEL_NAME
+    from newsweave.reuse.graph import related, similar
+    from newsweave.reuse.semantic import SemanticIndex
+
+    store = open_store(str(tmp_path / "s.db"))
+    try:
+        ids = _articles(store, 120)
+        rng = np.random.default_rng(2)
+        centre = rng.normal(size=16)
+        rows = centre + rng.normal(scale=1.0, size=(120, 16))
+        rows /= np.linalg.norm(rows, axis=1, keepdims=True)
+        store.reuse.save_vectors(MODEL_NAME, dict(zip(ids, rows.astype(np.float32),
+                                                      strict=True)))
+        english_ids = ids[::2]  # half the articles have the English model's vector too
+        en = centre + rng.normal(scale=1.0, size=(len(english_ids), 16))
+        en /= np.linalg.norm(en, axis=1, keepdims=True)
+        store.reuse.save_vectors(english.MODEL_NAME, dict(zip(english_ids, en.astype(
+            np.float32), strict=True)))
+        store.reuse.save_pairs([Edge(ids[0], ids[77], "copy", 0.95, 0.9, None),
+                                Edge(ids[91], ids[0], "shared-quotes", 0.4, 0.1, None)])
+        index = SemanticIndex()
+        full = related(store, index, ids[0])
+        assert len(full) == 119
+        ranked = sorted(full, key=lambda i: (-full[i][0], i))
+        for limit in (1, 5, 20):
+            found = similar(store, index, ids[0], limit)
+            assert [n.article for n in found] == ranked[:limit]
+            assert len(related(store, index, ids[0], limit=limit)) < 119
+    finally:
+        store.close()

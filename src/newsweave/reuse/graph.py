@@ -104,7 +104,7 @@ def _dot_string(text: str) -> str:
 def similar(store: Store, vectors: SemanticIndex, article_id: int, limit: int = 10
             ) -> list[Neighbour]:
     """The articles nearest to one: by embedding, and by text they share with it."""
-    scores = related(store, vectors, article_id)
+    scores = related(store, vectors, article_id, limit=limit)
     ranked = sorted(((score, other) for other, (score, _, _) in scores.items()),
                     key=lambda x: (-x[0], x[1]))
     out = []
@@ -122,7 +122,7 @@ def similar(store: Store, vectors: SemanticIndex, article_id: int, limit: int = 
     return out
 
 
-def related(store: Store, vectors: SemanticIndex, article_id: int
+def related(store: Store, vectors: SemanticIndex, article_id: int, limit: int | None = None
             ) -> dict[int, tuple[float, float | None, Edge | None]]:
     """Every article related to one: (relatedness, e5 cosine, stored pair) by article id.
 
@@ -132,7 +132,8 @@ def related(store: Store, vectors: SemanticIndex, article_id: int
     similar`` ranks by. The sentences that the alignment of an independent
     pair (or of two quotations of one statement) matched are not taken text:
     mostly look-alike sentences and site furniture, which the cosines already
-    weigh, so they do not raise the score.
+    weigh, so they do not raise the score. With ``limit``, only the articles that can be
+    among the ``limit`` best: every stored pair, and the best others by their cosines.
     """
     pairs = {(e.source if e.derived == article_id else e.derived): e
              for e in store.reuse.pairs([article_id])}
@@ -141,7 +142,8 @@ def related(store: Store, vectors: SemanticIndex, article_id: int
     cosines: dict[int, tuple[float | None, float | None]] = {}
     if lead is not None or own_english is not None:
         vectors.refresh(store)
-        cosines = vectors.cosines(lead, own_english)
+        top = None if limit is None else limit + len(pairs) + 1  # +1: the article itself
+        cosines = vectors.cosines(lead, own_english, top=top)
         cosines.pop(article_id, None)
     out: dict[int, tuple[float, float | None, Edge | None]] = {}
     for other in set(pairs) | set(cosines):

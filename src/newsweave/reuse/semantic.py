@@ -167,18 +167,36 @@ class SemanticIndex:
         self.lead.refresh(store)
         self.english.refresh(store)
 
-    def cosines(self, lead: np.ndarray | None, english_vector: np.ndarray | None
-                ) -> dict[int, tuple[float | None, float | None]]:
-        """Every stored article's (e5 cosine, English cosine) with one article's vectors."""
-        out: dict[int, tuple[float | None, float | None]] = {}
-        if lead is not None:
-            ids, scores = self.lead.cosines(lead)
-            out = {int(i): (float(c), None) for i, c in zip(ids.tolist(), scores.tolist(),
-                                                           strict=True)}
-        if english_vector is not None:
-            ids, scores = self.english.cosines(english_vector)
-            for i, c in zip(ids.tolist(), scores.tolist(), strict=True):
-                out[int(i)] = (out.get(int(i), (None, None))[0], float(c))
+    def cosines(self, lead: np.ndarray | None, english_vector: np.ndarray | None,
+                top: int | None = None) -> dict[int, tuple[float | None, float | None]]:
+        """Stored articles' (e5 cosine, English cosine) with one article's vectors: every
+        article's, or with ``top`` only those of the ``top`` best by semantic score (the
+        rescaled cosines' mean, as :func:`relatedness` makes it; ties at the cut kept), so
+        a caller that ranks builds no entry per stored article."""
+        none = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        lead_ids, lead_scores = self.lead.cosines(lead) if lead is not None else none
+        en_ids, en_scores = (self.english.cosines(english_vector)
+                             if english_vector is not None else none)
+        if top is not None:
+            everyone = np.union1d(lead_ids, en_ids)
+            if top < len(everyone):
+                parts = np.full((2, len(everyone)), np.nan, dtype=np.float64)
+                parts[0, np.searchsorted(everyone, lead_ids)] = rescale(
+                    lead_scores, COSINE_FLOOR, COSINE_CEIL)
+                parts[1, np.searchsorted(everyone, en_ids)] = rescale(
+                    en_scores, ENGLISH_FLOOR, ENGLISH_CEIL)
+                semantic = np.nanmean(parts, axis=0)
+                cut = np.partition(-semantic, max(top, 1) - 1)[max(top, 1) - 1]
+                kept = everyone[-semantic <= cut]
+                keep_lead = np.isin(lead_ids, kept)
+                keep_en = np.isin(en_ids, kept)
+                lead_ids, lead_scores = lead_ids[keep_lead], lead_scores[keep_lead]
+                en_ids, en_scores = en_ids[keep_en], en_scores[keep_en]
+        out: dict[int, tuple[float | None, float | None]] = {
+            int(i): (float(c), None) for i, c in zip(lead_ids.tolist(), lead_scores.tolist(),
+                                                     strict=True)}
+        for i, c in zip(en_ids.tolist(), en_scores.tolist(), strict=True):
+            out[int(i)] = (out.get(int(i), (None, None))[0], float(c))
         return out
 
     def nearest(self, lead: np.ndarray, english_vectors: Sequence[np.ndarray | None], k: int,
