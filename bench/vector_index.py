@@ -16,8 +16,7 @@ top-k (by numpy over the same vectors) that a backend returns. Times are CPU sec
 process (``time.process_time``), so they hold up on a shared machine better than wall time.
 RSS is the query process's resident memory after its queries beyond the same process before
 it opened the index (file-backed pages of a memory map count while they are resident, but
-the kernel can drop them and processes share them); the build's peak is that process's peak
-beyond the vectors it was given.
+the kernel can drop them and processes share them).
 
 ``--stage N...`` measures instead what the reuse stage's vector search costs in memory as a
 store grows to N articles, before and after the persisted index: a real store gets N
@@ -166,12 +165,11 @@ def _peak_mb() -> float:
 
 def child_build(name: str, data: Path, folder: Path) -> dict[str, Any]:
     vectors = np.load(data / "stored.npy")
-    before = _peak_mb()
     started = time.process_time()
     BACKENDS[name][0](vectors, folder)
     seconds = time.process_time() - started
     disk = sum(p.stat().st_size for p in folder.iterdir()) / 2**20
-    return {"build_cpu_s": seconds, "disk_mb": disk, "build_peak_mb": _peak_mb() - before}
+    return {"build_cpu_s": seconds, "disk_mb": disk}
 
 
 def child_query(name: str, data: Path, folder: Path, n: int) -> dict[str, Any]:
@@ -230,7 +228,7 @@ def measure(sizes: list[int], queries: int, names: list[str]) -> list[dict[str, 
 def format_row(r: dict[str, Any]) -> str:
     return (f"| {r['backend']} | {r['n']:,} | {r['build_cpu_s']:.2f} | {r['open_cpu_s']:.3f} | "
             f"{r['query_ms']:.2f} | {r['batch_query_ms']:.2f} | {r['recall']:.3f} | "
-            f"{r['query_rss_mb']:.0f} | {r['build_peak_mb']:.0f} | {r['disk_mb']:.0f} |")
+            f"{r['query_rss_mb']:.0f} | {r['disk_mb']:.0f} |")
 
 
 BEFORE = "ae284d2"  # the last commit with the in-memory index
@@ -334,8 +332,8 @@ def main() -> None:
     print(f"{DIM}-d unit vectors, top-{K}, {args.queries} queries; CPU seconds; load average "
           f"{os.getloadavg()[0]:.1f}{note}")
     print("| backend | vectors | build CPU s | open CPU s | query ms (one) | query ms (batch "
-          f"of {BATCH}, each) | recall@{K} | query RSS MB | build peak MB | disk MB |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+          f"of {BATCH}, each) | recall@{K} | query RSS MB | disk MB |")
+    print("|---|---|---|---|---|---|---|---|---|")
     measure(args.sizes, args.queries, names)
 
 
