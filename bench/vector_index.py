@@ -288,14 +288,14 @@ def child_stage(version: str, n: int, batch: int, folder: Path) -> dict[str, Any
             "anon_mb": _status_mb("RssAnon"), "file_mb": _status_mb("RssFile")}
 
 
-def measure_stage(sizes: list[int], batch: int) -> None:
+def measure_stage(sizes: list[int], batch: int, versions: list[str]) -> None:
     print(f"reuse-stage vector search while a store grows; batches of {batch}; both models "
           f"({DIM}-d); load average {os.getloadavg()[0]:.1f}")
     print("| index | articles | CPU s | peak RSS beyond the start | per article | resident "
           "at the end: anonymous / file-backed |")
     print("|---|---|---|---|---|---|")
     for n in sizes:
-        for version in ("before", "after"):
+        for version in versions:
             with tempfile.TemporaryDirectory() as tmp:
                 r = run_child(["--child-stage", version, str(n), str(batch), tmp])
             print(f"| {version} | {n:,} | {r['cpu_s']:.1f} | {r['peak_mb']:.0f} MB | "
@@ -322,9 +322,11 @@ def main() -> None:
     parser.add_argument("--stage", type=int, nargs="+", metavar="N",
                         help="measure the reuse stage's index memory, before and after")
     parser.add_argument("--batch", type=int, default=100)
+    parser.add_argument("--versions", nargs="+", default=["before", "after"],
+                        choices=["before", "after"])
     args = parser.parse_args()
     if args.stage:
-        measure_stage(args.stage, args.batch)
+        measure_stage(args.stage, args.batch, args.versions)
         return
     names = [b for b in args.backends if available(b)]
     skipped = sorted(set(args.backends) - set(names))
