@@ -19,10 +19,11 @@ it opened the index (file-backed pages of a memory map count while they are resi
 the kernel can drop them and processes share them).
 
 ``--stage N...`` measures instead what the reuse stage's vector search costs in memory as a
-store grows to N articles, before and after the persisted index: a real store gets N
-articles in batches of ``--batch`` (the engine's default, 100), each batch's vectors of both
-models are saved as the stage saves them, the stage's ``SemanticIndex`` is refreshed and
-asked for each new article's neighbours. "before" is the in-memory index of commit
+store grows to N articles, before and after the persisted index: a real store gets its last
+``--grow`` articles (default 10,000; the ones before are written straight in) in batches of
+``--batch`` (the engine's default, 100); each batch's vectors of both models are saved as
+the stage saves them, the stage's ``SemanticIndex`` is refreshed and asked for each new
+article's neighbours. The peak is divided by all N articles the index holds. "before" is the in-memory index of commit
 ``ae284d2`` (read from git at run time), "after" the working tree's. Each runs in its own
 process; printed: peak RSS beyond the process before the loop (per article), the anonymous
 and file-backed parts of the resident memory at the end, and CPU seconds.
@@ -32,7 +33,7 @@ imported is skipped; they need not be installed in the project's environment)::
 
     python bench/vector_index.py                  # 10,000 and 100,000 vectors
     python bench/vector_index.py --sizes 10000 --queries 200
-    PYTHONPATH=src python bench/vector_index.py --stage 10000 100000
+    PYTHONPATH=src python bench/vector_index.py --stage 10000 100000  # the last 10k grown
 """
 
 from __future__ import annotations
@@ -241,8 +242,9 @@ def _status_mb(field: str) -> float:
     return 0.0
 
 
-def child_stage(version: str, n: int, batch: int, folder: Path) -> dict[str, Any]:
-    """Grow a store to ``n`` articles as the reuse stage does, with one index version."""
+def child_stage(version: str, n: int, batch: int, folder: Path, grow: int) -> dict[str, Any]:
+    """Grow a store to ``n`` articles as the reuse stage does, with one index version: the
+    last ``grow`` of them batch by batch (the first ones are written straight in)."""
     import types
 
     from newsweave.model import Article
@@ -264,18 +266,30 @@ def child_stage(version: str, n: int, batch: int, folder: Path) -> dict[str, Any
     store = open_store(str(folder / f"{version}.db"))
     rng = np.random.default_rng(3)
     centres = rng.normal(size=(max(1, n // 20), DIM)).astype(np.float32)
+
+    def vectors(size: int) -> np.ndarray:
+        block = centres[rng.integers(len(centres), size=size)]
+        block = block + rng.normal(scale=0.8, size=block.shape).astype(np.float32)
+        return block / np.linalg.norm(block, axis=1, keepdims=True)
+
+    first = n - min(grow, n)
+    for start in range(0, first, 5000):  # written straight in, the index not yet asked
+        size = min(5000, first - start)
+        ids = store.add_articles(
+            [Article(None, f"h{start + i}", "", "text", f"t {start + i}", f"<{start + i}>")
+             for i in range(size)], [{}] * size)
+        for model in (MODEL_NAME, english.MODEL_NAME):
+            store.reuse.save_vectors(model, dict(zip(ids, vectors(size), strict=True)))
     before = _peak_mb()
     started = time.process_time()
-    for start in range(0, n, batch):
+    for start in range(first, n, batch):
         size = min(batch, n - start)
         ids = store.add_articles(
             [Article(None, f"h{start + i}", "", "text", f"t {start + i}", f"<{start + i}>")
              for i in range(size)], [{}] * size)
         rows = {}
         for model in (MODEL_NAME, english.MODEL_NAME):
-            block = centres[rng.integers(len(centres), size=size)]
-            block = block + rng.normal(scale=0.8, size=block.shape).astype(np.float32)
-            block /= np.linalg.norm(block, axis=1, keepdims=True)
+            block = vectors(size)
             rows[model] = block
             store.reuse.save_vectors(model, dict(zip(ids, block, strict=True)))
         index.refresh(store)
@@ -288,16 +302,17 @@ def child_stage(version: str, n: int, batch: int, folder: Path) -> dict[str, Any
             "anon_mb": _status_mb("RssAnon"), "file_mb": _status_mb("RssFile")}
 
 
-def measure_stage(sizes: list[int], batch: int, versions: list[str]) -> None:
+def measure_stage(sizes: list[int], batch: int, versions: list[str], grow: int) -> None:
     print(f"reuse-stage vector search while a store grows; batches of {batch}; both models "
-          f"({DIM}-d); load average {os.getloadavg()[0]:.1f}")
+          f"({DIM}-d); the last {grow:,} articles of each size batch by batch; load average "
+          f"{os.getloadavg()[0]:.1f}")
     print("| index | articles | CPU s | peak RSS beyond the start | per article | resident "
           "at the end: anonymous / file-backed |")
     print("|---|---|---|---|---|---|")
     for n in sizes:
         for version in versions:
             with tempfile.TemporaryDirectory() as tmp:
-                r = run_child(["--child-stage", version, str(n), str(batch), tmp])
+                r = run_child(["--child-stage", version, str(n), str(batch), tmp, str(grow)])
             print(f"| {version} | {n:,} | {r['cpu_s']:.1f} | {r['peak_mb']:.0f} MB | "
                   f"{r['kb_per_article']:.2f} KB | {r['anon_mb']:.0f} / {r['file_mb']:.0f} MB |",
                   flush=True)
@@ -306,7 +321,7 @@ def measure_stage(sizes: list[int], batch: int, versions: list[str]) -> None:
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--child-stage":
         print(json.dumps(child_stage(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]),
-                                     Path(sys.argv[5]))))
+                                     Path(sys.argv[5]), int(sys.argv[6]))))
         return
     if len(sys.argv) > 1 and sys.argv[1] == "--child-build":
         print(json.dumps(child_build(sys.argv[2], Path(sys.argv[3]), Path(sys.argv[4]))))
@@ -322,11 +337,13 @@ def main() -> None:
     parser.add_argument("--stage", type=int, nargs="+", metavar="N",
                         help="measure the reuse stage's index memory, before and after")
     parser.add_argument("--batch", type=int, default=100)
+    parser.add_argument("--grow", type=int, default=10_000,
+                        help="articles added batch by batch (the rest written straight in)")
     parser.add_argument("--versions", nargs="+", default=["before", "after"],
                         choices=["before", "after"])
     args = parser.parse_args()
     if args.stage:
-        measure_stage(args.stage, args.batch, args.versions)
+        measure_stage(args.stage, args.batch, args.versions, args.grow)
         return
     names = [b for b in args.backends if available(b)]
     skipped = sorted(set(args.backends) - set(names))
