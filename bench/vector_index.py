@@ -23,8 +23,9 @@ store grows to N articles, before and after the persisted index: a real store ge
 ``--grow`` articles (default 10,000; the ones before are written straight in) in batches of
 ``--batch`` (the engine's default, 100); each batch's vectors of both models are saved as
 the stage saves them, the stage's ``SemanticIndex`` is refreshed and asked for each new
-article's neighbours. The peak is divided by all N articles the index holds. "before" is the in-memory index of commit
-``ae284d2`` (read from git at run time), "after" the working tree's. Each runs in its own
+article's neighbours. The peak is divided by all N articles the index holds. "before" is
+the in-memory index of commit ``ae284d2`` (read from git at run time), "after" the working
+tree's. Each runs in its own
 process; printed: peak RSS beyond the process before the loop (per article), the anonymous
 and file-backed parts of the resident memory at the end, and CPU seconds.
 
