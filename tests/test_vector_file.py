@@ -232,3 +232,19 @@ def test_a_rebuild_by_another_process_is_noticed(tmp_path):
     assert _same(_live(first), first_store.reuse.vectors(ids, MODEL))
     first_store.close()
     second_store.close()
+
+
+def test_a_folder_that_cannot_be_made_leaves_the_vectors_in_memory(tmp_path, caplog):
+    path = tmp_path / "s.db"
+    store = open_store(str(path))
+    ids = _articles(store, 3)
+    store.reuse.save_vectors(MODEL, dict(zip(ids, _units(3), strict=True)))
+    (tmp_path / "s.db.vectors").write_text("in the way")  # a file where the folder goes
+    vectors = VectorFile(store, MODEL)
+    vectors.refresh()
+    assert "kept in memory" in caplog.text
+    assert _same(_live(vectors), store.reuse.vectors(ids, MODEL))
+    store.reuse.save_vectors(MODEL, {ids[0]: _units(3, seed=9)[0]})
+    assert vectors.refresh() == [ids[0]]
+    assert _same(_live(vectors), store.reuse.vectors(ids, MODEL))
+    store.close()

@@ -90,7 +90,8 @@ class VectorFile:
             try:
                 with self._locked():
                     return self._refresh_files()
-            except OSError as exc:  # a full disk, a lost folder: search from memory instead
+            # A full disk, a lost folder, no file locks on this system: search from memory.
+            except (OSError, ImportError) as exc:
                 log.warning("vector index %s unusable (%s): kept in memory", self._folder, exc)
                 self._writable = False
                 self._seq = -1
