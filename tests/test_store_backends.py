@@ -250,6 +250,35 @@ def test_vector_index_sees_rows_other_processes_wrote_below_its_last_id(store_ba
     assert mine.reuse.vectors([1, 3])[1].tolist() == unit[1].tolist()
 
 
+def test_fetch_tables_sources_items_urls_and_revisions(store_backend):
+    from newsweave.store.sources import Revision, fetch_tables
+
+    store = store_backend.open()
+    store.add_articles([make_article(1, text="The old wording stays here."),
+                        make_article(2, text="Other text with the old wording.")], [{}, {}])
+    tables = fetch_tables(store)
+    source = tables.add_source("https://example.org/feed.xml")
+    assert tables.add_source("https://example.org/feed.xml") == source
+    tables.record_poll(source, status="200", ok=True, new_items=2, next_poll="2026-03-02",
+                       etag='"v1"', title="Example")
+    tables.record_poll(source, status="500", ok=False, new_items=0, next_poll="2026-03-03",
+                       error="server error")
+    state = tables.source(source)
+    assert (state.polls, state.items, state.failures, state.etag, state.health) == (
+        2, 2, 1, '"v1"', "failing")
+    tables.mark_items(source, ["a", "b"])
+    tables.mark_items(source, ["b", "c"])
+    assert tables.seen_items(source, ["a", "c", "d"]) == {"a", "c"}
+    tables.link_urls(1, "https://example.org/a", ["https://example.org/a?amp=1"])
+    tables.link_urls(1, "https://example.org/a", ["https://example.org/a?amp=1"])
+    assert tables.article_for_urls(["https://example.org/a?amp=1"]) == 1
+    assert tables.urls_of(1) == ["https://example.org/a", "https://example.org/a?amp=1"]
+    tables.add_revision(Revision(1, 1, "2026-03-01", "h", "T", "text", [{"op": "="}], False,
+                                 None))
+    assert [r.diff for r in tables.revisions([1])] == [[{"op": "="}]]
+    assert tables.articles_containing("old wording", exclude=1) == [2]
+
+
 # -- search ------------------------------------------------------------------------
 
 
@@ -351,6 +380,7 @@ def test_demo_ingest_gives_the_same_articles_stories_and_copies_on_both(postgres
     """The demo corpus through the whole engine: PostgreSQL stores what SQLite stores."""
     import newsweave
     from newsweave.demo import corpus_files
+    from newsweave.store.search import StoryFilter
 
     paths = [str(p) for p in corpus_files()]
     results = []
@@ -371,6 +401,12 @@ def test_demo_ingest_gives_the_same_articles_stories_and_copies_on_both(postgres
                 "entities": sorted(e.name for e in store.extract.entities()),
                 "coverage": store.stage_coverage(),
                 "problems": store.check_integrity(),
+                "catalogue": [store.search.story_page(sort, StoryFilter(), None, 50)
+                              for sort in ("newest", "largest", "origins")],
+                "facets": store.search.facet_values("outlet"),
+                "found": [sorted(hashes[h.article] for h in store.search.search(
+                    query, limit=50).hits) for query in ("dam", '"charging cases"',
+                                                        "rovers OR recall*")],
             })
     sqlite, pg = results
     assert len(sqlite["articles"]) >= 12 and sqlite["stories"] and sqlite["edges"]
