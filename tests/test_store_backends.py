@@ -82,6 +82,15 @@ def test_a_failing_batch_writes_nothing_and_the_store_stays_usable(store_backend
     assert store.check_integrity() == []
 
 
+def test_an_article_holding_a_nul_character_does_not_fail_its_batch(store_backend):
+    store = store_backend.open()
+    odd = make_article(1, text="Before\x00after.")
+    ids = store.add_articles([odd, make_article(2)], [{}, {}])
+    assert len(ids) == 2
+    text = store.get_article(ids[0]).text
+    assert text in ("Before\x00after.", "Before\ufffdafter.")  # PostgreSQL's text holds no NUL
+
+
 def test_nested_transaction_is_a_savepoint(store_backend):
     store = store_backend.open()
     with store.transaction():

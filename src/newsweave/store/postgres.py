@@ -180,7 +180,7 @@ class Connection:
         import psycopg
 
         try:
-            cursor = self.raw.execute(text, tuple(params))
+            cursor = self.raw.execute(text, _text_safe(params))
             rows = cursor.fetchall() if cursor.description is not None else []
         except psycopg.Error as exc:
             raise _store_error(self._store.path, exc) from exc
@@ -193,7 +193,7 @@ class Connection:
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]] | Iterator[Any]) -> None:
         import psycopg
 
-        batch = [tuple(r) for r in rows]
+        batch = [_text_safe(r) for r in rows]
         if not batch:
             return
         if not self.in_transaction:
@@ -208,6 +208,13 @@ class Connection:
 
     def close(self) -> None:
         self.raw.close()
+
+
+def _text_safe(params: Sequence[Any]) -> tuple[Any, ...]:
+    """The parameters with NUL characters replaced by U+FFFD: PostgreSQL's text cannot hold
+    NUL (SQLite's can), and one article holding one must not fail its whole batch."""
+    return tuple(p.replace("\x00", "\ufffd") if isinstance(p, str) and "\x00" in p else p
+                 for p in params)
 
 
 def _store_error(path: str, exc: Exception) -> PostgresError:
