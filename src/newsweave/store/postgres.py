@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import logging
 import random
+import re
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -45,6 +46,9 @@ log = logging.getLogger(__name__)
 WRITE_LOCK = 0x6E657773  # advisory lock key of a database's one writer ("news")
 LOCK_SLICE = 5.0  # seconds one attempt waits for the write lock (SQLite's busy_timeout)
 CONNECT_TIMEOUT = 10  # seconds
+MULTIROW = 1000  # rows per INSERT of an executemany (bound parameters stay under 65,535)
+_VALUES = re.compile(r"^(\s*INSERT\s+INTO\s+.*?\bVALUES\s*)(\((?:%s,\s*)*%s\))(.*)$",
+                     re.IGNORECASE | re.DOTALL)
 
 
 class PostgresError(StoreError):
@@ -200,9 +204,23 @@ class Connection:
             with self._store.transaction():
                 self.executemany(sql, batch)
             return
+        text = self._sql(sql)
+        values = _VALUES.match(text)
         try:
-            with self.raw.cursor() as cursor:
-                cursor.executemany(self._sql(sql), batch)
+            if values is None or " DO UPDATE " in text.upper():
+                # An upsert stays one row at a time: a key twice in one statement is an
+                # error there, while SQLite's executemany lets the later row win.
+                with self.raw.cursor() as cursor:
+                    cursor.executemany(text, batch)
+                return
+            # Many rows per INSERT: one round trip and one statement per chunk instead of
+            # one per row (index rows come by the hundred thousand).
+            head, row, tail = values.group(1), values.group(2), values.group(3)
+            per = max(1, min(MULTIROW, 60_000 // max(1, len(batch[0]))))
+            for start in range(0, len(batch), per):
+                chunk = batch[start : start + per]
+                self.raw.execute(f"{head}{', '.join([row] * len(chunk))}{tail}",
+                                 [v for r in chunk for v in r], prepare=len(chunk) == per)
         except psycopg.Error as exc:
             raise _store_error(self._store.path, exc) from exc
 
