@@ -132,6 +132,7 @@ class Connection:
         self._store = store
         self.raw = raw
         self._translated: dict[str, str] = {}
+        self._statements: dict[str, tuple[str, bool, bool]] = {}
         self.primary_keys: dict[str, tuple[str, ...]] = {}
         self.identity_tables: set[str] = set()
 
@@ -157,6 +158,7 @@ class Connection:
             "SELECT table_name FROM information_schema.columns WHERE table_schema = "
             "current_schema() AND column_name = 'id' AND is_identity = 'YES'")}
         self._translated.clear()
+        self._statements.clear()
 
     def _sql(self, sql: str) -> str:
         found = self._translated.get(sql)
@@ -165,22 +167,32 @@ class Connection:
             self._translated[sql] = found
         return found
 
+    def _statement(self, sql: str) -> tuple[str, bool, bool]:
+        """The statement as run, whether it returns a new row's id (``lastrowid``: an
+        INSERT into a table with an identity id) and whether it writes."""
+        found = self._statements.get(sql)
+        if found is None:
+            text = self._sql(sql)
+            head = text.lstrip()[:12].upper()
+            returning = False
+            if head.startswith("INSERT INTO") and " RETURNING " not in text.upper():
+                table = text.split(None, 3)[2].split("(")[0]
+                if table in self.identity_tables:
+                    text += " RETURNING id"
+                    returning = True
+            writes = not head.startswith(("SELECT", "WITH", "SAVEPOINT", "RELEASE",
+                                          "ROLLBACK", "BEGIN"))
+            found = self._statements[sql] = (text, returning, writes)
+        return found
+
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Cursor:
-        text = self._sql(sql)
-        returning = None
-        head = text.lstrip()[:12].upper()
-        if head.startswith("INSERT INTO") and " RETURNING " not in text.upper():
-            table = text.split(None, 3)[2].split("(")[0]
-            if table in self.identity_tables:
-                text += " RETURNING id"
-                returning = True
-        if not head.startswith(("SELECT", "WITH")) and not self.in_transaction \
-                and not head.startswith(("SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN")):
+        text, returning, writes = self._statement(sql)
+        if writes and not self.in_transaction:
             with self._store.transaction():  # a lone write takes the write lock too
                 return self._run(text, params, returning)
         return self._run(text, params, returning)
 
-    def _run(self, text: str, params: Sequence[Any], returning: bool | None) -> Cursor:
+    def _run(self, text: str, params: Sequence[Any], returning: bool) -> Cursor:
         import psycopg
 
         try:
