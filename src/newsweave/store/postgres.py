@@ -46,9 +46,9 @@ log = logging.getLogger(__name__)
 WRITE_LOCK = 0x6E657773  # advisory lock key of a database's one writer ("news")
 LOCK_SLICE = 5.0  # seconds one attempt waits for the write lock (SQLite's busy_timeout)
 CONNECT_TIMEOUT = 10  # seconds
-MULTIROW = 1000  # rows per INSERT of an executemany (bound parameters stay under 65,535)
-_VALUES = re.compile(r"^(\s*INSERT\s+INTO\s+.*?\bVALUES\s*)(\((?:%s,\s*)*%s\))(.*)$",
-                     re.IGNORECASE | re.DOTALL)
+BULK_ROWS = 50_000  # rows per statement of an executemany
+_VALUES = re.compile(r"^\s*INSERT\s+INTO\s+(\w+)\s*\(([^)]*)\)\s*VALUES\s*"
+                     r"(\((?:%s,\s*)*%s\))(.*)$", re.IGNORECASE | re.DOTALL)
 
 
 class PostgresError(StoreError):
@@ -133,6 +133,8 @@ class Connection:
         self.raw = raw
         self._translated: dict[str, str] = {}
         self._statements: dict[str, tuple[str, bool, bool]] = {}
+        self._bulk_forms: dict[str, str | None] = {}
+        self.column_types: dict[tuple[str, str], str] = {}
         self.primary_keys: dict[str, tuple[str, ...]] = {}
         self.identity_tables: set[str] = set()
 
@@ -157,8 +159,14 @@ class Connection:
         self.identity_tables = {r[0] for r in self.raw.execute(
             "SELECT table_name FROM information_schema.columns WHERE table_schema = "
             "current_schema() AND column_name = 'id' AND is_identity = 'YES'")}
+        self.column_types = {(r[0], r[1]): r[2] for r in self.raw.execute(
+            "SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod) "
+            "FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n "
+            "ON n.oid = c.relnamespace AND n.nspname = current_schema() "
+            "WHERE c.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped")}
         self._translated.clear()
         self._statements.clear()
+        self._bulk_forms.clear()
 
     def _sql(self, sql: str) -> str:
         found = self._translated.get(sql)
@@ -216,25 +224,39 @@ class Connection:
             with self._store.transaction():
                 self.executemany(sql, batch)
             return
-        text = self._sql(sql)
-        values = _VALUES.match(text)
+        text = self._bulk(sql)
         try:
-            if values is None or " DO UPDATE " in text.upper():
-                # An upsert stays one row at a time: a key twice in one statement is an
-                # error there, while SQLite's executemany lets the later row win.
+            if text is None:
+                # Row by row: an upsert (a key twice in one statement is an error there,
+                # while SQLite's executemany lets the later row win), or constants in VALUES.
                 with self.raw.cursor() as cursor:
-                    cursor.executemany(text, batch)
+                    cursor.executemany(self._sql(sql), batch)
                 return
-            # Many rows per INSERT: one round trip and one statement per chunk instead of
-            # one per row (index rows come by the hundred thousand).
-            head, row, tail = values.group(1), values.group(2), values.group(3)
-            per = max(1, min(MULTIROW, 60_000 // max(1, len(batch[0]))))
-            for start in range(0, len(batch), per):
-                chunk = batch[start : start + per]
-                self.raw.execute(f"{head}{', '.join([row] * len(chunk))}{tail}",
-                                 [v for r in chunk for v in r], prepare=len(chunk) == per)
+            # All rows in one statement, a column an array: one round trip and one short,
+            # prepared statement instead of one per row (index rows come by the 100,000).
+            for start in range(0, len(batch), BULK_ROWS):
+                columns = [list(c) for c in zip(*batch[start : start + BULK_ROWS], strict=True)]
+                self.raw.execute(text, columns, prepare=True)
         except psycopg.Error as exc:
             raise _store_error(self._store.path, exc) from exc
+
+    def _bulk(self, sql: str) -> str | None:
+        """``INSERT INTO t (a, b) VALUES (?, ?) [ON CONFLICT DO NOTHING]`` as ``INSERT INTO t
+        (a, b) SELECT * FROM unnest(%s::type[], %s::type[]) ...``; None for other forms."""
+        if sql in self._bulk_forms:
+            return self._bulk_forms[sql]
+        text = self._sql(sql)
+        form = None
+        found = _VALUES.match(text)
+        if found and " DO UPDATE " not in text.upper():
+            table, names = found.group(1), [n.strip() for n in found.group(2).split(",")]
+            types = [self.column_types.get((table, n.strip('"'))) for n in names]
+            if len(types) == found.group(3).count("%s") and None not in types:
+                arrays = ", ".join(f"%s::{t}[]" for t in types)
+                form = (f"INSERT INTO {table} ({', '.join(names)}) SELECT * FROM "
+                        f"unnest({arrays}){found.group(4)}")
+        self._bulk_forms[sql] = form
+        return form
 
     def close(self) -> None:
         self.raw.close()
