@@ -46,6 +46,7 @@ log = logging.getLogger(__name__)
 WRITE_LOCK = 0x6E657773  # advisory lock key of a database's one writer ("news")
 LOCK_SLICE = 5.0  # seconds one attempt waits for the write lock (SQLite's busy_timeout)
 CONNECT_TIMEOUT = 10  # seconds
+STATEMENT_CACHE = 5000  # translated statement texts kept per connection
 BULK_ROWS = 50_000  # rows per statement of an executemany
 _VALUES = re.compile(r"^\s*INSERT\s+INTO\s+(\w+)\s*\(([^)]*)\)\s*VALUES\s*"
                      r"(\((?:%s,\s*)*%s\))(.*)$", re.IGNORECASE | re.DOTALL)
@@ -145,7 +146,8 @@ class Connection:
         return bool(self.raw.info.transaction_status != psycopg.pq.TransactionStatus.IDLE)
 
     def load_catalogue(self) -> None:
-        """Primary keys (to translate INSERT OR REPLACE) and the tables with an identity id."""
+        """What translating needs to know of the schema: primary keys (INSERT OR REPLACE),
+        the tables with an identity id (``lastrowid``) and column types (bulk inserts)."""
         keys: dict[str, list[str]] = {}
         for table, column in self.raw.execute(
             "SELECT c.relname, a.attname FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid "
@@ -171,6 +173,9 @@ class Connection:
     def _sql(self, sql: str) -> str:
         found = self._translated.get(sql)
         if found is None:
+            if len(self._translated) > STATEMENT_CACHE:  # IN lists make many distinct texts
+                self._translated.clear()
+                self._statements.clear()
             found = translate(sql, self.primary_keys)
             self._translated[sql] = found
         return found
