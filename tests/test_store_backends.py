@@ -423,3 +423,23 @@ def test_demo_ingest_gives_the_same_articles_stories_and_copies_on_both(postgres
     for key in sqlite:
         assert pg[key] == sqlite[key], key
     postgres.drop_database(location)
+
+
+def test_the_command_line_opens_a_postgresql_store_from_db_or_the_environment(postgres):
+    from click.testing import CliRunner
+
+    from newsweave.cli import cli
+    from newsweave.store import open_store
+
+    location = postgres.new_database()
+    store = open_store(location)
+    store.add_articles([make_article(1, title="Dam breach in the valley")], [{}])
+    store.close()
+    by_flag = CliRunner().invoke(cli, ["--db", location, "articles", "--json"])
+    assert by_flag.exit_code == 0, by_flag.output
+    assert [a["title"] for a in json.loads(by_flag.output)] == ["Dam breach in the valley"]
+    by_env = CliRunner().invoke(cli, ["search", "dam", "--json"],
+                                env={"NEWSWEAVE_DB": location})
+    assert by_env.exit_code == 0, by_env.output
+    assert [h["article"] for h in json.loads(by_env.output)["hits"]] == [1]
+    postgres.drop_database(location)
