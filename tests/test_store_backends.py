@@ -443,3 +443,14 @@ def test_the_command_line_opens_a_postgresql_store_from_db_or_the_environment(po
     assert by_env.exit_code == 0, by_env.output
     assert [h["article"] for h in json.loads(by_env.output)["hits"]] == [1]
     postgres.drop_database(location)
+
+
+def test_without_a_server_the_postgresql_tests_skip_or_fail_under_ci(monkeypatch):
+    server = PostgresServer.__new__(PostgresServer)  # as if no cluster could be started
+    server.problem = "no PostgreSQL server could be started (initdb was not found)"
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="initdb was not found"):
+        require_postgres(server)
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI=true: tests may not skip"):
+        require_postgres(server)
