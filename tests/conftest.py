@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import os
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
@@ -61,3 +65,112 @@ def db_path(tmp_path: Path) -> str:
 def engine(db_path: str) -> Iterator[Engine]:
     with newsweave.open(db_path) as opened:
         yield opened
+
+
+# -- the store's backends (issue 16): one suite runs on SQLite and on PostgreSQL ----------
+
+
+class PostgresServer:
+    """A PostgreSQL server the tests may create databases on: NEWSWEAVE_TEST_PG (the URL of
+    a database on it whose user may create databases), else a throw-away cluster started
+    for the session; ``problem`` says why there is none."""
+
+    def __init__(self) -> None:
+        self.cluster = None
+        self.admin: str | None = os.environ.get("NEWSWEAVE_TEST_PG") or None
+        self.problem: str | None = None
+        self._made = 0
+        if self.admin:
+            return
+        try:
+            import psycopg  # noqa: F401
+        except ImportError:
+            self.problem = "psycopg is not installed (pip install -e '.[postgres]')"
+            return
+        from newsweave.store.postgres_cluster import ClusterError, start_cluster
+
+        try:
+            self.cluster = start_cluster()
+        except (ClusterError, OSError, subprocess.SubprocessError) as exc:
+            self.problem = f"no PostgreSQL server could be started ({exc})"
+            return
+        self.admin = self.cluster.dsn()
+
+    def new_database(self) -> str:
+        """A fresh, empty database; its ``postgresql://`` location."""
+        import psycopg
+
+        assert self.admin is not None
+        self._made += 1
+        name = f"newsweave_test_{os.getpid()}_{self._made}"
+        with psycopg.connect(self.admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{name}"')
+        parts = urlsplit(self.admin)
+        return urlunsplit(parts._replace(path="/" + name))
+
+    def drop_database(self, location: str) -> None:
+        import psycopg
+
+        name = urlsplit(location).path.lstrip("/")
+        with psycopg.connect(self.admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    def stop(self) -> None:
+        if self.cluster is not None:
+            self.cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    server = PostgresServer()
+    yield server
+    server.stop()
+
+
+def require_postgres(server: PostgresServer) -> PostgresServer:
+    """The server; skip with the reason when there is none, fail instead when CI=true."""
+    if server.problem:
+        message = f"PostgreSQL tests need a server: {server.problem}; set NEWSWEAVE_TEST_PG"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message + " (CI=true: tests may not skip)")
+        pytest.skip(message)
+    return server
+
+
+class StoreBackend:
+    """One backend for a store test: ``location`` is a fresh store's (an SQLite file or a
+    new PostgreSQL database); ``open()`` opens it (any number of times, closed after)."""
+
+    def __init__(self, name: str, location: str) -> None:
+        self.name = name
+        self.location = location
+        self._opened: list[Any] = []
+
+    def open(self, *, readonly: bool = False, create: bool = True) -> Any:
+        from newsweave.store import open_store
+
+        store = open_store(self.location, readonly=readonly, create=create)
+        self._opened.append(store)
+        return store
+
+    def close(self) -> None:
+        for store in self._opened:
+            with contextlib.suppress(Exception):
+                store.close()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StoreBackend]:
+    """Each store test runs on both backends (``backend.open()`` gives a store)."""
+    if request.param == "sqlite":
+        backend = StoreBackend("sqlite", str(tmp_path / "store.db"))
+        yield backend
+        backend.close()
+        return
+    server = require_postgres(request.getfixturevalue("postgres_server"))
+    backend = StoreBackend("postgresql", server.new_database())
+    yield backend
+    backend.close()
+    with contextlib.suppress(Exception):
+        server.drop_database(backend.location)

@@ -24,7 +24,8 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("db", "newsweave.db", "Path of the SQLite store."),
+    Setting("db", "newsweave.db", "Path of the SQLite store, or the postgresql:// URL of a "
+            "PostgreSQL database."),
     Setting("batch_size", 100, "Records (articles read from the inputs) written to the store per "
             "transaction; also the batch each stage analyses at a time."),
     Setting(

@@ -1,7 +1,9 @@
 """The store: where articles and everything derived from them live.
 
 Stages talk to the store through :class:`Store`; only ``store/sqlite.py``
-knows about SQLite. ``open_store`` picks the backend from the location.
+knows about SQLite, only ``store/postgres*.py`` and ``store/dialect.py`` about
+PostgreSQL. ``open_store`` picks the backend from the location: a
+``postgresql://`` URL opens a PostgreSQL database, anything else an SQLite file.
 """
 
 from __future__ import annotations
@@ -129,8 +131,15 @@ class Store(Protocol):
 def open_store(location: str, *, readonly: bool = False, create: bool = True) -> Store:
     """Open the store at ``location``: creating and migrating it as needed, or, with
     ``readonly``, only reading it (a missing or outdated store is a :class:`StoreError`);
-    ``create=False`` refuses a missing store but may write to an existing one."""
+    ``create=False`` refuses a missing store but may write to an existing one.
+
+    ``location``: a file path (SQLite) or ``postgresql://user@host/dbname`` (PostgreSQL,
+    libpq's URL syntax: a socket folder as the host is written percent-encoded)."""
+    from newsweave.store.postgres import PostgresStore, is_postgres
     from newsweave.store.sqlite import SQLiteStore
+
+    if is_postgres(location):
+        return PostgresStore(location, readonly=readonly, create=create)
 
     return SQLiteStore(location, readonly=readonly, create=create)
 

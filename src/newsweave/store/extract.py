@@ -283,7 +283,7 @@ class ExtractTables:
 
     def quote_variants(self, quote_ids: Iterable[int] | None
                        ) -> list[tuple[int, StoredVariant]]:
-        sql = ("SELECT quote_id, article_id, text, start, end, speaker_key, speaker_text, cue, "
+        sql = ("SELECT quote_id, article_id, text, start, \"end\", speaker_key, speaker_text, cue, "
                "direct, seq FROM quote_variants")
         rows = (self._db.execute(sql).fetchall() if quote_ids is None
                 else self._select(sql, "quote_id", set(quote_ids)))
@@ -310,7 +310,7 @@ class ExtractTables:
                   int(any(v.direct for v in vs)), size) for i, vs, _, size in groups],
             )
             db.executemany(
-                "INSERT INTO quote_variants (quote_id, seq, article_id, text, start, end, "
+                "INSERT INTO quote_variants (quote_id, seq, article_id, text, start, \"end\", "
                 "speaker_key, speaker_text, cue, direct) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [(i, n, v.article, v.text, v.start, v.end, v.speaker_key, v.speaker_text,
                   v.cue, int(v.direct)) for i, vs, _, _ in groups for n, v in enumerate(vs)],

@@ -328,7 +328,7 @@ class SearchTables:
             outer = "WHERE k < ? OR (k = ? AND id < ?)"
             params += [after[0], after[0], after[1]]
         sql = (f"SELECT id, k FROM (SELECT s.id AS id, {key} AS k FROM stories s "
-               f"WHERE {' AND '.join(where)}) {outer} ORDER BY k DESC, id DESC LIMIT ?")
+               f"WHERE {' AND '.join(where)}) AS page {outer} ORDER BY k DESC, id DESC LIMIT ?")
         return [(int(r[0]), float(r[1])) for r in self._db.execute(sql, [*params, limit])]
 
     def facet_values(self, column: str, limit: int = 50) -> list[tuple[str, int]]:

@@ -1,0 +1,134 @@
+"""A throw-away PostgreSQL cluster on a unix socket: for the tests and the benchmark.
+
+``initdb`` into a temporary folder, ``pg_ctl start`` listening on a socket in that
+folder only (no TCP), one database created, everything removed by :meth:`stop`.
+As root the server runs as the ``postgres`` user (PostgreSQL refuses to run as
+root). The server gets no pipes of ours: it outlives ``pg_ctl``, and a child that
+holds a caller's stdout/stderr makes ``subprocess.run(capture_output=True)`` wait
+for it forever.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+SEARCH_DIRS = ("/usr/lib/postgresql/17/bin", "/usr/lib/postgresql/16/bin",
+               "/usr/lib/postgresql/15/bin", "/usr/local/bin", "/usr/bin")
+
+
+class ClusterError(RuntimeError):
+    """The cluster could not be started (no binaries, or initdb/pg_ctl failed)."""
+
+
+def find_binaries() -> Path | None:
+    """The folder holding ``initdb`` and ``pg_ctl`` (PG_BIN, PATH, then Debian's folders)."""
+    candidates = [os.environ.get("PG_BIN", "")]
+    found = shutil.which("pg_ctl")
+    if found:
+        candidates.append(str(Path(found).resolve().parent))
+    candidates += list(SEARCH_DIRS)
+    for folder in candidates:
+        if folder and (Path(folder) / "initdb").is_file() and (Path(folder) / "pg_ctl").is_file():
+            return Path(folder)
+    return None
+
+
+@dataclass
+class Cluster:
+    """A running throw-away cluster; ``dsn(db)`` is a ``postgresql://`` location."""
+
+    root: Path
+    port: int
+    bindir: Path
+    user: str
+    as_postgres: bool
+
+    @property
+    def socket_dir(self) -> Path:
+        return self.root / "socket"
+
+    def dsn(self, database: str = "postgres") -> str:
+        host = quote(str(self.socket_dir), safe="")
+        return f"postgresql://{self.user}@{host}:{self.port}/{database}"
+
+    def create_database(self, name: str) -> str:
+        """A new, empty database; its location."""
+        import psycopg
+
+        with psycopg.connect(self.dsn(), autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            conn.execute(f'CREATE DATABASE "{name}"')
+        return self.dsn(name)
+
+    def stop(self) -> None:
+        _run(self, [str(self.bindir / "pg_ctl"), "-D", str(self.root / "data"), "-m", "fast",
+                    "-w", "stop"], check=False)
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+def start_cluster(port: int | None = None) -> Cluster:
+    """initdb + start a cluster in a new temporary folder (see the module's docstring)."""
+    bindir = find_binaries()
+    if bindir is None:
+        raise ClusterError("PostgreSQL's initdb/pg_ctl were not found (install Debian's "
+                           "postgresql package, or set PG_BIN to their folder)")
+    as_postgres = os.geteuid() == 0
+    root = Path(tempfile.mkdtemp(prefix="newsweave-pg-"))
+    (root / "socket").mkdir()
+    user = "postgres" if as_postgres else _login()
+    port = port or _free_port()
+    cluster = Cluster(root, port, bindir, user, as_postgres)
+    if as_postgres:
+        shutil.chown(root, "postgres")
+        shutil.chown(root / "socket", "postgres")
+    try:
+        _run(cluster, [str(bindir / "initdb"), "-D", str(root / "data"), "-A", "trust",
+                       "-U", user, "-E", "UTF8", "--no-sync"])
+        options = (f"-k {root / 'socket'} -p {port} -c listen_addresses='' -c fsync=off "
+                   "-c max_connections=60")
+        _run(cluster, [str(bindir / "pg_ctl"), "-D", str(root / "data"), "-l",
+                       str(root / "server.log"), "-o", options, "-w", "-t", "60", "start"])
+    except ClusterError:
+        shutil.rmtree(root, ignore_errors=True)
+        raise
+    return cluster
+
+
+def _run(cluster: Cluster, argv: list[str], *, check: bool = True) -> None:
+    if cluster.as_postgres:
+        argv = ["runuser", "-u", "postgres", "--", *argv]
+    # Output to a file, never to a pipe: pg_ctl's server child inherits these handles.
+    with open(cluster.root / "commands.log", "ab") as log:
+        done = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+                              check=False, timeout=120)
+    if check and done.returncode != 0:
+        tail = ""
+        for name in ("commands.log", "server.log"):
+            path = cluster.root / name
+            if path.exists():
+                tail += path.read_text(errors="replace")[-1500:]
+        raise ClusterError(f"{Path(argv[-1]).name if argv else ''}: {' '.join(argv)} "
+                           f"exited with {done.returncode}: {tail}")
+
+
+def _login() -> str:
+    import getpass
+
+    return getpass.getuser()
+
+
+def _free_port() -> int:
+    """A port number no socket in the temp folders uses (unix sockets only: no TCP port
+    is opened, the number only names the socket file)."""
+    import random
+
+    return random.randint(20000, 60000)
+
+
+__all__ = ["Cluster", "ClusterError", "find_binaries", "start_cluster"]
