@@ -25,6 +25,7 @@ import numpy as np
 
 from newsweave.crosscheck.align import same_fact_score, threshold, tokens
 from newsweave.crosscheck.claims import ClaimUnit, describe_quantities, split_claims
+from newsweave.nlp.language import runs_english
 from newsweave.crosscheck.compare import (
     Conflict,
     Figure,
@@ -50,6 +51,7 @@ class StoryArticle:
     outlet: str | None = None
     published: str | None = None
     title: str | None = None
+    language: str | None = None  # English-only claim rules skip other languages
 
 
 @dataclass(slots=True)
@@ -119,7 +121,8 @@ def cross_check(
     """
     ordered = sorted(articles, key=_publication_order)
     origins = {a.id: list(origin_of.get(a.id) or [a.id]) for a in ordered}
-    claims = {a.id: split_claims(a.id, a.text, entity_types) for a in ordered}
+    claims = {a.id: split_claims(a.id, a.text, entity_types) if runs_english(a.language)
+              else [] for a in ordered}
     describe_quantities(u for units in claims.values() for u in units)
     vectors: dict[str, np.ndarray] = {}
     groups = _group(ordered, claims, origins, embedder, vectors)
