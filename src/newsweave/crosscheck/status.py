@@ -25,7 +25,6 @@ import numpy as np
 
 from newsweave.crosscheck.align import same_fact_score, threshold, tokens
 from newsweave.crosscheck.claims import ClaimUnit, describe_quantities, split_claims
-from newsweave.nlp.language import runs_english
 from newsweave.crosscheck.compare import (
     Conflict,
     Figure,
@@ -35,6 +34,7 @@ from newsweave.crosscheck.compare import (
     find_figures,
 )
 from newsweave.crosscheck.sources import Attributed, cited_outlet
+from newsweave.nlp.language import runs_english
 from newsweave.reuse.attribution import same_source
 
 Embedder = Callable[[Sequence[str]], np.ndarray]
