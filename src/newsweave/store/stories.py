@@ -135,6 +135,9 @@ class StoriesTables:
 
     def save_features(self, rows: Sequence[FeatureRow]) -> None:
         with self._store.transaction() as db:
+            # The document counter is created (from a count of the rows) before rows change,
+            # so that the count does not already include the rows the caller is adding.
+            self.document_count()
             for chunk in chunks([r.article_id for r in rows]):
                 marks = ",".join("?" * len(chunk))
                 db.execute(f"DELETE FROM story_features WHERE article_id IN ({marks})", chunk)
