@@ -1,4 +1,4 @@
-"""The one text layer: month and weekday names from the CLDR, Snowball stems, one stop list."""
+"""The one text layer: month and weekday names from the CLDR, one stemmer, one stop list."""
 
 from __future__ import annotations
 
@@ -50,8 +50,18 @@ def test_every_consumer_reads_the_same_names():
 
 
 def test_stems_stop_words_and_words():
-    assert stem("killed") == stem("killing") == stem("kills") == "kill"
-    assert features.stem("Obama's".lower()) == "obama"
+    assert stem("quakes") == stem("quake") == "quake" and stem("cities") == "city"
+    assert features.stem is stem  # the stories stage stems with the text layer's stemmer
+    assert stem("obama's") == "obama"
     assert {"the", "said", "according"} <= STOPWORDS and "flood" not in STOPWORDS
     assert STOPWORDS <= features.STOPWORDS  # stories add news words to the one list
     assert words("U.S. troops: 3,200 homes.") == ["u.s", "troops", "3,200", "homes"]
+
+
+def test_the_snowball_stemmer_measured_against_the_default():
+    import pytest
+
+    pytest.importorskip("Stemmer")  # the bench extra
+    from newsweave.nlp.text import snowball_stem
+
+    assert snowball_stem("killed") == snowball_stem("killing") == "kill"

@@ -64,9 +64,7 @@ RESTORY_ARTICLES = 1500  # neighbourhood size of a requested restory (at least)
 
 class StoriesStage:
     name = "stories"
-    # 2: terms and names are Snowball stems (nlp.text); features stored at 1 hash other
-    # keys, so every article's features are computed again (each keeps its story).
-    version = 2
+    version = 1
     requires: tuple[str, ...] = ("article.text", "article.metadata")
     uses: tuple[str, ...] = ("reuse.edges",)  # copies share a story, when reuse runs
     assigns: tuple[str, ...] = ("stories.assignments", "extract.invalidations")

@@ -22,8 +22,7 @@ from functools import lru_cache
 
 from newsweave.nlp.sentences import split_sentences
 from newsweave.nlp.text import STOPWORDS as TEXT_STOPWORDS
-from newsweave.nlp.text import month_numbers, weekday_numbers
-from newsweave.nlp.text import stem as snowball_stem
+from newsweave.nlp.text import month_numbers, stem, weekday_numbers
 
 # Feature groups: the prefix is hashed with the feature, so the groups never collide.
 TERM, NAME, DATE = "t", "n", "d"
@@ -76,23 +75,12 @@ def key(group: str, value: str) -> int:
     return zlib.crc32(f"{group}:{value}".encode())
 
 
-def stem(word: str) -> str:
-    """The Snowball stem of a word, without a possessive ("Obama's" -> "obama").
-
-    >>> [stem(w) for w in ("quakes", "quake", "cities", "city", "police", "analysis")]
-    ['quak', 'quak', 'citi', 'citi', 'polic', 'analysi']
-    """
-    if word.endswith(("'s", "’s")):
-        word = word[:-2]
-    return snowball_stem(word)
-
-
 def extract_features(title: str | None, text: str, *, lead_boost: int = 2) -> Features:
     """Terms, names and dates of an article; the title and first sentence count ``lead_boost``
     times, because a news lead states the event the rest elaborates.
 
     >>> f = extract_features("Quake hits Tonga", "A strong earthquake struck Tonga on Monday.")
-    >>> f.labels[key("n", "tonga")], f.terms[key("t", stem("quake"))]
+    >>> f.labels[key("n", "tonga")], f.terms[key("t", "quake")]
     ('Tonga', 2)
     """
     features = Features()
