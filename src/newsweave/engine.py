@@ -53,7 +53,6 @@ ProgressCallback = Callable[[str, int, int], None]
 each stage's name counts the articles it has analysed."""
 
 log = logging.getLogger(__name__)
-CACHE_WAIT = 2.0  # seconds a brief waits for the write lock to cache its vectors
 
 
 class Engine:
