@@ -66,3 +66,15 @@ def test_claim_rules_skip_an_article_in_another_language():
     check = cross_check(articles, {})
     assert check.claims[1] == []
     assert check.claims[2]  # the English article's claims are found as before
+
+
+def test_the_brief_timeline_reads_english_dates_of_english_articles_only():
+    from newsweave.brief.timeline import story_timeline
+
+    english = StoryArticle(2, ENGLISH.split("\n\n")[1], "B", "2026-03-04", language="en")
+    # The same English text marked German: its weekdays are not read as English dates.
+    marked = StoryArticle(1, ENGLISH.split("\n\n")[1], "A", "2026-03-04", language="de")
+    assert story_timeline([english])
+    assert story_timeline([marked]) == []
+    picks = story_timeline([english, marked])
+    assert all(pick.articles == [2] for pick in picks)
