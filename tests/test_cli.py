@@ -139,7 +139,7 @@ def test_analyze_and_a_missing_id_is_one_line(tmp_path):
     db = _three(tmp_path)
     result = run(db, "analyze", "--json", "--quiet")
     assert result.exit_code == 0
-    assert json.loads(result.output) == {"reuse": 0, "stories": 0, "extract": 0}
+    assert json.loads(result.output) == {"clean": 0, "reuse": 0, "stories": 0, "extract": 0}
     missing = run(db, "article", "99")
     assert missing.exit_code == 2
     assert missing.output == f"Error: no article with id 99 in {db}\n"
@@ -153,7 +153,7 @@ def test_ingest_progress_covers_every_stage_and_quiet_silences_it(tmp_path):
                           capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     phases = [line.split(":")[0] for line in done.stderr.splitlines()]
-    assert phases == ["read", "reuse", "stories", "extract"]
+    assert phases == ["read", "clean", "reuse", "stories", "extract"]
     assert "1/1 articles in 0:" in done.stderr
     path.write_text(STORY + "\nMore.\n")
     quiet = subprocess.run([sys.executable, "-m", "newsweave", "--db", db, "ingest", "-q",

@@ -181,12 +181,12 @@ def test_worker_pool_does_not_rerun_a_script_without_main_guard(tmp_path):
 def test_brief_cache_skips_writing_while_another_process_holds_the_lock(tmp_path):
     import numpy as np
 
-    from newsweave import engine as engine_module
+    from newsweave.brief import assemble as engine_module
     from newsweave.store import open_store
 
     path = str(tmp_path / "s.db")
     mine, other = open_store(path), open_store(path)
-    cache = engine_module._BestEffortCache(mine)
+    cache = engine_module.BestEffortCache(mine)
     vector = {"k": np.ones(3, dtype=np.float32)}
     started = time.monotonic()
     with other.transaction():  # a stories stage re-clustering, say
@@ -196,7 +196,7 @@ def test_brief_cache_skips_writing_while_another_process_holds_the_lock(tmp_path
     cache.save_claim_vectors("m", vector)  # free: cached
     assert list(cache.claim_vectors("m", ["k"])) == ["k"]
     reader = open_store(path, readonly=True)
-    engine_module._BestEffortCache(reader).save_claim_vectors("m", {"j": vector["k"]})
+    engine_module.BestEffortCache(reader).save_claim_vectors("m", {"j": vector["k"]})
     assert reader.crosscheck.claim_vectors("m", ["j"]) == {}
     for store in (mine, other, reader):
         store.close()

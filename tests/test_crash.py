@@ -10,7 +10,7 @@ import time
 import pytest
 
 import newsweave
-from newsweave import engine as engine_module
+from newsweave.clean.stage import CleanStage
 
 BATCH = 10
 FILES = 400  # every stage runs on each: enough that a kill lands mid-ingest
@@ -68,7 +68,7 @@ def test_ctrl_c_mid_batch_keeps_earlier_batches(tmp_path, monkeypatch):
     folder = tmp_path / "in"
     files = 4 * BATCH
     make_inputs(folder, files)
-    real_build = engine_module.Engine._build
+    real_build = CleanStage.build
     calls = {"n": 0}
 
     def build(self, *args, **kwargs):
@@ -77,11 +77,11 @@ def test_ctrl_c_mid_batch_keeps_earlier_batches(tmp_path, monkeypatch):
             raise KeyboardInterrupt
         return real_build(self, *args, **kwargs)
 
-    monkeypatch.setattr(engine_module.Engine, "_build", build)
+    monkeypatch.setattr(CleanStage, "build", build)
     db = str(tmp_path / "s.db")
     with newsweave.open(db, batch_size=BATCH) as engine, pytest.raises(KeyboardInterrupt):
         engine.ingest([str(folder)])
-    monkeypatch.setattr(engine_module.Engine, "_build", real_build)
+    monkeypatch.setattr(CleanStage, "build", real_build)
     with newsweave.open(db, batch_size=BATCH) as engine:
         assert engine.check_store() == []
         assert len(engine.articles()) == 2 * BATCH

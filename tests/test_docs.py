@@ -29,3 +29,19 @@ def test_quick_start_is_two_commands_and_ci_runs_the_second():
     assert "newsweave demo" in commands[0]
     ci = (REPO / ".ci" / "run").read_text()
     assert commands[1] in ci
+
+
+def test_every_setting_flag_is_in_the_readme():
+    from newsweave.cli import setting_flag
+
+    for setting in SETTINGS:
+        assert f"`{setting_flag(setting.name)}`" in README, (
+            f"flag {setting_flag(setting.name)} is not documented in README.md")
+    assert "`--setting NAME VALUE`" in README
+
+
+def test_every_subcommand_is_in_the_readme():
+    from newsweave.cli.examples import commands
+
+    for name in commands(cli):
+        assert f"`newsweave {name}" in README, f"command {name} is not documented in README.md"

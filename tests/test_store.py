@@ -200,7 +200,7 @@ def test_stage_errors_are_stored_and_retried(tmp_path):
     assert store.claim("extract", 2, 10) == [1]
     store.mark_done("extract", [1], 2)
     assert store.check_integrity() == []
-    assert store.stage_coverage() == {"extract": 2}
+    assert store.stage_coverage() == {"clean": 2, "extract": 2}  # stored articles are cleaned
     store.close()
 
 

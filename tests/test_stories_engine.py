@@ -117,9 +117,10 @@ def test_merged_id_resolves_to_survivor(tmp_path):
         assert sorted(engine.story_articles(second)) == sorted(engine.story(first).articles)
 
 
-def test_restory_has_the_extract_stage_re_resolve_moved_articles(tmp_path, monkeypatch):
-    """A merge changes which story an article's names resolve in: the extract stage's
-    rebuild is asked to re-resolve exactly the articles of the changed stories."""
+def test_restory_leaves_extract_a_note_to_re_resolve_moved_articles(tmp_path, monkeypatch):
+    """A merge changes which story an article's names resolve in: the stories stage never
+    calls the extract stage; it invalidates exactly the articles of the changed stories,
+    which the extract stage re-resolves in its own run."""
     calls: list[list[int]] = []
     monkeypatch.setattr("newsweave.extract.rebuild",
                         lambda store, settings, ids=None: calls.append(list(ids or [])))
@@ -128,11 +129,38 @@ def test_restory_has_the_extract_stage_re_resolve_moved_articles(tmp_path, monke
         a = engine.ingest_text(FLOOD).new[0]
         b = engine.ingest_text(EVACUATION).new[0]
         c = engine.ingest_text(BRIDGE).new[0]
-        assert calls == []  # no merge yet: nothing to re-resolve
+        assert engine.store.invalidated("extract") == []  # no merge yet
         assert engine.restory()["merged"]
-        assert len(calls) == 1 and set(calls[0]) == {a, b, c}
+        assert set(engine.store.invalidated("extract")) == {a, b, c}
+        assert calls == []  # stories did not run extract's code
+    with Engine(open_store(str(tmp_path / "names.db")), settings) as engine:
+        engine.analyze()  # the extract stage's own run consumes the note
+        assert engine.store.invalidated("extract") == []
         engine.restory()  # nothing changes the second time
-        assert len(calls) == 1
+        assert engine.store.invalidated("extract") == []
+
+
+def test_a_failed_re_resolution_keeps_its_note_for_the_next_run(tmp_path, monkeypatch):
+    import pytest
+
+    from newsweave.extract import consume_invalidations
+
+    settings = load_settings(story_repair_articles=0)
+    with Engine(open_store(str(tmp_path / "keep.db")), settings, [StoriesStage()]) as engine:
+        ids = [engine.ingest_text(t).new[0] for t in (FLOOD, EVACUATION, BRIDGE)]
+        engine.restory()
+        assert set(engine.store.invalidated("extract")) == set(ids)
+
+        def broken(*args, **kwargs):
+            raise RuntimeError("resolver broke")
+
+        monkeypatch.setattr("newsweave.extract.update", broken)
+        with pytest.raises(RuntimeError, match="resolver broke"):
+            consume_invalidations(engine.store, settings)
+        assert set(engine.store.invalidated("extract")) == set(ids)  # nothing half-done
+        monkeypatch.undo()
+        assert consume_invalidations(engine.store, settings) == len(ids)
+        assert engine.store.invalidated("extract") == []
 
 
 def test_document_count_is_kept_without_scanning(tmp_path):

@@ -9,6 +9,7 @@ from newsweave.model import Article
 from newsweave.settings import load_settings
 from newsweave.store import open_store
 from newsweave.store.stories import FeatureRow
+from newsweave.stories.frequencies import save_features
 from newsweave.stories.vectors import pack
 
 
@@ -23,7 +24,8 @@ def _row(article_id: int, keys: list[int]) -> FeatureRow:
 
 
 def _save(store, article_id: int, keys: list[int]) -> None:
-    store.stories.save_features([_row(article_id, keys)], {article_id: keys})
+    with store.transaction():
+        save_features(store.stories, [_row(article_id, keys)], {article_id: keys})
 
 
 def test_frequencies_follow_writes_rollbacks_and_other_connections(tmp_path):

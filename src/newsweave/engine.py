@@ -1,36 +1,34 @@
 """The engine: the one Python API that the CLI (and every other adapter) calls.
 
-It wires the stages together: ingest reads inputs into records, clean turns
-each record into a body and metadata, the store keeps them. Data flows one
-way; the engine holds no analysis of its own.
+A facade: it wires the stages together and delegates. Ingest reads inputs into
+records, the cleaning stage (:mod:`newsweave.clean.stage`) turns each record into
+a body and metadata, the store keeps them, and the stages, ordered from what each
+requires and assigns (:mod:`newsweave.pipeline`), analyse them. Briefs are assembled
+in :mod:`newsweave.brief.assemble`. Data flows one way; the engine holds no
+analysis of its own.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date as _date
 from typing import TYPE_CHECKING, Any
 
-from newsweave.clean import clean_html, clean_text, line_key
-from newsweave.clean.metadata import find_metadata
-from newsweave.errors import InputError, NotFoundError, StoreBusyError
+from newsweave.clean.stage import Built, CleanStage
+from newsweave.errors import InputError, NotFoundError, StoreBusyError, StoreError
 from newsweave.ingest import (
     Input,
     Record,
     expand_paths,
     read_input,
     read_records,
-    record_from_raw,
 )
 from newsweave.model import (
     Article,
     Attribution,
     ClaimCheck,
-    Cleaned,
     Edge,
     Entity,
     IngestReport,
@@ -40,7 +38,7 @@ from newsweave.model import (
     StanceResult,
     Story,
 )
-from newsweave.pipeline import Stage, check_order, default_stages, run_pending
+from newsweave.pipeline import INGESTED, Stage, default_stages, order_stages, run_pending
 from newsweave.settings import Settings, load_settings
 from newsweave.store import Store, open_store
 from newsweave.store.search import SearchResult, StoryFilter
@@ -55,15 +53,6 @@ ProgressCallback = Callable[[str, int, int], None]
 each stage's name counts the articles it has analysed."""
 
 log = logging.getLogger(__name__)
-CACHE_WAIT = 2.0  # seconds a brief waits for the write lock to cache its vectors
-
-_RECURRING = "recurring-line"
-
-
-@dataclass(slots=True)
-class _Built:
-    article: Article
-    line_keys: dict[str, bool]
 
 
 class Engine:
@@ -81,8 +70,12 @@ class Engine:
     ) -> None:
         self.store = store
         self.settings = settings
-        self.stages = list(default_stages() if stages is None else stages)
-        check_order(self.stages)
+        # Ordered from what each stage requires and assigns; every stored article is
+        # cleaned on its way in, so a list without the cleaning stage still runs.
+        self.stages = order_stages(default_stages() if stages is None else stages,
+                                   provided=INGESTED)
+        self._cleaner = next((s for s in self.stages if isinstance(s, CleanStage)),
+                             CleanStage())
 
     # -- ingest ---------------------------------------------------------------
 
@@ -150,7 +143,8 @@ class Engine:
         Returns the article as it would be stored under the same id, and its line
         keys; nothing is stored (``newsweave.fetch`` stores it with its revision).
         """
-        built = self._build(record, content_hash(record.raw), outlet)
+        built = self._cleaner.build(self.store, self.settings, record,
+                                    content_hash(record.raw), outlet)
         built.article.id = article_id
         return built.article, built.line_keys
 
@@ -174,6 +168,7 @@ class Engine:
             for stage in self.stages:
                 done[stage.name] = run_pending(stage, self.store, self.settings, size,
                                                after=earlier, progress=progress)
+                self._consume_invalidations(stage)
                 earlier.append((stage.name, stage.version))
         finally:
             try:
@@ -181,6 +176,23 @@ class Engine:
             except StoreBusyError:
                 log.warning("could not release claims (store busy); they lapse with this process")
         return done
+
+    def _consume_invalidations(self, stage: Stage | None = None) -> None:
+        """Have ``stage`` (every stage, if None) redo the work earlier stages asked it to
+        redo (their invalidations: stories merged, so extract re-resolves names)."""
+        for each in self.stages if stage is None else [stage]:
+            consume = getattr(each, "consume_invalidations", None)
+            if consume is None:
+                continue
+            try:
+                consume(self.store, self.settings)
+            except Exception as exc:
+                if isinstance(exc, StoreError) or type(exc).__module__ == "sqlite3":
+                    raise  # the store itself failed: no point going on
+                # The requests stay stored (their transaction rolled back): the next run
+                # retries them; the stories and articles already written stand.
+                log.exception("%s: redoing invalidated work failed; the next run retries",
+                              each.name)
 
     def _ingest_records(
         self, records: Sequence[Record | Rejection], outlet: str | None, report: IngestReport
@@ -190,7 +202,7 @@ class Engine:
         # Known content is skipped before the costly cleaning; the store checks again
         # under the write lock (another process may store the same content meanwhile).
         known = self.store.known_hashes(content_hash(r.raw) for r in candidates)
-        built: dict[str, _Built] = {}
+        built: dict[str, Built] = {}
         for record in candidates:
             digest = content_hash(record.raw)
             if digest in known:
@@ -199,7 +211,8 @@ class Engine:
             if digest in built:
                 continue  # the same content twice in one batch is one article
             try:
-                built[digest] = self._build(record, digest, outlet)
+                built[digest] = self._cleaner.build(self.store, self.settings, record,
+                                                    digest, outlet)
             except InputError as exc:
                 report.rejected.append(Rejection(record.source, str(exc)))
             except Exception as exc:  # one bad article must not sink the batch
@@ -213,100 +226,8 @@ class Engine:
         )
         report.new.extend(i for i, new in stored if new)
         report.known.extend(i for i, new in stored if not new)
-        self._remove_recurring_lines({b.article.outlet for b in built.values()} - {None})
-
-    def _build(self, record: Record, digest: str, outlet: str | None) -> _Built:
-        cleaned = self._clean(record, frozenset())
-        fields = dict(record.fields)
-        if outlet:
-            fields["outlet"] = outlet
-        article_outlet = fields.get("outlet") or cleaned.outlet
-        if article_outlet:
-            recurring = self.store.recurring_lines(
-                article_outlet, self.settings.recurring_min_articles
-            )
-            if recurring & self._line_keys(cleaned).keys():
-                cleaned = self._clean(record, recurring)
-        _apply_fields(cleaned, fields, user_outlet=outlet)
-        # Metadata is searched in what the article says: a text file's raw lines, the body of a
-        # JSON or feed record (its raw form is a JSON dump), the clean text of a page.
-        if record.format != "text":
-            searched = cleaned.text
-        else:
-            searched = record.body if record.raw_format in ("json", "feed") else record.raw
-        find_metadata(searched, cleaned)
-        if not cleaned.text.strip() and record.format != "html" and (cleaned.title or "").strip():
-            # A headline with nothing after it but boilerplate (a wire flash, a page that only
-            # repeats its photo caption) still reports something: kept, headline-only. (A web
-            # page with a title and no body is more often a menu or an error page.)
-            cleaned.text = cleaned.title or ""
-        if not cleaned.text.strip():
-            raise InputError(
-                f"no article text left after cleaning ({len(record.body):,} characters of "
-                f"input, {len(cleaned.removed)} pieces removed as boilerplate)"
-            )
-        article = Article(
-            id=None,
-            content_hash=digest,
-            raw=record.raw,
-            raw_format=record.raw_format,
-            text=cleaned.text,
-            source=record.source,
-            external_id=fields.get("external_id"),
-            title=cleaned.title,
-            outlet=cleaned.outlet,
-            outlet_how=cleaned.outlet_how,
-            url=cleaned.url,
-            author=cleaned.author,
-            published=cleaned.published,
-            published_how=cleaned.published_how,
-            language=cleaned.language,
-            removed=cleaned.removed,
-            metadata=record.metadata,
-        )
-        return _Built(article, self._line_keys(cleaned))
-
-    @staticmethod
-    def _clean(record: Record, recurring: frozenset[str]) -> Cleaned:
-        if record.format == "html":
-            return clean_html(record.body, url=record.fields.get("url"), recurring=recurring)
-        return clean_text(record.body, recurring=recurring)
-
-    def _line_keys(self, cleaned: Cleaned) -> dict[str, bool]:
-        """Keys of the short lines of a body (True) and of those removed as recurring (False)."""
-        limit = self.settings.recurring_max_chars
-        keys = {
-            line_key(p): True
-            for p in cleaned.text.split("\n\n")
-            if p.strip() and len(p) <= limit
-        }
-        keys.update((line_key(r.text), False) for r in cleaned.removed if r.reason == _RECURRING)
-        return keys
-
-    def _remove_recurring_lines(self, outlets: set[str]) -> None:
-        """Re-clean articles whose bodies hold lines that now recur across their outlet.
-
-        The first articles of an outlet arrive before its boilerplate is known;
-        once a line has recurred often enough, the earlier articles are cleaned
-        again from their raw input, so the result does not depend on order.
-        """
-        for outlet in sorted(outlets):
-            recurring = self.store.recurring_lines(outlet, self.settings.recurring_min_articles)
-            if not recurring:
-                continue
-            updates = []
-            for article_id in self.store.articles_with_lines(outlet, recurring):
-                stored = self.store.get_article(article_id, raw=True)
-                if stored is None:
-                    continue
-                cleaned = self._clean(record_from_raw(stored.source, stored.raw,
-                                                      stored.raw_format), recurring)
-                if cleaned.text.strip() and cleaned.text != stored.text:
-                    updates.append(
-                        (article_id, cleaned.text, cleaned.removed, self._line_keys(cleaned))
-                    )
-            if updates:
-                self.store.replace_clean_text(updates)
+        self._cleaner.remove_recurring_lines(
+            self.store, self.settings, {b.article.outlet for b in built.values()} - {None})
 
     # -- reading --------------------------------------------------------------
 
@@ -364,20 +285,24 @@ class Engine:
     def merge_stories(self, story_id: int, other_id: int) -> Story:
         """Merge story ``other_id`` into ``story_id`` (a user's decision, logged with its
         time and kept by every later repair); the merged story."""
-        from newsweave.stories import merge_stories, reresolve_names, weights_from
+        from newsweave.stories import invalidate_names, merge_stories, weights_from
 
-        kept = merge_stories(self.store, weights_from(self.settings), story_id, other_id)
-        reresolve_names(self.store, self.settings, set(self.story_articles(kept)))
+        with self.store.transaction():
+            kept = merge_stories(self.store, weights_from(self.settings), story_id, other_id)
+            invalidate_names(self.store, set(self.story_articles(kept)))
+        self._consume_invalidations()
         return self.story(kept)
 
     def split_story(self, story_id: int, article_ids: Sequence[int]) -> Story:
         """Move ``article_ids`` out of ``story_id`` into a new story (a user's decision,
         logged and kept by every later repair); the new story."""
-        from newsweave.stories import reresolve_names, split_story, weights_from
+        from newsweave.stories import invalidate_names, split_story, weights_from
 
-        new = split_story(self.store, weights_from(self.settings), story_id, article_ids)
-        changed = set(self.story_articles(new)) | set(self.story_articles(story_id))
-        reresolve_names(self.store, self.settings, changed)
+        with self.store.transaction():
+            new = split_story(self.store, weights_from(self.settings), story_id, article_ids)
+            changed = set(self.story_articles(new)) | set(self.story_articles(story_id))
+            invalidate_names(self.store, changed)
+        self._consume_invalidations()
         return self.story(new)
 
     def restory(self) -> dict[str, object]:
@@ -388,7 +313,9 @@ class Engine:
         """
         from newsweave.stories import restory
 
-        return restory(self.store, self.settings).to_dict()
+        report = restory(self.store, self.settings).to_dict()
+        self._consume_invalidations()
+        return report
 
     def story_of(self, article_id: int) -> int | None:
         """The live story id of an article (None before the stories stage has run on it)."""
@@ -549,45 +476,12 @@ class Engine:
         Raises :class:`NotFoundError` for an unknown story. Every citation is
         verified against the cited article (``brief.support`` has the counts).
         """
-        from datetime import date as _date
-
-        from newsweave.brief import make_brief
-        from newsweave.crosscheck.status import StoryArticle
-        from newsweave.reuse.origins import DERIVING
+        from newsweave.brief.assemble import assemble_brief
 
         story = self.story(story_id)
-        ids = self.story_articles(story.id)
-        articles = [self.article(i) for i in ids]
-        views = [StoryArticle(a.id, a.text, a.outlet, a.published, a.title)
-                 for a in articles if a.id is not None]
-        origin_of = self.store.reuse.origin_of(ids)
-        derived: dict[int, int | None] = {}
-        best: dict[int, float] = {}
-        for edge in self.provenance(story.id).get("edges", []):
-            if edge["kind"] in DERIVING and edge["confidence"] > best.get(
-                edge["derived"], -1.0
-            ):
-                derived[edge["derived"]] = edge["source"]
-                best[edge["derived"]] = edge["confidence"]
-        dates: dict[int, list[tuple[_date, int, int]]] = {}
-        for article_id in ids:
-            for expr in self.dates(article_id).get("expressions", []):
-                if expr.get("role") == "event" and expr.get("date"):
-                    dates.setdefault(article_id, []).append(
-                        (_date.fromisoformat(expr["date"][:10]), expr["start"], expr["end"])
-                    )
-            dates.setdefault(article_id, [])
-        embedder = None
-        if self.settings.brief_embeddings:
-            from newsweave.crosscheck.align import cached_embedder
-
-            # each sentence embedded once, cached where the store can take the write now
-            embedder = cached_embedder(_BestEffortCache(self.store))
-        return make_brief(
-            story.id, story.title, views, origin_of,
-            entities=self.entities(story=story.id), quotes=self.quotes(story=story.id),
-            derived_from=derived, event_dates=dates, embedder=embedder,
-        )
+        return assemble_brief(self.store, self.settings, story,
+                              entities=self.entities(story=story.id),
+                              quotes=self.quotes(story=story.id))
 
     def stance(self, claim: str, article: int | str) -> StanceResult:
         """How an article (a stored id, or a text) holds ``claim``: supports, contradicts,
@@ -635,44 +529,10 @@ class Engine:
         self.close()
 
 
-class _BestEffortCache:
-    """The brief's vector cache, written only when that costs no waiting: a read-only
-    store, or one whose write lock another process holds for long (a stories stage
-    re-clustering), computes the vectors and skips caching them."""
-
-    def __init__(self, store: Store) -> None:
-        self._store = store
-
-    def claim_vectors(self, model: str, keys: Iterable[str]) -> dict[str, Any]:
-        return self._store.crosscheck.claim_vectors(model, keys)
-
-    def save_claim_vectors(self, model: str, vectors: Mapping[str, Any]) -> None:
-        if self._store.readonly:
-            return
-        started = time.monotonic()
-        try:
-            with self._store.waiting_at_most(CACHE_WAIT):
-                self._store.crosscheck.save_claim_vectors(model, vectors)
-        except StoreBusyError:
-            log.info("brief: store busy for %.1f s, %d vectors not cached",
-                     time.monotonic() - started, len(vectors))
-
-
 def content_hash(raw: str) -> str:
     """SHA-256 of the input with line endings and outer white space normalised."""
     normal = raw.replace("\r\n", "\n").replace("\r", "\n").strip()
     return hashlib.sha256(normal.encode("utf-8")).hexdigest()
-
-
-def _apply_fields(cleaned: Cleaned, fields: dict[str, str], *, user_outlet: str | None) -> None:
-    """Fields given with the input beat what the cleaner found in the page."""
-    for name in ("title", "url", "author", "published", "outlet"):
-        if fields.get(name):
-            setattr(cleaned, name, fields[name])
-    if fields.get("published"):
-        cleaned.published_how = "input"
-    if fields.get("outlet"):
-        cleaned.outlet_how = "user" if user_outlet else "input"
 
 
 def open_engine(db: str | None = None, *, readonly: bool = False, create: bool = True,

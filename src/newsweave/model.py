@@ -71,9 +71,14 @@ class Article:
     ingested_at: str | None = None
 
     def to_dict(self, *, raw: bool = False) -> dict[str, Any]:
-        """The article as JSON-ready data (the stable ``--json`` shape)."""
+        """The article as JSON-ready data (the stable ``--json`` shape). ``skipped``: the
+        components its language routed it past, with their stage and why
+        (:func:`newsweave.nlp.language.skipped_components`)."""
+        from newsweave.nlp.language import skipped_components
+
         data = asdict(self)
         data["removed"] = [r.to_dict() for r in self.removed]
+        data["skipped"] = skipped_components(self.language)
         if not raw:
             data.pop("raw")
         return data

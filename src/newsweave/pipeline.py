@@ -1,6 +1,9 @@
 """The analysis stages and the order they run in.
 
-Each stage declares what it needs (``requires``) and processes the articles
+Each stage declares what it reads (``requires``) and what it writes
+(``assigns``), as names like ``"article.text"`` or ``"stories.assignments"``
+(spaCy's pipeline components are the model), and :func:`order_stages` runs them
+in an order those declarations allow. A stage processes the articles
 it has not seen yet. It writes its results and marks the articles done in
 one store transaction, so an interrupted run resumes where it stopped and
 bumping ``version`` re-runs the stage on everything.
@@ -26,10 +29,24 @@ StageProgress = Callable[[str, int, int], None]
 """Called as ``progress(stage, done, total)`` while a stage works through its articles."""
 
 
+# What ingest itself provides before any stage runs: the stored input of each article.
+PROVIDED = ("article.raw",)
+# What every stored article has: ingest cleans each record on its way in (see
+# newsweave.clean.stage), so a stage list without the cleaning stage still has these.
+INGESTED = (*PROVIDED, "article.text", "article.metadata", "article.language")
+
+
+class PipelineError(ValueError):
+    """A stage list that cannot run: a requirement no stage assigns, or a cycle."""
+
+
 class Stage(Protocol):
     name: str
     version: int
-    requires: tuple[str, ...]
+    requires: tuple[str, ...]  # what the stage reads ("article.text", "reuse.edges")
+    assigns: tuple[str, ...]  # what it writes ("stories.assignments")
+    # Optional: ``uses``, what it reads when a stage in the list assigns it (it then runs
+    # after that stage) but can do without (stories read reuse's copy links if present).
 
     def run(self, store: Store, article_ids: Sequence[int], settings: Settings) -> None:
         """Analyse ``article_ids`` (new to this stage) and mark them done."""
@@ -90,26 +107,68 @@ def run_pending(stage: Stage, store: Store, settings: Settings, size: int, *,
 
 
 def default_stages() -> list[Stage]:
-    """The stages ``ingest`` runs, in dependency order."""
-    stages: list[Stage] = []
+    """The stages ``ingest`` runs, ordered from what each requires and assigns."""
+    from newsweave.clean.stage import CleanStage
+    from newsweave.extract import ExtractStage
     from newsweave.reuse import ReuseStage
+    from newsweave.stories import StoriesStage
 
-    stages.append(ReuseStage())
-    from newsweave.stories import StoriesStage  # after reuse, before extract
-
-    stages.append(StoriesStage())
-    from newsweave.extract import ExtractStage  # after stories: names resolve within a story
-
-    stages.append(ExtractStage())
-    check_order(stages)
-    return stages
+    return order_stages([CleanStage(), ReuseStage(), StoriesStage(), ExtractStage()])
 
 
-def check_order(stages: Sequence[Stage]) -> None:
-    """Refuse a stage list in which a stage runs before one it requires."""
-    seen: set[str] = set()
-    for stage in stages:
-        missing = [r for r in stage.requires if r not in seen]
+def order_stages(stages: Sequence[Stage], provided: Sequence[str] = PROVIDED) -> list[Stage]:
+    """The stages in an order where each runs after every stage that assigns what it
+    requires (or uses); among stages free to run, the order given is kept.
+
+    Raises :class:`PipelineError` for a requirement that neither ``provided`` nor any
+    stage assigns, and for stages that require each other's output (a cycle).
+    """
+    writers: dict[str, list[int]] = {}
+    for i, stage in enumerate(stages):
+        for name in _assigns(stage):
+            writers.setdefault(name, []).append(i)
+    before: dict[int, set[int]] = {}
+    for i, stage in enumerate(stages):
+        needs: set[int] = set()
+        for name in getattr(stage, "uses", ()):
+            needs.update(w for w in writers.get(name, []) if w != i)
+        for name in stage.requires:
+            found = [w for w in writers.get(name, []) if w != i]
+            if not found and name not in provided:
+                raise PipelineError(
+                    f"stage {stage.name!r} requires {name!r}, which no stage assigns "
+                    f"(stages: {', '.join(s.name for s in stages)}; add the stage that "
+                    f"assigns it, or remove {stage.name!r})")
+            needs.update(found)
+        before[i] = needs
+    ordered: list[int] = []
+    placed: set[int] = set()
+    while len(ordered) < len(stages):
+        ready = [i for i in range(len(stages)) if i not in placed and before[i] <= placed]
+        if not ready:
+            left = [stages[i].name for i in range(len(stages)) if i not in placed]
+            raise PipelineError(
+                f"stages {', '.join(left)} require each other's output (a cycle): "
+                f"no order can run them")
+        ordered.append(ready[0])
+        placed.add(ready[0])
+    return [stages[i] for i in ordered]
+
+
+def check_order(stages: Sequence[Stage], provided: Sequence[str] = PROVIDED) -> None:
+    """Refuse a stage list in which a stage runs before a stage that assigns what it
+    requires or uses (:func:`order_stages` gives a list that passes)."""
+    assigned = set(provided)
+    for i, stage in enumerate(stages):
+        later = {name for s in stages[i + 1:] for name in _assigns(s)}
+        early = [u for u in getattr(stage, "uses", ()) if u in later and u not in assigned]
+        missing = [r for r in stage.requires if r not in assigned] + early
         if missing:
-            raise ValueError(f"stage {stage.name} requires {', '.join(missing)} to run first")
-        seen.add(stage.name)
+            raise PipelineError(
+                f"stage {stage.name!r} requires {', '.join(map(repr, missing))}, which no "
+                f"stage before it assigns")
+        assigned.update(_assigns(stage))
+
+
+def _assigns(stage: Stage) -> tuple[str, ...]:
+    return tuple(getattr(stage, "assigns", ()))

@@ -170,6 +170,20 @@ def load_settings(**overrides: Any) -> Settings:
     return Settings(**values)
 
 
+def parse_setting(name: str, raw: str) -> Any:
+    """The value of setting ``name`` given as text (a flag, ``--setting NAME VALUE``);
+    ValueError naming the setting for an unknown name or a value of the wrong type.
+
+    >>> parse_setting("story_threshold", "0.3")
+    0.3
+    """
+    found = next((s for s in SETTINGS if s.name == name.replace("-", "_")), None)
+    if found is None:
+        raise ValueError(f"unknown setting {name!r}: expected one of "
+                         f"{', '.join(s.name for s in SETTINGS)}")
+    return _convert(found, raw)
+
+
 def _convert(setting: Setting, raw: str) -> Any:
     if isinstance(setting.default, float):
         try:

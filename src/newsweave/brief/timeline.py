@@ -48,6 +48,7 @@ from typing import Protocol
 
 from newsweave.crosscheck.align import STOPWORDS, stem, tokens
 from newsweave.extract.dates import PART_WORDS, WEEKDAYS, day_part, find_dates
+from newsweave.nlp.language import runs_english
 from newsweave.nlp.sentences import split_sentences
 
 # Weights measured on Timeline17 (bench/timeline17.py; docs/benchmarks.md has the runs).
@@ -298,9 +299,10 @@ def story_timeline(
     published: list[date] = []
     for article in articles:
         spans = (event_dates or {}).get(article.id) if event_dates is not None else None
-        days, spans_named = read_dates(article.id, article.text, article.published, spans)
-        mentions += days
-        periods += spans_named
+        if runs_english(getattr(article, "language", None)):  # English dates (nlp.language)
+            days, spans_named = read_dates(article.id, article.text, article.published, spans)
+            mentions += days
+            periods += spans_named
         day = _day(article.published)
         if day is not None:
             published.append(day)

@@ -11,29 +11,17 @@ from __future__ import annotations
 
 import re
 
-_MONTHS = (
-    "january february march april may june july august september october november december "
-    "jan feb mar apr jun jul aug sep sept oct nov dec "
-    "janvier février fevrier mars avril mai juin juillet août aout septembre octobre novembre "
-    "décembre decembre janv févr avr juil déc "
-    "januar februar märz maerz juni juli oktober dezember jän mär okt dez "
-    "enero febrero marzo abril mayo junio julio agosto septiembre setiembre octubre noviembre "
-    "diciembre ene abr ago dic "
-    "janeiro fevereiro março marco maio junho julho setembro outubro novembro dezembro fev set "
-    "out "
-    "gennaio febbraio aprile maggio giugno luglio settembre ottobre dicembre gen mag giu lug ott "
-    "januari februari maart mei augustus "
-    "января февраля марта апреля мая июня июля августа сентября октября ноября декабря"
+from newsweave.nlp.text import CALENDAR_LANGUAGES, month_numbers, weekday_numbers
+
+# Month and weekday names of the languages the corpus meets most (CLDR, nlp.text); names
+# of one or two letters ("do", "ma") are left out: too many short words are one.
+_MONTH_WORDS = frozenset(
+    part for name in month_numbers(CALENDAR_LANGUAGES) for part in name.split("-")
+    if len(part) > 2
 )
-_WEEKDAYS = (
-    "monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs "
-    "fri sat sun "
-    "lundi mardi mercredi jeudi vendredi samedi dimanche "
-    "montag dienstag mittwoch donnerstag freitag samstag sonntag "
-    "lunes martes miércoles miercoles jueves viernes sábado sabado domingo "
-    "segunda terça terca quarta quinta sexta feira "
-    "lunedì lunedi martedì martedi mercoledì mercoledi giovedì giovedi venerdì venerdi "
-    "maandag dinsdag woensdag donderdag vrijdag zaterdag zondag"
+_WEEKDAY_WORDS = frozenset(
+    part for name in weekday_numbers(CALENDAR_LANGUAGES) for part in name.split("-")
+    if len(part) > 2
 )
 # Words that may surround a date in a date line without making it text.
 _DATE_FILLERS = (
@@ -42,8 +30,7 @@ _DATE_FILLERS = (
     "ist jst aest hkt amt msk ago today yesterday mis jour publié publicado atualizado "
     "actualizado aktualisiert veröffentlicht aggiornato pubblicato em en il y and"
 )
-_DATE_WORDS = frozenset((_MONTHS + " " + _WEEKDAYS + " " + _DATE_FILLERS).split())
-_MONTH_WORDS = frozenset(_MONTHS.split())
+_DATE_WORDS = _MONTH_WORDS | _WEEKDAY_WORDS | frozenset(_DATE_FILLERS.split())
 _NUMERIC_DATE = re.compile(
     r"\b\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?\b"
     r"|\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b|\b\d{1,2}(?::|h)\d{2}\b"

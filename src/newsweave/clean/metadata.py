@@ -28,6 +28,7 @@ from functools import cache
 from typing import Any
 
 from newsweave.model import Cleaned
+from newsweave.nlp.text import month_numbers, name_pattern
 
 HEAD_LINES = 15  # raw lines searched for a date line or a headline
 BODY_LINES = 6  # body lines searched for a dateline or signature: captions may come first
@@ -43,10 +44,7 @@ _DATEPARSER_SETTINGS: dict[str, Any] = {
     "REQUIRE_PARTS": ["day", "month", "year"],  # a missing part is never filled in
 }
 
-_MONTH = (
-    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
-    r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\b\.?"
-)
+_MONTH = rf"(?:{name_pattern(list(month_numbers()))})\b\.?"  # English (nlp.text)
 _CAP_WORD = r"[A-ZÀ-ÖØ-Þ][\w'’.\-]*"
 _DASH = r"(?:--?|–|—)"
 

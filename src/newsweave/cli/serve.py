@@ -19,6 +19,7 @@ from newsweave.errors import NewsweaveError
 @click.pass_obj
 def serve(obj: Context, host: str, port: int, tokens_file: str | None) -> None:
     """Serve stories, briefs, lineage and search in a browser, and the JSON API (/api/v1)."""
+    obj.export_settings()  # the server's engines read their settings from the environment
     run_server(obj.db, host, port, tokens_file)
 
 

@@ -26,8 +26,8 @@ from typing import Any, Protocol
 from rapidfuzz import fuzz
 
 from newsweave.crosscheck.align_weights import WEIGHTS
+from newsweave.nlp.text import WORD, words
 
-_WORD = re.compile(r"[^\W_]+(?:[.,'’][^\W_]+)*", re.UNICODE)
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 STOPWORDS = frozenset(
     """
@@ -63,8 +63,8 @@ FEATURES: tuple[str, ...] = (
 
 
 def tokens(text: str) -> list[str]:
-    """Lowercased word tokens ("3,200" and "U.S." stay whole)."""
-    return [t.lower() for t in _WORD.findall(text)]
+    """Lowercased word tokens ("3,200" and "U.S." stay whole): :func:`newsweave.nlp.text.words`."""
+    return words(text)
 
 
 @lru_cache(maxsize=65536)
@@ -92,7 +92,7 @@ def numbers(text: str) -> set[str]:
 
 def names(text: str) -> set[str]:
     """Capitalised words that are not the first word: a cheap proxy for named entities."""
-    words = _WORD.findall(text)
+    words = WORD.findall(text)
     return {w.lower() for w in words[1:] if w[:1].isupper() and w.lower() not in STOPWORDS}
 
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from newsweave.crosscheck.align import NEGATIONS, STOPWORDS, tokens
 from newsweave.crosscheck.sources import attribute
 from newsweave.nlp.sentences import split_sentences
+from newsweave.nlp.text import month_numbers, weekday_numbers
 
 _MIN_WORDS = 5  # shorter pieces ("Advertisement", "Related posts") carry no checkable fact
 _QUOTE_CHARS = "\"“”«»„"
@@ -46,13 +47,10 @@ _ONES = frozenset("one two three four five six seven eight nine".split())
 _SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9}
 _INCREMENT = re.compile(r"^\s*(?:more|other|additional|further|extra|of)\b", re.IGNORECASE)
 _YEARISH = re.compile(r"^(?:1[89]|20)\d\d$")
-_MONTHS = (
-    "january february march april may june july august september october november december "
-    "jan feb mar apr jun jul aug sep sept oct nov dec"
-).split()
+# English month names, longest first (a prefix test must try "september" before "sep").
+_MONTHS = sorted(month_numbers(), key=lambda m: (-len(m), m))
 _DATE_WORDS = frozenset(
-    _MONTHS
-    + "monday tuesday wednesday thursday friday saturday sunday yesterday today tonight".split()
+    _MONTHS + list(weekday_numbers(abbreviated=False)) + "yesterday today tonight".split()
 )
 _NAME = re.compile(r"\b[A-Z][\w’'-]+(?:[ \t]+(?:[A-Z][\w’'-]+|(?:de|van|von|al|bin)\b))*")
 _LEADING = frozenset("the a an in on at after before but and as for from this that".split())

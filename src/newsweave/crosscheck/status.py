@@ -34,6 +34,7 @@ from newsweave.crosscheck.compare import (
     find_figures,
 )
 from newsweave.crosscheck.sources import Attributed, cited_outlet
+from newsweave.nlp.language import runs_english
 from newsweave.reuse.attribution import same_source
 
 Embedder = Callable[[Sequence[str]], np.ndarray]
@@ -50,6 +51,7 @@ class StoryArticle:
     outlet: str | None = None
     published: str | None = None
     title: str | None = None
+    language: str | None = None  # English-only claim rules skip other languages
 
 
 @dataclass(slots=True)
@@ -119,7 +121,8 @@ def cross_check(
     """
     ordered = sorted(articles, key=_publication_order)
     origins = {a.id: list(origin_of.get(a.id) or [a.id]) for a in ordered}
-    claims = {a.id: split_claims(a.id, a.text, entity_types) for a in ordered}
+    claims = {a.id: split_claims(a.id, a.text, entity_types) if runs_english(a.language)
+              else [] for a in ordered}
     describe_quantities(u for units in claims.values() for u in units)
     vectors: dict[str, np.ndarray] = {}
     groups = _group(ordered, claims, origins, embedder, vectors)

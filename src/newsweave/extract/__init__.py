@@ -19,12 +19,13 @@ from newsweave.extract import nlp
 from newsweave.extract.dates import DateMention, find_dates, parse_day
 from newsweave.extract.resolve import story_of, update
 from newsweave.model import Article
+from newsweave.nlp.language import runs_english
 from newsweave.settings import Settings
 from newsweave.store import Store
 
 log = logging.getLogger(__name__)
 
-__all__ = ["ExtractStage", "article_dates", "rebuild", "story_of"]
+__all__ = ["ExtractStage", "article_dates", "consume_invalidations", "rebuild", "story_of"]
 
 
 class ExtractStage:
@@ -32,10 +33,17 @@ class ExtractStage:
 
     name = "extract"
     version = 2
-    requires: tuple[str, ...] = ()
+    requires: tuple[str, ...] = ("article.text",)
+    # Names resolve within a story, and stories say which articles to resolve again.
+    uses: tuple[str, ...] = ("stories.assignments", "extract.invalidations")
+    assigns: tuple[str, ...] = ("extract.mentions", "extract.entities", "extract.quotes")
 
     def run(self, store: Store, article_ids: Sequence[int], settings: Settings) -> None:
         self.run_batches(store, article_ids, settings, max(1, len(article_ids)))
+
+    def consume_invalidations(self, store: Store, settings: Settings) -> int:
+        """Re-resolve what earlier stages asked it to (:func:`consume_invalidations`)."""
+        return consume_invalidations(store, settings)
 
     def run_batches(self, store: Store, article_ids: Sequence[int], settings: Settings,
                     size: int) -> None:
@@ -58,20 +66,24 @@ class ExtractStage:
 
     @staticmethod
     def _start(store: Store, article_ids: Sequence[int], settings: Settings
-               ) -> tuple[list[Article], nlp.Job]:
+               ) -> tuple[list[Article], list[Article], nlp.Job]:
         articles = [a for a in (store.get_article(i) for i in article_ids) if a is not None]
-        return articles, nlp.submit([a.text for a in articles], workers=settings.extract_workers)
+        # English NER and quote rules only on articles they understand (nlp.language):
+        # the others are done with no mentions and no quotes, and their JSON says why.
+        english = [a for a in articles if runs_english(a.language)]
+        return articles, english, nlp.submit([a.text for a in english],
+                                             workers=settings.extract_workers)
 
     def _finish(self, store: Store, settings: Settings, articles: list[Article],
-                job: nlp.Job) -> None:
-        analysed: dict[int, nlp.Analysis] = {}
+                english: list[Article], job: nlp.Job) -> None:
+        analysed: dict[int, nlp.Analysis] = {a.id or 0: ([], []) for a in articles}
         errors: dict[int, str] = {}
         try:
-            analysed = {a.id or 0: result for a, result in zip(articles, job.result(),
-                                                               strict=True)}
+            analysed.update({a.id or 0: result for a, result in zip(english, job.result(),
+                                                                    strict=True)})
         except Exception:  # one bad article must not sink the batch: retry one by one
             log.exception("extract: batch failed, retrying article by article")
-            for article in articles:
+            for article in english:
                 try:
                     analysed[article.id or 0] = nlp.analyse_here([article.text])[0]
                 except Exception as exc:
@@ -85,6 +97,21 @@ class ExtractStage:
             store.mark_done(self.name, done, self.version)
             # The batch's own results are passed on, not read back from the store.
             update(store, settings, done, analysed)
+
+
+def consume_invalidations(store: Store, settings: Settings, limit: int = 5000) -> int:
+    """Re-resolve the articles earlier stages asked to (stories that were merged or
+    split), in this stage's own run; return how many. The request and the re-resolution
+    leave together, in one transaction: a failure keeps the request for the next run."""
+    handled = 0
+    while True:
+        with store.transaction():
+            ids = store.invalidated(ExtractStage.name, limit)
+            if not ids:
+                return handled
+            update(store, settings, ids)
+            store.clear_invalidated(ExtractStage.name, ids)
+        handled += len(ids)
 
 
 def rebuild(store: Store, settings: Settings, article_ids: Sequence[int] | None = None) -> None:
@@ -107,7 +134,9 @@ def article_dates(store: Store, article_id: int) -> dict[str, Any]:
     if base is None:
         base = _story_range(store, article_id)
         inferred = base is not None
-    mentions: list[DateMention] = find_dates(article.text, base, inferred=inferred)
+    # English date expressions only on articles they understand (nlp.language).
+    mentions: list[DateMention] = (find_dates(article.text, base, inferred=inferred)
+                                   if runs_english(article.language) else [])
     return {
         "article": article_id,
         "reported": published.isoformat() if published else None,

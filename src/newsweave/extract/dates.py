@@ -27,16 +27,16 @@ from typing import Any
 
 from newsweave.nlp.sentences import Sentence, split_sentences
 from newsweave.nlp.tense import speaks_of_future
+from newsweave.nlp.text import month_numbers, name_pattern, weekday_numbers
 
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-_MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
-_MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
-_MONTHS["sept"] = 9
+# English names (nlp.text, from the CLDR): weekdays in full, months in full or short.
+WEEKDAYS = tuple(sorted(weekday_numbers(abbreviated=False),
+                        key=weekday_numbers(abbreviated=False).__getitem__))
+_MONTHS = month_numbers()
 _NUMBERS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
             "eight": 8, "nine": 9, "ten": 10}
-_MONTH = r"(January|February|March|April|May|June|July|August|September|October|November|" \
-         r"December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
-_WEEKDAY = r"(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+_MONTH = rf"({name_pattern(list(_MONTHS))})\.?"
+_WEEKDAY = rf"({name_pattern(WEEKDAYS)})"
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("iso", re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")),
     # "3 March", "3rd March", "the 25th of January".

@@ -131,13 +131,14 @@ def claim_changes(engine: Engine, revision: Revision) -> list[dict[str, Any]]:
     others = [engine.article(i) for i in ids if i != revision.article]
     if not others:
         return []
-    views = [StoryArticle(a.id, a.text, a.outlet, a.published, a.title)
+    views = [StoryArticle(a.id, a.text, a.outlet, a.published, a.title, a.language)
              for a in others if a.id is not None]
     this = engine.article(revision.article)
     origin_of = engine.store.reuse.origin_of(ids)
 
     def check(text: str) -> list[Any]:
-        mine = StoryArticle(revision.article, text, this.outlet, this.published, this.title)
+        mine = StoryArticle(revision.article, text, this.outlet, this.published, this.title,
+                             this.language)
         return cross_check([*views, mine], origin_of).groups
 
     before, after = check(previous[-1].text), check(revision.text)

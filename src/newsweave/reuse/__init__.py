@@ -86,7 +86,8 @@ class ReuseStage:
 
     name = "reuse"
     version = 1
-    requires: tuple[str, ...] = ()
+    requires: tuple[str, ...] = ("article.text", "article.language")
+    assigns: tuple[str, ...] = ("reuse.edges", "reuse.origins", "reuse.vectors")
 
     def __init__(self) -> None:
         self.vectors = SemanticIndex()  # kept across batches: loads only new rows

@@ -12,23 +12,16 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 
+from newsweave.nlp.text import STOPWORDS as TEXT_STOPWORDS
+
 # "3,200", "3 200" and "3.200" are one number; join the digit groups first.
 _DIGIT_GROUPS = re.compile(r"(?<=\d)[,.\u00a0\u202f ](?=\d{3}\b)")
 _WORD = re.compile(r"\w+", re.UNICODE)
 _QUOTED = re.compile(r"[\"“”„«»]([^\"“”„«»]{12,}?)[\"“”„«»]|‘([^‘’]{12,}?)’(?!\w)")
 
-STOPWORDS = frozenset(
-    """
-    a about above after again against all also am an and any are as at be because been
-    before being below between both but by can could did do does doing down during each
-    few for from further had has have having he her here hers herself him himself his how
-    i if in into is it its itself just me more most my myself no nor not now of off on
-    once only or other our ours ourselves out over own same she should so some such than
-    that the their theirs them themselves then there these they this those through to too
-    under until up very was we were what when where which while who whom why will with
-    would you your yours yourself yourselves said says say told tell according reported
-    reports also would could one two new last first year years since
-    """.split()
+# The one stop-word list (nlp.text), plus words every report of an event repeats.
+STOPWORDS = TEXT_STOPWORDS | frozenset(
+    "reported reports one two new last first year years".split()
 )
 
 

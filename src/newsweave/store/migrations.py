@@ -383,4 +383,15 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (article_id, rev)
     )
     """,
+    # invalidations (#11): work an earlier stage asks a later one to redo, consumed by
+    #    the later stage in its own run (stories changed, so extract re-resolves names).
+    """
+    CREATE TABLE stage_invalidations (
+        stage      TEXT NOT NULL,
+        article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        reason     TEXT NOT NULL,
+        at         TEXT NOT NULL,
+        PRIMARY KEY (stage, article_id)
+    ) WITHOUT ROWID
+    """,
 )

@@ -33,6 +33,9 @@ if TYPE_CHECKING:
 MAX_ATTEMPTS = 3  # runs that try an article a stage keeps failing on
 LEASE_SECONDS = 6 * 3600.0  # a claim of an owner that cannot be checked (another machine)
 REVOKED = "revoked"  # owner of a claim whose article changed while a stage worked on it
+# The cleaning stage (name, version): an article is stored cleaned, so the store marks it
+# done for this stage in the transaction that inserts (or re-cleans) it.
+CLEANED = ("clean", 1)
 
 
 def process_owner() -> str:
@@ -227,6 +230,30 @@ class StageProgress:
         """Articles each stage has finished (at any version)."""
         return {r[0]: int(r[1]) for r in self._db.execute(
             "SELECT stage, count(*) FROM stage_runs GROUP BY stage ORDER BY stage")}
+
+    def invalidate(self, stage: str, article_ids: Iterable[int], reason: str) -> None:
+        """Ask ``stage`` to redo its work on these articles in its next run."""
+        at = _now()
+        with self._store.transaction() as db:
+            db.executemany(
+                "INSERT INTO stage_invalidations (stage, article_id, reason, at) "
+                "SELECT ?, id, ?, ? FROM articles WHERE id = ? "
+                "ON CONFLICT (stage, article_id) DO UPDATE SET reason = excluded.reason, "
+                "at = excluded.at",
+                [(stage, reason, at, i) for i in dict.fromkeys(article_ids)])
+
+    def invalidated(self, stage: str, limit: int | None = None) -> list[int]:
+        """Articles whose work ``stage`` was asked to redo, oldest request first."""
+        rows = self._db.execute(
+            "SELECT article_id FROM stage_invalidations WHERE stage = ? ORDER BY at, article_id"
+            " LIMIT ?", (stage, -1 if limit is None else limit))
+        return [int(r[0]) for r in rows]
+
+    def clear_invalidated(self, stage: str, article_ids: Iterable[int]) -> None:
+        """``stage`` redid its work on these articles."""
+        with self._store.transaction() as db:
+            db.executemany("DELETE FROM stage_invalidations WHERE stage = ? AND article_id = ?",
+                           [(stage, i) for i in article_ids])
 
     def problems(self) -> list[str]:
         """Stored stage errors as integrity-check lines."""

@@ -18,7 +18,7 @@ from newsweave.model import Article, Removal
 from newsweave.store.crosscheck import CrosscheckTables
 from newsweave.store.extract import ExtractTables
 from newsweave.store.migrations import MIGRATIONS
-from newsweave.store.progress import StageProgress
+from newsweave.store.progress import CLEANED, StageProgress
 from newsweave.store.reuse import ReuseTables
 from newsweave.store.search import SearchTables
 from newsweave.store.sql import chunks
@@ -273,8 +273,16 @@ class SQLiteStore:
                 self._write_removals(article_id, article.removed)
                 self._write_line_keys(article_id, article.outlet, keys)
                 out.append((article_id, True))
-            self.progress.log("clean", [i for i, new in out if new], 1)
+            self._cleaned(db, [i for i, new in out if new])
         return out
+
+    def _cleaned(self, db: sqlite3.Connection, article_ids: list[int]) -> None:
+        """Mark articles just stored (or re-cleaned) done for the cleaning stage, and log it."""
+        stage, version = CLEANED
+        db.executemany(
+            "INSERT OR REPLACE INTO stage_runs (stage, article_id, version) VALUES (?, ?, ?)",
+            [(stage, i, version) for i in article_ids])
+        self.progress.log(stage, article_ids, version)
 
     def _write_removals(self, article_id: int, removed: Sequence[Removal]) -> None:
         self._db.execute("DELETE FROM removals WHERE article_id = ?", (article_id,))
@@ -433,7 +441,7 @@ class SQLiteStore:
                 db.execute("DELETE FROM stage_runs WHERE article_id = ?", (article_id,))
                 changed.append(article_id)
             self.progress.revoke(changed)
-            self.progress.log("clean", changed, 1)
+            self._cleaned(db, changed)
 
     # -- stage progress (store/progress.py) -----------------------------------
 
@@ -460,6 +468,15 @@ class SQLiteStore:
 
     def retry_errors(self) -> None:
         self.progress.retry_errors()
+
+    def invalidate(self, stage: str, article_ids: Iterable[int], reason: str) -> None:
+        self.progress.invalidate(stage, article_ids, reason)
+
+    def invalidated(self, stage: str, limit: int | None = None) -> list[int]:
+        return self.progress.invalidated(stage, limit)
+
+    def clear_invalidated(self, stage: str, article_ids: Iterable[int]) -> None:
+        self.progress.clear_invalidated(stage, article_ids)
 
     # -- housekeeping ---------------------------------------------------------
 

@@ -3,8 +3,10 @@
 Tables (migration "stories" in :mod:`newsweave.store.migrations`):
 
 - ``story_features``: each article's hashed feature counts (packed vectors),
-  name labels and publication day; ``story_df`` the document frequency of each
-  feature key, kept incrementally so IDF needs no pass over the store.
+  name labels and publication day; ``story_df`` plain counters by key, which the
+  stories stage keeps as document frequencies (:mod:`newsweave.stories.frequencies`),
+  so IDF needs no pass over the store. The store adds to them; it does not decide
+  what they count.
 - ``stories``: one row per story id ever issued; ``merged_into`` points a
   merged id at its survivor. ``centroid``/``names``/``dates`` are the summed
   member vectors used for online assignment.
@@ -19,7 +21,6 @@ from __future__ import annotations
 import json
 import random
 import sqlite3
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -62,8 +63,13 @@ class StoryRow:
 class StoryTables(Protocol):
     """What the stories stage and the engine need from the store."""
 
-    def save_features(self, rows: Sequence[FeatureRow], keys: Mapping[int, Iterable[int]]) -> None:
-        """Store features; ``keys`` (article -> its feature keys) updates document frequencies."""
+    def save_features(self, rows: Sequence[FeatureRow]) -> None:
+        """Store feature rows, replacing the articles' earlier ones (counters untouched)."""
+
+    def add_counts(self, delta: Mapping[int, int]) -> None:
+        """Add ``delta`` (counter key -> change) to the stored counters: one per feature
+        key (articles holding it) and :data:`DOCUMENTS` (articles counted). What to count
+        is the stories stage's business (:mod:`newsweave.stories.frequencies`)."""
         ...
 
     def features(self, article_ids: Iterable[int]) -> dict[int, FeatureRow]: ...
@@ -127,23 +133,14 @@ class StoriesTables:
 
     # -- features and document frequencies -----------------------------------
 
-    def save_features(self, rows: Sequence[FeatureRow], keys: Mapping[int, Iterable[int]]) -> None:
+    def save_features(self, rows: Sequence[FeatureRow]) -> None:
         with self._store.transaction() as db:
-            self.document_count()  # make sure the counter row exists before it moves
-            self._cached_frequencies()  # the cache agrees with the table before both move
-            self._df_token = random.getrandbits(62)
-            db.execute(
-                "INSERT INTO story_df (key, df) VALUES (?, ?) "
-                "ON CONFLICT(key) DO UPDATE SET df = excluded.df",
-                (GENERATION, self._df_token),
-            )
-            old = self._stored_keys([r.article_id for r in rows])
-            # One upsert per distinct key of the batch, not per key of each article.
-            delta: Counter[int] = Counter()
-            delta[DOCUMENTS] = len({r.article_id for r in rows} - set(old))
-            for article_id, previous in old.items():
-                delta.subtract(set(previous))
-                db.execute("DELETE FROM story_features WHERE article_id = ?", (article_id,))
+            # The document counter is created (from a count of the rows) before rows change,
+            # so that the count does not already include the rows the caller is adding.
+            self.document_count()
+            for chunk in chunks([r.article_id for r in rows]):
+                marks = ",".join("?" * len(chunk))
+                db.execute(f"DELETE FROM story_features WHERE article_id IN ({marks})", chunk)
             db.executemany(
                 "INSERT INTO story_features (article_id, terms, names, dates, labels, day, title) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -154,22 +151,18 @@ class StoriesTables:
                     for r in rows
                 ],
             )
-            for article_id in (r.article_id for r in rows):
-                delta.update(set(keys.get(article_id, ())))
+
+    def add_counts(self, delta: Mapping[int, int]) -> None:
+        with self._store.transaction() as db:
+            self.document_count()  # make sure the counter row exists before it moves
+            self._cached_frequencies()  # the cache agrees with the table before both move
+            self._df_token = random.getrandbits(62)
+            db.execute(
+                "INSERT INTO story_df (key, df) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET df = excluded.df",
+                (GENERATION, self._df_token),
+            )
             self._bump(db, delta)
-
-    def _stored_keys(self, article_ids: Sequence[int]) -> dict[int, list[int]]:
-        from newsweave.stories.vectors import unpack
-
-        found: dict[int, list[int]] = {}
-        for chunk in chunks(article_ids):
-            marks = ",".join("?" * len(chunk))
-            for row in self._db.execute(
-                f"SELECT article_id, terms, names, dates FROM story_features "
-                f"WHERE article_id IN ({marks})", chunk
-            ):
-                found[int(row[0])] = [k for blob in row[1:] for k in unpack(blob)]
-        return found
 
     def _bump(self, db: sqlite3.Connection, delta: Mapping[int, int]) -> None:
         """Add ``delta`` (key -> change) to the stored frequencies and the cached ones."""

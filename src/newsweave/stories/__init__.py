@@ -34,6 +34,7 @@ from newsweave.stories.assign import (
     refresh,
     weights_from,
 )
+from newsweave.stories.frequencies import save_features
 from newsweave.stories.repair import (
     LinksFn,
     RepairReport,
@@ -64,7 +65,9 @@ RESTORY_ARTICLES = 1500  # neighbourhood size of a requested restory (at least)
 class StoriesStage:
     name = "stories"
     version = 1
-    requires: tuple[str, ...] = ()
+    requires: tuple[str, ...] = ("article.text", "article.metadata")
+    uses: tuple[str, ...] = ("reuse.edges",)  # copies share a story, when reuse runs
+    assigns: tuple[str, ...] = ("stories.assignments", "extract.invalidations")
 
     def run(self, store: Store, article_ids: Sequence[int], settings: Settings) -> None:
         """Assign ``article_ids`` to stories, repair around them, mark them done."""
@@ -82,7 +85,8 @@ class StoriesStage:
             # All the batch's features count in the document frequencies before any
             # assignment, so articles of one batch are weighed alike whatever their order.
             before = tables.document_count()
-            tables.save_features(rows, keys)
+            # All in one transaction (the stage's): rows and counters move together.
+            save_features(tables, rows, keys)
             cache = VectorCache()  # weighed once per run: the frequencies are fixed now
             cache.rows.update((r.article_id, r) for r in rows)
             vectors = article_vectors(tables, [r.article_id for r in rows], weights, cache)
@@ -114,7 +118,7 @@ class StoriesStage:
             # Titles and entities are re-chosen when a story's size crosses a power of two
             # (a repair rebuilds what it changes): amortised O(1) per article.
             refresh(tables, tables.active_among(done.grown), weights, cache)
-            reresolve_names(store, settings, report.changed_articles - set(keys))
+            invalidate_names(store, report.changed_articles - set(keys))
             store.mark_done(self.name, [r.article_id for r in rows], self.version)
             # An article that vanished between pending() and now is done too: nothing to do.
             store.mark_done(self.name, sorted(set(article_ids) - set(keys)), self.version)
@@ -151,26 +155,25 @@ def restory(store: Store, settings: Settings) -> RepairReport:
         else:
             report = repair_neighbourhoods(tables, stories, weights, settings.story_threshold,
                                            limit, links)
-        reresolve_names(store, settings, report.changed_articles)
+        invalidate_names(store, report.changed_articles)
     return report
 
 
-def reresolve_names(store: Store, settings: Settings, article_ids: set[int]) -> None:
-    """Have the extract stage re-resolve canonical names of articles whose story changed.
+NAMES_STAGE = "extract"  # the stage that resolves names within a story
+
+
+def invalidate_names(store: Store, article_ids: set[int]) -> None:
+    """Leave the extract stage a note to re-resolve canonical names of articles whose
+    story changed, in the same transaction as the change.
 
     The extract stage resolves names within a story ("Reid" is the story's "Tara
-    Reid"), so a merge or split changes what they resolve to. Its rebuild reuses
-    the stored mentions (no NER again) and only touches articles it has already
-    processed; articles it has not seen yet are resolved when it runs on them.
+    Reid"), so a merge or split changes what they resolve to. It consumes the note in
+    its own run (stories never call it: data flows one way), reusing the stored
+    mentions (no NER again); articles it has not seen yet are resolved when it runs on
+    them.
     """
-    if not article_ids or getattr(store, "extract", None) is None:
-        return
-    from newsweave.extract import rebuild
-
-    try:
-        rebuild(store, settings, sorted(article_ids))
-    except Exception:  # stale names are better than losing the stories batch
-        log.exception("stories: re-resolving names of %d articles failed", len(article_ids))
+    if article_ids:
+        store.invalidate(NAMES_STAGE, sorted(article_ids), "story changed")
 
 
 def build_stories(store: Store, story_ids: Sequence[int],
@@ -255,8 +258,8 @@ __all__ = [
     "RepairReport",
     "StoriesStage",
     "build_stories",
+    "invalidate_names",
     "merge_stories",
-    "reresolve_names",
     "restory",
     "split_story",
     "weights_from",

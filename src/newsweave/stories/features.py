@@ -21,38 +21,22 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from newsweave.nlp.sentences import split_sentences
+from newsweave.nlp.text import STOPWORDS as TEXT_STOPWORDS
+from newsweave.nlp.text import month_numbers, stem, weekday_numbers
 
 # Feature groups: the prefix is hashed with the feature, so the groups never collide.
 TERM, NAME, DATE = "t", "n", "d"
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W\d_]+)*(?:[.,]\d+)*", re.UNICODE)
 _YEAR = re.compile(r"^(?:1[89]|20)\d\d$")
-_MONTHS = {
-    m: i + 1
-    for i, ms in enumerate(
-        ("jan january", "feb february", "mar march", "apr april", "may", "jun june",
-         "jul july", "aug august", "sep sept september", "oct october", "nov november",
-         "dec december")
-    )
-    for m in ms.split()
-}
-_WEEKDAYS = frozenset(
-    "monday tuesday wednesday thursday friday saturday sunday mon tue wed thu fri sat sun".split()
-)
-# Function words (English, which most input is) carry no topic; IDF would push them down
+_MONTHS = month_numbers()  # English month names, full and short (nlp.text)
+_WEEKDAYS = frozenset(weekday_numbers())
+# The one stop-word list (nlp.text), plus what every news report says whatever its event:
+# numbers as words, reporting and agency words, time words. IDF would push them down
 # anyway, but dropping them keeps vectors short, and so assignment fast.
-STOPWORDS = frozenset(
+STOPWORDS = TEXT_STOPWORDS | frozenset(
     """
-    a about above after again against all also am an and any are as at be because been before
-    being below between both but by can could did do does doing down during each few for from
-    further had has have having he her here hers herself him himself his how i if in into is it
-    its itself just me more most my myself no nor not now of off on once only or other our ours
-    ourselves out over own same she should so some such than that the their theirs them
-    themselves then there these they this those through to too under until up very was we were
-    what when where which while who whom why will with would you your yours yourself
-    yourselves said says say told according new one two three first last also us mr mrs ms
-    may might must shall per via among around across since yet still even however although
-    many much several would’ve it's don't didn't won't can't isn't wasn't aren't
+    new one two three first last would’ve it's don't didn't won't can't isn't wasn't aren't
     news report reported reports reporting reuters ap afp staff editor editing photo
     today yesterday tomorrow week weeks year years month months day days time times
     """.split()
@@ -89,21 +73,6 @@ def key(group: str, value: str) -> int:
     True
     """
     return zlib.crc32(f"{group}:{value}".encode())
-
-
-def stem(word: str) -> str:
-    """A light plural/possessive stripper: enough to match "quakes" with "quake".
-
-    >>> [stem(w) for w in ("quakes", "cities", "police", "boss", "analysis")]
-    ['quake', 'city', 'police', 'boss', 'analysis']
-    """
-    if word.endswith(("'s", "’s")):
-        word = word[:-2]
-    if len(word) > 4 and word.endswith("ies"):
-        return word[:-3] + "y"
-    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        return word[:-1]
-    return word
 
 
 def extract_features(title: str | None, text: str, *, lead_boost: int = 2) -> Features:
