@@ -226,7 +226,7 @@ def test_stage_errors_are_stored_and_retried(store_backend):
     assert store.claim("extract", 2, 10) == [1]
     store.mark_done("extract", [1], 2)
     assert store.check_integrity() == []
-    assert store.stage_coverage() == {"extract": 2}
+    assert store.stage_coverage() == {"clean": 2, "extract": 2}
 
 
 def test_a_lock_held_too_long_is_one_clear_error(store_backend):
