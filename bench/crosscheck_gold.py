@@ -12,15 +12,29 @@ parse-based comparison uses (``crosscheck.compare.SAME_QUANTITY``,
 key's, and the figures the key calls corroborated. ``tests/test_crosscheck_demo_key.py``
 checks every item of the key at the shipped settings.
 
+``--msrp`` measures the two quantity thresholds (``SAME_QUANTITY`` on the
+predicates' similarity, ``SAME_COUNTED`` on the counted nouns') on data nobody
+here wrote: in an MSRP paraphrase pair (two sentences reporting one fact), a
+figure of one sentence and the figure of the other with the same value are one
+quantity; two figures of different values, each of which the other sentence
+also gives, are two quantities. The decision is read without the value itself
+(``quantity_similarity(..., by_value=False)``), so only the thresholds decide.
+Settings are chosen on MSRP's train pairs and reported on its test pairs, beside
+the demo and seed rows.
+
 Usage, from the repository root::
 
-    python bench/crosscheck_gold.py
+    python bench/crosscheck_gold.py          # the demo key and the seeds per setting
+    python bench/crosscheck_gold.py --msrp   # the quantity thresholds on MSRP train / test
 """
 
 from __future__ import annotations
 
+import argparse
+import json
 import sys
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 import newsweave
@@ -30,6 +44,9 @@ from newsweave.demo import corpus_files
 from newsweave.engine import Engine
 
 SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "seeds"
+MSRP = Path(__file__).resolve().parents[1].parent / "shared" / "benchmarks" / "msrp"
+QUANTITY_GRID = (0.45, 0.5, 0.55, 0.6, 0.65, 0.7)
+COUNTED_GRID = (0.35, 0.45, 0.55)
 DEMO_CONTESTED = {("number", frozenset({"14", "17"})), ("person", frozenset({"Petrin", "Hallan"}))}
 SEED_CONTESTED = {("person", frozenset({"Yang", "Guo"}))}
 
@@ -62,7 +79,88 @@ def matches(found: set[tuple[str, frozenset[str]]], key: set[tuple[str, frozense
     return sum(any(k == f[0] and words <= f[1] for f in found) for k, words in key)
 
 
+def figures_of(texts: list[str]) -> list[list]:
+    """Each text's figures described by the parse (dates and durations left out)."""
+    from newsweave.crosscheck.claims import quantities
+    from newsweave.crosscheck.frames import parse, quantity_frames
+
+    out = []
+    for text, doc in zip(texts, parse(texts), strict=True):
+        found = quantities(text)
+        frames = quantity_frames(doc, [(q.start, q.end) for q in found])
+        out.append([replace(q, counted=f.counted, predicate=f.predicate, of=f.of)
+                    for q, f in zip(found, frames, strict=True) if not f.calendar])
+    return out
+
+
+def msrp_figure_pairs(split: str) -> list[tuple[object, object, int]]:
+    """(figure, figure, one quantity?) from MSRP paraphrase pairs (see the module text)."""
+    rows = [json.loads(line) for line in (MSRP / f"{split}.jsonl").open(encoding="utf-8")]
+    rows = [r for r in rows if r["paraphrase"] == 1]
+    left, right = figures_of([r["s1"] for r in rows]), figures_of([r["s2"] for r in rows])
+    out = []
+    for a_side, b_side in zip(left, right, strict=True):
+        a_values, b_values = {q.value for q in a_side}, {q.value for q in b_side}
+        for a in a_side:
+            for b in b_side:
+                if not (a.predicate and b.predicate):
+                    continue  # a figure with nothing said of it is never compared
+                if a.value == b.value:
+                    out.append((a, b, 1))
+                elif a.value in b_values and b.value in a_values:
+                    out.append((a, b, 0))
+    return out
+
+
+def msrp_thresholds() -> None:
+    from newsweave.crosscheck.compare import default_similarity, quantity_similarity
+
+    if not MSRP.exists():
+        sys.exit(f"{MSRP} is missing: the benchmarks live in ../shared beside the repo")
+    similarity = default_similarity()
+    shipped = (compare.SAME_QUANTITY, compare.SAME_COUNTED)
+    results = {}
+    for split in ("train", "test"):
+        pairs = msrp_figure_pairs(split)
+        words = list(dict.fromkeys(w for a, b, _ in pairs for q in (a, b)
+                                   for w in (q.predicate, q.counted) if w))
+        sim = similarity(words)
+        at = {w: i for i, w in enumerate(words)}
+
+        def similar(x: str, y: str, sim=sim, at=at) -> float:
+            return float(sim[at[x], at[y]])
+
+        positives = sum(label for *_, label in pairs)
+        print(f"MSRP {split}: {len(pairs)} figure pairs ({positives} one quantity, "
+              f"{len(pairs) - positives} two)")
+        for counted in COUNTED_GRID:
+            for quantity in QUANTITY_GRID:
+                compare.SAME_COUNTED = counted
+                said = [quantity_similarity(a, b, similar, by_value=False) >= quantity
+                        for a, b, _ in pairs]
+                tp = sum(s and label for s, (*_, label) in zip(said, pairs, strict=True))
+                fp = sum(s and not label for s, (*_, label) in zip(said, pairs, strict=True))
+                precision, recall = tp / max(tp + fp, 1), tp / max(positives, 1)
+                f1 = 2 * precision * recall / max(precision + recall, 1e-9)
+                results[(split, quantity, counted)] = f1
+                mark = "  (shipped)" if (quantity, counted) == shipped else ""
+                print(f"  same_quantity {quantity:.2f} same_counted {counted:.2f}: precision "
+                      f"{precision:.3f} recall {recall:.3f} F1 {f1:.3f}{mark}")
+        compare.SAME_COUNTED = shipped[1]
+    best = max(((q, c) for q in QUANTITY_GRID for c in COUNTED_GRID),
+               key=lambda s: (results[("train", *s)], -abs(s[0] - shipped[0])))
+    print(f"chosen on train: same_quantity {best[0]:.2f}, same_counted {best[1]:.2f} "
+          f"(train F1 {results[('train', *best)]:.3f}); on test (held out): F1 "
+          f"{results[('test', *best)]:.3f}")
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--msrp", action="store_true",
+                        help="the quantity thresholds on MSRP train (chosen) / test (reported)")
+    if parser.parse_args().msrp:
+        msrp_thresholds()
+        return
     if not SEEDS.exists():
         sys.exit(f"{SEEDS} is missing: the seeds live in ../shared beside the repo")
     with (tempfile.TemporaryDirectory() as folder,

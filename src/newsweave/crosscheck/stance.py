@@ -33,9 +33,11 @@ Stable API: :data:`STANCES`, :func:`analyse_body`, :func:`analyse_claim`,
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
-from newsweave.crosscheck.align import STOPWORDS, numbers, same_fact_score, stem, tokens
+from newsweave.crosscheck.align import STOPWORDS, names, numbers, same_fact_score, stem, tokens
 from newsweave.crosscheck.stance_cues import cue_counts, negated
 from newsweave.crosscheck.stance_weights import WEIGHTS
 from newsweave.extract.cues import has_cue
@@ -53,12 +55,22 @@ MAX_SENTENCES = 120  # a body's sentences analysed: the rest of a very long text
 CONFLICT_SHARE = 0.5  # of the claim's other words a sentence must hold for a number to conflict
 _MAX_ALIGN_CHARS = 600  # a run-on "sentence" (a list, a table) is cut before alignment
 
-RELATED_FEATURES = ("cov_body", "cov_best", "cov_top", "align_best")
+RELATED_FEATURES = (
+    "cov_body", "cov_best", "cov_top", "align_best", "cov_lead", "names_body", "pairs_body",
+)
 SHORT_SENTENCES = 2  # a text this short is read as a headline (its own related model)
-STANCE_FEATURES = (
+LEAD = 3  # the opening sentences, where a news text says what it is about
+PASSAGE_FEATURES = (
     "cov", "align", "refute", "hedge", "confirm", "neg_claim", "neg", "neg_mismatch",
     "question", "attributed", "hedge_claim", "refute_claim",
 )
+"""What one evidence passage (a window of a sentence around the claim's words) shows."""
+STANCE_FEATURES = (
+    *PASSAGE_FEATURES, "top_refute", "top_hedge", "top_confirm", "top_neg", "top_question",
+    "body_refute", "body_hedge", "body_confirm", "body_question", "short",
+)
+"""What the three-class model reads: the best passage's features, the cues of any
+evidence passage, and how much of the whole body refutes, hedges, confirms or asks."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +82,7 @@ class _Sentence:
     word_stems: tuple[str, ...]
     stems: frozenset[str]
     question: bool
+    cues: tuple[int, int, int]  # refuting, hedging, confirming cues in the whole sentence
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +104,9 @@ class BodyView:
     text: str
     sentences: tuple[_Sentence, ...]
     stems: frozenset[str]
+    lead: frozenset[str]  # stems of the opening sentences
+    pairs: frozenset[tuple[str, str]]  # adjacent content stems, in reading order
+    cue_shares: tuple[float, float, float, float]  # sentences refuting, hedging, confirming, asking
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +120,13 @@ class ClaimView:
     hedge: int
     numbers: frozenset[str]
     words: tuple[str, ...]
+    names: frozenset[str]  # stems of the capitalised words past the first
+    pairs: frozenset[tuple[str, str]]
+
+
+def _content_pairs(words: Sequence[str]) -> frozenset[tuple[str, str]]:
+    content = [stem(w) for w in words if w not in STOPWORDS and len(w) > 1]
+    return frozenset(pairwise(content))
 
 
 def _content_stems(words: list[str]) -> frozenset[str]:
@@ -116,8 +139,13 @@ def analyse_claim(claim: str) -> ClaimView:
     if not words:
         raise ValueError("the claim is empty: give the statement to check as text")
     refute, hedge, _ = cue_counts(words)
+    # A headline in title case capitalises every word: then no word is marked as a name.
+    capitalised = names(claim)
+    if len(capitalised) >= 0.8 * len([w for w in words if w not in STOPWORDS]):
+        capitalised = set()
     return ClaimView(claim, _content_stems(words), negated(words), refute, hedge,
-                     frozenset(numbers(claim)), tuple(words))
+                     frozenset(numbers(claim)), tuple(words),
+                     frozenset(stem(w) for w in capitalised), _content_pairs(words))
 
 
 def analyse_body(text: str) -> BodyView:
@@ -132,9 +160,18 @@ def analyse_body(text: str) -> BodyView:
                             if w not in STOPWORDS and len(w) > 1)
         sentences.append(_Sentence(
             piece.start, piece.end, piece.text, tuple(words), stems, content, "?" in piece.text,
+            cue_counts(words),
         ))
     stems = frozenset().union(*(s.stems for s in sentences)) if sentences else frozenset()
-    return BodyView(text, tuple(sentences), stems)
+    lead = frozenset().union(*(s.stems for s in sentences[:LEAD])) if sentences else frozenset()
+    pairs = frozenset().union(*(_content_pairs(s.words) for s in sentences)) \
+        if sentences else frozenset()
+    size = max(len(sentences), 1)
+    shares = (sum(s.cues[0] > 0 for s in sentences) / size,
+              sum(s.cues[1] > 0 for s in sentences) / size,
+              sum(s.cues[2] > 0 for s in sentences) / size,
+              sum(s.question for s in sentences) / size)
+    return BodyView(text, tuple(sentences), stems, lead, pairs, shares)
 
 
 def _rank(claim: ClaimView, body: BodyView) -> list[tuple[float, int]]:
@@ -187,25 +224,50 @@ def passage_features(claim: ClaimView, sentence: _Sentence, share: float) -> dic
     }
 
 
-def stance_features(claim: ClaimView, body: BodyView
-                    ) -> tuple[dict[str, float], list[int], list[dict[str, float]]]:
-    """The relatedness signals by name, the evidence sentences (best first) and each one's
-    passage features."""
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """What the two models read of one claim-text pair."""
+
+    related: dict[str, float]  # the relatedness signals, by name
+    top: list[int]  # the evidence sentences, best first
+    passages: list[dict[str, float]]  # each evidence sentence's passage features
+    features: dict[str, float]  # what the three-class model reads
+    conflict: int | None  # the sentence giving the claim's fact another number
+
+
+def stance_features(claim: ClaimView, body: BodyView) -> Reading:
+    """Everything the models read of ``body`` against ``claim``."""
     ranked = _rank(claim, body)
     top = [i for share, i in ranked[:EVIDENCE] if share > 0] or [i for _, i in ranked[:1]]
     values = dict.fromkeys(RELATED_FEATURES, 0.0)
+    features = dict.fromkeys(STANCE_FEATURES, 0.0)
     if not top:
-        return values, [], []
+        return Reading(values, [], [], features, None)
     size = max(len(claim.stems), 1)
     shares = {i: share for share, i in ranked[:EVIDENCE]}
     passages = [passage_features(claim, body.sentences[i], shares.get(i, 0.0)) for i in top]
+    cov_body = len(claim.stems & body.stems) / size
     values.update(
-        cov_body=len(claim.stems & body.stems) / size,
+        cov_body=cov_body,
         cov_best=ranked[0][0],
         cov_top=sum(share for share, _ in ranked[:EVIDENCE]) / min(EVIDENCE, len(ranked)),
         align_best=passages[0]["align"],
+        cov_lead=len(claim.stems & body.lead) / size,
+        # Names and word pairs are what two texts on one event share and two on different
+        # events rarely do; a claim without them falls back on its words' share.
+        names_body=(len(claim.names & body.stems) / len(claim.names)) if claim.names
+        else cov_body,
+        pairs_body=(len(claim.pairs & body.pairs) / len(claim.pairs)) if claim.pairs
+        else cov_body,
     )
-    return values, top, passages
+    features.update(passages[0])
+    for cue in ("refute", "hedge", "confirm", "neg", "question"):
+        features[f"top_{cue}"] = max(p[cue] for p in passages)
+    refute, hedge, confirm, question = body.cue_shares
+    features.update(body_refute=refute, body_hedge=hedge, body_confirm=confirm,
+                    body_question=question,
+                    short=float(len(body.sentences) <= SHORT_SENTENCES))
+    return Reading(values, top, passages, features, _number_conflict(claim, body, top))
 
 
 def _linear(model: dict, values: dict[str, float]) -> list[float]:
@@ -239,31 +301,42 @@ def class_probabilities(values: dict[str, float]) -> dict[str, float]:
     return dict(zip(model["classes"], _softmax(_linear(model, values)), strict=True))
 
 
+_EVIDENCE_CUE = {"contradicts": ("refute", "neg"), "discusses": ("hedge", "question"),
+                 "supports": ("confirm", "cov")}
+
+
+def decide(reading: Reading, *, short: bool) -> tuple[str, float, int | None]:
+    """The stance a reading gives, its score, and the deciding sentence (index into the
+    body's sentences; None when unrelated). ``short``: the text is headline-sized."""
+    related = related_probability(reading.related, short=short)
+    if not reading.top or related < threshold(short=short):
+        return "unrelated", round(1.0 - related, 4), None
+    if reading.conflict is not None:
+        # The best passage states the claim's fact with another number ("17 dead" against
+        # "14 dead"): the plainest contradiction news has, and a rare one in the fitted data.
+        return "contradicts", round(related, 4), reading.conflict
+    probs = class_probabilities(reading.features)
+    label = max(probs, key=lambda k: probs[k])
+    # The deciding passage: the evidence sentence that shows the chosen class's cue most.
+    first, second = _EVIDENCE_CUE[label]
+    pick = max(range(len(reading.top)),
+               key=lambda j: (reading.passages[j][first], reading.passages[j][second], -j))
+    return label, round(probs[label] * related, 4), reading.top[pick]
+
+
 def stance_of(claim: ClaimView, body: BodyView, *, article: int | None = None) -> StanceResult:
     """The stance of an analysed body toward an analysed claim, with its deciding passage."""
-    values, top, passages = stance_features(claim, body)
-    short = len(body.sentences) <= SHORT_SENTENCES
-    related = related_probability(values, short=short)
-    if not top or related < float(WEIGHTS["related_short" if short else "related"]["threshold"]):
-        return StanceResult("unrelated", round(1.0 - related, 4), None, None, None, article)
-    # Each evidence passage is read as the model was fitted (one headline-sized passage);
-    # the text's stance is their mean, weighted by how much of the claim each holds.
-    each = [class_probabilities(p) for p in passages]
-    weights = [max(p["cov"], 1e-3) for p in passages]
-    probs = {c: sum(w * e[c] for w, e in zip(weights, each, strict=True)) / sum(weights)
-             for c in CLASSES}
-    label = max(probs, key=lambda k: probs[k])
-    evidence = body.sentences[top[max(range(len(top)), key=lambda j: each[j][label])]]
-    conflict = _number_conflict(claim, body, top)
-    if conflict is not None:
-        # The best passage states the claim's fact with another number ("17 dead" against
-        # "14 dead"): the model, fitted on headlines that rarely carry numbers, cannot see
-        # it, and it is the plainest contradiction news has.
-        evidence = body.sentences[conflict]
-        return StanceResult("contradicts", round(related, 4),
-                            evidence.text, evidence.start, evidence.end, article)
-    return StanceResult(label, round(probs[label] * related, 4), evidence.text,
-                        evidence.start, evidence.end, article)
+    reading = stance_features(claim, body)
+    label, score, at = decide(reading, short=len(body.sentences) <= SHORT_SENTENCES)
+    if at is None:
+        return StanceResult(label, score, None, None, None, article)
+    evidence = body.sentences[at]
+    return StanceResult(label, score, evidence.text, evidence.start, evidence.end, article)
+
+
+def threshold(*, short: bool = False) -> float:
+    """The related probability at which a text is taken to be about the claim."""
+    return float(WEIGHTS["related_short" if short else "related"]["threshold"])
 
 
 def _number_conflict(claim: ClaimView, body: BodyView, top: list[int]) -> int | None:
@@ -294,6 +367,7 @@ def stance(claim: str, text: str) -> StanceResult:
     return stance_of(analyse_claim(claim), analyse_body(text))
 
 
-__all__ = ["CLASSES", "EVIDENCE", "RELATED_FEATURES", "STANCES", "STANCE_FEATURES", "BodyView",
-           "ClaimView", "analyse_body", "analyse_claim", "class_probabilities", "passage_features",
-           "related_probability", "stance", "stance_features", "stance_of"]
+__all__ = ["CLASSES", "EVIDENCE", "PASSAGE_FEATURES", "RELATED_FEATURES", "STANCES",
+           "STANCE_FEATURES", "BodyView", "ClaimView", "Reading", "analyse_body", "analyse_claim",
+           "class_probabilities", "decide", "passage_features", "related_probability", "stance",
+           "stance_features", "stance_of", "threshold"]
