@@ -35,6 +35,7 @@ import random
 import sys
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -58,13 +59,67 @@ FOLDS = 5
 FOUR = ("supports", "contradicts", "discusses", "unrelated")
 
 
-def read(pairs: Sequence[Pair]) -> list:
-    """The models' reading of every pair; a recurring text is analysed once."""
-    from newsweave.crosscheck.stance import stance_features
+def read(pairs: Sequence[Pair], cache: object = None) -> tuple[list, list]:
+    """The models' word-signal reading of every pair and the sentence model's cosines (for
+    every pair: which ones the decision uses depends on the word-signal model being
+    scored); a recurring text is analysed and embedded once."""
+    from newsweave.crosscheck.stance import cosines_of, stance_features
     from newsweave.crosscheck.stance_batch import BodyCache
 
-    cache = BodyCache(1_000_000)
-    return [stance_features(cache.claim(p.claim), cache.body(p.text)) for p in pairs]
+    cache = cache or BodyCache(1_000_000)
+    readings, cosines = [], []
+    for p in pairs:
+        claim, body = cache.claim(p.claim), cache.body(p.text)  # type: ignore[attr-defined]
+        reading = stance_features(claim, body)
+        reading.related.pop("cos_best", None)
+        reading.related.pop("cos_lead", None)
+        readings.append(reading)
+        cosines.append(cosines_of(claim, body, reading.top) if reading.top else None)
+    return readings, cosines
+
+
+def banded(reading: object, cosines: tuple[float, float] | None) -> object:
+    """The reading as the package gives it under the current weights: the cosines are
+    there only where the word signals leave relatedness in doubt."""
+    from newsweave.crosscheck.stance import EMBED_BAND, related_probability
+
+    short = reading.features["short"] == 1.0  # type: ignore[attr-defined]
+    related = dict(reading.related)  # type: ignore[attr-defined]
+    p = related_probability(related, short=short)
+    if cosines is not None and EMBED_BAND[0] <= p <= EMBED_BAND[1]:
+        related.update(cos_best=cosines[0], cos_lead=cosines[1])
+    return replace(reading, related=related)  # type: ignore[type-var]
+
+
+def decided(readings: list, cosines: list) -> list[str]:
+    from newsweave.crosscheck.stance import decide
+
+    out = []
+    for reading, cos in zip(readings, cosines, strict=True):
+        reading = banded(reading, cos)
+        out.append(decide(reading, short=reading.features["short"] == 1.0)[0])
+    return out
+
+
+def embed_matrix(readings: list, cosines: list, pairs: Sequence[Pair]
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The refinement's inputs for the pairs whose word signals leave relatedness in doubt
+    under the current word-signal models: the word-signal logit, the cosines, short."""
+    from newsweave.crosscheck.stance import EMBED_FEATURES, related_probability
+
+    x, y, groups = [], [], []
+    for reading, cos, pair in zip(readings, cosines, pairs, strict=True):
+        view = banded(reading, cos)
+        if "cos_best" not in view.related:  # type: ignore[attr-defined]
+            continue
+        short = reading.features["short"] == 1.0
+        p = min(max(related_probability(reading.related, short=short), 1e-9), 1 - 1e-9)
+        values = {"lexical": float(np.log(p / (1 - p))), "cos_best": cos[0],
+                  "cos_lead": cos[1], "short": float(short)}
+        x.append([values[n] for n in EMBED_FEATURES])
+        y.append(int(pair.label != "unrelated"))
+        groups.append(pair.group)
+    return np.array(x), np.array(y), np.array(groups)
 
 
 def related_matrix(readings: list, pairs: Sequence[Pair]) -> tuple[np.ndarray, np.ndarray,
@@ -165,37 +220,58 @@ class DevData:
         self.sets = {"lead": body_pairs("lead"), "body": body_pairs("body"),
                      "basil": basil_pairs(), "emergent": emergent_headline_pairs(),
                      "emergent_related": emergent_related_pairs()}
-        self.readings = {name: read(pairs) for name, pairs in self.sets.items()}
+        from newsweave.crosscheck.stance_batch import BodyCache
+
+        cache = BodyCache(1_000_000)
+        self.readings, self.cosines = {}, {}
+        for name, pairs in self.sets.items():
+            self.readings[name], self.cosines[name] = read(pairs, cache)
         count = sum(len(p) for p in self.sets.values())
         print(f"dev pairs read: {count:,} in {time.process_time() - started:.0f} CPU s")
 
-    def part(self, name: str, part: str) -> tuple[list[Pair], list]:
+    def part(self, name: str, part: str) -> tuple[list[Pair], list, list]:
         keep = [i for i, p in enumerate(self.sets[name]) if p.part == part]
-        return [self.sets[name][i] for i in keep], [self.readings[name][i] for i in keep]
+        return ([self.sets[name][i] for i in keep], [self.readings[name][i] for i in keep],
+                [self.cosines[name][i] for i in keep])
 
-    def joined(self, names: Sequence[str], part: str) -> tuple[list[Pair], list]:
-        pairs, readings = [], []
+    def joined(self, names: Sequence[str], part: str) -> tuple[list[Pair], list, list]:
+        pairs, readings, cosines = [], [], []
         for name in names:
-            p, r = self.part(name, part)
+            p, r, c = self.part(name, part)
             pairs += p
             readings += r
-        return pairs, readings
+            cosines += c
+        return pairs, readings, cosines
 
 
 def choose(data: DevData) -> dict:
     """Settings chosen and models fitted on the choose part only."""
-    from newsweave.crosscheck.stance import CLASSES, RELATED_FEATURES, STANCE_FEATURES
+    from newsweave.crosscheck import stance as module
+    from newsweave.crosscheck.stance import (
+        CLASSES,
+        EMBED_FEATURES,
+        RELATED_FEATURES,
+        STANCE_FEATURES,
+    )
 
     weights = {}
     for key, names in (("related", ("basil", "body")), ("related_short", ("lead",
                                                                           "emergent_related"))):
-        pairs, readings = data.joined(names, "choose")
+        pairs, readings, _ = data.joined(names, "choose")
         x, y, groups, _ = related_matrix(readings, pairs)
         print(f"related or not ({key}): {len(y):,} choose-part pairs of {', '.join(names)}, "
               f"{y.mean():.2f} related")
         setting = grid(x, y, groups, 2, key, thresholds=THRESHOLDS)
         weights[key] = fit_chosen(x, y, 2, setting, RELATED_FEATURES)
-    pairs, readings = data.joined(("lead", "body", "emergent"), "choose")
+    module.WEIGHTS.update(weights)  # the band of doubt is that of the new word-signal models
+    pairs, readings, cosines = data.joined(("basil", "body", "lead", "emergent_related"),
+                                           "choose")
+    x, y, groups = embed_matrix(readings, cosines, pairs)
+    print(f"related or not, in doubt (the sentence model asked): {len(y):,} choose-part pairs, "
+          f"{y.mean():.2f} related")
+    setting = grid(x, y, groups, 2, "related_embed", thresholds=THRESHOLDS)
+    weights["related_embed"] = fit_chosen(x, y, 2, setting, EMBED_FEATURES)
+    pairs, readings, _ = data.joined(("lead", "body", "emergent"), "choose")
     x, y, groups = stance_matrix(readings, pairs)
     print(f"three classes: {len(y):,} choose-part related pairs (lead, body, Emergent)")
     setting = grid(x, y, groups, 3, "stance", balanced=(False, True))
@@ -205,10 +281,8 @@ def choose(data: DevData) -> dict:
 
 def evaluate(data: DevData, name: str, part: str) -> dict:
     """The shipped decision (:func:`newsweave.crosscheck.stance.decide`) on one dev set."""
-    from newsweave.crosscheck.stance import decide
-
-    pairs, readings = data.part(name, part)
-    predicted = [decide(r, short=r.features["short"] == 1.0)[0] for r in readings]
+    pairs, readings, cosines = data.part(name, part)
+    predicted = decided(readings, cosines)
     return four_class([p.label or "related" for p in pairs], predicted) \
         if name in ("lead", "body") else {"predicted": predicted, "pairs": pairs}
 
@@ -218,7 +292,7 @@ def report(data: DevData) -> None:
     for part in ("report", "choose"):
         tag = "HELD OUT" if part == "report" else "fitted on (in-sample)"
         for name in ("body", "lead"):
-            pairs, _ = data.part(name, part)
+            pairs, _, _ = data.part(name, part)
             print(f"four classes, {name} variant, {part} part ({tag}, {len(pairs):,} pairs): "
                   + show(evaluate(data, name, part)))
         out = evaluate(data, "basil", part)
@@ -244,9 +318,9 @@ def neighbours(data: DevData) -> None:
     from newsweave.crosscheck.stance import CLASSES, RELATED_FEATURES, STANCE_FEATURES
 
     shipped = {k: dict(v) for k, v in module.WEIGHTS.items()}
-    pairs, readings = data.joined(("lead", "body", "emergent"), "choose")
+    pairs, readings, _ = data.joined(("lead", "body", "emergent"), "choose")
     x, y, _ = stance_matrix(readings, pairs)
-    body_pairs_, body_readings = data.joined(("basil", "body"), "choose")
+    body_pairs_, body_readings, _ = data.joined(("basil", "body"), "choose")
     rx, ry, _, _ = related_matrix(body_readings, body_pairs_)
     base = shipped["stance"]
     rows = []
@@ -417,12 +491,9 @@ def body_level(data: DevData) -> None:
     "contradicts" is a rough false-contradiction rate at body length to watch."""
     from collections import Counter
 
-    from newsweave.crosscheck.stance import decide
-
+    predicted = decided(data.readings["basil"], data.cosines["basil"])
     calls: Counter[str] = Counter(
-        decide(r, short=r.features["short"] == 1.0)[0]
-        for p, r in zip(data.sets["basil"], data.readings["basil"], strict=True)
-        if p.label is None)
+        v for p, v in zip(data.sets["basil"], predicted, strict=True) if p.label is None)
     total = sum(calls.values())
     print("BASIL same-event headline vs body (no gold): " + ", ".join(
         f"{k} {v / total:.2f}" for k, v in calls.most_common()) + f" (n={total})")

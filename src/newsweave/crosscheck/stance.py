@@ -34,8 +34,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import pairwise
+from typing import Any
 
 from newsweave.crosscheck.align import STOPWORDS, names, numbers, same_fact_score, stem, tokens
 from newsweave.crosscheck.stance_cues import cue_counts, negated
@@ -59,6 +60,8 @@ RELATED_FEATURES = (
     "cov_body", "cov_best", "cov_top", "align_best", "cov_lead", "names_body", "pairs_body",
 )
 SHORT_SENTENCES = 2  # a text this short is read as a headline (its own related model)
+EMBED_BAND = (0.03, 0.97)  # word-signal related probabilities where the sentence model is asked
+EMBED_FEATURES = ("lexical", "cos_best", "cos_lead", "short")
 LEAD = 3  # the opening sentences, where a news text says what it is about
 PASSAGE_FEATURES = (
     "cov", "align", "refute", "hedge", "confirm", "neg_claim", "neg", "neg_mismatch",
@@ -107,6 +110,7 @@ class BodyView:
     lead: frozenset[str]  # stems of the opening sentences
     pairs: frozenset[tuple[str, str]]  # adjacent content stems, in reading order
     cue_shares: tuple[float, float, float, float]  # sentences refuting, hedging, confirming, asking
+    vectors: dict[int, Any] = field(default_factory=dict, compare=False)  # sentence -> vector
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +126,7 @@ class ClaimView:
     words: tuple[str, ...]
     names: frozenset[str]  # stems of the capitalised words past the first
     pairs: frozenset[tuple[str, str]]
+    vectors: dict[int, Any] = field(default_factory=dict, compare=False)  # 0 -> the claim's
 
 
 def _content_pairs(words: Sequence[str]) -> frozenset[tuple[str, str]]:
@@ -267,7 +272,36 @@ def stance_features(claim: ClaimView, body: BodyView) -> Reading:
     features.update(body_refute=refute, body_hedge=hedge, body_confirm=confirm,
                     body_question=question,
                     short=float(len(body.sentences) <= SHORT_SENTENCES))
+    short = len(body.sentences) <= SHORT_SENTENCES
+    low, high = EMBED_BAND
+    if low <= related_probability(values, short=short) <= high:
+        cosines = cosines_of(claim, body, top)
+        if cosines is not None:
+            values.update(cos_best=cosines[0], cos_lead=cosines[1])
     return Reading(values, top, passages, features, _number_conflict(claim, body, top))
+
+
+def cosines_of(claim: ClaimView, body: BodyView, top: list[int]) -> tuple[float, float] | None:
+    """The sentence model's cosine of the claim with its best evidence sentence and with the
+    closest opening sentence (None without the model). Vectors are kept on the views, so a
+    recurring claim or body is embedded once."""
+    from newsweave.nlp import english
+
+    if not english.available():
+        return None
+    lead = list(range(min(LEAD, len(body.sentences))))
+    wanted = [i for i in dict.fromkeys([*top[:1], *lead]) if i not in body.vectors]
+    texts = [body.sentences[i].text[:_MAX_ALIGN_CHARS] for i in wanted]
+    if 0 not in claim.vectors:
+        texts.append(claim.text[:_MAX_ALIGN_CHARS])
+    if texts:
+        vectors = english.embed_english(texts)
+        body.vectors.update(zip(wanted, vectors[: len(wanted)], strict=True))
+        if 0 not in claim.vectors:
+            claim.vectors[0] = vectors[-1]
+    mine = claim.vectors[0]
+    best = float(mine @ body.vectors[top[0]])
+    return best, max(float(mine @ body.vectors[i]) for i in lead)
 
 
 def _linear(model: dict, values: dict[str, float]) -> list[float]:
@@ -305,11 +339,30 @@ _EVIDENCE_CUE = {"contradicts": ("refute", "neg"), "discusses": ("hedge", "quest
                  "supports": ("confirm", "cov")}
 
 
+def refined_probability(values: dict[str, float], *, short: bool) -> float:
+    """Related probability with the sentence model's cosines where they were read (a text
+    the word signals leave in doubt: :data:`EMBED_BAND`), else the word signals' alone."""
+    lexical = related_probability(values, short=short)
+    if "cos_best" not in values:
+        return lexical
+    model = WEIGHTS.get("related_embed")
+    if model is None:
+        return lexical
+    z = _linear(model, {"lexical": math.log(lexical / max(1.0 - lexical, 1e-9)),
+                        "cos_best": values["cos_best"], "cos_lead": values["cos_lead"],
+                        "short": float(short)})[0]
+    return 1.0 / (1.0 + math.exp(-max(min(z, 40.0), -40.0)))
+
+
 def decide(reading: Reading, *, short: bool) -> tuple[str, float, int | None]:
     """The stance a reading gives, its score, and the deciding sentence (index into the
     body's sentences; None when unrelated). ``short``: the text is headline-sized."""
-    related = related_probability(reading.related, short=short)
-    if not reading.top or related < threshold(short=short):
+    related = refined_probability(reading.related, short=short)
+    if "cos_best" in reading.related and "related_embed" in WEIGHTS:
+        cut = float(WEIGHTS["related_embed"]["threshold"])
+    else:
+        cut = threshold(short=short)
+    if not reading.top or related < cut:
         return "unrelated", round(1.0 - related, 4), None
     if reading.conflict is not None:
         # The best passage states the claim's fact with another number ("17 dead" against
@@ -367,7 +420,8 @@ def stance(claim: str, text: str) -> StanceResult:
     return stance_of(analyse_claim(claim), analyse_body(text))
 
 
-__all__ = ["CLASSES", "EVIDENCE", "PASSAGE_FEATURES", "RELATED_FEATURES", "STANCES",
-           "STANCE_FEATURES", "BodyView", "ClaimView", "Reading", "analyse_body", "analyse_claim",
-           "class_probabilities", "decide", "passage_features", "related_probability", "stance",
+__all__ = ["CLASSES", "EMBED_BAND", "EMBED_FEATURES", "EVIDENCE", "PASSAGE_FEATURES",
+           "RELATED_FEATURES", "STANCES", "STANCE_FEATURES", "BodyView", "ClaimView", "Reading",
+           "analyse_body", "analyse_claim", "class_probabilities", "cosines_of", "decide",
+           "passage_features", "refined_probability", "related_probability", "stance",
            "stance_features", "stance_of", "threshold"]
