@@ -313,23 +313,26 @@ def report(data: DevData) -> None:
 
 def neighbours(data: DevData) -> None:
     """Four-class figures on the report part for settings beside the shipped ones: each
-    model refitted on the choose part at a neighbouring L2 / class weighting / threshold."""
+    model refitted on the choose part at a neighbouring L2 / class weighting / threshold,
+    and the band of doubt where the sentence model is asked made narrower or wider."""
     from newsweave.crosscheck import stance as module
-    from newsweave.crosscheck.stance import CLASSES, RELATED_FEATURES, STANCE_FEATURES
+    from newsweave.crosscheck.stance import CLASSES, EMBED_FEATURES, STANCE_FEATURES
 
     shipped = {k: dict(v) for k, v in module.WEIGHTS.items()}
+    band = module.EMBED_BAND
     pairs, readings, _ = data.joined(("lead", "body", "emergent"), "choose")
     x, y, _ = stance_matrix(readings, pairs)
-    body_pairs_, body_readings, _ = data.joined(("basil", "body"), "choose")
-    rx, ry, _, _ = related_matrix(body_readings, body_pairs_)
-    base = shipped["stance"]
-    rows = []
+    related = data.joined(("basil", "body", "lead", "emergent_related"), "choose")
+    base, embed = shipped["stance"], shipped["related_embed"]
+    rows: list[tuple[str, dict]] = []
     for l2 in PENALTIES:
         for bal in (False, True):
             rows.append(("stance", {"l2": l2, "balanced": bal}))
     for cut in THRESHOLDS:
-        rows.append(("related", {"l2": shipped["related"]["l2"], "balanced": False,
-                                 "threshold": cut}))
+        rows.append(("related_embed", {"l2": embed["l2"], "balanced": False, "threshold": cut}))
+    for wider in ((0.1, 0.9), (0.01, 0.99), (0.0, 1.0)):
+        rows.append(("band", {"l2": embed["l2"], "balanced": False,
+                              "threshold": embed["threshold"], "band": wider}))
     print("neighbouring settings, report part (body variant | lead variant):")
     try:
         for key, setting in rows:
@@ -338,15 +341,19 @@ def neighbours(data: DevData) -> None:
                                                       classes=list(CLASSES))
                 mark = setting["l2"] == base["l2"] and int(setting["balanced"]) == base["balanced"]
             else:
-                module.WEIGHTS["related"] = fit_chosen(rx, ry, 2, setting, RELATED_FEATURES)
-                mark = setting["threshold"] == shipped["related"]["threshold"]
+                module.EMBED_BAND = setting.get("band", band)
+                ex, ey, _ = embed_matrix(related[1], related[2], related[0])
+                module.WEIGHTS["related_embed"] = fit_chosen(ex, ey, 2, setting, EMBED_FEATURES)
+                mark = key == "related_embed" and setting["threshold"] == embed["threshold"]
             text = " | ".join(show(evaluate(data, name, "report")).split("  (")[0]
                               for name in ("body", "lead"))
             label = ", ".join(f"{k} {v}" for k, v in setting.items())
             print(f"  {key} {label}: {text}" + ("  (shipped)" if mark else ""))
             module.WEIGHTS.update({k: dict(v) for k, v in shipped.items()})
+            module.EMBED_BAND = band
     finally:
         module.WEIGHTS.update(shipped)
+        module.EMBED_BAND = band
 
 
 def fit_softmax(x: np.ndarray, y: np.ndarray, classes: int, l2: float, *,
