@@ -66,7 +66,7 @@ EMBED_FEATURES = ("lexical", "cos_best", "cos_lead", "short")
 LEAD = 3  # the opening sentences, where a news text says what it is about
 PASSAGE_FEATURES = (
     "cov", "align", "refute", "hedge", "confirm", "neg_claim", "neg", "neg_mismatch",
-    "question", "attributed", "hedge_claim", "refute_claim", "neg_near",
+    "question", "attributed", "hedge_claim", "refute_claim", "neg_near", "neg_near_mismatch",
 )
 """What one evidence passage (a window of a sentence around the claim's words) shows."""
 STANCE_FEATURES = (
@@ -231,6 +231,8 @@ def passage_features(claim: ClaimView, sentence: _Sentence, share: float) -> dic
         "neg_claim": float(claim.negated),
         "neg": float(near.negated),
         "neg_near": float(near.negates_claim),
+        # Both negated ("did not resign" against "has not resigned") is agreement.
+        "neg_near_mismatch": float(near.negates_claim != claim.negated),
         "neg_mismatch": float(near.negated != claim.negated),
         "question": float(sentence.question),
         "attributed": float(has_cue(" ".join(near.words))),
