@@ -55,13 +55,14 @@ NEG_SCOPE = 3  # words before a claim's word where a negator negates it
 WINDOW = 6  # words either side of the claim's words where a cue bears on the claim
 MAX_SENTENCES = 120  # a body's sentences analysed: the rest of a very long text adds little
 CONFLICT_SHARE = 0.5  # of the claim's other words a sentence must hold for a number to conflict
+_EMBED_CHARS = 200  # of a sentence embedded: where a news sentence says what it is about
 _MAX_ALIGN_CHARS = 600  # a run-on "sentence" (a list, a table) is cut before alignment
 
 RELATED_FEATURES = (
     "cov_body", "cov_best", "cov_top", "align_best", "cov_lead", "names_body", "pairs_body",
 )
 SHORT_SENTENCES = 2  # a text this short is read as a headline (its own related model)
-EMBED_BAND = (0.03, 0.97)  # word-signal related probabilities where the sentence model is asked
+EMBED_BAND = (0.05, 0.95)  # word-signal related probabilities where the sentence model is asked
 EMBED_FEATURES = ("lexical", "cos_best", "cos_lead", "short")
 LEAD = 3  # the opening sentences, where a news text says what it is about
 PASSAGE_FEATURES = (
@@ -296,17 +297,17 @@ def stance_features(claim: ClaimView, body: BodyView, *, embed: bool = True) -> 
 
 def cosines_of(claim: ClaimView, body: BodyView, top: list[int]) -> tuple[float, float] | None:
     """The sentence model's cosine of the claim with its best evidence sentence and with the
-    closest opening sentence (None without the model). Vectors are kept on the views, so a
-    recurring claim or body is embedded once."""
+    opening sentence (None without the model), each cut at :data:`_EMBED_CHARS`. Vectors are
+    kept on the views, so a recurring claim or body is embedded once."""
     from newsweave.nlp import english
 
     if not english.available():
         return None
-    lead = list(range(min(LEAD, len(body.sentences))))
+    lead = [0]  # one opening sentence: embedding is most of the cost of a stance
     wanted = [i for i in dict.fromkeys([*top[:1], *lead]) if i not in body.vectors]
-    texts = [body.sentences[i].text[:_MAX_ALIGN_CHARS] for i in wanted]
+    texts = [body.sentences[i].text[:_EMBED_CHARS] for i in wanted]
     if 0 not in claim.vectors:
-        texts.append(claim.text[:_MAX_ALIGN_CHARS])
+        texts.append(claim.text[:_EMBED_CHARS])
     if texts:
         vectors = english.embed_english(texts)
         body.vectors.update(zip(wanted, vectors[: len(wanted)], strict=True))
