@@ -67,19 +67,19 @@ EMBED_FEATURES = ("lexical", "cos_best", "cos_lead", "short")
 LEAD = 3  # the opening sentences, where a news text says what it is about
 PASSAGE_FEATURES = (
     "cov", "align", "refute", "hedge", "confirm", "neg_claim", "neg", "neg_mismatch",
-    "question", "attributed", "hedge_claim", "refute_claim", "neg_near", "neg_near_mismatch",
+    "question", "attributed", "hedge_claim", "refute_claim",
 )
-"""What one evidence passage (a window of a sentence around the claim's words) shows."""
+"""What one evidence passage (a window of a sentence around the claim's words) shows.
+:func:`passage_features` also reads a negator that governs one of the claim's words
+("neg_near", "neg_near_mismatch"); measured, not in the model: it brought same-event BASIL
+bodies called "contradicts" from 15 % to 9 % but took Emergent below its floor (see
+docs/benchmarks.md)."""
 STANCE_FEATURES = (
-    *(f for f in PASSAGE_FEATURES if f not in ("neg", "neg_mismatch")),
-    "top_refute", "top_hedge", "top_confirm", "top_question", "top_neg_near",
+    *PASSAGE_FEATURES, "top_refute", "top_hedge", "top_confirm", "top_question",
     "body_refute", "body_hedge", "body_confirm", "body_question", "short",
 )
 """What the three-class model reads: the best passage's features, the cues of any
-evidence passage, and how much of the whole body refutes, hedges, confirms or asks.
-A negator anywhere near the claim's words ("neg") is left out: body text is full of
-"not" that bears on something else (same-event BASIL bodies were called "contradicts"
-15 % of the time with it, 9 % without); the negator just before a claim's word stays."""
+evidence passage, and how much of the whole body refutes, hedges, confirms or asks."""
 
 
 @dataclass(frozen=True, slots=True)
