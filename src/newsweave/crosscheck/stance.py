@@ -2,32 +2,34 @@
 
 Two decisions, each a small logistic model over signals any news text has:
 
-1. **Related or not.** How much of the claim's content (its content-word stems)
-   the text holds, in the whole body and in its best sentences, and the
-   cross-check's own "same fact" score (:func:`newsweave.crosscheck.align.
-   same_fact_score`) of the claim and the best passage. One model for bodies,
-   fitted on BASIL (a headline against another outlet's body on the same event,
-   or on another event); one for short texts (:data:`SHORT_SENTENCES`), fitted on
-   Emergent (a claim against its own or another claim's headline).
+1. **Related or not.** How much of the claim's content (its content-word stems,
+   names and adjacent word pairs) the text holds, in the whole body, its opening
+   and its best sentences, and the cross-check's own "same fact" score
+   (:func:`newsweave.crosscheck.align.same_fact_score`) of the claim and the best
+   passage; one model for bodies and one for short texts (:data:`SHORT_SENTENCES`).
+   Where these leave it in doubt (:data:`EMBED_BAND`), the English sentence model's
+   cosines of the claim with the best and the opening sentence refine it
+   (:func:`refined_probability`; word signals alone without the model).
 2. **How the related text holds it.** The evidence passages are the
    :data:`EVIDENCE` sentences that hold most of the claim, each read in a
    headline-sized window where the claim's words are densest (:data:`WINDOW`):
    refuting, hedging and confirming cues (:mod:`.stance_cues`), negation against
    the claim's, a question, an attribution cue (:func:`newsweave.extract.cues.
-   has_cue`), coverage and alignment. A three-class logistic model fitted on
-   Emergent (claim against headline: for / against / observing) scores each
-   passage; the text's stance is the coverage-weighted mean. A different number
-   where the claim gives one contradicts (:func:`_number_conflict`).
+   has_cue`), coverage and alignment, for the best passage and any of them, and
+   the share of the body's sentences with each cue. A three-class logistic model
+   reads them. A different number where the claim gives one contradicts
+   (:func:`_number_conflict`).
 
-Everything is fitted by ``bench/stance.py --fit`` (settings chosen by
-cross-validation grouped by claim or event) into :mod:`.stance_weights`.
+Everything is fitted by ``bench/stance.py --fit`` into :mod:`.stance_weights`, on
+one part of a body-level four-class dev set (settings chosen by cross-validation
+grouped by claim or event inside it) and reported on the other part.
 
 A body is analysed once (:func:`analyse_body`) and can then be scored against
 any number of claims (:func:`stance_of`), which is what the batch command does
 when the same article recurs across lines.
 
 Stable API: :data:`STANCES`, :func:`analyse_body`, :func:`analyse_claim`,
-:func:`stance`, :func:`stance_of`, :func:`stance_features`.
+:func:`stance`, :func:`stance_of`, :func:`stance_many`, :func:`stance_features`.
 """
 
 from __future__ import annotations
