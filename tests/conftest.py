@@ -16,6 +16,8 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 
 import newsweave
+from newsweave.brief.build import Brief
+from newsweave.demo import corpus_files
 from newsweave.engine import Engine
 
 REPO = Path(__file__).resolve().parents[1]
@@ -174,3 +176,21 @@ def store_backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[St
     backend.close()
     with contextlib.suppress(Exception):
         server.drop_database(backend.location)
+
+@pytest.fixture(scope="session")
+def demo_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    """The demo corpus through the whole pipeline, once per session: tests only read it."""
+    db = tmp_path_factory.mktemp("demo") / "demo.db"
+    with newsweave.open(str(db)) as opened:
+        opened.ingest([str(p) for p in corpus_files()])
+        yield opened
+
+
+@pytest.fixture(scope="session")
+def demo_brief(demo_engine: Engine) -> Brief:
+    """The brief of the demo's main story (the one the wire, file 01, belongs to)."""
+    wire = next(a.id for a in demo_engine.articles()
+                if a.source.endswith("01_meridian-press-agency.txt"))
+    story = demo_engine.story_of(wire)
+    assert story is not None
+    return demo_engine.brief(story)

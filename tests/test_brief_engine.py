@@ -15,29 +15,12 @@ from conftest import REPO, load_bench, require_shared
 from newsweave.brief import render
 from newsweave.brief.build import Brief
 from newsweave.cli import cli
-from newsweave.demo import corpus_files
 from newsweave.engine import Engine
 
 score = load_bench("support").score
 
 SeedResult = tuple[Brief, dict[str, int]]
 SCHEMA = json.loads((REPO / "docs" / "schema" / "brief.json").read_text(encoding="utf-8"))
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
-    db = tmp_path_factory.mktemp("demo") / "demo.db"
-    with newsweave.open(str(db)) as engine:
-        engine.ingest([str(p) for p in corpus_files()])
-        yield engine
-
-
-@pytest.fixture(scope="module")
-def demo_brief(demo: Engine) -> Brief:
-    wire = next(a.id for a in demo.articles() if a.source.endswith("01_meridian-press-agency.txt"))
-    story = demo.story_of(wire)
-    assert story is not None
-    return demo.brief(story)
 
 
 def ids_by_prefix(engine: Engine) -> dict[str, int]:
@@ -52,8 +35,8 @@ def test_demo_brief_has_every_section_and_validates(demo_brief: Brief) -> None:
     assert demo_brief.sources and demo_brief.entities
 
 
-def test_demo_reposts_are_not_origins(demo: Engine, demo_brief: Brief) -> None:
-    ids = ids_by_prefix(demo)
+def test_demo_reposts_are_not_origins(demo_engine: Engine, demo_brief: Brief) -> None:
+    ids = ids_by_prefix(demo_engine)
     sources = {s.article: s for s in demo_brief.sources}
     for copy in ("02", "03", "04", "05", "08"):
         if ids[copy] in sources:
@@ -64,8 +47,8 @@ def test_demo_reposts_are_not_origins(demo: Engine, demo_brief: Brief) -> None:
     assert orsa and all(c.independent_origins == 1 for c in orsa)
 
 
-def test_demo_death_toll_contested_14_against_17(demo: Engine, demo_brief: Brief) -> None:
-    ids = ids_by_prefix(demo)
+def test_demo_death_toll_contested_14_against_17(demo_engine: Engine, demo_brief: Brief) -> None:
+    ids = ids_by_prefix(demo_engine)
     toll = [c for c in demo_brief.contested if c.kind == "number"]
     assert toll, "14 vs 17 dead should be contested"
     variants = {v.text: v.cites for v in toll[0].variants}
@@ -73,8 +56,9 @@ def test_demo_death_toll_contested_14_against_17(demo: Engine, demo_brief: Brief
     assert any("Seventeen" in t and c == [ids["07"]] for t, c in variants.items())
 
 
-def test_demo_minister_contested_petrin_against_hallan(demo: Engine, demo_brief: Brief) -> None:
-    ids = ids_by_prefix(demo)
+def test_demo_minister_contested_petrin_against_hallan(demo_engine: Engine,
+                                                       demo_brief: Brief) -> None:
+    ids = ids_by_prefix(demo_engine)
     met = [c for c in demo_brief.contested if c.kind == "person"]
     assert met, "Petrin vs Hallan meeting the governor should be contested"
     texts = {v.text: v.cites for v in met[0].variants}
@@ -88,26 +72,27 @@ def test_demo_timeline_has_the_breach_date(demo_brief: Brief) -> None:
 
 
 def test_demo_every_citation_is_supported_by_the_independent_checker(
-    demo: Engine, demo_brief: Brief
+    demo_engine: Engine, demo_brief: Brief
 ) -> None:
-    texts = {a.id: a.text for a in demo.articles() if a.id is not None}
+    texts = {a.id: a.text for a in demo_engine.articles() if a.id is not None}
     ok, total, failures = score([demo_brief.to_dict()], texts)
     assert total > 20
     assert ok == total, failures[:5]
 
 
-def test_cli_brief_writes_each_format(demo: Engine, demo_brief: Brief, tmp_path: Path) -> None:
+def test_cli_brief_writes_each_format(demo_engine: Engine, demo_brief: Brief,
+                                      tmp_path: Path) -> None:
     runner = CliRunner(env={"NEWSWEAVE_BRIEF_EMBEDDINGS": "0"})  # the format is under test
     out = tmp_path / "brief.html"
-    result = runner.invoke(cli, ["--db", demo.store.path, "brief", str(demo_brief.story),
+    result = runner.invoke(cli, ["--db", demo_engine.store.path, "brief", str(demo_brief.story),
                                  "--format", "html", "-o", str(out)])
     assert result.exit_code == 0, result.output
     assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
-    result = runner.invoke(cli, ["--db", demo.store.path, "brief", str(demo_brief.story),
+    result = runner.invoke(cli, ["--db", demo_engine.store.path, "brief", str(demo_brief.story),
                                  "--format", "json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["story"] == demo_brief.story
-    result = runner.invoke(cli, ["--db", demo.store.path, "brief", "999999"])
+    result = runner.invoke(cli, ["--db", demo_engine.store.path, "brief", "999999"])
     assert result.exit_code == 2 and "999999" in result.output
 
 

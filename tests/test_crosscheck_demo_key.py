@@ -12,37 +12,19 @@ any mismatch fails. Cases the engine does not meet yet are marked
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-import newsweave
 from newsweave.brief.build import Brief
-from newsweave.demo import corpus_files
 from newsweave.engine import Engine
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
-    db = tmp_path_factory.mktemp("demo-key") / "demo.db"
-    with newsweave.open(str(db)) as engine:
-        engine.ingest([str(p) for p in corpus_files()])
-        yield engine
-
-
-@pytest.fixture(scope="module")
-def brief(demo: Engine) -> Brief:
-    wire = next(a.id for a in demo.articles() if a.source.endswith("01_meridian-press-agency.txt"))
-    story = demo.story_of(wire)
-    assert story is not None
-    return demo.brief(story)
-
-
-@pytest.fixture(scope="module")
-def files(demo: Engine) -> dict[int, str]:
+def files(demo_engine: Engine) -> dict[int, str]:
     """Article id -> the demo file number ("01")."""
-    return {a.id: Path(a.source).name[:2] for a in demo.articles() if a.id is not None}
+    return {a.id: Path(a.source).name[:2] for a in demo_engine.articles() if a.id is not None}
 
 
 Check = Callable[[Brief, dict[int, str]], None]
@@ -213,5 +195,5 @@ CASES: list[tuple[str, Check, str | None]] = [
     [pytest.param(check, id=name, marks=[pytest.mark.xfail(strict=True, reason=why)]
                   if why else []) for name, check, why in CASES],
 )
-def test_demo_answer_key(brief: Brief, files: dict[int, str], check: Check) -> None:
-    check(brief, files)
+def test_demo_answer_key(demo_brief: Brief, files: dict[int, str], check: Check) -> None:
+    check(demo_brief, files)

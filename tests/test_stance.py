@@ -13,6 +13,9 @@ from newsweave.cli import cli
 from newsweave.crosscheck import stance_batch
 from newsweave.crosscheck.stance import STANCES, stance
 
+FOUR_CLASS_WEIGHTED = 0.78  # floors on the held-out part (measured figures in docs)
+FOUR_CLASS_MACRO_F1 = 0.68
+
 BODY = ("Rescue teams worked through the night in the flooded town.\n\n"
         "Officials denied reports that the dam had collapsed on Monday, saying the water "
         "came over the spillway.\n\nSchools will stay closed until Friday.")
@@ -72,13 +75,15 @@ def test_cli_stance_json_lines_and_exit_code(tmp_path):
 
 
 def test_emergent_floor_cross_validated_by_claim():
-    """Floor on the shipped setting's cross-validated figures (measured: accuracy 0.723,
-    macro-F1 0.725; majority class 0.469)."""
+    """Floor on the shipped setting's features and penalty, cross-validated by claim on
+    Emergent as published (claim vs headline; measured: see docs/benchmarks.md)."""
     require_shared("benchmarks/emergent/pairs.jsonl")
     bench = load_bench("stance")
     from newsweave.crosscheck.stance_weights import WEIGHTS
 
-    x, y, groups = bench.emergent_rows()
+    pairs = bench.emergent_headline_pairs()
+    readings, _ = bench.read(pairs)
+    x, y, groups = bench.stance_matrix(readings, pairs)
     model = WEIGHTS["stance"]
     probs = bench.cross_validate(x, y, groups, 3, model["l2"], bool(model["balanced"]))
     predicted = probs.argmax(axis=1)
@@ -88,14 +93,35 @@ def test_emergent_floor_cross_validated_by_claim():
 
 
 def test_basil_related_floor_cross_validated_by_event():
-    """Headline against another outlet's body: same event or not (measured: accuracy 0.946)."""
+    """Headline against another outlet's body: same event or not, word signals only
+    (measured: see docs/benchmarks.md)."""
     require_shared("benchmarks/basil/docs.jsonl")
     bench = load_bench("stance")
     from newsweave.crosscheck.stance_weights import WEIGHTS
 
-    x, y, groups = bench.basil_rows()
+    pairs = bench.basil_pairs()
+    readings, _ = bench.read(pairs)
+    x, y, groups, _ = bench.related_matrix(readings, pairs)
     model = WEIGHTS["related"]
     probs = bench.cross_validate(x, y, groups, 2, model["l2"], False)[:, 1]
     predicted = (probs >= model["threshold"]).astype(int)
     assert float((predicted == y).mean()) >= 0.93
     assert np.isclose(y.mean(), 0.5, atol=0.01)
+
+
+def test_four_classes_held_out_floor():
+    """The shipped decision on the held-out part of the body-level four-class dev set
+    (claims the weights were not fitted on), through the package's own path: weighted
+    score and macro-F1 over the four classes (measured: see docs/benchmarks.md)."""
+    require_shared("benchmarks/emergent/pairs.jsonl")
+    require_shared("benchmarks/basil/docs.jsonl")
+    bench = load_bench("stance")
+    from newsweave.crosscheck.stance_batch import BodyCache, stance_pair
+
+    pairs = [p for p in bench.body_pairs("body") if p.part == "report"]
+    cache = BodyCache(100_000)
+    predicted = [stance_pair({"id": i, "claim": p.claim, "text": p.text}, cache)["stance"]
+                 for i, p in enumerate(pairs)]
+    result = bench.four_class([p.label for p in pairs], predicted)
+    assert result["weighted"] >= FOUR_CLASS_WEIGHTED
+    assert result["macro_f1"] >= FOUR_CLASS_MACRO_F1

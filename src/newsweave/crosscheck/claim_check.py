@@ -75,7 +75,9 @@ def check_claim(
     for article in load(candidates):
         if article.id is None or not article.text.strip():
             continue
-        result = stance_of(view, _BODIES.body(article.text), article=article.id)
+        # Word signals only: the candidates were found by their vectors already, and asking
+        # the sentence model about 50 bodies would spend the check's one-second budget.
+        result = stance_of(view, _BODIES.body(article.text), article=article.id, embed=False)
         if result.stance != "unrelated":
             held.append((result, article))
     origins_map = origin_of([a.id for _, a in held if a.id is not None])

@@ -24,9 +24,11 @@ from newsweave.crosscheck.stance import (
     ClaimView,
     analyse_body,
     analyse_claim,
+    stance_many,
     stance_of,
 )
 
+CHUNK = 64  # lines read together: one call of the sentence model serves them all
 CACHE_BODIES = 4096  # analysed bodies kept: a recurring body is usually near its last use
 FIELDS = ("id", "claim", "text")
 
@@ -62,8 +64,8 @@ class BodyCache:
         return found
 
 
-def stance_pair(item: Any, cache: BodyCache | None = None) -> dict[str, Any]:
-    """One parsed input object to its output object; raises ValueError naming the problem."""
+def _checked(item: Any) -> dict[str, Any]:
+    """The input object, or ValueError naming what is wrong with it."""
     if not isinstance(item, dict):
         raise ValueError(f"expected a JSON object with {', '.join(FIELDS)}, "
                          f"got {type(item).__name__}")
@@ -74,6 +76,12 @@ def stance_pair(item: Any, cache: BodyCache | None = None) -> dict[str, Any]:
     for name in ("claim", "text"):
         if not isinstance(item[name], str) or not item[name].strip():
             raise ValueError(f"field {name!r} must be a non-empty string")
+    return item
+
+
+def stance_pair(item: Any, cache: BodyCache | None = None) -> dict[str, Any]:
+    """One parsed input object to its output object; raises ValueError naming the problem."""
+    item = _checked(item)
     cache = cache or BodyCache(1)
     result = stance_of(cache.claim(item["claim"]), cache.body(item["text"]))
     return {"id": item["id"], "stance": result.stance, "score": result.score,
@@ -83,12 +91,16 @@ def stance_pair(item: Any, cache: BodyCache | None = None) -> dict[str, Any]:
 def stance_lines(lines: Iterable[str]) -> Iterator[dict[str, Any]]:
     """Read JSON lines, yield one output object per non-blank line, in order.
 
+    Lines are read :data:`CHUNK` at a time so that the sentence model, where it is asked,
+    embeds the chunk's texts in one call (the answers are those of :func:`stance_pair`).
+
     >>> out = list(stance_lines(['{"id": 1, "claim": "The dam broke.", '
     ...                          '"text": "Shares rose in Tokyo."}', 'oops']))
     >>> out[0]["stance"], out[1]["error"][:15]
     ('unrelated', 'not valid JSON:')
     """
     cache = BodyCache(CACHE_BODIES)
+    chunk: list[tuple[int, Any, str | None]] = []  # (line number, item, error)
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
@@ -98,10 +110,28 @@ def stance_lines(lines: Iterable[str]) -> Iterator[dict[str, Any]]:
                 item = json.loads(line)
             except json.JSONDecodeError as exc:
                 raise ValueError(f"not valid JSON: {exc.msg} at column {exc.colno}") from None
-            yield stance_pair(item, cache)
+            chunk.append((number, _checked(item), None))
         except ValueError as exc:
+            chunk.append((number, item, str(exc)))
+        if len(chunk) >= CHUNK:
+            yield from _answer(chunk, cache)
+            chunk = []
+    yield from _answer(chunk, cache)
+
+
+def _answer(chunk: list[tuple[int, Any, str | None]], cache: BodyCache
+            ) -> Iterator[dict[str, Any]]:
+    good = [(item, cache.claim(item["claim"]), cache.body(item["text"]))
+            for _, item, error in chunk if error is None]
+    results = iter(stance_many([(claim, body) for _, claim, body in good]))
+    for number, item, error in chunk:
+        if error is None:
+            result = next(results)
+            yield {"id": item["id"], "stance": result.stance, "score": result.score,
+                   "evidence": result.evidence}
+        else:
             ident = item.get("id") if isinstance(item, dict) else None
-            yield {"id": ident, "line": number, "error": str(exc)}
+            yield {"id": ident, "line": number, "error": error}
 
 
 __all__ = ["FIELDS", "BodyCache", "stance_lines", "stance_pair"]
