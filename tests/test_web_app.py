@@ -23,9 +23,11 @@ from web_support import (
     TOKEN_INGEST,
     TOKEN_READ,
     built_store,
+    every_page,
     hostile_ids,
     inert_problems,
     json_of,
+    store_ids,
 )
 
 TOKENS = {TOKEN_INGEST: frozenset({"ingest", "read"}), TOKEN_READ: frozenset({"read"})}
@@ -59,25 +61,7 @@ def test_a_story_page_does_not_wait_for_its_brief(db):
 
 @pytest.fixture(scope="module")
 def ids(db: str) -> dict[str, list[int]]:
-    with newsweave.open(db) as engine:
-        stories = [s.id for s in engine.stories()]
-        articles = [a.id for a in engine.articles() if a.id is not None]
-        entities = [e.id for e in engine.entities()]
-        hostile_story = engine.story_of(hostile_ids(db)[0])
-        pairs = [(e.source, e.derived) for e in engine.provenance_graph().edges]
-    return {"stories": stories, "articles": articles, "entities": entities,
-            "hostile_story": [hostile_story] if hostile_story else [], "pairs": pairs}
-
-
-def every_page(ids: dict[str, list]) -> list[str]:
-    pages = ["/", "/?sort=largest", "/?sort=origins", "/search?q=levee",
-             "/search?q=levee&origins=one", "/search?q=%3Cscript%3E", "/ingest"]
-    pages += [f"/stories/{i}" for i in ids["stories"]]
-    pages += [f"/articles/{i}" for i in ids["articles"]]
-    pages += [f"/articles/{i}?hl=0-40" for i in ids["articles"][:3]]
-    pages += [f"/entities/{i}" for i in ids["entities"]]
-    pages += [f"/compare?a={a}&b={b}" for a, b in ids["pairs"]]
-    return pages
+    return store_ids(db)
 
 
 def test_every_page_renders_with_security_headers(client, ids):

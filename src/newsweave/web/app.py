@@ -2,12 +2,16 @@
 
 Handlers are plain functions (Starlette runs them in its thread pool); each
 thread keeps its own engine, since an SQLite connection belongs to one thread.
-Writes (ingest) are background jobs run by one writer thread behind a lock.
+Every read (pages, API, briefs) goes through read-only engines, so a GET cannot
+change the store; writes (ingest and the ingest jobs' records) are background jobs
+run by one writer thread, the only one with a writable engine.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, suppress
 from pathlib import Path
@@ -23,12 +27,13 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from newsweave.engine import Engine, ProgressCallback, open_engine
-from newsweave.errors import InputError, NewsweaveError, NotFoundError
+from newsweave.errors import InputError, NewsweaveError, NotFoundError, StoreError
+from newsweave.store.jobs import KEPT as STORED_JOBS
+from newsweave.store.jobs import JobTables
 from newsweave.store.search import MARK_END, MARK_START, StoryFilter
 from newsweave.web import views
 from newsweave.web.briefs import BriefWorker
-from newsweave.web.jobs import KEPT as JOBS_KEPT
-from newsweave.web.jobs import IngestJobs, Job, QueueFull, StoredFn
+from newsweave.web.jobs import INTERRUPTED, IngestJobs, Job, QueueFull, StoredFn
 from newsweave.web.openapi import spec
 from newsweave.web.paging import (
     BadRequest,
@@ -53,23 +58,36 @@ SORTS = ("newest", "largest", "origins")
 PAGE_WAIT = 0.3  # seconds a story page waits for a first brief before showing the rest
 API_WAIT = 120.0  # the JSON twin waits for the brief (a client wants the whole answer)
 MAX_UPLOAD = 5_000_000
+log = logging.getLogger(__name__)
 
 
 class Engines:
-    """One engine per worker thread on the same store, and one writer behind a lock."""
+    """A read-only engine per worker thread on the same store, and a writable one for
+    the writer thread (behind a lock)."""
 
-    def __init__(self, db: str) -> None:
+    def __init__(self, db: str, writable: bool = True) -> None:
         self.db = db
+        self.writable = writable
         self._local = threading.local()
         self.write_lock = threading.Lock()
         self._all: list[Engine] = []
         self._all_lock = threading.Lock()
 
     def get(self) -> Engine:
-        engine = getattr(self._local, "engine", None)
+        """This thread's read-only engine."""
+        return self._engine("reader", readonly=True)
+
+    def writer(self) -> Engine:
+        """This thread's writable engine (the ingest jobs' thread only)."""
+        if not self.writable:
+            raise NewsweaveError(f"{self.db} is open read-only here: nothing can be ingested")
+        return self._engine("writable", readonly=False)
+
+    def _engine(self, name: str, *, readonly: bool) -> Engine:
+        engine = getattr(self._local, name, None)
         if engine is None:
-            engine = open_engine(self.db, create=False)
-            self._local.engine = engine
+            engine = open_engine(self.db, readonly=readonly, create=False)
+            setattr(self._local, name, engine)
             with self._all_lock:
                 self._all.append(engine)
         return engine
@@ -80,6 +98,24 @@ class Engines:
                 with suppress(Exception):  # another thread's connection: closed at exit
                     engine.close()
             self._all.clear()
+
+
+def _prepare(db: str) -> bool:
+    """Open the store once writable: it is migrated, and the ingest jobs a stopped server
+    left unfinished are marked interrupted. Returns whether the store can be written; one
+    that cannot (a read-only file) is served read-only. A missing or unusable store fails
+    now, with the store's own message."""
+    try:
+        engine = open_engine(db, create=False)
+    except StoreError:
+        open_engine(db, readonly=True, create=False).close()  # raises if unusable
+        log.warning("%s cannot be written: serving it read-only (no ingest)", db)
+        return False
+    try:
+        JobTables(engine.store).interrupt_unfinished(time.time(), INTERRUPTED)
+    finally:
+        engine.close()
+    return True
 
 
 def _highlight_snippet(snippet: str) -> str:
@@ -103,10 +139,9 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
                page_wait: float = PAGE_WAIT) -> Starlette:
     """The web app on the store at ``db``; ``tokens`` maps bearer tokens to scopes;
     ``page_wait``: seconds a story page waits for a brief being computed."""
-    engines = Engines(db)
-    briefs = BriefWorker(lambda: open_engine(db, create=False))
-    # fail now, with the store's own message, if ``db`` is missing or unusable
-    open_engine(db, create=False).close()
+    writable = _prepare(db)
+    engines = Engines(db, writable)
+    briefs = BriefWorker(lambda: open_engine(db, readonly=True, create=False))
     env = _templates()
     keys = dict(tokens or {})
 
@@ -411,7 +446,7 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
         from newsweave.ingest import read_records
 
         with engines.write_lock:
-            engine = engines.get()
+            engine = engines.writer()
             report = engine.ingest_records(list(read_records(source, text)), outlet=outlet,
                                            analyze=False)
             stored({**report.to_dict(), "stories": {}})
@@ -420,9 +455,14 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
             stories = engine.store.stories.story_of(report.new + report.known)
         return {**report.to_dict(), "stories": {str(k): v for k, v in stories.items()}}
 
-    jobs = IngestJobs(_ingest)
+    jobs = IngestJobs(
+        _ingest, persist=lambda records: JobTables(engines.writer().store).save(records),
+        lookup=lambda job_id: JobTables(engines.get().store).get(job_id))
 
     def _submit(text: str, source: str, outlet: str | None) -> Job:
+        if not engines.writable:
+            raise HTTPException(503, "this server has the store open read-only "
+                                     "(the file cannot be written): nothing can be ingested")
         if not text.strip():
             raise BadRequest("nothing to ingest: send a file or some text")
         try:
@@ -433,8 +473,8 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
     def _job(request: Request) -> Job:
         found = jobs.get(request.path_params["job"])
         if found is None:
-            raise NotFoundError("no such ingest job (ids are kept for the last "
-                                f"{JOBS_KEPT} jobs of this server)")
+            raise NotFoundError("no such ingest job (the store keeps the records of the "
+                                f"last {STORED_JOBS} jobs)")
         return found
 
     async def ingest_api(request: Request) -> Response:
