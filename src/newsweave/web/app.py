@@ -339,7 +339,7 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
         result = engine.search(ask.text, **ask.engine_args())
         end = ask.offset + ask.size
         next_url = (with_params(request, cursor=encode_cursor("search", end))
-                    if end < result.total else None)
+                    if end < min(result.total, result.considered) else None)
         return ask, result, next_url
 
     def search_page(request: Request, engine: Engine) -> Response:

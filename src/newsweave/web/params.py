@@ -12,13 +12,12 @@ from typing import Any
 
 from starlette.datastructures import QueryParams
 
-from newsweave.store.search import StoryFilter
+from newsweave.store.search import CONSIDERED, StoryFilter
 from newsweave.web.paging import BadRequest, choice, day, decode_cursor, page_size, whole
 from newsweave.web.respond import LIST_FORMATS
 
 SORTS = ("newest", "largest", "origins")
 MAX_QUERY = 500  # characters of a search query that are searched
-MAX_SEARCH_OFFSET = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,9 +104,9 @@ class SearchQuery:
     def parse(cls, q: QueryParams) -> SearchQuery:
         after = decode_cursor(q.get("cursor"), "search", (int,))
         offset = int(after[0]) if after else 0
-        if offset > MAX_SEARCH_OFFSET:
+        if offset >= CONSIDERED:
             raise BadRequest(f"cursor is past the last page a search shows "
-                             f"({MAX_SEARCH_OFFSET:,} hits)")
+                             f"(the best {CONSIDERED:,} hits)")
         return cls(
             (q.get("q") or "")[:MAX_QUERY], page_size(q.get("size")), offset,
             q.get("outlet") or None, q.get("language") or None, whole(q.get("story"), "story"),
