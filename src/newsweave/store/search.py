@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 import sqlite3
+import threading
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -37,6 +38,9 @@ ENTITY_FACET_HITS = 500
 # origin folding and paging over the best CONSIDERED of them.
 RANK_WINDOW = 10_000
 CONSIDERED = 1_000
+# Per store path: (generation, independent origins per story), see _origin_counts.
+_ORIGINS: dict[str, tuple[tuple[int, int], dict[int, int]]] = {}
+_ORIGINS_LOCK = threading.Lock()
 _STORE_TROUBLE = ("locked", "busy", "disk", "no such table", "readonly", "malformed")
 
 
@@ -383,9 +387,7 @@ class SearchTables:
         elif sort == "largest":
             key = "s.size"
         elif sort == "origins":
-            key = ("(SELECT count(DISTINCT coalesce(o.origin_id, m.article_id)) "
-                   "FROM story_members m LEFT JOIN article_origin o "
-                   "ON o.article_id = m.article_id WHERE m.story_id = s.id)")
+            key = "0"  # counted once per store generation, below
         else:
             raise ValueError(f"unknown sort {sort!r}")
         where = ["s.merged_into IS NULL", "s.size > 0"]
@@ -405,6 +407,14 @@ class SearchTables:
             where.append("s.id IN (SELECT m.story_id FROM story_members m JOIN entity_articles e "
                          "ON e.article_id = m.article_id WHERE e.entity_id = ?)")
             params.append(filters.entity)
+        if sort == "origins":
+            counts = self._origin_counts()
+            ids = [int(r[0]) for r in self._db.execute(
+                f"SELECT s.id FROM stories s WHERE {' AND '.join(where)}", params)]
+            keyed = sorted(((float(counts.get(i, 1)), i) for i in ids), reverse=True)
+            if after is not None:
+                keyed = [(k, i) for k, i in keyed if (k, i) < (after[0], after[1])]
+            return [(i, k) for k, i in keyed[:limit]]
         outer = ""
         if after is not None:
             outer = "WHERE k < ? OR (k = ? AND id < ?)"
@@ -412,6 +422,25 @@ class SearchTables:
         sql = (f"SELECT id, k FROM (SELECT s.id AS id, {key} AS k FROM stories s "
                f"WHERE {' AND '.join(where)}) {outer} ORDER BY k DESC, id DESC LIMIT ?")
         return [(int(r[0]), float(r[1])) for r in self._db.execute(sql, [*params, limit])]
+
+    def _origin_counts(self) -> dict[int, int]:
+        """Independent origins per story, counted over every member once per store
+        generation and shared by the connections of this process (a count per request
+        would read every story's members: tens of milliseconds at 100k articles)."""
+        # the stage results, and the user's merges and splits (logged in story_log)
+        generation = (self.generation(), self._db.execute(
+            "SELECT coalesce(max(seq), 0) FROM story_log").fetchone()[0])
+        with _ORIGINS_LOCK:
+            found = _ORIGINS.get(self._store.path)
+        if found is not None and found[0] == generation:
+            return found[1]
+        counts = {int(r[0]): int(r[1]) for r in self._db.execute(
+            "SELECT m.story_id, count(DISTINCT coalesce(o.origin_id, m.article_id)) "
+            "FROM story_members m LEFT JOIN article_origin o ON o.article_id = m.article_id "
+            "GROUP BY m.story_id")}
+        with _ORIGINS_LOCK:
+            _ORIGINS[self._store.path] = (generation, counts)
+        return counts
 
     def facet_values(self, column: str, limit: int = 50) -> list[tuple[str, int]]:
         """The most frequent outlets or languages, for the filter menus."""

@@ -33,6 +33,7 @@ from newsweave.store.jobs import JobTables
 from newsweave.store.search import MARK_END, MARK_START
 from newsweave.web import views
 from newsweave.web.briefs import BriefWorker
+from newsweave.web.confidence import Confidences
 from newsweave.web.jobs import INTERRUPTED, IngestJobs, Job, QueueFull, StoredFn
 from newsweave.web.openapi import spec
 from newsweave.web.paging import BadRequest, choice, encode_cursor, whole
@@ -142,6 +143,7 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
     briefs = BriefWorker(lambda: open_engine(db, readonly=True, create=False))
     env = _templates()
     keys = dict(tokens or {})
+    confidences = Confidences()
 
     def page(request: Request, name: str, status: int = 200, **data: Any) -> HTMLResponse:
         html = env.get_template(name).render(request_path=request.url.path, **data)
@@ -163,7 +165,8 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
                  ) -> tuple[StoriesQuery, list[dict[str, Any]], str | None]:
         ask = StoriesQuery.parse(request.query_params)
         found = engine.story_page(ask.sort, filters=ask.filters, limit=ask.size + 1,
-                                  after=ask.after, confidence=True)
+                                  after=ask.after)
+        confidences.fill(engine, [s for s, _ in found[:ask.size]])
         rows = [views.story_summary(s, briefs) for s, _ in found[:ask.size]]
         next_url = None
         if len(found) > ask.size:
