@@ -143,7 +143,7 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
     briefs = BriefWorker(lambda: open_engine(db, readonly=True, create=False))
     env = _templates()
     keys = dict(tokens or {})
-    confidences = Confidences()
+    confidences = Confidences(lambda: open_engine(db, readonly=True, create=False))
 
     def page(request: Request, name: str, status: int = 200, **data: Any) -> HTMLResponse:
         html = env.get_template(name).render(request_path=request.url.path, **data)
@@ -166,8 +166,9 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
         ask = StoriesQuery.parse(request.query_params)
         found = engine.story_page(ask.sort, filters=ask.filters, limit=ask.size + 1,
                                   after=ask.after)
-        confidences.fill(engine, [s for s, _ in found[:ask.size]])
-        rows = [views.story_summary(s, briefs) for s, _ in found[:ask.size]]
+        current = confidences.fill(engine, [s for s, _ in found[:ask.size]])
+        rows = [{**views.story_summary(s, briefs), "confidence_current": current[s.id]}
+                for s, _ in found[:ask.size]]
         next_url = None
         if len(found) > ask.size:
             last, key = found[ask.size - 1]
@@ -503,6 +504,7 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
         yield
         jobs.stop()
         briefs.stop()
+        confidences.stop()
         engines.close()
 
     static = Path(__file__).with_name("static")
