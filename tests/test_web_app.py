@@ -173,7 +173,8 @@ def test_lists_page_with_cursors_and_formats(client):
     assert nd.headers["content-type"].startswith("application/x-ndjson")
     assert all(json.loads(line)["id"] for line in nd.text.splitlines())
     table = list(csv.DictReader(io.StringIO(client.get("/api/v1/articles?format=csv").text)))
-    assert {"id", "title", "outlet"} <= table[0].keys()
+    assert {"id", "title", "outlet", "outlet_how", "published_how"} <= table[0].keys()
+    assert any(row["outlet_how"] for row in table)
     hits = json_of(client.get("/api/v1/search?q=levee&size=1"))
     assert hits["total"] == 3 and len(hits["hits"]) == 1 and hits["next_url"]
     assert [f["value"] for f in hits["facets"]["language"]] == ["en"]

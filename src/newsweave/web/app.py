@@ -264,7 +264,9 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
         ask = ArticlesQuery.parse(request.query_params)
         found = engine.article_page(after=ask.after, limit=ask.size + 1, outlet=ask.outlet,
                                     language=ask.language)
-        rows = [views.article_summary(a) for a in found[:ask.size]]
+        # the export of articles: with how the outlet and the date were found
+        rows = [{**views.article_summary(a), "outlet_how": a.outlet_how,
+                 "published_how": a.published_how} for a in found[:ask.size]]
         next_url = (with_params(request,
                                 cursor=encode_cursor("articles", found[ask.size - 1].id))
                     if len(found) > ask.size else None)
