@@ -122,7 +122,7 @@ def _serve_and_load(db: str, args: argparse.Namespace, extra: list[dict[str, str
          "--tokens", str(tokens)], env=env, stderr=log, stdout=log)
     try:
         _wait(port)
-        _load(port, db, args, extra)
+        _load(port, db, args, extra, server.pid)
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -191,7 +191,8 @@ def _plan(db: str, total: int, seed: int, first: int
     return stories, plan
 
 
-def _load(port: int, db: str, args: argparse.Namespace, extra: list[dict[str, str]]) -> None:
+def _load(port: int, db: str, args: argparse.Namespace, extra: list[dict[str, str]],
+          pid: int) -> None:
     stories, plan = _plan(db, args.requests, args.seed, args.stories)
     if args.warm_briefs:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
@@ -245,7 +246,7 @@ def _load(port: int, db: str, args: argparse.Namespace, extra: list[dict[str, st
 
     ingest_stats: dict[str, float] = {}
     ingester = threading.Thread(target=_ingest_during, args=(port, extra, ingest_stats))
-    start = time.perf_counter()
+    start, cpu, load_before = time.perf_counter(), _cpu_seconds(pid), os.getloadavg()[0]
     threads = [threading.Thread(target=worker) for _ in range(args.clients)]
     for t in threads:
         t.start()
@@ -256,7 +257,11 @@ def _load(port: int, db: str, args: argparse.Namespace, extra: list[dict[str, st
     wall = time.perf_counter() - start
     if extra:
         ingester.join()
+    cpu = _cpu_seconds(pid) - cpu
     sent = sum(len(v) for v in timings.values())
+    print(f"server CPU during the load: {cpu:.1f} s ({cpu / sent * 1000:.1f} ms a request, "
+          f"the ingest included); load average {load_before:.1f} before, "
+          f"{os.getloadavg()[0]:.1f} after")
     print(f"load: {sent:,} requests ({args.requests:,} drawn, cursors followed) from "
           f"{args.clients} clients in {wall:.1f} s ({sent / wall:.1f} requests/s), "
           f"{len(errors)} errors; {len(stories):,} stories")
@@ -285,6 +290,12 @@ def _ingest_during(port: int, docs: list[dict[str, str]], stats: dict[str, float
         response.read()
         failed += response.status != 200
     stats.update(articles=len(docs), wall=time.perf_counter() - start, errors=failed)
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _pct(values: list[float], p: int) -> float:

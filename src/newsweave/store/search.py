@@ -234,7 +234,10 @@ class SearchTables:
         filtered = any(v is not None for v in (outlet, language, story, entity, since, until))
         join = ""
         if filtered:
-            join = "JOIN articles a ON a.id = articles_fts.rowid "
+            # CROSS JOIN: the index's matches drive, each article looked up by id; left
+            # to itself the planner may scan an index of articles (every article in a
+            # language) and run the MATCH once per article, a hundred thousand times
+            join = "CROSS JOIN articles a ON a.id = articles_fts.rowid "
             for column, value in (("outlet", outlet), ("language", language)):
                 if value:
                     where.append(f"a.{column} = ?")
@@ -253,16 +256,18 @@ class SearchTables:
                 where.append("substr(a.published, 1, 10) <= ?")
                 params.append(until.isoformat())
         condition = " AND ".join(where)
-        if filtered:
-            total = int(self._db.execute(
-                f"SELECT count(*) FROM articles_fts {join}WHERE {condition}",
-                params).fetchone()[0])
+        if filtered:  # one pass over the filtered matches: counted and ranked here
+            every = sorted((float(r[1]), int(r[0])) for r in self._db.execute(
+                f"SELECT articles_fts.rowid, {_BM25} FROM articles_fts {join}"
+                f"WHERE {condition}", params))
+            total = len(every)
+            ranked = [(i, rank) for rank, i in every[:CONSIDERED]]
         else:
             total = count
-        ranked = self._db.execute(
-            f"SELECT articles_fts.rowid, {_BM25} AS rank FROM articles_fts {join}"
-            f"WHERE {condition} ORDER BY rank, articles_fts.rowid LIMIT ?",
-            [*params, CONSIDERED]).fetchall()
+            ranked = self._db.execute(
+                f"SELECT articles_fts.rowid, {_BM25} AS rank FROM articles_fts "
+                f"WHERE {condition} ORDER BY rank, articles_fts.rowid LIMIT ?",
+                [*params, CONSIDERED]).fetchall()
         if not ranked:
             return [], match, total, message
         ids = [int(r[0]) for r in ranked]
