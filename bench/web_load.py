@@ -44,6 +44,9 @@ from urllib.parse import quote
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared" / "benchmarks"
 sys.path.insert(0, str(REPO / "src"))
+sys.path.insert(0, str(REPO / "bench"))
+
+from web_store import build, real_documents  # noqa: E402
 
 TOKEN = "bench-ingest-token-0123456789"
 
@@ -52,6 +55,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--timeline17", type=int, default=1500, help="Timeline17 articles")
     parser.add_argument("--basil", type=int, default=300, help="BASIL articles (max 300)")
+    parser.add_argument("--fillers", type=int, default=0, metavar="N",
+                        help="N filler articles in filler stories beside the real ones "
+                             "(see bench/web_store.py)")
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--db", help="store path (default: a temporary folder)")
@@ -63,71 +69,21 @@ def main() -> None:
     parser.add_argument("--stories", type=int, default=0, metavar="N",
                         help="story pages only of the first N stories by id (0: all)")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--build-only", action="store_true",
+                        help="build the store at --db and stop (no server, no load)")
     args = parser.parse_args()
 
     folder = Path(tempfile.mkdtemp(prefix="web-bench-"))
     db = args.db or str(folder / "web.db")
-    docs = _documents(args.timeline17 + args.ingest_during, args.basil, args.seed)
+    docs = real_documents(args.timeline17 + args.ingest_during, args.basil, args.seed)
     extra = docs[len(docs) - args.ingest_during:] if args.ingest_during else []
     docs = docs[: len(docs) - args.ingest_during]
     if not args.reuse:
-        _build(db, docs, folder)
+        build(db, docs, args.fillers, folder)
+    if args.build_only:
+        return
     _index_figures(db)
     _serve_and_load(db, args, extra, folder)
-
-
-def _documents(timeline: int, basil: int, seed: int) -> list[dict[str, str]]:
-    """BASIL articles and an even sample of Timeline17's stories, oldest first."""
-    out: list[dict[str, str]] = []
-    with (SHARED / "basil" / "docs.jsonl").open(encoding="utf-8") as f:
-        for line in list(f)[:basil]:
-            d = json.loads(line)
-            out.append({"title": d["title"], "text": d["text"], "outlet": d["outlet"],
-                        "published": d["published"], "url": d.get("url") or ""})
-    by_story: dict[str, list[dict[str, str]]] = defaultdict(list)
-    with (SHARED / "timeline17" / "docs.jsonl").open(encoding="utf-8") as f:
-        for line in f:
-            d = json.loads(line)
-            by_story[d["story"]].append(d)
-    rng = random.Random(seed)
-    picked: list[dict[str, str]] = []
-    stories = sorted(by_story)
-    for story in stories:
-        rng.shuffle(by_story[story])
-    while len(picked) < timeline and any(by_story.values()):
-        for story in stories:
-            if by_story[story] and len(picked) < timeline:
-                picked.append(by_story[story].pop())
-    for d in picked:
-        text = _detokenise(d["text"])
-        first = text.split(" . ")[0][:140]
-        out.append({"title": first, "text": text, "outlet": d["outlet"],
-                    "published": d["published"], "url": ""})
-    return out
-
-
-def _detokenise(text: str) -> str:
-    """Timeline17's text is tokenised ("do n't", "-LRB-"): near enough to news prose."""
-    text = text.replace("-LRB-", "(").replace("-RRB-", ")").replace("\\/", "/")
-    text = re.sub(r" ([.,;:!?)'])", r"\1", text)
-    return re.sub(r"\( ", "(", text).replace(" n't", "n't")
-
-
-def _build(db: str, docs: list[dict[str, str]], folder: Path) -> None:
-    import newsweave
-
-    path = folder / "bench.jsonl"
-    with path.open("w", encoding="utf-8") as f:
-        for d in docs:
-            f.write(json.dumps(d, ensure_ascii=False) + "\n")
-    start = time.perf_counter()
-    with newsweave.open(db) as engine:
-        report = engine.ingest([str(path)])
-        articles = engine.store.count_articles()
-        stories = len(engine.store.stories.active_story_ids())
-    wall = time.perf_counter() - start
-    print(f"store: {articles:,} articles ({len(report.rejected)} rejected), {stories:,} stories; "
-          f"built through every stage in {wall:.0f} s ({articles / wall:.1f} articles/s)")
 
 
 def _index_figures(db: str) -> None:
@@ -166,7 +122,7 @@ def _serve_and_load(db: str, args: argparse.Namespace, extra: list[dict[str, str
          "--tokens", str(tokens)], env=env, stderr=log, stdout=log)
     try:
         _wait(port)
-        _load(port, db, args, extra)
+        _load(port, db, args, extra, server.pid)
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -197,10 +153,17 @@ def _plan(db: str, total: int, seed: int, first: int
           ) -> tuple[list[int], list[tuple[str, str]]]:
     """Story ids and the request mix (class, path), drawn with a fixed seed."""
     conn = sqlite3.connect(db)
+    # story pages and search words come from the articles that went through every stage
+    # (not the fillers of bench/web_store.py); lists and searches run over the whole store
     stories = [r[0] for r in conn.execute(
-        "SELECT id FROM stories WHERE merged_into IS NULL AND size > 0 ORDER BY id")]
+        "SELECT id FROM stories s WHERE merged_into IS NULL AND size > 0 AND EXISTS "
+        "(SELECT 1 FROM story_members m JOIN articles a ON a.id = m.article_id "
+        "WHERE m.story_id = s.id AND a.source NOT LIKE 'filler-%') ORDER BY id")]
     stories = stories[:first] if first else stories
-    titles = [r[0] for r in conn.execute("SELECT title FROM articles WHERE title IS NOT NULL")]
+    titles = [r[0] for r in conn.execute(
+        "SELECT title FROM articles WHERE title IS NOT NULL AND source NOT LIKE 'filler-%'")]
+    outlets = [r[0] for r in conn.execute(
+        "SELECT outlet FROM articles WHERE outlet IS NOT NULL GROUP BY outlet ORDER BY outlet")]
     conn.close()
     rng = random.Random(seed)
     words = [w for t in titles for w in re.findall(r"[A-Za-z]{5,}", t)]
@@ -217,14 +180,19 @@ def _plan(db: str, total: int, seed: int, first: int
             plan.append((kind, f"/search?q={quote(q)}{extra}"))
         elif kind == "api_stories":
             sort = rng.choice(["newest", "largest", "origins"])
+            # a quarter of the lists filtered by an outlet or a date range
+            extra = rng.choice(["", "", "", f"&outlet={quote(rng.choice(outlets))}",
+                                "&since=2024-06-01&until=2024-09-30"])
             plan.append((kind, f"/api/v1/stories?sort={sort}&size={rng.choice([10, 20, 50])}"
-                               f"&page={rng.randint(0, 3)}"))
+                               f"{extra}&page={rng.randint(0, 3)}"))
         else:
-            plan.append((kind, f"/api/v1/articles?size=50&page={rng.randint(0, 3)}"))
+            extra = rng.choice(["", "", "", f"&outlet={quote(rng.choice(outlets))}"])
+            plan.append((kind, f"/api/v1/articles?size=50{extra}&page={rng.randint(0, 3)}"))
     return stories, plan
 
 
-def _load(port: int, db: str, args: argparse.Namespace, extra: list[dict[str, str]]) -> None:
+def _load(port: int, db: str, args: argparse.Namespace, extra: list[dict[str, str]],
+          pid: int) -> None:
     stories, plan = _plan(db, args.requests, args.seed, args.stories)
     if args.warm_briefs:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
@@ -278,7 +246,7 @@ def _load(port: int, db: str, args: argparse.Namespace, extra: list[dict[str, st
 
     ingest_stats: dict[str, float] = {}
     ingester = threading.Thread(target=_ingest_during, args=(port, extra, ingest_stats))
-    start = time.perf_counter()
+    start, cpu, load_before = time.perf_counter(), _cpu_seconds(pid), os.getloadavg()[0]
     threads = [threading.Thread(target=worker) for _ in range(args.clients)]
     for t in threads:
         t.start()
@@ -289,7 +257,11 @@ def _load(port: int, db: str, args: argparse.Namespace, extra: list[dict[str, st
     wall = time.perf_counter() - start
     if extra:
         ingester.join()
+    cpu = _cpu_seconds(pid) - cpu
     sent = sum(len(v) for v in timings.values())
+    print(f"server CPU during the load: {cpu:.1f} s ({cpu / sent * 1000:.1f} ms a request, "
+          f"the ingest included); load average {load_before:.1f} before, "
+          f"{os.getloadavg()[0]:.1f} after")
     print(f"load: {sent:,} requests ({args.requests:,} drawn, cursors followed) from "
           f"{args.clients} clients in {wall:.1f} s ({sent / wall:.1f} requests/s), "
           f"{len(errors)} errors; {len(stories):,} stories")
@@ -318,6 +290,12 @@ def _ingest_during(port: int, docs: list[dict[str, str]], stats: dict[str, float
         response.read()
         failed += response.status != 200
     stats.update(articles=len(docs), wall=time.perf_counter() - start, errors=failed)
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _pct(values: list[float], p: int) -> float:

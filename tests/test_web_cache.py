@@ -3,7 +3,6 @@ client that holds its tag, and tagged anew once the store changes."""
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -11,17 +10,13 @@ from starlette.testclient import TestClient
 
 import newsweave
 from newsweave.web import create_app
-from web_support import built_store
+from web_support import private_copy
 
 
 @pytest.fixture(scope="module")
 def db(tmp_path_factory: pytest.TempPathFactory) -> str:
     """A private copy of the shared store: this module writes to it."""
-    shared = built_store(tmp_path_factory.mktemp("web"))
-    copy = str(tmp_path_factory.mktemp("cache") / "copy.db")
-    with sqlite3.connect(shared) as src, sqlite3.connect(copy) as dst:
-        src.backup(dst)
-    return copy
+    return private_copy(tmp_path_factory.mktemp("cache"), "copy")
 
 
 @pytest.fixture(scope="module")

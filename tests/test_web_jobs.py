@@ -4,7 +4,6 @@ the new articles are in their stories when it is done."""
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 import time
 
@@ -14,7 +13,7 @@ from starlette.testclient import TestClient
 import newsweave
 from newsweave.web import create_app
 from newsweave.web.jobs import IngestJobs
-from web_support import TOKEN_INGEST, TOKEN_READ, built_store
+from web_support import TOKEN_INGEST, TOKEN_READ, private_copy
 
 TOKENS = {TOKEN_INGEST: frozenset({"ingest", "read"}), TOKEN_READ: frozenset({"read"})}
 AUTH = {"Authorization": f"Bearer {TOKEN_INGEST}"}
@@ -26,11 +25,7 @@ TEXT = ("Harbour crane collapses in Port Velda\n\nA harbour crane collapsed in P
 @pytest.fixture(scope="module")
 def db(tmp_path_factory: pytest.TempPathFactory) -> str:
     """A private copy of the shared store: this module writes to it."""
-    shared = built_store(tmp_path_factory.mktemp("web"))
-    copy = str(tmp_path_factory.mktemp("jobs") / "copy.db")
-    with sqlite3.connect(shared) as src, sqlite3.connect(copy) as dst:
-        src.backup(dst)
-    return copy
+    return private_copy(tmp_path_factory.mktemp("jobs"), "copy")
 
 
 @pytest.fixture(scope="module")
@@ -182,3 +177,55 @@ def test_the_status_page_of_a_running_job_refreshes_and_shows_its_stages():
     html = _templates().get_template("ingest_job.html").render(request_path="/ingest/abc",
                                                                  job=done.to_dict())
     assert "http-equiv" not in html and 'href="/stories/9"' in html
+
+
+def test_a_restart_keeps_job_records_and_marks_unfinished_ones_interrupted(db, client):
+    from newsweave.store.jobs import JobTables
+
+    done = _finish(client, client.post("/api/v1/ingest", content=TEXT + " Later.",
+                                       headers=AUTH).json()["job"]["status_url"])
+    assert done["state"] == "done"
+    # what a server killed in the middle of an ingest leaves in the store
+    with newsweave.open(db) as engine:
+        JobTables(engine.store).save([
+            {"id": "killed-while-running-000", "source": "big.jsonl", "state": "running",
+             "created": time.time() - 60, "started": time.time() - 50, "phase": "reuse",
+             "phases": {"read": {"done": 1, "total": 1}}, "report": None},
+            {"id": "killed-while-queued-0000", "source": "next.jsonl", "state": "queued",
+             "created": time.time() - 40}])
+    with TestClient(create_app(db, TOKENS)) as restarted:
+        kept = restarted.get(done["status_url"]).json()["job"]
+        assert kept["state"] == "done" and kept["counts"] == done["counts"]
+        assert kept["report"]["new"] == done["report"]["new"]
+        for job_id in ("killed-while-running-000", "killed-while-queued-0000"):
+            job = restarted.get(f"/api/v1/ingest/{job_id}").json()["job"]
+            assert job["state"] == "interrupted" and "server stopped" in job["error"]
+            assert job["finished"] is not None
+        page = restarted.get("/ingest/killed-while-running-000").text
+        assert "Interrupted" in page and "http-equiv" not in page
+        assert "reuse" in page  # its last saved progress
+
+
+def test_a_running_job_saves_its_progress_while_it_runs():
+    saved: list[list[dict]] = []
+    release = threading.Event()
+
+    def ingest(text, source, outlet, progress, stored):
+        progress("read", 1, 1)
+        release.wait(10)
+        return {"new": [], "known": [], "rejected": [], "stories": {}}
+
+    jobs = IngestJobs(ingest, persist=lambda records: saved.append(records))
+    try:
+        job = jobs.submit("text", "s", None)
+        for _ in range(100):
+            if any(r["state"] == "running" for batch in saved for r in batch):
+                break
+            time.sleep(0.05)
+        assert [r["id"] for batch in saved for r in batch if r["state"] == "running"] == [job.id]
+        release.set()
+        assert (jobs.wait(job.id, 10) or job).state == "done"
+        assert saved[-1][-1]["state"] == "done" and saved[-1][-1]["id"] == job.id
+    finally:
+        release.set()
+        jobs.stop()

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 import newsweave
 from newsweave.cli import cli
+from newsweave.ingest import read_records
 from newsweave.store.search import MARK_END, MARK_START, plain_query
 
 STORM = ("Storm floods Kelso harbour\n\nA winter storm flooded the harbour of Kelso on Monday, "
@@ -106,3 +107,29 @@ def test_search_command(db_path):
     assert text.exit_code == 0 and "1 hit(s)" in text.output and "[bridge]" in text.output
     odd = runner.invoke(cli, ["--db", db_path, "search", '"storm'])
     assert odd.exit_code == 0 and "2 hit(s)" in odd.output
+
+
+def test_search_cost_is_bounded_and_says_so(engine, monkeypatch):
+    from newsweave.store import search as module
+
+    storm, copy, bridge = _fill(engine)
+    for n in range(4):  # more articles with the word "said" than the bounds below
+        doc = json.dumps({"title": f"Ferry {n} delayed", "outlet": f"Outlet {n}",
+                          "text": f"Ferry number {n} was delayed by fog on Tuesday, the "
+                                  f"operator said.", "published": "2026-01-08"})
+        engine.ingest_records(list(read_records(f"ferry{n}.json", doc)), analyze=False)
+    everything = engine.search("said")
+    assert everything.total == everything.considered == 7 and everything.message is None
+    monkeypatch.setattr(module, "RANK_WINDOW", 5)
+    monkeypatch.setattr(module, "CONSIDERED", 3)
+    bounded = engine.search("said", limit=10)
+    assert bounded.total == 7  # counted exactly, without ranking every match
+    assert bounded.considered == 3 and len(bounded.hits) == 3
+    assert "7 articles match" in (bounded.message or "") and "5" in (bounded.message or "")
+    # ranked among the 5 stored last: the 3 first articles' ids are below the window
+    assert {storm, copy, bridge}.isdisjoint(h.article for h in bounded.hits)
+    assert sum(n for _, n in bounded.facets["outlet"]) == 3
+    prefix = engine.search("sai*", limit=2)  # prefix snippets take the one-pass path
+    assert all(MARK_START in h.snippet and MARK_END in h.snippet for h in prefix.hits)
+    filtered = engine.search("said", outlet="Outlet 3")
+    assert filtered.total == 1 and [h.outlet for h in filtered.hits] == ["Outlet 3"]

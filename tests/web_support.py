@@ -79,6 +79,42 @@ def built_store(root: Path) -> str:
     return db
 
 
+def private_copy(root: Path, name: str) -> str:
+    """A copy of the shared store for a test module that writes to it."""
+    import sqlite3
+
+    shared = built_store(root / "web")
+    copy = str(root / f"{name}.db")
+    with sqlite3.connect(shared) as src, sqlite3.connect(copy) as dst:
+        src.backup(dst)
+    return copy
+
+
+def store_ids(db: str) -> dict[str, list[int]]:
+    """Ids of every kind of page on the store: stories, articles, entities, copy pairs."""
+    with newsweave.open(db, readonly=True) as engine:
+        stories = [s.id for s in engine.stories()]
+        articles = [a.id for a in engine.articles() if a.id is not None]
+        entities = [e.id for e in engine.entities()]
+        hostile = hostile_ids(db)
+        hostile_story = engine.story_of(hostile[0]) if hostile else None
+        pairs = [(e.source, e.derived) for e in engine.provenance_graph().edges]
+    return {"stories": stories, "articles": articles, "entities": entities,
+            "hostile_story": [hostile_story] if hostile_story else [], "pairs": pairs}
+
+
+def every_page(ids: dict[str, list]) -> list[str]:
+    """A URL of every page of the web UI on the store whose ``store_ids`` these are."""
+    pages = ["/", "/?sort=largest", "/?sort=origins", "/search?q=levee",
+             "/search?q=levee&origins=one", "/search?q=%3Cscript%3E", "/ingest"]
+    pages += [f"/stories/{i}" for i in ids["stories"]]
+    pages += [f"/articles/{i}" for i in ids["articles"]]
+    pages += [f"/articles/{i}?hl=0-40" for i in ids["articles"][:3]]
+    pages += [f"/entities/{i}" for i in ids["entities"]]
+    pages += [f"/compare?a={a}&b={b}" for a, b in ids["pairs"]]
+    return pages
+
+
 def hostile_ids(db: str) -> list[int]:
     with newsweave.open(db) as engine:
         return [a.id for a in engine.articles() if a.title and "__pwned" in a.title

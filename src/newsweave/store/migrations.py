@@ -394,4 +394,21 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (stage, article_id)
     ) WITHOUT ROWID
     """,
+    # web: the ingest jobs of `serve`, so a restart keeps their records (a job that was
+    #    queued or running when the server stopped is then marked interrupted).
+    """
+    CREATE TABLE ingest_jobs (
+        id       TEXT PRIMARY KEY,
+        source   TEXT NOT NULL,
+        state    TEXT NOT NULL,
+        created  REAL NOT NULL,
+        started  REAL,
+        finished REAL,
+        phase    TEXT,
+        phases   TEXT NOT NULL DEFAULT '{}',
+        report   TEXT,
+        error    TEXT
+    );
+    CREATE INDEX ingest_jobs_created ON ingest_jobs(created)
+    """,
 )

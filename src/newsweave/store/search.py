@@ -7,8 +7,10 @@ out. The engine reads through :class:`SearchTables` (``store.search``).
 
 from __future__ import annotations
 
+import hashlib
 import re
 import sqlite3
+import threading
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -31,6 +33,14 @@ _BM25 = "bm25(articles_fts, 4.0, 1.0)"
 # The entity facet counts the entities of the best hits only (a join per match would grow
 # with the store); the other facets count every match.
 ENTITY_FACET_HITS = 500
+# A search's cost is bounded whatever the store's size (see SearchTables.search): ranking
+# and filters run over at most the newest RANK_WINDOW matches; facets, the histogram,
+# origin folding and paging over the best CONSIDERED of them.
+RANK_WINDOW = 10_000
+CONSIDERED = 1_000
+# Per store path: (generation, independent origins per story), see _origin_counts.
+_ORIGINS: dict[str, tuple[tuple[int, int], dict[int, int]]] = {}
+_ORIGINS_LOCK = threading.Lock()
 _STORE_TROUBLE = ("locked", "busy", "disk", "no such table", "readonly", "malformed")
 
 
@@ -67,10 +77,12 @@ class SearchResult:
     histogram: list[tuple[str, int]] = field(default_factory=list)
     message: str | None = None  # why the query was reinterpreted or gave nothing
     entity_names: dict[str, str] = field(default_factory=dict)  # entity facet id -> name
+    considered: int = 0  # the best hits the facets, histogram and pages are drawn from
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "query": self.query, "match": self.match, "total": self.total,
+            "considered": self.considered,
             "message": self.message, "hits": [h.to_dict() for h in self.hits],
             "facets": {k: [{"value": v, "count": n} for v, n in rows]
                        for k, rows in self.facets.items()},
@@ -100,6 +112,7 @@ class SearchStore(Protocol):
     def article_page(self, after: int, limit: int, *, outlet: str | None = ...,
                      language: str | None = ...) -> list[int]: ...
     def generation(self) -> int: ...
+    def story_generation(self, story_id: int, stages: Sequence[str]) -> int: ...
     def facet_values(self, column: str, limit: int = ...) -> list[tuple[str, int]]: ...
 
 
@@ -127,16 +140,22 @@ class SearchTables:
         """Articles matching ``query`` (FTS5 syntax: "phrase", OR, NOT, prefix*), best first.
 
         A query FTS5 cannot parse runs again as its plain words, with a message saying
-        so; one without any word gives no hits and a message. Facets and the date
-        histogram count every match under the filters, not only the page shown.
+        so; one without any word gives no hits and a message. The cost is bounded
+        whatever the store's size: ranking and filters run over the newest
+        :data:`RANK_WINDOW` matches (all of them in most searches; a message says when
+        not), and the facets, the date histogram, the "one hit per origin" folding and
+        paging over the best :data:`CONSIDERED` of those (``considered`` says how many).
+        ``total`` counts every match under the filters when it can be counted cheaply
+        (no filter, or every match in the window), else the matches in the window.
         """
         text = (query or "").strip()
         if not _WORDS.search(text):
             return SearchResult(query, "", 0, [], message="type a word to search for")
-        rows, match, message = self._matches(text, outlet, language, story, since, until,
-                                             entity)
-        if rows is None:
-            return SearchResult(query, "", 0, [], message=message)
+        found = self._matches(text, outlet, language, story, since, until, entity)
+        if found is None:
+            return SearchResult(query, "", 0, [],
+                                message="the query could not be searched; try plain words")
+        rows, match, total, message = found
         facets = {
             "outlet": Counter(r[1] or "unknown" for r in rows).most_common(20),
             "language": Counter(r[2] or "unknown" for r in rows).most_common(20),
@@ -145,6 +164,7 @@ class SearchTables:
         }
         histogram = sorted(Counter((r[3] or "")[:10] for r in rows if r[3]).items())
         facets["entity"], names = self._entity_facet([r[0] for r in rows[:ENTITY_FACET_HITS]])
+        considered = len(rows)  # before folding
         copies: Counter[int] = Counter()
         if one_per_origin:
             kept, seen = [], set()
@@ -154,16 +174,17 @@ class SearchTables:
                     seen.add(r[5])
                     kept.append(r)
             rows = kept
-        total = len(rows)
+            if considered == total:  # every match was folded: the count is exact
+                total = len(rows)
         page = rows[offset : offset + limit]
         snippets = self._snippets(match, [r[0] for r in page])
         marks = ",".join("?" * len(page))
-        found = {int(a[0]): a[1:] for a in self._db.execute(
+        found_rows = {int(a[0]): a[1:] for a in self._db.execute(
             f"SELECT id, title, outlet, language, published, url FROM articles "
             f"WHERE id IN ({marks})", [r[0] for r in page])} if page else {}
         hits = []
         for r in page:
-            article = found.get(r[0])
+            article = found_rows.get(r[0])
             if article is None:  # deleted between the two reads
                 continue
             hits.append(SearchHit(
@@ -174,50 +195,91 @@ class SearchTables:
             ))
         if total == 0 and message is None:
             message = "no article matches"
-        return SearchResult(query, match, total, hits, facets, histogram, message, names)
+        return SearchResult(query, match, total, hits, facets, histogram, message, names,
+                            considered=len(rows))
 
     def _matches(self, text: str, outlet: str | None, language: str | None,
                  story: int | None, since: date | None, until: date | None,
-                 entity: int | None = None) -> tuple[list[tuple[Any, ...]] | None, str, str | None]:
-        where, params = ["articles_fts MATCH ?"], []
-        if outlet:
-            where.append("a.outlet = ?")
-            params.append(outlet)
-        if language:
-            where.append("a.language = ?")
-            params.append(language)
-        if story is not None:
-            where.append("m.story_id = ?")
-            params.append(story)
-        if entity is not None:
-            where.append("a.id IN (SELECT article_id FROM entity_articles WHERE entity_id = ?)")
-            params.append(entity)
-        if since is not None:
-            where.append("substr(a.published, 1, 10) >= ?")
-            params.append(since.isoformat())
-        if until is not None:
-            where.append("substr(a.published, 1, 10) <= ?")
-            params.append(until.isoformat())
-        sql = (
-            f"SELECT a.id, a.outlet, a.language, a.published, m.story_id, "
-            f"coalesce((SELECT min(o.origin_id) FROM article_origin o "
-            f"WHERE o.article_id = a.id), a.id), {_BM25} AS rank "
-            f"FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
-            f"LEFT JOIN story_members m ON m.article_id = a.id "
-            f"WHERE {' AND '.join(where)} ORDER BY rank, a.id"
-        )
+                 entity: int | None = None
+                 ) -> tuple[list[tuple[Any, ...]], str, int, str | None] | None:
+        """The best CONSIDERED matches as (id, outlet, language, published, story, origin,
+        rank), the expression that ran, the total and a message; None if nothing runs."""
         message = None
         for match in (text, plain_query(text)):
             try:
-                rows = self._db.execute(sql, [match, *params]).fetchall()
+                count = int(self._db.execute(
+                    "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?",
+                    (match,)).fetchone()[0])
             except sqlite3.OperationalError as exc:
                 if any(word in str(exc) for word in _STORE_TROUBLE):
                     raise  # the store's trouble, not the query's
                 message = ("the query's syntax was not understood (use \"a phrase\", OR, NOT, "
                            "prefix*); searched for its words instead")
                 continue
-            return [tuple(r) for r in rows], match, message
-        return None, "", "the query could not be searched; try plain words"
+            break
+        else:
+            return None
+        if count == 0:
+            return [], match, 0, message
+        where, params = ["articles_fts MATCH ?"], [match]
+        if count > RANK_WINDOW:  # the newest RANK_WINDOW matches: rowids above a bound
+            bound = self._db.execute(
+                "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? "
+                "ORDER BY rowid DESC LIMIT 1 OFFSET ?", (match, RANK_WINDOW - 1)).fetchone()
+            where.append("articles_fts.rowid >= ?")
+            params.append(int(bound[0]))
+            message = ((message + " ") if message else "") + (
+                f"{count:,} articles match: the hits are ranked among the "
+                f"{RANK_WINDOW:,} stored last; add words or filters to rank them all")
+        filtered = any(v is not None for v in (outlet, language, story, entity, since, until))
+        join = ""
+        if filtered:
+            # CROSS JOIN: the index's matches drive, each article looked up by id; left
+            # to itself the planner may scan an index of articles (every article in a
+            # language) and run the MATCH once per article, a hundred thousand times
+            join = "CROSS JOIN articles a ON a.id = articles_fts.rowid "
+            for column, value in (("outlet", outlet), ("language", language)):
+                if value:
+                    where.append(f"a.{column} = ?")
+                    params.append(value)
+            if story is not None:
+                where.append("a.id IN (SELECT article_id FROM story_members WHERE story_id = ?)")
+                params.append(story)
+            if entity is not None:
+                where.append("a.id IN (SELECT article_id FROM entity_articles "
+                             "WHERE entity_id = ?)")
+                params.append(entity)
+            if since is not None:
+                where.append("substr(a.published, 1, 10) >= ?")
+                params.append(since.isoformat())
+            if until is not None:
+                where.append("substr(a.published, 1, 10) <= ?")
+                params.append(until.isoformat())
+        condition = " AND ".join(where)
+        if filtered:  # one pass over the filtered matches: counted and ranked here
+            every = sorted((float(r[1]), int(r[0])) for r in self._db.execute(
+                f"SELECT articles_fts.rowid, {_BM25} FROM articles_fts {join}"
+                f"WHERE {condition}", params))
+            total = len(every)
+            ranked = [(i, rank) for rank, i in every[:CONSIDERED]]
+        else:
+            total = count
+            ranked = self._db.execute(
+                f"SELECT articles_fts.rowid, {_BM25} AS rank FROM articles_fts "
+                f"WHERE {condition} ORDER BY rank, articles_fts.rowid LIMIT ?",
+                [*params, CONSIDERED]).fetchall()
+        if not ranked:
+            return [], match, total, message
+        ids = [int(r[0]) for r in ranked]
+        marks = ",".join("?" * len(ids))
+        about = {int(r[0]): tuple(r[1:]) for r in self._db.execute(
+            f"SELECT a.id, a.outlet, a.language, a.published, m.story_id, "
+            f"coalesce((SELECT min(o.origin_id) FROM article_origin o "
+            f"WHERE o.article_id = a.id), a.id) FROM articles a "
+            f"LEFT JOIN story_members m ON m.article_id = a.id WHERE a.id IN ({marks})", ids)}
+        rows = [(i, *about[i], float(rank)) for i, rank in ((int(r[0]), r[1]) for r in ranked)
+                if i in about]
+        return rows, match, total, message
 
     def _entity_facet(self, ids: Sequence[int]) -> tuple[list[tuple[str, int]],
                                                           dict[str, str]]:
@@ -242,11 +304,20 @@ class SearchTables:
         if not ids:
             return {}
         marks = ",".join("?" * len(ids))
-        rows = self._db.execute(
-            f"SELECT rowid, snippet(articles_fts, 1, ?, ?, '…', 24) FROM articles_fts "
-            f"WHERE articles_fts MATCH ? AND rowid IN ({marks})",
-            [MARK_START, MARK_END, match, *ids],
-        )
+        if "*" in match:
+            # FTS5 runs a query once per value of "rowid IN (...)", expanding a prefix each
+            # time (a hundred times the cost of a plain word): one pass over the rowid
+            # range instead, the list checked outside the index (the unary +)
+            rows = self._db.execute(
+                f"SELECT rowid, snippet(articles_fts, 1, ?, ?, '…', 24) FROM articles_fts "
+                f"WHERE articles_fts MATCH ? AND rowid BETWEEN ? AND ? "
+                f"AND +rowid IN ({marks})",
+                [MARK_START, MARK_END, match, min(ids), max(ids), *ids])
+        else:
+            rows = self._db.execute(
+                f"SELECT rowid, snippet(articles_fts, 1, ?, ?, '…', 24) FROM articles_fts "
+                f"WHERE articles_fts MATCH ? AND rowid IN ({marks})",
+                [MARK_START, MARK_END, match, *ids])
         return {int(r[0]): _clean_marks(r[1] or "") for r in rows}
 
     def index_size(self) -> int:
@@ -287,6 +358,26 @@ class SearchTables:
             "+ (SELECT coalesce(max(id), 0) FROM articles)").fetchone()
         return int(row[0])
 
+    def story_generation(self, story_id: int, stages: Sequence[str]) -> int:
+        """A number that changes when what a view of one story is computed from changes:
+        its record (title, size), its members, and any stage's results for a member (a
+        stage re-run on one gets a new ``stage_runs`` row). An ingest that touches other
+        stories leaves it as it was, so a cached brief of this story stays valid."""
+        row = self._db.execute("SELECT size, title, updated_at FROM stories WHERE id = ?",
+                               (story_id,)).fetchone()
+        parts: list[object] = [story_id, *(tuple(row) if row else ())]
+        parts += [int(r[0]) for r in self._db.execute(
+            "SELECT article_id FROM story_members WHERE story_id = ? ORDER BY article_id",
+            (story_id,))]
+        for stage in stages:  # one primary-key range per stage, not a scan of stage_runs
+            found = self._db.execute(
+                "SELECT coalesce(max(r.rowid), 0) FROM story_members m CROSS JOIN stage_runs r "
+                "ON r.stage = ? AND r.article_id = m.article_id WHERE m.story_id = ?",
+                (stage, story_id)).fetchone()
+            parts += [stage, int(found[0])]
+        digest = hashlib.sha256(repr(parts).encode()).digest()
+        return int.from_bytes(digest[:8], "big") >> 1
+
     # -- the story catalogue --------------------------------------------------
 
     def story_page(self, sort: str, filters: StoryFilter, after: tuple[float, int] | None,
@@ -301,9 +392,7 @@ class SearchTables:
         elif sort == "largest":
             key = "s.size"
         elif sort == "origins":
-            key = ("(SELECT count(DISTINCT coalesce(o.origin_id, m.article_id)) "
-                   "FROM story_members m LEFT JOIN article_origin o "
-                   "ON o.article_id = m.article_id WHERE m.story_id = s.id)")
+            key = "0"  # counted once per store generation, below
         else:
             raise ValueError(f"unknown sort {sort!r}")
         where = ["s.merged_into IS NULL", "s.size > 0"]
@@ -323,6 +412,14 @@ class SearchTables:
             where.append("s.id IN (SELECT m.story_id FROM story_members m JOIN entity_articles e "
                          "ON e.article_id = m.article_id WHERE e.entity_id = ?)")
             params.append(filters.entity)
+        if sort == "origins":
+            counts = self._origin_counts()
+            ids = [int(r[0]) for r in self._db.execute(
+                f"SELECT s.id FROM stories s WHERE {' AND '.join(where)}", params)]
+            keyed = sorted(((float(counts.get(i, 1)), i) for i in ids), reverse=True)
+            if after is not None:
+                keyed = [(k, i) for k, i in keyed if (k, i) < (after[0], after[1])]
+            return [(i, k) for k, i in keyed[:limit]]
         outer = ""
         if after is not None:
             outer = "WHERE k < ? OR (k = ? AND id < ?)"
@@ -330,6 +427,25 @@ class SearchTables:
         sql = (f"SELECT id, k FROM (SELECT s.id AS id, {key} AS k FROM stories s "
                f"WHERE {' AND '.join(where)}) AS page {outer} ORDER BY k DESC, id DESC LIMIT ?")
         return [(int(r[0]), float(r[1])) for r in self._db.execute(sql, [*params, limit])]
+
+    def _origin_counts(self) -> dict[int, int]:
+        """Independent origins per story, counted over every member once per store
+        generation and shared by the connections of this process (a count per request
+        would read every story's members: tens of milliseconds at 100k articles)."""
+        # the stage results, and the user's merges and splits (logged in story_log)
+        generation = (self.generation(), self._db.execute(
+            "SELECT coalesce(max(seq), 0) FROM story_log").fetchone()[0])
+        with _ORIGINS_LOCK:
+            found = _ORIGINS.get(self._store.path)
+        if found is not None and found[0] == generation:
+            return found[1]
+        counts = {int(r[0]): int(r[1]) for r in self._db.execute(
+            "SELECT m.story_id, count(DISTINCT coalesce(o.origin_id, m.article_id)) "
+            "FROM story_members m LEFT JOIN article_origin o ON o.article_id = m.article_id "
+            "GROUP BY m.story_id")}
+        with _ORIGINS_LOCK:
+            _ORIGINS[self._store.path] = (generation, counts)
+        return counts
 
     def facet_values(self, column: str, limit: int = 50) -> list[tuple[str, int]]:
         """The most frequent outlets or languages, for the filter menus."""

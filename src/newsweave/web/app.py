@@ -2,12 +2,16 @@
 
 Handlers are plain functions (Starlette runs them in its thread pool); each
 thread keeps its own engine, since an SQLite connection belongs to one thread.
-Writes (ingest) are background jobs run by one writer thread behind a lock.
+Every read (pages, API, briefs) goes through read-only engines, so a GET cannot
+change the store; writes (ingest and the ingest jobs' records) are background jobs
+run by one writer thread, the only one with a writable engine.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, suppress
 from pathlib import Path
@@ -23,24 +27,25 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from newsweave.engine import Engine, ProgressCallback, open_engine
-from newsweave.errors import InputError, NewsweaveError, NotFoundError
-from newsweave.store.search import MARK_END, MARK_START, StoryFilter
+from newsweave.errors import InputError, NewsweaveError, NotFoundError, StoreError
+from newsweave.store.jobs import KEPT as STORED_JOBS
+from newsweave.store.jobs import JobTables
+from newsweave.store.search import MARK_END, MARK_START
 from newsweave.web import views
 from newsweave.web.briefs import BriefWorker
-from newsweave.web.jobs import KEPT as JOBS_KEPT
-from newsweave.web.jobs import IngestJobs, Job, QueueFull, StoredFn
+from newsweave.web.confidence import Confidences
+from newsweave.web.jobs import INTERRUPTED, IngestJobs, Job, QueueFull, StoredFn
 from newsweave.web.openapi import spec
-from newsweave.web.paging import (
-    BadRequest,
-    choice,
-    day,
-    decode_cursor,
-    encode_cursor,
-    page_size,
-    whole,
+from newsweave.web.paging import BadRequest, choice, encode_cursor, whole
+from newsweave.web.params import (
+    ArticleQuery,
+    ArticlesQuery,
+    OffsetQuery,
+    PairQuery,
+    SearchQuery,
+    StoriesQuery,
 )
 from newsweave.web.respond import (
-    LIST_FORMATS,
     SecurityHeaders,
     entity_tag,
     error_json,
@@ -49,27 +54,39 @@ from newsweave.web.respond import (
     with_params,
 )
 
-SORTS = ("newest", "largest", "origins")
 PAGE_WAIT = 0.3  # seconds a story page waits for a first brief before showing the rest
 API_WAIT = 120.0  # the JSON twin waits for the brief (a client wants the whole answer)
 MAX_UPLOAD = 5_000_000
+log = logging.getLogger(__name__)
 
 
 class Engines:
-    """One engine per worker thread on the same store, and one writer behind a lock."""
+    """A read-only engine per worker thread on the same store, and a writable one for
+    the writer thread (behind a lock)."""
 
-    def __init__(self, db: str) -> None:
+    def __init__(self, db: str, writable: bool = True) -> None:
         self.db = db
+        self.writable = writable
         self._local = threading.local()
         self.write_lock = threading.Lock()
         self._all: list[Engine] = []
         self._all_lock = threading.Lock()
 
     def get(self) -> Engine:
-        engine = getattr(self._local, "engine", None)
+        """This thread's read-only engine."""
+        return self._engine("reader", readonly=True)
+
+    def writer(self) -> Engine:
+        """This thread's writable engine (the ingest jobs' thread only)."""
+        if not self.writable:
+            raise NewsweaveError(f"{self.db} is open read-only here: nothing can be ingested")
+        return self._engine("writable", readonly=False)
+
+    def _engine(self, name: str, *, readonly: bool) -> Engine:
+        engine = getattr(self._local, name, None)
         if engine is None:
-            engine = open_engine(self.db, create=False)
-            self._local.engine = engine
+            engine = open_engine(self.db, readonly=readonly, create=False)
+            setattr(self._local, name, engine)
             with self._all_lock:
                 self._all.append(engine)
         return engine
@@ -80,6 +97,24 @@ class Engines:
                 with suppress(Exception):  # another thread's connection: closed at exit
                     engine.close()
             self._all.clear()
+
+
+def _prepare(db: str) -> bool:
+    """Open the store once writable: it is migrated, and the ingest jobs a stopped server
+    left unfinished are marked interrupted. Returns whether the store can be written; one
+    that cannot (a read-only file) is served read-only. A missing or unusable store fails
+    now, with the store's own message."""
+    try:
+        engine = open_engine(db, create=False)
+    except StoreError:
+        open_engine(db, readonly=True, create=False).close()  # raises if unusable
+        log.warning("%s cannot be written: serving it read-only (no ingest)", db)
+        return False
+    try:
+        JobTables(engine.store).interrupt_unfinished(time.time(), INTERRUPTED)
+    finally:
+        engine.close()
+    return True
 
 
 def _highlight_snippet(snippet: str) -> str:
@@ -103,12 +138,12 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
                page_wait: float = PAGE_WAIT) -> Starlette:
     """The web app on the store at ``db``; ``tokens`` maps bearer tokens to scopes;
     ``page_wait``: seconds a story page waits for a brief being computed."""
-    engines = Engines(db)
-    briefs = BriefWorker(lambda: open_engine(db, create=False))
-    # fail now, with the store's own message, if ``db`` is missing or unusable
-    open_engine(db, create=False).close()
+    writable = _prepare(db)
+    engines = Engines(db, writable)
+    briefs = BriefWorker(lambda: open_engine(db, readonly=True, create=False))
     env = _templates()
     keys = dict(tokens or {})
+    confidences = Confidences(lambda: open_engine(db, readonly=True, create=False))
 
     def page(request: Request, name: str, status: int = 200, **data: Any) -> HTMLResponse:
         html = env.get_template(name).render(request_path=request.url.path, **data)
@@ -126,38 +161,30 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
 
     # -- stories ----------------------------------------------------------------
 
-    def _stories(request: Request, engine: Engine) -> tuple[list[dict[str, Any]], str | None,
-                                                             dict[str, Any]]:
-        q = request.query_params
-        sort = choice(q.get("sort"), "sort", SORTS)
-        size = page_size(q.get("size"))
-        filters = StoryFilter(outlet=q.get("outlet") or None, language=q.get("language") or None,
-                              entity=whole(q.get("entity"), "entity"),
-                              since=day(q.get("since"), "since"),
-                              until=day(q.get("until"), "until"))
-        after = decode_cursor(q.get("cursor"), f"stories:{sort}", (float, int))
-        found = engine.story_page(sort, filters=filters, limit=size + 1,
-                                  after=(after[0], after[1]) if after else None,
-                                  confidence=True)
-        rows = [views.story_summary(s, briefs) for s, _ in found[:size]]
+    def _stories(request: Request, engine: Engine
+                 ) -> tuple[StoriesQuery, list[dict[str, Any]], str | None]:
+        ask = StoriesQuery.parse(request.query_params)
+        found = engine.story_page(ask.sort, filters=ask.filters, limit=ask.size + 1,
+                                  after=ask.after)
+        current = confidences.fill(engine, [s for s, _ in found[:ask.size]])
+        rows = [{**views.story_summary(s, briefs), "confidence_current": current[s.id]}
+                for s, _ in found[:ask.size]]
         next_url = None
-        if len(found) > size:
-            last, key = found[size - 1]
-            next_url = with_params(request, cursor=encode_cursor(f"stories:{sort}", key, last.id))
-        return rows, next_url, {"sort": sort, "filters": {
-            "outlet": filters.outlet, "language": filters.language, "entity": filters.entity,
-            "since": q.get("since") or None, "until": q.get("until") or None}}
+        if len(found) > ask.size:
+            last, key = found[ask.size - 1]
+            next_url = with_params(request,
+                                   cursor=encode_cursor(f"stories:{ask.sort}", key, last.id))
+        return ask, rows, next_url
 
     def stories_page(request: Request, engine: Engine) -> Response:
-        rows, next_url, meta = _stories(request, engine)
-        return page(request, "stories.html", stories=rows, next_url=next_url, **meta,
+        ask, rows, next_url = _stories(request, engine)
+        return page(request, "stories.html", stories=rows, next_url=next_url, **ask.meta(),
                     outlets=engine.store.search.facet_values("outlet"),
                     languages=engine.store.search.facet_values("language"))
 
     def stories_api(request: Request, engine: Engine) -> Response:
-        fmt = choice(request.query_params.get("format"), "format", LIST_FORMATS)
-        rows, next_url, meta = _stories(request, engine)
-        return list_response(request, fmt, "stories", rows, next_url, meta)
+        ask, rows, next_url = _stories(request, engine)
+        return list_response(request, ask.fmt, "stories", rows, next_url, ask.meta())
 
     def _story_id(request: Request) -> int:
         return whole(request.path_params["id"], "story id", required=True) or 0
@@ -207,16 +234,8 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
 
     # -- articles ---------------------------------------------------------------
 
-    def _article_args(request: Request) -> tuple[int, tuple[int, int] | None]:
-        article_id = whole(request.path_params["id"], "article id", required=True) or 0
-        raw = request.query_params.get("hl")
-        if not raw:
-            return article_id, None
-        start, _, end = raw.partition("-")
-        a, b = whole(start, "hl start", required=True), whole(end, "hl end", required=True)
-        if a is None or b is None or b <= a:
-            raise BadRequest("hl must be START-END with START < END")
-        return article_id, (a, b)
+    def _article(request: Request) -> ArticleQuery:
+        return ArticleQuery.parse(request.path_params["id"], request.query_params)
 
     def _state_tag(request: Request, engine: Engine, kind: str, *article_ids: int) -> str:
         """An article view is a function of the articles' content and what the stages
@@ -226,50 +245,44 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
                       engine.store.search.generation())
 
     def article_page(request: Request, engine: Engine) -> Response:
-        article_id, hl = _article_args(request)
-        return tagged(request, _state_tag(request, engine, "article-page", article_id),
+        ask = _article(request)
+        return tagged(request, _state_tag(request, engine, "article-page", ask.id),
                       lambda: page(request, "article.html",
-                                   **views.article_view(engine, article_id, hl)))
+                                   **views.article_view(engine, ask.id, ask.highlight)))
 
     def article_api(request: Request, engine: Engine) -> Response:
-        article_id, hl = _article_args(request)
+        ask = _article(request)
 
         def build() -> Response:
-            data = views.article_view(engine, article_id, hl)
+            data = views.article_view(engine, ask.id, ask.highlight)
             data.pop("segments")
             return JSONResponse({"ok": True, **data})
 
-        return tagged(request, _state_tag(request, engine, "article-json", article_id), build)
+        return tagged(request, _state_tag(request, engine, "article-json", ask.id), build)
 
     def articles_api(request: Request, engine: Engine) -> Response:
-        q = request.query_params
-        fmt = choice(q.get("format"), "format", LIST_FORMATS)
-        size = page_size(q.get("size"))
-        after = decode_cursor(q.get("cursor"), "articles", (int,))
-        found = engine.article_page(after=after[0] if after else 0, limit=size + 1,
-                                    outlet=q.get("outlet") or None,
-                                    language=q.get("language") or None)
-        rows = [views.article_summary(a) for a in found[:size]]
-        next_url = (with_params(request, cursor=encode_cursor("articles", found[size - 1].id))
-                    if len(found) > size else None)
-        return list_response(request, fmt, "articles", rows, next_url)
+        ask = ArticlesQuery.parse(request.query_params)
+        found = engine.article_page(after=ask.after, limit=ask.size + 1, outlet=ask.outlet,
+                                    language=ask.language)
+        # the export of articles: with how the outlet and the date were found
+        rows = [{**views.article_summary(a), "outlet_how": a.outlet_how,
+                 "published_how": a.published_how} for a in found[:ask.size]]
+        next_url = (with_params(request,
+                                cursor=encode_cursor("articles", found[ask.size - 1].id))
+                    if len(found) > ask.size else None)
+        return list_response(request, ask.fmt, "articles", rows, next_url)
 
     # -- compare, entities --------------------------------------------------------
 
-    def _pair(request: Request) -> tuple[int, int]:
-        a = whole(request.query_params.get("a"), "a", required=True) or 0
-        b = whole(request.query_params.get("b"), "b", required=True) or 0
-        if a == b:
-            raise BadRequest("a and b must be two different articles")
-        return a, b
-
     def compare_page(request: Request, engine: Engine) -> Response:
-        a, b = _pair(request)
+        pair = PairQuery.parse(request.query_params)
+        a, b = pair.a, pair.b
         return tagged(request, _state_tag(request, engine, "compare-page", a, b),
                       lambda: page(request, "compare.html", **views.compare_view(engine, a, b)))
 
     def compare_api(request: Request, engine: Engine) -> Response:
-        a, b = _pair(request)
+        pair = PairQuery.parse(request.query_params)
+        a, b = pair.a, pair.b
 
         def build() -> Response:
             data = views.compare_view(engine, a, b)
@@ -288,31 +301,29 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
     def entity_api(request: Request, engine: Engine) -> Response:
         return JSONResponse({"ok": True, **views.entity_view(engine, _entity_id(request))})
 
-    def _offset_page(request: Request, kind: str, items: list[dict[str, Any]], key: str
-                     ) -> Response:
+    def _offset_page(request: Request, ask: OffsetQuery, kind: str,
+                     items: list[dict[str, Any]]) -> Response:
         """A list computed whole (entities, quotes) served page by page."""
-        q = request.query_params
-        fmt = choice(q.get("format"), "format", LIST_FORMATS)
-        size = page_size(q.get("size"))
-        after = decode_cursor(q.get("cursor"), kind, (int,))
-        offset = after[0] if after else 0
-        rows = items[offset : offset + size]
-        next_url = (with_params(request, cursor=encode_cursor(kind, offset + size))
-                    if offset + size < len(items) else None)
-        return list_response(request, fmt, key, rows, next_url, {"total": len(items)})
+        end = ask.offset + ask.size
+        next_url = (with_params(request, cursor=encode_cursor(f"{kind}:{ask.story}", end))
+                    if end < len(items) else None)
+        return list_response(request, ask.fmt, kind, items[ask.offset : end], next_url,
+                             {"total": len(items)})
 
     def entities_api(request: Request, engine: Engine) -> Response:
-        story = whole(request.query_params.get("story"), "story")
+        ask = OffsetQuery.parse(request.query_params, "entities")
         items = [{"id": e.id, "name": e.name, "type": e.type, "aliases": e.aliases,
                   "roles": e.roles, "articles": len(e.articles),
-                  "mentions": sum(e.articles.values())} for e in engine.entities(story=story)]
-        return _offset_page(request, f"entities:{story}", items, "entities")
+                  "mentions": sum(e.articles.values())}
+                 for e in engine.entities(story=ask.story)]
+        return _offset_page(request, ask, "entities", items)
 
     def quotes_api(request: Request, engine: Engine) -> Response:
-        story = whole(request.query_params.get("story"), "story")
+        ask = OffsetQuery.parse(request.query_params, "quotes")
         items = [{"id": q.id, "text": q.text, "speaker": q.speaker, "cue": q.cue,
-                  "direct": q.direct, "articles": q.articles} for q in engine.quotes(story=story)]
-        return _offset_page(request, f"quotes:{story}", items, "quotes")
+                  "direct": q.direct, "articles": q.articles}
+                 for q in engine.quotes(story=ask.story)]
+        return _offset_page(request, ask, "quotes", items)
 
     def bundle_api(request: Request, engine: Engine) -> Response:
         """A story's evidence as one JSON file: brief, articles with metadata, lineage."""
@@ -329,37 +340,26 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
 
     # -- search -------------------------------------------------------------------
 
-    def _search(request: Request, engine: Engine) -> tuple[Any, str | None, dict[str, Any]]:
-        q = request.query_params
-        size = page_size(q.get("size"))
-        after = decode_cursor(q.get("cursor"), "search", (int,))
-        offset = after[0] if after else 0
-        if offset > 10_000:
-            raise BadRequest("cursor is past the last page a search shows (10,000 hits)")
-        args = {"outlet": q.get("outlet") or None, "language": q.get("language") or None,
-                "story": whole(q.get("story"), "story"), "entity": whole(q.get("entity"),
-                                                                          "entity"),
-                "since": day(q.get("since"), "since"),
-                "until": day(q.get("until"), "until"),
-                "one_per_origin": choice(q.get("origins"), "origins", ("all", "one")) == "one"}
-        result = engine.search((q.get("q") or "")[:500], limit=size, offset=offset, **args)
-        next_url = (with_params(request, cursor=encode_cursor("search", offset + size))
-                    if offset + size < result.total else None)
-        return result, next_url, {"params": {k: q.get(k) or "" for k in (
-            "q", "outlet", "language", "story", "entity", "since", "until", "origins")}}
+    def _search(request: Request, engine: Engine) -> tuple[SearchQuery, Any, str | None]:
+        ask = SearchQuery.parse(request.query_params)
+        result = engine.search(ask.text, **ask.engine_args())
+        end = ask.offset + ask.size
+        next_url = (with_params(request, cursor=encode_cursor("search", end))
+                    if end < min(result.total, result.considered) else None)
+        return ask, result, next_url
 
     def search_page(request: Request, engine: Engine) -> Response:
-        result, next_url, meta = _search(request, engine)
+        ask, result, next_url = _search(request, engine)
         peak = max((n for _, n in result.histogram), default=0)
         return page(request, "search.html", result=result, next_url=next_url, peak=peak,
-                    facet_link=lambda **kw: with_params(request, cursor=None, **kw), **meta)
+                    facet_link=lambda **kw: with_params(request, cursor=None, **kw),
+                    params=ask.raw)
 
     def search_api(request: Request, engine: Engine) -> Response:
-        fmt = choice(request.query_params.get("format"), "format", LIST_FORMATS)
-        result, next_url, _ = _search(request, engine)
+        ask, result, next_url = _search(request, engine)
         data = result.to_dict()
         hits = data.pop("hits")
-        return list_response(request, fmt, "hits", hits, next_url, data)
+        return list_response(request, ask.fmt, "hits", hits, next_url, data)
 
     # -- ingest -------------------------------------------------------------------
 
@@ -411,7 +411,7 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
         from newsweave.ingest import read_records
 
         with engines.write_lock:
-            engine = engines.get()
+            engine = engines.writer()
             report = engine.ingest_records(list(read_records(source, text)), outlet=outlet,
                                            analyze=False)
             stored({**report.to_dict(), "stories": {}})
@@ -420,9 +420,14 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
             stories = engine.store.stories.story_of(report.new + report.known)
         return {**report.to_dict(), "stories": {str(k): v for k, v in stories.items()}}
 
-    jobs = IngestJobs(_ingest)
+    jobs = IngestJobs(
+        _ingest, persist=lambda records: JobTables(engines.writer().store).save(records),
+        lookup=lambda job_id: JobTables(engines.get().store).get(job_id))
 
     def _submit(text: str, source: str, outlet: str | None) -> Job:
+        if not engines.writable:
+            raise HTTPException(503, "this server has the store open read-only "
+                                     "(the file cannot be written): nothing can be ingested")
         if not text.strip():
             raise BadRequest("nothing to ingest: send a file or some text")
         try:
@@ -433,8 +438,8 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
     def _job(request: Request) -> Job:
         found = jobs.get(request.path_params["job"])
         if found is None:
-            raise NotFoundError("no such ingest job (ids are kept for the last "
-                                f"{JOBS_KEPT} jobs of this server)")
+            raise NotFoundError("no such ingest job (the store keeps the records of the "
+                                f"last {STORED_JOBS} jobs)")
         return found
 
     async def ingest_api(request: Request) -> Response:
@@ -501,6 +506,7 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
         yield
         jobs.stop()
         briefs.stop()
+        confidences.stop()
         engines.close()
 
     static = Path(__file__).with_name("static")

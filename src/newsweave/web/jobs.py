@@ -6,6 +6,11 @@ seconds to minutes, longer than a browser or proxy waits on one request. One thr
 the jobs one after another, in the order they came, so there is one writer at a time
 (it also takes the app's write lock); readers are never blocked by it. Job ids are
 random (128 bits), so one client cannot read another's jobs by counting.
+
+Records persist: the writer thread saves each job's record to the store (``persist``)
+when it starts or ends a job and at most once a second while one runs, so a restart
+of the server keeps them (``lookup`` finds one no longer in memory); a job that was
+queued or running when the server stopped is marked interrupted by the next server.
 """
 
 from __future__ import annotations
@@ -31,6 +36,13 @@ MAX_WAITING = 20  # jobs queued behind the running one before new ones are refus
 # called with the report so far once the articles are stored, before the stages run
 StoredFn = Callable[[dict[str, Any]], None]
 IngestFn = Callable[[str, str, "str | None", ProgressCallback, StoredFn], dict[str, Any]]
+# job records to the store (called on the writer thread only) and one back (any thread)
+PersistFn = Callable[[list[dict[str, Any]]], None]
+LookupFn = Callable[[str], "dict[str, Any] | None"]
+FINISHED = ("done", "failed", "interrupted")
+SAVE_EVERY = 1.0  # seconds between saves of a running job's progress
+INTERRUPTED = ("the server stopped before this ingest finished; what it stored stays "
+               "stored, and `newsweave analyze` (or the next ingest) finishes the stages")
 
 
 class QueueFull(Exception):
@@ -41,7 +53,7 @@ class QueueFull(Exception):
 class Job:
     id: str
     source: str
-    state: str = "queued"  # "queued" | "running" | "done" | "failed"
+    state: str = "queued"  # "queued" | "running" | "done" | "failed" | "interrupted"
     created: float = field(default_factory=time.time)
     started: float | None = None
     finished: float | None = None
@@ -52,7 +64,20 @@ class Job:
 
     @property
     def finished_state(self) -> bool:
-        return self.state in ("done", "failed")
+        return self.state in FINISHED
+
+    def record(self) -> dict[str, Any]:
+        """The fields as stored (see :mod:`newsweave.store.jobs`)."""
+        return {"id": self.id, "source": self.source, "state": self.state,
+                "created": self.created, "started": self.started, "finished": self.finished,
+                "phase": self.phase, "phases": self.phases, "report": self.report,
+                "error": self.error}
+
+    @classmethod
+    def from_record(cls, data: dict[str, Any]) -> Job:
+        return cls(data["id"], data["source"], data["state"], data["created"],
+                   data.get("started"), data.get("finished"), data.get("phase"),
+                   dict(data.get("phases") or {}), data.get("report"), data.get("error"))
 
     def to_dict(self) -> dict[str, Any]:
         report = self.report or {}
@@ -79,8 +104,13 @@ def _iso(t: float | None) -> str | None:
 class IngestJobs:
     """The job list and the one writer thread that runs them."""
 
-    def __init__(self, ingest: IngestFn) -> None:
+    def __init__(self, ingest: IngestFn, persist: PersistFn | None = None,
+                 lookup: LookupFn | None = None) -> None:
         self._ingest = ingest
+        self._persist = persist
+        self._lookup = lookup
+        self._dirty: set[str] = set()
+        self._saved_at = 0.0
         self._lock = threading.Lock()
         self._jobs: OrderedDict[str, Job] = OrderedDict()
         self._payloads: dict[str, tuple[str, str | None]] = {}
@@ -96,6 +126,7 @@ class IngestJobs:
                 raise QueueFull(f"{waiting} ingests are already waiting; try again later")
             job = Job(secrets.token_urlsafe(16), source)
             self._jobs[job.id] = job
+            self._dirty.add(job.id)
             self._payloads[job.id] = (text, outlet)
             self._finished[job.id] = threading.Event()
             self._forget_old()
@@ -106,11 +137,12 @@ class IngestJobs:
         return self.get(job.id) or job
 
     def get(self, job_id: str) -> Job | None:
-        """A snapshot of the job (None if unknown or long forgotten)."""
+        """A snapshot of the job (from the store when no longer in memory; None if unknown)."""
         with self._lock:
             job = self._jobs.get(job_id)
             if job is None:
-                return None
+                found = self._lookup(job_id) if self._lookup is not None else None
+                return Job.from_record(found) if found is not None else None
             return Job(job.id, job.source, job.state, job.created, job.started, job.finished,
                        job.phase, {k: dict(v) for k, v in job.phases.items()}, job.report,
                        job.error)
@@ -134,6 +166,24 @@ class IngestJobs:
             job = self._jobs[job_id]
             for name, value in changes.items():
                 setattr(job, name, value)
+            self._dirty.add(job_id)
+
+    def _save(self, force: bool = True) -> None:
+        """Write the changed records (writer thread only); a failure is logged, never
+        fatal: the job itself goes on and its record is saved at the next chance."""
+        if self._persist is None or (not force and
+                                     time.monotonic() - self._saved_at < SAVE_EVERY):
+            return
+        with self._lock:
+            records = [self._jobs[k].record() for k in self._dirty if k in self._jobs]
+            self._dirty.clear()
+        try:
+            self._persist(records)
+            self._saved_at = time.monotonic()
+        except Exception:
+            log.exception("could not save %d ingest job record(s)", len(records))
+            with self._lock:
+                self._dirty.update(r["id"] for r in records)
 
     def _run(self) -> None:
         while (job_id := self._queue.get()) is not None:
@@ -146,11 +196,14 @@ class IngestJobs:
                     job = self._jobs[job_id]
                     job.phase = phase
                     job.phases[phase] = {"done": done, "total": total}
+                    self._dirty.add(job_id)
+                self._save(force=False)
 
             def stored(report: dict[str, Any], job_id: str = job_id) -> None:
                 self._update(job_id, report=report)
 
             self._update(job_id, state="running", started=time.time())
+            self._save()
             try:
                 report = self._ingest(text, source, outlet, progress, stored)
                 self._update(job_id, state="done", report=report, finished=time.time())
@@ -162,6 +215,7 @@ class IngestJobs:
                 log.exception("ingest job %s failed", job_id)
                 self._update(job_id, state="failed", finished=time.time(),
                              error=f"the ingest failed ({type(exc).__name__}; see the log)")
+            self._save()
             with self._lock:
                 event = self._finished.get(job_id)
             if event is not None:

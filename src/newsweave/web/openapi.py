@@ -80,7 +80,8 @@ def spec() -> dict[str, Any]:
                                                      "(new, known, rejected, stories) and job"},
                               "401": _ERROR, "403": _ERROR, "413": _ERROR, "503": _ERROR}}},
             "/api/v1/ingest/{job}": _get(
-                "An ingest job: state (queued, running, done, failed), per-stage progress, "
+                "An ingest job (kept in the store across restarts): state (queued, running, "
+                "done, failed, interrupted), per-stage progress, "
                 "counts (new, known, rejected) and report",
                 [{"name": "job", "in": "path", "required": True, "schema": {"type": "string"}}]),
         },

@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from newsweave.engine import Engine
+from newsweave.errors import NotFoundError
 from newsweave.model import Article, Passage, Story
 from newsweave.web import graph
 from newsweave.web.briefs import BriefWorker
@@ -67,8 +68,11 @@ def brief_of(engine: Engine, briefs: BriefWorker, story_id: int, wait: float
              ) -> tuple[dict[str, Any] | None, str]:
     """The story's brief (None until the worker has one) and its status: "ready",
     "updating" (an older brief, a newer one is being computed), "pending" or "failed"."""
-    live = engine.story(story_id).id
-    state = briefs.wait(live, engine.store.search.generation(), wait)
+    live = engine.store.stories.resolve(story_id)
+    if live is None:
+        raise NotFoundError(f"no story with id {story_id}")
+    generation = engine.store.search.story_generation(live, [s.name for s in engine.stages])
+    state = briefs.wait(live, generation, wait)
     if state.current:
         return state.data, "ready"
     if state.data is not None:
