@@ -275,8 +275,9 @@ def ingest_archive(folder: Path, *, batch: int, embed: bool,
     for shard in manifest["shards"]:
         report = engine.ingest([str(folder / shard)])
         rejected += len(report.rejected)
-        print(f"{shard}: {time.perf_counter() - started:,.0f} s, peak {_peak_mb():,.0f} MB",
-              file=sys.stderr, flush=True)
+        print(f"{shard}: {time.perf_counter() - started:,.0f} s, "
+              f"{time.process_time() - cpu:,.0f} CPU s, peak {_peak_mb():,.0f} MB, "
+              f"load {os.getloadavg()[0]:.1f}", file=sys.stderr, flush=True)
     seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu
     peak = _peak_mb()
     articles = manifest["articles"]
