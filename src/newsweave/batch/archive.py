@@ -75,6 +75,7 @@ class BatchResult:
     analysed: dict[str, int] = field(default_factory=dict)
     pairs_aligned: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
+    cpu_seconds: dict[str, float] = field(default_factory=dict)  # with ``cpu_clock``
 
     def to_dict(self) -> dict[str, Any]:
         return {**self.report.to_dict(), "analysed": self.analysed,
@@ -255,9 +256,12 @@ def choose_candidates(entry: IndexEntry, band: dict[int, int], sentences: dict[i
 
 def run_batch(engine: Engine, paths: Iterable[str], executor: Executor, *,
               stages: Sequence[str] | None = None, files_per_partition: int = 1,
-              progress: Progress | None = None) -> BatchResult:
+              progress: Progress | None = None,
+              cpu_clock: Callable[[], float] | None = None) -> BatchResult:
     """Ingest ``paths`` through ``executor`` (see the module doc); ``stages`` as in
-    :meth:`Engine.ingest` (default: clean, reuse, stories; extract when named)."""
+    :meth:`Engine.ingest` (default: clean, reuse, stories; extract when named).
+    ``result.seconds`` holds each phase's wall seconds; with ``cpu_clock`` (CPU seconds
+    used so far, e.g. of this process and the workers) ``result.cpu_seconds`` too."""
     import time
 
     from newsweave.pipeline import select_stages
@@ -270,12 +274,17 @@ def run_batch(engine: Engine, paths: Iterable[str], executor: Executor, *,
     result = BatchResult(IngestReport())
     report = result.report
     clock = time.perf_counter()
+    cpu = cpu_clock() if cpu_clock else 0.0
 
     def lap(name: str) -> None:
-        nonlocal clock
+        nonlocal clock, cpu
         now = time.perf_counter()
         result.seconds[name] = result.seconds.get(name, 0.0) + now - clock
         clock = now
+        if cpu_clock is not None:
+            used = cpu_clock()
+            result.cpu_seconds[name] = result.cpu_seconds.get(name, 0.0) + used - cpu
+            cpu = used
 
     inputs: list[Input] = []
     for item in expand_paths(paths):
