@@ -121,6 +121,27 @@ def test_batch_on_a_dask_cluster_equals_ingest(archive: list[str], ingested: dic
     assert_same(snapshot(db), ingested)
 
 
+def test_batch_on_a_running_scheduler(archive: list[str], tmp_path: Path) -> None:
+    """``--scheduler ADDRESS``: the work goes to an existing cluster's workers."""
+    try:
+        from distributed import LocalCluster
+    except ImportError:
+        if os.environ.get("CI") == "true":
+            pytest.fail("dask[distributed] is missing (CI=true: tests may not skip)")
+        pytest.skip("dask[distributed] is not installed: pip install 'newsweave[dask]'")
+    db = str(tmp_path / "cluster.db")
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as cluster:
+        result = CliRunner().invoke(cli, ["--db", db, "batch", "--scheduler",
+                                          cluster.scheduler_address, "--json", "-q",
+                                          archive[0]])
+    assert result.exit_code == 0, result.output
+    assert len(json.loads(result.output)["new"]) == 15
+    result = CliRunner().invoke(cli, ["--db", db, "batch", "--scheduler", "tcp://127.0.0.1:9",
+                                      "-q", archive[1]])
+    assert result.exit_code == 1 and "Dask scheduler tcp://127.0.0.1:9" in result.output
+
+
 def test_bad_inputs_are_reported_and_the_rest_is_stored(archive: list[str],
                                                         tmp_path: Path) -> None:
     broken = tmp_path / "broken.jsonl"

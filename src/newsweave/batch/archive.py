@@ -268,9 +268,7 @@ def run_batch(engine: Engine, paths: Iterable[str], executor: Executor, *,
 
     names = list(stages) if stages is not None else ["clean", "reuse", "stories"]
     chosen = [s.name for s in select_stages(engine.stages, names)]
-    settings = engine.settings
-    if settings.reuse_embed:
-        settings = _without_embeddings(settings)
+    settings = engine.settings  # the reuse work below computes no embeddings, whatever it says
     result = BatchResult(IngestReport())
     report = result.report
     clock = time.perf_counter()
@@ -319,12 +317,6 @@ def run_batch(engine: Engine, paths: Iterable[str], executor: Executor, *,
         result.analysed.update(engine.analyze(progress=progress, stages=rest))
         lap("stories" if rest == ["stories"] else "+".join(rest))
     return result
-
-
-def _without_embeddings(settings: Settings) -> Settings:
-    from dataclasses import replace
-
-    return replace(settings, reuse_embed=0)
 
 
 def _store(engine: Engine, executor: Executor, docs: Sequence[Any], report: IngestReport,

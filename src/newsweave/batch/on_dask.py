@@ -99,5 +99,5 @@ def cluster_executor(address: str) -> Iterator[DaskExecutor]:
         from distributed import Client
     except ImportError as exc:  # an optional extra
         raise ImportError("Dask is not installed: pip install 'newsweave[dask]'") from exc
-    with Client(address, timeout="30s") as client:
+    with Client(address, timeout="10s") as client:  # an unreachable one fails in 10 s
         yield DaskExecutor(client)
