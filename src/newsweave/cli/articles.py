@@ -28,10 +28,15 @@ def _parse_stages(_ctx: click.Context, _param: click.Parameter,
     return names
 
 
-STAGES_OPTION = click.option(
-    "--stages", callback=_parse_stages, metavar="NAMES",
-    help="Only these stages, comma-separated (clean, reuse, stories, extract); the others "
-         "stay pending for a later 'newsweave analyze'. [default: all]")
+def stages_option(default: str = "all") -> Any:
+    """The ``--stages`` option of ingest, analyze and batch."""
+    return click.option(
+        "--stages", callback=_parse_stages, metavar="NAMES",
+        help="Only these stages, comma-separated (clean, reuse, stories, extract); the "
+             f"others stay pending for a later 'newsweave analyze'. [default: {default}]")
+
+
+STAGES_OPTION = stages_option()
 
 
 @cli.command()

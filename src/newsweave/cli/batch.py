@@ -10,7 +10,7 @@ import click
 
 from newsweave.batch import Executor, LocalExecutor
 from newsweave.cli import Context, cli, echo_json
-from newsweave.cli.articles import STAGES_OPTION, Progress, _check_stages, _tty
+from newsweave.cli.articles import Progress, _check_stages, _tty, stages_option
 
 
 @cli.command()
@@ -24,7 +24,7 @@ from newsweave.cli.articles import STAGES_OPTION, Progress, _check_stages, _tty
               help="A local Dask cluster of N single-threaded worker processes [default 2].")
 @click.option("--files-per-partition", type=click.IntRange(min=1), default=1,
               show_default=True, help="Input files read and cleaned by one task.")
-@STAGES_OPTION
+@stages_option("clean,reuse,stories")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
 @click.pass_obj
