@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import copy
 import logging
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
@@ -43,6 +44,7 @@ from newsweave.engine import Engine, content_hash
 from newsweave.errors import InputError
 from newsweave.ingest import Input, Record, expand_paths, read_input
 from newsweave.model import Article, Cleaned, Edge, IngestReport, Rejection
+from newsweave.pipeline import select_stages
 from newsweave.reuse import (
     MAX_CANDIDATES,
     MIN_SHARED_SENTENCES,
@@ -262,10 +264,6 @@ def run_batch(engine: Engine, paths: Iterable[str], executor: Executor, *,
     :meth:`Engine.ingest` (default: clean, reuse, stories; extract when named).
     ``result.seconds`` holds each phase's wall seconds; with ``cpu_clock`` (CPU seconds
     used so far, e.g. of this process and the workers) ``result.cpu_seconds`` too."""
-    import time
-
-    from newsweave.pipeline import select_stages
-
     names = list(stages) if stages is not None else ["clean", "reuse", "stories"]
     chosen = [s.name for s in select_stages(engine.stages, names)]
     settings = engine.settings  # the reuse work below computes no embeddings, whatever it says
