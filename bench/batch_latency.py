@@ -28,6 +28,7 @@ import re
 import statistics
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 
@@ -62,7 +63,7 @@ def main() -> None:
     from newsweave.extract import ExtractStage
     from newsweave.nlp.embed import MODEL_NAME
 
-    if not os.path.isfile(args.db):
+    if not Path(args.db).is_file():
         raise SystemExit(f"{args.db}: no such store")
     rng = random.Random(args.seed)
     with newsweave.open(args.db) as engine:
