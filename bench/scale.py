@@ -77,10 +77,14 @@ def main() -> None:
                              "in one process and on Dask with this many workers")
     parser.add_argument("--clean", action="store_true",
                         help="with --batch-join: the map cleans each body first")
+    parser.add_argument("--keep-db", type=Path, metavar="DIR",
+                        help="keep each size's store as DIR/scale-SIZE.db "
+                             "(for bench/batch_latency.py)")
     parser.add_argument("--one", type=Path, help=argparse.SUPPRESS)  # child: ingest one archive
     args = parser.parse_args()
     if args.one:
-        print(json.dumps(ingest_archive(args.one, batch=args.batch, embed=args.embed)))
+        print(json.dumps(ingest_archive(args.one, batch=args.batch, embed=args.embed,
+                                        keep_db=args.keep_db)))
         return
     try:
         sizes = [int(s) for s in args.sizes.split(",")]
@@ -102,6 +106,8 @@ def main() -> None:
         command = [sys.executable, __file__, "--one", str(folder), "--batch", str(args.batch)]
         if args.embed:
             command.append("--embed")
+        if args.keep_db:
+            command += ["--keep-db", str(args.keep_db)]
         out = subprocess.run(command, stdout=subprocess.PIPE, text=True, check=True)
         figures = json.loads(out.stdout.strip().splitlines()[-1])
         figures["generate_seconds"] = round(generated, 1)
@@ -243,8 +249,10 @@ class _Timed:
         return getattr(self._stage, name)
 
 
-def ingest_archive(folder: Path, *, batch: int, embed: bool) -> dict[str, Any]:
-    """Ingest one generated archive through the engine; return the figures."""
+def ingest_archive(folder: Path, *, batch: int, embed: bool,
+                   keep_db: Path | None = None) -> dict[str, Any]:
+    """Ingest one generated archive through the engine; return the figures (with
+    ``keep_db``, the store is moved to ``keep_db/scale-SIZE.db`` afterwards)."""
     sys.path.insert(0, str(REPO / "src"))
     sys.path.insert(0, str(REPO / "bench"))
     from corpus import read_key
@@ -267,8 +275,9 @@ def ingest_archive(folder: Path, *, batch: int, embed: bool) -> dict[str, Any]:
     for shard in manifest["shards"]:
         report = engine.ingest([str(folder / shard)])
         rejected += len(report.rejected)
-        print(f"{shard}: {time.perf_counter() - started:,.0f} s, peak {_peak_mb():,.0f} MB",
-              file=sys.stderr, flush=True)
+        print(f"{shard}: {time.perf_counter() - started:,.0f} s, "
+              f"{time.process_time() - cpu:,.0f} CPU s, peak {_peak_mb():,.0f} MB, "
+              f"load {os.getloadavg()[0]:.1f}", file=sys.stderr, flush=True)
     seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu
     peak = _peak_mb()
     articles = manifest["articles"]
@@ -285,6 +294,10 @@ def ingest_archive(folder: Path, *, batch: int, embed: bool) -> dict[str, Any]:
     external = {a.id: a.external_id for a in engine.store.iter_articles()}
     graph = engine.provenance()
     engine.close()
+    if keep_db is not None:
+        keep_db.mkdir(parents=True, exist_ok=True)
+        for part in work.iterdir():  # the store and its WAL files, if any are left
+            shutil.move(str(part), keep_db / part.name.replace("scale", f"scale-{articles}"))
     shutil.rmtree(work, ignore_errors=True)
     figures.update(score(graph, external, {k["id"]: k for k in read_key(folder)}))
     return figures

@@ -1,3 +1,4 @@
 from newsweave.cli import main
 
-main()
+if __name__ == "__main__":  # worker processes (newsweave batch --engine dask) import this
+    main()

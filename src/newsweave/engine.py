@@ -38,7 +38,14 @@ from newsweave.model import (
     StanceResult,
     Story,
 )
-from newsweave.pipeline import INGESTED, Stage, default_stages, order_stages, run_pending
+from newsweave.pipeline import (
+    INGESTED,
+    Stage,
+    default_stages,
+    order_stages,
+    run_pending,
+    select_stages,
+)
 from newsweave.settings import Settings, load_settings
 from newsweave.store import Store, open_store
 from newsweave.store.search import SearchResult, StoryFilter
@@ -85,12 +92,16 @@ class Engine:
         *,
         outlet: str | None = None,
         progress: ProgressCallback | None = None,
+        stages: Sequence[str] | None = None,
     ) -> IngestReport:
         """Ingest files, folders, globs or ``-`` (stdin), then analyse what is new.
 
         Records (not input files) are counted into batches of ``batch_size``, each
         written in one transaction: a JSONL file of many records is many batches.
+        ``stages``: run only these stages (names; see :meth:`analyze`), the others stay
+        pending for a later :meth:`analyze`.
         """
+        select_stages(self.stages, stages)  # an unknown name fails before anything is read
         report = IngestReport()
         inputs: list[Input] = []
         for item in expand_paths(paths):
@@ -112,7 +123,7 @@ class Engine:
             self._ingest_records(records, outlet, report)
             if progress is not None:
                 progress("read", len(inputs), len(inputs))  # the last records are stored now
-        self.analyze(progress=progress)
+        self.analyze(progress=progress, stages=stages)
         return report
 
     def ingest_text(
@@ -149,10 +160,15 @@ class Engine:
         return built.article, built.line_keys
 
     def analyze(self, progress: ProgressCallback | None = None, *,
-                retry: bool = False) -> dict[str, int]:
+                retry: bool = False, stages: Sequence[str] | None = None) -> dict[str, int]:
         """Run every stage on the articles it has not processed; return how many articles
         each stage analysed in this call. ``retry``: also retry the articles a stage
         failed on too often (stored errors are otherwise retried by up to three runs).
+        ``stages``: only the stages of these names (``"clean"`` is allowed and always
+        done at ingest); a selected stage still takes only the articles every stage
+        before it has finished, so ``stages=["extract"]`` after an ingest with
+        ``["reuse", "stories"]`` analyses those articles, and nothing a skipped earlier
+        stage has not seen. Raises ValueError for an unknown stage name.
 
         ``ingest`` calls this, so a listing after an ingest is up to date; after
         an interrupted run, calling it (or ingesting again) finishes the work.
@@ -162,13 +178,15 @@ class Engine:
         done: dict[str, int] = {}
         size = max(1, self.settings.batch_size)
         earlier: list[tuple[str, int]] = []
+        chosen = {id(s) for s in select_stages(self.stages, stages)}
         if retry:
             self.store.retry_errors()
         try:
             for stage in self.stages:
-                done[stage.name] = run_pending(stage, self.store, self.settings, size,
-                                               after=earlier, progress=progress)
-                self._consume_invalidations(stage)
+                if id(stage) in chosen:
+                    done[stage.name] = run_pending(stage, self.store, self.settings, size,
+                                                   after=earlier, progress=progress)
+                    self._consume_invalidations(stage)
                 earlier.append((stage.name, stage.version))
         finally:
             try:
@@ -259,6 +277,26 @@ class Engine:
     def check_store(self) -> list[str]:
         """Integrity problems in the store; an empty list means all is well."""
         return self.store.check_integrity()
+
+    def stage_status(self) -> dict[str, dict[str, int]]:
+        """Per stage (in the order they run): how many articles it has finished at its
+        current version (``done``) and how many wait for it (``pending``: never run, or
+        left for a later ``analyze`` by an ingest with chosen stages, or failed)."""
+        total = self.store.count_articles()
+        status: dict[str, dict[str, int]] = {}
+        for stage in self.stages:
+            pending = len(self.store.pending(stage.name, stage.version))
+            status[stage.name] = {"done": total - pending, "pending": pending}
+        return status
+
+    def article_stages(self, article_ids: Sequence[int]) -> dict[int, list[str]]:
+        """The stages that have finished each article at their current version, in the
+        order they run (an article missing from the store maps to [])."""
+        done = self.store.stages_done(article_ids)
+        current = {(s.name, s.version) for s in self.stages}
+        order = {s.name: n for n, s in enumerate(self.stages)}
+        return {i: sorted((name for name, version in done.get(i, []) if (name, version)
+                           in current), key=order.__getitem__) for i in article_ids}
 
     # -- stories --------------------------------------------------------------
 

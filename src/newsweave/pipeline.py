@@ -116,6 +116,35 @@ def default_stages() -> list[Stage]:
     return order_stages([CleanStage(), ReuseStage(), StoriesStage(), ExtractStage()])
 
 
+ALWAYS_RUN = ("clean",)
+"""Stages every run keeps whatever ``--stages`` says (cleaning turns a record into an
+article); naming them in a selection is allowed and changes nothing."""
+
+
+def select_stages(stages: Sequence[Stage], names: Sequence[str] | None) -> list[Stage]:
+    """The stages of ``stages`` named in ``names`` (all of them for None), in their order.
+
+    An unknown name is a ValueError naming the known ones. A stage left out stays pending
+    for its articles, and a selected stage still waits for the stages before it in the
+    full list (see :meth:`newsweave.engine.Engine.analyze`): ``--stages extract`` after
+    an ingest with ``clean,reuse,stories`` analyses exactly those articles.
+
+    >>> class S:
+    ...     def __init__(self, name): self.name, self.version, self.requires = name, 1, ()
+    >>> [s.name for s in select_stages([S("reuse"), S("stories")], ["clean", "stories"])]
+    ['stories']
+    """
+    if names is None:
+        return list(stages)
+    known = [s.name for s in stages]
+    wanted = {n.strip() for n in names if n.strip()}
+    unknown = sorted(wanted - set(known) - set(ALWAYS_RUN))
+    if unknown:
+        raise ValueError(f"unknown stage(s) {', '.join(unknown)}: the stages are "
+                         f"{', '.join(dict.fromkeys([*ALWAYS_RUN, *known]))}")
+    return [s for s in stages if s.name in wanted or s.name in ALWAYS_RUN]
+
+
 def order_stages(stages: Sequence[Stage], provided: Sequence[str] = PROVIDED) -> list[Stage]:
     """The stages in an order where each runs after every stage that assigns what it
     requires (or uses); among stages free to run, the order given is kept.

@@ -88,3 +88,16 @@ def local_executor(workers: int = 2) -> Iterator[DaskExecutor]:
             LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                          dashboard_address=None) as cluster, Client(cluster) as client:
         yield DaskExecutor(client)
+
+
+@contextmanager
+def cluster_executor(address: str) -> Iterator[DaskExecutor]:
+    """A :class:`DaskExecutor` on the running cluster whose scheduler is at ``address``
+    (``tcp://host:8786``); the workers need newsweave installed and the input files at
+    the same paths (a shared folder)."""
+    try:
+        from distributed import Client
+    except ImportError as exc:  # an optional extra
+        raise ImportError("Dask is not installed: pip install 'newsweave[dask]'") from exc
+    with Client(address, timeout="10s") as client:  # an unreachable one fails in 10 s
+        yield DaskExecutor(client)

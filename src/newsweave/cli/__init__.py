@@ -162,6 +162,7 @@ def main() -> None:
 # Importing the command modules registers their commands on ``cli``.
 from newsweave.cli import (  # noqa: E402, F401
     articles,
+    batch,
     brief,
     check,
     extract,

@@ -6,24 +6,49 @@ import json
 import shlex
 import sys
 import time
+from collections.abc import Iterable, Iterator
 from typing import Any, TextIO
 
 import click
 
 from newsweave.cli import Context, cli, echo_json, shorten
+from newsweave.engine import Engine
 from newsweave.errors import NewsweaveError
 from newsweave.model import Article
+from newsweave.pipeline import select_stages
+
+
+def _parse_stages(_ctx: click.Context, _param: click.Parameter,
+                  value: str | None) -> list[str] | None:
+    if value is None:
+        return None
+    names = [n.strip() for n in value.split(",") if n.strip()]
+    if not names:
+        raise click.BadParameter("name at least one stage, e.g. clean,reuse,stories")
+    return names
+
+
+def stages_option(default: str = "all") -> Any:
+    """The ``--stages`` option of ingest, analyze and batch."""
+    return click.option(
+        "--stages", callback=_parse_stages, metavar="NAMES",
+        help="Only these stages, comma-separated (clean, reuse, stories, extract); the "
+             f"others stay pending for a later 'newsweave analyze'. [default: {default}]")
+
+
+STAGES_OPTION = stages_option()
 
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--outlet", metavar="NAME", help="Outlet of every input (overrides what is found).")
 @click.option("--max-bytes", type=click.IntRange(min=1), help="Reject inputs larger than this.")
+@STAGES_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
 @click.pass_obj
 def ingest(obj: Context, paths: tuple[str, ...], outlet: str | None, max_bytes: int | None,
-           as_json: bool, quiet: bool) -> None:
+           stages: list[str] | None, as_json: bool, quiet: bool) -> None:
     """Ingest files, folders (recursively), globs or - (stdin), then analyse them.
 
     Formats: plain text, HTML, JSON, JSONL and RSS/Atom feeds (gzip allowed).
@@ -35,11 +60,13 @@ def ingest(obj: Context, paths: tuple[str, ...], outlet: str | None, max_bytes: 
     Examples:
       newsweave ingest articles/
       newsweave --db news.db ingest 'feeds/*.xml' --outlet "Wire" --json
+      newsweave ingest archive/ --stages clean,reuse,stories   # extract later: analyze
     """
     # With --json, progress only on a terminal: a script reading the JSON gets no noise.
     progress = Progress(sys.stderr, enabled=not quiet and not (as_json and not _tty()))
     with obj.engine(max_bytes=max_bytes) as engine:
-        report = engine.ingest(paths, outlet=outlet, progress=progress)
+        _check_stages(engine, stages)
+        report = engine.ingest(paths, outlet=outlet, progress=progress, stages=stages)
         failed = len(engine.store.stage_errors())
     progress.close()
     if as_json:
@@ -59,18 +86,26 @@ def ingest(obj: Context, paths: tuple[str, ...], outlet: str | None, max_bytes: 
 
 
 @cli.command()
+@STAGES_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
 @click.pass_obj
-def analyze(obj: Context, as_json: bool, quiet: bool) -> None:
+def analyze(obj: Context, stages: list[str] | None, as_json: bool, quiet: bool) -> None:
     """Finish interrupted work: run every stage on the articles it has not analysed.
 
     Safe beside running ingests: each article's work is claimed by one process.
-    Every stage error stored by earlier runs is retried.
+    Every stage error stored by earlier runs is retried. With --stages, only those
+    stages run (a stage still waits for the stages before it to finish an article).
+
+    \b
+    Examples:
+      newsweave analyze
+      newsweave analyze --stages extract
     """
     progress = Progress(sys.stderr, enabled=not quiet and not (as_json and not _tty()))
     with obj.engine() as engine:
-        done = engine.analyze(progress=progress, retry=True)
+        _check_stages(engine, stages)
+        done = engine.analyze(progress=progress, retry=True, stages=stages)
     progress.close()
     if as_json:
         echo_json(done)
@@ -102,7 +137,7 @@ def articles(obj: Context, outlet: str | None, language: str | None, since: str 
         found = engine.iter_articles(outlet=outlet, language=language, since=since,
                                      until=until, after=after, limit=limit)
         if as_json:
-            _stream_json(a.to_dict() for a in found)
+            _stream_json(_with_stages(engine, found))
             return
         empty = True
         for a in found:
@@ -114,6 +149,33 @@ def articles(obj: Context, outlet: str | None, language: str | None, since: str 
         if empty:
             click.echo("no articles" + (" match" if any((outlet, language, since, until, after))
                                         else " (add some with: newsweave ingest PATH...)"))
+
+
+def _check_stages(engine: Engine, stages: list[str] | None) -> None:
+    """An unknown stage name is a usage error (exit 2), before anything is read."""
+    try:
+        select_stages(engine.stages, stages)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--stages") from None
+
+
+def _with_stages(engine: Engine, found: Iterable[Article], page: int = 500
+                 ) -> Iterator[dict[str, Any]]:
+    """Articles as JSON, each with ``stages``: the stages that have finished it (read a
+    page of articles at a time, so a long listing still streams)."""
+    chunk: list[Article] = []
+    for article in found:
+        chunk.append(article)
+        if len(chunk) >= page:
+            yield from _stage_dicts(engine, chunk)
+            chunk = []
+    yield from _stage_dicts(engine, chunk)
+
+
+def _stage_dicts(engine: Engine, chunk: list[Article]) -> Iterator[dict[str, Any]]:
+    done = engine.article_stages([int(a.id or 0) for a in chunk]) if chunk else {}
+    for article in chunk:
+        yield {**article.to_dict(), "stages": done.get(int(article.id or 0), [])}
 
 
 def _stream_json(items: Any) -> None:
@@ -135,10 +197,12 @@ def article(obj: Context, article_id: int, as_json: bool, raw: bool) -> None:
     """Show one article: metadata, clean text and what cleaning removed."""
     with obj.engine() as engine:
         found = engine.article(article_id, raw=raw)
+        stages = engine.article_stages([article_id])[article_id]
+        pending = [s.name for s in engine.stages if s.name not in stages]
     if as_json:
-        echo_json(found.to_dict(raw=raw))
+        echo_json({**found.to_dict(raw=raw), "stages": stages})
         return
-    click.echo(_render_article(found, raw=raw))
+    click.echo(_render_article(found, raw=raw, stages=stages, pending=pending))
 
 
 @cli.command()
@@ -249,7 +313,7 @@ def _clock(seconds: float) -> str:
     return f"{whole // 60}:{whole % 60:02d}"
 
 
-def _render_article(a: Article, *, raw: bool) -> str:
+def _render_article(a: Article, *, raw: bool, stages: list[str], pending: list[str]) -> str:
     lines = [f"# {a.title or '(no title)'}", ""]
     for label, value, how in (
         ("id", a.id, None), ("external id", a.external_id, None), ("source", a.source, None),
@@ -258,6 +322,8 @@ def _render_article(a: Article, *, raw: bool) -> str:
     ):
         if value not in (None, ""):
             lines.append(f"{label:>12}: {value}" + (f"  (from {how})" if how else ""))
+    lines.append(f"{'stages':>12}: {', '.join(['clean', *stages])}"
+                 + (f"  (pending: {', '.join(pending)})" if pending else ""))
     lines += ["", a.text, ""]
     if a.removed:
         lines.append(f"--- removed as boilerplate ({len(a.removed)}) ---")

@@ -28,10 +28,17 @@ def check(obj: Context, claim: str | None, story: int | None, as_json: bool) -> 
             raise click.UsageError("--story needs a CLAIM to check")
         with obj.engine() as engine:
             problems = engine.check_store()
+            stages = engine.stage_status()
         if as_json:
-            echo_json({"problems": problems})
+            echo_json({"problems": problems, "stages": stages})
         else:
             click.echo("\n".join(problems) if problems else "store OK")
+            # Pending work is no problem (an ingest may have chosen its stages), but say it.
+            click.echo("stages: " + ", ".join(
+                f"{name} {s['done']} done" + (f", {s['pending']} pending" if s["pending"] else "")
+                for name, s in stages.items()))
+            if any(s["pending"] for s in stages.values()):
+                click.echo("pending stages run with: newsweave analyze")
         if problems:
             sys.exit(1)
         return

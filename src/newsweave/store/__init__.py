@@ -130,6 +130,10 @@ class Store(Protocol):
 
     def stage_coverage(self) -> dict[str, int]: ...
 
+    def stages_done(self, article_ids: Sequence[int]) -> dict[int, list[tuple[str, int]]]:
+        """(stage, version) pairs that have finished each of the articles."""
+        ...
+
     def stage_errors(self) -> list[dict[str, object]]: ...
 
     def check_integrity(self) -> list[str]:

@@ -226,6 +226,17 @@ class StageProgress:
                 "ORDER BY at DESC, article_id")
         ]
 
+    def done(self, article_ids: Sequence[int]) -> dict[int, list[tuple[str, int]]]:
+        """(stage, version) pairs that have finished each of the articles."""
+        found: dict[int, list[tuple[str, int]]] = {}
+        for chunk in chunks(list(article_ids)):
+            marks = ",".join("?" * len(chunk))
+            for article_id, stage, version in self._db.execute(
+                    f"SELECT article_id, stage, version FROM stage_runs WHERE article_id IN "
+                    f"({marks}) ORDER BY article_id, stage", chunk):
+                found.setdefault(int(article_id), []).append((stage, int(version)))
+        return found
+
     def coverage(self) -> dict[str, int]:
         """Articles each stage has finished (at any version)."""
         return {r[0]: int(r[1]) for r in self._db.execute(

@@ -491,6 +491,10 @@ class SQLiteStore:
             problems.append(f"{empty} article(s) with an empty body")
         return problems + self.progress.problems()
 
+    def stages_done(self, article_ids: Sequence[int]) -> dict[int, list[tuple[str, int]]]:
+        """(stage, version) pairs that have finished each of the articles."""
+        return self.progress.done(article_ids)
+
     def stage_coverage(self) -> dict[str, int]:
         """Articles each stage has finished, by stage name."""
         return self.progress.coverage()
