@@ -38,17 +38,18 @@ def test_ingest_with_chosen_stages_leaves_the_rest_pending(env: dict[str, str]) 
     code, out = _run(env["db"], "articles", "--json")
     listed = json.loads(out)
     assert [a["id"] for a in listed] == sorted(new)
-    assert all(a["stages"] == ["reuse", "stories"] for a in listed)
+    assert all(a["stages"] == ["clean", "reuse", "stories"] for a in listed)
 
     code, out = _run(env["db"], "article", str(new[0]), "--json")
-    assert json.loads(out)["stages"] == ["reuse", "stories"]
+    assert json.loads(out)["stages"] == ["clean", "reuse", "stories"]
     code, out = _run(env["db"], "article", str(new[0]))
     assert "stages: clean, reuse, stories  (pending: extract)" in out
 
     code, out = _run(env["db"], "check", "--json")
     status = json.loads(out)
     assert code == 0 and status["problems"] == []  # pending work is not a problem
-    assert status["stages"] == {"reuse": {"done": 4, "pending": 0},
+    assert status["stages"] == {"clean": {"done": 4, "pending": 0},
+                                "reuse": {"done": 4, "pending": 0},
                                 "stories": {"done": 4, "pending": 0},
                                 "extract": {"done": 0, "pending": 4}}
     code, out = _run(env["db"], "check")
@@ -58,9 +59,9 @@ def test_ingest_with_chosen_stages_leaves_the_rest_pending(env: dict[str, str]) 
 
     code, out = _run(env["db"], "analyze", "-q", "--json", "--stages", "extract")
     assert code == 0, out
-    assert json.loads(out) == {"extract": 4}  # only the stage asked for ran
+    assert json.loads(out) == {"clean": 0, "extract": 4}  # only the stage asked for (and clean)
     code, out = _run(env["db"], "articles", "--json")
-    assert all(a["stages"] == ["reuse", "stories", "extract"] for a in json.loads(out))
+    assert all(a["stages"] == ["clean", "reuse", "stories", "extract"] for a in json.loads(out))
     code, out = _run(env["db"], "entities", "--json")
     assert json.loads(out)  # the demo articles name people and places
 
@@ -70,12 +71,14 @@ def test_a_stage_waits_for_the_stages_before_it(env: dict[str, str]) -> None:
     code, out = _run(env["db"], "ingest", "-q", "--json", "--stages", "clean", *files)
     assert code == 0, out
     code, out = _run(env["db"], "check", "--json")
-    assert all(s == {"done": 0, "pending": 2} for s in json.loads(out)["stages"].values())
+    stages = json.loads(out)["stages"]
+    assert stages.pop("clean") == {"done": 2, "pending": 0}  # stored articles are cleaned
+    assert all(s == {"done": 0, "pending": 2} for s in stages.values())
     # extract comes after reuse and stories: asked for alone it finds nothing to do yet
     code, out = _run(env["db"], "analyze", "-q", "--json", "--stages", "extract")
-    assert json.loads(out) == {"extract": 0}
+    assert json.loads(out) == {"clean": 0, "extract": 0}
     code, out = _run(env["db"], "analyze", "-q", "--json")
-    assert json.loads(out) == {"reuse": 2, "stories": 2, "extract": 2}
+    assert json.loads(out) == {"clean": 0, "reuse": 2, "stories": 2, "extract": 2}
 
 
 def test_an_unknown_stage_is_a_usage_error(env: dict[str, str]) -> None:

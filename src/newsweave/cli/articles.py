@@ -322,7 +322,7 @@ def _render_article(a: Article, *, raw: bool, stages: list[str], pending: list[s
     ):
         if value not in (None, ""):
             lines.append(f"{label:>12}: {value}" + (f"  (from {how})" if how else ""))
-    lines.append(f"{'stages':>12}: {', '.join(['clean', *stages])}"
+    lines.append(f"{'stages':>12}: {', '.join(stages)}"
                  + (f"  (pending: {', '.join(pending)})" if pending else ""))
     lines += ["", a.text, ""]
     if a.removed:
