@@ -117,7 +117,8 @@ def test_batch_on_a_dask_cluster_equals_ingest(archive: list[str], ingested: dic
                                       *archive])
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
-    assert len(report["new"]) == 60 and report["analysed"] == {"clean": 0, "reuse": 60, "stories": 60}
+    assert len(report["new"]) == 60
+    assert report["analysed"] == {"clean": 0, "reuse": 60, "stories": 60}
     assert_same(snapshot(db), ingested)
 
 
