@@ -18,7 +18,14 @@ from datetime import date
 from typing import Any
 
 from newsweave.store.dialect import FTS_CONFIG
-from newsweave.store.search import MARK_END, MARK_START, SearchTables, _clean_marks, plain_query
+from newsweave.store.search import (
+    CONSIDERED,
+    MARK_END,
+    MARK_START,
+    SearchTables,
+    _clean_marks,
+    plain_query,
+)
 
 # ts_rank's weights, in its order D, C, B, A: a title match (A) weighs four body matches
 # (B), as bm25's column weights 4.0 and 1.0 do in the SQLite index.
@@ -129,7 +136,11 @@ class PostgresSearchTables(SearchTables):
 
     def _matches(self, text: str, outlet: str | None, language: str | None,
                  story: int | None, since: date | None, until: date | None,
-                 entity: int | None = None) -> tuple[list[tuple[Any, ...]] | None, str, str | None]:
+                 entity: int | None = None
+                 ) -> tuple[list[tuple[Any, ...]], str, int, str | None] | None:
+        """As :meth:`SearchTables._matches`: the best CONSIDERED matches, the expression
+        that ran, the total and a message; None if nothing runs. (PostgreSQL ranks every
+        match through the GIN index, so no rank window is needed here.)"""
         message = None
         for match in (text, plain_query(text)):
             try:
@@ -164,8 +175,8 @@ class PostgresSearchTables(SearchTables):
                 f"WHERE {' AND '.join(where)} ORDER BY rank, a.id"
             )
             rows = self._db.execute(sql, [*words, *params]).fetchall()
-            return [tuple(r) for r in rows], match, message
-        return None, "", "the query could not be searched; try plain words"
+            return [tuple(r) for r in rows[:CONSIDERED]], match, len(rows), message
+        return None
 
     def _snippets(self, match: str, ids: Sequence[int]) -> dict[int, str]:
         if not ids:
