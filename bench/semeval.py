@@ -152,8 +152,11 @@ def score_pairs(rows: list[dict], *, english: bool = True, cache: bool = True
     originals = semantic.embed, english_model.embed_english
     if cache:
         semantic.embed = _cached(semantic.embed, "semeval-text-cache.npz", "passage|")
-        english_model.embed_english = _cached(english_model.embed_english,
-                                              "semeval-minilm-cache.npz", "minilm|")
+        # The key holds the English model's token limit: the same text cut elsewhere is
+        # another vector.
+        english_model.embed_english = _cached(
+            english_model.embed_english, "semeval-minilm-cache.npz",
+            f"minilm|{english_model.MAX_TOKENS}|")
     try:
         return _score(keys, records, english)
     finally:
