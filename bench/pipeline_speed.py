@@ -99,6 +99,8 @@ def main() -> None:
     count = len(report.new)
 
     from newsweave.extract.nlp import load_model
+    from newsweave.nlp import embed as embed_module
+    from newsweave.nlp import english as english_module
     from newsweave.nlp.embed import embed, lead_text
     from newsweave.nlp.english import embed_english, is_english
     from newsweave.reuse.semantic import english_text
@@ -116,6 +118,10 @@ def main() -> None:
                 pass
 
     ner, ner_cpu = timed(ner_alone)
+    # The embedders remember the texts the ingest just embedded: forget them, or "alone"
+    # would time a lookup.
+    embed_module._RECENT.clear()
+    english_module._RECENT.clear()
     e5, e5_cpu = timed(lambda: embed([lead_text(a.title, a.text) for a in articles]))
     english = [a for a in articles if is_english(a.language)]
     minilm, minilm_cpu = timed(lambda: embed_english([english_text(a.title, a.text)
