@@ -93,8 +93,11 @@ def _auc(scores, truth) -> float:
 def _cached(key: str, texts: list[str]):  # -> np.ndarray
     import numpy as np
 
+    from newsweave.nlp.english import MAX_TOKENS
+
     digest = hashlib.sha1("\n\x00".join(texts).encode()).hexdigest()[:12]
-    path = CACHE / f"ecbplus-{key}-{digest}.npy"
+    limit = "" if key == "e5" else f"{MAX_TOKENS}-"  # the same text cut elsewhere differs
+    path = CACHE / f"ecbplus-{key}-{limit}{digest}.npy"
     if path.is_file():
         return np.load(path)
     if key == "e5":

@@ -176,3 +176,72 @@ def test_progress_shows_an_eta_on_a_terminal():
     text = out.getvalue()
     assert "reuse: 2/4 articles (50%, ETA 0:00)" in text
     assert text.endswith("reuse: 4/4 articles in 0:00\n")
+
+
+def test_progress_clock_runs_between_counts_on_a_terminal():
+    """A long batch gives no count for a while: the live line is redrawn with the time spent,
+    then the ETA, without a call from the engine."""
+    import io
+    import time
+
+    from newsweave.cli.articles import Progress
+
+    out = io.StringIO()
+    out.isatty = lambda: True  # type: ignore[method-assign]
+    progress = Progress(out)
+    progress.TICK = 0.02
+    progress("read", 0, 1)
+    progress.started -= 65  # as if reading had taken 65 s so far
+    deadline = time.monotonic() + 5
+    while "read: 0/1 inputs (1:05)" not in out.getvalue() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert "read: 0/1 inputs (1:05)" in out.getvalue()
+    progress("extract", 0, 10)
+    progress("extract", 5, 10)
+    progress.started -= 100  # 100 s for 5 of 10: the ETA grows while no count comes
+    deadline = time.monotonic() + 5
+    while "ETA 1:40" not in out.getvalue() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert "extract: 5/10 articles (50%, ETA 1:40)" in out.getvalue()
+    progress("extract", 10, 10)
+    progress.close()
+    assert out.getvalue().endswith("extract: 10/10 articles in 1:40\n")
+    assert progress._ticker is not None and not progress._ticker.is_alive()
+
+
+def test_progress_off_the_terminal_prints_one_line_per_phase():
+    import io
+
+    from newsweave.cli.articles import Progress
+
+    out = io.StringIO()
+    progress = Progress(out)
+    for phase, total in (("read", 2), ("reuse", 3), ("stories", 3), ("extract", 3)):
+        for done in range(total + 1):
+            progress(phase, done, total)
+    progress.close()
+    lines = out.getvalue().splitlines()
+    assert [line.split(":")[0] for line in lines] == ["read", "reuse", "stories", "extract"]
+    assert lines[0].startswith("read: 2/2 inputs in ") and lines[-1].startswith(
+        "extract: 3/3 articles in ")
+    assert progress._ticker is None  # no redrawing thread in a pipe or a log
+
+
+def test_ingest_reports_reading_from_its_start(tmp_path):
+    """The first call comes before any input is read, so a large single input shows at once."""
+    from newsweave.engine import Engine
+    from newsweave.settings import load_settings
+    from newsweave.store import open_store
+
+    for n in range(3):
+        (tmp_path / f"{n}.txt").write_text(f"Report {n}\n\n{STORY}\nLine {n}.\n")
+    db = str(tmp_path / "s.db")
+    calls: list[tuple[str, int, int]] = []
+    engine = Engine(open_store(db), load_settings(db=db), stages=[])
+    try:
+        engine.ingest([str(tmp_path / "*.txt")], progress=lambda *a: calls.append(a))
+    finally:
+        engine.store.close()
+    assert calls[0] == ("read", 0, 3)
+    assert calls[-1] == ("read", 3, 3)
+    assert [c[1] for c in calls] == sorted(c[1] for c in calls)

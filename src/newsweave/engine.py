@@ -111,6 +111,8 @@ class Engine:
                 inputs.append(item)
         size = max(1, self.settings.batch_size)
         records: list[Record | Rejection] = []
+        if progress is not None:
+            progress("read", 0, len(inputs))  # reading shows (and its clock runs) from the start
         for done, item in enumerate(inputs, start=1):
             for record in read_input(item, self.settings.max_bytes):
                 records.append(record)

@@ -11,6 +11,7 @@ bumping ``version`` re-runs the stage on everything.
 
 from __future__ import annotations
 
+import inspect
 import logging
 from collections.abc import Callable, Sequence
 from typing import Protocol
@@ -89,7 +90,8 @@ def run_pending(stage: Stage, store: Store, settings: Settings, size: int, *,
             break
         try:
             if batched is not None:
-                batched(store, ids, settings, size)
+                batched(store, ids, settings, size,
+                        **_batch_progress(batched, stage.name, handled, len(ids), total, progress))
             else:
                 stage.run(store, ids, settings)
         except Exception as exc:
@@ -104,6 +106,23 @@ def run_pending(stage: Stage, store: Store, settings: Settings, size: int, *,
     if progress is not None and handled < total:
         progress(stage.name, handled, handled)  # other processes took the rest
     return handled
+
+
+def _batch_progress(batched: Callable[..., None], name: str, before: int, claimed: int,
+                    total: int, progress: StageProgress | None
+                    ) -> dict[str, Callable[[int], None]]:
+    """The ``progress`` argument for a stage's ``run_batches`` that takes one: it counts
+    each stored batch of a claim, so a claim of several batches shows as it goes."""
+    if progress is None or "progress" not in inspect.signature(batched).parameters:
+        return {}
+    done = 0
+
+    def stored(count: int) -> None:
+        nonlocal done
+        done = min(claimed, done + count)
+        progress(name, before + done, max(total, before + done))
+
+    return {"progress": stored}
 
 
 def default_stages() -> list[Stage]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shlex
 import sys
+import threading
 import time
 from collections.abc import Iterable, Iterator
 from typing import Any, TextIO
@@ -255,8 +256,11 @@ def _serve_demo(db: str, port: int) -> None:
 
 class Progress:
     """Progress of a whole ingest on stderr: reading, then each stage, with counts and an
-    ETA. On a terminal one line is rewritten in place; in a pipe or a log each phase
+    ETA. On a terminal one line is rewritten in place, and redrawn every second so the
+    clock runs even while a long batch gives no count; in a pipe or a log each phase
     prints one line when it ends (and one every 30 s while it runs)."""
+
+    TICK = 1.0  # seconds between redraws of the live line
 
     def __init__(self, out: TextIO, *, enabled: bool = True) -> None:
         self.out = out
@@ -266,31 +270,61 @@ class Progress:
         self.started = time.monotonic()
         self.shown = 0.0
         self.last = ""
+        self.state: tuple[int, int] = (0, 0)
+        self._lock = threading.Lock()  # the ticker and the callback write the same line
+        self._stop = threading.Event()
+        self._ticker: threading.Thread | None = None
 
     def __call__(self, phase: str, done: int, total: int) -> None:
         if not self.enabled:
             return
-        now = time.monotonic()
-        if phase != self.phase:
-            self._end()
-            # The first phase began with the command; a stage's first call is at its start.
-            began = self.started if self.phase is None else now
-            self.phase, self.started, self.shown = phase, began, now
+        with self._lock:
+            now = time.monotonic()
+            if phase != self.phase:
+                self._end()
+                # The first phase began with the command; a stage's first call is at its start.
+                began = self.started if self.phase is None else now
+                self.phase, self.started, self.shown = phase, began, now
+            self.state = (done, total)
+            self._draw(now)
+            if self.live:
+                self._tick()
+            elif now - self.shown >= 30:  # a long phase in a log: a line every 30 s
+                self.shown = now
+                self.out.write(self.last + "\n")
+                self.out.flush()
+
+    def _draw(self, now: float) -> None:
+        """Render the current phase's line (and, live, write it over the last one)."""
+        done, total = self.state
         elapsed = now - self.started
-        unit = "inputs" if phase == "read" else "articles"
-        line = f"{phase}: {done}/{total} {unit}"
+        unit = "inputs" if self.phase == "read" else "articles"
+        line = f"{self.phase}: {done}/{total} {unit}"
         if 0 < done < total:
             line += f" ({done / total:.0%}, ETA {_clock(elapsed / done * (total - done))})"
         elif done >= total:
             line += f" in {_clock(elapsed)}"
+        elif elapsed >= 1:
+            line += f" ({_clock(elapsed)})"
         self.last = line
         if self.live:
             self.out.write("\r\033[K" + line)
             self.out.flush()
-        elif now - self.shown >= 30:  # a long phase in a log: a line every 30 s
-            self.shown = now
-            self.out.write(line + "\n")
-            self.out.flush()
+
+    def _tick(self) -> None:
+        """Start the thread that redraws the live line every :attr:`TICK` seconds."""
+        if self._ticker is not None:
+            return
+
+        def run() -> None:
+            while not self._stop.wait(self.TICK):
+                with self._lock:
+                    done, total = self.state
+                    if self.last and done < total:
+                        self._draw(time.monotonic())
+
+        self._ticker = threading.Thread(target=run, name="newsweave-progress", daemon=True)
+        self._ticker.start()
 
     def _end(self) -> None:
         """The phase is over: end its live line, or print its last state (once)."""
@@ -301,7 +335,11 @@ class Progress:
 
     def close(self) -> None:
         if self.enabled:
-            self._end()
+            self._stop.set()
+            if self._ticker is not None:
+                self._ticker.join()
+            with self._lock:
+                self._end()
 
 
 def _tty() -> bool:

@@ -11,7 +11,7 @@ article's range depends on its story, which may still change.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
@@ -46,9 +46,10 @@ class ExtractStage:
         return consume_invalidations(store, settings)
 
     def run_batches(self, store: Store, article_ids: Sequence[int], settings: Settings,
-                    size: int) -> None:
+                    size: int, progress: Callable[[int], None] | None = None) -> None:
         """:meth:`run` batch after batch; while the worker processes analyse the next batch,
-        this process stores and resolves the current one (otherwise a core would idle)."""
+        this process stores and resolves the current one (otherwise a core would idle).
+        ``progress(n)`` is called as each batch of ``n`` articles is stored."""
         batches = [article_ids[i : i + size] for i in range(0, len(article_ids), size)]
         if not batches:
             return
@@ -63,6 +64,8 @@ class ExtractStage:
             if following is not None:
                 ahead = self._start(store, following, settings)
             self._finish(store, settings, *current)
+            if progress is not None:
+                progress(len(current[0]))
 
     @staticmethod
     def _start(store: Store, article_ids: Sequence[int], settings: Settings

@@ -16,9 +16,11 @@ Stable API: :data:`MODEL_NAME`, :data:`DIM`, :func:`embed`, :func:`lead_text`,
 
 from __future__ import annotations
 
+import hashlib
 import os
 import threading
-from collections.abc import Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -60,14 +62,62 @@ def embed(texts: Sequence[str], *, kind: str = "passage") -> np.ndarray:
     items, out, filled = prepare("embed", texts)
     if not filled:
         return out
-    model = _load()
-    batch = [items[i] for i in filled]
-    with _lock:  # the C engine holds one scratch buffer per model
-        rows = model.query(batch) if kind == "query" else model.passage(batch)
-    rows = np.asarray(rows, dtype=np.float32).reshape(len(batch), DIM)
-    norms = np.linalg.norm(rows, axis=1, keepdims=True)
-    out[filled] = rows / np.maximum(norms, 1e-12)
+
+    def compute(batch: list[str]) -> np.ndarray:
+        model = _load()
+        with _lock:  # the C engine holds one scratch buffer per model
+            rows = model.query(batch) if kind == "query" else model.passage(batch)
+        rows = np.asarray(rows, dtype=np.float32).reshape(len(batch), DIM)
+        return rows / np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), 1e-12)
+
+    out[filled] = _RECENT.rows(f"{MODEL_NAME}|{kind}", [items[i] for i in filled], compute)
     return out
+
+
+class RecentVectors:
+    """The vectors of the texts embedded last, by a digest of the model key and the text.
+
+    News repeats itself word for word: an agency's report reposted by several
+    outlets has the same lead, and a page fetched again the same text. Each
+    repeat within the last :attr:`size` texts (and each duplicate inside one
+    call) is embedded once. Exact: a row comes back only for the same text.
+    """
+
+    def __init__(self, size: int = 4096) -> None:
+        self.size = size
+        self._rows: OrderedDict[bytes, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = 0
+
+    def rows(self, key: str, texts: list[str],
+             compute: Callable[[list[str]], np.ndarray]) -> np.ndarray:
+        """One row per text: remembered ones as they were, the others from ``compute``
+        (called once, with each missing text once, in first-seen order)."""
+        digests = [hashlib.blake2b(f"{key}\x00{t}".encode(), digest_size=16).digest()
+                   for t in texts]
+        with self._lock:
+            known = {d: self._rows[d] for d in digests if d in self._rows}
+            for d in known:
+                self._rows.move_to_end(d)
+        missing = list(dict.fromkeys(d for d in digests if d not in known))
+        self.hits += len(digests) - len(missing)
+        if missing:
+            first = {d: i for i, d in reversed(list(enumerate(digests)))}
+            fresh = compute([texts[first[d]] for d in missing])
+            with self._lock:
+                for d, row in zip(missing, fresh, strict=True):
+                    known[d] = self._rows[d] = row
+                    self._rows.move_to_end(d)
+                while len(self._rows) > self.size:
+                    self._rows.popitem(last=False)
+        return np.vstack([known[d] for d in digests])
+
+    def clear(self) -> None:
+        with self._lock:
+            self._rows.clear()
+
+
+_RECENT = RecentVectors()
 
 
 def prepare(function: str, texts: Sequence[str], dim: int = DIM

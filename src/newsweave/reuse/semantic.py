@@ -33,7 +33,7 @@ COSINE_CEIL = 0.95
 ENGLISH_FLOOR = 0.03
 ENGLISH_CEIL = 0.86
 SCALES = {"e5": (COSINE_FLOOR, COSINE_CEIL), "minilm": (ENGLISH_FLOOR, ENGLISH_CEIL)}
-ENGLISH_CHARS = 3000  # more than 256 word pieces of English: the model cuts the rest
+ENGLISH_CHARS = 3000  # more than the English model's word pieces: it cuts the rest
 
 
 class VectorIndex:
@@ -291,7 +291,8 @@ def article_vectors(articles: Sequence[Article]) -> np.ndarray:
 
 
 def english_text(title: str | None, body: str) -> str:
-    """What the English model embeds: the title and the whole body (it reads 256 word pieces)."""
+    """What the English model embeds: the title and the body (it reads the first
+    :data:`newsweave.nlp.english.MAX_TOKENS` word pieces)."""
     return lead_text(title, body, chars=ENGLISH_CHARS)
 
 
