@@ -41,7 +41,7 @@ from newsweave.stories.vectors import (
 
 QUERY_KEYS = 24  # an article's heaviest keys used to look up candidate stories
 STORY_KEYS = 48  # a story's heaviest keys kept in the inverted index
-CANDIDATES = 40  # candidate stories scored per article
+CANDIDATES = 20  # candidate stories scored per article
 MARGIN = 0.05  # a decision this close is re-examined by a full repair of its neighbourhood
 CENTROID_KEYS = 3000  # a story's summed vector keeps its heaviest keys only (memory)
 
