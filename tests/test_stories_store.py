@@ -81,3 +81,24 @@ def test_a_small_store_is_reclustered_whole_each_time_it_grows_a_quarter_power_o
     # Past each 2^(k/4) articles (2, 2.4, 2.8, 3.4, 4, 4.8, 5.7, 6.7, 8, then 16 in the
     # batch of ten); never with automatic repair off.
     assert calls == ([2, 3, 4, 5, 6, 7, 8, 19] if repair_articles else [])
+
+
+def test_a_story_key_index_follows_each_update(tmp_path):
+    # Only the keys that changed are rewritten: the index must still hold exactly the
+    # latest keys, and a key another story shares must stay with that story.
+    from newsweave.store.stories import StoryRow
+
+    store = open_store(str(tmp_path / "keys.db"))
+    tables = store.stories
+    with store.transaction():
+        a = tables.new_story(StoryRow(0, 1, "a", b"", b"", b"", None, None))
+        b = tables.new_story(StoryRow(0, 1, "b", b"", b"", b"", None, None))
+        tables.update_story(StoryRow(b, 1, "b", b"", b"", b"", None, None), [5, 6])
+        for keys in ([1, 2, 3], [2, 3, 4, 5], [], [7, 5]):
+            tables.update_story(StoryRow(a, 1, "a", b"", b"", b"", None, None), keys)
+            held = {k for (k,) in store._db.execute(
+                "SELECT key FROM story_keys WHERE story_id = ?", (a,))}
+            assert held == set(keys)
+    assert tables.candidates([6], 10) == [b]
+    assert set(tables.candidates([5], 10)) == {a, b}
+    store.close()

@@ -121,7 +121,9 @@ def test_title_is_the_most_central_headline_and_entities_are_deduplicated():
     assert shown == ["Tara Reid"]
 
 
-def test_cosines_match_the_dense_product():
+@pytest.mark.parametrize("small", [0, 1 << 20])  # the rare/common split, one dense product
+def test_cosines_match_the_dense_product(monkeypatch, small):
+    monkeypatch.setattr("newsweave.stories.vectors._SMALL", small)
     rng = np.random.default_rng(3)
     vectors = [{int(k): float(v) for k, v in zip(rng.integers(0, 40, 12), rng.random(12),
                                                  strict=True)} for _ in range(6)] + [{}]
@@ -137,6 +139,7 @@ def test_cosines_built_in_column_blocks_match_the_dense_product(monkeypatch):
     keys = sorted({k for v in vectors for k in v})
     dense = np.array([[v.get(k, 0.0) for k in keys] for v in vectors])
     monkeypatch.setattr("newsweave.stories.vectors._BLOCK", 7)
+    monkeypatch.setattr("newsweave.stories.vectors._SMALL", 0)  # not the one-product path
     assert np.allclose(_cosines(vectors), dense @ dense.T, atol=1e-5)
 
 
@@ -238,4 +241,5 @@ def test_cosines_split_between_dense_and_pairwise_keys_match_the_dense_product(m
     monkeypatch.setattr("newsweave.stories.vectors._DENSE_DF", 12)
     monkeypatch.setattr("newsweave.stories.vectors._PAIRS", 50)
     monkeypatch.setattr("newsweave.stories.vectors._BLOCK", 5)
+    monkeypatch.setattr("newsweave.stories.vectors._SMALL", 0)
     assert np.allclose(_cosines(vectors), dense @ dense.T, atol=1e-5)

@@ -281,10 +281,16 @@ class StoriesTables:
                 (row.size, row.title, row.centroid, row.names, row.dates, row.first_day,
                  row.last_day, json.dumps(row.entities, ensure_ascii=False), _now(), row.id),
             )
-            db.execute("DELETE FROM story_keys WHERE story_id = ?", (row.id,))
+            # Only the keys that changed: a story's heaviest keys barely move when one
+            # article joins, and rewriting all of them was most of the cost of a save.
+            old = {int(r[0]) for r in db.execute(
+                "SELECT key FROM story_keys WHERE story_id = ?", (row.id,))}
+            new = set(keys)
+            db.executemany("DELETE FROM story_keys WHERE key = ? AND story_id = ?",
+                           [(k, row.id) for k in old - new])
             db.executemany(
                 "INSERT OR IGNORE INTO story_keys (key, story_id) VALUES (?, ?)",
-                [(k, row.id) for k in keys],
+                [(k, row.id) for k in new - old],
             )
 
     def merge_story(self, story_id: int, into: int) -> None:

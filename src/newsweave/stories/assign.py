@@ -41,7 +41,7 @@ from newsweave.stories.vectors import (
 
 QUERY_KEYS = 24  # an article's heaviest keys used to look up candidate stories
 STORY_KEYS = 48  # a story's heaviest keys kept in the inverted index
-CANDIDATES = 40  # candidate stories scored per article
+CANDIDATES = 20  # candidate stories scored per article
 MARGIN = 0.05  # a decision this close is re-examined by a full repair of its neighbourhood
 CENTROID_KEYS = 3000  # a story's summed vector keeps its heaviest keys only (memory)
 
@@ -321,9 +321,15 @@ def assign(
     uncertain: set[int] = set()
     hints: dict[int, set[int]] = {}
     story_of = tables.story_of(a for item in items for a in (linked or {}).get(item.id, ()))
-    for item in items:
-        query = top_array_keys(item.arrays(), QUERY_KEYS)
-        candidates = set(tables.candidates(query, CANDIDATES))
+    # The stored candidates of every article first, and their rows in one read: the index
+    # and the stored rows do not change until the stories are saved at the end.
+    queries = [top_array_keys(item.arrays(), QUERY_KEYS) for item in items]
+    found = [tables.candidates(query, CANDIDATES) for query in queries]
+    for story_id, row in tables.stories_by_id({s for f in found for s in f}).items():
+        if row.merged_into is None and row.size > 0:
+            touched[story_id] = StoryState(row)
+    for item, query, stored in zip(items, queries, found, strict=True):
+        candidates = set(stored)
         candidates.update(s for k in query for s in batch_keys.get(k, ()))
         floor: dict[int, float] = {}
         for other, weight in (linked or {}).get(item.id, {}).items():

@@ -113,15 +113,18 @@ def _add_sentence(
     run: list[str] = []
     last = len(words) - 1
     for position, word in enumerate(words):
-        lower = lowers[position]
-        if word[:1].isdigit() and _YEAR.match(word):
-            features.dates[key(DATE, word)] += weight
-            previous = lowers[position - 1] if position else ""
-            if previous in _MONTHS:
-                features.dates[key(DATE, f"{word}-{_MONTHS[previous]:02d}")] += weight
-        if _is_name_word(word, 0 if title_case else position, lowercase):
+        first = word[0]  # the pattern matches no empty word
+        if first.isdigit():
+            if _YEAR.match(word):
+                features.dates[key(DATE, word)] += weight
+                previous = lowers[position - 1] if position else ""
+                if previous in _MONTHS:
+                    features.dates[key(DATE, f"{word}-{_MONTHS[previous]:02d}")] += weight
+        elif first.isupper() and _is_name_word(word, 0 if title_case else position, lowercase):
             run.append(word)
-        elif run:
+            continue
+        if run:
+            lower = lowers[position]
             if lower in _NAME_GLUE and position < last:
                 run.append(lower)
             else:
@@ -173,18 +176,29 @@ def _add_name(
         run.pop()
     if not run or (len(run) == 1 and len(run[0]) < 2):
         return
-    words = [stem(w.lower()) if w[:1].isupper() else w for w in run]
+    words = [_name_word(w) if w[:1].isupper() else w for w in run]
     full = " ".join(words)
     _count_name(full, " ".join(run), weight, features, surface)
     if len(run) > 1:
         # The last word alone too: "Reid" later in the text is "Tara Reid".
         last = run[-1]
-        _count_name(stem(last.lower()), last, weight, features, surface)
+        _count_name(_name_word(last), last, weight, features, surface)
+
+
+@lru_cache(maxsize=1 << 16)
+def _name_word(word: str) -> str:
+    """A capitalised word as it counts in a name (cached, as :func:`_term_key`)."""
+    return stem(word.lower())
+
+
+@lru_cache(maxsize=1 << 16)
+def _name_key(value: str) -> int:
+    return key(NAME, value)
 
 
 def _count_name(
     value: str, shown: str, weight: int, features: Features, surface: dict[int, Counter[str]]
 ) -> None:
-    name_key = key(NAME, value)
+    name_key = _name_key(value)
     features.names[name_key] += weight
     surface.setdefault(name_key, Counter())[shown] += 1

@@ -375,8 +375,13 @@ def _cosines(vectors: Sequence[Vector] | Sequence[Arrays]) -> np.ndarray:
     keys = np.concatenate([k for k, _ in arrays]).astype(np.int64)
     values = np.concatenate([v for _, v in arrays]).astype(np.float64)
     rows = np.repeat(np.arange(n), lengths)
+    distinct, column, counts = np.unique(keys, return_inverse=True, return_counts=True)
+    if n * len(distinct) <= _SMALL:
+        # A repair neighbourhood (tens of articles): one dense product is cheapest.
+        matrix = np.zeros((n, len(distinct)))
+        matrix[rows, column] = values
+        return matrix @ matrix.T  # type: ignore[no-any-return]
     diagonal = np.bincount(rows, weights=values * values, minlength=n)
-    _, column, counts = np.unique(keys, return_inverse=True, return_counts=True)
     shared = counts[column] > 1
     kept = np.cumsum(counts > 1) - 1  # column index among shared keys
     at, row_of, value_of = kept[column[shared]], rows[shared], values[shared]
@@ -429,6 +434,7 @@ def _add_pairs(result: np.ndarray, at: np.ndarray, row_of: np.ndarray,
         first = last
 
 
+_SMALL = 1 << 20  # rows x keys up to which _cosines takes one dense product (8 MiB)
 _BLOCK = 4096  # columns of the dense matrix at a time in _cosines (memory: rows x 16 KiB)
 _DENSE_DF = 48  # keys held by more vectors than this go through the dense product
 _PAIRS = 1 << 18  # pairs of rare keys added at a time (memory: ~10 MiB, and one n x n)

@@ -1,0 +1,109 @@
+"""The stories stage's steady-state CPU cost at a given store size, for side-by-side runs.
+
+    python bench/stories_steady.py --size 10000 --more 1000     # fill (kept), then time
+    python bench/stories_steady.py --size 30000 --more 600 --timers
+
+A store is filled once with ``bench/stories_speed.py``'s stream (ECB+ texts re-issued as
+new events of the same kind) and kept under ``~/.cache/newsweave-bench/`` by size; each
+run copies it and times ``StoriesStage.run`` on the next ``--more`` articles, 100 a batch,
+in CPU seconds (``time.process_time``: on a loaded machine, comparable between two trees
+run one after the other, unlike wall time). ``--timers`` adds the CPU time spent in the
+stage's main functions (nested: the rows overlap). Run it with two trees on
+``PYTHONPATH`` (e.g. one from ``git archive``) to compare them on the same store.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import os
+import random
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from newsweave.settings import load_settings
+from newsweave.store import open_store
+from newsweave.stories import StoriesStage
+from stories_ecb import load
+from stories_speed import articles
+
+CACHE = Path.home() / ".cache" / "newsweave-bench"
+TIMED = {
+    "newsweave.stories": ["feature_row", "assign", "repair_neighbourhoods", "repair_all",
+                          "refresh"],
+    "newsweave.stories.repair": ["_neighbourhood", "_repair_group", "pair_matrices",
+                                 "cluster_rows", "rebuild", "article_vectors"],
+}
+
+
+def _time_functions(spent: dict[str, float]) -> None:
+    def wrap(function: Callable[..., Any], name: str) -> Callable[..., Any]:
+        @functools.wraps(function)
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            started = time.process_time()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                spent[name] = spent.get(name, 0.0) + time.process_time() - started
+        return timed
+
+    for module_name, names in TIMED.items():
+        __import__(module_name)
+        module = sys.modules[module_name]
+        for name in names:
+            setattr(module, name, wrap(getattr(module, name), f"{module_name}.{name}"))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--size", type=int, default=10_000)
+    parser.add_argument("--more", type=int, default=1_000)
+    parser.add_argument("--timers", action="store_true")
+    args = parser.parse_args()
+    texts = [d["text"] for d in load()]
+    random.Random(7).shuffle(texts)
+    settings = load_settings()
+    kept = CACHE / f"stories-steady-{args.size}.db"
+    if not kept.exists():
+        CACHE.mkdir(parents=True, exist_ok=True)
+        filling = kept.with_suffix(".filling")
+        store, stage, stored = open_store(str(filling)), StoriesStage(), 0
+        while stored < args.size:
+            count = min(100, args.size - stored)
+            stage.run(store, store.add_articles(articles(texts, stored, count), [{}] * count),
+                      settings)
+            stored += count
+        store.close()
+        filling.rename(kept)
+    spent: dict[str, float] = {}
+    if args.timers:
+        _time_functions(spent)
+    stage = StoriesStage()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "steady.db"
+        shutil.copy(kept, path)
+        store = open_store(str(path))
+        stored, total = args.size, 0.0
+        while stored < args.size + args.more:
+            count = min(100, args.size + args.more - stored)
+            ids = store.add_articles(articles(texts, stored, count), [{}] * count)
+            started = time.process_time()
+            stage.run(store, ids, settings)
+            total += time.process_time() - started
+            stored += count
+        stories = len(store.stories.active_story_ids())
+        store.close()
+    print(f"{args.size:,} -> {stored:,}: {args.more / total:,.0f} articles per CPU-second "
+          f"({1000 * total / args.more:.2f} ms an article); {stories:,} stories; "
+          f"load average {os.getloadavg()[0]:.1f}")
+    for name, seconds in sorted(spent.items(), key=lambda kv: -kv[1]):
+        print(f"  {name:48s} {1000 * seconds / args.more:6.2f} ms an article")
+
+
+if __name__ == "__main__":
+    main()
