@@ -185,25 +185,6 @@ def test_work_on_a_recleaned_article_is_not_marked_done(tmp_path):
     store.close()
 
 
-def test_stage_errors_are_stored_and_retried(tmp_path):
-    store = open_store(str(tmp_path / "s.db"))
-    store.add_articles([make_article(1), make_article(2)], [{}, {}])
-    for _ in range(3):
-        assert 1 in store.claim("extract", 2, 10)
-        store.record_errors("extract", 2, {1: "ValueError: bad"})
-        store.mark_done("extract", [2], 2)
-        store.release_claims()
-    assert store.claim("extract", 2, 10) == []  # given up after three runs
-    assert store.check_integrity() == [
-        "stage extract failed on article 1 3 time(s) (given up): ValueError: bad"]
-    store.retry_errors()
-    assert store.claim("extract", 2, 10) == [1]
-    store.mark_done("extract", [1], 2)
-    assert store.check_integrity() == []
-    assert store.stage_coverage() == {"clean": 2, "extract": 2}  # stored articles are cleaned
-    store.close()
-
-
 def test_read_only_never_creates_or_writes(tmp_path):
     path = tmp_path / "s.db"
     with pytest.raises(StoreError, match="no store here"):
