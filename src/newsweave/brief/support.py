@@ -23,17 +23,23 @@ from newsweave.nlp.sentences import split_sentences
 _CONTAINMENT = 0.8
 
 
+_Window = tuple[int, int, str, bool, frozenset[str], frozenset[str]]
+
+
 @lru_cache(maxsize=256)
-def _windows(text: str) -> tuple[tuple[int, int, str, bool], ...]:
-    """Each sentence, then each pair of adjacent sentences (a fact split in two)."""
+def _windows(text: str) -> tuple[_Window, ...]:
+    """Each sentence, then each pair of adjacent sentences (a fact split in two), with
+    their numbers and content words: computed once per article text, as a brief checks
+    many sentences against the same few articles."""
     sentences = split_sentences(text)
     spans = [(s.start, s.end, s.text, True) for s in sentences]
     spans += [(a.start, b.end, text[a.start : b.end], False) for a, b in pairwise(sentences)]
-    return tuple(spans)
+    return tuple((start, end, passage, single, frozenset(numbers(passage)), _content(passage))
+                 for start, end, passage, single in spans)
 
 
-def _content(text: str) -> set[str]:
-    return {stem(w) for w in tokens(text) if w not in STOPWORDS}
+def _content(text: str) -> frozenset[str]:
+    return frozenset(stem(w) for w in tokens(text) if w not in STOPWORDS)
 
 
 def find_support(sentence: str, article: int, text: str) -> Passage | None:
@@ -45,10 +51,9 @@ def find_support(sentence: str, article: int, text: str) -> Passage | None:
     wanted = _content(sentence)
     figures = numbers(sentence)
     best: tuple[float, Passage] | None = None
-    for start, end, passage, single in _windows(text):
-        if figures and not figures <= numbers(passage):
+    for start, end, passage, single, passage_figures, have in _windows(text):
+        if figures and not figures <= passage_figures:
             continue
-        have = _content(passage)
         containment = len(wanted & have) / max(len(wanted), 1)
         if containment < 0.3:
             continue

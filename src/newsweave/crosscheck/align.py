@@ -19,6 +19,7 @@ import hashlib
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import lru_cache
 from typing import Any, Protocol
@@ -96,78 +97,108 @@ def names(text: str) -> set[str]:
     return {w.lower() for w in words[1:] if w[:1].isupper() and w.lower() not in STOPWORDS}
 
 
-def _overlap(a: Sequence[str], b: Sequence[str]) -> tuple[float, float]:
-    """Share of ``a``'s items found in ``b`` and of ``b``'s found in ``a`` (multiset-free)."""
-    sa, sb = set(a), set(b)
-    if not sa or not sb:
-        return (1.0, 1.0) if not sa and not sb else (0.0, 0.0)
-    common = len(sa & sb)
-    return common / len(sa), common / len(sb)
-
-
 def _ngrams(words: Sequence[str], n: int) -> list[tuple[str, ...]]:
     return [tuple(words[i : i + n]) for i in range(len(words) - n + 1)]
-
-
-def _bleu(a: Sequence[str], b: Sequence[str]) -> float:
-    """Symmetric BLEU-like score: geometric mean of 1-4-gram precisions, both ways."""
-    scores = []
-    for x, y in ((a, b), (b, a)):
-        logs = 0.0
-        for n in range(1, 5):
-            grams, other = _ngrams(x, n), set(_ngrams(y, n))
-            hit = sum(g in other for g in grams)
-            logs += math.log((hit + 1) / (len(grams) + 1))
-        scores.append(math.exp(logs / 4))
-    return sum(scores) / 2
-
-
-def _char3(a: str, b: str) -> float:
-    ga = {a[i : i + 3] for i in range(len(a) - 2)}
-    gb = {b[i : i + 3] for i in range(len(b) - 2)}
-    return len(ga & gb) / len(ga | gb) if ga and gb else 0.0
 
 
 def _quoted(text: str) -> bool:
     return '"' in text or "“" in text
 
 
+@dataclass(frozen=True, slots=True)
+class _Profile:
+    """What :func:`pair_features` reads of one sentence, computed once per sentence: a
+    brief compares each claim sentence with many others, and the tokens, stems, n-grams,
+    numbers and names of a sentence are the same in every pair it is in."""
+
+    words: tuple[str, ...]
+    word_set: frozenset[str]
+    content: frozenset[str]  # stems of the words that are not stop words
+    stems: tuple[str, ...]
+    grams: tuple[tuple[tuple[str, ...], ...], ...]  # stem 1- to 4-grams, in order
+    gram_sets: tuple[frozenset[tuple[str, ...]], ...]
+    numbers: frozenset[str]
+    names: frozenset[str]
+    flat: str
+    char3: frozenset[str]
+    negated: bool
+    quoted: bool
+
+
+@lru_cache(maxsize=8192)
+def _profile(text: str) -> _Profile:
+    wa = tokens(text)
+    sa = tuple(stem(w) for w in wa)
+    grams = tuple(tuple(_ngrams(sa, n)) for n in range(1, 5))
+    flat = " ".join(wa)
+    return _Profile(
+        words=tuple(wa), word_set=frozenset(wa),
+        content=frozenset(stem(w) for w in wa if w not in STOPWORDS), stems=sa,
+        grams=grams, gram_sets=tuple(frozenset(g) for g in grams),
+        numbers=frozenset(numbers(text)), names=frozenset(names(text)), flat=flat,
+        char3=frozenset(flat[i : i + 3] for i in range(len(flat) - 2)),
+        negated=any(w in NEGATIONS or w.endswith("n't") for w in wa), quoted=_quoted(text),
+    )
+
+
+def _set_overlap(sa: frozenset[Any], sb: frozenset[Any]) -> tuple[float, float]:
+    """Share of ``sa``'s items found in ``sb`` and of ``sb``'s found in ``sa``."""
+    if not sa or not sb:
+        return (1.0, 1.0) if not sa and not sb else (0.0, 0.0)
+    common = len(sa & sb)
+    return common / len(sa), common / len(sb)
+
+
+def _profile_bleu(a: _Profile, b: _Profile) -> float:
+    """Symmetric BLEU-like score of two profiles' stems: the geometric mean of their
+    1-4-gram precisions, both ways."""
+    scores = []
+    for x, y in ((a, b), (b, a)):
+        logs = 0.0
+        for n in range(4):
+            grams, other = x.grams[n], y.gram_sets[n]
+            hit = sum(g in other for g in grams)
+            logs += math.log((hit + 1) / (len(grams) + 1))
+        scores.append(math.exp(logs / 4))
+    return sum(scores) / 2
+
+
 def pair_features(a: str, b: str) -> list[float]:
     """The lexical features of a sentence pair, in :data:`FEATURES` order (symmetric)."""
-    wa, wb = tokens(a), tokens(b)
-    ca = [stem(w) for w in wa if w not in STOPWORDS]
-    cb = [stem(w) for w in wb if w not in STOPWORDS]
-    stem_ab = _overlap(ca, cb)
-    word_ab = _overlap(wa, wb)
-    sa, sb = [stem(w) for w in wa], [stem(w) for w in wb]
-    big = _overlap(_ngrams(sa, 2), _ngrams(sb, 2))
-    tri = _overlap(_ngrams(sa, 3), _ngrams(sb, 3))
+    pa, pb = _profile(a), _profile(b)
+    wa, wb = pa.words, pb.words
+    ca, cb = pa.content, pb.content
+    stem_ab = _set_overlap(ca, cb)
+    word_ab = _set_overlap(pa.word_set, pb.word_set)
+    sa, sb = pa.stems, pb.stems
+    big = _set_overlap(pa.gram_sets[1], pb.gram_sets[1])
+    tri = _set_overlap(pa.gram_sets[2], pb.gram_sets[2])
     matcher = SequenceMatcher(None, sa, sb, autojunk=False)
     lcs = sum(block.size for block in matcher.get_matching_blocks())
     la, lb = max(len(sa), 1), max(len(sb), 1)
-    na, nb = numbers(a), numbers(b)
-    ea, eb = names(a), names(b)
-    flat_a, flat_b = " ".join(wa), " ".join(wb)
-    neg_a = any(w in NEGATIONS or w.endswith("n't") for w in wa)
-    neg_b = any(w in NEGATIONS or w.endswith("n't") for w in wb)
-    unmatched = len(set(ca) ^ set(cb)) / max(len(set(ca) | set(cb)), 1)
-    only_a, only_b = set(ca) - set(cb), set(cb) - set(ca)
+    na, nb = pa.numbers, pb.numbers
+    ea, eb = pa.names, pb.names
+    flat_a, flat_b = pa.flat, pb.flat
+    ga, gb = pa.char3, pb.char3
+    char3 = len(ga & gb) / len(ga | gb) if ga and gb else 0.0
+    unmatched = len(ca ^ cb) / max(len(ca | cb), 1)
+    only_a, only_b = ca - cb, cb - ca
     return [
         min(stem_ab), max(stem_ab), min(word_ab), max(word_ab), min(big), max(big),
-        min(tri), _bleu(sa, sb),
+        min(tri), _profile_bleu(pa, pb),
         fuzz.ratio(flat_a, flat_b) / 100, fuzz.token_sort_ratio(flat_a, flat_b) / 100,
         fuzz.token_set_ratio(flat_a, flat_b) / 100, fuzz.partial_ratio(flat_a, flat_b) / 100,
-        lcs / min(la, lb), lcs / max(la, lb), _char3(flat_a, flat_b),
+        lcs / min(la, lb), lcs / max(la, lb), char3,
         min(la, lb) / max(la, lb), math.log1p(abs(la - lb)),
         float(bool(na) and na == nb), float(bool(na and nb) and not (na & nb)),
         float(not na and not nb),
         len(ea & eb) / len(ea | eb) if ea | eb else 1.0,
         len(ea ^ eb) / max(len(ea | eb), 1),
-        float(neg_a != neg_b), unmatched,
+        float(pa.negated != pb.negated), unmatched,
         # Absolute counts: two words of difference matter more in a short sentence pair.
         len(only_a), len(only_b), max(len(only_a), len(only_b)), min(len(only_a), len(only_b)),
-        len(na ^ nb), len(ea ^ eb), float(_quoted(a) != _quoted(b)), math.log1p(len(wa) + len(wb)),
-        float(wa[:1] == wb[:1]), float(wa[-2:] == wb[-2:]),
+        len(na ^ nb), len(ea ^ eb), float(pa.quoted != pb.quoted),
+        math.log1p(len(wa) + len(wb)), float(wa[:1] == wb[:1]), float(wa[-2:] == wb[-2:]),
     ]
 
 
@@ -241,8 +272,15 @@ def same_fact_score(a: str, b: str, *, cosine: float | None = None) -> float:
     >>> round(same_fact_score(a, "The prime minister will visit the region on Wednesday."), 1)
     0.2
     """
-    z = _logit(pair_features(a, b), cosine)
+    z = _logit(_pair_features(a, b), cosine)
     return 1.0 / (1.0 + math.exp(-max(min(z, 40.0), -40.0)))
+
+
+@lru_cache(maxsize=16384)
+def _pair_features(a: str, b: str) -> tuple[float, ...]:
+    """:func:`pair_features`, kept: a story's brief scores the same claim pairs each time
+    it is made (about 1.2 KB an entry)."""
+    return tuple(pair_features(a, b))
 
 
 def threshold(*, embedding: bool) -> float:
