@@ -59,9 +59,6 @@ def test_stems_stop_words_and_words():
 
 
 def test_the_snowball_stemmer_measured_against_the_default():
-    import pytest
-
-    pytest.importorskip("Stemmer")  # the bench extra
-    from newsweave.nlp.text import snowball_stem
+    from newsweave.nlp.text import snowball_stem  # PyStemmer: the test and bench extras
 
     assert snowball_stem("killed") == snowball_stem("killing") == "kill"
