@@ -114,3 +114,16 @@ def test_serve_refuses_a_bad_tokens_file(tmp_path: Path):
     bad.write_text("tiny read\n")
     out = CliRunner().invoke(cli, ["--db", str(tmp_path / "x.db"), "serve", "--tokens", str(bad)])
     assert out.exit_code == 1 and "16 characters" in out.output
+
+
+def test_serve_never_prints_a_database_password(monkeypatch, capsys):
+    import uvicorn
+
+    import newsweave.web
+    from newsweave.cli.serve import run_server
+
+    monkeypatch.setattr(newsweave.web, "create_app", lambda db, tokens: object())
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: None)
+    run_server("postgresql://ann:s3cret-word@db.example/news", "127.0.0.1", 8080, None)
+    err = capsys.readouterr().err
+    assert "db.example/news" in err and "s3cret-word" not in err

@@ -6,6 +6,7 @@ import click
 
 from newsweave.cli import Context, cli
 from newsweave.errors import NewsweaveError
+from newsweave.store.postgres import redacted
 
 
 @cli.command()
@@ -37,7 +38,8 @@ def run_server(db: str | None, host: str, port: int, tokens_file: str | None) ->
     except NewsweaveError as exc:
         raise click.ClickException(str(exc)) from None
     shown = f"[{host}]" if ":" in host else host
-    click.echo(f"newsweave: serving {load_settings(db=db).db} on http://{shown}:{port}/ "
+    location = redacted(load_settings(db=db).db)  # a PostgreSQL URL may hold a password
+    click.echo(f"newsweave: serving {location} on http://{shown}:{port}/ "
                f"({'ingest with a token' if tokens else 'read-only'}; Ctrl-C stops)", err=True)
     uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False,
                 proxy_headers=False)
