@@ -117,61 +117,8 @@ def test_missing_folder_is_a_clear_error(tmp_path):
         open_store(str(tmp_path / "nope" / "s.db"))
 
 
-# -- many processes, one store (issue 11) --------------------------------------
-
-
-def test_nested_transaction_is_a_savepoint(tmp_path):
-    store = open_store(str(tmp_path / "s.db"))
-    with store.transaction():
-        store.add_articles([make_article(1)], [{}])
-        with pytest.raises(RuntimeError), store.transaction():
-            store.add_articles([make_article(2)], [{}])
-            raise RuntimeError("inner step failed")
-        store.add_articles([make_article(3)], [{}])
-    # The failed inner block is undone alone; the outer transaction commits the rest.
-    assert [a.content_hash for a in store.iter_articles()] == ["hash1", "hash3"]
-    store.close()
-
-
-def test_duplicates_are_checked_under_the_write_lock(tmp_path):
-    path = str(tmp_path / "s.db")
-    first, second = open_store(path), open_store(path)
-    # Both saw no hash1 before writing (the check outside the lock is only a shortcut).
-    assert first.known_hashes(["hash1"]) == second.known_hashes(["hash1"]) == {}
-    assert first.insert_new_articles([make_article(1)], [{}]) == [(1, True)]
-    assert second.insert_new_articles([make_article(1), make_article(2)], [{}, {}]) == [
-        (1, False), (2, True)]
-    assert first.count_articles() == 2
-    first.close()
-    second.close()
-
-
-def test_claims_are_exclusive_and_lapse_with_their_process(tmp_path):
-    path = str(tmp_path / "s.db")
-    first, second = open_store(path), open_store(path)
-    first.add_articles([make_article(i) for i in range(5)], [{}] * 5)
-    second.progress.owner = "elsewhere-test:1:1"  # another process (an unknown machine)
-    a = first.claim("reuse", 1, 3)
-    b = second.claim("reuse", 1, 3)
-    assert (a, b) == ([1, 2, 3], [4, 5])
-    assert first.claim("reuse", 1, 3) == []
-    # A later stage takes only articles the earlier one has finished.
-    first.mark_done("reuse", [1, 2], 1)
-    assert first.claim("stories", 1, 10, after=[("reuse", 1)]) == [1, 2]
-    # A claim whose owner died is released: the next run takes the work up.
-    import socket
-
-    with first.transaction() as db:
-        db.execute("UPDATE stage_claims SET owner = ? WHERE article_id = 3",
-                   (f"{socket.gethostname()}:999999999:0",))
-    assert first.claim("reuse", 1, 10) == [3]
-    first.release_claims()  # its run ended without finishing 3
-    assert second.claim("reuse", 1, 10) == [3]  # 4, 5 are still its own
-    assert first.claim("reuse", 1, 10) == []
-    second.release_claims()
-    assert first.claim("reuse", 1, 10) == [3, 4, 5]
-    first.close()
-    second.close()
+# -- many processes, one store (issue 11; the rest, on both backends, in
+#    test_store_backends.py) -----------------------------------------------------
 
 
 def test_work_on_a_recleaned_article_is_not_marked_done(tmp_path):
@@ -214,59 +161,6 @@ def test_read_only_refuses_an_outdated_store(tmp_path):
     db.close()
     with pytest.raises(StoreError, match="older than this newsweave"):
         open_store(path, readonly=True)
-
-
-def test_a_lock_held_too_long_is_one_clear_error(tmp_path):
-    from newsweave.errors import StoreBusyError
-
-    path = str(tmp_path / "s.db")
-    holder, waiter = open_store(path), open_store(path)
-    with holder.transaction():
-        holder.add_articles([make_article(1)], [{}])
-        with waiter.waiting_at_most(0.3), pytest.raises(StoreBusyError,
-                                                        match="stayed locked by another"):
-            waiter.add_articles([make_article(2)], [{}])
-    waiter.add_articles([make_article(2)], [{}])  # free again: it goes through
-    assert waiter.count_articles() == 2
-    holder.close()
-    waiter.close()
-
-
-def test_processes_opening_a_fresh_store_at_once_migrate_it_once(tmp_path):
-    import subprocess
-    import sys
-
-    path = str(tmp_path / "s.db")
-    code = ("import sys; from newsweave.store import open_store; "
-            "open_store(sys.argv[1]).close()")
-    procs = [subprocess.Popen([sys.executable, "-c", code, path], stderr=subprocess.PIPE,
-                              text=True) for _ in range(4)]
-    for proc in procs:
-        assert proc.wait(timeout=120) == 0, proc.stderr.read() if proc.stderr else ""
-    db = sqlite3.connect(path)
-    versions = [r[0] for r in db.execute("SELECT version FROM schema_version ORDER BY 1")]
-    assert versions == list(range(1, len(MIGRATIONS) + 1))
-
-
-def test_vector_index_sees_rows_other_processes_wrote_below_its_last_id(tmp_path):
-    import numpy as np
-
-    from newsweave.nlp.embed import MODEL_NAME
-    from newsweave.reuse.semantic import VectorIndex
-
-    path = str(tmp_path / "s.db")
-    mine, other = open_store(path), open_store(path)
-    mine.add_articles([make_article(i) for i in range(3)], [{}] * 3)
-    unit = np.eye(4, dtype=np.float32)
-    mine.reuse.save_vectors(MODEL_NAME, {3: unit[0]})  # this process did article 3 first
-    index = VectorIndex(MODEL_NAME)
-    index.refresh(mine)
-    other.reuse.save_vectors(MODEL_NAME, {1: unit[1]})  # another process, a lower id
-    index.refresh(mine)
-    ids, scores = index.cosines(unit[1])
-    assert ids.tolist() == [1, 3] and scores.tolist() == [1.0, 0.0]
-    mine.close()
-    other.close()
 
 
 def test_a_database_error_reading_stories_is_not_no_stories(tmp_path):
