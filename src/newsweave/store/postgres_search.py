@@ -24,6 +24,7 @@ from newsweave.store.search import (
     MARK_START,
     SearchTables,
     _clean_marks,
+    article_filters,
     plain_query,
 )
 
@@ -148,22 +149,8 @@ class PostgresSearchTables(SearchTables):
             except QuerySyntaxError:
                 message = _SYNTAX_MESSAGE
                 continue
-            where, params = ["a.articles_fts @@ q.query"], []
-            for clause, value in (("a.outlet = ?", outlet), ("a.language = ?", language),
-                                  ("m.story_id = ?", story)):
-                if value is not None and value != "":
-                    where.append(clause)
-                    params.append(value)
-            if entity is not None:
-                where.append("a.id IN (SELECT article_id FROM entity_articles "
-                             "WHERE entity_id = ?)")
-                params.append(entity)
-            if since is not None:
-                where.append("substr(a.published, 1, 10) >= ?")
-                params.append(since.isoformat())
-            if until is not None:
-                where.append("substr(a.published, 1, 10) <= ?")
-                params.append(until.isoformat())
+            clauses, params = article_filters(outlet, language, story, entity, since, until)
+            where = ["a.articles_fts @@ q.query", *clauses]
             sql = (
                 f"WITH q AS MATERIALIZED (SELECT {expression.replace('%s', '?')} AS query) "
                 f"SELECT a.id, a.outlet, a.language, a.published, m.story_id, "

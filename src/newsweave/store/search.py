@@ -121,6 +121,29 @@ def plain_query(query: str) -> str:
     return " ".join(f'"{w}"' for w in _WORDS.findall(query))
 
 
+def article_filters(outlet: str | None, language: str | None, story: int | None,
+                    entity: int | None, since: date | None, until: date | None
+                    ) -> tuple[list[str], list[Any]]:
+    """A search's filters as SQL conditions on the articles table (aliased ``a``) and
+    their parameters; shared by both backends' searches."""
+    where: list[str] = []
+    params: list[Any] = []
+    for column, value in (("outlet", outlet), ("language", language)):
+        if value:
+            where.append(f"a.{column} = ?")
+            params.append(value)
+    for table, column, value in (("story_members", "story_id", story),
+                                 ("entity_articles", "entity_id", entity)):
+        if value is not None:
+            where.append(f"a.id IN (SELECT article_id FROM {table} WHERE {column} = ?)")
+            params.append(value)
+    for operator, day in ((">=", since), ("<=", until)):
+        if day is not None:
+            where.append(f"substr(a.published, 1, 10) {operator} ?")
+            params.append(day.isoformat())
+    return where, params
+
+
 class SearchTables:
     """Search and listing SQL on a :class:`SQLiteStore` (attached as ``store.search``)."""
 
@@ -238,23 +261,9 @@ class SearchTables:
             # to itself the planner may scan an index of articles (every article in a
             # language) and run the MATCH once per article, a hundred thousand times
             join = "CROSS JOIN articles a ON a.id = articles_fts.rowid "
-            for column, value in (("outlet", outlet), ("language", language)):
-                if value:
-                    where.append(f"a.{column} = ?")
-                    params.append(value)
-            if story is not None:
-                where.append("a.id IN (SELECT article_id FROM story_members WHERE story_id = ?)")
-                params.append(story)
-            if entity is not None:
-                where.append("a.id IN (SELECT article_id FROM entity_articles "
-                             "WHERE entity_id = ?)")
-                params.append(entity)
-            if since is not None:
-                where.append("substr(a.published, 1, 10) >= ?")
-                params.append(since.isoformat())
-            if until is not None:
-                where.append("substr(a.published, 1, 10) <= ?")
-                params.append(until.isoformat())
+            clauses, values = article_filters(outlet, language, story, entity, since, until)
+            where += clauses
+            params += values
         condition = " AND ".join(where)
         if filtered:  # one pass over the filtered matches: counted and ranked here
             every = sorted((float(r[1]), int(r[0])) for r in self._db.execute(
