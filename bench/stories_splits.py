@@ -5,6 +5,8 @@ that end in different stories share (similarity, length, names, years).
     python bench/stories_splits.py --sets allsides --examples 5
     python bench/stories_splits.py --nearest      # is each report's nearest neighbour its event's?
     python bench/stories_splits.py --min-names    # the name veto's minimum, neighbouring values
+    python bench/stories_splits.py --names-product  # the veto's NAMES_PRODUCT, neighbours
+    python bench/stories_splits.py --length       # tried: short reports' similarity raised
 
 Each set is clustered as a whole with the stage's similarity (as ``stories_dev.py --grid``,
 the partition online assignment and repair approach). For the pairs of articles of one gold
@@ -19,6 +21,11 @@ for the stage's similarity (with and without its vetoes) and the baseline's TF-I
 ``--min-names``: BCubed F1 (each set clustered as a whole, as ``stories_dev.py --grid``) for
 values of ``MIN_NAMES`` (distinct name keys each side needs before names can disagree),
 chosen on ECB+ odd topics and the AllSides validation split, reported on the rest.
+``--names-product``: the same for ``NAMES_PRODUCT`` (the product of the two reports' counts
+of distinct names needed), ``MIN_NAMES`` as it is. ``--length``: a length-aware
+normalisation tried and not adopted: each report's similarities multiplied by
+``max(1, pivot / features) ** (a / 2)`` (so a pair of short reports by the product of the
+two), raising short reports' similarity towards what long ones reach.
 """
 
 from __future__ import annotations
@@ -45,12 +52,21 @@ def main() -> None:
     parser.add_argument("--examples", type=int, default=0, help="split events to print")
     parser.add_argument("--nearest", action="store_true", help="only the nearest-neighbour table")
     parser.add_argument("--min-names", action="store_true", help="only the MIN_NAMES grid")
+    parser.add_argument("--length", action="store_true", help="only the length grid (tried)")
+    parser.add_argument("--names-product", action="store_true",
+                        help="only the NAMES_PRODUCT grid")
     args = parser.parse_args()
     if args.nearest:
         nearest(args.sets)
         return
     if args.min_names:
-        min_names_grid()
+        min_names_grid("MIN_NAMES", (4, 6, 8, 10, 12, 16))
+        return
+    if args.length:
+        length_grid()
+        return
+    if args.names_product:
+        min_names_grid("NAMES_PRODUCT", (16, 36, 49, 64, 81, 100, 144, 256, 400))
         return
     settings = load_settings()
     weights = weights_from(settings)
@@ -121,7 +137,7 @@ def nearest(names: list[str]) -> None:
             print(f"{name:<13} {label:<17} nearest neighbour of its own event: {share:.3f}")
 
 
-def min_names_grid() -> None:
+def min_names_grid(constant: str, values: tuple[int, ...]) -> None:
     import newsweave.stories.vectors as vectors
     from newsweave.settings import load_settings
     from newsweave.stories.assign import weights_from
@@ -132,12 +148,12 @@ def min_names_grid() -> None:
     weights = weights_from(load_settings())
     sets = {n: load_set(n) for n in names}
     items = {n: stage_vectors(d, weights) for n, d in sets.items()}
-    chosen = vectors.MIN_NAMES
+    chosen = getattr(vectors, constant)
     print(f"BCubed F1 at story_threshold {thresholds}; sets: {', '.join(names)} "
-          f"(choice: the first two); MIN_NAMES now {chosen}")
+          f"(choice: the first two); {constant} now {chosen}")
     try:
-        for value in (4, 6, 8, 10, 12, 16):
-            vectors.MIN_NAMES = value
+        for value in values:
+            setattr(vectors, constant, value)
             cells = []
             for n, docs in sets.items():
                 sims, agree = vectors.pair_matrices(items[n], weights)
@@ -152,14 +168,48 @@ def min_names_grid() -> None:
                             pred[i] = c
                     scores.append(f"{bcubed(pred, gold)[2]:.3f}")
                 cells.append(" ".join(scores))
-            print(f"MIN_NAMES {value:>3}  " + " | ".join(cells), flush=True)
+            print(f"{constant} {value:>3}  " + " | ".join(cells), flush=True)
     finally:
-        vectors.MIN_NAMES = chosen
+        setattr(vectors, constant, chosen)
     for n in names:
         counts = np.array([len(a.names) for a in items[n]])
         print(f"{n:<13} distinct name keys a report: median {np.median(counts):.0f}; "
               f"share with >= 4 / 8 / 12: "
               + " / ".join(f"{(counts >= k).mean():.2f}" for k in (4, 8, 12)))
+
+
+def length_grid() -> None:
+    from newsweave.settings import load_settings
+    from newsweave.stories.assign import weights_from
+    from newsweave.stories.features import extract_features
+    from newsweave.stories.repair import cluster_rows
+    from newsweave.stories.vectors import SMALL_STORY, pair_matrices
+
+    names = ("ecb-odd", "allsides-val", "ecb-even", "basil", "allsides")
+    thresholds = (0.2, 0.22, 0.24)
+    weights = weights_from(load_settings())
+    sets = {n: load_set(n) for n in names}
+    matrices = {n: pair_matrices(stage_vectors(d, weights), weights) for n, d in sets.items()}
+    lengths = {n: np.array([len(extract_features(d.get("title"), d["text"]).keys())
+                            for d in docs], dtype=np.float64) for n, docs in sets.items()}
+    print(f"BCubed F1 at story_threshold {thresholds}; sets: {', '.join(names)}")
+    for pivot, power in [(1, 0.0)] + [(p, a) for p in (40, 60, 100) for a in (0.25, 0.5, 1.0)]:
+        cells = []
+        for n, docs in sets.items():
+            sims, agree = matrices[n]
+            scale = np.maximum(1.0, pivot / np.maximum(lengths[n], 1.0)) ** (power / 2)
+            sims = sims * np.outer(scale, scale)
+            gold = [d["event"] for d in docs]
+            scores = []
+            for threshold in thresholds:
+                pred = [0] * len(docs)
+                for c, rows in enumerate(cluster_rows(sims, agree, threshold, weights.attach,
+                                                      SMALL_STORY)):
+                    for i in rows:
+                        pred[i] = c
+                scores.append(f"{bcubed(pred, gold)[2]:.3f}")
+            cells.append(" ".join(scores))
+        print(f"pivot {pivot:>3} a {power:<4}  " + " | ".join(cells), flush=True)
 
 
 def _no_vetoes(weights):  # type: ignore[no-untyped-def]
