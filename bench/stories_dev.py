@@ -252,6 +252,7 @@ def main() -> None:
                         help="run every stage (reuse links too), not the stories stage alone")
     parser.add_argument("--mixed", action="store_true", help="also one shuffled mixed store")
     parser.add_argument("--order", action="store_true", help="also order independence")
+    parser.add_argument("--seed", type=int, default=7, help="the mixed store's shuffle")
     parser.add_argument("--json", action="store_true", help="also print the rows as JSON")
     parser.add_argument("--grid", action="store_true",
                         help="only the neighbouring-settings table (global clustering)")
@@ -285,7 +286,7 @@ def main() -> None:
         print(line(name, len(docs), mine, base, f"({took:.0f} s; baseline at {cut})"),
               flush=True)
     if args.mixed:
-        rows.append(mixed(settings, not args.all_stages))
+        rows.append(mixed(settings, not args.all_stages, args.seed))
     if args.order:
         for name in sets:
             rows.append(order(name, settings, not args.all_stages))
@@ -351,7 +352,7 @@ def stage_vectors(docs: Sequence[Doc], weights: object) -> list:
     return found
 
 
-def mixed(settings: dict[str, object], stories_only: bool) -> dict[str, object]:
+def mixed(settings: dict[str, object], stories_only: bool, seed: int = 7) -> dict[str, object]:
     """Every dev set and the demo corpus in one store, one shuffled order."""
     from newsweave.demo import corpus_files
 
@@ -359,11 +360,11 @@ def mixed(settings: dict[str, object], stories_only: bool) -> dict[str, object]:
     # The demo files go in as files (HTML, feeds, JSONL), at shuffled places in the stream.
     everything: list[Doc] = [d for docs in parts.values() for d in docs]
     everything += [{"id": f"demo:{p.name}", "path": str(p)} for p in corpus_files()]
-    random.Random(7).shuffle(everything)
+    random.Random(seed).shuffle(everything)
     with tempfile.TemporaryDirectory() as tmp:
         story, sizes, took = _ingest_mixed(everything, settings, Path(tmp), stories_only)
     result: dict[str, object] = {"set": "mixed", "docs": len(everything), "seconds": took}
-    print(f"mixed store: {len(everything)} docs in one shuffled order, 100 a batch "
+    print(f"mixed store: {len(everything)} docs in one shuffled order (seed {seed}), 100 a batch "
           f"({took:.0f} s)")
     for name, docs in parts.items():
         pred = [story.get(d["id"], -1 - i) for i, d in enumerate(docs)]

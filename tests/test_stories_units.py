@@ -1,5 +1,7 @@
 """Unit tests of the stories stage's parts: features, vectors, clustering, id mapping."""
 
+import math
+
 import numpy as np
 import pytest
 
@@ -10,10 +12,12 @@ from newsweave.stories.repair import attach_small, average_link, map_clusters
 from newsweave.stories.titles import choose_title, top_entities
 from newsweave.stories.vectors import (
     MIN_NAMES,
+    NAMES_PRODUCT,
     ArticleVector,
     Weights,
     _cosines,
     add_arrays,
+    names_can_disagree,
     pack,
     pack_arrays,
     pair_matrices,
@@ -144,8 +148,9 @@ def test_cosines_built_in_column_blocks_match_the_dense_product(monkeypatch):
 
 
 def test_pair_matrices_mark_disagreeing_names_and_undated_year_clashes():
-    names_a = dict.fromkeys(range(10, 10 + MIN_NAMES), 0.5)
-    names_b = dict.fromkeys(range(20, 20 + MIN_NAMES), 0.5)
+    enough = max(MIN_NAMES, math.isqrt(NAMES_PRODUCT - 1) + 1)  # each names this many
+    names_a = dict.fromkeys(range(10, 10 + enough), 0.5)
+    names_b = dict.fromkeys(range(100, 100 + enough), 0.5)
     a = ArticleVector(1, {1: 1.0}, names_a, frozenset({2008}), None)
     b = ArticleVector(2, {1: 1.0}, names_b, frozenset({2013}), None)
     c = ArticleVector(3, {1: 1.0}, {}, frozenset({2008}), None)
@@ -164,6 +169,22 @@ def test_a_report_naming_too_few_people_and_places_cannot_disagree_on_names():
                          frozenset(), None)
     sims, agree = pair_matrices([few, many], Weights(name_penalty=0.5))
     assert agree[0, 1] == 1 and sims[0, 1] == pytest.approx(1.0)
+
+
+def test_names_disagree_only_when_the_two_name_enough_between_them():
+    # Two excerpts naming a few officials each, none shared: too little to tell events
+    # apart. An excerpt and a full report naming thirty, none shared: two events.
+    def report(id: int, first: int, count: int) -> ArticleVector:
+        return ArticleVector(id, {1: 1.0}, dict.fromkeys(range(first, first + count), 0.5),
+                             frozenset(), None)
+
+    short = max(MIN_NAMES, math.isqrt(NAMES_PRODUCT) - 2)
+    assert short * short < NAMES_PRODUCT
+    sims, agree = pair_matrices([report(1, 10, short), report(2, 100, short),
+                                 report(3, 200, 30)], Weights(name_penalty=0.5))
+    assert agree[0, 1] == 1 and sims[0, 1] == pytest.approx(1.0)
+    assert agree[0, 2] == 0 and sims[0, 2] == pytest.approx(0.5)
+    assert names_can_disagree(short, 30) and not names_can_disagree(short, short)
 
 
 def test_attach_small_joins_a_lone_report_only_where_names_agree():

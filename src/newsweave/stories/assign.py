@@ -30,6 +30,7 @@ from newsweave.stories.vectors import (
     add_arrays,
     dot_arrays,
     link_floor,
+    names_can_disagree,
     pack,
     pack_arrays,
     top_array_keys,
@@ -226,7 +227,12 @@ class StoryState:
     @property
     def named(self) -> bool:
         """Whether its articles name enough people and places to disagree (MIN_NAMES)."""
-        return len(self.name_arrays()[0]) >= MIN_NAMES
+        return self.name_count >= MIN_NAMES
+
+    @property
+    def name_count(self) -> int:
+        """How many distinct names (name keys) its articles have."""
+        return len(self.name_arrays()[0])
 
     def names_cosine(self, names: Arrays, norm: float = 1.0) -> float:
         """The cosine of a name vector of norm ``norm`` with this story's names."""
@@ -245,7 +251,8 @@ class StoryState:
             return 0.0, False, 1.0
         base = dot_arrays(item.arrays(), self.arrays()) / self.row.size
         names_cos = self.names_cosine(item.name_arrays())
-        has_names = bool(item.has_names() and self.named and self.names_norm)
+        has_names = bool(names_can_disagree(item.name_count(), self.name_count)
+                         and self.names_norm)
         agree = not has_names or names_cos >= weights.name_floor
         factor = veto_factor(
             names_cos, has_names, item.dates, self.dates,

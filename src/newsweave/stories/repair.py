@@ -30,6 +30,7 @@ from newsweave.stories.assign import (
 from newsweave.stories.vectors import (
     SMALL_STORY,
     Weights,
+    names_can_disagree,
     pair_matrices,
     veto_factor,
 )
@@ -385,7 +386,7 @@ def _story_similarity(a: StoryState, b: StoryState, weights: Weights) -> tuple[f
     base = shared / (a.row.size * b.row.size)
     norm_a, norm_b = a.names_norm, b.names_norm
     names_cos = a.names_cosine(b.name_arrays(), norm_b)
-    named = bool(norm_a and norm_b and a.named and b.named)
+    named = bool(norm_a and norm_b and names_can_disagree(a.name_count, b.name_count))
     agree = not named or names_cos >= weights.name_floor
     if base <= 0:
         return 0.0, agree

@@ -29,6 +29,24 @@ SMALL_STORY = 4
 # Names needed on each side before "they name nobody in common" counts against a pair:
 # a short report (a headline and a lead) names too few people and places to disagree.
 MIN_NAMES = 4
+# And the product of the two reports' counts of distinct name keys needed (a two-word name
+# gives two keys: "Lake County" and "County"). Reports of one event share more names the
+# more each names (as draws from the event's cast, the expected overlap grows with the
+# product), so two short excerpts naming five officials each sharing none is weak evidence,
+# while an excerpt naming five and a full report naming thirty sharing none is strong. 64
+# (a geometric mean of eight) was chosen on ECB+ odd topics and the AllSides validation
+# split from 16 (MIN_NAMES squared: the rule before) to 144 (docs/benchmarks.md, #12).
+NAMES_PRODUCT = 64
+
+
+def names_can_disagree(count_a: int, count_b: int) -> bool:
+    """Whether two reports naming ``count_a`` and ``count_b`` distinct names name enough for
+    "they share none" to count against them (:data:`MIN_NAMES`, :data:`NAMES_PRODUCT`).
+
+    >>> names_can_disagree(5, 6), names_can_disagree(5, 30), names_can_disagree(2, 30)
+    (False, True, False)
+    """
+    return min(count_a, count_b) >= MIN_NAMES and count_a * count_b >= NAMES_PRODUCT
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,8 +118,11 @@ class ArticleVector:
 
     def has_names(self) -> bool:
         """Whether it names enough people and places (:data:`MIN_NAMES`) to disagree."""
-        count = len(self.name_arrays()[0]) if self._names is None else len(self._names)
-        return count >= MIN_NAMES
+        return self.name_count() >= MIN_NAMES
+
+    def name_count(self) -> int:
+        """How many distinct names (name keys) it has."""
+        return len(self.name_arrays()[0]) if self._names is None else len(self._names)
 
 
 def _to_arrays(vector: Mapping[int, float]) -> Arrays:
@@ -321,8 +342,10 @@ def pair_matrices(
     n = len(items)
     full = _cosines([a.arrays() for a in items])
     names = _cosines([a.name_arrays() for a in items])
-    has_names = np.array([a.has_names() for a in items], dtype=bool)
-    disagree = np.outer(has_names, has_names) & (names < weights.name_floor)
+    counts = np.array([a.name_count() for a in items], dtype=np.int64)
+    enough = (np.minimum.outer(counts, counts) >= MIN_NAMES) & (
+        np.multiply.outer(counts, counts) >= NAMES_PRODUCT)  # as names_can_disagree
+    disagree = enough & (names < weights.name_floor)
     factor = np.where(disagree, weights.name_penalty, 1.0)
     days = np.array([-1 if a.day is None else a.day for a in items], dtype=np.int64)
     dated = days >= 0
