@@ -171,15 +171,20 @@ def test_a_report_naming_too_few_people_and_places_cannot_disagree_on_names():
     assert agree[0, 1] == 1 and sims[0, 1] == pytest.approx(1.0)
 
 
-def test_names_disagree_only_when_the_two_name_enough_between_them():
-    # Two excerpts naming a few officials each, none shared: too little to tell events
-    # apart. An excerpt and a full report naming thirty, none shared: two events.
+def test_names_disagree_only_when_the_two_name_enough_between_them(monkeypatch):
+    # With a product above MIN_NAMES squared (measured, not the default): two excerpts
+    # naming a few officials each, none shared, do not count against each other; an
+    # excerpt and a full report naming thirty, none shared, do.
+    from newsweave.stories import vectors
+
+    monkeypatch.setattr(vectors, "NAMES_PRODUCT", 64)
+
     def report(id: int, first: int, count: int) -> ArticleVector:
         return ArticleVector(id, {1: 1.0}, dict.fromkeys(range(first, first + count), 0.5),
                              frozenset(), None)
 
-    short = max(MIN_NAMES, math.isqrt(NAMES_PRODUCT) - 2)
-    assert short * short < NAMES_PRODUCT
+    short = max(MIN_NAMES, math.isqrt(vectors.NAMES_PRODUCT) - 2)
+    assert short * short < vectors.NAMES_PRODUCT
     sims, agree = pair_matrices([report(1, 10, short), report(2, 100, short),
                                  report(3, 200, 30)], Weights(name_penalty=0.5))
     assert agree[0, 1] == 1 and sims[0, 1] == pytest.approx(1.0)
