@@ -285,7 +285,7 @@ class ClaimVariant:
     cites: list[int]
     # The cited passages that support the text (set by the brief's support check).
     evidence: list[Passage] = field(default_factory=list)
-    # For a contested claim: what this variant says ("14", "Viktor Hallan"); several
+    # For a contested claim: what this variant says ("14", "Victor Ortiz"); several
     # variants (different wordings) may share one value.
     value: str | None = None
 
@@ -306,7 +306,7 @@ class Claim:
     evidence: list[Passage] = field(default_factory=list)
     # Who really said it: the named source the claim is attributed to ("Ministry of ..."),
     # whether every origin relays that one source, and the articles that only cite
-    # another outlet for it ({"article": 9, "outlet": "The Drovna Herald"}): no origin.
+    # another outlet for it ({"article": 9, "outlet": "The Valley Courier"}): no origin.
     source: str | None = None
     source_shared: bool = False
     citing: list[dict[str, Any]] = field(default_factory=list)

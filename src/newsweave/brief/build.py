@@ -185,8 +185,8 @@ def display_text(unit: ClaimUnit) -> str:
 def balance_quotes(text: str) -> str:
     """A sentence cut out of a longer quotation gets back the mark it lost.
 
-    >>> balance_quotes("First the roar, and then the street was a river,” said Danek.")
-    '“First the roar, and then the street was a river,” said Danek.'
+    >>> balance_quotes("First the roar, and then the street was a river,” said Perez.")
+    '“First the roar, and then the street was a river,” said Perez.'
     >>> balance_quotes('He said: "We will rebuild.')
     'He said: "We will rebuild."'
     """

@@ -305,7 +305,7 @@ def find_outlet(top: list[str], removed: list[str]) -> tuple[str | None, str | N
     """The outlet publishing the article, and how it was found.
 
     The publisher's own copyright line beats a dateline: a repost of a wire
-    story keeps the agency's dateline ("(MPA) --"), but the page is the
+    story keeps the agency's dateline ("(NPA) --"), but the page is the
     reposting outlet's, and the agency is its source, not its outlet.
     """
     for line in top:

@@ -193,7 +193,7 @@ def _is_headline_block(block: Block, *, has_title: bool) -> bool:
         return block.level == 1 or not has_title
     if block.kind != "line":
         return False
-    # plain text: a title-like line, not the opening of the story ("March 3 (MPA) -- ...")
+    # plain text: a title-like line, not the opening of the story ("March 3 (NPA) -- ...")
     return is_headline_like(text, MAX_HEADLINE_WORDS) and not re.search(r"\s(?:--|—|–)\s", text)
 
 

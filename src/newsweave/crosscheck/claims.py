@@ -124,7 +124,7 @@ def split_claims(
     surnames = {k.split()[-1]: v for k, v in types.items() if v == "PERSON" and " " in k}
     types = {**types, **surnames}  # NER sometimes tags a lone surname ORG
     # A capitalised first word is a name only if the article also writes it
-    # capitalised mid-sentence ("Petrin flew..." after "...Minister Petrin said").
+    # capitalised mid-sentence ("Haas flew..." after "...Minister Haas said").
     known = {m.group().lower() for m in re.finditer(r"(?<=[\w,;:] )[A-Z][\w’'-]+", text)}
     types = {**dict.fromkeys(known, ""), **_titled_people(text), **types}
     claims: list[ClaimUnit] = []

@@ -17,8 +17,8 @@ What a slot is comes from the dependency parse (:mod:`.frames`), not from lists:
   publication time and the later one is given as a change ("rose to 17") or
   published on a later day, it is an **update**, not a contradiction.
 * **people**: the same action (verb) with the same person in one role and
-  different people in the other ("X met Governor Krael" against "Y met
-  Governor Krael"), where neither article mentions the other's person at all.
+  different people in the other ("X met Governor Lind" against "Y met
+  Governor Lind"), where neither article mentions the other's person at all.
   A pronoun subject stands for the last person the article named before it.
 * **negation, dates, places**: inside an aligned group, a claim that denies
   what another asserts, or gives other date words or places, disagrees.
@@ -60,9 +60,9 @@ class Conflict:
     """A point on which reports differ: ``kind`` and one claim per variant."""
 
     kind: str  # "number" | "person" | "negation" | "date" | "place"
-    slot: str  # what differs: a quantity ("people killed") or the role ("met Krael")
+    slot: str  # what differs: a quantity ("people killed") or the role ("met Lind")
     variants: list[list[ClaimUnit]] = field(default_factory=list)
-    values: list[str] = field(default_factory=list)  # what each variant says: "14", "Hallan"
+    values: list[str] = field(default_factory=list)  # what each variant says: "14", "Ortiz"
     update: bool = False  # the values follow each other in time: an update, not a dispute
 
 

@@ -16,7 +16,7 @@ words decides it: each number is described by its place in the parse,
   died") or as **history** ("down *from* 3,200").
 
 The same parse gives **action frames**: a verb with the people in its subject
-and object roles ("Hallan ... *met* Governor Krael"), so two reports that put
+and object roles ("Ortiz ... *met* Governor Lind"), so two reports that put
 different people in the same role of the same action can be told apart.
 
 Stable API: :class:`QuantityFrame`, :class:`ActionFrame`, :func:`parse`,

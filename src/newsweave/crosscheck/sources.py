@@ -5,7 +5,7 @@ to Reuters", "told the Herald", "as the Herald reported". Two things follow:
 
 * the claim's **source** is shown with it, and where every origin of a claim
   relays one named source, the brief says so ("corroborated by 3 outlets, all
-  citing the Ministry of Emergency Situations");
+  citing the Ministry of Health");
 * a report that attributes a claim to **another outlet** is citing that outlet:
   it adds no origin of its own for that claim (its reporter did not find it).
   "told the Herald" in the Herald's own article is the Herald's reporting.
@@ -45,7 +45,7 @@ _PRONOUNS = frozenset("he she it they we i you this that there".split())
 class Attributed:
     """What a claim's own words say about where it comes from."""
 
-    source: str | None  # the named source: "Ministry of Emergency Situations", "Reuters"
+    source: str | None  # the named source: "Ministry of Health", "Reuters"
     told: str | None  # who was told: "the Herald" in "told the Herald"
     cited: bool  # "as X reported", "according to X": X is cited for the claim
 
@@ -64,10 +64,10 @@ def _trim(name: str) -> str | None:
 def attribute(text: str) -> Attributed:
     """The source a claim's text names, whom it was told to, and whether it cites.
 
-    >>> attribute("About 3,200 people were evacuated, the Ministry of Emergency Situations said.")
-    Attributed(source='Ministry of Emergency Situations', told=None, cited=False)
-    >>> attribute("As The Drovna Herald reported on Tuesday, residents say they complained.")
-    Attributed(source='Drovna Herald', told=None, cited=True)
+    >>> attribute("About 1,500 people were treated, the Ministry of Health said.")
+    Attributed(source='Ministry of Health', told=None, cited=False)
+    >>> attribute("As The Valley Courier reported on Tuesday, residents say they complained.")
+    Attributed(source='Valley Courier', told=None, cited=True)
     """
     plain = _QUOTED.sub(lambda m: " " * len(m.group()), text)  # a name inside a quote is not
     told_match = _TOLD.search(plain)
@@ -80,7 +80,7 @@ def attribute(text: str) -> Attributed:
         name = _trim(match.group("name"))
         before = plain[: match.start("name")].rstrip().lower()
         if not name or before.endswith(_INSIDE_PHRASE):
-            continue  # "residents of Kelsa told ...": the speaker is not the name
+            continue  # "residents of Brookfield told ...": the speaker is not the name
         if not before and " " not in name and name.endswith("s") and not is_medium(name):
             continue  # a capitalised first word alone ("Officials said") is no name
         return Attributed(name, told, False)

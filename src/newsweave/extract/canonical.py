@@ -207,7 +207,7 @@ def _owner(word: str, full: Mapping[str, Local]) -> Local | None:
 def _similar(a: str, b: str, floor: float) -> bool:
     """Near spellings of one name. They must start alike: a different first sound makes
     another name ("Zhang"/"Shang"), except among vowels and j/y, which romanisations of
-    one letter swap ("Jonas"/"Yonas", "Yevgeny"/"Evgeny", "Osama"/"Usama")."""
+    one letter swap ("Katja"/"Katya", "Yevgeny"/"Evgeny", "Osama"/"Usama")."""
     if a == b:
         return True
     if min(len(a), len(b)) < 4 or not _same_start(a, b):

@@ -149,7 +149,7 @@ _STAMP_BEFORE = re.compile(
 
 def _is_dateline(text: str, start: int, end: int) -> bool:
     """A date that says when the piece was filed, not when anything happened: "March 3
-    (MPA) --", a timestamp "Thu May 27, 2010 7:23 pm EDT", "Last updated at 06:56 GMT,
+    (NPA) --", a timestamp "Thu May 27, 2010 7:23 pm EDT", "Last updated at 06:56 GMT,
     Tuesday, 8 November 2011"."""
     return bool(_STAMP_AFTER.match(text, end, min(end + 20, len(text)))
                 or _STAMP_BEFORE.search(text, max(0, start - 40), start))
@@ -191,11 +191,11 @@ def day_part(text: str, start: int, end: int) -> frozenset[int] | None:
     window_start = start - len(before)
     hours: set[int] = set()
     for match in _PART.finditer(text, window_start, end + len(after)):
-        word, qualifier, _, hour12, _, meridian, hour24, _ = match.groups()
+        word, qualifier, _, hour12, _, am_pm, hour24, _ = match.groups()
         if word or qualifier:
             hours.update(_PART_HOURS[(word or qualifier).lower()])
         elif hour12 is not None:
-            hour = int(hour12) % 12 + (12 if meridian.lower() == "p" else 0)
+            hour = int(hour12) % 12 + (12 if am_pm.lower() == "p" else 0)
             hours.update(h % 24 for h in (hour - 1, hour, hour + 1))
         elif hour24 is not None:
             hour = int(hour24)

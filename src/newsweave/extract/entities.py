@@ -273,7 +273,7 @@ def _role_before(text: str, start: int) -> str | None:
         run = run[1:]
     if not run or not any(w.lower().strip(",") in ROLE_WORDS for w in run):
         return None
-    # A title ends with its role word: in "Governor Dorota" + "Krael" (NER kept only the
+    # A title ends with its role word: in "Governor Maria" + "Lind" (NER kept only the
     # surname) the given name is not part of the title.
     last = max(i for i, w in enumerate(run) if w.lower().strip(",") in ROLE_WORDS)
     return " ".join(run[: last + 1])

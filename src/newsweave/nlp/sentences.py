@@ -2,7 +2,7 @@
 
 A rule splitter rather than a parser: it is fast (no model to load), keeps
 offsets into the original text, and knows the abbreviations news copy is full
-of ("Sept. 19", "Gov. Krael", "U.S.", "a.m."), so a dateline or a title is
+of ("Sept. 19", "Gov. Lind", "U.S.", "a.m."), so a dateline or a title is
 never cut from its sentence. Quotes that close after the full stop stay with
 their sentence.
 """
@@ -40,9 +40,9 @@ class Sentence:
 def split_sentences(text: str) -> list[Sentence]:
     """Sentences of ``text`` with offsets; paragraph breaks always end a sentence.
 
-    >>> text = 'Gov. Krael spoke on Sept. 19. "We will rebuild." He left.'
+    >>> text = 'Gov. Lind spoke on Sept. 19. "We will rebuild." He left.'
     >>> [s.text for s in split_sentences(text)]
-    ['Gov. Krael spoke on Sept. 19.', '"We will rebuild."', 'He left.']
+    ['Gov. Lind spoke on Sept. 19.', '"We will rebuild."', 'He left.']
     """
     return list(_iter_sentences(text))
 
@@ -78,7 +78,7 @@ def _ends_sentence(text: str, start: int, punct: int, end: int, limit: int) -> b
     word = re.search(r"([\w.]+)$", text[start:punct])
     token = word.group(1).lower() if word else ""
     if token.rstrip(".") in _ABBREVIATIONS or _INITIAL.search(text[max(start, punct - 4) : punct]):
-        # "Sept. 19", "Gov. Krael", "U.S. officials": an abbreviation ends a
+        # "Sept. 19", "Gov. Lind", "U.S. officials": an abbreviation ends a
         # sentence only when a clear new sentence follows (capital after it
         # and the abbreviation is not a title or month).
         return False

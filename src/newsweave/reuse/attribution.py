@@ -81,9 +81,9 @@ def find_attributions(article: Article) -> list[Attribution]:
     """Every attribution in the article's body, captions, credits and byline.
 
     >>> from newsweave.model import Article
-    >>> body = "MORVIK, March 3 (MPA) -- Water rose. Reuters reported that it fell."
+    >>> body = "ASHFORD, March 3 (NPA) -- Water rose. Reuters reported that it fell."
     >>> [(a.name, a.kind) for a in find_attributions(Article(1, "h", "", "text", body, "x"))]
-    [('MPA', 'dateline'), ('Reuters', 'agency')]
+    [('NPA', 'dateline'), ('Reuters', 'agency')]
     """
     article_id = article.id if article.id is not None else -1
     found: list[Attribution] = []
@@ -167,7 +167,7 @@ def _clean_name(raw: str) -> str:
     name = re.sub(r"'s$|’s$", "", name)
     first, _, rest = name.partition(" ")
     if first.lower() in _LEADING and rest:
-        name = rest  # "As The Drovna Herald reported": the name starts after "As"
+        name = rest  # "As The Valley Courier reported": the name starts after "As"
     return name
 
 
@@ -203,7 +203,7 @@ def is_medium(name: str) -> bool:
     """Whether ``name`` reads as a news medium's ("Reuters", "the Daily Star", "Associated
     Press"), not a body that speaks ("Press Office", "Relief Service") or an acronym alone.
 
-    >>> is_medium("Reuters"), is_medium("the Drovna Herald"), is_medium("Press Office")
+    >>> is_medium("Reuters"), is_medium("the Valley Courier"), is_medium("Press Office")
     (True, True, False)
     """
     tokens = {t.lower() for t in re.findall(r"[A-Za-z]+", name)}
@@ -282,9 +282,9 @@ def _normal_name(name: str) -> str:
 def same_source(a: str, b: str) -> bool:
     """Whether two names refer to one medium: equal, acronym of each other, or contained.
 
-    >>> same_source("MPA", "Meridian Press Agency"), same_source("the Drovna Herald", "Herald")
+    >>> same_source("NPA", "Northern Press Agency"), same_source("the Valley Courier", "Courier")
     (True, True)
-    >>> same_source("Reuters", "Selka Today")
+    >>> same_source("Reuters", "Coast Today")
     False
     """
     variants_a = _variants(a)

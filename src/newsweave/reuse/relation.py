@@ -9,7 +9,7 @@ of them in new words, in the same order), ``shared-quotes``
 Direction of a copy or rewrite is a vote of the evidence, each with a weight:
 
 * attribution (2.0): the derived article names the other's outlet or agency
-  ("MPA reported", a "(MPA) --" dateline in another outlet's page);
+  ("NPA reported", a "(NPA) --" dateline in another outlet's page);
 * publication time (1.5, or 1.0 when under an hour apart): the earlier one is the source;
 * containment (0.5): the article that the other covers more completely is
   the derived one (reposts trim the wire; rewrites condense it).

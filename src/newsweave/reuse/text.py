@@ -28,8 +28,8 @@ STOPWORDS = TEXT_STOPWORDS | frozenset(
 def words(text: str) -> list[str]:
     """Lowercased word tokens with number groups joined and accents kept.
 
-    >>> words("About 3,200 residents—of Morvik!")
-    ['about', '3200', 'residents', 'of', 'morvik']
+    >>> words("About 3,200 residents—of Ashford!")
+    ['about', '3200', 'residents', 'of', 'ashford']
     """
     if text.isascii():  # most news: NFKC leaves ASCII as it is, and one lower() will do
         return _WORD.findall(_DIGIT_GROUPS.sub("", text).lower())
@@ -70,7 +70,7 @@ def sentence_keys(text: str) -> list[int]:
     """Keys of the sentences of a text, split roughly (fast; the same way for every article).
 
     Only equality matters for finding shared sentences, so a cheap split that
-    cuts "Gov. Krael" in two is fine: both copies are cut the same way.
+    cuts "Gov. Lind" in two is fine: both copies are cut the same way.
     """
     keys = []
     for chunk in _ROUGH_SENTENCE.split(text):

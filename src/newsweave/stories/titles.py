@@ -40,8 +40,8 @@ def top_entities(
     weighted name vector. A name counts once per article it appears in, times
     its weight there, so one article repeating a name cannot dominate.
 
-    >>> top_entities([({1: "Krael", 2: "Morvik"}, {1: .8, 2: .6}), ({2: "Morvik"}, {2: 1.0})])
-    ['Morvik', 'Krael']
+    >>> top_entities([({1: "Lind", 2: "Ashford"}, {1: .8, 2: .6}), ({2: "Ashford"}, {2: 1.0})])
+    ['Ashford', 'Lind']
     """
     score: dict[int, float] = {}
     spellings: dict[int, dict[str, int]] = {}
