@@ -97,24 +97,23 @@ def month_numbers(languages: Sequence[str] = ("en",), *, abbreviated: bool = Tru
                   ) -> dict[str, int]:
     """Lowercased month names (wide and, with ``abbreviated``, short; with and without
     accents, no final full stop) of ``languages`` -> month number 1-12."""
-    found: dict[str, int] = {}
-    for language in languages:
-        names = _calendar(language, "months", abbreviated)
-        if abbreviated:
-            names.update(_EXTRA_MONTHS.get(language, {}))
-        found.update(names)
-    return found
+    return _numbers(languages, "months", _EXTRA_MONTHS, abbreviated)
 
 
 @lru_cache(maxsize=16)
 def weekday_numbers(languages: Sequence[str] = ("en",), *, abbreviated: bool = True
                     ) -> dict[str, int]:
     """Lowercased weekday names of ``languages`` -> 0 (Monday) to 6 (Sunday)."""
+    return _numbers(languages, "days", _EXTRA_WEEKDAYS, abbreviated)
+
+
+def _numbers(languages: Sequence[str], kind: str, extra: dict[str, dict[str, int]],
+             abbreviated: bool) -> dict[str, int]:
     found: dict[str, int] = {}
     for language in languages:
-        names = _calendar(language, "days", abbreviated)
+        names = _calendar(language, kind, abbreviated)
         if abbreviated:
-            names.update(_EXTRA_WEEKDAYS.get(language, {}))
+            names.update(extra.get(language, {}))
         found.update(names)
     return found
 
