@@ -184,20 +184,12 @@ def sweep(article_ids, vectors, language, doc_of, split) -> None:
 def semeval() -> dict[str, float]:
     """SemEval-2022 task 8 cross-language pairs: same story when very similar, not when
     unrelated (see the module doc)."""
-    import hashlib
+    sys.path.insert(0, str(REPO / "bench"))
+    from semeval import pair_records
 
     rows = [r for r in (json.loads(line) for line in PAIRS.open(encoding="utf-8"))
             if r["lang1"] != r["lang2"]]
-    records: dict[str, dict[str, str]] = {}
-    keys = []
-    for row in rows:
-        pair = []
-        for side in ("1", "2"):
-            text, link = row[f"text{side}"], row[f"link{side}"]
-            key = hashlib.sha1(f"{link}\x00{text}".encode()).hexdigest()[:20]
-            records.setdefault(key, {"id": key, "url": link, "text": text})
-            pair.append(key)
-        keys.append(tuple(pair))
+    records, keys = pair_records(rows)
     engine, tmp = ingest(list(records.values()))
     try:
         ids = {a.external_id: int(a.id or 0) for a in engine.articles()}

@@ -135,13 +135,9 @@ class Scored:
         self.kind = kind  # the reuse stage's relation of the pair, if it aligned them
 
 
-def score_pairs(rows: list[dict], *, english: bool = True, cache: bool = True
-                ) -> tuple[list[Scored], str]:
-    """Ingest every text into a temporary store through the engine; score each pair.
-    ``cache``: keep each text's vectors on disk (under ``~/.cache/newsweave-bench/``)."""
-    from newsweave.nlp import english as english_model
-    from newsweave.reuse import semantic
-
+def pair_records(rows: list[dict]) -> tuple[dict[str, dict[str, str]], list[tuple[str, str]]]:
+    """One ingest record per distinct text of the pairs (keyed by link and text), and each
+    pair's two keys."""
     keys: list[tuple[str, str]] = []
     records: dict[str, dict[str, str]] = {}
     for row in rows:
@@ -152,6 +148,17 @@ def score_pairs(rows: list[dict], *, english: bool = True, cache: bool = True
             records.setdefault(key, {"id": key, "url": link, "text": text})
             pair.append(key)
         keys.append((pair[0], pair[1]))
+    return records, keys
+
+
+def score_pairs(rows: list[dict], *, english: bool = True, cache: bool = True
+                ) -> tuple[list[Scored], str]:
+    """Ingest every text into a temporary store through the engine; score each pair.
+    ``cache``: keep each text's vectors on disk (under ``~/.cache/newsweave-bench/``)."""
+    from newsweave.nlp import english as english_model
+    from newsweave.reuse import semantic
+
+    records, keys = pair_records(rows)
     # The engine's own embedding functions, each text's vector kept on disk (put back after).
     originals = semantic.embed, english_model.embed_english
     if cache:
