@@ -110,21 +110,11 @@ def measure(db: str, story: int, calls: int) -> dict[str, object]:
         started = time.perf_counter()
         engine.brief(story)
         out["first_brief_s"] = time.perf_counter() - started
-        warm, warm_cpu = [], []
-        for _ in range(calls):
-            started, cpu = time.perf_counter(), time.process_time()
-            engine.brief(story)
-            warm.append(time.perf_counter() - started)
-            warm_cpu.append(time.process_time() - cpu)
+        warm, warm_cpu = _timed(lambda: engine.brief(story), calls)
         out["brief_ms"] = 1000 * statistics.median(warm)
         out["brief_worst_ms"] = 1000 * max(warm)
         out["brief_cpu_ms"] = 1000 * statistics.median(warm_cpu)
-        prov, prov_cpu = [], []
-        for _ in range(calls):
-            started, cpu = time.perf_counter(), time.process_time()
-            engine.provenance(story)
-            prov.append(time.perf_counter() - started)
-            prov_cpu.append(time.process_time() - cpu)
+        prov, prov_cpu = _timed(lambda: engine.provenance(story), calls)
         out["provenance_ms"] = 1000 * statistics.median(prov)
         out["provenance_cpu_ms"] = 1000 * statistics.median(prov_cpu)
         started, cpu = time.perf_counter(), time.process_time()
@@ -155,6 +145,17 @@ def profile(db: str, story: int) -> None:
         engine.brief(story)
         profiler.disable()
     pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
+
+
+def _timed(call, calls: int) -> tuple[list[float], list[float]]:
+    """Wall-clock and CPU seconds of ``calls`` runs of ``call``."""
+    wall, cpu = [], []
+    for _ in range(calls):
+        started, cpu_started = time.perf_counter(), time.process_time()
+        call()
+        wall.append(time.perf_counter() - started)
+        cpu.append(time.process_time() - cpu_started)
+    return wall, cpu
 
 
 def main() -> None:
