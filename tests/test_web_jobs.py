@@ -229,3 +229,47 @@ def test_a_running_job_saves_its_progress_while_it_runs():
     finally:
         release.set()
         jobs.stop()
+
+
+def test_ingest_runs_in_a_worker_process_and_a_killed_one_is_reported(db):
+    """The ingest runs in its own process (the server only relays its progress); killing
+    that process in the middle of a job ends the job interrupted, saying so, and the next
+    job starts a new process and completes, its article in its story."""
+    import os
+    import signal
+
+    with TestClient(create_app(db, TOKENS)) as fresh:
+        worker = fresh.app.state.ingest_process
+        url = fresh.post("/api/v1/ingest", content=TEXT + " Killed.",
+                         headers=AUTH).json()["job"]["status_url"]
+        pid = None
+        for _ in range(3000):  # the first job of a new process loads the stages' models
+            job = fresh.get(url).json()["job"]
+            pid = worker.pid
+            if job["state"] == "running" and pid is not None:
+                break
+            assert job["state"] in ("queued", "running"), job
+            time.sleep(0.01)
+        assert pid is not None and pid != os.getpid()
+        os.kill(pid, signal.SIGKILL)
+        for _ in range(600):
+            job = fresh.get(url).json()["job"]
+            if job["state"] != "running":
+                break
+            time.sleep(0.05)
+        assert job["state"] == "interrupted", job
+        assert "SIGKILL" in job["error"] and "ingest process ended" in job["error"]
+        page = fresh.get(job["page_url"]).text
+        assert "Interrupted" in page and "http-equiv" not in page
+        text = TEXT.replace("Friday", "Saturday") + " After the restart."
+        done = _finish(fresh, fresh.post("/api/v1/ingest", content=text,
+                                         headers=AUTH).json()["job"]["status_url"])
+        assert done["state"] == "done" and done["counts"]["new"] == 1, done
+        assert worker.pid not in (None, pid, os.getpid())
+        new = done["report"]["new"][0]
+        story = int(done["report"]["stories"][str(new)])
+        shown = fresh.get(f"/api/v1/stories/{story}").json()
+        assert new in [a["id"] for s in shown["sources"] for a in s["articles"]]
+    # the record of the killed job is kept in the store for the next server too
+    with TestClient(create_app(db, TOKENS)) as later:
+        assert later.get(url).json()["job"]["state"] == "interrupted"

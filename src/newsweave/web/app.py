@@ -3,8 +3,9 @@
 Handlers are plain functions (Starlette runs them in its thread pool); each
 thread keeps its own engine, since an SQLite connection belongs to one thread.
 Every read (pages, API, briefs) goes through read-only engines, so a GET cannot
-change the store; writes (ingest and the ingest jobs' records) are background jobs
-run by one writer thread, the only one with a writable engine.
+change the store; ingests are background jobs run one at a time in a worker process
+(:mod:`newsweave.web.ingest_proc`), and their records are written by one writer thread,
+the only one of the server with a writable engine.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, R
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from newsweave.engine import Engine, ProgressCallback, open_engine
+from newsweave.engine import Engine, open_engine
 from newsweave.errors import InputError, NewsweaveError, NotFoundError, StoreError
 from newsweave.store.jobs import KEPT as STORED_JOBS
 from newsweave.store.jobs import JobTables
@@ -34,7 +35,8 @@ from newsweave.store.search import MARK_END, MARK_START
 from newsweave.web import views
 from newsweave.web.briefs import BriefWorker
 from newsweave.web.confidence import Confidences
-from newsweave.web.jobs import INTERRUPTED, IngestJobs, Job, QueueFull, StoredFn
+from newsweave.web.ingest_proc import IngestProcess
+from newsweave.web.jobs import INTERRUPTED, IngestJobs, Job, QueueFull
 from newsweave.web.openapi import spec
 from newsweave.web.paging import BadRequest, choice, encode_cursor, whole
 from newsweave.web.params import (
@@ -62,13 +64,12 @@ log = logging.getLogger(__name__)
 
 class Engines:
     """A read-only engine per worker thread on the same store, and a writable one for
-    the writer thread (behind a lock)."""
+    the thread that writes the ingest jobs' records."""
 
     def __init__(self, db: str, writable: bool = True) -> None:
         self.db = db
         self.writable = writable
         self._local = threading.local()
-        self.write_lock = threading.Lock()
         self._all: list[Engine] = []
         self._all_lock = threading.Lock()
 
@@ -77,7 +78,7 @@ class Engines:
         return self._engine("reader", readonly=True)
 
     def writer(self) -> Engine:
-        """This thread's writable engine (the ingest jobs' thread only)."""
+        """This thread's writable engine (the ingest jobs' thread only: the records)."""
         if not self.writable:
             raise NewsweaveError(f"{self.db} is open read-only here: nothing can be ingested")
         return self._engine("writable", readonly=False)
@@ -135,9 +136,10 @@ def _templates() -> Environment:
 
 
 def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
-               page_wait: float = PAGE_WAIT) -> Starlette:
+               page_wait: float = PAGE_WAIT, ingest_nice: int = 0) -> Starlette:
     """The web app on the store at ``db``; ``tokens`` maps bearer tokens to scopes;
-    ``page_wait``: seconds a story page waits for a brief being computed."""
+    ``page_wait``: seconds a story page waits for a brief being computed;
+    ``ingest_nice``: the niceness the ingest worker process adds to its own."""
     writable = _prepare(db)
     engines = Engines(db, writable)
     briefs = BriefWorker(lambda: open_engine(db, readonly=True, create=False))
@@ -404,24 +406,10 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
         return body.decode("utf-8", "replace"), "<posted text>", \
             request.query_params.get("outlet") or None, None
 
-    def _ingest(text: str, source: str, outlet: str | None, progress: ProgressCallback,
-                stored: StoredFn) -> dict[str, Any]:
-        """Run by the ingest jobs' one writer thread: store (the counts are known then),
-        then analyse, reporting each stage's progress."""
-        from newsweave.ingest import read_records
-
-        with engines.write_lock:
-            engine = engines.writer()
-            report = engine.ingest_records(list(read_records(source, text)), outlet=outlet,
-                                           analyze=False)
-            stored({**report.to_dict(), "stories": {}})
-            progress("read", 1, 1)
-            engine.analyze(progress=progress)
-            stories = engine.store.stories.story_of(report.new + report.known)
-        return {**report.to_dict(), "stories": {str(k): v for k, v in stories.items()}}
-
+    # the ingests themselves run in a worker process (see newsweave.web.ingest_proc)
+    worker = IngestProcess(db, ingest_nice)
     jobs = IngestJobs(
-        _ingest, persist=lambda records: JobTables(engines.writer().store).save(records),
+        worker.run, persist=lambda records: JobTables(engines.writer().store).save(records),
         lookup=lambda job_id: JobTables(engines.get().store).get(job_id))
 
     def _submit(text: str, source: str, outlet: str | None) -> Job:
@@ -504,6 +492,7 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         yield
+        worker.stop()  # a job still running ends interrupted (and is saved so)
         jobs.stop()
         briefs.stop()
         confidences.stop()
@@ -549,5 +538,6 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
     # turn "//evil.example/" into a link off this site.
     app.router.redirect_slashes = False
     app.state.engines = engines
+    app.state.ingest_process = worker
     return app
 

@@ -49,6 +49,11 @@ class QueueFull(Exception):
     """Too many ingests are waiting: the client should try again later."""
 
 
+class JobInterrupted(Exception):
+    """The job stopped before it finished, through no fault of its input (the process
+    running it was killed or crashed): the job ends ``interrupted`` with this message."""
+
+
 @dataclass(slots=True)
 class Job:
     id: str
@@ -207,6 +212,9 @@ class IngestJobs:
             try:
                 report = self._ingest(text, source, outlet, progress, stored)
                 self._update(job_id, state="done", report=report, finished=time.time())
+            except JobInterrupted as exc:
+                log.warning("ingest job %s interrupted: %s", job_id, exc)
+                self._update(job_id, state="interrupted", error=str(exc), finished=time.time())
             except NewsweaveError as exc:  # the input or the store said what is wrong
                 # what was stored stays stored (and is in the report); the stages resume
                 # on the next ingest or `newsweave analyze`
