@@ -411,4 +411,12 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX ingest_jobs_created ON ingest_jobs(created)
     """,
+    # web: the story lists' keyset pages read these indexes only (the story rows hold
+    #    vectors: a scan of them read every story's blobs), "largest" and "newest" sorts,
+    #    the date filters included.
+    """
+    CREATE INDEX stories_by_size ON stories(merged_into, size, id, first_day, last_day);
+    CREATE INDEX stories_by_day ON stories(merged_into, coalesce(last_day, 0), id, first_day,
+                                           last_day, size)
+    """,
 )

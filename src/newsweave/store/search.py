@@ -7,7 +7,9 @@ out. The engine reads through :class:`SearchTables` (``store.search``).
 
 from __future__ import annotations
 
+import bisect
 import hashlib
+import itertools
 import re
 import sqlite3
 import threading
@@ -38,8 +40,9 @@ ENTITY_FACET_HITS = 500
 # origin folding and paging over the best CONSIDERED of them.
 RANK_WINDOW = 10_000
 CONSIDERED = 1_000
-# Per store path: (generation, independent origins per story), see _origin_counts.
-_ORIGINS: dict[str, tuple[tuple[int, int], dict[int, int]]] = {}
+# Per store path: (generation, independent origins per story, the "origins" order), see
+# _origin_counts.
+_ORIGINS: dict[str, tuple[tuple[int, int], dict[int, int], list[tuple[float, int]]]] = {}
 _ORIGINS_LOCK = threading.Lock()
 _STORE_TROUBLE = ("locked", "busy", "disk", "no such table", "readonly", "malformed")
 
@@ -367,6 +370,16 @@ class SearchTables:
             "+ (SELECT coalesce(max(id), 0) FROM articles)").fetchone()
         return int(row[0])
 
+    def listing_state(self) -> tuple[int, int, int]:
+        """Changes whenever what the story and article lists show can change: a stage's
+        result written (stories created, grown, renamed), an article stored, a merge,
+        split or repair logged. Three primary-key maxima: microseconds."""
+        row = self._db.execute(
+            "SELECT (SELECT coalesce(max(rowid), 0) FROM stage_runs), "
+            "(SELECT coalesce(max(id), 0) FROM articles), "
+            "(SELECT coalesce(max(seq), 0) FROM story_log)").fetchone()
+        return int(row[0]), int(row[1]), int(row[2])
+
     def story_generation(self, story_id: int, stages: Sequence[str]) -> int:
         """A number that changes when what a view of one story is computed from changes:
         its record (title, size), its members, and any stage's results for a member (a
@@ -422,39 +435,46 @@ class SearchTables:
                          "ON e.article_id = m.article_id WHERE e.entity_id = ?)")
             params.append(filters.entity)
         if sort == "origins":
-            counts = self._origin_counts()
-            ids = [int(r[0]) for r in self._db.execute(
-                f"SELECT s.id FROM stories s WHERE {' AND '.join(where)}", params)]
-            keyed = sorted(((float(counts.get(i, 1)), i) for i in ids), reverse=True)
-            if after is not None:
-                keyed = [(k, i) for k, i in keyed if (k, i) < (after[0], after[1])]
-            return [(i, k) for k, i in keyed[:limit]]
-        outer = ""
-        if after is not None:
-            outer = "WHERE k < ? OR (k = ? AND id < ?)"
-            params += [after[0], after[0], after[1]]
-        sql = (f"SELECT id, k FROM (SELECT s.id AS id, {key} AS k FROM stories s "
-               f"WHERE {' AND '.join(where)}) AS page {outer} ORDER BY k DESC, id DESC LIMIT ?")
+            _, order = self._origin_counts()
+            ids = {int(r[0]) for r in self._db.execute(
+                f"SELECT s.id FROM stories s WHERE {' AND '.join(where)}", params)}
+            start = 0 if after is None else bisect.bisect_right(
+                order, (-after[0], -after[1]))
+            found: list[tuple[int, float]] = []
+            for negative, story in itertools.islice(order, start, None):
+                if -story in ids:
+                    found.append((-story, -negative))
+                    if len(found) >= limit:
+                        break
+            return found
+        if after is not None:  # keyset: read in the covering index stories_by_size or _by_day
+            where.append(f"({key}, s.id) < (?, ?)")
+            params += [after[0], after[1]]
+        sql = (f"SELECT s.id, {key} FROM stories s WHERE {' AND '.join(where)} "
+               f"ORDER BY {key} DESC, s.id DESC LIMIT ?")
         return [(int(r[0]), float(r[1])) for r in self._db.execute(sql, [*params, limit])]
 
-    def _origin_counts(self) -> dict[int, int]:
+    def _origin_counts(self) -> tuple[dict[int, int], list[tuple[float, int]]]:
         """Independent origins per story, counted over every member once per store
         generation and shared by the connections of this process (a count per request
-        would read every story's members: tens of milliseconds at 100k articles)."""
+        would read every story's members: tens of milliseconds at 100k articles), and
+        the "origins" order: (-origins, -id) ascending, every live story."""
         # the stage results, and the user's merges and splits (logged in story_log)
         generation = (self.generation(), self._db.execute(
             "SELECT coalesce(max(seq), 0) FROM story_log").fetchone()[0])
         with _ORIGINS_LOCK:
             found = _ORIGINS.get(self._store.path)
         if found is not None and found[0] == generation:
-            return found[1]
+            return found[1], found[2]
         counts = {int(r[0]): int(r[1]) for r in self._db.execute(
             "SELECT m.story_id, count(DISTINCT coalesce(o.origin_id, m.article_id)) "
             "FROM story_members m LEFT JOIN article_origin o ON o.article_id = m.article_id "
             "GROUP BY m.story_id")}
+        order = sorted((-float(counts.get(i, 1)), -i) for i in (int(r[0]) for r in self._db.execute(
+            "SELECT s.id FROM stories s WHERE s.merged_into IS NULL AND s.size > 0")))
         with _ORIGINS_LOCK:
-            _ORIGINS[self._store.path] = (generation, counts)
-        return counts
+            _ORIGINS[self._store.path] = (generation, counts, order)
+        return counts, order
 
     def facet_values(self, column: str, limit: int = 50) -> list[tuple[str, int]]:
         """The most frequent outlets or languages, for the filter menus."""

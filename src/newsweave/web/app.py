@@ -37,6 +37,7 @@ from newsweave.web.briefs import BriefWorker
 from newsweave.web.confidence import Confidences
 from newsweave.web.ingest_proc import IngestProcess
 from newsweave.web.jobs import INTERRUPTED, IngestJobs, Job, QueueFull
+from newsweave.web.listcache import ListCache
 from newsweave.web.openapi import spec
 from newsweave.web.paging import BadRequest, choice, encode_cursor, whole
 from newsweave.web.params import (
@@ -146,6 +147,7 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
     env = _templates()
     keys = dict(tokens or {})
     confidences = Confidences(lambda: open_engine(db, readonly=True, create=False))
+    lists = ListCache()
 
     def page(request: Request, name: str, status: int = 200, **data: Any) -> HTMLResponse:
         html = env.get_template(name).render(request_path=request.url.path, **data)
@@ -163,9 +165,20 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
 
     # -- stories ----------------------------------------------------------------
 
+    def _state(request: Request, engine: Engine, kind: str) -> tuple[Any, ...] | None:
+        """The key of a list page in the list cache (None: the store cannot say)."""
+        state = getattr(engine.store.search, "listing_state", None)
+        if state is None:
+            return None
+        return (kind, request.url.path, request.url.query, state(), briefs.version)
+
     def _stories(request: Request, engine: Engine
                  ) -> tuple[StoriesQuery, list[dict[str, Any]], str | None]:
         ask = StoriesQuery.parse(request.query_params)
+        key = _state(request, engine, "stories")
+        kept = lists.get(key) if key is not None else None
+        if kept is not None:
+            return ask, *kept
         found = engine.story_page(ask.sort, filters=ask.filters, limit=ask.size + 1,
                                   after=ask.after)
         current = confidences.fill(engine, [s for s, _ in found[:ask.size]])
@@ -173,9 +186,11 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
                 for s, _ in found[:ask.size]]
         next_url = None
         if len(found) > ask.size:
-            last, key = found[ask.size - 1]
-            next_url = with_params(request,
-                                   cursor=encode_cursor(f"stories:{ask.sort}", key, last.id))
+            last, sort_key = found[ask.size - 1]
+            next_url = with_params(request, cursor=encode_cursor(f"stories:{ask.sort}",
+                                                                 sort_key, last.id))
+        if key is not None and all(current.values()):
+            lists.put(key, (rows, next_url))
         return ask, rows, next_url
 
     def stories_page(request: Request, engine: Engine) -> Response:
@@ -264,6 +279,10 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
 
     def articles_api(request: Request, engine: Engine) -> Response:
         ask = ArticlesQuery.parse(request.query_params)
+        key = _state(request, engine, "articles")
+        kept = lists.get(key) if key is not None else None
+        if kept is not None:
+            return list_response(request, ask.fmt, "articles", *kept)
         found = engine.article_page(after=ask.after, limit=ask.size + 1, outlet=ask.outlet,
                                     language=ask.language)
         # the export of articles: with how the outlet and the date were found
@@ -272,6 +291,8 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
         next_url = (with_params(request,
                                 cursor=encode_cursor("articles", found[ask.size - 1].id))
                     if len(found) > ask.size else None)
+        if key is not None:
+            lists.put(key, (rows, next_url))
         return list_response(request, ask.fmt, "articles", rows, next_url)
 
     # -- compare, entities --------------------------------------------------------
@@ -539,5 +560,6 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
     app.router.redirect_slashes = False
     app.state.engines = engines
     app.state.ingest_process = worker
+    app.state.lists = lists
     return app
 
