@@ -80,12 +80,14 @@ def test_concurrent_readers_get_no_errors(base):
     assert statuses == [200] * len(urls)
 
 
-def test_serve_command_runs_uvicorn(tmp_path: Path):
+@pytest.mark.parametrize("workers", [1, 2])
+def test_serve_command_runs_uvicorn(tmp_path: Path, workers: int):
     db = built_store(tmp_path.parent / "web-serve")
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "newsweave", "--db", db, "serve", "--port", str(port)],
+        [sys.executable, "-m", "newsweave", "--db", db, "serve", "--port", str(port),
+         "--workers", str(workers)],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.monotonic() + 60
@@ -99,10 +101,19 @@ def test_serve_command_runs_uvicorn(tmp_path: Path):
                 if time.monotonic() > deadline or proc.poll() is not None:
                     raise
                 time.sleep(0.3)
+
+        def fetch(path: str) -> int:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=60) as r:
+                return r.status
+
+        paths = ["/", "/api/v1/stories?sort=origins", "/search?q=levee", "/stories/1"] * 4
+        with ThreadPoolExecutor(4) as pool:  # answered by one worker or the other
+            assert list(pool.map(fetch, paths)) == [200] * len(paths)
     finally:
         proc.terminate()
         _, err = proc.communicate(timeout=30)
     assert f"http://127.0.0.1:{port}/" in err and "read-only" in err
+    assert ("2 worker processes" in err) == (workers == 2)
 
 
 def test_serve_refuses_a_bad_tokens_file(tmp_path: Path):
@@ -122,7 +133,7 @@ def test_serve_never_prints_a_database_password(monkeypatch, capsys):
     import newsweave.web
     from newsweave.cli.serve import run_server
 
-    monkeypatch.setattr(newsweave.web, "create_app", lambda db, tokens: object())
+    monkeypatch.setattr(newsweave.web, "create_app", lambda db, tokens, **kw: object())
     monkeypatch.setattr(uvicorn, "run", lambda app, **options: None)
     run_server("postgresql://ann:s3cret-word@db.example/news", "127.0.0.1", 8080, None)
     err = capsys.readouterr().err

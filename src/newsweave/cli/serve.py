@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from newsweave.cli import Context, cli
@@ -17,15 +19,41 @@ from newsweave.store.postgres import redacted
 @click.option("--tokens", "tokens_file", metavar="FILE", type=click.Path(dir_okay=False),
               help="Bearer tokens, one 'TOKEN SCOPES' a line (scopes: read, ingest, admin). "
                    "Without it the server is read-only.")
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Server processes answering requests (each with its own engines, "
+                   "briefs and ingest worker).")
+@click.option("--ingest-nice", type=click.IntRange(0, 19), default=0, show_default=True,
+              help="Niceness the ingest worker process adds to its own (a higher value "
+                   "leaves more CPU to the requests while an ingest runs).")
 @click.pass_obj
-def serve(obj: Context, host: str, port: int, tokens_file: str | None) -> None:
+def serve(obj: Context, host: str, port: int, tokens_file: str | None, workers: int,
+          ingest_nice: int) -> None:
     """Serve stories, briefs, lineage and search in a browser, and the JSON API (/api/v1)."""
     obj.export_settings()  # the server's engines read their settings from the environment
-    run_server(obj.db, host, port, tokens_file)
+    run_server(obj.db, host, port, tokens_file, workers=workers, ingest_nice=ingest_nice)
 
 
-def run_server(db: str | None, host: str, port: int, tokens_file: str | None) -> None:
-    """Start uvicorn on the store at ``db`` until interrupted."""
+# What ``app_from_environment`` reads in each worker process of ``serve --workers N``.
+ENV_DB, ENV_TOKENS, ENV_NICE = "NEWSWEAVE_SERVE_DB", "NEWSWEAVE_SERVE_TOKENS", \
+    "NEWSWEAVE_SERVE_INGEST_NICE"
+
+
+def app_from_environment() -> object:
+    """The app of one worker process of ``serve --workers N`` (uvicorn's factory)."""
+    import os
+
+    from newsweave.web import create_app
+    from newsweave.web.auth import load_tokens
+
+    return create_app(os.environ[ENV_DB], load_tokens(os.environ.get(ENV_TOKENS) or None),
+                      ingest_nice=int(os.environ.get(ENV_NICE) or 0))
+
+
+def run_server(db: str | None, host: str, port: int, tokens_file: str | None, *,
+               workers: int = 1, ingest_nice: int = 0) -> None:
+    """Start uvicorn on the store at ``db`` until interrupted; ``workers`` processes."""
+    import os
+
     import uvicorn
 
     from newsweave.settings import load_settings
@@ -34,12 +62,25 @@ def run_server(db: str | None, host: str, port: int, tokens_file: str | None) ->
 
     try:
         tokens = load_tokens(tokens_file)
-        app = create_app(load_settings(db=db).db, tokens)
+        # one app built here: the store is checked (and migrated) before any worker starts
+        app = create_app(load_settings(db=db).db, tokens, ingest_nice=ingest_nice)
     except NewsweaveError as exc:
         raise click.ClickException(str(exc)) from None
     shown = f"[{host}]" if ":" in host else host
     location = redacted(load_settings(db=db).db)  # a PostgreSQL URL may hold a password
     click.echo(f"newsweave: serving {location} on http://{shown}:{port}/ "
-               f"({'ingest with a token' if tokens else 'read-only'}; Ctrl-C stops)", err=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False,
-                proxy_headers=False)
+               f"({'ingest with a token' if tokens else 'read-only'}"
+               f"{f', {workers} worker processes' if workers > 1 else ''}; Ctrl-C stops)",
+               err=True)
+    options: dict[str, object] = {"host": host, "port": port, "log_level": "warning",
+                                  "server_header": False, "proxy_headers": False}
+    if workers == 1:
+        uvicorn.run(app, **options)  # type: ignore[arg-type]
+        return
+    # uvicorn starts each worker process from an import string: the store, the tokens
+    # file and the niceness travel in the environment
+    os.environ[ENV_DB] = load_settings(db=db).db
+    os.environ[ENV_TOKENS] = str(Path(tokens_file).resolve()) if tokens_file else ""
+    os.environ[ENV_NICE] = str(ingest_nice)
+    uvicorn.run("newsweave.cli.serve:app_from_environment", factory=True, workers=workers,
+                **options)  # type: ignore[arg-type]
