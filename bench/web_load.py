@@ -69,6 +69,10 @@ def main() -> None:
     parser.add_argument("--stories", type=int, default=0, metavar="N",
                         help="story pages only of the first N stories by id (0: all)")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--workers", type=int, default=1,
+                        help="server worker processes (serve --workers)")
+    parser.add_argument("--ingest-nice", type=int, default=0,
+                        help="niceness of the server's ingest worker (serve --ingest-nice)")
     parser.add_argument("--build-only", action="store_true",
                         help="build the store at --db and stop (no server, no load)")
     args = parser.parse_args()
@@ -119,7 +123,8 @@ def _serve_and_load(db: str, args: argparse.Namespace, extra: list[dict[str, str
     log = (folder / "server.log").open("w")
     server = subprocess.Popen(
         [sys.executable, "-m", "newsweave", "--db", db, "serve", "--port", str(port),
-         "--tokens", str(tokens)], env=env, stderr=log, stdout=log)
+         "--tokens", str(tokens), "--workers", str(args.workers),
+         "--ingest-nice", str(args.ingest_nice)], env=env, stderr=log, stdout=log)
     try:
         _wait(port)
         _load(port, db, args, extra, server.pid)
@@ -245,8 +250,11 @@ def _load(port: int, db: str, args: argparse.Namespace, extra: list[dict[str, st
         conn.close()
 
     ingest_stats: dict[str, float] = {}
-    ingester = threading.Thread(target=_ingest_during, args=(port, extra, ingest_stats))
-    start, cpu, load_before = time.perf_counter(), _cpu_seconds(pid), os.getloadavg()[0]
+    load_done = threading.Event()
+    ingester = threading.Thread(target=_ingest_during,
+                                args=(port, extra, ingest_stats, load_done))
+    start, load_before = time.perf_counter(), os.getloadavg()[0]
+    cpu, ingest_cpu = _tree_cpu(pid)
     threads = [threading.Thread(target=worker) for _ in range(args.clients)]
     for t in threads:
         t.start()
@@ -255,12 +263,16 @@ def _load(port: int, db: str, args: argparse.Namespace, extra: list[dict[str, st
     for t in threads:
         t.join()
     wall = time.perf_counter() - start
+    load_done.set()
+    cpu_load_end = _tree_cpu(pid)
     if extra:
         ingester.join()
-    cpu = _cpu_seconds(pid) - cpu
+    cpu_after, ingest_after = cpu_load_end
+    cpu, ingest_cpu = cpu_after - cpu, ingest_after - ingest_cpu
     sent = sum(len(v) for v in timings.values())
-    print(f"server CPU during the load: {cpu:.1f} s ({cpu / sent * 1000:.1f} ms a request, "
-          f"the ingest included); load average {load_before:.1f} before, "
+    print(f"server CPU during the load: {cpu:.1f} s ({cpu / sent * 1000:.1f} ms a request; "
+          f"an ingest run by the server's own threads included), ingest worker processes "
+          f"{ingest_cpu:.1f} s; load average {load_before:.1f} before, "
           f"{os.getloadavg()[0]:.1f} after")
     print(f"load: {sent:,} requests ({args.requests:,} drawn, cursors followed) from "
           f"{args.clients} clients in {wall:.1f} s ({sent / wall:.1f} requests/s), "
@@ -274,22 +286,56 @@ def _load(port: int, db: str, args: argparse.Namespace, extra: list[dict[str, st
                   f"{values[-1]:>10.0f}")
     if ingest_stats:
         print(f"ingest during the load: {ingest_stats['articles']:.0f} articles in "
-              f"{ingest_stats['wall']:.1f} s, {ingest_stats['errors']:.0f} errors")
+              f"{ingest_stats['wall']:.1f} s, {ingest_stats['errors']:.0f} errors "
+              f"({ingest_stats['during']:.0f} ingests finished while the load ran)")
     for e in errors[:10]:
         print("error:", e)
 
 
-def _ingest_during(port: int, docs: list[dict[str, str]], stats: dict[str, float]) -> None:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
-    start, failed = time.perf_counter(), 0
+def _ingest_during(port: int, docs: list[dict[str, str]], stats: dict[str, float],
+                   load_done: threading.Event) -> None:
+    """Post the articles one after another (each waits for its job); a failure or a
+    timeout is counted as an error and the next one is posted."""
+    start, failed, during = time.perf_counter(), 0, 0
     for d in docs:
-        body = json.dumps(d).encode()
-        conn.request("POST", "/api/v1/ingest?wait=true", body=body, headers={
-            "Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"})
-        response = conn.getresponse()
-        response.read()
-        failed += response.status != 200
-    stats.update(articles=len(docs), wall=time.perf_counter() - start, errors=failed)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=900)
+        try:
+            conn.request("POST", "/api/v1/ingest?wait=true", body=json.dumps(d).encode(),
+                         headers={"Authorization": f"Bearer {TOKEN}",
+                                  "Content-Type": "application/json"})
+            response = conn.getresponse()
+            response.read()
+            failed += response.status != 200
+        except (OSError, http.client.HTTPException) as exc:
+            print(f"ingest error: {exc!r}")
+            failed += 1
+        finally:
+            conn.close()
+        during += not load_done.is_set()
+    stats.update(articles=len(docs), wall=time.perf_counter() - start, errors=failed,
+                 during=during)
+
+
+def _tree_cpu(pid: int) -> tuple[float, float]:
+    """CPU seconds of the server's processes (``pid`` and its descendants: uvicorn's
+    workers) and, apart, of its ingest worker processes; a process that has ended is
+    no longer counted."""
+    server = ingest = 0.0
+    todo = [pid]
+    while todo:
+        each = todo.pop()
+        try:
+            seconds = _cpu_seconds(each)
+            command = Path(f"/proc/{each}/cmdline").read_bytes()
+            for task in Path(f"/proc/{each}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+        except (OSError, ValueError):
+            continue
+        if b"newsweave.web.ingest_worker" in command:
+            ingest += seconds
+        else:
+            server += seconds
+    return server, ingest
 
 
 def _cpu_seconds(pid: int) -> float:
