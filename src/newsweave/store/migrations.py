@@ -413,10 +413,13 @@ MIGRATIONS: tuple[str, ...] = (
     """,
     # web: the story lists' keyset pages read these indexes only (the story rows hold
     #    vectors: a scan of them read every story's blobs), "largest" and "newest" sorts,
-    #    the date filters included.
+    #    the date filters included; and a search's filters and facets read an article's
+    #    outlet, language and date from articles_listing, not from its row (whose raw and
+    #    clean text come first: reading the row walked the text's overflow pages).
     """
     CREATE INDEX stories_by_size ON stories(merged_into, size, id, first_day, last_day);
     CREATE INDEX stories_by_day ON stories(merged_into, coalesce(last_day, 0), id, first_day,
-                                           last_day, size)
+                                           last_day, size);
+    CREATE INDEX articles_listing ON articles(id, outlet, language, published)
     """,
 )
