@@ -33,6 +33,8 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=400)
     parser.add_argument("--stories", type=int, default=12)
     parser.add_argument("--seed", type=int, default=9)
+    parser.add_argument("--list-cache", type=int, default=None, metavar="N",
+                        help="list pages the app keeps (0: every list computed anew)")
     args = parser.parse_args()
     from starlette.testclient import TestClient
 
@@ -40,7 +42,8 @@ def main() -> None:
 
     stories, plan = _plan(args.db, args.requests, args.seed, args.stories)
     cpu: dict[str, list[float]] = defaultdict(list)
-    with TestClient(create_app(args.db)) as client:
+    options = {} if args.list_cache is None else {"list_pages": args.list_cache}
+    with TestClient(create_app(args.db, **options)) as client:
         for story in stories:  # briefs ready, as in web_load.py --warm-briefs
             assert client.get(f"/api/v1/stories/{story}/brief").status_code == 200
         for _kind, path in plan[:3]:  # first requests load caches: not timed
@@ -55,6 +58,9 @@ def main() -> None:
                 print(f"error {status} {url}")
     print(f"CPU per request, one at a time, {len(plan)} requests (load average {load:.1f} "
           f"before, {os.getloadavg()[0]:.1f} after)")
+    lists = getattr(client.app.state, "lists", None)  # type: ignore[attr-defined]
+    if lists is not None:
+        print(f"list cache: {lists.hits} pages reused, {lists.misses} computed")
     print(f"{'class':<14}{'n':>6}{'p50 ms':>10}{'p95 ms':>10}{'max ms':>10}")
     for kind in ("story", "search", "api_stories", "api_articles"):
         values = sorted(cpu.get(kind, []))

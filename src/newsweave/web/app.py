@@ -37,6 +37,7 @@ from newsweave.web.briefs import BriefWorker
 from newsweave.web.confidence import Confidences
 from newsweave.web.ingest_proc import IngestProcess
 from newsweave.web.jobs import INTERRUPTED, IngestJobs, Job, QueueFull
+from newsweave.web.listcache import KEPT as LIST_PAGES
 from newsweave.web.listcache import ListCache
 from newsweave.web.openapi import spec
 from newsweave.web.paging import BadRequest, choice, encode_cursor, whole
@@ -137,17 +138,19 @@ def _templates() -> Environment:
 
 
 def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
-               page_wait: float = PAGE_WAIT, ingest_nice: int = 0) -> Starlette:
+               page_wait: float = PAGE_WAIT, ingest_nice: int = 0,
+               list_pages: int = LIST_PAGES) -> Starlette:
     """The web app on the store at ``db``; ``tokens`` maps bearer tokens to scopes;
     ``page_wait``: seconds a story page waits for a brief being computed;
-    ``ingest_nice``: the niceness the ingest worker process adds to its own."""
+    ``ingest_nice``: the niceness the ingest worker process adds to its own;
+    ``list_pages``: list pages kept in the list cache (0: none)."""
     writable = _prepare(db)
     engines = Engines(db, writable)
     briefs = BriefWorker(lambda: open_engine(db, readonly=True, create=False))
     env = _templates()
     keys = dict(tokens or {})
     confidences = Confidences(lambda: open_engine(db, readonly=True, create=False))
-    lists = ListCache()
+    lists = ListCache(list_pages)
 
     def page(request: Request, name: str, status: int = 200, **data: Any) -> HTMLResponse:
         html = env.get_template(name).render(request_path=request.url.path, **data)

@@ -44,6 +44,8 @@ class ListCache:
             return found
 
     def put(self, key: Hashable, value: Any) -> None:
+        if self._kept <= 0:
+            return
         with self._lock:
             self._pages[key] = value
             self._pages.move_to_end(key)
