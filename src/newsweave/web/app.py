@@ -168,23 +168,27 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
 
     # -- stories ----------------------------------------------------------------
 
-    def _state(request: Request, engine: Engine, kind: str) -> tuple[Any, ...] | None:
-        """The key of a list page in the list cache (None: the store cannot say)."""
+    def _list_key(engine: Engine, *parts: object) -> tuple[object, ...] | None:
+        """The key of a list page in the list cache: what the page was asked for and the
+        store's change counter (None: this store has none, nothing is kept)."""
         state = getattr(engine.store.search, "listing_state", None)
-        if state is None:
-            return None
-        return (kind, request.url.path, request.url.query, state(), briefs.version)
+        return None if state is None else (*parts, state())
 
     def _stories(request: Request, engine: Engine
                  ) -> tuple[StoriesQuery, list[dict[str, Any]], str | None]:
         ask = StoriesQuery.parse(request.query_params)
-        key = _state(request, engine, "stories")
+        # the stories with their confidences are kept; each request builds the rows (their
+        # contested counts come from the briefs computed so far) and its own next_url
+        key = _list_key(engine, "stories", ask.sort, ask.size, repr(ask.filters), ask.after)
         kept = lists.get(key) if key is not None else None
-        if kept is not None:
-            return ask, *kept
-        found = engine.story_page(ask.sort, filters=ask.filters, limit=ask.size + 1,
-                                  after=ask.after)
-        current = confidences.fill(engine, [s for s, _ in found[:ask.size]])
+        if kept is None:
+            found = engine.story_page(ask.sort, filters=ask.filters, limit=ask.size + 1,
+                                      after=ask.after)
+            current = confidences.fill(engine, [s for s, _ in found[:ask.size]])
+            if key is not None and all(current.values()):
+                lists.put(key, (found, current))
+        else:
+            found, current = kept
         rows = [{**views.story_summary(s, briefs), "confidence_current": current[s.id]}
                 for s, _ in found[:ask.size]]
         next_url = None
@@ -192,8 +196,6 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
             last, sort_key = found[ask.size - 1]
             next_url = with_params(request, cursor=encode_cursor(f"stories:{ask.sort}",
                                                                  sort_key, last.id))
-        if key is not None and all(current.values()):
-            lists.put(key, (rows, next_url))
         return ask, rows, next_url
 
     def stories_page(request: Request, engine: Engine) -> Response:
@@ -282,20 +284,20 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
 
     def articles_api(request: Request, engine: Engine) -> Response:
         ask = ArticlesQuery.parse(request.query_params)
-        key = _state(request, engine, "articles")
+        key = _list_key(engine, "articles", ask.after, ask.size, ask.outlet, ask.language)
         kept = lists.get(key) if key is not None else None
-        if kept is not None:
-            return list_response(request, ask.fmt, "articles", *kept)
-        found = engine.article_page(after=ask.after, limit=ask.size + 1, outlet=ask.outlet,
-                                    language=ask.language)
-        # the export of articles: with how the outlet and the date were found
-        rows = [{**views.article_summary(a), "outlet_how": a.outlet_how,
-                 "published_how": a.published_how} for a in found[:ask.size]]
-        next_url = (with_params(request,
-                                cursor=encode_cursor("articles", found[ask.size - 1].id))
-                    if len(found) > ask.size else None)
-        if key is not None:
-            lists.put(key, (rows, next_url))
+        if kept is None:
+            found = engine.article_page(after=ask.after, limit=ask.size + 1,
+                                        outlet=ask.outlet, language=ask.language)
+            # the export of articles: with how the outlet and the date were found
+            kept = ([{**views.article_summary(a), "outlet_how": a.outlet_how,
+                      "published_how": a.published_how} for a in found[:ask.size]],
+                    found[ask.size - 1].id if len(found) > ask.size else None)
+            if key is not None:
+                lists.put(key, kept)
+        rows, last = kept
+        next_url = (with_params(request, cursor=encode_cursor("articles", last))
+                    if last is not None else None)
         return list_response(request, ask.fmt, "articles", rows, next_url)
 
     # -- compare, entities --------------------------------------------------------

@@ -42,7 +42,6 @@ class BriefWorker:
         self._events: dict[tuple[int, int], threading.Event] = {}
         self._queue: queue.Queue[tuple[int, int] | None] = queue.Queue()
         self._thread: threading.Thread | None = None
-        self.version = 0  # grows with every brief stored (the lists show their contested)
 
     def state(self, story: int, generation: int) -> BriefState:
         """What is known of ``story``'s brief now; asks for it if it is missing or stale."""
@@ -108,7 +107,6 @@ class BriefWorker:
                     self._queued.discard(key)
                     if data is not None:
                         self._done[story] = (generation, data)
-                        self.version += 1
                         while len(self._done) > KEPT:
                             self._done.popitem(last=False)
                     else:

@@ -6,11 +6,12 @@ outlets and origins; the confidence of each); on a busy server the same few page
 home page, each sort's first pages, the cursors after them) are asked for again and
 again between two writes. Each request reads the store's change counter
 (:meth:`newsweave.store.search.SearchTables.listing_state`: the newest stage result,
-article and story-log entry) and the brief worker's counter (a listing shows the
-contested points of the briefs computed so far); a page is reused only while both are
-as they were when it was computed, so a listing is never older than the last write
-committed before the request. A page showing a confidence of an earlier store state
-(``confidence_current: false``, refreshed in the background) is not kept.
+article and story-log entry); a page is reused only while it is as it was when the page
+was computed, so a listing is never older than the last write committed before the
+request. What is kept is the page's stories (with their confidences) or articles; each
+request builds its rows from them (a story's contested points come from the briefs
+computed so far) and its own ``next_url``. A page showing a confidence of an earlier
+store state (``confidence_current: false``, refreshed in the background) is not kept.
 """
 
 from __future__ import annotations
