@@ -3,8 +3,9 @@ writer thread, and the job's state and progress can be read while it runs.
 
 An ingest analyses what it stored (clean, reuse, stories, extract), which takes from
 seconds to minutes, longer than a browser or proxy waits on one request. One thread runs
-the jobs one after another, in the order they came, so there is one writer at a time
-(it also takes the app's write lock); readers are never blocked by it. Job ids are
+the jobs one after another, in the order they came, so there is one writer at a time;
+in the server the thread hands each job to the ingest worker process
+(:mod:`newsweave.web.ingest_proc`) and relays its progress; readers are never blocked. Job ids are
 random (128 bits), so one client cannot read another's jobs by counting.
 
 Records persist: the writer thread saves each job's record to the store (``persist``)
