@@ -322,12 +322,16 @@ def test_stories_show_confidence_and_flag_doubtful_ones(db, client):
     with newsweave.open(db) as engine:
         known = {s.id: s for s in engine.stories()}
     # after the store changed (the ingest tests above), a listing shows the confidences
-    # computed before and refreshes them in the background: they catch up
-    for _ in range(300):
-        rows = client.get("/api/v1/stories?size=200").json()["stories"]
-        if all(r["confidence_current"] for r in rows):
-            break
-        time.sleep(0.1)
+    # computed before and refreshes in the background those of stories that changed, and
+    # of the others once they are older than ``confidence_age``: they catch up
+    client.get("/api/v1/stories?size=200")
+    with TestClient(create_app(db, confidence_age=0.5)) as young:
+        for _ in range(300):
+            rows = young.get("/api/v1/stories?size=200").json()["stories"]
+            if all(r["confidence_current"] for r in rows):
+                break
+            time.sleep(0.1)
+        page = young.get("/?size=200").text
     assert rows and {r["id"] for r in rows} == set(known)
     assert all(r["confidence_current"] for r in rows)
     for r in rows:
@@ -335,12 +339,34 @@ def test_stories_show_confidence_and_flag_doubtful_ones(db, client):
         assert r["confidence"] == story.confidence is not None
         assert r["nearest_story"] == story.nearest_story
         assert r["doubtful"] == (story.confidence < views.DOUBTFUL)
-    page = client.get("/?size=200").text
     for r in rows:
         assert f"confidence {r['confidence']:.2f}" in page
     assert page.count("doubtful story") == sum(r["doubtful"] for r in rows)
     one = client.get(f"/stories/{rows[0]['id']}").text
     assert f"confidence {rows[0]['confidence']:.2f}" in one
+
+
+def test_a_story_keeps_its_confidence_until_it_changes(db):
+    from newsweave.web.confidence import Confidences
+
+    opened: list[int] = []
+
+    def reopen() -> newsweave.Engine:
+        opened.append(1)
+        return newsweave.open(db, readonly=True)
+
+    kept = Confidences(reopen, refresh_after=3600)
+    with newsweave.open(db, readonly=True) as engine:
+        stories = engine.stories()
+        assert set(kept.fill(engine, stories).values()) == {True}  # computed in the request
+        # the same stories listed again (another write elsewhere changes no stamp): current
+        assert set(kept.fill(engine, engine.stories()).values()) == {True}
+        grown = engine.stories()[0]
+        grown.articles = [*grown.articles, 10**9]  # as listed after it gained an article
+        current = kept.fill(engine, [grown])
+    assert current == {grown.id: False}  # shown as computed before, refreshed behind
+    kept.stop()
+    assert opened  # the background refresh opened its own engine
 
 
 def test_doubtful_badge_is_a_text_label(db):

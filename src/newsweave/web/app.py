@@ -34,7 +34,7 @@ from newsweave.store.jobs import JobTables
 from newsweave.store.search import MARK_END, MARK_START
 from newsweave.web import views
 from newsweave.web.briefs import BriefWorker
-from newsweave.web.confidence import Confidences
+from newsweave.web.confidence import REFRESH_AFTER, Confidences
 from newsweave.web.ingest_proc import IngestProcess
 from newsweave.web.jobs import INTERRUPTED, IngestJobs, Job, QueueFull
 from newsweave.web.listcache import KEPT as LIST_PAGES
@@ -139,17 +139,21 @@ def _templates() -> Environment:
 
 def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
                page_wait: float = PAGE_WAIT, ingest_nice: int = 0,
-               list_pages: int = LIST_PAGES) -> Starlette:
+               list_pages: int = LIST_PAGES,
+               confidence_age: float = REFRESH_AFTER) -> Starlette:
     """The web app on the store at ``db``; ``tokens`` maps bearer tokens to scopes;
     ``page_wait``: seconds a story page waits for a brief being computed;
     ``ingest_nice``: the niceness the ingest worker process adds to its own;
-    ``list_pages``: list pages kept in the list cache (0: none)."""
+    ``list_pages``: list pages kept in the list cache (0: none);
+    ``confidence_age``: seconds a listed story's confidence is kept while the story itself
+    is unchanged (how late a neighbour's change may show)."""
     writable = _prepare(db)
     engines = Engines(db, writable)
     briefs = BriefWorker(lambda: open_engine(db, readonly=True, create=False))
     env = _templates()
     keys = dict(tokens or {})
-    confidences = Confidences(lambda: open_engine(db, readonly=True, create=False))
+    confidences = Confidences(lambda: open_engine(db, readonly=True, create=False),
+                              confidence_age)
     lists = ListCache(list_pages)
 
     def page(request: Request, name: str, status: int = 200, **data: Any) -> HTMLResponse:

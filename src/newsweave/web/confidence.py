@@ -1,15 +1,18 @@
 """Stories' confidences for the lists, remembered between requests and refreshed in the
-background after the store changes.
+background when their story changes.
 
 A story's confidence (how clearly it stands apart from its nearest stories,
 :mod:`newsweave.stories.user`) costs a few milliseconds to compute, twenty times what
-the rest of its listing costs, and a page of a list shows up to 200 stories; every
-write of any stage can change it (a new story may stand close to an old one). So the
-server remembers each story's confidence with the store generation it was computed at:
-a listing at that generation shows it as it is; at a later one it shows the value
-computed before (``confidence_current: false``) and one background thread computes the
-new one, so lists stay fast while an ingest runs and catch up within seconds. A story
-never seen before is computed in the request.
+the rest of its listing costs, and a page of a list shows up to 200 stories. Its own
+change (a member or its title) changes it at once; a neighbour's change (a new story
+standing close to it) may too. Recomputing every listed story at every write of an
+ingest kept one core busy with confidences while the ingest ran, so the server
+remembers each story's confidence with the story's stamp (title and members) and the
+time it was computed: the value is current while the stamp is the same and it is younger
+than ``refresh_after`` seconds (a neighbour's change shows within that time). Otherwise a
+listing shows the value computed before (``confidence_current: false``) and one
+background thread computes the new one. A story never seen before is computed in the
+request.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 
@@ -25,42 +29,50 @@ from newsweave.model import Story
 
 log = logging.getLogger(__name__)
 KEPT = 50_000  # stories remembered (a few hundred bytes each)
+REFRESH_AFTER = 600.0  # seconds: how late a neighbour's change may show in a confidence
 FIELDS = ("confidence", "cohesion", "nearest_story", "nearest_similarity")
 Values = tuple[object, ...]
+Stamp = tuple[str, tuple[int, ...]]
+Known = tuple[Stamp, float, Values]  # the story's stamp, when computed, the values
 
 
 class Confidences:
     """Confidence fields per story, shared by the server's threads."""
 
-    def __init__(self, open_engine: Callable[[], Engine]) -> None:
+    def __init__(self, open_engine: Callable[[], Engine],
+                 refresh_after: float = REFRESH_AFTER) -> None:
         self._open = open_engine
+        self._refresh_after = refresh_after
         self._lock = threading.Lock()
-        self._known: OrderedDict[int, tuple[int, Values]] = OrderedDict()
+        self._known: OrderedDict[int, Known] = OrderedDict()
         self._asked: set[int] = set()
         self._queue: queue.Queue[int | None] = queue.Queue()
         self._thread: threading.Thread | None = None
 
     def fill(self, engine: Engine, stories: Sequence[Story]) -> dict[int, bool]:
         """Set the confidence fields of ``stories`` (listed without them); returns per
-        story whether the value is of the store's present generation."""
-        generation = engine.store.search.generation()
+        story whether the value is current (see the module's docstring)."""
         current: dict[int, bool] = {}
         for story in stories:
+            stamp = _stamp(story)
             with self._lock:
                 found = self._known.get(story.id)
                 if found is not None:
                     self._known.move_to_end(story.id)
-                    if found[0] != generation:
+                    if not self._fresh(found, stamp):
                         self._ask(story.id)
             if found is None:
-                found = (generation, _values(engine, story.id))
+                found = _compute(engine, story.id)
                 self._remember(story.id, found)
-            current[story.id] = found[0] == generation
-            for name, value in zip(FIELDS, found[1], strict=True):
+            current[story.id] = self._fresh(found, stamp)
+            for name, value in zip(FIELDS, found[2], strict=True):
                 setattr(story, name, value)
         return current
 
-    def _remember(self, story_id: int, entry: tuple[int, Values]) -> None:
+    def _fresh(self, found: Known, stamp: Stamp) -> bool:
+        return found[0] == stamp and time.monotonic() - found[1] < self._refresh_after
+
+    def _remember(self, story_id: int, entry: Known) -> None:
         with self._lock:
             self._known[story_id] = entry
             while len(self._known) > KEPT:
@@ -82,8 +94,7 @@ class Confidences:
                 with self._lock:
                     self._asked.discard(story_id)
                 try:
-                    generation = engine.store.search.generation()
-                    self._remember(story_id, (generation, _values(engine, story_id)))
+                    self._remember(story_id, _compute(engine, story_id))
                 except Exception:  # a story merged away meanwhile, or the store is busy
                     log.info("confidence of story %s not refreshed", story_id, exc_info=True)
         finally:
@@ -95,6 +106,10 @@ class Confidences:
             self._thread.join(timeout=5)
 
 
-def _values(engine: Engine, story_id: int) -> Values:
+def _stamp(story: Story) -> Stamp:
+    return story.title, tuple(sorted(story.articles))
+
+
+def _compute(engine: Engine, story_id: int) -> Known:
     fresh = engine.story(story_id)
-    return tuple(getattr(fresh, name) for name in FIELDS)
+    return _stamp(fresh), time.monotonic(), tuple(getattr(fresh, name) for name in FIELDS)
