@@ -203,10 +203,10 @@ class ReuseStage:
         vectors are stored, so of two processes storing an English article and its
         translation at once, at least one sees both (the other article, or its language).
         """
-        if not any(other_language(x) for x in self._stored_languages(store)):
-            if not always:
+        self.vectors.refresh(store)
+        if not (always or self._is_multilingual):
+            if not any(other_language(x) for x in self._stored_languages(store)):
                 return {}
-        else:
             self._is_multilingual = True
         missing = np.setdiff1d(self.vectors.english._id_array, self.vectors.lead._id_array)
         made: dict[int, np.ndarray] = {}
