@@ -18,6 +18,7 @@ import numpy as np
 from newsweave.model import Article
 from newsweave.nlp import english
 from newsweave.nlp.embed import MODEL_NAME, embed, lead_text
+from newsweave.nlp.language import runs_english
 from newsweave.store import Store
 from newsweave.store.vectors import VectorFile
 
@@ -341,8 +342,11 @@ def english_text(title: str | None, body: str) -> str:
 
 
 def english_vectors(articles: Sequence[Article]) -> dict[int, np.ndarray]:
-    """English-model embeddings of the English articles among ``articles``, by id."""
-    chosen = [a for a in articles if a.id is not None and english.is_english(a.language)]
+    """English-model embeddings of the English articles among ``articles``, by id, and of
+    those whose language detection could not tell (English-only components run on them,
+    :func:`newsweave.nlp.language.runs_english`: mostly short English texts, which would
+    otherwise share no model with the English articles of an English-only store)."""
+    chosen = [a for a in articles if a.id is not None and runs_english(a.language)]
     if not chosen:
         return {}
     rows = english.embed_english([english_text(a.title, a.text) for a in chosen])
