@@ -178,3 +178,28 @@ def test_ntrex_translations_and_stories_do_not_depend_on_the_order():
         versions.setdefault(r["doc"], set()).add(r["id"])
     gold = {frozenset((a, b)) for ids in versions.values() for a in ids for b in ids if a < b}
     assert len(first[0] & gold) >= 0.9 * len(gold) and first[0] <= gold
+
+
+def test_an_article_embedded_late_is_searched_for_its_translation(tmp_path, monkeypatch):
+    """Two processes at once: one stores an English article while the store is English
+    only, the other its translation without seeing it (simulated: its backfill finds
+    nothing). The next batch's backfill embeds the English article and finds the pair."""
+    db = str(tmp_path / "race.db")
+    settings = load_settings(db=db)
+    with Engine(open_store(db), settings, stages=[ReuseStage()]) as engine:
+        engine.ingest_text(DAM)
+    blind = ReuseStage()
+    monkeypatch.setattr(blind, "_backfill", lambda store, always=False: {})
+    with Engine(open_store(db), settings, stages=[blind]) as engine:
+        engine.ingest_text(GERMAN)
+        ids = {a.title: a.id for a in engine.articles()}
+        assert ids[TITLES[DAM]] not in engine.store.reuse.vectors(list(ids.values()))
+        assert _translations(engine, ids) == set()
+    with Engine(open_store(db), settings, stages=[ReuseStage()]) as engine:
+        engine.ingest_text(FOOTBALL)
+        ids = {a.title: a.id for a in engine.articles()}
+        assert set(engine.store.reuse.vectors(list(ids.values()))) == set(ids.values())
+        assert _translations(engine, ids) == {frozenset((TITLES[DAM], TITLES[GERMAN]))}
+        # The graph of the pair is updated too: one origin for the original and translation.
+        origins = engine.store.reuse.origin_of([ids[TITLES[DAM]], ids[TITLES[GERMAN]]])
+        assert origins[ids[TITLES[DAM]]] == origins[ids[TITLES[GERMAN]]]
