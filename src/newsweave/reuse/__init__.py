@@ -220,8 +220,12 @@ class ReuseStage:
                      if a is not None]
             if not chunk:
                 continue
-            rows = dict(zip((int(a.id or 0) for a in chunk), article_vectors(chunk),
-                            strict=True))
+            try:
+                rows = dict(zip((int(a.id or 0) for a in chunk), article_vectors(chunk),
+                                strict=True))
+            except Exception:  # the batch goes on; the next one tries these again
+                log.exception("reuse: could not embed %d English articles late", len(chunk))
+                continue
             with store.transaction():  # each chunk kept: an interrupted backfill resumes
                 store.reuse.save_vectors(MODEL_NAME, rows)
             made.update(rows)
@@ -235,8 +239,9 @@ class ReuseStage:
                 late: dict[int, np.ndarray] | None = None) -> list[Edge]:
         neighbours: dict[int, list[tuple[int, float]]] = {}
         ids = [i for i in indexed if i in vectors or i in english_rows]
-        if ids:
+        if ids or late:
             self.vectors.refresh(store)
+        if ids:
             found = self.vectors.nearest([vectors.get(i) for i in ids],
                                          [english_rows.get(i) for i in ids],
                                          settings.reuse_neighbours,
@@ -276,14 +281,19 @@ class ReuseStage:
                 if edge is not None:
                     edges.append(edge)
         for key, cosine in translations.items():  # found from articles embedded late
-            if key in done:
+            if key in done or not any(i in (late or {}) for i in key):
                 continue
             done.add(key)
             first, second = (indexed.get(i) or _load(store, i, others) for i in key)
-            if first is not None and second is not None:
+            if first is None or second is None:
+                continue
+            try:
                 edge = _pair(first, second, cosine)
-                if edge is not None:
-                    edges.append(edge)
+            except Exception:  # a pair that cannot be related must not sink the batch
+                log.exception("reuse: could not relate %s with %s", *key)
+                continue
+            if edge is not None:
+                edges.append(edge)
         if translations:
             edges, self._demoted = _one_per_language(store, edges, language_of)
         return edges
