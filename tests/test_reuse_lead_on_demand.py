@@ -203,3 +203,27 @@ def test_an_article_embedded_late_is_searched_for_its_translation(tmp_path, monk
         # The graph of the pair is updated too: one origin for the original and translation.
         origins = engine.store.reuse.origin_of([ids[TITLES[DAM]], ids[TITLES[GERMAN]]])
         assert origins[ids[TITLES[DAM]]] == origins[ids[TITLES[GERMAN]]]
+
+
+def test_a_backfill_that_fails_does_not_sink_the_batch(tmp_path, monkeypatch):
+    db = str(tmp_path / "fails.db")
+    settings = load_settings(db=db)
+    real = reuse_module.article_vectors
+
+    def failing(articles):
+        if any(a.title == TITLES[DAM] for a in articles):
+            raise RuntimeError("the embedder failed")
+        return real(articles)
+
+    with Engine(open_store(db), settings, stages=[ReuseStage()]) as engine:
+        engine.ingest_text(DAM)
+        monkeypatch.setattr(reuse_module, "article_vectors", failing)
+        engine.ingest_text(GERMAN)  # the backfill of the English article fails: logged
+        ids = {a.title: a.id for a in engine.articles()}
+        assert engine.store.count_pending("reuse", ReuseStage.version) == 0
+        assert set(engine.store.reuse.vectors(list(ids.values()))) == {ids[TITLES[GERMAN]]}
+        monkeypatch.setattr(reuse_module, "article_vectors", real)
+        engine.ingest_text(FOOTBALL)  # the next batch embeds it and finds the translation
+        ids = {a.title: a.id for a in engine.articles()}
+        assert set(engine.store.reuse.vectors(list(ids.values()))) == set(ids.values())
+        assert _translations(engine, ids) == {frozenset((TITLES[DAM], TITLES[GERMAN]))}
