@@ -22,9 +22,16 @@ share of "very similar" pairs (Overall <= 1.5) in one story, the share of unrela
 (Overall >= 3.5) in different stories, and how many pairs got a translation edge (these
 are separate reports of one event, not translations).
 
+``--english``: the default settings (the English model on), so English articles get their
+e5 vectors only once the store holds another language (``reuse_english_lead``); with
+``--order english-first`` every English version is ingested before any translation (the
+store turns multilingual late and its English articles are embedded then),
+``english-last`` after all of them, ``given`` in the file's order. The figures must not
+depend on the order.
+
 Embeddings are cached under ``~/.cache/newsweave-bench/`` (keyed by the exact text).
 
-    python bench/ntrex.py [--semeval] [--limit-docs N]
+    python bench/ntrex.py [--semeval] [--limit-docs N] [--english] [--order english-first]
 """
 
 from __future__ import annotations
@@ -58,12 +65,14 @@ def halves(rows: Sequence[dict]) -> dict[str, set[str]]:
     return {"choose": set(docs[0::2]), "report": set(docs[1::2]), "all": set(docs)}
 
 
-def ingest(records: Sequence[dict], *, cache: bool = True):
+def ingest(records: Sequence[dict], *, cache: bool = True, english: bool = False):
     """Ingest ``records`` (JSON records with id and text) through the engine, reuse and
-    stories stages; returns the open engine in a temporary directory (caller closes both)."""
+    stories stages; returns the open engine in a temporary directory (caller closes both).
+    ``english``: the English model on (the default settings), else ``reuse_english=0``."""
     sys.path.insert(0, str(REPO / "src"))
     sys.path.insert(0, str(REPO / "bench"))
     from newsweave.engine import Engine
+    from newsweave.nlp import english as english_model
     from newsweave.reuse import ReuseStage, semantic
     from newsweave.settings import load_settings
     from newsweave.store import open_store
@@ -75,25 +84,40 @@ def ingest(records: Sequence[dict], *, cache: bool = True):
     source.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records),
                       encoding="utf-8")
     db = str(Path(tmp.name) / "ntrex.db")
-    original = semantic.embed
+    originals = semantic.embed, english_model.embed_english
     if cache:
         semantic.embed = _cached(semantic.embed, "ntrex-e5-cache.npz", "passage|")
+        english_model.embed_english = _cached(
+            english_model.embed_english, "ntrex-minilm-cache.npz",
+            f"minilm|{english_model.MAX_TOKENS}|")
     try:
-        settings = load_settings(db=db, reuse_english=0)
+        settings = load_settings(db=db, reuse_english=int(english))
         engine = Engine(open_store(db), settings, stages=[ReuseStage(), StoriesStage()])
         engine.ingest([str(source)])
     finally:
-        semantic.embed = original
+        semantic.embed, english_model.embed_english = originals
     return engine, tmp
 
 
-def measure(rows: Sequence[dict]) -> dict[str, dict[str, float]]:
+def ordered(rows: Sequence[dict], order: str) -> list[dict]:
+    """``rows`` with the English versions first or last (``given``: as they are)."""
+    if order == "given":
+        return list(rows)
+    english = [r for r in rows if r["lang"] == "eng"]
+    others = [r for r in rows if r["lang"] != "eng"]
+    if order == "english-first":
+        return english + others
+    if order == "english-last":
+        return others + english
+    raise ValueError(f"unknown order {order!r}: given, english-first or english-last")
+
+
+def measure(rows: Sequence[dict], *, english: bool = False, order: str = "given"
+            ) -> dict[str, dict[str, float]]:
     """Ingest NTREX, print and return the figures per half (see the module doc)."""
-
-
     started = time.perf_counter()
-    records = [{"id": r["id"], "text": r["text"]} for r in rows]
-    engine, tmp = ingest(records)
+    records = [{"id": r["id"], "text": r["text"]} for r in ordered(rows, order)]
+    engine, tmp = ingest(records, english=english)
     try:
         store = engine.store
         ids = {a.external_id: int(a.id or 0) for a in engine.articles()}
@@ -110,7 +134,8 @@ def measure(rows: Sequence[dict]) -> dict[str, dict[str, float]]:
         tmp.cleanup()
     detected = sum(1 for i in article_ids if language.get(i))
     print(f"{len(rows)} texts, {len(article_ids)} ingested ({detected} with a language "
-          f"detected), {len(edges)} translation edges; {elapsed:.0f} s")
+          f"detected), {len(edges)} translation edges; {elapsed:.0f} s (English model "
+          f"{'on' if english else 'off'}, order {order}; {len(vectors)} e5 vectors)")
     split = halves(rows)
     results: dict[str, dict[str, float]] = {}
     for name, docs in split.items():
@@ -227,10 +252,15 @@ def main() -> None:
     parser.add_argument("--limit-docs", type=int, default=0, help="only the first N documents")
     parser.add_argument("--semeval", action="store_true",
                         help="also SemEval-2022 task 8 cross-language pairs")
+    parser.add_argument("--english", action="store_true",
+                        help="the default settings: the English model on, e5 on demand")
+    parser.add_argument("--order", default="given",
+                        choices=("given", "english-first", "english-last"),
+                        help="the order the versions are ingested in")
     args = parser.parse_args()
     if not DOCS.is_file():
         sys.exit(f"{DOCS} not found: the benchmarks live in ../shared beside the repository")
-    measure(load_docs(args.limit_docs))
+    measure(load_docs(args.limit_docs), english=args.english, order=args.order)
     if args.semeval:
         semeval()
 

@@ -100,6 +100,14 @@ SETTINGS: tuple[Setting, ...] = (
         "Also embed English articles' whole text with an English model (MiniLM) and score "
         "English pairs by both models; 0: the multilingual model alone (faster ingest).",
     ),
+    Setting(
+        "reuse_english_lead",
+        0,
+        "1: embed every English article with the multilingual model too, and score English "
+        "pairs by both models (slower ingest); 0: only once the store holds an article in "
+        "another language (then every English article, once, so translations are found "
+        "whichever arrives first).",
+    ),
     # -- extract --
     Setting(
         "extract_workers",
@@ -143,6 +151,7 @@ class Settings:
     reuse_neighbours: int
     reuse_min_cosine: float
     reuse_english: int
+    reuse_english_lead: int
     # -- extract --
     extract_workers: int
     extract_quote_similarity: float

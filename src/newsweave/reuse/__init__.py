@@ -45,6 +45,8 @@ from newsweave.reuse.semantic import (
     SemanticIndex,
     article_vectors,
     english_vectors,
+    needs_lead,
+    other_language,
     primary_language,
     translation_partners,
 )
@@ -65,6 +67,7 @@ MAX_CANDIDATES = 40  # pairs aligned per new article, strongest candidates first
 # rewrite of a 45-sentence article that kept two sentences verbatim.)
 MIN_SHARED_SENTENCES = 2
 SHARED_SENTENCE_SHARE = 0.03
+BACKFILL_CHUNK = 64  # English articles given their e5 vectors per transaction, late
 
 
 @dataclass(slots=True)
@@ -91,6 +94,7 @@ class ReuseStage:
 
     def __init__(self) -> None:
         self.vectors = SemanticIndex()  # kept across batches: loads only new rows
+        self._is_multilingual = False  # the store holds a language other than English
         self._languages: dict[int, str | None] = {}  # stored articles' languages, read once
         self._demoted: set[int] = set()  # articles that lost a translation edge this run
 
@@ -113,10 +117,19 @@ class ReuseStage:
             indexed[entry.article_id] = item
         vectors: dict[int, np.ndarray] = {}
         english_rows: dict[int, np.ndarray] = {}
-        if settings.reuse_embed and indexed:
+        embedded = settings.reuse_embed and indexed
+        for article_id, item in indexed.items():  # a re-indexed article may have changed
+            self._languages[article_id] = item.article.language
+        if embedded:
             fresh = [indexed[i].article for i in indexed]
-            vectors = dict(zip(indexed, article_vectors(fresh), strict=True))
-            if settings.reuse_english:
+            english_model = bool(settings.reuse_english)
+            multilingual = bool(settings.reuse_english_lead) or (
+                english_model and self._multilingual(store, fresh))
+            leads = [a for a in fresh if needs_lead(a.language, multilingual, english_model)]
+            if leads:
+                vectors = dict(zip((int(a.id or 0) for a in leads), article_vectors(leads),
+                                   strict=True))
+            if english_model:
                 english_rows = english_vectors(fresh)
         # Two short transactions, the alignment between them outside the write lock: first
         # the batch's index rows and vectors, so any process's later lookup finds them; then
@@ -128,28 +141,108 @@ class ReuseStage:
                 store.reuse.save_vectors(MODEL_NAME, vectors)
             if english_rows:
                 store.reuse.save_vectors(english.MODEL_NAME, english_rows)
-            if vectors:  # a re-indexed article that is no longer English loses its vector
-                store.reuse.delete_vectors(english.MODEL_NAME, set(vectors) - set(english_rows))
+            if embedded:  # a re-indexed article keeps no vector of its old text
+                _drop_stale(store, english.MODEL_NAME, set(indexed) - set(english_rows))
+                _drop_stale(store, MODEL_NAME, set(indexed) - set(vectors))
+        late: dict[int, np.ndarray] = {}
+        if embedded and settings.reuse_english:
+            late = self._backfill(store, always=bool(settings.reuse_english_lead))
+            vectors.update((i, row) for i, row in late.items() if i in indexed)
+        # Articles embedded late (not of this batch) are searched for translations too when
+        # they are few: another process's English articles stored while this one's other
+        # language arrived. A store's first backfill needs no search: the new articles in
+        # the other language are searched against all of them, and the pair is symmetric.
+        searched = {i: row for i, row in late.items() if i not in indexed}
+        if len(searched) > max(len(article_ids), 1):
+            searched = {}
         edges = self._relate(store, indexed, {e.article_id: e for e in entries},
-                             vectors, english_rows, settings)
+                             vectors, english_rows, settings, searched)
         with store.transaction():
             store.reuse.save_pairs(edges)
-            update_graph(store, sorted(set(indexed) | orphans | self._demoted))
+            touched = set(indexed) | orphans | self._demoted
+            touched |= {i for e in edges for i in (e.derived, e.source) if i in searched}
+            update_graph(store, sorted(touched))
             store.mark_done(self.name, [i for i in article_ids if i not in failed],
                             self.version)
             if failed:
                 store.record_errors(self.name, self.version, failed)
 
+    # -- multilingual vectors on demand -----------------------------------------
+
+    def _language_of(self, store: Store, article_id: int) -> str | None:
+        """A stored article's language, read once per article."""
+        languages = self._languages
+        if article_id not in languages:
+            article = store.get_article(article_id)
+            languages[article_id] = article.language if article else None
+        return languages[article_id]
+
+    def _stored_languages(self, store: Store) -> set[str]:
+        """The primary languages of the articles that have an e5 vector (every article
+        in a language other than English has one)."""
+        self.vectors.refresh(store)
+        labels = self.vectors.lead.labels(
+            lambda i: primary_language(self._language_of(store, i)))
+        return set(labels.tolist())
+
+    def _multilingual(self, store: Store, articles: Sequence[Article]) -> bool:
+        """Whether the store holds (or this batch brings) an article in a language other
+        than English: then English articles need their e5 vectors (see ``needs_lead``).
+        Once true for a store it stays true."""
+        if not self._is_multilingual:
+            self._is_multilingual = (any(other_language(a.language) for a in articles)
+                                     or any(other_language(x)
+                                            for x in self._stored_languages(store)))
+        return self._is_multilingual
+
+    def _backfill(self, store: Store, always: bool = False) -> dict[int, np.ndarray]:
+        """Once the store holds a language other than English (or with ``always``: the
+        ``reuse_english_lead`` setting), give every English article stored without an e5
+        vector its vector (once: it is stored), before this batch
+        looks for translations; returns the vectors made. Runs after this batch's own
+        vectors are stored, so of two processes storing an English article and its
+        translation at once, at least one sees both (the other article, or its language).
+        """
+        self.vectors.refresh(store)
+        if not (always or self._is_multilingual):
+            if not any(other_language(x) for x in self._stored_languages(store)):
+                return {}
+            self._is_multilingual = True
+        missing = np.setdiff1d(self.vectors.english._id_array, self.vectors.lead._id_array)
+        made: dict[int, np.ndarray] = {}
+        if not len(missing):
+            return made
+        log.info("reuse: the store holds more than English now: embedding %d English "
+                 "articles with the multilingual model (once)", len(missing))
+        for start in range(0, len(missing), BACKFILL_CHUNK):
+            chunk = [a for a in (store.get_article(int(i))
+                                 for i in missing[start:start + BACKFILL_CHUNK])
+                     if a is not None]
+            if not chunk:
+                continue
+            try:
+                rows = dict(zip((int(a.id or 0) for a in chunk), article_vectors(chunk),
+                                strict=True))
+            except Exception:  # the batch goes on; the next one tries these again
+                log.exception("reuse: could not embed %d English articles late", len(chunk))
+                continue
+            with store.transaction():  # each chunk kept: an interrupted backfill resumes
+                store.reuse.save_vectors(MODEL_NAME, rows)
+            made.update(rows)
+        return made
+
     # -- candidates and pairs ---------------------------------------------------
 
     def _relate(self, store: Store, indexed: dict[int, _Indexed],
                 entries: dict[int, IndexEntry], vectors: dict[int, np.ndarray],
-                english_rows: dict[int, np.ndarray], settings: Settings) -> list[Edge]:
+                english_rows: dict[int, np.ndarray], settings: Settings,
+                late: dict[int, np.ndarray] | None = None) -> list[Edge]:
         neighbours: dict[int, list[tuple[int, float]]] = {}
-        if vectors:
+        ids = [i for i in indexed if i in vectors or i in english_rows]
+        if ids or late:
             self.vectors.refresh(store)
-            ids = list(vectors)
-            found = self.vectors.nearest(np.vstack([vectors[i] for i in ids]),
+        if ids:
+            found = self.vectors.nearest([vectors.get(i) for i in ids],
                                          [english_rows.get(i) for i in ids],
                                          settings.reuse_neighbours,
                                          settings.reuse_min_cosine)
@@ -158,23 +251,15 @@ class ReuseStage:
         # semantic.translation_partners), aligned first and classified by their cosine.
         translations: dict[tuple[int, int], float] = {}
         self._demoted: set[int] = set()
-        languages = self._languages
 
         def language_of(article_id: int) -> str | None:
-            if article_id not in languages:
-                article = store.get_article(article_id)
-                languages[article_id] = article.language if article else None
-            return languages[article_id]
+            return self._language_of(store, article_id)
 
-        if vectors:
-            for article_id, item in indexed.items():  # a re-indexed article may have changed
-                languages[article_id] = item.article.language
-
-            for article_id, vector in vectors.items():
-                for other, cosine in translation_partners(self.vectors.lead, vector, article_id,
-                                                          language_of, TRANSLATION_COSINE):
-                    translations[(min(article_id, other), max(article_id, other))] = cosine
-                    neighbours.setdefault(article_id, []).insert(0, (other, cosine))
+        for article_id, vector in [*vectors.items(), *(late or {}).items()]:
+            for other, cosine in translation_partners(self.vectors.lead, vector, article_id,
+                                                      language_of, TRANSLATION_COSINE):
+                translations[(min(article_id, other), max(article_id, other))] = cosine
+                neighbours.setdefault(article_id, []).insert(0, (other, cosine))
         done: set[tuple[int, int]] = set()
         others: dict[int, _Indexed | None] = {}
         edges: list[Edge] = []
@@ -195,6 +280,20 @@ class ReuseStage:
                     continue
                 if edge is not None:
                     edges.append(edge)
+        for key, cosine in translations.items():  # found from articles embedded late
+            if key in done or not any(i in (late or {}) for i in key):
+                continue
+            done.add(key)
+            first, second = (indexed.get(i) or _load(store, i, others) for i in key)
+            if first is None or second is None:
+                continue
+            try:
+                edge = _pair(first, second, cosine)
+            except Exception:  # a pair that cannot be related must not sink the batch
+                log.exception("reuse: could not relate %s with %s", *key)
+                continue
+            if edge is not None:
+                edges.append(edge)
         if translations:
             edges, self._demoted = _one_per_language(store, edges, language_of)
         return edges
@@ -267,6 +366,13 @@ def _index(article: Article, tokens: list[str], sig: np.ndarray) -> tuple[IndexE
     entry = IndexEntry(article_id, sig, len(tokens), band_keys(sig) if tokens else [],
                        sentence_keys(article.text), attributions)
     return entry, _Indexed(article, attributions)
+
+
+def _drop_stale(store: Store, model: str, article_ids: set[int]) -> None:
+    """Delete the ``model`` vectors these articles still have (none, for new articles)."""
+    stale = set(store.reuse.vectors(sorted(article_ids), model)) if article_ids else set()
+    if stale:
+        store.reuse.delete_vectors(model, stale)
 
 
 def _load(store: Store, article_id: int, cache: dict[int, _Indexed | None]) -> _Indexed | None:

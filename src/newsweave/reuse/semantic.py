@@ -18,6 +18,7 @@ import numpy as np
 from newsweave.model import Article
 from newsweave.nlp import english
 from newsweave.nlp.embed import MODEL_NAME, embed, lead_text
+from newsweave.nlp.language import runs_english
 from newsweave.store import Store
 from newsweave.store.vectors import VectorFile
 
@@ -199,42 +200,60 @@ class SemanticIndex:
             out[int(i)] = (out.get(int(i), (None, None))[0], float(c))
         return out
 
-    def nearest(self, lead: np.ndarray, english_vectors: Sequence[np.ndarray | None], k: int,
+    def nearest(self, leads: Sequence[np.ndarray | None],
+                english_vectors: Sequence[np.ndarray | None], k: int,
                 min_cosine: float) -> list[list[tuple[int, float]]]:
-        """For each row of ``lead`` (with its English vector, or None), up to ``k`` neighbours.
+        """For each query (its e5 vector and its English vector, either may be None), up to
+        ``k`` neighbours among the articles of either index.
 
-        A neighbour is a stored article whose e5 cosine reaches ``min_cosine``
-        or whose semantic score (the two rescaled cosines' mean, for English
-        pairs) reaches that cosine's rescaled value; the best ``k`` by semantic
-        score, each as (id, e5 cosine).
+        A neighbour is a stored article whose e5 cosine reaches ``min_cosine`` or whose
+        semantic score (the mean of the rescaled cosines the two articles have in common:
+        both models for English pairs embedded by both, one where only one is) reaches
+        that cosine's rescaled value; the best ``k`` by semantic score, each as (id, e5
+        cosine), or where the pair has no e5 cosine, its score put back on e5's scale (an
+        English article of an English-only store has no e5 vector: see
+        :func:`needs_lead`).
         """
-        self_ids = self.lead._id_array
-        if not len(self_ids) or not len(lead):
-            return [[] for _ in range(len(lead))]
+        lead_ids, en_ids = self.lead._id_array, self.english._id_array
+        count = len(leads)
+        same = len(en_ids) <= len(lead_ids) and bool(np.all(np.isin(en_ids, lead_ids)))
+        ids = lead_ids if same else np.union1d(lead_ids, en_ids)
+        if not len(ids) or not count:
+            return [[] for _ in range(count)]
         floor = rescale(min_cosine, COSINE_FLOOR, COSINE_CEIL)
-        cosine_rows = self.lead.scores(lead)
-        semantic = rescale(cosine_rows, COSINE_FLOOR, COSINE_CEIL)
-        en_ids = self.english._id_array
-        # Positions of the English-indexed articles among the e5-indexed ones.
-        pos = np.minimum(np.searchsorted(self_ids, en_ids), len(self_ids) - 1)
-        found = self_ids[pos] == en_ids
-        rows = [row for row, vector in enumerate(english_vectors) if vector is not None]
-        if rows and found.any():
-            # For English rows, the mean of both rescaled cosines over the English articles:
-            # one matrix product for the batch.
-            english_scores = rescale(
-                self.english.scores(np.vstack([english_vectors[row] for row in rows]))[:, found],
-                ENGLISH_FLOOR, ENGLISH_CEIL)
-            cells = np.ix_(rows, pos[found])
-            semantic[cells] = 0.5 * (semantic[cells] + english_scores)
+        total = np.zeros((count, len(ids)), dtype=np.float32)
+        parts = np.zeros((count, len(ids)), dtype=np.float32)
+        cosine_rows = np.full((count, len(ids)), np.nan, dtype=np.float32)
+        for index, queries, scale, keep in ((self.lead, leads, SCALES["e5"], True),
+                                            (self.english, english_vectors, SCALES["minilm"],
+                                             False)):
+            rows = [row for row, vector in enumerate(queries) if vector is not None]
+            if not rows or not len(index._id_array):
+                continue
+            found = index.scores(np.vstack([queries[row] for row in rows]))
+            cells = np.ix_(rows, np.searchsorted(ids, index._id_array))
+            total[cells] += rescale(found, *scale)
+            parts[cells] += 1.0
+            if keep:
+                cosine_rows[cells] = found
+        # Articles sharing no model with the query score -1: never a neighbour.
+        semantic = np.where(parts > 0, total / np.maximum(parts, 1.0), -1.0)
         out = []
-        for row in range(len(lead)):
+        for row in range(count):
             score = semantic[row]
             take = min(k + 1, score.size)
             top = np.argpartition(-score, take - 1)[:take]
             top = top[np.argsort(-score[top], kind="stable")]
-            out.append([(int(self_ids[i]), float(cosine_rows[row, i])) for i in top
-                        if cosine_rows[row, i] >= min_cosine or score[i] >= floor])
+            picked = []
+            for i in top:
+                cosine = float(cosine_rows[row, i])
+                if score[i] < 0:
+                    continue
+                if cosine != cosine:  # no e5 cosine: the score on e5's scale
+                    cosine = COSINE_FLOOR + float(score[i]) * (COSINE_CEIL - COSINE_FLOOR)
+                if cosine >= min_cosine or score[i] >= floor:
+                    picked.append((int(ids[i]), cosine))
+            out.append(picked)
         return out
 
 
@@ -285,6 +304,32 @@ def primary_language(language: str | None) -> str:
     return (language or "").lower().replace("_", "-").split("-")[0]
 
 
+def needs_lead(language: str | None, multilingual: bool, english_model: bool = True) -> bool:
+    """Whether an article needs its multilingual (e5) lead vector now.
+
+    e5 is what finds translations and scores pairs across languages. An English article
+    has the English model's vector for its pairs with other English articles, so in a
+    store of English only it needs no e5 vector; once the store holds an article in
+    another language (``multilingual``), every English article gets one (those stored
+    before are embedded then, once: see :class:`newsweave.reuse.ReuseStage`), so a
+    translation is found whichever of the two arrives first. An article of another or an
+    unknown language always gets one, and so does every article when the English model is
+    off (``english_model`` False).
+
+    >>> needs_lead("en", False), needs_lead("en", True), needs_lead("de", False)
+    (False, True, True)
+    >>> needs_lead("en", False, english_model=False), needs_lead(None, False)
+    (True, True)
+    """
+    return multilingual or not english_model or not english.is_english(language)
+
+
+def other_language(language: str | None) -> bool:
+    """Whether a detected language is one other than English (an unknown one is not:
+    an article whose language is unknown never takes part in a translation)."""
+    return bool(primary_language(language)) and not english.is_english(language)
+
+
 def article_vectors(articles: Sequence[Article]) -> np.ndarray:
     """Embeddings of the articles' titles and leads (one row each)."""
     return embed([lead_text(a.title, a.text) for a in articles])
@@ -297,8 +342,11 @@ def english_text(title: str | None, body: str) -> str:
 
 
 def english_vectors(articles: Sequence[Article]) -> dict[int, np.ndarray]:
-    """English-model embeddings of the English articles among ``articles``, by id."""
-    chosen = [a for a in articles if a.id is not None and english.is_english(a.language)]
+    """English-model embeddings of the English articles among ``articles``, by id, and of
+    those whose language detection could not tell (English-only components run on them,
+    :func:`newsweave.nlp.language.runs_english`: mostly short English texts, which would
+    otherwise share no model with the English articles of an English-only store)."""
+    chosen = [a for a in articles if a.id is not None and runs_english(a.language)]
     if not chosen:
         return {}
     rows = english.embed_english([english_text(a.title, a.text) for a in chosen])
