@@ -18,6 +18,7 @@ Tables (migration "stories" in :mod:`newsweave.store.migrations`):
 
 from __future__ import annotations
 
+import itertools
 import json
 import random
 import sqlite3
@@ -32,7 +33,10 @@ DOCUMENTS = -1  # story_df key of the document count (feature keys are crc32 val
 # story_df key of a random token rewritten whenever frequencies are written: a cached
 # frequency is trusted only while the token is the one the cache last saw.
 GENERATION = -2
-DF_CACHE_KEYS = 300_000  # frequencies kept in memory (about 30 MiB), then the cache restarts
+# Stories read per key when looking up candidates (newest first): a bound on the work of
+# one lookup however large the store grows (see StoriesTables.candidates).
+POSTINGS = 256
+DF_CACHE_KEYS = 300_000  # frequencies kept in memory (about 30 MiB); past it the older half goes
 
 
 @dataclass(slots=True)
@@ -181,9 +185,15 @@ class StoriesTables:
         """The frequency cache, emptied first if the stored frequencies changed under it."""
         row = self._db.execute("SELECT df FROM story_df WHERE key = ?", (GENERATION,)).fetchone()
         token = None if row is None else int(row[0])
-        if token is None or token != self._df_token or len(self._df) > DF_CACHE_KEYS:
+        if token is None or token != self._df_token:
             self._df.clear()
             self._df_token = token
+        elif len(self._df) > DF_CACHE_KEYS:
+            # Full: the older half goes (first cached, first dropped). Emptying it all, as
+            # before, sent every article weighed next back to SQLite for each of its keys,
+            # and a growing store (new names every day) fills it again and again.
+            for key in list(itertools.islice(self._df, len(self._df) // 2)):
+                del self._df[key]
         return self._df
 
     def features(self, article_ids: Iterable[int]) -> dict[int, FeatureRow]:
@@ -237,14 +247,22 @@ class StoriesTables:
     # -- stories ----------------------------------------------------------------
 
     def candidates(self, keys: Sequence[int], limit: int) -> list[int]:
-        """Live stories sharing the most of ``keys`` in their index, best first."""
+        """Live stories sharing the most of ``keys`` in their index, best first.
+
+        Each key contributes its :data:`POSTINGS` newest stories (highest ids) at most: a
+        key in the index of thousands of stories is a common word of the store, and
+        reading all of them made the lookup grow with the store.
+        """
         if not keys:
             return []
-        marks = ",".join("?" * len(keys))
+        # One bounded range of the (key, story_id) primary key per key.
+        each = ("SELECT story_id FROM (SELECT story_id FROM story_keys WHERE key = ? "
+                "ORDER BY story_id DESC LIMIT ?) AS k{}")
+        union = " UNION ALL ".join(each.format(n) for n in range(len(keys)))
         rows = self._db.execute(
-            f"SELECT story_id, count(*) AS hits FROM story_keys WHERE key IN ({marks}) "
+            f"SELECT story_id, count(*) AS hits FROM ({union}) AS found "
             f"GROUP BY story_id ORDER BY hits DESC, story_id LIMIT ?",
-            (*keys, limit),
+            (*(v for k in keys for v in (k, POSTINGS)), limit),
         )
         return [int(r[0]) for r in rows]
 
