@@ -3,12 +3,14 @@
     python bench/stories_steady.py --size 10000 --more 1000     # fill (kept), then time
     python bench/stories_steady.py --size 30000 --more 600 --timers
     python bench/stories_steady.py --size 100000 --more 600 --profile 30
+    python bench/stories_steady.py --size 100000 --more 200 --batch 1      # latency
     python bench/stories_steady.py --size 30000 --more 2000 --partition before.json  # tree A
     python bench/stories_steady.py --size 30000 --more 2000 --against before.json    # tree B
 
 A store is filled once with ``bench/stories_speed.py``'s stream (ECB+ texts re-issued as
 new events of the same kind) and kept under ``~/.cache/newsweave-bench/`` by size; each
-run copies it and times ``StoriesStage.run`` on the next ``--more`` articles, 100 a batch,
+run copies it and times ``StoriesStage.run`` on the next ``--more`` articles, ``--batch`` a
+run (100; 1 for the latency of single-article runs, p50 and p95 of the runs printed),
 in CPU seconds (``time.process_time``: on a loaded machine, comparable between two trees
 run one after the other, unlike wall time). ``--timers`` adds the CPU time spent in the
 stage's main functions (nested: the rows overlap); ``--profile N`` the N costliest
@@ -74,6 +76,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--size", type=int, default=10_000)
     parser.add_argument("--more", type=int, default=1_000)
+    parser.add_argument("--batch", type=int, default=100,
+                        help="articles a stage run (1: the latency of single-article runs)")
     parser.add_argument("--timers", action="store_true")
     parser.add_argument("--partition", type=Path,
                         help="write the partition after the run here (JSON: article -> story)")
@@ -107,18 +111,21 @@ def main() -> None:
         path = Path(tmp) / "steady.db"
         shutil.copy(kept, path)
         store = open_store(str(path))
-        stored, total = args.size, 0.0
+        stored = args.size
         profiler = cProfile.Profile(time.process_time) if args.profile else None
+        runs: list[float] = []
         while stored < args.size + args.more:
-            count = min(100, args.size + args.more - stored)
+            count = min(args.batch, args.size + args.more - stored)
             ids = store.add_articles(articles(texts, stored, count), [{}] * count)
             started = time.process_time()
             if profiler is not None:
                 profiler.runcall(stage.run, store, ids, settings)
             else:
                 stage.run(store, ids, settings)
-            total += time.process_time() - started
+            runs.append(time.process_time() - started)
             stored += count
+        total = sum(runs)
+        runs.sort()
         live = store.stories.active_story_ids()
         stories = len(live)
         partition = {a: s for s, members in store.stories.members(live).items()
@@ -134,8 +141,9 @@ def main() -> None:
         print(f"agreement with {args.against}: BCubed F1 {f1:.4f} (P {p:.4f}, R {r:.4f}) "
               f"over {len(ids):,} articles; {len(set(other.values())):,} stories there")
     print(f"{args.size:,} -> {stored:,}: {args.more / total:,.0f} articles per CPU-second "
-          f"({1000 * total / args.more:.2f} ms an article); {stories:,} stories; "
-          f"load average {os.getloadavg()[0]:.1f}")
+          f"({1000 * total / args.more:.2f} ms an article); runs of {args.batch}: CPU p50 "
+          f"{1000 * runs[len(runs) // 2]:.1f} ms, p95 {1000 * runs[int(0.95 * len(runs))]:.1f} ms; "
+          f"{stories:,} stories; load average {os.getloadavg()[0]:.1f}")
     for name, seconds in sorted(spent.items(), key=lambda kv: -kv[1]):
         print(f"  {name:48s} {1000 * seconds / args.more:6.2f} ms an article")
     if profiler is not None:
