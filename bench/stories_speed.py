@@ -14,7 +14,8 @@ articles and the stage's run; the stage's own share is printed beside it); laten
 as 200 single-article runs once the store holds the given number (the stage's run). Each figure
 is given in wall-clock time and in this process's CPU time: on a shared
 machine (other jobs running) the CPU figure is what a quiet machine would show.
-Peak memory is the process's peak RSS; the store's size on disk is shown too.
+Peak memory is the process's peak RSS, with its resident memory now beside it; the
+store's size on disk is shown too.
 The default run (10,000 then 100,000, automatic repair on) takes about 8 minutes
 of CPU time.
 """
@@ -54,6 +55,16 @@ def articles(texts: list[str], start: int, count: int) -> list[Article]:
                            raw_format="text", text=text, source=f"bench:{n}",
                            published=f"2024-{1 + n // 9000 % 12:02d}-{1 + n % 28:02d}"))
     return out
+
+
+def _resident_mib() -> float:
+    """The process's resident memory now (peak RSS is set early, by the re-clusterings of
+    a small store; this shows whether the steady state grows with the store)."""
+    try:
+        pages = int(Path("/proc/self/statm").read_text().split()[1])
+    except (OSError, IndexError, ValueError):
+        return float("nan")
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
 def main() -> None:
@@ -100,6 +111,7 @@ def main() -> None:
             latencies.sort()
             cpu.sort()
             peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            now_rss = _resident_mib()
             disk = sum(f.stat().st_size for f in Path(tmp).iterdir()) / 2**20
             busy = os.getloadavg()[0]
             print(f"{stored:>7} stored: {rate:,.0f} articles/s while filling (batches of 100; "
@@ -109,7 +121,7 @@ def main() -> None:
                   f"{filled / max(stage_cpu, 1e-9):,.0f}/s of CPU time); one assignment p50 "
                   f"{latencies[100] * 1000:.0f} ms, p95 {latencies[189] * 1000:.0f} ms "
                   f"(CPU p50 {cpu[100] * 1000:.0f} ms, p95 {cpu[189] * 1000:.0f} ms); "
-                  f"peak RSS {peak:,.0f} MiB; store {disk:,.0f} MiB on disk; "
+                  f"peak RSS {peak:,.0f} MiB (now {now_rss:,.0f}); store {disk:,.0f} MiB on disk; "
                   f"{len(store.stories.active_story_ids()):,} stories; "
                   f"load average {busy:.1f}", flush=True)
         store.close()
