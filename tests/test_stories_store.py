@@ -128,24 +128,3 @@ def test_a_full_frequency_cache_drops_its_older_half_and_stays_exact(tmp_path, m
     finally:
         store.close()
 
-
-def test_a_candidate_lookup_reads_the_newest_stories_of_a_common_key(tmp_path, monkeypatch):
-    # A key in the index of more than POSTINGS stories contributes the newest of them only,
-    # so one lookup costs the same however many stories share a common word.
-    import newsweave.store.stories as stories_store
-    from newsweave.store.stories import StoryRow
-
-    monkeypatch.setattr(stories_store, "POSTINGS", 3)
-    store = open_store(str(tmp_path / "postings.db"))
-    tables = store.stories
-    with store.transaction():
-        ids = [tables.new_story(StoryRow(0, 1, f"s{n}", b"", b"", b"", None, None))
-               for n in range(6)]
-        for n, story in enumerate(ids):
-            tables.update_story(StoryRow(story, 1, f"s{n}", b"", b"", b"", None, None),
-                                [1, 2] if n == 0 else [1])
-    assert tables.candidates([1], 10) == sorted(ids[3:])  # newest three, one hit each
-    assert tables.candidates([1, 2], 10) == [ids[0], *sorted(ids[3:])]  # two hits first
-    assert tables.candidates([1, 2], 2) == [ids[0], ids[3]]
-    assert tables.candidates([], 10) == []
-    store.close()

@@ -33,9 +33,6 @@ DOCUMENTS = -1  # story_df key of the document count (feature keys are crc32 val
 # story_df key of a random token rewritten whenever frequencies are written: a cached
 # frequency is trusted only while the token is the one the cache last saw.
 GENERATION = -2
-# Stories read per key when looking up candidates (newest first): a bound on the work of
-# one lookup however large the store grows (see StoriesTables.candidates).
-POSTINGS = 256
 DF_CACHE_KEYS = 300_000  # frequencies kept in memory (about 30 MiB); past it the older half goes
 
 
@@ -249,22 +246,14 @@ class StoriesTables:
     # -- stories ----------------------------------------------------------------
 
     def candidates(self, keys: Sequence[int], limit: int) -> list[int]:
-        """Live stories sharing the most of ``keys`` in their index, best first.
-
-        Each key contributes its :data:`POSTINGS` newest stories (highest ids) at most: a
-        key in the index of thousands of stories is a common word of the store, and
-        reading all of them made the lookup grow with the store.
-        """
+        """Live stories sharing the most of ``keys`` in their index, best first."""
         if not keys:
             return []
-        # One bounded range of the (key, story_id) primary key per key.
-        each = ("SELECT story_id FROM (SELECT story_id FROM story_keys WHERE key = ? "
-                "ORDER BY story_id DESC LIMIT ?) AS k{}")
-        union = " UNION ALL ".join(each.format(n) for n in range(len(keys)))
+        marks = ",".join("?" * len(keys))
         rows = self._db.execute(
-            f"SELECT story_id, count(*) AS hits FROM ({union}) AS found "
+            f"SELECT story_id, count(*) AS hits FROM story_keys WHERE key IN ({marks}) "
             f"GROUP BY story_id ORDER BY hits DESC, story_id LIMIT ?",
-            (*(v for k in keys for v in (k, POSTINGS)), limit),
+            (*keys, limit),
         )
         return [int(r[0]) for r in rows]
 
