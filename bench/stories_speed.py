@@ -9,11 +9,13 @@ capitalised word altered per copy, so each copy is a new event of the same
 kind (the hard case for candidate lookup: topic words match, names do not).
 They go straight into the store and only the stories stage runs, so the
 figures are the stage's own: featurisation, assignment and automatic repair.
-Throughput is measured while filling the store in batches of 100; latency
-as 200 single-article runs once the store holds the given number. Each figure
+Throughput is measured while filling the store in batches of 100 (storing the
+articles and the stage's run; the stage's own share is printed beside it); latency
+as 200 single-article runs once the store holds the given number (the stage's run). Each figure
 is given in wall-clock time and in this process's CPU time: on a shared
 machine (other jobs running) the CPU figure is what a quiet machine would show.
-Peak memory is the process's peak RSS; the store's size on disk is shown too.
+Peak memory is the process's peak RSS, with its resident memory now beside it; the
+store's size on disk is shown too.
 The default run (10,000 then 100,000, automatic repair on) takes about 8 minutes
 of CPU time.
 """
@@ -55,6 +57,16 @@ def articles(texts: list[str], start: int, count: int) -> list[Article]:
     return out
 
 
+def _resident_mib() -> float:
+    """The process's resident memory now (peak RSS is set early, by the re-clusterings of
+    a small store; this shows whether the steady state grows with the store)."""
+    try:
+        pages = int(Path("/proc/self/statm").read_text().split()[1])
+    except (OSError, IndexError, ValueError):
+        return float("nan")
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", nargs="+", type=int, default=[10_000, 100_000])
@@ -72,14 +84,22 @@ def main() -> None:
         stored = 0
         for size in sorted(args.sizes):
             started, cpu_started, filled = time.perf_counter(), time.process_time(), 0
+            usage = resource.getrusage(resource.RUSAGE_SELF)
+            stage_wall = stage_cpu = 0.0
             while stored < size - 200:
                 count = min(100, size - 200 - stored)
                 ids = store.add_articles(articles(texts, stored, count), [{}] * count)
+                t, c = time.perf_counter(), time.process_time()
                 stage.run(store, ids, settings)
+                stage_wall += time.perf_counter() - t
+                stage_cpu += time.process_time() - c
                 stored += count
                 filled += count
             rate = filled / max(time.perf_counter() - started, 1e-9)
             cpu_rate = filled / max(time.process_time() - cpu_started, 1e-9)
+            now = resource.getrusage(resource.RUSAGE_SELF)
+            # System time is the kernel's share (reads of store pages the page cache missed).
+            user, system = now.ru_utime - usage.ru_utime, now.ru_stime - usage.ru_stime
             latencies, cpu = [], []
             for article in articles(texts, stored, 200):
                 ids = store.add_articles([article], [{}])
@@ -91,13 +111,17 @@ def main() -> None:
             latencies.sort()
             cpu.sort()
             peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            now_rss = _resident_mib()
             disk = sum(f.stat().st_size for f in Path(tmp).iterdir()) / 2**20
             busy = os.getloadavg()[0]
             print(f"{stored:>7} stored: {rate:,.0f} articles/s while filling (batches of 100; "
-                  f"{cpu_rate:,.0f}/s of CPU time); one assignment p50 "
+                  f"{cpu_rate:,.0f}/s of CPU time: {1000 * user / max(filled, 1):.2f} ms user, "
+                  f"{1000 * system / max(filled, 1):.2f} ms system an article; the stage alone, "
+                  f"without storing the articles: {filled / max(stage_wall, 1e-9):,.0f}/s, "
+                  f"{filled / max(stage_cpu, 1e-9):,.0f}/s of CPU time); one assignment p50 "
                   f"{latencies[100] * 1000:.0f} ms, p95 {latencies[189] * 1000:.0f} ms "
                   f"(CPU p50 {cpu[100] * 1000:.0f} ms, p95 {cpu[189] * 1000:.0f} ms); "
-                  f"peak RSS {peak:,.0f} MiB; store {disk:,.0f} MiB on disk; "
+                  f"peak RSS {peak:,.0f} MiB (now {now_rss:,.0f}); store {disk:,.0f} MiB on disk; "
                   f"{len(store.stories.active_story_ids()):,} stories; "
                   f"load average {busy:.1f}", flush=True)
         store.close()

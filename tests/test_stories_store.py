@@ -102,3 +102,29 @@ def test_a_story_key_index_follows_each_update(tmp_path):
     assert tables.candidates([6], 10) == [b]
     assert set(tables.candidates([5], 10)) == {a, b}
     store.close()
+
+
+def test_a_full_frequency_cache_drops_its_older_half_and_stays_exact(tmp_path, monkeypatch):
+    import newsweave.store.stories as stories_store
+
+    monkeypatch.setattr(stories_store, "DF_CACHE_KEYS", 8)
+    store = open_store(str(tmp_path / "evict.db"))
+    try:
+        _articles(store, [f"article {n}" for n in range(1, 4)])
+        tables = store.stories
+        _save(store, 1, list(range(100, 112)))
+        _save(store, 2, list(range(106, 118)))
+        assert tables.document_frequencies(range(100, 112)) == {
+            k: 1 if k < 106 else 2 for k in range(100, 112)}
+        full = len(tables._df)
+        assert full > 8 and 100 in tables._df  # full: the next read drops the older half
+        tables.frequency_list([117])
+        # The newer half stays (not emptied), and 117 is read in.
+        assert len(tables._df) == full - full // 2 + 1 and 100 not in tables._df
+        assert 111 in tables._df and 117 in tables._df
+        _save(store, 3, [100, 117])  # a write moves evicted and cached keys alike
+        assert tables.document_frequencies([100, 111, 117, 200]) == {
+            100: 2, 111: 2, 117: 2, 200: 0}
+    finally:
+        store.close()
+

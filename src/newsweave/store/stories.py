@@ -18,6 +18,7 @@ Tables (migration "stories" in :mod:`newsweave.store.migrations`):
 
 from __future__ import annotations
 
+import itertools
 import json
 import random
 import sqlite3
@@ -32,7 +33,7 @@ DOCUMENTS = -1  # story_df key of the document count (feature keys are crc32 val
 # story_df key of a random token rewritten whenever frequencies are written: a cached
 # frequency is trusted only while the token is the one the cache last saw.
 GENERATION = -2
-DF_CACHE_KEYS = 300_000  # frequencies kept in memory (about 30 MiB), then the cache restarts
+DF_CACHE_KEYS = 300_000  # frequencies kept in memory (about 30 MiB); past it the older half goes
 
 
 @dataclass(slots=True)
@@ -166,7 +167,9 @@ class StoriesTables:
 
     def _bump(self, db: sqlite3.Connection, delta: Mapping[int, int]) -> None:
         """Add ``delta`` (key -> change) to the stored frequencies and the cached ones."""
-        changes = [(k, d) for k, d in delta.items() if d]
+        # In key order: consecutive upserts then land on the same B-tree pages (the keys are
+        # hashes, spread over the whole table, which at 100k articles holds over a million).
+        changes = sorted((k, d) for k, d in delta.items() if d)
         db.executemany(
             "INSERT INTO story_df (key, df) VALUES (?, ?) "
             "ON CONFLICT(key) DO UPDATE SET df = df + excluded.df",
@@ -181,9 +184,15 @@ class StoriesTables:
         """The frequency cache, emptied first if the stored frequencies changed under it."""
         row = self._db.execute("SELECT df FROM story_df WHERE key = ?", (GENERATION,)).fetchone()
         token = None if row is None else int(row[0])
-        if token is None or token != self._df_token or len(self._df) > DF_CACHE_KEYS:
+        if token is None or token != self._df_token:
             self._df.clear()
             self._df_token = token
+        elif len(self._df) > DF_CACHE_KEYS:
+            # Full: the older half goes (first cached, first dropped). Emptying it all, as
+            # before, sent every article weighed next back to SQLite for each of its keys,
+            # and a growing store (new names every day) fills it again and again.
+            for key in list(itertools.islice(self._df, len(self._df) // 2)):
+                del self._df[key]
         return self._df
 
     def features(self, article_ids: Iterable[int]) -> dict[int, FeatureRow]:

@@ -214,11 +214,15 @@ def build_stories(store: Store, story_ids: Sequence[int],
 
 def _links(store: Store) -> LinksFn:
     """What re-clustering must know of article pairs: the reuse stage's links, then the
-    user's merges and splits (:mod:`.user`), which override them."""
-    decisions = Decisions.load(store.stories)
+    user's merges and splits (:mod:`.user`), which override them. The decisions are read
+    on the first call (the story log grows with the store; most runs repair nothing)."""
+    loaded: list[Decisions] = []
 
     def links(article_ids: Sequence[int]) -> dict[tuple[int, int], float]:
         found = _copy_pairs(store, article_ids)
+        if not loaded:
+            loaded.append(Decisions.load(store.stories))
+        decisions = loaded[0]
         if decisions:
             user = decisions.among(article_ids)
             for a, b in user:

@@ -168,15 +168,18 @@ def weigh_packed(
     per feature: weighing is what repair and title refreshes spend their time on.
     """
     n = len(articles)
-    key_bytes, count_bytes, lengths, factors, owners, named = [], [], [], [], [], []
+    key_bytes: list[memoryview] = []
+    count_bytes: list[memoryview] = []
+    lengths, factors, owners, named = [], [], [], []
     group_factors = (1.0, weights.names, weights.dates)
     for index, blobs in enumerate(articles):
         for group, blob in enumerate(blobs):
             if group_factors[group] <= 0 or not blob:
                 continue
             half = len(blob) // 2  # packed: keys (uint32) then counts (float32)
-            key_bytes.append(blob[:half])
-            count_bytes.append(blob[half:])
+            view = memoryview(blob)  # joined below: slices of a view are not copied twice
+            key_bytes.append(view[:half])
+            count_bytes.append(view[half:])
             lengths.append(half // 4)
             factors.append(group_factors[group])
             owners.append(index)
@@ -476,9 +479,10 @@ def unpack_arrays(blob: bytes | None) -> tuple[np.ndarray, np.ndarray]:
     if not blob:
         return np.zeros(0, dtype=np.uint32), np.zeros(0, dtype=np.float32)
     half = len(blob) // 2
-    keys = np.frombuffer(blob[:half], dtype=np.uint32)
-    values = np.frombuffer(blob[half:], dtype=np.float32)
-    if len(keys) > 1 and not bool(np.all(keys[1:] > keys[:-1])):
+    # Views of the blob (slicing bytes would copy a story's tens of KiB twice).
+    keys = np.frombuffer(blob, dtype=np.uint32, count=half // 4)
+    values = np.frombuffer(blob, dtype=np.float32, offset=half)
+    if len(keys) > 1 and not (keys[1:] > keys[:-1]).all():  # the method: no dispatch layer
         order = np.argsort(keys, kind="stable")
         keys, values = keys[order], values[order]
     return keys, values

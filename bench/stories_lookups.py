@@ -1,0 +1,102 @@
+"""The stories tables' own costs that could grow with the store: candidate lookups and
+document-frequency upserts, on a kept store of a given size.
+
+    python bench/stories_lookups.py --size 30000
+    python bench/stories_lookups.py --size 100000
+
+The store is the one ``bench/stories_steady.py --size N`` keeps under
+``~/.cache/newsweave-bench/`` (run that first). Printed, in CPU time:
+
+- the table sizes (distinct document-frequency keys, story-index rows, live stories, the
+  most common index key's stories, story-log rows);
+- candidate lookups: the query keys of the last 1,000 stored articles, built as
+  assignment builds them, looked up with ``StoriesTables.candidates`` (ms a lookup, and the
+  index rows the lookups read);
+- document-frequency upserts: 10,000 keys (8,000 stored, 2,000 new) added in one
+  transaction of a copy of the store, in random order and in key order, three rounds each
+  (ms for the upserts, and for the commit, which writes every page they touched).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+from newsweave.settings import load_settings
+from newsweave.store import open_store
+from newsweave.stories.assign import CANDIDATES, QUERY_KEYS, article_vectors, weights_from
+from newsweave.stories.vectors import top_array_keys
+
+CACHE = Path.home() / ".cache" / "newsweave-bench"
+UPSERT = ("INSERT INTO story_df (key, df) VALUES (?, ?) "
+          "ON CONFLICT(key) DO UPDATE SET df = df + excluded.df")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--size", type=int, default=100_000)
+    args = parser.parse_args()
+    kept = CACHE / f"stories-steady-{args.size}.db"
+    if not kept.exists():
+        raise SystemExit(f"{kept}: no such store; run bench/stories_steady.py --size "
+                         f"{args.size} first")
+    store = open_store(str(kept), readonly=True)
+    db = store._db  # the bench reads the tables directly: sizes and index rows
+    sizes = [int(db.execute(sql).fetchone()[0]) for sql in (
+        "SELECT count(*) FROM story_df WHERE key >= 0",
+        "SELECT count(*) FROM story_keys",
+        "SELECT count(*) FROM stories WHERE merged_into IS NULL AND size > 0",
+        "SELECT max(c) FROM (SELECT count(*) AS c FROM story_keys GROUP BY key)",
+        "SELECT count(*) FROM story_log",
+    )]
+    print(f"{args.size:,} articles: {sizes[0]:,} document-frequency keys, {sizes[1]:,} "
+          f"story-index rows, {sizes[2]:,} live stories, the most common index key in "
+          f"{sizes[3]:,} stories, {sizes[4]:,} story-log rows")
+    tables = store.stories
+    ids = [int(r[0]) for r in db.execute(
+        "SELECT article_id FROM story_features ORDER BY article_id DESC LIMIT 1000")]
+    vectors = article_vectors(tables, ids, weights_from(load_settings()))
+    queries = [top_array_keys(v.arrays(), QUERY_KEYS) for v in vectors.values()]
+    for _ in range(2):  # the first round warms the page cache
+        started = time.process_time()
+        for query in queries:
+            tables.candidates(query, CANDIDATES)
+        spent = time.process_time() - started
+    rows = sum(int(db.execute(
+        f"SELECT count(*) FROM story_keys WHERE key IN ({','.join('?' * len(q))})", q
+    ).fetchone()[0]) for q in queries)
+    print(f"candidate lookups: {1000 * spent / len(queries):.3f} ms of CPU a lookup, "
+          f"{rows / len(queries):,.0f} index rows read a lookup ({len(queries):,} lookups)")
+    keys = [int(r[0]) for r in db.execute("SELECT key FROM story_df WHERE key >= 0")]
+    store.close()
+    rng = random.Random(1)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "upserts.db"
+        shutil.copy(kept, path)
+        store = open_store(str(path))
+        db = store._db
+        for _ in range(3):
+            for order in ("random", "key"):
+                changes = [(k, 1) for k in rng.sample(keys, 8000)]
+                changes += [(rng.getrandbits(32), 1) for _ in range(2000)]
+                if order == "key":
+                    changes.sort()
+                db.execute("BEGIN IMMEDIATE")
+                started = time.process_time()
+                db.executemany(UPSERT, changes)
+                upserted = time.process_time()
+                db.execute("COMMIT")
+                committed = time.process_time()
+                print(f"10,000 upserts in {order} order: {1000 * (upserted - started):.1f} ms "
+                      f"of CPU, commit {1000 * (committed - upserted):.1f} ms")
+        store.close()
+    print(f"load average {os.getloadavg()[0]:.1f}")
+
+
+if __name__ == "__main__":
+    main()
