@@ -45,6 +45,7 @@ STORY_KEYS = 48  # a story's heaviest keys kept in the inverted index
 CANDIDATES = 20  # candidate stories scored per article
 MARGIN = 0.05  # a decision this close is re-examined by a full repair of its neighbourhood
 CENTROID_KEYS = 3000  # a story's summed vector keeps its heaviest keys only (memory)
+DATE_LINE = "date-line"  # the cleaning log's reason for a removed line of only a date
 
 
 def weights_from(settings: Settings) -> Weights:
@@ -72,8 +73,10 @@ def publication_day(published: str | None) -> int | None:
 
 
 def feature_row(article: Article) -> tuple[FeatureRow, Features]:
-    """Extract and pack one article's features for the store."""
-    features = extract_features(article.title, article.text)
+    """Extract and pack one article's features for the store (with the years of the date
+    lines cleaning removed from its body: see :func:`extract_features`)."""
+    datelines = [r.text for r in article.removed if r.reason == DATE_LINE]
+    features = extract_features(article.title, article.text, datelines=datelines)
     row = FeatureRow(
         article_id=int(article.id or 0),
         terms=pack(features.terms),
