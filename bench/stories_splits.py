@@ -8,6 +8,7 @@ that end in different stories share (similarity, length, names, years).
     python bench/stories_splits.py --names-product  # the veto's NAMES_PRODUCT, neighbours
     python bench/stories_splits.py --length       # tried: short reports' similarity raised
     python bench/stories_splits.py --datelines    # the removed date lines' years, and variants
+    python bench/stories_splits.py --lead         # body sentences counted twice after a title
 
 Each set is clustered as a whole with the stage's similarity (as ``stories_dev.py --grid``,
 the partition online assignment and repair approach). For the pairs of articles of one gold
@@ -32,7 +33,9 @@ of the body and date lines such as "May 3, 2013 at 7:31 AM ET" out of it), then 
 a whole from what the stage sees: without the removed date lines (before), with their years
 and month-years as date features (the stage now), with their years only, with the line's full date
 as the publication day where the article has none, and with the whole lines put back
-into the text; chosen on the ECB+ odd topics, reported on the rest.
+into the text; chosen on the ECB+ odd topics + the AllSides validation split, reported on the
+rest. ``--lead``: the same ingested sets for ``features.TITLED_LEAD`` (body sentences counted
+``lead_boost`` times after a title) 0, 1 and 2.
 """
 
 from __future__ import annotations
@@ -60,6 +63,8 @@ def main() -> None:
     parser.add_argument("--nearest", action="store_true", help="only the nearest-neighbour table")
     parser.add_argument("--min-names", action="store_true", help="only the MIN_NAMES grid")
     parser.add_argument("--length", action="store_true", help="only the length grid (tried)")
+    parser.add_argument("--lead", action="store_true",
+                        help="only the table of body sentences counted twice after a title")
     parser.add_argument("--datelines", action="store_true",
                         help="only the removed date lines' table")
     parser.add_argument("--names-product", action="store_true",
@@ -76,6 +81,9 @@ def main() -> None:
         return
     if args.datelines:
         datelines_grid()
+        return
+    if args.lead:
+        lead_grid()
         return
     if args.names_product:
         min_names_grid("NAMES_PRODUCT", (16, 36, 49, 64, 81, 100, 144, 256, 400))
@@ -232,6 +240,7 @@ def ingested(docs: list[dict[str, str]]) -> list:
     from pathlib import Path
 
     from newsweave.engine import Engine
+    from newsweave.model import Article
     from newsweave.settings import load_settings
     from newsweave.store import open_store
     from stories_dev import FIELDS
@@ -244,22 +253,27 @@ def ingested(docs: list[dict[str, str]]) -> list:
                     []) as engine:
             engine.ingest([str(path)])
             by_id = {a.external_id: a for a in engine.articles()}
-    return [by_id[d["id"]] for d in docs]
+    # A doc the ingest rejected (an empty excerpt) stays, empty: a singleton, as in the stage.
+    empty = Article(id=None, content_hash="", raw="", raw_format="text", text="", source="")
+    return [by_id.get(d["id"], empty) for d in docs]
+
+
+INGESTED_SETS = ("ecb-odd", "allsides-val", "ecb-even", "basil", "allsides")
+INGESTED_THRESHOLDS = (0.2, 0.22, 0.24)
+
+
+def _ingested_header() -> None:
+    print(f"BCubed F1 at story_threshold {INGESTED_THRESHOLDS}; then the choice (the sum at "
+          f"0.22 on the first two sets) and per set: {', '.join(INGESTED_SETS)}")
 
 
 def datelines_grid() -> None:
     from collections import Counter
 
-    from newsweave.settings import load_settings
     from newsweave.stories import features as stories_features
-    from newsweave.stories.assign import DATE_LINE, publication_day, weights_from
+    from newsweave.stories.assign import DATE_LINE, publication_day
     from newsweave.stories.features import DATE, extract_features, key
-    from newsweave.stories.repair import cluster_rows
-    from newsweave.stories.vectors import SMALL_STORY, ArticleVector, pair_matrices, weigh
 
-    names = ("ecb-odd", "ecb-even", "basil", "allsides")
-    thresholds = (0.2, 0.22, 0.24)
-    weights = weights_from(load_settings())
     months = _month_keys(DATE, key)
 
     def features(article, variant):  # type: ignore[no-untyped-def]
@@ -282,38 +296,79 @@ def datelines_grid() -> None:
                     return publication_day(f"{year}-{month:02d}-{day_of:02d}")
         return None
 
-    variants = ("without (before)", "years and month-years (now)", "years only",
-                "and its date as the publication day", "whole lines in the text")
-    sets = {n: load_set(n) for n in names}
+    sets = {n: load_set(n) for n in INGESTED_SETS}
     articles = {n: ingested(d) for n, d in sets.items()}
-    for n in names:
+    for n in INGESTED_SETS:
         lined = sum(1 for a in articles[n] if any(r.reason == DATE_LINE for r in a.removed))
         print(f"{n}: {len(articles[n])} articles, {lined} with a removed date line, "
               f"{sum(1 for a in articles[n] if a.published)} with a publication date")
-    print(f"BCubed F1 at story_threshold {thresholds}; sets: {', '.join(names)} "
-          "(choice: the first)")
-    for variant in variants:
-        cells = []
-        for n, docs in sets.items():
-            found = [features(a, variant) for a in articles[n]]
-            df = Counter(k for f in found for k in f.keys())  # noqa: SIM118
-            items = []
-            for i, (a, f) in enumerate(zip(articles[n], found, strict=True)):
-                full, named = weigh(f, df, len(found), weights)
-                items.append(ArticleVector(i, full, named, frozenset(f.dates),
-                                           day(a, variant)))
-            sims, agree = pair_matrices(items, weights)
-            gold = [d["event"] for d in docs]
-            scores = []
-            for threshold in thresholds:
-                pred = [0] * len(docs)
-                for c, rows in enumerate(cluster_rows(sims, agree, threshold, weights.attach,
-                                                      SMALL_STORY)):
-                    for i in rows:
-                        pred[i] = c
-                scores.append(f"{bcubed(pred, gold)[2]:.3f}")
-            cells.append(" ".join(scores))
-        print(f"{variant:<28} " + " | ".join(cells), flush=True)
+    _ingested_header()
+    for variant in ("without (before)", "years and month-years (now)", "years only",
+                    "and its date as the publication day", "whole lines in the text"):
+        _ingested_row(variant, sets, articles, lambda a, v=variant: features(a, v),
+                      lambda a, v=variant: day(a, v))
+
+
+def lead_grid() -> None:
+    """Body sentences counted twice after a title (``features.TITLED_LEAD``), neighbours."""
+    from newsweave.stories import features as stories_features
+    from newsweave.stories.assign import DATE_LINE, publication_day
+
+    sets = {n: load_set(n) for n in INGESTED_SETS}
+    articles = {n: ingested(d) for n, d in sets.items()}
+    for n in INGESTED_SETS:
+        print(f"{n}: {len(articles[n])} articles, "
+              f"{sum(1 for a in articles[n] if a.title)} with a title after cleaning")
+    chosen = stories_features.TITLED_LEAD
+    _ingested_header()
+    try:
+        for lead in (0, 1, 2):
+            stories_features.TITLED_LEAD = lead
+
+            def features(article):  # type: ignore[no-untyped-def]
+                return stories_features.extract_features(
+                    article.title, article.text,
+                    datelines=[r.text for r in article.removed if r.reason == DATE_LINE])
+
+            _ingested_row(f"TITLED_LEAD {lead}{' (now)' if lead == chosen else ''}", sets,
+                          articles, features, lambda a: publication_day(a.published))
+    finally:
+        stories_features.TITLED_LEAD = chosen
+
+
+def _ingested_row(label, sets, articles, features, day):  # type: ignore[no-untyped-def]
+    """One row of BCubed F1 at three thresholds per set, from ingested articles clustered as
+    a whole (document frequencies over the set, as ``stories_dev.py --grid``)."""
+    from collections import Counter
+
+    from newsweave.settings import load_settings
+    from newsweave.stories.assign import weights_from
+    from newsweave.stories.repair import cluster_rows
+    from newsweave.stories.vectors import SMALL_STORY, ArticleVector, pair_matrices, weigh
+
+    weights = weights_from(load_settings())
+    cells, choice = [], 0.0
+    for n, docs in sets.items():
+        found = [features(a) for a in articles[n]]
+        df = Counter(k for f in found for k in f.keys())  # noqa: SIM118
+        items = []
+        for i, (a, f) in enumerate(zip(articles[n], found, strict=True)):
+            full, named = weigh(f, df, len(found), weights)
+            items.append(ArticleVector(i, full, named, frozenset(f.dates), day(a)))
+        sims, agree = pair_matrices(items, weights)
+        gold = [d["event"] for d in docs]
+        scores = []
+        for threshold in INGESTED_THRESHOLDS:
+            pred = [0] * len(docs)
+            for c, rows in enumerate(cluster_rows(sims, agree, threshold, weights.attach,
+                                                  SMALL_STORY)):
+                for i in rows:
+                    pred[i] = c
+            scores.append(bcubed(pred, gold)[2])
+        if n in INGESTED_SETS[:2]:
+            choice += scores[1]
+        cells.append(" ".join(f"{x:.3f}" for x in scores))
+    print(f"{label:<36} {choice:.3f} | " + " | ".join(cells), flush=True)
 
 
 def _month_keys(group, key):  # type: ignore[no-untyped-def]

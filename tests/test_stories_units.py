@@ -46,8 +46,11 @@ def test_names_are_capitalised_runs_not_sentence_openers():
 
 def test_lead_counts_more_than_the_body():
     f = extract_features("Quake strikes", "A quake struck. Later a quake was felt again.")
-    # title (x2) + first sentence (x2) + one body mention
-    assert f.terms[key(TERM, "quake")] == 5
+    # title (x2) + two body mentions: after a title, the lead counts as the body does
+    assert f.terms[key(TERM, "quake")] == 4
+    # without a title, the first sentence stands in for it
+    f = extract_features(None, "A quake struck. Later a quake was felt again.")
+    assert f.terms[key(TERM, "quake")] == 3
 
 
 def test_years_and_month_years_become_date_features():
