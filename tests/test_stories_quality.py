@@ -43,7 +43,7 @@ def test_ecbplus_events_are_found_with_about_the_right_count(tmp_path):
         by_external = {a.external_id: a.id for a in engine.articles()}
         story_of = {a: s.id for s in engine.stories() for a in s.articles}
     pred = [story_of.get(by_external.get(d["id"], -1), -1 - i) for i, d in enumerate(docs)]
-    assert _bcubed_f1(pred, [d["event"] for d in docs]) >= 0.89
+    assert _bcubed_f1(pred, [d["event"] for d in docs]) >= 0.90  # measured 0.924 (#12 part 3)
     assert 73 <= len(set(pred)) <= 99  # within 15 % of the 86 events
 
 
