@@ -387,10 +387,11 @@ def assign(
             for story in group:
                 hints.setdefault(story, set()).update(group - {story})
         elif scored and abs(scored[0][0] - threshold) < MARGIN:
-            # A join (or a new story) this close to the threshold with no runner-up is a
-            # close call too: repair checks that the story still holds together (in a
-            # store past the whole re-clusterings, a same-kind event's report joined
-            # this way merged two events: docs/benchmarks.md, #12 part 3).
+            # A join this close to the threshold with no runner-up in reach is a close
+            # call too (a new story beside a near miss has one: the branch above): repair
+            # checks that the story still holds together. In a store past the whole
+            # re-clusterings, a same-kind event's report joined this way merged two
+            # events (docs/benchmarks.md, #12 part 3).
             changed.add(state.row.id)
             uncertain.add(state.row.id)
             hints.setdefault(state.row.id, set())
