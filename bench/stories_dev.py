@@ -5,6 +5,7 @@
     python bench/stories_dev.py --all-stages       # every stage (reuse links too), slower
     python bench/stories_dev.py --allsides-all     # also the whole 9,198-excerpt AllSides set
     python bench/stories_dev.py --mixed            # also every set in one shuffled store
+    python bench/stories_dev.py --sets --mixed --restory  # and the same store after a restory
     python bench/stories_dev.py --order            # also order independence per set
     python bench/stories_dev.py --set story_threshold=0.22
     python bench/stories_dev.py --grid             # neighbouring settings, global clustering
@@ -253,6 +254,11 @@ def main() -> None:
     parser.add_argument("--mixed", action="store_true", help="also one shuffled mixed store")
     parser.add_argument("--order", action="store_true", help="also order independence")
     parser.add_argument("--seed", type=int, default=7, help="the mixed store's shuffle")
+    parser.add_argument("--restory", action="store_true",
+                        help="also score the mixed store after Engine.restory()")
+    parser.add_argument("--titled-lead", type=int, default=None, metavar="N",
+                        help="tried: body sentences counted twice after a title "
+                        "(stories.features.TITLED_LEAD; default: the module's)")
     parser.add_argument("--json", action="store_true", help="also print the rows as JSON")
     parser.add_argument("--grid", action="store_true",
                         help="only the neighbouring-settings table (global clustering)")
@@ -261,6 +267,11 @@ def main() -> None:
         grid()
         return
     settings = parse_sets(args.set)
+    if args.titled_lead is not None:
+        import newsweave.stories.features as stories_features
+
+        stories_features.TITLED_LEAD = args.titled_lead
+        print(f"stories.features.TITLED_LEAD = {args.titled_lead}")
     sets = list(args.sets) + (["allsides-all"] if args.allsides_all else [])
     ecb = load_set("ecb")
     distance, ecb_f1 = choose_distance(ecb)
@@ -286,7 +297,7 @@ def main() -> None:
         print(line(name, len(docs), mine, base, f"({took:.0f} s; baseline at {cut})"),
               flush=True)
     if args.mixed:
-        rows.append(mixed(settings, not args.all_stages, args.seed))
+        rows.append(mixed(settings, not args.all_stages, args.seed, args.restory))
     if args.order:
         for name in sets:
             rows.append(order(name, settings, not args.all_stages))
@@ -352,8 +363,11 @@ def stage_vectors(docs: Sequence[Doc], weights: object) -> list:
     return found
 
 
-def mixed(settings: dict[str, object], stories_only: bool, seed: int = 7) -> dict[str, object]:
-    """Every dev set and the demo corpus in one store, one shuffled order."""
+def mixed(settings: dict[str, object], stories_only: bool, seed: int = 7,
+          restory: bool = False) -> dict[str, object]:
+    """Every dev set and the demo corpus in one store, one shuffled order; with ``restory``,
+    scored again after ``Engine.restory()`` (a store past 1,500 articles is re-clustered
+    by neighbourhoods, as a user's ``newsweave restory`` does)."""
     from newsweave.demo import corpus_files
 
     parts = {name: load_set(name) for name in ("ecb", "basil", "allsides")}
@@ -362,32 +376,38 @@ def mixed(settings: dict[str, object], stories_only: bool, seed: int = 7) -> dic
     everything += [{"id": f"demo:{p.name}", "path": str(p)} for p in corpus_files()]
     random.Random(seed).shuffle(everything)
     with tempfile.TemporaryDirectory() as tmp:
-        story, sizes, took = _ingest_mixed(everything, settings, Path(tmp), stories_only)
+        runs, took = _ingest_mixed(everything, settings, Path(tmp), stories_only, restory)
     result: dict[str, object] = {"set": "mixed", "docs": len(everything), "seconds": took}
     print(f"mixed store: {len(everything)} docs in one shuffled order (seed {seed}), 100 a batch "
           f"({took:.0f} s)")
-    for name, docs in parts.items():
-        pred = [story.get(d["id"], -1 - i) for i, d in enumerate(docs)]
-        own = figures(pred, docs)
-        # A story that also holds another set's (or the demo's) articles costs this set.
-        within = Counter(pred)
-        foreign = sum(1 for s, c in within.items() if sizes.get(s, c) > c)
-        result[name] = {**own, "stories_shared_with_other_sets": foreign}
-        print(f"  {name:<10} P {own['p']:.3f} R {own['r']:.3f} F1 {own['f1']:.3f} "
-              f"stories {own['stories']}; stories holding other sets' articles: {foreign}")
+    for label, (story, sizes) in runs.items():
+        if label:
+            print(f"  {label}:")
+        for name, docs in parts.items():
+            pred = [story.get(d["id"], -1 - i) for i, d in enumerate(docs)]
+            own = figures(pred, docs)
+            # A story that also holds another set's (or the demo's) articles costs this set.
+            within = Counter(pred)
+            foreign = sum(1 for s, c in within.items() if sizes.get(s, c) > c)
+            result[f"{label}{name}"] = {**own, "stories_shared_with_other_sets": foreign}
+            print(f"  {name:<10} P {own['p']:.3f} R {own['r']:.3f} F1 {own['f1']:.3f} "
+                  f"stories {own['stories']}; stories holding other sets' articles: {foreign}")
     return result
 
 
 def _ingest_mixed(stream: Sequence[Doc], settings: dict[str, object], folder: Path,
-                  stories_only: bool) -> tuple[dict[str, int], dict[int, int], float]:
-    """Ingest ``stream`` 100 at a time (docs as JSONL, demo entries as their files): each
-    doc's story by id, each story's size, and the seconds taken."""
+                  stories_only: bool, restory: bool = False,
+                  ) -> tuple[dict[str, tuple[dict[str, int], dict[int, int]]], float]:
+    """Ingest ``stream`` 100 at a time (docs as JSONL, demo entries as their files): per run
+    ("" after the ingest, "after restory" if asked) each doc's story by id and each story's
+    size; and the seconds the ingest took."""
     from newsweave.engine import Engine
     from newsweave.settings import load_settings
     from newsweave.store import open_store
     from newsweave.stories import StoriesStage
 
     started = time.perf_counter()
+    runs = {}
     with Engine(open_store(str(folder / "mixed.db")), load_settings(**settings),
                 [StoriesStage()] if stories_only else None) as engine:
         for start in range(0, len(stream), 100):
@@ -401,10 +421,14 @@ def _ingest_mixed(stream: Sequence[Doc], settings: dict[str, object], folder: Pa
             engine.ingest([str(path)] + [d["path"] for d in batch if "path" in d])
         took = time.perf_counter() - started
         by_external = {a.external_id: a.id for a in engine.articles()}
-        found = engine.stories(confidence=False)
-    story_of = {a: s.id for s in found for a in s.articles}
-    story = {ext: story_of[a] for ext, a in by_external.items() if a in story_of}
-    return story, {s.id: len(s.articles) for s in found}, took
+        for label in ("", "after restory") if restory else ("",):
+            if label:
+                engine.restory()
+            found = engine.stories(confidence=False)
+            story_of = {a: s.id for s in found for a in s.articles}
+            runs[label] = ({ext: story_of[a] for ext, a in by_external.items()
+                            if a in story_of}, {s.id: len(s.articles) for s in found})
+    return runs, took
 
 
 def order(name: str, settings: dict[str, object], stories_only: bool) -> dict[str, object]:

@@ -43,7 +43,7 @@ def test_ecbplus_events_are_found_with_about_the_right_count(tmp_path):
         by_external = {a.external_id: a.id for a in engine.articles()}
         story_of = {a: s.id for s in engine.stories() for a in s.articles}
     pred = [story_of.get(by_external.get(d["id"], -1), -1 - i) for i, d in enumerate(docs)]
-    assert _bcubed_f1(pred, [d["event"] for d in docs]) >= 0.89
+    assert _bcubed_f1(pred, [d["event"] for d in docs]) >= 0.90  # measured 0.933 (#12 part 3)
     assert 73 <= len(set(pred)) <= 99  # within 15 % of the 86 events
 
 
@@ -87,9 +87,10 @@ def test_basil_events_beat_the_tfidf_baseline(monkeypatch):
 
 
 def test_allsides_test_split_is_not_clustered_by_topic(monkeypatch):
-    """AllSides test split (921 excerpts, 307 stories): measured F1 0.829 (0.767 before
-    #12: names and the attach rule merged stories of one topic)."""
+    """AllSides test split (921 excerpts, 307 stories): measured F1 0.837 (0.829 before the
+    lead counted once after a title, #12 part 3; 0.767 before #12: names and the attach rule
+    merged stories of one topic)."""
     dev = _dev(monkeypatch)
     docs = dev.load_set("allsides")
     pred, _ = dev.engine_partition(docs, {})
-    assert dev.figures(pred, docs)["f1"] >= 0.80
+    assert dev.figures(pred, docs)["f1"] >= 0.82

@@ -5,9 +5,10 @@ import math
 import numpy as np
 import pytest
 
+from newsweave.model import Article, Removal
 from newsweave.store.stories import StoryRow
-from newsweave.stories.assign import StoryState, choose_story
-from newsweave.stories.features import NAME, TERM, extract_features, key, stem
+from newsweave.stories.assign import StoryState, choose_story, feature_row
+from newsweave.stories.features import NAME, TERM, dateline_dates, extract_features, key, stem
 from newsweave.stories.repair import attach_small, average_link, map_clusters
 from newsweave.stories.titles import choose_title, top_entities
 from newsweave.stories.vectors import (
@@ -45,13 +46,36 @@ def test_names_are_capitalised_runs_not_sentence_openers():
 
 def test_lead_counts_more_than_the_body():
     f = extract_features("Quake strikes", "A quake struck. Later a quake was felt again.")
-    # title (x2) + first sentence (x2) + one body mention
-    assert f.terms[key(TERM, "quake")] == 5
+    # title (x2) + two body mentions: after a title, the lead counts as the body does
+    assert f.terms[key(TERM, "quake")] == 4
+    # without a title, the first sentence stands in for it: (x2) + one body mention
+    f = extract_features(None, "A quake struck. Later a quake was felt again.")
+    assert f.terms[key(TERM, "quake")] == 3
 
 
 def test_years_and_month_years_become_date_features():
     f = extract_features(None, "The flood of May 2008 was worse than the one in 1979.")
     assert {key("d", "2008"), key("d", "2008-05"), key("d", "1979")} <= set(f.dates)
+
+
+def test_date_lines_removed_by_cleaning_say_when_and_nothing_else():
+    lines = ["PUBLISHED: THURSDAY, MAY 2, 2013, 1:32 PM", "Posted on Thu Jun 13, 2013 08:45"]
+    assert [dateline_dates(line) for line in lines] == [[(2013, 5, 2)], [(2013, 6, 13)]]
+    assert dateline_dates("14 June 2013 at noon") == [(2013, 6, 14)]
+    f = extract_features(None, "A quake struck the coast.", datelines=lines)
+    assert set(f.dates) == {key("d", "2013"), key("d", "2013-05"), key("d", "2013-06")}
+    assert key(TERM, "published") not in f.terms and not f.names  # only the dates count
+    assert not extract_features(None, "A quake struck the coast.").dates
+
+
+def test_feature_row_reads_the_date_lines_from_the_cleaning_log():
+    article = Article(id=7, content_hash="h", raw="", raw_format="text",
+                      text="A quake struck the coast.", source="x.txt",
+                      removed=[Removal("May 3, 2013 at 7:31 AM ET", "date-line"),
+                               Removal("Quake on the coast", "headline"),
+                               Removal("Updated 2019", "credit-line")])
+    _, features = feature_row(article)
+    assert set(features.dates) == {key("d", "2013"), key("d", "2013-05")}
 
 
 def test_stem_folds_plurals_only():

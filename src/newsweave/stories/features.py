@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 import zlib
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -48,6 +49,11 @@ _NOT_NAMES = STOPWORDS | _WEEKDAYS | frozenset(_MONTHS) | frozenset(
     police officials official authorities government president minister prime governor mayor
     """.split()
 )
+# Sentences of the body counted ``lead_boost`` times after a title. None: a news lead
+# restates its headline, and counting both twice weighed the lead's wording four times
+# (chosen on ECB+ odd topics + AllSides validation split; it was 1: docs/benchmarks.md,
+# #12 part 3). Without a title, the first sentence stands in for it and counts so.
+TITLED_LEAD = 0
 # Lowercase words allowed inside a name ("Bank of England", "Leonardo da Vinci").
 _NAME_GLUE = frozenset("of de da del der van von al la le di du bin".split())
 
@@ -75,21 +81,33 @@ def key(group: str, value: str) -> int:
     return zlib.crc32(f"{group}:{value}".encode())
 
 
-def extract_features(title: str | None, text: str, *, lead_boost: int = 2) -> Features:
-    """Terms, names and dates of an article; the title and first sentence count ``lead_boost``
-    times, because a news lead states the event the rest elaborates.
+def extract_features(title: str | None, text: str, *, lead_boost: int = 2,
+                     datelines: Sequence[str] = ()) -> Features:
+    """Terms, names and dates of an article; the title (without one, the first sentence)
+    counts ``lead_boost`` times, because a headline states the event the rest elaborates
+    (and :data:`TITLED_LEAD` body sentences after a title).
+
+    ``datelines``: the date lines cleaning took out of the body ("PUBLISHED: THURSDAY, MAY 2,
+    2013, 1:32 PM"): the report's own time stamps, which say *when* better than any year in
+    the text, so their years and month-years count as date features (and nothing else of
+    them: "published" and "updated" are not the event's words).
 
     >>> f = extract_features("Quake hits Tonga", "A strong earthquake struck Tonga on Monday.")
     >>> f.labels[key("n", "tonga")], f.terms[key("t", "quake")]
     ('Tonga', 2)
+    >>> sorted(extract_features(None, "Quake.", datelines=["May 3, 2013 1:10 PM"]).dates) == (
+    ...     sorted([key("d", "2013"), key("d", "2013-05")]))
+    True
     """
     features = Features()
+    for line in datelines:
+        _add_dateline(line, features)
     surface: dict[int, Counter[str]] = {}
     sentences = [s.text for s in split_sentences(text)]
     parts = ([title] if title else []) + sentences
     lowercase = {w.lower() for w in _WORD.findall(text) if w.islower()}
     for index, part in enumerate(parts):
-        weight = lead_boost if index < (2 if title else 1) else 1
+        weight = lead_boost if index < (1 + TITLED_LEAD if title else 1) else 1
         # A name never runs across a line break (menus, bylines left by cleaning).
         for line in part.split("\n"):
             _add_sentence(line, weight, lowercase, features, surface)
@@ -131,6 +149,44 @@ def _add_sentence(
                 _add_name(run, weight, features, surface)
                 run = []
     _add_name(run, weight, features, surface)
+
+
+def _add_dateline(line: str, features: Features) -> None:
+    """The years of a date line, each with its month where one of the two words before it
+    names a month ("May 3, 2013", "Thu Jun 13 2013"; "3 May 2013"), as a year in the text
+    counts (a full date adds nothing measurable: docs/benchmarks.md, #12 part 3)."""
+    for year, month, _ in dateline_dates(line):
+        features.dates[key(DATE, str(year))] += 1
+        if month is not None:
+            features.dates[key(DATE, f"{year}-{month:02d}")] += 1
+
+
+def dateline_dates(line: str) -> list[tuple[int, int | None, int | None]]:
+    """(year, month, day) of each year a date line names; month and day None where the
+    line does not give them next to the year.
+
+    >>> dateline_dates("PUBLISHED: THURSDAY, MAY 2, 2013, 1:32 PM")
+    [(2013, 5, 2)]
+    >>> dateline_dates("14 June 2013"), dateline_dates("Posted on Thu Jun 13, 2013 08:45")
+    ([(2013, 6, 14)], [(2013, 6, 13)])
+    >>> dateline_dates("Updated 2013")
+    [(2013, None, None)]
+    """
+    lowers = [w.lower() for w in _WORD.findall(line)]
+    found: list[tuple[int, int | None, int | None]] = []
+    for position, word in enumerate(lowers):
+        if not _YEAR.match(word):
+            continue
+        before = lowers[max(0, position - 2):position]
+        month = day = None
+        for offset, w in enumerate(before):
+            if w in _MONTHS:
+                month = _MONTHS[w]
+                # The day beside the month: "May 3, 2013" or "3 May 2013".
+                beside = [before[i] for i in (offset + 1, offset - 1) if 0 <= i < len(before)]
+                day = next((int(b) for b in beside if b.isdigit() and 1 <= int(b) <= 31), None)
+        found.append((int(word), month, day))
+    return found
 
 
 @lru_cache(maxsize=1 << 16)
