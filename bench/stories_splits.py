@@ -202,8 +202,7 @@ def length_grid() -> None:
     from newsweave.settings import load_settings
     from newsweave.stories.assign import weights_from
     from newsweave.stories.features import extract_features
-    from newsweave.stories.repair import cluster_rows
-    from newsweave.stories.vectors import SMALL_STORY, pair_matrices
+    from newsweave.stories.vectors import pair_matrices
 
     names = ("ecb-odd", "allsides-val", "ecb-even", "basil", "allsides")
     thresholds = (0.2, 0.22, 0.24)
@@ -219,16 +218,8 @@ def length_grid() -> None:
             sims, agree = matrices[n]
             scale = np.maximum(1.0, pivot / np.maximum(lengths[n], 1.0)) ** (power / 2)
             sims = sims * np.outer(scale, scale)
-            gold = [d["event"] for d in docs]
-            scores = []
-            for threshold in thresholds:
-                pred = [0] * len(docs)
-                for c, rows in enumerate(cluster_rows(sims, agree, threshold, weights.attach,
-                                                      SMALL_STORY)):
-                    for i in rows:
-                        pred[i] = c
-                scores.append(f"{bcubed(pred, gold)[2]:.3f}")
-            cells.append(" ".join(scores))
+            scores = f1_at(sims, agree, thresholds, [d["event"] for d in docs], weights.attach)
+            cells.append(" ".join(f"{x:.3f}" for x in scores))
         print(f"pivot {pivot:>3} a {power:<4}  " + " | ".join(cells), flush=True)
 
 
@@ -343,8 +334,7 @@ def _ingested_row(label, sets, articles, features, day):  # type: ignore[no-unty
 
     from newsweave.settings import load_settings
     from newsweave.stories.assign import weights_from
-    from newsweave.stories.repair import cluster_rows
-    from newsweave.stories.vectors import SMALL_STORY, ArticleVector, pair_matrices, weigh
+    from newsweave.stories.vectors import ArticleVector, pair_matrices, weigh
 
     weights = weights_from(load_settings())
     cells, choice = [], 0.0
@@ -356,19 +346,27 @@ def _ingested_row(label, sets, articles, features, day):  # type: ignore[no-unty
             full, named = weigh(f, df, len(found), weights)
             items.append(ArticleVector(i, full, named, frozenset(f.dates), day(a)))
         sims, agree = pair_matrices(items, weights)
-        gold = [d["event"] for d in docs]
-        scores = []
-        for threshold in INGESTED_THRESHOLDS:
-            pred = [0] * len(docs)
-            for c, rows in enumerate(cluster_rows(sims, agree, threshold, weights.attach,
-                                                  SMALL_STORY)):
-                for i in rows:
-                    pred[i] = c
-            scores.append(bcubed(pred, gold)[2])
+        scores = f1_at(sims, agree, INGESTED_THRESHOLDS, [d["event"] for d in docs],
+                       weights.attach)
         if n in INGESTED_SETS[:2]:
             choice += scores[1]
         cells.append(" ".join(f"{x:.3f}" for x in scores))
     print(f"{label:<36} {choice:.3f} | " + " | ".join(cells), flush=True)
+
+
+def f1_at(sims, agree, thresholds, gold, attach) -> list[float]:  # type: ignore[no-untyped-def]
+    """BCubed F1 of the clusters of ``sims`` at each threshold."""
+    from newsweave.stories.repair import cluster_rows
+    from newsweave.stories.vectors import SMALL_STORY
+
+    scores = []
+    for threshold in thresholds:
+        pred = [0] * len(gold)
+        for c, rows in enumerate(cluster_rows(sims, agree, threshold, attach, SMALL_STORY)):
+            for i in rows:
+                pred[i] = c
+        scores.append(bcubed(pred, gold)[2])
+    return scores
 
 
 def _month_keys(group, key):  # type: ignore[no-untyped-def]
