@@ -338,8 +338,10 @@ _BYLINE_NAMES = re.compile(
     r"|correspondent|\d{1,2}:\d{2}))*\W*$"
 )
 _PUBLISHING_DETAILS = re.compile(
-    # "05/10/2018 - Published by: Jane Roe - Category: Health - Tags: x"
-    r"(?=.*\b(?:published|posted|publicado|publié|veröffentlicht|written|updated|atualizado)\b)"
+    # "05/10/2018 - Published by: Jane Roe - Category: Health - Tags: x". Both lookaheads
+    # start at a line's start: from there they see all that they would from any later
+    # position of the line, and the search does not rescan the line from each character.
+    r"(?m:^)(?=.*\b(?:published|posted|publicado|publié|veröffentlicht|written|updated|atualizado)\b)"
     r"(?=.*\b(?:by|por|par|von|categor(?:y|ia|ie)|tags?|em)\s*:)"
     r"|^\W*(?:published|posted|publicado|publié|veröffentlicht|updated)(?: [\w,]+){0,5} by\b",
     re.IGNORECASE,
