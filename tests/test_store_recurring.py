@@ -1,0 +1,40 @@
+"""An outlet's recurring lines are remembered by the SQLite store only while no row changed."""
+
+from __future__ import annotations
+
+from newsweave.model import Article
+from newsweave.store import open_store
+
+
+def article(n: int, outlet: str = "Outlet") -> Article:
+    return Article(id=None, content_hash=f"hash{n}", raw=f"raw {n}", raw_format="text",
+                   text=f"Body {n}.", source=f"file{n}.txt", outlet=outlet)
+
+
+def test_recurring_lines_follow_this_connections_writes(tmp_path):
+    store = open_store(str(tmp_path / "s.db"))
+    store.add_articles([article(1), article(2)], [{"follow us": True}, {"follow us": True}])
+    assert store.recurring_lines("Outlet", 3) == frozenset()
+    store.add_articles([article(3)], [{"follow us": True}])
+    assert store.recurring_lines("Outlet", 3) == frozenset({"follow us"})
+    with store.transaction():  # inside an open transaction too
+        store.add_articles([article(4)], [{"read more": True}])
+        store.add_articles([article(5)], [{"read more": True}])
+        store.add_articles([article(6)], [{"read more": True}])
+        assert store.recurring_lines("Outlet", 3) == frozenset({"follow us", "read more"})
+    store.close()
+
+
+def test_recurring_lines_follow_another_connections_commits(tmp_path):
+    path = str(tmp_path / "s.db")
+    reader, writer = open_store(path), open_store(path)
+    writer.add_articles([article(1), article(2)], [{"follow us": True}, {"follow us": True}])
+    assert reader.recurring_lines("Outlet", 3) == frozenset()
+    assert reader.recurring_lines("Outlet", 2) == frozenset({"follow us"})
+    writer.add_articles([article(3)], [{"follow us": True}])
+    assert reader.recurring_lines("Outlet", 3) == frozenset({"follow us"})
+    with writer.transaction() as db:
+        db.execute("DELETE FROM articles WHERE id = 3")
+    assert reader.recurring_lines("Outlet", 3) == frozenset()
+    reader.close()
+    writer.close()
