@@ -1,9 +1,10 @@
-"""An outlet's recurring lines are remembered by the SQLite store only while no row changed."""
+"""An outlet's recurring lines follow every write, though SQLite remembers them between
+writes (#16 item 4): on both backends, through the ``store_backend`` fixture."""
 
 from __future__ import annotations
 
+from conftest import StoreBackend
 from newsweave.model import Article
-from newsweave.store import open_store
 
 
 def article(n: int, outlet: str = "Outlet") -> Article:
@@ -11,8 +12,8 @@ def article(n: int, outlet: str = "Outlet") -> Article:
                    text=f"Body {n}.", source=f"file{n}.txt", outlet=outlet)
 
 
-def test_recurring_lines_follow_this_connections_writes(tmp_path):
-    store = open_store(str(tmp_path / "s.db"))
+def test_recurring_lines_follow_this_connections_writes(store_backend: StoreBackend):
+    store = store_backend.open()
     store.add_articles([article(1), article(2)], [{"follow us": True}, {"follow us": True}])
     assert store.recurring_lines("Outlet", 3) == frozenset()
     store.add_articles([article(3)], [{"follow us": True}])
@@ -22,12 +23,11 @@ def test_recurring_lines_follow_this_connections_writes(tmp_path):
         store.add_articles([article(5)], [{"read more": True}])
         store.add_articles([article(6)], [{"read more": True}])
         assert store.recurring_lines("Outlet", 3) == frozenset({"follow us", "read more"})
-    store.close()
+    assert store.recurring_lines("Other", 1) == frozenset()
 
 
-def test_recurring_lines_follow_another_connections_commits(tmp_path):
-    path = str(tmp_path / "s.db")
-    reader, writer = open_store(path), open_store(path)
+def test_recurring_lines_follow_another_connections_commits(store_backend: StoreBackend):
+    reader, writer = store_backend.open(), store_backend.open()
     writer.add_articles([article(1), article(2)], [{"follow us": True}, {"follow us": True}])
     assert reader.recurring_lines("Outlet", 3) == frozenset()
     assert reader.recurring_lines("Outlet", 2) == frozenset({"follow us"})
@@ -36,5 +36,3 @@ def test_recurring_lines_follow_another_connections_commits(tmp_path):
     with writer.transaction() as db:
         db.execute("DELETE FROM articles WHERE id = 3")
     assert reader.recurring_lines("Outlet", 3) == frozenset()
-    reader.close()
-    writer.close()
