@@ -31,6 +31,7 @@ Printed per size:
     python bench/scale.py --sizes 10000 [--embed] [--batch 1000] [--shard-size 1000]
     python bench/scale.py --sizes 10000,100000 --keep /tmp/archives   # keep the archives
     python bench/scale.py --sizes 10000 --batch-join 2 [--clean]   # newsweave.batch: 1 vs Dask
+    python bench/scale.py --score-db STORE.db ARCHIVE   # score a store an ingest left
 
 ``--batch-join N`` does not ingest: it times ``newsweave.batch``'s near-duplicate join on
 the archive's shards (one partition each) in one process and on a Dask LocalCluster of N
@@ -80,8 +81,18 @@ def main() -> None:
     parser.add_argument("--keep-db", type=Path, metavar="DIR",
                         help="keep each size's store as DIR/scale-SIZE.db "
                              "(for bench/batch_latency.py)")
+    parser.add_argument("--score-db", type=Path, nargs=2, metavar=("DB", "ARCHIVE"),
+                        help="only score a store an ingest left (one stopped part-way, say) "
+                             "against the archive's key, restricted to the articles it holds")
     parser.add_argument("--one", type=Path, help=argparse.SUPPRESS)  # child: ingest one archive
     args = parser.parse_args()
+    if args.score_db:
+        figures = score_store(*args.score_db)
+        if args.json:
+            print(json.dumps(figures, indent=2))
+        else:
+            print_quality(figures)
+        return
     if args.one:
         print(json.dumps(ingest_archive(args.one, batch=args.batch, embed=args.embed,
                                         keep_db=args.keep_db)))
@@ -132,6 +143,12 @@ def print_figures(f: dict[str, Any]) -> None:
     print(f"  memory: peak RSS {f['peak_rss_mb']:,.0f} MB, {f['peak_rss_before_mb']:,.0f} MB "
           f"before the ingest, so {f['rss_kb_per_article']:.1f} KB per article beyond it; "
           f"store {f['store_kb_per_article']:.1f} KB per article on disk")
+    print_quality(f)
+    print(f"  (archive generated in {f['generate_seconds']:,.0f} s; load average "
+          f"{', '.join(str(x) for x in f['load_average'])})")
+
+
+def print_quality(f: dict[str, Any]) -> None:
     print(f"  reuse: precision {f['precision']:.3f} ({f['edges_right']} right, "
           f"{f['edges_wrong']} wrong of the copy/rewrite edges; {f['edges_left_out']} left "
           f"out: reports of one benchmark event or versions of one text)")
@@ -141,8 +158,30 @@ def print_figures(f: dict[str, Any]) -> None:
               f"missed: {row['missed_by_benchmark'] or 'none'}")
     print(f"  direction right {f['direction_right']:.3f} over {f['direction_pairs']} pairs; "
           f"families whole in one origin {f['families_whole']:.3f} of {f['families']}")
-    print(f"  (archive generated in {f['generate_seconds']:,.0f} s; load average "
-          f"{', '.join(str(x) for x in f['load_average'])})")
+
+
+def score_store(db: Path, folder: Path) -> dict[str, Any]:
+    """The reuse figures of a store filled from ``folder`` (maybe part of it): the key is cut
+    to the articles stored, and a derived article counts only when its family's original is
+    stored too (a copy whose original never arrived cannot be found)."""
+    sys.path.insert(0, str(REPO / "src"))
+    sys.path.insert(0, str(REPO / "bench"))
+    from corpus import read_key
+    from newsweave.engine import Engine
+    from newsweave.settings import load_settings
+    from newsweave.store import open_store
+
+    engine = Engine(open_store(str(db), readonly=True), load_settings(db=str(db)), stages=[])
+    external = {a.id: a.external_id for a in engine.store.iter_articles()}
+    graph = engine.provenance()
+    engine.close()
+    stored = set(external.values())
+    key = {k["id"]: k for k in read_key(folder) if k["id"] in stored}
+    originals = {k["family"] for k in key.values() if k["kind"] == "original"}
+    key = {i: k for i, k in key.items() if k["family"] in originals}
+    figures = score(graph, external, key)
+    figures["articles"] = len(external)
+    return figures
 
 
 def shard_band_rows(path: str) -> list[tuple[int, int]]:

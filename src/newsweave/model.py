@@ -125,7 +125,10 @@ class Passage:
     text: str
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        # What asdict gives, written out: asdict copies each field recursively, and the reuse
+        # store writes two passages per aligned sentence (a tenth of ingest CPU at 38k).
+        return {"article": self.article, "start": self.start, "end": self.end,
+                "text": self.text}
 
 
 @dataclass(slots=True)

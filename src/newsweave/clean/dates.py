@@ -52,7 +52,7 @@ def is_date_line(text: str) -> bool:
     >>> is_date_line("Example Press Agency | 3 Mar 2026 - 09:15 GMT")
     True
     """
-    if not any(ch.isdigit() for ch in text):
+    if not has_digit(text):
         return False
     parts = [p.strip() for p in _SEPARATOR.split(text) if p.strip()]
     if len(parts) in (2, 3) and any(_is_date_part(p) for p in parts):
@@ -67,8 +67,18 @@ _SEPARATOR = re.compile(r"\s[|·•]\s")
 _SHORT_NAME = re.compile(r"(?!By\s)[A-Z][\w'’&.-]*(?:\s+(?:[A-Z][\w'’&.-]*|of|the|and)){0,4}")
 
 
+_ASCII_DIGIT = re.compile(r"[0-9]")
+
+
+def has_digit(text: str) -> bool:
+    """``any(ch.isdigit() for ch in text)``, one regex scan for ASCII text (most lines)."""
+    if text.isascii():
+        return _ASCII_DIGIT.search(text) is not None
+    return any(ch.isdigit() for ch in text)
+
+
 def _is_date_part(text: str) -> bool:
-    if not any(ch.isdigit() for ch in text):
+    if not has_digit(text):
         return False
     folded = _NUMERIC_DATE.sub(" 0 ", text).casefold()
     words = _DATE_TOKEN.findall(folded)

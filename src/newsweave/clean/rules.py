@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import lru_cache
 
 from newsweave.clean.dates import is_date_line
 
@@ -228,6 +229,12 @@ _NEWSLETTER = re.compile(
     re.IGNORECASE,
 )
 _MAX_PROMPT_WORDS = 45
+# Words one of _NEWSLETTER's alternatives needs (lower-cased): an ASCII block holding none of
+# them cannot match, and most body paragraphs hold none. Searching the twenty alternatives
+# from every character of every paragraph was the costliest rule left.
+_NEWSLETTER_HINT = re.compile(
+    r"subscri|sign|newsletter|your|app|click|tap|on the go|journalism|article|register"
+)
 
 # Comment-form furniture: anywhere in a block of prompt length ...
 _COMMENT_FORM = re.compile(
@@ -237,6 +244,9 @@ _COMMENT_FORM = re.compile(
     r"|^\W*(?:your )?(?:name|e-?mail(?: address)?|website|comment|message)\s*(?:\*|:\s*\*)\W*$",
     re.IGNORECASE,
 )
+# What one of _COMMENT_FORM's alternatives needs (lower-cased), as _NEWSLETTER_HINT.
+_COMMENT_FORM_HINT = re.compile(r"publish|required|save my|logged in|notify|reply|comment"
+                                r"|response|\*")
 # ... and short prompts and counters, which must be the whole of a short block.
 _COMMENT_PROMPT = _full(
     r"\d*\s*(?:comments?|responses?|replies|comentários|comentarios|commenti|kommentare"
@@ -338,8 +348,10 @@ _BYLINE_NAMES = re.compile(
     r"|correspondent|\d{1,2}:\d{2}))*\W*$"
 )
 _PUBLISHING_DETAILS = re.compile(
-    # "05/10/2018 - Published by: Jane Roe - Category: Health - Tags: x"
-    r"(?=.*\b(?:published|posted|publicado|publié|veröffentlicht|written|updated|atualizado)\b)"
+    # "05/10/2018 - Published by: Jane Roe - Category: Health - Tags: x". Both lookaheads
+    # start at a line's start: from there they see all that they would from any later
+    # position of the line, and the search does not rescan the line from each character.
+    r"(?m:^)(?=.*\b(?:published|posted|publicado|publié|veröffentlicht|written|updated|atualizado)\b)"
     r"(?=.*\b(?:by|por|par|von|categor(?:y|ia|ie)|tags?|em)\s*:)"
     r"|^\W*(?:published|posted|publicado|publié|veröffentlicht|updated)(?: [\w,]+){0,5} by\b",
     re.IGNORECASE,
@@ -404,6 +416,14 @@ def classify_block(text: str) -> str | None:
     stripped = text.strip()
     if not stripped:
         return None
+    return _classify_stripped(stripped)
+
+
+@lru_cache(maxsize=1 << 16)
+def _classify_stripped(stripped: str) -> str | None:
+    """:func:`classify_block` of a stripped block, remembered: an outlet's recurring lines
+    come back in every article, and an article cleaned again once its outlet's lines are
+    known is made of the blocks it had. (The rules are pure functions of the text.)"""
     words = count_words(stripped)
     for reason, matches in _STRONG_RULES:
         if matches(stripped, words):
@@ -469,6 +489,20 @@ def _short(limit: int, pattern: re.Pattern[str], *, match: bool = False) -> Rule
     return test
 
 
+def _hinted(limit: int, pattern: re.Pattern[str], hint: re.Pattern[str]) -> Rule:
+    """As :func:`_short` (search), after a cheap test for words that ``pattern`` needs: an
+    ASCII block whose lower-cased text has no match of ``hint`` cannot match ``pattern``."""
+
+    def test(text: str, words: int) -> bool:
+        if words > limit:
+            return False
+        if text.isascii() and hint.search(text.lower()) is None:
+            return False
+        return bool(pattern.search(text))
+
+    return test
+
+
 _BYLINE_SEPARATOR = re.compile(r"\s*(?:[,|•·]|\s[-–—]\s)\s*")
 _BY = re.compile(r"\s(?=(?i:by)\s+[A-Z])")
 
@@ -502,9 +536,9 @@ _STRONG_RULES: tuple[tuple[str, Rule], ...] = (
     ("date-line", lambda t, w: is_date_line(t)),
     ("site-notice", _short(12, _SITE_NOTICE, match=True)),
     ("tags", _short(60, _TAGS, match=True)),
-    ("comment-form", _short(_MAX_PROMPT_WORDS, _COMMENT_FORM)),
+    ("comment-form", _hinted(_MAX_PROMPT_WORDS, _COMMENT_FORM, _COMMENT_FORM_HINT)),
     ("comment-form", _short(10, _COMMENT_PROMPT, match=True)),
-    ("newsletter", _short(_MAX_PROMPT_WORDS, _NEWSLETTER)),
+    ("newsletter", _hinted(_MAX_PROMPT_WORDS, _NEWSLETTER, _NEWSLETTER_HINT)),
     ("copyright", _short(30, _COPYRIGHT)),
     ("copyright", _short(80, _REPRINT_NOTICE)),
     ("credit-line", _short(30, _CREDIT_LINE)),

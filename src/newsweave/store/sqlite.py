@@ -50,6 +50,8 @@ class SQLiteStore:
         self.readonly = readonly
         self.patience = WRITE_PATIENCE
         self._savepoints = 0
+        self._recurring: dict[tuple[str, int], frozenset[str]] = {}  # see recurring_lines
+        self._recurring_state: tuple[int, int] = (-1, -1)
         memory = path == ":memory:"
         if not memory:
             resolved = Path(path).expanduser().resolve()
@@ -403,12 +405,38 @@ class SQLiteStore:
     # -- recurring lines ------------------------------------------------------
 
     def recurring_lines(self, outlet: str, min_articles: int) -> frozenset[str]:
+        # Counting an outlet's lines reads all its rows, and ingest asks once per article
+        # (an archive's large outlets hold tens of thousands of rows). The answer is kept
+        # while no row changed: this connection's total_changes counts its own writes
+        # (committed or not), PRAGMA data_version moves when another connection commits.
+        # (A subclass on another database, PostgreSQL, has neither: it asks every time.)
+        state = self._data_state()
+        if state is None:
+            return self._count_recurring(outlet, min_articles)
+        if state != self._recurring_state:
+            self._recurring.clear()
+            self._recurring_state = state
+        found = self._recurring.get((outlet, min_articles))
+        if found is None:
+            found = self._recurring[(outlet, min_articles)] = self._count_recurring(
+                outlet, min_articles)
+        return found
+
+    def _count_recurring(self, outlet: str, min_articles: int) -> frozenset[str]:
         rows = self._db.execute(
             "SELECT line_key FROM outlet_lines WHERE outlet = ? GROUP BY line_key "
             "HAVING count(*) >= ?",
             (outlet, min_articles),
         )
         return frozenset(r[0] for r in rows)
+
+    def _data_state(self) -> tuple[int, int] | None:
+        """A value that changes whenever a row of the store may have changed (see
+        :meth:`recurring_lines`), or None where the connection is not SQLite's."""
+        if not isinstance(self._db, sqlite3.Connection):
+            return None
+        return (self._db.total_changes,
+                self._db.execute("PRAGMA data_version").fetchone()[0])
 
     def articles_with_lines(self, outlet: str, keys: Iterable[str]) -> list[int]:
         ids: set[int] = set()
