@@ -133,3 +133,36 @@ def test_search_cost_is_bounded_and_says_so(engine, monkeypatch):
     assert all(MARK_START in h.snippet and MARK_END in h.snippet for h in prefix.hits)
     filtered = engine.search("said", outlet="Outlet 3")
     assert filtered.total == 1 and [h.outlet for h in filtered.hits] == ["Outlet 3"]
+
+
+def test_page_links_equal_with_params():
+    """The search page's facet and day links (ParamLinks, parameters encoded once a page)
+    are the strings with_params gives, for hostile and non-ASCII parameters too."""
+    from urllib.parse import urlencode
+
+    from starlette.requests import Request
+
+    from newsweave.web.respond import ParamLinks, with_params
+
+    queries = [
+        [],
+        [("q", "storm")],
+        [("q", '"a phrase" OR b* NOT c'), ("language", "en"), ("cursor", "abc=")],
+        [("q", "Zürich & <script>alert(1)</script>"), ("outlet", "A+B / C?d=e#f"),
+         ("outlet", "second"), ("since", "2026-01-05"), ("origins", "one")],
+        [("q", "日本 %20 ~x_y.z-"), ("entity", "12"), ("until", "2026-01-07"),
+         ("story", " 3 ")],
+    ]
+    changes = [{}, {"since": "2026-01-05", "until": "2026-01-05"},
+               {"since": "2026-01-06", "until": "2026-01-06"}, {"outlet": "Bay Times"},
+               {"outlet": "x&y=z"}, {"language": None}, {"entity": 42},
+               {"story": "7"}, {"q": "ä b"},
+               {"outlet": None, "language": None, "story": None, "entity": None,
+                "since": None, "until": None}]
+    for items in queries:
+        request = Request({"type": "http", "method": "GET", "path": "/search",
+                           "query_string": urlencode(items).encode(), "headers": []})
+        links = ParamLinks(request, cursor=None)
+        for change in changes + changes:  # the second round from the kept encodings
+            assert links(**change) == with_params(request, cursor=None, **change)
+    assert links(since="2026-01-05", until="2026-01-05").startswith("/search?q=")
