@@ -166,3 +166,35 @@ def test_page_links_equal_with_params():
         for change in changes + changes:  # the second round from the kept encodings
             assert links(**change) == with_params(request, cursor=None, **change)
     assert links(since="2026-01-05", until="2026-01-05").startswith("/search?q=")
+
+
+def test_filtered_search_ranks_as_a_full_sort(engine, monkeypatch):
+    """A filtered search (ranked and counted in SQLite, the best CONSIDERED kept) gives
+    the order and total of sorting every filtered match by (BM25, id), ties included."""
+    from newsweave.store import search as module
+
+    texts = ["The flood closed the road.", "Flood water, flood warnings and a flood plan.",
+             "The flood closed the road.", "A flood.", "Flood, flood.", "No match here."]
+    for n, text in enumerate(texts * 2):  # each text twice: equal scores, ordered by id
+        doc = json.dumps({"title": f"Report {n}", "text": text,
+                          "published": f"2026-02-0{n % 9 + 1}",
+                          "outlet": "Wire" if n % 3 else "Other"})
+        engine.ingest_records(list(read_records(f"f{n}.json", doc)), analyze=False)
+    db = engine.store._db
+
+    def reference(since: str) -> list[tuple[float, int]]:
+        return sorted((float(r[1]), int(r[0])) for r in db.execute(
+            "SELECT f.rowid, bm25(articles_fts, 4.0, 1.0) FROM articles_fts f JOIN articles a "
+            "ON a.id = f.rowid WHERE articles_fts MATCH 'flood' AND a.outlet = 'Wire' "
+            "AND substr(a.published, 1, 10) >= ?", (since,)))
+
+    for considered in (3, 1_000):
+        monkeypatch.setattr(module, "CONSIDERED", considered)
+        for since in ("2026-02-01", "2026-02-04", "2026-03-01"):
+            expected = reference(since)
+            found = engine.search("flood", outlet="Wire", since=date.fromisoformat(since),
+                                  limit=50)
+            assert found.total == len(expected)
+            assert [(h.article, round(h.score, 9)) for h in found.hits] == [
+                (i, round(-rank, 9)) for rank, i in expected[:considered]]
+    assert len(reference("2026-02-01")) == 6  # ties and the cut were both exercised
