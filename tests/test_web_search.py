@@ -133,3 +133,68 @@ def test_search_cost_is_bounded_and_says_so(engine, monkeypatch):
     assert all(MARK_START in h.snippet and MARK_END in h.snippet for h in prefix.hits)
     filtered = engine.search("said", outlet="Outlet 3")
     assert filtered.total == 1 and [h.outlet for h in filtered.hits] == ["Outlet 3"]
+
+
+def test_page_links_equal_with_params():
+    """The search page's facet and day links (ParamLinks, parameters encoded once a page)
+    are the strings with_params gives, for hostile and non-ASCII parameters too."""
+    from urllib.parse import urlencode
+
+    from starlette.requests import Request
+
+    from newsweave.web.respond import ParamLinks, with_params
+
+    queries = [
+        [],
+        [("q", "storm")],
+        [("q", '"a phrase" OR b* NOT c'), ("language", "en"), ("cursor", "abc=")],
+        [("q", "Zürich & <script>alert(1)</script>"), ("outlet", "A+B / C?d=e#f"),
+         ("outlet", "second"), ("since", "2026-01-05"), ("origins", "one")],
+        [("q", "日本 %20 ~x_y.z-"), ("entity", "12"), ("until", "2026-01-07"),
+         ("story", " 3 ")],
+    ]
+    changes = [{}, {"since": "2026-01-05", "until": "2026-01-05"},
+               {"since": "2026-01-06", "until": "2026-01-06"}, {"outlet": "Bay Times"},
+               {"outlet": "x&y=z"}, {"language": None}, {"entity": 42},
+               {"story": "7"}, {"q": "ä b"},
+               {"outlet": None, "language": None, "story": None, "entity": None,
+                "since": None, "until": None}]
+    for items in queries:
+        request = Request({"type": "http", "method": "GET", "path": "/search",
+                           "query_string": urlencode(items).encode(), "headers": []})
+        links = ParamLinks(request, cursor=None)
+        for change in changes + changes:  # the second round from the kept encodings
+            assert links(**change) == with_params(request, cursor=None, **change)
+    assert links(since="2026-01-05", until="2026-01-05").startswith("/search?q=")
+
+
+def test_filtered_search_ranks_as_a_full_sort(engine, monkeypatch):
+    """A filtered search (ranked and counted in SQLite, the best CONSIDERED kept) gives
+    the order and total of sorting every filtered match by (BM25, id), ties included."""
+    from newsweave.store import search as module
+
+    texts = ["The flood closed the road.", "Flood water, flood warnings and a flood plan.",
+             "The flood closed the road.", "A flood.", "Flood, flood.", "No match here."]
+    for n, text in enumerate(texts * 2):  # each text twice: equal scores, ordered by id
+        doc = json.dumps({"title": f"Report {n}", "text": text,
+                          "published": f"2026-02-0{n % 9 + 1}",
+                          "outlet": "Wire" if n % 3 else "Other"})
+        engine.ingest_records(list(read_records(f"f{n}.json", doc)), analyze=False)
+    db = engine.store._db
+
+    def reference(since: str) -> list[tuple[float, int]]:
+        return sorted((float(r[1]), int(r[0])) for r in db.execute(
+            "SELECT f.rowid, bm25(articles_fts, 4.0, 1.0) FROM articles_fts f JOIN articles a "
+            "ON a.id = f.rowid WHERE articles_fts MATCH 'flood' AND a.outlet = 'Wire' "
+            "AND substr(a.published, 1, 10) >= ?", (since,)))
+
+    for considered in (3, 1_000):
+        monkeypatch.setattr(module, "CONSIDERED", considered)
+        for since in ("2026-02-01", "2026-02-04", "2026-03-01"):
+            expected = reference(since)
+            found = engine.search("flood", outlet="Wire", since=date.fromisoformat(since),
+                                  limit=50)
+            assert found.total == len(expected)
+            assert [(h.article, round(h.score, 9)) for h in found.hits] == [
+                (i, round(-rank, 9)) for rank, i in expected[:considered]]
+    assert len(reference("2026-02-01")) == 6  # ties and the cut were both exercised

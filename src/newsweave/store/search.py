@@ -270,12 +270,16 @@ class SearchTables:
             where += clauses
             params += values
         condition = " AND ".join(where)
-        if filtered:  # one pass over the filtered matches: counted and ranked here
-            every = sorted((float(r[1]), int(r[0])) for r in self._db.execute(
-                f"SELECT articles_fts.rowid, {_BM25} FROM articles_fts {join}"
-                f"WHERE {condition}", params))
-            total = len(every)
-            ranked = [(i, rank) for rank, i in every[:CONSIDERED]]
+        if filtered:
+            # one pass over the filtered matches (materialized): counted, and the best
+            # CONSIDERED of them ranked by SQLite's sorter, which keeps only those (sorting
+            # every match in Python cost a fifth of a filtered search)
+            ranked = self._db.execute(
+                f"WITH found AS MATERIALIZED (SELECT articles_fts.rowid AS id, {_BM25} AS rank "
+                f"FROM articles_fts {join}WHERE {condition}) "
+                f"SELECT id, rank, (SELECT count(*) FROM found) FROM found "
+                f"ORDER BY rank, id LIMIT ?", [*params, CONSIDERED]).fetchall()
+            total = int(ranked[0][2]) if ranked else 0
         else:
             total = count
             ranked = self._db.execute(

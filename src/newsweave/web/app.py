@@ -50,6 +50,7 @@ from newsweave.web.params import (
     StoriesQuery,
 )
 from newsweave.web.respond import (
+    ParamLinks,
     SecurityHeaders,
     entity_tag,
     error_json,
@@ -384,7 +385,7 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
         ask, result, next_url = _search(request, engine)
         peak = max((n for _, n in result.histogram), default=0)
         return page(request, "search.html", result=result, next_url=next_url, peak=peak,
-                    facet_link=lambda **kw: with_params(request, cursor=None, **kw),
+                    facet_link=ParamLinks(request, cursor=None),
                     params=ask.raw)
 
     def search_api(request: Request, engine: Engine) -> Response:

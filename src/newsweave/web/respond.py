@@ -7,9 +7,10 @@ import csv
 import hashlib
 import io
 import json
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote_plus, urlencode
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -27,6 +28,8 @@ SECURITY_HEADERS = [
     (b"cross-origin-opener-policy", b"same-origin"),
 ]
 LIST_FORMATS = ("json", "ndjson", "csv")
+# What quote_plus leaves as it is (RFC 3986 unreserved): such a value needs no quoting.
+_UNRESERVED = re.compile(r"[A-Za-z0-9_.\-~]*")
 
 
 class SecurityHeaders:
@@ -64,6 +67,35 @@ def with_params(request: Request, **changes: Any) -> str:
     params += [(k, str(v)) for k, v in changes.items() if v is not None]
     query = urlencode(params)
     return request.url.path + (f"?{query}" if query else "")
+
+
+def _quote(value: str) -> str:
+    return value if _UNRESERVED.fullmatch(value) else quote_plus(value)
+
+
+class ParamLinks:
+    """:func:`with_params` for the many links of one page (a search page's date histogram
+    has a link a day: hundreds): the same strings, the parameters a link keeps encoded
+    once per set of changed names instead of once per link. ``fixed``: changes every
+    link makes (before the call's own)."""
+
+    def __init__(self, request: Request, **fixed: Any) -> None:
+        self._path = request.url.path
+        self._items = request.query_params.multi_items()
+        self._fixed = fixed
+        self._kept: dict[tuple[str, ...], str] = {}
+
+    def __call__(self, **changes: Any) -> str:
+        changes = {**self._fixed, **changes}
+        names = tuple(changes)
+        kept = self._kept.get(names)
+        if kept is None:  # as urlencode (quote_plus) would encode them
+            kept = self._kept[names] = "&".join(
+                f"{_quote(k)}={_quote(v)}" for k, v in self._items if k not in changes)
+        parts = [kept] if kept else []
+        parts += [f"{_quote(k)}={_quote(str(v))}" for k, v in changes.items() if v is not None]
+        query = "&".join(parts)
+        return self._path + (f"?{query}" if query else "")
 
 
 def list_response(request: Request, fmt: str, key: str, rows: Sequence[dict[str, Any]],
