@@ -49,10 +49,10 @@ from newsweave.reuse import (
     MAX_CANDIDATES,
     MIN_SHARED_SENTENCES,
     SHARED_SENTENCE_SHARE,
+    Indexed,
     ReuseStage,
-    _index,
-    _Indexed,
-    _pair,
+    index_article,
+    relate_pair,
     update_graph,
 )
 from newsweave.reuse.index import signatures
@@ -172,7 +172,7 @@ def index_articles(articles: list[Article]) -> list[IndexEntry | tuple[int, str]
     for article, tokens, sig in zip(articles, token_lists, signatures(token_lists),
                                     strict=True):
         try:
-            out.append(_index(article, tokens, sig)[0])
+            out.append(index_article(article, tokens, sig)[0])
         except Exception as exc:  # as the stage: stored as the article's error
             out.append((int(article.id or 0), f"could not index: {type(exc).__name__}: {exc}"))
     return out
@@ -204,11 +204,11 @@ def shared_counts(pair: tuple[int, int], kinds: list[str]
 def align_pairs(items: list[tuple[int, int, Article, list, Article, list]]
                 ) -> list[tuple[int, int, Edge | None]]:
     """Step 6 (map): the reuse stage's relation of each chosen pair, the article whose
-    candidate it was first (``_pair`` is not symmetric in its reasons)."""
+    candidate it was first (``relate_pair`` is not symmetric in its reasons)."""
     out: list[tuple[int, int, Edge | None]] = []
     for batch, seq, a, a_attr, b, b_attr in items:
         try:
-            edge = _pair(_Indexed(a, a_attr), _Indexed(b, b_attr))
+            edge = relate_pair(Indexed(a, a_attr), Indexed(b, b_attr))
         except Exception:  # as the stage: a pair that cannot be aligned is skipped
             log.exception("batch: could not align %s with %s", a.id, b.id)
             edge = None

@@ -71,7 +71,7 @@ BACKFILL_CHUNK = 64  # English articles given their e5 vectors per transaction, 
 
 
 @dataclass(slots=True)
-class _Indexed(Side):
+class Indexed(Side):
     """A side of a pair, with its sentences prepared for alignment once."""
 
     _units: list[Unit] | None = None
@@ -99,7 +99,7 @@ class ReuseStage:
         self._demoted: set[int] = set()  # articles that lost a translation edge this run
 
     def run(self, store: Store, article_ids: Sequence[int], settings: Settings) -> None:
-        indexed: dict[int, _Indexed] = {}
+        indexed: dict[int, Indexed] = {}
         entries: list[IndexEntry] = []
         articles = [a for a in (store.get_article(i) for i in article_ids) if a is not None]
         token_lists = [words(a.text) for a in articles]
@@ -107,7 +107,7 @@ class ReuseStage:
         failed: dict[int, str] = {}
         for article, tokens, sig in zip(articles, token_lists, sigs, strict=True):
             try:
-                entry, item = _index(article, tokens, sig)
+                entry, item = index_article(article, tokens, sig)
             except Exception as exc:  # one bad article must not sink the batch
                 log.exception("reuse: could not index article %s", article.id)
                 # Stored and left pending, so a later run retries it (not marked done).
@@ -233,7 +233,7 @@ class ReuseStage:
 
     # -- candidates and pairs ---------------------------------------------------
 
-    def _relate(self, store: Store, indexed: dict[int, _Indexed],
+    def _relate(self, store: Store, indexed: dict[int, Indexed],
                 entries: dict[int, IndexEntry], vectors: dict[int, np.ndarray],
                 english_rows: dict[int, np.ndarray], settings: Settings,
                 late: dict[int, np.ndarray] | None = None) -> list[Edge]:
@@ -261,7 +261,7 @@ class ReuseStage:
                 translations[(min(article_id, other), max(article_id, other))] = cosine
                 neighbours.setdefault(article_id, []).insert(0, (other, cosine))
         done: set[tuple[int, int]] = set()
-        others: dict[int, _Indexed | None] = {}
+        others: dict[int, Indexed | None] = {}
         edges: list[Edge] = []
         for article_id, entry in entries.items():
             candidates = self._candidates(store, entry, neighbours.get(article_id, []))
@@ -274,7 +274,7 @@ class ReuseStage:
                 if other is None:
                     continue
                 try:
-                    edge = _pair(indexed[article_id], other, translations.get(key))
+                    edge = relate_pair(indexed[article_id], other, translations.get(key))
                 except Exception:  # a pair that cannot be aligned must not sink the batch
                     log.exception("reuse: could not align %s with %s", article_id, other_id)
                     continue
@@ -288,7 +288,7 @@ class ReuseStage:
             if first is None or second is None:
                 continue
             try:
-                edge = _pair(first, second, cosine)
+                edge = relate_pair(first, second, cosine)
             except Exception:  # a pair that cannot be related must not sink the batch
                 log.exception("reuse: could not relate %s with %s", *key)
                 continue
@@ -360,12 +360,16 @@ def _one_per_language(store: Store, edges: list[Edge],
     return out + demoted, {i for k in losing for i in k}
 
 
-def _index(article: Article, tokens: list[str], sig: np.ndarray) -> tuple[IndexEntry, _Indexed]:
+def index_article(article: Article, tokens: list[str], sig: np.ndarray
+                  ) -> tuple[IndexEntry, Indexed]:
+    """The article's index entry (MinHash signature, band and sentence keys, attributions)
+    and its side of a pair; the batch engine (:mod:`newsweave.batch`) builds its index with
+    it too."""
     article_id = int(article.id or 0)
     attributions = find_attributions(article)
     entry = IndexEntry(article_id, sig, len(tokens), band_keys(sig) if tokens else [],
                        sentence_keys(article.text), attributions)
-    return entry, _Indexed(article, attributions)
+    return entry, Indexed(article, attributions)
 
 
 def _drop_stale(store: Store, model: str, article_ids: set[int]) -> None:
@@ -375,19 +379,20 @@ def _drop_stale(store: Store, model: str, article_ids: set[int]) -> None:
         store.reuse.delete_vectors(model, stale)
 
 
-def _load(store: Store, article_id: int, cache: dict[int, _Indexed | None]) -> _Indexed | None:
+def _load(store: Store, article_id: int, cache: dict[int, Indexed | None]) -> Indexed | None:
     if article_id not in cache:
         article = store.get_article(article_id)
         if article is None:
             cache[article_id] = None
         else:
             found = store.reuse.attributions([article_id]).get(article_id, [])
-            cache[article_id] = _Indexed(article, found)
+            cache[article_id] = Indexed(article, found)
     return cache[article_id]
 
 
-def _pair(a: _Indexed, b: _Indexed, cosine: float | None = None) -> Edge | None:
-    """The relation of two articles, or None when they share nothing worth keeping.
+def relate_pair(a: Indexed, b: Indexed, cosine: float | None = None) -> Edge | None:
+    """The relation of two articles, or None when they share nothing worth keeping (the
+    reuse stage's and the batch engine's one decision).
     ``cosine``: their leads' e5 cosine, when each is the other's nearest in its language."""
     if cosine is not None and is_translation(a.article, b.article, cosine):
         return translation(a, b, cosine)  # sentence alignment compares words: not across
