@@ -128,3 +128,37 @@ def test_a_full_frequency_cache_drops_its_older_half_and_stays_exact(tmp_path, m
     finally:
         store.close()
 
+
+
+def test_repair_leaves_articles_without_features_in_their_stories(tmp_path):
+    # Articles written to the store by other means than this stage (an import, the web
+    # benchmark's fillers) have no feature rows: a repair that meets them must neither
+    # fail (a story of such articles alone used to raise "max() arg is an empty
+    # sequence", failing every batch whose repair reached it) nor move them.
+    from newsweave.store.stories import StoryRow
+    from newsweave.stories.assign import weights_from
+    from newsweave.stories.repair import repair_all
+
+    store = open_store(str(tmp_path / "bare.db"))
+    try:
+        _articles(store, [f"article {n}" for n in range(1, 6)])
+        tables = store.stories
+        with store.transaction():
+            _save(store, 1, [10, 11, 12])
+            _save(store, 2, [10, 11, 12])
+            groups = ([1], [2, 5], [3, 4])
+            stories = [tables.new_story(StoryRow(0, len(m), "", b"", b"", b"", None, None))
+                       for m in groups]
+            for story, members in zip(stories, groups, strict=True):
+                tables.set_members(story, members)
+        settings = load_settings()
+        with store.transaction():
+            report = repair_all(tables, stories, weights_from(settings),
+                                settings.story_threshold)
+        assert report.merged == [(stories[1], stories[0])]  # 1 and 2 are one event
+        found = tables.story_of([1, 2, 3, 4, 5])  # 5 follows its story into the survivor
+        assert found == {1: stories[0], 2: stories[0], 3: stories[2], 4: stories[2],
+                         5: stories[0]}
+        assert tables.active_among(stories) == [stories[0], stories[2]]
+    finally:
+        store.close()

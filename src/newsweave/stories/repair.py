@@ -407,14 +407,21 @@ def _repair_group(
     report: RepairReport,
     cache: VectorCache | None = None,
 ) -> None:
-    members = tables.members(group)
+    everyone = tables.members(group)
+    report.stories += len(group)
+    if sum(len(m) for m in everyone.values()) < 2:
+        return
+    vectors = article_vectors(tables, [a for m in everyone.values() for a in m], weights, cache)
+    # An article without stored features (written by other means than this stage) cannot
+    # be compared: it stays in its story, and a story holding only such articles is left
+    # as it is (it would otherwise be merged into no cluster at all).
+    members = {s: [a for a in m if a in vectors] for s, m in everyone.items()}
+    members = {s: m for s, m in members.items() if m}
     story_of = {a: s for s, articles in members.items() for a in articles}
     articles = sorted(story_of)
-    report.stories += len(group)
     if len(articles) < 2:
         return
-    vectors = article_vectors(tables, articles, weights, cache)
-    items = [vectors[a] for a in articles if a in vectors]
+    items = [vectors[a] for a in articles]
     sims, agree = pair_matrices(items, weights, links(articles) if links else None)
     rows = cluster_rows(sims, agree, threshold, weights.attach, SMALL_STORY)
     clusters = [[items[i].id for i in c] for c in rows]
@@ -442,9 +449,12 @@ def _repair_group(
         # Its articles now share a story with different company: their names may
         # resolve differently (see newsweave.stories.reresolve_names).
         report.changed_articles.update(cluster)
-        tables.set_members(story_id, cluster)
+        tables.set_members(story_id, cluster)  # an upsert: articles without features stay
         rebuild(tables, story_id, cluster, vectors, cache)
     for old, c in merged.items():
         tables.merge_story(old, final[c])
-        tables.log("merge", old, final[c], members[old])
+        stray = [a for a in everyone[old] if a not in vectors]
+        if stray:  # articles without features follow their story into the survivor
+            tables.set_members(final[c], stray)
+        tables.log("merge", old, final[c], everyone[old])
         report.merged.append((old, final[c]))
