@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
@@ -204,10 +205,8 @@ class ReuseStage:
         translation at once, at least one sees both (the other article, or its language).
         """
         self.vectors.refresh(store)
-        if not (always or self._is_multilingual):
-            if not any(other_language(x) for x in self._stored_languages(store)):
-                return {}
-            self._is_multilingual = True
+        if not (always or self._multilingual(store, ())):
+            return {}
         missing = np.setdiff1d(self.vectors.english._id_array, self.vectors.lead._id_array)
         made: dict[int, np.ndarray] = {}
         if not len(missing):
@@ -252,9 +251,7 @@ class ReuseStage:
         translations: dict[tuple[int, int], float] = {}
         self._demoted: set[int] = set()
 
-        def language_of(article_id: int) -> str | None:
-            return self._language_of(store, article_id)
-
+        language_of = partial(self._language_of, store)
         for article_id, vector in [*vectors.items(), *(late or {}).items()]:
             for other, cosine in translation_partners(self.vectors.lead, vector, article_id,
                                                       language_of, TRANSLATION_COSINE):
@@ -273,11 +270,7 @@ class ReuseStage:
                 other = indexed.get(other_id) or _load(store, other_id, others)
                 if other is None:
                     continue
-                try:
-                    edge = relate_pair(indexed[article_id], other, translations.get(key))
-                except Exception:  # a pair that cannot be aligned must not sink the batch
-                    log.exception("reuse: could not align %s with %s", article_id, other_id)
-                    continue
+                edge = _relate_safely(indexed[article_id], other, translations.get(key))
                 if edge is not None:
                     edges.append(edge)
         for key, cosine in translations.items():  # found from articles embedded late
@@ -287,11 +280,7 @@ class ReuseStage:
             first, second = (indexed.get(i) or _load(store, i, others) for i in key)
             if first is None or second is None:
                 continue
-            try:
-                edge = relate_pair(first, second, cosine)
-            except Exception:  # a pair that cannot be related must not sink the batch
-                log.exception("reuse: could not relate %s with %s", *key)
-                continue
+            edge = _relate_safely(first, second, cosine)
             if edge is not None:
                 edges.append(edge)
         if translations:
@@ -388,6 +377,16 @@ def _load(store: Store, article_id: int, cache: dict[int, Indexed | None]) -> In
             found = store.reuse.attributions([article_id]).get(article_id, [])
             cache[article_id] = Indexed(article, found)
     return cache[article_id]
+
+
+def _relate_safely(a: Indexed, b: Indexed, cosine: float | None) -> Edge | None:
+    """:func:`relate_pair`, logged and None where it fails: one pair that cannot be
+    aligned must not sink the batch."""
+    try:
+        return relate_pair(a, b, cosine)
+    except Exception:
+        log.exception("reuse: could not relate %s with %s", a.article.id, b.article.id)
+        return None
 
 
 def relate_pair(a: Indexed, b: Indexed, cosine: float | None = None) -> Edge | None:

@@ -325,6 +325,10 @@ class PostgresStore(SQLiteStore):
 
         self.search = PostgresSearchTables(self)  # type: ignore[arg-type]
 
+    def _data_state(self) -> tuple[int, int] | None:
+        """No change counter like SQLite's: :meth:`recurring_lines` asks every time."""
+        return None
+
     # -- schema ---------------------------------------------------------------
 
     def _tables(self) -> set[str]:

@@ -409,7 +409,7 @@ class SQLiteStore:
         # (an archive's large outlets hold tens of thousands of rows). The answer is kept
         # while no row changed: this connection's total_changes counts its own writes
         # (committed or not), PRAGMA data_version moves when another connection commits.
-        # (A subclass on another database, PostgreSQL, has neither: it asks every time.)
+        # (PostgreSQL has neither: its store's _data_state is None and it asks every time.)
         state = self._data_state()
         if state is None:
             return self._count_recurring(outlet, min_articles)
@@ -432,9 +432,7 @@ class SQLiteStore:
 
     def _data_state(self) -> tuple[int, int] | None:
         """A value that changes whenever a row of the store may have changed (see
-        :meth:`recurring_lines`), or None where the connection is not SQLite's."""
-        if not isinstance(self._db, sqlite3.Connection):
-            return None
+        :meth:`recurring_lines`), or None where the database keeps no such counter."""
         return (self._db.total_changes,
                 self._db.execute("PRAGMA data_version").fetchone()[0])
 
