@@ -26,13 +26,14 @@ from functools import lru_cache
 
 from newsweave.clean.dates import is_date_line
 
+DATE_LINE = "date-line"  # the reason of a removed line holding only a date (stories read it)
 REASONS: dict[str, str] = {
     "headline": "the article's headline (kept as the title, not in the body)",
     "duplicate-title": "the headline repeated under itself",
     "standfirst": "the summary printed under the headline (the page's own description)",
     "byline": "a byline or publishing-details line (author, category, tags)",
     "section-label": "a section name or kicker printed above the headline",
-    "date-line": "a line holding only a date or time (metadata, not text)",
+    DATE_LINE: "a line holding only a date or time (metadata, not text)",
     "ad-marker": "an advertisement marker or sponsored-content label",
     "share-widget": "share buttons, QR codes and similar widgets",
     "caption": "a photo caption or photo credit",
@@ -533,7 +534,7 @@ _STRONG_RULES: tuple[tuple[str, Rule], ...] = (
     ("share-widget", _is_share_widget),
     ("story-code", _short(6, _STORY_CODE, match=True)),
     ("empty-label", _short(4, _EMPTY_LABEL, match=True)),
-    ("date-line", lambda t, w: is_date_line(t)),
+    (DATE_LINE, lambda t, w: is_date_line(t)),
     ("site-notice", _short(12, _SITE_NOTICE, match=True)),
     ("tags", _short(60, _TAGS, match=True)),
     ("comment-form", _hinted(_MAX_PROMPT_WORDS, _COMMENT_FORM, _COMMENT_FORM_HINT)),

@@ -17,6 +17,7 @@ from datetime import date
 
 import numpy as np
 
+from newsweave.clean.rules import DATE_LINE
 from newsweave.model import Article
 from newsweave.settings import Settings
 from newsweave.store.stories import FeatureRow, StoryRow, StoryTables
@@ -45,7 +46,6 @@ STORY_KEYS = 48  # a story's heaviest keys kept in the inverted index
 CANDIDATES = 20  # candidate stories scored per article
 MARGIN = 0.05  # a decision this close is re-examined by a full repair of its neighbourhood
 CENTROID_KEYS = 3000  # a story's summed vector keeps its heaviest keys only (memory)
-DATE_LINE = "date-line"  # the cleaning log's reason for a removed line of only a date
 
 
 def weights_from(settings: Settings) -> Weights:
