@@ -10,7 +10,7 @@ import json
 import re
 from collections.abc import Callable, Sequence
 from typing import Any
-from urllib.parse import quote_plus, urlencode
+from urllib.parse import quote_plus
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -63,10 +63,7 @@ def with_params(request: Request, **changes: Any) -> str:
     Relative to this server by construction: the path comes from the route, never
     from a Host header, so a link can never point elsewhere.
     """
-    params = [(k, v) for k, v in request.query_params.multi_items() if k not in changes]
-    params += [(k, str(v)) for k, v in changes.items() if v is not None]
-    query = urlencode(params)
-    return request.url.path + (f"?{query}" if query else "")
+    return ParamLinks(request)(**changes)
 
 
 def _quote(value: str) -> str:
@@ -75,9 +72,9 @@ def _quote(value: str) -> str:
 
 class ParamLinks:
     """:func:`with_params` for the many links of one page (a search page's date histogram
-    has a link a day: hundreds): the same strings, the parameters a link keeps encoded
-    once per set of changed names instead of once per link. ``fixed``: changes every
-    link makes (before the call's own)."""
+    has a link a day: hundreds): the parameters a link keeps are encoded (as ``urlencode``
+    would) once per set of changed names instead of once per link. ``fixed``: changes
+    every link makes (before the call's own)."""
 
     def __init__(self, request: Request, **fixed: Any) -> None:
         self._path = request.url.path
