@@ -18,6 +18,12 @@ Usage, from the repository root::
 
     PYTHONPATH=src python bench/brief_claim_model.py          # score the shipped weights
     PYTHONPATH=src python bench/brief_claim_model.py --fit    # refit, rewrite the weights
+    PYTHONPATH=src python bench/brief_claim_model.py --screen --db /tmp/bs/scale.db
+
+``--screen`` measures a MiniLM screen in front of e5: e5 decides only the pairs whose MiniLM
+probability lies in a band (the others keep MiniLM's decision), with the share of MSRP pairs
+whose decision equals e5's; with ``--db`` (a ``bench/brief_scale.py`` store), how many of the
+demo story's and three filler stories' distinct claim texts e5 would still embed.
 
 The MiniLM vectors of the 11.6k benchmark sentences are cached in
 ``~/.cache/newsweave-bench/`` (never in the repo).
@@ -116,12 +122,87 @@ def report(name: str, y: np.ndarray, predicted: np.ndarray) -> None:
           f"(precision {precision:.3f}, recall {recall:.3f}, n={len(y)})")
 
 
+def screen(db: str | None) -> None:
+    from msrp import cosines, lexical_matrix, load, predict
+    from newsweave.crosscheck.align import WEIGHTS
+
+    parts = {}
+    for part in ("train", "test"):
+        rows = load(part)
+        x = lexical_matrix(rows)
+        parts[part] = (np.array([r["paraphrase"] for r in rows]),
+                       predict(WEIGHTS["embedding"], np.hstack([x, cosines(rows)[:, None]])),
+                       predict(WEIGHTS["minilm"], np.hstack([x, minilm_cosines(rows)[:, None]])))
+    cut_e5, cut_m = WEIGHTS["embedding"]["threshold"], WEIGHTS["minilm"]["threshold"]
+    for low, high in ((0.1, 0.95), (0.2, 0.9), (0.3, 0.8), (0.4, 0.7)):
+        line = []
+        for part, (y, e5, mini) in parts.items():
+            band = (mini >= low) & (mini < high)
+            decided = np.where(band, e5 >= cut_e5, mini >= cut_m)
+            line.append(f"{part}: same as e5 {(decided == (e5 >= cut_e5)).mean():.3f}, "
+                        f"accuracy {(decided == (y == 1)).mean():.3f}, e5 asked for "
+                        f"{band.mean():.2f} of pairs")
+        print(f"screen [{low}, {high}): " + "; ".join(line))
+    if db:
+        screen_stories(db)
+
+
+def screen_stories(db: str) -> None:
+    """Distinct claim texts of a story e5 would embed behind a MiniLM screen at each floor."""
+    import newsweave
+    from newsweave.crosscheck.align import embed_claims, same_fact_score, tokens
+    from newsweave.crosscheck.claims import split_claims
+    from newsweave.reuse.graph import story_members
+
+    with newsweave.open(db, readonly=True) as engine:
+        wire = next(a for a in engine.iter_articles(limit=20)
+                    if a.source.endswith("01_meridian-press-agency.txt"))
+        demo = int(engine.story_of(wire.id))  # type: ignore[arg-type]
+        fillers = [int(r[0]) for r in engine.store._db.execute(
+            "SELECT id FROM stories WHERE title LIKE 'Filler story %' ORDER BY id LIMIT 3")]
+        stories = {s: [engine.store.get_article(i) for i in story_members(engine.store, s)]
+                   for s in [demo, *fillers]}
+    cut = screen_cut()
+    for story, articles in stories.items():
+        units = [u for a in articles if a for u in split_claims(a.id, a.text, None)]
+        distinct = list(dict.fromkeys(u.text for u in units))
+        vectors = dict(zip(distinct, embed_claims(distinct, model="minilm"), strict=True))
+        words = {t: set(tokens(t)) for t in distinct}
+        needed: dict[float, set[str]] = {floor: set() for floor in (0.05, 0.1, 0.2, 0.3)}
+        for i, a in enumerate(units):
+            for b in units[i + 1:]:
+                if a.article == b.article or a.text == b.text:
+                    continue
+                shared = len(words[a.text] & words[b.text]) / max(
+                    min(len(words[a.text]), len(words[b.text])), 1)
+                cosine = float(vectors[a.text] @ vectors[b.text])
+                if shared < 0.2 and cosine < cut:
+                    continue
+                p = same_fact_score(a.text, b.text, cosine=cosine, model="minilm")
+                for floor, texts in needed.items():
+                    if p >= floor:
+                        texts |= {a.text, b.text}
+        print(f"story {story}: {len(distinct)} distinct claim texts; e5 still embeds "
+              + ", ".join(f"{len(t)} at MiniLM p >= {f}" for f, t in needed.items()))
+
+
+def screen_cut() -> float:
+    from newsweave.crosscheck.align import COSINE_CUTS
+
+    return COSINE_CUTS["minilm"]["cosine_prefilter"]
+
+
 def main() -> None:
     from msrp import cosines, fit, lexical_matrix, load
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--fit", action="store_true", help="refit on train.jsonl first")
+    parser.add_argument("--screen", action="store_true", help="measure a MiniLM screen for e5")
+    parser.add_argument("--db", help="with --screen: a bench/brief_scale.py store")
     args = parser.parse_args()
+    if args.screen:
+        screen(args.db)
+        return
     started = time.perf_counter()
     test = load("test")
     y_test = np.array([r["paraphrase"] for r in test])
