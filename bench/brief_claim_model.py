@@ -19,6 +19,7 @@ Usage, from the repository root::
     PYTHONPATH=src python bench/brief_claim_model.py          # score the shipped weights
     PYTHONPATH=src python bench/brief_claim_model.py --fit    # refit, rewrite the weights
     PYTHONPATH=src python bench/brief_claim_model.py --screen --db /tmp/bs/scale.db
+    PYTHONPATH=src python bench/brief_claim_model.py --speed 200   # CPU per sentence, both models
 
 ``--screen`` measures a MiniLM screen in front of e5: e5 decides only the pairs whose MiniLM
 probability lies in a band (the others keep MiniLM's decision), with the share of MSRP pairs
@@ -122,6 +123,26 @@ def report(name: str, y: np.ndarray, predicted: np.ndarray) -> None:
           f"(precision {precision:.3f}, recall {recall:.3f}, n={len(y)})")
 
 
+def speed(count: int) -> None:
+    """CPU seconds per sentence of each claim model on ``count`` MSRP test sentences (each
+    run on texts neither model has seen in this process, after one warm-up call)."""
+    import os
+
+    from msrp import load
+    from newsweave.crosscheck.align import embed_claims
+
+    sentences = [r["s1"] for r in load("test")][:count]
+    for model in ("embedding", "minilm"):
+        embed_claims(["A warm-up sentence loads the model."], model=model)
+        texts = [f"{s} ({model})" for s in sentences]  # not in any cache of this process
+        cpu, wall = time.process_time(), time.perf_counter()
+        embed_claims(texts, model=model)
+        cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+        print(f"{model}: {1000 * cpu / len(texts):.1f} ms CPU, {1000 * wall / len(texts):.1f} ms "
+              f"wall per sentence ({len(texts)} sentences; load average "
+              f"{os.getloadavg()[0]:.1f})")
+
+
 def screen(db: str | None) -> None:
     from msrp import cosines, lexical_matrix, load, predict
     from newsweave.crosscheck.align import WEIGHTS
@@ -199,7 +220,12 @@ def main() -> None:
     parser.add_argument("--fit", action="store_true", help="refit on train.jsonl first")
     parser.add_argument("--screen", action="store_true", help="measure a MiniLM screen for e5")
     parser.add_argument("--db", help="with --screen: a bench/brief_scale.py store")
+    parser.add_argument("--speed", type=int, metavar="N",
+                        help="time both models on N sentences instead")
     args = parser.parse_args()
+    if args.speed:
+        speed(args.speed)
+        return
     if args.screen:
         screen(args.db)
         return
