@@ -86,7 +86,7 @@ def test_msrp_floor_with_the_english_model() -> None:
     """bench/brief_claim_model.py: see docs/benchmarks.md "Brief speed, part 2"."""
     require_shared("benchmarks/msrp/test.jsonl")
     done = subprocess.run(
-        [sys.executable, str(Path(REPO) / "bench" / "brief_claim_model.py")],
+        [sys.executable, str(Path(REPO) / "bench" / "brief_claim_model.py"), "--no-e5"],
         capture_output=True, text=True, check=True, cwd=REPO, timeout=600,
         env={**__import__("os").environ, "PYTHONPATH": str(Path(REPO) / "src")},
     )
@@ -98,3 +98,28 @@ def test_msrp_floor_with_the_english_model() -> None:
     assert same_fact("About 3,200 residents were evacuated overnight.",
                      "Some 3,200 residents were evacuated overnight.", cosine=0.95,
                      model="minilm")
+
+
+def test_the_engine_reads_claims_with_the_english_model_when_set(demo_engine: Any) -> None:
+    """brief_embeddings=2: the brief's claim vectors are MiniLM's, cached under its own key
+    beside e5's rows, and a second brief embeds nothing new."""
+    wire = next(a.id for a in demo_engine.articles()
+                if a.source.endswith("01_meridian-press-agency.txt"))
+    story = demo_engine.story_of(wire)
+    db = demo_engine.store._db
+
+    def rows(model: str) -> int:
+        return int(db.execute("SELECT count(*) FROM claim_vectors WHERE model = ?",
+                              (model,)).fetchone()[0])
+
+    before = demo_engine.settings.brief_embeddings
+    try:
+        demo_engine.settings.brief_embeddings = 2
+        brief = demo_engine.brief(story)
+        cached = rows(vector_key("minilm"))
+        assert cached > 50  # the story's distinct claim texts
+        assert brief.claims and any(c.status == "contested" for c in brief.claims)
+        demo_engine.brief(story)
+        assert rows(vector_key("minilm")) == cached
+    finally:
+        demo_engine.settings.brief_embeddings = before
