@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pytest
 
 from conftest import REPO, require_shared
 from newsweave.crosscheck.align import (
@@ -43,6 +44,8 @@ def test_e5_stays_the_default_and_its_rows_keep_their_key() -> None:
     assert CLAIM_MODEL == "embedding"  # the English model decides worse on MSRP: opt-in
     assert vector_key("embedding") == "multilingual-e5-small-q4:query"  # rows cached before
     assert vector_key("minilm") != vector_key("embedding")
+    with pytest.raises(ValueError, match="expected 'minilm' or 'embedding'"):
+        cached_embedder(DictCache(), "e6")
     assert set(COSINE_CUTS) == {"embedding", "minilm"}
     model = WEIGHTS["minilm"]
     assert model["features"][-1] == "cosine"

@@ -247,6 +247,8 @@ def vector_key(model: str) -> str:
         from newsweave.nlp.english import MAX_TOKENS, MODEL_NAME
 
         return f"{MODEL_NAME}:{MAX_TOKENS}"
+    if model != "embedding":
+        raise ValueError(f"vector_key(model={model!r}): expected 'minilm' or 'embedding'")
     from newsweave.nlp.embed import MODEL_NAME as E5
 
     return f"{E5}:query"
@@ -277,6 +279,9 @@ class ClaimEmbedder:
     def __call__(self, texts: Sequence[str]) -> Any:
         import numpy as np
 
+        from newsweave.nlp.embed import DIM
+        from newsweave.nlp.english import DIM as ENGLISH_DIM
+
         keys = [hashlib.sha1(t.encode("utf-8")).hexdigest() for t in texts]
         found = self.cache.claim_vectors(self.key, keys)
         missing = {k: t for k, t in zip(keys, texts, strict=True) if k not in found}
@@ -285,7 +290,8 @@ class ClaimEmbedder:
             computed = dict(zip(missing, fresh, strict=True))
             self.cache.save_claim_vectors(self.key, computed)
             found.update(computed)
-        out = np.zeros((len(texts), 384), dtype=np.float32)  # both models give 384
+        out = np.zeros((len(texts), ENGLISH_DIM if self.model == "minilm" else DIM),
+                       dtype=np.float32)
         for i, key in enumerate(keys):
             out[i] = found[key]
         return out
