@@ -124,7 +124,9 @@ SETTINGS: tuple[Setting, ...] = (
         "brief_embeddings",
         1,
         "1: align a story's claims with sentence embeddings too (aligns translations and "
-        "rewordings; ~25 claims/s); 0: text features only (fast).",
+        "rewordings; ~25 claims/s); 0: text features only (fast); 2: embeddings of the "
+        "English model (MiniLM; about 3.5x cheaper per claim, MSRP accuracy 0.776 "
+        "against 0.784).",
     ),
 )
 

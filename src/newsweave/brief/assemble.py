@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 CACHE_WAIT = 2.0  # seconds a brief waits for the write lock to cache its vectors
+ENGLISH_CLAIMS = 2  # brief_embeddings value: claim vectors from the English model (MiniLM)
 
 
 def assemble_brief(store: Store, settings: Settings, story: Story,
@@ -44,8 +45,10 @@ def assemble_brief(store: Store, settings: Settings, story: Story,
     if settings.brief_embeddings:
         from newsweave.crosscheck.align import cached_embedder
 
-        # each sentence embedded once, cached where the store can take the write now
-        embedder = cached_embedder(BestEffortCache(store))
+        # each sentence embedded once, cached where the store can take the write now;
+        # 2 reads the claims with the English model (faster first brief, see the setting)
+        model = "minilm" if settings.brief_embeddings == ENGLISH_CLAIMS else "embedding"
+        embedder = cached_embedder(BestEffortCache(store), model)
     return make_brief(
         story.id, story.title, views, store.reuse.origin_of(ids),
         entities=entities, quotes=quotes, derived_from=derived_from(store, story.id),

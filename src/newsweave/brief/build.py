@@ -19,6 +19,7 @@ from datetime import date
 from typing import Any
 
 from newsweave.brief.timeline import story_timeline
+from newsweave.crosscheck.align import COSINE_CUTS
 from newsweave.crosscheck.claims import ClaimUnit
 from newsweave.crosscheck.status import ClaimGroup, CrossCheck, count_origins
 from newsweave.model import Claim, ClaimVariant, Entity, Passage, Quote
@@ -284,7 +285,8 @@ def build_brief(
     for outlet, groups in sorted(check.unique.items()):
         items = [Cited(text, g.articles) for g in groups
                  if _is_statement(g.first) and not is_furniture(display_text(g.first))
-                 and not _from_origin(g, texts, origin_of, check.claims, check.vectors)
+                 and not _from_origin(g, texts, origin_of, check.claims, check.vectors,
+                                      COSINE_CUTS[check.vector_model]["origin_cosine"])
                  and (text := with_antecedent(g.first, check.claims)) is not None]
         if items:
             brief.unique[outlet] = _merge_led(items)
@@ -344,15 +346,13 @@ def _figures(check: CrossCheck) -> list[FigureView]:
     return views
 
 
-_ORIGIN_COSINE = 0.9  # e5 cosine at which a derived article's sentence restates its source's
-
-
 def _from_origin(
     group: ClaimGroup,
     texts: Mapping[int, str],
     origin_of: Mapping[int, Sequence[int]],
     claims: Mapping[int, Sequence[ClaimUnit]],
     vectors: Mapping[str, Any],
+    origin_cosine: float,
 ) -> bool:
     """Whether a rewrite's or translation's "unique" claim is its source's sentence reworded
     (alignment missed it, but the source article supports it): then it is not unique."""
@@ -367,7 +367,7 @@ def _from_origin(
                 return True
             # A translation shares few words with its source: compare meaning instead.
             if mine is not None and any(
-                float(mine @ vectors[u.text]) >= _ORIGIN_COSINE
+                float(mine @ vectors[u.text]) >= origin_cosine
                 for u in claims.get(origin, []) if u.text in vectors
             ):
                 return True

@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import lru_cache
@@ -26,8 +26,31 @@ from typing import Any, Protocol
 
 from rapidfuzz import fuzz
 
-from newsweave.crosscheck.align_weights import WEIGHTS
+from newsweave.crosscheck.align_weights import WEIGHTS as _SHIPPED
+from newsweave.crosscheck.align_weights_minilm import CUTS as _MINILM_CUTS
+from newsweave.crosscheck.align_weights_minilm import WEIGHTS as _MINILM
 from newsweave.nlp.text import WORD, words
+
+WEIGHTS: dict[str, dict[str, Any]] = {**_SHIPPED, "minilm": _MINILM}
+"""Every "same fact" model by name: ``lexical`` (text features only), ``embedding`` (plus
+the e5 cosine, what ``bench/msrp.py`` scores) and ``minilm`` (plus the all-MiniLM-L6-v2
+cosine, fitted by ``bench/brief_claim_model.py``)."""
+
+CLAIM_MODEL = "embedding"
+"""The model a brief's claim vectors are read with by default: e5's. A story's claims come
+from its English articles only, so e5's reach across languages is not used there, and the
+English model ("minilm", ``brief_embeddings=2``) costs about 0.3 of e5's CPU per sentence;
+but on MSRP it decides worse (accuracy 0.776 / F1 0.835 against 0.784 / 0.846), so it is
+the fast choice, not the default (docs/benchmarks.md, "Brief speed, part 2")."""
+
+COSINE_CUTS: dict[str, dict[str, float]] = {
+    "embedding": {"cosine_prefilter": 0.86, "origin_cosine": 0.9},
+    "minilm": dict(_MINILM_CUTS),
+}
+"""Per embedding model, the cosine above which a pair sharing few words is still scored
+(``cosine_prefilter``) and at which a rewrite's sentence restates its source's
+(``origin_cosine``): chosen for e5, carried to MiniLM at the same quantile of the MSRP
+training pairs' cosines."""
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 STOPWORDS = frozenset(
@@ -202,12 +225,33 @@ def pair_features(a: str, b: str) -> list[float]:
     ]
 
 
-def embed_claims(texts: Sequence[str]) -> Any:
-    """Sentence vectors for :func:`same_fact_score`'s ``cosine``: e5 "query" embeddings,
-    the kind the model was fitted with (symmetric comparison, not search)."""
+def embed_claims(texts: Sequence[str], *, model: str = CLAIM_MODEL) -> Any:
+    """Sentence vectors for :func:`same_fact_score`'s ``cosine`` under ``model``: MiniLM
+    (``"minilm"``), or e5 "query" embeddings (``"embedding"``, the kind that model was
+    fitted with: symmetric comparison, not search)."""
+    if model == "minilm":
+        from newsweave.nlp.english import embed_english
+
+        return embed_english(texts)
+    if model != "embedding":
+        raise ValueError(f"embed_claims(model={model!r}): expected 'minilm' or 'embedding'")
     from newsweave.nlp.embed import embed
 
     return embed(texts, kind="query")
+
+
+def vector_key(model: str) -> str:
+    """The key claim vectors of ``model`` are cached under (``claim_vectors.model``): the e5
+    rows keep the key they always had, so a store's cached rows stay valid."""
+    if model == "minilm":
+        from newsweave.nlp.english import MAX_TOKENS, MODEL_NAME
+
+        return f"{MODEL_NAME}:{MAX_TOKENS}"
+    if model != "embedding":
+        raise ValueError(f"vector_key(model={model!r}): expected 'minilm' or 'embedding'")
+    from newsweave.nlp.embed import MODEL_NAME as E5
+
+    return f"{E5}:query"
 
 
 class VectorCache(Protocol):
@@ -218,38 +262,54 @@ class VectorCache(Protocol):
     def save_claim_vectors(self, model: str, vectors: Mapping[str, Any]) -> None: ...
 
 
-def cached_embedder(cache: VectorCache) -> Callable[[Sequence[str]], Any]:
+class ClaimEmbedder:
     """:func:`embed_claims` that embeds each distinct text once, ever: vectors are looked
     up in ``cache`` by the text's SHA-1 and only the missing ones are computed (and saved).
+    :attr:`model` names the "same fact" model its cosines are read with.
 
-    Embedding is what makes a brief slow (tens of sentences a second); reposts
-    repeat the wire's sentences and a story's claims rarely change between briefs.
+    Embedding is what makes a story's first brief slow (tens of sentences a second);
+    reposts repeat the wire's sentences and a story's claims rarely change between briefs.
     """
-    import numpy as np
 
-    from newsweave.nlp.embed import DIM, MODEL_NAME
+    def __init__(self, cache: VectorCache, model: str = CLAIM_MODEL) -> None:
+        self.cache = cache
+        self.model = model
+        self.key = vector_key(model)
 
-    model = f"{MODEL_NAME}:query"
+    def __call__(self, texts: Sequence[str]) -> Any:
+        import numpy as np
 
-    def embed_cached(texts: Sequence[str]) -> Any:
+        from newsweave.nlp.embed import DIM
+        from newsweave.nlp.english import DIM as ENGLISH_DIM
+
         keys = [hashlib.sha1(t.encode("utf-8")).hexdigest() for t in texts]
-        found = cache.claim_vectors(model, keys)
+        found = self.cache.claim_vectors(self.key, keys)
         missing = {k: t for k, t in zip(keys, texts, strict=True) if k not in found}
         if missing:
-            fresh = embed_claims(list(missing.values()))
+            fresh = embed_claims(list(missing.values()), model=self.model)
             computed = dict(zip(missing, fresh, strict=True))
-            cache.save_claim_vectors(model, computed)
+            self.cache.save_claim_vectors(self.key, computed)
             found.update(computed)
-        out = np.zeros((len(texts), DIM), dtype=np.float32)
+        out = np.zeros((len(texts), ENGLISH_DIM if self.model == "minilm" else DIM),
+                       dtype=np.float32)
         for i, key in enumerate(keys):
             out[i] = found[key]
         return out
 
-    return embed_cached
+
+def cached_embedder(cache: VectorCache, model: str = CLAIM_MODEL) -> ClaimEmbedder:
+    """A :class:`ClaimEmbedder` over ``cache`` for ``model`` ("minilm" or "embedding")."""
+    return ClaimEmbedder(cache, model)
 
 
-def _logit(features: Sequence[float], cosine: float | None) -> float:
-    model = WEIGHTS["embedding" if cosine is not None else "lexical"]
+def _weights(cosine: float | None, model: str | None) -> str:
+    if cosine is None:
+        return "lexical"
+    return model or "embedding"
+
+
+def _logit(features: Sequence[float], cosine: float | None, model: str | None = None) -> float:
+    model = WEIGHTS[_weights(cosine, model)]
     values = list(features) + ([cosine] if cosine is not None else [])
     z = float(model["bias"])
     for value, mean, scale, weight in zip(
@@ -259,12 +319,14 @@ def _logit(features: Sequence[float], cosine: float | None) -> float:
     return z
 
 
-def same_fact_score(a: str, b: str, *, cosine: float | None = None) -> float:
+def same_fact_score(a: str, b: str, *, cosine: float | None = None,
+                    model: str | None = None) -> float:
     """Probability that ``a`` and ``b`` report the same fact (0..1).
 
     Give ``cosine`` (of the two sentences' :func:`newsweave.nlp.embed.embed`
-    vectors) when you have it: the model fitted with it is more accurate, and
-    it aligns translations that share few words.
+    "query" vectors, or their MiniLM vectors with ``model="minilm"``) when you have it:
+    the models fitted with it are more accurate, and e5's aligns translations that
+    share few words.
 
     >>> a = "At least 14 people were killed when the dam gave way on Monday."
     >>> round(same_fact_score(a, "The dam gave way on Monday, killing at least 14 people."), 1)
@@ -272,7 +334,7 @@ def same_fact_score(a: str, b: str, *, cosine: float | None = None) -> float:
     >>> round(same_fact_score(a, "The prime minister will visit the region on Wednesday."), 1)
     0.2
     """
-    z = _logit(_pair_features(a, b), cosine)
+    z = _logit(_pair_features(a, b), cosine, model)
     return 1.0 / (1.0 + math.exp(-max(min(z, 40.0), -40.0)))
 
 
@@ -283,15 +345,18 @@ def _pair_features(a: str, b: str) -> tuple[float, ...]:
     return tuple(pair_features(a, b))
 
 
-def threshold(*, embedding: bool) -> float:
-    """The decision threshold fitted on the training pairs for the chosen model."""
-    return float(WEIGHTS["embedding" if embedding else "lexical"]["threshold"])
+def threshold(*, embedding: bool, model: str | None = None) -> float:
+    """The decision threshold fitted on the training pairs for the chosen model
+    (``model`` names the embedding one: "embedding", the default, or "minilm")."""
+    return float(WEIGHTS[(model or "embedding") if embedding else "lexical"]["threshold"])
 
 
-def same_fact(a: str, b: str, *, cosine: float | None = None) -> bool:
+def same_fact(a: str, b: str, *, cosine: float | None = None, model: str | None = None) -> bool:
     """THE decision: do ``a`` and ``b`` report the same fact?"""
-    return same_fact_score(a, b, cosine=cosine) >= threshold(embedding=cosine is not None)
+    return same_fact_score(a, b, cosine=cosine, model=model) >= threshold(
+        embedding=cosine is not None, model=model)
 
 
-__all__ = ["FEATURES", "VectorCache", "cached_embedder", "embed_claims", "pair_features",
-           "same_fact", "same_fact_score", "threshold"]
+__all__ = ["CLAIM_MODEL", "COSINE_CUTS", "FEATURES", "WEIGHTS", "ClaimEmbedder", "VectorCache",
+           "cached_embedder", "embed_claims", "pair_features", "same_fact", "same_fact_score",
+           "threshold", "vector_key"]

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from newsweave.crosscheck.align import same_fact_score, threshold, tokens
+from newsweave.crosscheck.align import COSINE_CUTS, same_fact_score, threshold, tokens
 from newsweave.crosscheck.claims import ClaimUnit, describe_quantities, split_claims
 from newsweave.crosscheck.compare import (
     Conflict,
@@ -39,7 +39,6 @@ from newsweave.reuse.attribution import same_source
 
 Embedder = Callable[[Sequence[str]], np.ndarray]
 _PREFILTER = 0.2  # share of content words in common below which a pair is not scored
-_COSINE_PREFILTER = 0.86
 
 
 @dataclass(slots=True)
@@ -89,6 +88,13 @@ class CrossCheck:
     omissions: dict[str, list[ClaimGroup]] = field(default_factory=dict)
     vectors: dict[str, np.ndarray] = field(default_factory=dict)  # claim text -> embedding
     figures: list[Figure] = field(default_factory=list)  # each quantity and its values
+    vector_model: str = "embedding"  # the "same fact" model ``vectors`` are read with
+
+
+def embedder_model(embedder: Embedder | None) -> str:
+    """The "same fact" model an embedder's vectors go with: its ``model`` attribute
+    (:class:`newsweave.crosscheck.align.ClaimEmbedder`), else e5's ("embedding")."""
+    return str(getattr(embedder, "model", "embedding"))
 
 
 def count_origins(article_ids: Sequence[int], origin_of: Mapping[int, Sequence[int]]) -> int:
@@ -136,7 +142,7 @@ def cross_check(
                                published=published, similarity=similarity, figures=figures)
     _mark_contested(groups, conflicts, origins)
     result = CrossCheck(list(ordered), claims, groups, conflicts, origins, vectors=vectors,
-                        figures=figures)
+                        figures=figures, vector_model=embedder_model(embedder))
     _unique_and_omitted(result)
     return result
 
@@ -165,7 +171,8 @@ def _group(
         keep.update(zip(distinct, vectors, strict=True))
     content = [set(tokens(u.text)) for u in units]
     pairs: list[tuple[float, int, int]] = []
-    cut = threshold(embedding=vectors is not None)
+    model = embedder_model(embedder)
+    cut = threshold(embedding=vectors is not None, model=model)
     scored: dict[tuple[int, int], float | None] = {}
     for i, a in enumerate(units):
         for j in range(i + 1, len(units)):
@@ -174,7 +181,8 @@ def _group(
                 continue
             key = (slot[a.text], slot[b.text])
             if key not in scored:
-                scored[key] = _pair_score(a.text, b.text, content[i], content[j], vectors, key)
+                scored[key] = _pair_score(a.text, b.text, content[i], content[j], vectors, key,
+                                          model)
             score = scored[key]
             if score is not None and score >= cut:
                 pairs.append((score, i, j))
@@ -250,16 +258,17 @@ def _attribute_groups(
 
 def _pair_score(
     a: str, b: str, words_a: set[str], words_b: set[str], vectors: np.ndarray | None,
-    key: tuple[int, int],
+    key: tuple[int, int], model: str = "embedding",
 ) -> float | None:
     """Same-fact probability of two claim texts, None when the prefilter rules them out."""
     if a == b:
         return 1.0  # verbatim: the same fact (a copy), no need to score
     cosine = float(vectors[key[0]] @ vectors[key[1]]) if vectors is not None else None
     shared = len(words_a & words_b) / max(min(len(words_a), len(words_b)), 1)
-    if shared < _PREFILTER and (cosine is None or cosine < _COSINE_PREFILTER):
+    if shared < _PREFILTER and (
+            cosine is None or cosine < COSINE_CUTS[model]["cosine_prefilter"]):
         return None
-    return same_fact_score(a, b, cosine=cosine)
+    return same_fact_score(a, b, cosine=cosine, model=model)
 
 
 def _is_copy(article: int, origins: Mapping[int, Sequence[int]]) -> bool:
@@ -296,4 +305,5 @@ def _unique_and_omitted(result: CrossCheck) -> None:
                     result.omissions.setdefault(outlet, []).append(group)
 
 
-__all__ = ["ClaimGroup", "CrossCheck", "StoryArticle", "count_origins", "cross_check"]
+__all__ = ["ClaimGroup", "CrossCheck", "StoryArticle", "count_origins", "cross_check",
+           "embedder_model"]
