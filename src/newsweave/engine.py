@@ -237,6 +237,10 @@ class Engine:
         that analyses next, in this process) may start their work on the new articles
         (``start_ahead``) while the next records are read."""
         before = len(report.new)
+        for stage in ahead:  # e.g. worker processes start while this batch is cleaned
+            warm = getattr(stage, "warm_up", None)
+            if warm is not None:
+                warm(len(records), self.settings)
         self._store_records(records, outlet, report)
         if not ahead or len(report.new) == before:
             return

@@ -52,6 +52,11 @@ class ExtractStage:
         nlp.start_ahead([a.text for a in articles if runs_english(a.language)],
                         workers=settings.extract_workers)
 
+    def warm_up(self, count: int, settings: Settings) -> None:
+        """``count`` articles are on their way: start the worker processes now if that many
+        would start them (each loads the spaCy model, a second or so)."""
+        nlp.warm(count, workers=settings.extract_workers)
+
     def drop_ahead(self) -> None:
         """Forget what :meth:`start_ahead` started and no batch took."""
         nlp.drop_ahead()

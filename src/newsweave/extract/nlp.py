@@ -152,6 +152,25 @@ def start_ahead(texts: Sequence[str], *, workers: int) -> int:
     return len(new)
 
 
+def warm(count: int, *, workers: int) -> None:
+    """Start the worker pool now (each worker loads the model as it starts) if ``count``
+    texts would start it, so the loading overlaps this process's own work."""
+    n_process = processes_for(count, workers)
+    if _POOL is not None or n_process <= 1:
+        return
+    pool = _pool(n_process)
+    try:
+        with _main_hidden():
+            for _ in range(n_process):  # a worker is started for each task waiting
+                pool.submit(_ready)
+    except BrokenProcessPool:
+        _shutdown()
+
+
+def _ready() -> None:
+    """A task that only makes a worker start (and load the model, its initializer)."""
+
+
 def drop_ahead() -> None:
     """Forget the analyses started ahead and not taken (those not started are cancelled)."""
     futures = {id(f): f for f, _ in _AHEAD.values()}
@@ -176,10 +195,10 @@ def submit(texts: Sequence[str], *, workers: int = 1) -> Job:
 
 def _submit(texts: Sequence[str], workers: int) -> Job:
     n_process = processes_for(len(texts), workers)
+    if _POOL is not None and workers > 1 and texts:
+        n_process = _POOL[0]  # a running pool is used, and kept (resizing drops its work)
     if n_process <= 1:
         return Job(texts)
-    if _POOL is not None:  # a running pool is kept (resizing it would drop its work)
-        n_process = _POOL[0]
     size = -(-len(texts) // (n_process * 2))
     pool = _pool(n_process)
     try:
@@ -194,6 +213,8 @@ def _submit(texts: Sequence[str], workers: int) -> Job:
 
 def analyse_here(texts: Sequence[str]) -> list[Analysis]:
     """:func:`analyse` in this process."""
+    if not texts:
+        return []  # (and no model loaded for nothing)
     windows = [(k, offset, window) for k, text in enumerate(texts)
                for offset, window in name_windows(text)]
     ents: list[list[Ent]] = [[] for _ in texts]
