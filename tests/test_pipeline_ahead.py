@@ -91,3 +91,16 @@ def test_started_ahead_gives_the_same_store(tmp_path: Path, monkeypatch: pytest.
 def test_nothing_started_ahead_without_a_pool() -> None:
     assert nlp.start_ahead(["Anna Berg said on Monday that the dam held."] * 3, workers=1) == 0
     assert not nlp._AHEAD
+
+
+def test_work_is_started_ahead_only_for_stages_that_take_it_in_this_run() -> None:
+    with newsweave.open(":memory:") as engine:
+        assert [s.name for s in engine._ahead_stages(None)] == ["extract"]
+        assert [s.name for s in engine._ahead_stages(["clean", "reuse", "stories", "extract"])
+                ] == ["extract"]
+        # extract alone takes only what reuse and stories finished: new articles wait.
+        assert engine._ahead_stages(["extract"]) == []
+        assert engine._ahead_stages(["reuse", "extract"]) == []
+        assert engine._ahead_stages(["reuse", "stories"]) == []
+        with pytest.raises(ValueError, match="unknown stage"):
+            engine._ahead_stages(["nope"])

@@ -101,9 +101,7 @@ class Engine:
         ``stages``: run only these stages (names; see :meth:`analyze`), the others stay
         pending for a later :meth:`analyze`.
         """
-        # An unknown name fails before anything is read.
-        ahead = [s for s in select_stages(self.stages, stages)
-                 if hasattr(s, "start_ahead") and hasattr(s, "drop_ahead")]
+        ahead = self._ahead_stages(stages)  # an unknown name fails before anything is read
         report = IngestReport()
         inputs: list[Input] = []
         for item in expand_paths(paths):
@@ -118,6 +116,19 @@ class Engine:
             for stage in ahead:  # reading failed: what was started ahead is dropped
                 stage.drop_ahead()  # type: ignore[attr-defined]
         return report
+
+    def _ahead_stages(self, names: Sequence[str] | None) -> list[Stage]:
+        """The stages of this run that may start work on new articles as they are stored
+        (``start_ahead``): those that will take them in this run, i.e. every stage before
+        them runs too (a stage takes only what the stages before it finished)."""
+        chosen = {id(s) for s in select_stages(self.stages, names)}
+        ahead: list[Stage] = []
+        for k, stage in enumerate(self.stages):
+            if (id(stage) in chosen and hasattr(stage, "start_ahead")
+                    and hasattr(stage, "drop_ahead")
+                    and all(id(s) in chosen for s in self.stages[:k])):
+                ahead.append(stage)
+        return ahead
 
     def _read_inputs(self, inputs: Sequence[Input], outlet: str | None, report: IngestReport,
                      progress: ProgressCallback | None, ahead: Sequence[Stage]) -> None:
