@@ -104,3 +104,20 @@ def test_work_is_started_ahead_only_for_stages_that_take_it_in_this_run() -> Non
         assert engine._ahead_stages(["reuse", "stories"]) == []
         with pytest.raises(ValueError, match="unknown stage"):
             engine._ahead_stages(["nope"])
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="the worker pool needs two cores")
+def test_a_job_joins_analyses_started_ahead_with_its_own_even_when_they_are_dropped() -> None:
+    texts = [f"Anna Berg{i} said on Monday that the dam at Kell{i} held. \"We are safe,\" "
+             f"she told reporters." for i in range(50)]
+    try:
+        assert nlp.start_ahead(texts, workers=2) == 50
+        wanted = [texts[3], "Mayor Tom Rao of Dunmore spoke.", texts[40], texts[3]]
+        job = nlp.submit(wanted, workers=2)  # three taken from ahead, one new
+        nlp.drop_ahead()  # the rest dropped (cancelled if not started) before the result
+        assert len(nlp._AHEAD) == 0
+        got = job.result()
+    finally:
+        nlp.drop_ahead()
+    assert got == nlp.analyse_here(wanted)
+    assert any(mentions for mentions, _ in got)
