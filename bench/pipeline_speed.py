@@ -18,6 +18,10 @@ the ratio to NER alone is given both ways, with the load average beside it.
 
     python bench/pipeline_speed.py             # all 982 articles
     python bench/pipeline_speed.py --limit 200
+    python bench/pipeline_speed.py --limit 200 --sequential   # nothing started ahead
+
+The extract stage's worker processes start, and analyse each batch of articles, while
+this process still reads and embeds them (part 3); their CPU is given apart per phase.
 """
 
 from __future__ import annotations
@@ -38,12 +42,16 @@ DATA = REPO.parent / "shared" / "benchmarks" / "ecbplus" / "docs.jsonl"
 def cpu_seconds() -> float:
     """CPU seconds of this process and its live worker processes (the extract stage's pool
     outlives its batches, so ``RUSAGE_CHILDREN``, which counts only ended ones, misses it)."""
-    own = time.process_time()
+    return time.process_time() + worker_seconds()
+
+
+def worker_seconds() -> float:
+    """CPU seconds of this process's live worker processes alone."""
     try:
         import psutil
     except ImportError:
-        return own
-    total = own
+        return 0.0
+    total = 0.0
     for child in psutil.Process().children(recursive=True):
         try:
             times = child.cpu_times()
@@ -57,12 +65,14 @@ class Phases:
     """Wall-clock and CPU seconds of each phase of an ingest, from its progress callback."""
 
     def __init__(self) -> None:
-        self.started: dict[str, tuple[float, float]] = {}
-        self.ended: dict[str, tuple[float, float]] = {}
+        # (wall, CPU of this process and its workers, CPU of the workers alone)
+        self.started: dict[str, tuple[float, float, float]] = {}
+        self.ended: dict[str, tuple[float, float, float]] = {}
         self.count: dict[str, int] = {}
 
     def __call__(self, phase: str, done: int, total: int) -> None:
-        now = (time.perf_counter(), cpu_seconds())
+        workers = worker_seconds()
+        now = (time.perf_counter(), time.process_time() + workers, workers)
         if phase not in self.started:
             # A phase starts when the one before it ended (its first call comes after work).
             self.started[phase] = max(self.ended.values(), default=self.origin)
@@ -70,7 +80,8 @@ class Phases:
         self.count[phase] = done
 
     def begin(self) -> None:
-        self.origin = (time.perf_counter(), cpu_seconds())
+        workers = worker_seconds()
+        self.origin = (time.perf_counter(), time.process_time() + workers, workers)
 
 
 def main() -> None:
@@ -79,6 +90,10 @@ def main() -> None:
     parser.add_argument("--no-e5-alone", action="store_true",
                         help="skip timing e5 alone (a reference: the ingest of an English "
                              "store does not run it)")
+    parser.add_argument("--sequential", action="store_true",
+                        help="extract's worker processes start only when the stage runs "
+                             "(no work started ahead during reading and reuse: as before "
+                             "part 3), to compare in the same conditions")
     args = parser.parse_args()
     if not DATA.exists():
         sys.exit(f"{DATA} not found: the benchmark data lives in ../shared beside the repo")
@@ -89,6 +104,12 @@ def main() -> None:
 
     import newsweave
 
+    if args.sequential:
+        from newsweave.extract import nlp as extract_nlp
+
+        extract_nlp.start_ahead = lambda texts, *, workers: 0  # type: ignore[assignment]
+        extract_nlp.warm = lambda count, *, workers: None  # type: ignore[assignment]
+
     with tempfile.TemporaryDirectory() as tmp:
         source = Path(tmp) / "ecb.jsonl"
         source.write_text("".join(json.dumps({"id": d["id"], "text": d["text"]}) + "\n"
@@ -97,9 +118,10 @@ def main() -> None:
         load = os.getloadavg()
         with newsweave.open(str(Path(tmp) / "s.db")) as engine:
             phases.begin()
-            started, cpu = time.perf_counter(), cpu_seconds()
+            started, cpu, workers = time.perf_counter(), cpu_seconds(), worker_seconds()
             report = engine.ingest([str(source)], progress=phases)
             whole, whole_cpu = time.perf_counter() - started, cpu_seconds() - cpu
+            workers_cpu = worker_seconds() - workers
             articles = [engine.article(i) for i in report.new]
             from newsweave.nlp import english as english_module
             from newsweave.nlp.embed import MODEL_NAME
@@ -140,11 +162,15 @@ def main() -> None:
     per = 1000 / max(1, count)
     print(f"ECB+ {count} articles ingested in {whole:.1f} s ({whole_cpu:.1f} CPU s): "
           f"{count / whole:.2f} articles/s (default settings, a fresh store; load average "
-          f"{load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} at the start)")
-    for phase, (start, start_cpu) in phases.started.items():
-        end, end_cpu = phases.ended[phase]
+          f"{load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} at the start"
+          f"{'; --sequential' if args.sequential else ''})")
+    print(f"  CPU s of this process {whole_cpu - workers_cpu:.1f}, of extract's worker "
+          f"processes {workers_cpu:.1f}; wall s x 2 cores = {2 * whole:.1f}")
+    for phase, (start, start_cpu, start_workers) in phases.started.items():
+        end, end_cpu, end_workers = phases.ended[phase]
         print(f"  {phase:<8} {end - start:7.1f} s {per * (end - start):7.1f} ms/article "
-              f"{per * (end_cpu - start_cpu):7.1f} CPU ms/article")
+              f"{per * (end_cpu - start_cpu):7.1f} CPU ms/article (of which extract's "
+              f"worker processes {per * (end_workers - start_workers):5.1f})")
     print(f"vectors stored: {stored[MODEL_NAME]} e5 (multilingual lead), "
           f"{stored[english_module.MODEL_NAME]} MiniLM (English); "
           f"{sum(is_english(a.language) for a in articles)} English articles")

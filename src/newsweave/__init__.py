@@ -8,11 +8,27 @@
 
 from __future__ import annotations
 
-from newsweave.engine import Engine
+from typing import TYPE_CHECKING, Any
+
 from newsweave.errors import InputError, NewsweaveError, NotFoundError, StoreError
 from newsweave.model import Article, Cleaned, IngestReport, Rejection, Removal
 
+if TYPE_CHECKING:
+    from newsweave.engine import Engine
+
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> Any:
+    """``Engine`` is imported on first use, not with the package: a process that needs one
+    module of it (the extract stage's worker processes, each importing only spaCy's side)
+    does not pay for importing every stage, the cleaners and their dependencies."""
+    if name == "Engine":
+        from newsweave.engine import Engine
+
+        globals()["Engine"] = Engine
+        return Engine
+    raise AttributeError(f"module 'newsweave' has no attribute {name!r}")
 
 
 def open(db_path: str | None = None, *, readonly: bool = False, **settings: object) -> Engine:

@@ -101,7 +101,7 @@ class Engine:
         ``stages``: run only these stages (names; see :meth:`analyze`), the others stay
         pending for a later :meth:`analyze`.
         """
-        select_stages(self.stages, stages)  # an unknown name fails before anything is read
+        ahead = self._ahead_stages(stages)  # an unknown name fails before anything is read
         report = IngestReport()
         inputs: list[Input] = []
         for item in expand_paths(paths):
@@ -109,6 +109,30 @@ class Engine:
                 report.rejected.append(item)
             else:
                 inputs.append(item)
+        try:
+            self._read_inputs(inputs, outlet, report, progress, ahead)
+            self.analyze(progress=progress, stages=stages)
+        finally:
+            for stage in ahead:  # reading failed: what was started ahead is dropped
+                stage.drop_ahead()  # type: ignore[attr-defined]
+        return report
+
+    def _ahead_stages(self, names: Sequence[str] | None) -> list[Stage]:
+        """The stages of this run that may start work on new articles as they are stored
+        (``start_ahead``): those that will take them in this run, i.e. every stage before
+        them runs too (a stage takes only what the stages before it finished)."""
+        chosen = {id(s) for s in select_stages(self.stages, names)}
+        ahead: list[Stage] = []
+        for k, stage in enumerate(self.stages):
+            if (id(stage) in chosen and hasattr(stage, "start_ahead")
+                    and hasattr(stage, "drop_ahead")
+                    and all(id(s) in chosen for s in self.stages[:k])):
+                ahead.append(stage)
+        return ahead
+
+    def _read_inputs(self, inputs: Sequence[Input], outlet: str | None, report: IngestReport,
+                     progress: ProgressCallback | None, ahead: Sequence[Stage]) -> None:
+        """Read, clean and store ``inputs`` in batches of ``batch_size`` records."""
         size = max(1, self.settings.batch_size)
         records: list[Record | Rejection] = []
         if progress is not None:
@@ -117,16 +141,14 @@ class Engine:
             for record in read_input(item, self.settings.max_bytes):
                 records.append(record)
                 if len(records) >= size:
-                    self._ingest_records(records, outlet, report)
+                    self._ingest_records(records, outlet, report, ahead)
                     records = []
             if progress is not None:
                 progress("read", done, len(inputs))
         if records:
-            self._ingest_records(records, outlet, report)
+            self._ingest_records(records, outlet, report, ahead)
             if progress is not None:
                 progress("read", len(inputs), len(inputs))  # the last records are stored now
-        self.analyze(progress=progress, stages=stages)
-        return report
 
     def ingest_text(
         self, text: str, *, source: str = "<text>", outlet: str | None = None
@@ -191,6 +213,10 @@ class Engine:
                     self._consume_invalidations(stage)
                 earlier.append((stage.name, stage.version))
         finally:
+            for stage in self.stages:  # work started ahead and not taken is dropped
+                drop = getattr(stage, "drop_ahead", None)
+                if drop is not None:
+                    drop()
             try:
                 self.store.release_claims()
             except StoreBusyError:
@@ -215,6 +241,30 @@ class Engine:
                               each.name)
 
     def _ingest_records(
+        self, records: Sequence[Record | Rejection], outlet: str | None, report: IngestReport,
+        ahead: Sequence[Stage] = (),
+    ) -> None:
+        """Clean and store ``records``; then the stages in ``ahead`` (those of an ingest
+        that analyses next, in this process) may start their work on the new articles
+        (``start_ahead``) while the next records are read."""
+        before = len(report.new)
+        for stage in ahead:  # e.g. worker processes start while this batch is cleaned
+            warm = getattr(stage, "warm_up", None)
+            if warm is not None:
+                warm(len(records), self.settings)
+        self._store_records(records, outlet, report)
+        if not ahead or len(report.new) == before:
+            return
+        # Read back: cleaning may have changed a stored text (recurring lines removed).
+        fresh = [a for a in (self.store.get_article(i) for i in report.new[before:])
+                 if a is not None]
+        for stage in ahead:
+            try:
+                stage.start_ahead(fresh, self.settings)  # type: ignore[attr-defined]
+            except Exception:  # only a head start: the stage does the work itself later
+                log.exception("%s: could not start work ahead", stage.name)
+
+    def _store_records(
         self, records: Sequence[Record | Rejection], outlet: str | None, report: IngestReport
     ) -> None:
         candidates = [r for r in records if isinstance(r, Record)]

@@ -48,6 +48,10 @@ class Stage(Protocol):
     assigns: tuple[str, ...]  # what it writes ("stories.assignments")
     # Optional: ``uses``, what it reads when a stage in the list assigns it (it then runs
     # after that stage) but can do without (stories read reuse's copy links if present).
+    # Optional: ``start_ahead(articles, settings)`` and ``drop_ahead()``: during an ingest
+    # that will run the stage, it may start computing (never storing) its work on each
+    # batch as it is stored, while earlier stages run; ``warm_up(count, settings)``: it
+    # may get ready for ``count`` articles (extract starts its worker processes).
 
     def run(self, store: Store, article_ids: Sequence[int], settings: Settings) -> None:
         """Analyse ``article_ids`` (new to this stage) and mark them done."""

@@ -45,6 +45,22 @@ class ExtractStage:
         """Re-resolve what earlier stages asked it to (:func:`consume_invalidations`)."""
         return consume_invalidations(store, settings)
 
+    def start_ahead(self, articles: Sequence[Article], settings: Settings) -> None:
+        """Start the worker processes' analysis of ``articles`` now, while earlier stages
+        work on them (this stage takes them once those stages are done; the analysis
+        reads only the text, so it is the same whenever it runs). Nothing is stored."""
+        nlp.start_ahead([a.text for a in articles if runs_english(a.language)],
+                        workers=settings.extract_workers)
+
+    def warm_up(self, count: int, settings: Settings) -> None:
+        """``count`` articles are on their way: start the worker processes now if that many
+        would start them (each loads the spaCy model, a second or so)."""
+        nlp.warm(count, workers=settings.extract_workers)
+
+    def drop_ahead(self) -> None:
+        """Forget what :meth:`start_ahead` started and no batch took."""
+        nlp.drop_ahead()
+
     def run_batches(self, store: Store, article_ids: Sequence[int], settings: Settings,
                     size: int, progress: Callable[[int], None] | None = None) -> None:
         """:meth:`run` batch after batch; while the worker processes analyse the next batch,

