@@ -14,7 +14,8 @@ import re
 import sqlite3
 import threading
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any, Protocol
@@ -40,10 +41,16 @@ ENTITY_FACET_HITS = 500
 # origin folding and paging over the best CONSIDERED of them.
 RANK_WINDOW = 10_000
 CONSIDERED = 1_000
-# Per store path: (generation, independent origins per story, the "origins" order), see
-# _origin_counts.
-_ORIGINS: dict[str, tuple[tuple[int, int], dict[int, int], list[tuple[float, int]]]] = {}
+# Per store path: the independent origins per story and the "origins" order, see
+# SearchTables._origin_counts; one lock per store path, so one thread counts at a time.
+_ORIGINS: dict[str, OriginCounts] = {}
+_ORIGINS_LOCKS: dict[str, threading.Lock] = {}
 _ORIGINS_LOCK = threading.Lock()
+# A pseudo-random value per (x, y) pair, summed over a table's rows: a fingerprint of the
+# table's pairs as a multiset (a product of two residues, so no linear combination of
+# changes cancels out as a plain sum of ids would). Ids are 64-bit in both backends.
+_PAIR_HASH = ("(((({x}) * 40503 + ({y})) % 2147483629) * ((({y}) * 69069 + ({x})) % 2147483587) "
+              "% 2147483647)")
 _STORE_TROUBLE = ("locked", "busy", "disk", "no such table", "readonly", "malformed")
 
 
@@ -101,6 +108,23 @@ class StoryFilter:
     entity: int | None = None
     since: date | None = None
     until: date | None = None
+
+
+@dataclass(slots=True)
+class OriginCounts:
+    """Independent origins per story as counted at one store state, and what tells
+    whether that state's members and origins are still the store's (see
+    :meth:`SearchTables._origin_counts`)."""
+
+    key: tuple[int, int]  # (generation, newest story_log entry) when last checked
+    below: int  # the newest article id when counted: the articles counted as "old"
+    fingerprint: tuple[int, ...]  # the old articles' memberships and origins
+    counts: dict[int, int]
+    live: list[int]  # live stories (merged_into NULL, size > 0), ascending
+    order: list[tuple[float, int]]  # (-origins, -id) ascending, every live story
+    full: int = 1  # recounts of every story (the first count included)
+    partial: int = 0  # recounts of the stories that new articles joined
+    reused: int = 0  # store changes that left every count as it was
 
 
 class SearchStore(Protocol):
@@ -441,14 +465,18 @@ class SearchTables:
                          "ON e.article_id = m.article_id WHERE e.entity_id = ?)")
             params.append(filters.entity)
         if sort == "origins":
-            _, order = self._origin_counts()
+            order = self._origin_counts().order
+            # the order holds every live story: a filter's stories are read (from the
+            # covering index stories_by_size where the filter is a date range); with none,
+            # the order is the page
             ids = {int(r[0]) for r in self._db.execute(
-                f"SELECT s.id FROM stories s WHERE {' AND '.join(where)}", params)}
+                f"SELECT s.id FROM stories s WHERE {' AND '.join(where)}", params)
+                } if params else None
             start = 0 if after is None else bisect.bisect_right(
                 order, (-after[0], -after[1]))
             found: list[tuple[int, float]] = []
             for negative, story in itertools.islice(order, start, None):
-                if -story in ids:
+                if ids is None or -story in ids:
                     found.append((-story, -negative))
                     if len(found) >= limit:
                         break
@@ -460,27 +488,106 @@ class SearchTables:
                f"ORDER BY {key} DESC, s.id DESC LIMIT ?")
         return [(int(r[0]), float(r[1])) for r in self._db.execute(sql, [*params, limit])]
 
-    def _origin_counts(self) -> tuple[dict[int, int], list[tuple[float, int]]]:
-        """Independent origins per story, counted over every member once per store
-        generation and shared by the connections of this process (a count per request
-        would read every story's members: tens of milliseconds at 100k articles), and
-        the "origins" order: (-origins, -id) ascending, every live story."""
-        # the stage results, and the user's merges and splits (logged in story_log)
-        generation = (self.generation(), self._db.execute(
+    def _origin_counts(self) -> OriginCounts:
+        """Independent origins per story and the "origins" order, shared by the
+        connections of this process and brought up to date when the store changed.
+
+        Counting every story's origins reads every member and its origin rows (30 ms
+        of CPU at 100k articles), and an ingest changes the store every few seconds,
+        mostly with writes that move no member and no origin (cleaning, extraction) or
+        that add new articles to a few stories. So at each change (generation or
+        story log) the articles counted before (ids up to ``below``) are fingerprinted
+        (their memberships and origin rows as multisets, :data:`_PAIR_HASH`: a scan
+        without joins, a third of the count's cost): unchanged, only the stories that
+        newer articles joined are counted again; changed (a merge, split or repair moved
+        an old member, a new article became an old one's origin), every story is. All of
+        it is read in one snapshot of the store. One thread counts at a time; the others
+        wait for its result.
+        """
+        path = self._store.path
+        with _ORIGINS_LOCK:
+            lock = _ORIGINS_LOCKS.setdefault(path, threading.Lock())
+        kept = _ORIGINS.get(path)
+        if kept is not None and kept.key == self._origins_key():
+            return kept
+        with lock, self._snapshot():
+            key = self._origins_key()  # again: another thread may have counted meanwhile
+            kept = _ORIGINS.get(path)
+            if kept is not None and kept.key == key:
+                return kept
+            below = int(self._db.execute(
+                "SELECT coalesce(max(id), 0) FROM articles").fetchone()[0])
+            live = [int(r[0]) for r in self._db.execute(
+                "SELECT s.id FROM stories s WHERE s.merged_into IS NULL AND s.size > 0 "
+                "ORDER BY s.id")]
+            if kept is None or self._fingerprint(kept.below) != kept.fingerprint:
+                fresh = OriginCounts(key, below, self._fingerprint(below),
+                                     self._count_origins(), live, [],
+                                     full=1 + (kept.full if kept else 0),
+                                     partial=kept.partial if kept else 0,
+                                     reused=kept.reused if kept else 0)
+            else:  # only articles newer than the last count joined stories (or none did)
+                joined = [int(r[0]) for r in self._db.execute(
+                    "SELECT DISTINCT story_id FROM story_members WHERE article_id > ?",
+                    (kept.below,))]
+                counts = kept.counts
+                if joined:
+                    counts = {**counts, **self._count_origins(joined)}
+                fresh = OriginCounts(key, below, self._fingerprint(below) if joined
+                                     or below != kept.below else kept.fingerprint,
+                                     counts, live, kept.order, full=kept.full,
+                                     partial=kept.partial + bool(joined),
+                                     reused=kept.reused + (not joined))
+                if not joined and live == kept.live:
+                    _ORIGINS[path] = fresh
+                    return fresh
+            fresh.order = sorted((-float(fresh.counts.get(i, 1)), -i) for i in live)
+            _ORIGINS[path] = fresh
+            return fresh
+
+    @contextmanager
+    def _snapshot(self) -> Iterator[None]:
+        """The reads inside see one state of the store (one read transaction), unless the
+        connection is in a transaction already (which is one state)."""
+        if self._db.in_transaction:
+            yield
+            return
+        self._db.execute("BEGIN")
+        try:
+            yield
+        finally:
+            self._db.execute("COMMIT")
+
+    def _origins_key(self) -> tuple[int, int]:
+        """The stage results and the user's merges and splits (logged in story_log)."""
+        return self.generation(), int(self._db.execute(
             "SELECT coalesce(max(seq), 0) FROM story_log").fetchone()[0])
-        with _ORIGINS_LOCK:
-            found = _ORIGINS.get(self._store.path)
-        if found is not None and found[0] == generation:
-            return found[1], found[2]
-        counts = {int(r[0]): int(r[1]) for r in self._db.execute(
-            "SELECT m.story_id, count(DISTINCT coalesce(o.origin_id, m.article_id)) "
-            "FROM story_members m LEFT JOIN article_origin o ON o.article_id = m.article_id "
-            "GROUP BY m.story_id")}
-        order = sorted((-float(counts.get(i, 1)), -i) for i in (int(r[0]) for r in self._db.execute(
-            "SELECT s.id FROM stories s WHERE s.merged_into IS NULL AND s.size > 0")))
-        with _ORIGINS_LOCK:
-            _ORIGINS[self._store.path] = (generation, counts, order)
-        return counts, order
+
+    def _fingerprint(self, below: int) -> tuple[int, ...]:
+        """The memberships and origin rows of the articles up to id ``below``: counts and
+        sums of :data:`_PAIR_HASH` (a move, a new or removed row changes them)."""
+        members = self._db.execute(
+            f"SELECT count(*), coalesce(sum({_PAIR_HASH.format(x='story_id', y='article_id')}),"
+            f" 0) FROM story_members WHERE article_id <= ?", (below,)).fetchone()
+        origins = self._db.execute(
+            f"SELECT count(*), coalesce(sum({_PAIR_HASH.format(x='origin_id', y='article_id')}),"
+            f" 0) FROM article_origin WHERE article_id <= ?", (below,)).fetchone()
+        return below, *(int(v) for v in (*members, *origins))
+
+    def _count_origins(self, stories: Sequence[int] | None = None) -> dict[int, int]:
+        """Independent origins of these stories (every story's when None): an article
+        the reuse stage linked to none is its own origin."""
+        sql = ("SELECT m.story_id, count(DISTINCT coalesce(o.origin_id, m.article_id)) "
+               "FROM story_members m LEFT JOIN article_origin o ON o.article_id = m.article_id ")
+        if stories is None:
+            return {int(r[0]): int(r[1]) for r in self._db.execute(sql + "GROUP BY m.story_id")}
+        counts: dict[int, int] = {}
+        for start in range(0, len(stories), 500):
+            chunk = list(stories[start : start + 500])
+            marks = ",".join("?" * len(chunk))
+            counts.update((int(r[0]), int(r[1])) for r in self._db.execute(
+                sql + f"WHERE m.story_id IN ({marks}) GROUP BY m.story_id", chunk))
+        return counts
 
     def facet_values(self, column: str, limit: int = 50) -> list[tuple[str, int]]:
         """The most frequent outlets or languages, for the filter menus."""
