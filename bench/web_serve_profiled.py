@@ -165,7 +165,14 @@ def main() -> None:
         uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="warning")
     finally:
         profile.stop.set()
-        Path(args.out).write_text(profile.report())
+        from newsweave.store.search import _ORIGINS
+
+        notes = [f"list cache: {app.state.lists.hits} pages reused, "
+                 f"{app.state.lists.misses} computed"]
+        notes += [f"'origins' order at {path}: {kept.full} full counts, {kept.partial} "
+                  f"partial (stories new articles joined), {kept.reused} store changes "
+                  f"that changed no count" for path, kept in _ORIGINS.items()]
+        Path(args.out).write_text("\n".join(notes) + "\n" + profile.report())
 
 
 def _is_async(endpoint: Any) -> bool:

@@ -520,28 +520,30 @@ class SearchTables:
             live = [int(r[0]) for r in self._db.execute(
                 "SELECT s.id FROM stories s WHERE s.merged_into IS NULL AND s.size > 0 "
                 "ORDER BY s.id")]
-            if kept is None or self._fingerprint(kept.below) != kept.fingerprint:
-                fresh = OriginCounts(key, below, self._fingerprint(below),
-                                     self._count_origins(), live, [],
-                                     full=1 + (kept.full if kept else 0),
-                                     partial=kept.partial if kept else 0,
-                                     reused=kept.reused if kept else 0)
-            else:  # only articles newer than the last count joined stories (or none did)
-                joined = [int(r[0]) for r in self._db.execute(
-                    "SELECT DISTINCT story_id FROM story_members WHERE article_id > ?",
-                    (kept.below,))]
-                counts = kept.counts
-                if joined:
-                    counts = {**counts, **self._count_origins(joined)}
-                fresh = OriginCounts(key, below, self._fingerprint(below) if joined
-                                     or below != kept.below else kept.fingerprint,
-                                     counts, live, kept.order, full=kept.full,
-                                     partial=kept.partial + bool(joined),
-                                     reused=kept.reused + (not joined))
-                if not joined and live == kept.live:
-                    _ORIGINS[path] = fresh
-                    return fresh
-            fresh.order = sorted((-float(fresh.counts.get(i, 1)), -i) for i in live)
+            if kept is None:
+                fresh = OriginCounts(key, below, self._fingerprints(below, below)[1],
+                                     self._count_origins(), live, [])
+                fresh.order = sorted((-float(fresh.counts.get(i, 1)), -i) for i in live)
+                _ORIGINS[path] = fresh
+                return fresh
+            before, now = self._fingerprints(kept.below, below)  # one scan for both
+            if before != kept.fingerprint:
+                fresh = OriginCounts(key, below, now, self._count_origins(), live, [],
+                                     full=kept.full + 1, partial=kept.partial,
+                                     reused=kept.reused)
+                fresh.order = sorted((-float(fresh.counts.get(i, 1)), -i) for i in live)
+                _ORIGINS[path] = fresh
+                return fresh
+            # only articles newer than the last count joined stories (or none did)
+            joined = [int(r[0]) for r in self._db.execute(
+                "SELECT DISTINCT story_id FROM story_members WHERE article_id > ?",
+                (kept.below,))]
+            counts = {**kept.counts, **self._count_origins(joined)} if joined else kept.counts
+            fresh = OriginCounts(key, below, now, counts, live, kept.order, full=kept.full,
+                                 partial=kept.partial + bool(joined),
+                                 reused=kept.reused + (not joined))
+            if joined or live != kept.live:
+                fresh.order = _reordered(kept, counts, live, joined)
             _ORIGINS[path] = fresh
             return fresh
 
@@ -563,16 +565,21 @@ class SearchTables:
         return self.generation(), int(self._db.execute(
             "SELECT coalesce(max(seq), 0) FROM story_log").fetchone()[0])
 
-    def _fingerprint(self, below: int) -> tuple[int, ...]:
-        """The memberships and origin rows of the articles up to id ``below``: counts and
-        sums of :data:`_PAIR_HASH` (a move, a new or removed row changes them)."""
-        members = self._db.execute(
-            f"SELECT count(*), coalesce(sum({_PAIR_HASH.format(x='story_id', y='article_id')}),"
-            f" 0) FROM story_members WHERE article_id <= ?", (below,)).fetchone()
-        origins = self._db.execute(
-            f"SELECT count(*), coalesce(sum({_PAIR_HASH.format(x='origin_id', y='article_id')}),"
-            f" 0) FROM article_origin WHERE article_id <= ?", (below,)).fetchone()
-        return below, *(int(v) for v in (*members, *origins))
+    def _fingerprints(self, before: int, below: int) -> tuple[tuple[int, ...], ...]:
+        """The memberships and origin rows of the articles up to id ``before`` and up to
+        id ``below`` (one scan of each table): counts and sums of :data:`_PAIR_HASH` (a
+        move, a new or a removed row changes them)."""
+        found: list[int] = []
+        for table, x in (("story_members", "story_id"), ("article_origin", "origin_id")):
+            pair = _PAIR_HASH.format(x=x, y="article_id")
+            row = self._db.execute(
+                f"SELECT coalesce(sum(CASE WHEN article_id <= ? THEN 1 ELSE 0 END), 0), "
+                f"coalesce(sum(CASE WHEN article_id <= ? THEN {pair} ELSE 0 END), 0), "
+                f"count(*), coalesce(sum({pair}), 0) FROM {table} WHERE article_id <= ?",
+                (before, before, below)).fetchone()
+            found += [int(v) for v in row]
+        return ((before, found[0], found[1], found[4], found[5]),
+                (below, found[2], found[3], found[6], found[7]))
 
     def _count_origins(self, stories: Sequence[int] | None = None) -> dict[int, int]:
         """Independent origins of these stories (every story's when None): an article
@@ -597,6 +604,25 @@ class SearchTables:
             f"SELECT {column}, count(*) AS n FROM articles WHERE {column} IS NOT NULL "
             f"GROUP BY {column} ORDER BY n DESC, {column} LIMIT ?", (limit,))
         return [(str(r[0]), int(r[1])) for r in rows]
+
+
+def _reordered(kept: OriginCounts, counts: dict[int, int], live: list[int],
+               changed: Sequence[int]) -> list[tuple[float, int]]:
+    """The "origins" order after a few stories' counts or liveness changed: their old
+    entries taken out and their new ones put in (a full sort when many changed)."""
+    was, now = set(kept.live), set(live)
+    moved = (set(changed) | (was ^ now))
+    if len(moved) * 20 > len(live):
+        return sorted((-float(counts.get(i, 1)), -i) for i in live)
+    order = list(kept.order)
+    for story in moved & was:
+        entry = (-float(kept.counts.get(story, 1)), -story)
+        at = bisect.bisect_left(order, entry)
+        if at < len(order) and order[at] == entry:
+            del order[at]
+    for story in moved & now:
+        bisect.insort(order, (-float(counts.get(story, 1)), -story))
+    return order
 
 
 def _clean_marks(snippet: str) -> str:
