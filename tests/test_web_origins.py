@@ -147,3 +147,38 @@ def test_lists_are_kept_between_writes_on_both_backends(store_backend, path):
         key = "articles" if "articles?" in path else "stories"
         assert (more[0] if key == "articles" else story) in {row["id"] for row in after[key]}
         assert client.get(path).json() == after and lists.hits == hits + 2
+
+
+def test_snippets_of_one_range_pass_equal_one_query_per_article(tmp_path):
+    """Search snippets are read in one pass over the page's rowid range; FTS5's own
+    per-rowid form gives the same snippets for words, phrases, OR, NOT and prefixes."""
+    from newsweave.store import open_store
+    from newsweave.store.search import MARK_END, MARK_START, _clean_marks
+
+    store = open_store(str(tmp_path / "snippets.db"))
+    words = ["flood", "levee", "rescue", "council", "budget", "storm", "harbour", "vote"]
+    made = []
+    for i in range(60):
+        body = " ".join(f"{words[(i + k) % len(words)]} report number {i} line {k}."
+                        for k in range(3)) + " More text follows here." * 8
+        made.append(Article(id=None, content_hash=hashlib.sha256(body.encode()).hexdigest(),
+                            raw=body, raw_format="text", text=body, source=f"s-{i}",
+                            title=f"{words[i % len(words)]} {i}", outlet="Outlet",
+                            outlet_how="input", published="2025-01-01T00:00:00Z",
+                            published_how="input", language="en"))
+    store.add_articles(made, [{} for _ in made])
+    tables = store.search
+    for match in ("flood", '"report number"', "council OR harbour", "storm NOT vote", "bud*",
+                  "report"):
+        hits = [r[0] for r in store._db.execute(
+            "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? ORDER BY rowid",
+            (match,))]
+        assert hits, match
+        for page in (hits[:20], hits[::3][:20], hits[-5:]):
+            marks = ",".join("?" * len(page))
+            each = {int(r[0]): _clean_marks(r[1] or "") for r in store._db.execute(
+                f"SELECT rowid, snippet(articles_fts, 1, ?, ?, '…', 24) FROM articles_fts "
+                f"WHERE articles_fts MATCH ? AND rowid IN ({marks})",
+                [MARK_START, MARK_END, match, *page])}
+            assert tables._snippets(match, page) == each and len(each) == len(page), match
+    store.close()
