@@ -74,6 +74,17 @@ def test_origin_counts_follow_ingests_merges_and_splits(store_backend):
     kept = tables._origin_counts()
     assert (kept.full, kept.partial, kept.reused) == (full, partial, reused + 1)
 
+    # a re-clean of old articles (cleaning writes no member and no origin): not scanned
+    def no_scan(*_: object) -> None:
+        raise AssertionError("fingerprinted a store change that was cleaning only")
+
+    scan, tables._fingerprints = tables._fingerprints, no_scan
+    store.replace_clean_text([(first[0], "Report first 0, cleaned again.", [], {})])
+    _assert_as_counted_afresh(tables)
+    tables._fingerprints = scan
+    kept = tables._origin_counts()
+    assert (kept.full, kept.partial, kept.reused) == (full, partial, reused + 2)
+
     # an ingest: new articles, one a copy of an old one, join story b and a new story
     new = _articles(store, 4, "new")
     store.reuse.set_origins({new[0]: [first[5]]})

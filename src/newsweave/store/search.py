@@ -8,6 +8,7 @@ out. The engine reads through :class:`SearchTables` (``store.search``).
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import hashlib
 import itertools
 import re
@@ -19,6 +20,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any, Protocol
+
+from newsweave.store.progress import CLEANED
 
 if TYPE_CHECKING:
     from newsweave.store.sqlite import SQLiteStore
@@ -118,6 +121,7 @@ class OriginCounts:
 
     key: tuple[int, int]  # (generation, newest story_log entry) when last checked
     below: int  # the newest article id when counted: the articles counted as "old"
+    logged: int  # the newest stage_log row when last checked
     fingerprint: tuple[int, ...]  # the old articles' memberships and origins
     counts: dict[int, int]
     live: list[int]  # live stories (merged_into NULL, size > 0), ascending
@@ -495,8 +499,10 @@ class SearchTables:
         (their memberships and origin rows as multisets, :data:`_PAIR_HASH`: a scan
         without joins, a third of the count's cost): unchanged, only the stories that
         newer articles joined are counted again; changed (a merge, split or repair moved
-        an old member, a new article became an old one's origin), every story is. All of
-        it is read in one snapshot of the store. One thread counts at a time; the others
+        an old member, a new article became an old one's origin), every story is. A
+        change whose only logged stage is cleaning (which writes no member and no
+        origin), with no new article and no story log entry, is not fingerprinted. All
+        of it is read in one snapshot of the store. One thread counts at a time; the others
         wait for its result.
         """
         path = self._store.path
@@ -512,18 +518,28 @@ class SearchTables:
                 return kept
             below = int(self._db.execute(
                 "SELECT coalesce(max(id), 0) FROM articles").fetchone()[0])
+            logged = int(self._db.execute(
+                "SELECT coalesce(max(id), 0) FROM stage_log").fetchone()[0])
+            if kept is not None and below == kept.below and key[1] == kept.key[1] \
+                    and self._only_cleaning(kept.logged, logged):
+                # cleaning (the first stage) writes no story member and no origin: a
+                # re-clean of the store commits every few seconds without a count moving
+                fresh = dataclasses.replace(kept, key=key, logged=logged,
+                                            reused=kept.reused + 1)
+                _ORIGINS[path] = fresh
+                return fresh
             live = [int(r[0]) for r in self._db.execute(
                 "SELECT s.id FROM stories s WHERE s.merged_into IS NULL AND s.size > 0 "
                 "ORDER BY s.id")]
             if kept is None:
-                fresh = OriginCounts(key, below, self._fingerprints(below, below)[1],
+                fresh = OriginCounts(key, below, logged, self._fingerprints(below, below)[1],
                                      self._count_origins(), live, [])
                 fresh.order = sorted((-float(fresh.counts.get(i, 1)), -i) for i in live)
                 _ORIGINS[path] = fresh
                 return fresh
             before, now = self._fingerprints(kept.below, below)  # one scan for both
             if before != kept.fingerprint:
-                fresh = OriginCounts(key, below, now, self._count_origins(), live, [],
+                fresh = OriginCounts(key, below, logged, now, self._count_origins(), live, [],
                                      full=kept.full + 1, partial=kept.partial,
                                      reused=kept.reused)
                 fresh.order = sorted((-float(fresh.counts.get(i, 1)), -i) for i in live)
@@ -534,7 +550,8 @@ class SearchTables:
                 "SELECT DISTINCT story_id FROM story_members WHERE article_id > ?",
                 (kept.below,))]
             counts = {**kept.counts, **self._count_origins(joined)} if joined else kept.counts
-            fresh = OriginCounts(key, below, now, counts, live, kept.order, full=kept.full,
+            fresh = OriginCounts(key, below, logged, now, counts, live, kept.order,
+                                 full=kept.full,
                                  partial=kept.partial + bool(joined),
                                  reused=kept.reused + (not joined))
             if joined or live != kept.live:
@@ -554,6 +571,14 @@ class SearchTables:
             yield
         finally:
             self._db.execute("COMMIT")
+
+    def _only_cleaning(self, since: int, upto: int) -> bool:
+        """Whether the stage log rows after ``since`` (up to ``upto``) are all the
+        cleaning stage's, and there is one at least (a store change without a logged
+        stage is not known to be one)."""
+        stages = {str(r[0]) for r in self._db.execute(
+            "SELECT DISTINCT stage FROM stage_log WHERE id > ? AND id <= ?", (since, upto))}
+        return stages == {CLEANED[0]}
 
     def _origins_key(self) -> tuple[int, int]:
         """The stage results and the user's merges and splits (logged in story_log)."""
