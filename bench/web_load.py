@@ -73,6 +73,9 @@ def main() -> None:
                         help="server worker processes (serve --workers)")
     parser.add_argument("--ingest-nice", type=int, default=0,
                         help="niceness of the server's ingest worker (serve --ingest-nice)")
+    parser.add_argument("--profile", metavar="FILE",
+                        help="serve through bench/web_serve_profiled.py (one worker): each "
+                             "request's thread CPU and stack samples per class, to FILE")
     parser.add_argument("--build-only", action="store_true",
                         help="build the store at --db and stop (no server, no load)")
     args = parser.parse_args()
@@ -121,10 +124,13 @@ def _serve_and_load(db: str, args: argparse.Namespace, extra: list[dict[str, str
     port = _free_port()
     env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
     log = (folder / "server.log").open("w")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "newsweave", "--db", db, "serve", "--port", str(port),
-         "--tokens", str(tokens), "--workers", str(args.workers),
-         "--ingest-nice", str(args.ingest_nice)], env=env, stderr=log, stdout=log)
+    command = [sys.executable, "-m", "newsweave", "--db", db, "serve", "--port", str(port),
+               "--tokens", str(tokens), "--workers", str(args.workers),
+               "--ingest-nice", str(args.ingest_nice)]
+    if args.profile:
+        command = [sys.executable, str(REPO / "bench" / "web_serve_profiled.py"), "--db", db,
+                   "--port", str(port), "--tokens", str(tokens), "--out", args.profile]
+    server = subprocess.Popen(command, env=env, stderr=log, stdout=log)
     try:
         _wait(port)
         _load(port, db, args, extra, server.pid)
@@ -133,6 +139,9 @@ def _serve_and_load(db: str, args: argparse.Namespace, extra: list[dict[str, str
         server.wait(timeout=30)
         log.close()
     print(f"server log: {folder / 'server.log'}")
+    if args.profile and Path(args.profile).exists():
+        print(f"per-request profile ({args.profile}):")
+        print(Path(args.profile).read_text())
 
 
 def _wait(port: int) -> None:

@@ -8,16 +8,20 @@ out. The engine reads through :class:`SearchTables` (``store.search``).
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import hashlib
 import itertools
 import re
 import sqlite3
 import threading
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any, Protocol
+
+from newsweave.store.progress import CLEANED
 
 if TYPE_CHECKING:
     from newsweave.store.sqlite import SQLiteStore
@@ -40,10 +44,16 @@ ENTITY_FACET_HITS = 500
 # origin folding and paging over the best CONSIDERED of them.
 RANK_WINDOW = 10_000
 CONSIDERED = 1_000
-# Per store path: (generation, independent origins per story, the "origins" order), see
-# _origin_counts.
-_ORIGINS: dict[str, tuple[tuple[int, int], dict[int, int], list[tuple[float, int]]]] = {}
+# Per store path: the independent origins per story and the "origins" order, see
+# SearchTables._origin_counts; one lock per store path, so one thread counts at a time.
+_ORIGINS: dict[str, OriginCounts] = {}
+_ORIGINS_LOCKS: dict[str, threading.Lock] = {}
 _ORIGINS_LOCK = threading.Lock()
+# A pseudo-random value per (x, y) pair, summed over a table's rows: a fingerprint of the
+# table's pairs as a multiset (a product of two residues, so no linear combination of
+# changes cancels out as a plain sum of ids would). Ids are 64-bit in both backends.
+_PAIR_HASH = ("(((({x}) * 40503 + ({y})) % 2147483629) * ((({y}) * 69069 + ({x})) % 2147483587) "
+              "% 2147483647)")
 _STORE_TROUBLE = ("locked", "busy", "disk", "no such table", "readonly", "malformed")
 
 
@@ -101,6 +111,24 @@ class StoryFilter:
     entity: int | None = None
     since: date | None = None
     until: date | None = None
+
+
+@dataclass(slots=True)
+class OriginCounts:
+    """Independent origins per story as counted at one store state, and what tells
+    whether that state's members and origins are still the store's (see
+    :meth:`SearchTables._origin_counts`)."""
+
+    key: tuple[int, int]  # (generation, newest story_log entry) when last checked
+    below: int  # the newest article id when counted: the articles counted as "old"
+    logged: int  # the newest stage_log row when last checked
+    fingerprint: tuple[int, ...]  # the old articles' memberships and origins
+    counts: dict[int, int]
+    live: list[int]  # live stories (merged_into NULL, size > 0), ascending
+    order: list[tuple[float, int]]  # (-origins, -id) ascending, every live story
+    full: int = 1  # recounts of every story (the first count included)
+    partial: int = 0  # recounts of the stories that new articles joined
+    reused: int = 0  # store changes that left every count as it was
 
 
 class SearchStore(Protocol):
@@ -322,20 +350,15 @@ class SearchTables:
         if not ids:
             return {}
         marks = ",".join("?" * len(ids))
-        if "*" in match:
-            # FTS5 runs a query once per value of "rowid IN (...)", expanding a prefix each
-            # time (a hundred times the cost of a plain word): one pass over the rowid
-            # range instead, the list checked outside the index (the unary +)
-            rows = self._db.execute(
-                f"SELECT rowid, snippet(articles_fts, 1, ?, ?, '…', 24) FROM articles_fts "
-                f"WHERE articles_fts MATCH ? AND rowid BETWEEN ? AND ? "
-                f"AND +rowid IN ({marks})",
-                [MARK_START, MARK_END, match, min(ids), max(ids), *ids])
-        else:
-            rows = self._db.execute(
-                f"SELECT rowid, snippet(articles_fts, 1, ?, ?, '…', 24) FROM articles_fts "
-                f"WHERE articles_fts MATCH ? AND rowid IN ({marks})",
-                [MARK_START, MARK_END, match, *ids])
+        # FTS5 runs a query once per value of "rowid IN (...)" (a prefix expanded each
+        # time: a hundred times a plain word's cost; a plain word's query set up each
+        # time: twice the pass below on the load mix): one pass over the page's rowid
+        # range instead, the list checked outside the index (the unary +)
+        rows = self._db.execute(
+            f"SELECT rowid, snippet(articles_fts, 1, ?, ?, '…', 24) FROM articles_fts "
+            f"WHERE articles_fts MATCH ? AND rowid BETWEEN ? AND ? "
+            f"AND +rowid IN ({marks})",
+            [MARK_START, MARK_END, match, min(ids), max(ids), *ids])
         return {int(r[0]): _clean_marks(r[1] or "") for r in rows}
 
     def index_size(self) -> int:
@@ -441,14 +464,18 @@ class SearchTables:
                          "ON e.article_id = m.article_id WHERE e.entity_id = ?)")
             params.append(filters.entity)
         if sort == "origins":
-            _, order = self._origin_counts()
+            order = self._origin_counts().order
+            # the order holds every live story: a filter's stories are read (from the
+            # covering index stories_by_size where the filter is a date range); with none,
+            # the order is the page
             ids = {int(r[0]) for r in self._db.execute(
-                f"SELECT s.id FROM stories s WHERE {' AND '.join(where)}", params)}
+                f"SELECT s.id FROM stories s WHERE {' AND '.join(where)}", params)
+                } if params else None
             start = 0 if after is None else bisect.bisect_right(
                 order, (-after[0], -after[1]))
             found: list[tuple[int, float]] = []
             for negative, story in itertools.islice(order, start, None):
-                if -story in ids:
+                if ids is None or -story in ids:
                     found.append((-story, -negative))
                     if len(found) >= limit:
                         break
@@ -460,27 +487,134 @@ class SearchTables:
                f"ORDER BY {key} DESC, s.id DESC LIMIT ?")
         return [(int(r[0]), float(r[1])) for r in self._db.execute(sql, [*params, limit])]
 
-    def _origin_counts(self) -> tuple[dict[int, int], list[tuple[float, int]]]:
-        """Independent origins per story, counted over every member once per store
-        generation and shared by the connections of this process (a count per request
-        would read every story's members: tens of milliseconds at 100k articles), and
-        the "origins" order: (-origins, -id) ascending, every live story."""
-        # the stage results, and the user's merges and splits (logged in story_log)
-        generation = (self.generation(), self._db.execute(
+    def _origin_counts(self) -> OriginCounts:
+        """Independent origins per story and the "origins" order, shared by the
+        connections of this process and brought up to date when the store changed.
+
+        Counting every story's origins reads every member and its origin rows (30 ms
+        of CPU at 100k articles), and an ingest changes the store every few seconds,
+        mostly with writes that move no member and no origin (cleaning, extraction) or
+        that add new articles to a few stories. So at each change (generation or
+        story log) the articles counted before (ids up to ``below``) are fingerprinted
+        (their memberships and origin rows as multisets, :data:`_PAIR_HASH`: a scan
+        without joins, a third of the count's cost): unchanged, only the stories that
+        newer articles joined are counted again; changed (a merge, split or repair moved
+        an old member, a new article became an old one's origin), every story is. A
+        change whose only logged stage is cleaning (which writes no member and no
+        origin), with no new article and no story log entry, is not fingerprinted. All
+        of it is read in one snapshot of the store. One thread counts at a time; the others
+        wait for its result.
+        """
+        path = self._store.path
+        with _ORIGINS_LOCK:
+            lock = _ORIGINS_LOCKS.setdefault(path, threading.Lock())
+        kept = _ORIGINS.get(path)
+        if kept is not None and kept.key == self._origins_key():
+            return kept
+        with lock, self._snapshot():
+            key = self._origins_key()  # again: another thread may have counted meanwhile
+            kept = _ORIGINS.get(path)
+            if kept is not None and kept.key == key:
+                return kept
+            below = int(self._db.execute(
+                "SELECT coalesce(max(id), 0) FROM articles").fetchone()[0])
+            logged = int(self._db.execute(
+                "SELECT coalesce(max(id), 0) FROM stage_log").fetchone()[0])
+            if kept is not None and below == kept.below and key[1] == kept.key[1] \
+                    and self._only_cleaning(kept.logged, logged):
+                # cleaning (the first stage) writes no story member and no origin: a
+                # re-clean of the store commits every few seconds without a count moving
+                fresh = dataclasses.replace(kept, key=key, logged=logged,
+                                            reused=kept.reused + 1)
+                _ORIGINS[path] = fresh
+                return fresh
+            live = [int(r[0]) for r in self._db.execute(
+                "SELECT s.id FROM stories s WHERE s.merged_into IS NULL AND s.size > 0 "
+                "ORDER BY s.id")]
+            if kept is None:
+                fresh = OriginCounts(key, below, logged, self._fingerprints(below, below)[1],
+                                     self._count_origins(), live, [])
+                fresh.order = sorted((-float(fresh.counts.get(i, 1)), -i) for i in live)
+                _ORIGINS[path] = fresh
+                return fresh
+            before, now = self._fingerprints(kept.below, below)  # one scan for both
+            if before != kept.fingerprint:
+                fresh = OriginCounts(key, below, logged, now, self._count_origins(), live, [],
+                                     full=kept.full + 1, partial=kept.partial,
+                                     reused=kept.reused)
+                fresh.order = sorted((-float(fresh.counts.get(i, 1)), -i) for i in live)
+                _ORIGINS[path] = fresh
+                return fresh
+            # only articles newer than the last count joined stories (or none did)
+            joined = [int(r[0]) for r in self._db.execute(
+                "SELECT DISTINCT story_id FROM story_members WHERE article_id > ?",
+                (kept.below,))]
+            counts = {**kept.counts, **self._count_origins(joined)} if joined else kept.counts
+            fresh = OriginCounts(key, below, logged, now, counts, live, kept.order,
+                                 full=kept.full,
+                                 partial=kept.partial + bool(joined),
+                                 reused=kept.reused + (not joined))
+            if joined or live != kept.live:
+                fresh.order = _reordered(kept, counts, live, joined)
+            _ORIGINS[path] = fresh
+            return fresh
+
+    @contextmanager
+    def _snapshot(self) -> Iterator[None]:
+        """The reads inside see one state of the store (one read transaction), unless the
+        connection is in a transaction already (which is one state)."""
+        if self._db.in_transaction:
+            yield
+            return
+        self._db.execute("BEGIN")
+        try:
+            yield
+        finally:
+            self._db.execute("COMMIT")
+
+    def _only_cleaning(self, since: int, upto: int) -> bool:
+        """Whether the stage log rows after ``since`` (up to ``upto``) are all the
+        cleaning stage's, and there is one at least (a store change without a logged
+        stage is not known to be one)."""
+        stages = {str(r[0]) for r in self._db.execute(
+            "SELECT DISTINCT stage FROM stage_log WHERE id > ? AND id <= ?", (since, upto))}
+        return stages == {CLEANED[0]}
+
+    def _origins_key(self) -> tuple[int, int]:
+        """The stage results and the user's merges and splits (logged in story_log)."""
+        return self.generation(), int(self._db.execute(
             "SELECT coalesce(max(seq), 0) FROM story_log").fetchone()[0])
-        with _ORIGINS_LOCK:
-            found = _ORIGINS.get(self._store.path)
-        if found is not None and found[0] == generation:
-            return found[1], found[2]
-        counts = {int(r[0]): int(r[1]) for r in self._db.execute(
-            "SELECT m.story_id, count(DISTINCT coalesce(o.origin_id, m.article_id)) "
-            "FROM story_members m LEFT JOIN article_origin o ON o.article_id = m.article_id "
-            "GROUP BY m.story_id")}
-        order = sorted((-float(counts.get(i, 1)), -i) for i in (int(r[0]) for r in self._db.execute(
-            "SELECT s.id FROM stories s WHERE s.merged_into IS NULL AND s.size > 0")))
-        with _ORIGINS_LOCK:
-            _ORIGINS[self._store.path] = (generation, counts, order)
-        return counts, order
+
+    def _fingerprints(self, before: int, below: int) -> tuple[tuple[int, ...], ...]:
+        """The memberships and origin rows of the articles up to id ``before`` and up to
+        id ``below`` (one scan of each table): counts and sums of :data:`_PAIR_HASH` (a
+        move, a new or a removed row changes them)."""
+        found: list[int] = []
+        for table, x in (("story_members", "story_id"), ("article_origin", "origin_id")):
+            pair = _PAIR_HASH.format(x=x, y="article_id")
+            row = self._db.execute(
+                f"SELECT coalesce(sum(CASE WHEN article_id <= ? THEN 1 ELSE 0 END), 0), "
+                f"coalesce(sum(CASE WHEN article_id <= ? THEN {pair} ELSE 0 END), 0), "
+                f"count(*), coalesce(sum({pair}), 0) FROM {table} WHERE article_id <= ?",
+                (before, before, below)).fetchone()
+            found += [int(v) for v in row]
+        return ((before, found[0], found[1], found[4], found[5]),
+                (below, found[2], found[3], found[6], found[7]))
+
+    def _count_origins(self, stories: Sequence[int] | None = None) -> dict[int, int]:
+        """Independent origins of these stories (every story's when None): an article
+        the reuse stage linked to none is its own origin."""
+        sql = ("SELECT m.story_id, count(DISTINCT coalesce(o.origin_id, m.article_id)) "
+               "FROM story_members m LEFT JOIN article_origin o ON o.article_id = m.article_id ")
+        if stories is None:
+            return {int(r[0]): int(r[1]) for r in self._db.execute(sql + "GROUP BY m.story_id")}
+        counts: dict[int, int] = {}
+        for start in range(0, len(stories), 500):
+            chunk = list(stories[start : start + 500])
+            marks = ",".join("?" * len(chunk))
+            counts.update((int(r[0]), int(r[1])) for r in self._db.execute(
+                sql + f"WHERE m.story_id IN ({marks}) GROUP BY m.story_id", chunk))
+        return counts
 
     def facet_values(self, column: str, limit: int = 50) -> list[tuple[str, int]]:
         """The most frequent outlets or languages, for the filter menus."""
@@ -490,6 +624,25 @@ class SearchTables:
             f"SELECT {column}, count(*) AS n FROM articles WHERE {column} IS NOT NULL "
             f"GROUP BY {column} ORDER BY n DESC, {column} LIMIT ?", (limit,))
         return [(str(r[0]), int(r[1])) for r in rows]
+
+
+def _reordered(kept: OriginCounts, counts: dict[int, int], live: list[int],
+               changed: Sequence[int]) -> list[tuple[float, int]]:
+    """The "origins" order after a few stories' counts or liveness changed: their old
+    entries taken out and their new ones put in (a full sort when many changed)."""
+    was, now = set(kept.live), set(live)
+    moved = (set(changed) | (was ^ now))
+    if len(moved) * 20 > len(live):
+        return sorted((-float(counts.get(i, 1)), -i) for i in live)
+    order = list(kept.order)
+    for story in moved & was:
+        entry = (-float(kept.counts.get(story, 1)), -story)
+        at = bisect.bisect_left(order, entry)
+        if at < len(order) and order[at] == entry:
+            del order[at]
+    for story in moved & now:
+        bisect.insort(order, (-float(counts.get(story, 1)), -story))
+    return order
 
 
 def _clean_marks(snippet: str) -> str:

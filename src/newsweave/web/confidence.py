@@ -53,18 +53,25 @@ class Confidences:
         """Set the confidence fields of ``stories`` (listed without them); returns per
         story whether the value is current (see the module's docstring)."""
         current: dict[int, bool] = {}
+        known: dict[int, Known] = {}
         for story in stories:
-            stamp = _stamp(story)
             with self._lock:
                 found = self._known.get(story.id)
                 if found is not None:
                     self._known.move_to_end(story.id)
-                    if not self._fresh(found, stamp):
+                    if not self._fresh(found, _stamp(story)):
                         self._ask(story.id)
-            if found is None:
-                found = _compute(engine, story.id)
-                self._remember(story.id, found)
-            current[story.id] = self._fresh(found, stamp)
+            if found is not None:
+                known[story.id] = found
+        # the stories never seen: computed here, all at once (the candidates' vectors
+        # read once for the page, not a whole story record built for each)
+        unseen = [s for s in stories if s.id not in known]
+        for story_id, found in _compute_listed(engine, unseen).items():
+            self._remember(story_id, found)
+            known[story_id] = found
+        for story in stories:
+            found = known[story.id]
+            current[story.id] = self._fresh(found, _stamp(story))
             for name, value in zip(FIELDS, found[2], strict=True):
                 setattr(story, name, value)
         return current
@@ -108,6 +115,23 @@ class Confidences:
 
 def _stamp(story: Story) -> Stamp:
     return story.title, tuple(sorted(story.articles))
+
+
+def _compute_listed(engine: Engine, stories: Sequence[Story]) -> dict[int, Known]:
+    """The confidence fields of listed stories, as :meth:`Engine.story` computes them
+    (the same function on the same rows), for all of them in one call: a listed story
+    already carries its stamp (title, members), so only the confidences are computed."""
+    if not stories:
+        return {}
+    from newsweave.stories import weights_from
+    from newsweave.stories.user import confidences
+
+    sure = confidences(engine.store.stories, [s.id for s in stories],
+                       weights_from(engine.settings))
+    now = time.monotonic()
+    empty = Story(0, "", [], [], None, None, 0)  # the fields of a story without them
+    return {s.id: (_stamp(s), now, tuple(getattr(sure.get(s.id, empty), name)
+                                         for name in FIELDS)) for s in stories}
 
 
 def _compute(engine: Engine, story_id: int) -> Known:
