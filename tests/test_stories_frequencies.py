@@ -58,10 +58,9 @@ def _new_articles(store, start: int, count: int) -> list[int]:
                  source=t) for t in texts], [{}] * count)
 
 
-def test_pending_changes_fold_and_stay_exact_across_connections(tmp_path, monkeypatch):
+def test_pending_changes_fold_and_stay_exact_across_connections(store_backend, monkeypatch):
     monkeypatch.setattr(stories_store, "FOLD_KEYS", 40)
-    path = str(tmp_path / "df.db")
-    one, two = open_store(path), open_store(path)
+    one, two = store_backend.open(), store_backend.open()
     rng = random.Random(3)
     folds = 0
     try:
@@ -86,8 +85,7 @@ def test_pending_changes_fold_and_stay_exact_across_connections(tmp_path, monkey
         assert folds >= 3, "the pending changes were never folded: lower FOLD_KEYS"
         assert one._db.execute("SELECT count(*) FROM story_df WHERE key >= 0").fetchone()[0]
     finally:
-        two.close()
-        one.close()
+        store_backend.close()
 
 
 def test_a_store_before_pending_changes_reads_and_writes_the_same(tmp_path, monkeypatch):
