@@ -134,7 +134,7 @@ def _pending_batches(kept: Path, keys: list[int], batches: int, rng: random.Rand
         for _ in range(batches):
             changes = _batch(keys, rng)
             changes[DOCUMENTS] = 100
-            pending = len(tables._pending)
+            pending = len(tables._pending_keys)
             started = time.process_time()
             if way == "in place":
                 db.execute("BEGIN IMMEDIATE")
@@ -143,7 +143,7 @@ def _pending_batches(kept: Path, keys: list[int], batches: int, rng: random.Rand
             else:
                 with store.transaction():
                     tables.add_counts(changes)
-                if len(tables._pending) < pending:
+                if len(tables._pending_keys) < pending:
                     folds.append(time.process_time() - started)
             spent[way].append(time.process_time() - started)
         store.close()
