@@ -45,6 +45,7 @@ DF_CACHE_KEYS = 300_000  # frequencies kept in memory (about 30 MiB); past it th
 # them all (~50 ms a batch at 100k). Pending, a batch writes one row; a fold writes the
 # table's pages once for many batches. In memory: two arrays of 8 bytes a key (1.6 MB).
 FOLD_KEYS = 100_000
+FOLD_CHUNK = 10_000
 _UPSERT_COUNT = ("INSERT INTO story_df (key, df) VALUES (?, ?) "
                  "ON CONFLICT(key) DO UPDATE SET df = df + excluded.df")
 
@@ -213,8 +214,11 @@ class StoriesTables:
         """Add the pending changes to ``story_df`` and empty them (the frequencies, and so
         the cache, stay as they are). In key order: consecutive upserts then land on the
         same B-tree pages (the keys are hashes, spread over the whole table)."""
-        db.executemany(_UPSERT_COUNT, zip(self._pending_keys.tolist(),
-                                          self._pending_sums.tolist(), strict=True))
+        keys, sums = self._pending_keys, self._pending_sums
+        for start in range(0, len(keys), FOLD_CHUNK):  # Python ints a slice at a time (memory)
+            db.executemany(_UPSERT_COUNT, zip(keys[start:start + FOLD_CHUNK].tolist(),
+                                              sums[start:start + FOLD_CHUNK].tolist(),
+                                              strict=True))
         db.execute("DELETE FROM story_df_pending")
         self._add_pending([], [])
 
