@@ -3,6 +3,7 @@ document-frequency upserts, on a kept store of a given size.
 
     python bench/stories_lookups.py --size 30000
     python bench/stories_lookups.py --size 100000
+    python bench/stories_lookups.py --keys 1500000   # frequency batches only, no kept store
 
 The store is the one ``bench/stories_steady.py --size N`` keeps under
 ``~/.cache/newsweave-bench/`` (run that first). Printed, in CPU time:
@@ -51,7 +52,13 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=100_000)
     parser.add_argument("--batches", type=int, default=22,
                         help="batches of 10,000 frequency changes through add_counts")
+    parser.add_argument("--keys", type=int, default=0,
+                        help="no kept store: only the frequency batches, on a fresh store whose "
+                             "story_df holds this many random keys (1,511,963 at 100k articles)")
     args = parser.parse_args()
+    if args.keys:
+        _synthetic(args.keys, args.batches)
+        return
     kept = CACHE / f"stories-steady-{args.size}.db"
     if not kept.exists():
         raise SystemExit(f"{kept}: no such store; run bench/stories_steady.py --size "
@@ -111,6 +118,22 @@ def main() -> None:
         store.close()
         _pending_batches(kept, keys, args.batches, rng, Path(tmp))
     work.cleanup()
+    print(f"load average {os.getloadavg()[0]:.1f}")
+
+
+def _synthetic(count: int, batches: int) -> None:
+    """The frequency batches on a store whose story_df holds ``count`` random keys."""
+    rng = random.Random(2)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "keys.db"
+        store = open_store(str(path))
+        keys = sorted(set(rng.sample(range(2**32), count)))
+        with store.transaction() as db:
+            db.executemany("INSERT INTO story_df (key, df) VALUES (?, ?)",
+                           ((k, 1 + k % 7) for k in keys))
+        store.close()
+        print(f"a fresh store with {len(keys):,} document-frequency keys")
+        _pending_batches(path, keys, batches, rng, Path(tmp))
     print(f"load average {os.getloadavg()[0]:.1f}")
 
 
