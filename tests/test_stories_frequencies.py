@@ -147,3 +147,35 @@ def test_sigkill_at_any_moment_neither_loses_nor_double_counts(tmp_path):
         finally:
             store.close()
     assert stored > 50 and folded > 0, "too little written to test: raise the delays"
+
+
+def test_a_fold_by_another_process_during_a_read_is_not_counted_twice(tmp_path, monkeypatch):
+    # A reader outside a transaction reads the token (with the pending changes), then the
+    # stored values; a fold committed between the two moved the pending changes into the
+    # stored values. Unchecked, the reader added them twice.
+    monkeypatch.setattr(stories_store, "FOLD_KEYS", 10_000)  # folds only when asked below
+    path = str(tmp_path / "race.db")
+    reader, writer = open_store(path), open_store(path)
+    rng = random.Random(9)
+    try:
+        ids = _new_articles(writer, 0, 12)
+        _save_batch(writer, rng, ids[:6])  # pending, not folded
+        real = reader.stories._read_missing
+        interleaved = []
+
+        def fold_first(cache, missing):
+            if not interleaved:  # the other process folds right between the reads
+                interleaved.append(True)
+                monkeypatch.setattr(stories_store, "FOLD_KEYS", 1)
+                _save_batch(writer, rng, ids[6:])
+            return real(cache, missing)
+
+        monkeypatch.setattr(reader.stories, "_read_missing", fold_first)
+        read = reader.stories.document_frequencies(KEYS)
+        counts, _ = _recount(reader)  # after the fold: what the reader must have read
+        assert read == {k: counts.get(k, 0) for k in KEYS}
+        assert interleaved and writer._db.execute(
+            "SELECT count(*) FROM story_df_pending").fetchone()[0] == 0  # it did fold
+    finally:
+        writer.close()
+        reader.close()

@@ -46,6 +46,7 @@ DF_CACHE_KEYS = 300_000  # frequencies kept in memory (about 30 MiB); past it th
 # table's pages once for many batches. In memory: two arrays of 8 bytes a key (1.6 MB).
 FOLD_KEYS = 100_000
 FOLD_CHUNK = 10_000
+READ_ATTEMPTS = 4  # reads of missing frequencies retried while other processes write
 _UPSERT_COUNT = ("INSERT INTO story_df (key, df) VALUES (?, ?) "
                  "ON CONFLICT(key) DO UPDATE SET df = df + excluded.df")
 
@@ -250,8 +251,7 @@ class StoriesTables:
 
     def _cached_frequencies(self) -> dict[int, int]:
         """The frequency cache, emptied first if the stored frequencies changed under it."""
-        row = self._db.execute("SELECT df FROM story_df WHERE key = ?", (GENERATION,)).fetchone()
-        token = None if row is None else int(row[0])
+        token = self._token()
         if token is None or token != self._df_token:
             self._df.clear()
             self._df_token = token
@@ -286,25 +286,43 @@ class StoriesTables:
     def frequency_list(self, keys: Sequence[int]) -> list[int]:
         """:meth:`document_frequencies` of distinct ``keys``, in their order (the fast path:
         weighing asks for hundreds of thousands of keys a second, mostly cached)."""
-        cache = self._cached_frequencies()
-        found = list(map(cache.get, keys))
-        if None in found:
-            missing = [k for k, f in zip(keys, found, strict=True) if f is None]
-            pending = len(self._pending_keys) > 0
-            for chunk in chunks(missing):
-                marks = ",".join("?" * len(chunk))
-                stored = dict(self._db.execute(
-                    f"SELECT key, df FROM story_df WHERE key IN ({marks})", chunk
-                ).fetchall())
-                if pending:
-                    cache.update((k, stored.get(k, 0) + d)
-                                 for k, d in zip(chunk, self._pending_of(chunk), strict=True))
-                else:
-                    cache.update((k, stored.get(k, 0)) for k in chunk)
+        for attempt in range(READ_ATTEMPTS):
+            cache = self._cached_frequencies()
             found = list(map(cache.get, keys))
+            if None in found:
+                missing = [k for k, f in zip(keys, found, strict=True) if f is None]
+                self._read_missing(cache, missing)
+                found = list(map(cache.get, keys))
+                # Outside a write transaction another process may have written or folded
+                # between the reads: pending changes of one state beside stored values of
+                # another could count a change twice. Every write moves the token, so an
+                # unchanged token says all the reads saw one state.
+                if self._token() != self._df_token:
+                    cache.clear()
+                    self._df_token = None  # reload everything on the next attempt
+                    if attempt + 1 < READ_ATTEMPTS:
+                        continue
+            break
         if self._df_token is None:  # no token yet: nothing could tell a stale cache
             cache.clear()
         return found  # type: ignore[return-value]
+
+    def _read_missing(self, cache: dict[int, int], missing: list[int]) -> None:
+        pending = len(self._pending_keys) > 0
+        for chunk in chunks(missing):
+            marks = ",".join("?" * len(chunk))
+            stored = dict(self._db.execute(
+                f"SELECT key, df FROM story_df WHERE key IN ({marks})", chunk
+            ).fetchall())
+            if pending:
+                cache.update((k, stored.get(k, 0) + d)
+                             for k, d in zip(chunk, self._pending_of(chunk), strict=True))
+            else:
+                cache.update((k, stored.get(k, 0)) for k in chunk)
+
+    def _token(self) -> int | None:
+        row = self._db.execute("SELECT df FROM story_df WHERE key = ?", (GENERATION,)).fetchone()
+        return None if row is None else int(row[0])
 
     def document_count(self) -> int:
         """Articles with features. Kept as a counter row in ``story_df`` (a reserved key no
