@@ -36,6 +36,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import newsweave.store.stories as stories_store
 from newsweave.settings import load_settings
 from newsweave.store import open_store
 from newsweave.store.stories import DOCUMENTS, FOLD_KEYS
@@ -55,7 +56,12 @@ def main() -> None:
     parser.add_argument("--keys", type=int, default=0,
                         help="no kept store: only the frequency batches, on a fresh store whose "
                              "story_df holds this many random keys (1,511,963 at 100k articles)")
+    parser.add_argument("--fold", type=int, default=0,
+                        help=f"pending keys that trigger a fold (default {FOLD_KEYS:,}: "
+                             f"store.stories.FOLD_KEYS), for its neighbours")
     args = parser.parse_args()
+    if args.fold:
+        stories_store.FOLD_KEYS = args.fold
     if args.keys:
         _synthetic(args.keys, args.batches)
         return
@@ -173,7 +179,8 @@ def _pending_batches(kept: Path, keys: list[int], batches: int, rng: random.Rand
     for way, times in spent.items():
         print(f"{batches} batches of 10,000 frequency changes, {way}: "
               f"{1000 * sum(times) / len(times):.1f} ms of CPU a batch (commit included)")
-    print(f"  of the pending ones, {len(folds)} folded ({FOLD_KEYS:,} keys pending): "
+    print(f"  of the pending ones, {len(folds)} folded ({stories_store.FOLD_KEYS:,} keys "
+          f"pending): "
           + ", ".join(f"{1000 * f:.0f}" for f in folds) + " ms each")
 
 
