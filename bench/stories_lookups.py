@@ -3,6 +3,7 @@ document-frequency upserts, on a kept store of a given size.
 
     python bench/stories_lookups.py --size 30000
     python bench/stories_lookups.py --size 100000
+    python bench/stories_lookups.py --keys 1500000   # frequency batches only, no kept store
 
 The store is the one ``bench/stories_steady.py --size N`` keeps under
 ``~/.cache/newsweave-bench/`` (run that first). Printed, in CPU time:
@@ -14,7 +15,15 @@ The store is the one ``bench/stories_steady.py --size N`` keeps under
   index rows the lookups read);
 - document-frequency upserts: 10,000 keys (8,000 stored, 2,000 new) added in one
   transaction of a copy of the store, in random order and in key order, three rounds each
-  (ms for the upserts, and for the commit, which writes every page they touched).
+  (ms for the upserts, and for the commit, which writes every page they touched);
+- the same batches of 10,000 changes as the store now takes them (``--batches``, 22 by
+  default): ``StoriesTables.add_counts`` in one transaction each, the changes pending
+  in ``story_df_pending`` and folded into ``story_df`` once ``FOLD_KEYS`` keys are pending;
+  CPU ms a batch on average (folds included) and the folds' own cost, beside the same
+  batches written in place (key-ordered upserts and their commit, as before).
+
+The kept store is copied first (opening the copy upgrades its schema; the kept one is
+not touched).
 """
 
 from __future__ import annotations
@@ -27,8 +36,10 @@ import tempfile
 import time
 from pathlib import Path
 
+import newsweave.store.stories as stories_store
 from newsweave.settings import load_settings
 from newsweave.store import open_store
+from newsweave.store.stories import DOCUMENTS, FOLD_KEYS
 from newsweave.stories.assign import CANDIDATES, QUERY_KEYS, article_vectors, weights_from
 from newsweave.stories.vectors import top_array_keys
 
@@ -40,12 +51,28 @@ UPSERT = ("INSERT INTO story_df (key, df) VALUES (?, ?) "
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--size", type=int, default=100_000)
+    parser.add_argument("--batches", type=int, default=22,
+                        help="batches of 10,000 frequency changes through add_counts")
+    parser.add_argument("--keys", type=int, default=0,
+                        help="no kept store: only the frequency batches, on a fresh store whose "
+                             "story_df holds this many random keys (1,511,963 at 100k articles)")
+    parser.add_argument("--fold", type=int, default=0,
+                        help=f"pending keys that trigger a fold (default {FOLD_KEYS:,}: "
+                             f"store.stories.FOLD_KEYS), for its neighbours")
     args = parser.parse_args()
+    if args.fold:
+        stories_store.FOLD_KEYS = args.fold
+    if args.keys:
+        _synthetic(args.keys, args.batches)
+        return
     kept = CACHE / f"stories-steady-{args.size}.db"
     if not kept.exists():
         raise SystemExit(f"{kept}: no such store; run bench/stories_steady.py --size "
                          f"{args.size} first")
-    store = open_store(str(kept), readonly=True)
+    work = tempfile.TemporaryDirectory()
+    copied = Path(work.name) / "lookups.db"
+    shutil.copy(kept, copied)
+    store = open_store(str(copied))
     db = store._db  # the bench reads the tables directly: sizes and index rows
     sizes = [int(db.execute(sql).fetchone()[0]) for sql in (
         "SELECT count(*) FROM story_df WHERE key >= 0",
@@ -95,7 +122,66 @@ def main() -> None:
                 print(f"10,000 upserts in {order} order: {1000 * (upserted - started):.1f} ms "
                       f"of CPU, commit {1000 * (committed - upserted):.1f} ms")
         store.close()
+        _pending_batches(kept, keys, args.batches, rng, Path(tmp))
+    work.cleanup()
     print(f"load average {os.getloadavg()[0]:.1f}")
+
+
+def _synthetic(count: int, batches: int) -> None:
+    """The frequency batches on a store whose story_df holds ``count`` random keys."""
+    rng = random.Random(2)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "keys.db"
+        store = open_store(str(path))
+        keys = sorted(set(rng.sample(range(2**32), count)))
+        with store.transaction() as db:
+            db.executemany("INSERT INTO story_df (key, df) VALUES (?, ?)",
+                           ((k, 1 + k % 7) for k in keys))
+        store.close()
+        print(f"a fresh store with {len(keys):,} document-frequency keys")
+        _pending_batches(path, keys, batches, rng, Path(tmp))
+    print(f"load average {os.getloadavg()[0]:.1f}")
+
+
+def _batch(keys: list[int], rng: random.Random) -> dict[int, int]:
+    changes = dict.fromkeys(rng.sample(keys, 8000), 1)
+    changes.update({rng.getrandbits(32): 1 for _ in range(2000)})
+    return changes
+
+
+def _pending_batches(kept: Path, keys: list[int], batches: int, rng: random.Random,
+                     tmp: Path) -> None:
+    """The same batches in place (the store before) and through add_counts (pending, then
+    folded), each on a fresh copy of the kept store; CPU ms a batch."""
+    spent: dict[str, list[float]] = {"in place": [], "pending": []}
+    folds: list[float] = []
+    for way in spent:
+        path = tmp / f"{way}.db"
+        shutil.copy(kept, path)
+        store = open_store(str(path))
+        db, tables = store._db, store.stories
+        for _ in range(batches):
+            changes = _batch(keys, rng)
+            changes[DOCUMENTS] = 100
+            pending = len(tables._pending_keys)
+            started = time.process_time()
+            if way == "in place":
+                db.execute("BEGIN IMMEDIATE")
+                db.executemany(UPSERT, sorted(changes.items()))
+                db.execute("COMMIT")
+            else:
+                with store.transaction():
+                    tables.add_counts(changes)
+                if len(tables._pending_keys) < pending:
+                    folds.append(time.process_time() - started)
+            spent[way].append(time.process_time() - started)
+        store.close()
+    for way, times in spent.items():
+        print(f"{batches} batches of 10,000 frequency changes, {way}: "
+              f"{1000 * sum(times) / len(times):.1f} ms of CPU a batch (commit included)")
+    print(f"  of the pending ones, {len(folds)} folded ({stories_store.FOLD_KEYS:,} keys "
+          f"pending): "
+          + ", ".join(f"{1000 * f:.0f}" for f in folds) + " ms each")
 
 
 if __name__ == "__main__":

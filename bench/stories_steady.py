@@ -51,6 +51,12 @@ TIMED = {
                           "refresh"],
     "newsweave.stories.repair": ["_neighbourhood", "_repair_group", "pair_matrices",
                                  "cluster_rows", "rebuild", "article_vectors"],
+    "newsweave.stories.assign": ["vectors_of", "dot_arrays", "_save", "feature_rows"],
+    "newsweave.stories.frequencies": ["save_features"],
+    # Methods of the store's tables (class attributes, so every caller is timed).
+    "newsweave.store.stories.StoriesTables": [
+        "frequency_list", "candidates", "stories_by_id", "features", "update_story",
+        "set_members", "add_counts", "members", "story_of"],
 }
 
 
@@ -66,8 +72,13 @@ def _time_functions(spent: dict[str, float]) -> None:
         return timed
 
     for module_name, names in TIMED.items():
-        __import__(module_name)
-        module = sys.modules[module_name]
+        owner, _, cls = module_name.rpartition(".")
+        if cls[:1].isupper():  # a class: its methods
+            __import__(owner)
+            module = getattr(sys.modules[owner], cls)
+        else:
+            __import__(module_name)
+            module = sys.modules[module_name]
         for name in names:
             setattr(module, name, wrap(getattr(module, name), f"{module_name}.{name}"))
 

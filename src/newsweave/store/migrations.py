@@ -422,4 +422,14 @@ MIGRATIONS: tuple[str, ...] = (
                                            last_day, size);
     CREATE INDEX articles_listing ON articles(id, outlet, language, published)
     """,
+    # stories (#12 item 5): each batch's changes to the document-frequency counters, one
+    #    row a batch (sorted keys and their changes, packed little-endian int64), until
+    #    they are folded into story_df (newsweave.store.stories.FOLD_KEYS).
+    """
+    CREATE TABLE story_df_pending (
+        seq          INTEGER PRIMARY KEY,
+        changed_keys BLOB NOT NULL,
+        changes      BLOB NOT NULL
+    )
+    """,
 )
