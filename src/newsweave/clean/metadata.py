@@ -28,7 +28,7 @@ from functools import cache
 from typing import Any
 
 from newsweave.model import Cleaned
-from newsweave.nlp.text import month_numbers, name_pattern
+from newsweave.nlp.text import CALENDAR_LANGUAGES, month_numbers, name_pattern
 
 HEAD_LINES = 15  # raw lines searched for a date line or a headline
 BODY_LINES = 6  # body lines searched for a dateline or signature: captions may come first
@@ -249,10 +249,14 @@ def read_clock(hour: str, minute: str, ampm: str | None) -> str | None:
 
 
 def parse_date_phrase(phrase: str) -> date | None:
-    """A date from a short phrase already known to be one; English first, then any."""
+    """A date from a short phrase already known to be one: English first, then the
+    languages whose month names cleaning reads (``nlp.text.CALENDAR_LANGUAGES``).
+
+    Not "any language": that makes dateparser try all of its ~500 locales, 1.6 CPU s the
+    first time in a process, for a phrase no other part of cleaning would read as a date."""
     import dateparser  # imported late: it is slow to load and most runs never get here
 
-    for languages in (["en"], None):
+    for languages in (["en"], list(CALENDAR_LANGUAGES)):
         parsed = dateparser.parse(phrase, languages=languages, settings=_DATEPARSER_SETTINGS)
         if parsed is not None:
             return parsed.date()
