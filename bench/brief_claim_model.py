@@ -33,7 +33,6 @@ The MiniLM vectors of the 11.6k benchmark sentences are cached in
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import sys
 import time
@@ -49,36 +48,16 @@ E5_CUTS = {"cosine_prefilter": 0.86, "origin_cosine": 0.9}  # the e5 values carr
 
 def minilm_vectors(rows: list[dict]) -> dict[str, np.ndarray]:
     """MiniLM vector of every sentence of ``rows`` by SHA-1, cached on disk."""
-    from msrp import CACHE
+    from msrp import sentence_vectors
     from newsweave.nlp.english import MAX_TOKENS, MODEL_NAME, embed_english
 
-    CACHE.mkdir(parents=True, exist_ok=True)
-    path = CACHE / f"msrp-{MODEL_NAME}-{MAX_TOKENS}.npz"
-    known: dict[str, np.ndarray] = {}
-    if path.exists():
-        stored = np.load(path)
-        known = dict(zip(stored["keys"].tolist(), stored["vectors"], strict=True))
-    key = _key
-    missing = sorted({s for r in rows for s in (r["s1"], r["s2"]) if key(s) not in known})
-    if missing:
-        print(f"embedding {len(missing):,} sentences with MiniLM (cached afterwards)...",
-              file=sys.stderr, flush=True)
-        for start in range(0, len(missing), 256):
-            chunk = missing[start : start + 256]
-            for sentence, vector in zip(chunk, embed_english(chunk), strict=True):
-                known[key(sentence)] = vector
-        keys = sorted(known)
-        np.savez(path, keys=np.array(keys), vectors=np.array([known[k] for k in keys]))
-    return known
-
-
-def _key(sentence: str) -> str:
-    return hashlib.sha1(sentence.encode("utf-8")).hexdigest()
+    return sentence_vectors(rows, f"{MODEL_NAME}-{MAX_TOKENS}", embed_english)
 
 
 def minilm_cosines(rows: list[dict]) -> np.ndarray:
-    known = minilm_vectors(rows)
-    return np.array([float(known[_key(r["s1"])] @ known[_key(r["s2"])]) for r in rows])
+    from msrp import pair_cosines
+
+    return pair_cosines(rows, minilm_vectors(rows))
 
 
 def carried_cuts(e5: np.ndarray, minilm: np.ndarray) -> dict[str, float]:

@@ -31,7 +31,9 @@ import json
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -59,27 +61,45 @@ def lexical_matrix(rows: list[dict]) -> np.ndarray:
     return np.array([pair_features(r["s1"], r["s2"]) for r in rows], dtype=np.float64)
 
 
-def cosines(rows: list[dict]) -> np.ndarray:
-    """Embedding cosine of each pair, with the sentence vectors cached on disk."""
-    from newsweave.nlp.embed import MODEL_NAME, embed
+def sentence_key(sentence: str) -> str:
+    return hashlib.sha1(sentence.encode("utf-8")).hexdigest()
 
+
+def sentence_vectors(rows: list[dict], name: str,
+                     embed_chunk: Callable[[list[str]], Any]) -> dict[str, np.ndarray]:
+    """The vector of every sentence of ``rows`` by :func:`sentence_key`, computed with
+    ``embed_chunk`` and cached on disk as ``msrp-NAME.npz``."""
     CACHE.mkdir(parents=True, exist_ok=True)
-    path = CACHE / f"msrp-{MODEL_NAME}-query.npz"
+    path = CACHE / f"msrp-{name}.npz"
     known: dict[str, np.ndarray] = {}
     if path.exists():
         stored = np.load(path)
         known = dict(zip(stored["keys"].tolist(), stored["vectors"], strict=True))
-    key = lambda s: hashlib.sha1(s.encode("utf-8")).hexdigest()  # noqa: E731
+    key = sentence_key
     missing = sorted({s for r in rows for s in (r["s1"], r["s2"]) if key(s) not in known})
     if missing:
-        print(f"embedding {len(missing):,} sentences (cached afterwards)...", file=sys.stderr)
+        print(f"embedding {len(missing):,} sentences ({name}; cached afterwards)...",
+              file=sys.stderr, flush=True)
         for start in range(0, len(missing), 256):
             chunk = missing[start : start + 256]
-            for sentence, vector in zip(chunk, embed(chunk, kind=KIND), strict=True):
+            for sentence, vector in zip(chunk, embed_chunk(chunk), strict=True):
                 known[key(sentence)] = vector
         keys = sorted(known)
         np.savez(path, keys=np.array(keys), vectors=np.array([known[k] for k in keys]))
+    return known
+
+
+def pair_cosines(rows: list[dict], known: dict[str, np.ndarray]) -> np.ndarray:
+    key = sentence_key
     return np.array([float(known[key(r["s1"])] @ known[key(r["s2"])]) for r in rows])
+
+
+def cosines(rows: list[dict]) -> np.ndarray:
+    """e5 cosine of each pair, with the sentence vectors cached on disk."""
+    from newsweave.nlp.embed import MODEL_NAME, embed
+
+    known = sentence_vectors(rows, f"{MODEL_NAME}-query", lambda c: embed(c, kind=KIND))
+    return pair_cosines(rows, known)
 
 
 def fit_logistic(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float, np.ndarray, np.ndarray]:
