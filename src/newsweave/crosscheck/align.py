@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import lru_cache
@@ -225,33 +225,31 @@ def pair_features(a: str, b: str) -> list[float]:
     ]
 
 
-def embed_claims(texts: Sequence[str], *, model: str = CLAIM_MODEL) -> Any:
-    """Sentence vectors for :func:`same_fact_score`'s ``cosine`` under ``model``: MiniLM
-    (``"minilm"``), or e5 "query" embeddings (``"embedding"``, the kind that model was
-    fitted with: symmetric comparison, not search)."""
+def _claim_model(model: str) -> tuple[str, int, Callable[[Sequence[str]], Any]]:
+    """``(cache key, dimension, embed)`` of the "same fact" model ``model`` reads vectors
+    with: MiniLM (``"minilm"``), or e5 "query" embeddings (``"embedding"``, the kind that
+    model was fitted with: symmetric comparison, not search). The e5 rows keep the key
+    they always had, so a store's cached rows stay valid."""
     if model == "minilm":
-        from newsweave.nlp.english import embed_english
+        from newsweave.nlp import english
 
-        return embed_english(texts)
-    if model != "embedding":
-        raise ValueError(f"embed_claims(model={model!r}): expected 'minilm' or 'embedding'")
-    from newsweave.nlp.embed import embed
+        return f"{english.MODEL_NAME}:{english.MAX_TOKENS}", english.DIM, english.embed_english
+    if model == "embedding":
+        from newsweave.nlp import embed as e5
 
-    return embed(texts, kind="query")
+        return f"{e5.MODEL_NAME}:query", e5.DIM, lambda texts: e5.embed(texts, kind="query")
+    raise ValueError(f"claim model {model!r}: expected 'minilm' or 'embedding'")
+
+
+def embed_claims(texts: Sequence[str], *, model: str = CLAIM_MODEL) -> Any:
+    """Sentence vectors for :func:`same_fact_score`'s ``cosine`` under ``model``
+    ("minilm" or "embedding")."""
+    return _claim_model(model)[2](texts)
 
 
 def vector_key(model: str) -> str:
-    """The key claim vectors of ``model`` are cached under (``claim_vectors.model``): the e5
-    rows keep the key they always had, so a store's cached rows stay valid."""
-    if model == "minilm":
-        from newsweave.nlp.english import MAX_TOKENS, MODEL_NAME
-
-        return f"{MODEL_NAME}:{MAX_TOKENS}"
-    if model != "embedding":
-        raise ValueError(f"vector_key(model={model!r}): expected 'minilm' or 'embedding'")
-    from newsweave.nlp.embed import MODEL_NAME as E5
-
-    return f"{E5}:query"
+    """The key claim vectors of ``model`` are cached under (``claim_vectors.model``)."""
+    return _claim_model(model)[0]
 
 
 class VectorCache(Protocol):
@@ -274,24 +272,20 @@ class ClaimEmbedder:
     def __init__(self, cache: VectorCache, model: str = CLAIM_MODEL) -> None:
         self.cache = cache
         self.model = model
-        self.key = vector_key(model)
+        self.key, self.dim, self._embed = _claim_model(model)
 
     def __call__(self, texts: Sequence[str]) -> Any:
         import numpy as np
-
-        from newsweave.nlp.embed import DIM
-        from newsweave.nlp.english import DIM as ENGLISH_DIM
 
         keys = [hashlib.sha1(t.encode("utf-8")).hexdigest() for t in texts]
         found = self.cache.claim_vectors(self.key, keys)
         missing = {k: t for k, t in zip(keys, texts, strict=True) if k not in found}
         if missing:
-            fresh = embed_claims(list(missing.values()), model=self.model)
+            fresh = self._embed(list(missing.values()))
             computed = dict(zip(missing, fresh, strict=True))
             self.cache.save_claim_vectors(self.key, computed)
             found.update(computed)
-        out = np.zeros((len(texts), ENGLISH_DIM if self.model == "minilm" else DIM),
-                       dtype=np.float32)
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
         for i, key in enumerate(keys):
             out[i] = found[key]
         return out
