@@ -134,21 +134,12 @@ def start_ahead(texts: Sequence[str], *, workers: int) -> int:
     new = new[: max(0, MAX_AHEAD - len(_AHEAD))]
     if not new or workers <= 1:
         return 0
-    n_process = _POOL[0] if _POOL is not None else processes_for(len(new), workers)
-    if n_process <= 1:
+    n_process = _pool_size(len(new), workers)
+    parts = _start_parts(new, n_process) if n_process > 1 else None
+    if parts is None:
         return 0
-    size = -(-len(new) // (n_process * 2))
-    pool = _pool(n_process)
-    try:
-        with _main_hidden():  # workers start inside submit()
-            for i in range(0, len(new), size):
-                part = new[i : i + size]
-                future = pool.submit(analyse_here, part)
-                _AHEAD.update((text, (future, k)) for k, text in enumerate(part))
-    except BrokenProcessPool:
-        _shutdown()
-        drop_ahead()
-        return 0
+    for part, future in parts:
+        _AHEAD.update((text, (future, k)) for k, text in enumerate(part))
     return len(new)
 
 
@@ -194,21 +185,32 @@ def submit(texts: Sequence[str], *, workers: int = 1) -> Job:
 
 
 def _submit(texts: Sequence[str], workers: int) -> Job:
-    n_process = processes_for(len(texts), workers)
-    if _POOL is not None and workers > 1 and texts:
-        n_process = _POOL[0]  # a running pool is used, and kept (resizing drops its work)
-    if n_process <= 1:
-        return Job(texts)
+    n_process = _pool_size(len(texts), workers)
+    parts = _start_parts(texts, n_process) if n_process > 1 else None
+    return Job(texts) if parts is None else Job(texts, [future for _, future in parts])
+
+
+def _pool_size(count: int, workers: int) -> int:
+    """Worker processes to analyse ``count`` texts with: a running pool is used, and kept
+    (resizing drops its work)."""
+    if _POOL is not None and workers > 1 and count:
+        return _POOL[0]
+    return processes_for(count, workers)
+
+
+def _start_parts(texts: Sequence[str], n_process: int
+                 ) -> list[tuple[list[str], Future[list[Analysis]]]] | None:
+    """``texts`` cut into two parts a process, each started in the pool; None when the
+    pool broke (then the texts are analysed in this process)."""
     size = -(-len(texts) // (n_process * 2))
     pool = _pool(n_process)
     try:
         with _main_hidden():  # workers start inside submit()
-            futures = [pool.submit(analyse_here, list(texts[i : i + size]))
-                       for i in range(0, len(texts), size)]
+            return [(part, pool.submit(analyse_here, part))
+                    for part in (list(texts[i : i + size]) for i in range(0, len(texts), size))]
     except BrokenProcessPool:
-        _shutdown()
-        return Job(texts)
-    return Job(texts, futures)
+        _shutdown()  # (which also forgets what was started ahead)
+        return None
 
 
 def analyse_here(texts: Sequence[str]) -> list[Analysis]:
