@@ -514,50 +514,45 @@ class SearchTables:
         with lock, self._snapshot():
             key = self._origins_key()  # again: another thread may have counted meanwhile
             kept = _ORIGINS.get(path)
-            if kept is not None and kept.key == key:
-                return kept
-            below = int(self._db.execute(
-                "SELECT coalesce(max(id), 0) FROM articles").fetchone()[0])
-            logged = int(self._db.execute(
-                "SELECT coalesce(max(id), 0) FROM stage_log").fetchone()[0])
-            if kept is not None and below == kept.below and key[1] == kept.key[1] \
-                    and self._only_cleaning(kept.logged, logged):
-                # cleaning (the first stage) writes no story member and no origin: a
-                # re-clean of the store commits every few seconds without a count moving
-                fresh = dataclasses.replace(kept, key=key, logged=logged,
-                                            reused=kept.reused + 1)
-                _ORIGINS[path] = fresh
-                return fresh
-            live = [int(r[0]) for r in self._db.execute(
-                "SELECT s.id FROM stories s WHERE s.merged_into IS NULL AND s.size > 0 "
-                "ORDER BY s.id")]
-            if kept is None:
-                fresh = OriginCounts(key, below, logged, self._fingerprints(below, below)[1],
-                                     self._count_origins(), live, [])
-                fresh.order = sorted((-float(fresh.counts.get(i, 1)), -i) for i in live)
-                _ORIGINS[path] = fresh
-                return fresh
-            before, now = self._fingerprints(kept.below, below)  # one scan for both
-            if before != kept.fingerprint:
-                fresh = OriginCounts(key, below, logged, now, self._count_origins(), live, [],
-                                     full=kept.full + 1, partial=kept.partial,
-                                     reused=kept.reused)
-                fresh.order = sorted((-float(fresh.counts.get(i, 1)), -i) for i in live)
-                _ORIGINS[path] = fresh
-                return fresh
-            # only articles newer than the last count joined stories (or none did)
-            joined = [int(r[0]) for r in self._db.execute(
-                "SELECT DISTINCT story_id FROM story_members WHERE article_id > ?",
-                (kept.below,))]
-            counts = {**kept.counts, **self._count_origins(joined)} if joined else kept.counts
-            fresh = OriginCounts(key, below, logged, now, counts, live, kept.order,
-                                 full=kept.full,
-                                 partial=kept.partial + bool(joined),
-                                 reused=kept.reused + (not joined))
-            if joined or live != kept.live:
-                fresh.order = _reordered(kept, counts, live, joined)
-            _ORIGINS[path] = fresh
-            return fresh
+            if kept is None or kept.key != key:
+                kept = _ORIGINS[path] = self._recount(kept, key)
+            return kept
+
+    def _recount(self, kept: OriginCounts | None, key: tuple[int, int]) -> OriginCounts:
+        """The counts at store state ``key``, from those ``kept`` at an earlier one (see
+        :meth:`_origin_counts`)."""
+        below = int(self._db.execute(
+            "SELECT coalesce(max(id), 0) FROM articles").fetchone()[0])
+        logged = int(self._db.execute(
+            "SELECT coalesce(max(id), 0) FROM stage_log").fetchone()[0])
+        if kept is not None and below == kept.below and key[1] == kept.key[1] \
+                and self._only_cleaning(kept.logged, logged):
+            # cleaning (the first stage) writes no story member and no origin: a
+            # re-clean of the store commits every few seconds without a count moving
+            return dataclasses.replace(kept, key=key, logged=logged, reused=kept.reused + 1)
+        live = [int(r[0]) for r in self._db.execute(
+            "SELECT s.id FROM stories s WHERE s.merged_into IS NULL AND s.size > 0 "
+            "ORDER BY s.id")]
+        if kept is None:
+            counts = self._count_origins()
+            return OriginCounts(key, below, logged, self._fingerprints(below, below)[1],
+                                counts, live, _full_order(counts, live))
+        before, now = self._fingerprints(kept.below, below)  # one scan for both
+        if before != kept.fingerprint:
+            counts = self._count_origins()
+            return OriginCounts(key, below, logged, now, counts, live,
+                                _full_order(counts, live), full=kept.full + 1,
+                                partial=kept.partial, reused=kept.reused)
+        # only articles newer than the last count joined stories (or none did)
+        joined = [int(r[0]) for r in self._db.execute(
+            "SELECT DISTINCT story_id FROM story_members WHERE article_id > ?",
+            (kept.below,))]
+        counts = {**kept.counts, **self._count_origins(joined)} if joined else kept.counts
+        order = (_reordered(kept, counts, live, joined) if joined or live != kept.live
+                 else kept.order)
+        return OriginCounts(key, below, logged, now, counts, live, order, full=kept.full,
+                            partial=kept.partial + bool(joined),
+                            reused=kept.reused + (not joined))
 
     @contextmanager
     def _snapshot(self) -> Iterator[None]:
@@ -626,6 +621,12 @@ class SearchTables:
         return [(str(r[0]), int(r[1])) for r in rows]
 
 
+def _full_order(counts: dict[int, int], live: list[int]) -> list[tuple[float, int]]:
+    """The "origins" order of the ``live`` stories: (-origins, -id) ascending (a story
+    without a count has one origin)."""
+    return sorted((-float(counts.get(i, 1)), -i) for i in live)
+
+
 def _reordered(kept: OriginCounts, counts: dict[int, int], live: list[int],
                changed: Sequence[int]) -> list[tuple[float, int]]:
     """The "origins" order after a few stories' counts or liveness changed: their old
@@ -633,7 +634,7 @@ def _reordered(kept: OriginCounts, counts: dict[int, int], live: list[int],
     was, now = set(kept.live), set(live)
     moved = (set(changed) | (was ^ now))
     if len(moved) * 20 > len(live):
-        return sorted((-float(counts.get(i, 1)), -i) for i in live)
+        return _full_order(counts, live)
     order = list(kept.order)
     for story in moved & was:
         entry = (-float(kept.counts.get(story, 1)), -story)
