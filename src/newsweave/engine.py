@@ -111,10 +111,11 @@ class Engine:
                 inputs.append(item)
         try:
             self._read_inputs(inputs, outlet, report, progress, ahead)
-            self.analyze(progress=progress, stages=stages)
-        finally:
+        except BaseException:
             for stage in ahead:  # reading failed: what was started ahead is dropped
                 stage.drop_ahead()  # type: ignore[attr-defined]
+            raise
+        self.analyze(progress=progress, stages=stages)  # (which drops what it leaves)
         return report
 
     def _ahead_stages(self, names: Sequence[str] | None) -> list[Stage]:
