@@ -16,12 +16,28 @@ recall is 1 and the figure measures only what the engine wrongly merges.
 
 Choose on ``ecb-odd`` (and the AllSides validation split, ``allsides-val``), report on the
 others.
+
+``--whole``: each set (whole and thinned) clustered as a whole with the stage's similarity
+(all pairwise similarities at once, document frequencies over what is kept, then
+``repair.cluster_rows``: the partition online assignment and repair approach, as
+``stories_dev.py --grid``), engine F1 only, one row per variant. ``--semantic LO A T``
+(repeatable) adds a variant, tried in #12 part 5: each pair's similarity multiplied by
+``1 + A * clip((cos - LO) / (0.9 - LO), 0, 1)``, ``cos`` the cosine of the two articles'
+English MiniLM vectors (the ones the reuse stage stores: ``reuse.semantic.english_text``,
+computed here from the model's registry package), cut at story_threshold ``T``; the
+``--threshold`` list gives the words-only rows.
+
+    python bench/stories_thin.py --whole --sets ecb-odd allsides-val ecb-even basil allsides \
+        --threshold 0.22 --semantic 0.5 0.5 0.26 --semantic 0.5 1.0 0.30
 """
 
 from __future__ import annotations
 
 import argparse
 import random
+from collections.abc import Callable, Sequence
+
+import numpy as np
 
 from stories_dev import (
     Doc,
@@ -46,6 +62,73 @@ def thin(docs: list[Doc], k: int, seed: int) -> list[Doc]:
     return kept
 
 
+Modify = Callable[[np.ndarray, list[Doc]], np.ndarray]
+
+
+def whole_f1(docs: list[Doc], threshold: float, modify: Modify | None = None) -> float:
+    """BCubed F1 of ``docs`` clustered as a whole with the stage's similarity (optionally
+    changed by ``modify``), cut at ``threshold``."""
+    from newsweave.settings import load_settings
+    from newsweave.stories.assign import weights_from
+    from newsweave.stories.repair import cluster_rows
+    from newsweave.stories.vectors import SMALL_STORY, pair_matrices
+    from stories_dev import stage_vectors
+    from stories_ecb import bcubed
+
+    weights = weights_from(load_settings())
+    sims, agree = pair_matrices(stage_vectors(docs, weights), weights)
+    if modify is not None:
+        diagonal = np.diag(sims).copy()
+        sims = modify(sims, docs)
+        np.fill_diagonal(sims, diagonal)
+    pred = [0] * len(docs)
+    for c, rows in enumerate(cluster_rows(sims, agree, threshold, weights.attach,
+                                          SMALL_STORY)):
+        for i in rows:
+            pred[i] = c
+    return bcubed(pred, [d["event"] for d in docs])[2]
+
+
+class Semantic:
+    """The MiniLM vectors of every doc of the sets (by id), and the multiplier variant."""
+
+    def __init__(self, sets: Sequence[list[Doc]]) -> None:
+        from stories_semantic import minilm
+
+        docs = [d for s in sets for d in s]
+        self.rows = dict(zip([d["id"] for d in docs], minilm(docs), strict=True))
+
+    def multiplier(self, lo: float, a: float) -> Modify:
+        def modify(sims: np.ndarray, docs: list[Doc]) -> np.ndarray:
+            vectors = np.array([self.rows[d["id"]] for d in docs])
+            sem = np.clip((vectors @ vectors.T - lo) / (0.9 - lo), 0.0, 1.0)
+            return sims * (1.0 + a * sem)  # type: ignore[no-any-return]
+        return modify
+
+
+def whole_table(names: Sequence[str], ks: Sequence[int], seeds: Sequence[int],
+                thresholds: Sequence[float], semantic: Sequence[Sequence[float]]) -> None:
+    """``--whole``: one row per variant, per set its whole F1 and the mean F1 at each k."""
+    sets = {name: load_set(name) for name in names}
+    variants: list[tuple[str, float, Modify | None]] = [
+        (f"words, threshold {t}", t, None) for t in thresholds]
+    if semantic:
+        vectors = Semantic(list(sets.values()))
+        variants += [(f"MiniLM x words lo {lo} a {a}, threshold {t}", t,
+                      vectors.multiplier(lo, a)) for lo, a, t in semantic]
+    print("per set: F1 of the whole set [mean F1 at k = " + " ".join(map(str, ks))
+          + f" over seeds {' '.join(map(str, seeds))}]")
+    print(f"{'variant':<44} " + " | ".join(f"{n:<25}" for n in names))
+    for label, threshold, modify in variants:
+        cells = []
+        for docs in sets.values():
+            means = [sum(whole_f1(thin(docs, k, s), threshold, modify) for s in seeds)
+                     / len(seeds) for k in ks]
+            cells.append(f"{whole_f1(docs, threshold, modify):.3f} ["
+                         + " ".join(f"{m:.3f}" for m in means) + "]")
+        print(f"{label:<44} " + " | ".join(f"{c:<25}" for c in cells), flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sets", nargs="*", default=["ecb-odd", "ecb-even", "basil", "allsides"])
@@ -53,7 +136,18 @@ def main() -> None:
     parser.add_argument("--seeds", nargs="*", type=int, default=[1, 2])
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                         help="override a setting, e.g. story_threshold=0.2")
+    parser.add_argument("--whole", action="store_true",
+                        help="cluster each set as a whole with the stage's similarity "
+                        "(fast; variants as rows) instead of ingesting it")
+    parser.add_argument("--threshold", nargs="*", type=float, default=[0.22],
+                        help="--whole: story thresholds of the words-only rows")
+    parser.add_argument("--semantic", nargs=3, type=float, action="append", default=[],
+                        metavar=("LO", "A", "T"),
+                        help="--whole: a MiniLM multiplier row (tried, #12 part 5)")
     args = parser.parse_args()
+    if args.whole:
+        whole_table(args.sets, args.k, args.seeds, args.threshold, args.semantic)
+        return
     settings = parse_sets(args.set)
     distance, _ = choose_distance(load_set("ecb"))
     print(f"baseline distance (chosen on all of ECB+): {distance}; engine settings "
