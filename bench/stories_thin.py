@@ -25,7 +25,9 @@ others.
 ``1 + A * clip((cos - LO) / (0.9 - LO), 0, 1)``, ``cos`` the cosine of the two articles'
 English MiniLM vectors (the ones the reuse stage stores: ``reuse.semantic.english_text``,
 computed here from the model's registry package), cut at story_threshold ``T``; the
-``--threshold`` list gives the words-only rows.
+``--threshold`` list gives the words-only rows. ``--anatomy``: instead of F1, where each
+variant loses on each whole set (BCubed P/R, events split, stories mixing events), with and
+without the small stories' attach rule.
 
     python bench/stories_thin.py --whole --sets ecb-odd allsides-val ecb-even basil allsides \
         --threshold 0.22 --semantic 0.5 0.5 0.26 --semantic 0.5 1.0 0.30
@@ -35,6 +37,7 @@ from __future__ import annotations
 
 import argparse
 import random
+from collections import Counter
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -68,12 +71,24 @@ Modify = Callable[[np.ndarray, list[Doc]], np.ndarray]
 def whole_f1(docs: list[Doc], threshold: float, modify: Modify | None = None) -> float:
     """BCubed F1 of ``docs`` clustered as a whole with the stage's similarity (optionally
     changed by ``modify``), cut at ``threshold``."""
+    return bcubed_f1(whole_partition(docs, threshold, modify), docs)
+
+
+def bcubed_f1(pred: list[int], docs: list[Doc]) -> float:
+    from stories_ecb import bcubed
+
+    return bcubed(pred, [d["event"] for d in docs])[2]
+
+
+def whole_partition(docs: list[Doc], threshold: float, modify: Modify | None = None,
+                    attach: bool = True) -> list[int]:
+    """The story (cluster number) of each of ``docs`` clustered as :func:`whole_f1` does;
+    ``attach`` False: average linkage alone, without the small stories' attach rule."""
     from newsweave.settings import load_settings
     from newsweave.stories.assign import weights_from
     from newsweave.stories.repair import cluster_rows
     from newsweave.stories.vectors import SMALL_STORY, pair_matrices
     from stories_dev import stage_vectors
-    from stories_ecb import bcubed
 
     weights = weights_from(load_settings())
     sims, agree = pair_matrices(stage_vectors(docs, weights), weights)
@@ -82,11 +97,31 @@ def whole_f1(docs: list[Doc], threshold: float, modify: Modify | None = None) ->
         sims = modify(sims, docs)
         np.fill_diagonal(sims, diagonal)
     pred = [0] * len(docs)
-    for c, rows in enumerate(cluster_rows(sims, agree, threshold, weights.attach,
-                                          SMALL_STORY)):
+    for c, rows in enumerate(cluster_rows(sims, agree, threshold,
+                                          weights.attach if attach else 0.0, SMALL_STORY)):
         for i in rows:
             pred[i] = c
-    return bcubed(pred, [d["event"] for d in docs])[2]
+    return pred
+
+
+def anatomy(name: str, docs: list[Doc], label: str, pred: list[int]) -> None:
+    """``--anatomy``: where a partition loses: BCubed P/R, stories, events split into 2 or
+    3+ stories, stories holding two or more events, and singleton stories."""
+    from stories_ecb import bcubed
+
+    gold = [d["event"] for d in docs]
+    p, r, f = bcubed(pred, gold)
+    parts: dict[str, set[int]] = {}
+    events: dict[int, set[str]] = {}
+    for story, event in zip(pred, gold, strict=True):
+        parts.setdefault(event, set()).add(story)
+        events.setdefault(story, set()).add(event)
+    split = Counter(min(len(s), 3) for s in parts.values())
+    sizes = Counter(pred)
+    print(f"{name:<13} {label:<36} P {p:.3f} R {r:.3f} F1 {f:.3f}  stories {len(sizes)} / "
+          f"events {len(parts)}; events in 2 stories {split[2]}, in 3+ {split[3]}; "
+          f"stories mixing events {sum(len(e) > 1 for e in events.values())}; "
+          f"singletons {sum(c == 1 for c in sizes.values())}")
 
 
 class Semantic:
@@ -98,24 +133,35 @@ class Semantic:
         docs = [d for s in sets for d in s]
         self.rows = dict(zip([d["id"] for d in docs], minilm(docs), strict=True))
 
-    def multiplier(self, lo: float, a: float) -> Modify:
+    def multiplier(self, lo: float, a: float, neutral: float = 0.0) -> Modify:
+        """``neutral`` > 0: divided by ``1 + a * neutral`` (a pair at that agreement keeps
+        its similarity, as one without vectors would: the threshold need not move)."""
         def modify(sims: np.ndarray, docs: list[Doc]) -> np.ndarray:
             vectors = np.array([self.rows[d["id"]] for d in docs])
             sem = np.clip((vectors @ vectors.T - lo) / (0.9 - lo), 0.0, 1.0)
-            return sims * (1.0 + a * sem)  # type: ignore[no-any-return]
+            return sims * (1.0 + a * sem) / (1.0 + a * neutral)  # type: ignore[no-any-return]
         return modify
 
 
 def whole_table(names: Sequence[str], ks: Sequence[int], seeds: Sequence[int],
-                thresholds: Sequence[float], semantic: Sequence[Sequence[float]]) -> None:
+                thresholds: Sequence[float], semantic: Sequence[Sequence[float]],
+                anatomy_only: bool = False, neutral: float = 0.0) -> None:
     """``--whole``: one row per variant, per set its whole F1 and the mean F1 at each k."""
     sets = {name: load_set(name) for name in names}
     variants: list[tuple[str, float, Modify | None]] = [
         (f"words, threshold {t}", t, None) for t in thresholds]
     if semantic:
         vectors = Semantic(list(sets.values()))
-        variants += [(f"MiniLM x words lo {lo} a {a}, threshold {t}", t,
-                      vectors.multiplier(lo, a)) for lo, a, t in semantic]
+        variants += [(f"MiniLM x words lo {lo} a {a}, threshold {t}"
+                      + (f", / (1 + a {neutral})" if neutral else ""), t,
+                      vectors.multiplier(lo, a, neutral)) for lo, a, t in semantic]
+    if anatomy_only:
+        for name, docs in sets.items():
+            for label, threshold, modify in variants:
+                anatomy(name, docs, label, whole_partition(docs, threshold, modify))
+                anatomy(name, docs, "  (average linkage alone)",
+                        whole_partition(docs, threshold, modify, attach=False))
+        return
     print("per set: F1 of the whole set [mean F1 at k = " + " ".join(map(str, ks))
           + f" over seeds {' '.join(map(str, seeds))}]")
     print(f"{'variant':<44} " + " | ".join(f"{n:<25}" for n in names))
@@ -144,9 +190,14 @@ def main() -> None:
     parser.add_argument("--semantic", nargs=3, type=float, action="append", default=[],
                         metavar=("LO", "A", "T"),
                         help="--whole: a MiniLM multiplier row (tried, #12 part 5)")
+    parser.add_argument("--anatomy", action="store_true",
+                        help="--whole: where each variant loses (P/R, splits, merges) instead")
+    parser.add_argument("--neutral", type=float, default=0.0, metavar="M",
+                        help="--whole: divide each --semantic row's multiplier by 1 + A * M")
     args = parser.parse_args()
     if args.whole:
-        whole_table(args.sets, args.k, args.seeds, args.threshold, args.semantic)
+        whole_table(args.sets, args.k, args.seeds, args.threshold, args.semantic, args.anatomy,
+                    args.neutral)
         return
     settings = parse_sets(args.set)
     distance, _ = choose_distance(load_set("ecb"))
