@@ -27,7 +27,9 @@ English MiniLM vectors (the ones the reuse stage stores: ``reuse.semantic.englis
 computed here from the model's registry package), cut at story_threshold ``T``; the
 ``--threshold`` list gives the words-only rows. ``--anatomy``: instead of F1, where each
 variant loses on each whole set (BCubed P/R, events split, stories mixing events), with and
-without the small stories' attach rule.
+without the small stories' attach rule. ``--together``: the sets clustered as one
+shuffled collection (the mixed store's question, without the online machinery), each
+set's F1 on the shared partition beside its own.
 
     python bench/stories_thin.py --whole --sets ecb-odd allsides-val ecb-even basil allsides \
         --threshold 0.22 --semantic 0.5 0.5 0.26 --semantic 0.5 1.0 0.30
@@ -145,7 +147,8 @@ class Semantic:
 
 def whole_table(names: Sequence[str], ks: Sequence[int], seeds: Sequence[int],
                 thresholds: Sequence[float], semantic: Sequence[Sequence[float]],
-                anatomy_only: bool = False, neutral: float = 0.0) -> None:
+                anatomy_only: bool = False, neutral: float = 0.0,
+                together: bool = False) -> None:
     """``--whole``: one row per variant, per set its whole F1 and the mean F1 at each k."""
     sets = {name: load_set(name) for name in names}
     variants: list[tuple[str, float, Modify | None]] = [
@@ -155,6 +158,22 @@ def whole_table(names: Sequence[str], ks: Sequence[int], seeds: Sequence[int],
         variants += [(f"MiniLM x words lo {lo} a {a}, threshold {t}"
                       + (f", / (1 + a {neutral})" if neutral else ""), t,
                       vectors.multiplier(lo, a, neutral)) for lo, a, t in semantic]
+    if together:
+        # Every set in one shuffled collection, clustered as a whole: each set's F1 read off
+        # the shared partition (the mixed store's question, without the online machinery).
+        everything = [d for docs in sets.values() for d in docs]
+        random.Random(7).shuffle(everything)
+        print(f"{len(everything)} docs of {', '.join(sets)} clustered together: each set's F1 "
+              "together (its own run)")
+        for label, threshold, modify in variants:
+            pred = whole_partition(everything, threshold, modify)
+            cells = []
+            for name, docs in sets.items():
+                at = [i for i, d in enumerate(everything) if d["id"] in {e["id"] for e in docs}]
+                mine = bcubed_f1([pred[i] for i in at], [everything[i] for i in at])
+                cells.append(f"{name} {mine:.3f} ({whole_f1(docs, threshold, modify):.3f})")
+            print(f"{label:<44} " + " | ".join(cells), flush=True)
+        return
     if anatomy_only:
         for name, docs in sets.items():
             for label, threshold, modify in variants:
@@ -194,10 +213,13 @@ def main() -> None:
                         help="--whole: where each variant loses (P/R, splits, merges) instead")
     parser.add_argument("--neutral", type=float, default=0.0, metavar="M",
                         help="--whole: divide each --semantic row's multiplier by 1 + A * M")
+    parser.add_argument("--together", action="store_true",
+                        help="--whole: the sets in one shuffled collection (no overlapping "
+                        "sets: ecb basil allsides), each set's F1 on the shared partition")
     args = parser.parse_args()
     if args.whole:
         whole_table(args.sets, args.k, args.seeds, args.threshold, args.semantic, args.anatomy,
-                    args.neutral)
+                    args.neutral, args.together)
         return
     settings = parse_sets(args.set)
     distance, _ = choose_distance(load_set("ecb"))
