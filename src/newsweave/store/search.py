@@ -54,6 +54,9 @@ _ORIGINS_LOCK = threading.Lock()
 # changes cancels out as a plain sum of ids would). Ids are 64-bit in both backends.
 _PAIR_HASH = ("(((({x}) * 40503 + ({y})) % 2147483629) * ((({y}) * 69069 + ({x})) % 2147483587) "
               "% 2147483647)")
+# The fields of an article the article list shows (and exports).
+LISTED = ("id", "title", "outlet", "published", "language", "url", "author", "outlet_how",
+          "published_how")
 _STORE_TROUBLE = ("locked", "busy", "disk", "no such table", "readonly", "malformed")
 
 
@@ -142,6 +145,8 @@ class SearchStore(Protocol):
     def entity_articles(self, entity_id: int) -> list[int]: ...
     def article_page(self, after: int, limit: int, *, outlet: str | None = ...,
                      language: str | None = ...) -> list[int]: ...
+    def article_rows(self, after: int, limit: int, *, outlet: str | None = ...,
+                     language: str | None = ...) -> list[dict[str, Any]]: ...
     def generation(self) -> int: ...
     def story_generation(self, story_id: int, stages: Sequence[str]) -> int: ...
     def facet_values(self, column: str, limit: int = ...) -> list[tuple[str, int]]: ...
@@ -180,6 +185,9 @@ class SearchTables:
 
     def __init__(self, store: SQLiteStore) -> None:
         self._store = store
+        # whether the last "origins" page walked the order of an earlier store state
+        # (another thread was bringing it up to date: see story_page)
+        self.stale_order = False
 
     @property
     def _db(self) -> sqlite3.Connection:
@@ -384,6 +392,21 @@ class SearchTables:
             [*params, limit])
         return [int(r[0]) for r in rows]
 
+    def article_rows(self, after: int, limit: int, *, outlet: str | None = None,
+                     language: str | None = None) -> list[dict[str, Any]]:
+        """A page of the article list as :meth:`article_page` pages it, each article's
+        listed fields only (:data:`LISTED`): not its text, raw input or removals, which
+        a whole article record reads."""
+        where, params = ["id > ?"], [after]
+        for column, value in (("outlet", outlet), ("language", language)):
+            if value:
+                where.append(f"{column} = ?")
+                params.append(value)
+        rows = self._db.execute(
+            f"SELECT {', '.join(LISTED)} FROM articles WHERE {' AND '.join(where)} "
+            f"ORDER BY id LIMIT ?", [*params, limit])
+        return [dict(zip(LISTED, row, strict=True)) for row in rows]
+
     def entity_articles(self, entity_id: int) -> list[int]:
         """Ids of the articles mentioning a canonical entity."""
         rows = self._db.execute(
@@ -463,8 +486,13 @@ class SearchTables:
             where.append("s.id IN (SELECT m.story_id FROM story_members m JOIN entity_articles e "
                          "ON e.article_id = m.article_id WHERE e.entity_id = ?)")
             params.append(filters.entity)
+        self.stale_order = False
         if sort == "origins":
-            order = self._origin_counts().order
+            # while another thread brings the order up to date after a store change, the
+            # order counted before is walked (stale_order says so) rather than waited for
+            kept = self._origin_counts(wait=False)
+            self.stale_order = kept.key != self._origins_key()
+            order = kept.order
             # the order holds every live story: a filter's stories are read (from the
             # covering index stories_by_size where the filter is a date range); with none,
             # the order is the page
@@ -487,7 +515,7 @@ class SearchTables:
                f"ORDER BY {key} DESC, s.id DESC LIMIT ?")
         return [(int(r[0]), float(r[1])) for r in self._db.execute(sql, [*params, limit])]
 
-    def _origin_counts(self) -> OriginCounts:
+    def _origin_counts(self, *, wait: bool = True) -> OriginCounts:
         """Independent origins per story and the "origins" order, shared by the
         connections of this process and brought up to date when the store changed.
 
@@ -503,7 +531,9 @@ class SearchTables:
         change whose only logged stage is cleaning (which writes no member and no
         origin), with no new article and no story log entry, is not fingerprinted. All
         of it is read in one snapshot of the store. One thread counts at a time; the others
-        wait for its result.
+        wait for its result, or, with ``wait`` false, take the counts of the state before
+        (unless there are none yet): a recount after a store change then holds up no
+        one but the thread that does it.
         """
         path = self._store.path
         with _ORIGINS_LOCK:
@@ -511,12 +541,17 @@ class SearchTables:
         kept = _ORIGINS.get(path)
         if kept is not None and kept.key == self._origins_key():
             return kept
-        with lock, self._snapshot():
-            key = self._origins_key()  # again: another thread may have counted meanwhile
-            kept = _ORIGINS.get(path)
-            if kept is None or kept.key != key:
-                kept = _ORIGINS[path] = self._recount(kept, key)
-            return kept
+        if not lock.acquire(blocking=wait or kept is None):
+            return kept  # type: ignore[return-value]  (not None: it blocks when None)
+        try:
+            with self._snapshot():
+                key = self._origins_key()  # again: another thread may have counted meanwhile
+                kept = _ORIGINS.get(path)
+                if kept is None or kept.key != key:
+                    kept = _ORIGINS[path] = self._recount(kept, key)
+                return kept
+        finally:
+            lock.release()
 
     def _recount(self, kept: OriginCounts | None, key: tuple[int, int]) -> OriginCounts:
         """The counts at store state ``key``, from those ``kept`` at an earlier one (see
