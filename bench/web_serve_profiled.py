@@ -284,7 +284,12 @@ def main() -> None:
     parser.add_argument("--interval", type=float, default=5.0, help="sampling period, ms")
     parser.add_argument("--trace", help="one JSON line per request and per store change "
                                         "(see the module's docstring)")
+    parser.add_argument("--switch-interval", type=float, metavar="MS",
+                        help="the interpreter's thread switch interval (sys.setswitchinterval; "
+                             "Python's default 5 ms)")
     args = parser.parse_args()
+    if args.switch_interval:
+        sys.setswitchinterval(args.switch_interval / 1000)
 
     import uvicorn
     from starlette.routing import Route, request_response

@@ -49,6 +49,11 @@ CONSIDERED = 1_000
 _ORIGINS: dict[str, OriginCounts] = {}
 _ORIGINS_LOCKS: dict[str, threading.Lock] = {}
 _ORIGINS_LOCK = threading.Lock()
+# Per store path: the stories with a member of an outlet or a language, or mentioning an
+# entity, as of one store state (see SearchTables._filtered), shared by every page, sort
+# and size of the story list that filters by it; at most FILTERS_KEPT sets a state.
+_FILTERS: dict[str, tuple[tuple[int, int], dict[tuple[str, object], frozenset[int]]]] = {}
+FILTERS_KEPT = 256
 # A pseudo-random value per (x, y) pair, summed over a table's rows: a fingerprint of the
 # table's pairs as a multiset (a product of two residues, so no linear combination of
 # changes cancels out as a plain sum of ids would). Ids are 64-bit in both backends.
@@ -477,15 +482,9 @@ class SearchTables:
         if filters.until is not None:
             where.append("s.first_day <= ?")
             params.append(filters.until.toordinal())
-        for column, value in (("outlet", filters.outlet), ("language", filters.language)):
-            if value:
-                where.append(f"s.id IN (SELECT m.story_id FROM story_members m JOIN articles a "
-                             f"ON a.id = m.article_id WHERE a.{column} = ?)")
-                params.append(value)
-        if filters.entity is not None:
-            where.append("s.id IN (SELECT m.story_id FROM story_members m JOIN entity_articles e "
-                         "ON e.article_id = m.article_id WHERE e.entity_id = ?)")
-            params.append(filters.entity)
+        # the stories with a member of the outlet, of the language, or mentioning the
+        # entity: read once per store state for every page that filters by them
+        members = self._filtered(filters)
         self.stale_order = False
         if sort == "origins":
             # while another thread brings the order up to date after a store change, the
@@ -499,6 +498,8 @@ class SearchTables:
             ids = {int(r[0]) for r in self._db.execute(
                 f"SELECT s.id FROM stories s WHERE {' AND '.join(where)}", params)
                 } if params else None
+            if members is not None:
+                ids = set(members) if ids is None else ids & members
             start = 0 if after is None else bisect.bisect_right(
                 order, (-after[0], -after[1]))
             found: list[tuple[int, float]] = []
@@ -512,8 +513,57 @@ class SearchTables:
             where.append(f"({key}, s.id) < (?, ?)")
             params += [after[0], after[1]]
         sql = (f"SELECT s.id, {key} FROM stories s WHERE {' AND '.join(where)} "
-               f"ORDER BY {key} DESC, s.id DESC LIMIT ?")
-        return [(int(r[0]), float(r[1])) for r in self._db.execute(sql, [*params, limit])]
+               f"ORDER BY {key} DESC, s.id DESC")
+        if members is None:
+            return [(int(r[0]), float(r[1]))
+                    for r in self._db.execute(sql + " LIMIT ?", [*params, limit])]
+        # the covering index walked in order, the filter's stories kept
+        listed: list[tuple[int, float]] = []
+        for r in self._db.execute(sql, params):
+            if int(r[0]) in members:
+                listed.append((int(r[0]), float(r[1])))
+                if len(listed) >= limit:
+                    break
+        return listed
+
+    def _filtered(self, filters: StoryFilter) -> frozenset[int] | None:
+        """The stories that pass the filters by member (an outlet, a language, an entity;
+        None when there is none): each filter's stories are read once per store state
+        and shared by every page, sort and size asking for them (reading an outlet's
+        stories took 7-9 ms at 100k articles, for each page computed)."""
+        wanted = [(name, value) for name, value in (
+            ("outlet", filters.outlet), ("language", filters.language),
+            ("entity", filters.entity)) if value is not None and value != ""]
+        if not wanted:
+            return None
+        path, state = self._store.path, self._origins_key()
+        found: frozenset[int] | None = None
+        for item in wanted:
+            with _ORIGINS_LOCK:
+                kept = _FILTERS.get(path)
+                if kept is None or kept[0] != state:
+                    kept = _FILTERS[path] = (state, {})
+                stories = kept[1].get(item)
+            if stories is None:
+                stories = self._filter_stories(*item)
+                with _ORIGINS_LOCK:
+                    if len(kept[1]) < FILTERS_KEPT:
+                        kept[1][item] = stories
+            found = stories if found is None else found & stories
+        return found
+
+    def _filter_stories(self, name: str, value: object) -> frozenset[int]:
+        """The stories with a member of this outlet or language, or one mentioning this
+        entity (merged and empty ones included: the pages' queries leave them out)."""
+        if name == "entity":
+            sql = ("SELECT DISTINCT m.story_id FROM entity_articles e JOIN story_members m "
+                   "ON m.article_id = e.article_id WHERE e.entity_id = ?")
+        elif name in ("outlet", "language"):
+            sql = (f"SELECT DISTINCT m.story_id FROM articles a JOIN story_members m "
+                   f"ON m.article_id = a.id WHERE a.{name} = ?")
+        else:
+            raise ValueError(f"no story filter {name!r}")
+        return frozenset(int(r[0]) for r in self._db.execute(sql, (value,)))
 
     def _origin_counts(self, *, wait: bool = True) -> OriginCounts:
         """Independent origins per story and the "origins" order, shared by the
