@@ -233,3 +233,36 @@ def test_a_story_listed_by_two_requests_at_once_is_computed_once(db_path, monkey
     assert out == waited and set(out[0].values()) == {True}
     kept.stop()
     engine.close()
+
+
+def test_the_story_lists_state_skips_storing_and_cleaning_new_articles(store_backend):
+    from newsweave.engine import Engine
+    from newsweave.settings import load_settings
+    from newsweave.store.progress import CLEANED
+
+    store = store_backend.open()
+    tables = store.search
+    old = _articles(store, 4, "old")
+    story = _story(store, old[:3])
+    first, raw = tables.story_listing_state(), tables.listing_state()
+    # an ingest's first commits: articles stored, then cleaned; no story can show them yet
+    new = _articles(store, 2, "new")
+    assert tables.story_listing_state() == first and tables.listing_state() != raw
+    store.mark_done(CLEANED[0], new, CLEANED[1])
+    assert tables.story_listing_state() == first
+    # the stories stage's commit: a change
+    _story(store, new)
+    second = tables.story_listing_state()
+    assert second != first
+    # cleaning a member again (a revision) is a change; another stage's commit too
+    store.mark_done(CLEANED[0], [old[0]], CLEANED[1])
+    third = tables.story_listing_state()
+    assert third != second
+    store.mark_done("reuse", [old[3]], 1)
+    fourth = tables.story_listing_state()
+    assert fourth != third
+    # a user's split (story log) is a change
+    Engine(store, load_settings(db=store_backend.location), stages=[]).split_story(
+        story, old[:1])
+    assert tables.story_listing_state() != fourth
+    store.close()

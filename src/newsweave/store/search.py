@@ -54,6 +54,9 @@ _ORIGINS_LOCK = threading.Lock()
 # and size of the story list that filters by it; at most FILTERS_KEPT sets a state.
 _FILTERS: dict[str, tuple[tuple[int, int], dict[tuple[str, object], frozenset[int]]]] = {}
 FILTERS_KEPT = 256
+# Per store path: the story list's state (see SearchTables.story_listing_state) as last
+# seen: (listing_state then, the story list's state then, the newest stage_log row then).
+_STORY_STATES: dict[str, tuple[tuple[int, int, int], tuple[int, int, int], int]] = {}
 # A pseudo-random value per (x, y) pair, summed over a table's rows: a fingerprint of the
 # table's pairs as a multiset (a product of two residues, so no linear combination of
 # changes cancels out as a plain sum of ids would). Ids are 64-bit in both backends.
@@ -153,6 +156,7 @@ class SearchStore(Protocol):
     def article_rows(self, after: int, limit: int, *, outlet: str | None = ...,
                      language: str | None = ...) -> list[dict[str, Any]]: ...
     def generation(self) -> int: ...
+    def story_listing_state(self) -> tuple[int, int, int]: ...
     def story_generation(self, story_id: int, stages: Sequence[str]) -> int: ...
     def facet_values(self, column: str, limit: int = ...) -> list[tuple[str, int]]: ...
 
@@ -436,6 +440,35 @@ class SearchTables:
             "(SELECT coalesce(max(id), 0) FROM articles), "
             "(SELECT coalesce(max(seq), 0) FROM story_log)").fetchone()
         return int(row[0]), int(row[1]), int(row[2])
+
+    def story_listing_state(self) -> tuple[int, int, int]:
+        """As :meth:`listing_state`, for the story list: a change that only stored
+        articles or cleaned articles that are no story's member leaves it as it was (a
+        new article joins a story at the stories stage's commit, logged itself). So an
+        ingest's commits (the articles and their cleaning, then reuse, stories,
+        extraction) change the story list's pages at three of them, not four. Cleaning
+        a member again (a revision: its title and date may change) is a change."""
+        raw = self.listing_state()
+        path = self._store.path
+        with _ORIGINS_LOCK:
+            seen = _STORY_STATES.get(path)
+        if seen is not None and seen[0] == raw:
+            return seen[1]
+        logged = int(self._db.execute(
+            "SELECT coalesce(max(id), 0) FROM stage_log").fetchone()[0])
+        state = raw
+        if seen is not None and raw[2] == seen[0][2] and (logged > seen[2]
+                                                           or raw[0] == seen[0][0]):
+            row = self._db.execute(
+                "SELECT coalesce(sum(CASE WHEN l.stage = ? THEN 0 ELSE 1 END), 0), "
+                "count(m.article_id) FROM stage_log l LEFT JOIN story_members m "
+                "ON m.article_id = l.article_id WHERE l.id > ? AND l.id <= ?",
+                (CLEANED[0], seen[2], logged)).fetchone()
+            if int(row[0]) == 0 and int(row[1]) == 0:  # cleaning of non-members only
+                state = seen[1]
+        with _ORIGINS_LOCK:
+            _STORY_STATES[path] = (raw, state, logged)
+        return state
 
     def story_generation(self, story_id: int, stages: Sequence[str]) -> int:
         """A number that changes when what a view of one story is computed from changes:

@@ -174,10 +174,11 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
     # -- stories ----------------------------------------------------------------
 
     def _listed(engine: Engine, key: tuple[object, ...],
-                compute: Callable[[], tuple[Any, bool]]) -> Any:
+                compute: Callable[[], tuple[Any, bool]], counter: str = "listing_state"
+                ) -> Any:
         """A list page from the list cache (see web/listcache.py), keyed by what was asked
         and the store's change counter (a store without one: computed each time)."""
-        state = getattr(engine.store.search, "listing_state", None)
+        state = getattr(engine.store.search, counter, None)
         if state is None:
             return compute()[0]
         return lists.page(key, state(), compute)
@@ -196,7 +197,7 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
             return (found, current), all(current.values()) and not stale
 
         found, current = _listed(engine, ("stories", ask.sort, ask.size, repr(ask.filters),
-                                          ask.after), compute)
+                                          ask.after), compute, "story_listing_state")
         rows = [{**views.story_summary(s, briefs), "confidence_current": current[s.id]}
                 for s, _ in found[:ask.size]]
         next_url = None
