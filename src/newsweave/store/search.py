@@ -624,8 +624,10 @@ class SearchTables:
         kept = _ORIGINS.get(path)
         if kept is not None and kept.key == self._origins_key():
             return kept
-        if not lock.acquire(blocking=wait or kept is None):
-            return kept  # type: ignore[return-value]  (not None: it blocks when None)
+        if kept is not None and not lock.acquire(blocking=wait):
+            return kept  # another thread is counting: the counts of the state before
+        if kept is None:
+            lock.acquire()  # nothing counted yet: waited for whatever ``wait`` says
         try:
             with self._snapshot():
                 key = self._origins_key()  # again: another thread may have counted meanwhile
