@@ -57,14 +57,14 @@ FILTERS_KEPT = 256
 # Per store path: the story list's state (see SearchTables.story_listing_state) as last
 # seen: (listing_state then, the story list's state then, the newest stage_log row then).
 _STORY_STATES: dict[str, tuple[tuple[int, int, int], tuple[int, int, int], int]] = {}
+# The fields of an article the article list shows (and exports).
+LISTED = ("id", "title", "outlet", "published", "language", "url", "author", "outlet_how",
+          "published_how")
 # A pseudo-random value per (x, y) pair, summed over a table's rows: a fingerprint of the
 # table's pairs as a multiset (a product of two residues, so no linear combination of
 # changes cancels out as a plain sum of ids would). Ids are 64-bit in both backends.
 _PAIR_HASH = ("(((({x}) * 40503 + ({y})) % 2147483629) * ((({y}) * 69069 + ({x})) % 2147483587) "
               "% 2147483647)")
-# The fields of an article the article list shows (and exports).
-LISTED = ("id", "title", "outlet", "published", "language", "url", "author", "outlet_how",
-          "published_how")
 _STORE_TROUBLE = ("locked", "busy", "disk", "no such table", "readonly", "malformed")
 
 
