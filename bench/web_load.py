@@ -76,6 +76,11 @@ def main() -> None:
     parser.add_argument("--profile", metavar="FILE",
                         help="serve through bench/web_serve_profiled.py (one worker): each "
                              "request's thread CPU and stack samples per class, to FILE")
+    parser.add_argument("--trace", metavar="FILE",
+                        help="with --profile: one JSON line per request (its phases) and per "
+                             "store change, to FILE, summarised in the profile")
+    parser.add_argument("--switch-interval", type=float, metavar="MS",
+                        help="with --profile: the server's thread switch interval, ms")
     parser.add_argument("--build-only", action="store_true",
                         help="build the store at --db and stop (no server, no load)")
     args = parser.parse_args()
@@ -130,6 +135,10 @@ def _serve_and_load(db: str, args: argparse.Namespace, extra: list[dict[str, str
     if args.profile:
         command = [sys.executable, str(REPO / "bench" / "web_serve_profiled.py"), "--db", db,
                    "--port", str(port), "--tokens", str(tokens), "--out", args.profile]
+        if args.trace:
+            command += ["--trace", args.trace]
+        if args.switch_interval:
+            command += ["--switch-interval", str(args.switch_interval)]
     server = subprocess.Popen(command, env=env, stderr=log, stdout=log)
     try:
         _wait(port)

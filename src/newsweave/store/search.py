@@ -49,6 +49,17 @@ CONSIDERED = 1_000
 _ORIGINS: dict[str, OriginCounts] = {}
 _ORIGINS_LOCKS: dict[str, threading.Lock] = {}
 _ORIGINS_LOCK = threading.Lock()
+# Per store path: the stories with a member of an outlet or a language, or mentioning an
+# entity, as of one store state (see SearchTables._filtered), shared by every page, sort
+# and size of the story list that filters by it; at most FILTERS_KEPT sets a state.
+_FILTERS: dict[str, tuple[tuple[int, int], dict[tuple[str, object], frozenset[int]]]] = {}
+FILTERS_KEPT = 256
+# Per store path: the story list's state (see SearchTables.story_listing_state) as last
+# seen: (listing_state then, the story list's state then, the newest stage_log row then).
+_STORY_STATES: dict[str, tuple[tuple[int, int, int], tuple[int, int, int], int]] = {}
+# The fields of an article the article list shows (and exports).
+LISTED = ("id", "title", "outlet", "published", "language", "url", "author", "outlet_how",
+          "published_how")
 # A pseudo-random value per (x, y) pair, summed over a table's rows: a fingerprint of the
 # table's pairs as a multiset (a product of two residues, so no linear combination of
 # changes cancels out as a plain sum of ids would). Ids are 64-bit in both backends.
@@ -142,7 +153,10 @@ class SearchStore(Protocol):
     def entity_articles(self, entity_id: int) -> list[int]: ...
     def article_page(self, after: int, limit: int, *, outlet: str | None = ...,
                      language: str | None = ...) -> list[int]: ...
+    def article_rows(self, after: int, limit: int, *, outlet: str | None = ...,
+                     language: str | None = ...) -> list[dict[str, Any]]: ...
     def generation(self) -> int: ...
+    def story_listing_state(self) -> tuple[int, int, int]: ...
     def story_generation(self, story_id: int, stages: Sequence[str]) -> int: ...
     def facet_values(self, column: str, limit: int = ...) -> list[tuple[str, int]]: ...
 
@@ -180,6 +194,9 @@ class SearchTables:
 
     def __init__(self, store: SQLiteStore) -> None:
         self._store = store
+        # whether the last "origins" page walked the order of an earlier store state
+        # (another thread was bringing it up to date: see story_page)
+        self.stale_order = False
 
     @property
     def _db(self) -> sqlite3.Connection:
@@ -384,6 +401,21 @@ class SearchTables:
             [*params, limit])
         return [int(r[0]) for r in rows]
 
+    def article_rows(self, after: int, limit: int, *, outlet: str | None = None,
+                     language: str | None = None) -> list[dict[str, Any]]:
+        """A page of the article list as :meth:`article_page` pages it, each article's
+        listed fields only (:data:`LISTED`): not its text, raw input or removals, which
+        a whole article record reads."""
+        where, params = ["id > ?"], [after]
+        for column, value in (("outlet", outlet), ("language", language)):
+            if value:
+                where.append(f"{column} = ?")
+                params.append(value)
+        rows = self._db.execute(
+            f"SELECT {', '.join(LISTED)} FROM articles WHERE {' AND '.join(where)} "
+            f"ORDER BY id LIMIT ?", [*params, limit])
+        return [dict(zip(LISTED, row, strict=True)) for row in rows]
+
     def entity_articles(self, entity_id: int) -> list[int]:
         """Ids of the articles mentioning a canonical entity."""
         rows = self._db.execute(
@@ -408,6 +440,35 @@ class SearchTables:
             "(SELECT coalesce(max(id), 0) FROM articles), "
             "(SELECT coalesce(max(seq), 0) FROM story_log)").fetchone()
         return int(row[0]), int(row[1]), int(row[2])
+
+    def story_listing_state(self) -> tuple[int, int, int]:
+        """As :meth:`listing_state`, for the story list: a change that only stored
+        articles or cleaned articles that are no story's member leaves it as it was (a
+        new article joins a story at the stories stage's commit, logged itself). So an
+        ingest's commits (the articles and their cleaning, then reuse, stories,
+        extraction) change the story list's pages at three of them, not four. Cleaning
+        a member again (a revision: its title and date may change) is a change."""
+        raw = self.listing_state()
+        path = self._store.path
+        with _ORIGINS_LOCK:
+            seen = _STORY_STATES.get(path)
+        if seen is not None and seen[0] == raw:
+            return seen[1]
+        logged = int(self._db.execute(
+            "SELECT coalesce(max(id), 0) FROM stage_log").fetchone()[0])
+        state = raw
+        if seen is not None and raw[2] == seen[0][2] and (logged > seen[2]
+                                                           or raw[0] == seen[0][0]):
+            row = self._db.execute(
+                "SELECT coalesce(sum(CASE WHEN l.stage = ? THEN 0 ELSE 1 END), 0), "
+                "count(m.article_id) FROM stage_log l LEFT JOIN story_members m "
+                "ON m.article_id = l.article_id WHERE l.id > ? AND l.id <= ?",
+                (CLEANED[0], seen[2], logged)).fetchone()
+            if int(row[0]) == 0 and int(row[1]) == 0:  # cleaning of non-members only
+                state = seen[1]
+        with _ORIGINS_LOCK:
+            _STORY_STATES[path] = (raw, state, logged)
+        return state
 
     def story_generation(self, story_id: int, stages: Sequence[str]) -> int:
         """A number that changes when what a view of one story is computed from changes:
@@ -454,23 +515,24 @@ class SearchTables:
         if filters.until is not None:
             where.append("s.first_day <= ?")
             params.append(filters.until.toordinal())
-        for column, value in (("outlet", filters.outlet), ("language", filters.language)):
-            if value:
-                where.append(f"s.id IN (SELECT m.story_id FROM story_members m JOIN articles a "
-                             f"ON a.id = m.article_id WHERE a.{column} = ?)")
-                params.append(value)
-        if filters.entity is not None:
-            where.append("s.id IN (SELECT m.story_id FROM story_members m JOIN entity_articles e "
-                         "ON e.article_id = m.article_id WHERE e.entity_id = ?)")
-            params.append(filters.entity)
+        # the stories with a member of the outlet, of the language, or mentioning the
+        # entity: read once per store state for every page that filters by them
+        members = self._filtered(filters)
+        self.stale_order = False
         if sort == "origins":
-            order = self._origin_counts().order
+            # while another thread brings the order up to date after a store change, the
+            # order counted before is walked (stale_order says so) rather than waited for
+            kept = self._origin_counts(wait=False)
+            self.stale_order = kept.key != self._origins_key()
+            order = kept.order
             # the order holds every live story: a filter's stories are read (from the
             # covering index stories_by_size where the filter is a date range); with none,
             # the order is the page
             ids = {int(r[0]) for r in self._db.execute(
                 f"SELECT s.id FROM stories s WHERE {' AND '.join(where)}", params)
                 } if params else None
+            if members is not None:
+                ids = set(members) if ids is None else ids & members
             start = 0 if after is None else bisect.bisect_right(
                 order, (-after[0], -after[1]))
             found: list[tuple[int, float]] = []
@@ -484,10 +546,59 @@ class SearchTables:
             where.append(f"({key}, s.id) < (?, ?)")
             params += [after[0], after[1]]
         sql = (f"SELECT s.id, {key} FROM stories s WHERE {' AND '.join(where)} "
-               f"ORDER BY {key} DESC, s.id DESC LIMIT ?")
-        return [(int(r[0]), float(r[1])) for r in self._db.execute(sql, [*params, limit])]
+               f"ORDER BY {key} DESC, s.id DESC")
+        if members is None:
+            return [(int(r[0]), float(r[1]))
+                    for r in self._db.execute(sql + " LIMIT ?", [*params, limit])]
+        # the covering index walked in order, the filter's stories kept
+        listed: list[tuple[int, float]] = []
+        for r in self._db.execute(sql, params):
+            if int(r[0]) in members:
+                listed.append((int(r[0]), float(r[1])))
+                if len(listed) >= limit:
+                    break
+        return listed
 
-    def _origin_counts(self) -> OriginCounts:
+    def _filtered(self, filters: StoryFilter) -> frozenset[int] | None:
+        """The stories that pass the filters by member (an outlet, a language, an entity;
+        None when there is none): each filter's stories are read once per store state
+        and shared by every page, sort and size asking for them (reading an outlet's
+        stories took 7-9 ms at 100k articles, for each page computed)."""
+        wanted = [(name, value) for name, value in (
+            ("outlet", filters.outlet), ("language", filters.language),
+            ("entity", filters.entity)) if value is not None and value != ""]
+        if not wanted:
+            return None
+        path, state = self._store.path, self._origins_key()
+        found: frozenset[int] | None = None
+        for item in wanted:
+            with _ORIGINS_LOCK:
+                kept = _FILTERS.get(path)
+                if kept is None or kept[0] != state:
+                    kept = _FILTERS[path] = (state, {})
+                stories = kept[1].get(item)
+            if stories is None:
+                stories = self._filter_stories(*item)
+                with _ORIGINS_LOCK:
+                    if len(kept[1]) < FILTERS_KEPT:
+                        kept[1][item] = stories
+            found = stories if found is None else found & stories
+        return found
+
+    def _filter_stories(self, name: str, value: object) -> frozenset[int]:
+        """The stories with a member of this outlet or language, or one mentioning this
+        entity (merged and empty ones included: the pages' queries leave them out)."""
+        if name == "entity":
+            sql = ("SELECT DISTINCT m.story_id FROM entity_articles e JOIN story_members m "
+                   "ON m.article_id = e.article_id WHERE e.entity_id = ?")
+        elif name in ("outlet", "language"):
+            sql = (f"SELECT DISTINCT m.story_id FROM articles a JOIN story_members m "
+                   f"ON m.article_id = a.id WHERE a.{name} = ?")
+        else:
+            raise ValueError(f"no story filter {name!r}")
+        return frozenset(int(r[0]) for r in self._db.execute(sql, (value,)))
+
+    def _origin_counts(self, *, wait: bool = True) -> OriginCounts:
         """Independent origins per story and the "origins" order, shared by the
         connections of this process and brought up to date when the store changed.
 
@@ -503,7 +614,9 @@ class SearchTables:
         change whose only logged stage is cleaning (which writes no member and no
         origin), with no new article and no story log entry, is not fingerprinted. All
         of it is read in one snapshot of the store. One thread counts at a time; the others
-        wait for its result.
+        wait for its result, or, with ``wait`` false, take the counts of the state before
+        (unless there are none yet): a recount after a store change then holds up no
+        one but the thread that does it.
         """
         path = self._store.path
         with _ORIGINS_LOCK:
@@ -511,12 +624,19 @@ class SearchTables:
         kept = _ORIGINS.get(path)
         if kept is not None and kept.key == self._origins_key():
             return kept
-        with lock, self._snapshot():
-            key = self._origins_key()  # again: another thread may have counted meanwhile
-            kept = _ORIGINS.get(path)
-            if kept is None or kept.key != key:
-                kept = _ORIGINS[path] = self._recount(kept, key)
-            return kept
+        if kept is not None and not lock.acquire(blocking=wait):
+            return kept  # another thread is counting: the counts of the state before
+        if kept is None:
+            lock.acquire()  # nothing counted yet: waited for whatever ``wait`` says
+        try:
+            with self._snapshot():
+                key = self._origins_key()  # again: another thread may have counted meanwhile
+                kept = _ORIGINS.get(path)
+                if kept is None or kept.key != key:
+                    kept = _ORIGINS[path] = self._recount(kept, key)
+                return kept
+        finally:
+            lock.release()
 
     def _recount(self, kept: OriginCounts | None, key: tuple[int, int]) -> OriginCounts:
         """The counts at store state ``key``, from those ``kept`` at an earlier one (see

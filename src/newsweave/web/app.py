@@ -173,27 +173,31 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
 
     # -- stories ----------------------------------------------------------------
 
-    def _list_key(engine: Engine, *parts: object) -> tuple[object, ...] | None:
-        """The key of a list page in the list cache: what the page was asked for and the
-        store's change counter (None: this store has none, nothing is kept)."""
-        state = getattr(engine.store.search, "listing_state", None)
-        return None if state is None else (*parts, state())
+    def _listed(engine: Engine, key: tuple[object, ...],
+                compute: Callable[[], tuple[Any, bool]], counter: str = "listing_state"
+                ) -> Any:
+        """A list page from the list cache (see web/listcache.py), keyed by what was asked
+        and the store's change counter (a store without one: computed each time)."""
+        state = getattr(engine.store.search, counter, None)
+        if state is None:
+            return compute()[0]
+        return lists.page(key, state(), compute)
 
     def _stories(request: Request, engine: Engine
                  ) -> tuple[StoriesQuery, list[dict[str, Any]], str | None]:
         ask = StoriesQuery.parse(request.query_params)
+
         # the stories with their confidences are kept; each request builds the rows (their
         # contested counts come from the briefs computed so far) and its own next_url
-        key = _list_key(engine, "stories", ask.sort, ask.size, repr(ask.filters), ask.after)
-        kept = lists.get(key) if key is not None else None
-        if kept is None:
+        def compute() -> tuple[Any, bool]:
             found = engine.story_page(ask.sort, filters=ask.filters, limit=ask.size + 1,
                                       after=ask.after)
+            stale = getattr(engine.store.search, "stale_order", False)
             current = confidences.fill(engine, [s for s, _ in found[:ask.size]])
-            if key is not None and all(current.values()):
-                lists.put(key, (found, current))
-        else:
-            found, current = kept
+            return (found, current), all(current.values()) and not stale
+
+        found, current = _listed(engine, ("stories", ask.sort, ask.size, repr(ask.filters),
+                                          ask.after), compute, "story_listing_state")
         rows = [{**views.story_summary(s, briefs), "confidence_current": current[s.id]}
                 for s, _ in found[:ask.size]]
         next_url = None
@@ -289,18 +293,17 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
 
     def articles_api(request: Request, engine: Engine) -> Response:
         ask = ArticlesQuery.parse(request.query_params)
-        key = _list_key(engine, "articles", ask.after, ask.size, ask.outlet, ask.language)
-        kept = lists.get(key) if key is not None else None
-        if kept is None:
-            found = engine.article_page(after=ask.after, limit=ask.size + 1,
-                                        outlet=ask.outlet, language=ask.language)
-            # the export of articles: with how the outlet and the date were found
-            kept = ([{**views.article_summary(a), "outlet_how": a.outlet_how,
-                      "published_how": a.published_how} for a in found[:ask.size]],
-                    found[ask.size - 1].id if len(found) > ask.size else None)
-            if key is not None:
-                lists.put(key, kept)
-        rows, last = kept
+
+        def compute() -> tuple[Any, bool]:
+            # the export of articles: with how the outlet and the date were found; the
+            # listed fields only are read (not each article's text and removals)
+            found = engine.store.search.article_rows(ask.after, ask.size + 1,
+                                                     outlet=ask.outlet, language=ask.language)
+            return ([views.listed_article(a) for a in found[:ask.size]],
+                    found[ask.size - 1]["id"] if len(found) > ask.size else None), True
+
+        rows, last = _listed(engine, ("articles", ask.after, ask.size, ask.outlet,
+                                      ask.language), compute)
         next_url = (with_params(request, cursor=encode_cursor("articles", last))
                     if last is not None else None)
         return list_response(request, ask.fmt, "articles", rows, next_url)

@@ -12,7 +12,7 @@ time it was computed: the value is current while the stamp is the same and it is
 than ``refresh_after`` seconds (a neighbour's change shows within that time). Otherwise a
 listing shows the value computed before (``confidence_current: false``) and one
 background thread computes the new one. A story never seen before is computed in the
-request.
+request (once: a request listing it while another computes it waits for that).
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from newsweave.model import Story
 log = logging.getLogger(__name__)
 KEPT = 50_000  # stories remembered (a few hundred bytes each)
 REFRESH_AFTER = 600.0  # seconds: how late a neighbour's change may show in a confidence
+WAIT = 60.0  # seconds a list waits for a confidence another request is computing
 FIELDS = ("confidence", "cohesion", "nearest_story", "nearest_similarity")
 Values = tuple[object, ...]
 Stamp = tuple[str, tuple[int, ...]]
@@ -46,6 +47,7 @@ class Confidences:
         self._lock = threading.Lock()
         self._known: OrderedDict[int, Known] = OrderedDict()
         self._asked: set[int] = set()
+        self._computing: dict[int, threading.Event] = {}  # never seen, being computed
         self._queue: queue.Queue[int | None] = queue.Queue()
         self._thread: threading.Thread | None = None
 
@@ -64,10 +66,31 @@ class Confidences:
             if found is not None:
                 known[story.id] = found
         # the stories never seen: computed here, all at once (the candidates' vectors
-        # read once for the page, not a whole story record built for each)
+        # read once for the page, not a whole story record built for each); a story
+        # another request is computing already is waited for, not computed twice (8
+        # clients opening the lists of a new server asked for the same stories at once)
         unseen = [s for s in stories if s.id not in known]
-        for story_id, found in _compute_listed(engine, unseen).items():
-            self._remember(story_id, found)
+        with self._lock:
+            theirs = {s.id: self._computing[s.id] for s in unseen if s.id in self._computing}
+            mine = [s for s in unseen if s.id not in theirs]
+            done = threading.Event()
+            self._computing.update((s.id, done) for s in mine)
+        try:
+            for story_id, found in _compute_listed(engine, mine).items():
+                self._remember(story_id, found)
+                known[story_id] = found
+        finally:
+            with self._lock:
+                for s in mine:
+                    self._computing.pop(s.id, None)
+            done.set()
+        for story_id, event in theirs.items():
+            event.wait(WAIT)
+            with self._lock:
+                found = self._known.get(story_id)
+            if found is None:  # the other request failed: computed here
+                found = _compute_listed(engine, [s for s in unseen if s.id == story_id])[story_id]
+                self._remember(story_id, found)
             known[story_id] = found
         for story in stories:
             found = known[story.id]
