@@ -28,6 +28,7 @@ from newsweave.store.search import (
     article_filters,
     plain_query,
 )
+from newsweave.store.search_summary import Summary, summarize
 
 # ts_rank's weights, in its order D, C, B, A: a title match (A) weighs four body matches
 # (B), as bm25's column weights 4.0 and 1.0 do in the SQLite index.
@@ -135,6 +136,19 @@ def parse_query(text: str) -> tuple[str, list[str]]:
 
 class PostgresSearchTables(SearchTables):
     """Search on a :class:`~newsweave.store.postgres.PostgresStore` (``store.search``)."""
+
+    def _summary(self, text: str, outlet: str | None, language: str | None,
+                 story: int | None, since: date | None, until: date | None,
+                 entity: int | None, one_per_origin: bool, limit: int, offset: int
+                 ) -> tuple[Summary, str, int, str | None] | None:
+        """As :meth:`SearchTables._summary`: the ranking returns the best hits with their
+        facts (:meth:`_matches`), counted in Python (:func:`summarize`)."""
+        found = self._matches(text, outlet, language, story, since, until, entity)
+        if found is None:
+            return None
+        rows, match, total, message = found
+        return (summarize(rows, one_per_origin, offset, limit, self._entity_facet), match,
+                total, message)
 
     def _matches(self, text: str, outlet: str | None, language: str | None,
                  story: int | None, since: date | None, until: date | None,
