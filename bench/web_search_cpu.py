@@ -15,6 +15,7 @@ it is only read)::
 
     python bench/web_search_cpu.py --db STORE --dump before.jsonl
     python bench/web_search_cpu.py --db STORE --compare before.jsonl
+    python bench/web_search_cpu.py --db STORE --window 5000 --compare before.jsonl
 """
 
 from __future__ import annotations
@@ -72,8 +73,14 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=0, help="run only the first N searches")
     parser.add_argument("--dump", help="write every search's result to this JSON-lines file")
     parser.add_argument("--compare", help="compare the results with this JSON-lines file")
+    parser.add_argument("--window", type=int, default=0,
+                        help="rank among the newest N matches (store/search.py's RANK_WINDOW)")
     args = parser.parse_args()
     import newsweave
+    from newsweave.store import search as module
+
+    if args.window:  # a neighbouring setting of the bound
+        module.RANK_WINDOW = args.window
 
     asked = searches(args.db, args.requests, args.seed)
     if args.limit:
@@ -91,8 +98,9 @@ def main() -> None:
         cpu["all"].append(spent)
         cpu[form(query, options)].append(spent)
         results.append({"args": options, **outcome(result)})
-    print(f"CPU per search, one at a time in-process, {len(asked)} searches (load average "
-          f"{load:.1f} before, {os.getloadavg()[0]:.1f} after)")
+    print(f"CPU per search, one at a time in-process, {len(asked)} searches, rank window "
+          f"{module.RANK_WINDOW:,} (load average {load:.1f} before, "
+          f"{os.getloadavg()[0]:.1f} after)")
     print(f"{'form':<28}{'n':>5}{'p50 ms':>9}{'p95 ms':>9}{'mean ms':>9}{'sum s':>8}")
     for name in ["all", *sorted(k for k in cpu if k != "all")]:
         values = sorted(cpu[name])

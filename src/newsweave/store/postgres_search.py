@@ -18,9 +18,9 @@ from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
+from newsweave.store import search as search_module
 from newsweave.store.dialect import FTS_CONFIG
 from newsweave.store.search import (
-    CONSIDERED,
     MARK_END,
     MARK_START,
     SearchTables,
@@ -172,12 +172,15 @@ class PostgresSearchTables(SearchTables):
                 f"coalesce((SELECT min(o.origin_id) FROM article_origin o "
                 f"WHERE o.article_id = a.id), a.id), "
                 f"-ts_rank('{_WEIGHTS}', a.articles_fts, q.query, {_RANK_NORMALIZATION}) "
-                f"AS rank FROM q JOIN articles a ON a.articles_fts @@ q.query "
+                f"AS rank, count(*) OVER () FROM q JOIN articles a ON a.articles_fts @@ q.query "
                 f"LEFT JOIN story_members m ON m.article_id = a.id "
-                f"WHERE {' AND '.join(where)} ORDER BY rank, a.id"
+                f"WHERE {' AND '.join(where)} ORDER BY rank, a.id LIMIT ?"
             )
-            rows = self._db.execute(sql, [*words, *params]).fetchall()
-            return [tuple(r) for r in rows[:CONSIDERED]], match, len(rows), message
+            # counted in the statement (the window's count is taken before the LIMIT):
+            # only the best CONSIDERED rows cross into Python, not every match
+            rows = self._db.execute(sql, [*words, *params, search_module.CONSIDERED]).fetchall()
+            total = int(rows[0][7]) if rows else 0
+            return [tuple(r[:7]) for r in rows], match, total, message
         return None
 
     def _snippets(self, match: str, ids: Sequence[int]) -> dict[int, str]:
