@@ -73,33 +73,44 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=0, help="run only the first N searches")
     parser.add_argument("--dump", help="write every search's result to this JSON-lines file")
     parser.add_argument("--compare", help="compare the results with this JSON-lines file")
+    parser.add_argument("--pages", action="store_true",
+                        help="time the search pages (GET /search through the app in-process, "
+                             "the page drawn) instead of Engine.search")
     parser.add_argument("--window", type=int, default=0,
                         help="rank among the newest N matches (store/search.py's RANK_WINDOW)")
+    parser.add_argument("--considered", type=int, default=0,
+                        help="facets and pages over the best N (store/search.py's CONSIDERED)")
     args = parser.parse_args()
     import newsweave
     from newsweave.store import search as module
 
     if args.window:  # a neighbouring setting of the bound
         module.RANK_WINDOW = args.window
+    if args.considered:
+        module.CONSIDERED = args.considered
 
     asked = searches(args.db, args.requests, args.seed)
     if args.limit:
         asked = asked[: args.limit]
-    engine = newsweave.open(args.db, readonly=True)
-    for query, options in asked[:3]:  # the first searches load the page cache: not timed
-        engine.search(query, **options)  # type: ignore[arg-type]
-    load = os.getloadavg()[0]
     cpu: dict[str, list[float]] = defaultdict(list)
     results = []
-    for query, options in asked:
-        started = time.process_time()
-        result = engine.search(query, **options)  # type: ignore[arg-type]
-        spent = (time.process_time() - started) * 1000
-        cpu["all"].append(spent)
-        cpu[form(query, options)].append(spent)
-        results.append({"args": options, **outcome(result)})
-    print(f"CPU per search, one at a time in-process, {len(asked)} searches, rank window "
-          f"{module.RANK_WINDOW:,} (load average {load:.1f} before, "
+    if args.pages:
+        load = pages(args.db, asked, cpu)
+    else:
+        engine = newsweave.open(args.db, readonly=True)
+        for query, options in asked[:3]:  # the first searches load the page cache: not timed
+            engine.search(query, **options)  # type: ignore[arg-type]
+        load = os.getloadavg()[0]
+        for query, options in asked:
+            started = time.process_time()
+            result = engine.search(query, **options)  # type: ignore[arg-type]
+            spent = (time.process_time() - started) * 1000
+            cpu["all"].append(spent)
+            cpu[form(query, options)].append(spent)
+            results.append({"args": options, **outcome(result)})
+    print(f"CPU per search{' page' if args.pages else ''}, one at a time in-process, "
+          f"{len(asked)} searches, rank window {module.RANK_WINDOW:,}, considered "
+          f"{module.CONSIDERED:,} (load average {load:.1f} before, "
           f"{os.getloadavg()[0]:.1f} after)")
     print(f"{'form':<28}{'n':>5}{'p50 ms':>9}{'p95 ms':>9}{'mean ms':>9}{'sum s':>8}")
     for name in ["all", *sorted(k for k in cpu if k != "all")]:
@@ -112,6 +123,36 @@ def main() -> None:
                 out.write(json.dumps(row, sort_keys=True) + "\n")
     if args.compare:
         compare(args.compare, results)
+
+
+def pages(db: str, asked: list[tuple[str, dict[str, object]]],
+          cpu: dict[str, list[float]]) -> float:
+    """Each search as the page a browser gets (``GET /search``), timed as process CPU
+    through Starlette's TestClient; the load average before."""
+    from urllib.parse import urlencode
+
+    from starlette.testclient import TestClient
+
+    from newsweave.web import create_app
+
+    def path(query: str, options: dict[str, object]) -> str:
+        extra = [("origins", "one")] if options.get("one_per_origin") else []
+        extra += [("language", str(options["language"]))] if options.get("language") else []
+        return "/search?" + urlencode([("q", query), *extra])
+
+    with TestClient(create_app(db)) as client:
+        for query, options in asked[:3]:
+            client.get(path(query, options))
+        load = os.getloadavg()[0]
+        for query, options in asked:
+            started = time.process_time()
+            status = client.get(path(query, options)).status_code
+            spent = (time.process_time() - started) * 1000
+            if status != 200:
+                print(f"error {status}: {query!r}")
+            cpu["all"].append(spent)
+            cpu[form(query, options)].append(spent)
+    return load
 
 
 def compare(path: str, results: list[dict[str, object]]) -> None:

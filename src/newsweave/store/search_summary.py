@@ -14,6 +14,7 @@ values by count, ties in the order of their first hit; the histogram in date ord
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -71,7 +72,8 @@ def summary_sql(ranked: str, one_per_origin: bool, counted: str | None = None) -
     """One statement: ``ranked`` (CTEs ending in ``ranked(id, rank)``, the best hits
     ranked, with their own parameters) followed by the summary's queries, whose two
     parameters are the page's LIMIT and OFFSET. ``counted``: a CTE of ``ranked`` whose
-    rows are the filtered matches, counted as the total. Rows: (kind, a, b, c, d, e, f).
+    rows are the filtered matches, counted as the total. Rows: (kind, a, b, c, d, e, f):
+    the page's hits, then one row of the facets, days and entities as JSON and the counts.
     """
     # The hits' facts, one row a hit in rank order (pos); an article deleted since the
     # ranking is no hit (inner join), as in the Python counting.
@@ -88,63 +90,61 @@ def summary_sql(ranked: str, one_per_origin: bool, counted: str | None = None) -
              "row_number() OVER (PARTITION BY origin ORDER BY pos) AS nth FROM hits) "
              "WHERE nth = 1)" if one_per_origin else
              "shown AS (SELECT id, story, origin, rank, pos, 1 AS copies FROM hits)")
-    parts = []
+    # Everything but the page's hits comes as JSON in one row: each row a statement
+    # returns is a step that gives up and takes back the interpreter lock, which under
+    # load is a wait behind every other thread (a histogram alone has hundreds of days).
+    facets = []
     for name, value in (("outlet", "coalesce(nullif(outlet, ''), 'unknown')"),
                         ("language", "coalesce(nullif(language, ''), 'unknown')"),
                         ("story", "story")):
         where = "WHERE story IS NOT NULL " if name == "story" else ""
         # a facet's values by count, ties in the order of their first hit (min(pos))
-        parts.append(f"SELECT * FROM (SELECT '{name}', {value}, count(*) AS n, min(pos) "
-                     f"AS first, NULL, NULL, NULL FROM hits {where}GROUP BY 2 "
-                     f"ORDER BY n DESC, first LIMIT {FACET_VALUES})")
-    parts.append("SELECT 'day', substr(published, 1, 10), count(*), NULL, NULL, NULL, NULL "
-                 "FROM hits WHERE published IS NOT NULL AND published != '' GROUP BY 2")
+        facets.append(f"(SELECT json_group_array(json_array(v, n, first)) FROM (SELECT "
+                      f"{value} AS v, count(*) AS n, min(pos) AS first FROM hits {where}"
+                      f"GROUP BY 1 ORDER BY n DESC, first LIMIT {FACET_VALUES}))")
+    days = ("(SELECT json_group_array(json_array(day, n)) FROM (SELECT substr(published, 1, "
+            "10) AS day, count(*) AS n FROM hits WHERE published IS NOT NULL "
+            "AND published != '' GROUP BY 1))")
     # the entities of the first hits, by count; ties in the order the rows of
     # entity_articles are read by article (ascending ids, then row order)
-    parts.append(
-        "SELECT 'entity', g.entity_id, g.n, e.name, g.first, g.seq, NULL FROM ("
+    entities = (
+        "(SELECT json_group_array(json_array(g.entity_id, g.n, e.name, g.first, g.seq)) FROM ("
         "SELECT c.entity_id, c.n, c.first, (SELECT x.rowid FROM entity_articles x "
         "WHERE x.entity_id = c.entity_id AND x.article_id = c.first) AS seq FROM ("
         "SELECT ea.entity_id, count(*) AS n, min(ea.article_id) AS first FROM hits h "
         f"JOIN entity_articles ea ON ea.article_id = h.id WHERE h.pos <= {ENTITY_FACET_HITS} "
         f"GROUP BY ea.entity_id) c ORDER BY c.n DESC, c.first, seq LIMIT {ENTITY_VALUES}) g "
-        "LEFT JOIN entities e ON e.id = g.entity_id")
-    parts.append("SELECT * FROM (SELECT 'hit', id, story, origin, rank, copies, pos "
-                 "FROM shown ORDER BY pos LIMIT ? OFFSET ?)")
+        "LEFT JOIN entities e ON e.id = g.entity_id)")
     total = f"(SELECT count(*) FROM {counted})" if counted else "NULL"
-    parts.append(f"SELECT 'count', (SELECT count(*) FROM hits), (SELECT count(*) FROM shown), "
-                 f"{total}, NULL, NULL, NULL")
+    parts = ["SELECT * FROM (SELECT 'hit', id, story, origin, rank, copies, pos "
+             "FROM shown ORDER BY pos LIMIT ? OFFSET ?)",
+             f"SELECT 'summary', json_array({', '.join(facets)}), {days}, {entities}, "
+             f"(SELECT count(*) FROM hits), (SELECT count(*) FROM shown), {total}"]
     return f"{ranked}, {hits}, {shown} " + " UNION ALL ".join(parts)
 
 
 def read_summary(rows: Sequence[tuple[Any, ...]], one_per_origin: bool) -> Summary:
     """The :class:`Summary` in the rows of a :func:`summary_sql` statement."""
-    facets: dict[str, list[tuple[Any, int, Any]]] = {"outlet": [], "language": [],
-                                                     "story": []}
-    histogram: list[tuple[str, int]] = []
-    entities: list[tuple[int, int, int, int, str | None]] = []
     page: list[tuple[int, int, int | None, int, float, int]] = []
+    facets: list[list[list[Any]]] = [[], [], []]
+    days: list[list[Any]] = []
+    entities: list[list[Any]] = []
     considered = shown = 0
     total = None
     for kind, a, b, c, d, e, f in rows:
         if kind == "hit":
             page.append((int(f), int(a), b, int(c), float(d), int(e) - 1 if one_per_origin
                          else 0))
-        elif kind == "day":
-            histogram.append((str(a), int(b)))
-        elif kind == "entity":
-            entities.append((int(b), int(d), int(e), int(a), c))
-        elif kind == "count":
-            considered, shown, total = int(a), int(b), None if c is None else int(c)
         else:
-            facets[kind].append((a, int(b), c))
-    # each part's order again: a compound statement's rows come part by part, but the
-    # order inside a part is the part's own
-    found = {name: [(str(v), n) for v, n, _ in sorted(values, key=lambda x: (-x[1], x[2]))]
-             for name, values in facets.items()}
-    entities.sort(key=lambda x: (-x[0], x[1], x[2]))
-    found["entity"] = [(str(e), n) for n, _, _, e, name in entities if name is not None]
-    names = {str(e): str(name) for _, _, _, e, name in entities if name is not None}
+            facets, days, entities = json.loads(a), json.loads(b), json.loads(c)
+            considered, shown, total = int(d), int(e), None if f is None else int(f)
+    # the orders again, as the Python counting gives them (a JSON array is in the order
+    # its rows were aggregated, which SQLite does not promise)
+    found = {name: [(str(v), int(n)) for v, n, _ in sorted(values, key=lambda x: (-x[1], x[2]))]
+             for name, values in zip(("outlet", "language", "story"), facets, strict=True)}
+    entities.sort(key=lambda x: (-x[1], x[3], x[4]))
+    found["entity"] = [(str(x[0]), int(x[1])) for x in entities if x[2] is not None]
+    names = {str(x[0]): str(x[2]) for x in entities if x[2] is not None}
     page.sort()
-    return Summary(found, sorted(histogram), names, [p[1:] for p in page], considered, shown,
-                   total)
+    return Summary(found, sorted((str(d), int(n)) for d, n in days), names,
+                   [p[1:] for p in page], considered, shown, total)
