@@ -317,3 +317,29 @@ def test_histogram_html_equals_the_template_loop():
         assert str(histogram_html(days, 7, links)) == expected
         assert "<script>" not in expected
     assert str(histogram_html([], 0, links)) == ""
+
+
+def test_bounded_search_counts_every_match_on_both_backends(store_backend, monkeypatch):
+    """With fewer hits considered than match, both backends (PostgreSQL's statement now
+    returns only the best CONSIDERED rows, counting the rest in SQL) give the exact
+    total, the considered hits, their facets and pages."""
+    from newsweave.store import search as module
+    from test_store_backends import make_article
+
+    store = store_backend.open()
+    texts = ["The minister spoke.", "Ministers met.", "A ministry report.", "The harvest."]
+    store.add_articles([make_article(i, outlet="Wire" if i % 2 else "Daily", title=f"T{i}",
+                                     text=text, published=f"2026-03-0{i + 1}")
+                        for i, text in enumerate(texts)], [{}] * len(texts))
+    everything = store.search.search("minist*", limit=10)
+    assert everything.total == everything.considered == 3
+    monkeypatch.setattr(module, "CONSIDERED", 2)
+    bounded = store.search.search("minist*", limit=10)
+    assert bounded.total == 3 and bounded.considered == 2 and len(bounded.hits) == 2
+    assert [h.article for h in bounded.hits] == [h.article for h in everything.hits[:2]]
+    assert sum(n for _, n in bounded.facets["outlet"]) == 2
+    assert sum(n for _, n in bounded.histogram) == 2
+    later = store.search.search("minist*", limit=10, offset=1)
+    assert [h.article for h in later.hits] == [everything.hits[1].article]
+    assert store.search.search("harvest", limit=10).total == 1
+    assert store.search.search("nothingsuch", limit=10).total == 0
