@@ -116,9 +116,12 @@ def summary_sql(ranked: str, one_per_origin: bool, counted: str | None = None) -
         f"GROUP BY ea.entity_id) c ORDER BY c.n DESC, c.first, seq LIMIT {ENTITY_VALUES}) g "
         "LEFT JOIN entities e ON e.id = g.entity_id)")
     total = f"(SELECT count(*) FROM {counted})" if counted else "NULL"
+    # the facets' arrays joined as text: a JSON value's subtype does not cross a subquery
+    # in every SQLite version, so json_array() over them might quote them as strings
+    joined = "'[' || " + " || ',' || ".join(facets) + " || ']'"
     parts = ["SELECT * FROM (SELECT 'hit', id, story, origin, rank, copies, pos "
              "FROM shown ORDER BY pos LIMIT ? OFFSET ?)",
-             f"SELECT 'summary', json_array({', '.join(facets)}), {days}, {entities}, "
+             f"SELECT 'summary', {joined}, {days}, {entities}, "
              f"(SELECT count(*) FROM hits), (SELECT count(*) FROM shown), {total}"]
     return f"{ranked}, {hits}, {shown} " + " UNION ALL ".join(parts)
 
