@@ -203,3 +203,143 @@ def test_filtered_search_ranks_as_a_full_sort(engine, monkeypatch):
             assert [(h.article, round(h.score, 9)) for h in found.hits] == [
                 (i, round(-rank, 9)) for rank, i in expected[:considered]]
     assert len(reference("2026-02-01")) == 6  # ties and the cut were both exercised
+
+
+def test_summary_in_sql_equals_the_python_counting(engine, monkeypatch):
+    """The facets, histogram, entity facet, folding and pages that one SQLite statement
+    computes (search_summary.summary_sql) are those of counting the best hits in Python
+    (search_summary.summarize, PostgreSQL's path): ties, missing values, copies, filters,
+    the bounds and a deleted article included."""
+    import random
+
+    from newsweave.store import search as module
+    from newsweave.store.search_summary import summarize
+
+    rng = random.Random(3)
+    db = engine.store._db
+    words = ["flood", "rain", "heavy", "river", "storm", "bridge"]
+    with engine.store.transaction():
+        db.executemany("INSERT INTO stories (id, created_at, updated_at) VALUES (?, 'x', 'x')",
+                       [(s,) for s in range(1, 6)])
+        for n in range(1, 81):
+            text = " ".join(rng.choice(words) for _ in range(rng.randint(3, 12)))
+            db.execute(
+                "INSERT INTO articles (id, content_hash, raw, raw_format, text, source, title, "
+                "outlet, published, language, ingested_at) VALUES (?, ?, '', 'text', ?, 's', "
+                "?, ?, ?, ?, 'x')",
+                (n, f"h{n}", text, rng.choice([None, "Heavy rain", "Report"]),
+                 rng.choice([None, "", "A", "B", "unknown", "C<&>"]),
+                 rng.choice([None, "", "2026-01-02", "2026-01-01T10:00", "2025-12-31",
+                             "not a date at all"]),
+                 rng.choice([None, "", "en", "de"])))
+            if rng.random() < 0.7:
+                db.execute("INSERT INTO story_members VALUES (?, ?)", (n, rng.randint(1, 5)))
+            for origin in rng.sample(range(1, 12), rng.choice([0, 0, 1, 2])):
+                db.execute("INSERT INTO article_origin VALUES (?, ?)", (n, origin))
+        db.executemany("INSERT INTO entities (id, name, type) VALUES (?, ?, 'PERSON')",
+                       [(e, f"Person {e}") for e in range(1, 25)])
+        for n in range(1, 81):
+            for e in rng.sample(range(1, 25), rng.randint(0, 3)):
+                db.execute("INSERT INTO entity_articles VALUES (?, ?, 1)", (e, n))
+    bm25 = "bm25(articles_fts, 4.0, 1.0)"
+
+    def reference(query: str, fold: bool, limit: int, offset: int, outlet: str | None):
+        matches = [(float(r[1]), int(r[0])) for r in db.execute(
+            f"SELECT rowid, {bm25} FROM articles_fts WHERE articles_fts MATCH ?", (query,))]
+        count = len(matches)
+        if count > module.RANK_WINDOW:
+            matches = sorted(matches, key=lambda m: -m[1])[: module.RANK_WINDOW]
+        facts = {int(r[0]): tuple(r[1:]) for r in db.execute(
+            "SELECT a.id, a.outlet, a.language, a.published, m.story_id, coalesce((SELECT "
+            "min(o.origin_id) FROM article_origin o WHERE o.article_id = a.id), a.id) FROM "
+            "articles a LEFT JOIN story_members m ON m.article_id = a.id")}
+        if outlet is not None:
+            matches = [m for m in matches if facts[m[1]][0] == outlet]
+        total = len(matches) if outlet is not None else count
+        rows = [(i, *facts[i], rank) for rank, i in sorted(matches)[: module.CONSIDERED]]
+        summary = summarize(rows, fold, offset, limit, engine.store.search._entity_facet)
+        if fold and summary.considered == total:
+            total = summary.shown
+        return summary, total
+
+    checked = 0
+    for window, considered in ((10_000, 1_000), (30, 12)):
+        monkeypatch.setattr(module, "RANK_WINDOW", window)
+        monkeypatch.setattr(module, "CONSIDERED", considered)
+        for query in ("flood", "flood OR rain", '"heavy rain"', "ri*", "storm NOT bridge"):
+            for fold, limit, offset, outlet in ((False, 20, 0, None), (True, 20, 0, None),
+                                                (True, 4, 3, None), (False, 5, 2, "A"),
+                                                (True, 50, 0, "unknown")):
+                expected, total = reference(query, fold, limit, offset, outlet)
+                found = engine.search(query, one_per_origin=fold, limit=limit, offset=offset,
+                                      outlet=outlet)
+                assert found.facets == expected.facets, query
+                assert found.histogram == expected.histogram
+                assert found.entity_names == expected.entity_names
+                assert (found.total, found.considered) == (total, expected.shown)
+                assert [(h.article, h.story, h.origin, round(-h.score, 9), h.copies)
+                        for h in found.hits] == [(p[0], p[1], p[2], round(p[3], 9), p[4])
+                                                 for p in expected.page]
+                checked += bool(expected.page)
+    assert checked > 30
+    ties = engine.search("flood")
+    assert len({n for _, n in ties.facets["entity"]}) < len(ties.facets["entity"])  # ties
+    assert any(h.copies for h in engine.search("flood OR rain", one_per_origin=True).hits)
+    assert ("unknown", sum(n for v, n in ties.facets["outlet"] if v == "unknown")) in \
+        ties.facets["outlet"]
+
+
+def test_histogram_html_equals_the_template_loop():
+    """The search page's histogram (views.histogram_html) is the HTML the template's loop
+    gave, hostile day strings and parameters included."""
+    from urllib.parse import urlencode
+
+    from jinja2 import Environment, select_autoescape
+    from starlette.requests import Request
+
+    from newsweave.web.respond import ParamLinks
+    from newsweave.web.views import histogram_html
+
+    loop = Environment(autoescape=select_autoescape(default=True, default_for_string=True)
+                       ).from_string(
+        '{% for d, n in histogram %}<li><a href="{{ facet_link(since=d, until=d) }}">{{ d }}'
+        '</a> <svg width="100" height="10" aria-hidden="true"><rect x="0" y="1" height="8" '
+        'width="{{ (100 * n / peak)|round(1) }}"></rect></svg> <span class="count">{{ n }}'
+        '</span></li>{% endfor %}')
+    days = [("2026-01-05", 3), ("2026-01-06", 7), ('"><script>x</script>', 1),
+            ("a b&c=d", 2), ("Zürich", 5), ("", 1), ("2026-01-07", 1)]
+    for items in ([], [("q", "storm")], [("q", "a&b <i>"), ("outlet", "X\"Y"),
+                                         ("since", "2026-01-01"), ("cursor", "abc")]):
+        request = Request({"type": "http", "method": "GET", "path": "/search",
+                           "query_string": urlencode(items).encode(), "headers": []})
+        links = ParamLinks(request, cursor=None)
+        expected = loop.render(histogram=days, peak=7, facet_link=links)
+        assert str(histogram_html(days, 7, links)) == expected
+        assert "<script>" not in expected
+    assert str(histogram_html([], 0, links)) == ""
+
+
+def test_bounded_search_counts_every_match_on_both_backends(store_backend, monkeypatch):
+    """With fewer hits considered than match, both backends (PostgreSQL's statement now
+    returns only the best CONSIDERED rows, counting the rest in SQL) give the exact
+    total, the considered hits, their facets and pages."""
+    from newsweave.store import search as module
+    from test_store_backends import make_article
+
+    store = store_backend.open()
+    texts = ["The minister spoke.", "Ministers met.", "A ministry report.", "The harvest."]
+    store.add_articles([make_article(i, outlet="Wire" if i % 2 else "Daily", title=f"T{i}",
+                                     text=text, published=f"2026-03-0{i + 1}")
+                        for i, text in enumerate(texts)], [{}] * len(texts))
+    everything = store.search.search("minist*", limit=10)
+    assert everything.total == everything.considered == 3
+    monkeypatch.setattr(module, "CONSIDERED", 2)
+    bounded = store.search.search("minist*", limit=10)
+    assert bounded.total == 3 and bounded.considered == 2 and len(bounded.hits) == 2
+    assert [h.article for h in bounded.hits] == [h.article for h in everything.hits[:2]]
+    assert sum(n for _, n in bounded.facets["outlet"]) == 2
+    assert sum(n for _, n in bounded.histogram) == 2
+    later = store.search.search("minist*", limit=10, offset=1)
+    assert [h.article for h in later.hits] == [everything.hits[1].article]
+    assert store.search.search("harvest", limit=10).total == 1
+    assert store.search.search("nothingsuch", limit=10).total == 0

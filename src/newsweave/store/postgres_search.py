@@ -18,9 +18,9 @@ from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
+from newsweave.store import search as search_module
 from newsweave.store.dialect import FTS_CONFIG
 from newsweave.store.search import (
-    CONSIDERED,
     MARK_END,
     MARK_START,
     SearchTables,
@@ -28,6 +28,7 @@ from newsweave.store.search import (
     article_filters,
     plain_query,
 )
+from newsweave.store.search_summary import Summary, summarize
 
 # ts_rank's weights, in its order D, C, B, A: a title match (A) weighs four body matches
 # (B), as bm25's column weights 4.0 and 1.0 do in the SQLite index.
@@ -136,6 +137,19 @@ def parse_query(text: str) -> tuple[str, list[str]]:
 class PostgresSearchTables(SearchTables):
     """Search on a :class:`~newsweave.store.postgres.PostgresStore` (``store.search``)."""
 
+    def _summary(self, text: str, outlet: str | None, language: str | None,
+                 story: int | None, since: date | None, until: date | None,
+                 entity: int | None, one_per_origin: bool, limit: int, offset: int
+                 ) -> tuple[Summary, str, int, str | None] | None:
+        """As :meth:`SearchTables._summary`: the ranking returns the best hits with their
+        facts (:meth:`_matches`), counted in Python (:func:`summarize`)."""
+        found = self._matches(text, outlet, language, story, since, until, entity)
+        if found is None:
+            return None
+        rows, match, total, message = found
+        return (summarize(rows, one_per_origin, offset, limit, self._entity_facet), match,
+                total, message)
+
     def _matches(self, text: str, outlet: str | None, language: str | None,
                  story: int | None, since: date | None, until: date | None,
                  entity: int | None = None
@@ -158,12 +172,15 @@ class PostgresSearchTables(SearchTables):
                 f"coalesce((SELECT min(o.origin_id) FROM article_origin o "
                 f"WHERE o.article_id = a.id), a.id), "
                 f"-ts_rank('{_WEIGHTS}', a.articles_fts, q.query, {_RANK_NORMALIZATION}) "
-                f"AS rank FROM q JOIN articles a ON a.articles_fts @@ q.query "
+                f"AS rank, count(*) OVER () FROM q JOIN articles a ON a.articles_fts @@ q.query "
                 f"LEFT JOIN story_members m ON m.article_id = a.id "
-                f"WHERE {' AND '.join(where)} ORDER BY rank, a.id"
+                f"WHERE {' AND '.join(where)} ORDER BY rank, a.id LIMIT ?"
             )
-            rows = self._db.execute(sql, [*words, *params]).fetchall()
-            return [tuple(r) for r in rows[:CONSIDERED]], match, len(rows), message
+            # counted in the statement (the window's count is taken before the LIMIT):
+            # only the best CONSIDERED rows cross into Python, not every match
+            rows = self._db.execute(sql, [*words, *params, search_module.CONSIDERED]).fetchall()
+            total = int(rows[0][7]) if rows else 0
+            return [tuple(r[:7]) for r in rows], match, total, message
         return None
 
     def _snippets(self, match: str, ids: Sequence[int]) -> dict[int, str]:

@@ -22,6 +22,12 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, Protocol
 
 from newsweave.store.progress import CLEANED
+from newsweave.store.search_summary import (
+    Summary,
+    read_summary,
+    summarize,
+    summary_sql,
+)
 
 if TYPE_CHECKING:
     from newsweave.store.sqlite import SQLiteStore
@@ -36,9 +42,6 @@ _WORDS = re.compile(r"\w+", re.UNICODE)
 _BM25 = "bm25(articles_fts, 4.0, 1.0)"
 # Errors of the store itself; any other error of a MATCH is the query's syntax (FTS5 reports
 # "syntax error", "unterminated string", "no such column", "unknown special query", ...).
-# The entity facet counts the entities of the best hits only (a join per match would grow
-# with the store); the other facets count every match.
-ENTITY_FACET_HITS = 500
 # A search's cost is bounded whatever the store's size (see SearchTables.search): ranking
 # and filters run over at most the newest RANK_WINDOW matches; facets, the histogram,
 # origin folding and paging over the best CONSIDERED of them.
@@ -222,59 +225,41 @@ class SearchTables:
         text = (query or "").strip()
         if not _WORDS.search(text):
             return SearchResult(query, "", 0, [], message="type a word to search for")
-        found = self._matches(text, outlet, language, story, since, until, entity)
+        found = self._summary(text, outlet, language, story, since, until, entity,
+                              one_per_origin, limit, offset)
         if found is None:
             return SearchResult(query, "", 0, [],
                                 message="the query could not be searched; try plain words")
-        rows, match, total, message = found
-        facets = {
-            "outlet": Counter(r[1] or "unknown" for r in rows).most_common(20),
-            "language": Counter(r[2] or "unknown" for r in rows).most_common(20),
-            "story": [(str(s), n) for s, n in
-                      Counter(r[4] for r in rows if r[4] is not None).most_common(20)],
-        }
-        histogram = sorted(Counter((r[3] or "")[:10] for r in rows if r[3]).items())
-        facets["entity"], names = self._entity_facet([r[0] for r in rows[:ENTITY_FACET_HITS]])
-        considered = len(rows)  # before folding
-        copies: Counter[int] = Counter()
-        if one_per_origin:
-            kept, seen = [], set()
-            for r in rows:
-                copies[r[5]] += 1
-                if r[5] not in seen:
-                    seen.add(r[5])
-                    kept.append(r)
-            rows = kept
-            if considered == total:  # every match was folded: the count is exact
-                total = len(rows)
-        page = rows[offset : offset + limit]
-        snippets = self._snippets(match, [r[0] for r in page])
+        summary, match, total, message = found
+        if one_per_origin and summary.considered == total:
+            total = summary.shown  # every match was folded: the count is exact
+        page = summary.page
+        snippets = self._snippets(match, [p[0] for p in page])
         marks = ",".join("?" * len(page))
         found_rows = {int(a[0]): a[1:] for a in self._db.execute(
             f"SELECT id, title, outlet, language, published, url FROM articles "
-            f"WHERE id IN ({marks})", [r[0] for r in page])} if page else {}
+            f"WHERE id IN ({marks})", [p[0] for p in page])} if page else {}
         hits = []
-        for r in page:
-            article = found_rows.get(r[0])
+        for article_id, story_id, origin, rank, copies in page:
+            article = found_rows.get(article_id)
             if article is None:  # deleted between the two reads
                 continue
             hits.append(SearchHit(
-                article=r[0], title=article[0], outlet=article[1], language=article[2],
-                published=article[3], url=article[4], story=r[4], origin=r[5], score=-r[6],
-                snippet=snippets.get(r[0], ""),
-                copies=max(0, copies[r[5]] - 1) if one_per_origin else 0,
-            ))
+                article=article_id, title=article[0], outlet=article[1], language=article[2],
+                published=article[3], url=article[4], story=story_id, origin=origin,
+                score=-rank, snippet=snippets.get(article_id, ""), copies=copies))
         if total == 0 and message is None:
             message = "no article matches"
-        return SearchResult(query, match, total, hits, facets, histogram, message, names,
-                            considered=len(rows))
+        return SearchResult(query, match, total, hits, summary.facets, summary.histogram,
+                            message, summary.entity_names, considered=summary.shown)
 
-    def _matches(self, text: str, outlet: str | None, language: str | None,
+    def _summary(self, text: str, outlet: str | None, language: str | None,
                  story: int | None, since: date | None, until: date | None,
-                 entity: int | None = None
-                 ) -> tuple[list[tuple[Any, ...]], str, int, str | None] | None:
-        """The best CONSIDERED matches as (id, outlet, language, published, story, origin,
-        rank), the expression that ran, the total and a message; None if nothing runs."""
+                 entity: int | None, one_per_origin: bool, limit: int, offset: int
+                 ) -> tuple[Summary, str, int, str | None] | None:
+        """The best CONSIDERED matches summarized (facets, histogram, the page), the
+        expression that ran, the total and a message; None if nothing runs. One statement
+        ranks the matches and summarizes the best (:func:`summary_sql`)."""
         message = None
         for match in (text, plain_query(text)):
             try:
@@ -291,7 +276,8 @@ class SearchTables:
         else:
             return None
         if count == 0:
-            return [], match, 0, message
+            return (summarize([], one_per_origin, offset, limit, self._entity_facet), match, 0,
+                    message)
         where, params = ["articles_fts MATCH ?"], [match]
         if count > RANK_WINDOW:  # the newest RANK_WINDOW matches: rowids above a bound
             bound = self._db.execute(
@@ -303,46 +289,31 @@ class SearchTables:
                 f"{count:,} articles match: the hits are ranked among the "
                 f"{RANK_WINDOW:,} stored last; add words or filters to rank them all")
         filtered = any(v is not None for v in (outlet, language, story, entity, since, until))
-        join = ""
         if filtered:
             # CROSS JOIN: the index's matches drive, each article looked up by id; left
             # to itself the planner may scan an index of articles (every article in a
             # language) and run the MATCH once per article, a hundred thousand times.
             # INDEXED BY: the filters' columns are read from the covering index
-            # articles_listing (the planner prefers the row, behind the article's text)
-            join = "CROSS JOIN articles a INDEXED BY articles_listing ON a.id = articles_fts.rowid "
+            # articles_listing (the planner prefers the row, behind the article's text).
+            # One pass over the filtered matches (materialized): counted, and the best
+            # CONSIDERED of them ranked by SQLite's sorter, which keeps only those.
             clauses, values = article_filters(outlet, language, story, entity, since, until)
-            where += clauses
+            ranked = (f"WITH found AS MATERIALIZED (SELECT articles_fts.rowid AS id, "
+                      f"{_BM25} AS rank FROM articles_fts CROSS JOIN articles a INDEXED BY "
+                      f"articles_listing ON a.id = articles_fts.rowid "
+                      f"WHERE {' AND '.join(where + clauses)}), "
+                      f"ranked AS MATERIALIZED (SELECT id, rank FROM found "
+                      f"ORDER BY rank, id LIMIT ?)")
             params += values
-        condition = " AND ".join(where)
-        if filtered:
-            # one pass over the filtered matches (materialized): counted, and the best
-            # CONSIDERED of them ranked by SQLite's sorter, which keeps only those (sorting
-            # every match in Python cost a fifth of a filtered search)
-            ranked = self._db.execute(
-                f"WITH found AS MATERIALIZED (SELECT articles_fts.rowid AS id, {_BM25} AS rank "
-                f"FROM articles_fts {join}WHERE {condition}) "
-                f"SELECT id, rank, (SELECT count(*) FROM found) FROM found "
-                f"ORDER BY rank, id LIMIT ?", [*params, CONSIDERED]).fetchall()
-            total = int(ranked[0][2]) if ranked else 0
         else:
-            total = count
-            ranked = self._db.execute(
-                f"SELECT articles_fts.rowid, {_BM25} AS rank FROM articles_fts "
-                f"WHERE {condition} ORDER BY rank, articles_fts.rowid LIMIT ?",
-                [*params, CONSIDERED]).fetchall()
-        if not ranked:
-            return [], match, total, message
-        ids = [int(r[0]) for r in ranked]
-        marks = ",".join("?" * len(ids))
-        about = {int(r[0]): tuple(r[1:]) for r in self._db.execute(
-            f"SELECT a.id, a.outlet, a.language, a.published, m.story_id, "
-            f"coalesce((SELECT min(o.origin_id) FROM article_origin o "
-            f"WHERE o.article_id = a.id), a.id) FROM articles a INDEXED BY articles_listing "
-            f"LEFT JOIN story_members m ON m.article_id = a.id WHERE a.id IN ({marks})", ids)}
-        rows = [(i, *about[i], float(rank)) for i, rank in ((int(r[0]), r[1]) for r in ranked)
-                if i in about]
-        return rows, match, total, message
+            ranked = (f"WITH ranked AS MATERIALIZED (SELECT articles_fts.rowid AS id, "
+                      f"{_BM25} AS rank FROM articles_fts WHERE {' AND '.join(where)} "
+                      f"ORDER BY rank, articles_fts.rowid LIMIT ?)")
+        rows = self._db.execute(summary_sql(ranked, one_per_origin, "found" if filtered else None),
+                                [*params, CONSIDERED, limit, offset]).fetchall()
+        summary = read_summary(rows, one_per_origin)
+        total = summary.total if filtered and summary.total is not None else count
+        return summary, match, total, message
 
     def _entity_facet(self, ids: Sequence[int]) -> tuple[list[tuple[str, int]],
                                                           dict[str, str]]:

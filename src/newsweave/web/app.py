@@ -134,6 +134,7 @@ def _templates() -> Environment:
     env.filters["snippet"] = _highlight_snippet
     env.filters["pct"] = lambda v: f"{float(v or 0):.0%}"
     env.filters["safe_url"] = views.safe_url
+    env.globals["histogram_html"] = views.histogram_html
     env.globals["kinds"] = ("copy", "rewrite", "translation", "shared-quotes", "citation")
     return env
 
