@@ -16,7 +16,7 @@ Decisions worth knowing:
   (ENA): ..."``) and a copyright notice the cleaner removed. Attributions
   ("according to the X agency", "X reported") name a quoted source, and a photo
   credit ("Photo by Jane Doe/X") names whoever supplied a picture; neither is read.
-* Language comes from py3langid, whose model is loaded once, on first use.
+* Language comes from py3langid (``nlp.langid``), whose model is loaded once, on first use.
 """
 
 from __future__ import annotations
@@ -24,10 +24,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
 from typing import Any
 
 from newsweave.model import Cleaned
+from newsweave.nlp.langid import load_identifier
 from newsweave.nlp.text import CALENDAR_LANGUAGES, month_numbers, name_pattern
 
 HEAD_LINES = 15  # raw lines searched for a date line or a headline
@@ -341,16 +341,10 @@ def read_copyright_owner(line: str) -> str | None:
     return owner
 
 
-@cache
 def load_language_identifier() -> Any:
-    """The py3langid identifier, loaded once: loading costs far more than classifying."""
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
-
-    # py3langid 0.4 renamed the constructor; 0.3 only has the pickled-model one.
-    load = getattr(LanguageIdentifier, "from_model_file", None)
-    if load is None:
-        load = LanguageIdentifier.from_pickled_model
-    return load(MODEL_FILE, norm_probs=True)
+    """The py3langid identifier, loaded once (``nlp.langid``: its byte walk in array steps,
+    the same answers)."""
+    return load_identifier()
 
 
 def detect_language(text: str) -> str | None:
