@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from itertools import islice
 from typing import Any
 
 from newsweave.model import Cleaned
@@ -350,7 +351,8 @@ def load_language_identifier() -> Any:
 def detect_language(text: str) -> str | None:
     """The ISO 639-1 code of ``text``'s language, or None when unsure or too short."""
     text = text[:MAX_LANGUAGE_CHARS]
-    if len(_LETTER.findall(text)) < MIN_LETTERS:
+    # enough letters? (counted up to MIN_LETTERS only: a body has thousands)
+    if next(islice(_LETTER.finditer(text), MIN_LETTERS - 1, None), None) is None:
         return None
     code, confidence = load_language_identifier().classify(text)
     # The model also knows languages with only 3-letter codes: those have no 639-1 answer.

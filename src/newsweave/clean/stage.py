@@ -11,13 +11,14 @@ store written before cleaning was a stage.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from newsweave.clean.html import clean_html
 from newsweave.clean.metadata import find_metadata
 from newsweave.clean.sieve import line_key
-from newsweave.clean.text import clean_text
+from newsweave.clean.text import clean_text, prepare_text
 from newsweave.errors import InputError
 from newsweave.ingest import Record, record_from_raw
 from newsweave.model import Article, Cleaned
@@ -47,7 +48,8 @@ class CleanStage:
               outlet: str | None) -> Built:
         """Clean ``record`` into an article (not stored); :class:`InputError` if no text
         is left. ``outlet`` (the user's) beats the record's fields and the page's."""
-        cleaned = clean_record(record, frozenset())
+        clean = record_cleaner(record)
+        cleaned = clean(frozenset())
         fields = dict(record.fields)
         if outlet:
             fields["outlet"] = outlet
@@ -55,7 +57,7 @@ class CleanStage:
         if article_outlet:
             recurring = store.recurring_lines(article_outlet, settings.recurring_min_articles)
             if recurring & line_keys(cleaned, settings).keys():
-                cleaned = clean_record(record, recurring)
+                cleaned = clean(recurring)
         apply_fields(cleaned, fields, user_outlet=outlet)
         # Metadata is searched in what the article says: a text file's raw lines, the body of a
         # JSON or feed record (its raw form is a JSON dump), the clean text of a page.
@@ -148,6 +150,14 @@ def clean_record(record: Record, recurring: frozenset[str]) -> Cleaned:
     if record.format == "html":
         return clean_html(record.body, url=record.fields.get("url"), recurring=recurring)
     return clean_text(record.body, recurring=recurring)
+
+
+def record_cleaner(record: Record) -> Callable[[frozenset[str]], Cleaned]:
+    """:func:`clean_record` of ``record`` for any recurring lines; a plain text is cut and
+    classified once, however often it is cleaned."""
+    if record.format == "html":
+        return partial(clean_record, record)
+    return prepare_text(record.body).clean
 
 
 def line_keys(cleaned: Cleaned, settings: Settings) -> dict[str, bool]:
