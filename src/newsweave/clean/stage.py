@@ -18,7 +18,7 @@ from functools import partial
 from newsweave.clean.html import clean_html
 from newsweave.clean.metadata import find_metadata
 from newsweave.clean.sieve import line_key
-from newsweave.clean.text import clean_text, prepare_text
+from newsweave.clean.text import PreparedText, clean_text, prepare_text
 from newsweave.errors import InputError
 from newsweave.ingest import Record, record_from_raw
 from newsweave.model import Article, Cleaned
@@ -27,6 +27,7 @@ from newsweave.store import Store
 from newsweave.store.progress import CLEANED
 
 RECURRING = "recurring-line"  # the removal reason of a line that recurs across an outlet
+PREPARED_KEPT = 2_048  # plain texts kept cut and classified (an ingest batch is 1,000 or less)
 
 
 @dataclass(slots=True)
@@ -44,11 +45,17 @@ class CleanStage:
     requires: tuple[str, ...] = ("article.raw",)
     assigns: tuple[str, ...] = ("article.text", "article.metadata", "article.language")
 
+    def __init__(self) -> None:
+        # Bodies built lately, cut and classified (by body: the same text, the same blocks).
+        # The articles of an ingest batch are built before any is stored, so lines that recur
+        # within the batch are found after it is stored, and those articles cleaned again.
+        self._prepared: dict[str, PreparedText] = {}
+
     def build(self, store: Store, settings: Settings, record: Record, digest: str,
               outlet: str | None) -> Built:
         """Clean ``record`` into an article (not stored); :class:`InputError` if no text
         is left. ``outlet`` (the user's) beats the record's fields and the page's."""
-        clean = record_cleaner(record)
+        clean = self.record_cleaner(record)
         cleaned = clean(frozenset())
         fields = dict(record.fields)
         if outlet:
@@ -120,8 +127,7 @@ class CleanStage:
         for outlet in sorted(set(outlets)):
             self.reclean(store, settings, outlet, None)
 
-    @staticmethod
-    def reclean(store: Store, settings: Settings, outlet: str,
+    def reclean(self, store: Store, settings: Settings, outlet: str,
                 among: set[int] | None) -> None:
         """Clean again the articles of ``outlet`` (of ``among``, if given) whose body
         holds a line that recurs across the outlet."""
@@ -135,8 +141,8 @@ class CleanStage:
             stored = store.get_article(article_id, raw=True)
             if stored is None:
                 continue
-            cleaned = clean_record(record_from_raw(stored.source, stored.raw,
-                                                   stored.raw_format), recurring)
+            record = record_from_raw(stored.source, stored.raw, stored.raw_format)
+            cleaned = self.record_cleaner(record)(recurring)
             if cleaned.text.strip() and cleaned.text != stored.text:
                 updates.append(
                     (article_id, cleaned.text, cleaned.removed, line_keys(cleaned, settings))
@@ -144,20 +150,24 @@ class CleanStage:
         if updates:
             store.replace_clean_text(updates)
 
+    def record_cleaner(self, record: Record) -> Callable[[frozenset[str]], Cleaned]:
+        """:func:`clean_record` of ``record`` for any recurring lines; a plain text is cut
+        and classified once, however often it is cleaned (see ``_prepared``)."""
+        if record.format == "html":
+            return partial(clean_record, record)
+        kept = self._prepared
+        prepared = kept.pop(record.body, None) or prepare_text(record.body)
+        kept[record.body] = prepared  # the latest last
+        if len(kept) > PREPARED_KEPT:
+            del kept[next(iter(kept))]
+        return prepared.clean
+
 
 def clean_record(record: Record, recurring: frozenset[str]) -> Cleaned:
     """The cleaner for the record's format, given the outlet's recurring lines."""
     if record.format == "html":
         return clean_html(record.body, url=record.fields.get("url"), recurring=recurring)
     return clean_text(record.body, recurring=recurring)
-
-
-def record_cleaner(record: Record) -> Callable[[frozenset[str]], Cleaned]:
-    """:func:`clean_record` of ``record`` for any recurring lines; a plain text is cut and
-    classified once, however often it is cleaned."""
-    if record.format == "html":
-        return partial(clean_record, record)
-    return prepare_text(record.body).clean
 
 
 def line_keys(cleaned: Cleaned, settings: Settings) -> dict[str, bool]:
