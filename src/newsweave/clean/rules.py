@@ -391,7 +391,9 @@ _RELATED_POINTER = re.compile(
 
 def is_related_heading(text: str) -> bool:
     """True for a heading that introduces other articles ("Related posts", "Latest Headlines")."""
-    return count_words(text) <= 8 and bool(_RELATED_HEADING.match(text))
+    # the anchored pattern first: it turns a body paragraph away at its first words, where
+    # counting the words reads all of them
+    return bool(_RELATED_HEADING.match(text)) and count_words(text) <= 8
 
 
 def is_related_pointer(text: str) -> bool:
