@@ -15,8 +15,8 @@ outlet), so two versions of the code can be shown to clean identically.
 ``Engine.ingest`` (one call per shard, no stages after cleaning) into a new SQLite store,
 so an article is also cleaned again once its outlet's recurring lines are known, and the
 articles stored earlier are cleaned again when their lines start to recur. It prints the
-CPU seconds per 1,000 articles and a digest of every stored article (body, title,
-language, date and how, outlet and how, author, removal log).
+CPU seconds per 1,000 articles, a digest of every stored article (body, title,
+language, date and how, outlet and how, author, removal log) and the peak RSS.
 """
 
 from __future__ import annotations
@@ -72,6 +72,7 @@ def main() -> None:
 
 def time_ingest(archive: Path, shards: int) -> None:
     """CPU of ``Engine.ingest`` (cleaning and storing only) and a digest of what it stored."""
+    import resource
     import tempfile
 
     from newsweave.clean.metadata import load_language_identifier
@@ -79,7 +80,12 @@ def time_ingest(archive: Path, shards: int) -> None:
     from newsweave.settings import load_settings
     from newsweave.store import open_store
 
+    def peak_mb() -> float:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+    before = peak_mb()
     load_language_identifier()
+    loaded = peak_mb()
     manifest = json.loads((archive / "manifest.json").read_text(encoding="utf-8"))
     with tempfile.TemporaryDirectory(prefix="newsweave-clean-") as work:
         db = str(Path(work) / "clean.db")
@@ -88,6 +94,7 @@ def time_ingest(archive: Path, shards: int) -> None:
         for name in manifest["shards"][:shards]:
             engine.ingest([str(archive / name)])
         cpu = time.process_time() - started
+        peak = peak_mb()
         digest = hashlib.sha256()
         articles = 0
         for listed in engine.store.iter_articles():
@@ -100,7 +107,8 @@ def time_ingest(archive: Path, shards: int) -> None:
         engine.close()
     print(f"{articles:,} articles ingested with no stages: {cpu * 1000 / articles:.2f} CPU s "
           f"per 1,000 ({articles / cpu:,.0f} articles per CPU s); stored articles' digest "
-          f"{digest.hexdigest()[:16]}")
+          f"{digest.hexdigest()[:16]}; peak RSS {before:.0f} MB before the language model, "
+          f"{loaded:.0f} MB after it, {peak:.0f} MB after the ingest")
 
 
 if __name__ == "__main__":

@@ -126,6 +126,7 @@ class CleanStage:
         """
         for outlet in sorted(set(outlets)):
             self.reclean(store, settings, outlet, None)
+        self._prepared.clear()  # kept for the batch just stored: its work is done
 
     def reclean(self, store: Store, settings: Settings, outlet: str,
                 among: set[int] | None) -> None:

@@ -29,7 +29,11 @@ def automaton_depth(table: np.ndarray, rows: np.ndarray) -> int:
     frontier = np.zeros(1, dtype=np.intp)
     depth = 0
     while True:
-        following = np.unique(table[np.unique(rows[frontier])])
+        # a few thousand rows at a time: all at once is a 40 MB array at the widest level
+        level = np.unique(rows[frontier])
+        following = np.unique(np.concatenate(
+            [np.unique(table[level[start:start + 2_048]])
+             for start in range(0, len(level), 2_048)]))
         following = following[~seen[following]]
         if not len(following):
             return depth
