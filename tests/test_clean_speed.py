@@ -136,3 +136,33 @@ def test_a_prepared_text_sifted_again_cleans_as_a_fresh_clean():
         assert (again.text, again.title, again.removed) == (fresh.text, fresh.title,
                                                             fresh.removed)
     assert "recurring-line" in [r.reason for r in prepared.clean(recurring).removed]
+
+
+def test_a_prepared_page_cleaned_again_gives_a_fresh_clean_html():
+    """A page is extracted once and sifted again with the outlet's recurring lines: the
+    same body, title, metadata and removal log (hidden and left-out text included) as
+    cleaning the page afresh with them, however often it is sifted."""
+    from newsweave.clean import clean_html
+    from newsweave.clean.html import prepare_html
+
+    page = ("<html><head><title>Bridge opens in May</title></head><body>"
+            "<nav>Home | World | Sports</nav><div style='display:none'>Hidden teaser</div>"
+            "<article><h1>Bridge opens in May</h1><p>By Jane Roe</p>"
+            "<p>The council met on Tuesday and agreed to open the new bridge in May.</p>"
+            "<p>Example Daily - all the news, all day long</p>"
+            "<p>It will cost less than planned, officials said on Tuesday evening.</p>"
+            "<p>Follow Example Daily for more news</p></article>"
+            "<footer>Copyright 2026 Example Daily</footer></body></html>")
+    prepared = prepare_html(page, url="https://example.org/a")
+    for recurring in (frozenset(), frozenset({line_key("Example Daily - all the news, all day "
+                                                       "long")}),
+                      frozenset({line_key("Follow Example Daily for more news"),
+                                 line_key("By Jane Roe")}), frozenset()):
+        again = prepared.clean(recurring)
+        fresh = clean_html(page, url="https://example.org/a", recurring=recurring)
+        assert again == fresh
+    assert "recurring-line" in [
+        r.reason for r in prepared.clean(frozenset({line_key(
+            "Example Daily - all the news, all day long")})).removed]
+    for odd in ("", "just words, no markup at all", "<html></html>"):
+        assert prepare_html(odd).clean() == clean_html(odd)

@@ -13,9 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from functools import partial
 
-from newsweave.clean.html import clean_html
+from newsweave.clean.html import clean_html, prepare_html
 from newsweave.clean.metadata import find_metadata
 from newsweave.clean.sieve import line_key
 from newsweave.clean.text import PreparedText, clean_text, prepare_text
@@ -154,8 +153,8 @@ class CleanStage:
     def record_cleaner(self, record: Record) -> Callable[[frozenset[str]], Cleaned]:
         """:func:`clean_record` of ``record`` for any recurring lines; a plain text is cut
         and classified once, however often it is cleaned (see ``_prepared``)."""
-        if record.format == "html":
-            return partial(clean_record, record)
+        if record.format == "html":  # extracted once here; not kept (a page's tree is big)
+            return prepare_html(record.body, url=record.fields.get("url")).clean
         kept = self._prepared
         prepared = kept.pop(record.body, None) or prepare_text(record.body)
         kept[record.body] = prepared  # the latest last
