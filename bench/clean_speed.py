@@ -9,6 +9,14 @@ digest of everything both produced (body, removal log with reasons, title, langu
 outlet), so two versions of the code can be shown to clean identically.
 
     python bench/clean_speed.py ARCHIVE [--shards 3]
+    python bench/clean_speed.py ARCHIVE --shards 3 --ingest
+
+``--ingest`` times the ingest's whole cleaning path instead: the shards go through
+``Engine.ingest`` (one call per shard, no stages after cleaning) into a new SQLite store,
+so an article is also cleaned again once its outlet's recurring lines are known, and the
+articles stored earlier are cleaned again when their lines start to recur. It prints the
+CPU seconds per 1,000 articles, a digest of every stored article (body, title,
+language, date and how, outlet and how, author, removal log) and the peak RSS.
 """
 
 from __future__ import annotations
@@ -27,8 +35,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("archive", type=Path, help="a folder written by bench/corpus.py")
     parser.add_argument("--shards", type=int, default=3, help="how many shards (default 3)")
+    parser.add_argument("--ingest", action="store_true",
+                        help="time Engine.ingest with no stages (the ingest's cleaning path)")
     args = parser.parse_args()
     sys.path.insert(0, str(REPO / "src"))
+    if args.ingest:
+        time_ingest(args.archive, args.shards)
+        return
     from newsweave.clean import clean_text
     from newsweave.clean.metadata import find_metadata, load_language_identifier
 
@@ -55,6 +68,47 @@ def main() -> None:
           f"({articles / clean_cpu:,.0f} articles per CPU s), find_metadata "
           f"{meta_cpu * 1000 / articles:.2f} CPU s per 1,000; output digest "
           f"{digest.hexdigest()[:16]}")
+
+
+def time_ingest(archive: Path, shards: int) -> None:
+    """CPU of ``Engine.ingest`` (cleaning and storing only) and a digest of what it stored."""
+    import resource
+    import tempfile
+
+    from newsweave.clean.metadata import load_language_identifier
+    from newsweave.engine import Engine
+    from newsweave.settings import load_settings
+    from newsweave.store import open_store
+
+    def peak_mb() -> float:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+    before = peak_mb()
+    load_language_identifier()
+    loaded = peak_mb()
+    manifest = json.loads((archive / "manifest.json").read_text(encoding="utf-8"))
+    with tempfile.TemporaryDirectory(prefix="newsweave-clean-") as work:
+        db = str(Path(work) / "clean.db")
+        engine = Engine(open_store(db), load_settings(db=db, batch_size=1000), stages=[])
+        started = time.process_time()
+        for name in manifest["shards"][:shards]:
+            engine.ingest([str(archive / name)])
+        cpu = time.process_time() - started
+        peak = peak_mb()
+        digest = hashlib.sha256()
+        articles = 0
+        for listed in engine.store.iter_articles():
+            a = engine.store.get_article(listed.id)
+            assert a is not None
+            digest.update(repr((a.id, a.text, a.title, a.language, a.published,
+                                a.published_how, a.outlet, a.outlet_how, a.author,
+                                [(r.text, r.reason) for r in a.removed])).encode())
+            articles += 1
+        engine.close()
+    print(f"{articles:,} articles ingested with no stages: {cpu * 1000 / articles:.2f} CPU s "
+          f"per 1,000 ({articles / cpu:,.0f} articles per CPU s); stored articles' digest "
+          f"{digest.hexdigest()[:16]}; peak RSS {before:.0f} MB before the language model, "
+          f"{loaded:.0f} MB after it, {peak:.0f} MB after the ingest")
 
 
 if __name__ == "__main__":

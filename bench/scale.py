@@ -32,6 +32,7 @@ Printed per size:
     python bench/scale.py --sizes 10000,100000 --keep /tmp/archives   # keep the archives
     python bench/scale.py --sizes 10000 --batch-join 2 [--clean]   # newsweave.batch: 1 vs Dask
     python bench/scale.py --score-db STORE.db ARCHIVE   # score a store an ingest left
+    python bench/scale.py --compare-db BEFORE.db AFTER.db   # two ingests' stores, row by row
 
 ``--batch-join N`` does not ingest: it times ``newsweave.batch``'s near-duplicate join on
 the archive's shards (one partition each) in one process and on a Dask LocalCluster of N
@@ -84,6 +85,10 @@ def main() -> None:
     parser.add_argument("--score-db", type=Path, nargs=2, metavar=("DB", "ARCHIVE"),
                         help="only score a store an ingest left (one stopped part-way, say) "
                              "against the archive's key, restricted to the articles it holds")
+    parser.add_argument("--compare-db", type=Path, nargs=2, metavar=("A", "B"),
+                        help="only compare two stores (two versions' ingests of one archive, "
+                             "kept with --keep-db) row by row: articles, removal log, reuse "
+                             "pairs, story members")
     parser.add_argument("--one", type=Path, help=argparse.SUPPRESS)  # child: ingest one archive
     args = parser.parse_args()
     if args.score_db:
@@ -93,6 +98,9 @@ def main() -> None:
         else:
             print_quality(figures)
         return
+    if args.compare_db:
+        same = compare_stores(*args.compare_db)
+        sys.exit(0 if same else 1)
     if args.one:
         print(json.dumps(ingest_archive(args.one, batch=args.batch, embed=args.embed,
                                         keep_db=args.keep_db)))
@@ -396,6 +404,39 @@ def score(graph: dict[str, Any], external: dict[int, str | None],
             "direction_right": direction_right / direction_pairs if direction_pairs else 0.0,
             "families": len(derived_families),
             "families_whole": whole / len(derived_families) if derived_families else 0.0}
+
+
+# What two ingests of one archive must agree on, table by table (SQLite stores).
+COMPARED = {
+    "articles": "SELECT id, external_id, text, title, language, published, published_how, "
+                "outlet, outlet_how, author, url FROM articles ORDER BY id",
+    "removal log lines": "SELECT article_id, seq, reason, text FROM removals "
+                         "ORDER BY article_id, seq",
+    "reuse pairs": "SELECT a, b, derived, source, kind, score, confidence, shared_fraction, "
+                   "attribution, reasons, evidence FROM reuse_pairs ORDER BY a, b",
+    "story members": "SELECT story_id, article_id FROM story_members "
+                     "ORDER BY story_id, article_id",
+}
+
+
+def compare_stores(a: Path, b: Path) -> bool:
+    """Print, per table of :data:`COMPARED`, the rows of each store and how many differ;
+    True when all are identical."""
+    import sqlite3
+
+    same = True
+    with sqlite3.connect(f"file:{a}?mode=ro", uri=True) as one, \
+            sqlite3.connect(f"file:{b}?mode=ro", uri=True) as two:
+        for name, query in COMPARED.items():
+            left, right = one.execute(query).fetchall(), two.execute(query).fetchall()
+            paired = list(zip(left, right, strict=False))  # unequal lengths count below
+            differ = sum(x != y for x, y in paired) + abs(len(left) - len(right))
+            first = next((x[0] for x, y in paired if x != y), None)
+            print(f"{name}: {len(left):,} and {len(right):,} rows, {differ:,} differ"
+                  + (f" (first at {first})" if first is not None else ""))
+            same = same and differ == 0
+    print("identical" if same else "NOT identical")
+    return same
 
 
 def _peak_mb() -> float:

@@ -14,7 +14,8 @@ import pytest
 
 from newsweave.clean import rules
 from newsweave.clean.dates import has_digit
-from newsweave.clean.text import clean_text
+from newsweave.clean.sieve import line_key
+from newsweave.clean.text import clean_text, prepare_text
 
 # The publishing-details rule as it was written before the anchor (searched from every
 # character): the anchored form must agree with it everywhere.
@@ -59,6 +60,22 @@ LINES = [
     "The council voted on Tuesday to approve the new budget for schools.",
     "Subscribe to our newsletter",  # long s: case-folds to "s" in the regex, not in lower()
     "Thé council réplied to the newsletter on Tuesday.",
+    # near the hints' word boundaries: a word glued to the front, a capitalised word
+    "Subscribe to our enewsletter",
+    "Sign up for the weekly e-newsletter",
+    "Click here to get the Webapp",
+    "Get our App",
+    "Download the free NewsApp",
+    "CLICK HERE TO READ MORE",
+    "Thank you for subscribing!",
+    "Get the latest headlines on the go",
+    "Your digital subscription makes this possible",
+    "Read unlimited free articles",
+    "The app was approved after a signing ceremony, your honour.",
+    "Post a Comment",
+    "Website *",
+    "Comment: *",
+    "Your email will not be published in this section.",
 ]
 
 
@@ -86,7 +103,8 @@ def test_the_hinted_rules_still_remove_what_they_are_for():
 
 
 @pytest.mark.parametrize("text", ["no digits here", "in 2019", "x\u00b2", "\u0663\u0660 مارس",
-                                  "année", "", "٣", "Ⅻ", "12"])
+                                  "année", "", "٣", "Ⅻ", "12", "①", "x⁵",
+                                  "፩ ቀን", "Ⅻ ₃", "ßüñ"])
 def test_has_digit_is_any_isdigit(text):
     assert has_digit(text) == any(ch.isdigit() for ch in text)
 
@@ -101,3 +119,50 @@ def test_remembered_block_classes_give_the_same_cleaning_twice():
                                                         second.removed)
     assert [r.reason for r in first.removed] == ["ad-marker", "headline", "byline",
                                                  "newsletter", "social-follow"]
+
+
+def test_a_prepared_text_sifted_again_cleans_as_a_fresh_clean():
+    """Ingest cuts and classifies a text once, then sifts it again with the outlet's
+    recurring lines: the same as cleaning the text afresh with them."""
+    text = ("Advertisement\n\nBig News Today\n\nFollow Example Daily for more news\n\n"
+            "The council met on Tuesday and agreed to open the new bridge in May.\n\n"
+            "Story Code: 258820\n\nIt will cost less than planned, officials said.\n\n"
+            "Example Daily - all the news\n\nSign up for our newsletter")
+    prepared = prepare_text(text)
+    for recurring in (frozenset(), frozenset({line_key("Example Daily - all the news")}),
+                      frozenset({line_key("Follow Example Daily for more news"),
+                                 line_key("Big News Today"), line_key("Story Code: 258820")})):
+        again, fresh = prepared.clean(recurring), clean_text(text, recurring=recurring)
+        assert (again.text, again.title, again.removed) == (fresh.text, fresh.title,
+                                                            fresh.removed)
+    assert "recurring-line" in [r.reason for r in prepared.clean(recurring).removed]
+
+
+def test_a_prepared_page_cleaned_again_gives_a_fresh_clean_html():
+    """A page is extracted once and sifted again with the outlet's recurring lines: the
+    same body, title, metadata and removal log (hidden and left-out text included) as
+    cleaning the page afresh with them, however often it is sifted."""
+    from newsweave.clean import clean_html
+    from newsweave.clean.html import prepare_html
+
+    page = ("<html><head><title>Bridge opens in May</title></head><body>"
+            "<nav>Home | World | Sports</nav><div style='display:none'>Hidden teaser</div>"
+            "<article><h1>Bridge opens in May</h1><p>By Jane Roe</p>"
+            "<p>The council met on Tuesday and agreed to open the new bridge in May.</p>"
+            "<p>Example Daily - all the news, all day long</p>"
+            "<p>It will cost less than planned, officials said on Tuesday evening.</p>"
+            "<p>Follow Example Daily for more news</p></article>"
+            "<footer>Copyright 2026 Example Daily</footer></body></html>")
+    prepared = prepare_html(page, url="https://example.org/a")
+    for recurring in (frozenset(), frozenset({line_key("Example Daily - all the news, all day "
+                                                       "long")}),
+                      frozenset({line_key("Follow Example Daily for more news"),
+                                 line_key("By Jane Roe")}), frozenset()):
+        again = prepared.clean(recurring)
+        fresh = clean_html(page, url="https://example.org/a", recurring=recurring)
+        assert again == fresh
+    assert "recurring-line" in [
+        r.reason for r in prepared.clean(frozenset({line_key(
+            "Example Daily - all the news, all day long")})).removed]
+    for odd in ("", "just words, no markup at all", "<html></html>"):
+        assert prepare_html(odd).clean() == clean_html(odd)

@@ -68,13 +68,19 @@ _SHORT_NAME = re.compile(r"(?!By\s)[A-Z][\w'’&.-]*(?:\s+(?:[A-Z][\w'’&.-]*|o
 
 
 _ASCII_DIGIT = re.compile(r"[0-9]")
+# str.isdigit is true for the decimal digits (``\d`` in a str pattern, exactly) and for some
+# 130 other characters ("²", "①"): a pattern for both is one scan of a non-ASCII line too.
+_DIGIT = re.compile(
+    r"\d|[" + re.escape("".join(chr(c) for c in range(0x110000)
+                                 if chr(c).isdigit() and not chr(c).isdecimal())) + "]"
+)
 
 
 def has_digit(text: str) -> bool:
-    """``any(ch.isdigit() for ch in text)``, one regex scan for ASCII text (most lines)."""
+    """``any(ch.isdigit() for ch in text)``, in one regex scan."""
     if text.isascii():
         return _ASCII_DIGIT.search(text) is not None
-    return any(ch.isdigit() for ch in text)
+    return _DIGIT.search(text) is not None
 
 
 def _is_date_part(text: str) -> bool:

@@ -15,8 +15,10 @@ logged too, as ``outside-main-content``, up to a cap.
 from __future__ import annotations
 
 import re
-from copy import deepcopy
+from copy import copy, deepcopy
+from dataclasses import dataclass, field
 from itertools import count
+from typing import Any
 
 import trafilatura
 from lxml import etree
@@ -24,8 +26,8 @@ from lxml.html import HtmlElement
 from trafilatura.utils import load_html
 
 from newsweave.clean.dom import list_page_blocks, remove_hidden_elements
-from newsweave.clean.sieve import Block, Sifted, line_key, sift_blocks
-from newsweave.clean.text import clean_text
+from newsweave.clean.sieve import Block, Sifted, classify_blocks, line_key, sift_blocks
+from newsweave.clean.text import PreparedText, prepare_text
 from newsweave.model import Cleaned, Removal
 
 MAX_LOGGED_BLOCKS = 200  # hidden or left-out page text logged block by block, at most ...
@@ -54,13 +56,72 @@ def clean_html(
     >>> cleaned.title, cleaned.text
     ('Big News', 'It happened today, officials said, and it will happen again.')
     """
+    return prepare_html(html, url=url).clean(recurring)
+
+
+@dataclass(slots=True)
+class PreparedPage:
+    """An HTML page as far as cleaning goes without the outlet's recurring lines: hidden
+    elements out, main content extracted, its blocks classified. :meth:`clean` does the
+    rest, as often as the recurring lines change (ingest cleans a page, then, where its
+    outlet's recurring lines are among its lines, again with them)."""
+
+    url: str | None
+    plain: PreparedText | None = None  # a "page" with no markup at all: plain text
+    removed: list[Removal] = field(default_factory=list)  # hidden elements, as logged
+    budget: _LogBudget | None = None  # None: nothing extracted (broken page, no content)
+    page_blocks: list[str] = field(default_factory=list)
+    document: Any = None  # trafilatura's document: metadata, and ``body`` the content
+    blocks: list[Block] = field(default_factory=list)
+    classes: list[str | None] = field(default_factory=list)
+
+    def clean(self, recurring: frozenset[str] = frozenset()) -> Cleaned:
+        """The cleaned page, given the outlet's recurring lines (as :func:`clean_html`)."""
+        if self.plain is not None:
+            cleaned = self.plain.clean(recurring)
+            cleaned.url = self.url
+            return cleaned
+        if self.budget is None:
+            return Cleaned(text="", url=self.url)
+        budget = copy(self.budget)  # each call logs against the budget left after extraction
+        removed = list(self.removed)
+        document = self.document
+        if document is None:
+            removed += budget.take(_left_out(self.page_blocks, "", removed),
+                                   "outside-main-content")
+            return Cleaned(text="", removed=removed + budget.close(), url=self.url)
+        sifted = sift_blocks(
+            self.blocks,
+            title=document.title,
+            description=document.description,
+            recurring=recurring,
+            classes=self.classes,
+        )
+        text = "\n\n".join(sifted.paragraphs)
+        removed += sifted.removed
+        removed += budget.take(_left_out(self.page_blocks, text, removed),
+                               "outside-main-content")
+        return Cleaned(
+            text=text,
+            removed=removed + budget.close(),
+            title=_pick_title(document.title, sifted),
+            author=document.author or None,
+            published=document.date or None,
+            published_how="html-meta" if document.date else None,
+            outlet=document.sitename or None,
+            outlet_how="html-meta" if document.sitename else None,
+            url=document.url or self.url,
+        )
+
+
+def prepare_html(html: str, *, url: str | None = None) -> PreparedPage:
+    """``html`` parsed, its hidden elements taken out, its main content extracted and cut
+    into classified blocks, ready to :meth:`~PreparedPage.clean`."""
     if html.strip() and "<" not in html:
-        cleaned = clean_text(html, recurring=recurring)  # no markup at all: plain text
-        cleaned.url = url
-        return cleaned
+        return PreparedPage(url, plain=prepare_text(html))  # no markup at all: plain text
     tree = _parse(html)
     if tree is None:
-        return Cleaned(text="", url=url)
+        return PreparedPage(url)
     page_blocks = list_page_blocks(tree)
     budget = _LogBudget()
     removed = budget.take(remove_hidden_elements(tree), "hidden-element")
@@ -73,28 +134,10 @@ def clean_html(
         with_metadata=True,
     )
     if document is None:
-        removed += budget.take(_left_out(page_blocks, "", removed), "outside-main-content")
-        return Cleaned(text="", removed=removed + budget.close(), url=url)
-    sifted = sift_blocks(
-        read_blocks(document.body),
-        title=document.title,
-        description=document.description,
-        recurring=recurring,
-    )
-    text = "\n\n".join(sifted.paragraphs)
-    removed += sifted.removed
-    removed += budget.take(_left_out(page_blocks, text, removed), "outside-main-content")
-    return Cleaned(
-        text=text,
-        removed=removed + budget.close(),
-        title=_pick_title(document.title, sifted),
-        author=document.author or None,
-        published=document.date or None,
-        published_how="html-meta" if document.date else None,
-        outlet=document.sitename or None,
-        outlet_how="html-meta" if document.sitename else None,
-        url=document.url or url,
-    )
+        return PreparedPage(url, removed=removed, budget=budget, page_blocks=page_blocks)
+    blocks = read_blocks(document.body)
+    return PreparedPage(url, removed=removed, budget=budget, page_blocks=page_blocks,
+                        document=document, blocks=blocks, classes=classify_blocks(blocks))
 
 
 class _LogBudget:

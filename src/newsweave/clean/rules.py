@@ -233,8 +233,13 @@ _MAX_PROMPT_WORDS = 45
 # Words one of _NEWSLETTER's alternatives needs (lower-cased): an ASCII block holding none of
 # them cannot match, and most body paragraphs hold none. Searching the twenty alternatives
 # from every character of every paragraph was the costliest rule left.
+# A hint is a piece of one alternative, with a word boundary after it only where the
+# alternative has one there ("\\bapp\\b" needs "app\\b"; "[^.]{0,40}newsletters?" needs
+# "newsletter" alone). None starts with "\\b": that would stop the quick scan for the
+# alternatives' first letters and cost more than the blocks it turns away.
 _NEWSLETTER_HINT = re.compile(
-    r"subscri|sign|newsletter|your|app|click|tap|on the go|journalism|article|register"
+    r"subscri|sign|newsletter|your\b|app\b|click|tap|on the go\b|journalism|articles\b"
+    r"|register"
 )
 
 # Comment-form furniture: anywhere in a block of prompt length ...
@@ -246,8 +251,8 @@ _COMMENT_FORM = re.compile(
     re.IGNORECASE,
 )
 # What one of _COMMENT_FORM's alternatives needs (lower-cased), as _NEWSLETTER_HINT.
-_COMMENT_FORM_HINT = re.compile(r"publish|required|save my|logged in|notify|reply|comment"
-                                r"|response|\*")
+_COMMENT_FORM_HINT = re.compile(r"will not be published|required fields are marked|save my name"
+                                r"|logged in|notify me|\ba (?:reply|comment|response)\b|\*")
 # ... and short prompts and counters, which must be the whole of a short block.
 _COMMENT_PROMPT = _full(
     r"\d*\s*(?:comments?|responses?|replies|comentários|comentarios|commenti|kommentare"
@@ -386,7 +391,9 @@ _RELATED_POINTER = re.compile(
 
 def is_related_heading(text: str) -> bool:
     """True for a heading that introduces other articles ("Related posts", "Latest Headlines")."""
-    return count_words(text) <= 8 and bool(_RELATED_HEADING.match(text))
+    # the anchored pattern first: it turns a body paragraph away at its first words, where
+    # counting the words reads all of them
+    return bool(_RELATED_HEADING.match(text)) and count_words(text) <= 8
 
 
 def is_related_pointer(text: str) -> bool:

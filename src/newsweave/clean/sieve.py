@@ -110,21 +110,23 @@ def sift_blocks(
     title: str | None = None,
     description: str | None = None,
     recurring: frozenset[str] = frozenset(),
+    classes: list[str | None] | None = None,
 ) -> Sifted:
     """Split ``blocks`` into body paragraphs and logged removals.
 
     ``title`` and ``description`` are the page's own metadata (HTML), used to
     recognise the headline and the summary under it; without a title a short
-    title-like first line is taken as the headline.
+    title-like first line is taken as the headline. ``classes`` are the blocks'
+    :func:`classify_blocks`, where the caller already has them (the same blocks sifted
+    again with the outlet's recurring lines, once those are known).
     """
-    reasons: list[str | None] = [None] * len(blocks)
-    for i, block in enumerate(blocks):
-        if block.preset:
-            reasons[i] = block.preset
-        elif line_key(block.text) in recurring:
-            reasons[i] = "recurring-line"
-        else:
-            reasons[i] = classify_block(block.text)
+    if classes is None:
+        classes = classify_blocks(blocks)
+    reasons = list(classes)
+    if recurring:
+        for i, block in enumerate(blocks):
+            if not block.preset and line_key(block.text) in recurring:
+                reasons[i] = "recurring-line"
     headline = _mark_headline(blocks, reasons, title, description)
     _mark_lists(blocks, reasons)
     _mark_link_only(blocks, reasons)
@@ -135,6 +137,13 @@ def sift_blocks(
         removed=[Removal(b.text, r) for b, r in zip(blocks, reasons, strict=True) if r],
         headline=headline,
     )
+
+
+def classify_blocks(blocks: list[Block]) -> list[str | None]:
+    """Each block's reason decided from the block alone: its markup's (``preset``), else
+    the strong rules' (:func:`~newsweave.clean.rules.classify_block`), else None. A block
+    whose line recurs across the outlet is removed as such unless its markup decided."""
+    return [block.preset or classify_block(block.text) for block in blocks]
 
 
 def _remaining(reasons: list[str | None], start: int = 0) -> list[int]:

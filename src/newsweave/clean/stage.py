@@ -11,13 +11,13 @@ store written before cleaning was a stage.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from newsweave.clean.html import clean_html
+from newsweave.clean.html import clean_html, prepare_html
 from newsweave.clean.metadata import find_metadata
 from newsweave.clean.sieve import line_key
-from newsweave.clean.text import clean_text
+from newsweave.clean.text import PreparedText, clean_text, prepare_text
 from newsweave.errors import InputError
 from newsweave.ingest import Record, record_from_raw
 from newsweave.model import Article, Cleaned
@@ -26,6 +26,7 @@ from newsweave.store import Store
 from newsweave.store.progress import CLEANED
 
 RECURRING = "recurring-line"  # the removal reason of a line that recurs across an outlet
+PREPARED_KEPT = 2_048  # plain texts kept cut and classified (an ingest batch is 1,000 or less)
 
 
 @dataclass(slots=True)
@@ -43,11 +44,18 @@ class CleanStage:
     requires: tuple[str, ...] = ("article.raw",)
     assigns: tuple[str, ...] = ("article.text", "article.metadata", "article.language")
 
+    def __init__(self) -> None:
+        # Bodies built lately, cut and classified (by body: the same text, the same blocks).
+        # The articles of an ingest batch are built before any is stored, so lines that recur
+        # within the batch are found after it is stored, and those articles cleaned again.
+        self._prepared: dict[str, PreparedText] = {}
+
     def build(self, store: Store, settings: Settings, record: Record, digest: str,
               outlet: str | None) -> Built:
         """Clean ``record`` into an article (not stored); :class:`InputError` if no text
         is left. ``outlet`` (the user's) beats the record's fields and the page's."""
-        cleaned = clean_record(record, frozenset())
+        clean = self.record_cleaner(record)
+        cleaned = clean(frozenset())
         fields = dict(record.fields)
         if outlet:
             fields["outlet"] = outlet
@@ -55,7 +63,7 @@ class CleanStage:
         if article_outlet:
             recurring = store.recurring_lines(article_outlet, settings.recurring_min_articles)
             if recurring & line_keys(cleaned, settings).keys():
-                cleaned = clean_record(record, recurring)
+                cleaned = clean(recurring)
         apply_fields(cleaned, fields, user_outlet=outlet)
         # Metadata is searched in what the article says: a text file's raw lines, the body of a
         # JSON or feed record (its raw form is a JSON dump), the clean text of a page.
@@ -117,9 +125,9 @@ class CleanStage:
         """
         for outlet in sorted(set(outlets)):
             self.reclean(store, settings, outlet, None)
+        self._prepared.clear()  # kept for the batch just stored: its work is done
 
-    @staticmethod
-    def reclean(store: Store, settings: Settings, outlet: str,
+    def reclean(self, store: Store, settings: Settings, outlet: str,
                 among: set[int] | None) -> None:
         """Clean again the articles of ``outlet`` (of ``among``, if given) whose body
         holds a line that recurs across the outlet."""
@@ -133,14 +141,26 @@ class CleanStage:
             stored = store.get_article(article_id, raw=True)
             if stored is None:
                 continue
-            cleaned = clean_record(record_from_raw(stored.source, stored.raw,
-                                                   stored.raw_format), recurring)
+            record = record_from_raw(stored.source, stored.raw, stored.raw_format)
+            cleaned = self.record_cleaner(record)(recurring)
             if cleaned.text.strip() and cleaned.text != stored.text:
                 updates.append(
                     (article_id, cleaned.text, cleaned.removed, line_keys(cleaned, settings))
                 )
         if updates:
             store.replace_clean_text(updates)
+
+    def record_cleaner(self, record: Record) -> Callable[[frozenset[str]], Cleaned]:
+        """:func:`clean_record` of ``record`` for any recurring lines; a plain text is cut
+        and classified once, however often it is cleaned (see ``_prepared``)."""
+        if record.format == "html":  # extracted once here; not kept (a page's tree is big)
+            return prepare_html(record.body, url=record.fields.get("url")).clean
+        kept = self._prepared
+        prepared = kept.pop(record.body, None) or prepare_text(record.body)
+        kept[record.body] = prepared  # the latest last
+        if len(kept) > PREPARED_KEPT:
+            del kept[next(iter(kept))]
+        return prepared.clean
 
 
 def clean_record(record: Record, recurring: frozenset[str]) -> Cleaned:

@@ -10,9 +10,10 @@ line becomes the ``title``.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from newsweave.clean.rules import ends_sentence
-from newsweave.clean.sieve import Block, sift_blocks
+from newsweave.clean.sieve import Block, classify_blocks, sift_blocks
 from newsweave.model import Cleaned
 
 MIN_WRAPPED_LINES = 3  # fewer lines than this are never taken for a hard-wrapped paragraph
@@ -30,10 +31,31 @@ def clean_text(text: str, *, recurring: frozenset[str] = frozenset()) -> Cleaned
     >>> cleaned.title, cleaned.text, [r.reason for r in cleaned.removed]
     ('Big News Today', 'It happened today.', ['ad-marker', 'headline'])
     """
-    sifted = sift_blocks(split_blocks(text), recurring=recurring)
-    return Cleaned(
-        text="\n\n".join(sifted.paragraphs), removed=sifted.removed, title=sifted.headline
-    )
+    return prepare_text(text).clean(recurring)
+
+
+@dataclass(slots=True)
+class PreparedText:
+    """A plain text cut into blocks, each classified on its own: all of cleaning that does
+    not depend on the outlet's recurring lines. Ingest cleans an article, then, where its
+    outlet's recurring lines turn out to be among its lines, cleans it again with them:
+    the second time only the order-aware sieve runs again."""
+
+    blocks: list[Block]
+    classes: list[str | None]
+
+    def clean(self, recurring: frozenset[str] = frozenset()) -> Cleaned:
+        """The cleaned article, given the outlet's recurring lines (as :func:`clean_text`)."""
+        sifted = sift_blocks(self.blocks, recurring=recurring, classes=self.classes)
+        return Cleaned(
+            text="\n\n".join(sifted.paragraphs), removed=sifted.removed, title=sifted.headline
+        )
+
+
+def prepare_text(text: str) -> PreparedText:
+    """``text`` cut into blocks and classified, ready to :meth:`~PreparedText.clean`."""
+    blocks = split_blocks(text)
+    return PreparedText(blocks, classify_blocks(blocks))
 
 
 def split_blocks(text: str) -> list[Block]:

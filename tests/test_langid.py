@@ -1,0 +1,58 @@
+"""nlp.langid: py3langid's answers, with the byte walk done in array steps."""
+
+from __future__ import annotations
+
+import json
+import random
+
+import pytest
+
+from conftest import require_shared
+from newsweave.nlp.langid import load_identifier
+
+langid = pytest.importorskip("py3langid.langid")
+
+
+@pytest.fixture(scope="module")
+def library():
+    if not hasattr(langid.LanguageIdentifier, "from_model_file"):
+        pytest.skip("py3langid 0.3: nlp.langid uses the library's own classifier")
+    return langid.LanguageIdentifier.from_model_file(langid.MODEL_FILE, norm_probs=True)
+
+
+def made_up_texts() -> list[str]:
+    """Short, empty, featureless and random texts in many scripts, and casing edge cases."""
+    rng = random.Random(5)
+    texts = ["", "a", "é", "ÄÖÜ SCHLAGZEILE", "12345 678", "\x00\x01 \ufffd", "日本語の記事",
+             "Die Regierung hat am Montag neue Pläne vorgestellt.",
+             "Le gouvernement a présenté lundi de nouveaux projets.",
+             "El gobierno presentó el lunes nuevos planes.",
+             "THE GOVERNMENT PRESENTED NEW PLANS ON MONDAY.",
+             "Правительство в понедельник представило новые планы."]
+    for _ in range(200):
+        size = rng.randrange(1, 400)
+        texts.append("".join(chr(rng.randrange(1, 0x3000)) for _ in range(size)))
+    return texts
+
+
+def test_same_answers_as_the_library_on_made_up_texts(library):
+    fast = load_identifier()
+    assert type(fast).__name__ == "ArrayWalkIdentifier"
+    for text in made_up_texts():
+        assert fast.classify(text) == library.classify(text), text[:40]
+
+
+def test_same_answers_as_the_library_on_ntrex():
+    """Every NTREX document (7 languages), whole and cut to its first 300 characters."""
+    path = require_shared("benchmarks/ntrex/docs.jsonl")
+    if not hasattr(langid.LanguageIdentifier, "from_model_file"):
+        pytest.skip("py3langid 0.3")
+    library = langid.LanguageIdentifier.from_model_file(langid.MODEL_FILE, norm_probs=True)
+    fast = load_identifier()
+    docs = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    langs = set()
+    for doc in docs[::3]:
+        langs.add(doc["lang"])
+        for text in (doc["text"], doc["text"][:300]):
+            assert fast.classify(text) == library.classify(text), doc["id"]
+    assert len(langs) >= 5
