@@ -163,12 +163,12 @@ def test_a_fold_by_another_process_during_a_read_is_not_counted_twice(tmp_path, 
         real = reader.stories._read_missing
         interleaved = []
 
-        def fold_first(cache, missing):
+        def fold_first(missing):
             if not interleaved:  # the other process folds right between the reads
                 interleaved.append(True)
                 monkeypatch.setattr(stories_store, "FOLD_KEYS", 1)
                 _save_batch(writer, rng, ids[6:])
-            return real(cache, missing)
+            return real(missing)
 
         monkeypatch.setattr(reader.stories, "_read_missing", fold_first)
         read = reader.stories.document_frequencies(KEYS)

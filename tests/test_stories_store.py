@@ -104,10 +104,12 @@ def test_a_story_key_index_follows_each_update(tmp_path):
     store.close()
 
 
-def test_a_full_frequency_cache_drops_its_older_half_and_stays_exact(tmp_path, monkeypatch):
+def test_a_full_frequency_cache_drops_its_least_used_half_and_stays_exact(tmp_path,
+                                                                         monkeypatch):
     import newsweave.store.stories as stories_store
 
     monkeypatch.setattr(stories_store, "DF_CACHE_KEYS", 8)
+    monkeypatch.setattr(stories_store, "DF_RECENT_KEYS", 3)
     store = open_store(str(tmp_path / "evict.db"))
     try:
         _articles(store, [f"article {n}" for n in range(1, 4)])
@@ -116,18 +118,43 @@ def test_a_full_frequency_cache_drops_its_older_half_and_stays_exact(tmp_path, m
         _save(store, 2, list(range(106, 118)))
         assert tables.document_frequencies(range(100, 112)) == {
             k: 1 if k < 106 else 2 for k in range(100, 112)}
-        full = len(tables._df)
-        assert full > 8 and 100 in tables._df  # full: the next read drops the older half
-        tables.frequency_list([117])
-        # The newer half stays (not emptied), and 117 is read in.
-        assert len(tables._df) == full - full // 2 + 1 and 100 not in tables._df
-        assert 111 in tables._df and 117 in tables._df
+        # Twelve keys read past a cap of 8: the half least recently looked up went.
+        assert len(tables._df) <= 8 + 3
+        tables.frequency_list([110, 111])  # looked up again: recently used
+        tables.frequency_list(list(range(112, 118)))  # more keys in: another merge
+        assert 110 in tables._df and 111 in tables._df
+        assert 100 not in tables._df
         _save(store, 3, [100, 117])  # a write moves evicted and cached keys alike
         assert tables.document_frequencies([100, 111, 117, 200]) == {
             100: 2, 111: 2, 117: 2, 200: 0}
+        assert tables.document_frequencies(range(100, 118)) == {
+            k: (2 if 106 <= k < 112 else 1) + (k in (100, 117)) for k in range(100, 118)}
     finally:
         store.close()
 
+
+def test_the_frequency_cache_agrees_with_a_plain_dict_through_evictions():
+    import random
+
+    from newsweave.store.stories import FrequencyCache
+
+    rng = random.Random(5)
+    truth = {k: rng.randrange(50) for k in range(2_000)}
+    cache = FrequencyCache(limit=300, recent=40)
+    for _ in range(400):
+        keys = rng.sample(range(2_000), rng.randrange(1, 60))
+        found = cache.lookup(keys)
+        for k, f in zip(keys, found, strict=True):
+            assert f is None or f == truth[k]  # a cached value is never stale
+        cache.insert((k, truth[k]) for k, f in zip(keys, found, strict=True) if f is None)
+        assert cache.lookup(keys) == [truth[k] if k in cache else None for k in keys]
+        changes = {k: rng.randrange(-2, 3) for k in rng.sample(range(2_000), 30)}
+        cache.add(changes)
+        for k, d in changes.items():
+            truth[k] += d
+        assert len(cache) <= 300 + 40
+    held = [k for k in range(2_000) if k in cache]
+    assert len(held) > 100 and cache.lookup(held) == [truth[k] for k in held]
 
 
 def test_repair_leaves_articles_without_features_in_their_stories(tmp_path):
