@@ -18,8 +18,8 @@ Peak memory is the process's peak RSS, with its resident memory now beside it, a
 parts of it that are bounded caches: SQLite's own memory (its page cache, up to 64 MiB by
 ``store/sqlite.py``'s ``cache_size``) and the document-frequency cache's keys
 (``StoriesTables``, at most ``DF_CACHE_KEYS``); the store's size on disk is shown too.
-``--partition PATH`` writes the final partition (article -> story, JSON) to compare two
-trees' partitions of the same stream (``bench/stories_steady.py --against`` reads it).
+``--partition PATH`` writes the partition at each size (article -> story, JSON, to
+PATH-SIZE.json) to compare two trees' partitions of the same stream.
 The default run (10,000 then 100,000, automatic repair on) takes about 8 minutes
 of CPU time.
 """
@@ -33,6 +33,7 @@ import os
 import random
 import re
 import resource
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -41,7 +42,7 @@ from newsweave.engine import content_hash
 from newsweave.model import Article
 from newsweave.settings import load_settings
 from newsweave.store import open_store
-from newsweave.stories import StoriesStage
+from newsweave.stories import StoriesStage, features
 from stories_ecb import load
 
 _CAPITAL = re.compile(r"\b([A-Z][a-z]+)\b")
@@ -93,7 +94,8 @@ def main() -> None:
                         help="automatic repair off (story_repair_articles=0): featurising, "
                              "assignment and titles only")
     parser.add_argument("--partition", type=Path,
-                        help="write the final partition here (JSON: [article, story] pairs)")
+                        help="write the partition at each size to PATH-SIZE.json (JSON: [article, "
+                             "story] pairs)")
     args = parser.parse_args()
     texts = [d["text"] for d in load()]
     random.Random(7).shuffle(texts)
@@ -136,6 +138,12 @@ def main() -> None:
             cached = len(getattr(store.stories, "_df", ()))
             disk = sum(f.stat().st_size for f in Path(tmp).iterdir()) / 2**20
             busy = os.getloadavg()[0]
+            # Where the resident memory is: objects Python holds, the feature caches' entries.
+            caches = ", ".join(f"{name} {f.cache_info().currsize:,}" for name, f in (
+                ("term", features._term_key), ("name word", features._name_word),
+                ("name key", features._name_key)) if hasattr(f, "cache_info"))
+            print(f"{stored:>7} memory: {sys.getallocatedblocks():,} Python blocks; "
+                  f"feature caches: {caches}", flush=True)
             print(f"{stored:>7} stored: {rate:,.0f} articles/s while filling (batches of 100; "
                   f"{cpu_rate:,.0f}/s of CPU time: {1000 * user / max(filled, 1):.2f} ms user, "
                   f"{1000 * system / max(filled, 1):.2f} ms system an article; the stage alone, "
@@ -147,10 +155,11 @@ def main() -> None:
                   f"{cached:,} frequencies cached); store {disk:,.0f} MiB on disk; "
                   f"{len(store.stories.active_story_ids()):,} stories; "
                   f"load average {busy:.1f}", flush=True)
-        if args.partition:
-            live = store.stories.active_story_ids()
-            args.partition.write_text(json.dumps(sorted(
-                (a, s) for s, members in store.stories.members(live).items() for a in members)))
+            if args.partition:  # PATH-SIZE.json at each size
+                live = store.stories.active_story_ids()
+                args.partition.with_name(f"{args.partition.stem}-{size}.json").write_text(
+                    json.dumps(sorted((a, s) for s, members in
+                                      store.stories.members(live).items() for a in members)))
         store.close()
     print(f"done in {time.perf_counter() - begun:,.0f} s ({time.process_time():,.0f} s of CPU)")
 
