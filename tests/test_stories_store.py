@@ -1,6 +1,7 @@
 """The stories stage's bookkeeping: a frequency cache that never serves a stale value, and
 the whole-store repairs of a small store as it grows."""
 
+import numpy as np
 import pytest
 
 import newsweave.stories
@@ -155,6 +156,64 @@ def test_the_frequency_cache_agrees_with_a_plain_dict_through_evictions():
         assert len(cache) <= 300 + 40
     held = [k for k in range(2_000) if k in cache]
     assert len(held) > 100 and cache.lookup(held) == [truth[k] for k in held]
+
+
+def test_bounded_caches_change_no_partition(tmp_path, monkeypatch):
+    # The stage's caches (document frequencies, word features) decide only what is read or
+    # computed again, never a result: a stream through caches that evict all the time gives
+    # the partition and frequencies of one through the default caches.
+    import functools
+
+    import newsweave.store.stories as stories_store
+    from conftest import REPO, load_bench, require_shared
+    from newsweave.stories import features
+
+    require_shared("benchmarks/ecbplus")
+    monkeypatch.syspath_prepend(str(REPO / "bench"))  # stories_speed imports stories_ecb
+    speed = load_bench("stories_speed")
+    texts = [d["text"] for d in load_bench("stories_ecb").load()][:150]
+
+    def run(name: str) -> tuple[dict[int, int], list[int]]:
+        store = open_store(str(tmp_path / f"{name}.db"))
+        stage = newsweave.stories.StoriesStage()
+        settings = load_settings()
+        try:
+            for start in range(0, 450, 50):  # three copies of each text: new events
+                ids = store.add_articles(speed.articles(texts, start, 50), [{}] * 50)
+                stage.run(store, ids, settings)
+            tables = store.stories
+            live = tables.active_story_ids()
+            partition = {a: s for s, m in tables.members(live).items() for a in m}
+            keys = sorted({k for row in tables.features(partition).values()
+                           for blob in (row.terms, row.names) for k in np.frombuffer(
+                               blob[:len(blob) // 2], dtype=np.uint32).tolist()})
+            return partition, tables.frequency_list(keys)
+        finally:
+            store.close()
+
+    default = run("default")
+    monkeypatch.setattr(stories_store, "DF_CACHE_KEYS", 64)
+    monkeypatch.setattr(stories_store, "DF_RECENT_KEYS", 8)
+    for name in ("_term_key", "_name_word", "_name_key"):
+        monkeypatch.setattr(features, name,
+                            functools.lru_cache(maxsize=4)(getattr(features, name).__wrapped__))
+    assert run("evicting") == default
+
+
+def test_stored_labels_read_as_the_labels_saved(tmp_path):
+    store = open_store(str(tmp_path / "labels.db"))
+    try:
+        _articles(store, ["article 1"])
+        row = FeatureRow(1, pack({5: 1.0}), pack({7: 1.0, 8: 2.0}), b"",
+                         {7: "Tara Reid", 8: "Zürich"}, None, "t")
+        with store.transaction():
+            save_features(store.stories, [row], {1: [5, 7, 8]})
+        labels = store.stories.features([1])[1].labels
+        assert labels == {7: "Tara Reid", 8: "Zürich"} and dict(labels.items()) == labels
+        assert labels.get(7) == "Tara Reid" and labels.get(9) is None and 8 in labels
+        assert sorted(labels) == [7, 8] and len(labels) == 2
+    finally:
+        store.close()
 
 
 def test_repair_leaves_articles_without_features_in_their_stories(tmp_path):
