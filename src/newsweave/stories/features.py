@@ -54,11 +54,10 @@ _NOT_NAMES = STOPWORDS | _WEEKDAYS | frozenset(_MONTHS) | frozenset(
 # (chosen on ECB+ odd topics + AllSides validation split; it was 1: docs/benchmarks.md,
 # #12 part 3). Without a title, the first sentence stands in for it and counts so.
 TITLED_LEAD = 0
-# Entries of each word cache below (term keys, name words, name keys). Bounded low enough to
-# be full within a few thousand articles: at 65,536 each the three held ~35 MiB once full,
-# which a growing store reached only past 10,000 articles (peak memory grew with the store);
-# at 16,384, 96.9 -> 94.6 % of term lookups hit and the features cost the same within noise
-# (docs/benchmarks.md, "Stories at 100k, part 3").
+# Entries of each word cache below (term keys, name words, name keys). At 65,536 each the
+# three held ~35 MiB once full (a stream of new names fills them); at 16,384, ~9 MiB, term
+# lookups hit 94.6 % of the time instead of 96.9 % and the features cost the same within
+# noise (docs/benchmarks.md, "Stories at 100k, part 3").
 _WORD_CACHE = 1 << 14
 # Lowercase words allowed inside a name ("Bank of England", "Leonardo da Vinci").
 _NAME_GLUE = frozenset("of de da del der van von al la le di du bin".split())
