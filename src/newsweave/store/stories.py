@@ -221,21 +221,29 @@ class FrequencyCache:
 
     def lookup(self, keys: Sequence[int]) -> list[int | None]:
         """The cached frequency of each of ``keys`` (None where not cached)."""
+        values, hit = self.lookup_array(np.asarray(keys, dtype=np.int64))
+        return [v if h else None for v, h in zip(values.tolist(), hit.tolist(), strict=True)]
+
+    def lookup_array(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(frequencies, cached) of ``keys`` (int64): the frequency where ``cached``."""
         self._clock += 1
-        found: list[int | None]
+        values = np.zeros(len(keys), dtype=np.int64)
         if len(self._keys):
-            wanted = np.array(keys, dtype=np.int64)
-            at = self._keys.searchsorted(wanted)
-            hit = self._keys.take(at, mode="clip") == wanted  # past the end: clipped, no hit
-            self._used[at[hit]] = self._clock
-            values = self._values.take(at, mode="clip").tolist()
-            found = [v if h else None for v, h in zip(values, hit.tolist(), strict=True)]
-            if self._recent and None in found:
-                get = self._recent.get
-                found = [get(k) if f is None else f for k, f in zip(keys, found, strict=True)]
+            at = self._keys.searchsorted(keys)
+            hit = self._keys.take(at, mode="clip") == keys  # past the end: clipped, no hit
+            found = at[hit]
+            self._used[found] = self._clock
+            values[hit] = self._values[found]
         else:
-            found = list(map(self._recent.get, keys))
-        return found
+            hit = np.zeros(len(keys), dtype=bool)
+        if self._recent and not hit.all():
+            rest = np.flatnonzero(~hit)
+            got = list(map(self._recent.get, keys[rest].tolist()))
+            known = np.fromiter((g is not None for g in got), dtype=bool, count=len(got))
+            if known.any():
+                values[rest[known]] = [g for g in got if g is not None]
+                hit[rest[known]] = True
+        return values, hit
 
     def insert(self, pairs: Iterable[tuple[int, int]]) -> None:
         """Cache (key, frequency) pairs of keys not cached yet."""
@@ -424,12 +432,13 @@ class StoriesTables:
         weighing asks for hundreds of thousands of keys a second, mostly cached)."""
         for attempt in range(READ_ATTEMPTS):
             cache = self._cached_frequencies()
-            found = cache.lookup(keys)
-            if None in found:
-                missing = [k for k, f in zip(keys, found, strict=True) if f is None]
+            wanted = np.asarray(keys, dtype=np.int64)
+            values, hit = cache.lookup_array(wanted)
+            if not hit.all():
+                missing = wanted[~hit].tolist()
                 read = self._read_missing(missing)
                 cache.insert(read.items())
-                found = [read[k] if f is None else f for k, f in zip(keys, found, strict=True)]
+                values[~hit] = [read[k] for k in missing]
                 # Outside a write transaction another process may have written or folded
                 # between the reads: pending changes of one state beside stored values of
                 # another could count a change twice. Every write moves the token, so an
@@ -442,7 +451,7 @@ class StoriesTables:
             break
         if self._df_token is None:  # no token yet: nothing could tell a stale cache
             cache.clear()
-        return found  # type: ignore[return-value]
+        return values.tolist()  # type: ignore[no-any-return]
 
     def _read_missing(self, missing: list[int]) -> dict[int, int]:
         """The frequencies of ``missing`` (distinct keys) from the store: stored plus pending."""
