@@ -14,8 +14,12 @@ articles and the stage's run; the stage's own share is printed beside it); laten
 as 200 single-article runs once the store holds the given number (the stage's run). Each figure
 is given in wall-clock time and in this process's CPU time: on a shared
 machine (other jobs running) the CPU figure is what a quiet machine would show.
-Peak memory is the process's peak RSS, with its resident memory now beside it; the
-store's size on disk is shown too.
+Peak memory is the process's peak RSS, with its resident memory now beside it, and the
+parts of it that are bounded caches: SQLite's own memory (its page cache, up to 64 MiB by
+``store/sqlite.py``'s ``cache_size``) and the document-frequency cache's keys
+(``StoriesTables``, at most ``DF_CACHE_KEYS``); the store's size on disk is shown too.
+``--partition PATH`` writes the partition at each size (article -> story, JSON, to
+PATH-SIZE.json) to compare two trees' partitions of the same stream.
 The default run (10,000 then 100,000, automatic repair on) takes about 8 minutes
 of CPU time.
 """
@@ -23,10 +27,13 @@ of CPU time.
 from __future__ import annotations
 
 import argparse
+import ctypes
+import json
 import os
 import random
 import re
 import resource
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -35,7 +42,7 @@ from newsweave.engine import content_hash
 from newsweave.model import Article
 from newsweave.settings import load_settings
 from newsweave.store import open_store
-from newsweave.stories import StoriesStage
+from newsweave.stories import StoriesStage, features
 from stories_ecb import load
 
 _CAPITAL = re.compile(r"\b([A-Z][a-z]+)\b")
@@ -67,12 +74,28 @@ def _resident_mib() -> float:
     return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
+def _sqlite_mib() -> float:
+    """SQLite's memory in use in this process (sqlite3_memory_used of the library the
+    sqlite3 module is linked with); NaN where it cannot be asked."""
+    try:
+        import _sqlite3
+
+        used = ctypes.CDLL(_sqlite3.__file__).sqlite3_memory_used
+        used.restype = ctypes.c_int64
+        return float(used()) / 2**20
+    except (ImportError, OSError, AttributeError):
+        return float("nan")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", nargs="+", type=int, default=[10_000, 100_000])
     parser.add_argument("--no-repair", action="store_true",
                         help="automatic repair off (story_repair_articles=0): featurising, "
                              "assignment and titles only")
+    parser.add_argument("--partition", type=Path,
+                        help="write the partition at each size to PATH-SIZE.json (JSON: [article, "
+                             "story] pairs)")
     args = parser.parse_args()
     texts = [d["text"] for d in load()]
     random.Random(7).shuffle(texts)
@@ -112,8 +135,15 @@ def main() -> None:
             cpu.sort()
             peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
             now_rss = _resident_mib()
+            cached = len(getattr(store.stories, "_df", ()))
             disk = sum(f.stat().st_size for f in Path(tmp).iterdir()) / 2**20
             busy = os.getloadavg()[0]
+            # Where the resident memory is: objects Python holds, the feature caches' entries.
+            caches = ", ".join(f"{name} {f.cache_info().currsize:,}" for name, f in (
+                ("term", features._term_key), ("name word", features._name_word),
+                ("name key", features._name_key)) if hasattr(f, "cache_info"))
+            print(f"{stored:>7} memory: {sys.getallocatedblocks():,} Python blocks; "
+                  f"feature caches: {caches}", flush=True)
             print(f"{stored:>7} stored: {rate:,.0f} articles/s while filling (batches of 100; "
                   f"{cpu_rate:,.0f}/s of CPU time: {1000 * user / max(filled, 1):.2f} ms user, "
                   f"{1000 * system / max(filled, 1):.2f} ms system an article; the stage alone, "
@@ -121,9 +151,15 @@ def main() -> None:
                   f"{filled / max(stage_cpu, 1e-9):,.0f}/s of CPU time); one assignment p50 "
                   f"{latencies[100] * 1000:.0f} ms, p95 {latencies[189] * 1000:.0f} ms "
                   f"(CPU p50 {cpu[100] * 1000:.0f} ms, p95 {cpu[189] * 1000:.0f} ms); "
-                  f"peak RSS {peak:,.0f} MiB (now {now_rss:,.0f}); store {disk:,.0f} MiB on disk; "
+                  f"peak RSS {peak:,.0f} MiB (now {now_rss:,.0f}; SQLite {_sqlite_mib():,.0f} MiB, "
+                  f"{cached:,} frequencies cached); store {disk:,.0f} MiB on disk; "
                   f"{len(store.stories.active_story_ids()):,} stories; "
                   f"load average {busy:.1f}", flush=True)
+            if args.partition:  # PATH-SIZE.json at each size
+                live = store.stories.active_story_ids()
+                args.partition.with_name(f"{args.partition.stem}-{size}.json").write_text(
+                    json.dumps(sorted((a, s) for s, members in
+                                      store.stories.members(live).items() for a in members)))
         store.close()
     print(f"done in {time.perf_counter() - begun:,.0f} s ({time.process_time():,.0f} s of CPU)")
 

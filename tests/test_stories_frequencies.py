@@ -58,8 +58,13 @@ def _new_articles(store, start: int, count: int) -> list[int]:
                  source=t) for t in texts], [{}] * count)
 
 
-def test_pending_changes_fold_and_stay_exact_across_connections(store_backend, monkeypatch):
+@pytest.mark.parametrize("cached", [(stories_store.DF_CACHE_KEYS, stories_store.DF_RECENT_KEYS),
+                                    (16, 4)])  # the default cache, and one always evicting
+def test_pending_changes_fold_and_stay_exact_across_connections(store_backend, monkeypatch,
+                                                                cached):
     monkeypatch.setattr(stories_store, "FOLD_KEYS", 40)
+    monkeypatch.setattr(stories_store, "DF_CACHE_KEYS", cached[0])
+    monkeypatch.setattr(stories_store, "DF_RECENT_KEYS", cached[1])
     one, two = store_backend.open(), store_backend.open()
     rng = random.Random(3)
     folds = 0
@@ -163,12 +168,12 @@ def test_a_fold_by_another_process_during_a_read_is_not_counted_twice(tmp_path, 
         real = reader.stories._read_missing
         interleaved = []
 
-        def fold_first(cache, missing):
+        def fold_first(missing):
             if not interleaved:  # the other process folds right between the reads
                 interleaved.append(True)
                 monkeypatch.setattr(stories_store, "FOLD_KEYS", 1)
                 _save_batch(writer, rng, ids[6:])
-            return real(cache, missing)
+            return real(missing)
 
         monkeypatch.setattr(reader.stories, "_read_missing", fold_first)
         read = reader.stories.document_frequencies(KEYS)

@@ -1,6 +1,7 @@
 """The stories stage's bookkeeping: a frequency cache that never serves a stale value, and
 the whole-store repairs of a small store as it grows."""
 
+import numpy as np
 import pytest
 
 import newsweave.stories
@@ -104,10 +105,12 @@ def test_a_story_key_index_follows_each_update(tmp_path):
     store.close()
 
 
-def test_a_full_frequency_cache_drops_its_older_half_and_stays_exact(tmp_path, monkeypatch):
+def test_a_full_frequency_cache_drops_its_least_used_half_and_stays_exact(tmp_path,
+                                                                         monkeypatch):
     import newsweave.store.stories as stories_store
 
     monkeypatch.setattr(stories_store, "DF_CACHE_KEYS", 8)
+    monkeypatch.setattr(stories_store, "DF_RECENT_KEYS", 3)
     store = open_store(str(tmp_path / "evict.db"))
     try:
         _articles(store, [f"article {n}" for n in range(1, 4)])
@@ -116,18 +119,101 @@ def test_a_full_frequency_cache_drops_its_older_half_and_stays_exact(tmp_path, m
         _save(store, 2, list(range(106, 118)))
         assert tables.document_frequencies(range(100, 112)) == {
             k: 1 if k < 106 else 2 for k in range(100, 112)}
-        full = len(tables._df)
-        assert full > 8 and 100 in tables._df  # full: the next read drops the older half
-        tables.frequency_list([117])
-        # The newer half stays (not emptied), and 117 is read in.
-        assert len(tables._df) == full - full // 2 + 1 and 100 not in tables._df
-        assert 111 in tables._df and 117 in tables._df
+        # Twelve keys read past a cap of 8: the half least recently looked up went.
+        assert len(tables._df) <= 8 + 3
+        tables.frequency_list([110, 111])  # looked up again: recently used
+        tables.frequency_list(list(range(112, 118)))  # more keys in: another merge
+        assert 110 in tables._df and 111 in tables._df
+        assert 100 not in tables._df
         _save(store, 3, [100, 117])  # a write moves evicted and cached keys alike
         assert tables.document_frequencies([100, 111, 117, 200]) == {
             100: 2, 111: 2, 117: 2, 200: 0}
+        assert tables.document_frequencies(range(100, 118)) == {
+            k: (2 if 106 <= k < 112 else 1) + (k in (100, 117)) for k in range(100, 118)}
     finally:
         store.close()
 
+
+def test_the_frequency_cache_agrees_with_a_plain_dict_through_evictions():
+    import random
+
+    from newsweave.store.stories import FrequencyCache
+
+    rng = random.Random(5)
+    truth = {k: rng.randrange(50) for k in range(2_000)}
+    cache = FrequencyCache(limit=300, recent=40)
+    for _ in range(400):
+        keys = rng.sample(range(2_000), rng.randrange(1, 60))
+        found = cache.lookup(keys)
+        for k, f in zip(keys, found, strict=True):
+            assert f is None or f == truth[k]  # a cached value is never stale
+        cache.insert((k, truth[k]) for k, f in zip(keys, found, strict=True) if f is None)
+        assert cache.lookup(keys) == [truth[k] if k in cache else None for k in keys]
+        changes = {k: rng.randrange(-2, 3) for k in rng.sample(range(2_000), 30)}
+        cache.add(changes)
+        for k, d in changes.items():
+            truth[k] += d
+        assert len(cache) <= 300 + 40
+    held = [k for k in range(2_000) if k in cache]
+    assert len(held) > 100 and cache.lookup(held) == [truth[k] for k in held]
+
+
+def test_bounded_caches_change_no_partition(tmp_path, monkeypatch):
+    # The stage's caches (document frequencies, word features) decide only what is read or
+    # computed again, never a result: a stream through caches that evict all the time gives
+    # the partition and frequencies of one through the default caches.
+    import functools
+
+    import newsweave.store.stories as stories_store
+    from conftest import REPO, load_bench, require_shared
+    from newsweave.stories import features
+
+    require_shared("benchmarks/ecbplus")
+    monkeypatch.syspath_prepend(str(REPO / "bench"))  # stories_speed imports stories_ecb
+    speed = load_bench("stories_speed")
+    texts = [d["text"] for d in load_bench("stories_ecb").load()][:150]
+
+    def run(name: str) -> tuple[dict[int, int], list[int]]:
+        store = open_store(str(tmp_path / f"{name}.db"))
+        stage = newsweave.stories.StoriesStage()
+        settings = load_settings()
+        try:
+            for start in range(0, 450, 50):  # three copies of each text: new events
+                ids = store.add_articles(speed.articles(texts, start, 50), [{}] * 50)
+                stage.run(store, ids, settings)
+            tables = store.stories
+            live = tables.active_story_ids()
+            partition = {a: s for s, m in tables.members(live).items() for a in m}
+            keys = sorted({k for row in tables.features(partition).values()
+                           for blob in (row.terms, row.names) for k in np.frombuffer(
+                               blob[:len(blob) // 2], dtype=np.uint32).tolist()})
+            return partition, tables.frequency_list(keys)
+        finally:
+            store.close()
+
+    default = run("default")
+    monkeypatch.setattr(stories_store, "DF_CACHE_KEYS", 64)
+    monkeypatch.setattr(stories_store, "DF_RECENT_KEYS", 8)
+    for name in ("_term_key", "_name_word", "_name_key"):
+        monkeypatch.setattr(features, name,
+                            functools.lru_cache(maxsize=4)(getattr(features, name).__wrapped__))
+    assert run("evicting") == default
+
+
+def test_stored_labels_read_as_the_labels_saved(tmp_path):
+    store = open_store(str(tmp_path / "labels.db"))
+    try:
+        _articles(store, ["article 1"])
+        row = FeatureRow(1, pack({5: 1.0}), pack({7: 1.0, 8: 2.0}), b"",
+                         {7: "Tara Reid", 8: "Zürich"}, None, "t")
+        with store.transaction():
+            save_features(store.stories, [row], {1: [5, 7, 8]})
+        labels = store.stories.features([1])[1].labels
+        assert labels == {7: "Tara Reid", 8: "Zürich"} and dict(labels.items()) == labels
+        assert labels.get(7) == "Tara Reid" and labels.get(9) is None and 8 in labels
+        assert sorted(labels) == [7, 8] and len(labels) == 2
+    finally:
+        store.close()
 
 
 def test_repair_leaves_articles_without_features_in_their_stories(tmp_path):

@@ -21,11 +21,18 @@ Tables (migration "stories" in :mod:`newsweave.store.migrations`):
 
 from __future__ import annotations
 
-import itertools
 import json
 import random
 import sqlite3
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import (
+    ItemsView,
+    Iterable,
+    Iterator,
+    KeysView,
+    Mapping,
+    Sequence,
+    ValuesView,
+)
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -38,7 +45,13 @@ DOCUMENTS = -1  # story_df key of the document count (feature keys are crc32 val
 # story_df key of a random token rewritten whenever frequencies are written: a cached
 # frequency is trusted only while the token is the one the cache last saw.
 GENERATION = -2
-DF_CACHE_KEYS = 300_000  # frequencies kept in memory (about 30 MiB); past it the older half goes
+# Frequencies kept in memory (FrequencyCache: 16 bytes a key, ~5 MB when full); past it the
+# half least recently looked up goes. Weighing a growing store's articles touches ~200,000
+# distinct keys every few thousand articles (a cap of 100,000 read 5 times more from SQLite).
+DF_CACHE_KEYS = 300_000
+# Keys read into the cache collect in a dict (quick to add to) and are merged into its sorted
+# arrays once this many have: a dict costs ~65 bytes a key, the arrays 16.
+DF_RECENT_KEYS = 20_000
 # Pending counter changes (distinct keys) folded into story_df at once. Each batch's ~10,000
 # changed keys are hashes spread over the whole table (1.5 million keys at 100k articles),
 # so writing them in place dirtied most of its pages at every batch, and the commit wrote
@@ -51,13 +64,55 @@ _UPSERT_COUNT = ("INSERT INTO story_df (key, df) VALUES (?, ?) "
                  "ON CONFLICT(key) DO UPDATE SET df = df + excluded.df")
 
 
+class StoredLabels(Mapping[int, str]):
+    """An article's name labels as stored (JSON), decoded on first use: weighing reads the
+    feature rows of every article repair looks at, and only title and entity choices read
+    their labels (decoding them all was ~3 % of the stage)."""
+
+    __slots__ = ("_decoded", "_text")
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._decoded: dict[int, str] | None = None
+
+    def _labels(self) -> dict[int, str]:
+        if self._decoded is None:
+            self._decoded = {int(k): v for k, v in json.loads(self._text).items()}
+        return self._decoded
+
+    def __getitem__(self, key: int) -> str:
+        return self._labels()[key]
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._labels())
+
+    def __len__(self) -> int:
+        return len(self._labels())
+
+    def __repr__(self) -> str:
+        return repr(self._labels())
+
+    # The dict's own views and get (in C), not Mapping's (a Python call per item).
+    def items(self) -> ItemsView[int, str]:
+        return self._labels().items()
+
+    def keys(self) -> KeysView[int]:
+        return self._labels().keys()
+
+    def values(self) -> ValuesView[str]:
+        return self._labels().values()
+
+    def get(self, key: int, default: Any = None) -> Any:
+        return self._labels().get(key, default)
+
+
 @dataclass(slots=True)
 class FeatureRow:
     article_id: int
     terms: bytes
     names: bytes
     dates: bytes
-    labels: dict[int, str]
+    labels: Mapping[int, str]
     day: int | None
     title: str
 
@@ -130,6 +185,101 @@ class StoryTables(Protocol):
     def user_decisions(self) -> list[dict[str, Any]]: ...
 
 
+class FrequencyCache:
+    """Document frequencies by key, in bounded memory: the bulk as sorted arrays (keys, values
+    and when each was last looked up: 16 bytes a key, against ~65 for a dict of Python
+    ints, whose memory grew with the store up to the cap), recent additions in a small dict
+    merged into the arrays now and then. Past ``limit`` keys, the half least recently
+    looked up goes (a dropped key is read again from the store: the cache only decides
+    what is read, never what a frequency is).
+    """
+
+    __slots__ = ("_clock", "_keys", "_limit", "_recent", "_recent_limit", "_used", "_values")
+
+    def __init__(self, limit: int = 0, recent: int = 0) -> None:
+        self._limit = limit
+        self._recent_limit = recent
+        self.clear()
+
+    def clear(self) -> None:
+        self._recent: dict[int, int] = {}
+        self._keys = np.zeros(0, dtype=np.int64)
+        self._values = np.zeros(0, dtype=np.int32)
+        self._used = np.zeros(0, dtype=np.int32)
+        self._clock = 0
+
+    def __len__(self) -> int:
+        return len(self._recent) + len(self._keys)
+
+    def __contains__(self, key: object) -> bool:
+        if key in self._recent:
+            return True
+        if not isinstance(key, int) or not len(self._keys):
+            return False
+        at = int(self._keys.searchsorted(key))
+        return at < len(self._keys) and int(self._keys[at]) == key
+
+    def lookup(self, keys: Sequence[int]) -> list[int | None]:
+        """The cached frequency of each of ``keys`` (None where not cached)."""
+        values, hit = self.lookup_array(np.asarray(keys, dtype=np.int64))
+        return [v if h else None for v, h in zip(values.tolist(), hit.tolist(), strict=True)]
+
+    def lookup_array(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(frequencies, cached) of ``keys`` (int64): the frequency where ``cached``."""
+        self._clock += 1
+        values = np.zeros(len(keys), dtype=np.int64)
+        if len(self._keys):
+            at = self._keys.searchsorted(keys)
+            hit = self._keys.take(at, mode="clip") == keys  # past the end: clipped, no hit
+            found = at[hit]
+            self._used[found] = self._clock
+            values[hit] = self._values[found]
+        else:
+            hit = np.zeros(len(keys), dtype=bool)
+        if self._recent and not hit.all():
+            rest = np.flatnonzero(~hit)
+            got = list(map(self._recent.get, keys[rest].tolist()))
+            known = np.fromiter((g is not None for g in got), dtype=bool, count=len(got))
+            if known.any():
+                values[rest[known]] = [g for g in got if g is not None]
+                hit[rest[known]] = True
+        return values, hit
+
+    def insert(self, pairs: Iterable[tuple[int, int]]) -> None:
+        """Cache (key, frequency) pairs of keys not cached yet."""
+        self._recent.update(pairs)
+        if len(self._recent) > self._recent_limit:
+            self._merge()
+
+    def add(self, changes: Mapping[int, int]) -> None:
+        """Add ``changes`` (key -> change) to the frequencies of the keys cached."""
+        recent = self._recent
+        for k in recent.keys() & changes.keys():  # set operations in C
+            recent[k] += changes[k]
+        if len(self._keys) and changes:
+            keys = np.fromiter(changes.keys(), dtype=np.int64, count=len(changes))
+            counts = np.fromiter(changes.values(), dtype=np.int64, count=len(changes))
+            at = self._keys.searchsorted(keys)
+            hit = self._keys.take(at, mode="clip") == keys
+            self._values[at[hit]] += counts[hit].astype(np.int32)  # distinct keys: no repeats
+
+    def _merge(self) -> None:
+        """Move the recent additions into the arrays; past the limit, keep the half most
+        recently looked up."""
+        count = len(self._recent)
+        keys = np.concatenate([self._keys, np.fromiter(self._recent.keys(), dtype=np.int64,
+                                                       count=count)])
+        values = np.concatenate([self._values, np.fromiter(self._recent.values(),
+                                                           dtype=np.int32, count=count)])
+        used = np.concatenate([self._used, np.full(count, self._clock, dtype=np.int32)])
+        self._recent = {}
+        if len(keys) > self._limit:
+            kept = np.argsort(-used, kind="stable")[:max(self._limit // 2, 1)]
+            keys, values, used = keys[kept], values[kept], used[kept]
+        order = np.argsort(keys, kind="stable")
+        self._keys, self._values, self._used = keys[order], values[order], used[order]
+
+
 class StoriesTables:
     """The stories stage's SQL, on the store's connection (and inside its transactions)."""
 
@@ -140,7 +290,7 @@ class StoriesTables:
         # the older articles of a neighbourhood again: read from SQLite each time, that was
         # a fifth of the stage's time. Valid while the GENERATION token is unchanged, so a
         # write by another connection, or a rolled-back one of ours, empties it.
-        self._df: dict[int, int] = {}
+        self._df = FrequencyCache(DF_CACHE_KEYS, DF_RECENT_KEYS)
         self._df_token: int | None = None
         # The summed changes of story_df_pending by key (keys ascending, zeros dropped),
         # read with the cache: valid under the same token, since every write of either
@@ -203,10 +353,7 @@ class StoriesTables:
         order = np.argsort(keys)
         db.execute("INSERT INTO story_df_pending (changed_keys, changes) VALUES (?, ?)",
                    (keys[order].tobytes(), counts[order].tobytes()))
-        # Set operations in C: this runs for ~10,000 keys a batch.
-        cache = self._df
-        for k in cache.keys() & changes.keys():
-            cache[k] += changes[k]
+        self._df.add(changes)
         self._add_pending([self._pending_keys, keys], [self._pending_sums, counts])
         if len(self._pending_keys) >= FOLD_KEYS:
             self._fold(db)
@@ -249,19 +396,16 @@ class StoriesTables:
         hit = pending.take(at, mode="clip") == wanted  # past the last key: clipped, no hit
         return np.where(hit, self._pending_sums.take(at, mode="clip"), 0).tolist()  # type: ignore[no-any-return]
 
-    def _cached_frequencies(self) -> dict[int, int]:
-        """The frequency cache, emptied first if the stored frequencies changed under it."""
+    def _cached_frequencies(self) -> FrequencyCache:
+        """The frequency cache, emptied first if the stored frequencies changed under it.
+        A full cache drops its half least recently looked up (:class:`FrequencyCache`):
+        emptying it all, as once, sent every article weighed next back to SQLite for each
+        of its keys, and a growing store (new names every day) fills it again and again."""
         token = self._token()
         if token is None or token != self._df_token:
             self._df.clear()
             self._df_token = token
             self._load_pending()
-        elif len(self._df) > DF_CACHE_KEYS:
-            # Full: the older half goes (first cached, first dropped). Emptying it all, as
-            # before, sent every article weighed next back to SQLite for each of its keys,
-            # and a growing store (new names every day) fills it again and again.
-            for key in list(itertools.islice(self._df, len(self._df) // 2)):
-                del self._df[key]
         return self._df
 
     def features(self, article_ids: Iterable[int]) -> dict[int, FeatureRow]:
@@ -273,8 +417,8 @@ class StoriesTables:
                 f"WHERE article_id IN ({marks})", chunk
             ):
                 found[int(row[0])] = FeatureRow(
-                    int(row[0]), row[1], row[2], row[3],
-                    {int(k): v for k, v in json.loads(row[4]).items()}, row[5], row[6] or "",
+                    int(row[0]), row[1], row[2], row[3], StoredLabels(row[4]), row[5],
+                    row[6] or "",
                 )
         return found
 
@@ -288,11 +432,13 @@ class StoriesTables:
         weighing asks for hundreds of thousands of keys a second, mostly cached)."""
         for attempt in range(READ_ATTEMPTS):
             cache = self._cached_frequencies()
-            found = list(map(cache.get, keys))
-            if None in found:
-                missing = [k for k, f in zip(keys, found, strict=True) if f is None]
-                self._read_missing(cache, missing)
-                found = list(map(cache.get, keys))
+            wanted = np.asarray(keys, dtype=np.int64)
+            values, hit = cache.lookup_array(wanted)
+            if not hit.all():
+                missing = wanted[~hit].tolist()
+                read = self._read_missing(missing)
+                cache.insert(read.items())
+                values[~hit] = [read[k] for k in missing]
                 # Outside a write transaction another process may have written or folded
                 # between the reads: pending changes of one state beside stored values of
                 # another could count a change twice. Every write moves the token, so an
@@ -305,9 +451,11 @@ class StoriesTables:
             break
         if self._df_token is None:  # no token yet: nothing could tell a stale cache
             cache.clear()
-        return found  # type: ignore[return-value]
+        return values.tolist()  # type: ignore[no-any-return]
 
-    def _read_missing(self, cache: dict[int, int], missing: list[int]) -> None:
+    def _read_missing(self, missing: list[int]) -> dict[int, int]:
+        """The frequencies of ``missing`` (distinct keys) from the store: stored plus pending."""
+        read: dict[int, int] = {}
         pending = len(self._pending_keys) > 0
         for chunk in chunks(missing):
             marks = ",".join("?" * len(chunk))
@@ -315,10 +463,11 @@ class StoriesTables:
                 f"SELECT key, df FROM story_df WHERE key IN ({marks})", chunk
             ).fetchall())
             if pending:
-                cache.update((k, stored.get(k, 0) + d)
-                             for k, d in zip(chunk, self._pending_of(chunk), strict=True))
+                read.update((k, stored.get(k, 0) + d)
+                            for k, d in zip(chunk, self._pending_of(chunk), strict=True))
             else:
-                cache.update((k, stored.get(k, 0)) for k in chunk)
+                read.update((k, stored.get(k, 0)) for k in chunk)
+        return read
 
     def _token(self) -> int | None:
         row = self._db.execute("SELECT df FROM story_df WHERE key = ?", (GENERATION,)).fetchone()

@@ -54,6 +54,11 @@ _NOT_NAMES = STOPWORDS | _WEEKDAYS | frozenset(_MONTHS) | frozenset(
 # (chosen on ECB+ odd topics + AllSides validation split; it was 1: docs/benchmarks.md,
 # #12 part 3). Without a title, the first sentence stands in for it and counts so.
 TITLED_LEAD = 0
+# Entries of each word cache below (term keys, name words, name keys). At 65,536 each the
+# three held ~35 MiB once full (a stream of new names fills them); at 16,384, ~9 MiB, term
+# lookups hit 94.6 % of the time instead of 96.9 % and the features cost the same within
+# noise (docs/benchmarks.md, "Stories at 100k, part 3").
+_WORD_CACHE = 1 << 14
 # Lowercase words allowed inside a name ("Bank of England", "Leonardo da Vinci").
 _NAME_GLUE = frozenset("of de da del der van von al la le di du bin".split())
 
@@ -189,7 +194,7 @@ def dateline_dates(line: str) -> list[tuple[int, int | None, int | None]]:
     return found
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=_WORD_CACHE)
 def _term_key(lower: str) -> int | None:
     """The term key of a lowercased word, None for words that are not terms (cached:
     a news vocabulary repeats, and stemming and hashing each occurrence showed up)."""
@@ -241,13 +246,13 @@ def _add_name(
         _count_name(_name_word(last), last, weight, features, surface)
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=_WORD_CACHE)
 def _name_word(word: str) -> str:
     """A capitalised word as it counts in a name (cached, as :func:`_term_key`)."""
     return stem(word.lower())
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=_WORD_CACHE)
 def _name_key(value: str) -> int:
     return key(NAME, value)
 

@@ -261,6 +261,8 @@ def dot_arrays(a: Arrays, b: Arrays) -> float:
     # a key past b's last one is clipped to it, which it cannot equal.
     at = b_keys.searchsorted(a_keys)
     hit = b_keys.take(at, mode="clip") == a_keys
+    if not hit.any():  # no shared key (two stories' names, often): the empty sum, 0.0
+        return 0.0
     return float(np.dot(a[1][hit], b[1][at[hit]].astype(np.float64)))
 
 
