@@ -110,10 +110,9 @@ def main() -> None:
 
     sys.path.insert(0, str(REPO / "src"))
     sys.path.insert(0, str(REPO / "bench"))
-    import psycopg
 
     from corpus import generate
-    from newsweave.store.postgres_cluster import start_cluster
+    from newsweave.store.postgres_cluster import create_database, start_cluster
 
     work = Path(tempfile.mkdtemp(prefix="newsweave-pgbench-"))
     archive = args.keep or work / "archive"
@@ -125,10 +124,7 @@ def main() -> None:
         cluster = start_cluster()
         admin = cluster.dsn()
     try:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute('DROP DATABASE IF EXISTS "newsweave_bench"')
-            conn.execute('CREATE DATABASE "newsweave_bench"')
-        pg_location = admin.rsplit("/", 1)[0] + "/newsweave_bench"
+        pg_location = create_database(admin, "newsweave_bench")
         results = {}
         for name, location in (("SQLite", str(work / "bench.db")), ("PostgreSQL", pg_location)):
             results[name] = _child(location, archive, args.batch)

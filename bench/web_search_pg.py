@@ -101,10 +101,8 @@ def main() -> None:
     args = parser.parse_args()
     import os
 
-    import psycopg
-
     from newsweave.store import open_store
-    from newsweave.store.postgres_cluster import start_cluster
+    from newsweave.store.postgres_cluster import create_database, start_cluster
 
     cluster = None
     admin = args.pg
@@ -112,10 +110,7 @@ def main() -> None:
         cluster = start_cluster()
         admin = cluster.dsn()
     try:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute('DROP DATABASE IF EXISTS "newsweave_search_bench"')
-            conn.execute('CREATE DATABASE "newsweave_search_bench"')
-        location = admin.rsplit("/", 1)[0] + "/newsweave_search_bench"
+        location = create_database(admin, "newsweave_search_bench")
         store = open_store(location)
         started = time.perf_counter()
         copied = copy_articles(args.sqlite, store, args.articles)

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -100,16 +100,11 @@ class PostgresServer:
 
     def new_database(self) -> str:
         """A fresh, empty database; its ``postgresql://`` location."""
-        import psycopg
+        from newsweave.store.postgres_cluster import create_database
 
         assert self.admin is not None
         self._made += 1
-        name = f"newsweave_test_{os.getpid()}_{self._made}"
-        with psycopg.connect(self.admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            conn.execute(f'CREATE DATABASE "{name}"')
-        parts = urlsplit(self.admin)
-        return urlunsplit(parts._replace(path="/" + name))
+        return create_database(self.admin, f"newsweave_test_{os.getpid()}_{self._made}")
 
     def drop_database(self, location: str) -> None:
         import psycopg

@@ -16,7 +16,7 @@ import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit, urlunsplit
 
 SEARCH_DIRS = ("/usr/lib/postgresql/17/bin", "/usr/lib/postgresql/16/bin",
                "/usr/lib/postgresql/15/bin", "/usr/local/bin", "/usr/bin")
@@ -57,19 +57,21 @@ class Cluster:
         host = quote(str(self.socket_dir), safe="")
         return f"postgresql://{self.user}@{host}:{self.port}/{database}"
 
-    def create_database(self, name: str) -> str:
-        """A new, empty database; its location."""
-        import psycopg
-
-        with psycopg.connect(self.dsn(), autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-            conn.execute(f'CREATE DATABASE "{name}"')
-        return self.dsn(name)
-
     def stop(self) -> None:
         _run(self, [str(self.bindir / "pg_ctl"), "-D", str(self.root / "data"), "-m", "fast",
                     "-w", "stop"], check=False)
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+def create_database(admin: str, name: str) -> str:
+    """A new, empty database ``name`` on the server of ``admin`` (the location of another
+    of its databases), dropped first if it exists, with its sessions; its location."""
+    import psycopg
+
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return urlunsplit(urlsplit(admin)._replace(path="/" + name))
 
 
 def start_cluster(port: int | None = None) -> Cluster:

@@ -362,30 +362,28 @@ class SearchTables:
     def article_page(self, after: int, limit: int, *, outlet: str | None = None,
                      language: str | None = None) -> list[int]:
         """Article ids above ``after``, ascending (keyset paging of the article list)."""
-        where, params = ["id > ?"], [after]
-        for column, value in (("outlet", outlet), ("language", language)):
-            if value:
-                where.append(f"{column} = ?")
-                params.append(value)
-        rows = self._db.execute(
-            f"SELECT id FROM articles WHERE {' AND '.join(where)} ORDER BY id LIMIT ?",
-            [*params, limit])
-        return [int(r[0]) for r in rows]
+        return [int(r[0]) for r in self._article_window(("id",), after, limit, outlet,
+                                                         language)]
 
     def article_rows(self, after: int, limit: int, *, outlet: str | None = None,
                      language: str | None = None) -> list[dict[str, Any]]:
         """A page of the article list as :meth:`article_page` pages it, each article's
         listed fields only (:data:`LISTED`): not its text, raw input or removals, which
         a whole article record reads."""
+        return [dict(zip(LISTED, row, strict=True))
+                for row in self._article_window(LISTED, after, limit, outlet, language)]
+
+    def _article_window(self, columns: Sequence[str], after: int, limit: int,
+                        outlet: str | None, language: str | None) -> list[tuple[Any, ...]]:
+        """``columns`` of the articles above ``after`` passing the filters, by id."""
         where, params = ["id > ?"], [after]
         for column, value in (("outlet", outlet), ("language", language)):
             if value:
                 where.append(f"{column} = ?")
                 params.append(value)
-        rows = self._db.execute(
-            f"SELECT {', '.join(LISTED)} FROM articles WHERE {' AND '.join(where)} "
-            f"ORDER BY id LIMIT ?", [*params, limit])
-        return [dict(zip(LISTED, row, strict=True)) for row in rows]
+        return self._db.execute(
+            f"SELECT {', '.join(columns)} FROM articles WHERE {' AND '.join(where)} "
+            f"ORDER BY id LIMIT ?", [*params, limit]).fetchall()
 
     def entity_articles(self, entity_id: int) -> list[int]:
         """Ids of the articles mentioning a canonical entity."""
