@@ -316,7 +316,7 @@ def main() -> None:
         uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="warning")
     finally:
         profile.stop.set()
-        from newsweave.store.search import _ORIGINS
+        from newsweave.store.listing import _ORIGINS
 
         lists = app.state.lists
         notes = [f"list cache: {lists.hits} pages reused, {lists.misses} computed"

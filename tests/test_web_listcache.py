@@ -14,7 +14,7 @@ from starlette.testclient import TestClient
 
 from newsweave.engine import Engine
 from newsweave.model import Article
-from newsweave.store.search import _ORIGINS_LOCKS, StoryFilter
+from newsweave.store.listing import _ORIGINS_LOCKS, StoryFilter
 from newsweave.store.stories import StoryRow
 from newsweave.web import create_app, views
 from newsweave.web.listcache import ListCache
