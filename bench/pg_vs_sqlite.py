@@ -112,34 +112,27 @@ def main() -> None:
     sys.path.insert(0, str(REPO / "bench"))
 
     from corpus import generate
-    from newsweave.store.postgres_cluster import create_database, start_cluster
+    from newsweave.store.postgres_cluster import scratch_database
 
     work = Path(tempfile.mkdtemp(prefix="newsweave-pgbench-"))
     archive = args.keep or work / "archive"
     if not (archive / "manifest.json").exists():
         generate(args.articles, archive, seed=7, shard_size=args.shard_size)
-    cluster = None
-    admin = args.pg
-    if admin is None:
-        cluster = start_cluster()
-        admin = cluster.dsn()
     try:
-        pg_location = create_database(admin, "newsweave_bench")
-        results = {}
-        for name, location in (("SQLite", str(work / "bench.db")), ("PostgreSQL", pg_location)):
-            results[name] = _child(location, archive, args.batch)
-            r = results[name]
-            cpu = r["cpu_seconds"] + r["server_cpu_seconds"]
-            print(f"{name}: {r['articles']} articles in {r['seconds']:.1f} s "
-                  f"({r['articles'] / r['seconds']:.1f} articles/s wall); "
-                  f"CPU {r['cpu_seconds']:.1f} s in the process + "
-                  f"{r['server_cpu_seconds']:.1f} s in its server process "
-                  f"= {r['articles'] / cpu:.1f} articles per CPU second; "
-                  f"{len(r['stories'])} stories, {len(r['edges'])} copy edges, "
-                  f"{r['origins']} origins; integrity: {r['problems'] or 'ok'}", flush=True)
+        with scratch_database(args.pg, "newsweave_bench") as pg_location:
+            results = {}
+            for name, location in (("SQLite", str(work / "bench.db")), ("PostgreSQL", pg_location)):
+                results[name] = _child(location, archive, args.batch)
+                r = results[name]
+                cpu = r["cpu_seconds"] + r["server_cpu_seconds"]
+                print(f"{name}: {r['articles']} articles in {r['seconds']:.1f} s "
+                      f"({r['articles'] / r['seconds']:.1f} articles/s wall); "
+                      f"CPU {r['cpu_seconds']:.1f} s in the process + "
+                      f"{r['server_cpu_seconds']:.1f} s in its server process "
+                      f"= {r['articles'] / cpu:.1f} articles per CPU second; "
+                      f"{len(r['stories'])} stories, {len(r['edges'])} copy edges, "
+                      f"{r['origins']} origins; integrity: {r['problems'] or 'ok'}", flush=True)
     finally:
-        if cluster is not None:
-            cluster.stop()
         shutil.rmtree(work, ignore_errors=True)
     sqlite, pg = results["SQLite"], results["PostgreSQL"]
     same = all(sqlite[k] == pg[k] for k in ("articles", "stories", "edges", "origins",

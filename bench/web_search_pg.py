@@ -102,15 +102,9 @@ def main() -> None:
     import os
 
     from newsweave.store import open_store
-    from newsweave.store.postgres_cluster import create_database, start_cluster
+    from newsweave.store.postgres_cluster import scratch_database
 
-    cluster = None
-    admin = args.pg
-    if admin is None:
-        cluster = start_cluster()
-        admin = cluster.dsn()
-    try:
-        location = create_database(admin, "newsweave_search_bench")
+    with scratch_database(args.pg, "newsweave_search_bench") as location:
         store = open_store(location)
         started = time.perf_counter()
         copied = copy_articles(args.sqlite, store, args.articles)
@@ -138,9 +132,6 @@ def main() -> None:
             print(f"{name:<30}{wall * 1000 / n:>9.1f}{cpu * 1000 / n:>15.1f}"
                   f"{server * 1000 / n:>15.1f}")
         store.close()
-    finally:
-        if cluster is not None:
-            cluster.stop()
 
 
 if __name__ == "__main__":

@@ -14,6 +14,8 @@ import os
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, urlsplit, urlunsplit
@@ -72,6 +74,18 @@ def create_database(admin: str, name: str) -> str:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
     return urlunsplit(urlsplit(admin)._replace(path="/" + name))
+
+
+@contextmanager
+def scratch_database(admin: str | None, name: str) -> Iterator[str]:
+    """A new, empty database ``name`` (:func:`create_database`) on the server of ``admin``;
+    without one, on a throw-away cluster started here and stopped on leaving."""
+    cluster = start_cluster() if admin is None else None
+    try:
+        yield create_database(admin if cluster is None else cluster.dsn(), name)
+    finally:
+        if cluster is not None:
+            cluster.stop()
 
 
 def start_cluster(port: int | None = None) -> Cluster:
