@@ -43,9 +43,10 @@ def main() -> None:
         time_ingest(args.archive, args.shards)
         return
     from newsweave.clean import clean_text
-    from newsweave.clean.metadata import find_metadata, load_language_identifier
+    from newsweave.clean.metadata import find_metadata
+    from newsweave.nlp.langid import load_identifier
 
-    load_language_identifier()  # loading the model is not cleaning
+    load_identifier()  # loading the model is not cleaning
     manifest = json.loads((args.archive / "manifest.json").read_text(encoding="utf-8"))
     digest = hashlib.sha256()
     clean_cpu = meta_cpu = 0.0
@@ -75,8 +76,8 @@ def time_ingest(archive: Path, shards: int) -> None:
     import resource
     import tempfile
 
-    from newsweave.clean.metadata import load_language_identifier
     from newsweave.engine import Engine
+    from newsweave.nlp.langid import load_identifier
     from newsweave.settings import load_settings
     from newsweave.store import open_store
 
@@ -84,7 +85,7 @@ def time_ingest(archive: Path, shards: int) -> None:
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
     before = peak_mb()
-    load_language_identifier()
+    load_identifier()
     loaded = peak_mb()
     manifest = json.loads((archive / "manifest.json").read_text(encoding="utf-8"))
     with tempfile.TemporaryDirectory(prefix="newsweave-clean-") as work:

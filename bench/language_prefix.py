@@ -88,7 +88,7 @@ def main() -> None:
     sys.path.insert(0, str(REPO / "src"))
     from newsweave.clean import metadata
 
-    metadata.load_language_identifier()
+    metadata.load_identifier()
     current_bound = metadata.MAX_LANGUAGE_CHARS
     sets = {"NTREX": read_ntrex(), "SemEval": read_semeval()}
     if args.archive:

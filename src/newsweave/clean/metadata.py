@@ -345,19 +345,13 @@ def read_copyright_owner(line: str) -> str | None:
     return owner
 
 
-def load_language_identifier() -> Any:
-    """The py3langid identifier, loaded once (``nlp.langid``: its byte walk in array steps,
-    the same answers)."""
-    return load_identifier()
-
-
 def detect_language(text: str) -> str | None:
     """The ISO 639-1 code of ``text``'s language, or None when unsure or too short."""
     text = text[:MAX_LANGUAGE_CHARS]
     # enough letters? (counted up to MIN_LETTERS only: a body has thousands)
     if next(islice(_LETTER.finditer(text), MIN_LETTERS - 1, None), None) is None:
         return None
-    code, confidence = load_language_identifier().classify(text)
+    code, confidence = load_identifier().classify(text)
     # The model also knows languages with only 3-letter codes: those have no 639-1 answer.
     if len(code) != 2 or confidence < MIN_LANGUAGE_CONFIDENCE:
         return None

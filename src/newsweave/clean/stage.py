@@ -14,10 +14,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from newsweave.clean.html import clean_html, prepare_html
+from newsweave.clean.html import prepare_html
 from newsweave.clean.metadata import find_metadata
 from newsweave.clean.sieve import line_key
-from newsweave.clean.text import PreparedText, clean_text, prepare_text
+from newsweave.clean.text import PreparedText, prepare_text
 from newsweave.errors import InputError
 from newsweave.ingest import Record, record_from_raw
 from newsweave.model import Article, Cleaned
@@ -151,8 +151,9 @@ class CleanStage:
             store.replace_clean_text(updates)
 
     def record_cleaner(self, record: Record) -> Callable[[frozenset[str]], Cleaned]:
-        """:func:`clean_record` of ``record`` for any recurring lines; a plain text is cut
-        and classified once, however often it is cleaned (see ``_prepared``)."""
+        """The cleaner of ``record`` (by its format) for any recurring lines of its outlet;
+        a plain text is cut and classified once, however often it is cleaned (see
+        ``_prepared``)."""
         if record.format == "html":  # extracted once here; not kept (a page's tree is big)
             return prepare_html(record.body, url=record.fields.get("url")).clean
         kept = self._prepared
@@ -161,13 +162,6 @@ class CleanStage:
         if len(kept) > PREPARED_KEPT:
             del kept[next(iter(kept))]
         return prepared.clean
-
-
-def clean_record(record: Record, recurring: frozenset[str]) -> Cleaned:
-    """The cleaner for the record's format, given the outlet's recurring lines."""
-    if record.format == "html":
-        return clean_html(record.body, url=record.fields.get("url"), recurring=recurring)
-    return clean_text(record.body, recurring=recurring)
 
 
 def line_keys(cleaned: Cleaned, settings: Settings) -> dict[str, bool]:
