@@ -70,13 +70,9 @@ def article_summary(a: Article) -> dict[str, Any]:
 def listed_article(row: dict[str, Any]) -> dict[str, Any]:
     """A row of the article list from the store's listed fields
     (:meth:`~newsweave.store.search.SearchTables.article_rows`): what
-    :func:`article_summary` shows, and how the outlet and the date were found."""
-    return {
-        "id": row["id"], "title": row["title"], "outlet": row["outlet"],
-        "published": row["published"], "language": row["language"],
-        "url": safe_url(row["url"]), "author": row["author"],
-        "outlet_how": row["outlet_how"], "published_how": row["published_how"],
-    }
+    :func:`article_summary` shows, and how the outlet and the date were found (the
+    fields in that order), its URL a link only where it is http(s)."""
+    return {**row, "url": safe_url(row["url"])}
 
 
 def brief_of(engine: Engine, briefs: BriefWorker, story_id: int, wait: float
