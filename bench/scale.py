@@ -88,7 +88,7 @@ def main() -> None:
     parser.add_argument("--compare-db", type=Path, nargs=2, metavar=("A", "B"),
                         help="only compare two stores (two versions' ingests of one archive, "
                              "kept with --keep-db) row by row: articles, removal log, reuse "
-                             "pairs, story members")
+                             "pairs, story members, provenance edges, origins")
     parser.add_argument("--one", type=Path, help=argparse.SUPPRESS)  # child: ingest one archive
     args = parser.parse_args()
     if args.score_db:
@@ -416,6 +416,9 @@ COMPARED = {
                    "attribution, reasons, evidence FROM reuse_pairs ORDER BY a, b",
     "story members": "SELECT story_id, article_id FROM story_members "
                      "ORDER BY story_id, article_id",
+    "provenance edges": "SELECT derived, source FROM reuse_edges ORDER BY derived, source",
+    "origins": "SELECT article_id, origin_id FROM article_origin "
+               "ORDER BY article_id, origin_id",
 }
 
 

@@ -30,6 +30,7 @@ from newsweave.reuse.attribution import find_attributions
 from newsweave.reuse.index import band_keys, estimate_jaccard, signatures
 from newsweave.reuse.origins import (
     DERIVING,
+    by_derived,
     choose_sources,
     component,
     origins_of,
@@ -404,13 +405,16 @@ def relate_pair(a: Indexed, b: Indexed, cosine: float | None = None) -> Edge | N
 
 def update_graph(store: Store, touched: Sequence[int]) -> None:
     """Re-choose the sources of the touched articles and their partners, then their origins."""
-    pairs = store.reuse.pairs(touched, kinds=DERIVING)
+    # Sources are chosen by kind, time, attribution and shared fraction: the pairs are read
+    # without their passages, whose decoding cost more than the choice.
+    pairs = store.reuse.pairs(touched, kinds=DERIVING, evidence=False)
     affected = set(touched)
     for edge in pairs:
         affected.update((edge.derived, edge.source))
     # The partners' own pairs matter too: a new wire story can become the
     # better source of a copy that was stored before it.
-    pairs = store.reuse.pairs(affected, kinds=DERIVING)
+    pairs = store.reuse.pairs(affected, kinds=DERIVING, evidence=False)
+    indexed = by_derived(pairs)
     related = {(min(e.derived, e.source), max(e.derived, e.source)) for e in pairs}
     published = {i: a.published for i in _ids(pairs) | affected
                   if (a := store.get_article(i)) is not None}
@@ -420,7 +424,7 @@ def update_graph(store: Store, touched: Sequence[int]) -> None:
     parents = parents_map(store.reuse.edges(connected_to=affected | _ids(pairs)))
     for derived in sorted(affected, key=lambda i: (published.get(i) or "", i)):
         parents.pop(derived, None)
-        sources = choose_sources(derived, pairs, related, published, parents)
+        sources = choose_sources(derived, pairs, related, published, parents, indexed=indexed)
         if sources:
             parents[derived] = sources
         store.reuse.set_edges(derived, sources)

@@ -23,17 +23,33 @@ from newsweave.reuse.relation import parse_time
 DERIVING = ("copy", "rewrite", "translation")
 
 
+def by_derived(edges: Iterable[Edge]) -> dict[int, list[Edge]]:
+    """The copy/rewrite/translation edges by derived article, in their order."""
+    out: dict[int, list[Edge]] = {}
+    for edge in edges:
+        if edge.kind in DERIVING:
+            out.setdefault(edge.derived, []).append(edge)
+    return out
+
+
 def choose_sources(derived: int, candidates: Sequence[Edge], related: set[tuple[int, int]],
                    published: Mapping[int, str | None],
-                   parents: Mapping[int, Sequence[int]]) -> list[int]:
-    """The sources kept for ``derived`` among its copy/rewrite pairs (see module doc)."""
-    options = [e for e in candidates if e.derived == derived and e.kind in DERIVING]
+                   parents: Mapping[int, Sequence[int]], *,
+                   indexed: Mapping[int, Sequence[Edge]] | None = None) -> list[int]:
+    """The sources kept for ``derived`` among its copy/rewrite pairs (see module doc).
+
+    ``indexed``: ``by_derived(candidates)``, made once by a caller that chooses for many
+    articles (looking through all candidates for each made the graph update quadratic in
+    the pairs of the articles it touches)."""
+    if indexed is None:
+        indexed = by_derived(candidates)
+    options = list(indexed.get(derived, ()))
 
     sources = {e.source for e in options}
     # A candidate that is itself a copy of another candidate is a worse guess
     # than that other one: the wire, not a repost of it.
-    secondhand = {e.derived for e in candidates
-                  if e.kind in DERIVING and e.derived in sources and e.source in sources}
+    secondhand = {other for other in sources
+                  if any(e.source in sources for e in indexed.get(other, ()))}
 
     def preference(edge: Edge) -> tuple[bool, bool, bool, float, float, int]:
         when = parse_time(published.get(edge.source))

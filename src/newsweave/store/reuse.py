@@ -58,7 +58,7 @@ class ReuseStore(Protocol):
     def attributions(self, article_ids: Iterable[int]) -> dict[int, list[Attribution]]: ...
     def save_pairs(self, edges: Sequence[Edge]) -> None: ...
     def pairs(self, article_ids: Iterable[int] | None = None,
-              kinds: Sequence[str] | None = None) -> list[Edge]: ...
+              kinds: Sequence[str] | None = None, *, evidence: bool = True) -> list[Edge]: ...
     def set_edges(self, derived: int, sources: Sequence[int]) -> None: ...
     def edges(self, connected_to: Iterable[int] | None = None) -> list[tuple[int, int]]: ...
     def edges_from(self, derived: Iterable[int]) -> list[tuple[int, int]]: ...
@@ -299,10 +299,15 @@ class ReuseTables:
             )
 
     def pairs(self, article_ids: Iterable[int] | None = None,
-              kinds: Sequence[str] | None = None) -> list[Edge]:
-        """Stored pair relations touching ``article_ids`` (all if None), of ``kinds``."""
-        sql = ("SELECT derived, source, kind, score, confidence, shared_fraction, attribution, "
-               "reasons, evidence FROM reuse_pairs")
+              kinds: Sequence[str] | None = None, *, evidence: bool = True) -> list[Edge]:
+        """Stored pair relations touching ``article_ids`` (all if None), of ``kinds``.
+
+        ``evidence=False`` leaves out the reasons and aligned passages (the edges come
+        with empty lists): what the provenance graph reads to choose sources, where
+        decoding every pair's passages cost more than choosing."""
+        sql = ("SELECT derived, source, kind, score, confidence, shared_fraction, attribution"
+               + (", reasons, evidence" if evidence else "") + " FROM reuse_pairs")
+        make = _edge if evidence else _bare_edge
         where: list[str] = []
         params: list[object] = []
         if kinds is not None:
@@ -327,7 +332,7 @@ class ReuseTables:
                 if key in seen:
                     continue
                 seen.add(key)
-                out.append(_edge(row))
+                out.append(make(row))
         return out
 
     def set_edges(self, derived: int, sources: Sequence[int]) -> None:
@@ -419,6 +424,18 @@ class ReuseTables:
 def _log_changes(db: sqlite3.Connection, model: str, article_ids: Sequence[int]) -> None:
     db.executemany("INSERT INTO vector_changes (article_id, model) VALUES (?, ?)",
                    [(i, model) for i in article_ids])
+
+
+def _bare_edge(row: sqlite3.Row | tuple[object, ...]) -> Edge:
+    return Edge(
+        derived=int(row[0]),  # type: ignore[call-overload]
+        source=int(row[1]),  # type: ignore[call-overload]
+        kind=str(row[2]),
+        score=float(row[3]),  # type: ignore[arg-type]
+        confidence=float(row[4]),  # type: ignore[arg-type]
+        shared_fraction=float(row[5]),  # type: ignore[arg-type]
+        attribution=None if row[6] is None else str(row[6]),
+    )
 
 
 def _edge(row: sqlite3.Row | tuple[object, ...]) -> Edge:
