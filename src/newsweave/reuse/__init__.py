@@ -25,7 +25,7 @@ import numpy as np
 from newsweave.model import Article, Edge
 from newsweave.nlp import english
 from newsweave.nlp.embed import MODEL_NAME
-from newsweave.reuse.align import Unit, align, prepare
+from newsweave.reuse.align import AlignmentMemo, Unit, UnitsKey, align, prepare, units_key
 from newsweave.reuse.attribution import find_attributions
 from newsweave.reuse.index import band_keys, estimate_jaccard, signatures
 from newsweave.reuse.origins import (
@@ -77,6 +77,7 @@ class Indexed(Side):
     """A side of a pair, with its sentences prepared for alignment once."""
 
     _units: list[Unit] | None = None
+    _key: UnitsKey | None = None
 
     @property
     def units(self) -> list[Unit]:
@@ -84,6 +85,23 @@ class Indexed(Side):
         if self._units is None:
             self._units = prepare(self.article.text)
         return self._units
+
+    @property
+    def key(self) -> UnitsKey:
+        """What an alignment reads of :attr:`units` (see ``align.units_key``)."""
+        if self._key is None:
+            self._key = units_key(self.units)
+        return self._key
+
+    def share_units(self, prepared: dict[str, list[Unit]]) -> None:
+        """Take the units of an article with the same text prepared before (a wire copy
+        stored twice, an article re-read), or leave its own in ``prepared``."""
+        if self._units is None:
+            found = prepared.get(self.article.text)
+            if found is None:
+                prepared[self.article.text] = self.units
+            else:
+                self._units = found
 
 
 class ReuseStage:
@@ -261,6 +279,8 @@ class ReuseStage:
         done: set[tuple[int, int]] = set()
         others: dict[int, Indexed | None] = {}
         edges: list[Edge] = []
+        memo = AlignmentMemo()  # this batch's alignments, by the sentences aligned
+        prepared: dict[str, list[Unit]] = {}  # this batch's prepared texts
         for article_id, entry in entries.items():
             candidates = self._candidates(store, entry, neighbours.get(article_id, []))
             for other_id in candidates:
@@ -271,7 +291,8 @@ class ReuseStage:
                 other = indexed.get(other_id) or _load(store, other_id, others)
                 if other is None:
                     continue
-                edge = _relate_safely(indexed[article_id], other, translations.get(key))
+                edge = _relate_safely(indexed[article_id], other, translations.get(key),
+                                      memo, prepared)
                 if edge is not None:
                     edges.append(edge)
         for key, cosine in translations.items():  # found from articles embedded late
@@ -380,23 +401,33 @@ def _load(store: Store, article_id: int, cache: dict[int, Indexed | None]) -> In
     return cache[article_id]
 
 
-def _relate_safely(a: Indexed, b: Indexed, cosine: float | None) -> Edge | None:
+def _relate_safely(a: Indexed, b: Indexed, cosine: float | None,
+                   memo: AlignmentMemo | None = None,
+                   prepared: dict[str, list[Unit]] | None = None) -> Edge | None:
     """:func:`relate_pair`, logged and None where it fails: one pair that cannot be
     aligned must not sink the batch."""
     try:
-        return relate_pair(a, b, cosine)
+        if prepared is not None:
+            a.share_units(prepared)
+            b.share_units(prepared)
+        return relate_pair(a, b, cosine, memo)
     except Exception:
         log.exception("reuse: could not relate %s with %s", a.article.id, b.article.id)
         return None
 
 
-def relate_pair(a: Indexed, b: Indexed, cosine: float | None = None) -> Edge | None:
+def relate_pair(a: Indexed, b: Indexed, cosine: float | None = None,
+                memo: AlignmentMemo | None = None) -> Edge | None:
     """The relation of two articles, or None when they share nothing worth keeping (the
     reuse stage's and the batch engine's one decision).
-    ``cosine``: their leads' e5 cosine, when each is the other's nearest in its language."""
+    ``cosine``: their leads' e5 cosine, when each is the other's nearest in its language;
+    ``memo``: alignments made before, reused where the sentences are the same."""
     if cosine is not None and is_translation(a.article, b.article, cosine):
         return translation(a, b, cosine)  # sentence alignment compares words: not across
-    alignment = align(a.units, b.units)
+    if memo is None:
+        alignment = align(a.units, b.units)
+    else:
+        alignment = memo.align(a.units, b.units, a.key, b.key)
     edge = relate(a, b, alignment)
     if edge.kind == "independent" and not alignment.pairs:
         return None

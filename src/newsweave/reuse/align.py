@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -116,6 +116,34 @@ def align(a: Sequence[Unit], b: Sequence[Unit]) -> Alignment:
     result = Alignment(sentences_a=len(a), sentences_b=len(b))
     if not a or not b:
         return result
+    if len(a) == len(b) and all(x.normal == y.normal for x, y in zip(a, b, strict=True)):
+        _align_same(result, a, b)
+    else:
+        _align_cells(result, a, b)
+    _measure(result, a, b)
+    return result
+
+
+def _align_same(result: Alignment, a: Sequence[Unit], b: Sequence[Unit]) -> None:
+    """The alignment of two articles whose sentences have the same words, one for one (a
+    wire copy whose boilerplate the cleaner removed): what :func:`_align_cells` finds for
+    them, without its n x m matrices. Every cell of the diagonal scores 1.0, the highest
+    score, and is labelled (verbatim, or quote where both are quotations); the greedy
+    pairing takes the cells of 1.0 row by row in column order, and on row i every column
+    before i is already taken by its own row, so it takes (i, i)."""
+    for i, (x, y) in enumerate(zip(a, b, strict=True)):
+        kind, score = _label(x, y, 1.0, 1.0 if x.content else 0.0)
+        if kind is None:  # cannot happen (see _label); kept as the general path would
+            _align_cells(result, a, b)
+            return
+        result.pairs.append(SentencePair(x.sentence, y.sentence, score, kind, i, i,
+                                         kind == "verbatim"))
+
+
+def _align_cells(result: Alignment, a: Sequence[Unit], b: Sequence[Unit]) -> None:
+    """Greedy one-to-one pairing over every sentence pair's scores (appends to
+    ``result.pairs``, in A's order)."""
+    result.pairs.clear()
     ratio = process.cdist([u.normal for u in a], [u.normal for u in b],
                           scorer=fuzz.ratio, dtype=np.float32, workers=1) / 100.0
     dice = _dice_matrix(a, b)
@@ -149,8 +177,6 @@ def align(a: Sequence[Unit], b: Sequence[Unit]) -> Alignment:
             a[i].normal, b[j].normal, float(ratio[i, j])))
         result.pairs.append(SentencePair(a[i].sentence, b[j].sentence, score, kind, i, j, near))
     result.pairs.sort(key=lambda p: p.a_index)
-    _measure(result, a, b)
-    return result
 
 
 def _label(ua: Unit, ub: Unit, ratio: float, dice: float) -> tuple[str | None, float]:
@@ -254,6 +280,39 @@ def _in_order(pairs: list[tuple[int, int]]) -> float:
         else:
             tails[lo] = j
     return len(tails) / len(pairs)
+
+
+UnitsKey = tuple[tuple[str, float, int], ...]
+
+
+def units_key(units: Sequence[Unit]) -> UnitsKey:
+    """All an alignment reads of an article's sentences: each one's words (its content
+    words are made from them), quoted share and length, in order."""
+    return tuple((u.normal, u.quoted, len(u.sentence.text)) for u in units)
+
+
+class AlignmentMemo:
+    """Alignments made so far (in one batch), by both sides' :func:`units_key`.
+
+    An article and its wire copies often have the same sentences once cleaned, and a new
+    article is a candidate of all of them: it is aligned once with that text, and each
+    other pair gets the same sentence pairs (A's and B's own sentences, for the
+    passages' offsets) and the same shares."""
+
+    def __init__(self) -> None:
+        self._done: dict[tuple[UnitsKey, UnitsKey], Alignment] = {}
+
+    def align(self, a: Sequence[Unit], b: Sequence[Unit], key_a: UnitsKey,
+              key_b: UnitsKey) -> Alignment:
+        """:func:`align` of A and B (whose keys are given, made once per article)."""
+        done = self._done.get((key_a, key_b))
+        if done is None:
+            result = align(a, b)
+            self._done[(key_a, key_b)] = replace(result, pairs=list(result.pairs))
+            return result
+        pairs = [SentencePair(a[p.a_index].sentence, b[p.b_index].sentence, p.score, p.kind,
+                              p.a_index, p.b_index, p.near) for p in done.pairs]
+        return replace(done, pairs=pairs)
 
 
 def align_texts(text_a: str, text_b: str) -> Alignment:
