@@ -141,42 +141,101 @@ def _align_same(result: Alignment, a: Sequence[Unit], b: Sequence[Unit]) -> None
 
 
 def _align_cells(result: Alignment, a: Sequence[Unit], b: Sequence[Unit]) -> None:
-    """Greedy one-to-one pairing over every sentence pair's scores (appends to
-    ``result.pairs``, in A's order)."""
-    result.pairs.clear()
-    ratio = process.cdist([u.normal for u in a], [u.normal for u in b],
+    """Greedy one-to-one pairing, strongest cells first (appends to ``result.pairs``, in
+    A's order): a rewrite that splits one sentence in two keeps its better half, which is
+    enough for coverage.
+
+    The cells of the highest score, 1.0 (the same words, or the same content words), come
+    first in that order, row by row: they are found by hashing and labelled first, and the
+    score matrices are made only for the rows and columns they leave free. Among those the
+    order is the full matrix's, so the pairs are the same as :func:`_pair_cells` over all
+    of A and B would find (a cell of 1.0 that its label refused is refused again there); a
+    copy with a few sentences of its own costs a few rows instead of n x m cells."""
+    used_a: set[int] = set()
+    used_b: set[int] = set()
+    for i, j in _top_cells(a, b):
+        if i in used_a or j in used_b:
+            continue
+        x, y = a[i], b[j]
+        same = x.normal == y.normal
+        ratio = 1.0 if same else _ratio(x.normal, y.normal)
+        dice = 1.0 if x.content and x.content == y.content else 0.0
+        if _take(result, a, b, i, j, ratio, dice):
+            used_a.add(i)
+            used_b.add(j)
+    rows = [i for i in range(len(a)) if i not in used_a]
+    cols = [j for j in range(len(b)) if j not in used_b]
+    if rows and cols:
+        _pair_cells(result, a, b, rows, cols)
+    result.pairs.sort(key=lambda p: p.a_index)
+
+
+def _top_cells(a: Sequence[Unit], b: Sequence[Unit]) -> list[tuple[int, int]]:
+    """The cells whose score is 1.0, in row-major order: the same normalised words (letter
+    ratio 1.0) or the same non-empty set of content words (Dice 1.0)."""
+    by_normal: dict[str, list[int]] = {}
+    by_content: dict[frozenset[str], list[int]] = {}
+    for j, unit in enumerate(b):
+        by_normal.setdefault(unit.normal, []).append(j)
+        if unit.content:
+            by_content.setdefault(unit.content, []).append(j)
+    cells: set[tuple[int, int]] = set()
+    for i, unit in enumerate(a):
+        cells.update((i, j) for j in by_normal.get(unit.normal, ()))
+        if unit.content:
+            cells.update((i, j) for j in by_content.get(unit.content, ()))
+    return sorted(cells)
+
+
+def _ratio(x: str, y: str) -> float:
+    """One cell of the letter-ratio matrix, computed as the matrix computes it."""
+    cell = process.cdist([x], [y], scorer=fuzz.ratio, dtype=np.float32, workers=1) / 100.0
+    return float(cell[0, 0])
+
+
+def _take(result: Alignment, a: Sequence[Unit], b: Sequence[Unit], i: int, j: int,
+          ratio: float, dice: float) -> bool:
+    """Label cell (i, j); when it gets a label, add the pair and return True."""
+    kind, score = _label(a[i], b[j], ratio, dice)
+    if kind is None:
+        return False
+    near = kind == "verbatim" or (kind == "edited" and _near_verbatim(
+        a[i].normal, b[j].normal, ratio))
+    result.pairs.append(SentencePair(a[i].sentence, b[j].sentence, score, kind, i, j, near))
+    return True
+
+
+def _pair_cells(result: Alignment, a: Sequence[Unit], b: Sequence[Unit],
+                rows: Sequence[int], cols: Sequence[int]) -> None:
+    """The greedy pairing over the matrix of ``rows`` x ``cols`` (all of them: the whole
+    alignment), strongest cell first, ties in row-major order (appends, unsorted)."""
+    sub_a = [a[i] for i in rows]
+    sub_b = [b[j] for j in cols]
+    ratio = process.cdist([u.normal for u in sub_a], [u.normal for u in sub_b],
                           scorer=fuzz.ratio, dtype=np.float32, workers=1) / 100.0
-    dice = _dice_matrix(a, b)
+    dice = _dice_matrix(sub_a, sub_b)
     best = np.maximum(ratio, dice)
     # Cells that no label can accept (see _label: a paraphrase needs ratio >= 0.65 or Dice
     # >= 0.4; a cut-down copy keeps its content words, so Dice stays well above 0.3; a
     # quotation needs both sentences quoted) are skipped before the costly labelling: long
     # articles have thousands of cells of middling letter similarity.
-    quoted_a = np.array([u.quoted >= QUOTED for u in a])
-    quoted_b = np.array([u.quoted >= QUOTED for u in b])
+    quoted_a = np.array([u.quoted >= QUOTED for u in sub_a])
+    quoted_b = np.array([u.quoted >= QUOTED for u in sub_b])
     possible = (ratio >= 0.65) | (dice >= 0.3) | (quoted_a[:, None] & quoted_b[None, :])
     best = np.where(possible, best, 0.0)
-    # Greedy one-to-one pairing, strongest first: a rewrite that splits one
-    # sentence in two keeps its better half, which is enough for coverage.
     order = np.argsort(-best, axis=None, kind="stable")
     used_a: set[int] = set()
     used_b: set[int] = set()
     threshold = min(EDITED, PARAPHRASE) - 0.1
     for flat in order:
-        i, j = divmod(int(flat), len(b))
-        if best[i, j] < threshold:
+        r, c = divmod(int(flat), len(sub_b))
+        if best[r, c] < threshold:
             break
-        if i in used_a or j in used_b:
+        if r in used_a or c in used_b:
             continue
-        kind, score = _label(a[i], b[j], float(ratio[i, j]), float(dice[i, j]))
-        if kind is None:
-            continue
-        used_a.add(i)
-        used_b.add(j)
-        near = kind == "verbatim" or (kind == "edited" and _near_verbatim(
-            a[i].normal, b[j].normal, float(ratio[i, j])))
-        result.pairs.append(SentencePair(a[i].sentence, b[j].sentence, score, kind, i, j, near))
-    result.pairs.sort(key=lambda p: p.a_index)
+        if _take(result, a, b, rows[r], cols[c], float(ratio[r, c]), float(dice[r, c])):
+            used_a.add(r)
+            used_b.add(c)
 
 
 def _label(ua: Unit, ub: Unit, ratio: float, dice: float) -> tuple[str | None, float]:
