@@ -447,8 +447,7 @@ def update_graph(store: Store, touched: Sequence[int]) -> None:
     pairs = store.reuse.pairs(affected, kinds=DERIVING, evidence=False)
     indexed = by_derived(pairs)
     related = {(min(e.derived, e.source), max(e.derived, e.source)) for e in pairs}
-    published = {i: a.published for i in _ids(pairs) | affected
-                  if (a := store.get_article(i)) is not None}
+    published = store.reuse.published(_ids(pairs) | affected)
     # Only the graph components of the affected articles and of every candidate
     # source: cycle checks and origins never look beyond them, and reading the
     # whole graph every batch would grow with the store.

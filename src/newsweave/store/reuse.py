@@ -59,6 +59,7 @@ class ReuseStore(Protocol):
     def save_pairs(self, edges: Sequence[Edge]) -> None: ...
     def pairs(self, article_ids: Iterable[int] | None = None,
               kinds: Sequence[str] | None = None, *, evidence: bool = True) -> list[Edge]: ...
+    def published(self, article_ids: Iterable[int]) -> dict[int, str | None]: ...
     def set_edges(self, derived: int, sources: Sequence[int]) -> None: ...
     def edges(self, connected_to: Iterable[int] | None = None) -> list[tuple[int, int]]: ...
     def edges_from(self, derived: Iterable[int]) -> list[tuple[int, int]]: ...
@@ -333,6 +334,18 @@ class ReuseTables:
                     continue
                 seen.add(key)
                 out.append(make(row))
+        return out
+
+    def published(self, article_ids: Iterable[int]) -> dict[int, str | None]:
+        """The publication time of each stored article given (absent: not stored): what
+        the graph reads of an article to choose its sources, without the article."""
+        out: dict[int, str | None] = {}
+        for chunk in chunks(sorted(set(article_ids))):
+            marks = ",".join("?" * len(chunk))
+            for article_id, published in self._db.execute(
+                f"SELECT id, published FROM articles WHERE id IN ({marks})", chunk
+            ):
+                out[int(article_id)] = published
         return out
 
     def set_edges(self, derived: int, sources: Sequence[int]) -> None:
