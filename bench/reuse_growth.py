@@ -41,6 +41,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import sqlite3
 import sys
@@ -233,6 +234,7 @@ def measure_shard(archive: Path, db: Path | None, shard: int, *,
         "calls": dict(clock.calls),
         "pairs_aligned": len(sizes), "pairs_kept": dict(kept),
         "cells_aligned": sum(sizes), "origins_written": origins["n"],
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         "load_average": [round(x, 1) for x in (*load_before, *os.getloadavg())],
     }
     if pairs is not None:
@@ -257,6 +259,7 @@ def print_figures(f: dict[str, Any]) -> None:
         print(f"  {part:<12} {seconds:8.2f} CPU s  {f['calls'][part]:>7,} calls")
     print(f"  pairs aligned {f['pairs_aligned']:,} (kept: {f['pairs_kept']}), "
           f"alignment cells {f['cells_aligned']:,}; origins written {f['origins_written']:,}")
+    print(f"  peak RSS of the process {f['peak_rss_mb']:,} MB")
     print(f"  load average before {f['load_average'][:3]}, after {f['load_average'][3:]}")
 
 
