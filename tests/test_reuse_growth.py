@@ -199,3 +199,12 @@ def _choose_by_scanning(derived, candidates, related, published, parents):
             continue
         chosen.append(edge.source)
     return chosen
+
+
+def test_sentences_prepared_once_per_batch_give_the_same_units():
+    known: dict = {}
+    texts = [_pair(seed)[k] for seed in range(20) for k in (0, 1)]
+    texts.append("Wire copy.\n\n" + texts[0])  # the same sentences at other offsets
+    for text in texts:
+        assert prepare(text, known) == prepare(text)
+    assert len(known) < sum(len(prepare(t)) for t in texts)  # sentences were shared

@@ -25,7 +25,15 @@ import numpy as np
 from newsweave.model import Article, Edge
 from newsweave.nlp import english
 from newsweave.nlp.embed import MODEL_NAME
-from newsweave.reuse.align import AlignmentMemo, Unit, UnitsKey, align, prepare, units_key
+from newsweave.reuse.align import (
+    AlignmentMemo,
+    SentenceWords,
+    Unit,
+    UnitsKey,
+    align,
+    prepare,
+    units_key,
+)
 from newsweave.reuse.attribution import find_attributions
 from newsweave.reuse.index import band_keys, estimate_jaccard, signatures
 from newsweave.reuse.origins import (
@@ -93,13 +101,15 @@ class Indexed(Side):
             self._key = units_key(self.units)
         return self._key
 
-    def share_units(self, prepared: dict[str, list[Unit]]) -> None:
+    def share_units(self, prepared: dict[str, list[Unit]], known: SentenceWords) -> None:
         """Take the units of an article with the same text prepared before (a wire copy
-        stored twice, an article re-read), or leave its own in ``prepared``."""
+        stored twice, an article re-read), or prepare its own with the words of the
+        sentences seen before (``known``) and leave them in ``prepared``."""
         if self._units is None:
             found = prepared.get(self.article.text)
             if found is None:
-                prepared[self.article.text] = self.units
+                self._units = prepare(self.article.text, known)
+                prepared[self.article.text] = self._units
             else:
                 self._units = found
 
@@ -281,6 +291,7 @@ class ReuseStage:
         edges: list[Edge] = []
         memo = AlignmentMemo()  # this batch's alignments, by the sentences aligned
         prepared: dict[str, list[Unit]] = {}  # this batch's prepared texts
+        known: SentenceWords = {}  # and the words of their sentences
         for article_id, entry in entries.items():
             candidates = self._candidates(store, entry, neighbours.get(article_id, []))
             for other_id in candidates:
@@ -292,7 +303,7 @@ class ReuseStage:
                 if other is None:
                     continue
                 edge = _relate_safely(indexed[article_id], other, translations.get(key),
-                                      memo, prepared)
+                                      memo, (prepared, known))
                 if edge is not None:
                     edges.append(edge)
         for key, cosine in translations.items():  # found from articles embedded late
@@ -403,13 +414,15 @@ def _load(store: Store, article_id: int, cache: dict[int, Indexed | None]) -> In
 
 def _relate_safely(a: Indexed, b: Indexed, cosine: float | None,
                    memo: AlignmentMemo | None = None,
-                   prepared: dict[str, list[Unit]] | None = None) -> Edge | None:
+                   prepared: tuple[dict[str, list[Unit]], SentenceWords] | None = None
+                   ) -> Edge | None:
     """:func:`relate_pair`, logged and None where it fails: one pair that cannot be
-    aligned must not sink the batch."""
+    aligned must not sink the batch. ``prepared``: the batch's prepared texts and
+    sentences (see :meth:`Indexed.share_units`)."""
     try:
         if prepared is not None:
-            a.share_units(prepared)
-            b.share_units(prepared)
+            a.share_units(*prepared)
+            b.share_units(*prepared)
         return relate_pair(a, b, cosine, memo)
     except Exception:
         log.exception("reuse: could not relate %s with %s", a.article.id, b.article.id)

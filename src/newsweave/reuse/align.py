@@ -88,14 +88,27 @@ class Alignment:
         return sum(1 for p in self.pairs if p.kind in kinds)
 
 
-def prepare(text: str) -> list[Unit]:
-    """The comparable sentences of an article body."""
+SentenceWords = dict[str, tuple[str, frozenset[str]] | None]
+
+
+def prepare(text: str, known: SentenceWords | None = None) -> list[Unit]:
+    """The comparable sentences of an article body.
+
+    ``known``: the words of sentences seen before (in other articles of a batch: a copy
+    repeats its source's sentences), read and added to."""
     spans = quoted_spans(text)  # in order and disjoint (one regex scan)
     ends = [end for _, end in spans]
     units = []
     for sentence in split_sentences(text):
-        tokens = words(sentence.text)
-        if len(tokens) < MIN_WORDS:
+        if known is not None and sentence.text in known:
+            seen = known[sentence.text]
+        else:
+            tokens = words(sentence.text)
+            seen = (None if len(tokens) < MIN_WORDS
+                    else (" ".join(tokens), frozenset(content_words(tokens))))
+            if known is not None:
+                known[sentence.text] = seen
+        if seen is None:
             continue
         # Only the spans that end after the sentence starts and start before it ends
         # overlap it: found by bisection, not by summing over every span of the text
@@ -107,7 +120,7 @@ def prepare(text: str) -> list[Unit]:
                 break
             inside += max(0, min(end, sentence.end) - max(start, sentence.start))
         share = inside / max(1, sentence.end - sentence.start)
-        units.append(Unit(sentence, " ".join(tokens), frozenset(content_words(tokens)), share))
+        units.append(Unit(sentence, seen[0], seen[1], share))
     return units
 
 
