@@ -30,10 +30,12 @@ it calls):
 * ``graph``: the provenance graph and origins update (``update_graph``), with the number of
   articles whose origins it writes.
 
-Also counted: pairs aligned, pairs kept (a relation stored), and the aligned pairs' sizes
-(sentences of both sides, multiplied: the alignment matrix). ``--compare OTHER.db`` keeps
-the copy and compares its reuse pairs with another store's (``bench/scale.py
---compare-db``).
+Also counted: pairs aligned, pairs kept (a relation stored), the aligned pairs' sizes
+(sentences of both sides, multiplied: the alignment matrix), the articles whose origins
+were written, and the process's peak RSS. ``--keep OUT.db`` keeps the filled copy (compare
+two versions' copies with ``bench/scale.py --compare-db``); ``--profile FILE`` writes a
+cProfile with a CPU clock; ``--pairs FILE`` writes each aligned pair (external ids,
+sentences, CPU s, kind) as JSONL.
 """
 
 from __future__ import annotations
