@@ -94,3 +94,25 @@ def test_check_candidates_do_not_merge_the_indexes_each_call(tmp_path):
         assert [i for i, _ in again][:3] == [i for i, _ in found][:3]
     finally:
         store.close()
+
+
+def test_a_brief_does_not_look_for_the_story_nearest_its_own(demo_engine):
+    """The brief shows no story confidence, so it does not compute one: that look among the
+    stories sharing the story's keys read more rows the bigger the store."""
+    from newsweave.brief.assemble import assemble_brief
+
+    engine = demo_engine
+    wire = next(a.id for a in engine.articles()
+                if a.source.endswith("01_meridian-press-agency.txt"))
+    story = engine.story_of(wire)
+    assert story is not None
+    statements: list[str] = []
+    engine.store._db.set_trace_callback(statements.append)
+    brief = engine.brief(story)
+    engine.store._db.set_trace_callback(None)
+    assert not [s for s in statements if "story_keys" in s]
+    assert engine.story(story).confidence is not None  # the story's own record still has it
+    with_confidence = assemble_brief(engine.store, engine.settings, engine.story(story),
+                                     entities=engine.entities(story=story),
+                                     quotes=engine.quotes(story=story))
+    assert brief.to_dict() == with_confidence.to_dict()
