@@ -154,6 +154,7 @@ def child(db: str, kind: str, arg: str, keep_cache: bool) -> None:
     if english.available():
         english.embed_english(["warm the model"])
     load_spacy(("senter",))  # the cross-check's parser (crosscheck/frames.py)
+    newsweave.open(db, readonly=True).close()  # the stages' modules, imported on opening
     models = time.perf_counter() - started
     if not keep_cache:
         evict(db)
