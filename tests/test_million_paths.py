@@ -116,3 +116,32 @@ def test_a_brief_does_not_look_for_the_story_nearest_its_own(demo_engine):
                                      entities=engine.entities(story=story),
                                      quotes=engine.quotes(story=story))
     assert brief.to_dict() == with_confidence.to_dict()
+
+
+def test_a_process_checks_the_vector_file_without_mapping_every_row(tmp_path):
+    """The first refresh of a process compares a few sampled rows with the store's: it
+    finds those rows, builds no map of every row, and still catches a sampled row that
+    differs."""
+    from newsweave.store.vectors import SAMPLES, VectorFile, folder_of
+
+    store = open_store(str(tmp_path / "s.db"))
+    try:
+        ids = _articles(store, 50)
+        rows = np.random.default_rng(4).normal(size=(50, 8)).astype(np.float32)
+        store.reuse.save_vectors("m", dict(zip(ids, rows, strict=True)))
+        VectorFile(store, "m").refresh()  # the file is written
+        later = VectorFile(store, "m")
+        later.refresh()
+        assert later.rebuilt == 0 and later._where is None
+        assert set(later._positions_of([ids[0], ids[-1]])) == {ids[0], ids[-1]}
+        matrix_file = folder_of(store) / "m.f32"
+        damaged = np.fromfile(matrix_file, dtype=np.float32)
+        damaged[-8:] = 0.5  # the last row, always among the SAMPLES compared
+        damaged.tofile(matrix_file)
+        assert SAMPLES >= 2
+        third = VectorFile(store, "m")
+        third.refresh()
+        assert third.rebuilt == 1
+        assert np.array_equal(np.asarray(third.blocks()[0][1][-1]), rows[-1])
+    finally:
+        store.close()
