@@ -30,7 +30,8 @@ opening the store and timing the first call, then the same call again (warm). ``
 skips the eviction (a fresh process on a store the OS has cached).
 
     python bench/batch_latency.py /tmp/dbs/scale-10000.db [--queries 200] [--stories 10]
-    python bench/batch_latency.py /tmp/h-million/store.db --cold 5
+    python bench/batch_latency.py /tmp/h-million/store.db --forget-claims
+    python bench/batch_latency.py /tmp/h-million/store.db --cold 5 --cold-only --forget-claims
 """
 
 from __future__ import annotations
@@ -208,6 +209,10 @@ def main() -> None:
                         help="also N cold calls of each kind, each in a fresh process")
     parser.add_argument("--warm-cache", action="store_true",
                         help="cold calls without evicting the store's files from the OS cache")
+    parser.add_argument("--cold-only", action="store_true", help="only the cold calls")
+    parser.add_argument("--forget-claims", action="store_true",
+                        help="empty the store's cache of claim vectors first, so that a "
+                        "story's first brief embeds its claims as a brief never asked does")
     parser.add_argument("--child", nargs=2, metavar=("KIND", "ARG"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if not Path(args.db).is_file():
@@ -222,6 +227,10 @@ def main() -> None:
 
     rng = random.Random(args.seed)
     with newsweave.open(args.db) as engine:
+        if args.forget_claims:
+            with engine.store.transaction() as db:
+                gone = db.execute("DELETE FROM claim_vectors").rowcount
+            print(f"claim vectors cached by earlier briefs, deleted: {gone}")
         articles = engine.store.count_articles()
         vectors = sum(engine.store.reuse.vector_count(m) for m in (MODEL_NAME, english.MODEL_NAME))
         print(f"{args.db}: {articles:,} articles, {vectors:,} stored vectors; load average "
@@ -235,6 +244,8 @@ def main() -> None:
         calls += [("brief", str(s)) for s in sample[: args.cold]]
         calls += [("check", c) for _, c in claims[: args.cold]]
         cold(args.db, calls, args.warm_cache)
+    if args.cold_only:
+        return
     with newsweave.open(args.db) as engine:
         engine.search(queries[0])
         show("search (limit 20)", timed([lambda q=q: engine.search(q, limit=20)
