@@ -32,6 +32,7 @@ skips the eviction (a fresh process on a store the OS has cached).
     python bench/batch_latency.py /tmp/dbs/scale-10000.db [--queries 200] [--stories 10]
     python bench/batch_latency.py /tmp/h-million/store.db --forget-claims
     python bench/batch_latency.py /tmp/h-million/store.db --cold 5 --cold-only --forget-claims
+    python bench/batch_latency.py /tmp/h-million/store.db --profile check
 """
 
 from __future__ import annotations
@@ -199,6 +200,37 @@ def cold(db: str, calls: list[tuple[str, str]], keep_cache: bool) -> None:
               flush=True)
 
 
+def profile(db: str, calls: list[tuple[str, str]]) -> None:
+    """The first call untimed (models, maps), then the others under cProfile; then each SQL
+    statement they ran, run again alone, if it takes over 10 ms."""
+    import cProfile
+    import pstats
+
+    import newsweave
+
+    with newsweave.open(db) as engine:
+        call_of(engine, *calls[0])()
+        statements: list[str] = []
+        engine.store._db.set_trace_callback(statements.append)
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for kind, arg in calls[1:]:
+            started, used = time.perf_counter(), time.process_time()
+            call_of(engine, kind, arg)()
+            print(f"{kind} {arg[:40]!r}: {time.perf_counter() - started:.2f} s, CPU "
+                  f"{time.process_time() - used:.2f} s (profiled; load {load()})")
+        profiler.disable()
+        engine.store._db.set_trace_callback(None)
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(15)
+        for sql in dict.fromkeys(statements):
+            if sql.lstrip().upper().startswith(("SELECT", "WITH")):
+                started = time.perf_counter()
+                engine.store._db.execute(sql).fetchall()
+                took = time.perf_counter() - started
+                if took > 0.01:
+                    print(f"{took * 1000:7.1f} ms  {sql[:160]}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("db")
@@ -213,6 +245,9 @@ def main() -> None:
     parser.add_argument("--forget-claims", action="store_true",
                         help="empty the store's cache of claim vectors first, so that a "
                         "story's first brief embeds its claims as a brief never asked does")
+    parser.add_argument("--profile", choices=("search", "brief", "check"),
+                        help="only profile calls of this kind (cProfile, and every SQL "
+                        "statement they ran that takes over 10 ms when run again)")
     parser.add_argument("--child", nargs=2, metavar=("KIND", "ARG"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if not Path(args.db).is_file():
@@ -245,6 +280,12 @@ def main() -> None:
         calls += [("check", c) for _, c in claims[: args.cold]]
         cold(args.db, calls, args.warm_cache)
     if args.cold_only:
+        return
+    if args.profile:
+        calls = {"search": [("search", q) for q in queries[:10]],
+                 "brief": [("brief", str(s)) for s in sample[:3]],
+                 "check": [("check", c) for _, c in claims[:4]]}[args.profile]
+        profile(args.db, calls)
         return
     with newsweave.open(args.db) as engine:
         engine.search(queries[0])
