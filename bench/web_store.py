@@ -16,6 +16,17 @@ into filler stories of 1-20 articles (``store.stories.new_story`` / ``set_member
 vectors are copied from a real story's, so the story lists, their sorts and filters and
 the search facets run over 100k articles and their stories. Fillers have no reuse links,
 entities or quotes: they load the list and search paths, not the brief.
+
+With ``stage_rows`` (``--stage-rows``), fillers also get what the stages would have stored
+that a read of the store could trip over (:class:`StageRows`: vectors, copy pairs, origins,
+entity links, story keys), so that no table is small only because fillers skipped a stage;
+their stories' titles then start with :data:`FILLER_TITLE`. They still did not go through
+the stages: no claims, quotes or dates of their own.
+
+As a command, it builds such a store (or grows one it built) to N fillers::
+
+    PYTHONPATH=src python bench/web_store.py --db /tmp/h-million/store.db \
+        --fillers 1000000 --stage-rows
 """
 
 from __future__ import annotations
