@@ -27,7 +27,9 @@ per-process cost whatever the store's size), then evicting the store's files (th
 database, its WAL, the vector files) from the operating system's page cache
 (``posix_fadvise(DONTNEED)``: this store's files only, nothing else on the machine), then
 opening the store and timing the first call, then the same call again (warm). ``--warm-cache``
-skips the eviction (a fresh process on a store the OS has cached).
+skips the eviction (a fresh process on a store the OS has cached). The cold briefs cache
+their stories' claim embeddings in the store, as any brief does: for first briefs in both
+halves, run the cold calls apart (``--cold-only``), each after ``--forget-claims``.
 
     python bench/batch_latency.py /tmp/dbs/scale-10000.db [--queries 200] [--stories 10]
     python bench/batch_latency.py /tmp/h-million/store.db --forget-claims
