@@ -14,22 +14,46 @@ no extract), with a seeded sample:
   whole store, whose candidates come from the stored lead vectors (none in a store filled
   without embeddings: then only the claim is embedded and the lookup done; said so).
 
-Each figure: median and p95 in milliseconds, and CPU seconds of the process per call.
+Each figure: median and p95 in milliseconds, and CPU seconds of the process per call, with
+the load average when the calls ended.
+
+On a store built by ``bench/web_store.py --stage-rows`` (real articles through every stage
+beside fillers), the stories sampled are the real ones (a filler story's title says it is
+one), and their articles have been through extract already.
+
+**Cold** (``--cold N``): N fresh processes per kind of call (search, brief, check over the
+store), each importing the engine and loading the embedding models and the parser first (a
+per-process cost whatever the store's size), then evicting the store's files (the
+database, its WAL, the vector files) from the operating system's page cache
+(``posix_fadvise(DONTNEED)``: this store's files only, nothing else on the machine), then
+opening the store and timing the first call, then the same call again (warm). ``--warm-cache``
+skips the eviction (a fresh process on a store the OS has cached). The cold briefs cache
+their stories' claim embeddings in the store, as any brief does: for first briefs in both
+halves, run the cold calls apart (``--cold-only``), each after ``--forget-claims``.
 
     python bench/batch_latency.py /tmp/dbs/scale-10000.db [--queries 200] [--stories 10]
+    python bench/batch_latency.py /tmp/h-million/store.db --forget-claims
+    python bench/batch_latency.py /tmp/h-million/store.db --cold 5 --cold-only --forget-claims
+    python bench/batch_latency.py /tmp/h-million/store.db --profile check
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import re
 import statistics
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from web_store import FILLER_TITLE
 
 
 def timed(calls: list[Callable[[], Any]]) -> dict[str, float]:
@@ -49,7 +73,164 @@ def timed(calls: list[Callable[[], Any]]) -> dict[str, float]:
 def show(name: str, f: dict[str, float]) -> None:
     print(f"{name:<34} {f['calls']:>4} calls  median {f['median_ms']:>8.1f} ms  p95 "
           f"{f['p95_ms']:>8.1f} ms  max {f['max_ms']:>8.1f} ms  CPU {f['cpu_s_per_call']:.3f} s"
-          f"/call")
+          f"/call  (load {load()})", flush=True)
+
+
+def load() -> str:
+    return ", ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def sample_stories(engine: Any, rng: random.Random, count: int) -> list[int]:
+    """``count`` live stories of 2-12 articles, none of them a filler story."""
+    rows = engine.store._db.execute(
+        "SELECT id FROM stories WHERE merged_into IS NULL AND size BETWEEN 2 AND 12 "
+        "AND coalesce(title, '') NOT LIKE ? ORDER BY id", (FILLER_TITLE + "%",))
+    stories = [int(r[0]) for r in rows]
+    return rng.sample(stories, min(count, len(stories)))
+
+
+def make_queries(engine: Any, rng: random.Random, count: int) -> list[str]:
+    """One rare word, two words, a quoted two-word phrase, in turn, from stored titles."""
+    titles = [a.title or "" for a in engine.store.iter_articles(limit=20000)]
+    words = [w for t in titles for w in re.findall(r"[A-Za-z]{5,}", t)]
+    queries: list[str] = []
+    for n in range(count):
+        title = re.findall(r"[A-Za-z]{4,}", rng.choice(titles)) or [rng.choice(words)]
+        if n % 3 == 0:
+            queries.append(rng.choice(title))
+        elif n % 3 == 1 or len(title) < 2:
+            queries.append(" ".join(rng.sample(title, min(2, len(title)))))
+        else:
+            start = rng.randrange(len(title) - 1)
+            queries.append(f'"{title[start]} {title[start + 1]}"')
+    return queries
+
+
+def claim_of(engine: Any, story: int, rng: random.Random) -> str | None:
+    """One sentence of the story's first article, or None."""
+    text = engine.article(engine.story_articles(story)[0]).text
+    sentences = [s for s in re.split(r"(?<=[.!?])\s+", text) if 40 < len(s) < 300]
+    return rng.choice(sentences) if sentences else None
+
+
+def store_files(db: str) -> list[Path]:
+    """The store's database, WAL and vector files."""
+    base = Path(db)
+    found = [base, Path(db + "-wal")]
+    vectors = Path(db + ".vectors")
+    if vectors.is_dir():
+        found += sorted(p for p in vectors.iterdir() if p.suffix in (".f32", ".ids"))
+    return [p for p in found if p.is_file()]
+
+
+def evict(db: str) -> None:
+    """Drop this store's files from the OS page cache (their pages only)."""
+    for path in store_files(db):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)  # dirty pages stay cached: write them first
+            os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+        finally:
+            os.close(fd)
+
+
+def call_of(engine: Any, kind: str, arg: str) -> Callable[[], Any]:
+    if kind == "search":
+        return lambda: engine.search(arg, limit=20)
+    if kind == "brief":
+        return lambda: engine.brief(int(arg))
+    if kind == "check-story":
+        story, claim = arg.split("\t", 1)
+        return lambda: engine.check(claim, story=int(story))
+    return lambda: engine.check(arg)
+
+
+def child(db: str, kind: str, arg: str, keep_cache: bool) -> None:
+    """One cold call in this fresh process (see the module's docstring); prints JSON."""
+    started = time.perf_counter()
+    import newsweave
+    import newsweave.engine  # the engine's modules: importing them is no cost of the store
+    from newsweave.nlp import english
+    from newsweave.nlp.embed import embed
+    from newsweave.nlp.spacy_model import load_spacy
+
+    embed(["warm the model"], kind="query")
+    if english.available():
+        english.embed_english(["warm the model"])
+    load_spacy(("senter",))  # the cross-check's parser (crosscheck/frames.py)
+    newsweave.open(db, readonly=True).close()  # the stages' modules, imported on opening
+    models = time.perf_counter() - started
+    if not keep_cache:
+        evict(db)
+    out: dict[str, Any] = {"models_s": models}
+    started, used = time.perf_counter(), time.process_time()
+    with newsweave.open(db) as engine:
+        out["open_ms"] = (time.perf_counter() - started) * 1000
+        run = call_of(engine, kind, arg)
+        started = time.perf_counter()
+        run()
+        out["first_ms"] = (time.perf_counter() - started) * 1000
+        out["first_cpu_s"] = time.process_time() - used
+        started = time.perf_counter()
+        run()
+        out["again_ms"] = (time.perf_counter() - started) * 1000
+    print(json.dumps(out))
+
+
+def cold(db: str, calls: list[tuple[str, str]], keep_cache: bool) -> None:
+    """Each call in a fresh process (see :func:`child`), by kind: open, first call, again."""
+    env = dict(os.environ)
+    env.setdefault("PYTHONPATH", str(Path(__file__).resolve().parents[1] / "src"))
+    kinds: dict[str, list[dict[str, float]]] = {}
+    for kind, arg in calls:
+        done = subprocess.run([sys.executable, __file__, db, "--child", kind, arg]
+                              + (["--warm-cache"] if keep_cache else []),
+                              check=True, capture_output=True, text=True, env=env)
+        kinds.setdefault(kind, []).append(json.loads(done.stdout.strip().splitlines()[-1]))
+    cache = "OS cache kept" if keep_cache else "store's files evicted from the OS cache"
+    print(f"cold: each call in a fresh process, the engine's modules and models loaded first, "
+          f"{cache}:")
+    for kind, found in kinds.items():
+        def cut(key: str, found: list[dict[str, float]] = found) -> str:
+            values = sorted(f[key] for f in found)
+            p95 = values[min(len(values) - 1, round(0.95 * (len(values) - 1)))]
+            return f"median {statistics.median(values):>7.1f} ms p95 {p95:>7.1f} ms"
+        models = statistics.median(f["models_s"] for f in found)
+        print(f"  {kind:<12} {len(found):>3} processes  (imports and models {models:.1f} s "
+              f"first, not timed)  open {cut('open_ms')}  |  first call "
+              f"{cut('first_ms')}  |  the same again {cut('again_ms')}  (load {load()})",
+              flush=True)
+
+
+def profile(db: str, calls: list[tuple[str, str]]) -> None:
+    """The first call untimed (models, maps), then the others under cProfile; then each SQL
+    statement they ran, run again alone, if it takes over 10 ms."""
+    import cProfile
+    import pstats
+
+    import newsweave
+
+    with newsweave.open(db) as engine:
+        call_of(engine, *calls[0])()
+        statements: list[str] = []
+        engine.store._db.set_trace_callback(statements.append)
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for kind, arg in calls[1:]:
+            started, used = time.perf_counter(), time.process_time()
+            call_of(engine, kind, arg)()
+            print(f"{kind} {arg[:40]!r}: {time.perf_counter() - started:.2f} s, CPU "
+                  f"{time.process_time() - used:.2f} s (profiled; load {load()})")
+        profiler.disable()
+        engine.store._db.set_trace_callback(None)
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(15)
+        for sql in dict.fromkeys(statements):
+            if sql.lstrip().upper().startswith(("SELECT", "WITH")):
+                started = time.perf_counter()
+                engine.store._db.execute(sql).fetchall()
+                took = time.perf_counter() - started
+                if took > 0.01:
+                    print(f"{took * 1000:7.1f} ms  {sql[:160]}")
 
 
 def main() -> None:
@@ -58,61 +239,84 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--stories", type=int, default=10)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--cold", type=int, default=0,
+                        help="also N cold calls of each kind, each in a fresh process")
+    parser.add_argument("--warm-cache", action="store_true",
+                        help="cold calls without evicting the store's files from the OS cache")
+    parser.add_argument("--cold-only", action="store_true", help="only the cold calls")
+    parser.add_argument("--forget-claims", action="store_true",
+                        help="empty the store's cache of claim vectors first, so that a "
+                        "story's first brief embeds its claims as a brief never asked does")
+    parser.add_argument("--profile", choices=("search", "brief", "check"),
+                        help="only profile calls of this kind (cProfile, and every SQL "
+                        "statement they ran that takes over 10 ms when run again)")
+    parser.add_argument("--child", nargs=2, metavar=("KIND", "ARG"), help=argparse.SUPPRESS)
     args = parser.parse_args()
-    import newsweave
-    from newsweave.extract import ExtractStage
-    from newsweave.nlp.embed import MODEL_NAME
-
     if not Path(args.db).is_file():
         raise SystemExit(f"{args.db}: no such store")
+    if args.child:
+        child(args.db, *args.child, keep_cache=args.warm_cache)
+        return
+    import newsweave
+    from newsweave.extract import ExtractStage
+    from newsweave.nlp import english
+    from newsweave.nlp.embed import MODEL_NAME
+
     rng = random.Random(args.seed)
     with newsweave.open(args.db) as engine:
+        if args.forget_claims:
+            with engine.store.transaction() as db:
+                gone = db.execute("DELETE FROM claim_vectors").rowcount
+            print(f"claim vectors cached by earlier briefs, deleted: {gone}")
         articles = engine.store.count_articles()
-        vectors = len(engine.store.reuse.vectors_after(0, MODEL_NAME)[0])
-        print(f"{args.db}: {articles:,} articles, {vectors:,} lead vectors; load average "
-              f"{', '.join(f'{x:.1f}' for x in os.getloadavg())}")
-        titles = [a.title or "" for a in engine.store.iter_articles(limit=20000)]
-        words = [w for t in titles for w in re.findall(r"[A-Za-z]{5,}", t)]
-        queries: list[str] = []
-        for n in range(args.queries):
-            title = re.findall(r"[A-Za-z]{4,}", rng.choice(titles)) or [rng.choice(words)]
-            if n % 3 == 0:
-                queries.append(rng.choice(title))
-            elif n % 3 == 1 or len(title) < 2:
-                queries.append(" ".join(rng.sample(title, min(2, len(title)))))
-            else:
-                start = rng.randrange(len(title) - 1)
-                queries.append(f'"{title[start]} {title[start + 1]}"')
+        vectors = sum(engine.store.reuse.vector_count(m) for m in (MODEL_NAME, english.MODEL_NAME))
+        print(f"{args.db}: {articles:,} articles, {vectors:,} stored vectors; load average "
+              f"{load()}")
+        queries = make_queries(engine, rng, args.queries)
+        sample = sample_stories(engine, rng, args.stories)
+        claims = [(s, c) for s in sample if (c := claim_of(engine, s, rng))]
+    if args.cold:
+        picked = random.Random(args.seed + 1)
+        calls = [("search", q) for q in picked.sample(queries, min(args.cold, len(queries)))]
+        calls += [("brief", str(s)) for s in sample[: args.cold]]
+        calls += [("check", c) for _, c in claims[: args.cold]]
+        cold(args.db, calls, args.warm_cache)
+    if args.cold_only:
+        return
+    if args.profile:
+        calls = {"search": [("search", q) for q in queries[:10]],
+                 "brief": [("brief", str(s)) for s in sample[:3]],
+                 "check": [("check", c) for _, c in claims[:4]]}[args.profile]
+        profile(args.db, calls)
+        return
+    with newsweave.open(args.db) as engine:
         engine.search(queries[0])
         show("search (limit 20)", timed([lambda q=q: engine.search(q, limit=20)
                                          for q in queries]))
-        stories = [s for s in engine.stories(confidence=False) if 2 <= len(s.articles) <= 12]
-        sample = rng.sample(stories, min(args.stories, len(stories)))
-        ids = sorted({i for s in sample for i in engine.story_articles(s.id)})
-        started = time.perf_counter()
+        ids = sorted({i for s in sample for i in engine.story_articles(s)})
         stage = ExtractStage()
-        stage.run(engine.store, ids, engine.settings)
-        print(f"extract stage on the sampled stories' {len(ids)} articles: "
-              f"{time.perf_counter() - started:.1f} s (not a latency)")
+        pending = sorted(set(ids) & set(engine.store.pending(stage.name, stage.version)))
+        if pending:
+            started = time.perf_counter()
+            stage.run(engine.store, pending, engine.settings)
+            print(f"extract stage on {len(pending)} of the sampled stories' {len(ids)} "
+                  f"articles: {time.perf_counter() - started:.1f} s (not a latency)")
         started = time.perf_counter()
-        engine.brief(sample[0].id)
+        engine.brief(sample[0])
         print(f"first brief of the run (loads the models): {time.perf_counter() - started:.1f} s")
-        show("brief, first call per story", timed([lambda s=s: engine.brief(s.id)
+        show("brief, first call per story", timed([lambda s=s: engine.brief(s)
                                                    for s in sample[1:]]))
-        show("brief, second call per story", timed([lambda s=s: engine.brief(s.id)
+        show("brief, second call per story", timed([lambda s=s: engine.brief(s)
                                                     for s in sample]))
-        claims = []
-        for story in sample:
-            text = engine.article(engine.story_articles(story.id)[0]).text
-            sentences = [s for s in re.split(r"(?<=[.!?])\s+", text) if 40 < len(s) < 300]
-            if sentences:
-                claims.append((story.id, rng.choice(sentences)))
         show("check CLAIM --story ID", timed([lambda c=c, s=s: engine.check(c, story=s)
                                               for s, c in claims]))
-        engine.check(claims[0][1])  # loads the claim embedder
+        started = time.perf_counter()
+        engine.check(claims[0][1])  # loads the claim embedder and maps the vectors
+        print(f"first check over the whole store (loads the embedder, maps the vectors): "
+              f"{time.perf_counter() - started:.1f} s")
         note = "" if vectors else " (no stored vectors: lookup only)"
         show("check CLAIM (whole store)" + note, timed([lambda c=c: engine.check(c)
-                                                        for _, c in claims]))
+                                                        for _, c in claims[1:]]))
 
 
 if __name__ == "__main__":

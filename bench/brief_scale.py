@@ -52,8 +52,10 @@ def add_relay(engine: object) -> int:
     return int(engine.story_of(wire.id))  # type: ignore[attr-defined]
 
 
-def add_graph_rows(store: object, ids: list[int], entity_pool: list[int]) -> None:
-    """What the reuse, stories and extract stages would have stored for these fillers."""
+def add_graph_rows(store: object, ids: list[int], entity_pool: list[int],
+                   stories: bool = True) -> None:
+    """What the reuse, stories and extract stages would have stored for these fillers (with
+    ``stories`` False, no stories: the caller groups them itself)."""
     now = datetime.now(UTC).isoformat()
     pairs = [(ids[i], ids[i + 1]) for i in range(0, len(ids) - 1, 2)]  # (source, copy)
     with store.transaction() as db:  # type: ignore[attr-defined]
@@ -65,7 +67,7 @@ def add_graph_rows(store: object, ids: list[int], entity_pool: list[int]) -> Non
                        [(d, s) for s, d in pairs])
         db.executemany("INSERT INTO article_origin (article_id, origin_id) VALUES (?, ?)",
                        [(i, s) for s, d in pairs for i in (s, d)])
-        for start in range(0, len(ids), STORY_SIZE):
+        for start in range(0, len(ids) if stories else 0, STORY_SIZE):
             members = ids[start : start + STORY_SIZE]
             story = db.execute(
                 "INSERT INTO stories (size, title, created_at, updated_at) VALUES (?, ?, ?, ?)",
@@ -76,6 +78,18 @@ def add_graph_rows(store: object, ids: list[int], entity_pool: list[int]) -> Non
             "INSERT OR IGNORE INTO entity_articles (entity_id, article_id, mentions) "
             "VALUES (?, ?, 1)",
             [(entity_pool[(i * k) % len(entity_pool)], i) for i in ids for k in (1, 7, 13)])
+
+
+def filler_entities(store: object, count: int = 5000) -> list[int]:
+    """Ids of ``count`` canonical entities for fillers to mention (made on the first call)."""
+    query = "SELECT id FROM entities WHERE name LIKE 'Filler Organisation %' ORDER BY id"
+    pool = [int(r[0]) for r in store._db.execute(query)]  # type: ignore[attr-defined]
+    if not pool:
+        with store.transaction() as tx:  # type: ignore[attr-defined]
+            tx.executemany("INSERT INTO entities (name, type) VALUES (?, 'ORG')",
+                           [(f"Filler Organisation {i}",) for i in range(count)])
+        pool = [int(r[0]) for r in store._db.execute(query)]  # type: ignore[attr-defined]
+    return pool
 
 
 def build(db: str, fillers: int) -> int:
@@ -89,11 +103,7 @@ def build(db: str, fillers: int) -> int:
         store = engine.store
         before = {a.id for a in store.iter_articles()}
         add_fillers(engine, fillers)  # articles and both models' vectors
-        with store.transaction() as tx:
-            tx.executemany("INSERT INTO entities (name, type) VALUES (?, 'ORG')",
-                           [(f"Filler Organisation {i}",) for i in range(5000)])
-        pool = [int(r[0]) for r in store._db.execute(
-            "SELECT id FROM entities WHERE name LIKE 'Filler Organisation %'")]
+        pool = filler_entities(store)
         added = [a.id for a in store.iter_articles() if a.id not in before]
         for start in range(0, len(added), BATCH):
             add_graph_rows(store, added[start : start + BATCH], pool)

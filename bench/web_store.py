@@ -16,6 +16,17 @@ into filler stories of 1-20 articles (``store.stories.new_story`` / ``set_member
 vectors are copied from a real story's, so the story lists, their sorts and filters and
 the search facets run over 100k articles and their stories. Fillers have no reuse links,
 entities or quotes: they load the list and search paths, not the brief.
+
+With ``stage_rows`` (``--stage-rows``), fillers also get what the stages would have stored
+that a read of the store could trip over (:class:`StageRows`: vectors, copy pairs, origins,
+entity links, story keys), so that no table is small only because fillers skipped a stage;
+their stories' titles then start with :data:`FILLER_TITLE`. They still did not go through
+the stages: no claims, quotes or dates of their own.
+
+As a command, it builds such a store (or grows one it built) to N fillers::
+
+    PYTHONPATH=src python bench/web_store.py --db /tmp/h-million/store.db \
+        --fillers 1000000 --stage-rows
 """
 
 from __future__ import annotations
@@ -25,15 +36,22 @@ import json
 import random
 import re
 import time
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared" / "benchmarks"
 BATCH = 5000
 FIRST_DAY = date(2024, 1, 1)
 SPAN_DAYS = 730
+# The title of a filler story made with ``stage_rows`` starts with this, so a bench can tell
+# the real stories from the fillers' without reading their members.
+FILLER_TITLE = "Filler story: "
+NOISE = 0.04  # the spread added to a real article's vector to make a filler's
 
 
 def real_documents(timeline: int, basil: int, seed: int) -> list[dict[str, str]]:
@@ -88,22 +106,29 @@ def _pool() -> tuple[list[str], list[str]]:
     return sentences, sorted(outlets)
 
 
-def add_fillers(engine: Any, count: int, seed: int = 5) -> dict[str, float]:
-    """``count`` filler articles in filler stories (see the module's docstring)."""
+def add_fillers(engine: Any, count: int, seed: int = 5, *, stage_rows: bool = False,
+                first: int = 0, progress: Callable[[int], None] | None = None
+                ) -> dict[str, float]:
+    """``count`` filler articles in filler stories (see the module's docstring), numbered
+    from ``first`` (to add to a store that has fillers already); with ``stage_rows``, also
+    what the stages would have stored for them (:func:`add_stage_rows`). ``progress`` is
+    called with the number made after each batch."""
     from newsweave.model import Article
     from newsweave.store.stories import StoryRow
 
     store = engine.store
-    rng = random.Random(seed)
+    rng = random.Random(seed + first)
     sentences, outlets = _pool()
     real = store.stories.stories_by_id(store.stories.active_story_ids())
-    templates = [r for r in real.values() if r.centroid is not None]
+    templates = [r for r in real.values() if r.centroid is not None
+                 and not (r.title or "").startswith(FILLER_TITLE)]
+    rows = StageRows(engine, templates, seed + first) if stage_rows else None
     started = time.perf_counter()
     made = stories = 0
     while made < count:
         size = min(BATCH, count - made)
         articles, days = [], []
-        for i in range(made, made + size):
+        for i in range(first + made, first + made + size):
             body = " ".join(rng.sample(sentences, 8))
             day = FIRST_DAY + timedelta(days=rng.randrange(SPAN_DAYS))
             days.append(day)
@@ -121,15 +146,66 @@ def add_fillers(engine: Any, count: int, seed: int = 5) -> dict[str, float]:
             n = min(len(ids) - at, rng.randint(1, 20))
             members, member_days = ids[at : at + n], days[at : at + n]
             template = rng.choice(templates)
-            row = StoryRow(0, n, articles[at].title or "", template.centroid, template.names,
-                           template.dates, min(member_days).toordinal(),
+            title = articles[at].title or ""
+            row = StoryRow(0, n, FILLER_TITLE + title if rows else title, template.centroid,
+                           template.names, template.dates, min(member_days).toordinal(),
                            max(member_days).toordinal())
-            store.stories.set_members(store.stories.new_story(row), members)
+            story = store.stories.new_story(row)
+            store.stories.set_members(story, members)
+            if rows:
+                rows.keys(story, template.id)
             at += n
             stories += 1
+        if rows:
+            rows.add(ids)
         made += size
+        if progress:
+            progress(made)
     return {"fillers": made, "filler_stories": stories,
             "seconds": time.perf_counter() - started}
+
+
+class StageRows:
+    """What the stages would have stored for fillers, so reads that scale with the store meet
+    a store of that size: both models' vectors (a real article's plus noise, as
+    ``bench/stance_check.py`` makes them: not embeddings of the filler's text), copy pairs,
+    provenance edges and origins and entity links (``bench/brief_scale.py``'s
+    :func:`add_graph_rows`), and each filler story's index keys (its template story's)."""
+
+    def __init__(self, engine: Any, templates: list[Any], seed: int) -> None:
+        from brief_scale import filler_entities
+        from newsweave.nlp import english
+        from newsweave.nlp.embed import MODEL_NAME
+
+        self.store = engine.store
+        self.rng = np.random.default_rng(seed)
+        real = [int(r[0]) for r in self.store._db.execute(
+            "SELECT id FROM articles WHERE source NOT LIKE 'filler-%' ORDER BY id")]
+        self.bases = {}
+        for model in (MODEL_NAME, english.MODEL_NAME):
+            found = self.store.reuse.vectors(real, model)
+            if found:
+                self.bases[model] = np.stack(list(found.values()))
+        self.entities = filler_entities(self.store)
+        self.template_keys: dict[int, list[int]] = {}
+        for template in templates:
+            self.template_keys[template.id] = [int(r[0]) for r in self.store._db.execute(
+                "SELECT key FROM story_keys WHERE story_id = ?", (template.id,))]
+
+    def keys(self, story: int, template: int) -> None:
+        with self.store.transaction() as db:
+            db.executemany("INSERT INTO story_keys (key, story_id) VALUES (?, ?)",
+                           [(k, story) for k in self.template_keys[template]])
+
+    def add(self, ids: list[int]) -> None:
+        from brief_scale import add_graph_rows
+
+        for model, base in self.bases.items():
+            rows = base[self.rng.integers(0, len(base), len(ids))]
+            rows = rows + self.rng.normal(0, NOISE, rows.shape).astype(np.float32)
+            rows /= np.linalg.norm(rows, axis=1, keepdims=True)
+            self.store.reuse.save_vectors(model, dict(zip(ids, rows, strict=True)))
+        add_graph_rows(self.store, ids, self.entities, stories=False)
 
 
 def build(db: str, real: list[dict[str, str]], fillers: int, folder: Path) -> None:
@@ -156,3 +232,78 @@ def build(db: str, real: list[dict[str, str]], fillers: int, folder: Path) -> No
                   f"{made['filler_stories']:,} stories written in {made['seconds']:.0f} s "
                   f"(FTS5 indexing included: {made['fillers'] / made['seconds']:,.0f} "
                   f"articles/s); {total:,} articles in all")
+
+
+def folder_gb(db: str) -> float:
+    """Gigabytes of the store's files (the database, its WAL, its vector files)."""
+    base = Path(db)
+    files = [p for p in base.parent.glob(base.name + "*") if p.is_file()]
+    files += [p for d in base.parent.glob(base.name + "*") if d.is_dir() for p in d.iterdir()]
+    return sum(p.stat().st_size for p in files) / 1e9
+
+
+def warm_vector_files(engine: Any) -> None:
+    """Bring the vector files beside the store up to its rows, as the reuse stage keeps them
+    (a store the stages filled has them; the first ``check`` should not pay a rebuild)."""
+    from newsweave.nlp import english
+    from newsweave.nlp.embed import MODEL_NAME
+    from newsweave.reuse.semantic import VectorIndex
+
+    for model in (MODEL_NAME, english.MODEL_NAME):
+        VectorIndex(model).refresh(engine.store)
+
+
+def main() -> None:
+    import argparse
+    import os
+    import tempfile
+
+    import newsweave
+
+    parser = argparse.ArgumentParser(description="A large store: real articles through every "
+                                     "stage, beside fillers written straight into it")
+    parser.add_argument("--db", required=True, help="the store (built or grown in place)")
+    parser.add_argument("--fillers", type=int, default=1_000_000,
+                        help="fillers the store holds at the end (added to what it has)")
+    parser.add_argument("--timeline17", type=int, default=200)
+    parser.add_argument("--basil", type=int, default=100)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--stage-rows", action="store_true",
+                        help="also vectors, copy pairs, origins, entity links, story keys")
+    parser.add_argument("--max-gb", type=float, default=40.0,
+                        help="stop adding fillers when the store's files pass this size")
+    args = parser.parse_args()
+    if not Path(args.db).exists():
+        with tempfile.TemporaryDirectory() as folder:
+            build(args.db, real_documents(args.timeline17, args.basil, args.seed), 0,
+                  Path(folder))
+    with newsweave.open(args.db) as engine:
+        have = int(engine.store._db.execute(
+            "SELECT count(*) FROM articles WHERE source LIKE 'filler-%'").fetchone()[0])
+        started, step = time.perf_counter(), [0]
+
+        def progress(made: int) -> None:
+            if made - step[0] < 50_000 and made != args.fillers - have:
+                return
+            step[0] = made
+            wall = time.perf_counter() - started
+            size = folder_gb(args.db)
+            print(f"{have + made:>9,} fillers: {wall:>6.0f} s ({made / wall:,.0f} fillers/s); "
+                  f"{size:.2f} GB; load average {os.getloadavg()[0]:.1f}", flush=True)
+            if size > args.max_gb:
+                raise SystemExit(f"stopped: the store passed {args.max_gb} GB")
+
+        if args.fillers > have:
+            made = add_fillers(engine, args.fillers - have, stage_rows=args.stage_rows,
+                               first=have, progress=progress)
+            print(f"fillers: {made['fillers']:,} more in {made['filler_stories']:,} stories, "
+                  f"{made['seconds']:.0f} s", flush=True)
+        started = time.perf_counter()
+        warm_vector_files(engine)
+        print(f"vector files brought up to date in {time.perf_counter() - started:.0f} s; "
+              f"{engine.store.count_articles():,} articles, {folder_gb(args.db):.2f} GB",
+              flush=True)
+
+
+if __name__ == "__main__":
+    main()

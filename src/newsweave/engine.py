@@ -362,13 +362,15 @@ class Engine:
                               weights_from(self.settings) if confidence else None)
         return sorted(found, key=lambda s: (-len(s.articles), s.id))
 
-    def story(self, story_id: int) -> Story:
-        """One story; a merged id gives its survivor. Raises :class:`NotFoundError`."""
+    def story(self, story_id: int, *, confidence: bool = True) -> Story:
+        """One story; a merged id gives its survivor. Raises :class:`NotFoundError`.
+        ``confidence=False`` leaves out how clearly it stands apart (a look among the
+        stories sharing its keys, whose number grows with the store)."""
         from newsweave.stories import build_stories, weights_from
 
         live = self.store.stories.resolve(story_id)
-        found = (build_stories(self.store, [live], weights_from(self.settings))
-                 if live is not None else [])
+        weights = weights_from(self.settings) if confidence else None
+        found = build_stories(self.store, [live], weights) if live is not None else []
         if not found:
             raise NotFoundError(f"no story with id {story_id} in {self.store.path}")
         return found[0]
@@ -569,7 +571,7 @@ class Engine:
         """
         from newsweave.brief.assemble import assemble_brief
 
-        story = self.story(story_id)
+        story = self.story(story_id, confidence=False)  # a brief shows no confidence
         return assemble_brief(self.store, self.settings, story,
                               entities=self.entities(story=story.id),
                               quotes=self.quotes(story=story.id))
