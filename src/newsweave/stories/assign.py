@@ -430,6 +430,17 @@ def rebuild(
     cache: VectorCache | None = None,
 ) -> None:
     """Recompute a story's state, title and entities from its members (after repair)."""
+    tables.update_stories([rebuilt(tables, story_id, members, vectors, cache)])
+
+
+def rebuilt(
+    tables: StoryTables,
+    story_id: int,
+    members: Sequence[int],
+    vectors: Mapping[int, ArticleVector],
+    cache: VectorCache | None = None,
+) -> tuple[StoryRow, list[int]]:
+    """:func:`rebuild`'s row and index keys, to save."""
     present = [a for a in members if a in vectors]
     centroid = add_arrays([vectors[a].arrays() for a in present])
     names = add_arrays([vectors[a].name_arrays() for a in present])
@@ -449,7 +460,7 @@ def rebuild(
         pack(dict.fromkeys(dates, 1.0)), min(days, default=None), max(days, default=None),
         entities,
     )
-    tables.update_story(row, top_array_keys(pruned, STORY_KEYS))
+    return row, top_array_keys(pruned, STORY_KEYS)
 
 
 def _centrality(centroid: Arrays, items: Sequence[ArticleVector]) -> list[float]:
@@ -478,7 +489,8 @@ def refresh(
     """Re-choose title and entities of ``story_ids`` (up to :data:`REFRESH_MAX` articles);
     ``cache``: vectors already weighed in this run (see :func:`article_vectors`)."""
     members = tables.members(story_ids)
-    for story_id, articles in sorted(members.items()):
-        if len(articles) <= REFRESH_MAX:
-            rebuild(tables, story_id, articles,
-                    article_vectors(tables, articles, weights, cache), cache)
+    # Saved together: a rebuild reads no story row or index key, only articles' features.
+    tables.update_stories([
+        rebuilt(tables, story_id, articles, article_vectors(tables, articles, weights, cache),
+                cache)
+        for story_id, articles in sorted(members.items()) if len(articles) <= REFRESH_MAX])

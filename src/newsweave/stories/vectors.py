@@ -233,11 +233,13 @@ def unique_inverse(keys: np.ndarray, counts: bool = False) -> Any:
     first[:1] = True
     np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
     inverse = np.empty(len(keys), dtype=np.intp)
-    inverse[order] = np.cumsum(first) - 1
+    inverse[order] = first.cumsum() - 1  # methods: no dispatch layer
     if not counts:
         return ordered[first], inverse
-    starts = np.flatnonzero(first)
-    return ordered[first], inverse, np.diff(np.append(starts, len(ordered)))
+    bounds = np.empty(int(first.sum()) + 1, dtype=np.intp)
+    bounds[:-1] = first.nonzero()[0]
+    bounds[-1] = len(ordered)
+    return ordered[first], inverse, bounds[1:] - bounds[:-1]
 
 
 def as_dict(arrays: Arrays) -> Vector:
