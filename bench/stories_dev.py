@@ -260,6 +260,9 @@ def main() -> None:
                         help="tried: body sentences counted twice after a title "
                         "(stories.features.TITLED_LEAD; default: the module's)")
     parser.add_argument("--json", action="store_true", help="also print the rows as JSON")
+    parser.add_argument("--partition", type=Path, metavar="PATH",
+                        help="write each set's engine partition (the story id of each doc, in "
+                        "the set's order) to PATH as JSON, to compare two trees id for id")
     parser.add_argument("--grid", action="store_true",
                         help="only the neighbouring-settings table (global clustering)")
     args = parser.parse_args()
@@ -283,6 +286,7 @@ def main() -> None:
     print(f"{'set':<14} {'docs':>5}  {'engine P/R/F1':<17} {'stories':>11}  "
           f"{'baseline P/R/F1':<17} {'k':>5}")
     rows = []
+    partitions: dict[str, list[int]] = {}
     for name in sets:
         docs = load_set(name)
         cut = odd_distance if name == "ecb-even" else distance
@@ -292,6 +296,7 @@ def main() -> None:
                 else {"p": math.nan, "r": math.nan, "f1": math.nan, "stories": 0})
         pred, took = engine_partition(docs, settings, stories_only=not args.all_stages)
         mine = figures(pred, docs)
+        partitions[name] = list(pred)
         rows.append({"set": name, "docs": len(docs), "engine": mine, "baseline": base,
                      "baseline_distance": cut, "seconds": took})
         print(line(name, len(docs), mine, base, f"({took:.0f} s; baseline at {cut})"),
@@ -303,6 +308,8 @@ def main() -> None:
             rows.append(order(name, settings, not args.all_stages))
     if args.json:
         print(json.dumps(rows))
+    if args.partition:
+        args.partition.write_text(json.dumps(partitions))
     if any(not math.isfinite(r.get("engine", {}).get("f1", 0.0)) for r in rows):
         sys.exit(1)
 

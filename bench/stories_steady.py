@@ -51,12 +51,13 @@ TIMED = {
                           "refresh"],
     "newsweave.stories.repair": ["_neighbourhood", "_repair_group", "pair_matrices",
                                  "cluster_rows", "rebuild", "article_vectors"],
-    "newsweave.stories.assign": ["vectors_of", "dot_arrays", "_save", "feature_rows"],
+    "newsweave.stories.assign": ["vectors_of", "dot_arrays", "_saved", "feature_rows"],
     "newsweave.stories.frequencies": ["save_features"],
     # Methods of the store's tables (class attributes, so every caller is timed).
     "newsweave.store.stories.StoriesTables": [
-        "frequency_list", "candidates", "stories_by_id", "features", "update_story",
-        "set_members", "add_counts", "members", "story_of"],
+        "frequency_list", "frequency_array", "candidates", "stories_by_id", "features",
+        "update_stories", "set_members", "set_memberships", "add_counts", "members",
+        "story_of"],
 }
 
 

@@ -106,6 +106,44 @@ class StoredLabels(Mapping[int, str]):
         return self._labels().get(key, default)
 
 
+class StoredEntities(Sequence[str]):
+    """A story's top entities as stored (JSON), decoded on first use: assignment reads the
+    rows of ~25 candidate stories an article and never their entities (decoding them was
+    ~1 % of the stage); a row saved again writes the stored text back as it was."""
+
+    __slots__ = ("_decoded", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._decoded: list[str] | None = None
+
+    def _entities(self) -> list[str]:
+        if self._decoded is None:
+            self._decoded = json.loads(self.text)
+        return self._decoded
+
+    def __getitem__(self, index: Any) -> Any:
+        return self._entities()[index]
+
+    def __len__(self) -> int:
+        return len(self._entities())
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._entities())
+
+    def __eq__(self, other: object) -> bool:
+        return list(self) == (list(other) if isinstance(other, StoredEntities) else other)
+
+    def __repr__(self) -> str:
+        return repr(self._entities())
+
+
+def _entities_json(entities: Sequence[str]) -> str:
+    if isinstance(entities, StoredEntities):
+        return entities.text  # as read: json.dumps of the same list
+    return json.dumps(list(entities), ensure_ascii=False)
+
+
 @dataclass(slots=True)
 class FeatureRow:
     article_id: int
@@ -127,7 +165,7 @@ class StoryRow:
     dates: bytes
     first_day: int | None
     last_day: int | None
-    entities: list[str] = field(default_factory=list)
+    entities: Sequence[str] = field(default_factory=list)
     merged_into: int | None = None
 
 
@@ -149,6 +187,8 @@ class StoryTables(Protocol):
 
     def frequency_list(self, keys: Sequence[int]) -> list[int]: ...
 
+    def frequency_array(self, keys: np.ndarray) -> np.ndarray: ...
+
     def document_count(self) -> int: ...
 
     def candidates(self, keys: Sequence[int], limit: int) -> list[int]: ...
@@ -159,9 +199,13 @@ class StoryTables(Protocol):
 
     def update_story(self, row: StoryRow, keys: Sequence[int]) -> None: ...
 
+    def update_stories(self, updates: Sequence[tuple[StoryRow, Sequence[int]]]) -> None: ...
+
     def merge_story(self, story_id: int, into: int) -> None: ...
 
     def set_members(self, story_id: int, article_ids: Iterable[int]) -> None: ...
+
+    def set_memberships(self, pairs: Iterable[tuple[int, int]]) -> None: ...
 
     def story_of(self, article_ids: Iterable[int]) -> dict[int, int]: ...
 
@@ -382,9 +426,17 @@ class StoriesTables:
             self._pending_keys = np.zeros(0, dtype=np.int64)
             self._pending_sums = np.zeros(0, dtype=np.int64)
             return
-        unique, at = np.unique(np.concatenate(keys).astype(np.int64), return_inverse=True)
-        sums = np.zeros(len(unique), dtype=np.int64)
-        np.add.at(sums, at, np.concatenate(counts).astype(np.int64))
+        # Sorted arrays joined: a stable sort merges their runs; sums by key in int64.
+        joined = np.concatenate(keys).astype(np.int64)
+        order = joined.argsort(kind="stable")
+        ordered = joined[order]
+        first = np.empty(len(ordered), dtype=bool)
+        first[:1] = True
+        np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+        unique = ordered[first]
+        sums = (np.add.reduceat(np.concatenate(counts).astype(np.int64)[order],
+                                np.flatnonzero(first)) if len(ordered)
+                else np.zeros(0, dtype=np.int64))
         kept = sums != 0  # back to zero (an article saved again): nothing pending
         self._pending_keys, self._pending_sums = unique[kept], sums[kept]
 
@@ -430,9 +482,14 @@ class StoriesTables:
     def frequency_list(self, keys: Sequence[int]) -> list[int]:
         """:meth:`document_frequencies` of distinct ``keys``, in their order (the fast path:
         weighing asks for hundreds of thousands of keys a second, mostly cached)."""
+        return self.frequency_array(np.asarray(keys, dtype=np.int64)).tolist()  # type: ignore[no-any-return]
+
+    def frequency_array(self, keys: np.ndarray) -> np.ndarray:
+        """:meth:`frequency_list` of an array of distinct keys, as an int64 array (weighing
+        holds its keys in an array: no lists of Python ints either way)."""
+        wanted = np.asarray(keys, dtype=np.int64)
         for attempt in range(READ_ATTEMPTS):
             cache = self._cached_frequencies()
-            wanted = np.asarray(keys, dtype=np.int64)
             values, hit = cache.lookup_array(wanted)
             if not hit.all():
                 missing = wanted[~hit].tolist()
@@ -451,7 +508,7 @@ class StoriesTables:
             break
         if self._df_token is None:  # no token yet: nothing could tell a stale cache
             cache.clear()
-        return values.tolist()  # type: ignore[no-any-return]
+        return values
 
     def _read_missing(self, missing: list[int]) -> dict[int, int]:
         """The frequencies of ``missing`` (distinct keys) from the store: stored plus pending."""
@@ -508,7 +565,7 @@ class StoriesTables:
             ):
                 found[int(row[0])] = StoryRow(
                     int(row[0]), int(row[1]), row[2], row[3], row[4], row[5], row[6], row[7],
-                    json.loads(row[8]), row[9],
+                    StoredEntities(row[8]), row[9],
                 )
         return found
 
@@ -519,29 +576,46 @@ class StoriesTables:
                 "INSERT INTO stories (size, title, centroid, names, dates, first_day, last_day, "
                 "entities, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (row.size, row.title, row.centroid, row.names, row.dates, row.first_day,
-                 row.last_day, json.dumps(row.entities, ensure_ascii=False), now, now),
+                 row.last_day, _entities_json(row.entities), now, now),
             )
         return int(cursor.lastrowid or 0)
 
     def update_story(self, row: StoryRow, keys: Sequence[int]) -> None:
+        self.update_stories([(row, keys)])
+
+    def update_stories(self, updates: Sequence[tuple[StoryRow, Sequence[int]]]) -> None:
+        """:meth:`update_story` of many stories (each row with its index keys), in a few
+        statements for all of them: a batch of articles changes a hundred stories."""
+        if not updates:
+            return
+        now = _now()
         with self._store.transaction() as db:
-            db.execute(
+            db.executemany(
                 "UPDATE stories SET size = ?, title = ?, centroid = ?, names = ?, dates = ?, "
                 "first_day = ?, last_day = ?, entities = ?, updated_at = ? WHERE id = ?",
-                (row.size, row.title, row.centroid, row.names, row.dates, row.first_day,
-                 row.last_day, json.dumps(row.entities, ensure_ascii=False), _now(), row.id),
+                [(row.size, row.title, row.centroid, row.names, row.dates, row.first_day,
+                  row.last_day, _entities_json(row.entities), now, row.id)
+                 for row, _ in updates],
             )
             # Only the keys that changed: a story's heaviest keys barely move when one
             # article joins, and rewriting all of them was most of the cost of a save.
-            old = {int(r[0]) for r in db.execute(
-                "SELECT key FROM story_keys WHERE story_id = ?", (row.id,))}
-            new = set(keys)
-            db.executemany("DELETE FROM story_keys WHERE key = ? AND story_id = ?",
-                           [(k, row.id) for k in old - new])
-            db.executemany(
-                "INSERT OR IGNORE INTO story_keys (key, story_id) VALUES (?, ?)",
-                [(k, row.id) for k in new - old],
-            )
+            old: dict[int, set[int]] = {row.id: set() for row, _ in updates}
+            for chunk in chunks(list(old)):
+                marks = ",".join("?" * len(chunk))
+                for story_id, key in db.execute(
+                        f"SELECT story_id, key FROM story_keys WHERE story_id IN ({marks})",
+                        chunk):
+                    old[int(story_id)].add(int(key))
+            gone: list[tuple[int, int]] = []
+            added: list[tuple[int, int]] = []
+            for row, keys in updates:
+                new = set(keys)
+                gone.extend((k, row.id) for k in old[row.id] - new)
+                added.extend((k, row.id) for k in new - old[row.id])
+                old[row.id] = new  # a story given twice: its last keys stand
+            db.executemany("DELETE FROM story_keys WHERE key = ? AND story_id = ?", gone)
+            db.executemany("INSERT OR IGNORE INTO story_keys (key, story_id) VALUES (?, ?)",
+                           added)
 
     def merge_story(self, story_id: int, into: int) -> None:
         """Retire ``story_id``: it (and every id merged into it) now resolves to ``into``."""
@@ -561,6 +635,15 @@ class StoriesTables:
                 "INSERT INTO story_members (article_id, story_id) VALUES (?, ?) "
                 "ON CONFLICT(article_id) DO UPDATE SET story_id = excluded.story_id",
                 [(a, story_id) for a in article_ids],
+            )
+
+    def set_memberships(self, pairs: Iterable[tuple[int, int]]) -> None:
+        """:meth:`set_members` of many stories at once: ``(article, story)`` pairs."""
+        with self._store.transaction() as db:
+            db.executemany(
+                "INSERT INTO story_members (article_id, story_id) VALUES (?, ?) "
+                "ON CONFLICT(article_id) DO UPDATE SET story_id = excluded.story_id",
+                list(pairs),
             )
 
     def story_of(self, article_ids: Iterable[int]) -> dict[int, int]:

@@ -148,10 +148,7 @@ def vectors_of(
     """Weigh feature rows with the store's current document frequencies."""
     rows = list(rows)
 
-    def frequencies(keys: np.ndarray) -> np.ndarray:
-        return np.array(tables.frequency_list(keys.tolist()), dtype=np.float64)
-
-    weighed = weigh_packed([(r.terms, r.names, r.dates) for r in rows], frequencies,
+    weighed = weigh_packed([(r.terms, r.names, r.dates) for r in rows], tables.frequency_array,
                            tables.document_count(), weights)
     return {
         row.article_id: ArticleVector(
@@ -253,9 +250,11 @@ class StoryState:
         if self.row.size <= 0:
             return 0.0, False, 1.0
         base = dot_arrays(item.arrays(), self.arrays()) / self.row.size
-        names_cos = self.names_cosine(item.name_arrays())
         has_names = bool(names_can_disagree(item.name_count(), self.name_count)
                          and self.names_norm)
+        # The names' cosine counts only where both name enough to disagree (agree, and
+        # veto_factor, read it only then): a dot product a candidate saved otherwise.
+        names_cos = self.names_cosine(item.name_arrays()) if has_names else 0.0
         agree = not has_names or names_cos >= weights.name_floor
         factor = veto_factor(
             names_cos, has_names, item.dates, self.dates,
@@ -330,6 +329,7 @@ def assign(
     changed: set[int] = set()
     uncertain: set[int] = set()
     hints: dict[int, set[int]] = {}
+    joined: list[tuple[int, int]] = []  # (article, story), written at once before the saves
     story_of = tables.story_of(a for item in items for a in (linked or {}).get(item.id, ()))
     # The stored candidates of every article first, and their rows in one read: the index
     # and the stored rows do not change until the stories are saved at the end.
@@ -369,7 +369,7 @@ def assign(
             state = StoryState(row)
             state.add(item)
             touched[row.id] = state
-        tables.set_members(state.row.id, [item.id])
+        joined.append((item.id, state.row.id))
         story_of[item.id] = state.row.id
         for k in query:
             batch_keys.setdefault(k, set()).add(state.row.id)
@@ -395,18 +395,22 @@ def assign(
             changed.add(state.row.id)
             uncertain.add(state.row.id)
             hints.setdefault(state.row.id, set())
+    tables.set_memberships(joined)  # nothing above reads the memberships of this batch
     grown: set[int] = set()
+    saved: list[tuple[StoryRow, list[int]]] = []
     for state in touched.values():
         if state.row.size != state.size_before:
-            _save(tables, state)
+            saved.append(_saved(tables, state))
             if state.size_before <= 0 or (
                 state.row.size.bit_length() != state.size_before.bit_length()
             ):
                 grown.add(state.row.id)
+    tables.update_stories(saved)
     return Assignment(changed, grown, hints, uncertain)
 
 
-def _save(tables: StoryTables, state: StoryState) -> None:
+def _saved(tables: StoryTables, state: StoryState) -> tuple[StoryRow, list[int]]:
+    """A story's row as assignment leaves it, with its index keys, to save."""
     row = state.row
     centroid = top_of(state.arrays(), CENTROID_KEYS)  # the heaviest keys only (memory)
     row.centroid = pack_arrays(centroid)
@@ -415,7 +419,7 @@ def _save(tables: StoryTables, state: StoryState) -> None:
     if not row.title:
         titles = tables.features(tables.members([row.id]).get(row.id, [])[:1])
         row.title = next((r.title for r in titles.values()), "")
-    tables.update_story(row, top_array_keys(centroid, STORY_KEYS))
+    return row, top_array_keys(centroid, STORY_KEYS)
 
 
 def rebuild(
@@ -426,6 +430,17 @@ def rebuild(
     cache: VectorCache | None = None,
 ) -> None:
     """Recompute a story's state, title and entities from its members (after repair)."""
+    tables.update_stories([rebuilt(tables, story_id, members, vectors, cache)])
+
+
+def rebuilt(
+    tables: StoryTables,
+    story_id: int,
+    members: Sequence[int],
+    vectors: Mapping[int, ArticleVector],
+    cache: VectorCache | None = None,
+) -> tuple[StoryRow, list[int]]:
+    """:func:`rebuild`'s row and index keys, to save."""
     present = [a for a in members if a in vectors]
     centroid = add_arrays([vectors[a].arrays() for a in present])
     names = add_arrays([vectors[a].name_arrays() for a in present])
@@ -445,7 +460,7 @@ def rebuild(
         pack(dict.fromkeys(dates, 1.0)), min(days, default=None), max(days, default=None),
         entities,
     )
-    tables.update_story(row, top_array_keys(pruned, STORY_KEYS))
+    return row, top_array_keys(pruned, STORY_KEYS)
 
 
 def _centrality(centroid: Arrays, items: Sequence[ArticleVector]) -> list[float]:
@@ -474,7 +489,8 @@ def refresh(
     """Re-choose title and entities of ``story_ids`` (up to :data:`REFRESH_MAX` articles);
     ``cache``: vectors already weighed in this run (see :func:`article_vectors`)."""
     members = tables.members(story_ids)
-    for story_id, articles in sorted(members.items()):
-        if len(articles) <= REFRESH_MAX:
-            rebuild(tables, story_id, articles,
-                    article_vectors(tables, articles, weights, cache), cache)
+    # Saved together: a rebuild reads no story row or index key, only articles' features.
+    tables.update_stories([
+        rebuilt(tables, story_id, articles, article_vectors(tables, articles, weights, cache),
+                cache)
+        for story_id, articles in sorted(members.items()) if len(articles) <= REFRESH_MAX])

@@ -107,17 +107,28 @@ def extract_features(title: str | None, text: str, *, lead_boost: int = 2,
     features = Features()
     for line in datelines:
         _add_dateline(line, features)
-    surface: dict[int, Counter[str]] = {}
+    surface: dict[int, dict[str, int]] = {}
     sentences = [s.text for s in split_sentences(text)]
     parts = ([title] if title else []) + sentences
-    lowercase = {w.lower() for w in _WORD.findall(text) if w.islower()}
+    # Lowercased once per distinct word (a word written in lowercase is its own lowercase
+    # but for the odd character; the set of images is the same either way).
+    lowercase = set(map(str.lower, {w for w in _WORD.findall(text) if w.islower()}))
+    # Every line's terms, each as often as its weight, counted at once at the end (in C).
+    terms: list[int] = []
     for index, part in enumerate(parts):
         weight = lead_boost if index < (1 + TITLED_LEAD if title else 1) else 1
         # A name never runs across a line break (menus, bylines left by cleaning).
         for line in part.split("\n"):
-            _add_sentence(line, weight, lowercase, features, surface)
-    features.labels = {k: c.most_common(1)[0][0] for k, c in surface.items()}
+            _add_sentence(line, weight, lowercase, features, surface, terms)
+    features.terms.update(terms)
+    # The commonest spelling, the first seen among equals (as Counter.most_common(1)).
+    features.labels = {k: next(iter(c)) if len(c) == 1 else max(c.items(), key=_second)[0]
+                       for k, c in surface.items()}
     return features
+
+
+def _second(pair: tuple[str, int]) -> int:
+    return pair[1]
 
 
 def _add_sentence(
@@ -125,25 +136,42 @@ def _add_sentence(
     weight: int,
     lowercase: set[str],
     features: Features,
-    surface: dict[int, Counter[str]],
+    surface: dict[int, dict[str, int]],
+    terms: list[int],
 ) -> None:
     words = _WORD.findall(sentence)
+    if not words:
+        return
+    lowers = list(map(str.lower, words))
+    found = [k for k in map(_term_key, lowers) if k is not None]
+    terms.extend(found)
+    for _ in range(1, weight):
+        terms.extend(found)
+    # Only words opening with a digit or a capital can be dates or names; the lowercase
+    # words between them matter only to a name being read (glue words, or its end).
+    marked = [i for i, w in enumerate(words) if w[0].isupper() or w[0].isdigit()]
+    if not marked:
+        return
     title_case = _title_case(words)
-    lowers = [w.lower() for w in words]
-    terms = [k for k in map(_term_key, lowers) if k is not None]
-    for _ in range(weight):
-        features.terms.update(terms)  # counted in C: this loop runs for every word read
     run: list[str] = []
     last = len(words) - 1
-    for position, word in enumerate(words):
-        first = word[0]  # the pattern matches no empty word
-        if first.isdigit():
+    after = 0  # the first position not yet read
+    for position in marked:
+        if run and after < position:
+            after = _extend_run(run, lowers, after, position, last)
+            if after < position:  # a lowercase word that is no glue ended the name
+                _add_name(run, weight, features, surface)
+                run = []
+        after = position + 1
+        word = words[position]
+        if word[0].isdigit():
             if _YEAR.match(word):
-                features.dates[key(DATE, word)] += weight
+                dates = features.dates
+                dates[key(DATE, word)] += weight
                 previous = lowers[position - 1] if position else ""
                 if previous in _MONTHS:
-                    features.dates[key(DATE, f"{word}-{_MONTHS[previous]:02d}")] += weight
-        elif first.isupper() and _is_name_word(word, 0 if title_case else position, lowercase):
+                    dates[key(DATE, f"{word}-{_MONTHS[previous]:02d}")] += weight
+        elif _is_name_word(word, 0 if title_case else position, lowercase):
             run.append(word)
             continue
         if run:
@@ -153,7 +181,20 @@ def _add_sentence(
             else:
                 _add_name(run, weight, features, surface)
                 run = []
+    if run and after <= last and _extend_run(run, lowers, after, last + 1, last) <= last:
+        _add_name(run, weight, features, surface)
+        run = []
     _add_name(run, weight, features, surface)
+
+
+def _extend_run(run: list[str], lowers: list[str], start: int, stop: int, last: int) -> int:
+    """Append the glue words ("of", "da") from ``start`` on to a name being read, before
+    ``stop`` and not the line's last word; the position of the first word not appended."""
+    position = start
+    while position < stop and position < last and lowers[position] in _NAME_GLUE:
+        run.append(lowers[position])
+        position += 1
+    return position
 
 
 def _add_dateline(line: str, features: Features) -> None:
@@ -213,13 +254,9 @@ def _title_case(words: list[str]) -> bool:
     >>> _title_case("Obama met the mayor of a small town".split())
     False
     """
-    long = 0
-    upper = 0
-    for w in words:
-        if len(w) > 3 and w[:1].isalpha():
-            long += 1
-            upper += w[:1].isupper()
-    return long >= 3 and upper >= 0.75 * long
+    firsts = [w[0] for w in words if len(w) > 3 and w[0].isalpha()]  # no word is empty
+    long = len(firsts)
+    return long >= 3 and sum(map(str.isupper, firsts)) >= 0.75 * long
 
 
 def _is_name_word(word: str, position: int, lowercase: set[str]) -> bool:
@@ -231,7 +268,7 @@ def _is_name_word(word: str, position: int, lowercase: set[str]) -> bool:
 
 
 def _add_name(
-    run: list[str], weight: int, features: Features, surface: dict[int, Counter[str]]
+    run: list[str], weight: int, features: Features, surface: dict[int, dict[str, int]]
 ) -> None:
     while run and run[-1] in _NAME_GLUE:
         run.pop()
@@ -258,8 +295,12 @@ def _name_key(value: str) -> int:
 
 
 def _count_name(
-    value: str, shown: str, weight: int, features: Features, surface: dict[int, Counter[str]]
+    value: str, shown: str, weight: int, features: Features, surface: dict[int, dict[str, int]]
 ) -> None:
     name_key = _name_key(value)
     features.names[name_key] += weight
-    surface.setdefault(name_key, Counter())[shown] += 1
+    spellings = surface.get(name_key)
+    if spellings is None:
+        surface[name_key] = {shown: 1}
+    else:
+        spellings[shown] = spellings.get(shown, 0) + 1

@@ -30,6 +30,7 @@ from newsweave.stories.assign import (
 from newsweave.stories.vectors import (
     SMALL_STORY,
     Weights,
+    dot_arrays,
     names_can_disagree,
     pair_matrices,
     veto_factor,
@@ -379,11 +380,8 @@ def _reach(threshold: float, weights: Weights) -> float:
 def _story_similarity(a: StoryState, b: StoryState, weights: Weights) -> tuple[float, bool]:
     """Mean pairwise similarity of two stories' articles (vetoes on the stories' profiles),
     and whether their names agree."""
-    keys_a, values_a = a.arrays()
-    keys_b, values_b = b.arrays()
-    _, at_a, at_b = np.intersect1d(keys_a, keys_b, assume_unique=True, return_indices=True)
-    shared = float(np.dot(values_a[at_a].astype(np.float64), values_b[at_b]))
-    base = shared / (a.row.size * b.row.size)
+    # The shared keys' products in key order, summed by np.dot (as intersect1d gave them).
+    base = dot_arrays(a.arrays(), b.arrays()) / (a.row.size * b.row.size)
     norm_a, norm_b = a.names_norm, b.names_norm
     names_cos = a.names_cosine(b.name_arrays(), norm_b)
     named = bool(norm_a and norm_b and names_can_disagree(a.name_count, b.name_count))

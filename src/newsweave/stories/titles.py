@@ -46,14 +46,20 @@ def top_entities(
     score: dict[int, float] = {}
     spellings: dict[int, dict[str, int]] = {}
     for labels, weights in members:
+        weight = weights.get
         for k, label in labels.items():
-            score[k] = score.get(k, 0.0) + weights.get(k, 0.0)
-            spellings.setdefault(k, {})
-            spellings[k][label] = spellings[k].get(label, 0) + 1
+            score[k] = score.get(k, 0.0) + weight(k, 0.0)
+            counts = spellings.get(k)
+            if counts is None:
+                spellings[k] = {label: 1}
+            else:
+                counts[label] = counts.get(label, 0) + 1
     ranked = sorted(score, key=lambda k: (-score[k], k))
     shown: list[str] = []
     for k in ranked:
-        label = max(spellings[k], key=lambda s: (spellings[k][s], s))
+        counts = spellings[k]
+        label = next(iter(counts)) if len(counts) == 1 else max(
+            counts, key=lambda s: (counts[s], s))
         # "Reid" adds nothing next to "Tara Reid": skip names contained in a shown one.
         if any(label in other.split() or label == other for other in shown):
             continue
