@@ -62,3 +62,20 @@ def test_the_snowball_stemmer_measured_against_the_default():
     from newsweave.nlp.text import snowball_stem  # PyStemmer: the test and bench extras
 
     assert snowball_stem("killed") == snowball_stem("killing") == "kill"
+
+
+def test_word_before_a_full_stop_is_the_regex_run():
+    """nlp.sentences reads the word before a full stop backwards; it must be exactly the
+    ``[\\w.]+$`` run the splitter used to search for (a trailing newline skipped as ``$``
+    skips it), on Unicode letters and digits, underscores, dots and line ends."""
+    import re
+
+    from newsweave.nlp.sentences import _word_before
+
+    cases = ["Sept", "U.S", "a\n", "a\n\n", "x y_z", "Ünïcode²³", "", "  ", "3", "e.g",
+             "he said (Reuters", "née", "版本", "a.b.c\n", "tab\tend", "end.\n"]
+    for text in cases:
+        match = re.search(r"([\w.]+)$", text)
+        assert _word_before(text, 0, len(text)) == (match.group(1) if match else ""), text
+    assert _word_before("xx Gov", 3, 6) == "Gov"
+    assert _word_before("Gov", 1, 3) == "ov"  # never before the sentence's start

@@ -75,8 +75,7 @@ def _ends_sentence(text: str, start: int, punct: int, end: int, limit: int) -> b
     """Whether the punctuation at ``punct`` really closes a sentence."""
     if text[punct] != ".":
         return _next_starts_sentence(text, end, limit, strict=False)
-    word = re.search(r"([\w.]+)$", text[start:punct])
-    token = word.group(1).lower() if word else ""
+    token = _word_before(text, start, punct).lower()
     if token.rstrip(".") in _ABBREVIATIONS or _INITIAL.search(text[max(start, punct - 4) : punct]):
         # "Sept. 19", "Gov. Lind", "U.S. officials": an abbreviation ends a
         # sentence only when a clear new sentence follows (capital after it
@@ -85,6 +84,20 @@ def _ends_sentence(text: str, start: int, punct: int, end: int, limit: int) -> b
     if re.fullmatch(r"\d+", token) and re.match(r"\s*\d", text[end:limit]):
         return False  # "3. 5" lists and decimals split by spaces
     return _next_starts_sentence(text, end, limit, strict=True)
+
+
+def _word_before(text: str, start: int, end: int) -> str:
+    """The run of word characters and dots that ends at ``end`` (not before ``start``).
+
+    Read backwards from ``end``: a ``[\\w.]+$`` search tries every position of the
+    sentence, which made the splitter quadratic in a sentence's length. As ``$`` does,
+    a single newline just before ``end`` is skipped."""
+    if end > start and text[end - 1] == "\n":
+        end -= 1
+    first = end
+    while first > start and (text[first - 1].isalnum() or text[first - 1] in "._"):
+        first -= 1
+    return text[first:end]
 
 
 def _next_starts_sentence(text: str, end: int, limit: int, *, strict: bool) -> bool:
