@@ -130,13 +130,15 @@ def summary_sql(ranked: str, one_per_origin: bool, counted: str | None = None) -
             "10) AS day, count(*) AS n FROM hits WHERE published IS NOT NULL "
             "AND published != '' GROUP BY 1))")
     # the entities of the first hits, by count; ties in the order the rows of
-    # entity_articles are read by article (ascending ids, then row order)
+    # entity_articles are read by article (ascending ids, then row order). CROSS JOIN: the
+    # hits drive, each one's entities looked up by article; left to itself the planner
+    # scanned all of entity_articles (every mention in the store) against the hits.
     entities = (
         "(SELECT json_group_array(json_array(g.entity_id, g.n, e.name, g.first, g.seq)) FROM ("
         "SELECT c.entity_id, c.n, c.first, (SELECT x.rowid FROM entity_articles x "
         "WHERE x.entity_id = c.entity_id AND x.article_id = c.first) AS seq FROM ("
         "SELECT ea.entity_id, count(*) AS n, min(ea.article_id) AS first FROM hits h "
-        f"JOIN entity_articles ea ON ea.article_id = h.id WHERE h.pos <= {ENTITY_FACET_HITS} "
+        f"CROSS JOIN entity_articles ea ON ea.article_id = h.id WHERE h.pos <= {ENTITY_FACET_HITS} "
         f"GROUP BY ea.entity_id) c ORDER BY c.n DESC, c.first, seq LIMIT {ENTITY_VALUES}) g "
         "LEFT JOIN entities e ON e.id = g.entity_id)")
     total = f"(SELECT count(*) FROM {counted})" if counted else "NULL"
