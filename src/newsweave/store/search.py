@@ -135,10 +135,12 @@ def article_filters(outlet: str | None, language: str | None, story: int | None,
     return where, params
 
 
-def ranking_sql(clauses: Sequence[str]) -> str:
+def ranking_sql(clauses: Sequence[str], filtered: bool | None = None) -> str:
     """The CTEs that count a search's matches (``matched``) and rank the best of them
     (``ranked(id, rank)``), for :func:`~newsweave.store.search_summary.summary_sql`; with
-    filters (``clauses``, :func:`article_filters`), ``found`` holds the filtered matches.
+    filters (``clauses``, :func:`article_filters`; ``filtered``: a filter was given, even
+    one that keeps every article, such as an empty outlet: by default, whether there are
+    clauses), ``found`` holds the filtered matches.
     Parameters: the MATCH expression, RANK_WINDOW, the expression, RANK_WINDOW - 1, the
     expression, the filters' values, CONSIDERED.
 
@@ -150,7 +152,7 @@ def ranking_sql(clauses: Sequence[str]) -> str:
                "(SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? "
                "ORDER BY rowid DESC LIMIT 1 OFFSET ?) ELSE 0 END AS id)")
     where = ["articles_fts MATCH ?", "articles_fts.rowid >= (SELECT id FROM low)"]
-    if not clauses:
+    if not (bool(clauses) if filtered is None else filtered):
         return (f"WITH {counted}, ranked AS MATERIALIZED (SELECT articles_fts.rowid AS id, "
                 f"{_BM25} AS rank FROM articles_fts WHERE {' AND '.join(where)} "
                 f"ORDER BY rank, articles_fts.rowid LIMIT ?)")
@@ -232,7 +234,9 @@ class SearchTables(ListingTables):
         matches, ranks them, summarizes the best and reads the page's articles and
         snippets: one step of SQLite's, not one a statement and a row (see summary_sql)."""
         clauses, values = article_filters(outlet, language, story, entity, since, until)
-        sql = summary_sql(ranking_sql(clauses), one_per_origin, "found" if clauses else None)
+        filtered = any(v is not None for v in (outlet, language, story, entity, since, until))
+        sql = summary_sql(ranking_sql(clauses, filtered), one_per_origin,
+                          "found" if filtered else None)
         message = None
         for match in (text, plain_query(text)):
             params = [match, RANK_WINDOW, match, RANK_WINDOW - 1, match, *values, CONSIDERED,
@@ -254,7 +258,7 @@ class SearchTables(ListingTables):
             message = ((message + " ") if message else "") + (
                 f"{count:,} articles match: the hits are ranked among the "
                 f"{RANK_WINDOW:,} stored last; add words or filters to rank them all")
-        total = summary.total if clauses and summary.total is not None else count
+        total = summary.total if filtered and summary.total is not None else count
         listed = {i: (*fields[:5], _clean_marks(fields[5] or ""))
                   for i, fields in summary.listed.items()}
         return summary, match, total, message, page_hits(summary.page, listed)
