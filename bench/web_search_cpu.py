@@ -52,11 +52,51 @@ def searches(db: str, requests: int, seed: int) -> list[tuple[str, dict[str, obj
     return found
 
 
+def filtered_searches(db: str, n: int, seed: int) -> list[tuple[str, dict[str, object]]]:
+    """Searches the load mix does not make (``--mix filters``): the forms above, common
+    words, a broken phrase and a stray operator, each with one of the other filters (the
+    largest outlets, stories and entities, a date range, a language, an empty outlet),
+    a later page (offsets up to the last the pages reach) or "one hit per origin" on a
+    later page."""
+    import random
+    import re
+    import sqlite3
+    from datetime import date
+
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    top = "GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 8"
+    outlets = [r[0] for r in conn.execute(
+        f"SELECT outlet FROM articles WHERE outlet IS NOT NULL {top}")]
+    stories = [r[0] for r in conn.execute(f"SELECT story_id FROM story_members {top}")]
+    entities = [r[0] for r in conn.execute(f"SELECT entity_id FROM entity_articles {top}")]
+    titles = [r[0] for r in conn.execute(
+        "SELECT title FROM articles WHERE title IS NOT NULL AND source NOT LIKE 'filler-%' "
+        "ORDER BY id")]
+    conn.close()
+    words = [w for t in titles for w in re.findall(r"[A-Za-z]{5,}", t)]
+    rng = random.Random(seed)
+    found: list[tuple[str, dict[str, object]]] = []
+    for _ in range(n):
+        a, b = rng.choice(words), rng.choice(words)
+        query = rng.choice([a, f"{a} OR {b}", f"{a[:4]}*", "said", f'"{a}', "NEAR(",
+                            f"{a} NOT {b}"])
+        options: dict[str, object] = rng.choice([
+            {"outlet": rng.choice(outlets)}, {"story": rng.choice(stories)},
+            {"entity": rng.choice(entities)} if entities else {"language": "de"},
+            {"since": date(2024, 6, 1), "until": date(2024, 9, 30)},
+            {"offset": rng.choice([20, 40, 980])}, {"one_per_origin": True, "offset": 20},
+            {"outlet": ""}, {"language": "de"}])
+        found.append((query, {"limit": 20, **options}))
+    return found
+
+
 def form(query: str, args: dict[str, object]) -> str:
     """The query's form in the mix, and its filter or toggle."""
     kind = ("prefix" if query.endswith("*") else "phrase" if query.startswith('"')
             else "or" if " OR " in query else "two words" if " " in query else "word")
+    others = [k for k in args if k not in ("language", "one_per_origin", "limit")]
     extra = ("language" if args.get("language") else
+             "other filter or page" if others else
              "one per origin" if args.get("one_per_origin") else "")
     return f"{kind} {extra}".strip()
 
@@ -85,6 +125,9 @@ def main() -> None:
                         help="rank among the newest N matches (store/search.py's RANK_WINDOW)")
     parser.add_argument("--considered", type=int, default=0,
                         help="facets and pages over the best N (store/search.py's CONSIDERED)")
+    parser.add_argument("--mix", choices=("load", "filters"), default="load",
+                        help="the load mix's searches, or as many with the other filters "
+                             "and later pages (filtered_searches)")
     parser.add_argument("--statements", action="store_true",
                         help="then count the SQL statements each search executes")
     args = parser.parse_args()
@@ -97,6 +140,8 @@ def main() -> None:
         module.CONSIDERED = args.considered
 
     asked = searches(args.db, args.requests, args.seed)
+    if args.mix == "filters":
+        asked = filtered_searches(args.db, len(asked), args.seed)
     if args.limit:
         asked = asked[: args.limit]
     cpu: dict[str, list[float]] = defaultdict(list)
@@ -114,7 +159,8 @@ def main() -> None:
             spent = (time.process_time() - started) * 1000
             cpu["all"].append(spent)
             cpu[form(query, options)].append(spent)
-            results.append({"args": options, **outcome(result)})
+            results.append({"args": {k: str(v) if k in ("since", "until") else v
+                                     for k, v in options.items()}, **outcome(result)})
     print(f"CPU per search{' page' if args.pages else ''}, one at a time in-process, "
           f"{len(asked)} searches, rank window {module.RANK_WINDOW:,}, considered "
           f"{module.CONSIDERED:,} (load average {load:.1f} before, "
