@@ -8,7 +8,10 @@ per origin", a third with a language filter) through ``Engine.search``, each tim
 per query form. ``--dump FILE`` writes every search's result (hits with their scores and
 snippets, total, considered, facets, histogram, message) as JSON lines; ``--compare FILE``
 compares this run's results with such a file and prints how many are the same (the
-scores rounded to 4 digits, as the API gives them).
+scores rounded to 4 digits, as the API gives them, and each score's exact float as
+``scores`` where both files have it). ``--statements``: after the timed run, the SQL
+statements a search executes on its connection (SQLite's trace; not those FTS5 runs
+inside one), each at least one step of SQLite's that gives the interpreter lock up.
 
 Usage, from the repository root (STORE: a store built by ``bench/web_load.py --fillers``;
 it is only read)::
@@ -49,19 +52,61 @@ def searches(db: str, requests: int, seed: int) -> list[tuple[str, dict[str, obj
     return found
 
 
+def filtered_searches(db: str, n: int, seed: int) -> list[tuple[str, dict[str, object]]]:
+    """Searches the load mix does not make (``--mix filters``): the forms above, common
+    words, a broken phrase and a stray operator, each with one of the other filters (the
+    largest outlets, stories and entities, a date range, a language, an empty outlet),
+    a later page (offsets up to the last the pages reach) or "one hit per origin" on a
+    later page."""
+    import random
+    import re
+    import sqlite3
+    from datetime import date
+
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    top = "GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 8"
+    outlets = [r[0] for r in conn.execute(
+        f"SELECT outlet FROM articles WHERE outlet IS NOT NULL {top}")]
+    stories = [r[0] for r in conn.execute(f"SELECT story_id FROM story_members {top}")]
+    entities = [r[0] for r in conn.execute(f"SELECT entity_id FROM entity_articles {top}")]
+    titles = [r[0] for r in conn.execute(
+        "SELECT title FROM articles WHERE title IS NOT NULL AND source NOT LIKE 'filler-%' "
+        "ORDER BY id")]
+    conn.close()
+    words = [w for t in titles for w in re.findall(r"[A-Za-z]{5,}", t)]
+    rng = random.Random(seed)
+    found: list[tuple[str, dict[str, object]]] = []
+    for _ in range(n):
+        a, b = rng.choice(words), rng.choice(words)
+        query = rng.choice([a, f"{a} OR {b}", f"{a[:4]}*", "said", f'"{a}', "NEAR(",
+                            f"{a} NOT {b}"])
+        options: dict[str, object] = rng.choice([
+            {"outlet": rng.choice(outlets)}, {"story": rng.choice(stories)},
+            {"entity": rng.choice(entities)} if entities else {"language": "de"},
+            {"since": date(2024, 6, 1), "until": date(2024, 9, 30)},
+            {"offset": rng.choice([20, 40, 980])}, {"one_per_origin": True, "offset": 20},
+            {"outlet": ""}, {"language": "de"}])
+        found.append((query, {"limit": 20, **options}))
+    return found
+
+
 def form(query: str, args: dict[str, object]) -> str:
     """The query's form in the mix, and its filter or toggle."""
     kind = ("prefix" if query.endswith("*") else "phrase" if query.startswith('"')
             else "or" if " OR " in query else "two words" if " " in query else "word")
+    others = [k for k in args if k not in ("language", "one_per_origin", "limit")]
     extra = ("language" if args.get("language") else
+             "other filter or page" if others else
              "one per origin" if args.get("one_per_origin") else "")
     return f"{kind} {extra}".strip()
 
 
 def outcome(result: object) -> dict[str, object]:
     data = result.to_dict()  # type: ignore[attr-defined]
-    return {k: data[k] for k in ("query", "match", "total", "considered", "message", "hits",
-                                 "facets", "histogram", "entity_names")}
+    found = {k: data[k] for k in ("query", "match", "total", "considered", "message", "hits",
+                                  "facets", "histogram", "entity_names")}
+    found["scores"] = [repr(h.score) for h in result.hits]  # type: ignore[attr-defined]
+    return found
 
 
 def main() -> None:
@@ -80,6 +125,11 @@ def main() -> None:
                         help="rank among the newest N matches (store/search.py's RANK_WINDOW)")
     parser.add_argument("--considered", type=int, default=0,
                         help="facets and pages over the best N (store/search.py's CONSIDERED)")
+    parser.add_argument("--mix", choices=("load", "filters"), default="load",
+                        help="the load mix's searches, or as many with the other filters "
+                             "and later pages (filtered_searches)")
+    parser.add_argument("--statements", action="store_true",
+                        help="then count the SQL statements each search executes")
     args = parser.parse_args()
     import newsweave
     from newsweave.store import search as module
@@ -90,6 +140,8 @@ def main() -> None:
         module.CONSIDERED = args.considered
 
     asked = searches(args.db, args.requests, args.seed)
+    if args.mix == "filters":
+        asked = filtered_searches(args.db, len(asked), args.seed)
     if args.limit:
         asked = asked[: args.limit]
     cpu: dict[str, list[float]] = defaultdict(list)
@@ -107,7 +159,8 @@ def main() -> None:
             spent = (time.process_time() - started) * 1000
             cpu["all"].append(spent)
             cpu[form(query, options)].append(spent)
-            results.append({"args": options, **outcome(result)})
+            results.append({"args": {k: str(v) if k in ("since", "until") else v
+                                     for k, v in options.items()}, **outcome(result)})
     print(f"CPU per search{' page' if args.pages else ''}, one at a time in-process, "
           f"{len(asked)} searches, rank window {module.RANK_WINDOW:,}, considered "
           f"{module.CONSIDERED:,} (load average {load:.1f} before, "
@@ -117,12 +170,32 @@ def main() -> None:
         values = sorted(cpu[name])
         print(f"{name:<28}{len(values):>5}{_pct(values, 50):>9.1f}{_pct(values, 95):>9.1f}"
               f"{sum(values) / len(values):>9.1f}{sum(values) / 1000:>8.2f}")
+    if args.statements and not args.pages:
+        statements(engine, asked)
     if args.dump:
         with open(args.dump, "w", encoding="utf-8") as out:
             for row in results:
                 out.write(json.dumps(row, sort_keys=True) + "\n")
     if args.compare:
         compare(args.compare, results)
+
+
+def statements(engine: object, asked: list[tuple[str, dict[str, object]]]) -> None:
+    """The SQL statements each search executes on the engine's connection (the trace
+    marks those FTS5 runs inside a statement with "--": not counted)."""
+    db = engine.store._db  # type: ignore[attr-defined]
+    seen: list[str] = []
+    db.set_trace_callback(lambda sql: None if sql.startswith("--") else seen.append(sql))
+    counts = []
+    try:
+        for query, options in asked:
+            seen.clear()
+            engine.search(query, **options)  # type: ignore[attr-defined]
+            counts.append(len(seen))
+    finally:
+        db.set_trace_callback(None)
+    print(f"SQL statements a search: mean {sum(counts) / len(counts):.2f}, "
+          f"min {min(counts)}, max {max(counts)} ({len(counts)} searches)")
 
 
 def pages(db: str, asked: list[tuple[str, dict[str, object]]],
@@ -160,23 +233,27 @@ def compare(path: str, results: list[dict[str, object]]) -> None:
     with open(path, encoding="utf-8") as kept:
         before = [json.loads(line) for line in kept]
     now = [json.loads(json.dumps(r, sort_keys=True)) for r in results]
-    parts = ("hits", "total", "considered", "message", "facets", "histogram", "entity_names")
+    parts = ("hits", "total", "considered", "message", "facets", "histogram", "entity_names",
+             "scores")
     same = dict.fromkeys(parts, 0)
     whole = 0
     differing = []
     for old, new in zip(before, now, strict=False):
         equal = True
         for part in parts:
+            if part not in old:  # a file written before exact scores were kept
+                continue
             if old.get(part) == new.get(part):
                 same[part] += 1
             else:
                 equal = False
         whole += equal
         if not equal and len(differing) < 5:
-            differing.append((new["query"], [p for p in parts if old.get(p) != new.get(p)]))
+            differing.append((new["query"], [p for p in parts
+                                             if p in old and old.get(p) != new.get(p)]))
     n = min(len(before), len(now))
     print(f"results equal to {path}: {whole} of {n} searches wholly; by part: "
-          + ", ".join(f"{p} {same[p]}" for p in parts))
+          + ", ".join(f"{p} {same[p]}" for p in parts if any(p in o for o in before)))
     for query, parts_differing in differing:
         print(f"  differs: {query!r}: {', '.join(parts_differing)}")
 

@@ -23,9 +23,11 @@ from newsweave.store.dialect import FTS_CONFIG
 from newsweave.store.search import (
     MARK_END,
     MARK_START,
+    SearchHit,
     SearchTables,
     _clean_marks,
     article_filters,
+    page_hits,
     plain_query,
 )
 from newsweave.store.search_summary import Summary, summarize
@@ -136,6 +138,25 @@ def parse_query(text: str) -> tuple[str, list[str]]:
 
 class PostgresSearchTables(SearchTables):
     """Search on a :class:`~newsweave.store.postgres.PostgresStore` (``store.search``)."""
+
+    def _found(self, text: str, outlet: str | None, language: str | None,
+               story: int | None, since: date | None, until: date | None,
+               entity: int | None, one_per_origin: bool, limit: int, offset: int
+               ) -> tuple[Summary, str, int, str | None, list[SearchHit]] | None:
+        """As :meth:`SearchTables._found`: the summary (:meth:`_summary`), then the page's
+        snippets and articles, one statement each."""
+        found = self._summary(text, outlet, language, story, since, until, entity,
+                              one_per_origin, limit, offset)
+        if found is None:
+            return None
+        summary, match, total, message = found
+        ids = [p[0] for p in summary.page]
+        snippets = self._snippets(match, ids)
+        marks = ",".join("?" * len(ids))
+        listed = {int(a[0]): (*a[1:], snippets.get(int(a[0]), "")) for a in self._db.execute(
+            f"SELECT id, title, outlet, language, published, url FROM articles "
+            f"WHERE id IN ({marks})", ids)} if ids else {}
+        return summary, match, total, message, page_hits(summary.page, listed)
 
     def _summary(self, text: str, outlet: str | None, language: str | None,
                  story: int | None, since: date | None, until: date | None,

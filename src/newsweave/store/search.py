@@ -20,7 +20,6 @@ from newsweave.store.listing import ListingTables, StoryFilter
 from newsweave.store.search_summary import (
     Summary,
     read_summary,
-    summarize,
     summary_sql,
 )
 
@@ -136,6 +135,58 @@ def article_filters(outlet: str | None, language: str | None, story: int | None,
     return where, params
 
 
+def ranking_sql(clauses: Sequence[str], filtered: bool | None = None) -> str:
+    """The CTEs that count a search's matches (``matched``) and rank the best of them
+    (``ranked(id, rank)``), for :func:`~newsweave.store.search_summary.summary_sql`; with
+    filters (``clauses``, :func:`article_filters`; ``filtered``: a filter was given, even
+    one that keeps every article, such as an empty outlet: by default, whether there are
+    clauses), ``found`` holds the filtered matches.
+    Parameters: the MATCH expression, RANK_WINDOW, the expression, RANK_WINDOW - 1, the
+    expression, the filters' values, CONSIDERED.
+
+    Ranking and filters run over the newest RANK_WINDOW matches: the rowids above a bound,
+    the RANK_WINDOW-th match from the newest when more match (else 0, every match)."""
+    counted = ("matched AS MATERIALIZED (SELECT count(*) AS n FROM articles_fts "
+               "WHERE articles_fts MATCH ?), "
+               "low AS MATERIALIZED (SELECT CASE WHEN (SELECT n FROM matched) > ? THEN "
+               "(SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? "
+               "ORDER BY rowid DESC LIMIT 1 OFFSET ?) ELSE 0 END AS id)")
+    where = ["articles_fts MATCH ?", "articles_fts.rowid >= (SELECT id FROM low)"]
+    if not (bool(clauses) if filtered is None else filtered):
+        return (f"WITH {counted}, ranked AS MATERIALIZED (SELECT articles_fts.rowid AS id, "
+                f"{_BM25} AS rank FROM articles_fts WHERE {' AND '.join(where)} "
+                f"ORDER BY rank, articles_fts.rowid LIMIT ?)")
+    # CROSS JOIN: the index's matches drive, each article looked up by id; left to itself
+    # the planner may scan an index of articles (every article in a language) and run the
+    # MATCH once per article, a hundred thousand times. INDEXED BY: the filters' columns
+    # are read from the covering index articles_listing (the planner prefers the row,
+    # behind the article's text). One pass over the filtered matches (materialized):
+    # counted, and the best CONSIDERED of them ranked by SQLite's sorter, which keeps only
+    # those.
+    return (f"WITH {counted}, found AS MATERIALIZED (SELECT articles_fts.rowid AS id, "
+            f"{_BM25} AS rank FROM articles_fts CROSS JOIN articles a INDEXED BY "
+            f"articles_listing ON a.id = articles_fts.rowid "
+            f"WHERE {' AND '.join([*where, *clauses])}), "
+            f"ranked AS MATERIALIZED (SELECT id, rank FROM found ORDER BY rank, id LIMIT ?)")
+
+
+def page_hits(page: Sequence[tuple[int, int | None, int, float, int]],
+              listed: dict[int, tuple[Any, ...]]) -> list[SearchHit]:
+    """The page's hits: (id, story, origin, rank, copies) in rank order with each article's
+    (title, outlet, language, published, url, snippet); an article not listed (deleted
+    between two reads) is no hit."""
+    hits = []
+    for article_id, story_id, origin, rank, copies in page:
+        article = listed.get(article_id)
+        if article is None:
+            continue
+        hits.append(SearchHit(
+            article=article_id, title=article[0], outlet=article[1], language=article[2],
+            published=article[3], url=article[4], story=story_id, origin=origin,
+            score=-rank, snippet=article[5], copies=copies))
+    return hits
+
+
 class SearchTables(ListingTables):
     """Search and listing SQL on a :class:`SQLiteStore` (attached as ``store.search``);
     the listing half is :class:`~newsweave.store.listing.ListingTables`."""
@@ -160,47 +211,38 @@ class SearchTables(ListingTables):
         text = (query or "").strip()
         if not _WORDS.search(text):
             return SearchResult(query, "", 0, [], message="type a word to search for")
-        found = self._summary(text, outlet, language, story, since, until, entity,
-                              one_per_origin, limit, offset)
+        found = self._found(text, outlet, language, story, since, until, entity,
+                            one_per_origin, limit, offset)
         if found is None:
             return SearchResult(query, "", 0, [],
                                 message="the query could not be searched; try plain words")
-        summary, match, total, message = found
+        summary, match, total, message, hits = found
         if one_per_origin and summary.considered == total:
             total = summary.shown  # every match was folded: the count is exact
-        page = summary.page
-        snippets = self._snippets(match, [p[0] for p in page])
-        marks = ",".join("?" * len(page))
-        found_rows = {int(a[0]): a[1:] for a in self._db.execute(
-            f"SELECT id, title, outlet, language, published, url FROM articles "
-            f"WHERE id IN ({marks})", [p[0] for p in page])} if page else {}
-        hits = []
-        for article_id, story_id, origin, rank, copies in page:
-            article = found_rows.get(article_id)
-            if article is None:  # deleted between the two reads
-                continue
-            hits.append(SearchHit(
-                article=article_id, title=article[0], outlet=article[1], language=article[2],
-                published=article[3], url=article[4], story=story_id, origin=origin,
-                score=-rank, snippet=snippets.get(article_id, ""), copies=copies))
         if total == 0 and message is None:
             message = "no article matches"
         return SearchResult(query, match, total, hits, summary.facets, summary.histogram,
                             message, summary.entity_names, considered=summary.shown)
 
-    def _summary(self, text: str, outlet: str | None, language: str | None,
-                 story: int | None, since: date | None, until: date | None,
-                 entity: int | None, one_per_origin: bool, limit: int, offset: int
-                 ) -> tuple[Summary, str, int, str | None] | None:
+    def _found(self, text: str, outlet: str | None, language: str | None,
+               story: int | None, since: date | None, until: date | None,
+               entity: int | None, one_per_origin: bool, limit: int, offset: int
+               ) -> tuple[Summary, str, int, str | None, list[SearchHit]] | None:
         """The best CONSIDERED matches summarized (facets, histogram, the page), the
-        expression that ran, the total and a message; None if nothing runs. One statement
-        ranks the matches and summarizes the best (:func:`summary_sql`)."""
+        expression that ran, the total, a message and the page's hits; None if nothing
+        runs. One statement (:func:`ranking_sql`, :func:`summary_sql`) counts the
+        matches, ranks them, summarizes the best and reads the page's articles and
+        snippets: one step of SQLite's, not one a statement and a row (see summary_sql)."""
+        clauses, values = article_filters(outlet, language, story, entity, since, until)
+        filtered = any(v is not None for v in (outlet, language, story, entity, since, until))
+        sql = summary_sql(ranking_sql(clauses, filtered), one_per_origin,
+                          "found" if filtered else None)
         message = None
         for match in (text, plain_query(text)):
+            params = [match, RANK_WINDOW, match, RANK_WINDOW - 1, match, *values, CONSIDERED,
+                      limit, offset, MARK_START, MARK_END, match]
             try:
-                count = int(self._db.execute(
-                    "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?",
-                    (match,)).fetchone()[0])
+                rows = self._db.execute(sql, params).fetchall()
             except sqlite3.OperationalError as exc:
                 if any(word in str(exc) for word in _STORE_TROUBLE):
                     raise  # the store's trouble, not the query's
@@ -210,45 +252,16 @@ class SearchTables(ListingTables):
             break
         else:
             return None
-        if count == 0:
-            return (summarize([], one_per_origin, offset, limit, self._entity_facet), match, 0,
-                    message)
-        where, params = ["articles_fts MATCH ?"], [match]
-        if count > RANK_WINDOW:  # the newest RANK_WINDOW matches: rowids above a bound
-            bound = self._db.execute(
-                "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? "
-                "ORDER BY rowid DESC LIMIT 1 OFFSET ?", (match, RANK_WINDOW - 1)).fetchone()
-            where.append("articles_fts.rowid >= ?")
-            params.append(int(bound[0]))
+        summary = read_summary(rows, one_per_origin)
+        count = summary.matched or 0
+        if count > RANK_WINDOW:
             message = ((message + " ") if message else "") + (
                 f"{count:,} articles match: the hits are ranked among the "
                 f"{RANK_WINDOW:,} stored last; add words or filters to rank them all")
-        filtered = any(v is not None for v in (outlet, language, story, entity, since, until))
-        if filtered:
-            # CROSS JOIN: the index's matches drive, each article looked up by id; left
-            # to itself the planner may scan an index of articles (every article in a
-            # language) and run the MATCH once per article, a hundred thousand times.
-            # INDEXED BY: the filters' columns are read from the covering index
-            # articles_listing (the planner prefers the row, behind the article's text).
-            # One pass over the filtered matches (materialized): counted, and the best
-            # CONSIDERED of them ranked by SQLite's sorter, which keeps only those.
-            clauses, values = article_filters(outlet, language, story, entity, since, until)
-            ranked = (f"WITH found AS MATERIALIZED (SELECT articles_fts.rowid AS id, "
-                      f"{_BM25} AS rank FROM articles_fts CROSS JOIN articles a INDEXED BY "
-                      f"articles_listing ON a.id = articles_fts.rowid "
-                      f"WHERE {' AND '.join(where + clauses)}), "
-                      f"ranked AS MATERIALIZED (SELECT id, rank FROM found "
-                      f"ORDER BY rank, id LIMIT ?)")
-            params += values
-        else:
-            ranked = (f"WITH ranked AS MATERIALIZED (SELECT articles_fts.rowid AS id, "
-                      f"{_BM25} AS rank FROM articles_fts WHERE {' AND '.join(where)} "
-                      f"ORDER BY rank, articles_fts.rowid LIMIT ?)")
-        rows = self._db.execute(summary_sql(ranked, one_per_origin, "found" if filtered else None),
-                                [*params, CONSIDERED, limit, offset]).fetchall()
-        summary = read_summary(rows, one_per_origin)
         total = summary.total if filtered and summary.total is not None else count
-        return summary, match, total, message
+        listed = {i: (*fields[:5], _clean_marks(fields[5] or ""))
+                  for i, fields in summary.listed.items()}
+        return summary, match, total, message, page_hits(summary.page, listed)
 
     def _entity_facet(self, ids: Sequence[int]) -> tuple[list[tuple[str, int]],
                                                           dict[str, str]]:
