@@ -42,6 +42,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from itertools import combinations
 from pathlib import Path
 
@@ -73,7 +74,7 @@ def ingest(records: Sequence[dict], *, cache: bool = True, english: bool = False
     sys.path.insert(0, str(REPO / "bench"))
     from newsweave.engine import Engine
     from newsweave.nlp import english as english_model
-    from newsweave.reuse import ReuseStage, semantic
+    from newsweave.reuse import ReuseStage, semantic, translation
     from newsweave.settings import load_settings
     from newsweave.store import open_store
     from newsweave.stories import StoriesStage
@@ -84,19 +85,29 @@ def ingest(records: Sequence[dict], *, cache: bool = True, english: bool = False
     source.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records),
                       encoding="utf-8")
     db = str(Path(tmp.name) / "ntrex.db")
-    originals = semantic.embed, english_model.embed_english
+    originals = semantic.embed, english_model.embed_english, translation.embed
     if cache:
         semantic.embed = _cached(semantic.embed, "ntrex-e5-cache.npz", "passage|")
         english_model.embed_english = _cached(
             english_model.embed_english, "ntrex-minilm-cache.npz",
             f"minilm|{english_model.MAX_TOKENS}|")
+        translation.embed = cached_sentences(translation.embed)
     try:
         settings = load_settings(db=db, reuse_english=int(english))
         engine = Engine(open_store(db), settings, stages=[ReuseStage(), StoriesStage()])
         engine.ingest([str(source)])
     finally:
-        semantic.embed, english_model.embed_english = originals
+        semantic.embed, english_model.embed_english, translation.embed = originals
     return engine, tmp
+
+
+def cached_sentences(function):
+    """``translation.embed`` with each sentence's vector kept on disk (the sentence check's
+    "query" vectors; one file for NTREX and SemEval)."""
+    sys.path.insert(0, str(REPO / "bench"))
+    from semeval import _cached
+
+    return _cached(function, "xlang-e5-sentences.npz", "query|")
 
 
 def ordered(rows: Sequence[dict], order: str) -> list[dict]:
@@ -112,9 +123,10 @@ def ordered(rows: Sequence[dict], order: str) -> list[dict]:
     raise ValueError(f"unknown order {order!r}: given, english-first or english-last")
 
 
-def measure(rows: Sequence[dict], *, english: bool = False, order: str = "given"
-            ) -> dict[str, dict[str, float]]:
-    """Ingest NTREX, print and return the figures per half (see the module doc)."""
+def measure(rows: Sequence[dict], *, english: bool = False, order: str = "given",
+            keep: dict | None = None) -> dict[str, dict[str, float]]:
+    """Ingest NTREX, print and return the figures per half (see the module doc);
+    ``keep``: filled with the candidate pairs for :func:`choose_settings` ("ntrex")."""
     started = time.perf_counter()
     records = [{"id": r["id"], "text": r["text"]} for r in ordered(rows, order)]
     engine, tmp = ingest(records, english=english)
@@ -128,6 +140,7 @@ def measure(rows: Sequence[dict], *, english: bool = False, order: str = "given"
         edges = [e for e in store.reuse.pairs(article_ids) if e.kind == "translation"]
         story_of = store.stories.story_of(article_ids)
         vectors = store.reuse.vectors(article_ids)
+        articles = {int(a.id or 0): a for a in engine.articles()}
         elapsed = time.perf_counter() - started
     finally:
         engine.store.close()
@@ -163,7 +176,149 @@ def measure(rows: Sequence[dict], *, english: bool = False, order: str = "given"
               f"{all_together / max(1, len(gold)):.3f} (all version pairs); "
               f"{stories} stories for {len(docs)} docs")
     sweep(article_ids, vectors, language, doc_of, split)
+    if keep is not None:
+        half_of = {d: name for name in ("choose", "report") for d in split[name]}
+        pairs = candidate_pairs(article_ids, vectors, language, min(GATES))
+        labels = {(a, b): (half_of[doc_of[a]], doc_of[a] == doc_of[b]) for a, b in pairs
+                  if half_of[doc_of[a]] == half_of[doc_of[b]]}
+        gold = {name: sum(1 for a, b in combinations(
+            [i for i in article_ids if doc_of[i] in split[name]], 2) if doc_of[a] == doc_of[b])
+            for name in ("choose", "report")}
+        keep["ntrex"] = Candidates(labels, {k: pairs[k] for k in labels},
+                                   sentence_grids(labels, articles), gold)
     return results
+
+
+# The sentence check's settings, each around the chosen one (reuse/translation.py,
+# reuse/relation.py): the lead cosine gate, the sentence cosine floor, the aligned share.
+GATES = (0.74, 0.76, 0.78, 0.8, 0.82)
+FLOORS = (0.8, 0.825, 0.85, 0.875, 0.9)
+SHARES = (0.3, 0.4, 0.5, 0.6, 0.7)
+
+
+@dataclass
+class Candidates:
+    """Candidate translations of one benchmark (each the other's nearest in its
+    language, lead cosine >= min(GATES)), each with its half and whether it is one."""
+
+    labels: dict[tuple[int, int], tuple[str, bool]]  # pair -> (half, a translation)
+    cosine: dict[tuple[int, int], float]
+    grids: dict[tuple[int, int], object]  # pair -> sentence cosines (translation.py)
+    gold: dict[str, int]  # translation pairs in each half (NTREX; 0 for SemEval)
+
+
+def candidate_pairs(article_ids, vectors, language, floor: float) -> dict[tuple[int, int], float]:
+    """Cross-language pairs of stored articles each the other's nearest in its language
+    among all of them, with their lead cosine >= ``floor``: (a, b) with a < b -> cosine."""
+    import numpy as np
+
+    from newsweave.reuse.semantic import primary_language
+
+    have = [i for i in article_ids if i in vectors and primary_language(language.get(i))]
+    if not have:
+        return {}
+    matrix = np.vstack([vectors[i] for i in have])
+    cosines = matrix @ matrix.T
+    langs = np.array([primary_language(language.get(i)) for i in have])
+    best = {}
+    for lang in sorted(set(langs)):
+        cols = np.flatnonzero(langs == lang)
+        best[lang] = cols[np.argmax(cosines[:, cols], axis=1)]
+    out = {}
+    for x in range(len(have)):
+        for lang in best:
+            y = int(best[lang][x])
+            if lang != langs[x] and x < y and best[langs[x]][y] == x and cosines[x, y] >= floor:
+                out[(have[x], have[y])] = float(cosines[x, y])
+            elif lang != langs[x] and y < x and best[langs[x]][y] == x and cosines[x, y] >= floor:
+                out[(have[y], have[x])] = float(cosines[x, y])
+    return out
+
+
+def sentence_grids(pairs, articles) -> dict[tuple[int, int], object]:
+    """The sentence cosines of each pair (reuse/translation.py), the sentences embedded a
+    few articles at a time (cached on disk)."""
+    from newsweave.reuse import translation
+
+    wanted = sorted({i for pair in pairs for i in pair})
+    found = {}
+    embed = cached_sentences(translation.embed)
+    original, translation.embed = translation.embed, embed
+    try:
+        for start in range(0, len(wanted), 60):
+            chunk = [articles[i] for i in wanted[start:start + 60]]
+            found.update(translation.sentence_vectors(chunk))
+    finally:
+        translation.embed = original
+    return {(a, b): translation.sentence_cosines(found[a], found[b]) for a, b in pairs}
+
+
+def passes(candidates: Candidates, gate: float, floor: float, share: float) -> set:
+    from newsweave.reuse.translation import in_order
+
+    return {k for k, grid in candidates.grids.items() if candidates.cosine[k] >= gate
+            and grid.size and in_order(grid, floor) / len(grid) >= share}
+
+
+def figures(ntrex: Candidates, semeval: Candidates, setting) -> dict[str, tuple]:
+    """Per half: NTREX precision, recall, wrong pairs; SemEval false translations."""
+    found_n, found_s = passes(ntrex, *setting), passes(semeval, *setting)
+    out = {}
+    for half in ("choose", "report"):
+        tp = sum(1 for k in found_n if ntrex.labels[k] == (half, True))
+        fp = sum(1 for k in found_n if ntrex.labels[k] == (half, False))
+        false = sum(1 for k in found_s if semeval.labels[k][0] == half)
+        out[half] = (tp / max(1, tp + fp), tp / max(1, ntrex.gold[half]), fp, false)
+    return out
+
+
+def choose_settings(ntrex: Candidates, semeval: Candidates) -> tuple[float, float, float]:
+    """The setting chosen on the choose halves, printed beside its neighbours with both
+    halves' figures: no SemEval pair taken for a translation and NTREX precision >= 0.99,
+    then the best NTREX recall; of equals, the one whose neighbours lose least recall
+    (the middle of a plateau, not its edge)."""
+    from newsweave.reuse.relation import TRANSLATION_COSINE
+    from newsweave.reuse.translation import SENTENCE_COSINE, SENTENCE_SHARE
+
+    grid = [(g, f, s) for g in GATES for f in FLOORS for s in SHARES]
+    found = {setting: figures(ntrex, semeval, setting) for setting in grid}
+
+    def neighbours(setting):
+        out = []
+        for axis, values in enumerate((GATES, FLOORS, SHARES)):
+            at = values.index(setting[axis])
+            for step in (-1, 1):
+                if 0 <= at + step < len(values):
+                    out.append((*setting[:axis], values[at + step], *setting[axis + 1:]))
+        return out
+
+    def fit(setting):
+        precision, _recall, _, false = found[setting]["choose"]
+        return false == 0 and precision >= 0.99
+
+    def rank(setting):
+        worst = min(found[n]["choose"][1] if fit(n) else 0.0 for n in neighbours(setting))
+        return (found[setting]["choose"][1], worst)
+
+    chosen = max((s for s in grid if fit(s)), key=rank, default=grid[0])
+    in_code = (TRANSLATION_COSINE, SENTENCE_COSINE, SENTENCE_SHARE)
+    print(f"sentence check, rule's ceiling (gate: lead cosine, each the other's nearest; "
+          f"floor: sentence cosine; share: of the shorter's sentences aligned in order). "
+          f"NTREX pairs P / R / pairs between different docs, SemEval cross-language pairs "
+          f"taken for translations ({sum(1 for v in semeval.labels.values() if v[0] == 'choose')}"
+          f" / {sum(1 for v in semeval.labels.values() if v[0] == 'report')} pairs):")
+    print("| gate | floor | share | choose P | R | wrong | SemEval | report P | R | wrong "
+          "| SemEval |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    for setting in [chosen, *neighbours(chosen)] + ([in_code] if in_code != chosen else []):
+        if setting not in found:
+            found[setting] = figures(ntrex, semeval, setting)
+        mark = " (chosen)" if setting == chosen else (" (in code)" if setting == in_code
+                                                      else "")
+        cells = " | ".join(f"{p:.3f} | {r:.3f} | {w} | {f}"
+                           for p, r, w, f in (found[setting][h] for h in ("choose", "report")))
+        print(f"| {setting[0]} | {setting[1]} | {setting[2]}{mark} | {cells} |")
+    return chosen
 
 
 def sweep(article_ids, vectors, language, doc_of, split) -> None:
@@ -206,14 +361,16 @@ def sweep(article_ids, vectors, language, doc_of, split) -> None:
         print(f"  [{name}] " + "; ".join(line))
 
 
-def semeval() -> dict[str, float]:
+def semeval(keep: dict | None = None) -> dict[str, float]:
     """SemEval-2022 task 8 cross-language pairs: same story when very similar, not when
-    unrelated (see the module doc)."""
+    unrelated (see the module doc), on each half of the pairs (``choose``: even positions
+    of the sorted pair ids) and on all; ``keep``: filled with the candidate pairs for
+    :func:`choose_settings` ("semeval": every listed pair is a negative)."""
     sys.path.insert(0, str(REPO / "bench"))
     from semeval import pair_records
 
-    rows = [r for r in (json.loads(line) for line in PAIRS.open(encoding="utf-8"))
-            if r["lang1"] != r["lang2"]]
+    rows = sorted((r for r in (json.loads(line) for line in PAIRS.open(encoding="utf-8"))
+                   if r["lang1"] != r["lang2"]), key=lambda r: r["pair_id"])
     records, keys = pair_records(rows)
     engine, tmp = ingest(list(records.values()))
     try:
@@ -222,28 +379,50 @@ def semeval() -> dict[str, float]:
         translated = {(min(e.derived, e.source), max(e.derived, e.source))
                       for e in engine.store.reuse.pairs(list(ids.values()))
                       if e.kind == "translation"}
+        articles = {int(a.id or 0): a for a in engine.articles()}
+        vectors = engine.store.reuse.vectors(sorted(articles))
     finally:
         engine.store.close()
         tmp.cleanup()
-    similar = together = unrelated = apart = edged = scored = 0
-    for row, (a_key, b_key) in zip(rows, keys, strict=True):
+    counts = {h: dict.fromkeys(("similar", "together", "unrelated", "apart", "edged",
+                                "scored"), 0) for h in ("choose", "report", "all")}
+    labels = {}
+    for position, (row, (a_key, b_key)) in enumerate(zip(rows, keys, strict=True)):
         a, b = ids.get(a_key), ids.get(b_key)
-        if a is None or b is None:
+        if a is None or b is None or a == b:
             continue
-        scored += 1
+        half = "choose" if position % 2 == 0 else "report"
+        labels[(min(a, b), max(a, b))] = (half, False)
         same = story_of.get(a) is not None and story_of.get(a) == story_of.get(b)
-        edged += (min(a, b), max(a, b)) in translated
-        if row["Overall"] <= 1.5:
-            similar, together = similar + 1, together + same
-        elif row["Overall"] >= 3.5:
-            unrelated, apart = unrelated + 1, apart + (not same)
-    out = {"similar_together": together / max(1, similar),
-           "unrelated_apart": apart / max(1, unrelated)}
-    print(f"SemEval-2022 task 8 cross-language: {len(rows)} pairs, {scored} with both texts "
-          f"ingested; very similar (Overall <= 1.5) in one story {together}/{similar} = "
-          f"{out['similar_together']:.3f}; unrelated (>= 3.5) in different stories "
-          f"{apart}/{unrelated} = {out['unrelated_apart']:.3f}; pairs with a translation "
-          f"edge {edged}")
+        for name in (half, "all"):
+            c = counts[name]
+            c["scored"] += 1
+            c["edged"] += (min(a, b), max(a, b)) in translated
+            if row["Overall"] <= 1.5:
+                c["similar"], c["together"] = c["similar"] + 1, c["together"] + same
+            elif row["Overall"] >= 3.5:
+                c["unrelated"], c["apart"] = c["unrelated"] + 1, c["apart"] + (not same)
+    print(f"SemEval-2022 task 8 cross-language: {len(rows)} pairs, {len(articles)} texts "
+          f"stored; translation edges in the store: {len(translated)} (none is a translation)")
+    out: dict[str, float] = {}
+    for name, c in counts.items():
+        similar = c["together"] / max(1, c["similar"])
+        unrelated = c["apart"] / max(1, c["unrelated"])
+        if name == "all":
+            out = {"similar_together": similar, "unrelated_apart": unrelated,
+                   "edged": c["edged"], "edges": len(translated)}
+        print(f"[{name}] {c['scored']} pairs with both texts ingested; very similar "
+              f"(Overall <= 1.5) in one story {c['together']}/{c['similar']} = {similar:.3f}; "
+              f"unrelated (>= 3.5) in different stories {c['apart']}/{c['unrelated']} = "
+              f"{unrelated:.3f}; pairs with a translation edge {c['edged']}")
+    if keep is not None:
+        language = {i: a.language for i, a in articles.items()}
+        pairs = candidate_pairs(sorted(articles), vectors, language, min(GATES))
+        listed = {k: pairs[k] for k in labels if k in pairs}
+        keep["semeval"] = Candidates(labels, listed, sentence_grids(listed, articles),
+                                     {"choose": 0, "report": 0})
+        print(f"  candidates (each the other's nearest in its language, lead cosine >= "
+              f"{min(GATES)}): {len(pairs)} in the store, {len(listed)} of them listed pairs")
     return out
 
 
@@ -260,9 +439,12 @@ def main() -> None:
     args = parser.parse_args()
     if not DOCS.is_file():
         sys.exit(f"{DOCS} not found: the benchmarks live in ../shared beside the repository")
-    measure(load_docs(args.limit_docs), english=args.english, order=args.order)
+    keep: dict = {}
+    measure(load_docs(args.limit_docs), english=args.english, order=args.order,
+            keep=keep if args.semeval else None)
     if args.semeval:
-        semeval()
+        semeval(keep)
+        choose_settings(keep["ntrex"], keep["semeval"])
 
 
 if __name__ == "__main__":

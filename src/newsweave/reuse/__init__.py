@@ -52,6 +52,7 @@ from newsweave.reuse.semantic import (
     translation_partners,
 )
 from newsweave.reuse.text import sentence_keys, words
+from newsweave.reuse.translation import confirm
 from newsweave.settings import Settings
 from newsweave.store import Store
 from newsweave.store.reuse import IndexEntry
@@ -259,6 +260,7 @@ class ReuseStage:
                 neighbours.setdefault(article_id, []).insert(0, (other, cosine))
         done: set[tuple[int, int]] = set()
         others: dict[int, Indexed | None] = {}
+        confirmed = _confirm_safely(store, translations, indexed, others)
         edges: list[Edge] = []
         for article_id, entry in entries.items():
             candidates = self._candidates(store, entry, neighbours.get(article_id, []))
@@ -270,20 +272,20 @@ class ReuseStage:
                 other = indexed.get(other_id) or _load(store, other_id, others)
                 if other is None:
                     continue
-                edge = _relate_safely(indexed[article_id], other, translations.get(key))
+                edge = _relate_safely(indexed[article_id], other, *confirmed.get(key, (None,)))
                 if edge is not None:
                     edges.append(edge)
-        for key, cosine in translations.items():  # found from articles embedded late
+        for key, (cosine, share) in confirmed.items():  # found from articles embedded late
             if key in done or not any(i in (late or {}) for i in key):
                 continue
             done.add(key)
             first, second = (indexed.get(i) or _load(store, i, others) for i in key)
             if first is None or second is None:
                 continue
-            edge = _relate_safely(first, second, cosine)
+            edge = _relate_safely(first, second, cosine, share)
             if edge is not None:
                 edges.append(edge)
-        if translations:
+        if confirmed:
             edges, self._demoted = _one_per_language(store, edges, language_of)
         return edges
 
@@ -379,22 +381,42 @@ def _load(store: Store, article_id: int, cache: dict[int, Indexed | None]) -> In
     return cache[article_id]
 
 
-def _relate_safely(a: Indexed, b: Indexed, cosine: float | None) -> Edge | None:
+def _confirm_safely(store: Store, candidates: dict[tuple[int, int], float],
+                    indexed: dict[int, Indexed], others: dict[int, Indexed | None]
+                    ) -> dict[tuple[int, int], tuple[float, float]]:
+    """The candidate translations whose sentences align (:func:`translation.confirm`):
+    ``(a, b) -> (lead cosine, aligned share)``. Where the sentences cannot be embedded,
+    none: the pairs are then aligned as any other (the batch goes on)."""
+    if not candidates:
+        return {}
+    sides = {i: indexed.get(i) or _load(store, i, others) for key in candidates for i in key}
+    try:
+        return confirm(candidates, {i: s.article for i, s in sides.items() if s is not None})
+    except Exception:
+        log.exception("reuse: could not compare the sentences of %d candidate translations",
+                      len(candidates))
+        return {}
+
+
+def _relate_safely(a: Indexed, b: Indexed, cosine: float | None,
+                   share: float | None = None) -> Edge | None:
     """:func:`relate_pair`, logged and None where it fails: one pair that cannot be
     aligned must not sink the batch."""
     try:
-        return relate_pair(a, b, cosine)
+        return relate_pair(a, b, cosine, share)
     except Exception:
         log.exception("reuse: could not relate %s with %s", a.article.id, b.article.id)
         return None
 
 
-def relate_pair(a: Indexed, b: Indexed, cosine: float | None = None) -> Edge | None:
+def relate_pair(a: Indexed, b: Indexed, cosine: float | None = None,
+                share: float | None = None) -> Edge | None:
     """The relation of two articles, or None when they share nothing worth keeping (the
     reuse stage's and the batch engine's one decision).
-    ``cosine``: their leads' e5 cosine, when each is the other's nearest in its language."""
+    ``cosine``: their leads' e5 cosine, when each is the other's nearest in its language
+    and their sentences align (``share``: of the shorter's, see reuse/translation.py)."""
     if cosine is not None and is_translation(a.article, b.article, cosine):
-        return translation(a, b, cosine)  # sentence alignment compares words: not across
+        return translation(a, b, cosine, share)  # sentence alignment compares words: not across
     alignment = align(a.units, b.units)
     edge = relate(a, b, alignment)
     if edge.kind == "independent" and not alignment.pairs:

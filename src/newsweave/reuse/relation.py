@@ -50,8 +50,10 @@ ORDER = 0.7
 MAX_EVIDENCE = 60
 # Translations: the multilingual e5 cosine of two leads in different languages, each the
 # other's nearest in its language (semantic.translation_partners), from which the pair is
-# one text in two languages. Chosen on the even half of NTREX-128's documents (python
-# bench/ntrex.py prints it beside its neighbours and the figures on the odd half).
+# a candidate; it is one text in two languages when its sentences align too
+# (reuse/translation.py). Chosen with the sentence check on the even halves of NTREX-128's
+# documents and SemEval-2022 task 8's cross-language pairs (python bench/ntrex.py
+# --semeval prints it beside its neighbours and the figures on the odd halves).
 TRANSLATION_COSINE = 0.8
 
 
@@ -119,9 +121,11 @@ def is_translation(a: Article, b: Article, cosine: float) -> bool:
     return cosine >= TRANSLATION_COSINE and languages_differ(a, b)
 
 
-def translation(a: Side, b: Side, cosine: float) -> Edge:
+def translation(a: Side, b: Side, cosine: float, share: float | None = None) -> Edge:
     """The ``translation`` edge of A and B, directed where the evidence says which came
-    first (see the module doc), else from the article stored first at confidence 0.5."""
+    first (see the module doc), else from the article stored first at confidence 0.5.
+    ``share``: of the shorter one's sentences, those aligned in order with the other's
+    (``reuse.translation.aligned_share``), where it was measured."""
     a_names_b = names_source(_others(a, b), identity(b.article, b.attributions))
     b_names_a = names_source(_others(b, a), identity(a.article, a.attributions))
     a_derived, confidence, reasons = _direction(a, b, None, a_names_b, b_names_a)
@@ -129,9 +133,11 @@ def translation(a: Side, b: Side, cosine: float) -> Edge:
     # What a translation shares is all of its content, as far as the leads tell.
     closeness = float(min(1.0, max(0.0, (cosine - TRANSLATION_COSINE)
                                    / (1.0 - TRANSLATION_COSINE)) * 0.5 + 0.5))
-    reasons = [f"translation: {derived.article.language} and {source.article.language}, "
-               f"each the other's nearest in its language, lead cosine {cosine:.3f}",
-               *reasons]
+    found = (f"translation: {derived.article.language} and {source.article.language}, "
+             f"each the other's nearest in its language, lead cosine {cosine:.3f}")
+    if share is not None:
+        found += f", {share:.0%} of the shorter one's sentences aligned in order"
+    reasons = [found, *reasons]
     return Edge(
         derived=derived.id,
         source=source.id,
