@@ -74,7 +74,7 @@ def ingest(records: Sequence[dict], *, cache: bool = True, english: bool = False
     sys.path.insert(0, str(REPO / "bench"))
     from newsweave.engine import Engine
     from newsweave.nlp import english as english_model
-    from newsweave.reuse import ReuseStage, semantic, translation
+    from newsweave.reuse import ReuseStage, crosslingual, semantic
     from newsweave.settings import load_settings
     from newsweave.store import open_store
     from newsweave.stories import StoriesStage
@@ -85,24 +85,24 @@ def ingest(records: Sequence[dict], *, cache: bool = True, english: bool = False
     source.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records),
                       encoding="utf-8")
     db = str(Path(tmp.name) / "ntrex.db")
-    originals = semantic.embed, english_model.embed_english, translation.embed
+    originals = semantic.embed, english_model.embed_english, crosslingual.embed
     if cache:
         semantic.embed = _cached(semantic.embed, "ntrex-e5-cache.npz", "passage|")
         english_model.embed_english = _cached(
             english_model.embed_english, "ntrex-minilm-cache.npz",
             f"minilm|{english_model.MAX_TOKENS}|")
-        translation.embed = cached_sentences(translation.embed)
+        crosslingual.embed = cached_sentences(crosslingual.embed)
     try:
         settings = load_settings(db=db, reuse_english=int(english))
         engine = Engine(open_store(db), settings, stages=[ReuseStage(), StoriesStage()])
         engine.ingest([str(source)])
     finally:
-        semantic.embed, english_model.embed_english, translation.embed = originals
+        semantic.embed, english_model.embed_english, crosslingual.embed = originals
     return engine, tmp
 
 
 def cached_sentences(function):
-    """``translation.embed`` with each sentence's vector kept on disk (the sentence check's
+    """``crosslingual.embed`` with each sentence's vector kept on disk (the sentence check's
     "query" vectors; one file for NTREX and SemEval)."""
     sys.path.insert(0, str(REPO / "bench"))
     from semeval import _cached
@@ -189,10 +189,10 @@ def measure(rows: Sequence[dict], *, english: bool = False, order: str = "given"
     return results
 
 
-# The sentence check's settings, each around the chosen one (reuse/translation.py,
+# The sentence check's settings, each around the chosen one (reuse/crosslingual.py,
 # reuse/relation.py): the lead cosine gate, the sentence cosine floor, the aligned share.
 GATES = (0.74, 0.76, 0.78, 0.8, 0.82)
-FLOORS = (0.8, 0.825, 0.85, 0.875, 0.9)
+FLOORS = (0.84, 0.86, 0.88, 0.9, 0.92)
 SHARES = (0.3, 0.4, 0.5, 0.6, 0.7)
 
 
@@ -203,7 +203,7 @@ class Candidates:
 
     labels: dict[tuple[int, int], tuple[str, bool]]  # pair -> (half, a translation)
     cosine: dict[tuple[int, int], float]
-    grids: dict[tuple[int, int], object]  # pair -> sentence cosines (translation.py)
+    grids: dict[tuple[int, int], object]  # pair -> sentence cosines (crosslingual.py)
     gold: dict[str, int]  # translation pairs in each half (NTREX; 0 for SemEval)
 
 
@@ -236,25 +236,25 @@ def candidate_pairs(article_ids, vectors, language, floor: float) -> dict[tuple[
 
 
 def sentence_grids(pairs, articles) -> dict[tuple[int, int], object]:
-    """The sentence cosines of each pair (reuse/translation.py), the sentences embedded a
+    """The sentence cosines of each pair (reuse/crosslingual.py), the sentences embedded a
     few articles at a time (cached on disk)."""
-    from newsweave.reuse import translation
+    from newsweave.reuse import crosslingual
 
     wanted = sorted({i for pair in pairs for i in pair})
     found = {}
-    embed = cached_sentences(translation.embed)
-    original, translation.embed = translation.embed, embed
+    embed = cached_sentences(crosslingual.embed)
+    original, crosslingual.embed = crosslingual.embed, embed
     try:
         for start in range(0, len(wanted), 60):
             chunk = [articles[i] for i in wanted[start:start + 60]]
-            found.update(translation.sentence_vectors(chunk))
+            found.update(crosslingual.sentence_vectors(chunk))
     finally:
-        translation.embed = original
-    return {(a, b): translation.sentence_cosines(found[a], found[b]) for a, b in pairs}
+        crosslingual.embed = original
+    return {(a, b): crosslingual.sentence_cosines(found[a], found[b]) for a, b in pairs}
 
 
 def passes(candidates: Candidates, gate: float, floor: float, share: float) -> set:
-    from newsweave.reuse.translation import in_order
+    from newsweave.reuse.crosslingual import in_order
 
     return {k for k, grid in candidates.grids.items() if candidates.cosine[k] >= gate
             and grid.size and in_order(grid, floor) / len(grid) >= share}
@@ -277,8 +277,8 @@ def choose_settings(ntrex: Candidates, semeval: Candidates) -> tuple[float, floa
     halves' figures: no SemEval pair taken for a translation and NTREX precision >= 0.99,
     then the best NTREX recall; of equals, the one whose neighbours lose least recall
     (the middle of a plateau, not its edge)."""
+    from newsweave.reuse.crosslingual import SENTENCE_COSINE, SENTENCE_SHARE
     from newsweave.reuse.relation import TRANSLATION_COSINE
-    from newsweave.reuse.translation import SENTENCE_COSINE, SENTENCE_SHARE
 
     grid = [(g, f, s) for g in GATES for f in FLOORS for s in SHARES]
     found = {setting: figures(ntrex, semeval, setting) for setting in grid}

@@ -27,6 +27,7 @@ from newsweave.nlp import english
 from newsweave.nlp.embed import MODEL_NAME
 from newsweave.reuse.align import Unit, align, prepare
 from newsweave.reuse.attribution import find_attributions
+from newsweave.reuse.crosslingual import confirm
 from newsweave.reuse.index import band_keys, estimate_jaccard, signatures
 from newsweave.reuse.origins import (
     DERIVING,
@@ -52,7 +53,6 @@ from newsweave.reuse.semantic import (
     translation_partners,
 )
 from newsweave.reuse.text import sentence_keys, words
-from newsweave.reuse.translation import confirm
 from newsweave.settings import Settings
 from newsweave.store import Store
 from newsweave.store.reuse import IndexEntry
@@ -384,7 +384,7 @@ def _load(store: Store, article_id: int, cache: dict[int, Indexed | None]) -> In
 def _confirm_safely(store: Store, candidates: dict[tuple[int, int], float],
                     indexed: dict[int, Indexed], others: dict[int, Indexed | None]
                     ) -> dict[tuple[int, int], tuple[float, float]]:
-    """The candidate translations whose sentences align (:func:`translation.confirm`):
+    """The candidate translations whose sentences align (:func:`crosslingual.confirm`):
     ``(a, b) -> (lead cosine, aligned share)``. Where the sentences cannot be embedded,
     none: the pairs are then aligned as any other (the batch goes on)."""
     if not candidates:
@@ -414,7 +414,7 @@ def relate_pair(a: Indexed, b: Indexed, cosine: float | None = None,
     """The relation of two articles, or None when they share nothing worth keeping (the
     reuse stage's and the batch engine's one decision).
     ``cosine``: their leads' e5 cosine, when each is the other's nearest in its language
-    and their sentences align (``share``: of the shorter's, see reuse/translation.py)."""
+    and their sentences align (``share``: of the shorter's, see reuse/crosslingual.py)."""
     if cosine is not None and is_translation(a.article, b.article, cosine):
         return translation(a, b, cosine, share)  # sentence alignment compares words: not across
     alignment = align(a.units, b.units)

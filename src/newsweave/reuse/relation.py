@@ -51,7 +51,7 @@ MAX_EVIDENCE = 60
 # Translations: the multilingual e5 cosine of two leads in different languages, each the
 # other's nearest in its language (semantic.translation_partners), from which the pair is
 # a candidate; it is one text in two languages when its sentences align too
-# (reuse/translation.py). Chosen with the sentence check on the even halves of NTREX-128's
+# (reuse/crosslingual.py). Chosen with the sentence check on the even halves of NTREX-128's
 # documents and SemEval-2022 task 8's cross-language pairs (python bench/ntrex.py
 # --semeval prints it beside its neighbours and the figures on the odd halves).
 TRANSLATION_COSINE = 0.8
@@ -125,7 +125,7 @@ def translation(a: Side, b: Side, cosine: float, share: float | None = None) -> 
     """The ``translation`` edge of A and B, directed where the evidence says which came
     first (see the module doc), else from the article stored first at confidence 0.5.
     ``share``: of the shorter one's sentences, those aligned in order with the other's
-    (``reuse.translation.aligned_share``), where it was measured."""
+    (``reuse.crosslingual.aligned_share``), where it was measured."""
     a_names_b = names_source(_others(a, b), identity(b.article, b.attributions))
     b_names_a = names_source(_others(b, a), identity(a.article, a.attributions))
     a_derived, confidence, reasons = _direction(a, b, None, a_names_b, b_names_a)
