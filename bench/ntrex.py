@@ -192,7 +192,7 @@ def measure(rows: Sequence[dict], *, english: bool = False, order: str = "given"
 # The sentence check's settings, each around the chosen one (reuse/crosslingual.py,
 # reuse/relation.py): the lead cosine gate, the sentence cosine floor, the aligned share.
 GATES = (0.74, 0.76, 0.78, 0.8, 0.82)
-FLOORS = (0.84, 0.86, 0.88, 0.9, 0.92)
+FLOORS = (0.8, 0.82, 0.84, 0.86, 0.88)
 SHARES = (0.3, 0.4, 0.5, 0.6, 0.7)
 
 
@@ -203,7 +203,7 @@ class Candidates:
 
     labels: dict[tuple[int, int], tuple[str, bool]]  # pair -> (half, a translation)
     cosine: dict[tuple[int, int], float]
-    grids: dict[tuple[int, int], object]  # pair -> sentence cosines (crosslingual.py)
+    grids: dict[tuple[int, int], object]  # pair -> sentence cosines (reuse/crosslingual.py)
     gold: dict[str, int]  # translation pairs in each half (NTREX; 0 for SemEval)
 
 
@@ -250,14 +250,15 @@ def sentence_grids(pairs, articles) -> dict[tuple[int, int], object]:
             found.update(crosslingual.sentence_vectors(chunk))
     finally:
         crosslingual.embed = original
-    return {(a, b): crosslingual.sentence_cosines(found[a], found[b]) for a, b in pairs}
+    return {(a, b): found[a] @ found[b].T for a, b in pairs}
 
 
 def passes(candidates: Candidates, gate: float, floor: float, share: float) -> set:
-    from newsweave.reuse.crosslingual import in_order
+    from newsweave.reuse.crosslingual import MIN_SENTENCES, in_order, sentence_hits
 
     return {k for k, grid in candidates.grids.items() if candidates.cosine[k] >= gate
-            and grid.size and in_order(grid, floor) / len(grid) >= share}
+            and min(grid.shape) >= MIN_SENTENCES
+            and in_order(sentence_hits(grid, floor)) / min(grid.shape) >= share}
 
 
 def figures(ntrex: Candidates, semeval: Candidates, setting) -> dict[str, tuple]:

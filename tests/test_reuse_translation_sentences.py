@@ -15,10 +15,10 @@ from newsweave.reuse.crosslingual import (
     MAX_SENTENCES,
     SENTENCE_COSINE,
     SENTENCE_SHARE,
-    Sentences,
     aligned_share,
     confirm,
     in_order,
+    sentence_hits,
     sentence_texts,
 )
 from newsweave.settings import load_settings
@@ -49,38 +49,45 @@ def _unit(rows: list[list[float]]) -> np.ndarray:
     return matrix / np.linalg.norm(matrix, axis=1, keepdims=True)
 
 
-def test_in_order_counts_a_monotone_alignment() -> None:
-    grid = np.array([[0.9, 0.1, 0.1, 0.1],
-                     [0.1, 0.9, 0.1, 0.1],
-                     [0.1, 0.1, 0.1, 0.9],
-                     [0.1, 0.1, 0.9, 0.1]])
-    assert in_order(grid, 0.8) == 3  # the last two cross: one of them is out of order
-    assert in_order(grid[[0, 1, 3, 2]], 0.8) == 4
-    assert in_order(grid[::-1], 0.8) == 2  # backwards: only a rising chain counts
-    assert in_order(grid, 0.95) == 0
-    # Two sentences a translator merged into one both align with it.
-    merged = np.array([[0.9, 0.1], [0.88, 0.2], [0.1, 0.9]])
-    assert in_order(merged, 0.85) == 3
-    assert in_order(np.zeros((0, 3)), 0.5) == 0
+def test_in_order_counts_a_monotone_one_to_one_alignment() -> None:
+    hits = np.array([[1, 0, 0, 0],
+                     [0, 1, 0, 0],
+                     [0, 0, 0, 1],
+                     [0, 0, 1, 0]], dtype=bool)
+    assert in_order(hits) == 3  # the last two cross: one of them is out of order
+    assert in_order(hits[[0, 1, 3, 2]]) == 4
+    assert in_order(hits[::-1]) == 2  # backwards: only one way of the crossing counts
+    assert in_order(np.ones((3, 2), dtype=bool)) == 2  # each sentence in one pair at most
+    assert in_order(np.zeros((0, 3), dtype=bool)) == 0
 
 
-def test_aligned_share_is_of_the_side_whose_sentences_reach_less_far() -> None:
+def test_hits_are_mutual_nearest_above_the_floor() -> None:
+    cosines = np.array([[0.95, 0.90, 0.10],
+                        [0.93, 0.80, 0.10],
+                        [0.10, 0.20, 0.70]])
+    hits = sentence_hits(cosines, 0.85)
+    # (0, 0): each the other's nearest. (1, 0): row 1's nearest, but column 0 prefers
+    # row 0. (0, 1) is above the floor but not row 0's nearest; (2, 2) under the floor.
+    assert hits.tolist() == [[True, False, False], [False, False, False],
+                             [False, False, False]]
+    assert sentence_hits(cosines, 0.6)[2, 2]
+
+
+def test_aligned_share_of_the_shorter_side() -> None:
     base = _unit([[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]])
-    whole = Sentences(base, 1.0)
-    half = Sentences(base[:2], 0.4)  # its two sentences cover 40 % of its text
-    assert aligned_share(half, whole) == aligned_share(whole, half) == 1.0
-    shuffled = Sentences(base[[3, 2, 1, 0]], 1.0)
-    assert aligned_share(whole, shuffled) == 0.25
-    assert aligned_share(Sentences(base[:0], 0.0), whole) == 0.0
+    assert aligned_share(base[:2], base) == aligned_share(base, base[:2]) == 1.0
+    assert aligned_share(base, base[[3, 2, 1, 0]], 0.9) == 0.25  # reversed: one pair
+    assert aligned_share(base, base[[1, 0, 3, 2]], 0.9) == 0.5
+    assert aligned_share(base[:1], base) == 0.0  # one sentence proves nothing
+    assert aligned_share(base[:0], base) == 0.0
 
 
-def test_sentence_texts_keeps_the_first_sentences_and_says_how_far_they_reach() -> None:
+def test_sentence_texts_keeps_the_first_sentences_worth_comparing() -> None:
     text = " ".join(f"Sentence number {i} of the report." for i in range(30))
-    kept, cover = sentence_texts(text)
+    kept = sentence_texts(text)
     assert len(kept) == MAX_SENTENCES and kept[0] == "Sentence number 0 of the report."
-    assert 0.4 < cover < 0.6
-    assert sentence_texts("Oslo. " + text[:32]) == (["Sentence number 0 of the report."], 1.0)
-    assert sentence_texts("") == ([], 0.0)
+    assert sentence_texts("Oslo. " + text[:32]) == ["Sentence number 0 of the report."]
+    assert sentence_texts("") == []
 
 
 def test_full_width_stops_end_sentences() -> None:

@@ -6,10 +6,10 @@ holds for a text and its translation, but in a small store of *different* articl
 several languages it holds for unrelated reports too (their leads are each other's best
 match for want of a better one). A translation says the same thing sentence after
 sentence, in the same order; two reports of one event share a few facts at most. So a
-candidate stands when most of the shorter article's sentences have a counterpart in the
-other above :data:`SENTENCE_COSINE` (multilingual e5, one vector per sentence), and those
-counterparts come in order (a monotone alignment: several sentences may map to one, where
-a translator merged them, but never backwards).
+candidate stands when most of the shorter article's sentences (of those compared) pair
+with a sentence of the other, each the other's nearest with an e5 cosine of at least
+:data:`SENTENCE_COSINE`, and the pairs keep the order of both articles (a monotone
+alignment: a translator may merge or split a sentence, never reorder the text).
 
 Only candidate pairs are checked, so a store pays for sentence vectors of the articles
 that have a partner in another language and of none else; the vectors live for one run
@@ -24,12 +24,11 @@ bench/ntrex.py --semeval``; docs/benchmarks.md, "Stories across languages, part 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
 import numpy as np
 
 from newsweave.model import Article
-from newsweave.nlp.embed import embed
+from newsweave.nlp.embed import DIM, embed
 from newsweave.nlp.sentences import split_sentences
 
 # e5 cosine of two sentences ("query" vectors: the symmetric kind) from which one may
@@ -41,88 +40,81 @@ SENTENCE_SHARE = 0.5
 # a report of the same event, and a bounded cost (each is one short e5 text).
 MAX_SENTENCES = 16
 MIN_CHARS = 12  # shorter "sentences" (a dateline, a by-line) say nothing of the text
+MIN_SENTENCES = 2  # on each side: below it, the check cannot tell
 
 
-@dataclass(frozen=True, slots=True)
-class Sentences:
-    """An article's first sentences as e5 vectors, and how much of its text they cover."""
+def sentence_texts(text: str, limit: int = MAX_SENTENCES) -> list[str]:
+    """The first ``limit`` sentences of ``text`` worth comparing.
 
-    vectors: np.ndarray  # one unit row per sentence, in order
-    cover: float  # share of the article's characters up to the last sentence kept
-
-
-def sentence_texts(text: str, limit: int = MAX_SENTENCES) -> tuple[list[str], float]:
-    """The first ``limit`` sentences of ``text`` worth comparing, and the share of the
-    text they reach to.
-
-    >>> sentence_texts("A dam broke today. Water poured into the town.", limit=1)
-    (['A dam broke today.'], 0.391...)
+    >>> sentence_texts("Oslo. A dam broke today. Water poured into the town.", limit=1)
+    ['A dam broke today.']
     """
     kept: list[str] = []
-    end = 0
     for sentence in split_sentences(text):
-        if len(sentence.text) < MIN_CHARS:
-            continue
         if len(kept) == limit:
             break
-        kept.append(sentence.text)
-        end = sentence.end
-    return kept, (end / len(text) if text else 0.0)
+        if len(sentence.text) >= MIN_CHARS:
+            kept.append(sentence.text)
+    return kept
 
 
 def sentence_vectors(articles: Sequence[Article], limit: int = MAX_SENTENCES
-                     ) -> dict[int, Sentences]:
-    """Each article's first sentences as e5 vectors (one ``embed`` call for all), by id."""
+                     ) -> dict[int, np.ndarray]:
+    """Each article's first sentences as e5 "query" vectors (the kind for comparing two
+    texts alike, as the cross-check's sentence matching uses), one row per sentence in
+    order, by article id; one ``embed`` call for all."""
     parts = [sentence_texts(a.text, limit) for a in articles]
-    flat = [s for texts, _ in parts for s in texts]
-    rows = embed(flat, kind="query") if flat else np.zeros((0, 0), dtype=np.float32)
-    out: dict[int, Sentences] = {}
+    flat = [s for texts in parts for s in texts]
+    rows = embed(flat, kind="query") if flat else np.zeros((0, DIM), dtype=np.float32)
+    out: dict[int, np.ndarray] = {}
     start = 0
-    for article, (texts, cover) in zip(articles, parts, strict=True):
-        out[int(article.id or 0)] = Sentences(rows[start:start + len(texts)], cover)
+    for article, texts in zip(articles, parts, strict=True):
+        out[int(article.id or 0)] = rows[start:start + len(texts)]
         start += len(texts)
     return out
 
 
-def in_order(cosines: np.ndarray, floor: float) -> int:
-    """How many rows of ``cosines`` (sentences of one article against the other's) can be
-    matched to a column at or above ``floor`` with the columns never going backwards
-    (several rows may share a column).
+def sentence_hits(cosines: np.ndarray, floor: float = SENTENCE_COSINE) -> np.ndarray:
+    """Which sentence pairs may be one sentence in two languages: each the other's nearest
+    in the other article, with their cosine at or above ``floor``. Nearest rather than a
+    cosine alone: e5 scores every sentence pair of two close languages (Spanish and
+    Portuguese) higher than of two distant ones (Portuguese and Chinese), so a floor low
+    enough for the second lets through loose matches of the first; a sentence's own
+    translation is still its nearest."""
+    if not cosines.size:
+        return np.zeros(cosines.shape, dtype=bool)
+    return ((cosines >= floor) & (cosines >= cosines.max(axis=1, keepdims=True))
+            & (cosines >= cosines.max(axis=0, keepdims=True)))
 
-    >>> grid = np.array([[0.9, 0.1, 0.1], [0.1, 0.1, 0.9], [0.1, 0.9, 0.1]])
-    >>> in_order(grid, 0.8), in_order(grid[[0, 2, 1]], 0.8)
+
+def in_order(hits: np.ndarray) -> int:
+    """The most pairs of ``hits`` (rows: one article's sentences, columns: the other's)
+    that keep the order of both articles, each sentence in one pair at most (a monotone
+    alignment, as the longest common subsequence).
+
+    >>> grid = np.array([[1, 0, 0], [0, 0, 1], [0, 1, 0]], dtype=bool)
+    >>> in_order(grid), in_order(grid[[0, 2, 1]])
     (2, 3)
     """
-    if not cosines.size:
+    if not hits.size:
         return 0
-    hits = (cosines >= floor).astype(np.int32)
-    # best[j]: most rows matched so far using columns up to j. A row matched at column j
-    # follows any match at a column <= j (itself included: merged sentences).
-    best = np.zeros(cosines.shape[1], dtype=np.int32)
-    for row in hits:
-        best = np.maximum.accumulate(best + row)
+    # best[j]: most pairs so far among the first j columns.
+    best = np.zeros(hits.shape[1] + 1, dtype=np.int32)
+    for row in hits.astype(np.int32):
+        taken = np.maximum(best[1:], best[:-1] + row)
+        best[1:] = np.maximum.accumulate(taken)
     return int(best[-1])
 
 
-def aligned_share(a: Sentences, b: Sentences, floor: float = SENTENCE_COSINE) -> float:
-    """The share of the shorter side's sentences aligned in order with the other's.
-
-    The shorter side is the one whose compared sentences reach less far into its text
-    (its content is then all within the other's compared part), or, when both reach
-    equally far, the one with fewer sentences. 0 when either has none.
-    """
-    cosines = sentence_cosines(a, b)
-    return in_order(cosines, floor) / len(cosines) if cosines.size else 0.0
-
-
-def sentence_cosines(a: Sentences, b: Sentences) -> np.ndarray:
-    """The e5 cosines of the shorter side's sentences (rows; see :func:`aligned_share`)
-    with the other's (columns)."""
-    if (b.cover, len(b.vectors)) < (a.cover, len(a.vectors)):
-        a, b = b, a
-    if not len(a.vectors) or not len(b.vectors):
-        return np.zeros((len(a.vectors), len(b.vectors)), dtype=np.float32)
-    return a.vectors @ b.vectors.T
+def aligned_share(a: np.ndarray, b: np.ndarray, floor: float = SENTENCE_COSINE) -> float:
+    """The share of the shorter side's sentences (rows of sentence vectors, of those
+    compared) in an in-order alignment of sentence pairs that are each other's nearest at
+    or above ``floor``; 0 when either side has fewer than :data:`MIN_SENTENCES` (one
+    matched pair proves nothing)."""
+    shorter = min(len(a), len(b))
+    if shorter < MIN_SENTENCES:
+        return 0.0
+    return in_order(sentence_hits(a @ b.T, floor)) / shorter
 
 
 def confirm(candidates: Mapping[tuple[int, int], float], articles: Mapping[int, Article],
@@ -143,6 +135,6 @@ def confirm(candidates: Mapping[tuple[int, int], float], articles: Mapping[int, 
     return out
 
 
-__all__ = ["MAX_SENTENCES", "SENTENCE_COSINE", "SENTENCE_SHARE", "Sentences",
-           "aligned_share", "confirm", "in_order", "sentence_cosines", "sentence_texts",
+__all__ = ["MAX_SENTENCES", "MIN_SENTENCES", "SENTENCE_COSINE", "SENTENCE_SHARE",
+           "aligned_share", "confirm", "in_order", "sentence_hits", "sentence_texts",
            "sentence_vectors"]
