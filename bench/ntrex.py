@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import pickle
 import sys
 import tempfile
 import time
@@ -273,7 +274,8 @@ def figures(ntrex: Candidates, semeval: Candidates, setting) -> dict[str, tuple]
     return out
 
 
-def choose_settings(ntrex: Candidates, semeval: Candidates) -> tuple[float, float, float]:
+def choose_settings(ntrex: Candidates, semeval: Candidates, every: bool = False
+                    ) -> tuple[float, float, float]:
     """The setting chosen on the choose halves, printed beside its neighbours with both
     halves' figures: no SemEval pair taken for a translation and NTREX precision >= 0.99,
     then the best NTREX recall; of equals, the one whose neighbours lose least recall
@@ -311,11 +313,13 @@ def choose_settings(ntrex: Candidates, semeval: Candidates) -> tuple[float, floa
     print("| gate | floor | share | choose P | R | wrong | SemEval | report P | R | wrong "
           "| SemEval |")
     print("|---|---|---|---|---|---|---|---|---|---|---|")
-    for setting in [chosen, *neighbours(chosen)] + ([in_code] if in_code != chosen else []):
+    shown = grid if every else [chosen, *neighbours(chosen)] + (
+        [in_code] if in_code != chosen else [])
+    for setting in shown:
         if setting not in found:
             found[setting] = figures(ntrex, semeval, setting)
-        mark = " (chosen)" if setting == chosen else (" (in code)" if setting == in_code
-                                                      else "")
+        mark = " (chosen)" if setting == chosen else ""
+        mark += " (in code)" if setting == in_code else ""
         cells = " | ".join(f"{p:.3f} | {r:.3f} | {w} | {f}"
                            for p, r, w, f in (found[setting][h] for h in ("choose", "report")))
         print(f"| {setting[0]} | {setting[1]} | {setting[2]}{mark} | {cells} |")
@@ -434,18 +438,32 @@ def main() -> None:
                         help="also SemEval-2022 task 8 cross-language pairs")
     parser.add_argument("--english", action="store_true",
                         help="the default settings: the English model on, e5 on demand")
+    parser.add_argument("--grid", action="store_true",
+                        help="with --semeval: every setting of the sentence check's grid")
+    parser.add_argument("--save", default="",
+                        help="with --semeval: pickle the candidate pairs to this file")
+    parser.add_argument("--load", default="",
+                        help="the grid from pairs pickled by --save (no ingest)")
     parser.add_argument("--order", default="given",
                         choices=("given", "english-first", "english-last"),
                         help="the order the versions are ingested in")
     args = parser.parse_args()
     if not DOCS.is_file():
         sys.exit(f"{DOCS} not found: the benchmarks live in ../shared beside the repository")
+    if args.load:
+        with open(args.load, "rb") as saved:
+            keep = pickle.load(saved)
+        choose_settings(keep["ntrex"], keep["semeval"], every=args.grid)
+        return
     keep: dict = {}
     measure(load_docs(args.limit_docs), english=args.english, order=args.order,
             keep=keep if args.semeval else None)
     if args.semeval:
         semeval(keep)
-        choose_settings(keep["ntrex"], keep["semeval"])
+        if args.save:
+            with open(args.save, "wb") as out:
+                pickle.dump(keep, out)
+        choose_settings(keep["ntrex"], keep["semeval"], every=args.grid)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 """What two aligned articles are to each other, and which one came from which.
 
 Kinds: ``translation`` (two articles in different languages whose leads say the same
-thing: see :func:`translation`), ``copy`` (at least half of the aligned sentences verbatim or
+thing and whose sentences align in order: see :func:`translation` and
+``reuse/crosslingual.py``), ``copy`` (at least half of the aligned sentences verbatim or
 near-verbatim, see ``align.NEAR_VERBATIM``), ``rewrite`` (the same sentences, most
 of them in new words, in the same order), ``shared-quotes``
 (only quotations of the same statement in common) and ``independent``.
