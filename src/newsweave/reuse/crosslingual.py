@@ -33,9 +33,9 @@ from newsweave.nlp.sentences import split_sentences
 
 # e5 cosine of two sentences ("query" vectors: the symmetric kind) from which one may
 # be the other in another language.
-SENTENCE_COSINE = 0.88
+SENTENCE_COSINE = 0.82
 # Share of the shorter article's sentences (of those compared) aligned in order.
-SENTENCE_SHARE = 0.5
+SENTENCE_SHARE = 0.6
 # Sentences compared from the start of each article: enough to tell a translation from
 # a report of the same event, and a bounded cost (each is one short e5 text).
 MAX_SENTENCES = 16
