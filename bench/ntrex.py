@@ -432,6 +432,32 @@ def semeval(keep: dict | None = None) -> dict[str, float]:
     return out
 
 
+def cost(count: int = 20) -> None:
+    """CPU seconds to embed ``count`` NTREX texts' leads (what every article costs) and
+    their compared sentences (what an article in a candidate pair costs on top), uncached;
+    the process's CPU time, so other jobs on the machine inflate it less than wall time."""
+    from newsweave.model import Article
+    from newsweave.nlp.embed import _RECENT, embed, lead_text
+    from newsweave.reuse.crosslingual import sentence_texts
+
+    rows = load_docs()[:count]
+    articles = [Article(id=i, content_hash=str(i), raw="", raw_format="text", text=r["text"],
+                        source="-") for i, r in enumerate(rows)]
+    embed(["warm the model up"])
+    timings = {}
+    for name, texts in (("leads", [lead_text(None, a.text) for a in articles]),
+                        ("sentences", [s for a in articles for s in sentence_texts(a.text)])):
+        _RECENT.clear()
+        started = time.process_time()
+        embed(texts, kind="query" if name == "sentences" else "passage")
+        timings[name] = (time.process_time() - started, len(texts))
+    (lead_s, leads), (sent_s, sentences) = timings["leads"], timings["sentences"]
+    print(f"embedding cost, {count} texts: leads {lead_s:.1f} CPU s ({leads} texts), "
+          f"sentences {sent_s:.1f} CPU s ({sentences} sentences): the sentence check costs "
+          f"{sent_s / max(lead_s, 1e-9):.1f}x an article's lead embedding, per article in a "
+          f"candidate pair")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--limit-docs", type=int, default=0, help="only the first N documents")
@@ -445,12 +471,17 @@ def main() -> None:
                         help="with --semeval: pickle the candidate pairs to this file")
     parser.add_argument("--load", default="",
                         help="the grid from pairs pickled by --save (no ingest)")
+    parser.add_argument("--cost", action="store_true",
+                        help="only the CPU cost of the sentence check's embeddings")
     parser.add_argument("--order", default="given",
                         choices=("given", "english-first", "english-last"),
                         help="the order the versions are ingested in")
     args = parser.parse_args()
     if not DOCS.is_file():
         sys.exit(f"{DOCS} not found: the benchmarks live in ../shared beside the repository")
+    if args.cost:
+        cost()
+        return
     if args.load:
         with open(args.load, "rb") as saved:
             keep = pickle.load(saved)
