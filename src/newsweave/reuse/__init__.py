@@ -7,7 +7,8 @@ band keys (near-duplicates), shared sentences (partial copies) and nearest
 embeddings (rewrites, translations); (3) aligns each candidate pair sentence
 by sentence and decides the relation and its direction (two articles in different
 languages, each the other's nearest in its language, are a translation when their
-sentences align by meaning, in order: ``reuse/crosslingual.py``); (4) updates the provenance graph and the origins of the articles it touched.
+sentences align by meaning, in order: ``reuse/crosslingual.py``); (4) updates the
+provenance graph and the origins of the articles it touched.
 
 Results live in the store (``store.reuse``): later stages read origins with
 ``store.reuse.origin_of(ids)`` and vectors with ``store.reuse.vectors(ids)``.
