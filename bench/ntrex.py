@@ -187,6 +187,7 @@ def measure(rows: Sequence[dict], *, english: bool = False, order: str = "given"
             for name in ("choose", "report")}
         keep["ntrex"] = Candidates(labels, {k: pairs[k] for k in labels},
                                    sentence_grids(labels, articles), gold)
+        keep["ntrex_store"] = (article_ids, vectors, language, doc_of, split, articles)
     return results
 
 
@@ -432,6 +433,72 @@ def semeval(keep: dict | None = None) -> dict[str, float]:
     return out
 
 
+def rank_sweep(stored, ranks=(1, 2, 3)) -> None:
+    """The rule's ceiling for candidates ``rank`` deep (each among the other's ``rank``
+    nearest leads in its language, lead cosine >= the gate), with the sentence check at
+    the settings in code and at most one translation per article and language: a pair
+    stays when it has the best aligned share (then lead cosine) of each of its ends."""
+    import numpy as np
+
+    from newsweave.reuse import crosslingual
+    from newsweave.reuse.relation import TRANSLATION_COSINE
+    from newsweave.reuse.semantic import primary_language
+
+    article_ids, vectors, language, doc_of, split, articles = stored
+    have = [i for i in article_ids if i in vectors and primary_language(language.get(i))]
+    matrix = np.vstack([vectors[i] for i in have])
+    cosines = matrix @ matrix.T
+    langs = np.array([primary_language(language.get(i)) for i in have])
+    sentences = {}
+    original, crosslingual.embed = crosslingual.embed, cached_sentences(crosslingual.embed)
+    try:
+        for start in range(0, len(have), 100):
+            sentences.update(crosslingual.sentence_vectors(
+                [articles[i] for i in have[start:start + 100]]))
+    finally:
+        crosslingual.embed = original
+    print(f"candidate depth (lead gate {TRANSLATION_COSINE}, sentence floor "
+          f"{crosslingual.SENTENCE_COSINE}, share {crosslingual.SENTENCE_SHARE}; one "
+          f"translation per article and language):")
+    for rank in ranks:
+        top = {}
+        for lang in sorted(set(langs)):
+            cols = np.flatnonzero(langs == lang)
+            top[lang] = cols[np.argsort(-cosines[:, cols], axis=1, kind="stable")[:, :rank]]
+        passed = {}
+        for x in range(len(have)):
+            for lang, nearest in top.items():
+                if lang == langs[x]:
+                    continue
+                for y in (int(v) for v in nearest[x]):
+                    a, b = min(x, y), max(x, y)
+                    if (a, b) in passed or x not in top[langs[x]][y] or cosines[x, y] < (
+                            TRANSLATION_COSINE):
+                        continue
+                    share = crosslingual.aligned_share(sentences[have[a]], sentences[have[b]])
+                    if share >= crosslingual.SENTENCE_SHARE:
+                        passed[(a, b)] = (share, float(cosines[a, b]))
+        best = {}
+        for pair, value in passed.items():
+            for end, other in ((pair[0], pair[1]), (pair[1], pair[0])):
+                slot = (end, langs[other])
+                if slot not in best or value > best[slot][0]:
+                    best[slot] = (value, pair)
+        kept = [p for p in passed if all(best[(e, langs[o])][1] == p
+                                          for e, o in ((p[0], p[1]), (p[1], p[0])))]
+        line = []
+        for name in ("choose", "report"):
+            docs = split[name]
+            members = [i for i in have if doc_of[i] in docs]
+            gold = sum(1 for a, b in combinations(members, 2) if doc_of[a] == doc_of[b])
+            found = [(a, b) for a, b in kept
+                     if doc_of[have[a]] in docs and doc_of[have[b]] in docs]
+            hit = sum(1 for a, b in found if doc_of[have[a]] == doc_of[have[b]])
+            line.append(f"[{name}] P {hit / max(1, len(found)):.3f} R {hit / max(1, gold):.3f} "
+                        f"wrong {len(found) - hit}")
+        print(f"  rank {rank}: {len(passed)} pairs pass the check; " + "; ".join(line))
+
+
 def cost(count: int = 20) -> None:
     """CPU seconds to embed ``count`` NTREX texts' leads (what every article costs) and
     their compared sentences (what an article in a candidate pair costs on top), uncached;
@@ -486,6 +553,7 @@ def main() -> None:
         with open(args.load, "rb") as saved:
             keep = pickle.load(saved)
         choose_settings(keep["ntrex"], keep["semeval"], every=args.grid)
+        rank_sweep(keep["ntrex_store"])
         return
     keep: dict = {}
     measure(load_docs(args.limit_docs), english=args.english, order=args.order,
@@ -496,6 +564,7 @@ def main() -> None:
             with open(args.save, "wb") as out:
                 pickle.dump(keep, out)
         choose_settings(keep["ntrex"], keep["semeval"], every=args.grid)
+        rank_sweep(keep["ntrex_store"])
 
 
 if __name__ == "__main__":

@@ -130,3 +130,27 @@ def test_the_stage_links_only_what_aligns(tmp_path, texts) -> None:
         assert len(edges) == 1 and "aligned in order" in edges[0].reasons[0]
     else:
         assert edges == [] and "translation" not in kinds
+
+
+def test_candidates_reach_the_second_nearest_lead(tmp_path) -> None:
+    """A translation's lead is not always its original's nearest in that language (a lead
+    cut at a fixed length covers more of some languages): candidates go ``rank`` deep,
+    each among the other's nearest, and the sentence check decides."""
+    from newsweave.reuse.crosslingual import translation_candidates
+    from newsweave.reuse.semantic import translation_partners
+    from test_reuse_translation import _index
+
+    # 1 (en) is nearest to 3 (de), but 2 (de) is 1's second nearest; 3's nearest English
+    # lead is 4 (en). 5 (de) is far from everything.
+    languages = {1: "en", 2: "de", 3: "de", 4: "en", 5: "de"}
+    index = _index(str(tmp_path / "s.db"), {1: [1.0, 0.2, 0.0], 2: [1.0, 0.5, 0.0],
+                                            3: [1.0, 0.1, 0.05], 4: [1.0, 0.1, 0.04],
+                                            5: [0.0, 0.0, 1.0]})
+    first = index.vector(0)
+    one = translation_candidates(index, first, 1, languages.get, 0.5, rank=1)
+    assert one == translation_partners(index, first, 1, languages.get, 0.5) == []
+    two = dict(translation_candidates(index, first, 1, languages.get, 0.5, rank=2))
+    assert set(two) == {2, 3}  # 1 is among each one's two nearest English leads
+    assert two[2] == pytest.approx(float(first @ index.vector(1)))
+    assert translation_candidates(index, index.vector(4), 5, languages.get, 0.5) == []
+    assert translation_candidates(index, first, 1, {1: None}.get, 0.5) == []

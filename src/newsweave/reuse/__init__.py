@@ -28,7 +28,7 @@ from newsweave.nlp import english
 from newsweave.nlp.embed import MODEL_NAME
 from newsweave.reuse.align import Unit, align, prepare
 from newsweave.reuse.attribution import find_attributions
-from newsweave.reuse.crosslingual import confirm
+from newsweave.reuse.crosslingual import confirm, translation_candidates
 from newsweave.reuse.index import band_keys, estimate_jaccard, signatures
 from newsweave.reuse.origins import (
     DERIVING,
@@ -51,7 +51,6 @@ from newsweave.reuse.semantic import (
     needs_lead,
     other_language,
     primary_language,
-    translation_partners,
 )
 from newsweave.reuse.text import sentence_keys, words
 from newsweave.settings import Settings
@@ -248,15 +247,16 @@ class ReuseStage:
                                          settings.reuse_neighbours,
                                          settings.reuse_min_cosine)
             neighbours = dict(zip(ids, found, strict=True))
-        # Translations: each article's mutual nearest in another language (see
-        # semantic.translation_partners), aligned first and classified by their cosine.
+        # Translations: articles in another language among each other's nearest leads
+        # (crosslingual.translation_candidates), kept where their sentences align.
         translations: dict[tuple[int, int], float] = {}
         self._demoted: set[int] = set()
 
         language_of = partial(self._language_of, store)
         for article_id, vector in [*vectors.items(), *(late or {}).items()]:
-            for other, cosine in translation_partners(self.vectors.lead, vector, article_id,
-                                                      language_of, TRANSLATION_COSINE):
+            for other, cosine in translation_candidates(self.vectors.lead, vector,
+                                                        article_id, language_of,
+                                                        TRANSLATION_COSINE):
                 translations[(min(article_id, other), max(article_id, other))] = cosine
                 neighbours.setdefault(article_id, []).insert(0, (other, cosine))
         done: set[tuple[int, int]] = set()
@@ -339,8 +339,12 @@ def _one_per_language(store: Store, edges: list[Edge],
             slot = (end, primary_language(language_of(partner)))
             if slot not in best or edge.score > best[slot][0]:
                 best[slot] = (edge.score, key)
-    # A pair stays when it is the closest of either of its ends (of those seen here).
-    losing = set(pairs) - {key for _, key in best.values()}
+    # A pair stays when it is the closest of each of its ends seen here (the score of a
+    # translation is the share of its sentences aligned: crosslingual.aligned_share).
+    losing = {key for key in pairs
+              if any(best[(end, primary_language(language_of(partner)))][1] != key
+                     for end, partner in ((key[0], key[1]), (key[1], key[0]))
+                     if end in ends)}
     if not losing:
         return edges, set()
     demoted = [Edge(derived=pairs[k].derived, source=pairs[k].source, kind="independent",

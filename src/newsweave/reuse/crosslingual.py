@@ -23,13 +23,14 @@ bench/ntrex.py --semeval``; docs/benchmarks.md, "Stories across languages, part 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
 from newsweave.model import Article
 from newsweave.nlp.embed import DIM, embed
 from newsweave.nlp.sentences import split_sentences
+from newsweave.reuse.semantic import VectorIndex, primary_language
 
 # e5 cosine of two sentences ("query" vectors: the symmetric kind) from which one may
 # be the other in another language.
@@ -41,6 +42,54 @@ SENTENCE_SHARE = 0.6
 MAX_SENTENCES = 16
 MIN_CHARS = 12  # shorter "sentences" (a dateline, a by-line) say nothing of the text
 MIN_SENTENCES = 2  # on each side: below it, the check cannot tell
+# Candidates: each among the other's nearest leads in its language, this many deep.
+CANDIDATE_RANK = 2
+
+
+def translation_candidates(index: VectorIndex, vector: np.ndarray, article_id: int,
+                           language_of: Callable[[int], str | None], floor: float,
+                           rank: int = CANDIDATE_RANK) -> list[tuple[int, float]]:
+    """Stored articles that may be this article in another language: ``(id, lead
+    cosine)``, each among the other's ``rank`` nearest leads in its language and this one
+    among its ``rank`` nearest in this article's, at a cosine of at least ``floor``.
+
+    With ``rank`` 1 this is ``semantic.translation_partners`` (mutual nearest leads).
+    A lead cut at a fixed length covers more of a text in one language than in another,
+    so a translation's lead is not always its original's nearest; the sentence check
+    decides among the few candidates, and the reuse stage keeps at most one translation
+    per language (``_one_per_language``)."""
+    own = primary_language(language_of(article_id))
+    if not own or not len(index._id_array):
+        return []
+    languages = index.labels(lambda i: primary_language(language_of(i)))
+    found = []
+    for other, cosine in _nearest_by_language(index, languages, vector, own, floor, rank):
+        row = index.vector(int(np.searchsorted(index._id_array, other)))
+        back = _nearest_by_language(index, languages, row,
+                                    primary_language(language_of(other)), floor, rank,
+                                    only=own)
+        if any(i == article_id for i, _ in back):
+            found.append((other, cosine))
+    return found
+
+
+def _nearest_by_language(index: VectorIndex, languages: np.ndarray, vector: np.ndarray,
+                         own: str, floor: float, rank: int, only: str | None = None
+                         ) -> list[tuple[int, float]]:
+    """For each language other than ``own`` (or ``only``), its ``rank`` articles nearest
+    to ``vector`` whose cosine reaches ``floor``: (id, cosine)."""
+    scores = index.scores(vector)[0]
+    out: list[tuple[int, float]] = []
+    wanted = {only} if only else set(languages.tolist()) - {own, ""}
+    for language in sorted(wanted):
+        cells = np.flatnonzero(languages == language)
+        if not len(cells):
+            continue
+        take = min(rank, len(cells))
+        top = cells[np.argpartition(-scores[cells], take - 1)[:take]]
+        out.extend((int(index._id_array[i]), float(scores[i])) for i in top
+                   if scores[i] >= floor)
+    return out
 
 
 def sentence_texts(text: str, limit: int = MAX_SENTENCES) -> list[str]:
@@ -135,6 +184,6 @@ def confirm(candidates: Mapping[tuple[int, int], float], articles: Mapping[int, 
     return out
 
 
-__all__ = ["MAX_SENTENCES", "MIN_SENTENCES", "SENTENCE_COSINE", "SENTENCE_SHARE",
+__all__ = ["CANDIDATE_RANK", "MAX_SENTENCES", "MIN_SENTENCES", "SENTENCE_COSINE", "SENTENCE_SHARE",
            "aligned_share", "confirm", "in_order", "sentence_hits", "sentence_texts",
-           "sentence_vectors"]
+           "sentence_vectors", "translation_candidates"]

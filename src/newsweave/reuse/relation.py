@@ -131,9 +131,12 @@ def translation(a: Side, b: Side, cosine: float, share: float | None = None) -> 
     b_names_a = names_source(_others(b, a), identity(a.article, a.attributions))
     a_derived, confidence, reasons = _direction(a, b, None, a_names_b, b_names_a)
     derived, source = (a, b) if a_derived else (b, a)
-    # What a translation shares is all of its content, as far as the leads tell.
+    # What a translation shares: the share of its sentences aligned with the other's where
+    # measured, else all of its content as far as the leads tell.
     closeness = float(min(1.0, max(0.0, (cosine - TRANSLATION_COSINE)
                                    / (1.0 - TRANSLATION_COSINE)) * 0.5 + 0.5))
+    if share is not None:
+        closeness = float(share)
     found = (f"translation: {derived.article.language} and {source.article.language}, "
              f"each the other's nearest in its language, lead cosine {cosine:.3f}")
     if share is not None:
