@@ -95,8 +95,8 @@ def test_ntrex_floors() -> None:
     bench = load_bench("ntrex")
     figures = bench.measure(bench.load_docs())["all"]
     assert figures["precision"] >= 0.99  # 1.000 with the sentence check (0.997 before)
-    assert figures["recall"] >= 0.94
-    assert figures["story_recall"] >= 0.98
+    assert figures["recall"] >= 0.96  # 0.975 (0.950 before)
+    assert figures["story_recall"] >= 0.99  # 0.999 (0.991 before)
     assert figures["wrong"] <= 2  # 0 with the sentence check (8 before)
 
 
