@@ -1,10 +1,10 @@
 """The sentence check on a translation: one text in two languages, sentence by sentence.
 
-Two leads in different languages that are each other's nearest (``semantic.
-translation_partners``) are a candidate translation. In a store of many articles that
-holds for a text and its translation, but in a small store of *different* articles in
-several languages it holds for unrelated reports too (their leads are each other's best
-match for want of a better one). A translation says the same thing sentence after
+Two leads in different languages, each among the other's nearest in its language
+(:func:`translation_candidates`), are a candidate translation. In a store of many
+articles that holds for a text and its translation, but in a small store of *different*
+articles in several languages it holds for unrelated reports too (their leads are each
+other's best match for want of a better one). A translation says the same thing sentence after
 sentence, in the same order; two reports of one event share a few facts at most. So a
 candidate stands when most of the shorter article's sentences (of those compared) pair
 with a sentence of the other, each the other's nearest with an e5 cosine of at least
