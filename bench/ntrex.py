@@ -38,10 +38,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import pickle
 import sys
 import tempfile
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from itertools import combinations
 from pathlib import Path
 
@@ -73,7 +75,7 @@ def ingest(records: Sequence[dict], *, cache: bool = True, english: bool = False
     sys.path.insert(0, str(REPO / "bench"))
     from newsweave.engine import Engine
     from newsweave.nlp import english as english_model
-    from newsweave.reuse import ReuseStage, semantic
+    from newsweave.reuse import ReuseStage, crosslingual, semantic
     from newsweave.settings import load_settings
     from newsweave.store import open_store
     from newsweave.stories import StoriesStage
@@ -84,19 +86,29 @@ def ingest(records: Sequence[dict], *, cache: bool = True, english: bool = False
     source.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records),
                       encoding="utf-8")
     db = str(Path(tmp.name) / "ntrex.db")
-    originals = semantic.embed, english_model.embed_english
+    originals = semantic.embed, english_model.embed_english, crosslingual.embed
     if cache:
         semantic.embed = _cached(semantic.embed, "ntrex-e5-cache.npz", "passage|")
         english_model.embed_english = _cached(
             english_model.embed_english, "ntrex-minilm-cache.npz",
             f"minilm|{english_model.MAX_TOKENS}|")
+        crosslingual.embed = cached_sentences(crosslingual.embed)
     try:
         settings = load_settings(db=db, reuse_english=int(english))
         engine = Engine(open_store(db), settings, stages=[ReuseStage(), StoriesStage()])
         engine.ingest([str(source)])
     finally:
-        semantic.embed, english_model.embed_english = originals
+        semantic.embed, english_model.embed_english, crosslingual.embed = originals
     return engine, tmp
+
+
+def cached_sentences(function):
+    """``crosslingual.embed`` with each sentence's vector kept on disk (the sentence check's
+    "query" vectors; one file for NTREX and SemEval)."""
+    sys.path.insert(0, str(REPO / "bench"))
+    from semeval import _cached
+
+    return _cached(function, "xlang-e5-sentences.npz", "query|")
 
 
 def ordered(rows: Sequence[dict], order: str) -> list[dict]:
@@ -112,9 +124,10 @@ def ordered(rows: Sequence[dict], order: str) -> list[dict]:
     raise ValueError(f"unknown order {order!r}: given, english-first or english-last")
 
 
-def measure(rows: Sequence[dict], *, english: bool = False, order: str = "given"
-            ) -> dict[str, dict[str, float]]:
-    """Ingest NTREX, print and return the figures per half (see the module doc)."""
+def measure(rows: Sequence[dict], *, english: bool = False, order: str = "given",
+            keep: dict | None = None) -> dict[str, dict[str, float]]:
+    """Ingest NTREX, print and return the figures per half (see the module doc);
+    ``keep``: filled with the candidate pairs for :func:`choose_settings` ("ntrex")."""
     started = time.perf_counter()
     records = [{"id": r["id"], "text": r["text"]} for r in ordered(rows, order)]
     engine, tmp = ingest(records, english=english)
@@ -128,6 +141,7 @@ def measure(rows: Sequence[dict], *, english: bool = False, order: str = "given"
         edges = [e for e in store.reuse.pairs(article_ids) if e.kind == "translation"]
         story_of = store.stories.story_of(article_ids)
         vectors = store.reuse.vectors(article_ids)
+        articles = {int(a.id or 0): a for a in engine.articles()}
         elapsed = time.perf_counter() - started
     finally:
         engine.store.close()
@@ -163,7 +177,155 @@ def measure(rows: Sequence[dict], *, english: bool = False, order: str = "given"
               f"{all_together / max(1, len(gold)):.3f} (all version pairs); "
               f"{stories} stories for {len(docs)} docs")
     sweep(article_ids, vectors, language, doc_of, split)
+    if keep is not None:
+        half_of = {d: name for name in ("choose", "report") for d in split[name]}
+        pairs = candidate_pairs(article_ids, vectors, language, min(GATES))
+        labels = {(a, b): (half_of[doc_of[a]], doc_of[a] == doc_of[b]) for a, b in pairs
+                  if half_of[doc_of[a]] == half_of[doc_of[b]]}
+        gold = {name: sum(1 for a, b in combinations(
+            [i for i in article_ids if doc_of[i] in split[name]], 2) if doc_of[a] == doc_of[b])
+            for name in ("choose", "report")}
+        keep["ntrex"] = Candidates(labels, {k: pairs[k] for k in labels},
+                                   sentence_grids(labels, articles), gold)
+        keep["ntrex_store"] = (article_ids, vectors, language, doc_of, split, articles)
     return results
+
+
+# The sentence check's settings, each around the chosen one (reuse/crosslingual.py,
+# reuse/relation.py): the lead cosine gate, the sentence cosine floor, the aligned share.
+GATES = (0.74, 0.76, 0.78, 0.8, 0.82)
+FLOORS = (0.8, 0.82, 0.84, 0.86, 0.88)
+SHARES = (0.3, 0.4, 0.5, 0.6, 0.7)
+
+
+@dataclass
+class Candidates:
+    """Candidate translations of one benchmark (each the other's nearest in its
+    language, lead cosine >= min(GATES)), each with its half and whether it is one."""
+
+    labels: dict[tuple[int, int], tuple[str, bool]]  # pair -> (half, a translation)
+    cosine: dict[tuple[int, int], float]
+    grids: dict[tuple[int, int], object]  # pair -> sentence cosines (reuse/crosslingual.py)
+    gold: dict[str, int]  # translation pairs in each half (NTREX; 0 for SemEval)
+
+
+def candidate_pairs(article_ids, vectors, language, floor: float) -> dict[tuple[int, int], float]:
+    """Cross-language pairs of stored articles each the other's nearest in its language
+    among all of them, with their lead cosine >= ``floor``: (a, b) with a < b -> cosine."""
+    import numpy as np
+
+    from newsweave.reuse.semantic import primary_language
+
+    have = [i for i in article_ids if i in vectors and primary_language(language.get(i))]
+    if not have:
+        return {}
+    matrix = np.vstack([vectors[i] for i in have])
+    cosines = matrix @ matrix.T
+    langs = np.array([primary_language(language.get(i)) for i in have])
+    best = {}
+    for lang in sorted(set(langs)):
+        cols = np.flatnonzero(langs == lang)
+        best[lang] = cols[np.argmax(cosines[:, cols], axis=1)]
+    out = {}
+    for x in range(len(have)):
+        for lang in best:
+            y = int(best[lang][x])
+            if lang != langs[x] and x < y and best[langs[x]][y] == x and cosines[x, y] >= floor:
+                out[(have[x], have[y])] = float(cosines[x, y])
+            elif lang != langs[x] and y < x and best[langs[x]][y] == x and cosines[x, y] >= floor:
+                out[(have[y], have[x])] = float(cosines[x, y])
+    return out
+
+
+def sentence_grids(pairs, articles) -> dict[tuple[int, int], object]:
+    """The sentence cosines of each pair (reuse/crosslingual.py), the sentences embedded a
+    few articles at a time (cached on disk)."""
+    from newsweave.reuse import crosslingual
+
+    wanted = sorted({i for pair in pairs for i in pair})
+    found = {}
+    embed = cached_sentences(crosslingual.embed)
+    original, crosslingual.embed = crosslingual.embed, embed
+    try:
+        for start in range(0, len(wanted), 60):
+            chunk = [articles[i] for i in wanted[start:start + 60]]
+            found.update(crosslingual.sentence_vectors(chunk))
+    finally:
+        crosslingual.embed = original
+    return {(a, b): found[a] @ found[b].T for a, b in pairs}
+
+
+def passes(candidates: Candidates, gate: float, floor: float, share: float) -> set:
+    from newsweave.reuse.crosslingual import MIN_SENTENCES, in_order, sentence_hits
+
+    return {k for k, grid in candidates.grids.items() if candidates.cosine[k] >= gate
+            and min(grid.shape) >= MIN_SENTENCES
+            and in_order(sentence_hits(grid, floor)) / min(grid.shape) >= share}
+
+
+def figures(ntrex: Candidates, semeval: Candidates, setting) -> dict[str, tuple]:
+    """Per half: NTREX precision, recall, wrong pairs; SemEval false translations."""
+    found_n, found_s = passes(ntrex, *setting), passes(semeval, *setting)
+    out = {}
+    for half in ("choose", "report"):
+        tp = sum(1 for k in found_n if ntrex.labels[k] == (half, True))
+        fp = sum(1 for k in found_n if ntrex.labels[k] == (half, False))
+        false = sum(1 for k in found_s if semeval.labels[k][0] == half)
+        out[half] = (tp / max(1, tp + fp), tp / max(1, ntrex.gold[half]), fp, false)
+    return out
+
+
+def choose_settings(ntrex: Candidates, semeval: Candidates, every: bool = False
+                    ) -> tuple[float, float, float]:
+    """The setting chosen on the choose halves, printed beside its neighbours with both
+    halves' figures: at most one SemEval pair of the half (2 %) taken for a translation and
+    NTREX precision >= 0.99, then the best NTREX recall; of equals, the fewest SemEval
+    pairs taken, then the higher sentence floor, share and lead gate (the stricter
+    setting, and the fewer pairs to check)."""
+    from newsweave.reuse.crosslingual import SENTENCE_COSINE, SENTENCE_SHARE
+    from newsweave.reuse.relation import TRANSLATION_COSINE
+
+    grid = [(g, f, s) for g in GATES for f in FLOORS for s in SHARES]
+    found = {setting: figures(ntrex, semeval, setting) for setting in grid}
+
+    def neighbours(setting):
+        out = []
+        for axis, values in enumerate((GATES, FLOORS, SHARES)):
+            at = values.index(setting[axis])
+            for step in (-1, 1):
+                if 0 <= at + step < len(values):
+                    out.append((*setting[:axis], values[at + step], *setting[axis + 1:]))
+        return out
+
+    def fit(setting):
+        precision, _recall, _, false = found[setting]["choose"]
+        return false <= 1 and precision >= 0.99
+
+    def rank(setting):
+        _, recall, _, false = found[setting]["choose"]
+        return (recall, -false, setting[1], setting[2], setting[0])
+
+    chosen = max((s for s in grid if fit(s)), key=rank, default=grid[0])
+    in_code = (TRANSLATION_COSINE, SENTENCE_COSINE, SENTENCE_SHARE)
+    print(f"sentence check, rule's ceiling (gate: lead cosine, each the other's nearest; "
+          f"floor: sentence cosine; share: of the shorter's sentences aligned in order). "
+          f"NTREX pairs P / R / pairs between different docs, SemEval cross-language pairs "
+          f"taken for translations ({sum(1 for v in semeval.labels.values() if v[0] == 'choose')}"
+          f" / {sum(1 for v in semeval.labels.values() if v[0] == 'report')} pairs):")
+    print("| gate | floor | share | choose P | R | wrong | SemEval | report P | R | wrong "
+          "| SemEval |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    shown = grid if every else [chosen, *neighbours(chosen)] + (
+        [in_code] if in_code != chosen else [])
+    for setting in shown:
+        if setting not in found:
+            found[setting] = figures(ntrex, semeval, setting)
+        mark = " (chosen)" if setting == chosen else ""
+        mark += " (in code)" if setting == in_code else ""
+        cells = " | ".join(f"{p:.3f} | {r:.3f} | {w} | {f}"
+                           for p, r, w, f in (found[setting][h] for h in ("choose", "report")))
+        print(f"| {setting[0]} | {setting[1]} | {setting[2]}{mark} | {cells} |")
+    return chosen
 
 
 def sweep(article_ids, vectors, language, doc_of, split) -> None:
@@ -206,14 +368,16 @@ def sweep(article_ids, vectors, language, doc_of, split) -> None:
         print(f"  [{name}] " + "; ".join(line))
 
 
-def semeval() -> dict[str, float]:
+def semeval(keep: dict | None = None) -> dict[str, float]:
     """SemEval-2022 task 8 cross-language pairs: same story when very similar, not when
-    unrelated (see the module doc)."""
+    unrelated (see the module doc), on each half of the pairs (``choose``: even positions
+    of the sorted pair ids) and on all; ``keep``: filled with the candidate pairs for
+    :func:`choose_settings` ("semeval": every listed pair is a negative)."""
     sys.path.insert(0, str(REPO / "bench"))
     from semeval import pair_records
 
-    rows = [r for r in (json.loads(line) for line in PAIRS.open(encoding="utf-8"))
-            if r["lang1"] != r["lang2"]]
+    rows = sorted((r for r in (json.loads(line) for line in PAIRS.open(encoding="utf-8"))
+                   if r["lang1"] != r["lang2"]), key=lambda r: r["pair_id"])
     records, keys = pair_records(rows)
     engine, tmp = ingest(list(records.values()))
     try:
@@ -222,29 +386,143 @@ def semeval() -> dict[str, float]:
         translated = {(min(e.derived, e.source), max(e.derived, e.source))
                       for e in engine.store.reuse.pairs(list(ids.values()))
                       if e.kind == "translation"}
+        articles = {int(a.id or 0): a for a in engine.articles()}
+        vectors = engine.store.reuse.vectors(sorted(articles))
     finally:
         engine.store.close()
         tmp.cleanup()
-    similar = together = unrelated = apart = edged = scored = 0
-    for row, (a_key, b_key) in zip(rows, keys, strict=True):
+    counts = {h: dict.fromkeys(("similar", "together", "unrelated", "apart", "edged",
+                                "scored"), 0) for h in ("choose", "report", "all")}
+    labels = {}
+    for position, (row, (a_key, b_key)) in enumerate(zip(rows, keys, strict=True)):
         a, b = ids.get(a_key), ids.get(b_key)
-        if a is None or b is None:
+        if a is None or b is None or a == b:
             continue
-        scored += 1
+        half = "choose" if position % 2 == 0 else "report"
+        labels[(min(a, b), max(a, b))] = (half, False)
         same = story_of.get(a) is not None and story_of.get(a) == story_of.get(b)
-        edged += (min(a, b), max(a, b)) in translated
-        if row["Overall"] <= 1.5:
-            similar, together = similar + 1, together + same
-        elif row["Overall"] >= 3.5:
-            unrelated, apart = unrelated + 1, apart + (not same)
-    out = {"similar_together": together / max(1, similar),
-           "unrelated_apart": apart / max(1, unrelated)}
-    print(f"SemEval-2022 task 8 cross-language: {len(rows)} pairs, {scored} with both texts "
-          f"ingested; very similar (Overall <= 1.5) in one story {together}/{similar} = "
-          f"{out['similar_together']:.3f}; unrelated (>= 3.5) in different stories "
-          f"{apart}/{unrelated} = {out['unrelated_apart']:.3f}; pairs with a translation "
-          f"edge {edged}")
+        for name in (half, "all"):
+            c = counts[name]
+            c["scored"] += 1
+            c["edged"] += (min(a, b), max(a, b)) in translated
+            if row["Overall"] <= 1.5:
+                c["similar"], c["together"] = c["similar"] + 1, c["together"] + same
+            elif row["Overall"] >= 3.5:
+                c["unrelated"], c["apart"] = c["unrelated"] + 1, c["apart"] + (not same)
+    print(f"SemEval-2022 task 8 cross-language: {len(rows)} pairs, {len(articles)} texts "
+          f"stored; translation edges in the store: {len(translated)} (none is a translation)")
+    out: dict[str, float] = {}
+    for name, c in counts.items():
+        similar = c["together"] / max(1, c["similar"])
+        unrelated = c["apart"] / max(1, c["unrelated"])
+        if name == "all":
+            out = {"similar_together": similar, "unrelated_apart": unrelated,
+                   "edged": c["edged"], "edges": len(translated)}
+        print(f"[{name}] {c['scored']} pairs with both texts ingested; very similar "
+              f"(Overall <= 1.5) in one story {c['together']}/{c['similar']} = {similar:.3f}; "
+              f"unrelated (>= 3.5) in different stories {c['apart']}/{c['unrelated']} = "
+              f"{unrelated:.3f}; pairs with a translation edge {c['edged']}")
+    if keep is not None:
+        language = {i: a.language for i, a in articles.items()}
+        pairs = candidate_pairs(sorted(articles), vectors, language, min(GATES))
+        listed = {k: pairs[k] for k in labels if k in pairs}
+        keep["semeval"] = Candidates(labels, listed, sentence_grids(listed, articles),
+                                     {"choose": 0, "report": 0})
+        print(f"  candidates (each the other's nearest in its language, lead cosine >= "
+              f"{min(GATES)}): {len(pairs)} in the store, {len(listed)} of them listed pairs")
     return out
+
+
+def rank_sweep(stored, ranks=(1, 2, 3)) -> None:
+    """The rule's ceiling for candidates ``rank`` deep (each among the other's ``rank``
+    nearest leads in its language, lead cosine >= the gate), with the sentence check at
+    the settings in code and at most one translation per article and language: a pair
+    stays when it has the best aligned share (then lead cosine) of each of its ends."""
+    import numpy as np
+
+    from newsweave.reuse import crosslingual
+    from newsweave.reuse.relation import TRANSLATION_COSINE
+    from newsweave.reuse.semantic import primary_language
+
+    article_ids, vectors, language, doc_of, split, articles = stored
+    have = [i for i in article_ids if i in vectors and primary_language(language.get(i))]
+    matrix = np.vstack([vectors[i] for i in have])
+    cosines = matrix @ matrix.T
+    langs = np.array([primary_language(language.get(i)) for i in have])
+    sentences = {}
+    original, crosslingual.embed = crosslingual.embed, cached_sentences(crosslingual.embed)
+    try:
+        for start in range(0, len(have), 100):
+            sentences.update(crosslingual.sentence_vectors(
+                [articles[i] for i in have[start:start + 100]]))
+    finally:
+        crosslingual.embed = original
+    print(f"candidate depth (lead gate {TRANSLATION_COSINE}, sentence floor "
+          f"{crosslingual.SENTENCE_COSINE}, share {crosslingual.SENTENCE_SHARE}; one "
+          f"translation per article and language):")
+    for rank in ranks:
+        top = {}
+        for lang in sorted(set(langs)):
+            cols = np.flatnonzero(langs == lang)
+            top[lang] = cols[np.argsort(-cosines[:, cols], axis=1, kind="stable")[:, :rank]]
+        passed = {}
+        for x in range(len(have)):
+            for lang, nearest in top.items():
+                if lang == langs[x]:
+                    continue
+                for y in (int(v) for v in nearest[x]):
+                    a, b = min(x, y), max(x, y)
+                    if (a, b) in passed or x not in top[langs[x]][y] or cosines[x, y] < (
+                            TRANSLATION_COSINE):
+                        continue
+                    share = crosslingual.aligned_share(sentences[have[a]], sentences[have[b]])
+                    if share >= crosslingual.SENTENCE_SHARE:
+                        passed[(a, b)] = (share, float(cosines[a, b]))
+        best = {}
+        for pair, value in passed.items():
+            for end, other in ((pair[0], pair[1]), (pair[1], pair[0])):
+                slot = (end, langs[other])
+                if slot not in best or value > best[slot][0]:
+                    best[slot] = (value, pair)
+        kept = [p for p in passed if all(best[(e, langs[o])][1] == p
+                                          for e, o in ((p[0], p[1]), (p[1], p[0])))]
+        line = []
+        for name in ("choose", "report"):
+            docs = split[name]
+            members = [i for i in have if doc_of[i] in docs]
+            gold = sum(1 for a, b in combinations(members, 2) if doc_of[a] == doc_of[b])
+            found = [(a, b) for a, b in kept
+                     if doc_of[have[a]] in docs and doc_of[have[b]] in docs]
+            hit = sum(1 for a, b in found if doc_of[have[a]] == doc_of[have[b]])
+            line.append(f"[{name}] P {hit / max(1, len(found)):.3f} R {hit / max(1, gold):.3f} "
+                        f"wrong {len(found) - hit}")
+        print(f"  rank {rank}: {len(passed)} pairs pass the check; " + "; ".join(line))
+
+
+def cost(count: int = 20) -> None:
+    """CPU seconds to embed ``count`` NTREX texts' leads (what every article costs) and
+    their compared sentences (what an article in a candidate pair costs on top), uncached;
+    the process's CPU time, so other jobs on the machine inflate it less than wall time."""
+    from newsweave.model import Article
+    from newsweave.nlp.embed import _RECENT, embed, lead_text
+    from newsweave.reuse.crosslingual import sentence_texts
+
+    rows = load_docs()[:count]
+    articles = [Article(id=i, content_hash=str(i), raw="", raw_format="text", text=r["text"],
+                        source="-") for i, r in enumerate(rows)]
+    embed(["warm the model up"])
+    timings = {}
+    for name, texts in (("leads", [lead_text(None, a.text) for a in articles]),
+                        ("sentences", [s for a in articles for s in sentence_texts(a.text)])):
+        _RECENT.clear()
+        started = time.process_time()
+        embed(texts, kind="query" if name == "sentences" else "passage")
+        timings[name] = (time.process_time() - started, len(texts))
+    (lead_s, leads), (sent_s, sentences) = timings["leads"], timings["sentences"]
+    print(f"embedding cost, {count} texts: leads {lead_s:.1f} CPU s ({leads} texts), "
+          f"sentences {sent_s:.1f} CPU s ({sentences} sentences): the sentence check costs "
+          f"{sent_s / max(lead_s, 1e-9):.1f}x an article's lead embedding, per article in a "
+          f"candidate pair")
 
 
 def main() -> None:
@@ -254,15 +532,39 @@ def main() -> None:
                         help="also SemEval-2022 task 8 cross-language pairs")
     parser.add_argument("--english", action="store_true",
                         help="the default settings: the English model on, e5 on demand")
+    parser.add_argument("--grid", action="store_true",
+                        help="with --semeval: every setting of the sentence check's grid")
+    parser.add_argument("--save", default="",
+                        help="with --semeval: pickle the candidate pairs to this file")
+    parser.add_argument("--load", default="",
+                        help="the grid from pairs pickled by --save (no ingest)")
+    parser.add_argument("--cost", action="store_true",
+                        help="only the CPU cost of the sentence check's embeddings")
     parser.add_argument("--order", default="given",
                         choices=("given", "english-first", "english-last"),
                         help="the order the versions are ingested in")
     args = parser.parse_args()
     if not DOCS.is_file():
         sys.exit(f"{DOCS} not found: the benchmarks live in ../shared beside the repository")
-    measure(load_docs(args.limit_docs), english=args.english, order=args.order)
+    if args.cost:
+        cost()
+        return
+    if args.load:
+        with open(args.load, "rb") as saved:
+            keep = pickle.load(saved)
+        choose_settings(keep["ntrex"], keep["semeval"], every=args.grid)
+        rank_sweep(keep["ntrex_store"])
+        return
+    keep: dict = {}
+    measure(load_docs(args.limit_docs), english=args.english, order=args.order,
+            keep=keep if args.semeval else None)
     if args.semeval:
-        semeval()
+        semeval(keep)
+        if args.save:
+            with open(args.save, "wb") as out:
+                pickle.dump(keep, out)
+        choose_settings(keep["ntrex"], keep["semeval"], every=args.grid)
+        rank_sweep(keep["ntrex_store"])
 
 
 if __name__ == "__main__":

@@ -24,8 +24,10 @@ _ABBREVIATIONS = frozenset(
     vs etc al cf ie eg
     """.split()
 )
-# A candidate boundary: terminal punctuation, optional closing quotes/brackets, space.
-_BOUNDARY = re.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s+|$)")
+# A candidate boundary: terminal punctuation, optional closing quotes/brackets, space;
+# or a full-width full stop, question or exclamation mark (Chinese, Japanese), which
+# ends a sentence with no space after it.
+_BOUNDARY = re.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s+|$)|[。！？]+[」』”’）)\]]*")
 _PARAGRAPH = re.compile(r"\n\s*\n")
 _INITIAL = re.compile(r"(?:^|[\s(\"“])(?:[A-Z]|[A-Z]\.[A-Z]|[a-z]\.[a-z])$")
 
@@ -43,6 +45,8 @@ def split_sentences(text: str) -> list[Sentence]:
     >>> text = 'Gov. Lind spoke on Sept. 19. "We will rebuild." He left.'
     >>> [s.text for s in split_sentences(text)]
     ['Gov. Lind spoke on Sept. 19.', '"We will rebuild."', 'He left.']
+    >>> [s.text for s in split_sentences("大坝决堤了。镇上被淹！")]
+    ['大坝决堤了。', '镇上被淹！']
     """
     return list(_iter_sentences(text))
 

@@ -6,8 +6,9 @@ For each new article it (1) indexes the article: MinHash band keys of its
 band keys (near-duplicates), shared sentences (partial copies) and nearest
 embeddings (rewrites, translations); (3) aligns each candidate pair sentence
 by sentence and decides the relation and its direction (two articles in different
-languages, each the other's nearest in its language, are a translation: no
-alignment); (4) updates the provenance graph and the origins of the articles it touched.
+languages, each the other's nearest in its language, are a translation when their
+sentences align by meaning, in order: ``reuse/crosslingual.py``); (4) updates the
+provenance graph and the origins of the articles it touched.
 
 Results live in the store (``store.reuse``): later stages read origins with
 ``store.reuse.origin_of(ids)`` and vectors with ``store.reuse.vectors(ids)``.
@@ -35,6 +36,7 @@ from newsweave.reuse.align import (
     units_key,
 )
 from newsweave.reuse.attribution import find_attributions
+from newsweave.reuse.crosslingual import confirm, translation_candidates
 from newsweave.reuse.index import band_keys, estimate_jaccard, signatures
 from newsweave.reuse.origins import (
     DERIVING,
@@ -58,7 +60,6 @@ from newsweave.reuse.semantic import (
     needs_lead,
     other_language,
     primary_language,
-    translation_partners,
 )
 from newsweave.reuse.text import sentence_keys, words
 from newsweave.settings import Settings
@@ -275,19 +276,21 @@ class ReuseStage:
                                          settings.reuse_neighbours,
                                          settings.reuse_min_cosine)
             neighbours = dict(zip(ids, found, strict=True))
-        # Translations: each article's mutual nearest in another language (see
-        # semantic.translation_partners), aligned first and classified by their cosine.
+        # Translations: articles in another language among each other's nearest leads
+        # (crosslingual.translation_candidates), kept where their sentences align.
         translations: dict[tuple[int, int], float] = {}
         self._demoted: set[int] = set()
 
         language_of = partial(self._language_of, store)
         for article_id, vector in [*vectors.items(), *(late or {}).items()]:
-            for other, cosine in translation_partners(self.vectors.lead, vector, article_id,
-                                                      language_of, TRANSLATION_COSINE):
+            for other, cosine in translation_candidates(self.vectors.lead, vector,
+                                                        article_id, language_of,
+                                                        TRANSLATION_COSINE):
                 translations[(min(article_id, other), max(article_id, other))] = cosine
                 neighbours.setdefault(article_id, []).insert(0, (other, cosine))
         done: set[tuple[int, int]] = set()
         others: dict[int, Indexed | None] = {}
+        confirmed = _confirm_safely(store, translations, indexed, others)
         edges: list[Edge] = []
         memo = AlignmentMemo()  # this batch's alignments, by the sentences aligned
         prepared: dict[str, list[Unit]] = {}  # this batch's prepared texts
@@ -302,21 +305,21 @@ class ReuseStage:
                 other = indexed.get(other_id) or _load(store, other_id, others)
                 if other is None:
                     continue
-                edge = _relate_safely(indexed[article_id], other, translations.get(key),
-                                      memo, (prepared, known))
+                edge = _relate_safely(indexed[article_id], other, *confirmed.get(key, (None, None)),
+                                      memo=memo, prepared=(prepared, known))
                 if edge is not None:
                     edges.append(edge)
-        for key, cosine in translations.items():  # found from articles embedded late
+        for key, (cosine, share) in confirmed.items():  # found from articles embedded late
             if key in done or not any(i in (late or {}) for i in key):
                 continue
             done.add(key)
             first, second = (indexed.get(i) or _load(store, i, others) for i in key)
             if first is None or second is None:
                 continue
-            edge = _relate_safely(first, second, cosine)
+            edge = _relate_safely(first, second, cosine, share)
             if edge is not None:
                 edges.append(edge)
-        if translations:
+        if confirmed:
             edges, self._demoted = _one_per_language(store, edges, language_of)
         return edges
 
@@ -369,8 +372,12 @@ def _one_per_language(store: Store, edges: list[Edge],
             slot = (end, primary_language(language_of(partner)))
             if slot not in best or edge.score > best[slot][0]:
                 best[slot] = (edge.score, key)
-    # A pair stays when it is the closest of either of its ends (of those seen here).
-    losing = set(pairs) - {key for _, key in best.values()}
+    # A pair stays when it is the closest of each of its ends seen here (the score of a
+    # translation is the share of its sentences aligned: crosslingual.aligned_share).
+    losing = {key for key in pairs
+              if any(best[(end, primary_language(language_of(partner)))][1] != key
+                     for end, partner in ((key[0], key[1]), (key[1], key[0]))
+                     if end in ends)}
     if not losing:
         return edges, set()
     demoted = [Edge(derived=pairs[k].derived, source=pairs[k].source, kind="independent",
@@ -412,8 +419,25 @@ def _load(store: Store, article_id: int, cache: dict[int, Indexed | None]) -> In
     return cache[article_id]
 
 
+def _confirm_safely(store: Store, candidates: dict[tuple[int, int], float],
+                    indexed: dict[int, Indexed], others: dict[int, Indexed | None]
+                    ) -> dict[tuple[int, int], tuple[float, float]]:
+    """The candidate translations whose sentences align (:func:`crosslingual.confirm`):
+    ``(a, b) -> (lead cosine, aligned share)``. Where the sentences cannot be embedded,
+    none: the pairs are then aligned as any other (the batch goes on)."""
+    if not candidates:
+        return {}
+    sides = {i: indexed.get(i) or _load(store, i, others) for key in candidates for i in key}
+    try:
+        return confirm(candidates, {i: s.article for i, s in sides.items() if s is not None})
+    except Exception:
+        log.exception("reuse: could not compare the sentences of %d candidate translations",
+                      len(candidates))
+        return {}
+
+
 def _relate_safely(a: Indexed, b: Indexed, cosine: float | None,
-                   memo: AlignmentMemo | None = None,
+                   share: float | None = None, memo: AlignmentMemo | None = None,
                    prepared: tuple[dict[str, list[Unit]], SentenceWords] | None = None
                    ) -> Edge | None:
     """:func:`relate_pair`, logged and None where it fails: one pair that cannot be
@@ -423,20 +447,22 @@ def _relate_safely(a: Indexed, b: Indexed, cosine: float | None,
         if prepared is not None:
             a.share_units(*prepared)
             b.share_units(*prepared)
-        return relate_pair(a, b, cosine, memo)
+        return relate_pair(a, b, cosine, share, memo)
     except Exception:
         log.exception("reuse: could not relate %s with %s", a.article.id, b.article.id)
         return None
 
 
 def relate_pair(a: Indexed, b: Indexed, cosine: float | None = None,
-                memo: AlignmentMemo | None = None) -> Edge | None:
+                share: float | None = None, memo: AlignmentMemo | None = None
+                ) -> Edge | None:
     """The relation of two articles, or None when they share nothing worth keeping (the
     reuse stage's and the batch engine's one decision).
-    ``cosine``: their leads' e5 cosine, when each is the other's nearest in its language;
+    ``cosine``: their leads' e5 cosine, when each is the other's nearest in its language
+    and their sentences align (``share``: of the shorter's, see reuse/crosslingual.py);
     ``memo``: alignments made before, reused where the sentences are the same."""
     if cosine is not None and is_translation(a.article, b.article, cosine):
-        return translation(a, b, cosine)  # sentence alignment compares words: not across
+        return translation(a, b, cosine, share)  # sentence alignment compares words: not across
     if memo is None:
         alignment = align(a.units, b.units)
     else:

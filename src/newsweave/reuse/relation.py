@@ -1,7 +1,8 @@
 """What two aligned articles are to each other, and which one came from which.
 
 Kinds: ``translation`` (two articles in different languages whose leads say the same
-thing: see :func:`translation`), ``copy`` (at least half of the aligned sentences verbatim or
+thing and whose sentences align in order: see :func:`translation` and
+``reuse/crosslingual.py``), ``copy`` (at least half of the aligned sentences verbatim or
 near-verbatim, see ``align.NEAR_VERBATIM``), ``rewrite`` (the same sentences, most
 of them in new words, in the same order), ``shared-quotes``
 (only quotations of the same statement in common) and ``independent``.
@@ -50,9 +51,11 @@ ORDER = 0.7
 MAX_EVIDENCE = 60
 # Translations: the multilingual e5 cosine of two leads in different languages, each the
 # other's nearest in its language (semantic.translation_partners), from which the pair is
-# one text in two languages. Chosen on the even half of NTREX-128's documents (python
-# bench/ntrex.py prints it beside its neighbours and the figures on the odd half).
-TRANSLATION_COSINE = 0.8
+# a candidate; it is one text in two languages when its sentences align too
+# (reuse/crosslingual.py). Chosen with the sentence check on the even halves of NTREX-128's
+# documents and SemEval-2022 task 8's cross-language pairs (python bench/ntrex.py
+# --semeval prints it beside its neighbours and the figures on the odd halves).
+TRANSLATION_COSINE = 0.78
 
 
 @dataclass(slots=True)
@@ -119,19 +122,26 @@ def is_translation(a: Article, b: Article, cosine: float) -> bool:
     return cosine >= TRANSLATION_COSINE and languages_differ(a, b)
 
 
-def translation(a: Side, b: Side, cosine: float) -> Edge:
+def translation(a: Side, b: Side, cosine: float, share: float | None = None) -> Edge:
     """The ``translation`` edge of A and B, directed where the evidence says which came
-    first (see the module doc), else from the article stored first at confidence 0.5."""
+    first (see the module doc), else from the article stored first at confidence 0.5.
+    ``share``: of the shorter one's sentences, those aligned in order with the other's
+    (``reuse.crosslingual.aligned_share``), where it was measured."""
     a_names_b = names_source(_others(a, b), identity(b.article, b.attributions))
     b_names_a = names_source(_others(b, a), identity(a.article, a.attributions))
     a_derived, confidence, reasons = _direction(a, b, None, a_names_b, b_names_a)
     derived, source = (a, b) if a_derived else (b, a)
-    # What a translation shares is all of its content, as far as the leads tell.
+    # What a translation shares: the share of its sentences aligned with the other's where
+    # measured, else all of its content as far as the leads tell.
     closeness = float(min(1.0, max(0.0, (cosine - TRANSLATION_COSINE)
                                    / (1.0 - TRANSLATION_COSINE)) * 0.5 + 0.5))
-    reasons = [f"translation: {derived.article.language} and {source.article.language}, "
-               f"each the other's nearest in its language, lead cosine {cosine:.3f}",
-               *reasons]
+    if share is not None:
+        closeness = float(share)
+    found = (f"translation: {derived.article.language} and {source.article.language}, "
+             f"each the other's nearest in its language, lead cosine {cosine:.3f}")
+    if share is not None:
+        found += f", {share:.0%} of the shorter one's sentences aligned in order"
+    reasons = [found, *reasons]
     return Edge(
         derived=derived.id,
         source=source.id,

@@ -1,0 +1,189 @@
+"""The sentence check on a translation: one text in two languages, sentence by sentence.
+
+Two leads in different languages, each among the other's nearest in its language
+(:func:`translation_candidates`), are a candidate translation. In a store of many
+articles that holds for a text and its translation, but in a small store of *different*
+articles in several languages it holds for unrelated reports too (their leads are each
+other's best match for want of a better one). A translation says the same thing sentence after
+sentence, in the same order; two reports of one event share a few facts at most. So a
+candidate stands when most of the shorter article's sentences (of those compared) pair
+with a sentence of the other, each the other's nearest with an e5 cosine of at least
+:data:`SENTENCE_COSINE`, and the pairs keep the order of both articles (a monotone
+alignment: a translator may merge or split a sentence, never reorder the text).
+
+Only candidate pairs are checked, so a store pays for sentence vectors of the articles
+that have a partner in another language and of none else; the vectors live for one run
+of the reuse stage (``embed`` keeps the texts embedded last, so a sentence embedded again
+soon after costs nothing). Sentences come from the one splitter (``nlp.sentences``).
+
+The settings were chosen on the even half of NTREX-128's documents and of SemEval-2022
+task 8's cross-language pairs, and are reported on the odd halves (``python
+bench/ntrex.py --semeval``; docs/benchmarks.md, "Stories across languages, part 2").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+
+import numpy as np
+
+from newsweave.model import Article
+from newsweave.nlp.embed import DIM, embed
+from newsweave.nlp.sentences import split_sentences
+from newsweave.reuse.semantic import VectorIndex, primary_language
+
+# e5 cosine of two sentences ("query" vectors: the symmetric kind) from which one may
+# be the other in another language.
+SENTENCE_COSINE = 0.82
+# Share of the shorter article's sentences (of those compared) aligned in order.
+SENTENCE_SHARE = 0.6
+# Sentences compared from the start of each article: enough to tell a translation from
+# a report of the same event, and a bounded cost (each is one short e5 text).
+MAX_SENTENCES = 16
+MIN_CHARS = 12  # shorter "sentences" (a dateline, a by-line) say nothing of the text
+MIN_SENTENCES = 2  # on each side: below it, the check cannot tell
+# Candidates: each among the other's nearest leads in its language, this many deep.
+CANDIDATE_RANK = 2
+
+
+def translation_candidates(index: VectorIndex, vector: np.ndarray, article_id: int,
+                           language_of: Callable[[int], str | None], floor: float,
+                           rank: int = CANDIDATE_RANK) -> list[tuple[int, float]]:
+    """Stored articles that may be this article in another language: ``(id, lead
+    cosine)``, each among the other's ``rank`` nearest leads in its language and this one
+    among its ``rank`` nearest in this article's, at a cosine of at least ``floor``.
+
+    With ``rank`` 1 this is ``semantic.translation_partners`` (mutual nearest leads).
+    A lead cut at a fixed length covers more of a text in one language than in another,
+    so a translation's lead is not always its original's nearest; the sentence check
+    decides among the few candidates, and the reuse stage keeps at most one translation
+    per language (``_one_per_language``)."""
+    own = primary_language(language_of(article_id))
+    if not own or not len(index._id_array):
+        return []
+    languages = index.labels(lambda i: primary_language(language_of(i)))
+    found = []
+    for other, cosine in _nearest_by_language(index, languages, vector, own, floor, rank):
+        row = index.vector(int(np.searchsorted(index._id_array, other)))
+        back = _nearest_by_language(index, languages, row,
+                                    primary_language(language_of(other)), floor, rank,
+                                    only=own)
+        if any(i == article_id for i, _ in back):
+            found.append((other, cosine))
+    return found
+
+
+def _nearest_by_language(index: VectorIndex, languages: np.ndarray, vector: np.ndarray,
+                         own: str, floor: float, rank: int, only: str | None = None
+                         ) -> list[tuple[int, float]]:
+    """For each language other than ``own`` (or ``only``), its ``rank`` articles nearest
+    to ``vector`` whose cosine reaches ``floor``: (id, cosine)."""
+    scores = index.scores(vector)[0]
+    out: list[tuple[int, float]] = []
+    wanted = {only} if only else set(languages.tolist()) - {own, ""}
+    for language in sorted(wanted):
+        cells = np.flatnonzero(languages == language)
+        if not len(cells):
+            continue
+        take = min(rank, len(cells))
+        top = cells[np.argpartition(-scores[cells], take - 1)[:take]]
+        out.extend((int(index._id_array[i]), float(scores[i])) for i in top
+                   if scores[i] >= floor)
+    return out
+
+
+def sentence_texts(text: str, limit: int = MAX_SENTENCES) -> list[str]:
+    """The first ``limit`` sentences of ``text`` worth comparing.
+
+    >>> sentence_texts("Oslo. A dam broke today. Water poured into the town.", limit=1)
+    ['A dam broke today.']
+    """
+    kept: list[str] = []
+    for sentence in split_sentences(text):
+        if len(kept) == limit:
+            break
+        if len(sentence.text) >= MIN_CHARS:
+            kept.append(sentence.text)
+    return kept
+
+
+def sentence_vectors(articles: Sequence[Article], limit: int = MAX_SENTENCES
+                     ) -> dict[int, np.ndarray]:
+    """Each article's first sentences as e5 "query" vectors (the kind for comparing two
+    texts alike, as the cross-check's sentence matching uses), one row per sentence in
+    order, by article id; one ``embed`` call for all."""
+    parts = [sentence_texts(a.text, limit) for a in articles]
+    flat = [s for texts in parts for s in texts]
+    rows = embed(flat, kind="query") if flat else np.zeros((0, DIM), dtype=np.float32)
+    out: dict[int, np.ndarray] = {}
+    start = 0
+    for article, texts in zip(articles, parts, strict=True):
+        out[int(article.id or 0)] = rows[start:start + len(texts)]
+        start += len(texts)
+    return out
+
+
+def sentence_hits(cosines: np.ndarray, floor: float = SENTENCE_COSINE) -> np.ndarray:
+    """Which sentence pairs may be one sentence in two languages: each the other's nearest
+    in the other article, with their cosine at or above ``floor``. Nearest rather than a
+    cosine alone: e5 scores every sentence pair of two close languages (Spanish and
+    Portuguese) higher than of two distant ones (Portuguese and Chinese), so a floor low
+    enough for the second lets through loose matches of the first; a sentence's own
+    translation is still its nearest."""
+    if not cosines.size:
+        return np.zeros(cosines.shape, dtype=bool)
+    return ((cosines >= floor) & (cosines >= cosines.max(axis=1, keepdims=True))
+            & (cosines >= cosines.max(axis=0, keepdims=True)))
+
+
+def in_order(hits: np.ndarray) -> int:
+    """The most pairs of ``hits`` (rows: one article's sentences, columns: the other's)
+    that keep the order of both articles, each sentence in one pair at most (a monotone
+    alignment, as the longest common subsequence).
+
+    >>> grid = np.array([[1, 0, 0], [0, 0, 1], [0, 1, 0]], dtype=bool)
+    >>> in_order(grid), in_order(grid[[0, 2, 1]])
+    (2, 3)
+    """
+    if not hits.size:
+        return 0
+    # best[j]: most pairs so far among the first j columns.
+    best = np.zeros(hits.shape[1] + 1, dtype=np.int32)
+    for row in hits.astype(np.int32):
+        taken = np.maximum(best[1:], best[:-1] + row)
+        best[1:] = np.maximum.accumulate(taken)
+    return int(best[-1])
+
+
+def aligned_share(a: np.ndarray, b: np.ndarray, floor: float = SENTENCE_COSINE) -> float:
+    """The share of the shorter side's sentences (rows of sentence vectors, of those
+    compared) in an in-order alignment of sentence pairs that are each other's nearest at
+    or above ``floor``; 0 when either side has fewer than :data:`MIN_SENTENCES` (one
+    matched pair proves nothing)."""
+    shorter = min(len(a), len(b))
+    if shorter < MIN_SENTENCES:
+        return 0.0
+    return in_order(sentence_hits(a @ b.T, floor)) / shorter
+
+
+def confirm(candidates: Mapping[tuple[int, int], float], articles: Mapping[int, Article],
+            share: float = SENTENCE_SHARE, floor: float = SENTENCE_COSINE
+            ) -> dict[tuple[int, int], tuple[float, float]]:
+    """The candidate pairs (``(a, b) -> lead cosine``) whose sentences align: ``(a, b) ->
+    (lead cosine, aligned share)``. A pair with an article missing from ``articles``
+    is dropped."""
+    wanted = sorted({i for key in candidates for i in key if i in articles})
+    found = sentence_vectors([articles[i] for i in wanted]) if wanted else {}
+    out: dict[tuple[int, int], tuple[float, float]] = {}
+    for (a, b), cosine in candidates.items():
+        if a not in found or b not in found:
+            continue
+        aligned = aligned_share(found[a], found[b], floor)
+        if aligned >= share:
+            out[(a, b)] = (cosine, aligned)
+    return out
+
+
+__all__ = ["CANDIDATE_RANK", "MAX_SENTENCES", "MIN_SENTENCES", "SENTENCE_COSINE", "SENTENCE_SHARE",
+           "aligned_share", "confirm", "in_order", "sentence_hits", "sentence_texts",
+           "sentence_vectors", "translation_candidates"]
