@@ -31,7 +31,11 @@ depend on the order.
 
 Embeddings are cached under ``~/.cache/newsweave-bench/`` (keyed by the exact text).
 
+``--same-event W1,W2``: SemEval (with ``--ntrex``, NTREX too) at each link weight of a
+``same-event`` relation (``stories.LINK_WEIGHTS``): the weight's sweep.
+
     python bench/ntrex.py [--semeval] [--limit-docs N] [--english] [--order english-first]
+    python bench/ntrex.py --same-event 0.3,0.4,0.5 [--ntrex]
 """
 
 from __future__ import annotations
@@ -139,6 +143,7 @@ def measure(rows: Sequence[dict], *, english: bool = False, order: str = "given"
         lang_of = {ids[r["id"]]: r["lang"] for r in rows if r["id"] in ids}
         article_ids = sorted(doc_of)
         edges = [e for e in store.reuse.pairs(article_ids) if e.kind == "translation"]
+        events = [e for e in store.reuse.pairs(article_ids) if e.kind == "same-event"]
         story_of = store.stories.story_of(article_ids)
         vectors = store.reuse.vectors(article_ids)
         articles = {int(a.id or 0): a for a in engine.articles()}
@@ -147,9 +152,12 @@ def measure(rows: Sequence[dict], *, english: bool = False, order: str = "given"
         engine.store.close()
         tmp.cleanup()
     detected = sum(1 for i in article_ids if language.get(i))
+    apart = sum(1 for e in events if doc_of.get(e.derived) != doc_of.get(e.source))
     print(f"{len(rows)} texts, {len(article_ids)} ingested ({detected} with a language "
           f"detected), {len(edges)} translation edges; {elapsed:.0f} s (English model "
-          f"{'on' if english else 'off'}, order {order}; {len(vectors)} e5 vectors)")
+          f"{'on' if english else 'off'}, order {order}; {len(vectors)} e5 vectors); "
+          f"same-event relations {len(events)} ({apart} "
+          f"between different docs), same-event link weight {same_event_weight()}")
     split = halves(rows)
     results: dict[str, dict[str, float]] = {}
     for name, docs in split.items():
@@ -368,7 +376,7 @@ def sweep(article_ids, vectors, language, doc_of, split) -> None:
         print(f"  [{name}] " + "; ".join(line))
 
 
-def semeval(keep: dict | None = None) -> dict[str, float]:
+def semeval(keep: dict | None = None, show: bool = False) -> dict[str, float]:
     """SemEval-2022 task 8 cross-language pairs: same story when very similar, not when
     unrelated (see the module doc), on each half of the pairs (``choose``: even positions
     of the sorted pair ids) and on all; ``keep``: filled with the candidate pairs for
@@ -386,6 +394,9 @@ def semeval(keep: dict | None = None) -> dict[str, float]:
         translated = {(min(e.derived, e.source), max(e.derived, e.source))
                       for e in engine.store.reuse.pairs(list(ids.values()))
                       if e.kind == "translation"}
+        events = {(min(e.derived, e.source), max(e.derived, e.source)): e
+                  for e in engine.store.reuse.pairs(list(ids.values()))
+                  if e.kind == "same-event"}
         articles = {int(a.id or 0): a for a in engine.articles()}
         vectors = engine.store.reuse.vectors(sorted(articles))
     finally:
@@ -410,7 +421,9 @@ def semeval(keep: dict | None = None) -> dict[str, float]:
             elif row["Overall"] >= 3.5:
                 c["unrelated"], c["apart"] = c["unrelated"] + 1, c["apart"] + (not same)
     print(f"SemEval-2022 task 8 cross-language: {len(rows)} pairs, {len(articles)} texts "
-          f"stored; translation edges in the store: {len(translated)} (none is a translation)")
+          f"stored; translation edges in the store: {len(translated)} (none is a translation); "
+          f"same-event relations {len(events)} ({len(set(events) & set(labels))} of listed pairs); "
+          f"same-event link weight {same_event_weight()}")
     out: dict[str, float] = {}
     for name, c in counts.items():
         similar = c["together"] / max(1, c["similar"])
@@ -422,6 +435,13 @@ def semeval(keep: dict | None = None) -> dict[str, float]:
               f"(Overall <= 1.5) in one story {c['together']}/{c['similar']} = {similar:.3f}; "
               f"unrelated (>= 3.5) in different stories {c['apart']}/{c['unrelated']} = "
               f"{unrelated:.3f}; pairs with a translation edge {c['edged']}")
+    if show:
+        print("| half | Overall | lead cosine | reason |")
+        for position, (row, (a_key, b_key)) in enumerate(zip(rows, keys, strict=True)):
+            key = tuple(sorted((ids.get(a_key, 0), ids.get(b_key, 0))))
+            if key in events:
+                print(f"| {'choose' if position % 2 == 0 else 'report'} | {row['Overall']:.2f} "
+                      f"| {events[key].confidence:.3f} | {events[key].reasons[0][-60:]} |")
     if keep is not None:
         language = {i: a.language for i, a in articles.items()}
         pairs = candidate_pairs(sorted(articles), vectors, language, min(GATES))
@@ -431,6 +451,17 @@ def semeval(keep: dict | None = None) -> dict[str, float]:
         print(f"  candidates (each the other's nearest in its language, lead cosine >= "
               f"{min(GATES)}): {len(pairs)} in the store, {len(listed)} of them listed pairs")
     return out
+
+
+def same_event_weight(weight: float | None = None) -> float:
+    """The stories stage's link weight of a ``same-event`` relation (set it first when
+    ``weight`` is given: the sweep of ``--same-event``)."""
+    sys.path.insert(0, str(REPO / "src"))
+    from newsweave import stories
+
+    if weight is not None:
+        stories.LINK_WEIGHTS["same-event"] = weight
+    return stories.LINK_WEIGHTS["same-event"]
 
 
 def rank_sweep(stored, ranks=(1, 2, 3)) -> None:
@@ -543,6 +574,15 @@ def main() -> None:
     parser.add_argument("--order", default="given",
                         choices=("given", "english-first", "english-last"),
                         help="the order the versions are ingested in")
+    parser.add_argument("--same-event", default="",
+                        help="comma-separated link weights of a same-event relation: SemEval "
+                             "(and NTREX with --ntrex) at each, nothing else")
+    parser.add_argument("--ntrex", action="store_true", help="with --same-event: NTREX too")
+    parser.add_argument("--gates", default="",
+                        help="with --same-event: comma-separated lead cosine gates of a "
+                             "same-event relation (crosslingual.SAME_EVENT_COSINE)")
+    parser.add_argument("--show", action="store_true",
+                        help="with --same-event: each listed pair's same-event relation")
     args = parser.parse_args()
     if not DOCS.is_file():
         sys.exit(f"{DOCS} not found: the benchmarks live in ../shared beside the repository")
@@ -554,6 +594,20 @@ def main() -> None:
             keep = pickle.load(saved)
         choose_settings(keep["ntrex"], keep["semeval"], every=args.grid)
         rank_sweep(keep["ntrex_store"])
+        return
+    if args.same_event:
+        from newsweave.reuse import crosslingual
+
+        gates = [float(g) for g in args.gates.split(",")] if args.gates else [
+            crosslingual.SAME_EVENT_COSINE]
+        for gate in gates:
+            for weight in (float(w) for w in args.same_event.split(",")):
+                crosslingual.SAME_EVENT_COSINE = gate
+                same_event_weight(weight)
+                print(f"== same-event lead cosine gate {gate}, link weight {weight}")
+                semeval(show=args.show)
+                if args.ntrex:
+                    measure(load_docs(args.limit_docs), english=args.english, order=args.order)
         return
     keep: dict = {}
     measure(load_docs(args.limit_docs), english=args.english, order=args.order,

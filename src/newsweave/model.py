@@ -171,7 +171,9 @@ class Edge:
 
     derived: int
     source: int
-    kind: str  # "copy" | "rewrite" | "translation" | "shared-quotes" | "independent"
+    # "copy" | "rewrite" | "translation" | "shared-quotes" | "same-event" (one event in
+    # two languages: not provenance) | "independent"
+    kind: str
     confidence: float
     shared_fraction: float  # share of the derived article covered by the source
     attribution: str | None = None

@@ -27,7 +27,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
-from newsweave.model import Article
+from newsweave.model import Article, Edge
 from newsweave.nlp.embed import DIM, embed
 from newsweave.nlp.sentences import split_sentences
 from newsweave.reuse.semantic import VectorIndex, primary_language
@@ -42,6 +42,10 @@ SENTENCE_SHARE = 0.6
 MAX_SENTENCES = 16
 MIN_CHARS = 12  # shorter "sentences" (a dateline, a by-line) say nothing of the text
 MIN_SENTENCES = 2  # on each side: below it, the check cannot tell
+# A candidate whose sentences do not align is a report of the same event (a
+# ``same-event`` relation) from this lead cosine and share of sentences aligned.
+SAME_EVENT_COSINE = 0.0
+SAME_EVENT_SHARE = 0.0
 # Candidates: each among the other's nearest leads in its language, this many deep.
 CANDIDATE_RANK = 2
 
@@ -184,6 +188,33 @@ def confirm(candidates: Mapping[tuple[int, int], float], articles: Mapping[int, 
     return out
 
 
-__all__ = ["CANDIDATE_RANK", "MAX_SENTENCES", "MIN_SENTENCES", "SENTENCE_COSINE", "SENTENCE_SHARE",
-           "aligned_share", "confirm", "in_order", "sentence_hits", "sentence_texts",
-           "sentence_vectors", "translation_candidates"]
+def is_same_event(cosine: float, share: float) -> bool:
+    """Whether a candidate translation whose sentences do not align is still evidence of
+    one event: a lead cosine of at least :data:`SAME_EVENT_COSINE` and at least
+    :data:`SAME_EVENT_SHARE` of the shorter one's sentences aligned in order (read when
+    called, so the bench can sweep them)."""
+    return cosine >= SAME_EVENT_COSINE and share >= SAME_EVENT_SHARE
+
+
+def same_event(a: Article, b: Article, cosine: float, share: float) -> Edge:
+    """The ``same-event`` relation of a candidate pair whose sentences do not align: two
+    reports in two languages whose leads are each among the other's nearest, a sign that
+    they tell of one event, but not one text. Not provenance (neither derives from the
+    other: a report in another language is an origin of its own), so nothing reads it as
+    copying; the stories stage takes it as a link of weight below 1 that the pair's
+    vetoes (names, dates) damp (``stories.LINK_WEIGHTS``). Undirected: ``source`` is the
+    article stored first."""
+    first, second = sorted((a, b), key=lambda x: int(x.id or 0))
+    return Edge(
+        derived=int(second.id or 0), source=int(first.id or 0), kind="same-event",
+        confidence=float(cosine), shared_fraction=0.0, score=0.0,
+        reasons=[f"same event in another language: {first.language} and "
+                 f"{second.language}, each among the other's nearest leads in its "
+                 f"language, lead cosine {cosine:.3f}; not a translation: "
+                 f"{share:.0%} of the shorter one's sentences aligned in order"])
+
+
+__all__ = ["CANDIDATE_RANK", "MAX_SENTENCES", "MIN_SENTENCES", "SAME_EVENT_COSINE",
+           "SAME_EVENT_SHARE", "SENTENCE_COSINE", "SENTENCE_SHARE",
+           "aligned_share", "confirm", "in_order", "is_same_event", "same_event",
+           "sentence_hits", "sentence_texts", "sentence_vectors", "translation_candidates"]

@@ -46,6 +46,8 @@ from newsweave.stories.vectors import Weights
 
 log = logging.getLogger(__name__)
 
+SAME_EVENT_WEIGHT = 0.5  # chosen on SemEval's cross-language choose half
+
 # Reuse evidence as a floor on the similarity of two articles: a copy or rewrite
 # is the same report, so the same story. A shared quotation is strong evidence only when
 # the words are literally shared and nothing else disagrees: the reuse stage also pairs
@@ -57,7 +59,12 @@ log = logging.getLogger(__name__)
 # newsweave.stories.vectors.link_floor).
 # A translation is the same report in another language: its story is its original's,
 # though the two share no word features.
-LINK_WEIGHTS = {"copy": 1.0, "rewrite": 1.0, "translation": 1.0, "shared-quotes": 0.5}
+# A report of the same event in another language (``same-event``: the reuse stage's
+# candidate translations whose sentences do not align) shares no word features with it
+# either; its leads' closeness is evidence of one event, damped like shared quotes by
+# the pair's vetoes (docs/benchmarks.md, "Stories across languages, part 3").
+LINK_WEIGHTS = {"copy": 1.0, "rewrite": 1.0, "translation": 1.0, "shared-quotes": 0.5,
+                "same-event": SAME_EVENT_WEIGHT}
 QUOTE_SHARE = 0.05
 RESTORY_ARTICLES = 1500  # neighbourhood size of a requested restory (at least)
 
