@@ -436,7 +436,7 @@ def _same_events(store: Store, edges: list[Edge],
     shares no text either (no copy, rewrite or shared quotation found): two reports of one
     event in two languages, evidence for the stories stage, never provenance. It takes the
     place of the pair's ``independent`` relation, if any."""
-    kept = {k: v for k, v in refused.items() if is_same_event(*v)}
+    kept = {k: v for k, v in refused.items() if is_same_event(v[0])}
     if not kept:
         return edges
     related = {(min(e.derived, e.source), max(e.derived, e.source)): e for e in edges}

@@ -46,7 +46,7 @@ from newsweave.stories.vectors import Weights
 
 log = logging.getLogger(__name__)
 
-SAME_EVENT_WEIGHT = 0.5  # chosen on SemEval's cross-language choose half
+SAME_EVENT_WEIGHT = 0.5  # as shared quotes: it survives one veto, not two (see below)
 
 # Reuse evidence as a floor on the similarity of two articles: a copy or rewrite
 # is the same report, so the same story. A shared quotation is strong evidence only when

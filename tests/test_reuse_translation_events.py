@@ -1,0 +1,68 @@
+"""Reports of one event in two languages (issue 12, item 3): a candidate translation whose
+sentences do not align is stored as a ``same-event`` relation, never provenance, and the
+stories stage takes it as a damped link, so the report joins the story of its event."""
+
+from __future__ import annotations
+
+import pytest
+
+from newsweave.engine import Engine
+from newsweave.model import Article
+from newsweave.reuse import ReuseStage
+from newsweave.reuse.crosslingual import SAME_EVENT_COSINE, is_same_event, same_event
+from newsweave.reuse.origins import DERIVING
+from newsweave.settings import load_settings
+from newsweave.store import open_store
+from newsweave.stories import LINK_WEIGHTS, StoriesStage
+from newsweave.stories.vectors import link_floor
+from test_reuse_translation_sentences import ENGLISH, GERMAN_REPORT
+
+# Written for this test: a German report of something else (a football match).
+GERMAN_OTHER = ("Bayern verliert in Dortmund\n\nDer FC Bayern hat am Samstag in Dortmund mit "
+                "1:3 verloren. Der Trainer sprach nach dem Spiel von einem verdienten Sieg der "
+                "Gastgeber. Zwei Tore fielen nach Ecken. Die Münchner bleiben dennoch "
+                "Tabellenführer. Am Mittwoch spielt die Mannschaft in Mailand.")
+
+
+def _article(article_id: int, language: str) -> Article:
+    return Article(id=article_id, content_hash=str(article_id), raw="", raw_format="text",
+                   text="Text.", source="-", language=language)
+
+
+def test_same_event_is_evidence_not_provenance() -> None:
+    assert "same-event" not in DERIVING  # origins and the provenance graph ignore it
+    weight = LINK_WEIGHTS["same-event"]
+    assert 0.0 < weight < 1.0
+    assert link_floor(weight, 0.6) < weight  # damped by the pair's vetoes
+    edge = same_event(_article(7, "de"), _article(3, "en"), 0.9, 0.25)
+    assert (edge.kind, edge.derived, edge.source, edge.shared_fraction) == (
+        "same-event", 7, 3, 0.0)
+    assert "not a translation" in edge.reasons[0] and "25%" in edge.reasons[0]
+    assert is_same_event(SAME_EVENT_COSINE) and not is_same_event(SAME_EVENT_COSINE - 0.01)
+
+
+@pytest.mark.parametrize("linked", [True, False])
+def test_a_report_in_another_language_joins_its_event(tmp_path, monkeypatch, linked) -> None:
+    """English and German reports of one flood, and a German report of a match: the flood
+    reports share a story through their same-event relation (without the link they share
+    no words, and stay apart), the match stays out, and each report is its own origin."""
+    if not linked:
+        monkeypatch.setitem(LINK_WEIGHTS, "same-event", 0.0)
+    db = str(tmp_path / "s.db")
+    with Engine(open_store(db), load_settings(db=db, reuse_english=0),
+                stages=[ReuseStage(), StoriesStage()]) as engine:
+        for text in (ENGLISH, GERMAN_REPORT, GERMAN_OTHER):
+            engine.ingest_text(text)
+        flood, report, match = (a.id for a in engine.articles())
+        ids = [flood, report, match]
+        pairs = {(min(e.derived, e.source), max(e.derived, e.source)): e
+                 for e in engine.store.reuse.pairs(ids)}
+        story = engine.store.stories.story_of(ids)
+        origins = dict(engine.store.reuse.origin_of(ids))
+    edge = pairs[(flood, report)]
+    assert edge.kind == "same-event" and "lead cosine" in edge.reasons[0]
+    assert all(e.kind != "same-event" for k, e in pairs.items() if match in k)
+    assert all(e.kind not in DERIVING for e in pairs.values())
+    assert all(origins.get(i) in (None, [i]) for i in ids)  # an origin of its own
+    assert (story[flood] == story[report]) is linked
+    assert story[match] not in (story[flood], story[report])
