@@ -176,14 +176,21 @@ def measure(rows: Sequence[dict], *, english: bool = False, order: str = "given"
         all_together = sum(1 for a, b in gold
                            if story_of.get(a) is not None and story_of.get(a) == story_of.get(b))
         stories = len({story_of[i] for i in members if i in story_of})
+        # Different documents sharing a story (NTREX's documents are different reports).
+        docs_in = {}
+        for i in members:
+            if i in story_of:
+                docs_in.setdefault(story_of[i], set()).add(doc_of[i])
+        merged = sum(len(d) * (len(d) - 1) // 2 for d in docs_in.values())
         results[name] = {"precision": precision, "recall": recall, "wrong": wrong,
                          "story_recall": together / max(1, len(originals)),
-                         "story_recall_all": all_together / max(1, len(gold))}
+                         "story_recall_all": all_together / max(1, len(gold)),
+                         "merged": merged}
         print(f"[{name}] {len(docs)} docs: translation edges P {precision:.3f} R {recall:.3f} "
               f"({hit}/{len(gold)} pairs; {wrong} between different docs); story recall "
               f"{together / max(1, len(originals)):.3f} (original-translation), "
               f"{all_together / max(1, len(gold)):.3f} (all version pairs); "
-              f"{stories} stories for {len(docs)} docs")
+              f"{stories} stories for {len(docs)} docs; {merged} pairs of docs share a story")
     sweep(article_ids, vectors, language, doc_of, split)
     if keep is not None:
         half_of = {d: name for name in ("choose", "report") for d in split[name]}

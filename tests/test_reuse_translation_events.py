@@ -9,7 +9,7 @@ import pytest
 from newsweave.engine import Engine
 from newsweave.model import Article
 from newsweave.reuse import ReuseStage
-from newsweave.reuse.crosslingual import SAME_EVENT_COSINE, is_same_event, same_event
+from newsweave.reuse.crosslingual import SAME_EVENT_COSINE, same_event
 from newsweave.reuse.origins import DERIVING
 from newsweave.settings import load_settings
 from newsweave.store import open_store
@@ -38,7 +38,7 @@ def test_same_event_is_evidence_not_provenance() -> None:
     assert (edge.kind, edge.derived, edge.source, edge.shared_fraction) == (
         "same-event", 7, 3, 0.0)
     assert "not a translation" in edge.reasons[0] and "25%" in edge.reasons[0]
-    assert is_same_event(SAME_EVENT_COSINE) and not is_same_event(SAME_EVENT_COSINE - 0.01)
+    assert SAME_EVENT_COSINE > 0.8  # above the translation gate: a closer lead
 
 
 @pytest.mark.parametrize("linked", [True, False])

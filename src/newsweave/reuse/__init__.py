@@ -61,6 +61,7 @@ from newsweave.reuse.relation import (
 )
 from newsweave.reuse.semantic import (
     SemanticIndex,
+    VectorIndex,
     article_vectors,
     english_vectors,
     needs_lead,
@@ -329,7 +330,8 @@ class ReuseStage:
         if confirmed:
             edges, self._demoted = _one_per_language(store, edges, language_of)
         refused = {k: v for k, v in measured.items() if k not in confirmed}
-        return _same_events(store, edges, refused, indexed, others)
+        return _same_events(store, edges, self.vectors.lead, language_of, refused, indexed,
+                            others)
 
     @staticmethod
     def _candidates(store: Store, entry: IndexEntry, near: list[tuple[int, float]]
@@ -427,7 +429,8 @@ def _load(store: Store, article_id: int, cache: dict[int, Indexed | None]) -> In
     return cache[article_id]
 
 
-def _same_events(store: Store, edges: list[Edge],
+def _same_events(store: Store, edges: list[Edge], index: VectorIndex,
+                 language_of: Callable[[int], str | None],
                  refused: dict[tuple[int, int], tuple[float, float]],
                  indexed: dict[int, Indexed], others: dict[int, Indexed | None]) -> list[Edge]:
     """``edges`` with a ``same-event`` relation (:func:`crosslingual.same_event`) for each
@@ -436,7 +439,8 @@ def _same_events(store: Store, edges: list[Edge],
     shares no text either (no copy, rewrite or shared quotation found): two reports of one
     event in two languages, evidence for the stories stage, never provenance. It takes the
     place of the pair's ``independent`` relation, if any."""
-    kept = {k: v for k, v in refused.items() if is_same_event(v[0])}
+    kept = {k: v for k, v in refused.items()
+            if is_same_event(index, k, v[0], language_of)}
     if not kept:
         return edges
     related = {(min(e.derived, e.source), max(e.derived, e.source)): e for e in edges}

@@ -46,6 +46,10 @@ MIN_SENTENCES = 2  # on each side: below it, the check cannot tell
 # ``same-event`` relation) from this lead cosine: chosen on SemEval-2022 task 8's
 # cross-language choose half (docs/benchmarks.md, "Stories across languages, part 3").
 SAME_EVENT_COSINE = 0.87
+# ... and each the other's nearest lead in its language (rank 1): a translation's
+# candidates go two deep (CANDIDATE_RANK), so an article's second candidate is often a
+# version of another text on a similar subject, its own translation being the first.
+SAME_EVENT_RANK = 1
 # Candidates: each among the other's nearest leads in its language, this many deep.
 CANDIDATE_RANK = 2
 
@@ -188,11 +192,21 @@ def confirm(candidates: Mapping[tuple[int, int], float], articles: Mapping[int, 
     return out
 
 
-def is_same_event(cosine: float) -> bool:
+def is_same_event(index: VectorIndex, pair: tuple[int, int], cosine: float,
+                  language_of: Callable[[int], str | None]) -> bool:
     """Whether a candidate translation whose sentences do not align is still evidence of
-    one event: a lead cosine of at least :data:`SAME_EVENT_COSINE` (read when called, so
-    the bench can sweep it)."""
-    return cosine >= SAME_EVENT_COSINE
+    one event: a lead cosine of at least :data:`SAME_EVENT_COSINE`, each among the other's
+    :data:`SAME_EVENT_RANK` nearest leads in its language (the settings are read when
+    called, so the bench can sweep them)."""
+    if cosine < SAME_EVENT_COSINE:
+        return False
+    first, second = pair
+    cell = int(np.searchsorted(index._id_array, first))
+    if cell >= len(index._id_array) or int(index._id_array[cell]) != first:
+        return False
+    found = translation_candidates(index, index.vector(cell), first, language_of,
+                                   SAME_EVENT_COSINE, rank=SAME_EVENT_RANK)
+    return any(other == second for other, _ in found)
 
 
 def same_event(a: Article, b: Article, cosine: float, share: float) -> Edge:
@@ -214,6 +228,6 @@ def same_event(a: Article, b: Article, cosine: float, share: float) -> Edge:
 
 
 __all__ = ["CANDIDATE_RANK", "MAX_SENTENCES", "MIN_SENTENCES", "SAME_EVENT_COSINE",
-           "SENTENCE_COSINE", "SENTENCE_SHARE",
+           "SAME_EVENT_RANK", "SENTENCE_COSINE", "SENTENCE_SHARE",
            "aligned_share", "confirm", "in_order", "is_same_event", "same_event",
            "sentence_hits", "sentence_texts", "sentence_vectors", "translation_candidates"]
