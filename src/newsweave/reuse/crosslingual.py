@@ -16,6 +16,11 @@ that have a partner in another language and of none else; the vectors live for o
 of the reuse stage (``embed`` keeps the texts embedded last, so a sentence embedded again
 soon after costs nothing). Sentences come from the one splitter (``nlp.sentences``).
 
+A candidate that fails the check may still be a report of the same event in another
+language: with a close lead (:data:`SAME_EVENT_COSINE`), each the other's nearest, it is
+stored as a ``same-event`` relation (:func:`same_event`): evidence for the stories stage,
+never provenance.
+
 The settings were chosen on the even half of NTREX-128's documents and of SemEval-2022
 task 8's cross-language pairs, and are reported on the odd halves (``python
 bench/ntrex.py --semeval``; docs/benchmarks.md, "Stories across languages, part 2").
@@ -211,7 +216,7 @@ def is_same_event(index: VectorIndex, pair: tuple[int, int], cosine: float,
 
 def same_event(a: Article, b: Article, cosine: float, share: float) -> Edge:
     """The ``same-event`` relation of a candidate pair whose sentences do not align: two
-    reports in two languages whose leads are each among the other's nearest, a sign that
+    reports in two languages whose leads are each the other's nearest, a sign that
     they tell of one event, but not one text. Not provenance (neither derives from the
     other: a report in another language is an origin of its own), so nothing reads it as
     copying; the stories stage takes it as a link of weight below 1 that the pair's
@@ -222,8 +227,8 @@ def same_event(a: Article, b: Article, cosine: float, share: float) -> Edge:
         derived=int(second.id or 0), source=int(first.id or 0), kind="same-event",
         confidence=float(cosine), shared_fraction=0.0, score=0.0,
         reasons=[f"same event in another language: {first.language} and "
-                 f"{second.language}, each among the other's nearest leads in its "
-                 f"language, lead cosine {cosine:.3f}; not a translation: "
+                 f"{second.language}, each the other's nearest lead in its language, "
+                 f"lead cosine {cosine:.3f}; not a translation: "
                  f"{share:.0%} of the shorter one's sentences aligned in order"])
 
 
