@@ -10,6 +10,7 @@ from newsweave.engine import Engine
 from newsweave.model import Article
 from newsweave.reuse import ReuseStage
 from newsweave.reuse.crosslingual import SAME_EVENT_COSINE, same_event
+from newsweave.reuse.graph import provenance
 from newsweave.reuse.origins import DERIVING
 from newsweave.settings import load_settings
 from newsweave.store import open_store
@@ -59,10 +60,12 @@ def test_a_report_in_another_language_joins_its_event(tmp_path, monkeypatch, lin
                  for e in engine.store.reuse.pairs(ids)}
         story = engine.store.stories.story_of(ids)
         origins = dict(engine.store.reuse.origin_of(ids))
+        drawn = provenance(engine.store, ids).edges
     edge = pairs[(flood, report)]
     assert edge.kind == "same-event" and "lead cosine" in edge.reasons[0]
     assert all(e.kind != "same-event" for k, e in pairs.items() if match in k)
     assert all(e.kind not in DERIVING for e in pairs.values())
     assert all(origins.get(i) in (None, [i]) for i in ids)  # an origin of its own
+    assert drawn == []  # the provenance graph (exports, web lineage) never draws it
     assert (story[flood] == story[report]) is linked
     assert story[match] not in (story[flood], story[report])
