@@ -17,7 +17,8 @@ from newsweave.model import Article
 from newsweave.store.listing import _ORIGINS_LOCKS, StoryFilter
 from newsweave.store.stories import StoryRow
 from newsweave.web import create_app, views
-from newsweave.web.listcache import ListCache
+from newsweave.web.listcache import ListCache, Served
+from newsweave.web.respond import LIST_STATE
 
 
 def _articles(store, count: int, tag: str) -> list[int]:
@@ -116,7 +117,7 @@ def test_an_incomplete_page_is_computed_again_and_a_failed_one_not_kept():
     assert off.page("p", 1, lambda: ("b", True)) == "b"  # nothing kept
 
 
-def test_a_list_during_its_refill_is_the_previous_one_and_then_shows_the_new_story(
+def test_a_list_after_a_write_is_the_previous_one_until_the_refill_thread_ends(
         store_backend, monkeypatch):
     store = store_backend.open()
     ids = _articles(store, 6, "listed")
@@ -124,32 +125,78 @@ def test_a_list_during_its_refill_is_the_previous_one_and_then_shows_the_new_sto
     store.close()
     path = "/api/v1/stories?sort=newest&size=10"
     with TestClient(create_app(store_backend.location)) as client:
-        before = client.get(path).json()["stories"]
+        first = client.get(path)
+        before = first.json()["stories"]
         assert [s["id"] for s in before] == [old]
+        tag = first.headers[LIST_STATE]
+        assert "refilling" not in tag
         writer = store_backend.open()
         new = _story(writer, _articles(writer, 2, "later"))
         writer.close()
-        # the refill after the write is held inside the list's computation
+        # the refill after the write is held inside the list's computation, which runs in
+        # the list cache's refill thread: no request waits for it
         gate = threading.Event()
         entered = threading.Event()
+        threads: set[str] = set()
         real = Engine.story_page
 
         def held(self, *args, **kwargs):
+            threads.add(threading.current_thread().name)
             entered.set()
             assert gate.wait(10)
             return real(self, *args, **kwargs)
 
         monkeypatch.setattr(Engine, "story_page", held)
-        thread, out = _in_thread(lambda: client.get(path).json()["stories"])
+        stale = client.get(path)
+        assert stale.json()["stories"] == before  # at once, the previous consistent page
+        assert stale.headers[LIST_STATE] == f"{tag}; refilling"
         assert entered.wait(10)
-        during = client.get(path).json()["stories"]
-        assert during == before  # the previous consistent page, not a half-computed one
+        during = client.get(path)  # the refill runs: still the previous page, no 2nd refill
+        assert during.json()["stories"] == before and "refilling" in during.headers[LIST_STATE]
         gate.set()
-        thread.join(10)
+        lists: ListCache = client.app.state.lists  # type: ignore[attr-defined]
+        assert lists.settle(10)
         monkeypatch.setattr(Engine, "story_page", real)
-        assert [s["id"] for s in out[0]][:1] == [new]  # the refill shows the new story
-        after = client.get(path).json()["stories"]
-        assert {s["id"] for s in after} == {old, new} and after == out[0]
+        assert threads == {"list-refills"} and lists.refills == 1
+        # once the refill ended, never the previous page again
+        after = client.get(path)
+        assert [s["id"] for s in after.json()["stories"]][:1] == [new]
+        assert {s["id"] for s in after.json()["stories"]} == {old, new}
+        assert "refilling" not in after.headers[LIST_STATE] and after.headers[LIST_STATE] != tag
+
+
+def test_refills_in_the_background_are_one_per_page_and_a_failed_one_keeps_the_page():
+    cache = ListCache()
+    assert cache.page("home", 1, lambda: ("page at 1", True)) == "page at 1"
+    gate = _Gate((2, "page at 2", True))
+
+    def refill() -> tuple[object, object, bool]:
+        return gate()[0]  # type: ignore[return-value]
+
+    served = cache.serve("home", 2, lambda: pytest.fail("computed in the request"), refill)
+    assert served.value == "page at 1" and served.state == 1 and not served.current
+    assert gate.entered.wait(10)
+    # asked again while the refill runs: the previous page, no second refill
+    again = cache.serve("home", 2, lambda: pytest.fail("computed in the request"),
+                        lambda: pytest.fail("a second refill"))
+    assert again.value == "page at 1"
+    gate.release.set()
+    assert cache.settle(10)
+    assert gate.calls == 1 and cache.refills == 1
+    assert cache.serve("home", 2, lambda: pytest.fail("kept"), refill) == Served(
+        "page at 2", 2, True)
+
+    def broken() -> tuple[object, object, bool]:
+        raise RuntimeError("the store is busy")
+
+    assert cache.page("home", 3, lambda: pytest.fail("in the request"), broken) == "page at 2"
+    assert cache.settle(10)
+    # the failed refill left the page as it was, and the next request asks again
+    assert cache.page("home", 3, lambda: pytest.fail("in the request"),
+                      lambda: (3, "page at 3", True)) == "page at 2"
+    assert cache.settle(10)
+    assert cache.page("home", 3, lambda: pytest.fail("kept")) == "page at 3"
+    cache.stop()
 
 
 def test_origins_order_of_the_previous_state_while_another_thread_recounts(store_backend):

@@ -83,6 +83,13 @@ class ListingTables:
         # whether the last "origins" page walked the order of an earlier store state
         # (another thread was bringing it up to date: see story_page)
         self.stale_order = False
+        # Who brings the "origins" order up to date after a store change (story_page):
+        # "try": this connection's thread, unless another is counting (the order counted
+        # before is walked meanwhile); "wait": this thread, or it waits for the one
+        # counting; "leave": the order counted before is walked and the count left to
+        # another thread (the web server's list refill thread, which waits). The first
+        # count of a process is waited for whatever this says.
+        self.recount = "try"
 
     @property
     def _db(self) -> sqlite3.Connection:
@@ -220,7 +227,8 @@ class ListingTables:
         if sort == "origins":
             # while another thread brings the order up to date after a store change, the
             # order counted before is walked (stale_order says so) rather than waited for
-            kept = self._origin_counts(wait=False)
+            kept = self._origin_counts(wait=self.recount == "wait",
+                                       count=self.recount != "leave")
             self.stale_order = kept.key != self._origins_key()
             order = kept.order
             # the order holds every live story: a filter's stories are read (from the
@@ -296,7 +304,7 @@ class ListingTables:
             raise ValueError(f"no story filter {name!r}")
         return frozenset(int(r[0]) for r in self._db.execute(sql, (value,)))
 
-    def _origin_counts(self, *, wait: bool = True) -> OriginCounts:
+    def _origin_counts(self, *, wait: bool = True, count: bool = True) -> OriginCounts:
         """Independent origins per story and the "origins" order, shared by the
         connections of this process and brought up to date when the store changed.
 
@@ -314,13 +322,14 @@ class ListingTables:
         of it is read in one snapshot of the store. One thread counts at a time; the others
         wait for its result, or, with ``wait`` false, take the counts of the state before
         (unless there are none yet): a recount after a store change then holds up no
-        one but the thread that does it.
+        one but the thread that does it. With ``count`` false the counts of the state
+        before are taken (unless there are none yet) and no thread counts here.
         """
         path = self._store.path
         with _ORIGINS_LOCK:
             lock = _ORIGINS_LOCKS.setdefault(path, threading.Lock())
         kept = _ORIGINS.get(path)
-        if kept is not None and kept.key == self._origins_key():
+        if kept is not None and (not count or kept.key == self._origins_key()):
             return kept
         if kept is not None and not lock.acquire(blocking=wait):
             return kept  # another thread is counting: the counts of the state before

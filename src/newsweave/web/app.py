@@ -38,7 +38,7 @@ from newsweave.web.confidence import REFRESH_AFTER, Confidences
 from newsweave.web.ingest_proc import IngestProcess
 from newsweave.web.jobs import INTERRUPTED, IngestJobs, Job, QueueFull
 from newsweave.web.listcache import KEPT as LIST_PAGES
-from newsweave.web.listcache import ListCache
+from newsweave.web.listcache import ListCache, Served
 from newsweave.web.openapi import spec
 from newsweave.web.paging import BadRequest, choice, encode_cursor, whole
 from newsweave.web.params import (
@@ -175,30 +175,44 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
     # -- stories ----------------------------------------------------------------
 
     def _listed(engine: Engine, key: tuple[object, ...],
-                compute: Callable[[], tuple[Any, bool]], counter: str = "listing_state"
-                ) -> Any:
+                compute: Callable[[Engine], tuple[Any, bool]], counter: str = "listing_state"
+                ) -> Served:
         """A list page from the list cache (see web/listcache.py), keyed by what was asked
-        and the store's change counter (a store without one: computed each time)."""
+        and the store's change counter (a store without one: computed each time); a page
+        the store has moved past is served as it was and refilled by the cache's refill
+        thread, on an engine of its own."""
         state = getattr(engine.store.search, counter, None)
         if state is None:
-            return compute()[0]
-        return lists.page(key, state(), compute)
+            return Served(compute(engine)[0], None, True)
+
+        def refill() -> tuple[Any, Any, bool]:
+            own = engines.get()  # the refill thread's own engine
+            # the refill thread brings the "origins" order up to date; requests walk the
+            # order counted before meanwhile (see ListingTables.recount)
+            own.store.search.recount = "wait"
+            at = getattr(own.store.search, counter)()
+            value, complete = compute(own)
+            return at, value, complete
+
+        engine.store.search.recount = "leave"
+        return lists.serve(key, state(), lambda: compute(engine), refill)
 
     def _stories(request: Request, engine: Engine
-                 ) -> tuple[StoriesQuery, list[dict[str, Any]], str | None]:
+                 ) -> tuple[StoriesQuery, list[dict[str, Any]], str | None, Served]:
         ask = StoriesQuery.parse(request.query_params)
 
         # the stories with their confidences are kept; each request builds the rows (their
         # contested counts come from the briefs computed so far) and its own next_url
-        def compute() -> tuple[Any, bool]:
-            found = engine.story_page(ask.sort, filters=ask.filters, limit=ask.size + 1,
-                                      after=ask.after)
-            stale = getattr(engine.store.search, "stale_order", False)
-            current = confidences.fill(engine, [s for s, _ in found[:ask.size]])
+        def compute(on: Engine) -> tuple[Any, bool]:
+            found = on.story_page(ask.sort, filters=ask.filters, limit=ask.size + 1,
+                                  after=ask.after)
+            stale = getattr(on.store.search, "stale_order", False)
+            current = confidences.fill(on, [s for s, _ in found[:ask.size]])
             return (found, current), all(current.values()) and not stale
 
-        found, current = _listed(engine, ("stories", ask.sort, ask.size, repr(ask.filters),
-                                          ask.after), compute, "story_listing_state")
+        served = _listed(engine, ("stories", ask.sort, ask.size, repr(ask.filters),
+                                  ask.after), compute, "story_listing_state")
+        found, current = served.value
         rows = [{**views.story_summary(s, briefs), "confidence_current": current[s.id]}
                 for s, _ in found[:ask.size]]
         next_url = None
@@ -206,17 +220,18 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
             last, sort_key = found[ask.size - 1]
             next_url = with_params(request, cursor=encode_cursor(f"stories:{ask.sort}",
                                                                  sort_key, last.id))
-        return ask, rows, next_url
+        return ask, rows, next_url, served
 
     def stories_page(request: Request, engine: Engine) -> Response:
-        ask, rows, next_url = _stories(request, engine)
+        ask, rows, next_url, _ = _stories(request, engine)
         return page(request, "stories.html", stories=rows, next_url=next_url, **ask.meta(),
                     outlets=engine.store.search.facet_values("outlet"),
                     languages=engine.store.search.facet_values("language"))
 
     def stories_api(request: Request, engine: Engine) -> Response:
-        ask, rows, next_url = _stories(request, engine)
-        return list_response(request, ask.fmt, "stories", rows, next_url, ask.meta())
+        ask, rows, next_url, served = _stories(request, engine)
+        return list_response(request, ask.fmt, "stories", rows, next_url, ask.meta(),
+                             state=served)
 
     def _story_id(request: Request) -> int:
         return whole(request.path_params["id"], "story id", required=True) or 0
@@ -295,19 +310,20 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
     def articles_api(request: Request, engine: Engine) -> Response:
         ask = ArticlesQuery.parse(request.query_params)
 
-        def compute() -> tuple[Any, bool]:
+        def compute(on: Engine) -> tuple[Any, bool]:
             # the export of articles: with how the outlet and the date were found; the
             # listed fields only are read (not each article's text and removals)
-            found = engine.store.search.article_rows(ask.after, ask.size + 1,
+            found = on.store.search.article_rows(ask.after, ask.size + 1,
                                                      outlet=ask.outlet, language=ask.language)
             return ([views.listed_article(a) for a in found[:ask.size]],
                     found[ask.size - 1]["id"] if len(found) > ask.size else None), True
 
-        rows, last = _listed(engine, ("articles", ask.after, ask.size, ask.outlet,
-                                      ask.language), compute)
+        served = _listed(engine, ("articles", ask.after, ask.size, ask.outlet, ask.language),
+                         compute)
+        rows, last = served.value
         next_url = (with_params(request, cursor=encode_cursor("articles", last))
                     if last is not None else None)
-        return list_response(request, ask.fmt, "articles", rows, next_url)
+        return list_response(request, ask.fmt, "articles", rows, next_url, state=served)
 
     # -- compare, entities --------------------------------------------------------
 
@@ -530,6 +546,7 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
         worker.stop()  # a job still running ends interrupted (and is saved so)
         jobs.stop()
         briefs.stop()
+        lists.stop()
         confidences.stop()
         engines.close()
 
