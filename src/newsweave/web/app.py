@@ -194,7 +194,9 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
             value, complete = compute(own)
             return at, value, complete
 
-        engine.store.search.recount = "leave"
+        # with pages kept, a request never counts the "origins" order (the refill thread
+        # does); with none kept, each request computes its page at the store's state
+        engine.store.search.recount = "leave" if list_pages > 0 else "wait"
         return lists.serve(key, state(), lambda: compute(engine), refill)
 
     def _stories(request: Request, engine: Engine
@@ -592,5 +594,6 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
     app.state.engines = engines
     app.state.ingest_process = worker
     app.state.lists = lists
+    app.state.confidences = confidences
     return app
 

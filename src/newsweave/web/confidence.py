@@ -127,8 +127,19 @@ class Confidences:
                     self._remember(story_id, _compute(engine, story_id))
                 except Exception:  # a story merged away meanwhile, or the store is busy
                     log.info("confidence of story %s not refreshed", story_id, exc_info=True)
+                finally:
+                    self._queue.task_done()
         finally:
             engine.close()
+
+    def settle(self, timeout: float = 60.0) -> bool:
+        """Wait until no refresh is waiting or running (tests, benchmarks); whether so."""
+        deadline = time.monotonic() + timeout
+        while self._queue.unfinished_tasks:
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.01)
+        return True
 
     def stop(self) -> None:
         if self._thread is not None:
