@@ -23,8 +23,9 @@ What is kept is the page's stories (with their confidences) or articles; each re
 builds its rows from them (a story's contested points come from the briefs computed so
 far) and its own ``next_url``. A page that shows something of an earlier state (a
 confidence being refreshed in the background, ``confidence_current: false``; the
-"origins" order while another thread recounts it) is kept as *incomplete*: it is served
-only until its next refill, which the request serving it asks for.
+"origins" order while another thread recounts it; the confidences of stories never
+listed, which the requests leave to the refill) is kept as *incomplete*: it is served
+only until its next refill, asked for at once.
 """
 
 from __future__ import annotations
@@ -127,6 +128,11 @@ class ListCache:
                         waited = found.refill
             if mine is not None:
                 value, complete = self._compute(key, mine, state, compute)
+                if not complete and refill is not None:  # refilled at once, not when asked
+                    with self._lock:
+                        if mine.refill is None and self._pages.get(key) is mine:
+                            mine.refill = threading.Event()
+                            self._schedule(key, refill)
                 return Served(value, state, complete)
             waited.wait(WAIT)  # another request's first computation of this page
             with self._lock:
