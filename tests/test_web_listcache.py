@@ -315,3 +315,34 @@ def test_the_story_lists_state_skips_storing_and_cleaning_new_articles(store_bac
         story, old[:1])
     assert tables.story_listing_state() != fourth
     store.close()
+
+
+def test_a_page_read_ahead_is_computed_once_by_the_refill_thread_or_the_request():
+    cache = ListCache()
+    ahead = _Gate((1, "page 2", True))
+
+    def refill_two() -> tuple[object, object, bool]:
+        return ahead()[0]  # type: ignore[return-value]
+
+    cache.ahead("page 2", refill_two)
+    assert ahead.entered.wait(10)
+    cache.ahead("page 2", lambda: pytest.fail("read ahead twice"))
+    # asked for while the refill thread computes it: waited for, not computed again
+    thread, out = _in_thread(lambda: cache.page("page 2", 1, lambda: pytest.fail("twice")))
+    ahead.release.set()
+    thread.join(10)
+    assert out == ["page 2"] and ahead.calls == 1
+    assert cache.page("page 2", 1, lambda: pytest.fail("kept")) == "page 2"
+    # the refill thread busy with another page: a page read ahead and asked for before
+    # the thread starts it is computed by the request, and not by the thread after
+    busy = _Gate((1, "other", True))
+    cache.ahead("other", lambda: busy()[0])  # type: ignore[arg-type,return-value]
+    assert busy.entered.wait(10)
+    cache.ahead("page 3", lambda: pytest.fail("computed by the thread after the request"))
+    cache.ahead("page 4", lambda: pytest.fail("read ahead while another waits"))
+    assert cache.page("page 3", 1, lambda: ("page 3", True)) == "page 3"
+    busy.release.set()
+    assert cache.settle(10)
+    assert cache.page("page 4", 1, lambda: ("page 4", True)) == "page 4"
+    assert cache.refills == 2 and cache.ahead_asked == 3
+    cache.stop()

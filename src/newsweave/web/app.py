@@ -10,7 +10,9 @@ the only one of the server with a writable engine.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import os
 import threading
 import time
 from collections.abc import AsyncIterator, Callable
@@ -62,6 +64,9 @@ from newsweave.web.respond import (
 PAGE_WAIT = 0.3  # seconds a story page waits for a first brief before showing the rest
 API_WAIT = 120.0  # the JSON twin waits for the brief (a client wants the whole answer)
 MAX_UPLOAD = 5_000_000
+# Whether a list page served with a next page has that page computed ahead by the list
+# cache's refill thread, for a reader paging on (see ListCache.ahead).
+READ_AHEAD = os.environ.get("NEWSWEAVE_LIST_READ_AHEAD", "1") != "0"
 log = logging.getLogger(__name__)
 
 
@@ -184,6 +189,15 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
         state = getattr(engine.store.search, counter, None)
         if state is None:
             return Served(compute(engine)[0], None, True)
+        # with pages kept, a request never counts the "origins" order (the refill thread
+        # does); with none kept, each request computes its page at the store's state
+        engine.store.search.recount = "leave" if list_pages > 0 else "wait"
+        return lists.serve(key, state(), lambda: compute(engine), _refill(compute, counter))
+
+    def _refill(compute: Callable[[Engine], tuple[Any, bool]], counter: str
+                ) -> Callable[[], tuple[Any, Any, bool]]:
+        """``compute`` as the list cache's refill thread runs it: on its own engine, the
+        store state read first."""
 
         def refill() -> tuple[Any, Any, bool]:
             own = engines.get()  # the refill thread's own engine
@@ -194,17 +208,13 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
             value, complete = compute(own)
             return at, value, complete
 
-        # with pages kept, a request never counts the "origins" order (the refill thread
-        # does); with none kept, each request computes its page at the store's state
-        engine.store.search.recount = "leave" if list_pages > 0 else "wait"
-        return lists.serve(key, state(), lambda: compute(engine), refill)
+        return refill
 
-    def _stories(request: Request, engine: Engine
-                 ) -> tuple[StoriesQuery, list[dict[str, Any]], str | None, Served]:
-        ask = StoriesQuery.parse(request.query_params)
+    def _story_list(ask: StoriesQuery, engine: Engine) -> Callable[[Engine], tuple[Any, bool]]:
+        """The computation of a page of the story list: its stories with their
+        confidences (each request builds the rows: their contested counts come from the
+        briefs computed so far, and its own next_url)."""
 
-        # the stories with their confidences are kept; each request builds the rows (their
-        # contested counts come from the briefs computed so far) and its own next_url
         def compute(on: Engine) -> tuple[Any, bool]:
             found = on.story_page(ask.sort, filters=ask.filters, limit=ask.size + 1,
                                   after=ask.after)
@@ -215,8 +225,13 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
                                        unseen=on is not engine or list_pages <= 0)
             return (found, current), all(current.values()) and not stale
 
+        return compute
+
+    def _stories(request: Request, engine: Engine
+                 ) -> tuple[StoriesQuery, list[dict[str, Any]], str | None, Served]:
+        ask = StoriesQuery.parse(request.query_params)
         served = _listed(engine, ("stories", ask.sort, ask.size, repr(ask.filters),
-                                  ask.after), compute, "story_listing_state")
+                                  ask.after), _story_list(ask, engine), "story_listing_state")
         found, current = served.value
         rows = [{**views.story_summary(s, briefs), "confidence_current": current[s.id]}
                 for s, _ in found[:ask.size]]
@@ -225,6 +240,11 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
             last, sort_key = found[ask.size - 1]
             next_url = with_params(request, cursor=encode_cursor(f"stories:{ask.sort}",
                                                                  sort_key, last.id))
+            if READ_AHEAD:  # the next page, computed by the refill thread for a reader
+                after = (float(sort_key), int(last.id))
+                lists.ahead(("stories", ask.sort, ask.size, repr(ask.filters), after),
+                            _refill(_story_list(dataclasses.replace(ask, after=after),
+                                                engine), "story_listing_state"))
         return ask, rows, next_url, served
 
     def stories_page(request: Request, engine: Engine) -> Response:
@@ -312,22 +332,29 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
 
         return tagged(request, _state_tag(request, engine, "article-json", ask.id), build)
 
-    def articles_api(request: Request, engine: Engine) -> Response:
-        ask = ArticlesQuery.parse(request.query_params)
-
+    def _article_list(ask: ArticlesQuery) -> Callable[[Engine], tuple[Any, bool]]:
         def compute(on: Engine) -> tuple[Any, bool]:
             # the export of articles: with how the outlet and the date were found; the
             # listed fields only are read (not each article's text and removals)
             found = on.store.search.article_rows(ask.after, ask.size + 1,
-                                                     outlet=ask.outlet, language=ask.language)
+                                                 outlet=ask.outlet, language=ask.language)
             return ([views.listed_article(a) for a in found[:ask.size]],
                     found[ask.size - 1]["id"] if len(found) > ask.size else None), True
 
+        return compute
+
+    def articles_api(request: Request, engine: Engine) -> Response:
+        ask = ArticlesQuery.parse(request.query_params)
         served = _listed(engine, ("articles", ask.after, ask.size, ask.outlet, ask.language),
-                         compute)
+                         _article_list(ask))
         rows, last = served.value
-        next_url = (with_params(request, cursor=encode_cursor("articles", last))
-                    if last is not None else None)
+        next_url = None
+        if last is not None:
+            next_url = with_params(request, cursor=encode_cursor("articles", last))
+            if READ_AHEAD:
+                lists.ahead(("articles", int(last), ask.size, ask.outlet, ask.language),
+                            _refill(_article_list(dataclasses.replace(ask, after=int(last))),
+                                    "listing_state"))
         return list_response(request, ask.fmt, "articles", rows, next_url, state=served)
 
     # -- compare, entities --------------------------------------------------------

@@ -68,13 +68,15 @@ class ListCache:
     """Computed list pages by (what was asked, store state); the oldest dropped beyond
     ``kept``. ``hits``: pages reused as computed at the request's state; ``stale``:
     previous pages served while their refill was due or ran; ``misses``: pages computed
-    (in a request or in the refill thread); ``refills``: refills by the refill thread."""
+    (in a request or in the refill thread); ``refills``: computations by the refill thread
+(refills and pages read ahead)."""
 
     def __init__(self, kept: int = KEPT) -> None:
         self._kept = kept
         self._lock = threading.Lock()
         self._pages: OrderedDict[Hashable, _Page] = OrderedDict()
-        self._due: OrderedDict[Hashable, Refill] = OrderedDict()  # refills waiting
+        # refills waiting: the page (kept again when dropped meanwhile) and its refill
+        self._due: OrderedDict[Hashable, tuple[_Page, Refill]] = OrderedDict()
         self._wake = threading.Condition(self._lock)
         self._thread: threading.Thread | None = None
         self._stopping = False
@@ -83,6 +85,7 @@ class ListCache:
         self.stale = 0
         self.misses = 0
         self.refills = 0
+        self.ahead_asked = 0  # pages read ahead (see ahead)
 
     def page(self, key: Hashable, state: Hashable,
              compute: Callable[[], tuple[Any, bool]], refill: Refill | None = None) -> Any:
@@ -115,7 +118,7 @@ class ListCache:
                         self.stale += 1
                         if found.refill is None:
                             found.refill = threading.Event()
-                            self._schedule(key, refill)
+                            self._schedule(key, found, refill)
                         return Served(found.value, found.state, False)
                     if found.refill is None:
                         found.refill = threading.Event()
@@ -123,6 +126,11 @@ class ListCache:
                     elif found.value is not None:
                         self.stale += 1
                         return Served(found.value, found.state, False)
+                    elif key in self._due:  # read ahead, not started: computed here
+                        del self._due[key]
+                        self._busy -= 1
+                        self._wake.notify_all()
+                        mine = found
                     else:
                         mine = None
                         waited = found.refill
@@ -132,7 +140,7 @@ class ListCache:
                     with self._lock:
                         if mine.refill is None and self._pages.get(key) is mine:
                             mine.refill = threading.Event()
-                            self._schedule(key, refill)
+                            self._schedule(key, mine, refill)
                 return Served(value, state, complete)
             waited.wait(WAIT)  # another request's first computation of this page
             with self._lock:
@@ -177,12 +185,27 @@ class ListCache:
         if done is not None:
             done.set()
 
+    def ahead(self, key: Hashable, refill: Refill) -> None:
+        """Compute the page ``key`` in the refill thread if it was never computed and no
+        refill is waiting (the next page of a list a reader is paging: asked for before
+        it is computed, the request computes it, or waits for the refill thread's
+        computation once started)."""
+        if self._kept <= 0:
+            return
+        with self._lock:
+            if key in self._pages or self._due or self._stopping:
+                return
+            page = self._pages[key] = _Page(None, None, False, threading.Event())
+            self._evict()
+            self.ahead_asked += 1
+            self._schedule(key, page, refill)
+
     # -- the refill thread ----------------------------------------------------------
 
-    def _schedule(self, key: Hashable, refill: Refill) -> None:  # under the lock
+    def _schedule(self, key: Hashable, page: _Page, refill: Refill) -> None:  # under lock
         if key not in self._due:  # a page dropped and asked for again: one refill
             self._busy += 1
-        self._due[key] = refill
+        self._due[key] = (page, refill)
         if self._thread is None and not self._stopping:
             self._thread = threading.Thread(target=self._run, name="list-refills",
                                             daemon=True)
@@ -196,22 +219,17 @@ class ListCache:
                     self._wake.wait()
                 if self._stopping:
                     return
-                key, refill = self._due.popitem(last=False)  # the oldest asked first
-                mine = self._pages.get(key)
+                key, (mine, refill) = self._due.popitem(last=False)  # oldest first
                 self.misses += 1
                 self.refills += 1
             try:
-                if mine is not None:
-                    try:
-                        state, value, complete = refill()
-                    except Exception:  # the previous page stays, refilled when asked again
-                        log.warning("list page %r not refilled", key, exc_info=True)
-                        with self._lock:
-                            done, mine.refill = mine.refill, None
-                        if done is not None:
-                            done.set()
-                    else:
-                        self._store(key, mine, state, value, complete)
+                try:
+                    state, value, complete = refill()
+                except Exception:  # the previous page stays, refilled when asked again
+                    log.warning("list page %r not refilled", key, exc_info=True)
+                    self._failed(key, mine)
+                else:
+                    self._store(key, mine, state, value, complete)
             finally:
                 with self._lock:
                     self._busy -= 1
@@ -227,9 +245,13 @@ class ListCache:
         with self._lock:
             self._stopping = True
             self._busy -= len(self._due)
+            dropped = [page for page, _ in self._due.values()]
             self._due.clear()
             self._wake.notify_all()
             thread = self._thread
+        for page in dropped:  # a request waiting for a page read ahead computes it
+            if page.refill is not None:
+                page.refill.set()
         if thread is not None:
             thread.join(timeout=5)
 
