@@ -12,7 +12,7 @@ from newsweave.store.postgres import redacted
 
 # The server's thread switch interval, ms (the interpreter's own default is 5): see
 # set_switch_interval and docs/benchmarks.md, "Web and API under load, part 5".
-SWITCH_MS = 5.0
+SWITCH_MS = 1.0
 
 
 @cli.command()

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import os
 import threading
 import time
 from collections.abc import AsyncIterator, Callable
@@ -65,8 +64,9 @@ PAGE_WAIT = 0.3  # seconds a story page waits for a first brief before showing t
 API_WAIT = 120.0  # the JSON twin waits for the brief (a client wants the whole answer)
 MAX_UPLOAD = 5_000_000
 # Whether a list page served with a next page has that page computed ahead by the list
-# cache's refill thread, for a reader paging on (see ListCache.ahead).
-READ_AHEAD = os.environ.get("NEWSWEAVE_LIST_READ_AHEAD", "1") != "0"
+# cache's refill thread, for a reader paging on (see ListCache.ahead; docs/benchmarks.md,
+# "Web and API under load, part 5").
+READ_AHEAD = True
 log = logging.getLogger(__name__)
 
 
