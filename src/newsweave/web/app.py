@@ -220,9 +220,11 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
                                   after=ask.after)
             stale = getattr(on.store.search, "stale_order", False)
             # a request leaves the confidences of stories never seen to the page's refill
-            # (30-120 ms of CPU for a page of 50): the page shows them as not computed
+            # (30-120 ms of CPU for a page of 50): the page shows them as not computed;
+            # without pages kept or a change counter there is no refill to leave them to
+            refilled = list_pages > 0 and hasattr(on.store.search, "story_listing_state")
             current = confidences.fill(on, [s for s, _ in found[:ask.size]],
-                                       unseen=on is not engine or list_pages <= 0)
+                                       unseen=on is not engine or not refilled)
             return (found, current), all(current.values()) and not stale
 
         return compute
