@@ -346,3 +346,22 @@ def test_a_page_read_ahead_is_computed_once_by_the_refill_thread_or_the_request(
     assert cache.page("page 4", 1, lambda: ("page 4", True)) == "page 4"
     assert cache.refills == 2 and cache.ahead_asked == 3
     cache.stop()
+
+
+def test_a_request_walks_a_filters_stories_of_the_state_before_and_says_so(store_backend):
+    store = store_backend.open()
+    tables = store.search
+    outlet = StoryFilter(outlet="Outlet 1")
+    first = _story(store, _articles(store, 6, "filtered"))
+    assert [i for i, _ in tables.story_page("largest", outlet, None, 10)] == [first]
+    later = _story(store, _articles(store, 9, "later"))  # 3 of Outlet 1
+    tables.recount = "leave"  # a web request: the filter's stories read before
+    assert [i for i, _ in tables.story_page("largest", outlet, None, 10)] == [first]
+    assert tables.stale_order is True
+    tables.recount = "wait"  # the refill thread: read again
+    assert [i for i, _ in tables.story_page("largest", outlet, None, 10)] == [later, first]
+    assert tables.stale_order is False
+    tables.recount = "leave"  # now current for everyone
+    assert [i for i, _ in tables.story_page("largest", outlet, None, 10)] == [later, first]
+    assert tables.stale_order is False
+    store.close()
