@@ -80,7 +80,8 @@ def main() -> None:
                         help="with --profile: one JSON line per request (its phases) and per "
                              "store change, to FILE, summarised in the profile")
     parser.add_argument("--switch-interval", type=float, metavar="MS",
-                        help="with --profile: the server's thread switch interval, ms")
+                        help="the server's thread switch interval, ms (serve "
+                             "--switch-interval; with --profile, the profiled server's)")
     parser.add_argument("--build-only", action="store_true",
                         help="build the store at --db and stop (no server, no load)")
     args = parser.parse_args()
@@ -132,6 +133,8 @@ def _serve_and_load(db: str, args: argparse.Namespace, extra: list[dict[str, str
     command = [sys.executable, "-m", "newsweave", "--db", db, "serve", "--port", str(port),
                "--tokens", str(tokens), "--workers", str(args.workers),
                "--ingest-nice", str(args.ingest_nice)]
+    if args.switch_interval:
+        command += ["--switch-interval", str(args.switch_interval)]
     if args.profile:
         command = [sys.executable, str(REPO / "bench" / "web_serve_profiled.py"), "--db", db,
                    "--port", str(port), "--tokens", str(tokens), "--out", args.profile]

@@ -321,7 +321,9 @@ def main() -> None:
         lists = app.state.lists
         notes = [f"list cache: {lists.hits} pages reused, {lists.misses} computed"
                  + (f", {lists.stale} previous pages served during their refill"
-                    if hasattr(lists, "stale") else "")]
+                    if hasattr(lists, "stale") else "")
+                 + (f", {lists.refills} refills by the refill thread"
+                    if hasattr(lists, "refills") else "")]
         notes += [f"'origins' order at {path}: {kept.full} full counts, {kept.partial} "
                   f"partial (stories new articles joined), {kept.reused} store changes "
                   f"that changed no count" for path, kept in _ORIGINS.items()]
@@ -340,6 +342,7 @@ def _measure_phases(trace: Trace) -> None:
     for module, owner, name, label in (
             ("newsweave.web.listcache", "ListCache", "get", "cache get"),
             ("newsweave.web.listcache", "ListCache", "page", "cache page"),
+            ("newsweave.web.listcache", "ListCache", "serve", "cache serve"),
             ("newsweave.web.listcache", "ListCache", "_compute", "cache refill"),
             ("newsweave.store.search", "SearchTables", "article_rows", "article rows"),
             ("newsweave.store.search", "SearchTables", "listing_state", "state"),

@@ -17,7 +17,8 @@ from newsweave.model import Article
 from newsweave.store.listing import _ORIGINS_LOCKS, StoryFilter
 from newsweave.store.stories import StoryRow
 from newsweave.web import create_app, views
-from newsweave.web.listcache import ListCache
+from newsweave.web.listcache import ListCache, Served
+from newsweave.web.respond import LIST_STATE
 
 
 def _articles(store, count: int, tag: str) -> list[int]:
@@ -116,7 +117,7 @@ def test_an_incomplete_page_is_computed_again_and_a_failed_one_not_kept():
     assert off.page("p", 1, lambda: ("b", True)) == "b"  # nothing kept
 
 
-def test_a_list_during_its_refill_is_the_previous_one_and_then_shows_the_new_story(
+def test_a_list_after_a_write_is_the_previous_one_until_the_refill_thread_ends(
         store_backend, monkeypatch):
     store = store_backend.open()
     ids = _articles(store, 6, "listed")
@@ -124,32 +125,80 @@ def test_a_list_during_its_refill_is_the_previous_one_and_then_shows_the_new_sto
     store.close()
     path = "/api/v1/stories?sort=newest&size=10"
     with TestClient(create_app(store_backend.location)) as client:
-        before = client.get(path).json()["stories"]
+        client.get(path)  # computed in the request, its confidences by the refill thread
+        lists: ListCache = client.app.state.lists  # type: ignore[attr-defined]
+        assert lists.settle(10)
+        first = client.get(path)
+        before = first.json()["stories"]
         assert [s["id"] for s in before] == [old]
+        tag = first.headers[LIST_STATE]
+        assert "refilling" not in tag
         writer = store_backend.open()
         new = _story(writer, _articles(writer, 2, "later"))
         writer.close()
-        # the refill after the write is held inside the list's computation
+        # the refill after the write is held inside the list's computation, which runs in
+        # the list cache's refill thread: no request waits for it
         gate = threading.Event()
         entered = threading.Event()
+        threads: set[str] = set()
         real = Engine.story_page
 
         def held(self, *args, **kwargs):
+            threads.add(threading.current_thread().name)
             entered.set()
             assert gate.wait(10)
             return real(self, *args, **kwargs)
 
         monkeypatch.setattr(Engine, "story_page", held)
-        thread, out = _in_thread(lambda: client.get(path).json()["stories"])
+        stale = client.get(path)
+        assert stale.json()["stories"] == before  # at once, the previous consistent page
+        assert stale.headers[LIST_STATE] == f"{tag}; refilling"
         assert entered.wait(10)
-        during = client.get(path).json()["stories"]
-        assert during == before  # the previous consistent page, not a half-computed one
+        during = client.get(path)  # the refill runs: still the previous page, no 2nd refill
+        assert during.json()["stories"] == before and "refilling" in during.headers[LIST_STATE]
         gate.set()
-        thread.join(10)
+        assert lists.settle(10)
         monkeypatch.setattr(Engine, "story_page", real)
-        assert [s["id"] for s in out[0]][:1] == [new]  # the refill shows the new story
-        after = client.get(path).json()["stories"]
-        assert {s["id"] for s in after} == {old, new} and after == out[0]
+        assert threads == {"list-refills"} and lists.refills == 2
+        # once the refill ended, never the previous page again
+        after = client.get(path)
+        assert [s["id"] for s in after.json()["stories"]][:1] == [new]
+        assert {s["id"] for s in after.json()["stories"]} == {old, new}
+        assert "refilling" not in after.headers[LIST_STATE] and after.headers[LIST_STATE] != tag
+
+
+def test_refills_in_the_background_are_one_per_page_and_a_failed_one_keeps_the_page():
+    cache = ListCache()
+    assert cache.page("home", 1, lambda: ("page at 1", True)) == "page at 1"
+    gate = _Gate((2, "page at 2", True))
+
+    def refill() -> tuple[object, object, bool]:
+        return gate()[0]  # type: ignore[return-value]
+
+    served = cache.serve("home", 2, lambda: pytest.fail("computed in the request"), refill)
+    assert served.value == "page at 1" and served.state == 1 and not served.current
+    assert gate.entered.wait(10)
+    # asked again while the refill runs: the previous page, no second refill
+    again = cache.serve("home", 2, lambda: pytest.fail("computed in the request"),
+                        lambda: pytest.fail("a second refill"))
+    assert again.value == "page at 1"
+    gate.release.set()
+    assert cache.settle(10)
+    assert gate.calls == 1 and cache.refills == 1
+    assert cache.serve("home", 2, lambda: pytest.fail("kept"), refill) == Served(
+        "page at 2", 2, True)
+
+    def broken() -> tuple[object, object, bool]:
+        raise RuntimeError("the store is busy")
+
+    assert cache.page("home", 3, lambda: pytest.fail("in the request"), broken) == "page at 2"
+    assert cache.settle(10)
+    # the failed refill left the page as it was, and the next request asks again
+    assert cache.page("home", 3, lambda: pytest.fail("in the request"),
+                      lambda: (3, "page at 3", True)) == "page at 2"
+    assert cache.settle(10)
+    assert cache.page("home", 3, lambda: pytest.fail("kept")) == "page at 3"
+    cache.stop()
 
 
 def test_origins_order_of_the_previous_state_while_another_thread_recounts(store_backend):
@@ -265,4 +314,54 @@ def test_the_story_lists_state_skips_storing_and_cleaning_new_articles(store_bac
     Engine(store, load_settings(db=store_backend.location), stages=[]).split_story(
         story, old[:1])
     assert tables.story_listing_state() != fourth
+    store.close()
+
+
+def test_a_page_read_ahead_is_computed_once_by_the_refill_thread_or_the_request():
+    cache = ListCache()
+    ahead = _Gate((1, "page 2", True))
+
+    def refill_two() -> tuple[object, object, bool]:
+        return ahead()[0]  # type: ignore[return-value]
+
+    cache.ahead("page 2", refill_two)
+    assert ahead.entered.wait(10)
+    cache.ahead("page 2", lambda: pytest.fail("read ahead twice"))
+    # asked for while the refill thread computes it: waited for, not computed again
+    thread, out = _in_thread(lambda: cache.page("page 2", 1, lambda: pytest.fail("twice")))
+    ahead.release.set()
+    thread.join(10)
+    assert out == ["page 2"] and ahead.calls == 1
+    assert cache.page("page 2", 1, lambda: pytest.fail("kept")) == "page 2"
+    # the refill thread busy with another page: a page read ahead and asked for before
+    # the thread starts it is computed by the request, and not by the thread after
+    busy = _Gate((1, "other", True))
+    cache.ahead("other", lambda: busy()[0])  # type: ignore[arg-type,return-value]
+    assert busy.entered.wait(10)
+    cache.ahead("page 3", lambda: pytest.fail("computed by the thread after the request"))
+    cache.ahead("page 4", lambda: pytest.fail("read ahead while another waits"))
+    assert cache.page("page 3", 1, lambda: ("page 3", True)) == "page 3"
+    busy.release.set()
+    assert cache.settle(10)
+    assert cache.page("page 4", 1, lambda: ("page 4", True)) == "page 4"
+    assert cache.refills == 2 and cache.ahead_asked == 3
+    cache.stop()
+
+
+def test_a_request_walks_a_filters_stories_of_the_state_before_and_says_so(store_backend):
+    store = store_backend.open()
+    tables = store.search
+    outlet = StoryFilter(outlet="Outlet 1")
+    first = _story(store, _articles(store, 6, "filtered"))
+    assert [i for i, _ in tables.story_page("largest", outlet, None, 10)] == [first]
+    later = _story(store, _articles(store, 9, "later"))  # 3 of Outlet 1
+    tables.recount = "leave"  # a web request: the filter's stories read before
+    assert [i for i, _ in tables.story_page("largest", outlet, None, 10)] == [first]
+    assert tables.stale_order is True
+    tables.recount = "wait"  # the refill thread: read again
+    assert [i for i, _ in tables.story_page("largest", outlet, None, 10)] == [later, first]
+    assert tables.stale_order is False
+    tables.recount = "leave"  # now current for everyone
+    assert [i for i, _ in tables.story_page("largest", outlet, None, 10)] == [later, first]
+    assert tables.stale_order is False
     store.close()

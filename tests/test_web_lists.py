@@ -15,6 +15,7 @@ from newsweave.settings import load_settings
 from newsweave.store import open_store
 from newsweave.store.search import StoryFilter
 from newsweave.web import create_app
+from newsweave.web.respond import LIST_STATE
 from web_support import private_copy
 
 
@@ -54,24 +55,37 @@ def test_a_list_is_reused_until_the_store_changes_and_never_after(db):
     url = "/api/v1/stories?sort=largest&size=50"
     with TestClient(create_app(db)) as client:
         lists = client.app.state.lists
-        first = client.get(url).json()
+        client.get(url)  # computed; the confidences of its new stories by the refill
+        assert lists.settle(10)
+        first = client.get(url)
         hits = lists.hits
-        assert client.get(url).json() == first and lists.hits == hits + 1
+        again = client.get(url)
+        assert again.json() == first.json() and lists.hits == hits + 1
+        assert again.headers[LIST_STATE] == first.headers[LIST_STATE]
+        assert "refilling" not in first.headers[LIST_STATE]
         assert client.get(url + "&format=csv").status_code == 200  # its own entry
         articles = client.get("/api/v1/articles?size=200").json()["articles"]
         assert client.get("/api/v1/articles?size=200").json()["articles"] == articles
-        # a user's split (logged in story_log): the next listing shows the new story
+        # a user's split (logged in story_log): the next listing is the page before,
+        # marked as being refilled; once the refill ended, the new story shows
         with newsweave.open(db) as engine:
             story = max(engine.stories(confidence=False), key=lambda s: len(s.articles))
             new = engine.split_story(story.id, story.articles[:1])
+        during = client.get(url)
+        assert during.headers[LIST_STATE] == first.headers[LIST_STATE] + "; refilling"
+        assert during.json()["stories"] == first.json()["stories"]
+        assert lists.settle(10)
         after = client.get(url).json()["stories"]
-        assert new.id in {s["id"] for s in after} and after != first["stories"]
+        assert new.id in {s["id"] for s in after} and after != first.json()["stories"]
         sizes = {s["id"]: s["articles"] for s in after}
         assert sizes[story.id] == len(story.articles) - 1 and sizes[new.id] == 1
-        # an article stored (no analysis: its stage results come later): listed at once
+        # an article stored (no analysis: its stage results come later): listed after
+        # the refill
         settings = load_settings(db=db)
         with Engine(open_store(db), settings, stages=[]) as engine:
             stored = engine.ingest_text("Lists stay current\n\nA new article, stored now, "
                                         "appears in the next listing of articles.")
+        client.get("/api/v1/articles?size=200")
+        assert lists.settle(10)
         listed = client.get("/api/v1/articles?size=200").json()["articles"]
         assert [a["id"] for a in listed] == [a["id"] for a in articles] + stored.new

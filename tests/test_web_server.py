@@ -87,7 +87,7 @@ def test_serve_command_runs_uvicorn(tmp_path: Path, workers: int):
     env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
     proc = subprocess.Popen(
         [sys.executable, "-m", "newsweave", "--db", db, "serve", "--port", str(port),
-         "--workers", str(workers)],
+         "--workers", str(workers), "--switch-interval", "1"],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.monotonic() + 60
@@ -114,6 +114,21 @@ def test_serve_command_runs_uvicorn(tmp_path: Path, workers: int):
         _, err = proc.communicate(timeout=30)
     assert f"http://127.0.0.1:{port}/" in err and "read-only" in err
     assert ("2 worker processes" in err) == (workers == 2)
+
+
+def test_the_switch_interval_is_set_where_the_server_starts():
+    from newsweave.cli.serve import SWITCH_MS, set_switch_interval
+
+    before = sys.getswitchinterval()
+    import newsweave.web  # noqa: F401  (importing the library changes nothing)
+
+    assert sys.getswitchinterval() == before
+    try:
+        set_switch_interval(0.5)
+        assert sys.getswitchinterval() == pytest.approx(0.0005)
+    finally:
+        sys.setswitchinterval(before)
+    assert 0.05 <= SWITCH_MS <= 100
 
 
 def test_serve_refuses_a_bad_tokens_file(tmp_path: Path):

@@ -31,9 +31,10 @@ _ORIGINS: dict[str, OriginCounts] = {}
 _ORIGINS_LOCKS: dict[str, threading.Lock] = {}
 _ORIGINS_LOCK = threading.Lock()
 # Per store path: the stories with a member of an outlet or a language, or mentioning an
-# entity, as of one store state (see SearchTables._filtered), shared by every page, sort
-# and size of the story list that filters by it; at most FILTERS_KEPT sets a state.
-_FILTERS: dict[str, tuple[tuple[int, int], dict[tuple[str, object], frozenset[int]]]] = {}
+# entity, each as of the store state it was last read at (see SearchTables._filtered),
+# shared by every page, sort and size of the story list that filters by it; at most
+# FILTERS_KEPT filters.
+_FILTERS: dict[str, dict[tuple[str, object], tuple[tuple[int, int], frozenset[int]]]] = {}
 FILTERS_KEPT = 256
 # Per store path: the story list's state (see SearchTables.story_listing_state) as last
 # seen: (listing_state then, the story list's state then, the newest stage_log row then).
@@ -81,8 +82,17 @@ class ListingTables:
     def __init__(self, store: SQLiteStore) -> None:
         self._store = store
         # whether the last "origins" page walked the order of an earlier store state
-        # (another thread was bringing it up to date: see story_page)
+        # (another thread was bringing it up to date: see story_page), or the last page
+        # filtered by member walked a filter's stories of an earlier one (see _filtered)
         self.stale_order = False
+        # Who brings the "origins" order up to date after a store change (story_page):
+        # "try": this connection's thread, unless another is counting (the order counted
+        # before is walked meanwhile); "wait": this thread, or it waits for the one
+        # counting; "leave": the order counted before is walked and the count left to
+        # another thread (the web server's list refill thread, which waits); with
+        # "leave" a filter's stories read at an earlier state are used too. The first
+        # count of a process is waited for whatever this says.
+        self.recount = "try"
 
     @property
     def _db(self) -> sqlite3.Connection:
@@ -215,13 +225,14 @@ class ListingTables:
             params.append(filters.until.toordinal())
         # the stories with a member of the outlet, of the language, or mentioning the
         # entity: read once per store state for every page that filters by them
-        members = self._filtered(filters)
         self.stale_order = False
+        members = self._filtered(filters)
         if sort == "origins":
             # while another thread brings the order up to date after a store change, the
             # order counted before is walked (stale_order says so) rather than waited for
-            kept = self._origin_counts(wait=False)
-            self.stale_order = kept.key != self._origins_key()
+            kept = self._origin_counts(wait=self.recount == "wait",
+                                       count=self.recount != "leave")
+            self.stale_order |= kept.key != self._origins_key()
             order = kept.order
             # the order holds every live story: a filter's stories are read (from the
             # covering index stories_by_size where the filter is a date range); with none,
@@ -261,7 +272,9 @@ class ListingTables:
         """The stories that pass the filters by member (an outlet, a language, an entity;
         None when there is none): each filter's stories are read once per store state
         and shared by every page, sort and size asking for them (reading an outlet's
-        stories took 7-9 ms at 100k articles, for each page computed)."""
+        stories took 7-9 ms at 100k articles, for each page computed). With ``recount``
+        "leave" a filter's stories read at an earlier state are used as they are and the
+        page says so (``stale_order``): the thread refilling it reads them again."""
         wanted = [(name, value) for name, value in (
             ("outlet", filters.outlet), ("language", filters.language),
             ("entity", filters.entity)) if value is not None and value != ""]
@@ -271,16 +284,16 @@ class ListingTables:
         found: frozenset[int] | None = None
         for item in wanted:
             with _ORIGINS_LOCK:
-                kept = _FILTERS.get(path)
-                if kept is None or kept[0] != state:
-                    kept = _FILTERS[path] = (state, {})
-                stories = kept[1].get(item)
-            if stories is None:
-                stories = self._filter_stories(*item)
+                kept = _FILTERS.setdefault(path, {})
+                entry = kept.get(item)
+            if entry is not None and entry[0] != state and self.recount == "leave":
+                self.stale_order = True  # read again by the thread that refills the page
+            elif entry is None or entry[0] != state:
+                entry = (state, self._filter_stories(*item))
                 with _ORIGINS_LOCK:
-                    if len(kept[1]) < FILTERS_KEPT:
-                        kept[1][item] = stories
-            found = stories if found is None else found & stories
+                    if item in kept or len(kept) < FILTERS_KEPT:
+                        kept[item] = entry
+            found = entry[1] if found is None else found & entry[1]
         return found
 
     def _filter_stories(self, name: str, value: object) -> frozenset[int]:
@@ -296,7 +309,7 @@ class ListingTables:
             raise ValueError(f"no story filter {name!r}")
         return frozenset(int(r[0]) for r in self._db.execute(sql, (value,)))
 
-    def _origin_counts(self, *, wait: bool = True) -> OriginCounts:
+    def _origin_counts(self, *, wait: bool = True, count: bool = True) -> OriginCounts:
         """Independent origins per story and the "origins" order, shared by the
         connections of this process and brought up to date when the store changed.
 
@@ -314,13 +327,14 @@ class ListingTables:
         of it is read in one snapshot of the store. One thread counts at a time; the others
         wait for its result, or, with ``wait`` false, take the counts of the state before
         (unless there are none yet): a recount after a store change then holds up no
-        one but the thread that does it.
+        one but the thread that does it. With ``count`` false the counts of the state
+        before are taken (unless there are none yet) and no thread counts here.
         """
         path = self._store.path
         with _ORIGINS_LOCK:
             lock = _ORIGINS_LOCKS.setdefault(path, threading.Lock())
         kept = _ORIGINS.get(path)
-        if kept is not None and kept.key == self._origins_key():
+        if kept is not None and (not count or kept.key == self._origins_key()):
             return kept
         if kept is not None and not lock.acquire(blocking=wait):
             return kept  # another thread is counting: the counts of the state before

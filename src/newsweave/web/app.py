@@ -10,6 +10,7 @@ the only one of the server with a writable engine.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import time
@@ -31,14 +32,14 @@ from newsweave.engine import Engine, open_engine
 from newsweave.errors import InputError, NewsweaveError, NotFoundError, StoreError
 from newsweave.store.jobs import KEPT as STORED_JOBS
 from newsweave.store.jobs import JobTables
-from newsweave.store.search import MARK_END, MARK_START
+from newsweave.store.search import MARK_END, MARK_START, StoryFilter
 from newsweave.web import views
 from newsweave.web.briefs import BriefWorker
 from newsweave.web.confidence import REFRESH_AFTER, Confidences
 from newsweave.web.ingest_proc import IngestProcess
 from newsweave.web.jobs import INTERRUPTED, IngestJobs, Job, QueueFull
 from newsweave.web.listcache import KEPT as LIST_PAGES
-from newsweave.web.listcache import ListCache
+from newsweave.web.listcache import ListCache, Served
 from newsweave.web.openapi import spec
 from newsweave.web.paging import BadRequest, choice, encode_cursor, whole
 from newsweave.web.params import (
@@ -62,6 +63,10 @@ from newsweave.web.respond import (
 PAGE_WAIT = 0.3  # seconds a story page waits for a first brief before showing the rest
 API_WAIT = 120.0  # the JSON twin waits for the brief (a client wants the whole answer)
 MAX_UPLOAD = 5_000_000
+# Whether a list page served with a next page has that page computed ahead by the list
+# cache's refill thread, for a reader paging on (see ListCache.ahead; docs/benchmarks.md,
+# "Web and API under load, part 5").
+READ_AHEAD = True
 log = logging.getLogger(__name__)
 
 
@@ -175,30 +180,61 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
     # -- stories ----------------------------------------------------------------
 
     def _listed(engine: Engine, key: tuple[object, ...],
-                compute: Callable[[], tuple[Any, bool]], counter: str = "listing_state"
-                ) -> Any:
+                compute: Callable[[Engine], tuple[Any, bool]], counter: str = "listing_state"
+                ) -> Served:
         """A list page from the list cache (see web/listcache.py), keyed by what was asked
-        and the store's change counter (a store without one: computed each time)."""
+        and the store's change counter (a store without one: computed each time); a page
+        the store has moved past is served as it was and refilled by the cache's refill
+        thread, on an engine of its own."""
         state = getattr(engine.store.search, counter, None)
         if state is None:
-            return compute()[0]
-        return lists.page(key, state(), compute)
+            return Served(compute(engine)[0], None, True)
+        # with pages kept, a request never counts the "origins" order (the refill thread
+        # does); with none kept, each request computes its page at the store's state
+        engine.store.search.recount = "leave" if list_pages > 0 else "wait"
+        return lists.serve(key, state(), lambda: compute(engine), _refill(compute, counter))
 
-    def _stories(request: Request, engine: Engine
-                 ) -> tuple[StoriesQuery, list[dict[str, Any]], str | None]:
-        ask = StoriesQuery.parse(request.query_params)
+    def _refill(compute: Callable[[Engine], tuple[Any, bool]], counter: str
+                ) -> Callable[[], tuple[Any, Any, bool]]:
+        """``compute`` as the list cache's refill thread runs it: on its own engine, the
+        store state read first."""
 
-        # the stories with their confidences are kept; each request builds the rows (their
-        # contested counts come from the briefs computed so far) and its own next_url
-        def compute() -> tuple[Any, bool]:
-            found = engine.story_page(ask.sort, filters=ask.filters, limit=ask.size + 1,
-                                      after=ask.after)
-            stale = getattr(engine.store.search, "stale_order", False)
-            current = confidences.fill(engine, [s for s, _ in found[:ask.size]])
+        def refill() -> tuple[Any, Any, bool]:
+            own = engines.get()  # the refill thread's own engine
+            # the refill thread brings the "origins" order up to date; requests walk the
+            # order counted before meanwhile (see ListingTables.recount)
+            own.store.search.recount = "wait"
+            at = getattr(own.store.search, counter)()
+            value, complete = compute(own)
+            return at, value, complete
+
+        return refill
+
+    def _story_list(ask: StoriesQuery, engine: Engine) -> Callable[[Engine], tuple[Any, bool]]:
+        """The computation of a page of the story list: its stories with their
+        confidences (each request builds the rows: their contested counts come from the
+        briefs computed so far, and its own next_url)."""
+
+        def compute(on: Engine) -> tuple[Any, bool]:
+            found = on.story_page(ask.sort, filters=ask.filters, limit=ask.size + 1,
+                                  after=ask.after)
+            stale = getattr(on.store.search, "stale_order", False)
+            # a request leaves the confidences of stories never seen to the page's refill
+            # (30-120 ms of CPU for a page of 50): the page shows them as not computed;
+            # without pages kept or a change counter there is no refill to leave them to
+            refilled = list_pages > 0 and hasattr(on.store.search, "story_listing_state")
+            current = confidences.fill(on, [s for s, _ in found[:ask.size]],
+                                       unseen=on is not engine or not refilled)
             return (found, current), all(current.values()) and not stale
 
-        found, current = _listed(engine, ("stories", ask.sort, ask.size, repr(ask.filters),
-                                          ask.after), compute, "story_listing_state")
+        return compute
+
+    def _stories(request: Request, engine: Engine
+                 ) -> tuple[StoriesQuery, list[dict[str, Any]], str | None, Served]:
+        ask = StoriesQuery.parse(request.query_params)
+        served = _listed(engine, ("stories", ask.sort, ask.size, repr(ask.filters),
+                                  ask.after), _story_list(ask, engine), "story_listing_state")
+        found, current = served.value
         rows = [{**views.story_summary(s, briefs), "confidence_current": current[s.id]}
                 for s, _ in found[:ask.size]]
         next_url = None
@@ -206,17 +242,23 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
             last, sort_key = found[ask.size - 1]
             next_url = with_params(request, cursor=encode_cursor(f"stories:{ask.sort}",
                                                                  sort_key, last.id))
-        return ask, rows, next_url
+            if READ_AHEAD:  # the next page, computed by the refill thread for a reader
+                after = (float(sort_key), int(last.id))
+                lists.ahead(("stories", ask.sort, ask.size, repr(ask.filters), after),
+                            _refill(_story_list(dataclasses.replace(ask, after=after),
+                                                engine), "story_listing_state"))
+        return ask, rows, next_url, served
 
     def stories_page(request: Request, engine: Engine) -> Response:
-        ask, rows, next_url = _stories(request, engine)
+        ask, rows, next_url, _ = _stories(request, engine)
         return page(request, "stories.html", stories=rows, next_url=next_url, **ask.meta(),
                     outlets=engine.store.search.facet_values("outlet"),
                     languages=engine.store.search.facet_values("language"))
 
     def stories_api(request: Request, engine: Engine) -> Response:
-        ask, rows, next_url = _stories(request, engine)
-        return list_response(request, ask.fmt, "stories", rows, next_url, ask.meta())
+        ask, rows, next_url, served = _stories(request, engine)
+        return list_response(request, ask.fmt, "stories", rows, next_url, ask.meta(),
+                             state=served)
 
     def _story_id(request: Request) -> int:
         return whole(request.path_params["id"], "story id", required=True) or 0
@@ -292,22 +334,30 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
 
         return tagged(request, _state_tag(request, engine, "article-json", ask.id), build)
 
-    def articles_api(request: Request, engine: Engine) -> Response:
-        ask = ArticlesQuery.parse(request.query_params)
-
-        def compute() -> tuple[Any, bool]:
+    def _article_list(ask: ArticlesQuery) -> Callable[[Engine], tuple[Any, bool]]:
+        def compute(on: Engine) -> tuple[Any, bool]:
             # the export of articles: with how the outlet and the date were found; the
             # listed fields only are read (not each article's text and removals)
-            found = engine.store.search.article_rows(ask.after, ask.size + 1,
-                                                     outlet=ask.outlet, language=ask.language)
+            found = on.store.search.article_rows(ask.after, ask.size + 1,
+                                                 outlet=ask.outlet, language=ask.language)
             return ([views.listed_article(a) for a in found[:ask.size]],
                     found[ask.size - 1]["id"] if len(found) > ask.size else None), True
 
-        rows, last = _listed(engine, ("articles", ask.after, ask.size, ask.outlet,
-                                      ask.language), compute)
-        next_url = (with_params(request, cursor=encode_cursor("articles", last))
-                    if last is not None else None)
-        return list_response(request, ask.fmt, "articles", rows, next_url)
+        return compute
+
+    def articles_api(request: Request, engine: Engine) -> Response:
+        ask = ArticlesQuery.parse(request.query_params)
+        served = _listed(engine, ("articles", ask.after, ask.size, ask.outlet, ask.language),
+                         _article_list(ask))
+        rows, last = served.value
+        next_url = None
+        if last is not None:
+            next_url = with_params(request, cursor=encode_cursor("articles", last))
+            if READ_AHEAD:
+                lists.ahead(("articles", int(last), ask.size, ask.outlet, ask.language),
+                            _refill(_article_list(dataclasses.replace(ask, after=int(last))),
+                                    "listing_state"))
+        return list_response(request, ask.fmt, "articles", rows, next_url, state=served)
 
     # -- compare, entities --------------------------------------------------------
 
@@ -524,12 +574,25 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
     def openapi(request: Request) -> Response:
         return JSONResponse(spec())
 
+    def count_origins() -> None:
+        """The "origins" order's first count (a quarter of a second of CPU at 100k
+        articles), done before a request asks for it: with pages kept, requests never
+        count it but for this first time, when they would wait for it."""
+        try:
+            engines.get().store.search.story_page("origins", StoryFilter(), None, 1)
+        except Exception:  # the server stopping meanwhile: the first request counts it
+            log.info("the 'origins' order was not counted at start", exc_info=True)
+
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if list_pages > 0:
+            threading.Thread(target=count_origins, name="origins-first-count",
+                             daemon=True).start()
         yield
         worker.stop()  # a job still running ends interrupted (and is saved so)
         jobs.stop()
         briefs.stop()
+        lists.stop()
         confidences.stop()
         engines.close()
 
@@ -575,5 +638,6 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
     app.state.engines = engines
     app.state.ingest_process = worker
     app.state.lists = lists
+    app.state.confidences = confidences
     return app
 

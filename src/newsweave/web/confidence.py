@@ -12,7 +12,9 @@ time it was computed: the value is current while the stamp is the same and it is
 than ``refresh_after`` seconds (a neighbour's change shows within that time). Otherwise a
 listing shows the value computed before (``confidence_current: false``) and one
 background thread computes the new one. A story never seen before is computed in the
-request (once: a request listing it while another computes it waits for that).
+request (once: a request listing it while another computes it waits for that), or, in
+the web server's list requests, left to the list's refill (``fill(unseen=False)``): the
+listing shows it without a confidence (``confidence_current: false``) until then.
 """
 
 from __future__ import annotations
@@ -51,9 +53,12 @@ class Confidences:
         self._queue: queue.Queue[int | None] = queue.Queue()
         self._thread: threading.Thread | None = None
 
-    def fill(self, engine: Engine, stories: Sequence[Story]) -> dict[int, bool]:
+    def fill(self, engine: Engine, stories: Sequence[Story], *, unseen: bool = True
+             ) -> dict[int, bool]:
         """Set the confidence fields of ``stories`` (listed without them); returns per
-        story whether the value is current (see the module's docstring)."""
+        story whether the value is current (see the module's docstring). With ``unseen``
+        false a story never seen is not computed here: its fields stay None and it is
+        not current (the web server's requests leave it to the list's refill)."""
         current: dict[int, bool] = {}
         known: dict[int, Known] = {}
         for story in stories:
@@ -65,14 +70,22 @@ class Confidences:
                         self._ask(story.id)
             if found is not None:
                 known[story.id] = found
+        if not unseen:
+            for story in stories:
+                found = known.get(story.id)
+                current[story.id] = found is not None and self._fresh(found, _stamp(story))
+                for name, value in zip(FIELDS, found[2] if found else (None,) * len(FIELDS),
+                                       strict=True):
+                    setattr(story, name, value)
+            return current
         # the stories never seen: computed here, all at once (the candidates' vectors
         # read once for the page, not a whole story record built for each); a story
         # another request is computing already is waited for, not computed twice (8
         # clients opening the lists of a new server asked for the same stories at once)
-        unseen = [s for s in stories if s.id not in known]
+        never = [s for s in stories if s.id not in known]
         with self._lock:
-            theirs = {s.id: self._computing[s.id] for s in unseen if s.id in self._computing}
-            mine = [s for s in unseen if s.id not in theirs]
+            theirs = {s.id: self._computing[s.id] for s in never if s.id in self._computing}
+            mine = [s for s in never if s.id not in theirs]
             done = threading.Event()
             self._computing.update((s.id, done) for s in mine)
         try:
@@ -89,7 +102,7 @@ class Confidences:
             with self._lock:
                 found = self._known.get(story_id)
             if found is None:  # the other request failed: computed here
-                found = _compute_listed(engine, [s for s in unseen if s.id == story_id])[story_id]
+                found = _compute_listed(engine, [s for s in never if s.id == story_id])[story_id]
                 self._remember(story_id, found)
             known[story_id] = found
         for story in stories:
@@ -127,8 +140,19 @@ class Confidences:
                     self._remember(story_id, _compute(engine, story_id))
                 except Exception:  # a story merged away meanwhile, or the store is busy
                     log.info("confidence of story %s not refreshed", story_id, exc_info=True)
+                finally:
+                    self._queue.task_done()
         finally:
             engine.close()
+
+    def settle(self, timeout: float = 60.0) -> bool:
+        """Wait until no refresh is waiting or running (tests, benchmarks); whether so."""
+        deadline = time.monotonic() + timeout
+        while self._queue.unfinished_tasks:
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.01)
+        return True
 
     def stop(self) -> None:
         if self._thread is not None:

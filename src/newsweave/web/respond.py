@@ -16,6 +16,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from newsweave.web.listcache import Served
+
 # No script at all: the pages are server-rendered and need none. Styles and images only
 # from this server; no framing; forms post only here.
 CSP = ("default-src 'self'; script-src 'none'; object-src 'none'; base-uri 'none'; "
@@ -28,6 +30,7 @@ SECURITY_HEADERS = [
     (b"cross-origin-opener-policy", b"same-origin"),
 ]
 LIST_FORMATS = ("json", "ndjson", "csv")
+LIST_STATE = "Newsweave-List-State"  # the store state a list page was computed at
 # What quote_plus leaves as it is (RFC 3986 unreserved): such a value needs no quoting.
 _UNRESERVED = re.compile(r"[A-Za-z0-9_.\-~]*")
 
@@ -96,10 +99,16 @@ class ParamLinks:
 
 
 def list_response(request: Request, fmt: str, key: str, rows: Sequence[dict[str, Any]],
-                  next_url: str | None, extra: dict[str, Any] | None = None) -> Response:
+                  next_url: str | None, extra: dict[str, Any] | None = None, *,
+                  state: Served | None = None) -> Response:
     """A page of a list as JSON (with ``next_url``), NDJSON or CSV; a ``Link`` header
-    points to the next page in every format."""
+    points to the next page in every format. ``state``: the list cache's page, whose
+    store state the ``Newsweave-List-State`` header names (a tag: equal tags, the same
+    store state) with ``; refilling`` while a newer page is being computed."""
     headers = {"Link": f'<{next_url}>; rel="next"'} if next_url else {}
+    if state is not None and state.state is not None:
+        tag = hashlib.sha256(repr(state.state).encode()).hexdigest()[:16]
+        headers[LIST_STATE] = tag if state.current else f"{tag}; refilling"
     if fmt == "ndjson":
         body = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
         return Response(body, media_type="application/x-ndjson", headers=headers)
