@@ -1,10 +1,9 @@
-"""Reads that grew with the store at a million articles (issue 16, item 4): a search's entity
-facet scanned every row of entity_articles, and a whole-store ``check`` merged the two vector
-indexes' ids on every call. Both give what they gave before, at a cost bounded by the query."""
+"""Reads that grew with the store at a million articles (issue 16, item 4): a whole-store
+``check`` merged the two vector indexes' ids on every call (the search's entity facet,
+which scanned every row of entity_articles, is tested in tests/test_search_statement.py).
+They give what they gave before, at a cost bounded by the query."""
 
 from __future__ import annotations
-
-import re
 
 import numpy as np
 
@@ -17,32 +16,6 @@ def _articles(store, count: int, first: int = 0) -> list[int]:
         [Article(None, f"h{i}", "", "text", f"Police said the bridge closed on day {i}.",
                  f"<{i}>", title=f"Bridge {i}", outlet=f"Outlet {i % 3}")
          for i in range(first, first + count)], [{}] * count)
-
-
-def test_a_search_reads_entity_articles_by_its_hits_only(tmp_path):
-    store = open_store(str(tmp_path / "s.db"))
-    try:
-        ids = _articles(store, 300)
-        with store.transaction() as db:
-            db.executemany("INSERT INTO entities (name, type) VALUES (?, 'ORG')",
-                           [(f"Agency {k}",) for k in range(40)])
-            db.executemany("INSERT OR IGNORE INTO entity_articles (entity_id, article_id, "
-                           "mentions) VALUES (?, ?, 1)",
-                           [(1 + (i * k) % 40, i) for i in ids for k in (1, 3, 7, 11)])
-        statements: list[str] = []
-        store._db.set_trace_callback(statements.append)
-        found = store.search.search("police", limit=5)
-        store._db.set_trace_callback(None)
-        assert found.total == 300 and len(found.hits) == 5
-        assert found.facets.get("entity"), "the entity facet was not computed"
-        reads = [s for s in statements if "entity_articles" in s]
-        assert reads
-        for sql in reads:
-            plan = [str(r[3]) for r in store._db.execute("EXPLAIN QUERY PLAN " + sql)]
-            scans = [p for p in plan if re.match(r"SCAN (ea|x|entity_articles)\b", p)]
-            assert not scans, plan  # looked up by article (or entity), never read whole
-    finally:
-        store.close()
 
 
 def test_check_candidates_do_not_merge_the_indexes_each_call(tmp_path):

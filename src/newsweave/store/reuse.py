@@ -461,15 +461,8 @@ def _edge(row: sqlite3.Row | tuple[object, ...]) -> Edge:
         )
         for e in json.loads(str(row[8]))
     ]
-    return Edge(
-        derived=int(row[0]),  # type: ignore[call-overload]
-        source=int(row[1]),  # type: ignore[call-overload]
-        kind=str(row[2]),
-        score=float(row[3]),  # type: ignore[arg-type]
-        confidence=float(row[4]),  # type: ignore[arg-type]
-        shared_fraction=float(row[5]),  # type: ignore[arg-type]
-        attribution=None if row[6] is None else str(row[6]),
-        reasons=json.loads(str(row[7])),
-        evidence=evidence,
-    )
+    edge = _bare_edge(row)
+    edge.reasons = json.loads(str(row[7]))
+    edge.evidence = evidence
+    return edge
 
