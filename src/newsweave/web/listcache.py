@@ -68,8 +68,8 @@ class ListCache:
     """Computed list pages by (what was asked, store state); the oldest dropped beyond
     ``kept``. ``hits``: pages reused as computed at the request's state; ``stale``:
     previous pages served while their refill was due or ran; ``misses``: pages computed
-    (in a request or in the refill thread); ``refills``: computations by the refill thread
-(refills and pages read ahead)."""
+    (in a request or in the refill thread); ``refills``: computations by the refill
+    thread (refills and pages read ahead)."""
 
     def __init__(self, kept: int = KEPT) -> None:
         self._kept = kept
