@@ -8,9 +8,10 @@ import pytest
 
 from conftest import load_bench, require_shared
 from newsweave.model import Article
+from newsweave.reuse.crosslingual import translation_candidates
 from newsweave.reuse.origins import DERIVING, choose_sources, origins_of, parents_map
 from newsweave.reuse.relation import TRANSLATION_COSINE, Side, is_translation, translation
-from newsweave.reuse.semantic import VectorIndex, primary_language, translation_partners
+from newsweave.reuse.semantic import VectorIndex, primary_language
 from newsweave.stories import LINK_WEIGHTS
 
 
@@ -80,12 +81,14 @@ def test_partners_are_mutual_nearest_in_their_language(tmp_path, where: str) -> 
                    {1: [1.0, 0.1, 0.0], 2: [1.0, 0.12, 0.0], 3: [0.8, 0.6, 0.0],
                     4: [0.75, 0.66, 0.0], 5: [0.0, 0.0, 1.0]})
     row = index.vector(0)
-    found = dict(translation_partners(index, row, 1, languages.get, 0.5))
+    def partners(vector, article_id, language_of=languages.get):  # mutual nearest
+        return translation_candidates(index, vector, article_id, language_of, 0.5, rank=1)
+
+    found = dict(partners(row, 1))
     assert set(found) == {2} and found[2] == pytest.approx(float(row @ index.vector(1)))
-    assert [i for i, _ in translation_partners(index, index.vector(3), 4, languages.get,
-                                               0.5)] == [3]
-    assert translation_partners(index, index.vector(4), 5, languages.get, 0.5) == []
-    assert translation_partners(index, row, 1, {1: None}.get, 0.5) == []
+    assert [i for i, _ in partners(index.vector(3), 4)] == [3]
+    assert partners(index.vector(4), 5) == []
+    assert partners(row, 1, {1: None}.get) == []
 
 
 def test_ntrex_floors() -> None:

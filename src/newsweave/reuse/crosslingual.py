@@ -66,7 +66,7 @@ def translation_candidates(index: VectorIndex, vector: np.ndarray, article_id: i
     cosine)``, each among the other's ``rank`` nearest leads in its language and this one
     among its ``rank`` nearest in this article's, at a cosine of at least ``floor``.
 
-    With ``rank`` 1 this is ``semantic.translation_partners`` (mutual nearest leads).
+    With ``rank`` 1: each the other's nearest lead in its language (mutual nearest).
     A lead cut at a fixed length covers more of a text in one language than in another,
     so a translation's lead is not always its original's nearest; the sentence check
     decides among the few candidates, and the reuse stage keeps at most one translation

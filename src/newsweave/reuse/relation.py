@@ -50,7 +50,7 @@ FULL_SHARE = 0.6  # share of both articles aligned: a rewrite of a short article
 ORDER = 0.7
 MAX_EVIDENCE = 60
 # Translations: the multilingual e5 cosine of two leads in different languages, each the
-# other's nearest in its language (semantic.translation_partners), from which the pair is
+# other's nearest in its language (crosslingual.translation_candidates), from which the pair is
 # a candidate; it is one text in two languages when its sentences align too
 # (reuse/crosslingual.py). Chosen with the sentence check on the even halves of NTREX-128's
 # documents and SemEval-2022 task 8's cross-language pairs (python bench/ntrex.py

@@ -278,48 +278,6 @@ class SemanticIndex:
         return out
 
 
-def translation_partners(index: VectorIndex, vector: np.ndarray, article_id: int,
-                         language_of: Callable[[int], str | None], floor: float
-                         ) -> list[tuple[int, float]]:
-    """Stored articles that may be this article in another language: ``(id, cosine)``.
-
-    A translation says what its original says and nothing else, so of the articles
-    in its language it is the original's nearest, and the original is its nearest in
-    the original's: a pair counts when each is the other's nearest among the articles
-    of the other's language and their e5 cosine reaches ``floor``. A lead cut at a
-    fixed number of characters covers more of a Chinese text than of its English
-    original, so the cosine of a translation varies with the languages while its rank
-    holds (NTREX-128: ``bench/ntrex.py``). ``language_of`` gives a stored article's
-    language (read once per article by the caller).
-    """
-    own = primary_language(language_of(article_id))
-    if not own or not len(index._id_array):
-        return []
-    languages = index.labels(lambda i: primary_language(language_of(i)))
-    found = []
-    for other, cosine in _best_by_language(index, languages, vector, own, floor).values():
-        row = index.vector(int(np.searchsorted(index._id_array, other)))
-        back = _best_by_language(index, languages, row,
-                                 primary_language(language_of(other)), floor)
-        if back.get(own, (None, 0.0))[0] == article_id:
-            found.append((other, cosine))
-    return found
-
-
-def _best_by_language(index: VectorIndex, languages: np.ndarray, vector: np.ndarray,
-                      own: str, floor: float) -> dict[str, tuple[int, float]]:
-    """For each language other than ``own``, its article nearest to ``vector`` (id,
-    cosine), where that cosine reaches ``floor``."""
-    scores = index.scores(vector)[0]
-    best: dict[str, tuple[int, float]] = {}
-    for language in set(languages.tolist()) - {own, ""}:
-        cells = np.flatnonzero(languages == language)
-        top = int(cells[np.argmax(scores[cells])])
-        if scores[top] >= floor:
-            best[language] = (int(index._id_array[top]), float(scores[top]))
-    return best
-
-
 def primary_language(language: str | None) -> str:
     """The primary subtag: ``zh-cn`` and ``zh`` are one language here."""
     return (language or "").lower().replace("_", "-").split("-")[0]
