@@ -77,7 +77,9 @@ def translation_candidates(index: VectorIndex, vector: np.ndarray, article_id: i
     languages = index.labels(lambda i: primary_language(language_of(i)))
     found = []
     for other, cosine in _nearest_by_language(index, languages, vector, own, floor, rank):
-        row = index.vector(int(np.searchsorted(index._id_array, other)))
+        row = index.vector_of(other)
+        if row is None:  # never: ``other`` was found in the index
+            continue
         back = _nearest_by_language(index, languages, row,
                                     primary_language(language_of(other)), floor, rank,
                                     only=own)
@@ -206,10 +208,10 @@ def is_same_event(index: VectorIndex, pair: tuple[int, int], cosine: float,
     if cosine < SAME_EVENT_COSINE:
         return False
     first, second = pair
-    cell = int(np.searchsorted(index._id_array, first))
-    if cell >= len(index._id_array) or int(index._id_array[cell]) != first:
+    vector = index.vector_of(first)
+    if vector is None:
         return False
-    found = translation_candidates(index, index.vector(cell), first, language_of,
+    found = translation_candidates(index, vector, first, language_of,
                                    SAME_EVENT_COSINE, rank=SAME_EVENT_RANK)
     return any(other == second for other, _ in found)
 

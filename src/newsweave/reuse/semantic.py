@@ -116,6 +116,14 @@ class VectorIndex:
             column -= len(ids)
         raise IndexError(position)
 
+    def vector_of(self, article_id: int) -> np.ndarray | None:
+        """The stored vector of ``article_id``; None if the index has none."""
+        ids = self._id_array
+        cell = int(np.searchsorted(ids, article_id))
+        if cell >= len(ids) or int(ids[cell]) != article_id:
+            return None
+        return self.vector(cell)
+
     def labels(self, label_of: Callable[[int], str]) -> np.ndarray:
         """``label_of`` of every stored article, in ascending id order (computed once per
         article and kept until its vector changes; one kind of label per index: the reuse
