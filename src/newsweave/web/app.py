@@ -210,6 +210,10 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
 
         return refill
 
+    def _story_key(ask: StoriesQuery) -> tuple[object, ...]:
+        """A story list page's key in the list cache (a request's and its read-ahead's)."""
+        return ("stories", ask.sort, ask.size, repr(ask.filters), ask.after)
+
     def _story_list(ask: StoriesQuery, engine: Engine) -> Callable[[Engine], tuple[Any, bool]]:
         """The computation of a page of the story list: its stories with their
         confidences (each request builds the rows: their contested counts come from the
@@ -232,8 +236,8 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
     def _stories(request: Request, engine: Engine
                  ) -> tuple[StoriesQuery, list[dict[str, Any]], str | None, Served]:
         ask = StoriesQuery.parse(request.query_params)
-        served = _listed(engine, ("stories", ask.sort, ask.size, repr(ask.filters),
-                                  ask.after), _story_list(ask, engine), "story_listing_state")
+        served = _listed(engine, _story_key(ask), _story_list(ask, engine),
+                         "story_listing_state")
         found, current = served.value
         rows = [{**views.story_summary(s, briefs), "confidence_current": current[s.id]}
                 for s, _ in found[:ask.size]]
@@ -243,10 +247,9 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
             next_url = with_params(request, cursor=encode_cursor(f"stories:{ask.sort}",
                                                                  sort_key, last.id))
             if READ_AHEAD:  # the next page, computed by the refill thread for a reader
-                after = (float(sort_key), int(last.id))
-                lists.ahead(("stories", ask.sort, ask.size, repr(ask.filters), after),
-                            _refill(_story_list(dataclasses.replace(ask, after=after),
-                                                engine), "story_listing_state"))
+                ahead = dataclasses.replace(ask, after=(float(sort_key), int(last.id)))
+                lists.ahead(_story_key(ahead), _refill(_story_list(ahead, engine),
+                                                       "story_listing_state"))
         return ask, rows, next_url, served
 
     def stories_page(request: Request, engine: Engine) -> Response:
@@ -334,6 +337,9 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
 
         return tagged(request, _state_tag(request, engine, "article-json", ask.id), build)
 
+    def _article_key(ask: ArticlesQuery) -> tuple[object, ...]:
+        return ("articles", ask.after, ask.size, ask.outlet, ask.language)
+
     def _article_list(ask: ArticlesQuery) -> Callable[[Engine], tuple[Any, bool]]:
         def compute(on: Engine) -> tuple[Any, bool]:
             # the export of articles: with how the outlet and the date were found; the
@@ -347,16 +353,14 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
 
     def articles_api(request: Request, engine: Engine) -> Response:
         ask = ArticlesQuery.parse(request.query_params)
-        served = _listed(engine, ("articles", ask.after, ask.size, ask.outlet, ask.language),
-                         _article_list(ask))
+        served = _listed(engine, _article_key(ask), _article_list(ask))
         rows, last = served.value
         next_url = None
         if last is not None:
             next_url = with_params(request, cursor=encode_cursor("articles", last))
             if READ_AHEAD:
-                lists.ahead(("articles", int(last), ask.size, ask.outlet, ask.language),
-                            _refill(_article_list(dataclasses.replace(ask, after=int(last))),
-                                    "listing_state"))
+                ahead = dataclasses.replace(ask, after=int(last))
+                lists.ahead(_article_key(ahead), _refill(_article_list(ahead), "listing_state"))
         return list_response(request, ask.fmt, "articles", rows, next_url, state=served)
 
     # -- compare, entities --------------------------------------------------------
