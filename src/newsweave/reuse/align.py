@@ -145,12 +145,10 @@ def _align_same(result: Alignment, a: Sequence[Unit], b: Sequence[Unit]) -> None
     pairing takes the cells of 1.0 row by row in column order, and on row i every column
     before i is already taken by its own row, so it takes (i, i)."""
     for i, (x, y) in enumerate(zip(a, b, strict=True)):
+        # _label never refuses two equal normal forms: "quote" or "verbatim".
         kind, score = _label(x, y, 1.0, 1.0 if x.content else 0.0)
-        if kind is None:  # cannot happen (see _label); kept as the general path would
-            _align_cells(result, a, b)
-            return
-        result.pairs.append(SentencePair(x.sentence, y.sentence, score, kind, i, i,
-                                         kind == "verbatim"))
+        result.pairs.append(SentencePair(x.sentence, y.sentence, score, kind or "verbatim",
+                                         i, i, kind == "verbatim"))
 
 
 def _align_cells(result: Alignment, a: Sequence[Unit], b: Sequence[Unit]) -> None:
