@@ -19,8 +19,10 @@ where the translation threshold was chosen; ``report``: odd positions) and on al
 
 ``--semeval``: also SemEval-2022 task 8's cross-language pairs (lang1 != lang2): the
 share of "very similar" pairs (Overall <= 1.5) in one story, the share of unrelated pairs
-(Overall >= 3.5) in different stories, and how many pairs got a translation edge (these
-are separate reports of one event, not translations).
+(Overall >= 3.5) in different stories, how many of the moderately similar pairs
+(Overall in (1.5, 2.5] and in (2.5, 3.5)) share a story (counts: the benchmark says
+nothing of whether they should), and how many pairs got a translation edge (these are
+separate reports of one event, not translations).
 
 ``--english``: the default settings (the English model on), so English articles get their
 e5 vectors only once the store holds another language (``reuse_english_lead``); with
@@ -32,7 +34,9 @@ depend on the order.
 Embeddings are cached under ``~/.cache/newsweave-bench/`` (keyed by the exact text).
 
 ``--same-event W1,W2``: SemEval (with ``--ntrex``, NTREX too) at each link weight of a
-``same-event`` relation (``stories.LINK_WEIGHTS``): the weight's sweep.
+``same-event`` relation (``stories.LINK_WEIGHTS``): the weight's sweep; with ``--gates
+G1,G2`` at each gate of its evidence too (``crosslingual.SAME_EVENT_SCORE``: the mean of
+the lead cosine and the sentences' closeness); ``--show``: each listed pair's relation.
 
     python bench/ntrex.py [--semeval] [--limit-docs N] [--english] [--order english-first]
     python bench/ntrex.py --same-event 0.3,0.4,0.5 [--ntrex]
