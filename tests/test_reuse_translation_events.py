@@ -15,6 +15,7 @@ from newsweave.reuse.crosslingual import (
     Comparison,
     closeness,
     compare,
+    is_same_event,
     same_event,
     same_event_score,
 )
@@ -107,3 +108,21 @@ def test_same_event_evidence_of_written_reports() -> None:
 def _text(article_id: int, text: str, language: str) -> Article:
     return Article(id=article_id, content_hash=str(article_id), raw=text, raw_format="text",
                    text=text, source="-", language=language)
+
+
+def test_is_same_event_needs_the_evidence_and_mutual_nearest(tmp_path) -> None:
+    """The gate is on the mean of lead cosine and closeness, and only between two articles
+    each the other's nearest lead in its language (1 and 2 here, 3 and 4)."""
+    from test_reuse_translation import _index
+
+    languages = {1: "en", 2: "de", 3: "de", 4: "en"}
+    index = _index(":memory:", {1: [1.0, 0.1, 0.0], 2: [1.0, 0.12, 0.0],
+                                3: [0.8, 0.6, 0.0], 4: [0.75, 0.66, 0.0]})
+    close, far = SAME_EVENT_SCORE + 0.02, SAME_EVENT_SCORE - 0.04
+    assert is_same_event(index, (1, 2), Comparison(close, 0.2, close), languages.get)
+    # The lead alone is not enough when the sentences are far, nor the reverse.
+    assert not is_same_event(index, (1, 2), Comparison(close, 0.2, far), languages.get)
+    assert not is_same_event(index, (1, 2), Comparison(far, 0.2, close), languages.get)
+    # Close enough, but not each other's nearest: 1's nearest German lead is 2's, 3's
+    # nearest English one is 4's.
+    assert not is_same_event(index, (1, 3), Comparison(close, 0.2, close), languages.get)
