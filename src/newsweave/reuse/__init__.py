@@ -38,7 +38,8 @@ from newsweave.reuse.align import (
 from newsweave.reuse.attribution import find_attributions
 from newsweave.reuse.crosslingual import (
     SENTENCE_SHARE,
-    confirm,
+    Comparison,
+    compare,
     is_same_event,
     same_event,
     translation_candidates,
@@ -298,7 +299,8 @@ class ReuseStage:
         done: set[tuple[int, int]] = set()
         others: dict[int, Indexed | None] = {}
         measured = _confirm_safely(store, translations, indexed, others)
-        confirmed = {k: v for k, v in measured.items() if v[1] >= SENTENCE_SHARE}
+        confirmed = {k: (v.cosine, v.share) for k, v in measured.items()
+                     if v.share >= SENTENCE_SHARE}
         edges: list[Edge] = []
         memo = AlignmentMemo()  # this batch's alignments, by the sentences aligned
         prepared: dict[str, list[Unit]] = {}  # this batch's prepared texts
@@ -431,45 +433,44 @@ def _load(store: Store, article_id: int, cache: dict[int, Indexed | None]) -> In
 
 def _same_events(store: Store, edges: list[Edge], index: VectorIndex,
                  language_of: Callable[[int], str | None],
-                 refused: dict[tuple[int, int], tuple[float, float]],
+                 refused: dict[tuple[int, int], Comparison],
                  indexed: dict[int, Indexed], others: dict[int, Indexed | None]) -> list[Edge]:
     """``edges`` with a ``same-event`` relation (:func:`crosslingual.same_event`) for each
-    candidate translation whose sentences did not align (``refused``: pair -> (lead
-    cosine, aligned share)) that still tells of one event (:func:`is_same_event`) and
+    candidate translation whose sentences did not align (``refused``: pair -> its
+    sentences compared) that still tells of one event (:func:`is_same_event`) and
     shares no text either (no copy, rewrite or shared quotation found): two reports of one
     event in two languages, evidence for the stories stage, never provenance. It takes the
     place of the pair's ``independent`` relation, if any."""
     kept = {k: v for k, v in refused.items()
-            if is_same_event(index, k, v[0], language_of)}
+            if is_same_event(index, k, v, language_of)}
     if not kept:
         return edges
     related = {(min(e.derived, e.source), max(e.derived, e.source)): e for e in edges}
     out = [e for e in edges
            if e.kind != "independent"
            or (min(e.derived, e.source), max(e.derived, e.source)) not in kept]
-    for key, (cosine, share) in sorted(kept.items()):
+    for key, compared in sorted(kept.items()):
         found = related.get(key)
         if found is not None and found.kind != "independent":
             continue
         first, second = (indexed.get(i) or _load(store, i, others) for i in key)
         if first is not None and second is not None:
-            out.append(same_event(first.article, second.article, cosine, share))
+            out.append(same_event(first.article, second.article, compared))
     return out
 
 
 def _confirm_safely(store: Store, candidates: dict[tuple[int, int], float],
                     indexed: dict[int, Indexed], others: dict[int, Indexed | None]
-                    ) -> dict[tuple[int, int], tuple[float, float]]:
-    """The candidate translations with their sentences compared (:func:`crosslingual.confirm`
-    at a share of 0: the caller keeps those that align): ``(a, b) -> (lead cosine, aligned
-    share)``. Where the sentences cannot be embedded, none: the pairs are then aligned as
+                    ) -> dict[tuple[int, int], Comparison]:
+    """The candidate translations with their sentences compared (:func:`crosslingual.compare`:
+    the caller keeps those that align as translations, and weighs the others as reports of
+    one event). Where the sentences cannot be embedded, none: the pairs are then aligned as
     any other (the batch goes on)."""
     if not candidates:
         return {}
     sides = {i: indexed.get(i) or _load(store, i, others) for key in candidates for i in key}
     try:
-        return confirm(candidates, {i: s.article for i, s in sides.items() if s is not None},
-                       share=0.0)
+        return compare(candidates, {i: s.article for i, s in sides.items() if s is not None})
     except Exception:
         log.exception("reuse: could not compare the sentences of %d candidate translations",
                       len(candidates))

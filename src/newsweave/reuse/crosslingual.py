@@ -17,9 +17,11 @@ of the reuse stage (``embed`` keeps the texts embedded last, so a sentence embed
 soon after costs nothing). Sentences come from the one splitter (``nlp.sentences``).
 
 A candidate that fails the check may still be a report of the same event in another
-language: with a close lead (:data:`SAME_EVENT_COSINE`), each the other's nearest, it is
-stored as a ``same-event`` relation (:func:`same_event`): evidence for the stories stage,
-never provenance.
+language: each the other's nearest lead in its language, with the mean of its lead cosine
+and its sentences' closeness (:func:`closeness`: how near each sentence of the shorter
+article comes to some sentence of the other, in any order) at least
+:data:`SAME_EVENT_SCORE`, it is stored as a ``same-event`` relation (:func:`same_event`):
+evidence for the stories stage, never provenance.
 
 The settings were chosen on the even half of NTREX-128's documents and of SemEval-2022
 task 8's cross-language pairs, and are reported on the odd halves (``python
@@ -29,6 +31,7 @@ bench/ntrex.py --semeval``; docs/benchmarks.md, "Stories across languages, part 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from typing import NamedTuple
 
 import numpy as np
 
@@ -48,9 +51,13 @@ MAX_SENTENCES = 16
 MIN_CHARS = 12  # shorter "sentences" (a dateline, a by-line) say nothing of the text
 MIN_SENTENCES = 2  # on each side: below it, the check cannot tell
 # A candidate whose sentences do not align is a report of the same event (a
-# ``same-event`` relation) from this lead cosine: chosen on SemEval-2022 task 8's
-# cross-language choose half (docs/benchmarks.md, "Stories across languages, part 3").
-SAME_EVENT_COSINE = 0.87
+# ``same-event`` relation) from this mean of its lead cosine and its sentences' closeness
+# (:func:`same_event_score`). The lead alone does not separate two reports of one event
+# from two reports on one subject (SemEval-2022 task 8: unrelated German-English pairs
+# reach a lead cosine of 0.864, very similar ones start at 0.83); what the bodies say, sentence
+# by sentence, adds what the lead's first words miss. Chosen on SemEval's cross-language
+# choose half (docs/benchmarks.md, "Stories across languages, part 4").
+SAME_EVENT_SCORE = 0.85
 # ... and each the other's nearest lead in its language (rank 1): a translation's
 # candidates go two deep (CANDIDATE_RANK), so an article's second candidate is often a
 # version of another text on a similar subject, its own translation being the first.
@@ -181,60 +188,107 @@ def aligned_share(a: np.ndarray, b: np.ndarray, floor: float = SENTENCE_COSINE) 
     return in_order(sentence_hits(a @ b.T, floor)) / shorter
 
 
+def closeness(a: np.ndarray, b: np.ndarray) -> float:
+    """How near the shorter side's sentences (rows of sentence vectors) come to the
+    other's: the mean, over its sentences, of each one's highest cosine with any sentence
+    of the other (in any order, several on one allowed); 0 when a side has none.
+
+    Two reports of one event say some of the same things in their own order and words;
+    two reports on one subject (another day of the same trial, another country's
+    lockdown) share the subject's words but fewer of the facts, so their sentences find
+    looser matches. A translation scores high too, but it is decided before (the aligned
+    share, :func:`aligned_share`).
+
+    >>> x = np.eye(3, dtype=np.float32)
+    >>> closeness(x[:2], x), closeness(x[:1], x[1:])
+    (1.0, 0.0)
+    """
+    if not len(a) or not len(b):
+        return 0.0
+    shorter, longer = (a, b) if len(a) <= len(b) else (b, a)
+    return float(np.mean((shorter @ longer.T).max(axis=1)))
+
+
+class Comparison(NamedTuple):
+    """A candidate pair's sentences compared (:func:`compare`)."""
+
+    cosine: float  # the leads' e5 cosine
+    share: float  # the shorter side's share aligned in order (aligned_share)
+    closeness: float  # how near its sentences come to the other's (closeness)
+
+
+def compare(candidates: Mapping[tuple[int, int], float], articles: Mapping[int, Article],
+            floor: float = SENTENCE_COSINE) -> dict[tuple[int, int], Comparison]:
+    """The candidate pairs (``(a, b) -> lead cosine``) with their sentences compared: one
+    ``embed`` call for every article of the pairs. A pair with an article missing from
+    ``articles`` is dropped."""
+    wanted = sorted({i for key in candidates for i in key if i in articles})
+    found = sentence_vectors([articles[i] for i in wanted]) if wanted else {}
+    out: dict[tuple[int, int], Comparison] = {}
+    for (a, b), cosine in candidates.items():
+        if a in found and b in found:
+            out[(a, b)] = Comparison(cosine, aligned_share(found[a], found[b], floor),
+                                     closeness(found[a], found[b]))
+    return out
+
+
 def confirm(candidates: Mapping[tuple[int, int], float], articles: Mapping[int, Article],
             share: float = SENTENCE_SHARE, floor: float = SENTENCE_COSINE
             ) -> dict[tuple[int, int], tuple[float, float]]:
     """The candidate pairs (``(a, b) -> lead cosine``) whose sentences align: ``(a, b) ->
     (lead cosine, aligned share)``. A pair with an article missing from ``articles``
     is dropped."""
-    wanted = sorted({i for key in candidates for i in key if i in articles})
-    found = sentence_vectors([articles[i] for i in wanted]) if wanted else {}
-    out: dict[tuple[int, int], tuple[float, float]] = {}
-    for (a, b), cosine in candidates.items():
-        if a not in found or b not in found:
-            continue
-        aligned = aligned_share(found[a], found[b], floor)
-        if aligned >= share:
-            out[(a, b)] = (cosine, aligned)
-    return out
+    return {k: (c.cosine, c.share) for k, c in compare(candidates, articles, floor).items()
+            if c.share >= share}
 
 
-def is_same_event(index: VectorIndex, pair: tuple[int, int], cosine: float,
+def same_event_score(cosine: float, near: float) -> float:
+    """The evidence that two reports in two languages tell of one event: the mean of their
+    leads' cosine and their sentences' :func:`closeness` (``near``), both e5 cosines."""
+    return (cosine + near) / 2
+
+
+def is_same_event(index: VectorIndex, pair: tuple[int, int], compared: Comparison,
                   language_of: Callable[[int], str | None]) -> bool:
     """Whether a candidate translation whose sentences do not align is still evidence of
-    one event: a lead cosine of at least :data:`SAME_EVENT_COSINE`, each among the other's
-    :data:`SAME_EVENT_RANK` nearest leads in its language (the settings are read when
-    called, so the bench can sweep them)."""
-    if cosine < SAME_EVENT_COSINE:
+    one event: a :func:`same_event_score` of at least :data:`SAME_EVENT_SCORE`, each among
+    the other's :data:`SAME_EVENT_RANK` nearest leads in its language (the settings are
+    read when called, so the bench can sweep them)."""
+    if same_event_score(compared.cosine, compared.closeness) < SAME_EVENT_SCORE:
         return False
     first, second = pair
     vector = index.vector_of(first)
     if vector is None:
         return False
-    found = translation_candidates(index, vector, first, language_of,
-                                   SAME_EVENT_COSINE, rank=SAME_EVENT_RANK)
+    # Any cosine: the pair is a candidate already, only the rank is asked here.
+    found = translation_candidates(index, vector, first, language_of, -1.0,
+                                   rank=SAME_EVENT_RANK)
     return any(other == second for other, _ in found)
 
 
-def same_event(a: Article, b: Article, cosine: float, share: float) -> Edge:
+def same_event(a: Article, b: Article, compared: Comparison) -> Edge:
     """The ``same-event`` relation of a candidate pair whose sentences do not align: two
-    reports in two languages whose leads are each the other's nearest, a sign that
-    they tell of one event, but not one text. Not provenance (neither derives from the
-    other: a report in another language is an origin of its own), so nothing reads it as
-    copying; the stories stage takes it as a link of weight below 1 that the pair's
-    vetoes (names, dates) damp (``stories.LINK_WEIGHTS``). Undirected: ``source`` is the
-    article stored first."""
+    reports in two languages whose leads are each the other's nearest and whose sentences
+    come close, a sign that they tell of one event, but not one text. Not provenance
+    (neither derives from the other: a report in another language is an origin of its
+    own), so nothing reads it as copying; the stories stage takes it as a link of weight
+    below 1 that the pair's vetoes (names, dates) damp (``stories.LINK_WEIGHTS``).
+    Undirected: ``source`` is the article stored first; confidence: the evidence
+    (:func:`same_event_score`)."""
     first, second = sorted((a, b), key=lambda x: int(x.id or 0))
+    score = same_event_score(compared.cosine, compared.closeness)
     return Edge(
         derived=int(second.id or 0), source=int(first.id or 0), kind="same-event",
-        confidence=float(cosine), shared_fraction=0.0, score=0.0,
+        confidence=float(score), shared_fraction=0.0, score=0.0,
         reasons=[f"same event in another language: {first.language} and "
                  f"{second.language}, each the other's nearest lead in its language, "
-                 f"lead cosine {cosine:.3f}; not a translation: "
-                 f"{share:.0%} of the shorter one's sentences aligned in order"])
+                 f"lead cosine {compared.cosine:.3f}, sentences' closeness "
+                 f"{compared.closeness:.3f} (mean {score:.3f}); not a translation: "
+                 f"{compared.share:.0%} of the shorter one's sentences aligned in order"])
 
 
-__all__ = ["CANDIDATE_RANK", "MAX_SENTENCES", "MIN_SENTENCES", "SAME_EVENT_COSINE",
-           "SAME_EVENT_RANK", "SENTENCE_COSINE", "SENTENCE_SHARE",
-           "aligned_share", "confirm", "in_order", "is_same_event", "same_event",
+__all__ = ["CANDIDATE_RANK", "MAX_SENTENCES", "MIN_SENTENCES", "SAME_EVENT_RANK",
+           "SAME_EVENT_SCORE", "SENTENCE_COSINE", "SENTENCE_SHARE", "Comparison",
+           "aligned_share", "closeness", "compare", "confirm", "in_order", "is_same_event",
+           "same_event", "same_event_score",
            "sentence_hits", "sentence_texts", "sentence_vectors", "translation_candidates"]
