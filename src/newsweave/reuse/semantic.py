@@ -35,6 +35,12 @@ ENGLISH_FLOOR = 0.03
 ENGLISH_CEIL = 0.86
 SCALES = {"e5": (COSINE_FLOOR, COSINE_CEIL), "minilm": (ENGLISH_FLOOR, ENGLISH_CEIL)}
 ENGLISH_CHARS = 3000  # more than the English model's word pieces: it cuts the rest
+# An approximate search (a large store's coarse lists, store/vector_lists.py) reads the rows
+# of the PROBES lists nearest to the query, keeps each model's DEPTH best by exact cosine,
+# and ranks those by the exact semantic score. Chosen on the 1M store's claims, with the
+# recall of the exact top 50 beside neighbouring settings: docs/benchmarks.md, part 7.
+PROBES = 32
+DEPTH = 200
 
 
 class VectorIndex:
@@ -137,6 +143,66 @@ class VectorIndex:
         self._label_array = np.array([cache[i] for i in self._id_array.tolist()])
         return self._label_array
 
+    @property
+    def approximate(self) -> bool:
+        """Whether :meth:`search` reads only some rows (the store is large enough to keep
+        coarse lists of them, :mod:`newsweave.store.vector_lists`)."""
+        return self._file is not None and self._file.lists is not None
+
+    def search(self, vector: np.ndarray, depth: int | None = None, probes: int | None = None
+               ) -> tuple[np.ndarray, np.ndarray]:
+        """Ids and exact cosines of up to ``depth`` stored vectors nearest to ``vector``
+        (unit length), best first: among the rows of the ``probes`` nearest lists and the
+        rows the lists do not cover yet where the index keeps lists, among all otherwise."""
+        depth = DEPTH if depth is None else depth
+        probes = PROBES if probes is None else probes
+        query = np.asarray(vector, dtype=np.float32).reshape(-1)
+        lists = self._file.lists if self._file is not None else None
+        if lists is None:
+            ids, cosines = self.cosines(query)
+        else:
+            found_ids, found = [], []
+            for block, (ids, matrix) in enumerate(self._file.blocks()):  # type: ignore[union-attr]
+                if block == 0:
+                    near = lists.rows_near(query, probes)
+                    rows = np.concatenate([near[near < len(ids)],
+                                           np.arange(min(lists.covered, len(ids)), len(ids))])
+                else:
+                    rows = np.arange(len(ids))
+                rows = rows[ids[rows] >= 0]
+                found_ids.append(ids[rows])
+                found.append(np.asarray(matrix[rows], dtype=np.float32) @ query)
+            ids, cosines = np.concatenate(found_ids), np.concatenate(found)
+        if len(ids) > depth:
+            top = np.argpartition(-cosines, depth - 1)[:depth]
+            ids, cosines = ids[top], cosines[top]
+        order = np.lexsort((ids, -cosines))
+        return ids[order], cosines[order]
+
+    def cosines_of(self, article_ids: np.ndarray, vector: np.ndarray) -> np.ndarray:
+        """Exact cosines of ``vector`` with the stored vectors of ``article_ids`` (NaN for an
+        article the index has no vector of), reading those rows only."""
+        article_ids = np.asarray(article_ids, dtype=np.int64)
+        out = np.full(len(article_ids), np.nan, dtype=np.float32)
+        ids = self._id_array
+        if not len(ids) or not len(article_ids):
+            return out
+        cells = np.minimum(np.searchsorted(ids, article_ids), len(ids) - 1)
+        held = np.flatnonzero(ids[cells] == article_ids)
+        columns = self._columns[cells[held]]
+        query = np.asarray(vector, dtype=np.float32).reshape(-1)
+        start = 0
+        for _, matrix in self._file.blocks() if self._file is not None else []:
+            mine = (columns >= start) & (columns < start + len(matrix))
+            if mine.any():
+                rows = columns[mine] - start
+                order = np.argsort(rows)
+                values = np.empty(len(rows), dtype=np.float32)
+                values[order] = np.asarray(matrix[rows[order]], dtype=np.float32) @ query
+                out[held[mine]] = values
+            start += len(matrix)
+        return out
+
     def nearest(self, vectors: np.ndarray, k: int, min_cosine: float
                 ) -> list[list[tuple[int, float]]]:
         """For each row of ``vectors``, up to ``k`` (id, cosine) at or above ``min_cosine``."""
@@ -231,9 +297,15 @@ class SemanticIndex:
             out[int(i)] = (out.get(int(i), (None, None))[0], float(c))
         return out
 
+    def searchable(self) -> tuple[bool, bool]:
+        """Whether each index (e5, English) holds any vector: a query vector for an empty
+        one need not be computed."""
+        return bool(len(self.lead._id_array)), bool(len(self.english._id_array))
+
     def nearest(self, leads: Sequence[np.ndarray | None],
                 english_vectors: Sequence[np.ndarray | None], k: int,
-                min_cosine: float) -> list[list[tuple[int, float]]]:
+                min_cosine: float, *, approximate: bool = False
+                ) -> list[list[tuple[int, float]]]:
         """For each query (its e5 vector and its English vector, either may be None), up to
         ``k`` neighbours among the articles of either index.
 
@@ -244,12 +316,19 @@ class SemanticIndex:
         cosine), or where the pair has no e5 cosine, its score put back on e5's scale (an
         English article of an English-only store has no e5 vector: see
         :func:`needs_lead`).
+
+        ``approximate``: where an index keeps coarse lists (a large store), rank only the
+        articles each model's :meth:`VectorIndex.search` finds (a few per cent of the rows
+        read), by the same exact score; an exact search everywhere else. The reuse stage's
+        batches search exactly (one product serves the whole batch); a single claim may not.
         """
+        if approximate and (self.lead.approximate or self.english.approximate):
+            return [self._nearest_among(lead, english_vector, k, min_cosine)
+                    for lead, english_vector in zip(leads, english_vectors, strict=True)]
         count = len(leads)
         ids, positions = self._union()
         if not len(ids) or not count:
             return [[] for _ in range(count)]
-        floor = rescale(min_cosine, COSINE_FLOOR, COSINE_CEIL)
         total = np.zeros((count, len(ids)), dtype=np.float32)
         parts = np.zeros((count, len(ids)), dtype=np.float32)
         cosine_rows = np.full((count, len(ids)), np.nan, dtype=np.float32)
@@ -267,23 +346,55 @@ class SemanticIndex:
                 cosine_rows[cells] = found
         # Articles sharing no model with the query score -1: never a neighbour.
         semantic = np.where(parts > 0, total / np.maximum(parts, 1.0), -1.0)
-        out = []
-        for row in range(count):
-            score = semantic[row]
-            take = min(k + 1, score.size)
-            top = np.argpartition(-score, take - 1)[:take]
-            top = top[np.argsort(-score[top], kind="stable")]
-            picked = []
-            for i in top:
-                cosine = float(cosine_rows[row, i])
-                if score[i] < 0:
-                    continue
-                if cosine != cosine:  # no e5 cosine: the score on e5's scale
-                    cosine = COSINE_FLOOR + float(score[i]) * (COSINE_CEIL - COSINE_FLOOR)
-                if cosine >= min_cosine or score[i] >= floor:
-                    picked.append((int(ids[i]), cosine))
-            out.append(picked)
-        return out
+        return [_pick(ids, semantic[row], cosine_rows[row], k, min_cosine)
+                for row in range(count)]
+
+    def _nearest_among(self, lead: np.ndarray | None, english_vector: np.ndarray | None,
+                       k: int, min_cosine: float) -> list[tuple[int, float]]:
+        """:meth:`nearest` of one query among the articles either model's search finds."""
+        asked = [(index, vector, scale, keep) for index, vector, scale, keep in (
+            (self.lead, lead, SCALES["e5"], True),
+            (self.english, english_vector, SCALES["minilm"], False))
+            if vector is not None and len(index._id_array)]
+        if not asked:
+            return []
+        ids = np.unique(np.concatenate([index.search(vector)[0]
+                                        for index, vector, _, _ in asked]))
+        total = np.zeros(len(ids), dtype=np.float32)
+        parts = np.zeros(len(ids), dtype=np.float32)
+        cosine_row = np.full(len(ids), np.nan, dtype=np.float32)
+        for index, vector, scale, keep in asked:
+            found = index.cosines_of(ids, vector)
+            held = ~np.isnan(found)
+            total[held] += rescale(found[held], *scale)
+            parts[held] += 1.0
+            if keep:
+                cosine_row[held] = found[held]
+        semantic = np.where(parts > 0, total / np.maximum(parts, 1.0), -1.0)
+        return _pick(ids, semantic, cosine_row, k, min_cosine)
+
+
+def _pick(ids: np.ndarray, score: np.ndarray, cosines: np.ndarray, k: int,
+          min_cosine: float) -> list[tuple[int, float]]:
+    """The best ``k`` (+1) of one query's scored articles as (id, e5 cosine or the score on
+    e5's scale), at or above ``min_cosine`` or its rescaled value (see
+    :meth:`SemanticIndex.nearest`)."""
+    if not score.size:
+        return []
+    floor = rescale(min_cosine, COSINE_FLOOR, COSINE_CEIL)
+    take = min(k + 1, score.size)
+    top = np.argpartition(-score, take - 1)[:take]
+    top = top[np.argsort(-score[top], kind="stable")]
+    picked = []
+    for i in top:
+        cosine = float(cosines[i])
+        if score[i] < 0:
+            continue
+        if cosine != cosine:  # no e5 cosine: the score on e5's scale
+            cosine = COSINE_FLOOR + float(score[i]) * (COSINE_CEIL - COSINE_FLOOR)
+        if cosine >= min_cosine or score[i] >= floor:
+            picked.append((int(ids[i]), cosine))
+    return picked
 
 
 def primary_language(language: str | None) -> str:
