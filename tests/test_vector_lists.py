@@ -70,6 +70,13 @@ def test_the_switch_is_by_size_and_approximate_agrees_with_exact(tmp_path):
     index.refresh(store)
     assert index.english.approximate and index.english._file.lists_built == 1
     assert (folder_of(store) / f"{MODEL}.lists").exists()
+    # The file was rewritten in list order: each list is one run of rows.
+    lists = index.english._file.lists
+    assert np.array_equal(lists._order, np.arange(2000))
+    assert np.all(np.diff(lists.assignment) >= 0)
+    stored = store.reuse.vectors(list(range(1, 2001)), MODEL)
+    file_ids, matrix = index.english._file.blocks()[0]
+    assert all(np.array_equal(matrix[row], stored[int(i)]) for row, i in enumerate(file_ids))
     queries = _clustered(40, 3, CENTRES)
     agree = [len(set(_top(index, q, True)) & set(_top(index, q, False))) / 10 for q in queries]
     assert np.mean(agree) >= 0.97 and min(agree) >= 0.8

@@ -105,8 +105,9 @@ class VectorFile:
             try:
                 with self._locked():
                     changed = self._refresh_files()
-                    self._keep_lists()
-                    return changed
+                    generation = self._generation
+                    self._keep_lists()  # may rewrite the rows in list order: all reloaded
+                    return changed if generation == self._generation else None
             # A full disk, a lost folder, no file locks on this system: search from memory.
             except (OSError, ImportError) as exc:
                 log.warning("vector index %s unusable (%s): kept in memory", self._folder, exc)
@@ -294,9 +295,8 @@ class VectorFile:
             lists = None  # lists of rows this file does not have: not this file's
         dirty = False
         live = int((self._ids >= 0).sum())
-        if lists is None or live > 2 * lists.trained:  # missing, stale, corrupt, outgrown
-            lists = vector_lists.build(self._matrix, self._ids, self._generation)
-            self.lists_built += 1
+        if lists is None or live > vector_lists.GROWTH * lists.trained:  # missing, stale,
+            lists = self._build_lists()  # corrupt or outgrown
             dirty = True
         elif self._touched:
             lists.reassign(self._matrix, np.unique(self._touched))
@@ -307,6 +307,36 @@ class VectorFile:
         if dirty:
             lists.write(self._lists_path)
         self.lists, self._touched = lists, []
+
+    def _build_lists(self) -> VectorLists:
+        """Train and assign the lists, then rewrite the file's live rows in list order."""
+        found = vector_lists.build(self._matrix, self._ids, self._generation)
+        order = np.argsort(found.assignment, kind="stable")
+        order = order[self._ids[order] >= 0]
+        self._reorder(order)
+        self.lists_built += 1
+        return VectorLists(found.centres, found.assignment[order], self._generation,
+                           found.trained)
+
+    def _reorder(self, order: np.ndarray) -> None:
+        """Rewrite the file with its rows ``order`` (row numbers; rows left out are dropped)
+        as a new build: other processes map it again, as after :meth:`_rebuild`."""
+        assert self._ids_path is not None and self._matrix_path is not None
+        scratch = self._matrix_path.with_suffix(".f32.tmp")
+        with scratch.open("wb") as out:
+            for at in range(0, len(order), REBUILD_CHUNK):
+                rows = np.sort(order[at:at + REBUILD_CHUNK])  # read forwards, then place
+                block = np.asarray(self._matrix[rows], dtype=np.float32)
+                place = np.argsort(np.argsort(order[at:at + REBUILD_CHUNK], kind="stable"))
+                out.write(np.ascontiguousarray(block[place]).tobytes())
+        ids = self._ids[order]
+        self._ids_path.unlink(missing_ok=True)  # a crash from here on leaves no header
+        self._matrix = np.zeros((0, 0), dtype=np.float32)
+        scratch.replace(self._matrix_path)
+        self._ids, self._where, self._touched = ids, None, []
+        self._generation = int.from_bytes(os.urandom(7), "little")
+        self._matrix = self._map(len(ids), self._dim)
+        self._write_ids()
 
     def _read_lists(self) -> None:
         """A store that writes nothing uses valid lists of the mapped file, else searches
