@@ -337,9 +337,11 @@ def measure_switch(sizes: list[int], queries: int) -> None:
     """Exact product against the lists' read (build, CPU ms a query, recall@50) at each
     size, on the synthetic news-shaped vectors: where the exact search stops being cheap."""
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+    from newsweave.nlp.blas import one_blas_thread
+    from newsweave.reuse.semantic import _scan
     from newsweave.store import vector_lists
 
-    print(f"{DIM}-d, top 50, {queries} single queries; CPU; load average "
+    print(f"{DIM}-d, top 50, {queries} single queries, one BLAS thread; CPU; load average "
           f"{os.getloadavg()[0]:.1f}")
     print("| vectors | exact ms/query | lists build CPU s | probes | rows read | "
           "lists ms/query | recall@50 |")
@@ -347,23 +349,29 @@ def measure_switch(sizes: list[int], queries: int) -> None:
     for n in sizes:
         data, asked = make_vectors(n, queries)
         ids = np.arange(n, dtype=np.int64)
+        blas = one_blas_thread()
+        blas.__enter__()
         used = time.process_time()
         exact = [np.argpartition(-(data @ q), 49)[:50] for q in asked]
         exact_ms = (time.process_time() - used) * 1000 / queries
         used = time.process_time()
-        lists = vector_lists.build(data, ids, 0)
+        found = vector_lists.build(data, ids, 0)
+        order = np.argsort(found.assignment, kind="stable")  # the file in list order
+        data = data[order]
+        lists = vector_lists.VectorLists(found.centres, found.assignment[order], 0, n)
         build_s = time.process_time() - used
         for probes in (8, 16, 32, 64):
             used, hits, read = time.process_time(), 0, 0
             for q, truth in zip(asked, exact, strict=True):
                 rows = lists.rows_near(q, probes)
-                scores = data[rows] @ q
-                top = rows[np.argpartition(-scores, min(49, len(rows) - 1))[:50]]
+                scores = _scan(data, rows, q)
+                top = order[rows[np.argpartition(-scores, min(49, len(rows) - 1))[:50]]]
                 hits += len(np.intersect1d(top, truth))
                 read += len(rows)
             ms = (time.process_time() - used) * 1000 / queries
             print(f"| {n:,} | {exact_ms:.2f} | {build_s:.1f} | {probes} | {read // queries:,} | "
                   f"{ms:.2f} | {hits / (50 * queries):.3f} |", flush=True)
+        blas.__exit__(None, None, None)
         del data
 
 
