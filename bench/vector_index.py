@@ -66,8 +66,9 @@ K = 10
 BATCH = 16  # the reuse stage queries a batch of new articles at once
 
 
-def make_vectors(n: int, queries: int, seed: int = 11) -> tuple[np.ndarray, np.ndarray]:
-    """``n`` stored and ``queries`` query unit vectors in Zipf-sized clusters."""
+def make_vectors(n: int, queries: int, seed: int = 11, labelled: bool = False) -> Any:
+    """``n`` stored and ``queries`` query unit vectors in Zipf-sized clusters (and, with
+    ``labelled``, each vector's cluster: stored ones, then the queries')."""
     rng = np.random.default_rng(seed)
     centres = rng.normal(size=(max(1, n // 20), DIM)).astype(np.float32)
     weights = 1.0 / np.arange(1, len(centres) + 1)
@@ -75,6 +76,8 @@ def make_vectors(n: int, queries: int, seed: int = 11) -> tuple[np.ndarray, np.n
     labels = rng.choice(len(centres), size=n + queries, p=weights)
     rows = centres[labels] + rng.normal(scale=0.8, size=(n + queries, DIM)).astype(np.float32)
     rows /= np.linalg.norm(rows, axis=1, keepdims=True)
+    if labelled:
+        return rows[:n].astype(np.float32), rows[n:].astype(np.float32), labels
     return rows[:n].astype(np.float32), rows[n:].astype(np.float32)
 
 
@@ -344,10 +347,10 @@ def measure_switch(sizes: list[int], queries: int) -> None:
     print(f"{DIM}-d, top 50, {queries} single queries, one BLAS thread; CPU; load average "
           f"{os.getloadavg()[0]:.1f}")
     print("| vectors | exact ms/query | lists build CPU s | probes | rows read | "
-          "lists ms/query | recall@50 |")
-    print("|---|---|---|---|---|---|---|")
+          "lists ms/query | recall@50 | recall of the top 50's own-story vectors (per query) |")
+    print("|---|---|---|---|---|---|---|---|")
     for n in sizes:
-        data, asked = make_vectors(n, queries)
+        data, asked, labels = make_vectors(n, queries, labelled=True)
         ids = np.arange(n, dtype=np.int64)
         blas = one_blas_thread()
         blas.__enter__()
@@ -361,16 +364,20 @@ def measure_switch(sizes: list[int], queries: int) -> None:
         lists = vector_lists.VectorLists(found.centres, found.assignment[order], 0, n)
         build_s = time.process_time() - used
         for probes in (8, 16, 32, 64):
-            used, hits, read = time.process_time(), 0, 0
-            for q, truth in zip(asked, exact, strict=True):
+            used, hits, read, same, same_hits = time.process_time(), 0, 0, 0, 0
+            for number, (q, truth) in enumerate(zip(asked, exact, strict=True)):
                 rows = lists.rows_near(q, probes)
                 scores = _scan(data, rows, q)
                 top = order[rows[np.argpartition(-scores, min(49, len(rows) - 1))[:50]]]
                 hits += len(np.intersect1d(top, truth))
                 read += len(rows)
+                story = truth[labels[truth] == labels[n + number]]  # the query's own story
+                same += len(story)
+                same_hits += len(np.intersect1d(top, story))
             ms = (time.process_time() - used) * 1000 / queries
             print(f"| {n:,} | {exact_ms:.2f} | {build_s:.1f} | {probes} | {read // queries:,} | "
-                  f"{ms:.2f} | {hits / (50 * queries):.3f} |", flush=True)
+                  f"{ms:.2f} | {hits / (50 * queries):.3f} | "
+                  f"{same_hits / max(same, 1):.3f} ({same / queries:.1f}) |", flush=True)
         blas.__exit__(None, None, None)
         del data
 

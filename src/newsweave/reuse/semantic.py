@@ -45,14 +45,16 @@ DEPTH = 200
 
 
 class VectorIndex:
-    """One model's stored article vectors, searched exactly over a memory-mapped file.
+    """One model's stored article vectors, searched over a memory-mapped file: exactly, or
+    (:meth:`search`, in a large store) through the file's coarse lists.
 
     The rows live in the store's vector file (:class:`newsweave.store.vectors.VectorFile`:
     persisted beside the store, brought up to date from the store's change log on each
     refresh, so it sees every row any process writes, and rebuilt from the stored rows when
     missing or stale). A search is one matrix product over the mapped rows, exact, and no
     vector is copied into memory. Chosen by measurement over two HNSW libraries (usearch,
-    hnswlib): ``python bench/vector_index.py``, docs/benchmarks.md.
+    hnswlib): ``python bench/vector_index.py``, docs/benchmarks.md; the lists from 300,000
+    vectors on (:mod:`newsweave.store.vector_lists`; "Archive scale, part 7" there).
     """
 
     def __init__(self, model: str = MODEL_NAME) -> None:
