@@ -183,3 +183,45 @@ def test_cosines_of_reads_only_the_asked_rows_and_marks_the_missing(tmp_path):
     assert np.isclose(found[1], float(rows[7] @ query), atol=1e-5)
     assert np.isnan(found[2])
     store.close()
+
+
+def test_lists_built_by_a_real_second_process_are_used_here(tmp_path):
+    """Another process crosses the switch and builds the lists (rewriting the vector file in
+    list order) while this one holds the file mapped: this one remaps, reads their lists and
+    builds nothing; its answers stay the exact ones."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    path = tmp_path / "s.db"
+    store, _, _ = _store_with(path, 400)  # below the (scaled) switch
+    index = _index(store)
+    assert not index.english.approximate
+    script = f"""
+import numpy as np
+from newsweave.model import Article
+from newsweave.store import open_store, vector_lists
+from newsweave.reuse.semantic import SemanticIndex
+vector_lists.MIN_ROWS, vector_lists.TAIL_ROWS = 600, 200
+store = open_store({str(path)!r})
+ids = store.add_articles([Article(None, f"x{{i}}", "", "text", f"x {{i}}", f"<x{{i}}>")
+                          for i in range(600)], [{{}}] * 600)
+rng = np.random.default_rng(8)
+centres = np.array({CENTRES.tolist()!r})
+rows = centres[rng.integers(len(centres), size=600)] + rng.normal(scale=0.3, size=(600, {DIM}))
+rows = (rows / np.linalg.norm(rows, axis=1, keepdims=True)).astype(np.float32)
+store.reuse.save_vectors({MODEL!r}, dict(zip(ids, rows)))
+index = SemanticIndex()
+index.refresh(store)
+assert index.english._file.lists_built == 1
+store.close()
+"""
+    subprocess.run([sys.executable, "-c", script], check=True,
+                   env={"PYTHONPATH": str(Path(__file__).resolve().parents[1] / "src")})
+    index.refresh(store)
+    assert index.english.approximate and index.english._file.lists_built == 0
+    assert len(index.english._id_array) == 1000
+    queries = _clustered(20, 9, CENTRES)
+    agree = [len(set(_top(index, q, True)) & set(_top(index, q, False))) / 10 for q in queries]
+    assert np.mean(agree) >= 0.97
+    store.close()
