@@ -225,3 +225,27 @@ store.close()
     agree = [len(set(_top(index, q, True)) & set(_top(index, q, False))) / 10 for q in queries]
     assert np.mean(agree) >= 0.97
     store.close()
+
+
+def test_the_exact_search_over_a_file_in_list_order_with_dead_rows(tmp_path):
+    """The reuse stage's exact search places each block row's score by id (no reordering
+    copy): the same neighbours as ranking every stored article's cosine, after the file was
+    rewritten in list order and with a deleted and a replaced vector."""
+    from newsweave.reuse.semantic import ENGLISH_CEIL, ENGLISH_FLOOR, _pick, rescale
+
+    store, ids, _ = _store_with(tmp_path / "s.db", 1000)
+    index = _index(store)
+    assert not index.english._identity  # rows in list order, not id order
+    store.reuse.delete_vectors(MODEL, [ids[5], ids[500]])
+    store.reuse.save_vectors(MODEL, {ids[7]: _clustered(1, 11, CENTRES)[0]})
+    index.refresh(store)
+    assert (index.english._row_ids < 0).sum() >= 2  # dead rows kept in the file
+    queries = _clustered(15, 12, CENTRES)
+    found = index.nearest([None] * 15, list(queries), 10, -1.0)
+    for query, mine in zip(queries, found, strict=True):
+        every, cosines = index.english.cosines(query)
+        score = rescale(cosines, ENGLISH_FLOOR, ENGLISH_CEIL).astype(np.float32)
+        expected = _pick(every, score, np.full(len(every), np.nan, np.float32), 10, -1.0)
+        assert [i for i, _ in mine] == [i for i, _ in expected]
+        assert ids[5] not in [i for i, _ in mine]
+    store.close()

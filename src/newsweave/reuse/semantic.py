@@ -65,6 +65,7 @@ class VectorIndex:
         self._id_array = np.zeros(0, dtype=np.int64)  # live article ids, ascending
         self._columns = np.zeros(0, dtype=np.int64)  # their rows in the blocks, end to end
         self._identity = True  # the blocks' rows are already the live ids in order
+        self._row_ids = np.zeros(0, dtype=np.int64)  # every block row's id (-1: dead)
         self._labels: dict[int, str] = {}  # per-article labels (languages), see labels()
         self._label_array: np.ndarray | None = None  # the same in id order, until a change
 
@@ -93,9 +94,11 @@ class VectorIndex:
         blocks = self._file.blocks() if self._file is not None else []
         if not blocks:
             self._id_array = self._columns = np.zeros(0, dtype=np.int64)
+            self._row_ids = np.zeros(0, dtype=np.int64)
             self._identity = True
             return
         ids = np.concatenate([b[0] for b in blocks])
+        self._row_ids = ids.copy()  # as of this refresh (the blocks' arrays change in place)
         live = np.flatnonzero(ids >= 0)
         order = np.argsort(ids[live], kind="stable")  # other processes' ids may be lower
         self._columns = live[order]
@@ -116,6 +119,18 @@ class VectorIndex:
         parts = [vectors @ matrix.T for _, matrix in blocks]
         full = parts[0] if len(parts) == 1 else np.hstack(parts)
         return full if self._identity else full[:, self._columns]
+
+    def row_scores(self, vectors: np.ndarray) -> np.ndarray:
+        """Cosines of each row of ``vectors`` with every row of the blocks, in the blocks'
+        order (dead rows included: see ``_row_ids``), so a caller that places them by id
+        needs no reordering copy (at a million rows in list order that copy was 1.7 CPU s
+        for a batch of 100)."""
+        vectors = np.atleast_2d(np.asarray(vectors, dtype=np.float32))
+        blocks = self._file.blocks() if self._file is not None else []
+        if not blocks:
+            return np.zeros((len(vectors), 0), dtype=np.float32)
+        parts = [vectors @ matrix.T for _, matrix in blocks]
+        return parts[0] if len(parts) == 1 else np.hstack(parts)
 
     def vector(self, position: int) -> np.ndarray:
         """The stored vector of the article at ``position`` in ascending id order."""
@@ -260,8 +275,14 @@ class SemanticIndex:
             else:
                 same = len(en_ids) <= len(lead_ids) and bool(np.all(np.isin(en_ids, lead_ids)))
                 ids = lead_ids if same else np.union1d(lead_ids, en_ids)
-            positions = {index.model: np.searchsorted(ids, index._id_array)
-                         for index in (self.lead, self.english)}
+            # each block row's place among them; a dead row's is one past the end (a column
+            # that is cut off)
+            positions = {}
+            for index in (self.lead, self.english):
+                rows = index._row_ids
+                place = np.searchsorted(ids, rows)
+                place[rows < 0] = len(ids)
+                positions[index.model] = place
             kept = self._union_of = (lead_ids, en_ids, ids, positions)
         return kept[2], kept[3]
 
@@ -325,7 +346,9 @@ class SemanticIndex:
         ``approximate``: where an index keeps coarse lists (a large store), rank only the
         articles each model's :meth:`VectorIndex.search` finds (a few per cent of the rows
         read), by the same exact score; an exact search everywhere else. The reuse stage's
-        batches search exactly (one product serves the whole batch); a single claim may not.
+        batches search exactly (its answers decide stored edges; the lists' recall on them
+        is not measured, though at a million articles the exact batch costs about 130 CPU ms
+        a query against their 14: docs/benchmarks.md, "Archive scale, part 7").
         """
         if approximate and (self.lead.approximate or self.english.approximate):
             # Products of a list's rows are small: a second BLAS thread only spins (on the
@@ -337,16 +360,17 @@ class SemanticIndex:
         ids, positions = self._union()
         if not len(ids) or not count:
             return [[] for _ in range(count)]
-        total = np.zeros((count, len(ids)), dtype=np.float32)
-        parts = np.zeros((count, len(ids)), dtype=np.float32)
-        cosine_rows = np.full((count, len(ids)), np.nan, dtype=np.float32)
+        width = len(ids) + 1  # the last column takes the dead rows' scores
+        total = np.zeros((count, width), dtype=np.float32)
+        parts = np.zeros((count, width), dtype=np.float32)
+        cosine_rows = np.full((count, width), np.nan, dtype=np.float32)
         for index, queries, scale, keep in ((self.lead, leads, SCALES["e5"], True),
                                             (self.english, english_vectors, SCALES["minilm"],
                                              False)):
             rows = [row for row, vector in enumerate(queries) if vector is not None]
             if not rows or not len(index._id_array):
                 continue
-            found = index.scores(np.vstack([queries[row] for row in rows]))
+            found = index.row_scores(np.vstack([queries[row] for row in rows]))
             cells = np.ix_(rows, positions[index.model])
             total[cells] += rescale(found, *scale)
             parts[cells] += 1.0
@@ -354,7 +378,7 @@ class SemanticIndex:
                 cosine_rows[cells] = found
         # Articles sharing no model with the query score -1: never a neighbour.
         semantic = np.where(parts > 0, total / np.maximum(parts, 1.0), -1.0)
-        return [_pick(ids, semantic[row], cosine_rows[row], k, min_cosine)
+        return [_pick(ids, semantic[row, :-1], cosine_rows[row, :-1], k, min_cosine)
                 for row in range(count)]
 
     def _nearest_among(self, lead: np.ndarray | None, english_vector: np.ndarray | None,
