@@ -98,7 +98,7 @@ class VectorIndex:
             self._identity = True
             return
         ids = np.concatenate([b[0] for b in blocks])
-        self._row_ids = ids.copy()  # as of this refresh (the blocks' arrays change in place)
+        self._row_ids = ids  # a new array: as of this refresh (the blocks change in place)
         live = np.flatnonzero(ids >= 0)
         order = np.argsort(ids[live], kind="stable")  # other processes' ids may be lower
         self._columns = live[order]

@@ -19,9 +19,11 @@ in-memory one, or a folder that cannot be written keeps what it reads in memory 
 
 From :data:`newsweave.store.vector_lists.MIN_ROWS` live rows on, a refresh of a writable
 store also keeps coarse lists of the rows (``<model>.lists``, :mod:`.vector_lists`) in step
-with them, under the same lock: built once, new rows folded in as they accumulate, rows
-overwritten in place assigned again, rebuilt when the file is rebuilt, corrupt, or the store
-has doubled since. A search that may be approximate reads only the rows they point to.
+with them, under the same lock: built once (the file's rows rewritten in list order, a new
+build that other processes map again), new rows folded in as they accumulate, rows
+overwritten in place assigned again, rebuilt when the file is rebuilt, when they are corrupt,
+or when the store has grown by :data:`newsweave.store.vector_lists.GROWTH` since. A search
+that may be approximate reads only the rows they point to.
 
 This module knows rows and files; searching them is the caller's (``reuse/semantic.py``).
 """
