@@ -382,6 +382,28 @@ def measure_switch(sizes: list[int], queries: int) -> None:
         del data
 
 
+def measure_quantised(n: int) -> None:
+    """One query's exact product over ``n`` rows stored as float32, float16 and int8, in
+    numpy on one BLAS thread: whether smaller copies of the vectors would read faster."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+    from newsweave.nlp.blas import one_blas_thread
+
+    data, asked = make_vectors(n, 5)
+    half, query_half = data.astype(np.float16), asked.astype(np.float16)
+    small = np.round(data * 127).astype(np.int8)
+    query_small = np.round(asked * 127).astype(np.int32)
+    print(f"{n:,} rows, 5 queries, one BLAS thread; load average {os.getloadavg()[0]:.1f}")
+    with one_blas_thread():
+        for name, matrix, queries in (("float32", data, asked), ("float16", half, query_half),
+                                      ("int8", small, query_small)):
+            matrix @ queries[0]
+            used = time.process_time()
+            for query in queries:
+                matrix @ query
+            ms = (time.process_time() - used) * 1000 / len(queries)
+            print(f"{name}: {ms:.1f} CPU ms a query ({matrix.nbytes / 2**20:.0f} MB)")
+
+
 def measure_store_lists(db: str, claims: int, emergent: int) -> None:
     """On a real store: build its lists as a refresh does (CPU s), then recall@50 of the
     whole-store check's candidates (``SemanticIndex.nearest``, approximate) against the exact
@@ -477,11 +499,16 @@ def main() -> None:
                         help="exact search against the coarse lists at these sizes")
     parser.add_argument("--lists", metavar="STORE",
                         help="build a real store's lists, recall@50 of the check's candidates")
+    parser.add_argument("--quantised", type=int, metavar="N",
+                        help="one query's product over N float32, float16 and int8 rows")
     parser.add_argument("--claims", type=int, default=100)
     parser.add_argument("--emergent", type=int, default=100)
     args = parser.parse_args()
     if args.switch:
         measure_switch(args.switch, min(args.queries, 200))
+        return
+    if args.quantised:
+        measure_quantised(args.quantised)
         return
     if args.lists:
         measure_store_lists(args.lists, args.claims, args.emergent)
