@@ -233,6 +233,24 @@ def profile(db: str, calls: list[tuple[str, str]]) -> None:
                     print(f"{took * 1000:7.1f} ms  {sql[:160]}")
 
 
+def check_only(engine: Any, claims: list[tuple[int, str]], dump: str | None) -> None:
+    """The checks alone: ``--story`` and whole-store, each claim once, results kept for
+    ``--dump`` (what the two trees' outputs are compared on)."""
+    results: dict[str, list[dict[str, Any]]] = {"story": [], "store": []}
+    show("check CLAIM --story ID", timed([
+        lambda c=c, s=s: results["story"].append(engine.check(c, story=s).to_dict())
+        for s, c in claims]))
+    started = time.perf_counter()
+    results["store"].append(engine.check(claims[0][1]).to_dict())
+    print(f"first check over the whole store (loads the embedder, maps the vectors): "
+          f"{time.perf_counter() - started:.1f} s")
+    show("check CLAIM (whole store)", timed([
+        lambda c=c: results["store"].append(engine.check(c).to_dict()) for _, c in claims[1:]]))
+    if dump:
+        Path(dump).write_text(json.dumps(results, indent=1, sort_keys=True))
+        print(f"results of {len(claims)} claims written to {dump}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("db")
@@ -250,6 +268,12 @@ def main() -> None:
     parser.add_argument("--profile", choices=("search", "brief", "check"),
                         help="only profile calls of this kind (cProfile, and every SQL "
                         "statement they ran that takes over 10 ms when run again)")
+    parser.add_argument("--only-check", action="store_true",
+                        help="only the whole-store and --story checks (with --stories N "
+                        "claims), none of the searches and briefs (cold: checks only)")
+    parser.add_argument("--dump", metavar="JSON",
+                        help="write every check's result (verdict, origins, stances) to "
+                        "compare two trees' outputs on the same claims")
     parser.add_argument("--child", nargs=2, metavar=("KIND", "ARG"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if not Path(args.db).is_file():
@@ -279,6 +303,8 @@ def main() -> None:
         picked = random.Random(args.seed + 1)
         calls = [("search", q) for q in picked.sample(queries, min(args.cold, len(queries)))]
         calls += [("brief", str(s)) for s in sample[: args.cold]]
+        if args.only_check:
+            calls = []
         calls += [("check", c) for _, c in claims[: args.cold]]
         cold(args.db, calls, args.warm_cache)
     if args.cold_only:
@@ -290,6 +316,9 @@ def main() -> None:
         profile(args.db, calls)
         return
     with newsweave.open(args.db) as engine:
+        if args.only_check:
+            check_only(engine, claims, args.dump)
+            return
         engine.search(queries[0])
         show("search (limit 20)", timed([lambda q=q: engine.search(q, limit=20)
                                          for q in queries]))

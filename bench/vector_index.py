@@ -35,6 +35,15 @@ imported is skipped; they need not be installed in the project's environment)::
     python bench/vector_index.py                  # 10,000 and 100,000 vectors
     python bench/vector_index.py --sizes 10000 --queries 200
     PYTHONPATH=src python bench/vector_index.py --stage 10000 100000  # the last 10k grown
+    python bench/vector_index.py --switch 100000 200000 500000 1000000  # exact vs lists
+    PYTHONPATH=src python bench/vector_index.py --lists /tmp/h-million/store.db  # recall@50
+
+``--switch N...``: at each size, the exact product against the coarse lists
+(``store/vector_lists.py``): their build, CPU ms a query, rows read, recall of the exact top
+50, for 8-64 probed lists. ``--lists STORE``: builds a real store's lists as a refresh does,
+then compares the whole-store check's candidates (``SemanticIndex.nearest``, approximate) with
+the exact search for ``--claims`` claims of the store's real stories and ``--emergent``
+Emergent claims, at several settings (probes, re-rank depth).
 """
 
 from __future__ import annotations
@@ -57,8 +66,9 @@ K = 10
 BATCH = 16  # the reuse stage queries a batch of new articles at once
 
 
-def make_vectors(n: int, queries: int, seed: int = 11) -> tuple[np.ndarray, np.ndarray]:
-    """``n`` stored and ``queries`` query unit vectors in Zipf-sized clusters."""
+def make_vectors(n: int, queries: int, seed: int = 11, labelled: bool = False) -> Any:
+    """``n`` stored and ``queries`` query unit vectors in Zipf-sized clusters (and, with
+    ``labelled``, each vector's cluster: stored ones, then the queries')."""
     rng = np.random.default_rng(seed)
     centres = rng.normal(size=(max(1, n // 20), DIM)).astype(np.float32)
     weights = 1.0 / np.arange(1, len(centres) + 1)
@@ -66,6 +76,8 @@ def make_vectors(n: int, queries: int, seed: int = 11) -> tuple[np.ndarray, np.n
     labels = rng.choice(len(centres), size=n + queries, p=weights)
     rows = centres[labels] + rng.normal(scale=0.8, size=(n + queries, DIM)).astype(np.float32)
     rows /= np.linalg.norm(rows, axis=1, keepdims=True)
+    if labelled:
+        return rows[:n].astype(np.float32), rows[n:].astype(np.float32), labels
     return rows[:n].astype(np.float32), rows[n:].astype(np.float32)
 
 
@@ -319,6 +331,147 @@ def measure_stage(sizes: list[int], batch: int, versions: list[str], grow: int) 
                   flush=True)
 
 
+# -- the coarse lists (store/vector_lists.py): where to switch, and recall on a real store ----
+
+SETTINGS = [(8, 200), (16, 200), (32, 100), (32, 200), (32, 400), (64, 200)]  # probes, depth
+
+
+def measure_switch(sizes: list[int], queries: int) -> None:
+    """Exact product against the lists' read (build, CPU ms a query, recall@50) at each
+    size, on the synthetic news-shaped vectors: where the exact search stops being cheap."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+    from newsweave.nlp.blas import one_blas_thread
+    from newsweave.reuse.semantic import _scan
+    from newsweave.store import vector_lists
+
+    print(f"{DIM}-d, top 50, {queries} single queries, one BLAS thread; CPU; load average "
+          f"{os.getloadavg()[0]:.1f}")
+    print("| vectors | exact ms/query | lists build CPU s | probes | rows read | "
+          "lists ms/query | recall@50 | recall of the top 50's own-story vectors (per query) |")
+    print("|---|---|---|---|---|---|---|---|")
+    for n in sizes:
+        data, asked, labels = make_vectors(n, queries, labelled=True)
+        ids = np.arange(n, dtype=np.int64)
+        blas = one_blas_thread()
+        blas.__enter__()
+        used = time.process_time()
+        exact = [np.argpartition(-(data @ q), 49)[:50] for q in asked]
+        exact_ms = (time.process_time() - used) * 1000 / queries
+        used = time.process_time()
+        found = vector_lists.build(data, ids, 0)
+        order = np.argsort(found.assignment, kind="stable")  # the file in list order
+        data = data[order]
+        lists = vector_lists.VectorLists(found.centres, found.assignment[order], 0, n)
+        build_s = time.process_time() - used
+        for probes in (8, 16, 32, 64):
+            used, hits, read, same, same_hits = time.process_time(), 0, 0, 0, 0
+            for number, (q, truth) in enumerate(zip(asked, exact, strict=True)):
+                rows = lists.rows_near(q, probes)
+                scores = _scan(data, rows, q)
+                top = order[rows[np.argpartition(-scores, min(49, len(rows) - 1))[:50]]]
+                hits += len(np.intersect1d(top, truth))
+                read += len(rows)
+                story = truth[labels[truth] == labels[n + number]]  # the query's own story
+                same += len(story)
+                same_hits += len(np.intersect1d(top, story))
+            ms = (time.process_time() - used) * 1000 / queries
+            print(f"| {n:,} | {exact_ms:.2f} | {build_s:.1f} | {probes} | {read // queries:,} | "
+                  f"{ms:.2f} | {hits / (50 * queries):.3f} | "
+                  f"{same_hits / max(same, 1):.3f} ({same / queries:.1f}) |", flush=True)
+        blas.__exit__(None, None, None)
+        del data
+
+
+def measure_quantised(n: int) -> None:
+    """One query's exact product over ``n`` rows stored as float32, float16 and int8, in
+    numpy on one BLAS thread: whether smaller copies of the vectors would read faster."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+    from newsweave.nlp.blas import one_blas_thread
+
+    data, asked = make_vectors(n, 5)
+    half, query_half = data.astype(np.float16), asked.astype(np.float16)
+    small = np.round(data * 127).astype(np.int8)
+    query_small = np.round(asked * 127).astype(np.int32)
+    print(f"{n:,} rows, 5 queries, one BLAS thread; load average {os.getloadavg()[0]:.1f}")
+    with one_blas_thread():
+        for name, matrix, queries in (("float32", data, asked), ("float16", half, query_half),
+                                      ("int8", small, query_small)):
+            matrix @ queries[0]
+            used = time.process_time()
+            for query in queries:
+                matrix @ query
+            ms = (time.process_time() - used) * 1000 / len(queries)
+            print(f"{name}: {ms:.1f} CPU ms a query ({matrix.nbytes / 2**20:.0f} MB)")
+
+
+def measure_store_lists(db: str, claims: int, emergent: int) -> None:
+    """On a real store: build its lists as a refresh does (CPU s), then recall@50 of the
+    whole-store check's candidates (``SemanticIndex.nearest``, approximate) against the exact
+    search, and CPU ms per query, for claims from the store's real stories (as
+    bench/batch_latency.py samples them) and Emergent's claims (topics the store may lack)."""
+    import random
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import newsweave
+    from batch_latency import claim_of, sample_stories
+    from newsweave.nlp import english
+    from newsweave.nlp.embed import embed
+    from newsweave.reuse import semantic
+
+    engine = newsweave.open(db)
+    index = engine._reuse_vectors()
+    used, started = time.process_time(), time.perf_counter()
+    index.refresh(engine.store)
+    built = sum(i._file.lists_built for i in (index.lead, index.english) if i._file)
+    print(f"{db}: refresh {time.process_time() - used:.1f} CPU s, "
+          f"{time.perf_counter() - started:.1f} s wall (lists built: {built}); "
+          f"vectors e5 {len(index.lead._id_array):,}, English {len(index.english._id_array):,}; "
+          f"load average {os.getloadavg()[0]:.1f}")
+    rng = random.Random(7)
+    texts = [("story claim", c) for s in sample_stories(engine, rng, claims)
+             if (c := claim_of(engine, s, rng))]
+    bench = Path(__file__).resolve().parents[1].parent / "shared/benchmarks/emergent/pairs.jsonl"
+    if bench.exists() and emergent:
+        seen: list[str] = []
+        for line in bench.read_text().splitlines():
+            claim = json.loads(line)["claim"]
+            if claim not in seen:
+                seen.append(claim)
+        texts += [("Emergent claim", c) for c in seen[:emergent]]
+    has_lead, has_english = index.searchable()
+    queries = []
+    for kind, text in texts:
+        lead = embed([text], kind="query")[0] if has_lead else None
+        en = english.embed_english([text])[0] if has_english else None
+        queries.append((kind, lead, en))
+
+    def run(approximate: bool) -> tuple[dict[str, list[list[int]]], float]:
+        out: dict[str, list[list[int]]] = {}
+        used = time.process_time()
+        for kind, lead, en in queries:
+            found = index.nearest([lead], [en], 50, -1.0, approximate=approximate)[0]
+            out.setdefault(kind, []).append([i for i, _ in found][:50])
+        return out, (time.process_time() - used) * 1000 / len(queries)
+
+    truth, exact_ms = run(False)
+    counts = {kind: len(v) for kind, v in truth.items()}
+    print(f"queries: {counts}; exact search {exact_ms:.1f} CPU ms/query")
+    print("| probes | depth | CPU ms/query | " + " | ".join(
+        f"recall@50, {kind}s (min)" for kind in truth) + " |")
+    print("|---|---|---|" + "---|" * len(truth))
+    for probes, depth in SETTINGS:
+        semantic.PROBES, semantic.DEPTH = probes, depth
+        found, ms = run(True)
+        cells = []
+        for kind, exact in truth.items():
+            each = [len(set(a) & set(b)) / max(len(b), 1)
+                    for a, b in zip(found[kind], exact, strict=True)]
+            cells.append(f"{sum(each) / len(each):.3f} ({min(each):.2f})")
+        print(f"| {probes} | {depth} | {ms:.1f} | " + " | ".join(cells) + " |", flush=True)
+    engine.close()
+
+
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--child-stage":
         print(json.dumps(child_stage(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]),
@@ -342,7 +495,24 @@ def main() -> None:
                         help="articles added batch by batch (the rest written straight in)")
     parser.add_argument("--versions", nargs="+", default=["before", "after"],
                         choices=["before", "after"])
+    parser.add_argument("--switch", type=int, nargs="+", metavar="N",
+                        help="exact search against the coarse lists at these sizes")
+    parser.add_argument("--lists", metavar="STORE",
+                        help="build a real store's lists, recall@50 of the check's candidates")
+    parser.add_argument("--quantised", type=int, metavar="N",
+                        help="one query's product over N float32, float16 and int8 rows")
+    parser.add_argument("--claims", type=int, default=100)
+    parser.add_argument("--emergent", type=int, default=100)
     args = parser.parse_args()
+    if args.switch:
+        measure_switch(args.switch, min(args.queries, 200))
+        return
+    if args.quantised:
+        measure_quantised(args.quantised)
+        return
+    if args.lists:
+        measure_store_lists(args.lists, args.claims, args.emergent)
+        return
     if args.stage:
         measure_stage(args.stage, args.batch, args.versions, args.grow)
         return

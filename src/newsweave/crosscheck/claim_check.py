@@ -34,15 +34,22 @@ _ORDER = {"contradicts": 0, "supports": 1, "discusses": 2}
 
 def find_candidates(index: object, claim: str, k: int = CANDIDATES) -> list[int]:
     """Ids of the ``k`` stored articles nearest to ``claim`` in the reuse stage's index
-    (:class:`newsweave.reuse.semantic.SemanticIndex`, refreshed by the caller)."""
+    (:class:`newsweave.reuse.semantic.SemanticIndex`, refreshed by the caller).
+
+    The claim is embedded only by the models whose index holds vectors (an English-only
+    store has no e5 vectors: that query would score nothing), and a large store is searched
+    through its coarse lists (``approximate``: the exact top 50's recall is measured in
+    docs/benchmarks.md, part 7)."""
     from newsweave.nlp import english
     from newsweave.nlp.embed import embed
 
-    lead = embed([claim], kind="query")
+    has_lead, has_english = index.searchable()  # type: ignore[attr-defined]
+    lead = embed([claim], kind="query")[0] if has_lead else None
     english_vector = None
-    if english.available():
+    if has_english and english.available():
         english_vector = english.embed_english([claim])[0]
-    found = index.nearest(lead, [english_vector], k, -1.0)  # type: ignore[attr-defined]
+    found = index.nearest([lead], [english_vector], k, -1.0,  # type: ignore[attr-defined]
+                          approximate=True)
     return [i for i, _ in found[0]][:k] if found else []
 
 

@@ -165,27 +165,29 @@ def analyse_claim(claim: str) -> ClaimView:
 def analyse_body(text: str) -> BodyView:
     """Split ``text`` into sentences and read each one's stems and cues (once per body)."""
     sentences = []
+    pairs: set[tuple[str, str]] = set()
     for piece in split_sentences(text)[:MAX_SENTENCES]:
         words = tokens(piece.text)
         if not words:
             continue
         stems = tuple(map(stem, words))
-        content = frozenset(s for w, s in zip(words, stems, strict=True)
-                            if w not in STOPWORDS and len(w) > 1)
+        # the content stems in reading order: the sentence's stems and its word pairs (as
+        # _content_pairs makes them, from the stems already computed)
+        content = [s for w, s in zip(words, stems, strict=True)
+                   if w not in STOPWORDS and len(w) > 1]
+        pairs.update(pairwise(content))
         sentences.append(_Sentence(
-            piece.start, piece.end, piece.text, tuple(words), stems, content, "?" in piece.text,
-            cue_counts(words),
+            piece.start, piece.end, piece.text, tuple(words), stems, frozenset(content),
+            "?" in piece.text, cue_counts(words, stems),
         ))
     stems = frozenset().union(*(s.stems for s in sentences)) if sentences else frozenset()
     lead = frozenset().union(*(s.stems for s in sentences[:LEAD])) if sentences else frozenset()
-    pairs = frozenset().union(*(_content_pairs(s.words) for s in sentences)) \
-        if sentences else frozenset()
     size = max(len(sentences), 1)
     shares = (sum(s.cues[0] > 0 for s in sentences) / size,
               sum(s.cues[1] > 0 for s in sentences) / size,
               sum(s.cues[2] > 0 for s in sentences) / size,
               sum(s.question for s in sentences) / size)
-    return BodyView(text, tuple(sentences), stems, lead, pairs, shares)
+    return BodyView(text, tuple(sentences), stems, lead, frozenset(pairs), shares)
 
 
 def _rank(claim: ClaimView, body: BodyView) -> list[tuple[float, int]]:

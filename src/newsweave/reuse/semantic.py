@@ -17,6 +17,7 @@ import numpy as np
 
 from newsweave.model import Article
 from newsweave.nlp import english
+from newsweave.nlp.blas import one_blas_thread
 from newsweave.nlp.embed import MODEL_NAME, embed, lead_text
 from newsweave.nlp.language import runs_english
 from newsweave.store import Store
@@ -35,17 +36,26 @@ ENGLISH_FLOOR = 0.03
 ENGLISH_CEIL = 0.86
 SCALES = {"e5": (COSINE_FLOOR, COSINE_CEIL), "minilm": (ENGLISH_FLOOR, ENGLISH_CEIL)}
 ENGLISH_CHARS = 3000  # more than the English model's word pieces: it cuts the rest
+# An approximate search (a large store's coarse lists, store/vector_lists.py) reads the rows
+# of the PROBES lists nearest to the query, keeps each model's DEPTH best by exact cosine,
+# and ranks those by the exact semantic score. PROBES: the fewest with every one of the 1M
+# store's story claims keeping 99 % of its exact top 50 (32 kept 96 %); reported on Emergent's
+# claims, beside neighbouring settings: docs/benchmarks.md, "Archive scale, part 7".
+PROBES = 64
+DEPTH = 200
 
 
 class VectorIndex:
-    """One model's stored article vectors, searched exactly over a memory-mapped file.
+    """One model's stored article vectors, searched over a memory-mapped file: exactly, or
+    (:meth:`search`, in a large store) through the file's coarse lists.
 
     The rows live in the store's vector file (:class:`newsweave.store.vectors.VectorFile`:
     persisted beside the store, brought up to date from the store's change log on each
     refresh, so it sees every row any process writes, and rebuilt from the stored rows when
     missing or stale). A search is one matrix product over the mapped rows, exact, and no
     vector is copied into memory. Chosen by measurement over two HNSW libraries (usearch,
-    hnswlib): ``python bench/vector_index.py``, docs/benchmarks.md.
+    hnswlib): ``python bench/vector_index.py``, docs/benchmarks.md; the lists from 300,000
+    vectors on (:mod:`newsweave.store.vector_lists`; "Archive scale, part 7" there).
     """
 
     def __init__(self, model: str = MODEL_NAME) -> None:
@@ -55,6 +65,7 @@ class VectorIndex:
         self._id_array = np.zeros(0, dtype=np.int64)  # live article ids, ascending
         self._columns = np.zeros(0, dtype=np.int64)  # their rows in the blocks, end to end
         self._identity = True  # the blocks' rows are already the live ids in order
+        self._row_ids = np.zeros(0, dtype=np.int64)  # every block row's id (-1: dead)
         self._labels: dict[int, str] = {}  # per-article labels (languages), see labels()
         self._label_array: np.ndarray | None = None  # the same in id order, until a change
 
@@ -83,9 +94,11 @@ class VectorIndex:
         blocks = self._file.blocks() if self._file is not None else []
         if not blocks:
             self._id_array = self._columns = np.zeros(0, dtype=np.int64)
+            self._row_ids = np.zeros(0, dtype=np.int64)
             self._identity = True
             return
         ids = np.concatenate([b[0] for b in blocks])
+        self._row_ids = ids  # a new array: as of this refresh (the blocks change in place)
         live = np.flatnonzero(ids >= 0)
         order = np.argsort(ids[live], kind="stable")  # other processes' ids may be lower
         self._columns = live[order]
@@ -106,6 +119,18 @@ class VectorIndex:
         parts = [vectors @ matrix.T for _, matrix in blocks]
         full = parts[0] if len(parts) == 1 else np.hstack(parts)
         return full if self._identity else full[:, self._columns]
+
+    def row_scores(self, vectors: np.ndarray) -> np.ndarray:
+        """Cosines of each row of ``vectors`` with every row of the blocks, in the blocks'
+        order (dead rows included: see ``_row_ids``), so a caller that places them by id
+        needs no reordering copy (at a million rows in list order that copy was 1.7 CPU s
+        for a batch of 100)."""
+        vectors = np.atleast_2d(np.asarray(vectors, dtype=np.float32))
+        blocks = self._file.blocks() if self._file is not None else []
+        if not blocks:
+            return np.zeros((len(vectors), 0), dtype=np.float32)
+        parts = [vectors @ matrix.T for _, matrix in blocks]
+        return parts[0] if len(parts) == 1 else np.hstack(parts)
 
     def vector(self, position: int) -> np.ndarray:
         """The stored vector of the article at ``position`` in ascending id order."""
@@ -136,6 +161,67 @@ class VectorIndex:
                 cache[article_id] = label_of(article_id)
         self._label_array = np.array([cache[i] for i in self._id_array.tolist()])
         return self._label_array
+
+    @property
+    def approximate(self) -> bool:
+        """Whether :meth:`search` reads only some rows (the store is large enough to keep
+        coarse lists of them, :mod:`newsweave.store.vector_lists`)."""
+        return self._file is not None and self._file.lists is not None
+
+    def search(self, vector: np.ndarray, depth: int | None = None, probes: int | None = None
+               ) -> tuple[np.ndarray, np.ndarray]:
+        """Ids and exact cosines of up to ``depth`` stored vectors nearest to ``vector``
+        (unit length), best first: among the rows of the ``probes`` nearest lists and the
+        rows the lists do not cover yet where the index keeps lists, among all otherwise."""
+        depth = DEPTH if depth is None else depth
+        probes = PROBES if probes is None else probes
+        query = np.asarray(vector, dtype=np.float32).reshape(-1)
+        lists = self._file.lists if self._file is not None else None
+        if lists is None:
+            ids, cosines = self.cosines(query)
+        else:
+            found_ids, found = [], []
+            for block, (ids, matrix) in enumerate(self._file.blocks()):  # type: ignore[union-attr]
+                if block == 0:
+                    near = lists.rows_near(query, probes)
+                    rows = np.concatenate([near[near < len(ids)],
+                                           np.arange(min(lists.covered, len(ids)), len(ids))])
+                else:
+                    rows = np.arange(len(ids))
+                scores = _scan(matrix, rows, query)
+                live = ids[rows] >= 0
+                found_ids.append(ids[rows[live]])
+                found.append(scores[live])
+            ids, cosines = np.concatenate(found_ids), np.concatenate(found)
+        if len(ids) > depth:
+            top = np.argpartition(-cosines, depth - 1)[:depth]
+            ids, cosines = ids[top], cosines[top]
+        order = np.lexsort((ids, -cosines))
+        return ids[order], cosines[order]
+
+    def cosines_of(self, article_ids: np.ndarray, vector: np.ndarray) -> np.ndarray:
+        """Exact cosines of ``vector`` with the stored vectors of ``article_ids`` (NaN for an
+        article the index has no vector of), reading those rows only."""
+        article_ids = np.asarray(article_ids, dtype=np.int64)
+        out = np.full(len(article_ids), np.nan, dtype=np.float32)
+        ids = self._id_array
+        if not len(ids) or not len(article_ids):
+            return out
+        cells = np.minimum(np.searchsorted(ids, article_ids), len(ids) - 1)
+        held = np.flatnonzero(ids[cells] == article_ids)
+        columns = self._columns[cells[held]]
+        query = np.asarray(vector, dtype=np.float32).reshape(-1)
+        start = 0
+        for _, matrix in self._file.blocks() if self._file is not None else []:
+            mine = (columns >= start) & (columns < start + len(matrix))
+            if mine.any():
+                rows = columns[mine] - start
+                order = np.argsort(rows)
+                values = np.empty(len(rows), dtype=np.float32)
+                values[order] = np.asarray(matrix[rows[order]], dtype=np.float32) @ query
+                out[held[mine]] = values
+            start += len(matrix)
+        return out
 
     def nearest(self, vectors: np.ndarray, k: int, min_cosine: float
                 ) -> list[list[tuple[int, float]]]:
@@ -189,8 +275,14 @@ class SemanticIndex:
             else:
                 same = len(en_ids) <= len(lead_ids) and bool(np.all(np.isin(en_ids, lead_ids)))
                 ids = lead_ids if same else np.union1d(lead_ids, en_ids)
-            positions = {index.model: np.searchsorted(ids, index._id_array)
-                         for index in (self.lead, self.english)}
+            # each block row's place among them; a dead row's is one past the end (a column
+            # that is cut off)
+            positions = {}
+            for index in (self.lead, self.english):
+                rows = index._row_ids
+                place = np.searchsorted(ids, rows)
+                place[rows < 0] = len(ids)
+                positions[index.model] = place
             kept = self._union_of = (lead_ids, en_ids, ids, positions)
         return kept[2], kept[3]
 
@@ -231,9 +323,15 @@ class SemanticIndex:
             out[int(i)] = (out.get(int(i), (None, None))[0], float(c))
         return out
 
+    def searchable(self) -> tuple[bool, bool]:
+        """Whether each index (e5, English) holds any vector: a query vector for an empty
+        one need not be computed."""
+        return bool(len(self.lead._id_array)), bool(len(self.english._id_array))
+
     def nearest(self, leads: Sequence[np.ndarray | None],
                 english_vectors: Sequence[np.ndarray | None], k: int,
-                min_cosine: float) -> list[list[tuple[int, float]]]:
+                min_cosine: float, *, approximate: bool = False
+                ) -> list[list[tuple[int, float]]]:
         """For each query (its e5 vector and its English vector, either may be None), up to
         ``k`` neighbours among the articles of either index.
 
@@ -244,22 +342,35 @@ class SemanticIndex:
         cosine), or where the pair has no e5 cosine, its score put back on e5's scale (an
         English article of an English-only store has no e5 vector: see
         :func:`needs_lead`).
+
+        ``approximate``: where an index keeps coarse lists (a large store), rank only the
+        articles each model's :meth:`VectorIndex.search` finds (a few per cent of the rows
+        read), by the same exact score; an exact search everywhere else. The reuse stage's
+        batches search exactly (its answers decide stored edges; the lists' recall on them
+        is not measured, though at a million articles the exact batch costs about 130 CPU ms
+        a query against their 14: docs/benchmarks.md, "Archive scale, part 7").
         """
+        if approximate and (self.lead.approximate or self.english.approximate):
+            # Products of a list's rows are small: a second BLAS thread only spins (on the
+            # loaded 2-core machine 7 CPU ms a query became 34-97).
+            with one_blas_thread():
+                return [self._nearest_among(lead, english_vector, k, min_cosine)
+                        for lead, english_vector in zip(leads, english_vectors, strict=True)]
         count = len(leads)
         ids, positions = self._union()
         if not len(ids) or not count:
             return [[] for _ in range(count)]
-        floor = rescale(min_cosine, COSINE_FLOOR, COSINE_CEIL)
-        total = np.zeros((count, len(ids)), dtype=np.float32)
-        parts = np.zeros((count, len(ids)), dtype=np.float32)
-        cosine_rows = np.full((count, len(ids)), np.nan, dtype=np.float32)
+        width = len(ids) + 1  # the last column takes the dead rows' scores
+        total = np.zeros((count, width), dtype=np.float32)
+        parts = np.zeros((count, width), dtype=np.float32)
+        cosine_rows = np.full((count, width), np.nan, dtype=np.float32)
         for index, queries, scale, keep in ((self.lead, leads, SCALES["e5"], True),
                                             (self.english, english_vectors, SCALES["minilm"],
                                              False)):
             rows = [row for row, vector in enumerate(queries) if vector is not None]
             if not rows or not len(index._id_array):
                 continue
-            found = index.scores(np.vstack([queries[row] for row in rows]))
+            found = index.row_scores(np.vstack([queries[row] for row in rows]))
             cells = np.ix_(rows, positions[index.model])
             total[cells] += rescale(found, *scale)
             parts[cells] += 1.0
@@ -267,23 +378,78 @@ class SemanticIndex:
                 cosine_rows[cells] = found
         # Articles sharing no model with the query score -1: never a neighbour.
         semantic = np.where(parts > 0, total / np.maximum(parts, 1.0), -1.0)
-        out = []
-        for row in range(count):
-            score = semantic[row]
-            take = min(k + 1, score.size)
-            top = np.argpartition(-score, take - 1)[:take]
-            top = top[np.argsort(-score[top], kind="stable")]
-            picked = []
-            for i in top:
-                cosine = float(cosine_rows[row, i])
-                if score[i] < 0:
-                    continue
-                if cosine != cosine:  # no e5 cosine: the score on e5's scale
-                    cosine = COSINE_FLOOR + float(score[i]) * (COSINE_CEIL - COSINE_FLOOR)
-                if cosine >= min_cosine or score[i] >= floor:
-                    picked.append((int(ids[i]), cosine))
-            out.append(picked)
+        return [_pick(ids, semantic[row, :-1], cosine_rows[row, :-1], k, min_cosine)
+                for row in range(count)]
+
+    def _nearest_among(self, lead: np.ndarray | None, english_vector: np.ndarray | None,
+                       k: int, min_cosine: float) -> list[tuple[int, float]]:
+        """:meth:`nearest` of one query among the articles either model's search finds."""
+        asked = [(index, vector, scale, keep) for index, vector, scale, keep in (
+            (self.lead, lead, SCALES["e5"], True),
+            (self.english, english_vector, SCALES["minilm"], False))
+            if vector is not None and len(index._id_array)]
+        if not asked:
+            return []
+        ids = np.unique(np.concatenate([index.search(vector)[0]
+                                        for index, vector, _, _ in asked]))
+        total = np.zeros(len(ids), dtype=np.float32)
+        parts = np.zeros(len(ids), dtype=np.float32)
+        cosine_row = np.full(len(ids), np.nan, dtype=np.float32)
+        for index, vector, scale, keep in asked:
+            found = index.cosines_of(ids, vector)
+            held = ~np.isnan(found)
+            total[held] += rescale(found[held], *scale)
+            parts[held] += 1.0
+            if keep:
+                cosine_row[held] = found[held]
+        semantic = np.where(parts > 0, total / np.maximum(parts, 1.0), -1.0)
+        return _pick(ids, semantic, cosine_row, k, min_cosine)
+
+
+RUN = 8  # rows in a row read as one slice of the file; shorter runs are gathered together
+
+
+def _scan(matrix: np.ndarray, rows: np.ndarray, query: np.ndarray) -> np.ndarray:
+    """Cosines of ``query`` with ``rows`` (ascending) of ``matrix``: each run of consecutive
+    rows (a list, once the file is in list order) as one slice, the scattered rest gathered
+    (on a memory map a scattered row costs about six times its product)."""
+    out = np.empty(len(rows), dtype=np.float32)
+    if not len(rows):
         return out
+    breaks = np.flatnonzero(np.diff(rows) != 1) + 1
+    starts = np.concatenate([[0], breaks])
+    lengths = np.diff(np.concatenate([starts, [len(rows)]]))
+    long = lengths >= RUN
+    for start, length in zip(starts[long].tolist(), lengths[long].tolist(), strict=True):
+        first = int(rows[start])
+        out[start:start + length] = np.asarray(matrix[first:first + length]) @ query
+    cells = np.flatnonzero(~np.repeat(long, lengths))
+    if len(cells):
+        out[cells] = np.asarray(matrix[rows[cells]], dtype=np.float32) @ query
+    return out
+
+
+def _pick(ids: np.ndarray, score: np.ndarray, cosines: np.ndarray, k: int,
+          min_cosine: float) -> list[tuple[int, float]]:
+    """The best ``k`` (+1) of one query's scored articles as (id, e5 cosine or the score on
+    e5's scale), at or above ``min_cosine`` or its rescaled value (see
+    :meth:`SemanticIndex.nearest`)."""
+    if not score.size:
+        return []
+    floor = rescale(min_cosine, COSINE_FLOOR, COSINE_CEIL)
+    take = min(k + 1, score.size)
+    top = np.argpartition(-score, take - 1)[:take]
+    top = top[np.argsort(-score[top], kind="stable")]
+    picked = []
+    for i in top:
+        cosine = float(cosines[i])
+        if score[i] < 0:
+            continue
+        if cosine != cosine:  # no e5 cosine: the score on e5's scale
+            cosine = COSINE_FLOOR + float(score[i]) * (COSINE_CEIL - COSINE_FLOOR)
+        if cosine >= min_cosine or score[i] >= floor:
+            picked.append((int(ids[i]), cosine))
+    return picked
 
 
 def primary_language(language: str | None) -> str:

@@ -17,6 +17,14 @@ inconsistent file (another store at that path, a count that disagrees with the r
 row that differs from the store's) is rebuilt from the rows, never used. A read-only store, an
 in-memory one, or a folder that cannot be written keeps what it reads in memory instead.
 
+From :data:`newsweave.store.vector_lists.MIN_ROWS` live rows on, a refresh of a writable
+store also keeps coarse lists of the rows (``<model>.lists``, :mod:`.vector_lists`) in step
+with them, under the same lock: built once (the file's rows rewritten in list order, a new
+build that other processes map again), new rows folded in as they accumulate, rows
+overwritten in place assigned again, rebuilt when the file is rebuilt, when they are corrupt,
+or when the store has grown by :data:`newsweave.store.vector_lists.GROWTH` since. A search
+that may be approximate reads only the rows they point to.
+
 This module knows rows and files; searching them is the caller's (``reuse/semantic.py``).
 """
 
@@ -31,6 +39,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
+
+from newsweave.store import vector_lists
+from newsweave.store.vector_lists import VectorLists
 
 if TYPE_CHECKING:
     from newsweave.store import Store
@@ -61,6 +72,7 @@ class VectorFile:
         slug = re.sub(r"[^A-Za-z0-9._-]+", "_", model)
         self._matrix_path = self._folder / f"{slug}.f32" if self._folder else None
         self._ids_path = self._folder / f"{slug}.ids" if self._folder else None
+        self._lists_path = self._folder / f"{slug}.lists" if self._folder else None
         self._writable = self._folder is not None and not store.readonly
         self._seq = -1  # change-log position these blocks reflect (-1: nothing loaded)
         self._generation = 0  # which build of the files this process has mapped
@@ -71,6 +83,11 @@ class VectorFile:
         self._extra: np.ndarray = np.zeros((0, 0), dtype=np.float32)
         self._where: dict[int, tuple[int, int]] | None = None  # id -> (block, row)
         self.rebuilt = 0  # how many times this process rebuilt the files (for tests, check)
+        # The coarse lists of the file's rows, once the store is large (None: search exactly)
+        self.lists: VectorLists | None = None
+        self.lists_built = 0  # how many times this process built them (for tests, check)
+        self._touched: list[int] = []  # file rows overwritten in place since the lists
+        self._lists_warned = False
 
     # -- reading -------------------------------------------------------------------
 
@@ -89,7 +106,10 @@ class VectorFile:
         if self._writable:
             try:
                 with self._locked():
-                    return self._refresh_files()
+                    changed = self._refresh_files()
+                    generation = self._generation
+                    self._keep_lists()  # may rewrite the rows in list order: all reloaded
+                    return changed if generation == self._generation else None
             # A full disk, a lost folder, no file locks on this system: search from memory.
             except (OSError, ImportError) as exc:
                 log.warning("vector index %s unusable (%s): kept in memory", self._folder, exc)
@@ -233,6 +253,7 @@ class VectorFile:
             if header is None or not self._load_files(header):
                 self._ids = np.zeros(0, dtype=np.int64)
                 self._matrix = np.zeros((0, 0), dtype=np.float32)
+                self.lists = None
                 seq, _ = self._store.reuse.vector_changes(self.model, None)
                 for chunk_ids, chunk in self._store.reuse.iter_vectors(self.model,
                                                                        REBUILD_CHUNK):
@@ -248,12 +269,89 @@ class VectorFile:
                 self._writable = False
                 self._ids_path = None  # that file is not this store's: never read it again
                 return self._refresh_memory()
+            self._read_lists()
             return None
         seq, changed = self._store.reuse.vector_changes(self.model, self._seq)
         if changed:
             self._apply(changed)
         self._seq = seq
         return changed
+
+    # -- the coarse lists -----------------------------------------------------------------
+
+    def _keep_lists(self) -> None:
+        """Under the lock, on a writable store: the lists in step with the rows (see the
+        module's docstring); none below :data:`vector_lists.MIN_ROWS` live rows."""
+        assert self._lists_path is not None
+        if self._seq < 0 or int((self._ids >= 0).sum()) < vector_lists.MIN_ROWS:
+            self.lists, self._touched = None, []
+            return
+        lists = self.lists
+        header = vector_lists.read_header(self._lists_path)
+        if lists is None or header is None or header["nonce"] != lists.nonce or (
+                lists.generation != self._generation):
+            # first look, or another process wrote them since: read them again
+            lists = vector_lists.load(self._lists_path, self._dim, self._generation)
+            self._touched = []  # whoever overwrote those rows assigned them in that file
+        if lists is not None and lists.covered > len(self._ids):
+            lists = None  # lists of rows this file does not have: not this file's
+        dirty = False
+        live = int((self._ids >= 0).sum())
+        if lists is None or live > vector_lists.GROWTH * lists.trained:  # missing, stale,
+            lists = self._build_lists()  # corrupt or outgrown
+            dirty = True
+        elif self._touched:
+            lists.reassign(self._matrix, np.unique(self._touched))
+            dirty = True
+        if len(self._ids) - lists.covered >= vector_lists.TAIL_ROWS:
+            lists.extend(self._matrix, len(self._ids))
+            dirty = True
+        if dirty:
+            lists.write(self._lists_path)
+        self.lists, self._touched = lists, []
+
+    def _build_lists(self) -> VectorLists:
+        """Train and assign the lists, then rewrite the file's live rows in list order."""
+        found = vector_lists.build(self._matrix, self._ids, self._generation)
+        order = np.argsort(found.assignment, kind="stable")
+        order = order[self._ids[order] >= 0]
+        self._reorder(order)
+        self.lists_built += 1
+        return VectorLists(found.centres, found.assignment[order], self._generation,
+                           found.trained)
+
+    def _reorder(self, order: np.ndarray) -> None:
+        """Rewrite the file with its rows ``order`` (row numbers; rows left out are dropped)
+        as a new build: other processes map it again, as after :meth:`_rebuild`."""
+        assert self._ids_path is not None and self._matrix_path is not None
+        scratch = self._matrix_path.with_suffix(".f32.tmp")
+        with scratch.open("wb") as out:
+            for at in range(0, len(order), REBUILD_CHUNK):
+                rows = np.sort(order[at:at + REBUILD_CHUNK])  # read forwards, then place
+                block = np.asarray(self._matrix[rows], dtype=np.float32)
+                place = np.argsort(np.argsort(order[at:at + REBUILD_CHUNK], kind="stable"))
+                out.write(np.ascontiguousarray(block[place]).tobytes())
+        ids = self._ids[order]
+        self._ids_path.unlink(missing_ok=True)  # a crash from here on leaves no header
+        self._matrix = np.zeros((0, 0), dtype=np.float32)
+        scratch.replace(self._matrix_path)
+        self._ids, self._where, self._touched = ids, None, []
+        self._generation = int.from_bytes(os.urandom(7), "little")
+        self._matrix = self._map(len(ids), self._dim)
+        self._write_ids()
+
+    def _read_lists(self) -> None:
+        """A store that writes nothing uses valid lists of the mapped file, else searches
+        exactly (and says why, once)."""
+        self.lists = None
+        if self._lists_path is None or int((self._ids >= 0).sum()) < vector_lists.MIN_ROWS:
+            return
+        self.lists = vector_lists.load(self._lists_path, self._dim, self._generation)
+        if self.lists is None and not self._lists_warned:
+            self._lists_warned = True
+            log.warning("vector lists %s missing or stale: a read-only store searches its "
+                        "%s vectors exactly (open it writable once to build them)",
+                        self._lists_path, self.model)
 
     # -- applying changes ---------------------------------------------------------------
 
@@ -293,6 +391,7 @@ class VectorFile:
                     continue
                 if vector is not None and self._writable and len(vector) == self._dim:
                     self._matrix[row] = vector  # in place: the same article's newer vector
+                    self._touched.append(row)
                     continue
                 # a dead row (the mapped block may be read-only): its id goes
                 (self._ids if block == 0 else self._extra_ids)[row] = -1
