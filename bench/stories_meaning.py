@@ -1,0 +1,117 @@
+"""The English MiniLM vectors the reuse stage stores, for stories-only bench runs.
+
+The stories stage reads each article's all-MiniLM-L6-v2 vector of its title and lead from
+the reuse tables (``store.reuse.vectors(ids, nlp.english.MODEL_NAME)``) where the reuse
+stage stored one (#12 part 6). A stories-only bench run has no reuse stage, so
+:class:`EmbedStage` stands in for that one part of it: it embeds each English article
+exactly as the reuse stage does (``reuse.semantic.english_vectors``: the same selection
+and text) and saves the vectors in the same table, before the stories stage runs. The
+vectors are cached by text under /tmp (never in the repository), so a set is embedded once
+per machine:
+
+    python bench/stories_meaning.py --sets ecb basil allsides-all   # fill the cache
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+CACHE = Path(os.environ.get("NEWSWEAVE_BENCH_CACHE", "/tmp/newsweave-bench")) / "minilm"
+
+
+def _key(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+class TextVectors:
+    """MiniLM vectors by text, kept in one file under :data:`CACHE` (model in its name)."""
+
+    def __init__(self) -> None:
+        from newsweave.nlp.english import MODEL_NAME
+
+        self.path = CACHE / f"{MODEL_NAME}.npz"
+        self.rows: dict[str, np.ndarray] = {}
+        if self.path.exists():
+            with np.load(self.path) as saved:
+                self.rows = dict(zip(saved["keys"].tolist(), saved["vectors"], strict=True))
+        self.embedded = 0
+        self.seconds = 0.0
+
+    def vectors(self, texts: Sequence[str]) -> np.ndarray:
+        """One row per text: cached, or embedded now (and the cache saved)."""
+        from newsweave.nlp.english import DIM, embed_english
+
+        keys = [_key(t) for t in texts]
+        missing = sorted({k: t for k, t in zip(keys, texts, strict=True)
+                          if k not in self.rows}.items())
+        if missing:
+            started = time.process_time()
+            rows = embed_english([t for _, t in missing])
+            self.seconds += time.process_time() - started
+            self.embedded += len(missing)
+            self.rows.update((k, np.asarray(r, dtype=np.float32))
+                             for (k, _), r in zip(missing, rows, strict=True))
+            self._save()
+        if not keys:
+            return np.zeros((0, DIM), dtype=np.float32)
+        return np.vstack([self.rows[k] for k in keys])
+
+    def _save(self) -> None:
+        CACHE.mkdir(parents=True, exist_ok=True)
+        partial = self.path.with_suffix(f".{os.getpid()}.npz")
+        keys = list(self.rows)
+        np.savez(partial, keys=np.array(keys), vectors=np.vstack([self.rows[k] for k in keys]))
+        partial.replace(self.path)
+
+
+class EmbedStage:
+    """The reuse stage's English vectors alone (no index, no links), from the cache."""
+
+    name = "bench-embed"
+    version = 1
+    requires: tuple[str, ...] = ("article.text",)
+    assigns: tuple[str, ...] = ("reuse.vectors",)
+
+    def __init__(self, cache: TextVectors | None = None) -> None:
+        self.cache = cache or TextVectors()
+
+    def run(self, store, article_ids, settings) -> None:  # type: ignore[no-untyped-def]
+        from newsweave.nlp.english import MODEL_NAME
+        from newsweave.nlp.language import runs_english
+        from newsweave.reuse.semantic import english_text
+
+        articles = [a for a in (store.get_article(i) for i in sorted(article_ids))
+                    if a is not None and a.id is not None and runs_english(a.language)]
+        if articles:
+            rows = self.cache.vectors([english_text(a.title, a.text) for a in articles])
+            store.reuse.save_vectors(MODEL_NAME, {int(a.id or 0): row for a, row
+                                                  in zip(articles, rows, strict=True)})
+        store.mark_done(self.name, list(article_ids), self.version)
+
+
+def main() -> None:
+    from newsweave.reuse.semantic import english_text
+    from stories_dev import load_set
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sets", nargs="*", default=["ecb", "basil", "allsides-all"])
+    args = parser.parse_args()
+    cache = TextVectors()
+    for name in args.sets:
+        docs = load_set(name)
+        for start in range(0, len(docs), 500):
+            part = docs[start:start + 500]
+            cache.vectors([english_text(d.get("title"), d["text"]) for d in part])
+        print(f"{name}: {len(docs)} docs; embedded so far {cache.embedded} "
+              f"({cache.seconds:.0f} CPU s)", flush=True)
+
+
+if __name__ == "__main__":
+    main()
