@@ -10,6 +10,12 @@ vectors are cached by text under /tmp (never in the repository), so a set is emb
 per machine:
 
     python bench/stories_meaning.py --sets ecb basil allsides-all   # fill the cache
+    python bench/stories_meaning.py --grid      # neighbouring settings through the stage
+
+``--grid``: the stories stage with the sentence vectors at neighbouring settings, each set
+ingested into a fresh store (stories-only, vectors stored first: as ``stories_dev.py
+--minilm``), BCubed F1; chosen on the sum over ECB+ odd topics and the AllSides validation
+split, reported on ECB+ all, ECB+ even topics, BASIL and the AllSides test split.
 """
 
 from __future__ import annotations
@@ -96,13 +102,60 @@ class EmbedStage:
         store.mark_done(self.name, list(article_ids), self.version)
 
 
+CHOICE = ("ecb-odd", "allsides-val")
+REPORT = ("ecb", "ecb-even", "basil", "allsides")
+# (label, settings): the words alone, then the multiplier's weight and floor around the
+# chosen cell (weight 0.5, floor 0.5: #12 part 5's neutral form), and the threshold beside it.
+VARIANTS: list[tuple[str, dict[str, object]]] = [
+    ("words (off)", {}),
+    ("a 0.5, lo 0.5", {"story_semantic_weight": 0.5}),
+    ("a 0.3, lo 0.5", {"story_semantic_weight": 0.3}),
+    ("a 0.75, lo 0.5", {"story_semantic_weight": 0.75}),
+    ("a 0.5, lo 0.4", {"story_semantic_weight": 0.5, "story_semantic_floor": 0.4}),
+    ("a 0.5, lo 0.6", {"story_semantic_weight": 0.5, "story_semantic_floor": 0.6}),
+    ("a 0.5, lo 0.5, T 0.20", {"story_semantic_weight": 0.5, "story_threshold": 0.2}),
+    ("a 0.5, lo 0.5, T 0.24", {"story_semantic_weight": 0.5, "story_threshold": 0.24}),
+]
+
+
+def grid(sets: Sequence[str], variants: Sequence[str] | None) -> None:
+    """``--grid``: BCubed F1 per variant (rows) and set (columns), through the stage."""
+    import stories_dev
+    from stories_dev import engine_partition, figures, load_set
+
+    stories_dev.BEFORE[:] = [EmbedStage()]
+    docs = {name: load_set(name) for name in sets}
+    chosen = [v for v in VARIANTS if variants is None or v[0] in variants]
+    print("BCubed F1 through the stage (stories-only, MiniLM vectors stored first); choice: "
+          f"the sum over {' + '.join(CHOICE)}")
+    print("| variant | choice sum | " + " | ".join(sets) + " |")
+    print("|---|---|" + "---|" * len(sets))
+    for label, settings in chosen:
+        cells, choice = [], 0.0
+        started = time.process_time()
+        for name in sets:
+            f1 = figures(engine_partition(docs[name], settings)[0], docs[name])["f1"]
+            choice += f1 if name in CHOICE else 0.0
+            cells.append(f"{f1:.3f}")
+        print(f"| {label} | {choice:.3f} | " + " | ".join(cells)
+              + f" | ({time.process_time() - started:.0f} CPU s)", flush=True)
+
+
 def main() -> None:
     from newsweave.reuse.semantic import english_text
     from stories_dev import load_set
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sets", nargs="*", default=["ecb", "basil", "allsides-all"])
+    parser.add_argument("--grid", action="store_true",
+                        help="neighbouring settings through the stage (sets: choice, report)")
+    parser.add_argument("--variants", nargs="*", default=None,
+                        help="--grid: only these rows (labels as printed)")
     args = parser.parse_args()
+    if args.grid:
+        grid([*CHOICE, *REPORT] if args.sets == parser.get_default("sets") else args.sets,
+             args.variants)
+        return
     cache = TextVectors()
     for name in args.sets:
         docs = load_set(name)
