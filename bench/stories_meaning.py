@@ -11,11 +11,17 @@ per machine:
 
     python bench/stories_meaning.py --sets ecb basil allsides-all   # fill the cache
     python bench/stories_meaning.py --grid      # neighbouring settings through the stage
+    python bench/stories_meaning.py --cost allsides-all   # what weighing the vectors costs
 
 ``--grid``: the stories stage with the sentence vectors at neighbouring settings, each set
 ingested into a fresh store (stories-only, vectors stored first: as ``stories_dev.py
 --minilm``), BCubed F1; chosen on the sum over ECB+ odd topics and the AllSides validation
 split, reported on ECB+ all, ECB+ even topics, BASIL and the AllSides test split.
+
+``--cost SET``: SET ingested 100 at a time with the vectors stored first, twice (the
+multiplier off, then at weight 0.5); the stories stage's own CPU seconds per article in each
+run, and the stored vectors the second run read (the articles' own and, for stories that
+come close, their members').
 """
 
 from __future__ import annotations
@@ -141,6 +147,67 @@ def grid(sets: Sequence[str], variants: Sequence[str] | None) -> None:
               + f" | ({time.process_time() - started:.0f} CPU s)", flush=True)
 
 
+class TimedStage:
+    """A stage run under a CPU-second clock (the wrapped stage's own time)."""
+
+    def __init__(self, stage) -> None:  # type: ignore[no-untyped-def]
+        self.stage = stage
+        self.name, self.version = stage.name, stage.version
+        self.requires, self.assigns = stage.requires, stage.assigns
+        self.uses = getattr(stage, "uses", ())
+        self.seconds = 0.0
+
+    def run(self, store, article_ids, settings) -> None:  # type: ignore[no-untyped-def]
+        started = time.process_time()
+        try:
+            self.stage.run(store, article_ids, settings)
+        finally:
+            self.seconds += time.process_time() - started
+
+
+def cost(name: str) -> None:
+    """``--cost``: the stories stage's CPU seconds per article without and with the weight."""
+    import json
+    import tempfile
+
+    import newsweave.stories.meaning as meaning
+    from newsweave.engine import Engine
+    from newsweave.settings import load_settings
+    from newsweave.store import open_store
+    from newsweave.stories import StoriesStage
+    from stories_dev import FIELDS, load_set
+
+    docs = load_set(name)
+    reads = [0]
+    original = meaning.Meanings.of
+
+    def counted(self, article_ids):  # type: ignore[no-untyped-def]
+        ids = list(article_ids)
+        reads[0] += sum(1 for a in ids if a not in self._vectors)
+        return original(self, ids)
+
+    meaning.Meanings.of = counted  # type: ignore[method-assign]
+    embed = EmbedStage()
+    for weight in (0.0, 0.5):
+        reads[0] = 0
+        timed = TimedStage(StoriesStage())
+        with tempfile.TemporaryDirectory() as tmp:
+            folder = Path(tmp)
+            with Engine(open_store(str(folder / "cost.db")),
+                        load_settings(story_semantic_weight=weight), [embed, timed]) as engine:
+                for start in range(0, len(docs), 100):
+                    path = folder / "part.jsonl"
+                    with path.open("w", encoding="utf-8") as out:
+                        for d in docs[start:start + 100]:
+                            out.write(json.dumps({f: d[f] for f in FIELDS if f in d},
+                                                 ensure_ascii=False) + "\n")
+                    engine.ingest([str(path)])
+        print(f"{name}, {len(docs)} docs, 100 a batch, story_semantic_weight {weight}: stories "
+              f"stage {timed.seconds:.1f} CPU s ({1000 * timed.seconds / len(docs):.2f} ms an "
+              f"article); stored vectors read {reads[0]} ({reads[0] / len(docs):.1f} an "
+              "article)", flush=True)
+
+
 def main() -> None:
     from newsweave.reuse.semantic import english_text
     from stories_dev import load_set
@@ -151,7 +218,11 @@ def main() -> None:
                         help="neighbouring settings through the stage (sets: choice, report)")
     parser.add_argument("--variants", nargs="*", default=None,
                         help="--grid: only these rows (labels as printed)")
+    parser.add_argument("--cost", metavar="SET", help="CPU cost of weighing the vectors")
     args = parser.parse_args()
+    if args.cost:
+        cost(args.cost)
+        return
     if args.grid:
         grid([*CHOICE, *REPORT] if args.sets == parser.get_default("sets") else args.sets,
              args.variants)

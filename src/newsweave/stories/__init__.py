@@ -98,6 +98,12 @@ class StoriesStage:
             save_features(tables, rows, keys)
             # Weighed once per run: the frequencies are fixed now.
             meanings = _meanings(store, weights)
+            if meanings is not None and not meanings.of(r.article_id for r in rows):
+                # No article of the batch has a sentence vector (a stories-only store, a
+                # batch in another language): their pairs are the words' alone, and the
+                # repair around them reads no member's vector either (what a store without
+                # vectors pays for the setting is this one indexed read a batch).
+                meanings = None
             cache = VectorCache(meanings)
             cache.rows.update((r.article_id, r) for r in rows)
             vectors = article_vectors(tables, [r.article_id for r in rows], weights, cache)
