@@ -77,6 +77,10 @@ class TextVectors:
 
     def _save(self) -> None:
         CACHE.mkdir(parents=True, exist_ok=True)
+        if self.path.exists():  # another run's vectors saved since this one read the file
+            with np.load(self.path) as saved:
+                for key, row in zip(saved["keys"].tolist(), saved["vectors"], strict=True):
+                    self.rows.setdefault(key, row)
         partial = self.path.with_suffix(f".{os.getpid()}.npz")
         keys = list(self.rows)
         np.savez(partial, keys=np.array(keys), vectors=np.vstack([self.rows[k] for k in keys]))
