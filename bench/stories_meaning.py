@@ -117,7 +117,7 @@ REPORT = ("ecb", "ecb-even", "basil", "allsides")
 # (label, settings): the words alone, then the multiplier's weight and floor around the
 # chosen cell (weight 0.5, floor 0.5: #12 part 5's neutral form), and the threshold beside it.
 VARIANTS: list[tuple[str, dict[str, object]]] = [
-    ("words (off)", {}),
+    ("words (off)", {"story_semantic_weight": 0.0}),
     ("a 0.5, lo 0.5", {"story_semantic_weight": 0.5}),
     ("a 0.3, lo 0.5", {"story_semantic_weight": 0.3}),
     ("a 0.75, lo 0.5", {"story_semantic_weight": 0.75}),

@@ -40,7 +40,7 @@ def test_factor_is_one_at_the_neutral_agreement_and_bounded():
     assert low == pytest.approx(1 / (1 + 0.5 * SEMANTIC_NEUTRAL))
     assert high == pytest.approx(1.5 / (1 + 0.5 * SEMANTIC_NEUTRAL))
     assert semantic_factor(0.2, ON) < semantic_factor(0.7, ON) < semantic_factor(0.95, ON)
-    assert semantic_factor(0.95, Weights()) == 1.0  # off by default
+    assert semantic_factor(0.95, Weights()) == 1.0  # Weights() alone: off
 
 
 def test_pairs_are_scaled_only_where_both_articles_have_a_vector():
@@ -94,7 +94,8 @@ def test_settings_reach_the_weights():
 
     weights = weights_from(load_settings(story_semantic_weight=0.5, story_semantic_floor=0.4))
     assert (weights.semantic, weights.semantic_floor) == (0.5, 0.4)
-    assert weights_from(load_settings()).semantic == 0.0
+    assert weights_from(load_settings()).semantic == 0.5  # on by default (#12 part 6)
+    assert weights_from(load_settings(story_semantic_weight=0)).semantic == 0.0
 
 
 def _dev(monkeypatch):
@@ -108,8 +109,8 @@ def test_without_vectors_the_weight_changes_nothing(monkeypatch):
     with the multiplier on is the words' own (BASIL through the stage)."""
     dev = _dev(monkeypatch)
     docs = dev.load_set("basil")
-    off, _ = dev.engine_partition(docs, {})
-    on, _ = dev.engine_partition(docs, {"story_semantic_weight": 0.5})
+    off, _ = dev.engine_partition(docs, {"story_semantic_weight": 0})
+    on, _ = dev.engine_partition(docs, {})  # on by default
     assert on == off
 
 

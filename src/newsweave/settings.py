@@ -80,7 +80,7 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "story_semantic_weight",
-        0.0,
+        0.5,
         "Weight of the sentence vectors' agreement (English MiniLM, stored by the reuse "
         "stage) as a multiplier of two reports' word similarity; 0: off.",
     ),
