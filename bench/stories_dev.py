@@ -9,6 +9,7 @@
     python bench/stories_dev.py --order            # also order independence per set
     python bench/stories_dev.py --set story_threshold=0.22
     python bench/stories_dev.py --grid             # neighbouring settings, global clustering
+    python bench/stories_dev.py --minilm --set story_semantic_weight=0.5  # sentence vectors
 
 The engine sees what a feed gives (id, title, text, and the publication date where the
 set has one: BASIL); the gold events stay here. The baseline is what a new user would
@@ -29,6 +30,10 @@ the shared partition (a story spanning two sets costs both). ``--order``: each s
 sorted in one batch, shuffled in one batch, and shuffled one article per ingest (as a feed
 delivers them); the BCubed F1 between the sorted-batch partition and each other one (1.0:
 identical).
+
+``--minilm``: a stories-only run also stores each English article's MiniLM vector first, as
+the reuse stage does (``bench/stories_meaning.py``, cached under /tmp), so the stories stage
+can weigh them (``story_semantic_weight``); without it a stories-only store has none.
 """
 
 from __future__ import annotations
@@ -58,6 +63,13 @@ GRID = [round(0.5 + 0.025 * i, 3) for i in range(19)]  # baseline cosine distanc
 BASELINE_MAX = 4000  # docs the baseline clusters (a dense n x n similarity matrix)
 
 Doc = dict[str, str]
+BEFORE: list[object] = []  # stages ahead of the stories stage in stories-only runs (--minilm)
+
+
+def _stages(stories_only: bool) -> list[object] | None:
+    from newsweave.stories import StoriesStage
+
+    return [*BEFORE, StoriesStage()] if stories_only else None
 
 
 def load_set(name: str) -> list[Doc]:
@@ -197,7 +209,7 @@ def engine_partition(docs: Sequence[Doc], settings: dict[str, object], *,
     with tempfile.TemporaryDirectory() as tmp:
         if batch <= 0:
             return partition(docs, settings, Path(tmp), stories_only=stories_only,
-                             fields=FIELDS)
+                             fields=FIELDS, before=BEFORE)
         return _partition_batched(docs, settings, Path(tmp), stories_only, batch)
 
 
@@ -206,12 +218,10 @@ def _partition_batched(docs: Sequence[Doc], settings: dict[str, object], folder:
     from newsweave.engine import Engine
     from newsweave.settings import load_settings
     from newsweave.store import open_store
-    from newsweave.stories import StoriesStage
 
     started = time.perf_counter()
-    stages = [StoriesStage()] if stories_only else None
     with Engine(open_store(str(folder / "bench.db")), load_settings(**settings),
-                stages) as engine:
+                _stages(stories_only)) as engine:
         for start in range(0, len(docs), batch):
             path = folder / "part.jsonl"
             with path.open("w", encoding="utf-8") as out:
@@ -259,6 +269,9 @@ def main() -> None:
     parser.add_argument("--titled-lead", type=int, default=None, metavar="N",
                         help="tried: body sentences counted twice after a title "
                         "(stories.features.TITLED_LEAD; default: the module's)")
+    parser.add_argument("--minilm", action="store_true",
+                        help="stories-only runs: store each English article's MiniLM vector "
+                        "first, as the reuse stage does (weighed if story_semantic_weight > 0)")
     parser.add_argument("--json", action="store_true", help="also print the rows as JSON")
     parser.add_argument("--partition", type=Path, metavar="PATH",
                         help="write each set's engine partition (the story id of each doc, in "
@@ -270,6 +283,12 @@ def main() -> None:
         grid()
         return
     settings = parse_sets(args.set)
+    if args.minilm:
+        from stories_meaning import EmbedStage
+
+        BEFORE.append(EmbedStage())
+        print("articles carry MiniLM vectors (bench/stories_meaning.py), as after the reuse "
+              "stage")
     if args.titled_lead is not None:
         import newsweave.stories.features as stories_features
 
@@ -306,6 +325,11 @@ def main() -> None:
     if args.order:
         for name in sets:
             rows.append(order(name, settings, not args.all_stages))
+    for stage in BEFORE:
+        cache = getattr(stage, "cache", None)
+        if cache is not None:
+            print(f"MiniLM vectors embedded in this run (not cached before): {cache.embedded} "
+                  f"({cache.seconds:.0f} CPU s)")
     if args.json:
         print(json.dumps(rows))
     if args.partition:
@@ -411,12 +435,11 @@ def _ingest_mixed(stream: Sequence[Doc], settings: dict[str, object], folder: Pa
     from newsweave.engine import Engine
     from newsweave.settings import load_settings
     from newsweave.store import open_store
-    from newsweave.stories import StoriesStage
 
     started = time.perf_counter()
     runs = {}
     with Engine(open_store(str(folder / "mixed.db")), load_settings(**settings),
-                [StoriesStage()] if stories_only else None) as engine:
+                _stages(stories_only)) as engine:
         for start in range(0, len(stream), 100):
             batch = stream[start:start + 100]
             path = folder / "part.jsonl"

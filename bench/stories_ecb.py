@@ -88,20 +88,22 @@ def load(half: str | None = None) -> list[dict[str, str]]:
 def partition(docs: Sequence[dict[str, str]], settings: dict[str, object],
               folder: Path, *, stories_only: bool = False,
               restory: bool = False,
-              fields: Sequence[str] = ("id", "text")) -> tuple[list[int], float]:
+              fields: Sequence[str] = ("id", "text"),
+              before: Sequence[object] = ()) -> tuple[list[int], float]:
     """Ingest ``docs`` (text only) into a fresh store; each doc's story id, and seconds taken.
 
     ``stories_only`` runs the stories stage alone (no reuse links): quicker, and it
     measures what the stage does by itself. ``restory`` runs ``Engine.restory()``
     after the ingest (its time is included). ``fields``: what the engine sees of each
-    doc (never the labels).
+    doc (never the labels). ``before``: stages run ahead of the stories stage in a
+    stories-only run (``stories_meaning.EmbedStage``: the reuse stage's sentence vectors).
     """
     path = folder / "input.jsonl"
     with path.open("w", encoding="utf-8") as out:
         for d in docs:
             out.write(json.dumps({f: d[f] for f in fields if f in d}, ensure_ascii=False) + "\n")
     started = time.perf_counter()
-    stages = [StoriesStage()] if stories_only else None
+    stages = [*before, StoriesStage()] if stories_only else None
     with Engine(open_store(str(folder / "bench.db")), load_settings(**settings),
                 stages) as engine:
         report = engine.ingest([str(path)])

@@ -13,6 +13,7 @@ recall is 1 and the figure measures only what the engine wrongly merges.
     python bench/stories_thin.py                        # ecb-odd, ecb-even, basil, allsides
     python bench/stories_thin.py --sets ecb-odd --k 1 2 --seeds 1 2 3
     python bench/stories_thin.py --set story_threshold=0.24
+    python bench/stories_thin.py --minilm --set story_semantic_weight=0.5  # #12 part 6
 
 Choose on ``ecb-odd`` (and the AllSides validation split, ``allsides-val``), report on the
 others.
@@ -216,7 +217,15 @@ def main() -> None:
     parser.add_argument("--together", action="store_true",
                         help="--whole: the sets in one shuffled collection (no overlapping "
                         "sets: ecb basil allsides), each set's F1 on the shared partition")
+    parser.add_argument("--minilm", action="store_true",
+                        help="through the stage: store each English article's MiniLM vector "
+                        "first, as the reuse stage does (stories_dev.py --minilm)")
     args = parser.parse_args()
+    if args.minilm:
+        import stories_dev
+        from stories_meaning import EmbedStage
+
+        stories_dev.BEFORE[:] = [EmbedStage()]
     if args.whole:
         whole_table(args.sets, args.k, args.seeds, args.threshold, args.semantic, args.anatomy,
                     args.neutral, args.together)

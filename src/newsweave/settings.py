@@ -78,6 +78,17 @@ SETTINGS: tuple[Setting, ...] = (
         "Mean similarity from which a story of 1-4 articles joins a story of 5 or more whose "
         "names agree with it (below story_threshold); 0: off.",
     ),
+    Setting(
+        "story_semantic_weight",
+        0.5,
+        "Weight of the sentence vectors' agreement (English MiniLM, stored by the reuse "
+        "stage) as a multiplier of two reports' word similarity; 0: off.",
+    ),
+    Setting(
+        "story_semantic_floor",
+        0.5,
+        "Sentence-vector cosine below which two reports' agreement counts as none.",
+    ),
     # -- reuse --
     Setting(
         "reuse_embed",
@@ -148,6 +159,8 @@ class Settings:
     story_window_days: int
     story_repair_articles: int
     story_attach_threshold: float
+    story_semantic_weight: float
+    story_semantic_floor: float
     # -- reuse --
     reuse_embed: int
     reuse_neighbours: int

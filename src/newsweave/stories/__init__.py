@@ -35,6 +35,7 @@ from newsweave.stories.assign import (
     weights_from,
 )
 from newsweave.stories.frequencies import save_features
+from newsweave.stories.meaning import Meanings, store_meanings
 from newsweave.stories.repair import (
     LinksFn,
     RepairReport,
@@ -73,7 +74,8 @@ class StoriesStage:
     name = "stories"
     version = 1
     requires: tuple[str, ...] = ("article.text", "article.metadata")
-    uses: tuple[str, ...] = ("reuse.edges",)  # copies share a story, when reuse runs
+    # Copies share a story, when reuse runs; its stored sentence vectors weigh the words.
+    uses: tuple[str, ...] = ("reuse.edges", "reuse.vectors")
     assigns: tuple[str, ...] = ("stories.assignments", "extract.invalidations")
 
     def run(self, store: Store, article_ids: Sequence[int], settings: Settings) -> None:
@@ -94,7 +96,15 @@ class StoriesStage:
             before = tables.document_count()
             # All in one transaction (the stage's): rows and counters move together.
             save_features(tables, rows, keys)
-            cache = VectorCache()  # weighed once per run: the frequencies are fixed now
+            # Weighed once per run: the frequencies are fixed now.
+            meanings = _meanings(store, weights)
+            if meanings is not None and not meanings.of(r.article_id for r in rows):
+                # No article of the batch has a sentence vector (a stories-only store, a
+                # batch in another language): their pairs are the words' alone, and the
+                # repair around them reads no member's vector either (what a store without
+                # vectors pays for the setting is this one indexed read a batch).
+                meanings = None
+            cache = VectorCache(meanings)
             cache.rows.update((r.article_id, r) for r in rows)
             vectors = article_vectors(tables, [r.article_id for r in rows], weights, cache)
             # An article analysed again (its body was re-cleaned) keeps its story; the
@@ -106,7 +116,7 @@ class StoriesStage:
             items = [vectors[r.article_id] for r in rows
                      if r.article_id in vectors and r.article_id not in again]
             linked = _copy_links(store, [i.id for i in items])
-            done = assign(tables, items, weights, settings.story_threshold, linked)
+            done = assign(tables, items, weights, settings.story_threshold, linked, meanings)
             report = RepairReport()
             links = _links(store)
             if settings.story_repair_articles > 0 and _doubled_small(tables, before):
@@ -129,6 +139,15 @@ class StoriesStage:
             store.mark_done(self.name, [r.article_id for r in rows], self.version)
             # An article that vanished between pending() and now is done too: nothing to do.
             store.mark_done(self.name, sorted(set(article_ids) - set(keys)), self.version)
+
+
+def _meanings(store: Store, weights: Weights) -> Meanings | None:
+    """The reuse stage's English sentence vectors, when the settings weigh them."""
+    if weights.semantic <= 0:
+        return None
+    from newsweave.nlp.english import MODEL_NAME  # a name only: no model is loaded
+
+    return store_meanings(store, MODEL_NAME)
 
 
 def _doubled_small(tables: StoryTables, before: int) -> bool:
@@ -155,13 +174,15 @@ def restory(store: Store, settings: Settings) -> RepairReport:
         stories = tables.active_story_ids()
         links = _links(store)
         weights = weights_from(settings)
+        cache = VectorCache(_meanings(store, weights))
         if tables.document_count() <= limit:
             # A store this small is re-clustered as a whole: neighbourhoods would only
             # add boundaries that the partition then cannot cross.
-            report = repair_all(tables, stories, weights, settings.story_threshold, links)
+            report = repair_all(tables, stories, weights, settings.story_threshold, links,
+                                cache)
         else:
             report = repair_neighbourhoods(tables, stories, weights, settings.story_threshold,
-                                           limit, links)
+                                           limit, links, cache=cache)
         invalidate_names(store, report.changed_articles)
     return report
 

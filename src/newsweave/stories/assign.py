@@ -22,6 +22,7 @@ from newsweave.model import Article
 from newsweave.settings import Settings
 from newsweave.store.stories import FeatureRow, StoryRow, StoryTables
 from newsweave.stories.features import Features, extract_features
+from newsweave.stories.meaning import Meanings
 from newsweave.stories.titles import choose_title, top_entities
 from newsweave.stories.vectors import (
     MIN_NAMES,
@@ -34,6 +35,7 @@ from newsweave.stories.vectors import (
     names_can_disagree,
     pack,
     pack_arrays,
+    semantic_factor,
     top_array_keys,
     top_of,
     unpack_arrays,
@@ -55,6 +57,8 @@ def weights_from(settings: Settings) -> Weights:
         date_penalty=settings.story_date_penalty,
         window_days=settings.story_window_days,
         attach=settings.story_attach_threshold,
+        semantic=settings.story_semantic_weight,
+        semantic_floor=settings.story_semantic_floor,
     )
 
 
@@ -100,13 +104,15 @@ class VectorCache:
     """What one stage run has read and weighed: article vectors and feature rows. Valid
     while the document frequencies stay put, which they do within a run (the batch's
     features are saved first), so repair and title refreshes weigh each article once per
-    run, however many neighbourhoods it falls in."""
+    run, however many neighbourhoods it falls in. With ``meanings``, each vector weighed
+    carries the article's stored sentence vector, where it has one (:mod:`.meaning`)."""
 
-    __slots__ = ("rows", "vectors")
+    __slots__ = ("meanings", "rows", "vectors")
 
-    def __init__(self) -> None:
+    def __init__(self, meanings: Meanings | None = None) -> None:
         self.vectors: dict[int, ArticleVector] = {}
         self.rows: dict[int, FeatureRow] = {}
+        self.meanings = meanings
 
 
 def feature_rows(
@@ -138,7 +144,11 @@ def article_vectors(
     missing = [a for a in ids if a not in cache.vectors]
     if missing:
         rows = feature_rows(tables, missing, cache)
-        cache.vectors.update(vectors_of(tables, rows.values(), weights))
+        weighed = vectors_of(tables, rows.values(), weights)
+        if cache.meanings is not None and weights.semantic > 0:
+            for article_id, meaning in cache.meanings.of(weighed).items():
+                weighed[article_id].meaning = meaning
+        cache.vectors.update(weighed)
     return {a: cache.vectors[a] for a in ids if a in cache.vectors}
 
 
@@ -167,7 +177,8 @@ class StoryState:
     story's thousands. Articles that join are summed in when the story is next read.
     """
 
-    __slots__ = ("_dates", "_full", "_names", "_names_norm", "_pending", "row", "size_before")
+    __slots__ = ("_added", "_added_count", "_dates", "_full", "_names", "_names_norm",
+                 "_pending", "meaning_count", "meaning_sum", "row", "size_before")
 
     def __init__(self, row: StoryRow) -> None:
         self.row = row
@@ -177,6 +188,12 @@ class StoryState:
         self._pending: list[ArticleVector] = []
         self._names_norm: float | None = None
         self._dates: set[int] | None = None
+        # The summed sentence vectors of the stored members that have one, and how many
+        # (None until read: see set_meaning), and of the articles added since.
+        self.meaning_sum: np.ndarray | None = None
+        self.meaning_count = -1
+        self._added: np.ndarray | None = None
+        self._added_count = 0
 
     @classmethod
     def load(cls, row: StoryRow) -> StoryState:
@@ -239,6 +256,30 @@ class StoryState:
         own = self.names_norm
         return dot_arrays(names, self.name_arrays()) / (own * norm) if own and norm else 0.0
 
+    def set_meaning(self, total: np.ndarray | None, count: int) -> None:
+        """The stored members' summed sentence vectors (:meth:`Meanings.sums`)."""
+        self.meaning_sum, self.meaning_count = total, count
+
+    @property
+    def meaning_known(self) -> bool:
+        return self.meaning_count >= 0
+
+    def mean_meaning(self) -> tuple[np.ndarray | None, int]:
+        """The summed sentence vectors of all its members that have one, and their count."""
+        parts = [v for v in (self.meaning_sum, self._added) if v is not None]
+        total = parts[0] if len(parts) == 1 else (parts[0] + parts[1] if parts else None)
+        return total, max(self.meaning_count, 0) + self._added_count
+
+    def meaning_factor(self, item: ArticleVector, weights: Weights) -> float:
+        """:func:`semantic_factor` of ``item``'s mean sentence-vector cosine to the members
+        that have one; 1 where either side has none (or it is off)."""
+        if weights.semantic <= 0 or item.meaning is None or not self.meaning_known:
+            return 1.0
+        total, count = self.mean_meaning()
+        if total is None or count <= 0:
+            return 1.0
+        return float(semantic_factor(float(np.dot(item.meaning, total)) / count, weights))
+
     def score(self, item: ArticleVector, weights: Weights) -> tuple[float, bool]:
         """Mean similarity of ``item`` to the members (vetoes applied), and whether
         their names agree (neither names anyone, or they share names)."""
@@ -264,6 +305,9 @@ class StoryState:
 
     def add(self, item: ArticleVector) -> None:
         self._pending.append(item)
+        if item.meaning is not None:
+            self._added = item.meaning if self._added is None else self._added + item.meaning
+            self._added_count += 1
         if item.dates:
             self.dates.update(item.dates)
         self.row.size += 1
@@ -315,6 +359,7 @@ def assign(
     weights: Weights,
     threshold: float,
     linked: Mapping[int, Mapping[int, float]] | None = None,
+    meanings: Meanings | None = None,
 ) -> Assignment:
     """Put each article (in the given order) into its best story or a new one.
 
@@ -323,6 +368,9 @@ def assign(
     weight (1 for a copy, so a copy joins its source's story whatever the
     words say). The cost per article is that of its candidates (from the key
     index), whatever the store's size; stories are written once per batch.
+    With ``meanings`` (and ``weights.semantic``), an article with a sentence vector has
+    its score to each story that comes within reach scaled by its mean agreement with
+    the story's members (:meth:`StoryState.meaning_factor`).
     """
     touched: dict[int, StoryState] = {}
     batch_keys: dict[int, set[int]] = {}  # key index of stories changed in this batch
@@ -351,13 +399,14 @@ def assign(
         for story_id, row in tables.stories_by_id(missing).items():
             if row.merged_into is None and row.size > 0:
                 touched[story_id] = StoryState(row)
+        parts = {s: touched[s].score_parts(item, weights) for s in candidates
+                 if s in touched and touched[s].row.size > 0}
+        if meanings is not None and weights.semantic > 0 and item.meaning is not None:
+            _scale_by_meaning(tables, meanings, touched, parts, item, weights, threshold)
         scored = []
-        for s in candidates:
-            if s in touched and touched[s].row.size > 0:
-                score, agree, factor = touched[s].score_parts(item, weights)
-                scored.append((max(link_floor(floor.get(s, 0.0), factor), score),
-                               agree or s in floor,
-                               touched[s].row.size, s))
+        for s, (score, agree, factor) in parts.items():
+            scored.append((max(link_floor(floor.get(s, 0.0), factor), score),
+                           agree or s in floor, touched[s].row.size, s))
         scored.sort(key=lambda t: (-t[0], t[3]))
         chosen = choose_story(scored, threshold)
         if chosen is not None:
@@ -367,6 +416,7 @@ def assign(
             row = StoryRow(0, 0, "", b"", b"", b"", item.day, item.day)
             row.id = tables.new_story(row)
             state = StoryState(row)
+            state.set_meaning(None, 0)  # no stored member: its vectors are those added
             state.add(item)
             touched[row.id] = state
         joined.append((item.id, state.row.id))
@@ -407,6 +457,31 @@ def assign(
                 grown.add(state.row.id)
     tables.update_stories(saved)
     return Assignment(changed, grown, hints, uncertain)
+
+
+def _scale_by_meaning(
+    tables: StoryTables,
+    meanings: Meanings,
+    states: Mapping[int, StoryState],
+    parts: dict[int, tuple[float, bool, float]],
+    item: ArticleVector,
+    weights: Weights,
+    threshold: float,
+) -> None:
+    """Scale the word scores ``parts`` of ``item`` by its agreement with each story
+    (:meth:`StoryState.meaning_factor`), for the stories whose scaled score could reach a
+    decision: a score that even the largest factor keeps below the reach of a close call
+    decides nothing, so those stories' members are never read."""
+    reach = min(threshold / 2, weights.attach) if weights.attach > 0 else threshold / 2
+    largest = float(semantic_factor(1.0, weights))
+    near = [s for s, (score, _, _) in parts.items() if score * largest >= reach]
+    unread = [s for s in near if not states[s].meaning_known]
+    if unread:
+        for story_id, (total, count) in meanings.sums(tables, unread).items():
+            states[story_id].set_meaning(total, count)
+    for s in near:
+        score, agree, factor = parts[s]
+        parts[s] = (score * states[s].meaning_factor(item, weights), agree, factor)
 
 
 def _saved(tables: StoryTables, state: StoryState) -> tuple[StoryRow, list[int]]:

@@ -27,12 +27,14 @@ from newsweave.stories.assign import (
     article_vectors,
     rebuild,
 )
+from newsweave.stories.meaning import Meanings
 from newsweave.stories.vectors import (
     SMALL_STORY,
     Weights,
     dot_arrays,
     names_can_disagree,
     pair_matrices,
+    semantic_factor,
     veto_factor,
 )
 
@@ -251,7 +253,7 @@ def repair_neighbourhoods(
             continue
         hinted = None if hints is None else hints.get(seed, ())
         group = _neighbourhood(tables, seed, weights, threshold, max_articles, done, hinted,
-                               check=seed not in eager)
+                               check=seed not in eager, meanings=cache.meanings)
         if not group:
             continue
         done |= set(group)
@@ -285,6 +287,7 @@ def _neighbourhood(
     done: set[int],
     hints: Iterable[int] | None = None,
     check: bool = True,
+    meanings: Meanings | None = None,
 ) -> list[int]:
     """The stories to re-cluster with ``seed``; [] when there is nothing to do.
 
@@ -298,7 +301,9 @@ def _neighbourhood(
     similarity of their articles, which average linkage merges on, reaches the
     threshold, or the ``attach`` rule for a small story applies). Both come
     from the stories' summed vectors, so a quiet close call costs a few dot
-    products and a busy one the few stories involved.
+    products and a busy one the few stories involved. With ``meanings``, the stories'
+    similarities are scaled by their sentence vectors' agreement as the articles' are
+    (:func:`_with_meanings`).
     """
     rows = tables.stories_by_id([seed, *(hints or ())])
     if seed not in rows or rows[seed].merged_into is not None or rows[seed].size <= 0:
@@ -307,11 +312,14 @@ def _neighbourhood(
         live = {s: r for s, r in rows.items() if s != seed and s not in done
                 and r.merged_into is None and r.size > 0}
         state = StoryState.load(rows[seed])
-        needed = not check or not _cohesive(state, threshold)
+        others = {s: StoryState.load(live[s]) for s in sorted(live)}
+        if check:
+            _with_meanings(tables, meanings, weights, [state, *others.values()])
+        needed = not check or not _cohesive(state, threshold, weights)
         for other_id in sorted(live):
             if needed:
                 break
-            other_state = StoryState.load(live[other_id])
+            other_state = others[other_id]
             score, agree = _story_similarity(state, other_state, weights)
             needed = _mergeable(state, other_state, score, agree, threshold, weights)
         if not needed:
@@ -333,10 +341,12 @@ def _neighbourhood(
             keys = state.top(STORY_KEYS)
             ids = [s for s in tables.candidates(keys, CANDIDATES) if s not in group
                    and s not in done]
-            for other_id, other in tables.stories_by_id(ids).items():
-                if other.merged_into is not None or other.size <= 0:
-                    continue
-                score, _agree = _story_similarity(state, StoryState.load(other), weights)
+            live = {s: StoryState.load(r) for s, r in tables.stories_by_id(ids).items()
+                    if r.merged_into is None and r.size > 0}
+            _with_meanings(tables, meanings, weights, [state, *live.values()])
+            for other_id, other_state in live.items():
+                other = other_state.row
+                score, _agree = _story_similarity(state, other_state, weights)
                 if score >= _reach(threshold, weights):
                     found.append((score, other_id, other))
         frontier = []
@@ -351,15 +361,31 @@ def _neighbourhood(
     return sorted(group)
 
 
-def _cohesive(state: StoryState, threshold: float) -> bool:
+def _cohesive(state: StoryState, threshold: float, weights: Weights | None = None) -> bool:
     """Whether the mean pairwise similarity of a story's articles reaches ``threshold``:
-    with unit vectors, the sum over pairs is (|sum|^2 - n) / 2."""
+    with unit vectors, the sum over pairs is (|sum|^2 - n) / 2 (scaled, where the story's
+    sentence vectors are known, by their mean pairwise agreement, the same way)."""
     n = state.row.size
     if n < 3:
         return True
     _, values = state.arrays()
     square = float(np.dot(values.astype(np.float64), values))
-    return (square - n) / (n * (n - 1)) >= threshold
+    mean = (square - n) / (n * (n - 1))
+    total, count = state.mean_meaning()
+    if weights is not None and weights.semantic > 0 and total is not None and count >= 2:
+        cosine = (float(np.dot(total, total)) - count) / (count * (count - 1))
+        mean *= float(semantic_factor(cosine, weights))
+    return mean >= threshold
+
+
+def _with_meanings(tables: StoryTables, meanings: Meanings | None, weights: Weights,
+                   states: Sequence[StoryState]) -> None:
+    """Read the summed sentence vectors of ``states`` (when the settings weigh them)."""
+    if meanings is None or weights.semantic <= 0:
+        return
+    unread = {s.row.id: s for s in states if not s.meaning_known}
+    for story_id, (total, count) in meanings.sums(tables, list(unread)).items():
+        unread[story_id].set_meaning(total, count)
 
 
 def _mergeable(a: StoryState, b: StoryState, score: float, agree: bool, threshold: float,
@@ -392,8 +418,14 @@ def _story_similarity(a: StoryState, b: StoryState, weights: Weights) -> tuple[f
     if None not in (a.row.first_day, a.row.last_day, b.row.first_day, b.row.last_day):
         apart = max(0, max(a.row.first_day, b.row.first_day)  # type: ignore[type-var]
                     - min(a.row.last_day, b.row.last_day))  # type: ignore[type-var]
-    return base * veto_factor(names_cos, named, frozenset(a.dates), b.dates,
-                              apart, weights), agree
+    factor = veto_factor(names_cos, named, frozenset(a.dates), b.dates, apart, weights)
+    sum_a, count_a = a.mean_meaning()
+    sum_b, count_b = b.mean_meaning()
+    if weights.semantic > 0 and sum_a is not None and sum_b is not None:
+        # The mean agreement of the two stories' members that have a sentence vector.
+        factor *= float(semantic_factor(float(np.dot(sum_a, sum_b)) / (count_a * count_b),
+                                        weights))
+    return base * factor, agree
 
 
 def _repair_group(

@@ -49,6 +49,18 @@ def names_can_disagree(count_a: int, count_b: int) -> bool:
     return min(count_a, count_b) >= MIN_NAMES and count_a * count_b >= NAMES_PRODUCT
 
 
+# The MiniLM agreement of two reports (the cosine of their title-and-lead vectors, which the
+# reuse stage stores) scales their word similarity: by 1 + a * clip((cos - floor) /
+# (SEMANTIC_CEIL - floor), 0, 1), divided by 1 + a * SEMANTIC_NEUTRAL so that a pair at
+# agreement SEMANTIC_NEUTRAL (a cosine of 0.645 at floor 0.5) keeps its similarity, as a
+# pair without vectors does (a non-English or stories-only article is scored as before).
+# A pair sharing no words stays at 0 and every veto still applies: the vectors only weigh
+# the word evidence, they never add similarity (added, they merged same-kind events of one
+# topic on ECB+: docs/benchmarks.md, #12 parts 3, 5 and 6).
+SEMANTIC_CEIL = 0.9
+SEMANTIC_NEUTRAL = 0.364
+
+
 @dataclass(frozen=True, slots=True)
 class Weights:
     """How the signals combine; built from the settings (see ``story_*`` settings)."""
@@ -62,6 +74,10 @@ class Weights:
     # A story of at most SMALL_STORY articles joins a larger one from this mean similarity
     # when their names agree (see newsweave.stories.repair.attach_small); 0: never.
     attach: float = 0.1
+    # The sentence vectors' second opinion (see semantic_factor); 0: off.
+    semantic: float = 0.0
+    semantic_floor: float = 0.5
+    semantic_neutral: float = SEMANTIC_NEUTRAL
 
 
 class ArticleVector:
@@ -71,7 +87,8 @@ class ArticleVector:
     :func:`weigh_packed` makes); each form is derived from the other on first use.
     """
 
-    __slots__ = ("_arrays", "_name_arrays", "_names", "_vector", "dates", "day", "id")
+    __slots__ = ("_arrays", "_name_arrays", "_names", "_vector", "dates", "day", "id",
+                 "meaning")
 
     def __init__(
         self,
@@ -83,8 +100,12 @@ class ArticleVector:
         *,
         arrays: Arrays | None = None,
         name_arrays: Arrays | None = None,
+        meaning: np.ndarray | None = None,
     ) -> None:
         self.id = id
+        # The article's unit-length sentence vector (English MiniLM, stored by the reuse
+        # stage), where it has one: see semantic_factor.
+        self.meaning = meaning
         self._vector = vector
         self._names = names
         self.dates = dates
@@ -359,6 +380,42 @@ def veto_factor(
     return factor
 
 
+def semantic_factor(cosine: Any, weights: Weights) -> Any:
+    """The factor by which two reports' sentence-vector agreement (``cosine``: a number or an
+    array) scales their word similarity (:data:`SEMANTIC_NEUTRAL`); 1 when ``weights``
+    turn it off.
+
+    >>> w = Weights(semantic=0.5)
+    >>> [round(float(semantic_factor(c, w)), 3) for c in (0.2, 0.5 + 0.4 * 0.364, 0.95)]
+    [0.846, 1.0, 1.269]
+    """
+    if weights.semantic <= 0:
+        return np.ones_like(cosine) if isinstance(cosine, np.ndarray) else 1.0
+    agree = np.clip((cosine - weights.semantic_floor)
+                    / (SEMANTIC_CEIL - weights.semantic_floor), 0.0, 1.0)
+    return (1.0 + weights.semantic * agree) / (1.0 + weights.semantic * weights.semantic_neutral)
+
+
+def meaning_factors(items: Sequence[ArticleVector], weights: Weights) -> np.ndarray | None:
+    """:func:`semantic_factor` of every pair of ``items`` that both have a sentence vector,
+    1 for the others (diagonal included); None where none applies (off, or fewer than two
+    vectors)."""
+    if weights.semantic <= 0:
+        return None
+    has = np.array([a.meaning is not None for a in items], dtype=bool)
+    if int(has.sum()) < 2:
+        return None
+    dim = next(len(a.meaning) for a in items if a.meaning is not None)
+    matrix = np.zeros((len(items), dim), dtype=np.float64)
+    for i, a in enumerate(items):
+        if a.meaning is not None:
+            matrix[i] = a.meaning
+    both = np.outer(has, has)
+    factors = np.where(both, semantic_factor(matrix @ matrix.T, weights), 1.0)
+    np.fill_diagonal(factors, 1.0)
+    return factors  # type: ignore[no-any-return]
+
+
 def link_floor(weight: float, factor: float) -> float:
     """The similarity floor a reuse link of ``weight`` gives a pair whose vetoes (names,
     dates) damp it by ``factor``: a copy (weight 1) is the same report whatever else
@@ -408,6 +465,9 @@ def pair_matrices(
     clash = ~both_dated & np.outer(has_years, has_years) & ~share
     factor = factor * np.where(far | clash, weights.date_penalty, 1.0)
     sims = full * factor
+    meaning = meaning_factors(items, weights)
+    if meaning is not None:
+        sims = sims * meaning  # the diagonal's factor is 1: an article's own similarity
     if links:
         index = {a.id: i for i, a in enumerate(items)}
         for (a, b), weight in links.items():
