@@ -127,17 +127,23 @@ class VectorLists:
         scratch.replace(path)
 
 
-def read_header(path: Path) -> dict[str, int] | None:
-    """The header of a lists file, or None when it is missing or not one."""
+def read_words(path: Path, count: int) -> list[int] | None:
+    """The first ``count`` int64 words of a file (a vector or lists file's header), or None
+    when it is missing or shorter."""
     try:
         with path.open("rb") as handle:
-            raw = handle.read(HEADER * 8)
+            raw = handle.read(count * 8)
     except OSError:
         return None
-    if len(raw) != HEADER * 8:
+    return np.frombuffer(raw, np.int64).tolist() if len(raw) == count * 8 else None
+
+
+def read_header(path: Path) -> dict[str, int] | None:
+    """The header of a lists file, or None when it is missing or not one."""
+    words = read_words(path, HEADER)
+    if words is None:
         return None
-    magic, dim, nlist, covered, generation, trained, nonce, crc, _ = np.frombuffer(
-        raw, np.int64).tolist()
+    magic, dim, nlist, covered, generation, trained, nonce, crc, _ = words
     if magic != MAGIC or dim <= 0 or nlist <= 0 or covered < 0:
         return None
     return {"dim": dim, "nlist": nlist, "covered": covered, "generation": generation,

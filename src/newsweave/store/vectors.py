@@ -447,16 +447,10 @@ def _inode(store: Store) -> int:
 
 
 def _read_header(path: Path | None) -> dict[str, int] | None:
-    if path is None:
+    words = None if path is None else vector_lists.read_words(path, HEADER)
+    if words is None:
         return None
-    try:
-        with path.open("rb") as handle:
-            raw = handle.read(HEADER * 8)
-    except OSError:
-        return None
-    if len(raw) != HEADER * 8:
-        return None
-    magic, dim, rows, seq, inode, live, generation = np.frombuffer(raw, np.int64).tolist()
+    magic, dim, rows, seq, inode, live, generation = words
     if magic != MAGIC or rows < 0 or dim < 0:
         return None
     return {"dim": dim, "rows": rows, "seq": seq, "inode": inode, "live": live,
