@@ -41,8 +41,9 @@ from newsweave.web.jobs import INTERRUPTED, IngestJobs, Job, QueueFull
 from newsweave.web.listcache import KEPT as LIST_PAGES
 from newsweave.web.listcache import ListCache, Served
 from newsweave.web.openapi import spec
-from newsweave.web.paging import BadRequest, choice, encode_cursor, whole
+from newsweave.web.paging import DEFAULT_PAGE, BadRequest, choice, encode_cursor, whole
 from newsweave.web.params import (
+    SORTS,
     ArticleQuery,
     ArticlesQuery,
     OffsetQuery,
@@ -59,6 +60,7 @@ from newsweave.web.respond import (
     tagged,
     with_params,
 )
+from newsweave.web.spans import Anchors, Cursor, cursor_of, cut, span_limit
 
 PAGE_WAIT = 0.3  # seconds a story page waits for a first brief before showing the rest
 API_WAIT = 120.0  # the JSON twin waits for the brief (a client wants the whole answer)
@@ -162,6 +164,7 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
     confidences = Confidences(lambda: open_engine(db, readonly=True, create=False),
                               confidence_age)
     lists = ListCache(list_pages)
+    anchors = Anchors()
 
     def page(request: Request, name: str, status: int = 200, **data: Any) -> HTMLResponse:
         html = env.get_template(name).render(request_path=request.url.path, **data)
@@ -210,35 +213,67 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
 
         return refill
 
-    def _story_key(ask: StoriesQuery) -> tuple[object, ...]:
-        """A story list page's key in the list cache (a request's and its read-ahead's)."""
-        return ("stories", ask.sort, ask.size, repr(ask.filters), ask.after)
+    def _story_key(sort: str, filters: StoryFilter, after: Cursor | None, limit: int
+                   ) -> tuple[object, ...]:
+        """A span of the story list's key in the list cache (see web/spans.py): a
+        request's, an anchor's and a read-ahead's."""
+        return ("stories", sort, repr(filters), after, limit)
 
-    def _story_list(ask: StoriesQuery, engine: Engine) -> Callable[[Engine], tuple[Any, bool]]:
-        """The computation of a page of the story list: its stories with their
-        confidences (each request builds the rows: their contested counts come from the
-        briefs computed so far, and its own next_url)."""
+    def _story_list(sort: str, filters: StoryFilter, after: Cursor | None, limit: int,
+                    engine: Engine | None) -> Callable[[Engine], tuple[Any, bool]]:
+        """The computation of a span of the story list: its ``limit`` stories after
+        ``after`` with their confidences (each request cuts its page from it and builds
+        the rows: their contested counts come from the briefs computed so far, and its
+        own next_url)."""
 
         def compute(on: Engine) -> tuple[Any, bool]:
-            found = on.story_page(ask.sort, filters=ask.filters, limit=ask.size + 1,
-                                  after=ask.after)
+            found = on.story_page(sort, filters=filters, limit=limit, after=after)
             stale = getattr(on.store.search, "stale_order", False)
-            # a request leaves the confidences of stories never seen to the page's refill
-            # (30-120 ms of CPU for a page of 50): the page shows them as not computed;
+            # a request leaves the confidences of stories never seen to the span's refill
+            # (30-120 ms of CPU for 50 stories): the page shows them as not computed;
             # without pages kept or a change counter there is no refill to leave them to
             refilled = list_pages > 0 and hasattr(on.store.search, "story_listing_state")
-            current = confidences.fill(on, [s for s, _ in found[:ask.size]],
+            current = confidences.fill(on, [s for s, _ in found],
                                        unseen=on is not engine or not refilled)
             return (found, current), all(current.values()) and not stale
 
         return compute
 
+    def _span(sort: str, filters: StoryFilter, after: Cursor | None, limit: int,
+              engine: Engine | None
+              ) -> tuple[tuple[object, ...], Callable[[Engine], tuple[Any, bool]]]:
+        return (_story_key(sort, filters, after, limit),
+                _story_list(sort, filters, after, limit, engine))
+
+    def _story_slice(ask: StoriesQuery, engine: Engine
+                     ) -> tuple[list[tuple[Any, float]], dict[int, bool], Served, int,
+                                Cursor | None]:
+        """The page asked for (and the story after it), cut from a span: the one an
+        anchor names for the cursor when it is kept and holds the page, else the span
+        from the cursor itself (computed when not kept). Also the span it was cut from
+        (served, limit, cursor)."""
+        limit = span_limit(ask.size, list_pages > 0)
+        listed = (ask.sort, repr(ask.filters))
+        tries: list[tuple[Cursor | None, int]] = []
+        if ask.after is not None and not lists.holds(
+                _story_key(ask.sort, ask.filters, ask.after, limit)):
+            anchor = anchors.get(listed, ask.after)
+            if anchor is not None and lists.holds(_story_key(ask.sort, ask.filters, *anchor)):
+                tries.append(anchor)
+        tries.append((ask.after, limit))
+        for span_after, span_limit_ in tries:
+            served = _listed(engine, *_span(ask.sort, ask.filters, span_after, span_limit_,
+                                            engine), "story_listing_state")
+            found, current = served.value
+            page = cut(found, ask.after, ask.size, span_limit_)
+            if page is not None:
+                return page, current, served, span_limit_, span_after
+        raise AssertionError("a span from the cursor itself holds its page")
+
     def _stories(request: Request, engine: Engine
                  ) -> tuple[StoriesQuery, list[dict[str, Any]], str | None, Served]:
         ask = StoriesQuery.parse(request.query_params)
-        served = _listed(engine, _story_key(ask), _story_list(ask, engine),
-                         "story_listing_state")
-        found, current = served.value
+        found, current, served, limit, span_after = _story_slice(ask, engine)
         rows = [{**views.story_summary(s, briefs), "confidence_current": current[s.id]}
                 for s, _ in found[:ask.size]]
         next_url = None
@@ -246,11 +281,20 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
             last, sort_key = found[ask.size - 1]
             next_url = with_params(request, cursor=encode_cursor(f"stories:{ask.sort}",
                                                                  sort_key, last.id))
-            if READ_AHEAD:  # the next page, computed by the refill thread for a reader
-                ahead = dataclasses.replace(ask, after=(float(sort_key), int(last.id)))
-                lists.ahead(_story_key(ahead), _refill(_story_list(ahead, engine),
-                                                       "story_listing_state"))
+            after = cursor_of(found[ask.size - 1])
+            if cut(served.value[0], after, ask.size, limit) is not None:
+                # the next page is in this span too: a reader paging on is served from it
+                anchors.put((ask.sort, repr(ask.filters)), after, (span_after, limit))
+            elif READ_AHEAD:  # the span from the next cursor, computed by the refill thread
+                lists.ahead(*_refilled(ask.sort, ask.filters, after,
+                                       span_limit(ask.size, list_pages > 0), engine))
         return ask, rows, next_url, served
+
+    def _refilled(sort: str, filters: StoryFilter, after: Cursor | None, limit: int,
+                  engine: Engine | None
+                  ) -> tuple[tuple[object, ...], Callable[[], tuple[Any, Any, bool]]]:
+        key, compute = _span(sort, filters, after, limit, engine)
+        return key, _refill(compute, "story_listing_state")
 
     def stories_page(request: Request, engine: Engine) -> Response:
         ask, rows, next_url, _ = _stories(request, engine)
@@ -586,6 +630,11 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
             engines.get().store.search.story_page("origins", StoryFilter(), None, 1)
         except Exception:  # the server stopping meanwhile: the first request counts it
             log.info("the 'origins' order was not counted at start", exc_info=True)
+        # the first span of each sort, unfiltered (the home page and the API's first
+        # pages of any size), computed by the refill thread before a reader asks for it
+        for sort in SORTS:
+            lists.ahead(*_refilled(sort, StoryFilter(), None, span_limit(DEFAULT_PAGE, True),
+                                   None), behind=True)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
