@@ -630,17 +630,17 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
             engines.get().store.search.story_page("origins", StoryFilter(), None, 1)
         except Exception:  # the server stopping meanwhile: the first request counts it
             log.info("the 'origins' order was not counted at start", exc_info=True)
-        # the first span of each sort, unfiltered (the home page and the API's first
-        # pages of any size), computed by the refill thread before a reader asks for it
-        for sort in SORTS:
-            lists.ahead(*_refilled(sort, StoryFilter(), None, span_limit(DEFAULT_PAGE, True),
-                                   None), behind=True)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if list_pages > 0:
             threading.Thread(target=count_origins, name="origins-first-count",
                              daemon=True).start()
+            # the first span of each sort, unfiltered (the home page and the API's first
+            # pages of any size), computed by the refill thread before a reader asks
+            for sort in SORTS:
+                lists.ahead(*_refilled(sort, StoryFilter(), None,
+                                       span_limit(DEFAULT_PAGE, True), None), behind=True)
         yield
         worker.stop()  # a job still running ends interrupted (and is saved so)
         jobs.stop()
