@@ -16,6 +16,7 @@ from newsweave.engine import Engine
 from newsweave.model import Article
 from newsweave.store.listing import _ORIGINS_LOCKS, StoryFilter
 from newsweave.store.stories import StoryRow
+from newsweave.web import app as web_app
 from newsweave.web import create_app, views
 from newsweave.web.listcache import ListCache, Served
 from newsweave.web.respond import LIST_STATE
@@ -142,15 +143,15 @@ def test_a_list_after_a_write_is_the_previous_one_until_the_refill_thread_ends(
         gate = threading.Event()
         entered = threading.Event()
         threads: set[str] = set()
-        real = Engine.story_page
+        real = web_app._records  # a span's stories' records (see web/spans.py, Records)
 
-        def held(self, *args, **kwargs):
+        def held(*args, **kwargs):
             threads.add(threading.current_thread().name)
             entered.set()
             assert gate.wait(10)
-            return real(self, *args, **kwargs)
+            return real(*args, **kwargs)
 
-        monkeypatch.setattr(Engine, "story_page", held)
+        monkeypatch.setattr(web_app, "_records", held)
         stale = client.get(path)
         assert stale.json()["stories"] == before  # at once, the previous consistent page
         assert stale.headers[LIST_STATE] == f"{tag}; refilling"
@@ -159,7 +160,7 @@ def test_a_list_after_a_write_is_the_previous_one_until_the_refill_thread_ends(
         assert during.json()["stories"] == before and "refilling" in during.headers[LIST_STATE]
         gate.set()
         assert lists.settle(10)
-        monkeypatch.setattr(Engine, "story_page", real)
+        monkeypatch.setattr(web_app, "_records", real)
         assert threads == {"list-refills"} and lists.refills == refilled + 1
         # once the refill ended, never the previous page again
         after = client.get(path)
@@ -286,7 +287,6 @@ def test_a_story_listed_by_two_requests_at_once_is_computed_once(db_path, monkey
 
 
 def test_the_story_lists_state_skips_storing_and_cleaning_new_articles(store_backend):
-    from newsweave.engine import Engine
     from newsweave.settings import load_settings
     from newsweave.store.progress import CLEANED
 

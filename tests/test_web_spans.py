@@ -149,3 +149,27 @@ def test_a_page_larger_than_a_span_is_a_span_of_its_own(tmp_path, size):
     with TestClient(create_app(db)) as client:
         stories = client.get(f"/api/v1/stories?sort=largest&size={size}").json()["stories"]
     assert len(stories) == 15
+
+
+def test_story_records_are_shared_within_a_store_state_only_and_handed_out_as_copies():
+    from newsweave.model import Story
+    from newsweave.web.spans import Records
+
+    calls: list[list[int]] = []
+
+    def builder(ids: list[int]) -> list[Story]:
+        calls.append(list(ids))
+        return [Story(i, f"story {i}", [i * 10], ["Outlet"], None, None, 1)
+                for i in ids if i != 99]  # 99: merged away meanwhile, no record
+
+    records = Records()
+    first = records.build("s1", [3, 1, 99], builder)
+    assert [s.id for s in first] == [3, 1] and calls == [[3, 1, 99]]
+    first[0].confidence = 0.5  # a span's own confidences
+    again = records.build("s1", [1, 3, 4], builder)
+    assert [s.id for s in again] == [1, 3, 4] and calls[-1] == [4]  # 1 and 3 reused
+    assert again[1].confidence is None and again[1] is not first[0]
+    assert records.build("s2", [1], builder)[0].id == 1 and calls[-1] == [1]  # new state
+    records.build("s3", [5], builder)  # two states kept: s1's records dropped
+    records.build("s1", [3], builder)
+    assert calls[-1] == [3]

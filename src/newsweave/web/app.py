@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, suppress
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -60,7 +61,7 @@ from newsweave.web.respond import (
     tagged,
     with_params,
 )
-from newsweave.web.spans import Anchors, Cursor, cursor_of, cut, span_limit
+from newsweave.web.spans import Anchors, Cursor, Records, cursor_of, cut, span_limit
 
 PAGE_WAIT = 0.3  # seconds a story page waits for a first brief before showing the rest
 API_WAIT = 120.0  # the JSON twin waits for the brief (a client wants the whole answer)
@@ -108,6 +109,13 @@ class Engines:
                 with suppress(Exception):  # another thread's connection: closed at exit
                     engine.close()
             self._all.clear()
+
+
+def _records(engine: Engine, ids: list[int]) -> list[Any]:
+    """Listed stories' records, as :meth:`Engine.story_page` builds them (no confidence)."""
+    from newsweave.stories import build_stories
+
+    return build_stories(engine.store, ids)
 
 
 def _prepare(db: str) -> bool:
@@ -165,6 +173,7 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
                               confidence_age)
     lists = ListCache(list_pages)
     anchors = Anchors()
+    records = Records()
 
     def page(request: Request, name: str, status: int = 200, **data: Any) -> HTMLResponse:
         html = env.get_template(name).render(request_path=request.url.path, **data)
@@ -183,21 +192,22 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
     # -- stories ----------------------------------------------------------------
 
     def _listed(engine: Engine, key: tuple[object, ...],
-                compute: Callable[[Engine], tuple[Any, bool]], counter: str = "listing_state"
-                ) -> Served:
+                compute: Callable[[Engine, Any], tuple[Any, bool]],
+                counter: str = "listing_state") -> Served:
         """A list page from the list cache (see web/listcache.py), keyed by what was asked
         and the store's change counter (a store without one: computed each time); a page
         the store has moved past is served as it was and refilled by the cache's refill
         thread, on an engine of its own."""
         state = getattr(engine.store.search, counter, None)
         if state is None:
-            return Served(compute(engine)[0], None, True)
+            return Served(compute(engine, None)[0], None, True)
         # with pages kept, a request never counts the "origins" order (the refill thread
         # does); with none kept, each request computes its page at the store's state
         engine.store.search.recount = "leave" if list_pages > 0 else "wait"
-        return lists.serve(key, state(), lambda: compute(engine), _refill(compute, counter))
+        at = state()
+        return lists.serve(key, at, lambda: compute(engine, at), _refill(compute, counter))
 
-    def _refill(compute: Callable[[Engine], tuple[Any, bool]], counter: str
+    def _refill(compute: Callable[[Engine, Any], tuple[Any, bool]], counter: str
                 ) -> Callable[[], tuple[Any, Any, bool]]:
         """``compute`` as the list cache's refill thread runs it: on its own engine, the
         store state read first."""
@@ -208,7 +218,7 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
             # order counted before meanwhile (see ListingTables.recount)
             own.store.search.recount = "wait"
             at = getattr(own.store.search, counter)()
-            value, complete = compute(own)
+            value, complete = compute(own, at)
             return at, value, complete
 
         return refill
@@ -220,14 +230,21 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
         return ("stories", sort, repr(filters), after, limit)
 
     def _story_list(sort: str, filters: StoryFilter, after: Cursor | None, limit: int,
-                    engine: Engine | None) -> Callable[[Engine], tuple[Any, bool]]:
+                    engine: Engine | None) -> Callable[[Engine, Any], tuple[Any, bool]]:
         """The computation of a span of the story list: its ``limit`` stories after
         ``after`` with their confidences (each request cuts its page from it and builds
         the rows: their contested counts come from the briefs computed so far, and its
         own next_url)."""
 
-        def compute(on: Engine) -> tuple[Any, bool]:
-            found = on.story_page(sort, filters=filters, limit=limit, after=after)
+        def compute(on: Engine, state: Any) -> tuple[Any, bool]:
+            rows = on.store.search.story_page(sort, filters, after, limit)
+            keys = dict(rows)
+            # the stories' records: shared by every span computed at this state (the
+            # spans of the sorts and filters list mostly the same stories)
+            built = (records.build(state, [r[0] for r in rows], partial(_records, on))
+                     if state is not None and list_pages > 0
+                     else _records(on, [r[0] for r in rows]))
+            found = [(s, keys[s.id]) for s in built]
             stale = getattr(on.store.search, "stale_order", False)
             # a request leaves the confidences of stories never seen to the span's refill
             # (30-120 ms of CPU for 50 stories): the page shows them as not computed;
@@ -241,7 +258,7 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
 
     def _span(sort: str, filters: StoryFilter, after: Cursor | None, limit: int,
               engine: Engine | None
-              ) -> tuple[tuple[object, ...], Callable[[Engine], tuple[Any, bool]]]:
+              ) -> tuple[tuple[object, ...], Callable[[Engine, Any], tuple[Any, bool]]]:
         return (_story_key(sort, filters, after, limit),
                 _story_list(sort, filters, after, limit, engine))
 
@@ -384,8 +401,8 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
     def _article_key(ask: ArticlesQuery) -> tuple[object, ...]:
         return ("articles", ask.after, ask.size, ask.outlet, ask.language)
 
-    def _article_list(ask: ArticlesQuery) -> Callable[[Engine], tuple[Any, bool]]:
-        def compute(on: Engine) -> tuple[Any, bool]:
+    def _article_list(ask: ArticlesQuery) -> Callable[[Engine, Any], tuple[Any, bool]]:
+        def compute(on: Engine, _state: Any) -> tuple[Any, bool]:
             # the export of articles: with how the outlet and the date were found; the
             # listed fields only are read (not each article's text and removals)
             found = on.store.search.article_rows(ask.after, ask.size + 1,
@@ -691,6 +708,7 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
     app.state.engines = engines
     app.state.ingest_process = worker
     app.state.lists = lists
+    app.state.records = records
     app.state.confidences = confidences
     return app
 
