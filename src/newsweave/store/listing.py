@@ -237,11 +237,9 @@ class ListingTables:
             # the order holds every live story: a filter's stories are read (from the
             # covering index stories_by_size where the filter is a date range); with none,
             # the order is the page
-            ids = {int(r[0]) for r in self._db.execute(
-                f"SELECT s.id FROM stories s WHERE {' AND '.join(where)}", params)
-                } if params else None
+            ids = self._dated(where, params) if params else None
             if members is not None:
-                ids = set(members) if ids is None else ids & members
+                ids = members if ids is None else ids & members
             start = 0 if after is None else bisect.bisect_right(
                 order, (-after[0], -after[1]))
             found: list[tuple[int, float]] = []
@@ -295,6 +293,22 @@ class ListingTables:
                         kept[item] = entry
             found = entry[1] if found is None else found & entry[1]
         return found
+
+    def _dated(self, where: list[str], params: list[object]) -> frozenset[int]:
+        """The live stories in a date range (the "origins" order holds every live story):
+        read once per store state, as a filter's stories are (reading them took 4 ms
+        at 100k articles, for each page of the order computed with a date range)."""
+        path, state, item = self._store.path, self._origins_key(), ("dates", tuple(params))
+        with _ORIGINS_LOCK:
+            kept = _FILTERS.setdefault(path, {})
+            entry = kept.get(item)
+        if entry is None or entry[0] != state:
+            entry = (state, frozenset(int(r[0]) for r in self._db.execute(
+                f"SELECT s.id FROM stories s WHERE {' AND '.join(where)}", params)))
+            with _ORIGINS_LOCK:
+                if item in kept or len(kept) < FILTERS_KEPT:
+                    kept[item] = entry
+        return entry[1]
 
     def _filter_stories(self, name: str, value: object) -> frozenset[int]:
         """The stories with a member of this outlet or language, or one mentioning this
