@@ -12,6 +12,8 @@ import bisect
 import dataclasses
 import hashlib
 import itertools
+import mmap
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -93,6 +95,10 @@ class ListingTables:
         # "leave" a filter's stories read at an earlier state are used too. The first
         # count of a process is waited for whatever this says.
         self.recount = "try"
+        # the store's WAL index header (None: not looked for yet; False: not available,
+        # another backend or no WAL) and the header with the listing state read after it
+        self._wal: _WalHeader | bool | None = None
+        self._wal_seen: tuple[bytes, tuple[int, int, int]] | None = None
 
     @property
     def _db(self) -> sqlite3.Connection:
@@ -142,12 +148,22 @@ class ListingTables:
     def listing_state(self) -> tuple[int, int, int]:
         """Changes whenever what the story and article lists show can change: a stage's
         result written (stories created, grown, renamed), an article stored, a merge,
-        split or repair logged. Three primary-key maxima: microseconds."""
+        split or repair logged. Three primary-key maxima: microseconds; on SQLite, not
+        asked again while no transaction has committed since (see :class:`_WalHeader`)."""
+        header = self._wal.read() if isinstance(self._wal, _WalHeader) else None
+        if header is not None and self._wal_seen is not None and self._wal_seen[0] == header \
+                and not self._db.in_transaction:
+            return self._wal_seen[1]
         row = self._db.execute(
             "SELECT (SELECT coalesce(max(rowid), 0) FROM stage_runs), "
             "(SELECT coalesce(max(id), 0) FROM articles), "
             "(SELECT coalesce(max(seq), 0) FROM story_log)").fetchone()
-        return int(row[0]), int(row[1]), int(row[2])
+        state = int(row[0]), int(row[1]), int(row[2])
+        if self._wal is None:  # after the first read: this connection has the index open
+            self._wal = _WalHeader.open(self._db, self._store.path) or False
+        if header is not None and not self._db.in_transaction:
+            self._wal_seen = (header, state)
+        return state
 
     def story_listing_state(self) -> tuple[int, int, int]:
         """As :meth:`listing_state`, for the story list: a change that only stored
@@ -465,6 +481,48 @@ class ListingTables:
             f"SELECT {column}, count(*) AS n FROM articles WHERE {column} IS NOT NULL "
             f"GROUP BY {column} ORDER BY n DESC, {column} LIMIT ?", (limit,))
         return [(str(r[0]), int(r[1])) for r in rows]
+
+
+class _WalHeader:
+    """The header of an SQLite store's WAL index (the first 96 bytes of its ``-shm``
+    file, two copies of the header; https://www.sqlite.org/walformat.html), read from
+    memory. Every write transaction's commit changes it (the frame count and a change
+    counter; a checkpoint's restart of the WAL, its salts) before a reader can see the
+    commit. So when it is as it was before a listing state was read, no transaction has
+    committed since and that state is still the store's: the state's SQL, whose wait to
+    get the interpreter lock back after it was most of the lists' tail on a busy server,
+    is not run again. A memory read releases no lock and costs no system call. The file
+    is kept at its size while a connection has it open (SQLite truncates it only when a
+    connection opens a store nobody has open), and this reader's connection has.
+    """
+
+    SIZE = 96
+
+    def __init__(self, file: Any, view: mmap.mmap) -> None:
+        self._file, self._view = file, view
+
+    @classmethod
+    def open(cls, db: Any, path: str) -> _WalHeader | None:
+        """The header of the store at ``path`` open on ``db``; None when not available
+        (another backend, an in-memory store, not in WAL mode, no index file)."""
+        if not isinstance(db, sqlite3.Connection) or not path or path == ":memory:":
+            return None
+        file = None
+        try:
+            if str(db.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
+                return None
+            file = open(f"{path}-shm", "rb")  # noqa: SIM115 (kept open with the view)
+            if os.fstat(file.fileno()).st_size < cls.SIZE:
+                file.close()
+                return None
+            return cls(file, mmap.mmap(file.fileno(), cls.SIZE, access=mmap.ACCESS_READ))
+        except (OSError, ValueError, sqlite3.Error):
+            if file is not None:
+                file.close()
+            return None
+
+    def read(self) -> bytes:
+        return self._view[: self.SIZE]
 
 
 def _full_order(counts: dict[int, int], live: list[int]) -> list[tuple[float, int]]:
