@@ -5,6 +5,9 @@ after every commit of any connection or process; on both backends it follows eve
 from __future__ import annotations
 
 import hashlib
+import sqlite3
+
+import pytest
 
 from newsweave.model import Article
 from newsweave.store import open_store
@@ -79,3 +82,15 @@ def test_no_header_where_there_is_no_wal_index(tmp_path):
     store = open_store(":memory:")
     assert _WalHeader.open(store._db, ":memory:") is None
     store.close()
+
+
+def test_a_closed_store_raises_before_its_header_is_read(tmp_path):
+    db = str(tmp_path / "store.db")
+    store = open_store(db)
+    _add(store, "a")
+    store.search.listing_state()
+    store.search.listing_state()
+    assert isinstance(store.search._wal, _WalHeader)
+    store.close()
+    with pytest.raises(sqlite3.ProgrammingError):
+        store.search.listing_state()

@@ -150,9 +150,12 @@ class ListingTables:
         result written (stories created, grown, renamed), an article stored, a merge,
         split or repair logged. Three primary-key maxima: microseconds; on SQLite, not
         asked again while no transaction has committed since (see :class:`_WalHeader`)."""
-        header = self._wal.read() if isinstance(self._wal, _WalHeader) else None
-        if header is not None and self._wal_seen is not None and self._wal_seen[0] == header \
-                and not self._db.in_transaction:
+        # in_transaction first: on a closed connection it raises, before the header (the
+        # index file's size is kept only while a connection has it open) is read
+        wal = self._wal if isinstance(self._wal, _WalHeader) \
+            and not self._db.in_transaction else None
+        header = wal.read() if wal is not None else None
+        if header is not None and self._wal_seen is not None and self._wal_seen[0] == header:
             return self._wal_seen[1]
         row = self._db.execute(
             "SELECT (SELECT coalesce(max(rowid), 0) FROM stage_runs), "
@@ -161,7 +164,7 @@ class ListingTables:
         state = int(row[0]), int(row[1]), int(row[2])
         if self._wal is None:  # after the first read: this connection has the index open
             self._wal = _WalHeader.open(self._db, self._store.path) or False
-        if header is not None and not self._db.in_transaction:
+        if header is not None:
             self._wal_seen = (header, state)
         return state
 
