@@ -173,3 +173,58 @@ def test_story_records_are_shared_within_a_store_state_only_and_handed_out_as_co
     records.build("s3", [5], builder)  # two states kept: s1's records dropped
     records.build("s1", [3], builder)
     assert calls[-1] == [3]
+
+
+def test_a_kept_list_page_is_served_by_the_event_loop_and_others_by_a_worker(
+        tmp_path, monkeypatch):
+    from newsweave.store import open_store
+    from newsweave.web import app as web_app
+
+    db = str(tmp_path / "store.db")
+    store = open_store(db)
+    _store(store)
+    store.close()
+    handed: list[str] = []
+    real = web_app.run_in_threadpool
+
+    async def counted(fn, *args, **kwargs):
+        handed.append(args[0].url.query)
+        return await real(fn, *args, **kwargs)
+
+    monkeypatch.setattr(web_app, "run_in_threadpool", counted)
+    app = create_app(db)
+    with TestClient(app) as client:
+        assert app.state.lists.settle(30)
+        path = "/api/v1/stories?sort=largest&size=3&outlet=Outlet%202"
+        first = client.get(path)  # never computed: by a worker thread
+        assert first.status_code == 200 and handed == ["sort=largest&size=3&outlet=Outlet%202"]
+        assert app.state.lists.settle(30)
+        again = client.get(path)  # kept: by the event loop, the same page
+        assert again.json()["stories"] and handed == [handed[0]]
+        assert [s["id"] for s in again.json()["stories"]] == \
+            [s["id"] for s in first.json()["stories"]]
+        articles = client.get("/api/v1/articles?size=2")
+        assert articles.status_code == 200 and len(handed) == 2
+        assert app.state.lists.settle(30)
+        assert client.get("/api/v1/articles?size=2").json() == articles.json()
+        assert len(handed) == 2
+        assert client.get("/api/v1/stories?sort=newest&size=2&cursor=bad").status_code == 400
+        writer = open_store(db)  # a write: the previous page at once, from the loop
+        _add_story(writer)
+        writer.close()
+        stale = client.get(path)
+        assert "refilling" in stale.headers[LIST_STATE] and len(handed) == 2
+        assert stale.json()["stories"] == again.json()["stories"]
+
+
+def _add_story(store) -> None:
+    made = [Article(id=None, content_hash=hashlib.sha256(b"late").hexdigest(),
+                    raw="Late flood report.", raw_format="text", text="Late flood report.",
+                    source="late", title="Late flood", outlet="Outlet 2", outlet_how="input",
+                    published="2025-01-30T00:00:00Z", published_how="input", language="en",
+                    url="https://example.org/late", author="W")]
+    members = store.add_articles(made, [{}])
+    story = store.stories.new_story(StoryRow(0, 1, "late flood", None, None, None, 739281,
+                                             739281))
+    store.stories.set_members(story, members)
+    store.mark_done("test-stage", members, 1)
