@@ -14,7 +14,7 @@ import dataclasses
 import logging
 import threading
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, suppress
 from functools import partial
 from pathlib import Path
@@ -22,7 +22,6 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.applications import Starlette
-from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -112,10 +111,6 @@ class Engines:
             self._all.clear()
 
 
-class _NotKept(Exception):
-    """A list page the event loop would have to compute or wait for (see kept_first)."""
-
-
 def _records(engine: Engine, ids: list[int]) -> list[Any]:
     """Listed stories' records, as :meth:`Engine.story_page` builds them (no confidence)."""
     from newsweave.stories import build_stories
@@ -194,49 +189,22 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
         endpoint.__name__ = fn.__name__
         return endpoint
 
-    def kept_first(fn: Callable[..., Response]) -> Callable[[Request], Awaitable[Response]]:
-        """An API list served by the event loop itself when its page is kept (a memory
-        read of the store's change counter, the page cut and written: about a
-        millisecond of CPU, and no hand-over to a worker thread and back, each a wait for
-        the interpreter lock behind the other requests on a busy server); a page to
-        compute or wait for goes to a worker thread, as every other request does."""
-        threaded = handle(fn)
-
-        async def endpoint(request: Request) -> Response:
-            if list_pages > 0:
-                try:
-                    return fn(request, engines.get(), kept_only=True)
-                except _NotKept:
-                    pass
-            return await run_in_threadpool(threaded, request)
-
-        endpoint.__name__ = fn.__name__
-        return endpoint
-
     # -- stories ----------------------------------------------------------------
 
     def _listed(engine: Engine, key: tuple[object, ...],
                 compute: Callable[[Engine, Any], tuple[Any, bool]],
-                counter: str = "listing_state", kept_only: bool = False) -> Served:
+                counter: str = "listing_state") -> Served:
         """A list page from the list cache (see web/listcache.py), keyed by what was asked
         and the store's change counter (a store without one: computed each time); a page
         the store has moved past is served as it was and refilled by the cache's refill
-        thread, on an engine of its own. With ``kept_only`` (the event loop), a page that
-        would be computed or waited for raises :class:`_NotKept` instead."""
+        thread, on an engine of its own."""
         state = getattr(engine.store.search, counter, None)
         if state is None:
-            if kept_only:
-                raise _NotKept
             return Served(compute(engine, None)[0], None, True)
         # with pages kept, a request never counts the "origins" order (the refill thread
         # does); with none kept, each request computes its page at the store's state
         engine.store.search.recount = "leave" if list_pages > 0 else "wait"
         at = state()
-        if kept_only:
-            found = lists.peek(key, at, _refill(compute, counter))
-            if found is None:
-                raise _NotKept
-            return found
         return lists.serve(key, at, lambda: compute(engine, at), _refill(compute, counter))
 
     def _refill(compute: Callable[[Engine, Any], tuple[Any, bool]], counter: str
@@ -294,7 +262,7 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
         return (_story_key(sort, filters, after, limit),
                 _story_list(sort, filters, after, limit, engine))
 
-    def _story_slice(ask: StoriesQuery, engine: Engine, kept_only: bool = False
+    def _story_slice(ask: StoriesQuery, engine: Engine
                      ) -> tuple[list[tuple[Any, float]], dict[int, bool], Served, int,
                                 Cursor | None]:
         """The page asked for (and the story after it), cut from a span: the one an
@@ -312,17 +280,17 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
         tries.append((ask.after, limit))
         for span_after, span_limit_ in tries:
             served = _listed(engine, *_span(ask.sort, ask.filters, span_after, span_limit_,
-                                            engine), "story_listing_state", kept_only)
+                                            engine), "story_listing_state")
             found, current = served.value
             page = cut(found, ask.after, ask.size, span_limit_)
             if page is not None:
                 return page, current, served, span_limit_, span_after
         raise AssertionError("a span from the cursor itself holds its page")
 
-    def _stories(request: Request, engine: Engine, kept_only: bool = False
+    def _stories(request: Request, engine: Engine
                  ) -> tuple[StoriesQuery, list[dict[str, Any]], str | None, Served]:
         ask = StoriesQuery.parse(request.query_params)
-        found, current, served, limit, span_after = _story_slice(ask, engine, kept_only)
+        found, current, served, limit, span_after = _story_slice(ask, engine)
         rows = [{**views.story_summary(s, briefs), "confidence_current": current[s.id]}
                 for s, _ in found[:ask.size]]
         next_url = None
@@ -351,8 +319,8 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
                     outlets=engine.store.search.facet_values("outlet"),
                     languages=engine.store.search.facet_values("language"))
 
-    def stories_api(request: Request, engine: Engine, kept_only: bool = False) -> Response:
-        ask, rows, next_url, served = _stories(request, engine, kept_only)
+    def stories_api(request: Request, engine: Engine) -> Response:
+        ask, rows, next_url, served = _stories(request, engine)
         return list_response(request, ask.fmt, "stories", rows, next_url, ask.meta(),
                              state=served)
 
@@ -444,9 +412,9 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
 
         return compute
 
-    def articles_api(request: Request, engine: Engine, kept_only: bool = False) -> Response:
+    def articles_api(request: Request, engine: Engine) -> Response:
         ask = ArticlesQuery.parse(request.query_params)
-        served = _listed(engine, _article_key(ask), _article_list(ask), kept_only=kept_only)
+        served = _listed(engine, _article_key(ask), _article_list(ask))
         rows, last = served.value
         next_url = None
         if last is not None:
@@ -683,7 +651,6 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if list_pages > 0:
-            engines.get()  # the event loop's own engine (kept_first), opened before a request
             threading.Thread(target=count_origins, name="origins-first-count",
                              daemon=True).start()
             # the first span of each sort, unfiltered (the home page and the API's first
@@ -710,11 +677,11 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
         Route("/ingest", ingest_page, methods=["GET", "POST"]),
         Route("/ingest/{job}", ingest_job_page),
         Route("/openapi.json", openapi),
-        Route("/api/v1/stories", kept_first(stories_api)),
+        Route("/api/v1/stories", handle(stories_api)),
         Route("/api/v1/stories/{id}", handle(story_api)),
         Route("/api/v1/stories/{id}/brief", handle(brief_api)),
         Route("/api/v1/stories/{id}/provenance", handle(provenance_api)),
-        Route("/api/v1/articles", kept_first(articles_api)),
+        Route("/api/v1/articles", handle(articles_api)),
         Route("/api/v1/articles/{id}", handle(article_api)),
         Route("/api/v1/stories/{id}/bundle", handle(bundle_api)),
         Route("/api/v1/entities", handle(entities_api)),

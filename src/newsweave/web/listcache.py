@@ -185,27 +185,6 @@ class ListCache:
         if done is not None:
             done.set()
 
-    def peek(self, key: Hashable, state: Hashable, refill: Refill) -> Served | None:
-        """:meth:`serve` without computing: the page kept at ``state``, or the previous
-        one while its refill (scheduled here, by ``refill``) is due or runs; None when
-        a request would compute the page or wait for its first computation (a server's
-        event loop serves a kept page itself and hands the others to its threads)."""
-        if self._kept <= 0:
-            return None
-        with self._lock:
-            found = self._pages.get(key)
-            if found is None or found.value is None:
-                return None
-            self._pages.move_to_end(key)
-            if found.state == state and found.complete:
-                self.hits += 1
-                return Served(found.value, found.state, True)
-            self.stale += 1
-            if found.refill is None:
-                found.refill = threading.Event()
-                self._schedule(key, found, refill)
-            return Served(found.value, found.state, False)
-
     def holds(self, key: Hashable) -> bool:
         """Whether the page ``key`` is kept (computed, or being computed)."""
         with self._lock:
