@@ -366,3 +366,25 @@ def test_a_request_walks_a_filters_stories_of_the_state_before_and_says_so(store
     assert [i for i, _ in tables.story_page("largest", outlet, None, 10)] == [later, first]
     assert tables.stale_order is False
     store.close()
+
+
+def test_a_page_read_ahead_behind_waits_for_the_refills_before_it():
+    cache = ListCache()
+    busy = _Gate((1, "refill", True))
+    cache.ahead("busy", lambda: busy()[0])  # type: ignore[arg-type,return-value]
+    assert busy.entered.wait(10)
+    cache.ahead("waiting", lambda: (1, "waiting", True), behind=True)  # a refill waiting
+    order: list[str] = []
+
+    def later() -> tuple[object, object, bool]:
+        order.append("behind")
+        return 1, "behind", True
+
+    cache.ahead("skipped", lambda: pytest.fail("read ahead while a refill waits"))
+    cache.ahead("behind", later, behind=True)  # queued after the waiting one
+    assert not order
+    busy.release.set()
+    assert cache.settle(10) and order == ["behind"]
+    assert cache.page("behind", 1, lambda: pytest.fail("computed ahead")) == "behind"
+    assert cache.page("skipped", 1, lambda: ("asked", True)) == "asked"
+    cache.stop()

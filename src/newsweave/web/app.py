@@ -303,8 +303,11 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
                 # the next page is in this span too: a reader paging on is served from it
                 anchors.put((ask.sort, repr(ask.filters)), after, (span_after, limit))
             elif READ_AHEAD:  # the span from the next cursor, computed by the refill thread
+                # after the refills waiting (a reader asking for it before the thread
+                # starts it computes it, as without read-ahead)
                 lists.ahead(*_refilled(ask.sort, ask.filters, after,
-                                       span_limit(ask.size, list_pages > 0), engine))
+                                       span_limit(ask.size, list_pages > 0), engine),
+                            behind=True)
         return ask, rows, next_url, served
 
     def _refilled(sort: str, filters: StoryFilter, after: Cursor | None, limit: int,
