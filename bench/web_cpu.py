@@ -8,7 +8,7 @@ their briefs ready (computed first, not timed).
 
 Usage, from the repository root (STORE: a store built by ``bench/web_load.py --fillers``)::
 
-    python bench/web_cpu.py --db STORE --requests 400 --stories 12
+    python bench/web_cpu.py --db STORE --requests 400 --stories 12 [--follow]
 """
 
 from __future__ import annotations
@@ -35,6 +35,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=9)
     parser.add_argument("--list-cache", type=int, default=None, metavar="N",
                         help="list pages the app keeps (0: every list computed anew)")
+    parser.add_argument("--follow", action="store_true",
+                        help="follow a list's cursors as bench/web_load.py does (each page "
+                             "a sample)")
     args = parser.parse_args()
     from starlette.testclient import TestClient
 
@@ -50,17 +53,26 @@ def main() -> None:
             client.get(path.split("&page=")[0])
         load = os.getloadavg()[0]
         for kind, path in plan:
-            url = path.split("&page=")[0]
-            started = time.process_time()
-            status = client.get(url).status_code
-            cpu[kind].append((time.process_time() - started) * 1000)
-            if status != 200:
-                print(f"error {status} {url}")
+            url: str | None = path.split("&page=")[0]
+            pages = int(path.rsplit("&page=", 1)[1]) if args.follow and "&page=" in path else 0
+            for _ in range(pages + 1):
+                assert url is not None
+                started = time.process_time()
+                response = client.get(url)
+                cpu[kind].append((time.process_time() - started) * 1000)
+                if response.status_code != 200:
+                    print(f"error {response.status_code} {url}")
+                    break
+                url = response.json().get("next_url") if pages else None
+                if not url:
+                    break
     print(f"CPU per request, one at a time, {len(plan)} requests (load average {load:.1f} "
           f"before, {os.getloadavg()[0]:.1f} after)")
     lists = getattr(client.app.state, "lists", None)  # type: ignore[attr-defined]
     if lists is not None:
-        print(f"list cache: {lists.hits} pages reused, {lists.misses} computed")
+        print(f"list cache: {lists.hits} pages reused, {lists.misses} computed"
+              + (f" ({lists.refills} of them by the refill thread, {lists.stale} previous "
+                 f"pages served)" if hasattr(lists, "refills") else ""))
     print(f"{'class':<14}{'n':>6}{'p50 ms':>10}{'p95 ms':>10}{'max ms':>10}")
     for kind in ("story", "search", "api_stories", "api_articles"):
         values = sorted(cpu.get(kind, []))

@@ -324,6 +324,10 @@ def main() -> None:
                     if hasattr(lists, "stale") else "")
                  + (f", {lists.refills} refills by the refill thread"
                     if hasattr(lists, "refills") else "")]
+        records = getattr(app.state, "records", None)
+        if records is not None:
+            notes.append(f"story records (web/spans.py): {records.reused} reused, "
+                         f"{records.built} built")
         notes += [f"'origins' order at {path}: {kept.full} full counts, {kept.partial} "
                   f"partial (stories new articles joined), {kept.reused} store changes "
                   f"that changed no count" for path, kept in _ORIGINS.items()]

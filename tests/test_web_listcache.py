@@ -16,6 +16,7 @@ from newsweave.engine import Engine
 from newsweave.model import Article
 from newsweave.store.listing import _ORIGINS_LOCKS, StoryFilter
 from newsweave.store.stories import StoryRow
+from newsweave.web import app as web_app
 from newsweave.web import create_app, views
 from newsweave.web.listcache import ListCache, Served
 from newsweave.web.respond import LIST_STATE
@@ -128,6 +129,7 @@ def test_a_list_after_a_write_is_the_previous_one_until_the_refill_thread_ends(
         client.get(path)  # computed in the request, its confidences by the refill thread
         lists: ListCache = client.app.state.lists  # type: ignore[attr-defined]
         assert lists.settle(10)
+        refilled = lists.refills  # the first spans of each sort at start, confidences
         first = client.get(path)
         before = first.json()["stories"]
         assert [s["id"] for s in before] == [old]
@@ -141,15 +143,15 @@ def test_a_list_after_a_write_is_the_previous_one_until_the_refill_thread_ends(
         gate = threading.Event()
         entered = threading.Event()
         threads: set[str] = set()
-        real = Engine.story_page
+        real = web_app._records  # a span's stories' records (see web/spans.py, Records)
 
-        def held(self, *args, **kwargs):
+        def held(*args, **kwargs):
             threads.add(threading.current_thread().name)
             entered.set()
             assert gate.wait(10)
-            return real(self, *args, **kwargs)
+            return real(*args, **kwargs)
 
-        monkeypatch.setattr(Engine, "story_page", held)
+        monkeypatch.setattr(web_app, "_records", held)
         stale = client.get(path)
         assert stale.json()["stories"] == before  # at once, the previous consistent page
         assert stale.headers[LIST_STATE] == f"{tag}; refilling"
@@ -158,8 +160,8 @@ def test_a_list_after_a_write_is_the_previous_one_until_the_refill_thread_ends(
         assert during.json()["stories"] == before and "refilling" in during.headers[LIST_STATE]
         gate.set()
         assert lists.settle(10)
-        monkeypatch.setattr(Engine, "story_page", real)
-        assert threads == {"list-refills"} and lists.refills == 2
+        monkeypatch.setattr(web_app, "_records", real)
+        assert threads == {"list-refills"} and lists.refills == refilled + 1
         # once the refill ended, never the previous page again
         after = client.get(path)
         assert [s["id"] for s in after.json()["stories"]][:1] == [new]
@@ -285,7 +287,6 @@ def test_a_story_listed_by_two_requests_at_once_is_computed_once(db_path, monkey
 
 
 def test_the_story_lists_state_skips_storing_and_cleaning_new_articles(store_backend):
-    from newsweave.engine import Engine
     from newsweave.settings import load_settings
     from newsweave.store.progress import CLEANED
 
@@ -365,3 +366,25 @@ def test_a_request_walks_a_filters_stories_of_the_state_before_and_says_so(store
     assert [i for i, _ in tables.story_page("largest", outlet, None, 10)] == [later, first]
     assert tables.stale_order is False
     store.close()
+
+
+def test_a_page_read_ahead_behind_waits_for_the_refills_before_it():
+    cache = ListCache()
+    busy = _Gate((1, "refill", True))
+    cache.ahead("busy", lambda: busy()[0])  # type: ignore[arg-type,return-value]
+    assert busy.entered.wait(10)
+    cache.ahead("waiting", lambda: (1, "waiting", True), behind=True)  # a refill waiting
+    order: list[str] = []
+
+    def later() -> tuple[object, object, bool]:
+        order.append("behind")
+        return 1, "behind", True
+
+    cache.ahead("skipped", lambda: pytest.fail("read ahead while a refill waits"))
+    cache.ahead("behind", later, behind=True)  # queued after the waiting one
+    assert not order
+    busy.release.set()
+    assert cache.settle(10) and order == ["behind"]
+    assert cache.page("behind", 1, lambda: pytest.fail("computed ahead")) == "behind"
+    assert cache.page("skipped", 1, lambda: ("asked", True)) == "asked"
+    cache.stop()

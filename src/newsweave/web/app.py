@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, suppress
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -41,8 +42,9 @@ from newsweave.web.jobs import INTERRUPTED, IngestJobs, Job, QueueFull
 from newsweave.web.listcache import KEPT as LIST_PAGES
 from newsweave.web.listcache import ListCache, Served
 from newsweave.web.openapi import spec
-from newsweave.web.paging import BadRequest, choice, encode_cursor, whole
+from newsweave.web.paging import DEFAULT_PAGE, BadRequest, choice, encode_cursor, whole
 from newsweave.web.params import (
+    SORTS,
     ArticleQuery,
     ArticlesQuery,
     OffsetQuery,
@@ -59,6 +61,7 @@ from newsweave.web.respond import (
     tagged,
     with_params,
 )
+from newsweave.web.spans import Anchors, Cursor, Records, cursor_of, cut, span_limit
 
 PAGE_WAIT = 0.3  # seconds a story page waits for a first brief before showing the rest
 API_WAIT = 120.0  # the JSON twin waits for the brief (a client wants the whole answer)
@@ -106,6 +109,13 @@ class Engines:
                 with suppress(Exception):  # another thread's connection: closed at exit
                     engine.close()
             self._all.clear()
+
+
+def _records(engine: Engine, ids: list[int]) -> list[Any]:
+    """Listed stories' records, as :meth:`Engine.story_page` builds them (no confidence)."""
+    from newsweave.stories import build_stories
+
+    return build_stories(engine.store, ids)
 
 
 def _prepare(db: str) -> bool:
@@ -162,6 +172,8 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
     confidences = Confidences(lambda: open_engine(db, readonly=True, create=False),
                               confidence_age)
     lists = ListCache(list_pages)
+    anchors = Anchors()
+    records = Records()
 
     def page(request: Request, name: str, status: int = 200, **data: Any) -> HTMLResponse:
         html = env.get_template(name).render(request_path=request.url.path, **data)
@@ -180,21 +192,22 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
     # -- stories ----------------------------------------------------------------
 
     def _listed(engine: Engine, key: tuple[object, ...],
-                compute: Callable[[Engine], tuple[Any, bool]], counter: str = "listing_state"
-                ) -> Served:
+                compute: Callable[[Engine, Any], tuple[Any, bool]],
+                counter: str = "listing_state") -> Served:
         """A list page from the list cache (see web/listcache.py), keyed by what was asked
         and the store's change counter (a store without one: computed each time); a page
         the store has moved past is served as it was and refilled by the cache's refill
         thread, on an engine of its own."""
         state = getattr(engine.store.search, counter, None)
         if state is None:
-            return Served(compute(engine)[0], None, True)
+            return Served(compute(engine, None)[0], None, True)
         # with pages kept, a request never counts the "origins" order (the refill thread
         # does); with none kept, each request computes its page at the store's state
         engine.store.search.recount = "leave" if list_pages > 0 else "wait"
-        return lists.serve(key, state(), lambda: compute(engine), _refill(compute, counter))
+        at = state()
+        return lists.serve(key, at, lambda: compute(engine, at), _refill(compute, counter))
 
-    def _refill(compute: Callable[[Engine], tuple[Any, bool]], counter: str
+    def _refill(compute: Callable[[Engine, Any], tuple[Any, bool]], counter: str
                 ) -> Callable[[], tuple[Any, Any, bool]]:
         """``compute`` as the list cache's refill thread runs it: on its own engine, the
         store state read first."""
@@ -205,40 +218,79 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
             # order counted before meanwhile (see ListingTables.recount)
             own.store.search.recount = "wait"
             at = getattr(own.store.search, counter)()
-            value, complete = compute(own)
+            value, complete = compute(own, at)
             return at, value, complete
 
         return refill
 
-    def _story_key(ask: StoriesQuery) -> tuple[object, ...]:
-        """A story list page's key in the list cache (a request's and its read-ahead's)."""
-        return ("stories", ask.sort, ask.size, repr(ask.filters), ask.after)
+    def _story_key(sort: str, filters: StoryFilter, after: Cursor | None, limit: int
+                   ) -> tuple[object, ...]:
+        """A span of the story list's key in the list cache (see web/spans.py): a
+        request's, an anchor's and a read-ahead's."""
+        return ("stories", sort, repr(filters), after, limit)
 
-    def _story_list(ask: StoriesQuery, engine: Engine) -> Callable[[Engine], tuple[Any, bool]]:
-        """The computation of a page of the story list: its stories with their
-        confidences (each request builds the rows: their contested counts come from the
-        briefs computed so far, and its own next_url)."""
+    def _story_list(sort: str, filters: StoryFilter, after: Cursor | None, limit: int,
+                    engine: Engine | None) -> Callable[[Engine, Any], tuple[Any, bool]]:
+        """The computation of a span of the story list: its ``limit`` stories after
+        ``after`` with their confidences (each request cuts its page from it and builds
+        the rows: their contested counts come from the briefs computed so far, and its
+        own next_url)."""
 
-        def compute(on: Engine) -> tuple[Any, bool]:
-            found = on.story_page(ask.sort, filters=ask.filters, limit=ask.size + 1,
-                                  after=ask.after)
+        def compute(on: Engine, state: Any) -> tuple[Any, bool]:
+            rows = on.store.search.story_page(sort, filters, after, limit)
+            keys = dict(rows)
+            # the stories' records: shared by every span computed at this state (the
+            # spans of the sorts and filters list mostly the same stories)
+            built = (records.build(state, [r[0] for r in rows], partial(_records, on))
+                     if state is not None and list_pages > 0
+                     else _records(on, [r[0] for r in rows]))
+            found = [(s, keys[s.id]) for s in built]
             stale = getattr(on.store.search, "stale_order", False)
-            # a request leaves the confidences of stories never seen to the page's refill
-            # (30-120 ms of CPU for a page of 50): the page shows them as not computed;
+            # a request leaves the confidences of stories never seen to the span's refill
+            # (30-120 ms of CPU for 50 stories): the page shows them as not computed;
             # without pages kept or a change counter there is no refill to leave them to
             refilled = list_pages > 0 and hasattr(on.store.search, "story_listing_state")
-            current = confidences.fill(on, [s for s, _ in found[:ask.size]],
+            current = confidences.fill(on, [s for s, _ in found],
                                        unseen=on is not engine or not refilled)
             return (found, current), all(current.values()) and not stale
 
         return compute
 
+    def _span(sort: str, filters: StoryFilter, after: Cursor | None, limit: int,
+              engine: Engine | None
+              ) -> tuple[tuple[object, ...], Callable[[Engine, Any], tuple[Any, bool]]]:
+        return (_story_key(sort, filters, after, limit),
+                _story_list(sort, filters, after, limit, engine))
+
+    def _story_slice(ask: StoriesQuery, engine: Engine
+                     ) -> tuple[list[tuple[Any, float]], dict[int, bool], Served, int,
+                                Cursor | None]:
+        """The page asked for (and the story after it), cut from a span: the one an
+        anchor names for the cursor when it is kept and holds the page, else the span
+        from the cursor itself (computed when not kept). Also the span it was cut from
+        (served, limit, cursor)."""
+        limit = span_limit(ask.size, list_pages > 0)
+        listed = (ask.sort, repr(ask.filters))
+        tries: list[tuple[Cursor | None, int]] = []
+        if ask.after is not None and not lists.holds(
+                _story_key(ask.sort, ask.filters, ask.after, limit)):
+            anchor = anchors.get(listed, ask.after)
+            if anchor is not None and lists.holds(_story_key(ask.sort, ask.filters, *anchor)):
+                tries.append(anchor)
+        tries.append((ask.after, limit))
+        for span_after, span_limit_ in tries:
+            served = _listed(engine, *_span(ask.sort, ask.filters, span_after, span_limit_,
+                                            engine), "story_listing_state")
+            found, current = served.value
+            page = cut(found, ask.after, ask.size, span_limit_)
+            if page is not None:
+                return page, current, served, span_limit_, span_after
+        raise AssertionError("a span from the cursor itself holds its page")
+
     def _stories(request: Request, engine: Engine
                  ) -> tuple[StoriesQuery, list[dict[str, Any]], str | None, Served]:
         ask = StoriesQuery.parse(request.query_params)
-        served = _listed(engine, _story_key(ask), _story_list(ask, engine),
-                         "story_listing_state")
-        found, current = served.value
+        found, current, served, limit, span_after = _story_slice(ask, engine)
         rows = [{**views.story_summary(s, briefs), "confidence_current": current[s.id]}
                 for s, _ in found[:ask.size]]
         next_url = None
@@ -246,11 +298,23 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
             last, sort_key = found[ask.size - 1]
             next_url = with_params(request, cursor=encode_cursor(f"stories:{ask.sort}",
                                                                  sort_key, last.id))
-            if READ_AHEAD:  # the next page, computed by the refill thread for a reader
-                ahead = dataclasses.replace(ask, after=(float(sort_key), int(last.id)))
-                lists.ahead(_story_key(ahead), _refill(_story_list(ahead, engine),
-                                                       "story_listing_state"))
+            after = cursor_of(found[ask.size - 1])
+            if cut(served.value[0], after, ask.size, limit) is not None:
+                # the next page is in this span too: a reader paging on is served from it
+                anchors.put((ask.sort, repr(ask.filters)), after, (span_after, limit))
+            elif READ_AHEAD:  # the span from the next cursor, computed by the refill thread
+                # after the refills waiting (a reader asking for it before the thread
+                # starts it computes it, as without read-ahead)
+                lists.ahead(*_refilled(ask.sort, ask.filters, after,
+                                       span_limit(ask.size, list_pages > 0), engine),
+                            behind=True)
         return ask, rows, next_url, served
+
+    def _refilled(sort: str, filters: StoryFilter, after: Cursor | None, limit: int,
+                  engine: Engine | None
+                  ) -> tuple[tuple[object, ...], Callable[[], tuple[Any, Any, bool]]]:
+        key, compute = _span(sort, filters, after, limit, engine)
+        return key, _refill(compute, "story_listing_state")
 
     def stories_page(request: Request, engine: Engine) -> Response:
         ask, rows, next_url, _ = _stories(request, engine)
@@ -340,8 +404,8 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
     def _article_key(ask: ArticlesQuery) -> tuple[object, ...]:
         return ("articles", ask.after, ask.size, ask.outlet, ask.language)
 
-    def _article_list(ask: ArticlesQuery) -> Callable[[Engine], tuple[Any, bool]]:
-        def compute(on: Engine) -> tuple[Any, bool]:
+    def _article_list(ask: ArticlesQuery) -> Callable[[Engine, Any], tuple[Any, bool]]:
+        def compute(on: Engine, _state: Any) -> tuple[Any, bool]:
             # the export of articles: with how the outlet and the date were found; the
             # listed fields only are read (not each article's text and removals)
             found = on.store.search.article_rows(ask.after, ask.size + 1,
@@ -592,6 +656,11 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
         if list_pages > 0:
             threading.Thread(target=count_origins, name="origins-first-count",
                              daemon=True).start()
+            # the first span of each sort, unfiltered (the home page and the API's first
+            # pages of any size), computed by the refill thread before a reader asks
+            for sort in SORTS:
+                lists.ahead(*_refilled(sort, StoryFilter(), None,
+                                       span_limit(DEFAULT_PAGE, True), None), behind=True)
         yield
         worker.stop()  # a job still running ends interrupted (and is saved so)
         jobs.stop()
@@ -642,6 +711,7 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
     app.state.engines = engines
     app.state.ingest_process = worker
     app.state.lists = lists
+    app.state.records = records
     app.state.confidences = confidences
     return app
 

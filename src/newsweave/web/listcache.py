@@ -185,15 +185,21 @@ class ListCache:
         if done is not None:
             done.set()
 
-    def ahead(self, key: Hashable, refill: Refill) -> None:
+    def holds(self, key: Hashable) -> bool:
+        """Whether the page ``key`` is kept (computed, or being computed)."""
+        with self._lock:
+            return key in self._pages
+
+    def ahead(self, key: Hashable, refill: Refill, *, behind: bool = False) -> None:
         """Compute the page ``key`` in the refill thread if it was never computed and no
         refill is waiting (the next page of a list a reader is paging: asked for before
         it is computed, the request computes it, or waits for the refill thread's
-        computation once started)."""
+        computation once started); with ``behind``, after the refills waiting (a
+        server's first pages, computed at its start)."""
         if self._kept <= 0:
             return
         with self._lock:
-            if key in self._pages or self._due or self._stopping:
+            if key in self._pages or (self._due and not behind) or self._stopping:
                 return
             page = self._pages[key] = _Page(None, None, False, threading.Event())
             self._evict()
