@@ -16,7 +16,7 @@ from newsweave.reuse.crosslingual import (
     SENTENCE_COSINE,
     SENTENCE_SHARE,
     aligned_share,
-    confirm,
+    compare,
     in_order,
     sentence_hits,
     sentence_texts,
@@ -103,14 +103,13 @@ def _article(article_id: int, text: str, language: str) -> Article:
 def test_a_translation_aligns_and_a_report_of_the_same_event_does_not() -> None:
     articles = {1: _article(1, ENGLISH, "en"), 2: _article(2, GERMAN, "de"),
                 3: _article(3, GERMAN_REPORT, "de")}
-    found = confirm({(1, 2): 0.9, (1, 3): 0.9}, articles)
-    assert set(found) == {(1, 2)}
-    cosine, share = found[(1, 2)]
-    assert cosine == 0.9 and share >= max(SENTENCE_SHARE, 0.8)
+    compared = compare({(1, 2): 0.9, (1, 3): 0.9}, articles)
+    assert set(compared) == {(1, 2), (1, 3)}
+    assert compared[(1, 2)].cosine == 0.9
+    assert compared[(1, 2)].share >= max(SENTENCE_SHARE, 0.8)
     # The other report's share, measured, sits well below the floor.
-    low = confirm({(1, 3): 0.9}, articles, share=0.0)[(1, 3)][1]
-    assert low < SENTENCE_SHARE - 0.15
-    assert confirm({(1, 4): 0.9}, articles) == {}  # an article not given: no claim
+    assert compared[(1, 3)].share < SENTENCE_SHARE - 0.15
+    assert compare({(1, 4): 0.9}, articles) == {}  # an article not given: no claim
     assert 0.7 < SENTENCE_COSINE < 1.0
 
 

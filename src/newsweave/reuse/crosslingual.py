@@ -232,16 +232,6 @@ def compare(candidates: Mapping[tuple[int, int], float], articles: Mapping[int, 
     return out
 
 
-def confirm(candidates: Mapping[tuple[int, int], float], articles: Mapping[int, Article],
-            share: float = SENTENCE_SHARE, floor: float = SENTENCE_COSINE
-            ) -> dict[tuple[int, int], tuple[float, float]]:
-    """The candidate pairs (``(a, b) -> lead cosine``) whose sentences align: ``(a, b) ->
-    (lead cosine, aligned share)``. A pair with an article missing from ``articles``
-    is dropped."""
-    return {k: (c.cosine, c.share) for k, c in compare(candidates, articles, floor).items()
-            if c.share >= share}
-
-
 def same_event_score(cosine: float, near: float) -> float:
     """The evidence that two reports in two languages tell of one event: the mean of their
     leads' cosine and their sentences' :func:`closeness` (``near``), both e5 cosines."""
@@ -289,6 +279,6 @@ def same_event(a: Article, b: Article, compared: Comparison) -> Edge:
 
 __all__ = ["CANDIDATE_RANK", "MAX_SENTENCES", "MIN_SENTENCES", "SAME_EVENT_RANK",
            "SAME_EVENT_SCORE", "SENTENCE_COSINE", "SENTENCE_SHARE", "Comparison",
-           "aligned_share", "closeness", "compare", "confirm", "in_order", "is_same_event",
+           "aligned_share", "closeness", "compare", "in_order", "is_same_event",
            "same_event", "same_event_score",
            "sentence_hits", "sentence_texts", "sentence_vectors", "translation_candidates"]
