@@ -6,7 +6,7 @@ For each new article it (1) indexes the article: MinHash band keys of its
 band keys (near-duplicates), shared sentences (partial copies) and nearest
 embeddings (rewrites, translations); (3) aligns each candidate pair sentence
 by sentence and decides the relation and its direction (two articles in different
-languages, each the other's nearest in its language, are a translation when their
+languages, each among the other's nearest in its language, are a translation when their
 sentences align by meaning, in order: ``reuse/crosslingual.py``); (4) updates the
 provenance graph and the origins of the articles it touched.
 
@@ -499,7 +499,7 @@ def relate_pair(a: Indexed, b: Indexed, cosine: float | None = None,
                 ) -> Edge | None:
     """The relation of two articles, or None when they share nothing worth keeping (the
     reuse stage's and the batch engine's one decision).
-    ``cosine``: their leads' e5 cosine, when each is the other's nearest in its language
+    ``cosine``: their leads' e5 cosine, when each is among the other's nearest in its language
     and their sentences align (``share``: of the shorter's, see reuse/crosslingual.py);
     ``memo``: alignments made before, reused where the sentences are the same."""
     if cosine is not None and is_translation(a.article, b.article, cosine):

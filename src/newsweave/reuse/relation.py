@@ -116,7 +116,7 @@ def languages_differ(a: Article, b: Article) -> bool:
 
 
 def is_translation(a: Article, b: Article, cosine: float) -> bool:
-    """Whether two articles, each the other's nearest in its language, are one text in
+    """Whether two articles, each among the other's nearest leads in its language, are one text in
     two languages: their languages differ and their leads' e5 cosine reaches
     :data:`TRANSLATION_COSINE`."""
     return cosine >= TRANSLATION_COSINE and languages_differ(a, b)
@@ -138,7 +138,8 @@ def translation(a: Side, b: Side, cosine: float, share: float | None = None) -> 
     if share is not None:
         closeness = float(share)
     found = (f"translation: {derived.article.language} and {source.article.language}, "
-             f"each the other's nearest in its language, lead cosine {cosine:.3f}")
+             f"each among the other's nearest leads in its language, "
+             f"lead cosine {cosine:.3f}")
     if share is not None:
         found += f", {share:.0%} of the shorter one's sentences aligned in order"
     reasons = [found, *reasons]
