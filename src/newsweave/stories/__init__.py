@@ -35,7 +35,7 @@ from newsweave.stories.assign import (
     weights_from,
 )
 from newsweave.stories.frequencies import save_features
-from newsweave.stories.meaning import Meanings, store_meanings
+from newsweave.stories.meaning import Meanings, weighed_meanings
 from newsweave.stories.repair import (
     LinksFn,
     RepairReport,
@@ -143,11 +143,7 @@ class StoriesStage:
 
 def _meanings(store: Store, weights: Weights) -> Meanings | None:
     """The reuse stage's English sentence vectors, when the settings weigh them."""
-    if weights.semantic <= 0:
-        return None
-    from newsweave.nlp.english import MODEL_NAME  # a name only: no model is loaded
-
-    return store_meanings(store, MODEL_NAME)
+    return weighed_meanings(store, weights)
 
 
 def _doubled_small(tables: StoryTables, before: int) -> bool:
@@ -209,7 +205,8 @@ def build_stories(store: Store, story_ids: Sequence[int],
     """Story records for live ``story_ids``, in the order given; with ``weights`` (the
     settings' :func:`weights_from`), each with its confidence (:mod:`.user`)."""
     summaries = store.stories.summaries(story_ids)
-    sure = confidences(store.stories, story_ids, weights) if weights is not None else {}
+    sure = (confidences(store.stories, story_ids, weights, _meanings(store, weights))
+            if weights is not None else {})
     origins = _origins(store, [a for s in summaries.values() for a in s["articles"]])
     found = []
     for story_id in story_ids:

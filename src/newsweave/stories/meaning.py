@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 import numpy as np
 
 from newsweave.store.stories import StoryTables
+from newsweave.stories.vectors import Weights
 
 Reader = Callable[[Sequence[int]], Mapping[int, np.ndarray]]
 
@@ -73,3 +74,13 @@ def store_meanings(store: object, model: str) -> Meanings | None:
         return reuse.vectors(article_ids, model)  # type: ignore[no-any-return]
 
     return Meanings(read)
+
+
+def weighed_meanings(store: object, weights: Weights) -> Meanings | None:
+    """The reuse stage's English sentence vectors of ``store``, when ``weights`` weigh them
+    (what the stage and a story's confidence read)."""
+    if weights.semantic <= 0:
+        return None
+    from newsweave.nlp.english import MODEL_NAME  # a name only: no model is loaded
+
+    return store_meanings(store, MODEL_NAME)

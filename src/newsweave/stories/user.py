@@ -31,7 +31,8 @@ from newsweave.stories.assign import (
     article_vectors,
     rebuild,
 )
-from newsweave.stories.vectors import Weights
+from newsweave.stories.meaning import Meanings
+from newsweave.stories.vectors import Weights, semantic_factor
 
 MUST = 1.0  # similarity of two articles a user put in one story
 CANNOT = -1e9  # similarity of two articles a user split apart: no average can reach a cut
@@ -144,43 +145,79 @@ class Confidence:
     nearest_similarity: float  # mean similarity of its articles to that story's
 
 
-def confidences(tables: StoryTables, story_ids: Sequence[int],
-                weights: Weights) -> dict[int, Confidence]:
+def confidences(tables: StoryTables, story_ids: Sequence[int], weights: Weights,
+                meanings: Meanings | None = None) -> dict[int, Confidence]:
     """:class:`Confidence` of each live story of ``story_ids`` (from the stories' summed
-    vectors and the key index: a few dot products per story, whatever the store's size)."""
-    from newsweave.stories.repair import _story_similarity
+    vectors and the key index: a few dot products per story, whatever the store's size).
+
+    With ``meanings`` (and ``weights.semantic``), cohesion and the nearest neighbour are
+    scored as the stage decides (:func:`newsweave.stories.repair._story_similarity`,
+    ``_cohesive``): scaled by the members' sentence-vector agreement where they have
+    vectors; a story whose articles have none gets the words' own figures."""
+    from newsweave.stories.repair import _story_similarity, _with_meanings
 
     rows = tables.stories_by_id(story_ids)
-    found: dict[int, Confidence] = {}
     loaded: dict[int, StoryState] = {s: StoryState(r) for s, r in rows.items()
                                      if r.merged_into is None and r.size > 0}
+    neighbours: dict[int, list[int]] = {}
     for story_id in story_ids:
         state = loaded.get(story_id)
-        if state is None:
-            continue
-        others = [s for s in tables.candidates(state.top(STORY_KEYS), CANDIDATES)
-                  if s != story_id]
-        missing = [s for s in others if s not in loaded]
-        for s, row in tables.stories_by_id(missing).items():
-            if row.merged_into is None and row.size > 0:
-                loaded[s] = StoryState(row)
+        if state is not None and story_id not in neighbours:
+            neighbours[story_id] = [s for s in tables.candidates(state.top(STORY_KEYS),
+                                                                  CANDIDATES) if s != story_id]
+    missing = sorted({s for others in neighbours.values() for s in others} - loaded.keys())
+    for s, row in tables.stories_by_id(missing).items():
+        if row.merged_into is None and row.size > 0:
+            loaded[s] = StoryState(row)
+    words = {story_id: {s: _story_similarity(loaded[story_id], loaded[s], weights)[0]
+                        for s in others if s in loaded}
+             for story_id, others in neighbours.items()}
+    if meanings is not None and weights.semantic > 0:
+        words = _close(words, weights)
+        _with_meanings(tables, meanings, weights,
+                       [loaded[s] for s in {*words, *(o for w in words.values() for o in w)}])
+    found: dict[int, Confidence] = {}
+    for story_id, scores in words.items():
+        state = loaded[story_id]
         best, nearest = 0.0, None
-        for s in sorted(o for o in others if o in loaded):
-            score, _agree = _story_similarity(state, loaded[s], weights)
+        for s in sorted(scores):
+            score = scores[s]
+            if meanings is not None and weights.semantic > 0:
+                score, _agree = _story_similarity(state, loaded[s], weights)
             if score > best:
                 best, nearest = score, s
-        cohesion = _cohesion(state)
+        cohesion = _cohesion(state, weights)
         level = 1.0 if cohesion <= 0 else max(0.0, min(1.0, (cohesion - best) / cohesion))
         found[story_id] = Confidence(round(level, 3), round(cohesion, 3), nearest,
                                      round(best, 3))
     return found
 
 
-def _cohesion(state: StoryState) -> float:
+def _close(words: Mapping[int, Mapping[int, float]], weights: Weights
+           ) -> dict[int, dict[int, float]]:
+    """Each story's neighbours that the sentence vectors could make its nearest: a word
+    score scaled by the largest factor that reaches the best word score scaled by the
+    smallest (the others cannot win, so their vectors are never read)."""
+    low, high = float(semantic_factor(-1.0, weights)), float(semantic_factor(1.0, weights))
+    found: dict[int, dict[int, float]] = {}
+    for story_id, scores in words.items():
+        floor = max(scores.values(), default=0.0) * low
+        found[story_id] = {s: v for s, v in scores.items() if v > 0 and v * high >= floor}
+    return found
+
+
+def _cohesion(state: StoryState, weights: Weights) -> float:
     """Mean pairwise similarity of a story's articles: with unit vectors, the sum over
-    pairs is (|sum|^2 - n) / 2 (the summed vector keeps its heaviest keys: a close bound)."""
+    pairs is (|sum|^2 - n) / 2 (the summed vector keeps its heaviest keys: a close bound);
+    scaled, where two or more members have sentence vectors, by their mean pairwise
+    agreement, as the stage's ``_cohesive`` does."""
     n = state.row.size
     if n < 2:
         return 1.0
     values = state.arrays()[1].astype(np.float64)
-    return max(0.0, (float(np.dot(values, values)) - n) / (n * (n - 1)))
+    mean = max(0.0, (float(np.dot(values, values)) - n) / (n * (n - 1)))
+    total, count = state.mean_meaning()
+    if weights.semantic > 0 and total is not None and count >= 2:
+        cosine = (float(np.dot(total, total)) - count) / (count * (count - 1))
+        mean *= float(semantic_factor(cosine, weights))
+    return mean

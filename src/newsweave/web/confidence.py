@@ -171,10 +171,12 @@ def _compute_listed(engine: Engine, stories: Sequence[Story]) -> dict[int, Known
     if not stories:
         return {}
     from newsweave.stories import weights_from
+    from newsweave.stories.meaning import weighed_meanings
     from newsweave.stories.user import confidences
 
-    sure = confidences(engine.store.stories, [s.id for s in stories],
-                       weights_from(engine.settings))
+    weights = weights_from(engine.settings)
+    sure = confidences(engine.store.stories, [s.id for s in stories], weights,
+                       weighed_meanings(engine.store, weights))
     now = time.monotonic()
     empty = Story(0, "", [], [], None, None, 0)  # the fields of a story without them
     return {s.id: (_stamp(s), now, tuple(getattr(sure.get(s.id, empty), name)
