@@ -61,8 +61,13 @@ def main() -> None:
             def words():  # type: ignore[no-untyped-def]
                 return confidences(tables, ids, weights)
 
+            read = [0]
+
             def meant():  # type: ignore[no-untyped-def]
-                return confidences(tables, ids, weights, weighed_meanings(engine.store, weights))
+                meanings = weighed_meanings(engine.store, weights)
+                found = confidences(tables, ids, weights, meanings)
+                read[0] = len(meanings._vectors) if meanings is not None else 0
+                return found
 
             def paged(meanings: bool):  # type: ignore[no-untyped-def]
                 def call():  # type: ignore[no-untyped-def]
@@ -86,7 +91,8 @@ def main() -> None:
                   f"(x{after / before:.2f}); in pages of {args.page}: words "
                   f"{1000 * before_paged / n:.3f}, with vectors {1000 * after_paged / n:.3f} "
                   f"(x{after_paged / before_paged:.2f}); Engine.stories() {listing:.2f} CPU s "
-                  f"({1000 * listing / n:.2f} ms a story)")
+                  f"({1000 * listing / n:.2f} ms a story); stored vectors read in one call "
+                  f"{read[0]} ({read[0] / n:.1f} a story)")
             print(f"the vectors change {changed} stories' confidence and {moved} nearest "
                   f"stories; below 0.5: {doubtful[0]} words alone, {doubtful[1]} with vectors")
             wrong = _wrong(engine, docs)
