@@ -95,16 +95,18 @@ def main() -> None:
                   f"{read[0]} ({read[0] / n:.1f} a story)")
             print(f"the vectors change {changed} stories' confidence and {moved} nearest "
                   f"stories; below 0.5: {doubtful[0]} words alone, {doubtful[1]} with vectors")
-            wrong = _wrong(engine, docs)
+            wrong, mixed = _wrong(engine, docs)
             print(f"stories wrong against the labels (more than one event, or an event "
-                  f"in more than one story): {sum(wrong.values())} of {len(wrong)}; AUC of "
+                  f"in more than one story): {sum(wrong.values())} of {len(wrong)} ({mixed} "
+                  f"with more than one event); AUC of "
                   f"a low confidence for them: words {_auc(plain, wrong):.3f}, with vectors "
                   f"{_auc(scaled, wrong):.3f}")
 
 
-def _wrong(engine, docs) -> dict[int, bool]:  # type: ignore[no-untyped-def]
+def _wrong(engine, docs) -> tuple[dict[int, bool], int]:  # type: ignore[no-untyped-def]
     """Each live story: whether the labels say it is wrong (it holds articles of two
-    events, or an event of its own has articles in another story)."""
+    events, or an event of its own has articles in another story); and how many hold
+    articles of more than one event."""
     event = {d["id"]: d["event"] for d in docs}
     events: dict[int, set[str]] = {}
     for a in engine.articles():
@@ -115,8 +117,9 @@ def _wrong(engine, docs) -> dict[int, bool]:  # type: ignore[no-untyped-def]
     for found in events.values():
         for e in found:
             stories_of[e] = stories_of.get(e, 0) + 1
+    mixed = sum(len(found) > 1 for found in events.values())
     return {s: len(found) > 1 or any(stories_of[e] > 1 for e in found)
-            for s, found in events.items()}
+            for s, found in events.items()}, mixed
 
 
 def _auc(figures, wrong: dict[int, bool]) -> float:  # type: ignore[no-untyped-def]
