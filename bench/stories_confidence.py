@@ -101,6 +101,10 @@ def main() -> None:
                   f"with more than one event); AUC of "
                   f"a low confidence for them: words {_auc(plain, wrong):.3f}, with vectors "
                   f"{_auc(scaled, wrong):.3f}")
+            several = {s: w for s, w in wrong.items() if len(engine.story(s).articles) > 1}
+            print(f"stories of two or more articles: {sum(several.values())} wrong of "
+                  f"{len(several)}; AUC words {_auc(plain, several):.3f}, with vectors "
+                  f"{_auc(scaled, several):.3f}")
 
 
 def _wrong(engine, docs) -> tuple[dict[int, bool], int]:  # type: ignore[no-untyped-def]
