@@ -270,6 +270,22 @@ class StoryState:
         total = parts[0] if len(parts) == 1 else (parts[0] + parts[1] if parts else None)
         return total, max(self.meaning_count, 0) + self._added_count
 
+    def cohesion(self, weights: Weights) -> float:
+        """Mean pairwise similarity of the members (1 for fewer than two): with unit
+        vectors the sum over pairs is (|sum|^2 - n) / 2 (the summed vector keeps its
+        heaviest keys: a close bound); scaled, where two or more members have sentence
+        vectors, by their mean pairwise agreement, as the stage scores a pair."""
+        n = self.row.size
+        if n < 2:
+            return 1.0
+        values = self.arrays()[1].astype(np.float64)
+        mean = max(0.0, (float(np.dot(values, values)) - n) / (n * (n - 1)))
+        total, count = self.mean_meaning()
+        if weights.semantic > 0 and total is not None and count >= 2:
+            cosine = (float(np.dot(total, total)) - count) / (count * (count - 1))
+            mean *= float(semantic_factor(cosine, weights))
+        return mean
+
     def meaning_factor(self, item: ArticleVector, weights: Weights) -> float:
         """:func:`semantic_factor` of ``item``'s mean sentence-vector cosine to the members
         that have one; 1 where either side has none (or it is off)."""

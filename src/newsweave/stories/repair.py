@@ -361,21 +361,10 @@ def _neighbourhood(
     return sorted(group)
 
 
-def _cohesive(state: StoryState, threshold: float, weights: Weights | None = None) -> bool:
-    """Whether the mean pairwise similarity of a story's articles reaches ``threshold``:
-    with unit vectors, the sum over pairs is (|sum|^2 - n) / 2 (scaled, where the story's
-    sentence vectors are known, by their mean pairwise agreement, the same way)."""
-    n = state.row.size
-    if n < 3:
-        return True
-    _, values = state.arrays()
-    square = float(np.dot(values.astype(np.float64), values))
-    mean = (square - n) / (n * (n - 1))
-    total, count = state.mean_meaning()
-    if weights is not None and weights.semantic > 0 and total is not None and count >= 2:
-        cosine = (float(np.dot(total, total)) - count) / (count * (count - 1))
-        mean *= float(semantic_factor(cosine, weights))
-    return mean >= threshold
+def _cohesive(state: StoryState, threshold: float, weights: Weights) -> bool:
+    """Whether a story of three or more articles holds together: its mean pairwise
+    similarity (:meth:`StoryState.cohesion`) reaches ``threshold``."""
+    return state.row.size < 3 or state.cohesion(weights) >= threshold
 
 
 def _with_meanings(tables: StoryTables, meanings: Meanings | None, weights: Weights,

@@ -18,8 +18,6 @@ import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-import numpy as np
-
 from newsweave.errors import NotFoundError
 from newsweave.store import Store
 from newsweave.store.stories import StoryRow, StoryTables
@@ -186,7 +184,7 @@ def confidences(tables: StoryTables, story_ids: Sequence[int], weights: Weights,
                 score, _agree = _story_similarity(state, loaded[s], weights)
             if score > best:
                 best, nearest = score, s
-        cohesion = _cohesion(state, weights)
+        cohesion = state.cohesion(weights)
         level = 1.0 if cohesion <= 0 else max(0.0, min(1.0, (cohesion - best) / cohesion))
         found[story_id] = Confidence(round(level, 3), round(cohesion, 3), nearest,
                                      round(best, 3))
@@ -204,20 +202,3 @@ def _close(words: Mapping[int, Mapping[int, float]], weights: Weights
         floor = max(scores.values(), default=0.0) * low
         found[story_id] = {s: v for s, v in scores.items() if v > 0 and v * high >= floor}
     return found
-
-
-def _cohesion(state: StoryState, weights: Weights) -> float:
-    """Mean pairwise similarity of a story's articles: with unit vectors, the sum over
-    pairs is (|sum|^2 - n) / 2 (the summed vector keeps its heaviest keys: a close bound);
-    scaled, where two or more members have sentence vectors, by their mean pairwise
-    agreement, as the stage's ``_cohesive`` does."""
-    n = state.row.size
-    if n < 2:
-        return 1.0
-    values = state.arrays()[1].astype(np.float64)
-    mean = max(0.0, (float(np.dot(values, values)) - n) / (n * (n - 1)))
-    total, count = state.mean_meaning()
-    if weights.semantic > 0 and total is not None and count >= 2:
-        cosine = (float(np.dot(total, total)) - count) / (count * (count - 1))
-        mean *= float(semantic_factor(cosine, weights))
-    return mean
