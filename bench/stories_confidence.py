@@ -14,7 +14,6 @@ and how many stories' figures the vectors change.
 from __future__ import annotations
 
 import argparse
-import json
 import tempfile
 import time
 from pathlib import Path
@@ -34,7 +33,7 @@ def main() -> None:
     from newsweave.stories import StoriesStage, weights_from
     from newsweave.stories.meaning import weighed_meanings
     from newsweave.stories.user import confidences
-    from stories_dev import FIELDS, load_set
+    from stories_dev import ingest_batches, load_set
     from stories_meaning import EmbedStage
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -47,13 +46,7 @@ def main() -> None:
         folder = Path(tmp)
         with Engine(open_store(str(folder / "conf.db")), load_settings(),
                     [EmbedStage(), StoriesStage()]) as engine:
-            for start in range(0, len(docs), 100):
-                path = folder / "part.jsonl"
-                with path.open("w", encoding="utf-8") as out:
-                    for d in docs[start:start + 100]:
-                        out.write(json.dumps({f: d[f] for f in FIELDS if f in d},
-                                             ensure_ascii=False) + "\n")
-                engine.ingest([str(path)])
+            ingest_batches(engine, docs, folder, 100)
             tables, weights = engine.store.stories, weights_from(engine.settings)
             ids = [s.id for s in engine.stories(confidence=False)]
             pages = [ids[i:i + args.page] for i in range(0, len(ids), args.page)]

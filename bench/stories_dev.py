@@ -213,6 +213,20 @@ def engine_partition(docs: Sequence[Doc], settings: dict[str, object], *,
         return _partition_batched(docs, settings, Path(tmp), stories_only, batch)
 
 
+def ingest_batches(engine: object, docs: Sequence[Doc], folder: Path, batch: int) -> None:
+    """Ingest ``docs`` into ``engine`` ``batch`` at a time, in the order given: each batch's
+    docs as one JSONL file in ``folder`` (their FIELDS), a demo entry (``path``) as its file."""
+    for start in range(0, len(docs), batch):
+        part = docs[start:start + batch]
+        path = folder / "part.jsonl"
+        with path.open("w", encoding="utf-8") as out:
+            for d in part:
+                if "path" not in d:
+                    out.write(json.dumps({f: d[f] for f in FIELDS if f in d},
+                                         ensure_ascii=False) + "\n")
+        engine.ingest([str(path)] + [d["path"] for d in part if "path" in d])  # type: ignore[attr-defined]
+
+
 def _partition_batched(docs: Sequence[Doc], settings: dict[str, object], folder: Path,
                        stories_only: bool, batch: int) -> tuple[list[int], float]:
     from newsweave.engine import Engine
@@ -222,13 +236,7 @@ def _partition_batched(docs: Sequence[Doc], settings: dict[str, object], folder:
     started = time.perf_counter()
     with Engine(open_store(str(folder / "bench.db")), load_settings(**settings),
                 _stages(stories_only)) as engine:
-        for start in range(0, len(docs), batch):
-            path = folder / "part.jsonl"
-            with path.open("w", encoding="utf-8") as out:
-                for d in docs[start:start + batch]:
-                    out.write(json.dumps({f: d[f] for f in FIELDS if f in d},
-                                         ensure_ascii=False) + "\n")
-            engine.ingest([str(path)])
+        ingest_batches(engine, docs, folder, batch)
         took = time.perf_counter() - started
         by_external = {a.external_id: a.id for a in engine.articles()}
         story_of = {a: s.id for s in engine.stories() for a in s.articles}
@@ -440,15 +448,7 @@ def _ingest_mixed(stream: Sequence[Doc], settings: dict[str, object], folder: Pa
     runs = {}
     with Engine(open_store(str(folder / "mixed.db")), load_settings(**settings),
                 _stages(stories_only)) as engine:
-        for start in range(0, len(stream), 100):
-            batch = stream[start:start + 100]
-            path = folder / "part.jsonl"
-            with path.open("w", encoding="utf-8") as out:
-                for d in batch:
-                    if "path" not in d:
-                        out.write(json.dumps({f: d[f] for f in FIELDS if f in d},
-                                             ensure_ascii=False) + "\n")
-            engine.ingest([str(path)] + [d["path"] for d in batch if "path" in d])
+        ingest_batches(engine, stream, folder, 100)
         took = time.perf_counter() - started
         by_external = {a.external_id: a.id for a in engine.articles()}
         for label in ("", "after restory") if restory else ("",):

@@ -171,7 +171,6 @@ class TimedStage:
 
 def cost(name: str) -> None:
     """``--cost``: the stories stage's CPU seconds per article without and with the weight."""
-    import json
     import tempfile
 
     import newsweave.stories.meaning as meaning
@@ -179,7 +178,7 @@ def cost(name: str) -> None:
     from newsweave.settings import load_settings
     from newsweave.store import open_store
     from newsweave.stories import StoriesStage
-    from stories_dev import FIELDS, load_set
+    from stories_dev import ingest_batches, load_set
 
     docs = load_set(name)
     reads = [0]
@@ -199,13 +198,7 @@ def cost(name: str) -> None:
             folder = Path(tmp)
             with Engine(open_store(str(folder / "cost.db")),
                         load_settings(story_semantic_weight=weight), [embed, timed]) as engine:
-                for start in range(0, len(docs), 100):
-                    path = folder / "part.jsonl"
-                    with path.open("w", encoding="utf-8") as out:
-                        for d in docs[start:start + 100]:
-                            out.write(json.dumps({f: d[f] for f in FIELDS if f in d},
-                                                 ensure_ascii=False) + "\n")
-                    engine.ingest([str(path)])
+                ingest_batches(engine, docs, folder, 100)
         print(f"{name}, {len(docs)} docs, 100 a batch, story_semantic_weight {weight}: stories "
               f"stage {timed.seconds:.1f} CPU s ({1000 * timed.seconds / len(docs):.2f} ms an "
               f"article); stored vectors read {reads[0]} ({reads[0] / len(docs):.1f} an "
