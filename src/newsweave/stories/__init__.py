@@ -35,7 +35,7 @@ from newsweave.stories.assign import (
     weights_from,
 )
 from newsweave.stories.frequencies import save_features
-from newsweave.stories.meaning import Meanings, weighed_meanings
+from newsweave.stories.meaning import weighed_meanings
 from newsweave.stories.repair import (
     LinksFn,
     RepairReport,
@@ -96,15 +96,14 @@ class StoriesStage:
             before = tables.document_count()
             # All in one transaction (the stage's): rows and counters move together.
             save_features(tables, rows, keys)
-            # Weighed once per run: the frequencies are fixed now.
-            meanings = _meanings(store, weights)
+            meanings = weighed_meanings(store, weights)
             if meanings is not None and not meanings.of(r.article_id for r in rows):
                 # No article of the batch has a sentence vector (a stories-only store, a
                 # batch in another language): their pairs are the words' alone, and the
                 # repair around them reads no member's vector either (what a store without
                 # vectors pays for the setting is this one indexed read a batch).
                 meanings = None
-            cache = VectorCache(meanings)
+            cache = VectorCache(meanings)  # weighed once per run: the frequencies are fixed now
             cache.rows.update((r.article_id, r) for r in rows)
             vectors = article_vectors(tables, [r.article_id for r in rows], weights, cache)
             # An article analysed again (its body was re-cleaned) keeps its story; the
@@ -141,11 +140,6 @@ class StoriesStage:
             store.mark_done(self.name, sorted(set(article_ids) - set(keys)), self.version)
 
 
-def _meanings(store: Store, weights: Weights) -> Meanings | None:
-    """The reuse stage's English sentence vectors, when the settings weigh them."""
-    return weighed_meanings(store, weights)
-
-
 def _doubled_small(tables: StoryTables, before: int) -> bool:
     """Whether this batch took a store of at most :data:`RESTORY_ARTICLES` articles past a
     quarter power of two (a growth of a fifth: so a whole re-clustering runs about
@@ -170,7 +164,7 @@ def restory(store: Store, settings: Settings) -> RepairReport:
         stories = tables.active_story_ids()
         links = _links(store)
         weights = weights_from(settings)
-        cache = VectorCache(_meanings(store, weights))
+        cache = VectorCache(weighed_meanings(store, weights))
         if tables.document_count() <= limit:
             # A store this small is re-clustered as a whole: neighbourhoods would only
             # add boundaries that the partition then cannot cross.
@@ -205,7 +199,7 @@ def build_stories(store: Store, story_ids: Sequence[int],
     """Story records for live ``story_ids``, in the order given; with ``weights`` (the
     settings' :func:`weights_from`), each with its confidence (:mod:`.user`)."""
     summaries = store.stories.summaries(story_ids)
-    sure = (confidences(store.stories, story_ids, weights, _meanings(store, weights))
+    sure = (confidences(store.stories, story_ids, weights, weighed_meanings(store, weights))
             if weights is not None else {})
     origins = _origins(store, [a for s in summaries.values() for a in s["articles"]])
     found = []
