@@ -359,7 +359,8 @@ class Engine:
         from newsweave.stories import build_stories, weights_from
 
         found = build_stories(self.store, self.store.stories.active_story_ids(),
-                              weights_from(self.settings) if confidence else None)
+                              weights_from(self.settings) if confidence else None,
+                              self.settings.story_threshold)
         return sorted(found, key=lambda s: (-len(s.articles), s.id))
 
     def story(self, story_id: int, *, confidence: bool = True) -> Story:
@@ -370,7 +371,8 @@ class Engine:
 
         live = self.store.stories.resolve(story_id)
         weights = weights_from(self.settings) if confidence else None
-        found = build_stories(self.store, [live], weights) if live is not None else []
+        found = build_stories(self.store, [live], weights,
+                                   self.settings.story_threshold) if live is not None else []
         if not found:
             raise NotFoundError(f"no story with id {story_id} in {self.store.path}")
         return found[0]
@@ -559,7 +561,8 @@ class Engine:
         keys = dict(rows)
         weights = weights_from(self.settings) if confidence else None
         return [(s, keys[s.id])
-                for s in build_stories(self.store, [r[0] for r in rows], weights)]
+                for s in build_stories(self.store, [r[0] for r in rows], weights,
+                                           self.settings.story_threshold)]
 
     # -- crosscheck -----------------------------------------------------------
 

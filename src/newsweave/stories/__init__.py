@@ -195,12 +195,14 @@ def invalidate_names(store: Store, article_ids: set[int]) -> None:
 
 
 def build_stories(store: Store, story_ids: Sequence[int],
-                  weights: Weights | None = None) -> list[Story]:
+                  weights: Weights | None = None, threshold: float | None = None
+                  ) -> list[Story]:
     """Story records for live ``story_ids``, in the order given; with ``weights`` (the
-    settings' :func:`weights_from`), each with its confidence (:mod:`.user`)."""
+    settings' :func:`weights_from`), each with its confidence (:mod:`.user`; ``threshold``
+    is ``story_threshold``, the default when None)."""
     summaries = store.stories.summaries(story_ids)
-    sure = (confidences(store.stories, story_ids, weights, weighed_meanings(store, weights))
-            if weights is not None else {})
+    sure = (confidences(store.stories, story_ids, weights, weighed_meanings(store, weights),
+                        threshold) if weights is not None else {})
     origins = _origins(store, [a for s in summaries.values() for a in s["articles"]])
     found = []
     for story_id in story_ids:

@@ -7,9 +7,12 @@ later re-clustering obeys (automatic repair and ``restory`` alike): the articles
 user put together stay together, the ones a user split apart stay apart. A later
 decision about the same two articles overrides an earlier one.
 
-A story's *confidence* says how clearly it stands apart: the mean similarity of
-its articles to each other (*cohesion*) against its mean similarity to the nearest
-other story. A story that fits its neighbour about as well as itself is doubtful.
+A story's *confidence* says how clearly it stands apart: its mean similarity to the
+neighbour story closest to joining it, against the bar at which that neighbour would
+belong with it (:func:`join_bar`: the story's own cohesion, or for a story of one article,
+which has none, the stage's own join thresholds). A story that fits its neighbour about as
+well as the bar is doubtful: two pieces of one split event, or a report stranded outside
+its event, read as doubtful from either side.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from newsweave.stories.assign import (
     rebuild,
 )
 from newsweave.stories.meaning import Meanings
-from newsweave.stories.vectors import Weights, semantic_factor
+from newsweave.stories.vectors import SMALL_STORY, Weights, semantic_factor
 
 MUST = 1.0  # similarity of two articles a user put in one story
 CANNOT = -1e9  # similarity of two articles a user split apart: no average can reach a cut
@@ -135,25 +138,37 @@ def _rebuild(tables: StoryTables, story_id: int, articles: Sequence[int],
 
 @dataclass(frozen=True, slots=True)
 class Confidence:
-    """How clearly a story stands apart from its nearest neighbour story."""
+    """How clearly a story stands apart from the neighbour story closest to joining it."""
 
-    confidence: float  # 0 (fits its neighbour as well as itself) .. 1 (no neighbour)
+    confidence: float  # 0 (that neighbour reaches the bar of joining it) .. 1 (no neighbour)
     cohesion: float  # mean similarity of its articles to each other (1 for one article)
-    nearest_story: int | None
+    nearest_story: int | None  # the neighbour closest to joining it (relative to its bar)
     nearest_similarity: float  # mean similarity of its articles to that story's
 
 
 def confidences(tables: StoryTables, story_ids: Sequence[int], weights: Weights,
-                meanings: Meanings | None = None) -> dict[int, Confidence]:
+                meanings: Meanings | None = None, threshold: float | None = None
+                ) -> dict[int, Confidence]:
     """:class:`Confidence` of each live story of ``story_ids`` (from the stories' summed
     vectors and the key index: a few dot products per story, whatever the store's size).
 
-    With ``meanings`` (and ``weights.semantic``), cohesion and the nearest neighbour are
-    scored as the stage decides (:func:`newsweave.stories.repair._story_similarity`,
-    ``_cohesive``): scaled by the members' sentence-vector agreement where they have
-    vectors; a story whose articles have none gets the words' own figures."""
+    A story is as doubtful as its closest neighbour is close to the *bar* at which that
+    neighbour would belong with it: ``confidence = 1 - max(similarity / bar)`` over the
+    neighbours, clipped to 0..1 (:func:`join_bar`). The bar is the story's own cohesion
+    for a story of two or more articles (a neighbour as close as its own members), the
+    stage's join ``threshold`` (``story_threshold``; the settings' default when None) for
+    a story of one article, which has no cohesion to measure; and ``weights.attach`` where
+    the stage's attach rule would join the two (a story of one article and one of more than
+    :data:`SMALL_STORY` whose names agree, either way round), when that is lower.
+
+    With ``meanings`` (and ``weights.semantic``), similarities and cohesion are scored as
+    the stage decides (:func:`newsweave.stories.repair._story_similarity`, ``_cohesive``):
+    scaled by the members' sentence-vector agreement where they have vectors; a story whose
+    articles have none gets the words' own figures."""
     from newsweave.stories.repair import _story_similarity, _with_meanings
 
+    if threshold is None:
+        threshold = _default_threshold()
     rows = tables.stories_by_id(story_ids)
     loaded: dict[int, StoryState] = {s: StoryState(r) for s, r in rows.items()
                                      if r.merged_into is None and r.size > 0}
@@ -167,38 +182,85 @@ def confidences(tables: StoryTables, story_ids: Sequence[int], weights: Weights,
     for s, row in tables.stories_by_id(missing).items():
         if row.merged_into is None and row.size > 0:
             loaded[s] = StoryState(row)
-    words = {story_id: {s: _story_similarity(loaded[story_id], loaded[s], weights)[0]
-                        for s in others if s in loaded}
-             for story_id, others in neighbours.items()}
-    if meanings is not None and weights.semantic > 0:
-        words = _close(words, weights)
+    scored: dict[int, dict[int, tuple[float, bool]]] = {
+        story_id: {s: _story_similarity(loaded[story_id], loaded[s], weights)
+                   for s in others if s in loaded}
+        for story_id, others in neighbours.items()}
+    cohesion = {story_id: loaded[story_id].cohesion(weights) for story_id in scored}
+    meant = meanings is not None and weights.semantic > 0
+    if meant:
+        scored = _close(scored, loaded, cohesion, threshold, weights)
         _with_meanings(tables, meanings, weights,
-                       [loaded[s] for s in {*words, *(o for w in words.values() for o in w)}])
+                       [loaded[s] for s in {*scored, *(o for w in scored.values() for o in w)}])
+        cohesion = {story_id: loaded[story_id].cohesion(weights) for story_id in scored}
     found: dict[int, Confidence] = {}
-    for story_id, scores in words.items():
+    for story_id, scores in scored.items():
         state = loaded[story_id]
-        best, nearest = 0.0, None
+        worst, best, nearest = 0.0, 0.0, None
         for s in sorted(scores):
-            score = scores[s]
-            if meanings is not None and weights.semantic > 0:
-                score, _agree = _story_similarity(state, loaded[s], weights)
-            if score > best:
-                best, nearest = score, s
-        cohesion = state.cohesion(weights)
-        level = 1.0 if cohesion <= 0 else max(0.0, min(1.0, (cohesion - best) / cohesion))
-        found[story_id] = Confidence(round(level, 3), round(cohesion, 3), nearest,
+            score, agree = scores[s]
+            if meant:
+                score, agree = _story_similarity(state, loaded[s], weights)
+            if score <= 0:
+                continue
+            bar = join_bar(state.row.size, loaded[s].row.size, agree, cohesion[story_id],
+                           threshold, weights)
+            ratio = score / bar if bar > 0 else float("inf")
+            if ratio > worst:
+                worst, best, nearest = ratio, score, s
+        level = max(0.0, min(1.0, 1.0 - worst))
+        found[story_id] = Confidence(round(level, 3), round(cohesion[story_id], 3), nearest,
                                      round(best, 3))
     return found
 
 
-def _close(words: Mapping[int, Mapping[int, float]], weights: Weights
-           ) -> dict[int, dict[int, float]]:
-    """Each story's neighbours that the sentence vectors could make its nearest: a word
-    score scaled by the largest factor that reaches the best word score scaled by the
-    smallest (the others cannot win, so their vectors are never read)."""
+def join_bar(size: int, other_size: int, agree: bool, cohesion: float, threshold: float,
+             weights: Weights) -> float:
+    """The similarity at which a neighbour story of ``other_size`` articles would belong
+    with a story of ``size`` articles and ``cohesion``: the lowest that applies of its
+    cohesion (two or more articles: the neighbour fits as well as its own members), the
+    stage's join ``threshold`` (one article: no cohesion to measure) and the attach bar
+    ``weights.attach`` (the stage joins a story of at most :data:`SMALL_STORY` articles to a
+    larger one from there when their names agree; read for a story of one article and for
+    a larger story's small neighbours, which are what the rule catches: a report stranded
+    outside its event; a story of 2-4 articles weighs its own cohesion instead).
+
+    >>> w = Weights(attach=0.14)
+    >>> join_bar(1, 1, True, 1.0, 0.22, w), join_bar(1, 8, True, 1.0, 0.22, w)
+    (0.22, 0.14)
+    >>> join_bar(3, 8, True, 0.4, 0.22, w), join_bar(8, 1, True, 0.4, 0.22, w)
+    (0.4, 0.14)
+    """
+    bar = max(cohesion, 1e-9) if size >= 2 else threshold  # none: any neighbour is a doubt
+    small, large = sorted((size, other_size))
+    if (weights.attach > 0 and agree and small <= SMALL_STORY < large
+            and (size == 1 or size > SMALL_STORY)):
+        bar = min(bar, weights.attach)
+    return bar
+
+
+def _default_threshold() -> float:
+    from newsweave.settings import SETTINGS
+
+    return float(next(s.default for s in SETTINGS if s.name == "story_threshold"))
+
+
+def _close(scored: Mapping[int, Mapping[int, tuple[float, bool]]],
+           loaded: Mapping[int, StoryState], cohesion: Mapping[int, float], threshold: float,
+           weights: Weights) -> dict[int, dict[int, tuple[float, bool]]]:
+    """Each story's neighbours that the sentence vectors could make its closest to joining:
+    a word score scaled by the largest factor, over the lowest bar the vectors could give
+    it, that reaches the best word score scaled by the smallest factor over the highest bar
+    (the vectors scale a cohesion by the same factors); the others cannot win, so their
+    vectors are never read."""
     low, high = float(semantic_factor(-1.0, weights)), float(semantic_factor(1.0, weights))
-    found: dict[int, dict[int, float]] = {}
-    for story_id, scores in words.items():
-        floor = max(scores.values(), default=0.0) * low
-        found[story_id] = {s: v for s, v in scores.items() if v > 0 and v * high >= floor}
+    found: dict[int, dict[int, tuple[float, bool]]] = {}
+    for story_id, scores in scored.items():
+        size, own = loaded[story_id].row.size, cohesion[story_id]
+        bars = {s: (join_bar(size, loaded[s].row.size, agree, own * low, threshold, weights),
+                    join_bar(size, loaded[s].row.size, agree, own * high, threshold, weights))
+                for s, (v, agree) in scores.items() if v > 0}
+        floor = max((scores[s][0] * low / hi for s, (_lo, hi) in bars.items()), default=0.0)
+        found[story_id] = {s: scores[s] for s, (lo, _hi) in bars.items()
+                           if scores[s][0] * high / lo >= floor}
     return found

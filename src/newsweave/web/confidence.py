@@ -176,7 +176,7 @@ def _compute_listed(engine: Engine, stories: Sequence[Story]) -> dict[int, Known
 
     weights = weights_from(engine.settings)
     sure = confidences(engine.store.stories, [s.id for s in stories], weights,
-                       weighed_meanings(engine.store, weights))
+                       weighed_meanings(engine.store, weights), engine.settings.story_threshold)
     now = time.monotonic()
     empty = Story(0, "", [], [], None, None, 0)  # the fields of a story without them
     return {s.id: (_stamp(s), now, tuple(getattr(sure.get(s.id, empty), name)
