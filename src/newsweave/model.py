@@ -231,7 +231,7 @@ class Story:
     # How clearly it stands apart (newsweave.stories.user): 0 doubtful .. 1 clear.
     confidence: float | None = None
     cohesion: float | None = None  # mean similarity of its articles to each other
-    nearest_story: int | None = None  # the story it is most similar to
+    nearest_story: int | None = None  # the story closest to the bar of joining it
     nearest_similarity: float | None = None
 
     def to_dict(self) -> dict[str, Any]:

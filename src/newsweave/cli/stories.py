@@ -13,7 +13,7 @@ from newsweave.model import Story
 @click.pass_context
 def stories(ctx: click.Context, as_json: bool) -> None:
     """List the stories (one per real-world event), largest first, with how sure each is
-    (conf: 0 fits its nearest story as well as itself .. 1 stands clearly apart).
+    (conf: 0 its nearest story reaches the bar of joining it .. 1 stands clearly apart).
 
     Subcommands fix them by hand: `stories merge A B`, `stories split ID ARTICLE_ID...`.
     """

@@ -33,8 +33,8 @@ def safe_url(url: str | None) -> str | None:
     return text
 
 
-# A story whose confidence is below this is flagged "doubtful": its nearest story is at
-# least 3/4 as similar to its articles as they are to each other. A display line, the
+# A story whose confidence is below this is flagged "doubtful": its nearest story reaches
+# at least 3/4 of the bar at which it would belong with it. A display line, the
 # same for every store; the number itself is always shown beside the flag.
 DOUBTFUL = 0.25
 
