@@ -40,11 +40,25 @@ REPORT = ("ecb-even", "allsides", "allsides-all", "ecb")
 CLASSES = (("1", 1, 1), ("2-4", 2, 4), ("5+", 5, 10**9))
 
 
-def _timed(call, reps: int) -> tuple[float, object]:  # type: ignore[no-untyped-def]
-    started = time.process_time()
+def _interleaved(calls: dict[str, Callable[[], object]], reps: int
+                 ) -> dict[str, tuple[float, object]]:
+    """Each call's mean CPU seconds and last result, the calls taken in turn ``reps`` times
+    (on a shared machine a change of load then falls on all of them alike)."""
+    spent = dict.fromkeys(calls, 0.0)
+    found: dict[str, object] = {}
     for _ in range(reps):
-        found = call()
-    return (time.process_time() - started) / reps, found
+        for label, call in calls.items():
+            started = time.process_time()
+            found[label] = call()
+            spent[label] += time.process_time() - started
+    return {label: (spent[label] / reps, found[label]) for label in calls}
+
+
+def _before_rule(call: Callable[[], object]) -> Callable[[], object]:
+    def run() -> object:
+        with _rule(_before):
+            return call()
+    return run
 
 
 @contextlib.contextmanager
@@ -139,15 +153,18 @@ def measure(name: str, keep: Path | None, reps: int, page: int) -> dict[str, flo
             return call
 
         n = len(ids)
-        with _rule(_before):
-            old_words, _ = _timed(one_call(False), reps)
-            old_meant, before = _timed(one_call(True), reps)
-            old_paged, _ = _timed(paged(True), reps)
-        words, plain = _timed(one_call(False), reps)
-        meant, chosen = _timed(one_call(True), reps)
-        words_paged, _ = _timed(paged(False), reps)
-        meant_paged, _ = _timed(paged(True), reps)
-        listing, _ = _timed(engine.stories, reps)  # type: ignore[attr-defined]
+        timed = _interleaved({  # "meant" last of the one-call runs: read[] counts its reads
+            "old_words": _before_rule(one_call(False)),
+            "old_meant": _before_rule(one_call(True)), "old_paged": _before_rule(paged(True)),
+            "words": one_call(False), "words_paged": paged(False), "meant": one_call(True),
+            "meant_paged": paged(True), "listing": engine.stories,  # type: ignore[attr-defined]
+        }, reps)
+        words, plain = timed["words"]
+        meant, chosen = timed["meant"]
+        old_meant, before = timed["old_meant"]
+        words_paged, meant_paged, old_words, old_paged, listing = (
+            timed[k][0] for k in ("words_paged", "meant_paged", "old_words", "old_paged",
+                                  "listing"))
         ms = [1000 * x / n for x in (words, meant, words_paged, meant_paged, old_words,
                                       old_meant, old_paged)]
         print(f"{name}: {len(docs)} docs, {n} stories; confidences() CPU ms a story, one "

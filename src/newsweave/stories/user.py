@@ -232,9 +232,8 @@ def join_bar(size: int, other_size: int, agree: bool, cohesion: float, threshold
     (0.4, 0.14)
     """
     bar = max(cohesion, 1e-9) if size >= 2 else threshold  # none: any neighbour is a doubt
-    small, large = sorted((size, other_size))
-    if (weights.attach > 0 and agree and small <= SMALL_STORY < large
-            and (size == 1 or size > SMALL_STORY)):
+    if weights.attach > 0 and agree and (
+            other_size > SMALL_STORY if size == 1 else size > SMALL_STORY >= other_size):
         bar = min(bar, weights.attach)
     return bar
 
