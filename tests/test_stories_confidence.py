@@ -158,3 +158,26 @@ def test_a_low_confidence_flags_wrong_stories(monkeypatch, name, floor, lone):
     monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[1] / "bench"))
     found = load_bench("stories_confidence").quality(name)
     assert found["all"] >= floor and found["one-article"] >= lone
+
+
+def test_every_caller_reads_the_settings_threshold(tmp_path):
+    """`story_threshold` is a one-article story's bar: the engine's stories, one story and
+    the web list's refill all read the store's setting, not the default."""
+    from newsweave.web.confidence import _compute_listed
+
+    settings = load_settings(story_repair_articles=0, story_threshold=0.95)
+    with Engine(open_store(str(tmp_path / "c.db")), settings, [StoriesStage()]) as engine:
+        ids = [engine.ingest_text(t).new[0] for t in TEXTS[:2]]
+        if engine.story_of(ids[0]) != engine.story_of(ids[1]):
+            engine.merge_stories(engine.story_of(ids[0]), engine.story_of(ids[1]))
+        stray = engine.split_story(engine.story_of(ids[0]), [ids[1]]).id
+        stories = engine.stories(confidence=False)
+        weights = weights_from(engine.settings)
+        at = confidences(engine.store.stories, [s.id for s in stories], weights, None, 0.95)
+        default = confidences(engine.store.stories, [s.id for s in stories], weights)
+        assert at[stray].confidence != default[stray].confidence
+        assert engine.story(stray).confidence == at[stray].confidence
+        assert {s.id: s.confidence for s in engine.stories()} == {
+            s: f.confidence for s, f in at.items()}
+        listed = _compute_listed(engine, stories)
+        assert listed[stray][2][0] == at[stray].confidence
