@@ -158,8 +158,9 @@ def confidences(tables: StoryTables, story_ids: Sequence[int], weights: Weights,
     for a story of two or more articles (a neighbour as close as its own members), the
     stage's join ``threshold`` (``story_threshold``; the settings' default when None) for
     a story of one article, which has no cohesion to measure; and ``weights.attach`` where
-    the stage's attach rule would join the two (a story of one article and one of more than
-    :data:`SMALL_STORY` whose names agree, either way round), when that is lower.
+    the stage's attach rule would join the two, when that is lower (names agreeing: a story
+    of one article beside one of more than :data:`SMALL_STORY`, or such a story beside a
+    story of at most :data:`SMALL_STORY`).
 
     With ``meanings`` (and ``weights.semantic``), similarities and cohesion are scored as
     the stage decides (:func:`newsweave.stories.repair._story_similarity`, ``_cohesive``):
