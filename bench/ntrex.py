@@ -148,6 +148,11 @@ def measure(rows: Sequence[dict], *, english: bool = False, order: str = "given"
         article_ids = sorted(doc_of)
         edges = [e for e in store.reuse.pairs(article_ids) if e.kind == "translation"]
         events = [e for e in store.reuse.pairs(article_ids) if e.kind == "same-event"]
+        # Relations the provenance graph draws (reuse/graph.provenance) between two
+        # languages, other than translations: copies, rewrites, shared quotes.
+        drawn = [e for e in store.reuse.pairs(article_ids)
+                 if e.kind in ("copy", "rewrite", "shared-quotes")
+                 and language.get(e.derived) != language.get(e.source)]
         story_of = store.stories.story_of(article_ids)
         vectors = store.reuse.vectors(article_ids)
         articles = {int(a.id or 0): a for a in engine.articles()}
@@ -156,6 +161,11 @@ def measure(rows: Sequence[dict], *, english: bool = False, order: str = "given"
         engine.store.close()
         tmp.cleanup()
     detected = sum(1 for i in article_ids if language.get(i))
+    kinds = sorted({e.kind for e in drawn})
+    print(f"cross-language copy / rewrite / shared-quotes relations: {len(drawn)} ("
+          + "".join(f"{k} {sum(1 for e in drawn if e.kind == k)}, " for k in kinds)
+          + f"{sum(1 for e in drawn if doc_of.get(e.derived) != doc_of.get(e.source))} "
+          f"between different docs)")
     apart = sum(1 for e in events if doc_of.get(e.derived) != doc_of.get(e.source))
     print(f"{len(rows)} texts, {len(article_ids)} ingested ({detected} with a language "
           f"detected), {len(edges)} translation edges; {elapsed:.0f} s (English model "
@@ -189,7 +199,9 @@ def measure(rows: Sequence[dict], *, english: bool = False, order: str = "given"
         results[name] = {"precision": precision, "recall": recall, "wrong": wrong,
                          "story_recall": together / max(1, len(originals)),
                          "story_recall_all": all_together / max(1, len(gold)),
-                         "merged": merged}
+                         "merged": merged, "drawn": sum(
+                             1 for e in drawn if doc_of.get(e.derived) in docs
+                             or doc_of.get(e.source) in docs)}
         print(f"[{name}] {len(docs)} docs: translation edges P {precision:.3f} R {recall:.3f} "
               f"({hit}/{len(gold)} pairs; {wrong} between different docs); story recall "
               f"{together / max(1, len(originals)):.3f} (original-translation), "
@@ -416,6 +428,8 @@ def semeval(keep: dict | None = None, show: bool = False, diagnose: bool = False
     finally:
         engine.store.close()
         tmp.cleanup()
+    drawn = [e for e in relations.values() if e.kind in ("copy", "rewrite", "shared-quotes")
+             and articles[e.derived].language != articles[e.source].language]
     counts = {h: dict.fromkeys(("similar", "together", "unrelated", "apart", "edged",
                                 "scored", "band2", "band2_together", "band3",
                                 "band3_together"), 0) for h in ("choose", "report", "all")}
@@ -441,7 +455,8 @@ def semeval(keep: dict | None = None, show: bool = False, diagnose: bool = False
     print(f"SemEval-2022 task 8 cross-language: {len(rows)} pairs, {len(articles)} texts "
           f"stored; translation edges in the store: {len(translated)} (none is a translation); "
           f"same-event relations {len(events)} ({len(set(events) & set(labels))} of listed pairs); "
-          f"same-event link weight {same_event_weight()}")
+          f"same-event link weight {same_event_weight()}; cross-language copy / rewrite / "
+          f"shared-quotes relations {len(drawn)}")
     out: dict[str, float] = {}
     for name, c in counts.items():
         similar = c["together"] / max(1, c["similar"])
@@ -451,7 +466,8 @@ def semeval(keep: dict | None = None, show: bool = False, diagnose: bool = False
                    "edged": c["edged"], "edges": len(translated),
                    "similar": c["similar"], "together": c["together"],
                    "unrelated": c["unrelated"], "apart": c["apart"],
-                   "events": len(events), "events_listed": len(set(events) & set(labels))}
+                   "events": len(events), "events_listed": len(set(events) & set(labels)),
+                   "drawn": len(drawn)}
         print(f"[{name}] {c['scored']} pairs with both texts ingested; very similar "
               f"(Overall <= 1.5) in one story {c['together']}/{c['similar']} = {similar:.3f}; "
               f"unrelated (>= 3.5) in different stories {c['apart']}/{c['unrelated']} = "
@@ -483,8 +499,8 @@ def semeval(keep: dict | None = None, show: bool = False, diagnose: bool = False
 
 
 def diagnose_pairs(rows, keys, ids, story_of, relations, articles, vectors) -> None:
-    """Each listed pair not scored unrelated, with what decided it: the relation stored
-    (kind, shared fraction), the leads' cosine, each one's rank among the other's
+    """Each listed pair (of the unrelated ones, the candidates), with what decided it: the
+    relation stored (kind, shared fraction), the leads' cosine, each one's rank among the other's
     nearest leads in its language (over every stored article), the share of sentences
     aligned in order, the sentences' closeness, the same-event evidence, and the first of
     the reuse stage's gates it fails (candidate: cosine and rank; translation: share;
@@ -502,7 +518,7 @@ def diagnose_pairs(rows, keys, ids, story_of, relations, articles, vectors) -> N
     listed = []
     for position, (row, (a_key, b_key)) in enumerate(zip(rows, keys, strict=True)):
         a, b = ids.get(a_key), ids.get(b_key)
-        if a is None or b is None or a == b or row["Overall"] >= 3.5:
+        if a is None or b is None or a == b:
             continue
         listed.append((row["Overall"], position, min(a, b), max(a, b)))
     wanted = sorted({i for _, _, a, b in listed for i in (a, b)})
@@ -544,6 +560,8 @@ def diagnose_pairs(rows, keys, ids, story_of, relations, articles, vectors) -> N
             stop = f"held by {found.kind}"
         else:
             stop = "-"
+        if overall >= 3.5 and stop == "not a candidate":
+            continue  # unrelated pairs: only the candidates, the ones a gate decides
         same = story_of.get(a) is not None and story_of.get(a) == story_of.get(b)
         print(f"| {'choose' if position % 2 == 0 else 'report'} | {overall:.2f} | "
               f"{'yes' if same else 'no'} | {kind} | {cosine:.3f} | {ranks[0]}, {ranks[1]} | "
