@@ -5,7 +5,8 @@ thing and whose sentences align in order: see :func:`translation` and
 ``reuse/crosslingual.py``), ``copy`` (at least half of the aligned sentences verbatim or
 near-verbatim, see ``align.NEAR_VERBATIM``), ``rewrite`` (the same sentences, most
 of them in new words, in the same order), ``shared-quotes``
-(only quotations of the same statement in common) and ``independent``.
+(only quotations of the same statement in common; between two languages only a quotation
+left in the same words in both, see :func:`quotes_across`) and ``independent``.
 
 Direction of a copy or rewrite is a vote of the evidence, each with a weight:
 
