@@ -148,6 +148,11 @@ def measure(rows: Sequence[dict], *, english: bool = False, order: str = "given"
         article_ids = sorted(doc_of)
         edges = [e for e in store.reuse.pairs(article_ids) if e.kind == "translation"]
         events = [e for e in store.reuse.pairs(article_ids) if e.kind == "same-event"]
+        # Relations the provenance graph draws (reuse/graph.provenance) between two
+        # languages, other than translations: copies, rewrites, shared quotes.
+        drawn = [e for e in store.reuse.pairs(article_ids)
+                 if e.kind in ("copy", "rewrite", "shared-quotes")
+                 and language.get(e.derived) != language.get(e.source)]
         story_of = store.stories.story_of(article_ids)
         vectors = store.reuse.vectors(article_ids)
         articles = {int(a.id or 0): a for a in engine.articles()}
@@ -156,6 +161,11 @@ def measure(rows: Sequence[dict], *, english: bool = False, order: str = "given"
         engine.store.close()
         tmp.cleanup()
     detected = sum(1 for i in article_ids if language.get(i))
+    kinds = sorted({e.kind for e in drawn})
+    print(f"cross-language copy / rewrite / shared-quotes relations: {len(drawn)} ("
+          + "".join(f"{k} {sum(1 for e in drawn if e.kind == k)}, " for k in kinds)
+          + f"{sum(1 for e in drawn if doc_of.get(e.derived) != doc_of.get(e.source))} "
+          f"between different docs)")
     apart = sum(1 for e in events if doc_of.get(e.derived) != doc_of.get(e.source))
     print(f"{len(rows)} texts, {len(article_ids)} ingested ({detected} with a language "
           f"detected), {len(edges)} translation edges; {elapsed:.0f} s (English model "
@@ -189,7 +199,9 @@ def measure(rows: Sequence[dict], *, english: bool = False, order: str = "given"
         results[name] = {"precision": precision, "recall": recall, "wrong": wrong,
                          "story_recall": together / max(1, len(originals)),
                          "story_recall_all": all_together / max(1, len(gold)),
-                         "merged": merged}
+                         "merged": merged, "drawn": sum(
+                             1 for e in drawn if doc_of.get(e.derived) in docs
+                             or doc_of.get(e.source) in docs)}
         print(f"[{name}] {len(docs)} docs: translation edges P {precision:.3f} R {recall:.3f} "
               f"({hit}/{len(gold)} pairs; {wrong} between different docs); story recall "
               f"{together / max(1, len(originals)):.3f} (original-translation), "
@@ -387,7 +399,8 @@ def sweep(article_ids, vectors, language, doc_of, split) -> None:
         print(f"  [{name}] " + "; ".join(line))
 
 
-def semeval(keep: dict | None = None, show: bool = False) -> dict[str, float]:
+def semeval(keep: dict | None = None, show: bool = False, diagnose: bool = False
+            ) -> dict[str, float]:
     """SemEval-2022 task 8 cross-language pairs: same story when very similar, not when
     unrelated (see the module doc), on each half of the pairs (``choose``: even positions
     of the sorted pair ids) and on all; ``keep``: filled with the candidate pairs for
@@ -410,9 +423,13 @@ def semeval(keep: dict | None = None, show: bool = False) -> dict[str, float]:
                   if e.kind == "same-event"}
         articles = {int(a.id or 0): a for a in engine.articles()}
         vectors = engine.store.reuse.vectors(sorted(articles))
+        relations = {(min(e.derived, e.source), max(e.derived, e.source)): e
+                     for e in engine.store.reuse.pairs(list(ids.values()))}
     finally:
         engine.store.close()
         tmp.cleanup()
+    drawn = [e for e in relations.values() if e.kind in ("copy", "rewrite", "shared-quotes")
+             and articles[e.derived].language != articles[e.source].language]
     counts = {h: dict.fromkeys(("similar", "together", "unrelated", "apart", "edged",
                                 "scored", "band2", "band2_together", "band3",
                                 "band3_together"), 0) for h in ("choose", "report", "all")}
@@ -438,7 +455,8 @@ def semeval(keep: dict | None = None, show: bool = False) -> dict[str, float]:
     print(f"SemEval-2022 task 8 cross-language: {len(rows)} pairs, {len(articles)} texts "
           f"stored; translation edges in the store: {len(translated)} (none is a translation); "
           f"same-event relations {len(events)} ({len(set(events) & set(labels))} of listed pairs); "
-          f"same-event link weight {same_event_weight()}")
+          f"same-event link weight {same_event_weight()}; cross-language copy / rewrite / "
+          f"shared-quotes relations {len(drawn)}")
     out: dict[str, float] = {}
     for name, c in counts.items():
         similar = c["together"] / max(1, c["similar"])
@@ -448,7 +466,8 @@ def semeval(keep: dict | None = None, show: bool = False) -> dict[str, float]:
                    "edged": c["edged"], "edges": len(translated),
                    "similar": c["similar"], "together": c["together"],
                    "unrelated": c["unrelated"], "apart": c["apart"],
-                   "events": len(events), "events_listed": len(set(events) & set(labels))}
+                   "events": len(events), "events_listed": len(set(events) & set(labels)),
+                   "drawn": len(drawn)}
         print(f"[{name}] {c['scored']} pairs with both texts ingested; very similar "
               f"(Overall <= 1.5) in one story {c['together']}/{c['similar']} = {similar:.3f}; "
               f"unrelated (>= 3.5) in different stories {c['apart']}/{c['unrelated']} = "
@@ -466,6 +485,8 @@ def semeval(keep: dict | None = None, show: bool = False) -> dict[str, float]:
                 print(f"| {'choose' if position % 2 == 0 else 'report'} | {row['Overall']:.2f} "
                       f"| {'yes' if same else 'no'} | {events[key].confidence:.3f} "
                       f"| {reason[reason.find('lead cosine'):]} |")
+    if diagnose:
+        diagnose_pairs(rows, keys, ids, story_of, relations, articles, vectors)
     if keep is not None:
         language = {i: a.language for i, a in articles.items()}
         pairs = candidate_pairs(sorted(articles), vectors, language, min(GATES))
@@ -475,6 +496,76 @@ def semeval(keep: dict | None = None, show: bool = False) -> dict[str, float]:
         print(f"  candidates (each the other's nearest in its language, lead cosine >= "
               f"{min(GATES)}): {len(pairs)} in the store, {len(listed)} of them listed pairs")
     return out
+
+
+def diagnose_pairs(rows, keys, ids, story_of, relations, articles, vectors) -> None:
+    """Each listed pair (of the unrelated ones, the candidates), with what decided it: the
+    relation stored (kind, shared fraction), the leads' cosine, each one's rank among the other's
+    nearest leads in its language (over every stored article), the share of sentences
+    aligned in order, the sentences' closeness, the same-event evidence, and the first of
+    the reuse stage's gates it fails (candidate: cosine and rank; translation: share;
+    same-event: rank 1, evidence; the pair's existing relation)."""
+    import numpy as np
+
+    from newsweave.reuse import crosslingual
+    from newsweave.reuse.relation import TRANSLATION_COSINE
+    from newsweave.reuse.semantic import primary_language
+
+    have = sorted(i for i in articles if i in vectors)
+    matrix = np.vstack([vectors[i] for i in have])
+    row_of = {i: n for n, i in enumerate(have)}
+    langs = np.array([primary_language(articles[i].language) or "" for i in have])
+    listed = []
+    for position, (row, (a_key, b_key)) in enumerate(zip(rows, keys, strict=True)):
+        a, b = ids.get(a_key), ids.get(b_key)
+        if a is None or b is None or a == b:
+            continue
+        listed.append((row["Overall"], position, min(a, b), max(a, b)))
+    wanted = sorted({i for _, _, a, b in listed for i in (a, b)})
+    original, crosslingual.embed = crosslingual.embed, cached_sentences(crosslingual.embed)
+    try:
+        sentences = crosslingual.sentence_vectors([articles[i] for i in wanted])
+    finally:
+        crosslingual.embed = original
+
+    def rank(x: int, y: int) -> int:  # y's rank among x's nearest in y's language
+        scores = matrix @ matrix[row_of[x]]
+        cells = np.flatnonzero(langs == langs[row_of[y]])
+        return 1 + int(np.sum(scores[cells] > scores[row_of[y]]))
+
+    print("| half | Overall | one story | relation | lead cos | ranks | share | closeness "
+          "| evidence | stops it |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for overall, position, a, b in sorted(listed):
+        if a not in row_of or b not in row_of:
+            continue
+        cosine = float(matrix[row_of[a]] @ matrix[row_of[b]])
+        ranks = (rank(a, b), rank(b, a))
+        share = crosslingual.aligned_share(sentences[a], sentences[b])
+        near = crosslingual.closeness(sentences[a], sentences[b])
+        evidence = crosslingual.same_event_score(cosine, near)
+        found = relations.get((a, b))
+        kind = "-" if found is None else (
+            f"{found.kind} {found.shared_fraction or 0.0:.2f}" if found.kind == "shared-quotes"
+            else found.kind)
+        if cosine < TRANSLATION_COSINE or max(ranks) > crosslingual.CANDIDATE_RANK:
+            stop = "not a candidate"
+        elif share >= crosslingual.SENTENCE_SHARE:
+            stop = "translation"
+        elif max(ranks) > crosslingual.SAME_EVENT_RANK:
+            stop = "same-event rank"
+        elif evidence < crosslingual.SAME_EVENT_SCORE:
+            stop = "same-event evidence"
+        elif found is not None and found.kind != "same-event":
+            stop = f"held by {found.kind}"
+        else:
+            stop = "-"
+        if overall >= 3.5 and stop == "not a candidate":
+            continue  # unrelated pairs: only the candidates, the ones a gate decides
+        same = story_of.get(a) is not None and story_of.get(a) == story_of.get(b)
+        print(f"| {'choose' if position % 2 == 0 else 'report'} | {overall:.2f} | "
+              f"{'yes' if same else 'no'} | {kind} | {cosine:.3f} | {ranks[0]}, {ranks[1]} | "
+              f"{share:.2f} | {near:.3f} | {evidence:.3f} | {stop} |")
 
 
 def same_event_weight(weight: float | None = None) -> float:
@@ -602,6 +693,9 @@ def main() -> None:
                         help="comma-separated link weights of a same-event relation: SemEval "
                              "(and NTREX with --ntrex) at each, nothing else")
     parser.add_argument("--ntrex", action="store_true", help="with --same-event: NTREX too")
+    parser.add_argument("--diagnose", action="store_true",
+                        help="with --same-event: every listed pair not scored unrelated, with "
+                             "its relation, lead cosine, ranks, sentences and the gate it fails")
     parser.add_argument("--gates", default="",
                         help="with --same-event: comma-separated gates of a same-event "
                              "relation's evidence (crosslingual.SAME_EVENT_SCORE: the mean of "
@@ -630,7 +724,7 @@ def main() -> None:
                 crosslingual.SAME_EVENT_SCORE = gate
                 same_event_weight(weight)
                 print(f"== same-event evidence gate {gate}, link weight {weight}")
-                semeval(show=args.show)
+                semeval(show=args.show, diagnose=args.diagnose)
                 if args.ntrex:
                     measure(load_docs(args.limit_docs), english=args.english, order=args.order)
         return

@@ -86,6 +86,8 @@ MAX_CANDIDATES = 40  # pairs aligned per new article, strongest candidates first
 # rewrite of a 45-sentence article that kept two sentences verbatim.)
 MIN_SHARED_SENTENCES = 2
 SHARED_SENTENCE_SHARE = 0.03
+# The relations a ``same-event`` one takes the place of (see ``_same_events``).
+SAME_EVENT_REPLACES = ("independent", "shared-quotes")
 BACKFILL_CHUNK = 64  # English articles given their e5 vectors per transaction, late
 
 
@@ -438,24 +440,29 @@ def _same_events(store: Store, edges: list[Edge], index: VectorIndex,
     """``edges`` with a ``same-event`` relation (:func:`crosslingual.same_event`) for each
     candidate translation whose sentences did not align (``refused``: pair -> its
     sentences compared) that still tells of one event (:func:`is_same_event`) and
-    shares no text either (no copy, rewrite or shared quotation found): two reports of one
-    event in two languages, evidence for the stories stage, never provenance. It takes the
-    place of the pair's ``independent`` relation, if any."""
+    shares no text (no copy or rewrite found): two reports of one event in two
+    languages, evidence for the stories stage, never provenance. It takes the place of
+    the pair's ``independent`` relation, or of its ``shared-quotes`` one (the store keeps
+    one relation a pair): a quotation left in its language in both reports is part of
+    the same-event evidence, kept as the relation's passages, and the stories stage
+    would not count it alone (a few quoted words are under ``stories.QUOTE_SHARE`` of a
+    text), so the relation that says more of the pair stands."""
     kept = {k: v for k, v in refused.items()
             if is_same_event(index, k, v, language_of)}
     if not kept:
         return edges
     related = {(min(e.derived, e.source), max(e.derived, e.source)): e for e in edges}
     out = [e for e in edges
-           if e.kind != "independent"
+           if e.kind not in SAME_EVENT_REPLACES
            or (min(e.derived, e.source), max(e.derived, e.source)) not in kept]
     for key, compared in sorted(kept.items()):
         found = related.get(key)
-        if found is not None and found.kind != "independent":
+        if found is not None and found.kind not in SAME_EVENT_REPLACES:
             continue
         first, second = (indexed.get(i) or _load(store, i, others) for i in key)
         if first is not None and second is not None:
-            out.append(same_event(first.article, second.article, compared))
+            quoted = found if found is not None and found.kind == "shared-quotes" else None
+            out.append(same_event(first.article, second.article, compared, quoted))
     return out
 
 

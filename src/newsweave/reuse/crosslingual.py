@@ -256,7 +256,8 @@ def is_same_event(index: VectorIndex, pair: tuple[int, int], compared: Compariso
     return any(other == second for other, _ in found)
 
 
-def same_event(a: Article, b: Article, compared: Comparison) -> Edge:
+def same_event(a: Article, b: Article, compared: Comparison,
+               quoted: Edge | None = None) -> Edge:
     """The ``same-event`` relation of a candidate pair whose sentences do not align: two
     reports in two languages whose leads are each the other's nearest and whose sentences
     come close, a sign that they tell of one event, but not one text. Not provenance
@@ -264,17 +265,22 @@ def same_event(a: Article, b: Article, compared: Comparison) -> Edge:
     own), so nothing reads it as copying; the stories stage takes it as a link of weight
     below 1 that the pair's vetoes (names, dates) damp (``stories.LINK_WEIGHTS``).
     Undirected: ``source`` is the article stored first; confidence: the evidence
-    (:func:`same_event_score`)."""
+    (:func:`same_event_score`). ``quoted``: the pair's ``shared-quotes`` relation, whose
+    place this one takes: its quotation passages are kept as this one's evidence."""
     first, second = sorted((a, b), key=lambda x: int(x.id or 0))
     score = same_event_score(compared.cosine, compared.closeness)
+    reasons = [f"same event in another language: {first.language} and "
+               f"{second.language}, each the other's nearest lead in its language, "
+               f"lead cosine {compared.cosine:.3f}, sentences' closeness "
+               f"{compared.closeness:.3f} (mean {score:.3f}); not a translation: "
+               f"{compared.share:.0%} of the shorter one's sentences aligned in order"]
+    evidence = list(quoted.evidence) if quoted is not None else []
+    if evidence:
+        reasons.append(f"and {len(evidence)} quoted passage(s) paired in both")
     return Edge(
         derived=int(second.id or 0), source=int(first.id or 0), kind="same-event",
-        confidence=float(score), shared_fraction=0.0, score=0.0,
-        reasons=[f"same event in another language: {first.language} and "
-                 f"{second.language}, each the other's nearest lead in its language, "
-                 f"lead cosine {compared.cosine:.3f}, sentences' closeness "
-                 f"{compared.closeness:.3f} (mean {score:.3f}); not a translation: "
-                 f"{compared.share:.0%} of the shorter one's sentences aligned in order"])
+        confidence=float(score), shared_fraction=0.0, score=0.0, reasons=reasons,
+        evidence=evidence)
 
 
 __all__ = ["CANDIDATE_RANK", "MAX_SENTENCES", "MIN_SENTENCES", "SAME_EVENT_RANK",
