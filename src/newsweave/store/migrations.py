@@ -432,4 +432,25 @@ MIGRATIONS: tuple[str, ...] = (
         changes      BLOB NOT NULL
     )
     """,
+    # crosscheck (#16 item 4): briefs prepared ahead of the reader. What the parse reads of
+    #    a claim text (its figures' and actions' frames, JSON, by the text's SHA-1 and the
+    #    parser), a story's scored claim pairs (one packed set per key of its texts), and
+    #    each story's last preparation (a signature of its articles and the models).
+    """
+    CREATE TABLE claim_frames (
+        model  TEXT NOT NULL,
+        key    TEXT NOT NULL,
+        frames TEXT NOT NULL,
+        PRIMARY KEY (model, key)
+    ) WITHOUT ROWID;
+    CREATE TABLE claim_pairs (
+        key   TEXT PRIMARY KEY,
+        pairs BLOB NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE brief_prepared (
+        story_id  INTEGER PRIMARY KEY,
+        signature TEXT NOT NULL,
+        at        TEXT NOT NULL
+    )
+    """,
 )
