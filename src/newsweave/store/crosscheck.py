@@ -147,7 +147,7 @@ class CrosscheckTables:
         if story_ids is None:
             rows: Iterable[Any] = self._db.execute(sql + " ORDER BY m.story_id, m.article_id")
         else:
-            rows = sorted(row for chunk in chunks(sorted(set(story_ids)))
+            rows = sorted(tuple(row) for chunk in chunks(sorted(set(story_ids)))
                           for row in self._db.execute(
                               sql + f" WHERE m.story_id IN ({','.join('?' * len(chunk))})",
                               chunk))
