@@ -39,19 +39,24 @@ class DictFrames:
 
 def forget_process_caches() -> None:
     """What one process keeps between briefs: a fresh process has none of it."""
+    from newsweave.nlp import english
+
     frames._CACHE.clear()
     align._pair_features.cache_clear()
     align._profile.cache_clear()
+    english._RECENT.clear()
 
 
 def refuse_computing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Embedding, parsing or scoring a claim pair fails: a brief must read them all."""
+    """Embedding (claims with e5, what figures count with MiniLM), parsing or scoring a
+    claim pair fails: a brief must read them all."""
     def boom(*_: Any, **__: Any) -> Any:
         raise AssertionError("computed, not read from the store")
 
-    from newsweave.nlp import embed
+    from newsweave.nlp import embed, english
 
     monkeypatch.setattr(embed, "embed", boom)
+    monkeypatch.setattr(english, "_compute", boom)
     monkeypatch.setattr(frames, "parse", boom)
     monkeypatch.setattr(status, "_pair_score", boom)
 

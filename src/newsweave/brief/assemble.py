@@ -38,6 +38,7 @@ def assemble_brief(store: Store, settings: Settings, story: Story,
     within ``wait`` seconds (None: however long it takes, as a preparation does).
     """
     from newsweave.brief import make_brief
+    from newsweave.crosscheck.compare import cached_similarity
     from newsweave.crosscheck.frames import ClaimFramer
     from newsweave.crosscheck.status import StoryArticle
     from newsweave.reuse.graph import story_members
@@ -59,7 +60,7 @@ def assemble_brief(store: Store, settings: Settings, story: Story,
         story.id, story.title, views, store.reuse.origin_of(ids),
         entities=entities, quotes=quotes, derived_from=derived_from(store, story.id),
         event_dates=event_dates(store, ids), embedder=embedder,
-        framer=ClaimFramer(cache), pairs=cache,
+        framer=ClaimFramer(cache), pairs=cache, similarity=cached_similarity(cache),
     )
 
 

@@ -41,6 +41,7 @@ from newsweave.crosscheck.align import NEGATIONS, tokens
 from newsweave.crosscheck.claims import ClaimUnit, Quantity
 
 if TYPE_CHECKING:
+    from newsweave.crosscheck.align import VectorCache
     from newsweave.crosscheck.frames import ClaimFramer
 
 _TOLERANCE = 0.05
@@ -114,6 +115,24 @@ def default_similarity() -> Similarity:
             return np.asarray(vectors @ vectors.T)
         return cosine
     return exact_similarity
+
+
+def cached_similarity(cache: VectorCache) -> Similarity:
+    """:func:`default_similarity` with each description's vector read from ``cache`` where
+    kept (the English model's claim-vector rows), and kept when computed: a story's first
+    brief embeds its figures' and actions' words, a prepared one reads them. The rows are
+    the model's own (it gives a text the same row in any batch), so the cosines are too."""
+    from newsweave.crosscheck.align import cached_embedder
+    from newsweave.nlp import english
+
+    if not english.available():
+        return exact_similarity
+    embed = cached_embedder(cache, "minilm")
+
+    def cosine(texts: Sequence[str]) -> np.ndarray:
+        vectors = embed(list(texts))
+        return np.asarray(vectors @ vectors.T)
+    return cosine
 
 
 def exact_similarity(texts: Sequence[str]) -> np.ndarray:
@@ -511,4 +530,5 @@ def _split_by(
     return [ua, ub]
 
 
-__all__ = ["Conflict", "Figure", "find_conflicts", "find_figures", "quantity_similarity"]
+__all__ = ["Conflict", "Figure", "cached_similarity", "find_conflicts", "find_figures",
+           "quantity_similarity"]
