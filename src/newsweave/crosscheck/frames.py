@@ -249,8 +249,20 @@ def frames_key() -> str:
         spacy_version = version("spacy")
     except PackageNotFoundError:  # pragma: no cover - spaCy is a core dependency
         spacy_version = "?"
-    code = hashlib.sha1(Path(__file__).read_bytes()).hexdigest()[:12]
+    source = Path(__file__)
+    # Without a readable source (a zipped install), the package's version stands for it.
+    code = hashlib.sha1(source.read_bytes()).hexdigest()[:12] if source.is_file() else \
+        _package_version()
     return f"{MODEL}@{spacy_version}:frames-{code}"
+
+
+def _package_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("newsweave")
+    except PackageNotFoundError:
+        return "unknown"
 
 
 def _text_key(kind: str, text: str, spans: Sequence[tuple[int, int]] = ()) -> str:
