@@ -31,6 +31,12 @@ Usage, from the repository root::
     PYTHONPATH=src python bench/brief_first.py --db /tmp/small.db --fillers 2000
     PYTHONPATH=src python bench/brief_first.py --db /tmp/bs/scale.db --profile
     PYTHONPATH=src python bench/brief_first.py --db /tmp/h-warm/scale.db --stories 9 --prepare
+    PYTHONPATH=src python bench/brief_first.py --db /tmp/h-warm/scale.db --stories 9 --cli 3
+
+``--cli N`` (after ``--prepare``): ``newsweave brief ID`` as a command, a new process each
+(Python's start and imports included, as a user runs it), for N of the prepared filler
+stories and N filler stories next to them that were not prepared; wall and CPU of each
+command (``resource.getrusage`` of the children).
 """
 
 from __future__ import annotations
@@ -193,6 +199,33 @@ def measure(db: str, count: int, profile: bool, keep: bool = False) -> None:
           f"load average now {os.getloadavg()[0]:.1f}")
 
 
+def commands(db: str, count: int, calls: int) -> None:
+    """``newsweave brief`` as a command on prepared stories and on their unprepared
+    neighbours (the next story id, a filler story too)."""
+    import resource
+
+    import newsweave
+
+    with newsweave.open(db, readonly=True) as engine:
+        _, fillers, _ = story_ids(engine, count)
+        prepared = set(engine.store.crosscheck.prepared(fillers))
+        live = {s.id for s in engine.stories(confidence=False)}
+    picked = [s for s in fillers if s in prepared][:calls]
+    others = [s + 1 for s in picked if s + 1 in live and s + 1 not in prepared]
+    env = dict(os.environ)
+    env.setdefault("PYTHONPATH", str(REPO / "src"))
+    for label, stories in (("prepared", picked), ("not prepared", others)):
+        for story in stories:
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            started = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "newsweave", "--db", db, "brief", str(story)],
+                           check=True, env=env, stdout=subprocess.DEVNULL)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+            print(f"newsweave brief {story:>6} ({label}): {time.perf_counter() - started:5.2f} s "
+                  f"wall, {cpu:5.2f} s CPU; load {os.getloadavg()[0]:.1f}", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--db", required=True, help="the store (built here if missing)")
@@ -207,6 +240,9 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true",
                         help="keep the store's cached claim vectors (what --prepare's second "
                         "process runs with)")
+    parser.add_argument("--cli", type=int, metavar="N",
+                        help="time `newsweave brief` as a command on N prepared stories and "
+                        "N unprepared ones (after --prepare)")
     args = parser.parse_args()
     if not Path(args.db).exists():
         from brief_scale import build
@@ -214,6 +250,9 @@ def main() -> None:
         started = time.perf_counter()
         build(args.db, args.fillers)
         print(f"built in {time.perf_counter() - started:.0f} s", flush=True)
+    if args.cli:
+        commands(args.db, args.stories, args.cli)
+        return
     if args.prepare:
         prepare(args.db, args.stories)
         print("\nthe same stories' first briefs, prepared, in a new process:", flush=True)
