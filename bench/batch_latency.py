@@ -184,7 +184,7 @@ def prepare_child(db: str, stories: list[int]) -> None:
         started, used = time.perf_counter(), time.process_time()
         changed, unchanged = changed_stories(engine.store, engine.settings)
         print(f"finding the changed stories of the whole store: {len(changed):,} changed, "
-              f"{unchanged:,} unchanged, {time.perf_counter() - started:.1f} s wall, "
+              f"{len(unchanged):,} unchanged, {time.perf_counter() - started:.1f} s wall, "
               f"{time.process_time() - used:.1f} s CPU (load {load()})", flush=True)
 
 

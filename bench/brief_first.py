@@ -21,7 +21,7 @@ PYTHONPATH to compare code on the same store, one run after the other.
 vectors (and the kept frames, scored pairs and preparations), this process prepares the
 warm-up story (it loads the models: reported apart), then the measured stories one at a
 time, each timed (wall, CPU) with its articles; then what the preparation added to the
-store (the three caches' bytes, and the file's growth in pages). Then a **new process**
+store (the three caches' bytes, and the growth of the pages in use). Then a **new process**
 measures the same stories' first briefs as above, now prepared, without dropping anything
 (``--keep``): the cost of a prepared story's first brief for a reader.
 
@@ -93,8 +93,11 @@ def kept_bytes(engine: Any) -> dict[str, int]:
         rows, size = db.execute(sql).fetchone()
         out[table] = int(size or 0)
         out[table + "_rows"] = int(rows or 0)
-    out["file"] = int(db.execute("PRAGMA page_count").fetchone()[0]) * int(
-        db.execute("PRAGMA page_size").fetchone()[0])
+    # Pages in use: the file's pages less the free ones (deleting rows frees pages that
+    # later rows reuse, so the file's size alone would hide what was added).
+    used = int(db.execute("PRAGMA page_count").fetchone()[0]) - int(
+        db.execute("PRAGMA freelist_count").fetchone()[0])
+    out["file"] = used * int(db.execute("PRAGMA page_size").fetchone()[0])
     return out
 
 
@@ -142,7 +145,8 @@ def prepare(db: str, count: int) -> None:
     print("kept by the preparation: " + ", ".join(
         f"{t} {added[t + '_rows']:,} rows {added[t] / 1024:,.0f} KB" for t in tables)
         + f"; per article {sum(added[t] for t in tables) / articles / 1024:.1f} KB of rows, "
-        f"the file grew {added['file'] / articles / 1024:.1f} KB an article", flush=True)
+        f"the store's pages in use grew {added['file'] / articles / 1024:.1f} KB an article",
+        flush=True)
 
 
 def measure(db: str, count: int, profile: bool, keep: bool = False) -> None:

@@ -179,6 +179,8 @@ def test_a_story_changed_after_preparation_is_prepared_again(
         named = engine.prepare_briefs([story, story])  # the story named, twice: once
         assert named.prepared == [story] and named.articles == size + 1
         assert engine.prepare_briefs([story]).prepared == []  # and then unchanged
+        unknown = engine.prepare_briefs([987654])
+        assert unknown.prepared == [] and "no live story 987654" in unknown.failed[987654]
         report = engine.prepare_briefs()
         assert report.prepared == [] and report.unchanged == len(engine.stories())
     forget_process_caches()

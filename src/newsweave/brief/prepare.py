@@ -71,17 +71,17 @@ def signature(members: Sequence[tuple[int, str]], models: str) -> str:
 
 
 def changed_stories(store: Store, settings: Settings, story_ids: Iterable[int] | None = None
-                    ) -> tuple[dict[int, tuple[str, int]], int]:
+                    ) -> tuple[dict[int, tuple[str, int]], set[int]]:
     """The live stories (of ``story_ids``, or every one) whose signature is not the one
-    recorded at their last preparation: story id -> (signature, articles); and how many
-    were unchanged."""
+    recorded at their last preparation: story id -> (signature, articles); and the ids of
+    the unchanged ones."""
     models = models_key(settings)
     ids = None if story_ids is None else list(story_ids)
     current = {story: (signature(members, models), len(members))
                for story, members in store.crosscheck.story_contents(ids)}
     recorded = store.crosscheck.prepared(None if ids is None else current)
     changed = {s: v for s, v in current.items() if recorded.get(s) != v[0]}
-    return changed, len(current) - len(changed)
+    return changed, set(current) - set(changed)
 
 
 def prepare_briefs(
@@ -101,7 +101,12 @@ def prepare_briefs(
         raise StoreError(f"{store.path}: opened read-only; preparing briefs writes to the store")
     report = PrepareReport()
     started, used = time.perf_counter(), time.process_time()
-    changed, report.unchanged = changed_stories(store, settings, story_ids)
+    named = None if story_ids is None else list(dict.fromkeys(story_ids))
+    changed, unchanged = changed_stories(store, settings, named)
+    report.unchanged = len(unchanged)
+    for story in named or []:
+        if story not in changed and story not in unchanged:
+            report.failed[story] = f"no live story {story} (unknown, or merged into another)"
     total = len(changed)
     if progress is not None:
         progress(BRIEF_STAGE, 0, total)
