@@ -210,3 +210,33 @@ def test_preparing_a_read_only_store_is_a_clear_error(db: str) -> None:
     with newsweave.open(db, readonly=True) as engine, pytest.raises(StoreError,
                                                                      match="read-only"):
         engine.prepare_briefs()
+
+
+def test_the_kept_tables_on_both_backends(store_backend: Any) -> None:
+    import numpy as np
+
+    store = store_backend.open()
+    tables = store.crosscheck
+    tables.save_claim_frames("parser", {"k1": "[[1]]", "k2": "[]"})
+    tables.save_claim_frames("parser", {"k1": "[[2]]"})  # kept again: replaced
+    assert tables.claim_frames("parser", ["k1", "k2", "k3"]) == {"k1": "[[2]]", "k2": "[]"}
+    assert tables.claim_frames("other", ["k1"]) == {}
+    blob = pack_pairs({(0, 1): 0.75, (1, 2): 1.0})
+    tables.save_claim_pairs("texts", blob)
+    assert tables.claim_pairs("texts") == blob and tables.claim_pairs("others") is None
+    vector = np.arange(384, dtype=np.float32) / 384
+    tables.save_claim_vectors("model", {"k": vector})  # the rowid table the migration made
+    assert np.array_equal(tables.claim_vectors("model", ["k"])["k"], vector)
+    tables.save_prepared({5: "a", 6: "b"})
+    tables.save_prepared({5: "c"})
+    assert tables.prepared() == {5: "c", 6: "b"} and tables.prepared([5, 7]) == {5: "c"}
+    store.close()
+    with newsweave.open(store_backend.location) as engine:
+        first = engine.ingest_text("Dam breaks\n\nThe dam broke on Monday and 14 people died.")
+        engine.ingest_text("Storm\n\nA storm hit the northern coast on Tuesday night.")
+        contents = dict(engine.store.crosscheck.story_contents())
+        story = engine.story_of(first.new[0])
+        assert story is not None and set(contents) == {s.id for s in engine.stories()}
+        assert [a for a, _ in contents[story]] == engine.story_articles(story)
+        assert dict(engine.store.crosscheck.story_contents([story, 999])) == {
+            story: contents[story]}

@@ -136,7 +136,8 @@ class CrosscheckTables:
         at = datetime.now(UTC).isoformat(timespec="seconds")
         with self._store.transaction() as db:
             db.executemany(
-                "INSERT OR REPLACE INTO brief_prepared (story_id, signature, at) VALUES (?, ?, ?)",
+                "INSERT OR REPLACE INTO brief_prepared (story_id, signature, prepared_at) "
+                "VALUES (?, ?, ?)",
                 [(story, signature, at) for story, signature in signatures.items()])
 
     def story_contents(self, story_ids: Iterable[int] | None = None

@@ -463,7 +463,7 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE brief_prepared (
         story_id  INTEGER PRIMARY KEY,
         signature TEXT NOT NULL,
-        at        TEXT NOT NULL
+        prepared_at TEXT NOT NULL
     )
     """,
 )
