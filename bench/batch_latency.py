@@ -35,6 +35,17 @@ halves, run the cold calls apart (``--cold-only``), each after ``--forget-claims
     python bench/batch_latency.py /tmp/h-million/store.db --forget-claims
     python bench/batch_latency.py /tmp/h-million/store.db --cold 5 --cold-only --forget-claims
     python bench/batch_latency.py /tmp/h-million/store.db --profile check
+    python bench/batch_latency.py /tmp/h-warm/m1.db --forget-claims --prepare
+
+**Prepared** (``--prepare``): before the warm calls, a separate process runs the extract
+stage on the sampled stories' pending articles and prepares their briefs
+(``Engine.prepare_briefs``, one story at a time, each timed: wall, CPU, articles), then
+times how long finding the changed stories of the whole store takes (the scan an
+overnight ``newsweave analyze --stages brief`` starts with); so "brief, first call per
+story" is then a prepared story's first brief in a process that never briefed it (its
+models loaded by the untimed first brief, as without the flag). With ``--forget-claims``
+the kept frames, scored pairs and preparations are emptied too, so the preparation
+starts from nothing.
 """
 
 from __future__ import annotations
@@ -132,6 +143,49 @@ def evict(db: str) -> None:
             os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
         finally:
             os.close(fd)
+
+
+def run_extract(engine: Any, ids: list[int]) -> None:
+    """The extract stage on those of ``ids`` still pending (the brief reads its output)."""
+    from newsweave.extract import ExtractStage
+
+    stage = ExtractStage()
+    pending = sorted(set(ids) & set(engine.store.pending(stage.name, stage.version)))
+    if pending:
+        started = time.perf_counter()
+        stage.run(engine.store, pending, engine.settings)
+        print(f"extract stage on {len(pending)} of the sampled stories' {len(ids)} "
+              f"articles: {time.perf_counter() - started:.1f} s (not a latency)", flush=True)
+
+
+def prepare_child(db: str, stories: list[int]) -> None:
+    """``--prepare``'s process: extract, then each story's brief prepared and timed."""
+    import newsweave
+    from newsweave.brief.prepare import changed_stories
+
+    with newsweave.open(db) as engine:
+        run_extract(engine, sorted({i for s in stories for i in engine.story_articles(s)}))
+        rows = []
+        for story in stories:
+            started, used = time.perf_counter(), time.process_time()
+            report = engine.prepare_briefs([story])
+            rows.append((story, report.articles, time.perf_counter() - started,
+                         time.process_time() - used, len(report.prepared)))
+            print(f"  prepared story {story:>7}: {report.articles:>3} articles, "
+                  f"{rows[-1][2]:6.2f} s wall, {rows[-1][3]:6.2f} s CPU", flush=True)
+        articles = sum(r[1] for r in rows)
+        cpu = [r[3] for r in rows]
+        wall = sorted(r[2] for r in rows)
+        print(f"prepared {sum(r[4] for r in rows)} stories, {articles} articles (the first "
+              f"also loads the models): CPU per story median {statistics.median(cpu):.2f} s, "
+              f"max {max(cpu):.2f} s; wall median {statistics.median(wall):.2f} s; "
+              f"{sum(cpu) / max(articles, 1):.2f} CPU s and {sum(wall) / max(articles, 1):.2f} "
+              f"s wall per article (load {load()})", flush=True)
+        started, used = time.perf_counter(), time.process_time()
+        changed, unchanged = changed_stories(engine.store, engine.settings)
+        print(f"finding the changed stories of the whole store: {len(changed):,} changed, "
+              f"{len(unchanged):,} unchanged, {time.perf_counter() - started:.1f} s wall, "
+              f"{time.process_time() - used:.1f} s CPU (load {load()})", flush=True)
 
 
 def call_of(engine: Any, kind: str, arg: str) -> Callable[[], Any]:
@@ -274,15 +328,20 @@ def main() -> None:
     parser.add_argument("--dump", metavar="JSON",
                         help="write every check's result (verdict, origins, stances) to "
                         "compare two trees' outputs on the same claims")
+    parser.add_argument("--prepare", action="store_true",
+                        help="prepare the sampled stories' briefs first, in another process "
+                        "(timed per story), so the first briefs timed are prepared ones")
     parser.add_argument("--child", nargs=2, metavar=("KIND", "ARG"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if not Path(args.db).is_file():
         raise SystemExit(f"{args.db}: no such store")
+    if args.child and args.child[0] == "prepare":
+        prepare_child(args.db, [int(s) for s in args.child[1].split(",")])
+        return
     if args.child:
         child(args.db, *args.child, keep_cache=args.warm_cache)
         return
     import newsweave
-    from newsweave.extract import ExtractStage
     from newsweave.nlp import english
     from newsweave.nlp.embed import MODEL_NAME
 
@@ -291,7 +350,12 @@ def main() -> None:
         if args.forget_claims:
             with engine.store.transaction() as db:
                 gone = db.execute("DELETE FROM claim_vectors").rowcount
-            print(f"claim vectors cached by earlier briefs, deleted: {gone}")
+                tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master")}
+                kept = {t: db.execute(f"DELETE FROM {t}").rowcount
+                        for t in ("claim_frames", "claim_pairs", "brief_prepared")
+                        if t in tables}
+            print(f"claim vectors cached by earlier briefs, deleted: {gone}; also deleted: "
+                  f"{kept}")
         articles = engine.store.count_articles()
         vectors = sum(engine.store.reuse.vector_count(m) for m in (MODEL_NAME, english.MODEL_NAME))
         print(f"{args.db}: {articles:,} articles, {vectors:,} stored vectors; load average "
@@ -309,6 +373,12 @@ def main() -> None:
         cold(args.db, calls, args.warm_cache)
     if args.cold_only:
         return
+    if args.prepare:
+        env = dict(os.environ)
+        env.setdefault("PYTHONPATH", str(Path(__file__).resolve().parents[1] / "src"))
+        print("preparing the sampled stories' briefs in another process:", flush=True)
+        subprocess.run([sys.executable, __file__, args.db, "--child", "prepare",
+                        ",".join(str(s) for s in sample)], check=True, env=env)
     if args.profile:
         calls = {"search": [("search", q) for q in queries[:10]],
                  "brief": [("brief", str(s)) for s in sample[:3]],
@@ -322,14 +392,7 @@ def main() -> None:
         engine.search(queries[0])
         show("search (limit 20)", timed([lambda q=q: engine.search(q, limit=20)
                                          for q in queries]))
-        ids = sorted({i for s in sample for i in engine.story_articles(s)})
-        stage = ExtractStage()
-        pending = sorted(set(ids) & set(engine.store.pending(stage.name, stage.version)))
-        if pending:
-            started = time.perf_counter()
-            stage.run(engine.store, pending, engine.settings)
-            print(f"extract stage on {len(pending)} of the sampled stories' {len(ids)} "
-                  f"articles: {time.perf_counter() - started:.1f} s (not a latency)")
+        run_extract(engine, sorted({i for s in sample for i in engine.story_articles(s)}))
         started = time.perf_counter()
         engine.brief(sample[0])
         print(f"first brief of the run (loads the models): {time.perf_counter() - started:.1f} s")

@@ -52,6 +52,7 @@ from newsweave.store.search import SearchResult, StoryFilter
 
 if TYPE_CHECKING:
     from newsweave.brief import Brief
+    from newsweave.brief.prepare import PrepareReport
     from newsweave.reuse.graph import Provenance
     from newsweave.reuse.semantic import SemanticIndex
 
@@ -578,6 +579,26 @@ class Engine:
         return assemble_brief(self.store, self.settings, story,
                               entities=self.entities(story=story.id),
                               quotes=self.quotes(story=story.id))
+
+    def prepare_briefs(self, stories: Iterable[int] | None = None, *,
+                       progress: ProgressCallback | None = None) -> PrepareReport:
+        """Prepare the briefs of ``stories`` (every live story for None) that changed
+        since their last preparation, so that their first :meth:`brief` reads what it
+        would compute: the claim vectors, the parse's frames and the scored claim pairs
+        (see :mod:`newsweave.brief.prepare`). The briefs are the same prepared or not.
+        ``progress("brief", done, total)`` counts the stories. Raises
+        :class:`StoreError` on a read-only store."""
+        from newsweave.brief.prepare import prepare_briefs
+
+        return prepare_briefs(self.store, self.settings, self._prepare_brief, stories,
+                              progress=progress)
+
+    def _prepare_brief(self, story_id: int) -> None:
+        from newsweave.brief.assemble import assemble_brief
+
+        story = self.story(story_id, confidence=False)
+        assemble_brief(self.store, self.settings, story, entities=self.entities(story=story.id),
+                       quotes=self.quotes(story=story.id), wait=None)
 
     def stance(self, claim: str, article: int | str) -> StanceResult:
         """How an article (a stored id, or a text) holds ``claim``: supports, contradicts,

@@ -16,6 +16,9 @@ from newsweave.brief.render_html import render_html
 from newsweave.brief.render_json import render_json
 from newsweave.brief.render_md import render_markdown
 from newsweave.brief.support import check_support
+from newsweave.crosscheck.align import PairCache
+from newsweave.crosscheck.compare import Similarity
+from newsweave.crosscheck.frames import ClaimFramer
 from newsweave.crosscheck.status import Embedder, StoryArticle, cross_check
 from newsweave.model import Entity, Quote
 
@@ -33,13 +36,22 @@ def make_brief(
     derived_from: Mapping[int, int | None] | None = None,
     event_dates: Mapping[int, Sequence[tuple[date, int, int]]] | None = None,
     embedder: Embedder | None = None,
+    framer: ClaimFramer | None = None,
+    pairs: PairCache | None = None,
+    similarity: Similarity | None = None,
 ) -> Brief:
-    """Cross-check the story's articles, build the brief, and verify every citation."""
+    """Cross-check the story's articles, build the brief, and verify every citation.
+
+    ``framer`` and ``pairs`` read and keep the parse's frames and the scored claim pairs
+    (:func:`newsweave.crosscheck.status.cross_check`), ``similarity`` compares what
+    figures count (:func:`newsweave.crosscheck.compare.cached_similarity` reads its vectors
+    from a store): the brief is the same without."""
     types: dict[str, str] = {}
     for entity in entities:
         for name in (entity.name, *entity.aliases):
             types.setdefault(name.lower(), entity.type)
-    check = cross_check(articles, origin_of, entity_types=types, embedder=embedder)
+    check = cross_check(articles, origin_of, entity_types=types, embedder=embedder,
+                        framer=framer, pairs=pairs, similarity=similarity)
     brief = build_brief(story, title, check, quotes=quotes, entities=entities,
                         derived_from=derived_from, event_dates=event_dates)
     return check_support(brief, {a.id: a.text for a in articles})

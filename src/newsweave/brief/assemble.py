@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -27,13 +27,19 @@ ENGLISH_CLAIMS = 2  # brief_embeddings value: claim vectors from the English mod
 
 
 def assemble_brief(store: Store, settings: Settings, story: Story,
-                   *, entities: Sequence[Entity], quotes: Sequence[Quote]) -> Brief:
+                   *, entities: Sequence[Entity], quotes: Sequence[Quote],
+                   wait: float | None = CACHE_WAIT) -> Brief:
     """The cited brief of ``story`` (a live story record), from its current articles.
 
     ``entities`` and ``quotes`` are the story's, as the engine lists them (most
-    mentioned first), so a brief and ``newsweave entities --story`` agree.
+    mentioned first), so a brief and ``newsweave entities --story`` agree. What the
+    brief computes from its claim texts (vectors, the parse's frames, the scored pairs)
+    is read from the store where kept, and kept when the store can take the write
+    within ``wait`` seconds (None: however long it takes, as a preparation does).
     """
     from newsweave.brief import make_brief
+    from newsweave.crosscheck.compare import cached_similarity
+    from newsweave.crosscheck.frames import ClaimFramer
     from newsweave.crosscheck.status import StoryArticle
     from newsweave.reuse.graph import story_members
 
@@ -42,17 +48,19 @@ def assemble_brief(store: Store, settings: Settings, story: Story,
     views = [StoryArticle(a.id, a.text, a.outlet, a.published, a.title, a.language)
              for a in articles if a.id is not None]
     embedder = None
+    cache = BestEffortCache(store, wait)
     if settings.brief_embeddings:
         from newsweave.crosscheck.align import cached_embedder
 
         # each sentence embedded once, cached where the store can take the write now;
         # 2 reads the claims with the English model (faster first brief, see the setting)
         model = "minilm" if settings.brief_embeddings == ENGLISH_CLAIMS else "embedding"
-        embedder = cached_embedder(BestEffortCache(store), model)
+        embedder = cached_embedder(cache, model)
     return make_brief(
         story.id, story.title, views, store.reuse.origin_of(ids),
         entities=entities, quotes=quotes, derived_from=derived_from(store, story.id),
         event_dates=event_dates(store, ids), embedder=embedder,
+        framer=ClaimFramer(cache), pairs=cache, similarity=cached_similarity(cache),
     )
 
 
@@ -90,23 +98,46 @@ def event_dates(store: Store, article_ids: Iterable[int]
 
 
 class BestEffortCache:
-    """The brief's vector cache, written only when that costs no waiting: a read-only
-    store, or one whose write lock another process holds for long (a stories stage
-    re-clustering), computes the vectors and skips caching them."""
+    """The brief's caches (claim vectors, the parse's frames, scored pairs), written only
+    when that costs no waiting: a read-only store, or one whose write lock another
+    process holds for long (a stories stage re-clustering), computes them and skips
+    keeping them. ``wait`` None waits as long as the store's own timeout (a preparation,
+    whose whole point is keeping them)."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, wait: float | None = CACHE_WAIT) -> None:
         self._store = store
+        self._wait = wait
 
     def claim_vectors(self, model: str, keys: Iterable[str]) -> dict[str, Any]:
         return self._store.crosscheck.claim_vectors(model, keys)
 
     def save_claim_vectors(self, model: str, vectors: Mapping[str, Any]) -> None:
+        self._keep(lambda: self._store.crosscheck.save_claim_vectors(model, vectors),
+                   f"{len(vectors)} vectors")
+
+    def claim_frames(self, model: str, keys: Iterable[str]) -> dict[str, str]:
+        return self._store.crosscheck.claim_frames(model, keys)
+
+    def save_claim_frames(self, model: str, frames: Mapping[str, str]) -> None:
+        self._keep(lambda: self._store.crosscheck.save_claim_frames(model, frames),
+                   f"{len(frames)} frames")
+
+    def claim_pairs(self, key: str) -> bytes | None:
+        return self._store.crosscheck.claim_pairs(key)
+
+    def save_claim_pairs(self, key: str, pairs: bytes) -> None:
+        self._keep(lambda: self._store.crosscheck.save_claim_pairs(key, pairs), "scored pairs")
+
+    def _keep(self, write: Callable[[], None], what: str) -> None:
         if self._store.readonly:
+            return
+        if self._wait is None:
+            write()
             return
         started = time.monotonic()
         try:
-            with self._store.waiting_at_most(CACHE_WAIT):
-                self._store.crosscheck.save_claim_vectors(model, vectors)
+            with self._store.waiting_at_most(self._wait):
+                write()
         except StoreBusyError:
-            log.info("brief: store busy for %.1f s, %d vectors not cached",
-                     time.monotonic() - started, len(vectors))
+            log.info("brief: store busy for %.1f s, %s not cached",
+                     time.monotonic() - started, what)

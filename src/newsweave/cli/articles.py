@@ -98,20 +98,43 @@ def analyze(obj: Context, stages: list[str] | None, as_json: bool, quiet: bool) 
     Every stage error stored by earlier runs is retried. With --stages, only those
     stages run (a stage still waits for the stages before it to finish an article).
 
+    --stages brief (never part of the default) prepares the briefs of the stories
+    changed since their last preparation, after any other stage named: their claim
+    vectors, parses and scored claim pairs are kept, so a story's first brief is as
+    quick as its second (an archive's overnight job; the briefs are the same).
+
     \b
     Examples:
       newsweave analyze
       newsweave analyze --stages extract
+      newsweave analyze --stages brief
     """
+    from newsweave.brief.prepare import BRIEF_STAGE
+
+    prepare = stages is not None and BRIEF_STAGE in stages
+    others = [s for s in stages or [] if s != BRIEF_STAGE] if stages is not None else None
     progress = Progress(sys.stderr, enabled=not quiet and not (as_json and not _tty()))
     with obj.engine() as engine:
-        _check_stages(engine, stages)
-        done = engine.analyze(progress=progress, retry=True, stages=stages)
+        try:
+            select_stages(engine.stages, others)
+        except ValueError as exc:
+            raise click.BadParameter(f"{exc}, and {BRIEF_STAGE} (briefs prepared ahead)",
+                                     param_hint="--stages") from None
+        done: dict[str, int] = {}
+        if others is None or others:
+            done = engine.analyze(progress=progress, retry=True, stages=others)
+        if prepare:
+            report = engine.prepare_briefs(progress=progress)
+            done[BRIEF_STAGE] = len(report.prepared)
+            if report.failed and not quiet:
+                click.echo(f"brief: {len(report.failed)} stories failed to prepare (logged; "
+                           f"the next run retries them)", err=True)
     progress.close()
     if as_json:
         echo_json(done)
         return
-    click.echo(", ".join(f"{name}: {count} analysed" for name, count in done.items()))
+    click.echo(", ".join(f"{name}: {count} stories prepared" if name == BRIEF_STAGE
+                         else f"{name}: {count} analysed" for name, count in done.items()))
 
 
 @cli.command()
@@ -298,7 +321,7 @@ class Progress:
         """Render the current phase's line (and, live, write it over the last one)."""
         done, total = self.state
         elapsed = now - self.started
-        unit = "inputs" if self.phase == "read" else "articles"
+        unit = {"read": "inputs", "brief": "stories"}.get(self.phase or "", "articles")
         line = f"{self.phase}: {done}/{total} {unit}"
         if 0 < done < total:
             line += f" ({done / total:.0%}, ETA {_clock(elapsed / done * (total - done))})"

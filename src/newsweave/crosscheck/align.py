@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import lru_cache
+from pathlib import Path
 from typing import Any, Protocol
 
 from rapidfuzz import fuzz
@@ -296,6 +297,63 @@ def cached_embedder(cache: VectorCache, model: str = CLAIM_MODEL) -> ClaimEmbedd
     return ClaimEmbedder(cache, model)
 
 
+class PairCache(Protocol):
+    """Where a cross-check keeps the scored claim pairs of a story (``store.crosscheck``):
+    one packed set (:func:`pack_pairs`) per :func:`pairs_key`."""
+
+    def claim_pairs(self, key: str) -> bytes | None: ...
+
+    def save_claim_pairs(self, key: str, pairs: bytes) -> None: ...
+
+
+_PAIR_ROW = [("i", "<i4"), ("j", "<i4"), ("score", "<f8")]
+
+
+@lru_cache(maxsize=1)
+def _scoring_code() -> str:
+    """A digest of the code and weights a pair's score comes from (this module, its
+    fitted weights, the cross-check's prefilter and the tokenizer), so a changed scorer
+    never reads scores an older one kept."""
+    from importlib.metadata import version
+
+    from newsweave.nlp import text as text_module
+
+    here = Path(__file__).parent
+    digest = hashlib.sha1(version("rapidfuzz").encode())
+    for path in (Path(__file__), here / "align_weights.py", here / "align_weights_minilm.py",
+                 here / "status.py", Path(text_module.__file__ or "")):
+        digest.update(path.read_bytes() if path.is_file() else path.name.encode())
+    return digest.hexdigest()[:12]
+
+
+def pairs_key(model: str, texts: Sequence[str]) -> str:
+    """The key of the scored pairs of ``texts`` (a story's distinct claim texts, in the
+    order the cross-check reads them) under the "same fact" model ``model`` ("lexical"
+    without vectors): any change of the texts, their order, the model or the scoring code
+    is another key."""
+    head = model if model == "lexical" else vector_key(model)
+    digest = hashlib.sha1(f"{head}\n{_scoring_code()}".encode())
+    for text in texts:
+        digest.update(hashlib.sha1(text.encode("utf-8")).digest())
+    return digest.hexdigest()
+
+
+def pack_pairs(scores: Mapping[tuple[int, int], float]) -> bytes:
+    """Scores of pairs of text positions as bytes (little-endian int32, int32, float64)."""
+    import numpy as np
+
+    rows = np.array([(i, j, s) for (i, j), s in sorted(scores.items())], dtype=_PAIR_ROW)
+    return rows.tobytes()
+
+
+def unpack_pairs(blob: bytes) -> dict[tuple[int, int], float]:
+    """What :func:`pack_pairs` packed."""
+    import numpy as np
+
+    rows = np.frombuffer(blob, dtype=_PAIR_ROW)
+    return {(int(i), int(j)): float(s) for i, j, s in rows.tolist()}
+
+
 def _weights(cosine: float | None, model: str | None) -> str:
     if cosine is None:
         return "lexical"
@@ -351,6 +409,7 @@ def same_fact(a: str, b: str, *, cosine: float | None = None, model: str | None 
         embedding=cosine is not None, model=model)
 
 
-__all__ = ["CLAIM_MODEL", "COSINE_CUTS", "FEATURES", "WEIGHTS", "ClaimEmbedder", "VectorCache",
-           "cached_embedder", "embed_claims", "pair_features", "same_fact", "same_fact_score",
-           "threshold", "vector_key"]
+__all__ = ["CLAIM_MODEL", "COSINE_CUTS", "FEATURES", "WEIGHTS", "ClaimEmbedder", "PairCache",
+           "VectorCache", "cached_embedder", "embed_claims", "pack_pairs", "pair_features",
+           "pairs_key", "same_fact", "same_fact_score", "threshold", "unpack_pairs",
+           "vector_key"]

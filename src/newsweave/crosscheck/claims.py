@@ -15,11 +15,15 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from newsweave.crosscheck.align import NEGATIONS, STOPWORDS, tokens
 from newsweave.crosscheck.sources import attribute
 from newsweave.nlp.sentences import split_sentences
 from newsweave.nlp.text import month_numbers, weekday_numbers
+
+if TYPE_CHECKING:
+    from newsweave.crosscheck.frames import ClaimFramer
 
 _MIN_WORDS = 5  # shorter pieces ("Advertisement", "Related posts") carry no checkable fact
 _QUOTE_CHARS = "\"“”«»„"
@@ -292,16 +296,18 @@ def _measure(text: str, end: int) -> str:
     return ""
 
 
-def describe_quantities(claims: Iterable[ClaimUnit]) -> None:
+def describe_quantities(claims: Iterable[ClaimUnit], framer: ClaimFramer | None = None) -> None:
     """Replace each claim's quantities' measure with what the parse says they count.
 
-    One batch parse of the claims that hold a figure (:mod:`.frames`).
+    One batch parse of the claims that hold a figure (:mod:`.frames`); ``framer`` reads
+    the frames a store keeps instead, where it has them.
     """
-    from newsweave.crosscheck.frames import parse, quantity_frames
+    from newsweave.crosscheck.frames import ClaimFramer
 
     units = [u for u in claims if u.quantities]
-    for unit, doc in zip(units, parse([u.text for u in units]), strict=True):
-        frames = quantity_frames(doc, [(q.start, q.end) for q in unit.quantities])
+    framer = framer or ClaimFramer()
+    read = framer.quantities([(u.text, [(q.start, q.end) for q in u.quantities]) for u in units])
+    for unit, frames in zip(units, read, strict=True):
         unit.quantities = [
             replace(q, measure=f.label, counted=f.counted, predicate=f.predicate, of=f.of,
                     change=f.change, history=f.history)

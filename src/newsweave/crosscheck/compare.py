@@ -32,12 +32,17 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import pairwise
+from typing import TYPE_CHECKING
 
 import numpy as np
 from rapidfuzz import fuzz
 
 from newsweave.crosscheck.align import NEGATIONS, tokens
 from newsweave.crosscheck.claims import ClaimUnit, Quantity
+
+if TYPE_CHECKING:
+    from newsweave.crosscheck.align import VectorCache
+    from newsweave.crosscheck.frames import ClaimFramer
 
 _TOLERANCE = 0.05
 _PRONOUN = re.compile(r"\b(?:he|she)\b", re.IGNORECASE)
@@ -75,6 +80,7 @@ def find_conflicts(
     published: Mapping[int, str | None] | None = None,
     similarity: Similarity | None = None,
     figures: Sequence[Figure] | None = None,
+    framer: ClaimFramer | None = None,
 ) -> list[Conflict]:
     """Every disagreement between articles of different origins.
 
@@ -83,7 +89,8 @@ def find_conflicts(
     ``groups`` the aligned claim groups, ``published`` article id to its ISO
     publication time, ``similarity`` descriptions to their similarity matrix
     (default: the English sentence model when installed, else equal words);
-    ``figures`` the story's quantities when :func:`find_figures` already ran.
+    ``figures`` the story's quantities when :func:`find_figures` already ran;
+    ``framer`` reads the action frames a store keeps (:class:`.frames.ClaimFramer`).
     """
     similarity = similarity or default_similarity()
     if figures is None:
@@ -93,7 +100,7 @@ def find_conflicts(
                  [value for value, _ in f.values], update=f.status == "updated")
         for f in figures if f.status in ("contested", "updated")
     ]
-    conflicts += _person_conflicts(claims, origin_of, texts, similarity)
+    conflicts += _person_conflicts(claims, origin_of, texts, similarity, framer)
     conflicts += _group_conflicts(groups, origin_of, texts)
     return conflicts
 
@@ -108,6 +115,24 @@ def default_similarity() -> Similarity:
             return np.asarray(vectors @ vectors.T)
         return cosine
     return exact_similarity
+
+
+def cached_similarity(cache: VectorCache) -> Similarity:
+    """:func:`default_similarity` with each description's vector read from ``cache`` where
+    kept (the English model's claim-vector rows), and kept when computed: a story's first
+    brief embeds its figures' and actions' words, a prepared one reads them. The rows are
+    the model's own (it gives a text the same row in any batch), so the cosines are too."""
+    from newsweave.crosscheck.align import cached_embedder
+    from newsweave.nlp import english
+
+    if not english.available():
+        return exact_similarity
+    embed = cached_embedder(cache, "minilm")
+
+    def cosine(texts: Sequence[str]) -> np.ndarray:
+        vectors = embed(list(texts))
+        return np.asarray(vectors @ vectors.T)
+    return cosine
 
 
 def exact_similarity(texts: Sequence[str]) -> np.ndarray:
@@ -339,10 +364,10 @@ Role = tuple[str, str, str]  # (verb, the role held fixed, that person's key)
 
 
 def _roles(
-    claims: Mapping[int, Sequence[ClaimUnit]],
+    claims: Mapping[int, Sequence[ClaimUnit]], framer: ClaimFramer | None = None,
 ) -> list[tuple[Role, str, str, ClaimUnit]]:
     """(verb, fixed role, fixed person) with the other role's person key and name, per claim."""
-    from newsweave.crosscheck.frames import action_frames, parse
+    from newsweave.crosscheck.frames import ClaimFramer
     from newsweave.extract.cues import CUE_FORMS
 
     wanted: list[tuple[ClaimUnit, str | None]] = []
@@ -355,9 +380,9 @@ def _roles(
             if unit.people:
                 last = unit.people[-1]
     out = []
-    docs = parse([_outside_quotes(u.text) for u, _ in wanted])
-    for (unit, previous), doc in zip(wanted, docs, strict=True):
-        for frame in action_frames(doc):
+    read = (framer or ClaimFramer()).actions([_outside_quotes(u.text) for u, _ in wanted])
+    for (unit, previous), frames in zip(wanted, read, strict=True):
+        for frame in frames:
             if frame.verb in CUE_FORMS:
                 continue  # "X told Y": the listener is no role of the event
             subject = previous if frame.subject_pronoun else (
@@ -388,8 +413,9 @@ def _person_conflicts(
     origin_of: Mapping[int, int],
     texts: Mapping[int, str],
     similarity: Similarity,
+    framer: ClaimFramer | None = None,
 ) -> list[Conflict]:
-    roles = _roles(claims)
+    roles = _roles(claims, framer)
     actions = list(dict.fromkeys(role[0] for role, *_ in roles))
     at = {a: i for i, a in enumerate(actions)}
     sim = similarity(actions) if actions else np.zeros((0, 0))
@@ -504,4 +530,5 @@ def _split_by(
     return [ua, ub]
 
 
-__all__ = ["Conflict", "Figure", "find_conflicts", "find_figures", "quantity_similarity"]
+__all__ = ["Conflict", "Figure", "cached_similarity", "find_conflicts", "find_figures",
+           "quantity_similarity"]

@@ -19,15 +19,24 @@ The same parse gives **action frames**: a verb with the people in its subject
 and object roles ("Ortiz ... *met* Governor Lind"), so two reports that put
 different people in the same role of the same action can be told apart.
 
+Parsing is a story's first brief's second cost after the claim vectors, so the frames
+(not the parse) can be kept in a store: :class:`ClaimFramer` reads them by the parsed
+text's SHA-1 under :func:`frames_key` (the parser's version and this module's code), and
+parses only the texts it has none for.
+
 Stable API: :class:`QuantityFrame`, :class:`ActionFrame`, :func:`parse`,
-:func:`quantity_frames`, :func:`action_frames`.
+:func:`quantity_frames`, :func:`action_frames`, :class:`ClaimFramer`, :func:`frames_key`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
+import hashlib
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import astuple, dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Protocol
 
 from newsweave.nlp.spacy_model import load_spacy
 
@@ -219,4 +228,102 @@ def _span(token: Any) -> tuple[int, int, int, int]:
     return token.left_edge.idx, last.idx + len(last), token.idx, token.idx + len(token)
 
 
-__all__ = ["ActionFrame", "QuantityFrame", "action_frames", "parse", "quantity_frames"]
+class FrameCache(Protocol):
+    """Where :class:`ClaimFramer` keeps frames (``store.crosscheck``): JSON by key."""
+
+    def claim_frames(self, model: str, keys: Iterable[str]) -> dict[str, str]: ...
+
+    def save_claim_frames(self, model: str, frames: Mapping[str, str]) -> None: ...
+
+
+@lru_cache(maxsize=1)
+def frames_key() -> str:
+    """The key frames are kept under: the pinned parser's name and spaCy's version, and a
+    digest of this module's code, so a new parser or a changed reading of the parse never
+    reads frames an older one wrote."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    from newsweave.nlp.spacy_model import MODEL
+
+    try:
+        spacy_version = version("spacy")
+    except PackageNotFoundError:  # pragma: no cover - spaCy is a core dependency
+        spacy_version = "?"
+    source = Path(__file__)
+    # Without a readable source (a zipped install), the package's version stands for it.
+    code = hashlib.sha1(source.read_bytes()).hexdigest()[:12] if source.is_file() else \
+        _package_version()
+    return f"{MODEL}@{spacy_version}:frames-{code}"
+
+
+def _package_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("newsweave")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def _text_key(kind: str, text: str, spans: Sequence[tuple[int, int]] = ()) -> str:
+    head = kind + json.dumps([list(s) for s in spans]) if spans else kind
+    return hashlib.sha1(f"{head}\n{text}".encode()).hexdigest()
+
+
+def _action(row: list[Any]) -> ActionFrame:
+    verb, subject, obj, pronoun = row
+    return ActionFrame(verb, tuple(subject) if subject else None,  # type: ignore[arg-type]
+                       tuple(obj) if obj else None, bool(pronoun))  # type: ignore[arg-type]
+
+
+class ClaimFramer:
+    """:func:`quantity_frames` and :func:`action_frames` of claim texts, each text parsed
+    once, ever, when ``cache`` keeps what was read (without one: parsed in this process,
+    as :func:`parse` keeps its parses). The frames are the same either way: they are what
+    the parse of the same text gives, stored as read."""
+
+    def __init__(self, cache: FrameCache | None = None) -> None:
+        self.cache = cache
+
+    def quantities(self, items: Sequence[tuple[str, Sequence[tuple[int, int]]]]
+                   ) -> list[list[QuantityFrame]]:
+        """Per (text, number spans), the spans' frames."""
+        keys = [_text_key("quantity", text, spans) for text, spans in items]
+        found = self._read(keys)
+        missing = [i for i, k in enumerate(keys) if k not in found]
+        if missing:
+            docs = parse([items[i][0] for i in missing])
+            fresh = {keys[i]: quantity_frames(doc, items[i][1])
+                     for i, doc in zip(missing, docs, strict=True)}
+            self._write({k: [astuple(f) for f in v] for k, v in fresh.items()})
+            found.update({k: [astuple(f) for f in v] for k, v in fresh.items()})
+        return [[QuantityFrame(*row) for row in found[k]] for k in keys]
+
+    def actions(self, texts: Sequence[str]) -> list[list[ActionFrame]]:
+        """Per text, its action frames."""
+        keys = [_text_key("action", text) for text in texts]
+        found = self._read(keys)
+        missing = [i for i, k in enumerate(keys) if k not in found]
+        if missing:
+            docs = parse([texts[i] for i in missing])
+            fresh = {keys[i]: [[f.verb, f.subject, f.object, f.subject_pronoun]
+                               for f in action_frames(doc)]
+                     for i, doc in zip(missing, docs, strict=True)}
+            self._write(fresh)
+            found.update(fresh)
+        return [[_action(row) for row in found[k]] for k in keys]
+
+    def _read(self, keys: Sequence[str]) -> dict[str, Any]:
+        if self.cache is None or not keys:
+            return {}
+        stored = self.cache.claim_frames(frames_key(), keys)
+        return {k: json.loads(v) for k, v in stored.items()}
+
+    def _write(self, frames: Mapping[str, Any]) -> None:
+        if self.cache is not None and frames:
+            self.cache.save_claim_frames(
+                frames_key(), {k: json.dumps(v, separators=(",", ":")) for k, v in frames.items()})
+
+
+__all__ = ["ActionFrame", "ClaimFramer", "FrameCache", "QuantityFrame", "action_frames",
+           "frames_key", "parse", "quantity_frames"]

@@ -23,7 +23,16 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from newsweave.crosscheck.align import COSINE_CUTS, same_fact_score, threshold, tokens
+from newsweave.crosscheck.align import (
+    COSINE_CUTS,
+    PairCache,
+    pack_pairs,
+    pairs_key,
+    same_fact_score,
+    threshold,
+    tokens,
+    unpack_pairs,
+)
 from newsweave.crosscheck.claims import ClaimUnit, describe_quantities, split_claims
 from newsweave.crosscheck.compare import (
     Conflict,
@@ -33,6 +42,7 @@ from newsweave.crosscheck.compare import (
     find_conflicts,
     find_figures,
 )
+from newsweave.crosscheck.frames import ClaimFramer
 from newsweave.crosscheck.sources import Attributed, cited_outlet
 from newsweave.nlp.language import runs_english
 from newsweave.reuse.attribution import same_source
@@ -120,18 +130,23 @@ def cross_check(
     entity_types: Mapping[str, str] | None = None,
     embedder: Embedder | None = None,
     similarity: Similarity | None = None,
+    framer: ClaimFramer | None = None,
+    pairs: PairCache | None = None,
 ) -> CrossCheck:
     """Claims, groups, statuses, conflicts, unique details and omissions of a story.
 
     ``similarity`` compares what figures count (:func:`.compare.find_conflicts`).
+    ``framer`` and ``pairs`` read what an earlier cross-check of the same texts kept (the
+    parse's frames, the scored claim pairs) and keep what they did not have: the result
+    is the same with or without them (a brief prepared ahead, ``Engine.prepare_briefs``).
     """
     ordered = sorted(articles, key=_publication_order)
     origins = {a.id: list(origin_of.get(a.id) or [a.id]) for a in ordered}
     claims = {a.id: split_claims(a.id, a.text, entity_types) if runs_english(a.language)
               else [] for a in ordered}
-    describe_quantities(u for units in claims.values() for u in units)
+    describe_quantities((u for units in claims.values() for u in units), framer)
     vectors: dict[str, np.ndarray] = {}
-    groups = _group(ordered, claims, origins, embedder, vectors)
+    groups = _group(ordered, claims, origins, embedder, vectors, pairs)
     _attribute_groups(groups, ordered, origins)
     texts = {a.id: a.text for a in ordered}
     first_origin = {a: o[0] for a, o in origins.items()}
@@ -139,7 +154,8 @@ def cross_check(
     similarity = similarity or default_similarity()
     figures = find_figures(claims, first_origin, published, similarity)
     conflicts = find_conflicts(claims, first_origin, texts, [g.units for g in groups],
-                               published=published, similarity=similarity, figures=figures)
+                               published=published, similarity=similarity, figures=figures,
+                               framer=framer)
     _mark_contested(groups, conflicts, origins)
     result = CrossCheck(list(ordered), claims, groups, conflicts, origins, vectors=vectors,
                         figures=figures, vector_model=embedder_model(embedder))
@@ -160,6 +176,7 @@ def _group(
     origins: Mapping[int, Sequence[int]],
     embedder: Embedder | None,
     keep: dict[str, np.ndarray],
+    cache: PairCache | None = None,
 ) -> list[ClaimGroup]:
     units = [u for a in articles for u in claims[a.id]]
     index = {id(u): i for i, u in enumerate(units)}
@@ -174,6 +191,12 @@ def _group(
     model = embedder_model(embedder)
     cut = threshold(embedding=vectors is not None, model=model)
     scored: dict[tuple[int, int], float | None] = {}
+    # The pairs at or above the cut are all the grouping reads: kept, they spare the
+    # scoring (a tenth of a first brief's time) for the same texts in the same order.
+    kept_key = pairs_key(model if vectors is not None else "lexical", distinct) \
+        if cache is not None and distinct else None
+    blob = cache.claim_pairs(kept_key) if cache is not None and kept_key else None
+    known = unpack_pairs(blob) if blob is not None else None
     for i, a in enumerate(units):
         for j in range(i + 1, len(units)):
             b = units[j]
@@ -181,11 +204,14 @@ def _group(
                 continue
             key = (slot[a.text], slot[b.text])
             if key not in scored:
-                scored[key] = _pair_score(a.text, b.text, content[i], content[j], vectors, key,
-                                          model)
+                scored[key] = known.get(key) if known is not None else _pair_score(
+                    a.text, b.text, content[i], content[j], vectors, key, model)
             score = scored[key]
             if score is not None and score >= cut:
                 pairs.append((score, i, j))
+    if cache is not None and kept_key and known is None:
+        cache.save_claim_pairs(kept_key, pack_pairs(
+            {k: s for k, s in scored.items() if s is not None and s >= cut}))
     # Greedy merge, best pairs first; a group holds at most one claim per article,
     # which keeps one loose pair from chaining two facts together.
     parent = list(range(len(units)))

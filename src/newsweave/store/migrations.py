@@ -432,4 +432,38 @@ MIGRATIONS: tuple[str, ...] = (
         changes      BLOB NOT NULL
     )
     """,
+    # crosscheck (#16 item 4): briefs prepared ahead of the reader. What the parse reads of
+    #    a claim text (its figures' and actions' frames, JSON, by the text's SHA-1 and the
+    #    parser), a story's scored claim pairs (one packed set per key of its texts), and
+    #    each story's last preparation (a signature of its articles and the models). And
+    #    claim_vectors becomes a rowid table: WITHOUT ROWID kept at most ~1 KB of a row in
+    #    its leaf page, so every 1.5 KB vector took an overflow page of its own (4.7 KB a
+    #    vector on disk; 1.7 KB now), which a store whose briefs are prepared fills.
+    """
+    CREATE TABLE claim_vectors_rows (
+        model  TEXT NOT NULL,
+        key    TEXT NOT NULL,
+        vector BLOB NOT NULL,
+        PRIMARY KEY (model, key)
+    );
+    INSERT INTO claim_vectors_rows (model, key, vector)
+        SELECT model, key, vector FROM claim_vectors;
+    DROP TABLE claim_vectors;
+    ALTER TABLE claim_vectors_rows RENAME TO claim_vectors;
+    CREATE TABLE claim_frames (
+        model  TEXT NOT NULL,
+        key    TEXT NOT NULL,
+        frames TEXT NOT NULL,
+        PRIMARY KEY (model, key)
+    ) WITHOUT ROWID;
+    CREATE TABLE claim_pairs (
+        key   TEXT PRIMARY KEY,
+        pairs BLOB NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE brief_prepared (
+        story_id  INTEGER PRIMARY KEY,
+        signature TEXT NOT NULL,
+        prepared_at TEXT NOT NULL
+    )
+    """,
 )
