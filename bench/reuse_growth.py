@@ -65,6 +65,8 @@ def main() -> None:
     fill.add_argument("archive", type=Path)
     fill.add_argument("db", type=Path)
     fill.add_argument("--shards", type=int, required=True)
+    fill.add_argument("--stories", action="store_true",
+                      help="run the stories stage too (as bench/scale.py)")
     measure = sub.add_parser("measure", help="one shard into a copy of a store, by part")
     measure.add_argument("archive", type=Path)
     measure.add_argument("db", type=Path, nargs="?")
@@ -72,6 +74,8 @@ def main() -> None:
     measure.add_argument("--empty", action="store_true", help="into an empty store")
     measure.add_argument("--keep", type=Path, help="keep the filled copy here")
     measure.add_argument("--json", action="store_true")
+    measure.add_argument("--stories", action="store_true",
+                         help="run the stories stage too (as bench/scale.py), timed apart")
     measure.add_argument("--profile", type=Path,
                          help="also write a cProfile (CPU clock) of the ingest to this file")
     measure.add_argument("--pairs", type=Path,
@@ -79,26 +83,29 @@ def main() -> None:
                               "to this JSONL file")
     args = parser.parse_args()
     if args.command == "fill":
-        fill_store(args.archive, args.db, args.shards)
+        fill_store(args.archive, args.db, args.shards, stories=args.stories)
         return
     if not args.empty and args.db is None:
         parser.error("measure: give a store, or --empty")
     figures = measure_shard(args.archive, None if args.empty else args.db, args.shard,
-                            keep=args.keep, profile=args.profile, pairs=args.pairs)
+                            keep=args.keep, profile=args.profile, pairs=args.pairs,
+                            stories=args.stories)
     if args.json:
         print(json.dumps(figures, indent=2))
     else:
         print_figures(figures)
 
 
-def _engine(db: Path) -> Any:
+def _engine(db: Path, stories: bool = False) -> Any:
     from newsweave.engine import Engine
     from newsweave.reuse import ReuseStage
     from newsweave.settings import load_settings
     from newsweave.store import open_store
+    from newsweave.stories import StoriesStage
 
     settings = load_settings(db=str(db), batch_size=1000, reuse_embed=0)
-    return Engine(open_store(str(db)), settings, stages=[ReuseStage()])
+    stages: list[Any] = [ReuseStage(), *([StoriesStage()] if stories else [])]
+    return Engine(open_store(str(db)), settings, stages=stages)
 
 
 def _shards(archive: Path) -> list[str]:
@@ -106,8 +113,8 @@ def _shards(archive: Path) -> list[str]:
     return [str(archive / name) for name in manifest["shards"]]
 
 
-def fill_store(archive: Path, db: Path, shards: int) -> None:
-    engine = _engine(db)
+def fill_store(archive: Path, db: Path, shards: int, stories: bool = False) -> None:
+    engine = _engine(db, stories)
     names = _shards(archive)[:shards]
     started, cpu = time.perf_counter(), time.process_time()
     done = _filled_shards(db)
@@ -163,8 +170,9 @@ class _Clock:
 
 def measure_shard(archive: Path, db: Path | None, shard: int, *,
                   keep: Path | None = None, profile: Path | None = None,
-                  pairs: Path | None = None) -> dict[str, Any]:
+                  pairs: Path | None = None, stories: bool = False) -> dict[str, Any]:
     import newsweave.reuse as reuse
+    import newsweave.stories as stories_module
     from newsweave.store.reuse import ReuseTables
 
     work = Path(tempfile.mkdtemp(prefix="reuse-growth-"))
@@ -173,7 +181,7 @@ def measure_shard(archive: Path, db: Path | None, shard: int, *,
         with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as source, \
                 sqlite3.connect(copy) as target:
             source.backup(target)
-    engine = _engine(copy)
+    engine = _engine(copy, stories)
     stored_before = _count(copy) if db is not None else 0
     clock = _Clock()
     sizes: list[int] = []
@@ -215,6 +223,16 @@ def measure_shard(archive: Path, db: Path | None, shard: int, *,
             stage_cpu["reuse"] += time.process_time() - started
 
     reuse.ReuseStage.run = run  # type: ignore[method-assign]
+    original_stories = stories_module.StoriesStage.run
+
+    def run_stories(self: Any, *args: Any) -> None:
+        started = time.process_time()
+        try:
+            original_stories(self, *args)
+        finally:
+            stage_cpu["stories"] += time.process_time() - started
+
+    stories_module.StoriesStage.run = run_stories  # type: ignore[method-assign]
     path = _shards(archive)[shard - 1]
     load_before = os.getloadavg()
     started, cpu = time.perf_counter(), time.process_time()
@@ -232,6 +250,7 @@ def measure_shard(archive: Path, db: Path | None, shard: int, *,
         "shard": shard, "stored_before": stored_before, "store": str(db) if db else "empty",
         "ingest_cpu_s": round(cpu_seconds, 2), "ingest_wall_s": round(seconds, 1),
         "reuse_cpu_s": round(stage_cpu["reuse"], 2),
+        "stories_cpu_s": round(stage_cpu["stories"], 2),
         "parts_cpu_s": {k: round(v, 2) for k, v in clock.seconds.most_common()},
         "calls": dict(clock.calls),
         "pairs_aligned": len(sizes), "pairs_kept": dict(kept),
@@ -256,7 +275,7 @@ def _count(db: Path) -> int:
 def print_figures(f: dict[str, Any]) -> None:
     print(f"shard {f['shard']} into {f['store']} ({f['stored_before']:,} articles): ingest "
           f"{f['ingest_cpu_s']:.1f} CPU s ({f['ingest_wall_s']:.0f} s wall), reuse stage "
-          f"{f['reuse_cpu_s']:.1f} CPU s")
+          f"{f['reuse_cpu_s']:.1f} CPU s, stories stage {f['stories_cpu_s']:.1f} CPU s")
     for part, seconds in f["parts_cpu_s"].items():
         print(f"  {part:<12} {seconds:8.2f} CPU s  {f['calls'][part]:>7,} calls")
     print(f"  pairs aligned {f['pairs_aligned']:,} (kept: {f['pairs_kept']}), "
