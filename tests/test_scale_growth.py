@@ -54,3 +54,71 @@ def lines_store(tmp_path):
     store = open_store(str(tmp_path / "lines.db"))
     yield store
     store.close()
+
+
+def _add(store, number: int, outlet: str, keys: dict[str, bool]) -> int:
+    article = Article(None, f"r{number}", "", "text", f"Body {number}.", f"<{number}>",
+                      outlet=outlet)
+    return store.add_articles([article], [keys])[0]
+
+
+def test_recurring_lines_are_counted_in_from_the_own_writes(lines_store, tmp_path):
+    store = lines_store
+    statements: list[str] = []
+    store._db.set_trace_callback(statements.append)
+
+    def counted(outlet: str, floor: int) -> frozenset[str]:
+        return frozenset(r[0] for r in store._db.execute(
+            "SELECT line_key FROM outlet_lines WHERE outlet = ? GROUP BY 1 "
+            "HAVING count(*) >= ?", (outlet, floor)))
+
+    def whole_counts() -> int:
+        return sum("GROUP BY line_key" in s and "line_key IN" not in s for s in statements)
+
+    for number in range(6):
+        _add(store, number, "A", {"follow us": True, f"line {number}": True})
+    _add(store, 6, "B", {"follow us": True})
+    assert store.recurring_lines("A", 3) == {"follow us"} == counted("A", 3)
+    assert store.recurring_lines("B", 3) == frozenset()
+    assert whole_counts() == 2
+    # New articles, a line crossing the floor, a re-cleaned body dropping one: each asked
+    # again is the whole count's answer, from the keys written alone.
+    ids = [_add(store, 7 + n, "A", {"line x": True, **({"new line": True} if n < 2 else {})})
+           for n in range(3)]
+    assert store.recurring_lines("A", 3) == {"follow us", "line x"} == counted("A", 3)
+    assert store.recurring_lines("A", 2) == counted("A", 2)
+    store.replace_clean_text([(ids[0], "Body again.", [], {"other": True})])
+    assert store.recurring_lines("A", 3) == {"follow us"} == counted("A", 3)
+    assert store.recurring_lines("A", 2) == counted("A", 2) == {"follow us", "line x"}
+    for number in range(3):
+        _add(store, 20 + number, "B", {"follow us": True})
+    assert store.recurring_lines("B", 3) == {"follow us"} == counted("B", 3)
+    assert whole_counts() == 3  # ("A", 2) once; the rest counted key by key
+    # A rolled-back write forgets what was counted in.
+    with pytest.raises(RuntimeError), store.transaction():
+        for number in range(4):
+            _add(store, 30 + number, "A", {"rolled back": True})
+        assert store.recurring_lines("A", 3) == {"follow us", "rolled back"}
+        raise RuntimeError
+    assert store.recurring_lines("A", 3) == {"follow us"} == counted("A", 3)
+    # Another connection's commit: counted again whole.
+    other = open_store(store.path)
+    try:
+        for number in range(3):
+            _add(other, 40 + number, "A", {"line 1": True})
+    finally:
+        other.close()
+    before = whole_counts()
+    assert store.recurring_lines("A", 3) == {"follow us", "line 1"} == counted("A", 3)
+    assert whole_counts() == before + 1
+
+
+def test_lines_still_in_bodies_are_found_through_their_own_index(lines_store):
+    store = lines_store
+    for number in range(5):
+        _add(store, number, "A", {"follow us": number == 4, "line": True})
+    assert store.articles_with_lines("A", ["follow us"]) == [5]
+    plan = " ".join(str(tuple(r)) for r in store._db.execute(
+        "EXPLAIN QUERY PLAN SELECT DISTINCT article_id FROM outlet_lines "
+        "WHERE outlet = ? AND in_body = 1 AND line_key IN (?)", ("A", "follow us")))
+    assert "outlet_lines_in_body" in plan
