@@ -76,6 +76,15 @@ def main() -> None:
     measure.add_argument("--json", action="store_true")
     measure.add_argument("--stories", action="store_true",
                          help="run the stories stage too (as bench/scale.py), timed apart")
+    measure.add_argument("--candidates", type=int,
+                         help="align at most this many candidates per new article "
+                              "(reuse.MAX_CANDIDATES; default: the stage's)")
+    agree = sub.add_parser("agreement", help="what two filled copies stored differently "
+                                             "for the articles of their last shard")
+    agree.add_argument("exact", type=Path)
+    agree.add_argument("other", type=Path)
+    agree.add_argument("--since", type=int, required=True,
+                       help="the articles after this id are the shard's")
     measure.add_argument("--profile", type=Path,
                          help="also write a cProfile (CPU clock) of the ingest to this file")
     measure.add_argument("--pairs", type=Path,
@@ -85,11 +94,14 @@ def main() -> None:
     if args.command == "fill":
         fill_store(args.archive, args.db, args.shards, stories=args.stories)
         return
+    if args.command == "agreement":
+        print(json.dumps(agreement(args.exact, args.other, args.since), indent=2))
+        return
     if not args.empty and args.db is None:
         parser.error("measure: give a store, or --empty")
     figures = measure_shard(args.archive, None if args.empty else args.db, args.shard,
                             keep=args.keep, profile=args.profile, pairs=args.pairs,
-                            stories=args.stories)
+                            stories=args.stories, candidates=args.candidates)
     if args.json:
         print(json.dumps(figures, indent=2))
     else:
@@ -123,9 +135,11 @@ def fill_store(archive: Path, db: Path, shards: int, stories: bool = False) -> N
             continue
         engine.ingest([path])
         _mark_filled(db, number)
+        shard_cpu, cpu = time.process_time() - cpu, time.process_time()
         print(f"shard {number}: {time.perf_counter() - started:,.0f} s, "
-              f"{time.process_time() - cpu:,.0f} CPU s, load {os.getloadavg()[0]:.1f}",
-              file=sys.stderr, flush=True)
+              f"{shard_cpu:,.1f} CPU s, peak RSS "
+              f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MB, "
+              f"load {os.getloadavg()[0]:.1f}", file=sys.stderr, flush=True)
     engine.close()
 
 
@@ -170,9 +184,13 @@ class _Clock:
 
 def measure_shard(archive: Path, db: Path | None, shard: int, *,
                   keep: Path | None = None, profile: Path | None = None,
-                  pairs: Path | None = None, stories: bool = False) -> dict[str, Any]:
+                  pairs: Path | None = None, stories: bool = False,
+                  candidates: int | None = None) -> dict[str, Any]:
     import newsweave.reuse as reuse
     import newsweave.stories as stories_module
+
+    if candidates is not None:
+        reuse.MAX_CANDIDATES = candidates
     from newsweave.store.reuse import ReuseTables
 
     work = Path(tempfile.mkdtemp(prefix="reuse-growth-"))
@@ -265,6 +283,43 @@ def measure_shard(archive: Path, db: Path | None, shard: int, *,
         shutil.move(str(copy), keep)
     shutil.rmtree(work, ignore_errors=True)
     return figures
+
+
+def agreement(exact: Path, other: Path, since: int) -> dict[str, Any]:
+    """How many of the shard's stored relations (pairs touching an article after ``since``,
+    with their kind), provenance edges and origins of its articles differ between two
+    copies filled from one store, and how many pairs of its articles are in one story in
+    one copy and not in the other."""
+    def read(db: Path) -> dict[str, Any]:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as con:
+            pairs = set(con.execute("SELECT a, b, derived, source, kind FROM reuse_pairs "
+                                    "WHERE a > ? OR b > ?", (since, since)))
+            edges = set(con.execute("SELECT derived, source FROM reuse_edges "
+                                    "WHERE derived > ?", (since,)))
+            origins = set(con.execute("SELECT article_id, origin_id FROM article_origin "
+                                      "WHERE article_id > ?", (since,)))
+            story = dict(con.execute("SELECT article_id, story_id FROM story_members "
+                                     "WHERE article_id > ?", (since,)).fetchall())
+        return {"pairs": pairs, "edges": edges, "origins": origins, "story": story}
+
+    one, two = read(exact), read(other)
+    out: dict[str, Any] = {}
+    for name in ("pairs", "edges", "origins"):
+        a, b = one[name], two[name]
+        out[name] = {"exact": len(a), "other": len(b), "only_exact": len(a - b),
+                     "only_other": len(b - a),
+                     "agreement": round(len(a & b) / max(len(a | b), 1), 4)}
+    ids = sorted(set(one["story"]) & set(two["story"]))
+    together = differ = 0
+    for i, x in enumerate(ids):
+        for y in ids[i + 1:]:
+            same_one = one["story"][x] == one["story"][y]
+            same_two = two["story"][x] == two["story"][y]
+            together += same_one or same_two
+            differ += same_one != same_two
+    out["story_pairs"] = {"together_in_either": together, "differ": differ,
+                          "agreement": round(1 - differ / max(together, 1), 4)}
+    return out
 
 
 def _count(db: Path) -> int:
