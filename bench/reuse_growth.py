@@ -36,6 +36,14 @@ were written, and the process's peak RSS. ``--keep OUT.db`` keeps the filled cop
 two versions' copies with ``bench/scale.py --compare-db``); ``--profile FILE`` writes a
 cProfile with a CPU clock; ``--pairs FILE`` writes each aligned pair (external ids,
 sentences, CPU s, kind) as JSONL.
+
+``--stories`` (``fill`` and ``measure``) runs the stories stage after the reuse stage, as
+``bench/scale.py`` does, and ``measure`` times it apart (``stories_cpu_s``).
+``--candidates K`` aligns at most K candidates per new article (the stage's
+``MAX_CANDIDATES``, 40); ``agreement EXACT.db OTHER.db --since ID`` prints how many of the
+pairs, provenance edges and origins of the articles after ``ID`` (the shard's), and of the
+pairs of those articles put in one story, differ between two kept copies (see
+docs/benchmarks.md, "Archive scale, part 9").
 """
 
 from __future__ import annotations
