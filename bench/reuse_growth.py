@@ -84,6 +84,9 @@ def main() -> None:
     measure.add_argument("--json", action="store_true")
     measure.add_argument("--stories", action="store_true",
                          help="run the stories stage too (as bench/scale.py), timed apart")
+    measure.add_argument("--warm", action="store_true",
+                         help="ingest the shard before first, untimed, in the same process "
+                              "(what a long run's process has read and kept)")
     measure.add_argument("--candidates", type=int,
                          help="align at most this many candidates per new article "
                               "(reuse.MAX_CANDIDATES; default: the stage's)")
@@ -109,7 +112,8 @@ def main() -> None:
         parser.error("measure: give a store, or --empty")
     figures = measure_shard(args.archive, None if args.empty else args.db, args.shard,
                             keep=args.keep, profile=args.profile, pairs=args.pairs,
-                            stories=args.stories, candidates=args.candidates)
+                            stories=args.stories, candidates=args.candidates,
+                            warm=args.warm)
     if args.json:
         print(json.dumps(figures, indent=2))
     else:
@@ -193,7 +197,7 @@ class _Clock:
 def measure_shard(archive: Path, db: Path | None, shard: int, *,
                   keep: Path | None = None, profile: Path | None = None,
                   pairs: Path | None = None, stories: bool = False,
-                  candidates: int | None = None) -> dict[str, Any]:
+                  candidates: int | None = None, warm: bool = False) -> dict[str, Any]:
     import newsweave.reuse as reuse
     import newsweave.stories as stories_module
 
@@ -208,6 +212,8 @@ def measure_shard(archive: Path, db: Path | None, shard: int, *,
                 sqlite3.connect(copy) as target:
             source.backup(target)
     engine = _engine(copy, stories)
+    if warm and shard > 1:
+        engine.ingest([_shards(archive)[shard - 2]])
     stored_before = _count(copy) if db is not None else 0
     clock = _Clock()
     sizes: list[int] = []

@@ -203,7 +203,11 @@ class SQLiteStore:
             self._forget_recurring()
             self._db.execute("ROLLBACK")
             raise
-        self._retry_busy(lambda: self._db.execute("COMMIT"))
+        try:
+            self._retry_busy(lambda: self._db.execute("COMMIT"))
+        except BaseException:  # not committed: what was counted in may not stay
+            self._forget_recurring()
+            raise
 
     @contextmanager
     def waiting_at_most(self, seconds: float) -> Iterator[None]:
