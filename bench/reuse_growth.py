@@ -36,6 +36,14 @@ were written, and the process's peak RSS. ``--keep OUT.db`` keeps the filled cop
 two versions' copies with ``bench/scale.py --compare-db``); ``--profile FILE`` writes a
 cProfile with a CPU clock; ``--pairs FILE`` writes each aligned pair (external ids,
 sentences, CPU s, kind) as JSONL.
+
+``--stories`` (``fill`` and ``measure``) runs the stories stage after the reuse stage, as
+``bench/scale.py`` does, and ``measure`` times it apart (``stories_cpu_s``).
+``--candidates K`` aligns at most K candidates per new article (the stage's
+``MAX_CANDIDATES``, 40); ``agreement EXACT.db OTHER.db --since ID`` prints how many of the
+pairs, provenance edges and origins of the articles after ``ID`` (the shard's), and of the
+pairs of those articles put in one story, differ between two kept copies (see
+docs/benchmarks.md, "Archive scale, part 9").
 """
 
 from __future__ import annotations
@@ -65,6 +73,8 @@ def main() -> None:
     fill.add_argument("archive", type=Path)
     fill.add_argument("db", type=Path)
     fill.add_argument("--shards", type=int, required=True)
+    fill.add_argument("--stories", action="store_true",
+                      help="run the stories stage too (as bench/scale.py)")
     measure = sub.add_parser("measure", help="one shard into a copy of a store, by part")
     measure.add_argument("archive", type=Path)
     measure.add_argument("db", type=Path, nargs="?")
@@ -72,6 +82,20 @@ def main() -> None:
     measure.add_argument("--empty", action="store_true", help="into an empty store")
     measure.add_argument("--keep", type=Path, help="keep the filled copy here")
     measure.add_argument("--json", action="store_true")
+    measure.add_argument("--stories", action="store_true",
+                         help="run the stories stage too (as bench/scale.py), timed apart")
+    measure.add_argument("--warm", action="store_true",
+                         help="ingest the shard before first, untimed, in the same process "
+                              "(what a long run's process has read and kept)")
+    measure.add_argument("--candidates", type=int,
+                         help="align at most this many candidates per new article "
+                              "(reuse.MAX_CANDIDATES; default: the stage's)")
+    agree = sub.add_parser("agreement", help="what two filled copies stored differently "
+                                             "for the articles of their last shard")
+    agree.add_argument("exact", type=Path)
+    agree.add_argument("other", type=Path)
+    agree.add_argument("--since", type=int, required=True,
+                       help="the articles after this id are the shard's")
     measure.add_argument("--profile", type=Path,
                          help="also write a cProfile (CPU clock) of the ingest to this file")
     measure.add_argument("--pairs", type=Path,
@@ -79,26 +103,33 @@ def main() -> None:
                               "to this JSONL file")
     args = parser.parse_args()
     if args.command == "fill":
-        fill_store(args.archive, args.db, args.shards)
+        fill_store(args.archive, args.db, args.shards, stories=args.stories)
+        return
+    if args.command == "agreement":
+        print(json.dumps(agreement(args.exact, args.other, args.since), indent=2))
         return
     if not args.empty and args.db is None:
         parser.error("measure: give a store, or --empty")
     figures = measure_shard(args.archive, None if args.empty else args.db, args.shard,
-                            keep=args.keep, profile=args.profile, pairs=args.pairs)
+                            keep=args.keep, profile=args.profile, pairs=args.pairs,
+                            stories=args.stories, candidates=args.candidates,
+                            warm=args.warm)
     if args.json:
         print(json.dumps(figures, indent=2))
     else:
         print_figures(figures)
 
 
-def _engine(db: Path) -> Any:
+def _engine(db: Path, stories: bool = False) -> Any:
     from newsweave.engine import Engine
     from newsweave.reuse import ReuseStage
     from newsweave.settings import load_settings
     from newsweave.store import open_store
+    from newsweave.stories import StoriesStage
 
     settings = load_settings(db=str(db), batch_size=1000, reuse_embed=0)
-    return Engine(open_store(str(db)), settings, stages=[ReuseStage()])
+    stages: list[Any] = [ReuseStage(), *([StoriesStage()] if stories else [])]
+    return Engine(open_store(str(db)), settings, stages=stages)
 
 
 def _shards(archive: Path) -> list[str]:
@@ -106,8 +137,8 @@ def _shards(archive: Path) -> list[str]:
     return [str(archive / name) for name in manifest["shards"]]
 
 
-def fill_store(archive: Path, db: Path, shards: int) -> None:
-    engine = _engine(db)
+def fill_store(archive: Path, db: Path, shards: int, stories: bool = False) -> None:
+    engine = _engine(db, stories)
     names = _shards(archive)[:shards]
     started, cpu = time.perf_counter(), time.process_time()
     done = _filled_shards(db)
@@ -116,9 +147,11 @@ def fill_store(archive: Path, db: Path, shards: int) -> None:
             continue
         engine.ingest([path])
         _mark_filled(db, number)
+        shard_cpu, cpu = time.process_time() - cpu, time.process_time()
         print(f"shard {number}: {time.perf_counter() - started:,.0f} s, "
-              f"{time.process_time() - cpu:,.0f} CPU s, load {os.getloadavg()[0]:.1f}",
-              file=sys.stderr, flush=True)
+              f"{shard_cpu:,.1f} CPU s, peak RSS "
+              f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MB, "
+              f"load {os.getloadavg()[0]:.1f}", file=sys.stderr, flush=True)
     engine.close()
 
 
@@ -163,8 +196,13 @@ class _Clock:
 
 def measure_shard(archive: Path, db: Path | None, shard: int, *,
                   keep: Path | None = None, profile: Path | None = None,
-                  pairs: Path | None = None) -> dict[str, Any]:
+                  pairs: Path | None = None, stories: bool = False,
+                  candidates: int | None = None, warm: bool = False) -> dict[str, Any]:
     import newsweave.reuse as reuse
+    import newsweave.stories as stories_module
+
+    if candidates is not None:
+        reuse.MAX_CANDIDATES = candidates
     from newsweave.store.reuse import ReuseTables
 
     work = Path(tempfile.mkdtemp(prefix="reuse-growth-"))
@@ -173,7 +211,9 @@ def measure_shard(archive: Path, db: Path | None, shard: int, *,
         with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as source, \
                 sqlite3.connect(copy) as target:
             source.backup(target)
-    engine = _engine(copy)
+    engine = _engine(copy, stories)
+    if warm and shard > 1:
+        engine.ingest([_shards(archive)[shard - 2]])
     stored_before = _count(copy) if db is not None else 0
     clock = _Clock()
     sizes: list[int] = []
@@ -215,6 +255,16 @@ def measure_shard(archive: Path, db: Path | None, shard: int, *,
             stage_cpu["reuse"] += time.process_time() - started
 
     reuse.ReuseStage.run = run  # type: ignore[method-assign]
+    original_stories = stories_module.StoriesStage.run
+
+    def run_stories(self: Any, *args: Any) -> None:
+        started = time.process_time()
+        try:
+            original_stories(self, *args)
+        finally:
+            stage_cpu["stories"] += time.process_time() - started
+
+    stories_module.StoriesStage.run = run_stories  # type: ignore[method-assign]
     path = _shards(archive)[shard - 1]
     load_before = os.getloadavg()
     started, cpu = time.perf_counter(), time.process_time()
@@ -232,6 +282,7 @@ def measure_shard(archive: Path, db: Path | None, shard: int, *,
         "shard": shard, "stored_before": stored_before, "store": str(db) if db else "empty",
         "ingest_cpu_s": round(cpu_seconds, 2), "ingest_wall_s": round(seconds, 1),
         "reuse_cpu_s": round(stage_cpu["reuse"], 2),
+        "stories_cpu_s": round(stage_cpu["stories"], 2),
         "parts_cpu_s": {k: round(v, 2) for k, v in clock.seconds.most_common()},
         "calls": dict(clock.calls),
         "pairs_aligned": len(sizes), "pairs_kept": dict(kept),
@@ -248,6 +299,43 @@ def measure_shard(archive: Path, db: Path | None, shard: int, *,
     return figures
 
 
+def agreement(exact: Path, other: Path, since: int) -> dict[str, Any]:
+    """How many of the shard's stored relations (pairs touching an article after ``since``,
+    with their kind), provenance edges and origins of its articles differ between two
+    copies filled from one store, and how many pairs of its articles are in one story in
+    one copy and not in the other."""
+    def read(db: Path) -> dict[str, Any]:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as con:
+            pairs = set(con.execute("SELECT a, b, derived, source, kind FROM reuse_pairs "
+                                    "WHERE a > ? OR b > ?", (since, since)))
+            edges = set(con.execute("SELECT derived, source FROM reuse_edges "
+                                    "WHERE derived > ?", (since,)))
+            origins = set(con.execute("SELECT article_id, origin_id FROM article_origin "
+                                      "WHERE article_id > ?", (since,)))
+            story = dict(con.execute("SELECT article_id, story_id FROM story_members "
+                                     "WHERE article_id > ?", (since,)).fetchall())
+        return {"pairs": pairs, "edges": edges, "origins": origins, "story": story}
+
+    one, two = read(exact), read(other)
+    out: dict[str, Any] = {}
+    for name in ("pairs", "edges", "origins"):
+        a, b = one[name], two[name]
+        out[name] = {"exact": len(a), "other": len(b), "only_exact": len(a - b),
+                     "only_other": len(b - a),
+                     "agreement": round(len(a & b) / max(len(a | b), 1), 4)}
+    ids = sorted(set(one["story"]) & set(two["story"]))
+    together = differ = 0
+    for i, x in enumerate(ids):
+        for y in ids[i + 1:]:
+            same_one = one["story"][x] == one["story"][y]
+            same_two = two["story"][x] == two["story"][y]
+            together += same_one or same_two
+            differ += same_one != same_two
+    out["story_pairs"] = {"together_in_either": together, "differ": differ,
+                          "agreement": round(1 - differ / max(together, 1), 4)}
+    return out
+
+
 def _count(db: Path) -> int:
     with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as con:
         return int(con.execute("SELECT count(*) FROM articles").fetchone()[0])
@@ -256,7 +344,7 @@ def _count(db: Path) -> int:
 def print_figures(f: dict[str, Any]) -> None:
     print(f"shard {f['shard']} into {f['store']} ({f['stored_before']:,} articles): ingest "
           f"{f['ingest_cpu_s']:.1f} CPU s ({f['ingest_wall_s']:.0f} s wall), reuse stage "
-          f"{f['reuse_cpu_s']:.1f} CPU s")
+          f"{f['reuse_cpu_s']:.1f} CPU s, stories stage {f['stories_cpu_s']:.1f} CPU s")
     for part, seconds in f["parts_cpu_s"].items():
         print(f"  {part:<12} {seconds:8.2f} CPU s  {f['calls'][part]:>7,} calls")
     print(f"  pairs aligned {f['pairs_aligned']:,} (kept: {f['pairs_kept']}), "

@@ -50,8 +50,12 @@ class SQLiteStore:
         self.readonly = readonly
         self.patience = WRITE_PATIENCE
         self._savepoints = 0
-        self._recurring: dict[tuple[str, int], frozenset[str]] = {}  # see recurring_lines
-        self._recurring_state: tuple[int, int] = (-1, -1)
+        # See recurring_lines: per outlet, min_articles -> the outlet's recurring lines; the
+        # line keys this connection wrote for each cached outlet since; the data_version
+        # they were counted at.
+        self._recurring: dict[str, dict[int, frozenset[str]]] = {}
+        self._lines_written: dict[str, set[str]] = {}
+        self._recurring_state = -1
         memory = path == ":memory:"
         if not memory:
             resolved = Path(path).expanduser().resolve()
@@ -182,6 +186,7 @@ class SQLiteStore:
             try:
                 yield self._db
             except BaseException:
+                self._forget_recurring()  # the rolled-back line keys were counted in
                 self._db.execute(f"ROLLBACK TO {name}")
                 self._db.execute(f"RELEASE {name}")
                 raise
@@ -195,9 +200,14 @@ class SQLiteStore:
         try:
             yield self._db
         except BaseException:
+            self._forget_recurring()
             self._db.execute("ROLLBACK")
             raise
-        self._retry_busy(lambda: self._db.execute("COMMIT"))
+        try:
+            self._retry_busy(lambda: self._db.execute("COMMIT"))
+        except BaseException:  # not committed: what was counted in may not stay
+            self._forget_recurring()
+            raise
 
     @contextmanager
     def waiting_at_most(self, seconds: float) -> Iterator[None]:
@@ -296,6 +306,16 @@ class SQLiteStore:
     def _write_line_keys(
         self, article_id: int, outlet: str | None, keys: Mapping[str, bool]
     ) -> None:
+        # The keys whose counts change, for the cached outlets (a PostgreSQL store, which
+        # caches nothing, has no such attributes).
+        if getattr(self, "_recurring", None):
+            for old_outlet, key in self._db.execute(
+                    "SELECT outlet, line_key FROM outlet_lines WHERE article_id = ?",
+                    (article_id,)):
+                if old_outlet in self._recurring:
+                    self._lines_written.setdefault(old_outlet, set()).add(key)
+            if outlet in self._recurring:
+                self._lines_written.setdefault(outlet, set()).update(keys)
         self._db.execute("DELETE FROM outlet_lines WHERE article_id = ?", (article_id,))
         if outlet:
             self._db.executemany(
@@ -406,21 +426,46 @@ class SQLiteStore:
 
     def recurring_lines(self, outlet: str, min_articles: int) -> frozenset[str]:
         # Counting an outlet's lines reads all its rows, and ingest asks once per article
-        # (an archive's large outlets hold tens of thousands of rows). The answer is kept
-        # while no row changed: this connection's total_changes counts its own writes
-        # (committed or not), PRAGMA data_version moves when another connection commits.
-        # (PostgreSQL has neither: its store's _data_state is None and it asks every time.)
+        # and outlet (an archive's large outlets hold tens of thousands of rows: at 100k
+        # articles the counts were a growing part of each batch). The answer is kept, and
+        # this connection's own writes of line keys are counted in key by key: only a key
+        # written can cross the floor (_lines_written, from _write_line_keys; a rolled-back
+        # transaction forgets everything). PRAGMA data_version moves when another
+        # connection commits: then everything is counted again.
+        # (PostgreSQL has no such counter: its store's _data_state is None and it asks
+        # every time.)
         state = self._data_state()
         if state is None:
             return self._count_recurring(outlet, min_articles)
-        if state != self._recurring_state:
-            self._recurring.clear()
-            self._recurring_state = state
-        found = self._recurring.get((outlet, min_articles))
+        if state[1] != self._recurring_state:
+            self._forget_recurring()
+            self._recurring_state = state[1]
+        cached = self._recurring.setdefault(outlet, {})
+        written = self._lines_written.pop(outlet, None)
+        if written:
+            for floor, found in cached.items():
+                cached[floor] = self._recount_recurring(outlet, floor, found, written)
+        found = cached.get(min_articles)
         if found is None:
-            found = self._recurring[(outlet, min_articles)] = self._count_recurring(
-                outlet, min_articles)
+            found = cached[min_articles] = self._count_recurring(outlet, min_articles)
         return found
+
+    def _forget_recurring(self) -> None:
+        if getattr(self, "_recurring", None):
+            self._recurring.clear()
+            self._lines_written.clear()
+
+    def _recount_recurring(self, outlet: str, min_articles: int, found: frozenset[str],
+                           keys: set[str]) -> frozenset[str]:
+        """``found`` (the outlet's recurring lines before ``keys`` were written) with
+        those keys counted again: the rows of those keys only."""
+        now: set[str] = set()
+        for chunk in chunks(sorted(keys)):
+            marks = ",".join("?" * len(chunk))
+            now.update(r[0] for r in self._db.execute(
+                f"SELECT line_key FROM outlet_lines WHERE outlet = ? AND line_key IN ({marks}) "
+                f"GROUP BY line_key HAVING count(*) >= ?", (outlet, *chunk, min_articles)))
+        return frozenset((found - keys) | now)
 
     def _count_recurring(self, outlet: str, min_articles: int) -> frozenset[str]:
         rows = self._db.execute(

@@ -267,8 +267,10 @@ def _copy_pairs(store: Store, article_ids: Sequence[int]) -> dict[tuple[int, int
     reuse = getattr(store, "reuse", None)
     if reuse is None or not article_ids:
         return {}
+    # Read without their reasons and passages: decoding those grew with the pairs an
+    # article has (a repair reads its neighbourhood's), and a link needs none of them.
     return {(e.derived, e.source): LINK_WEIGHTS[e.kind]
-            for e in reuse.pairs(article_ids, kinds=tuple(LINK_WEIGHTS))
+            for e in reuse.pairs(article_ids, kinds=tuple(LINK_WEIGHTS), evidence=False)
             if e.kind != "shared-quotes" or (e.shared_fraction or 0.0) >= QUOTE_SHARE}
 
 
