@@ -227,6 +227,8 @@ def main() -> None:
                         help="also ingest each set through the stage and compare")
     parser.add_argument("--grid", action="store_true",
                         help="F1 for features.NAME_EVIDENCE x thresholds instead")
+    parser.add_argument("--name-evidence", type=int, default=None, metavar="N",
+                        help="features.NAME_EVIDENCE for the run (default: the module's)")
     parser.add_argument("--evidence", nargs="*", type=int, default=[0, 1, 2])
     parser.add_argument("--thresholds", nargs="*", type=float, default=[0.2, 0.22, 0.24])
     parser.add_argument("--k", nargs="*", type=int, default=[1, 2])
@@ -235,6 +237,11 @@ def main() -> None:
     from stories_ecb import parse_sets
 
     settings = parse_sets(args.set)
+    if args.name_evidence is not None:
+        import newsweave.stories.features as stories_features
+
+        stories_features.NAME_EVIDENCE = args.name_evidence
+        print(f"stories.features.NAME_EVIDENCE = {args.name_evidence}")
     if args.grid:
         grid(args.sets, settings, args.evidence, args.thresholds, args.k, args.seeds)
         return

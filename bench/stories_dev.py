@@ -277,6 +277,9 @@ def main() -> None:
     parser.add_argument("--titled-lead", type=int, default=None, metavar="N",
                         help="tried: body sentences counted twice after a title "
                         "(stories.features.TITLED_LEAD; default: the module's)")
+    parser.add_argument("--name-evidence", type=int, default=None, metavar="N",
+                        help="stories.features.NAME_EVIDENCE for the run (default: the "
+                        "module's)")
     parser.add_argument("--minilm", action="store_true",
                         help="stories-only runs: store each English article's MiniLM vector "
                         "first, as the reuse stage does (weighed if story_semantic_weight > 0)")
@@ -302,6 +305,11 @@ def main() -> None:
 
         stories_features.TITLED_LEAD = args.titled_lead
         print(f"stories.features.TITLED_LEAD = {args.titled_lead}")
+    if args.name_evidence is not None:
+        import newsweave.stories.features as stories_features
+
+        stories_features.NAME_EVIDENCE = args.name_evidence
+        print(f"stories.features.NAME_EVIDENCE = {args.name_evidence}")
     sets = list(args.sets) + (["allsides-all"] if args.allsides_all else [])
     ecb = load_set("ecb")
     distance, ecb_f1 = choose_distance(ecb)
