@@ -5,6 +5,16 @@ by what keeps them apart (#12 part 7).
     python bench/stories_apart.py --sets allsides-val ecb-odd
     python bench/stories_apart.py --stage             # also check the whole clustering
                                                       # against the stage's own partition
+    python bench/stories_apart.py --grid --sets ecb-odd allsides-val ecb-even basil allsides
+    python bench/stories_apart.py --grid --through --k --sets ...  # through the stage
+    python bench/stories_apart.py --numbers 1 0.85 0.7 --sets ...  # tried: figures that differ
+
+``--grid``: BCubed F1 for ``stories.features.NAME_EVIDENCE`` (what makes a capitalised word
+of a Title Case line a name) and thresholds, each set clustered as a whole (or, with
+``--through``, ingested through the stage), with the mean F1 of the set thinned to k reports
+an event (``bench/stories_thin.py``'s ``thin``) in brackets; chosen on ECB+ odd topics +
+the AllSides validation split. ``--numbers P...``: a tried rule, measured here only: two
+reports that both state figures (numbers other than years) and share none damped by P.
 
 Each set is clustered as a whole with the stage's similarity and the English MiniLM
 vectors the reuse stage stores (default settings: ``story_semantic_weight`` 0.5; the vectors
@@ -28,6 +38,7 @@ the margin between its best same-event and best other-event similarity.
 from __future__ import annotations
 
 import argparse
+import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 
@@ -176,15 +187,111 @@ def report(name: str, settings: dict[str, object], stage: bool) -> None:
 
 
 CHOICE = ("ecb-odd", "allsides-val")
+_NUMBER = re.compile(r"(?<![\w.,])\$?(\d[\d,]*(?:\.\d+)?)%?(?!\w)")
+_YEAR = re.compile(r"^(?:1[89]|20)\d\d$")
+
+
+def numbers_of(doc: Doc) -> set[str]:
+    """The figures a report states in its title and text ("1.5", "34000", "60"), years
+    aside (the stage counts those as dates).
+
+    >>> sorted(numbers_of({"title": "Claims fell to 1.5 million", "text": "In 2020, 34,000 more."}))
+    ['1.5', '34000']
+    """
+    found = _NUMBER.findall(f"{doc.get('title') or ''}\n{doc['text']}")
+    return {v for v in (m.replace(",", "") for m in found) if not _YEAR.match(v)}
+
+
+def numbers_clash(docs: Sequence[Doc]) -> np.ndarray:
+    """Where two reports both state figures and share none (diagonal False)."""
+    sets = [numbers_of(d) for d in docs]
+    columns: dict[str, int] = {}
+    for found in sets:
+        for v in found:
+            columns.setdefault(v, len(columns))
+    matrix = np.zeros((len(docs), max(1, len(columns))), dtype=np.float32)
+    for row, found in enumerate(sets):
+        matrix[row, [columns[v] for v in found]] = 1.0
+    has = matrix.any(axis=1)
+    clash = np.outer(has, has) & ((matrix @ matrix.T) == 0)
+    np.fill_diagonal(clash, False)
+    return clash  # type: ignore[no-any-return]
+
+
+def numbers_grid(names: Sequence[str], evidence: Sequence[int], penalties: Sequence[float],
+                 ks: Sequence[int], seeds: Sequence[int]) -> None:
+    """``--numbers``: tried, not wired into the stage: a pair whose reports both state
+    figures and share none damped by a penalty (as the year veto), each set clustered as a
+    whole (MiniLM factor included), whole F1 [thinned means]."""
+    import newsweave.stories.features as stories_features
+    from newsweave.settings import load_settings
+    from newsweave.stories.assign import weights_from
+    from newsweave.stories.repair import cluster_rows
+    from newsweave.stories.vectors import SMALL_STORY, pair_matrices
+    from stories_thin import thin
+
+    resolved = load_settings()
+    weights = weights_from(resolved)
+
+    def f1(docs: Sequence[Doc], penalty: float) -> float:
+        items = stage_vectors(docs, weights)
+        for item, row in zip(items, meaning_vectors(docs), strict=True):
+            item.meaning = row
+        sims, agree = pair_matrices(items, weights)
+        if penalty < 1:
+            sims = np.where(numbers_clash(docs), sims * penalty, sims)
+        pred = [0] * len(docs)
+        for c, rows in enumerate(cluster_rows(sims, agree, resolved.story_threshold,
+                                              weights.attach, SMALL_STORY)):
+            for i in rows:
+                pred[i] = c
+        return bcubed(pred, [d["event"] for d in docs])[2]
+
+    sets = {name: load_set(name) for name in names}
+    chosen = stories_features.NAME_EVIDENCE
+    print(f"per set: whole F1 [mean F1 at k = {' '.join(map(str, ks))} over seeds "
+          f"{' '.join(map(str, seeds))}]; choice sum over {' + '.join(CHOICE)}")
+    print("| NAME_EVIDENCE, figures penalty | choice sum | " + " | ".join(names) + " |")
+    print("|---|---|" + "---|" * len(names))
+    try:
+        for level in evidence:
+            stories_features.NAME_EVIDENCE = level
+            for penalty in penalties:
+                cells, choice = [], 0.0
+                for name, docs in sets.items():
+                    score = f1(docs, penalty)
+                    choice += score if name in CHOICE else 0.0
+                    means = [sum(f1(thin(list(docs), k, s), penalty) for s in seeds)
+                             / len(seeds) for k in ks]
+                    cells.append(f"{score:.3f}" + (" [" + " ".join(f"{m:.3f}" for m in means)
+                                                   + "]" if means else ""))
+                print(f"| {level}, {penalty} | {choice:.3f} | " + " | ".join(cells) + " |",
+                      flush=True)
+    finally:
+        stories_features.NAME_EVIDENCE = chosen
 
 
 def grid(names: Sequence[str], settings: dict[str, object], evidence: Sequence[int],
-         thresholds: Sequence[float], ks: Sequence[int], seeds: Sequence[int]) -> None:
+         thresholds: Sequence[float], ks: Sequence[int], seeds: Sequence[int],
+         through: bool = False) -> None:
     """``--grid``: BCubed F1 of each set clustered as a whole (MiniLM factor included) and,
     in brackets, the mean over ``seeds`` of the set thinned to k reports an event, for each
-    ``features.NAME_EVIDENCE`` and threshold; the choice sum over :data:`CHOICE`."""
+    ``features.NAME_EVIDENCE`` and threshold; the choice sum over :data:`CHOICE`.
+    ``through``: each set ingested through the stage instead (one batch, stories-only, the
+    MiniLM vectors stored first: as ``stories_meaning.py --grid``)."""
     import newsweave.stories.features as stories_features
     from stories_thin import thin
+
+    def partition(docs: Sequence[Doc], run: dict[str, object]) -> list[int]:
+        if through:
+            return engine_partition(docs, run)[0]
+        return whole(docs, run)[-1]  # type: ignore[no-any-return]
+
+    if through:
+        import stories_dev
+        from stories_meaning import EmbedStage
+
+        stories_dev.BEFORE[:] = [EmbedStage()]
 
     sets = {name: load_set(name) for name in names}
     chosen = stories_features.NAME_EVIDENCE
@@ -200,14 +307,14 @@ def grid(names: Sequence[str], settings: dict[str, object], evidence: Sequence[i
                 cells, choice = [], 0.0
                 for name, docs in sets.items():
                     gold = [d["event"] for d in docs]
-                    f1 = bcubed(whole(docs, run)[-1], gold)[2]
+                    f1 = bcubed(partition(docs, run), gold)[2]
                     choice += f1 if name in CHOICE else 0.0
                     means = []
                     for k in ks:
                         scores = []
                         for seed in seeds:
                             kept = thin(list(docs), k, seed)
-                            scores.append(bcubed(whole(kept, run)[-1],
+                            scores.append(bcubed(partition(kept, run),
                                                  [d["event"] for d in kept])[2])
                         means.append(sum(scores) / len(scores))
                     cells.append(f"{f1:.3f}" + (" [" + " ".join(f"{m:.3f}" for m in means)
@@ -229,6 +336,10 @@ def main() -> None:
                         help="F1 for features.NAME_EVIDENCE x thresholds instead")
     parser.add_argument("--name-evidence", type=int, default=None, metavar="N",
                         help="features.NAME_EVIDENCE for the run (default: the module's)")
+    parser.add_argument("--numbers", nargs="*", type=float, default=None, metavar="P",
+                        help="the figures-clash penalties to try (tried, not in the stage)")
+    parser.add_argument("--through", action="store_true",
+                        help="--grid: through the stage (ingested) instead of whole")
     parser.add_argument("--evidence", nargs="*", type=int, default=[0, 1, 2])
     parser.add_argument("--thresholds", nargs="*", type=float, default=[0.2, 0.22, 0.24])
     parser.add_argument("--k", nargs="*", type=int, default=[1, 2])
@@ -242,8 +353,12 @@ def main() -> None:
 
         stories_features.NAME_EVIDENCE = args.name_evidence
         print(f"stories.features.NAME_EVIDENCE = {args.name_evidence}")
+    if args.numbers:
+        numbers_grid(args.sets, args.evidence, args.numbers, args.k, args.seeds)
+        return
     if args.grid:
-        grid(args.sets, settings, args.evidence, args.thresholds, args.k, args.seeds)
+        grid(args.sets, settings, args.evidence, args.thresholds, args.k, args.seeds,
+             args.through)
         return
     for name in args.sets:
         report(name, settings, args.stage)
