@@ -57,9 +57,12 @@ def meaning_vectors(docs: Sequence[Doc]) -> list[np.ndarray]:
     return [r / np.linalg.norm(r) for r in rows.astype(np.float64)]
 
 
-def whole(docs: Sequence[Doc], settings: dict[str, object]):  # type: ignore[no-untyped-def]
-    """(items, sims, agree, words, names_veto, dates_veto, cos, pred) of ``docs`` clustered
-    as a whole with the stage's similarity and the MiniLM factor."""
+def whole(docs: Sequence[Doc], settings: dict[str, object],  # type: ignore[no-untyped-def]
+          counts_at: int | None = None):
+    """(items, sims, agree, weights, threshold, pred) of ``docs`` clustered as a whole with
+    the stage's similarity and the MiniLM factor. ``counts_at``: each report's count of
+    distinct names (which decides whether names can disagree) taken from its features at
+    that ``features.NAME_EVIDENCE`` instead (the name vectors stay the run's)."""
     from newsweave.settings import load_settings
     from newsweave.stories.assign import weights_from
     from newsweave.stories.repair import cluster_rows
@@ -68,6 +71,8 @@ def whole(docs: Sequence[Doc], settings: dict[str, object]):  # type: ignore[no-
     resolved = load_settings(**settings)
     weights = weights_from(resolved)
     items = stage_vectors(docs, weights)
+    if counts_at is not None:
+        items = _counted(docs, items, weights, counts_at)
     for item, row in zip(items, meaning_vectors(docs), strict=True):
         item.meaning = row
     sims, agree = pair_matrices(items, weights)
@@ -77,6 +82,29 @@ def whole(docs: Sequence[Doc], settings: dict[str, object]):  # type: ignore[no-
         for i in rows:
             pred[i] = c
     return items, sims, agree, weights, resolved.story_threshold, pred
+
+
+def _counted(docs, items, weights, level):  # type: ignore[no-untyped-def]
+    """``items`` whose name counts are those of their features at ``level``."""
+    import newsweave.stories.features as stories_features
+    from newsweave.stories.vectors import ArticleVector
+
+    class Counted(ArticleVector):
+        def name_count(self) -> int:
+            return self.count  # type: ignore[attr-defined,no-any-return]
+
+    chosen = stories_features.NAME_EVIDENCE
+    stories_features.NAME_EVIDENCE = level
+    try:
+        other = stage_vectors(docs, weights)
+    finally:
+        stories_features.NAME_EVIDENCE = chosen
+    found = []
+    for item, at in zip(items, other, strict=True):
+        counted = Counted(item.id, item.vector, item.names, item.dates, item.day)
+        counted.count = at.name_count()  # type: ignore[attr-defined]
+        found.append(counted)
+    return found
 
 
 def _parts(items, weights):  # type: ignore[no-untyped-def]
@@ -285,19 +313,20 @@ def numbers_grid(names: Sequence[str], evidence: Sequence[int], penalties: Seque
 
 def grid(names: Sequence[str], settings: dict[str, object], evidence: Sequence[int],
          thresholds: Sequence[float], ks: Sequence[int], seeds: Sequence[int],
-         through: bool = False) -> None:
+         through: bool = False, counts_at: int | None = None) -> None:
     """``--grid``: BCubed F1 of each set clustered as a whole (MiniLM factor included) and,
     in brackets, the mean over ``seeds`` of the set thinned to k reports an event, for each
     ``features.NAME_EVIDENCE`` and threshold; the choice sum over :data:`CHOICE`.
     ``through``: each set ingested through the stage instead (one batch, stories-only, the
-    MiniLM vectors stored first: as ``stories_meaning.py --grid``)."""
+    MiniLM vectors stored first: as ``stories_meaning.py --grid``). ``counts_at``: the name
+    counts (whether names can disagree) from the features at that level (whole only)."""
     import newsweave.stories.features as stories_features
     from stories_thin import thin
 
     def partition(docs: Sequence[Doc], run: dict[str, object]) -> list[int]:
         if through:
             return engine_partition(docs, run)[0]
-        return whole(docs, run)[-1]  # type: ignore[no-any-return]
+        return whole(docs, run, counts_at)[-1]  # type: ignore[no-any-return]
 
     if through:
         import stories_dev
@@ -350,6 +379,9 @@ def main() -> None:
                         help="features.NAME_EVIDENCE for the run (default: the module's)")
     parser.add_argument("--numbers", nargs="*", type=float, default=None, metavar="P",
                         help="the figures-clash penalties to try (tried, not in the stage)")
+    parser.add_argument("--counts-at", type=int, default=None, metavar="N",
+                        help="--grid: whether names can disagree decided by the name counts "
+                        "at NAME_EVIDENCE N (the name vectors stay the row's)")
     parser.add_argument("--through", action="store_true",
                         help="--grid: through the stage (ingested) instead of whole")
     parser.add_argument("--evidence", nargs="*", type=int, default=[0, 1, 2])
@@ -370,7 +402,7 @@ def main() -> None:
         return
     if args.grid:
         grid(args.sets, settings, args.evidence, args.thresholds, args.k, args.seeds,
-             args.through)
+             args.through, args.counts_at)
         return
     for name in args.sets:
         report(name, settings, args.stage)
