@@ -288,6 +288,16 @@ def numbers_grid(names: Sequence[str], evidence: Sequence[int], penalties: Seque
         return bcubed(pred, [d["event"] for d in docs])[2]
 
     sets = {name: load_set(name) for name in names}
+    for name, docs in sets.items():
+        # How often the figures clash, among the pairs at or above the threshold.
+        sims = whole(docs, {})[1]
+        gold = np.array([d["event"] for d in docs])
+        above = np.triu(sims >= resolved.story_threshold, 1)
+        same = np.equal.outer(gold, gold)
+        clash = numbers_clash(docs)
+        print(f"{name}: pairs at or above the threshold whose figures clash: one event "
+              f"{clash[above & same].mean():.0%} of {int((above & same).sum())}, different "
+              f"events {clash[above & ~same].mean():.0%} of {int((above & ~same).sum())}")
     chosen = stories_features.NAME_EVIDENCE
     print(f"per set: whole F1 [mean F1 at k = {' '.join(map(str, ks))} over seeds "
           f"{' '.join(map(str, seeds))}]; choice sum over {' + '.join(CHOICE)}")
