@@ -231,14 +231,23 @@ _NUMBER = re.compile(r"(?<![\w.,])\$?(\d[\d,]*(?:\.\d+)?)%?(?!\w)")
 _YEAR = re.compile(r"^(?:1[89]|20)\d\d$")
 
 
+LEAD_ONLY = [False]  # --figures-lead: the title and first sentence's figures only
+
+
 def numbers_of(doc: Doc) -> set[str]:
     """The figures a report states in its title and text ("1.5", "34000", "60"), years
-    aside (the stage counts those as dates).
+    aside (the stage counts those as dates); with :data:`LEAD_ONLY`, in its title and first
+    sentence only.
 
     >>> sorted(numbers_of({"title": "Claims fell to 1.5 million", "text": "In 2020, 34,000 more."}))
     ['1.5', '34000']
     """
-    found = _NUMBER.findall(f"{doc.get('title') or ''}\n{doc['text']}")
+    text = doc["text"]
+    if LEAD_ONLY[0]:
+        from newsweave.nlp.sentences import split_sentences
+
+        text = next((s.text for s in split_sentences(text)), "")
+    found = _NUMBER.findall(f"{doc.get('title') or ''}\n{text}")
     return {v for v in (m.replace(",", "") for m in found) if not _YEAR.match(v)}
 
 
@@ -392,6 +401,8 @@ def main() -> None:
     parser.add_argument("--counts-at", type=int, default=None, metavar="N",
                         help="--grid: whether names can disagree decided by the name counts "
                         "at NAME_EVIDENCE N (the name vectors stay the row's)")
+    parser.add_argument("--figures-lead", action="store_true",
+                        help="--numbers: the title and first sentence's figures only")
     parser.add_argument("--through", action="store_true",
                         help="--grid: through the stage (ingested) instead of whole")
     parser.add_argument("--evidence", nargs="*", type=int, default=[0, 1, 2])
@@ -408,6 +419,7 @@ def main() -> None:
         stories_features.NAME_EVIDENCE = args.name_evidence
         print(f"stories.features.NAME_EVIDENCE = {args.name_evidence}")
     if args.numbers:
+        LEAD_ONLY[0] = args.figures_lead
         numbers_grid(args.sets, args.evidence, args.numbers, args.k, args.seeds)
         return
     if args.grid:
