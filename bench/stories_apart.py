@@ -332,14 +332,17 @@ def numbers_grid(names: Sequence[str], evidence: Sequence[int], penalties: Seque
 
 def grid(names: Sequence[str], settings: dict[str, object], evidence: Sequence[int],
          thresholds: Sequence[float], ks: Sequence[int], seeds: Sequence[int],
-         through: bool = False, counts_at: int | None = None) -> None:
+         through: bool = False, counts_at: int | None = None,
+         penalties: Sequence[float] = ()) -> None:
     """``--grid``: BCubed F1 of each set clustered as a whole (MiniLM factor included) and,
     in brackets, the mean over ``seeds`` of the set thinned to k reports an event, for each
     ``features.NAME_EVIDENCE`` and threshold; the choice sum over :data:`CHOICE`.
     ``through``: each set ingested through the stage instead (one batch, stories-only, the
     MiniLM vectors stored first: as ``stories_meaning.py --grid``). ``counts_at``: the name
-    counts (whether names can disagree) from the features at that level (whole only)."""
+    counts (whether names can disagree) from the features at that level (whole only).
+    ``penalties``: rows for each ``vectors.FIGURE_PENALTY`` too (the figures' veto)."""
     import newsweave.stories.features as stories_features
+    import newsweave.stories.vectors as stories_vectors
     from stories_thin import thin
 
     def partition(docs: Sequence[Doc], run: dict[str, object]) -> list[int]:
@@ -355,34 +358,39 @@ def grid(names: Sequence[str], settings: dict[str, object], evidence: Sequence[i
 
     sets = {name: load_set(name) for name in names}
     chosen = stories_features.NAME_EVIDENCE
+    chosen_penalty = stories_vectors.FIGURE_PENALTY
     print(f"per set: whole F1 [mean F1 at k = {' '.join(map(str, ks))} over seeds "
           f"{' '.join(map(str, seeds))}]; choice sum over {' + '.join(CHOICE)}")
-    print("| NAME_EVIDENCE, threshold | choice sum | " + " | ".join(names) + " |")
+    print("| NAME_EVIDENCE, threshold, FIGURE_PENALTY | choice sum | " + " | ".join(names)
+          + " |")
     print("|---|---|" + "---|" * len(names))
+    rows = [(level, threshold, penalty) for level in evidence for threshold in thresholds
+            for penalty in (penalties or [chosen_penalty])]
     try:
-        for level in evidence:
+        for level, threshold, penalty in rows:
             stories_features.NAME_EVIDENCE = level
-            for threshold in thresholds:
-                run = {**settings, "story_threshold": threshold}
-                cells, choice = [], 0.0
-                for name, docs in sets.items():
-                    gold = [d["event"] for d in docs]
-                    f1 = bcubed(partition(docs, run), gold)[2]
-                    choice += f1 if name in CHOICE else 0.0
-                    means = []
-                    for k in ks:
-                        scores = []
-                        for seed in seeds:
-                            kept = thin(list(docs), k, seed)
-                            scores.append(bcubed(partition(kept, run),
-                                                 [d["event"] for d in kept])[2])
-                        means.append(sum(scores) / len(scores))
-                    cells.append(f"{f1:.3f}" + (" [" + " ".join(f"{m:.3f}" for m in means)
-                                                + "]" if means else ""))
-                print(f"| {level}, {threshold} | {choice:.3f} | " + " | ".join(cells) + " |",
-                      flush=True)
+            stories_vectors.FIGURE_PENALTY = penalty
+            run = {**settings, "story_threshold": threshold}
+            cells, choice = [], 0.0
+            for name, docs in sets.items():
+                gold = [d["event"] for d in docs]
+                f1 = bcubed(partition(docs, run), gold)[2]
+                choice += f1 if name in CHOICE else 0.0
+                means = []
+                for k in ks:
+                    scores = []
+                    for seed in seeds:
+                        kept = thin(list(docs), k, seed)
+                        scores.append(bcubed(partition(kept, run),
+                                             [d["event"] for d in kept])[2])
+                    means.append(sum(scores) / len(scores))
+                cells.append(f"{f1:.3f}" + (" [" + " ".join(f"{m:.3f}" for m in means)
+                                            + "]" if means else ""))
+            print(f"| {level}, {threshold}, {penalty} | {choice:.3f} | "
+                  + " | ".join(cells) + " |", flush=True)
     finally:
         stories_features.NAME_EVIDENCE = chosen
+        stories_vectors.FIGURE_PENALTY = chosen_penalty
 
 
 def main() -> None:
@@ -403,6 +411,8 @@ def main() -> None:
                         "at NAME_EVIDENCE N (the name vectors stay the row's)")
     parser.add_argument("--figures-lead", action="store_true",
                         help="--numbers: the title and first sentence's figures only")
+    parser.add_argument("--penalties", nargs="*", type=float, default=[],
+                        help="--grid: stories.vectors.FIGURE_PENALTY values (rows)")
     parser.add_argument("--through", action="store_true",
                         help="--grid: through the stage (ingested) instead of whole")
     parser.add_argument("--evidence", nargs="*", type=int, default=[0, 1, 2])
@@ -424,7 +434,7 @@ def main() -> None:
         return
     if args.grid:
         grid(args.sets, settings, args.evidence, args.thresholds, args.k, args.seeds,
-             args.through, args.counts_at)
+             args.through, args.counts_at, args.penalties)
         return
     for name in args.sets:
         report(name, settings, args.stage)

@@ -26,10 +26,11 @@ from newsweave.nlp.text import STOPWORDS as TEXT_STOPWORDS
 from newsweave.nlp.text import month_numbers, stem, weekday_numbers
 
 # Feature groups: the prefix is hashed with the feature, so the groups never collide.
-TERM, NAME, DATE = "t", "n", "d"
+TERM, NAME, DATE, FIGURE = "t", "n", "d", "f"
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W\d_]+)*(?:[.,]\d+)*", re.UNICODE)
 _YEAR = re.compile(r"^(?:1[89]|20)\d\d$")
+_FIGURE = re.compile(r"^\d[\d,]*(?:\.\d+)?$")
 _MONTHS = month_numbers()  # English month names, full and short (nlp.text)
 _WEEKDAYS = frozenset(weekday_numbers())
 # The one stop-word list (nlp.text), plus what every news report says whatever its event:
@@ -81,6 +82,10 @@ class Features:
     terms: Counter[int] = field(default_factory=Counter)
     names: Counter[int] = field(default_factory=Counter)
     dates: Counter[int] = field(default_factory=Counter)
+    # The figures (numbers other than years) the title and first sentence state: what
+    # happened, in numbers ("1.5 million", "a 3-year-old"); keys only, never weighed
+    # (the numbers are terms already), for the figures' veto (vectors.veto_factor).
+    figures: set[int] = field(default_factory=set)
     # name key -> surface form (most frequent spelling), to show a story's top entities
     labels: dict[int, str] = field(default_factory=dict)
 
@@ -130,7 +135,11 @@ def extract_features(title: str | None, text: str, *, lead_boost: int = 2,
     for index, part in enumerate(parts):
         weight = lead_boost if index < (1 + TITLED_LEAD if title else 1) else 1
         # A name never runs across a line break (menus, bylines left by cleaning).
+        start = len(lines)
         lines.extend((weight, _WORD.findall(line)) for line in part.split("\n"))
+        if index < (2 if title else 1):  # the title and the first sentence
+            for _, words in lines[start:]:
+                features.figures.update(_figures(words))
     confirmed = _confirmed_names(lines) if NAME_EVIDENCE else None
     for weight, words in lines:
         _add_sentence(words, weight, lowercase, features, surface, terms, confirmed)
@@ -143,6 +152,18 @@ def extract_features(title: str | None, text: str, *, lead_boost: int = 2,
 
 def _second(pair: tuple[str, int]) -> int:
     return pair[1]
+
+
+def _figures(words: Sequence[str]) -> set[int]:
+    """The keys of the figures among ``words``: numbers, thousands' commas dropped, years
+    aside (they are dates).
+
+    >>> _figures(["fell", "to", "1.5", "million", "34,000", "2020", "1st"]) == {
+    ...     key(FIGURE, "1.5"), key(FIGURE, "34000")}
+    True
+    """
+    return {key(FIGURE, w.replace(",", "")) for w in words
+            if w[0].isdigit() and _FIGURE.match(w) and not _YEAR.match(w)}
 
 
 def _confirmed_names(lines: Sequence[tuple[int, list[str]]]) -> set[str]:
