@@ -273,12 +273,16 @@ def numbers_grid(names: Sequence[str], evidence: Sequence[int], penalties: Seque
     figures and share none damped by a penalty (as the year veto), each set clustered as a
     whole (MiniLM factor included), whole F1 [thinned means]."""
     import newsweave.stories.features as stories_features
+    import newsweave.stories.vectors as stories_vectors
     from newsweave.settings import load_settings
     from newsweave.stories.assign import weights_from
     from newsweave.stories.repair import cluster_rows
     from newsweave.stories.vectors import SMALL_STORY, pair_matrices
     from stories_thin import thin
 
+    # The stage's own figures' veto off: this is the bench's form of it, measured before it
+    # was wired in (its figures are the whole text's, or with --figures-lead the lead's).
+    stories_vectors.FIGURE_PENALTY = 1.0
     resolved = load_settings()
     weights = weights_from(resolved)
 
@@ -404,6 +408,8 @@ def main() -> None:
                         help="F1 for features.NAME_EVIDENCE x thresholds instead")
     parser.add_argument("--name-evidence", type=int, default=None, metavar="N",
                         help="features.NAME_EVIDENCE for the run (default: the module's)")
+    parser.add_argument("--figure-penalty", type=float, default=None, metavar="P",
+                        help="vectors.FIGURE_PENALTY for the run (default: the module's)")
     parser.add_argument("--numbers", nargs="*", type=float, default=None, metavar="P",
                         help="the figures-clash penalties to try (tried, not in the stage)")
     parser.add_argument("--counts-at", type=int, default=None, metavar="N",
@@ -423,6 +429,11 @@ def main() -> None:
     from stories_ecb import parse_sets
 
     settings = parse_sets(args.set)
+    if args.figure_penalty is not None:
+        import newsweave.stories.vectors as stories_vectors
+
+        stories_vectors.FIGURE_PENALTY = args.figure_penalty
+        print(f"stories.vectors.FIGURE_PENALTY = {args.figure_penalty}")
     if args.name_evidence is not None:
         import newsweave.stories.features as stories_features
 
