@@ -609,12 +609,19 @@ def pack_dates(dates: Iterable[int] | Mapping[int, float], figures: Iterable[int
 
 
 def split_dates(blob: bytes | None) -> tuple[frozenset[int], frozenset[int]]:
-    """(years, figures) of a blob :func:`pack_dates` wrote."""
-    keys, values = unpack_arrays(blob)
-    if not len(keys):
+    """(years, figures) of a blob :func:`pack_dates` wrote (a few keys: plain Python is
+    cheaper than numpy's masks here, and this runs for every article weighed).
+
+    >>> split_dates(pack_dates({7: 2.0}, {9, 7})) == (frozenset({7}), frozenset({9}))
+    True
+    """
+    if not blob:
         return frozenset(), frozenset()
-    figure = values < 0
-    return (frozenset(keys[~figure].tolist()), frozenset(keys[figure].tolist()))
+    half = len(blob) // 2
+    keys = np.frombuffer(blob, dtype=np.uint32, count=half // 4).tolist()
+    values = np.frombuffer(blob, dtype=np.float32, offset=half).tolist()
+    years = frozenset(k for k, v in zip(keys, values, strict=True) if v > 0)
+    return years, (frozenset(keys) - years if len(years) < len(keys) else frozenset())
 
 
 def pack(vector: Mapping[int, float]) -> bytes:
