@@ -277,6 +277,12 @@ def main() -> None:
     parser.add_argument("--titled-lead", type=int, default=None, metavar="N",
                         help="tried: body sentences counted twice after a title "
                         "(stories.features.TITLED_LEAD; default: the module's)")
+    parser.add_argument("--name-evidence", type=int, default=None, metavar="N",
+                        help="stories.features.NAME_EVIDENCE for the run (default: the "
+                        "module's)")
+    parser.add_argument("--figure-penalty", type=float, default=None, metavar="P",
+                        help="stories.vectors.FIGURE_PENALTY for the run (default: the "
+                        "module's)")
     parser.add_argument("--minilm", action="store_true",
                         help="stories-only runs: store each English article's MiniLM vector "
                         "first, as the reuse stage does (weighed if story_semantic_weight > 0)")
@@ -302,6 +308,16 @@ def main() -> None:
 
         stories_features.TITLED_LEAD = args.titled_lead
         print(f"stories.features.TITLED_LEAD = {args.titled_lead}")
+    if args.name_evidence is not None:
+        import newsweave.stories.features as stories_features
+
+        stories_features.NAME_EVIDENCE = args.name_evidence
+        print(f"stories.features.NAME_EVIDENCE = {args.name_evidence}")
+    if args.figure_penalty is not None:
+        import newsweave.stories.vectors as stories_vectors
+
+        stories_vectors.FIGURE_PENALTY = args.figure_penalty
+        print(f"stories.vectors.FIGURE_PENALTY = {args.figure_penalty}")
     sets = list(args.sets) + (["allsides-all"] if args.allsides_all else [])
     ecb = load_set("ecb")
     distance, ecb_f1 = choose_distance(ecb)
@@ -398,7 +414,8 @@ def stage_vectors(docs: Sequence[Doc], weights: object) -> list:
     for i, (d, f) in enumerate(zip(docs, features, strict=True)):
         full, names = weigh(f, df, len(features), weights)  # type: ignore[arg-type]
         found.append(ArticleVector(i, full, names, frozenset(f.dates),
-                                   publication_day(d.get("published"))))
+                                   publication_day(d.get("published")),
+                                   figures=frozenset(f.figures)))
     return found
 
 

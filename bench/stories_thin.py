@@ -220,7 +220,23 @@ def main() -> None:
     parser.add_argument("--minilm", action="store_true",
                         help="through the stage: store each English article's MiniLM vector "
                         "first, as the reuse stage does (stories_dev.py --minilm)")
+    parser.add_argument("--name-evidence", type=int, default=None, metavar="N",
+                        help="stories.features.NAME_EVIDENCE for the run (default: the "
+                        "module's)")
+    parser.add_argument("--figure-penalty", type=float, default=None, metavar="P",
+                        help="stories.vectors.FIGURE_PENALTY for the run (default: the "
+                        "module's)")
     args = parser.parse_args()
+    if args.name_evidence is not None:
+        import newsweave.stories.features as stories_features
+
+        stories_features.NAME_EVIDENCE = args.name_evidence
+        print(f"stories.features.NAME_EVIDENCE = {args.name_evidence}")
+    if args.figure_penalty is not None:
+        import newsweave.stories.vectors as stories_vectors
+
+        stories_vectors.FIGURE_PENALTY = args.figure_penalty
+        print(f"stories.vectors.FIGURE_PENALTY = {args.figure_penalty}")
     if args.minilm:
         import stories_dev
         from stories_meaning import EmbedStage

@@ -293,3 +293,91 @@ def test_cosines_split_between_dense_and_pairwise_keys_match_the_dense_product(m
     monkeypatch.setattr("newsweave.stories.vectors._BLOCK", 5)
     monkeypatch.setattr("newsweave.stories.vectors._SMALL", 0)
     assert np.allclose(_cosines(vectors), dense @ dense.T, atol=1e-5)
+
+
+def test_a_title_case_headline_word_is_a_name_only_where_the_text_writes_it_so(monkeypatch):
+    import newsweave.stories.features as features
+
+    title = "Trial Opens With Few Details Settled in Dover"
+    text = "Judges in Dover open the case on Tuesday."
+
+    def labels() -> set[str]:
+        return set(extract_features(title, text).labels.values())
+
+    assert any("Settled" in label for label in labels())  # never written in lowercase
+    monkeypatch.setattr(features, "NAME_EVIDENCE", 1)
+    assert "Dover" in labels()  # written with a capital inside a sentence
+    assert not any("Settled" in label or "Trial" in label for label in labels())
+    # The words still count as terms.
+    assert key(TERM, "settled") in extract_features(title, text).terms
+    # A sentence's first word is judged as before at level 1, and needs the same at 2.
+    assert "Braces" in set(extract_features(None, "Braces creak. A storm hit.").labels.values())
+    monkeypatch.setattr(features, "NAME_EVIDENCE", 2)
+    assert "Braces" not in set(extract_features(None, "Braces creak. A storm hit.").labels.values())
+    lead = "Dover braces for the storm. Officials met in Dover."
+    assert "Dover" in set(extract_features(None, lead).labels.values())
+
+
+def test_figures_of_title_and_lead_are_kept_apart_from_years_and_never_weighed():
+    from newsweave.stories.vectors import (
+        ArticleVector,
+        Weights,
+        pack,
+        pack_dates,
+        pair_matrices,
+        split_dates,
+        weigh_packed,
+    )
+
+    f = extract_features("Claims fell to 1.5 million", "In 2020, 34,000 more filed. Then 7 left.")
+    assert f.figures == {key("f", "1.5"), key("f", "34000")}  # title and first sentence
+    assert key("d", "2020") in f.dates and key("f", "7") not in f.figures
+    blob = pack_dates(f.dates, f.figures)
+    assert split_dates(blob) == (frozenset(f.dates), frozenset(f.figures))
+    # A blob written before figures (years only) reads as it did.
+    assert split_dates(pack(dict.fromkeys(f.dates, 1.0))) == (frozenset(f.dates), frozenset())
+    # Figures add nothing to the weighed vector.
+    terms, names = pack(f.terms), pack(f.names)
+    with_figures = weigh_packed([(terms, names, blob)], lambda k: np.ones(len(k)), 10, Weights())
+    without = weigh_packed([(terms, names, pack(f.dates))], lambda k: np.ones(len(k)), 10,
+                           Weights())
+    for (a, b), (c, d) in zip(with_figures, without, strict=True):
+        assert a[0].tolist() == c[0].tolist() and np.allclose(a[1], c[1])
+        assert b[0].tolist() == d[0].tolist()
+
+    def item(i: int, figures: set[str]) -> ArticleVector:
+        return ArticleVector(i, {1: 1.0}, {}, frozenset(), None,
+                             figures=frozenset(key("f", v) for v in figures))
+
+    items = [item(0, {"1.5"}), item(1, {"1.2"}), item(2, {"1.5", "9"}), item(3, set())]
+    off = pair_matrices(items, Weights())[0]
+    on = pair_matrices(items, Weights(figure_penalty=0.7))[0]
+    assert np.allclose(off, 1.0)
+    assert on[0, 1] == pytest.approx(0.7) and on[1, 2] == pytest.approx(0.7)
+    assert on[0, 2] == on[0, 3] == on[1, 3] == 1.0  # a figure shared, or one states none
+
+
+def test_a_story_weighs_the_figures_of_its_members_and_keeps_them_when_saved():
+    from newsweave.stories.assign import _saved
+    from newsweave.stories.vectors import ArticleVector, Weights, pack_dates, split_dates
+
+    figure = key("f", "60")
+    row = StoryRow(7, 1, "", b"", b"", pack_dates({key("d", "2021"): 1.0}, {figure}), None, None)
+    state = StoryState(row)
+    assert state.figures == {figure} and state.dates == {key("d", "2021")}
+    other = ArticleVector(9, {}, {}, frozenset(), None, figures=frozenset({key("f", "50")}))
+    _, _, factor = state.score_parts(other, Weights(figure_penalty=0.7))
+    assert factor == pytest.approx(0.7)  # 50 against the story's 60
+    assert state.score_parts(other, Weights())[2] == 1.0  # off
+    state.add(other)
+    assert state.figures == {figure, key("f", "50")}
+
+    class Tables:
+        def features(self, ids):  # type: ignore[no-untyped-def]
+            return {}
+
+        def members(self, ids):  # type: ignore[no-untyped-def]
+            return {}
+
+    saved, _ = _saved(Tables(), state)  # type: ignore[arg-type]
+    assert split_dates(saved.dates)[1] == {figure, key("f", "50")}

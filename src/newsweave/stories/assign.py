@@ -21,6 +21,7 @@ from newsweave.clean.rules import DATE_LINE
 from newsweave.model import Article
 from newsweave.settings import Settings
 from newsweave.store.stories import FeatureRow, StoryRow, StoryTables
+from newsweave.stories import vectors as stories_vectors
 from newsweave.stories.features import Features, extract_features
 from newsweave.stories.meaning import Meanings
 from newsweave.stories.titles import choose_title, top_entities
@@ -35,7 +36,9 @@ from newsweave.stories.vectors import (
     names_can_disagree,
     pack,
     pack_arrays,
+    pack_dates,
     semantic_factor,
+    split_dates,
     top_array_keys,
     top_of,
     unpack_arrays,
@@ -59,6 +62,7 @@ def weights_from(settings: Settings) -> Weights:
         attach=settings.story_attach_threshold,
         semantic=settings.story_semantic_weight,
         semantic_floor=settings.story_semantic_floor,
+        figure_penalty=stories_vectors.FIGURE_PENALTY,
     )
 
 
@@ -85,7 +89,7 @@ def feature_row(article: Article) -> tuple[FeatureRow, Features]:
         article_id=int(article.id or 0),
         terms=pack(features.terms),
         names=pack(features.names),
-        dates=pack(features.dates),
+        dates=pack_dates(features.dates, features.figures),
         labels=features.labels,
         day=publication_day(article.published),
         title=_headline(article),
@@ -160,13 +164,12 @@ def vectors_of(
 
     weighed = weigh_packed([(r.terms, r.names, r.dates) for r in rows], tables.frequency_array,
                            tables.document_count(), weights)
-    return {
-        row.article_id: ArticleVector(
-            row.article_id, None, None, frozenset(unpack_arrays(row.dates)[0].tolist()),
-            row.day, arrays=full, name_arrays=names,
-        )
-        for row, (full, names) in zip(rows, weighed, strict=True)
-    }
+    found = {}
+    for row, (full, names) in zip(rows, weighed, strict=True):
+        dates, figures = split_dates(row.dates)
+        found[row.article_id] = ArticleVector(row.article_id, None, None, dates, row.day,
+                                              arrays=full, name_arrays=names, figures=figures)
+    return found
 
 
 class StoryState:
@@ -177,8 +180,9 @@ class StoryState:
     story's thousands. Articles that join are summed in when the story is next read.
     """
 
-    __slots__ = ("_added", "_added_count", "_dates", "_full", "_names", "_names_norm",
-                 "_pending", "meaning_count", "meaning_sum", "row", "size_before")
+    __slots__ = ("_added", "_added_count", "_dates", "_figures", "_full", "_names",
+                 "_names_norm", "_pending", "meaning_count", "meaning_sum", "row",
+                 "size_before")
 
     def __init__(self, row: StoryRow) -> None:
         self.row = row
@@ -188,6 +192,7 @@ class StoryState:
         self._pending: list[ArticleVector] = []
         self._names_norm: float | None = None
         self._dates: set[int] | None = None
+        self._figures: set[int] | None = None
         # The summed sentence vectors of the stored members that have one, and how many
         # (None until read: see set_meaning), and of the articles added since.
         self.meaning_sum: np.ndarray | None = None
@@ -227,8 +232,19 @@ class StoryState:
     def dates(self) -> set[int]:
         """Years mentioned by any member."""
         if self._dates is None:
-            self._dates = set(unpack_arrays(self.row.dates)[0].tolist())
-        return self._dates
+            self._read_dates()
+        return self._dates  # type: ignore[return-value]
+
+    @property
+    def figures(self) -> set[int]:
+        """Figures any member states in its title and lead."""
+        if self._figures is None:
+            self._read_dates()
+        return self._figures  # type: ignore[return-value]
+
+    def _read_dates(self) -> None:
+        dates, figures = split_dates(self.row.dates)
+        self._dates, self._figures = set(dates), set(figures)
 
     def top(self, count: int) -> list[int]:
         """The ``count`` heaviest keys of the summed vector (as :func:`top_keys`)."""
@@ -316,6 +332,7 @@ class StoryState:
         factor = veto_factor(
             names_cos, has_names, item.dates, self.dates,
             _days_apart(item.day, self.row.first_day, self.row.last_day), weights,
+            item.figures, self.figures,
         )
         return (base * factor if base > 0 else 0.0), agree, factor
 
@@ -326,6 +343,8 @@ class StoryState:
             self._added_count += 1
         if item.dates:
             self.dates.update(item.dates)
+        if item.figures:
+            self.figures.update(item.figures)
         self.row.size += 1
         if item.day is not None:
             first, last = self.row.first_day, self.row.last_day
@@ -506,7 +525,7 @@ def _saved(tables: StoryTables, state: StoryState) -> tuple[StoryRow, list[int]]
     centroid = top_of(state.arrays(), CENTROID_KEYS)  # the heaviest keys only (memory)
     row.centroid = pack_arrays(centroid)
     row.names = pack_arrays(state.name_arrays())
-    row.dates = pack(dict.fromkeys(state.dates, 1.0))
+    row.dates = pack_dates(state.dates, state.figures)
     if not row.title:
         titles = tables.features(tables.members([row.id]).get(row.id, [])[:1])
         row.title = next((r.title for r in titles.values()), "")
@@ -536,8 +555,10 @@ def rebuilt(
     centroid = add_arrays([vectors[a].arrays() for a in present])
     names = add_arrays([vectors[a].name_arrays() for a in present])
     dates: set[int] = set()
+    figures: set[int] = set()
     for a in present:
         dates |= vectors[a].dates
+        figures |= vectors[a].figures
     days = [vectors[a].day for a in present if vectors[a].day is not None]
     rows = feature_rows(tables, members, cache)
     titled = [a for a in present if a in rows]
@@ -548,7 +569,7 @@ def rebuilt(
     pruned = top_of(centroid, CENTROID_KEYS)
     row = StoryRow(
         story_id, len(members), title, pack_arrays(pruned), pack_arrays(names),
-        pack(dict.fromkeys(dates, 1.0)), min(days, default=None), max(days, default=None),
+        pack_dates(dates, figures), min(days, default=None), max(days, default=None),
         entities,
     )
     return row, top_array_keys(pruned, STORY_KEYS)

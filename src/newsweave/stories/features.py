@@ -26,10 +26,11 @@ from newsweave.nlp.text import STOPWORDS as TEXT_STOPWORDS
 from newsweave.nlp.text import month_numbers, stem, weekday_numbers
 
 # Feature groups: the prefix is hashed with the feature, so the groups never collide.
-TERM, NAME, DATE = "t", "n", "d"
+TERM, NAME, DATE, FIGURE = "t", "n", "d", "f"
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W\d_]+)*(?:[.,]\d+)*", re.UNICODE)
 _YEAR = re.compile(r"^(?:1[89]|20)\d\d$")
+_FIGURE = re.compile(r"^\d[\d,]*(?:\.\d+)?$")
 _MONTHS = month_numbers()  # English month names, full and short (nlp.text)
 _WEEKDAYS = frozenset(weekday_numbers())
 # The one stop-word list (nlp.text), plus what every news report says whatever its event:
@@ -54,6 +55,17 @@ _NOT_NAMES = STOPWORDS | _WEEKDAYS | frozenset(_MONTHS) | frozenset(
 # (chosen on ECB+ odd topics + AllSides validation split; it was 1: docs/benchmarks.md,
 # #12 part 3). Without a title, the first sentence stands in for it and counts so.
 TITLED_LEAD = 0
+# What makes a capitalised word a name where the capital says nothing. 0: that the text
+# never writes it in lowercase; 1: in a Title Case line (a headline), also that the
+# article writes it with a capital inside an ordinary sentence ("Kim" in the lead, not
+# "Settled" or "Face" of "Trial a Day Away With Few Details Settled"); 2: the same for a
+# sentence's first word. A short report (a headline and a lead) writes too few lowercase
+# words for the first test to reject much, and every word it takes for a name adds to the
+# names two reports "do not share". 1 was measured and not adopted (docs/benchmarks.md,
+# #12 part 7: AllSides test 0.846 -> 0.861, but fewer short reports can disagree on names
+# at all, so one report an event loses precision, the mixed store's AllSides gap passes
+# 0.01 and the whole AllSides set loses 0.012); kept so the bench can measure it again.
+NAME_EVIDENCE = 0
 # Entries of each word cache below (term keys, name words, name keys). At 65,536 each the
 # three held ~35 MiB once full (a stream of new names fills them); at 16,384, ~9 MiB, term
 # lookups hit 94.6 % of the time instead of 96.9 % and the features cost the same within
@@ -70,6 +82,10 @@ class Features:
     terms: Counter[int] = field(default_factory=Counter)
     names: Counter[int] = field(default_factory=Counter)
     dates: Counter[int] = field(default_factory=Counter)
+    # The figures (numbers other than years) the title and first sentence state: what
+    # happened, in numbers ("1.5 million", "a 3-year-old"); keys only, never weighed
+    # (the numbers are terms already), for the figures' veto (vectors.veto_factor).
+    figures: set[int] = field(default_factory=set)
     # name key -> surface form (most frequent spelling), to show a story's top entities
     labels: dict[int, str] = field(default_factory=dict)
 
@@ -115,11 +131,18 @@ def extract_features(title: str | None, text: str, *, lead_boost: int = 2,
     lowercase = set(map(str.lower, {w for w in _WORD.findall(text) if w.islower()}))
     # Every line's terms, each as often as its weight, counted at once at the end (in C).
     terms: list[int] = []
+    lines: list[tuple[int, list[str]]] = []
     for index, part in enumerate(parts):
         weight = lead_boost if index < (1 + TITLED_LEAD if title else 1) else 1
         # A name never runs across a line break (menus, bylines left by cleaning).
-        for line in part.split("\n"):
-            _add_sentence(line, weight, lowercase, features, surface, terms)
+        start = len(lines)
+        lines.extend((weight, _WORD.findall(line)) for line in part.split("\n"))
+        if index < (2 if title else 1):  # the title and the first sentence
+            for _, words in lines[start:]:
+                features.figures.update(_figures(words))
+    confirmed = _confirmed_names(lines) if NAME_EVIDENCE else None
+    for weight, words in lines:
+        _add_sentence(words, weight, lowercase, features, surface, terms, confirmed)
     features.terms.update(terms)
     # The commonest spelling, the first seen among equals (as Counter.most_common(1)).
     features.labels = {k: next(iter(c)) if len(c) == 1 else max(c.items(), key=_second)[0]
@@ -131,15 +154,43 @@ def _second(pair: tuple[str, int]) -> int:
     return pair[1]
 
 
+def _figures(words: Sequence[str]) -> set[int]:
+    """The keys of the figures among ``words``: numbers, thousands' commas dropped, years
+    aside (they are dates).
+
+    >>> _figures(["fell", "to", "1.5", "million", "34,000", "2020", "1st"]) == {
+    ...     key(FIGURE, "1.5"), key(FIGURE, "34000")}
+    True
+    """
+    return {key(FIGURE, w.replace(",", "")) for w in words
+            if w[0].isdigit() and _FIGURE.match(w) and not _YEAR.match(w)}
+
+
+def _confirmed_names(lines: Sequence[tuple[int, list[str]]]) -> set[str]:
+    """The lowercased words an article writes with a capital inside a sentence of ordinary
+    case (not a Title Case line, not its first word): its own evidence that they name
+    someone or somewhere (see :data:`NAME_EVIDENCE`).
+
+    >>> sorted(_confirmed_names([(1, "Storm Hits Town".split()),
+    ...                          (1, "A storm hit Dover on Monday".split())]))
+    ['dover', 'monday']
+    """
+    found: set[str] = set()
+    for _, words in lines:
+        if len(words) > 1 and not _title_case(words):
+            found.update(w.lower() for w in words[1:] if w[0].isupper())
+    return found
+
+
 def _add_sentence(
-    sentence: str,
+    words: list[str],
     weight: int,
     lowercase: set[str],
     features: Features,
     surface: dict[int, dict[str, int]],
     terms: list[int],
+    confirmed: set[str] | None = None,
 ) -> None:
-    words = _WORD.findall(sentence)
     if not words:
         return
     lowers = list(map(str.lower, words))
@@ -171,7 +222,8 @@ def _add_sentence(
                 previous = lowers[position - 1] if position else ""
                 if previous in _MONTHS:
                     dates[key(DATE, f"{word}-{_MONTHS[previous]:02d}")] += weight
-        elif _is_name_word(word, 0 if title_case else position, lowercase):
+        elif _is_name_word(word, 0 if title_case else position, lowercase) and (
+                confirmed is None or _evidenced(word, position, title_case, confirmed)):
             run.append(word)
             continue
         if run:
@@ -257,6 +309,15 @@ def _title_case(words: list[str]) -> bool:
     firsts = [w[0] for w in words if len(w) > 3 and w[0].isalpha()]  # no word is empty
     long = len(firsts)
     return long >= 3 and sum(map(str.isupper, firsts)) >= 0.75 * long
+
+
+def _evidenced(word: str, position: int, title_case: bool, confirmed: set[str]) -> bool:
+    """Whether a capitalised word where a capital says nothing (a Title Case line; with
+    :data:`NAME_EVIDENCE` 2 also a sentence's first word) is written with a capital
+    inside an ordinary sentence of the article too."""
+    if not (title_case or (position == 0 and NAME_EVIDENCE > 1)):
+        return True
+    return word.lower() in confirmed
 
 
 def _is_name_word(word: str, position: int, lowercase: set[str]) -> bool:

@@ -407,7 +407,8 @@ def _story_similarity(a: StoryState, b: StoryState, weights: Weights) -> tuple[f
     if None not in (a.row.first_day, a.row.last_day, b.row.first_day, b.row.last_day):
         apart = max(0, max(a.row.first_day, b.row.first_day)  # type: ignore[type-var]
                     - min(a.row.last_day, b.row.last_day))  # type: ignore[type-var]
-    factor = veto_factor(names_cos, named, frozenset(a.dates), b.dates, apart, weights)
+    factor = veto_factor(names_cos, named, frozenset(a.dates), b.dates, apart, weights,
+                         frozenset(a.figures), b.figures)
     sum_a, count_a = a.mean_meaning()
     sum_b, count_b = b.mean_meaning()
     if weights.semantic > 0 and sum_a is not None and sum_b is not None:
