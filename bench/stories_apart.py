@@ -44,6 +44,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+import stories_dev
 from stories_dev import Doc, engine_partition, figures, load_set, stage_vectors
 from stories_ecb import bcubed
 
@@ -135,7 +136,6 @@ def report(name: str, settings: dict[str, object], stage: bool) -> None:
     print(f"\n{name}: {len(docs)} reports, {len(set(gold))} events; whole clustering "
           f"P {p:.3f} R {r:.3f} F1 {f:.3f}, {len(set(pred))} stories (threshold {threshold})")
     if stage:
-        import stories_dev
         from stories_meaning import EmbedStage
 
         stories_dev.BEFORE[:] = [EmbedStage()]
@@ -355,7 +355,6 @@ def grid(names: Sequence[str], settings: dict[str, object], evidence: Sequence[i
         return whole(docs, run, counts_at)[-1]  # type: ignore[no-any-return]
 
     if through:
-        import stories_dev
         from stories_meaning import EmbedStage
 
         stories_dev.BEFORE[:] = [EmbedStage()]
@@ -429,16 +428,7 @@ def main() -> None:
     from stories_ecb import parse_sets
 
     settings = parse_sets(args.set)
-    if args.figure_penalty is not None:
-        import newsweave.stories.vectors as stories_vectors
-
-        stories_vectors.FIGURE_PENALTY = args.figure_penalty
-        print(f"stories.vectors.FIGURE_PENALTY = {args.figure_penalty}")
-    if args.name_evidence is not None:
-        import newsweave.stories.features as stories_features
-
-        stories_features.NAME_EVIDENCE = args.name_evidence
-        print(f"stories.features.NAME_EVIDENCE = {args.name_evidence}")
+    stories_dev.set_stage_constants(args)
     if args.numbers:
         LEAD_ONLY[0] = args.figures_lead
         numbers_grid(args.sets, args.evidence, args.numbers, args.k, args.seeds)

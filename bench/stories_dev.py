@@ -258,6 +258,27 @@ def line(name: str, n: int, engine: dict[str, float], base: dict[str, float], no
             f"{base['f1']:.3f} {base['stories']:>5}  {note}")
 
 
+
+# The stage's module constants a bench run may set (``--titled-lead``, ``--name-evidence``,
+# ``--figure-penalty``): argument name -> (module, constant).
+STAGE_CONSTANTS = {
+    "titled_lead": ("newsweave.stories.features", "TITLED_LEAD"),
+    "name_evidence": ("newsweave.stories.features", "NAME_EVIDENCE"),
+    "figure_penalty": ("newsweave.stories.vectors", "FIGURE_PENALTY"),
+}
+
+
+def set_stage_constants(args: argparse.Namespace) -> None:
+    """Set, and print, each stage constant the command line gave (the others keep the
+    module's value)."""
+    import importlib
+
+    for name, (module, constant) in STAGE_CONSTANTS.items():
+        value = getattr(args, name, None)
+        if value is not None:
+            setattr(importlib.import_module(module), constant, value)
+            print(f"{module.removeprefix('newsweave.')}.{constant} = {value}")
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sets", nargs="*", default=["ecb", "ecb-even", "basil", "allsides"],
@@ -303,21 +324,7 @@ def main() -> None:
         BEFORE.append(EmbedStage())
         print("articles carry MiniLM vectors (bench/stories_meaning.py), as after the reuse "
               "stage")
-    if args.titled_lead is not None:
-        import newsweave.stories.features as stories_features
-
-        stories_features.TITLED_LEAD = args.titled_lead
-        print(f"stories.features.TITLED_LEAD = {args.titled_lead}")
-    if args.name_evidence is not None:
-        import newsweave.stories.features as stories_features
-
-        stories_features.NAME_EVIDENCE = args.name_evidence
-        print(f"stories.features.NAME_EVIDENCE = {args.name_evidence}")
-    if args.figure_penalty is not None:
-        import newsweave.stories.vectors as stories_vectors
-
-        stories_vectors.FIGURE_PENALTY = args.figure_penalty
-        print(f"stories.vectors.FIGURE_PENALTY = {args.figure_penalty}")
+    set_stage_constants(args)
     sets = list(args.sets) + (["allsides-all"] if args.allsides_all else [])
     ecb = load_set("ecb")
     distance, ecb_f1 = choose_distance(ecb)

@@ -45,6 +45,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+import stories_dev
 from stories_dev import (
     Doc,
     baseline,
@@ -227,18 +228,8 @@ def main() -> None:
                         help="stories.vectors.FIGURE_PENALTY for the run (default: the "
                         "module's)")
     args = parser.parse_args()
-    if args.name_evidence is not None:
-        import newsweave.stories.features as stories_features
-
-        stories_features.NAME_EVIDENCE = args.name_evidence
-        print(f"stories.features.NAME_EVIDENCE = {args.name_evidence}")
-    if args.figure_penalty is not None:
-        import newsweave.stories.vectors as stories_vectors
-
-        stories_vectors.FIGURE_PENALTY = args.figure_penalty
-        print(f"stories.vectors.FIGURE_PENALTY = {args.figure_penalty}")
+    stories_dev.set_stage_constants(args)
     if args.minilm:
-        import stories_dev
         from stories_meaning import EmbedStage
 
         stories_dev.BEFORE[:] = [EmbedStage()]
