@@ -405,10 +405,7 @@ def main() -> None:
                         help="also ingest each set through the stage and compare")
     parser.add_argument("--grid", action="store_true",
                         help="F1 for features.NAME_EVIDENCE x thresholds instead")
-    parser.add_argument("--name-evidence", type=int, default=None, metavar="N",
-                        help="features.NAME_EVIDENCE for the run (default: the module's)")
-    parser.add_argument("--figure-penalty", type=float, default=None, metavar="P",
-                        help="vectors.FIGURE_PENALTY for the run (default: the module's)")
+    stories_dev.add_stage_constant_arguments(parser)
     parser.add_argument("--numbers", nargs="*", type=float, default=None, metavar="P",
                         help="the figures-clash penalties to try (tried, not in the stage)")
     parser.add_argument("--counts-at", type=int, default=None, metavar="N",

@@ -268,6 +268,16 @@ STAGE_CONSTANTS = {
 }
 
 
+def add_stage_constant_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--name-evidence`` and ``--figure-penalty``, which :func:`set_stage_constants` sets."""
+    parser.add_argument("--name-evidence", type=int, default=None, metavar="N",
+                        help="stories.features.NAME_EVIDENCE for the run (default: the "
+                        "module's)")
+    parser.add_argument("--figure-penalty", type=float, default=None, metavar="P",
+                        help="stories.vectors.FIGURE_PENALTY for the run (default: the "
+                        "module's)")
+
+
 def set_stage_constants(args: argparse.Namespace) -> None:
     """Set, and print, each stage constant the command line gave (the others keep the
     module's value)."""
@@ -298,12 +308,7 @@ def main() -> None:
     parser.add_argument("--titled-lead", type=int, default=None, metavar="N",
                         help="tried: body sentences counted twice after a title "
                         "(stories.features.TITLED_LEAD; default: the module's)")
-    parser.add_argument("--name-evidence", type=int, default=None, metavar="N",
-                        help="stories.features.NAME_EVIDENCE for the run (default: the "
-                        "module's)")
-    parser.add_argument("--figure-penalty", type=float, default=None, metavar="P",
-                        help="stories.vectors.FIGURE_PENALTY for the run (default: the "
-                        "module's)")
+    add_stage_constant_arguments(parser)
     parser.add_argument("--minilm", action="store_true",
                         help="stories-only runs: store each English article's MiniLM vector "
                         "first, as the reuse stage does (weighed if story_semantic_weight > 0)")

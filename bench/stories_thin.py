@@ -221,12 +221,7 @@ def main() -> None:
     parser.add_argument("--minilm", action="store_true",
                         help="through the stage: store each English article's MiniLM vector "
                         "first, as the reuse stage does (stories_dev.py --minilm)")
-    parser.add_argument("--name-evidence", type=int, default=None, metavar="N",
-                        help="stories.features.NAME_EVIDENCE for the run (default: the "
-                        "module's)")
-    parser.add_argument("--figure-penalty", type=float, default=None, metavar="P",
-                        help="stories.vectors.FIGURE_PENALTY for the run (default: the "
-                        "module's)")
+    stories_dev.add_stage_constant_arguments(parser)
     args = parser.parse_args()
     stories_dev.set_stage_constants(args)
     if args.minilm:
