@@ -309,6 +309,25 @@ class PairCache(Protocol):
 _PAIR_ROW = [("i", "<i4"), ("j", "<i4"), ("score", "<f8")]
 
 
+def code_digest(paths: Iterable[Path], seed: bytes = b"") -> str:
+    """A short digest of ``seed`` and the source files at ``paths``, for keys of what the
+    code computed and a store keeps: a changed file is another key. A file that cannot be
+    read (a zipped install) stands as its name and newsweave's version."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    digest = hashlib.sha1(seed)
+    for path in paths:
+        if path.is_file():
+            digest.update(path.read_bytes())
+            continue
+        try:
+            release = version("newsweave")
+        except PackageNotFoundError:
+            release = "unknown"
+        digest.update(f"{path.name}@{release}".encode())
+    return digest.hexdigest()[:12]
+
+
 @lru_cache(maxsize=1)
 def _scoring_code() -> str:
     """A digest of the code and weights a pair's score comes from (this module, its
@@ -319,11 +338,9 @@ def _scoring_code() -> str:
     from newsweave.nlp import text as text_module
 
     here = Path(__file__).parent
-    digest = hashlib.sha1(version("rapidfuzz").encode())
-    for path in (Path(__file__), here / "align_weights.py", here / "align_weights_minilm.py",
-                 here / "status.py", Path(text_module.__file__ or "")):
-        digest.update(path.read_bytes() if path.is_file() else path.name.encode())
-    return digest.hexdigest()[:12]
+    return code_digest((Path(__file__), here / "align_weights.py",
+                        here / "align_weights_minilm.py", here / "status.py",
+                        Path(text_module.__file__ or "")), version("rapidfuzz").encode())
 
 
 def pairs_key(model: str, texts: Sequence[str]) -> str:
@@ -410,6 +427,6 @@ def same_fact(a: str, b: str, *, cosine: float | None = None, model: str | None 
 
 
 __all__ = ["CLAIM_MODEL", "COSINE_CUTS", "FEATURES", "WEIGHTS", "ClaimEmbedder", "PairCache",
-           "VectorCache", "cached_embedder", "embed_claims", "pack_pairs", "pair_features",
-           "pairs_key", "same_fact", "same_fact_score", "threshold", "unpack_pairs",
-           "vector_key"]
+           "VectorCache", "cached_embedder", "code_digest", "embed_claims", "pack_pairs",
+           "pair_features", "pairs_key", "same_fact", "same_fact_score", "threshold",
+           "unpack_pairs", "vector_key"]

@@ -243,26 +243,14 @@ def frames_key() -> str:
     reads frames an older one wrote."""
     from importlib.metadata import PackageNotFoundError, version
 
+    from newsweave.crosscheck.align import code_digest
     from newsweave.nlp.spacy_model import MODEL
 
     try:
         spacy_version = version("spacy")
     except PackageNotFoundError:  # pragma: no cover - spaCy is a core dependency
         spacy_version = "?"
-    source = Path(__file__)
-    # Without a readable source (a zipped install), the package's version stands for it.
-    code = hashlib.sha1(source.read_bytes()).hexdigest()[:12] if source.is_file() else \
-        _package_version()
-    return f"{MODEL}@{spacy_version}:frames-{code}"
-
-
-def _package_version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("newsweave")
-    except PackageNotFoundError:
-        return "unknown"
+    return f"{MODEL}@{spacy_version}:frames-{code_digest([Path(__file__)])}"
 
 
 def _text_key(kind: str, text: str, spans: Sequence[tuple[int, int]] = ()) -> str:
