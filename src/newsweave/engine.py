@@ -372,8 +372,8 @@ class Engine:
 
         live = self.store.stories.resolve(story_id)
         weights = weights_from(self.settings) if confidence else None
-        found = build_stories(self.store, [live], weights,
-                                   self.settings.story_threshold) if live is not None else []
+        found = (build_stories(self.store, [live], weights, self.settings.story_threshold)
+                 if live is not None else [])
         if not found:
             raise NotFoundError(f"no story with id {story_id} in {self.store.path}")
         return found[0]
@@ -563,7 +563,7 @@ class Engine:
         weights = weights_from(self.settings) if confidence else None
         return [(s, keys[s.id])
                 for s in build_stories(self.store, [r[0] for r in rows], weights,
-                                           self.settings.story_threshold)]
+                                       self.settings.story_threshold)]
 
     # -- crosscheck -----------------------------------------------------------
 
