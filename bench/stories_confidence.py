@@ -62,8 +62,10 @@ def _before_rule(call: Callable[[], object]) -> Callable[[], object]:
 
 
 @contextlib.contextmanager
-def _store(name: str, keep: Path | None) -> Iterator[tuple[object, list[dict]]]:
-    """An engine over a store of set ``name`` (built once into ``keep`` when given)."""
+def _store(name: str, keep: Path | None, docs: list[dict] | None = None
+           ) -> Iterator[tuple[object, list[dict]]]:
+    """An engine over a store of set ``name`` (built once into ``keep`` when given); of
+    ``docs`` instead of the whole set when given (``name`` then names them)."""
     from newsweave.engine import Engine
     from newsweave.settings import load_settings
     from newsweave.store import open_store
@@ -71,7 +73,7 @@ def _store(name: str, keep: Path | None) -> Iterator[tuple[object, list[dict]]]:
     from stories_dev import ingest_batches, load_set
     from stories_meaning import EmbedStage
 
-    docs = load_set(name)
+    docs = load_set(name) if docs is None else docs
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "conf.db"
         kept = keep / f"{name}.db" if keep else None

@@ -115,7 +115,7 @@ def internal_links(tables, story_ids: Sequence[int], weights, meanings  # type: 
         sims, _agree = pair_matrices(items, weights)
         rest = (sims.sum(axis=1) - np.diag(sims)) / (n - 1)
         cut = cut_links(sims, two_way(sims))
-        found[story_id] = {"cohesion": float(rest.mean()), "loosest": float(rest.min()),
+        found[story_id] = {"size": float(n), "cohesion": float(rest.mean()), "loosest": float(rest.min()),
                            "cut": cut["cross"], "within": cut["within"]}
         matrices[story_id], ids[story_id] = sims, [a.id for a in items]
     return found, matrices, ids
@@ -140,14 +140,29 @@ def _over_bar(link: str, k: float) -> Callable[[Link, float], float]:
     return level
 
 
+def _small(level: Callable[[Link, float], float]) -> Callable[[Link, float], float]:
+    """``level`` read for stories of at most SMALL_STORY articles only (the stage's own
+    line between a small story and a large one: ``repair.attach_small``)."""
+    from newsweave.stories.vectors import SMALL_STORY
+
+    def gated(found: Link, threshold: float) -> float:
+        return level(found, threshold) if found["size"] <= SMALL_STORY else 1.0
+    return gated
+
+
 FORMS: list[tuple[str, Callable[[Link, float], float] | None]] = [("chosen (part 2)", None)]
-for _k in (0.5, 0.75, 1.0):
+for _k in (0.5, 0.75, 1.0, 1.25):
     FORMS += [(f"loosest / (cohesion x{_k})", _ratio("loosest", "cohesion", _k)),
               (f"cut / (within x{_k})", _ratio("cut", "within", _k)),
               (f"cut / (cohesion x{_k})", _ratio("cut", "cohesion", _k))]
 for _k in (0.5, 1.0):
     FORMS += [(f"(loosest / T - 1) / {_k}", _over_bar("loosest", _k)),
               (f"(cut / T - 1) / {_k}", _over_bar("cut", _k))]
+for _k in (0.75, 1.0, 1.25):
+    FORMS += [(f"cut / (within x{_k}), 2-4", _small(_ratio("cut", "within", _k))),
+              (f"loosest / (coh. x{_k}), 2-4", _small(_ratio("loosest", "cohesion", _k)))]
+for _k in (0.5, 1.0):
+    FORMS += [(f"(cut / T - 1) / {_k}, 2-4", _small(_over_bar("cut", _k)))]
 
 
 class _Level:
@@ -167,13 +182,28 @@ def _text(value: float) -> str:
     return "-" if value != value else f"{value:.3f}"
 
 
+def _docs(name: str) -> list[dict]:
+    """Set ``name``'s docs; ``SET/kK`` keeps K reports of each event (seed 1, as
+    ``stories_thin.thin``): events of one kind with a few reports each, as local news is,
+    where a merged story is common."""
+    from stories_dev import load_set
+
+    base, _, thinned = name.partition("/k")
+    docs = load_set(base)
+    if not thinned:
+        return docs
+    from stories_thin import thin
+
+    return thin(docs, int(thinned), 1)
+
+
 def measure(name: str, keep: Path | None, page: int) -> dict[str, tuple[float, float]]:
     """Print one set's cost, AUC and limit lines; each form's AUC (all, mixed)."""
     from newsweave.stories import weights_from
     from newsweave.stories.meaning import weighed_meanings
     from newsweave.stories.user import confidences
 
-    with _store(name, keep) as (engine, docs):
+    with _store(name, keep, _docs(name)) as (engine, docs):
         tables, weights = engine.store.stories, weights_from(engine.settings)
         threshold = engine.settings.story_threshold
         story_ids = [s.id for s in engine.stories(confidence=False)]
@@ -216,7 +246,7 @@ def measure(name: str, keep: Path | None, page: int) -> dict[str, tuple[float, f
             by_size = " ".join(f"{c} {_text(_auc(level, v))}" for c, v in sized.items())
             alone = _auc(inner_level, of_kind["mixed"]) if form is not None else float("nan")
             every, merged = _auc(level, wrong), _auc(level, of_kind["mixed"])
-            print(f"  {label:28s} all {_text(every)} | size {by_size} | mixed {_text(merged)} "
+            print(f"  {label:30s} all {_text(every)} | size {by_size} | mixed {_text(merged)} "
                   f"split {_text(_auc(level, of_kind['split']))} | internal alone, mixed "
                   f"{_text(alone)}")
             result[label] = (every, merged)
@@ -265,8 +295,8 @@ def main() -> None:
     args = parser.parse_args()
     names = [s for s in args.sets.split(",") if s]
     found = {name: measure(name, args.stores, args.page) for name in names}
-    for part, sets in (("choice", CHOICE), ("report", REPORT)):
-        sets = tuple(s for s in sets if s in found)
+    for part, bases in (("choice", CHOICE), ("report", REPORT)):
+        sets = tuple(s for s in found if s.partition("/k")[0] in bases)
         if not sets:
             continue
         print(f"{part} sets ({', '.join(sets)}): AUC, mean / lowest of the sets: over all "
@@ -275,7 +305,7 @@ def main() -> None:
             every = [found[s][label][0] for s in sets]
             merged = [v for s in sets if (v := found[s][label][1]) == v]
             tail = (f"{sum(merged) / len(merged):.3f} / {min(merged):.3f}" if merged else "-")
-            print(f"  {label:28s} {sum(every) / len(every):.3f} / {min(every):.3f} | {tail}")
+            print(f"  {label:30s} {sum(every) / len(every):.3f} / {min(every):.3f} | {tail}")
 
 
 if __name__ == "__main__":
