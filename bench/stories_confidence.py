@@ -211,8 +211,9 @@ def measure(name: str, keep: Path | None, reps: int, page: int) -> dict[str, flo
 
 
 def quality(name: str, keep: Path | None = None) -> dict[str, float]:
-    """The chosen form's AUC on set ``name`` (for the floor tests): over all stories, and
-    the wrong one-article stories against the right stories."""
+    """The chosen form's AUC on set ``name`` (for the floor tests): over all stories, the
+    wrong one-article stories against the right stories, and the stories holding two or
+    more events against the right stories ("mixed"; nan on a set that has none)."""
     from newsweave.stories import weights_from
     from newsweave.stories.meaning import weighed_meanings
     from newsweave.stories.user import confidences
@@ -223,10 +224,12 @@ def quality(name: str, keep: Path | None = None) -> dict[str, float]:
         figures = confidences(engine.store.stories, ids, weights,  # type: ignore[attr-defined]
                               weighed_meanings(engine.store, weights),  # type: ignore[attr-defined]
                               engine.settings.story_threshold)  # type: ignore[attr-defined]
-        wrong, _kind, size = _labels(engine, docs)
+        wrong, kind, size = _labels(engine, docs)
     return {"all": _value(figures, wrong),
             "one-article": _value(figures, {s: w for s, w in wrong.items()
-                                            if not w or size[s] == 1})}
+                                            if not w or size[s] == 1}),
+            "mixed": _value(figures, {s: w for s, w in wrong.items()
+                                      if not w or kind[s] == "mixed"})}
 
 
 def _labels(engine, docs):  # type: ignore[no-untyped-def]

@@ -49,7 +49,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from stories_confidence import CHOICE, CLASSES, _labels, _store, _value  # noqa: E402
+from stories_confidence import CHOICE, CLASSES, _labels, _store, _value
 
 REPORT = ("ecb-even", "allsides", "ecb")
 Link = dict[str, float]
@@ -115,8 +115,9 @@ def internal_links(tables, story_ids: Sequence[int], weights, meanings  # type: 
         sims, _agree = pair_matrices(items, weights)
         rest = (sims.sum(axis=1) - np.diag(sims)) / (n - 1)
         cut = cut_links(sims, two_way(sims))
-        found[story_id] = {"size": float(n), "cohesion": float(rest.mean()), "loosest": float(rest.min()),
-                           "cut": cut["cross"], "within": cut["within"]}
+        found[story_id] = {"size": float(n), "cohesion": float(rest.mean()),
+                           "loosest": float(rest.min()), "cut": cut["cross"],
+                           "within": cut["within"]}
         matrices[story_id], ids[story_id] = sims, [a.id for a in items]
     return found, matrices, ids
 
@@ -275,9 +276,9 @@ def _print_limit(engine, docs, kind, links, matrices, members) -> None:  # type:
     if not true or not right:
         print("  the labels' cut: no mixed story with an inner side, or no right story")
         return
-    wrong = {i: True for i in range(len(true))} | {len(true) + i: False
-                                                    for i in range(len(right))}
-    level = {i: v for i, v in enumerate(true)} | {len(true) + i: v for i, v in enumerate(right)}
+    wrong = dict.fromkeys(range(len(true)), True) | dict.fromkeys(
+        range(len(true), len(true) + len(right)), False)
+    level = dict(enumerate(true)) | {len(true) + i: v for i, v in enumerate(right)}
     quartiles = " / ".join(f"{float(np.quantile(right, q)):.2f}" for q in (0.1, 0.5, 0.9))
     print(f"  the labels' cut of {len(true)} mixed stories, cross / within: median "
           f"{float(np.median(true)):.2f} (right stories' found cut: 10/50/90 % {quartiles}); "
