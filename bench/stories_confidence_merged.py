@@ -22,17 +22,22 @@ chosen on BASIL, ECB+ odd topics and the AllSides validation split (CHOICE), rep
 ECB+ even topics, the AllSides test split and all of ECB+ (REPORT), with the AUC of a low
 confidence for a wrong story over all stories, by size (1, 2-4, 5+ articles), by kind of
 wrong (holding two or more events, "mixed" / an event split over stories, each against the
-right stories) and the internal term alone on the mixed kind. Then the limit of any such
+right stories) and the internal term alone on the mixed kind; for the forms of
+:data:`CANDIDATES`, the change of the AUC over all stories with its spread over draws of
+the stories with replacement (is a change beyond noise?). ``SET/kK`` keeps ``K`` reports
+of each event (``stories_thin.thin``, seed 1): events of one kind with a few reports each,
+as local news has them, where a merged story is the common wrong. Then the limit of any such
 statistic: the labels' own split of each mixed story (its largest event against the rest),
 its cross/within ratio against the right stories' cut ratio: a split statistic can flag a
-mixed story only when its true cut is looser than the right stories' loosest cut.
+mixed story only where its true cut is looser than the right stories' own cuts.
 
 Cost: CPU ms a story, in pages of ``--page`` stories (a web list asks a page at a time):
 ``confidences`` with the vectors, and the internal term (the page's members' vectors
 weighed in one call, with their stored MiniLM vectors, then one pair matrix a story).
 
-    PYTHONPATH=src python bench/stories_confidence_merged.py --stores /tmp/conf
-    PYTHONPATH=src python bench/stories_confidence_merged.py --sets ecb-odd,allsides-val
+    PYTHONPATH=src python bench/stories_confidence_merged.py --stores /tmp/conf   # CHOICE + REPORT
+    PYTHONPATH=src python bench/stories_confidence_merged.py --stores /tmp/conf \
+        --sets ecb-odd/k2,allsides-val/k2,basil/k2,ecb-even/k2,allsides/k2,allsides-all
 """
 
 from __future__ import annotations
@@ -166,6 +171,42 @@ for _k in (0.5, 1.0):
     FORMS += [(f"(cut / T - 1) / {_k}, 2-4", _small(_over_bar("cut", _k)))]
 
 
+# The forms whose change against part 2 is bootstrapped: the choice sets' best over all
+# stories (the whole range of forms), and the best of those read for every size.
+CANDIDATES = ("loosest / (coh. x1.0), 2-4", "loosest / (cohesion x0.75)")
+DRAWS = 200
+
+
+def _auc_lists(levels: Sequence[float], wrong: Sequence[bool]) -> float:
+    """:func:`stories_confidence._value` over parallel lists (a draw may repeat a story)."""
+    import bisect
+
+    bad = sorted(v for v, w in zip(levels, wrong, strict=True) if w)
+    good = sorted(v for v, w in zip(levels, wrong, strict=True) if not w)
+    if not bad or not good:
+        return float("nan")
+    pairs = sum(len(good) - bisect.bisect_right(good, b)
+                + 0.5 * (bisect.bisect_right(good, b) - bisect.bisect_left(good, b))
+                for b in bad)
+    return pairs / (len(bad) * len(good))
+
+
+def _bootstrap(before: dict[int, float], after: dict[int, float], wrong: dict[int, bool]
+               ) -> tuple[float, float, float]:
+    """The change of the AUC over all stories from ``before`` to ``after``, and its 5 % and
+    95 % points over :data:`DRAWS` draws of the stories with replacement (seed 1)."""
+    rng = np.random.default_rng(1)
+    ids = sorted(wrong)
+    changes = []
+    for _ in range(DRAWS):
+        drawn = [ids[i] for i in rng.integers(0, len(ids), len(ids))]
+        labels = [wrong[s] for s in drawn]
+        changes.append(_auc_lists([after[s] for s in drawn], labels)
+                       - _auc_lists([before[s] for s in drawn], labels))
+    low, high = (float(np.quantile(changes, q)) for q in (0.05, 0.95))
+    return _auc(after, wrong) - _auc(before, wrong), low, high
+
+
 class _Level:
     """A story's confidence as the AUC helpers read it."""
 
@@ -240,6 +281,7 @@ def measure(name: str, keep: Path | None, page: int) -> dict[str, tuple[float, f
         of_kind = {k: {s: w for s, w in wrong.items() if not w or kind[s] == k}
                    for k in ("mixed", "split")}
         result: dict[str, tuple[float, float]] = {}
+        levels: dict[str, dict[int, float]] = {}
         for label, form in FORMS:
             inner_level = {s: 1.0 if s not in links or form is None else
                            form(links[s], threshold) for s in figures}
@@ -251,6 +293,11 @@ def measure(name: str, keep: Path | None, page: int) -> dict[str, tuple[float, f
                   f"split {_text(_auc(level, of_kind['split']))} | internal alone, mixed "
                   f"{_text(alone)}")
             result[label] = (every, merged)
+            levels[label] = level
+        for label in CANDIDATES:
+            change, low, high = _bootstrap(levels[FORMS[0][0]], levels[label], wrong)
+            print(f"  {label}: change of the AUC over all stories {change:+.3f}, 90 % of "
+                  f"{DRAWS} draws of the stories in [{low:+.3f}, {high:+.3f}]")
         _print_limit(engine, docs, kind, links, matrices, members)
         return result
 
@@ -296,7 +343,7 @@ def main() -> None:
     args = parser.parse_args()
     names = [s for s in args.sets.split(",") if s]
     found = {name: measure(name, args.stores, args.page) for name in names}
-    for part, bases in (("choice", CHOICE), ("report", REPORT)):
+    for part, bases in (("choice", CHOICE), ("report", (*REPORT, "allsides-all"))):
         sets = tuple(s for s in found if s.partition("/k")[0] in bases)
         if not sets:
             continue
