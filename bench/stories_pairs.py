@@ -1,0 +1,255 @@
+"""Same kind, different event: SemEval-2022 task 8's English pairs through the stories stage.
+
+Data: ``../shared/benchmarks/semeval2022_task8/pairs.jsonl`` (798 pairs of news articles,
+each scored by people 1 = very similar ... 4 = very dissimilar, overall and on Geography,
+Entities, Time and Narrative). Here: the 193 English-English pairs without broken encoding
+(``mojibake``), news nobody here wrote and the stage was never tuned on.
+
+Every distinct text of those pairs is ingested as a user would: ONE store, one batch, each
+text as a JSON record with its page's URL (``id``, ``url``, ``text``: ingest cleans it and
+finds its title and outlet), the stories stage at the defaults with each English article's
+MiniLM vector stored first, as the reuse stage stores it (``bench/stories_meaning.py``, as
+``bench/stories_dev.py --minilm``). Then, for each pair, whether its two texts share a
+story. Classes (from the pair's scores only):
+
+- *same story*: ``Overall`` <= 1.5: should share a story;
+- *unrelated*: ``Overall`` >= 3.5: should not;
+- *same kind, different event*: 2.5 <= ``Overall`` < 3.5 (the people's "somewhat
+  dissimilar": related, yet not one story) and ``Narrative`` >= 2.5 or ``Geography`` >= 2.5
+  (they say the narrative, or the place, differs): should not;
+- *different places*: ``Overall`` > 1.5 and ``Geography`` >= 2.5 (people say the places
+  differ): should not; of them, *related, different places*: ``Overall`` < 3.5 too (the
+  same kind of news somewhere else: the hidden local-news set's case);
+- the band (1.5, 2.5) is reported, not judged.
+
+Halves: ``choose`` holds the pairs at odd positions in pair_id order, ``report`` the even
+ones (a setting is chosen on one and reported on the other); each line is printed for
+both and for all.
+
+    python bench/stories_pairs.py                 # the table
+    python bench/stories_pairs.py --show          # also every judged pair kept wrongly
+    python bench/stories_pairs.py --set story_threshold=0.2
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+PAIRS = REPO.parent / "shared" / "benchmarks" / "semeval2022_task8" / "pairs.jsonl"
+FIELDS = ("id", "url", "text")
+HALVES = ("choose", "report", "all")
+
+
+def load_pairs(limit: int = 0) -> list[dict]:
+    """The English-English pairs without broken encoding, in pair_id order."""
+    if not PAIRS.is_file():
+        sys.exit(f"{PAIRS} not found: the benchmarks live in ../shared beside the repository")
+    rows = [json.loads(line) for line in PAIRS.open(encoding="utf-8")]
+    rows = sorted((r for r in rows if r["lang1"] == "en" and r["lang2"] == "en"
+                   and not r.get("mojibake")), key=lambda r: r["pair_id"])
+    return rows[:limit] if limit else rows
+
+
+def kind_of(row: dict) -> str:
+    """The pair's class (see the module doc); "" for the band not judged."""
+    overall = row["Overall"]
+    if overall <= 1.5:
+        return "same"
+    if overall >= 3.5:
+        return "unrelated"
+    if overall >= 2.5 and (row["Narrative"] >= 2.5 or row["Geography"] >= 2.5):
+        return "same-kind"
+    return ""
+
+
+def different_places(row: dict) -> bool:
+    return row["Overall"] > 1.5 and row["Geography"] >= 2.5
+
+
+def half_of(position: int) -> str:
+    return "choose" if position % 2 else "report"
+
+
+def together(rows: Sequence[dict], settings: dict[str, object], minilm: bool = True
+             ) -> tuple[list[bool | None], list[float | None], dict[str, object]]:
+    """For each pair, whether its two texts share a story (None: a text was not stored)
+    and the stage's similarity of the two (vetoes and MiniLM factor applied, the store's
+    document frequencies: what a whole re-clustering of the store weighs), after
+    ingesting every distinct text into one store; and what the store holds."""
+    sys.path.insert(0, str(REPO / "bench"))
+    from semeval import pair_records
+    from stories_meaning import EmbedStage
+
+    from newsweave.engine import Engine
+    from newsweave.settings import load_settings
+    from newsweave.store import open_store
+    from newsweave.stories import StoriesStage
+    from newsweave.stories.assign import VectorCache, article_vectors, weights_from
+    from newsweave.stories.meaning import weighed_meanings
+    from newsweave.stories.vectors import pair_matrices
+
+    records, keys = pair_records(list(rows))
+    stages = [*([EmbedStage()] if minilm else []), StoriesStage()]
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "pairs.jsonl"
+        path.write_text("".join(json.dumps({f: r[f] for f in FIELDS}, ensure_ascii=False)
+                                + "\n" for r in records.values()), encoding="utf-8")
+        loaded = load_settings(**settings)
+        started = time.process_time()
+        with Engine(open_store(str(Path(tmp) / "pairs.db")), loaded, stages) as engine:
+            engine.ingest([str(path)])
+            took = time.process_time() - started
+            ids = {a.external_id: int(a.id or 0) for a in engine.articles()}
+            story = engine.store.stories.story_of(list(ids.values()))
+            weights = weights_from(loaded)
+            cache = VectorCache(weighed_meanings(engine.store, weights))
+            found = article_vectors(engine.store.stories, sorted(story), weights, cache)
+            items = [found[a] for a in sorted(found)]
+            sims = pair_matrices(items, weights)[0]
+    row_of = {item.id: i for i, item in enumerate(items)}
+    joined: list[bool | None] = []
+    similar: list[float | None] = []
+    for a_key, b_key in keys:
+        a, b = ids.get(a_key), ids.get(b_key)
+        if a is None or b is None or a not in story or b not in story:
+            joined.append(None)
+            similar.append(None)
+            continue
+        joined.append(story[a] == story[b])
+        similar.append(float(sims[row_of[a], row_of[b]]) if a in row_of and b in row_of
+                       else None)
+    return joined, similar, {"texts": len(records), "stored": len(story),
+                             "stories": len(set(story.values())), "cpu": took,
+                             "threshold": loaded.story_threshold}
+
+
+def tally(rows: Sequence[dict], joined: Sequence[bool | None]) -> dict[str, dict[str, list]]:
+    """Per half, per class: [pairs, pairs as they should be] ("band": pairs together)."""
+    counts = {h: {k: [0, 0] for k in ("same", "unrelated", "same-kind", "related-places",
+                                      "places", "band")}
+              for h in HALVES}
+    for position, (row, same) in enumerate(zip(rows, joined, strict=True)):
+        if same is None:
+            continue
+        kind = kind_of(row)
+        for half in (half_of(position), "all"):
+            c = counts[half]
+            if kind:
+                c[kind][0] += 1
+                c[kind][1] += same if kind == "same" else not same
+            else:
+                c["band"][0] += 1
+                c["band"][1] += same
+            if different_places(row):
+                c["places"][0] += 1
+                c["places"][1] += not same
+                if row["Overall"] < 3.5:
+                    c["related-places"][0] += 1
+                    c["related-places"][1] += not same
+    return counts
+
+
+def rate(pair: list) -> str:
+    return f"{pair[1]}/{pair[0]} = {pair[1] / pair[0]:.3f}" if pair[0] else "0/0"
+
+
+def report(rows: Sequence[dict], joined: Sequence[bool | None]) -> dict[str, dict[str, float]]:
+    """Print the table; return each half's shares (for tests and other benches)."""
+    counts = tally(rows, joined)
+    print("| half | same story (<= 1.5) together | unrelated (>= 3.5) apart | same kind, "
+          "different event apart | related, different places apart | different places apart "
+          "| (1.5, 2.5) together |")
+    print("|---|---|---|---|---|---|---|")
+    shares: dict[str, dict[str, float]] = {}
+    for half in HALVES:
+        c = counts[half]
+        print(f"| {half} | {rate(c['same'])} | {rate(c['unrelated'])} | "
+              f"{rate(c['same-kind'])} | {rate(c['related-places'])} | {rate(c['places'])} | "
+              f"{rate(c['band'])} |")
+        shares[half] = {k: v[1] / v[0] if v[0] else float("nan") for k, v in c.items()}
+        shares[half].update({f"{k}_pairs": v[0] for k, v in c.items()})
+    return shares
+
+
+def margins(rows: Sequence[dict], similar: Sequence[float | None], threshold: float) -> None:
+    """How close each class's pairs come to the threshold: the stage's similarity of the
+    two texts (median, the largest, and how many reach half the threshold and the whole)."""
+    import numpy as np
+
+    print(f"the stage's pair similarity (threshold {threshold}): median / largest; pairs at "
+          ">= T/2 and >= T")
+    classes = {"same story": lambda r: kind_of(r) == "same",
+               "unrelated": lambda r: kind_of(r) == "unrelated",
+               "same kind, different event": lambda r: kind_of(r) == "same-kind",
+               "related, different places": lambda r: different_places(r) and r["Overall"] < 3.5,
+               "different places": different_places}
+    for label, test in classes.items():
+        values = np.array([v for r, v in zip(rows, similar, strict=True)
+                           if v is not None and test(r)])
+        if not len(values):
+            continue
+        print(f"  {label}: {len(values)} pairs, {np.median(values):.3f} / {values.max():.3f}; "
+              f"{int((values >= threshold / 2).sum())} and {int((values >= threshold).sum())}")
+
+
+def show(rows: Sequence[dict], joined: Sequence[bool | None],
+         similar: Sequence[float | None], every: bool = False) -> None:
+    """The judged pairs the stage keeps wrongly (``every``: every judged pair apart from
+    the unrelated ones kept apart), with the first line of each text."""
+    print("| half | Overall | G / E / T / N | class | one story | similarity | text 1 | text 2 |")
+    print("|---|---|---|---|---|---|---|---|")
+    for position, (row, same, sim) in enumerate(zip(rows, joined, similar, strict=True)):
+        kind = kind_of(row)
+        wrong = (kind == "same" and same is False) or (
+            kind in ("unrelated", "same-kind") and same) or (different_places(row) and same)
+        if not (wrong or (every and (kind != "unrelated" or same))):
+            continue
+        first = [row[f"text{s}"].strip().split("\n")[0][:60] for s in "12"]
+        scores = " / ".join(f"{row[k]:.2f}" for k in ("Geography", "Entities", "Time",
+                                                     "Narrative"))
+        places = ", places differ" if different_places(row) else ""
+        print(f"| {half_of(position)} | {row['Overall']:.2f} | {scores} | {kind or 'band'}"
+              f"{places} | {'yes' if same else 'no'} | "
+              f"{'-' if sim is None else f'{sim:.3f}'} | {first[0]} | {first[1]} |")
+
+
+def main() -> None:
+    sys.path.insert(0, str(REPO / "bench"))
+    from stories_dev import add_stage_constant_arguments, set_stage_constants
+    from stories_ecb import parse_sets
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--limit", type=int, default=0, help="only the first N pairs")
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                        help="override a setting, e.g. story_threshold=0.2")
+    parser.add_argument("--no-minilm", action="store_true",
+                        help="no MiniLM vectors stored first (the words alone)")
+    parser.add_argument("--show", action="store_true", help="list the pairs kept wrongly")
+    parser.add_argument("--every", action="store_true",
+                        help="with --show: every judged pair but the unrelated ones apart")
+    add_stage_constant_arguments(parser)
+    args = parser.parse_args()
+    set_stage_constants(args)
+    rows = load_pairs(args.limit)
+    settings = parse_sets(args.set)
+    joined, similar, store = together(rows, settings, minilm=not args.no_minilm)
+    print(f"SemEval-2022 task 8, English-English pairs without broken encoding: {len(rows)}; "
+          f"{store['texts']} distinct texts in one store, {store['stored']} stored, "
+          f"{store['stories']} stories ({store['cpu']:.0f} CPU s); settings "
+          f"{settings or 'default'}; MiniLM vectors "
+          f"{'off' if args.no_minilm else 'stored first'}")
+    report(rows, joined)
+    margins(rows, similar, float(store["threshold"]))
+    if args.show:
+        show(rows, joined, similar, args.every)
+
+
+if __name__ == "__main__":
+    main()
