@@ -84,9 +84,6 @@ def together(rows: Sequence[dict], settings: dict[str, object], minilm: bool = T
     document frequencies: what a whole re-clustering of the store weighs), after
     ingesting every distinct text into one store; and what the store holds."""
     sys.path.insert(0, str(REPO / "bench"))
-    from semeval import pair_records
-    from stories_meaning import EmbedStage
-
     from newsweave.engine import Engine
     from newsweave.settings import load_settings
     from newsweave.store import open_store
@@ -94,6 +91,8 @@ def together(rows: Sequence[dict], settings: dict[str, object], minilm: bool = T
     from newsweave.stories.assign import VectorCache, article_vectors, weights_from
     from newsweave.stories.meaning import weighed_meanings
     from newsweave.stories.vectors import pair_matrices
+    from semeval import pair_records
+    from stories_meaning import EmbedStage
 
     records, keys = pair_records(list(rows))
     stages = [*([EmbedStage()] if minilm else []), StoriesStage()]
