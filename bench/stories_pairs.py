@@ -35,11 +35,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import random
 import sys
 import tempfile
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
+from typing import NamedTuple
 
 REPO = Path(__file__).resolve().parents[1]
 PAIRS = REPO.parent / "shared" / "benchmarks" / "semeval2022_task8" / "pairs.jsonl"
@@ -77,12 +80,15 @@ def half_of(position: int) -> str:
     return "choose" if position % 2 else "report"
 
 
-def together(rows: Sequence[dict], settings: dict[str, object], minilm: bool = True
-             ) -> tuple[list[bool | None], list[float | None], dict[str, object]]:
+def together(rows: Sequence[dict], settings: dict[str, object], minilm: bool = True,
+             beside: Sequence[dict] = (), seed: int = 7
+             ) -> tuple[list[bool | None], list[Similar | None], dict[str, object]]:
     """For each pair, whether its two texts share a story (None: a text was not stored)
     and the stage's similarity of the two (vetoes and MiniLM factor applied, the store's
     document frequencies: what a whole re-clustering of the store weighs), after
-    ingesting every distinct text into one store; and what the store holds."""
+    ingesting every distinct text into one store; and what the store holds. ``beside``:
+    other docs (``stories_dev.load_set``'s) in the same store, the whole stream shuffled
+    with ``seed`` and ingested 100 at a time, as ``stories_dev.py --mixed`` does."""
     sys.path.insert(0, str(REPO / "bench"))
     from newsweave.engine import Engine
     from newsweave.settings import load_settings
@@ -97,24 +103,37 @@ def together(rows: Sequence[dict], settings: dict[str, object], minilm: bool = T
     records, keys = pair_records(list(rows))
     stages = [*([EmbedStage()] if minilm else []), StoriesStage()]
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "pairs.jsonl"
-        path.write_text("".join(json.dumps({f: r[f] for f in FIELDS}, ensure_ascii=False)
-                                + "\n" for r in records.values()), encoding="utf-8")
+        stream = [{f: r[f] for f in FIELDS} for r in records.values()]
+        if beside:
+            stream += [{f: d[f] for f in ("id", "title", "text", "published") if f in d}
+                       for d in beside]
+            random.Random(seed).shuffle(stream)
+        batch = 100 if beside else len(stream)
         loaded = load_settings(**settings)
         started = time.process_time()
         with Engine(open_store(str(Path(tmp) / "pairs.db")), loaded, stages) as engine:
-            engine.ingest([str(path)])
+            for start in range(0, len(stream), batch):
+                path = Path(tmp) / "part.jsonl"
+                path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n"
+                                        for r in stream[start:start + batch]),
+                                encoding="utf-8")
+                engine.ingest([str(path)])
             took = time.process_time() - started
             ids = {a.external_id: int(a.id or 0) for a in engine.articles()}
+            shown = {ids[k] for k in records if k in ids}
             story = engine.store.stories.story_of(list(ids.values()))
             weights = weights_from(loaded)
             cache = VectorCache(weighed_meanings(engine.store, weights))
-            found = article_vectors(engine.store.stories, sorted(story), weights, cache)
+            found = article_vectors(engine.store.stories, sorted(shown & set(story)), weights,
+                                    cache)
             items = [found[a] for a in sorted(found)]
-            sims = pair_matrices(items, weights)[0]
+            sims, agree = pair_matrices(items, weights)
+            # The words alone: no veto, no MiniLM factor (what the vetoes start from).
+            words = pair_matrices(items, replace(weights, name_penalty=1.0, date_penalty=1.0,
+                                                 figure_penalty=1.0, semantic=0.0))[0]
     row_of = {item.id: i for i, item in enumerate(items)}
     joined: list[bool | None] = []
-    similar: list[float | None] = []
+    similar: list[Similar | None] = []
     for a_key, b_key in keys:
         a, b = ids.get(a_key), ids.get(b_key)
         if a is None or b is None or a not in story or b not in story:
@@ -122,11 +141,32 @@ def together(rows: Sequence[dict], settings: dict[str, object], minilm: bool = T
             similar.append(None)
             continue
         joined.append(story[a] == story[b])
-        similar.append(float(sims[row_of[a], row_of[b]]) if a in row_of and b in row_of
-                       else None)
-    return joined, similar, {"texts": len(records), "stored": len(story),
-                             "stories": len(set(story.values())), "cpu": took,
+        i, j = row_of.get(a), row_of.get(b)
+        if i is None or j is None:
+            similar.append(None)
+            continue
+        x, y = items[i], items[j]
+        similar.append(Similar(
+            float(sims[i, j]), float(words[i, j]), not agree[i, j],
+            bool(x.figures and y.figures and x.figures.isdisjoint(y.figures)),
+            bool(x.dates and y.dates and x.dates.isdisjoint(y.dates))))
+    held = {story[a] for a in shown if a in story}
+    return joined, similar, {"texts": len(records), "stored": len(shown & set(story)),
+                             "stories": len(held), "cpu": took, "beside": len(beside),
+                             "shared": len(held & {story[a] for a in set(story) - shown}),
                              "threshold": loaded.story_threshold}
+
+
+class Similar(NamedTuple):
+    """The stage's similarity of a pair, its words' cosine alone, and whether their names
+    disagree (the name veto), the figures of their title and lead differ (the figures'
+    veto) and the years they mention differ (the year veto: no publication date here)."""
+
+    final: float
+    words: float
+    names_differ: bool
+    figures_differ: bool
+    years_differ: bool
 
 
 def tally(rows: Sequence[dict], joined: Sequence[bool | None]) -> dict[str, dict[str, list]]:
@@ -177,32 +217,41 @@ def report(rows: Sequence[dict], joined: Sequence[bool | None]) -> dict[str, dic
     return shares
 
 
-def margins(rows: Sequence[dict], similar: Sequence[float | None], threshold: float) -> None:
+def margins(rows: Sequence[dict], similar: Sequence[Similar | None], threshold: float
+            ) -> None:
     """How close each class's pairs come to the threshold: the stage's similarity of the
-    two texts (median, the largest, and how many reach half the threshold and the whole)."""
+    two texts (median, the largest, and how many reach half the threshold and the whole),
+    the words' cosine alone (median; how many reach the threshold before the vetoes and
+    the MiniLM factor), and how many the name veto damps."""
     import numpy as np
 
-    print(f"the stage's pair similarity (threshold {threshold}): median / largest; pairs at "
-          ">= T/2 and >= T")
+    print(f"the stage's pair similarity (threshold T = {threshold}): median / largest, pairs "
+          ">= T/2, >= T | the words alone: median, pairs >= T | pairs whose names / figures / "
+          "years differ")
     classes = {"same story": lambda r: kind_of(r) == "same",
                "unrelated": lambda r: kind_of(r) == "unrelated",
                "same kind, different event": lambda r: kind_of(r) == "same-kind",
                "related, different places": lambda r: different_places(r) and r["Overall"] < 3.5,
                "different places": different_places}
     for label, test in classes.items():
-        values = np.array([v for r, v in zip(rows, similar, strict=True)
-                           if v is not None and test(r)])
-        if not len(values):
+        found = [v for r, v in zip(rows, similar, strict=True) if v is not None and test(r)]
+        if not found:
             continue
-        print(f"  {label}: {len(values)} pairs, {np.median(values):.3f} / {values.max():.3f}; "
-              f"{int((values >= threshold / 2).sum())} and {int((values >= threshold).sum())}")
+        final = np.array([v.final for v in found])
+        words = np.array([v.words for v in found])
+        print(f"  {label}: {len(found)} pairs, {np.median(final):.3f} / {final.max():.3f}, "
+              f"{int((final >= threshold / 2).sum())}, {int((final >= threshold).sum())} | "
+              f"{np.median(words):.3f}, {int((words >= threshold).sum())} | "
+              f"{sum(v.names_differ for v in found)} / {sum(v.figures_differ for v in found)} / "
+              f"{sum(v.years_differ for v in found)}")
 
 
 def show(rows: Sequence[dict], joined: Sequence[bool | None],
-         similar: Sequence[float | None], every: bool = False) -> None:
+         similar: Sequence[Similar | None], every: bool = False) -> None:
     """The judged pairs the stage keeps wrongly (``every``: every judged pair apart from
     the unrelated ones kept apart), with the first line of each text."""
-    print("| half | Overall | G / E / T / N | class | one story | similarity | text 1 | text 2 |")
+    print("| half | Overall | G / E / T / N | class | one story | similarity (words; what "
+          "differs) | text 1 | text 2 |")
     print("|---|---|---|---|---|---|---|---|")
     for position, (row, same, sim) in enumerate(zip(rows, joined, similar, strict=True)):
         kind = kind_of(row)
@@ -216,7 +265,15 @@ def show(rows: Sequence[dict], joined: Sequence[bool | None],
         places = ", places differ" if different_places(row) else ""
         print(f"| {half_of(position)} | {row['Overall']:.2f} | {scores} | {kind or 'band'}"
               f"{places} | {'yes' if same else 'no'} | "
-              f"{'-' if sim is None else f'{sim:.3f}'} | {first[0]} | {first[1]} |")
+              f"{described(sim)} | {first[0]} | {first[1]} |")
+
+
+def described(sim: Similar | None) -> str:
+    if sim is None:
+        return "-"
+    differ = [name for name, on in (("names", sim.names_differ), ("figures", sim.figures_differ),
+                                    ("years", sim.years_differ)) if on]
+    return f"{sim.final:.3f} ({sim.words:.3f}{'; ' + ', '.join(differ) if differ else ''})"
 
 
 def main() -> None:
@@ -233,17 +290,29 @@ def main() -> None:
     parser.add_argument("--show", action="store_true", help="list the pairs kept wrongly")
     parser.add_argument("--every", action="store_true",
                         help="with --show: every judged pair but the unrelated ones apart")
+    parser.add_argument("--with", dest="beside", nargs="*", default=[], metavar="SET",
+                        help="also these dev sets in the same store (stories_dev.py's names: "
+                        "ecb, basil, allsides), everything shuffled, 100 a batch")
+    parser.add_argument("--seed", type=int, default=7, help="with --with: the shuffle")
     add_stage_constant_arguments(parser)
     args = parser.parse_args()
     set_stage_constants(args)
     rows = load_pairs(args.limit)
     settings = parse_sets(args.set)
-    joined, similar, store = together(rows, settings, minilm=not args.no_minilm)
+    from stories_dev import load_set
+
+    beside = [d for name in args.beside for d in load_set(name)]
+    joined, similar, store = together(rows, settings, minilm=not args.no_minilm,
+                                      beside=beside, seed=args.seed)
     print(f"SemEval-2022 task 8, English-English pairs without broken encoding: {len(rows)}; "
           f"{store['texts']} distinct texts in one store, {store['stored']} stored, "
           f"{store['stories']} stories ({store['cpu']:.0f} CPU s); settings "
           f"{settings or 'default'}; MiniLM vectors "
           f"{'off' if args.no_minilm else 'stored first'}")
+    if beside:
+        print(f"the same store also holds {' + '.join(args.beside)} ({len(beside)} docs; "
+              f"shuffled with seed {args.seed}, 100 a batch): {store['shared']} of the pairs' "
+              "stories also hold their articles")
     report(rows, joined)
     margins(rows, similar, float(store["threshold"]))
     if args.show:
