@@ -130,7 +130,8 @@ def together(rows: Sequence[dict], settings: dict[str, object], minilm: bool = T
             sims, agree = pair_matrices(items, weights)
             # The words alone: no veto, no MiniLM factor (what the vetoes start from).
             words = pair_matrices(items, replace(weights, name_penalty=1.0, date_penalty=1.0,
-                                                 figure_penalty=1.0, semantic=0.0))[0]
+                                                 figure_penalty=1.0, place_penalty=1.0,
+                                                 semantic=0.0))[0]
     row_of = {item.id: i for i, item in enumerate(items)}
     joined: list[bool | None] = []
     similar: list[Similar | None] = []
@@ -149,24 +150,36 @@ def together(rows: Sequence[dict], settings: dict[str, object], minilm: bool = T
         similar.append(Similar(
             float(sims[i, j]), float(words[i, j]), not agree[i, j],
             bool(x.figures and y.figures and x.figures.isdisjoint(y.figures)),
-            bool(x.dates and y.dates and x.dates.isdisjoint(y.dates))))
+            bool(x.dates and y.dates and x.dates.isdisjoint(y.dates)),
+            bool(x.places and y.places and x.places.isdisjoint(y.places))))
     held = {story[a] for a in shown if a in story}
+    # Each set beside the pairs scored on its own docs of the shared partition.
+    from stories_ecb import bcubed
+
+    scored: dict[str, float] = {}
+    for prefix in sorted({d["event"].split(":")[0] for d in beside}):
+        docs = [d for d in beside if d["event"].startswith(prefix + ":")]
+        pred = [story.get(ids.get(d["id"], -1), -1 - i) for i, d in enumerate(docs)]
+        scored[prefix] = bcubed(pred, [d["event"] for d in docs])[2]
     return joined, similar, {"texts": len(records), "stored": len(shown & set(story)),
                              "stories": len(held), "cpu": took, "beside": len(beside),
                              "shared": len(held & {story[a] for a in set(story) - shown}),
+                             "beside_f1": scored,
                              "threshold": loaded.story_threshold}
 
 
 class Similar(NamedTuple):
     """The stage's similarity of a pair, its words' cosine alone, and whether their names
     disagree (the name veto), the figures of their title and lead differ (the figures'
-    veto) and the years they mention differ (the year veto: no publication date here)."""
+    veto), the years they mention differ (the year veto: no publication date here) and the
+    places of their title and lead differ (the places' veto, off by default)."""
 
     final: float
     words: float
     names_differ: bool
     figures_differ: bool
     years_differ: bool
+    places_differ: bool
 
 
 def tally(rows: Sequence[dict], joined: Sequence[bool | None]) -> dict[str, dict[str, list]]:
@@ -227,7 +240,7 @@ def margins(rows: Sequence[dict], similar: Sequence[Similar | None], threshold: 
 
     print(f"the stage's pair similarity (threshold T = {threshold}): median / largest, pairs "
           ">= T/2, >= T | the words alone: median, pairs >= T | pairs whose names / figures / "
-          "years differ")
+          "years / places differ")
     classes = {"same story": lambda r: kind_of(r) == "same",
                "unrelated": lambda r: kind_of(r) == "unrelated",
                "same kind, different event": lambda r: kind_of(r) == "same-kind",
@@ -243,7 +256,7 @@ def margins(rows: Sequence[dict], similar: Sequence[Similar | None], threshold: 
               f"{int((final >= threshold / 2).sum())}, {int((final >= threshold).sum())} | "
               f"{np.median(words):.3f}, {int((words >= threshold).sum())} | "
               f"{sum(v.names_differ for v in found)} / {sum(v.figures_differ for v in found)} / "
-              f"{sum(v.years_differ for v in found)}")
+              f"{sum(v.years_differ for v in found)} / {sum(v.places_differ for v in found)}")
 
 
 def show(rows: Sequence[dict], joined: Sequence[bool | None],
@@ -272,7 +285,8 @@ def described(sim: Similar | None) -> str:
     if sim is None:
         return "-"
     differ = [name for name, on in (("names", sim.names_differ), ("figures", sim.figures_differ),
-                                    ("years", sim.years_differ)) if on]
+                                    ("years", sim.years_differ), ("places", sim.places_differ))
+              if on]
     return f"{sim.final:.3f} ({sim.words:.3f}{'; ' + ', '.join(differ) if differ else ''})"
 
 
@@ -312,7 +326,8 @@ def main() -> None:
     if beside:
         print(f"the same store also holds {' + '.join(args.beside)} ({len(beside)} docs; "
               f"shuffled with seed {args.seed}, 100 a batch): {store['shared']} of the pairs' "
-              "stories also hold their articles")
+              "stories also hold their articles; their BCubed F1 in this store: "
+              + ", ".join(f"{k} {v:.3f}" for k, v in store["beside_f1"].items()))
     report(rows, joined)
     margins(rows, similar, float(store["threshold"]))
     if args.show:
