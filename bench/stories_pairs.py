@@ -259,6 +259,39 @@ def margins(rows: Sequence[dict], similar: Sequence[Similar | None], threshold: 
               f"{sum(v.years_differ for v in found)} / {sum(v.places_differ for v in found)}")
 
 
+def clashes(names: Sequence[str], threshold: float) -> None:
+    """``--clash``: of each dev set's pairs at or above ``threshold`` (each set clustered as a
+    whole with the stage's similarity at the defaults, document frequencies over the set,
+    ``stories_dev.stage_vectors``: no MiniLM factor), the share whose title-and-lead places
+    are both stated and disjoint, among one event's pairs and among different events'."""
+    import numpy as np
+
+    from newsweave.settings import load_settings
+    from newsweave.stories.assign import weights_from
+    from newsweave.stories.vectors import pair_matrices
+    from stories_dev import load_set, stage_vectors
+
+    weights = weights_from(load_settings())
+    print(f"pairs at or above {threshold} (whole-set similarity, the defaults): the places of "
+          "title and lead both stated and disjoint, one event's pairs / different events'")
+    for name in names:
+        docs = load_set(name)
+        items = stage_vectors(docs, weights)
+        sims = pair_matrices(items, weights)[0]
+        stated = np.array([bool(a.places) for a in items])
+        events = np.array([d["event"] for d in docs])
+        i, j = np.nonzero(np.triu(sims >= threshold, 1))
+        same = events[i] == events[j]
+        differ = np.array([bool(stated[a] and stated[b]
+                                and items[a].places.isdisjoint(items[b].places))
+                           for a, b in zip(i, j, strict=True)], dtype=bool)
+        print(f"  {name}: {int(same.sum())} one-event pairs, {int(differ[same].sum())} differ "
+              f"({differ[same].mean() if same.any() else 0:.1%}); {int((~same).sum())} "
+              f"different-event pairs, {int(differ[~same].sum())} differ "
+              f"({differ[~same].mean() if (~same).any() else 0:.1%}); reports naming a place "
+              f"{stated.mean():.0%}")
+
+
 def show(rows: Sequence[dict], joined: Sequence[bool | None],
          similar: Sequence[Similar | None], every: bool = False) -> None:
     """The judged pairs the stage keeps wrongly (``every``: every judged pair apart from
@@ -308,11 +341,20 @@ def main() -> None:
                         help="also these dev sets in the same store (stories_dev.py's names: "
                         "ecb, basil, allsides), everything shuffled, 100 a batch")
     parser.add_argument("--seed", type=int, default=7, help="with --with: the shuffle")
+    parser.add_argument("--clash", nargs="*", default=None, metavar="SET",
+                        help="only: how often the places of title and lead differ among each "
+                        "set's pairs at or above the threshold (one event's vs different "
+                        "events')")
     add_stage_constant_arguments(parser)
     args = parser.parse_args()
     set_stage_constants(args)
-    rows = load_pairs(args.limit)
     settings = parse_sets(args.set)
+    if args.clash is not None:
+        from newsweave.settings import load_settings
+
+        clashes(args.clash, load_settings(**settings).story_threshold)
+        return
+    rows = load_pairs(args.limit)
     from stories_dev import load_set
 
     beside = [d for name in args.beside for d in load_set(name)]
