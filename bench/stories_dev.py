@@ -265,7 +265,7 @@ STAGE_CONSTANTS = {
     "titled_lead": ("newsweave.stories.features", "TITLED_LEAD"),
     "name_evidence": ("newsweave.stories.features", "NAME_EVIDENCE"),
     "figure_penalty": ("newsweave.stories.vectors", "FIGURE_PENALTY"),
-    "place_penalty": ("newsweave.stories.vectors", "PLACE_PENALTY"),
+    "place_penalty": ("newsweave.stories.features", "PLACE_PENALTY"),
 }
 
 
@@ -279,7 +279,7 @@ def add_stage_constant_arguments(parser: argparse.ArgumentParser) -> None:
                         help="stories.vectors.FIGURE_PENALTY for the run (default: the "
                         "module's)")
     parser.add_argument("--place-penalty", type=float, default=None, metavar="P",
-                        help="stories.vectors.PLACE_PENALTY for the run (default: the "
+                        help="stories.features.PLACE_PENALTY for the run (default: the "
                         "module's)")
 
 

@@ -383,15 +383,16 @@ def test_a_story_weighs_the_figures_of_its_members_and_keeps_them_when_saved():
     assert split_dates(saved.dates)[1] == {figure, key("f", "50")}
 
 
-def test_places_of_title_and_lead_are_kept_apart_and_damp_only_when_set():
+def test_places_of_title_and_lead_are_kept_apart_and_damp_only_when_set(monkeypatch):
     """The places' veto (#12 part 8, off by default): the capitalised words after a locative
-    preposition in the title and first sentence, stored beside years and figures (count -2),
-    never weighed; a pair, or a report and a story, damped where both name places and share
-    none, and only when ``place_penalty`` < 1."""
-    from newsweave.stories.assign import _saved
+    preposition in the title and first sentence, collected only while it is on and stored
+    beside years and figures (count -2), never weighed; a pair, or a report and a story,
+    damped where both name places and share none, and only when ``place_penalty`` < 1."""
+    from newsweave.settings import load_settings
+    from newsweave.stories import features
+    from newsweave.stories.assign import _saved, weights_from
     from newsweave.stories.features import PLACE
     from newsweave.stories.vectors import (
-        PLACE_PENALTY,
         ArticleVector,
         Weights,
         pack,
@@ -402,7 +403,12 @@ def test_places_of_title_and_lead_are_kept_apart_and_damp_only_when_set():
         veto_factor,
     )
 
-    assert PLACE_PENALTY == 1.0  # off by default
+    assert features.PLACE_PENALTY == 1.0 and weights_from(load_settings()).place_penalty == 1
+    lead = "A man was shot in Culver City on Monday."
+    assert extract_features(None, lead).places == set()  # off: nothing collected
+    monkeypatch.setattr(features, "PLACE_PENALTY", 0.5)
+    assert weights_from(load_settings()).place_penalty == 0.5
+    assert extract_features(None, lead).places
     f = extract_features("Man Shot In Culver City", "A man was shot in the Culver City area "
                          "on Monday, police said. He was taken to a hospital in Inglewood.")
     g = extract_features("Two dead in shootings", "Two people died in shootings in Compton "

@@ -21,6 +21,7 @@ from newsweave.clean.rules import DATE_LINE
 from newsweave.model import Article
 from newsweave.settings import Settings
 from newsweave.store.stories import FeatureRow, StoryRow, StoryTables
+from newsweave.stories import features as stories_features
 from newsweave.stories import vectors as stories_vectors
 from newsweave.stories.features import Features, extract_features
 from newsweave.stories.meaning import Meanings
@@ -63,7 +64,7 @@ def weights_from(settings: Settings) -> Weights:
         semantic=settings.story_semantic_weight,
         semantic_floor=settings.story_semantic_floor,
         figure_penalty=stories_vectors.FIGURE_PENALTY,
-        place_penalty=stories_vectors.PLACE_PENALTY,
+        place_penalty=stories_features.PLACE_PENALTY,
     )
 
 

@@ -71,6 +71,14 @@ NAME_EVIDENCE = 0
 # lookups hit 94.6 % of the time instead of 96.9 % and the features cost the same within
 # noise (docs/benchmarks.md, "Stories at 100k, part 3").
 _WORD_CACHE = 1 << 14
+# The factor by which two reports (or a report and a story) that both put their title and
+# lead somewhere (Features.places: "shot in Culver City", "in Compton and Huntington Park")
+# and share no place are damped: where it happened, down to the town. 1: off, and no place
+# is collected or stored (an article analysed while it is off has none). Measured and not
+# adopted: the places differ between one event's close reports as often as between two
+# events' on the dev sets, and no setting below 1 did better on the choice sets
+# (docs/benchmarks.md, #12 part 8); kept so the bench can measure it again.
+PLACE_PENALTY = 1.0
 # Prepositions that put the capitalised words after them in a place ("shot in Culver City",
 # "a crash near Lake Worth"): where the title and lead say it happened (Features.places).
 _LOCATIVE = frozenset("in at near outside".split())
@@ -91,7 +99,7 @@ class Features:
     figures: set[int] = field(default_factory=set)
     # The places the title and first sentence put it in (capitalised words after "in",
     # "at", "near", "outside"): where it happened; keys only, never weighed (the words are
-    # names already), for the places' veto (vectors.PLACE_PENALTY).
+    # names already), for the places' veto (PLACE_PENALTY; collected only when it is on).
     places: set[int] = field(default_factory=set)
     # name key -> surface form (most frequent spelling), to show a story's top entities
     labels: dict[int, str] = field(default_factory=dict)
@@ -147,7 +155,8 @@ def extract_features(title: str | None, text: str, *, lead_boost: int = 2,
         if index < (2 if title else 1):  # the title and the first sentence
             for _, words in lines[start:]:
                 features.figures.update(_figures(words))
-                features.places.update(_places(words, lowercase))
+                if PLACE_PENALTY < 1.0:
+                    features.places.update(_places(words, lowercase))
     confirmed = _confirmed_names(lines) if NAME_EVIDENCE else None
     for weight, words in lines:
         _add_sentence(words, weight, lowercase, features, surface, terms, confirmed)

@@ -66,11 +66,6 @@ SEMANTIC_NEUTRAL = 0.364
 # split through the stage, with the thinned sets, the mixed store and the whole AllSides
 # set held (docs/benchmarks.md, #12 part 7: 0.85 and 0.6 beside it).
 FIGURE_PENALTY = 0.7
-# The factor by which two reports (or a report and a story) that both put their title and
-# lead somewhere (``Features.places``: "shot in Culver City", "in Compton and Huntington
-# Park") and share no place are damped: where it happened, down to the town, as the
-# figures say what. 1: off (docs/benchmarks.md, #12 part 8).
-PLACE_PENALTY = 1.0
 
 
 @dataclass(frozen=True, slots=True)
