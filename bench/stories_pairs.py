@@ -151,7 +151,9 @@ def together(rows: Sequence[dict], settings: dict[str, object], minilm: bool = T
             float(sims[i, j]), float(words[i, j]), not agree[i, j],
             bool(x.figures and y.figures and x.figures.isdisjoint(y.figures)),
             bool(x.dates and y.dates and x.dates.isdisjoint(y.dates)),
-            bool(x.places and y.places and x.places.isdisjoint(y.places))))
+            bool(x.places and y.places and x.places.isdisjoint(y.places)),
+            bool(x.places and y.places and x.places.isdisjoint(y.places)
+                 and x.places.isdisjoint(y.names) and y.places.isdisjoint(x.names))))
     held = {story[a] for a in shown if a in story}
     # Each set beside the pairs scored on its own docs of the shared partition.
     from stories_ecb import bcubed
@@ -180,6 +182,7 @@ class Similar(NamedTuple):
     figures_differ: bool
     years_differ: bool
     places_differ: bool
+    places_unknown: bool  # and neither names the other's lead places anywhere
 
 
 def tally(rows: Sequence[dict], joined: Sequence[bool | None]) -> dict[str, dict[str, list]]:
@@ -256,22 +259,28 @@ def margins(rows: Sequence[dict], similar: Sequence[Similar | None], threshold: 
               f"{int((final >= threshold / 2).sum())}, {int((final >= threshold).sum())} | "
               f"{np.median(words):.3f}, {int((words >= threshold).sum())} | "
               f"{sum(v.names_differ for v in found)} / {sum(v.figures_differ for v in found)} / "
-              f"{sum(v.years_differ for v in found)} / {sum(v.places_differ for v in found)}")
+              f"{sum(v.years_differ for v in found)} / {sum(v.places_differ for v in found)} "
+              f"({sum(v.places_unknown for v in found)} unknown to the other)")
 
 
 def clashes(names: Sequence[str], threshold: float) -> None:
     """``--clash``: of each dev set's pairs at or above ``threshold`` (each set clustered as a
     whole with the stage's similarity at the defaults, document frequencies over the set,
     ``stories_dev.stage_vectors``: no MiniLM factor), the share whose title-and-lead places
-    are both stated and disjoint, among one event's pairs and among different events'."""
+    are both stated and disjoint (and, stricter, named nowhere in the other report), among
+    one event's pairs and among different events'."""
     import numpy as np
 
     from newsweave.settings import load_settings
+    from newsweave.stories import features
     from newsweave.stories.assign import weights_from
     from newsweave.stories.vectors import pair_matrices
     from stories_dev import load_set, stage_vectors
 
-    weights = weights_from(load_settings())
+    # The places are collected (they are only while the veto is on) but not weighed: the
+    # similarity is the defaults'.
+    features.PLACE_PENALTY = min(features.PLACE_PENALTY, 0.5)
+    weights = replace(weights_from(load_settings()), place_penalty=1.0)
     print(f"pairs at or above {threshold} (whole-set similarity, the defaults): the places of "
           "title and lead both stated and disjoint, one event's pairs / different events'")
     for name in names:
@@ -285,11 +294,18 @@ def clashes(names: Sequence[str], threshold: float) -> None:
         differ = np.array([bool(stated[a] and stated[b]
                                 and items[a].places.isdisjoint(items[b].places))
                            for a, b in zip(i, j, strict=True)], dtype=bool)
-        print(f"  {name}: {int(same.sum())} one-event pairs, {int(differ[same].sum())} differ "
-              f"({differ[same].mean() if same.any() else 0:.1%}); {int((~same).sum())} "
-              f"different-event pairs, {int(differ[~same].sum())} differ "
-              f"({differ[~same].mean() if (~same).any() else 0:.1%}); reports naming a place "
-              f"{stated.mean():.0%}")
+        # Stricter: neither report names the other's lead places anywhere in its text.
+        unknown = np.array([bool(differ[n] and items[a].places.isdisjoint(items[b].names)
+                                 and items[b].places.isdisjoint(items[a].names))
+                            for n, (a, b) in enumerate(zip(i, j, strict=True))], dtype=bool)
+
+        def share(mask: np.ndarray, among: np.ndarray) -> str:
+            return f"{int(mask[among].sum())} ({mask[among].mean() if among.any() else 0:.1%})"
+
+        print(f"  {name}: {int(same.sum())} one-event pairs, places differ {share(differ, same)}"
+              f", unknown to the other {share(unknown, same)}; {int((~same).sum())} "
+              f"different-event pairs, differ {share(differ, ~same)}, unknown "
+              f"{share(unknown, ~same)}; reports naming a place {stated.mean():.0%}")
 
 
 def show(rows: Sequence[dict], joined: Sequence[bool | None],
@@ -318,8 +334,8 @@ def described(sim: Similar | None) -> str:
     if sim is None:
         return "-"
     differ = [name for name, on in (("names", sim.names_differ), ("figures", sim.figures_differ),
-                                    ("years", sim.years_differ), ("places", sim.places_differ))
-              if on]
+                                    ("years", sim.years_differ), ("places", sim.places_differ),
+                                    ("places unknown", sim.places_unknown)) if on]
     return f"{sim.final:.3f} ({sim.words:.3f}{'; ' + ', '.join(differ) if differ else ''})"
 
 

@@ -391,7 +391,7 @@ def test_places_of_title_and_lead_are_kept_apart_and_damp_only_when_set(monkeypa
     from newsweave.settings import load_settings
     from newsweave.stories import features
     from newsweave.stories.assign import _saved, weights_from
-    from newsweave.stories.features import PLACE
+    from newsweave.stories.features import NAME
     from newsweave.stories.vectors import (
         ArticleVector,
         Weights,
@@ -413,9 +413,9 @@ def test_places_of_title_and_lead_are_kept_apart_and_damp_only_when_set(monkeypa
                          "on Monday, police said. He was taken to a hospital in Inglewood.")
     g = extract_features("Two dead in shootings", "Two people died in shootings in Compton "
                          "and Huntington Park in January.")
-    assert key(PLACE, "culver") in f.places and key(PLACE, "culver") not in g.places
-    assert key(PLACE, "compton") in g.places and len(g.places) == 3  # no month
-    assert all(k != key(PLACE, "inglewood") for k in f.places)  # third sentence: not read
+    assert key(NAME, "culver") in f.places and key(NAME, "culver") not in g.places
+    assert key(NAME, "compton") in g.places and len(g.places) == 3  # no month
+    assert all(k != key(NAME, "inglewood") for k in f.places)  # third sentence: not read
     blob = pack_dates(f.dates, f.figures, f.places)
     assert split_facts(blob) == (frozenset(f.dates), frozenset(f.figures), frozenset(f.places))
     assert split_dates(blob) == (frozenset(f.dates), frozenset(f.figures))

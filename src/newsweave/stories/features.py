@@ -26,7 +26,7 @@ from newsweave.nlp.text import STOPWORDS as TEXT_STOPWORDS
 from newsweave.nlp.text import month_numbers, stem, weekday_numbers
 
 # Feature groups: the prefix is hashed with the feature, so the groups never collide.
-TERM, NAME, DATE, FIGURE, PLACE = "t", "n", "d", "f", "p"
+TERM, NAME, DATE, FIGURE = "t", "n", "d", "f"
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W\d_]+)*(?:[.,]\d+)*", re.UNICODE)
 _YEAR = re.compile(r"^(?:1[89]|20)\d\d$")
@@ -189,10 +189,11 @@ def _places(words: Sequence[str], lowercase: set[str]) -> set[int]:
     months and weekdays aside, and in a Title Case line only words the text never writes
     in lowercase (as a name is read there). A place gives two keys, the whole run and its
     first word, so "Culver" of a headline whose "City" the text writes in lowercase
-    matches "Culver City" of the lead.
+    matches "Culver City" of the lead; the keys are name keys (the names hold the same
+    runs), so a place can be looked up among another report's names.
 
     >>> _places("A man was shot in Culver City on Monday".split(), set()) == {
-    ...     key(PLACE, "culver " + _name_word("City")), key(PLACE, "culver")}
+    ...     key(NAME, "culver " + _name_word("City")), key(NAME, "culver")}
     True
     >>> len(_places("Two dead in Compton and Huntington Park".split(), set()))  # 1 + 2
     3
@@ -219,8 +220,8 @@ def _places(words: Sequence[str], lowercase: set[str]) -> set[int]:
             if end == start:
                 break
             run = [_name_word(w) for w in words[start:end]]
-            found.add(key(PLACE, " ".join(run)))
-            found.add(key(PLACE, run[0]))
+            found.add(_name_key(" ".join(run)))
+            found.add(_name_key(run[0]))
             if end + 1 < last and words[end].lower() in ("and", "or"):
                 start = end + 1
                 continue
