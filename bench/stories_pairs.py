@@ -26,9 +26,15 @@ Halves: ``choose`` holds the pairs at odd positions in pair_id order, ``report``
 ones (a setting is chosen on one and reported on the other); each line is printed for
 both and for all.
 
+Each pair also gets the stage's similarity of its two texts in that store, its words'
+cosine alone, and which veto applies to it (names, figures, years, and places where the
+places' veto is on: ``stories.features.PLACE_PENALTY``, #12 part 8).
+
     python bench/stories_pairs.py                 # the table
     python bench/stories_pairs.py --show          # also every judged pair kept wrongly
-    python bench/stories_pairs.py --set story_threshold=0.2
+    python bench/stories_pairs.py --set story_threshold=0.2 --place-penalty 0.7
+    python bench/stories_pairs.py --with ecb basil allsides  # the dev sets in the store too
+    python bench/stories_pairs.py --clash ecb-odd basil      # how often lead places differ
 """
 
 from __future__ import annotations
