@@ -260,21 +260,26 @@ def line(name: str, n: int, engine: dict[str, float], base: dict[str, float], no
 
 
 # The stage's module constants a bench run may set (``--titled-lead``, ``--name-evidence``,
-# ``--figure-penalty``): argument name -> (module, constant).
+# ``--figure-penalty``, ``--place-penalty``): argument name -> (module, constant).
 STAGE_CONSTANTS = {
     "titled_lead": ("newsweave.stories.features", "TITLED_LEAD"),
     "name_evidence": ("newsweave.stories.features", "NAME_EVIDENCE"),
     "figure_penalty": ("newsweave.stories.vectors", "FIGURE_PENALTY"),
+    "place_penalty": ("newsweave.stories.features", "PLACE_PENALTY"),
 }
 
 
 def add_stage_constant_arguments(parser: argparse.ArgumentParser) -> None:
-    """``--name-evidence`` and ``--figure-penalty``, which :func:`set_stage_constants` sets."""
+    """``--name-evidence``, ``--figure-penalty`` and ``--place-penalty``, which
+    :func:`set_stage_constants` sets."""
     parser.add_argument("--name-evidence", type=int, default=None, metavar="N",
                         help="stories.features.NAME_EVIDENCE for the run (default: the "
                         "module's)")
     parser.add_argument("--figure-penalty", type=float, default=None, metavar="P",
                         help="stories.vectors.FIGURE_PENALTY for the run (default: the "
+                        "module's)")
+    parser.add_argument("--place-penalty", type=float, default=None, metavar="P",
+                        help="stories.features.PLACE_PENALTY for the run (default: the "
                         "module's)")
 
 
@@ -427,7 +432,8 @@ def stage_vectors(docs: Sequence[Doc], weights: object) -> list:
         full, names = weigh(f, df, len(features), weights)  # type: ignore[arg-type]
         found.append(ArticleVector(i, full, names, frozenset(f.dates),
                                    publication_day(d.get("published")),
-                                   figures=frozenset(f.figures)))
+                                   figures=frozenset(f.figures),
+                                   places=frozenset(f.places)))
     return found
 
 

@@ -381,3 +381,67 @@ def test_a_story_weighs_the_figures_of_its_members_and_keeps_them_when_saved():
 
     saved, _ = _saved(Tables(), state)  # type: ignore[arg-type]
     assert split_dates(saved.dates)[1] == {figure, key("f", "50")}
+
+
+def test_places_of_title_and_lead_are_kept_apart_and_damp_only_when_set(monkeypatch):
+    """The places' veto (#12 part 8, off by default): the capitalised words after a locative
+    preposition in the title and first sentence, collected only while it is on and stored
+    beside years and figures (count -2), never weighed; a pair, or a report and a story,
+    damped where both name places and share none, and only when ``place_penalty`` < 1."""
+    from newsweave.settings import load_settings
+    from newsweave.stories import features
+    from newsweave.stories.assign import _saved, weights_from
+    from newsweave.stories.features import NAME
+    from newsweave.stories.vectors import (
+        ArticleVector,
+        Weights,
+        pack,
+        pack_dates,
+        pair_matrices,
+        split_dates,
+        split_facts,
+        veto_factor,
+    )
+
+    assert features.PLACE_PENALTY == 1.0 and weights_from(load_settings()).place_penalty == 1
+    lead = "A man was shot in Culver City on Monday."
+    assert extract_features(None, lead).places == set()  # off: nothing collected
+    monkeypatch.setattr(features, "PLACE_PENALTY", 0.5)
+    assert weights_from(load_settings()).place_penalty == 0.5
+    assert extract_features(None, lead).places
+    f = extract_features("Man Shot In Culver City", "A man was shot in the Culver City area "
+                         "on Monday, police said. He was taken to a hospital in Inglewood.")
+    g = extract_features("Two dead in shootings", "Two people died in shootings in Compton "
+                         "and Huntington Park in January.")
+    assert key(NAME, "culver") in f.places and key(NAME, "culver") not in g.places
+    assert key(NAME, "compton") in g.places and len(g.places) == 3  # no month
+    assert all(k != key(NAME, "inglewood") for k in f.places)  # third sentence: not read
+    blob = pack_dates(f.dates, f.figures, f.places)
+    assert split_facts(blob) == (frozenset(f.dates), frozenset(f.figures), frozenset(f.places))
+    assert split_dates(blob) == (frozenset(f.dates), frozenset(f.figures))
+    assert split_facts(pack(dict.fromkeys(f.dates, 1.0)))[2] == frozenset()  # an older blob
+
+    def item(i: int, places: set[int]) -> ArticleVector:
+        return ArticleVector(i, {1: 1.0}, {}, frozenset(), None, places=frozenset(places))
+
+    items = [item(0, f.places), item(1, g.places), item(2, set())]
+    assert np.allclose(pair_matrices(items, Weights())[0], 1.0)
+    on = pair_matrices(items, Weights(place_penalty=0.5))[0]
+    assert on[0, 1] == pytest.approx(0.5) and on[0, 2] == on[1, 2] == 1.0
+    assert veto_factor(0.5, False, frozenset(), frozenset(), None, Weights(place_penalty=0.5),
+                       places_a=f.places, places_b=g.places) == 0.5
+    state = StoryState(StoryRow(7, 1, "", b"", b"", blob, None, None))
+    assert state.places == f.places
+    assert state.score_parts(items[1], Weights(place_penalty=0.5))[2] == pytest.approx(0.5)
+    assert state.score_parts(items[1], Weights())[2] == 1.0
+    state.add(items[1])
+
+    class Tables:
+        def features(self, ids):  # type: ignore[no-untyped-def]
+            return {}
+
+        def members(self, ids):  # type: ignore[no-untyped-def]
+            return {}
+
+    saved, _ = _saved(Tables(), state)  # type: ignore[arg-type]
+    assert split_facts(saved.dates)[2] == f.places | g.places

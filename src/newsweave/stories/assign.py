@@ -21,6 +21,7 @@ from newsweave.clean.rules import DATE_LINE
 from newsweave.model import Article
 from newsweave.settings import Settings
 from newsweave.store.stories import FeatureRow, StoryRow, StoryTables
+from newsweave.stories import features as stories_features
 from newsweave.stories import vectors as stories_vectors
 from newsweave.stories.features import Features, extract_features
 from newsweave.stories.meaning import Meanings
@@ -38,7 +39,7 @@ from newsweave.stories.vectors import (
     pack_arrays,
     pack_dates,
     semantic_factor,
-    split_dates,
+    split_facts,
     top_array_keys,
     top_of,
     unpack_arrays,
@@ -63,6 +64,7 @@ def weights_from(settings: Settings) -> Weights:
         semantic=settings.story_semantic_weight,
         semantic_floor=settings.story_semantic_floor,
         figure_penalty=stories_vectors.FIGURE_PENALTY,
+        place_penalty=stories_features.PLACE_PENALTY,
     )
 
 
@@ -89,7 +91,7 @@ def feature_row(article: Article) -> tuple[FeatureRow, Features]:
         article_id=int(article.id or 0),
         terms=pack(features.terms),
         names=pack(features.names),
-        dates=pack_dates(features.dates, features.figures),
+        dates=pack_dates(features.dates, features.figures, features.places),
         labels=features.labels,
         day=publication_day(article.published),
         title=_headline(article),
@@ -166,9 +168,10 @@ def vectors_of(
                            tables.document_count(), weights)
     found = {}
     for row, (full, names) in zip(rows, weighed, strict=True):
-        dates, figures = split_dates(row.dates)
+        dates, figures, places = split_facts(row.dates)
         found[row.article_id] = ArticleVector(row.article_id, None, None, dates, row.day,
-                                              arrays=full, name_arrays=names, figures=figures)
+                                              arrays=full, name_arrays=names, figures=figures,
+                                              places=places)
     return found
 
 
@@ -181,7 +184,7 @@ class StoryState:
     """
 
     __slots__ = ("_added", "_added_count", "_dates", "_figures", "_full", "_names",
-                 "_names_norm", "_pending", "meaning_count", "meaning_sum", "row",
+                 "_names_norm", "_pending", "_places", "meaning_count", "meaning_sum", "row",
                  "size_before")
 
     def __init__(self, row: StoryRow) -> None:
@@ -193,6 +196,7 @@ class StoryState:
         self._names_norm: float | None = None
         self._dates: set[int] | None = None
         self._figures: set[int] | None = None
+        self._places: set[int] | None = None
         # The summed sentence vectors of the stored members that have one, and how many
         # (None until read: see set_meaning), and of the articles added since.
         self.meaning_sum: np.ndarray | None = None
@@ -242,9 +246,16 @@ class StoryState:
             self._read_dates()
         return self._figures  # type: ignore[return-value]
 
+    @property
+    def places(self) -> set[int]:
+        """Places any member puts its title and lead in."""
+        if self._places is None:
+            self._read_dates()
+        return self._places  # type: ignore[return-value]
+
     def _read_dates(self) -> None:
-        dates, figures = split_dates(self.row.dates)
-        self._dates, self._figures = set(dates), set(figures)
+        dates, figures, places = split_facts(self.row.dates)
+        self._dates, self._figures, self._places = set(dates), set(figures), set(places)
 
     def top(self, count: int) -> list[int]:
         """The ``count`` heaviest keys of the summed vector (as :func:`top_keys`)."""
@@ -332,7 +343,7 @@ class StoryState:
         factor = veto_factor(
             names_cos, has_names, item.dates, self.dates,
             _days_apart(item.day, self.row.first_day, self.row.last_day), weights,
-            item.figures, self.figures,
+            item.figures, self.figures, item.places, self.places,
         )
         return (base * factor if base > 0 else 0.0), agree, factor
 
@@ -345,6 +356,8 @@ class StoryState:
             self.dates.update(item.dates)
         if item.figures:
             self.figures.update(item.figures)
+        if item.places:
+            self.places.update(item.places)
         self.row.size += 1
         if item.day is not None:
             first, last = self.row.first_day, self.row.last_day
@@ -525,7 +538,7 @@ def _saved(tables: StoryTables, state: StoryState) -> tuple[StoryRow, list[int]]
     centroid = top_of(state.arrays(), CENTROID_KEYS)  # the heaviest keys only (memory)
     row.centroid = pack_arrays(centroid)
     row.names = pack_arrays(state.name_arrays())
-    row.dates = pack_dates(state.dates, state.figures)
+    row.dates = pack_dates(state.dates, state.figures, state.places)
     if not row.title:
         titles = tables.features(tables.members([row.id]).get(row.id, [])[:1])
         row.title = next((r.title for r in titles.values()), "")
@@ -556,9 +569,11 @@ def rebuilt(
     names = add_arrays([vectors[a].name_arrays() for a in present])
     dates: set[int] = set()
     figures: set[int] = set()
+    places: set[int] = set()
     for a in present:
         dates |= vectors[a].dates
         figures |= vectors[a].figures
+        places |= vectors[a].places
     days = [vectors[a].day for a in present if vectors[a].day is not None]
     rows = feature_rows(tables, members, cache)
     titled = [a for a in present if a in rows]
@@ -569,7 +584,7 @@ def rebuilt(
     pruned = top_of(centroid, CENTROID_KEYS)
     row = StoryRow(
         story_id, len(members), title, pack_arrays(pruned), pack_arrays(names),
-        pack_dates(dates, figures), min(days, default=None), max(days, default=None),
+        pack_dates(dates, figures, places), min(days, default=None), max(days, default=None),
         entities,
     )
     return row, top_array_keys(pruned, STORY_KEYS)

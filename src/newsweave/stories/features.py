@@ -71,6 +71,17 @@ NAME_EVIDENCE = 0
 # lookups hit 94.6 % of the time instead of 96.9 % and the features cost the same within
 # noise (docs/benchmarks.md, "Stories at 100k, part 3").
 _WORD_CACHE = 1 << 14
+# The factor by which two reports (or a report and a story) that both put their title and
+# lead somewhere (Features.places: "shot in Culver City", "in Compton and Huntington Park")
+# and share no place are damped: where it happened, down to the town. 1: off, and no place
+# is collected or stored (an article analysed while it is off has none). Measured and not
+# adopted: the places differ between one event's close reports as often as between two
+# events' on the dev sets, and no setting below 1 did better on the choice sets
+# (docs/benchmarks.md, #12 part 8); kept so the bench can measure it again.
+PLACE_PENALTY = 1.0
+# Prepositions that put the capitalised words after them in a place ("shot in Culver City",
+# "a crash near Lake Worth"): where the title and lead say it happened (Features.places).
+_LOCATIVE = frozenset("in at near outside".split())
 # Lowercase words allowed inside a name ("Bank of England", "Leonardo da Vinci").
 _NAME_GLUE = frozenset("of de da del der van von al la le di du bin".split())
 
@@ -86,6 +97,10 @@ class Features:
     # happened, in numbers ("1.5 million", "a 3-year-old"); keys only, never weighed
     # (the numbers are terms already), for the figures' veto (vectors.veto_factor).
     figures: set[int] = field(default_factory=set)
+    # The places the title and first sentence put it in (capitalised words after "in",
+    # "at", "near", "outside"): where it happened; keys only, never weighed (the words are
+    # names already), for the places' veto (PLACE_PENALTY; collected only when it is on).
+    places: set[int] = field(default_factory=set)
     # name key -> surface form (most frequent spelling), to show a story's top entities
     labels: dict[int, str] = field(default_factory=dict)
 
@@ -140,6 +155,8 @@ def extract_features(title: str | None, text: str, *, lead_boost: int = 2,
         if index < (2 if title else 1):  # the title and the first sentence
             for _, words in lines[start:]:
                 features.figures.update(_figures(words))
+                if PLACE_PENALTY < 1.0:
+                    features.places.update(_places(words, lowercase))
     confirmed = _confirmed_names(lines) if NAME_EVIDENCE else None
     for weight, words in lines:
         _add_sentence(words, weight, lowercase, features, surface, terms, confirmed)
@@ -164,6 +181,60 @@ def _figures(words: Sequence[str]) -> set[int]:
     """
     return {key(FIGURE, w.replace(",", "")) for w in words
             if w[0].isdigit() and _FIGURE.match(w) and not _YEAR.match(w)}
+
+
+def _places(words: Sequence[str], lowercase: set[str]) -> set[int]:
+    """The keys of the places among ``words``: each run of capitalised words after a
+    locative preposition (and an optional "the"; "and" / "or" continue a list of places),
+    months and weekdays aside, and in a Title Case line only words the text never writes
+    in lowercase (as a name is read there). A place gives two keys, the whole run and its
+    first word, so "Culver" of a headline whose "City" the text writes in lowercase
+    matches "Culver City" of the lead; the keys are name keys (the names hold the same
+    runs), so a place can be looked up among another report's names.
+
+    >>> _places("A man was shot in Culver City on Monday".split(), set()) == {
+    ...     key(NAME, "culver " + _name_word("City")), key(NAME, "culver")}
+    True
+    >>> len(_places("Two dead in Compton and Huntington Park".split(), set()))  # 1 + 2
+    3
+    >>> _places("He said in January that at least 3 died".split(), set())
+    set()
+    """
+    found: set[int] = set()
+    last = len(words)
+    if last < 2:
+        return found
+    title_case = _title_case(list(words))
+    position = 0
+    while position < last - 1:
+        if words[position].lower() not in _LOCATIVE:
+            position += 1
+            continue
+        start = position + 1
+        while start < last:
+            if words[start].lower() == "the" and start + 1 < last:
+                start += 1
+            end = start
+            while end < last and _place_word(words[end], title_case, lowercase):
+                end += 1
+            if end == start:
+                break
+            run = [_name_word(w) for w in words[start:end]]
+            found.add(_name_key(" ".join(run)))
+            found.add(_name_key(run[0]))
+            if end + 1 < last and words[end].lower() in ("and", "or"):
+                start = end + 1
+                continue
+            start = end
+            break
+        position = max(start, position + 1)
+    return found
+
+
+def _place_word(word: str, title_case: bool, lowercase: set[str]) -> bool:
+    lower = word.lower()
+    return (word[0].isupper() and lower not in _MONTHS and lower not in _WEEKDAYS
+            and not (title_case and lower in lowercase))
 
 
 def _confirmed_names(lines: Sequence[tuple[int, list[str]]]) -> set[str]:

@@ -86,6 +86,7 @@ class Weights:
     semantic_floor: float = 0.5
     semantic_neutral: float = SEMANTIC_NEUTRAL
     figure_penalty: float = 1.0  # factor when the figures of title and lead disagree
+    place_penalty: float = 1.0  # factor when the places of title and lead disagree
 
 
 class ArticleVector:
@@ -96,7 +97,7 @@ class ArticleVector:
     """
 
     __slots__ = ("_arrays", "_name_arrays", "_names", "_vector", "dates", "day", "figures",
-                 "id", "meaning")
+                 "id", "meaning", "places")
 
     def __init__(
         self,
@@ -110,9 +111,11 @@ class ArticleVector:
         name_arrays: Arrays | None = None,
         meaning: np.ndarray | None = None,
         figures: frozenset[int] = frozenset(),
+        places: frozenset[int] = frozenset(),
     ) -> None:
         self.id = id
         self.figures = figures  # the figures of its title and lead (Features.figures)
+        self.places = places  # the places of its title and lead (Features.places)
         # The article's unit-length sentence vector (English MiniLM, stored by the reuse
         # stage), where it has one: see semantic_factor.
         self.meaning = meaning
@@ -382,13 +385,19 @@ def veto_factor(
     weights: Weights,
     figures_a: frozenset[int] | set[int] = frozenset(),
     figures_b: frozenset[int] | set[int] = frozenset(),
+    places_a: frozenset[int] | set[int] = frozenset(),
+    places_b: frozenset[int] | set[int] = frozenset(),
 ) -> float:
     """The factor by which disagreeing names, years and publication times (and, where
-    ``weights`` weigh them, the figures of title and lead) damp a similarity."""
+    ``weights`` weigh them, the figures and the places of title and lead) damp a
+    similarity."""
     factor = 1.0
     if (weights.figure_penalty < 1.0 and figures_a and figures_b
             and figures_a.isdisjoint(figures_b)):
         factor *= weights.figure_penalty
+    if (weights.place_penalty < 1.0 and places_a and places_b
+            and places_a.isdisjoint(places_b)):
+        factor *= weights.place_penalty
     if has_names and names_cos < weights.name_floor:
         factor *= weights.name_penalty
     if days_apart is not None:
@@ -490,6 +499,11 @@ def pair_matrices(
         stated = figures.any(axis=1)
         differ = np.outer(stated, stated) & ((figures @ figures.T) == 0)
         factor = factor * np.where(differ, weights.figure_penalty, 1.0)
+    if weights.place_penalty < 1.0:
+        places = _incidence([a.places for a in items])
+        stated = places.any(axis=1)
+        differ = np.outer(stated, stated) & ((places @ places.T) == 0)
+        factor = factor * np.where(differ, weights.place_penalty, 1.0)
     sims = full * factor
     meaning = meaning_factors(items, weights)
     if meaning is not None:
@@ -599,29 +613,45 @@ _DENSE_DF = 48  # keys held by more vectors than this go through the dense produ
 _PAIRS = 1 << 18  # pairs of rare keys added at a time (memory: ~10 MiB, and one n x n)
 
 
-def pack_dates(dates: Iterable[int] | Mapping[int, float], figures: Iterable[int]) -> bytes:
-    """Years (with their counts, or 1) and figures in one packed blob: a figure is stored
-    with the count -1, so the blob of a store written before figures reads as it did, and
-    :func:`split_dates` tells them apart (a key both a year and a figure stays a year)."""
-    found: dict[int, float] = dict.fromkeys(figures, -1.0)
+def pack_dates(dates: Iterable[int] | Mapping[int, float], figures: Iterable[int],
+               places: Iterable[int] = ()) -> bytes:
+    """Years (with their counts, or 1), figures and places in one packed blob: a figure is
+    stored with the count -1 and a place with -2, so the blob of a store written before
+    them reads as it did, and :func:`split_facts` tells them apart (a key both a year and
+    a figure stays a year)."""
+    found: dict[int, float] = dict.fromkeys(places, -2.0)
+    found.update(dict.fromkeys(figures, -1.0))
     found.update(dates if isinstance(dates, Mapping) else dict.fromkeys(dates, 1.0))
     return pack(found)
 
 
 def split_dates(blob: bytes | None) -> tuple[frozenset[int], frozenset[int]]:
-    """(years, figures) of a blob :func:`pack_dates` wrote (a few keys: plain Python is
-    cheaper than numpy's masks here, and this runs for every article weighed).
+    """(years, figures) of a blob :func:`pack_dates` wrote.
 
     >>> split_dates(pack_dates({7: 2.0}, {9, 7})) == (frozenset({7}), frozenset({9}))
     True
     """
+    years, figures, _ = split_facts(blob)
+    return years, figures
+
+
+def split_facts(blob: bytes | None) -> tuple[frozenset[int], frozenset[int], frozenset[int]]:
+    """(years, figures, places) of a blob :func:`pack_dates` wrote (a few keys: plain
+    Python is cheaper than numpy's masks here, and this runs for every article weighed).
+
+    >>> split_facts(pack_dates({7: 2.0}, {9}, {5})) == ({7}, {9}, {5})
+    True
+    """
     if not blob:
-        return frozenset(), frozenset()
+        return frozenset(), frozenset(), frozenset()
     half = len(blob) // 2
     keys = np.frombuffer(blob, dtype=np.uint32, count=half // 4).tolist()
     values = np.frombuffer(blob, dtype=np.float32, offset=half).tolist()
     years = frozenset(k for k, v in zip(keys, values, strict=True) if v > 0)
-    return years, (frozenset(keys) - years if len(years) < len(keys) else frozenset())
+    if len(years) == len(keys):
+        return years, frozenset(), frozenset()
+    places = frozenset(k for k, v in zip(keys, values, strict=True) if v == -2.0)
+    return years, frozenset(keys) - years - places, places
 
 
 def pack(vector: Mapping[int, float]) -> bytes:
