@@ -69,3 +69,35 @@ def test_names_source_is_unchanged_by_memory():
     again = names_source(found, ["Northern Press Agency"])
     assert first == again == "NPA"
     assert names_source(found, ["Coast Today"]) is None
+
+
+def _units(texts: list[str]):
+    from newsweave.reuse.align import prepare
+
+    return prepare("\n\n".join(texts))
+
+
+def test_dice_matrix_is_the_overlap_of_content_words():
+    """The Dice matrix, built from one assignment of the incidence cells, equals
+    2|A∩B| / (|A| + |B|) of each sentence pair's content words, in float32."""
+    import numpy as np
+
+    from newsweave.reuse.align import _dice_matrix
+
+    rng = random.Random(11)
+    words = ("council harbour flood minister river police storm bridge village mayor "
+             "school hospital road water power fire union court judge price market").split()
+    for _ in range(60):
+        a = _units([" ".join(rng.choice(words) for _ in range(rng.randint(5, 12))) + "."
+                    for _ in range(rng.randint(1, 8))])
+        b = _units([" ".join(rng.choice(words) for _ in range(rng.randint(5, 12))) + "."
+                    for _ in range(rng.randint(1, 8))])
+        got = _dice_matrix(a, b)
+        want = np.zeros((len(a), len(b)), dtype=np.float32)
+        for i, x in enumerate(a):
+            for j, y in enumerate(b):
+                size = np.float32(len(x.content) + len(y.content))
+                if size:
+                    want[i, j] = np.float32(2.0) * np.float32(len(x.content & y.content)) / size
+        assert got.dtype == np.float32
+        assert np.array_equal(got, want)
