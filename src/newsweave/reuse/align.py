@@ -300,9 +300,16 @@ def _dice_matrix(a: Sequence[Unit], b: Sequence[Unit]) -> np.ndarray:
     column = {word: k for k, word in enumerate(sorted(common))}
 
     def incidence(units: Sequence[Unit]) -> np.ndarray:
-        matrix = np.zeros((len(units), len(column)), dtype=np.float32)
+        # The cells to set gathered first and set in one assignment: a fancy-indexed
+        # assignment per row cost more than the product (one per sentence of every pair).
+        rows: list[int] = []
+        cols: list[int] = []
         for row, unit in enumerate(units):
-            matrix[row, [column[w] for w in unit.content if w in column]] = 1.0
+            found = [column[w] for w in unit.content if w in column]
+            rows.extend([row] * len(found))
+            cols.extend(found)
+        matrix = np.zeros((len(units), len(column)), dtype=np.float32)
+        matrix[rows, cols] = 1.0
         return matrix
 
     # A product this small gains nothing from more BLAS threads; they only spin (on a busy

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from newsweave.model import Article, Attribution
 from newsweave.nlp.sentences import split_sentences
@@ -279,6 +280,10 @@ def _normal_name(name: str) -> str:
     return " ".join(words)
 
 
+# Both are pure functions of the names, asked again for every aligned pair (an outlet's
+# name against each attribution of its partner's text): the reuse stage's pairs per new
+# article grow with the store, and the few thousand names of a store repeat.
+@lru_cache(maxsize=1 << 16)
 def same_source(a: str, b: str) -> bool:
     """Whether two names refer to one medium: equal, acronym of each other, or contained.
 
@@ -302,7 +307,8 @@ def same_source(a: str, b: str) -> bool:
     return False
 
 
-def _variants(name: str) -> set[str]:
+@lru_cache(maxsize=1 << 14)
+def _variants(name: str) -> frozenset[str]:
     out = set()
     plain = _normal_name(name)
     if plain:
@@ -312,7 +318,7 @@ def _variants(name: str) -> set[str]:
             out.add(acronym)
     for inner in re.findall(r"\(([^)]+)\)", name):
         out.add(_normal_name(inner))
-    return {v for v in out if v}
+    return frozenset(v for v in out if v)
 
 
 def names_source(attributions: Iterable[Attribution], names: Iterable[str]) -> str | None:
