@@ -82,6 +82,8 @@ def line_key(line: str) -> str:
     >>> line_key("  Related   POSTS ")
     'related posts'
     """
+    if line.isascii():  # NFKC leaves ASCII as it is, and casefolds it as lower() does
+        return " ".join(line.lower().split())
     return " ".join(unicodedata.normalize("NFKC", line).casefold().split())
 
 
