@@ -78,11 +78,14 @@ _INNER_SENTENCE = re.compile(
 )
 
 
+@lru_cache(maxsize=1 << 13)
 def count_words(text: str) -> int:
-    """Number of word tokens in ``text``."""
+    """Number of word tokens in ``text``. (Remembered: the strong rules and the sieve's
+    passes ask it of the same blocks again and again.)"""
     return len(_WORD.findall(text))
 
 
+@lru_cache(maxsize=1 << 13)  # the sieve asks it of the same blocks in several passes
 def is_headline_like(text: str, max_words: int = 20) -> bool:
     """True for a short line without a final full stop: a headline, heading or label.
 
@@ -455,8 +458,11 @@ def _classify_stripped(stripped: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=1 << 12)
 def classify_edge_block(text: str) -> str | None:
-    """The reason code of a block that is boilerplate after the last body paragraph."""
+    """The reason code of a block that is boilerplate after the last body paragraph.
+    (Remembered, as the strong rules' classes: an article sifted again with its outlet's
+    recurring lines asks it of the same blocks, and end matter recurs across articles.)"""
     stripped = text.strip()
     words = count_words(stripped)
     if words > _MAX_PROMPT_WORDS * 2:
@@ -559,10 +565,14 @@ def _may_hold(text: str, lower: tuple[str, ...], cased: tuple[str, ...] = ()) ->
     as written: then a pattern that needs one of them cannot match. A few ``in`` tests
     cost less than one regex search; each word list is read off its patterns, and
     ``tests/test_clean_speed.py`` checks them on lines that hit every alternative."""
-    if any(w in text for w in cased):
-        return True
+    for word in cased:  # (plain loops: a generator expression costs more than its tests)
+        if word in text:
+            return True
     low = fold_for_hints(text)
-    return any(w in low for w in lower)
+    for word in lower:  # noqa: SIM110 (see above)
+        if word in low:
+            return True
+    return False
 
 
 def _needs(rule: Rule, lower: tuple[str, ...], cased: tuple[str, ...] = (),
