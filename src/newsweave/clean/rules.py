@@ -214,6 +214,7 @@ _MAX_CAPTION_WORDS = 70
 _AGENCY_WORDS = ("AP", "PA", "AFP", "UPI", "ANSA", "TASS", "Reuters", "REUTERS", "Xinhua", "dpa",
                  "Bloomberg", "Getty", "Shutterstock", "Alamy", "iStock", "Sputnik", "Anadolu",
                  "NurPhoto", "LightRocket", "Corbis", "Invision")
+_AGENCY_HINT = re.compile("|".join(map(re.escape, _AGENCY_WORDS)))
 _CAPTION_WORDS = ("/", "©", "photo", "pic", "image", "foto", "bild")
 
 # -- prompts, forms and end matter ------------------------------------------------------
@@ -408,6 +409,7 @@ _RELATED_POINTER = re.compile(
 )
 
 
+@lru_cache(maxsize=1 << 12)  # the sieve asks it of every block left, in every sift
 def is_related_heading(text: str) -> bool:
     """True for a heading that introduces other articles ("Related posts", "Latest Headlines")."""
     # the anchored pattern first: it turns a body paragraph away at its first words, where
@@ -424,6 +426,7 @@ def is_related_pointer(text: str) -> bool:
     return count_words(rest) <= 30 and not _INNER_SENTENCE.search(rest.rstrip(".!? "))
 
 
+@lru_cache(maxsize=1 << 12)  # (as is_related_heading)
 def is_tag_heading(text: str) -> bool:
     """True for a 'Tags' / 'Topics' heading that a list of tags follows."""
     return bool(_TAG_HEADING.match(text))
@@ -559,23 +562,23 @@ def fold_for_hints(text: str) -> str:
     return folded
 
 
-def _may_hold(text: str, lower: tuple[str, ...], cased: tuple[str, ...] = ()) -> bool:
+def _may_hold(text: str, lower: tuple[str, ...], cased: re.Pattern[str] | None = None) -> bool:
     """False only where ``text`` holds none of ``lower`` (in lower case, as a
-    case-insensitive pattern would find it; :func:`fold_for_hints`) and none of ``cased``
-    as written: then a pattern that needs one of them cannot match. A few ``in`` tests
-    cost less than one regex search; each word list is read off its patterns, and
+    case-insensitive pattern would find it; :func:`fold_for_hints`) and no match of
+    ``cased`` (literal words as written): then a pattern that needs one of them cannot
+    match. A few ``in`` tests cost less than one regex search (for twenty words, one search
+    of their alternation costs less); each word list is read off its patterns, and
     ``tests/test_clean_speed.py`` checks them on lines that hit every alternative."""
-    for word in cased:  # (plain loops: a generator expression costs more than its tests)
-        if word in text:
-            return True
+    if cased is not None and cased.search(text):
+        return True
     low = fold_for_hints(text)
-    for word in lower:  # noqa: SIM110 (see above)
+    for word in lower:  # noqa: SIM110 (a generator expression costs more than its tests)
         if word in low:
             return True
     return False
 
 
-def _needs(rule: Rule, lower: tuple[str, ...], cased: tuple[str, ...] = (),
+def _needs(rule: Rule, lower: tuple[str, ...], cased: re.Pattern[str] | None = None,
            *, limit: int | None = None) -> Rule:
     """``rule``, tried only on a block of at most ``limit`` words that :func:`_may_hold`
     the words it needs."""
@@ -636,6 +639,6 @@ _STRONG_RULES: tuple[tuple[str, Rule], ...] = (
     ("credit-line", _needs(_short(30, _CREDIT_LINE), _CREDIT_LINE_WORDS, limit=30)),
     ("byline", _is_byline),
     ("related-list", lambda t, w: is_related_pointer(t)),
-    ("caption", _needs(_is_caption, _CAPTION_WORDS, _AGENCY_WORDS,
+    ("caption", _needs(_is_caption, _CAPTION_WORDS, _AGENCY_HINT,
                         limit=_MAX_CAPTION_WORDS)),
 )
