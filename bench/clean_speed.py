@@ -11,6 +11,10 @@ outlet), so two versions of the code can be shown to clean identically.
     python bench/clean_speed.py ARCHIVE [--shards 3]
     python bench/clean_speed.py ARCHIVE --shards 3 --ingest
 
+``--ingest --parts`` also prints the CPU seconds of the path's parts (cutting and
+classifying, sifting, metadata with language, line keys, storing new articles, rewriting
+re-cleaned ones, the outlets' recurring lines; the rest is reading and bookkeeping).
+
 ``--ingest`` times the ingest's whole cleaning path instead: the shards go through
 ``Engine.ingest`` (one call per shard, no stages after cleaning) into a new SQLite store,
 so an article is also cleaned again once its outlet's recurring lines are known, and the
@@ -37,10 +41,16 @@ def main() -> None:
     parser.add_argument("--shards", type=int, default=3, help="how many shards (default 3)")
     parser.add_argument("--ingest", action="store_true",
                         help="time Engine.ingest with no stages (the ingest's cleaning path)")
+    parser.add_argument("--parts", action="store_true",
+                        help="with --ingest: also the CPU seconds of each part of the path")
     args = parser.parse_args()
     sys.path.insert(0, str(REPO / "src"))
     if args.ingest:
-        time_ingest(args.archive, args.shards)
+        parts = time_parts() if args.parts else None
+        cpu = time_ingest(args.archive, args.shards)
+        if parts is not None:
+            parts["the rest"] = cpu - sum(parts.values())
+            print("CPU s by part: " + ", ".join(f"{k} {v:.2f}" for k, v in parts.items()))
         return
     from newsweave.clean import clean_text
     from newsweave.clean.metadata import find_metadata
@@ -71,8 +81,48 @@ def main() -> None:
           f"{digest.hexdigest()[:16]}")
 
 
-def time_ingest(archive: Path, shards: int) -> None:
-    """CPU of ``Engine.ingest`` (cleaning and storing only) and a digest of what it stored."""
+def time_parts() -> dict[str, float]:
+    """Wrap the cleaning path's parts in CPU clocks (outermost call only); the returned dict
+    fills as the ingest runs."""
+    import functools
+
+    from newsweave.clean import stage, text
+    from newsweave.store.sqlite import SQLiteStore
+
+    spent: dict[str, float] = {}
+    inside = [False]
+
+    def clock(owner: object, name: str, label: str) -> None:
+        wrapped = getattr(owner, name)
+        spent[label] = 0.0
+
+        @functools.wraps(wrapped)
+        def timed(*args, **kwargs):  # type: ignore[no-untyped-def]
+            if inside[0]:
+                return wrapped(*args, **kwargs)
+            inside[0] = True
+            started = time.process_time()
+            try:
+                return wrapped(*args, **kwargs)
+            finally:
+                spent[label] += time.process_time() - started
+                inside[0] = False
+
+        setattr(owner, name, timed)
+
+    clock(stage, "prepare_text", "cut and classify")
+    clock(text, "sift_blocks", "sift")
+    clock(stage, "find_metadata", "metadata")
+    clock(stage, "line_keys", "line keys")
+    clock(SQLiteStore, "insert_new_articles", "store new")
+    clock(SQLiteStore, "replace_clean_text", "rewrite re-cleaned")
+    clock(SQLiteStore, "recurring_lines", "recurring lines")
+    return spent
+
+
+def time_ingest(archive: Path, shards: int) -> float:
+    """CPU of ``Engine.ingest`` (cleaning and storing only) and a digest of what it stored;
+    returns the CPU seconds."""
     import resource
     import tempfile
 
@@ -110,6 +160,7 @@ def time_ingest(archive: Path, shards: int) -> None:
           f"per 1,000 ({articles / cpu:,.0f} articles per CPU s); stored articles' digest "
           f"{digest.hexdigest()[:16]}; peak RSS {before:.0f} MB before the language model, "
           f"{loaded:.0f} MB after it, {peak:.0f} MB after the ingest")
+    return cpu
 
 
 if __name__ == "__main__":

@@ -56,3 +56,28 @@ def test_same_answers_as_the_library_on_ntrex():
         for text in (doc["text"], doc["text"][:300]):
             assert fast.classify(text) == library.classify(text), doc["id"]
     assert len(langs) >= 5
+
+
+def test_every_score_as_the_library_gives_it(library):
+    """Not only the answer: every language's score, bit for bit (the counts are scored from
+    arrays, and the model's float16 rows cast before the product, not by it)."""
+    import numpy as np
+
+    fast = load_identifier()
+    for text in made_up_texts():
+        assert np.array_equal(fast._decide(text), library._decide(text)), text[:40]
+
+
+def test_counts_in_order_of_first_occurrence():
+    from collections import Counter
+
+    import numpy as np
+
+    from newsweave.nlp.langid import count_in_order
+
+    rng = random.Random(3)
+    for _ in range(300):
+        values = [rng.randrange(rng.choice((2, 30, 100_000))) for _ in range(rng.randrange(1, 500))]
+        features, counts = count_in_order(np.asarray(values, dtype=np.intp))
+        counted = Counter(values)
+        assert features.tolist() == list(counted) and counts.tolist() == list(counted.values())

@@ -87,16 +87,19 @@ def _is_date_part(text: str) -> bool:
     if not has_digit(text):
         return False
     folded = _NUMERIC_DATE.sub(" 0 ", text).casefold()
-    words = _DATE_TOKEN.findall(folded)
-    if not words or len(words) > _MAX_DATE_LINE_WORDS:
-        return False
-    has_date = bool(_NUMERIC_DATE.search(text))
-    for word in words:
-        bare = word.rstrip(".")
+    # The words are read one at a time: the first that is no date word, or one too many,
+    # decides, where most lines with a digit are sentences (no need to cut them all).
+    count, has_month = 0, False
+    for token in _DATE_TOKEN.finditer(folded):
+        count += 1
+        if count > _MAX_DATE_LINE_WORDS:
+            return False
+        word = token.group()
         if word.isdigit():
             continue
+        bare = word.rstrip(".")
         if bare in _MONTH_WORDS:
-            has_date = True
+            has_month = True
         elif bare not in _DATE_WORDS and not _ORDINAL.fullmatch(bare):
             return False
-    return has_date
+    return count > 0 and (has_month or _NUMERIC_DATE.search(text) is not None)

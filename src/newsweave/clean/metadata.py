@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from itertools import islice
 from typing import Any
 
@@ -175,8 +176,9 @@ def list_lines(text: str, limit: int) -> list[str]:
     """The first ``limit`` non-blank lines of ``text``, stripped."""
     lines: list[str] = []
     for line in text.splitlines():
-        if line.strip():
-            lines.append(line.strip())
+        stripped = line.strip()
+        if stripped:
+            lines.append(stripped)
             if len(lines) == limit:
                 break
     return lines
@@ -280,6 +282,9 @@ def borrow_year(month: str, day: str, raw: str) -> str | None:
     return first
 
 
+# Remembered (pure): a body's first lines are mostly the raw text's first lines too, and the
+# date, outlet and title searches ask the same lines in turn.
+@lru_cache(maxsize=1 << 12)
 def read_dateline(line: str) -> Dateline | None:
     """The dateline opening ``line``, if any; a signature is not a dateline."""
     match = _DATELINE.match(line)
@@ -293,6 +298,7 @@ def read_dateline(line: str) -> Dateline | None:
     return Dateline(agency, month, day, match["year"])
 
 
+@lru_cache(maxsize=1 << 12)  # remembered: see read_dateline
 def read_signature(line: str) -> str | None:
     """The outlet name of a body opener like ``"Example News Agency (ENA): ..."``."""
     match = _SIGNATURE.match(line)

@@ -78,11 +78,14 @@ _INNER_SENTENCE = re.compile(
 )
 
 
+@lru_cache(maxsize=1 << 13)
 def count_words(text: str) -> int:
-    """Number of word tokens in ``text``."""
+    """Number of word tokens in ``text``. (Remembered: the strong rules and the sieve's
+    passes ask it of the same blocks again and again.)"""
     return len(_WORD.findall(text))
 
 
+@lru_cache(maxsize=1 << 13)  # the sieve asks it of the same blocks in several passes
 def is_headline_like(text: str, max_words: int = 20) -> bool:
     """True for a short line without a final full stop: a headline, heading or label.
 
@@ -186,12 +189,14 @@ _COPYRIGHT = re.compile(
     r"|\ball rights reserved\b",
     re.IGNORECASE,
 )
+_COPYRIGHT_WORDS = ("copyright", "©", "ⓒ", "(c)", "all rights reserved")
 _REPRINT_NOTICE = re.compile(
     r"\bthis (?:copy|material|article) is for your personal,? non-commercial use"
     r"|\bmay not be (?:published|reproduced|redistributed),? broadcast"
     r"|\bdistribution and use of this material (?:are|is) governed",
     re.IGNORECASE,
 )
+_REPRINT_WORDS = ("non-commercial use", "may not be", "distribution and use of this material")
 # A credit line on its own: "Getty Images", "AFP/Jane Roe", "Photo: Jane Roe", "Jane Roe/AP".
 _STANDALONE_CREDIT = re.compile(
     r"^\W*(?:(?:" + _AGENCY + r")(?:\s*(?:/|via|for)\s*[\w .'’-]{1,40})?"
@@ -203,6 +208,14 @@ _STANDALONE_CREDIT = re.compile(
     r"|" + _NAME + r"\s*/\s*(?:" + _AGENCY + r"))\W*$"
 )
 _MAX_CAPTION_WORDS = 70
+# What the caption patterns need (see _needs): every alternative names an agency (as written,
+# _AGENCY has no case flag; "EPA", "AAP", "SOPA" hold "PA" or "AP"), a photo word ("photograph"
+# holds "photo", "picture" "pic"), a "/" or a "©".
+_AGENCY_WORDS = ("AP", "PA", "AFP", "UPI", "ANSA", "TASS", "Reuters", "REUTERS", "Xinhua", "dpa",
+                 "Bloomberg", "Getty", "Shutterstock", "Alamy", "iStock", "Sputnik", "Anadolu",
+                 "NurPhoto", "LightRocket", "Corbis", "Invision")
+_AGENCY_HINT = re.compile("|".join(map(re.escape, _AGENCY_WORDS)))
+_CAPTION_WORDS = ("/", "©", "photo", "pic", "image", "foto", "bild")
 
 # -- prompts, forms and end matter ------------------------------------------------------
 
@@ -250,9 +263,9 @@ _COMMENT_FORM = re.compile(
     r"|^\W*(?:your )?(?:name|e-?mail(?: address)?|website|comment|message)\s*(?:\*|:\s*\*)\W*$",
     re.IGNORECASE,
 )
-# What one of _COMMENT_FORM's alternatives needs (lower-cased), as _NEWSLETTER_HINT.
-_COMMENT_FORM_HINT = re.compile(r"will not be published|required fields are marked|save my name"
-                                r"|logged in|notify me|\ba (?:reply|comment|response)\b|\*")
+# What one of _COMMENT_FORM's alternatives needs (see _needs).
+_COMMENT_FORM_WORDS = ("will not be published", "required fields are marked", "save my name",
+                       "logged in", "notify me", "a reply", "a comment", "a response", "*")
 # ... and short prompts and counters, which must be the whole of a short block.
 _COMMENT_PROMPT = _full(
     r"\d*\s*(?:comments?|responses?|replies|comentários|comentarios|commenti|kommentare"
@@ -294,6 +307,8 @@ _CREDIT_LINE = re.compile(
     r"|^\W*(?:compiled|edited) by [A-Z][^.]{1,80}$",
     re.IGNORECASE,
 )
+
+_CREDIT_LINE_WORDS = ("contributed", "reporting", "writing", "editing", "compiled", "edited")
 
 _BIO_ROLE = (
     r"reporter|writer|journalist|editor|correspondent|columnist|contributor|producer|author"
@@ -363,6 +378,11 @@ _PUBLISHING_DETAILS = re.compile(
     re.IGNORECASE,
 )
 _MAX_BYLINE_WORDS = 25
+# What _BYLINE_NAMES needs at its start, and the words each _PUBLISHING_DETAILS alternative
+# needs (see _needs).
+_BYLINE_START = re.compile(r"^\W*(?i:by|von|por|par|di|door|av)\s+[A-Z]")
+_PUBLISHING_WORDS = ("published", "posted", "publicado", "publié", "veröffentlicht", "written",
+                     "updated", "atualizado")
 
 # -- related-article pointers --------------------------------------------------------------
 
@@ -389,6 +409,7 @@ _RELATED_POINTER = re.compile(
 )
 
 
+@lru_cache(maxsize=1 << 12)  # the sieve asks it of every block left, in every sift
 def is_related_heading(text: str) -> bool:
     """True for a heading that introduces other articles ("Related posts", "Latest Headlines")."""
     # the anchored pattern first: it turns a body paragraph away at its first words, where
@@ -405,6 +426,7 @@ def is_related_pointer(text: str) -> bool:
     return count_words(rest) <= 30 and not _INNER_SENTENCE.search(rest.rstrip(".!? "))
 
 
+@lru_cache(maxsize=1 << 12)  # (as is_related_heading)
 def is_tag_heading(text: str) -> bool:
     """True for a 'Tags' / 'Topics' heading that a list of tags follows."""
     return bool(_TAG_HEADING.match(text))
@@ -439,8 +461,11 @@ def _classify_stripped(stripped: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=1 << 12)
 def classify_edge_block(text: str) -> str | None:
-    """The reason code of a block that is boilerplate after the last body paragraph."""
+    """The reason code of a block that is boilerplate after the last body paragraph.
+    (Remembered, as the strong rules' classes: an article sifted again with its outlet's
+    recurring lines asks it of the same blocks, and end matter recurs across articles.)"""
     stripped = text.strip()
     words = count_words(stripped)
     if words > _MAX_PROMPT_WORDS * 2:
@@ -469,7 +494,7 @@ def _is_caption(text: str, words: int) -> bool:
         return False
     if words <= 8 and _STANDALONE_CREDIT.match(text):
         return True
-    if _GLUED_CREDIT.search(text) or (_PHOTO_COPYRIGHT.search(text) and words <= 30):
+    if _GLUED_CREDIT.search(text) or (words <= 30 and _PHOTO_COPYRIGHT.search(text)):
         return True
     if _AGENCY_TAIL.search(text) and not _QUOTATION.search(text):
         return True
@@ -498,15 +523,70 @@ def _short(limit: int, pattern: re.Pattern[str], *, match: bool = False) -> Rule
 
 
 def _hinted(limit: int, pattern: re.Pattern[str], hint: re.Pattern[str]) -> Rule:
-    """As :func:`_short` (search), after a cheap test for words that ``pattern`` needs: an
-    ASCII block whose lower-cased text has no match of ``hint`` cannot match ``pattern``."""
+    """As :func:`_short` (search), after a cheap test for words that ``pattern`` needs: a
+    block whose lower-cased text (:func:`fold_for_hints`) has no match of ``hint`` cannot
+    match ``pattern``. (The hints' ``\\b`` hold there too: lower-casing leaves a character
+    that is no word character as it is.)"""
 
     def test(text: str, words: int) -> bool:
         if words > limit:
             return False
-        if text.isascii() and hint.search(text.lower()) is None:
+        if hint.search(fold_for_hints(text)) is None:
             return False
         return bool(pattern.search(text))
+
+    return test
+
+
+# The characters beyond ASCII that a case-insensitive pattern's ASCII letter matches: re
+# folds "İ" and "ı" with "i", "ſ" with "s" and the Kelvin sign with "k", which ``str.lower``
+# leaves as they are (tests/test_clean_speed.py finds them again over all of Unicode).
+_ASCII_FOLDS = str.maketrans({"İ": "i", "ı": "i", "ſ": "s", "\u212a": "k"})
+
+
+_FOLDED = ("", "")  # the last text folded, and its fold: the rules of a block ask in turn
+
+
+def fold_for_hints(text: str) -> str:
+    """``text`` lower-cased so that whatever a case-insensitive pattern matches in it,
+    spelt in lower case, is found in it: ``str.lower``, and the four letters above."""
+    global _FOLDED
+    last = _FOLDED
+    if last[0] is text:
+        return last[1]
+    if text.isascii() or not any(c in text for c in "İıſ\u212a"):
+        folded = text.lower()
+    else:
+        folded = text.translate(_ASCII_FOLDS).lower()
+    _FOLDED = (text, folded)
+    return folded
+
+
+def _may_hold(text: str, lower: tuple[str, ...], cased: re.Pattern[str] | None = None) -> bool:
+    """False only where ``text`` holds none of ``lower`` (in lower case, as a
+    case-insensitive pattern would find it; :func:`fold_for_hints`) and no match of
+    ``cased`` (literal words as written): then a pattern that needs one of them cannot
+    match. A few ``in`` tests cost less than one regex search (for twenty words, one search
+    of their alternation costs less); each word list is read off its patterns, and
+    ``tests/test_clean_speed.py`` checks them on lines that hit every alternative."""
+    if cased is not None and cased.search(text):
+        return True
+    low = fold_for_hints(text)
+    for word in lower:  # noqa: SIM110 (a generator expression costs more than its tests)
+        if word in low:
+            return True
+    return False
+
+
+def _needs(rule: Rule, lower: tuple[str, ...], cased: re.Pattern[str] | None = None,
+           *, limit: int | None = None) -> Rule:
+    """``rule``, tried only on a block of at most ``limit`` words that :func:`_may_hold`
+    the words it needs."""
+
+    def test(text: str, words: int) -> bool:
+        if limit is not None and words > limit:
+            return False
+        return _may_hold(text, lower, cased) and rule(text, words)
 
     return test
 
@@ -520,13 +600,19 @@ def _is_byline(text: str, words: int) -> bool:
     "5:45 AM PST 11/19/2019 by Jane Roe"."""
     if words > _MAX_BYLINE_WORDS:
         return False
-    if _BYLINE_NAMES.match(text) or _PUBLISHING_DETAILS.search(text):
+    if _BYLINE_NAMES.match(text) or (_may_hold(text, _PUBLISHING_WORDS)
+                                     and _PUBLISHING_DETAILS.search(text)):
         return True
     # a date before "by Name"
     parts = _BY.split(text, maxsplit=1)
     if len(parts) == 2 and is_date_line(parts[0]) and _BYLINE_NAMES.match(parts[1]):
         return True
-    # "By Name" then a date after a separator
+    # "By Name" then a date after a separator. A head that matches _BYLINE_NAMES opens with
+    # _BYLINE_START inside one piece (the joiner ", " holds no word character and no
+    # whitespace after a letter), and the separators are non-word characters, so the
+    # block opens with it too: without it, no head can match.
+    if not _BYLINE_START.match(text):
+        return False
     pieces = _BYLINE_SEPARATOR.split(text)
     for cut in range(1, len(pieces)):
         head, tail = ", ".join(pieces[:cut]), " ".join(pieces[cut:])
@@ -544,13 +630,15 @@ _STRONG_RULES: tuple[tuple[str, Rule], ...] = (
     (DATE_LINE, lambda t, w: is_date_line(t)),
     ("site-notice", _short(12, _SITE_NOTICE, match=True)),
     ("tags", _short(60, _TAGS, match=True)),
-    ("comment-form", _hinted(_MAX_PROMPT_WORDS, _COMMENT_FORM, _COMMENT_FORM_HINT)),
+    ("comment-form", _needs(_short(_MAX_PROMPT_WORDS, _COMMENT_FORM), _COMMENT_FORM_WORDS,
+                            limit=_MAX_PROMPT_WORDS)),
     ("comment-form", _short(10, _COMMENT_PROMPT, match=True)),
     ("newsletter", _hinted(_MAX_PROMPT_WORDS, _NEWSLETTER, _NEWSLETTER_HINT)),
-    ("copyright", _short(30, _COPYRIGHT)),
-    ("copyright", _short(80, _REPRINT_NOTICE)),
-    ("credit-line", _short(30, _CREDIT_LINE)),
+    ("copyright", _needs(_short(30, _COPYRIGHT), _COPYRIGHT_WORDS, limit=30)),
+    ("copyright", _needs(_short(80, _REPRINT_NOTICE), _REPRINT_WORDS, limit=80)),
+    ("credit-line", _needs(_short(30, _CREDIT_LINE), _CREDIT_LINE_WORDS, limit=30)),
     ("byline", _is_byline),
     ("related-list", lambda t, w: is_related_pointer(t)),
-    ("caption", _is_caption),
+    ("caption", _needs(_is_caption, _CAPTION_WORDS, _AGENCY_HINT,
+                        limit=_MAX_CAPTION_WORDS)),
 )

@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from newsweave.clean.rules import (
     classify_block,
@@ -73,6 +74,7 @@ class Sifted:
     headline: str | None = None
 
 
+@lru_cache(maxsize=1 << 12)  # a body's lines are keyed when sifted, stored and re-cleaned
 def line_key(line: str) -> str:
     """The key under which a line counts as "the same line" across articles.
 
@@ -82,6 +84,8 @@ def line_key(line: str) -> str:
     >>> line_key("  Related   POSTS ")
     'related posts'
     """
+    if line.isascii():  # NFKC leaves ASCII as it is, and casefolds it as lower() does
+        return " ".join(line.lower().split())
     return " ".join(unicodedata.normalize("NFKC", line).casefold().split())
 
 
@@ -256,14 +260,16 @@ def _mark_lists(blocks: list[Block], reasons: list[str | None]) -> None:
 
 def _mark_link_only(blocks: list[Block], reasons: list[str | None]) -> None:
     """Mark teasers for other pages: a linked headline, alone or over its summary line."""
-    units: dict[int, list[int]] = {}
-    for i, block in enumerate(blocks):
-        units.setdefault(block.unit, []).append(i)
+    units: dict[int, list[int]] | None = None  # the blocks of each unit, once one is asked
     for i, block in enumerate(blocks):
         if reasons[i] is not None or block.kind not in ("p", "item"):
             continue
         if not _is_link_headline(block):
             continue
+        if units is None:
+            units = {}
+            for k, each in enumerate(blocks):
+                units.setdefault(each.unit, []).append(k)
         unit = units.get(block.unit, []) if block.unit >= 0 else []
         # a list entry "linked headline / one-line summary" is a teaser card as a whole
         is_card = block.kind == "item" and unit and unit[0] == i

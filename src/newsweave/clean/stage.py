@@ -60,10 +60,14 @@ class CleanStage:
         if outlet:
             fields["outlet"] = outlet
         article_outlet = fields.get("outlet") or cleaned.outlet
+        keys: dict[str, bool] | None = None  # the line keys of ``keyed``, once computed
+        keyed = ""
         if article_outlet:
             recurring = store.recurring_lines(article_outlet, settings.recurring_min_articles)
-            if recurring & line_keys(cleaned, settings).keys():
+            keys, keyed = line_keys(cleaned, settings), cleaned.text
+            if recurring & keys.keys():
                 cleaned = clean(recurring)
+                keys = None
         apply_fields(cleaned, fields, user_outlet=outlet)
         # Metadata is searched in what the article says: a text file's raw lines, the body of a
         # JSON or feed record (its raw form is a JSON dump), the clean text of a page.
@@ -101,7 +105,10 @@ class CleanStage:
             removed=cleaned.removed,
             metadata=record.metadata,
         )
-        return Built(article, line_keys(cleaned, settings))
+        if keys is None or cleaned.text != keyed or any(r.reason == RECURRING
+                                                        for r in cleaned.removed):
+            keys = line_keys(cleaned, settings)  # (else the same keys again)
+        return Built(article, keys)
 
     def run(self, store: Store, article_ids: Sequence[int], settings: Settings) -> None:
         """Clean ``article_ids`` again from their raw input where lines of their body now

@@ -63,6 +63,11 @@ def split_blocks(text: str) -> list[Block]:
     text = _INVISIBLE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
     blocks: list[Block] = []
     for chunk in _BLANK_LINE.split(text):
+        if "\n" not in chunk:  # one line (most chunks): a block, if anything is left of it
+            line = " ".join(chunk.split())
+            if line:
+                blocks.append(Block(line))
+            continue
         lines = [" ".join(line.split()) for line in chunk.split("\n")]
         lines = [line for line in lines if line]
         if not lines:
