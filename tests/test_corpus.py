@@ -173,24 +173,29 @@ def test_the_scale_benchmark_scores_edges_against_the_key() -> None:
         entry("a1", "original", None, "e1#0", "t1"), entry("a2", "copy", "a1", "e1#0", "t1"),
         entry("a3", "rewrite", "a1", "e1#0", "t1"), entry("a4", "original", None, "e1#0", "t2"),
         entry("a5", "original", None, "e2#0", "t3"), entry("a6", "partial", "a5", "e2#0", "t3"),
-        entry("a7", "original", None, "e3#1", "t1"))}
-    external = {n: f"a{n}" for n in range(1, 8)}
+        entry("a7", "original", None, "e3#1", "t1"), entry("a8", "copy", "a7", "e3#1", "t1"))}
+    external = {n: f"a{n}" for n in range(1, 9)}
     graph = {"edges": [
         {"derived": 2, "source": 1, "kind": "copy"},      # right, right way round
         {"derived": 1, "source": 3, "kind": "rewrite"},   # right pair, wrong way round
         {"derived": 4, "source": 1, "kind": "copy"},      # two reports of one event: left out
         {"derived": 7, "source": 1, "kind": "copy"},      # two passes of one text: left out
+        {"derived": 8, "source": 2, "kind": "copy"},      # from the other pass: left out
         {"derived": 6, "source": 2, "kind": "copy"},      # unrelated: wrong
         {"derived": 6, "source": 5, "kind": "shared-quotes"},  # not a derivation: ignored
     ], "origins": [[1, 2, 3], [5], [6]]}
     figures = score(graph, external, key)
     assert (figures["edges_right"], figures["edges_wrong"], figures["edges_left_out"]) == \
-        (2, 1, 2)
+        (2, 1, 3)
     assert figures["precision"] == 2 / 3
-    assert figures["recall"]["copy"]["recall"] == 1.0
+    # a8 is linked only to the other pass's version of its text: found with versions only
+    assert figures["recall"]["copy"]["recall"] == 0.5
+    assert figures["recall"]["copy"]["recall_with_versions"] == 1.0
+    assert figures["recall"]["copy"]["missed_by_benchmark"] == {"t1": 1}
     assert figures["recall"]["rewrite"] == {"planted": 1, "found": 1, "recall": 1.0,
+                                            "recall_with_versions": 1.0,
                                             "as_expected": 1.0, "missed_by_benchmark": {}}
     assert figures["recall"]["partial"]["recall"] == 0.0
     assert figures["recall"]["partial"]["missed_by_benchmark"] == {"t3": 1}
     assert (figures["direction_pairs"], figures["direction_right"]) == (2, 0.5)
-    assert (figures["families"], figures["families_whole"]) == (2, 0.5)
+    assert (figures["families"], figures["families_whole"]) == (3, 1 / 3)
