@@ -283,7 +283,8 @@ def add_stage_constant_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--place-penalty", type=float, default=None, metavar="P",
                         help="stories.features.PLACE_PENALTY for the run (default: the "
                         "module's)")
-    parser.add_argument("--year-evidence", choices=("text", "lead", "none"), default=None,
+    parser.add_argument("--year-evidence", choices=("text", "lead", "lead-text", "none"),
+                        default=None,
                         help="stories.features.YEAR_EVIDENCE for the run: what the year veto "
                         "reads (default: the module's)")
 

@@ -102,7 +102,7 @@ def together(rows: Sequence[dict], settings: dict[str, object], minilm: bool = T
     from newsweave.stories import StoriesStage
     from newsweave.stories.assign import VectorCache, article_vectors, weights_from
     from newsweave.stories.meaning import weighed_meanings
-    from newsweave.stories.vectors import pair_matrices, veto_years
+    from newsweave.stories.vectors import pair_matrices, years_disagree
     from semeval import pair_records
     from stories_meaning import EmbedStage
 
@@ -153,13 +153,11 @@ def together(rows: Sequence[dict], settings: dict[str, object], minilm: bool = T
             similar.append(None)
             continue
         x, y = items[i], items[j]
-        # The years the year veto reads (every year mentioned, or the lead's: YEAR_EVIDENCE).
-        years_x = veto_years(x.dates, x.lead_years, weights)
-        years_y = veto_years(y.dates, y.lead_years, weights)
         similar.append(Similar(
             float(sims[i, j]), float(words[i, j]), not agree[i, j],
             bool(x.figures and y.figures and x.figures.isdisjoint(y.figures)),
-            bool(years_x and years_y and years_x.isdisjoint(years_y)),
+            # The years as the year veto reads them (features.YEAR_EVIDENCE).
+            years_disagree(x.dates, y.dates, x.lead_years, y.lead_years, weights),
             bool(x.places and y.places and x.places.isdisjoint(y.places)),
             bool(x.places and y.places and x.places.isdisjoint(y.places)
                  and x.places.isdisjoint(y.names) and y.places.isdisjoint(x.names))))

@@ -84,7 +84,8 @@ PLACE_PENALTY = 1.0
 # the text and its date lines (the date features); "lead", those of the title, the first
 # sentence and the date lines only (Features.lead_years: what the report leads with, as
 # the figures' veto reads; a body's background years, "the 1979 collapse", differ between
-# two reports of one event); "none": no year veto (publication dates still apply). Only
+# two reports of one event); "lead-text": the leads' years where both state some, else
+# the texts'; "none": no year veto (publication dates still apply). Only
 # the veto's evidence changes: the date features are weighed as before. With "lead" the
 # lead's years are collected and stored (an article analysed under another value has none,
 # so no year veto, until it is analysed again). See docs/benchmarks.md, #12 part 9.
@@ -113,7 +114,8 @@ class Features:
     places: set[int] = field(default_factory=set)
     # The years and month-years of the title, the first sentence and the date lines, as
     # keys of their own (group LEAD_YEAR); never weighed (the years are date features
-    # already), for the year veto when YEAR_EVIDENCE is "lead" (collected only then).
+    # already), for the year veto when YEAR_EVIDENCE is "lead" or "lead-text" (collected
+    # only then).
     lead_years: set[int] = field(default_factory=set)
     # name key -> surface form (most frequent spelling), to show a story's top entities
     labels: dict[int, str] = field(default_factory=dict)
@@ -150,7 +152,7 @@ def extract_features(title: str | None, text: str, *, lead_boost: int = 2,
     True
     """
     features = Features()
-    lead_years = YEAR_EVIDENCE == "lead"
+    lead_years = YEAR_EVIDENCE.startswith("lead")
     for line in datelines:
         _add_dateline(line, features, lead_years)
     surface: dict[int, dict[str, int]] = {}

@@ -87,7 +87,8 @@ class Weights:
     semantic_neutral: float = SEMANTIC_NEUTRAL
     figure_penalty: float = 1.0  # factor when the figures of title and lead disagree
     place_penalty: float = 1.0  # factor when the places of title and lead disagree
-    # What the year veto reads (features.YEAR_EVIDENCE): "text", "lead" or "none".
+    # What the year veto reads (features.YEAR_EVIDENCE): "text", "lead", "lead-text" or
+    # "none".
     year_evidence: str = "text"
 
 
@@ -411,20 +412,35 @@ def veto_factor(
     if days_apart is not None:
         if days_apart > weights.window_days:
             factor *= weights.date_penalty
-    else:
+    elif years_disagree(dates_a, dates_b, lead_years_a, lead_years_b, weights):
         # Years mentioned are a fallback for undated articles: a dated report's
         # background years ("the 1979 collapse") say little about its event.
+        factor *= weights.date_penalty
+    return factor
+
+
+def years_disagree(
+    dates_a: frozenset[int] | set[int],
+    dates_b: frozenset[int] | set[int],
+    lead_years_a: frozenset[int] | set[int],
+    lead_years_b: frozenset[int] | set[int],
+    weights: Weights,
+) -> bool:
+    """Whether the years two undated sides mention disagree (both state some, none shared),
+    read as ``weights.year_evidence`` says (:func:`veto_years`)."""
+    if weights.year_evidence == "lead-text" and lead_years_a and lead_years_b:
+        years_a, years_b = lead_years_a, lead_years_b  # both leads state years
+    else:
         years_a = veto_years(dates_a, lead_years_a, weights)
         years_b = veto_years(dates_b, lead_years_b, weights)
-        if years_a and years_b and years_a.isdisjoint(years_b):
-            factor *= weights.date_penalty
-    return factor
+    return bool(years_a and years_b and years_a.isdisjoint(years_b))
 
 
 def veto_years(dates: frozenset[int] | set[int], lead_years: frozenset[int] | set[int],
                weights: Weights) -> frozenset[int] | set[int]:
-    """The years the year veto reads of one side: its date features' years (``"text"``),
-    the years of its title, lead and date lines (``"lead"``), or none (``"none"``), as
+    """The years the year veto reads of one side: its date features' years (``"text"``;
+    also ``"lead-text"`` where a pair's two leads do not both state years), the years of
+    its title, lead and date lines (``"lead"``), or none (``"none"``), as
     ``weights.year_evidence`` says (:data:`newsweave.stories.features.YEAR_EVIDENCE`).
 
     >>> veto_years({1, 2}, {2}, Weights()), veto_years({1, 2}, {2}, Weights(year_evidence="lead"))
@@ -518,6 +534,11 @@ def pair_matrices(
     has_years = years.any(axis=1)
     share = (years @ years.T) > 0
     clash = ~both_dated & np.outer(has_years, has_years) & ~share
+    if weights.year_evidence == "lead-text":  # the leads' years where both state some
+        lead = _incidence([a.lead_years for a in items])
+        has_lead = lead.any(axis=1)
+        both_lead = np.outer(has_lead, has_lead)
+        clash = np.where(both_lead, ~both_dated & ((lead @ lead.T) == 0), clash)
     factor = factor * np.where(far | clash, weights.date_penalty, 1.0)
     if weights.figure_penalty < 1.0:
         figures = _incidence([a.figures for a in items])
