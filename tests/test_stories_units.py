@@ -514,6 +514,13 @@ def test_the_year_veto_reads_the_years_of_title_lead_and_date_lines_when_set(mon
     # Publication dates far apart still disagree, whatever the years say.
     dated = [item(0, f, 1), item(1, h, 100)]
     assert pair_matrices(dated, Weights(date_penalty=0.5, year_evidence="none"))[0][0, 1] == 0.5
+    # The year fallback's own factor (YEAR_PENALTY) leaves publication dates alone.
+    own = Weights(date_penalty=0.5, year_penalty=0.7)
+    assert pair_matrices(items, own)[0][0, 1] == pytest.approx(0.7)
+    assert pair_matrices(dated, own)[0][0, 1] == pytest.approx(0.5)
+    assert veto_factor(0.5, False, frozenset(f.dates), frozenset(g.dates), None,
+                       own) == pytest.approx(0.7)
+    assert veto_factor(0.5, False, frozenset(), frozenset(), 99, own) == pytest.approx(0.5)
     # A story carries its members' lead years, scores by them and keeps them when saved.
     state = StoryState(StoryRow(7, 1, "", b"", b"", blob, None, None))
     assert state.lead_years == f.lead_years

@@ -66,6 +66,7 @@ def weights_from(settings: Settings) -> Weights:
         figure_penalty=stories_vectors.FIGURE_PENALTY,
         place_penalty=stories_features.PLACE_PENALTY,
         year_evidence=stories_features.YEAR_EVIDENCE,
+        year_penalty=stories_vectors.YEAR_PENALTY,
     )
 
 

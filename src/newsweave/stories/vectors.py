@@ -66,6 +66,10 @@ SEMANTIC_NEUTRAL = 0.364
 # split through the stage, with the thinned sets, the mixed store and the whole AllSides
 # set held (docs/benchmarks.md, #12 part 7: 0.85 and 0.6 beside it).
 FIGURE_PENALTY = 0.7
+# The factor for the year fallback alone (two undated reports whose years disagree: see
+# veto_factor); None: ``story_date_penalty``, as for publication dates far apart. Measured
+# (docs/benchmarks.md, #12 part 9) and not adopted; kept so the bench can measure it again.
+YEAR_PENALTY: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +94,7 @@ class Weights:
     # What the year veto reads (features.YEAR_EVIDENCE): "text", "lead", "lead-text" or
     # "none".
     year_evidence: str = "text"
+    year_penalty: float | None = None  # factor when years disagree; None: date_penalty
 
 
 class ArticleVector:
@@ -415,8 +420,13 @@ def veto_factor(
     elif years_disagree(dates_a, dates_b, lead_years_a, lead_years_b, weights):
         # Years mentioned are a fallback for undated articles: a dated report's
         # background years ("the 1979 collapse") say little about its event.
-        factor *= weights.date_penalty
+        factor *= year_penalty(weights)
     return factor
+
+
+def year_penalty(weights: Weights) -> float:
+    """The factor for two undated sides whose years disagree (:data:`YEAR_PENALTY`)."""
+    return weights.date_penalty if weights.year_penalty is None else weights.year_penalty
 
 
 def years_disagree(
@@ -539,7 +549,8 @@ def pair_matrices(
         has_lead = lead.any(axis=1)
         both_lead = np.outer(has_lead, has_lead)
         clash = np.where(both_lead, ~both_dated & ((lead @ lead.T) == 0), clash)
-    factor = factor * np.where(far | clash, weights.date_penalty, 1.0)
+    factor = factor * np.where(far, weights.date_penalty,
+                               np.where(clash, year_penalty(weights), 1.0))
     if weights.figure_penalty < 1.0:
         figures = _incidence([a.figures for a in items])
         stated = figures.any(axis=1)
