@@ -452,7 +452,11 @@ def test_the_year_veto_reads_the_years_of_title_lead_and_date_lines_when_set(mon
     title, the first sentence and the date lines only (collected only then, stored beside
     years, figures and places with the count -3, never weighed), so a body's background year
     does not keep two undated reports of one event apart; "text" (every year mentioned) as
-    before; "none": no year veto; publication dates apply whatever it is."""
+    before; "none": no year veto; publication dates apply whatever it is. The defaults:
+    the whole text's years, damped by ``YEAR_PENALTY`` 0.7, publication dates far apart by
+    ``story_date_penalty`` (0.5)."""
+    from dataclasses import replace
+
     from newsweave.settings import load_settings
     from newsweave.stories import features
     from newsweave.stories.assign import _saved, weights_from
@@ -470,6 +474,7 @@ def test_the_year_veto_reads_the_years_of_title_lead_and_date_lines_when_set(mon
     )
 
     title, text = "Bank fails in May 2013", "A bank failed. It recalls the 1979 collapse."
+    assert features.YEAR_EVIDENCE == "text"  # the default: the whole text's years
     assert extract_features(title, text).lead_years == set()  # "text": nothing collected
     assert weights_from(load_settings()).year_evidence == features.YEAR_EVIDENCE
     monkeypatch.setattr(features, "YEAR_EVIDENCE", "lead")
@@ -521,6 +526,13 @@ def test_the_year_veto_reads_the_years_of_title_lead_and_date_lines_when_set(mon
     assert veto_factor(0.5, False, frozenset(f.dates), frozenset(g.dates), None,
                        own) == pytest.approx(0.7)
     assert veto_factor(0.5, False, frozenset(), frozenset(), 99, own) == pytest.approx(0.5)
+    # The defaults: the whole text's years, damped by 0.7; publication dates by the setting.
+    defaults = weights_from(load_settings())
+    assert features.YEAR_EVIDENCE == "lead"  # patched above
+    assert defaults.year_penalty == 0.7 and defaults.date_penalty == 0.5
+    assert pair_matrices(items, replace(defaults, year_evidence="text"))[0][0, 1] == (
+        pytest.approx(0.7))
+    assert pair_matrices(dated, defaults)[0][0, 1] == pytest.approx(0.5)
     # A story carries its members' lead years, scores by them and keeps them when saved.
     state = StoryState(StoryRow(7, 1, "", b"", b"", blob, None, None))
     assert state.lead_years == f.lead_years
