@@ -260,18 +260,21 @@ def line(name: str, n: int, engine: dict[str, float], base: dict[str, float], no
 
 
 # The stage's module constants a bench run may set (``--titled-lead``, ``--name-evidence``,
-# ``--figure-penalty``, ``--place-penalty``): argument name -> (module, constant).
+# ``--figure-penalty``, ``--place-penalty``, ``--year-evidence``, ``--year-penalty``):
+# argument name -> (module, constant).
 STAGE_CONSTANTS = {
     "titled_lead": ("newsweave.stories.features", "TITLED_LEAD"),
     "name_evidence": ("newsweave.stories.features", "NAME_EVIDENCE"),
     "figure_penalty": ("newsweave.stories.vectors", "FIGURE_PENALTY"),
     "place_penalty": ("newsweave.stories.features", "PLACE_PENALTY"),
+    "year_evidence": ("newsweave.stories.features", "YEAR_EVIDENCE"),
+    "year_penalty": ("newsweave.stories.vectors", "YEAR_PENALTY"),
 }
 
 
 def add_stage_constant_arguments(parser: argparse.ArgumentParser) -> None:
-    """``--name-evidence``, ``--figure-penalty`` and ``--place-penalty``, which
-    :func:`set_stage_constants` sets."""
+    """``--name-evidence``, ``--figure-penalty``, ``--place-penalty``, ``--year-evidence``
+    and ``--year-penalty``, which :func:`set_stage_constants` sets."""
     parser.add_argument("--name-evidence", type=int, default=None, metavar="N",
                         help="stories.features.NAME_EVIDENCE for the run (default: the "
                         "module's)")
@@ -281,6 +284,13 @@ def add_stage_constant_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--place-penalty", type=float, default=None, metavar="P",
                         help="stories.features.PLACE_PENALTY for the run (default: the "
                         "module's)")
+    parser.add_argument("--year-evidence", choices=("text", "lead", "lead-text", "none"),
+                        default=None,
+                        help="stories.features.YEAR_EVIDENCE for the run: what the year veto "
+                        "reads (default: the module's)")
+    parser.add_argument("--year-penalty", type=float, default=None, metavar="P",
+                        help="stories.vectors.YEAR_PENALTY for the run: the year veto's own "
+                        "factor (default: the module's, None: story_date_penalty)")
 
 
 def set_stage_constants(args: argparse.Namespace) -> None:
@@ -433,7 +443,8 @@ def stage_vectors(docs: Sequence[Doc], weights: object) -> list:
         found.append(ArticleVector(i, full, names, frozenset(f.dates),
                                    publication_day(d.get("published")),
                                    figures=frozenset(f.figures),
-                                   places=frozenset(f.places)))
+                                   places=frozenset(f.places),
+                                   lead_years=frozenset(f.lead_years)))
     return found
 
 

@@ -35,6 +35,7 @@ places' veto is on: ``stories.features.PLACE_PENALTY``, #12 part 8).
     python bench/stories_pairs.py --set story_threshold=0.2 --place-penalty 0.7
     python bench/stories_pairs.py --with ecb basil allsides  # the dev sets in the store too
     python bench/stories_pairs.py --clash ecb-odd basil      # how often lead places differ
+    python bench/stories_pairs.py --year-clash ecb-odd basil # how often years differ (#12 part 9)
 """
 
 from __future__ import annotations
@@ -102,7 +103,7 @@ def together(rows: Sequence[dict], settings: dict[str, object], minilm: bool = T
     from newsweave.stories import StoriesStage
     from newsweave.stories.assign import VectorCache, article_vectors, weights_from
     from newsweave.stories.meaning import weighed_meanings
-    from newsweave.stories.vectors import pair_matrices
+    from newsweave.stories.vectors import pair_matrices, years_disagree
     from semeval import pair_records
     from stories_meaning import EmbedStage
 
@@ -156,7 +157,8 @@ def together(rows: Sequence[dict], settings: dict[str, object], minilm: bool = T
         similar.append(Similar(
             float(sims[i, j]), float(words[i, j]), not agree[i, j],
             bool(x.figures and y.figures and x.figures.isdisjoint(y.figures)),
-            bool(x.dates and y.dates and x.dates.isdisjoint(y.dates)),
+            # The years as the year veto reads them (features.YEAR_EVIDENCE).
+            years_disagree(x.dates, y.dates, x.lead_years, y.lead_years, weights),
             bool(x.places and y.places and x.places.isdisjoint(y.places)),
             bool(x.places and y.places and x.places.isdisjoint(y.places)
                  and x.places.isdisjoint(y.names) and y.places.isdisjoint(x.names))))
@@ -314,6 +316,48 @@ def clashes(names: Sequence[str], threshold: float) -> None:
               f"{share(unknown, ~same)}; reports naming a place {stated.mean():.0%}")
 
 
+def year_clashes(names: Sequence[str], threshold: float) -> None:
+    """``--year-clash``: of each dev set's pairs at or above ``threshold`` with no year veto
+    (each set clustered as a whole with the stage's similarity at the defaults otherwise,
+    document frequencies over the set, ``stories_dev.stage_vectors``: no MiniLM factor, no
+    publication dates: what the year veto acts on), the share whose years disagree as each
+    ``features.YEAR_EVIDENCE`` reads them (both state years, none shared), among one event's
+    pairs and among different events'."""
+    import numpy as np
+
+    from newsweave.settings import load_settings
+    from newsweave.stories import features
+    from newsweave.stories.assign import weights_from
+    from newsweave.stories.vectors import pair_matrices, years_disagree
+    from stories_dev import load_set, stage_vectors
+
+    features.YEAR_EVIDENCE = "lead"  # the lead's years are collected (only the veto reads them)
+    weights = replace(weights_from(load_settings()), year_evidence="none")
+    modes = ("text", "lead", "lead-text")
+    print(f"pairs at or above {threshold} with no year veto (whole-set similarity, the "
+          "defaults, undated): the years disagree as each YEAR_EVIDENCE reads them, one "
+          "event's pairs / different events'")
+    for name in names:
+        docs = [{k: v for k, v in d.items() if k != "published"} for d in load_set(name)]
+        items = stage_vectors(docs, weights)
+        sims = pair_matrices(items, weights)[0]
+        events = np.array([d["event"] for d in docs])
+        i, j = np.nonzero(np.triu(sims >= threshold, 1))
+        same = events[i] == events[j]
+        parts = []
+        for mode in modes:
+            read = replace(weights, year_evidence=mode)
+            differ = np.array([years_disagree(items[a].dates, items[b].dates,
+                                              items[a].lead_years, items[b].lead_years, read)
+                               for a, b in zip(i, j, strict=True)], dtype=bool)
+            parts.append(f"{mode} {int(differ[same].sum())} ({differ[same].mean():.1%}) / "
+                         f"{int(differ[~same].sum())} ({differ[~same].mean():.1%})")
+        print(f"  {name}: {int(same.sum())} one-event pairs / {int((~same).sum())} "
+              f"different-event pairs; years differ: " + "; ".join(parts)
+              + f"; reports with years: text {np.mean([bool(a.dates) for a in items]):.0%}, "
+              f"lead {np.mean([bool(a.lead_years) for a in items]):.0%}")
+
+
 def show(rows: Sequence[dict], joined: Sequence[bool | None],
          similar: Sequence[Similar | None], every: bool = False) -> None:
     """The judged pairs the stage keeps wrongly (``every``: every judged pair apart from
@@ -367,6 +411,9 @@ def main() -> None:
                         help="only: how often the places of title and lead differ among each "
                         "set's pairs at or above the threshold (one event's vs different "
                         "events')")
+    parser.add_argument("--year-clash", nargs="*", default=None, metavar="SET",
+                        help="only: how often the years differ (whole text, lead) among each "
+                        "set's pairs at or above the threshold with no year veto")
     add_stage_constant_arguments(parser)
     args = parser.parse_args()
     set_stage_constants(args)
@@ -375,6 +422,11 @@ def main() -> None:
         from newsweave.settings import load_settings
 
         clashes(args.clash, load_settings(**settings).story_threshold)
+        return
+    if args.year_clash is not None:
+        from newsweave.settings import load_settings
+
+        year_clashes(args.year_clash, load_settings(**settings).story_threshold)
         return
     rows = load_pairs(args.limit)
     from stories_dev import load_set

@@ -445,3 +445,108 @@ def test_places_of_title_and_lead_are_kept_apart_and_damp_only_when_set(monkeypa
 
     saved, _ = _saved(Tables(), state)  # type: ignore[arg-type]
     assert split_facts(saved.dates)[2] == f.places | g.places
+
+
+def test_the_year_veto_reads_the_years_of_title_lead_and_date_lines_when_set(monkeypatch):
+    """The year veto's evidence (#12 part 9): with ``YEAR_EVIDENCE`` "lead" the years of the
+    title, the first sentence and the date lines only (collected only then, stored beside
+    years, figures and places with the count -3, never weighed), so a body's background year
+    does not keep two undated reports of one event apart; "text" (every year mentioned) as
+    before; "none": no year veto; publication dates apply whatever it is. The defaults:
+    the whole text's years, damped by ``YEAR_PENALTY`` 0.7, publication dates far apart by
+    ``story_date_penalty`` (0.5)."""
+    from dataclasses import replace
+
+    from newsweave.settings import load_settings
+    from newsweave.stories import features
+    from newsweave.stories.assign import _saved, weights_from
+    from newsweave.stories.features import DATE, LEAD_YEAR
+    from newsweave.stories.vectors import (
+        ArticleVector,
+        Weights,
+        pack,
+        pack_dates,
+        pair_matrices,
+        split_all,
+        split_facts,
+        veto_factor,
+        weigh_packed,
+    )
+
+    title, text = "Bank fails in May 2013", "A bank failed. It recalls the 1979 collapse."
+    assert features.YEAR_EVIDENCE == "text"  # the default: the whole text's years
+    assert extract_features(title, text).lead_years == set()  # "text": nothing collected
+    assert weights_from(load_settings()).year_evidence == features.YEAR_EVIDENCE
+    monkeypatch.setattr(features, "YEAR_EVIDENCE", "lead")
+    assert weights_from(load_settings()).year_evidence == "lead"
+    f = extract_features(title, text, datelines=["Posted June 3, 2013"])
+    assert f.lead_years == {key(LEAD_YEAR, "2013"), key(LEAD_YEAR, "2013-05"),
+                            key(LEAD_YEAR, "2013-06")}  # not 1979: the second sentence
+    assert key(DATE, "1979") in f.dates  # the date features are as before
+    # Another report of it that leads with no year, and one that leads with its year.
+    g = extract_features("A bank fails", "A bank failed on Monday. The 2008 crisis looms.")
+    assert g.lead_years == set() and key(DATE, "2008") in g.dates
+    h = extract_features("Bank fails in 2013", "A bank failed. It recalls the 1990 crisis.")
+    blob = pack_dates(f.dates, f.figures, f.places, f.lead_years)
+    assert split_all(blob) == (frozenset(f.dates), frozenset(f.figures), frozenset(),
+                               frozenset(f.lead_years))
+    assert split_facts(blob) == (frozenset(f.dates), frozenset(f.figures), frozenset())
+    assert split_all(pack(dict.fromkeys(f.dates, 1.0)))[3] == frozenset()  # an older blob
+    # Lead years add nothing to the weighed vector.
+    terms, names = pack(f.terms), pack(f.names)
+    ones = lambda k: np.ones(len(k))  # noqa: E731
+    with_lead = weigh_packed([(terms, names, blob)], ones, 10, Weights())[0][0]
+    without = weigh_packed([(terms, names, pack(f.dates))], ones, 10, Weights())[0][0]
+    assert with_lead[0].tolist() == without[0].tolist() and np.allclose(with_lead[1], without[1])
+
+    def item(i: int, found: features.Features, day: int | None = None) -> ArticleVector:
+        return ArticleVector(i, {1: 1.0}, {}, frozenset(found.dates), day,
+                             lead_years=frozenset(found.lead_years))
+
+    # Reports of one event whose background years differ: apart by the whole text's years.
+    items = [item(0, f), item(1, g), item(2, h)]
+    text_sims = pair_matrices(items, Weights(date_penalty=0.5))[0]
+    lead_sims = pair_matrices(items, Weights(date_penalty=0.5, year_evidence="lead"))[0]
+    none_sims = pair_matrices(items, Weights(date_penalty=0.5, year_evidence="none"))[0]
+    assert text_sims[0, 1] == pytest.approx(0.5) and text_sims[1, 2] == pytest.approx(0.5)
+    assert text_sims[0, 2] == 1.0  # 2013 shared
+    assert np.allclose(lead_sims, 1.0)  # g leads with no year; f and h with 2013
+    assert np.allclose(none_sims, 1.0)
+    other = extract_features("Bank fails in 2015", "A bank failed.")
+    lead = Weights(date_penalty=0.5, year_evidence="lead")
+    assert veto_factor(0.5, False, frozenset(f.dates), frozenset(other.dates), None, lead,
+                       lead_years_a=f.lead_years, lead_years_b=other.lead_years) == 0.5
+    # Publication dates far apart still disagree, whatever the years say.
+    dated = [item(0, f, 1), item(1, h, 100)]
+    assert pair_matrices(dated, Weights(date_penalty=0.5, year_evidence="none"))[0][0, 1] == 0.5
+    # The year fallback's own factor (YEAR_PENALTY) leaves publication dates alone.
+    own = Weights(date_penalty=0.5, year_penalty=0.7)
+    assert pair_matrices(items, own)[0][0, 1] == pytest.approx(0.7)
+    assert pair_matrices(dated, own)[0][0, 1] == pytest.approx(0.5)
+    assert veto_factor(0.5, False, frozenset(f.dates), frozenset(g.dates), None,
+                       own) == pytest.approx(0.7)
+    assert veto_factor(0.5, False, frozenset(), frozenset(), 99, own) == pytest.approx(0.5)
+    # The defaults: the whole text's years, damped by 0.7; publication dates by the setting.
+    defaults = weights_from(load_settings())
+    assert features.YEAR_EVIDENCE == "lead"  # patched above
+    assert defaults.year_penalty == 0.7 and defaults.date_penalty == 0.5
+    assert pair_matrices(items, replace(defaults, year_evidence="text"))[0][0, 1] == (
+        pytest.approx(0.7))
+    assert pair_matrices(dated, defaults)[0][0, 1] == pytest.approx(0.5)
+    # A story carries its members' lead years, scores by them and keeps them when saved.
+    state = StoryState(StoryRow(7, 1, "", b"", b"", blob, None, None))
+    assert state.lead_years == f.lead_years
+    assert state.score_parts(item(3, other), lead)[2] == pytest.approx(0.5)
+    assert state.score_parts(item(2, h), lead)[2] == 1.0
+    assert state.score_parts(item(1, g), Weights(date_penalty=0.5))[2] == pytest.approx(0.5)
+    state.add(item(3, other))
+
+    class Tables:
+        def features(self, ids):  # type: ignore[no-untyped-def]
+            return {}
+
+        def members(self, ids):  # type: ignore[no-untyped-def]
+            return {}
+
+    saved, _ = _saved(Tables(), state)  # type: ignore[arg-type]
+    assert split_all(saved.dates)[3] == f.lead_years | other.lead_years

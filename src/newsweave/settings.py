@@ -60,7 +60,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "story_date_penalty",
         0.5,
-        "Similarity factor for disagreeing years mentioned or publication dates far apart.",
+        "Similarity factor for publication dates far apart (years mentioned by two undated "
+        "reports: stories.vectors.YEAR_PENALTY, 0.7).",
     ),
     Setting(
         "story_window_days",

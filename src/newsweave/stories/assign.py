@@ -39,7 +39,7 @@ from newsweave.stories.vectors import (
     pack_arrays,
     pack_dates,
     semantic_factor,
-    split_facts,
+    split_all,
     top_array_keys,
     top_of,
     unpack_arrays,
@@ -65,6 +65,8 @@ def weights_from(settings: Settings) -> Weights:
         semantic_floor=settings.story_semantic_floor,
         figure_penalty=stories_vectors.FIGURE_PENALTY,
         place_penalty=stories_features.PLACE_PENALTY,
+        year_evidence=stories_features.YEAR_EVIDENCE,
+        year_penalty=stories_vectors.YEAR_PENALTY,
     )
 
 
@@ -91,7 +93,8 @@ def feature_row(article: Article) -> tuple[FeatureRow, Features]:
         article_id=int(article.id or 0),
         terms=pack(features.terms),
         names=pack(features.names),
-        dates=pack_dates(features.dates, features.figures, features.places),
+        dates=pack_dates(features.dates, features.figures, features.places,
+                         features.lead_years),
         labels=features.labels,
         day=publication_day(article.published),
         title=_headline(article),
@@ -168,10 +171,10 @@ def vectors_of(
                            tables.document_count(), weights)
     found = {}
     for row, (full, names) in zip(rows, weighed, strict=True):
-        dates, figures, places = split_facts(row.dates)
+        dates, figures, places, lead_years = split_all(row.dates)
         found[row.article_id] = ArticleVector(row.article_id, None, None, dates, row.day,
                                               arrays=full, name_arrays=names, figures=figures,
-                                              places=places)
+                                              places=places, lead_years=lead_years)
     return found
 
 
@@ -183,9 +186,9 @@ class StoryState:
     story's thousands. Articles that join are summed in when the story is next read.
     """
 
-    __slots__ = ("_added", "_added_count", "_dates", "_figures", "_full", "_names",
-                 "_names_norm", "_pending", "_places", "meaning_count", "meaning_sum", "row",
-                 "size_before")
+    __slots__ = ("_added", "_added_count", "_dates", "_figures", "_full", "_lead_years",
+                 "_names", "_names_norm", "_pending", "_places", "meaning_count",
+                 "meaning_sum", "row", "size_before")
 
     def __init__(self, row: StoryRow) -> None:
         self.row = row
@@ -197,6 +200,7 @@ class StoryState:
         self._dates: set[int] | None = None
         self._figures: set[int] | None = None
         self._places: set[int] | None = None
+        self._lead_years: set[int] | None = None
         # The summed sentence vectors of the stored members that have one, and how many
         # (None until read: see set_meaning), and of the articles added since.
         self.meaning_sum: np.ndarray | None = None
@@ -253,9 +257,17 @@ class StoryState:
             self._read_dates()
         return self._places  # type: ignore[return-value]
 
+    @property
+    def lead_years(self) -> set[int]:
+        """Years any member states in its title, lead or date lines."""
+        if self._lead_years is None:
+            self._read_dates()
+        return self._lead_years  # type: ignore[return-value]
+
     def _read_dates(self) -> None:
-        dates, figures, places = split_facts(self.row.dates)
+        dates, figures, places, lead_years = split_all(self.row.dates)
         self._dates, self._figures, self._places = set(dates), set(figures), set(places)
+        self._lead_years = set(lead_years)
 
     def top(self, count: int) -> list[int]:
         """The ``count`` heaviest keys of the summed vector (as :func:`top_keys`)."""
@@ -344,6 +356,7 @@ class StoryState:
             names_cos, has_names, item.dates, self.dates,
             _days_apart(item.day, self.row.first_day, self.row.last_day), weights,
             item.figures, self.figures, item.places, self.places,
+            item.lead_years, self.lead_years,
         )
         return (base * factor if base > 0 else 0.0), agree, factor
 
@@ -358,6 +371,8 @@ class StoryState:
             self.figures.update(item.figures)
         if item.places:
             self.places.update(item.places)
+        if item.lead_years:
+            self.lead_years.update(item.lead_years)
         self.row.size += 1
         if item.day is not None:
             first, last = self.row.first_day, self.row.last_day
@@ -538,7 +553,7 @@ def _saved(tables: StoryTables, state: StoryState) -> tuple[StoryRow, list[int]]
     centroid = top_of(state.arrays(), CENTROID_KEYS)  # the heaviest keys only (memory)
     row.centroid = pack_arrays(centroid)
     row.names = pack_arrays(state.name_arrays())
-    row.dates = pack_dates(state.dates, state.figures, state.places)
+    row.dates = pack_dates(state.dates, state.figures, state.places, state.lead_years)
     if not row.title:
         titles = tables.features(tables.members([row.id]).get(row.id, [])[:1])
         row.title = next((r.title for r in titles.values()), "")
@@ -570,10 +585,12 @@ def rebuilt(
     dates: set[int] = set()
     figures: set[int] = set()
     places: set[int] = set()
+    lead_years: set[int] = set()
     for a in present:
         dates |= vectors[a].dates
         figures |= vectors[a].figures
         places |= vectors[a].places
+        lead_years |= vectors[a].lead_years
     days = [vectors[a].day for a in present if vectors[a].day is not None]
     rows = feature_rows(tables, members, cache)
     titled = [a for a in present if a in rows]
@@ -584,8 +601,8 @@ def rebuilt(
     pruned = top_of(centroid, CENTROID_KEYS)
     row = StoryRow(
         story_id, len(members), title, pack_arrays(pruned), pack_arrays(names),
-        pack_dates(dates, figures, places), min(days, default=None), max(days, default=None),
-        entities,
+        pack_dates(dates, figures, places, lead_years), min(days, default=None),
+        max(days, default=None), entities,
     )
     return row, top_array_keys(pruned, STORY_KEYS)
 

@@ -26,7 +26,7 @@ from newsweave.nlp.text import STOPWORDS as TEXT_STOPWORDS
 from newsweave.nlp.text import month_numbers, stem, weekday_numbers
 
 # Feature groups: the prefix is hashed with the feature, so the groups never collide.
-TERM, NAME, DATE, FIGURE = "t", "n", "d", "f"
+TERM, NAME, DATE, FIGURE, LEAD_YEAR = "t", "n", "d", "f", "y"
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W\d_]+)*(?:[.,]\d+)*", re.UNICODE)
 _YEAR = re.compile(r"^(?:1[89]|20)\d\d$")
@@ -79,6 +79,20 @@ _WORD_CACHE = 1 << 14
 # events' on the dev sets, and no setting below 1 did better on the choice sets
 # (docs/benchmarks.md, #12 part 8); kept so the bench can measure it again.
 PLACE_PENALTY = 1.0
+# What the year veto (two undated reports that both mention years and share none are
+# damped: vectors.veto_factor) reads: "text", the years and month-years found anywhere in
+# the text and its date lines (the date features); "lead", those of the title, the first
+# sentence and the date lines only (Features.lead_years: what the report leads with, as
+# the figures' veto reads; a body's background years, "the 1979 collapse", differ between
+# two reports of one event); "lead-text": the leads' years where both state some, else
+# the texts'; "none": no year veto (publication dates still apply). Only the veto's
+# evidence changes: the date features are weighed as before. With "lead" or "lead-text"
+# the lead's years are collected and stored (an article analysed under "text" has none, so
+# no year veto, until it is analysed again). "lead" was measured and not adopted: it gives
+# back SemEval's same-story pairs, but ECB+ odd (a choice set) loses 0.012, since its
+# same-kind events of one topic differ in the years of the body and hardly ever in those
+# of the lead (docs/benchmarks.md, #12 part 9); kept so the bench can measure it again.
+YEAR_EVIDENCE = "text"
 # Prepositions that put the capitalised words after them in a place ("shot in Culver City",
 # "a crash near Lake Worth"): where the title and lead say it happened (Features.places).
 _LOCATIVE = frozenset("in at near outside".split())
@@ -101,6 +115,11 @@ class Features:
     # "at", "near", "outside"): where it happened; keys only, never weighed (the words are
     # names already), for the places' veto (PLACE_PENALTY; collected only when it is on).
     places: set[int] = field(default_factory=set)
+    # The years and month-years of the title, the first sentence and the date lines, as
+    # keys of their own (group LEAD_YEAR); never weighed (the years are date features
+    # already), for the year veto when YEAR_EVIDENCE is "lead" or "lead-text" (collected
+    # only then).
+    lead_years: set[int] = field(default_factory=set)
     # name key -> surface form (most frequent spelling), to show a story's top entities
     labels: dict[int, str] = field(default_factory=dict)
 
@@ -136,8 +155,9 @@ def extract_features(title: str | None, text: str, *, lead_boost: int = 2,
     True
     """
     features = Features()
+    lead_years = YEAR_EVIDENCE.startswith("lead")
     for line in datelines:
-        _add_dateline(line, features)
+        _add_dateline(line, features, lead_years)
     surface: dict[int, dict[str, int]] = {}
     sentences = [s.text for s in split_sentences(text)]
     parts = ([title] if title else []) + sentences
@@ -157,6 +177,8 @@ def extract_features(title: str | None, text: str, *, lead_boost: int = 2,
                 features.figures.update(_figures(words))
                 if PLACE_PENALTY < 1.0:
                     features.places.update(_places(words, lowercase))
+                if lead_years:
+                    features.lead_years.update(_years(words))
     confirmed = _confirmed_names(lines) if NAME_EVIDENCE else None
     for weight, words in lines:
         _add_sentence(words, weight, lowercase, features, surface, terms, confirmed)
@@ -181,6 +203,24 @@ def _figures(words: Sequence[str]) -> set[int]:
     """
     return {key(FIGURE, w.replace(",", "")) for w in words
             if w[0].isdigit() and _FIGURE.match(w) and not _YEAR.match(w)}
+
+
+def _years(words: Sequence[str]) -> set[int]:
+    """The lead-year keys of the years among ``words``, each also with its month where the
+    word before it names one (as the date features read them).
+
+    >>> _years("Quake of May 2013 recalls 1979 collapse".split()) == {
+    ...     key(LEAD_YEAR, "2013"), key(LEAD_YEAR, "2013-05"), key(LEAD_YEAR, "1979")}
+    True
+    """
+    found: set[int] = set()
+    for position, word in enumerate(words):
+        if word[0].isdigit() and _YEAR.match(word):
+            found.add(key(LEAD_YEAR, word))
+            month = _MONTHS.get(words[position - 1].lower()) if position else None
+            if month is not None:
+                found.add(key(LEAD_YEAR, f"{word}-{month:02d}"))
+    return found
 
 
 def _places(words: Sequence[str], lowercase: set[str]) -> set[int]:
@@ -320,14 +360,19 @@ def _extend_run(run: list[str], lowers: list[str], start: int, stop: int, last: 
     return position
 
 
-def _add_dateline(line: str, features: Features) -> None:
+def _add_dateline(line: str, features: Features, lead_years: bool = False) -> None:
     """The years of a date line, each with its month where one of the two words before it
     names a month ("May 3, 2013", "Thu Jun 13 2013"; "3 May 2013"), as a year in the text
-    counts (a full date adds nothing measurable: docs/benchmarks.md, #12 part 3)."""
+    counts (a full date adds nothing measurable: docs/benchmarks.md, #12 part 3); with
+    ``lead_years``, also as lead years (a date line is the report's own time stamp)."""
     for year, month, _ in dateline_dates(line):
         features.dates[key(DATE, str(year))] += 1
+        if lead_years:
+            features.lead_years.add(key(LEAD_YEAR, str(year)))
         if month is not None:
             features.dates[key(DATE, f"{year}-{month:02d}")] += 1
+            if lead_years:
+                features.lead_years.add(key(LEAD_YEAR, f"{year}-{month:02d}"))
 
 
 def dateline_dates(line: str) -> list[tuple[int, int | None, int | None]]:

@@ -21,8 +21,8 @@ def save_features(tables: StoryTables, rows: Sequence[FeatureRow],
     """Store feature ``rows`` and update the document frequencies with ``keys`` (article
     -> its feature keys), in one transaction of the store behind ``tables``."""
     ids = [r.article_id for r in rows]
-    # A figure or a place in the dates blob (count -1 or -2: vectors.pack_dates) is no
-    # counted feature.
+    # A figure, a place or a lead year in the dates blob (count -1, -2 or -3:
+    # vectors.pack_dates) is no counted feature.
     old = {i: [k for blob in (row.terms, row.names, row.dates)
                for k, count in unpack(blob).items() if count > 0]
            for i, row in tables.features(ids).items()}

@@ -66,6 +66,14 @@ SEMANTIC_NEUTRAL = 0.364
 # split through the stage, with the thinned sets, the mixed store and the whole AllSides
 # set held (docs/benchmarks.md, #12 part 7: 0.85 and 0.6 beside it).
 FIGURE_PENALTY = 0.7
+# The factor for the year fallback alone (two undated reports that both mention years and
+# share none: see veto_factor); None: ``story_date_penalty`` (0.5), as for publication
+# dates far apart. 0.7: a body's background years ("the 1979 collapse") differ between two
+# reports of one event too, so the fallback is weaker evidence than two publication dates
+# weeks apart (a lighter penalty for those let dated reports join in the mixed store).
+# Chosen on ECB+ odd topics + the AllSides validation split + SemEval's choose half, with
+# 0.6 and 0.85 beside it (docs/benchmarks.md, #12 part 9).
+YEAR_PENALTY: float | None = 0.7
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +95,10 @@ class Weights:
     semantic_neutral: float = SEMANTIC_NEUTRAL
     figure_penalty: float = 1.0  # factor when the figures of title and lead disagree
     place_penalty: float = 1.0  # factor when the places of title and lead disagree
+    # What the year veto reads (features.YEAR_EVIDENCE): "text", "lead", "lead-text" or
+    # "none".
+    year_evidence: str = "text"
+    year_penalty: float | None = None  # factor when years disagree; None: date_penalty
 
 
 class ArticleVector:
@@ -97,7 +109,7 @@ class ArticleVector:
     """
 
     __slots__ = ("_arrays", "_name_arrays", "_names", "_vector", "dates", "day", "figures",
-                 "id", "meaning", "places")
+                 "id", "lead_years", "meaning", "places")
 
     def __init__(
         self,
@@ -112,8 +124,10 @@ class ArticleVector:
         meaning: np.ndarray | None = None,
         figures: frozenset[int] = frozenset(),
         places: frozenset[int] = frozenset(),
+        lead_years: frozenset[int] = frozenset(),
     ) -> None:
         self.id = id
+        self.lead_years = lead_years  # the years of its title, lead and date lines
         self.figures = figures  # the figures of its title and lead (Features.figures)
         self.places = places  # the places of its title and lead (Features.places)
         # The article's unit-length sentence vector (English MiniLM, stored by the reuse
@@ -228,7 +242,7 @@ def weigh_packed(
     owner = np.repeat(np.array(owners, dtype=np.int64), lengths)
     is_name = np.repeat(np.array(named, dtype=bool), lengths)
     factor = np.repeat(np.array(factors), lengths)
-    if (counts <= 0).any():  # figures, kept in the dates blob as -1 (pack_dates): not weighed
+    if (counts <= 0).any():  # figures etc., kept in the dates blob below 0 (pack_dates)
         kept = counts > 0
         key, counts, owner, is_name, factor = (key[kept], counts[kept], owner[kept],
                                                is_name[kept], factor[kept])
@@ -387,10 +401,14 @@ def veto_factor(
     figures_b: frozenset[int] | set[int] = frozenset(),
     places_a: frozenset[int] | set[int] = frozenset(),
     places_b: frozenset[int] | set[int] = frozenset(),
+    lead_years_a: frozenset[int] | set[int] = frozenset(),
+    lead_years_b: frozenset[int] | set[int] = frozenset(),
 ) -> float:
     """The factor by which disagreeing names, years and publication times (and, where
     ``weights`` weigh them, the figures and the places of title and lead) damp a
-    similarity."""
+    similarity. The years read are ``dates_*`` (every year the text mentions) or
+    ``lead_years_*`` (those of title, lead and date lines), as ``weights.year_evidence``
+    says (:func:`veto_years`)."""
     factor = 1.0
     if (weights.figure_penalty < 1.0 and figures_a and figures_b
             and figures_a.isdisjoint(figures_b)):
@@ -403,11 +421,48 @@ def veto_factor(
     if days_apart is not None:
         if days_apart > weights.window_days:
             factor *= weights.date_penalty
-    elif dates_a and dates_b and not (dates_a & dates_b):
+    elif years_disagree(dates_a, dates_b, lead_years_a, lead_years_b, weights):
         # Years mentioned are a fallback for undated articles: a dated report's
         # background years ("the 1979 collapse") say little about its event.
-        factor *= weights.date_penalty
+        factor *= year_penalty(weights)
     return factor
+
+
+def year_penalty(weights: Weights) -> float:
+    """The factor for two undated sides whose years disagree (:data:`YEAR_PENALTY`)."""
+    return weights.date_penalty if weights.year_penalty is None else weights.year_penalty
+
+
+def years_disagree(
+    dates_a: frozenset[int] | set[int],
+    dates_b: frozenset[int] | set[int],
+    lead_years_a: frozenset[int] | set[int],
+    lead_years_b: frozenset[int] | set[int],
+    weights: Weights,
+) -> bool:
+    """Whether the years two undated sides mention disagree (both state some, none shared),
+    read as ``weights.year_evidence`` says (:func:`veto_years`)."""
+    if weights.year_evidence == "lead-text" and lead_years_a and lead_years_b:
+        years_a, years_b = lead_years_a, lead_years_b  # both leads state years
+    else:
+        years_a = veto_years(dates_a, lead_years_a, weights)
+        years_b = veto_years(dates_b, lead_years_b, weights)
+    return bool(years_a and years_b and years_a.isdisjoint(years_b))
+
+
+def veto_years(dates: frozenset[int] | set[int], lead_years: frozenset[int] | set[int],
+               weights: Weights) -> frozenset[int] | set[int]:
+    """The years the year veto reads of one side: its date features' years (``"text"``;
+    also ``"lead-text"`` where a pair's two leads do not both state years), the years of
+    its title, lead and date lines (``"lead"``), or none (``"none"``), as
+    ``weights.year_evidence`` says (:data:`newsweave.stories.features.YEAR_EVIDENCE`).
+
+    >>> veto_years({1, 2}, {2}, Weights()), veto_years({1, 2}, {2}, Weights(year_evidence="lead"))
+    ({1, 2}, {2})
+    """
+    if weights.year_evidence == "lead":
+        return lead_years
+    return frozenset() if weights.year_evidence == "none" else dates
 
 
 def semantic_factor(cosine: Any, weights: Weights) -> Any:
@@ -489,11 +544,17 @@ def pair_matrices(
     both_dated = np.outer(dated, dated)
     far = both_dated & (np.abs(days[:, None] - days[None, :]) > weights.window_days)
     # Years mentioned are a fallback for undated pairs (see veto_factor).
-    years = _incidence([a.dates for a in items])
+    years = _incidence([veto_years(a.dates, a.lead_years, weights) for a in items])
     has_years = years.any(axis=1)
     share = (years @ years.T) > 0
     clash = ~both_dated & np.outer(has_years, has_years) & ~share
-    factor = factor * np.where(far | clash, weights.date_penalty, 1.0)
+    if weights.year_evidence == "lead-text":  # the leads' years where both state some
+        lead = _incidence([a.lead_years for a in items])
+        has_lead = lead.any(axis=1)
+        both_lead = np.outer(has_lead, has_lead)
+        clash = np.where(both_lead, ~both_dated & ((lead @ lead.T) == 0), clash)
+    factor = factor * np.where(far, weights.date_penalty,
+                               np.where(clash, year_penalty(weights), 1.0))
     if weights.figure_penalty < 1.0:
         figures = _incidence([a.figures for a in items])
         stated = figures.any(axis=1)
@@ -614,12 +675,13 @@ _PAIRS = 1 << 18  # pairs of rare keys added at a time (memory: ~10 MiB, and one
 
 
 def pack_dates(dates: Iterable[int] | Mapping[int, float], figures: Iterable[int],
-               places: Iterable[int] = ()) -> bytes:
-    """Years (with their counts, or 1), figures and places in one packed blob: a figure is
-    stored with the count -1 and a place with -2, so the blob of a store written before
-    them reads as it did, and :func:`split_facts` tells them apart (a key both a year and
-    a figure stays a year)."""
-    found: dict[int, float] = dict.fromkeys(places, -2.0)
+               places: Iterable[int] = (), lead_years: Iterable[int] = ()) -> bytes:
+    """Years (with their counts, or 1), figures, places and lead years in one packed blob:
+    a figure is stored with the count -1, a place with -2 and a lead year with -3, so the
+    blob of a store written before them reads as it did, and :func:`split_all` tells them
+    apart (a key both a year and a figure stays a year)."""
+    found: dict[int, float] = dict.fromkeys(lead_years, -3.0)
+    found.update(dict.fromkeys(places, -2.0))
     found.update(dict.fromkeys(figures, -1.0))
     found.update(dates if isinstance(dates, Mapping) else dict.fromkeys(dates, 1.0))
     return pack(found)
@@ -636,22 +698,37 @@ def split_dates(blob: bytes | None) -> tuple[frozenset[int], frozenset[int]]:
 
 
 def split_facts(blob: bytes | None) -> tuple[frozenset[int], frozenset[int], frozenset[int]]:
-    """(years, figures, places) of a blob :func:`pack_dates` wrote (a few keys: plain
-    Python is cheaper than numpy's masks here, and this runs for every article weighed).
+    """(years, figures, places) of a blob :func:`pack_dates` wrote.
 
     >>> split_facts(pack_dates({7: 2.0}, {9}, {5})) == ({7}, {9}, {5})
     True
     """
+    return split_all(blob)[:3]
+
+
+Facts = tuple[frozenset[int], frozenset[int], frozenset[int], frozenset[int]]
+_NONE: Facts = (frozenset(), frozenset(), frozenset(), frozenset())
+
+
+def split_all(blob: bytes | None) -> Facts:
+    """(years, figures, places, lead years) of a blob :func:`pack_dates` wrote (a few keys:
+    plain Python is cheaper than numpy's masks here, and this runs for every article
+    weighed).
+
+    >>> split_all(pack_dates({7: 2.0}, {9}, {5}, {3})) == ({7}, {9}, {5}, {3})
+    True
+    """
     if not blob:
-        return frozenset(), frozenset(), frozenset()
+        return _NONE
     half = len(blob) // 2
     keys = np.frombuffer(blob, dtype=np.uint32, count=half // 4).tolist()
     values = np.frombuffer(blob, dtype=np.float32, offset=half).tolist()
     years = frozenset(k for k, v in zip(keys, values, strict=True) if v > 0)
     if len(years) == len(keys):
-        return years, frozenset(), frozenset()
+        return years, frozenset(), frozenset(), frozenset()
     places = frozenset(k for k, v in zip(keys, values, strict=True) if v == -2.0)
-    return years, frozenset(keys) - years - places, places
+    lead = frozenset(k for k, v in zip(keys, values, strict=True) if v == -3.0)
+    return years, frozenset(keys) - years - places - lead, places, lead
 
 
 def pack(vector: Mapping[int, float]) -> bytes:
