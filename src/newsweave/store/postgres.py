@@ -31,6 +31,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from newsweave.errors import StoreBusyError, StoreError
+from newsweave.model import Article, Removal
 from newsweave.store.crosscheck import CrosscheckTables
 from newsweave.store.dialect import translate, translate_script
 from newsweave.store.extract import ExtractTables
@@ -38,7 +39,7 @@ from newsweave.store.migrations import MIGRATIONS
 from newsweave.store.postgres_bulk import BulkForm, bulk_form
 from newsweave.store.progress import StageProgress
 from newsweave.store.reuse import ReuseTables
-from newsweave.store.sqlite import WRITE_PATIENCE, SQLiteStore
+from newsweave.store.sqlite import _ARTICLE_COLUMNS, WRITE_PATIENCE, SQLiteStore
 from newsweave.store.stories import StoriesTables
 
 log = logging.getLogger(__name__)
@@ -214,7 +215,9 @@ class Connection:
 
         cursor = self._cursor
         try:
-            cursor.execute(text, _text_safe(params))
+            # Results in binary: a bytea (story features, centroids, signatures) travels as
+            # hex in text, which both processes would encode and decode.
+            cursor.execute(text, _text_safe(params), binary=True)
             result = cursor.pgresult
             rows = cursor.fetchall() if result and result.status == _TUPLES_OK else []
         except psycopg.Error as exc:
@@ -340,6 +343,21 @@ class PostgresStore(SQLiteStore):
         from newsweave.store.postgres_search import PostgresSearchTables
 
         self.search = PostgresSearchTables(self)  # type: ignore[arg-type]
+
+    def get_article(self, article_id: int, *, raw: bool = False) -> Article | None:
+        """The article with its removal log in one statement, not two: the stages read
+        articles one at a time, and every statement is a round trip here."""
+        columns = _ARTICLE_COLUMNS + (", raw" if raw else "")
+        row = self._db.execute(
+            f"SELECT {columns}, ARRAY(SELECT r.reason FROM removals r WHERE r.article_id = "
+            f"articles.id ORDER BY r.seq) AS removal_reasons, ARRAY(SELECT r.text FROM "
+            f"removals r WHERE r.article_id = articles.id ORDER BY r.seq) AS removal_texts "
+            f"FROM articles WHERE id = ?", (article_id,)).fetchone()
+        if not row:
+            return None
+        removed = [Removal(text=text, reason=reason) for reason, text
+                   in zip(row["removal_reasons"], row["removal_texts"], strict=True)]
+        return self._to_article(row, removed)  # type: ignore[arg-type]
 
     def _data_state(self) -> tuple[int, int] | None:
         """No change counter like SQLite's: :meth:`recurring_lines` asks every time."""
