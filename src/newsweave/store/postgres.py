@@ -215,9 +215,7 @@ class Connection:
 
         cursor = self._cursor
         try:
-            # Results in binary: a bytea (story features, centroids, signatures) travels as
-            # hex in text, which both processes would encode and decode.
-            cursor.execute(text, _text_safe(params), binary=True)
+            cursor.execute(text, _text_safe(params))
             result = cursor.pgresult
             rows = cursor.fetchall() if result and result.status == _TUPLES_OK else []
         except psycopg.Error as exc:
