@@ -284,8 +284,10 @@ class Connection:
 def _text_safe(params: Sequence[Any]) -> Sequence[Any]:
     """The parameters with NUL characters replaced by U+FFFD: PostgreSQL's text cannot hold
     NUL (SQLite's can), and one article holding one must not fail its whole batch."""
+    if not isinstance(params, tuple | list):
+        params = tuple(params)
     for p in params:  # a loop, not a generator: this runs for every row sent
-        if type(p) is str and "\x00" in p:
+        if isinstance(p, str) and "\x00" in p:
             return tuple(x.replace("\x00", "\ufffd") if isinstance(x, str) else x
                          for x in params)
     return params
