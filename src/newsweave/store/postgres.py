@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import logging
 import random
-import re
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -32,13 +31,15 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from newsweave.errors import StoreBusyError, StoreError
+from newsweave.model import Article, Removal
 from newsweave.store.crosscheck import CrosscheckTables
 from newsweave.store.dialect import translate, translate_script
 from newsweave.store.extract import ExtractTables
 from newsweave.store.migrations import MIGRATIONS
+from newsweave.store.postgres_bulk import BulkForm, bulk_form
 from newsweave.store.progress import StageProgress
 from newsweave.store.reuse import ReuseTables
-from newsweave.store.sqlite import WRITE_PATIENCE, SQLiteStore
+from newsweave.store.sqlite import _ARTICLE_COLUMNS, WRITE_PATIENCE, SQLiteStore
 from newsweave.store.stories import StoriesTables
 
 log = logging.getLogger(__name__)
@@ -46,10 +47,9 @@ log = logging.getLogger(__name__)
 WRITE_LOCK = 0x6E657773  # advisory lock key of a database's one writer ("news")
 LOCK_SLICE = 5.0  # seconds one attempt waits for the write lock (SQLite's busy_timeout)
 CONNECT_TIMEOUT = 10  # seconds
+_TUPLES_OK = 2  # psycopg.pq.ExecStatus.TUPLES_OK: a result with rows
 STATEMENT_CACHE = 5000  # translated statement texts kept per connection
 BULK_ROWS = 50_000  # rows per statement of an executemany
-_VALUES = re.compile(r"^\s*INSERT\s+INTO\s+(\w+)\s*\(([^)]*)\)\s*VALUES\s*"
-                     r"(\((?:%s,\s*)*%s\))(.*)$", re.IGNORECASE | re.DOTALL)
 
 
 class PostgresError(StoreError):
@@ -94,14 +94,18 @@ class Row(tuple):  # type: ignore[type-arg]
         return list(self._index)
 
 
-_ROW_TYPES: dict[tuple[str, ...], type[Row]] = {}
+_ROW_TYPES: dict[tuple[bytes | None, ...], type[Row]] = {}
 
 
 def _row_factory(cursor: Any) -> Any:
-    names = tuple(d.name for d in cursor.description or ())
+    # The column names from the result itself: cursor.description builds a Column object
+    # per column, and this runs once per statement.
+    result = cursor.pgresult
+    names = tuple(result.fname(i) for i in range(result.nfields)) if result else ()
     kind = _ROW_TYPES.get(names)
     if kind is None:
-        kind = type("Row", (Row,), {"_index": {n: i for i, n in enumerate(names)}})
+        index = {(n or b"").decode(): i for i, n in enumerate(names)}
+        kind = type("Row", (Row,), {"_index": index})
         _ROW_TYPES[names] = kind
     return kind
 
@@ -132,9 +136,10 @@ class Connection:
     def __init__(self, store: PostgresStore, raw: Any) -> None:
         self._store = store
         self.raw = raw
+        self._cursor = raw.cursor()  # one for every statement: each is read in full at once
         self._translated: dict[str, str] = {}
         self._statements: dict[str, tuple[str, bool, bool]] = {}
-        self._bulk_forms: dict[str, str | None] = {}
+        self._bulk_forms: dict[str, BulkForm | None] = {}
         self.column_types: dict[tuple[str, str], str] = {}
         self.primary_keys: dict[str, tuple[str, ...]] = {}
         self.identity_tables: set[str] = set()
@@ -208,9 +213,11 @@ class Connection:
     def _run(self, text: str, params: Sequence[Any], returning: bool) -> Cursor:
         import psycopg
 
+        cursor = self._cursor
         try:
-            cursor = self.raw.execute(text, _text_safe(params))
-            rows = cursor.fetchall() if cursor.description is not None else []
+            cursor.execute(text, _text_safe(params))
+            result = cursor.pgresult
+            rows = cursor.fetchall() if result and result.status == _TUPLES_OK else []
         except psycopg.Error as exc:
             raise _store_error(self._store.path, exc) from exc
         lastrowid = None
@@ -229,49 +236,61 @@ class Connection:
             with self._store.transaction():
                 self.executemany(sql, batch)
             return
-        text = self._bulk(sql)
+        form = self._bulk(sql)
         try:
-            if text is None:
-                # Row by row: an upsert (a key twice in one statement is an error there,
-                # while SQLite's executemany lets the later row win), or constants in VALUES.
-                with self.raw.cursor() as cursor:
-                    cursor.executemany(self._sql(sql), batch)
-                return
-            # All rows in one statement, a column an array: one round trip and one short,
-            # prepared statement instead of one per row (index rows come by the 100,000).
-            for start in range(0, len(batch), BULK_ROWS):
-                columns = [list(c) for c in zip(*batch[start : start + BULK_ROWS], strict=True)]
-                self.raw.execute(text, columns, prepare=True)
+            if form is not None:
+                # All rows in one statement, a column an array: one round trip and one
+                # short, prepared statement instead of one per row.
+                try:
+                    columns = form.columns(batch)
+                except (TypeError, ValueError):
+                    columns = None  # rows of different lengths: the row-by-row error
+                if columns is not None and self._run_bulk(form.text, columns):
+                    return
+            with self.raw.cursor() as cursor:
+                cursor.executemany(self._sql(sql), batch)
         except psycopg.Error as exc:
             raise _store_error(self._store.path, exc) from exc
 
-    def _bulk(self, sql: str) -> str | None:
-        """``INSERT INTO t (a, b) VALUES (?, ?) [ON CONFLICT DO NOTHING]`` as ``INSERT INTO t
-        (a, b) SELECT * FROM unnest(%s::type[], %s::type[]) ...``; None for other forms."""
-        if sql in self._bulk_forms:
-            return self._bulk_forms[sql]
-        text = self._sql(sql)
-        form = None
-        found = _VALUES.match(text)
-        if found and " DO UPDATE " not in text.upper():
-            table, names = found.group(1), [n.strip() for n in found.group(2).split(",")]
-            types = [self.column_types.get((table, n.strip('"'))) for n in names]
-            if len(types) == found.group(3).count("%s") and None not in types:
-                arrays = ", ".join(f"%s::{t}[]" for t in types)
-                form = (f"INSERT INTO {table} ({', '.join(names)}) SELECT * FROM "
-                        f"unnest({arrays}){found.group(4)}")
-        self._bulk_forms[sql] = form
-        return form
+    def _run_bulk(self, text: str, columns: list[list[Any]]) -> bool:
+        """Run a bulk form (:mod:`newsweave.store.postgres_bulk`); False when psycopg could
+        not send the arrays (a column of values of mixed types): then nothing was sent,
+        and the caller goes row by row."""
+        import psycopg
+
+        rows = len(columns[0])
+        for start in range(0, rows, BULK_ROWS):
+            try:
+                self.raw.execute(text, [c[start : start + BULK_ROWS] for c in columns]
+                                 if rows > BULK_ROWS else columns, prepare=True)
+            except psycopg.DataError:
+                status = self.raw.info.transaction_status
+                if start or status != psycopg.pq.TransactionStatus.INTRANS:
+                    raise  # the server refused it, or part of the rows went
+                return False
+        return True
+
+    def _bulk(self, sql: str) -> BulkForm | None:
+        """The statement's bulk form, or None (cached)."""
+        if sql not in self._bulk_forms:
+            self._bulk_forms[sql] = bulk_form(self._sql(sql), self.column_types,
+                                              self.identity_tables)
+        return self._bulk_forms[sql]
 
     def close(self) -> None:
         self.raw.close()
 
 
-def _text_safe(params: Sequence[Any]) -> tuple[Any, ...]:
+def _text_safe(params: Sequence[Any]) -> Sequence[Any]:
     """The parameters with NUL characters replaced by U+FFFD: PostgreSQL's text cannot hold
     NUL (SQLite's can), and one article holding one must not fail its whole batch."""
-    return tuple(p.replace("\x00", "\ufffd") if isinstance(p, str) and "\x00" in p else p
-                 for p in params)
+    if not isinstance(params, tuple | list):
+        params = tuple(params)
+    for p in params:  # a loop, not a generator: this runs for every row sent
+        if isinstance(p, str) and "\x00" in p:
+            return tuple(x.replace("\x00", "\ufffd") if isinstance(x, str) else x
+                         for x in params)
+    return params
 
 
 def _store_error(path: str, exc: Exception) -> PostgresError:
@@ -324,6 +343,21 @@ class PostgresStore(SQLiteStore):
         from newsweave.store.postgres_search import PostgresSearchTables
 
         self.search = PostgresSearchTables(self)  # type: ignore[arg-type]
+
+    def get_article(self, article_id: int, *, raw: bool = False) -> Article | None:
+        """The article with its removal log in one statement, not two: the stages read
+        articles one at a time, and every statement is a round trip here."""
+        columns = _ARTICLE_COLUMNS + (", raw" if raw else "")
+        row = self._db.execute(
+            f"SELECT {columns}, ARRAY(SELECT r.reason FROM removals r WHERE r.article_id = "
+            f"articles.id ORDER BY r.seq) AS removal_reasons, ARRAY(SELECT r.text FROM "
+            f"removals r WHERE r.article_id = articles.id ORDER BY r.seq) AS removal_texts "
+            f"FROM articles WHERE id = ?", (article_id,)).fetchone()
+        if not row:
+            return None
+        removed = [Removal(text=text, reason=reason) for reason, text
+                   in zip(row["removal_reasons"], row["removal_texts"], strict=True)]
+        return self._to_article(row, removed)  # type: ignore[arg-type]
 
     def _data_state(self) -> tuple[int, int] | None:
         """No change counter like SQLite's: :meth:`recurring_lines` asks every time."""

@@ -29,6 +29,8 @@ _ARTICLE_COLUMNS = (
     "author, published, published_how, language, metadata, ingested_at"
 )
 log = logging.getLogger(__name__)
+# An article's cleaning results written with it: id, outlet, removal log, line keys.
+_Body = tuple[int, str | None, Sequence[Removal], Mapping[str, bool]]
 
 # SQLite waits this long for a lock by itself (busy_timeout); a write transaction that
 # still cannot start is retried with backoff until WRITE_PATIENCE seconds have passed.
@@ -261,6 +263,7 @@ class SQLiteStore:
         now = datetime.now(UTC).isoformat(timespec="seconds")
         out: list[tuple[int, bool]] = []
         conflict = " ON CONFLICT (content_hash) DO NOTHING" if skip_known else ""
+        written: list[_Body] = []
         with self.transaction() as db:
             for article, keys in zip(articles, line_keys, strict=True):
                 cursor = db.execute(
@@ -282,9 +285,9 @@ class SQLiteStore:
                     out.append((int(row[0]), False))
                     continue
                 article_id = int(cursor.lastrowid or 0)
-                self._write_removals(article_id, article.removed)
-                self._write_line_keys(article_id, article.outlet, keys)
+                written.append((article_id, article.outlet, article.removed, keys))
                 out.append((article_id, True))
+            self._write_bodies(written)
             self._cleaned(db, [i for i, new in out if new])
         return out
 
@@ -296,33 +299,38 @@ class SQLiteStore:
             [(stage, i, version) for i in article_ids])
         self.progress.log(stage, article_ids, version)
 
-    def _write_removals(self, article_id: int, removed: Sequence[Removal]) -> None:
-        self._db.execute("DELETE FROM removals WHERE article_id = ?", (article_id,))
-        self._db.executemany(
-            "INSERT INTO removals (article_id, seq, reason, text) VALUES (?, ?, ?, ?)",
-            [(article_id, i, r.reason, r.text) for i, r in enumerate(removed)],
-        )
-
-    def _write_line_keys(
-        self, article_id: int, outlet: str | None, keys: Mapping[str, bool]
-    ) -> None:
+    def _write_bodies(self, bodies: Sequence[_Body]) -> None:
+        """The removal logs and line keys of articles just stored or re-cleaned (replacing
+        what they had), a statement per table for the whole batch rather than per article
+        (each a round trip on PostgreSQL). One article at most once."""
+        ids = [b[0] for b in bodies]
         # The keys whose counts change, for the cached outlets (a PostgreSQL store, which
         # caches nothing, has no such attributes).
         if getattr(self, "_recurring", None):
-            for old_outlet, key in self._db.execute(
-                    "SELECT outlet, line_key FROM outlet_lines WHERE article_id = ?",
-                    (article_id,)):
-                if old_outlet in self._recurring:
-                    self._lines_written.setdefault(old_outlet, set()).add(key)
-            if outlet in self._recurring:
-                self._lines_written.setdefault(outlet, set()).update(keys)
-        self._db.execute("DELETE FROM outlet_lines WHERE article_id = ?", (article_id,))
-        if outlet:
-            self._db.executemany(
-                "INSERT INTO outlet_lines (outlet, line_key, article_id, in_body) "
-                "VALUES (?, ?, ?, ?)",
-                [(outlet, key, article_id, int(in_body)) for key, in_body in keys.items()],
-            )
+            for chunk in chunks(ids):
+                marks = ",".join("?" * len(chunk))
+                for old_outlet, key in self._db.execute(
+                        f"SELECT outlet, line_key FROM outlet_lines WHERE article_id IN "
+                        f"({marks})", chunk):
+                    if old_outlet in self._recurring:
+                        self._lines_written.setdefault(old_outlet, set()).add(key)
+            for _, outlet, _, keys in bodies:
+                if outlet in self._recurring:
+                    self._lines_written.setdefault(outlet, set()).update(keys)
+        for chunk in chunks(ids):
+            marks = ",".join("?" * len(chunk))
+            self._db.execute(f"DELETE FROM removals WHERE article_id IN ({marks})", chunk)
+            self._db.execute(f"DELETE FROM outlet_lines WHERE article_id IN ({marks})", chunk)
+        self._db.executemany(
+            "INSERT INTO removals (article_id, seq, reason, text) VALUES (?, ?, ?, ?)",
+            [(article_id, i, r.reason, r.text)
+             for article_id, _, removed, _ in bodies for i, r in enumerate(removed)])
+        self._db.executemany(
+            "INSERT INTO outlet_lines (outlet, line_key, article_id, in_body) "
+            "VALUES (?, ?, ?, ?)",
+            [(outlet, key, article_id, int(in_body))
+             for article_id, outlet, _, keys in bodies if outlet
+             for key, in_body in keys.items()])
 
     def known_hashes(self, hashes: Iterable[str]) -> dict[str, int]:
         found: dict[str, int] = {}
@@ -499,18 +507,28 @@ class SQLiteStore:
         self, updates: Sequence[tuple[int, str, list[Removal], Mapping[str, bool]]]
     ) -> None:
         with self.transaction() as db:
-            changed = []
+            stored: dict[int, tuple[str | None, str]] = {}
+            for chunk in chunks(list(dict.fromkeys(u[0] for u in updates))):
+                marks = ",".join("?" * len(chunk))
+                for row in db.execute(f"SELECT id, outlet, text FROM articles WHERE id IN "
+                                      f"({marks})", chunk):
+                    stored[int(row[0])] = (row[1], row[2])
+            changed: list[int] = []
+            bodies: dict[int, _Body] = {}  # the last update of each article is the one kept
             for article_id, text, removed, keys in updates:
-                row = db.execute("SELECT outlet, text FROM articles WHERE id = ?",
-                                 (article_id,)).fetchone()
+                row = stored.get(article_id)
                 if row is None or row[1] == text:
                     continue  # another process re-cleaned it first: its stages stay done
-                db.execute("UPDATE articles SET text = ? WHERE id = ?", (text, article_id))
-                self._write_removals(article_id, removed)
-                self._write_line_keys(article_id, row[0], keys)
-                # A new body invalidates what every stage derived from the old one.
-                db.execute("DELETE FROM stage_runs WHERE article_id = ?", (article_id,))
+                stored[article_id] = (row[0], text)
+                bodies[article_id] = (article_id, row[0], removed, keys)
                 changed.append(article_id)
+            db.executemany("UPDATE articles SET text = ? WHERE id = ?",
+                           [(stored[i][1], i) for i in bodies])
+            self._write_bodies(list(bodies.values()))
+            # A new body invalidates what every stage derived from the old one.
+            for chunk in chunks(list(bodies)):
+                marks = ",".join("?" * len(chunk))
+                db.execute(f"DELETE FROM stage_runs WHERE article_id IN ({marks})", chunk)
             self.progress.revoke(changed)
             self._cleaned(db, changed)
 
