@@ -256,12 +256,18 @@ def _labels(engine, docs):  # type: ignore[no-untyped-def]
 
 def _value(figures, wrong: dict[int, bool]) -> float:  # type: ignore[no-untyped-def]
     """The chance that a wrong story has a lower confidence than a right one (ties: half)."""
-    bad = sorted(figures[s].confidence for s, w in wrong.items() if w and s in figures)
-    good = sorted(figures[s].confidence for s, w in wrong.items() if not w and s in figures)
-    if not bad or not good:
-        return float("nan")
+    kept = [s for s in wrong if s in figures]
+    return auc_of([figures[s].confidence for s in kept], [wrong[s] for s in kept])
+
+
+def auc_of(levels: list[float], wrong: list[bool]) -> float:
+    """:func:`_value` over parallel lists (a bootstrap draw may repeat a story)."""
     import bisect
 
+    bad = sorted(v for v, w in zip(levels, wrong, strict=True) if w)
+    good = sorted(v for v, w in zip(levels, wrong, strict=True) if not w)
+    if not bad or not good:
+        return float("nan")
     pairs = sum(len(good) - bisect.bisect_right(good, b)
                 + 0.5 * (bisect.bisect_right(good, b) - bisect.bisect_left(good, b))
                 for b in bad)

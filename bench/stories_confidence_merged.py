@@ -54,7 +54,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from stories_confidence import CHOICE, CLASSES, _labels, _store, _value
+from stories_confidence import CHOICE, CLASSES, _labels, _store, _value, auc_of
 
 REPORT = ("ecb-even", "allsides", "ecb")
 Link = dict[str, float]
@@ -177,20 +177,6 @@ CANDIDATES = ("loosest / (coh. x1.0), 2-4", "loosest / (cohesion x0.75)")
 DRAWS = 200
 
 
-def _auc_lists(levels: Sequence[float], wrong: Sequence[bool]) -> float:
-    """:func:`stories_confidence._value` over parallel lists (a draw may repeat a story)."""
-    import bisect
-
-    bad = sorted(v for v, w in zip(levels, wrong, strict=True) if w)
-    good = sorted(v for v, w in zip(levels, wrong, strict=True) if not w)
-    if not bad or not good:
-        return float("nan")
-    pairs = sum(len(good) - bisect.bisect_right(good, b)
-                + 0.5 * (bisect.bisect_right(good, b) - bisect.bisect_left(good, b))
-                for b in bad)
-    return pairs / (len(bad) * len(good))
-
-
 def _bootstrap(before: dict[int, float], after: dict[int, float], wrong: dict[int, bool]
                ) -> tuple[float, float, float]:
     """The change of the AUC over all stories from ``before`` to ``after``, and its 5 % and
@@ -201,8 +187,8 @@ def _bootstrap(before: dict[int, float], after: dict[int, float], wrong: dict[in
     for _ in range(DRAWS):
         drawn = [ids[i] for i in rng.integers(0, len(ids), len(ids))]
         labels = [wrong[s] for s in drawn]
-        changes.append(_auc_lists([after[s] for s in drawn], labels)
-                       - _auc_lists([before[s] for s in drawn], labels))
+        changes.append(auc_of([after[s] for s in drawn], labels)
+                       - auc_of([before[s] for s in drawn], labels))
     low, high = (float(np.quantile(changes, q)) for q in (0.05, 0.95))
     return _auc(after, wrong) - _auc(before, wrong), low, high
 

@@ -357,6 +357,16 @@ def test_figures_of_title_and_lead_are_kept_apart_from_years_and_never_weighed()
     assert on[0, 2] == on[0, 3] == on[1, 3] == 1.0  # a figure shared, or one states none
 
 
+
+class _NoTables:
+    """The story tables `_saved` reads, holding nothing: the state alone is saved."""
+
+    def features(self, ids):  # type: ignore[no-untyped-def]
+        return {}
+
+    def members(self, ids):  # type: ignore[no-untyped-def]
+        return {}
+
 def test_a_story_weighs_the_figures_of_its_members_and_keeps_them_when_saved():
     from newsweave.stories.assign import _saved
     from newsweave.stories.vectors import ArticleVector, Weights, pack_dates, split_dates
@@ -372,14 +382,7 @@ def test_a_story_weighs_the_figures_of_its_members_and_keeps_them_when_saved():
     state.add(other)
     assert state.figures == {figure, key("f", "50")}
 
-    class Tables:
-        def features(self, ids):  # type: ignore[no-untyped-def]
-            return {}
-
-        def members(self, ids):  # type: ignore[no-untyped-def]
-            return {}
-
-    saved, _ = _saved(Tables(), state)  # type: ignore[arg-type]
+    saved, _ = _saved(_NoTables(), state)  # type: ignore[arg-type]
     assert split_dates(saved.dates)[1] == {figure, key("f", "50")}
 
 
@@ -436,14 +439,7 @@ def test_places_of_title_and_lead_are_kept_apart_and_damp_only_when_set(monkeypa
     assert state.score_parts(items[1], Weights())[2] == 1.0
     state.add(items[1])
 
-    class Tables:
-        def features(self, ids):  # type: ignore[no-untyped-def]
-            return {}
-
-        def members(self, ids):  # type: ignore[no-untyped-def]
-            return {}
-
-    saved, _ = _saved(Tables(), state)  # type: ignore[arg-type]
+    saved, _ = _saved(_NoTables(), state)  # type: ignore[arg-type]
     assert split_facts(saved.dates)[2] == f.places | g.places
 
 
@@ -541,12 +537,5 @@ def test_the_year_veto_reads_the_years_of_title_lead_and_date_lines_when_set(mon
     assert state.score_parts(item(1, g), Weights(date_penalty=0.5))[2] == pytest.approx(0.5)
     state.add(item(3, other))
 
-    class Tables:
-        def features(self, ids):  # type: ignore[no-untyped-def]
-            return {}
-
-        def members(self, ids):  # type: ignore[no-untyped-def]
-            return {}
-
-    saved, _ = _saved(Tables(), state)  # type: ignore[arg-type]
+    saved, _ = _saved(_NoTables(), state)  # type: ignore[arg-type]
     assert split_all(saved.dates)[3] == f.lead_years | other.lead_years
