@@ -186,9 +186,8 @@ class StoryState:
     story's thousands. Articles that join are summed in when the story is next read.
     """
 
-    __slots__ = ("_added", "_added_count", "_dates", "_figures", "_full", "_lead_years",
-                 "_names", "_names_norm", "_pending", "_places", "meaning_count",
-                 "meaning_sum", "row", "size_before")
+    __slots__ = ("_added", "_added_count", "_facts", "_full", "_names", "_names_norm",
+                 "_pending", "meaning_count", "meaning_sum", "row", "size_before")
 
     def __init__(self, row: StoryRow) -> None:
         self.row = row
@@ -197,10 +196,9 @@ class StoryState:
         self._names: Arrays | None = None
         self._pending: list[ArticleVector] = []
         self._names_norm: float | None = None
-        self._dates: set[int] | None = None
-        self._figures: set[int] | None = None
-        self._places: set[int] | None = None
-        self._lead_years: set[int] | None = None
+        # (years, figures, places, lead years) of the members, read from the row when first
+        # asked (split_all), then kept up to date by add.
+        self._facts: tuple[set[int], set[int], set[int], set[int]] | None = None
         # The summed sentence vectors of the stored members that have one, and how many
         # (None until read: see set_meaning), and of the articles added since.
         self.meaning_sum: np.ndarray | None = None
@@ -239,35 +237,28 @@ class StoryState:
     @property
     def dates(self) -> set[int]:
         """Years mentioned by any member."""
-        if self._dates is None:
-            self._read_dates()
-        return self._dates  # type: ignore[return-value]
+        return self._read_facts()[0]
 
     @property
     def figures(self) -> set[int]:
         """Figures any member states in its title and lead."""
-        if self._figures is None:
-            self._read_dates()
-        return self._figures  # type: ignore[return-value]
+        return self._read_facts()[1]
 
     @property
     def places(self) -> set[int]:
         """Places any member puts its title and lead in."""
-        if self._places is None:
-            self._read_dates()
-        return self._places  # type: ignore[return-value]
+        return self._read_facts()[2]
 
     @property
     def lead_years(self) -> set[int]:
         """Years any member states in its title, lead or date lines."""
-        if self._lead_years is None:
-            self._read_dates()
-        return self._lead_years  # type: ignore[return-value]
+        return self._read_facts()[3]
 
-    def _read_dates(self) -> None:
-        dates, figures, places, lead_years = split_all(self.row.dates)
-        self._dates, self._figures, self._places = set(dates), set(figures), set(places)
-        self._lead_years = set(lead_years)
+    def _read_facts(self) -> tuple[set[int], set[int], set[int], set[int]]:
+        if self._facts is None:
+            dates, figures, places, lead_years = split_all(self.row.dates)
+            self._facts = (set(dates), set(figures), set(places), set(lead_years))
+        return self._facts
 
     def top(self, count: int) -> list[int]:
         """The ``count`` heaviest keys of the summed vector (as :func:`top_keys`)."""
@@ -365,14 +356,10 @@ class StoryState:
         if item.meaning is not None:
             self._added = item.meaning if self._added is None else self._added + item.meaning
             self._added_count += 1
-        if item.dates:
-            self.dates.update(item.dates)
-        if item.figures:
-            self.figures.update(item.figures)
-        if item.places:
-            self.places.update(item.places)
-        if item.lead_years:
-            self.lead_years.update(item.lead_years)
+        facts = (item.dates, item.figures, item.places, item.lead_years)
+        if any(facts):  # else the row's blob need not be read yet
+            for mine, theirs in zip(self._read_facts(), facts, strict=True):
+                mine.update(theirs)
         self.row.size += 1
         if item.day is not None:
             first, last = self.row.first_day, self.row.last_day
