@@ -105,7 +105,7 @@ def test_a_candidates_score_is_the_one_with_all_its_facts_read(weights):
     read_none = 0
     for n in range(400):
         item, story = _article(rng, n), _story(rng, n)
-        score, agree, factor = story.score_parts(item, weights)
+        _score, _agree, factor = story.score_parts(item, weights)
         if story._facts is None:
             read_none += 1
         reference = _story(random.Random(0), n)  # a fresh state: read its facts in full
