@@ -343,11 +343,18 @@ class StoryState:
         # veto_factor, read it only then): a dot product a candidate saved otherwise.
         names_cos = self.names_cosine(item.name_arrays()) if has_names else 0.0
         agree = not has_names or names_cos >= weights.name_floor
+        apart = _days_apart(item.day, self.row.first_day, self.row.last_day)
+        if (apart is None or (item.figures and weights.figure_penalty < 1.0)
+                or (item.places and weights.place_penalty < 1.0)):
+            dates, figures, places, lead_years = self._read_facts()
+        else:
+            # veto_factor reads the story's years only for an undated pair, its figures
+            # and places only where the article states some (and they are weighed): most
+            # candidates need none of them, and reading them was a split_all a candidate.
+            dates = figures = places = lead_years = frozenset()
         factor = veto_factor(
-            names_cos, has_names, item.dates, self.dates,
-            _days_apart(item.day, self.row.first_day, self.row.last_day), weights,
-            item.figures, self.figures, item.places, self.places,
-            item.lead_years, self.lead_years,
+            names_cos, has_names, item.dates, dates, apart, weights,
+            item.figures, figures, item.places, places, item.lead_years, lead_years,
         )
         return (base * factor if base > 0 else 0.0), agree, factor
 

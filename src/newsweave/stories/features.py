@@ -161,24 +161,32 @@ def extract_features(title: str | None, text: str, *, lead_boost: int = 2,
     surface: dict[int, dict[str, int]] = {}
     sentences = [s.text for s in split_sentences(text)]
     parts = ([title] if title else []) + sentences
-    # Lowercased once per distinct word (a word written in lowercase is its own lowercase
-    # but for the odd character; the set of images is the same either way).
-    lowercase = set(map(str.lower, {w for w in _WORD.findall(text) if w.islower()}))
     # Every line's terms, each as often as its weight, counted at once at the end (in C).
     terms: list[int] = []
     lines: list[tuple[int, list[str]]] = []
+    body = lead = 0  # where the text's lines begin; where the title's and lead's end
     for index, part in enumerate(parts):
         weight = lead_boost if index < (1 + TITLED_LEAD if title else 1) else 1
         # A name never runs across a line break (menus, bylines left by cleaning).
-        start = len(lines)
         lines.extend((weight, _WORD.findall(line)) for line in part.split("\n"))
+        if index == 0 and title:
+            body = len(lines)
         if index < (2 if title else 1):  # the title and the first sentence
-            for _, words in lines[start:]:
-                features.figures.update(_figures(words))
-                if PLACE_PENALTY < 1.0:
-                    features.places.update(_places(words, lowercase))
-                if lead_years:
-                    features.lead_years.update(_years(words))
+            lead = len(lines)
+    # The words the text writes in lowercase, lowercased once per distinct word (a word
+    # written in lowercase is its own lowercase but for the odd character; the set of
+    # images is the same either way). Read from the text's lines: the sentences hold all
+    # of the text but the whitespace between them, which no word crosses, so their words
+    # are the text's (a second regular-expression pass over the whole text was a tenth of
+    # the features' time).
+    lowercase = set(map(str.lower, {w for _, words in lines[body:] for w in words
+                                    if w.islower()}))
+    for _, words in lines[:lead]:
+        features.figures.update(_figures(words))
+        if PLACE_PENALTY < 1.0:
+            features.places.update(_places(words, lowercase))
+        if lead_years:
+            features.lead_years.update(_years(words))
     confirmed = _confirmed_names(lines) if NAME_EVIDENCE else None
     for weight, words in lines:
         _add_sentence(words, weight, lowercase, features, surface, terms, confirmed)

@@ -723,12 +723,14 @@ def split_all(blob: bytes | None) -> Facts:
     half = len(blob) // 2
     keys = np.frombuffer(blob, dtype=np.uint32, count=half // 4).tolist()
     values = np.frombuffer(blob, dtype=np.float32, offset=half).tolist()
-    years = frozenset(k for k, v in zip(keys, values, strict=True) if v > 0)
-    if len(years) == len(keys):
-        return years, frozenset(), frozenset(), frozenset()
-    places = frozenset(k for k, v in zip(keys, values, strict=True) if v == -2.0)
-    lead = frozenset(k for k, v in zip(keys, values, strict=True) if v == -3.0)
-    return years, frozenset(keys) - years - places - lead, places, lead
+    # One pass sorting each key by its count (a key is in a blob once): a year above 0, a
+    # place -2, a lead year -3, a figure anything else (-1). Three filtering passes and a
+    # set difference cost a third more, and this runs for every candidate story scored.
+    found: tuple[list[int], list[int], list[int], list[int]] = ([], [], [], [])
+    for k, v in zip(keys, values, strict=True):
+        found[0 if v > 0 else 2 if v == -2.0 else 3 if v == -3.0 else 1].append(k)
+    return (frozenset(found[0]), frozenset(found[1]), frozenset(found[2]),
+            frozenset(found[3]))
 
 
 def pack(vector: Mapping[int, float]) -> bytes:
