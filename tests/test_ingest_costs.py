@@ -77,3 +77,60 @@ def test_may_be_partial_is_tight_enough_to_matter():
     assert not any(may_be_partial(s, t) for s, t in unrelated)
     assert may_be_partial("the water rose over the bank by noon", "by then the water rose "
                           "over the bank by noon, officials said")
+
+
+# -- attributions: the patterns gated by what their matches must hold ---------------------
+
+AGENCIES = ["NPA", "Northern Press Agency", "UPI", "the agency", "Reuters", "AFP", "Kremlin Pool"]
+PIECES = [
+    "ASHFORD, March 3 ({a}) -- Water rose.", "({b}) -- The dam held.", "Ridge,({b}): ok",
+    "{a} ({b}): the dam held.", "Harbour ({b}) - ok",
+    "Photo by {a}/UPI", "Photos: {a} | more", "Photograph: {a}; later", "Image: {a}.",
+    "Picture by {a})", "Pictures: {a}\n", "Credit: {a}/{b}. Next", "(Photo: {a})",
+    "REUTERS/Tingshu Wang", "AP PHOTO/Jo Lee Kim", "{b}/Getty Images", "photo by {a}",
+    "According to {a}, it fell.", "as reported by {a}", "citing {a} sources", "Citing {a},",
+    "told the {a} on Monday", "As {a} reported, the river rose.", "quoted by {a}",
+    "cited by {a}", "carried by {a}", "{a} reported that", "{a} said on Tuesday",
+    "the water (which rose) stayed", "in 2020/21 it rose", "Pictured: nothing",
+]
+
+
+def _sentences(count: int, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    out = []
+    for _ in range(count):
+        parts = [rng.choice(PIECES).format(a=rng.choice(AGENCIES), b=rng.choice(AGENCIES))
+                 for _ in range(rng.randrange(1, 4))]
+        out.append(" ".join(parts))
+    return out
+
+
+def test_gated_attribution_patterns_find_what_the_patterns_find(monkeypatch):
+    """Sentence by sentence, the attributions and credits with the gates equal those with
+    every gate open (an empty string is in every text): a gate missing a word that a
+    match holds ("Credit", "Picture") or a wrong character loses matches here."""
+    from newsweave.reuse import attribution as at
+
+    sentences = _sentences(3000, seed=3)
+    gated = [(at._in_sentence(7, s, 0), at._credits(7, s, -1)) for s in sentences]
+    monkeypatch.setattr(at, "_DATELINE_NEEDS", "")
+    monkeypatch.setattr(at, "_CAPS_CREDIT_NEEDS", "")
+    monkeypatch.setattr(at, "_PHOTO_NEEDS", ("",))
+    open_ = [(at._in_sentence(7, s, 0), at._credits(7, s, -1)) for s in sentences]
+    assert gated == open_
+    kinds = {a.kind for found, _ in gated for a in found}
+    assert {"dateline", "photo-credit", "agency"} <= kinds
+
+
+def test_forward_pattern_matches_as_written_without_look_ahead():
+    """The look-ahead of first letters in front of ``_FORWARD`` changes none of its
+    matches (the pattern as it was written before it)."""
+    import re
+
+    from newsweave.reuse import attribution as at
+
+    before = re.compile(r"\b(?P<how>[Aa]ccording to|(?:quoted|cited|reported|carried) by|"
+                        r"[Cc]iting|told|[Aa]s)\s+")
+    for sentence in _sentences(3000, seed=4):
+        assert ([m.span("how") for m in at._FORWARD.finditer(sentence)]
+                == [m.span("how") for m in before.finditer(sentence)])

@@ -91,15 +91,17 @@ class Alignment:
 SentenceWords = dict[str, tuple[str, frozenset[str]] | None]
 
 
-def prepare(text: str, known: SentenceWords | None = None) -> list[Unit]:
+def prepare(text: str, known: SentenceWords | None = None,
+            sentences: Sequence[Sentence] | None = None) -> list[Unit]:
     """The comparable sentences of an article body.
 
     ``known``: the words of sentences seen before (in other articles of a batch: a copy
-    repeats its source's sentences), read and added to."""
+    repeats its source's sentences), read and added to; ``sentences``: the body's
+    ``split_sentences`` where the caller has it already."""
     spans = quoted_spans(text)  # in order and disjoint (one regex scan)
     ends = [end for _, end in spans]
     units = []
-    for sentence in split_sentences(text):
+    for sentence in split_sentences(text) if sentences is None else sentences:
         if known is not None and sentence.text in known:
             seen = known[sentence.text]
         else:
