@@ -83,6 +83,10 @@ def main() -> None:
     parser.add_argument("--keep-db", type=Path, metavar="DIR",
                         help="keep each size's store as DIR/scale-SIZE.db "
                              "(for bench/batch_latency.py)")
+    parser.add_argument("--resume", action="store_true",
+                        help="with --keep-db: build the store in DIR from the start and log "
+                             "each finished shard beside it, so a run stopped part-way (a "
+                             "session's end) goes on from its last shard when started again")
     parser.add_argument("--score-db", type=Path, nargs=2, metavar=("DB", "ARCHIVE"),
                         help="only score a store an ingest left (one stopped part-way, say) "
                              "against the archive's key, restricted to the articles it holds")
@@ -102,9 +106,11 @@ def main() -> None:
     if args.compare_db:
         same = compare_stores(*args.compare_db)
         sys.exit(0 if same else 1)
+    if args.resume and not args.keep_db:
+        sys.exit("--resume needs --keep-db DIR: the store and its shard log are kept there")
     if args.one:
         print(json.dumps(ingest_archive(args.one, batch=args.batch, embed=args.embed,
-                                        keep_db=args.keep_db)))
+                                        keep_db=args.keep_db, resume=args.resume)))
         return
     try:
         sizes = [int(s) for s in args.sizes.split(",")]
@@ -128,6 +134,8 @@ def main() -> None:
             command.append("--embed")
         if args.keep_db:
             command += ["--keep-db", str(args.keep_db)]
+        if args.resume:
+            command.append("--resume")
         out = subprocess.run(command, stdout=subprocess.PIPE, text=True, check=True)
         figures = json.loads(out.stdout.strip().splitlines()[-1])
         figures["generate_seconds"] = round(generated, 1)
@@ -299,9 +307,15 @@ class _Timed:
 
 
 def ingest_archive(folder: Path, *, batch: int, embed: bool,
-                   keep_db: Path | None = None) -> dict[str, Any]:
+                   keep_db: Path | None = None, resume: bool = False) -> dict[str, Any]:
     """Ingest one generated archive through the engine; return the figures (with
-    ``keep_db``, the store is moved to ``keep_db/scale-SIZE.db`` afterwards)."""
+    ``keep_db``, the store is moved to ``keep_db/scale-SIZE.db`` afterwards).
+
+    With ``resume`` the store is built in ``keep_db`` from the start and each finished shard
+    is logged beside it (``scale-SIZE.shards.jsonl``: its wall and CPU seconds, the process's
+    peak RSS, the load); a later run skips the logged shards. A shard cut off part-way is
+    read again: the store skips the articles it holds (by content) and the stages take up
+    what was stored but not analysed. The figures then add up every run's shards."""
     sys.path.insert(0, str(REPO / "src"))
     sys.path.insert(0, str(REPO / "bench"))
     from corpus import read_key
@@ -312,8 +326,15 @@ def ingest_archive(folder: Path, *, batch: int, embed: bool,
     from newsweave.stories import StoriesStage
 
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    work = Path(tempfile.mkdtemp(prefix="newsweave-scale-db-"))
-    db = work / "scale.db"
+    articles = manifest["articles"]
+    if resume and keep_db is not None:
+        work = keep_db
+        work.mkdir(parents=True, exist_ok=True)
+        db = work / f"scale-{articles}.db"
+    else:
+        work = Path(tempfile.mkdtemp(prefix="newsweave-scale-db-"))
+        db = work / "scale.db"
+    log = _ShardLog(work / f"scale-{articles}.shards.jsonl" if resume else None)
     settings = load_settings(db=str(db), batch_size=batch, reuse_embed=1 if embed else 0)
     clock: dict[str, float] = {}
     stages = [_Timed(ReuseStage(), clock), _Timed(StoriesStage(), clock)]
@@ -322,14 +343,21 @@ def ingest_archive(folder: Path, *, batch: int, embed: bool,
     started, cpu = time.perf_counter(), time.process_time()
     rejected = 0
     for shard in manifest["shards"]:
+        if shard in log.done:
+            continue
+        shard_wall, shard_cpu = time.perf_counter(), time.process_time()
         report = engine.ingest([str(folder / shard)])
         rejected += len(report.rejected)
+        log.add(shard, time.perf_counter() - shard_wall, time.process_time() - shard_cpu,
+                _peak_mb(), before)
         print(f"{shard}: {time.perf_counter() - started:,.0f} s, "
               f"{time.process_time() - cpu:,.0f} CPU s, peak {_peak_mb():,.0f} MB, "
               f"load {os.getloadavg()[0]:.1f}", file=sys.stderr, flush=True)
     seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu
     peak = _peak_mb()
-    articles = manifest["articles"]
+    if log.runs:  # earlier runs' shards count too
+        seconds, cpu_seconds = log.total("wall"), log.total("cpu")
+        peak, before = max(peak, log.highest("peak_mb")), log.lowest("before_mb")
     figures: dict[str, Any] = {
         "articles": articles, "rejected": rejected, "embed": embed,
         "seconds": round(seconds, 1), "cpu_seconds": round(cpu_seconds, 1),
@@ -340,16 +368,53 @@ def ingest_archive(folder: Path, *, batch: int, embed: bool,
         "rss_kb_per_article": (peak - before) * 1024 / articles,
         "store_kb_per_article": _disk_kb(work) / articles,
     }
+    if log.runs:
+        figures["runs"] = log.runs
     external = {a.id: a.external_id for a in engine.store.iter_articles()}
     graph = engine.provenance()
     engine.close()
-    if keep_db is not None:
+    if keep_db is not None and not resume:
         keep_db.mkdir(parents=True, exist_ok=True)
         for part in work.iterdir():  # the store and its WAL files, if any are left
             shutil.move(str(part), keep_db / part.name.replace("scale", f"scale-{articles}"))
-    shutil.rmtree(work, ignore_errors=True)
+    if not resume:
+        shutil.rmtree(work, ignore_errors=True)
     figures.update(score(graph, external, {k["id"]: k for k in read_key(folder)}))
     return figures
+
+
+class _ShardLog:
+    """The shards a resumable ingest finished, one JSON line each (none kept without a path).
+    A line is written after its shard's last transaction, so a logged shard is whole."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self.lines: list[dict[str, Any]] = []
+        if path is not None and path.is_file():
+            with path.open(encoding="utf-8") as fh:
+                self.lines = [json.loads(line) for line in fh if line.strip()]
+        self.done = {line["shard"] for line in self.lines}
+        self.run = 1 + max((line["run"] for line in self.lines), default=0)
+        self.runs = self.run if path is not None and self.lines else 0
+
+    def add(self, shard: str, wall: float, cpu: float, peak_mb: float,
+            before_mb: float) -> None:
+        line = {"shard": shard, "run": self.run, "wall": round(wall, 3), "cpu": round(cpu, 3),
+                "peak_mb": round(peak_mb, 1), "before_mb": round(before_mb, 1),
+                "load": round(os.getloadavg()[0], 1)}
+        self.lines.append(line)
+        if self.path is not None:
+            with self.path.open("a", encoding="utf-8") as fh:
+                fh.write(json.dumps(line) + "\n")
+
+    def total(self, field: str) -> float:
+        return sum(line[field] for line in self.lines)
+
+    def highest(self, field: str) -> float:
+        return max(line[field] for line in self.lines)
+
+    def lowest(self, field: str) -> float:
+        return min(line[field] for line in self.lines)
 
 
 def score(graph: dict[str, Any], external: dict[int, str | None],

@@ -199,3 +199,32 @@ def test_the_scale_benchmark_scores_edges_against_the_key() -> None:
     assert figures["recall"]["partial"]["missed_by_benchmark"] == {"t3": 1}
     assert (figures["direction_pairs"], figures["direction_right"]) == (2, 0.5)
     assert (figures["families"], figures["families_whole"]) == (3, 1 / 3)
+
+
+def test_a_resumed_scale_ingest_equals_one_run(corpus: Path, tmp_path: Path) -> None:
+    """bench/scale.py --resume: a run stopped after its first shard and started again gives
+    the store one uninterrupted run gives, and its figures add up both runs' shards."""
+    scale = load_bench("scale")
+    manifest = json.loads((corpus / "manifest.json").read_text(encoding="utf-8"))
+    first = tmp_path / "first-shard"  # the same archive, as if stopped after one shard
+    first.mkdir()
+    for name in [*manifest["shards"], "key.jsonl"]:
+        (first / name).symlink_to(corpus / name)
+    (first / "manifest.json").write_text(
+        json.dumps({**manifest, "shards": manifest["shards"][:1]}), encoding="utf-8")
+    resumed = tmp_path / "resumed"
+    scale.ingest_archive(first, batch=100, embed=False, keep_db=resumed, resume=True)
+    figures = scale.ingest_archive(corpus, batch=100, embed=False, keep_db=resumed,
+                                   resume=True)
+    log = [json.loads(line) for line in
+           (resumed / f"scale-{ARTICLES}.shards.jsonl").read_text().splitlines()]
+    assert [(line["shard"], line["run"]) for line in log] == \
+        [(manifest["shards"][0], 1)] + [(name, 2) for name in manifest["shards"][1:]]
+    assert figures["runs"] == 2
+    assert figures["cpu_seconds"] == pytest.approx(sum(line["cpu"] for line in log), abs=0.1)
+    whole = tmp_path / "whole"
+    expected = scale.ingest_archive(corpus, batch=100, embed=False, keep_db=whole)
+    for name in ("edges_right", "edges_wrong", "edges_left_out", "recall", "families_whole"):
+        assert figures[name] == expected[name], name
+    assert scale.compare_stores(resumed / f"scale-{ARTICLES}.db",
+                                whole / f"scale-{ARTICLES}.db")
