@@ -280,23 +280,28 @@ def print_join(f: dict[str, Any]) -> None:
 
 
 class _Timed:
-    """A stage that adds up its own wall-clock time; everything else is the stage's."""
+    """A stage that adds up its own wall-clock time (and, given ``cpu_clock``, its CPU time
+    of the process); everything else is the stage's."""
 
-    def __init__(self, stage: Any, clock: dict[str, float]) -> None:
+    def __init__(self, stage: Any, clock: dict[str, float],
+                 cpu_clock: dict[str, float] | None = None) -> None:
         self._stage = stage
         self._clock = clock
+        self._cpu_clock = {} if cpu_clock is None else cpu_clock
         self.name, self.version, self.requires = stage.name, stage.version, stage.requires
         clock[stage.name] = 0.0
+        self._cpu_clock[stage.name] = 0.0
         if hasattr(stage, "run_batches"):
             self.run_batches = self._timed(stage.run_batches)
 
     def _timed(self, method: Any) -> Any:
         def run(*args: Any) -> None:
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             try:
                 method(*args)
             finally:
                 self._clock[self.name] += time.perf_counter() - started
+                self._cpu_clock[self.name] += time.process_time() - cpu
         return run
 
     def run(self, *args: Any) -> None:
@@ -337,7 +342,8 @@ def ingest_archive(folder: Path, *, batch: int, embed: bool,
     log = _ShardLog(work / f"scale-{articles}.shards.jsonl" if resume else None)
     settings = load_settings(db=str(db), batch_size=batch, reuse_embed=1 if embed else 0)
     clock: dict[str, float] = {}
-    stages = [_Timed(ReuseStage(), clock), _Timed(StoriesStage(), clock)]
+    cpu_clock: dict[str, float] = {}  # this process's CPU seconds per stage (not resumed)
+    stages = [_Timed(ReuseStage(), clock, cpu_clock), _Timed(StoriesStage(), clock, cpu_clock)]
     engine = Engine(open_store(str(db)), settings, stages=stages)
     before = _peak_mb()
     started, cpu = time.perf_counter(), time.process_time()
@@ -354,6 +360,7 @@ def ingest_archive(folder: Path, *, batch: int, embed: bool,
               f"{time.process_time() - cpu:,.0f} CPU s, peak {_peak_mb():,.0f} MB, "
               f"load {os.getloadavg()[0]:.1f}", file=sys.stderr, flush=True)
     seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu
+    run_cpu = cpu_seconds
     peak = _peak_mb()
     if log.runs:  # earlier runs' shards count too
         seconds, cpu_seconds = log.total("wall"), log.total("cpu")
@@ -364,6 +371,9 @@ def ingest_archive(folder: Path, *, batch: int, embed: bool,
         "articles_per_s": articles / seconds, "articles_per_cpu_s": articles / cpu_seconds,
         "stage_seconds": {k: round(v, 1) for k, v in clock.items()},
         "clean_store_seconds": round(seconds - sum(clock.values()), 1),
+        # CPU by part, this process's run only (a resumed run's earlier shards are not in it)
+        "stage_cpu_seconds": {k: round(v, 2) for k, v in cpu_clock.items()},
+        "clean_store_cpu_seconds": round(run_cpu - sum(cpu_clock.values()), 2),
         "peak_rss_mb": peak, "peak_rss_before_mb": before,
         "rss_kb_per_article": (peak - before) * 1024 / articles,
         "store_kb_per_article": _disk_kb(work) / articles,

@@ -81,3 +81,15 @@ def test_counts_in_order_of_first_occurrence():
         features, counts = count_in_order(np.asarray(values, dtype=np.intp))
         counted = Counter(values)
         assert features.tolist() == list(counted) and counts.tolist() == list(counted.values())
+
+
+def test_same_scores_as_the_library_after_set_languages(library):
+    """The rows read for the product follow a restriction of the languages
+    (``set_languages`` replaces the model's rows): the same scores as the library's."""
+    fast = type(load_identifier()).from_model_file(langid.MODEL_FILE, norm_probs=True)
+    library = langid.LanguageIdentifier.from_model_file(langid.MODEL_FILE, norm_probs=True)
+    for identifier in (fast, library):
+        identifier.set_languages(["de", "fr", "en", "es"])
+    for text in made_up_texts()[:60]:
+        assert fast.classify(text) == library.classify(text), text[:40]
+        assert fast._decide(text).tolist() == library._decide(text).tolist()

@@ -1,6 +1,8 @@
 """Unit tests of the reuse stage's parts: text keys, MinHash, alignment, attributions,
 relation and direction, the graph, the tables, and the stage's resilience."""
 
+from typing import Any
+
 import numpy as np
 import pytest
 
@@ -296,10 +298,10 @@ def test_one_bad_article_does_not_sink_the_batch(db_path, monkeypatch):
 
     real = reuse.find_attributions
 
-    def broken(article: Article) -> list[Attribution]:
+    def broken(article: Article, *sentences: Any) -> list[Attribution]:
         if "Football" in (article.title or ""):
             raise RuntimeError("boom")
-        return real(article)
+        return real(article, *sentences)
 
     monkeypatch.setattr(reuse, "find_attributions", broken)
     settings = load_settings(db=db_path, reuse_embed=0)

@@ -26,6 +26,7 @@ import numpy as np
 from newsweave.model import Article, Edge
 from newsweave.nlp import english
 from newsweave.nlp.embed import MODEL_NAME
+from newsweave.nlp.sentences import Sentence, split_sentences
 from newsweave.reuse.align import (
     AlignmentMemo,
     SentenceWords,
@@ -97,12 +98,15 @@ class Indexed(Side):
 
     _units: list[Unit] | None = None
     _key: UnitsKey | None = None
+    # The body's sentences where they were split already (a new article's, for its
+    # attributions): preparing it for a pair splits them no second time.
+    _sentences: list[Sentence] | None = None
 
     @property
     def units(self) -> list[Unit]:
         """Sentences prepared for alignment, made on first use: most articles have no pair."""
         if self._units is None:
-            self._units = prepare(self.article.text)
+            self._units = prepare(self.article.text, sentences=self._sentences)
         return self._units
 
     @property
@@ -119,7 +123,7 @@ class Indexed(Side):
         if self._units is None:
             found = prepared.get(self.article.text)
             if found is None:
-                self._units = prepare(self.article.text, known)
+                self._units = prepare(self.article.text, known, self._sentences)
                 prepared[self.article.text] = self._units
             else:
                 self._units = found
@@ -409,10 +413,11 @@ def index_article(article: Article, tokens: list[str], sig: np.ndarray
     and its side of a pair; the batch engine (:mod:`newsweave.batch`) builds its index with
     it too."""
     article_id = int(article.id or 0)
-    attributions = find_attributions(article)
+    sentences = split_sentences(article.text)
+    attributions = find_attributions(article, sentences)
     entry = IndexEntry(article_id, sig, len(tokens), band_keys(sig) if tokens else [],
                        sentence_keys(article.text), attributions)
-    return entry, Indexed(article, attributions)
+    return entry, Indexed(article, attributions, _sentences=sentences)
 
 
 def _drop_stale(store: Store, model: str, article_ids: set[int]) -> None:
