@@ -87,6 +87,10 @@ def main() -> None:
                         help="with --keep-db: build the store in DIR from the start and log "
                              "each finished shard beside it, so a run stopped part-way (a "
                              "session's end) goes on from its last shard when started again")
+    parser.add_argument("--shard-log", type=Path, metavar="FILE",
+                        help="only summarise a --resume run's shard log (FILE, beside its "
+                             "store), --block shards a row: so far, or as it goes on")
+    parser.add_argument("--block", type=int, default=25, help="shards a row of --shard-log")
     parser.add_argument("--score-db", type=Path, nargs=2, metavar=("DB", "ARCHIVE"),
                         help="only score a store an ingest left (one stopped part-way, say) "
                              "against the archive's key, restricted to the articles it holds")
@@ -102,6 +106,9 @@ def main() -> None:
             print(json.dumps(figures, indent=2))
         else:
             print_quality(figures)
+        return
+    if args.shard_log:
+        print_shard_log(_ShardLog(args.shard_log), args.block)
         return
     if args.compare_db:
         same = compare_stores(*args.compare_db)
@@ -163,6 +170,25 @@ def print_figures(f: dict[str, Any]) -> None:
     print_quality(f)
     print(f"  (archive generated in {f['generate_seconds']:,.0f} s; load average "
           f"{', '.join(str(x) for x in f['load_average'])})")
+
+
+def print_shard_log(log: _ShardLog, block: int) -> None:
+    """A resumable run's shards, ``block`` a row: CPU and wall seconds a shard, the peak RSS
+    of the run at the row's end, the load average, which runs (processes) did them."""
+    print("| shards | CPU s a shard | wall s a shard | peak RSS at the end | load average | run |")
+    print("|---|---|---|---|---|---|")
+    lines = log.lines
+    for start in range(0, len(lines), block):
+        rows = lines[start:start + block]
+        runs = sorted({row["run"] for row in rows})
+        print(f"| {start}-{start + len(rows)} | {sum(r['cpu'] for r in rows) / len(rows):.1f} | "
+              f"{sum(r['wall'] for r in rows) / len(rows):.1f} | {rows[-1]['peak_mb']:,.0f} MB | "
+              f"{sum(r['load'] for r in rows) / len(rows):.1f} | "
+              f"{', '.join(map(str, runs))} |")
+    if lines:
+        print(f"{len(lines)} shards; {log.total('cpu'):,.0f} CPU s, {log.total('wall'):,.0f} s "
+              f"wall over {len({row['run'] for row in lines})} run(s); highest peak RSS "
+              f"{log.highest('peak_mb'):,.0f} MB")
 
 
 def print_quality(f: dict[str, Any]) -> None:

@@ -228,3 +228,19 @@ def test_a_resumed_scale_ingest_equals_one_run(corpus: Path, tmp_path: Path) -> 
         assert figures[name] == expected[name], name
     assert scale.compare_stores(resumed / f"scale-{ARTICLES}.db",
                                 whole / f"scale-{ARTICLES}.db")
+
+
+def test_the_shard_log_summary_adds_up_each_block(tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture) -> None:
+    scale = load_bench("scale")
+    path = tmp_path / "scale-3.shards.jsonl"
+    log = scale._ShardLog(path)
+    for n, (cpu, peak) in enumerate([(2.0, 100.0), (4.0, 150.0), (9.0, 120.0)]):
+        log.add(f"articles-{n:05d}.jsonl", wall=cpu * 2, cpu=cpu, peak_mb=peak, before_mb=50.0)
+    again = scale._ShardLog(path)  # as a later run reads it
+    assert (again.done, again.run) == ({f"articles-{n:05d}.jsonl" for n in range(3)}, 2)
+    scale.print_shard_log(again, block=2)
+    rows = [line for line in capsys.readouterr().out.splitlines() if line.startswith("| 0")
+            or line.startswith("| 2")]
+    assert rows[0].startswith("| 0-2 | 3.0 | 6.0 | 150 MB |")
+    assert rows[1].startswith("| 2-3 | 9.0 | 18.0 | 120 MB |")
