@@ -272,6 +272,7 @@ STAGE_CONSTANTS = {
     "year_evidence": ("newsweave.stories.features", "YEAR_EVIDENCE"),
     "year_penalty": ("newsweave.stories.vectors", "YEAR_PENALTY"),
     "attach_runner_up": ("newsweave.stories.repair", "ATTACH_RUNNER_UP"),
+    "attach_rivals": ("newsweave.stories.repair", "ATTACH_RIVALS"),
 }
 
 
@@ -298,6 +299,10 @@ def add_stage_constant_arguments(parser: argparse.ArgumentParser) -> None:
                         help="stories.repair.ATTACH_RUNNER_UP for the run: a small story "
                         "attaches only if the runner-up's mean is at most R times the best's "
                         "(1: off; default: the module's)")
+    parser.add_argument("--attach-rivals", type=int, default=None, metavar="K",
+                        help="stories.repair.ATTACH_RIVALS for the run: a small story does "
+                        "not attach where K or more other stories pass R times the best's "
+                        "mean (default: the module's)")
 
 
 def set_stage_constants(args: argparse.Namespace) -> None:
