@@ -375,7 +375,8 @@ def main() -> None:
         docs = load_set(name)
         cut = odd_distance if name == "ecb-even" else distance
         base = (figures(baseline(docs, [cut])[cut], docs)
-                if len(docs) <= BASELINE_MAX and not args.no_baseline else {"p": math.nan, "r": math.nan, "f1": math.nan, "stories": 0})
+                if len(docs) <= BASELINE_MAX and not args.no_baseline
+                else {"p": math.nan, "r": math.nan, "f1": math.nan, "stories": 0})
         pred, took = engine_partition(docs, settings, stories_only=not args.all_stages)
         mine = figures(pred, docs)
         partitions[name] = list(pred)
