@@ -97,7 +97,7 @@ def average_link(sims: np.ndarray, threshold: float) -> list[list[int]]:
 # stories come within ATTACH_RUNNER_UP of the best's mean similarity (a share; 1: no such
 # condition). In a big store of same-kind events (the same bill, the same virus, on other
 # days) a short report sits within the attach similarity of several stories of its kind,
-# and which is best is a coin toss: on the AllSides training split clustered whole, 441 of
+# and which is best is a coin toss: on the AllSides training split clustered whole, 388 of
 # 602 attachments put a report into a story holding none of its event. One rival is the
 # other event of a pair (a topic's two earthquakes) and leaves the best one's lead
 # meaningful; a crowd of them does not (docs/benchmarks.md, "Stories on unseen news,
