@@ -4,6 +4,8 @@
     python bench/stories_dev.py --sets basil       # one set
     python bench/stories_dev.py --all-stages       # every stage (reuse links too), slower
     python bench/stories_dev.py --allsides-all     # also the whole 9,198-excerpt AllSides set
+    python bench/stories_dev.py --sets allsides-train  # its training split (7,356) as a set
+    python bench/stories_dev.py --no-baseline --attach-runner-up 1  # engine variants alone
     python bench/stories_dev.py --mixed            # also every set in one shuffled store
     python bench/stories_dev.py --sets --mixed --restory  # and the same store after a restory
     python bench/stories_dev.py --order            # also order independence per set
