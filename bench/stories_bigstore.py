@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from stories_dev import Doc, load_set, stage_vectors
-from stories_ecb import bcubed
+from stories_ecb import bcubed, parse_sets
 
 SIZES = ((1, 1), (2, 2), (3, 3), (4, 5), (6, 10), (11, 20), (21, 10**9))
 
@@ -123,6 +123,9 @@ def main() -> None:
     parser.add_argument("--sets", nargs="*", default=["allsides-all"])
     parser.add_argument("--partition", type=Path, default=None,
                         help="stories_dev.py --partition output (the engine's stories)")
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                        help="--whole: override a setting, e.g. story_semantic_weight=0 "
+                        "(the words alone, as tests/test_stories_quality.py's floor)")
     parser.add_argument("--whole", action="store_true",
                         help="also cluster the stage's similarity as a whole (~3 GB at 9,198)")
     args = parser.parse_args()
@@ -138,7 +141,7 @@ def main() -> None:
             size_table(pred, docs)
         if args.whole:
             started = time.process_time()
-            for label, other in whole(docs, {}).items():
+            for label, other in whole(docs, parse_sets(args.set)).items():
                 p, r, f = bcubed(other, gold)
                 print(f"  {label}: P {p:.3f} R {r:.3f} F1 {f:.3f}, {len(set(other))} stories")
                 size_table(other, docs)
