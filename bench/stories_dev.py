@@ -4,6 +4,8 @@
     python bench/stories_dev.py --sets basil       # one set
     python bench/stories_dev.py --all-stages       # every stage (reuse links too), slower
     python bench/stories_dev.py --allsides-all     # also the whole 9,198-excerpt AllSides set
+    python bench/stories_dev.py --sets allsides-train  # its training split (7,356) as a set
+    python bench/stories_dev.py --no-baseline --attach-runner-up 1  # engine variants alone
     python bench/stories_dev.py --mixed            # also every set in one shuffled store
     python bench/stories_dev.py --sets --mixed --restory  # and the same store after a restory
     python bench/stories_dev.py --order            # also order independence per set
@@ -60,7 +62,8 @@ BENCH = REPO.parent / "shared" / "benchmarks"
 FIELDS = ("id", "title", "text", "published")
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")
 GRID = [round(0.5 + 0.025 * i, 3) for i in range(19)]  # baseline cosine distances 0.5-0.95
-BASELINE_MAX = 4000  # docs the baseline clusters (a dense n x n similarity matrix)
+BASELINE_MAX = 10000  # docs the baseline clusters (a dense n x n similarity matrix: ~1 GB
+# of float64 sums at the whole AllSides set's 9,198)
 
 Doc = dict[str, str]
 BEFORE: list[object] = []  # stages ahead of the stories stage in stories-only runs (--minilm)
@@ -86,7 +89,8 @@ def load_set(name: str) -> list[Doc]:
                  "published": d["published"], "event": f"basil:{d['event']}"}
                 for d in _read(BENCH / "basil" / "docs.jsonl")]
     if name.startswith("allsides"):
-        split = {"allsides-all": None, "allsides-val": "val"}.get(name, "test")
+        split = {"allsides-all": None, "allsides-val": "val",
+                 "allsides-train": "train"}.get(name, "test")
         # The roundup's date is the editors', not the excerpt's: the engine is not given it.
         return [{"id": f"allsides:{d['id']}", "title": d.get("title") or "", "text": d["text"],
                  "event": f"allsides:{d['cluster']}"}
@@ -269,6 +273,8 @@ STAGE_CONSTANTS = {
     "place_penalty": ("newsweave.stories.features", "PLACE_PENALTY"),
     "year_evidence": ("newsweave.stories.features", "YEAR_EVIDENCE"),
     "year_penalty": ("newsweave.stories.vectors", "YEAR_PENALTY"),
+    "attach_runner_up": ("newsweave.stories.repair", "ATTACH_RUNNER_UP"),
+    "attach_rivals": ("newsweave.stories.repair", "ATTACH_RIVALS"),
 }
 
 
@@ -291,6 +297,14 @@ def add_stage_constant_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--year-penalty", type=float, default=None, metavar="P",
                         help="stories.vectors.YEAR_PENALTY for the run: the year veto's own "
                         "factor (default: the module's, None: story_date_penalty)")
+    parser.add_argument("--attach-runner-up", type=float, default=None, metavar="R",
+                        help="stories.repair.ATTACH_RUNNER_UP for the run: a small story "
+                        "attaches only if the runner-up's mean is at most R times the best's "
+                        "(1: off; default: the module's)")
+    parser.add_argument("--attach-rivals", type=int, default=None, metavar="K",
+                        help="stories.repair.ATTACH_RIVALS for the run: a small story does "
+                        "not attach where K or more other stories pass R times the best's "
+                        "mean (default: the module's)")
 
 
 def set_stage_constants(args: argparse.Namespace) -> None:
@@ -308,7 +322,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sets", nargs="*", default=["ecb", "ecb-even", "basil", "allsides"],
                         help="ecb, ecb-odd, ecb-even, basil, allsides (test split), "
-                        "allsides-val, allsides-all")
+                        "allsides-val, allsides-train, allsides-all")
     parser.add_argument("--allsides-all", action="store_true",
                         help="also the whole AllSides set (9,198 excerpts; slow)")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
@@ -328,6 +342,8 @@ def main() -> None:
                         help="stories-only runs: store each English article's MiniLM vector "
                         "first, as the reuse stage does (weighed if story_semantic_weight > 0)")
     parser.add_argument("--json", action="store_true", help="also print the rows as JSON")
+    parser.add_argument("--no-baseline", action="store_true",
+                        help="skip the baseline's columns (nan): engine variants side by side")
     parser.add_argument("--partition", type=Path, metavar="PATH",
                         help="write each set's engine partition (the story id of each doc, in "
                         "the set's order) to PATH as JSON, to compare two trees id for id")
@@ -360,9 +376,8 @@ def main() -> None:
     for name in sets:
         docs = load_set(name)
         cut = odd_distance if name == "ecb-even" else distance
-        # The baseline's dense similarity matrix of 9,198 excerpts would take 680 MB: the
-        # published figure for the whole AllSides set stands in (../shared/benchmarks README).
-        base = (figures(baseline(docs, [cut])[cut], docs) if len(docs) <= BASELINE_MAX
+        base = (figures(baseline(docs, [cut])[cut], docs)
+                if len(docs) <= BASELINE_MAX and not args.no_baseline
                 else {"p": math.nan, "r": math.nan, "f1": math.nan, "stories": 0})
         pred, took = engine_partition(docs, settings, stories_only=not args.all_stages)
         mine = figures(pred, docs)

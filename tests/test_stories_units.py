@@ -227,6 +227,31 @@ def test_attach_small_joins_a_lone_report_only_where_names_agree():
     assert attach_small([[0], [3]], sims, np.ones((4, 4)), 0.1, 2) == [[0], [3]]
 
 
+def test_attach_small_leaves_a_report_in_a_crowd_of_its_kind_apart():
+    # Three stories of three (rows 0-2, 3-5, 6-8) and a lone report (9) within the attach
+    # similarity of all: in a store of same-kind events which is its event is a coin toss.
+    sims = np.full((10, 10), 0.05)
+    for start in (0, 3, 6):
+        sims[start:start + 3, start:start + 3] = 0.6
+    np.fill_diagonal(sims, 1.0)
+    sims[9, :3] = sims[:3, 9] = 0.2
+    sims[9, 3:9] = sims[3:9, 9] = 0.15  # two rivals at 0.75 of the best
+    agree = np.ones((10, 10))
+    clusters = [[0, 1, 2], [3, 4, 5], [6, 7, 8], [9]]
+    joined = [[0, 1, 2, 9], [3, 4, 5], [6, 7, 8]]
+    assert attach_small(clusters, sims, agree, 0.1, 2, runner_up=0.7, rivals=2) == clusters
+    assert attach_small(clusters, sims, agree, 0.1, 2, runner_up=0.8, rivals=2) == joined
+    assert attach_small(clusters, sims, agree, 0.1, 2, runner_up=1.0, rivals=2) == joined
+    # One rival (a pair of events of one kind) leaves the best one's lead meaningful.
+    sims[9, 6:9] = sims[6:9, 9] = 0.05
+    assert attach_small(clusters, sims, agree, 0.1, 2, runner_up=0.7, rivals=2) == joined
+    assert attach_small(clusters, sims, agree, 0.1, 2, runner_up=0.7, rivals=1) == clusters
+    # A rival whose names disagree with the report is none.
+    sims[9, 6:9] = sims[6:9, 9] = 0.15
+    agree[9, 6:9] = agree[6:9, 9] = 0
+    assert attach_small(clusters, sims, agree, 0.1, 2, runner_up=0.7, rivals=2) == joined
+
+
 def test_choose_story_needs_the_threshold():
     assert choose_story([(0.25, True, 5, 7), (0.22, True, 3, 8)], 0.2) == 7
     assert choose_story([(0.15, True, 5, 7)], 0.2) is None
