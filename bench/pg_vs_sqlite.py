@@ -11,12 +11,15 @@ create databases).
 
 Printed per backend: articles/s (wall clock), CPU seconds of the ingesting process, CPU
 seconds of its PostgreSQL server process (the backend serving its connection, read from
-``/proc``), articles per CPU second of both together, and what was stored (articles,
-stories, copy edges, origins). The two stores must hold the same articles, stories and
+``/proc``), articles per CPU second of both together, the CPU of the whole cluster
+(postmaster and all its children, reaped ones too: the throw-away cluster only) and the rate
+with it, what was stored (articles, stories, copy edges, origins), the store's size on
+disk and the load average at the end. ``--parallel`` runs the two ingests at the same time
+(both meet the same load). The two stores must hold the same articles, stories and
 edges: the script says whether they do. The machine may be shared: wall-clock rates depend
 on its load (printed); the CPU-second rates are the ones to compare.
 
-    python bench/pg_vs_sqlite.py --articles 1000 [--batch 100] [--pg URL] [--keep DIR]
+    python bench/pg_vs_sqlite.py --articles 1000 [--batch 100] [--pg URL] [--keep DIR] [--parallel]
 """
 
 from __future__ import annotations
