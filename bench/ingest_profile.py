@@ -13,8 +13,22 @@ Runs ``scale.ingest_archive`` (clean + store, the reuse and stories stages, one
 
     python bench/ingest_profile.py ARCHIVE [--top 40] [--interval 2] [--stacks OUT.txt]
     python bench/ingest_profile.py ARCHIVE --cprofile OUT.prof
+    python bench/ingest_profile.py NEXT --keep-db DBS --resume --no-score
 
-ARCHIVE is a folder ``bench/scale.py --keep`` left (``archive-10000-seed7``).
+ARCHIVE is a folder ``bench/scale.py --keep`` left (``archive-10000-seed7``). With
+``--keep-db DIR --resume`` the shards go into a resumable run's store in DIR
+(``bench/scale.py --resume``) and are logged there, so the run later skips them: NEXT is
+then the run's archive with its manifest cut to the next few shards not in the log (keep
+its ``articles``, which names the store). ``--no-score`` leaves out the reuse figures, which
+read the whole store back after the ingest (minutes at 250,000 articles).
+
+    python bench/ingest_profile.py --compare-stacks A.txt:10 B.txt:3 [--min 0.1] [--depth 7]
+
+compares two ``--stacks`` files, each with the thousands of articles it ingested: the call
+tree under ``Engine.ingest`` (wrappers left out, a function calling itself folded) with
+each node's inclusive CPU per 1,000 articles in A and in B and the growth, then the functions
+whose own CPU per 1,000 grew most (C calls charged to their Python caller: the ``store/``
+rows are SQLite's time).
 """
 
 from __future__ import annotations
@@ -90,7 +104,68 @@ def print_table(title: str, counts: Counter[str], total: float, top: int) -> Non
         print(f"  {seconds:8.2f}  {seconds / total:6.1%}  {name}")
 
 
+ROOT = "engine.py:ingest"
+WRAPPERS = ("bench/scale.py:run", "pipeline.py:run_pending", "engine.py:analyze",
+            "contextlib.py:__exit__", "contextlib.py:__enter__")
+
+
+def read_stacks(path: Path, thousands: float) -> Counter[tuple[str, ...]]:
+    """A ``--stacks`` file's stacks under :data:`ROOT`, CPU s per 1,000 articles; wrapper
+    frames left out and a frame repeated at once (recursion, decorators) kept once."""
+    stacks: Counter[tuple[str, ...]] = Counter()
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            seconds, _, joined = line.rstrip("\n").partition(" ")
+            frames = joined.split(";")
+            if ROOT not in frames:
+                continue
+            kept: list[str] = []
+            for frame in frames[frames.index(ROOT):]:
+                if frame.endswith(WRAPPERS) or (kept and kept[-1] == frame):
+                    continue
+                kept.append(frame)
+            stacks[tuple(kept)] += float(seconds) / thousands
+    return stacks
+
+
+def compare_stacks(a: Counter[tuple[str, ...]], b: Counter[tuple[str, ...]], *,
+                   least: float, depth: int, top: int) -> None:
+    """Print the call tree of both profiles (nodes with at least ``least`` CPU s per 1,000
+    in either, to ``depth`` frames) and the functions whose own CPU grew most."""
+    def totals(stacks: Counter[tuple[str, ...]]) -> tuple[Counter, Counter]:
+        tree: Counter[tuple[str, ...]] = Counter()
+        own: Counter[str] = Counter()
+        for stack, seconds in stacks.items():
+            for n in range(1, min(len(stack), depth) + 1):
+                tree[stack[:n]] += seconds
+            own[stack[-1]] += seconds
+        return tree, own
+
+    (tree_a, own_a), (tree_b, own_b) = totals(a), totals(b)
+    print("call tree: CPU s per 1,000 articles, A, B, B - A")
+    nodes = sorted(set(tree_a) | set(tree_b))
+    shown = {n for n in nodes if max(tree_a[n], tree_b[n]) >= least}
+    for node in sorted(shown, key=lambda n: [-(tree_a[n[:k]] + tree_b[n[:k]])
+                                              for k in range(1, len(n) + 1)]):
+        if node[:-1] and node[:-1] not in shown:
+            continue
+        print(f"{'  ' * (len(node) - 1)}{node[-1]}  {tree_a[node]:.2f}  {tree_b[node]:.2f}  "
+              f"{tree_b[node] - tree_a[node]:+.2f}")
+    print("\nown CPU s per 1,000 articles, the most grown first: A, B, B - A")
+    grown = sorted(set(own_a) | set(own_b), key=lambda f: own_a[f] - own_b[f])
+    for name in grown[:top]:
+        print(f"  {own_a[name]:6.2f}  {own_b[name]:6.2f}  {own_b[name] - own_a[name]:+6.2f}  "
+              f"{name}")
+    for label_, own in (("A", own_a), ("B", own_b)):
+        store = sum(v for k, v in own.items() if k.startswith("store/"))
+        print(f"{label_}: {sum(own.values()):.2f} CPU s per 1,000 under {ROOT}, of which own "
+              f"CPU in store/ (SQLite) {store:.2f}")
+
+
 def main() -> None:
+    if "--compare-stacks" in sys.argv:
+        compare_main()
+        return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("archive", type=Path)
     parser.add_argument("--batch", type=int, default=1000)
@@ -102,11 +177,22 @@ def main() -> None:
                         help="also write the sampled stacks here, one line each: CPU s, then "
                              "the frames outermost first, separated by ';' (flame-graph style)")
     parser.add_argument("--cprofile", type=Path, help="run cProfile instead; dump stats here")
+    parser.add_argument("--keep-db", type=Path, metavar="DIR",
+                        help="as bench/scale.py --keep-db: keep the store (with --resume: "
+                             "ingest into the resumable run's store in DIR)")
+    parser.add_argument("--resume", action="store_true",
+                        help="as bench/scale.py --resume (needs --keep-db)")
+    parser.add_argument("--no-score", action="store_true",
+                        help="leave out the reuse figures (they read the whole store back)")
     args = parser.parse_args()
+    if args.resume and not args.keep_db:
+        sys.exit("--resume needs --keep-db DIR: the store and its shard log are there")
     from scale import ingest_archive
 
     def run() -> dict[str, Any]:
-        return ingest_archive(args.archive, batch=args.batch, embed=False)
+        return ingest_archive(args.archive, batch=args.batch, embed=False,
+                              keep_db=args.keep_db, resume=args.resume,
+                              score_reuse=not args.no_score)
 
     if args.cprofile:
         import cProfile
@@ -124,8 +210,20 @@ def main() -> None:
                 for stack, seconds in sampler.stacks.most_common():
                     out.write(f"{seconds:.6f} {';'.join(stack)}\n")
     keep = ("articles", "cpu_seconds", "articles_per_cpu_s", "stage_seconds",
-            "clean_store_seconds")
+            "clean_store_seconds", "stage_cpu_seconds", "clean_store_cpu_seconds")
     print(json.dumps({k: figures[k] for k in keep} | {"load_average": os.getloadavg()}))
+
+
+def compare_main() -> None:
+    parser = argparse.ArgumentParser(description="compare two --stacks files")
+    parser.add_argument("--compare-stacks", nargs=2, required=True, metavar="FILE:THOUSANDS")
+    parser.add_argument("--min", type=float, default=0.1, help="CPU s per 1,000 to show a node")
+    parser.add_argument("--depth", type=int, default=7)
+    parser.add_argument("--top", type=int, default=30)
+    args = parser.parse_args()
+    a, b = (read_stacks(Path(path), float(n)) for path, _, n in
+            (spec.rpartition(":") for spec in args.compare_stacks))
+    compare_stacks(a, b, least=args.min, depth=args.depth, top=args.top)
 
 
 if __name__ == "__main__":

@@ -337,10 +337,13 @@ class _Timed:
         return getattr(self._stage, name)
 
 
-def ingest_archive(folder: Path, *, batch: int, embed: bool,
-                   keep_db: Path | None = None, resume: bool = False) -> dict[str, Any]:
+def ingest_archive(folder: Path, *, batch: int, embed: bool, keep_db: Path | None = None,
+                   resume: bool = False, score_reuse: bool = True) -> dict[str, Any]:
     """Ingest one generated archive through the engine; return the figures (with
     ``keep_db``, the store is moved to ``keep_db/scale-SIZE.db`` afterwards).
+
+    Without ``score_reuse`` the reuse figures are left out: the whole store is then not read
+    back (``bench/ingest_profile.py`` profiling a few shards into a big resumed store).
 
     With ``resume`` the store is built in ``keep_db`` from the start and each finished shard
     is logged beside it (``scale-SIZE.shards.jsonl``: its wall and CPU seconds, the process's
@@ -406,8 +409,9 @@ def ingest_archive(folder: Path, *, batch: int, embed: bool,
     }
     if log.runs:
         figures["runs"] = log.runs
-    external = {a.id: a.external_id for a in engine.store.iter_articles()}
-    graph = engine.provenance()
+    if score_reuse:
+        external = {a.id: a.external_id for a in engine.store.iter_articles()}
+        graph = engine.provenance()
     engine.close()
     if keep_db is not None and not resume:
         keep_db.mkdir(parents=True, exist_ok=True)
@@ -415,7 +419,8 @@ def ingest_archive(folder: Path, *, batch: int, embed: bool,
             shutil.move(str(part), keep_db / part.name.replace("scale", f"scale-{articles}"))
     if not resume:
         shutil.rmtree(work, ignore_errors=True)
-    figures.update(score(graph, external, {k["id"]: k for k in read_key(folder)}))
+    if score_reuse:
+        figures.update(score(graph, external, {k["id"]: k for k in read_key(folder)}))
     return figures
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -244,3 +245,54 @@ def test_the_shard_log_summary_adds_up_each_block(tmp_path: Path,
             or line.startswith("| 2")]
     assert rows[0].startswith("| 0-2 | 3.0 | 6.0 | 150 MB |")
     assert rows[1].startswith("| 2-3 | 9.0 | 18.0 | 120 MB |")
+
+
+def test_the_profiler_ingests_the_next_shards_into_a_resumed_run(
+        corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture) -> None:
+    """bench/ingest_profile.py --keep-db DIR --resume: the shards it profiles go into the
+    resumable run's store and log, so the run skips them; its stacks compare."""
+    scale, profile = load_bench("scale"), load_bench("ingest_profile")
+    monkeypatch.setitem(sys.modules, "scale", scale)  # what ingest_profile imports
+    manifest = json.loads((corpus / "manifest.json").read_text(encoding="utf-8"))
+    runs = tmp_path / "runs"
+    for part, shards in (("first", manifest["shards"][:1]), ("next", manifest["shards"][1:2])):
+        folder = tmp_path / part
+        folder.mkdir()
+        for name in [*manifest["shards"], "key.jsonl"]:
+            (folder / name).symlink_to(corpus / name)
+        (folder / "manifest.json").write_text(json.dumps({**manifest, "shards": shards}),
+                                              encoding="utf-8")
+    scale.ingest_archive(tmp_path / "first", batch=100, embed=False, keep_db=runs, resume=True)
+    stacks = tmp_path / "stacks.txt"
+    monkeypatch.setattr(sys, "argv", [
+        "ingest_profile.py", str(tmp_path / "next"), "--keep-db", str(runs), "--resume",
+        "--no-score", "--batch", "100", "--interval", "1", "--stacks", str(stacks)])
+    profile.main()
+    figures = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert figures["articles"] == ARTICLES and "precision" not in figures
+    log = [json.loads(line) for line in
+           (runs / f"scale-{ARTICLES}.shards.jsonl").read_text().splitlines()]
+    assert [(line["shard"], line["run"]) for line in log] == \
+        [(manifest["shards"][0], 1), (manifest["shards"][1], 2)]
+    tree = profile.read_stacks(stacks, 0.25)
+    assert tree and all(stack[0] == profile.ROOT for stack in tree)
+    assert not any(f.endswith(profile.WRAPPERS) for stack in tree for f in stack)
+
+
+def test_two_profiles_compare_per_thousand_articles(tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture) -> None:
+    profile = load_bench("ingest_profile")
+    frames = "x.py:<module>;bench/scale.py:ingest_archive;engine.py:ingest;pipeline.py:run_pending"
+    small, big = tmp_path / "small.txt", tmp_path / "big.txt"
+    small.write_text(f"2.0 {frames};reuse.py:run;align.py:align;align.py:align\n"
+                     f"1.0 {frames};stories.py:run\n0.5 x.py:<module>;scale.py:score\n")
+    big.write_text(f"9.0 {frames};reuse.py:run;align.py:align\n3.0 {frames};stories.py:run\n")
+    a, b = profile.read_stacks(small, 1), profile.read_stacks(big, 3)
+    assert a == {("engine.py:ingest", "reuse.py:run", "align.py:align"): 2.0,
+                 ("engine.py:ingest", "stories.py:run"): 1.0}
+    assert b[("engine.py:ingest", "reuse.py:run", "align.py:align")] == 3.0
+    profile.compare_stacks(a, b, least=0.1, depth=5, top=5)
+    out = capsys.readouterr().out
+    assert "engine.py:ingest  3.00  4.00  +1.00" in out
+    assert "    align.py:align  2.00  3.00  +1.00" in out

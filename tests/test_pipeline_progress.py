@@ -70,3 +70,27 @@ def test_a_stage_without_the_progress_argument_reports_per_claim(tmp_path):
                        progress=lambda *a: calls.append(a)) == 5
     assert calls == [("batched", 0, 5), ("batched", 5, 5)]
     store.close()
+
+
+class UncountedStore:
+    """A store whose pending count fails: ``run_pending`` without progress must not ask
+    for it (counting scans every stored article: part 16 of the archive-scale notes)."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def count_pending(self, *args: object, **kwargs: object) -> int:
+        raise AssertionError("counted the pending articles with no progress to report")
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._store, name)
+
+
+def test_without_progress_the_pending_articles_are_not_counted(tmp_path):
+    db = str(tmp_path / "s.db")
+    store = open_store(db)
+    store.add_articles([_article(n) for n in range(5)], [{} for _ in range(5)])
+    stage = BatchedStage()
+    handled = run_pending(stage, UncountedStore(store), load_settings(db=db), 2)  # type: ignore[arg-type]
+    assert handled == 5 and [len(b) for b in stage.batches] == [2, 2, 1]
+    assert store.count_pending("batched", 1) == 0

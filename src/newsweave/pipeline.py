@@ -85,8 +85,9 @@ def run_pending(stage: Stage, store: Store, settings: Settings, size: int, *,
     batched = getattr(stage, "run_batches", None)
     limit = size * (BATCHES_PER_CLAIM if batched is not None else 1)
     handled = 0
-    total = store.count_pending(stage.name, stage.version, after)
+    total = 0  # only the progress reports need it: counting scans every stored article
     if progress is not None:
+        total = store.count_pending(stage.name, stage.version, after)
         progress(stage.name, 0, total)
     while True:
         ids = store.claim(stage.name, stage.version, limit, after)
