@@ -29,6 +29,12 @@ tree under ``Engine.ingest`` (wrappers left out, a function calling itself folde
 each node's inclusive CPU per 1,000 articles in A and in B and the growth, then the functions
 whose own CPU per 1,000 grew most (C calls charged to their Python caller: the ``store/``
 rows are SQLite's time).
+
+    python bench/ingest_profile.py --newest STORE.db N [--archive ARCHIVE]
+
+prints what the newest N articles of a store brought with them: the reuse pairs touching
+them per 1,000 by kind, the stories they are in, and, given the archive, its pass and how
+many earlier articles of the store share their base text (``bench/corpus.py``'s key).
 """
 
 from __future__ import annotations
@@ -162,9 +168,59 @@ def compare_stacks(a: Counter[tuple[str, ...]], b: Counter[tuple[str, ...]], *,
               f"CPU in store/ (SQLite) {store:.2f}")
 
 
+def describe_newest(db: Path, n: int, archive: Path | None) -> None:
+    """What the newest ``n`` articles of a store brought: see the module's doc."""
+    import sqlite3
+    import statistics
+
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as con:
+        high = con.execute("SELECT max(id) FROM articles").fetchone()[0]
+        low = high - n + 1
+        kinds = dict(con.execute("SELECT kind, count(*) FROM reuse_pairs WHERE a >= ? OR b >= ? "
+                                 "GROUP BY kind", (low, low)).fetchall())
+        per = Counter(dict(con.execute(
+            "SELECT max(a, b), count(*) FROM reuse_pairs WHERE a >= ? OR b >= ? "
+            "GROUP BY max(a, b)", (low, low)).fetchall()))
+        sizes = sorted(r[0] for r in con.execute(
+            "SELECT (SELECT count(*) FROM story_members o WHERE o.story_id = m.story_id) "
+            "FROM story_members m WHERE m.article_id >= ?", (low,)))
+        external = [r[0] for r in con.execute("SELECT external_id FROM articles WHERE id >= ?",
+                                              (low,))]
+        earlier = {r[0] for r in con.execute("SELECT external_id FROM articles WHERE id < ?",
+                                             (low,))}
+    print(f"articles {low:,}-{high:,}: reuse pairs per 1,000 {sum(kinds.values()) * 1000 / n:,.0f} "
+          f"({', '.join(f'{k} {v * 1000 / n:,.0f}' for k, v in sorted(kinds.items()))}); "
+          f"with a pair {len(per) / n:.0%}, median pairs of those "
+          f"{statistics.median(per.values()) if per else 0}")
+    if sizes:
+        print(f"  the story each is in: mean {statistics.mean(sizes):.1f} articles, median "
+              f"{statistics.median(sizes)}, p90 {sizes[int(0.9 * len(sizes))]}, max {sizes[-1]}")
+    if archive is not None:
+        bases: Counter[str] = Counter()
+        new: list[dict[str, Any]] = []
+        wanted = set(external)
+        with (archive / "key.jsonl").open(encoding="utf-8") as fh:
+            for line in fh:
+                row = json.loads(line)
+                if row["id"] in earlier:
+                    bases[row["base"]] += 1
+                elif row["id"] in wanted:
+                    new.append(row)
+        passes = Counter(row["pass"] for row in new)
+        print(f"  archive pass {dict(sorted(passes.items()))}; earlier articles of the store "
+              f"with the same base text: mean {statistics.mean(bases[r['base']] for r in new):.1f}")
+
+
 def main() -> None:
     if "--compare-stacks" in sys.argv:
         compare_main()
+        return
+    if "--newest" in sys.argv:
+        parser = argparse.ArgumentParser(description="what a store's newest articles brought")
+        parser.add_argument("--newest", nargs=2, required=True, metavar=("STORE", "N"))
+        parser.add_argument("--archive", type=Path)
+        args = parser.parse_args()
+        describe_newest(Path(args.newest[0]), int(args.newest[1]), args.archive)
         return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("archive", type=Path)
