@@ -35,6 +35,12 @@ rows are SQLite's time).
 prints what the newest N articles of a store brought with them: the reuse pairs touching
 them per 1,000 by kind, the stories they are in, and, given the archive, its pass and how
 many earlier articles of the store share their base text (``bench/corpus.py``'s key).
+
+    python bench/ingest_profile.py --passes SHARD_LOG ARCHIVE
+
+prints a resumable run's CPU a shard (median, from its shard log) by the archive's pass
+(``bench/corpus.py`` goes round its benchmark texts again and again): a shard's pass is
+the most common among its articles' (the key is in the articles' order).
 """
 
 from __future__ import annotations
@@ -211,7 +217,38 @@ def describe_newest(db: Path, n: int, archive: Path | None) -> None:
               f"with the same base text: mean {statistics.mean(bases[r['base']] for r in new):.1f}")
 
 
+def print_passes(log_path: Path, archive: Path) -> None:
+    """Median CPU s a shard by the archive's pass (see the module's doc)."""
+    import statistics
+
+    manifest = json.loads((archive / "manifest.json").read_text(encoding="utf-8"))
+    size = manifest["shard_size"]
+    with log_path.open(encoding="utf-8") as fh:
+        cpu = {row["shard"]: row["cpu"] for row in map(json.loads, fh) if row}
+    index = {name: n for n, name in enumerate(manifest["shards"]) if name in cpu}
+    last = max(index.values()) if index else -1
+    passes: list[Counter[int]] = [Counter() for _ in range(last + 1)]
+    with (archive / "key.jsonl").open(encoding="utf-8") as fh:
+        for n, line in enumerate(fh):
+            if n // size > last:
+                break
+            passes[n // size][json.loads(line)["pass"]] += 1
+    by_pass: dict[int, list[tuple[int, float]]] = {}
+    for name, n in index.items():
+        by_pass.setdefault(passes[n].most_common(1)[0][0], []).append((n, cpu[name]))
+    print("| pass | shards | first shard | median CPU s a shard |\n|---|---|---|---|")
+    for number, rows in sorted(by_pass.items()):
+        print(f"| {number} | {len(rows)} | {min(rows)[0]} | "
+              f"{statistics.median(c for _, c in rows):.1f} |")
+
+
 def main() -> None:
+    if "--passes" in sys.argv:
+        parser = argparse.ArgumentParser(description="CPU a shard by the archive's pass")
+        parser.add_argument("--passes", nargs=2, required=True, type=Path,
+                            metavar=("SHARD_LOG", "ARCHIVE"))
+        print_passes(*parser.parse_args().passes)
+        return
     if "--compare-stacks" in sys.argv:
         compare_main()
         return
