@@ -296,3 +296,18 @@ def test_two_profiles_compare_per_thousand_articles(tmp_path: Path,
     out = capsys.readouterr().out
     assert "engine.py:ingest  3.00  4.00  +1.00" in out
     assert "    align.py:align  2.00  3.00  +1.00" in out
+
+
+def test_the_shard_log_by_pass_takes_each_shards_most_common_pass(
+        tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    profile = load_bench("ingest_profile")
+    shards = [f"articles-{n:05d}.jsonl" for n in range(4)]
+    (tmp_path / "manifest.json").write_text(json.dumps({"shard_size": 3, "shards": shards}))
+    passes = [0, 0, 0, 0, 0, 1, 1, 1, 0, 1, 1, 1]  # shard 1: two of pass 0, one of pass 1
+    (tmp_path / "key.jsonl").write_text("".join(json.dumps({"pass": p}) + "\n" for p in passes))
+    log = tmp_path / "log.jsonl"
+    log.write_text("".join(json.dumps({"shard": s, "cpu": c}) + "\n"
+                           for s, c in zip(shards, [1.0, 3.0, 10.0, 20.0], strict=True)))
+    profile.print_passes(log, tmp_path)
+    rows = [line for line in capsys.readouterr().out.splitlines() if line[2:3].isdigit()]
+    assert rows == ["| 0 | 2 | 0 | 2.0 |", "| 1 | 2 | 2 | 15.0 |"]
