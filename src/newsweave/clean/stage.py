@@ -105,9 +105,10 @@ class CleanStage:
             removed=cleaned.removed,
             metadata=record.metadata,
         )
-        if keys is None or cleaned.text != keyed or any(r.reason == RECURRING
-                                                        for r in cleaned.removed):
-            keys = line_keys(cleaned, settings)  # (else the same keys again)
+        if keys is None or cleaned.text != keyed:
+            # (else the same keys again: the body is the one keyed, and its removals hold no
+            # recurring line, as only ``clean(recurring)`` removes one and it drops the keys)
+            keys = line_keys(cleaned, settings)
         return Built(article, keys)
 
     def run(self, store: Store, article_ids: Sequence[int], settings: Settings) -> None:
