@@ -87,8 +87,9 @@ def test_anchored_publishing_details_rule_matches_where_the_unanchored_one_did(l
 @pytest.mark.parametrize("line", LINES)
 def test_word_hints_never_turn_away_a_block_the_full_rule_takes(line):
     words = rules.count_words(line)
-    newsletter = rules._hinted(rules._MAX_PROMPT_WORDS, rules._NEWSLETTER, rules._NEWSLETTER_HINT)
     plain = rules._short(rules._MAX_PROMPT_WORDS, rules._NEWSLETTER)
+    newsletter = rules._needs(plain, (), folded=rules._NEWSLETTER_HINT,
+                              limit=rules._MAX_PROMPT_WORDS)
     assert newsletter(line, words) == plain(line, words)
     plain = rules._short(rules._MAX_PROMPT_WORDS, rules._COMMENT_FORM)
     comment = rules._needs(plain, rules._COMMENT_FORM_WORDS, limit=rules._MAX_PROMPT_WORDS)

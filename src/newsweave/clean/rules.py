@@ -522,22 +522,6 @@ def _short(limit: int, pattern: re.Pattern[str], *, match: bool = False) -> Rule
     return test
 
 
-def _hinted(limit: int, pattern: re.Pattern[str], hint: re.Pattern[str]) -> Rule:
-    """As :func:`_short` (search), after a cheap test for words that ``pattern`` needs: a
-    block whose lower-cased text (:func:`fold_for_hints`) has no match of ``hint`` cannot
-    match ``pattern``. (The hints' ``\\b`` hold there too: lower-casing leaves a character
-    that is no word character as it is.)"""
-
-    def test(text: str, words: int) -> bool:
-        if words > limit:
-            return False
-        if hint.search(fold_for_hints(text)) is None:
-            return False
-        return bool(pattern.search(text))
-
-    return test
-
-
 # The characters beyond ASCII that a case-insensitive pattern's ASCII letter matches: re
 # folds "İ" and "ı" with "i", "ſ" with "s" and the Kelvin sign with "k", which ``str.lower``
 # leaves as they are (tests/test_clean_speed.py finds them again over all of Unicode).
@@ -562,16 +546,21 @@ def fold_for_hints(text: str) -> str:
     return folded
 
 
-def _may_hold(text: str, lower: tuple[str, ...], cased: re.Pattern[str] | None = None) -> bool:
+def _may_hold(text: str, lower: tuple[str, ...], cased: re.Pattern[str] | None = None,
+              folded: re.Pattern[str] | None = None) -> bool:
     """False only where ``text`` holds none of ``lower`` (in lower case, as a
-    case-insensitive pattern would find it; :func:`fold_for_hints`) and no match of
-    ``cased`` (literal words as written): then a pattern that needs one of them cannot
-    match. A few ``in`` tests cost less than one regex search (for twenty words, one search
-    of their alternation costs less); each word list is read off its patterns, and
-    ``tests/test_clean_speed.py`` checks them on lines that hit every alternative."""
+    case-insensitive pattern would find it; :func:`fold_for_hints`), no match of ``cased``
+    (literal words as written) and no match of ``folded`` in its lower-cased text (its
+    ``\\b`` hold there too: lower-casing leaves a character that is no word character as
+    it is): then a pattern that needs one of them cannot match. A few ``in`` tests cost
+    less than one regex search (for twenty words, one search of their alternation costs
+    less); each word list is read off its patterns, and ``tests/test_clean_speed.py``
+    checks them on lines that hit every alternative."""
     if cased is not None and cased.search(text):
         return True
     low = fold_for_hints(text)
+    if folded is not None and folded.search(low):
+        return True
     for word in lower:  # noqa: SIM110 (a generator expression costs more than its tests)
         if word in low:
             return True
@@ -579,14 +568,14 @@ def _may_hold(text: str, lower: tuple[str, ...], cased: re.Pattern[str] | None =
 
 
 def _needs(rule: Rule, lower: tuple[str, ...], cased: re.Pattern[str] | None = None,
-           *, limit: int | None = None) -> Rule:
+           *, limit: int | None = None, folded: re.Pattern[str] | None = None) -> Rule:
     """``rule``, tried only on a block of at most ``limit`` words that :func:`_may_hold`
     the words it needs."""
 
     def test(text: str, words: int) -> bool:
         if limit is not None and words > limit:
             return False
-        return _may_hold(text, lower, cased) and rule(text, words)
+        return _may_hold(text, lower, cased, folded) and rule(text, words)
 
     return test
 
@@ -633,7 +622,8 @@ _STRONG_RULES: tuple[tuple[str, Rule], ...] = (
     ("comment-form", _needs(_short(_MAX_PROMPT_WORDS, _COMMENT_FORM), _COMMENT_FORM_WORDS,
                             limit=_MAX_PROMPT_WORDS)),
     ("comment-form", _short(10, _COMMENT_PROMPT, match=True)),
-    ("newsletter", _hinted(_MAX_PROMPT_WORDS, _NEWSLETTER, _NEWSLETTER_HINT)),
+    ("newsletter", _needs(_short(_MAX_PROMPT_WORDS, _NEWSLETTER), (), folded=_NEWSLETTER_HINT,
+                          limit=_MAX_PROMPT_WORDS)),
     ("copyright", _needs(_short(30, _COPYRIGHT), _COPYRIGHT_WORDS, limit=30)),
     ("copyright", _needs(_short(80, _REPRINT_NOTICE), _REPRINT_WORDS, limit=80)),
     ("credit-line", _needs(_short(30, _CREDIT_LINE), _CREDIT_LINE_WORDS, limit=30)),
