@@ -221,10 +221,11 @@ def print_passes(log_path: Path, archive: Path) -> None:
     """Median CPU s a shard by the archive's pass (see the module's doc)."""
     import statistics
 
+    from scale import _ShardLog
+
     manifest = json.loads((archive / "manifest.json").read_text(encoding="utf-8"))
     size = manifest["shard_size"]
-    with log_path.open(encoding="utf-8") as fh:
-        cpu = {row["shard"]: row["cpu"] for row in map(json.loads, fh) if row}
+    cpu = {row["shard"]: row["cpu"] for row in _ShardLog(log_path).lines}
     index = {name: n for n, name in enumerate(manifest["shards"]) if name in cpu}
     last = max(index.values()) if index else -1
     passes: list[Counter[int]] = [Counter() for _ in range(last + 1)]

@@ -306,7 +306,7 @@ def test_the_shard_log_by_pass_takes_each_shards_most_common_pass(
     passes = [0, 0, 0, 0, 0, 1, 1, 1, 0, 1, 1, 1]  # shard 1: two of pass 0, one of pass 1
     (tmp_path / "key.jsonl").write_text("".join(json.dumps({"pass": p}) + "\n" for p in passes))
     log = tmp_path / "log.jsonl"
-    log.write_text("".join(json.dumps({"shard": s, "cpu": c}) + "\n"
+    log.write_text("".join(json.dumps({"shard": s, "run": 1, "cpu": c}) + "\n"
                            for s, c in zip(shards, [1.0, 3.0, 10.0, 20.0], strict=True)))
     profile.print_passes(log, tmp_path)
     rows = [line for line in capsys.readouterr().out.splitlines() if line[2:3].isdigit()]
