@@ -13,8 +13,10 @@ batches) and a stories-like one (after reuse), whose work is only ``mark_done``.
 is timed is the stages' bookkeeping alone: the claims (each under the write lock), the
 marking done, nothing else. Prints, per size, the CPU seconds (``time.process_time``) of
 the claims and of the whole bookkeeping per shard (median over the shards; one warm-up
-shard first, untimed), and a digest of every id each claim handed out (equal between two
-trees that hand out the same work). Run it with each tree's ``src`` on PYTHONPATH.
+shard first, untimed; on PostgreSQL also the server process's CPU seconds in the claims,
+read from ``/proc``: the server runs the scan), and a digest of every id each claim
+handed out (equal between two trees that hand out the same work). Run it with each
+tree's ``src`` on PYTHONPATH.
 
 ``--open STORE`` opens an existing SQLite store (a copy: opening migrates it) and prints
 the CPU seconds it took: what the first open of an older store by a newer tree costs.
@@ -79,46 +81,65 @@ def fill(store: Any, start: int, stop: int) -> None:
         store.mark_done("stories", ids, 1)
 
 
+def _server_clock(store: Any) -> Any:
+    """On PostgreSQL, the CPU seconds of the store's server process so far (the server
+    runs the queries: the client's clock does not see them); else a clock of zeros."""
+    if not store.path.startswith("postgres"):
+        return lambda: 0.0
+    pid = int(store._db.execute("SELECT pg_backend_pid()").fetchone()[0])
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def clock() -> float:
+        with open(f"/proc/{pid}/stat", encoding="utf-8") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+
+    return clock
+
+
 def measure(location: str, size: int, shards: int) -> dict[str, Any]:
     from newsweave.pipeline import run_pending
     from newsweave.store import open_store
 
     store = open_store(location)
+    server = _server_clock(store)
     started = time.process_time()
     fill(store, 0, size)
     filled = time.process_time() - started
     claimed: list[list[int]] = []
-    claim_cpu = [0.0]
+    claim_cpu = [0.0, 0.0]  # this process's, the server's
     claim = store.claim
 
     def timed_claim(*args: Any, **kwargs: Any) -> list[int]:
-        before = time.process_time()
+        before, served = time.process_time(), server()
         ids = claim(*args, **kwargs)
         claim_cpu[0] += time.process_time() - before
+        claim_cpu[1] += server() - served
         claimed.append(ids)
         return ids
 
     store.claim = timed_claim  # type: ignore[method-assign]
     reuse, stories = _BatchedMarks("reuse"), _Marks("stories")
-    per_shard: list[tuple[float, float]] = []
+    per_shard: list[tuple[float, float, float]] = []
     for shard in range(shards + 1):  # the first one warms up, untimed
         first = size + shard * SHARD
         store.add_articles([_article(n) for n in range(first, first + SHARD)],
                            [{}] * SHARD)
-        claim_cpu[0] = 0.0
+        claim_cpu[:] = [0.0, 0.0]
         before = time.process_time()
         run_pending(reuse, store, None, BATCH)  # type: ignore[arg-type]
         run_pending(stories, store, None, BATCH, after=[("reuse", 1)])  # type: ignore[arg-type]
         if shard:
-            per_shard.append((claim_cpu[0], time.process_time() - before))
+            per_shard.append((claim_cpu[0], time.process_time() - before, claim_cpu[1]))
     pending = store.count_pending("reuse", 1) + store.count_pending("stories", 1)
     store.close()
     digest = hashlib.sha256(json.dumps(claimed).encode()).hexdigest()[:16]
     return {
         "articles": size, "shards": shards, "fill_cpu_s": round(filled, 1),
-        "claims_cpu_s_a_shard": round(statistics.median(c for c, _ in per_shard), 4),
-        "bookkeeping_cpu_s_a_shard": round(statistics.median(b for _, b in per_shard), 4),
-        "claims_cpu_s_each_shard": [round(c, 4) for c, _ in per_shard],
+        "claims_cpu_s_a_shard": round(statistics.median(c for c, _, _ in per_shard), 4),
+        "bookkeeping_cpu_s_a_shard": round(statistics.median(b for _, b, _ in per_shard), 4),
+        "claims_cpu_s_each_shard": [round(c, 4) for c, _, _ in per_shard],
+        "claims_server_cpu_s_a_shard": round(statistics.median(s for _, _, s in per_shard), 4),
         "claims": len(claimed), "claimed_ids_digest": digest, "left_pending": pending,
         "load_average": [round(x, 1) for x in os.getloadavg()],
     }

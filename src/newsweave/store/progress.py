@@ -47,12 +47,18 @@ REVOKED = "revoked"  # owner of a claim whose article changed while a stage work
 CLEANED = ("clean", 1)
 
 
+# Each article's progress rows are looked up by their key, one article after another from
+# the mark up, the scan stopping at the claim's limit. "LIMIT 1 OFFSET 0" keeps PostgreSQL
+# to that: it may not turn such a subquery into a join or a hashed subplan, either of
+# which reads all of a stage's rows (the whole store's progress) for each claim. SQLite
+# looks each up by its key with or without it.
+_ONE = " LIMIT 1 OFFSET 0)"
 # An article the stage has not settled: not done at this version, not given up on (the
 # parameters: stage, version, stage, version, MAX_ATTEMPTS).
 _UNSETTLED = ("NOT EXISTS (SELECT 1 FROM stage_runs r WHERE r.article_id = a.id AND "
-              "r.stage = ? AND r.version = ?) AND NOT EXISTS (SELECT 1 FROM stage_errors e "
-              "WHERE e.article_id = a.id AND e.stage = ? AND e.version = ? AND "
-              "e.attempts >= ?)")
+              "r.stage = ? AND r.version = ?" + _ONE + " AND NOT EXISTS (SELECT 1 FROM "
+              "stage_errors e WHERE e.article_id = a.id AND e.stage = ? AND e.version = ? "
+              "AND e.attempts >= ?" + _ONE)
 
 
 def process_owner() -> str:
@@ -123,13 +129,13 @@ class StageProgress:
         """Articles the stage has not done, that have not failed too often, nobody holds
         and that every earlier stage has finished (or given up on)."""
         sql = ("FROM articles a WHERE " + _UNSETTLED + " AND NOT EXISTS (SELECT 1 FROM "
-               "stage_claims c WHERE c.article_id = a.id AND c.stage = ?)")
+               "stage_claims c WHERE c.article_id = a.id AND c.stage = ?" + _ONE)
         params: list[object] = [stage, version, stage, version, MAX_ATTEMPTS, stage]
         for name, done_version in after:
             sql += (" AND (EXISTS (SELECT 1 FROM stage_runs r WHERE r.article_id = a.id "
-                    "AND r.stage = ? AND r.version = ?) OR EXISTS (SELECT 1 FROM stage_errors "
-                    "e WHERE e.article_id = a.id AND e.stage = ? AND e.version = ? "
-                    "AND e.attempts >= ?))")
+                    "AND r.stage = ? AND r.version = ?" + _ONE + " OR EXISTS (SELECT 1 FROM "
+                    "stage_errors e WHERE e.article_id = a.id AND e.stage = ? AND "
+                    "e.version = ? AND e.attempts >= ?" + _ONE + ")")
             params += [name, done_version, name, done_version, MAX_ATTEMPTS]
         return sql, params
 
