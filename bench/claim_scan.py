@@ -1,13 +1,14 @@
 """What claiming a stage's pending work costs per shard as the store grows (#16 item 4).
 
-    PYTHONPATH=src python bench/claim_scan.py --sizes 10000,100000,250000 [--shards 5]
+    PYTHONPATH=src python bench/claim_scan.py --sizes 10000,100000 [--shards 5] [--reclean 70]
     PYTHONPATH=src python bench/claim_scan.py --sizes 10000,30000 --postgres [ADMIN_URL]
     PYTHONPATH=src python bench/claim_scan.py --sizes 250000 --keep DIR     # keep the stores
     PYTHONPATH=src python bench/claim_scan.py --open STORE   # time opening (migrating) one
 
 Builds a store of SIZE small articles (no outlet, one sentence each), every one of them
 done by the reuse and stories stages, as an ingest leaves a store; then ingests SHARDS
-shards of 1,000 new articles the way ``bench/scale.py``'s ingest runs its stages on each:
+shards of 1,000 new articles (and with ``--reclean K`` re-cleans K old ones a shard,
+which makes them pending again) the way ``bench/scale.py``'s ingest runs its stages on each:
 ``pipeline.run_pending`` for a reuse-like stage (one with ``run_batches``: claims of 8
 batches) and a stories-like one (after reuse), whose work is only ``mark_done``. So what
 is timed is the stages' bookkeeping alone: the claims (each under the write lock), the
@@ -28,6 +29,7 @@ import argparse
 import hashlib
 import json
 import os
+import random
 import shutil
 import statistics
 import sys
@@ -97,7 +99,7 @@ def _server_clock(store: Any) -> Any:
     return clock
 
 
-def measure(location: str, size: int, shards: int) -> dict[str, Any]:
+def measure(location: str, size: int, shards: int, reclean: int) -> dict[str, Any]:
     from newsweave.pipeline import run_pending
     from newsweave.store import open_store
 
@@ -125,6 +127,10 @@ def measure(location: str, size: int, shards: int) -> dict[str, Any]:
         first = size + shard * SHARD
         store.add_articles([_article(n) for n in range(first, first + SHARD)],
                            [{}] * SHARD)
+        if reclean:  # old articles re-cleaned, as an archive's shards re-clean some
+            old = random.Random(shard).sample(range(1, first + 1), reclean)
+            store.replace_clean_text([(i, f"Article {i}, cleaned again in shard {shard}.",
+                                       [], {}) for i in sorted(old)])
         claim_cpu[:] = [0.0, 0.0]
         before = time.process_time()
         run_pending(reuse, store, None, BATCH)  # type: ignore[arg-type]
@@ -135,7 +141,7 @@ def measure(location: str, size: int, shards: int) -> dict[str, Any]:
     store.close()
     digest = hashlib.sha256(json.dumps(claimed).encode()).hexdigest()[:16]
     return {
-        "articles": size, "shards": shards, "fill_cpu_s": round(filled, 1),
+        "articles": size, "shards": shards, "reclean": reclean, "fill_cpu_s": round(filled, 1),
         "claims_cpu_s_a_shard": round(statistics.median(c for c, _, _ in per_shard), 4),
         "bookkeeping_cpu_s_a_shard": round(statistics.median(b for _, b, _ in per_shard), 4),
         "claims_cpu_s_each_shard": [round(c, 4) for c, _, _ in per_shard],
@@ -190,6 +196,9 @@ def main() -> None:
     parser.add_argument("--sizes", default="10000,100000,250000",
                         help="stored articles before the timed shards, comma-separated")
     parser.add_argument("--shards", type=int, default=5, help="timed shards a size")
+    parser.add_argument("--reclean", type=int, default=0, metavar="K",
+                        help="old articles re-cleaned per shard, at random (the 30k archive's "
+                             "shards 28-30 re-cleaned about 70 each)")
     parser.add_argument("--postgres", nargs="?", const="", default=None, metavar="ADMIN_URL",
                         help="on PostgreSQL: a scratch database on ADMIN_URL's server, or on "
                              "a throw-away cluster without one")
@@ -203,7 +212,7 @@ def main() -> None:
         return
     for size in (int(s) for s in args.sizes.split(",")):
         with _location(size, args.postgres, args.keep) as location:
-            print(json.dumps(measure(location, size, args.shards)), flush=True)
+            print(json.dumps(measure(location, size, args.shards, args.reclean)), flush=True)
 
 
 if __name__ == "__main__":

@@ -474,16 +474,23 @@ MIGRATIONS: tuple[str, ...] = (
         WHERE in_body = 1
     """,
     # many processes (#16 item 4): each stage's watermark, the highest article id at or
-    #    below which every article is done or given up (newsweave.store.progress), so a
-    #    claim looks for pending work above it rather than past every done article. Filled
-    #    from what the stages have done (done only: given-up articles are passed at the
-    #    first claim), just below each stage's first article not done.
+    #    below which every article is done or given up, or listed as made pending again
+    #    (re-cleaned) (newsweave.store.progress), so a claim looks for pending work among
+    #    those and above the mark rather than past every done article. Filled from what the
+    #    stages have done (done only: given-up articles are passed at the first claim),
+    #    just below each stage's first article not done.
     """
     CREATE TABLE stage_marks (
         stage   TEXT NOT NULL,
         version INTEGER NOT NULL,
         mark    INTEGER NOT NULL,
         PRIMARY KEY (stage, version)
+    );
+    CREATE TABLE stage_reopened (
+        stage      TEXT NOT NULL,
+        version    INTEGER NOT NULL,
+        article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        PRIMARY KEY (stage, version, article_id)
     );
     INSERT INTO stage_marks (stage, version, mark)
         SELECT s.stage, s.version, coalesce(

@@ -13,14 +13,18 @@ Tables (migration "many processes" in :mod:`newsweave.store.migrations`):
   attempts; retried by later runs up to :data:`MAX_ATTEMPTS`, surfaced by
   :meth:`StageProgress.problems`.
 - ``stage_marks``: per stage and version, a watermark: every article with an id at or
-  below it is done or given up (*settled*). A claim looks for pending work above it only,
-  so its cost follows the work left, not the store's size; it moves the mark up to just
-  below the first article not settled. Whatever can make a settled article pending again
-  lowers it, in the same transaction: a new or re-cleaned body (:meth:`StageProgress.reopen`,
-  from the store's cleaning writes, which also covers an id SQLite hands out again),
-  :meth:`StageProgress.retry_errors`, and a stage writing another version of its rows
-  (the other versions' marks are dropped; a missing mark is 0). All of it under the write
-  lock, as the claims: processes sharing the store keep one mark between them.
+  below it is done or given up (*settled*), or listed in ``stage_reopened``. A claim looks
+  for pending work among those listed and above the mark only, so its cost follows the
+  work left, not the store's size; it moves the mark up to just below the first article
+  not settled, and forgets the listed ones settled since. An article at or below a mark
+  that may be pending again is listed, in the transaction that makes it so: a re-cleaned
+  body, or an id SQLite hands out again (:meth:`StageProgress.reopen`, from the store's
+  cleaning writes; re-cleaning reaches back to old articles in every shard of an archive,
+  so lowering the mark instead would have the next claims visit the store again).
+  :meth:`StageProgress.retry_errors` lowers the marks (a rare, deliberate step), and a
+  stage writing another version of its rows drops the other versions' marks (a missing
+  mark is 0). All of it under the write lock, as the claims: processes sharing the store
+  keep one mark between them.
 """
 
 from __future__ import annotations
@@ -59,6 +63,12 @@ _UNSETTLED = ("NOT EXISTS (SELECT 1 FROM stage_runs r WHERE r.article_id = a.id 
               "r.stage = ? AND r.version = ?" + _ONE + " AND NOT EXISTS (SELECT 1 FROM "
               "stage_errors e WHERE e.article_id = a.id AND e.stage = ? AND e.version = ? "
               "AND e.attempts >= ?" + _ONE)
+
+
+# An article listed in stage_reopened for the stage, at or below its mark (the parameters:
+# stage, version, mark).
+_LISTED = ("a.id IN (SELECT b.article_id FROM stage_reopened b WHERE b.stage = ? AND "
+           "b.version = ? AND b.article_id <= ?)")
 
 
 def process_owner() -> str:
@@ -143,10 +153,13 @@ class StageProgress:
                       after: Sequence[tuple[str, int]] = ()) -> int:
         """How many articles :meth:`claim` could still hand out (an estimate for progress)."""
         sql, params = self._pending_sql(stage, version, after)
-        return int(self._db.execute(
-            f"SELECT count(*) {sql} AND a.id > (SELECT coalesce(max(m.mark), 0) FROM "
-            f"stage_marks m WHERE m.stage = ? AND m.version = ?)",
-            (*params, stage, version)).fetchone()[0])
+        row = self._db.execute("SELECT mark FROM stage_marks WHERE stage = ? AND version = ?",
+                               (stage, version)).fetchone()
+        mark = int(row[0]) if row else 0
+        above = self._db.execute(f"SELECT count(*) {sql} AND a.id > ?", (*params, mark))
+        listed = self._db.execute(f"SELECT count(*) {sql} AND {_LISTED}",
+                                  (*params, stage, version, mark))
+        return int(above.fetchone()[0]) + int(listed.fetchone()[0])
 
     def claim(self, stage: str, version: int, limit: int,
               after: Sequence[tuple[str, int]] = ()) -> list[int]:
@@ -159,9 +172,14 @@ class StageProgress:
         with self._store.transaction() as db:
             self._release_dead(db)
             mark = self._advance(db, stage, version)
+            # The listed articles lie at or below the mark: oldest first, as one scan.
             ids = [int(r[0]) for r in db.execute(
-                f"SELECT a.id {sql} AND a.id > ? ORDER BY a.id LIMIT ?",
-                (*params, mark, limit))]
+                f"SELECT a.id {sql} AND {_LISTED} ORDER BY a.id LIMIT ?",
+                (*params, stage, version, mark, limit))]
+            if len(ids) < limit:
+                ids += [int(r[0]) for r in db.execute(
+                    f"SELECT a.id {sql} AND a.id > ? ORDER BY a.id LIMIT ?",
+                    (*params, mark, limit - len(ids)))]
             expires = time.time() + LEASE_SECONDS
             db.executemany(
                 "INSERT INTO stage_claims (stage, article_id, version, owner, expires) "
@@ -171,8 +189,9 @@ class StageProgress:
     @staticmethod
     def _advance(db: sqlite3.Connection, stage: str, version: int) -> int:
         """Move the stage's watermark up to just below its first article not settled (done
-        or given up) and return it; this visits only the articles settled since the last
-        move (those of the last claims, usually), not the store."""
+        or given up), forget the listed articles settled since, and return the mark; this
+        visits only the articles settled since the last move (those of the last claims,
+        usually) and the listed ones, not the store."""
         row = db.execute("SELECT mark FROM stage_marks WHERE stage = ? AND version = ?",
                          (stage, version)).fetchone()
         mark = int(row[0]) if row else 0
@@ -186,17 +205,23 @@ class StageProgress:
             db.execute("INSERT INTO stage_marks (stage, version, mark) VALUES (?, ?, ?) "
                        "ON CONFLICT (stage, version) DO UPDATE SET mark = excluded.mark",
                        (stage, version, moved))
+        db.execute("DELETE FROM stage_reopened WHERE stage = ? AND version = ? AND NOT EXISTS "
+                   "(SELECT 1 FROM articles a WHERE a.id = stage_reopened.article_id AND "
+                   + _UNSETTLED + ")", (stage, version, stage, version, stage, version,
+                                        MAX_ATTEMPTS))
         return moved
 
     @staticmethod
     def reopen(db: sqlite3.Connection, article_ids: Sequence[int]) -> None:
         """These articles were just stored or re-cleaned, so every stage may have them to do:
-        lower each watermark below them (in the transaction that writes them). A new
-        article's id is above the marks (a no-op) unless SQLite hands out a deleted
-        highest id again."""
-        if article_ids:
-            lowest = min(article_ids)
-            db.execute("UPDATE stage_marks SET mark = ? WHERE mark >= ?", (lowest - 1, lowest))
+        those at or below a stage's mark are listed for it (in the transaction that writes
+        them). A new article's id is above the marks (nothing to list) unless SQLite hands
+        out a deleted highest id again."""
+        for chunk in chunks(sorted(set(article_ids))):
+            marks = ",".join("?" * len(chunk))
+            db.execute("INSERT OR IGNORE INTO stage_reopened (stage, version, article_id) "
+                       "SELECT m.stage, m.version, a.id FROM stage_marks m, articles a "
+                       f"WHERE a.id IN ({marks}) AND a.id <= m.mark", chunk)
 
     @staticmethod
     def _drop_other_versions(db: sqlite3.Connection, stage: str, version: int) -> None:
@@ -204,6 +229,8 @@ class StageProgress:
         (``stage_runs`` and ``stage_errors`` hold one row per stage and article), which may
         unsettle their articles at those versions: their marks go (and start from 0)."""
         db.execute("DELETE FROM stage_marks WHERE stage = ? AND version <> ?", (stage, version))
+        db.execute("DELETE FROM stage_reopened WHERE stage = ? AND version <> ?",
+                   (stage, version))
 
     def _release_dead(self, db: sqlite3.Connection) -> None:
         """Drop claims whose owner died or whose lease ran out (a killed run's work)."""
