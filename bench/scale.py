@@ -409,6 +409,10 @@ def ingest_archive(folder: Path, *, batch: int, embed: bool, keep_db: Path | Non
     }
     if log.runs:
         figures["runs"] = log.runs
+    prepared = getattr(stages[0]._stage, "_prepared", None)  # texts kept across batches
+    if prepared is not None:
+        figures["reuse_prepared_texts"] = {"hits": prepared.hits, "misses": prepared.misses,
+                                           "kept": len(prepared)}
     if score_reuse:
         external = {a.id: a.external_id for a in engine.store.iter_articles()}
         graph = engine.provenance()

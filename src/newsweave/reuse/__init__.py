@@ -29,6 +29,7 @@ from newsweave.nlp.embed import MODEL_NAME
 from newsweave.nlp.sentences import Sentence, split_sentences
 from newsweave.reuse.align import (
     AlignmentMemo,
+    PreparedTexts,
     SentenceWords,
     Unit,
     UnitsKey,
@@ -89,6 +90,9 @@ MIN_SHARED_SENTENCES = 2
 SHARED_SENTENCE_SHARE = 0.03
 # The relations a ``same-event`` one takes the place of (see ``_same_events``).
 SAME_EVENT_REPLACES = ("independent", "shared-quotes")
+# Characters of text whose prepared sentences the stage keeps across batches (about
+# 1,000 news articles; see align.PreparedTexts).
+PREPARED_CHARS = 4_000_000
 BACKFILL_CHUNK = 64  # English articles given their e5 vectors per transaction, late
 
 
@@ -116,7 +120,7 @@ class Indexed(Side):
             self._key = units_key(self.units)
         return self._key
 
-    def share_units(self, prepared: dict[str, list[Unit]], known: SentenceWords) -> None:
+    def share_units(self, prepared: PreparedTexts, known: SentenceWords) -> None:
         """Take the units of an article with the same text prepared before (a wire copy
         stored twice, an article re-read), or prepare its own with the words of the
         sentences seen before (``known``) and leave them in ``prepared``."""
@@ -142,6 +146,7 @@ class ReuseStage:
         self._is_multilingual = False  # the store holds a language other than English
         self._languages: dict[int, str | None] = {}  # stored articles' languages, read once
         self._demoted: set[int] = set()  # articles that lost a translation edge this run
+        self._prepared = PreparedTexts(PREPARED_CHARS)  # texts prepared for alignment
 
     def run(self, store: Store, article_ids: Sequence[int], settings: Settings) -> None:
         indexed: dict[int, Indexed] = {}
@@ -309,8 +314,8 @@ class ReuseStage:
                      if v.share >= SENTENCE_SHARE}
         edges: list[Edge] = []
         memo = AlignmentMemo()  # this batch's alignments, by the sentences aligned
-        prepared: dict[str, list[Unit]] = {}  # this batch's prepared texts
-        known: SentenceWords = {}  # and the words of their sentences
+        prepared = self._prepared  # the texts prepared in this batch and the ones before
+        known: SentenceWords = {}  # and the words of this batch's sentences
         for article_id, entry in entries.items():
             candidates = self._candidates(store, entry, neighbours.get(article_id, []))
             for other_id in candidates:
@@ -491,7 +496,7 @@ def _confirm_safely(store: Store, candidates: dict[tuple[int, int], float],
 
 def _relate_safely(a: Indexed, b: Indexed, cosine: float | None,
                    share: float | None = None, memo: AlignmentMemo | None = None,
-                   prepared: tuple[dict[str, list[Unit]], SentenceWords] | None = None
+                   prepared: tuple[PreparedTexts, SentenceWords] | None = None
                    ) -> Edge | None:
     """:func:`relate_pair`, logged and None where it fails: one pair that cannot be
     aligned must not sink the batch. ``prepared``: the batch's prepared texts and

@@ -17,6 +17,7 @@ paragraph weighs more than a copied one-line caption.
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
@@ -124,6 +125,43 @@ def prepare(text: str, known: SentenceWords | None = None,
         share = inside / max(1, sentence.end - sentence.start)
         units.append(Unit(sentence, seen[0], seen[1], share))
     return units
+
+
+class PreparedTexts:
+    """Texts prepared for alignment (:func:`prepare`, a function of the text alone), by
+    their text, kept across batches: a stored article met as a candidate in one batch is
+    often met again in the next ones (the earlier versions of a text a later report
+    rewrites), and preparing it again was a growing part of the reuse stage as the store
+    grew. The least recently used are dropped once the kept texts pass ``max_chars``
+    characters (their prepared units take several times that in memory)."""
+
+    def __init__(self, max_chars: int) -> None:
+        self.max_chars = max_chars
+        self._units: OrderedDict[str, list[Unit]] = OrderedDict()
+        self._chars = 0
+        self.hits = self.misses = 0
+
+    def __len__(self) -> int:
+        return len(self._units)
+
+    def get(self, text: str) -> list[Unit] | None:
+        found = self._units.get(text)
+        if found is None:
+            self.misses += 1
+        else:
+            self.hits += 1
+            self._units.move_to_end(text)
+        return found
+
+    def __setitem__(self, text: str, units: list[Unit]) -> None:
+        if text in self._units:
+            self._units.move_to_end(text)
+        else:
+            self._chars += len(text)
+        self._units[text] = units
+        while self._chars > self.max_chars and len(self._units) > 1:
+            dropped, _ = self._units.popitem(last=False)
+            self._chars -= len(dropped)
 
 
 def align(a: Sequence[Unit], b: Sequence[Unit]) -> Alignment:

@@ -473,4 +473,30 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX outlet_lines_in_body ON outlet_lines(outlet, line_key, article_id)
         WHERE in_body = 1
     """,
+    # many processes (#16 item 4): each stage's watermark, the highest article id at or
+    #    below which every article is done or given up, or listed as made pending again
+    #    (re-cleaned) (newsweave.store.progress), so a claim looks for pending work among
+    #    those and above the mark rather than past every done article. Filled from what the
+    #    stages have done (done only: given-up articles are passed at the first claim),
+    #    just below each stage's first article not done.
+    """
+    CREATE TABLE stage_marks (
+        stage   TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        mark    INTEGER NOT NULL,
+        PRIMARY KEY (stage, version)
+    );
+    CREATE TABLE stage_reopened (
+        stage      TEXT NOT NULL,
+        version    INTEGER NOT NULL,
+        article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        PRIMARY KEY (stage, version, article_id)
+    );
+    INSERT INTO stage_marks (stage, version, mark)
+        SELECT s.stage, s.version, coalesce(
+            (SELECT min(a.id) FROM articles a WHERE NOT EXISTS (SELECT 1 FROM stage_runs r
+             WHERE r.article_id = a.id AND r.stage = s.stage AND r.version = s.version)) - 1,
+            (SELECT coalesce(max(id), 0) FROM articles))
+        FROM (SELECT DISTINCT stage, version FROM stage_runs) s
+    """,
 )

@@ -12,6 +12,19 @@ Tables (migration "many processes" in :mod:`newsweave.store.migrations`):
 - ``stage_errors``: an article a stage failed on, with the error and the number of
   attempts; retried by later runs up to :data:`MAX_ATTEMPTS`, surfaced by
   :meth:`StageProgress.problems`.
+- ``stage_marks``: per stage and version, a watermark: every article with an id at or
+  below it is done or given up (*settled*), or listed in ``stage_reopened``. A claim looks
+  for pending work among those listed and above the mark only, so its cost follows the
+  work left, not the store's size; it moves the mark up to just below the first article
+  not settled, and forgets the listed ones settled since. An article at or below a mark
+  that may be pending again is listed, in the transaction that makes it so: a re-cleaned
+  body, or an id SQLite hands out again (:meth:`StageProgress.reopen`, from the store's
+  cleaning writes; re-cleaning reaches back to old articles in every shard of an archive,
+  so lowering the mark instead would have the next claims visit the store again).
+  :meth:`StageProgress.retry_errors` lowers the marks (a rare, deliberate step), and a
+  stage writing another version of its rows drops the other versions' marks (a missing
+  mark is 0). All of it under the write lock, as the claims: processes sharing the store
+  keep one mark between them.
 """
 
 from __future__ import annotations
@@ -36,6 +49,26 @@ REVOKED = "revoked"  # owner of a claim whose article changed while a stage work
 # The cleaning stage (name, version): an article is stored cleaned, so the store marks it
 # done for this stage in the transaction that inserts (or re-cleans) it.
 CLEANED = ("clean", 1)
+
+
+# Each article's progress rows are looked up by their key, one article after another from
+# the mark up, the scan stopping at the claim's limit. "LIMIT 1 OFFSET 0" keeps PostgreSQL
+# to that: it may not turn such a subquery into a join or a hashed subplan, either of
+# which reads all of a stage's rows (the whole store's progress) for each claim. SQLite
+# looks each up by its key with or without it.
+_ONE = " LIMIT 1 OFFSET 0)"
+# An article the stage has not settled: not done at this version, not given up on (the
+# parameters: stage, version, stage, version, MAX_ATTEMPTS).
+_UNSETTLED = ("NOT EXISTS (SELECT 1 FROM stage_runs r WHERE r.article_id = a.id AND "
+              "r.stage = ? AND r.version = ?" + _ONE + " AND NOT EXISTS (SELECT 1 FROM "
+              "stage_errors e WHERE e.article_id = a.id AND e.stage = ? AND e.version = ? "
+              "AND e.attempts >= ?" + _ONE)
+
+
+# An article listed in stage_reopened for the stage, at or below its mark (the parameters:
+# stage, version, mark).
+_LISTED = ("a.id IN (SELECT b.article_id FROM stage_reopened b WHERE b.stage = ? AND "
+           "b.version = ? AND b.article_id <= ?)")
 
 
 def process_owner() -> str:
@@ -103,20 +136,16 @@ class StageProgress:
     @staticmethod
     def _pending_sql(stage: str, version: int, after: Sequence[tuple[str, int]]
                      ) -> tuple[str, list[object]]:
-        """Articles the stage has not done, nobody holds, that have not failed too often
+        """Articles the stage has not done, that have not failed too often, nobody holds
         and that every earlier stage has finished (or given up on)."""
-        sql = ("FROM articles a WHERE NOT EXISTS (SELECT 1 FROM stage_runs r WHERE "
-               "r.article_id = a.id AND r.stage = ? AND r.version = ?) "
-               "AND NOT EXISTS (SELECT 1 FROM stage_claims c WHERE c.article_id = a.id "
-               "AND c.stage = ?) "
-               "AND NOT EXISTS (SELECT 1 FROM stage_errors e WHERE e.article_id = a.id "
-               "AND e.stage = ? AND e.version = ? AND e.attempts >= ?)")
-        params: list[object] = [stage, version, stage, stage, version, MAX_ATTEMPTS]
+        sql = ("FROM articles a WHERE " + _UNSETTLED + " AND NOT EXISTS (SELECT 1 FROM "
+               "stage_claims c WHERE c.article_id = a.id AND c.stage = ?" + _ONE)
+        params: list[object] = [stage, version, stage, version, MAX_ATTEMPTS, stage]
         for name, done_version in after:
             sql += (" AND (EXISTS (SELECT 1 FROM stage_runs r WHERE r.article_id = a.id "
-                    "AND r.stage = ? AND r.version = ?) OR EXISTS (SELECT 1 FROM stage_errors "
-                    "e WHERE e.article_id = a.id AND e.stage = ? AND e.version = ? "
-                    "AND e.attempts >= ?))")
+                    "AND r.stage = ? AND r.version = ?" + _ONE + " OR EXISTS (SELECT 1 FROM "
+                    "stage_errors e WHERE e.article_id = a.id AND e.stage = ? AND "
+                    "e.version = ? AND e.attempts >= ?" + _ONE + ")")
             params += [name, done_version, name, done_version, MAX_ATTEMPTS]
         return sql, params
 
@@ -124,7 +153,13 @@ class StageProgress:
                       after: Sequence[tuple[str, int]] = ()) -> int:
         """How many articles :meth:`claim` could still hand out (an estimate for progress)."""
         sql, params = self._pending_sql(stage, version, after)
-        return int(self._db.execute("SELECT count(*) " + sql, params).fetchone()[0])
+        row = self._db.execute("SELECT mark FROM stage_marks WHERE stage = ? AND version = ?",
+                               (stage, version)).fetchone()
+        mark = int(row[0]) if row else 0
+        above = self._db.execute(f"SELECT count(*) {sql} AND a.id > ?", (*params, mark))
+        listed = self._db.execute(f"SELECT count(*) {sql} AND {_LISTED}",
+                                  (*params, stage, version, mark))
+        return int(above.fetchone()[0]) + int(listed.fetchone()[0])
 
     def claim(self, stage: str, version: int, limit: int,
               after: Sequence[tuple[str, int]] = ()) -> list[int]:
@@ -136,13 +171,66 @@ class StageProgress:
         sql, params = self._pending_sql(stage, version, after)
         with self._store.transaction() as db:
             self._release_dead(db)
+            mark = self._advance(db, stage, version)
+            # The listed articles lie at or below the mark: oldest first, as one scan.
             ids = [int(r[0]) for r in db.execute(
-                f"SELECT a.id {sql} ORDER BY a.id LIMIT ?", (*params, limit))]
+                f"SELECT a.id {sql} AND {_LISTED} ORDER BY a.id LIMIT ?",
+                (*params, stage, version, mark, limit))]
+            if len(ids) < limit:
+                ids += [int(r[0]) for r in db.execute(
+                    f"SELECT a.id {sql} AND a.id > ? ORDER BY a.id LIMIT ?",
+                    (*params, mark, limit - len(ids)))]
             expires = time.time() + LEASE_SECONDS
             db.executemany(
                 "INSERT INTO stage_claims (stage, article_id, version, owner, expires) "
                 "VALUES (?, ?, ?, ?, ?)", [(stage, i, version, self.owner, expires) for i in ids])
         return ids
+
+    @staticmethod
+    def _advance(db: sqlite3.Connection, stage: str, version: int) -> int:
+        """Move the stage's watermark up to just below its first article not settled (done
+        or given up), forget the listed articles settled since, and return the mark; this
+        visits only the articles settled since the last move (those of the last claims,
+        usually) and the listed ones, not the store."""
+        row = db.execute("SELECT mark FROM stage_marks WHERE stage = ? AND version = ?",
+                         (stage, version)).fetchone()
+        mark = int(row[0]) if row else 0
+        first = db.execute(
+            "SELECT a.id FROM articles a WHERE a.id > ? AND " + _UNSETTLED +
+            " ORDER BY a.id LIMIT 1", (mark, stage, version, stage, version, MAX_ATTEMPTS)
+        ).fetchone()
+        moved = (int(first[0]) - 1 if first else
+                 int(db.execute("SELECT coalesce(max(id), 0) FROM articles").fetchone()[0]))
+        if row is None or moved != mark:
+            db.execute("INSERT INTO stage_marks (stage, version, mark) VALUES (?, ?, ?) "
+                       "ON CONFLICT (stage, version) DO UPDATE SET mark = excluded.mark",
+                       (stage, version, moved))
+        db.execute("DELETE FROM stage_reopened WHERE stage = ? AND version = ? AND NOT EXISTS "
+                   "(SELECT 1 FROM articles a WHERE a.id = stage_reopened.article_id AND "
+                   + _UNSETTLED + ")", (stage, version, stage, version, stage, version,
+                                        MAX_ATTEMPTS))
+        return moved
+
+    @staticmethod
+    def reopen(db: sqlite3.Connection, article_ids: Sequence[int]) -> None:
+        """These articles were just stored or re-cleaned, so every stage may have them to do:
+        those at or below a stage's mark are listed for it (in the transaction that writes
+        them). A new article's id is above the marks (nothing to list) unless SQLite hands
+        out a deleted highest id again."""
+        for chunk in chunks(sorted(set(article_ids))):
+            marks = ",".join("?" * len(chunk))
+            db.execute("INSERT OR IGNORE INTO stage_reopened (stage, version, article_id) "
+                       "SELECT m.stage, m.version, a.id FROM stage_marks m, articles a "
+                       f"WHERE a.id IN ({marks}) AND a.id <= m.mark", chunk)
+
+    @staticmethod
+    def _drop_other_versions(db: sqlite3.Connection, stage: str, version: int) -> None:
+        """A stage writing its rows at ``version`` replaces those of its other versions
+        (``stage_runs`` and ``stage_errors`` hold one row per stage and article), which may
+        unsettle their articles at those versions: their marks go (and start from 0)."""
+        db.execute("DELETE FROM stage_marks WHERE stage = ? AND version <> ?", (stage, version))
+        db.execute("DELETE FROM stage_reopened WHERE stage = ? AND version <> ?",
+                   (stage, version))
 
     def _release_dead(self, db: sqlite3.Connection) -> None:
         """Drop claims whose owner died or whose lease ran out (a killed run's work)."""
@@ -181,6 +269,7 @@ class StageProgress:
                 db.execute(f"DELETE FROM stage_errors WHERE stage = ? AND article_id IN "
                            f"({marks})", (stage, *chunk))
             done = [i for i in ids if i not in revoked]
+            self._drop_other_versions(db, stage, version)
             db.executemany(
                 "INSERT OR REPLACE INTO stage_runs (stage, article_id, version) VALUES (?, ?, ?)",
                 [(stage, i, version) for i in done],
@@ -199,6 +288,7 @@ class StageProgress:
         stage has finished at this version are left out."""
         at = _now()
         with self._store.transaction() as db:
+            self._drop_other_versions(db, stage, version)
             errors = {i: text for i, text in errors.items() if not db.execute(
                 "SELECT 1 FROM stage_runs WHERE stage = ? AND article_id = ? AND version = ?",
                 (stage, i, version)).fetchone()}
@@ -214,6 +304,11 @@ class StageProgress:
         """Make every stored error's article eligible again (its error stays until it
         succeeds), including those given up on."""
         with self._store.transaction() as db:
+            # The given-up articles are pending again: each stage's mark goes below its first.
+            db.execute("UPDATE stage_marks SET mark = (SELECT min(e.article_id) - 1 FROM "
+                       "stage_errors e WHERE e.stage = stage_marks.stage) WHERE mark >= "
+                       "(SELECT min(e.article_id) FROM stage_errors e WHERE "
+                       "e.stage = stage_marks.stage)")
             db.execute("UPDATE stage_errors SET attempts = 0")
 
     def errors(self) -> list[dict[str, object]]:

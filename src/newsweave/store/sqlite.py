@@ -294,6 +294,7 @@ class SQLiteStore:
     def _cleaned(self, db: sqlite3.Connection, article_ids: list[int]) -> None:
         """Mark articles just stored (or re-cleaned) done for the cleaning stage, and log it."""
         stage, version = CLEANED
+        self.progress.reopen(db, article_ids)
         db.executemany(
             "INSERT OR REPLACE INTO stage_runs (stage, article_id, version) VALUES (?, ?, ?)",
             [(stage, i, version) for i in article_ids])
