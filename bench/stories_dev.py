@@ -275,6 +275,7 @@ STAGE_CONSTANTS = {
     "year_penalty": ("newsweave.stories.vectors", "YEAR_PENALTY"),
     "attach_runner_up": ("newsweave.stories.repair", "ATTACH_RUNNER_UP"),
     "attach_rivals": ("newsweave.stories.repair", "ATTACH_RIVALS"),
+    "weekday_penalty": ("newsweave.stories.features", "WEEKDAY_PENALTY"),
 }
 
 
@@ -305,6 +306,10 @@ def add_stage_constant_arguments(parser: argparse.ArgumentParser) -> None:
                         help="stories.repair.ATTACH_RIVALS for the run: a small story does "
                         "not attach where K or more other stories pass R times the best's "
                         "mean (default: the module's)")
+    parser.add_argument("--weekday-penalty", type=float, default=None, metavar="P",
+                        help="stories.features.WEEKDAY_PENALTY for the run: two undated "
+                        "reports whose titles and leads name weekdays and share none are "
+                        "damped by P (1: off; default: the module's)")
 
 
 def set_stage_constants(args: argparse.Namespace) -> None:
@@ -459,7 +464,8 @@ def stage_vectors(docs: Sequence[Doc], weights: object) -> list:
                                    publication_day(d.get("published")),
                                    figures=frozenset(f.figures),
                                    places=frozenset(f.places),
-                                   lead_years=frozenset(f.lead_years)))
+                                   lead_years=frozenset(f.lead_years),
+                                   weekdays=frozenset(f.weekdays)))
     return found
 
 
