@@ -547,6 +547,12 @@ def order(name: str, settings: dict[str, object], stories_only: bool) -> dict[st
         result[k] = f
         parts.append(f"{k} {f:.3f}")
     print(f"order independence on {name} (BCubed F1 vs the sorted batch): " + ", ".join(parts))
+    # Each order's F1 against the events: how far a figure moves with the order alone (the
+    # noise a change of the stage is read against).
+    gold = {d["id"]: d["event"] for d in docs}
+    against = {k: bcubed([story[k][i] for i in ids], [gold[i] for i in ids])[2] for k in runs}
+    result["against events"] = against
+    print("  against the events: " + ", ".join(f"{k} {f:.3f}" for k, f in against.items()))
     return result
 
 
