@@ -82,7 +82,8 @@ def size_table(pred: Sequence[int], docs: Sequence[Doc]) -> None:
         f"{len(m)} docs, {len({gold[i] for i in m})} events" for m in largest))
 
 
-def whole(docs: Sequence[Doc], settings: dict[str, object]) -> dict[str, list[int]]:
+def whole(docs: Sequence[Doc], settings: dict[str, object],
+          detaches: Sequence[tuple[float, int]] = ()) -> dict[str, list[int]]:
     """The stage's similarity over ``docs`` clustered as a whole: without the attach rule,
     with it as before #12 part 10 (no crowd condition), and with the defaults; each
     variant's attachments audited (how many put a small story into a larger one holding
@@ -118,7 +119,45 @@ def whole(docs: Sequence[Doc], settings: dict[str, object]) -> dict[str, list[in
             joined, wrong = audit(clusters, pred, gold, SMALL_STORY)
             print(f"  {label}: {joined} small stories attached, {wrong} of them to a story "
                   "holding none of their event")
+    for ratio, rivals in detaches:
+        result = attach_small(detach(clusters, sims, agree, ratio, rivals), sims, agree,
+                              weights.attach, SMALL_STORY)
+        pred = [0] * len(docs)
+        for c, rows_ in enumerate(result):
+            for i in rows_:
+                pred[i] = c
+        found[f"whole, detach R {ratio} K {rivals}, attach (defaults)"] = pred
     return found
+
+
+def detach(clusters: Sequence[Sequence[int]], sims: np.ndarray, agree: np.ndarray,
+           ratio: float, rivals: int) -> list[list[int]]:
+    """Tried, not in the stage (#12 part 11): the attach rule's crowd condition above the
+    threshold. A member of a cluster leaves it (alone) where ``rivals`` or more other
+    clusters whose names agree with it pass ``ratio`` times its mean similarity to its own
+    cluster's other members."""
+    order = [i for rows in clusters for i in rows]
+    sizes = np.array([len(rows) for rows in clusters], dtype=np.float64)
+    starts = np.r_[0, np.cumsum(sizes)[:-1]].astype(int)
+    to = np.add.reduceat(sims[:, order], starts, axis=1)  # row -> summed similarity a cluster
+    agreeing = np.add.reduceat(agree[:, order], starts, axis=1) / sizes >= 0.5
+    result: list[list[int]] = []
+    for c, rows in enumerate(clusters):
+        if len(rows) < 2:
+            result.append(list(rows))
+            continue
+        kept = []
+        for i in rows:
+            own = (to[i, c] - sims[i, i]) / (len(rows) - 1)
+            other = np.where(agreeing[i], to[i] / sizes, -np.inf)
+            other[c] = -np.inf
+            if int((other > ratio * own).sum()) >= rivals:
+                result.append([i])
+            else:
+                kept.append(i)
+        if kept:
+            result.append(kept)
+    return result
 
 
 def audit(clusters: Sequence[Sequence[int]], pred: Sequence[int], gold: Sequence[str],
@@ -326,6 +365,10 @@ def main() -> None:
     parser.add_argument("--merges", action="store_true",
                         help="average linkage's merges at or above the threshold, right and "
                         "wrong, and their evidence")
+    parser.add_argument("--detach", nargs="*", default=[], metavar="R:K",
+                        help="--whole: also each R:K of the detach rule tried in #12 part 11 "
+                        "(a member leaves its cluster where K or more other clusters pass R "
+                        "times its mean to its own), then the attach rule")
     parser.add_argument("--whole", action="store_true",
                         help="also cluster the stage's similarity as a whole (~3 GB at 9,198)")
     add_stage_constant_arguments(parser)
@@ -347,7 +390,8 @@ def main() -> None:
             merges(docs, parse_sets(args.set))
         if args.whole:
             started = time.process_time()
-            for label, other in whole(docs, parse_sets(args.set)).items():
+            detaches = [(float(r), int(k)) for r, k in (d.split(":") for d in args.detach)]
+            for label, other in whole(docs, parse_sets(args.set), detaches).items():
                 p, r, f = bcubed(other, gold)
                 print(f"  {label}: P {p:.3f} R {r:.3f} F1 {f:.3f}, {len(set(other))} stories")
                 size_table(other, docs)
