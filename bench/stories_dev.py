@@ -276,6 +276,7 @@ STAGE_CONSTANTS = {
     "attach_runner_up": ("newsweave.stories.repair", "ATTACH_RUNNER_UP"),
     "attach_rivals": ("newsweave.stories.repair", "ATTACH_RIVALS"),
     "weekday_penalty": ("newsweave.stories.features", "WEEKDAY_PENALTY"),
+    "weekday_scope": ("newsweave.stories.features", "WEEKDAY_SCOPE"),
 }
 
 
@@ -310,6 +311,10 @@ def add_stage_constant_arguments(parser: argparse.ArgumentParser) -> None:
                         help="stories.features.WEEKDAY_PENALTY for the run: two undated "
                         "reports whose titles and leads name weekdays and share none are "
                         "damped by P (1: off; default: the module's)")
+    parser.add_argument("--weekday-scope", choices=("all", "pairs"), default=None,
+                        help="stories.features.WEEKDAY_SCOPE for the run: the weekdays' veto "
+                        "between reports and stories too (all) or between two reports only "
+                        "(pairs: repair's pair matrices; default: the module's)")
 
 
 def set_stage_constants(args: argparse.Namespace) -> None:

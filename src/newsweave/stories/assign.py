@@ -68,6 +68,7 @@ def weights_from(settings: Settings) -> Weights:
         year_evidence=stories_features.YEAR_EVIDENCE,
         year_penalty=stories_vectors.YEAR_PENALTY,
         weekday_penalty=stories_features.WEEKDAY_PENALTY,
+        weekday_scope=stories_features.WEEKDAY_SCOPE,
     )
 
 
@@ -361,7 +362,7 @@ class StoryState:
         factor = veto_factor(
             names_cos, has_names, item.dates, dates, apart, weights,
             item.figures, figures, item.places, places, item.lead_years, lead_years,
-            item.weekdays, weekdays,
+            *((item.weekdays, weekdays) if weights.weekday_scope == "all" else ()),
         )
         return (base * factor if base > 0 else 0.0), agree, factor
 

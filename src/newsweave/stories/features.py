@@ -103,6 +103,11 @@ YEAR_EVIDENCE = "text"
 # name different ones). 1: off, and no weekday is collected or stored (an article analysed
 # while it is off has none) (docs/benchmarks.md, #12 part 11).
 WEEKDAY_PENALTY = 1.0
+# Where the weekdays' veto applies: "all" (two reports, and a report and a story, as the
+# other vetoes) or "pairs" (two reports only: repair's and the whole re-clusterings' pair
+# matrices, which do not depend on the order the reports came in; online assignment and
+# repair's story-level checks read no weekday). Tried in #12 part 11.
+WEEKDAY_SCOPE = "all"
 # Prepositions that put the capitalised words after them in a place ("shot in Culver City",
 # "a crash near Lake Worth"): where the title and lead say it happened (Features.places).
 _LOCATIVE = frozenset("in at near outside".split())
