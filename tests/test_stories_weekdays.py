@@ -1,6 +1,7 @@
 """The weekdays of title and lead as a "when" for undated reports (stories.features.
-WEEKDAY_PENALTY, #12 part 11): collected only when on, stored in the dates blob, never
-weighed, and damping only pairs not both dated."""
+WEEKDAY_PENALTY and WEEKDAY_SCOPE, #12 part 11): collected only when on, stored in the dates
+blob, never weighed, damping only pairs not both dated, and (scope "pairs", the default)
+only between two reports."""
 
 from pathlib import Path
 
@@ -28,8 +29,16 @@ from newsweave.stories.vectors import (
 TUESDAY, THURSDAY = key(WEEKDAY, "1"), key(WEEKDAY, "3")
 
 
+def test_the_defaults_weigh_the_weekdays_between_two_reports_only():
+    assert stories_features.WEEKDAY_PENALTY == 0.85
+    assert stories_features.WEEKDAY_SCOPE == "pairs"
+    weights = weights_from(load_settings())
+    assert (weights.weekday_penalty, weights.weekday_scope) == (0.85, "pairs")
+
+
 def test_weekdays_of_title_and_lead_are_collected_only_when_the_veto_is_on(monkeypatch):
     title, text = "Senate votes on Tuesday", "The vote came on Tuesday. It was Sun news on Friday."
+    monkeypatch.setattr(stories_features, "WEEKDAY_PENALTY", 1.0)
     assert extract_features(title, text).weekdays == set()  # off: nothing collected
     monkeypatch.setattr(stories_features, "WEEKDAY_PENALTY", 0.7)
     assert extract_features(title, text).weekdays == {TUESDAY}  # not the later sentence's
@@ -90,8 +99,11 @@ def test_a_story_carries_its_members_weekdays_and_keeps_them_when_saved():
     state = StoryState(row)
     assert state.weekdays == {TUESDAY}
     other = _item(9, {THURSDAY})
-    assert state.score_parts(other, Weights(weekday_penalty=0.7))[2] == pytest.approx(0.7)
+    on = Weights(weekday_penalty=0.7, weekday_scope="all")
+    assert state.score_parts(other, on)[2] == pytest.approx(0.7)
     assert state.score_parts(other, Weights())[2] == 1.0  # off
+    # Scope "pairs": a report and a story are compared as before (order independence).
+    assert state.score_parts(other, Weights(weekday_penalty=0.7, weekday_scope="pairs"))[2] == 1.0
     state.add(other)
     saved, _ = _saved(_NoTables(), state)  # type: ignore[arg-type]
     assert split_every(saved.dates)[4] == {TUESDAY, THURSDAY}

@@ -102,7 +102,7 @@ class Weights:
     # Factor when the weekdays of two undated sides' titles and leads disagree
     # (features.WEEKDAY_PENALTY); 1: off.
     weekday_penalty: float = 1.0
-    weekday_scope: str = "all"  # "all" or "pairs" (features.WEEKDAY_SCOPE)
+    weekday_scope: str = "pairs"  # "pairs" or "all" (features.WEEKDAY_SCOPE)
 
 
 class ArticleVector:
