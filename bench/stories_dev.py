@@ -6,6 +6,7 @@
     python bench/stories_dev.py --allsides-all     # also the whole 9,198-excerpt AllSides set
     python bench/stories_dev.py --sets allsides-train  # its training split (7,356) as a set
     python bench/stories_dev.py --no-baseline --attach-runner-up 1  # engine variants alone
+    python bench/stories_dev.py --weekday-penalty 1   # the weekdays' veto off (#12 part 11)
     python bench/stories_dev.py --mixed            # also every set in one shuffled store
     python bench/stories_dev.py --sets --mixed --restory  # and the same store after a restory
     python bench/stories_dev.py --order            # also order independence per set
