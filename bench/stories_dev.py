@@ -6,6 +6,7 @@
     python bench/stories_dev.py --allsides-all     # also the whole 9,198-excerpt AllSides set
     python bench/stories_dev.py --sets allsides-train  # its training split (7,356) as a set
     python bench/stories_dev.py --no-baseline --attach-runner-up 1  # engine variants alone
+    python bench/stories_dev.py --weekday-penalty 1   # the weekdays' veto off (#12 part 11)
     python bench/stories_dev.py --mixed            # also every set in one shuffled store
     python bench/stories_dev.py --sets --mixed --restory  # and the same store after a restory
     python bench/stories_dev.py --order            # also order independence per set
@@ -275,6 +276,8 @@ STAGE_CONSTANTS = {
     "year_penalty": ("newsweave.stories.vectors", "YEAR_PENALTY"),
     "attach_runner_up": ("newsweave.stories.repair", "ATTACH_RUNNER_UP"),
     "attach_rivals": ("newsweave.stories.repair", "ATTACH_RIVALS"),
+    "weekday_penalty": ("newsweave.stories.features", "WEEKDAY_PENALTY"),
+    "weekday_scope": ("newsweave.stories.features", "WEEKDAY_SCOPE"),
 }
 
 
@@ -305,6 +308,14 @@ def add_stage_constant_arguments(parser: argparse.ArgumentParser) -> None:
                         help="stories.repair.ATTACH_RIVALS for the run: a small story does "
                         "not attach where K or more other stories pass R times the best's "
                         "mean (default: the module's)")
+    parser.add_argument("--weekday-penalty", type=float, default=None, metavar="P",
+                        help="stories.features.WEEKDAY_PENALTY for the run: two undated "
+                        "reports whose titles and leads name weekdays and share none are "
+                        "damped by P (1: off; default: the module's)")
+    parser.add_argument("--weekday-scope", choices=("all", "pairs"), default=None,
+                        help="stories.features.WEEKDAY_SCOPE for the run: the weekdays' veto "
+                        "between reports and stories too (all) or between two reports only "
+                        "(pairs: repair's pair matrices; default: the module's)")
 
 
 def set_stage_constants(args: argparse.Namespace) -> None:
@@ -459,7 +470,8 @@ def stage_vectors(docs: Sequence[Doc], weights: object) -> list:
                                    publication_day(d.get("published")),
                                    figures=frozenset(f.figures),
                                    places=frozenset(f.places),
-                                   lead_years=frozenset(f.lead_years)))
+                                   lead_years=frozenset(f.lead_years),
+                                   weekdays=frozenset(f.weekdays)))
     return found
 
 
@@ -541,6 +553,12 @@ def order(name: str, settings: dict[str, object], stories_only: bool) -> dict[st
         result[k] = f
         parts.append(f"{k} {f:.3f}")
     print(f"order independence on {name} (BCubed F1 vs the sorted batch): " + ", ".join(parts))
+    # Each order's F1 against the events: how far a figure moves with the order alone (the
+    # noise a change of the stage is read against).
+    gold = {d["id"]: d["event"] for d in docs}
+    against = {k: bcubed([story[k][i] for i in ids], [gold[i] for i in ids])[2] for k in runs}
+    result["against events"] = against
+    print("  against the events: " + ", ".join(f"{k} {f:.3f}" for k, f in against.items()))
     return result
 
 

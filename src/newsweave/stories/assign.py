@@ -39,7 +39,7 @@ from newsweave.stories.vectors import (
     pack_arrays,
     pack_dates,
     semantic_factor,
-    split_all,
+    split_every,
     top_array_keys,
     top_of,
     unpack_arrays,
@@ -67,6 +67,8 @@ def weights_from(settings: Settings) -> Weights:
         place_penalty=stories_features.PLACE_PENALTY,
         year_evidence=stories_features.YEAR_EVIDENCE,
         year_penalty=stories_vectors.YEAR_PENALTY,
+        weekday_penalty=stories_features.WEEKDAY_PENALTY,
+        weekday_scope=stories_features.WEEKDAY_SCOPE,
     )
 
 
@@ -94,7 +96,7 @@ def feature_row(article: Article) -> tuple[FeatureRow, Features]:
         terms=pack(features.terms),
         names=pack(features.names),
         dates=pack_dates(features.dates, features.figures, features.places,
-                         features.lead_years),
+                         features.lead_years, features.weekdays),
         labels=features.labels,
         day=publication_day(article.published),
         title=_headline(article),
@@ -171,10 +173,11 @@ def vectors_of(
                            tables.document_count(), weights)
     found = {}
     for row, (full, names) in zip(rows, weighed, strict=True):
-        dates, figures, places, lead_years = split_all(row.dates)
+        dates, figures, places, lead_years, weekdays = split_every(row.dates)
         found[row.article_id] = ArticleVector(row.article_id, None, None, dates, row.day,
                                               arrays=full, name_arrays=names, figures=figures,
-                                              places=places, lead_years=lead_years)
+                                              places=places, lead_years=lead_years,
+                                              weekdays=weekdays)
     return found
 
 
@@ -196,9 +199,9 @@ class StoryState:
         self._names: Arrays | None = None
         self._pending: list[ArticleVector] = []
         self._names_norm: float | None = None
-        # (years, figures, places, lead years) of the members, read from the row when first
-        # asked (split_all), then kept up to date by add.
-        self._facts: tuple[set[int], set[int], set[int], set[int]] | None = None
+        # (years, figures, places, lead years, weekdays) of the members, read from the row
+        # when first asked (split_every), then kept up to date by add.
+        self._facts: tuple[set[int], set[int], set[int], set[int], set[int]] | None = None
         # The summed sentence vectors of the stored members that have one, and how many
         # (None until read: see set_meaning), and of the articles added since.
         self.meaning_sum: np.ndarray | None = None
@@ -254,11 +257,15 @@ class StoryState:
         """Years any member states in its title, lead or date lines."""
         return self._read_facts()[3]
 
-    def _read_facts(self) -> tuple[set[int], set[int], set[int], set[int]]:
+    @property
+    def weekdays(self) -> set[int]:
+        """Weekdays any member names in its title and lead."""
+        return self._read_facts()[4]
+
+    def _read_facts(self) -> tuple[set[int], set[int], set[int], set[int], set[int]]:
         if self._facts is None:
-            dates, figures, places, lead_years = split_all(self.row.dates)
-            self._facts = (set(dates), set(figures), set(places), set(lead_years))
-        return self._facts
+            self._facts = tuple(set(part) for part in split_every(self.row.dates))  # type: ignore[assignment]
+        return self._facts  # type: ignore[return-value]
 
     def top(self, count: int) -> list[int]:
         """The ``count`` heaviest keys of the summed vector (as :func:`top_keys`)."""
@@ -346,15 +353,16 @@ class StoryState:
         apart = _days_apart(item.day, self.row.first_day, self.row.last_day)
         if (apart is None or (item.figures and weights.figure_penalty < 1.0)
                 or (item.places and weights.place_penalty < 1.0)):
-            dates, figures, places, lead_years = self._read_facts()
+            dates, figures, places, lead_years, weekdays = self._read_facts()
         else:
             # veto_factor reads the story's years only for an undated pair, its figures
             # and places only where the article states some (and they are weighed): most
             # candidates need none of them, and reading them was a split_all a candidate.
-            dates = figures = places = lead_years = frozenset()
+            dates = figures = places = lead_years = weekdays = frozenset()
         factor = veto_factor(
             names_cos, has_names, item.dates, dates, apart, weights,
             item.figures, figures, item.places, places, item.lead_years, lead_years,
+            *((item.weekdays, weekdays) if weights.weekday_scope == "all" else ()),
         )
         return (base * factor if base > 0 else 0.0), agree, factor
 
@@ -363,7 +371,7 @@ class StoryState:
         if item.meaning is not None:
             self._added = item.meaning if self._added is None else self._added + item.meaning
             self._added_count += 1
-        facts = (item.dates, item.figures, item.places, item.lead_years)
+        facts = (item.dates, item.figures, item.places, item.lead_years, item.weekdays)
         if any(facts):  # else the row's blob need not be read yet
             for mine, theirs in zip(self._read_facts(), facts, strict=True):
                 mine.update(theirs)
@@ -547,7 +555,8 @@ def _saved(tables: StoryTables, state: StoryState) -> tuple[StoryRow, list[int]]
     centroid = top_of(state.arrays(), CENTROID_KEYS)  # the heaviest keys only (memory)
     row.centroid = pack_arrays(centroid)
     row.names = pack_arrays(state.name_arrays())
-    row.dates = pack_dates(state.dates, state.figures, state.places, state.lead_years)
+    row.dates = pack_dates(state.dates, state.figures, state.places, state.lead_years,
+                           state.weekdays)
     if not row.title:
         titles = tables.features(tables.members([row.id]).get(row.id, [])[:1])
         row.title = next((r.title for r in titles.values()), "")
@@ -580,11 +589,13 @@ def rebuilt(
     figures: set[int] = set()
     places: set[int] = set()
     lead_years: set[int] = set()
+    weekdays: set[int] = set()
     for a in present:
         dates |= vectors[a].dates
         figures |= vectors[a].figures
         places |= vectors[a].places
         lead_years |= vectors[a].lead_years
+        weekdays |= vectors[a].weekdays
     days = [vectors[a].day for a in present if vectors[a].day is not None]
     rows = feature_rows(tables, members, cache)
     titled = [a for a in present if a in rows]
@@ -595,7 +606,7 @@ def rebuilt(
     pruned = top_of(centroid, CENTROID_KEYS)
     row = StoryRow(
         story_id, len(members), title, pack_arrays(pruned), pack_arrays(names),
-        pack_dates(dates, figures, places, lead_years), min(days, default=None),
+        pack_dates(dates, figures, places, lead_years, weekdays), min(days, default=None),
         max(days, default=None), entities,
     )
     return row, top_array_keys(pruned, STORY_KEYS)

@@ -436,7 +436,9 @@ def _story_similarity(a: StoryState, b: StoryState, weights: Weights) -> tuple[f
                     - min(a.row.last_day, b.row.last_day))  # type: ignore[type-var]
     factor = veto_factor(names_cos, named, frozenset(a.dates), b.dates, apart, weights,
                          frozenset(a.figures), b.figures, frozenset(a.places), b.places,
-                         frozenset(a.lead_years), b.lead_years)
+                         frozenset(a.lead_years), b.lead_years,
+                         *((frozenset(a.weekdays), b.weekdays)
+                           if weights.weekday_scope == "all" else ()))
     sum_a, count_a = a.mean_meaning()
     sum_b, count_b = b.mean_meaning()
     if weights.semantic > 0 and sum_a is not None and sum_b is not None:

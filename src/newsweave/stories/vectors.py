@@ -99,6 +99,10 @@ class Weights:
     # "none".
     year_evidence: str = "text"
     year_penalty: float | None = None  # factor when years disagree; None: date_penalty
+    # Factor when the weekdays of two undated sides' titles and leads disagree
+    # (features.WEEKDAY_PENALTY); 1: off.
+    weekday_penalty: float = 1.0
+    weekday_scope: str = "pairs"  # "pairs" or "all" (features.WEEKDAY_SCOPE)
 
 
 class ArticleVector:
@@ -109,7 +113,7 @@ class ArticleVector:
     """
 
     __slots__ = ("_arrays", "_name_arrays", "_names", "_vector", "dates", "day", "figures",
-                 "id", "lead_years", "meaning", "places")
+                 "id", "lead_years", "meaning", "places", "weekdays")
 
     def __init__(
         self,
@@ -125,8 +129,10 @@ class ArticleVector:
         figures: frozenset[int] = frozenset(),
         places: frozenset[int] = frozenset(),
         lead_years: frozenset[int] = frozenset(),
+        weekdays: frozenset[int] = frozenset(),
     ) -> None:
         self.id = id
+        self.weekdays = weekdays  # the weekdays its title and lead name (Features.weekdays)
         self.lead_years = lead_years  # the years of its title, lead and date lines
         self.figures = figures  # the figures of its title and lead (Features.figures)
         self.places = places  # the places of its title and lead (Features.places)
@@ -403,6 +409,8 @@ def veto_factor(
     places_b: frozenset[int] | set[int] = frozenset(),
     lead_years_a: frozenset[int] | set[int] = frozenset(),
     lead_years_b: frozenset[int] | set[int] = frozenset(),
+    weekdays_a: frozenset[int] | set[int] = frozenset(),
+    weekdays_b: frozenset[int] | set[int] = frozenset(),
 ) -> float:
     """The factor by which disagreeing names, years and publication times (and, where
     ``weights`` weigh them, the figures and the places of title and lead) damp a
@@ -421,10 +429,15 @@ def veto_factor(
     if days_apart is not None:
         if days_apart > weights.window_days:
             factor *= weights.date_penalty
-    elif years_disagree(dates_a, dates_b, lead_years_a, lead_years_b, weights):
-        # Years mentioned are a fallback for undated articles: a dated report's
-        # background years ("the 1979 collapse") say little about its event.
-        factor *= year_penalty(weights)
+    else:
+        if years_disagree(dates_a, dates_b, lead_years_a, lead_years_b, weights):
+            # Years mentioned are a fallback for undated articles: a dated report's
+            # background years ("the 1979 collapse") say little about its event.
+            factor *= year_penalty(weights)
+        if (weights.weekday_penalty < 1.0 and weekdays_a and weekdays_b
+                and weekdays_a.isdisjoint(weekdays_b)):
+            # So are the weekdays of title and lead: the news of one week, undated.
+            factor *= weights.weekday_penalty
     return factor
 
 
@@ -560,6 +573,12 @@ def pair_matrices(
         stated = figures.any(axis=1)
         differ = np.outer(stated, stated) & ((figures @ figures.T) == 0)
         factor = factor * np.where(differ, weights.figure_penalty, 1.0)
+    if weights.weekday_penalty < 1.0:  # undated pairs only, as the years (veto_factor)
+        weekdays = _incidence([a.weekdays for a in items])
+        stated = weekdays.any(axis=1)
+        differ = (~both_dated & np.outer(stated, stated)
+                  & ((weekdays @ weekdays.T) == 0))
+        factor = factor * np.where(differ, weights.weekday_penalty, 1.0)
     if weights.place_penalty < 1.0:
         places = _incidence([a.places for a in items])
         stated = places.any(axis=1)
@@ -675,12 +694,14 @@ _PAIRS = 1 << 18  # pairs of rare keys added at a time (memory: ~10 MiB, and one
 
 
 def pack_dates(dates: Iterable[int] | Mapping[int, float], figures: Iterable[int],
-               places: Iterable[int] = (), lead_years: Iterable[int] = ()) -> bytes:
-    """Years (with their counts, or 1), figures, places and lead years in one packed blob:
-    a figure is stored with the count -1, a place with -2 and a lead year with -3, so the
-    blob of a store written before them reads as it did, and :func:`split_all` tells them
-    apart (a key both a year and a figure stays a year)."""
-    found: dict[int, float] = dict.fromkeys(lead_years, -3.0)
+               places: Iterable[int] = (), lead_years: Iterable[int] = (),
+               weekdays: Iterable[int] = ()) -> bytes:
+    """Years (with their counts, or 1), figures, places, lead years and weekdays in one
+    packed blob: a figure is stored with the count -1, a place with -2, a lead year with -3
+    and a weekday with -4, so the blob of a store written before them reads as it did, and
+    :func:`split_every` tells them apart (a key both a year and a figure stays a year)."""
+    found: dict[int, float] = dict.fromkeys(weekdays, -4.0)
+    found.update(dict.fromkeys(lead_years, -3.0))
     found.update(dict.fromkeys(places, -2.0))
     found.update(dict.fromkeys(figures, -1.0))
     found.update(dates if isinstance(dates, Mapping) else dict.fromkeys(dates, 1.0))
@@ -707,15 +728,25 @@ def split_facts(blob: bytes | None) -> tuple[frozenset[int], frozenset[int], fro
 
 
 Facts = tuple[frozenset[int], frozenset[int], frozenset[int], frozenset[int]]
-_NONE: Facts = (frozenset(), frozenset(), frozenset(), frozenset())
+Every = tuple[frozenset[int], frozenset[int], frozenset[int], frozenset[int], frozenset[int]]
+_NONE: Every = (frozenset(), frozenset(), frozenset(), frozenset(), frozenset())
 
 
 def split_all(blob: bytes | None) -> Facts:
-    """(years, figures, places, lead years) of a blob :func:`pack_dates` wrote (a few keys:
-    plain Python is cheaper than numpy's masks here, and this runs for every article
-    weighed).
+    """(years, figures, places, lead years) of a blob :func:`pack_dates` wrote.
 
     >>> split_all(pack_dates({7: 2.0}, {9}, {5}, {3})) == ({7}, {9}, {5}, {3})
+    True
+    """
+    return split_every(blob)[:4]
+
+
+def split_every(blob: bytes | None) -> Every:
+    """(years, figures, places, lead years, weekdays) of a blob :func:`pack_dates` wrote (a
+    few keys: plain Python is cheaper than numpy's masks here, and this runs for every
+    article weighed).
+
+    >>> split_every(pack_dates({7: 2.0}, {9}, {5}, {3}, {4})) == ({7}, {9}, {5}, {3}, {4})
     True
     """
     if not blob:
@@ -724,13 +755,15 @@ def split_all(blob: bytes | None) -> Facts:
     keys = np.frombuffer(blob, dtype=np.uint32, count=half // 4).tolist()
     values = np.frombuffer(blob, dtype=np.float32, offset=half).tolist()
     # One pass sorting each key by its count (a key is in a blob once): a year above 0, a
-    # place -2, a lead year -3, a figure anything else (-1). Three filtering passes and a
-    # set difference cost a third more, and this runs for every candidate story scored.
-    found: tuple[list[int], list[int], list[int], list[int]] = ([], [], [], [])
+    # place -2, a lead year -3, a weekday -4, a figure anything else (-1). Three filtering
+    # passes and a set difference cost a third more, and this runs for every candidate
+    # story scored.
+    found: tuple[list[int], ...] = ([], [], [], [], [])
     for k, v in zip(keys, values, strict=True):
-        found[0 if v > 0 else 2 if v == -2.0 else 3 if v == -3.0 else 1].append(k)
+        found[0 if v > 0 else 2 if v == -2.0 else 3 if v == -3.0 else 4 if v == -4.0
+              else 1].append(k)
     return (frozenset(found[0]), frozenset(found[1]), frozenset(found[2]),
-            frozenset(found[3]))
+            frozenset(found[3]), frozenset(found[4]))
 
 
 def pack(vector: Mapping[int, float]) -> bytes:
