@@ -14,12 +14,22 @@ seconds of its PostgreSQL server process (the backend serving its connection, re
 ``/proc``), articles per CPU second of both together, the CPU of the whole cluster
 (postmaster and all its children, reaped ones too: the throw-away cluster only) and the rate
 with it, what was stored (articles, stories, copy edges, origins), the store's size on
-disk and the load average at the end. ``--parallel`` runs the two ingests at the same time
-(both meet the same load). The two stores must hold the same articles, stories and
-edges: the script says whether they do. The machine may be shared: wall-clock rates depend
-on its load (printed); the CPU-second rates are the ones to compare.
+disk, the peak resident set of the ingesting process (and of its server process) and the
+load average at the end. ``--parallel`` runs the two ingests at the same time (both meet the
+same load). The two stores must hold the same articles, stories and edges: the script says
+whether they do. The machine may be shared: wall-clock rates depend on its load (printed);
+the CPU-second rates are the ones to compare.
+
+A long run: ``--work DIR`` keeps the SQLite file, a PostgreSQL cluster (``DIR/pg``, on
+``--port``) and a progress log per backend (``DIR/progress-*.jsonl``: cumulative figures
+after every shard) in DIR; run again with the same arguments, each backend goes on from its
+last whole shard. ``--until HH:MM`` (UTC) starts no shard after that time. ``--check-every
+N`` takes a digest of each store's results every N shards (not counted in the CPU), and the
+two logs are compared at every shard both reached: the rates so far, and whether the stores
+held the same.
 
     python bench/pg_vs_sqlite.py --articles 1000 [--batch 100] [--pg URL] [--keep DIR] [--parallel]
+        [--work DIR [--port N]] [--until HH:MM] [--check-every N]
 """
 
 from __future__ import annotations
