@@ -261,6 +261,36 @@ def compare_checkpoints(sqlite: list[dict[str, Any]],
     return lines
 
 
+def report_progress(logs: dict[str, list[dict[str, Any]]]) -> list[str]:
+    """Per backend, a line at every checkpoint of its progress log (a line with a digest,
+    and its last line): articles, CPU so far and articles per CPU second so far and over
+    the span since the previous checkpoint (the cost of the articles added last), wall,
+    peak RSS and load average."""
+    lines = []
+    for name, log in logs.items():
+        before: dict[str, Any] | None = None
+        for p in log:
+            if "digest" not in p and p is not log[-1]:
+                continue
+            cpu = p["cpu_seconds"] + p["server_cpu_seconds"]
+            line = (f"{name} at {p['ingested']} articles ({p['utc']} UTC): "
+                    f"{_rates(p, p['ingested'])}; wall {p['seconds']:.0f} s")
+            if before is not None:
+                spent = cpu - before["cpu_seconds"] - before["server_cpu_seconds"]
+                added = p["ingested"] - before["ingested"]
+                line += f"; the last {added} articles: {added / spent:.1f} per CPU second"
+                if p["cluster_cpu_seconds"]:
+                    whole = (p["cpu_seconds"] + p["cluster_cpu_seconds"]
+                             - before["cpu_seconds"] - before["cluster_cpu_seconds"])
+                    line += f" ({added / whole:.1f} with the whole cluster)"
+            rss = f"peak RSS {p['peak_rss'] / 2**20:.0f} MiB"
+            if p["server_peak_rss"]:
+                rss += f" (server process {p['server_peak_rss'] / 2**20:.0f} MiB)"
+            lines.append(f"{line}; {rss}; load {p['load']:.1f}")
+            before = p
+    return lines
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=1000, help="archive size (default 1000)")
@@ -280,6 +310,8 @@ def main() -> None:
                         "every N shards (a digest of what they hold; default: at the end)")
     parser.add_argument("--port", type=int, default=54329, help="the kept cluster's port "
                         "(with --work)")
+    parser.add_argument("--report", action="store_true", help="only print what the progress "
+                        "logs of --work hold (a run stopped or going on)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--archive", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--progress", type=Path, help=argparse.SUPPRESS)
@@ -290,6 +322,14 @@ def main() -> None:
                                      args.check_every, args.until_unix)))
         return
 
+    if args.report:
+        if args.work is None:
+            raise SystemExit("--report reads the progress logs of --work DIR")
+        logs = {name: _read_progress(args.work / f"progress-{name}.jsonl")
+                for name in ("SQLite", "PostgreSQL")}
+        for line in report_progress(logs) + compare_checkpoints(*logs.values()):
+            print(line)
+        return
     sys.path.insert(0, str(REPO / "src"))
     sys.path.insert(0, str(REPO / "bench"))
 

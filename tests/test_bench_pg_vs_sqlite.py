@@ -106,6 +106,9 @@ def test_a_stopped_run_goes_on_from_its_last_whole_shard(tmp_path: Path):
     assert len({p["digest"] for p in resumed}) == 3
     compared = bench.compare_checkpoints(resumed, uninterrupted)
     assert len(compared) == 3 and all(c.endswith("same results: True") for c in compared)
+    report = bench.report_progress({"SQLite": resumed, "other": uninterrupted})
+    assert len(report) == 6 and report[0].startswith("SQLite at 3 articles")
+    assert "the last 3 articles:" in report[1] and "the last" not in report[3]
     changed = [{**p, "digest": "0"} for p in uninterrupted]
     assert bench.compare_checkpoints(resumed, changed)[-1].endswith("same results: False")
 
