@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -150,3 +151,25 @@ def test_a_kept_cluster_starts_again_with_its_data(postgres_server: PostgresServ
     finally:
         cluster.stop()
     assert not root.exists()
+
+
+def test_table_scans_counts_a_tables_sequential_reads(postgres_server: PostgresServer):
+    import psycopg
+
+    scans = load_bench("pg_scans")
+    location = require_postgres(postgres_server).new_database()
+    with psycopg.connect(location, autocommit=True) as conn:
+        conn.execute("CREATE TABLE t (k bigint PRIMARY KEY); "
+                     "INSERT INTO t SELECT generate_series(1, 500)")
+        for _ in range(3):
+            conn.execute("SELECT count(*) FROM t").fetchone()
+        conn.execute("SELECT pg_stat_force_next_flush()")
+    for _ in range(50):  # the counts reach the shared statistics when the session ends
+        rows = scans.table_scans(location, tables=["t"])
+        if rows and rows[0][1] >= 3:
+            break
+        time.sleep(0.1)
+    name, seq, read, _index, live = rows[0][:5]
+    # Three counts read 500 rows each (one more scan, of the empty table, is its creation's).
+    assert (name, read, live) == ("t", 1500, 500) and seq >= 3
+    assert scans.table_scans(location, top=1)[0][0] == "t"
