@@ -59,10 +59,13 @@ class Cluster:
         host = quote(str(self.socket_dir), safe="")
         return f"postgresql://{self.user}@{host}:{self.port}/{database}"
 
-    def stop(self) -> None:
+    def stop(self, *, remove: bool = True) -> None:
+        """Stop the server; remove its folder too unless ``remove`` is false (a kept
+        cluster, :func:`open_cluster` starts it again)."""
         _run(self, [str(self.bindir / "pg_ctl"), "-D", str(self.root / "data"), "-m", "fast",
                     "-w", "stop"], check=False)
-        shutil.rmtree(self.root, ignore_errors=True)
+        if remove:
+            shutil.rmtree(self.root, ignore_errors=True)
 
 
 def create_database(admin: str, name: str) -> str:
@@ -90,33 +93,43 @@ def scratch_database(admin: str | None, name: str) -> Iterator[str]:
 
 def start_cluster(port: int | None = None) -> Cluster:
     """initdb + start a cluster in a new temporary folder (see the module's docstring)."""
+    root = Path(tempfile.mkdtemp(prefix="newsweave-pg-"))
+    try:
+        return open_cluster(root, port or _free_port())
+    except ClusterError:
+        shutil.rmtree(root, ignore_errors=True)
+        raise
+
+
+def open_cluster(root: Path, port: int) -> Cluster:
+    """The cluster kept in ``root``, started on ``port`` if it is not running, made with
+    initdb first if ``root`` holds none (a run that must outlive its process, as a
+    resumable benchmark's; :meth:`Cluster.stop` removes it)."""
     bindir = find_binaries()
     if bindir is None:
         raise ClusterError("PostgreSQL's initdb/pg_ctl were not found (install Debian's "
                            "postgresql package, or set PG_BIN to their folder)")
     as_postgres = os.geteuid() == 0
-    root = Path(tempfile.mkdtemp(prefix="newsweave-pg-"))
-    (root / "socket").mkdir()
+    (root / "socket").mkdir(parents=True, exist_ok=True)
     user = "postgres" if as_postgres else _login()
-    port = port or _free_port()
     cluster = Cluster(root, port, bindir, user, as_postgres)
     if as_postgres:
         shutil.chown(root, "postgres")
         shutil.chown(root / "socket", "postgres")
-    try:
-        _run(cluster, [str(bindir / "initdb"), "-D", str(root / "data"), "-A", "trust",
+    data = root / "data"
+    if not (data / "PG_VERSION").exists():
+        _run(cluster, [str(bindir / "initdb"), "-D", str(data), "-A", "trust",
                        "-U", user, "-E", "UTF8", "--no-sync"])
+    running = _run(cluster, [str(bindir / "pg_ctl"), "-D", str(data), "status"], check=False)
+    if running != 0:  # 3: not running (a stale postmaster.pid is pg_ctl start's to judge)
         options = (f"-k {root / 'socket'} -p {port} -c listen_addresses='' -c fsync=off "
                    "-c max_connections=60")
-        _run(cluster, [str(bindir / "pg_ctl"), "-D", str(root / "data"), "-l",
+        _run(cluster, [str(bindir / "pg_ctl"), "-D", str(data), "-l",
                        str(root / "server.log"), "-o", options, "-w", "-t", "60", "start"])
-    except ClusterError:
-        shutil.rmtree(root, ignore_errors=True)
-        raise
     return cluster
 
 
-def _run(cluster: Cluster, argv: list[str], *, check: bool = True) -> None:
+def _run(cluster: Cluster, argv: list[str], *, check: bool = True) -> int:
     if cluster.as_postgres:
         argv = ["runuser", "-u", "postgres", "--", *argv]
     # Output to a file, never to a pipe: pg_ctl's server child inherits these handles.
@@ -131,6 +144,7 @@ def _run(cluster: Cluster, argv: list[str], *, check: bool = True) -> None:
                 tail += path.read_text(errors="replace")[-1500:]
         raise ClusterError(f"{Path(argv[-1]).name if argv else ''}: {' '.join(argv)} "
                            f"exited with {done.returncode}: {tail}")
+    return done.returncode
 
 
 def _login() -> str:
@@ -147,4 +161,4 @@ def _free_port() -> int:
     return random.randint(20000, 60000)
 
 
-__all__ = ["Cluster", "ClusterError", "find_binaries", "start_cluster"]
+__all__ = ["Cluster", "ClusterError", "find_binaries", "open_cluster", "start_cluster"]

@@ -170,6 +170,11 @@ class SQLiteStore:
                 self._db.execute("INSERT INTO schema_version (version) VALUES (?)",
                                  (version + 1,))
 
+    def refresh_statistics(self, table: str) -> None:
+        """``table`` has just taken many rows in the current write transaction. Nothing to
+        do on SQLite: its planner uses no statistics the store keeps (no ANALYZE is run),
+        and finds a key through its index whatever the table's size."""
+
     # -- transactions ---------------------------------------------------------
 
     @contextmanager

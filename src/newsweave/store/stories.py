@@ -412,6 +412,9 @@ class StoriesTables:
                                               sums[start:start + FOLD_CHUNK].tolist(),
                                               strict=True))
         db.execute("DELETE FROM story_df_pending")
+        # A fold may be the table's first 100,000 keys: PostgreSQL's planner must know
+        # (a no-op on SQLite).
+        self._store.refresh_statistics("story_df")
         self._add_pending([], [])
 
     def _load_pending(self) -> None:
