@@ -60,6 +60,7 @@ import json
 import os
 import resource
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -152,6 +153,10 @@ def main() -> None:
     if args.resume and not args.keep_db:
         sys.exit("--resume needs --keep-db DIR: the store and its shard log are kept there")
     if args.one:
+        # Stopped with SIGTERM (a session's end), unwind as on an error: the store's open
+        # transaction rolls back, and the extract stage's worker processes are shut down at
+        # exit (killed outright they would linger, holding this process's output pipe).
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
         print(json.dumps(ingest_archive(args.one, batch=args.batch, embed=args.embed,
                                         keep_db=args.keep_db, resume=args.resume,
                                         stages=args.stages)))
