@@ -14,6 +14,8 @@ Runs ``scale.ingest_archive`` (clean + store, the reuse and stories stages, one
     python bench/ingest_profile.py ARCHIVE [--top 40] [--interval 2] [--stacks OUT.txt]
     python bench/ingest_profile.py ARCHIVE --cprofile OUT.prof
     python bench/ingest_profile.py NEXT --keep-db DBS --resume --no-score
+    python bench/ingest_profile.py ARCHIVE --stages all   # every stage (this process's CPU)
+    python bench/ingest_profile.py ARCHIVE --analyse 2000   # the extract workers' analysis
 
 ARCHIVE is a folder ``bench/scale.py --keep`` left (``archive-10000-seed7``). With
 ``--keep-db DIR --resume`` the shards go into a resumable run's store in DIR
@@ -57,6 +59,26 @@ from types import FrameType
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+
+def analyse_texts(folder: Path, count: int, part: int = 250) -> dict[str, Any]:
+    """The extract stage's worker analysis of an archive's first ``count`` articles (their
+    texts cleaned as ingest cleans a record's, without an outlet's recurring lines), in
+    parts of ``part`` texts as a worker gets them; the model is loaded before the clock."""
+    from corpus import read_articles
+    from newsweave.clean import clean_text
+    from newsweave.extract import nlp
+
+    texts = []
+    for record in read_articles(folder):
+        texts.append(clean_text(record["text"]).text)
+        if len(texts) >= count:
+            break
+    nlp.load_model()
+    started = time.process_time()
+    for start in range(0, len(texts), part):
+        nlp.analyse_here(texts[start:start + part])
+    return {"texts": len(texts), "cpu_seconds": round(time.process_time() - started, 2)}
 
 
 def label(frame: FrameType) -> str:
@@ -278,15 +300,27 @@ def main() -> None:
                         help="as bench/scale.py --resume (needs --keep-db)")
     parser.add_argument("--no-score", action="store_true",
                         help="leave out the reuse figures (they read the whole store back)")
+    parser.add_argument("--stages", default="reuse,stories",
+                        help="as bench/scale.py --stages (all: every stage ingest runs; the "
+                             "extract workers' own CPU is not sampled: see --analyse)")
+    parser.add_argument("--analyse", type=int, metavar="N",
+                        help="instead of ingesting: the extract workers' analysis "
+                             "(nlp.analyse_here) of the archive's first N articles, cleaned, "
+                             "in parts of 250 (a worker's part of a 1,000-article batch), in "
+                             "this process")
     args = parser.parse_args()
     if args.resume and not args.keep_db:
         sys.exit("--resume needs --keep-db DIR: the store and its shard log are there")
-    from scale import ingest_archive
+    from scale import ingest_archive, parse_stages
+
+    stages = parse_stages(args.stages)
 
     def run() -> dict[str, Any]:
+        if args.analyse:
+            return analyse_texts(args.archive, args.analyse)
         return ingest_archive(args.archive, batch=args.batch, embed=False,
                               keep_db=args.keep_db, resume=args.resume,
-                              score_reuse=not args.no_score)
+                              score_reuse=not args.no_score, stages=stages)
 
     if args.cprofile:
         import cProfile
@@ -303,9 +337,11 @@ def main() -> None:
             with args.stacks.open("w", encoding="utf-8") as out:
                 for stack, seconds in sampler.stacks.most_common():
                     out.write(f"{seconds:.6f} {';'.join(stack)}\n")
-    keep = ("articles", "cpu_seconds", "articles_per_cpu_s", "stage_seconds",
-            "clean_store_seconds", "stage_cpu_seconds", "clean_store_cpu_seconds")
-    print(json.dumps({k: figures[k] for k in keep} | {"load_average": os.getloadavg()}))
+    keep = ("articles", "texts", "cpu_seconds", "articles_per_cpu_s", "stage_seconds",
+            "clean_store_seconds", "stage_cpu_seconds", "clean_store_cpu_seconds",
+            "children_cpu_seconds")
+    print(json.dumps({k: figures[k] for k in keep if k in figures}
+                     | {"load_average": os.getloadavg()}))
 
 
 def compare_main() -> None:

@@ -4,19 +4,26 @@ For each size it generates an archive with ``bench/corpus.py`` (in a child proce
 so the same size gives the same archive), then ingests it in another child process (so each
 size's peak memory is its own) through the engine, one shard of ``--shard-size`` articles
 per ``Engine.ingest`` call, as an archive would be fed in. The engine runs the clean step
-(ingest always cleans) and only the ``reuse`` and ``stories`` stages (``Engine(...,
-stages=[ReuseStage(), StoriesStage()])``; the extract stage is left for a later, deeper
-pass). The reuse stage's embeddings (rewrites and translations) are off unless ``--embed``
-is given: embedding a lead costs about 0.15 s, which alone caps ingest near 7 articles/s on
-this machine; without them the stage finds copies through MinHash bands and shared
-sentences only.
+(ingest always cleans) and, by default, only the ``reuse`` and ``stories`` stages
+(``Engine(..., stages=[ReuseStage(), StoriesStage()])``, as in every run before part 18 of
+the archive-scale notes). ``--stages`` names others in the CLI's vocabulary: ``all`` is
+what ``newsweave ingest`` runs by default (``clean,reuse,stories,extract``: the cleaning
+stage's own pass, which re-cleans articles whose lines came to recur, and the extract
+stage with its worker processes); ``clean`` here means that pass (ingest's cleaning runs
+whatever the list). The reuse stage's embeddings (rewrites and translations) are off
+unless ``--embed`` is given: embedding a lead costs about 0.15 s, which alone caps ingest
+near 7 articles/s on this machine; without them the stage finds copies through MinHash
+bands and shared sentences only.
 
 Printed per size:
 
 * articles per second over the whole ingest, wall clock and per CPU second of the process,
   and the seconds spent in clean+store (reading, cleaning, writing) and in each stage;
+  with child processes (the extract stage's workers) also their CPU seconds, and the
+  articles per CPU second of the process and its children together;
 * peak RSS of the process, and the peak beyond the memory the process held before the
-  ingest began, per article; the store's size on disk per article;
+  ingest began, per article; the store's size on disk per article; with child processes
+  also the sum of their peaks (each worker's own ``VmHWM``);
 * reuse precision and recall against the corpus's answer key, read from the provenance
   graph (``Engine.provenance()``): a predicted copy or rewrite edge is right when both
   articles belong to one planted family (an original and what was derived from it), wrong
@@ -30,6 +37,7 @@ Printed per size:
   original; a family is whole when all its articles share one engine origin.
 
     python bench/scale.py --sizes 10000 [--embed] [--batch 1000] [--shard-size 1000]
+    python bench/scale.py --sizes 10000 --stages all   # every stage ingest runs by default
     python bench/scale.py --sizes 10000,100000 --keep /tmp/archives   # keep the archives
     python bench/scale.py --sizes 10000 --batch-join 2 [--clean]   # newsweave.batch: 1 vs Dask
     python bench/scale.py --score-db STORE.db ARCHIVE   # score a store an ingest left
@@ -46,22 +54,46 @@ The machine is shared: the per-CPU-second rates are the ones to compare between 
 from __future__ import annotations
 
 import argparse
+import functools
 import importlib
 import json
 import os
 import resource
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 EXPECTED_KIND = {"copy": "copy", "partial": "copy", "rewrite": "rewrite",
                  "translation": "rewrite"}
+# The stages ``newsweave ingest`` runs by default, in its order, and this bench's default.
+ALL_STAGES = ("clean", "reuse", "stories", "extract")
+DEFAULT_STAGES = ("reuse", "stories")
+
+
+def parse_stages(value: str) -> list[str]:
+    """``--stages``: ``all`` or names of :data:`ALL_STAGES`, comma-separated; returned in
+    the pipeline's order (the engine orders them so anyway).
+
+    >>> parse_stages("extract, reuse"), parse_stages("all")
+    (['reuse', 'extract'], ['clean', 'reuse', 'stories', 'extract'])
+    """
+    names = {n.strip() for n in value.split(",") if n.strip()}
+    if names == {"all"}:
+        return list(ALL_STAGES)
+    unknown = sorted(names - set(ALL_STAGES))
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(
+            f"unknown stage(s) {', '.join(unknown) or '(none given)'}: the stages are "
+            f"{', '.join(ALL_STAGES)}, or all")
+    return [n for n in ALL_STAGES if n in names]
 
 
 def main() -> None:
@@ -73,6 +105,10 @@ def main() -> None:
                         help="articles per input file, one Engine.ingest call each")
     parser.add_argument("--embed", action="store_true",
                         help="embeddings on in the reuse stage (rewrites, translations)")
+    parser.add_argument("--stages", default=",".join(DEFAULT_STAGES), type=parse_stages,
+                        metavar="NAMES",
+                        help="stages, comma-separated, of clean, reuse, stories, extract, or "
+                             "'all' (what 'newsweave ingest' runs); default reuse,stories")
     parser.add_argument("--keep", type=Path, help="keep the generated archives in this folder")
     parser.add_argument("--json", action="store_true", help="print each size's figures as JSON")
     parser.add_argument("--batch-join", type=int, metavar="WORKERS", default=0,
@@ -97,7 +133,8 @@ def main() -> None:
     parser.add_argument("--compare-db", type=Path, nargs=2, metavar=("A", "B"),
                         help="only compare two stores (two versions' ingests of one archive, "
                              "kept with --keep-db) row by row: articles, removal log, reuse "
-                             "pairs, story members, provenance edges, origins")
+                             "pairs, story members, provenance edges, origins, and the "
+                             "extract stage's articles, entities and quotes")
     parser.add_argument("--one", type=Path, help=argparse.SUPPRESS)  # child: ingest one archive
     args = parser.parse_args()
     if args.score_db:
@@ -116,8 +153,13 @@ def main() -> None:
     if args.resume and not args.keep_db:
         sys.exit("--resume needs --keep-db DIR: the store and its shard log are kept there")
     if args.one:
+        # Stopped with SIGTERM (a session's end), unwind as on an error: the store's open
+        # transaction rolls back, and the extract stage's worker processes are shut down at
+        # exit (killed outright they would linger, holding this process's output pipe).
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
         print(json.dumps(ingest_archive(args.one, batch=args.batch, embed=args.embed,
-                                        keep_db=args.keep_db, resume=args.resume)))
+                                        keep_db=args.keep_db, resume=args.resume,
+                                        stages=args.stages)))
         return
     try:
         sizes = [int(s) for s in args.sizes.split(",")]
@@ -136,7 +178,8 @@ def main() -> None:
         if args.batch_join:
             print_join(compare_executors(folder, args.batch_join, clean=args.clean))
             continue
-        command = [sys.executable, __file__, "--one", str(folder), "--batch", str(args.batch)]
+        command = [sys.executable, __file__, "--one", str(folder), "--batch", str(args.batch),
+                   "--stages", ",".join(args.stages)]
         if args.embed:
             command.append("--embed")
         if args.keep_db:
@@ -164,8 +207,14 @@ def print_figures(f: dict[str, Any]) -> None:
           f"{f['articles_per_s']:,.0f} articles/s wall, {f['articles_per_cpu_s']:,.0f} per CPU s "
           f"({f['seconds']:,.0f} s wall / {f['cpu_seconds']:,.0f} s CPU: clean+store "
           f"{f['clean_store_seconds']:,.0f} s, {stages})")
+    cpu = ", ".join(f"{name} {seconds:,.1f}" for name, seconds in f["stage_cpu_seconds"].items())
+    print(f"  CPU s by part: clean+store {f['clean_store_cpu_seconds']:,.1f}, {cpu}; child "
+          f"processes (extract's workers) {f['children_cpu_seconds']:,.1f}: "
+          f"{f['total_cpu_seconds']:,.0f} CPU s in all, "
+          f"{f['articles_per_total_cpu_s']:,.1f} articles per CPU s")
     print(f"  memory: peak RSS {f['peak_rss_mb']:,.0f} MB, {f['peak_rss_before_mb']:,.0f} MB "
           f"before the ingest, so {f['rss_kb_per_article']:.1f} KB per article beyond it; "
+          f"child processes' peaks {f['children_peak_rss_mb']:,.0f} MB added up; "
           f"store {f['store_kb_per_article']:.1f} KB per article on disk")
     print_quality(f)
     print(f"  (archive generated in {f['generate_seconds']:,.0f} s; load average "
@@ -174,21 +223,33 @@ def print_figures(f: dict[str, Any]) -> None:
 
 def print_shard_log(log: _ShardLog, block: int) -> None:
     """A resumable run's shards, ``block`` a row: CPU and wall seconds a shard, the peak RSS
-    of the run at the row's end, the load average, which runs (processes) did them."""
-    print("| shards | CPU s a shard | wall s a shard | peak RSS at the end | load average | run |")
-    print("|---|---|---|---|---|---|")
+    of the run at the row's end, the load average, which runs (processes) did them; then,
+    where the log has them, the child processes' CPU a shard and peak RSS (added up) at the
+    row's end, and each stage's CPU a shard (this process's)."""
+    print("| shards | CPU s a shard | wall s a shard | peak RSS at the end | load average | run "
+          "| children: CPU s a shard, peak RSS | by stage, CPU s a shard |")
+    print("|---|---|---|---|---|---|---|---|")
     lines = log.lines
     for start in range(0, len(lines), block):
         rows = lines[start:start + block]
         runs = sorted({row["run"] for row in rows})
+        stages: dict[str, float] = {}
+        for row in rows:
+            for name, seconds in row.get("stages", {}).items():
+                stages[name] = stages.get(name, 0.0) + seconds / len(rows)
         print(f"| {start}-{start + len(rows)} | {sum(r['cpu'] for r in rows) / len(rows):.1f} | "
               f"{sum(r['wall'] for r in rows) / len(rows):.1f} | {rows[-1]['peak_mb']:,.0f} MB | "
               f"{sum(r['load'] for r in rows) / len(rows):.1f} | "
-              f"{', '.join(map(str, runs))} |")
+              f"{', '.join(map(str, runs))} | "
+              f"{sum(r.get('children_cpu', 0.0) for r in rows) / len(rows):.1f}, "
+              f"{rows[-1].get('children_peak_mb', 0.0):,.0f} MB | "
+              f"{', '.join(f'{k} {v:.1f}' for k, v in stages.items()) or '-'} |")
     if lines:
-        print(f"{len(lines)} shards; {log.total('cpu'):,.0f} CPU s, {log.total('wall'):,.0f} s "
+        print(f"{len(lines)} shards; {log.total('cpu'):,.0f} CPU s "
+              f"(+{log.total('children_cpu'):,.0f} in child processes), {log.total('wall'):,.0f} s "
               f"wall over {len({row['run'] for row in lines})} run(s); highest peak RSS "
-              f"{log.highest('peak_mb'):,.0f} MB")
+              f"{log.highest('peak_mb'):,.0f} MB (+{log.highest('children_peak_mb'):,.0f} MB "
+              f"in child processes)")
 
 
 def print_quality(f: dict[str, Any]) -> None:
@@ -307,7 +368,12 @@ def print_join(f: dict[str, Any]) -> None:
 
 class _Timed:
     """A stage that adds up its own wall-clock time (and, given ``cpu_clock``, its CPU time
-    of the process); everything else is the stage's."""
+    of the process); everything else is the stage's. Besides its runs, the work a stage does
+    outside them is its own too: redoing what earlier stages invalidated, and the extract
+    stage's head start (``warm_up``, ``start_ahead``: starting its worker processes and
+    handing them texts, while clean + store runs)."""
+
+    TIMED = ("run_batches", "consume_invalidations", "warm_up", "start_ahead")
 
     def __init__(self, stage: Any, clock: dict[str, float],
                  cpu_clock: dict[str, float] | None = None) -> None:
@@ -317,14 +383,16 @@ class _Timed:
         self.name, self.version, self.requires = stage.name, stage.version, stage.requires
         clock[stage.name] = 0.0
         self._cpu_clock[stage.name] = 0.0
-        if hasattr(stage, "run_batches"):
-            self.run_batches = self._timed(stage.run_batches)
+        for method in self.TIMED:
+            if hasattr(stage, method):
+                setattr(self, method, self._timed(getattr(stage, method)))
 
     def _timed(self, method: Any) -> Any:
-        def run(*args: Any) -> None:
+        @functools.wraps(method)  # (the pipeline reads run_batches' parameters)
+        def run(*args: Any, **kwargs: Any) -> Any:
             started, cpu = time.perf_counter(), time.process_time()
             try:
-                method(*args)
+                return method(*args, **kwargs)
             finally:
                 self._clock[self.name] += time.perf_counter() - started
                 self._cpu_clock[self.name] += time.process_time() - cpu
@@ -337,27 +405,90 @@ class _Timed:
         return getattr(self._stage, name)
 
 
+def build_stages(names: Sequence[str], clock: dict[str, float],
+                 cpu_clock: dict[str, float]) -> tuple[list[_Timed], Any]:
+    """The stages of ``names`` (of :data:`ALL_STAGES`), each timed, and the cleaning stage
+    ingest should clean with: the listed one, so its pass and ingest's cleaning share one
+    instance as in the engine's own list (the engine finds it by type, which the timing
+    wrapper hides)."""
+    from newsweave.clean.stage import CleanStage
+    from newsweave.extract import ExtractStage
+    from newsweave.reuse import ReuseStage
+    from newsweave.stories import StoriesStage
+
+    made = {"clean": CleanStage, "reuse": ReuseStage, "stories": StoriesStage,
+            "extract": ExtractStage}
+    stages = {name: made[name]() for name in ALL_STAGES if name in names}
+    return ([_Timed(stage, clock, cpu_clock) for stage in stages.values()],
+            stages.get("clean"))
+
+
+class _Children:
+    """CPU seconds and peak RSS of this process's child processes (the extract stage's
+    worker pool, which lives across shards: ``RUSAGE_CHILDREN`` counts only ended
+    children). CPU is summed per process id from the first look, so a worker replaced
+    between two looks loses only its last stretch."""
+
+    def __init__(self) -> None:
+        self.seen: dict[int, float] = {}  # pid -> CPU seconds at the last look
+        self.cpu = 0.0
+        self.peaks: dict[int, float] = {}  # pid -> peak RSS (MB)
+
+    def look(self) -> None:
+        try:
+            import psutil
+        except ImportError:  # then the children's figures stay 0
+            return
+        for child in psutil.Process().children(recursive=True):
+            try:
+                times = child.cpu_times()
+                peak = _child_peak_mb(child.pid) or child.memory_info().rss / 2**20
+            except psutil.Error:
+                continue
+            used = times.user + times.system
+            self.cpu += used - self.seen.get(child.pid, 0.0)
+            self.seen[child.pid] = used
+            self.peaks[child.pid] = max(peak, self.peaks.get(child.pid, 0.0))
+
+    def peak_mb(self) -> float:
+        """The children's peaks added up (an upper bound on what they held at once)."""
+        return sum(self.peaks.values())
+
+
+def _child_peak_mb(pid: int) -> float:
+    """A process's peak RSS (``VmHWM``) in MB; 0 where ``/proc`` does not say."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except (OSError, ValueError):
+        pass
+    return 0.0
+
+
 def ingest_archive(folder: Path, *, batch: int, embed: bool, keep_db: Path | None = None,
-                   resume: bool = False, score_reuse: bool = True) -> dict[str, Any]:
-    """Ingest one generated archive through the engine; return the figures (with
-    ``keep_db``, the store is moved to ``keep_db/scale-SIZE.db`` afterwards).
+                   resume: bool = False, score_reuse: bool = True,
+                   stages: Sequence[str] = DEFAULT_STAGES) -> dict[str, Any]:
+    """Ingest one generated archive through the engine with ``stages`` (names of
+    :data:`ALL_STAGES`); return the figures (with ``keep_db``, the store is moved to
+    ``keep_db/scale-SIZE.db`` afterwards).
 
     Without ``score_reuse`` the reuse figures are left out: the whole store is then not read
     back (``bench/ingest_profile.py`` profiling a few shards into a big resumed store).
 
     With ``resume`` the store is built in ``keep_db`` from the start and each finished shard
-    is logged beside it (``scale-SIZE.shards.jsonl``: its wall and CPU seconds, the process's
-    peak RSS, the load); a later run skips the logged shards. A shard cut off part-way is
+    is logged beside it (``scale-SIZE.shards.jsonl``: its wall and CPU seconds, each stage's
+    CPU seconds, the child processes' CPU seconds and peak RSS, the process's peak RSS, the
+    load); a later run skips the logged shards. A shard cut off part-way is
     read again: the store skips the articles it holds (by content) and the stages take up
     what was stored but not analysed. The figures then add up every run's shards."""
     sys.path.insert(0, str(REPO / "src"))
     sys.path.insert(0, str(REPO / "bench"))
     from corpus import read_key
     from newsweave.engine import Engine
-    from newsweave.reuse import ReuseStage
     from newsweave.settings import load_settings
     from newsweave.store import open_store
-    from newsweave.stories import StoriesStage
 
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     articles = manifest["articles"]
@@ -372,8 +503,11 @@ def ingest_archive(folder: Path, *, batch: int, embed: bool, keep_db: Path | Non
     settings = load_settings(db=str(db), batch_size=batch, reuse_embed=1 if embed else 0)
     clock: dict[str, float] = {}
     cpu_clock: dict[str, float] = {}  # this process's CPU seconds per stage (not resumed)
-    stages = [_Timed(ReuseStage(), clock, cpu_clock), _Timed(StoriesStage(), clock, cpu_clock)]
-    engine = Engine(open_store(str(db)), settings, stages=stages)
+    timed, cleaner = build_stages(stages, clock, cpu_clock)
+    engine = Engine(open_store(str(db)), settings, stages=timed)
+    if cleaner is not None:
+        engine._cleaner = cleaner  # the listed cleaning stage (see build_stages)
+    children = _Children()
     before = _peak_mb()
     started, cpu = time.perf_counter(), time.process_time()
     rejected = 0
@@ -381,29 +515,45 @@ def ingest_archive(folder: Path, *, batch: int, embed: bool, keep_db: Path | Non
         if shard in log.done:
             continue
         shard_wall, shard_cpu = time.perf_counter(), time.process_time()
+        children.look()
+        shard_children, shard_stages = children.cpu, dict(cpu_clock)
         report = engine.ingest([str(folder / shard)])
         rejected += len(report.rejected)
+        children.look()
         log.add(shard, time.perf_counter() - shard_wall, time.process_time() - shard_cpu,
-                _peak_mb(), before)
+                _peak_mb(), before, children=(children.cpu - shard_children,
+                                              children.peak_mb()),
+                stages={k: v - shard_stages[k] for k, v in cpu_clock.items()})
         print(f"{shard}: {time.perf_counter() - started:,.0f} s, "
-              f"{time.process_time() - cpu:,.0f} CPU s, peak {_peak_mb():,.0f} MB, "
+              f"{time.process_time() - cpu:,.0f} CPU s (+{children.cpu:,.0f} in children), "
+              f"peak {_peak_mb():,.0f} MB (+{children.peak_mb():,.0f}), "
               f"load {os.getloadavg()[0]:.1f}", file=sys.stderr, flush=True)
     seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu
     run_cpu = cpu_seconds
-    peak = _peak_mb()
+    peak, children_cpu, children_peak = _peak_mb(), children.cpu, children.peak_mb()
+    stage_cpu = dict(cpu_clock)
     if log.runs:  # earlier runs' shards count too
         seconds, cpu_seconds = log.total("wall"), log.total("cpu")
         peak, before = max(peak, log.highest("peak_mb")), log.lowest("before_mb")
+        children_cpu = log.total("children_cpu")
+        children_peak = max(children_peak, log.highest("children_peak_mb"))
+        stage_cpu = log.stage_totals()
     figures: dict[str, Any] = {
-        "articles": articles, "rejected": rejected, "embed": embed,
+        "articles": articles, "rejected": rejected, "embed": embed, "stages": list(stages),
         "seconds": round(seconds, 1), "cpu_seconds": round(cpu_seconds, 1),
         "articles_per_s": articles / seconds, "articles_per_cpu_s": articles / cpu_seconds,
         "stage_seconds": {k: round(v, 1) for k, v in clock.items()},
         "clean_store_seconds": round(seconds - sum(clock.values()), 1),
-        # CPU by part, this process's run only (a resumed run's earlier shards are not in it)
-        "stage_cpu_seconds": {k: round(v, 2) for k, v in cpu_clock.items()},
-        "clean_store_cpu_seconds": round(run_cpu - sum(cpu_clock.values()), 2),
+        # CPU by part; resumed, every run's shards (from the log), else this run's
+        "stage_cpu_seconds": {k: round(v, 2) for k, v in stage_cpu.items()},
+        "clean_store_cpu_seconds": round(cpu_seconds - sum(stage_cpu.values()), 2)
+        if log.runs else round(run_cpu - sum(cpu_clock.values()), 2),
+        # The child processes (the extract stage's workers), beside the process's own
+        "children_cpu_seconds": round(children_cpu, 1),
+        "total_cpu_seconds": round(cpu_seconds + children_cpu, 1),
+        "articles_per_total_cpu_s": articles / (cpu_seconds + children_cpu),
         "peak_rss_mb": peak, "peak_rss_before_mb": before,
+        "children_peak_rss_mb": round(children_peak, 1),
         "rss_kb_per_article": (peak - before) * 1024 / articles,
         "store_kb_per_article": _disk_kb(work) / articles,
     }
@@ -442,21 +592,36 @@ class _ShardLog:
         self.run = 1 + max((line["run"] for line in self.lines), default=0)
         self.runs = self.run if path is not None and self.lines else 0
 
-    def add(self, shard: str, wall: float, cpu: float, peak_mb: float,
-            before_mb: float) -> None:
+    def add(self, shard: str, wall: float, cpu: float, peak_mb: float, before_mb: float,
+            children: tuple[float, float] = (0.0, 0.0),
+            stages: dict[str, float] | None = None) -> None:
+        """Log a finished shard: ``cpu`` is this process's; ``children`` the child
+        processes' CPU seconds in the shard and their peak RSS (MB, added up) so far;
+        ``stages`` each stage's CPU seconds of this process in the shard."""
         line = {"shard": shard, "run": self.run, "wall": round(wall, 3), "cpu": round(cpu, 3),
                 "peak_mb": round(peak_mb, 1), "before_mb": round(before_mb, 1),
-                "load": round(os.getloadavg()[0], 1)}
+                "load": round(os.getloadavg()[0], 1),
+                "children_cpu": round(children[0], 3),
+                "children_peak_mb": round(children[1], 1),
+                "stages": {k: round(v, 3) for k, v in (stages or {}).items()}}
         self.lines.append(line)
         if self.path is not None:
             with self.path.open("a", encoding="utf-8") as fh:
                 fh.write(json.dumps(line) + "\n")
 
     def total(self, field: str) -> float:
-        return sum(line[field] for line in self.lines)
+        return sum(line.get(field, 0.0) for line in self.lines)  # (older logs lack some)
 
     def highest(self, field: str) -> float:
-        return max(line[field] for line in self.lines)
+        return max(line.get(field, 0.0) for line in self.lines)
+
+    def stage_totals(self) -> dict[str, float]:
+        """Each stage's CPU seconds over the logged shards."""
+        totals: dict[str, float] = {}
+        for line in self.lines:
+            for name, seconds in line.get("stages", {}).items():
+                totals[name] = totals.get(name, 0.0) + seconds
+        return totals
 
     def lowest(self, field: str) -> float:
         return min(line[field] for line in self.lines)
@@ -539,6 +704,18 @@ COMPARED = {
     "provenance edges": "SELECT derived, source FROM reuse_edges ORDER BY derived, source",
     "origins": "SELECT article_id, origin_id FROM article_origin "
                "ORDER BY article_id, origin_id",
+    # the extract stage (empty in a store it did not run on): what it found per article,
+    # and what it resolved across the store
+    "extract articles": "SELECT article_id, mentions, attributions, error "
+                        "FROM extract_articles ORDER BY article_id",
+    "entities": "SELECT * FROM entities ORDER BY id",
+    "entity articles": "SELECT * FROM entity_articles ORDER BY entity_id, article_id",
+    "entity locals": "SELECT entity_id, article_id, data FROM entity_locals "
+                     "ORDER BY entity_id, article_id, data",
+    "quote groups": "SELECT * FROM quote_groups ORDER BY id",
+    "quote variants": "SELECT * FROM quote_variants ORDER BY quote_id, seq",
+    "stage runs": "SELECT stage, article_id, version FROM stage_runs "
+                  "ORDER BY stage, article_id",
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+import sqlite3
 import sys
 from collections import Counter
 from pathlib import Path
@@ -311,3 +312,59 @@ def test_the_shard_log_by_pass_takes_each_shards_most_common_pass(
     profile.print_passes(log, tmp_path)
     rows = [line for line in capsys.readouterr().out.splitlines() if line[2:3].isdigit()]
     assert rows == ["| 0 | 2 | 0 | 2.0 |", "| 1 | 2 | 2 | 15.0 |"]
+
+
+def test_the_scale_benchmark_names_stages_as_the_cli_does() -> None:
+    scale = load_bench("scale")
+    assert scale.parse_stages("all") == ["clean", "reuse", "stories", "extract"]
+    assert scale.parse_stages("extract, reuse") == ["reuse", "extract"]
+    assert scale.parse_stages("reuse,stories") == list(scale.DEFAULT_STAGES)
+    for wrong in ("reuse,brief", "", "all,extract"):
+        with pytest.raises(Exception, match="unknown stage"):
+            scale.parse_stages(wrong)
+
+
+def test_an_all_stages_scale_ingest_resumes_and_logs_each_stage(corpus: Path,
+                                                                 tmp_path: Path) -> None:
+    """bench/scale.py --stages all --resume: every stage ingest runs by default, each
+    shard's CPU logged per stage and for the extract workers; stopped after one shard and
+    resumed, the store equals one uninterrupted run's, extract's tables included."""
+    scale = load_bench("scale")
+    manifest = json.loads((corpus / "manifest.json").read_text(encoding="utf-8"))
+    first = tmp_path / "first-shard"
+    first.mkdir()
+    for name in [*manifest["shards"], "key.jsonl"]:
+        (first / name).symlink_to(corpus / name)
+    (first / "manifest.json").write_text(
+        json.dumps({**manifest, "shards": manifest["shards"][:1]}), encoding="utf-8")
+    resumed, whole = tmp_path / "resumed", tmp_path / "whole"
+    stages = scale.parse_stages("all")
+    scale.ingest_archive(first, batch=100, embed=False, keep_db=resumed, resume=True,
+                         stages=stages, score_reuse=False)
+    figures = scale.ingest_archive(corpus, batch=100, embed=False, keep_db=resumed,
+                                   resume=True, stages=stages, score_reuse=False)
+    log = [json.loads(line) for line in
+           (resumed / f"scale-{ARTICLES}.shards.jsonl").read_text().splitlines()]
+    assert [line["run"] for line in log] == [1, 2, 2]
+    for line in log:
+        assert set(line["stages"]) == {"clean", "reuse", "stories", "extract"}
+        assert line["stages"]["reuse"] > 0 and line["stages"]["extract"] > 0
+    # The extract stage's worker processes did its analysis, beside this process.
+    assert figures["children_cpu_seconds"] > 0 and figures["children_peak_rss_mb"] > 0
+    assert figures["children_cpu_seconds"] == pytest.approx(
+        sum(line["children_cpu"] for line in log), abs=0.1)
+    assert figures["total_cpu_seconds"] == pytest.approx(
+        figures["cpu_seconds"] + figures["children_cpu_seconds"], abs=0.2)
+    assert figures["stage_cpu_seconds"]["extract"] == pytest.approx(
+        sum(line["stages"]["extract"] for line in log), abs=0.05)
+    scale.ingest_archive(corpus, batch=100, embed=False, keep_db=whole, stages=stages,
+                         score_reuse=False)
+    one, other = resumed / f"scale-{ARTICLES}.db", whole / f"scale-{ARTICLES}.db"
+    with sqlite3.connect(one) as db:  # extract's tables are filled, so compared
+        assert db.execute("SELECT count(*) FROM extract_articles").fetchone()[0] == ARTICLES
+        assert db.execute("SELECT count(*) FROM entities").fetchone()[0] > 0
+    assert scale.compare_stores(one, other)
+    with sqlite3.connect(other) as db:  # one entity's name changed: found
+        db.execute("UPDATE entities SET name = name || 'x' WHERE id = "
+                   "(SELECT min(id) FROM entities)")
+    assert not scale.compare_stores(one, other)

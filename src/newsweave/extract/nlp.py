@@ -18,7 +18,8 @@ import multiprocessing
 import os
 import sys
 import types
-from collections.abc import Iterable, Iterator, Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
@@ -221,15 +222,57 @@ def analyse_here(texts: Sequence[str]) -> list[Analysis]:
                for offset, window in name_windows(text)]
     ents: list[list[Ent]] = [[] for _ in texts]
     with one_blas_thread():
-        for (k, offset, _), doc in zip(windows, recognise([w for _, _, w in windows]),
-                                       strict=True):
-            ents[k] += [Ent(e.text, e.label_, e.start_char + offset, e.end_char + offset)
-                        for e in doc.ents]
-        found = find_attributions_many(texts, parse)
+        for (k, offset, _), found_here in zip(
+                windows, _recognised([w for _, _, w in windows]), strict=True):
+            ents[k] += [Ent(name, label, start + offset, end + offset)
+                        for name, label, start, end in found_here]
+        found = find_attributions_many(texts, _distinct(parse))
     # Mentions are cleaned here too, not in the stage's main process: that process has the
     # resolution to do, and the last batch's resolution is time nothing else overlaps.
     mentions = [find_mentions(text, these) for text, these in zip(texts, ents, strict=True)]
     return list(zip(mentions, found, strict=True))
+
+
+# Entities of the name windows this process recognised lately, relative to the window
+# (text, label, start, end), newest last. A window's entities depend on its text alone
+# (as everything started ahead assumes), and an archive repeats windows: a wire copy
+# carries its original's sentences, a partial copy some of them, an outlet its recurring
+# lines. On a generated archive about a fifth of the windows a worker sees were seen
+# already (docs/benchmarks.md, archive scale part 18). The bound keeps about 15 MB.
+_RECOGNISED: OrderedDict[str, tuple[tuple[str, str, int, int], ...]] = OrderedDict()
+MAX_RECOGNISED = 30_000
+
+
+def _recognised(windows: Sequence[str]) -> list[tuple[tuple[str, str, int, int], ...]]:
+    """The entities of each of ``windows``, recognising only those not recognised lately
+    (each distinct one once)."""
+    known = {w: _RECOGNISED[w] for w in dict.fromkeys(windows) if w in _RECOGNISED}
+    missing = [w for w in dict.fromkeys(windows) if w not in known]
+    for window, doc in zip(missing, recognise(missing), strict=True):
+        known[window] = tuple((e.text, e.label_, e.start_char, e.end_char) for e in doc.ents)
+    for window, found in known.items():
+        _RECOGNISED[window] = found
+        _RECOGNISED.move_to_end(window)
+    while len(_RECOGNISED) > MAX_RECOGNISED:
+        _RECOGNISED.popitem(last=False)
+    return [known[w] for w in windows]
+
+
+def _distinct(pipe: Callable[[Sequence[str]], Iterator[Any]]
+              ) -> Callable[[Sequence[str]], Iterator[Any]]:
+    """``pipe`` (texts in, one doc each out) run once per distinct text: a repeated text
+    gets the doc of its first occurrence again (the readers only read it), held from its
+    first occurrence to its last, so the docs still stream."""
+    def run(texts: Sequence[str]) -> Iterator[Any]:
+        last = {text: i for i, text in enumerate(texts)}
+        fresh = iter(pipe(list(dict.fromkeys(texts))))
+        held: dict[str, Any] = {}
+        for i, text in enumerate(texts):
+            doc = held.pop(text) if text in held else next(fresh)  # (first seen: the next)
+            if last[text] > i:
+                held[text] = doc
+            yield doc
+    return run
 
 
 _POOL: tuple[int, ProcessPoolExecutor] | None = None
