@@ -237,6 +237,7 @@ def merges(docs: Sequence[Doc], settings: dict[str, object]) -> None:
     """Average linkage's merges at or above the threshold, right and wrong, and the
     evidence each had (see the module's docstring)."""
     items, resolved, _, sims, _, meaning = stage_matrices(docs, settings)
+    from newsweave.stories.repair import average_link
     from newsweave.stories.vectors import _cosines
 
     threshold = resolved.story_threshold
@@ -244,43 +245,15 @@ def merges(docs: Sequence[Doc], settings: dict[str, object]) -> None:
     names = _cosines([a.name_arrays() for a in items])
     mcos = meaning @ meaning.T
     gold = [d["event"] for d in docs]
-    n = len(docs)
-    totals = sims.astype(np.float64).copy()
-    sizes = np.ones(n)
-    active = np.ones(n, dtype=bool)
-    members: dict[int, list[int]] = {i: [i] for i in range(n)}
-    chain: list[int] = []
     rows: list[dict[str, float]] = []
-    while True:  # repair.average_link, each merge recorded
-        if not chain:
-            rest = np.flatnonzero(active)
-            if len(rest) < 2:
-                break
-            chain.append(int(rest[0]))
-        a = chain[-1]
-        means = totals[a] / (sizes[a] * sizes)
-        means[~active] = -np.inf
-        means[a] = -np.inf
-        b = int(np.argmax(means))
-        if not means[b] >= threshold:
-            active[a] = False
-            chain.pop()
-            continue
-        if len(chain) > 1 and means[chain[-2]] >= means[b]:
-            b = chain[-2]
-        if len(chain) > 1 and b == chain[-2]:
-            chain.pop()
-            chain.pop()
-            i, j = min(a, b), max(a, b)
-            rows.append(_merge_row(float(means[b]), members[i], members[j], totals, sizes,
-                                   active, (a, b), gold, items, words, names, mcos))
-            totals[i, :] += totals[j, :]
-            totals[:, i] += totals[:, j]
-            sizes[i] += sizes[j]
-            active[j] = False
-            members[i].extend(members.pop(j))
-        else:
-            chain.append(b)
+
+    def record(height: float, pair: tuple[int, int], members: dict[int, list[int]],
+               totals: np.ndarray, sizes: np.ndarray, active: np.ndarray) -> None:
+        i, j = sorted(pair)
+        rows.append(_merge_row(height, members[i], members[j], totals, sizes, active, pair,
+                               gold, items, words, names, mcos))
+
+    average_link(sims, threshold, on_merge=record)
     right = [r for r in rows if r["right"]]
     wrong = [r for r in rows if not r["right"]]
     print(f"  merges at or above the threshold: {len(rows)}, right {len(right)}, wrong "

@@ -38,8 +38,15 @@ from newsweave.stories.vectors import (
     veto_factor,
 )
 
+# Called before each merge of :func:`average_link` with its height, the two clusters (the
+# indices of their first rows), the clusters' members and the arrays the merge was decided
+# on (sums, sizes, still active): bench/stories_bigstore.py --merges records the evidence.
+MergeHook = Callable[[float, tuple[int, int], dict[int, list[int]], np.ndarray, np.ndarray,
+                      np.ndarray], None]
 
-def average_link(sims: np.ndarray, threshold: float) -> list[list[int]]:
+
+def average_link(sims: np.ndarray, threshold: float,
+                 on_merge: MergeHook | None = None) -> list[list[int]]:
     """Clusters (lists of row indices) of average-linkage clustering cut at ``threshold``.
 
     Merges clusters while some pair's mean pairwise similarity reaches ``threshold``,
@@ -82,6 +89,8 @@ def average_link(sims: np.ndarray, threshold: float) -> list[list[int]]:
         if len(chain) > 1 and b == chain[-2]:
             chain.pop()
             chain.pop()
+            if on_merge is not None:
+                on_merge(float(means[b]), (a, b), members, totals, sizes, active)
             i, j = min(a, b), max(a, b)
             totals[i, :] += totals[j, :]
             totals[:, i] += totals[:, j]
