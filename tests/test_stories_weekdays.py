@@ -25,6 +25,7 @@ from newsweave.stories.vectors import (
     veto_factor,
     weigh_packed,
 )
+from test_stories_units import _NoTables
 
 TUESDAY, THURSDAY = key(WEEKDAY, "1"), key(WEEKDAY, "3")
 
@@ -84,14 +85,6 @@ def test_a_pair_is_damped_only_where_both_name_weekdays_none_shared_and_not_both
                        weekdays_a={TUESDAY}, weekdays_b={THURSDAY}) == pytest.approx(0.7)
     assert veto_factor(0.0, False, frozenset(), frozenset(), 1, w,
                        weekdays_a={TUESDAY}, weekdays_b={THURSDAY}) == 1.0
-
-
-class _NoTables:
-    def features(self, ids):  # type: ignore[no-untyped-def]
-        return {}
-
-    def members(self, ids):  # type: ignore[no-untyped-def]
-        return {}
 
 
 def test_a_story_carries_its_members_weekdays_and_keeps_them_when_saved():
