@@ -559,7 +559,8 @@ def ingest_archive(folder: Path, *, batch: int, embed: bool, keep_db: Path | Non
     }
     if log.runs:
         figures["runs"] = log.runs
-    prepared = getattr(stages[0]._stage, "_prepared", None)  # texts kept across batches
+    reuse = next((t._stage for t in timed if t.name == "reuse"), None)
+    prepared = getattr(reuse, "_prepared", None)  # texts kept across batches
     if prepared is not None:
         figures["reuse_prepared_texts"] = {"hits": prepared.hits, "misses": prepared.misses,
                                            "kept": len(prepared)}
