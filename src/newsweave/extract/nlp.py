@@ -246,8 +246,9 @@ MAX_RECOGNISED = 30_000
 def _recognised(windows: Sequence[str]) -> list[tuple[tuple[str, str, int, int], ...]]:
     """The entities of each of ``windows``, recognising only those not recognised lately
     (each distinct one once)."""
-    known = {w: _RECOGNISED[w] for w in dict.fromkeys(windows) if w in _RECOGNISED}
-    missing = [w for w in dict.fromkeys(windows) if w not in known]
+    distinct = dict.fromkeys(windows)
+    known = {w: _RECOGNISED[w] for w in distinct if w in _RECOGNISED}
+    missing = [w for w in distinct if w not in known]
     for window, doc in zip(missing, recognise(missing), strict=True):
         known[window] = tuple((e.text, e.label_, e.start_char, e.end_char) for e in doc.ents)
     for window, found in known.items():

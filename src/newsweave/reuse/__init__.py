@@ -499,8 +499,9 @@ def _relate_safely(a: Indexed, b: Indexed, cosine: float | None,
                    prepared: tuple[PreparedTexts, SentenceWords] | None = None
                    ) -> Edge | None:
     """:func:`relate_pair`, logged and None where it fails: one pair that cannot be
-    aligned must not sink the batch. ``prepared``: the batch's prepared texts and
-    sentences (see :meth:`Indexed.share_units`)."""
+    aligned must not sink the batch. ``prepared``: the texts prepared so far (this batch's
+    and the ones kept from earlier batches) and this batch's sentences (see
+    :meth:`Indexed.share_units`)."""
     try:
         if prepared is not None:
             a.share_units(*prepared)

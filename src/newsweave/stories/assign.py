@@ -264,8 +264,10 @@ class StoryState:
 
     def _read_facts(self) -> tuple[set[int], set[int], set[int], set[int], set[int]]:
         if self._facts is None:
-            self._facts = tuple(set(part) for part in split_every(self.row.dates))  # type: ignore[assignment]
-        return self._facts  # type: ignore[return-value]
+            dates, figures, places, lead_years, weekdays = split_every(self.row.dates)
+            self._facts = (set(dates), set(figures), set(places), set(lead_years),
+                           set(weekdays))
+        return self._facts
 
     def top(self, count: int) -> list[int]:
         """The ``count`` heaviest keys of the summed vector (as :func:`top_keys`)."""
@@ -357,7 +359,7 @@ class StoryState:
         else:
             # veto_factor reads the story's years only for an undated pair, its figures
             # and places only where the article states some (and they are weighed): most
-            # candidates need none of them, and reading them was a split_all a candidate.
+            # candidates need none of them, and reading them was a split_every a candidate.
             dates = figures = places = lead_years = weekdays = frozenset()
         factor = veto_factor(
             names_cos, has_names, item.dates, dates, apart, weights,

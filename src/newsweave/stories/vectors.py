@@ -724,21 +724,11 @@ def split_facts(blob: bytes | None) -> tuple[frozenset[int], frozenset[int], fro
     >>> split_facts(pack_dates({7: 2.0}, {9}, {5})) == ({7}, {9}, {5})
     True
     """
-    return split_all(blob)[:3]
+    return split_every(blob)[:3]
 
 
-Facts = tuple[frozenset[int], frozenset[int], frozenset[int], frozenset[int]]
 Every = tuple[frozenset[int], frozenset[int], frozenset[int], frozenset[int], frozenset[int]]
 _NONE: Every = (frozenset(), frozenset(), frozenset(), frozenset(), frozenset())
-
-
-def split_all(blob: bytes | None) -> Facts:
-    """(years, figures, places, lead years) of a blob :func:`pack_dates` wrote.
-
-    >>> split_all(pack_dates({7: 2.0}, {9}, {5}, {3})) == ({7}, {9}, {5}, {3})
-    True
-    """
-    return split_every(blob)[:4]
 
 
 def split_every(blob: bytes | None) -> Every:
