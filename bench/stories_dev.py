@@ -7,6 +7,7 @@
     python bench/stories_dev.py --sets allsides-train  # its training split (7,356) as a set
     python bench/stories_dev.py --no-baseline --attach-runner-up 1  # engine variants alone
     python bench/stories_dev.py --weekday-penalty 1   # the weekdays' veto off (#12 part 11)
+    python bench/stories_dev.py --prior-documents 1000  # the general-language prior (part 12)
     python bench/stories_dev.py --mixed            # also every set in one shuffled store
     python bench/stories_dev.py --sets --mixed --restory  # and the same store after a restory
     python bench/stories_dev.py --order            # also order independence per set
@@ -278,6 +279,8 @@ STAGE_CONSTANTS = {
     "attach_rivals": ("newsweave.stories.repair", "ATTACH_RIVALS"),
     "weekday_penalty": ("newsweave.stories.features", "WEEKDAY_PENALTY"),
     "weekday_scope": ("newsweave.stories.features", "WEEKDAY_SCOPE"),
+    "prior_documents": ("newsweave.stories.prior", "PRIOR_DOCUMENTS"),
+    "prior_length": ("newsweave.stories.prior", "PRIOR_LENGTH"),
 }
 
 
@@ -316,6 +319,13 @@ def add_stage_constant_arguments(parser: argparse.ArgumentParser) -> None:
                         help="stories.features.WEEKDAY_SCOPE for the run: the weekdays' veto "
                         "between reports and stories too (all) or between two reports only "
                         "(pairs: repair's pair matrices; default: the module's)")
+    parser.add_argument("--prior-documents", type=float, default=None, metavar="M",
+                        help="stories.prior.PRIOR_DOCUMENTS for the run: pseudo-reports of "
+                        "general language added to the store's document frequencies (0: "
+                        "none; default: the module's)")
+    parser.add_argument("--prior-length", type=float, default=None, metavar="L",
+                        help="stories.prior.PRIOR_LENGTH for the run: the words of a "
+                        "pseudo-report (0: they hold no feature; default: the module's)")
 
 
 def set_stage_constants(args: argparse.Namespace) -> None:

@@ -22,6 +22,7 @@ from newsweave.model import Article
 from newsweave.settings import Settings
 from newsweave.store.stories import FeatureRow, StoryRow, StoryTables
 from newsweave.stories import features as stories_features
+from newsweave.stories import prior as stories_prior
 from newsweave.stories import vectors as stories_vectors
 from newsweave.stories.features import Features, extract_features
 from newsweave.stories.meaning import Meanings
@@ -69,6 +70,8 @@ def weights_from(settings: Settings) -> Weights:
         year_penalty=stories_vectors.YEAR_PENALTY,
         weekday_penalty=stories_features.WEEKDAY_PENALTY,
         weekday_scope=stories_features.WEEKDAY_SCOPE,
+        prior_documents=stories_prior.PRIOR_DOCUMENTS,
+        prior_length=stories_prior.PRIOR_LENGTH,
     )
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from newsweave.stories import prior
 from newsweave.stories.features import Features
 
 Vector = dict[int, float]
@@ -103,6 +104,10 @@ class Weights:
     # (features.WEEKDAY_PENALTY); 1: off.
     weekday_penalty: float = 1.0
     weekday_scope: str = "pairs"  # "pairs" or "all" (features.WEEKDAY_SCOPE)
+    # Pseudo-reports of general language added to the store's document frequencies, and
+    # their length in words (prior.PRIOR_DOCUMENTS, prior.PRIOR_LENGTH); 0: none.
+    prior_documents: float = 0.0
+    prior_length: float = prior.PRIOR_LENGTH
 
 
 class ArticleVector:
@@ -186,8 +191,9 @@ def _to_arrays(vector: Mapping[int, float]) -> Arrays:
     return keys[order], values[order]
 
 
-def idf(df: int, docs: int) -> float:
-    """Smoothed inverse document frequency (as scikit-learn's ``smooth_idf``)."""
+def idf(df: float, docs: float) -> float:
+    """Smoothed inverse document frequency (as scikit-learn's ``smooth_idf``); the counts
+    are fractional where the prior is blended in (:func:`prior.blend`)."""
     return math.log((docs + 1) / (df + 1)) + 1.0
 
 
@@ -197,12 +203,16 @@ def weigh(
     """The normalised full vector and the normalised name-only vector of an article."""
     full: Vector = {}
     names: Vector = {}
+    held = np.fromiter(features.keys(), dtype=np.int64)
+    counts, total = prior.blend(np.array([df.get(k, 0) for k in held.tolist()]), docs, held,
+                                weights.prior_documents, weights.prior_length)
+    blended = dict(zip(held.tolist(), counts.tolist(), strict=True))
     for group, factor in ((features.terms, 1.0), (features.names, weights.names),
                           (features.dates, weights.dates)):
         if factor <= 0:
             continue
         for k, count in group.items():
-            value = factor * (1.0 + math.log(count)) * idf(df.get(k, 0), docs)
+            value = factor * (1.0 + math.log(count)) * idf(blended[k], total)
             full[k] = full.get(k, 0.0) + value
             if group is features.names:
                 names[k] = value
@@ -253,8 +263,9 @@ def weigh_packed(
         key, counts, owner, is_name, factor = (key[kept], counts[kept], owner[kept],
                                                is_name[kept], factor[kept])
     distinct, inverse = unique_inverse(key)
-    df = np.asarray(frequencies(distinct), dtype=np.float64)
-    idf = np.log((docs + 1) / (df + 1)) + 1.0
+    df, total = prior.blend(frequencies(distinct), docs, distinct, weights.prior_documents,
+                            weights.prior_length)
+    idf = np.log((total + 1) / (df + 1)) + 1.0
     value = factor * (1.0 + np.log(counts)) * idf[inverse]
     full = _per_owner(owner, key, value, n)
     names = _per_owner(owner[is_name], key[is_name], value[is_name], n)
