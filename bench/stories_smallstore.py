@@ -16,9 +16,10 @@ mixed store's (ECB+, BASIL, AllSides test) that share no article with the set.
 the general-language prior (``--prior M:L``: ``stories.prior.PRIOR_DOCUMENTS`` M and
 ``PRIOR_LENGTH`` L; 0:0 is no prior). A store spec is ``SET`` (the whole set), ``SET:N`` (N
 topics of ECB+ drawn with each seed, both events of each: the topic's same-kind pair stays
-together; N events of any other set), or ``SET:kK`` (K reports of every event, as
-``stories_thin.py``). Each cell: the mean P / R / F1 over the seeds; ``--choose C``: the sum
-of the first C specs' mean F1 (the choice), printed last on each row.
+together; N events of any other set), ``SET:kK`` (K reports of every event, as
+``stories_thin.py``) or ``SET:NkK`` (N topics or events, K reports of each event). Each
+cell: the mean P / R / F1 over the seeds; ``--choose C``: the sum of the first C specs'
+mean F1 (the choice), printed last on each row.
 
     python bench/stories_smallstore.py --minilm --stores ecb-odd:5 allsides-train:100 \\
         --seeds 1 2 3 4 --choose 2 --prior 0:0 300:100 1000:100 3000:100
@@ -47,15 +48,17 @@ def draw(spec: str, seed: int) -> list[Doc]:
     docs = load_set(name)
     if not size:
         return docs
-    if size.startswith("k"):
-        return thin(docs, int(size[1:]), seed)
+    count, _, reports = size.partition("k")
     rng = random.Random(seed)
-    group = "topic" if name.startswith("ecb") else "event"
-    groups = sorted({d[group] for d in docs})
-    kept = set(rng.sample(groups, min(int(size), len(groups))))
-    chosen = [d for d in docs if d[group] in kept]
-    rng.shuffle(chosen)
-    return chosen
+    if count:
+        group = "topic" if name.startswith("ecb") else "event"
+        groups = sorted({d[group] for d in docs})
+        kept = set(rng.sample(groups, min(int(count), len(groups))))
+        docs = [d for d in docs if d[group] in kept]
+    if reports:
+        return thin(docs, int(reports), seed)
+    rng.shuffle(docs)
+    return docs
 
 
 def feature_counts(docs: Sequence[Doc]) -> tuple[Counter[int], int]:
@@ -172,7 +175,7 @@ def main() -> None:
                         "mixed store's sets sharing no article with the set)")
     parser.add_argument("--stores", nargs="*", default=[], metavar="SPEC",
                         help="small stores: SET, SET:N (N topics of ECB+, N events of another "
-                        "set) or SET:kK (K reports an event)")
+                        "set), SET:kK (K reports an event) or SET:NkK (both)")
     parser.add_argument("--seeds", nargs="*", type=int, default=[1, 2, 3, 4])
     parser.add_argument("--prior", nargs="*", default=["0:0"], metavar="M:L",
                         help="--stores: the prior's pseudo-reports and their length, per row")
