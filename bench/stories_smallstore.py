@@ -142,7 +142,7 @@ def _prf(row: dict[str, float]) -> str:
 
 
 def stores(specs: Sequence[str], seeds: Sequence[int], variants: Sequence[tuple[float, float]],
-           choose: int, settings: dict[str, object]) -> None:
+           choose: int, settings: dict[str, object], show_spread: bool = False) -> None:
     from newsweave.stories import prior
 
     drawn = {spec: [draw(spec, s) for s in (seeds if ":" in spec else seeds[:1])]
@@ -158,7 +158,9 @@ def stores(specs: Sequence[str], seeds: Sequence[int], variants: Sequence[tuple[
         for stores_of_spec in drawn.values():
             rows = [figures(engine_partition(docs, settings)[0], docs) for docs in stores_of_spec]
             mean = {k: sum(r[k] for r in rows) / len(rows) for k in ("p", "r", "f1")}
-            cells.append(_prf(mean))
+            spread = ([f"{min(r['f1'] for r in rows):.3f}-{max(r['f1'] for r in rows):.3f}"]
+                      if show_spread and len(rows) > 1 else [])
+            cells.append(" ".join([_prf(mean), *spread]))
             f1s.append(mean["f1"])
         choice = f" | {sum(f1s[:choose]):.3f}" if choose else ""
         print(f"{documents:g}:{length:g}".ljust(10) + " "
@@ -181,6 +183,8 @@ def main() -> None:
                         help="--stores: the prior's pseudo-reports and their length, per row")
     parser.add_argument("--choose", type=int, default=0, metavar="C",
                         help="--stores: also the sum of the first C specs' mean F1")
+    parser.add_argument("--spread", action="store_true",
+                        help="--stores: also each cell's lowest and highest F1 over the seeds")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                         help="override a setting, e.g. story_threshold=0.2")
     parser.add_argument("--minilm", action="store_true",
@@ -199,7 +203,7 @@ def main() -> None:
     if args.stores:
         variants = [(float(m), float(length)) for m, length in
                     (v.split(":") for v in args.prior)]
-        stores(args.stores, args.seeds, variants, args.choose, settings)
+        stores(args.stores, args.seeds, variants, args.choose, settings, args.spread)
 
 
 if __name__ == "__main__":
