@@ -499,4 +499,11 @@ MIGRATIONS: tuple[str, ...] = (
             (SELECT coalesce(max(id), 0) FROM articles))
         FROM (SELECT DISTINCT stage, version FROM stage_runs) s
     """,
+    # clean (#16 item 4): a re-cleaned article's progress rows are dropped by article
+    #    (SQLiteStore's re-cleaning writes, StageProgress.done), but the primary key leads
+    #    with the stage, so each such delete read the whole of stage_runs, on both backends
+    #    (docs/benchmarks.md, "PostgreSQL, part 5").
+    """
+    CREATE INDEX stage_runs_article ON stage_runs(article_id)
+    """,
 )
