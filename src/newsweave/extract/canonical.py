@@ -340,27 +340,48 @@ def _merge_place_spellings(locals_: list[Local], groups: list[list[int]], union:
 
 def build_entity(members: Sequence[Local]) -> Entity:
     """The entity (id 0) that a cluster of locals makes: canonical name, type, aliases."""
-    names: Counter[str] = Counter()
-    fulls: Counter[str] = Counter()
-    labels: Counter[str] = Counter()
-    roles: Counter[str] = Counter()
-    articles: Counter[int] = Counter()
+    tally = Tally()
     for loc in members:
+        tally.add(loc)
+    return tally.entity()
+
+
+class Tally:
+    """What :func:`build_entity` counts over a cluster's locals, in their order. Kept, it
+    takes further locals without the earlier ones counted again; the entity is the same as
+    built from all of them when the further ones come after the earlier ones in order
+    (insertion order breaks ties of roles and labels)."""
+
+    __slots__ = ("articles", "fulls", "labels", "names", "roles")
+
+    def __init__(self) -> None:
+        self.names: Counter[str] = Counter()
+        self.fulls: Counter[str] = Counter()
+        self.labels: Counter[str] = Counter()
+        self.roles: Counter[str] = Counter()
+        self.articles: Counter[int] = Counter()
+
+    def add(self, loc: Local) -> None:
+        names = self.names
         names.update(loc.names)
-        roles.update(loc.roles)
-        labels[loc.label] += loc.count
-        articles[loc.article] += loc.count
+        self.roles.update(loc.roles)
+        self.labels[loc.label] += loc.count
+        self.articles[loc.article] += loc.count
         for acronym in loc.acronyms:
             names[acronym] += 0
         if loc.full:
-            fulls.update({n: c for n, c in loc.names.items() if len(n.split()) >= 2})
-    pool = fulls or Counter({n: c for n, c in names.items() if not n.isupper()}) or names
-    name = max(pool, key=lambda n: (pool[n], len(n), n))
-    kind = "PERSON" if fulls else max(
-        labels, key=lambda t: (labels[t], -_LABEL_ORDER.index(t) if t in _LABEL_ORDER else -99))
-    return Entity(
-        id=0, name=name, type=kind,
-        aliases=sorted(n for n in names if n != name),
-        roles=[r for r, _ in roles.most_common()],
-        articles=dict(sorted(articles.items())),
-    )
+            self.fulls.update({n: c for n, c in loc.names.items() if len(n.split()) >= 2})
+
+    def entity(self) -> Entity:
+        names, fulls, labels = self.names, self.fulls, self.labels
+        pool = fulls or Counter({n: c for n, c in names.items() if not n.isupper()}) or names
+        name = max(pool, key=lambda n: (pool[n], len(n), n))
+        kind = "PERSON" if fulls else max(
+            labels, key=lambda t: (labels[t], -_LABEL_ORDER.index(t) if t in _LABEL_ORDER
+                                   else -99))
+        return Entity(
+            id=0, name=name, type=kind,
+            aliases=sorted(n for n in names if n != name),
+            roles=[r for r, _ in self.roles.most_common()],
+            articles=dict(sorted(self.articles.items())),
+        )
