@@ -222,6 +222,7 @@ def _same_start(a: str, b: str) -> bool:
 _SOFT_START = frozenset("aeiouyj")
 
 
+@lru_cache(maxsize=1 << 17)  # a batch compares the same people's names as the last one
 def _same_person(a: str, b: str) -> bool:
     """Full-name skeletons of one person: surnames and given names agree, or same tokens."""
     ta, tb = a.split(), b.split()
@@ -260,11 +261,17 @@ def _merge_others(locals_: list[Local], others: list[int], people: list[int],
         for token in skeleton(locals_[i].full or "").split():
             surname_index[token].add(i)
     by_key: dict[str, list[int]] = defaultdict(list)
+    # Per name: the people carrying it, by story (a common surname is used alone in many
+    # articles; gathering them once per name, not once per article, is the same answer).
+    scopes: dict[str, tuple[set[int], dict[int | None, set[int]]]] = {}
     for i in others:
         loc = locals_[i]
         key = skeleton(next(iter(loc.names)))
         if loc.label == "PERSON" and " " not in key:
-            target = _attach(loc, surname_index.get(key, set()), locals_, find)
+            scope = scopes.get(key)
+            if scope is None:
+                scope = scopes[key] = _scope(surname_index.get(key, set()), locals_, find)
+            target = _attach(loc, scope)
             if target is not None:
                 union(target, i)  # type: ignore[operator]
                 continue
@@ -285,18 +292,33 @@ def _merge_others(locals_: list[Local], others: list[int], people: list[int],
     _merge_place_spellings(locals_, groups, union)
 
 
-def _attach(loc: Local, candidates: set[int], locals_: list[Local], find: object) -> int | None:
+def _scope(candidates: set[int], locals_: list[Local], find: object
+           ) -> tuple[set[int], dict[int | None, set[int]]]:
+    """The clusters (their roots) of the people carrying a name: all, and per story. Later
+    attachments only add names used alone to these clusters, never join two of them, so
+    the count per scope holds for every article using the name (a root may then be
+    another member of its cluster: a union finds the same cluster through it)."""
+    roots: set[int] = set()
+    by_story: dict[int | None, set[int]] = defaultdict(set)
+    for i in candidates:
+        root = find(i)  # type: ignore[operator]
+        roots.add(root)
+        by_story[locals_[i].story].add(root)
+    return roots, by_story
+
+
+def _attach(loc: Local, scope: tuple[set[int], dict[int | None, set[int]]]) -> int | None:
     """The one person ``loc`` (a name used alone) refers to, narrowest scope first."""
-    if not candidates:
+    roots, by_story = scope
+    if not roots:
         return None
-    roots = {find(i) for i in candidates}  # type: ignore[operator]
     if loc.story is not None:
-        in_story = {find(i) for i in candidates if locals_[i].story == loc.story}  # type: ignore[operator]
-        if len(in_story) == 1:
-            return in_story.pop()
+        in_story = by_story.get(loc.story)
+        if in_story and len(in_story) == 1:
+            return next(iter(in_story))
         if in_story:
             return None
-    return roots.pop() if len(roots) == 1 else None
+    return next(iter(roots)) if len(roots) == 1 else None
 
 
 def _merge_acronyms(locals_: list[Local], groups: list[list[int]], union: object) -> None:

@@ -81,8 +81,10 @@ def update_entities(store: Store, mentions: Mapping[int, Sequence[Mention]],
     pool: list[Local] = []
     origin: dict[int, int] = {}  # id(local) -> the entity an earlier article's local was in
     size: Counter[int] = Counter()  # locals per touched entity (-1: it had this batch's)
+    identities: dict[int, str] = {}  # id(local) -> its identity, held with it
     for entity_id, local, identity in old:
         previous[identity] = entity_id
+        identities[id(local)] = identity
         if not full and local.article not in mentions:
             pool.append(local)  # an earlier article's share of a touched entity
             origin[id(local)] = entity_id
@@ -93,7 +95,9 @@ def update_entities(store: Store, mentions: Mapping[int, Sequence[Mention]],
     # Article order, as a whole-store pass sees them: resolution is then order-independent.
     pool.sort(key=lambda loc: loc.article)
     clusters = resolve_locals(pool)
-    ids = assign_ids(store, "entity", [[pool[i].identity() for i in c] for c in clusters],
+    for loc in fresh:
+        identities[id(loc)] = loc.identity()
+    ids = assign_ids(store, "entity", [[identities[id(pool[i])] for i in c] for c in clusters],
                      previous)
     stored: list[StoredEntity] = []
     rewritten: list[tuple[int, list[Local], Tally]] = []
@@ -127,7 +131,7 @@ def update_entities(store: Store, mentions: Mapping[int, Sequence[Mention]],
     if touched:
         held.drop(touched)
     for entity_id, members, tally in rewritten:
-        held.put(entity_id, Held(members, [m.identity() for m in members], tally,
+        held.put(entity_id, Held(members, [identities[id(m)] for m in members], tally,
                                  max(m.article for m in members)))
     held.seal(store)
 
