@@ -80,7 +80,18 @@ def main() -> None:
         print(f"re-resolved {len(chosen):,} earlier articles: "
               f"{time.process_time() - started:.1f} CPU s (entities {spent['entities']:.1f}, "
               f"quotes {spent['quotes']:.1f})")
+        held = list(iter_held(store))
+        print(f"held at the end: {sum(len(h.locals) for _, h in held):,} locals of "
+              f"{len(held):,} entities (the tree's extract.held; none before it)")
     print(f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+
+
+def iter_held(store: Any) -> Any:
+    try:
+        from newsweave.extract.held import iter_held as held
+    except ImportError:  # a tree before it
+        return iter(())
+    return held(store)
 
 
 def _timed(function: Callable[..., Any], spent: dict[str, float],

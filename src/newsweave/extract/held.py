@@ -53,8 +53,8 @@ class Held:
 class HeldLocals:
     """The held entities of one store in one process."""
 
-    def __init__(self, limit: int = MAX_HELD) -> None:
-        self.limit = limit
+    def __init__(self, limit: int | None = None) -> None:
+        self.limit = MAX_HELD if limit is None else limit
         self.stamp: int | None = None
         self.entities: OrderedDict[int, Held] = OrderedDict()
         self.size = 0
