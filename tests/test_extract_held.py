@@ -14,7 +14,13 @@ from typing import Any
 import pytest
 
 from conftest import StoreBackend
-from newsweave.extract.canonical import Local, group_article, resolve_locals, skeleton
+from newsweave.extract.canonical import (
+    Local,
+    group_article,
+    resolve_distinct,
+    resolve_locals,
+    skeleton,
+)
 from newsweave.extract.entities import Mention
 from newsweave.extract.held import held_for, iter_held
 from newsweave.extract.resolve import update_entities
@@ -217,3 +223,19 @@ def test_a_lone_name_joins_the_one_person_of_its_story_else_of_the_pool():
             assert not any(pool[j].full for j in clusters[cluster_of[i]]), loc
         checked += 1
     assert checked > 50
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_resolving_each_kind_of_local_once_gives_the_same_clusters(seed: int):
+    """``resolve_distinct`` (the first local of each kind resolved, the rest following it)
+    gives ``resolve_locals``'s clusters, in its order, on pools where most locals repeat
+    an earlier one's name, label, acronyms and story, and surnames alone are in stories."""
+    rng = random.Random(seed)
+    pool: list[Local] = []
+    for article in range(rng.randint(50, 400)):
+        chosen = rng.sample(VOCABULARY, rng.randint(1, 6))
+        pool += group_article(article, rng.choice([None, *range(1, rng.choice([3, 30, 90]))]),
+                              [Mention(t, lab, 0, len(t), [], acr) for t, lab, acr in chosen])
+    rng.shuffle(pool)  # in no particular order: the first of a kind is anywhere
+    assert resolve_distinct(pool) == resolve_locals(pool)
+    assert len(resolve_locals(pool)) > 3

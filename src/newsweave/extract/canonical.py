@@ -159,6 +159,51 @@ def resolve_locals(locals_: Sequence[Local]) -> list[list[int]]:
     return list(clusters.values())
 
 
+def resolve_distinct(locals_: Sequence[Local]) -> list[list[int]]:
+    """:func:`resolve_locals`, each kind of local resolved once. A common name has a local
+    in every article naming it, and most of them are alike in all that resolving reads: the
+    full name's spelling key (a person), or the label, first name and acronyms (any other);
+    the story too where a surname used alone could be matched in it. A local alike an
+    earlier one joins that one's cluster and changes nothing else (the earlier one
+    already put its name, label, acronyms and place first), so only the first of each
+    kind is resolved and the rest follow it: the same clusters, in the same order."""
+    lone: set[tuple[str, int]] = set()  # (name, story) of each surname used alone
+    firsts: list[tuple[str, str]] = []
+    for loc in locals_:
+        first = next(iter(loc.names))
+        key = skeleton(first)
+        firsts.append((first, key))
+        if not loc.full and loc.label == "PERSON" and " " not in key and loc.story is not None:
+            lone.add((key, loc.story))
+    kinds: dict[tuple[Any, ...], int] = {}
+    kind_of: list[int] = []
+    firsts_of_kinds: list[Local] = []
+    for loc, (first, key) in zip(locals_, firsts, strict=True):
+        if loc.full:
+            name = skeleton(loc.full)
+            story = loc.story if any((t, loc.story) in lone for t in name.split()) else "*"
+            kind: tuple[Any, ...] = (True, name, story)
+        else:
+            story = loc.story if loc.label == "PERSON" and " " not in key else None
+            kind = (False, loc.label, first, story, frozenset(loc.acronyms))
+        index = kinds.get(kind)
+        if index is None:
+            index = kinds[kind] = len(firsts_of_kinds)
+            firsts_of_kinds.append(loc)
+        kind_of.append(index)
+    if len(firsts_of_kinds) == len(locals_):
+        return resolve_locals(locals_)
+    cluster_of = [0] * len(firsts_of_kinds)
+    clusters = resolve_locals(firsts_of_kinds)
+    for number, members in enumerate(clusters):
+        for index in members:
+            cluster_of[index] = number
+    found: list[list[int]] = [[] for _ in clusters]
+    for i, index in enumerate(kind_of):
+        found[cluster_of[index]].append(i)
+    return found
+
+
 def group_article(article_id: int, story: int | None, mentions: Sequence[Mention]) -> list[Local]:
     full: dict[str, Local] = {}
     for m in mentions:

@@ -16,7 +16,7 @@ import re
 from collections import Counter
 from collections.abc import Hashable, Mapping, Sequence
 
-from newsweave.extract.canonical import Local, Tally, group_article, resolve_locals
+from newsweave.extract.canonical import Local, Tally, group_article, resolve_distinct
 from newsweave.extract.entities import Mention
 from newsweave.extract.groups import SHARED_MIN, Instance, cluster_quotes, content_words
 from newsweave.extract.held import Held, held_for
@@ -94,7 +94,7 @@ def update_entities(store: Store, mentions: Mapping[int, Sequence[Mention]],
     pool += fresh
     # Article order, as a whole-store pass sees them: resolution is then order-independent.
     pool.sort(key=lambda loc: loc.article)
-    clusters = resolve_locals(pool)
+    clusters = resolve_distinct(pool)
     for loc in fresh:
         identities[id(loc)] = loc.identity()
     ids = assign_ids(store, "entity", [[identities[id(pool[i])] for i in c] for c in clusters],
