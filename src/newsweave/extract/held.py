@@ -26,8 +26,11 @@ from newsweave.extract.canonical import Local, Tally
 from newsweave.store import Store
 from newsweave.store.sql import chunks
 
-# Locals held at most, all entities together (about 1 KB each, decoded).
-MAX_HELD = 300_000
+# Locals held at most, all entities together (about 940 bytes each, decoded). A batch
+# decoded all its touched entities' locals at once before they were held (at 10,000
+# articles two thirds of the store's), so holding about as many costs little more memory
+# than that peak; past the bound the least recently touched entities are read again.
+MAX_HELD = 1_000_000
 
 
 @dataclass(slots=True)
