@@ -713,6 +713,9 @@ COMPARED = {
     "entity articles": "SELECT * FROM entity_articles ORDER BY entity_id, article_id",
     "entity locals": "SELECT entity_id, article_id, data FROM entity_locals "
                      "ORDER BY entity_id, article_id, data",
+    "entity keys": "SELECT key, entity_id FROM entity_keys ORDER BY key, entity_id",
+    "entity names": "SELECT article_id, name, entity_id, token FROM entity_names "
+                    "ORDER BY article_id, name, entity_id, token",
     "quote groups": "SELECT * FROM quote_groups ORDER BY id",
     "quote variants": "SELECT * FROM quote_variants ORDER BY quote_id, seq",
     "stage runs": "SELECT stage, article_id, version FROM stage_runs "

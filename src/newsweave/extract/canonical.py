@@ -159,6 +159,51 @@ def resolve_locals(locals_: Sequence[Local]) -> list[list[int]]:
     return list(clusters.values())
 
 
+def resolve_distinct(locals_: Sequence[Local]) -> list[list[int]]:
+    """:func:`resolve_locals`, each kind of local resolved once. A common name has a local
+    in every article naming it, and most of them are alike in all that resolving reads: the
+    full name's spelling key (a person), or the label, first name and acronyms (any other);
+    the story too where a surname used alone could be matched in it. A local alike an
+    earlier one joins that one's cluster and changes nothing else (the earlier one
+    already put its name, label, acronyms and place first), so only the first of each
+    kind is resolved and the rest follow it: the same clusters, in the same order."""
+    lone: set[tuple[str, int]] = set()  # (name, story) of each surname used alone
+    firsts: list[tuple[str, str]] = []
+    for loc in locals_:
+        first = next(iter(loc.names))
+        key = skeleton(first)
+        firsts.append((first, key))
+        if not loc.full and loc.label == "PERSON" and " " not in key and loc.story is not None:
+            lone.add((key, loc.story))
+    kinds: dict[tuple[Any, ...], int] = {}
+    kind_of: list[int] = []
+    firsts_of_kinds: list[Local] = []
+    for loc, (first, key) in zip(locals_, firsts, strict=True):
+        if loc.full:
+            name = skeleton(loc.full)
+            story = loc.story if any((t, loc.story) in lone for t in name.split()) else "*"
+            kind: tuple[Any, ...] = (True, name, story)
+        else:
+            story = loc.story if loc.label == "PERSON" and " " not in key else None
+            kind = (False, loc.label, first, story, frozenset(loc.acronyms))
+        index = kinds.get(kind)
+        if index is None:
+            index = kinds[kind] = len(firsts_of_kinds)
+            firsts_of_kinds.append(loc)
+        kind_of.append(index)
+    if len(firsts_of_kinds) == len(locals_):
+        return resolve_locals(locals_)
+    cluster_of = [0] * len(firsts_of_kinds)
+    clusters = resolve_locals(firsts_of_kinds)
+    for number, members in enumerate(clusters):
+        for index in members:
+            cluster_of[index] = number
+    found: list[list[int]] = [[] for _ in clusters]
+    for i, index in enumerate(kind_of):
+        found[cluster_of[index]].append(i)
+    return found
+
+
 def group_article(article_id: int, story: int | None, mentions: Sequence[Mention]) -> list[Local]:
     full: dict[str, Local] = {}
     for m in mentions:
@@ -222,6 +267,7 @@ def _same_start(a: str, b: str) -> bool:
 _SOFT_START = frozenset("aeiouyj")
 
 
+@lru_cache(maxsize=1 << 17)  # a batch compares the same people's names as the last one
 def _same_person(a: str, b: str) -> bool:
     """Full-name skeletons of one person: surnames and given names agree, or same tokens."""
     ta, tb = a.split(), b.split()
@@ -260,11 +306,17 @@ def _merge_others(locals_: list[Local], others: list[int], people: list[int],
         for token in skeleton(locals_[i].full or "").split():
             surname_index[token].add(i)
     by_key: dict[str, list[int]] = defaultdict(list)
+    # Per name: the people carrying it, by story (a common surname is used alone in many
+    # articles; gathering them once per name, not once per article, is the same answer).
+    scopes: dict[str, tuple[set[int], dict[int | None, set[int]]]] = {}
     for i in others:
         loc = locals_[i]
         key = skeleton(next(iter(loc.names)))
         if loc.label == "PERSON" and " " not in key:
-            target = _attach(loc, surname_index.get(key, set()), locals_, find)
+            scope = scopes.get(key)
+            if scope is None:
+                scope = scopes[key] = _scope(surname_index.get(key, set()), locals_, find)
+            target = _attach(loc, scope)
             if target is not None:
                 union(target, i)  # type: ignore[operator]
                 continue
@@ -285,18 +337,33 @@ def _merge_others(locals_: list[Local], others: list[int], people: list[int],
     _merge_place_spellings(locals_, groups, union)
 
 
-def _attach(loc: Local, candidates: set[int], locals_: list[Local], find: object) -> int | None:
+def _scope(candidates: set[int], locals_: list[Local], find: object
+           ) -> tuple[set[int], dict[int | None, set[int]]]:
+    """The clusters (their roots) of the people carrying a name: all, and per story. Later
+    attachments only add names used alone to these clusters, never join two of them, so
+    the count per scope holds for every article using the name (a root may then be
+    another member of its cluster: a union finds the same cluster through it)."""
+    roots: set[int] = set()
+    by_story: dict[int | None, set[int]] = defaultdict(set)
+    for i in candidates:
+        root = find(i)  # type: ignore[operator]
+        roots.add(root)
+        by_story[locals_[i].story].add(root)
+    return roots, by_story
+
+
+def _attach(loc: Local, scope: tuple[set[int], dict[int | None, set[int]]]) -> int | None:
     """The one person ``loc`` (a name used alone) refers to, narrowest scope first."""
-    if not candidates:
+    roots, by_story = scope
+    if not roots:
         return None
-    roots = {find(i) for i in candidates}  # type: ignore[operator]
     if loc.story is not None:
-        in_story = {find(i) for i in candidates if locals_[i].story == loc.story}  # type: ignore[operator]
-        if len(in_story) == 1:
-            return in_story.pop()
+        in_story = by_story.get(loc.story)
+        if in_story and len(in_story) == 1:
+            return next(iter(in_story))
         if in_story:
             return None
-    return roots.pop() if len(roots) == 1 else None
+    return next(iter(roots)) if len(roots) == 1 else None
 
 
 def _merge_acronyms(locals_: list[Local], groups: list[list[int]], union: object) -> None:
@@ -340,27 +407,48 @@ def _merge_place_spellings(locals_: list[Local], groups: list[list[int]], union:
 
 def build_entity(members: Sequence[Local]) -> Entity:
     """The entity (id 0) that a cluster of locals makes: canonical name, type, aliases."""
-    names: Counter[str] = Counter()
-    fulls: Counter[str] = Counter()
-    labels: Counter[str] = Counter()
-    roles: Counter[str] = Counter()
-    articles: Counter[int] = Counter()
+    tally = Tally()
     for loc in members:
+        tally.add(loc)
+    return tally.entity()
+
+
+class Tally:
+    """What :func:`build_entity` counts over a cluster's locals, in their order. Kept, it
+    takes further locals without the earlier ones counted again; the entity is the same as
+    built from all of them when the further ones come after the earlier ones in order
+    (insertion order breaks ties of roles and labels)."""
+
+    __slots__ = ("articles", "fulls", "labels", "names", "roles")
+
+    def __init__(self) -> None:
+        self.names: Counter[str] = Counter()
+        self.fulls: Counter[str] = Counter()
+        self.labels: Counter[str] = Counter()
+        self.roles: Counter[str] = Counter()
+        self.articles: Counter[int] = Counter()
+
+    def add(self, loc: Local) -> None:
+        names = self.names
         names.update(loc.names)
-        roles.update(loc.roles)
-        labels[loc.label] += loc.count
-        articles[loc.article] += loc.count
+        self.roles.update(loc.roles)
+        self.labels[loc.label] += loc.count
+        self.articles[loc.article] += loc.count
         for acronym in loc.acronyms:
             names[acronym] += 0
         if loc.full:
-            fulls.update({n: c for n, c in loc.names.items() if len(n.split()) >= 2})
-    pool = fulls or Counter({n: c for n, c in names.items() if not n.isupper()}) or names
-    name = max(pool, key=lambda n: (pool[n], len(n), n))
-    kind = "PERSON" if fulls else max(
-        labels, key=lambda t: (labels[t], -_LABEL_ORDER.index(t) if t in _LABEL_ORDER else -99))
-    return Entity(
-        id=0, name=name, type=kind,
-        aliases=sorted(n for n in names if n != name),
-        roles=[r for r, _ in roles.most_common()],
-        articles=dict(sorted(articles.items())),
-    )
+            self.fulls.update({n: c for n, c in loc.names.items() if len(n.split()) >= 2})
+
+    def entity(self) -> Entity:
+        names, fulls, labels = self.names, self.fulls, self.labels
+        pool = fulls or Counter({n: c for n, c in names.items() if not n.isupper()}) or names
+        name = max(pool, key=lambda n: (pool[n], len(n), n))
+        kind = "PERSON" if fulls else max(
+            labels, key=lambda t: (labels[t], -_LABEL_ORDER.index(t) if t in _LABEL_ORDER
+                                   else -99))
+        return Entity(
+            id=0, name=name, type=kind,
+            aliases=sorted(n for n in names if n != name),
+            roles=[r for r, _ in self.roles.most_common()],
+            articles=dict(sorted(self.articles.items())),
+        )

@@ -16,9 +16,10 @@ import re
 from collections import Counter
 from collections.abc import Hashable, Mapping, Sequence
 
-from newsweave.extract.canonical import Local, build_entity, group_article, resolve_locals
+from newsweave.extract.canonical import Local, Tally, group_article, resolve_distinct
 from newsweave.extract.entities import Mention
 from newsweave.extract.groups import SHARED_MIN, Instance, cluster_quotes, content_words
+from newsweave.extract.held import Held, held_for
 from newsweave.extract.quotes import Found, is_pronoun
 from newsweave.settings import Settings
 from newsweave.store import Store
@@ -63,21 +64,27 @@ def update_entities(store: Store, mentions: Mapping[int, Sequence[Mention]],
                     stories: Mapping[int, int], *, full: bool) -> None:
     fresh = [loc for article in sorted(mentions)
              for loc in group_article(article, stories.get(article), mentions[article])]
+    held = held_for(store)
+    held.check(store)
     if full:
+        held.clear()
         touched: set[int] | None = None
-        old = store.extract.entity_locals(None)
+        old = [(entity_id, local, local.identity()) for entity_id, local in (
+            (e, Local.from_dict(data)) for e, data in store.extract.entity_locals(None))]
     else:
         keys = set().union(*(loc.keys() for loc in fresh)) if fresh else set()
         touched = (store.extract.entities_of_articles(mentions)
                    | store.extract.entities_by_keys(keys))
-        old = store.extract.entity_locals(touched) if touched else []
+        # The touched entities' locals as stored: held from earlier batches where they can be.
+        old = held.read(store, touched) if touched else []
     previous: dict[Hashable, int] = {}
     pool: list[Local] = []
     origin: dict[int, int] = {}  # id(local) -> the entity an earlier article's local was in
     size: Counter[int] = Counter()  # locals per touched entity (-1: it had this batch's)
-    for entity_id, data in old:
-        local = Local.from_dict(data)
-        previous[local.identity()] = entity_id
+    identities: dict[int, str] = {}  # id(local) -> its identity, held with it
+    for entity_id, local, identity in old:
+        previous[identity] = entity_id
+        identities[id(local)] = identity
         if not full and local.article not in mentions:
             pool.append(local)  # an earlier article's share of a touched entity
             origin[id(local)] = entity_id
@@ -87,10 +94,13 @@ def update_entities(store: Store, mentions: Mapping[int, Sequence[Mention]],
     pool += fresh
     # Article order, as a whole-store pass sees them: resolution is then order-independent.
     pool.sort(key=lambda loc: loc.article)
-    clusters = resolve_locals(pool)
-    ids = assign_ids(store, "entity", [[pool[i].identity() for i in c] for c in clusters],
+    clusters = resolve_distinct(pool)
+    for loc in fresh:
+        identities[id(loc)] = loc.identity()
+    ids = assign_ids(store, "entity", [[identities[id(pool[i])] for i in c] for c in clusters],
                      previous)
     stored: list[StoredEntity] = []
+    rewritten: list[tuple[int, list[Local], Tally]] = []
     for entity_id, cluster in zip(ids, clusters, strict=True):
         members = [pool[i] for i in cluster]
         kept = sum(origin.get(id(m)) == entity_id for m in members)
@@ -103,17 +113,51 @@ def update_entities(store: Store, mentions: Mapping[int, Sequence[Mention]],
         if grown and not added:
             touched.discard(entity_id)  # type: ignore[union-attr]
             continue
-        entity = build_entity(members)
+        tally = _count(held.get(entity_id) if grown else None, members, added)
+        entity = tally.entity()
         entity.id = entity_id
         if grown:
             # All it had and some new articles' locals: only those are written (a common
             # entity gains a few in every batch; rewriting all it has grew with the store).
             touched.discard(entity_id)  # type: ignore[union-attr]
+            _grow(held.get(entity_id), added, tally)
             members = added
+        else:
+            rewritten.append((entity_id, members, tally))
         stored.append(StoredEntity(
             entity, [(m.article, m.to_dict()) for m in members],
             set().union(*(m.keys() for m in members)), _names(members), grown))
     store.extract.replace_entities(touched, stored)
+    if touched:
+        held.drop(touched)
+    for entity_id, members, tally in rewritten:
+        held.put(entity_id, Held(members, [identities[id(m)] for m in members], tally,
+                                 max(m.article for m in members)))
+    held.seal(store)
+
+
+def _count(entry: Held | None, members: Sequence[Local], added: Sequence[Local]) -> Tally:
+    """What builds the entity of ``members``: a held entity's tally taking only the
+    ``added`` locals when they all come after what it holds (the order the whole would be
+    counted in), else a count of all the members."""
+    if entry is not None and added and added[0].article > entry.last:
+        tally = entry.counted()
+        members = added
+    else:
+        tally = Tally()
+    for loc in members:
+        tally.add(loc)
+    return tally
+
+
+def _grow(entry: Held | None, added: Sequence[Local], tally: Tally) -> None:
+    """A held entity gained ``added`` (appended, as the store appends their rows)."""
+    if entry is None:
+        return
+    entry.locals += added
+    entry.identities += [m.identity() for m in added]
+    entry.last = max(entry.last, *(m.article for m in added))
+    entry.tally = tally
 
 
 def _names(members: Sequence[Local]) -> list[tuple[int, str, bool]]:

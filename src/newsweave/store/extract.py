@@ -68,6 +68,14 @@ class ExtractStore(Protocol):
         """``count`` fresh ids for ``kind`` ("entity" or "quote"), never handed out before."""
         ...
 
+    def stamp(self) -> int | None:
+        """The value :meth:`set_stamp` last wrote (None if never): it changes with every
+        resolution written, so a process holding what it last wrote can tell whether the
+        entity tables are still as it left them."""
+        ...
+
+    def set_stamp(self, value: int) -> None: ...
+
     def entities_by_keys(self, keys: Iterable[str]) -> set[int]: ...
 
     def entities_of_articles(self, article_ids: Iterable[int]) -> set[int]: ...
@@ -154,6 +162,16 @@ class ExtractTables:
         return list(range(first, first + count))
 
     # -- entities ----------------------------------------------------------------
+
+    def stamp(self) -> int | None:
+        row = self._db.execute("SELECT value FROM extract_counters WHERE name = ?",
+                               ("stamp",)).fetchone()
+        return None if row is None else int(row[0])
+
+    def set_stamp(self, value: int) -> None:
+        with self._store.transaction() as db:
+            db.execute("INSERT OR REPLACE INTO extract_counters (name, value) VALUES (?, ?)",
+                       ("stamp", value))
 
     def entities_by_keys(self, keys: Iterable[str]) -> set[int]:
         rows = self._select("SELECT DISTINCT entity_id FROM entity_keys", "key", set(keys))
