@@ -167,3 +167,37 @@ def test_a_nested_blas_limit_sets_nothing(monkeypatch):
         assert outer is not None
     with blas.one_blas_thread() as again:  # outside: the limit is set again
         assert again is not None
+
+
+def _measure_long_way(result, a, b) -> None:
+    """align._measure as it was: a sum over the pairs for each share."""
+    from newsweave.reuse.align import COPY_KINDS, EDITED, TEXT_KINDS, _in_order
+
+    size_a = sum(len(u.sentence.text) for u in a) or 1
+    size_b = sum(len(u.sentence.text) for u in b) or 1
+    copy = [p for p in result.pairs if p.kind in COPY_KINDS]
+    text = [p for p in result.pairs if p.kind in TEXT_KINDS]
+    result.copy_a = sum(len(p.a.text) for p in copy) / size_a
+    result.copy_b = sum(len(p.b.text) for p in copy) / size_b
+    result.text_a = sum(len(p.a.text) for p in text) / size_a
+    result.text_b = sum(len(p.b.text) for p in text) / size_b
+    quotes = [p for p in result.pairs if p.kind == "quote" and p.score >= EDITED]
+    result.quote_a = sum(len(p.a.text) for p in quotes) / size_a
+    result.quote_b = sum(len(p.b.text) for p in quotes) / size_b
+    result.all_a = sum(len(p.a.text) for p in result.pairs) / size_a
+    result.all_b = sum(len(p.b.text) for p in result.pairs) / size_b
+    result.order = _in_order(sorted((p.a_index, p.b_index) for p in text))
+
+
+@pytest.mark.parametrize("seed", range(120))
+def test_shares_in_one_pass_are_the_sums(seed):
+    from dataclasses import replace
+
+    text_a, text_b = _texts(seed)
+    a, b = prepare(text_a), prepare(text_b)
+    for x, y in ((a, b), (b, a)):
+        got = align(x, y)
+        want = replace(got, pairs=list(got.pairs))
+        _measure_long_way(want, x, y)
+        assert got == want
+        assert got.kinds() == {k: got.count(k) for k in {p.kind for p in got.pairs}}

@@ -457,20 +457,31 @@ def _dice_cells(a: Sequence[Unit], b: Sequence[Unit], rows: Sequence[int],
 
 
 def _measure(result: Alignment, a: Sequence[Unit], b: Sequence[Unit]) -> None:
+    """The shares of A and B in each kind of pair, and the order kept: in one pass over
+    the pairs (their characters are whole numbers, so the sums do not depend on it)."""
     size_a = facts(a).size or 1
     size_b = facts(b).size or 1
-    copy = [p for p in result.pairs if p.kind in COPY_KINDS]
-    text = [p for p in result.pairs if p.kind in TEXT_KINDS]
-    result.copy_a = sum(len(p.a.text) for p in copy) / size_a
-    result.copy_b = sum(len(p.b.text) for p in copy) / size_b
-    result.text_a = sum(len(p.a.text) for p in text) / size_a
-    result.text_b = sum(len(p.b.text) for p in text) / size_b
-    quotes = [p for p in result.pairs if p.kind == "quote" and p.score >= EDITED]
-    result.quote_a = sum(len(p.a.text) for p in quotes) / size_a
-    result.quote_b = sum(len(p.b.text) for p in quotes) / size_b
-    result.all_a = sum(len(p.a.text) for p in result.pairs) / size_a
-    result.all_b = sum(len(p.b.text) for p in result.pairs) / size_b
-    result.order = _in_order(sorted((p.a_index, p.b_index) for p in text))
+    copy_a = copy_b = text_a = text_b = quote_a = quote_b = all_a = all_b = 0
+    text: list[tuple[int, int]] = []
+    for p in result.pairs:
+        length_a, length_b = len(p.a.text), len(p.b.text)
+        all_a += length_a
+        all_b += length_b
+        if p.kind in TEXT_KINDS:
+            text_a += length_a
+            text_b += length_b
+            text.append((p.a_index, p.b_index))
+            if p.kind in COPY_KINDS:
+                copy_a += length_a
+                copy_b += length_b
+        elif p.kind == "quote" and p.score >= EDITED:
+            quote_a += length_a
+            quote_b += length_b
+    result.copy_a, result.copy_b = copy_a / size_a, copy_b / size_b
+    result.text_a, result.text_b = text_a / size_a, text_b / size_b
+    result.quote_a, result.quote_b = quote_a / size_a, quote_b / size_b
+    result.all_a, result.all_b = all_a / size_a, all_b / size_b
+    result.order = _in_order(sorted(text))
 
 
 def _in_order(pairs: list[tuple[int, int]]) -> float:
