@@ -1,7 +1,7 @@
 """What one related pair costs the reuse stage, and what reading the stored pairs costs the
 graph update and the stories repair, on a store's newest articles.
 
-    python bench/pair_cost.py STORE [--newest 1000] [--limit 3000] [--repeat 3]
+    python bench/pair_cost.py STORE [--newest 1000] [--upto ID] [--limit 3000] [--repeat 3]
 
 Opens STORE read-only (``open_store(readonly=True)``: a live run's store is only read)
 and takes the stored reuse pairs of its newest ``--newest`` related articles (at most ``--limit``,
@@ -43,9 +43,12 @@ def main() -> None:
     parser.add_argument("--newest", type=int, default=1000)
     parser.add_argument("--limit", type=int, default=3000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--upto", type=int,
+                        help="the newest articles end at this id (default: the newest with a "
+                             "stored pair; a growing store's earlier ones stay the same)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    figures = measure(args.store, args.newest, args.limit, args.repeat)
+    figures = measure(args.store, args.newest, args.limit, args.repeat, args.upto)
     print(json.dumps(figures, indent=None if args.json else 2))
 
 
@@ -54,7 +57,8 @@ def _digest(values: list[Any]) -> str:
                                      default=str).encode()).hexdigest()[:16]
 
 
-def measure(store_path: Path, newest: int, limit: int, repeat: int) -> dict[str, Any]:
+def measure(store_path: Path, newest: int, limit: int, repeat: int,
+            upto: int | None = None) -> dict[str, Any]:
     from newsweave import reuse
     from newsweave.nlp.blas import one_blas_thread
     from newsweave.reuse.origins import DERIVING
@@ -66,12 +70,12 @@ def measure(store_path: Path, newest: int, limit: int, repeat: int) -> dict[str,
     db = store.reuse._db  # read-only: the pairs to relate, and their stored rows
     # The newest article with a stored pair: a live run's newest articles may be stored
     # and not yet related.
-    top = int(db.execute("SELECT max(b) FROM reuse_pairs").fetchone()[0])
+    top = upto or int(db.execute("SELECT max(b) FROM reuse_pairs").fetchone()[0])
     since = top - newest
     rows = db.execute(
         "SELECT a, b, derived, source, kind, score, confidence, shared_fraction, attribution, "
-        "reasons, evidence FROM reuse_pairs WHERE b > ? AND kind != 'translation' "
-        "ORDER BY a, b LIMIT ?", (since, limit)).fetchall()
+        "reasons, evidence FROM reuse_pairs WHERE b > ? AND b <= ? AND kind != 'translation' "
+        "ORDER BY a, b LIMIT ?", (since, top, limit)).fetchall()
     ids = sorted({i for r in rows for i in r[:2]})
     articles = {i: store.get_article(i) for i in ids}
     found = store.reuse.attributions(ids)
@@ -80,7 +84,7 @@ def measure(store_path: Path, newest: int, limit: int, repeat: int) -> dict[str,
         side.units  # noqa: B018  # prepared once, untimed
         side.key  # noqa: B018
     pairs = [(sides[r[0]], sides[r[1]]) for r in rows if r[0] in sides and r[1] in sides]
-    newest_ids = [i for i in ids if i > since]
+    newest_ids = [i for i in ids if since < i <= top]
 
     def relate() -> list[Any]:
         with one_blas_thread():  # as the stage's batch loop (a tree before it: per pair)
