@@ -23,6 +23,7 @@ from functools import partial
 
 import numpy as np
 
+from newsweave.gcpause import collection_paused
 from newsweave.model import Article, Edge
 from newsweave.nlp import english
 from newsweave.nlp.blas import one_blas_thread
@@ -150,6 +151,10 @@ class ReuseStage:
         self._prepared = PreparedTexts(PREPARED_CHARS)  # texts prepared for alignment
 
     def run(self, store: Store, article_ids: Sequence[int], settings: Settings) -> None:
+        with collection_paused():  # (see newsweave.gcpause: the batch's objects hold no cycles)
+            self._run(store, article_ids, settings)
+
+    def _run(self, store: Store, article_ids: Sequence[int], settings: Settings) -> None:
         indexed: dict[int, Indexed] = {}
         entries: list[IndexEntry] = []
         articles = [a for a in (store.get_article(i) for i in article_ids) if a is not None]
