@@ -201,3 +201,39 @@ def test_shares_in_one_pass_are_the_sums(seed):
         _measure_long_way(want, x, y)
         assert got == want
         assert got.kinds() == {k: got.count(k) for k in {p.kind for p in got.pairs}}
+
+
+def test_collection_paused_restores_the_collector():
+    import gc
+
+    from newsweave.gcpause import collection_paused
+
+    assert gc.isenabled()
+    with collection_paused():
+        assert not gc.isenabled()
+        with collection_paused():  # nested: still off, and not turned on by the inner one
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    with pytest.raises(ValueError), collection_paused():
+        raise ValueError
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with collection_paused():
+            pass
+        assert not gc.isenabled()  # off before: left off
+    finally:
+        gc.enable()
+
+
+def test_reuse_stage_pauses_the_collector_for_its_batch(monkeypatch):
+    import gc
+
+    from newsweave.reuse import ReuseStage
+
+    seen = []
+    monkeypatch.setattr(ReuseStage, "_run", lambda self, *args: seen.append(gc.isenabled()))
+    ReuseStage().run(None, [], None)  # type: ignore[arg-type]
+    assert seen == [False]
+    assert gc.isenabled()
