@@ -63,7 +63,10 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "src"))
+if os.environ.get("NEWSWEAVE_SRC"):  # another tree's src (a "before" to compare with)
+    sys.path.insert(0, os.environ["NEWSWEAVE_SRC"])
+else:
+    sys.path.insert(0, str(REPO / "src"))
 
 
 def main() -> None:
@@ -87,6 +90,9 @@ def main() -> None:
     measure.add_argument("--warm", action="store_true",
                          help="ingest the shard before first, untimed, in the same process "
                               "(what a long run's process has read and kept)")
+    measure.add_argument("--collector", action="store_true",
+                         help="also the garbage collector's collections and CPU seconds "
+                              "(gc.callbacks) during the ingest, by generation")
     measure.add_argument("--candidates", type=int,
                          help="align at most this many candidates per new article "
                               "(reuse.MAX_CANDIDATES; default: the stage's)")
@@ -110,14 +116,42 @@ def main() -> None:
         return
     if not args.empty and args.db is None:
         parser.error("measure: give a store, or --empty")
+    collector = _Collector() if args.collector else None
     figures = measure_shard(args.archive, None if args.empty else args.db, args.shard,
                             keep=args.keep, profile=args.profile, pairs=args.pairs,
                             stories=args.stories, candidates=args.candidates,
                             warm=args.warm)
+    if collector is not None:
+        figures.update(collector.figures())
     if args.json:
         print(json.dumps(figures, indent=2))
     else:
         print_figures(figures)
+
+
+class _Collector:
+    """The garbage collector's collections and own CPU seconds by generation, from its
+    callbacks (from the moment it is made: the store's copy and the engine's opening
+    are included, the arguments' parsing not)."""
+
+    def __init__(self) -> None:
+        import gc
+
+        self.seconds = [0.0, 0.0, 0.0]
+        self.counts = [0, 0, 0]
+        self._started = 0.0
+        gc.callbacks.append(self._seen)
+
+    def _seen(self, phase: str, info: dict[str, Any]) -> None:
+        if phase == "start":
+            self._started = time.process_time()
+        else:
+            generation = info["generation"]
+            self.seconds[generation] += time.process_time() - self._started
+            self.counts[generation] += 1
+
+    def figures(self) -> dict[str, Any]:
+        return {"gc_cpu_s": [round(x, 3) for x in self.seconds], "gc_collections": self.counts}
 
 
 def _engine(db: Path, stories: bool = False) -> Any:

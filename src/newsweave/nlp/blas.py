@@ -8,18 +8,38 @@ on two cores they oversubscribe. On a busy 2-core machine the spinning made a
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 _CONTROLLER: Any = None
+# Whether this thread is inside a one_blas_thread already: an inner one then changes
+# nothing. Setting and restoring the limit costs about 0.1 ms (threadpoolctl calls into
+# every BLAS library loaded), and the reuse stage's sentence alignment asks for it once a
+# pair (thousands a shard) inside the stage's own.
+_INSIDE = threading.local()
 
 
-def one_blas_thread() -> AbstractContextManager[Any]:
-    """A context in which numpy's BLAS runs on one thread."""
+@contextmanager
+def one_blas_thread() -> Iterator[Any]:
+    """A context in which numpy's BLAS runs on one thread (nested: the outermost sets it)."""
     global _CONTROLLER
+    if getattr(_INSIDE, "depth", 0):
+        _INSIDE.depth += 1
+        try:
+            yield None
+        finally:
+            _INSIDE.depth -= 1
+        return
     if _CONTROLLER is None:
         import numpy  # noqa: F401  # loads the BLAS library that is to be limited
         from threadpoolctl import ThreadpoolController
 
         _CONTROLLER = ThreadpoolController()  # inspecting the loaded libraries costs ~0.4 ms: once
-    return _CONTROLLER.limit(limits=1, user_api="blas")  # type: ignore[no-any-return]
+    with _CONTROLLER.limit(limits=1, user_api="blas") as limiter:
+        _INSIDE.depth = 1
+        try:
+            yield limiter
+        finally:
+            _INSIDE.depth = 0

@@ -23,8 +23,10 @@ from functools import partial
 
 import numpy as np
 
+from newsweave.gcpause import collection_paused
 from newsweave.model import Article, Edge
 from newsweave.nlp import english
+from newsweave.nlp.blas import one_blas_thread
 from newsweave.nlp.embed import MODEL_NAME
 from newsweave.nlp.sentences import Sentence, split_sentences
 from newsweave.reuse.align import (
@@ -149,6 +151,10 @@ class ReuseStage:
         self._prepared = PreparedTexts(PREPARED_CHARS)  # texts prepared for alignment
 
     def run(self, store: Store, article_ids: Sequence[int], settings: Settings) -> None:
+        with collection_paused():  # (see newsweave.gcpause: the batch's objects hold no cycles)
+            self._run(store, article_ids, settings)
+
+    def _run(self, store: Store, article_ids: Sequence[int], settings: Settings) -> None:
         indexed: dict[int, Indexed] = {}
         entries: list[IndexEntry] = []
         articles = [a for a in (store.get_article(i) for i in article_ids) if a is not None]
@@ -316,20 +322,24 @@ class ReuseStage:
         memo = AlignmentMemo()  # this batch's alignments, by the sentences aligned
         prepared = self._prepared  # the texts prepared in this batch and the ones before
         known: SentenceWords = {}  # and the words of this batch's sentences
-        for article_id, entry in entries.items():
-            candidates = self._candidates(store, entry, neighbours.get(article_id, []))
-            for other_id in candidates:
-                key = (min(article_id, other_id), max(article_id, other_id))
-                if key in done:
-                    continue
-                done.add(key)
-                other = indexed.get(other_id) or _load(store, other_id, others)
-                if other is None:
-                    continue
-                edge = _relate_safely(indexed[article_id], other, *confirmed.get(key, (None, None)),
-                                      memo=memo, prepared=(prepared, known))
-                if edge is not None:
-                    edges.append(edge)
+        # One BLAS thread for all the batch's alignments (each pair's content-word product
+        # asks for it too; inside this one, that costs nothing).
+        with one_blas_thread():
+            for article_id, entry in entries.items():
+                candidates = self._candidates(store, entry, neighbours.get(article_id, []))
+                for other_id in candidates:
+                    key = (min(article_id, other_id), max(article_id, other_id))
+                    if key in done:
+                        continue
+                    done.add(key)
+                    other = indexed.get(other_id) or _load(store, other_id, others)
+                    if other is None:
+                        continue
+                    edge = _relate_safely(indexed[article_id], other,
+                                          *confirmed.get(key, (None, None)),
+                                          memo=memo, prepared=(prepared, known))
+                    if edge is not None:
+                        edges.append(edge)
         for key, (cosine, share) in confirmed.items():  # found from articles embedded late
             if key in done or not any(i in (late or {}) for i in key):
                 continue

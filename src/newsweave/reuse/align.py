@@ -18,8 +18,9 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from itertools import product
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -88,12 +89,80 @@ class Alignment:
     def count(self, *kinds: str) -> int:
         return sum(1 for p in self.pairs if p.kind in kinds)
 
+    def kinds(self) -> dict[str, int]:
+        """The pairs of each kind (what :meth:`count` counts, all kinds at once)."""
+        found: dict[str, int] = {}
+        for pair in self.pairs:
+            found[pair.kind] = found.get(pair.kind, 0) + 1
+        return found
+
 
 SentenceWords = dict[str, tuple[str, frozenset[str]] | None]
 
 
+class Units(list[Unit]):
+    """The prepared sentences of one text (what :func:`prepare` returns: a list of
+    :class:`Unit`), keeping what every alignment of the text reads of them
+    (:func:`facts`) once made: a stored article is aligned with each new version of its
+    text, and a new article with up to ``reuse.MAX_CANDIDATES`` candidates, and each of
+    those alignments made them again. Not to be changed once aligned."""
+
+    __slots__ = ("_facts",)
+
+    def __init__(self, units: Iterable[Unit] = ()) -> None:
+        super().__init__(units)
+        self._facts: Facts | None = None
+
+    def __reduce__(self) -> tuple[type[Units], tuple[list[Unit]]]:
+        return (Units, (list(self),))  # the facts are made again where needed
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """What an alignment reads of one text's units, made once per :class:`Units`."""
+
+    by_normal: dict[str, list[int]]  # the units of each normalised wording, in order
+    by_content: dict[frozenset[str], list[int]]  # of each non-empty set of content words
+    size: int  # characters of sentence text
+    vocabulary: dict[str, int]  # each content word's number
+    word_ids: np.ndarray  # every unit's content words' numbers, unit by unit
+    word_rows: np.ndarray  # the unit of each of them
+    content_sizes: np.ndarray  # content words a unit (float32)
+    quoted: np.ndarray  # whether each unit is a quotation (quoted share >= QUOTED)
+
+
+def facts(units: Sequence[Unit]) -> Facts:
+    """The :class:`Facts` of ``units``: kept with them when they are :class:`Units`,
+    else made for this call."""
+    found = units._facts if isinstance(units, Units) else None
+    if found is None:
+        found = _make_facts(units)
+        if isinstance(units, Units):
+            units._facts = found
+    return found
+
+
+def _make_facts(units: Sequence[Unit]) -> Facts:
+    by_normal: dict[str, list[int]] = {}
+    by_content: dict[frozenset[str], list[int]] = {}
+    vocabulary: dict[str, int] = {}
+    ids: list[int] = []
+    rows: list[int] = []
+    for row, unit in enumerate(units):
+        by_normal.setdefault(unit.normal, []).append(row)
+        if unit.content:
+            by_content.setdefault(unit.content, []).append(row)
+        for word in unit.content:
+            ids.append(vocabulary.setdefault(word, len(vocabulary)))
+        rows.extend([row] * len(unit.content))
+    return Facts(by_normal, by_content, sum(len(u.sentence.text) for u in units), vocabulary,
+                 np.array(ids, dtype=np.intp), np.array(rows, dtype=np.intp),
+                 np.array([len(u.content) for u in units], dtype=np.float32),
+                 np.array([u.quoted >= QUOTED for u in units], dtype=bool))
+
+
 def prepare(text: str, known: SentenceWords | None = None,
-            sentences: Sequence[Sentence] | None = None) -> list[Unit]:
+            sentences: Sequence[Sentence] | None = None) -> Units:
     """The comparable sentences of an article body.
 
     ``known``: the words of sentences seen before (in other articles of a batch: a copy
@@ -124,7 +193,7 @@ def prepare(text: str, known: SentenceWords | None = None,
             inside += max(0, min(end, sentence.end) - max(start, sentence.start))
         share = inside / max(1, sentence.end - sentence.start)
         units.append(Unit(sentence, seen[0], seen[1], share))
-    return units
+    return Units(units)
 
 
 class PreparedTexts:
@@ -223,18 +292,13 @@ def _align_cells(result: Alignment, a: Sequence[Unit], b: Sequence[Unit]) -> Non
 
 def _top_cells(a: Sequence[Unit], b: Sequence[Unit]) -> list[tuple[int, int]]:
     """The cells whose score is 1.0, in row-major order: the same normalised words (letter
-    ratio 1.0) or the same non-empty set of content words (Dice 1.0)."""
-    by_normal: dict[str, list[int]] = {}
-    by_content: dict[frozenset[str], list[int]] = {}
-    for j, unit in enumerate(b):
-        by_normal.setdefault(unit.normal, []).append(j)
-        if unit.content:
-            by_content.setdefault(unit.content, []).append(j)
+    ratio 1.0) or the same non-empty set of content words (Dice 1.0), found from both
+    texts' units by wording and by content words (:func:`facts`)."""
+    fa, fb = facts(a), facts(b)
     cells: set[tuple[int, int]] = set()
-    for i, unit in enumerate(a):
-        cells.update((i, j) for j in by_normal.get(unit.normal, ()))
-        if unit.content:
-            cells.update((i, j) for j in by_content.get(unit.content, ()))
+    for found_a, found_b in ((fa.by_normal, fb.by_normal), (fa.by_content, fb.by_content)):
+        for key in found_a.keys() & found_b.keys():
+            cells.update(product(found_a[key], found_b[key]))
     return sorted(cells)
 
 
@@ -260,26 +324,25 @@ def _pair_cells(result: Alignment, a: Sequence[Unit], b: Sequence[Unit],
                 rows: Sequence[int], cols: Sequence[int]) -> None:
     """The greedy pairing over the matrix of ``rows`` x ``cols`` (all of them: the whole
     alignment), strongest cell first, ties in row-major order (appends, unsorted)."""
-    sub_a = [a[i] for i in rows]
-    sub_b = [b[j] for j in cols]
-    ratio = process.cdist([u.normal for u in sub_a], [u.normal for u in sub_b],
+    ratio = process.cdist([a[i].normal for i in rows], [b[j].normal for j in cols],
                           scorer=fuzz.ratio, dtype=np.float32, workers=1) / 100.0
-    dice = _dice_matrix(sub_a, sub_b)
+    dice = _dice_cells(a, b, rows, cols)
     best = np.maximum(ratio, dice)
     # Cells that no label can accept (see _label: a paraphrase needs ratio >= 0.65 or Dice
     # >= 0.4; a cut-down copy keeps its content words, so Dice stays well above 0.3; a
     # quotation needs both sentences quoted) are skipped before the costly labelling: long
     # articles have thousands of cells of middling letter similarity.
-    quoted_a = np.array([u.quoted >= QUOTED for u in sub_a])
-    quoted_b = np.array([u.quoted >= QUOTED for u in sub_b])
+    quoted_a = facts(a).quoted[list(rows)]
+    quoted_b = facts(b).quoted[list(cols)]
     possible = (ratio >= 0.65) | (dice >= 0.3) | (quoted_a[:, None] & quoted_b[None, :])
     best = np.where(possible, best, 0.0)
     order = np.argsort(-best, axis=None, kind="stable")
     used_a: set[int] = set()
     used_b: set[int] = set()
     threshold = min(EDITED, PARAPHRASE) - 0.1
+    width = len(cols)
     for flat in order:
-        r, c = divmod(int(flat), len(sub_b))
+        r, c = divmod(int(flat), width)
         if best[r, c] < threshold:
             break
         if r in used_a or c in used_b:
@@ -356,52 +419,69 @@ def _same_word_order(a: list[str], b: list[str]) -> bool:
 
 
 def _dice_matrix(a: Sequence[Unit], b: Sequence[Unit]) -> np.ndarray:
-    """Dice overlap of the content words of every sentence pair, as one matrix product
-    over the words the two articles share (long articles have thousands of pairs)."""
-    out = np.zeros((len(a), len(b)), dtype=np.float32)
-    common = set().union(*(u.content for u in a)) & set().union(*(u.content for u in b))
+    """Dice overlap of the content words of every sentence pair (see :func:`_dice_cells`)."""
+    return _dice_cells(a, b, range(len(a)), range(len(b)))
+
+
+def _dice_cells(a: Sequence[Unit], b: Sequence[Unit], rows: Sequence[int],
+                cols: Sequence[int]) -> np.ndarray:
+    """Dice overlap of the content words of the sentence pairs of ``rows`` x ``cols``, as
+    one matrix product over the words the two texts share (long articles have thousands
+    of pairs). Each text's words are numbered once (:func:`facts`); a pair maps the
+    shared ones to the product's columns. The counts are whole numbers in float32, exact
+    whatever the columns' order, so the matrix is the same as counting each cell's
+    words."""
+    out = np.zeros((len(rows), len(cols)), dtype=np.float32)
+    fa, fb = facts(a), facts(b)
+    common = list(fa.vocabulary.keys() & fb.vocabulary.keys())
     if not common:
         return out
-    column = {word: k for k, word in enumerate(sorted(common))}
+    numbers = np.arange(len(common), dtype=np.intp)
 
-    def incidence(units: Sequence[Unit]) -> np.ndarray:
-        # The cells to set gathered first and set in one assignment: a fancy-indexed
-        # assignment per row cost more than the product (one per sentence of every pair).
-        rows: list[int] = []
-        cols: list[int] = []
-        for row, unit in enumerate(units):
-            found = [column[w] for w in unit.content if w in column]
-            rows.extend([row] * len(found))
-            cols.extend(found)
-        matrix = np.zeros((len(units), len(column)), dtype=np.float32)
-        matrix[rows, cols] = 1.0
-        return matrix
+    def incidence(found: Facts, chosen: Sequence[int]) -> np.ndarray:
+        column = np.full(len(found.vocabulary), -1, dtype=np.intp)
+        column[[found.vocabulary[w] for w in common]] = numbers
+        cells = column[found.word_ids]
+        kept = cells >= 0
+        matrix = np.zeros((len(found.content_sizes), len(common)), dtype=np.float32)
+        matrix[found.word_rows[kept], cells[kept]] = 1.0
+        return matrix[list(chosen)]
 
     # A product this small gains nothing from more BLAS threads; they only spin (on a busy
     # 2-core machine a 40 x 100 product took 1 ms on two threads against 5 us on one).
     with one_blas_thread():
-        shared = incidence(a) @ incidence(b).T
-    sizes = (np.array([len(u.content) for u in a], dtype=np.float32)[:, None]
-             + np.array([len(u.content) for u in b], dtype=np.float32)[None, :])
+        shared = incidence(fa, rows) @ incidence(fb, cols).T
+    sizes = (fa.content_sizes[list(rows)][:, None] + fb.content_sizes[list(cols)][None, :])
     np.divide(2.0 * shared, sizes, out=out, where=sizes > 0)
     return out
 
 
 def _measure(result: Alignment, a: Sequence[Unit], b: Sequence[Unit]) -> None:
-    size_a = sum(len(u.sentence.text) for u in a) or 1
-    size_b = sum(len(u.sentence.text) for u in b) or 1
-    copy = [p for p in result.pairs if p.kind in COPY_KINDS]
-    text = [p for p in result.pairs if p.kind in TEXT_KINDS]
-    result.copy_a = sum(len(p.a.text) for p in copy) / size_a
-    result.copy_b = sum(len(p.b.text) for p in copy) / size_b
-    result.text_a = sum(len(p.a.text) for p in text) / size_a
-    result.text_b = sum(len(p.b.text) for p in text) / size_b
-    quotes = [p for p in result.pairs if p.kind == "quote" and p.score >= EDITED]
-    result.quote_a = sum(len(p.a.text) for p in quotes) / size_a
-    result.quote_b = sum(len(p.b.text) for p in quotes) / size_b
-    result.all_a = sum(len(p.a.text) for p in result.pairs) / size_a
-    result.all_b = sum(len(p.b.text) for p in result.pairs) / size_b
-    result.order = _in_order(sorted((p.a_index, p.b_index) for p in text))
+    """The shares of A and B in each kind of pair, and the order kept: in one pass over
+    the pairs (their characters are whole numbers, so the sums do not depend on it)."""
+    size_a = facts(a).size or 1
+    size_b = facts(b).size or 1
+    copy_a = copy_b = text_a = text_b = quote_a = quote_b = all_a = all_b = 0
+    text: list[tuple[int, int]] = []
+    for p in result.pairs:
+        length_a, length_b = len(p.a.text), len(p.b.text)
+        all_a += length_a
+        all_b += length_b
+        if p.kind in TEXT_KINDS:
+            text_a += length_a
+            text_b += length_b
+            text.append((p.a_index, p.b_index))
+            if p.kind in COPY_KINDS:
+                copy_a += length_a
+                copy_b += length_b
+        elif p.kind == "quote" and p.score >= EDITED:
+            quote_a += length_a
+            quote_b += length_b
+    result.copy_a, result.copy_b = copy_a / size_a, copy_b / size_b
+    result.text_a, result.text_b = text_a / size_a, text_b / size_b
+    result.quote_a, result.quote_b = quote_a / size_a, quote_b / size_b
+    result.all_a, result.all_b = all_a / size_a, all_b / size_b
+    result.order = _in_order(sorted(text))
 
 
 def _in_order(pairs: list[tuple[int, int]]) -> float:

@@ -181,8 +181,9 @@ def translation(a: Side, b: Side, cosine: float, share: float | None = None) -> 
 
 def classify(alignment: Alignment, *, attributed: bool = False) -> str:
     """``copy``, ``rewrite``, ``shared-quotes`` or ``independent``."""
-    copy_pairs = alignment.count(*COPY_KINDS)
-    text_pairs = alignment.count(*TEXT_KINDS)
+    kinds = alignment.kinds()
+    copy_pairs = sum(kinds.get(k, 0) for k in COPY_KINDS)
+    text_pairs = sum(kinds.get(k, 0) for k in TEXT_KINDS)
     copied = max(alignment.copy_a, alignment.copy_b)
     # Near-verbatim sentences must dominate what is shared: an article that
     # rewords most of what it took is a rewrite, even with a few sentences left
@@ -207,7 +208,7 @@ def classify(alignment: Alignment, *, attributed: bool = False) -> str:
         or (attributed and text >= ATTRIBUTED_SHARE and text_pairs >= 3)
     ):
         return "rewrite"
-    if alignment.count("quote"):
+    if kinds.get("quote"):
         return "shared-quotes"
     return "independent"
 
@@ -215,7 +216,7 @@ def classify(alignment: Alignment, *, attributed: bool = False) -> str:
 def _score(alignment: Alignment) -> float:
     """How much text the pair shares, 0..1 (quotations count a little)."""
     text = max(alignment.text_a, alignment.text_b)
-    quotes = min(0.2, 0.05 * alignment.count("quote"))
+    quotes = min(0.2, 0.05 * alignment.kinds().get("quote", 0))
     return min(1.0, text + quotes)
 
 
@@ -258,18 +259,27 @@ def _direction(a: Side, b: Side, alignment: Alignment | None, a_names_b: str | N
 
 
 def _kind_reasons(kind: str, alignment: Alignment) -> list[str]:
-    counts = {k: alignment.count(k) for k in ("verbatim", "edited", "paraphrase", "quote")}
+    kinds = alignment.kinds()
+    counts = {k: kinds.get(k, 0) for k in ("verbatim", "edited", "paraphrase", "quote")}
     listed = ", ".join(f"{n} {k}" for k, n in counts.items() if n)
     return [f"{kind}: aligned sentences {listed or 'none'}; order kept {alignment.order:.0%}"]
 
 
 def _evidence(alignment: Alignment, a_id: int, b_id: int, a_derived: bool) -> list[Evidence]:
-    out = []
-    for pair in sorted(alignment.pairs, key=lambda p: -p.score)[:MAX_EVIDENCE]:
-        pa = Passage(a_id, pair.a.start, pair.a.end, pair.a.text)
-        pb = Passage(b_id, pair.b.start, pair.b.end, pair.b.text)
-        derived, source = (pa, pb) if a_derived else (pb, pa)
-        out.append(Evidence(derived, source, pair.score, pair.kind))
+    """The aligned pairs as passages, the strongest :data:`MAX_EVIDENCE`, in the derived
+    article's order. (With no more pairs than that, all are taken and the strongest-first
+    sort is skipped: the order is the derived passages', each sentence in one pair only.)"""
+    pairs = alignment.pairs
+    if len(pairs) > MAX_EVIDENCE:
+        pairs = sorted(pairs, key=lambda p: -p.score)[:MAX_EVIDENCE]
+    if a_derived:
+        out = [Evidence(Passage(a_id, p.a.start, p.a.end, p.a.text),
+                        Passage(b_id, p.b.start, p.b.end, p.b.text), p.score, p.kind)
+               for p in pairs]
+    else:
+        out = [Evidence(Passage(b_id, p.b.start, p.b.end, p.b.text),
+                        Passage(a_id, p.a.start, p.a.end, p.a.text), p.score, p.kind)
+               for p in pairs]
     out.sort(key=lambda e: e.derived_passage.start)
     return out
 

@@ -8,9 +8,11 @@ read origins and vectors through it.
 from __future__ import annotations
 
 import json
+import math
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from json.encoder import encode_basestring as _string  # json.dumps' (ensure_ascii=False)
 from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
@@ -20,6 +22,8 @@ from newsweave.store.sql import chunks
 
 if TYPE_CHECKING:
     from newsweave.store.sqlite import SQLiteStore
+
+_float = float.__repr__  # how json.dumps writes a float
 
 
 
@@ -294,8 +298,7 @@ class ReuseTables:
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [(min(e.derived, e.source), max(e.derived, e.source), e.derived, e.source,
                   e.kind, e.score, e.confidence, e.shared_fraction, e.attribution,
-                  json.dumps(e.reasons, ensure_ascii=False),
-                  json.dumps([x.to_dict() for x in e.evidence], ensure_ascii=False))
+                  json.dumps(e.reasons, ensure_ascii=False), evidence_json(e.evidence))
                  for e in edges],
             )
 
@@ -432,6 +435,30 @@ class ReuseTables:
         for article_id, origin in rows:
             groups.setdefault(int(origin), []).append(int(article_id))
         return sorted(sorted(members) for members in groups.values())
+
+
+def evidence_json(evidence: Sequence[Evidence]) -> str:
+    """``json.dumps([e.to_dict() for e in evidence], ensure_ascii=False)``, the same
+    characters, written out: the dictionaries of every passage were most of what saving
+    a pair cost (a pair has up to ``relation.MAX_EVIDENCE`` passages on each side). Each
+    string goes through the encoder ``json.dumps`` uses for it, each number through the
+    ``repr`` it uses; anything else (a value of another type, a score that is not a
+    finite float) goes the long way."""
+    parts = []
+    for item in evidence:
+        d, s, score = item.derived_passage, item.source_passage, round(item.score, 4)
+        if not (type(d.article) is type(d.start) is type(d.end) is int
+                and type(s.article) is type(s.start) is type(s.end) is int
+                and type(d.text) is type(s.text) is type(item.kind) is str
+                and type(score) is float and math.isfinite(score)):
+            return json.dumps([x.to_dict() for x in evidence], ensure_ascii=False)
+        parts.append(
+            f'{{"derived_passage": {{"article": {d.article}, "start": {d.start}, '
+            f'"end": {d.end}, "text": {_string(d.text)}}}, "source_passage": '
+            f'{{"article": {s.article}, "start": {s.start}, "end": {s.end}, '
+            f'"text": {_string(s.text)}}}, "score": {_float(score)}, '
+            f'"kind": {_string(item.kind)}}}')
+    return "[" + ", ".join(parts) + "]"
 
 
 def _log_changes(db: sqlite3.Connection, model: str, article_ids: Sequence[int]) -> None:

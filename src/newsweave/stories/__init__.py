@@ -20,6 +20,7 @@ import logging
 import math
 from collections.abc import Sequence
 
+from newsweave.gcpause import collection_paused
 from newsweave.model import Story
 from newsweave.nlp.blas import one_blas_thread
 from newsweave.settings import Settings
@@ -269,9 +270,12 @@ def _copy_pairs(store: Store, article_ids: Sequence[int]) -> dict[tuple[int, int
         return {}
     # Read without their reasons and passages: decoding those grew with the pairs an
     # article has (a repair reads its neighbourhood's), and a link needs none of them.
-    return {(e.derived, e.source): LINK_WEIGHTS[e.kind]
-            for e in reuse.pairs(article_ids, kinds=tuple(LINK_WEIGHTS), evidence=False)
-            if e.kind != "shared-quotes" or (e.shared_fraction or 0.0) >= QUOTE_SHARE}
+    # The edges read are dropped at once: the collector need not walk the heap for them
+    # (see newsweave.gcpause).
+    with collection_paused():
+        return {(e.derived, e.source): LINK_WEIGHTS[e.kind]
+                for e in reuse.pairs(article_ids, kinds=tuple(LINK_WEIGHTS), evidence=False)
+                if e.kind != "shared-quotes" or (e.shared_fraction or 0.0) >= QUOTE_SHARE}
 
 
 def _origins(store: Store, article_ids: Sequence[int]) -> dict[int, list[int]]:
