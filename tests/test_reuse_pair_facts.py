@@ -23,10 +23,7 @@ from newsweave.reuse.align import (
 )
 from newsweave.reuse.relation import MAX_EVIDENCE, _evidence
 from newsweave.store.reuse import evidence_json
-
-WORDS = ("council harbour flood minister river police storm bridge village mayor school "
-         "hospital road water power fire union court judge price market farmers station "
-         "the a of and to in on at said was were has have it").split()
+from test_reuse_growth import WORDS
 
 
 def _sentence(rng: random.Random) -> str:
