@@ -272,14 +272,12 @@ def _evidence(alignment: Alignment, a_id: int, b_id: int, a_derived: bool) -> li
     pairs = alignment.pairs
     if len(pairs) > MAX_EVIDENCE:
         pairs = sorted(pairs, key=lambda p: -p.score)[:MAX_EVIDENCE]
-    if a_derived:
-        out = [Evidence(Passage(a_id, p.a.start, p.a.end, p.a.text),
-                        Passage(b_id, p.b.start, p.b.end, p.b.text), p.score, p.kind)
-               for p in pairs]
-    else:
-        out = [Evidence(Passage(b_id, p.b.start, p.b.end, p.b.text),
-                        Passage(a_id, p.a.start, p.a.end, p.a.text), p.score, p.kind)
-               for p in pairs]
+    out = []
+    for p in pairs:
+        pa = Passage(a_id, p.a.start, p.a.end, p.a.text)
+        pb = Passage(b_id, p.b.start, p.b.end, p.b.text)
+        derived, source = (pa, pb) if a_derived else (pb, pa)
+        out.append(Evidence(derived, source, p.score, p.kind))
     out.sort(key=lambda e: e.derived_passage.start)
     return out
 
