@@ -7,8 +7,8 @@ evacuated are corroborated by three and four independent origins; the seeds
 (``../shared/corpus/seeds``) have one disagreement (whom Patrushev met). This
 script ingests both once and cross-checks their main story at the shipped
 settings and the neighbouring ones of the two similarity thresholds that the
-parse-based comparison uses (``crosscheck.compare.SAME_QUANTITY``,
-``SAME_ACTION``), printing for each: the contested points found against the
+parse-based comparison uses (``crosscheck.figures.SAME_QUANTITY``,
+``crosscheck.disputes.SAME_ACTION``), printing for each: the contested points found against the
 key's, and the figures the key calls corroborated. ``tests/test_crosscheck_demo_key.py``
 checks every item of the key at the shipped settings.
 
@@ -39,7 +39,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import newsweave
-from newsweave.crosscheck import compare
+from newsweave.crosscheck import disputes, figures
 from newsweave.crosscheck.status import StoryArticle, cross_check
 from newsweave.demo import corpus_files
 from newsweave.engine import Engine
@@ -122,7 +122,7 @@ def msrp_thresholds() -> None:
     if not MSRP.exists():
         sys.exit(f"{MSRP} is missing: the benchmarks live in ../shared beside the repo")
     similarity = default_similarity()
-    shipped = (compare.SAME_QUANTITY, compare.SAME_COUNTED)
+    shipped = (figures.SAME_QUANTITY, figures.SAME_COUNTED)
     results = {}
     for split in ("train", "test"):
         pairs = msrp_figure_pairs(split)
@@ -139,7 +139,7 @@ def msrp_thresholds() -> None:
               f"{len(pairs) - positives} two)")
         for counted in COUNTED_GRID:
             for quantity in QUANTITY_GRID:
-                compare.SAME_COUNTED = counted
+                figures.SAME_COUNTED = counted
                 said = [quantity_similarity(a, b, similar, by_value=False) >= quantity
                         for a, b, _ in pairs]
                 tp = sum(s and label for s, (*_, label) in zip(said, pairs, strict=True))
@@ -152,7 +152,7 @@ def msrp_thresholds() -> None:
                 mark = "  (shipped)" if (quantity, counted) == shipped else ""
                 print(f"  same_quantity {quantity:.2f} same_counted {counted:.2f}: precision "
                       f"{precision:.3f} recall {recall:.3f} F1 {f1:.3f} F0.5 {f05:.3f}{mark}")
-        compare.SAME_COUNTED = shipped[1]
+        figures.SAME_COUNTED = shipped[1]
     best = max(((q, c) for q in QUANTITY_GRID for c in COUNTED_GRID),
                key=lambda s: (results[("train", *s)], -abs(s[0] - shipped[0])))
     print(f"chosen on train by F0.5: same_quantity {best[0]:.2f}, same_counted {best[1]:.2f} "
@@ -176,7 +176,7 @@ def main() -> None:
         demo.ingest([str(p) for p in corpus_files()])
         seeds.ingest([str(p) for p in sorted(SEEDS.iterdir())])
         inputs = {"demo": story_input(demo, "01_"), "seeds": story_input(seeds, "000")}
-    shipped = (compare.SAME_QUANTITY, compare.SAME_COUNTED, compare.SAME_ACTION)
+    shipped = (figures.SAME_QUANTITY, figures.SAME_COUNTED, disputes.SAME_ACTION)
     print("same_quantity same_counted same_action | demo contested (key 2) | demo 9 missing / "
           "3,200 evacuated origins (key 3 / 4) | seeds contested (key 1)")
     q, c, a = shipped
@@ -185,7 +185,7 @@ def main() -> None:
                              + [(q, c, v) for v in (0.3, 0.35, 0.45, 0.5)])
     try:
         for quantity, counted, action in settings:
-            compare.SAME_QUANTITY, compare.SAME_COUNTED, compare.SAME_ACTION = (
+            figures.SAME_QUANTITY, figures.SAME_COUNTED, disputes.SAME_ACTION = (
                 quantity, counted, action)
             row = []
             for name, (views, origin_of, types, _) in inputs.items():
@@ -199,7 +199,7 @@ def main() -> None:
             mark = "  (shipped)" if (quantity, counted, action) == shipped else ""
             print(f"{quantity:13.2f} {counted:12.2f} {action:11.2f} | " + " | ".join(row) + mark)
     finally:
-        compare.SAME_QUANTITY, compare.SAME_COUNTED, compare.SAME_ACTION = shipped
+        figures.SAME_QUANTITY, figures.SAME_COUNTED, disputes.SAME_ACTION = shipped
 
 
 def corroborating(check: object, origin_of: dict, value: str) -> int:

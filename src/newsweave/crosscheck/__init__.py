@@ -6,7 +6,8 @@
   what to whom;
 * :mod:`.sources` reads who a claim is attributed to and which outlet it cites;
 * :mod:`.compare` finds each quantity's values and where reports differ (figures,
-  people in the same role of an action, negation, dates, places);
+  people in the same role of an action, negation, dates, places): the figures in
+  :mod:`.figures`, the other disagreements in :mod:`.disputes`;
 * :mod:`.status` groups claims and counts the independent origins behind each.
 
 The cross-check is computed per story on demand (``Engine.brief``): a story of
