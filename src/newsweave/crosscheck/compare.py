@@ -5,26 +5,12 @@ because they differ ("14 people were killed" against "Seventeen people have
 now died"), so disagreement is found by *slot*, not only inside aligned groups.
 What a slot is comes from the dependency parse (:mod:`.frames`), not from lists:
 
-* **counts**: a figure is the number with what it counts ("people killed",
-  "death toll", "year old boy"). Figures whose descriptions mean the same
-  (embedding similarity of the descriptions, average link, never two figures
-  of one sentence: "14 killed and nine missing" are two quantities) are one
-  quantity; a measure that describes something (an age) only meets the same
-  thing's. Per article the first figure of a quantity counts (news puts the
-  current count first; later figures are history). Articles of different
-  origins whose first figures differ disagree; an approximate figure within
-  5 % of another agrees with it. Where the values follow each other in
-  publication time and the later one is given as a change ("rose to 17") or
-  published on a later day, it is an **update**, not a contradiction.
-* **people**: the same action (verb) with the same person in one role and
-  different people in the other ("X met Governor Lind" against "Y met
-  Governor Lind"), where neither article mentions the other's person at all.
-  A pronoun subject stands for the last person the article named before it.
-* **negation, dates, places**: inside an aligned group, a claim that denies
-  what another asserts, or gives other date words or places, disagrees.
+* **counts**: the values each report gives for one quantity ("people killed"),
+  and whether they differ or update each other (:mod:`.figures`);
+* **people**, and **negation, dates, places** inside aligned groups
+  (:mod:`.disputes`).
 
-The figures are found in :mod:`.figures`, the other disagreements in :mod:`.disputes`;
-this module puts them together and keeps their names importable from here. The
+This module puts them together and keeps their names importable from here. The
 thresholds are read where they are used: set ``figures.SAME_QUANTITY``,
 ``figures.SAME_COUNTED`` and ``disputes.SAME_ACTION`` to try others.
 
