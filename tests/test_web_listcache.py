@@ -16,8 +16,8 @@ from newsweave.engine import Engine
 from newsweave.model import Article
 from newsweave.store.listing import _ORIGINS_LOCKS, StoryFilter
 from newsweave.store.stories import StoryRow
-from newsweave.web import app as web_app
 from newsweave.web import create_app, views
+from newsweave.web import listing as web_listing
 from newsweave.web.listcache import ListCache, Served
 from newsweave.web.respond import LIST_STATE
 
@@ -143,7 +143,7 @@ def test_a_list_after_a_write_is_the_previous_one_until_the_refill_thread_ends(
         gate = threading.Event()
         entered = threading.Event()
         threads: set[str] = set()
-        real = web_app._records  # a span's stories' records (see web/spans.py, Records)
+        real = web_listing._records  # a span's stories' records (see web/spans.py, Records)
 
         def held(*args, **kwargs):
             threads.add(threading.current_thread().name)
@@ -151,7 +151,7 @@ def test_a_list_after_a_write_is_the_previous_one_until_the_refill_thread_ends(
             assert gate.wait(10)
             return real(*args, **kwargs)
 
-        monkeypatch.setattr(web_app, "_records", held)
+        monkeypatch.setattr(web_listing, "_records", held)
         stale = client.get(path)
         assert stale.json()["stories"] == before  # at once, the previous consistent page
         assert stale.headers[LIST_STATE] == f"{tag}; refilling"
@@ -160,7 +160,7 @@ def test_a_list_after_a_write_is_the_previous_one_until_the_refill_thread_ends(
         assert during.json()["stories"] == before and "refilling" in during.headers[LIST_STATE]
         gate.set()
         assert lists.settle(10)
-        monkeypatch.setattr(web_app, "_records", real)
+        monkeypatch.setattr(web_listing, "_records", real)
         assert threads == {"list-refills"} and lists.refills == refilled + 1
         # once the refill ended, never the previous page again
         after = client.get(path)

@@ -6,6 +6,10 @@ Every read (pages, API, briefs) goes through read-only engines, so a GET cannot
 change the store; ingests are background jobs run one at a time in a worker process
 (:mod:`newsweave.web.ingest_proc`), and their records are written by one writer thread,
 the only one of the server with a writable engine.
+
+The engines are kept in :mod:`newsweave.web.engines`, the list pages (stories,
+articles) served from the list cache in :mod:`newsweave.web.listing`, and the ingest
+endpoints in :mod:`newsweave.web.ingest_routes`.
 """
 
 from __future__ import annotations
@@ -13,10 +17,8 @@ from __future__ import annotations
 import dataclasses
 import logging
 import threading
-import time
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager, suppress
-from functools import partial
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -30,17 +32,16 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from newsweave.engine import Engine, open_engine
-from newsweave.errors import InputError, NewsweaveError, NotFoundError, StoreError
-from newsweave.store.jobs import KEPT as STORED_JOBS
-from newsweave.store.jobs import JobTables
+from newsweave.errors import InputError, NewsweaveError, NotFoundError
 from newsweave.store.search import MARK_END, MARK_START, StoryFilter
 from newsweave.web import views
 from newsweave.web.briefs import BriefWorker
 from newsweave.web.confidence import REFRESH_AFTER, Confidences
-from newsweave.web.ingest_proc import IngestProcess
-from newsweave.web.jobs import INTERRUPTED, IngestJobs, Job, QueueFull
+from newsweave.web.engines import Engines, prepare_store
+from newsweave.web.ingest_routes import MAX_UPLOAD, IngestEndpoints
 from newsweave.web.listcache import KEPT as LIST_PAGES
-from newsweave.web.listcache import ListCache, Served
+from newsweave.web.listcache import ListCache
+from newsweave.web.listing import READ_AHEAD, Listings
 from newsweave.web.openapi import spec
 from newsweave.web.paging import DEFAULT_PAGE, BadRequest, choice, encode_cursor, whole
 from newsweave.web.params import (
@@ -50,7 +51,6 @@ from newsweave.web.params import (
     OffsetQuery,
     PairQuery,
     SearchQuery,
-    StoriesQuery,
 )
 from newsweave.web.respond import (
     ParamLinks,
@@ -61,79 +61,11 @@ from newsweave.web.respond import (
     tagged,
     with_params,
 )
-from newsweave.web.spans import Anchors, Cursor, Records, cursor_of, cut, span_limit
+from newsweave.web.spans import span_limit
 
 PAGE_WAIT = 0.3  # seconds a story page waits for a first brief before showing the rest
 API_WAIT = 120.0  # the JSON twin waits for the brief (a client wants the whole answer)
-MAX_UPLOAD = 5_000_000
-# Whether a list page served with a next page has that page computed ahead by the list
-# cache's refill thread, for a reader paging on (see ListCache.ahead; docs/benchmarks.md,
-# "Web and API under load, part 5").
-READ_AHEAD = True
 log = logging.getLogger(__name__)
-
-
-class Engines:
-    """A read-only engine per worker thread on the same store, and a writable one for
-    the thread that writes the ingest jobs' records."""
-
-    def __init__(self, db: str, writable: bool = True) -> None:
-        self.db = db
-        self.writable = writable
-        self._local = threading.local()
-        self._all: list[Engine] = []
-        self._all_lock = threading.Lock()
-
-    def get(self) -> Engine:
-        """This thread's read-only engine."""
-        return self._engine("reader", readonly=True)
-
-    def writer(self) -> Engine:
-        """This thread's writable engine (the ingest jobs' thread only: the records)."""
-        if not self.writable:
-            raise NewsweaveError(f"{self.db} is open read-only here: nothing can be ingested")
-        return self._engine("writable", readonly=False)
-
-    def _engine(self, name: str, *, readonly: bool) -> Engine:
-        engine = getattr(self._local, name, None)
-        if engine is None:
-            engine = open_engine(self.db, readonly=readonly, create=False)
-            setattr(self._local, name, engine)
-            with self._all_lock:
-                self._all.append(engine)
-        return engine
-
-    def close(self) -> None:
-        with self._all_lock:
-            for engine in self._all:
-                with suppress(Exception):  # another thread's connection: closed at exit
-                    engine.close()
-            self._all.clear()
-
-
-def _records(engine: Engine, ids: list[int]) -> list[Any]:
-    """Listed stories' records, as :meth:`Engine.story_page` builds them (no confidence)."""
-    from newsweave.stories import build_stories
-
-    return build_stories(engine.store, ids)
-
-
-def _prepare(db: str) -> bool:
-    """Open the store once writable: it is migrated, and the ingest jobs a stopped server
-    left unfinished are marked interrupted. Returns whether the store can be written; one
-    that cannot (a read-only file) is served read-only. A missing or unusable store fails
-    now, with the store's own message."""
-    try:
-        engine = open_engine(db, create=False)
-    except StoreError:
-        open_engine(db, readonly=True, create=False).close()  # raises if unusable
-        log.warning("%s cannot be written: serving it read-only (no ingest)", db)
-        return False
-    try:
-        JobTables(engine.store).interrupt_unfinished(time.time(), INTERRUPTED)
-    finally:
-        engine.close()
-    return True
 
 
 def _highlight_snippet(snippet: str) -> str:
@@ -164,7 +96,7 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
     ``list_pages``: list pages kept in the list cache (0: none);
     ``confidence_age``: seconds a listed story's confidence is kept while the story itself
     is unchanged (how late a neighbour's change may show)."""
-    writable = _prepare(db)
+    writable = prepare_store(db)
     engines = Engines(db, writable)
     briefs = BriefWorker(lambda: open_engine(db, readonly=True, create=False))
     env = _templates()
@@ -172,8 +104,7 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
     confidences = Confidences(lambda: open_engine(db, readonly=True, create=False),
                               confidence_age)
     lists = ListCache(list_pages)
-    anchors = Anchors()
-    records = Records()
+    listings = Listings(engines, lists, confidences, briefs, list_pages)
 
     def page(request: Request, name: str, status: int = 200, **data: Any) -> HTMLResponse:
         html = env.get_template(name).render(request_path=request.url.path, **data)
@@ -191,139 +122,14 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
 
     # -- stories ----------------------------------------------------------------
 
-    def _listed(engine: Engine, key: tuple[object, ...],
-                compute: Callable[[Engine, Any], tuple[Any, bool]],
-                counter: str = "listing_state") -> Served:
-        """A list page from the list cache (see web/listcache.py), keyed by what was asked
-        and the store's change counter (a store without one: computed each time); a page
-        the store has moved past is served as it was and refilled by the cache's refill
-        thread, on an engine of its own."""
-        state = getattr(engine.store.search, counter, None)
-        if state is None:
-            return Served(compute(engine, None)[0], None, True)
-        # with pages kept, a request never counts the "origins" order (the refill thread
-        # does); with none kept, each request computes its page at the store's state
-        engine.store.search.recount = "leave" if list_pages > 0 else "wait"
-        at = state()
-        return lists.serve(key, at, lambda: compute(engine, at), _refill(compute, counter))
-
-    def _refill(compute: Callable[[Engine, Any], tuple[Any, bool]], counter: str
-                ) -> Callable[[], tuple[Any, Any, bool]]:
-        """``compute`` as the list cache's refill thread runs it: on its own engine, the
-        store state read first."""
-
-        def refill() -> tuple[Any, Any, bool]:
-            own = engines.get()  # the refill thread's own engine
-            # the refill thread brings the "origins" order up to date; requests walk the
-            # order counted before meanwhile (see ListingTables.recount)
-            own.store.search.recount = "wait"
-            at = getattr(own.store.search, counter)()
-            value, complete = compute(own, at)
-            return at, value, complete
-
-        return refill
-
-    def _story_key(sort: str, filters: StoryFilter, after: Cursor | None, limit: int
-                   ) -> tuple[object, ...]:
-        """A span of the story list's key in the list cache (see web/spans.py): a
-        request's, an anchor's and a read-ahead's."""
-        return ("stories", sort, repr(filters), after, limit)
-
-    def _story_list(sort: str, filters: StoryFilter, after: Cursor | None, limit: int,
-                    engine: Engine | None) -> Callable[[Engine, Any], tuple[Any, bool]]:
-        """The computation of a span of the story list: its ``limit`` stories after
-        ``after`` with their confidences (each request cuts its page from it and builds
-        the rows: their contested counts come from the briefs computed so far, and its
-        own next_url)."""
-
-        def compute(on: Engine, state: Any) -> tuple[Any, bool]:
-            rows = on.store.search.story_page(sort, filters, after, limit)
-            keys = dict(rows)
-            # the stories' records: shared by every span computed at this state (the
-            # spans of the sorts and filters list mostly the same stories)
-            built = (records.build(state, [r[0] for r in rows], partial(_records, on))
-                     if state is not None and list_pages > 0
-                     else _records(on, [r[0] for r in rows]))
-            found = [(s, keys[s.id]) for s in built]
-            stale = getattr(on.store.search, "stale_order", False)
-            # a request leaves the confidences of stories never seen to the span's refill
-            # (30-120 ms of CPU for 50 stories): the page shows them as not computed;
-            # without pages kept or a change counter there is no refill to leave them to
-            refilled = list_pages > 0 and hasattr(on.store.search, "story_listing_state")
-            current = confidences.fill(on, [s for s, _ in found],
-                                       unseen=on is not engine or not refilled)
-            return (found, current), all(current.values()) and not stale
-
-        return compute
-
-    def _span(sort: str, filters: StoryFilter, after: Cursor | None, limit: int,
-              engine: Engine | None
-              ) -> tuple[tuple[object, ...], Callable[[Engine, Any], tuple[Any, bool]]]:
-        return (_story_key(sort, filters, after, limit),
-                _story_list(sort, filters, after, limit, engine))
-
-    def _story_slice(ask: StoriesQuery, engine: Engine
-                     ) -> tuple[list[tuple[Any, float]], dict[int, bool], Served, int,
-                                Cursor | None]:
-        """The page asked for (and the story after it), cut from a span: the one an
-        anchor names for the cursor when it is kept and holds the page, else the span
-        from the cursor itself (computed when not kept). Also the span it was cut from
-        (served, limit, cursor)."""
-        limit = span_limit(ask.size, list_pages > 0)
-        listed = (ask.sort, repr(ask.filters))
-        tries: list[tuple[Cursor | None, int]] = []
-        if ask.after is not None and not lists.holds(
-                _story_key(ask.sort, ask.filters, ask.after, limit)):
-            anchor = anchors.get(listed, ask.after)
-            if anchor is not None and lists.holds(_story_key(ask.sort, ask.filters, *anchor)):
-                tries.append(anchor)
-        tries.append((ask.after, limit))
-        for span_after, span_limit_ in tries:
-            served = _listed(engine, *_span(ask.sort, ask.filters, span_after, span_limit_,
-                                            engine), "story_listing_state")
-            found, current = served.value
-            page = cut(found, ask.after, ask.size, span_limit_)
-            if page is not None:
-                return page, current, served, span_limit_, span_after
-        raise AssertionError("a span from the cursor itself holds its page")
-
-    def _stories(request: Request, engine: Engine
-                 ) -> tuple[StoriesQuery, list[dict[str, Any]], str | None, Served]:
-        ask = StoriesQuery.parse(request.query_params)
-        found, current, served, limit, span_after = _story_slice(ask, engine)
-        rows = [{**views.story_summary(s, briefs), "confidence_current": current[s.id]}
-                for s, _ in found[:ask.size]]
-        next_url = None
-        if len(found) > ask.size:
-            last, sort_key = found[ask.size - 1]
-            next_url = with_params(request, cursor=encode_cursor(f"stories:{ask.sort}",
-                                                                 sort_key, last.id))
-            after = cursor_of(found[ask.size - 1])
-            if cut(served.value[0], after, ask.size, limit) is not None:
-                # the next page is in this span too: a reader paging on is served from it
-                anchors.put((ask.sort, repr(ask.filters)), after, (span_after, limit))
-            elif READ_AHEAD:  # the span from the next cursor, computed by the refill thread
-                # after the refills waiting (a reader asking for it before the thread
-                # starts it computes it, as without read-ahead)
-                lists.ahead(*_refilled(ask.sort, ask.filters, after,
-                                       span_limit(ask.size, list_pages > 0), engine),
-                            behind=True)
-        return ask, rows, next_url, served
-
-    def _refilled(sort: str, filters: StoryFilter, after: Cursor | None, limit: int,
-                  engine: Engine | None
-                  ) -> tuple[tuple[object, ...], Callable[[], tuple[Any, Any, bool]]]:
-        key, compute = _span(sort, filters, after, limit, engine)
-        return key, _refill(compute, "story_listing_state")
-
     def stories_page(request: Request, engine: Engine) -> Response:
-        ask, rows, next_url, _ = _stories(request, engine)
+        ask, rows, next_url, _ = listings.stories(request, engine)
         return page(request, "stories.html", stories=rows, next_url=next_url, **ask.meta(),
                     outlets=engine.store.search.facet_values("outlet"),
                     languages=engine.store.search.facet_values("language"))
 
     def stories_api(request: Request, engine: Engine) -> Response:
-        ask, rows, next_url, served = _stories(request, engine)
+        ask, rows, next_url, served = listings.stories(request, engine)
         return list_response(request, ask.fmt, "stories", rows, next_url, ask.meta(),
                              state=served)
 
@@ -417,14 +223,15 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
 
     def articles_api(request: Request, engine: Engine) -> Response:
         ask = ArticlesQuery.parse(request.query_params)
-        served = _listed(engine, _article_key(ask), _article_list(ask))
+        served = listings.listed(engine, _article_key(ask), _article_list(ask))
         rows, last = served.value
         next_url = None
         if last is not None:
             next_url = with_params(request, cursor=encode_cursor("articles", last))
             if READ_AHEAD:
                 ahead = dataclasses.replace(ask, after=int(last))
-                lists.ahead(_article_key(ahead), _refill(_article_list(ahead), "listing_state"))
+                lists.ahead(_article_key(ahead),
+                            listings.refill(_article_list(ahead), "listing_state"))
         return list_response(request, ask.fmt, "articles", rows, next_url, state=served)
 
     # -- compare, entities --------------------------------------------------------
@@ -516,106 +323,8 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
         hits = data.pop("hits")
         return list_response(request, ask.fmt, "hits", hits, next_url, data)
 
-    # -- ingest -------------------------------------------------------------------
-
-    def _authorise(request: Request, form_token: str | None = None) -> None:
-        from newsweave.web.auth import cross_site, scopes_of
-
-        h = request.headers
-        if cross_site(h.get("sec-fetch-site"), h.get("origin"), h.get("host"),
-                      request.url.scheme):
-            raise HTTPException(403, "cross-site requests may not change anything here")
-        header = h.get("authorization") or (f"Bearer {form_token}" if form_token else None)
-        scopes = scopes_of(header, keys)
-        if scopes is None:
-            raise HTTPException(401, "ingesting needs a token with the ingest scope "
-                                     "(Authorization: Bearer TOKEN; see serve --tokens)")
-        if "ingest" not in scopes:
-            raise HTTPException(403, "this token may not ingest (it lacks the ingest scope)")
-
-    async def _read_ingest(request: Request) -> tuple[str, str, str | None, str | None]:
-        """(text, source name, outlet, form token) from a form, an upload or a plain body."""
-        length = request.headers.get("content-length")
-        if length and length.isdigit() and int(length) > MAX_UPLOAD:
-            raise HTTPException(413, f"upload larger than {MAX_UPLOAD:,} bytes")
-        kind = request.headers.get("content-type", "")
-        if kind.startswith(("multipart/form-data", "application/x-www-form-urlencoded")):
-            async with request.form(max_files=1, max_fields=10,
-                                    max_part_size=MAX_UPLOAD) as form:
-                upload = form.get("file")
-                text, source = str(form.get("text") or ""), "<pasted text>"
-                if upload is not None and not isinstance(upload, str) and upload.filename:
-                    data = await upload.read(MAX_UPLOAD + 1)
-                    if len(data) > MAX_UPLOAD:
-                        raise HTTPException(413, f"upload larger than {MAX_UPLOAD:,} bytes")
-                    text, source = data.decode("utf-8", "replace"), Path(upload.filename).name
-                return (text, source, str(form.get("outlet") or "") or None,
-                        str(form.get("token") or "") or None)
-        body = b""
-        async for chunk in request.stream():
-            body += chunk
-            if len(body) > MAX_UPLOAD:
-                raise HTTPException(413, f"upload larger than {MAX_UPLOAD:,} bytes")
-        return body.decode("utf-8", "replace"), "<posted text>", \
-            request.query_params.get("outlet") or None, None
-
     # the ingests themselves run in a worker process (see newsweave.web.ingest_proc)
-    worker = IngestProcess(db, ingest_nice)
-    jobs = IngestJobs(
-        worker.run, persist=lambda records: JobTables(engines.writer().store).save(records),
-        lookup=lambda job_id: JobTables(engines.get().store).get(job_id))
-
-    def _submit(text: str, source: str, outlet: str | None) -> Job:
-        if not engines.writable:
-            raise HTTPException(503, "this server has the store open read-only "
-                                     "(the file cannot be written): nothing can be ingested")
-        if not text.strip():
-            raise BadRequest("nothing to ingest: send a file or some text")
-        try:
-            return jobs.submit(text, source, outlet)
-        except QueueFull as exc:
-            raise HTTPException(503, str(exc)) from exc
-
-    def _job(request: Request) -> Job:
-        found = jobs.get(request.path_params["job"])
-        if found is None:
-            raise NotFoundError("no such ingest job (the store keeps the records of the "
-                                f"last {STORED_JOBS} jobs)")
-        return found
-
-    async def ingest_api(request: Request) -> Response:
-        from starlette.concurrency import run_in_threadpool
-
-        _authorise(request)
-        wait = choice(request.query_params.get("wait"), "wait", ("false", "true"))
-        text, source, outlet, _ = await _read_ingest(request)
-        job = _submit(text, source, outlet)
-        if wait == "true":  # a script that wants the whole answer in one request
-            done = await run_in_threadpool(jobs.wait, job.id, API_WAIT * 5) or job
-            if done.finished_state:
-                status = 200 if done.state == "done" else 500
-                return JSONResponse({"ok": done.state == "done", **(done.report or {}),
-                                     "job": done.to_dict()}, status_code=status)
-            job = done
-        return JSONResponse({"ok": True, "job": job.to_dict()}, status_code=202,
-                            headers={"Location": f"/api/v1/ingest/{job.id}"})
-
-    def ingest_job_api(request: Request) -> Response:
-        return JSONResponse({"ok": True, "job": _job(request).to_dict()})
-
-    def ingest_job_page(request: Request) -> Response:
-        return page(request, "ingest_job.html", job=_job(request).to_dict())
-
-    async def ingest_page(request: Request) -> Response:
-        from starlette.responses import RedirectResponse
-
-        if request.method == "GET":
-            return page(request, "ingest.html", error=None)
-        text, source, outlet, token = await _read_ingest(request)
-        _authorise(request, token)
-        job = _submit(text, source, outlet)
-        # 303: the browser GETs the job's status page (a reload never posts again)
-        return RedirectResponse(f"/ingest/{job.id}", status_code=303)
+    ingest = IngestEndpoints(db, engines, keys, page, nice=ingest_nice, wait=API_WAIT * 5)
 
     # -- errors -------------------------------------------------------------------
 
@@ -659,11 +368,11 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
             # the first span of each sort, unfiltered (the home page and the API's first
             # pages of any size), computed by the refill thread before a reader asks
             for sort in SORTS:
-                lists.ahead(*_refilled(sort, StoryFilter(), None,
-                                       span_limit(DEFAULT_PAGE, True), None), behind=True)
+                lists.ahead(*listings.refilled(sort, StoryFilter(), None,
+                                               span_limit(DEFAULT_PAGE, True), None),
+                            behind=True)
         yield
-        worker.stop()  # a job still running ends interrupted (and is saved so)
-        jobs.stop()
+        ingest.stop()  # a job still running ends interrupted (and is saved so)
         briefs.stop()
         lists.stop()
         confidences.stop()
@@ -677,8 +386,8 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
         Route("/compare", handle(compare_page)),
         Route("/entities/{id}", handle(entity_page)),
         Route("/search", handle(search_page)),
-        Route("/ingest", ingest_page, methods=["GET", "POST"]),
-        Route("/ingest/{job}", ingest_job_page),
+        Route("/ingest", ingest.ingest_page, methods=["GET", "POST"]),
+        Route("/ingest/{job}", ingest.ingest_job_page),
         Route("/openapi.json", openapi),
         Route("/api/v1/stories", handle(stories_api)),
         Route("/api/v1/stories/{id}", handle(story_api)),
@@ -692,8 +401,8 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
         Route("/api/v1/compare", handle(compare_api)),
         Route("/api/v1/entities/{id}", handle(entity_api)),
         Route("/api/v1/search", handle(search_api)),
-        Route("/api/v1/ingest", ingest_api, methods=["POST"]),
-        Route("/api/v1/ingest/{job}", ingest_job_api),
+        Route("/api/v1/ingest", ingest.ingest_api, methods=["POST"]),
+        Route("/api/v1/ingest/{job}", ingest.ingest_job_api),
         Mount("/static", StaticFiles(directory=static), name="static"),
     ]
     app = Starlette(
@@ -709,9 +418,11 @@ def create_app(db: str, tokens: dict[str, frozenset[str]] | None = None, *,
     # turn "//evil.example/" into a link off this site.
     app.router.redirect_slashes = False
     app.state.engines = engines
-    app.state.ingest_process = worker
+    app.state.ingest_process = ingest.worker
     app.state.lists = lists
-    app.state.records = records
+    app.state.records = listings.records
     app.state.confidences = confidences
     return app
 
+
+__all__ = ["API_WAIT", "MAX_UPLOAD", "PAGE_WAIT", "READ_AHEAD", "Engines", "create_app"]
