@@ -245,8 +245,7 @@ class Engine(EngineChecks):
         if not ahead or len(report.new) == before:
             return
         # Read back: cleaning may have changed a stored text (recurring lines removed).
-        fresh = [a for a in (self.store.get_article(i) for i in report.new[before:])
-                 if a is not None]
+        fresh = self._stored(report.new[before:])
         for stage in ahead:
             try:
                 stage.start_ahead(fresh, self.settings)  # type: ignore[attr-defined]

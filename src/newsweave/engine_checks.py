@@ -88,6 +88,6 @@ class EngineChecks(EngineReads):
             candidates = find_candidates(index, claim)
         return check_claim(
             claim, candidates,
-            lambda ids: [a for a in (self.store.get_article(i) for i in ids) if a is not None],
+            self._stored,
             self.store.reuse.origin_of, story=story,
         )

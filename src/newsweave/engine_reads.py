@@ -57,6 +57,10 @@ class EngineReads:
             raise NotFoundError(f"no article with id {article_id} in {self.store.path}")
         return found
 
+    def _stored(self, ids: Iterable[int]) -> list[Article]:
+        """The stored articles of ``ids``, in their order (an id not stored is left out)."""
+        return [a for a in (self.store.get_article(i) for i in ids) if a is not None]
+
     def check_store(self) -> list[str]:
         """Integrity problems in the store; an empty list means all is well."""
         return self.store.check_integrity()
@@ -217,7 +221,7 @@ class EngineReads:
                      language: str | None = None) -> list[Article]:
         """Articles with an id above ``after``, oldest id first (a page of a listing)."""
         ids = self.store.search.article_page(after, limit, outlet=outlet, language=language)
-        return [a for a in (self.store.get_article(i) for i in ids) if a is not None]
+        return self._stored(ids)
 
 
     def search(self, query: str, *, outlet: str | None = None, language: str | None = None,
