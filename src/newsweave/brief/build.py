@@ -29,6 +29,9 @@ from newsweave.brief.document import (
     TimelineEntry,
 )
 from newsweave.brief.sections import (
+    LEAD_MAX,
+    LEAD_MIN,
+    TIMELINE_MAX,
     _entities,
     _lead,
     _quotes,
@@ -260,6 +263,6 @@ def _wordings(
 
 
 
-__all__ = ["Brief", "Cited", "FigureView", "QuoteGroup", "Source", "TimelineEntry",
-           "balance_quotes", "build_brief", "display_text", "is_furniture", "strip_dateline",
-           "with_antecedent"]
+__all__ = ["LEAD_MAX", "LEAD_MIN", "TIMELINE_MAX", "Brief", "Cited", "FigureView",
+           "QuoteGroup", "Source", "TimelineEntry", "balance_quotes", "build_brief",
+           "display_text", "is_furniture", "strip_dateline", "with_antecedent"]
