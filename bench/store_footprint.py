@@ -1,0 +1,200 @@
+"""Where a SQLite store's bytes go: pages by table and index (``dbstat``), per article.
+
+    python bench/store_footprint.py STORE.db [MORE.db ...] [--evidence-sample K] [--json OUT]
+
+For each store: every table with its indexes (and an FTS table with its shadow tables),
+its pages, bytes on disk, bytes per article, the share of its pages that are overflow
+pages, and, given two stores or more, how much faster than the article count each grew
+(bytes per article in the last store over the first). ``--evidence-sample K`` reads every
+K-th pair of ``reuse_pairs`` and splits its ``evidence`` JSON into the passages' text and
+the rest, checking that each passage's text is its article's stored text at its offsets
+(what storing offsets alone relies on) and that its article is the pair's.
+
+The stores are opened ``immutable`` (no locks, no writes): only for a store that no
+process is writing, whose write-ahead log is empty (checked: the run stops otherwise).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sqlite3
+import sys
+import time
+from pathlib import Path
+
+
+def open_quiet(path: str) -> sqlite3.Connection:
+    """A connection that neither locks nor writes; refused while the WAL holds pages."""
+    wal = Path(path + "-wal")
+    if wal.exists() and wal.stat().st_size > 0:
+        sys.exit(f"{path}: its write-ahead log is not empty (a writer is active?)")
+    return sqlite3.connect(f"file:{path}?immutable=1", uri=True)
+
+
+def owners(db: sqlite3.Connection) -> dict[str, str]:
+    """Each b-tree's table: an index belongs to its table, FTS shadow tables to theirs."""
+    out = {"sqlite_schema": "sqlite_schema", "sqlite_master": "sqlite_schema"}
+    rows = db.execute("SELECT type, name, tbl_name, sql FROM sqlite_master").fetchall()
+    virtual = [n for t, n, _, s in rows if t == "table" and s and "VIRTUAL TABLE" in s.upper()]
+    for kind, name, table, _ in rows:
+        owner = table
+        for v in virtual:
+            if kind == "table" and name.startswith(v + "_"):
+                owner = v
+        out[name] = owner
+    return out
+
+
+def measure_pages(db: sqlite3.Connection) -> dict[str, dict[str, int]]:
+    """Pages and bytes of each b-tree, overflow pages apart (one pass of ``dbstat``)."""
+    out: dict[str, dict[str, int]] = {}
+    for name, kind, pages, size, payload, unused in db.execute(
+            "SELECT name, pagetype, count(*), sum(pgsize), sum(payload), sum(unused) "
+            "FROM dbstat GROUP BY name, pagetype"):
+        row = out.setdefault(name, {"pages": 0, "bytes": 0, "payload": 0, "unused": 0,
+                                    "overflow_pages": 0})
+        row["pages"] += pages
+        row["bytes"] += size
+        row["payload"] += payload or 0
+        row["unused"] += unused or 0
+        if kind == "overflow":
+            row["overflow_pages"] += pages
+    return out
+
+
+def sample_evidence(db: sqlite3.Connection, every: int) -> dict[str, object]:
+    """Every ``every``-th pair's evidence: bytes of passage text against the rest, and
+    whether each passage's text is its article's text at its offsets."""
+    pairs = total = text_bytes = passages = same = own = 0
+    by_kind: dict[str, list[int]] = {}
+    texts: dict[int, str] = {}
+
+    def text_of(article: int) -> str:
+        if article not in texts:
+            if len(texts) > 20000:
+                texts.clear()
+            row = db.execute("SELECT text FROM articles WHERE id = ?", (article,)).fetchone()
+            texts[article] = row[0] if row else ""
+        return texts[article]
+
+    for derived, source, kind, evidence in db.execute(
+            "SELECT derived, source, kind, evidence FROM reuse_pairs WHERE rowid % ? = 0",
+            (every,)):
+        pairs += 1
+        size = len(evidence.encode())
+        total += size
+        got = by_kind.setdefault(kind, [0, 0])
+        got[0] += 1
+        got[1] += size
+        for item in json.loads(evidence):
+            for side, article in (("derived_passage", derived), ("source_passage", source)):
+                p = item[side]
+                if "text" not in p:
+                    continue
+                passages += 1
+                text_bytes += len(p["text"].encode())
+                own += p["article"] == article
+                same += text_of(p["article"])[p["start"]:p["end"]] == p["text"]
+    return {"every": every, "pairs": pairs, "evidence_bytes": total,
+            "passage_text_bytes": text_bytes, "passages": passages,
+            "passages_equal_to_article_text": same, "passages_of_the_pairs_articles": own,
+            "by_kind": {k: {"pairs": n, "mean_bytes": round(b / max(1, n))}
+                        for k, (n, b) in sorted(by_kind.items())}}
+
+
+def measure(path: str, every: int | None) -> dict[str, object]:
+    db = open_quiet(path)
+    started = time.process_time()
+    articles = int(db.execute("SELECT count(*) FROM articles").fetchone()[0])
+    trees = measure_pages(db)
+    tables: dict[str, dict[str, object]] = {}
+    owner = owners(db)
+    for name, row in trees.items():
+        table = tables.setdefault(owner.get(name, name), {"bytes": 0, "pages": 0,
+                                                          "overflow_pages": 0, "trees": {}})
+        table["bytes"] += row["bytes"]  # type: ignore[operator]
+        table["pages"] += row["pages"]  # type: ignore[operator]
+        table["overflow_pages"] += row["overflow_pages"]  # type: ignore[operator]
+        table["trees"][name] = row  # type: ignore[index]
+    out: dict[str, object] = {
+        "store": path, "articles": articles, "file_bytes": Path(path).stat().st_size,
+        "bytes_per_article": round(Path(path).stat().st_size / max(1, articles)),
+        "tables": dict(sorted(tables.items(), key=lambda kv: -kv[1]["bytes"])),  # type: ignore
+    }
+    if every:
+        out["evidence_sample"] = sample_evidence(db, every)
+    out["cpu_s"] = round(time.process_time() - started, 1)
+    return out
+
+
+def print_store(result: dict[str, object]) -> None:
+    articles = int(result["articles"])  # type: ignore[arg-type]
+    size = int(result["file_bytes"])  # type: ignore[arg-type]
+    print(f"\n{result['store']}: {articles:,} articles, {size / 1e6:,.0f} MB, "
+          f"{size / max(1, articles) / 1e3:.1f} KB an article")
+    print(f"  {'table (+ its indexes)':34} {'MB':>9} {'share':>6} {'B/article':>10} "
+          f"{'overflow':>9}")
+    for name, table in result["tables"].items():  # type: ignore[union-attr]
+        if table["bytes"] < size / 1000:
+            continue
+        print(f"  {name:34} {table['bytes'] / 1e6:9,.1f} {table['bytes'] / size:6.1%} "
+              f"{table['bytes'] / max(1, articles):10,.0f} "
+              f"{table['overflow_pages'] / max(1, table['pages']):9.1%}")
+        for tree, row in sorted(table["trees"].items(), key=lambda kv: -kv[1]["bytes"]):
+            if tree != name and row["bytes"] >= size / 1000:
+                print(f"    {tree:32} {row['bytes'] / 1e6:9,.1f} {'':6} "
+                      f"{row['bytes'] / max(1, articles):10,.0f} "
+                      f"{row['overflow_pages'] / max(1, row['pages']):9.1%}")
+    sample = result.get("evidence_sample")
+    if sample:
+        s = sample  # type: ignore[assignment]
+        print(f"  evidence, every {s['every']}th pair ({s['pairs']:,} pairs): "
+              f"{s['evidence_bytes'] / max(1, s['pairs']):,.0f} B a pair, of which passage "
+              f"text {s['passage_text_bytes'] / max(1, s['evidence_bytes']):.1%}; "
+              f"{s['passages']:,} passages with text, {s['passages_equal_to_article_text']:,} "
+              f"equal to their article's text at their offsets, "
+              f"{s['passages_of_the_pairs_articles']:,} of the pair's own articles")
+        for kind, k in s["by_kind"].items():
+            print(f"    {kind:14} {k['pairs']:8,} pairs, {k['mean_bytes']:7,} B a pair")
+
+
+def print_growth(results: list[dict[str, object]]) -> None:
+    first, last = results[0], results[-1]
+    a0, a1 = int(first["articles"]), int(last["articles"])  # type: ignore[arg-type]
+    print(f"\ngrowth, bytes per article at {a1:,} over at {a0:,} (1.00: linear in articles)")
+    t0, t1 = first["tables"], last["tables"]
+    for name, table in t1.items():  # type: ignore[union-attr]
+        before = t0.get(name)  # type: ignore[union-attr]
+        if not before or not before["bytes"] or table["bytes"] < int(last["file_bytes"]) / 200:
+            continue
+        print(f"  {name:34} {before['bytes'] / a0:10,.0f} -> {table['bytes'] / a1:10,.0f} "
+              f"B/article  x{(table['bytes'] / a1) / (before['bytes'] / a0):.2f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("stores", nargs="+")
+    parser.add_argument("--evidence-sample", type=int, default=None, metavar="K")
+    parser.add_argument("--json", default=None, metavar="FILE",
+                        help="write the figures to FILE (a STORE given as FILE.json is read "
+                             "back instead of measured: a 40 GB store takes a while)")
+    args = parser.parse_args()
+    results = []
+    for path in args.stores:
+        if path.endswith(".json"):
+            with open(path) as fh:
+                results.extend(json.load(fh))
+        else:
+            results.append(measure(path, args.evidence_sample))
+    for result in results:
+        print_store(result)
+    if len(results) > 1:
+        print_growth(results)
+    if args.json:
+        with open(args.json, "w") as fh:
+            json.dump(results, fh)
+
+
+if __name__ == "__main__":
+    main()
