@@ -21,7 +21,9 @@ import json
 import sqlite3
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 
 def open_quiet(path: str) -> sqlite3.Connection:
@@ -78,9 +80,10 @@ def sample_evidence(db: sqlite3.Connection, every: int) -> dict[str, object]:
             texts[article] = row[0] if row else ""
         return texts[article]
 
-    for derived, source, kind, evidence in db.execute(
-            "SELECT derived, source, kind, evidence FROM reuse_pairs WHERE rowid % ? = 0",
-            (every,)):
+    rows = []
+    for row in db.execute("SELECT * FROM reuse_pairs WHERE rowid % ? = 0", (every,)):
+        rows.append(row)
+        derived, source, kind, evidence = row[2], row[3], row[4], row[10]
         pairs += 1
         size = len(evidence.encode())
         total += size
@@ -97,10 +100,51 @@ def sample_evidence(db: sqlite3.Connection, every: int) -> dict[str, object]:
                 own += p["article"] == article
                 same += text_of(p["article"])[p["start"]:p["end"]] == p["text"]
     return {"every": every, "pairs": pairs, "evidence_bytes": total,
+            "rewritten": rewrite_sample(db, rows, texts_of=text_of),
             "passage_text_bytes": text_bytes, "passages": passages,
             "passages_equal_to_article_text": same, "passages_of_the_pairs_articles": own,
             "by_kind": {k: {"pairs": n, "mean_bytes": round(b / max(1, n))}
                         for k, (n, b) in sorted(by_kind.items())}}
+
+
+def rewrite_sample(db: sqlite3.Connection, rows: list[tuple[Any, ...]],
+                   texts_of: Callable[[int], str]) -> dict[str, float]:
+    """The sampled pairs written into a new store's ``reuse_pairs`` as they are and with
+    their passages as offsets (``offsets_json``, what ``save_pairs`` now writes where it
+    can): bytes on disk a pair of each, from ``dbstat``. An estimate of what the store's
+    pairs take in either form (the sample's pages, not the store's)."""
+    import tempfile
+
+    from newsweave.model import Edge
+    from newsweave.store.reuse import _passages, offsets_json
+
+    schema = db.execute("SELECT sql FROM sqlite_master WHERE name = 'reuse_pairs'").fetchone()[0]
+    out: dict[str, float] = {}
+    with tempfile.TemporaryDirectory() as folder:
+        for form in ("as stored", "offsets"):
+            new = sqlite3.connect(f"{folder}/{form[:2]}.db")
+            new.execute(schema.replace("REFERENCES articles(id) ON DELETE CASCADE", ""))
+            new.execute("CREATE INDEX reuse_pairs_b ON reuse_pairs(b)")
+            kept = 0
+            for row in rows:
+                evidence = row[10]
+                if form == "offsets" and evidence.startswith("[{"):
+                    edge = Edge(row[2], row[3], "", 0.0, 0.0, None)
+                    edge.evidence = _passages(json.loads(evidence))
+                    texts = {row[2]: texts_of(row[2]), row[3]: texts_of(row[3])}
+                    compact = offsets_json(edge, texts)
+                    kept += compact is None
+                    evidence = compact or evidence
+                new.execute(f"INSERT INTO reuse_pairs VALUES ({','.join('?' * len(row))})",
+                            (*row[:10], evidence))
+            new.commit()
+            size = new.execute("SELECT sum(pgsize) FROM dbstat WHERE name LIKE '%reuse_pairs%'"
+                               ).fetchone()[0]
+            out[form] = round(size / max(1, len(rows)))
+            if form == "offsets":
+                out["kept_with_text"] = kept
+            new.close()
+    return out
 
 
 def measure(path: str, every: int | None) -> dict[str, object]:
@@ -155,6 +199,10 @@ def print_store(result: dict[str, object]) -> None:
               f"{s['passages']:,} passages with text, {s['passages_equal_to_article_text']:,} "
               f"equal to their article's text at their offsets, "
               f"{s['passages_of_the_pairs_articles']:,} of the pair's own articles")
+        r = s["rewritten"]
+        print(f"  the sampled pairs rewritten into a new store (an estimate): "
+              f"{r['as stored']:,} B a pair on disk as stored, {r['offsets']:,} with offsets "
+              f"alone ({r['kept_with_text']} pairs kept their text)")
         for kind, k in s["by_kind"].items():
             print(f"    {kind:14} {k['pairs']:8,} pairs, {k['mean_bytes']:7,} B a pair")
 
