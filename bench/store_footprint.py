@@ -210,7 +210,10 @@ def print_store(result: dict[str, object]) -> None:
 def print_growth(results: list[dict[str, object]]) -> None:
     first, last = results[0], results[-1]
     a0, a1 = int(first["articles"]), int(last["articles"])  # type: ignore[arg-type]
-    print(f"\ngrowth, bytes per article at {a1:,} over at {a0:,} (1.00: linear in articles)")
+    if a0 == a1:
+        print(f"\nbytes per article, {last['store']} over {first['store']}")
+    else:
+        print(f"\ngrowth, bytes per article at {a1:,} over at {a0:,} (1.00: linear in articles)")
     t0, t1 = first["tables"], last["tables"]
     for name, table in t1.items():  # type: ignore[union-attr]
         before = t0.get(name)  # type: ignore[union-attr]
