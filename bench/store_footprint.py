@@ -22,6 +22,7 @@ import sqlite3
 import sys
 import time
 from collections.abc import Callable
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -147,7 +148,34 @@ def rewrite_sample(db: sqlite3.Connection, rows: list[tuple[Any, ...]],
     return out
 
 
-def measure(path: str, every: int | None) -> dict[str, object]:
+def count_pair_growth(db: sqlite3.Connection, step: int) -> list[tuple[int, int]]:
+    """Pairs whose later article is at or below each multiple of ``step`` (and the last
+    id): a pair is stored when its later article arrives, so this is the pair count as
+    the store grew (read off ``reuse_pairs_b``, not the table)."""
+    last = int(db.execute("SELECT max(id) FROM articles").fetchone()[0] or 0)
+    marks = [*range(step, last, step), last]
+    return [(n, int(db.execute("SELECT count(*) FROM reuse_pairs INDEXED BY reuse_pairs_b "
+                               "WHERE b <= ?", (n,)).fetchone()[0])) for n in marks]
+
+
+def estimate_pairs(growth: list[tuple[int, int]], articles: int) -> tuple[float, float, int]:
+    """New pairs per new article as a straight line in the article count (least squares
+    over the steps of ``growth`` past the first), and the pairs it gives at ``articles``:
+    (intercept, slope, pairs). An extrapolation, not a measurement."""
+    xs, ys = [], []
+    for (n0, c0), (n1, c1) in pairwise(growth):
+        xs.append((n0 + n1) / 2)
+        ys.append((c1 - c0) / (n1 - n0))
+    mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+    slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / sum(
+        (x - mx) ** 2 for x in xs)
+    intercept = my - slope * mx
+    n0, c0 = growth[-1]
+    pairs = c0 + intercept * (articles - n0) + slope / 2 * (articles ** 2 - n0 ** 2)
+    return intercept, slope, round(pairs)
+
+
+def measure(path: str, every: int | None, step: int | None = None) -> dict[str, object]:
     db = open_quiet(path)
     started = time.process_time()
     articles = int(db.execute("SELECT count(*) FROM articles").fetchone()[0])
@@ -168,6 +196,8 @@ def measure(path: str, every: int | None) -> dict[str, object]:
     }
     if every:
         out["evidence_sample"] = sample_evidence(db, every)
+    if step:
+        out["pair_growth"] = count_pair_growth(db, step)
     out["cpu_s"] = round(time.process_time() - started, 1)
     return out
 
@@ -207,6 +237,30 @@ def print_store(result: dict[str, object]) -> None:
             print(f"    {kind:14} {k['pairs']:8,} pairs, {k['mean_bytes']:7,} B a pair")
 
 
+def print_estimate(result: dict[str, object], articles: int) -> None:
+    """What a store grown the same way would take at ``articles`` (an estimate): its
+    pairs extrapolated (:func:`estimate_pairs`) at the sample's bytes a pair on disk, as
+    stored and as offsets, beside the other tables at their bytes per article now."""
+    growth = [tuple(g) for g in result["pair_growth"]]  # type: ignore[union-attr]
+    have = int(result["articles"])  # type: ignore[arg-type]
+    print("\npairs as the store grew (new pairs per new article over each step):")
+    for (n0, c0), (n1, c1) in zip([(0, 0), *growth], growth, strict=False):
+        print(f"  {n1:>9,} articles: {c1:>11,} pairs, {(c1 - c0) / (n1 - n0):6.2f} a new article")
+    intercept, slope, pairs = estimate_pairs(growth, articles)  # type: ignore[arg-type]
+    sample = result["evidence_sample"]["rewritten"]  # type: ignore[index]
+    tables = result["tables"]  # type: ignore[assignment]
+    pair_bytes = tables["reuse_pairs"]["bytes"]  # type: ignore[index]
+    rest = (int(result["file_bytes"]) - pair_bytes) / have  # type: ignore[arg-type]
+    stored = pair_bytes / growth[-1][1]
+    print(f"ESTIMATE at {articles:,} articles: new pairs per new article {intercept:.2f} + "
+          f"{slope * 1e5:.2f} per 100,000 articles stored; {pairs:,} pairs")
+    for label, per_pair in (("as stored now", stored), ("offsets", sample["offsets"])):
+        total = pairs * per_pair + rest * articles
+        print(f"  {label:14}: pairs {pairs * per_pair / 1e9:6.1f} GB ({per_pair:,.0f} B a pair) "
+              f"+ the rest {rest * articles / 1e9:5.1f} GB ({rest:,.0f} B an article) = "
+              f"{total / 1e9:6.1f} GB, {total / articles / 1e3:5.1f} KB an article")
+
+
 def print_growth(results: list[dict[str, object]]) -> None:
     first, last = results[0], results[-1]
     a0, a1 = int(first["articles"]), int(last["articles"])  # type: ignore[arg-type]
@@ -227,6 +281,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("stores", nargs="+")
     parser.add_argument("--evidence-sample", type=int, default=None, metavar="K")
+    parser.add_argument("--pair-growth", type=int, default=None, metavar="STEP",
+                        help="count the pairs every STEP articles; with --evidence-sample "
+                             "and --estimate, extrapolate the last store")
+    parser.add_argument("--estimate", type=int, default=1_000_000, metavar="ARTICLES",
+                        help="the size to extrapolate to (default 1,000,000)")
     parser.add_argument("--json", default=None, metavar="FILE",
                         help="write the figures to FILE (a STORE given as FILE.json is read "
                              "back instead of measured: a 40 GB store takes a while)")
@@ -237,11 +296,14 @@ def main() -> None:
             with open(path) as fh:
                 results.extend(json.load(fh))
         else:
-            results.append(measure(path, args.evidence_sample))
+            results.append(measure(path, args.evidence_sample, args.pair_growth))
     for result in results:
         print_store(result)
     if len(results) > 1:
         print_growth(results)
+    last = results[-1]
+    if last.get("pair_growth") and last.get("evidence_sample"):
+        print_estimate(last, args.estimate)
     if args.json:
         with open(args.json, "w") as fh:
             json.dump(results, fh)
