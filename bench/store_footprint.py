@@ -294,7 +294,12 @@ def main() -> None:
     for path in args.stores:
         if path.endswith(".json"):
             with open(path) as fh:
-                results.extend(json.load(fh))
+                loaded = json.load(fh)
+            for result in loaded:  # the pair counts read off an index: quick to add
+                if args.pair_growth and not result.get("pair_growth"):
+                    result["pair_growth"] = count_pair_growth(open_quiet(result["store"]),
+                                                              args.pair_growth)
+            results.extend(loaded)
         else:
             results.append(measure(path, args.evidence_sample, args.pair_growth))
     for result in results:
