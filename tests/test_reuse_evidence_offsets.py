@@ -43,8 +43,8 @@ def _edge(derived: int, source: int, sentences: list[tuple[str, str]],
     edge = Edge(derived, source, kind, 0.8123456, 0.61, "O1")
     edge.score = 0.7
     edge.reasons = ["time: 1 published 2 hours before 2", "containment: \u00bd"]
-    edge.evidence = [Evidence(_passage(derived, d), _passage(source, s), round(0.91234567 - i / 10, 4),
-                              "verbatim" if d == s else "edited")
+    edge.evidence = [Evidence(_passage(derived, d), _passage(source, s),
+                              round(0.91234567 - i / 10, 4), "verbatim" if d == s else "edited")
                      for i, (d, s) in enumerate(sentences)]
     return edge
 
@@ -130,7 +130,7 @@ def test_the_compaction_rewrites_old_rows_without_changing_a_reading(
     stale = _edge(3, 2, [PAIR[0]])
     stale.evidence[0] = Evidence(Passage(3, 0, 6, "Floods"), stale.evidence[0].source_passage,
                                  0.5, "edited")
-    store.reuse.save_pairs(edges[:2] + [stale])
+    store.reuse.save_pairs([*edges[:2], stale])
     with store.transaction() as db:
         for e in edges[:2]:
             db.execute("UPDATE reuse_pairs SET evidence = ? WHERE a = ? AND b = ?",
