@@ -171,3 +171,16 @@ def test_the_migration_rewrites_no_pair(store_backend: StoreBackend,
     assert _stored(store, 1, 2) == evidence_json(edge.evidence)  # not rewritten
     (read,) = store.reuse.pairs([1])
     _same(read, edge)
+
+
+def test_the_stage_stores_every_demo_pair_as_offsets(demo_engine):
+    """The reuse stage aligns the articles' stored texts: every pair with passages is
+    stored as offsets, and reads back as passages of those texts."""
+    store = demo_engine.store
+    forms = [str(r[0])[:2] for r in store._db.execute("SELECT evidence FROM reuse_pairs")]
+    assert forms and set(forms) <= {"[[", "[]"} and "[[" in forms
+    for edge in store.reuse.pairs():
+        for item in edge.evidence:
+            for passage in (item.derived_passage, item.source_passage):
+                text = store.get_article(passage.article).text
+                assert text[passage.start:passage.end] == passage.text
