@@ -184,3 +184,24 @@ def test_the_stage_stores_every_demo_pair_as_offsets(demo_engine):
             for passage in (item.derived_passage, item.source_passage):
                 text = store.get_article(passage.article).text
                 assert text[passage.start:passage.end] == passage.text
+
+
+def test_the_pairs_and_the_texts_filling_them_are_read_in_one_state(tmp_path):
+    """A text replaced between the read of a pair and the read of its article's text
+    would give passages of neither state: both reads are one read transaction."""
+    from conftest import StoreBackend as Backend
+
+    store = _store(Backend("sqlite", str(tmp_path / "s.db")))
+    store.reuse.save_pairs([_edge(2, 1, PAIR)])
+    statements: list[str] = []
+    store._db.set_trace_callback(statements.append)
+    store.reuse.pairs([1])
+    store._db.set_trace_callback(None)
+    texts = next(i for i, s in enumerate(statements) if "FROM articles" in s)
+    assert statements[0] == "BEGIN" and statements[-1] == "COMMIT"
+    assert 0 < texts < len(statements) - 1
+    statements.clear()
+    store._db.set_trace_callback(statements.append)
+    store.reuse.pairs([1], evidence=False)  # no passages: no transaction taken
+    assert "BEGIN" not in statements
+    store.close()

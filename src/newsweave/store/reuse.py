@@ -11,6 +11,7 @@ import json
 import math
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from json.encoder import encode_basestring as _string  # json.dumps' (ensure_ascii=False)
 from typing import TYPE_CHECKING, Any, Protocol
@@ -18,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 
 from newsweave.model import Attribution, Edge, Evidence, Passage
-from newsweave.store.sql import chunks
+from newsweave.store.sql import chunks, read_snapshot
 
 if TYPE_CHECKING:
     from newsweave.store.sqlite import SQLiteStore
@@ -318,19 +319,18 @@ class ReuseTables:
         relates it again (which replaces them). Returns how many pairs were rewritten."""
         ids = sorted(set(article_ids))
         found: list[tuple[int, int, int, int, str]] = []
-        for chunk in chunks(ids):
-            marks = ",".join("?" * len(chunk))
-            found.extend(
-                (int(a), int(b), int(d), int(s), str(ev)) for a, b, d, s, ev in self._db.execute(
-                    f"SELECT a, b, derived, source, evidence FROM reuse_pairs "
-                    f"WHERE (a IN ({marks}) OR b IN ({marks})) AND evidence LIKE '[[%'",
-                    chunk + chunk))
-        if not found:
-            return 0
-        rows = self._full_rows(found)
-        with self._store.transaction() as db:
-            db.executemany("UPDATE reuse_pairs SET evidence = ? WHERE a = ? AND b = ?", rows)
-        return len(rows)
+        with self._store.transaction() as db:  # read and written in one state
+            for chunk in chunks(ids):
+                marks = ",".join("?" * len(chunk))
+                found.extend(
+                    (int(a), int(b), int(d), int(s), str(ev)) for a, b, d, s, ev in db.execute(
+                        f"SELECT a, b, derived, source, evidence FROM reuse_pairs "
+                        f"WHERE (a IN ({marks}) OR b IN ({marks})) AND evidence LIKE '[[%'",
+                        chunk + chunk))
+            if found:
+                db.executemany("UPDATE reuse_pairs SET evidence = ? WHERE a = ? AND b = ?",
+                               self._full_rows(found))
+        return len(found)
 
     def compact_evidence(self, limit: int = 2000, after: tuple[int, int] = (0, 0)
                          ) -> tuple[int, int, tuple[int, int] | None]:
@@ -339,13 +339,11 @@ class ReuseTables:
         its article's stored text at its offsets (others are left as they are): an
         explicit, resumable compaction of a store written before offsets were stored.
         Returns (pairs read, pairs rewritten, the last key read; None when done)."""
-        rows = [(int(a), int(b), int(d), int(s), str(ev)) for a, b, d, s, ev in self._db.execute(
-            "SELECT a, b, derived, source, evidence FROM reuse_pairs WHERE (a, b) > (?, ?) "
-            "ORDER BY a, b LIMIT ?", (*after, limit))]
-        if not rows:
-            return 0, 0, None
         changes: list[tuple[str, int, int]] = []
-        with self._store.transaction() as db:
+        with self._store.transaction() as db:  # read and rewritten in one state
+            rows = [(int(a), int(b), int(d), int(s), str(ev)) for a, b, d, s, ev in db.execute(
+                "SELECT a, b, derived, source, evidence FROM reuse_pairs WHERE (a, b) > (?, ?) "
+                "ORDER BY a, b LIMIT ?", (*after, limit))]
             old = [r for r in rows if r[4].startswith("[{")]
             texts = self._texts({i for r in old for i in (r[2], r[3])})
             for a, b, derived, source, evidence in old:
@@ -356,6 +354,8 @@ class ReuseTables:
                 if compact is not None and evidence_json(edge.evidence) == evidence:
                     changes.append((compact, a, b))
             db.executemany("UPDATE reuse_pairs SET evidence = ? WHERE a = ? AND b = ?", changes)
+        if not rows:
+            return 0, 0, None
         return len(rows), len(changes), (rows[-1][0], rows[-1][1])
 
     def _texts(self, article_ids: Iterable[int]) -> dict[int, str]:
@@ -395,29 +395,37 @@ class ReuseTables:
         else:
             batches = list(chunks(sorted(set(article_ids))))
         seen: set[tuple[int, int]] = set()
-        for chunk in batches:
-            clauses = list(where)
-            args = list(params)
-            if chunk is not None:
-                marks = ",".join("?" * len(chunk))
-                clauses.append(f"(a IN ({marks}) OR b IN ({marks}))")
-                args.extend(chunk + chunk)
-            query = sql + (" WHERE " + " AND ".join(clauses) if clauses else "")
-            rows = []
-            for row in self._db.execute(query + " ORDER BY a, b", args):
-                key = (int(row[0]), int(row[1]))
-                if key in seen:
-                    continue
-                seen.add(key)
-                if not evidence:
-                    out.append(_bare_edge(row))
-                    continue
-                rows.append(row)
-                if len(rows) >= _TEXT_BATCH:
-                    out.extend(self._edges(rows))
-                    rows = []
-            out.extend(self._edges(rows))
+        # The pairs and the texts filling their passages: read in one state of the store.
+        with read_snapshot(self._db) if evidence else nullcontext():
+            for chunk in batches:
+                self._read_batch(sql, where, params, chunk, evidence, seen, out)
         return out
+
+    def _read_batch(self, sql: str, where: list[str], params: list[object],
+                    chunk: list[int] | None, evidence: bool, seen: set[tuple[int, int]],
+                    out: list[Edge]) -> None:
+        """One query of :meth:`pairs` (the pairs touching ``chunk``), into ``out``."""
+        clauses = list(where)
+        args = list(params)
+        if chunk is not None:
+            marks = ",".join("?" * len(chunk))
+            clauses.append(f"(a IN ({marks}) OR b IN ({marks}))")
+            args.extend(chunk + chunk)
+        query = sql + (" WHERE " + " AND ".join(clauses) if clauses else "")
+        rows = []
+        for row in self._db.execute(query + " ORDER BY a, b", args):
+            key = (int(row[0]), int(row[1]))
+            if key in seen:
+                continue
+            seen.add(key)
+            if not evidence:
+                out.append(_bare_edge(row))
+                continue
+            rows.append(row)
+            if len(rows) >= _TEXT_BATCH:
+                out.extend(self._edges(rows))
+                rows = []
+        out.extend(self._edges(rows))
 
     def _edges(self, rows: Sequence[sqlite3.Row | tuple[object, ...]]) -> list[Edge]:
         """Edges of rows read with their evidence, offsets-only passages filled in."""
