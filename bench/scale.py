@@ -733,6 +733,8 @@ def compare_stores(a: Path, b: Path) -> bool:
             sqlite3.connect(f"file:{b}?mode=ro", uri=True) as two:
         for name, query in COMPARED.items():
             left, right = one.execute(query).fetchall(), two.execute(query).fetchall()
+            if name == "reuse pairs":  # as read: passages stored as offsets take their text
+                left, right = _evidence_as_read(one, left), _evidence_as_read(two, right)
             paired = list(zip(left, right, strict=False))  # unequal lengths count below
             differ = sum(x != y for x, y in paired) + abs(len(left) - len(right))
             first = next((x[0] for x, y in paired if x != y), None)
@@ -741,6 +743,33 @@ def compare_stores(a: Path, b: Path) -> bool:
             same = same and differ == 0
     print("identical" if same else "NOT identical")
     return same
+
+
+def _evidence_as_read(db: Any, rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """Pair rows (:data:`COMPARED`'s columns) with their evidence in the form every store
+    wrote before offsets alone (``store/reuse.py``, ``offsets_json``): each passage's text
+    filled from its article's stored text, written as ``json.dumps`` writes it."""
+    texts: dict[int, str] = {}
+
+    def text(article: int) -> str:
+        if article not in texts:
+            texts[article] = db.execute("SELECT text FROM articles WHERE id = ?",
+                                        (article,)).fetchone()[0]
+        return texts[article]
+
+    out = []
+    for row in rows:
+        derived, source, evidence = row[2], row[3], row[10]
+        if evidence.startswith("[["):
+            evidence = json.dumps([
+                {"derived_passage": {"article": derived, "start": ds, "end": de,
+                                     "text": text(derived)[ds:de]},
+                 "source_passage": {"article": source, "start": ss, "end": se,
+                                    "text": text(source)[ss:se]},
+                 "score": score, "kind": kind}
+                for ds, de, ss, se, score, kind in json.loads(evidence)], ensure_ascii=False)
+        out.append((*row[:10], evidence))
+    return out
 
 
 def _peak_mb() -> float:

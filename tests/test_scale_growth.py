@@ -40,10 +40,12 @@ def test_copy_links_read_the_pairs_without_their_passages(tmp_path, monkeypatch)
 
         # ... are what the stage reads, without decoding a passage (that grew with the
         # pairs a repair's neighbourhood holds).
-        def no_passages(row):
+        def no_passages(*args):
             raise AssertionError("the copy links decoded a pair's passages")
 
-        monkeypatch.setattr(reuse_tables, "_edge", no_passages)
+        # Stored with their text or as offsets: each form has its decoder.
+        for decoder in ("_passages", "_filled"):
+            monkeypatch.setattr(reuse_tables, decoder, no_passages)
         assert _copy_pairs(store, ids) == expected
     finally:
         store.close()

@@ -506,4 +506,18 @@ MIGRATIONS: tuple[str, ...] = (
     """
     CREATE INDEX stage_runs_article ON stage_runs(article_id)
     """,
+    # reuse (#16 item 4): a pair's aligned passages may be stored as offsets alone,
+    #    ``[[derived start, end, source start, end, score, kind], ...]``, their text read
+    #    from the articles (store/reuse.py, offsets_json): half of a store's bytes were
+    #    that text, a copy of the articles'. Rows written before keep their text and read
+    #    as before; nothing is rewritten here (ReuseTables.compact_evidence does it, on
+    #    demand). The version alone matters: a newsweave from before refuses this store
+    #    rather than misreading its evidence. The table records the layout.
+    """
+    CREATE TABLE store_formats (
+        name    TEXT PRIMARY KEY,
+        version INTEGER NOT NULL
+    );
+    INSERT INTO store_formats (name, version) VALUES ('reuse_evidence', 2)
+    """,
 )

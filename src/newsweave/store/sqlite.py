@@ -528,6 +528,10 @@ class SQLiteStore:
                 stored[article_id] = (row[0], text)
                 bodies[article_id] = (article_id, row[0], removed, keys)
                 changed.append(article_id)
+            # Pairs keep their passages as offsets into the texts: the text being replaced
+            # is written into them first, so they read the same until the reuse stage
+            # relates these articles again (and replaces their pairs).
+            self.reuse.keep_passage_text(bodies)
             db.executemany("UPDATE articles SET text = ? WHERE id = ?",
                            [(stored[i][1], i) for i in bodies])
             self._write_bodies(list(bodies.values()))
