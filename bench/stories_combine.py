@@ -24,13 +24,16 @@ The pairs: every pair of one set whose word cosine (the stage's vectors, documen
 frequencies over the set, no factor) reaches ``--floor``: below it no factor can lift a pair
 to the threshold. Each set weighs the same in the fit (its pairs' weights sum to 1, then
 scaled to the mean pair count), and each set has an intercept of its own (the share of one
-event's pairs differs between sets; only the signals' coefficients are shared). Prints the coefficients, the factors, each set's pair counts,
-and the ``bench/stories_dev.py`` options that run the stage with the fitted factors.
+event's pairs differs between sets; only the signals' coefficients are shared). Prints the
+coefficients, the factors, each set's pair counts, and the ``bench/stories_dev.py`` options
+that run the stage with the fitted factors.
 
-    PYTHONPATH=src:bench python bench/stories_combine.py                   # fit on the training splits
-    PYTHONPATH=src:bench python bench/stories_combine.py --l2 10 --floor 0.05
-    PYTHONPATH=src:bench python bench/stories_combine.py --sets ecb-odd allsides-val  # another fit
-    PYTHONPATH=src:bench python bench/stories_combine.py --extra      # also names' and titles' cosines
+    PYTHONPATH=src:bench python bench/stories_combine.py      # fit on the training splits
+    PYTHONPATH=src:bench python bench/stories_combine.py --l2 10 --floor 0.15
+    PYTHONPATH=src:bench python bench/stories_combine.py --sets allsides-val  # one set's own
+    PYTHONPATH=src:bench python bench/stories_combine.py --check ecb-even allsides  # held out
+    PYTHONPATH=src:bench python bench/stories_combine.py --interact   # signals x how much said
+    PYTHONPATH=src:bench python bench/stories_combine.py --extra  # names' cosine, titles
 """
 
 from __future__ import annotations
@@ -212,7 +215,7 @@ def main() -> None:
     parser.add_argument("--floor", type=float, default=0.1,
                         help="word cosine from which a pair is in the fit")
     parser.add_argument("--l2", type=float, default=1.0, help="the L2 penalty")
-    parser.add_argument("--drop", nargs="*", default=[], choices=SIGNALS + ("agree",),
+    parser.add_argument("--drop", nargs="*", default=[], choices=(*SIGNALS, "agree"),
                         help="signals left out of the fit (their factor 1: off)")
     parser.add_argument("--check", nargs="*", default=[], metavar="SET",
                         help="sets whose pairs score the fitted combination against the "
@@ -264,8 +267,7 @@ def main() -> None:
         factor = math.exp(beta / scale) if scale > 0 else math.nan
         factors[column] = factor
         label = ("semantic weight a = factor - 1" if column == "agree" else
-                 "factor per unit" if column in ("names cosine", "title overlap",
-                                                       "names x log count", "agree x log words") else "penalty")
+                 "penalty" if column in SIGNALS else "factor per unit")
         print(f"  {column:<14} beta {beta:+.3f}   exp(beta / scale) {factor:.3f}  ({label})")
     print(f"  implied threshold at P = 0.5 ({args.sets[0]}'s intercept): "
           f"{math.exp(-bias / scale):.3f}")
