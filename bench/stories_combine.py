@@ -50,9 +50,10 @@ from stories_dev import Doc, load_set, stage_vectors
 SIGNALS = ("names", "dates far", "years", "figures", "weekdays", "places")
 
 
-def set_signals(docs: Sequence[Doc], floor: float, extra: bool,
-                interact: bool = False) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """(x, y, column names) of every pair of ``docs`` whose word cosine reaches ``floor``."""
+def set_signals(docs: Sequence[Doc], floor: float, extra: bool = False, interact: bool = False,
+                meaning: bool = True) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """(x, y, column names) of every pair of ``docs`` whose word cosine reaches ``floor``;
+    without ``meaning``, no sentence vectors are read (the agreement is 0)."""
     from newsweave.reuse.semantic import english_text
     from newsweave.settings import load_settings
     from newsweave.stories import features as stories_features
@@ -99,13 +100,16 @@ def set_signals(docs: Sequence[Doc], floor: float, extra: bool,
     columns["figures"] = clash([a.figures for a in items])
     columns["weekdays"] = ~both_dated & clash([a.weekdays for a in items])
     columns["places"] = clash([a.places for a in items])
-    rows = TextVectors().vectors([english_text(d.get("title"), d["text"]) for d in docs])
-    matrix = np.asarray(rows, dtype=np.float64)
-    has = np.array([r is not None and np.any(r) for r in rows], dtype=bool)
-    meaning = np.einsum("ij,ij->i", matrix[ii], matrix[jj])
-    agree = np.clip((meaning - weights.semantic_floor) / (SEMANTIC_CEIL - weights.semantic_floor),
-                    0.0, 1.0) - weights.semantic_neutral
-    columns["agree"] = np.where(has[ii] & has[jj], agree, 0.0)
+    if meaning:
+        rows = TextVectors().vectors([english_text(d.get("title"), d["text"]) for d in docs])
+        matrix = np.asarray(rows, dtype=np.float64)
+        has = np.array([np.any(r) for r in rows], dtype=bool)
+        cosine = np.einsum("ij,ij->i", matrix[ii], matrix[jj])
+        agree = np.clip((cosine - weights.semantic_floor)
+                        / (SEMANTIC_CEIL - weights.semantic_floor), 0.0, 1.0)
+        columns["agree"] = np.where(has[ii] & has[jj], agree - weights.semantic_neutral, 0.0)
+    else:
+        columns["agree"] = np.zeros(len(ii))
     if interact:  # how much a signal says may grow with how much the two reports say
         columns["names x log count"] = columns["names"] * np.log(np.maximum(low, 1) / MIN_NAMES)
         words = np.array([len(d["text"].split()) for d in docs], dtype=np.float64)
@@ -152,6 +156,28 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, weight: np.ndarray, l2: float,
         if np.abs(step).max() < 1e-9:
             break
     return w[1:], float(w[0])
+
+
+def fit_sets(xs: Sequence[np.ndarray], ys: Sequence[np.ndarray],
+             l2: float) -> tuple[np.ndarray, float]:
+    """The signals' coefficients and the first set's intercept, fitted over every set's
+    pairs: each set weighs the same, and each has an intercept of its own (the sets' shares
+    of one event's pairs differ, ECB+ odd half, AllSides 3 %, and a signal one set lacks, as
+    titles, must not stand in for that)."""
+    x, y = np.vstack(xs), np.concatenate(ys)
+    weight = np.concatenate([np.full(len(part), 1.0 / len(part)) for part in ys])
+    weight *= len(y) / len(ys)
+    owner = np.repeat(np.arange(len(xs)), [len(part) for part in xs])
+    sets = np.zeros((len(y), len(xs) - 1))
+    for k in range(1, len(xs)):
+        sets[:, k - 1] = owner == k
+    coef, bias = fit_logistic(np.hstack([x, sets]), y, weight, l2, free=len(xs) - 1)
+    return coef[:x.shape[1]], bias
+
+
+def factor_of(coef: np.ndarray, names: Sequence[str], column: str) -> float:
+    """A signal's fitted factor on the stage's scale: exp(its coefficient / log cosine's)."""
+    return math.exp(coef[list(names).index(column)] / coef[0])
 
 
 def _date_penalty() -> float:
@@ -227,11 +253,12 @@ def main() -> None:
                         help="also the names' cosine and the titles' overlap (not in the stage)")
     args = parser.parse_args()
     started = time.process_time()
-    xs, ys, ws = [], [], []
+    xs, ys = [], []
     names: list[str] = []
     for name in args.sets:
         docs = load_set(name)
-        x, y, names = set_signals(docs, args.floor, args.extra, args.interact)
+        x, y, names = set_signals(docs, args.floor, args.extra, args.interact,
+                                  meaning="agree" not in args.drop)
         kept = [k for k, column in enumerate(names) if column not in args.drop]
         x, names = x[:, kept], [names[k] for k in kept]
         print(f"{name}: {len(docs)} docs, {len(y)} pairs at word cosine >= {args.floor} "
@@ -242,17 +269,8 @@ def main() -> None:
                   f"{other.mean():.3f}")
         xs.append(x)
         ys.append(y)
-        ws.append(np.full(len(y), 1.0 / len(y)))
+    coef, bias = fit_sets(xs, ys, args.l2)
     x, y = np.vstack(xs), np.concatenate(ys)
-    weight = np.concatenate(ws) * (len(y) / len(args.sets))
-    # One intercept per set: the sets' shares of one event's pairs differ (ECB+ odd half,
-    # AllSides 3 %), and a signal that one set lacks (titles) must not stand in for that.
-    owner = np.repeat(np.arange(len(xs)), [len(part) for part in xs])
-    sets = np.zeros((len(y), len(xs) - 1))
-    for k in range(1, len(xs)):
-        sets[:, k - 1] = owner == k
-    coef, bias = fit_logistic(np.hstack([x, sets]), y, weight, args.l2, free=len(xs) - 1)
-    coef = coef[:x.shape[1]]
     scale = coef[0]
     print(f"fit on {' + '.join(args.sets)}, L2 {args.l2}, floor {args.floor}: "
           f"{len(y)} pairs ({time.process_time() - started:.0f} CPU s)")
@@ -264,7 +282,7 @@ def main() -> None:
                   "factor stays)")
             coef[k] = scale * math.log(STAGE_FACTORS[column]())
             continue
-        factor = math.exp(beta / scale) if scale > 0 else math.nan
+        factor = factor_of(coef, names, column) if scale > 0 else math.nan
         factors[column] = factor
         label = ("semantic weight a = factor - 1" if column == "agree" else
                  "penalty" if column in SIGNALS else "factor per unit")
