@@ -281,6 +281,8 @@ STAGE_CONSTANTS = {
     "weekday_scope": ("newsweave.stories.features", "WEEKDAY_SCOPE"),
     "prior_documents": ("newsweave.stories.prior", "PRIOR_DOCUMENTS"),
     "prior_length": ("newsweave.stories.prior", "PRIOR_LENGTH"),
+    "name_grade": ("newsweave.stories.vectors", "NAME_GRADE"),
+    "name_base": ("newsweave.stories.vectors", "NAME_BASE"),
 }
 
 
@@ -323,6 +325,11 @@ def add_stage_constant_arguments(parser: argparse.ArgumentParser) -> None:
                         help="stories.prior.PRIOR_DOCUMENTS for the run: pseudo-reports of "
                         "general language added to the store's document frequencies (0: "
                         "none; default: the module's)")
+    parser.add_argument("--name-grade", type=float, default=None, metavar="G",
+                        help="stories.vectors.NAME_GRADE: the names' veto between two reports "
+                        "graded by their names (1: off; #12 part 13)")
+    parser.add_argument("--name-base", type=float, default=None, metavar="B",
+                        help="stories.vectors.NAME_BASE: the graded veto at MIN_NAMES names")
     parser.add_argument("--prior-length", type=float, default=None, metavar="L",
                         help="stories.prior.PRIOR_LENGTH for the run: the words of a "
                         "pseudo-report (0: they hold no feature; default: the module's)")

@@ -68,6 +68,8 @@ def weights_from(settings: Settings) -> Weights:
         place_penalty=stories_features.PLACE_PENALTY,
         year_evidence=stories_features.YEAR_EVIDENCE,
         year_penalty=stories_vectors.YEAR_PENALTY,
+        name_grade=stories_vectors.NAME_GRADE,
+        name_base=stories_vectors.NAME_BASE,
         weekday_penalty=stories_features.WEEKDAY_PENALTY,
         weekday_scope=stories_features.WEEKDAY_SCOPE,
         prior_documents=stories_prior.PRIOR_DOCUMENTS,
