@@ -1,10 +1,9 @@
-"""Extract's resolution writes only what a batch changes (``resolve.WRITE_CHANGES``): of
-an entity that kept all its other locals, its rows of the articles resolved again (their
-stories merged or split: ``consume_invalidations``; ``resolve._patch``); of a quote group,
-nothing when it was resolved afresh into the variants it had, its new variants when it
-only gained some after those it had. The entity and quote tables are left, row for row,
-as rewriting whatever changed whole leaves them (``WRITE_CHANGES`` off, and for the
-entities nothing held: each batch reads the store, the path before)."""
+"""Extract's resolution of articles resolved again (their stories merged or split:
+``consume_invalidations``) writes only those articles' rows of a held entity that kept
+all its other locals (``resolve._patch``, ``resolve.WRITE_CHANGES``), and leaves the
+entity tables, row for row, as rewriting it whole does (``WRITE_CHANGES`` off and
+nothing held: each batch reads the store and rewrites what lost a local, the path
+before)."""
 
 from __future__ import annotations
 
@@ -18,7 +17,6 @@ from conftest import StoreBackend
 from newsweave.extract import resolve
 from newsweave.extract.entities import Mention
 from newsweave.extract.held import held_for
-from newsweave.extract.quotes import Found, Span
 from newsweave.model import Article
 
 # Names whose entity depends on the story: people sharing a surname, the surname used
@@ -38,21 +36,7 @@ TABLES = {
     "entity_locals": "SELECT entity_id, article_id, data FROM entity_locals",
     "entity_keys": "SELECT key, entity_id FROM entity_keys",
     "entity_names": "SELECT article_id, name, entity_id, token FROM entity_names",
-    "quote_groups": "SELECT id, text, speaker, cue, direct, min_words FROM quote_groups",
-    "quote_variants": 'SELECT quote_id, seq, article_id, text, start, "end", speaker_key, '
-                      "speaker_text, cue, direct FROM quote_variants",
-    "quote_words": "SELECT word, quote_id FROM quote_words",
 }
-PLACES = ("in Ostrava", "on the coast", "for the whole region")
-CUES = ("said", "told", "added")
-# Statements quoted whole, trimmed, or too short to group, by several articles.
-STATEMENTS = [
-    "We will rebuild every home that the flood destroyed this spring",
-    "The agreement on grain exports will be signed in the capital next week",
-    "Our engineers found no fault in the turbine before the fire started",
-    "Prices for bread and fuel will not rise again before the winter",
-    "The ministry has opened an inquiry into the contracts awarded last year",
-]
 
 
 def _articles(store: Any, count: int) -> list[int]:
@@ -86,8 +70,7 @@ def _clear(store: Any) -> None:
     resolved again in the same database then number their entities as the first time)."""
     with store.transaction() as db:
         for table in ("entity_articles", "entity_locals", "entity_keys", "entity_names",
-                      "entities", "quote_words", "quote_variants", "quote_groups",
-                      "extract_counters"):
+                      "entities", "extract_counters"):
             db.execute(f"DELETE FROM {table}")
 
 
@@ -185,64 +168,3 @@ def test_a_lone_surname_moving_to_another_person_drops_its_keys_and_names(
         found.append(_tables(store))
     assert found[0] == found[1]
 
-
-def _quoted(rng: random.Random, ids: Sequence[int]) -> dict[int, list[Found]]:
-    found: dict[int, list[Found]] = {}
-    for article in ids:
-        found[article] = []
-        for n, statement in enumerate(rng.sample(STATEMENTS, rng.randint(1, 3))):
-            words = statement.split()
-            cut = rng.choice([words, words[2:], words[:-2], words[:4],
-                              [*words, *rng.choice(PLACES).split()]])
-            text, start = " ".join(cut), 200 * n
-            found[article].append(Found(
-                Span(start, start + len(text), text),
-                rng.choice([None, Span(start + len(text) + 6, start + len(text) + 13,
-                                       "Grushev")]),
-                Span(start + len(text) + 1, start + len(text) + 5, rng.choice(CUES)),
-                rng.random() < 0.7))
-    return found
-
-
-@pytest.mark.parametrize("seed", [1, 2, 4, 8])
-def test_quote_groups_resolved_again_or_grown_leave_what_a_rewrite_leaves(
-        store_backend: StoreBackend, seed: int, monkeypatch: pytest.MonkeyPatch):
-    """Articles arrive mostly in order (their variants come after a group's) and some out
-    of order, and earlier articles are resolved again (with the same quotations, as
-    after a story merge): the quote tables are those of rewriting each changed group."""
-    rng = random.Random(seed)
-    store = store_backend.open()
-    ids = _articles(store, 60)
-    quoted = _quoted(rng, ids)
-    order = ids[:40] + rng.sample(ids[40:], 20)
-    plan = [order[i : i + 5] for i in range(0, 60, 5)]
-    plan[4:4] = [sorted(rng.sample(ids[:20], 6))]
-    plan += [sorted(rng.sample(ids, 12)), sorted(rng.sample(ids, 3))]
-    # Some articles resolved again found otherwise (their cue): their groups change.
-    changed = dict(quoted)
-    changed.update(_quoted(random.Random(seed + 10), rng.sample(ids[:30], 8)))
-    outcomes: list[int] = []
-    replace = type(store.extract).replace_quotes
-
-    def counted(self: Any, removed: Any, groups: Any, appended: Any = None) -> None:
-        outcomes.append(len(appended or {}))
-        replace(self, removed, groups, appended)
-
-    monkeypatch.setattr(type(store.extract), "replace_quotes", counted)
-    found = []
-    for whole in (False, True):
-        _clear(store)
-        _rewrite_whole(store, monkeypatch, whole)
-        for step, batch in enumerate(plan):
-            now = changed if step >= len(plan) - 2 else quoted
-            with store.transaction():
-                resolve.update_quotes(store, {i: now[i] for i in batch}, {}, 85.0,
-                                      full=False)
-        found.append(_tables(store))
-    assert found[0]["quote_variants"] and found[0] == found[1]
-    groups = {}
-    for quote_id, seq, article, *_ in found[0]["quote_variants"]:
-        groups.setdefault(quote_id, []).append((seq, article))
-    assert max(len(g) for g in groups.values()) >= 5
-    half = len(plan)
-    assert sum(outcomes[:half]) > 0 and sum(outcomes[half:]) == 0  # groups were appended to

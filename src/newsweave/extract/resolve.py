@@ -27,9 +27,9 @@ from newsweave.store.extract import StoredEntity, StoredVariant
 
 # A word carried by more groups than this is no help in finding a quotation's group.
 _MAX_BUCKET = 50
-# Write of a touched entity or quote group only the rows that changed (an entity's rows of
-# the articles resolved again, a group's new variants); False: rewrite whatever changed
-# whole, as before (the same rows; tests compare the two).
+# Of a held entity that lost and took back the locals of articles resolved again, write
+# only those articles' rows (``_patch``); False: rewrite it whole, as before (the same
+# rows; tests compare the two).
 WRITE_CHANGES = True
 
 
@@ -274,10 +274,8 @@ def update_quotes(store: Store, attributions: Mapping[int, Sequence[Found]],
     pool: list[StoredVariant] = []
     members: dict[int, list[int]] = {}
     redone: set[int] = set()  # groups that lose a variant: resolved afresh
-    stored: dict[int, list[StoredVariant]] = {}  # each touched group's variants, as stored
     for quote_id, variant in old:
         previous[(variant.article, variant.start, variant.end)] = quote_id
-        stored.setdefault(quote_id, []).append(variant)
         if not full and variant.article not in attributions:
             members.setdefault(quote_id, []).append(len(pool))
             pool.append(variant)
@@ -292,7 +290,6 @@ def update_quotes(store: Store, attributions: Mapping[int, Sequence[Found]],
                      [[(pool[i].article, pool[i].start, pool[i].end) for i in c]
                       for c in clusters], previous)
     groups = []
-    appended: dict[int, int] = {}  # group id -> its variants kept as stored (the first ones)
     for quote_id, cluster in zip(ids, clusters, strict=True):
         # Touched but left exactly as it was (no new variant joined, none left): not
         # rewritten. Most groups a batch's words point at gain nothing from it.
@@ -301,21 +298,9 @@ def update_quotes(store: Store, attributions: Mapping[int, Sequence[Found]],
             touched.discard(quote_id)
             continue
         variants = sorted((pool[i] for i in cluster), key=lambda v: (v.article, v.start))
-        had = stored.get(quote_id, []) if touched is not None and WRITE_CHANGES else []
-        kept = len(had) if had and variants[: len(had)] == had else 0
-        if kept == len(variants):
-            # Resolved afresh (an article of it was resolved again: its story changed)
-            # into the variants it had: the same rows as stored.
-            touched.discard(quote_id)  # type: ignore[union-attr]
-            continue
         sets = [content_words(v.text) for v in variants]
-        if kept:
-            # All it had first, then new variants: only they (and its row) are written.
-            touched.discard(quote_id)  # type: ignore[union-attr]
-            appended[quote_id] = kept
-        groups.append((quote_id, variants, set().union(*sets[kept:]),
-                       min(len(c) for c in sets)))
-    store.extract.replace_quotes(touched, groups, appended)
+        groups.append((quote_id, variants, set().union(*sets), min(len(c) for c in sets)))
+    store.extract.replace_quotes(touched, groups)
 
 
 def assign_ids(store: Store, kind: str, clusters: Sequence[Sequence[Hashable]],

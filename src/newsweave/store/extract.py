@@ -108,12 +108,9 @@ class ExtractStore(Protocol):
                        ) -> list[tuple[int, StoredVariant]]: ...
 
     def replace_quotes(self, removed: Iterable[int] | None,
-                       groups: Sequence[tuple[int, list[StoredVariant], set[str], int]],
-                       appended: Mapping[int, int] | None = None) -> None:
+                       groups: Sequence[tuple[int, list[StoredVariant], set[str], int]]) -> None:
         """Drop the ``removed`` groups (all when None); write (id, variants, words, fewest
-        content words of a variant) groups. A group in ``appended`` is stored with its
-        first ``appended[id]`` variants: only the others are added (with the words
-        given), and its row is rewritten."""
+        content words of a variant) groups."""
         ...
 
     def quotes(self, article_ids: Iterable[int] | None = None) -> list[Quote]: ...
@@ -325,9 +322,7 @@ class ExtractTables:
                                           r[7], bool(r[8]))) for r in rows]
 
     def replace_quotes(self, removed: Iterable[int] | None,
-                       groups: Sequence[tuple[int, list[StoredVariant], set[str], int]],
-                       appended: Mapping[int, int] | None = None) -> None:
-        kept = appended or {}
+                       groups: Sequence[tuple[int, list[StoredVariant], set[str], int]]) -> None:
         with self._store.transaction() as db:
             if removed is None:
                 for table in ("quote_words", "quote_variants", "quote_groups"):
@@ -339,11 +334,8 @@ class ExtractTables:
                     db.execute(f"DELETE FROM quote_variants WHERE quote_id IN ({marks})", chunk)
                     db.execute(f"DELETE FROM quote_groups WHERE id IN ({marks})", chunk)
             db.executemany(
-                # An upsert: a group that only gained variants keeps its row's id.
                 "INSERT INTO quote_groups (id, text, speaker, cue, direct, min_words) "
-                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
-                "text = excluded.text, speaker = excluded.speaker, cue = excluded.cue, "
-                "direct = excluded.direct, min_words = excluded.min_words",
+                "VALUES (?, ?, ?, ?, ?, ?)",
                 [(i, _best_text(vs), None, _most_common(v.cue for v in vs),
                   int(any(v.direct for v in vs)), size) for i, vs, _, size in groups],
             )
@@ -351,8 +343,7 @@ class ExtractTables:
                 "INSERT INTO quote_variants (quote_id, seq, article_id, text, start, \"end\", "
                 "speaker_key, speaker_text, cue, direct) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [(i, n, v.article, v.text, v.start, v.end, v.speaker_key, v.speaker_text,
-                  v.cue, int(v.direct)) for i, vs, _, _ in groups
-                 for n, v in enumerate(vs) if n >= kept.get(i, 0)],
+                  v.cue, int(v.direct)) for i, vs, _, _ in groups for n, v in enumerate(vs)],
             )
             db.executemany("INSERT OR IGNORE INTO quote_words (word, quote_id) VALUES (?, ?)",
                            [(w, i) for i, _, ws, _ in groups for w in ws])
