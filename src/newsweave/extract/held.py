@@ -125,7 +125,12 @@ class HeldLocals:
     def put(self, entity_id: int, held: Held) -> None:
         self.drop([entity_id])
         self.entities[entity_id] = held
-        self.size += len(held.locals)
+        self.resized(len(held.locals))
+
+    def resized(self, change: int) -> None:
+        """Held entities gained (or lost) ``change`` locals in place; past the bound the
+        least recently touched go."""
+        self.size += change
         while self.size > self.limit and self.entities:
             _, evicted = self.entities.popitem(last=False)
             self.size -= len(evicted.locals)

@@ -109,7 +109,7 @@ def update_entities(store: Store, mentions: Mapping[int, Sequence[Mention]],
                      previous)
     stored: list[StoredEntity] = []
     rewritten: list[tuple[int, list[Local], Tally]] = []
-    patched: list[tuple[int, Held]] = []
+    growth = 0  # locals the held entities gained in place (grown, patched)
     for entity_id, cluster in zip(ids, clusters, strict=True):
         members = [pool[i] for i in cluster]
         kept = sum(origin.get(id(m)) == entity_id for m in members)
@@ -128,11 +128,12 @@ def update_entities(store: Store, mentions: Mapping[int, Sequence[Mention]],
             # All it had but this batch's articles' locals, which it lost and took back
             # (re-resolved: a story merged or split): only those articles' rows change.
             touched.discard(entity_id)  # type: ignore[union-attr]
+            before = len(entry.locals)
             patch = _patch(entry, lost[entity_id], added, members)
             if patch is not None:
                 patch.entity.id = entity_id
                 stored.append(patch)
-                patched.append((entity_id, entry))
+                growth += len(entry.locals) - before
             continue
         tally = _count(entry if grown else None, members, added)
         entity = tally.entity()
@@ -141,7 +142,9 @@ def update_entities(store: Store, mentions: Mapping[int, Sequence[Mention]],
             # All it had and some new articles' locals: only those are written (a common
             # entity gains a few in every batch; rewriting all it has grew with the store).
             touched.discard(entity_id)  # type: ignore[union-attr]
-            _grow(held.get(entity_id), added, tally)
+            if entry is not None:
+                _grow(entry, added, tally)
+                growth += len(added)
             members = added
         else:
             rewritten.append((entity_id, members, tally))
@@ -154,8 +157,7 @@ def update_entities(store: Store, mentions: Mapping[int, Sequence[Mention]],
     for entity_id, members, tally in rewritten:
         held.put(entity_id, Held(members, [identities[id(m)] for m in members], tally,
                                  max(m.article for m in members)))
-    for entity_id, entry in patched:
-        held.put(entity_id, entry)  # (its count of locals may have changed)
+    held.resized(growth)
     held.seal(store)
 
 
@@ -225,10 +227,8 @@ def _count(entry: Held | None, members: Sequence[Local], added: Sequence[Local])
     return tally
 
 
-def _grow(entry: Held | None, added: Sequence[Local], tally: Tally) -> None:
+def _grow(entry: Held, added: Sequence[Local], tally: Tally) -> None:
     """A held entity gained ``added`` (appended, as the store appends their rows)."""
-    if entry is None:
-        return
     entry.locals += added
     entry.identities += [m.identity() for m in added]
     entry.last = max(entry.last, *(m.article for m in added))
