@@ -1,15 +1,20 @@
 """Extract's resolution alone, batch after batch, on a copy of a grown store.
 
     python bench/resolve_batches.py STORE.db --out COPY.db [--last 1000] [--batch 100]
-                                    [--reresolve 500] [--seed 7]
+                                    [--reresolve 500] [--merges 0] [--seed 7]
 
 Copies STORE (a store ``bench/scale.py --stages all --keep-db`` left) to COPY, takes its
 newest ``--last`` articles out of the resolution (re-resolved as naming nothing: their
 locals and variants leave their entities and groups), then resolves them again from what
 the store found in them, ``--batch`` articles a call, as the extract stage does during an
 ingest; then re-resolves ``--reresolve`` earlier articles (seeded) in one call, as
-``consume_invalidations`` does after story merges. Prints the CPU seconds (this process)
-of each part, the entities' and the quotes' share, and the peak RSS. Run it with two
+``consume_invalidations`` does after story merges (their stories unchanged: each article's
+locals come back as they were); then, with ``--merges N``, merges N pairs of earlier
+articles' stories (seeded: one story's members moved to the other's, in the copy) and
+re-resolves the merged stories' articles in one call, as ``consume_invalidations`` does
+after the stories stage merged them (their locals now carry the kept story). Prints the
+CPU seconds (this process) of each part, the entities' and the quotes' share, and the peak
+RSS. Run it with two
 trees' ``src`` on the same STORE and compare the two COPY stores with
 ``bench/scale.py --compare-db``: an exact change leaves them identical.
 """
@@ -38,6 +43,8 @@ def main() -> None:
     parser.add_argument("--last", type=int, default=1000)
     parser.add_argument("--batch", type=int, default=100)
     parser.add_argument("--reresolve", type=int, default=500)
+    parser.add_argument("--merges", type=int, default=0,
+                        help="pairs of stories to merge, their articles then re-resolved")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
     args.out.unlink(missing_ok=True)
@@ -80,10 +87,32 @@ def main() -> None:
         print(f"re-resolved {len(chosen):,} earlier articles: "
               f"{time.process_time() - started:.1f} CPU s (entities {spent['entities']:.1f}, "
               f"quotes {spent['quotes']:.1f})")
+        if args.merges:
+            merged = merge_stories(store, earlier, args.merges, args.seed)
+            for key in spent:
+                spent[key] = 0.0
+            started = time.process_time()
+            with store.transaction():
+                resolve.update(store, settings, merged)
+            print(f"merged {args.merges} pairs of stories, re-resolved their {len(merged):,} "
+                  f"articles: {time.process_time() - started:.1f} CPU s (entities "
+                  f"{spent['entities']:.1f}, quotes {spent['quotes']:.1f})")
         held = list(iter_held(store))
         print(f"held at the end: {sum(len(h.locals) for _, h in held):,} locals of "
               f"{len(held):,} entities (the tree's extract.held; none before it)")
     print(f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+
+
+def merge_stories(store: Any, articles: list[int], pairs: int, seed: int) -> list[int]:
+    """Merge ``pairs`` pairs of the stories of ``articles`` (seeded; each story in one pair
+    at most), the second's members moved to the first; the merged stories' articles."""
+    stories = sorted(set(store.stories.story_of(articles).values()))
+    chosen = random.Random(seed).sample(stories, min(2 * pairs, len(stories) // 2 * 2))
+    with store.transaction() as db:
+        for kept, gone in zip(chosen[::2], chosen[1::2], strict=True):
+            db.execute("UPDATE story_members SET story_id = ? WHERE story_id = ?", (kept, gone))
+        members = store.stories.members(chosen[::2])
+    return sorted(a for ids in members.values() for a in ids)
 
 
 def iter_held(store: Any) -> Any:

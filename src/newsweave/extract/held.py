@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import random
 import weakref
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -41,6 +41,7 @@ class Held:
     identities: list[str]
     tally: Tally | None = None  # counted over the locals in article order, when wanted
     last: int = field(default=-1)  # the highest article id among the locals
+    keys: Counter[str] | None = None  # how many locals carry each lookup key, when wanted
 
     def counted(self) -> Tally:
         """The tally of the locals in article order (the store's order on a tie), as the
@@ -51,6 +52,15 @@ class Held:
                 tally.add(loc)
             self.tally = tally
         return self.tally
+
+    def key_counts(self) -> Counter[str]:
+        """How many of the locals carry each lookup key (the entity's keys are those
+        carried at all)."""
+        if self.keys is None:
+            self.keys = Counter()
+            for loc in self.locals:
+                self.keys.update(loc.keys())
+        return self.keys
 
 
 class HeldLocals:
@@ -115,7 +125,12 @@ class HeldLocals:
     def put(self, entity_id: int, held: Held) -> None:
         self.drop([entity_id])
         self.entities[entity_id] = held
-        self.size += len(held.locals)
+        self.resized(len(held.locals))
+
+    def resized(self, change: int) -> None:
+        """Held entities gained (or lost) ``change`` locals in place; past the bound the
+        least recently touched go."""
+        self.size += change
         while self.size > self.limit and self.entities:
             _, evicted = self.entities.popitem(last=False)
             self.size -= len(evicted.locals)

@@ -27,6 +27,10 @@ from newsweave.store.extract import StoredEntity, StoredVariant
 
 # A word carried by more groups than this is no help in finding a quotation's group.
 _MAX_BUCKET = 50
+# Of a held entity that lost and took back the locals of articles resolved again, write
+# only those articles' rows (``_patch``); False: rewrite it whole, as before (the same
+# rows; tests compare the two).
+WRITE_CHANGES = True
 
 
 def story_of(store: Store, article_ids: Sequence[int] | None = None) -> dict[int, int]:
@@ -82,6 +86,8 @@ def update_entities(store: Store, mentions: Mapping[int, Sequence[Mention]],
     origin: dict[int, int] = {}  # id(local) -> the entity an earlier article's local was in
     size: Counter[int] = Counter()  # locals per touched entity (-1: it had this batch's)
     identities: dict[int, str] = {}  # id(local) -> its identity, held with it
+    kept_of: Counter[int] = Counter()  # earlier articles' locals per touched entity
+    lost: dict[int, list[Local]] = {}  # a touched entity's locals of this batch's articles
     for entity_id, local, identity in old:
         previous[identity] = entity_id
         identities[id(local)] = identity
@@ -89,8 +95,10 @@ def update_entities(store: Store, mentions: Mapping[int, Sequence[Mention]],
             pool.append(local)  # an earlier article's share of a touched entity
             origin[id(local)] = entity_id
             size[entity_id] += 1
+            kept_of[entity_id] += 1
         else:
             size[entity_id] = -len(old)
+            lost.setdefault(entity_id, []).append(local)
     pool += fresh
     # Article order, as a whole-store pass sees them: resolution is then order-independent.
     pool.sort(key=lambda loc: loc.article)
@@ -101,6 +109,7 @@ def update_entities(store: Store, mentions: Mapping[int, Sequence[Mention]],
                      previous)
     stored: list[StoredEntity] = []
     rewritten: list[tuple[int, list[Local], Tally]] = []
+    growth = 0  # locals the held entities gained in place (grown, patched)
     for entity_id, cluster in zip(ids, clusters, strict=True):
         members = [pool[i] for i in cluster]
         kept = sum(origin.get(id(m)) == entity_id for m in members)
@@ -113,14 +122,29 @@ def update_entities(store: Store, mentions: Mapping[int, Sequence[Mention]],
         if grown and not added:
             touched.discard(entity_id)  # type: ignore[union-attr]
             continue
-        tally = _count(held.get(entity_id) if grown else None, members, added)
+        entry = held.get(entity_id)
+        if (WRITE_CHANGES and touched is not None and entity_id in lost and entry is not None
+                and kept == kept_of[entity_id] and kept + len(added) == len(members)):
+            # All it had but this batch's articles' locals, which it lost and took back
+            # (re-resolved: a story merged or split): only those articles' rows change.
+            touched.discard(entity_id)  # type: ignore[union-attr]
+            before = len(entry.locals)
+            patch = _patch(entry, lost[entity_id], added, members)
+            if patch is not None:
+                patch.entity.id = entity_id
+                stored.append(patch)
+                growth += len(entry.locals) - before
+            continue
+        tally = _count(entry if grown else None, members, added)
         entity = tally.entity()
         entity.id = entity_id
         if grown:
             # All it had and some new articles' locals: only those are written (a common
             # entity gains a few in every batch; rewriting all it has grew with the store).
             touched.discard(entity_id)  # type: ignore[union-attr]
-            _grow(held.get(entity_id), added, tally)
+            if entry is not None:
+                _grow(entry, added, tally)
+                growth += len(added)
             members = added
         else:
             rewritten.append((entity_id, members, tally))
@@ -133,7 +157,60 @@ def update_entities(store: Store, mentions: Mapping[int, Sequence[Mention]],
     for entity_id, members, tally in rewritten:
         held.put(entity_id, Held(members, [identities[id(m)] for m in members], tally,
                                  max(m.article for m in members)))
+    held.resized(growth)
     held.seal(store)
+
+
+def _patch(entry: Held, lost: Sequence[Local], added: Sequence[Local],
+           members: Sequence[Local]) -> StoredEntity | None:
+    """A held entity that lost its ``lost`` locals (of the articles resolved again) and
+    took ``added`` back, all else kept: what to write of it (None: nothing changed), with
+    ``entry`` made what the store then holds (its other rows stay where they are, the new
+    ones come after them, as the store appends them).
+
+    Resolved again after a story merged or split, an article's locals usually differ in
+    their story alone, which no count, name or key reads: then only their rows change."""
+    gone = sorted(lost, key=lambda loc: loc.article)  # (stable: the store's order on a tie)
+    alike = len(gone) == len(added) and all(map(_counted_alike, gone, added))
+    if alike and all(a.story == b.story for a, b in zip(gone, added, strict=True)):
+        return None  # the same rows as stored
+    articles = {loc.article for loc in lost}
+    kept = [i for i, loc in enumerate(entry.locals) if loc.article not in articles]
+    dropped: set[str] = set()
+    keys: set[str] = set()
+    if alike:
+        tally = entry.counted()  # the same counts, names and keys
+    else:
+        tally = Tally()
+        for loc in members:  # (in article order, as the whole would be counted)
+            tally.add(loc)
+        counts = entry.key_counts()
+        for loc in lost:
+            counts.subtract(loc.keys())
+        for loc in added:
+            new = loc.keys()
+            counts.update(new)
+            keys |= new
+        dropped = {k for k, n in counts.items() if n <= 0}
+        for key in dropped:
+            del counts[key]
+    entry.locals = [entry.locals[i] for i in kept] + list(added)
+    entry.identities = [entry.identities[i] for i in kept] + [m.identity() for m in added]
+    entry.last = max(loc.article for loc in entry.locals)
+    entry.tally = tally
+    entity = tally.entity()
+    return StoredEntity(entity, [(m.article, m.to_dict()) for m in added], keys,
+                        _names(added), grown=True, replaced=frozenset(articles),
+                        dropped_keys=frozenset(dropped))
+
+
+def _counted_alike(a: Local, b: Local) -> bool:
+    """Whether two locals count the same in an entity (all but their story: the tally, the
+    keys and the names read everything else, in its order)."""
+    return (a.article == b.article and a.label == b.label and a.count == b.count
+            and a.full == b.full and a.acronyms == b.acronyms
+            and list(a.names.items()) == list(b.names.items())
+            and list(a.roles.items()) == list(b.roles.items()))
 
 
 def _count(entry: Held | None, members: Sequence[Local], added: Sequence[Local]) -> Tally:
@@ -150,14 +227,15 @@ def _count(entry: Held | None, members: Sequence[Local], added: Sequence[Local])
     return tally
 
 
-def _grow(entry: Held | None, added: Sequence[Local], tally: Tally) -> None:
+def _grow(entry: Held, added: Sequence[Local], tally: Tally) -> None:
     """A held entity gained ``added`` (appended, as the store appends their rows)."""
-    if entry is None:
-        return
     entry.locals += added
     entry.identities += [m.identity() for m in added]
     entry.last = max(entry.last, *(m.article for m in added))
     entry.tally = tally
+    if entry.keys is not None:
+        for loc in added:
+            entry.keys.update(loc.keys())
 
 
 def _names(members: Sequence[Local]) -> list[tuple[int, str, bool]]:

@@ -35,6 +35,11 @@ class StoredEntity:
     # An entity already stored that only gained articles: ``locals``, ``keys`` and ``names``
     # are the new articles' only, added to what is stored; its fields are rewritten.
     grown: bool = False
+    # A grown entity's articles whose rows (locals, mention counts, names) are deleted
+    # before ``locals`` and ``names`` are added (their articles were resolved again), and
+    # the keys it no longer has.
+    replaced: frozenset[int] = frozenset()
+    dropped_keys: frozenset[str] = frozenset()
 
 
 @dataclass(slots=True)
@@ -202,6 +207,13 @@ class ExtractTables:
                     for table in tables:
                         db.execute(f"DELETE FROM {table} WHERE entity_id IN ({marks})", chunk)
                     db.execute(f"DELETE FROM entities WHERE id IN ({marks})", chunk)
+            # A patched entity: only its rows of the articles resolved again go.
+            replaced = [(s.entity.id, a) for s in entities for a in sorted(s.replaced)]
+            for table in ("entity_locals", "entity_articles", "entity_names"):
+                db.executemany(f"DELETE FROM {table} WHERE entity_id = ? AND article_id = ?",
+                               replaced)
+            db.executemany("DELETE FROM entity_keys WHERE key = ? AND entity_id = ?",
+                           [(k, s.entity.id) for s in entities for k in sorted(s.dropped_keys)])
             db.executemany(
                 # An upsert, not a REPLACE: that would delete the row and, with it, the rows
                 # that reference it (a grown entity keeps them).
