@@ -79,24 +79,20 @@ def main() -> None:
               f"{sorted(per_batch)[len(per_batch) // 2]:.2f}, last {per_batch[-1]:.2f}")
         chosen = sorted(random.Random(args.seed).sample(earlier, min(args.reresolve,
                                                                      len(earlier))))
-        for key in spent:
-            spent[key] = 0.0
-        started = time.process_time()
-        with store.transaction():
-            resolve.update(store, settings, chosen)
-        print(f"re-resolved {len(chosen):,} earlier articles: "
-              f"{time.process_time() - started:.1f} CPU s (entities {spent['entities']:.1f}, "
-              f"quotes {spent['quotes']:.1f})")
-        if args.merges:
-            merged = merge_stories(store, earlier, args.merges, args.seed)
+        def reresolve(articles: list[int], what: str) -> None:
             for key in spent:
                 spent[key] = 0.0
             started = time.process_time()
             with store.transaction():
-                resolve.update(store, settings, merged)
-            print(f"merged {args.merges} pairs of stories, re-resolved their {len(merged):,} "
-                  f"articles: {time.process_time() - started:.1f} CPU s (entities "
+                resolve.update(store, settings, articles)
+            print(f"{what}: {time.process_time() - started:.1f} CPU s (entities "
                   f"{spent['entities']:.1f}, quotes {spent['quotes']:.1f})")
+
+        reresolve(chosen, f"re-resolved {len(chosen):,} earlier articles")
+        if args.merges:
+            merged = merge_stories(store, earlier, args.merges, args.seed)
+            reresolve(merged, f"merged {args.merges} pairs of stories, re-resolved their "
+                      f"{len(merged):,} articles")
         held = list(iter_held(store))
         print(f"held at the end: {sum(len(h.locals) for _, h in held):,} locals of "
               f"{len(held):,} entities (the tree's extract.held; none before it)")
