@@ -36,7 +36,7 @@ import tempfile
 import time
 from pathlib import Path
 
-import newsweave.store.stories as stories_store
+import newsweave.store.story_frequencies as stories_store
 from newsweave.settings import load_settings
 from newsweave.store import open_store
 from newsweave.store.stories import DOCUMENTS, FOLD_KEYS
@@ -58,7 +58,7 @@ def main() -> None:
                              "story_df holds this many random keys (1,511,963 at 100k articles)")
     parser.add_argument("--fold", type=int, default=0,
                         help=f"pending keys that trigger a fold (default {FOLD_KEYS:,}: "
-                             f"store.stories.FOLD_KEYS), for its neighbours")
+                             f"store.story_frequencies.FOLD_KEYS), for its neighbours")
     args = parser.parse_args()
     if args.fold:
         stories_store.FOLD_KEYS = args.fold

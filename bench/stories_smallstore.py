@@ -79,8 +79,9 @@ def with_frequencies(extra: Counter[int], extra_docs: int) -> object:
 
     from newsweave.stories.vectors import ArticleVector, split_every, weigh_packed
 
-    # The module, not the stories package's function of the same name.
-    assign = importlib.import_module("newsweave.stories.assign")
+    # The module whose article_vectors calls it (newsweave.stories.articles: assign
+    # re-exports it, but a name set there would not reach that call).
+    assign = importlib.import_module("newsweave.stories.articles")
     original = assign.vectors_of
     keys = np.fromiter(extra.keys(), dtype=np.int64, count=len(extra))
     values = np.fromiter(extra.values(), dtype=np.int64, count=len(extra))

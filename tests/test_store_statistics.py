@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-import newsweave.store.stories as stories_store
+import newsweave.store.story_frequencies as stories_store
 from conftest import StoreBackend
 
 KEYS = range(10**6, 10**6 + 5000)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-import newsweave.store.stories as stories_store
+import newsweave.store.story_frequencies as stories_store
 from newsweave.engine import content_hash
 from newsweave.model import Article
 from newsweave.store import open_store
@@ -111,7 +111,7 @@ def test_a_store_before_pending_changes_reads_and_writes_the_same(tmp_path, monk
 
 CHILD = textwrap.dedent("""
     import random, sys
-    import newsweave.store.stories as stories_store
+    import newsweave.store.story_frequencies as stories_store
     sys.path.insert(0, {tests!r})
     import test_stories_frequencies as t
     stories_store.FOLD_KEYS = 30

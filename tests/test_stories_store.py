@@ -107,7 +107,7 @@ def test_a_story_key_index_follows_each_update(tmp_path):
 
 def test_a_full_frequency_cache_drops_its_least_used_half_and_stays_exact(tmp_path,
                                                                          monkeypatch):
-    import newsweave.store.stories as stories_store
+    import newsweave.store.story_frequencies as stories_store
 
     monkeypatch.setattr(stories_store, "DF_CACHE_KEYS", 8)
     monkeypatch.setattr(stories_store, "DF_RECENT_KEYS", 3)
@@ -164,7 +164,7 @@ def test_bounded_caches_change_no_partition(tmp_path, monkeypatch):
     # the partition and frequencies of one through the default caches.
     import functools
 
-    import newsweave.store.stories as stories_store
+    import newsweave.store.story_frequencies as stories_store
     from conftest import REPO, load_bench, require_shared
     from newsweave.stories import features
 

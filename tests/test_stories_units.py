@@ -151,7 +151,7 @@ def test_title_is_the_most_central_headline_and_entities_are_deduplicated():
 
 @pytest.mark.parametrize("small", [0, 1 << 20])  # the rare/common split, one dense product
 def test_cosines_match_the_dense_product(monkeypatch, small):
-    monkeypatch.setattr("newsweave.stories.vectors._SMALL", small)
+    monkeypatch.setattr("newsweave.stories.sparse._SMALL", small)
     rng = np.random.default_rng(3)
     vectors = [{int(k): float(v) for k, v in zip(rng.integers(0, 40, 12), rng.random(12),
                                                  strict=True)} for _ in range(6)] + [{}]
@@ -166,8 +166,8 @@ def test_cosines_built_in_column_blocks_match_the_dense_product(monkeypatch):
                                                  strict=True)} for _ in range(30)]
     keys = sorted({k for v in vectors for k in v})
     dense = np.array([[v.get(k, 0.0) for k in keys] for v in vectors])
-    monkeypatch.setattr("newsweave.stories.vectors._BLOCK", 7)
-    monkeypatch.setattr("newsweave.stories.vectors._SMALL", 0)  # not the one-product path
+    monkeypatch.setattr("newsweave.stories.sparse._BLOCK", 7)
+    monkeypatch.setattr("newsweave.stories.sparse._SMALL", 0)  # not the one-product path
     assert np.allclose(_cosines(vectors), dense @ dense.T, atol=1e-5)
 
 
@@ -313,10 +313,10 @@ def test_cosines_split_between_dense_and_pairwise_keys_match_the_dense_product(m
                                                  strict=True)} for _ in range(40)]
     keys = sorted({k for v in vectors for k in v})
     dense = np.array([[v.get(k, 0.0) for k in keys] for v in vectors])
-    monkeypatch.setattr("newsweave.stories.vectors._DENSE_DF", 12)
-    monkeypatch.setattr("newsweave.stories.vectors._PAIRS", 50)
-    monkeypatch.setattr("newsweave.stories.vectors._BLOCK", 5)
-    monkeypatch.setattr("newsweave.stories.vectors._SMALL", 0)
+    monkeypatch.setattr("newsweave.stories.sparse._DENSE_DF", 12)
+    monkeypatch.setattr("newsweave.stories.sparse._PAIRS", 50)
+    monkeypatch.setattr("newsweave.stories.sparse._BLOCK", 5)
+    monkeypatch.setattr("newsweave.stories.sparse._SMALL", 0)
     assert np.allclose(_cosines(vectors), dense @ dense.T, atol=1e-5)
 
 

@@ -13,12 +13,10 @@ provenance graph and the origins of the articles it touched.
 Results live in the store (``store.reuse``): later stages read origins with
 ``store.reuse.origin_of(ids)`` and vectors with ``store.reuse.vectors(ids)``.
 """
-
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from functools import partial
 
 import numpy as np
@@ -28,27 +26,9 @@ from newsweave.model import Article, Edge
 from newsweave.nlp import english
 from newsweave.nlp.blas import one_blas_thread
 from newsweave.nlp.embed import MODEL_NAME
-from newsweave.nlp.sentences import Sentence, split_sentences
-from newsweave.reuse.align import (
-    AlignmentMemo,
-    PreparedTexts,
-    SentenceWords,
-    Unit,
-    UnitsKey,
-    align,
-    prepare,
-    units_key,
-)
-from newsweave.reuse.attribution import find_attributions
-from newsweave.reuse.crosslingual import (
-    SENTENCE_SHARE,
-    Comparison,
-    compare,
-    is_same_event,
-    same_event,
-    translation_candidates,
-)
-from newsweave.reuse.index import band_keys, estimate_jaccard, signatures
+from newsweave.reuse.align import AlignmentMemo, PreparedTexts, SentenceWords
+from newsweave.reuse.crosslingual import SENTENCE_SHARE, translation_candidates
+from newsweave.reuse.index import estimate_jaccard, signatures
 from newsweave.reuse.origins import (
     DERIVING,
     by_derived,
@@ -57,23 +37,27 @@ from newsweave.reuse.origins import (
     origins_of,
     parents_map,
 )
-from newsweave.reuse.relation import (
-    TRANSLATION_COSINE,
-    Side,
-    is_translation,
-    relate,
-    translation,
-)
+
+# A pair's sides and its decision, and the batch's decisions across languages, live in
+# their own modules; their names are re-exported here, where the batch engine, the benches
+# and the tests import them from.
+from newsweave.reuse.pairs import Indexed, _load, _relate_safely, index_article, relate_pair
+from newsweave.reuse.relation import TRANSLATION_COSINE
 from newsweave.reuse.semantic import (
     SemanticIndex,
-    VectorIndex,
     article_vectors,
     english_vectors,
     needs_lead,
     other_language,
     primary_language,
 )
-from newsweave.reuse.text import sentence_keys, words
+from newsweave.reuse.text import words
+from newsweave.reuse.translations import (
+    SAME_EVENT_REPLACES,
+    _confirm_safely,
+    _one_per_language,
+    _same_events,
+)
 from newsweave.settings import Settings
 from newsweave.store import Store
 from newsweave.store.reuse import IndexEntry
@@ -90,49 +74,10 @@ MAX_CANDIDATES = 40  # pairs aligned per new article, strongest candidates first
 # rewrite of a 45-sentence article that kept two sentences verbatim.)
 MIN_SHARED_SENTENCES = 2
 SHARED_SENTENCE_SHARE = 0.03
-# The relations a ``same-event`` one takes the place of (see ``_same_events``).
-SAME_EVENT_REPLACES = ("independent", "shared-quotes")
 # Characters of text whose prepared sentences the stage keeps across batches (about
 # 1,000 news articles; see align.PreparedTexts).
 PREPARED_CHARS = 4_000_000
 BACKFILL_CHUNK = 64  # English articles given their e5 vectors per transaction, late
-
-
-@dataclass(slots=True)
-class Indexed(Side):
-    """A side of a pair, with its sentences prepared for alignment once."""
-
-    _units: list[Unit] | None = None
-    _key: UnitsKey | None = None
-    # The body's sentences where they were split already (a new article's, for its
-    # attributions): preparing it for a pair splits them no second time.
-    _sentences: list[Sentence] | None = None
-
-    @property
-    def units(self) -> list[Unit]:
-        """Sentences prepared for alignment, made on first use: most articles have no pair."""
-        if self._units is None:
-            self._units = prepare(self.article.text, sentences=self._sentences)
-        return self._units
-
-    @property
-    def key(self) -> UnitsKey:
-        """What an alignment reads of :attr:`units` (see ``align.units_key``)."""
-        if self._key is None:
-            self._key = units_key(self.units)
-        return self._key
-
-    def share_units(self, prepared: PreparedTexts, known: SentenceWords) -> None:
-        """Take the units of an article with the same text prepared before (a wire copy
-        stored twice, an article re-read), or prepare its own with the words of the
-        sentences seen before (``known``) and leave them in ``prepared``."""
-        if self._units is None:
-            found = prepared.get(self.article.text)
-            if found is None:
-                self._units = prepare(self.article.text, known, self._sentences)
-                prepared[self.article.text] = self._units
-            else:
-                self._units = found
 
 
 class ReuseStage:
@@ -383,163 +328,11 @@ class ReuseStage:
         return ranked[:MAX_CANDIDATES]
 
 
-def _one_per_language(store: Store, edges: list[Edge],
-                      language_of: Callable[[int], str | None]) -> tuple[list[Edge], set[int]]:
-    """At most one translation of an article per language: the closest.
-
-    Pairs are decided as articles arrive, so an article whose own translation had
-    not arrived yet may have been paired with another document's version; when the
-    closer partner comes, the older pair is demoted to ``independent``. Returns the
-    edges to save and the articles whose pairs were demoted (their graph is redone).
-    """
-    fresh = [e for e in edges if e.kind == "translation"]
-    ends = {i for e in fresh for i in (e.derived, e.source)}
-    pairs = {(min(e.derived, e.source), max(e.derived, e.source)): e
-             for e in store.reuse.pairs(sorted(ends), kinds=("translation",))}
-    pairs.update(((min(e.derived, e.source), max(e.derived, e.source)), e) for e in fresh)
-    best: dict[tuple[int, str], tuple[float, tuple[int, int]]] = {}
-    for key, edge in sorted(pairs.items()):
-        for end, partner in ((key[0], key[1]), (key[1], key[0])):
-            if end not in ends:
-                continue
-            slot = (end, primary_language(language_of(partner)))
-            if slot not in best or edge.score > best[slot][0]:
-                best[slot] = (edge.score, key)
-    # A pair stays when it is the closest of each of its ends seen here (the score of a
-    # translation is the share of its sentences aligned: crosslingual.aligned_share).
-    losing = {key for key in pairs
-              if any(best[(end, primary_language(language_of(partner)))][1] != key
-                     for end, partner in ((key[0], key[1]), (key[1], key[0]))
-                     if end in ends)}
-    if not losing:
-        return edges, set()
-    demoted = [Edge(derived=pairs[k].derived, source=pairs[k].source, kind="independent",
-                    confidence=0.6, shared_fraction=0.0,
-                    reasons=["translation demoted: a closer version in this language arrived"])
-               for k in sorted(losing)]
-    out = [e for e in edges if (min(e.derived, e.source), max(e.derived, e.source))
-           not in losing]
-    return out + demoted, {i for k in losing for i in k}
-
-
-def index_article(article: Article, tokens: list[str], sig: np.ndarray
-                  ) -> tuple[IndexEntry, Indexed]:
-    """The article's index entry (MinHash signature, band and sentence keys, attributions)
-    and its side of a pair; the batch engine (:mod:`newsweave.batch`) builds its index with
-    it too."""
-    article_id = int(article.id or 0)
-    sentences = split_sentences(article.text)
-    attributions = find_attributions(article, sentences)
-    entry = IndexEntry(article_id, sig, len(tokens), band_keys(sig) if tokens else [],
-                       sentence_keys(article.text), attributions)
-    return entry, Indexed(article, attributions, _sentences=sentences)
-
-
 def _drop_stale(store: Store, model: str, article_ids: set[int]) -> None:
     """Delete the ``model`` vectors these articles still have (none, for new articles)."""
     stale = set(store.reuse.vectors(sorted(article_ids), model)) if article_ids else set()
     if stale:
         store.reuse.delete_vectors(model, stale)
-
-
-def _load(store: Store, article_id: int, cache: dict[int, Indexed | None]) -> Indexed | None:
-    if article_id not in cache:
-        article = store.get_article(article_id)
-        if article is None:
-            cache[article_id] = None
-        else:
-            found = store.reuse.attributions([article_id]).get(article_id, [])
-            cache[article_id] = Indexed(article, found)
-    return cache[article_id]
-
-
-def _same_events(store: Store, edges: list[Edge], index: VectorIndex,
-                 language_of: Callable[[int], str | None],
-                 refused: dict[tuple[int, int], Comparison],
-                 indexed: dict[int, Indexed], others: dict[int, Indexed | None]) -> list[Edge]:
-    """``edges`` with a ``same-event`` relation (:func:`crosslingual.same_event`) for each
-    candidate translation whose sentences did not align (``refused``: pair -> its
-    sentences compared) that still tells of one event (:func:`is_same_event`) and
-    shares no text (no copy or rewrite found): two reports of one event in two
-    languages, evidence for the stories stage, never provenance. It takes the place of
-    the pair's ``independent`` relation, or of its ``shared-quotes`` one (the store keeps
-    one relation a pair): a quotation left in its language in both reports is part of
-    the same-event evidence, kept as the relation's passages, and the stories stage
-    would not count it alone (a few quoted words are under ``stories.QUOTE_SHARE`` of a
-    text), so the relation that says more of the pair stands."""
-    kept = {k: v for k, v in refused.items()
-            if is_same_event(index, k, v, language_of)}
-    if not kept:
-        return edges
-    related = {(min(e.derived, e.source), max(e.derived, e.source)): e for e in edges}
-    out = [e for e in edges
-           if e.kind not in SAME_EVENT_REPLACES
-           or (min(e.derived, e.source), max(e.derived, e.source)) not in kept]
-    for key, compared in sorted(kept.items()):
-        found = related.get(key)
-        if found is not None and found.kind not in SAME_EVENT_REPLACES:
-            continue
-        first, second = (indexed.get(i) or _load(store, i, others) for i in key)
-        if first is not None and second is not None:
-            quoted = found if found is not None and found.kind == "shared-quotes" else None
-            out.append(same_event(first.article, second.article, compared, quoted))
-    return out
-
-
-def _confirm_safely(store: Store, candidates: dict[tuple[int, int], float],
-                    indexed: dict[int, Indexed], others: dict[int, Indexed | None]
-                    ) -> dict[tuple[int, int], Comparison]:
-    """The candidate translations with their sentences compared (:func:`crosslingual.compare`:
-    the caller keeps those that align as translations, and weighs the others as reports of
-    one event). Where the sentences cannot be embedded, none: the pairs are then aligned as
-    any other (the batch goes on)."""
-    if not candidates:
-        return {}
-    sides = {i: indexed.get(i) or _load(store, i, others) for key in candidates for i in key}
-    try:
-        return compare(candidates, {i: s.article for i, s in sides.items() if s is not None})
-    except Exception:
-        log.exception("reuse: could not compare the sentences of %d candidate translations",
-                      len(candidates))
-        return {}
-
-
-def _relate_safely(a: Indexed, b: Indexed, cosine: float | None,
-                   share: float | None = None, memo: AlignmentMemo | None = None,
-                   prepared: tuple[PreparedTexts, SentenceWords] | None = None
-                   ) -> Edge | None:
-    """:func:`relate_pair`, logged and None where it fails: one pair that cannot be
-    aligned must not sink the batch. ``prepared``: the texts prepared so far (this batch's
-    and the ones kept from earlier batches) and this batch's sentences (see
-    :meth:`Indexed.share_units`)."""
-    try:
-        if prepared is not None:
-            a.share_units(*prepared)
-            b.share_units(*prepared)
-        return relate_pair(a, b, cosine, share, memo)
-    except Exception:
-        log.exception("reuse: could not relate %s with %s", a.article.id, b.article.id)
-        return None
-
-
-def relate_pair(a: Indexed, b: Indexed, cosine: float | None = None,
-                share: float | None = None, memo: AlignmentMemo | None = None
-                ) -> Edge | None:
-    """The relation of two articles, or None when they share nothing worth keeping (the
-    reuse stage's and the batch engine's one decision).
-    ``cosine``: their leads' e5 cosine, when each is among the other's nearest in its language
-    and their sentences align (``share``: of the shorter's, see reuse/crosslingual.py);
-    ``memo``: alignments made before, reused where the sentences are the same."""
-    if cosine is not None and is_translation(a.article, b.article, cosine):
-        return translation(a, b, cosine, share)  # sentence alignment compares words: not across
-    if memo is None:
-        alignment = align(a.units, b.units)
-    else:
-        alignment = memo.align(a.units, b.units, a.key, b.key)
-    edge = relate(a, b, alignment)
-    if edge.kind == "independent" and not alignment.pairs:
-        return None
-    return edge
 
 
 def update_graph(store: Store, touched: Sequence[int]) -> None:
@@ -583,4 +376,6 @@ def signature_jaccard(store: Store, a: int, b: int) -> float:
     return estimate_jaccard(found[a], found[b])
 
 
-__all__ = ["ReuseStage", "signature_jaccard", "update_graph"]
+__all__ = ["MAX_CANDIDATES", "MIN_SHARED_SENTENCES", "SAME_EVENT_REPLACES", "SHARED_SENTENCE_SHARE",
+           "Indexed", "ReuseStage", "index_article", "relate_pair", "signature_jaccard",
+           "update_graph"]

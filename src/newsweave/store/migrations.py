@@ -424,7 +424,7 @@ MIGRATIONS: tuple[str, ...] = (
     """,
     # stories (#12 item 5): each batch's changes to the document-frequency counters, one
     #    row a batch (sorted keys and their changes, packed little-endian int64), until
-    #    they are folded into story_df (newsweave.store.stories.FOLD_KEYS).
+    #    they are folded into story_df (newsweave.store.story_frequencies.FOLD_KEYS).
     """
     CREATE TABLE story_df_pending (
         seq          INTEGER PRIMARY KEY,

@@ -1,7 +1,9 @@
 """Weighted sparse vectors over hashed features, and the similarity of articles.
 
 A vector is a ``{key: weight}`` dict, L2-normalised. Weights are sublinear TF
-times IDF (from the store's document frequencies) times a group weight. Two
+times IDF (from the store's document frequencies) times a group weight
+(:mod:`newsweave.stories.weighing`; the arithmetic in :mod:`newsweave.stories.sparse`,
+the stored form in :mod:`newsweave.stories.packing`). Two
 articles are compared by the cosine of their vectors, damped by *vetoes*: two
 reports that share topic words ("earthquake", "magnitude") but name different
 people and places, or mention different years, or were published far apart,
@@ -10,18 +12,44 @@ are usually two events of the same kind, not one event.
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from newsweave.stories import prior
-from newsweave.stories.features import Features
 
-Vector = dict[int, float]
-Arrays = tuple[np.ndarray, np.ndarray]  # a vector as (keys ascending as uint32, values)
+# The vectors' arithmetic, storage and weighing live in their own modules; their names are
+# re-exported here, where the stage and the benches have always imported them from.
+from newsweave.stories.packing import (
+    Every,
+    pack,
+    pack_arrays,
+    pack_dates,
+    split_dates,
+    split_every,
+    split_facts,
+    unpack,
+    unpack_arrays,
+)
+from newsweave.stories.sparse import (
+    Arrays,
+    Vector,
+    _cosines,
+    _to_arrays,
+    add_arrays,
+    add_into,
+    as_dict,
+    dot,
+    dot_arrays,
+    normalise,
+    top_array_keys,
+    top_keys,
+    top_of,
+    unique_inverse,
+)
+from newsweave.stories.weighing import idf, weigh, weigh_packed
 
 # Stories this small may join a larger one below the threshold (``attach``): a mean
 # similarity to a story of five or more articles is a steadier estimate than one to a story
@@ -198,229 +226,6 @@ class ArticleVector:
     def name_count(self) -> int:
         """How many distinct names (name keys) it has."""
         return len(self.name_arrays()[0]) if self._names is None else len(self._names)
-
-
-def _to_arrays(vector: Mapping[int, float]) -> Arrays:
-    keys = np.fromiter(vector.keys(), dtype=np.uint32, count=len(vector))
-    values = np.fromiter(vector.values(), dtype=np.float64, count=len(vector))
-    order = np.argsort(keys, kind="stable")
-    return keys[order], values[order]
-
-
-def idf(df: float, docs: float) -> float:
-    """Smoothed inverse document frequency (as scikit-learn's ``smooth_idf``); the counts
-    are fractional where the prior is blended in (:func:`prior.blend`)."""
-    return math.log((docs + 1) / (df + 1)) + 1.0
-
-
-def weigh(
-    features: Features, df: Mapping[int, int], docs: int, weights: Weights
-) -> tuple[Vector, Vector]:
-    """The normalised full vector and the normalised name-only vector of an article."""
-    full: Vector = {}
-    names: Vector = {}
-    held = np.fromiter(features.keys(), dtype=np.int64)
-    counts, total = prior.blend(np.array([df.get(k, 0) for k in held.tolist()]), docs, held,
-                                weights.prior_documents, weights.prior_length)
-    blended = dict(zip(held.tolist(), counts.tolist(), strict=True))
-    for group, factor in ((features.terms, 1.0), (features.names, weights.names),
-                          (features.dates, weights.dates)):
-        if factor <= 0:
-            continue
-        for k, count in group.items():
-            value = factor * (1.0 + math.log(count)) * idf(blended[k], total)
-            full[k] = full.get(k, 0.0) + value
-            if group is features.names:
-                names[k] = value
-    return normalise(full), normalise(names)
-
-
-def weigh_packed(
-    articles: Sequence[tuple[bytes, bytes, bytes]],
-    frequencies: Callable[[np.ndarray], np.ndarray],
-    docs: int,
-    weights: Weights,
-) -> list[tuple[Arrays, Arrays]]:
-    """:func:`weigh` for many articles at once, from their packed (terms, names, dates)
-    counts: per article, the full and the name-only vector as sorted arrays.
-
-    ``frequencies`` maps an array of distinct keys to their document frequencies.
-    One pass of numpy over all the articles' features instead of a Python loop
-    per feature: weighing is what repair and title refreshes spend their time on.
-    """
-    n = len(articles)
-    key_bytes: list[memoryview] = []
-    count_bytes: list[memoryview] = []
-    lengths, factors, owners, named = [], [], [], []
-    group_factors = (1.0, weights.names, weights.dates)
-    for index, blobs in enumerate(articles):
-        for group, blob in enumerate(blobs):
-            if group_factors[group] <= 0 or not blob:
-                continue
-            half = len(blob) // 2  # packed: keys (uint32) then counts (float32)
-            view = memoryview(blob)  # joined below: slices of a view are not copied twice
-            key_bytes.append(view[:half])
-            count_bytes.append(view[half:])
-            lengths.append(half // 4)
-            factors.append(group_factors[group])
-            owners.append(index)
-            named.append(group == 1)
-    empty = (np.zeros(0, dtype=np.uint32), np.zeros(0))
-    if not lengths:
-        return [(empty, empty) for _ in range(n)]
-    # Joined bytes, then one array each: a handful of numpy calls for the whole batch.
-    key = np.frombuffer(b"".join(key_bytes), dtype=np.uint32).astype(np.int64)
-    counts = np.frombuffer(b"".join(count_bytes), dtype=np.float32).astype(np.float64)
-    owner = np.repeat(np.array(owners, dtype=np.int64), lengths)
-    is_name = np.repeat(np.array(named, dtype=bool), lengths)
-    factor = np.repeat(np.array(factors), lengths)
-    if (counts <= 0).any():  # figures etc., kept in the dates blob below 0 (pack_dates)
-        kept = counts > 0
-        key, counts, owner, is_name, factor = (key[kept], counts[kept], owner[kept],
-                                               is_name[kept], factor[kept])
-    distinct, inverse = unique_inverse(key)
-    df, total = prior.blend(frequencies(distinct), docs, distinct, weights.prior_documents,
-                            weights.prior_length)
-    idf = np.log((total + 1) / (df + 1)) + 1.0
-    value = factor * (1.0 + np.log(counts)) * idf[inverse]
-    full = _per_owner(owner, key, value, n)
-    names = _per_owner(owner[is_name], key[is_name], value[is_name], n)
-    return list(zip(full, names, strict=True))
-
-
-def _per_owner(owner: np.ndarray, key: np.ndarray, value: np.ndarray, n: int) -> list[Arrays]:
-    """Split (owner, key, value) triples into one normalised sorted vector per owner; a key
-    an owner holds twice (a hash shared by two groups) adds up, as in :func:`weigh`."""
-    composite = (owner << 32) | key
-    distinct, inverse = unique_inverse(composite)  # owner by owner, sorted runs
-    summed = np.bincount(inverse, weights=value, minlength=len(distinct))
-    owners = distinct >> 32
-    norms = np.sqrt(np.bincount(owners, weights=summed * summed, minlength=n))
-    scale = np.divide(1.0, norms, out=np.zeros(n), where=norms > 0)
-    summed = summed * scale[owners]
-    keys = (distinct & 0xFFFFFFFF).astype(np.uint32)
-    bounds = np.searchsorted(owners, np.arange(n + 1))
-    return [(keys[bounds[i]:bounds[i + 1]], summed[bounds[i]:bounds[i + 1]])
-            if norms[i] > 0 else (keys[:0], summed[:0]) for i in range(n)]
-
-
-def unique_inverse(keys: np.ndarray, counts: bool = False) -> Any:
-    """``np.unique(keys, return_inverse=True[, return_counts=True])``, the same arrays, by a
-    stable sort: what is joined here is mostly sorted runs (each article's or story's keys
-    ascending), which a stable sort (timsort) merges where np.unique's quicksort sorts
-    from scratch (a tenth of the time on a neighbourhood's keys grouped by article).
-
-    >>> [a.tolist() for a in unique_inverse(np.array([5, 1, 5, 3]), counts=True)]
-    [[1, 3, 5], [2, 0, 2, 1], [1, 1, 2]]
-    """
-    order = keys.argsort(kind="stable")
-    ordered = keys[order]
-    first = np.empty(len(ordered), dtype=bool)
-    first[:1] = True
-    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
-    inverse = np.empty(len(keys), dtype=np.intp)
-    inverse[order] = first.cumsum() - 1  # methods: no dispatch layer
-    if not counts:
-        return ordered[first], inverse
-    bounds = np.empty(int(first.sum()) + 1, dtype=np.intp)
-    bounds[:-1] = first.nonzero()[0]
-    bounds[-1] = len(ordered)
-    return ordered[first], inverse, bounds[1:] - bounds[:-1]
-
-
-def as_dict(arrays: Arrays) -> Vector:
-    return dict(zip(arrays[0].tolist(), arrays[1].tolist(), strict=True))
-
-
-def add_arrays(parts: Sequence[Arrays]) -> Arrays:
-    """The sum of sparse vectors given as arrays, keys ascending."""
-    parts = [p for p in parts if len(p[0])]
-    if not parts:
-        return np.zeros(0, dtype=np.uint32), np.zeros(0)
-    if len(parts) == 1:
-        return parts[0][0], parts[0][1].astype(np.float64)
-    keys = np.concatenate([p[0] for p in parts])
-    values = np.concatenate([p[1] for p in parts]).astype(np.float64)
-    distinct, inverse = unique_inverse(keys)  # sorted runs, one a part
-    return distinct, np.bincount(inverse, weights=values, minlength=len(distinct))
-
-
-def top_of(arrays: Arrays, count: int) -> Arrays:
-    """The ``count`` heaviest entries (ties to the smaller key, as :func:`top_keys`),
-    keys ascending."""
-    keys, values = arrays
-    if len(keys) <= count:
-        return arrays
-    kept = np.sort(_heaviest(keys, values, count))
-    return keys[kept], values[kept]
-
-
-def top_array_keys(arrays: Arrays, count: int) -> list[int]:
-    """:func:`top_keys` of a vector given as arrays."""
-    keys, values = arrays
-    return keys[_heaviest(keys, values, count)].tolist()  # type: ignore[no-any-return]
-
-
-def _heaviest(keys: np.ndarray, values: np.ndarray, count: int) -> np.ndarray:
-    """``np.lexsort((keys, -values))[:count]``: the positions of the ``count`` heaviest
-    entries, heaviest first, ties to the smaller key, then the earlier position. Only the
-    entries at least as heavy as the ``count``-th are sorted (a story keeps up to 3,000
-    keys and its index wants 48): a stable sort of a subset keeps its order.
-
-    >>> _heaviest(np.array([7, 3, 5, 1]), np.array([.5, .9, .5, .1]), 2).tolist()
-    [1, 2]
-    """
-    n = len(values)
-    if count >= n or count <= 0:
-        return np.lexsort((keys, -values))[:max(count, 0)]
-    cut = np.partition(values, n - count)[n - count]  # the count-th heaviest value
-    near = np.flatnonzero(values >= cut)
-    return near[np.lexsort((keys[near], -values[near]))[:count]]
-
-
-def dot_arrays(a: Arrays, b: Arrays) -> float:
-    """The dot product of two vectors given as arrays (keys ascending)."""
-    a_keys, b_keys = a[0], b[0]
-    if not len(a_keys) or not len(b_keys):
-        return 0.0
-    if len(a_keys) > len(b_keys):
-        a, b, a_keys, b_keys = b, a, b_keys, a_keys
-    # Methods, not numpy's functions (no dispatch layer: this runs ~60 times an article);
-    # a key past b's last one is clipped to it, which it cannot equal.
-    at = b_keys.searchsorted(a_keys)
-    # Positions in a of the shared keys: integer takes are cheaper than boolean masks.
-    shared = (b_keys.take(at, mode="clip") == a_keys).nonzero()[0]
-    if not len(shared):  # no shared key (two stories' names, often): the empty sum, 0.0
-        return 0.0
-    return float(np.dot(a[1].take(shared),
-                        b[1].take(at.take(shared)).astype(np.float64, copy=False)))
-
-
-def pack_arrays(arrays: Arrays) -> bytes:
-    """:func:`pack` of a vector given as arrays, keys ascending."""
-    keys, values = arrays
-    return keys.astype(np.uint32).tobytes() + values.astype(np.float32).tobytes()
-
-
-def normalise(vector: Vector) -> Vector:
-    norm = math.sqrt(sum(v * v for v in vector.values()))
-    return {k: v / norm for k, v in vector.items()} if norm else {}
-
-
-def dot(a: Mapping[int, float], b: Mapping[int, float]) -> float:
-    if len(a) > len(b):
-        a, b = b, a
-    return sum(v * b.get(k, 0.0) for k, v in a.items())
-
-
-def add_into(total: dict[int, float], vector: Mapping[int, float], factor: float = 1.0) -> None:
-    for k, v in vector.items():
-        total[k] = total.get(k, 0.0) + factor * v
-
-
-def top_keys(vector: Mapping[int, float], count: int) -> list[int]:
-    """The ``count`` heaviest keys: the rare, specific features that find candidates."""
-    return [k for k, _ in sorted(vector.items(), key=lambda kv: (-kv[1], kv[0]))[:count]]
 
 
 def veto_factor(
@@ -659,175 +464,13 @@ def _incidence(sets: Sequence[frozenset[int]]) -> np.ndarray:
     return matrix
 
 
-def _cosines(vectors: Sequence[Vector] | Sequence[Arrays]) -> np.ndarray:
-    """Pairwise dot products of vectors (dicts, or (keys, values) arrays). Only keys that
-    two or more vectors hold can add to an off-diagonal entry. Keys that many vectors hold
-    (common words) go through a dense matrix product; the many rare ones add their few
-    pairs directly, so a whole small store costs what its shared words cost, not rows x
-    all its keys."""
-    n = len(vectors)
-    arrays = [v if isinstance(v, tuple) else _to_arrays(v) for v in vectors]
-    lengths = np.fromiter((len(k) for k, _ in arrays), dtype=np.int64, count=n)
-    if not n or not lengths.sum():
-        return np.zeros((n, n))
-    keys = np.concatenate([k for k, _ in arrays]).astype(np.int64)
-    values = np.concatenate([v for _, v in arrays]).astype(np.float64)
-    rows = np.repeat(np.arange(n), lengths)
-    distinct, column, counts = unique_inverse(keys, counts=True)
-    if n * len(distinct) <= _SMALL:
-        # A repair neighbourhood (tens of articles): one dense product is cheapest.
-        matrix = np.zeros((n, len(distinct)))
-        matrix[rows, column] = values
-        return matrix @ matrix.T  # type: ignore[no-any-return]
-    diagonal = np.bincount(rows, weights=values * values, minlength=n)
-    shared = counts[column] > 1
-    kept = np.cumsum(counts > 1) - 1  # column index among shared keys
-    at, row_of, value_of = kept[column[shared]], rows[shared], values[shared]
-    order = np.argsort(at, kind="stable")
-    at, row_of, value_of = at[order], row_of[order], value_of[order]
-    dense_column = counts[counts > 1] > _DENSE_DF
-    dense = dense_column[at]
-    result = np.zeros((n, n))
-    _add_dense(result, (np.cumsum(dense_column) - 1)[at[dense]], row_of[dense],
-               value_of[dense], int(dense_column.sum()))
-    _add_pairs(result, at[~dense], row_of[~dense], value_of[~dense])
-    np.fill_diagonal(result, diagonal)
-    return result
-
-
-def _add_dense(result: np.ndarray, at: np.ndarray, row_of: np.ndarray,
-               value_of: np.ndarray, columns: int) -> None:
-    """Add the products over columns ``at`` (ascending), a block of columns at a time: a
-    whole small store's dense matrix would otherwise take hundreds of MiB."""
-    n = len(result)
-    for start in range(0, columns, _BLOCK):
-        lo, hi = np.searchsorted(at, [start, start + _BLOCK])
-        matrix = np.zeros((n, min(_BLOCK, columns - start)), dtype=np.float32)
-        matrix[row_of[lo:hi], at[lo:hi] - start] = value_of[lo:hi]
-        result += matrix @ matrix.T
-
-
-def _add_pairs(result: np.ndarray, at: np.ndarray, row_of: np.ndarray,
-               value_of: np.ndarray) -> None:
-    """Add, for each column of ``at`` (ascending), the products of every pair of its rows."""
-    if not len(at):
-        return
-    n = len(result)
-    starts = np.flatnonzero(np.r_[True, at[1:] != at[:-1]])
-    sizes = np.diff(np.r_[starts, len(at)])
-    squares = sizes * sizes
-    done = np.r_[0, np.cumsum(squares)]
-    first = 0
-    while first < len(sizes):
-        # Columns whose pairs fit in _PAIRS (at least one), a chunk at a time (memory).
-        last = max(first + 1, int(np.searchsorted(done, done[first] + _PAIRS, "right")) - 1)
-        size, begin, square = sizes[first:last], starts[first:last], squares[first:last]
-        owner = np.repeat(np.arange(len(size)), square)
-        k = np.arange(int(square.sum())) - np.repeat(np.cumsum(square) - square, square)
-        a = begin[owner] + k // size[owner]
-        b = begin[owner] + k % size[owner]
-        flat = np.bincount(row_of[a] * n + row_of[b], weights=value_of[a] * value_of[b],
-                           minlength=n * n)
-        result += flat.reshape(n, n)
-        first = last
-
-
-_SMALL = 1 << 20  # rows x keys up to which _cosines takes one dense product (8 MiB)
-_BLOCK = 4096  # columns of the dense matrix at a time in _cosines (memory: rows x 16 KiB)
-_DENSE_DF = 48  # keys held by more vectors than this go through the dense product
-_PAIRS = 1 << 18  # pairs of rare keys added at a time (memory: ~10 MiB, and one n x n)
-
-
-def pack_dates(dates: Iterable[int] | Mapping[int, float], figures: Iterable[int],
-               places: Iterable[int] = (), lead_years: Iterable[int] = (),
-               weekdays: Iterable[int] = ()) -> bytes:
-    """Years (with their counts, or 1), figures, places, lead years and weekdays in one
-    packed blob: a figure is stored with the count -1, a place with -2, a lead year with -3
-    and a weekday with -4, so the blob of a store written before them reads as it did, and
-    :func:`split_every` tells them apart (a key both a year and a figure stays a year)."""
-    found: dict[int, float] = dict.fromkeys(weekdays, -4.0)
-    found.update(dict.fromkeys(lead_years, -3.0))
-    found.update(dict.fromkeys(places, -2.0))
-    found.update(dict.fromkeys(figures, -1.0))
-    found.update(dates if isinstance(dates, Mapping) else dict.fromkeys(dates, 1.0))
-    return pack(found)
-
-
-def split_dates(blob: bytes | None) -> tuple[frozenset[int], frozenset[int]]:
-    """(years, figures) of a blob :func:`pack_dates` wrote.
-
-    >>> split_dates(pack_dates({7: 2.0}, {9, 7})) == (frozenset({7}), frozenset({9}))
-    True
-    """
-    years, figures, _ = split_facts(blob)
-    return years, figures
-
-
-def split_facts(blob: bytes | None) -> tuple[frozenset[int], frozenset[int], frozenset[int]]:
-    """(years, figures, places) of a blob :func:`pack_dates` wrote.
-
-    >>> split_facts(pack_dates({7: 2.0}, {9}, {5})) == ({7}, {9}, {5})
-    True
-    """
-    return split_every(blob)[:3]
-
-
-Every = tuple[frozenset[int], frozenset[int], frozenset[int], frozenset[int], frozenset[int]]
-_NONE: Every = (frozenset(), frozenset(), frozenset(), frozenset(), frozenset())
-
-
-def split_every(blob: bytes | None) -> Every:
-    """(years, figures, places, lead years, weekdays) of a blob :func:`pack_dates` wrote (a
-    few keys: plain Python is cheaper than numpy's masks here, and this runs for every
-    article weighed).
-
-    >>> split_every(pack_dates({7: 2.0}, {9}, {5}, {3}, {4})) == ({7}, {9}, {5}, {3}, {4})
-    True
-    """
-    if not blob:
-        return _NONE
-    half = len(blob) // 2
-    keys = np.frombuffer(blob, dtype=np.uint32, count=half // 4).tolist()
-    values = np.frombuffer(blob, dtype=np.float32, offset=half).tolist()
-    # One pass sorting each key by its count (a key is in a blob once): a year above 0, a
-    # place -2, a lead year -3, a weekday -4, a figure anything else (-1). Three filtering
-    # passes and a set difference cost a third more, and this runs for every candidate
-    # story scored.
-    found: tuple[list[int], ...] = ([], [], [], [], [])
-    for k, v in zip(keys, values, strict=True):
-        found[0 if v > 0 else 2 if v == -2.0 else 3 if v == -3.0 else 4 if v == -4.0
-              else 1].append(k)
-    return (frozenset(found[0]), frozenset(found[1]), frozenset(found[2]),
-            frozenset(found[3]), frozenset(found[4]))
-
-
-def pack(vector: Mapping[int, float]) -> bytes:
-    """A vector as bytes: keys (uint32, ascending) then values (float32)."""
-    keys = np.fromiter(vector.keys(), dtype=np.uint32, count=len(vector))
-    values = np.fromiter(vector.values(), dtype=np.float32, count=len(vector))
-    order = np.argsort(keys, kind="stable")
-    return keys[order].tobytes() + values[order].tobytes()
-
-
-def unpack_arrays(blob: bytes | None) -> tuple[np.ndarray, np.ndarray]:
-    """A packed vector as (keys, values) arrays; keys ascending for anything packed by
-    :func:`pack` (older blobs are sorted here)."""
-    if not blob:
-        return np.zeros(0, dtype=np.uint32), np.zeros(0, dtype=np.float32)
-    half = len(blob) // 2
-    # Views of the blob (slicing bytes would copy a story's tens of KiB twice).
-    keys = np.frombuffer(blob, dtype=np.uint32, count=half // 4)
-    values = np.frombuffer(blob, dtype=np.float32, offset=half)
-    if len(keys) > 1 and not (keys[1:] > keys[:-1]).all():  # the method: no dispatch layer
-        order = np.argsort(keys, kind="stable")
-        keys, values = keys[order], values[order]
-    return keys, values
-
-
-def unpack(blob: bytes | None) -> Vector:
-    if not blob:
-        return {}
-    half = len(blob) // 2
-    keys = np.frombuffer(blob[:half], dtype=np.uint32)
-    values = np.frombuffer(blob[half:], dtype=np.float32)
-    return dict(zip(keys.tolist(), values.tolist(), strict=True))
+__all__ = [
+    "FIGURE_PENALTY", "MIN_NAMES", "NAMES_PRODUCT", "NAME_BASE", "NAME_GRADE",
+    "SEMANTIC_CEIL", "SEMANTIC_NEUTRAL", "SMALL_STORY", "YEAR_PENALTY", "Arrays",
+    "ArticleVector", "Every", "Vector", "Weights", "add_arrays", "add_into", "as_dict", "dot",
+    "dot_arrays", "idf", "link_floor", "meaning_factors", "name_penalties",
+    "names_can_disagree", "normalise", "pack", "pack_arrays", "pack_dates", "pair_matrices",
+    "semantic_factor", "similarity_matrix", "split_dates", "split_every", "split_facts",
+    "top_array_keys", "top_keys", "top_of", "unique_inverse", "unpack", "unpack_arrays",
+    "veto_factor", "veto_years", "weigh", "weigh_packed", "year_penalty", "years_disagree",
+]

@@ -1,0 +1,110 @@
+"""The reuse stage's pairs across languages decided as a batch: at most one translation
+of an article per language, and the candidate translations whose sentences did not align
+compared, and kept as reports of one event (``same-event``) where they tell of one.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from newsweave.model import Edge
+from newsweave.reuse.crosslingual import Comparison, compare, is_same_event, same_event
+from newsweave.reuse.pairs import Indexed, _load
+from newsweave.reuse.semantic import VectorIndex, primary_language
+from newsweave.store import Store
+
+log = logging.getLogger(__name__)
+
+# The relations a ``same-event`` one takes the place of (see ``_same_events``).
+SAME_EVENT_REPLACES = ("independent", "shared-quotes")
+
+
+def _one_per_language(store: Store, edges: list[Edge],
+                      language_of: Callable[[int], str | None]) -> tuple[list[Edge], set[int]]:
+    """At most one translation of an article per language: the closest.
+
+    Pairs are decided as articles arrive, so an article whose own translation had
+    not arrived yet may have been paired with another document's version; when the
+    closer partner comes, the older pair is demoted to ``independent``. Returns the
+    edges to save and the articles whose pairs were demoted (their graph is redone).
+    """
+    fresh = [e for e in edges if e.kind == "translation"]
+    ends = {i for e in fresh for i in (e.derived, e.source)}
+    pairs = {(min(e.derived, e.source), max(e.derived, e.source)): e
+             for e in store.reuse.pairs(sorted(ends), kinds=("translation",))}
+    pairs.update(((min(e.derived, e.source), max(e.derived, e.source)), e) for e in fresh)
+    best: dict[tuple[int, str], tuple[float, tuple[int, int]]] = {}
+    for key, edge in sorted(pairs.items()):
+        for end, partner in ((key[0], key[1]), (key[1], key[0])):
+            if end not in ends:
+                continue
+            slot = (end, primary_language(language_of(partner)))
+            if slot not in best or edge.score > best[slot][0]:
+                best[slot] = (edge.score, key)
+    # A pair stays when it is the closest of each of its ends seen here (the score of a
+    # translation is the share of its sentences aligned: crosslingual.aligned_share).
+    losing = {key for key in pairs
+              if any(best[(end, primary_language(language_of(partner)))][1] != key
+                     for end, partner in ((key[0], key[1]), (key[1], key[0]))
+                     if end in ends)}
+    if not losing:
+        return edges, set()
+    demoted = [Edge(derived=pairs[k].derived, source=pairs[k].source, kind="independent",
+                    confidence=0.6, shared_fraction=0.0,
+                    reasons=["translation demoted: a closer version in this language arrived"])
+               for k in sorted(losing)]
+    out = [e for e in edges if (min(e.derived, e.source), max(e.derived, e.source))
+           not in losing]
+    return out + demoted, {i for k in losing for i in k}
+
+
+def _same_events(store: Store, edges: list[Edge], index: VectorIndex,
+                 language_of: Callable[[int], str | None],
+                 refused: dict[tuple[int, int], Comparison],
+                 indexed: dict[int, Indexed], others: dict[int, Indexed | None]) -> list[Edge]:
+    """``edges`` with a ``same-event`` relation (:func:`crosslingual.same_event`) for each
+    candidate translation whose sentences did not align (``refused``: pair -> its
+    sentences compared) that still tells of one event (:func:`is_same_event`) and
+    shares no text (no copy or rewrite found): two reports of one event in two
+    languages, evidence for the stories stage, never provenance. It takes the place of
+    the pair's ``independent`` relation, or of its ``shared-quotes`` one (the store keeps
+    one relation a pair): a quotation left in its language in both reports is part of
+    the same-event evidence, kept as the relation's passages, and the stories stage
+    would not count it alone (a few quoted words are under ``stories.QUOTE_SHARE`` of a
+    text), so the relation that says more of the pair stands."""
+    kept = {k: v for k, v in refused.items()
+            if is_same_event(index, k, v, language_of)}
+    if not kept:
+        return edges
+    related = {(min(e.derived, e.source), max(e.derived, e.source)): e for e in edges}
+    out = [e for e in edges
+           if e.kind not in SAME_EVENT_REPLACES
+           or (min(e.derived, e.source), max(e.derived, e.source)) not in kept]
+    for key, compared in sorted(kept.items()):
+        found = related.get(key)
+        if found is not None and found.kind not in SAME_EVENT_REPLACES:
+            continue
+        first, second = (indexed.get(i) or _load(store, i, others) for i in key)
+        if first is not None and second is not None:
+            quoted = found if found is not None and found.kind == "shared-quotes" else None
+            out.append(same_event(first.article, second.article, compared, quoted))
+    return out
+
+
+def _confirm_safely(store: Store, candidates: dict[tuple[int, int], float],
+                    indexed: dict[int, Indexed], others: dict[int, Indexed | None]
+                    ) -> dict[tuple[int, int], Comparison]:
+    """The candidate translations with their sentences compared (:func:`crosslingual.compare`:
+    the caller keeps those that align as translations, and weighs the others as reports of
+    one event). Where the sentences cannot be embedded, none: the pairs are then aligned as
+    any other (the batch goes on)."""
+    if not candidates:
+        return {}
+    sides = {i: indexed.get(i) or _load(store, i, others) for key in candidates for i in key}
+    try:
+        return compare(candidates, {i: s.article for i, s in sides.items() if s is not None})
+    except Exception:
+        log.exception("reuse: could not compare the sentences of %d candidate translations",
+                      len(candidates))
+        return {}
