@@ -45,7 +45,14 @@ from collections.abc import Sequence
 import numpy as np
 
 import stories_dev
-from stories_dev import Doc, engine_partition, figures, load_set, stage_vectors
+from stories_dev import (
+    Doc,
+    cluster_labels,
+    engine_partition,
+    figures,
+    load_set,
+    stage_vectors,
+)
 from stories_ecb import bcubed
 
 
@@ -276,8 +283,7 @@ def numbers_grid(names: Sequence[str], evidence: Sequence[int], penalties: Seque
     import newsweave.stories.vectors as stories_vectors
     from newsweave.settings import load_settings
     from newsweave.stories.assign import weights_from
-    from newsweave.stories.repair import cluster_rows
-    from newsweave.stories.vectors import SMALL_STORY, pair_matrices
+    from newsweave.stories.vectors import pair_matrices
     from stories_thin import thin
 
     # The stage's own figures' veto off: this is the bench's form of it, measured before it
@@ -293,11 +299,7 @@ def numbers_grid(names: Sequence[str], evidence: Sequence[int], penalties: Seque
         sims, agree = pair_matrices(items, weights)
         if penalty < 1:
             sims = np.where(numbers_clash(docs), sims * penalty, sims)
-        pred = [0] * len(docs)
-        for c, rows in enumerate(cluster_rows(sims, agree, resolved.story_threshold,
-                                              weights.attach, SMALL_STORY)):
-            for i in rows:
-                pred[i] = c
+        pred = cluster_labels(sims, agree, resolved.story_threshold, weights.attach)
         return bcubed(pred, [d["event"] for d in docs])[2]
 
     sets = {name: load_set(name) for name in names}

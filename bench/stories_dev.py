@@ -442,7 +442,6 @@ def grid() -> None:
 
     from newsweave.settings import load_settings
     from newsweave.stories.assign import weights_from
-    from newsweave.stories.repair import cluster_rows
     from newsweave.stories.vectors import SMALL_STORY, pair_matrices
 
     base = weights_from(load_settings())
@@ -462,14 +461,24 @@ def grid() -> None:
                 gold = [d["event"] for d in docs]
                 scores = []
                 for threshold in GRID_THRESHOLDS:
-                    pred = [0] * len(docs)
-                    for c, rows in enumerate(cluster_rows(sims, agree, threshold, attach,
-                                                          SMALL_STORY)):
-                        for i in rows:
-                            pred[i] = c
+                    pred = cluster_labels(sims, agree, threshold, attach)
                     scores.append(f"{bcubed(pred, gold)[2]:.3f}")
                 cells.append(" ".join(scores))
             print(f"{names:>11} {attach:>6}  " + "  ".join(cells), flush=True)
+
+
+def cluster_labels(sims: np.ndarray, agree: np.ndarray, threshold: float,
+                   attach: float) -> list[int]:
+    """Each document's story (an index) in the stage's whole clustering of a pair matrix
+    (``repair.cluster_rows``, small stories attaching at ``attach``)."""
+    from newsweave.stories.repair import cluster_rows
+    from newsweave.stories.vectors import SMALL_STORY
+
+    labels = [0] * len(sims)
+    for story, rows in enumerate(cluster_rows(sims, agree, threshold, attach, SMALL_STORY)):
+        for i in rows:
+            labels[i] = story
+    return labels
 
 
 def stage_vectors(docs: Sequence[Doc], weights: object) -> list:

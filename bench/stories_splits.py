@@ -45,7 +45,7 @@ from collections import Counter, defaultdict
 
 import numpy as np
 
-from stories_dev import load_set, stage_vectors
+from stories_dev import cluster_labels, load_set, stage_vectors
 from stories_ecb import bcubed
 
 
@@ -53,8 +53,7 @@ def main() -> None:
     from newsweave.settings import load_settings
     from newsweave.stories.assign import weights_from
     from newsweave.stories.features import extract_features
-    from newsweave.stories.repair import cluster_rows
-    from newsweave.stories.vectors import SMALL_STORY, pair_matrices
+    from newsweave.stories.vectors import pair_matrices
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sets", nargs="*", default=["allsides", "allsides-val", "basil",
@@ -97,11 +96,7 @@ def main() -> None:
         sims, agree = pair_matrices(items, weights)
         full, _ = pair_matrices(items, _no_vetoes(weights))
         gold = [d["event"] for d in docs]
-        pred = [0] * len(docs)
-        for c, rows in enumerate(cluster_rows(sims, agree, threshold, weights.attach,
-                                              SMALL_STORY)):
-            for i in rows:
-                pred[i] = c
+        pred = cluster_labels(sims, agree, threshold, weights.attach)
         p, r, f = bcubed(pred, gold)
         sizes = [len(f.keys()) for f in (extract_features(d.get("title"), d["text"])
                                          for d in docs)]
@@ -161,7 +156,6 @@ def min_names_grid(constant: str, values: tuple[int, ...]) -> None:
     import newsweave.stories.vectors as vectors
     from newsweave.settings import load_settings
     from newsweave.stories.assign import weights_from
-    from newsweave.stories.repair import cluster_rows
 
     names = ("ecb-odd", "allsides-val", "ecb-even", "basil", "allsides")
     thresholds = (0.2, 0.22, 0.24)
@@ -180,12 +174,7 @@ def min_names_grid(constant: str, values: tuple[int, ...]) -> None:
                 gold = [d["event"] for d in docs]
                 scores = []
                 for threshold in thresholds:
-                    pred = [0] * len(docs)
-                    for c, rows in enumerate(cluster_rows(sims, agree, threshold,
-                                                          weights.attach,
-                                                          vectors.SMALL_STORY)):
-                        for i in rows:
-                            pred[i] = c
+                    pred = cluster_labels(sims, agree, threshold, weights.attach)
                     scores.append(f"{bcubed(pred, gold)[2]:.3f}")
                 cells.append(" ".join(scores))
             print(f"{constant} {value:>3}  " + " | ".join(cells), flush=True)
@@ -356,15 +345,9 @@ def _ingested_row(label, sets, articles, features, day):  # type: ignore[no-unty
 
 def f1_at(sims, agree, thresholds, gold, attach) -> list[float]:  # type: ignore[no-untyped-def]
     """BCubed F1 of the clusters of ``sims`` at each threshold."""
-    from newsweave.stories.repair import cluster_rows
-    from newsweave.stories.vectors import SMALL_STORY
-
     scores = []
     for threshold in thresholds:
-        pred = [0] * len(gold)
-        for c, rows in enumerate(cluster_rows(sims, agree, threshold, attach, SMALL_STORY)):
-            for i in rows:
-                pred[i] = c
+        pred = cluster_labels(sims, agree, threshold, attach)
         scores.append(bcubed(pred, gold)[2])
     return scores
 

@@ -50,6 +50,7 @@ from stories_dev import (
     Doc,
     baseline,
     choose_distance,
+    cluster_labels,
     engine_partition,
     figures,
     load_set,
@@ -90,8 +91,7 @@ def whole_partition(docs: list[Doc], threshold: float, modify: Modify | None = N
     ``attach`` False: average linkage alone, without the small stories' attach rule."""
     from newsweave.settings import load_settings
     from newsweave.stories.assign import weights_from
-    from newsweave.stories.repair import cluster_rows
-    from newsweave.stories.vectors import SMALL_STORY, pair_matrices
+    from newsweave.stories.vectors import pair_matrices
     from stories_dev import stage_vectors
 
     weights = weights_from(load_settings())
@@ -100,12 +100,7 @@ def whole_partition(docs: list[Doc], threshold: float, modify: Modify | None = N
         diagonal = np.diag(sims).copy()
         sims = modify(sims, docs)
         np.fill_diagonal(sims, diagonal)
-    pred = [0] * len(docs)
-    for c, rows in enumerate(cluster_rows(sims, agree, threshold,
-                                          weights.attach if attach else 0.0, SMALL_STORY)):
-        for i in rows:
-            pred[i] = c
-    return pred
+    return cluster_labels(sims, agree, threshold, weights.attach if attach else 0.0)
 
 
 def anatomy(name: str, docs: list[Doc], label: str, pred: list[int]) -> None:

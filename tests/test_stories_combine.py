@@ -93,13 +93,13 @@ def test_allsides_val_short_reports_keep_their_event_with_the_graded_names_veto(
 
     from newsweave.settings import load_settings
     from newsweave.stories.assign import weights_from
-    from newsweave.stories.repair import cluster_rows
-    from newsweave.stories.vectors import SMALL_STORY, pair_matrices
+    from newsweave.stories.vectors import pair_matrices
 
     require_shared("benchmarks/allsides/docs.jsonl")
     require_shared("benchmarks/ecbplus/docs.jsonl")
     combine = _combine(monkeypatch)
     ecb = load_bench("stories_ecb")
+    dev = load_bench("stories_dev")
     threshold = load_settings().story_threshold
     base = replace(weights_from(load_settings()), semantic=0.0, name_grade=1.0)
     found = {}
@@ -110,11 +110,7 @@ def test_allsides_val_short_reports_keep_their_event_with_the_graded_names_veto(
         for grade in (1.0, 0.65):
             weights = replace(base, name_grade=grade, name_base=0.92)
             sims, agree = pair_matrices(items, weights)
-            pred = [0] * len(docs)
-            for c, rows in enumerate(cluster_rows(sims, agree, threshold, weights.attach,
-                                                  SMALL_STORY)):
-                for i in rows:
-                    pred[i] = c
+            pred = dev.cluster_labels(sims, agree, threshold, weights.attach)
             found[name, grade] = ecb.bcubed(pred, gold)
     print(found)
     (_, r_off, f_off), (_, r_on, f_on) = found["allsides-val", 1.0], found["allsides-val", 0.65]

@@ -104,8 +104,7 @@ def test_basil_alone_joins_its_events_reports_with_the_prior(monkeypatch):
     general language recall rises 0.951 -> 0.982 (F1 0.970 -> 0.976), as the other sets'
     frequencies lift it in the mixed store (#12 part 12). ~4 CPU s."""
     from conftest import load_bench, require_shared
-    from newsweave.stories.repair import cluster_rows
-    from newsweave.stories.vectors import SMALL_STORY, pair_matrices
+    from newsweave.stories.vectors import pair_matrices
 
     require_shared("benchmarks/basil/docs.jsonl")
     monkeypatch.syspath_prepend(str(REPO / "bench"))
@@ -116,11 +115,7 @@ def test_basil_alone_joins_its_events_reports_with_the_prior(monkeypatch):
     for documents in (0.0, 1000.0):
         weights = replace(base, prior_documents=documents, prior_length=100.0)
         sims, agree = pair_matrices(dev.stage_vectors(docs, weights), weights)
-        pred = [0] * len(docs)
-        for c, rows in enumerate(cluster_rows(sims, agree, load_settings().story_threshold,
-                                              weights.attach, SMALL_STORY)):
-            for i in rows:
-                pred[i] = c
+        pred = dev.cluster_labels(sims, agree, load_settings().story_threshold, weights.attach)
         scores.append(dev.figures(pred, docs))
     off, on = scores
     assert on["r"] >= off["r"] + 0.02

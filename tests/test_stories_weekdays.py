@@ -107,8 +107,6 @@ def test_allsides_val_weekdays_keep_same_kind_events_apart(monkeypatch):
     (#12 part 11). A few CPU s."""
     from dataclasses import replace
 
-    from newsweave.stories.repair import cluster_rows
-    from newsweave.stories.vectors import SMALL_STORY
 
     require_shared("benchmarks/allsides/docs.jsonl")
     monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[1] / "bench"))
@@ -124,11 +122,7 @@ def test_allsides_val_weekdays_keep_same_kind_events_apart(monkeypatch):
     for penalty in (1.0, 0.7):
         weights = replace(base, weekday_penalty=penalty)
         sims, agree = pair_matrices(items, weights)
-        pred = [0] * len(docs)
-        for c, rows in enumerate(cluster_rows(sims, agree, threshold, weights.attach,
-                                              SMALL_STORY)):
-            for i in rows:
-                pred[i] = c
+        pred = dev.cluster_labels(sims, agree, threshold, weights.attach)
         scores.append(ecb.bcubed(pred, gold))
     (p_off, _, f_off), (p_on, _, f_on) = scores
     print(f"P {p_off:.3f} -> {p_on:.3f}, F1 {f_off:.3f} -> {f_on:.3f}")
