@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-import newsweave.store.reuse as reuse_tables
+import newsweave.store.reuse_pairs as reuse_tables
 from newsweave.model import Article, Edge, Evidence, Passage
 from newsweave.store import open_store
 from newsweave.stories import LINK_WEIGHTS, QUOTE_SHARE, _copy_pairs

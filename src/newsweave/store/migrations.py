@@ -508,7 +508,7 @@ MIGRATIONS: tuple[str, ...] = (
     """,
     # reuse (#16 item 4): a pair's aligned passages may be stored as offsets alone,
     #    ``[[derived start, end, source start, end, score, kind], ...]``, their text read
-    #    from the articles (store/reuse.py, offsets_json): half of a store's bytes were
+    #    from the articles (store/reuse_pairs.py, offsets_json): half of a store's bytes were
     #    that text, a copy of the articles'. Rows written before keep their text and read
     #    as before; nothing is rewritten here (ReuseTables.compact_evidence does it, on
     #    demand). The version alone matters: a newsweave from before refuses this store
