@@ -16,46 +16,52 @@ paragraph weighs more than a copied one-line caption.
 
 from __future__ import annotations
 
-from bisect import bisect_right
-from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from itertools import product
 
 import numpy as np
 from rapidfuzz import fuzz, process
-from rapidfuzz.distance import Indel
 
 from newsweave.nlp.blas import one_blas_thread
-from newsweave.nlp.sentences import Sentence, split_sentences
-from newsweave.reuse.text import content_words, quoted_spans, words
+from newsweave.nlp.sentences import Sentence
 
-EDITED = 0.78  # character similarity (0..1) of the normalised words
-TOKEN_KEPT = 0.85  # share of the shorter sentence's words kept in order, for an edit
-PARTIAL = 0.93  # one sentence is (almost) a cut-down version of the other
-PARAPHRASE = 0.5  # content-word overlap (Dice)
-QUOTED = 0.5  # share of a sentence inside quote marks to call it a quotation
-MIN_WORDS = 5  # shorter sentences ("He left.") say nothing about reuse
+# The prepared sentences and a sentence pair's label, in their own modules; the names
+# imported from here re-exported. (The thresholds are read where they are defined: one
+# set on this module would change nothing but _pair_cells' and _measure's reading.)
+from newsweave.reuse.sentence_labels import (
+    EDITED,
+    NEAR_VERBATIM,
+    PARAPHRASE,
+    PARTIAL,
+    TOKEN_KEPT,
+    _label,
+    _near_verbatim,
+    may_be_partial,
+)
+from newsweave.reuse.sentence_units import (
+    MIN_WORDS,
+    QUOTED,
+    Facts,
+    PreparedTexts,
+    SentenceWords,
+    Unit,
+    Units,
+    UnitsKey,
+    facts,
+    prepare,
+    units_key,
+)
 
-# Near-verbatim: an edited pair whose words are (almost) all the source's, in
-# order: character similarity >= 0.95, or >= 95 % of the shorter sentence's
-# words kept in order in the longer (words cut or added, none replaced:
-# "late on Monday" -> "late Monday"). Swapping words for synonyms or moving
-# clauses is rewording, however close the letters stay.
-NEAR_VERBATIM = 0.95
+__all__ = [
+    "COPY_KINDS", "EDITED", "MIN_WORDS", "NEAR_VERBATIM", "PARAPHRASE", "PARTIAL", "QUOTED",
+    "TEXT_KINDS", "TOKEN_KEPT", "Alignment", "AlignmentMemo", "Facts", "PreparedTexts",
+    "SentencePair", "SentenceWords", "Unit", "Units", "UnitsKey", "align", "align_texts",
+    "facts", "may_be_partial", "prepare", "units_key",
+]
 
 TEXT_KINDS = ("verbatim", "edited", "paraphrase")
 COPY_KINDS = ("verbatim", "edited")
-
-
-@dataclass(frozen=True, slots=True)
-class Unit:
-    """A sentence prepared for comparison."""
-
-    sentence: Sentence
-    normal: str
-    content: frozenset[str]
-    quoted: float  # share of its characters inside quote marks
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,142 +103,6 @@ class Alignment:
         for pair in self.pairs:
             found[pair.kind] = found.get(pair.kind, 0) + 1
         return found
-
-
-SentenceWords = dict[str, tuple[str, frozenset[str]] | None]
-
-
-class Units(list[Unit]):
-    """The prepared sentences of one text (what :func:`prepare` returns: a list of
-    :class:`Unit`), keeping what every alignment of the text reads of them
-    (:func:`facts`) once made: a stored article is aligned with each new version of its
-    text, and a new article with up to ``reuse.MAX_CANDIDATES`` candidates, and each of
-    those alignments made them again. Not to be changed once aligned."""
-
-    __slots__ = ("_facts",)
-
-    def __init__(self, units: Iterable[Unit] = ()) -> None:
-        super().__init__(units)
-        self._facts: Facts | None = None
-
-    def __reduce__(self) -> tuple[type[Units], tuple[list[Unit]]]:
-        return (Units, (list(self),))  # the facts are made again where needed
-
-
-@dataclass(frozen=True, slots=True)
-class Facts:
-    """What an alignment reads of one text's units, made once per :class:`Units`."""
-
-    by_normal: dict[str, list[int]]  # the units of each normalised wording, in order
-    by_content: dict[frozenset[str], list[int]]  # of each non-empty set of content words
-    size: int  # characters of sentence text
-    vocabulary: dict[str, int]  # each content word's number
-    word_ids: np.ndarray  # every unit's content words' numbers, unit by unit
-    word_rows: np.ndarray  # the unit of each of them
-    content_sizes: np.ndarray  # content words a unit (float32)
-    quoted: np.ndarray  # whether each unit is a quotation (quoted share >= QUOTED)
-
-
-def facts(units: Sequence[Unit]) -> Facts:
-    """The :class:`Facts` of ``units``: kept with them when they are :class:`Units`,
-    else made for this call."""
-    found = units._facts if isinstance(units, Units) else None
-    if found is None:
-        found = _make_facts(units)
-        if isinstance(units, Units):
-            units._facts = found
-    return found
-
-
-def _make_facts(units: Sequence[Unit]) -> Facts:
-    by_normal: dict[str, list[int]] = {}
-    by_content: dict[frozenset[str], list[int]] = {}
-    vocabulary: dict[str, int] = {}
-    ids: list[int] = []
-    rows: list[int] = []
-    for row, unit in enumerate(units):
-        by_normal.setdefault(unit.normal, []).append(row)
-        if unit.content:
-            by_content.setdefault(unit.content, []).append(row)
-        for word in unit.content:
-            ids.append(vocabulary.setdefault(word, len(vocabulary)))
-        rows.extend([row] * len(unit.content))
-    return Facts(by_normal, by_content, sum(len(u.sentence.text) for u in units), vocabulary,
-                 np.array(ids, dtype=np.intp), np.array(rows, dtype=np.intp),
-                 np.array([len(u.content) for u in units], dtype=np.float32),
-                 np.array([u.quoted >= QUOTED for u in units], dtype=bool))
-
-
-def prepare(text: str, known: SentenceWords | None = None,
-            sentences: Sequence[Sentence] | None = None) -> Units:
-    """The comparable sentences of an article body.
-
-    ``known``: the words of sentences seen before (in other articles of a batch: a copy
-    repeats its source's sentences), read and added to; ``sentences``: the body's
-    ``split_sentences`` where the caller has it already."""
-    spans = quoted_spans(text)  # in order and disjoint (one regex scan)
-    ends = [end for _, end in spans]
-    units = []
-    for sentence in split_sentences(text) if sentences is None else sentences:
-        if known is not None and sentence.text in known:
-            seen = known[sentence.text]
-        else:
-            tokens = words(sentence.text)
-            seen = (None if len(tokens) < MIN_WORDS
-                    else (" ".join(tokens), frozenset(content_words(tokens))))
-            if known is not None:
-                known[sentence.text] = seen
-        if seen is None:
-            continue
-        # Only the spans that end after the sentence starts and start before it ends
-        # overlap it: found by bisection, not by summing over every span of the text
-        # (which made a long, quote-heavy article cost its sentences times its quotes).
-        inside = 0
-        for k in range(bisect_right(ends, sentence.start), len(spans)):
-            start, end = spans[k]
-            if start >= sentence.end:
-                break
-            inside += max(0, min(end, sentence.end) - max(start, sentence.start))
-        share = inside / max(1, sentence.end - sentence.start)
-        units.append(Unit(sentence, seen[0], seen[1], share))
-    return Units(units)
-
-
-class PreparedTexts:
-    """Texts prepared for alignment (:func:`prepare`, a function of the text alone), by
-    their text, kept across batches: a stored article met as a candidate in one batch is
-    often met again in the next ones (the earlier versions of a text a later report
-    rewrites), and preparing it again was a growing part of the reuse stage as the store
-    grew. The least recently used are dropped once the kept texts pass ``max_chars``
-    characters (their prepared units take several times that in memory)."""
-
-    def __init__(self, max_chars: int) -> None:
-        self.max_chars = max_chars
-        self._units: OrderedDict[str, list[Unit]] = OrderedDict()
-        self._chars = 0
-        self.hits = self.misses = 0
-
-    def __len__(self) -> int:
-        return len(self._units)
-
-    def get(self, text: str) -> list[Unit] | None:
-        found = self._units.get(text)
-        if found is None:
-            self.misses += 1
-        else:
-            self.hits += 1
-            self._units.move_to_end(text)
-        return found
-
-    def __setitem__(self, text: str, units: list[Unit]) -> None:
-        if text in self._units:
-            self._units.move_to_end(text)
-        else:
-            self._chars += len(text)
-        self._units[text] = units
-        while self._chars > self.max_chars and len(self._units) > 1:
-            dropped, _ = self._units.popitem(last=False)
-            self._chars -= len(dropped)
 
 
 def align(a: Sequence[Unit], b: Sequence[Unit]) -> Alignment:
@@ -354,72 +224,6 @@ def _pair_cells(result: Alignment, a: Sequence[Unit], b: Sequence[Unit],
             used_b.add(c)
 
 
-def _label(ua: Unit, ub: Unit, ratio: float, dice: float) -> tuple[str | None, float]:
-    if ratio < EDITED:
-        short, long_ = sorted((ua.normal, ub.normal), key=len)
-        if len(short) >= 0.4 * len(long_) and len(short) >= 30 and may_be_partial(short, long_):
-            partial = fuzz.partial_ratio(short, long_) / 100.0
-            if partial >= PARTIAL:
-                ratio = max(ratio, EDITED + (partial - PARTIAL) * 0.5)
-    if ratio >= EDITED and not _same_word_order(ua.normal.split(), ub.normal.split()):
-        # Similar letters but words moved or swapped ("X, police said" ->
-        # "Police said that X"): reworded, not lightly edited.
-        ratio = min(ratio, EDITED - 0.01)
-    if ua.quoted >= QUOTED and ub.quoted >= QUOTED and max(ratio, dice) >= PARAPHRASE - 0.1:
-        return "quote", max(ratio, dice)
-    if ua.normal == ub.normal:
-        return "verbatim", 1.0
-    if ratio >= EDITED:
-        return "edited", ratio
-    shared = len(ua.content & ub.content)
-    if (dice >= PARAPHRASE and shared >= 4) or (dice >= PARAPHRASE - 0.1 and shared >= 5) or (
-        ratio >= 0.65 and shared >= 3
-    ):
-        return "paraphrase", max(dice, ratio)
-    return None, 0.0
-
-
-# Edits that a window of the longer sentence may be from the shorter, for a letter ratio of
-# PARTIAL (0.93) with it: at most (1 - PARTIAL) of the two lengths, the window at most as
-# long as the shorter. A hair above, so that no float rounding at the bound can refuse a
-# window rapidfuzz would score at PARTIAL.
-_PARTIAL_EDITS = 2 * (1 - PARTIAL) + 1e-6
-
-
-def may_be_partial(short: str, long_: str) -> bool:
-    """False when no window of ``long_`` can have a letter ratio of PARTIAL or more with
-    ``short`` (``len(short) <= len(long_)``), i.e. ``fuzz.partial_ratio`` is below
-    PARTIAL: decided from their whole Indel distance, a bit-parallel count far cheaper
-    than the windows (in a 10,000-article archive ingest 45,300 of 45,900 partial ratios
-    were of sentences that share little: their answer, mostly about 0.45, changed nothing).
-
-    Why it is exact: ``partial_ratio`` is the best ``ratio`` of ``short`` with a window W
-    of ``long_`` no longer than ``short`` (shorter at its ends; with equal lengths, also
-    the other way round, the same bound). A ratio of PARTIAL or more means an Indel
-    distance d <= (1 - PARTIAL) * (|short| + |W|) <= 2 (1 - PARTIAL) |short|; and since
-    d >= |short| - |W|, turning ``short`` into W and then adding the rest of ``long_``
-    around it makes the whole distance at most d + |long_| - |W| <= 2 d + |long_| -
-    |short|. A whole distance above that rules out every window."""
-    edits = _PARTIAL_EDITS * len(short)
-    return Indel.distance(short, long_) <= 2 * edits + len(long_) - len(short)
-
-
-def _near_verbatim(a: str, b: str, ratio: float) -> bool:
-    if ratio >= NEAR_VERBATIM:
-        return True
-    short, long_ = sorted((a.split(), b.split()), key=len)
-    return bool(short) and Indel.similarity(short, long_) // 2 >= NEAR_VERBATIM * len(short)
-
-
-def _same_word_order(a: list[str], b: list[str]) -> bool:
-    """Whether most words of the shorter sentence appear in the same order in the longer."""
-    short, long_ = sorted((a, b), key=len)
-    if not short:
-        return False
-    lcs = Indel.similarity(short, long_) // 2  # Indel similarity is twice the LCS length
-    return lcs >= TOKEN_KEPT * len(short) and lcs >= 0.6 * len(long_)
-
-
 def _dice_matrix(a: Sequence[Unit], b: Sequence[Unit]) -> np.ndarray:
     """Dice overlap of the content words of every sentence pair (see :func:`_dice_cells`)."""
     return _dice_cells(a, b, range(len(a)), range(len(b)))
@@ -504,15 +308,6 @@ def _in_order(pairs: list[tuple[int, int]]) -> float:
         else:
             tails[lo] = j
     return len(tails) / len(pairs)
-
-
-UnitsKey = tuple[tuple[str, float, int], ...]
-
-
-def units_key(units: Sequence[Unit]) -> UnitsKey:
-    """All an alignment reads of an article's sentences: each one's words (its content
-    words are made from them), quoted share and length, in order."""
-    return tuple((u.normal, u.quoted, len(u.sentence.text)) for u in units)
 
 
 class AlignmentMemo:
