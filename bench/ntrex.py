@@ -83,7 +83,7 @@ def ingest(records: Sequence[dict], *, cache: bool = True, english: bool = False
     sys.path.insert(0, str(REPO / "bench"))
     from newsweave.engine import Engine
     from newsweave.nlp import english as english_model
-    from newsweave.reuse import ReuseStage, crosslingual, semantic
+    from newsweave.reuse import ReuseStage, crosslingual, embeddings
     from newsweave.settings import load_settings
     from newsweave.store import open_store
     from newsweave.stories import StoriesStage
@@ -94,9 +94,10 @@ def ingest(records: Sequence[dict], *, cache: bool = True, english: bool = False
     source.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records),
                       encoding="utf-8")
     db = str(Path(tmp.name) / "ntrex.db")
-    originals = semantic.embed, english_model.embed_english, crosslingual.embed
+    # (article_vectors calls embed in reuse.embeddings: replaced there)
+    originals = embeddings.embed, english_model.embed_english, crosslingual.embed
     if cache:
-        semantic.embed = _cached(semantic.embed, "ntrex-e5-cache.npz", "passage|")
+        embeddings.embed = _cached(embeddings.embed, "ntrex-e5-cache.npz", "passage|")
         english_model.embed_english = _cached(
             english_model.embed_english, "ntrex-minilm-cache.npz",
             f"minilm|{english_model.MAX_TOKENS}|")
@@ -106,7 +107,7 @@ def ingest(records: Sequence[dict], *, cache: bool = True, english: bool = False
         engine = Engine(open_store(db), settings, stages=[ReuseStage(), StoriesStage()])
         engine.ingest([str(source)])
     finally:
-        semantic.embed, english_model.embed_english, crosslingual.embed = originals
+        embeddings.embed, english_model.embed_english, crosslingual.embed = originals
     return engine, tmp
 
 

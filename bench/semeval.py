@@ -164,13 +164,13 @@ def score_pairs(rows: list[dict], *, english: bool = True, cache: bool = True
     """Ingest every text into a temporary store through the engine; score each pair.
     ``cache``: keep each text's vectors on disk (under ``~/.cache/newsweave-bench/``)."""
     from newsweave.nlp import english as english_model
-    from newsweave.reuse import semantic
+    from newsweave.reuse import embeddings  # article_vectors calls embed there
 
     records, keys = pair_records(rows)
     # The engine's own embedding functions, each text's vector kept on disk (put back after).
-    originals = semantic.embed, english_model.embed_english
+    originals = embeddings.embed, english_model.embed_english
     if cache:
-        semantic.embed = _cached(semantic.embed, "semeval-text-cache.npz", "passage|")
+        embeddings.embed = _cached(embeddings.embed, "semeval-text-cache.npz", "passage|")
         # The key holds the English model's token limit: the same text cut elsewhere is
         # another vector.
         english_model.embed_english = _cached(
@@ -179,7 +179,7 @@ def score_pairs(rows: list[dict], *, english: bool = True, cache: bool = True
     try:
         return _score(keys, records, english)
     finally:
-        semantic.embed, english_model.embed_english = originals
+        embeddings.embed, english_model.embed_english = originals
 
 
 def _score(keys: list[tuple[str, str]], records: dict[str, dict[str, str]], english: bool

@@ -417,7 +417,7 @@ def measure_store_lists(db: str, claims: int, emergent: int) -> None:
     from batch_latency import claim_of, sample_stories
     from newsweave.nlp import english
     from newsweave.nlp.embed import embed
-    from newsweave.reuse import semantic
+    from newsweave.reuse import vector_index  # where VectorIndex.search reads PROBES, DEPTH
 
     engine = newsweave.open(db)
     index = engine._reuse_vectors()
@@ -461,7 +461,7 @@ def measure_store_lists(db: str, claims: int, emergent: int) -> None:
         f"recall@50, {kind}s (min)" for kind in truth) + " |")
     print("|---|---|---|" + "---|" * len(truth))
     for probes, depth in SETTINGS:
-        semantic.PROBES, semantic.DEPTH = probes, depth
+        vector_index.PROBES, vector_index.DEPTH = probes, depth
         found, ms = run(True)
         cells = []
         for kind, exact in truth.items():
