@@ -13,12 +13,12 @@ import bisect
 import dataclasses
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from newsweave.store.progress import CLEANED
+from newsweave.store.sql import read_snapshot
 
 if TYPE_CHECKING:
     from newsweave.store.sqlite import SQLiteStore
@@ -94,7 +94,7 @@ class OriginOrderTables:
         if kept is None:
             lock.acquire()  # nothing counted yet: waited for whatever ``wait`` says
         try:
-            with self._snapshot():
+            with read_snapshot(self._db):  # one state of the store, on either backend
                 key = self._origins_key()  # again: another thread may have counted meanwhile
                 kept = _ORIGINS.get(path)
                 if kept is None or kept.key != key:
@@ -138,19 +138,6 @@ class OriginOrderTables:
         return OriginCounts(key, below, logged, now, counts, live, order, full=kept.full,
                             partial=kept.partial + bool(joined),
                             reused=kept.reused + (not joined))
-
-    @contextmanager
-    def _snapshot(self) -> Iterator[None]:
-        """The reads inside see one state of the store (one read transaction), unless the
-        connection is in a transaction already (which is one state)."""
-        if self._db.in_transaction:
-            yield
-            return
-        self._db.execute("BEGIN")
-        try:
-            yield
-        finally:
-            self._db.execute("COMMIT")
 
     def _only_cleaning(self, since: int, upto: int) -> bool:
         """Whether the stage log rows after ``since`` (up to ``upto``) are all the

@@ -13,8 +13,7 @@ one hit per origin, the story catalogue) is :class:`SearchTables`'s.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -244,20 +243,6 @@ class PostgresSearchTables(SearchTables):
             "(SELECT coalesce(max(id), 0) FROM articles), "
             "(SELECT coalesce(max(seq), 0) FROM story_log)").fetchone()
         return (int(row[0]), int(row[1]), int(row[2])) if row else (0, 0, 0)
-
-    @contextmanager
-    def _snapshot(self) -> Iterator[None]:
-        """As :meth:`SearchTables._snapshot`: one repeatable-read, read-only transaction
-        (each statement of PostgreSQL's default level sees its own state)."""
-        if self._db.in_transaction:
-            yield
-            return
-        raw = self._db.raw
-        raw.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-        try:
-            yield
-        finally:
-            raw.execute("COMMIT")
 
 
 def _ellipsis(snippet: str, text: str) -> str:
