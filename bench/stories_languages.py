@@ -20,6 +20,9 @@ judgements), not the texts.
     python bench/stories_languages.py                 # every language, own stores + mixed
     python bench/stories_languages.py --langs de,tr --no-mixed
     python bench/stories_languages.py --set story_threshold=0.22   # any stage setting
+    python bench/stories_languages.py --stories-only   # the stories stage alone (quick)
+    python bench/stories_languages.py --set stories.features.LANGUAGE_TEXT=0  # as English
+    python bench/stories_languages.py --cost --langs de,es,tr,pl,ar,fr   # features' CPU
 
 Embeddings are cached under ``~/.cache/newsweave-bench/`` (keyed by the exact text).
 """
@@ -175,11 +178,36 @@ def apply_settings(pairs: Sequence[str]) -> None:
         print(f"setting {name} = {value}")
 
 
+def cost(languages: Sequence[str], repeats: int = 3) -> None:
+    """CPU seconds of the stories stage's features (``extract_features``) over every text
+    of ``languages``' pairs, read in the detected language and read as English (the best
+    of ``repeats`` runs; the reading's caches warm after the first)."""
+    from newsweave.clean.metadata import detect_language
+    from newsweave.stories import features
+
+    texts = list({r[f"text{side}"]: None for rows in load_pairs(languages).values()
+                  for r in rows for side in ("1", "2")})
+    detected = [detect_language(t) for t in texts]
+    for on in (False, True):
+        features.LANGUAGE_TEXT = on
+        features.reading.cache_clear()
+        best = float("inf")
+        for _ in range(repeats):
+            started = time.process_time()
+            for text, language in zip(texts, detected, strict=True):
+                features.extract_features(None, text, language=language)
+            best = min(best, time.process_time() - started)
+        print(f"features of {len(texts)} texts, read {'in their language' if on else 'as English'}"
+              f": {best:.2f} CPU s ({1000 * best / len(texts):.2f} ms a text)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--langs", default=",".join(LANGUAGES))
     parser.add_argument("--no-mixed", action="store_true", help="no mixed store")
     parser.add_argument("--no-own", action="store_true", help="no per-language stores")
+    parser.add_argument("--cost", action="store_true",
+                        help="only the features' CPU cost, read in the language and as English")
     parser.add_argument("--stories-only", action="store_true",
                         help="the stories stage alone (no reuse: no sentence vectors, links)")
     parser.add_argument("--clean-only", action="store_true", help="only the rows without "
@@ -195,6 +223,9 @@ def main() -> None:
 
     apply_settings(args.set)
     languages = args.langs.split(",")
+    if args.cost:
+        cost(languages)
+        return
     by_lang = load_pairs(languages)
     subsets = ("clean",) if args.clean_only else ("all", "clean")
     print("| store | lang | pairs | half | very similar in one story | unrelated apart | "

@@ -153,8 +153,17 @@ class Reading:
     words that never start a name, and month names for dates. English (and an unknown
     language) is the module's own lists, exactly as before languages were told apart."""
 
-    __slots__ = ("language", "lower", "months", "noun_names", "not_names", "stem",
-                 "stopwords", "_names", "_terms")
+    __slots__ = (
+        "_names",
+        "_terms",
+        "language",
+        "lower",
+        "months",
+        "not_names",
+        "noun_names",
+        "stem",
+        "stopwords",
+    )
 
     def __init__(self, language: str) -> None:
         self.language = language
