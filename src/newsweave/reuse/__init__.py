@@ -16,7 +16,7 @@ Results live in the store (``store.reuse``): later stages read origins with
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import partial
 
 import numpy as np
@@ -26,6 +26,7 @@ from newsweave.model import Article, Edge
 from newsweave.nlp import english
 from newsweave.nlp.blas import one_blas_thread
 from newsweave.nlp.embed import MODEL_NAME
+from newsweave.reuse import families
 from newsweave.reuse.align import AlignmentMemo, PreparedTexts, SentenceWords
 from newsweave.reuse.crosslingual import SENTENCE_SHARE, translation_candidates
 from newsweave.reuse.index import estimate_jaccard, signatures
@@ -34,6 +35,7 @@ from newsweave.reuse.origins import (
     by_derived,
     choose_sources,
     component,
+    families_of,
     origins_of,
     parents_map,
 )
@@ -267,11 +269,13 @@ class ReuseStage:
         memo = AlignmentMemo()  # this batch's alignments, by the sentences aligned
         prepared = self._prepared  # the texts prepared in this batch and the ones before
         known: SentenceWords = {}  # and the words of this batch's sentences
+        ranked = {article_id: self._candidates(store, entry, neighbours.get(article_id, []))
+                  for article_id, entry in entries.items()}
+        ranked = _bound_families(store, indexed, ranked, confirmed, others)
         # One BLAS thread for all the batch's alignments (each pair's content-word product
         # asks for it too; inside this one, that costs nothing).
         with one_blas_thread():
-            for article_id, entry in entries.items():
-                candidates = self._candidates(store, entry, neighbours.get(article_id, []))
+            for article_id, candidates in ranked.items():
                 for other_id in candidates:
                     key = (min(article_id, other_id), max(article_id, other_id))
                     if key in done:
@@ -328,6 +332,26 @@ class ReuseStage:
         return ranked[:MAX_CANDIDATES]
 
 
+def _bound_families(store: Store, indexed: dict[int, Indexed],
+                    ranked: dict[int, list[int]], confirmed: Mapping[tuple[int, int], object],
+                    others: dict[int, Indexed | None]) -> dict[int, list[int]]:
+    """Each new article's candidates with its copy families cut to the members that decide
+    its source (``reuse/families.py``). The batch's own articles have no origin yet: each
+    stands alone. ``others``: the stored sides loaded so far (the attribution check loads
+    a cut candidate as its alignment would have)."""
+    stored = sorted({c for found in ranked.values() for c in found} - set(indexed))
+    origins = store.reuse.origin_of(stored) if stored else {}
+    crowded = families.crowded(ranked, origins)
+    if not crowded:
+        return ranked
+    published = store.reuse.published(crowded)
+    load = partial(_load, store, cache=others)
+    return {article_id: families.bounded(
+                indexed[article_id], found, origins, published, load,
+                keep={o for o in found if (min(article_id, o), max(article_id, o)) in confirmed})
+            for article_id, found in ranked.items()}
+
+
 def _drop_stale(store: Store, model: str, article_ids: set[int]) -> None:
     """Delete the ``model`` vectors these articles still have (none, for new articles)."""
     stale = set(store.reuse.vectors(sorted(article_ids), model)) if article_ids else set()
@@ -353,9 +377,13 @@ def update_graph(store: Store, touched: Sequence[int]) -> None:
     # source: cycle checks and origins never look beyond them, and reading the
     # whole graph every batch would grow with the store.
     parents = parents_map(store.reuse.edges(connected_to=affected | _ids(pairs)))
+    # Members of one copy family need not have a pair of their own (reuse/families.py):
+    # their stored origins say they are one family.
+    kin = families_of(store.reuse.origin_of(_ids(pairs) | affected), pairs)
     for derived in sorted(affected, key=lambda i: (published.get(i) or "", i)):
         parents.pop(derived, None)
-        sources = choose_sources(derived, pairs, related, published, parents, indexed=indexed)
+        sources = choose_sources(derived, pairs, related, published, parents, indexed=indexed,
+                                 families=kin)
         if sources:
             parents[derived] = sources
         store.reuse.set_edges(derived, sources)
