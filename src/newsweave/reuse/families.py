@@ -20,9 +20,13 @@ origin(s) in ``article_origin``) are cut to the ones that can decide its source
 
 The rest are not aligned and their pairs with the new article are not stored: at most
 ``FAMILY_BEST`` + 2 pairs a family, plus the attributed ones, whatever its size. The new
-article joins the family through the pairs kept, so its origin is the family's, and a new
-article published before the family's members still meets the earliest of them and the
-origin, so the graph can take it as their new root.
+article joins the family through the pairs kept, so its origin is the family's. A family
+is cut only for an article published after its earliest member for sure (a bare date
+compared by the day, as the direction's vote does): an undated article, or one that may
+be earlier than them all (the wire fetched after its copies), is aligned with every
+candidate as before, so it can become their source. The graph then takes two candidates of
+one stored origin as related even without a pair of theirs (``origins.choose_sources``'s
+``families``), so the members left unaligned do not become second sources.
 """
 
 from __future__ import annotations
