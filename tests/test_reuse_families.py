@@ -5,11 +5,15 @@ origin and its directions."""
 
 from __future__ import annotations
 
+import json
 import random
 
 import pytest
 
+import newsweave
 import newsweave.reuse as reuse
+from newsweave.batch import LocalExecutor
+from newsweave.batch.archive import run_batch
 from newsweave.model import Article, Attribution, Edge
 from newsweave.reuse.families import FAMILY_BEST, bounded
 from newsweave.reuse.origins import choose_sources, families_of
@@ -150,3 +154,30 @@ def test_two_members_of_one_family_are_one_source_without_a_pair_of_their_own():
     # two families stay two sources
     kin = families_of({1: [9], 2: [8]}, pairs)
     assert choose_sources(3, pairs, set(), published, {}, families=kin) == [1, 2]
+
+
+def _stored(db: str) -> tuple[list, list, list]:
+    with newsweave.open(db, readonly=True) as engine:
+        pairs = sorted((p.derived, p.source, p.kind, round(p.confidence, 9))
+                       for p in engine.store.reuse.pairs())
+        return pairs, sorted(engine.store.reuse.edges()), engine.store.reuse.origins()
+
+
+def test_the_batch_engine_cuts_families_as_the_stage_does(tmp_path, monkeypatch):
+    # `newsweave batch` replays the stage's candidate choice: it must cut the same members
+    monkeypatch.setenv("NEWSWEAVE_REUSE_EMBED", "0")
+    monkeypatch.setenv("NEWSWEAVE_BATCH_SIZE", "3")
+    path = tmp_path / "family.jsonl"
+    with path.open("w", encoding="utf-8") as out:
+        for n, (outlet, body, published) in enumerate(_copies(14)):
+            out.write(json.dumps({"id": f"c{n}", "title": f"Title {n}", "text": body,
+                                  "outlet": outlet, "published": published}) + "\n")
+    with newsweave.open(str(tmp_path / "ingest.db")) as engine:
+        engine.ingest([str(path)], stages=["reuse"])
+    with newsweave.open(str(tmp_path / "batch.db")) as engine:
+        run_batch(engine, [str(path)], LocalExecutor(), stages=["reuse"])
+    ingested, batched = _stored(str(tmp_path / "ingest.db")), _stored(str(tmp_path / "batch.db"))
+    assert batched == ingested
+    pairs, _, origins = ingested
+    assert len(pairs) < 14 * 13 // 2 // 2  # far fewer than every copy with every other
+    assert origins == [list(range(1, 16))]

@@ -271,7 +271,7 @@ class ReuseStage:
         known: SentenceWords = {}  # and the words of this batch's sentences
         ranked = {article_id: self._candidates(store, entry, neighbours.get(article_id, []))
                   for article_id, entry in entries.items()}
-        ranked = _bound_families(store, indexed, ranked, confirmed, others)
+        ranked = bound_families(store, indexed, ranked, confirmed, others)
         # One BLAS thread for all the batch's alignments (each pair's content-word product
         # asks for it too; inside this one, that costs nothing).
         with one_blas_thread():
@@ -332,7 +332,7 @@ class ReuseStage:
         return ranked[:MAX_CANDIDATES]
 
 
-def _bound_families(store: Store, indexed: dict[int, Indexed],
+def bound_families(store: Store, indexed: Mapping[int, Indexed],
                     ranked: dict[int, list[int]], confirmed: Mapping[tuple[int, int], object],
                     others: dict[int, Indexed | None]) -> dict[int, list[int]]:
     """Each new article's candidates with its copy families cut to the members that decide
@@ -346,7 +346,7 @@ def _bound_families(store: Store, indexed: dict[int, Indexed],
         return ranked
     published = store.reuse.published(crowded)
     load = partial(_load, store, cache=others)
-    return {article_id: families.bounded(
+    return {article_id: found if article_id not in indexed else families.bounded(
                 indexed[article_id], found, origins, published, load,
                 keep={o for o in found if (min(article_id, o), max(article_id, o)) in confirmed})
             for article_id, found in ranked.items()}
@@ -405,5 +405,5 @@ def signature_jaccard(store: Store, a: int, b: int) -> float:
 
 
 __all__ = ["MAX_CANDIDATES", "MIN_SHARED_SENTENCES", "SAME_EVENT_REPLACES", "SHARED_SENTENCE_SHARE",
-           "Indexed", "ReuseStage", "index_article", "relate_pair", "signature_jaccard",
-           "update_graph"]
+           "Indexed", "ReuseStage", "bound_families", "index_article", "relate_pair",
+           "signature_jaccard", "update_graph"]
