@@ -15,7 +15,7 @@ import newsweave.reuse as reuse
 from newsweave.batch import LocalExecutor
 from newsweave.batch.archive import run_batch
 from newsweave.model import Article, Attribution, Edge
-from newsweave.reuse.families import FAMILY_BEST, bounded
+from newsweave.reuse.families import FAMILY_BEST, bounded, confirmed_cuts
 from newsweave.reuse.origins import choose_sources, families_of
 from newsweave.reuse.pairs import Indexed
 from newsweave.settings import load_settings
@@ -116,13 +116,25 @@ def test_bounded_keeps_origin_best_earliest_and_attributed_members():
     published[14] = "2026-01-31T23:00"  # the earliest
     sides = {m: _side(m, f"Outlet {m}", published[m]) for m in members}
     new = _side(20, "Newcomer", "2026-02-02T10:00", names=("Outlet 13",))
-    kept = bounded(new, members, origins, published, sides.get)
+    kept, cuts = bounded(new, members, origins, published, sides.get)
     assert kept == [11, 13, 14, 16]  # best, attributed, earliest, origin; in their order
-    assert bounded(new, members, origins, published, sides.get, keep={12}) == [11, 12, 13,
-                                                                                 14, 16]
+    assert cuts == [((11, 13, 14, 16), (12, 15))]
+    kept, _ = bounded(new, members, origins, published, sides.get, keep={12})
+    assert kept == [11, 12, 13, 14, 16]
     # candidates of no family, or a family small enough, are never cut
-    assert bounded(new, members, {}, published, sides.get) == members
-    assert bounded(new, members[:BOUND], origins, published, sides.get) == members[:BOUND]
+    assert bounded(new, members, {}, published, sides.get) == (members, [])
+    assert bounded(new, members[:BOUND], origins, published, sides.get) == (members[:BOUND],
+                                                                            [])
+
+
+def test_a_family_cut_stands_only_where_the_article_is_one_of_its_copies():
+    cuts = [((11, 14), (12, 13)), ((21,), (22, 23))]
+    # a copy of 14 (either way round) and of no member of the second family
+    assert confirmed_cuts(20, cuts, {(20, 14)}) == [22, 23]
+    assert confirmed_cuts(20, cuts, {(20, 14), (20, 21)}) == []
+    # sharing quotations only with them all: every member aligned, as before the cut
+    assert confirmed_cuts(20, cuts, set()) == [12, 13, 22, 23]
+    assert confirmed_cuts(20, cuts, {(30, 14)}) == [12, 13, 22, 23]  # another article's
 
 
 def test_bounded_cuts_nothing_from_an_article_that_may_be_the_family_source():
@@ -132,10 +144,10 @@ def test_bounded_cuts_nothing_from_an_article_that_may_be_the_family_source():
     sides = {m: _side(m, f"Outlet {m}", published[m]) for m in members}
     for when in (None, "2026-02-01T05:00", "2026-02-01"):  # undated, earlier, same day
         assert bounded(_side(20, "Newcomer", when), members, origins, published,
-                       sides.get) == members
+                       sides.get) == (members, [])
     # a day later for sure: the origin, also the best and the earliest, is all it meets
     assert bounded(_side(20, "Newcomer", "2026-02-02"), members, origins, published,
-                   sides.get) == [11]
+                   sides.get)[0] == [11]
 
 
 def _edge(derived: int, source: int) -> Edge:

@@ -56,7 +56,9 @@ from newsweave.reuse import (
     relate_pair,
     update_graph,
 )
+from newsweave.reuse.families import Cut, confirmed_cuts
 from newsweave.reuse.index import signatures
+from newsweave.reuse.origins import DERIVING
 from newsweave.reuse.text import words
 from newsweave.settings import Settings
 from newsweave.store.reuse import IndexEntry
@@ -390,20 +392,23 @@ def _reuse(engine: Engine, executor: Executor, result: BatchResult,
             mine_s = {o: c for o, c in sentences.get(article_id, {}).items() if seen(o)}
             ranked[article_id] = choose_candidates(entry, mine_b, mine_s, lengths)
         sides: dict[int, Indexed] = {}
+        cuts: dict[int, list[Cut]] = {}
         if ranked:
             found = store.reuse.attributions(sorted(ranked))
             sides = {i: Indexed(a, found.get(i, [])) for i in ranked
                      if (a := store.get_article(i)) is not None}
-            ranked = bound_families(store, sides, ranked, {}, {})
-        chosen: list[tuple[int, int, int, int]] = []  # (batch, seq, first, second)
-        for article_id, candidates in ranked.items():
-            for other in candidates:
-                key = (min(article_id, other), max(article_id, other))
-                if key not in done:
-                    done.add(key)
-                    chosen.append((n, len(chosen), article_id, other))
-        aligned += len(chosen)
+            ranked, cuts = bound_families(store, sides, ranked, {}, {})
+        chosen = _choose(n, ranked, done, 0)
         edges = _align(store, executor, chosen)
+        if cuts:  # as the stage: a family cut where the article is none of its copies
+            firsts = {seq: a for _, seq, a, _ in chosen}
+            deriving = {(firsts[seq], e.source if e.derived == firsts[seq] else e.derived)
+                        for seq, e in edges if e.kind in DERIVING}
+            more = _choose(n, {a: confirmed_cuts(a, c, deriving) for a, c in cuts.items()},
+                           done, len(chosen))
+            edges += _align(store, executor, more)
+            chosen += more
+        aligned += len(chosen)
         lap("align")
         with store.transaction():
             store.reuse.save_pairs([e for _, e in sorted(edges, key=lambda x: x[0])])
@@ -419,6 +424,20 @@ def _reuse(engine: Engine, executor: Executor, result: BatchResult,
         lap("graph")
     result.analysed["reuse"] = len(pending)
     return aligned
+
+
+def _choose(n: int, ranked: dict[int, list[int]], done: set[tuple[int, int]], seq: int
+            ) -> list[tuple[int, int, int, int]]:
+    """Batch ``n``'s pairs to align, (batch, seq, article, candidate), each pair once
+    (``done``), numbered on from ``seq`` in the stage's order."""
+    chosen: list[tuple[int, int, int, int]] = []
+    for article_id, candidates in ranked.items():
+        for other in candidates:
+            key = (min(article_id, other), max(article_id, other))
+            if key not in done:
+                done.add(key)
+                chosen.append((n, seq + len(chosen), article_id, other))
+    return chosen
 
 
 def _align(store: Any, executor: Executor, chosen: list[tuple[int, int, int, int]]

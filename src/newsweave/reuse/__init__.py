@@ -271,24 +271,34 @@ class ReuseStage:
         known: SentenceWords = {}  # and the words of this batch's sentences
         ranked = {article_id: self._candidates(store, entry, neighbours.get(article_id, []))
                   for article_id, entry in entries.items()}
-        ranked = bound_families(store, indexed, ranked, confirmed, others)
+        ranked, cuts = bound_families(store, indexed, ranked, confirmed, others)
+        deriving: set[tuple[int, int]] = set()  # (new article, other) related as copies
+
+        def relate(article_id: int, candidates: Sequence[int]) -> None:
+            for other_id in candidates:
+                key = (min(article_id, other_id), max(article_id, other_id))
+                if key in done:
+                    continue
+                done.add(key)
+                other = indexed.get(other_id) or _load(store, other_id, others)
+                if other is None:
+                    continue
+                edge = _relate_safely(indexed[article_id], other,
+                                      *confirmed.get(key, (None, None)),
+                                      memo=memo, prepared=(prepared, known))
+                if edge is not None:
+                    edges.append(edge)
+                    if edge.kind in DERIVING:
+                        deriving.add((article_id, other_id))
+
         # One BLAS thread for all the batch's alignments (each pair's content-word product
         # asks for it too; inside this one, that costs nothing).
         with one_blas_thread():
             for article_id, candidates in ranked.items():
-                for other_id in candidates:
-                    key = (min(article_id, other_id), max(article_id, other_id))
-                    if key in done:
-                        continue
-                    done.add(key)
-                    other = indexed.get(other_id) or _load(store, other_id, others)
-                    if other is None:
-                        continue
-                    edge = _relate_safely(indexed[article_id], other,
-                                          *confirmed.get(key, (None, None)),
-                                          memo=memo, prepared=(prepared, known))
-                    if edge is not None:
-                        edges.append(edge)
+                relate(article_id, candidates)
+                if article_id in cuts:  # a family cut where the article is none of its copies
+                    relate(article_id, families.confirmed_cuts(article_id, cuts[article_id],
+                                                               deriving))
         for key, (cosine, share) in confirmed.items():  # found from articles embedded late
             if key in done or not any(i in (late or {}) for i in key):
                 continue
@@ -333,23 +343,32 @@ class ReuseStage:
 
 
 def bound_families(store: Store, indexed: Mapping[int, Indexed],
-                    ranked: dict[int, list[int]], confirmed: Mapping[tuple[int, int], object],
-                    others: dict[int, Indexed | None]) -> dict[int, list[int]]:
+                   ranked: dict[int, list[int]], confirmed: Mapping[tuple[int, int], object],
+                   others: dict[int, Indexed | None]
+                   ) -> tuple[dict[int, list[int]], dict[int, list[families.Cut]]]:
     """Each new article's candidates with its copy families cut to the members that decide
-    its source (``reuse/families.py``). The batch's own articles have no origin yet: each
-    stands alone. ``others``: the stored sides loaded so far (the attribution check loads
-    a cut candidate as its alignment would have)."""
+    its source, and the families cut (``reuse/families.py``). The batch's own articles
+    have no origin yet: each stands alone. ``others``: the stored sides loaded so far (the
+    attribution check loads a cut candidate as its alignment would have)."""
     stored = sorted({c for found in ranked.values() for c in found} - set(indexed))
     origins = store.reuse.origin_of(stored) if stored else {}
     crowded = families.crowded(ranked, origins)
     if not crowded:
-        return ranked
+        return ranked, {}
     published = store.reuse.published(crowded)
     load = partial(_load, store, cache=others)
-    return {article_id: found if article_id not in indexed else families.bounded(
-                indexed[article_id], found, origins, published, load,
-                keep={o for o in found if (min(article_id, o), max(article_id, o)) in confirmed})
-            for article_id, found in ranked.items()}
+    out: dict[int, list[int]] = {}
+    cuts: dict[int, list[families.Cut]] = {}
+    for article_id, found in ranked.items():
+        if article_id not in indexed:
+            out[article_id] = found
+            continue
+        out[article_id], cut = families.bounded(
+            indexed[article_id], found, origins, published, load,
+            keep={o for o in found if (min(article_id, o), max(article_id, o)) in confirmed})
+        if cut:
+            cuts[article_id] = cut
+    return out, cuts
 
 
 def _drop_stale(store: Store, model: str, article_ids: set[int]) -> None:
