@@ -14,9 +14,8 @@ import newsweave
 import newsweave.reuse as reuse
 from newsweave.batch import LocalExecutor
 from newsweave.batch.archive import run_batch
-from newsweave.model import Article, Attribution, Edge
+from newsweave.model import Article, Attribution
 from newsweave.reuse.families import FAMILY_BEST, bounded, confirmed_cuts
-from newsweave.reuse.origins import choose_sources, families_of
 from newsweave.reuse.pairs import Indexed
 from newsweave.settings import load_settings
 from newsweave.store import open_store
@@ -148,24 +147,6 @@ def test_bounded_cuts_nothing_from_an_article_that_may_be_the_family_source():
     # a day later for sure: the origin, also the best and the earliest, is all it meets
     assert bounded(_side(20, "Newcomer", "2026-02-02"), members, origins, published,
                    sides.get)[0] == [11]
-
-
-def _edge(derived: int, source: int) -> Edge:
-    return Edge(derived=derived, source=source, kind="copy", confidence=0.9,
-                shared_fraction=0.9)
-
-
-def test_two_members_of_one_family_are_one_source_without_a_pair_of_their_own():
-    # 3 copied from 1 and from 2, both copies of wire 9 that were never aligned together
-    pairs = [_edge(3, 1), _edge(3, 2)]
-    published = {1: "2026-02-01T08:00", 2: "2026-02-01T09:00", 3: "2026-02-01T10:00"}
-    assert choose_sources(3, pairs, set(), published, {}) == [1, 2]  # two origins of content
-    kin = families_of({1: [9], 2: [9]}, pairs)
-    assert kin[3] == {9}  # a new article takes the families of its pairs
-    assert choose_sources(3, pairs, set(), published, {}, families=kin) == [1]
-    # two families stay two sources
-    kin = families_of({1: [9], 2: [8]}, pairs)
-    assert choose_sources(3, pairs, set(), published, {}, families=kin) == [1, 2]
 
 
 def _stored(db: str) -> tuple[list, list, list]:

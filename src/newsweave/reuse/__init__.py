@@ -35,7 +35,6 @@ from newsweave.reuse.origins import (
     by_derived,
     choose_sources,
     component,
-    families_of,
     origins_of,
     parents_map,
 )
@@ -396,13 +395,9 @@ def update_graph(store: Store, touched: Sequence[int]) -> None:
     # source: cycle checks and origins never look beyond them, and reading the
     # whole graph every batch would grow with the store.
     parents = parents_map(store.reuse.edges(connected_to=affected | _ids(pairs)))
-    # Members of one copy family need not have a pair of their own (reuse/families.py):
-    # their stored origins say they are one family.
-    kin = families_of(store.reuse.origin_of(_ids(pairs) | affected), pairs)
     for derived in sorted(affected, key=lambda i: (published.get(i) or "", i)):
         parents.pop(derived, None)
-        sources = choose_sources(derived, pairs, related, published, parents, indexed=indexed,
-                                 families=kin)
+        sources = choose_sources(derived, pairs, related, published, parents, indexed=indexed)
         if sources:
             parents[derived] = sources
         store.reuse.set_edges(derived, sources)

@@ -27,9 +27,11 @@ article joins the family through the pairs kept, so its origin is the family's. 
 is cut only for an article published after its earliest member for sure (a bare date
 compared by the day, as the direction's vote does): an undated article, or one that may
 be earlier than them all (the wire fetched after its copies), is aligned with every
-candidate as before, so it can become their source. The graph then takes two candidates of
-one stored origin as related even without a pair of theirs (``origins.choose_sources``'s
-``families``), so the members left unaligned do not become second sources.
+candidate as before, so it can become their source.
+
+Taking two candidates of one stored origin as related in ``origins.choose_sources`` even
+without a pair of theirs was tried and dropped: it took away second sources the graph
+chose before (docs/benchmarks.md, "Archive scale, part 25").
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ copy/rewrite edge, so they stay two origins.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from newsweave.model import Edge
 from newsweave.reuse.relation import parse_time
@@ -35,16 +35,12 @@ def by_derived(edges: Iterable[Edge]) -> dict[int, list[Edge]]:
 def choose_sources(derived: int, candidates: Sequence[Edge], related: set[tuple[int, int]],
                    published: Mapping[int, str | None],
                    parents: Mapping[int, Sequence[int]], *,
-                   indexed: Mapping[int, Sequence[Edge]] | None = None,
-                   families: Mapping[int, Collection[int]] | None = None) -> list[int]:
+                   indexed: Mapping[int, Sequence[Edge]] | None = None) -> list[int]:
     """The sources kept for ``derived`` among its copy/rewrite pairs (see module doc).
 
     ``indexed``: ``by_derived(candidates)``, made once by a caller that chooses for many
     articles (looking through all candidates for each made the graph update quadratic in
-    the pairs of the articles it touches). ``families``: each article's origin(s) as
-    stored (see :func:`families_of`): two candidates of one origin are related even where
-    no pair of theirs is stored (the stage aligns a new article with a few members of a
-    copy family only, ``reuse/families.py``)."""
+    the pairs of the articles it touches)."""
     if indexed is None:
         indexed = by_derived(candidates)
     options = list(indexed.get(derived, ()))
@@ -64,34 +60,12 @@ def choose_sources(derived: int, candidates: Sequence[Edge], related: set[tuple[
     chosen: list[int] = []
     for edge in sorted(options, key=preference):
         source = edge.source
-        if any((min(source, c), max(source, c)) in related for c in chosen) or (
-                families and any(_share(families, source, c) for c in chosen)):
+        if any((min(source, c), max(source, c)) in related for c in chosen):
             continue  # a copy of a source already chosen: not a second origin of content
         if _reaches(source, derived, parents):
             continue  # would close a cycle
         chosen.append(source)
     return chosen
-
-
-def _share(families: Mapping[int, Collection[int]], a: int, b: int) -> bool:
-    first, second = families.get(a), families.get(b)
-    return bool(first and second and not set(first).isdisjoint(second))
-
-
-def families_of(stored: Mapping[int, Sequence[int]], edges: Iterable[Edge]
-                ) -> dict[int, set[int]]:
-    """Each article's family: its stored origin(s) (``store.reuse.origin_of``); an article
-    with none yet (new) takes those of the articles it has copy/rewrite pairs with."""
-    out = {i: set(found) for i, found in stored.items() if found}
-    taken: dict[int, set[int]] = {}
-    for edge in edges:
-        if edge.kind not in DERIVING:
-            continue
-        for one, other in ((edge.derived, edge.source), (edge.source, edge.derived)):
-            if one not in out and other in out:
-                taken.setdefault(one, set()).update(out[other])
-    out.update(taken)
-    return out
 
 
 def _reaches(start: int, goal: int, parents: Mapping[int, Sequence[int]]) -> bool:
