@@ -12,6 +12,7 @@ import pytest
 
 import newsweave
 import newsweave.reuse as reuse
+from conftest import load_bench, require_shared
 from newsweave.batch import LocalExecutor
 from newsweave.batch.archive import run_batch
 from newsweave.model import Article, Attribution
@@ -174,3 +175,14 @@ def test_the_batch_engine_cuts_families_as_the_stage_does(tmp_path, monkeypatch)
     pairs, _, origins = ingested
     assert len(pairs) < 14 * 13 // 2 // 2  # far fewer than every copy with every other
     assert origins == [list(range(1, 16))]
+
+
+def test_the_corpus_with_fewer_events_comes_round_sooner(tmp_path):
+    # bench/corpus.py --events: the dense archive of part 25 (families of many versions)
+    require_shared("benchmarks/ntrex/docs.jsonl")
+    corpus = load_bench("corpus")
+    manifest = corpus.generate(400, tmp_path / "dense", seed=7, shard_size=200, events=20)
+    passes = {k["pass"] for k in corpus.read_key(tmp_path / "dense")}
+    assert manifest["events"] == 20 and len(passes) >= 3
+    corpus.generate(400, tmp_path / "all", seed=7, shard_size=200)
+    assert {k["pass"] for k in corpus.read_key(tmp_path / "all")} == {0}
