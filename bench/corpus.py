@@ -256,12 +256,14 @@ def load_ntrex() -> list[tuple[str, dict[str, list[str]]]]:
 class Generator:
     """Plants articles one event at a time; :meth:`articles` yields them in archive order."""
 
-    def __init__(self, total: int, seed: int, translations: float) -> None:
+    def __init__(self, total: int, seed: int, translations: float, events: int = 0) -> None:
         self.total = total
         self.seed = seed
         self.translation_share = translations
         self.rng = random.Random(seed)
         self.events = load_events()
+        if events:  # fewer events: the passes come round sooner (families of many versions)
+            self.events = self.events[:events]
         self.ntrex = list(load_ntrex())  # popped as documents are used
         self.rng.shuffle(self.ntrex)
         self.vocabulary = self._vocabulary()
@@ -517,14 +519,14 @@ def _later(when: datetime, rng: random.Random) -> datetime:
 
 
 def generate(total: int, out: Path, *, seed: int = 7, shard_size: int = 10_000,
-             translations: float = 0.04) -> dict[str, object]:
+             translations: float = 0.04, events: int = 0) -> dict[str, object]:
     """Write ``total`` articles, the key and the manifest into ``out``; return the manifest."""
     if total < 1:
         raise ValueError("--articles must be at least 1")
     if shard_size < 1:
         raise ValueError("--shard-size must be at least 1")
     out.mkdir(parents=True, exist_ok=True)
-    generator = Generator(total, seed, translations)
+    generator = Generator(total, seed, translations, events)
     counts: dict[str, int] = {}
     shards: list[str] = []
     shard = None
@@ -548,6 +550,7 @@ def generate(total: int, out: Path, *, seed: int = 7, shard_size: int = 10_000,
                 shard.close()
     manifest = {"articles": written, "seed": seed, "shard_size": shard_size,
                 "translation_share": translations, "shards": shards,
+                **({"events": events} if events else {}),
                 "counts": dict(sorted(counts.items()))}
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     return manifest
@@ -579,6 +582,9 @@ def main() -> None:
     parser.add_argument("--shard-size", type=int, default=10_000, help="articles per file")
     parser.add_argument("--translations", type=float, default=0.04,
                         help="share of articles that are translations, while NTREX lasts")
+    parser.add_argument("--events", type=int, default=0,
+                        help="use only the first N benchmark events (0: all, about 4,600), so "
+                             "the passes come round every ~4.8 N articles, not every ~22,000")
     args = parser.parse_args()
     missing = [str(p) for p in SOURCES.values() if not p.is_file()]
     if missing:
@@ -586,7 +592,8 @@ def main() -> None:
                  "repository")
     try:
         manifest = generate(args.articles, args.out, seed=args.seed,
-                            shard_size=args.shard_size, translations=args.translations)
+                            shard_size=args.shard_size, translations=args.translations,
+                            events=args.events)
     except ValueError as exc:
         sys.exit(str(exc))
     print(json.dumps(manifest, indent=2))

@@ -51,11 +51,14 @@ from newsweave.reuse import (
     SHARED_SENTENCE_SHARE,
     Indexed,
     ReuseStage,
+    bound_families,
     index_article,
     relate_pair,
     update_graph,
 )
+from newsweave.reuse.families import Cut, confirmed_cuts
 from newsweave.reuse.index import signatures
+from newsweave.reuse.origins import DERIVING
 from newsweave.reuse.text import words
 from newsweave.settings import Settings
 from newsweave.store.reuse import IndexEntry
@@ -372,9 +375,12 @@ def _reuse(engine: Engine, executor: Executor, result: BatchResult,
     older = {o for found in sentences.values() for o in found if o not in lengths}
     if older:  # partners the stage analysed in an earlier run
         lengths.update(store.reuse.sentence_counts(older))
-    chosen: list[tuple[int, int, int, int]] = []  # (batch, seq, first, second)
+    # Each batch's candidates are chosen once the batches before it are stored: the stage
+    # cuts a copy family to a few members by the origins stored so far (reuse/families.py).
+    aligned = 0
     for n, ids in enumerate(batches):
         done: set[tuple[int, int]] = set()
+        ranked: dict[int, list[int]] = {}
         for article_id in ids:
             entry = entries.get(article_id)
             if entry is None:
@@ -384,31 +390,28 @@ def _reuse(engine: Engine, executor: Executor, result: BatchResult,
                 return batch_of.get(other, -1) <= n  # stored earlier, or in this batch
             mine_b = {o: c for o, c in band.get(article_id, {}).items() if seen(o)}
             mine_s = {o: c for o, c in sentences.get(article_id, {}).items() if seen(o)}
-            for other in choose_candidates(entry, mine_b, mine_s, lengths):
-                key = (min(article_id, other), max(article_id, other))
-                if key not in done:
-                    done.add(key)
-                    chosen.append((n, len(chosen), article_id, other))
-    needed = sorted({i for _, _, a, b in chosen for i in (a, b)})
-    attributions = store.reuse.attributions(needed)
-    items = []
-    for start in range(0, len(chosen), ALIGN_PARTITION):
-        part = []
-        for n, seq, a, b in chosen[start:start + ALIGN_PARTITION]:
-            first, second = store.get_article(a), store.get_article(b)
-            if first is not None and second is not None:
-                part.append((n, seq, first, attributions.get(a, []), second,
-                             attributions.get(b, [])))
-        items.append(part)
-    edges: dict[int, list[tuple[int, Edge]]] = {}
-    for n, seq, edge in executor.collect(executor.map_partitions(align_pairs, items)):
-        if edge is not None:
-            edges.setdefault(n, []).append((seq, edge))
-    lap("align")
-    for n, ids in enumerate(batches):
+            ranked[article_id] = choose_candidates(entry, mine_b, mine_s, lengths)
+        sides: dict[int, Indexed] = {}
+        cuts: dict[int, list[Cut]] = {}
+        if ranked:
+            found = store.reuse.attributions(sorted(ranked))
+            sides = {i: Indexed(a, found.get(i, [])) for i in ranked
+                     if (a := store.get_article(i)) is not None}
+            ranked, cuts = bound_families(store, sides, ranked, {}, {})
+        chosen = _choose(n, ranked, done, 0)
+        edges = _align(store, executor, chosen)
+        if cuts:  # as the stage: a family cut where the article is none of its copies
+            firsts = {seq: a for _, seq, a, _ in chosen}
+            deriving = {(firsts[seq], e.source if e.derived == firsts[seq] else e.derived)
+                        for seq, e in edges if e.kind in DERIVING}
+            more = _choose(n, {a: confirmed_cuts(a, c, deriving) for a, c in cuts.items()},
+                           done, len(chosen))
+            edges += _align(store, executor, more)
+            chosen += more
+        aligned += len(chosen)
+        lap("align")
         with store.transaction():
-            store.reuse.save_pairs([e for _, e in sorted(edges.get(n, []),
-                                                         key=lambda x: x[0])])
+            store.reuse.save_pairs([e for _, e in sorted(edges, key=lambda x: x[0])])
             touched = {i for i in ids if i in entries} | (orphans if n == 0 else set())
             update_graph(store, sorted(touched))
             batch_failed = {i: failed[i] for i in ids if i in failed}
@@ -418,9 +421,43 @@ def _reuse(engine: Engine, executor: Executor, result: BatchResult,
                 store.record_errors(stage.name, stage.version, batch_failed)
         if progress is not None:
             progress("reuse", min(len(pending), (n + 1) * size), len(pending))
+        lap("graph")
     result.analysed["reuse"] = len(pending)
-    lap("graph")
-    return len(chosen)
+    return aligned
+
+
+def _choose(n: int, ranked: dict[int, list[int]], done: set[tuple[int, int]], seq: int
+            ) -> list[tuple[int, int, int, int]]:
+    """Batch ``n``'s pairs to align, (batch, seq, article, candidate), each pair once
+    (``done``), numbered on from ``seq`` in the stage's order."""
+    chosen: list[tuple[int, int, int, int]] = []
+    for article_id, candidates in ranked.items():
+        for other in candidates:
+            key = (min(article_id, other), max(article_id, other))
+            if key not in done:
+                done.add(key)
+                chosen.append((n, seq + len(chosen), article_id, other))
+    return chosen
+
+
+def _align(store: Any, executor: Executor, chosen: list[tuple[int, int, int, int]]
+           ) -> list[tuple[int, Edge]]:
+    """One batch's chosen pairs aligned on the workers (map): (seq, edge) of each related."""
+    needed = sorted({i for _, _, a, b in chosen for i in (a, b)})
+    attributions = store.reuse.attributions(needed) if needed else {}
+    items = []
+    for start in range(0, len(chosen), ALIGN_PARTITION):
+        part = []
+        for n, seq, a, b in chosen[start:start + ALIGN_PARTITION]:
+            first, second = store.get_article(a), store.get_article(b)
+            if first is not None and second is not None:
+                part.append((n, seq, first, attributions.get(a, []), second,
+                             attributions.get(b, [])))
+        items.append(part)
+    if not items:
+        return []
+    return [(seq, edge) for _, seq, edge in executor.collect(
+        executor.map_partitions(align_pairs, items)) if edge is not None]
 
 
 def _add_stored_partners(store: Any, entries: dict[int, IndexEntry], pending: set[int],

@@ -16,7 +16,7 @@ Results live in the store (``store.reuse``): later stages read origins with
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import partial
 
 import numpy as np
@@ -26,6 +26,7 @@ from newsweave.model import Article, Edge
 from newsweave.nlp import english
 from newsweave.nlp.blas import one_blas_thread
 from newsweave.nlp.embed import MODEL_NAME
+from newsweave.reuse import families
 from newsweave.reuse.align import AlignmentMemo, PreparedTexts, SentenceWords
 from newsweave.reuse.crosslingual import SENTENCE_SHARE, translation_candidates
 from newsweave.reuse.index import estimate_jaccard, signatures
@@ -267,24 +268,36 @@ class ReuseStage:
         memo = AlignmentMemo()  # this batch's alignments, by the sentences aligned
         prepared = self._prepared  # the texts prepared in this batch and the ones before
         known: SentenceWords = {}  # and the words of this batch's sentences
+        ranked = {article_id: self._candidates(store, entry, neighbours.get(article_id, []))
+                  for article_id, entry in entries.items()}
+        ranked, cuts = bound_families(store, indexed, ranked, confirmed, others)
+        deriving: set[tuple[int, int]] = set()  # (new article, other) related as copies
+
+        def relate(article_id: int, candidates: Sequence[int]) -> None:
+            for other_id in candidates:
+                key = (min(article_id, other_id), max(article_id, other_id))
+                if key in done:
+                    continue
+                done.add(key)
+                other = indexed.get(other_id) or _load(store, other_id, others)
+                if other is None:
+                    continue
+                edge = _relate_safely(indexed[article_id], other,
+                                      *confirmed.get(key, (None, None)),
+                                      memo=memo, prepared=(prepared, known))
+                if edge is not None:
+                    edges.append(edge)
+                    if edge.kind in DERIVING:
+                        deriving.add((article_id, other_id))
+
         # One BLAS thread for all the batch's alignments (each pair's content-word product
         # asks for it too; inside this one, that costs nothing).
         with one_blas_thread():
-            for article_id, entry in entries.items():
-                candidates = self._candidates(store, entry, neighbours.get(article_id, []))
-                for other_id in candidates:
-                    key = (min(article_id, other_id), max(article_id, other_id))
-                    if key in done:
-                        continue
-                    done.add(key)
-                    other = indexed.get(other_id) or _load(store, other_id, others)
-                    if other is None:
-                        continue
-                    edge = _relate_safely(indexed[article_id], other,
-                                          *confirmed.get(key, (None, None)),
-                                          memo=memo, prepared=(prepared, known))
-                    if edge is not None:
-                        edges.append(edge)
+            for article_id, candidates in ranked.items():
+                relate(article_id, candidates)
+                if article_id in cuts:  # a family cut where the article is none of its copies
+                    relate(article_id, families.confirmed_cuts(article_id, cuts[article_id],
+                                                               deriving))
         for key, (cosine, share) in confirmed.items():  # found from articles embedded late
             if key in done or not any(i in (late or {}) for i in key):
                 continue
@@ -326,6 +339,35 @@ class ReuseStage:
         weight.pop(entry.article_id, None)
         ranked = sorted(weight, key=lambda i: (-weight[i], i))
         return ranked[:MAX_CANDIDATES]
+
+
+def bound_families(store: Store, indexed: Mapping[int, Indexed],
+                   ranked: dict[int, list[int]], confirmed: Mapping[tuple[int, int], object],
+                   others: dict[int, Indexed | None]
+                   ) -> tuple[dict[int, list[int]], dict[int, list[families.Cut]]]:
+    """Each new article's candidates with its copy families cut to the members that decide
+    its source, and the families cut (``reuse/families.py``). The batch's own articles
+    have no origin yet: each stands alone. ``others``: the stored sides loaded so far (the
+    attribution check loads a cut candidate as its alignment would have)."""
+    stored = sorted({c for found in ranked.values() for c in found} - set(indexed))
+    origins = store.reuse.origin_of(stored) if stored else {}
+    crowded = families.crowded(ranked, origins)
+    if not crowded:
+        return ranked, {}
+    published = store.reuse.published(crowded)
+    load = partial(_load, store, cache=others)
+    out: dict[int, list[int]] = {}
+    cuts: dict[int, list[families.Cut]] = {}
+    for article_id, found in ranked.items():
+        if article_id not in indexed:
+            out[article_id] = found
+            continue
+        out[article_id], cut = families.bounded(
+            indexed[article_id], found, origins, published, load,
+            keep={o for o in found if (min(article_id, o), max(article_id, o)) in confirmed})
+        if cut:
+            cuts[article_id] = cut
+    return out, cuts
 
 
 def _drop_stale(store: Store, model: str, article_ids: set[int]) -> None:
@@ -377,5 +419,5 @@ def signature_jaccard(store: Store, a: int, b: int) -> float:
 
 
 __all__ = ["MAX_CANDIDATES", "MIN_SHARED_SENTENCES", "SAME_EVENT_REPLACES", "SHARED_SENTENCE_SHARE",
-           "Indexed", "ReuseStage", "index_article", "relate_pair", "signature_jaccard",
-           "update_graph"]
+           "Indexed", "ReuseStage", "bound_families", "index_article", "relate_pair",
+           "signature_jaccard", "update_graph"]

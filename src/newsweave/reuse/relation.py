@@ -220,6 +220,13 @@ def _score(alignment: Alignment) -> float:
     return min(1.0, text + quotes)
 
 
+def names_either(a: Side, b: Side) -> bool:
+    """Whether either article names the other's outlet or agency (what makes an
+    attribution in :func:`relate`)."""
+    return bool(names_source(_others(a, b), identity(b.article, b.attributions))
+                or names_source(_others(b, a), identity(a.article, a.attributions)))
+
+
 def _others(side: Side, other: Side) -> list[Attribution]:
     """Attributions of ``side`` that do not name ``side``'s own outlet."""
     own = identity(side.article, side.attributions) if side.article.outlet else []
