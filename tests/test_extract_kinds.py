@@ -128,3 +128,53 @@ def test_kinds_follow_a_lone_surname_in_the_story(monkeypatch: pytest.MonkeyPatc
     Pool({7: entry}, alone)
     # One kind for story 2 (where "Grushev" alone is), one for the others.
     assert len({first(p, {("grushev", 2)}) for p in calls if p[0]}) == 2
+
+
+def _merge_full_names_pairwise(locals_: list[Any], people: list[int], union: Any) -> None:
+    """The full names merged by comparing every pair of a block (the way before the pairs
+    were kept)."""
+    from collections import defaultdict
+
+    from newsweave.extract.canonical import _same_person, skeleton
+
+    by_name: dict[str, list[int]] = defaultdict(list)
+    for i in people:
+        by_name[skeleton(locals_[i].full or "")].append(i)
+    blocks: dict[str, list[str]] = defaultdict(list)
+    for name in by_name:
+        blocks[name.split()[-1][:2]].append(name)
+    for i_list in by_name.values():
+        for j in i_list[1:]:
+            union(i_list[0], j)
+    for names in blocks.values():
+        for x, a in enumerate(names):
+            for b in names[x + 1 :]:
+                if _same_person(a, b):
+                    union(by_name[a][0], by_name[b][0])
+
+
+@pytest.mark.parametrize("limit", [3, 1 << 18])
+def test_kept_pairs_of_one_person_merge_what_comparing_every_pair_merges(
+        limit: int, monkeypatch: pytest.MonkeyPatch):
+    """Pools of transliterated, initialled and reordered full names, resolved one after
+    another with the pairs kept across them (``limit`` 3: forgotten and found again),
+    give the clusters of comparing every pair of each block."""
+    from newsweave.extract import canonical
+    from newsweave.extract.entities import Mention
+
+    given = ["Andrei", "Andrey", "A.", "Maria", "Mariya", "Oleg", "Li"]
+    family = ["Grushev", "Gruchev", "Grushin", "Petrin", "Petrine", "Wenli", "Chen", "Shen"]
+    rng = random.Random(limit)
+    monkeypatch.setattr(canonical, "_SAME_PEOPLE", canonical._SamePeople(limit))
+    for round_ in range(8):
+        locals_ = []
+        for article in range(rng.randint(5, 40)):
+            text = (f"{rng.choice(family)} {rng.choice(given)}" if rng.random() < 0.1
+                    else f"{rng.choice(given)} {rng.choice(family)}")
+            locals_ += group_article(article, rng.randint(1, 3),
+                                     [Mention(text, "PERSON", 0, len(text))])
+        kept = canonical.resolve_locals(locals_)
+        with monkeypatch.context() as m:
+            m.setattr(canonical, "_merge_full_names", _merge_full_names_pairwise)
+            pairwise = canonical.resolve_locals(locals_)
+        assert kept == pairwise, round_

@@ -298,17 +298,50 @@ def _merge_full_names(locals_: list[Local], people: list[int], union: object) ->
     by_name: dict[str, list[int]] = defaultdict(list)
     for i in people:
         by_name[skeleton(locals_[i].full or "")].append(i)
-    blocks: dict[str, list[str]] = defaultdict(list)
-    for name in by_name:
-        blocks[name.split()[-1][:2]].append(name)
     for i_list in by_name.values():
         for j in i_list[1:]:
             union(i_list[0], j)  # type: ignore[operator]
-    for names in blocks.values():
-        for x, a in enumerate(names):
-            for b in names[x + 1 :]:
-                if _same_person(a, b):
-                    union(by_name[a][0], by_name[b][0])  # type: ignore[operator]
+    # Every pair of names of a block (a surname's first letters) that are one person. A
+    # union's root is its cluster's lowest index whatever the order of the unions, so
+    # the pairs alone matter: those found once are looked up (a batch pools the same
+    # common names as the last, and comparing every pair of a block grew with the store).
+    _SAME_PEOPLE.bound()
+    for a in by_name:
+        for b in _SAME_PEOPLE.of(a):
+            if b in by_name:
+                union(by_name[a][0], by_name[b][0])  # type: ignore[operator]
+
+
+class _SamePeople:
+    """The full names seen (spelling keys) by block, each with the others of its block
+    that are the same person (``_same_person``), found when the name is first seen;
+    forgotten all at once past ``limit`` names, between two pools (found again as
+    needed)."""
+
+    def __init__(self, limit: int = 1 << 18) -> None:
+        self.limit = limit
+        self.blocks: dict[str, list[str]] = defaultdict(list)
+        self.links: dict[str, list[str]] = {}
+
+    def bound(self) -> None:
+        if len(self.links) >= self.limit:
+            self.blocks.clear()
+            self.links.clear()
+
+    def of(self, name: str) -> list[str]:
+        links = self.links.get(name)
+        if links is None:
+            block = self.blocks[name.split()[-1][:2]]
+            links = self.links[name] = []
+            for other in block:
+                if _same_person(other, name):
+                    links.append(other)
+                    self.links[other].append(name)
+            block.append(name)
+        return links
+
+
+_SAME_PEOPLE = _SamePeople()
 
 
 def _merge_others(locals_: list[Local], others: list[int], people: list[int],

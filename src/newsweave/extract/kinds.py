@@ -17,6 +17,7 @@ when asked (a common entity that just gains the batch's locals never is).
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -51,6 +52,13 @@ def kinds_of(locals_: Sequence[Local], indices: Sequence[int] | None = None) -> 
     for index in range(len(locals_)) if indices is None else indices:
         kinds.add(locals_[index], index)
     return kinds
+
+
+def moved_kinds(kinds: Kinds, kept: Sequence[int]) -> Kinds:
+    """``kinds`` (of the locals at ``kept``, increasing indices) once those locals are
+    moved to the front, in their order (a patched entity's: ``resolve._patch``)."""
+    return Kinds({part: (article, bisect_left(kept, index))
+                  for part, (article, index) in kinds.first.items()}, set(kinds.lone))
 
 
 @dataclass(slots=True)

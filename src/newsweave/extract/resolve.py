@@ -20,7 +20,7 @@ from newsweave.extract.canonical import Local, Tally, group_article, resolve_dis
 from newsweave.extract.entities import Mention
 from newsweave.extract.groups import SHARED_MIN, Instance, cluster_quotes, content_words
 from newsweave.extract.held import Held, HeldLocals, held_for
-from newsweave.extract.kinds import Pool, pool_entries
+from newsweave.extract.kinds import Pool, moved_kinds, pool_entries
 from newsweave.extract.quotes import Found, is_pronoun
 from newsweave.settings import Settings
 from newsweave.store import Store
@@ -133,6 +133,11 @@ def _update_by_kinds(store: Store, held: HeldLocals, mentions: Mapping[int, Sequ
                 patch.entity.id = entity_id
                 stored.append(patch)
                 growth += len(entry.locals) - before
+                pooled = entries.get(entity_id)
+                if pooled is not None:  # its kinds: those of the locals it kept, then added
+                    entry.kinds = moved_kinds(pooled.kinds, pooled.kept)
+                    for index, loc in enumerate(added, start=len(pooled.kept)):
+                        entry.kinds.add(loc, index)
             continue
         tally = _count(entry if grown else None, locals_, added)
         entity = tally.entity()
