@@ -12,6 +12,7 @@ never handed out twice.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from collections.abc import Callable, Hashable, Mapping, Sequence
@@ -110,13 +111,8 @@ def _update_by_kinds(store: Store, held: HeldLocals, mentions: Mapping[int, Sequ
     for entity_id, cluster in zip(ids, todo, strict=True):
         only = cluster.only()
         added = [fresh[i] for i in cluster.fresh]
-        found: list[list[tuple[Local, str]]] = []
-
-        def members(cluster: object = cluster, found: list[list[tuple[Local, str]]] = found
-                    ) -> list[tuple[Local, str]]:
-            if not found:
-                found.append(pool.members(cluster))  # type: ignore[arg-type]
-            return found[0]
+        # Its members in the pool's order, put together only if asked for (once).
+        members = functools.cache(functools.partial(pool.members, cluster))
 
         def locals_(members: Callable[[], list[tuple[Local, str]]] = members) -> list[Local]:
             return [m for m, _ in members()]
