@@ -167,25 +167,13 @@ def resolve_distinct(locals_: Sequence[Local]) -> list[list[int]]:
     earlier one joins that one's cluster and changes nothing else (the earlier one
     already put its name, label, acronyms and place first), so only the first of each
     kind is resolved and the rest follow it: the same clusters, in the same order."""
-    lone: set[tuple[str, int]] = set()  # (name, story) of each surname used alone
-    firsts: list[tuple[str, str]] = []
-    for loc in locals_:
-        first = next(iter(loc.names))
-        key = skeleton(first)
-        firsts.append((first, key))
-        if not loc.full and loc.label == "PERSON" and " " not in key and loc.story is not None:
-            lone.add((key, loc.story))
+    parts = [kind_part(loc) for loc in locals_]
+    lone = {alone for _, alone in parts if alone is not None}
     kinds: dict[tuple[Any, ...], int] = {}
     kind_of: list[int] = []
     firsts_of_kinds: list[Local] = []
-    for loc, (first, key) in zip(locals_, firsts, strict=True):
-        if loc.full:
-            name = skeleton(loc.full)
-            story = loc.story if any((t, loc.story) in lone for t in name.split()) else "*"
-            kind: tuple[Any, ...] = (True, name, story)
-        else:
-            story = loc.story if loc.label == "PERSON" and " " not in key else None
-            kind = (False, loc.label, first, story, frozenset(loc.acronyms))
+    for loc, (part, _) in zip(locals_, parts, strict=True):
+        kind = kind_of_part(part, lone)
         index = kinds.get(kind)
         if index is None:
             index = kinds[kind] = len(firsts_of_kinds)
@@ -202,6 +190,31 @@ def resolve_distinct(locals_: Sequence[Local]) -> list[list[int]]:
     for i, index in enumerate(kind_of):
         found[cluster_of[index]].append(i)
     return found
+
+
+def kind_part(loc: Local) -> tuple[tuple[Any, ...], tuple[str, int] | None]:
+    """What :func:`resolve_distinct` reads of a local, before the pool is known: its kind,
+    a person's with its story (``kind_of_part`` keeps the story only where a surname used
+    alone in the pool could be matched in it), and the (name, story) of a surname used
+    alone (else None)."""
+    first = next(iter(loc.names))
+    key = skeleton(first)
+    if loc.full:
+        return (True, skeleton(loc.full), loc.story), None
+    alone = loc.label == "PERSON" and " " not in key
+    story = loc.story if alone else None
+    lone = (key, loc.story) if alone and loc.story is not None else None
+    return (False, loc.label, first, story, frozenset(loc.acronyms)), lone
+
+
+def kind_of_part(part: tuple[Any, ...], lone: set[tuple[str, int]] | frozenset[Any]
+                 ) -> tuple[Any, ...]:
+    """A local's kind in a pool whose surnames used alone are ``lone`` (``kind_part``)."""
+    if part[0]:
+        _, name, story = part
+        if story is None or not any((t, story) in lone for t in name.split()):
+            return (True, name, "*")
+    return part
 
 
 def group_article(article_id: int, story: int | None, mentions: Sequence[Mention]) -> list[Local]:
@@ -285,17 +298,50 @@ def _merge_full_names(locals_: list[Local], people: list[int], union: object) ->
     by_name: dict[str, list[int]] = defaultdict(list)
     for i in people:
         by_name[skeleton(locals_[i].full or "")].append(i)
-    blocks: dict[str, list[str]] = defaultdict(list)
-    for name in by_name:
-        blocks[name.split()[-1][:2]].append(name)
     for i_list in by_name.values():
         for j in i_list[1:]:
             union(i_list[0], j)  # type: ignore[operator]
-    for names in blocks.values():
-        for x, a in enumerate(names):
-            for b in names[x + 1 :]:
-                if _same_person(a, b):
-                    union(by_name[a][0], by_name[b][0])  # type: ignore[operator]
+    # Every pair of names of a block (a surname's first letters) that are one person. A
+    # union's root is its cluster's lowest index whatever the order of the unions, so
+    # the pairs alone matter: those found once are looked up (a batch pools the same
+    # common names as the last, and comparing every pair of a block grew with the store).
+    _SAME_PEOPLE.bound()
+    for a in by_name:
+        for b in _SAME_PEOPLE.of(a):
+            if b in by_name:
+                union(by_name[a][0], by_name[b][0])  # type: ignore[operator]
+
+
+class _SamePeople:
+    """The full names seen (spelling keys) by block, each with the others of its block
+    that are the same person (``_same_person``), found when the name is first seen;
+    forgotten all at once past ``limit`` names, between two pools (found again as
+    needed)."""
+
+    def __init__(self, limit: int = 1 << 18) -> None:
+        self.limit = limit
+        self.blocks: dict[str, list[str]] = defaultdict(list)
+        self.links: dict[str, list[str]] = {}
+
+    def bound(self) -> None:
+        if len(self.links) >= self.limit:
+            self.blocks.clear()
+            self.links.clear()
+
+    def of(self, name: str) -> list[str]:
+        links = self.links.get(name)
+        if links is None:
+            block = self.blocks[name.split()[-1][:2]]
+            links = self.links[name] = []
+            for other in block:
+                if _same_person(other, name):
+                    links.append(other)
+                    self.links[other].append(name)
+            block.append(name)
+        return links
+
+
+_SAME_PEOPLE = _SamePeople()
 
 
 def _merge_others(locals_: list[Local], others: list[int], people: list[int],

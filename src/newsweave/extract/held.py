@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from newsweave.extract.canonical import Local, Tally
+from newsweave.extract.kinds import Kinds, kinds_of
 from newsweave.store import Store
 from newsweave.store.sql import chunks
 
@@ -42,6 +43,7 @@ class Held:
     tally: Tally | None = None  # counted over the locals in article order, when wanted
     last: int = field(default=-1)  # the highest article id among the locals
     keys: Counter[str] | None = None  # how many locals carry each lookup key, when wanted
+    kinds: Kinds | None = None  # the locals' kinds (``extract/kinds.py``), when wanted
 
     def counted(self) -> Tally:
         """The tally of the locals in article order (the store's order on a tie), as the
@@ -52,6 +54,13 @@ class Held:
                 tally.add(loc)
             self.tally = tally
         return self.tally
+
+    def by_kind(self) -> Kinds:
+        """The locals' kinds (kept up as locals are appended; made again when they change
+        otherwise)."""
+        if self.kinds is None:
+            self.kinds = kinds_of(self.locals)
+        return self.kinds
 
     def key_counts(self) -> Counter[str]:
         """How many of the locals carry each lookup key (the entity's keys are those
@@ -90,6 +99,17 @@ class HeldLocals:
         """(entity id, local, identity) of these entities, in the store's order (as
         ``store.extract.entity_locals`` returns them: SQLite's by entity id within each
         chunk of the id list, and by row within an entity)."""
+        have, order = self.entries(store, entity_ids)
+        rows: list[tuple[int, Local, str]] = []
+        for entity_id in order:
+            held = have[entity_id]
+            rows += zip([entity_id] * len(held.locals), held.locals, held.identities,
+                        strict=True)
+        return rows
+
+    def entries(self, store: Store, entity_ids: set[int]) -> tuple[dict[int, Held], list[int]]:
+        """These entities held (those not yet held read from the store), and their order in
+        the store's (:meth:`read`)."""
         have: dict[int, Held] = {}
         for entity_id in entity_ids:
             held = self.entities.get(entity_id)
@@ -110,14 +130,10 @@ class HeldLocals:
             for entity_id, held in read.items():
                 self.put(entity_id, held)
             have.update(read)
-        rows: list[tuple[int, Local, str]] = []
-        for chunk in chunks(set(entity_ids)):
-            for entity_id in sorted(chunk):
-                held = have.get(entity_id)
-                if held is not None:  # (an entity has locals: none is written without)
-                    rows += zip([entity_id] * len(held.locals), held.locals, held.identities,
-                                strict=True)
-        return rows
+        # (an entity has locals: none is written without)
+        order = [entity_id for chunk in chunks(set(entity_ids)) for entity_id in sorted(chunk)
+                 if entity_id in have]
+        return have, order
 
     def get(self, entity_id: int) -> Held | None:
         return self.entities.get(entity_id)

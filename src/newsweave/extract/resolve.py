@@ -12,14 +12,16 @@ never handed out twice.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 
 from newsweave.extract.canonical import Local, Tally, group_article, resolve_distinct
 from newsweave.extract.entities import Mention
 from newsweave.extract.groups import SHARED_MIN, Instance, cluster_quotes, content_words
-from newsweave.extract.held import Held, held_for
+from newsweave.extract.held import Held, HeldLocals, held_for
+from newsweave.extract.kinds import Pool, moved_kinds, pool_entries
 from newsweave.extract.quotes import Found, is_pronoun
 from newsweave.settings import Settings
 from newsweave.store import Store
@@ -31,6 +33,10 @@ _MAX_BUCKET = 50
 # only those articles' rows (``_patch``); False: rewrite it whole, as before (the same
 # rows; tests compare the two).
 WRITE_CHANGES = True
+# Cluster a batch's pool through the touched entities' kinds (``extract/kinds.py``), not
+# local by local; False: every local pooled, sorted and read, as before (the same clusters
+# and rows; tests compare the two).
+BY_KINDS = True
 
 
 def story_of(store: Store, article_ids: Sequence[int] | None = None) -> dict[int, int]:
@@ -70,6 +76,93 @@ def update_entities(store: Store, mentions: Mapping[int, Sequence[Mention]],
              for loc in group_article(article, stories.get(article), mentions[article])]
     held = held_for(store)
     held.check(store)
+    if full or not BY_KINDS:
+        _update_by_locals(store, held, mentions, fresh, full=full)
+    else:
+        _update_by_kinds(store, held, mentions, fresh)
+    held.seal(store)
+
+
+def _update_by_kinds(store: Store, held: HeldLocals, mentions: Mapping[int, Sequence[Mention]],
+                     fresh: list[Local]) -> None:
+    """A batch resolved through the touched entities' kinds (``kinds.Pool``): what the
+    local-by-local pool (``_update_by_locals``) writes, without going through the locals
+    of an entity left as it was or only grown."""
+    keys = set().union(*(loc.keys() for loc in fresh)) if fresh else set()
+    of_articles = store.extract.entities_of_articles(mentions)
+    touched = of_articles | store.extract.entities_by_keys(keys)
+    have, order = held.entries(store, touched) if touched else ({}, [])
+    ranks = {entity_id: rank for rank, entity_id in enumerate(order)}
+    entries, lost, previous = pool_entries(have, ranks, mentions, of_articles)
+    pool = Pool(entries, fresh)
+    todo = []
+    for cluster in pool.clusters:
+        only = cluster.only()
+        if only is not None and not cluster.fresh and only not in lost:
+            # All it had and nothing else: left as it was (its id is its own, and no other
+            # cluster has a member of it).
+            touched.discard(only)
+        else:
+            todo.append(cluster)
+    ids = assign_counted(store, "entity", [pool.counts(c, previous) for c in todo])
+    stored: list[StoredEntity] = []
+    rewritten: list[tuple[int, list[tuple[Local, str]], Tally]] = []
+    growth = 0
+    for entity_id, cluster in zip(ids, todo, strict=True):
+        only = cluster.only()
+        added = [fresh[i] for i in cluster.fresh]
+        # Its members in the pool's order, put together only if asked for (once).
+        members = functools.cache(functools.partial(pool.members, cluster))
+
+        def locals_(members: Callable[[], list[tuple[Local, str]]] = members) -> list[Local]:
+            return [m for m, _ in members()]
+
+        grown = only == entity_id and entity_id not in lost
+        entry = held.get(entity_id)
+        if (WRITE_CHANGES and entity_id in lost and entry is not None and (
+                only == entity_id or (only is None and not cluster.whole and not cluster.some
+                                      and entity_id not in entries))):
+            touched.discard(entity_id)
+            before = len(entry.locals)
+            patch = _patch(entry, lost[entity_id], added, locals_)
+            if patch is not None:
+                patch.entity.id = entity_id
+                stored.append(patch)
+                growth += len(entry.locals) - before
+                pooled = entries.get(entity_id)
+                if pooled is not None:  # its kinds: those of the locals it kept, then added
+                    entry.kinds = moved_kinds(pooled.kinds, pooled.kept)
+                    for index, loc in enumerate(added, start=len(pooled.kept)):
+                        entry.kinds.add(loc, index)
+            continue
+        tally = _count(entry if grown else None, locals_, added)
+        entity = tally.entity()
+        entity.id = entity_id
+        if grown:
+            touched.discard(entity_id)
+            if entry is not None:
+                _grow(entry, added, tally)
+                growth += len(added)
+            written = added
+        else:
+            rewritten.append((entity_id, members(), tally))
+            written = locals_()
+        stored.append(StoredEntity(
+            entity, [(m.article, m.to_dict()) for m in written],
+            set().union(*(m.keys() for m in written)), _names(written), grown))
+    store.extract.replace_entities(touched, stored)
+    if touched:
+        held.drop(touched)
+    for entity_id, pairs, tally in rewritten:
+        held.put(entity_id, Held([m for m, _ in pairs], [i for _, i in pairs], tally,
+                                 max(m.article for m, _ in pairs)))
+    held.resized(growth)
+
+
+def _update_by_locals(store: Store, held: HeldLocals, mentions: Mapping[int, Sequence[Mention]],
+                      fresh: list[Local], *, full: bool) -> None:
+    """A batch resolved with every local of the entities it touches pooled (``full``: the
+    whole store's), sorted and clustered (``resolve_distinct``)."""
     if full:
         held.clear()
         touched: set[int] | None = None
@@ -129,13 +222,13 @@ def update_entities(store: Store, mentions: Mapping[int, Sequence[Mention]],
             # (re-resolved: a story merged or split): only those articles' rows change.
             touched.discard(entity_id)  # type: ignore[union-attr]
             before = len(entry.locals)
-            patch = _patch(entry, lost[entity_id], added, members)
+            patch = _patch(entry, lost[entity_id], added, lambda members=members: members)
             if patch is not None:
                 patch.entity.id = entity_id
                 stored.append(patch)
                 growth += len(entry.locals) - before
             continue
-        tally = _count(entry if grown else None, members, added)
+        tally = _count(entry if grown else None, lambda members=members: members, added)
         entity = tally.entity()
         entity.id = entity_id
         if grown:
@@ -158,11 +251,10 @@ def update_entities(store: Store, mentions: Mapping[int, Sequence[Mention]],
         held.put(entity_id, Held(members, [identities[id(m)] for m in members], tally,
                                  max(m.article for m in members)))
     held.resized(growth)
-    held.seal(store)
 
 
 def _patch(entry: Held, lost: Sequence[Local], added: Sequence[Local],
-           members: Sequence[Local]) -> StoredEntity | None:
+           members: Callable[[], Sequence[Local]]) -> StoredEntity | None:
     """A held entity that lost its ``lost`` locals (of the articles resolved again) and
     took ``added`` back, all else kept: what to write of it (None: nothing changed), with
     ``entry`` made what the store then holds (its other rows stay where they are, the new
@@ -182,7 +274,7 @@ def _patch(entry: Held, lost: Sequence[Local], added: Sequence[Local],
         tally = entry.counted()  # the same counts, names and keys
     else:
         tally = Tally()
-        for loc in members:  # (in article order, as the whole would be counted)
+        for loc in members():  # (in article order, as the whole would be counted)
             tally.add(loc)
         counts = entry.key_counts()
         for loc in lost:
@@ -198,6 +290,7 @@ def _patch(entry: Held, lost: Sequence[Local], added: Sequence[Local],
     entry.identities = [entry.identities[i] for i in kept] + [m.identity() for m in added]
     entry.last = max(loc.article for loc in entry.locals)
     entry.tally = tally
+    entry.kinds = None  # (made again when wanted)
     entity = tally.entity()
     return StoredEntity(entity, [(m.article, m.to_dict()) for m in added], keys,
                         _names(added), grown=True, replaced=frozenset(articles),
@@ -213,22 +306,27 @@ def _counted_alike(a: Local, b: Local) -> bool:
             and list(a.roles.items()) == list(b.roles.items()))
 
 
-def _count(entry: Held | None, members: Sequence[Local], added: Sequence[Local]) -> Tally:
+def _count(entry: Held | None, members: Callable[[], Sequence[Local]],
+           added: Sequence[Local]) -> Tally:
     """What builds the entity of ``members``: a held entity's tally taking only the
     ``added`` locals when they all come after what it holds (the order the whole would be
     counted in), else a count of all the members."""
     if entry is not None and added and added[0].article > entry.last:
         tally = entry.counted()
-        members = added
+        counted = added
     else:
         tally = Tally()
-    for loc in members:
+        counted = members()
+    for loc in counted:
         tally.add(loc)
     return tally
 
 
 def _grow(entry: Held, added: Sequence[Local], tally: Tally) -> None:
     """A held entity gained ``added`` (appended, as the store appends their rows)."""
+    if entry.kinds is not None:
+        for index, loc in enumerate(added, start=len(entry.locals)):
+            entry.kinds.add(loc, index)
     entry.locals += added
     entry.identities += [m.identity() for m in added]
     entry.last = max(entry.last, *(m.article for m in added))
@@ -307,10 +405,15 @@ def assign_ids(store: Store, kind: str, clusters: Sequence[Sequence[Hashable]],
                previous: Mapping[Hashable, int]) -> list[int]:
     """An id per cluster: the earlier id most of its members had (each id to one cluster,
     biggest share first), else a fresh one."""
+    return assign_counted(store, kind, [Counter(previous[m] for m in members if m in previous)
+                                        for members in clusters])
+
+
+def assign_counted(store: Store, kind: str, counts: Sequence[Counter[int]]) -> list[int]:
+    """:func:`assign_ids` from how many of each cluster's members each earlier id had."""
     pairs: list[tuple[int, int, int]] = []
-    for index, members in enumerate(clusters):
-        counts = Counter(previous[m] for m in members if m in previous)
-        pairs += [(n, index, old) for old, n in counts.items()]
+    for index, shares in enumerate(counts):
+        pairs += [(n, index, old) for old, n in shares.items()]
     # Most shared members first; on a tie the lower (older) id and the earlier cluster.
     pairs.sort(key=lambda p: (-p[0], p[2], p[1]))
     ids: dict[int, int] = {}
@@ -319,10 +422,10 @@ def assign_ids(store: Store, kind: str, clusters: Sequence[Sequence[Hashable]],
         if index not in ids and old not in used:
             ids[index] = old
             used.add(old)
-    missing = [i for i in range(len(clusters)) if i not in ids]
+    missing = [i for i in range(len(counts)) if i not in ids]
     for index, new in zip(missing, store.extract.next_ids(kind, len(missing)), strict=True):
         ids[index] = new
-    return [ids[i] for i in range(len(clusters))]
+    return [ids[i] for i in range(len(counts))]
 
 
 def speaker_of(item: Found, mentions: Sequence[Mention]) -> tuple[str | None, str | None]:
