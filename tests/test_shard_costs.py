@@ -1,0 +1,56 @@
+"""The shard's costs outside reuse cut exactly (docs/benchmarks.md, "Archive scale, part
+26"): each shortcut gives what the plain way gives."""
+
+from __future__ import annotations
+
+import random
+
+from newsweave.store import open_store
+from newsweave.store.stories import StoryRow
+
+
+def _index(tmp_path, stories: int, seed: int):
+    """A store whose story-key index holds ``stories`` stories, each with up to 48 keys
+    drawn from a skewed vocabulary (a few keys in many stories, as in a real index)."""
+    rng = random.Random(seed)
+    store = open_store(str(tmp_path / f"keys-{seed}.db"))
+    tables = store.stories
+    with store.transaction():
+        for _ in range(stories):
+            story = tables.new_story(StoryRow(0, 1, "s", b"", b"", b"", None, None))
+            keys = {int(rng.paretovariate(0.8)) % 400 for _ in range(rng.randint(0, 48))}
+            tables.update_story(StoryRow(story, 1, "s", b"", b"", b"", None, None),
+                                sorted(keys))
+    return store, rng
+
+
+def test_candidates_of_a_batch_equal_one_lookup_per_query(tmp_path):
+    for seed in range(3):
+        store, rng = _index(tmp_path, 300, seed)
+        queries = []
+        for _ in range(200):
+            query = [int(rng.paretovariate(0.8)) % 450 for _ in range(rng.randint(0, 30))]
+            if query and rng.random() < 0.2:
+                query.append(query[0])  # a key given twice counts once
+            queries.append(query)
+        queries.append([])
+        queries.append([10_000, 10_001])  # keys no story holds
+        for limit in (1, 5, 20):
+            batch = store.stories.candidates_of(queries, limit)
+            assert batch == [store.stories.candidates(q, limit) for q in queries]
+        # Ties in hits are broken by story id: many stories hold the commonest keys.
+        assert any(len(found) == 20 for found in store.stories.candidates_of(queries, 20))
+        store.close()
+
+
+def test_candidates_of_rank_by_hits_then_story_id(tmp_path):
+    store = open_store(str(tmp_path / "rank.db"))
+    tables = store.stories
+    with store.transaction():
+        ids = [tables.new_story(StoryRow(0, 1, "s", b"", b"", b"", None, None))
+               for _ in range(4)]
+        for story, keys in zip(ids, ([1], [1, 2], [1, 2, 3], [2, 3]), strict=True):
+            tables.update_story(StoryRow(story, 1, "s", b"", b"", b"", None, None), keys)
+    assert tables.candidates_of([[1, 2, 3], [3], [1]], 3) == [
+        [ids[2], ids[1], ids[3]], [ids[2], ids[3]], [ids[0], ids[1], ids[2]]]
+    store.close()
