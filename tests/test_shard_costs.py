@@ -54,3 +54,58 @@ def test_candidates_of_rank_by_hits_then_story_id(tmp_path):
     assert tables.candidates_of([[1, 2, 3], [3], [1]], 3) == [
         [ids[2], ids[1], ids[3]], [ids[2], ids[3]], [ids[0], ids[1], ids[2]]]
     store.close()
+
+
+def test_the_stories_stage_runs_with_the_collector_paused(tmp_path, monkeypatch):
+    import gc
+
+    import newsweave.stories as stories
+
+    seen = []
+    real = stories.assign
+
+    def assign(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(stories, "assign", assign)
+    _ingest_demo(tmp_path)
+    assert seen and not any(seen)
+    assert gc.isenabled()
+
+
+def test_the_stories_stage_leaves_no_cyclic_garbage(tmp_path, monkeypatch):
+    # Why pausing the collector for the stage is safe: what a batch drops is freed by its
+    # reference counts; a cycle made in it would wait for the next collection.
+    import gc
+
+    import newsweave.stories as stories
+
+    found: list[list[str]] = []
+    real = stories.StoriesStage.run
+
+    def run(self, *args):
+        gc.collect()  # what earlier stages left
+        real(self, *args)
+        gc.set_debug(gc.DEBUG_SAVEALL)
+        try:
+            gc.collect()
+            found.append(sorted({type(o).__name__ for o in gc.garbage}))
+        finally:
+            gc.set_debug(0)
+            gc.garbage.clear()
+
+    monkeypatch.setattr(stories.StoriesStage, "run", run)
+    _ingest_demo(tmp_path)
+    assert found and found == [[]] * len(found)
+
+
+def _ingest_demo(tmp_path) -> None:
+    import newsweave
+    from newsweave.demo import corpus_files
+
+    engine = newsweave.open(str(tmp_path / "demo.db"))
+    try:
+        engine.ingest([str(p) for p in corpus_files()], stages=["reuse", "stories"])
+    finally:
+        engine.close()
