@@ -109,3 +109,22 @@ def _ingest_demo(tmp_path) -> None:
         engine.ingest([str(p) for p in corpus_files()], stages=["reuse", "stories"])
     finally:
         engine.close()
+
+
+def test_get_articles_equal_get_article_one_by_one(tmp_path):
+    import newsweave
+    from newsweave.demo import corpus_files
+
+    engine = newsweave.open(str(tmp_path / "read.db"))
+    try:
+        engine.ingest([str(p) for p in corpus_files()], stages=[])
+        store = engine.store
+        ids = [a.id for a in engine.articles()]
+        assert any(store.get_article(i).removed for i in ids)  # removal logs are compared
+        asked = [*ids[::-1], ids[0], 10_000]  # any order, a repeat, an id not stored
+        for raw in (False, True):
+            found = store.get_articles(asked, raw=raw)
+            assert list(found) == sorted(ids)
+            assert all(found[i] == store.get_article(i, raw=raw) for i in ids)
+    finally:
+        engine.close()

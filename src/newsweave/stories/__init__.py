@@ -88,8 +88,9 @@ class StoriesStage:
         # process for them (docs/benchmarks.md, "Archive scale, part 26").
         with store.transaction(), one_blas_thread(), collection_paused():
             rows, keys = [], {}
+            articles = store.get_articles(article_ids)  # (one read for the batch)
             for article_id in sorted(article_ids):
-                article = store.get_article(article_id)
+                article = articles.get(article_id)
                 if article is None:
                     continue
                 row, features = feature_row(article)
