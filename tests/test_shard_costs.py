@@ -24,7 +24,10 @@ def _index(tmp_path, stories: int, seed: int):
     return store, rng
 
 
-def test_candidates_of_a_batch_equal_one_lookup_per_query(tmp_path):
+def test_candidates_of_a_batch_equal_one_lookup_per_query(tmp_path, monkeypatch):
+    import newsweave.store.stories as story_store
+
+    monkeypatch.setattr(story_store, "CANDIDATES_AT_ONCE", 1)  # every batch at once
     for seed in range(3):
         store, rng = _index(tmp_path, 300, seed)
         queries = []
@@ -43,7 +46,10 @@ def test_candidates_of_a_batch_equal_one_lookup_per_query(tmp_path):
         store.close()
 
 
-def test_candidates_of_rank_by_hits_then_story_id(tmp_path):
+def test_candidates_of_rank_by_hits_then_story_id(tmp_path, monkeypatch):
+    import newsweave.store.stories as story_store
+
+    monkeypatch.setattr(story_store, "CANDIDATES_AT_ONCE", 1)
     store = open_store(str(tmp_path / "rank.db"))
     tables = store.stories
     with store.transaction():
