@@ -14,6 +14,11 @@ stem or a month name in the same way everywhere.
   default.
 - :func:`month_numbers`, :func:`weekday_numbers`: names from the Unicode CLDR (through
   babel), wide and abbreviated, in the languages the corpus meets most.
+- :func:`language_stopwords`, :func:`language_stem`, :func:`language_lower`: the same
+  for an article in another language (#12, "Stories in one language other than English"):
+  its function words (spaCy's list for the language) on top of the English ones, its
+  Snowball stem (PyStemmer), its lowercase (Turkish "İ"). English and an unknown language
+  get exactly :data:`STOPWORDS`, :func:`stem` and ``str.lower``.
 - :func:`words`: the word tokenizer; :func:`split_sentences`: the sentence splitter
   (:mod:`newsweave.nlp.sentences`).
 
@@ -29,7 +34,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 
 from newsweave.nlp.sentences import Sentence, split_sentences
@@ -138,6 +143,101 @@ def _calendar(language: str, kind: str, abbreviated: bool) -> dict[str, int]:
     return found
 
 
-__all__ = ["CALENDAR_LANGUAGES", "STOPWORDS", "WORD", "Sentence", "fold", "month_numbers",
-           "name_pattern", "snowball_stem", "split_sentences", "stem", "weekday_numbers",
+# Snowball stems for articles in these languages (PyStemmer's algorithm names), where
+# PyStemmer is installed; English keeps :func:`stem` (the Snowball English stemmer lost
+# to it, see the module doc). Measured per language on SemEval-2022 task 8's
+# same-language pairs (bench/stories_languages.py); an empty map: no stemming.
+SNOWBALL: dict[str, str] = {
+    "ar": "arabic", "ca": "catalan", "cs": "czech", "da": "danish", "de": "german",
+    "el": "greek", "es": "spanish", "fi": "finnish", "fr": "french", "hu": "hungarian",
+    "id": "indonesian", "it": "italian", "lt": "lithuanian", "nl": "dutch", "no": "norwegian",
+    "pl": "polish", "pt": "portuguese", "ro": "romanian", "ru": "russian", "sv": "swedish",
+    "tr": "turkish",
+}
+
+
+def primary(language: str | None) -> str:
+    """The primary subtag of a language code, lowercased ("" for none): "pt-BR" -> "pt"."""
+    return (language or "").lower().replace("_", "-").split("-")[0]
+
+
+def is_english(language: str | None) -> bool:
+    """Whether the text layer reads ``language`` as English: English and unknown ones
+    (detection could not tell), which get the English lists unchanged."""
+    return primary(language) in ("", "en")
+
+
+@lru_cache(maxsize=64)
+def language_stopwords(language: str | None) -> frozenset[str]:
+    """The function words of ``language``: :data:`STOPWORDS` and, for another language,
+    its own (spaCy's list for it, lowercased; none where spaCy has no list). English's
+    stay in: a German report quotes English words too, and a short English word is rarely
+    a content word of another language.
+
+    >>> "und" in language_stopwords("de"), "und" in language_stopwords("en")
+    (True, False)
+    >>> language_stopwords(None) is STOPWORDS
+    True
+    """
+    if is_english(language):
+        return STOPWORDS
+    code = primary(language)
+    try:
+        import importlib
+
+        listed = importlib.import_module(f"spacy.lang.{code}.stop_words").STOP_WORDS
+    except (ImportError, AttributeError):
+        return STOPWORDS
+    own = {language_lower(code)(w) for w in listed}
+    return STOPWORDS | frozenset(own | {fold(w) for w in own})
+
+
+@lru_cache(maxsize=64)
+def language_stem(language: str | None) -> Callable[[str], str]:
+    """The stemmer of ``language``'s lowercased words: :func:`stem` for English and an
+    unknown language; the Snowball stemmer of another (:data:`SNOWBALL`, PyStemmer) where
+    there is one and PyStemmer is installed, else the word unchanged. In Turkish a suffix
+    written after an apostrophe ("Silivri'de") is cut off first."""
+    if is_english(language):
+        return stem
+    code = primary(language)
+    algorithm = SNOWBALL.get(code)
+    stem_word: Callable[[str], str] = _unchanged
+    if algorithm:
+        try:
+            import Stemmer
+        except ImportError:
+            pass
+        else:
+            stem_word = Stemmer.Stemmer(algorithm).stemWord
+    if code in _APOSTROPHE_SUFFIX:
+        return lambda word: stem_word(_APOSTROPHE.split(word, 1)[0])
+    return stem_word
+
+
+def _unchanged(word: str) -> str:
+    return word
+
+
+# Languages that write a proper noun's inflection after an apostrophe ("Ankara'da").
+_APOSTROPHE_SUFFIX = frozenset({"tr", "az"})
+_APOSTROPHE = re.compile("['’]")
+
+
+@lru_cache(maxsize=64)
+def language_lower(language: str | None) -> Callable[[str], str]:
+    """``str.lower`` for ``language``; for Turkish and Azeri, also without the combining dot
+    that ``"İ".lower()`` leaves ("İstanbul" and "istanbul" are one word)."""
+    if primary(language) in ("tr", "az"):
+        return _lower_dotless
+    return str.lower
+
+
+def _lower_dotless(word: str) -> str:
+    return word.lower().replace("\u0307", "")
+
+
+__all__ = ["CALENDAR_LANGUAGES", "STOPWORDS", "WORD", "Sentence", "fold", "is_english",
+           "language_lower", "language_stem", "language_stopwords", "month_numbers",
+           "name_pattern", "primary", "snowball_stem", "split_sentences", "stem", "weekday_numbers",
            "words"]

@@ -67,7 +67,8 @@ def feature_row(article: Article) -> tuple[FeatureRow, Features]:
     """Extract and pack one article's features for the store (with the years of the date
     lines cleaning removed from its body: see :func:`extract_features`)."""
     datelines = [r.text for r in article.removed if r.reason == DATE_LINE]
-    features = extract_features(article.title, article.text, datelines=datelines)
+    features = extract_features(article.title, article.text, datelines=datelines,
+                                language=article.language)
     row = FeatureRow(
         article_id=int(article.id or 0),
         terms=pack(features.terms),

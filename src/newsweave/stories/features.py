@@ -23,7 +23,17 @@ from functools import lru_cache
 
 from newsweave.nlp.sentences import split_sentences
 from newsweave.nlp.text import STOPWORDS as TEXT_STOPWORDS
-from newsweave.nlp.text import month_numbers, stem, weekday_numbers
+from newsweave.nlp.text import (
+    fold,
+    is_english,
+    language_lower,
+    language_stem,
+    language_stopwords,
+    month_numbers,
+    primary,
+    stem,
+    weekday_numbers,
+)
 
 # Feature groups: the prefix is hashed with the feature, so the groups never collide.
 TERM, NAME, DATE, FIGURE, LEAD_YEAR, WEEKDAY = "t", "n", "d", "f", "y", "w"
@@ -118,6 +128,95 @@ WEEKDAY_SCOPE = "pairs"
 _LOCATIVE = frozenset("in at near outside".split())
 # Lowercase words allowed inside a name ("Bank of England", "Leonardo da Vinci").
 _NAME_GLUE = frozenset("of de da del der van von al la le di du bin".split())
+# Whether an article detected in another language than English is read with its own
+# function words, stems, lowercase and month names (nlp.text: language_stopwords,
+# language_stem, language_lower; month_numbers), besides the English ones; False: every
+# article is read as English (before #12, "Stories in one language other than English").
+# English and undetected articles are read as before either way.
+LANGUAGE_TEXT = True
+# The parts of that reading, each measured alone (bench/stories_languages.py): the
+# language's stop words; its stems (off: the English light stem, as before).
+LANGUAGE_STOPWORDS = True
+LANGUAGE_STEMS = True
+# How a capitalised word is read in a language that capitalises every noun (German):
+# "names" as in any language (each noun is a name, and two reports of one event "share
+# no name" when they use different nouns); "runs": only runs of two or more capitalised
+# words ("Angela Merkel", then "Merkel" alone as a name's last word is); "none": no
+# names at all (the words stay terms).
+CAPITALISED_NOUNS = "names"
+# Languages that capitalise every noun.
+_NOUN_LANGUAGES = frozenset({"de", "lb"})
+
+
+class Reading:
+    """How the features read one language's words: its stop words, lowercase, stems, the
+    words that never start a name, and month names for dates. English (and an unknown
+    language) is the module's own lists, exactly as before languages were told apart."""
+
+    __slots__ = (
+        "_names",
+        "_terms",
+        "language",
+        "lower",
+        "months",
+        "not_names",
+        "noun_names",
+        "stem",
+        "stopwords",
+    )
+
+    def __init__(self, language: str) -> None:
+        self.language = language
+        self.stopwords = STOPWORDS | (language_stopwords(language) if LANGUAGE_STOPWORDS
+                                      else frozenset())
+        self.lower = language_lower(language)
+        self.stem = language_stem(language) if LANGUAGE_STEMS else stem
+        months = month_numbers(("en", language)) if _has_calendar(language) else _MONTHS
+        self.months = months
+        days = weekday_numbers(("en", language)) if _has_calendar(language) else {}
+        self.not_names = _NOT_NAMES | self.stopwords | frozenset(months) | frozenset(days)
+        self.noun_names = CAPITALISED_NOUNS if language in _NOUN_LANGUAGES else "names"
+        self._terms: dict[str, int | None] = {}
+        self._names: dict[str, str] = {}
+
+    def term_key(self, lower: str) -> int | None:
+        found = self._terms.get(lower, 0)
+        if found == 0:
+            if lower in self.stopwords or (len(lower) < 2 and not lower.isdigit()):
+                found = None
+            else:
+                found = key(TERM, self.stem(lower))
+            if len(self._terms) < _WORD_CACHE:
+                self._terms[lower] = found
+        return found
+
+    def name_word(self, word: str) -> str:
+        found = self._names.get(word)
+        if found is None:
+            found = self.stem(self.lower(word))
+            if len(self._names) < _WORD_CACHE:
+                self._names[word] = found
+        return found
+
+
+def _has_calendar(language: str) -> bool:
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        Locale.parse(language)
+    except (UnknownLocaleError, ValueError):
+        return False
+    return True
+
+
+@lru_cache(maxsize=64)
+def reading(language: str | None) -> Reading | None:
+    """The :class:`Reading` of an article in ``language``; None (the English reading, the
+    module's own functions) for English, an unknown language, or with
+    :data:`LANGUAGE_TEXT` off."""
+    if not LANGUAGE_TEXT or is_english(language):
+        return None
+    return Reading(primary(language))
 
 
 @dataclass(slots=True)
@@ -161,7 +260,7 @@ def key(group: str, value: str) -> int:
 
 
 def extract_features(title: str | None, text: str, *, lead_boost: int = 2,
-                     datelines: Sequence[str] = ()) -> Features:
+                     datelines: Sequence[str] = (), language: str | None = None) -> Features:
     """Terms, names and dates of an article; the title (without one, the first sentence)
     counts ``lead_boost`` times, because a headline states the event the rest elaborates
     (and :data:`TITLED_LEAD` body sentences after a title).
@@ -171,6 +270,9 @@ def extract_features(title: str | None, text: str, *, lead_boost: int = 2,
     the text, so their years and month-years count as date features (and nothing else of
     them: "published" and "updated" are not the event's words).
 
+    ``language``: the article's detected language (ISO 639-1); another one than English is
+    read with its own stop words, stems and month names too (:class:`Reading`).
+
     >>> f = extract_features("Quake hits Tonga", "A strong earthquake struck Tonga on Monday.")
     >>> f.labels[key("n", "tonga")], f.terms[key("t", "quake")]
     ('Tonga', 2)
@@ -179,9 +281,10 @@ def extract_features(title: str | None, text: str, *, lead_boost: int = 2,
     True
     """
     features = Features()
+    read = reading(language)
     lead_years = YEAR_EVIDENCE.startswith("lead")
     for line in datelines:
-        _add_dateline(line, features, lead_years)
+        _add_dateline(line, features, lead_years, read)
     surface: dict[int, dict[str, int]] = {}
     sentences = [s.text for s in split_sentences(text)]
     parts = ([title] if title else []) + sentences
@@ -203,8 +306,9 @@ def extract_features(title: str | None, text: str, *, lead_boost: int = 2,
     # of the text but the whitespace between them, which no word crosses, so their words
     # are the text's (a second regular-expression pass over the whole text was a tenth of
     # the features' time).
-    lowercase = set(map(str.lower, {w for _, words in lines[body:] for w in words
-                                    if w.islower()}))
+    lower = str.lower if read is None else read.lower
+    lowercase = set(map(lower, {w for _, words in lines[body:] for w in words
+                                if w.islower()}))
     for _, words in lines[:lead]:
         features.figures.update(_figures(words))
         if PLACE_PENALTY < 1.0:
@@ -215,7 +319,7 @@ def extract_features(title: str | None, text: str, *, lead_boost: int = 2,
             features.weekdays.update(_weekdays(words))
     confirmed = _confirmed_names(lines) if NAME_EVIDENCE else None
     for weight, words in lines:
-        _add_sentence(words, weight, lowercase, features, surface, terms, confirmed)
+        _add_sentence(words, weight, lowercase, features, surface, terms, confirmed, read)
     features.terms.update(terms)
     # The commonest spelling, the first seen among equals (as Counter.most_common(1)).
     features.labels = {k: next(iter(c)) if len(c) == 1 else max(c.items(), key=_second)[0]
@@ -350,8 +454,12 @@ def _add_sentence(
     surface: dict[int, dict[str, int]],
     terms: list[int],
     confirmed: set[str] | None = None,
+    read: Reading | None = None,
 ) -> None:
     if not words:
+        return
+    if read is not None:
+        _add_read_sentence(words, weight, lowercase, features, surface, terms, read)
         return
     lowers = list(map(str.lower, words))
     found = [k for k in map(_term_key, lowers) if k is not None]
@@ -399,6 +507,62 @@ def _add_sentence(
     _add_name(run, weight, features, surface)
 
 
+def _add_read_sentence(words: list[str], weight: int, lowercase: set[str],
+                       features: Features, surface: dict[int, dict[str, int]],
+                       terms: list[int], read: Reading) -> None:
+    """:func:`_add_sentence` for an article read in its own language (``read``): the same
+    terms, dates and names, with that language's words (no name evidence: an English
+    bench setting)."""
+    lowers = list(map(read.lower, words))
+    found = [k for k in map(read.term_key, lowers) if k is not None]
+    terms.extend(found)
+    for _ in range(1, weight):
+        terms.extend(found)
+    marked = [i for i, w in enumerate(words) if w[0].isupper() or w[0].isdigit()]
+    if not marked:
+        return
+    title_case = _title_case(words)
+    months, not_names = read.months, read.not_names
+    names = read.noun_names != "none"
+    run: list[str] = []
+    last = len(words) - 1
+    after = 0
+
+    def close() -> None:
+        if read.noun_names != "runs" or len(run) > 1:
+            _add_name(run, weight, features, surface, read)
+        run.clear()
+
+    for position in marked:
+        if run and after < position:
+            after = _extend_run(run, lowers, after, position, last)
+            if after < position:
+                close()
+        after = position + 1
+        word = words[position]
+        lower = lowers[position]
+        if word[0].isdigit():
+            if _YEAR.match(word):
+                dates = features.dates
+                dates[key(DATE, word)] += weight
+                previous = lowers[position - 1] if position else ""
+                month = months.get(previous) or months.get(fold(previous))
+                if month is not None:
+                    dates[key(DATE, f"{word}-{month:02d}")] += weight
+        elif names and lower not in not_names and not (word.isupper() and len(word) > 5) and (
+                (position > 0 and not title_case) or lower not in lowercase):
+            run.append(word)
+            continue
+        if run:
+            if lower in _NAME_GLUE and position < last:
+                run.append(lower)
+            else:
+                close()
+    if run and after <= last and _extend_run(run, lowers, after, last + 1, last) <= last:
+        close()
+    close()
+
+
 def _extend_run(run: list[str], lowers: list[str], start: int, stop: int, last: int) -> int:
     """Append the glue words ("of", "da") from ``start`` on to a name being read, before
     ``stop`` and not the line's last word; the position of the first word not appended."""
@@ -409,12 +573,13 @@ def _extend_run(run: list[str], lowers: list[str], start: int, stop: int, last: 
     return position
 
 
-def _add_dateline(line: str, features: Features, lead_years: bool = False) -> None:
+def _add_dateline(line: str, features: Features, lead_years: bool = False,
+                  read: Reading | None = None) -> None:
     """The years of a date line, each with its month where one of the two words before it
     names a month ("May 3, 2013", "Thu Jun 13 2013"; "3 May 2013"), as a year in the text
     counts (a full date adds nothing measurable: docs/benchmarks.md, #12 part 3); with
     ``lead_years``, also as lead years (a date line is the report's own time stamp)."""
-    for year, month, _ in dateline_dates(line):
+    for year, month, _ in dateline_dates(line, _MONTHS if read is None else read.months):
         features.dates[key(DATE, str(year))] += 1
         if lead_years:
             features.lead_years.add(key(LEAD_YEAR, str(year)))
@@ -424,9 +589,11 @@ def _add_dateline(line: str, features: Features, lead_years: bool = False) -> No
                 features.lead_years.add(key(LEAD_YEAR, f"{year}-{month:02d}"))
 
 
-def dateline_dates(line: str) -> list[tuple[int, int | None, int | None]]:
+def dateline_dates(line: str, months: dict[str, int] | None = None
+                   ) -> list[tuple[int, int | None, int | None]]:
     """(year, month, day) of each year a date line names; month and day None where the
-    line does not give them next to the year.
+    line does not give them next to the year (``months``: the month names read, English's
+    by default).
 
     >>> dateline_dates("PUBLISHED: THURSDAY, MAY 2, 2013, 1:32 PM")
     [(2013, 5, 2)]
@@ -435,6 +602,7 @@ def dateline_dates(line: str) -> list[tuple[int, int | None, int | None]]:
     >>> dateline_dates("Updated 2013")
     [(2013, None, None)]
     """
+    months = _MONTHS if months is None else months
     lowers = [w.lower() for w in _WORD.findall(line)]
     found: list[tuple[int, int | None, int | None]] = []
     for position, word in enumerate(lowers):
@@ -443,8 +611,8 @@ def dateline_dates(line: str) -> list[tuple[int, int | None, int | None]]:
         before = lowers[max(0, position - 2):position]
         month = day = None
         for offset, w in enumerate(before):
-            if w in _MONTHS:
-                month = _MONTHS[w]
+            if w in months:
+                month = months[w]
                 # The day beside the month: "May 3, 2013" or "3 May 2013".
                 beside = [before[i] for i in (offset + 1, offset - 1) if 0 <= i < len(before)]
                 day = next((int(b) for b in beside if b.isdigit() and 1 <= int(b) <= 31), None)
@@ -494,19 +662,21 @@ def _is_name_word(word: str, position: int, lowercase: set[str]) -> bool:
 
 
 def _add_name(
-    run: list[str], weight: int, features: Features, surface: dict[int, dict[str, int]]
+    run: list[str], weight: int, features: Features, surface: dict[int, dict[str, int]],
+    read: Reading | None = None,
 ) -> None:
     while run and run[-1] in _NAME_GLUE:
         run.pop()
     if not run or (len(run) == 1 and len(run[0]) < 2):
         return
-    words = [_name_word(w) if w[:1].isupper() else w for w in run]
+    name_word = _name_word if read is None else read.name_word
+    words = [name_word(w) if w[:1].isupper() else w for w in run]
     full = " ".join(words)
     _count_name(full, " ".join(run), weight, features, surface)
     if len(run) > 1:
         # The last word alone too: "Reid" later in the text is "Tara Reid".
         last = run[-1]
-        _count_name(_name_word(last), last, weight, features, surface)
+        _count_name(name_word(last), last, weight, features, surface)
 
 
 @lru_cache(maxsize=_WORD_CACHE)
