@@ -134,3 +134,28 @@ def test_get_articles_equal_get_article_one_by_one(tmp_path):
             assert all(found[i] == store.get_article(i, raw=raw) for i in ids)
     finally:
         engine.close()
+
+
+def test_shard_stages_runs_a_shards_stories_stage_alone(tmp_path):
+    # bench/shard_stages.py: a shard cleaned and reused with its stories pending, then the
+    # stories stage alone on a copy (the pending store is left as it was).
+    import sqlite3
+
+    from conftest import load_bench, require_shared
+
+    require_shared("benchmarks/ntrex/docs.jsonl")
+    archive = tmp_path / "archive"
+    load_bench("corpus").generate(300, archive, seed=3, shard_size=150)
+    bench = load_bench("shard_stages")
+    pending = tmp_path / "pending.db"
+    prepared = bench.prepare_shard(archive, None, 1, pending)
+    assert prepared["new_articles"] == 150
+
+    def members(db):
+        with sqlite3.connect(db) as con:
+            return con.execute("SELECT count(*) FROM story_members").fetchone()[0]
+
+    assert members(pending) == 0
+    figures = bench.run_stories(pending, keep=tmp_path / "kept.db")
+    assert figures["articles"] == 150 and figures["stories_cpu_s"] > 0
+    assert members(tmp_path / "kept.db") == 150 and members(pending) == 0

@@ -342,7 +342,6 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-
 # Queries from which StoryTables.candidates_of reads the union of their keys' index rows:
 # at 40,000 articles 1,000 lookups took 0.41-0.44 CPU s at once against 0.56 one by one,
 # 500 about the same (0.55 / 0.61), 200 twice as long (0.9-1.0 / 0.6-0.66); the lists
