@@ -15,8 +15,9 @@ The store is the one ``bench/stories_steady.py --size N`` keeps under
   index rows the lookups read);
 - ``--store PATH --rounds N``: only the candidate lookups, on any store (opened read-only,
   not copied): one ``StoriesTables.candidates`` query per article against
-  ``candidates_of`` for all of them at once (what assignment asks now), N alternating
-  rounds, CPU s each, the union's index rows, and whether the lists are the same;
+  ``candidates_of`` for all of them at once (what assignment asks now; ``--at-once``:
+  in slices of these sizes), N alternating rounds, CPU s each, the union's index rows,
+  and whether the lists are the same;
 - document-frequency upserts: 10,000 keys (8,000 stored, 2,000 new) added in one
   transaction of a copy of the store, in random order and in key order, three rounds each
   (ms for the upserts, and for the commit, which writes every page they touched);
@@ -40,6 +41,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import newsweave.store.stories as stories_store_module
 import newsweave.store.story_frequencies as stories_store
 from newsweave.settings import load_settings
 from newsweave.store import open_store
@@ -66,9 +68,12 @@ def main() -> None:
     parser.add_argument("--store", help="only the candidate lookups, one by one and for "
                                         "the batch at once, on this store (read-only)")
     parser.add_argument("--rounds", type=int, default=3, help="with --store: rounds")
+    parser.add_argument("--at-once", type=int, nargs="+", default=[1000],
+                        help="with --store: candidates_of on slices of this many queries "
+                             "(forced past CANDIDATES_AT_ONCE), each size in turn")
     args = parser.parse_args()
     if args.store:
-        _lookups_at_once(Path(args.store), args.rounds)
+        _lookups_at_once(Path(args.store), args.rounds, args.at_once)
         return
     if args.fold:
         stories_store.FOLD_KEYS = args.fold
@@ -137,7 +142,7 @@ def main() -> None:
     print(f"load average {os.getloadavg()[0]:.1f}")
 
 
-def _lookups_at_once(path: Path, rounds: int) -> None:
+def _lookups_at_once(path: Path, rounds: int, sizes: list[int]) -> None:
     """The newest 1,000 articles' candidate lookups, one query each against one read of
     the batch's keys (``candidates_of``), alternately, in CPU seconds."""
     store = open_store(str(path), readonly=True)
@@ -152,15 +157,18 @@ def _lookups_at_once(path: Path, rounds: int) -> None:
     ).fetchone()[0]) for q in part) for part in (queries, [union])]
     print(f"{path.name}: {len(queries):,} lookups reading {rows[0]:,} index rows; their "
           f"{len(union):,} distinct keys {rows[1]:,}")
+    stories_store_module.CANDIDATES_AT_ONCE = 1  # the union's path for every size asked
     for n in range(rounds):
         started = time.process_time()
         single = [tables.candidates(q, CANDIDATES) for q in queries]
         one = time.process_time() - started
-        started = time.process_time()
-        batch = tables.candidates_of(queries, CANDIDATES)
-        many = time.process_time() - started
-        print(f"round {n + 1}: one query each {one:.3f} CPU s, candidates_of {many:.3f} "
-              f"CPU s; the same lists: {single == batch}")
+        for size in sizes:
+            started = time.process_time()
+            batch = [found for at in range(0, len(queries), size)
+                     for found in tables.candidates_of(queries[at:at + size], CANDIDATES)]
+            many = time.process_time() - started
+            print(f"round {n + 1}: one query each {one:.3f} CPU s, candidates_of in "
+                  f"slices of {size:,} {many:.3f} CPU s; the same lists: {single == batch}")
     store.close()
     print(f"load average {os.getloadavg()[0]:.1f}")
 

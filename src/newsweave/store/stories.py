@@ -343,10 +343,11 @@ def _now() -> str:
 
 
 # Queries from which StoryTables.candidates_of reads the union of their keys' index rows:
-# at 40,000 articles 1,000 lookups took 0.41-0.44 CPU s at once against 0.56 one by one,
-# 500 about the same (0.55 / 0.61), 200 twice as long (0.9-1.0 / 0.6-0.66); the lists
-# are the same either way.
-CANDIDATES_AT_ONCE = 500
+# at 40,000 articles 1,000 lookups took 0.40-0.58 CPU s at once against 0.54-0.67 one by
+# one, in slices of 500 0.55-0.83 against 0.61-0.67 (about even), of 200 0.9-1.2 (docs/
+# benchmarks.md, "Archive scale, part 26"); a stage batch of 1,000 new articles holds a
+# few less (known and rejected inputs). The lists are the same either way.
+CANDIDATES_AT_ONCE = 750
 
 
 def _by_hits(item: tuple[int, int]) -> tuple[int, int]:
