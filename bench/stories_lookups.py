@@ -13,6 +13,11 @@ The store is the one ``bench/stories_steady.py --size N`` keeps under
 - candidate lookups: the query keys of the last 1,000 stored articles, built as
   assignment builds them, looked up with ``StoriesTables.candidates`` (ms a lookup, and the
   index rows the lookups read);
+- ``--store PATH --rounds N``: only the candidate lookups, on any store (opened read-only,
+  not copied): one ``StoriesTables.candidates`` query per article against
+  ``candidates_of`` for all of them at once (what assignment asks now; ``--at-once``:
+  in slices of these sizes), N alternating rounds, CPU s each, the union's index rows,
+  and whether the lists are the same;
 - document-frequency upserts: 10,000 keys (8,000 stored, 2,000 new) added in one
   transaction of a copy of the store, in random order and in key order, three rounds each
   (ms for the upserts, and for the commit, which writes every page they touched);
@@ -36,6 +41,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import newsweave.store.stories as stories_store_module
 import newsweave.store.story_frequencies as stories_store
 from newsweave.settings import load_settings
 from newsweave.store import open_store
@@ -59,7 +65,16 @@ def main() -> None:
     parser.add_argument("--fold", type=int, default=0,
                         help=f"pending keys that trigger a fold (default {FOLD_KEYS:,}: "
                              f"store.story_frequencies.FOLD_KEYS), for its neighbours")
+    parser.add_argument("--store", help="only the candidate lookups, one by one and for "
+                                        "the batch at once, on this store (read-only)")
+    parser.add_argument("--rounds", type=int, default=3, help="with --store: rounds")
+    parser.add_argument("--at-once", type=int, nargs="+", default=[1000],
+                        help="with --store: candidates_of on slices of this many queries "
+                             "(forced past CANDIDATES_AT_ONCE), each size in turn")
     args = parser.parse_args()
+    if args.store:
+        _lookups_at_once(Path(args.store), args.rounds, args.at_once)
+        return
     if args.fold:
         stories_store.FOLD_KEYS = args.fold
     if args.keys:
@@ -124,6 +139,37 @@ def main() -> None:
         store.close()
         _pending_batches(kept, keys, args.batches, rng, Path(tmp))
     work.cleanup()
+    print(f"load average {os.getloadavg()[0]:.1f}")
+
+
+def _lookups_at_once(path: Path, rounds: int, sizes: list[int]) -> None:
+    """The newest 1,000 articles' candidate lookups, one query each against one read of
+    the batch's keys (``candidates_of``), alternately, in CPU seconds."""
+    store = open_store(str(path), readonly=True)
+    tables = store.stories
+    ids = [int(r[0]) for r in store._db.execute(
+        "SELECT article_id FROM story_features ORDER BY article_id DESC LIMIT 1000")]
+    vectors = article_vectors(tables, ids, weights_from(load_settings()))
+    queries = [top_array_keys(v.arrays(), QUERY_KEYS) for v in vectors.values()]
+    union = sorted({k for q in queries for k in q})
+    rows = [sum(int(store._db.execute(
+        f"SELECT count(*) FROM story_keys WHERE key IN ({','.join('?' * len(q))})", q
+    ).fetchone()[0]) for q in part) for part in (queries, [union])]
+    print(f"{path.name}: {len(queries):,} lookups reading {rows[0]:,} index rows; their "
+          f"{len(union):,} distinct keys {rows[1]:,}")
+    stories_store_module.CANDIDATES_AT_ONCE = 1  # the union's path for every size asked
+    for n in range(rounds):
+        started = time.process_time()
+        single = [tables.candidates(q, CANDIDATES) for q in queries]
+        one = time.process_time() - started
+        for size in sizes:
+            started = time.process_time()
+            batch = [found for at in range(0, len(queries), size)
+                     for found in tables.candidates_of(queries[at:at + size], CANDIDATES)]
+            many = time.process_time() - started
+            print(f"round {n + 1}: one query each {one:.3f} CPU s, candidates_of in "
+                  f"slices of {size:,} {many:.3f} CPU s; the same lists: {single == batch}")
+    store.close()
     print(f"load average {os.getloadavg()[0]:.1f}")
 
 

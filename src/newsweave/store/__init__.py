@@ -54,6 +54,11 @@ class Store(Protocol):
 
     def get_article(self, article_id: int, *, raw: bool = False) -> Article | None: ...
 
+    def get_articles(self, article_ids: Sequence[int], *, raw: bool = False
+                     ) -> dict[int, Article]:
+        """The stored ones of ``article_ids`` by id, each as :meth:`get_article` reads it."""
+        ...
+
     def iter_articles(
         self, *, outlet: str | None = None, language: str | None = None,
         since: str | None = None, until: str | None = None, after: int | None = None,

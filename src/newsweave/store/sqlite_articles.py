@@ -149,6 +149,21 @@ class SQLiteArticles:
             return None
         return self._to_article(row, self._removals([article_id]).get(article_id, []))
 
+    def get_articles(self, article_ids: Sequence[int], *, raw: bool = False
+                     ) -> dict[int, Article]:
+        """:meth:`get_article` of each of ``article_ids`` that is stored, in two statements
+        per 500 (a stage reading its batch one article at a time made two per article)."""
+        columns = _ARTICLE_COLUMNS + (", raw" if raw else "")
+        found: dict[int, Article] = {}
+        for chunk in chunks(sorted(set(article_ids))):
+            marks = ",".join("?" * len(chunk))
+            rows = self._db.execute(
+                f"SELECT {columns} FROM articles WHERE id IN ({marks})", chunk).fetchall()
+            removed = self._removals([int(r["id"]) for r in rows])
+            for row in rows:
+                found[int(row["id"])] = self._to_article(row, removed.get(int(row["id"]), []))
+        return found
+
     def iter_articles(
         self, *, outlet: str | None = None, language: str | None = None,
         since: str | None = None, until: str | None = None, after: int | None = None,

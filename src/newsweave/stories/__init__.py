@@ -83,10 +83,14 @@ class StoriesStage:
         """Assign ``article_ids`` to stories, repair around them, mark them done."""
         tables = store.stories
         weights = weights_from(settings)
-        with store.transaction(), one_blas_thread():
+        # The collector paused (newsweave.gcpause): the batch's vectors, states and
+        # matrices hold no reference cycles, and its full collections walked the whole
+        # process for them (docs/benchmarks.md, "Archive scale, part 26").
+        with store.transaction(), one_blas_thread(), collection_paused():
             rows, keys = [], {}
+            articles = store.get_articles(article_ids)  # (one read for the batch)
             for article_id in sorted(article_ids):
-                article = store.get_article(article_id)
+                article = articles.get(article_id)
                 if article is None:
                     continue
                 row, features = feature_row(article)

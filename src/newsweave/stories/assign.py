@@ -110,7 +110,7 @@ def assign(
     # The stored candidates of every article first, and their rows in one read: the index
     # and the stored rows do not change until the stories are saved at the end.
     queries = [top_array_keys(item.arrays(), QUERY_KEYS) for item in items]
-    found = [tables.candidates(query, CANDIDATES) for query in queries]
+    found = tables.candidates_of(queries, CANDIDATES)
     for story_id, row in tables.stories_by_id({s for f in found for s in f}).items():
         if row.merged_into is None and row.size > 0:
             touched[story_id] = StoryState(row)
