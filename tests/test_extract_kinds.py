@@ -16,27 +16,17 @@ from newsweave.extract import resolve
 from newsweave.extract.canonical import group_article, resolve_distinct
 from newsweave.extract.held import iter_held
 from newsweave.extract.kinds import Entry, Pool, kinds_of
-from test_extract_patch import _articles, _clear, _mentions, _resolve, _tables
+from test_extract_patch import _articles, _clear, _mentions, _merges_and_splits, _resolve, _tables
 
 
 def _plan(rng: random.Random, ids: list[int], stories: dict[int, int]
           ) -> list[tuple[dict[int, int], list[int]]]:
     """Batches of new articles, then stories merged and split with their articles (and a
     few others) resolved again, then more new articles, some older than the newest."""
-    plan: list[tuple[dict[int, int], list[int]]] = [({}, ids[i : i + 6])
-                                                    for i in range(0, 50, 6)]
-    planned = dict(stories)
-    for step in range(4):
-        kept, gone = rng.sample(sorted(set(planned.values())), 2)
-        moved = {i: kept for i in ids[:50] if planned.get(i) == gone}
-        moved.update({i: 20 + step for i in ids[:50]
-                      if planned.get(i) == kept and rng.random() < 0.4})
-        planned.update(moved)
-        plan.append((moved, sorted({*moved, *rng.sample(ids[:50], 3)})))
+    plan = _merges_and_splits(rng, ids, stories)
     late = ids[50:]
     rng.shuffle(late)
-    plan += [({}, sorted(late[i : i + 10])) for i in range(0, len(late), 10)]
-    return plan
+    return plan + [({}, sorted(late[i : i + 10])) for i in range(0, len(late), 10)]
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3, 4, 5])

@@ -87,6 +87,24 @@ def _resolve(store: Any, mentions: Mapping[int, list[Mention]], stories: Mapping
         resolve.update_entities(store, {i: mentions[i] for i in batch}, stories, full=False)
 
 
+def _merges_and_splits(rng: random.Random, ids: Sequence[int], stories: Mapping[int, int]
+                       ) -> list[tuple[dict[int, int], list[int]]]:
+    """The first 50 articles in batches of 6, then four steps each merging two stories and
+    splitting some of the kept one's articles off, with the moved articles (and three
+    others) to resolve again: (story changes, articles) per step."""
+    plan: list[tuple[dict[int, int], list[int]]] = [({}, list(ids[i : i + 6]))
+                                                    for i in range(0, 50, 6)]
+    planned = dict(stories)
+    for step in range(4):
+        kept, gone = rng.sample(sorted(set(planned.values())), 2)
+        moved = {i: kept for i in ids[:50] if planned.get(i) == gone}
+        moved.update({i: 20 + step for i in ids[:50]
+                      if planned.get(i) == kept and rng.random() < 0.4})
+        planned.update(moved)
+        plan.append((moved, sorted({*moved, *rng.sample(list(ids[:50]), 3)})))
+    return plan
+
+
 @pytest.mark.parametrize("seed", [1, 2, 3, 4])
 def test_articles_resolved_again_after_stories_change_leave_what_a_rewrite_leaves(
         store_backend: StoreBackend, seed: int, monkeypatch: pytest.MonkeyPatch):
@@ -108,16 +126,7 @@ def test_articles_resolved_again_after_stories_change_leave_what_a_rewrite_leave
     monkeypatch.setattr(resolve, "_patch", counted)
     # The articles arrive in batches, then stories merge and split and the articles whose
     # story changed are resolved again (with the same mentions), then more arrive.
-    plan: list[tuple[dict[int, int], list[int]]] = [({}, ids[i : i + 6])
-                                                    for i in range(0, 50, 6)]
-    planned = dict(stories)
-    for step in range(4):
-        kept, gone = rng.sample(sorted(set(planned.values())), 2)
-        moved = {i: kept for i in ids[:50] if planned.get(i) == gone}
-        moved.update({i: 20 + step for i in ids[:50]
-                      if planned.get(i) == kept and rng.random() < 0.4})
-        planned.update(moved)
-        plan.append((moved, sorted({*moved, *rng.sample(ids[:50], 3)})))
+    plan = _merges_and_splits(rng, ids, stories)
     plan += [({}, ids[i : i + 10]) for i in range(50, 80, 10)]
     found = []
     seen = 0
