@@ -14,6 +14,7 @@ from newsweave.reuse import ReuseStage
 from newsweave.reuse.crosslingual import (
     MAX_SENTENCES,
     SENTENCE_COSINE,
+    SENTENCE_MARGIN,
     SENTENCE_SHARE,
     aligned_share,
     compare,
@@ -71,6 +72,22 @@ def test_hits_are_mutual_nearest_above_the_floor() -> None:
     assert hits.tolist() == [[True, False, False], [False, False, False],
                              [False, False, False]]
     assert sentence_hits(cosines, 0.6)[2, 2]
+
+
+def test_hits_stand_out_from_the_rest_of_their_row_and_column() -> None:
+    # e5 scores any two sentences of news prose alike: two short texts on nearby subjects
+    # have pairs that are each other's nearest above the floor, no nearer than the rest.
+    flat = np.array([[0.84, 0.81, 0.80],
+                     [0.80, 0.83, 0.81]])
+    assert not sentence_hits(flat, 0.82).any()
+    assert sentence_hits(flat, 0.82, margin=0.0).sum() == 2  # as before the margin
+    # A translation's sentence stands out from the other sentences.
+    sharp = np.array([[0.91, 0.80, 0.79],
+                      [0.80, 0.90, 0.81]])
+    assert sentence_hits(sharp, 0.82).tolist() == [[True, False, False],
+                                                   [False, True, False]]
+    assert SENTENCE_MARGIN > 0
+    assert aligned_share(_unit([[1, 0, 0], [0, 1, 0]]), _unit([[1, 0, 0], [0, 1, 0]])) == 1.0
 
 
 def test_aligned_share_of_the_shorter_side() -> None:
