@@ -211,13 +211,22 @@ def aligned_share(a: np.ndarray, b: np.ndarray, floor: float = SENTENCE_COSINE) 
     or above ``floor``, each standing out by :data:`SENTENCE_MARGIN` when fewer than
     :data:`MARGIN_BELOW` align; 0 when either side has fewer than :data:`MIN_SENTENCES`
     (one matched pair proves nothing)."""
-    shorter = min(len(a), len(b))
+    return grid_share(a @ b.T, floor)
+
+
+def grid_share(cosines: np.ndarray, floor: float = SENTENCE_COSINE,
+               margin: float | None = None, below: int | None = None) -> float:
+    """:func:`aligned_share` of two articles' sentence cosines (rows: one article's
+    sentences, columns: the other's); ``margin`` and ``below`` default to
+    :data:`SENTENCE_MARGIN` and :data:`MARGIN_BELOW`."""
+    shorter = min(cosines.shape)
     if shorter < MIN_SENTENCES:
         return 0.0
-    cosines = a @ b.T
+    margin = SENTENCE_MARGIN if margin is None else margin
+    below = MARGIN_BELOW if below is None else below
     aligned = in_order(sentence_hits(cosines, floor))
-    if aligned < MARGIN_BELOW and SENTENCE_MARGIN > 0:  # few pairs: each must stand out
-        aligned = in_order(sentence_hits(cosines, floor, SENTENCE_MARGIN))
+    if aligned < below and margin > 0:  # few pairs: each must stand out
+        aligned = in_order(sentence_hits(cosines, floor, margin))
     return aligned / shorter
 
 
@@ -319,5 +328,5 @@ def same_event(a: Article, b: Article, compared: Comparison,
 __all__ = ["CANDIDATE_RANK", "MARGIN_BELOW", "MAX_SENTENCES", "MIN_SENTENCES",
            "SAME_EVENT_RANK", "SAME_EVENT_SCORE", "SENTENCE_COSINE", "SENTENCE_MARGIN",
            "SENTENCE_SHARE", "Comparison", "aligned_share", "closeness", "compare",
-           "in_order", "is_same_event", "same_event", "same_event_score", "sentence_hits",
-           "sentence_texts", "sentence_vectors", "translation_candidates"]
+           "grid_share", "in_order", "is_same_event", "same_event", "same_event_score",
+           "sentence_hits", "sentence_texts", "sentence_vectors", "translation_candidates"]
