@@ -287,12 +287,46 @@ def sentence_grids(pairs, articles) -> dict[tuple[int, int], object]:
     return {(a, b): found[a] @ found[b].T for a, b in pairs}
 
 
-def passes(candidates: Candidates, gate: float, floor: float, share: float) -> set:
-    from newsweave.reuse.crosslingual import MIN_SENTENCES, in_order, sentence_hits
+def passes(candidates: Candidates, gate: float, floor: float, share: float,
+           margin: float | None = None, below: int | None = None) -> set:
+    """The candidate pairs the engine's sentence check passes at these settings (the
+    margin asked of short alignments: ``crosslingual.grid_share``; None: as in code)."""
+    from newsweave.reuse.crosslingual import grid_share
 
     return {k for k, grid in candidates.grids.items() if candidates.cosine[k] >= gate
-            and min(grid.shape) >= MIN_SENTENCES
-            and in_order(sentence_hits(grid, floor)) / min(grid.shape) >= share}
+            and grid_share(grid, floor, margin, below) >= share}
+
+
+def margin_sweep(ntrex: Candidates, semeval: Candidates) -> None:
+    """NTREX P / R and SemEval pairs taken for translations per half at the sentence
+    margin (``crosslingual.SENTENCE_MARGIN``) and the alignment length below which it is
+    asked (``MARGIN_BELOW``), the other settings as in code."""
+    from newsweave.reuse.crosslingual import (
+        MARGIN_BELOW,
+        SENTENCE_COSINE,
+        SENTENCE_MARGIN,
+        SENTENCE_SHARE,
+    )
+    from newsweave.reuse.relation import TRANSLATION_COSINE
+
+    print("sentence margin sweep (margin asked of alignments of fewer than `below` pairs; "
+          f"in code {SENTENCE_MARGIN} below {MARGIN_BELOW}; 0: none):")
+    print("| margin | below | choose P | R | SemEval | report P | R | SemEval |")
+    print("|---|---|---|---|---|---|---|---|")
+    for margin, below in ((0.0, 0), (0.03, 4), (0.04, 3), (0.04, 4), (0.04, 5), (0.05, 4),
+                          (0.04, 99)):
+        found_n = passes(ntrex, TRANSLATION_COSINE, SENTENCE_COSINE, SENTENCE_SHARE,
+                         margin, below)
+        found_s = passes(semeval, TRANSLATION_COSINE, SENTENCE_COSINE, SENTENCE_SHARE,
+                         margin, below)
+        row = [f"{margin}", f"{below}"]
+        for half in ("choose", "report"):
+            tp = sum(1 for k in found_n if ntrex.labels[k] == (half, True))
+            fp = sum(1 for k in found_n if ntrex.labels[k] == (half, False))
+            false = sum(1 for k in found_s if semeval.labels[k][0] == half)
+            row += [f"{tp / max(1, tp + fp):.3f}", f"{tp / max(1, ntrex.gold[half]):.3f}",
+                    f"{false}"]
+        print("| " + " | ".join(row) + " |")
 
 
 def figures(ntrex: Candidates, semeval: Candidates, setting) -> dict[str, tuple]:
@@ -713,6 +747,7 @@ def main() -> None:
         with open(args.load, "rb") as saved:
             keep = pickle.load(saved)
         choose_settings(keep["ntrex"], keep["semeval"], every=args.grid)
+        margin_sweep(keep["ntrex"], keep["semeval"])
         rank_sweep(keep["ntrex_store"])
         return
     if args.same_event:
@@ -738,6 +773,7 @@ def main() -> None:
             with open(args.save, "wb") as out:
                 pickle.dump(keep, out)
         choose_settings(keep["ntrex"], keep["semeval"], every=args.grid)
+        margin_sweep(keep["ntrex"], keep["semeval"])
         rank_sweep(keep["ntrex_store"])
 
 

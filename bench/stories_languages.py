@@ -23,6 +23,8 @@ judgements), not the texts.
     python bench/stories_languages.py --stories-only   # the stories stage alone (quick)
     python bench/stories_languages.py --set stories.features.LANGUAGE_TEXT=0  # as English
     python bench/stories_languages.py --cost --langs de,es,tr,pl,ar,fr   # features' CPU
+    python bench/stories_languages.py --diagnose   # what the mixed store's links part
+    python bench/stories_languages.py --no-own --set "stories.LINK_WEIGHTS[translation]=0"
 
 Embeddings are cached under ``~/.cache/newsweave-bench/`` (keyed by the exact text).
 """
@@ -68,6 +70,77 @@ def story_map(records: list[dict], stories_only: bool = False
         engine.store.close()
         tmp.cleanup()
     return {k: story_of.get(i) for k, i in ids.items()}, len(ids)
+
+
+def store_state(records: list[dict]) -> tuple[dict[str, int | None], dict[str, str | None],
+                                             list[tuple[str, str, str]]]:
+    """Ingest ``records`` through the whole pipeline (as :func:`story_map`) and return each
+    record's story, its detected language and the reuse stage's relations (``independent``
+    left out), by record id."""
+    sys.path.insert(0, str(REPO / "bench"))
+    from ntrex import ingest
+
+    engine, tmp = ingest(records, english=True)
+    try:
+        articles = list(engine.articles())
+        ids = {a.external_id: int(a.id or 0) for a in articles}
+        key = {i: k for k, i in ids.items()}
+        story_of = engine.store.stories.story_of(list(ids.values()))
+        language = {a.external_id: a.language for a in articles}
+        links = [(key[e.derived], key[e.source], e.kind)
+                 for e in engine.store.reuse.pairs(list(ids.values()), evidence=False)
+                 if e.kind != "independent"]
+    finally:
+        engine.store.close()
+        tmp.cleanup()
+    return {k: story_of.get(i) for k, i in ids.items()}, language, links
+
+
+def diagnose(languages: Sequence[str], by_lang: dict[str, list[dict]],
+             prepared: dict[str, tuple[dict, list]]) -> None:
+    """What the mixed store (whole pipeline) adds that parts the very similar pairs of one
+    language its own store keeps together: the relations it stores by kind (within a
+    language, across languages, across languages between two sites), and, per language,
+    the very similar pairs kept together in the own store and parted in the mixed one
+    (and the reverse), by the cross-language relations their two texts have there."""
+    from urllib.parse import urlparse
+
+    everything: dict[str, dict] = {}
+    for lang in languages:
+        everything.update(prepared[lang][0])
+    story_of, language, links = store_state(list(everything.values()))
+    site = {k: urlparse(r.get("url", "")).netloc for k, r in everything.items()}
+    print("| relation | within a language | across languages | of them, two sites |")
+    print("|---|---|---|---|")
+    crossing: dict[str, set[str]] = {}
+    for kind in sorted({k for _, _, k in links}):
+        found = [(a, b) for a, b, k in links if k == kind]
+        across = [(a, b) for a, b in found if language[a] != language[b]]
+        for a, b in across:
+            crossing.setdefault(a, set()).add(kind)
+            crossing.setdefault(b, set()).add(kind)
+        print(f"| {kind} | {len(found) - len(across)} | {len(across)} | "
+              f"{sum(site[a] != site[b] for a, b in across)} |")
+    print()
+    print("| lang | very similar: together own, apart mixed | of them, a text translation-"
+          "linked across languages | same-event only | neither | apart own, together mixed |")
+    print("|---|---|---|---|---|---|")
+    for lang in languages:
+        records, keys = prepared[lang]
+        own, _ = story_map(list(records.values()))
+        parted, joined = [], 0
+        for row, (a, b) in zip(by_lang[lang], keys, strict=True):
+            if row["Overall"] > 1.5 or a == b or a not in own or a not in story_of:
+                continue
+            in_own = own[a] is not None and own[a] == own[b]
+            in_mixed = story_of[a] is not None and story_of[a] == story_of[b]
+            if in_own and not in_mixed:
+                parted.append(crossing.get(a, set()) | crossing.get(b, set()))
+            joined += in_mixed and not in_own
+        translated = sum("translation" in k for k in parted)
+        same_event = sum(k == {"same-event"} for k in parted)
+        print(f"| {lang} | {len(parted)} | {translated} | {same_event} | "
+              f"{len(parted) - translated - same_event} | {joined} |")
 
 
 def ingest_stories(records: list[dict]):
@@ -162,7 +235,12 @@ def apply_settings(pairs: Sequence[str]) -> None:
 
     for item in pairs:
         name, value = item.split("=", 1)
-        if "." in name:
+        if "[" in name:  # an entry of a module's dict: stories.LINK_WEIGHTS[translation]
+            module, attr = name.split("[", 1)[0].rsplit(".", 1)
+            table = getattr(importlib.import_module(f"newsweave.{module}"), attr)
+            key = name.split("[", 1)[1].rstrip("]")
+            table[key] = type(table[key])(value)
+        elif "." in name:
             module, attr = name.rsplit(".", 1)
             target = importlib.import_module(f"newsweave.{module}")
             old = getattr(target, attr)
@@ -210,6 +288,9 @@ def main() -> None:
                         help="only the features' CPU cost, read in the language and as English")
     parser.add_argument("--stories-only", action="store_true",
                         help="the stories stage alone (no reuse: no sentence vectors, links)")
+    parser.add_argument("--diagnose", action="store_true",
+                        help="the mixed store's relations, and the very similar pairs it parts "
+                        "that the own stores keep together, by their cross-language links")
     parser.add_argument("--clean-only", action="store_true", help="only the rows without "
                         "mojibake pairs")
     parser.add_argument("--set", action="append", default=[],
@@ -227,6 +308,9 @@ def main() -> None:
         cost(languages)
         return
     by_lang = load_pairs(languages)
+    if args.diagnose:
+        diagnose(languages, by_lang, {lang: pair_records(rows) for lang, rows in by_lang.items()})
+        return
     subsets = ("clean",) if args.clean_only else ("all", "clean")
     print("| store | lang | pairs | half | very similar in one story | unrelated apart | "
           "balanced | (1.5,2.5] in one | (2.5,3.5) in one | stories/texts |")

@@ -12,8 +12,10 @@ from newsweave.model import Article
 from newsweave.nlp.sentences import split_sentences
 from newsweave.reuse import ReuseStage
 from newsweave.reuse.crosslingual import (
+    MARGIN_BELOW,
     MAX_SENTENCES,
     SENTENCE_COSINE,
+    SENTENCE_MARGIN,
     SENTENCE_SHARE,
     aligned_share,
     compare,
@@ -71,6 +73,32 @@ def test_hits_are_mutual_nearest_above_the_floor() -> None:
     assert hits.tolist() == [[True, False, False], [False, False, False],
                              [False, False, False]]
     assert sentence_hits(cosines, 0.6)[2, 2]
+
+
+def test_few_aligned_sentences_must_stand_out_from_their_row_and_column() -> None:
+    # e5 scores any two sentences of news prose alike: two short texts on nearby subjects
+    # have pairs that are each other's nearest above the floor, no nearer than the rest.
+    flat = np.array([[0.84, 0.81, 0.80],
+                     [0.80, 0.83, 0.81]])
+    assert sentence_hits(flat, 0.82).sum() == 2  # the margin is asked for, not assumed
+    assert not sentence_hits(flat, 0.82, SENTENCE_MARGIN).any()
+    assert SENTENCE_MARGIN > 0 and MARGIN_BELOW > 2
+    # A translation's sentences stand out from the other sentences.
+    sharp = np.array([[0.91, 0.80, 0.79],
+                      [0.80, 0.90, 0.81]])
+    assert sentence_hits(sharp, 0.82, SENTENCE_MARGIN).tolist() == [[True, False, False],
+                                                                    [False, True, False]]
+
+
+def test_aligned_share_asks_the_margin_of_short_alignments_only() -> None:
+    def share(cosines: np.ndarray) -> float:  # rows against the identity: these cosines
+        return aligned_share(cosines, np.eye(cosines.shape[1]))
+
+    # Two texts of three sentences: two pairs each other's nearest, none standing out.
+    assert share(np.full((3, 3), 0.80) + np.diag([0.03, 0.03, 0.0])) == 0.0
+    assert share(np.full((3, 3), 0.78) + np.diag([0.15, 0.15, 0.0])) == 2 / 3
+    # Many pairs in order count without the margin (a long translation, distant scripts).
+    assert share(np.full((6, 6), 0.80) + np.diag([0.03] * 6)) == 1.0
 
 
 def test_aligned_share_of_the_shorter_side() -> None:
