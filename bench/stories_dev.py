@@ -283,7 +283,7 @@ STAGE_CONSTANTS = {
     "prior_length": ("newsweave.stories.prior", "PRIOR_LENGTH"),
     "name_grade": ("newsweave.stories.vectors", "NAME_GRADE"),
     "name_base": ("newsweave.stories.vectors", "NAME_BASE"),
-    "language_text": ("newsweave.stories.features", "LANGUAGE_TEXT"),
+    "language_text": ("newsweave.stories.words", "LANGUAGE_TEXT"),
 }
 
 
@@ -332,7 +332,7 @@ def add_stage_constant_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--name-base", type=float, default=None, metavar="B",
                         help="stories.vectors.NAME_BASE: the graded veto at MIN_NAMES names")
     parser.add_argument("--language-text", type=int, default=None, metavar="0|1",
-                        help="stories.features.LANGUAGE_TEXT: an article detected in another "
+                        help="stories.words.LANGUAGE_TEXT: an article detected in another "
                         "language read with its own stop words and stems (0: as English)")
     parser.add_argument("--prior-length", type=float, default=None, metavar="L",
                         help="stories.prior.PRIOR_LENGTH for the run: the words of a "

@@ -21,7 +21,7 @@ judgements), not the texts.
     python bench/stories_languages.py --langs de,tr --no-mixed
     python bench/stories_languages.py --set story_threshold=0.22   # any stage setting
     python bench/stories_languages.py --stories-only   # the stories stage alone (quick)
-    python bench/stories_languages.py --set stories.features.LANGUAGE_TEXT=0  # as English
+    python bench/stories_languages.py --set stories.words.LANGUAGE_TEXT=0  # as English
     python bench/stories_languages.py --cost --langs de,es,tr,pl,ar,fr   # features' CPU
     python bench/stories_languages.py --diagnose   # what the mixed store's links part
     python bench/stories_languages.py --no-own --set "stories.LINK_WEIGHTS[translation]=0"
@@ -261,14 +261,13 @@ def cost(languages: Sequence[str], repeats: int = 3) -> None:
     of ``languages``' pairs, read in the detected language and read as English (the best
     of ``repeats`` runs; the reading's caches warm after the first)."""
     from newsweave.clean.metadata import detect_language
-    from newsweave.stories import features
+    from newsweave.stories import features, words
 
     texts = list({r[f"text{side}"]: None for rows in load_pairs(languages).values()
                   for r in rows for side in ("1", "2")})
     detected = [detect_language(t) for t in texts]
     for on in (False, True):
-        features.LANGUAGE_TEXT = on
-        features.reading.cache_clear()
+        words.LANGUAGE_TEXT = on
         best = float("inf")
         for _ in range(repeats):
             started = time.process_time()
@@ -294,7 +293,7 @@ def main() -> None:
     parser.add_argument("--clean-only", action="store_true", help="only the rows without "
                         "mojibake pairs")
     parser.add_argument("--set", action="append", default=[],
-                        help="module.NAME=value (e.g. nlp.text.LANGUAGE_STEMS=0)")
+                        help="module.NAME=value (e.g. stories.words.LANGUAGE_STEMS=0)")
     args = parser.parse_args()
     if not PAIRS.is_file():
         sys.exit(f"{PAIRS} not found: the benchmarks live in ../shared beside the repository")

@@ -14,54 +14,35 @@ valid when the document frequencies move.
 
 from __future__ import annotations
 
-import re
-import zlib
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from newsweave.nlp.sentences import split_sentences
-from newsweave.nlp.text import STOPWORDS as TEXT_STOPWORDS
-from newsweave.nlp.text import (
-    fold,
-    is_english,
-    language_lower,
-    language_stem,
-    language_stopwords,
-    month_numbers,
-    primary,
-    stem,
-    weekday_numbers,
+from newsweave.nlp.text import fold, stem
+from newsweave.stories.words import (
+    _FIGURE,
+    _FULL_WEEKDAYS,
+    _MONTHS,
+    _NOT_NAMES,
+    _WEEKDAYS,
+    _WORD,
+    _YEAR,
+    DATE,
+    FIGURE,
+    LEAD_YEAR,
+    NAME,
+    STOPWORDS,
+    TERM,
+    WEEKDAY,
+    Reading,
+    _name_key,
+    _name_word,
+    _term_key,
+    key,
+    reading,
 )
 
-# Feature groups: the prefix is hashed with the feature, so the groups never collide.
-TERM, NAME, DATE, FIGURE, LEAD_YEAR, WEEKDAY = "t", "n", "d", "f", "y", "w"
-
-_WORD = re.compile(r"[^\W_]+(?:['’][^\W\d_]+)*(?:[.,]\d+)*", re.UNICODE)
-_YEAR = re.compile(r"^(?:1[89]|20)\d\d$")
-_FIGURE = re.compile(r"^\d[\d,]*(?:\.\d+)?$")
-_MONTHS = month_numbers()  # English month names, full and short (nlp.text)
-_WEEKDAYS = frozenset(weekday_numbers())
-# Full weekday names only for the lead's weekdays: "Sun" and "Sat" name newspapers too.
-_FULL_WEEKDAYS = weekday_numbers(abbreviated=False)
-# The one stop-word list (nlp.text), plus what every news report says whatever its event:
-# numbers as words, reporting and agency words, time words. IDF would push them down
-# anyway, but dropping them keeps vectors short, and so assignment fast.
-STOPWORDS = TEXT_STOPWORDS | frozenset(
-    """
-    new one two three first last would’ve it's don't didn't won't can't isn't wasn't aren't
-    news report reported reports reporting reuters ap afp staff editor editing photo
-    today yesterday tomorrow week weeks year years month months day days time times
-    """.split()
-)
-# Capitalised words that start sentences or titles without naming anything.
-_NOT_NAMES = STOPWORDS | _WEEKDAYS | frozenset(_MONTHS) | frozenset(
-    """
-    breaking update updated live watch read more video photos exclusive opinion analysis
-    police officials official authorities government president minister prime governor mayor
-    """.split()
-)
 # Sentences of the body counted ``lead_boost`` times after a title. None: a news lead
 # restates its headline, and counting both twice weighed the lead's wording four times
 # (chosen on ECB+ odd topics + AllSides validation split; it was 1: docs/benchmarks.md,
@@ -78,11 +59,6 @@ TITLED_LEAD = 0
 # at all, so one report an event loses precision, the mixed store's AllSides gap passes
 # 0.01 and the whole AllSides set loses 0.012); kept so the bench can measure it again.
 NAME_EVIDENCE = 0
-# Entries of each word cache below (term keys, name words, name keys). At 65,536 each the
-# three held ~35 MiB once full (a stream of new names fills them); at 16,384, ~9 MiB, term
-# lookups hit 94.6 % of the time instead of 96.9 % and the features cost the same within
-# noise (docs/benchmarks.md, "Stories at 100k, part 3").
-_WORD_CACHE = 1 << 14
 # The factor by which two reports (or a report and a story) that both put their title and
 # lead somewhere (Features.places: "shot in Culver City", "in Compton and Huntington Park")
 # and share no place are damped: where it happened, down to the town. 1: off, and no place
@@ -128,95 +104,6 @@ WEEKDAY_SCOPE = "pairs"
 _LOCATIVE = frozenset("in at near outside".split())
 # Lowercase words allowed inside a name ("Bank of England", "Leonardo da Vinci").
 _NAME_GLUE = frozenset("of de da del der van von al la le di du bin".split())
-# Whether an article detected in another language than English is read with its own
-# function words, stems, lowercase and month names (nlp.text: language_stopwords,
-# language_stem, language_lower; month_numbers), besides the English ones; False: every
-# article is read as English (before #12, "Stories in one language other than English").
-# English and undetected articles are read as before either way.
-LANGUAGE_TEXT = True
-# The parts of that reading, each measured alone (bench/stories_languages.py): the
-# language's stop words; its stems (off: the English light stem, as before).
-LANGUAGE_STOPWORDS = True
-LANGUAGE_STEMS = True
-# How a capitalised word is read in a language that capitalises every noun (German):
-# "names" as in any language (each noun is a name, and two reports of one event "share
-# no name" when they use different nouns); "runs": only runs of two or more capitalised
-# words ("Angela Merkel", then "Merkel" alone as a name's last word is); "none": no
-# names at all (the words stay terms).
-CAPITALISED_NOUNS = "names"
-# Languages that capitalise every noun.
-_NOUN_LANGUAGES = frozenset({"de", "lb"})
-
-
-class Reading:
-    """How the features read one language's words: its stop words, lowercase, stems, the
-    words that never start a name, and month names for dates. English (and an unknown
-    language) is the module's own lists, exactly as before languages were told apart."""
-
-    __slots__ = (
-        "_names",
-        "_terms",
-        "language",
-        "lower",
-        "months",
-        "not_names",
-        "noun_names",
-        "stem",
-        "stopwords",
-    )
-
-    def __init__(self, language: str) -> None:
-        self.language = language
-        self.stopwords = STOPWORDS | (language_stopwords(language) if LANGUAGE_STOPWORDS
-                                      else frozenset())
-        self.lower = language_lower(language)
-        self.stem = language_stem(language) if LANGUAGE_STEMS else stem
-        months = month_numbers(("en", language)) if _has_calendar(language) else _MONTHS
-        self.months = months
-        days = weekday_numbers(("en", language)) if _has_calendar(language) else {}
-        self.not_names = _NOT_NAMES | self.stopwords | frozenset(months) | frozenset(days)
-        self.noun_names = CAPITALISED_NOUNS if language in _NOUN_LANGUAGES else "names"
-        self._terms: dict[str, int | None] = {}
-        self._names: dict[str, str] = {}
-
-    def term_key(self, lower: str) -> int | None:
-        found = self._terms.get(lower, 0)
-        if found == 0:
-            if lower in self.stopwords or (len(lower) < 2 and not lower.isdigit()):
-                found = None
-            else:
-                found = key(TERM, self.stem(lower))
-            if len(self._terms) < _WORD_CACHE:
-                self._terms[lower] = found
-        return found
-
-    def name_word(self, word: str) -> str:
-        found = self._names.get(word)
-        if found is None:
-            found = self.stem(self.lower(word))
-            if len(self._names) < _WORD_CACHE:
-                self._names[word] = found
-        return found
-
-
-def _has_calendar(language: str) -> bool:
-    from babel import Locale, UnknownLocaleError
-
-    try:
-        Locale.parse(language)
-    except (UnknownLocaleError, ValueError):
-        return False
-    return True
-
-
-@lru_cache(maxsize=64)
-def reading(language: str | None) -> Reading | None:
-    """The :class:`Reading` of an article in ``language``; None (the English reading, the
-    module's own functions) for English, an unknown language, or with
-    :data:`LANGUAGE_TEXT` off."""
-    if not LANGUAGE_TEXT or is_english(language):
-        return None
-    return Reading(primary(language))
 
 
 @dataclass(slots=True)
@@ -250,13 +137,6 @@ class Features:
         return set(self.terms) | set(self.names) | set(self.dates)
 
 
-def key(group: str, value: str) -> int:
-    """The stable hashed key of one feature.
-
-    >>> key("t", "flood") == key("t", "flood") != key("n", "flood")
-    True
-    """
-    return zlib.crc32(f"{group}:{value}".encode())
 
 
 def extract_features(title: str | None, text: str, *, lead_boost: int = 2,
@@ -620,13 +500,6 @@ def dateline_dates(line: str, months: dict[str, int] | None = None
     return found
 
 
-@lru_cache(maxsize=_WORD_CACHE)
-def _term_key(lower: str) -> int | None:
-    """The term key of a lowercased word, None for words that are not terms (cached:
-    a news vocabulary repeats, and stemming and hashing each occurrence showed up)."""
-    if lower in STOPWORDS or (len(lower) < 2 and not lower.isdigit()):
-        return None
-    return key(TERM, stem(lower))
 
 
 def _title_case(words: list[str]) -> bool:
@@ -679,15 +552,6 @@ def _add_name(
         _count_name(name_word(last), last, weight, features, surface)
 
 
-@lru_cache(maxsize=_WORD_CACHE)
-def _name_word(word: str) -> str:
-    """A capitalised word as it counts in a name (cached, as :func:`_term_key`)."""
-    return stem(word.lower())
-
-
-@lru_cache(maxsize=_WORD_CACHE)
-def _name_key(value: str) -> int:
-    return key(NAME, value)
 
 
 def _count_name(
@@ -700,3 +564,23 @@ def _count_name(
         surface[name_key] = {shown: 1}
     else:
         spellings[shown] = spellings.get(shown, 0) + 1
+
+
+# With the names re-exported from stories.words (split from this module), which benches
+# and tests import from here.
+__all__ = [
+    "DATE",
+    "FIGURE",
+    "LEAD_YEAR",
+    "NAME",
+    "STOPWORDS",
+    "TERM",
+    "WEEKDAY",
+    "Features",
+    "Reading",
+    "dateline_dates",
+    "extract_features",
+    "key",
+    "reading",
+    "stem",
+]
