@@ -84,11 +84,17 @@ def stem(word: str) -> str:
 
 @lru_cache(maxsize=262144)
 def snowball_stem(word: str) -> str:
-    """The Snowball English (Porter 2) stem of a lowercased word; needs PyStemmer (the
-    ``bench`` extra: measured, not used by default, see :func:`stem`)."""
-    import Stemmer  # optional: only the stemmer comparison bench uses it
+    """The Snowball English (Porter 2) stem of a lowercased word (PyStemmer: measured, not
+    used by default, see :func:`stem`)."""
+    return _snowball("english")(word)
 
-    return Stemmer.Stemmer("english").stemWord(word)  # type: ignore[no-any-return]
+
+@lru_cache(maxsize=64)
+def _snowball(algorithm: str) -> Callable[[str], str]:
+    """PyStemmer's stemmer of one Snowball algorithm ("english", "german", ...)."""
+    import Stemmer
+
+    return Stemmer.Stemmer(algorithm).stemWord  # type: ignore[no-any-return]
 
 
 def fold(word: str) -> str:
@@ -143,10 +149,10 @@ def _calendar(language: str, kind: str, abbreviated: bool) -> dict[str, int]:
     return found
 
 
-# Snowball stems for articles in these languages (PyStemmer's algorithm names), where
-# PyStemmer is installed; English keeps :func:`stem` (the Snowball English stemmer lost
-# to it, see the module doc). Measured per language on SemEval-2022 task 8's
-# same-language pairs (bench/stories_languages.py); an empty map: no stemming.
+# Snowball stems for articles in these languages (PyStemmer's algorithm names); English
+# keeps :func:`stem` (the Snowball English stemmer lost to it, see the module doc).
+# Measured per language on SemEval-2022 task 8's same-language pairs
+# (bench/stories_languages.py); a language not listed is not stemmed.
 SNOWBALL: dict[str, str] = {
     "ar": "arabic", "ca": "catalan", "cs": "czech", "da": "danish", "de": "german",
     "el": "greek", "es": "spanish", "fi": "finnish", "fr": "french", "hu": "hungarian",
@@ -196,20 +202,13 @@ def language_stopwords(language: str | None) -> frozenset[str]:
 def language_stem(language: str | None) -> Callable[[str], str]:
     """The stemmer of ``language``'s lowercased words: :func:`stem` for English and an
     unknown language; the Snowball stemmer of another (:data:`SNOWBALL`, PyStemmer) where
-    there is one and PyStemmer is installed, else the word unchanged. In Turkish a suffix
+    there is one, else the word unchanged. In Turkish a suffix
     written after an apostrophe ("Silivri'de") is cut off first."""
     if is_english(language):
         return stem
     code = primary(language)
     algorithm = SNOWBALL.get(code)
-    stem_word: Callable[[str], str] = _unchanged
-    if algorithm:
-        try:
-            import Stemmer
-        except ImportError:
-            pass
-        else:
-            stem_word = Stemmer.Stemmer(algorithm).stemWord
+    stem_word = _snowball(algorithm) if algorithm else _unchanged
     if code in _APOSTROPHE_SUFFIX:
         return lambda word: stem_word(_APOSTROPHE.split(word, 1)[0])
     return stem_word
