@@ -1,7 +1,7 @@
 """Copy families in a kept store: the pairs each 1,000 new articles brought, and what two
 ingests of one archive (before and after a change to the reuse stage) agree on.
 
-    python bench/families.py STORE.db [--block 1000]
+    python bench/families.py STORE.db [--block 1000] [--since ID]
     python bench/families.py BEFORE.db AFTER.db [--block 1000]
 
 For each store, per block of ``--block`` articles in ingest order (article ids), the reuse
@@ -25,22 +25,26 @@ from math import comb
 from pathlib import Path
 
 
-def pairs_per_block(db: sqlite3.Connection, block: int) -> list[tuple[int, int, Counter]]:
-    """(first article id of the block, articles in it, pairs brought by kind) per block."""
-    articles = Counter((i - 1) // block for (i,) in db.execute("SELECT id FROM articles"))
+def pairs_per_block(db: sqlite3.Connection, block: int, since: int = 0
+                    ) -> list[tuple[int, int, Counter]]:
+    """(first article id of the block, articles in it, pairs brought by kind) per block,
+    of the articles after id ``since`` (a big store's last blocks, read by the index)."""
+    articles = Counter((i - 1) // block for (i,) in db.execute(
+        "SELECT id FROM articles WHERE id > ?", (since,)))
     kinds: dict[int, Counter] = defaultdict(Counter)
-    for later, kind in db.execute("SELECT b, kind FROM reuse_pairs"):  # a < b
+    for later, kind in db.execute("SELECT b, kind FROM reuse_pairs WHERE b > ?",
+                                  (since,)):  # a < b
         kinds[(later - 1) // block][kind] += 1
     return [(k * block, articles[k], kinds[k]) for k in sorted(articles)]
 
 
-def print_blocks(path: Path, block: int) -> None:
+def print_blocks(path: Path, block: int, since: int = 0) -> None:
     db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     print(f"{path}: reuse pairs brought per new article, by block of {block:,} articles")
     print("| articles | pairs per new article | copy | rewrite | shared-quotes | independent "
           "| other |")
     print("|---|---|---|---|---|---|---|")
-    for start, count, kinds in pairs_per_block(db, block):
+    for start, count, kinds in pairs_per_block(db, block, since):
         known = ("copy", "rewrite", "shared-quotes", "independent")
         other = sum(v for k, v in kinds.items() if k not in known)
         per = [kinds[k] / max(count, 1) for k in known]
@@ -109,11 +113,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("stores", type=Path, nargs="+", help="one store, or BEFORE AFTER")
     parser.add_argument("--block", type=int, default=1000, help="articles a row")
+    parser.add_argument("--since", type=int, default=0,
+                        help="only the articles after this id (a multiple of --block)")
     args = parser.parse_args()
     if len(args.stores) > 2:
         parser.error("one store, or two to compare")
     for path in args.stores:
-        print_blocks(path, args.block)
+        print_blocks(path, args.block, args.since)
     if len(args.stores) == 2:
         compare(*args.stores)
 
