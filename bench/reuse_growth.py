@@ -153,6 +153,12 @@ class _Collector:
     def figures(self) -> dict[str, Any]:
         return {"gc_cpu_s": [round(x, 3) for x in self.seconds], "gc_collections": self.counts}
 
+    def stop(self) -> None:
+        """Count no more collections (the figures so far stay)."""
+        import gc
+
+        gc.callbacks.remove(self._seen)
+
 
 def _engine(db: Path, stories: bool = False) -> Any:
     from newsweave.engine import Engine

@@ -21,23 +21,19 @@ first on the path). ``--keep`` keeps the last round's store (for ``bench/scale.p
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import os
 import resource
 import shutil
 import sqlite3
-import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parents[1]
-if os.environ.get("NEWSWEAVE_SRC"):  # another tree's src (a "before" to compare with)
-    sys.path.insert(0, os.environ["NEWSWEAVE_SRC"])
-else:
-    sys.path.insert(0, str(REPO / "src"))
+# Its store's engine, the archive's shards and the collector's figures, as it measures a
+# whole shard; importing it puts this tree's src (or NEWSWEAVE_SRC's) first on the path.
+import reuse_growth
 
 
 def main() -> None:
@@ -70,17 +66,6 @@ def main() -> None:
                   f"{figures['load_average'][0]} -> {figures['load_average'][1]}")
 
 
-def _engine(db: Path) -> Any:
-    from newsweave.engine import Engine
-    from newsweave.reuse import ReuseStage
-    from newsweave.settings import load_settings
-    from newsweave.store import open_store
-    from newsweave.stories import StoriesStage
-
-    settings = load_settings(db=str(db), batch_size=1000, reuse_embed=0)
-    return Engine(open_store(str(db)), settings, stages=[ReuseStage(), StoriesStage()])
-
-
 def _copy(source: Path, target: Path) -> None:
     with sqlite3.connect(f"file:{source}?mode=ro", uri=True) as a, sqlite3.connect(target) as b:
         a.backup(b)
@@ -89,17 +74,16 @@ def _copy(source: Path, target: Path) -> None:
 def prepare_shard(archive: Path, base: Path | None, shard: int, out: Path) -> dict[str, Any]:
     """Shard ``shard`` of ``archive`` into a copy of ``base`` (or an empty store), cleaned
     and reused, its stories pending."""
-    manifest = json.loads((archive / "manifest.json").read_text(encoding="utf-8"))
-    path = archive / manifest["shards"][shard - 1]
+    path = reuse_growth._shards(archive)[shard - 1]
     out.parent.mkdir(parents=True, exist_ok=True)
     if out.exists():
         raise SystemExit(f"{out} exists")
     if base is not None:
         _copy(base, out)
-    engine = _engine(out)
+    engine = reuse_growth._engine(out, stories=True)
     cpu = time.process_time()
     try:
-        report = engine.ingest([str(path)], stages=["reuse"])
+        report = engine.ingest([path], stages=["reuse"])
     finally:
         engine.close()
     return {"shard": shard, "store": str(out), "new_articles": len(report.new),
@@ -111,26 +95,15 @@ def run_stories(pending: Path, keep: Path | None = None) -> dict[str, Any]:
     work = Path(tempfile.mkdtemp(prefix="shard-stages-"))
     copy = work / "store.db"
     _copy(pending, copy)
-    engine = _engine(copy)
-    spent = [0.0, 0.0, 0.0]
-    counts = [0, 0, 0]
-    started_gc = [0.0]
-
-    def collector(phase: str, info: dict[str, Any]) -> None:
-        if phase == "start":
-            started_gc[0] = time.process_time()
-        else:
-            spent[info["generation"]] += time.process_time() - started_gc[0]
-            counts[info["generation"]] += 1
-
+    engine = reuse_growth._engine(copy, stories=True)
     load = os.getloadavg()[0]
-    gc.callbacks.append(collector)
+    collector = reuse_growth._Collector()
     cpu = time.process_time()
     try:
         done = engine.analyze(stages=["stories"])
     finally:
         cpu = time.process_time() - cpu
-        gc.callbacks.remove(collector)
+        collector.stop()
     engine.close()
     if keep is not None:
         keep.parent.mkdir(parents=True, exist_ok=True)
@@ -138,7 +111,7 @@ def run_stories(pending: Path, keep: Path | None = None) -> dict[str, Any]:
     shutil.rmtree(work, ignore_errors=True)
     return {
         "articles": done.get("stories", 0), "stories_cpu_s": round(cpu, 3),
-        "gc_cpu_s": [round(s, 3) for s in spent], "gc_collections": counts,
+        **collector.figures(),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         "load_average": [round(load, 1), round(os.getloadavg()[0], 1)],
     }

@@ -136,17 +136,18 @@ def test_get_articles_equal_get_article_one_by_one(tmp_path):
         engine.close()
 
 
-def test_shard_stages_runs_a_shards_stories_stage_alone(tmp_path):
+def test_shard_stages_runs_a_shards_stories_stage_alone(tmp_path, monkeypatch):
     # bench/shard_stages.py: a shard cleaned and reused with its stories pending, then the
     # stories stage alone on a copy (the pending store is left as it was).
     import sqlite3
 
-    from conftest import load_bench, require_shared
+    from conftest import REPO, load_bench, require_shared
 
     require_shared("benchmarks/ntrex/docs.jsonl")
     archive = tmp_path / "archive"
     load_bench("corpus").generate(300, archive, seed=3, shard_size=150)
-    bench = load_bench("shard_stages")
+    monkeypatch.syspath_prepend(str(REPO / "bench"))
+    bench = load_bench("shard_stages")  # (it imports bench/reuse_growth.py)
     pending = tmp_path / "pending.db"
     prepared = bench.prepare_shard(archive, None, 1, pending)
     assert prepared["new_articles"] == 150
