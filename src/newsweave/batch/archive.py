@@ -395,8 +395,8 @@ def _reuse(engine: Engine, executor: Executor, result: BatchResult,
         cuts: dict[int, list[Cut]] = {}
         if ranked:
             found = store.reuse.attributions(sorted(ranked))
-            sides = {i: Indexed(a, found.get(i, [])) for i in ranked
-                     if (a := store.get_article(i)) is not None}
+            sides = {i: Indexed(a, found.get(i, []))
+                     for i, a in store.get_articles(sorted(ranked)).items()}
             ranked, cuts = bound_families(store, sides, ranked, {}, {})
         chosen = _choose(n, ranked, done, 0)
         edges = _align(store, executor, chosen)
@@ -445,11 +445,12 @@ def _align(store: Any, executor: Executor, chosen: list[tuple[int, int, int, int
     """One batch's chosen pairs aligned on the workers (map): (seq, edge) of each related."""
     needed = sorted({i for _, _, a, b in chosen for i in (a, b)})
     attributions = store.reuse.attributions(needed) if needed else {}
+    articles = store.get_articles(needed) if needed else {}  # each read once, not per pair
     items = []
     for start in range(0, len(chosen), ALIGN_PARTITION):
         part = []
         for n, seq, a, b in chosen[start:start + ALIGN_PARTITION]:
-            first, second = store.get_article(a), store.get_article(b)
+            first, second = articles.get(a), articles.get(b)
             if first is not None and second is not None:
                 part.append((n, seq, first, attributions.get(a, []), second,
                              attributions.get(b, [])))
