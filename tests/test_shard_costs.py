@@ -117,11 +117,11 @@ def _ingest_demo(tmp_path) -> None:
         engine.close()
 
 
-def test_get_articles_equal_get_article_one_by_one(tmp_path):
+def test_get_articles_equal_get_article_one_by_one(store_backend):
     import newsweave
     from newsweave.demo import corpus_files
 
-    engine = newsweave.open(str(tmp_path / "read.db"))
+    engine = newsweave.open(store_backend.location)
     try:
         engine.ingest([str(p) for p in corpus_files()], stages=[])
         store = engine.store
