@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from newsweave.errors import NotFoundError
 from newsweave.model import Article, Attribution, Edge, Entity, Neighbour, Quote, Story
+from newsweave.store import read_articles
 from newsweave.store.search import SearchResult, StoryFilter
 
 if TYPE_CHECKING:
@@ -59,7 +60,7 @@ class EngineReads:
 
     def _stored(self, ids: Iterable[int]) -> list[Article]:
         """The stored articles of ``ids``, in their order (an id not stored is left out)."""
-        return [a for a in (self.store.get_article(i) for i in ids) if a is not None]
+        return read_articles(self.store, ids)
 
     def check_store(self) -> list[str]:
         """Integrity problems in the store; an empty list means all is well."""

@@ -61,6 +61,7 @@ from newsweave.reuse.index import signatures
 from newsweave.reuse.origins import DERIVING
 from newsweave.reuse.text import words
 from newsweave.settings import Settings
+from newsweave.store import read_articles
 from newsweave.store.reuse import IndexEntry
 
 log = logging.getLogger(__name__)
@@ -340,8 +341,8 @@ def _reuse(engine: Engine, executor: Executor, result: BatchResult,
     if not pending:
         return 0
     pending_set = set(pending)
-    parts = [[a for a in (store.get_article(i) for i in pending[s:s + INDEX_PARTITION])
-              if a is not None] for s in range(0, len(pending), INDEX_PARTITION)]
+    parts = [read_articles(store, pending[s:s + INDEX_PARTITION])
+             for s in range(0, len(pending), INDEX_PARTITION)]
     indexed = executor.map_partitions(index_articles, parts)
     del parts
     entries: dict[int, IndexEntry] = {}

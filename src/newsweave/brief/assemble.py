@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from newsweave.errors import StoreBusyError
 from newsweave.settings import Settings
-from newsweave.store import Store
+from newsweave.store import Store, read_articles
 
 if TYPE_CHECKING:
     from newsweave.brief.build import Brief
@@ -44,7 +44,7 @@ def assemble_brief(store: Store, settings: Settings, story: Story,
     from newsweave.reuse.graph import story_members
 
     ids = list(story_members(store, story.id))
-    articles = [a for a in (store.get_article(i) for i in ids) if a is not None]
+    articles = read_articles(store, ids)
     views = [StoryArticle(a.id, a.text, a.outlet, a.published, a.title, a.language)
              for a in articles if a.id is not None]
     embedder = None

@@ -21,7 +21,7 @@ from newsweave.extract.resolve import story_of, update
 from newsweave.model import Article
 from newsweave.nlp.language import runs_english
 from newsweave.settings import Settings
-from newsweave.store import Store
+from newsweave.store import Store, read_articles
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +86,7 @@ class ExtractStage:
     @staticmethod
     def _start(store: Store, article_ids: Sequence[int], settings: Settings
                ) -> tuple[list[Article], list[Article], nlp.Job]:
-        articles = [a for a in (store.get_article(i) for i in article_ids) if a is not None]
+        articles = read_articles(store, article_ids)
         # English NER and quote rules only on articles they understand (nlp.language):
         # the others are done with no mentions and no quotes, and their JSON says why.
         english = [a for a in articles if runs_english(a.language)]

@@ -60,7 +60,7 @@ from newsweave.reuse.translations import (
     _same_events,
 )
 from newsweave.settings import Settings
-from newsweave.store import Store
+from newsweave.store import Store, read_articles
 from newsweave.store.reuse import IndexEntry
 
 log = logging.getLogger(__name__)
@@ -103,7 +103,7 @@ class ReuseStage:
     def _run(self, store: Store, article_ids: Sequence[int], settings: Settings) -> None:
         indexed: dict[int, Indexed] = {}
         entries: list[IndexEntry] = []
-        articles = [a for a in (store.get_article(i) for i in article_ids) if a is not None]
+        articles = read_articles(store, article_ids)
         token_lists = [words(a.text) for a in articles]
         sigs = signatures(token_lists)
         failed: dict[int, str] = {}
@@ -215,9 +215,7 @@ class ReuseStage:
         log.info("reuse: the store holds more than English now: embedding %d English "
                  "articles with the multilingual model (once)", len(missing))
         for start in range(0, len(missing), BACKFILL_CHUNK):
-            chunk = [a for a in (store.get_article(int(i))
-                                 for i in missing[start:start + BACKFILL_CHUNK])
-                     if a is not None]
+            chunk = read_articles(store, (int(i) for i in missing[start:start + BACKFILL_CHUNK]))
             if not chunk:
                 continue
             try:

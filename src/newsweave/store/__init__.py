@@ -164,4 +164,13 @@ def open_store(location: str, *, readonly: bool = False, create: bool = True) ->
     return SQLiteStore(location, readonly=readonly, create=create)
 
 
-__all__ = ["Store", "open_store"]
+def read_articles(store: Store, article_ids: Iterable[int]) -> list[Article]:
+    """The stored ones of ``article_ids`` in their order, read in one
+    :meth:`Store.get_articles` (a batch read one article at a time made two statements
+    an article)."""
+    ids = list(article_ids)
+    found = store.get_articles(ids)
+    return [found[i] for i in ids if i in found]
+
+
+__all__ = ["Store", "open_store", "read_articles"]
