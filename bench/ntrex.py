@@ -40,6 +40,7 @@ the lead cosine and the sentences' closeness); ``--show``: each listed pair's re
 
     python bench/ntrex.py [--semeval] [--limit-docs N] [--english] [--order english-first]
     python bench/ntrex.py --same-event 0.3,0.4,0.5 [--ntrex]
+    python bench/ntrex.py --set reuse.crosslingual.RIVAL_BELOW=0   # any module setting
 """
 
 from __future__ import annotations
@@ -737,7 +738,16 @@ def main() -> None:
                              "lead cosine and sentences' closeness)")
     parser.add_argument("--show", action="store_true",
                         help="with --same-event: each listed pair's same-event relation")
+    parser.add_argument("--set", action="append", default=[],
+                        help="module.NAME=value under newsweave, e.g. "
+                             "reuse.crosslingual.RIVAL_BELOW=0 (as stories_languages.py)")
     args = parser.parse_args()
+    if args.set:
+        sys.path.insert(0, str(REPO / "src"))
+        sys.path.insert(0, str(REPO / "bench"))
+        from stories_languages import apply_settings
+
+        apply_settings(args.set)
     if not DOCS.is_file():
         sys.exit(f"{DOCS} not found: the benchmarks live in ../shared beside the repository")
     if args.cost:
