@@ -657,7 +657,8 @@ def translation_rows(pairs, vectors, articles) -> list[dict]:
                     "cosine": float(matrix[column[a]] @ matrix[column[b]]),
                     "ranks": (1 + len(nearer(a, b)), 1 + len(nearer(b, a))),
                     "sentences": grid.shape, "aligned": crosslingual.grid_aligned(grid),
-                    "share": crosslingual.grid_share(grid), "rival": rival})
+                    "share": crosslingual.grid_share(grid), "rival": rival,
+                    "longer": crosslingual.grid_aligned(grid) / max(1, max(grid.shape))})
     return out
 
 
@@ -677,6 +678,17 @@ def print_rivals(rows: list[dict], true: set | None = None) -> None:
               f"{len(rival)}, their sentence pairs aligned in order: "
               f"{counts[0] if counts else '-'}-{counts[-1] if counts else '-'} "
               f"(under RIVAL_BELOW: {sum(1 for c in counts if c < rival_below())})")
+        # A check that the alignment covers the longer side too (not in the engine).
+        thin = [r for r in found if r["longer"] < crosslingual_share()]
+        print(f"    aligned pairs under the share of the *longer* side's sentences: {len(thin)}"
+              f" ({sum(1 for r in thin if r['aligned'] < rival_below())} of them with "
+              f"fewer than RIVAL_BELOW pairs aligned)")
+
+
+def crosslingual_share() -> float:
+    from newsweave.reuse import crosslingual
+
+    return crosslingual.SENTENCE_SHARE
 
 
 def rival_below() -> int:

@@ -123,12 +123,13 @@ def diagnose(languages: Sequence[str], by_lang: dict[str, list[dict]],
     story_of, language, links = store_state(list(everything.values()), translations)
     site = {k: urlparse(r.get("url", "")).netloc for k, r in everything.items()}
     print("The translation edges (none is one: separate reports), as the store ends:")
-    print("| languages | lead cosine | ranks | sentences | aligned in order | share | rival |")
-    print("|---|---|---|---|---|---|---|")
+    print("| languages | lead cosine | ranks | sentences | aligned in order | share | "
+          "of the longer side | rival |")
+    print("|---|---|---|---|---|---|---|---|")
     for r in translations:
         print(f"| {'-'.join(r['langs'])} | {r['cosine']:.3f} | {r['ranks'][0]}, "
               f"{r['ranks'][1]} | {r['sentences'][0]}, {r['sentences'][1]} | {r['aligned']} | "
-              f"{r['share']:.2f} | {'yes' if r['rival'] else 'no'} |")
+              f"{r['share']:.2f} | {r['longer']:.2f} | {'yes' if r['rival'] else 'no'} |")
     print()
     print("| relation | within a language | across languages | of them, two sites |")
     print("|---|---|---|---|")
