@@ -40,6 +40,7 @@ the lead cosine and the sentences' closeness); ``--show``: each listed pair's re
 
     python bench/ntrex.py [--semeval] [--limit-docs N] [--english] [--order english-first]
     python bench/ntrex.py --same-event 0.3,0.4,0.5 [--ntrex]
+    python bench/ntrex.py --set reuse.crosslingual.RIVAL_BELOW=0   # any module setting
 """
 
 from __future__ import annotations
@@ -208,6 +209,10 @@ def measure(rows: Sequence[dict], *, english: bool = False, order: str = "given"
               f"{together / max(1, len(originals)):.3f} (original-translation), "
               f"{all_together / max(1, len(gold)):.3f} (all version pairs); "
               f"{stories} stories for {len(docs)} docs; {merged} pairs of docs share a story")
+    true = {(min(e.derived, e.source), max(e.derived, e.source)) for e in edges
+            if doc_of.get(e.derived) == doc_of.get(e.source)}
+    print_rivals(translation_rows([(min(e.derived, e.source), max(e.derived, e.source))
+                                   for e in edges], vectors, articles), true)
     sweep(article_ids, vectors, language, doc_of, split)
     if keep is not None:
         half_of = {d: name for name in ("choose", "report") for d in split[name]}
@@ -603,6 +608,95 @@ def diagnose_pairs(rows, keys, ids, story_of, relations, articles, vectors) -> N
               f"{share:.2f} | {near:.3f} | {evidence:.3f} | {stop} |")
 
 
+def translation_rows(pairs, vectors, articles) -> list[dict]:
+    """Each stored translation ``(a, b)`` as the store ends (not as decided: later
+    articles may have come nearer): the languages, the leads' cosine, each one's rank among
+    the other's nearest leads in its language, the sentences compared on each side, the
+    sentence pairs aligned in order (``crosslingual.grid_aligned``) and whether an end has
+    a *rival*: a nearer lead in the partner's language that is no other article's
+    translation into the end's language (``crosslingual.RIVAL_BELOW``)."""
+    import numpy as np
+
+    from newsweave.reuse import crosslingual
+    from newsweave.reuse.semantic import primary_language
+
+    if not pairs:
+        return []
+    lang = {i: primary_language(a.language) or "" for i, a in articles.items()}
+    have = sorted(i for i in articles if i in vectors and lang[i])
+    matrix = np.vstack([vectors[i] for i in have])
+    column = {i: n for n, i in enumerate(have)}
+    langs = np.array([lang[i] for i in have])
+    partners: dict[int, set[int]] = {}
+    for a, b in pairs:
+        partners.setdefault(a, set()).add(b)
+        partners.setdefault(b, set()).add(a)
+    wanted = sorted({i for pair in pairs for i in pair})
+    original, crosslingual.embed = crosslingual.embed, cached_sentences(crosslingual.embed)
+    try:
+        sentences = {}
+        for start in range(0, len(wanted), 100):
+            sentences.update(crosslingual.sentence_vectors(
+                [articles[i] for i in wanted[start:start + 100]]))
+    finally:
+        crosslingual.embed = original
+
+    def nearer(x: int, y: int) -> list[int]:  # leads of y's language nearer x than y's
+        scores = matrix @ matrix[column[x]]
+        cells = np.flatnonzero(langs == lang[y])
+        return [have[c] for c in cells[scores[cells] > scores[column[y]]]]
+
+    out = []
+    for a, b in sorted(pairs):
+        if a not in column or b not in column:
+            continue
+        grid = sentences[a] @ sentences[b].T
+        rival = any(not any(w != x and lang[w] == lang[x] for w in partners.get(z, ()))
+                    for x, y in ((a, b), (b, a)) for z in nearer(x, y))
+        out.append({"pair": (a, b), "langs": (lang[a], lang[b]),
+                    "cosine": float(matrix[column[a]] @ matrix[column[b]]),
+                    "ranks": (1 + len(nearer(a, b)), 1 + len(nearer(b, a))),
+                    "sentences": grid.shape, "aligned": crosslingual.grid_aligned(grid),
+                    "share": crosslingual.grid_share(grid), "rival": rival,
+                    "longer": crosslingual.grid_aligned(grid) / max(1, max(grid.shape))})
+    return out
+
+
+def print_rivals(rows: list[dict], true: set | None = None) -> None:
+    """A summary of :func:`translation_rows`: the translations with an end's partner not
+    its nearest lead, those with a rival, and their aligned sentence pairs; ``true``: the
+    pairs that are translations (NTREX), counted apart."""
+    groups = {"": rows} if true is None else {
+        "translations ": [r for r in rows if r["pair"] in true],
+        "other pairs ": [r for r in rows if r["pair"] not in true]}
+    for name, found in groups.items():
+        second = [r for r in found if max(r["ranks"]) > 1]
+        rival = [r for r in found if r["rival"]]
+        counts = sorted(r["aligned"] for r in rival)
+        print(f"  stored {name}{len(found)}: an end's partner not its nearest lead "
+              f"{len(second)}, with a rival (a nearer lead no other article's translation) "
+              f"{len(rival)}, their sentence pairs aligned in order: "
+              f"{counts[0] if counts else '-'}-{counts[-1] if counts else '-'} "
+              f"(under RIVAL_BELOW: {sum(1 for c in counts if c < rival_below())})")
+        # A check that the alignment covers the longer side too (not in the engine).
+        thin = [r for r in found if r["longer"] < crosslingual_share()]
+        print(f"    aligned pairs under the share of the *longer* side's sentences: {len(thin)}"
+              f" ({sum(1 for r in thin if r['aligned'] < rival_below())} of them with "
+              f"fewer than RIVAL_BELOW pairs aligned)")
+
+
+def crosslingual_share() -> float:
+    from newsweave.reuse import crosslingual
+
+    return crosslingual.SENTENCE_SHARE
+
+
+def rival_below() -> int:
+    from newsweave.reuse import crosslingual
+
+    return crosslingual.RIVAL_BELOW
+
+
 def same_event_weight(weight: float | None = None) -> float:
     """The stories stage's link weight of a ``same-event`` relation (set it first when
     ``weight`` is given: the sweep of ``--same-event``)."""
@@ -737,7 +831,16 @@ def main() -> None:
                              "lead cosine and sentences' closeness)")
     parser.add_argument("--show", action="store_true",
                         help="with --same-event: each listed pair's same-event relation")
+    parser.add_argument("--set", action="append", default=[],
+                        help="module.NAME=value under newsweave, e.g. "
+                             "reuse.crosslingual.RIVAL_BELOW=0 (as stories_languages.py)")
     args = parser.parse_args()
+    if args.set:
+        sys.path.insert(0, str(REPO / "src"))
+        sys.path.insert(0, str(REPO / "bench"))
+        from stories_languages import apply_settings
+
+        apply_settings(args.set)
     if not DOCS.is_file():
         sys.exit(f"{DOCS} not found: the benchmarks live in ../shared beside the repository")
     if args.cost:

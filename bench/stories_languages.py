@@ -72,17 +72,28 @@ def story_map(records: list[dict], stories_only: bool = False
     return {k: story_of.get(i) for k, i in ids.items()}, len(ids)
 
 
-def store_state(records: list[dict]) -> tuple[dict[str, int | None], dict[str, str | None],
-                                             list[tuple[str, str, str]]]:
+def store_state(records: list[dict], translations: list | None = None
+                ) -> tuple[dict[str, int | None], dict[str, str | None],
+                           list[tuple[str, str, str]]]:
     """Ingest ``records`` through the whole pipeline (as :func:`story_map`) and return each
     record's story, its detected language and the reuse stage's relations (``independent``
-    left out), by record id."""
+    left out), by record id; ``translations``: filled with the store's translation edges as
+    ``ntrex.translation_rows`` reads them (their ``pair`` by record id)."""
     sys.path.insert(0, str(REPO / "bench"))
-    from ntrex import ingest
+    from ntrex import ingest, translation_rows
 
     engine, tmp = ingest(records, english=True)
     try:
         articles = list(engine.articles())
+        if translations is not None:
+            by_id = {int(a.id or 0): a for a in articles}
+            found = translation_rows(
+                [(min(e.derived, e.source), max(e.derived, e.source))
+                 for e in engine.store.reuse.pairs(list(by_id), kinds=("translation",),
+                                                   evidence=False)],
+                engine.store.reuse.vectors(list(by_id)), by_id)
+            translations.extend({**r, "pair": tuple(by_id[i].external_id for i in r["pair"])}
+                                for r in found)
         ids = {a.external_id: int(a.id or 0) for a in articles}
         key = {i: k for k, i in ids.items()}
         story_of = engine.store.stories.story_of(list(ids.values()))
@@ -108,8 +119,18 @@ def diagnose(languages: Sequence[str], by_lang: dict[str, list[dict]],
     everything: dict[str, dict] = {}
     for lang in languages:
         everything.update(prepared[lang][0])
-    story_of, language, links = store_state(list(everything.values()))
+    translations: list[dict] = []
+    story_of, language, links = store_state(list(everything.values()), translations)
     site = {k: urlparse(r.get("url", "")).netloc for k, r in everything.items()}
+    print("The translation edges (none is one: separate reports), as the store ends:")
+    print("| languages | lead cosine | ranks | sentences | aligned in order | share | "
+          "of the longer side | rival |")
+    print("|---|---|---|---|---|---|---|---|")
+    for r in translations:
+        print(f"| {'-'.join(r['langs'])} | {r['cosine']:.3f} | {r['ranks'][0]}, "
+              f"{r['ranks'][1]} | {r['sentences'][0]}, {r['sentences'][1]} | {r['aligned']} | "
+              f"{r['share']:.2f} | {r['longer']:.2f} | {'yes' if r['rival'] else 'no'} |")
+    print()
     print("| relation | within a language | across languages | of them, two sites |")
     print("|---|---|---|---|")
     crossing: dict[str, set[str]] = {}

@@ -58,6 +58,7 @@ from newsweave.reuse.translations import (
     _confirm_safely,
     _one_per_language,
     _same_events,
+    _without_rivals,
 )
 from newsweave.settings import Settings
 from newsweave.store import Store, read_articles
@@ -260,8 +261,9 @@ class ReuseStage:
         done: set[tuple[int, int]] = set()
         others: dict[int, Indexed | None] = {}
         measured = _confirm_safely(store, translations, indexed, others)
-        confirmed = {k: (v.cosine, v.share) for k, v in measured.items()
-                     if v.share >= SENTENCE_SHARE}
+        confirmed = _without_rivals(store, {k: (v.cosine, v.share) for k, v in measured.items()
+                                            if v.share >= SENTENCE_SHARE},
+                                    measured, self.vectors.lead, language_of)
         edges: list[Edge] = []
         memo = AlignmentMemo()  # this batch's alignments, by the sentences aligned
         prepared = self._prepared  # the texts prepared in this batch and the ones before

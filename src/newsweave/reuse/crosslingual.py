@@ -77,6 +77,20 @@ SAME_EVENT_SCORE = 0.85
 SAME_EVENT_RANK = 1
 # Candidates: each among the other's nearest leads in its language, this many deep.
 CANDIDATE_RANK = 2
+# A translation is a one-to-one match between two languages: an article's own translation
+# is its nearest lead in that language unless a nearer one is already another text's
+# version (the lead cut at a fixed length ranks a translation second at times, behind a
+# version of another document: CANDIDATE_RANK 2). An alignment of fewer than RIVAL_BELOW
+# sentence pairs stands only when neither end has such a *rival*: a nearer lead in the
+# other's language that is not a translation of another article of its own language
+# (:func:`rivals`). A few sentence pairs in order can be chance between two short reports
+# on one subject, and then the nearer report is as much the "original" as the one
+# aligned; many in order are not chance (NTREX's translations ranked second that a rival
+# would stop align 6 to 14 pairs). In a store of SemEval-2022's same-language reports of
+# six languages, 13 of the 16 pairs of separate reports still taken for translations had
+# such a rival, each with 2 to 5 pairs aligned (docs/benchmarks.md, "Stories across
+# languages, part 6"). 0: no rival check.
+RIVAL_BELOW = 6
 
 
 def translation_candidates(index: VectorIndex, vector: np.ndarray, article_id: int,
@@ -222,12 +236,19 @@ def grid_share(cosines: np.ndarray, floor: float = SENTENCE_COSINE,
     shorter = min(cosines.shape)
     if shorter < MIN_SENTENCES:
         return 0.0
+    return grid_aligned(cosines, floor, margin, below) / shorter
+
+
+def grid_aligned(cosines: np.ndarray, floor: float = SENTENCE_COSINE,
+                 margin: float | None = None, below: int | None = None) -> int:
+    """The sentence pairs :func:`grid_share` counts: aligned in order, each standing out
+    by ``margin`` when fewer than ``below`` align."""
     margin = SENTENCE_MARGIN if margin is None else margin
     below = MARGIN_BELOW if below is None else below
     aligned = in_order(sentence_hits(cosines, floor))
     if aligned < below and margin > 0:  # few pairs: each must stand out
         aligned = in_order(sentence_hits(cosines, floor, margin))
-    return aligned / shorter
+    return aligned
 
 
 def closeness(a: np.ndarray, b: np.ndarray) -> float:
@@ -257,6 +278,7 @@ class Comparison(NamedTuple):
     cosine: float  # the leads' e5 cosine
     share: float  # the shorter side's share aligned in order (aligned_share)
     closeness: float  # how near its sentences come to the other's (closeness)
+    aligned: int = 0  # the sentence pairs aligned in order (the share's numerator)
 
 
 def compare(candidates: Mapping[tuple[int, int], float], articles: Mapping[int, Article],
@@ -269,8 +291,31 @@ def compare(candidates: Mapping[tuple[int, int], float], articles: Mapping[int, 
     out: dict[tuple[int, int], Comparison] = {}
     for (a, b), cosine in candidates.items():
         if a in found and b in found:
-            out[(a, b)] = Comparison(cosine, aligned_share(found[a], found[b], floor),
-                                     closeness(found[a], found[b]))
+            grid = found[a] @ found[b].T
+            out[(a, b)] = Comparison(cosine, grid_share(grid, floor),
+                                     closeness(found[a], found[b]), grid_aligned(grid, floor))
+    return out
+
+
+def rivals(index: VectorIndex, pair: tuple[int, int],
+           language_of: Callable[[int], str | None]) -> list[tuple[int, int]]:
+    """Each end's nearer leads in the other end's language: ``(end, article)`` for every
+    stored article of the partner's language whose lead is closer to the end's than the
+    partner's is (the candidates of :func:`translation_candidates` go
+    :data:`CANDIDATE_RANK` deep, so these are few). Whether one is a rival, a report that
+    could as well be the end's original, depends on whether it is already another
+    article's translation: the caller knows (``reuse.translations._without_rivals``)."""
+    ids = index._id_array
+    languages = index.labels(lambda i: primary_language(language_of(i)))
+    out: list[tuple[int, int]] = []
+    for end, partner in (pair, pair[::-1]):
+        vector, cell = index.vector_of(end), int(np.searchsorted(ids, partner))
+        if vector is None or cell >= len(ids) or int(ids[cell]) != partner:
+            continue
+        scores = index.scores(vector)[0]
+        cells = np.flatnonzero(languages == languages[cell])
+        nearer = cells[scores[cells] > scores[cell]]
+        out.extend((end, int(ids[i])) for i in nearer)
     return out
 
 
@@ -325,8 +370,9 @@ def same_event(a: Article, b: Article, compared: Comparison,
         evidence=evidence)
 
 
-__all__ = ["CANDIDATE_RANK", "MARGIN_BELOW", "MAX_SENTENCES", "MIN_SENTENCES",
+__all__ = ["CANDIDATE_RANK", "MARGIN_BELOW", "MAX_SENTENCES", "MIN_SENTENCES", "RIVAL_BELOW",
            "SAME_EVENT_RANK", "SAME_EVENT_SCORE", "SENTENCE_COSINE", "SENTENCE_MARGIN",
            "SENTENCE_SHARE", "Comparison", "aligned_share", "closeness", "compare",
-           "grid_share", "in_order", "is_same_event", "same_event", "same_event_score",
-           "sentence_hits", "sentence_texts", "sentence_vectors", "translation_candidates"]
+           "grid_aligned", "grid_share", "in_order", "is_same_event", "rivals", "same_event",
+           "same_event_score", "sentence_hits", "sentence_texts", "sentence_vectors",
+           "translation_candidates"]

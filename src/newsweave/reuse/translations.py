@@ -9,7 +9,8 @@ import logging
 from collections.abc import Callable
 
 from newsweave.model import Edge
-from newsweave.reuse.crosslingual import Comparison, compare, is_same_event, same_event
+from newsweave.reuse import crosslingual
+from newsweave.reuse.crosslingual import Comparison, compare, is_same_event, rivals, same_event
 from newsweave.reuse.pairs import Indexed, _load
 from newsweave.reuse.semantic import VectorIndex, primary_language
 from newsweave.store import Store
@@ -57,6 +58,41 @@ def _one_per_language(store: Store, edges: list[Edge],
     out = [e for e in edges if (min(e.derived, e.source), max(e.derived, e.source))
            not in losing]
     return out + demoted, {i for k in losing for i in k}
+
+
+def _without_rivals(store: Store, confirmed: dict[tuple[int, int], tuple[float, float]],
+                    measured: dict[tuple[int, int], Comparison], index: VectorIndex,
+                    language_of: Callable[[int], str | None]
+                    ) -> dict[tuple[int, int], tuple[float, float]]:
+    """``confirmed`` (pair -> (lead cosine, share)) without the short alignments (fewer
+    than ``crosslingual.RIVAL_BELOW`` sentence pairs) that have a rival: an end's nearer
+    lead in the partner's language that is not already a translation of another article
+    of the end's language (:func:`crosslingual.rivals`; stored translations and this
+    batch's confirmed pairs count). Such a pair is then weighed as any refused candidate
+    (a ``same-event`` relation needs each end the other's nearest: it gets none)."""
+    below = crosslingual.RIVAL_BELOW  # read when called: the bench sweeps it
+    short = [k for k in confirmed if k in measured and measured[k].aligned < below]
+    found = {k: rivals(index, k, language_of) for k in short}
+    nearer = sorted({z for pairs in found.values() for _, z in pairs})
+    if not nearer:
+        return confirmed
+    partners: dict[int, set[int]] = {}
+    stored = store.reuse.pairs(nearer, kinds=("translation",), evidence=False)
+    for a, b in [*((e.derived, e.source) for e in stored), *confirmed]:
+        partners.setdefault(a, set()).add(b)
+        partners.setdefault(b, set()).add(a)
+
+    def explained(end: int, rival: int) -> bool:
+        language = primary_language(language_of(end))
+        return any(other != end and primary_language(language_of(other)) == language
+                   for other in partners.get(rival, ()))
+
+    dropped = {k for k, pairs in found.items()
+               if not all(explained(end, rival) for end, rival in pairs)}
+    if dropped:
+        log.debug("reuse: %d short sentence alignments across languages refused: a nearer "
+                  "lead in the other language is no other article's translation", len(dropped))
+    return {k: v for k, v in confirmed.items() if k not in dropped}
 
 
 def _same_events(store: Store, edges: list[Edge], index: VectorIndex,

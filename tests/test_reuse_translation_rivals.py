@@ -1,0 +1,112 @@
+"""A translation is a one-to-one match between two languages (issue 12, item 3): a short
+sentence alignment stands only when neither end has a nearer lead in the other language
+that is no other article's translation (``crosslingual.rivals``,
+``reuse.translations._without_rivals``); docs/benchmarks.md, "Stories across languages,
+part 6"."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from conftest import load_bench, require_shared
+from newsweave.model import Article, Edge
+from newsweave.nlp.embed import MODEL_NAME
+from newsweave.reuse import crosslingual
+from newsweave.reuse.crosslingual import RIVAL_BELOW, Comparison, grid_aligned, grid_share, rivals
+from newsweave.reuse.semantic import VectorIndex
+from newsweave.reuse.translations import _without_rivals
+from newsweave.store import open_store
+
+# 1 (en); 2 (de) its nearest German lead, 3 (de) its second; 4 (en) far from all three.
+LANGUAGES = {1: "en", 2: "de", 3: "de", 4: "en"}
+ROWS = {1: [1.0, 0.1, 0.0], 2: [1.0, 0.15, 0.0], 3: [1.0, 0.3, 0.0], 4: [0.0, 1.0, 0.2]}
+
+
+def _store_and_index(rows: dict[int, list[float]]):
+    store = open_store(":memory:")
+    ids = store.add_articles([Article(None, f"h{i}", "", "text", f"t {i}", f"<{i}>")
+                              for i in sorted(rows)], [{}] * len(rows))
+    assert ids == sorted(rows)
+    matrix = np.array([rows[i] for i in ids], dtype=np.float32)
+    matrix /= np.linalg.norm(matrix, axis=1, keepdims=True)
+    store.reuse.save_vectors(MODEL_NAME, dict(zip(ids, matrix, strict=True)))
+    index = VectorIndex()
+    index.refresh(store)
+    return store, index
+
+
+def _translation(a: int, b: int) -> Edge:
+    return Edge(derived=b, source=a, kind="translation", confidence=0.5,
+                shared_fraction=0.9, score=0.9, reasons=["test"])
+
+
+def test_rivals_are_nearer_leads_in_the_partners_language() -> None:
+    _, index = _store_and_index(ROWS)
+    # 1's nearest German lead is 2's: a pair of 1 and 3 has 2 for a rival on 1's side.
+    assert rivals(index, (1, 3), LANGUAGES.get) == [(1, 2)]
+    # 1 and 2 are each other's nearest: no rival on either side.
+    assert rivals(index, (1, 2), LANGUAGES.get) == []
+    # From 3's side: 1 is its nearest English lead, so a pair of 3 and 4 has 1 for a rival.
+    assert (3, 1) in rivals(index, (3, 4), LANGUAGES.get)
+
+
+def test_a_short_alignment_with_a_free_rival_is_refused() -> None:
+    store, index = _store_and_index(ROWS)
+    short = {(1, 3): Comparison(0.9, 0.67, 0.85, RIVAL_BELOW - 1)}
+    confirmed = {(1, 3): (0.9, 0.67)}
+    assert _without_rivals(store, confirmed, short, index, LANGUAGES.get) == {}
+    # Many sentence pairs in order are not chance: the rival is not asked about.
+    long = {(1, 3): Comparison(0.9, 0.8, 0.85, RIVAL_BELOW)}
+    assert _without_rivals(store, confirmed, long, index, LANGUAGES.get) == confirmed
+
+
+def test_a_rival_that_is_another_articles_translation_is_explained() -> None:
+    store, index = _store_and_index(ROWS)
+    short = {(1, 3): Comparison(0.9, 0.67, 0.85, 2)}
+    confirmed = {(1, 3): (0.9, 0.67)}
+    # 2 is the translation of another English article (4), stored before: 1's own
+    # translation may come second behind it (the lead's cut at a fixed length).
+    store.reuse.save_pairs([_translation(4, 2)])
+    assert _without_rivals(store, confirmed, short, index, LANGUAGES.get) == confirmed
+    # ... or confirmed in the same batch.
+    fresh, index = _store_and_index(ROWS)
+    both = {**confirmed, (2, 4): (0.9, 0.9)}
+    assert set(_without_rivals(fresh, both, short, index, LANGUAGES.get)) == set(both)
+    # A rival translated into another language than 1's explains nothing.
+    other = {**LANGUAGES, 4: "fr"}
+    fresh, index = _store_and_index(ROWS)
+    fresh.reuse.save_pairs([_translation(4, 2)])
+    assert _without_rivals(fresh, confirmed, short, index, other.get) == {}
+
+
+def test_no_rival_check_at_zero(monkeypatch) -> None:
+    store, index = _store_and_index(ROWS)
+    monkeypatch.setattr(crosslingual, "RIVAL_BELOW", 0)
+    confirmed = {(1, 3): (0.9, 0.67)}
+    short = {(1, 3): Comparison(0.9, 0.67, 0.85, 2)}
+    assert _without_rivals(store, confirmed, short, index, LANGUAGES.get) == confirmed
+
+
+def test_the_aligned_count_is_the_shares_numerator() -> None:
+    grid = np.full((3, 5), 0.70, dtype=np.float32)
+    grid[0, 0] = grid[1, 2] = 0.95  # two sentence pairs in order, standing out
+    assert grid_aligned(grid) == 2
+    assert grid_share(grid) == pytest.approx(2 / 3)
+
+
+def test_mixed_store_takes_few_reports_for_translations() -> None:
+    """SemEval-2022 task 8's same-language pairs of seven languages in one store (whole
+    pipeline, bench/stories_languages.py --diagnose; about 30 s with the bench's embedding
+    caches warm): none of its texts is a translation of another."""
+    require_shared("benchmarks/semeval2022_task8/pairs.jsonl")
+    pytest.importorskip("Stemmer")
+    bench = load_bench("stories_languages")
+    semeval = load_bench("semeval")
+    records: dict[str, dict] = {}
+    for rows in bench.load_pairs().values():
+        records.update(semeval.pair_records(rows)[0])
+    _, language, links = bench.store_state(list(records.values()))
+    across = [(a, b) for a, b, kind in links
+              if kind == "translation" and language[a] != language[b]]
+    assert len(across) <= 8  # 5 with the rival check, 16 before it (91 before part 2)
