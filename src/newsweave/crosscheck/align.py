@@ -435,13 +435,11 @@ def score_at_least(a: str, b: str, floor: float, *, cosine: float | None = None,
         return score if score >= floor else None
     pa, pb = _profile(a), _profile(b)
     common = sum((pa.stem_counts & pb.stem_counts).values())
-    features = _features(pa, pb, 0, 0.0)
     short, long = sorted((max(len(pa.stems), 1), max(len(pb.stems), 1)))
-    bound = -math.inf
-    for lcs in (0, common):
-        for bleu in (0.0, 1.0):
-            features[_BLEU], features[_LCS_MIN], features[_LCS_MAX] = bleu, lcs / short, lcs / long
-            bound = max(bound, _logit(features, cosine, model))
+    # The logit with both at 0, plus what each adds at its best end (linear in each).
+    per_unit = _PER_UNIT[_weights(cosine, model)]
+    bound = (_logit(_features(pa, pb, 0, 0.0), cosine, model) + max(per_unit[_BLEU], 0.0)
+             + max(common * (per_unit[_LCS_MIN] / short + per_unit[_LCS_MAX] / long), 0.0))
     # The margin covers the rounding of a sum taken in another order: never give up a
     # pair whose exact score could round to the floor.
     if bound + _MARGIN < math.log(floor / (1.0 - floor)):
@@ -452,6 +450,8 @@ def score_at_least(a: str, b: str, floor: float, *, cosine: float | None = None,
 
 _MARGIN = 1e-6
 _BLEU, _LCS_MIN, _LCS_MAX = (FEATURES.index(f) for f in ("bleu", "lcs_min", "lcs_max"))
+_PER_UNIT = {name: [float(c) / float(s) for c, s in zip(w["coef"], w["scale"], strict=True)]
+             for name, w in WEIGHTS.items()}  # logits per unit of each feature, per model
 
 
 @lru_cache(maxsize=16384)
