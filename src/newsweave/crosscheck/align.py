@@ -430,6 +430,15 @@ def score_at_least(a: str, b: str, floor: float, *, cosine: float | None = None,
     score lies in [0, 1]. Most claim pairs of a story are unrelated sentences whose
     cosine alone puts them far below the cut, and they are never aligned.
     """
+    return _score_at_least(a, b, floor, cosine, model)
+
+
+@lru_cache(maxsize=65536)
+def _score_at_least(a: str, b: str, floor: float, cosine: float | None,
+                    model: str | None) -> float | None:
+    """:func:`score_at_least`, kept: a brief read from a read-only store (``newsweave
+    serve``) scores its pairs again each time, and a pair given up keeps no features in
+    :func:`_pair_features`'s cache (about 0.3 KB an entry)."""
     if not 0.0 < floor < 1.0:  # no bound to prove: 0 keeps every score, 1 only a perfect one
         score = same_fact_score(a, b, cosine=cosine, model=model)
         return score if score >= floor else None
