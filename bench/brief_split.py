@@ -8,7 +8,8 @@ store dropped first (claim vectors, frames, scored pairs, preparations). It rewr
 those tables of the store it is given.
 
 ``--warm-readonly`` times warm briefs from a read-only store, which keeps none of what a
-brief computes (``newsweave serve``'s engines): each brief scores its pairs again.
+brief computes (``newsweave serve``'s engines): each brief scores its pairs again (the kept
+frames and pairs are dropped first, the claim vectors kept).
 
 ``--caps`` asks what a bound on the cosine would spare (docs/benchmarks.md, "Brief speed,
 part 3"): the "same fact" model adds about 30 logits per unit of e5 cosine, so a pair's
@@ -101,8 +102,12 @@ def warm_readonly(db: str, count: int) -> None:
     of a story scores its pairs again, with what this process remembers. Per story, the
     CPU of its first brief and the median of the next three."""
     import newsweave
-    from brief_first import story_ids
+    from brief_first import KEPT, story_ids
 
+    # the kept frames and pairs dropped, the vectors kept
+    with newsweave.open(db) as engine, engine.store.transaction() as tx:
+        for table in KEPT:
+            tx.execute(f"DELETE FROM {table}")
     with newsweave.open(db, readonly=True) as engine:
         demo, fillers, warmup = story_ids(engine, count)
         engine.brief(warmup)  # loads the models
