@@ -32,6 +32,7 @@ Usage, from the repository root::
     PYTHONPATH=src python bench/brief_first.py --db /tmp/bs/scale.db --profile
     PYTHONPATH=src python bench/brief_first.py --db /tmp/h-warm/scale.db --stories 9 --prepare
     PYTHONPATH=src python bench/brief_first.py --db /tmp/h-warm/scale.db --stories 9 --cli 3
+    PYTHONPATH=src python bench/brief_first.py --db /tmp/small.db --stories 9 --dump /tmp/after
 
 ``--cli N`` (after ``--prepare``): ``newsweave brief ID`` as a command, a new process each
 (Python's start and imports included, as a user runs it), for N of the prepared filler
@@ -149,16 +150,23 @@ def prepare(db: str, count: int) -> None:
         flush=True)
 
 
-def measure(db: str, count: int, profile: bool, keep: bool = False) -> None:
+def measure(db: str, count: int, profile: bool, keep: bool = False,
+            dump: str | None = None) -> None:
     import newsweave
+    from newsweave.brief import render
 
     with newsweave.open(db) as engine:
         store = engine.store
         with store.transaction() as tx:
             dropped = 0 if keep else tx.execute("DELETE FROM claim_vectors").rowcount
+            # The parse's frames, the scored pairs and the preparations too: a first brief
+            # of a story never prepared computes them all.
+            for table in () if keep else KEPT:
+                tx.execute(f"DELETE FROM {table}")
         demo, fillers, warmup = story_ids(engine, count)
+        kept = "" if keep else " and the kept frames, pairs and preparations"
         print(f"store: {store.count_articles():,} articles; dropped {dropped} cached claim "
-              f"vectors; load average {os.getloadavg()[0]:.1f}", flush=True)
+              f"vectors{kept}; load average {os.getloadavg()[0]:.1f}", flush=True)
         started, cpu = time.perf_counter(), time.process_time()
         engine.brief(warmup)
         print(f"warm-up (loads the models): first brief of story {warmup} "
@@ -178,15 +186,23 @@ def measure(db: str, count: int, profile: bool, keep: bool = False) -> None:
                 started, cpu = time.perf_counter(), time.process_time()
                 brief = engine.brief(story)
                 timings.append((time.perf_counter() - started, time.process_time() - cpu))
+                if dump and call == 0:  # the first brief's JSON, to compare two `src`
+                    Path(dump, f"{story}.json").write_text(render(brief, "json"))
                 if profile and story == demo and call == 0:
                     profiler.disable()
                     pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
+                    pstats.Stats(profiler).sort_stats("tottime").print_stats(15)
             claims = len(brief.claims)
             rows.append((story, size, claims, *timings[0], *timings[1]))
             print(f"story {story:>6} ({size} articles, {claims} key facts): first "
                   f"{timings[0][0] * 1000:7.0f} ms wall {timings[0][1] * 1000:6.0f} ms CPU; "
                   f"warm {timings[1][0] * 1000:5.0f} ms wall {timings[1][1] * 1000:5.0f} ms CPU; "
                   f"load {os.getloadavg()[0]:.1f}", flush=True)
+        if dump:  # and every other real story's (the demo corpus's), not timed
+            for (other,) in store._db.execute(
+                    "SELECT id FROM stories WHERE title NOT LIKE 'Filler story %' ORDER BY id"):
+                if other not in {demo, *fillers} and engine.story_articles(other):
+                    Path(dump, f"{other}.json").write_text(render(engine.brief(other), "json"))
     first = [r[3] * 1000 for r in rows]
     first_cpu = [r[4] * 1000 for r in rows]
     warm = [r[5] * 1000 for r in rows]
@@ -247,6 +263,9 @@ def main() -> None:
     parser.add_argument("--cli", type=int, metavar="N",
                         help="time `newsweave brief` as a command on N prepared stories and "
                         "N unprepared ones (after --prepare)")
+    parser.add_argument("--dump", metavar="DIR",
+                        help="write each measured story's first brief as JSON to DIR/ID.json "
+                        "(compare two checkouts' briefs with cmp)")
     args = parser.parse_args()
     if not Path(args.db).exists():
         from brief_scale import build
@@ -264,7 +283,9 @@ def main() -> None:
                         str(args.stories), "--keep"] + (["--profile"] if args.profile else []),
                        check=True)
         return
-    measure(args.db, args.stories, args.profile, keep=args.keep)
+    if args.dump:
+        Path(args.dump).mkdir(parents=True, exist_ok=True)
+    measure(args.db, args.stories, args.profile, keep=args.keep, dump=args.dump)
 
 
 if __name__ == "__main__":

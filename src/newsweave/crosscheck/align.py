@@ -10,7 +10,8 @@ The weights are fitted by ``bench/msrp.py`` on the MSRP training pairs only and
 written to :mod:`newsweave.crosscheck.align_weights`; the same function is what
 the cross-check stage uses to group claims and what the benchmark scores.
 
-Stable API: :func:`pair_features`, :func:`same_fact_score`, :func:`same_fact`.
+Stable API: :func:`pair_features`, :func:`same_fact_score`, :func:`same_fact`,
+:func:`score_at_least`.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
@@ -147,6 +149,7 @@ class _Profile:
     char3: frozenset[str]
     negated: bool
     quoted: bool
+    stem_counts: Counter[str]  # how often each stem occurs: bounds a pair's common subsequence
 
 
 @lru_cache(maxsize=8192)
@@ -162,6 +165,7 @@ def _profile(text: str) -> _Profile:
         numbers=frozenset(numbers(text)), names=frozenset(names(text)), flat=flat,
         char3=frozenset(flat[i : i + 3] for i in range(len(flat) - 2)),
         negated=any(w in NEGATIONS or w.endswith("n't") for w in wa), quoted=_quoted(text),
+        stem_counts=Counter(sa),
     )
 
 
@@ -190,6 +194,15 @@ def _profile_bleu(a: _Profile, b: _Profile) -> float:
 def pair_features(a: str, b: str) -> list[float]:
     """The lexical features of a sentence pair, in :data:`FEATURES` order (symmetric)."""
     pa, pb = _profile(a), _profile(b)
+    matcher = SequenceMatcher(None, pa.stems, pb.stems, autojunk=False)
+    lcs = sum(block.size for block in matcher.get_matching_blocks())
+    return _features(pa, pb, lcs, _profile_bleu(pa, pb))
+
+
+def _features(pa: _Profile, pb: _Profile, lcs: int, bleu: float) -> list[float]:
+    """:func:`pair_features` of two profiles given the two features that cost most to
+    compute (the stems' longest common subsequence and the BLEU-like score), so that
+    :func:`score_at_least` can put bounds in their place."""
     wa, wb = pa.words, pb.words
     ca, cb = pa.content, pb.content
     stem_ab = _set_overlap(ca, cb)
@@ -197,8 +210,6 @@ def pair_features(a: str, b: str) -> list[float]:
     sa, sb = pa.stems, pb.stems
     big = _set_overlap(pa.gram_sets[1], pb.gram_sets[1])
     tri = _set_overlap(pa.gram_sets[2], pb.gram_sets[2])
-    matcher = SequenceMatcher(None, sa, sb, autojunk=False)
-    lcs = sum(block.size for block in matcher.get_matching_blocks())
     la, lb = max(len(sa), 1), max(len(sb), 1)
     na, nb = pa.numbers, pb.numbers
     ea, eb = pa.names, pb.names
@@ -209,7 +220,7 @@ def pair_features(a: str, b: str) -> list[float]:
     only_a, only_b = ca - cb, cb - ca
     return [
         min(stem_ab), max(stem_ab), min(word_ab), max(word_ab), min(big), max(big),
-        min(tri), _profile_bleu(pa, pb),
+        min(tri), bleu,
         fuzz.ratio(flat_a, flat_b) / 100, fuzz.token_sort_ratio(flat_a, flat_b) / 100,
         fuzz.token_set_ratio(flat_a, flat_b) / 100, fuzz.partial_ratio(flat_a, flat_b) / 100,
         lcs / min(la, lb), lcs / max(la, lb), char3,
@@ -407,6 +418,51 @@ def same_fact_score(a: str, b: str, *, cosine: float | None = None,
     return 1.0 / (1.0 + math.exp(-max(min(z, 40.0), -40.0)))
 
 
+def score_at_least(a: str, b: str, floor: float, *, cosine: float | None = None,
+                   model: str | None = None) -> float | None:
+    """:func:`same_fact_score` of ``a`` and ``b`` when it is ``floor`` or more, else None.
+
+    Exact: a pair is given up only when it provably scores below ``floor``. The model is
+    linear in each feature, so the logit with the two costliest features (the stems'
+    longest common subsequence, a pure-Python alignment, and the BLEU-like n-gram score)
+    at the ends of their ranges bounds the real one from above: the subsequence is at
+    most the stems the two sentences have in common (counted with repeats), the BLEU-like
+    score lies in [0, 1]. Most claim pairs of a story are unrelated sentences whose
+    cosine alone puts them far below the cut, and they are never aligned.
+    """
+    return _score_at_least(a, b, floor, cosine, model)
+
+
+@lru_cache(maxsize=65536)
+def _score_at_least(a: str, b: str, floor: float, cosine: float | None,
+                    model: str | None) -> float | None:
+    """:func:`score_at_least`, kept: a brief read from a read-only store (``newsweave
+    serve``) scores its pairs again each time, and a pair given up keeps no features in
+    :func:`_pair_features`'s cache (about 0.3 KB an entry)."""
+    if not 0.0 < floor < 1.0:  # no bound to prove: 0 keeps every score, 1 only a perfect one
+        score = same_fact_score(a, b, cosine=cosine, model=model)
+        return score if score >= floor else None
+    pa, pb = _profile(a), _profile(b)
+    common = sum((pa.stem_counts & pb.stem_counts).values())
+    short, long = sorted((max(len(pa.stems), 1), max(len(pb.stems), 1)))
+    # The logit with both at 0, plus what each adds at its best end (linear in each).
+    per_unit = _PER_UNIT[_weights(cosine, model)]
+    bound = (_logit(_features(pa, pb, 0, 0.0), cosine, model) + max(per_unit[_BLEU], 0.0)
+             + max(common * (per_unit[_LCS_MIN] / short + per_unit[_LCS_MAX] / long), 0.0))
+    # The margin covers the rounding of a sum taken in another order: never give up a
+    # pair whose exact score could round to the floor.
+    if bound + _MARGIN < math.log(floor / (1.0 - floor)):
+        return None
+    score = same_fact_score(a, b, cosine=cosine, model=model)
+    return score if score >= floor else None
+
+
+_MARGIN = 1e-6
+_BLEU, _LCS_MIN, _LCS_MAX = (FEATURES.index(f) for f in ("bleu", "lcs_min", "lcs_max"))
+_PER_UNIT = {name: [float(c) / float(s) for c, s in zip(w["coef"], w["scale"], strict=True)]
+             for name, w in WEIGHTS.items()}  # logits per unit of each feature, per model
+
+
 @lru_cache(maxsize=16384)
 def _pair_features(a: str, b: str) -> tuple[float, ...]:
     """:func:`pair_features`, kept: a story's brief scores the same claim pairs each time
@@ -428,5 +484,5 @@ def same_fact(a: str, b: str, *, cosine: float | None = None, model: str | None 
 
 __all__ = ["CLAIM_MODEL", "COSINE_CUTS", "FEATURES", "WEIGHTS", "ClaimEmbedder", "PairCache",
            "VectorCache", "cached_embedder", "code_digest", "embed_claims", "pack_pairs",
-           "pair_features", "pairs_key", "same_fact", "same_fact_score", "threshold",
-           "unpack_pairs", "vector_key"]
+           "pair_features", "pairs_key", "same_fact", "same_fact_score", "score_at_least",
+           "threshold", "unpack_pairs", "vector_key"]

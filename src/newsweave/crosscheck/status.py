@@ -28,7 +28,7 @@ from newsweave.crosscheck.align import (
     PairCache,
     pack_pairs,
     pairs_key,
-    same_fact_score,
+    score_at_least,
     threshold,
     tokens,
     unpack_pairs,
@@ -205,7 +205,7 @@ def _group(
             key = (slot[a.text], slot[b.text])
             if key not in scored:
                 scored[key] = known.get(key) if known is not None else _pair_score(
-                    a.text, b.text, content[i], content[j], vectors, key, model)
+                    a.text, b.text, content[i], content[j], vectors, key, model, cut)
             score = scored[key]
             if score is not None and score >= cut:
                 pairs.append((score, i, j))
@@ -284,9 +284,10 @@ def _attribute_groups(
 
 def _pair_score(
     a: str, b: str, words_a: set[str], words_b: set[str], vectors: np.ndarray | None,
-    key: tuple[int, int], model: str = "embedding",
+    key: tuple[int, int], model: str = "embedding", cut: float = 0.0,
 ) -> float | None:
-    """Same-fact probability of two claim texts, None when the prefilter rules them out."""
+    """Same-fact probability of two claim texts, None when the prefilter rules them out
+    or when it is provably below ``cut`` (the grouping reads no pair below it)."""
     if a == b:
         return 1.0  # verbatim: the same fact (a copy), no need to score
     cosine = float(vectors[key[0]] @ vectors[key[1]]) if vectors is not None else None
@@ -294,7 +295,7 @@ def _pair_score(
     if shared < _PREFILTER and (
             cosine is None or cosine < COSINE_CUTS[model]["cosine_prefilter"]):
         return None
-    return same_fact_score(a, b, cosine=cosine, model=model)
+    return score_at_least(a, b, cut, cosine=cosine, model=model)
 
 
 def _is_copy(article: int, origins: Mapping[int, Sequence[int]]) -> bool:
