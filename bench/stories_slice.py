@@ -4,6 +4,7 @@ too large to copy (the 1M run's, 39 GB at 690,000 articles) can be run, timed an
 again and again (``bench/shard_stages.py stories SLICE.db``).
 
     python bench/stories_slice.py LIVE.db --out SLICE.db [--wait 600]
+    python bench/stories_slice.py --digest A.db B.db ...   # the stories tables compared
 
 LIVE.db is opened read-only (``mode=ro``) and read in one transaction (one snapshot): the
 slice is written only once a shard is cleaned and reused and its stories are pending (at
@@ -20,12 +21,19 @@ seconds for that moment). The slice holds, from that snapshot:
   the stage writes about them). The stubs are not in the full-text index.
 
 It prints the slice's counts (articles pending, live stories, members, index rows, pairs)
-and the CPU seconds the copy took.
+and the CPU seconds the copy took. ``--digest`` prints a digest of each store's stories
+tables (``stories`` without their timestamps, ``story_members``, ``story_keys``,
+``story_features``, ``story_log`` without times, ``story_df`` without its row -2, the
+frequency cache's random generation token, ``story_df_pending``, and the extract stage's
+invalidations without times), for stores the stage left from one slice (``bench/
+shard_stages.py stories --keep``): ``bench/scale.py --compare-db`` compares the members and
+stage runs, not these.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import sqlite3
 import sys
@@ -41,14 +49,51 @@ PAIR_COLUMNS = ("a, b, derived, source, kind, score, confidence, shared_fraction
                 "attribution")
 
 
+DIGESTS = {
+    "stories": "SELECT id, size, title, centroid, names, dates, first_day, last_day, entities, "
+               "merged_into FROM stories ORDER BY id",
+    "story_members": "SELECT article_id, story_id FROM story_members ORDER BY article_id",
+    "story_keys": "SELECT key, story_id FROM story_keys ORDER BY key, story_id",
+    "story_features": "SELECT * FROM story_features ORDER BY article_id",
+    "story_log": "SELECT seq, action, story_id, other_id, articles FROM story_log ORDER BY seq",
+    "story_df": "SELECT key, df FROM story_df WHERE key != -2 ORDER BY key",
+    "story_df_pending": "SELECT * FROM story_df_pending ORDER BY seq",
+    "stage_invalidations": "SELECT stage, article_id, reason FROM stage_invalidations "
+                           "ORDER BY stage, article_id",
+}
+
+
+def digest(path: Path) -> dict[str, str]:
+    """Per table of :data:`DIGESTS`: its row count and the first 16 hex digits of a SHA-256
+    of its rows in order."""
+    out = {}
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
+        for table, sql in DIGESTS.items():
+            h, n = hashlib.sha256(), 0
+            for row in db.execute(sql):
+                h.update(repr(row).encode())
+                n += 1
+            out[table] = f"{n} {h.hexdigest()[:16]}"
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("live", type=Path)
-    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("live", type=Path, nargs="?")
+    parser.add_argument("--out", type=Path)
+    parser.add_argument("--digest", type=Path, nargs="+", help="digests of these stores")
     parser.add_argument("--least", type=int, default=900,
                         help="pending articles a snapshot must hold (a shard's, reused)")
     parser.add_argument("--wait", type=float, default=600.0)
     args = parser.parse_args()
+    if args.digest:
+        found = {str(path): digest(path) for path in args.digest}
+        for path, tables in found.items():
+            print(path, json.dumps(tables))
+        print("the same" if len({json.dumps(t) for t in found.values()}) == 1 else "differ")
+        return
+    if args.live is None or args.out is None:
+        parser.error("LIVE and --out, or --digest")
     print(json.dumps(slice_store(args.live, args.out, args.least, args.wait)))
 
 
