@@ -5,6 +5,8 @@ again and again (``bench/shard_stages.py stories SLICE.db``).
 
     python bench/stories_slice.py LIVE.db --out SLICE.db [--wait 600]
     python bench/stories_slice.py --digest A.db B.db ...   # the stories tables compared
+    python bench/stories_slice.py --links SLICE.db [--rounds 3]   # a repair's link reads
+    python bench/stories_slice.py --census SLICE.db    # the stories' sizes, the repair's work
 
 LIVE.db is opened read-only (``mode=ro``) and read in one transaction (one snapshot): the
 slice is written only once a shard is cleaned and reused and its stories are pending (at
@@ -27,7 +29,19 @@ tables (``stories`` without their timestamps, ``story_members``, ``story_keys``,
 frequency cache's random generation token, ``story_df_pending``, and the extract stage's
 invalidations without times), for stores the stage left from one slice (``bench/
 shard_stages.py stories --keep``): ``bench/scale.py --compare-db`` compares the members and
-stage runs, not these.
+stage runs, not these. ``--links`` runs the stage once on a copy of the slice, noting the
+articles of each neighbourhood its repair re-clusters, then reads those neighbourhoods'
+links from the slice (read-only) both ways, in alternating rounds: every pair touching
+them as :class:`Edge` objects, kept where both ends are inside (the read before part 27),
+and ``ReuseTables.links_among`` (after); CPU s each, the pairs read, and whether the links
+are the same. ``--census`` prints the slice's stories (live, their sizes' percentiles,
+index rows, document-frequency keys, sentence vectors) and runs the stage once on a copy,
+counting what its repair does: neighbourhoods re-clustered (their articles' and stories'
+percentiles), why each was (a decision within the margin, ``eager``; the story drifted;
+or a hinted story mergeable by the stories' summed vectors), how many changed anything,
+how many two-story neighbourhoods have a copy link between their stories, and the CPU s of
+the stage's parts (assignment, features, the neighbourhoods' checks, and inside the
+re-clusterings: links, vectors, pair matrices, clustering).
 """
 
 from __future__ import annotations
@@ -39,6 +53,7 @@ import sqlite3
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
@@ -82,6 +97,9 @@ def main() -> None:
     parser.add_argument("live", type=Path, nargs="?")
     parser.add_argument("--out", type=Path)
     parser.add_argument("--digest", type=Path, nargs="+", help="digests of these stores")
+    parser.add_argument("--links", type=Path, help="a repair's link reads on this slice")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--census", type=Path, help="the stories and the repair's work")
     parser.add_argument("--least", type=int, default=900,
                         help="pending articles a snapshot must hold (a shard's, reused)")
     parser.add_argument("--wait", type=float, default=600.0)
@@ -91,6 +109,12 @@ def main() -> None:
         for path, tables in found.items():
             print(path, json.dumps(tables))
         print("the same" if len({json.dumps(t) for t in found.values()}) == 1 else "differ")
+        return
+    if args.census:
+        print(json.dumps(census(args.census)))
+        return
+    if args.links:
+        print(json.dumps(time_links(args.links, args.rounds)))
         return
     if args.live is None or args.out is None:
         parser.error("LIVE and --out, or --digest")
@@ -160,6 +184,171 @@ def slice_store(live: Path, out: Path, least: int, wait: float) -> dict[str, obj
     db.execute("DETACH DATABASE live")
     db.close()
     return figures
+
+
+def _percentiles(values: list[int]) -> list[float]:
+    import numpy as np
+
+    return [round(float(v), 1) for v in np.percentile(values, [10, 50, 90, 99])] if values else []
+
+
+def census(path: Path) -> dict[str, object]:
+    """The slice's stories, and what the stage's repair does with its pending shard."""
+    import collections
+    import shutil
+    import tempfile
+
+    import newsweave.stories as stories
+    import newsweave.stories.repair as repair
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import reuse_growth
+
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
+        sizes = [int(r[0]) for r in db.execute(
+            "SELECT size FROM stories WHERE merged_into IS NULL AND size > 0")]
+        out: dict[str, object] = {
+            "live_stories": len(sizes), "members": sum(sizes),
+            "story_sizes_p10_50_90_99": _percentiles(sizes), "largest": max(sizes, default=0),
+            "index_rows": db.execute("SELECT count(*) FROM story_keys").fetchone()[0],
+            "df_keys": db.execute("SELECT count(*) FROM story_df").fetchone()[0],
+            "sentence_vectors": db.execute("SELECT count(*) FROM article_vectors").fetchone()[0],
+        }
+    counts: collections.Counter[str] = collections.Counter()
+    cpu: collections.Counter[str] = collections.Counter()
+    groups: list[tuple[int, int]] = []
+    why: dict[str, str] = {}
+    saved: list[tuple[object, str, object]] = []
+
+    def timed(module: object, name: str) -> None:
+        real = getattr(module, name)
+
+        def wrapper(*args: object, **kwargs: object) -> object:
+            started = time.process_time()
+            try:
+                return real(*args, **kwargs)
+            finally:
+                cpu[name] += time.process_time() - started
+
+        saved.append((module, name, real))
+        setattr(module, name, wrapper)
+
+    real_cohesive, real_neighbourhood, real_group = (
+        repair._cohesive, repair._neighbourhood, repair._repair_group)
+
+    def cohesive(state: object, *args: object) -> bool:
+        found = real_cohesive(state, *args)  # type: ignore[arg-type]
+        why["drifted"] = "" if found else "drifted"
+        return found
+
+    def neighbourhood(tables: object, seed: int, *args: object, **kwargs: object) -> list[int]:
+        why.clear()
+        started = time.process_time()
+        group = real_neighbourhood(tables, seed, *args, **kwargs)  # type: ignore[arg-type]
+        cpu["_neighbourhood"] += time.process_time() - started
+        if group:
+            why["why"] = ("eager" if not kwargs.get("check", True)
+                          else why.get("drifted") or "mergeable")
+            counts[why["why"]] += 1
+        return group
+
+    def repair_group(tables: Any, group: list[int], weights: object, threshold: float,
+                     links: Any, report: Any, cache: object = None) -> None:
+        members = tables.members(group)
+        if len(group) == 2 and links is not None:
+            started = time.process_time()
+            story_of = {a: s for s, m in members.items() for a in m}
+            across = any(story_of[a] != story_of[b] for a, b in links(sorted(story_of)))
+            counts["two_stories_linked" if across else "two_stories_unlinked"] += 1
+            cpu["_links_among"] -= time.process_time() - started  # (not the stage's)
+        before = (len(report.merged), len(report.split), report.moved)
+        real_group(tables, group, weights, threshold, links, report, cache)
+        changed = before != (len(report.merged), len(report.split), report.moved)
+        counts[f"changed_{why.get('why', 'whole')}"] += changed
+        groups.append((sum(len(m) for m in members.values()), len(group)))
+
+    for name in ("_cohesive", "_neighbourhood", "_repair_group"):
+        saved.append((repair, name, getattr(repair, name)))
+    repair._cohesive, repair._neighbourhood, repair._repair_group = (  # type: ignore[assignment]
+        cohesive, neighbourhood, repair_group)
+    for module, name in ((stories, "assign"), (stories, "feature_row"),
+                         (stories, "_links_among"), (repair, "article_vectors"),
+                         (repair, "pair_matrices"), (repair, "cluster_rows")):
+        timed(module, name)
+    work = Path(tempfile.mkdtemp(prefix="stories-slice-"))
+    copy = work / "store.db"
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as a, sqlite3.connect(copy) as b:
+        a.backup(b)
+    engine = reuse_growth._engine(copy, stories=True)
+    started = time.process_time()
+    try:
+        done = engine.analyze(stages=["stories"])
+    finally:
+        stage = time.process_time() - started
+        engine.close()
+        for module, name, real in reversed(saved):
+            setattr(module, name, real)
+        shutil.rmtree(work, ignore_errors=True)
+    return {**out, "articles": done.get("stories", 0), "stage_cpu_s": round(stage, 2),
+            "neighbourhoods": len(groups),
+            "their_articles_p10_50_90_99": _percentiles([g[0] for g in groups]),
+            "their_stories_p50_90": _percentiles([g[1] for g in groups])[1:3],
+            "repairs": dict(counts), "cpu_s": {k: round(v, 2) for k, v in cpu.items()}}
+
+
+def time_links(path: Path, rounds: int) -> dict[str, object]:
+    """The repair's link reads of the slice's pending shard, the old way and the new."""
+    import os
+    import shutil
+    import tempfile
+
+    import newsweave.stories as stories
+    from newsweave.store import open_store
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import reuse_growth
+
+    work = Path(tempfile.mkdtemp(prefix="stories-slice-"))
+    copy = work / "store.db"
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as a, sqlite3.connect(copy) as b:
+        a.backup(b)
+    asked: list[list[int]] = []
+    real = stories._links_among
+
+    def noted(store: object, article_ids: list[int]) -> dict[tuple[int, int], float]:
+        asked.append(list(article_ids))
+        return real(store, article_ids)  # type: ignore[arg-type]
+
+    stories._links_among = noted  # type: ignore[assignment]
+    engine = reuse_growth._engine(copy, stories=True)
+    try:
+        engine.analyze(stages=["stories"])
+    finally:
+        engine.close()
+        stories._links_among = real  # type: ignore[assignment]
+        shutil.rmtree(work, ignore_errors=True)
+    store = open_store(str(path), readonly=True)
+
+    def before(ids: list[int]) -> dict[tuple[int, int], float]:
+        inside = set(ids)
+        return {k: w for k, w in stories._copy_pairs(store, ids).items()
+                if k[0] in inside and k[1] in inside}
+
+    figures: dict[str, object] = {"neighbourhoods": len(asked),
+                                  "articles": sum(len(a) for a in asked)}
+    times: dict[str, list[float]] = {"before": [], "after": []}
+    same = True
+    for _ in range(rounds):
+        found = {}
+        for name, read in (("before", before), ("after", lambda ids: real(store, ids))):
+            cpu = time.process_time()
+            found[name] = [list(read(ids).items()) for ids in asked]
+            times[name].append(round(time.process_time() - cpu, 3))
+        same = same and found["before"] == found["after"]
+    figures["links"] = sum(len(f) for f in found["after"])
+    figures["pairs_touching"] = sum(len(stories._copy_pairs(store, ids)) for ids in asked)
+    store.close()
+    return {**figures, "cpu_s": times, "same": same, "load_average": round(os.getloadavg()[0], 1)}
 
 
 if __name__ == "__main__":
