@@ -39,7 +39,8 @@ index rows, document-frequency keys, sentence vectors) and runs the stage once o
 counting what its repair does: neighbourhoods re-clustered (their articles' and stories'
 percentiles), why each was (a decision within the margin, ``eager``; the story drifted;
 or a hinted story mergeable by the stories' summed vectors), how many changed anything,
-how many two-story neighbourhoods have a copy link between their stories, and the CPU s of
+how many two-story neighbourhoods have a copy link between their stories (and the days
+their stories span, first member to last), and the CPU s of
 the stage's parts (assignment, features, the neighbourhoods' checks, and inside the
 re-clusterings: links, vectors, pair matrices, clustering).
 """
@@ -217,6 +218,7 @@ def census(path: Path) -> dict[str, object]:
     counts: collections.Counter[str] = collections.Counter()
     cpu: collections.Counter[str] = collections.Counter()
     groups: list[tuple[int, int]] = []
+    spans: list[int] = []  # the days from first to last member of two-story neighbourhoods
     why: dict[str, str] = {}
     saved: list[tuple[object, str, object]] = []
 
@@ -260,6 +262,8 @@ def census(path: Path) -> dict[str, object]:
             story_of = {a: s for s, m in members.items() for a in m}
             across = any(story_of[a] != story_of[b] for a, b in links(sorted(story_of)))
             counts["two_stories_linked" if across else "two_stories_unlinked"] += 1
+            spans.extend(r.last_day - r.first_day for r in tables.stories_by_id(group).values()
+                         if r.first_day is not None and r.last_day is not None)
             cpu["_links_among"] -= time.process_time() - started  # (not the stage's)
         before = (len(report.merged), len(report.split), report.moved)
         real_group(tables, group, weights, threshold, links, report, cache)
@@ -293,7 +297,9 @@ def census(path: Path) -> dict[str, object]:
             "neighbourhoods": len(groups),
             "their_articles_p10_50_90_99": _percentiles([g[0] for g in groups]),
             "their_stories_p50_90": _percentiles([g[1] for g in groups])[1:3],
-            "repairs": dict(counts), "cpu_s": {k: round(v, 2) for k, v in cpu.items()}}
+            "repairs": dict(counts),
+            "two_stories_span_days_p10_50_90_99": _percentiles(spans),
+            "cpu_s": {k: round(v, 2) for k, v in cpu.items()}}
 
 
 def time_links(path: Path, rounds: int) -> dict[str, object]:
