@@ -103,3 +103,34 @@ def test_the_stage_partitions_as_with_every_touching_pair(tmp_path, monkeypatch)
     assert calls  # the repair read its links this way
     monkeypatch.setattr(stories, "_links_among", stories._copy_pairs)
     assert partition("before") == now
+
+
+def test_stories_slice_copies_a_store_whose_stories_wait(tmp_path, monkeypatch):
+    # bench/stories_slice.py: a store with its stories pending, sliced (only read), and the
+    # stage run twice on the slice leaves the same stories tables.
+    import sqlite3
+
+    import newsweave
+    from conftest import REPO, load_bench
+    from newsweave.demo import corpus_files
+
+    live = tmp_path / "live.db"
+    engine = newsweave.open(str(live))
+    try:
+        engine.ingest([str(p) for p in corpus_files()], stages=["reuse"])
+        articles = len(engine.articles())
+    finally:
+        engine.close()
+    monkeypatch.syspath_prepend(str(REPO / "bench"))
+    bench = load_bench("stories_slice")
+    stages = load_bench("shard_stages")
+    figures = bench.slice_store(live, tmp_path / "slice.db", least=1, wait=0)
+    assert figures["pending"] == articles and figures["members"] == 0
+    assert figures["pairs"] > 0
+    for name in ("a", "b"):
+        done = stages.run_stories(tmp_path / "slice.db", keep=tmp_path / f"{name}.db")
+        assert done["articles"] == articles
+    with sqlite3.connect(tmp_path / "a.db") as db:
+        assert db.execute("SELECT count(*) FROM story_members").fetchone()[0] == articles
+    assert bench.digest(tmp_path / "a.db") == bench.digest(tmp_path / "b.db")
+    assert bench.digest(tmp_path / "a.db") != bench.digest(tmp_path / "slice.db")
