@@ -41,8 +41,8 @@ percentiles), why each was (a decision within the margin, ``eager``; the story d
 or a hinted story mergeable by the stories' summed vectors), how many changed anything,
 how many two-story neighbourhoods have a copy link between their stories (and the days
 their stories span, first member to last), and the CPU s of
-the stage's parts (assignment, features, the neighbourhoods' checks, and inside the
-re-clusterings: links, vectors, pair matrices, clustering).
+the stage's parts (assignment, features, the neighbourhoods' checks, the re-clusterings by
+why each ran, and inside them: links, vectors, pair matrices, clustering).
 """
 
 from __future__ import annotations
@@ -266,7 +266,9 @@ def census(path: Path) -> dict[str, object]:
                          if r.first_day is not None and r.last_day is not None)
             cpu["_links_among"] -= time.process_time() - started  # (not the stage's)
         before = (len(report.merged), len(report.split), report.moved)
+        started = time.process_time()
         real_group(tables, group, weights, threshold, links, report, cache)
+        cpu[f"re-clustering, {why.get('why', 'whole')}"] += time.process_time() - started
         changed = before != (len(report.merged), len(report.split), report.moved)
         counts[f"changed_{why.get('why', 'whole')}"] += changed
         groups.append((sum(len(m) for m in members.values()), len(group)))
