@@ -6,6 +6,7 @@ again and again (``bench/shard_stages.py stories SLICE.db``).
     python bench/stories_slice.py LIVE.db --out SLICE.db [--wait 600]
     python bench/stories_slice.py --digest A.db B.db ...   # the stories tables compared
     python bench/stories_slice.py --links SLICE.db [--rounds 3]   # a repair's link reads
+    python bench/stories_slice.py --links SLICE.db --read-from LIVE.db   # ... read from LIVE
     python bench/stories_slice.py --census SLICE.db    # the stories' sizes, the repair's work
 
 LIVE.db is opened read-only (``mode=ro``) and read in one transaction (one snapshot): the
@@ -34,8 +35,11 @@ articles of each neighbourhood its repair re-clusters, then reads those neighbou
 links from the slice (read-only) both ways, in alternating rounds: every pair touching
 them as :class:`Edge` objects, kept where both ends are inside (the read before part 27),
 and ``ReuseTables.links_among`` (after); CPU s each, the pairs read, and whether the links
-are the same. ``--census`` prints the slice's stories (live, their sizes' percentiles,
-index rows, document-frequency keys, sentence vectors) and runs the stage once on a copy,
+are the same. ``--read-from LIVE``: the reads from that store instead (read-only: the
+live store's pairs keep their evidence in the row, the slice's do not).
+
+``--census`` prints the slice's stories (live, their sizes' percentiles, index rows,
+document-frequency keys, sentence vectors) and runs the stage once on a copy,
 counting what its repair does: neighbourhoods re-clustered (their articles' and stories'
 percentiles), why each was (a decision within the margin, ``eager``; the story drifted;
 or a hinted story mergeable by the stories' summed vectors), how many changed anything,
@@ -100,6 +104,7 @@ def main() -> None:
     parser.add_argument("--digest", type=Path, nargs="+", help="digests of these stores")
     parser.add_argument("--links", type=Path, help="a repair's link reads on this slice")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--read-from", type=Path, help="with --links: read from this store")
     parser.add_argument("--census", type=Path, help="the stories and the repair's work")
     parser.add_argument("--least", type=int, default=900,
                         help="pending articles a snapshot must hold (a shard's, reused)")
@@ -115,7 +120,7 @@ def main() -> None:
         print(json.dumps(census(args.census)))
         return
     if args.links:
-        print(json.dumps(time_links(args.links, args.rounds)))
+        print(json.dumps(time_links(args.links, args.rounds, args.read_from)))
         return
     if args.live is None or args.out is None:
         parser.error("LIVE and --out, or --digest")
@@ -304,7 +309,7 @@ def census(path: Path) -> dict[str, object]:
             "cpu_s": {k: round(v, 2) for k, v in cpu.items()}}
 
 
-def time_links(path: Path, rounds: int) -> dict[str, object]:
+def time_links(path: Path, rounds: int, read_from: Path | None = None) -> dict[str, object]:
     """The repair's link reads of the slice's pending shard, the old way and the new."""
     import os
     import shutil
@@ -312,6 +317,7 @@ def time_links(path: Path, rounds: int) -> dict[str, object]:
 
     import newsweave.stories as stories
     from newsweave.store import open_store
+    from newsweave.store.sql import read_snapshot
 
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     import reuse_growth
@@ -335,7 +341,7 @@ def time_links(path: Path, rounds: int) -> dict[str, object]:
         engine.close()
         stories._links_among = real  # type: ignore[assignment]
         shutil.rmtree(work, ignore_errors=True)
-    store = open_store(str(path), readonly=True)
+    store = open_store(str(read_from or path), readonly=True)
 
     def before(ids: list[int]) -> dict[tuple[int, int], float]:
         inside = set(ids)
@@ -348,13 +354,15 @@ def time_links(path: Path, rounds: int) -> dict[str, object]:
     same = True
     for _ in range(rounds):
         found = {}
-        for name, read in (("before", before), ("after", lambda ids: real(store, ids))):
-            cpu = time.process_time()
-            found[name] = [list(read(ids).items()) for ids in asked]
-            times[name].append(round(time.process_time() - cpu, 3))
-        same = same and found["before"] == found["after"]
+        with read_snapshot(store._db):  # a live store moves on: both reads see one state
+            for name, read in (("before", before), ("after", lambda ids: real(store, ids))):
+                cpu = time.process_time()
+                found[name] = [list(read(ids).items()) for ids in asked]
+                times[name].append(round(time.process_time() - cpu, 3))
+            same = same and found["before"] == found["after"]
+            touching = sum(len(stories._copy_pairs(store, ids)) for ids in asked)
     figures["links"] = sum(len(f) for f in found["after"])
-    figures["pairs_touching"] = sum(len(stories._copy_pairs(store, ids)) for ids in asked)
+    figures["pairs_touching"] = touching
     store.close()
     return {**figures, "cpu_s": times, "same": same, "load_average": round(os.getloadavg()[0], 1)}
 
