@@ -140,6 +140,29 @@ class ReusePairTables:
                 self._read_batch(sql, where, params, chunk, evidence, seen, out)
         return out
 
+    def links_among(self, article_ids: Iterable[int], kinds: Sequence[str]
+                    ) -> list[tuple[int, int, str, float]]:
+        """``(derived, source, kind, shared_fraction)`` of the stored pairs of ``kinds``
+        whose two articles are both among ``article_ids``, by ``(a, b)``: the links a
+        re-clustering of those articles reads (the stories' repair), which needs neither the
+        pairs reaching outside them nor an :class:`Edge` for each (a repair at 690,000
+        articles read 400,000 pairs a shard: docs/benchmarks.md, "Archive scale, part
+        27"). Each pair is read once, through its smaller id (``a < b``)."""
+        ids = set(article_ids)
+        if not ids or not kinds:
+            return []
+        kind_marks = ",".join("?" * len(kinds))
+        out: list[tuple[int, int, str, float]] = []
+        for chunk in chunks(sorted(ids)):
+            marks = ",".join("?" * len(chunk))
+            for b, derived, source, kind, shared in self._db.execute(
+                    f"SELECT b, derived, source, kind, shared_fraction FROM reuse_pairs "
+                    f"WHERE a IN ({marks}) AND kind IN ({kind_marks}) ORDER BY a, b",
+                    [*chunk, *kinds]):
+                if b in ids:
+                    out.append((int(derived), int(source), str(kind), float(shared)))
+        return out
+
     def _read_batch(self, sql: str, where: list[str], params: list[object],
                     chunk: list[int] | None, evidence: bool, seen: set[tuple[int, int]],
                     out: list[Edge]) -> None:

@@ -245,7 +245,9 @@ def _links(store: Store) -> LinksFn:
     loaded: list[Decisions] = []
 
     def links(article_ids: Sequence[int]) -> dict[tuple[int, int], float]:
-        found = _copy_pairs(store, article_ids)
+        # Only the pairs within the articles: a re-clustering weighs no other (see
+        # newsweave.stories.vectors.pair_matrices).
+        found = _links_among(store, article_ids)
         if not loaded:
             loaded.append(Decisions.load(store.stories))
         decisions = loaded[0]
@@ -280,6 +282,20 @@ def _copy_pairs(store: Store, article_ids: Sequence[int]) -> dict[tuple[int, int
         return {(e.derived, e.source): LINK_WEIGHTS[e.kind]
                 for e in reuse.pairs(article_ids, kinds=tuple(LINK_WEIGHTS), evidence=False)
                 if e.kind != "shared-quotes" or (e.shared_fraction or 0.0) >= QUOTE_SHARE}
+
+
+def _links_among(store: Store, article_ids: Sequence[int]) -> dict[tuple[int, int], float]:
+    """:func:`_copy_pairs` of the pairs whose two articles are both among ``article_ids``,
+    in the same order, read as plain rows (no :class:`Edge` each): what a repair reads
+    around its neighbourhood, 400,000 pairs a shard at 690,000 articles, 95 % of them
+    within the neighbourhood (docs/benchmarks.md, "Archive scale, part 27")."""
+    reuse = getattr(store, "reuse", None)
+    if reuse is None or not article_ids:
+        return {}
+    return {(derived, source): LINK_WEIGHTS[kind]
+            for derived, source, kind, shared in reuse.links_among(article_ids,
+                                                                   tuple(LINK_WEIGHTS))
+            if kind != "shared-quotes" or (shared or 0.0) >= QUOTE_SHARE}
 
 
 def _origins(store: Store, article_ids: Sequence[int]) -> dict[int, list[int]]:
