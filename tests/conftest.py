@@ -48,6 +48,29 @@ def load_bench(name: str) -> ModuleType:
     return module
 
 
+def indexed_store(location: str, rows: dict[int, list[float]]) -> tuple[Any, Any]:
+    """A store at ``location`` holding one article per key of ``rows`` (ids in key order)
+    with that row, normalised, as its multilingual lead vector, and the vector index read
+    from it (through the vector file beside a file store): for the translation tests."""
+    import numpy as np
+
+    from newsweave.model import Article
+    from newsweave.nlp.embed import MODEL_NAME
+    from newsweave.reuse.semantic import VectorIndex
+    from newsweave.store import open_store
+
+    store = open_store(location)
+    ids = store.add_articles([Article(None, f"h{i}", "", "text", f"t {i}", f"<{i}>")
+                              for i in sorted(rows)], [{}] * len(rows))
+    assert ids == sorted(rows)
+    matrix = np.array([rows[i] for i in ids], dtype=np.float32)
+    matrix /= np.linalg.norm(matrix, axis=1, keepdims=True)
+    store.reuse.save_vectors(MODEL_NAME, dict(zip(ids, matrix, strict=True)))
+    index = VectorIndex()
+    index.refresh(store)
+    return store, index
+
+
 @pytest.fixture
 def shared_dir() -> Path:
     return require_shared()

@@ -3,15 +3,14 @@ one origin with their original, and in its story (issue 12, item 3)."""
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
-from conftest import load_bench, require_shared
+from conftest import indexed_store, load_bench, require_shared
 from newsweave.model import Article
 from newsweave.reuse.crosslingual import translation_candidates
 from newsweave.reuse.origins import DERIVING, choose_sources, origins_of, parents_map
 from newsweave.reuse.relation import TRANSLATION_COSINE, Side, is_translation, translation
-from newsweave.reuse.semantic import VectorIndex, primary_language
+from newsweave.reuse.semantic import primary_language
 from newsweave.stories import LINK_WEIGHTS
 
 
@@ -56,30 +55,14 @@ def test_translation_is_the_same_origin_and_the_same_story() -> None:
     assert found == {1: [1], 2: [1], 3: [1]}
 
 
-def _index(store_path: str, rows: dict[int, list[float]]) -> VectorIndex:
-    from newsweave.nlp.embed import MODEL_NAME
-    from newsweave.store import open_store
-
-    store = open_store(store_path)
-    ids = store.add_articles([Article(None, f"h{i}", "", "text", f"t {i}", f"<{i}>")
-                              for i in sorted(rows)], [{}] * len(rows))
-    assert ids == sorted(rows)
-    matrix = np.array([rows[i] for i in ids], dtype=np.float32)
-    matrix /= np.linalg.norm(matrix, axis=1, keepdims=True)
-    store.reuse.save_vectors(MODEL_NAME, dict(zip(ids, matrix, strict=True)))
-    index = VectorIndex()
-    index.refresh(store)  # through the vector file beside the store
-    return index
-
-
 @pytest.mark.parametrize("where", ["file", "memory"])
 def test_partners_are_mutual_nearest_in_their_language(tmp_path, where: str) -> None:
     # 1 (en) and 2 (de) are each other's nearest across the two languages; 3 (de) is
     # another German report near 1 but nearer to 4 (en), its own original.
     languages = {1: "en", 2: "de", 3: "de", 4: "en", 5: "de"}
-    index = _index(str(tmp_path / "s.db") if where == "file" else ":memory:",
-                   {1: [1.0, 0.1, 0.0], 2: [1.0, 0.12, 0.0], 3: [0.8, 0.6, 0.0],
-                    4: [0.75, 0.66, 0.0], 5: [0.0, 0.0, 1.0]})
+    _, index = indexed_store(str(tmp_path / "s.db") if where == "file" else ":memory:",
+                             {1: [1.0, 0.1, 0.0], 2: [1.0, 0.12, 0.0], 3: [0.8, 0.6, 0.0],
+                              4: [0.75, 0.66, 0.0], 5: [0.0, 0.0, 1.0]})
     row = index.vector(0)
     def partners(vector, article_id, language_of=languages.get):  # mutual nearest
         return translation_candidates(index, vector, article_id, language_of, 0.5, rank=1)

@@ -9,31 +9,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from conftest import load_bench, require_shared
-from newsweave.model import Article, Edge
-from newsweave.nlp.embed import MODEL_NAME
+from conftest import indexed_store, load_bench, require_shared
+from newsweave.model import Edge
 from newsweave.reuse import crosslingual
 from newsweave.reuse.crosslingual import RIVAL_BELOW, Comparison, grid_aligned, grid_share, rivals
-from newsweave.reuse.semantic import VectorIndex
 from newsweave.reuse.translations import _without_rivals
-from newsweave.store import open_store
 
 # 1 (en); 2 (de) its nearest German lead, 3 (de) its second; 4 (en) far from all three.
 LANGUAGES = {1: "en", 2: "de", 3: "de", 4: "en"}
 ROWS = {1: [1.0, 0.1, 0.0], 2: [1.0, 0.15, 0.0], 3: [1.0, 0.3, 0.0], 4: [0.0, 1.0, 0.2]}
-
-
-def _store_and_index(rows: dict[int, list[float]]):
-    store = open_store(":memory:")
-    ids = store.add_articles([Article(None, f"h{i}", "", "text", f"t {i}", f"<{i}>")
-                              for i in sorted(rows)], [{}] * len(rows))
-    assert ids == sorted(rows)
-    matrix = np.array([rows[i] for i in ids], dtype=np.float32)
-    matrix /= np.linalg.norm(matrix, axis=1, keepdims=True)
-    store.reuse.save_vectors(MODEL_NAME, dict(zip(ids, matrix, strict=True)))
-    index = VectorIndex()
-    index.refresh(store)
-    return store, index
 
 
 def _translation(a: int, b: int) -> Edge:
@@ -42,7 +26,7 @@ def _translation(a: int, b: int) -> Edge:
 
 
 def test_rivals_are_nearer_leads_in_the_partners_language() -> None:
-    _, index = _store_and_index(ROWS)
+    _, index = indexed_store(":memory:", ROWS)
     # 1's nearest German lead is 2's: a pair of 1 and 3 has 2 for a rival on 1's side.
     assert rivals(index, (1, 3), LANGUAGES.get) == [(1, 2)]
     # 1 and 2 are each other's nearest: no rival on either side.
@@ -52,7 +36,7 @@ def test_rivals_are_nearer_leads_in_the_partners_language() -> None:
 
 
 def test_a_short_alignment_with_a_free_rival_is_refused() -> None:
-    store, index = _store_and_index(ROWS)
+    store, index = indexed_store(":memory:", ROWS)
     short = {(1, 3): Comparison(0.9, 0.67, 0.85, RIVAL_BELOW - 1)}
     confirmed = {(1, 3): (0.9, 0.67)}
     assert _without_rivals(store, confirmed, short, index, LANGUAGES.get) == {}
@@ -62,7 +46,7 @@ def test_a_short_alignment_with_a_free_rival_is_refused() -> None:
 
 
 def test_a_rival_that_is_another_articles_translation_is_explained() -> None:
-    store, index = _store_and_index(ROWS)
+    store, index = indexed_store(":memory:", ROWS)
     short = {(1, 3): Comparison(0.9, 0.67, 0.85, 2)}
     confirmed = {(1, 3): (0.9, 0.67)}
     # 2 is the translation of another English article (4), stored before: 1's own
@@ -70,18 +54,18 @@ def test_a_rival_that_is_another_articles_translation_is_explained() -> None:
     store.reuse.save_pairs([_translation(4, 2)])
     assert _without_rivals(store, confirmed, short, index, LANGUAGES.get) == confirmed
     # ... or confirmed in the same batch.
-    fresh, index = _store_and_index(ROWS)
+    fresh, index = indexed_store(":memory:", ROWS)
     both = {**confirmed, (2, 4): (0.9, 0.9)}
     assert set(_without_rivals(fresh, both, short, index, LANGUAGES.get)) == set(both)
     # A rival translated into another language than 1's explains nothing.
     other = {**LANGUAGES, 4: "fr"}
-    fresh, index = _store_and_index(ROWS)
+    fresh, index = indexed_store(":memory:", ROWS)
     fresh.reuse.save_pairs([_translation(4, 2)])
     assert _without_rivals(fresh, confirmed, short, index, other.get) == {}
 
 
 def test_no_rival_check_at_zero(monkeypatch) -> None:
-    store, index = _store_and_index(ROWS)
+    store, index = indexed_store(":memory:", ROWS)
     monkeypatch.setattr(crosslingual, "RIVAL_BELOW", 0)
     confirmed = {(1, 3): (0.9, 0.67)}
     short = {(1, 3): Comparison(0.9, 0.67, 0.85, 2)}
