@@ -30,7 +30,13 @@ threshold; default the stage's):
   by B: a threshold lower by B for short texts, whose word cosines run lower;
 - ``e5:A:S:LO:HI``: the MiniLM factor replaced by ``(1 + A g) / (1 + A M)`` with ``g`` the
   agreement ``(1 - S)`` MiniLM's (``clip((cos - 0.5) / 0.4)``, the stage's) plus ``S`` e5's
-  (``clip((cos - LO) / (HI - LO))``: e5's cosines run higher), M the stage's neutral 0.364.
+  (``clip((cos - LO) / (HI - LO))``: e5's cosines run higher), M the stage's neutral 0.364;
+- ``weekstories:P``: the similarity as the stage's, and in average linkage two stories of
+  two or more reports each whose title-and-lead weekdays (the union of their undated
+  members') are both named and disjoint have their mean similarity damped by P: the
+  weekdays' veto (#12 part 11, between two reports only in the stage) carried to two
+  stories in the linkage alone. A bench copy of ``repair.average_link`` (its
+  nearest-neighbour chain, with the damping) followed by the stage's attach rule.
 
 The vectors are cached by text under /tmp (``bench/stories_meaning.py``).
 """
@@ -149,31 +155,92 @@ def e5_modify(weight: float, share: float, low: float, high: float) -> Modify:
     return modify
 
 
-def variant(spec: str) -> tuple[Modify | None, float | None]:
-    """A ``--variants`` spec as (modify, threshold)."""
+def weekday_link(sims: np.ndarray, threshold: float, weekdays: np.ndarray,
+                 penalty: float) -> list[list[int]]:
+    """``repair.average_link``'s clusters, but where two clusters of two or more rows each
+    name weekdays (``weekdays``: one boolean row per item) and share none, their mean
+    similarity is damped by ``penalty`` (1: ``average_link``'s result)."""
+    n = len(sims)
+    totals = sims.astype(np.float64).copy()
+    sizes = np.ones(n)
+    active = np.ones(n, dtype=bool)
+    days = weekdays.astype(bool).copy()
+    members: dict[int, list[int]] = {i: [i] for i in range(n)}
+    chain: list[int] = []
+    while n:
+        if not chain:
+            rest = np.flatnonzero(active)
+            if len(rest) < 2:
+                break
+            chain.append(int(rest[0]))
+        a = chain[-1]
+        means = totals[a] / (sizes[a] * sizes)
+        if penalty < 1 and sizes[a] >= 2 and days[a].any():
+            clash = (sizes >= 2) & days.any(axis=1) & ~(days & days[a]).any(axis=1)
+            means = np.where(clash, means * penalty, means)
+        means[~active] = -np.inf
+        means[a] = -np.inf
+        b = int(np.argmax(means))
+        if not means[b] >= threshold:
+            active[a] = False
+            chain.pop()
+            continue
+        if len(chain) > 1 and means[chain[-2]] >= means[b]:
+            b = chain[-2]
+        if len(chain) > 1 and b == chain[-2]:
+            chain.pop()
+            chain.pop()
+            i, j = min(a, b), max(a, b)
+            totals[i, :] += totals[j, :]
+            totals[:, i] += totals[:, j]
+            sizes[i] += sizes[j]
+            days[i] |= days[j]
+            active[j] = False
+            members[i].extend(members.pop(j))
+        else:
+            chain.append(b)
+    return sorted(sorted(m) for m in members.values())
+
+
+def variant(spec: str) -> tuple[Modify | None, float | None, float]:
+    """A ``--variants`` spec as (modify, threshold, the linkage's weekday penalty)."""
     body, _, at = spec.partition("@")
     kind, *values = body.split(":")
     numbers = [float(v) for v in values]
     threshold = float(at) if at else None
     if kind == "stage":
-        return None, threshold
+        return None, threshold, 1.0
     if kind == "short":
-        return short_modify(numbers[0], int(numbers[1])), threshold
+        return short_modify(numbers[0], int(numbers[1])), threshold, 1.0
     if kind == "e5":
-        return e5_modify(*numbers), threshold
+        return e5_modify(*numbers), threshold, 1.0
+    if kind == "weekstories":
+        return None, threshold, numbers[0]
     raise SystemExit(f"unknown variant {spec!r}")
 
 
-def whole_scores(docs: Sequence[Doc], modify: Modify | None,
-                 threshold: float | None) -> tuple[float, float, float]:
+def whole_scores(docs: Sequence[Doc], modify: Modify | None, threshold: float | None,
+                 linkage_penalty: float = 1.0) -> tuple[float, float, float]:
     """BCubed P, R, F1 of ``docs`` clustered as a whole with the changed similarity."""
-    _, resolved, weights, sims, agree, _ = stage_matrices(list(docs), {})
+    from newsweave.stories.repair import attach_small
+    from newsweave.stories.vectors import SMALL_STORY, _incidence
+
+    items, resolved, weights, sims, agree, _ = stage_matrices(list(docs), {})
     if modify is not None:
         diagonal = np.diag(sims).copy()
         sims = modify(sims, docs)
         np.fill_diagonal(sims, diagonal)
     cut = resolved.story_threshold if threshold is None else threshold
-    pred = cluster_labels(sims, agree, cut, weights.attach)
+    if linkage_penalty >= 1:
+        pred = cluster_labels(sims, agree, cut, weights.attach)
+    else:  # dated reports have their dates: their weekdays are not read, as in the stage
+        days = _incidence([frozenset() if a.day is not None else a.weekdays for a in items])
+        clusters = attach_small(weekday_link(sims, cut, days, linkage_penalty), sims, agree,
+                                weights.attach, SMALL_STORY)
+        pred = [0] * len(docs)
+        for story, rows in enumerate(clusters):
+            for i in rows:
+                pred[i] = story
     return bcubed(pred, [d["event"] for d in docs])
 
 
@@ -182,11 +249,12 @@ def whole(names: Sequence[str], specs: Sequence[str], seeds: Sequence[int]) -> N
     head = " | ".join(f"{n} P/R/F1" + "".join(f", k1 s{s} P" for s in seeds) for n in names)
     print(f"| variant | {head} |")
     for spec in specs:
-        modify, threshold = variant(spec)
+        modify, threshold, penalty = variant(spec)
         cells = []
         for docs in sets.values():
-            p, r, f = whole_scores(docs, modify, threshold)
-            thinned = [whole_scores(thin(docs, 1, s), modify, threshold)[0] for s in seeds]
+            p, r, f = whole_scores(docs, modify, threshold, penalty)
+            thinned = [whole_scores(thin(docs, 1, s), modify, threshold, penalty)[0]
+                       for s in seeds]
             cells.append(f"{p:.3f} / {r:.3f} / **{f:.3f}**"
                          + "".join(f" [{x:.3f}]" for x in thinned))
         print(f"| {spec} | " + " | ".join(cells) + " |", flush=True)

@@ -45,9 +45,10 @@ def test_short_variant_scales_only_pairs_of_two_short_reports(opinions):
     changed = opinions.short_modify(1.5, 80)(sims, docs)
     assert changed[0, 1] == changed[1, 0] == pytest.approx(0.3)
     assert changed[0, 2] == changed[1, 2] == changed[2, 2] == 0.2
-    assert opinions.variant("stage@0.2") == (None, 0.2)
-    modify, threshold = opinions.variant("short:1.1:80")
-    assert threshold is None and modify is not None
+    assert opinions.variant("stage@0.2") == (None, 0.2, 1.0)
+    modify, threshold, penalty = opinions.variant("short:1.1:80")
+    assert threshold is None and modify is not None and penalty == 1.0
+    assert opinions.variant("weekstories:0.7") == (None, None, 0.7)
     with pytest.raises(SystemExit):
         opinions.variant("nothing:1")
 
@@ -81,3 +82,26 @@ def test_allsides_val_the_stored_title_and_lead_rank_near_threshold_pairs_best(o
     assert right >= 150 and wrong >= 1000
     assert aucs["stored"] >= 0.74
     assert aucs["stored"] >= max(aucs["title"], aucs["text"]) + 0.05
+
+
+def test_weekday_link_is_average_link_at_one_and_keeps_two_stories_of_other_weekdays_apart(
+        opinions):
+    from newsweave.stories.repair import average_link
+
+    rng = np.random.default_rng(3)
+    noise = rng.random((12, 12)) * 0.5
+    sims = (noise + noise.T) / 2
+    np.fill_diagonal(sims, 1.0)
+    days = rng.random((12, 7)) < 0.2
+    assert opinions.weekday_link(sims, 0.22, days, 1.0) == average_link(sims, 0.22)
+    # Two pairs, (0, 1) on a Tuesday and (2, 3) on a Thursday, at 0.3 across.
+    sims = np.full((4, 4), 0.3)
+    sims[0, 1] = sims[1, 0] = sims[2, 3] = sims[3, 2] = 0.9
+    np.fill_diagonal(sims, 1.0)
+    days = np.zeros((4, 7), dtype=bool)
+    days[[0, 1], 1] = days[[2, 3], 3] = True
+    assert opinions.weekday_link(sims, 0.22, days, 1.0) == [[0, 1, 2, 3]]
+    assert opinions.weekday_link(sims, 0.22, days, 0.7) == [[0, 1], [2, 3]]
+    # A story whose reports name no weekday joins one that names one, whatever the penalty.
+    days[[2, 3]] = False
+    assert opinions.weekday_link(sims, 0.22, days, 0.7) == [[0, 1, 2, 3]]
