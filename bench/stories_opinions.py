@@ -34,9 +34,9 @@ threshold; default the stage's):
 - ``weekstories:P``: the similarity as the stage's, and in average linkage two stories of
   two or more reports each whose title-and-lead weekdays (the union of their undated
   members') are both named and disjoint have their mean similarity damped by P: the
-  weekdays' veto (#12 part 11, between two reports only in the stage) carried to two
-  stories in the linkage alone. A bench copy of ``repair.average_link`` (its
-  nearest-neighbour chain, with the damping) followed by the stage's attach rule.
+  weekdays' veto (#12 part 11, between two reports only) carried to two stories in the
+  linkage alone: ``features.WEEKDAY_STORY_PENALTY`` (off in the stage; here through
+  ``repair.cluster_rows``, as the stage's whole re-clusterings call it).
 
 The vectors are cached by text under /tmp (``bench/stories_meaning.py``).
 """
@@ -49,7 +49,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from stories_bigstore import _auc, stage_matrices
-from stories_dev import Doc, cluster_labels, load_set
+from stories_dev import Doc, load_set
 from stories_ecb import bcubed
 from stories_meaning import TextVectors
 from stories_thin import thin
@@ -155,53 +155,6 @@ def e5_modify(weight: float, share: float, low: float, high: float) -> Modify:
     return modify
 
 
-def weekday_link(sims: np.ndarray, threshold: float, weekdays: np.ndarray,
-                 penalty: float) -> list[list[int]]:
-    """``repair.average_link``'s clusters, but where two clusters of two or more rows each
-    name weekdays (``weekdays``: one boolean row per item) and share none, their mean
-    similarity is damped by ``penalty`` (1: ``average_link``'s result)."""
-    n = len(sims)
-    totals = sims.astype(np.float64).copy()
-    sizes = np.ones(n)
-    active = np.ones(n, dtype=bool)
-    days = weekdays.astype(bool).copy()
-    members: dict[int, list[int]] = {i: [i] for i in range(n)}
-    chain: list[int] = []
-    while n:
-        if not chain:
-            rest = np.flatnonzero(active)
-            if len(rest) < 2:
-                break
-            chain.append(int(rest[0]))
-        a = chain[-1]
-        means = totals[a] / (sizes[a] * sizes)
-        if penalty < 1 and sizes[a] >= 2 and days[a].any():
-            clash = (sizes >= 2) & days.any(axis=1) & ~(days & days[a]).any(axis=1)
-            means = np.where(clash, means * penalty, means)
-        means[~active] = -np.inf
-        means[a] = -np.inf
-        b = int(np.argmax(means))
-        if not means[b] >= threshold:
-            active[a] = False
-            chain.pop()
-            continue
-        if len(chain) > 1 and means[chain[-2]] >= means[b]:
-            b = chain[-2]
-        if len(chain) > 1 and b == chain[-2]:
-            chain.pop()
-            chain.pop()
-            i, j = min(a, b), max(a, b)
-            totals[i, :] += totals[j, :]
-            totals[:, i] += totals[:, j]
-            sizes[i] += sizes[j]
-            days[i] |= days[j]
-            active[j] = False
-            members[i].extend(members.pop(j))
-        else:
-            chain.append(b)
-    return sorted(sorted(m) for m in members.values())
-
-
 def variant(spec: str) -> tuple[Modify | None, float | None, float]:
     """A ``--variants`` spec as (modify, threshold, the linkage's weekday penalty)."""
     body, _, at = spec.partition("@")
@@ -222,8 +175,10 @@ def variant(spec: str) -> tuple[Modify | None, float | None, float]:
 def whole_scores(docs: Sequence[Doc], modify: Modify | None, threshold: float | None,
                  linkage_penalty: float = 1.0) -> tuple[float, float, float]:
     """BCubed P, R, F1 of ``docs`` clustered as a whole with the changed similarity."""
-    from newsweave.stories.repair import attach_small
-    from newsweave.stories.vectors import SMALL_STORY, _incidence
+    from dataclasses import replace
+
+    from newsweave.stories.repair import cluster_rows, story_weekdays
+    from newsweave.stories.vectors import SMALL_STORY
 
     items, resolved, weights, sims, agree, _ = stage_matrices(list(docs), {})
     if modify is not None:
@@ -231,16 +186,13 @@ def whole_scores(docs: Sequence[Doc], modify: Modify | None, threshold: float | 
         sims = modify(sims, docs)
         np.fill_diagonal(sims, diagonal)
     cut = resolved.story_threshold if threshold is None else threshold
-    if linkage_penalty >= 1:
-        pred = cluster_labels(sims, agree, cut, weights.attach)
-    else:  # dated reports have their dates: their weekdays are not read, as in the stage
-        days = _incidence([frozenset() if a.day is not None else a.weekdays for a in items])
-        clusters = attach_small(weekday_link(sims, cut, days, linkage_penalty), sims, agree,
-                                weights.attach, SMALL_STORY)
-        pred = [0] * len(docs)
-        for story, rows in enumerate(clusters):
-            for i in rows:
-                pred[i] = story
+    weights = replace(weights, weekday_story_penalty=linkage_penalty)
+    pred = [0] * len(docs)
+    for story, rows in enumerate(cluster_rows(sims, agree, cut, weights.attach, SMALL_STORY,
+                                              story_weekdays(items, weights),
+                                              linkage_penalty)):
+        for i in rows:
+            pred[i] = story
     return bcubed(pred, [d["event"] for d in docs])
 
 

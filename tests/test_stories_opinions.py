@@ -84,8 +84,16 @@ def test_allsides_val_the_stored_title_and_lead_rank_near_threshold_pairs_best(o
     assert aucs["stored"] >= max(aucs["title"], aucs["text"]) + 0.05
 
 
-def test_weekday_link_is_average_link_at_one_and_keeps_two_stories_of_other_weekdays_apart(
-        opinions):
+def test_the_stories_weekday_veto_is_off_by_default_and_reaches_weights():
+    from newsweave.settings import load_settings
+    from newsweave.stories import features as stories_features
+    from newsweave.stories.assign import weights_from
+
+    assert stories_features.WEEKDAY_STORY_PENALTY == 1.0
+    assert weights_from(load_settings()).weekday_story_penalty == 1.0
+
+
+def test_average_link_keeps_two_stories_of_other_weekdays_apart():
     from newsweave.stories.repair import average_link
 
     rng = np.random.default_rng(3)
@@ -93,15 +101,34 @@ def test_weekday_link_is_average_link_at_one_and_keeps_two_stories_of_other_week
     sims = (noise + noise.T) / 2
     np.fill_diagonal(sims, 1.0)
     days = rng.random((12, 7)) < 0.2
-    assert opinions.weekday_link(sims, 0.22, days, 1.0) == average_link(sims, 0.22)
+    assert average_link(sims, 0.22, weekdays=days, weekday_penalty=1.0) == average_link(
+        sims, 0.22)
     # Two pairs, (0, 1) on a Tuesday and (2, 3) on a Thursday, at 0.3 across.
     sims = np.full((4, 4), 0.3)
     sims[0, 1] = sims[1, 0] = sims[2, 3] = sims[3, 2] = 0.9
     np.fill_diagonal(sims, 1.0)
     days = np.zeros((4, 7), dtype=bool)
     days[[0, 1], 1] = days[[2, 3], 3] = True
-    assert opinions.weekday_link(sims, 0.22, days, 1.0) == [[0, 1, 2, 3]]
-    assert opinions.weekday_link(sims, 0.22, days, 0.7) == [[0, 1], [2, 3]]
-    # A story whose reports name no weekday joins one that names one, whatever the penalty.
+    assert average_link(sims, 0.22, weekdays=days) == [[0, 1, 2, 3]]  # penalty 1: off
+    assert average_link(sims, 0.22, weekdays=days, weekday_penalty=0.7) == [[0, 1], [2, 3]]
+    # A single report is never damped: one report an event cannot change.
+    single = np.array([[1.0, 0.3], [0.3, 1.0]])
+    assert average_link(single, 0.22, weekdays=days[[0, 2]], weekday_penalty=0.5) == [[0, 1]]
+    # A story whose reports name no weekday joins one that names one.
     days[[2, 3]] = False
-    assert opinions.weekday_link(sims, 0.22, days, 0.7) == [[0, 1, 2, 3]]
+    assert average_link(sims, 0.22, weekdays=days, weekday_penalty=0.7) == [[0, 1, 2, 3]]
+
+
+def test_story_weekdays_read_undated_reports_only_and_only_when_on():
+    from dataclasses import replace
+
+    from newsweave.stories.repair import story_weekdays
+    from newsweave.stories.vectors import ArticleVector, Weights
+
+    items = [ArticleVector(1, {}, {}, frozenset(), None, weekdays=frozenset({5})),
+             ArticleVector(2, {}, {}, frozenset(), 738000, weekdays=frozenset({5}))]
+    on = Weights(weekday_penalty=0.85, weekday_story_penalty=0.7)
+    found = story_weekdays(items, on)
+    assert found is not None and found[0].any() and not found[1].any()
+    assert story_weekdays(items, replace(on, weekday_story_penalty=1.0)) is None
+    assert story_weekdays(items, replace(on, weekday_penalty=1.0)) is None
