@@ -89,8 +89,8 @@ def test_the_stories_weekday_veto_default_reaches_weights():
     from newsweave.stories import features as stories_features
     from newsweave.stories.assign import weights_from
 
-    assert stories_features.WEEKDAY_STORY_PENALTY == 0.7
-    assert weights_from(load_settings()).weekday_story_penalty == 0.7
+    assert stories_features.WEEKDAY_STORY_PENALTY == 0.85
+    assert weights_from(load_settings()).weekday_story_penalty == 0.85
 
 
 def test_average_link_keeps_two_stories_of_other_weekdays_apart():
@@ -137,10 +137,11 @@ def test_story_weekdays_read_undated_reports_only_and_only_when_on():
 def test_allsides_val_stories_of_other_weekdays_stay_apart(opinions):
     """The AllSides validation split (921 undated excerpts) clustered as a whole with the
     stage's word similarity (no sentence vectors): with two stories' weekdays weighed in
-    the linkage (0.7) precision rises and recall holds (#12 part 14). A few CPU s."""
+    the linkage (the default) precision rises and recall holds (#12 part 14). A few CPU s."""
     from dataclasses import replace
 
     from newsweave.settings import load_settings
+    from newsweave.stories import features as stories_features
     from newsweave.stories.assign import weights_from
     from newsweave.stories.repair import cluster_rows, story_weekdays
     from newsweave.stories.vectors import SMALL_STORY, pair_matrices
@@ -153,7 +154,7 @@ def test_allsides_val_stories_of_other_weekdays_stay_apart(opinions):
     threshold = load_settings().story_threshold
     sims, agree = pair_matrices(items, base)
     scores = []
-    for penalty in (1.0, 0.7):
+    for penalty in (1.0, stories_features.WEEKDAY_STORY_PENALTY):
         weights = replace(base, weekday_story_penalty=penalty)
         pred = [0] * len(docs)
         for story, rows in enumerate(cluster_rows(sims, agree, threshold, weights.attach,
