@@ -279,6 +279,7 @@ STAGE_CONSTANTS = {
     "attach_rivals": ("newsweave.stories.repair", "ATTACH_RIVALS"),
     "weekday_penalty": ("newsweave.stories.features", "WEEKDAY_PENALTY"),
     "weekday_scope": ("newsweave.stories.features", "WEEKDAY_SCOPE"),
+    "weekday_story_penalty": ("newsweave.stories.features", "WEEKDAY_STORY_PENALTY"),
     "prior_documents": ("newsweave.stories.prior", "PRIOR_DOCUMENTS"),
     "prior_length": ("newsweave.stories.prior", "PRIOR_LENGTH"),
     "name_grade": ("newsweave.stories.vectors", "NAME_GRADE"),
@@ -322,6 +323,10 @@ def add_stage_constant_arguments(parser: argparse.ArgumentParser) -> None:
                         help="stories.features.WEEKDAY_SCOPE for the run: the weekdays' veto "
                         "between reports and stories too (all) or between two reports only "
                         "(pairs: repair's pair matrices; default: the module's)")
+    parser.add_argument("--weekday-story-penalty", type=float, default=None, metavar="P",
+                        help="stories.features.WEEKDAY_STORY_PENALTY for the run: two stories "
+                        "of two or more reports whose weekdays are disjoint, damped by P in "
+                        "average linkage (1: off; #12 part 14)")
     parser.add_argument("--prior-documents", type=float, default=None, metavar="M",
                         help="stories.prior.PRIOR_DOCUMENTS for the run: pseudo-reports of "
                         "general language added to the store's document frequencies (0: "

@@ -43,12 +43,16 @@ def _key(text: str) -> str:
 
 
 class TextVectors:
-    """MiniLM vectors by text, kept in one file under :data:`CACHE` (model in its name)."""
+    """MiniLM vectors by text, kept in one file under :data:`CACHE` (model in its name);
+    with ``multilingual``, the e5 vectors (``newsweave.nlp.embed``) the reuse stage stores
+    in a store holding another language (``bench/stories_opinions.py``)."""
 
-    def __init__(self) -> None:
-        from newsweave.nlp.english import MODEL_NAME
+    def __init__(self, multilingual: bool = False) -> None:
+        from newsweave.nlp import embed, english
 
-        self.path = CACHE / f"{MODEL_NAME}.npz"
+        self.multilingual = multilingual
+        model = embed.MODEL_NAME if multilingual else english.MODEL_NAME
+        self.path = CACHE / f"{model}.npz"
         self.rows: dict[str, np.ndarray] = {}
         if self.path.exists():
             with np.load(self.path) as saved:
@@ -58,6 +62,7 @@ class TextVectors:
 
     def vectors(self, texts: Sequence[str]) -> np.ndarray:
         """One row per text: cached, or embedded now (and the cache saved)."""
+        from newsweave.nlp.embed import embed
         from newsweave.nlp.english import DIM, embed_english
 
         keys = [_key(t) for t in texts]
@@ -65,7 +70,7 @@ class TextVectors:
                           if k not in self.rows}.items())
         if missing:
             started = time.process_time()
-            rows = embed_english([t for _, t in missing])
+            rows = (embed if self.multilingual else embed_english)([t for _, t in missing])
             self.seconds += time.process_time() - started
             self.embedded += len(missing)
             self.rows.update((k, np.asarray(r, dtype=np.float32))

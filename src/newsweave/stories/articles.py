@@ -44,6 +44,7 @@ def weights_from(settings: Settings) -> Weights:
         name_base=stories_vectors.NAME_BASE,
         weekday_penalty=stories_features.WEEKDAY_PENALTY,
         weekday_scope=stories_features.WEEKDAY_SCOPE,
+        weekday_story_penalty=stories_features.WEEKDAY_STORY_PENALTY,
         prior_documents=stories_prior.PRIOR_DOCUMENTS,
         prior_length=stories_prior.PRIOR_LENGTH,
     )

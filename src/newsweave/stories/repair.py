@@ -30,7 +30,9 @@ from newsweave.stories.assign import (
 from newsweave.stories.meaning import Meanings
 from newsweave.stories.vectors import (
     SMALL_STORY,
+    ArticleVector,
     Weights,
+    _incidence,
     dot_arrays,
     names_can_disagree,
     pair_matrices,
@@ -46,8 +48,16 @@ MergeHook = Callable[[float, tuple[int, int], dict[int, list[int]], np.ndarray, 
 
 
 def average_link(sims: np.ndarray, threshold: float,
-                 on_merge: MergeHook | None = None) -> list[list[int]]:
+                 on_merge: MergeHook | None = None, weekdays: np.ndarray | None = None,
+                 weekday_penalty: float = 1.0) -> list[list[int]]:
     """Clusters (lists of row indices) of average-linkage clustering cut at ``threshold``.
+
+    With ``weekdays`` (one boolean row per item: the weekdays it names, none for a dated
+    one) and ``weekday_penalty`` < 1, two clusters of two or more rows each that both name
+    weekdays and share none have their mean similarity damped by the penalty
+    (:data:`newsweave.stories.features.WEEKDAY_STORY_PENALTY`). A cluster's weekdays are
+    its members' union, so a merge can lift a damping: the linkage is then not strictly
+    reducible, and the chain's result is that of its own order (fixed by the rows').
 
     Merges clusters while some pair's mean pairwise similarity reaches ``threshold``,
     by the nearest-neighbour chain: O(n^2) time instead of the O(n^3) of merging the
@@ -68,6 +78,8 @@ def average_link(sims: np.ndarray, threshold: float,
     sizes = np.ones(n)
     active = np.ones(n, dtype=bool)  # may still merge
     members: dict[int, list[int]] = {i: [i] for i in range(n)}
+    days = (weekdays.astype(bool).copy()
+            if weekdays is not None and weekday_penalty < 1.0 else None)
     chain: list[int] = []
     while True:
         if not chain:
@@ -77,6 +89,9 @@ def average_link(sims: np.ndarray, threshold: float,
             chain.append(int(rest[0]))
         a = chain[-1]
         means = totals[a] / (sizes[a] * sizes)
+        if days is not None and sizes[a] >= 2 and days[a].any():
+            clash = (sizes >= 2) & days.any(axis=1) & ~(days & days[a]).any(axis=1)
+            means = np.where(clash, means * weekday_penalty, means)
         means[~active] = -np.inf
         means[a] = -np.inf
         b = int(np.argmax(means))
@@ -95,6 +110,8 @@ def average_link(sims: np.ndarray, threshold: float,
             totals[i, :] += totals[j, :]
             totals[:, i] += totals[:, j]
             sizes[i] += sizes[j]
+            if days is not None:
+                days[i] |= days[j]
             active[j] = False
             members[i].extend(members.pop(j))
         else:
@@ -178,11 +195,23 @@ def _clear_best(mean: np.ndarray, best: int, ratio: float, rivals: int) -> bool:
 
 
 def cluster_rows(
-    sims: np.ndarray, agree: np.ndarray, threshold: float, attach: float, small: int
+    sims: np.ndarray, agree: np.ndarray, threshold: float, attach: float, small: int,
+    weekdays: np.ndarray | None = None, weekday_penalty: float = 1.0,
 ) -> list[list[int]]:
-    """Average linkage cut at ``threshold``, then :func:`attach_small`: the partition
-    that online assignment approximates and repair restores."""
-    return attach_small(average_link(sims, threshold), sims, agree, attach, small)
+    """Average linkage cut at ``threshold`` (two stories' weekdays weighed as
+    :func:`average_link` says), then :func:`attach_small`: the partition that online
+    assignment approximates and repair restores."""
+    clusters = average_link(sims, threshold, weekdays=weekdays,
+                            weekday_penalty=weekday_penalty)
+    return attach_small(clusters, sims, agree, attach, small)
+
+
+def story_weekdays(items: Sequence[ArticleVector], weights: Weights) -> np.ndarray | None:
+    """Each item's weekdays as an incidence row for :func:`average_link` (none for a
+    dated item: its date says when), or None when the stories' weekday veto is off."""
+    if weights.weekday_story_penalty >= 1.0 or weights.weekday_penalty >= 1.0:
+        return None  # weekdays are collected only while the pairs' veto is on
+    return _incidence([frozenset() if a.day is not None else a.weekdays for a in items])
 
 
 def map_clusters(
@@ -482,7 +511,8 @@ def _repair_group(
         return
     items = [vectors[a] for a in articles]
     sims, agree = pair_matrices(items, weights, links(articles) if links else None)
-    rows = cluster_rows(sims, agree, threshold, weights.attach, SMALL_STORY)
+    rows = cluster_rows(sims, agree, threshold, weights.attach, SMALL_STORY,
+                        story_weekdays(items, weights), weights.weekday_story_penalty)
     clusters = [[items[i].id for i in c] for c in rows]
     sizes = {s: len(m) for s, m in members.items()}
     ids, merged, split = map_clusters(clusters, story_of, sizes)

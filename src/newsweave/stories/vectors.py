@@ -144,6 +144,8 @@ class Weights:
     # (features.WEEKDAY_PENALTY); 1: off.
     weekday_penalty: float = 1.0
     weekday_scope: str = "pairs"  # "pairs" or "all" (features.WEEKDAY_SCOPE)
+    # Two stories' disjoint weekdays in average linkage (features.WEEKDAY_STORY_PENALTY).
+    weekday_story_penalty: float = 1.0
     # The names' veto between two reports graded by their names (NAME_GRADE, NAME_BASE);
     # 1: off.
     name_grade: float = 1.0
