@@ -113,11 +113,11 @@ def _text(article_id: int, text: str, language: str) -> Article:
 def test_is_same_event_needs_the_evidence_and_mutual_nearest(tmp_path) -> None:
     """The gate is on the mean of lead cosine and closeness, and only between two articles
     each the other's nearest lead in its language (1 and 2 here, 3 and 4)."""
-    from test_reuse_translation import _index
+    from conftest import indexed_store
 
     languages = {1: "en", 2: "de", 3: "de", 4: "en"}
-    index = _index(":memory:", {1: [1.0, 0.1, 0.0], 2: [1.0, 0.12, 0.0],
-                                3: [0.8, 0.6, 0.0], 4: [0.75, 0.66, 0.0]})
+    _, index = indexed_store(":memory:", {1: [1.0, 0.1, 0.0], 2: [1.0, 0.12, 0.0],
+                                          3: [0.8, 0.6, 0.0], 4: [0.75, 0.66, 0.0]})
     close, far = SAME_EVENT_SCORE + 0.02, SAME_EVENT_SCORE - 0.04
     assert is_same_event(index, (1, 2), Comparison(close, 0.2, close), languages.get)
     # The lead alone is not enough when the sentences are far, nor the reverse.

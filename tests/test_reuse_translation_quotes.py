@@ -58,10 +58,10 @@ def test_same_event_takes_the_place_of_shared_quotes(tmp_path) -> None:
     """Two reports each the other's nearest lead in its language with evidence over the
     gate: the relation stored is ``same-event`` whether the pair had shared quotes or an
     ``independent`` relation, the quotes' passages kept; a copy stays a copy."""
-    from test_reuse_translation import _index
+    from conftest import indexed_store
 
     languages = {1: "en", 2: "de"}
-    index = _index(str(tmp_path / "s.db"), {1: [1.0, 0.1, 0.0], 2: [1.0, 0.12, 0.0]})
+    _, index = indexed_store(str(tmp_path / "s.db"), {1: [1.0, 0.1, 0.0], 2: [1.0, 0.12, 0.0]})
     sides = {1: _side(1, ENGLISH, "en"), 2: _side(2, GERMAN_KEPT, "de")}
     passage = Evidence(Passage(2, 0, 5, "quote"), Passage(1, 0, 5, "quote"), 1.0, "quote")
     close = SAME_EVENT_SCORE + 0.02
