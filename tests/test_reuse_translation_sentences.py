@@ -169,9 +169,9 @@ def test_candidates_reach_the_second_nearest_lead(tmp_path) -> None:
     # 1 (en) is nearest to 3 (de), but 2 (de) is 1's second nearest; 3's nearest English
     # lead is 4 (en). 5 (de) is far from everything.
     languages = {1: "en", 2: "de", 3: "de", 4: "en", 5: "de"}
-    _, index = indexed_store(str(tmp_path / "s.db"), {1: [1.0, 0.2, 0.0], 2: [1.0, 0.5, 0.0],
-                                                      3: [1.0, 0.1, 0.05], 4: [1.0, 0.1, 0.04],
-                                                      5: [0.0, 0.0, 1.0]})
+    _, index = indexed_store(str(tmp_path / "s.db"), {
+        1: [1.0, 0.2, 0.0], 2: [1.0, 0.5, 0.0], 3: [1.0, 0.1, 0.05], 4: [1.0, 0.1, 0.04],
+        5: [0.0, 0.0, 1.0]})
     first = index.vector(0)
     one = translation_candidates(index, first, 1, languages.get, 0.5, rank=1)
     assert one == []  # mutual nearest only: 1's nearest German lead is not 1's

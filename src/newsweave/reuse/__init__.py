@@ -57,6 +57,7 @@ from newsweave.reuse.translations import (
     SAME_EVENT_REPLACES,
     _confirm_safely,
     _one_per_language,
+    _rechecked,
     _same_events,
     _without_rivals,
 )
@@ -310,6 +311,9 @@ class ReuseStage:
                 edges.append(edge)
         if confirmed:
             edges, self._demoted = _one_per_language(store, edges, language_of)
+        edges, rechecked = _rechecked(store, {**(late or {}), **vectors}, edges,
+                                      self.vectors.lead, language_of, indexed, others)
+        self._demoted |= rechecked
         refused = {k: v for k, v in measured.items() if k not in confirmed}
         return _same_events(store, edges, self.vectors.lead, language_of, refused, indexed,
                             others)

@@ -91,6 +91,12 @@ CANDIDATE_RANK = 2
 # such a rival, each with 2 to 5 pairs aligned (docs/benchmarks.md, "Stories across
 # languages, part 6"). 0: no rival check.
 RIVAL_BELOW = 6
+# Whether a stored short translation is checked again when a new article's lead is nearer
+# to one of its ends than its partner's, in the partner's language, and that article is
+# no other article's translation (``reuse.translations._rechecked``): pairs are decided as
+# articles arrive, so a rival that arrives after the pair was decided was not seen
+# (docs/benchmarks.md, "Stories across languages, part 7").
+RECHECK_RIVALS = True
 
 
 def translation_candidates(index: VectorIndex, vector: np.ndarray, article_id: int,
@@ -370,9 +376,9 @@ def same_event(a: Article, b: Article, compared: Comparison,
         evidence=evidence)
 
 
-__all__ = ["CANDIDATE_RANK", "MARGIN_BELOW", "MAX_SENTENCES", "MIN_SENTENCES", "RIVAL_BELOW",
-           "SAME_EVENT_RANK", "SAME_EVENT_SCORE", "SENTENCE_COSINE", "SENTENCE_MARGIN",
-           "SENTENCE_SHARE", "Comparison", "aligned_share", "closeness", "compare",
-           "grid_aligned", "grid_share", "in_order", "is_same_event", "rivals", "same_event",
-           "same_event_score", "sentence_hits", "sentence_texts", "sentence_vectors",
-           "translation_candidates"]
+__all__ = ["CANDIDATE_RANK", "MARGIN_BELOW", "MAX_SENTENCES", "MIN_SENTENCES", "RECHECK_RIVALS",
+           "RIVAL_BELOW", "SAME_EVENT_RANK", "SAME_EVENT_SCORE", "SENTENCE_COSINE",
+           "SENTENCE_MARGIN", "SENTENCE_SHARE", "Comparison", "aligned_share", "closeness",
+           "compare", "grid_aligned", "grid_share", "in_order", "is_same_event", "rivals",
+           "same_event", "same_event_score", "sentence_hits", "sentence_texts",
+           "sentence_vectors", "translation_candidates"]

@@ -6,12 +6,15 @@ compared, and kept as reports of one event (``same-event``) where they tell of o
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+
+import numpy as np
 
 from newsweave.model import Edge
 from newsweave.reuse import crosslingual
 from newsweave.reuse.crosslingual import Comparison, compare, is_same_event, rivals, same_event
 from newsweave.reuse.pairs import Indexed, _load
+from newsweave.reuse.relation import TRANSLATION_COSINE
 from newsweave.reuse.semantic import VectorIndex, primary_language
 from newsweave.store import Store
 
@@ -93,6 +96,90 @@ def _without_rivals(store: Store, confirmed: dict[tuple[int, int], tuple[float, 
         log.debug("reuse: %d short sentence alignments across languages refused: a nearer "
                   "lead in the other language is no other article's translation", len(dropped))
     return {k: v for k, v in confirmed.items() if k not in dropped}
+
+
+def _rechecked(store: Store, arrived: Mapping[int, np.ndarray], edges: list[Edge],
+               index: VectorIndex, language_of: Callable[[int], str | None],
+               indexed: dict[int, Indexed], others: dict[int, Indexed | None]
+               ) -> tuple[list[Edge], set[int]]:
+    """``edges`` with the stored short translations that an arrived article now rivals
+    demoted to ``independent``, as :func:`_one_per_language` demotes, and the articles
+    whose pairs were demoted (their graph is redone).
+
+    :func:`_without_rivals` asks of a pair as it is decided; a report that arrives later
+    and whose lead is nearer to an end than the partner's is, in the partner's language,
+    was not there to ask about. Such an arrival (``arrived``: id -> lead vector) that is no
+    other article's translation into the end's language (stored, or in ``edges``) is a
+    rival, and a stored pair it rivals is checked again with the same rule: its sentences
+    compared anew, it stands when it aligns at least ``crosslingual.RIVAL_BELOW`` sentence
+    pairs. A rival is nearer than a partner whose lead cosine reached
+    ``TRANSLATION_COSINE``: only leads above it are looked at. Pairs decided in this batch
+    are not asked again."""
+    below = crosslingual.RIVAL_BELOW  # read when called: the bench sweeps them
+    if below <= 0 or not crosslingual.RECHECK_RIVALS or not arrived or not len(index._id_array):
+        return edges, set()
+    ids = index._id_array
+    languages = index.labels(lambda i: primary_language(language_of(i)))
+    near: dict[int, list[tuple[int, float]]] = {}  # stored end -> (arrived, lead cosine)
+    for article, vector in sorted(arrived.items()):
+        own = primary_language(language_of(article))
+        if not own:
+            continue
+        scores = index.scores(vector)[0]
+        for cell in np.flatnonzero((scores >= TRANSLATION_COSINE) & (languages != own)
+                                   & (languages != "")):
+            near.setdefault(int(ids[cell]), []).append((article, float(scores[cell])))
+    if not near:
+        return edges, set()
+    decided = {(min(e.derived, e.source), max(e.derived, e.source)) for e in edges}
+    stored = [e for e in store.reuse.pairs(sorted(near), kinds=("translation",),
+                                           evidence=False)
+              if (min(e.derived, e.source), max(e.derived, e.source)) not in decided]
+    if not stored:
+        return edges, set()
+    partners: dict[int, set[int]] = {}
+    arrivals = sorted({a for found in near.values() for a, _ in found})
+    fresh = [e for e in edges if e.kind == "translation"]
+    for e in [*store.reuse.pairs(arrivals, kinds=("translation",), evidence=False), *fresh]:
+        partners.setdefault(e.derived, set()).add(e.source)
+        partners.setdefault(e.source, set()).add(e.derived)
+
+    def lead_cosine(a: int, b: int) -> float | None:
+        first, second = index.vector_of(a), index.vector_of(b)
+        return None if first is None or second is None else float(first @ second)
+
+    def rivalled(end: int, partner: int) -> bool:
+        cosine = lead_cosine(end, partner)
+        if cosine is None:
+            return False
+        language = primary_language(language_of(partner))
+        end_language = primary_language(language_of(end))
+        return any(cos > cosine and other != partner
+                   and primary_language(language_of(other)) == language
+                   and not any(primary_language(language_of(x)) == end_language
+                               for x in partners.get(other, ()) if x != end)
+                   for other, cos in near.get(end, ()))
+
+    suspects: dict[tuple[int, int], float] = {}
+    for e in stored:
+        key = (min(e.derived, e.source), max(e.derived, e.source))
+        if rivalled(e.derived, e.source) or rivalled(e.source, e.derived):
+            suspects[key] = lead_cosine(*key) or 0.0
+    if not suspects:
+        return edges, set()
+    measured = _confirm_safely(store, suspects, indexed, others)
+    short = sorted(k for k, v in measured.items() if v.aligned < below)
+    if not short:
+        return edges, set()
+    log.debug("reuse: %d stored short translations demoted: a nearer lead in the other "
+              "language arrived that is no other article's translation", len(short))
+    by_key = {(min(e.derived, e.source), max(e.derived, e.source)): e for e in stored}
+    demoted = [Edge(derived=by_key[k].derived, source=by_key[k].source, kind="independent",
+                    confidence=0.6, shared_fraction=0.0,
+                    reasons=["translation demoted: a nearer lead in the other language "
+                             "arrived that is no other article's translation"])
+               for k in short]
+    return edges + demoted, {i for k in short for i in k}
 
 
 def _same_events(store: Store, edges: list[Edge], index: VectorIndex,
