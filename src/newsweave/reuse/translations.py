@@ -98,6 +98,12 @@ def _without_rivals(store: Store, confirmed: dict[tuple[int, int], tuple[float, 
     return {k: v for k, v in confirmed.items() if k not in dropped}
 
 
+# Arrivals whose leads are scored against the store in one matrix product: the products
+# of one at a time each read every stored lead; a block's scores are this many rows of
+# the store's size (32 x 1M leads: 128 MB of float32).
+_SCORED_TOGETHER = 32
+
+
 def _rechecked(store: Store, arrived: Mapping[int, np.ndarray], edges: list[Edge],
                index: VectorIndex, language_of: Callable[[int], str | None],
                indexed: dict[int, Indexed], others: dict[int, Indexed | None]
@@ -121,14 +127,15 @@ def _rechecked(store: Store, arrived: Mapping[int, np.ndarray], edges: list[Edge
     ids = index._id_array
     languages = index.labels(lambda i: primary_language(language_of(i)))
     near: dict[int, list[tuple[int, float]]] = {}  # stored end -> (arrived, lead cosine)
-    for article, vector in sorted(arrived.items()):
-        own = primary_language(language_of(article))
-        if not own:
-            continue
-        scores = index.scores(vector)[0]
-        for cell in np.flatnonzero((scores >= TRANSLATION_COSINE) & (languages != own)
-                                   & (languages != "")):
-            near.setdefault(int(ids[cell]), []).append((article, float(scores[cell])))
+    asked = [(a, v) for a, v in sorted(arrived.items()) if primary_language(language_of(a))]
+    for start in range(0, len(asked), _SCORED_TOGETHER):  # one product a block of arrivals
+        block = asked[start:start + _SCORED_TOGETHER]
+        rows = index.scores(np.stack([v for _, v in block]))
+        for (article, _), scores in zip(block, rows, strict=True):
+            own = primary_language(language_of(article))
+            for cell in np.flatnonzero((scores >= TRANSLATION_COSINE) & (languages != own)
+                                       & (languages != "")):
+                near.setdefault(int(ids[cell]), []).append((article, float(scores[cell])))
     if not near:
         return edges, set()
     decided = {(min(e.derived, e.source), max(e.derived, e.source)) for e in edges}
