@@ -208,7 +208,9 @@ def census(path: Path) -> dict[str, object]:
     import newsweave.stories.repair as repair
 
     sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import brief_split
     import reuse_growth
+    import shard_stages
 
     with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
         sizes = [int(r[0]) for r in db.execute(
@@ -229,16 +231,8 @@ def census(path: Path) -> dict[str, object]:
 
     def timed(module: object, name: str) -> None:
         real = getattr(module, name)
-
-        def wrapper(*args: object, **kwargs: object) -> object:
-            started = time.process_time()
-            try:
-                return real(*args, **kwargs)
-            finally:
-                cpu[name] += time.process_time() - started
-
         saved.append((module, name, real))
-        setattr(module, name, wrapper)
+        setattr(module, name, brief_split.timed(cpu, name, real))  # type: ignore[arg-type]
 
     real_cohesive, real_neighbourhood, real_group = (
         repair._cohesive, repair._neighbourhood, repair._repair_group)
@@ -288,8 +282,7 @@ def census(path: Path) -> dict[str, object]:
         timed(module, name)
     work = Path(tempfile.mkdtemp(prefix="stories-slice-"))
     copy = work / "store.db"
-    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as a, sqlite3.connect(copy) as b:
-        a.backup(b)
+    shard_stages._copy(path, copy)
     engine = reuse_growth._engine(copy, stories=True)
     started = time.process_time()
     try:
