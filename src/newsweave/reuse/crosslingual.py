@@ -239,10 +239,16 @@ def grid_share(cosines: np.ndarray, floor: float = SENTENCE_COSINE,
     """:func:`aligned_share` of two articles' sentence cosines (rows: one article's
     sentences, columns: the other's); ``margin`` and ``below`` default to
     :data:`SENTENCE_MARGIN` and :data:`MARGIN_BELOW`."""
-    shorter = min(cosines.shape)
-    if shorter < MIN_SENTENCES:
+    if min(cosines.shape) < MIN_SENTENCES:
         return 0.0
-    return grid_aligned(cosines, floor, margin, below) / shorter
+    return _share(grid_aligned(cosines, floor, margin, below), cosines)
+
+
+def _share(aligned: int, cosines: np.ndarray) -> float:
+    """``aligned`` sentence pairs as the shorter side's share (0 below
+    :data:`MIN_SENTENCES` on that side)."""
+    shorter = min(cosines.shape)
+    return aligned / shorter if shorter >= MIN_SENTENCES else 0.0
 
 
 def grid_aligned(cosines: np.ndarray, floor: float = SENTENCE_COSINE,
@@ -298,8 +304,9 @@ def compare(candidates: Mapping[tuple[int, int], float], articles: Mapping[int, 
     for (a, b), cosine in candidates.items():
         if a in found and b in found:
             grid = found[a] @ found[b].T
-            out[(a, b)] = Comparison(cosine, grid_share(grid, floor),
-                                     closeness(found[a], found[b]), grid_aligned(grid, floor))
+            aligned = grid_aligned(grid, floor)  # counted once: the share is its ratio
+            out[(a, b)] = Comparison(cosine, _share(aligned, grid),
+                                     closeness(found[a], found[b]), aligned)
     return out
 
 
