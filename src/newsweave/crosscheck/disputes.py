@@ -116,15 +116,17 @@ def _may_disagree(wanted: Sequence[tuple[ClaimUnit, str | None]],
                   origin_of: Mapping[int, int]) -> list[bool]:
     """Per (claim, last person named before it), whether its roles can reach a conflict.
 
-    A role's two people are names of the claim, or the last person named before it (for
-    "he"/"she"), so its person keys are among those names' :func:`_key`. A role only
+    A role's two people are names of the claim, or the last person named before it when
+    a subject is a pronoun (:func:`_has_pronoun`), so its person keys are among those
+    names' :func:`_key`. A role only
     joins a slot whose fixed person is :func:`_same` as its own, so the slots split along
     the components of the keys linked by :func:`_same`, and a component's slots hold
     only the claims with a key in it. A person conflict needs sides of different origins:
     a claim all of whose keys lie in components that one origin's claims alone hold can
     make none, and leaving it out changes no other slot (nor their order). The parse of
     its frames is spared."""
-    names = [[*unit.people, *([last] if last else [])] for unit, last in wanted]
+    names = [[*unit.people, *([last] if last and _has_pronoun(_outside_quotes(unit.text))
+                               else [])] for unit, last in wanted]
     if any(not name.split() for row in names for name in row):
         return [True] * len(wanted)  # no key to read: parse as before
     keys = [{_key(name) for name in row} for row in names]
@@ -145,6 +147,19 @@ def _may_disagree(wanted: Sequence[tuple[ClaimUnit, str | None]],
         for k in row:
             origins.setdefault(root(k), set()).add(origin_of.get(unit.article, unit.article))
     return [any(len(origins[root(k)]) >= 2 for k in row) for row in keys]
+
+
+def _has_pronoun(text: str) -> bool:
+    """Whether a token of ``text`` could be the pronoun subject of an action frame
+    (:class:`.frames.ActionFrame` ``subject_pronoun``): the parse's own tokenizer, since it
+    splits "hes" into "he" "s"; a token is a piece of the text, so a text without "he"
+    or "him" in it has none, and needs no tokenizer."""
+    from newsweave.crosscheck.frames import _PRONOUNS, _model
+
+    lowered = text.lower()
+    if "he" not in lowered and "him" not in lowered:
+        return False
+    return any(t.lower_ in _PRONOUNS for t in _model().tokenizer(text))
 
 
 def _outside_quotes(text: str) -> str:
