@@ -196,9 +196,11 @@ def main() -> None:
         return
     totals = [r[0] for r in rows]
     parses = sorted(r[2] for r in rows)
+    words = sum(r[5] for r in rows)
     print(f"\nthe parse: CPU median {statistics.median(parses) * 1000:.0f} ms, max "
-          f"{parses[-1] * 1000:.0f} ms a story; {sum(r[4] for r in rows)} texts, "
-          f"{sum(r[5] for r in rows)} words parsed in all")
+          f"{parses[-1] * 1000:.0f} ms a story, {sum(parses) * 1000:.0f} ms in all; "
+          f"{sum(r[4] for r in rows)} texts, {words} words parsed in all "
+          f"({sum(parses) * 1e6 / max(words, 1):.0f} µs of CPU a word)")
     print(f"\n{len(rows)} stories: first brief CPU median {statistics.median(totals) * 1000:.0f} "
           f"ms, max {max(totals) * 1000:.0f} ms; share of all their CPU: " + ", ".join(
               f"{p} {sum(r[k + 1] for r in rows) / sum(totals):.0%}" for k, p in enumerate(PARTS))
