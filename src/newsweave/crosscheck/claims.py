@@ -296,15 +296,18 @@ def _measure(text: str, end: int) -> str:
     return ""
 
 
-def describe_quantities(claims: Iterable[ClaimUnit], framer: ClaimFramer | None = None) -> None:
+def describe_quantities(claims: Iterable[ClaimUnit], framer: ClaimFramer | None = None, *,
+                        quotes: bool = False) -> None:
     """Replace each claim's quantities' measure with what the parse says they count.
 
     One batch parse of the claims that hold a figure (:mod:`.frames`); ``framer`` reads
-    the frames a store keeps instead, where it has them.
+    the frames a store keeps instead, where it has them. A quotation's figures are left as
+    :func:`quantities` read them unless ``quotes``: they are the speaker's, which a story's
+    figures never count (:func:`.figures.find_figures`): nothing reads their parse.
     """
     from newsweave.crosscheck.frames import ClaimFramer
 
-    units = [u for u in claims if u.quantities]
+    units = [u for u in claims if u.quantities and (quotes or not u.is_quote)]
     framer = framer or ClaimFramer()
     read = framer.quantities([(u.text, [(q.start, q.end) for q in u.quantities]) for u in units])
     for unit, frames in zip(units, read, strict=True):

@@ -75,8 +75,12 @@ Role = tuple[str, str, str]  # (verb, the role held fixed, that person's key)
 
 def _roles(
     claims: Mapping[int, Sequence[ClaimUnit]], framer: ClaimFramer | None = None,
+    origin_of: Mapping[int, int] | None = None,
 ) -> list[tuple[Role, str, str, ClaimUnit]]:
-    """(verb, fixed role, fixed person) with the other role's person key and name, per claim."""
+    """(verb, fixed role, fixed person) with the other role's person key and name, per claim.
+
+    With ``origin_of``, only the claims whose roles can meet another origin's are parsed
+    (:func:`_may_disagree`): the others' roles could never make a conflict."""
     from newsweave.crosscheck.frames import ClaimFramer
     from newsweave.extract.cues import CUE_FORMS
 
@@ -89,6 +93,9 @@ def _roles(
                 wanted.append((unit, last))
             if unit.people:
                 last = unit.people[-1]
+    if origin_of is not None:
+        wanted = [w for w, keep in zip(wanted, _may_disagree(wanted, origin_of), strict=True)
+                  if keep]
     out = []
     read = (framer or ClaimFramer()).actions([_outside_quotes(u.text) for u, _ in wanted])
     for (unit, previous), frames in zip(wanted, read, strict=True):
@@ -103,6 +110,56 @@ def _roles(
             out.append(((frame.verb, "object", _key(obj)), _key(subject), subject, unit))
             out.append(((frame.verb, "subject", _key(subject)), _key(obj), obj, unit))
     return out
+
+
+def _may_disagree(wanted: Sequence[tuple[ClaimUnit, str | None]],
+                  origin_of: Mapping[int, int]) -> list[bool]:
+    """Per (claim, last person named before it), whether its roles can reach a conflict.
+
+    A role's two people are names of the claim, or the last person named before it when
+    a subject is a pronoun (:func:`_has_pronoun`), so its person keys are among those
+    names' :func:`_key`. A role only
+    joins a slot whose fixed person is :func:`_same` as its own, so the slots split along
+    the components of the keys linked by :func:`_same`, and a component's slots hold
+    only the claims with a key in it. A person conflict needs sides of different origins:
+    a claim all of whose keys lie in components that one origin's claims alone hold can
+    make none, and leaving it out changes no other slot (nor their order). The parse of
+    its frames is spared."""
+    names = [[*unit.people, *([last] if last and _has_pronoun(_outside_quotes(unit.text))
+                               else [])] for unit, last in wanted]
+    if any(not name.split() for row in names for name in row):
+        return [True] * len(wanted)  # no key to read: parse as before
+    keys = [{_key(name) for name in row} for row in names]
+    distinct = list(dict.fromkeys(k for row in keys for k in row))
+    parent = {k: k for k in distinct}
+
+    def root(k: str) -> str:
+        while parent[k] != k:
+            k = parent[k]
+        return k
+
+    for i, a in enumerate(distinct):
+        for b in distinct[i + 1:]:
+            if _same(a, b):
+                parent[root(b)] = root(a)
+    origins: dict[str, set[int]] = {}
+    for (unit, _), row in zip(wanted, keys, strict=True):
+        for k in row:
+            origins.setdefault(root(k), set()).add(origin_of.get(unit.article, unit.article))
+    return [any(len(origins[root(k)]) >= 2 for k in row) for row in keys]
+
+
+def _has_pronoun(text: str) -> bool:
+    """Whether a token of ``text`` could be the pronoun subject of an action frame
+    (:class:`.frames.ActionFrame` ``subject_pronoun``): the parse's own tokenizer, since it
+    splits "hes" into "he" "s"; a token is a piece of the text, so a text without "he"
+    or "him" in it has none, and needs no tokenizer."""
+    from newsweave.crosscheck.frames import _PRONOUNS, _model
+
+    lowered = text.lower()
+    if "he" not in lowered and "him" not in lowered:
+        return False
+    return any(t.lower_ in _PRONOUNS for t in _model().tokenizer(text))
 
 
 def _outside_quotes(text: str) -> str:
@@ -125,7 +182,7 @@ def _person_conflicts(
     similarity: Similarity,
     framer: ClaimFramer | None = None,
 ) -> list[Conflict]:
-    roles = _roles(claims, framer)
+    roles = _roles(claims, framer, origin_of)
     actions = list(dict.fromkeys(role[0] for role, *_ in roles))
     at = {a: i for i, a in enumerate(actions)}
     sim = similarity(actions) if actions else np.zeros((0, 0))
