@@ -23,6 +23,7 @@ from newsweave.extract.groups import SHARED_MIN, Instance, cluster_quotes, conte
 from newsweave.extract.held import Held, HeldLocals, held_for
 from newsweave.extract.kinds import Pool, moved_kinds, pool_entries
 from newsweave.extract.quotes import Found, is_pronoun
+from newsweave.model import Entity
 from newsweave.settings import Settings
 from newsweave.store import Store
 from newsweave.store.extract import StoredEntity, StoredVariant
@@ -147,16 +148,8 @@ def _update_by_kinds(store: Store, held: HeldLocals, mentions: Mapping[int, Sequ
         else:
             rewritten.append((entity_id, members(), tally))
             written = locals_()
-        stored.append(StoredEntity(
-            entity, [(m.article, m.to_dict()) for m in written],
-            set().union(*(m.keys() for m in written)), _names(written), grown))
-    store.extract.replace_entities(touched, stored)
-    if touched:
-        held.drop(touched)
-    for entity_id, pairs, tally in rewritten:
-        held.put(entity_id, Held([m for m, _ in pairs], [i for _, i in pairs], tally,
-                                 max(m.article for m, _ in pairs)))
-    held.resized(growth)
+        stored.append(_stored(entity, written, grown))
+    _write(store, held, touched, stored, rewritten, growth)
 
 
 def _update_by_locals(store: Store, held: HeldLocals, mentions: Mapping[int, Sequence[Mention]],
@@ -201,7 +194,7 @@ def _update_by_locals(store: Store, held: HeldLocals, mentions: Mapping[int, Seq
     ids = assign_ids(store, "entity", [[identities[id(pool[i])] for i in c] for c in clusters],
                      previous)
     stored: list[StoredEntity] = []
-    rewritten: list[tuple[int, list[Local], Tally]] = []
+    rewritten: list[tuple[int, list[tuple[Local, str]], Tally]] = []
     growth = 0  # locals the held entities gained in place (grown, patched)
     for entity_id, cluster in zip(ids, clusters, strict=True):
         members = [pool[i] for i in cluster]
@@ -240,16 +233,28 @@ def _update_by_locals(store: Store, held: HeldLocals, mentions: Mapping[int, Seq
                 growth += len(added)
             members = added
         else:
-            rewritten.append((entity_id, members, tally))
-        stored.append(StoredEntity(
-            entity, [(m.article, m.to_dict()) for m in members],
-            set().union(*(m.keys() for m in members)), _names(members), grown))
+            rewritten.append((entity_id, [(m, identities[id(m)]) for m in members], tally))
+        stored.append(_stored(entity, members, grown))
+    _write(store, held, touched, stored, rewritten, growth)
+
+
+def _stored(entity: Entity, written: Sequence[Local], grown: bool) -> StoredEntity:
+    """An entity as written: its locals (all, or only those a grown entity gained)."""
+    return StoredEntity(entity, [(m.article, m.to_dict()) for m in written],
+                        set().union(*(m.keys() for m in written)), _names(written), grown)
+
+
+def _write(store: Store, held: HeldLocals, touched: set[int] | None,
+           stored: list[StoredEntity], rewritten: list[tuple[int, list[tuple[Local, str]], Tally]],
+           growth: int) -> None:
+    """Write a batch's entities (``touched``: those replaced; ``None``: all) and keep the
+    held locals in step: the rewritten ones held anew with their identities."""
     store.extract.replace_entities(touched, stored)
     if touched:
         held.drop(touched)
-    for entity_id, members, tally in rewritten:
-        held.put(entity_id, Held(members, [identities[id(m)] for m in members], tally,
-                                 max(m.article for m in members)))
+    for entity_id, pairs, tally in rewritten:
+        held.put(entity_id, Held([m for m, _ in pairs], [i for _, i in pairs], tally,
+                                 max(m.article for m, _ in pairs)))
     held.resized(growth)
 
 
