@@ -59,6 +59,13 @@ TITLED_LEAD = 0
 # at all, so one report an event loses precision, the mixed store's AllSides gap passes
 # 0.01 and the whole AllSides set loses 0.012); kept so the bench can measure it again.
 NAME_EVIDENCE = 0
+# Whether an article with no ordinary sentence at all (a headline alone in Title Case, as a
+# feed gives it without a description) takes its names as NAME_EVIDENCE 1 would: from no
+# Title Case line, since nothing in it shows a capital to be a name ("Husband Breaks Down
+# In Tears After Lost Voicemail Message" names nobody). Its words still count as terms.
+# An article with a body is read as NAME_EVIDENCE says. Chosen on Emergent's even claims
+# (docs/benchmarks.md, #12 part 16).
+BARE_HEADLINE_EVIDENCE = True
 # The factor by which two reports (or a report and a story) that both put their title and
 # lead somewhere (Features.places: "shot in Culver City", "in Compton and Huntington Park")
 # and share no place are damped: where it happened, down to the town. 1: off, and no place
@@ -207,7 +214,8 @@ def extract_features(title: str | None, text: str, *, lead_boost: int = 2,
             features.lead_years.update(_years(words))
         if WEEKDAY_PENALTY < 1.0:
             features.weekdays.update(_weekdays(words))
-    confirmed = _confirmed_names(lines) if NAME_EVIDENCE else None
+    confirmed = _confirmed_names(lines) if NAME_EVIDENCE or (
+        BARE_HEADLINE_EVIDENCE and not any(map(_ordinary, lines))) else None
     for weight, words in lines:
         _add_sentence(words, weight, lowercase, features, surface, terms, confirmed, read)
     features.terms.update(terms)
@@ -330,10 +338,22 @@ def _confirmed_names(lines: Sequence[tuple[int, list[str]]]) -> set[str]:
     ['dover', 'monday']
     """
     found: set[str] = set()
-    for _, words in lines:
-        if len(words) > 1 and not _title_case(words):
+    for line in lines:
+        if _ordinary(line):
+            words = line[1]
             found.update(w.lower() for w in words[1:] if w[0].isupper())
     return found
+
+
+def _ordinary(line: tuple[int, list[str]]) -> bool:
+    """Whether a line is an ordinary sentence, whose inner capitals mark names (what
+    :func:`_confirmed_names` reads).
+
+    >>> _ordinary((1, "Storm Hits Town".split())), _ordinary((1, "A storm hit Dover".split()))
+    (False, True)
+    """
+    words = line[1]
+    return len(words) > 1 and not _title_case(words)
 
 
 def _add_sentence(
