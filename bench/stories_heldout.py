@@ -52,7 +52,8 @@ SETS = ("emergent", "emergent-even", "emergent-odd")
 
 
 def load_heldout(name: str) -> list[Doc]:
-    """A held-out set's docs: ``id``, ``title``, ``text``, ``event`` (the gold)."""
+    """A held-out set's docs: ``id``, ``title``, ``text``; ``event`` (the gold) and
+    ``stance`` (the headline's to its claim), which the engine never sees."""
     if not name.startswith("emergent"):
         raise SystemExit(f"unknown set {name!r}")
     path = BENCH / "emergent" / "pairs.jsonl"
@@ -63,7 +64,7 @@ def load_heldout(name: str) -> list[Doc]:
     half = {"emergent-even": 0, "emergent-odd": 1}.get(name)
     # A headline alone, as a feed's title with no description: the text is the title.
     return [{"id": f"emergent:{r['id']}", "title": r["headline"], "text": r["headline"],
-             "event": f"emergent:{r['claim_id']}"} for r in rows
+             "event": f"emergent:{r['claim_id']}", "stance": r["stance"]} for r in rows
             if half is None or rank[r["claim_id"]] % 2 == half]
 
 
@@ -88,19 +89,24 @@ def errors(pred: Sequence[int], docs: Sequence[Doc]) -> None:
           f"{sum(len(by_pred[p]) for p in merging)})")
     for p in sorted(merging, key=lambda p: -len(by_pred[p]))[:8]:
         groups = Counter(gold[i] for i in by_pred[p])
-        print(f"    story of {len(by_pred[p])}: gold groups {sorted(groups.values(), reverse=True)}")
+        sizes_in = sorted(groups.values(), reverse=True)
+        print(f"    story of {len(by_pred[p])}: gold groups {sizes_in}")
         for g in list(groups)[:3]:
             print(f"      {next(docs[i]['title'] for i in by_pred[p] if gold[i] == g)[:90]}")
     for g in sorted(split, key=lambda g: -len(by_gold[g]))[:8]:
-        parts = Counter(pred[i] for i in by_gold[g])
-        print(f"    gold group of {len(by_gold[g])} in stories {sorted(parts.values(), reverse=True)}")
-    strays = _strays(pred, docs)
+        parts = sorted(Counter(pred[i] for i in by_gold[g]).values(), reverse=True)
+        print(f"    gold group of {len(by_gold[g])} in stories {parts}")
+    strays, stances = _strays(pred, docs)
     print(f"  reports outside their gold group's largest story: {sum(strays.values())}: "
-          + ", ".join(f"{k} {n}" for k, n in strays.items()))
+          + ", ".join(f"{k} {n}" for k, n in strays.most_common()))
+    if stances:
+        print("  of them by stance to the claim: " + ", ".join(
+            f"{k} {n}" for k, n in sorted(stances.items())))
 
 
-def _strays(pred: Sequence[int], docs: Sequence[Doc]) -> Counter[str]:
-    """Each report outside its gold group's largest story, by what keeps it out, read off
+def _strays(pred: Sequence[int], docs: Sequence[Doc]) -> tuple[Counter[str], Counter[str]]:
+    """Each report outside its gold group's largest story counted by what keeps it out, and
+    by its stance to the claim (Emergent's ``stance``). What keeps it out is read off
     the stage's pair similarities over the whole set (``stories_dev.stage_vectors``: the
     set's document frequencies, no sentence vectors; the stage's own differ a little):
     it shares no word feature with any report of that story; every report of it that shares
@@ -119,9 +125,11 @@ def _strays(pred: Sequence[int], docs: Sequence[Doc]) -> Counter[str]:
     for g in set(gold):
         main[g] = Counter(p for p, h in zip(pred, gold, strict=True) if h == g).most_common(1)[0][0]
     kinds: Counter[str] = Counter()
+    stances: Counter[str] = Counter()
     for i, (p, g) in enumerate(zip(pred, gold, strict=True)):
         if p == main[g]:
             continue
+        stances[docs[i].get("stance", "?")] += 1
         members = [j for j, q in enumerate(pred) if q == main[g]]
         shared = [j for j in members if words[i, j] > 0]
         if not shared:
@@ -130,7 +138,9 @@ def _strays(pred: Sequence[int], docs: Sequence[Doc]) -> Counter[str]:
             kinds["shared words, vetoed"] += 1
         else:
             kinds["shared words, below the threshold"] += 1
-    return kinds
+    # The headline's stance to its claim (never given to the engine), against the set's.
+    every = Counter(d.get("stance", "?") for d in docs)
+    return kinds, Counter({f"{k} (of {every[k]})": n for k, n in stances.items()})
 
 
 def main() -> None:
