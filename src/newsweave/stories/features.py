@@ -59,12 +59,13 @@ TITLED_LEAD = 0
 # at all, so one report an event loses precision, the mixed store's AllSides gap passes
 # 0.01 and the whole AllSides set loses 0.012); kept so the bench can measure it again.
 NAME_EVIDENCE = 0
-# Whether an article with no ordinary sentence at all (a headline alone in Title Case, as a
-# feed gives it without a description) takes its names as NAME_EVIDENCE 1 would: from no
-# Title Case line, since nothing in it shows a capital to be a name ("Husband Breaks Down
-# In Tears After Lost Voicemail Message" names nobody). Its words still count as terms.
-# An article with a body is read as NAME_EVIDENCE says. Chosen on Emergent's even claims
-# (docs/benchmarks.md, #12 part 16).
+# Whether an article that is a headline and nothing else (a feed item without a
+# description: its text, if any, repeats the title; no ordinary sentence) in Title Case
+# takes its names as NAME_EVIDENCE 1 would: none, since nothing in it shows a capital to
+# be a name ("Husband Breaks Down In Tears After Lost Voicemail Message" names nobody, and
+# every such word was a name the headline's neighbours "do not share"). Its words still
+# count as terms. Any article with a body is read as NAME_EVIDENCE says. Chosen on
+# Emergent's even claims, every dev figure held (docs/benchmarks.md, #12 part 16).
 BARE_HEADLINE_EVIDENCE = True
 # The factor by which two reports (or a report and a story) that both put their title and
 # lead somewhere (Features.places: "shot in Culver City", "in Compton and Huntington Park")
@@ -214,8 +215,9 @@ def extract_features(title: str | None, text: str, *, lead_boost: int = 2,
             features.lead_years.update(_years(words))
         if WEEKDAY_PENALTY < 1.0:
             features.weekdays.update(_weekdays(words))
-    confirmed = _confirmed_names(lines) if NAME_EVIDENCE or (
-        BARE_HEADLINE_EVIDENCE and not any(map(_ordinary, lines))) else None
+    confirmed = _confirmed_names(lines) if NAME_EVIDENCE else None
+    if confirmed is None and BARE_HEADLINE_EVIDENCE and _bare_headline(lines, body):
+        confirmed = set()  # no ordinary sentence: no Title Case word is evidenced
     for weight, words in lines:
         _add_sentence(words, weight, lowercase, features, surface, terms, confirmed, read)
     features.terms.update(terms)
@@ -343,6 +345,23 @@ def _confirmed_names(lines: Sequence[tuple[int, list[str]]]) -> set[str]:
             words = line[1]
             found.update(w.lower() for w in words[1:] if w[0].isupper())
     return found
+
+
+def _bare_headline(lines: Sequence[tuple[int, list[str]]], body: int) -> bool:
+    """Whether an article is a headline and nothing else: no line of it is an ordinary
+    sentence, and the text says no word its title (without one, its first line) does not.
+
+    >>> head = (2, "Storm Hits Town".split())
+    >>> _bare_headline([head, (1, "Storm Hits Town".split())], 1), _bare_headline([head], 0)
+    (True, True)
+    >>> _bare_headline([head, (1, "Mayor Named Chief".split())], 1)  # a body of its own
+    False
+    """
+    if any(map(_ordinary, lines)):
+        return False
+    heading = lines[:body] or lines[:1]
+    said = {w for _, words in heading for w in words}
+    return all(w in said for _, words in lines[len(heading):] for w in words)
 
 
 def _ordinary(line: tuple[int, list[str]]) -> bool:
