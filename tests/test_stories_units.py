@@ -344,9 +344,10 @@ def test_a_title_case_headline_word_is_a_name_only_where_the_text_writes_it_so(m
 
 
 def test_a_title_case_headline_alone_takes_no_names(monkeypatch):
-    """A headline with nothing under it but itself (a feed item without a description) in
+    """A title with nothing under it but itself (a feed item without a description) in
     Title Case: nothing in it shows a capital to be a name (#12 part 16); with a body of
-    ordinary sentences, or in sentence case, names are read as before."""
+    ordinary sentences, in sentence case, or as a text without a title, names are read as
+    before."""
     from newsweave.stories import features
 
     headline = "Husband Breaks Down In Tears After Lost Voicemail Message Is Recovered"
@@ -355,7 +356,8 @@ def test_a_title_case_headline_alone_takes_no_names(monkeypatch):
         return set(extract_features(title, text).labels.values())
 
     assert labels(headline, headline) == set()
-    assert labels(None, headline) == set()
+    assert labels(headline, "") == set()
+    assert "Breaks" in labels(None, headline)  # no title: a text, read as before
     assert key(TERM, stem("voicemail")) in extract_features(headline, headline).terms
     body = "A widower in Mirfield wept when engineers found the message."
     assert "Mirfield" in labels(headline, body)

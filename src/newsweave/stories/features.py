@@ -59,8 +59,8 @@ TITLED_LEAD = 0
 # at all, so one report an event loses precision, the mixed store's AllSides gap passes
 # 0.01 and the whole AllSides set loses 0.012); kept so the bench can measure it again.
 NAME_EVIDENCE = 0
-# Whether an article that is a headline and nothing else (a feed item without a
-# description: its text, if any, repeats the title; no ordinary sentence) in Title Case
+# Whether an article that is its title and nothing else (a feed item without a
+# description: a title, and a text, if any, that repeats it; no ordinary sentence) in Title Case
 # takes its names as NAME_EVIDENCE 1 would: none, since nothing in it shows a capital to
 # be a name ("Husband Breaks Down In Tears After Lost Voicemail Message" names nobody, and
 # every such word was a name the headline's neighbours "do not share"). Its words still
@@ -348,20 +348,21 @@ def _confirmed_names(lines: Sequence[tuple[int, list[str]]]) -> set[str]:
 
 
 def _bare_headline(lines: Sequence[tuple[int, list[str]]], body: int) -> bool:
-    """Whether an article is a headline and nothing else: no line of it is an ordinary
-    sentence, and the text says no word its title (without one, its first line) does not.
+    """Whether an article is its title and nothing else: it has a title (its lines before
+    ``body``), no line of it is an ordinary sentence, and its text says no word its title
+    does not. A text without a title is never one: a line in capitals there may be a
+    sentence that the Title Case test misreads ("Reid met REID in Paris").
 
     >>> head = (2, "Storm Hits Town".split())
     >>> _bare_headline([head, (1, "Storm Hits Town".split())], 1), _bare_headline([head], 0)
-    (True, True)
+    (True, False)
     >>> _bare_headline([head, (1, "Mayor Named Chief".split())], 1)  # a body of its own
     False
     """
-    if any(map(_ordinary, lines)):
+    if not body or any(map(_ordinary, lines)):
         return False
-    heading = lines[:body] or lines[:1]
-    said = {w for _, words in heading for w in words}
-    return all(w in said for _, words in lines[len(heading):] for w in words)
+    said = {w for _, words in lines[:body] for w in words}
+    return all(w in said for _, words in lines[body:] for w in words)
 
 
 def _ordinary(line: tuple[int, list[str]]) -> bool:
