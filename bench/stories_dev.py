@@ -285,6 +285,7 @@ STAGE_CONSTANTS = {
     "name_grade": ("newsweave.stories.vectors", "NAME_GRADE"),
     "name_base": ("newsweave.stories.vectors", "NAME_BASE"),
     "language_text": ("newsweave.stories.words", "LANGUAGE_TEXT"),
+    "bare_headline_evidence": ("newsweave.stories.features", "BARE_HEADLINE_EVIDENCE"),
 }
 
 
@@ -339,6 +340,10 @@ def add_stage_constant_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--language-text", type=int, default=None, metavar="0|1",
                         help="stories.words.LANGUAGE_TEXT: an article detected in another "
                         "language read with its own stop words and stems (0: as English)")
+    parser.add_argument("--bare-headline-evidence", type=int, default=None, metavar="0|1",
+                        help="stories.features.BARE_HEADLINE_EVIDENCE: an article with no "
+                        "ordinary sentence takes no names from its Title Case lines (0: off; "
+                        "#12 part 16)")
     parser.add_argument("--prior-length", type=float, default=None, metavar="L",
                         help="stories.prior.PRIOR_LENGTH for the run: the words of a "
                         "pseudo-report (0: they hold no feature; default: the module's)")

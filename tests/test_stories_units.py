@@ -343,6 +343,30 @@ def test_a_title_case_headline_word_is_a_name_only_where_the_text_writes_it_so(m
     assert "Dover" in set(extract_features(None, lead).labels.values())
 
 
+def test_a_title_case_headline_alone_takes_no_names(monkeypatch):
+    """A title with nothing under it but itself (a feed item without a description) in
+    Title Case: nothing in it shows a capital to be a name (#12 part 16); with a body of
+    ordinary sentences, in sentence case, or as a text without a title, names are read as
+    before."""
+    from newsweave.stories import features
+
+    headline = "Husband Breaks Down In Tears After Lost Voicemail Message Is Recovered"
+
+    def labels(title: str | None, text: str) -> set[str]:
+        return set(extract_features(title, text).labels.values())
+
+    assert labels(headline, headline) == set()
+    assert labels(headline, "") == set()
+    assert "Breaks" in labels(None, headline)  # no title: a text, read as before
+    assert key(TERM, stem("voicemail")) in extract_features(headline, headline).terms
+    body = "A widower in Mirfield wept when engineers found the message."
+    assert "Mirfield" in labels(headline, body)
+    assert "Breaks" in labels(headline, body)  # a body: NAME_EVIDENCE's rule, unchanged
+    assert "Mirfield" in labels(None, "Widower in Mirfield cries at lost voicemail")
+    monkeypatch.setattr(features, "BARE_HEADLINE_EVIDENCE", False)
+    assert "Breaks" in labels(headline, headline)
+
+
 def test_figures_of_title_and_lead_are_kept_apart_from_years_and_never_weighed():
     from newsweave.stories.vectors import (
         ArticleVector,

@@ -59,6 +59,14 @@ TITLED_LEAD = 0
 # at all, so one report an event loses precision, the mixed store's AllSides gap passes
 # 0.01 and the whole AllSides set loses 0.012); kept so the bench can measure it again.
 NAME_EVIDENCE = 0
+# Whether an article that is its title and nothing else (a feed item without a
+# description: a title, and a text, if any, that repeats it; no ordinary sentence) in Title Case
+# takes its names as NAME_EVIDENCE 1 would: none, since nothing in it shows a capital to
+# be a name ("Husband Breaks Down In Tears After Lost Voicemail Message" names nobody, and
+# every such word was a name the headline's neighbours "do not share"). Its words still
+# count as terms. Any article with a body is read as NAME_EVIDENCE says. Chosen on
+# Emergent's even claims, every dev figure held (docs/benchmarks.md, #12 part 16).
+BARE_HEADLINE_EVIDENCE = True
 # The factor by which two reports (or a report and a story) that both put their title and
 # lead somewhere (Features.places: "shot in Culver City", "in Compton and Huntington Park")
 # and share no place are damped: where it happened, down to the town. 1: off, and no place
@@ -208,6 +216,8 @@ def extract_features(title: str | None, text: str, *, lead_boost: int = 2,
         if WEEKDAY_PENALTY < 1.0:
             features.weekdays.update(_weekdays(words))
     confirmed = _confirmed_names(lines) if NAME_EVIDENCE else None
+    if confirmed is None and BARE_HEADLINE_EVIDENCE and _bare_headline(lines, body):
+        confirmed = set()  # no ordinary sentence: no Title Case word is evidenced
     for weight, words in lines:
         _add_sentence(words, weight, lowercase, features, surface, terms, confirmed, read)
     features.terms.update(terms)
@@ -330,10 +340,40 @@ def _confirmed_names(lines: Sequence[tuple[int, list[str]]]) -> set[str]:
     ['dover', 'monday']
     """
     found: set[str] = set()
-    for _, words in lines:
-        if len(words) > 1 and not _title_case(words):
+    for line in lines:
+        if _ordinary(line):
+            words = line[1]
             found.update(w.lower() for w in words[1:] if w[0].isupper())
     return found
+
+
+def _bare_headline(lines: Sequence[tuple[int, list[str]]], body: int) -> bool:
+    """Whether an article is its title and nothing else: it has a title (its lines before
+    ``body``), no line of it is an ordinary sentence, and its text says no word its title
+    does not. A text without a title is never one: a line in capitals there may be a
+    sentence that the Title Case test misreads ("Reid met REID in Paris").
+
+    >>> head = (2, "Storm Hits Town".split())
+    >>> _bare_headline([head, (1, "Storm Hits Town".split())], 1), _bare_headline([head], 0)
+    (True, False)
+    >>> _bare_headline([head, (1, "Mayor Named Chief".split())], 1)  # a body of its own
+    False
+    """
+    if not body or any(map(_ordinary, lines)):
+        return False
+    said = {w for _, words in lines[:body] for w in words}
+    return all(w in said for _, words in lines[body:] for w in words)
+
+
+def _ordinary(line: tuple[int, list[str]]) -> bool:
+    """Whether a line is an ordinary sentence, whose inner capitals mark names (what
+    :func:`_confirmed_names` reads).
+
+    >>> _ordinary((1, "Storm Hits Town".split())), _ordinary((1, "A storm hit Dover".split()))
+    (False, True)
+    """
+    words = line[1]
+    return len(words) > 1 and not _title_case(words)
 
 
 def _add_sentence(
