@@ -68,6 +68,7 @@ class ReuseStore(Protocol):
     def links_among(self, article_ids: Iterable[int], kinds: Sequence[str]
                     ) -> list[tuple[int, int, str, float]]: ...
     def published(self, article_ids: Iterable[int]) -> dict[int, str | None]: ...
+    def outlets(self, article_ids: Iterable[int]) -> dict[int, str | None]: ...
     def set_edges(self, derived: int, sources: Sequence[int]) -> None: ...
     def edges(self, connected_to: Iterable[int] | None = None) -> list[tuple[int, int]]: ...
     def edges_from(self, derived: Iterable[int]) -> list[tuple[int, int]]: ...
@@ -98,6 +99,18 @@ class ReuseTables(ReuseIndexTables, ReuseVectorTables, ReusePairTables):
                 f"SELECT id, published FROM articles WHERE id IN ({marks})", chunk
             ):
                 out[int(article_id)] = published
+        return out
+
+    def outlets(self, article_ids: Iterable[int]) -> dict[int, str | None]:
+        """The outlet of each stored article given (absent: not stored): what the
+        families' attribution check reads of an article besides its attributions."""
+        out: dict[int, str | None] = {}
+        for chunk in chunks(sorted(set(article_ids))):
+            marks = ",".join("?" * len(chunk))
+            for article_id, outlet in self._db.execute(
+                f"SELECT id, outlet FROM articles WHERE id IN ({marks})", chunk
+            ):
+                out[int(article_id)] = outlet
         return out
 
     def set_edges(self, derived: int, sources: Sequence[int]) -> None:
