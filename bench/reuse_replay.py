@@ -15,6 +15,13 @@ kept out of the reads, so the stage reads about what it read when it ran: candid
 ``--upto`` are dropped. It cannot be exact (a later batch may have changed an older
 article's origin or chosen source); ``--warm`` replays the ``--newest`` before them first,
 untimed, in the same stage (its prepared texts kept across batches, as in a long run).
+The graph update is given the graph as the batch found it, as far as can be: the batch's
+own chosen sources and origins are left out of its reads (new articles had none), so the
+writes it asks for are about the batch's (older articles the batch changed cannot be put
+back). ``--writes DIR`` copies the graph tables (``reuse_edges``, ``article_origin``) into a
+scratch file in DIR and makes the graph's writes there for real through the store's own
+``ReuseTables``, timed (its indexes as the live store's; the tables' pages are not the
+live store's, so this times the statements on a table of the same rows, not its I/O).
 
 Printed: the stage's CPU seconds (``time.process_time``) and its parts', each timed by
 wrapping the function that does it (parts nest: a part includes what it calls): the
@@ -24,7 +31,9 @@ attributions), preparing and relating pairs, the graph update and its reads (pai
 publication times, the components' edges) and its computing (sources, components,
 origins); the rows the writes would have written (index rows, pairs, graph edges, origin
 rows); and digests of the pairs related, of the sources chosen and of the origins set, so
-two trees' replays can be compared (the same where a change is exact).
+two trees' replays can be compared (the same where a change is exact), and with
+``--writes`` of the scratch graph tables the writes left (the same where two trees write
+different rows to the same end).
 """
 
 from __future__ import annotations
@@ -51,9 +60,12 @@ def main() -> None:
     parser.add_argument("--newest", type=int, default=1000)
     parser.add_argument("--warm", action="store_true",
                         help="replay the --newest before them first, untimed")
+    parser.add_argument("--writes", type=Path, metavar="DIR",
+                        help="make the graph's writes for real on a scratch copy of the "
+                             "graph tables in DIR, timed")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    figures = replay(args.store, args.upto, args.newest, args.warm)
+    figures = replay(args.store, args.upto, args.newest, args.warm, args.writes)
     print(json.dumps(figures, indent=None if args.json else 2))
 
 
@@ -62,7 +74,45 @@ def _digest(values: Any) -> str:
                           ).hexdigest()[:16]
 
 
-def replay(store_path: Path, upto: int | None, newest: int, warm: bool) -> dict[str, Any]:
+def _graph_scratch(live: Any, folder: Path) -> Any:
+    """The live store's graph tables (``reuse_edges``, ``article_origin``, with their
+    indexes) copied into a scratch SQLite file in ``folder``, and the store's own
+    :class:`ReuseTables` over it: the replay's graph writes made there for real, timed."""
+    import sqlite3
+    from contextlib import contextmanager
+
+    from newsweave.store.reuse import ReuseTables
+
+    path = folder / "graph-scratch.db"
+    path.unlink(missing_ok=True)
+    db = sqlite3.connect(path, isolation_level=None)
+    for name in ("reuse_edges", "article_origin"):
+        for (sql,) in live.execute("SELECT sql FROM sqlite_master WHERE tbl_name = ? AND "
+                                   "sql IS NOT NULL ORDER BY type DESC", (name,)):
+            db.execute(sql.replace("REFERENCES articles(id) ON DELETE CASCADE", ""))
+    db.execute("BEGIN")
+    for name in ("reuse_edges", "article_origin"):
+        rows = live.execute(f"SELECT * FROM {name}")
+        db.executemany(f"INSERT INTO {name} VALUES (?, ?)", rows)
+    db.execute("COMMIT")
+
+    class Scratch:
+        _db = db
+
+        @contextmanager
+        def transaction(self) -> Any:
+            # As inside the stage's transaction: a savepoint (the one transaction is never
+            # committed: the scratch file is thrown away).
+            db.execute("SAVEPOINT write")
+            yield db
+            db.execute("RELEASE write")
+
+    db.execute("BEGIN")
+    return ReuseTables(Scratch())  # type: ignore[arg-type]
+
+
+def replay(store_path: Path, upto: int | None, newest: int, warm: bool,
+           work: Path | None = None) -> dict[str, Any]:
     import newsweave.reuse as reuse
     import newsweave.reuse.pairs as reuse_pairs
     from newsweave.settings import load_settings
@@ -85,6 +135,7 @@ def replay(store_path: Path, upto: int | None, newest: int, warm: bool) -> dict[
 
     ids = done_between(upto - newest, upto)
     written: Counter[str] = Counter()
+    write_cpu: Counter[str] = Counter()
     related: list[Any] = []
     sources: dict[int, list[int]] = {}
     origins: dict[int, list[int]] = {}
@@ -97,7 +148,14 @@ def replay(store_path: Path, upto: int | None, newest: int, warm: bool) -> dict[
                                             if a <= top}
     tables.pairs = lambda *a, **k: [e for e in pairs(*a, **k)
                                     if e.derived <= top and e.source <= top]
-    tables.edges = lambda *a, **k: [e for e in edges(*a, **k) if max(e) <= top]
+    batch = set(ids)
+    origin_of = tables.origin_of
+    # The graph as the batch found it, as far as can be: its own articles' chosen sources
+    # and origins left out (new articles had none), so the writes counted are the batch's.
+    tables.edges = lambda *a, **k: [e for e in edges(*a, **k)
+                                    if max(e) <= top and e[0] not in batch]
+    tables.origin_of = lambda found: {a: o for a, o in origin_of(found).items()
+                                      if a not in batch}
     # The writes, counted and not made.
     store.transaction = nullcontext  # type: ignore[method-assign]
     tables.save_index = lambda entries: (written.update(
@@ -106,14 +164,24 @@ def replay(store_path: Path, upto: int | None, newest: int, warm: bool) -> dict[
     tables.save_pairs = lambda found: (written.update(pairs=len(found)),
                                        related.extend(e.to_dict() for e in found))[0]
 
+    scratch = _graph_scratch(db, work) if work is not None else None
+
     def set_edges(derived: int, chosen: Any) -> None:
         written.update(edge_sets=1, edges=len(chosen))
         sources[derived] = list(chosen)
+        if scratch is not None:
+            started = time.process_time()
+            scratch.set_edges(derived, chosen)
+            write_cpu["set_edges"] += time.process_time() - started
 
     def set_origins(found: Any) -> None:
         written.update(origin_sets=1, origin_articles=len(found),
                        origin_rows=sum(len(set(v)) for v in found.values()))
         origins.update((k, sorted(set(v))) for k, v in found.items())
+        if scratch is not None:
+            started = time.process_time()
+            scratch.set_origins(found)
+            write_cpu["set_origins"] += time.process_time() - started
 
     tables.set_edges = set_edges
     tables.set_origins = set_origins
@@ -126,6 +194,7 @@ def replay(store_path: Path, upto: int | None, newest: int, warm: bool) -> dict[
     if warm_ids:
         stage.run(store, warm_ids, settings)
         written.clear()
+        write_cpu.clear()
         related.clear()
         sources.clear()
         origins.clear()
@@ -155,14 +224,23 @@ def replay(store_path: Path, upto: int | None, newest: int, warm: bool) -> dict[
     stage_cpu = time.process_time() - cpu
     db.execute("ROLLBACK")
     store.close()
+    graph: dict[str, str] = {}
+    if scratch is not None and work is not None:
+        for name in ("reuse_edges", "article_origin"):  # the graph the writes left
+            graph[name] = _digest(scratch._db.execute(
+                f"SELECT * FROM {name} ORDER BY 1, 2").fetchall())
+        scratch._db.close()
+        (work / "graph-scratch.db").unlink(missing_ok=True)
     return {
         "store": str(store_path), "upto": upto, "articles": len(ids), "warm": len(warm_ids),
         "reuse_cpu_s": round(stage_cpu, 2),
         "parts_cpu_s": {k: round(v, 3) for k, v in clock.seconds.most_common()},
         "calls": dict(clock.calls), "written": dict(written),
+        "graph_writes_cpu_s": {k: round(v, 3) for k, v in write_cpu.items()},
         "digests": {"pairs": _digest(sorted(related, key=lambda e: (e["derived"], e["source"]))),
                     "sources": _digest(sorted(sources.items())),
-                    "origins": _digest(sorted(origins.items()))},
+                    "origins": _digest(sorted(origins.items())),
+                    **{f"scratch_{k}": v for k, v in graph.items()}},
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         "load_average": [round(x, 1) for x in (*load_before, *os.getloadavg())],
     }
