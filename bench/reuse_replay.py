@@ -20,7 +20,8 @@ own chosen sources and origins are left out of its reads (new articles had none)
 writes it asks for are about the batch's (older articles the batch changed cannot be put
 back). ``--writes DIR`` copies the graph tables (``reuse_edges``, ``article_origin``) into a
 scratch file in DIR and makes the graph's writes there for real through the store's own
-``ReuseTables``, timed (its indexes as the live store's; the tables' pages are not the
+``ReuseTables``, timed (as the replay's reads see them: without the batch's own rows and
+the edges above ``--upto``; its indexes as the live store's; the tables' pages are not the
 live store's, so this times the statements on a table of the same rows, not its I/O).
 
 Printed: the stage's CPU seconds (``time.process_time``) and its parts', each timed by
@@ -65,6 +66,11 @@ def main() -> None:
                              "graph tables in DIR, timed")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
+    if args.warm and args.writes:
+        # The replay's reads do not see its writes: after a warm batch the scratch tables
+        # hold what it wrote and the reads what the run stored, and the writes that follow
+        # depend on which rows a tree writes.
+        parser.error("--writes makes no sense with --warm")
     figures = replay(args.store, args.upto, args.newest, args.warm, args.writes)
     print(json.dumps(figures, indent=None if args.json else 2))
 
@@ -74,7 +80,7 @@ def _digest(values: Any) -> str:
                           ).hexdigest()[:16]
 
 
-def _graph_scratch(live: Any, folder: Path) -> Any:
+def _graph_scratch(live: Any, folder: Path, batch: set[int], top: int) -> Any:
     """The live store's graph tables (``reuse_edges``, ``article_origin``, with their
     indexes) copied into a scratch SQLite file in ``folder``, and the store's own
     :class:`ReuseTables` over it: the replay's graph writes made there for real, timed."""
@@ -94,6 +100,13 @@ def _graph_scratch(live: Any, folder: Path) -> Any:
     for name in ("reuse_edges", "article_origin"):
         rows = live.execute(f"SELECT * FROM {name}")
         db.executemany(f"INSERT INTO {name} VALUES (?, ?)", rows)
+    # As the replay's reads see the graph (see ``replay``): without the batch's own sources
+    # and origins, and without edges reaching above ``top``.
+    db.execute("CREATE TEMP TABLE batch (id INTEGER PRIMARY KEY)")
+    db.executemany("INSERT INTO temp.batch VALUES (?)", [(i,) for i in sorted(batch)])
+    db.execute("DELETE FROM reuse_edges WHERE derived IN temp.batch OR derived > ? OR "
+               "source > ?", (top, top))
+    db.execute("DELETE FROM article_origin WHERE article_id IN temp.batch")
     db.execute("COMMIT")
 
     class Scratch:
@@ -164,7 +177,7 @@ def replay(store_path: Path, upto: int | None, newest: int, warm: bool,
     tables.save_pairs = lambda found: (written.update(pairs=len(found)),
                                        related.extend(e.to_dict() for e in found))[0]
 
-    scratch = _graph_scratch(db, work) if work is not None else None
+    scratch = _graph_scratch(db, work, batch, top) if work is not None else None
 
     def set_edges(derived: int, chosen: Any) -> None:
         written.update(edge_sets=1, edges=len(chosen))
