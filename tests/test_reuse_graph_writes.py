@@ -15,7 +15,6 @@ from newsweave.settings import load_settings
 from newsweave.store import open_store
 from test_reuse_families import _copies
 
-
 UPDATE_GRAPH = reuse.update_graph
 
 
@@ -147,3 +146,26 @@ def test_named_sides_decide_attribution_as_the_whole_articles(tmp_path):
     assert any(x for x, _ in decided) and not all(x for x, _ in decided)
     assert store.reuse.outlets([*ids, missing]) == dict(zip(ids, outlets, strict=True))
     store.close()
+
+
+def test_publication_times_and_outlets_read_from_the_listing_index(store_backend):
+    store = store_backend.open()
+    outlets = ["Wire Agency", None, "Daily Post"] * 400
+    ids = store.add_articles(
+        [Article(None, f"h{i}", "raw " * 300, "text", f"Body {i}. " * 200, f"<{i}>",
+                 outlet=o, published=None if i % 7 == 0 else f"2026-01-{1 + i % 28:02d}")
+         for i, o in enumerate(outlets)], [{}] * len(outlets))
+    wanted = [*ids[::3], max(ids) + 5]  # across the 500-id IN lists, and one not stored
+    rows = {int(i): (o, p) for i, o, p in store.reuse._db.execute(
+        "SELECT id, outlet, published FROM articles").fetchall()}
+    assert store.reuse.outlets(wanted) == {i: rows[i][0] for i in wanted if i in rows}
+    assert store.reuse.published(wanted) == {i: rows[i][1] for i in wanted if i in rows}
+    if store_backend.name == "sqlite":
+        # by the covering index, not each article's row (its raw input and text first)
+        plans = []
+        store.reuse._db.set_trace_callback(plans.append)
+        store.reuse.published(ids[:3])
+        store.reuse._db.set_trace_callback(None)
+        [sql] = [p for p in plans if "published" in p]
+        plan = store.reuse._db.execute("EXPLAIN QUERY PLAN " + sql).fetchall()
+        assert any("COVERING INDEX articles_listing" in str(tuple(r)) for r in plan), plan
