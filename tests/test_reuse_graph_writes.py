@@ -169,3 +169,29 @@ def test_publication_times_and_outlets_read_from_the_listing_index(store_backend
         [sql] = [p for p in plans if "published" in p]
         plan = store.reuse._db.execute("EXPLAIN QUERY PLAN " + sql).fetchall()
         assert any("COVERING INDEX articles_listing" in str(tuple(r)) for r in plan), plan
+
+
+def test_the_replay_relates_the_newest_article_as_the_stage_did(tmp_path, monkeypatch):
+    """``bench/reuse_replay.py`` on a store the stage filled: the newest article's pairs
+    related again as stored, and its graph writes those of a new article (its own
+    origin and sources), the store left as it was."""
+    from pathlib import Path
+
+    from conftest import REPO, load_bench
+
+    monkeypatch.syspath_prepend(str(REPO / "bench"))  # it imports reuse_growth
+    replay = load_bench("reuse_replay")
+    store, _ = _arrive(tmp_path, "r", _copies(12), monkeypatch, old=False)
+    newest = max(i for (i,) in store.reuse._db.execute("SELECT id FROM articles"))
+    stored = sorted((e.derived, e.source, e.kind) for e in store.reuse.pairs([newest]))
+    before = _tables(store)
+    store.close()
+    figures = replay.replay(Path(tmp_path / "r.db"), None, 1, False, tmp_path)
+    assert figures["upto"] == newest and figures["articles"] == 1
+    assert figures["written"]["pairs"] == len(stored) >= 1
+    assert figures["written"]["origin_articles"] == 1
+    assert figures["written"]["edge_sets"] == 1
+    assert not (tmp_path / "graph-scratch.db").exists()
+    again = open_store(str(tmp_path / "r.db"), readonly=True)
+    assert _tables(again) == before
+    again.close()
