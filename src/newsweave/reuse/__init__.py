@@ -42,7 +42,14 @@ from newsweave.reuse.origins import (
 # A pair's sides and its decision, and the batch's decisions across languages, live in
 # their own modules; their names are re-exported here, where the batch engine, the benches
 # and the tests import them from.
-from newsweave.reuse.pairs import Indexed, _load, _relate_safely, index_article, relate_pair
+from newsweave.reuse.pairs import (
+    Indexed,
+    _load,
+    _relate_safely,
+    index_article,
+    named_sides,
+    relate_pair,
+)
 from newsweave.reuse.relation import TRANSLATION_COSINE
 from newsweave.reuse.semantic import (
     SemanticIndex,
@@ -352,14 +359,16 @@ def bound_families(store: Store, indexed: Mapping[int, Indexed],
     """Each new article's candidates with its copy families cut to the members that decide
     its source, and the families cut (``reuse/families.py``). The batch's own articles
     have no origin yet: each stands alone. ``others``: the stored sides loaded so far (the
-    attribution check loads a cut candidate as its alignment would have)."""
+    attribution check reads the others' outlets and attributions only)."""
     stored = sorted({c for found in ranked.values() for c in found} - set(indexed))
     origins = store.reuse.origin_of(stored) if stored else {}
     crowded = families.crowded(ranked, origins)
     if not crowded:
         return ranked, {}
     published = store.reuse.published(crowded)
-    load = partial(_load, store, cache=others)
+    # The attribution check of the members the cut may drop reads their outlets and
+    # attributions only, all at once; the members aligned are loaded whole as before.
+    named = named_sides(store, crowded - set(indexed), others)
     out: dict[int, list[int]] = {}
     cuts: dict[int, list[families.Cut]] = {}
     for article_id, found in ranked.items():
@@ -367,7 +376,7 @@ def bound_families(store: Store, indexed: Mapping[int, Indexed],
             out[article_id] = found
             continue
         out[article_id], cut = families.bounded(
-            indexed[article_id], found, origins, published, load,
+            indexed[article_id], found, origins, published, named.get,
             keep={o for o in found if (min(article_id, o), max(article_id, o)) in confirmed})
         if cut:
             cuts[article_id] = cut
@@ -400,14 +409,28 @@ def update_graph(store: Store, touched: Sequence[int]) -> None:
     # whole graph every batch would grow with the store.
     parents = parents_map(store.reuse.edges(connected_to=affected | _ids(pairs)))
     for derived in sorted(affected, key=lambda i: (published.get(i) or "", i)):
-        parents.pop(derived, None)
+        # The stored sources: every edge of an affected article is in its component's.
+        stored = parents.pop(derived, None) or []
         sources = choose_sources(derived, pairs, related, published, parents, indexed=indexed)
         if sources:
             parents[derived] = sources
-        store.reuse.set_edges(derived, sources)
+        if set(sources) != set(stored):
+            store.reuse.set_edges(derived, sources)
     edges = [(d, s) for d, sources in parents.items() for s in sources]
     nodes = component(affected, edges)
-    store.reuse.set_origins(origins_of(nodes, parents))
+    store.reuse.set_origins(changed_origins(store, origins_of(nodes, parents)))
+
+
+def changed_origins(store: Store, origins: Mapping[int, Sequence[int]]
+                    ) -> dict[int, list[int]]:
+    """Of ``origins`` (each article's origin ids), those that differ from the stored ones:
+    the graph update recomputes the origins of whole components, and a family's component
+    holds tens of thousands of articles at 800,000 stored (docs/benchmarks.md, "Archive
+    scale, part 29"), nearly all unchanged by a batch; rewriting their rows cost more than
+    reading them."""
+    stored = store.reuse.origin_of(list(origins))
+    return {node: found for node, found in origins.items()
+            if stored.get(node) != sorted(set(found))}
 
 
 def _ids(edges: Sequence[Edge]) -> set[int]:
@@ -423,5 +446,5 @@ def signature_jaccard(store: Store, a: int, b: int) -> float:
 
 
 __all__ = ["MAX_CANDIDATES", "MIN_SHARED_SENTENCES", "SAME_EVENT_REPLACES", "SHARED_SENTENCE_SHARE",
-           "Indexed", "ReuseStage", "bound_families", "index_article", "relate_pair",
-           "signature_jaccard", "update_graph"]
+           "Indexed", "ReuseStage", "bound_families", "changed_origins", "index_article",
+           "relate_pair", "signature_jaccard", "update_graph"]

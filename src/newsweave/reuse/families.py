@@ -39,7 +39,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Mapping, Sequence
 
 from newsweave.reuse.pairs import Indexed
-from newsweave.reuse.relation import names_either, parse_time, time_gap
+from newsweave.reuse.relation import Side, names_either, parse_time, time_gap
 
 FAMILY_BEST = 1  # a family's best-matching members aligned with each new article
 
@@ -50,14 +50,15 @@ Cut = tuple[tuple[int, ...], tuple[int, ...]]
 
 def bounded(article: Indexed, candidates: Sequence[int],
             origins: Mapping[int, Sequence[int]], published: Mapping[int, str | None],
-            load: Callable[[int], Indexed | None],
+            load: Callable[[int], Side | None],
             keep: Collection[int] = ()) -> tuple[list[int], list[Cut]]:
     """``candidates`` (strongest first) without the members of a family beyond those
     that can decide ``article``'s source (see the module doc), and for each family cut,
     its kept and its cut members: the cut ones are aligned after all where the article
     turns out to be no copy or rewrite of any kept one (:func:`confirmed_cuts`).
     ``origins`` and ``published`` of the candidates (an article absent from ``origins``
-    is a family of its own); ``load`` gives a candidate's side for the attribution check;
+    is a family of its own); ``load`` gives a candidate's side for the attribution check
+    (its outlet and attributions are all it reads);
     ``keep``: candidates never cut (a confirmed translation)."""
     cuts: list[Cut] = []
     own = article.article.published

@@ -7,6 +7,7 @@ the stage and the batch engine share.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -92,6 +93,29 @@ def _load(store: Store, article_id: int, cache: dict[int, Indexed | None]) -> In
             found = store.reuse.attributions([article_id]).get(article_id, [])
             cache[article_id] = Indexed(article, found)
     return cache[article_id]
+
+
+def named_sides(store: Store, article_ids: Iterable[int],
+                cache: Mapping[int, Indexed | None]) -> dict[int, Side | None]:
+    """What the attribution test (``relation.names_either``) reads of each stored article of
+    ``article_ids``: its outlet and attributions, as a :class:`Side` whose article holds
+    nothing else (None: not stored); those in ``cache`` (loaded whole) as they are. The
+    families' cut asks it of every member it may drop (``reuse.bound_families``), and
+    reading those articles whole, text and all, was most of the stage's reads past
+    800,000 articles (docs/benchmarks.md, "Archive scale, part 29")."""
+    wanted = sorted({int(i) for i in article_ids})
+    out: dict[int, Side | None] = {i: cache[i] for i in wanted if i in cache}
+    missing = [i for i in wanted if i not in cache]
+    outlets = store.reuse.outlets(missing) if missing else {}
+    found = store.reuse.attributions(sorted(outlets)) if outlets else {}
+    for article_id in missing:
+        if article_id not in outlets:
+            out[article_id] = None
+            continue
+        stub = Article(id=article_id, content_hash="", raw="", raw_format="", text="",
+                       source="", outlet=outlets[article_id])
+        out[article_id] = Side(stub, found.get(article_id, []))
+    return out
 
 
 def _relate_safely(a: Indexed, b: Indexed, cosine: float | None,

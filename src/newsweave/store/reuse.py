@@ -68,6 +68,7 @@ class ReuseStore(Protocol):
     def links_among(self, article_ids: Iterable[int], kinds: Sequence[str]
                     ) -> list[tuple[int, int, str, float]]: ...
     def published(self, article_ids: Iterable[int]) -> dict[int, str | None]: ...
+    def outlets(self, article_ids: Iterable[int]) -> dict[int, str | None]: ...
     def set_edges(self, derived: int, sources: Sequence[int]) -> None: ...
     def edges(self, connected_to: Iterable[int] | None = None) -> list[tuple[int, int]]: ...
     def edges_from(self, derived: Iterable[int]) -> list[tuple[int, int]]: ...
@@ -91,13 +92,28 @@ class ReuseTables(ReuseIndexTables, ReuseVectorTables, ReusePairTables):
     def published(self, article_ids: Iterable[int]) -> dict[int, str | None]:
         """The publication time of each stored article given (absent: not stored): what
         the graph reads of an article to choose its sources, without the article."""
+        return self._listed("published", article_ids)
+
+    def outlets(self, article_ids: Iterable[int]) -> dict[int, str | None]:
+        """The outlet of each stored article given (absent: not stored): what the
+        families' attribution check reads of an article besides its attributions."""
+        return self._listed("outlet", article_ids)
+
+    def _listed(self, column: str, article_ids: Iterable[int]) -> dict[int, str | None]:
+        """One column of ``articles_listing`` (id, outlet, language, published) by id.
+        SQLite is told to read the index: by the table's key it reads each article's row,
+        whose raw input and text come before these columns (overflow pages), and the graph
+        update asks for 30,000 articles' times a batch past 800,000 articles
+        (docs/benchmarks.md, "Archive scale, part 29"). PostgreSQL reads what it plans."""
+        table = ("articles INDEXED BY articles_listing"
+                 if isinstance(self._db, sqlite3.Connection) else "articles")
         out: dict[int, str | None] = {}
         for chunk in chunks(sorted(set(article_ids))):
             marks = ",".join("?" * len(chunk))
-            for article_id, published in self._db.execute(
-                f"SELECT id, published FROM articles WHERE id IN ({marks})", chunk
+            for article_id, value in self._db.execute(
+                f"SELECT id, {column} FROM {table} WHERE id IN ({marks})", chunk
             ):
-                out[int(article_id)] = published
+                out[int(article_id)] = value
         return out
 
     def set_edges(self, derived: int, sources: Sequence[int]) -> None:
