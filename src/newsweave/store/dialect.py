@@ -13,6 +13,8 @@ translated:
   the stored row's (SQLite's reading; PostgreSQL calls it ambiguous), so it is
   qualified with the table's name;
 - ``instr(a, b)`` becomes ``strpos(a, b)``;
+- ``INDEXED BY name`` (SQLite told which index to read) is dropped: PostgreSQL's
+  planner chooses;
 - DDL: INTEGER becomes BIGINT (keys are 32-bit hashes and more), REAL double
   precision, BLOB bytea, an ``id``/``seq`` INTEGER PRIMARY KEY an identity
   column, WITHOUT ROWID is dropped, and an FTS5 table over ``articles`` a
@@ -29,6 +31,8 @@ translated:
 >>> translate("INSERT INTO d (key, df) VALUES (?, ?) "
 ...           "ON CONFLICT(key) DO UPDATE SET df = df + excluded.df").split("SET ")[1]
 'df = d.df + excluded.df'
+>>> translate("SELECT id, outlet FROM articles INDEXED BY articles_listing WHERE id IN (?)")
+'SELECT id, outlet FROM articles WHERE id IN (%s)'
 """
 
 from __future__ import annotations
@@ -46,6 +50,7 @@ _INSERT_OR = re.compile(r"^\s*INSERT\s+OR\s+(IGNORE|REPLACE)\s+INTO\s+(\w+)\s*(\
                         re.IGNORECASE)
 _UPSERT = re.compile(r"^\s*INSERT\s+INTO\s+(\w+).*?\bDO\s+UPDATE\s+SET\s+(.*)$",
                      re.IGNORECASE | re.DOTALL)
+_INDEXED_BY = re.compile(r"\s+INDEXED\s+BY\s+\w+", re.IGNORECASE)
 _BARE = re.compile(r"(?<![.\w])([A-Za-z_]\w*)(?![\w(.])")
 _FTS5 = re.compile(r"CREATE\s+VIRTUAL\s+TABLE\s+(\w+)\s+USING\s+fts5\s*\((.*)\)\s*$",
                    re.IGNORECASE | re.DOTALL)
@@ -59,8 +64,9 @@ def translate(sql: str, primary_keys: Mapping[str, Sequence[str]] | None = None)
     """One statement of SQLite's SQL as PostgreSQL's (see the module's docstring)."""
     parts = _LITERALS.split(sql)
     for i in range(0, len(parts), 2):  # code, not inside quotes
-        parts[i] = re.sub(r"\binstr\(", "strpos(", parts[i].replace("%", "%%"),
-                          flags=re.IGNORECASE).replace("?", "%s")
+        parts[i] = _INDEXED_BY.sub("", re.sub(
+            r"\binstr\(", "strpos(", parts[i].replace("%", "%%"), flags=re.IGNORECASE
+        )).replace("?", "%s")
     for i in range(1, len(parts), 2):
         parts[i] = parts[i].replace("%", "%%")
     out = "".join(parts)

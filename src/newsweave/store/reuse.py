@@ -104,14 +104,14 @@ class ReuseTables(ReuseIndexTables, ReuseVectorTables, ReusePairTables):
         SQLite is told to read the index: by the table's key it reads each article's row,
         whose raw input and text come before these columns (overflow pages), and the graph
         update asks for 30,000 articles' times a batch past 800,000 articles
-        (docs/benchmarks.md, "Archive scale, part 29"). PostgreSQL reads what it plans."""
-        table = ("articles INDEXED BY articles_listing"
-                 if isinstance(self._db, sqlite3.Connection) else "articles")
+        (docs/benchmarks.md, "Archive scale, part 29"). PostgreSQL reads what it plans
+        (``store.dialect`` drops the ``INDEXED BY``)."""
         out: dict[int, str | None] = {}
         for chunk in chunks(sorted(set(article_ids))):
             marks = ",".join("?" * len(chunk))
             for article_id, value in self._db.execute(
-                f"SELECT id, {column} FROM {table} WHERE id IN ({marks})", chunk
+                f"SELECT id, {column} FROM articles INDEXED BY articles_listing "
+                f"WHERE id IN ({marks})", chunk
             ):
                 out[int(article_id)] = value
         return out
