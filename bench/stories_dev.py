@@ -285,6 +285,7 @@ STAGE_CONSTANTS = {
     "name_grade": ("newsweave.stories.vectors", "NAME_GRADE"),
     "name_base": ("newsweave.stories.vectors", "NAME_BASE"),
     "language_text": ("newsweave.stories.words", "LANGUAGE_TEXT"),
+    "lone_join": ("newsweave.stories.repair", "LONE_JOIN"),
 }
 
 
@@ -339,6 +340,10 @@ def add_stage_constant_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--language-text", type=int, default=None, metavar="0|1",
                         help="stories.words.LANGUAGE_TEXT: an article detected in another "
                         "language read with its own stop words and stems (0: as English)")
+    parser.add_argument("--lone-join", type=float, default=None, metavar="B",
+                        help="stories.repair.LONE_JOIN for the run: a report alone joins the "
+                        "story of two or more it is closest to from mean similarity B (#12 "
+                        "part 15; default: the module's, off)")
     parser.add_argument("--prior-length", type=float, default=None, metavar="L",
                         help="stories.prior.PRIOR_LENGTH for the run: the words of a "
                         "pseudo-report (0: they hold no feature; default: the module's)")
