@@ -112,7 +112,7 @@ def test_allsides_val_lone_reports_join_their_event_at_the_price_of_single_repor
         return lone.bcubed(lone.labels_of(rows, len(docs)), [d["event"] for d in docs])
 
     docs = dev.load_set("allsides-val")
-    (p_off, r_off, f_off), (p_on, r_on, f_on) = scores(docs, 1.0), scores(docs, 0.2)
+    (_, r_off, f_off), (_, r_on, f_on) = scores(docs, 1.0), scores(docs, 0.2)
     single = lone.thin(list(docs), 1, 1)
     k1_off, k1_on = scores(single, 1.0)[0], scores(single, 0.2)[0]
     print(f"R {r_off:.3f} -> {r_on:.3f}, F1 {f_off:.3f} -> {f_on:.3f}; "
