@@ -5,6 +5,7 @@
     python bench/stories_lone.py --why --sets allsides-val --partition /tmp/p.json
     python bench/stories_lone.py --variants stage lone:mean:0.2 lone:cohesion:0.22 \\
         --sets allsides-val ecb-odd --k1 1 2
+    python bench/stories_lone.py --triangles 0.08 0.1 0.12 0.14 --sets allsides-val
 
 Each set is clustered as a whole with the stage's similarity (``repair.cluster_rows`` on
 ``stories.vectors.pair_matrices`` with the MiniLM factor and the stories' weekday veto: the
@@ -52,6 +53,10 @@ a story of two or more from the attach similarity, names agreeing, the crowd con
 ``stage``: the stage's whole clustering. ``@T`` at the end of any variant: the threshold.
 BCubed P / R / F1 and, with ``--k1``, the set thinned to one report an event (precision:
 recall is 1 there, so every join is wrong) or to ``--thin K`` (F1), per seed.
+``lone:mean:B`` is the stage's ``repair.join_lone`` (``LONE_JOIN`` = B, off by default).
+
+``--triangles BAR ...``: the triples of reports alone whose three pairs all reach a bar, of
+one event or of several, on the set and thinned to one report an event (``--k1`` seeds).
 """
 
 from __future__ import annotations
@@ -242,6 +247,34 @@ def why(name: str, partition: list[int] | None) -> dict[str, object]:
             "veto": dict(single), "attach": dict(attach_why), "rows": rows_out}
 
 
+def triangles(name: str, bars: Sequence[float], seeds: Sequence[int]) -> None:
+    """``--triangles``: among the reports left alone by the whole clustering, the triples
+    whose three pairs all reach a bar (names agreeing): of one event or not, on the set and
+    on it thinned to one report an event (where every triple is of several events). A
+    rule that grouped such triples would reach the events whose reports all stand alone."""
+    docs = [d for d in load_set(name) if d["text"].strip()]
+    for label, part in [("whole", docs), *((f"k1 s{s}", thin(list(docs), 1, s))
+                                           for s in seeds)]:
+        items, resolved, weights, sims, agree, _ = stage_matrices(part, {})
+        clusters = whole_clusters(items, weights, sims, agree, resolved.story_threshold)
+        gold = [d["event"] for d in part]
+        single = [c[0] for c in clusters if len(c) == 1]
+        inner = sims[np.ix_(single, single)]
+        names = agree[np.ix_(single, single)] > 0
+        cells = []
+        for bar in bars:
+            edges = np.triu((inner >= bar) & names, 1)
+            right = wrong = 0
+            for a, b in zip(*np.nonzero(edges), strict=True):
+                for c in np.flatnonzero(edges[b] & edges[a]):
+                    one = gold[single[a]] == gold[single[b]] == gold[single[c]]
+                    right += one
+                    wrong += not one
+            cells.append(f"{bar}: {right} / {wrong}")
+        print(f"{name} {label}: {len(single)} reports alone; triples of one event / of "
+              "several at each bar: " + ", ".join(cells))
+
+
 def _band(value: float, threshold: float, attach: float) -> str:
     if value >= threshold:
         return "a >= T"
@@ -339,6 +372,8 @@ def main() -> None:
                         help="--why: a stories_dev.py --partition file (the stage's own)")
     parser.add_argument("--rows", type=Path, default=None,
                         help="--why: write each lone report's row (JSON) to this file")
+    parser.add_argument("--triangles", nargs="*", type=float, default=[], metavar="BAR",
+                        help="the triples of reports alone whose pairs all reach BAR")
     parser.add_argument("--variants", nargs="*", default=[])
     parser.add_argument("--k1", nargs="*", type=int, default=[], metavar="SEED")
     parser.add_argument("--thin", type=int, default=1, metavar="K")
@@ -350,6 +385,8 @@ def main() -> None:
             found.append(why(name, parts.get(name)))
     if args.rows:
         args.rows.write_text(json.dumps(found))
+    for name in args.sets if args.triangles else ():
+        triangles(name, args.triangles, args.k1 or [1, 2])
     if args.variants:
         variants(args.sets, args.variants, args.k1, args.thin)
 
