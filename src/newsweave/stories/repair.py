@@ -188,13 +188,13 @@ def attach_small(
 
 # A report that stands alone after the linkage and the attach rule joins the story of two or
 # more reports it is closest to (its mean similarity to their reports: average linkage's own
-# measure) from LONE_JOIN, when their names agree; None: off. Online the report's event may
-# simply not be whole yet, and two of its reports often share less with it than the threshold
-# asks (an outlet's own angle on the event), while no story of one report can ever receive
-# it through the attach rule, which folds small stories into stories of more than
-# SMALL_STORY only. Measured and left off (docs/benchmarks.md, "Stories on unseen news,
+# measure) from LONE_JOIN, when their names agree; None: off. An outlet's own angle on an
+# event often shares less with the event's other reports than the threshold asks, and the
+# attach rule cannot take it where the event's story is small (it feeds stories of more than
+# SMALL_STORY only). Measured and left off (docs/benchmarks.md, "Stories on unseen news,
 # part 15"): every bar that joins more reports of their event also joins single reports of
-# other events of their kind.
+# other events of their kind, and the gain does not reach a store past the whole
+# re-clusterings (the mixed store).
 LONE_JOIN: float | None = None
 
 
