@@ -286,6 +286,7 @@ STAGE_CONSTANTS = {
     "name_base": ("newsweave.stories.vectors", "NAME_BASE"),
     "language_text": ("newsweave.stories.words", "LANGUAGE_TEXT"),
     "bare_headline_evidence": ("newsweave.stories.features", "BARE_HEADLINE_EVIDENCE"),
+    "lone_join": ("newsweave.stories.repair", "LONE_JOIN"),
 }
 
 
@@ -344,6 +345,10 @@ def add_stage_constant_arguments(parser: argparse.ArgumentParser) -> None:
                         help="stories.features.BARE_HEADLINE_EVIDENCE: an article with no "
                         "ordinary sentence takes no names from its Title Case lines (0: off; "
                         "#12 part 16)")
+    parser.add_argument("--lone-join", type=float, default=None, metavar="B",
+                        help="stories.repair.LONE_JOIN for the run: a report alone joins the "
+                        "story of two or more it is closest to from mean similarity B (#12 "
+                        "part 15; default: the module's, off)")
     parser.add_argument("--prior-length", type=float, default=None, metavar="L",
                         help="stories.prior.PRIOR_LENGTH for the run: the words of a "
                         "pseudo-report (0: they hold no feature; default: the module's)")

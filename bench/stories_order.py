@@ -2,6 +2,7 @@
 
     python bench/stories_order.py            # ECB+, seeds 1 and 2
     python bench/stories_order.py --seeds 3 4
+    python bench/stories_order.py --lone-join 0.2   # a stage constant (stories_dev.py's options)
 
 Prints the BCubed F1 between the two story partitions (1.0: identical; goal
 >= 0.98) and each order's BCubed F1 against the gold events.
@@ -14,6 +15,7 @@ import random
 import tempfile
 from pathlib import Path
 
+import stories_dev
 from stories_ecb import bcubed, load, parse_sets, partition
 
 
@@ -25,7 +27,9 @@ def main() -> None:
                         help="run only the stories stage (no reuse links)")
     parser.add_argument("--restory", action="store_true",
                         help="run a full restory after each ingest")
+    stories_dev.add_stage_constant_arguments(parser)
     args = parser.parse_args()
+    stories_dev.set_stage_constants(args)
     docs = load()
     settings = parse_sets(args.set)
     results: list[dict[str, int]] = []

@@ -186,6 +186,51 @@ def attach_small(
     return sorted(sorted(c) for c in result)
 
 
+# A report that stands alone after the linkage and the attach rule joins the story of two or
+# more reports it is closest to (its mean similarity to their reports: average linkage's own
+# measure) from LONE_JOIN, when their names agree; None: off. An outlet's own angle on an
+# event often shares less with the event's other reports than the threshold asks, and the
+# attach rule cannot take it where the event's story is small (it feeds stories of more than
+# SMALL_STORY only). Measured and left off (docs/benchmarks.md, "Stories on unseen news,
+# part 15"): every bar that joins more reports of their event also joins single reports of
+# other events of their kind, and the gain does not reach a store past the whole
+# re-clusterings (the mixed store).
+LONE_JOIN: float | None = None
+
+
+def join_lone(clusters: Sequence[Sequence[int]], sims: np.ndarray, agree: np.ndarray,
+              bar: float | None = None) -> list[list[int]]:
+    """Each cluster of one row joins the cluster of two or more rows with the highest mean
+    similarity to it, if that reaches ``bar`` (None: :data:`LONE_JOIN`, off when None) and
+    their names agree (``agree``, as :func:`attach_small` reads it). Only clusters of two or
+    more receive, so the result does not depend on the order of the single ones.
+
+    >>> s = np.array([[1, .5, .2], [.5, 1, .2], [.2, .2, 1]])
+    >>> ones = np.ones((3, 3))
+    >>> join_lone([[0, 1], [2]], s, ones, 0.2), join_lone([[0, 1], [2]], s, ones, 0.3)
+    ([[0, 1, 2]], [[0, 1], [2]])
+    """
+    bar = LONE_JOIN if bar is None else bar
+    big = [list(c) for c in clusters if len(c) >= 2]
+    if bar is None or not big or len(big) == len(clusters):
+        return sorted(sorted(c) for c in clusters)
+    member = np.zeros((len(sims), len(big)))
+    for b, rows in enumerate(big):
+        member[rows, b] = 1.0
+    sizes = member.sum(axis=0)
+    mean = np.where((agree @ member) / sizes >= 0.5, (sims @ member) / sizes, -np.inf)
+    result = [list(c) for c in big]
+    for rows in clusters:
+        if len(rows) >= 2:
+            continue
+        best = int(np.argmax(mean[rows[0]]))
+        if mean[rows[0], best] >= bar:
+            result[best].append(rows[0])
+        else:
+            result.append(list(rows))
+    return sorted(sorted(c) for c in result)
+
+
 def _clear_best(mean: np.ndarray, best: int, ratio: float, rivals: int) -> bool:
     """Whether fewer than ``rivals`` entries of ``mean`` but ``best`` pass ``ratio`` times
     it."""
@@ -199,11 +244,13 @@ def cluster_rows(
     weekdays: np.ndarray | None = None, weekday_penalty: float = 1.0,
 ) -> list[list[int]]:
     """Average linkage cut at ``threshold`` (two stories' weekdays weighed as
-    :func:`average_link` says), then :func:`attach_small`: the partition that online
-    assignment approximates and repair restores."""
+    :func:`average_link` says), then :func:`attach_small` and, where :data:`LONE_JOIN` is
+    set, :func:`join_lone`: the partition that online assignment approximates and repair
+    restores."""
     clusters = average_link(sims, threshold, weekdays=weekdays,
                             weekday_penalty=weekday_penalty)
-    return attach_small(clusters, sims, agree, attach, small)
+    attached = attach_small(clusters, sims, agree, attach, small)
+    return attached if LONE_JOIN is None else join_lone(attached, sims, agree)
 
 
 def story_weekdays(items: Sequence[ArticleVector], weights: Weights) -> np.ndarray | None:
@@ -444,10 +491,13 @@ def _with_meanings(tables: StoryTables, meanings: Meanings | None, weights: Weig
 
 def _mergeable(a: StoryState, b: StoryState, score: float, agree: bool, threshold: float,
                weights: Weights) -> bool:
-    """Whether average linkage plus :func:`attach_small` could join stories ``a`` and ``b``."""
+    """Whether average linkage plus :func:`attach_small` (and :func:`join_lone`) could join
+    stories ``a`` and ``b``."""
     if score >= threshold:
         return True
     small, large = sorted((a.row.size, b.row.size))
+    if LONE_JOIN is not None and agree and score >= LONE_JOIN and small == 1 < large:
+        return True
     return (weights.attach > 0 and agree and score >= weights.attach
             and small <= SMALL_STORY < large)
 
