@@ -73,6 +73,7 @@ import numpy as np
 from stories_bigstore import stage_matrices
 from stories_dev import Doc, load_set
 from stories_ecb import bcubed
+from stories_opinions import whole
 from stories_thin import thin
 
 VETOES = ("names", "years", "figures", "weekdays")
@@ -347,23 +348,6 @@ def variant_scores(docs: Sequence[Doc], spec: str) -> tuple[float, float, float]
     return bcubed(labels_of(clusters, len(docs)), [d["event"] for d in docs])
 
 
-def variants(names: Sequence[str], specs: Sequence[str], seeds: Sequence[int], k: int) -> None:
-    sets = {n: [d for d in load_set(n) if d["text"].strip()] for n in names}
-    shown = "P" if k == 1 else "F1"
-    print("| variant | " + " | ".join(f"{n} P / R / F1" + "".join(
-        f" [k{k} s{s} {shown}]" for s in seeds) for n in names) + " |")
-    print("|---|" + "---|" * len(names))
-    for spec in specs:
-        cells = []
-        for docs in sets.values():
-            p, r, f = variant_scores(docs, spec)
-            column = 0 if k == 1 else 2
-            thinned = [variant_scores(thin(list(docs), k, s), spec)[column] for s in seeds]
-            cells.append(f"{p:.3f} / {r:.3f} / **{f:.3f}**"
-                         + "".join(f" [{x:.3f}]" for x in thinned))
-        print(f"| {spec} | " + " | ".join(cells) + " |", flush=True)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sets", nargs="*", default=["allsides-val", "ecb-odd"])
@@ -388,7 +372,7 @@ def main() -> None:
     for name in args.sets if args.triangles else ():
         triangles(name, args.triangles, args.k1 or [1, 2])
     if args.variants:
-        variants(args.sets, args.variants, args.k1, args.thin)
+        whole(args.sets, args.variants, args.k1, args.thin, score=variant_scores)
 
 
 if __name__ == "__main__":

@@ -197,25 +197,31 @@ def whole_scores(docs: Sequence[Doc], modify: Modify | None, threshold: float | 
 
 
 def whole(names: Sequence[str], specs: Sequence[str], seeds: Sequence[int],
-          k: int = 1) -> None:
+          k: int = 1, score: Callable[[list[Doc], str], tuple[float, float, float]] | None = None
+          ) -> None:
     """One row per variant: each set's P / R / F1 clustered as a whole and, per seed, the
-    set thinned to ``k`` reports an event (precision at k = 1, F1 above)."""
+    set thinned to ``k`` reports an event (precision at k = 1, F1 above). ``score``: a
+    variant's P / R / F1 on some documents (default: this module's variants, ``variant``)."""
+    score = score or _scored
     sets = {n: [d for d in load_set(n) if d["text"].strip()] for n in names}
     shown = "P" if k == 1 else "F1"
     head = " | ".join(f"{n} P/R/F1" + "".join(f", k{k} s{s} {shown}" for s in seeds)
                       for n in names)
     print(f"| variant | {head} |")
+    print("|---|" + "---|" * len(names))
     for spec in specs:
-        modify, threshold, penalty = variant(spec)
         cells = []
         for docs in sets.values():
-            p, r, f = whole_scores(docs, modify, threshold, penalty)
+            p, r, f = score(docs, spec)
             column = 0 if k == 1 else 2
-            thinned = [whole_scores(thin(docs, k, s), modify, threshold, penalty)[column]
-                       for s in seeds]
+            thinned = [score(thin(list(docs), k, s), spec)[column] for s in seeds]
             cells.append(f"{p:.3f} / {r:.3f} / **{f:.3f}**"
                          + "".join(f" [{x:.3f}]" for x in thinned))
         print(f"| {spec} | " + " | ".join(cells) + " |", flush=True)
+
+
+def _scored(docs: list[Doc], spec: str) -> tuple[float, float, float]:
+    return whole_scores(docs, *variant(spec))
 
 
 def main() -> None:
