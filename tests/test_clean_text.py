@@ -333,3 +333,18 @@ def test_two_labelled_lines_alone_both_go() -> None:
     # the rule keeps an article's only substantive line, not one of two pointers
     text = "\n\n".join(ONE_LINE_ITEMS)
     assert clean_text(text).text == ""
+
+
+def test_a_long_one_line_flash_is_ingested(tmp_path) -> None:
+    # Over the title finder's 20 words, such a line had no title to fall back on either: the
+    # clean stage rejected the article ("no article text left after cleaning").
+    from newsweave.engine import Engine
+    from newsweave.settings import load_settings
+    from newsweave.store import open_store
+
+    flash = ("WATCH: Volunteers spend a whole night pulling a stranded whale calf back into deep "
+             "water before the tide turns on the rocky northern shore of the island")
+    with Engine(open_store(str(tmp_path / "flash.db")), load_settings(), []) as engine:
+        report = engine.ingest_text(flash, source="flash.txt")
+        assert report.rejected == []
+        assert engine.store.get_article(report.new[0]).text == flash
