@@ -293,3 +293,58 @@ def test_rule_helpers() -> None:
     assert is_headline_like("Chiefs vs. Chargers: Recap, highlights")
     assert not is_headline_like("He gave up. Then he left")
     assert classify_block(LEAD) is None
+
+
+# -- an item that is only its headline ----------------------------------------------------
+
+# A feed item or a short wire flash may be one line whose opening a rule reads as a label
+# ("WATCH:", "Posted in:"); alone, that line is the whole article and must survive.
+ONE_LINE_ITEMS = [
+    "WATCH: Harbour crane collapses onto a cargo ship as a storm sweeps the northern port",
+    "Posted in: World News Posted: May 2, 2025 Flood barrier fails as the river reaches a "
+    "record height",
+]
+
+
+@pytest.mark.parametrize("line", ONE_LINE_ITEMS)
+def test_an_item_that_is_only_its_headline_keeps_it(line: str) -> None:
+    cleaned = clean_text(line)
+    assert cleaned.text == line
+    assert cleaned.removed == []
+
+
+@pytest.mark.parametrize("line", ONE_LINE_ITEMS)
+def test_the_same_line_goes_inside_an_article(line: str) -> None:
+    # with a body around it, the line is a pointer or a tags line as before
+    assert reasons_of(article(line))[line] in ("related-list", "tags")
+
+
+@pytest.mark.parametrize("text", [
+    "Tags: politics, economy, Europe, elections",
+    "Read more: Storm",
+    "Advertisement",
+    "Advertisement\n\nTags: politics, economy, Europe, elections",
+])
+def test_boilerplate_alone_still_goes(text: str) -> None:
+    assert clean_text(text).text == ""
+
+
+def test_two_labelled_lines_alone_both_go() -> None:
+    # the rule keeps an article's only substantive line, not one of two pointers
+    text = "\n\n".join(ONE_LINE_ITEMS)
+    assert clean_text(text).text == ""
+
+
+def test_a_long_one_line_flash_is_ingested(tmp_path) -> None:
+    # Over the title finder's 20 words, such a line had no title to fall back on either: the
+    # clean stage rejected the article ("no article text left after cleaning").
+    from newsweave.engine import Engine
+    from newsweave.settings import load_settings
+    from newsweave.store import open_store
+
+    flash = ("WATCH: Volunteers spend a whole night pulling a stranded whale calf back into deep "
+             "water before the tide turns on the rocky northern shore of the island")
+    with Engine(open_store(str(tmp_path / "flash.db")), load_settings(), []) as engine:
+        report = engine.ingest_text(flash, source="flash.txt")
+        assert report.rejected == []
+        assert engine.store.get_article(report.new[0]).text == flash

@@ -44,6 +44,14 @@ LINK_LIST_RATIO = 0.5  # a block this much link text is a list entry under a "Re
 LINK_ONLY_RATIO = 0.9  # a headline-like block this much link text is a link to another article
 MAX_TAIL_SKIPS = 3  # short non-sentences skipped while looking for end matter
 MIN_BODY_WORDS = 10  # a body paragraph: a sentence of at least this many words
+# Reasons whose rule reads a line as a label with free text after it ("WATCH: <headline>",
+# "Posted in: <section> <headline>"); when that line is all an article holds, nothing is
+# pointed to or tagged: the free text is the article (a feed item, a wire flash).
+LABELLED_REASONS = frozenset({"related-list", "tags"})
+MIN_ITEM_WORDS = 5  # after its label, an only line with fewer words is no news item
+MAX_LIST_PIECE_WORDS = 3  # "politics, economy, Europe": short pieces between separators
+_LABEL_END = re.compile(r"[:|>»]")
+_LIST_SEPARATOR = re.compile(r"[,;|•·]")
 
 
 @dataclass(slots=True)
@@ -136,6 +144,8 @@ def sift_blocks(
     _mark_link_only(blocks, reasons)
     _mark_head(blocks, reasons)
     _mark_tail(blocks, reasons)
+    if headline is None:
+        _keep_only_item(blocks, classes, reasons)
     return Sifted(
         paragraphs=_join_paragraphs(blocks, reasons),
         removed=[Removal(b.text, r) for b, r in zip(blocks, reasons, strict=True) if r],
@@ -318,6 +328,35 @@ def _mark_tail(blocks: list[Block], reasons: list[str | None]) -> None:
             skips += 1
             continue
         break
+
+
+def _keep_only_item(
+    blocks: list[Block], classes: list[str | None], reasons: list[str | None]
+) -> None:
+    """Keep an article's only substantive line where its own label removed it.
+
+    A rule in :data:`LABELLED_REASONS` removes a line because it points to another article
+    or lists tags; where nothing else of the article is left (no body, no headline), the
+    line is the article, not a pointer. Only a line the rule decided on by itself (not an
+    entry under a "Related" heading), only if it is the one such line, and only if its text
+    after the label reads as news rather than a list of tags.
+    """
+    if any(reason is None for reason in reasons):
+        return
+    items = [i for i, reason in enumerate(reasons)
+             if reason in LABELLED_REASONS and classes[i] == reason
+             and _reads_as_item(blocks[i].text)]
+    if len(items) == 1:
+        reasons[items[0]] = None
+
+
+def _reads_as_item(text: str) -> bool:
+    """True when ``text`` after its label holds a few words that are not a list of tags."""
+    rest = _LABEL_END.split(text, maxsplit=1)[-1]
+    if count_words(rest) < MIN_ITEM_WORDS:
+        return False
+    pieces = [p for p in _LIST_SEPARATOR.split(rest) if p.strip()]
+    return len(pieces) < 3 or count_words(rest) > MAX_LIST_PIECE_WORDS * len(pieces)
 
 
 def _join_paragraphs(blocks: list[Block], reasons: list[str | None]) -> list[str]:
