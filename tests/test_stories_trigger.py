@@ -148,3 +148,28 @@ def test_a_hinted_story_too_large_for_the_group_is_no_reason_to_repair():
     assert _neighbourhood(close, 1, WEIGHTS, THRESHOLD, 16, set(), [2]) == [1, 2]
     assert _neighbourhood(close, 1, WEIGHTS, THRESHOLD, 15, set(), [2]) == []
     assert close.day_reads == 0  # both undated-free and close: the spans' check decided
+
+
+def test_member_days_are_each_storys_members_days_on_both_backends(store_backend):
+    """``StoryTables.member_days``: the publication day of each member's stored features,
+    None for an undated member or one without features, for every story asked."""
+    from newsweave.model import Article
+    from newsweave.store.stories import FeatureRow
+
+    store = store_backend.open()
+    ids = store.add_articles(
+        [Article(None, f"h{n}", "", "text", f"Text {n}.", f"<{n}>") for n in range(7)],
+        [{}] * 7)
+    tables = store.stories
+    with store.transaction():
+        first = tables.new_story(StoryRow(0, 0, "", b"", b"", b"", None, None))
+        second = tables.new_story(StoryRow(0, 0, "", b"", b"", b"", None, None))
+        tables.set_members(first, ids[:4])
+        tables.set_members(second, ids[4:6])
+    days = [DAY0, DAY0 + 400, None, DAY0 + 3, DAY0 + 9000]
+    tables.save_features([FeatureRow(a, b"", b"", b"", {}, day, "")
+                          for a, day in zip(ids[:5], days, strict=True)])
+    found = tables.member_days([first, second, 999])
+    assert sorted(found) == [first, second]
+    assert sorted(found[first], key=str) == sorted(days[:4], key=str)
+    assert sorted(found[second], key=str) == sorted([DAY0 + 9000, None], key=str)
