@@ -362,13 +362,17 @@ def _neighbourhood(
     only, and, if ``check``, only when the story-level numbers say that the
     re-clustering may change something: ``seed`` has drifted (the mean
     similarity of its articles is below the threshold: average linkage would
-    split it) or a hinted story qualifies for a merge with it (the mean
+    split it) or a hinted story that the group holds (the seed and the hinted stories
+    that fit in ``max_articles``) qualifies for a merge with it (the mean
     similarity of their articles, which average linkage merges on, reaches the
     threshold, or the ``attach`` rule for a small story applies). Both come
     from the stories' summed vectors, so a quiet close call costs a few dot
-    products and a busy one the few stories involved. With ``meanings``, the stories'
-    similarities are scaled by their sentence vectors' agreement as the articles' are
-    (:func:`_with_meanings`).
+    products and a busy one the few stories involved; where two stories' members lie
+    further apart than the date window, their members' days are read too, and the
+    merge is judged with the date veto of the members' pairs (:func:`_near_share`,
+    :func:`_story_similarity`; docs/benchmarks.md, "Archive scale, part 28"). With
+    ``meanings``, the stories' similarities are scaled by their sentence vectors'
+    agreement as the articles' are (:func:`_with_meanings`).
     """
     rows = tables.stories_by_id([seed, *(hints or ())])
     if seed not in rows or rows[seed].merged_into is not None or rows[seed].size <= 0:
