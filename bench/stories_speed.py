@@ -21,7 +21,9 @@ parts of it that are bounded caches: SQLite's own memory (its page cache, up to 
 ``--partition PATH`` writes the partition at each size (article -> story, JSON, to
 PATH-SIZE.json) to compare two trees' partitions of the same stream; ``--keep DIR`` a copy
 of the store at each size (DIR/stories-SIZE.db, after that size's figures are taken), to
-profile or continue the same store without filling it again.
+profile or continue the same store without filling it again. ``--score PATH-SIZE.json ...``
+scores such partitions against the stream's events (BCubed; each copy of an ECB+ event is
+an event of its own) and does nothing else.
 The default run (10,000 then 100,000, automatic repair on) takes about 8 minutes
 of CPU time.
 """
@@ -67,6 +69,23 @@ def articles(texts: list[str], start: int, count: int) -> list[Article]:
     return out
 
 
+def score_partition(pairs: list[list[int]]) -> dict[str, float]:
+    """BCubed P/R/F1 of a ``--partition`` file ([article, story] pairs) against the stream's
+    events: an article is the n-th of the stream (its id n + 1, as a fresh store numbers
+    them), its event that of its ECB+ text (the same shuffle) in its copy (n // 982: each
+    copy is a new event, :func:`variant`)."""
+    from stories_ecb import bcubed
+
+    docs = load()
+    random.Random(7).shuffle(docs)  # the same permutation main() gives the texts
+    stream = sorted(pairs)
+    gold = [(n // len(docs), docs[n % len(docs)]["event"])
+            for n in (a - 1 for a, _ in stream)]
+    p, r, f1 = bcubed([s for _, s in stream], gold)
+    return {"articles": len(stream), "p": round(p, 4), "r": round(r, 4), "f1": round(f1, 4),
+            "stories": len({s for _, s in stream}), "events": len(set(gold))}
+
+
 def _resident_mib() -> float:
     """The process's resident memory now (peak RSS is set early, by the re-clusterings of
     a small store; this shows whether the steady state grows with the store)."""
@@ -101,7 +120,13 @@ def main() -> None:
                              "story] pairs)")
     parser.add_argument("--keep", type=Path,
                         help="copy the store at each size to DIR/stories-SIZE.db")
+    parser.add_argument("--score", type=Path, nargs="+", metavar="PARTITION",
+                        help="only score --partition files against the stream's events")
     args = parser.parse_args()
+    if args.score:
+        for path in args.score:
+            print(path, json.dumps(score_partition(json.loads(path.read_text()))))
+        return
     texts = [d["text"] for d in load()]
     random.Random(7).shuffle(texts)
     stage = StoriesStage()

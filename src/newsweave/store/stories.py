@@ -245,6 +245,19 @@ class StoriesTables(StoryFrequencies):
                 found.setdefault(int(s), []).append(int(a))
         return found
 
+    def member_days(self, story_ids: Iterable[int]) -> dict[int, list[int | None]]:
+        """Each story's members' publication days (None: undated, or no stored features),
+        in no particular order."""
+        found: dict[int, list[int | None]] = {}
+        for chunk in chunks(list(story_ids)):
+            marks = ",".join("?" * len(chunk))
+            for s, day in self._db.execute(
+                f"SELECT m.story_id, f.day FROM story_members m LEFT JOIN story_features f "
+                f"ON f.article_id = m.article_id WHERE m.story_id IN ({marks})", chunk
+            ):
+                found.setdefault(int(s), []).append(None if day is None else int(day))
+        return found
+
     def active_story_ids(self) -> list[int]:
         rows = self._db.execute(
             "SELECT id FROM stories WHERE merged_into IS NULL AND size > 0 ORDER BY id"

@@ -409,13 +409,17 @@ def _neighbourhood(
     only, and, if ``check``, only when the story-level numbers say that the
     re-clustering may change something: ``seed`` has drifted (the mean
     similarity of its articles is below the threshold: average linkage would
-    split it) or a hinted story qualifies for a merge with it (the mean
+    split it) or a hinted story that the group holds (the seed and the hinted stories
+    that fit in ``max_articles``) qualifies for a merge with it (the mean
     similarity of their articles, which average linkage merges on, reaches the
     threshold, or the ``attach`` rule for a small story applies). Both come
     from the stories' summed vectors, so a quiet close call costs a few dot
-    products and a busy one the few stories involved. With ``meanings``, the stories'
-    similarities are scaled by their sentence vectors' agreement as the articles' are
-    (:func:`_with_meanings`).
+    products and a busy one the few stories involved; where two stories' members lie
+    further apart than the date window, their members' days are read too, and the
+    merge is judged with the date veto of the members' pairs (:func:`_near_share`,
+    :func:`_story_similarity`; docs/benchmarks.md, "Archive scale, part 28"). With
+    ``meanings``, the stories' similarities are scaled by their sentence vectors'
+    agreement as the articles' are (:func:`_with_meanings`).
     """
     rows = tables.stories_by_id([seed, *(hints or ())])
     if seed not in rows or rows[seed].merged_into is not None or rows[seed].size <= 0:
@@ -427,20 +431,35 @@ def _neighbourhood(
         others = {s: StoryState.load(live[s]) for s in sorted(live)}
         if check:
             _with_meanings(tables, meanings, weights, [state, *others.values()])
-        needed = not check or not _cohesive(state, threshold, weights)
-        for other_id in sorted(live):
-            if needed:
-                break
-            other_state = others[other_id]
-            score, agree = _story_similarity(state, other_state, weights)
-            needed = _mergeable(state, other_state, score, agree, threshold, weights)
-        if not needed:
-            return []
         group, total = [seed], rows[seed].size
         for other_id in sorted(live, key=lambda s: (-live[s].size, s)):
             if total + live[other_id].size <= max_articles:
                 group.append(other_id)
                 total += live[other_id].size
+        needed = not check or not _cohesive(state, threshold, weights)
+        # Only a story the re-clustering will hold can merge with the seed in it: a story
+        # too large to join the group is no reason to re-cluster the seed alone (its own
+        # cohesion is the check for that).
+        days: dict[int, list[int | None]] | None = None
+        for other_id in sorted(group):
+            if needed:
+                break
+            if other_id == seed:
+                continue
+            other_state = others[other_id]
+            score, agree = _story_similarity(state, other_state, weights)
+            needed = _mergeable(state, other_state, score, agree, threshold, weights)
+            if needed and _spread(state, other_state, weights.window_days):
+                # The stories' spans overlap, or lie within the window of each other; their
+                # members' pairs, which average linkage merges on, each carry their own
+                # dates' veto: bound the members' mean by it (never above the score).
+                days = tables.member_days(group) if days is None else days
+                near = _near_share(days.get(seed, []), days.get(other_id, []),
+                                   weights.window_days)
+                score, agree = _story_similarity(state, other_state, weights, near)
+                needed = _mergeable(state, other_state, score, agree, threshold, weights)
+        if not needed:
+            return []
         return sorted(group)
     group = {seed: rows[seed]}
     frontier = [seed]
@@ -502,14 +521,59 @@ def _mergeable(a: StoryState, b: StoryState, score: float, agree: bool, threshol
             and small <= SMALL_STORY < large)
 
 
+def _spread(a: StoryState, b: StoryState, window: int) -> bool:
+    """Whether two stories are dated and some of their members lie further apart than
+    ``window`` days (their first and last days say so: else every pair is near)."""
+    days = (a.row.first_day, a.row.last_day, b.row.first_day, b.row.last_day)
+    if None in days:
+        return False
+    return (max(days[1], days[3]) - min(days[0], days[2])  # type: ignore[type-var,operator]
+            > window)
+
+
+def _near_share(days_a: Sequence[int | None], days_b: Sequence[int | None],
+                window: int) -> float:
+    """The share of the pairs of a member of each story that the pairs' date veto spares
+    (:func:`pair_matrices`: both dated and more than ``window`` days apart is damped):
+    the pairs at most ``window`` days apart, and those with an undated member.
+
+    >>> _near_share([1, 100], [5, 200, None], 14)
+    0.5
+    """
+    pairs = len(days_a) * len(days_b)
+    if not pairs:
+        return 1.0
+    dated_a = np.array([d for d in days_a if d is not None], dtype=np.int64)
+    dated_b = np.sort(np.array([d for d in days_b if d is not None], dtype=np.int64))
+    near = int((np.searchsorted(dated_b, dated_a + window, side="right")
+                - np.searchsorted(dated_b, dated_a - window, side="left")).sum())
+    return (near + pairs - len(dated_a) * len(dated_b)) / pairs
+
+
+def _apart(a: StoryState, b: StoryState) -> int:
+    """The days between two dated stories' spans (0: they overlap)."""
+    return max(0, max(a.row.first_day, b.row.first_day)  # type: ignore[type-var]
+               - min(a.row.last_day, b.row.last_day))  # type: ignore[type-var]
+
+
 def _reach(threshold: float, weights: Weights) -> float:
     """Stories this similar may belong together (a close call worth a repair)."""
     return min(threshold / 2, weights.attach) if weights.attach > 0 else threshold / 2
 
 
-def _story_similarity(a: StoryState, b: StoryState, weights: Weights) -> tuple[float, bool]:
+def _story_similarity(a: StoryState, b: StoryState, weights: Weights,
+                      near: float | None = None) -> tuple[float, bool]:
     """Mean pairwise similarity of two stories' articles (vetoes on the stories' profiles),
-    and whether their names agree."""
+    and whether their names agree.
+
+    With ``near`` (two dated stories: :func:`_near_share` of their members' days), the
+    publication dates' veto is that of the members' pairs, as :func:`pair_matrices` applies
+    it, in place of the stories' spans': the pairs more than the window apart are damped by
+    ``date_penalty``. The summed vectors give the pairs' summed cosine, not the share of it
+    the spared pairs hold; each holds at most one, and they hold at most all of it, so the
+    members' mean is at most ``mean * (penalty + (1 - penalty) * min(1, near / mean))``
+    (``mean``: the stories' mean cosine), never more than the spans' veto gives (a bound,
+    up to what the summed vectors drop)."""
     # The shared keys' products in key order, summed by np.dot (as intersect1d gave them).
     base = dot_arrays(a.arrays(), b.arrays()) / (a.row.size * b.row.size)
     norm_a, norm_b = a.names_norm, b.names_norm
@@ -520,8 +584,7 @@ def _story_similarity(a: StoryState, b: StoryState, weights: Weights) -> tuple[f
         return 0.0, agree
     apart = None
     if None not in (a.row.first_day, a.row.last_day, b.row.first_day, b.row.last_day):
-        apart = max(0, max(a.row.first_day, b.row.first_day)  # type: ignore[type-var]
-                    - min(a.row.last_day, b.row.last_day))  # type: ignore[type-var]
+        apart = 0 if near is not None else _apart(a, b)
     factor = veto_factor(names_cos, named, frozenset(a.dates), b.dates, apart, weights,
                          frozenset(a.figures), b.figures, frozenset(a.places), b.places,
                          frozenset(a.lead_years), b.lead_years,
@@ -533,6 +596,9 @@ def _story_similarity(a: StoryState, b: StoryState, weights: Weights) -> tuple[f
         # The mean agreement of the two stories' members that have a sentence vector.
         factor *= float(semantic_factor(float(np.dot(sum_a, sum_b)) / (count_a * count_b),
                                         weights))
+    if near is not None and apart is not None and weights.date_penalty < 1.0:
+        penalty = weights.date_penalty
+        factor *= penalty + (1.0 - penalty) * min(1.0, near / base)
     return base * factor, agree
 
 
