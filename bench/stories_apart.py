@@ -73,7 +73,7 @@ def whole(docs: Sequence[Doc], settings: dict[str, object],  # type: ignore[no-u
     that ``features.NAME_EVIDENCE`` instead (the name vectors stay the run's)."""
     from newsweave.settings import load_settings
     from newsweave.stories.assign import weights_from
-    from newsweave.stories.repair import cluster_rows
+    from newsweave.stories.linkage import cluster_rows
     from newsweave.stories.vectors import SMALL_STORY, pair_matrices
 
     resolved = load_settings(**settings)

@@ -9,7 +9,8 @@ from newsweave.model import Article, Removal
 from newsweave.store.stories import StoryRow
 from newsweave.stories.assign import StoryState, choose_story, feature_row
 from newsweave.stories.features import NAME, TERM, dateline_dates, extract_features, key, stem
-from newsweave.stories.repair import attach_small, average_link, map_clusters
+from newsweave.stories.linkage import attach_small, average_link
+from newsweave.stories.repair import map_clusters
 from newsweave.stories.titles import choose_title, top_entities
 from newsweave.stories.vectors import (
     MIN_NAMES,
