@@ -270,7 +270,7 @@ def line(name: str, n: int, engine: dict[str, float], base: dict[str, float], no
 # argument name -> (module, constant).
 STAGE_CONSTANTS = {
     "titled_lead": ("newsweave.stories.features", "TITLED_LEAD"),
-    "name_evidence": ("newsweave.stories.features", "NAME_EVIDENCE"),
+    "name_evidence": ("newsweave.stories.name_evidence", "NAME_EVIDENCE"),
     "figure_penalty": ("newsweave.stories.vectors", "FIGURE_PENALTY"),
     "place_penalty": ("newsweave.stories.features", "PLACE_PENALTY"),
     "year_evidence": ("newsweave.stories.features", "YEAR_EVIDENCE"),
@@ -294,7 +294,7 @@ def add_stage_constant_arguments(parser: argparse.ArgumentParser) -> None:
     """``--name-evidence``, ``--figure-penalty``, ``--place-penalty``, ``--year-evidence``
     and ``--year-penalty``, which :func:`set_stage_constants` sets."""
     parser.add_argument("--name-evidence", type=int, default=None, metavar="N",
-                        help="stories.features.NAME_EVIDENCE for the run (default: the "
+                        help="stories.name_evidence.NAME_EVIDENCE for the run (default: the "
                         "module's)")
     parser.add_argument("--figure-penalty", type=float, default=None, metavar="P",
                         help="stories.vectors.FIGURE_PENALTY for the run (default: the "
