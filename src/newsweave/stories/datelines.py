@@ -14,6 +14,7 @@ from newsweave.stories.words import _MONTHS, _WORD, _YEAR, DATE, LEAD_YEAR, Read
 if TYPE_CHECKING:
     from newsweave.stories.features import Features
 
+
 def _add_dateline(line: str, features: Features, lead_years: bool = False,
                   read: Reading | None = None) -> None:
     """The years of a date line, each with its month where one of the two words before it

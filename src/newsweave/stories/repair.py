@@ -3,11 +3,12 @@
 Online assignment sees articles one at a time, so an early article can open a
 story that later arrivals show to be part of another, and a story can absorb
 an article that fits the next one better. Repair takes a few related stories,
-re-clusters their articles with average linkage (which does not depend on the
-order the articles arrived in) and maps the new clusters back onto the old ids:
-a cluster keeps the id of the old story it holds most of (the larger, then the
-older, story wins), a story whose articles all went elsewhere is *merged into*
-the survivor, and a part that leaves a story gets a new id (a *split*).
+re-clusters their articles with average linkage (:mod:`newsweave.stories.linkage`,
+which does not depend on the order the articles arrived in) and maps the new
+clusters back onto the old ids: a cluster keeps the id of the old story it holds
+most of (the larger, then the older, story wins), a story whose articles all went
+elsewhere is *merged into* the survivor, and a part that leaves a story gets a new
+id (a *split*).
 """
 
 from __future__ import annotations
