@@ -9,7 +9,7 @@ by what keeps them apart (#12 part 7).
     python bench/stories_apart.py --grid --through --k --sets ...  # through the stage
     python bench/stories_apart.py --numbers 1 0.85 0.7 --sets ...  # tried: figures that differ
 
-``--grid``: BCubed F1 for ``stories.features.NAME_EVIDENCE`` (what makes a capitalised word
+``--grid``: BCubed F1 for ``stories.name_evidence.NAME_EVIDENCE`` (what makes a capitalised word
 of a Title Case line a name) and thresholds, each set clustered as a whole (or, with
 ``--through``, ingested through the stage), with the mean F1 of the set thinned to k reports
 an event (``bench/stories_thin.py``'s ``thin``) in brackets; chosen on ECB+ odd topics +
@@ -70,10 +70,10 @@ def whole(docs: Sequence[Doc], settings: dict[str, object],  # type: ignore[no-u
     """(items, sims, agree, weights, threshold, pred) of ``docs`` clustered as a whole with
     the stage's similarity and the MiniLM factor. ``counts_at``: each report's count of
     distinct names (which decides whether names can disagree) taken from its features at
-    that ``features.NAME_EVIDENCE`` instead (the name vectors stay the run's)."""
+    that ``name_evidence.NAME_EVIDENCE`` instead (the name vectors stay the run's)."""
     from newsweave.settings import load_settings
     from newsweave.stories.assign import weights_from
-    from newsweave.stories.repair import cluster_rows
+    from newsweave.stories.linkage import cluster_rows
     from newsweave.stories.vectors import SMALL_STORY, pair_matrices
 
     resolved = load_settings(**settings)
@@ -94,19 +94,19 @@ def whole(docs: Sequence[Doc], settings: dict[str, object],  # type: ignore[no-u
 
 def _counted(docs, items, weights, level):  # type: ignore[no-untyped-def]
     """``items`` whose name counts are those of their features at ``level``."""
-    import newsweave.stories.features as stories_features
+    import newsweave.stories.name_evidence as name_evidence
     from newsweave.stories.vectors import ArticleVector
 
     class Counted(ArticleVector):
         def name_count(self) -> int:
             return self.count  # type: ignore[attr-defined,no-any-return]
 
-    chosen = stories_features.NAME_EVIDENCE
-    stories_features.NAME_EVIDENCE = level
+    chosen = name_evidence.NAME_EVIDENCE
+    name_evidence.NAME_EVIDENCE = level
     try:
         other = stage_vectors(docs, weights)
     finally:
-        stories_features.NAME_EVIDENCE = chosen
+        name_evidence.NAME_EVIDENCE = chosen
     found = []
     for item, at in zip(items, other, strict=True):
         counted = Counted(item.id, item.vector, item.names, item.dates, item.day)
@@ -279,7 +279,7 @@ def numbers_grid(names: Sequence[str], evidence: Sequence[int], penalties: Seque
     """``--numbers``: tried, not wired into the stage: a pair whose reports both state
     figures and share none damped by a penalty (as the year veto), each set clustered as a
     whole (MiniLM factor included), whole F1 [thinned means]."""
-    import newsweave.stories.features as stories_features
+    import newsweave.stories.name_evidence as name_evidence
     import newsweave.stories.vectors as stories_vectors
     from newsweave.settings import load_settings
     from newsweave.stories.assign import weights_from
@@ -313,14 +313,14 @@ def numbers_grid(names: Sequence[str], evidence: Sequence[int], penalties: Seque
         print(f"{name}: pairs at or above the threshold whose figures clash: one event "
               f"{clash[above & same].mean():.0%} of {int((above & same).sum())}, different "
               f"events {clash[above & ~same].mean():.0%} of {int((above & ~same).sum())}")
-    chosen = stories_features.NAME_EVIDENCE
+    chosen = name_evidence.NAME_EVIDENCE
     print(f"per set: whole F1 [mean F1 at k = {' '.join(map(str, ks))} over seeds "
           f"{' '.join(map(str, seeds))}]; choice sum over {' + '.join(CHOICE)}")
     print("| NAME_EVIDENCE, figures penalty | choice sum | " + " | ".join(names) + " |")
     print("|---|---|" + "---|" * len(names))
     try:
         for level in evidence:
-            stories_features.NAME_EVIDENCE = level
+            name_evidence.NAME_EVIDENCE = level
             for penalty in penalties:
                 cells, choice = [], 0.0
                 for name, docs in sets.items():
@@ -333,7 +333,7 @@ def numbers_grid(names: Sequence[str], evidence: Sequence[int], penalties: Seque
                 print(f"| {level}, {penalty} | {choice:.3f} | " + " | ".join(cells) + " |",
                       flush=True)
     finally:
-        stories_features.NAME_EVIDENCE = chosen
+        name_evidence.NAME_EVIDENCE = chosen
 
 
 def grid(names: Sequence[str], settings: dict[str, object], evidence: Sequence[int],
@@ -342,12 +342,12 @@ def grid(names: Sequence[str], settings: dict[str, object], evidence: Sequence[i
          penalties: Sequence[float] = ()) -> None:
     """``--grid``: BCubed F1 of each set clustered as a whole (MiniLM factor included) and,
     in brackets, the mean over ``seeds`` of the set thinned to k reports an event, for each
-    ``features.NAME_EVIDENCE`` and threshold; the choice sum over :data:`CHOICE`.
+    ``name_evidence.NAME_EVIDENCE`` and threshold; the choice sum over :data:`CHOICE`.
     ``through``: each set ingested through the stage instead (one batch, stories-only, the
     MiniLM vectors stored first: as ``stories_meaning.py --grid``). ``counts_at``: the name
     counts (whether names can disagree) from the features at that level (whole only).
     ``penalties``: rows for each ``vectors.FIGURE_PENALTY`` too (the figures' veto)."""
-    import newsweave.stories.features as stories_features
+    import newsweave.stories.name_evidence as name_evidence
     import newsweave.stories.vectors as stories_vectors
     from stories_thin import thin
 
@@ -362,7 +362,7 @@ def grid(names: Sequence[str], settings: dict[str, object], evidence: Sequence[i
         stories_dev.BEFORE[:] = [EmbedStage()]
 
     sets = {name: load_set(name) for name in names}
-    chosen = stories_features.NAME_EVIDENCE
+    chosen = name_evidence.NAME_EVIDENCE
     chosen_penalty = stories_vectors.FIGURE_PENALTY
     print(f"per set: whole F1 [mean F1 at k = {' '.join(map(str, ks))} over seeds "
           f"{' '.join(map(str, seeds))}]; choice sum over {' + '.join(CHOICE)}")
@@ -373,7 +373,7 @@ def grid(names: Sequence[str], settings: dict[str, object], evidence: Sequence[i
             for penalty in (penalties or [chosen_penalty])]
     try:
         for level, threshold, penalty in rows:
-            stories_features.NAME_EVIDENCE = level
+            name_evidence.NAME_EVIDENCE = level
             stories_vectors.FIGURE_PENALTY = penalty
             run = {**settings, "story_threshold": threshold}
             cells, choice = [], 0.0
@@ -394,7 +394,7 @@ def grid(names: Sequence[str], settings: dict[str, object], evidence: Sequence[i
             print(f"| {level}, {threshold}, {penalty} | {choice:.3f} | "
                   + " | ".join(cells) + " |", flush=True)
     finally:
-        stories_features.NAME_EVIDENCE = chosen
+        name_evidence.NAME_EVIDENCE = chosen
         stories_vectors.FIGURE_PENALTY = chosen_penalty
 
 
@@ -406,7 +406,7 @@ def main() -> None:
     parser.add_argument("--stage", action="store_true",
                         help="also ingest each set through the stage and compare")
     parser.add_argument("--grid", action="store_true",
-                        help="F1 for features.NAME_EVIDENCE x thresholds instead")
+                        help="F1 for name_evidence.NAME_EVIDENCE x thresholds instead")
     stories_dev.add_stage_constant_arguments(parser)
     parser.add_argument("--numbers", nargs="*", type=float, default=None, metavar="P",
                         help="the figures-clash penalties to try (tried, not in the stage)")

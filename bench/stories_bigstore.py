@@ -91,7 +91,7 @@ def whole(docs: Sequence[Doc], settings: dict[str, object],
     from newsweave.reuse.semantic import english_text
     from newsweave.settings import load_settings
     from newsweave.stories.assign import weights_from
-    from newsweave.stories.repair import attach_small, average_link
+    from newsweave.stories.linkage import attach_small, average_link
     from newsweave.stories.vectors import SMALL_STORY, pair_matrices
     from stories_meaning import TextVectors
 
@@ -237,7 +237,7 @@ def merges(docs: Sequence[Doc], settings: dict[str, object]) -> None:
     """Average linkage's merges at or above the threshold, right and wrong, and the
     evidence each had (see the module's docstring)."""
     items, resolved, _, sims, _, meaning = stage_matrices(docs, settings)
-    from newsweave.stories.repair import average_link
+    from newsweave.stories.linkage import average_link
     from newsweave.stories.vectors import _cosines
 
     threshold = resolved.story_threshold

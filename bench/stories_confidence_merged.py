@@ -148,7 +148,7 @@ def _over_bar(link: str, k: float) -> Callable[[Link, float], float]:
 
 def _small(level: Callable[[Link, float], float]) -> Callable[[Link, float], float]:
     """``level`` read for stories of at most SMALL_STORY articles only (the stage's own
-    line between a small story and a large one: ``repair.attach_small``)."""
+    line between a small story and a large one: ``linkage.attach_small``)."""
     from newsweave.stories.vectors import SMALL_STORY
 
     def gated(found: Link, threshold: float) -> float:

@@ -270,13 +270,13 @@ def line(name: str, n: int, engine: dict[str, float], base: dict[str, float], no
 # argument name -> (module, constant).
 STAGE_CONSTANTS = {
     "titled_lead": ("newsweave.stories.features", "TITLED_LEAD"),
-    "name_evidence": ("newsweave.stories.features", "NAME_EVIDENCE"),
+    "name_evidence": ("newsweave.stories.name_evidence", "NAME_EVIDENCE"),
     "figure_penalty": ("newsweave.stories.vectors", "FIGURE_PENALTY"),
     "place_penalty": ("newsweave.stories.features", "PLACE_PENALTY"),
     "year_evidence": ("newsweave.stories.features", "YEAR_EVIDENCE"),
     "year_penalty": ("newsweave.stories.vectors", "YEAR_PENALTY"),
-    "attach_runner_up": ("newsweave.stories.repair", "ATTACH_RUNNER_UP"),
-    "attach_rivals": ("newsweave.stories.repair", "ATTACH_RIVALS"),
+    "attach_runner_up": ("newsweave.stories.linkage", "ATTACH_RUNNER_UP"),
+    "attach_rivals": ("newsweave.stories.linkage", "ATTACH_RIVALS"),
     "weekday_penalty": ("newsweave.stories.features", "WEEKDAY_PENALTY"),
     "weekday_scope": ("newsweave.stories.features", "WEEKDAY_SCOPE"),
     "weekday_story_penalty": ("newsweave.stories.features", "WEEKDAY_STORY_PENALTY"),
@@ -286,7 +286,7 @@ STAGE_CONSTANTS = {
     "name_base": ("newsweave.stories.vectors", "NAME_BASE"),
     "language_text": ("newsweave.stories.words", "LANGUAGE_TEXT"),
     "bare_headline_evidence": ("newsweave.stories.features", "BARE_HEADLINE_EVIDENCE"),
-    "lone_join": ("newsweave.stories.repair", "LONE_JOIN"),
+    "lone_join": ("newsweave.stories.linkage", "LONE_JOIN"),
 }
 
 
@@ -294,7 +294,7 @@ def add_stage_constant_arguments(parser: argparse.ArgumentParser) -> None:
     """``--name-evidence``, ``--figure-penalty``, ``--place-penalty``, ``--year-evidence``
     and ``--year-penalty``, which :func:`set_stage_constants` sets."""
     parser.add_argument("--name-evidence", type=int, default=None, metavar="N",
-                        help="stories.features.NAME_EVIDENCE for the run (default: the "
+                        help="stories.name_evidence.NAME_EVIDENCE for the run (default: the "
                         "module's)")
     parser.add_argument("--figure-penalty", type=float, default=None, metavar="P",
                         help="stories.vectors.FIGURE_PENALTY for the run (default: the "
@@ -310,11 +310,11 @@ def add_stage_constant_arguments(parser: argparse.ArgumentParser) -> None:
                         help="stories.vectors.YEAR_PENALTY for the run: the year veto's own "
                         "factor (default: the module's, None: story_date_penalty)")
     parser.add_argument("--attach-runner-up", type=float, default=None, metavar="R",
-                        help="stories.repair.ATTACH_RUNNER_UP for the run: a small story "
+                        help="stories.linkage.ATTACH_RUNNER_UP for the run: a small story "
                         "attaches only if the runner-up's mean is at most R times the best's "
                         "(1: off; default: the module's)")
     parser.add_argument("--attach-rivals", type=int, default=None, metavar="K",
-                        help="stories.repair.ATTACH_RIVALS for the run: a small story does "
+                        help="stories.linkage.ATTACH_RIVALS for the run: a small story does "
                         "not attach where K or more other stories pass R times the best's "
                         "mean (default: the module's)")
     parser.add_argument("--weekday-penalty", type=float, default=None, metavar="P",
@@ -346,7 +346,7 @@ def add_stage_constant_arguments(parser: argparse.ArgumentParser) -> None:
                         "ordinary sentence takes no names from its Title Case lines (0: off; "
                         "#12 part 16)")
     parser.add_argument("--lone-join", type=float, default=None, metavar="B",
-                        help="stories.repair.LONE_JOIN for the run: a report alone joins the "
+                        help="stories.linkage.LONE_JOIN for the run: a report alone joins the "
                         "story of two or more it is closest to from mean similarity B (#12 "
                         "part 15; default: the module's, off)")
     parser.add_argument("--prior-length", type=float, default=None, metavar="L",
@@ -489,8 +489,8 @@ def grid() -> None:
 def cluster_labels(sims: np.ndarray, agree: np.ndarray, threshold: float,
                    attach: float) -> list[int]:
     """Each document's story (an index) in the stage's whole clustering of a pair matrix
-    (``repair.cluster_rows``, small stories attaching at ``attach``)."""
-    from newsweave.stories.repair import cluster_rows
+    (``linkage.cluster_rows``, small stories attaching at ``attach``)."""
+    from newsweave.stories.linkage import cluster_rows
     from newsweave.stories.vectors import SMALL_STORY
 
     labels = [0] * len(sims)

@@ -7,7 +7,7 @@
         --sets allsides-val ecb-odd --k1 1 2
     python bench/stories_lone.py --triangles 0.08 0.1 0.12 0.14 --sets allsides-val
 
-Each set is clustered as a whole with the stage's similarity (``repair.cluster_rows`` on
+Each set is clustered as a whole with the stage's similarity (``linkage.cluster_rows`` on
 ``stories.vectors.pair_matrices`` with the MiniLM factor and the stories' weekday veto: the
 partition the stage reaches below 1,500 articles), or read from a ``stories_dev.py
 --partition`` file (``--partition``: the stage's own partition of that set).
@@ -29,7 +29,7 @@ larger, then the first). Each is counted once, by the first of these that holds:
 Beside them: the shape of the event (where the rest sits: together in a story of its own
 event only, in a story with other events, alone too, or in several stories), whether the
 target is the report's best story (by the mean) and how many stories come as close as the
-target, and why the attach rule (``repair.attach_small``) did not take it (the target has
+target, and why the attach rule (``linkage.attach_small``) did not take it (the target has
 at most ``SMALL_STORY`` reports, names disagree, a crowd of rivals, or a mean below the
 attach similarity).
 
@@ -53,7 +53,7 @@ a story of two or more from the attach similarity, names agreeing, the crowd con
 ``stage``: the stage's whole clustering. ``@T`` at the end of any variant: the threshold.
 BCubed P / R / F1 and, with ``--k1``, the set thinned to one report an event (precision:
 recall is 1 there, so every join is wrong) or to ``--thin K`` (F1), per seed.
-``lone:mean:B`` is the stage's ``repair.join_lone`` (``LONE_JOIN`` = B, off by default).
+``lone:mean:B`` is the stage's ``linkage.join_lone`` (``LONE_JOIN`` = B, off by default).
 
 ``--triangles BAR ...``: the triples of reports alone whose three pairs all reach a bar, of
 one event or of several, on the set and thinned to one report an event (``--k1`` seeds).
@@ -81,8 +81,8 @@ VETOES = ("names", "years", "figures", "weekdays")
 
 def whole_clusters(items, weights, sims, agree, threshold: float, attach: float | None = None,
                    small: int | None = None) -> list[list[int]]:  # type: ignore[no-untyped-def]
-    """The stage's whole clustering of the pair matrices (``repair.cluster_rows``)."""
-    from newsweave.stories.repair import cluster_rows, story_weekdays
+    """The stage's whole clustering of the pair matrices (``linkage.cluster_rows``)."""
+    from newsweave.stories.linkage import cluster_rows, story_weekdays
     from newsweave.stories.vectors import SMALL_STORY
 
     return cluster_rows(sims, agree, threshold, weights.attach if attach is None else attach,
@@ -113,7 +113,7 @@ def without(items, weights, veto: str) -> np.ndarray:  # type: ignore[no-untyped
 
 def why(name: str, partition: list[int] | None) -> dict[str, object]:
     """The ``--why`` table of one set (printed), and its counts."""
-    from newsweave.stories.repair import ATTACH_RIVALS, ATTACH_RUNNER_UP
+    from newsweave.stories.linkage import ATTACH_RIVALS, ATTACH_RUNNER_UP
     from newsweave.stories.vectors import SMALL_STORY
 
     every = load_set(name)

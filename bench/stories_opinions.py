@@ -19,7 +19,7 @@ multilingual e5 cosine of title and lead (``nlp.embed``: what the reuse stage st
 every article once a store holds another language).
 
 ``--whole``: each set clustered as a whole (average linkage and the attach rule,
-``repair.cluster_rows``) with the stage's similarity changed by a variant; BCubed P / R /
+``linkage.cluster_rows``) with the stage's similarity changed by a variant; BCubed P / R /
 F1, and with ``--k1`` the BCubed precision of the set thinned to one report an event for
 each seed (``bench/stories_thin.py``: recall is 1 there, so it measures wrong merges of
 single same-kind reports, the local-news shape). Variants (each may end in ``@T``, the
@@ -36,7 +36,7 @@ threshold; default the stage's):
   members') are both named and disjoint have their mean similarity damped by P: the
   weekdays' veto (#12 part 11, between two reports only) carried to two stories in the
   linkage alone: ``features.WEEKDAY_STORY_PENALTY`` (off in the stage; here through
-  ``repair.cluster_rows``, as the stage's whole re-clusterings call it).
+  ``linkage.cluster_rows``, as the stage's whole re-clusterings call it).
 
 The vectors are cached by text under /tmp (``bench/stories_meaning.py``).
 """
@@ -177,7 +177,7 @@ def whole_scores(docs: Sequence[Doc], modify: Modify | None, threshold: float | 
     """BCubed P, R, F1 of ``docs`` clustered as a whole with the changed similarity."""
     from dataclasses import replace
 
-    from newsweave.stories.repair import cluster_rows, story_weekdays
+    from newsweave.stories.linkage import cluster_rows, story_weekdays
     from newsweave.stories.vectors import SMALL_STORY
 
     items, resolved, weights, sims, agree, _ = stage_matrices(list(docs), {})

@@ -58,7 +58,7 @@ def nearest_share(sims: np.ndarray, gold: np.ndarray) -> float:
 
 def attach_gated(clusters: Sequence[Sequence[int]], sims: np.ndarray, agree: np.ndarray,
                  cos: np.ndarray, attach: float, small: int, gate: float) -> list[list[int]]:
-    """``repair.attach_small`` with one more condition: the mean MiniLM cosine reaches
+    """``linkage.attach_small`` with one more condition: the mean MiniLM cosine reaches
     ``gate`` (the same code otherwise, so the rows compare)."""
     big = [c for c in clusters if len(c) > small]
     if not big:
@@ -88,7 +88,7 @@ def attach_gated(clusters: Sequence[Sequence[int]], sims: np.ndarray, agree: np.
 def main() -> None:
     from newsweave.settings import load_settings
     from newsweave.stories.assign import weights_from
-    from newsweave.stories.repair import attach_small, average_link
+    from newsweave.stories.linkage import attach_small, average_link
     from newsweave.stories.vectors import SMALL_STORY, pair_matrices
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])

@@ -27,7 +27,7 @@ import numpy as np
 from newsweave.settings import load_settings
 from newsweave.stories.assign import weights_from
 from newsweave.stories.features import extract_features
-from newsweave.stories.repair import average_link, cluster_rows
+from newsweave.stories.linkage import average_link, cluster_rows
 from newsweave.stories.vectors import SMALL_STORY, ArticleVector, Weights, pair_matrices, weigh
 from stories_ecb import bcubed, load
 

@@ -47,7 +47,7 @@ from newsweave.engine import content_hash
 from newsweave.model import Article
 from newsweave.settings import load_settings
 from newsweave.store import open_store
-from newsweave.stories import StoriesStage, features
+from newsweave.stories import StoriesStage, words
 from stories_ecb import load
 
 _CAPITAL = re.compile(r"\b([A-Z][a-z]+)\b")
@@ -170,8 +170,8 @@ def main() -> None:
             busy = os.getloadavg()[0]
             # Where the resident memory is: objects Python holds, the feature caches' entries.
             caches = ", ".join(f"{name} {f.cache_info().currsize:,}" for name, f in (
-                ("term", features._term_key), ("name word", features._name_word),
-                ("name key", features._name_key)) if hasattr(f, "cache_info"))
+                ("term", words._term_key), ("name word", words._name_word),
+                ("name key", words._name_key)) if hasattr(f, "cache_info"))
             print(f"{stored:>7} memory: {sys.getallocatedblocks():,} Python blocks; "
                   f"feature caches: {caches}", flush=True)
             print(f"{stored:>7} stored: {rate:,.0f} articles/s while filling (batches of 100; "

@@ -250,8 +250,8 @@ def _ingested_header() -> None:
 def datelines_grid() -> None:
     from collections import Counter
 
-    from newsweave.stories import features as stories_features
     from newsweave.stories.assign import DATE_LINE, publication_day
+    from newsweave.stories.datelines import dateline_dates
     from newsweave.stories.features import DATE, extract_features, key
 
     months = _month_keys(DATE, key)
@@ -271,7 +271,7 @@ def datelines_grid() -> None:
         if known is not None or variant != "and its date as the publication day":
             return known
         for line in (r.text for r in article.removed if r.reason == DATE_LINE):
-            for year, month, day_of in stories_features.dateline_dates(line):
+            for year, month, day_of in dateline_dates(line):
                 if month and day_of:
                     return publication_day(f"{year}-{month:02d}-{day_of:02d}")
         return None

@@ -20,7 +20,7 @@ others.
 
 ``--whole``: each set (whole and thinned) clustered as a whole with the stage's similarity
 (all pairwise similarities at once, document frequencies over what is kept, then
-``repair.cluster_rows``: the partition online assignment and repair approach, as
+``linkage.cluster_rows``: the partition online assignment and repair approach, as
 ``stories_dev.py --grid``), engine F1 only, one row per variant. ``--semantic LO A T``
 (repeatable) adds a variant, tried in #12 part 5: each pair's similarity multiplied by
 ``1 + A * clip((cos - LO) / (0.9 - LO), 0, 1)``, ``cos`` the cosine of the two articles'

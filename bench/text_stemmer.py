@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import newsweave.stories.features as features
+import newsweave.stories.words as words
 import stories_dev
 from newsweave.nlp.text import snowball_stem, stem
 
@@ -38,8 +38,10 @@ def main() -> None:
         del args[at : at + 2]
     if choice not in ("light", "snowball"):
         sys.exit(f"--stemmer {choice!r}: expected light or snowball")
-    features.stem = _snowball if choice == "snowball" else stem  # type: ignore[assignment]
-    features._term_key.cache_clear()
+    # Set where it is read (stories.words, split from stories.features: set on features, it
+    # no longer took effect).
+    words.stem = _snowball if choice == "snowball" else stem  # type: ignore[assignment]
+    words._term_key.cache_clear()
     print(f"story features stemmed by: {choice}")
     sys.argv = [sys.argv[0], *args]
     stories_dev.main()

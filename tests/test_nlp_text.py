@@ -17,6 +17,7 @@ from newsweave.nlp.text import (
     words,
 )
 from newsweave.stories import features
+from newsweave.stories import words as stories_words
 
 
 def test_english_names_are_the_calendar_and_the_common_short_forms():
@@ -42,7 +43,7 @@ def test_every_consumer_reads_the_same_names():
     assert tuple(sorted(full, key=full.__getitem__)) == extract_dates.WEEKDAYS
     assert month_numbers() == extract_dates._MONTHS
     assert set(claims._MONTHS) == set(month_numbers())
-    assert month_numbers() == features._MONTHS
+    assert month_numbers() == stories_words._MONTHS
     assert re.fullmatch(f"(?:{name_pattern(list(month_numbers()))})", "Sept")
     assert is_date_line("Mittwoch, 3. März 2026, 09:15 Uhr")
     assert is_date_line("mercredi 4 février 2026")

@@ -16,7 +16,7 @@ from newsweave.nlp.text import (
     primary,
     stem,
 )
-from newsweave.stories import features, words
+from newsweave.stories import datelines, words
 from newsweave.stories.features import DATE, NAME, TERM, extract_features, key, reading
 
 pytest.importorskip("Stemmer")  # PyStemmer: the Snowball stems of other languages
@@ -61,7 +61,7 @@ def test_month_names_of_the_language_date_a_year():
     found = extract_features(None, "Die Wahl im Mai 2013 war knapp.", language="de")
     assert key(DATE, "2013-05") in found.dates
     assert key(DATE, "2013-05") not in extract_features(None, "Die Wahl im Mai 2013.").dates
-    assert features.dateline_dates("3. Mai 2013", reading("de").months) == [(2013, 5, 3)]
+    assert datelines.dateline_dates("3. Mai 2013", reading("de").months) == [(2013, 5, 3)]
 
 
 def test_names_are_still_read_and_off_switch_restores_english(monkeypatch):

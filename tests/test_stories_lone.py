@@ -1,5 +1,5 @@
 """Reports left alone while their event is grouped (#12 part 15): the second pass for
-single reports (``stories.repair.join_lone``, off by default: ``LONE_JOIN`` None), and the
+single reports (``stories.linkage.join_lone``, off by default: ``LONE_JOIN`` None), and the
 bench's variants of it (``bench/stories_lone.py``)."""
 
 from dataclasses import replace
@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from conftest import load_bench, require_shared
-from newsweave.stories import repair
-from newsweave.stories.repair import attach_small, average_link, cluster_rows, join_lone
+from newsweave.stories import linkage, repair
+from newsweave.stories.linkage import attach_small, average_link, cluster_rows, join_lone
 from newsweave.stories.vectors import Weights
 
 
@@ -51,14 +51,14 @@ def test_single_reports_never_join_each_other_and_their_order_does_not_matter():
 
 
 def test_the_second_pass_is_off_by_default_and_the_clustering_as_before():
-    assert repair.LONE_JOIN is None
+    assert linkage.LONE_JOIN is None
     assert join_lone([[0, 1], [2, 3], [4]], SIMS, AGREE) == [[0, 1], [2, 3], [4]]
     before = attach_small(average_link(SIMS, 0.22), SIMS, AGREE, 0.14, 4)
     assert cluster_rows(SIMS, AGREE, 0.22, 0.14, 4) == before == [[0, 1], [2, 3], [4]]
 
 
 def test_the_second_pass_runs_in_the_clustering_and_asks_for_a_repair(monkeypatch):
-    monkeypatch.setattr(repair, "LONE_JOIN", 0.2)
+    monkeypatch.setattr(linkage, "LONE_JOIN", 0.2)
     assert cluster_rows(SIMS, AGREE, 0.22, 0.14, 4) == [[0, 1, 4], [2, 3]]
 
     def story(size: int) -> SimpleNamespace:
@@ -70,7 +70,7 @@ def test_the_second_pass_runs_in_the_clustering_and_asks_for_a_repair(monkeypatc
     assert not repair._mergeable(story(1), story(2), 0.19, True, 0.22, weights)
     assert not repair._mergeable(story(1), story(2), 0.2, False, 0.22, weights)
     assert not repair._mergeable(story(1), story(1), 0.2, True, 0.22, weights)
-    monkeypatch.setattr(repair, "LONE_JOIN", None)
+    monkeypatch.setattr(linkage, "LONE_JOIN", None)
     assert not repair._mergeable(story(1), story(2), 0.2, True, 0.22, weights)
 
 
@@ -95,7 +95,7 @@ def test_allsides_val_lone_reports_join_their_event_at_the_price_of_single_repor
     part 15). Fails if the pass stops joining, or stops costing. A few CPU s."""
     from newsweave.settings import load_settings
     from newsweave.stories.assign import weights_from
-    from newsweave.stories.repair import story_weekdays
+    from newsweave.stories.linkage import story_weekdays
     from newsweave.stories.vectors import SMALL_STORY, pair_matrices
 
     require_shared("benchmarks/allsides/docs.jsonl")

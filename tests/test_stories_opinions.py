@@ -94,7 +94,7 @@ def test_the_stories_weekday_veto_default_reaches_weights():
 
 
 def test_average_link_keeps_two_stories_of_other_weekdays_apart():
-    from newsweave.stories.repair import average_link
+    from newsweave.stories.linkage import average_link
 
     rng = np.random.default_rng(3)
     noise = rng.random((12, 12)) * 0.5
@@ -122,7 +122,7 @@ def test_average_link_keeps_two_stories_of_other_weekdays_apart():
 def test_story_weekdays_read_undated_reports_only_and_only_when_on():
     from dataclasses import replace
 
-    from newsweave.stories.repair import story_weekdays
+    from newsweave.stories.linkage import story_weekdays
     from newsweave.stories.vectors import ArticleVector, Weights
 
     items = [ArticleVector(1, {}, {}, frozenset(), None, weekdays=frozenset({5})),
@@ -143,7 +143,7 @@ def test_allsides_val_stories_of_other_weekdays_stay_apart(opinions):
     from newsweave.settings import load_settings
     from newsweave.stories import features as stories_features
     from newsweave.stories.assign import weights_from
-    from newsweave.stories.repair import cluster_rows, story_weekdays
+    from newsweave.stories.linkage import cluster_rows, story_weekdays
     from newsweave.stories.vectors import SMALL_STORY, pair_matrices
 
     require_shared("benchmarks/allsides/docs.jsonl")

@@ -118,12 +118,12 @@ def test_allsides_test_split_is_not_clustered_by_topic(monkeypatch):
 def test_allsides_train_reports_in_a_crowd_of_their_kind_stay_apart(monkeypatch):
     """The AllSides training split (7,356 excerpts, 2,452 events: years of the same bills and
     outbreaks) clustered as a whole with the stage's word similarity: a small story within
-    reach of two or more rival stories no longer attaches to the best (repair.ATTACH_RIVALS,
+    reach of two or more rival stories no longer attaches to the best (linkage.ATTACH_RIVALS,
     ATTACH_RUNNER_UP): measured F1 0.653 -> 0.706 (#12 part 10). ~20 CPU s."""
     from dataclasses import replace
 
     from newsweave.stories.assign import weights_from
-    from newsweave.stories.repair import attach_small, average_link
+    from newsweave.stories.linkage import attach_small, average_link
     from newsweave.stories.vectors import SMALL_STORY, pair_matrices
 
     dev = _dev(monkeypatch)

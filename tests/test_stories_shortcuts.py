@@ -9,7 +9,7 @@ import pytest
 
 from newsweave.nlp.sentences import split_sentences
 from newsweave.store.stories import StoryRow
-from newsweave.stories import features
+from newsweave.stories import features, words
 from newsweave.stories.assign import StoryState
 from newsweave.stories.vectors import (
     ArticleVector,
@@ -33,18 +33,18 @@ TEXTS = [
 def test_the_sentences_lines_hold_every_word_of_the_text(text):
     # What extract_features relies on to read the lowercase words from its lines.
     lines = [w for s in split_sentences(text) for line in s.text.split("\n")
-             for w in features._WORD.findall(line)]
-    assert lines == features._WORD.findall(text)
+             for w in words._WORD.findall(line)]
+    assert lines == words._WORD.findall(text)
 
 
 def test_lowercase_words_are_the_texts_not_the_titles():
     # The title writes "obama" in lowercase, the text only with a capital opening its first
     # sentence: a name (the title's words do not count as the text writing it in lowercase).
     found = features.extract_features("obama wins", "Obama spoke in Paris on Monday.")
-    assert features._name_key(features._name_word("Obama")) in found.names
+    assert words._name_key(words._name_word("Obama")) in found.names
     # Written in lowercase in the text, it is no name at a sentence's start.
     found = features.extract_features("Wins", "Obama spoke. Then obama left.")
-    assert features._name_key(features._name_word("Obama")) not in found.names
+    assert words._name_key(words._name_word("Obama")) not in found.names
 
 
 def _split_by_filters(blob):

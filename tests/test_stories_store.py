@@ -166,7 +166,7 @@ def test_bounded_caches_change_no_partition(tmp_path, monkeypatch):
 
     import newsweave.store.story_frequencies as stories_store
     from conftest import REPO, load_bench, require_shared
-    from newsweave.stories import features
+    from newsweave.stories import lead_facts, line_features, words
 
     require_shared("benchmarks/ecbplus")
     monkeypatch.syspath_prepend(str(REPO / "bench"))  # stories_speed imports stories_ecb
@@ -194,9 +194,12 @@ def test_bounded_caches_change_no_partition(tmp_path, monkeypatch):
     default = run("default")
     monkeypatch.setattr(stories_store, "DF_CACHE_KEYS", 64)
     monkeypatch.setattr(stories_store, "DF_RECENT_KEYS", 8)
+    # Set where the features' readers look them up (each line's words, the lead's places).
     for name in ("_term_key", "_name_word", "_name_key"):
-        monkeypatch.setattr(features, name,
-                            functools.lru_cache(maxsize=4)(getattr(features, name).__wrapped__))
+        small = functools.lru_cache(maxsize=4)(getattr(words, name).__wrapped__)
+        for module in (line_features, lead_facts):
+            if hasattr(module, name):
+                monkeypatch.setattr(module, name, small)
     assert run("evicting") == default
 
 

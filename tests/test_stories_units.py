@@ -8,8 +8,10 @@ import pytest
 from newsweave.model import Article, Removal
 from newsweave.store.stories import StoryRow
 from newsweave.stories.assign import StoryState, choose_story, feature_row
-from newsweave.stories.features import NAME, TERM, dateline_dates, extract_features, key, stem
-from newsweave.stories.repair import attach_small, average_link, map_clusters
+from newsweave.stories.datelines import dateline_dates
+from newsweave.stories.features import NAME, TERM, extract_features, key, stem
+from newsweave.stories.linkage import attach_small, average_link
+from newsweave.stories.repair import map_clusters
 from newsweave.stories.titles import choose_title, top_entities
 from newsweave.stories.vectors import (
     MIN_NAMES,
@@ -321,7 +323,7 @@ def test_cosines_split_between_dense_and_pairwise_keys_match_the_dense_product(m
 
 
 def test_a_title_case_headline_word_is_a_name_only_where_the_text_writes_it_so(monkeypatch):
-    import newsweave.stories.features as features
+    import newsweave.stories.name_evidence as name_evidence
 
     title = "Trial Opens With Few Details Settled in Dover"
     text = "Judges in Dover open the case on Tuesday."
@@ -330,14 +332,14 @@ def test_a_title_case_headline_word_is_a_name_only_where_the_text_writes_it_so(m
         return set(extract_features(title, text).labels.values())
 
     assert any("Settled" in label for label in labels())  # never written in lowercase
-    monkeypatch.setattr(features, "NAME_EVIDENCE", 1)
+    monkeypatch.setattr(name_evidence, "NAME_EVIDENCE", 1)
     assert "Dover" in labels()  # written with a capital inside a sentence
     assert not any("Settled" in label or "Trial" in label for label in labels())
     # The words still count as terms.
     assert key(TERM, "settled") in extract_features(title, text).terms
     # A sentence's first word is judged as before at level 1, and needs the same at 2.
     assert "Braces" in set(extract_features(None, "Braces creak. A storm hit.").labels.values())
-    monkeypatch.setattr(features, "NAME_EVIDENCE", 2)
+    monkeypatch.setattr(name_evidence, "NAME_EVIDENCE", 2)
     assert "Braces" not in set(extract_features(None, "Braces creak. A storm hit.").labels.values())
     lead = "Dover braces for the storm. Officials met in Dover."
     assert "Dover" in set(extract_features(None, lead).labels.values())

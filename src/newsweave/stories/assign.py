@@ -58,7 +58,7 @@ def choose_story(scored: Sequence[tuple[float, bool, int, int]], threshold: floa
     best first: the best, if it reaches ``threshold``.
 
     A lone article is not attached to a larger story below the threshold here,
-    though :func:`newsweave.stories.repair.attach_small` does so: online, its own
+    though :func:`newsweave.stories.linkage.attach_small` does so: online, its own
     event may simply not have arrived yet (measured on ECB+: attaching online cost
     precision), so the close call goes to repair, which sees the neighbourhood.
     """

@@ -10,6 +10,12 @@ vector is a small ``{key: count}`` dict and the store needs no vocabulary.
 Weighting (TF-IDF with the store's document frequencies, group weights) is
 applied later, in :mod:`newsweave.stories.vectors`, so counts stored today stay
 valid when the document frequencies move.
+
+:func:`extract_features` reads the article here; each line's terms, dates and names are
+read in :mod:`newsweave.stories.line_features`, what makes a capitalised word a name in
+:mod:`newsweave.stories.name_evidence` (and its ``NAME_EVIDENCE``), the title's and lead's
+figures, places, years and weekdays in :mod:`newsweave.stories.lead_facts` and the date
+lines in :mod:`newsweave.stories.datelines`.
 """
 
 from __future__ import annotations
@@ -19,15 +25,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from newsweave.nlp.sentences import split_sentences
-from newsweave.nlp.text import fold, stem
+from newsweave.nlp.text import stem
+from newsweave.stories import name_evidence
+from newsweave.stories.datelines import _add_dateline
+from newsweave.stories.lead_facts import _figures, _places, _weekdays, _years
+from newsweave.stories.line_features import _add_sentence
+from newsweave.stories.name_evidence import _bare_headline, _confirmed_names
 from newsweave.stories.words import (
-    _FIGURE,
-    _FULL_WEEKDAYS,
-    _MONTHS,
-    _NOT_NAMES,
-    _WEEKDAYS,
     _WORD,
-    _YEAR,
     DATE,
     FIGURE,
     LEAD_YEAR,
@@ -36,9 +41,6 @@ from newsweave.stories.words import (
     TERM,
     WEEKDAY,
     Reading,
-    _name_key,
-    _name_word,
-    _term_key,
     key,
     reading,
 )
@@ -48,17 +50,6 @@ from newsweave.stories.words import (
 # (chosen on ECB+ odd topics + AllSides validation split; it was 1: docs/benchmarks.md,
 # #12 part 3). Without a title, the first sentence stands in for it and counts so.
 TITLED_LEAD = 0
-# What makes a capitalised word a name where the capital says nothing. 0: that the text
-# never writes it in lowercase; 1: in a Title Case line (a headline), also that the
-# article writes it with a capital inside an ordinary sentence ("Kim" in the lead, not
-# "Settled" or "Face" of "Trial a Day Away With Few Details Settled"); 2: the same for a
-# sentence's first word. A short report (a headline and a lead) writes too few lowercase
-# words for the first test to reject much, and every word it takes for a name adds to the
-# names two reports "do not share". 1 was measured and not adopted (docs/benchmarks.md,
-# #12 part 7: AllSides test 0.846 -> 0.861, but fewer short reports can disagree on names
-# at all, so one report an event loses precision, the mixed store's AllSides gap passes
-# 0.01 and the whole AllSides set loses 0.012); kept so the bench can measure it again.
-NAME_EVIDENCE = 0
 # Whether an article that is its title and nothing else (a feed item without a
 # description: a title, and a text, if any, that repeats it; no ordinary sentence) in Title Case
 # takes its names as NAME_EVIDENCE 1 would: none, since nothing in it shows a capital to
@@ -117,11 +108,6 @@ WEEKDAY_SCOPE = "pairs"
 # than tests/test_stories_quality.py allows): AllSides val 0.841 -> 0.844, AllSides test
 # 0.849 -> 0.856, precision alone; docs/benchmarks.md, #12 part 14.
 WEEKDAY_STORY_PENALTY = 0.85
-# Prepositions that put the capitalised words after them in a place ("shot in Culver City",
-# "a crash near Lake Worth"): where the title and lead say it happened (Features.places).
-_LOCATIVE = frozenset("in at near outside".split())
-# Lowercase words allowed inside a name ("Bank of England", "Leonardo da Vinci").
-_NAME_GLUE = frozenset("of de da del der van von al la le di du bin".split())
 
 
 @dataclass(slots=True)
@@ -153,8 +139,6 @@ class Features:
 
     def keys(self) -> set[int]:
         return set(self.terms) | set(self.names) | set(self.dates)
-
-
 
 
 def extract_features(title: str | None, text: str, *, lead_boost: int = 2,
@@ -215,7 +199,8 @@ def extract_features(title: str | None, text: str, *, lead_boost: int = 2,
             features.lead_years.update(_years(words))
         if WEEKDAY_PENALTY < 1.0:
             features.weekdays.update(_weekdays(words))
-    confirmed = _confirmed_names(lines) if NAME_EVIDENCE else None
+    # Read on its module, where the bench and the tests set it.
+    confirmed = _confirmed_names(lines) if name_evidence.NAME_EVIDENCE else None
     if confirmed is None and BARE_HEADLINE_EVIDENCE and _bare_headline(lines, body):
         confirmed = set()  # no ordinary sentence: no Title Case word is evidenced
     for weight, words in lines:
@@ -231,391 +216,6 @@ def _second(pair: tuple[str, int]) -> int:
     return pair[1]
 
 
-def _weekdays(words: Sequence[str]) -> set[int]:
-    """The keys of the weekdays among ``words``, written in full with a capital.
-
-    >>> _weekdays(["on", "Tuesday", "tuesday", "Sun", "Sunday"]) == {
-    ...     key(WEEKDAY, "1"), key(WEEKDAY, "6")}
-    True
-    """
-    found = set()
-    for word in words:
-        day = _FULL_WEEKDAYS.get(word.lower()) if word[:1].isupper() else None
-        if day is not None:
-            found.add(key(WEEKDAY, str(day)))
-    return found
-
-
-def _figures(words: Sequence[str]) -> set[int]:
-    """The keys of the figures among ``words``: numbers, thousands' commas dropped, years
-    aside (they are dates).
-
-    >>> _figures(["fell", "to", "1.5", "million", "34,000", "2020", "1st"]) == {
-    ...     key(FIGURE, "1.5"), key(FIGURE, "34000")}
-    True
-    """
-    return {key(FIGURE, w.replace(",", "")) for w in words
-            if w[0].isdigit() and _FIGURE.match(w) and not _YEAR.match(w)}
-
-
-def _years(words: Sequence[str]) -> set[int]:
-    """The lead-year keys of the years among ``words``, each also with its month where the
-    word before it names one (as the date features read them).
-
-    >>> _years("Quake of May 2013 recalls 1979 collapse".split()) == {
-    ...     key(LEAD_YEAR, "2013"), key(LEAD_YEAR, "2013-05"), key(LEAD_YEAR, "1979")}
-    True
-    """
-    found: set[int] = set()
-    for position, word in enumerate(words):
-        if word[0].isdigit() and _YEAR.match(word):
-            found.add(key(LEAD_YEAR, word))
-            month = _MONTHS.get(words[position - 1].lower()) if position else None
-            if month is not None:
-                found.add(key(LEAD_YEAR, f"{word}-{month:02d}"))
-    return found
-
-
-def _places(words: Sequence[str], lowercase: set[str]) -> set[int]:
-    """The keys of the places among ``words``: each run of capitalised words after a
-    locative preposition (and an optional "the"; "and" / "or" continue a list of places),
-    months and weekdays aside, and in a Title Case line only words the text never writes
-    in lowercase (as a name is read there). A place gives two keys, the whole run and its
-    first word, so "Culver" of a headline whose "City" the text writes in lowercase
-    matches "Culver City" of the lead; the keys are name keys (the names hold the same
-    runs), so a place can be looked up among another report's names.
-
-    >>> _places("A man was shot in Culver City on Monday".split(), set()) == {
-    ...     key(NAME, "culver " + _name_word("City")), key(NAME, "culver")}
-    True
-    >>> len(_places("Two dead in Compton and Huntington Park".split(), set()))  # 1 + 2
-    3
-    >>> _places("He said in January that at least 3 died".split(), set())
-    set()
-    """
-    found: set[int] = set()
-    last = len(words)
-    if last < 2:
-        return found
-    title_case = _title_case(list(words))
-    position = 0
-    while position < last - 1:
-        if words[position].lower() not in _LOCATIVE:
-            position += 1
-            continue
-        start = position + 1
-        while start < last:
-            if words[start].lower() == "the" and start + 1 < last:
-                start += 1
-            end = start
-            while end < last and _place_word(words[end], title_case, lowercase):
-                end += 1
-            if end == start:
-                break
-            run = [_name_word(w) for w in words[start:end]]
-            found.add(_name_key(" ".join(run)))
-            found.add(_name_key(run[0]))
-            if end + 1 < last and words[end].lower() in ("and", "or"):
-                start = end + 1
-                continue
-            start = end
-            break
-        position = max(start, position + 1)
-    return found
-
-
-def _place_word(word: str, title_case: bool, lowercase: set[str]) -> bool:
-    lower = word.lower()
-    return (word[0].isupper() and lower not in _MONTHS and lower not in _WEEKDAYS
-            and not (title_case and lower in lowercase))
-
-
-def _confirmed_names(lines: Sequence[tuple[int, list[str]]]) -> set[str]:
-    """The lowercased words an article writes with a capital inside a sentence of ordinary
-    case (not a Title Case line, not its first word): its own evidence that they name
-    someone or somewhere (see :data:`NAME_EVIDENCE`).
-
-    >>> sorted(_confirmed_names([(1, "Storm Hits Town".split()),
-    ...                          (1, "A storm hit Dover on Monday".split())]))
-    ['dover', 'monday']
-    """
-    found: set[str] = set()
-    for line in lines:
-        if _ordinary(line):
-            words = line[1]
-            found.update(w.lower() for w in words[1:] if w[0].isupper())
-    return found
-
-
-def _bare_headline(lines: Sequence[tuple[int, list[str]]], body: int) -> bool:
-    """Whether an article is its title and nothing else: it has a title (its lines before
-    ``body``), no line of it is an ordinary sentence, and its text says no word its title
-    does not. A text without a title is never one: a line in capitals there may be a
-    sentence that the Title Case test misreads ("Reid met REID in Paris").
-
-    >>> head = (2, "Storm Hits Town".split())
-    >>> _bare_headline([head, (1, "Storm Hits Town".split())], 1), _bare_headline([head], 0)
-    (True, False)
-    >>> _bare_headline([head, (1, "Mayor Named Chief".split())], 1)  # a body of its own
-    False
-    """
-    if not body or any(map(_ordinary, lines)):
-        return False
-    said = {w for _, words in lines[:body] for w in words}
-    return all(w in said for _, words in lines[body:] for w in words)
-
-
-def _ordinary(line: tuple[int, list[str]]) -> bool:
-    """Whether a line is an ordinary sentence, whose inner capitals mark names (what
-    :func:`_confirmed_names` reads).
-
-    >>> _ordinary((1, "Storm Hits Town".split())), _ordinary((1, "A storm hit Dover".split()))
-    (False, True)
-    """
-    words = line[1]
-    return len(words) > 1 and not _title_case(words)
-
-
-def _add_sentence(
-    words: list[str],
-    weight: int,
-    lowercase: set[str],
-    features: Features,
-    surface: dict[int, dict[str, int]],
-    terms: list[int],
-    confirmed: set[str] | None = None,
-    read: Reading | None = None,
-) -> None:
-    if not words:
-        return
-    if read is not None:
-        _add_read_sentence(words, weight, lowercase, features, surface, terms, read)
-        return
-    lowers = list(map(str.lower, words))
-    found = [k for k in map(_term_key, lowers) if k is not None]
-    terms.extend(found)
-    for _ in range(1, weight):
-        terms.extend(found)
-    # Only words opening with a digit or a capital can be dates or names; the lowercase
-    # words between them matter only to a name being read (glue words, or its end).
-    marked = [i for i, w in enumerate(words) if w[0].isupper() or w[0].isdigit()]
-    if not marked:
-        return
-    title_case = _title_case(words)
-    run: list[str] = []
-    last = len(words) - 1
-    after = 0  # the first position not yet read
-    for position in marked:
-        if run and after < position:
-            after = _extend_run(run, lowers, after, position, last)
-            if after < position:  # a lowercase word that is no glue ended the name
-                _add_name(run, weight, features, surface)
-                run = []
-        after = position + 1
-        word = words[position]
-        if word[0].isdigit():
-            if _YEAR.match(word):
-                dates = features.dates
-                dates[key(DATE, word)] += weight
-                previous = lowers[position - 1] if position else ""
-                if previous in _MONTHS:
-                    dates[key(DATE, f"{word}-{_MONTHS[previous]:02d}")] += weight
-        elif _is_name_word(word, 0 if title_case else position, lowercase) and (
-                confirmed is None or _evidenced(word, position, title_case, confirmed)):
-            run.append(word)
-            continue
-        if run:
-            lower = lowers[position]
-            if lower in _NAME_GLUE and position < last:
-                run.append(lower)
-            else:
-                _add_name(run, weight, features, surface)
-                run = []
-    if run and after <= last and _extend_run(run, lowers, after, last + 1, last) <= last:
-        _add_name(run, weight, features, surface)
-        run = []
-    _add_name(run, weight, features, surface)
-
-
-def _add_read_sentence(words: list[str], weight: int, lowercase: set[str],
-                       features: Features, surface: dict[int, dict[str, int]],
-                       terms: list[int], read: Reading) -> None:
-    """:func:`_add_sentence` for an article read in its own language (``read``): the same
-    terms, dates and names, with that language's words (no name evidence: an English
-    bench setting)."""
-    lowers = list(map(read.lower, words))
-    found = [k for k in map(read.term_key, lowers) if k is not None]
-    terms.extend(found)
-    for _ in range(1, weight):
-        terms.extend(found)
-    marked = [i for i, w in enumerate(words) if w[0].isupper() or w[0].isdigit()]
-    if not marked:
-        return
-    title_case = _title_case(words)
-    months, not_names = read.months, read.not_names
-    names = read.noun_names != "none"
-    run: list[str] = []
-    last = len(words) - 1
-    after = 0
-
-    def close() -> None:
-        if read.noun_names != "runs" or len(run) > 1:
-            _add_name(run, weight, features, surface, read)
-        run.clear()
-
-    for position in marked:
-        if run and after < position:
-            after = _extend_run(run, lowers, after, position, last)
-            if after < position:
-                close()
-        after = position + 1
-        word = words[position]
-        lower = lowers[position]
-        if word[0].isdigit():
-            if _YEAR.match(word):
-                dates = features.dates
-                dates[key(DATE, word)] += weight
-                previous = lowers[position - 1] if position else ""
-                month = months.get(previous) or months.get(fold(previous))
-                if month is not None:
-                    dates[key(DATE, f"{word}-{month:02d}")] += weight
-        elif names and lower not in not_names and not (word.isupper() and len(word) > 5) and (
-                (position > 0 and not title_case) or lower not in lowercase):
-            run.append(word)
-            continue
-        if run:
-            if lower in _NAME_GLUE and position < last:
-                run.append(lower)
-            else:
-                close()
-    if run and after <= last and _extend_run(run, lowers, after, last + 1, last) <= last:
-        close()
-    close()
-
-
-def _extend_run(run: list[str], lowers: list[str], start: int, stop: int, last: int) -> int:
-    """Append the glue words ("of", "da") from ``start`` on to a name being read, before
-    ``stop`` and not the line's last word; the position of the first word not appended."""
-    position = start
-    while position < stop and position < last and lowers[position] in _NAME_GLUE:
-        run.append(lowers[position])
-        position += 1
-    return position
-
-
-def _add_dateline(line: str, features: Features, lead_years: bool = False,
-                  read: Reading | None = None) -> None:
-    """The years of a date line, each with its month where one of the two words before it
-    names a month ("May 3, 2013", "Thu Jun 13 2013"; "3 May 2013"), as a year in the text
-    counts (a full date adds nothing measurable: docs/benchmarks.md, #12 part 3); with
-    ``lead_years``, also as lead years (a date line is the report's own time stamp)."""
-    for year, month, _ in dateline_dates(line, _MONTHS if read is None else read.months):
-        features.dates[key(DATE, str(year))] += 1
-        if lead_years:
-            features.lead_years.add(key(LEAD_YEAR, str(year)))
-        if month is not None:
-            features.dates[key(DATE, f"{year}-{month:02d}")] += 1
-            if lead_years:
-                features.lead_years.add(key(LEAD_YEAR, f"{year}-{month:02d}"))
-
-
-def dateline_dates(line: str, months: dict[str, int] | None = None
-                   ) -> list[tuple[int, int | None, int | None]]:
-    """(year, month, day) of each year a date line names; month and day None where the
-    line does not give them next to the year (``months``: the month names read, English's
-    by default).
-
-    >>> dateline_dates("PUBLISHED: THURSDAY, MAY 2, 2013, 1:32 PM")
-    [(2013, 5, 2)]
-    >>> dateline_dates("14 June 2013"), dateline_dates("Posted on Thu Jun 13, 2013 08:45")
-    ([(2013, 6, 14)], [(2013, 6, 13)])
-    >>> dateline_dates("Updated 2013")
-    [(2013, None, None)]
-    """
-    months = _MONTHS if months is None else months
-    lowers = [w.lower() for w in _WORD.findall(line)]
-    found: list[tuple[int, int | None, int | None]] = []
-    for position, word in enumerate(lowers):
-        if not _YEAR.match(word):
-            continue
-        before = lowers[max(0, position - 2):position]
-        month = day = None
-        for offset, w in enumerate(before):
-            if w in months:
-                month = months[w]
-                # The day beside the month: "May 3, 2013" or "3 May 2013".
-                beside = [before[i] for i in (offset + 1, offset - 1) if 0 <= i < len(before)]
-                day = next((int(b) for b in beside if b.isdigit() and 1 <= int(b) <= 31), None)
-        found.append((int(word), month, day))
-    return found
-
-
-
-
-def _title_case(words: list[str]) -> bool:
-    """Whether a line's words are mostly capitalised ("Senate Passes Budget After Long
-    Debate"): a headline style, in which a capital says nothing about a name, so each of
-    its words is judged as a sentence's first word is (see :func:`_is_name_word`).
-
-    >>> _title_case("Senate Passes Budget After Long Debate".split())
-    True
-    >>> _title_case("Obama met the mayor of a small town".split())
-    False
-    """
-    firsts = [w[0] for w in words if len(w) > 3 and w[0].isalpha()]  # no word is empty
-    long = len(firsts)
-    return long >= 3 and sum(map(str.isupper, firsts)) >= 0.75 * long
-
-
-def _evidenced(word: str, position: int, title_case: bool, confirmed: set[str]) -> bool:
-    """Whether a capitalised word where a capital says nothing (a Title Case line; with
-    :data:`NAME_EVIDENCE` 2 also a sentence's first word) is written with a capital
-    inside an ordinary sentence of the article too."""
-    if not (title_case or (position == 0 and NAME_EVIDENCE > 1)):
-        return True
-    return word.lower() in confirmed
-
-
-def _is_name_word(word: str, position: int, lowercase: set[str]) -> bool:
-    if not word[:1].isupper() or word.lower() in _NOT_NAMES or (word.isupper() and len(word) > 5):
-        return False  # long all-caps words are shouted headlines, not acronyms
-    # A capitalised word opening a sentence is a name only if the text never writes it in
-    # lowercase ("Officials said" vs "Obama said").
-    return position > 0 or word.lower() not in lowercase
-
-
-def _add_name(
-    run: list[str], weight: int, features: Features, surface: dict[int, dict[str, int]],
-    read: Reading | None = None,
-) -> None:
-    while run and run[-1] in _NAME_GLUE:
-        run.pop()
-    if not run or (len(run) == 1 and len(run[0]) < 2):
-        return
-    name_word = _name_word if read is None else read.name_word
-    words = [name_word(w) if w[:1].isupper() else w for w in run]
-    full = " ".join(words)
-    _count_name(full, " ".join(run), weight, features, surface)
-    if len(run) > 1:
-        # The last word alone too: "Reid" later in the text is "Tara Reid".
-        last = run[-1]
-        _count_name(name_word(last), last, weight, features, surface)
-
-
-
-
-def _count_name(
-    value: str, shown: str, weight: int, features: Features, surface: dict[int, dict[str, int]]
-) -> None:
-    name_key = _name_key(value)
-    features.names[name_key] += weight
-    spellings = surface.get(name_key)
-    if spellings is None:
-        surface[name_key] = {shown: 1}
-    else:
-        spellings[shown] = spellings.get(shown, 0) + 1
-
-
 # With the names re-exported from stories.words (split from this module), which benches
 # and tests import from here.
 __all__ = [
@@ -628,7 +228,6 @@ __all__ = [
     "WEEKDAY",
     "Features",
     "Reading",
-    "dateline_dates",
     "extract_features",
     "key",
     "reading",

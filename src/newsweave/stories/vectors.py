@@ -128,7 +128,7 @@ class Weights:
     date_penalty: float = 0.7  # factor when mentioned years or publication times disagree
     window_days: int = 14  # publication dates further apart than this disagree
     # A story of at most SMALL_STORY articles joins a larger one from this mean similarity
-    # when their names agree (see newsweave.stories.repair.attach_small); 0: never.
+    # when their names agree (see newsweave.stories.linkage.attach_small); 0: never.
     attach: float = 0.1
     # The sentence vectors' second opinion (see semantic_factor); 0: off.
     semantic: float = 0.0
