@@ -17,6 +17,7 @@ from newsweave.stories import prior as stories_prior
 from newsweave.stories import vectors as stories_vectors
 from newsweave.stories.features import Features, extract_features
 from newsweave.stories.meaning import Meanings
+from newsweave.stories.packing import is_bare
 from newsweave.stories.vectors import (
     ArticleVector,
     Weights,
@@ -74,8 +75,11 @@ def feature_row(article: Article) -> tuple[FeatureRow, Features]:
         article_id=int(article.id or 0),
         terms=pack(features.terms),
         names=pack(features.names),
+        # The bare-headline mark is written only while its factor is on (read on the
+        # module, where the bench and the tests set it): off, the blob is as it was.
         dates=pack_dates(features.dates, features.figures, features.places,
-                         features.lead_years, features.weekdays),
+                         features.lead_years, features.weekdays,
+                         features.bare and stories_vectors.BARE_PAIR_FACTOR != 1.0),
         labels=features.labels,
         day=publication_day(article.published),
         title=_headline(article),
@@ -156,5 +160,5 @@ def vectors_of(
         found[row.article_id] = ArticleVector(row.article_id, None, None, dates, row.day,
                                               arrays=full, name_arrays=names, figures=figures,
                                               places=places, lead_years=lead_years,
-                                              weekdays=weekdays)
+                                              weekdays=weekdays, bare=is_bare(row.dates))
     return found

@@ -17,6 +17,7 @@ import numpy as np
 
 from newsweave.clean.rules import DATE_LINE
 from newsweave.store.stories import StoryRow, StoryTables
+from newsweave.stories import vectors as stories_vectors
 
 # What assignment reads (the weights, the articles' rows and vectors) and the story state it
 # scores against live in their own modules; their names are re-exported here, where the
@@ -219,7 +220,7 @@ def _saved(tables: StoryTables, state: StoryState) -> tuple[StoryRow, list[int]]
     row.centroid = pack_arrays(centroid)
     row.names = pack_arrays(state.name_arrays())
     row.dates = pack_dates(state.dates, state.figures, state.places, state.lead_years,
-                           state.weekdays)
+                           state.weekdays, state.bare and stories_vectors.BARE_PAIR_FACTOR != 1.0)
     if not row.title:
         titles = tables.features(tables.members([row.id]).get(row.id, [])[:1])
         row.title = next((r.title for r in titles.values()), "")
@@ -269,7 +270,10 @@ def rebuilt(
     pruned = top_of(centroid, CENTROID_KEYS)
     row = StoryRow(
         story_id, len(members), title, pack_arrays(pruned), pack_arrays(names),
-        pack_dates(dates, figures, places, lead_years, weekdays), min(days, default=None),
+        pack_dates(dates, figures, places, lead_years, weekdays,
+                   stories_vectors.BARE_PAIR_FACTOR != 1.0
+                   and all(vectors[a].bare for a in present)),
+        min(days, default=None),
         max(days, default=None), entities,
     )
     return row, top_array_keys(pruned, STORY_KEYS)

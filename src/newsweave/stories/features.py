@@ -30,7 +30,7 @@ from newsweave.stories import name_evidence
 from newsweave.stories.datelines import _add_dateline
 from newsweave.stories.lead_facts import _figures, _places, _weekdays, _years
 from newsweave.stories.line_features import _add_sentence
-from newsweave.stories.name_evidence import _bare_headline, _confirmed_names
+from newsweave.stories.name_evidence import _bare_headline, _confirmed_names, title_only
 from newsweave.stories.words import (
     _WORD,
     DATE,
@@ -134,6 +134,9 @@ class Features:
     # (group WEEKDAY); never weighed (weekdays are no terms), for the weekdays' veto
     # (WEEKDAY_PENALTY; collected only when it is on).
     weekdays: set[int] = field(default_factory=set)
+    # Whether the article is its title and nothing else, in any case (name_evidence.title_only):
+    # for the bare headlines' pair factor (vectors.BARE_PAIR_FACTOR).
+    bare: bool = False
     # name key -> surface form (most frequent spelling), to show a story's top entities
     labels: dict[int, str] = field(default_factory=dict)
 
@@ -201,6 +204,7 @@ def extract_features(title: str | None, text: str, *, lead_boost: int = 2,
             features.weekdays.update(_weekdays(words))
     # Read on its module, where the bench and the tests set it.
     confirmed = _confirmed_names(lines) if name_evidence.NAME_EVIDENCE else None
+    features.bare = title_only(lines, body)
     if confirmed is None and BARE_HEADLINE_EVIDENCE and _bare_headline(lines, body):
         confirmed = set()  # no ordinary sentence: no Title Case word is evidenced
     for weight, words in lines:

@@ -71,7 +71,20 @@ def _bare_headline(lines: Sequence[tuple[int, list[str]]], body: int) -> bool:
     >>> _bare_headline([head, (1, "Mayor Named Chief".split())], 1)  # a body of its own
     False
     """
-    if not body or any(map(_ordinary, lines)):
+    return title_only(lines, body) and not any(map(_ordinary, lines))
+
+
+def title_only(lines: Sequence[tuple[int, list[str]]], body: int) -> bool:
+    """Whether an article has a title (its lines before ``body``) and its text says no
+    word the title does not: a headline with nothing under it, in any case.
+
+    >>> head = (2, "Storm hits town".split())
+    >>> title_only([head, (1, "Storm hits town".split())], 1), title_only([head], 0)
+    (True, False)
+    >>> title_only([head, (1, "The mayor said so".split())], 1)
+    False
+    """
+    if not body:
         return False
     said = {w for _, words in lines[:body] for w in words}
     return all(w in said for _, words in lines[body:] for w in words)

@@ -17,14 +17,20 @@ def pack_arrays(arrays: Arrays) -> bytes:
     return keys.astype(np.uint32).tobytes() + values.astype(np.float32).tobytes()
 
 
+# The key that marks an article as a headline with nothing under it (stored with the
+# count -5 in its facts' blob, and only while vectors.BARE_PAIR_FACTOR is on).
+BARE_MARK = 0x62617265  # no crc32 of a feature in practice; "bare" in ASCII
+
+
 def pack_dates(dates: Iterable[int] | Mapping[int, float], figures: Iterable[int],
                places: Iterable[int] = (), lead_years: Iterable[int] = (),
-               weekdays: Iterable[int] = ()) -> bytes:
+               weekdays: Iterable[int] = (), bare: bool = False) -> bytes:
     """Years (with their counts, or 1), figures, places, lead years and weekdays in one
     packed blob: a figure is stored with the count -1, a place with -2, a lead year with -3
     and a weekday with -4, so the blob of a store written before them reads as it did, and
     :func:`split_every` tells them apart (a key both a year and a figure stays a year)."""
-    found: dict[int, float] = dict.fromkeys(weekdays, -4.0)
+    found: dict[int, float] = {BARE_MARK: -5.0} if bare else {}
+    found.update(dict.fromkeys(weekdays, -4.0))
     found.update(dict.fromkeys(lead_years, -3.0))
     found.update(dict.fromkeys(places, -2.0))
     found.update(dict.fromkeys(figures, -1.0))
@@ -74,10 +80,24 @@ def split_every(blob: bytes | None) -> Every:
     # story scored.
     found: tuple[list[int], ...] = ([], [], [], [], [])
     for k, v in zip(keys, values, strict=True):
+        if v == -5.0:  # the bare-headline mark (is_bare): no fact
+            continue
         found[0 if v > 0 else 2 if v == -2.0 else 3 if v == -3.0 else 4 if v == -4.0
               else 1].append(k)
     return (frozenset(found[0]), frozenset(found[1]), frozenset(found[2]),
             frozenset(found[3]), frozenset(found[4]))
+
+
+def is_bare(blob: bytes | None) -> bool:
+    """Whether a blob :func:`pack_dates` wrote marks its article a bare headline.
+
+    >>> is_bare(pack_dates({7: 2.0}, {9}, bare=True)), is_bare(pack_dates({7: 2.0}, {9}))
+    (True, False)
+    """
+    if not blob:
+        return False
+    half = len(blob) // 2
+    return bool((np.frombuffer(blob, dtype=np.float32, offset=half) == -5.0).any())
 
 
 def pack(vector: Mapping[int, float]) -> bytes:

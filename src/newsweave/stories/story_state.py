@@ -9,6 +9,8 @@ import math
 import numpy as np
 
 from newsweave.store.stories import StoryRow
+from newsweave.stories import vectors as stories_vectors
+from newsweave.stories.packing import is_bare
 from newsweave.stories.vectors import (
     MIN_NAMES,
     Arrays,
@@ -33,7 +35,7 @@ class StoryState:
     story's thousands. Articles that join are summed in when the story is next read.
     """
 
-    __slots__ = ("_added", "_added_count", "_facts", "_full", "_names", "_names_norm",
+    __slots__ = ("_added", "_added_count", "_bare", "_facts", "_full", "_names", "_names_norm",
                  "_pending", "meaning_count", "meaning_sum", "row", "size_before")
 
     def __init__(self, row: StoryRow) -> None:
@@ -52,6 +54,8 @@ class StoryState:
         self.meaning_count = -1
         self._added: np.ndarray | None = None
         self._added_count = 0
+        # Whether every member is a bare headline (BARE_PAIR_FACTOR); None: not read yet.
+        self._bare: bool | None = None
 
     @classmethod
     def load(cls, row: StoryRow) -> StoryState:
@@ -179,6 +183,20 @@ class StoryState:
             return 1.0
         return float(semantic_factor(float(np.dot(item.meaning, total)) / count, weights))
 
+    @property
+    def bare(self) -> bool:
+        """Whether every member is a headline with nothing under it (the row's mark, kept
+        only while :data:`~newsweave.stories.vectors.BARE_PAIR_FACTOR` is on)."""
+        if self._bare is None:
+            self._bare = self.size_before <= 0 or is_bare(self.row.dates)
+        return self._bare
+
+    def bare_factor(self, item: ArticleVector) -> float:
+        """:data:`~newsweave.stories.vectors.BARE_PAIR_FACTOR` where ``item`` and every
+        member are bare headlines, else 1 (as :func:`pair_matrices` weighs their pairs)."""
+        factor = stories_vectors.BARE_PAIR_FACTOR  # read on the module, where the bench sets it
+        return factor if factor != 1.0 and item.bare and self.bare else 1.0
+
     def score(self, item: ArticleVector, weights: Weights) -> tuple[float, bool]:
         """Mean similarity of ``item`` to the members (vetoes applied), and whether
         their names agree (neither names anyone, or they share names)."""
@@ -189,7 +207,7 @@ class StoryState:
         """:meth:`score`, and the factor by which the vetoes damped it."""
         if self.row.size <= 0:
             return 0.0, False, 1.0
-        base = dot_arrays(item.arrays(), self.arrays()) / self.row.size
+        base = dot_arrays(item.arrays(), self.arrays()) / self.row.size * self.bare_factor(item)
         has_names = bool(names_can_disagree(item.name_count(), self.name_count)
                          and self.names_norm)
         # The names' cosine counts only where both name enough to disagree (agree, and
@@ -213,6 +231,7 @@ class StoryState:
         return (base * factor if base > 0 else 0.0), agree, factor
 
     def add(self, item: ArticleVector) -> None:
+        self._bare = self.bare and item.bare
         self._pending.append(item)
         if item.meaning is not None:
             self._added = item.meaning if self._added is None else self._added + item.meaning

@@ -115,6 +115,11 @@ YEAR_PENALTY: float | None = 0.7
 # keeps the flat factor. NAME_GRADE 1: off (the flat factor everywhere).
 NAME_GRADE = 1.0
 NAME_BASE = 0.92
+# The similarity of two articles that are both a headline with nothing under it
+# (features: Features.bare) is multiplied by this in the pairs' matrix (average linkage
+# in a repair): two ten-word headlines share few words by construction, so their word
+# overlap lives on another scale than two articles'. 1: off (and the mark is not stored).
+BARE_PAIR_FACTOR = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,8 +168,8 @@ class ArticleVector:
     :func:`weigh_packed` makes); each form is derived from the other on first use.
     """
 
-    __slots__ = ("_arrays", "_name_arrays", "_names", "_vector", "dates", "day", "figures",
-                 "id", "lead_years", "meaning", "places", "weekdays")
+    __slots__ = ("_arrays", "_name_arrays", "_names", "_vector", "bare", "dates", "day",
+                 "figures", "id", "lead_years", "meaning", "places", "weekdays")
 
     def __init__(
         self,
@@ -181,8 +186,10 @@ class ArticleVector:
         places: frozenset[int] = frozenset(),
         lead_years: frozenset[int] = frozenset(),
         weekdays: frozenset[int] = frozenset(),
+        bare: bool = False,
     ) -> None:
         self.id = id
+        self.bare = bare  # a headline with nothing under it (BARE_PAIR_FACTOR)
         self.weekdays = weekdays  # the weekdays its title and lead name (Features.weekdays)
         self.lead_years = lead_years  # the years of its title, lead and date lines
         self.figures = figures  # the figures of its title and lead (Features.figures)
@@ -422,6 +429,12 @@ def pair_matrices(
     meaning = meaning_factors(items, weights)
     if meaning is not None:
         sims = sims * meaning  # the diagonal's factor is 1: an article's own similarity
+    if BARE_PAIR_FACTOR != 1.0:
+        bare = np.array([a.bare for a in items], dtype=bool)
+        if bare.sum() > 1:
+            both = np.outer(bare, bare)
+            np.fill_diagonal(both, False)
+            sims = np.where(both, sims * BARE_PAIR_FACTOR, sims)
     if links:
         index = {a.id: i for i, a in enumerate(items)}
         for (a, b), weight in links.items():
