@@ -347,8 +347,9 @@ def add_stage_constant_arguments(parser: argparse.ArgumentParser) -> None:
                         "ordinary sentence takes no names from its Title Case lines (0: off; "
                         "#12 part 16)")
     parser.add_argument("--bare-pair-factor", type=float, default=None, metavar="F",
-                        help="stories.vectors.BARE_PAIR_FACTOR: two bare headlines' pair "
-                        "similarity times F in a repair's linkage (#12 part 17; 1: off)")
+                        help="stories.vectors.BARE_PAIR_FACTOR: the similarity of two "
+                        "headlines with nothing under them (or stories of only such) times F "
+                        "(#12 part 17; 1: off)")
     parser.add_argument("--lone-join", type=float, default=None, metavar="B",
                         help="stories.linkage.LONE_JOIN for the run: a report alone joins the "
                         "story of two or more it is closest to from mean similarity B (#12 "

@@ -220,7 +220,7 @@ def _saved(tables: StoryTables, state: StoryState) -> tuple[StoryRow, list[int]]
     row.centroid = pack_arrays(centroid)
     row.names = pack_arrays(state.name_arrays())
     row.dates = pack_dates(state.dates, state.figures, state.places, state.lead_years,
-                           state.weekdays, state.bare and stories_vectors.BARE_PAIR_FACTOR != 1.0)
+                           state.weekdays, stories_vectors.BARE_PAIR_FACTOR != 1.0 and state.bare)
     if not row.title:
         titles = tables.features(tables.members([row.id]).get(row.id, [])[:1])
         row.title = next((r.title for r in titles.values()), "")

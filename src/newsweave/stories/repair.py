@@ -360,8 +360,9 @@ def _story_similarity(a: StoryState, b: StoryState, weights: Weights,
     up to what the summed vectors drop)."""
     # The shared keys' products in key order, summed by np.dot (as intersect1d gave them).
     base = dot_arrays(a.arrays(), b.arrays()) / (a.row.size * b.row.size)
-    if a.bare and b.bare:  # two stories of bare headlines (vectors.BARE_PAIR_FACTOR)
-        base *= stories_vectors.BARE_PAIR_FACTOR
+    lift = stories_vectors.BARE_PAIR_FACTOR  # read on the module, where the bench sets it
+    if lift != 1.0 and a.bare and b.bare:  # two stories of bare headlines
+        base *= lift
     norm_a, norm_b = a.names_norm, b.names_norm
     names_cos = a.names_cosine(b.name_arrays(), norm_b)
     named = bool(norm_a and norm_b and names_can_disagree(a.name_count, b.name_count))

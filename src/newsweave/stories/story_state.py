@@ -231,7 +231,8 @@ class StoryState:
         return (base * factor if base > 0 else 0.0), agree, factor
 
     def add(self, item: ArticleVector) -> None:
-        self._bare = self.bare and item.bare
+        if stories_vectors.BARE_PAIR_FACTOR != 1.0:  # else never read: no cost a member
+            self._bare = self.bare and item.bare
         self._pending.append(item)
         if item.meaning is not None:
             self._added = item.meaning if self._added is None else self._added + item.meaning
