@@ -155,10 +155,12 @@ def vectors_of(
     weighed = weigh_packed([(r.terms, r.names, r.dates) for r in rows], tables.frequency_array,
                            tables.document_count(), weights)
     found = {}
+    marked = stories_vectors.BARE_PAIR_FACTOR != 1.0  # off, no blob carries the mark
     for row, (full, names) in zip(rows, weighed, strict=True):
         dates, figures, places, lead_years, weekdays = split_every(row.dates)
         found[row.article_id] = ArticleVector(row.article_id, None, None, dates, row.day,
                                               arrays=full, name_arrays=names, figures=figures,
                                               places=places, lead_years=lead_years,
-                                              weekdays=weekdays, bare=is_bare(row.dates))
+                                              weekdays=weekdays,
+                                              bare=marked and is_bare(row.dates))
     return found
