@@ -288,6 +288,7 @@ STAGE_CONSTANTS = {
     "bare_headline_evidence": ("newsweave.stories.features", "BARE_HEADLINE_EVIDENCE"),
     "lone_join": ("newsweave.stories.linkage", "LONE_JOIN"),
     "bare_pair_factor": ("newsweave.stories.vectors", "BARE_PAIR_FACTOR"),
+    "bare_pair_meaning": ("newsweave.stories.vectors", "BARE_PAIR_MEANING"),
 }
 
 
@@ -350,6 +351,9 @@ def add_stage_constant_arguments(parser: argparse.ArgumentParser) -> None:
                         help="stories.vectors.BARE_PAIR_FACTOR: the similarity of two "
                         "headlines with nothing under them (or stories of only such) times F "
                         "(#12 part 17; 1: off)")
+    parser.add_argument("--bare-pair-meaning", type=int, default=None, metavar="0|1",
+                        help="stories.vectors.BARE_PAIR_MEANING: the bare headlines' lift only "
+                        "where their sentence vectors agree (#12 part 17; 0: off)")
     parser.add_argument("--lone-join", type=float, default=None, metavar="B",
                         help="stories.linkage.LONE_JOIN for the run: a report alone joins the "
                         "story of two or more it is closest to from mean similarity B (#12 "

@@ -70,3 +70,17 @@ def test_emergent_bare_pairs_weighed_up_join_more_headlines(monkeypatch):
     figures = dev.figures(pred, docs)
     assert figures["f1"] >= 0.93
     assert figures["r"] >= 0.95
+
+
+def test_the_gated_lift_asks_the_sentence_vectors_to_agree(monkeypatch):
+    weights = Weights(semantic=1.0)
+    same, other = np.array([1.0, 0.0]), np.array([0.0, 1.0])
+    items = [_item(0, [1, 2], True), _item(1, [1, 3], True), _item(2, [1, 4], True)]
+    for item, meaning in zip(items, (same, same, other), strict=True):
+        item.meaning = meaning
+    off, _ = pair_matrices(items, weights)
+    monkeypatch.setattr(vectors, "BARE_PAIR_FACTOR", 2.0)
+    monkeypatch.setattr(vectors, "BARE_PAIR_MEANING", True)
+    on, _ = pair_matrices(items, weights)
+    assert on[0, 1] == 2.0 * off[0, 1] > 0  # the sentences agree: lifted
+    assert on[0, 2] == off[0, 2]  # they disagree: as before

@@ -345,6 +345,17 @@ def _reach(threshold: float, weights: Weights) -> float:
     return min(threshold / 2, weights.attach) if weights.attach > 0 else threshold / 2
 
 
+def _meanings_agree(a: StoryState, b: StoryState, weights: Weights) -> bool:
+    """Whether two stories' members' sentence vectors agree beyond the neutral (their
+    semantic factor above 1), for vectors.BARE_PAIR_MEANING."""
+    sum_a, count_a = a.mean_meaning()
+    sum_b, count_b = b.mean_meaning()
+    if weights.semantic <= 0 or sum_a is None or sum_b is None:
+        return False
+    cosine = float(np.dot(sum_a, sum_b)) / (count_a * count_b)
+    return float(semantic_factor(cosine, weights)) > 1.0
+
+
 def _story_similarity(a: StoryState, b: StoryState, weights: Weights,
                       near: float | None = None) -> tuple[float, bool]:
     """Mean pairwise similarity of two stories' articles (vetoes on the stories' profiles),
@@ -361,7 +372,8 @@ def _story_similarity(a: StoryState, b: StoryState, weights: Weights,
     # The shared keys' products in key order, summed by np.dot (as intersect1d gave them).
     base = dot_arrays(a.arrays(), b.arrays()) / (a.row.size * b.row.size)
     lift = stories_vectors.BARE_PAIR_FACTOR  # read on the module, where the bench sets it
-    if lift != 1.0 and a.bare and b.bare:  # two stories of bare headlines
+    if lift != 1.0 and a.bare and b.bare and (  # two stories of bare headlines
+            not stories_vectors.BARE_PAIR_MEANING or _meanings_agree(a, b, weights)):
         base *= lift
     norm_a, norm_b = a.names_norm, b.names_norm
     names_cos = a.names_cosine(b.name_arrays(), norm_b)

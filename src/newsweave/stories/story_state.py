@@ -191,11 +191,15 @@ class StoryState:
             self._bare = self.size_before <= 0 or is_bare(self.row.dates)
         return self._bare
 
-    def bare_factor(self, item: ArticleVector) -> float:
+    def bare_factor(self, item: ArticleVector, weights: Weights) -> float:
         """:data:`~newsweave.stories.vectors.BARE_PAIR_FACTOR` where ``item`` and every
         member are bare headlines, else 1 (as :func:`pair_matrices` weighs their pairs)."""
         factor = stories_vectors.BARE_PAIR_FACTOR  # read on the module, where the bench sets it
-        return factor if factor != 1.0 and item.bare and self.bare else 1.0
+        if factor == 1.0 or not (item.bare and self.bare):
+            return 1.0
+        if stories_vectors.BARE_PAIR_MEANING and not self.meaning_factor(item, weights) > 1.0:
+            return 1.0
+        return factor
 
     def score(self, item: ArticleVector, weights: Weights) -> tuple[float, bool]:
         """Mean similarity of ``item`` to the members (vetoes applied), and whether
@@ -207,7 +211,8 @@ class StoryState:
         """:meth:`score`, and the factor by which the vetoes damped it."""
         if self.row.size <= 0:
             return 0.0, False, 1.0
-        base = dot_arrays(item.arrays(), self.arrays()) / self.row.size * self.bare_factor(item)
+        base = (dot_arrays(item.arrays(), self.arrays()) / self.row.size
+                * self.bare_factor(item, weights))
         has_names = bool(names_can_disagree(item.name_count(), self.name_count)
                          and self.names_norm)
         # The names' cosine counts only where both name enough to disagree (agree, and

@@ -120,6 +120,9 @@ NAME_BASE = 0.92
 # in a repair): two ten-word headlines share few words by construction, so their word
 # overlap lives on another scale than two articles'. 1: off (and the mark is not stored).
 BARE_PAIR_FACTOR = 1.0
+# Whether that lift asks the two sides' sentence vectors to agree (their semantic factor
+# above 1: closer than SEMANTIC_NEUTRAL); measured, off (#12 part 17).
+BARE_PAIR_MEANING = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -434,6 +437,8 @@ def pair_matrices(
         if bare.sum() > 1:
             both = np.outer(bare, bare)
             np.fill_diagonal(both, False)
+            if BARE_PAIR_MEANING:
+                both &= meaning > 1.0 if meaning is not None else False
             sims = np.where(both, sims * BARE_PAIR_FACTOR, sims)
     if links:
         index = {a.id: i for i, a in enumerate(items)}
