@@ -38,6 +38,8 @@ def _item(i: int, keys: list[int], bare: bool) -> ArticleVector:
 
 def test_only_pairs_of_two_bare_headlines_are_weighed_up(monkeypatch):
     items = [_item(0, [1, 2, 3], True), _item(1, [1, 4, 5], True), _item(2, [1, 6, 7], False)]
+    monkeypatch.setattr(vectors, "BARE_PAIR_MEANING", False)  # the plain lift
+    monkeypatch.setattr(vectors, "BARE_PAIR_FACTOR", 1.0)
     off, _ = pair_matrices(items, Weights())
     monkeypatch.setattr(vectors, "BARE_PAIR_FACTOR", 2.0)
     on, _ = pair_matrices(items, Weights())
@@ -50,6 +52,7 @@ def test_off_the_stored_blob_is_as_before(monkeypatch):
     from newsweave.model import Article
     from newsweave.stories.articles import feature_row
 
+    monkeypatch.setattr(vectors, "BARE_PAIR_FACTOR", 1.0)
     article = Article(1, "h", "", "text", "Man finds lost dog", "s", title="Man finds lost dog")
     row, features = feature_row(article)
     assert features.bare and not is_bare(row.dates)
@@ -66,6 +69,7 @@ def test_emergent_bare_pairs_weighed_up_join_more_headlines(monkeypatch):
     dev = load_bench("stories_dev")
     docs = load_bench("stories_heldout").load_heldout("emergent")
     monkeypatch.setattr(vectors, "BARE_PAIR_FACTOR", 2.0)
+    monkeypatch.setattr(vectors, "BARE_PAIR_MEANING", False)  # no sentence vectors here
     pred, _ = dev.engine_partition(docs, {})
     figures = dev.figures(pred, docs)
     assert figures["f1"] >= 0.93
@@ -78,6 +82,7 @@ def test_the_gated_lift_asks_the_sentence_vectors_to_agree(monkeypatch):
     items = [_item(0, [1, 2], True), _item(1, [1, 3], True), _item(2, [1, 4], True)]
     for item, meaning in zip(items, (same, same, other), strict=True):
         item.meaning = meaning
+    monkeypatch.setattr(vectors, "BARE_PAIR_FACTOR", 1.0)
     off, _ = pair_matrices(items, weights)
     monkeypatch.setattr(vectors, "BARE_PAIR_FACTOR", 2.0)
     monkeypatch.setattr(vectors, "BARE_PAIR_MEANING", True)
