@@ -201,15 +201,12 @@ def _percentiles(values: list[int]) -> list[float]:
 def census(path: Path) -> dict[str, object]:
     """The slice's stories, and what the stage's repair does with its pending shard."""
     import collections
-    import shutil
-    import tempfile
 
     import newsweave.stories as stories
     import newsweave.stories.repair as repair
 
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     import brief_split
-    import reuse_growth
     import shard_stages
 
     with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
@@ -280,20 +277,12 @@ def census(path: Path) -> dict[str, object]:
                          (stories, "_links_among"), (repair, "article_vectors"),
                          (repair, "pair_matrices"), (repair, "cluster_rows")):
         timed(module, name)
-    work = Path(tempfile.mkdtemp(prefix="stories-slice-"))
-    copy = work / "store.db"
-    shard_stages._copy(path, copy)
-    engine = reuse_growth._engine(copy, stories=True)
-    started = time.process_time()
     try:
-        done = engine.analyze(stages=["stories"])
+        ran = shard_stages.run_stories(path)
     finally:
-        stage = time.process_time() - started
-        engine.close()
         for module, name, real in reversed(saved):
             setattr(module, name, real)
-        shutil.rmtree(work, ignore_errors=True)
-    return {**out, "articles": done.get("stories", 0), "stage_cpu_s": round(stage, 2),
+    return {**out, "articles": ran["articles"], "stage_cpu_s": round(ran["stories_cpu_s"], 2),
             "neighbourhoods": len(groups),
             "their_articles_p10_50_90_99": _percentiles([g[0] for g in groups]),
             "their_stories_p50_90": _percentiles([g[1] for g in groups])[1:3],

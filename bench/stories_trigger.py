@@ -22,15 +22,12 @@ import argparse
 import collections
 import importlib.util
 import json
-import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-import reuse_growth  # puts this tree's src first on the path
-import shard_stages
+import shard_stages  # (through reuse_growth) puts this tree's src first on the path
 
 
 def main() -> None:
@@ -95,20 +92,10 @@ def compare(path: Path, before_path: Path, rows_out: Path | None = None) -> dict
                      "merged_split_moved": [b - a for a, b in zip(was, now, strict=True)]})
 
     after._neighbourhood, after._repair_group = neighbourhood, repair_group  # type: ignore
-    work = Path(tempfile.mkdtemp(prefix="stories-trigger-"))
-    copy = work / "store.db"
     try:
-        shard_stages._copy(path, copy)
-        engine = reuse_growth._engine(copy, stories=True)
-        started = time.process_time()
-        try:
-            done = engine.analyze(stages=["stories"])
-        finally:
-            stage = time.process_time() - started
-            engine.close()
+        ran = shard_stages.run_stories(path)
     finally:
         after._neighbourhood, after._repair_group = real_after, real_group  # type: ignore
-        shutil.rmtree(work, ignore_errors=True)
     if rows_out is not None:
         rows_out.write_text(json.dumps(rows))
     counts: collections.Counter[str] = collections.Counter()
@@ -127,7 +114,7 @@ def compare(path: Path, before_path: Path, rows_out: Path | None = None) -> dict
                    f"{'+' if len(row['before']) >= 3 else ''} stories"] += 1
     lost = [row["merged_split_moved"] for row in rows
             if row["why"] != "new_only" and not row["after"] and any(row["merged_split_moved"])]
-    return {"articles": done.get("stories", 0), "stage_cpu_s": round(stage, 2),
+    return {"articles": ran["articles"], "stage_cpu_s": round(ran["stories_cpu_s"], 2),
             "re_clusterings": dict(sorted(counts.items())),
             "their_cpu_s": {k: round(v, 2) for k, v in sorted(cpu.items())},
             "skipped_that_changed_merged_split_moved": lost,
