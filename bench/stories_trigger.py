@@ -88,8 +88,11 @@ def compare(path: Path, before_path: Path, rows_out: Path | None = None) -> dict
         started = time.process_time()
         real_group(tables, group, weights, threshold, links, report, cache)
         now = (len(report.merged), len(report.split), report.moved)
-        rows.append({**current, "cpu_s": time.process_time() - started,
+        # A group no neighbourhood chose (a first batch's whole re-clustering) is in both.
+        rows.append({"why": "whole", "before": group, "after": group, **current,
+                     "cpu_s": time.process_time() - started,
                      "merged_split_moved": [b - a for a, b in zip(was, now, strict=True)]})
+        current.clear()
 
     after._neighbourhood, after._repair_group = neighbourhood, repair_group  # type: ignore
     try:
